@@ -1,0 +1,262 @@
+/*
+ * hg_core.h - the heapgrow model: the only core header that cli/, traces/
+ * and render/ include.
+ *
+ * The core is plain C with no I/O and no global state. A model is created
+ * from a configuration, fed operations one at a time, and queried for its
+ * statistics and its address space. Addresses are simulated (hg_addr) and
+ * never dereferenced.
+ */
+#ifndef HG_CORE_H
+#define HG_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HG_GO_NEWEST "1.26" /* newest Go release the model knows */
+
+typedef uint64_t hg_addr;
+
+enum hg_err {
+	HG_OK = 0,
+	HG_EINVAL = -1, /* bad argument or configuration */
+	HG_ENOMEM = -2, /* the host ran out of memory */
+	HG_ETRACE = -3, /* the trace is inconsistent (unknown id, live id) */
+	HG_EOOM = -4,   /* the modeled runtime ran out of memory */
+};
+
+const char *hg_strerror(int err);
+
+/* ------------------------------------------------------------------ */
+/* Memory classes (interface.md section 4)                             */
+/* ------------------------------------------------------------------ */
+
+enum hg_class {
+	HG_CLASS_NONE,
+	HG_CLASS_FOREIGN,
+	HG_CLASS_RESERVED,
+	HG_CLASS_RELEASED,
+	HG_CLASS_HEAP_FREE,
+	HG_CLASS_HEAP_INUSE,
+	HG_CLASS_SYS,
+	HG_CLASS_SBRK_FREE,
+	HG_CLASS_UNUSED,
+	HG_CLASS_STRANDED,
+	HG_CLASS_COUNT
+};
+
+const char *hg_class_name(enum hg_class c);
+
+/* Go's memory states (runtime/mem.go). */
+enum hg_mem_state {
+	HG_MEM_NONE,
+	HG_MEM_RESERVED,
+	HG_MEM_PREPARED,
+	HG_MEM_READY,
+};
+
+/* ------------------------------------------------------------------ */
+/* Configuration (interface.md section 3)                              */
+/* ------------------------------------------------------------------ */
+
+enum hg_platform {
+	HG_PLAT_LINUX_AMD64,
+	HG_PLAT_LINUX_ARM64,
+	HG_PLAT_LINUX_386,
+	HG_PLAT_WINDOWS_AMD64,
+	HG_PLAT_WINDOWS_386,
+	HG_PLAT_JS_WASM,
+	HG_PLAT_WASIP1_WASM,
+	HG_PLAT_PLAN9_386,
+	HG_PLAT_PLAN9_AMD64,
+	HG_PLAT_COUNT
+};
+
+enum hg_placement { HG_PLACE_TOPDOWN, HG_PLACE_BOTTOMUP };
+enum hg_policy_sbrk { HG_SBRK_GO124, HG_SBRK_GO121, HG_SBRK_GO119 };
+enum hg_policy_arena { HG_ARENA_SPARSE, HG_ARENA_LINEAR, HG_ARENA_LINEAR_GO18 };
+enum hg_policy_prepare { HG_PREPARE_GROW, HG_PREPARE_SYSALLOC };
+enum hg_policy_grow { HG_GROW_INCREMENTAL, HG_GROW_WHOLE_ARENA };
+enum hg_policy_sbrk_free { HG_SBRK_FREE_FREELIST, HG_SBRK_FREE_TOP_ONLY };
+
+struct hg_config {
+	enum hg_platform platform;
+	char go[16];             /* preset name, e.g. "1.19" */
+	uint64_t phys_page_size; /* OS page size */
+	uint64_t page_size;      /* runtime page size (pageSize) */
+	uint64_t arena_size;     /* heapArenaBytes */
+	uint64_t chunk_size;     /* pallocChunkBytes */
+	unsigned address_bits;   /* usable user address bits */
+	uint64_t commit_limit;   /* 0 = none */
+	uint64_t initial_memory; /* wasm initial memory / initial break */
+	uint64_t module_end;     /* program image end (size on mmap platforms) */
+	bool page_cache;
+	bool randomize_heap_base;
+	uint64_t heap_base_seed;
+	enum hg_placement placement;
+	enum hg_policy_sbrk policy_sbrk;
+	enum hg_policy_arena policy_arena;
+	enum hg_policy_prepare policy_prepare;
+	enum hg_policy_grow policy_grow;
+	enum hg_policy_sbrk_free policy_sbrk_free;
+};
+
+/* hg_config_init fills the defaults of the newest Go on linux/amd64. */
+void hg_config_init(struct hg_config *cfg);
+
+/*
+ * hg_config_set applies one "key=value" setting (dotted policy names). The
+ * keys "platform" and "go" reset the platform- and version-dependent values
+ * that were not set explicitly afterwards; callers apply settings in
+ * precedence order. On error returns HG_EINVAL and writes a message to err.
+ */
+int hg_config_set(struct hg_config *cfg, const char *key, const char *value,
+		  char *err, size_t errlen);
+
+/*
+ * hg_config_get formats the effective value of key into buf. Returns
+ * HG_EINVAL for an unknown key.
+ */
+int hg_config_get(const struct hg_config *cfg, const char *key, char *buf,
+		  size_t len);
+
+/* NULL-terminated list of every config key, in documentation order. */
+extern const char *const hg_config_keys[];
+
+/* hg_config_is_string tells whether key's value is printed as a string in JSON. */
+bool hg_config_is_string(const char *key);
+
+const char *hg_platform_name(enum hg_platform p);
+int hg_platform_parse(const char *name, enum hg_platform *out);
+
+/* Go version presets: NULL-terminated list of names ("1.4", ...). */
+extern const char *const hg_go_presets[];
+
+/*
+ * hg_parse_size parses a size: decimal or 0x hex, with an optional binary
+ * suffix K/KiB/M/MiB/G/GiB/T/TiB. Returns 0 on success, HG_EINVAL on error.
+ */
+int hg_parse_size(const char *s, uint64_t *out);
+
+/* ------------------------------------------------------------------ */
+/* Operations (interface.md section 2)                                 */
+/* ------------------------------------------------------------------ */
+
+enum hg_op_kind {
+	HG_OP_ALLOC,    /* heap span: id, size */
+	HG_OP_FREE,     /* id */
+	HG_OP_SYSALLOC, /* id, size */
+	HG_OP_SYSFREE,  /* id */
+	HG_OP_SCAVENGE, /* size, or all */
+	HG_OP_MMAP,     /* id, size, optional addr */
+	HG_OP_MUNMAP,   /* id */
+	HG_OP_MARK,     /* text */
+	HG_OP_COUNT
+};
+
+const char *hg_op_name(enum hg_op_kind k);
+
+struct hg_op {
+	enum hg_op_kind kind;
+	const char *id;   /* borrowed; valid for the call */
+	uint64_t size;
+	hg_addr addr;
+	bool has_addr;
+	bool all;         /* scavenge: all */
+	const char *text; /* mark label */
+};
+
+/* What one operation did, for the event log. */
+struct hg_op_result {
+	hg_addr addr;     /* span or region address (0 if none) */
+	uint64_t npages;  /* runtime pages of a heap span */
+	uint64_t size;    /* bytes of the region (sysalloc/mmap/span) */
+	uint64_t scav;    /* released bytes the allocation reused */
+	uint64_t grew;    /* bytes the heap grew for it */
+	uint64_t released; /* scavenge: bytes released */
+	bool oom;
+};
+
+/* ------------------------------------------------------------------ */
+/* Statistics (interface.md section 5)                                 */
+/* ------------------------------------------------------------------ */
+
+struct hg_figures {
+	uint64_t classes[HG_CLASS_COUNT];
+	uint64_t heap_sys, heap_idle, heap_inuse, heap_released;
+	uint64_t committed;
+	uint64_t mapped;
+	uint64_t address_space;
+	uint64_t linear_memory;
+	uint64_t arenas;
+};
+
+struct hg_os_calls {
+	uint64_t reserve, unreserve, map, used, unused, free, sysalloc, sbrk,
+		grow_memory;
+};
+
+struct hg_stats {
+	uint64_t events;
+	struct hg_figures final;
+	struct hg_figures peak;
+	struct hg_os_calls os_calls;
+	uint64_t heap_grows;
+	bool oom;
+	uint64_t oom_event;
+	enum hg_op_kind oom_op;
+	char oom_id[128];
+	uint64_t oom_size;
+	char oom_message[256];
+};
+
+/* ------------------------------------------------------------------ */
+/* The model                                                           */
+/* ------------------------------------------------------------------ */
+
+struct hg_model;
+
+/* hg_model_new creates a model for cfg (copied). Returns 0 or HG_EINVAL/HG_ENOMEM. */
+int hg_model_new(struct hg_model **out, const struct hg_config *cfg,
+		 char *err, size_t errlen);
+void hg_model_free(struct hg_model *m);
+
+const struct hg_config *hg_model_config(const struct hg_model *m);
+
+/*
+ * hg_model_apply applies one operation. Returns 0, HG_ETRACE (the trace is
+ * wrong: unknown or live id; message in err), HG_EOOM (the modeled runtime
+ * ran out of memory: the model keeps its state at that point and accepts no
+ * further operations) or HG_ENOMEM.
+ */
+int hg_model_apply(struct hg_model *m, const struct hg_op *op,
+		   struct hg_op_result *res, char *err, size_t errlen);
+
+/* hg_model_stats returns the statistics so far (kept up to date per event). */
+const struct hg_stats *hg_model_stats(const struct hg_model *m);
+
+/*
+ * hg_model_check recomputes every class and statistic from scratch and
+ * checks the model's invariants (Go's memCheck and page-allocator
+ * consistency). Returns 0, or HG_EINVAL with a description in err.
+ */
+int hg_model_check(struct hg_model *m, char *err, size_t errlen);
+
+/*
+ * hg_model_regions calls fn for each maximal run of one class in
+ * [lo, hi), in address order, skipping HG_CLASS_NONE. Stops early and
+ * returns fn's value if fn returns non-zero.
+ */
+typedef int (*hg_region_fn)(void *arg, hg_addr base, hg_addr end,
+			    enum hg_class c);
+int hg_model_regions(struct hg_model *m, hg_addr lo, hg_addr hi,
+		     hg_region_fn fn, void *arg);
+
+/* hg_model_arenas calls fn(arg, base, end, HG_CLASS_NONE) for each heap arena. */
+int hg_model_arenas(struct hg_model *m, hg_region_fn fn, void *arg);
+
+/* The simulated address space is [0, hg_model_space_end(m)). */
+hg_addr hg_model_space_end(const struct hg_model *m);
+
+#endif /* HG_CORE_H */

@@ -1,0 +1,104 @@
+/*
+ * pagealloc.h - Go's page allocator (runtime/mpagealloc.go, mpallocbits.go,
+ * mpagecache.go, the scavenging half of mgcscavenge.go).
+ *
+ * Address-ordered first fit over per-chunk bitmaps, with radix summaries
+ * for logarithmic search. Every chunk carries an alloc bitmap (1 = in use)
+ * and a scavenged bitmap (1 = released, i.e. Prepared). Internal to hgcore.
+ */
+#ifndef HG_PAGEALLOC_H
+#define HG_PAGEALLOC_H
+
+#include "hg_core.h"
+
+struct hg_pagealloc_params {
+	uint64_t page_size;      /* runtime page (8 KiB) */
+	uint64_t chunk_bytes;    /* pallocChunkBytes (4 MiB; 512 KiB on wasm 1.26) */
+	uint64_t phys_page_size; /* scavenging granularity */
+	unsigned addr_bits;      /* addresses are < 1 << addr_bits */
+	/* Called for each run the scavenger releases (Go: sysUnused). */
+	void (*sys_unused)(void *ctx, hg_addr base, uint64_t bytes);
+	void *ctx;
+};
+
+/* Go: pageCache (one P). */
+struct hg_pagecache {
+	hg_addr base;   /* 64-page aligned; 0 = empty */
+	uint64_t cache; /* 1 = free in the cache */
+	uint64_t scav;  /* 1 = free and scavenged */
+};
+
+struct hg_pagealloc;
+
+int hg_pagealloc_new(struct hg_pagealloc **out,
+		     const struct hg_pagealloc_params *params);
+void hg_pagealloc_free_all(struct hg_pagealloc *p);
+
+/* Go: (*pageAlloc).grow. base and size are chunk-aligned by the caller or
+ * rounded here; new pages are free and scavenged. Returns 0 or HG_ENOMEM. */
+int hg_pagealloc_grow(struct hg_pagealloc *p, hg_addr base, uint64_t size);
+
+/* Go: (*pageAlloc).alloc. Returns the base (0 on failure) and the bytes of
+ * scavenged pages in the run in *scav (their bits are cleared). */
+hg_addr hg_pagealloc_alloc(struct hg_pagealloc *p, uint64_t npages,
+			   uint64_t *scav);
+
+/* Go: (*pageAlloc).free. Never touches scavenged bits. */
+void hg_pagealloc_free(struct hg_pagealloc *p, hg_addr base, uint64_t npages);
+
+/*
+ * Go: (*pageAlloc).scavenge with force=true. Releases free, unscavenged
+ * pages, highest addresses first, in runs aligned to the physical page,
+ * until at least nbytes are released (or nothing is left; nbytes =
+ * UINT64_MAX means all). Calls params.sys_unused for each run. Returns the
+ * bytes released.
+ */
+uint64_t hg_pagealloc_scavenge(struct hg_pagealloc *p, uint64_t nbytes);
+
+/* Go: (*pageAlloc).allocToCache. c->base == 0 if the heap has no free page. */
+struct hg_pagecache hg_pagealloc_alloc_to_cache(struct hg_pagealloc *p);
+
+/* Go: (*pageCache).alloc. Returns 0 if the cache cannot serve npages. */
+hg_addr hg_pagecache_alloc(struct hg_pagecache *c, uint64_t npages,
+			   uint64_t page_size, uint64_t *scav);
+
+/* Go: (*pageCache).flush. Returns the pages to p and empties c. */
+void hg_pagecache_flush(struct hg_pagecache *c, struct hg_pagealloc *p);
+
+/* Go: (*pageAlloc).markRandomPaddingPages: pages allocated and scavenged. */
+void hg_pagealloc_mark_padding(struct hg_pagealloc *p, hg_addr base,
+			       uint64_t npages);
+
+/* One run of pages in the same (alloc, scav) state. */
+typedef int (*hg_pagerun_fn)(void *arg, hg_addr base, hg_addr end,
+			     bool alloc, bool scav);
+/*
+ * hg_pagealloc_runs calls fn for each maximal run of pages in grown memory
+ * within [lo, hi) with the same alloc and scavenged bits, in address order.
+ * Stops early if fn returns non-zero and returns that value.
+ */
+int hg_pagealloc_runs(const struct hg_pagealloc *p, hg_addr lo, hg_addr hi,
+		      hg_pagerun_fn fn, void *arg);
+
+/* Page counts over all grown memory, computed from the bitmaps. */
+struct hg_pagealloc_counts {
+	uint64_t grown;       /* pages in grown chunks */
+	uint64_t alloc;       /* alloc bit set */
+	uint64_t alloc_scav;  /* alloc and scavenged (padding, cache-held) */
+	uint64_t free_scav;   /* free and scavenged */
+	uint64_t free_ready;  /* free and not scavenged */
+};
+void hg_pagealloc_count(const struct hg_pagealloc *p,
+			struct hg_pagealloc_counts *out);
+
+/* Bytes of page-allocator metadata (bitmaps, summaries) currently mapped. */
+uint64_t hg_pagealloc_metadata_bytes(const struct hg_pagealloc *p);
+
+/*
+ * hg_pagealloc_check verifies the summaries against the bitmaps, searchAddr
+ * (every page below it is allocated) and the inUse ranges. Returns 0 or
+ * HG_EINVAL with a message.
+ */
+int hg_pagealloc_check(const struct hg_pagealloc *p, char *err, size_t errlen);
+
+#endif /* HG_PAGEALLOC_H */

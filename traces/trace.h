@@ -1,0 +1,96 @@
+/*
+ * trace.h - reading heapgrow traces and config files (libhgtrace).
+ *
+ * A trace is read as a stream: hg_trace_open reads the header (format
+ * version, name, description, config), then hg_trace_next yields one
+ * operation at a time, so memory stays bounded by what the reader needs
+ * for one event, not by the trace's length. Formats are recognised by
+ * content: gzip magic first, then the first line ("heapgrow-trace 1" is the
+ * compact format, anything else is YAML).
+ */
+#ifndef HG_TRACE_H
+#define HG_TRACE_H
+
+#include "hg_core.h"
+
+#include <stdio.h>
+
+/* Where an error is, and what it is. line/col are 1-based; 0 = unknown. */
+struct hg_diag {
+	char file[256];
+	unsigned line, col;
+	char msg[256];
+};
+
+/* hg_diag_set fills d (file may be NULL to keep d->file). */
+void hg_diag_set(struct hg_diag *d, const char *file, unsigned line,
+		 unsigned col, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 5, 6)))
+#endif
+	;
+
+/* hg_diag_format writes "FILE:LINE:COL: msg" (omitting unknown parts). */
+void hg_diag_format(const struct hg_diag *d, char *buf, size_t len);
+
+/* One "key=value" config setting, keys in dotted form (policy.grow). */
+struct hg_setting {
+	char key[64];
+	char value[128];
+	unsigned line, col; /* where it was set */
+};
+
+enum hg_trace_format { HG_FMT_YAML, HG_FMT_COMPACT };
+
+struct hg_trace_info {
+	enum hg_trace_format format;
+	bool gzip;
+	char name[128];
+	char description[512];
+	struct hg_setting *config; /* in file order */
+	size_t nconfig;
+};
+
+struct hg_trace_reader;
+
+/*
+ * hg_trace_open opens path ("-" = standard input) and reads up to the first
+ * event. Returns 0, or HG_EINVAL/HG_ENOMEM with d filled
+ * (file, line, col, message).
+ */
+int hg_trace_open(struct hg_trace_reader **out, const char *path,
+		  struct hg_diag *d);
+
+const struct hg_trace_info *hg_trace_info(const struct hg_trace_reader *r);
+
+/*
+ * hg_trace_next reads the next operation. Returns 1 and fills op (strings
+ * borrowed until the next call) and *line/*col, 0 at the end of the trace,
+ * or a negative hg_err with d filled. Only syntax and schema are checked
+ * here; ids are checked by the model.
+ */
+int hg_trace_next(struct hg_trace_reader *r, struct hg_op *op, unsigned *line,
+		  unsigned *col, struct hg_diag *d);
+
+void hg_trace_close(struct hg_trace_reader *r);
+
+/*
+ * hg_config_load reads a YAML config file (the keys of a trace's config:
+ * mapping, policy.* as a nested mapping) into settings. The array is
+ * malloc'd; free it with free(). Returns 0 or HG_EINVAL/HG_ENOMEM with d.
+ */
+int hg_config_load(const char *path, struct hg_setting **out, size_t *n,
+		   struct hg_diag *d);
+
+/*
+ * Writers, for `heapgrow convert`: one operation at a time, streamed.
+ * fmt selects YAML or compact; gzip compresses the output.
+ */
+struct hg_trace_writer;
+int hg_trace_writer_open(struct hg_trace_writer **out, FILE *f,
+			 enum hg_trace_format fmt, bool gzip,
+			 const struct hg_trace_info *info, struct hg_diag *d);
+int hg_trace_write(struct hg_trace_writer *w, const struct hg_op *op);
+int hg_trace_writer_close(struct hg_trace_writer *w);
+
+#endif /* HG_TRACE_H */

@@ -100,6 +100,8 @@ struct hg_config {
 	enum hg_policy_prepare policy_prepare;
 	enum hg_policy_grow policy_grow;
 	enum hg_policy_sbrk_free policy_sbrk_free;
+	/* Added after the first interface: */
+	uint32_t explicit_keys;  /* bit i: hg_config_keys[i] was set by hg_config_set */
 };
 
 /* hg_config_init fills the defaults of the newest Go on linux/amd64. */
@@ -138,6 +140,60 @@ extern const char *const hg_go_presets[];
  * suffix K/KiB/M/MiB/G/GiB/T/TiB. Returns 0 on success, HG_EINVAL on error.
  */
 int hg_parse_size(const char *s, uint64_t *out);
+
+#define HG_GO_OLDEST "1.4" /* oldest Go release the model knows */
+
+/* How a config key's value is written (hg_config_get's text is valid JSON
+ * for every type but HG_CFG_STRING, which needs quotes). */
+enum hg_config_type {
+	HG_CFG_UNKNOWN, /* not a config key */
+	HG_CFG_STRING,  /* platform, go, placement, policy.* */
+	HG_CFG_SIZE,    /* bytes, printed in decimal */
+	HG_CFG_NUMBER,  /* address_bits */
+	HG_CFG_BOOL,    /* true/false */
+	HG_CFG_SEED,    /* randomize_heap_base: false, or a seed number */
+};
+
+enum hg_config_type hg_config_type_of(const char *key);
+
+/* hg_config_is_explicit tells whether key was set by hg_config_set (as
+ * opposed to a platform or version default). */
+bool hg_config_is_explicit(const struct hg_config *cfg, const char *key);
+
+/*
+ * hg_config_check validates the relations between keys once every setting
+ * has been applied (chunk_size vs page_size and arena_size, wasm's 64K
+ * pages, sizes that fit address_bits, ...). Returns 0, or HG_EINVAL with a
+ * message in err. hg_config_set checks each value alone.
+ */
+int hg_config_check(const struct hg_config *cfg, char *err, size_t errlen);
+
+/* hg_go_parse parses "1.N", "go1.N" or "1.N.P" (4 <= N <= 26) into N. */
+int hg_go_parse(const char *s, unsigned *minor);
+
+/* hg_config_go_minor returns N of cfg->go ("1.N"). */
+unsigned hg_config_go_minor(const struct hg_config *cfg);
+
+/*
+ * hg_config_initial_memory returns the effective initial_memory: the value
+ * set, or when it is 0 ("auto") the rule of cfg's platform and Go version
+ * applied to module_end: on wasm the linker's initial linear memory
+ * (cmd/link writeMemorySec), on plan9 the initial break memRound(end)
+ * (runtime initBloc), elsewhere 0.
+ */
+uint64_t hg_config_initial_memory(const struct hg_config *cfg);
+
+/*
+ * hg_config_max_mem returns the arena's address limit of the linear arena
+ * designs (Go <= 1.10: _MaxMem + 1 on 64-bit, _MaxArena32 + 1 on 32-bit),
+ * and 1 << heapAddrBits for the sparse design.
+ */
+uint64_t hg_config_max_mem(const struct hg_config *cfg);
+
+bool hg_platform_is_64bit(enum hg_platform p);
+bool hg_platform_is_sbrk(enum hg_platform p);    /* plan9 and wasm */
+bool hg_platform_is_wasm(enum hg_platform p);
+bool hg_platform_is_windows(enum hg_platform p);
 
 /* ------------------------------------------------------------------ */
 /* Operations (interface.md section 2)                                 */

@@ -1,0 +1,34 @@
+/*
+ * cmd.h - the commands of heapgrow. Each command is one cmd_<name>.c with a
+ * static option table, its usage spec and its entry point, which gets the
+ * arguments from the command name on (argv[0] is the command name) and
+ * returns the exit status.
+ */
+#ifndef HG_CLI_CMD_H
+#define HG_CLI_CMD_H
+
+#include "opt.h"
+
+struct hg_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const struct hg_opt_spec *spec;
+};
+
+int cmd_replay(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_platforms(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+
+extern const struct hg_opt_spec cmd_replay_spec;
+extern const struct hg_opt_spec cmd_check_spec;
+extern const struct hg_opt_spec cmd_platforms_spec;
+extern const struct hg_opt_spec cmd_help_spec;
+
+/* hg_cmd_find returns the command called name, or NULL. */
+const struct hg_cmd *hg_cmd_find(const char *name);
+
+/* hg_cmd_list prints the usage of heapgrow and the list of commands. */
+void hg_cmd_list(FILE *f);
+
+#endif /* HG_CLI_CMD_H */

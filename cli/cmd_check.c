@@ -1,0 +1,179 @@
+/*
+ * cmd_check.c - heapgrow check TRACE: validate a trace without replaying
+ * it: syntax, config keys and values, and the use of ids.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "hg_core.h"
+#include "idmap.h"
+#include "settings.h"
+#include "trace.h"
+#include "util.h"
+
+enum {
+	OPT_QUIET = 2,
+};
+
+static const struct hg_opt check_opts[] = {
+	{ OPT_QUIET, 'q', "quiet", NULL, "print nothing when the trace is valid" },
+	{ 0 },
+};
+
+const struct hg_opt_spec cmd_check_spec = {
+	"check", "TRACE [options]",
+	"Validate a trace without replaying it",
+	check_opts,
+	"Reads the whole trace and checks its syntax, its config keys and\n"
+	"values, and its ids: a free, sysfree or munmap must name a live id of\n"
+	"its kind, and an alloc, sysalloc or mmap must not name a live one.\n"
+	"Heap spans, sysallocs and mmaps have separate ids. TRACE may be '-'.\n"
+	"\n"
+	"exit status: 0 valid, 2 invalid or unreadable.\n"
+	"\n"
+	"example:\n"
+	"  heapgrow check trace.yaml\n",
+};
+
+/* The id namespaces: what an id names. */
+enum ns { NS_SPAN, NS_SYSALLOC, NS_MMAP, NS_COUNT };
+
+/*
+ * check_ids applies op to the live ids. Returns 0, or prints the problem
+ * at line:col and returns HG_EXIT_USAGE.
+ */
+static int check_ids(struct hg_idmap *maps, const struct hg_op *op,
+		     const char *file, unsigned line, unsigned col)
+{
+	struct hg_idval v = { line, col, 0 };
+	const struct hg_idval *old;
+	enum ns ns;
+	bool make;
+
+	switch (op->kind) {
+	case HG_OP_ALLOC:
+		ns = NS_SPAN, make = true;
+		break;
+	case HG_OP_FREE:
+		ns = NS_SPAN, make = false;
+		break;
+	case HG_OP_SYSALLOC:
+		ns = NS_SYSALLOC, make = true;
+		break;
+	case HG_OP_SYSFREE:
+		ns = NS_SYSALLOC, make = false;
+		break;
+	case HG_OP_MMAP:
+		ns = NS_MMAP, make = true;
+		break;
+	case HG_OP_MUNMAP:
+		ns = NS_MMAP, make = false;
+		break;
+	default:
+		return 0;
+	}
+	v.kind = ns;
+	if (!make) {
+		if (!hg_idmap_del(&maps[ns], op->id, NULL)) {
+			hg_cli_error_at(file, line, col, "%s of unknown id '%s'",
+					hg_op_name(op->kind), op->id);
+			return HG_EXIT_USAGE;
+		}
+		return 0;
+	}
+	old = hg_idmap_get(&maps[ns], op->id);
+	if (old) {
+		hg_cli_error_at(file, line, col,
+				"%s of id '%s', which is live (since line %" PRIu64
+				")",
+				hg_op_name(op->kind), op->id, old->a);
+		return HG_EXIT_USAGE;
+	}
+	if (hg_idmap_put(&maps[ns], op->id, &v) != 0)
+		hg_cli_oom();
+	return 0;
+}
+
+static int check(const char *path, bool quiet)
+{
+	const char *name = hg_display_name(path);
+	struct hg_trace_reader *tr = NULL;
+	const struct hg_trace_info *info;
+	struct hg_cli_settings set;
+	struct hg_idmap maps[NS_COUNT];
+	struct hg_config cfg;
+	struct hg_diag d;
+	uint64_t n = 0;
+	int status = HG_EXIT_USAGE;
+
+	memset(&d, 0, sizeof(d));
+	if (hg_trace_open(&tr, path, &d) != 0) {
+		hg_cli_diag(&d);
+		return HG_EXIT_USAGE;
+	}
+	info = hg_trace_info(tr);
+	hg_settings_init(&set);
+	for (size_t i = 0; i < info->nconfig; i++)
+		hg_settings_add_file(&set, info->config[i].key,
+				     info->config[i].value, name,
+				     info->config[i].line, info->config[i].col);
+	for (int i = 0; i < NS_COUNT; i++)
+		hg_idmap_init(&maps[i]);
+	if (hg_settings_apply(&set, &cfg))
+		goto out;
+	for (;;) {
+		struct hg_op op;
+		unsigned line = 0, col = 0;
+		int rc = hg_trace_next(tr, &op, &line, &col, &d);
+
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			hg_cli_diag(&d);
+			goto out;
+		}
+		if (check_ids(maps, &op, name, line, col))
+			goto out;
+		n++;
+	}
+	if (!quiet)
+		printf("%s: ok (%" PRIu64 " event%s)\n", path, n,
+		       n == 1 ? "" : "s");
+	status = HG_EXIT_OK;
+out:
+	for (int i = 0; i < NS_COUNT; i++)
+		hg_idmap_release(&maps[i]);
+	hg_settings_release(&set);
+	hg_trace_close(tr);
+	return status;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct hg_opt_parser p;
+	const char *trace = NULL, *arg;
+	bool quiet = false;
+	int c;
+
+	hg_opt_init(&p, &cmd_check_spec, argc, argv);
+	while ((c = hg_opt_next(&p, &arg)) != HG_OPT_END) {
+		switch (c) {
+		case HG_OPT_EXIT:
+			return p.status;
+		case HG_OPT_ARG:
+			if (trace)
+				return hg_opt_usage_error(&cmd_check_spec,
+							  "too many arguments");
+			trace = arg;
+			break;
+		case OPT_QUIET:
+			quiet = true;
+			break;
+		}
+	}
+	if (!trace)
+		return hg_opt_usage_error(&cmd_check_spec, "no trace given");
+	return check(trace, quiet);
+}

@@ -1,0 +1,368 @@
+/*
+ * cmd_replay.c - heapgrow replay TRACE: feed a trace through the model and
+ * report the statistics, optionally as a stats JSON file and an event log.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "hg_core.h"
+#include "json.h"
+#include "outfile.h"
+#include "report.h"
+#include "settings.h"
+#include "trace.h"
+#include "util.h"
+
+enum {
+	OPT_CONFIG = 2,
+	OPT_PLATFORM,
+	OPT_GO,
+	OPT_PHYS_PAGE_SIZE,
+	OPT_ARENA_SIZE,
+	OPT_SET,
+	OPT_STATS,
+	OPT_FORMAT,
+	OPT_LOG,
+	OPT_CHECK,
+	OPT_QUIET,
+};
+
+static const struct hg_opt replay_opts[] = {
+	{ OPT_CONFIG, 'c', "config", "FILE", "read settings from a YAML config file" },
+	{ OPT_PLATFORM, 0, "platform", "GOOS/GOARCH", "model this platform (see 'heapgrow platforms')" },
+	{ OPT_GO, 0, "go", "VERSION", "use this Go version preset (see 'heapgrow platforms')" },
+	{ OPT_PHYS_PAGE_SIZE, 0, "phys-page-size", "SIZE", "OS page size (same as --set phys_page_size=SIZE)" },
+	{ OPT_ARENA_SIZE, 0, "arena-size", "SIZE", "heap arena size (same as --set arena_size=SIZE)" },
+	{ OPT_SET, 0, "set", "KEY=VALUE", "set any config key; repeatable, the last one wins" },
+	{ OPT_STATS, 0, "stats", "FILE", "write the statistics as JSON to FILE ('-' = standard output)" },
+	{ OPT_FORMAT, 0, "format", "text|json", "report format on standard output (default text)" },
+	{ OPT_LOG, 0, "log", "FILE", "write an event log to FILE, one JSON object per line" },
+	{ OPT_CHECK, 0, "check", NULL, "verify the model's invariants after every event" },
+	{ OPT_QUIET, 'q', "quiet", NULL, "print no report on standard output" },
+	{ 0 },
+};
+
+const struct hg_opt_spec cmd_replay_spec = {
+	"replay", "TRACE [options]",
+	"Replay a trace through the heap model and report the statistics",
+	replay_opts,
+	"TRACE is a YAML or compact trace, gzip-compressed or not; '-' reads\n"
+	"standard input. Settings apply in this order, later ones winning:\n"
+	"platform defaults, the Go preset, the trace's own config, the --config\n"
+	"file, then --phys-page-size, --arena-size and --set in command-line\n"
+	"order. --platform and --go choose the platform and the preset.\n"
+	"\n"
+	"The report is not printed when --stats or --log write to standard\n"
+	"output. Output files are written whole or not at all.\n"
+	"\n"
+	"exit status: 0 done, 2 usage or input error (or a model invariant\n"
+	"broken under --check), 3 the modeled runtime ran out of memory.\n"
+	"\n"
+	"examples:\n"
+	"  heapgrow replay trace.yaml\n"
+	"  heapgrow replay trace.hgt.gz --platform js/wasm --go 1.21 --stats out.json\n"
+	"  heapgrow replay trace.yaml --set policy.grow=whole-arena --log events.jsonl\n",
+};
+
+struct replay {
+	const char *trace;       /* path as given */
+	const char *config;      /* -c FILE, or NULL */
+	const char *stats_path;  /* --stats, or NULL */
+	const char *log_path;    /* --log, or NULL */
+	bool json, check, quiet;
+	struct hg_cli_settings opts; /* from the command line, in order */
+};
+
+/* ------------------------------------------------------------------ */
+/* Event log                                                           */
+/* ------------------------------------------------------------------ */
+
+static void log_event(FILE *f, uint64_t i, const struct hg_op *op,
+		      const struct hg_op_result *res, bool oom)
+{
+	struct hg_json j;
+
+	hg_json_init(&j, f, false);
+	hg_json_begin_object(&j, NULL);
+	hg_json_u64(&j, "i", i);
+	hg_json_str(&j, "op", hg_op_name(op->kind));
+	if (op->kind != HG_OP_SCAVENGE && op->kind != HG_OP_MARK && op->id)
+		hg_json_str(&j, "id", op->id);
+	if (oom) {
+		if (op->kind == HG_OP_ALLOC || op->kind == HG_OP_SYSALLOC ||
+		    op->kind == HG_OP_MMAP)
+			hg_json_u64(&j, "size", op->size);
+		hg_json_bool(&j, "oom", true);
+		hg_json_end_object(&j);
+		fputc('\n', f);
+		return;
+	}
+	switch (op->kind) {
+	case HG_OP_ALLOC:
+		hg_json_hex(&j, "addr", res->addr);
+		hg_json_u64(&j, "npages", res->npages);
+		hg_json_u64(&j, "scav", res->scav);
+		hg_json_u64(&j, "grew", res->grew);
+		break;
+	case HG_OP_FREE:
+		hg_json_hex(&j, "addr", res->addr);
+		hg_json_u64(&j, "npages", res->npages);
+		break;
+	case HG_OP_SYSALLOC:
+	case HG_OP_SYSFREE:
+	case HG_OP_MMAP:
+	case HG_OP_MUNMAP:
+		hg_json_hex(&j, "addr", res->addr);
+		hg_json_u64(&j, "size", res->size);
+		break;
+	case HG_OP_SCAVENGE:
+		if (op->all)
+			hg_json_bool(&j, "all", true);
+		else
+			hg_json_u64(&j, "size", op->size);
+		hg_json_u64(&j, "released", res->released);
+		break;
+	case HG_OP_MARK:
+		hg_json_str(&j, "text", op->text ? op->text : "");
+		break;
+	case HG_OP_COUNT:
+		break;
+	}
+	hg_json_end_object(&j);
+	fputc('\n', f);
+}
+
+/* ------------------------------------------------------------------ */
+/* Replay                                                              */
+/* ------------------------------------------------------------------ */
+
+/* collect_settings gathers the trace's, the config file's and the options' settings. */
+static int collect_settings(const struct replay *r,
+			    const struct hg_trace_info *info,
+			    struct hg_cli_settings *all)
+{
+	const char *tname = hg_display_name(r->trace);
+	struct hg_setting *cs = NULL;
+	struct hg_diag d;
+	size_t n = 0;
+
+	for (size_t i = 0; i < info->nconfig; i++) {
+		const struct hg_setting *s = &info->config[i];
+
+		hg_settings_add_file(all, s->key, s->value, tname, s->line,
+				     s->col);
+	}
+	if (r->config) {
+		memset(&d, 0, sizeof(d));
+		if (hg_config_load(r->config, &cs, &n, &d) != 0) {
+			hg_cli_diag(&d);
+			return HG_EXIT_USAGE;
+		}
+		for (size_t i = 0; i < n; i++)
+			hg_settings_add_file(all, cs[i].key, cs[i].value,
+					     r->config, cs[i].line, cs[i].col);
+		free(cs);
+	}
+	hg_settings_append(all, &r->opts);
+	return 0;
+}
+
+static int run(struct replay *r)
+{
+	const char *tname = hg_display_name(r->trace);
+	struct hg_trace_reader *tr = NULL;
+	const struct hg_trace_info *info;
+	struct hg_cli_settings all;
+	struct hg_model *m = NULL;
+	struct hg_outfile logf = { 0 }, statsf = { 0 };
+	const struct hg_stats *st;
+	struct hg_config cfg;
+	struct hg_diag d;
+	char err[512];
+	uint64_t i = 0;
+	int status = HG_EXIT_USAGE;
+
+	hg_settings_init(&all);
+	memset(&d, 0, sizeof(d));
+	if (hg_trace_open(&tr, r->trace, &d) != 0) {
+		hg_cli_diag(&d);
+		return HG_EXIT_USAGE;
+	}
+	info = hg_trace_info(tr);
+	if (collect_settings(r, info, &all) || hg_settings_apply(&all, &cfg))
+		goto out;
+	err[0] = '\0';
+	if (hg_model_new(&m, &cfg, err, sizeof(err)) != 0) {
+		hg_cli_error("%s: %s", tname, err[0] ? err : "invalid configuration");
+		goto out;
+	}
+	if ((r->log_path && hg_outfile_open(&logf, r->log_path)) ||
+	    (r->stats_path && hg_outfile_open(&statsf, r->stats_path)))
+		goto out;
+
+	status = HG_EXIT_OK;
+	for (;; i++) {
+		struct hg_op op;
+		struct hg_op_result res;
+		unsigned line = 0, col = 0;
+		int rc;
+
+		memset(&res, 0, sizeof(res));
+		rc = hg_trace_next(tr, &op, &line, &col, &d);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			hg_cli_diag(&d);
+			status = HG_EXIT_USAGE;
+			goto out;
+		}
+		err[0] = '\0';
+		rc = hg_model_apply(m, &op, &res, err, sizeof(err));
+		if (rc == HG_ENOMEM) {
+			hg_cli_error("out of memory");
+			status = HG_EXIT_USAGE;
+			goto out;
+		} else if (rc != 0 && rc != HG_EOOM) {
+			hg_cli_error_at(tname, line, col, "%s",
+					err[0] ? err : hg_strerror(rc));
+			status = HG_EXIT_USAGE;
+			goto out;
+		}
+		if (logf.f)
+			log_event(logf.f, i, &op, &res, rc == HG_EOOM || res.oom);
+		if (r->check) {
+			err[0] = '\0';
+			if (hg_model_check(m, err, sizeof(err)) != 0) {
+				hg_cli_error_at(tname, line, 0,
+						"invariant violated after event %" PRIu64
+						" (%s): %s",
+						i, hg_op_name(op.kind), err);
+				status = HG_EXIT_INVARIANT;
+				goto out;
+			}
+		}
+		if (rc == HG_EOOM) {
+			hg_cli_error_at(tname, line, 0, "%s",
+					hg_model_stats(m)->oom_message);
+			status = HG_EXIT_OOM;
+			break;
+		}
+	}
+
+	st = hg_model_stats(m);
+	if (statsf.f)
+		hg_report_json(statsf.f, info->name[0] ? info->name : NULL,
+			       hg_model_config(m), st);
+	if (hg_outfile_commit(&logf) || hg_outfile_commit(&statsf)) {
+		status = HG_EXIT_USAGE;
+		goto out;
+	}
+	if (!r->quiet && !(r->stats_path && strcmp(r->stats_path, "-") == 0) &&
+	    !(r->log_path && strcmp(r->log_path, "-") == 0)) {
+		if (r->json)
+			hg_report_json(stdout, info->name[0] ? info->name : NULL,
+				       hg_model_config(m), st);
+		else
+			hg_report_text(stdout, info->name[0] ? info->name : NULL,
+				       hg_model_config(m), st);
+	}
+out:
+	hg_outfile_abort(&logf);
+	hg_outfile_abort(&statsf);
+	hg_model_free(m);
+	hg_trace_close(tr);
+	hg_settings_release(&all);
+	return status;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	struct hg_opt_parser p;
+	struct replay r;
+	const char *arg;
+	char *key;
+	int c, status;
+
+	memset(&r, 0, sizeof(r));
+	hg_settings_init(&r.opts);
+	hg_opt_init(&p, &cmd_replay_spec, argc, argv);
+	while ((c = hg_opt_next(&p, &arg)) != HG_OPT_END) {
+		switch (c) {
+		case HG_OPT_EXIT:
+			status = p.status;
+			goto out;
+		case HG_OPT_ARG:
+			if (r.trace) {
+				status = hg_opt_usage_error(&cmd_replay_spec,
+							    "too many arguments");
+				goto out;
+			}
+			r.trace = arg;
+			break;
+		case OPT_CONFIG:
+			r.config = arg;
+			break;
+		case OPT_PLATFORM:
+			hg_settings_add_option(&r.opts, "platform", arg, "--platform");
+			break;
+		case OPT_GO:
+			hg_settings_add_option(&r.opts, "go", arg, "--go");
+			break;
+		case OPT_PHYS_PAGE_SIZE:
+			hg_settings_add_option(&r.opts, "phys_page_size", arg,
+					       "--phys-page-size");
+			break;
+		case OPT_ARENA_SIZE:
+			hg_settings_add_option(&r.opts, "arena_size", arg,
+					       "--arena-size");
+			break;
+		case OPT_SET:
+			if (!strchr(arg, '=') || arg[0] == '=') {
+				status = hg_opt_usage_error(&cmd_replay_spec,
+							    "--set needs KEY=VALUE, not '%s'",
+							    arg);
+				goto out;
+			}
+			key = hg_xstrdup(arg);
+			*strchr(key, '=') = '\0';
+			hg_settings_add_option(&r.opts, key, key + strlen(key) + 1,
+					       "--set");
+			free(key);
+			break;
+		case OPT_STATS:
+			r.stats_path = arg;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(arg, "json") == 0) {
+				r.json = true;
+			} else if (strcmp(arg, "text") == 0) {
+				r.json = false;
+			} else {
+				status = hg_opt_usage_error(&cmd_replay_spec,
+							    "--format must be text or json, not '%s'",
+							    arg);
+				goto out;
+			}
+			break;
+		case OPT_LOG:
+			r.log_path = arg;
+			break;
+		case OPT_CHECK:
+			r.check = true;
+			break;
+		case OPT_QUIET:
+			r.quiet = true;
+			break;
+		}
+	}
+	if (!r.trace) {
+		status = hg_opt_usage_error(&cmd_replay_spec, "no trace given");
+		goto out;
+	}
+	status = run(&r);
+out:
+	hg_settings_release(&r.opts);
+	return status;
+}

@@ -1,0 +1,234 @@
+/*
+ * json.c - the JSON writer behind stats files, event logs and listings.
+ */
+#include "json.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <string.h>
+
+void hg_json_init(struct hg_json *j, FILE *f, bool pretty)
+{
+	memset(j, 0, sizeof(*j));
+	j->f = f;
+	j->pretty = pretty;
+}
+
+static void newline(struct hg_json *j)
+{
+	if (!j->pretty)
+		return;
+	fputc('\n', j->f);
+	for (int i = 0; i < j->depth; i++)
+		fputs("  ", j->f);
+}
+
+/* member starts a value: separator, indentation and key. */
+static void member(struct hg_json *j, const char *key)
+{
+	if (j->depth > 0) {
+		if (j->nonempty[j->depth])
+			fputc(',', j->f);
+		j->nonempty[j->depth] = true;
+		newline(j);
+	}
+	if (key) {
+		hg_json_escape(j->f, key);
+		fputs(j->pretty ? ": " : ":", j->f);
+	}
+}
+
+static void begin(struct hg_json *j, const char *key, char open)
+{
+	member(j, key);
+	fputc(open, j->f);
+	assert(j->depth + 1 < HG_JSON_MAX_DEPTH);
+	j->depth++;
+	j->nonempty[j->depth] = false;
+}
+
+static void end(struct hg_json *j, char close)
+{
+	bool had = j->nonempty[j->depth];
+
+	assert(j->depth > 0);
+	j->depth--;
+	if (had)
+		newline(j);
+	fputc(close, j->f);
+	if (j->depth == 0 && j->pretty)
+		fputc('\n', j->f);
+}
+
+void hg_json_begin_object(struct hg_json *j, const char *key)
+{
+	begin(j, key, '{');
+}
+
+void hg_json_begin_array(struct hg_json *j, const char *key)
+{
+	begin(j, key, '[');
+}
+
+void hg_json_end_object(struct hg_json *j)
+{
+	end(j, '}');
+}
+
+void hg_json_end_array(struct hg_json *j)
+{
+	end(j, ']');
+}
+
+void hg_json_str(struct hg_json *j, const char *key, const char *s)
+{
+	member(j, key);
+	hg_json_escape(j->f, s);
+}
+
+void hg_json_u64(struct hg_json *j, const char *key, uint64_t v)
+{
+	member(j, key);
+	fprintf(j->f, "%" PRIu64, v);
+}
+
+void hg_json_bool(struct hg_json *j, const char *key, bool v)
+{
+	member(j, key);
+	fputs(v ? "true" : "false", j->f);
+}
+
+void hg_json_null(struct hg_json *j, const char *key)
+{
+	member(j, key);
+	fputs("null", j->f);
+}
+
+void hg_json_hex(struct hg_json *j, const char *key, uint64_t v)
+{
+	member(j, key);
+	fprintf(j->f, "\"0x%" PRIx64 "\"", v);
+}
+
+/* is_json_number accepts the JSON grammar for numbers. */
+static bool is_json_number(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (*s == '0')
+		s++;
+	else if (*s >= '1' && *s <= '9')
+		while (*s >= '0' && *s <= '9')
+			s++;
+	else
+		return false;
+	if (*s == '.') {
+		s++;
+		if (!(*s >= '0' && *s <= '9'))
+			return false;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		if (!(*s >= '0' && *s <= '9'))
+			return false;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return *s == '\0';
+}
+
+void hg_json_value(struct hg_json *j, const char *key, const char *v,
+		   bool as_string)
+{
+	if (!as_string && (is_json_number(v) || strcmp(v, "true") == 0 ||
+			   strcmp(v, "false") == 0 || strcmp(v, "null") == 0)) {
+		member(j, key);
+		fputs(v, j->f);
+	} else {
+		hg_json_str(j, key, v);
+	}
+}
+
+/* utf8_len returns the length of the valid UTF-8 sequence at s, or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+void hg_json_escape(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	fputc('"', f);
+	while (*s) {
+		size_t n;
+
+		switch (*s) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\b':
+			fputs("\\b", f);
+			break;
+		case '\f':
+			fputs("\\f", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		default:
+			if (*s < 0x20) {
+				fprintf(f, "\\u%04x", *s);
+				break;
+			}
+			n = utf8_len(s);
+			if (n == 0) {
+				fputs("\\ufffd", f);
+				break;
+			}
+			fwrite(s, 1, n, f);
+			s += n;
+			continue;
+		}
+		s++;
+	}
+	fputc('"', f);
+}

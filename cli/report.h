@@ -1,0 +1,18 @@
+/*
+ * report.h - the statistics of a replay as JSON (interface.md section 5)
+ * and as text for people.
+ */
+#ifndef HG_CLI_REPORT_H
+#define HG_CLI_REPORT_H
+
+#include <stdio.h>
+
+#include "hg_core.h"
+
+/* name is the trace's name, or NULL when it has none. */
+void hg_report_json(FILE *f, const char *name, const struct hg_config *cfg,
+		    const struct hg_stats *st);
+void hg_report_text(FILE *f, const char *name, const struct hg_config *cfg,
+		    const struct hg_stats *st);
+
+#endif /* HG_CLI_REPORT_H */

@@ -1,0 +1,148 @@
+/*
+ * util.c - error messages, allocation and size formatting for the CLI.
+ */
+#include "util.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void verror_at(const char *file, unsigned line, unsigned col,
+		      const char *fmt, va_list ap) HG_PRINTF(4, 0);
+
+static void verror_at(const char *file, unsigned line, unsigned col,
+		      const char *fmt, va_list ap)
+{
+	fputs("heapgrow: ", stderr);
+	if (file && *file) {
+		fprintf(stderr, "%s:", file);
+		if (line) {
+			fprintf(stderr, "%u:", line);
+			if (col)
+				fprintf(stderr, "%u:", col);
+		}
+		fputc(' ', stderr);
+	}
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void hg_cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror_at(NULL, 0, 0, fmt, ap);
+	va_end(ap);
+}
+
+void hg_cli_error_at(const char *file, unsigned line, unsigned col,
+		     const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror_at(file, line, col, fmt, ap);
+	va_end(ap);
+}
+
+void hg_cli_diag(const struct hg_diag *d)
+{
+	char buf[sizeof(d->file) + sizeof(d->msg) + 32];
+
+	hg_diag_format(d, buf, sizeof(buf));
+	fprintf(stderr, "heapgrow: %s\n", buf);
+}
+
+void hg_cli_oom(void)
+{
+	fputs("heapgrow: out of memory\n", stderr);
+	exit(HG_EXIT_USAGE);
+}
+
+void *hg_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		hg_cli_oom();
+	return p;
+}
+
+void *hg_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q)
+		hg_cli_oom();
+	return q;
+}
+
+char *hg_xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = hg_xmalloc(n);
+
+	memcpy(p, s, n);
+	return p;
+}
+
+const char *hg_display_name(const char *path)
+{
+	return strcmp(path, "-") == 0 ? "<stdin>" : path;
+}
+
+static const char *const iec_units[] = {
+	"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB",
+};
+
+void hg_fmt_iec(char *buf, size_t len, uint64_t v)
+{
+	unsigned u = 0;
+	uint64_t scale = 1;
+
+	if (v < 1024) {
+		snprintf(buf, len, "%" PRIu64 " B (%" PRIu64 ")", v, v);
+		return;
+	}
+	while (u + 1 < sizeof(iec_units) / sizeof(iec_units[0]) &&
+	       v / scale >= 1024) {
+		scale *= 1024;
+		u++;
+	}
+	/* Tenths, rounded to nearest; computed in integers to stay exact. */
+	uint64_t whole = v / scale;
+	uint64_t rest = v % scale;
+	uint64_t tenths = (rest / (scale / 1024) * 10 + 512) / 1024;
+
+	if (tenths >= 10) {
+		whole++;
+		tenths -= 10;
+	}
+	snprintf(buf, len, "%" PRIu64 ".%" PRIu64 " %s (%" PRIu64 ")", whole,
+		 tenths, iec_units[u], v);
+}
+
+void hg_fmt_size_short(char *buf, size_t len, uint64_t v)
+{
+	unsigned u = 0;
+
+	while (v != 0 && v % 1024 == 0 &&
+	       u + 1 < sizeof(iec_units) / sizeof(iec_units[0])) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%" PRIu64 " %s", v, iec_units[u]);
+}
+
+int hg_is_decimal(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}

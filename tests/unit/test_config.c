@@ -1,0 +1,890 @@
+/*
+ * test_config.c - the configuration layer (core/config.c): sizes, keys,
+ * presets per platform and Go version, precedence, error messages.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "hg_core.h"
+
+#define KiB ((uint64_t)1 << 10)
+#define MiB ((uint64_t)1 << 20)
+#define GiB ((uint64_t)1 << 30)
+#define TiB ((uint64_t)1 << 40)
+
+/* set_ok applies key=value and fails the test with the message if it fails. */
+static void set_ok(struct hg_config *cfg, const char *key, const char *value)
+{
+	char err[256] = "";
+	int rc = hg_config_set(cfg, key, value, err, sizeof(err));
+
+	if (rc != HG_OK)
+		fail_msg("%s=%s: %s", key, value, err);
+}
+
+/* set_err expects key=value to fail with exactly msg and leave cfg alone. */
+static void set_err(struct hg_config *cfg, const char *key, const char *value,
+		    const char *msg)
+{
+	struct hg_config before = *cfg;
+	char err[256] = "";
+
+	assert_int_equal(hg_config_set(cfg, key, value, err, sizeof(err)),
+			 HG_EINVAL);
+	assert_string_equal(err, msg);
+	assert_memory_equal(&before, cfg, sizeof(before));
+}
+
+static void get_is(const struct hg_config *cfg, const char *key,
+		   const char *want)
+{
+	char buf[64];
+
+	assert_int_equal(hg_config_get(cfg, key, buf, sizeof(buf)), HG_OK);
+	if (strcmp(buf, want) != 0)
+		fail_msg("%s: got '%s', want '%s'", key, buf, want);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sizes                                                               */
+/* ------------------------------------------------------------------ */
+
+static void test_parse_size_forms(void **state)
+{
+	static const struct {
+		const char *s;
+		uint64_t v;
+	} ok[] = {
+		{"0", 0},
+		{"123", 123},
+		{"007", 7},
+		{"0x10", 16},
+		{"0X1f", 31},
+		{"0xABCdef", 0xabcdef},
+		{"4K", 4 * KiB},
+		{"4KiB", 4 * KiB},
+		{"1M", MiB},
+		{"1MiB", MiB},
+		{"2G", 2 * GiB},
+		{"2GiB", 2 * GiB},
+		{"1T", TiB},
+		{"3TiB", 3 * TiB},
+		{"0x10K", 16 * KiB},
+		{"0x4MiB", 4 * MiB},
+		{"0x3fffffffffffffK", (uint64_t)0x3fffffffffffff << 10},
+		{"0K", 0},
+		{"18446744073709551615", UINT64_MAX},
+		{"0xffffffffffffffff", UINT64_MAX},
+		{"0x00000000000000000001", 1},
+		{"16777215T", (uint64_t)16777215 << 40},
+		{"17179869183G", (uint64_t)17179869183 << 30},
+	};
+	uint64_t v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		v = 42;
+		if (hg_parse_size(ok[i].s, &v) != HG_OK)
+			fail_msg("'%s' rejected", ok[i].s);
+		if (v != ok[i].v)
+			fail_msg("'%s' = %llu", ok[i].s, (unsigned long long)v);
+	}
+}
+
+static void test_parse_size_errors(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"-1",
+		"+1",
+		"-0",
+		" 4K",
+		"4K ",
+		"4 K",
+		"18446744073709551616",
+		"99999999999999999999",
+		"0x10000000000000000",
+		"16777216T",
+		"17179869184G",
+		"0x40000000000000K",
+		"0x3fffffffffffffM",
+		"4k",
+		"4KB",
+		"4Ki",
+		"4kib",
+		"4P",
+		"4B",
+		"1.5M",
+		"0x",
+		"0xg",
+		"x10",
+		"abc",
+		"K",
+		"1e6",
+		"4MiBx",
+	};
+	uint64_t v = 42;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (hg_parse_size(bad[i], &v) != HG_EINVAL)
+			fail_msg("'%s' accepted", bad[i]);
+	}
+	assert_int_equal(v, 42); /* untouched on error */
+	assert_int_equal(hg_parse_size(NULL, &v), HG_EINVAL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Names                                                               */
+/* ------------------------------------------------------------------ */
+
+static void test_names(void **state)
+{
+	static const char *const classes[] = {
+		"none", "foreign", "reserved", "released", "heap_free",
+		"heap_inuse", "sys", "sbrk_free", "unused", "stranded",
+	};
+	static const char *const ops[] = {
+		"alloc", "free", "sysalloc", "sysfree",
+		"scavenge", "mmap", "munmap", "mark",
+	};
+	static const char *const plats[] = {
+		"linux/amd64", "linux/arm64", "linux/386",
+		"windows/amd64", "windows/386", "js/wasm",
+		"wasip1/wasm", "plan9/386", "plan9/amd64",
+	};
+	enum hg_platform p;
+
+	(void)state;
+	assert_int_equal(HG_CLASS_COUNT, 10);
+	for (int i = 0; i < HG_CLASS_COUNT; i++)
+		assert_string_equal(hg_class_name((enum hg_class)i), classes[i]);
+	assert_string_equal(hg_class_name(HG_CLASS_COUNT), "unknown");
+	assert_int_equal(HG_OP_COUNT, 8);
+	for (int i = 0; i < HG_OP_COUNT; i++)
+		assert_string_equal(hg_op_name((enum hg_op_kind)i), ops[i]);
+	assert_string_equal(hg_op_name(HG_OP_COUNT), "unknown");
+	assert_int_equal(HG_PLAT_COUNT, 9);
+	for (int i = 0; i < HG_PLAT_COUNT; i++) {
+		assert_string_equal(hg_platform_name((enum hg_platform)i),
+				    plats[i]);
+		assert_int_equal(hg_platform_parse(plats[i], &p), HG_OK);
+		assert_int_equal(p, i);
+	}
+	assert_int_equal(hg_platform_parse("linux/mips", &p), HG_EINVAL);
+	assert_int_equal(hg_platform_parse("Linux/amd64", &p), HG_EINVAL);
+	assert_int_equal(hg_platform_parse("", &p), HG_EINVAL);
+	assert_int_equal(hg_platform_parse(NULL, &p), HG_EINVAL);
+
+	assert_string_equal(hg_strerror(HG_OK), "success");
+	assert_string_equal(hg_strerror(HG_EINVAL),
+			    "invalid argument or configuration");
+	assert_string_equal(hg_strerror(HG_ENOMEM), "out of memory");
+	assert_string_equal(hg_strerror(HG_ETRACE), "inconsistent trace");
+	assert_string_equal(hg_strerror(HG_EOOM),
+			    "the modeled runtime ran out of memory");
+	assert_string_equal(hg_strerror(-99), "unknown error");
+
+	assert_true(hg_platform_is_64bit(HG_PLAT_LINUX_ARM64));
+	assert_true(hg_platform_is_64bit(HG_PLAT_PLAN9_AMD64));
+	assert_false(hg_platform_is_64bit(HG_PLAT_JS_WASM));
+	assert_false(hg_platform_is_64bit(HG_PLAT_WINDOWS_386));
+	assert_true(hg_platform_is_sbrk(HG_PLAT_PLAN9_386));
+	assert_true(hg_platform_is_sbrk(HG_PLAT_WASIP1_WASM));
+	assert_false(hg_platform_is_sbrk(HG_PLAT_LINUX_386));
+	assert_true(hg_platform_is_wasm(HG_PLAT_JS_WASM));
+	assert_false(hg_platform_is_wasm(HG_PLAT_PLAN9_AMD64));
+	assert_true(hg_platform_is_windows(HG_PLAT_WINDOWS_AMD64));
+	assert_false(hg_platform_is_windows(HG_PLAT_LINUX_AMD64));
+}
+
+/* ------------------------------------------------------------------ */
+/* Keys                                                                */
+/* ------------------------------------------------------------------ */
+
+static void test_keys_and_types(void **state)
+{
+	static const struct {
+		const char *key;
+		enum hg_config_type type;
+	} keys[] = {
+		{"platform", HG_CFG_STRING},
+		{"go", HG_CFG_STRING},
+		{"phys_page_size", HG_CFG_SIZE},
+		{"page_size", HG_CFG_SIZE},
+		{"arena_size", HG_CFG_SIZE},
+		{"chunk_size", HG_CFG_SIZE},
+		{"address_bits", HG_CFG_NUMBER},
+		{"commit_limit", HG_CFG_SIZE},
+		{"initial_memory", HG_CFG_SIZE},
+		{"module_end", HG_CFG_SIZE},
+		{"page_cache", HG_CFG_BOOL},
+		{"randomize_heap_base", HG_CFG_SEED},
+		{"placement", HG_CFG_STRING},
+		{"policy.sbrk", HG_CFG_STRING},
+		{"policy.arena", HG_CFG_STRING},
+		{"policy.prepare", HG_CFG_STRING},
+		{"policy.grow", HG_CFG_STRING},
+		{"policy.sbrk_free", HG_CFG_STRING},
+	};
+	size_t n = sizeof(keys) / sizeof(keys[0]);
+	size_t i;
+
+	(void)state;
+	for (i = 0; hg_config_keys[i]; i++) {
+		assert_true(i < n);
+		assert_string_equal(hg_config_keys[i], keys[i].key);
+		assert_int_equal(hg_config_type_of(keys[i].key), keys[i].type);
+		assert_int_equal(hg_config_is_string(keys[i].key),
+				 keys[i].type == HG_CFG_STRING);
+	}
+	assert_int_equal(i, n);
+	assert_int_equal(hg_config_type_of("arena"), HG_CFG_UNKNOWN);
+	assert_int_equal(hg_config_type_of("policy"), HG_CFG_UNKNOWN);
+	assert_int_equal(hg_config_type_of(NULL), HG_CFG_UNKNOWN);
+	assert_false(hg_config_is_string("nope"));
+}
+
+static void test_defaults(void **state)
+{
+	struct hg_config cfg;
+	char err[256];
+
+	(void)state;
+	hg_config_init(&cfg);
+	assert_int_equal(cfg.platform, HG_PLAT_LINUX_AMD64);
+	assert_string_equal(cfg.go, HG_GO_NEWEST);
+	assert_int_equal(cfg.explicit_keys, 0);
+	get_is(&cfg, "platform", "linux/amd64");
+	get_is(&cfg, "go", "1.26");
+	get_is(&cfg, "phys_page_size", "4096");
+	get_is(&cfg, "page_size", "8192");
+	get_is(&cfg, "arena_size", "67108864");
+	get_is(&cfg, "chunk_size", "4194304");
+	get_is(&cfg, "address_bits", "47");
+	get_is(&cfg, "commit_limit", "0");
+	get_is(&cfg, "initial_memory", "0");
+	get_is(&cfg, "module_end", "1048576");
+	get_is(&cfg, "page_cache", "true");
+	get_is(&cfg, "randomize_heap_base", "false");
+	get_is(&cfg, "placement", "topdown");
+	get_is(&cfg, "policy.sbrk", "go1.24");
+	get_is(&cfg, "policy.arena", "sparse");
+	get_is(&cfg, "policy.prepare", "grow");
+	get_is(&cfg, "policy.grow", "incremental");
+	get_is(&cfg, "policy.sbrk_free", "freelist");
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_OK);
+	assert_string_equal(err, "");
+}
+
+static void test_set_get_round_trip(void **state)
+{
+	static const struct {
+		const char *key, *value, *want;
+	} cases[] = {
+		{"platform", "windows/amd64", "windows/amd64"},
+		{"platform", "plan9/386", "plan9/386"},
+		{"go", "1.19", "1.19"},
+		{"go", "go1.21", "1.21"},
+		{"go", "1.9.7", "1.9"},
+		{"go", "1.4", "1.4"},
+		{"phys_page_size", "16K", "16384"},
+		{"phys_page_size", "0x10000", "65536"},
+		{"phys_page_size", "512KiB", "524288"},
+		{"page_size", "16K", "16384"},
+		{"chunk_size", "2M", "2097152"},
+		{"arena_size", "256M", "268435456"},
+		{"arena_size", "2M", "2097152"},
+		{"address_bits", "39", "39"},
+		{"commit_limit", "1G", "1073741824"},
+		{"commit_limit", "0", "0"},
+		{"module_end", "0x123456", "1193046"},
+		{"page_cache", "false", "false"},
+		{"page_cache", "yes", "true"},
+		{"page_cache", "0", "false"},
+		{"page_cache", "1", "true"},
+		{"page_cache", "no", "false"},
+		{"page_cache", "true", "true"},
+		{"randomize_heap_base", "12345", "12345"},
+		{"randomize_heap_base", "0x10", "16"},
+		{"randomize_heap_base", "0", "0"},
+		{"randomize_heap_base", "false", "false"},
+		{"randomize_heap_base", "true", "0"},
+		{"randomize_heap_base", "no", "false"},
+		{"placement", "bottomup", "bottomup"},
+		{"placement", "topdown", "topdown"},
+		{"policy.sbrk", "go1.19", "go1.19"},
+		{"policy.sbrk", "go1.21", "go1.21"},
+		{"policy.sbrk", "go1.24", "go1.24"},
+		{"policy.arena", "linear", "linear"},
+		{"policy.arena", "linear-go1.8", "linear-go1.8"},
+		{"policy.arena", "sparse", "sparse"},
+		{"policy.prepare", "sysalloc", "sysalloc"},
+		{"policy.prepare", "grow", "grow"},
+		{"policy.grow", "whole-arena", "whole-arena"},
+		{"policy.grow", "incremental", "incremental"},
+		{"policy.sbrk_free", "top-only", "top-only"},
+		{"policy.sbrk_free", "freelist", "freelist"},
+		{"initial_memory", "8M", "8388608"},
+	};
+	struct hg_config cfg;
+
+	(void)state;
+	hg_config_init(&cfg);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		set_ok(&cfg, cases[i].key, cases[i].value);
+		get_is(&cfg, cases[i].key, cases[i].want);
+		assert_true(hg_config_is_explicit(&cfg, cases[i].key));
+	}
+	assert_true(cfg.randomize_heap_base == false);
+	set_ok(&cfg, "randomize_heap_base", "99");
+	assert_true(cfg.randomize_heap_base);
+	assert_int_equal(cfg.heap_base_seed, 99);
+	assert_false(hg_config_is_explicit(&cfg, "arena"));
+
+	/* every key set and read back is accepted again as input */
+	for (size_t i = 0; hg_config_keys[i]; i++) {
+		struct hg_config copy = cfg;
+		char buf[64];
+
+		assert_int_equal(hg_config_get(&cfg, hg_config_keys[i], buf,
+					       sizeof(buf)),
+				 HG_OK);
+		set_ok(&copy, hg_config_keys[i], buf);
+		get_is(&copy, hg_config_keys[i], buf);
+	}
+}
+
+static void test_get_errors(void **state)
+{
+	struct hg_config cfg;
+	char buf[8];
+
+	(void)state;
+	hg_config_init(&cfg);
+	assert_int_equal(hg_config_get(&cfg, "arena", buf, sizeof(buf)),
+			 HG_EINVAL);
+	assert_int_equal(hg_config_get(&cfg, NULL, buf, sizeof(buf)),
+			 HG_EINVAL);
+	/* "67108864" does not fit in 8 bytes with its NUL */
+	assert_int_equal(hg_config_get(&cfg, "arena_size", buf, sizeof(buf)),
+			 HG_EINVAL);
+	assert_int_equal(hg_config_get(&cfg, "go", buf, sizeof(buf)), HG_OK);
+	assert_string_equal(buf, "1.26");
+	assert_int_equal(hg_config_get(&cfg, "go", buf, 0), HG_EINVAL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Presets                                                             */
+/* ------------------------------------------------------------------ */
+
+struct preset_case {
+	const char *platform, *go;
+	uint64_t arena, chunk;
+	const char *sbrk, *arena_policy, *prepare, *grow, *sbrk_free;
+};
+
+static const struct preset_case preset_cases[] = {
+	/* linux/amd64 across every policy boundary */
+	{"linux/amd64", "1.4", 256 * MiB, MiB, "go1.19", "linear-go1.8", "sysalloc", "whole-arena", "top-only"},
+	{"linux/amd64", "1.5", 256 * MiB, MiB, "go1.19", "linear-go1.8", "sysalloc", "whole-arena", "freelist"},
+	{"linux/amd64", "1.8", 256 * MiB, MiB, "go1.19", "linear-go1.8", "sysalloc", "whole-arena", "freelist"},
+	{"linux/amd64", "1.9", 256 * MiB, MiB, "go1.19", "linear", "sysalloc", "whole-arena", "freelist"},
+	{"linux/amd64", "1.10", 256 * MiB, MiB, "go1.19", "linear", "sysalloc", "whole-arena", "freelist"},
+	{"linux/amd64", "1.11", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "whole-arena", "freelist"},
+	{"linux/amd64", "1.13", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "whole-arena", "freelist"},
+	{"linux/amd64", "1.14", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "incremental", "freelist"},
+	{"linux/amd64", "1.16", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "incremental", "freelist"},
+	{"linux/amd64", "1.17", 64 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist"},
+	{"linux/amd64", "1.19", 64 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist"},
+	{"linux/amd64", "1.20", 64 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist"},
+	{"linux/amd64", "1.21", 64 * MiB, 4 * MiB, "go1.21", "sparse", "grow", "incremental", "freelist"},
+	{"linux/amd64", "1.23", 64 * MiB, 4 * MiB, "go1.21", "sparse", "grow", "incremental", "freelist"},
+	{"linux/amd64", "1.24", 64 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist"},
+	{"linux/amd64", "1.25", 64 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist"},
+	{"linux/amd64", "1.26", 64 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist"},
+	/* arena and chunk sizes per platform */
+	{"linux/arm64", "1.19", 64 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist"},
+	{"linux/386", "1.19", 4 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist"},
+	{"linux/386", "1.9", 256 * MiB, MiB, "go1.19", "linear", "sysalloc", "whole-arena", "freelist"},
+	{"windows/amd64", "1.11", 4 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "whole-arena", "freelist"},
+	{"windows/amd64", "1.19", 4 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist"},
+	{"windows/amd64", "1.26", 4 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist"},
+	{"windows/386", "1.26", 4 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist"},
+	{"js/wasm", "1.11", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "whole-arena", "freelist"},
+	{"js/wasm", "1.12", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "whole-arena", "freelist"},
+	{"js/wasm", "1.13", 4 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "whole-arena", "freelist"},
+	{"js/wasm", "1.19", 4 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist"},
+	{"js/wasm", "1.21", 4 * MiB, 4 * MiB, "go1.21", "sparse", "grow", "incremental", "freelist"},
+	{"js/wasm", "1.24", 4 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist"},
+	{"js/wasm", "1.25", 4 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist"},
+	{"js/wasm", "1.26", 512 * KiB, 512 * KiB, "go1.24", "sparse", "grow", "incremental", "freelist"},
+	{"wasip1/wasm", "1.21", 4 * MiB, 4 * MiB, "go1.21", "sparse", "grow", "incremental", "freelist"},
+	{"wasip1/wasm", "1.26", 512 * KiB, 512 * KiB, "go1.24", "sparse", "grow", "incremental", "freelist"},
+	/* Plan 9 has had bloc/blocMax since go1.11 */
+	{"plan9/386", "1.4", 256 * MiB, MiB, "go1.21", "linear-go1.8", "sysalloc", "whole-arena", "top-only"},
+	{"plan9/386", "1.10", 256 * MiB, MiB, "go1.21", "linear", "sysalloc", "whole-arena", "freelist"},
+	{"plan9/386", "1.11", 4 * MiB, 4 * MiB, "go1.24", "sparse", "sysalloc", "whole-arena", "freelist"},
+	{"plan9/386", "1.19", 4 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist"},
+	{"plan9/amd64", "1.19", 64 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist"},
+	{"plan9/amd64", "1.26", 64 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist"},
+};
+
+static void check_preset(const struct hg_config *cfg,
+			 const struct preset_case *c)
+{
+	char want[32];
+
+	snprintf(want, sizeof(want), "%llu", (unsigned long long)c->arena);
+	get_is(cfg, "arena_size", want);
+	snprintf(want, sizeof(want), "%llu", (unsigned long long)c->chunk);
+	get_is(cfg, "chunk_size", want);
+	get_is(cfg, "policy.sbrk", c->sbrk);
+	get_is(cfg, "policy.arena", c->arena_policy);
+	get_is(cfg, "policy.prepare", c->prepare);
+	get_is(cfg, "policy.grow", c->grow);
+	get_is(cfg, "policy.sbrk_free", c->sbrk_free);
+}
+
+static void test_presets(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(preset_cases) / sizeof(preset_cases[0]);
+	     i++) {
+		const struct preset_case *c = &preset_cases[i];
+		struct hg_config a, b;
+		char err[256];
+
+		print_message("    %s go%s\n", c->platform, c->go);
+		/* platform then go, and go then platform: same result */
+		hg_config_init(&a);
+		set_ok(&a, "platform", c->platform);
+		set_ok(&a, "go", c->go);
+		check_preset(&a, c);
+		hg_config_init(&b);
+		set_ok(&b, "go", c->go);
+		set_ok(&b, "platform", c->platform);
+		check_preset(&b, c);
+		assert_memory_equal(&a, &b, sizeof(a));
+		if (hg_config_check(&a, err, sizeof(err)) != HG_OK)
+			fail_msg("%s go%s: %s", c->platform, c->go, err);
+	}
+}
+
+static void test_platform_defaults(void **state)
+{
+	static const struct {
+		const char *platform, *phys, *bits, *placement;
+	} cases[] = {
+		{"linux/amd64", "4096", "47", "topdown"},
+		{"linux/arm64", "4096", "48", "topdown"},
+		{"linux/386", "4096", "32", "topdown"},
+		{"windows/amd64", "4096", "47", "bottomup"},
+		{"windows/386", "4096", "31", "bottomup"},
+		{"js/wasm", "65536", "32", "bottomup"},
+		{"wasip1/wasm", "65536", "32", "bottomup"},
+		{"plan9/386", "4096", "32", "bottomup"},
+		{"plan9/amd64", "4096", "47", "bottomup"},
+	};
+	struct hg_config cfg;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		hg_config_init(&cfg);
+		set_ok(&cfg, "platform", cases[i].platform);
+		get_is(&cfg, "phys_page_size", cases[i].phys);
+		get_is(&cfg, "address_bits", cases[i].bits);
+		get_is(&cfg, "placement", cases[i].placement);
+		get_is(&cfg, "go", HG_GO_NEWEST);
+		get_is(&cfg, "page_size", "8192");
+	}
+	/* arm64 kernels with 16K or 64K pages */
+	hg_config_init(&cfg);
+	set_ok(&cfg, "platform", "linux/arm64");
+	set_ok(&cfg, "phys_page_size", "16K");
+	set_ok(&cfg, "phys_page_size", "64K");
+	set_ok(&cfg, "platform", "js/wasm"); /* 64K is fine on wasm */
+	get_is(&cfg, "phys_page_size", "65536");
+}
+
+/* Every Go 1.N the model knows, on every platform, is self-consistent. */
+static void test_every_version(void **state)
+{
+	struct hg_config cfg;
+	char v[16], err[256];
+	unsigned n;
+
+	(void)state;
+	for (unsigned m = 4; m <= 26; m++) {
+		for (int p = 0; p < HG_PLAT_COUNT; p++) {
+			hg_config_init(&cfg);
+			set_ok(&cfg, "platform",
+			       hg_platform_name((enum hg_platform)p));
+			snprintf(v, sizeof(v), "go1.%u", m);
+			set_ok(&cfg, "go", v);
+			assert_int_equal(hg_config_go_minor(&cfg), m);
+			if (hg_config_check(&cfg, err, sizeof(err)) != HG_OK)
+				fail_msg("%s %s: %s",
+					 hg_platform_name((enum hg_platform)p),
+					 v, err);
+		}
+	}
+	for (size_t i = 0; hg_go_presets[i]; i++) {
+		assert_int_equal(hg_go_parse(hg_go_presets[i], &n), HG_OK);
+		if (!hg_go_presets[i + 1])
+			assert_string_equal(hg_go_presets[i], HG_GO_NEWEST);
+	}
+	assert_string_equal(hg_go_presets[0], HG_GO_OLDEST);
+	assert_int_equal(hg_go_parse("go1.19", &n), HG_OK);
+	assert_int_equal(n, 19);
+	assert_int_equal(hg_go_parse("1.26.1", &n), HG_OK);
+	assert_int_equal(n, 26);
+	assert_int_equal(hg_go_parse("1.3", &n), HG_EINVAL);
+	assert_int_equal(hg_go_parse("1.27", &n), HG_EINVAL);
+	assert_int_equal(hg_go_parse("2.0", &n), HG_EINVAL);
+	assert_int_equal(hg_go_parse("1.19rc1", &n), HG_EINVAL);
+	assert_int_equal(hg_go_parse("1.", &n), HG_EINVAL);
+	assert_int_equal(hg_go_parse("go", &n), HG_EINVAL);
+	assert_int_equal(hg_go_parse("", &n), HG_EINVAL);
+	assert_int_equal(hg_go_parse("1.19.", &n), HG_EINVAL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Precedence                                                          */
+/* ------------------------------------------------------------------ */
+
+static void test_precedence(void **state)
+{
+	struct hg_config cfg;
+	char err[256];
+
+	(void)state;
+	/* an explicit arena_size survives a later "go"; chunk_size follows */
+	hg_config_init(&cfg);
+	set_ok(&cfg, "arena_size", "8M");
+	set_ok(&cfg, "go", "1.9");
+	get_is(&cfg, "arena_size", "8388608");
+	get_is(&cfg, "chunk_size", "1048576");
+	get_is(&cfg, "policy.arena", "linear");
+	assert_true(hg_config_is_explicit(&cfg, "arena_size"));
+	assert_false(hg_config_is_explicit(&cfg, "chunk_size"));
+	assert_true(hg_config_is_explicit(&cfg, "go"));
+
+	/* an explicit policy survives a later preset; the others follow it */
+	hg_config_init(&cfg);
+	set_ok(&cfg, "policy.grow", "whole-arena");
+	set_ok(&cfg, "go", "1.26");
+	get_is(&cfg, "policy.grow", "whole-arena");
+	set_ok(&cfg, "go", "1.16");
+	get_is(&cfg, "policy.prepare", "sysalloc");
+	set_ok(&cfg, "go", "1.17");
+	get_is(&cfg, "policy.prepare", "grow");
+	get_is(&cfg, "policy.grow", "whole-arena");
+
+	/* "platform" keeps the go version's constants, "go" the platform's */
+	hg_config_init(&cfg);
+	set_ok(&cfg, "go", "1.19");
+	set_ok(&cfg, "platform", "js/wasm");
+	get_is(&cfg, "go", "1.19");
+	get_is(&cfg, "arena_size", "4194304");
+	get_is(&cfg, "policy.sbrk", "go1.19");
+	get_is(&cfg, "phys_page_size", "65536");
+	get_is(&cfg, "address_bits", "32");
+	set_ok(&cfg, "go", "1.26");
+	get_is(&cfg, "platform", "js/wasm");
+	get_is(&cfg, "arena_size", "524288");
+	get_is(&cfg, "chunk_size", "524288");
+	set_ok(&cfg, "platform", "linux/amd64");
+	get_is(&cfg, "go", "1.26");
+	get_is(&cfg, "arena_size", "67108864");
+	get_is(&cfg, "chunk_size", "4194304");
+	get_is(&cfg, "phys_page_size", "4096");
+	get_is(&cfg, "address_bits", "47");
+	get_is(&cfg, "placement", "topdown");
+
+	/* explicit platform values survive a platform change */
+	hg_config_init(&cfg);
+	set_ok(&cfg, "placement", "topdown");
+	set_ok(&cfg, "address_bits", "40");
+	set_ok(&cfg, "phys_page_size", "16K");
+	set_ok(&cfg, "platform", "windows/amd64");
+	get_is(&cfg, "placement", "topdown");
+	get_is(&cfg, "address_bits", "40");
+	get_is(&cfg, "phys_page_size", "16384");
+	get_is(&cfg, "arena_size", "4194304");
+
+	/* an explicit non-64K page cannot become wasm, in either order */
+	set_err(&cfg, "platform", "js/wasm",
+		"wasm's physical page size is always 64K");
+	hg_config_init(&cfg);
+	set_ok(&cfg, "platform", "wasip1/wasm");
+	set_err(&cfg, "phys_page_size", "16K",
+		"wasm's physical page size is always 64K");
+	set_ok(&cfg, "phys_page_size", "64K");
+
+	/* relations are checked when every setting is in */
+	hg_config_init(&cfg);
+	set_ok(&cfg, "chunk_size", "8M");
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_OK);
+	set_ok(&cfg, "platform", "windows/amd64");
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
+	assert_string_equal(err,
+			    "arena_size must be a power of two multiple of chunk_size");
+	set_ok(&cfg, "arena_size", "16M");
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_OK);
+
+	/* a later "go" after explicit settings keeps go's own explicit bit */
+	hg_config_init(&cfg);
+	set_ok(&cfg, "go", "1.9");
+	set_ok(&cfg, "platform", "linux/386");
+	set_ok(&cfg, "go", "1.21");
+	get_is(&cfg, "platform", "linux/386");
+	get_is(&cfg, "arena_size", "4194304");
+	get_is(&cfg, "policy.arena", "sparse");
+}
+
+/* ------------------------------------------------------------------ */
+/* Error messages                                                      */
+/* ------------------------------------------------------------------ */
+
+static void test_errors(void **state)
+{
+	struct hg_config cfg;
+	char err[256];
+
+	(void)state;
+	hg_config_init(&cfg);
+	set_err(&cfg, "arena", "4M", "unknown config key 'arena'");
+	set_err(&cfg, "policy", "x", "unknown config key 'policy'");
+	set_err(&cfg, "Platform", "js/wasm",
+		"unknown config key 'Platform'");
+	set_err(&cfg, "platform", "linux/mips",
+		"unknown platform 'linux/mips' (expected one of linux/amd64, "
+		"linux/arm64, linux/386, windows/amd64, windows/386, js/wasm, "
+		"wasip1/wasm, plan9/386, plan9/amd64)");
+	set_err(&cfg, "go", "1.3",
+		"unknown Go version '1.3' (expected 1.4 to 1.26, e.g. \"1.19\" or \"go1.19\")");
+	set_err(&cfg, "go", "1.27",
+		"unknown Go version '1.27' (expected 1.4 to 1.26, e.g. \"1.19\" or \"go1.19\")");
+	set_err(&cfg, "go", "latest",
+		"unknown Go version 'latest' (expected 1.4 to 1.26, e.g. \"1.19\" or \"go1.19\")");
+	set_err(&cfg, "phys_page_size", "3000",
+		"phys_page_size must be a power of two between 4K and 512K");
+	set_err(&cfg, "phys_page_size", "2K",
+		"phys_page_size must be a power of two between 4K and 512K");
+	set_err(&cfg, "phys_page_size", "1M",
+		"phys_page_size must be a power of two between 4K and 512K");
+	set_err(&cfg, "phys_page_size", "4k",
+		"invalid size '4k' for phys_page_size");
+	set_err(&cfg, "arena_size", "-4M", "invalid size '-4M' for arena_size");
+	set_err(&cfg, "arena_size", "", "invalid size '' for arena_size");
+	set_err(&cfg, "arena_size", "48M",
+		"arena_size must be a power of two multiple of chunk_size");
+	set_err(&cfg, "arena_size", "2M",
+		"arena_size must be a power of two multiple of chunk_size");
+	set_err(&cfg, "chunk_size", "3M",
+		"chunk_size must be a power of two multiple of page_size, at least 64 pages");
+	set_err(&cfg, "chunk_size", "256K",
+		"chunk_size must be a power of two multiple of page_size, at least 64 pages");
+	set_err(&cfg, "page_size", "12K",
+		"page_size must be a power of two between 4K and 64K");
+	set_err(&cfg, "page_size", "128K",
+		"page_size must be a power of two between 4K and 64K");
+	set_err(&cfg, "address_bits", "20",
+		"address_bits must be a number between 24 and 56");
+	set_err(&cfg, "address_bits", "4K",
+		"address_bits must be a number between 24 and 56");
+	set_err(&cfg, "address_bits", "",
+		"address_bits must be a number between 24 and 56");
+	set_err(&cfg, "commit_limit", "1X",
+		"invalid size '1X' for commit_limit");
+	set_err(&cfg, "module_end", "99999999999999999999",
+		"invalid size '99999999999999999999' for module_end");
+	set_err(&cfg, "initial_memory", "big",
+		"invalid size 'big' for initial_memory");
+	set_err(&cfg, "page_cache", "on",
+		"invalid boolean 'on' for page_cache (expected true, false, yes, no, 1 or 0)");
+	set_err(&cfg, "page_cache", "TRUE",
+		"invalid boolean 'TRUE' for page_cache (expected true, false, yes, no, 1 or 0)");
+	set_err(&cfg, "randomize_heap_base", "4K",
+		"randomize_heap_base must be false or a seed number, not '4K'");
+	set_err(&cfg, "randomize_heap_base", "-1",
+		"randomize_heap_base must be false or a seed number, not '-1'");
+	set_err(&cfg, "placement", "sideways",
+		"invalid placement 'sideways' (expected topdown or bottomup)");
+	set_err(&cfg, "policy.sbrk", "go1.20",
+		"invalid policy.sbrk 'go1.20' (expected go1.24, go1.21 or go1.19)");
+	set_err(&cfg, "policy.arena", "dense",
+		"invalid policy.arena 'dense' (expected sparse, linear or linear-go1.8)");
+	set_err(&cfg, "policy.prepare", "eager",
+		"invalid policy.prepare 'eager' (expected grow or sysalloc)");
+	set_err(&cfg, "policy.grow", "whole",
+		"invalid policy.grow 'whole' (expected incremental or whole-arena)");
+	set_err(&cfg, "policy.sbrk_free", "leak",
+		"invalid policy.sbrk_free 'leak' (expected freelist or top-only)");
+	set_err(&cfg, "go", NULL, "missing value for go");
+
+	/* err may be NULL or tiny */
+	assert_int_equal(hg_config_set(&cfg, "arena", "1", NULL, 0), HG_EINVAL);
+	assert_int_equal(hg_config_set(&cfg, "arena", "1", err, 8), HG_EINVAL);
+	assert_string_equal(err, "unknown");
+}
+
+static void test_check_errors(void **state)
+{
+	struct hg_config cfg;
+	char err[256];
+
+	(void)state;
+	hg_config_init(&cfg);
+	set_ok(&cfg, "chunk_size", "512K");
+	set_ok(&cfg, "page_size", "16K"); /* 512K is only 32 pages of 16K */
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
+	assert_string_equal(err,
+			    "chunk_size must be a power of two multiple of page_size, at least 64 pages");
+
+	hg_config_init(&cfg);
+	set_ok(&cfg, "address_bits", "26");
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
+	assert_string_equal(err,
+			    "arena_size (67108864) must be smaller than the address space of 26 bits");
+
+	hg_config_init(&cfg);
+	set_ok(&cfg, "platform", "linux/386");
+	set_ok(&cfg, "module_end", "4G");
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
+	assert_string_equal(err,
+			    "module_end (4294967296) is outside 32 address bits");
+
+	hg_config_init(&cfg);
+	set_ok(&cfg, "platform", "js/wasm");
+	set_ok(&cfg, "initial_memory", "100000");
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
+	assert_string_equal(err,
+			    "initial_memory must be a multiple of 64K on wasm");
+	set_ok(&cfg, "initial_memory", "512K");
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
+	assert_string_equal(err,
+			    "initial_memory (524288) is below module_end (1048576)");
+	set_ok(&cfg, "initial_memory", "auto");
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_OK);
+	assert_string_equal(err, "");
+}
+
+/* ------------------------------------------------------------------ */
+/* Derived values                                                      */
+/* ------------------------------------------------------------------ */
+
+static uint64_t initial(const char *platform, const char *go,
+			const char *module_end)
+{
+	struct hg_config cfg;
+
+	hg_config_init(&cfg);
+	set_ok(&cfg, "platform", platform);
+	set_ok(&cfg, "go", go);
+	set_ok(&cfg, "module_end", module_end);
+	return hg_config_initial_memory(&cfg);
+}
+
+static void test_initial_memory(void **state)
+{
+	struct hg_config cfg;
+
+	(void)state;
+	/* go1.24+: floor((end + 1 MiB) / 64 KiB) pages */
+	assert_int_equal(initial("js/wasm", "1.24", "1M"), 2 * MiB);
+	assert_int_equal(initial("js/wasm", "1.26", "0x123456"), 0x220000);
+	assert_int_equal(initial("wasip1/wasm", "1.25", "0x10000"),
+			 MiB + 64 * KiB);
+	/* go1.14-1.23: data end + 16 MiB, floor */
+	assert_int_equal(initial("js/wasm", "1.21", "1M"), 17 * MiB);
+	assert_int_equal(initial("js/wasm", "1.14", "0x123456"), 0x1120000);
+	/* go1.13: 16 MiB; go1.11-1.12: 1 GiB */
+	assert_int_equal(initial("js/wasm", "1.13", "1M"), 16 * MiB);
+	assert_int_equal(initial("js/wasm", "1.13", "0x1000001"),
+			 16 * MiB + 64 * KiB);
+	assert_int_equal(initial("js/wasm", "1.12", "1M"), GiB);
+	/* plan9: the initial break, memRound(end) */
+	assert_int_equal(initial("plan9/386", "1.19", "0x123456"), 0x124000);
+	assert_int_equal(initial("plan9/amd64", "1.26", "1M"), MiB);
+	/* mmap platforms have none */
+	assert_int_equal(initial("linux/amd64", "1.26", "1M"), 0);
+	assert_int_equal(initial("windows/386", "1.19", "1M"), 0);
+
+	/* plan9 rounds to the physical page since go1.21 */
+	hg_config_init(&cfg);
+	set_ok(&cfg, "platform", "plan9/amd64");
+	set_ok(&cfg, "phys_page_size", "64K");
+	set_ok(&cfg, "module_end", "0x123456");
+	assert_int_equal(hg_config_initial_memory(&cfg), 0x130000);
+	set_ok(&cfg, "go", "1.20");
+	assert_int_equal(hg_config_initial_memory(&cfg), 0x124000);
+
+	/* an explicit value wins; "auto" and 0 go back to the rule */
+	hg_config_init(&cfg);
+	set_ok(&cfg, "platform", "js/wasm");
+	get_is(&cfg, "initial_memory", "2097152");
+	set_ok(&cfg, "initial_memory", "8M");
+	get_is(&cfg, "initial_memory", "8388608");
+	set_ok(&cfg, "go", "1.21");
+	get_is(&cfg, "initial_memory", "8388608");
+	set_ok(&cfg, "initial_memory", "auto");
+	get_is(&cfg, "initial_memory", "17825792");
+	set_ok(&cfg, "initial_memory", "0");
+	get_is(&cfg, "initial_memory", "17825792");
+}
+
+static uint64_t max_mem(const char *platform, const char *go)
+{
+	struct hg_config cfg;
+
+	hg_config_init(&cfg);
+	set_ok(&cfg, "platform", platform);
+	set_ok(&cfg, "go", go);
+	return hg_config_max_mem(&cfg);
+}
+
+static void test_max_mem(void **state)
+{
+	(void)state;
+	assert_int_equal(max_mem("linux/amd64", "1.4"), (uint64_t)1 << 37);
+	assert_int_equal(max_mem("linux/amd64", "1.9"), (uint64_t)1 << 39);
+	assert_int_equal(max_mem("linux/arm64", "1.10"), (uint64_t)1 << 39);
+	assert_int_equal(max_mem("windows/amd64", "1.5"), (uint64_t)1 << 35);
+	assert_int_equal(max_mem("linux/386", "1.6"), 2 * GiB);
+	assert_int_equal(max_mem("linux/386", "1.7"), 4 * GiB);
+	assert_int_equal(max_mem("linux/386", "1.19"), 4 * GiB);
+	assert_int_equal(max_mem("js/wasm", "1.26"), 4 * GiB);
+	assert_int_equal(max_mem("linux/amd64", "1.11"), (uint64_t)1 << 48);
+	assert_int_equal(max_mem("windows/amd64", "1.26"), (uint64_t)1 << 48);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_size_forms),
+		cmocka_unit_test(test_parse_size_errors),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_keys_and_types),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_set_get_round_trip),
+		cmocka_unit_test(test_get_errors),
+		cmocka_unit_test(test_presets),
+		cmocka_unit_test(test_platform_defaults),
+		cmocka_unit_test(test_every_version),
+		cmocka_unit_test(test_precedence),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_check_errors),
+		cmocka_unit_test(test_initial_memory),
+		cmocka_unit_test(test_max_mem),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,221 @@
+/*
+ * mheap.c - growing the heap and allocating spans (runtime/mheap.go):
+ * (*mheap).grow with curArena, allocSpan with the per-P page cache,
+ * freeSpan, and the scavenger's entry points.
+ */
+#include "model.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+void hg_mheap_throw(struct hg_model *m, const char *fmt, ...)
+{
+	if (m->dead)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m->throw_msg, sizeof(m->throw_msg), fmt, ap);
+	va_end(ap);
+	m->dead = true;
+}
+
+/* Go: (*pageAlloc).grow with its sysGrow: metadata first, then the bitmaps. */
+static int pages_grow(struct hg_model *m, hg_addr base, uint64_t size)
+{
+	hg_addr lo = HG_ALIGN_DOWN(base, m->cfg.chunk_size);
+	hg_addr hi = HG_ALIGN_UP(base + size, m->cfg.chunk_size);
+	int err = hg_pagemeta_grow(m, lo, hi);
+	if (err)
+		return err;
+	return hg_pagealloc_grow(m->pages, base, size);
+}
+
+/*
+ * Map [v, v+n) of curArena for the heap and hand it to the page allocator
+ * as free, released pages (Go: the sysMap, stats and pages.grow steps of
+ * (*mheap).grow).
+ */
+static int grow_into(struct hg_model *m, hg_addr v, uint64_t n)
+{
+	int err = hg_sys_map(m, v, n, &m->hs.heap_released);
+	if (err)
+		return err;
+	return pages_grow(m, v, n);
+}
+
+/*
+ * Go: (*mheap).grow, runtime/mheap.go: add at least npage pages to the
+ * heap, in whole palloc chunks, from curArena; when curArena is too small,
+ * take new arenas from sysAlloc. A contiguous new region extends curArena;
+ * otherwise the old remainder is mapped and handed to the page allocator
+ * before curArena moves. Returns the bytes grown, or 0 when out of memory.
+ */
+static uint64_t mheap_grow(struct hg_model *m, uint64_t npage)
+{
+	uint64_t page = m->cfg.page_size, phys = m->cfg.phys_page_size;
+	uint64_t chunk_pages = m->cfg.chunk_size / page;
+	bool first_grow = m->cur_base == 0;
+	uint64_t ask = HG_ALIGN_UP(npage, chunk_pages) * page;
+	uint64_t total = 0;
+
+	hg_addr end = m->cur_base + ask;
+	hg_addr nbase = HG_ALIGN_UP(end, phys);
+	if (nbase > m->cur_end || end < m->cur_base) {
+		uint64_t asize = 0;
+		hg_addr av = hg_mheap_sys_alloc(m, ask, &asize);
+		if (av == 0) {
+			if (!m->dead) {
+				uint64_t in_use = m->hs.heap_free +
+						  m->hs.heap_released +
+						  m->hs.heap_inuse;
+				hg_mheap_throw(m,
+					       "runtime: out of memory: cannot "
+					       "allocate %llu-byte block (%llu "
+					       "in use)",
+					       (unsigned long long)ask,
+					       (unsigned long long)in_use);
+			}
+			return 0;
+		}
+		if (av == m->cur_end) {
+			m->cur_end = av + asize;
+		} else {
+			uint64_t size = m->cur_end - m->cur_base;
+			if (size != 0) {
+				if (grow_into(m, m->cur_base, size))
+					return 0;
+				total += size;
+			}
+			m->cur_base = av;
+			m->cur_end = av + asize;
+			if (first_grow && m->cfg.randomize_heap_base) {
+				/* The skipped head of the arena stays Reserved forever. */
+				unsigned bits = 0;
+				for (uint64_t x = m->cfg.arena_size / m->cfg.chunk_size;
+				     x > 1; x >>= 1)
+					bits++;
+				uint64_t off = hg_heap_rand_bits(m, bits);
+				hg_addr nb = HG_ALIGN_DOWN(
+					m->cur_base | off * m->cfg.chunk_size,
+					m->cfg.chunk_size);
+				if (nb > m->cur_base) {
+					hg_vas_set(&m->os.vas, m->cur_base, nb,
+						   HG_MEM_RESERVED, 1);
+					m->c_reserved -= nb - m->cur_base;
+					m->c_stranded += nb - m->cur_base;
+				}
+				m->cur_base = nb;
+			}
+		}
+		nbase = HG_ALIGN_UP(m->cur_base + ask, phys);
+	}
+
+	hg_addr v = m->cur_base;
+	m->cur_base = nbase;
+	if (grow_into(m, v, nbase - v))
+		return 0;
+	total += nbase - v;
+
+	if (first_grow && m->cfg.randomize_heap_base) {
+		unsigned bits = 0;
+		for (uint64_t x = m->cfg.chunk_size; x > 1; x >>= 1)
+			bits++;
+		uint64_t off = hg_heap_rand_bits(m, bits);
+		uint64_t npad = HG_ALIGN_DOWN(off, page) / page;
+		if (npad)
+			hg_pagealloc_mark_padding(m->pages, v, npad);
+		/* Padding pages stay released: allocated but scavenged. */
+	}
+	m->stats.heap_grows++;
+	return total;
+}
+
+/* Account a span of npages at base whose scav bytes were released. */
+static int span_taken(struct hg_model *m, hg_addr base, uint64_t npages,
+		      uint64_t scav)
+{
+	uint64_t nbytes = npages * m->cfg.page_size;
+	if (scav != 0) {
+		if (hg_sys_used(m, base, nbytes, scav))
+			return HG_EOOM;
+		m->hs.heap_released -= scav;
+	}
+	m->hs.heap_free -= nbytes - scav;
+	m->hs.heap_inuse += nbytes;
+	return HG_OK;
+}
+
+/*
+ * Go: (*mheap).allocSpan, runtime/mheap.go: small spans from the P's page
+ * cache, others from the page allocator, growing the heap when nothing
+ * fits. Fills res (addr, npages, scav, grew).
+ */
+int hg_mheap_alloc_span(struct hg_model *m, uint64_t npages,
+			struct hg_op_result *res)
+{
+	hg_addr base = 0;
+	uint64_t scav = 0;
+	uint64_t growth = 0;
+
+	if (m->cfg.page_cache && npages < 64 / 4) {
+		if (m->pcache.cache == 0)
+			m->pcache = hg_pagealloc_alloc_to_cache(m->pages);
+		base = hg_pagecache_alloc(&m->pcache, npages, m->cfg.page_size,
+					  &scav);
+	}
+	if (base == 0) {
+		base = hg_pagealloc_alloc(m->pages, npages, &scav);
+		if (base == 0) {
+			growth = mheap_grow(m, npages);
+			if (growth == 0)
+				return HG_EOOM;
+			base = hg_pagealloc_alloc(m->pages, npages, &scav);
+			if (base == 0) {
+				hg_mheap_throw(m, "grew heap, but no adequate "
+						  "free space found");
+				return HG_EOOM;
+			}
+		}
+	}
+	if (span_taken(m, base, npages, scav))
+		return HG_EOOM;
+	res->addr = base;
+	res->npages = npages;
+	res->size = npages * m->cfg.page_size;
+	res->scav = scav;
+	res->grew = growth;
+	return HG_OK;
+}
+
+/* Go: (*mheap).freeSpanLocked: the pages become free, not released. */
+void hg_mheap_free_span(struct hg_model *m, hg_addr base, uint64_t npages)
+{
+	uint64_t nbytes = npages * m->cfg.page_size;
+	m->hs.heap_free += nbytes;
+	m->hs.heap_inuse -= nbytes;
+	hg_pagealloc_free(m->pages, base, npages);
+}
+
+/*
+ * The scavenger's sysUnused, called by the page allocator for each run it
+ * releases (Go: the tail of (*pageAlloc).scavengeOne).
+ */
+void hg_mheap_scavenged(void *ctx, hg_addr base, uint64_t bytes)
+{
+	struct hg_model *m = ctx;
+	hg_sys_unused(m, base, bytes);
+	m->hs.heap_released += bytes;
+	m->hs.heap_free -= bytes;
+}
+
+/*
+ * Release up to nbytes of free memory, highest addresses first (forced:
+ * no density heuristic). UINT64_MAX is debug.FreeOSMemory: the GC it runs
+ * flushes the page cache first (Go: (*mheap).scavengeAll).
+ */
+uint64_t hg_mheap_scavenge(struct hg_model *m, uint64_t nbytes)
+{
+	if (nbytes == UINT64_MAX && m->pcache.base != 0)
+		hg_pagecache_flush(&m->pcache, m->pages);
+	return hg_pagealloc_scavenge(m->pages, nbytes);
+}

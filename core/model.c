@@ -1,0 +1,579 @@
+/*
+ * model.c - one modeled Go process: operations, live ids, statistics,
+ * memory classes and the invariant checker (Go: memCheck, ReadMemStatsSlow).
+ */
+#include "model.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void set_err(char *err, size_t len, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+static void set_err(char *err, size_t len, const char *fmt, ...)
+{
+	if (!err || !len)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+}
+
+hg_addr hg_model_space_end(const struct hg_model *m)
+{
+	return m->os.vas.hi;
+}
+
+const struct hg_config *hg_model_config(const struct hg_model *m)
+{
+	return &m->cfg;
+}
+
+/* ------------------------------------------------------------------ */
+/* Statistics                                                          */
+/* ------------------------------------------------------------------ */
+
+static bool is_windows(const struct hg_config *cfg)
+{
+	return cfg->platform == HG_PLAT_WINDOWS_AMD64 ||
+	       cfg->platform == HG_PLAT_WINDOWS_386;
+}
+
+/* Lowest and highest runtime-held addresses. */
+static uint64_t runtime_span(const struct hg_model *m)
+{
+	const struct hg_vas *s = &m->os.vas;
+	size_t i = 0, j = s->n;
+	while (i < s->n && s->v[i].owner != HG_OWN_RUNTIME)
+		i++;
+	while (j > i && s->v[j - 1].owner != HG_OWN_RUNTIME)
+		j--;
+	if (i >= j)
+		return 0;
+	return s->v[j - 1].end - s->v[i].base;
+}
+
+static void figures_now(const struct hg_model *m, struct hg_figures *f)
+{
+	const struct hg_heapstats *h = &m->hs;
+	memset(f, 0, sizeof(*f));
+	f->classes[HG_CLASS_FOREIGN] = m->c_foreign;
+	f->classes[HG_CLASS_RESERVED] = m->c_reserved;
+	f->classes[HG_CLASS_RELEASED] = h->heap_released;
+	f->classes[HG_CLASS_HEAP_FREE] = h->heap_free;
+	f->classes[HG_CLASS_HEAP_INUSE] = h->heap_inuse;
+	f->classes[HG_CLASS_SYS] = m->c_sys;
+	f->classes[HG_CLASS_SBRK_FREE] = m->c_sbrk_free;
+	f->classes[HG_CLASS_UNUSED] = m->c_unused;
+	f->classes[HG_CLASS_STRANDED] = m->c_stranded;
+	uint64_t held = 0;
+	for (int c = 1; c < HG_CLASS_COUNT; c++)
+		held += f->classes[c];
+	f->classes[HG_CLASS_NONE] = (m->os.vas.hi - m->os.vas.lo) - held;
+	f->heap_inuse = h->heap_inuse;
+	f->heap_idle = h->heap_free + h->heap_released;
+	f->heap_sys = f->heap_inuse + f->heap_idle;
+	f->heap_released = h->heap_released;
+	f->committed = m->os.committed;
+	f->mapped = f->heap_sys + m->c_sys;
+	f->address_space = runtime_span(m);
+	f->linear_memory = 0;
+	f->arenas = m->narenas;
+}
+
+static uint64_t max64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+static void update_stats(struct hg_model *m)
+{
+	struct hg_figures *f = &m->stats.final, *p = &m->stats.peak;
+	figures_now(m, f);
+	for (int c = 0; c < HG_CLASS_COUNT; c++)
+		p->classes[c] = max64(p->classes[c], f->classes[c]);
+	p->heap_sys = max64(p->heap_sys, f->heap_sys);
+	p->heap_idle = max64(p->heap_idle, f->heap_idle);
+	p->heap_inuse = max64(p->heap_inuse, f->heap_inuse);
+	p->heap_released = max64(p->heap_released, f->heap_released);
+	p->committed = max64(p->committed, f->committed);
+	p->mapped = max64(p->mapped, f->mapped);
+	p->address_space = max64(p->address_space, f->address_space);
+	p->linear_memory = max64(p->linear_memory, f->linear_memory);
+	p->arenas = max64(p->arenas, f->arenas);
+}
+
+const struct hg_stats *hg_model_stats(const struct hg_model *m)
+{
+	return &m->stats;
+}
+
+/* ------------------------------------------------------------------ */
+/* Life cycle                                                          */
+/* ------------------------------------------------------------------ */
+
+int hg_model_new(struct hg_model **out, const struct hg_config *cfg,
+		 char *err, size_t errlen)
+{
+	*out = NULL;
+	struct hg_model *m = calloc(1, sizeof(*m));
+	if (!m)
+		return HG_ENOMEM;
+	m->cfg = *cfg;
+	int rc = hg_config_check(cfg, err, errlen);
+	if (rc) {
+		free(m);
+		return rc;
+	}
+	hg_idmap_init(&m->spans);
+	hg_idmap_init(&m->sysallocs);
+	hg_idmap_init(&m->mmaps);
+	rc = hg_os_init(&m->os, &m->cfg, &m->stats.os_calls);
+	if (rc) {
+		set_err(err, errlen, "cannot place the program image");
+		hg_model_free(m);
+		return rc;
+	}
+	m->c_foreign = hg_vas_bytes(&m->os.vas, 0, m->os.vas.hi, -1);
+	struct hg_pagealloc_params pp = {
+		.page_size = cfg->page_size,
+		.chunk_bytes = cfg->chunk_size,
+		.phys_page_size = cfg->phys_page_size,
+		.addr_bits = hg_is_64bit(cfg) ? 48 : 32,
+		.sys_unused = hg_mheap_scavenged,
+		.ctx = m,
+	};
+	rc = hg_pagealloc_new(&m->pages, &pp);
+	if (rc == HG_OK)
+		rc = hg_mallocinit(m);
+	if (rc == HG_OK && m->dead)
+		rc = HG_EOOM;
+	if (rc) {
+		set_err(err, errlen, "runtime initialisation failed: %s",
+			m->dead ? m->throw_msg : hg_strerror(rc));
+		hg_model_free(m);
+		return rc == HG_ENOMEM ? HG_ENOMEM : HG_EINVAL;
+	}
+	update_stats(m);
+	*out = m;
+	return HG_OK;
+}
+
+void hg_model_free(struct hg_model *m)
+{
+	if (!m)
+		return;
+	hg_arena_release(m);
+	if (m->pages)
+		hg_pagealloc_free_all(m->pages);
+	hg_os_release(&m->os);
+	hg_idmap_release(&m->spans);
+	hg_idmap_release(&m->sysallocs);
+	hg_idmap_release(&m->mmaps);
+	free(m);
+}
+
+/* ------------------------------------------------------------------ */
+/* Operations                                                          */
+/* ------------------------------------------------------------------ */
+
+static void record_oom(struct hg_model *m, const struct hg_op *op)
+{
+	struct hg_stats *s = &m->stats;
+	s->oom = true;
+	s->oom_event = s->events;
+	s->oom_op = op->kind;
+	snprintf(s->oom_id, sizeof(s->oom_id), "%s", op->id ? op->id : "");
+	s->oom_size = op->size;
+	snprintf(s->oom_message, sizeof(s->oom_message), "%s", m->throw_msg);
+}
+
+static int apply_op(struct hg_model *m, const struct hg_op *op,
+		    struct hg_op_result *res, char *err, size_t errlen)
+{
+	struct hg_idval v = {0, 0, 0};
+	switch (op->kind) {
+	case HG_OP_ALLOC: {
+		if (hg_idmap_get(&m->spans, op->id)) {
+			set_err(err, errlen, "alloc: id '%s' is already live",
+				op->id);
+			return HG_ETRACE;
+		}
+		if (op->size == 0) {
+			set_err(err, errlen, "alloc: size must be positive");
+			return HG_ETRACE;
+		}
+		uint64_t npages = op->size / m->cfg.page_size +
+				  (op->size % m->cfg.page_size != 0);
+		int rc = hg_mheap_alloc_span(m, npages, res);
+		if (rc)
+			return rc;
+		v = (struct hg_idval){res->addr, npages, HG_ID_SPAN};
+		return hg_idmap_put(&m->spans, op->id, &v) ? HG_ENOMEM : HG_OK;
+	}
+	case HG_OP_FREE:
+		if (!hg_idmap_del(&m->spans, op->id, &v)) {
+			set_err(err, errlen, "free: unknown id '%s'", op->id);
+			return HG_ETRACE;
+		}
+		hg_mheap_free_span(m, v.a, v.b);
+		res->addr = v.a;
+		res->npages = v.b;
+		res->size = v.b * m->cfg.page_size;
+		return HG_OK;
+	case HG_OP_SYSALLOC: {
+		if (hg_idmap_get(&m->sysallocs, op->id)) {
+			set_err(err, errlen, "sysalloc: id '%s' is already live",
+				op->id);
+			return HG_ETRACE;
+		}
+		if (op->size == 0) {
+			set_err(err, errlen, "sysalloc: size must be positive");
+			return HG_ETRACE;
+		}
+		hg_addr a = hg_sys_alloc(m, op->size, &m->hs.other_sys);
+		if (!a) {
+			hg_mheap_throw(m, "runtime: cannot allocate %" PRIu64
+					  " bytes of off-heap memory: out of memory",
+				       op->size);
+			return HG_EOOM;
+		}
+		res->addr = a;
+		res->size = HG_ALIGN_UP(op->size, m->cfg.phys_page_size);
+		v = (struct hg_idval){a, res->size, HG_ID_SYS};
+		return hg_idmap_put(&m->sysallocs, op->id, &v) ? HG_ENOMEM
+							       : HG_OK;
+	}
+	case HG_OP_SYSFREE:
+		if (!hg_idmap_del(&m->sysallocs, op->id, &v)) {
+			set_err(err, errlen, "sysfree: unknown id '%s'", op->id);
+			return HG_ETRACE;
+		}
+		hg_sys_free(m, v.a, v.b, &m->hs.other_sys);
+		res->addr = v.a;
+		res->size = v.b;
+		return HG_OK;
+	case HG_OP_SCAVENGE:
+		res->released = hg_mheap_scavenge(m, op->all ? UINT64_MAX
+							     : op->size);
+		return HG_OK;
+	case HG_OP_MMAP: {
+		if (hg_idmap_get(&m->mmaps, op->id)) {
+			set_err(err, errlen, "mmap: id '%s' is already live",
+				op->id);
+			return HG_ETRACE;
+		}
+		if (op->size == 0) {
+			set_err(err, errlen, "mmap: size must be positive");
+			return HG_ETRACE;
+		}
+		hg_addr a = hg_os_foreign_map(&m->os, op->has_addr ? op->addr : 0,
+					      op->size);
+		if (!a) {
+			set_err(err, errlen,
+				"mmap: no free range of %" PRIu64 " bytes",
+				op->size);
+			return HG_ETRACE;
+		}
+		res->addr = a;
+		res->size = HG_ALIGN_UP(op->size, m->cfg.phys_page_size);
+		m->c_foreign += res->size;
+		v = (struct hg_idval){a, res->size, HG_ID_MMAP};
+		return hg_idmap_put(&m->mmaps, op->id, &v) ? HG_ENOMEM : HG_OK;
+	}
+	case HG_OP_MUNMAP:
+		if (!hg_idmap_del(&m->mmaps, op->id, &v)) {
+			set_err(err, errlen, "munmap: unknown id '%s'", op->id);
+			return HG_ETRACE;
+		}
+		hg_os_foreign_unmap(&m->os, v.a, v.b);
+		m->c_foreign -= v.b;
+		res->addr = v.a;
+		res->size = v.b;
+		return HG_OK;
+	case HG_OP_MARK:
+		return HG_OK;
+	default:
+		set_err(err, errlen, "unknown operation");
+		return HG_ETRACE;
+	}
+}
+
+int hg_model_apply(struct hg_model *m, const struct hg_op *op,
+		   struct hg_op_result *res, char *err, size_t errlen)
+{
+	struct hg_op_result scratch;
+	if (!res)
+		res = &scratch;
+	memset(res, 0, sizeof(*res));
+	if (m->dead) {
+		set_err(err, errlen, "%s", m->throw_msg);
+		return HG_EOOM;
+	}
+	int rc = apply_op(m, op, res, err, errlen);
+	if (rc == HG_EOOM || m->dead) {
+		record_oom(m, op);
+		res->oom = true;
+		set_err(err, errlen, "%s", m->throw_msg);
+		rc = HG_EOOM;
+	}
+	if (rc == HG_OK || rc == HG_EOOM) {
+		m->stats.events++;
+		update_stats(m);
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Classes of the address space                                        */
+/* ------------------------------------------------------------------ */
+
+/* Merges adjacent runs of one class before handing them on. */
+struct emitter {
+	hg_region_fn fn;
+	void *arg;
+	hg_addr base, end;
+	enum hg_class c;
+	bool have;
+	int rc;
+};
+
+static void emit(struct emitter *e, hg_addr base, hg_addr end, enum hg_class c)
+{
+	if (e->rc || end <= base)
+		return;
+	if (e->have && e->c == c && e->end == base) {
+		e->end = end;
+		return;
+	}
+	if (e->have && e->c != HG_CLASS_NONE)
+		e->rc = e->fn(e->arg, e->base, e->end, e->c);
+	e->base = base;
+	e->end = end;
+	e->c = c;
+	e->have = true;
+}
+
+static void emit_flush(struct emitter *e)
+{
+	if (!e->rc && e->have && e->c != HG_CLASS_NONE)
+		e->rc = e->fn(e->arg, e->base, e->end, e->c);
+	e->have = false;
+}
+
+struct heap_walk {
+	struct emitter *e;
+	const struct hg_model *m;
+	hg_addr pos; /* next address not yet emitted */
+};
+
+/* Class of one page of the P's page cache. */
+static enum hg_class cache_class(const struct hg_pagecache *c, unsigned i)
+{
+	if (!(c->cache >> i & 1))
+		return HG_CLASS_HEAP_INUSE;
+	return (c->scav >> i & 1) ? HG_CLASS_RELEASED : HG_CLASS_HEAP_FREE;
+}
+
+static int heap_run(void *arg, hg_addr base, hg_addr end, bool alloc, bool scav)
+{
+	struct heap_walk *w = arg;
+	const struct hg_pagecache *pc = &w->m->pcache;
+	uint64_t page = w->m->cfg.page_size;
+	if (base > w->pos) /* Prepared but not given to the page allocator. */
+		emit(w->e, w->pos, base, HG_CLASS_RELEASED);
+	w->pos = end;
+	enum hg_class c = scav ? HG_CLASS_RELEASED
+			       : (alloc ? HG_CLASS_HEAP_INUSE : HG_CLASS_HEAP_FREE);
+	hg_addr cend = pc->base + 64 * page;
+	if (!alloc || scav || pc->base == 0 || end <= pc->base ||
+	    base >= cend) {
+		emit(w->e, base, end, c);
+		return w->e->rc;
+	}
+	/* The run overlaps the cache block: the cache decides per page. */
+	if (base < pc->base)
+		emit(w->e, base, pc->base, c);
+	hg_addr lo = base > pc->base ? base : pc->base;
+	hg_addr hi = end < cend ? end : cend;
+	for (hg_addr a = lo; a < hi; a += page)
+		emit(w->e, a, a + page,
+		     cache_class(pc, (unsigned)((a - pc->base) / page)));
+	if (end > cend)
+		emit(w->e, cend, end, c);
+	return w->e->rc;
+}
+
+static enum hg_class vma_class(const struct hg_vma *v)
+{
+	if (v->owner == HG_OWN_FOREIGN)
+		return HG_CLASS_FOREIGN;
+	if (v->stranded)
+		return HG_CLASS_STRANDED;
+	if (v->state == HG_MEM_RESERVED)
+		return HG_CLASS_RESERVED;
+	return HG_CLASS_SYS;
+}
+
+static int walk_classes(struct hg_model *m, hg_addr lo, hg_addr hi,
+			struct emitter *e)
+{
+	const struct hg_vas *s = &m->os.vas;
+	for (size_t i = 0; i < s->n && !e->rc; i++) {
+		const struct hg_vma *v = &s->v[i];
+		if (v->end <= lo)
+			continue;
+		if (v->base >= hi)
+			break;
+		hg_addr b = v->base > lo ? v->base : lo;
+		hg_addr en = v->end < hi ? v->end : hi;
+		if (v->owner == HG_OWN_RUNTIME && v->heap && !v->stranded &&
+		    v->state != HG_MEM_RESERVED) {
+			struct heap_walk w = {e, m, b};
+			hg_pagealloc_runs(m->pages, b, en, heap_run, &w);
+			if (w.pos < en)
+				emit(e, w.pos, en, HG_CLASS_RELEASED);
+		} else {
+			emit(e, b, en, vma_class(v));
+		}
+	}
+	emit_flush(e);
+	return e->rc;
+}
+
+int hg_model_regions(struct hg_model *m, hg_addr lo, hg_addr hi,
+		     hg_region_fn fn, void *arg)
+{
+	struct emitter e = {fn, arg, 0, 0, HG_CLASS_NONE, false, 0};
+	return walk_classes(m, lo, hi, &e);
+}
+
+int hg_model_arenas(struct hg_model *m, hg_region_fn fn, void *arg)
+{
+	for (size_t i = 0; i < m->narenas; i++) {
+		int rc = fn(arg, m->arenas[i], m->arenas[i] + m->cfg.arena_size,
+			    HG_CLASS_NONE);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Invariant checker                                                   */
+/* ------------------------------------------------------------------ */
+
+static int sum_class(void *arg, hg_addr base, hg_addr end, enum hg_class c)
+{
+	uint64_t *sum = arg;
+	sum[c] += end - base;
+	return 0;
+}
+
+struct span_sum {
+	uint64_t bytes;
+	uint64_t page;
+};
+
+static void add_span(void *arg, const char *id, const struct hg_idval *v)
+{
+	(void)id;
+	struct span_sum *s = arg;
+	s->bytes += v->b * s->page;
+}
+
+/*
+ * hg_model_check recomputes the classes from the address space and the
+ * page allocator's bitmaps and compares them, and Go's heap statistics,
+ * with the counters kept per event.
+ */
+int hg_model_check(struct hg_model *m, char *err, size_t errlen)
+{
+	uint64_t sum[HG_CLASS_COUNT] = {0};
+	hg_model_regions(m, 0, m->os.vas.hi, sum_class, sum);
+	uint64_t held = 0;
+	for (int c = 1; c < HG_CLASS_COUNT; c++)
+		held += sum[c];
+	sum[HG_CLASS_NONE] = (m->os.vas.hi - m->os.vas.lo) - held;
+	struct hg_figures f;
+	figures_now(m, &f);
+	for (int c = 0; c < HG_CLASS_COUNT; c++) {
+		if (sum[c] != f.classes[c]) {
+			set_err(err, errlen,
+				"class %s is %" PRIu64 " bytes by its counter "
+				"but %" PRIu64 " in the address space",
+				hg_class_name((enum hg_class)c), f.classes[c],
+				sum[c]);
+			return HG_EINVAL;
+		}
+	}
+	/* HeapInuse is the sum of the live spans. */
+	struct span_sum ss = {0, m->cfg.page_size};
+	hg_idmap_each(&m->spans, add_span, &ss);
+	if (ss.bytes != m->hs.heap_inuse) {
+		set_err(err, errlen,
+			"HeapInuse is %" PRIu64 " but the live spans hold %" PRIu64,
+			m->hs.heap_inuse, ss.bytes);
+		return HG_EINVAL;
+	}
+	/* HeapReleased is every scavenged bit plus the cache's (Go: ReadMemStatsSlow). */
+	struct hg_pagealloc_counts pc;
+	hg_pagealloc_count(m->pages, &pc);
+	uint64_t page = m->cfg.page_size;
+	uint64_t cache_scav = (uint64_t)__builtin_popcountll(m->pcache.scav);
+	uint64_t cache_free = (uint64_t)__builtin_popcountll(m->pcache.cache);
+	uint64_t released = (pc.free_scav + pc.alloc_scav + cache_scav) * page;
+	uint64_t prepared_outside = 0;
+	for (size_t i = 0; i < m->os.vas.n; i++) {
+		const struct hg_vma *v = &m->os.vas.v[i];
+		if (v->owner == HG_OWN_RUNTIME && v->heap && !v->stranded &&
+		    v->state != HG_MEM_RESERVED)
+			prepared_outside += v->end - v->base;
+	}
+	prepared_outside -= pc.grown * page;
+	if (released + prepared_outside != m->hs.heap_released) {
+		set_err(err, errlen,
+			"HeapReleased is %" PRIu64 " but the scavenged bits "
+			"count %" PRIu64,
+			m->hs.heap_released, released + prepared_outside);
+		return HG_EINVAL;
+	}
+	uint64_t free_ready = (pc.free_ready + cache_free - cache_scav) * page;
+	if (free_ready != m->hs.heap_free) {
+		set_err(err, errlen,
+			"heapFree is %" PRIu64 " but the bitmaps count %" PRIu64,
+			m->hs.heap_free, free_ready);
+		return HG_EINVAL;
+	}
+	/* The commit charge, recomputed under the platform's rule. */
+	uint64_t committed;
+	if (is_windows(&m->cfg))
+		committed = hg_vas_bytes(&m->os.vas, 0, m->os.vas.hi,
+					 HG_MEM_READY) -
+			    m->c_foreign + m->hs.heap_inuse + m->hs.heap_free;
+	else
+		committed = f.heap_sys + m->c_sys;
+	if (committed != m->os.committed) {
+		set_err(err, errlen,
+			"committed is %" PRIu64 " but should be %" PRIu64,
+			m->os.committed, committed);
+		return HG_EINVAL;
+	}
+	/* curArena's tail is reserved heap space. */
+	if (m->cur_end > m->cur_base &&
+	    hg_vas_bytes(&m->os.vas, m->cur_base, m->cur_end,
+			 HG_MEM_RESERVED) != m->cur_end - m->cur_base) {
+		set_err(err, errlen, "curArena [%#" PRIx64 ", %#" PRIx64
+				     ") is not all reserved",
+			m->cur_base, m->cur_end);
+		return HG_EINVAL;
+	}
+	return hg_pagealloc_check(m->pages, err, errlen);
+}

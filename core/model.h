@@ -1,0 +1,121 @@
+/*
+ * model.h - the state of one modeled Go process, shared by the core's
+ * modules (internal to hgcore).
+ *
+ *   mem.c    Go's mem.go: the state-transition wrappers and their accounting
+ *   arena.c  mallocinit's hints, (*mheap).sysAlloc, sysReserveAligned,
+ *            linearAlloc, persistentalloc and the arena metadata
+ *   mheap.c  (*mheap).grow, allocSpan, freeSpan, the scavenger entry points
+ *   model.c  operations, ids, statistics, classes and the invariant checker
+ */
+#ifndef HG_MODEL_H
+#define HG_MODEL_H
+
+#include "hg_core.h"
+#include "idmap.h"
+#include "os.h"
+#include "pagealloc.h"
+
+/* Go: arenaHint, runtime/malloc.go. */
+struct hg_arena_hint {
+	hg_addr addr;
+	bool down;
+};
+
+/* Go: linearAlloc, runtime/malloc.go. */
+struct hg_linear_alloc {
+	hg_addr next;   /* next free byte */
+	hg_addr mapped; /* one byte past the end of the mapped space */
+	hg_addr end;    /* end of the reserved space */
+	bool map_memory;
+};
+
+/* Go: the heap counters of gcController and memstats (bytes). */
+struct hg_heapstats {
+	uint64_t heap_inuse;    /* gcController.heapInUse */
+	uint64_t heap_free;     /* gcController.heapFree */
+	uint64_t heap_released; /* gcController.heapReleased */
+	uint64_t mapped_ready;  /* gcController.mappedReady */
+	uint64_t gc_misc_sys;   /* memstats.gcMiscSys: runtime metadata */
+	uint64_t other_sys;     /* memstats.other_sys (persistentalloc) */
+};
+
+struct hg_model {
+	struct hg_config cfg;
+	struct hg_os os;
+	struct hg_pagealloc *pages;
+	struct hg_pagecache pcache; /* the one P's page cache */
+
+	/* Go: mheap_.curArena. */
+	hg_addr cur_base, cur_end;
+	/* Go: mheap_.arenaHints, a stack: hints[nhints-1] is the head. */
+	struct hg_arena_hint *hints;
+	size_t nhints, hints_cap;
+	/* Go: mheap_.arena (the 32-bit pre-reservation, not mapped). */
+	struct hg_linear_alloc arena;
+	/* Go: mheap_.heapArenaAlloc (32-bit arena metadata, mapped). */
+	struct hg_linear_alloc heap_arena_alloc;
+	/* Go: mheap_.heapArenas: bases of the arenas in use, in order. */
+	hg_addr *arenas;
+	size_t narenas, arenas_cap;
+	/* Go: mheap_.arenas L1 map: which L2 index blocks exist (bit per L1). */
+	unsigned char *arena_l2;
+	size_t arena_l1_entries;
+	/* Go: persistentalloc's current chunk. */
+	hg_addr persistent_base;
+	uint64_t persistent_off;
+	void *pagemeta; /* page-allocator metadata mappings (arena.c) */
+	/* Random state for randomize_heap_base. */
+	uint64_t rand_state;
+
+	struct hg_heapstats hs;
+	/* Class counters that the heap counters do not give. */
+	uint64_t c_reserved, c_sys, c_foreign, c_stranded, c_sbrk_free,
+		c_unused;
+
+	/* Live ids, one namespace per kind of object. */
+	struct hg_idmap spans, sysallocs, mmaps;
+
+	struct hg_stats stats;
+	bool dead; /* the runtime threw; no more operations */
+	char throw_msg[256];
+};
+
+/* Values stored in the id maps. */
+enum { HG_ID_SPAN = 1, HG_ID_SYS, HG_ID_MMAP };
+
+/* ---- mem.c (Go: runtime/mem.go) ---- */
+hg_addr hg_sys_alloc(struct hg_model *m, uint64_t n, uint64_t *stat);
+void hg_sys_free(struct hg_model *m, hg_addr v, uint64_t n, uint64_t *stat);
+hg_addr hg_sys_reserve(struct hg_model *m, hg_addr v, uint64_t n);
+void hg_sys_unreserve(struct hg_model *m, hg_addr v, uint64_t n);
+int hg_sys_map(struct hg_model *m, hg_addr v, uint64_t n, uint64_t *stat);
+int hg_sys_used(struct hg_model *m, hg_addr v, uint64_t n, uint64_t prepared);
+void hg_sys_unused(struct hg_model *m, hg_addr v, uint64_t n);
+hg_addr hg_sys_reserve_aligned(struct hg_model *m, hg_addr v, uint64_t size,
+			       uint64_t align, uint64_t *out_size);
+
+/* ---- arena.c ---- */
+int hg_mallocinit(struct hg_model *m);
+hg_addr hg_mheap_sys_alloc(struct hg_model *m, uint64_t n, uint64_t *size);
+bool hg_is_64bit(const struct hg_config *cfg);
+int hg_pagemeta_grow(struct hg_model *m, hg_addr base, hg_addr limit);
+uint64_t hg_heap_rand_bits(struct hg_model *m, unsigned bits);
+void hg_arena_release(struct hg_model *m);
+
+/* ---- mheap.c ---- */
+int hg_mheap_alloc_span(struct hg_model *m, uint64_t npages,
+			struct hg_op_result *res);
+void hg_mheap_free_span(struct hg_model *m, hg_addr base, uint64_t npages);
+uint64_t hg_mheap_scavenge(struct hg_model *m, uint64_t nbytes);
+void hg_mheap_scavenged(void *ctx, hg_addr base, uint64_t bytes);
+void hg_mheap_throw(struct hg_model *m, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+#define HG_ALIGN_UP(x, a) (((x) + (a)-1) & ~((uint64_t)(a)-1))
+#define HG_ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a)-1))
+
+#endif /* HG_MODEL_H */

@@ -1,0 +1,116 @@
+/*
+ * os.h - the simulated operating system under the model.
+ *
+ * An address space (struct hg_vas) holds the mappings of the process, each
+ * with an owner and a state, and places new mappings like a kernel: at the
+ * hint when the range is free, otherwise by the placement rule. A backend
+ * (struct hg_os_ops) gives each of Go's OS primitives (the *OS functions of
+ * runtime/mem_*.go) its platform meaning on top of it. Backends only perform
+ * transitions; mem.c checks and accounts them.
+ */
+#ifndef HG_OS_H
+#define HG_OS_H
+
+#include "hg_core.h"
+
+enum hg_owner {
+	HG_OWN_RUNTIME, /* the Go runtime */
+	HG_OWN_FOREIGN, /* another component, or the program image */
+};
+
+/* One mapping, or a piece of one with a uniform state. */
+struct hg_vma {
+	hg_addr base, end;
+	hg_addr resv;        /* base of the reservation it came from */
+	unsigned char owner; /* enum hg_owner */
+	unsigned char state; /* HG_MEM_RESERVED, HG_MEM_PREPARED, HG_MEM_READY */
+	unsigned char heap;  /* heap arena memory (classes come from the heap) */
+	unsigned char stranded; /* never usable again under the active policy */
+};
+
+/* The simulated address space: a sorted array of non-overlapping vmas. */
+struct hg_vas {
+	struct hg_vma *v;
+	size_t n, cap;
+	hg_addr lo, hi;        /* usable range [lo, hi) */
+	hg_addr mmap_base;     /* top-down placement starts below this */
+	uint64_t granularity;  /* placement alignment (64K on windows) */
+	uint64_t page;         /* physical page: lengths are rounded to it */
+	enum hg_placement placement;
+};
+
+int hg_vas_init(struct hg_vas *s, hg_addr lo, hg_addr hi, hg_addr mmap_base,
+		uint64_t page, uint64_t granularity, enum hg_placement place);
+void hg_vas_release(struct hg_vas *s);
+
+/* hg_vas_free_range tells whether [base, end) holds no mapping. */
+bool hg_vas_free_range(const struct hg_vas *s, hg_addr base, hg_addr end);
+
+/*
+ * hg_vas_place picks where n bytes go: at hint if [hint, hint+n) is free
+ * and aligned to the granularity, otherwise the first free gap by the
+ * placement rule. Returns 0 when nothing fits.
+ */
+hg_addr hg_vas_place(const struct hg_vas *s, hg_addr hint, uint64_t n);
+
+/* hg_vas_insert adds a mapping over free space. 0 or HG_ENOMEM. */
+int hg_vas_insert(struct hg_vas *s, const struct hg_vma *m);
+
+/*
+ * hg_vas_set sets state (and the stranded flag) on [base, end), which must
+ * be fully mapped by the runtime; splits and merges vmas as needed.
+ */
+int hg_vas_set(struct hg_vas *s, hg_addr base, hg_addr end, int state,
+	       int stranded);
+
+/* hg_vas_set_heap marks [base, end) as heap arena memory. */
+int hg_vas_set_heap(struct hg_vas *s, hg_addr base, hg_addr end);
+
+/* hg_vas_remove unmaps [base, end) (pieces of vmas may stay). */
+int hg_vas_remove(struct hg_vas *s, hg_addr base, hg_addr end);
+
+/* hg_vas_find returns the index of the vma containing a, or -1. */
+long hg_vas_find(const struct hg_vas *s, hg_addr a);
+
+/* Bytes of the vmas in [base, end) that have the given state (-1 = any). */
+uint64_t hg_vas_bytes(const struct hg_vas *s, hg_addr base, hg_addr end,
+		      int state);
+
+/* The backend vtable: each of Go's *OS primitives on one platform. */
+struct hg_os;
+struct hg_os_ops {
+	const char *name;
+	/* Go: sysReserveOS. Returns where it landed, or 0. */
+	hg_addr (*reserve)(struct hg_os *os, hg_addr hint, uint64_t n);
+	/* Go: sysMapOS. 0, or HG_EOOM when the commit limit refuses it. */
+	int (*map)(struct hg_os *os, hg_addr v, uint64_t n);
+	/* Go: sysUsedOS; prepared = bytes that were Prepared. 0 or HG_EOOM. */
+	int (*used)(struct hg_os *os, hg_addr v, uint64_t n, uint64_t prepared);
+	/* Go: sysUnusedOS. */
+	void (*unused)(struct hg_os *os, hg_addr v, uint64_t n);
+	/* Go: sysFreeOS (and sysUnreserve). */
+	void (*free)(struct hg_os *os, hg_addr v, uint64_t n);
+	/* Go: sysAllocOS. Returns the address or 0 (None -> Ready). */
+	hg_addr (*alloc)(struct hg_os *os, uint64_t n);
+};
+
+/* The simulated OS of one process. */
+struct hg_os {
+	const struct hg_os_ops *ops;
+	struct hg_vas vas;
+	uint64_t commit_limit; /* 0 = none */
+	uint64_t committed;    /* charged under the platform's rule */
+	struct hg_os_calls *calls;
+	hg_addr image_end; /* end of the program image */
+};
+
+/* hg_os_init sets up the platform's backend and address space. */
+int hg_os_init(struct hg_os *os, const struct hg_config *cfg,
+	       struct hg_os_calls *calls);
+void hg_os_release(struct hg_os *os);
+
+/* A foreign mapping (mmap by another component, the program image). */
+hg_addr hg_os_foreign_map(struct hg_os *os, hg_addr hint, uint64_t n);
+void hg_os_foreign_unmap(struct hg_os *os, hg_addr v, uint64_t n);
+
+#endif /* HG_OS_H */

@@ -92,6 +92,8 @@ struct hg_os_ops {
 	void (*free)(struct hg_os *os, hg_addr v, uint64_t n);
 	/* Go: sysAllocOS. Returns the address or 0 (None -> Ready). */
 	hg_addr (*alloc)(struct hg_os *os, uint64_t n);
+	/* Frees the backend's private state (may be NULL). */
+	void (*release)(struct hg_os *os);
 };
 
 /* The simulated OS of one process. */
@@ -102,12 +104,16 @@ struct hg_os {
 	uint64_t committed;    /* charged under the platform's rule */
 	struct hg_os_calls *calls;
 	hg_addr image_end; /* end of the program image */
+	void *priv;        /* backend state (sbrk platforms) */
 };
 
 /* hg_os_init sets up the platform's backend and address space. */
 int hg_os_init(struct hg_os *os, const struct hg_config *cfg,
 	       struct hg_os_calls *calls);
 void hg_os_release(struct hg_os *os);
+
+/* Sets up the sbrk backend (os_sbrk.c) for wasm and plan9. */
+int hg_os_sbrk_init(struct hg_os *os, const struct hg_config *cfg);
 
 /* A foreign mapping (mmap by another component, the program image). */
 hg_addr hg_os_foreign_map(struct hg_os *os, hg_addr hint, uint64_t n);

@@ -342,7 +342,7 @@ static hg_addr linux_alloc(struct hg_os *os, uint64_t n)
 
 static const struct hg_os_ops linux_ops = {
 	"linux",  linux_reserve, linux_map,  linux_used,
-	linux_unused, linux_free, linux_alloc,
+	linux_unused, linux_free, linux_alloc,	 NULL,
 };
 
 /* ------------------------------------------------------------------ */
@@ -418,7 +418,7 @@ static hg_addr windows_alloc(struct hg_os *os, uint64_t n)
 
 static const struct hg_os_ops windows_ops = {
 	"windows",	windows_reserve, windows_map,  windows_used,
-	windows_unused, windows_free,	 windows_alloc,
+	windows_unused, windows_free,	 windows_alloc,	  NULL,
 };
 
 /* ------------------------------------------------------------------ */
@@ -468,6 +468,8 @@ int hg_os_init(struct hg_os *os, const struct hg_config *cfg,
 
 void hg_os_release(struct hg_os *os)
 {
+	if (os->ops && os->ops->release)
+		os->ops->release(os);
 	hg_vas_release(&os->vas);
 }
 

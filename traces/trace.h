@@ -61,11 +61,29 @@ struct hg_trace_reader;
 int hg_trace_open(struct hg_trace_reader **out, const char *path,
 		  struct hg_diag *d);
 
+/*
+ * hg_trace_open_fd reads a trace from fd, which stays the caller's (it is
+ * not closed). name is used in diagnostics.
+ */
+int hg_trace_open_fd(struct hg_trace_reader **out, int fd, const char *name,
+		     struct hg_diag *d);
+
+/*
+ * hg_trace_open_mem reads a trace from memory (borrowed until
+ * hg_trace_close; gzip data is inflated as it is read).
+ */
+int hg_trace_open_mem(struct hg_trace_reader **out, const void *data,
+		      size_t len, const char *name, struct hg_diag *d);
+
+/*
+ * hg_trace_info returns the header read by hg_trace_open. name and
+ * description are cut (at a UTF-8 boundary) when longer than their arrays.
+ */
 const struct hg_trace_info *hg_trace_info(const struct hg_trace_reader *r);
 
 /*
  * hg_trace_next reads the next operation. Returns 1 and fills op (strings
- * borrowed until the next call) and *line/*col, 0 at the end of the trace,
+ * borrowed until the next call) and *line, *col, 0 at the end of the trace,
  * or a negative hg_err with d filled. Only syntax and schema are checked
  * here; ids are checked by the model.
  */
@@ -73,6 +91,10 @@ int hg_trace_next(struct hg_trace_reader *r, struct hg_op *op, unsigned *line,
 		  unsigned *col, struct hg_diag *d);
 
 void hg_trace_close(struct hg_trace_reader *r);
+
+/* hg_trace_id_valid tells whether id is a valid id (letters, digits,
+ * '_', '-', '.'; not empty). */
+bool hg_trace_id_valid(const char *id);
 
 /*
  * hg_config_load reads a YAML config file (the keys of a trace's config:
@@ -82,15 +104,25 @@ void hg_trace_close(struct hg_trace_reader *r);
 int hg_config_load(const char *path, struct hg_setting **out, size_t *n,
 		   struct hg_diag *d);
 
+/* hg_config_load_mem is hg_config_load on a YAML text in memory. */
+int hg_config_load_mem(const void *data, size_t len, const char *name,
+		       struct hg_setting **out, size_t *n, struct hg_diag *d);
+
 /*
  * Writers, for `heapgrow convert`: one operation at a time, streamed.
- * fmt selects YAML or compact; gzip compresses the output.
+ * fmt selects YAML or compact; gzip compresses the output. f stays the
+ * caller's: it is written to and flushed, never closed. Every call returns
+ * 0 or a negative hg_err; hg_trace_writer_diag then says why (a write
+ * error, or an op the format cannot hold, e.g. a compact mark text with a
+ * newline). hg_trace_writer_close finishes the output (closing the events
+ * and the gzip stream), frees w and returns the first error, if any.
  */
 struct hg_trace_writer;
 int hg_trace_writer_open(struct hg_trace_writer **out, FILE *f,
 			 enum hg_trace_format fmt, bool gzip,
 			 const struct hg_trace_info *info, struct hg_diag *d);
 int hg_trace_write(struct hg_trace_writer *w, const struct hg_op *op);
+const struct hg_diag *hg_trace_writer_diag(const struct hg_trace_writer *w);
 int hg_trace_writer_close(struct hg_trace_writer *w);
 
 #endif /* HG_TRACE_H */

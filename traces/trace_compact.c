@@ -1,0 +1,400 @@
+/*
+ * trace_compact.c - the compact text format, one event per line:
+ *
+ *	heapgrow-trace 1
+ *	config platform=linux/386 go=1.9
+ *	a 1 40K
+ *
+ * Lines are read straight out of the source buffer, so memory is one
+ * buffer (HG_SRC_BUFSIZE, the longest line) whatever the trace's length.
+ */
+#include "trace_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TOKENS 5
+
+struct tok {
+	const char *s;
+	size_t n;
+	unsigned col;
+};
+
+struct hg_compact_reader {
+	unsigned lineno;     /* of the current line */
+	const char *line;    /* current line, in the source buffer */
+	size_t len;
+	bool pending;        /* the current line is still to be handled */
+	bool seen_event;
+};
+
+/*
+ * next_line makes the next line current. Returns 1, 0 at the end of the
+ * input, or HG_EINVAL (d filled).
+ */
+static int next_line(struct hg_trace_reader *r)
+{
+	struct hg_compact_reader *c = r->compact;
+	struct hg_src *s = &r->src;
+	const char *b, *nl;
+	size_t n;
+
+	for (;;) {
+		b = (const char *)s->buf + s->pos;
+		n = s->len - s->pos;
+		nl = memchr(b, '\n', n);
+		if (nl || (s->eof && n > 0))
+			break;
+		if (s->eof)
+			return 0;
+		if (s->pos == 0 && s->len == HG_SRC_BUFSIZE) {
+			hg_diag_set(r->d, NULL, c->lineno + 1, 1,
+				    "line too long (more than %u bytes)",
+				    HG_SRC_BUFSIZE);
+			return HG_EINVAL;
+		}
+		if (hg__src_fill(s) < 0) {
+			hg_diag_set(r->d, NULL, c->lineno + 1, 0, "%s", s->err);
+			return HG_EINVAL;
+		}
+	}
+	c->lineno++;
+	c->line = b;
+	c->len = nl ? (size_t)(nl - b) : n;
+	s->pos += nl ? c->len + 1 : c->len;
+	if (c->len && c->line[c->len - 1] == '\r')
+		c->len--;
+	if (c->lineno == 1 && c->len >= 3 && memcmp(c->line, "\xef\xbb\xbf", 3) == 0) {
+		c->line += 3;
+		c->len -= 3;
+	}
+	return 1;
+}
+
+static bool blank(char ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+/* split cuts the current line into at most MAX_TOKENS + 1 tokens. */
+static size_t split(const struct hg_compact_reader *c, struct tok *t)
+{
+	size_t i = 0, nt = 0;
+
+	while (nt < MAX_TOKENS + 1) {
+		size_t st;
+
+		while (i < c->len && blank(c->line[i]))
+			i++;
+		if (i == c->len)
+			break;
+		st = i;
+		while (i < c->len && !blank(c->line[i]))
+			i++;
+		t[nt].s = c->line + st;
+		t[nt].n = i - st;
+		t[nt].col = (unsigned)st + 1;
+		nt++;
+	}
+	return nt;
+}
+
+static bool tok_is(const struct tok *t, const char *s)
+{
+	return t->n == strlen(s) && memcmp(t->s, s, t->n) == 0;
+}
+
+static int err_at(struct hg_trace_reader *r, unsigned col, const char *fmt,
+		  ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+static int err_at(struct hg_trace_reader *r, unsigned col, const char *fmt,
+		  ...)
+{
+	va_list ap;
+
+	r->d->line = r->compact->lineno;
+	r->d->col = col;
+	va_start(ap, fmt);
+	vsnprintf(r->d->msg, sizeof(r->d->msg), fmt, ap);
+	va_end(ap);
+	return HG_EINVAL;
+}
+
+static int header(struct hg_trace_reader *r, const struct tok *t, size_t nt)
+{
+	char q[48];
+	size_t i;
+	unsigned long v = 0;
+
+	if (nt < 2)
+		return err_at(r, t[0].col + (unsigned)t[0].n,
+			      "missing format version after 'heapgrow-trace'");
+	for (i = 0; i < t[1].n; i++) {
+		if (t[1].s[i] < '0' || t[1].s[i] > '9')
+			return err_at(r, t[1].col, "bad format version '%s'",
+				      hg__quote(q, sizeof(q), t[1].s, t[1].n));
+		if (v < 1000000)
+			v = v * 10 + (unsigned long)(t[1].s[i] - '0');
+	}
+	if (v != 1)
+		return err_at(r, t[1].col, "unsupported format version %s",
+			      hg__quote(q, sizeof(q), t[1].s, t[1].n));
+	if (nt > 2)
+		return err_at(r, t[2].col, "unexpected '%s' after the version",
+			      hg__quote(q, sizeof(q), t[2].s, t[2].n));
+	return 0;
+}
+
+/* config_line adds the KEY=VALUE settings of one config line. */
+static int config_line(struct hg_trace_reader *r)
+{
+	struct hg_compact_reader *c = r->compact;
+	size_t i = 6, nset = 0;
+	char q[48];
+
+	for (;;) {
+		size_t st;
+		const char *eq;
+		char key[sizeof(r->info.config->key)];
+		int rc;
+
+		while (i < c->len && blank(c->line[i]))
+			i++;
+		if (i == c->len)
+			break;
+		st = i;
+		while (i < c->len && !blank(c->line[i]))
+			i++;
+		eq = memchr(c->line + st, '=', i - st);
+		if (!eq || eq == c->line + st)
+			return err_at(r, (unsigned)st + 1,
+				      "config: expected KEY=VALUE, not '%s'",
+				      hg__quote(q, sizeof(q), c->line + st,
+						i - st));
+		if ((size_t)(eq - (c->line + st)) >= sizeof(key))
+			return err_at(r, (unsigned)st + 1,
+				      "config key '%s' is too long",
+				      hg__quote(q, sizeof(q), c->line + st,
+						(size_t)(eq - (c->line + st))));
+		memcpy(key, c->line + st, (size_t)(eq - (c->line + st)));
+		key[eq - (c->line + st)] = '\0';
+		rc = hg__add_setting(&r->info.config, &r->info.nconfig,
+				     &r->config_cap, key, eq + 1,
+				     (size_t)(c->line + i - (eq + 1)),
+				     c->lineno, (unsigned)st + 1, r->d);
+		if (rc < 0)
+			return rc;
+		nset++;
+	}
+	if (!nset)
+		return err_at(r, 1, "config: expected KEY=VALUE settings");
+	return 0;
+}
+
+int hg__compact_open(struct hg_trace_reader *r)
+{
+	struct hg_compact_reader *c;
+	struct tok t[MAX_TOKENS + 1];
+	bool have_header = false;
+	size_t nt;
+	int rc;
+
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		hg_diag_set(r->d, NULL, 0, 0, "out of memory");
+		return HG_ENOMEM;
+	}
+	r->compact = c;
+	for (;;) {
+		rc = next_line(r);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			return 0;
+		nt = split(c, t);
+		if (nt == 0 || t[0].s[0] == '#')
+			continue;
+		if (!have_header) {
+			/* detect() saw "heapgrow-trace" first. */
+			rc = header(r, t, nt);
+			if (rc < 0)
+				return rc;
+			have_header = true;
+		} else if (tok_is(&t[0], "config")) {
+			rc = config_line(r);
+			if (rc < 0)
+				return rc;
+		} else {
+			c->pending = true;
+			return 0;
+		}
+	}
+}
+
+static int need(struct hg_trace_reader *r, const char *kind,
+		const struct tok *t, size_t nt, size_t min, size_t max,
+		const char *const *fields)
+{
+	char q[48];
+
+	if (nt < min)
+		return err_at(r, t[0].col, "%s: missing field '%s'", kind,
+			      fields[nt - 1]);
+	if (nt > max)
+		return err_at(r, t[max].col, "%s: unexpected '%s'", kind,
+			      hg__quote(q, sizeof(q), t[max].s, t[max].n));
+	return 0;
+}
+
+static int take_id(struct hg_trace_reader *r, struct hg_op *op,
+		   const char *kind, const struct tok *t)
+{
+	char q[48];
+
+	if (!hg__id_valid(t->s, t->n))
+		return err_at(r, t->col,
+			      "%s: bad id '%s' (letters, digits, '_', '-', "
+			      "'.')", kind, hg__quote(q, sizeof(q), t->s, t->n));
+	if (hg__reader_str(&r->id, &r->idcap, t->s, t->n) < 0)
+		return err_at(r, t->col, "out of memory");
+	op->id = r->id;
+	return 0;
+}
+
+static int take_size(struct hg_trace_reader *r, const struct tok *t,
+		     const char *what, uint64_t *out)
+{
+	return hg__parse_op_size(r, what, t->s, t->n, out,
+				 r->compact->lineno, t->col);
+}
+
+static int parse_event(struct hg_trace_reader *r, struct hg_op *op,
+		       const struct tok *t, size_t nt)
+{
+	static const char *const f_id[] = { "id" };
+	static const char *const f_id_size[] = { "id", "size" };
+	static const char *const f_size[] = { "size" };
+	struct hg_compact_reader *c = r->compact;
+	char q[48];
+	int rc;
+
+	if (tok_is(&t[0], "a") || tok_is(&t[0], "sa")) {
+		const char *kind = t[0].n == 1 ? "alloc" : "sysalloc";
+
+		op->kind = t[0].n == 1 ? HG_OP_ALLOC : HG_OP_SYSALLOC;
+		rc = need(r, kind, t, nt, 3, 3, f_id_size);
+		if (!rc)
+			rc = take_id(r, op, kind, &t[1]);
+		if (!rc)
+			rc = take_size(r, &t[2], "size", &op->size);
+		return rc;
+	}
+	if (tok_is(&t[0], "f") || tok_is(&t[0], "sf") || tok_is(&t[0], "mu")) {
+		const char *kind;
+
+		if (t[0].s[0] == 'f') {
+			op->kind = HG_OP_FREE;
+			kind = "free";
+		} else if (t[0].s[0] == 's') {
+			op->kind = HG_OP_SYSFREE;
+			kind = "sysfree";
+		} else {
+			op->kind = HG_OP_MUNMAP;
+			kind = "munmap";
+		}
+		rc = need(r, kind, t, nt, 2, 2, f_id);
+		if (!rc)
+			rc = take_id(r, op, kind, &t[1]);
+		return rc;
+	}
+	if (tok_is(&t[0], "s")) {
+		op->kind = HG_OP_SCAVENGE;
+		rc = need(r, "scavenge", t, nt, 2, 2, f_size);
+		if (rc)
+			return rc;
+		if (tok_is(&t[1], "all")) {
+			op->all = true;
+			return 0;
+		}
+		return take_size(r, &t[1], "size", &op->size);
+	}
+	if (tok_is(&t[0], "mm")) {
+		op->kind = HG_OP_MMAP;
+		rc = need(r, "mmap", t, nt, 3, 4, f_id_size);
+		if (!rc)
+			rc = take_id(r, op, "mmap", &t[1]);
+		if (!rc && nt == 4) {
+			rc = take_size(r, &t[2], "address", &op->addr);
+			op->has_addr = true;
+		}
+		if (!rc)
+			rc = take_size(r, &t[nt - 1], "size", &op->size);
+		return rc;
+	}
+	if (tok_is(&t[0], "m")) {
+		size_t st = t[0].col - 1 + 1, end = c->len;
+
+		op->kind = HG_OP_MARK;
+		while (st < end && blank(c->line[st]))
+			st++;
+		while (end > st && blank(c->line[end - 1]))
+			end--;
+		if (st == end)
+			return err_at(r, t[0].col, "mark: missing field 'text'");
+		if (memchr(c->line + st, '\0', end - st))
+			return err_at(r, (unsigned)st + 1,
+				      "mark: text contains a NUL character");
+		if (hg__reader_str(&r->text, &r->textcap, c->line + st,
+				   end - st) < 0)
+			return err_at(r, t[0].col, "out of memory");
+		op->text = r->text;
+		return 0;
+	}
+	if (tok_is(&t[0], "config"))
+		return err_at(r, t[0].col,
+			      "config lines must come before the first event");
+	if (tok_is(&t[0], "heapgrow-trace"))
+		return err_at(r, t[0].col, "a second 'heapgrow-trace' line");
+	return err_at(r, t[0].col, "unknown event kind '%s'",
+		      hg__quote(q, sizeof(q), t[0].s, t[0].n));
+}
+
+int hg__compact_next_op(struct hg_trace_reader *r, struct hg_op *op,
+			unsigned *line, unsigned *col)
+{
+	struct hg_compact_reader *c = r->compact;
+	struct tok t[MAX_TOKENS + 1];
+	size_t nt;
+	int rc;
+
+	for (;;) {
+		if (c->pending) {
+			c->pending = false;
+		} else {
+			rc = next_line(r);
+			if (rc <= 0)
+				return rc;
+		}
+		nt = split(c, t);
+		if (nt == 0 || t[0].s[0] == '#')
+			continue;
+		c->seen_event = true;
+		rc = parse_event(r, op, t, nt);
+		if (rc < 0)
+			return rc;
+		*line = c->lineno;
+		*col = t[0].col;
+		return 1;
+	}
+}
+
+void hg__compact_close(struct hg_trace_reader *r)
+{
+	free(r->compact);
+	r->compact = NULL;
+}

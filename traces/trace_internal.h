@@ -1,0 +1,152 @@
+/*
+ * trace_internal.h - shared internals of libhgtrace: the input source
+ * (file descriptor or memory, gzip through zlib inflate), the YAML walking
+ * helpers and the per-format readers. Not installed; only traces/ and its
+ * tests include it.
+ */
+#ifndef HG_TRACE_INTERNAL_H
+#define HG_TRACE_INTERNAL_H
+
+#include "trace.h"
+
+#include <stdarg.h>
+#include <yaml.h>
+#include <zlib.h>
+
+#define HG_SRC_BUFSIZE (256u * 1024u)  /* decoded buffer; longest compact line */
+#define HG_SRC_INSIZE (64u * 1024u)    /* compressed input buffer */
+#define HG_MAX_SETTINGS 256            /* config settings per trace or file */
+#define HG_MAX_DEPTH 64                /* YAML nesting we walk through */
+
+/* ------------------------------------------------------------------ */
+/* Input source                                                        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * hg_src reads bytes from a file descriptor or a memory block, inflating
+ * gzip data (one or more members) when the input starts with the gzip
+ * magic. Decoded bytes land in buf[pos, len).
+ */
+struct hg_src {
+	int fd;                    /* -1 for a memory source */
+	bool own_fd;               /* close fd in hg__src_close */
+	const unsigned char *mem;  /* memory source */
+	size_t memlen, mempos;
+	unsigned char *in;         /* raw input buffer (fd sources) */
+	size_t inpos, inlen;
+	bool raw_eof;
+	bool begun;                /* gzip magic checked */
+	bool gz;                   /* input is gzip */
+	bool zinit, zend;          /* inflate initialised; member ended */
+	z_stream zs;
+	unsigned char *buf;        /* decoded bytes */
+	size_t pos, len;
+	bool eof;                  /* no more decoded bytes */
+	bool failed;
+	char err[160];             /* why reading failed */
+};
+
+int hg__src_open_fd(struct hg_src *s, int fd, bool own_fd);
+int hg__src_open_mem(struct hg_src *s, const void *data, size_t len);
+void hg__src_close(struct hg_src *s);
+/* hg__src_fill moves buf[pos,len) to the front and reads more. Returns the
+ * number of new bytes, 0 at the end, -1 on error (s->err). */
+long hg__src_fill(struct hg_src *s);
+/* hg__src_read copies up to n decoded bytes to dst. Returns the count
+ * (0 at the end) or -1 on error. */
+long hg__src_read(struct hg_src *s, void *dst, size_t n);
+
+/* ------------------------------------------------------------------ */
+/* Diagnostics and small parsers                                       */
+/* ------------------------------------------------------------------ */
+
+/* hg__quote copies s (n bytes) into buf for a message, cut with "..." and
+ * with unprintable bytes as '?'. Returns buf. */
+const char *hg__quote(char *buf, size_t len, const char *s, size_t n);
+/* hg__size_problem says why hg_parse_size rejected s. */
+const char *hg__size_problem(const char *s);
+/* hg__id_valid tells whether s[0, n) is a valid id. */
+bool hg__id_valid(const char *s, size_t n);
+/* hg__copy_trunc copies s into dst[len], cut at a UTF-8 boundary. */
+void hg__copy_trunc(char *dst, size_t len, const char *s, size_t n);
+/* hg__add_setting appends one setting, checking lengths, duplicates and
+ * the count limit. */
+int hg__add_setting(struct hg_setting **arr, size_t *n, size_t *cap,
+		    const char *key, const char *value, size_t vlen,
+		    unsigned line, unsigned col, struct hg_diag *d);
+
+/* ------------------------------------------------------------------ */
+/* YAML walking                                                        */
+/* ------------------------------------------------------------------ */
+
+/* One libyaml parser and its current event. */
+struct hg_yaml {
+	yaml_parser_t p;
+	yaml_event_t ev;
+	bool have;                 /* ev holds an event to delete */
+	bool init;
+	const char *file;
+	struct hg_diag *d;
+};
+
+int hg__yaml_init(struct hg_yaml *y, struct hg_src *src, const char *file,
+		  struct hg_diag *d);
+void hg__yaml_fini(struct hg_yaml *y);
+/* hg__yaml_next parses the next event into y->ev. HG_EINVAL on a YAML
+ * error (d filled) and on aliases, which traces do not use. */
+int hg__yaml_next(struct hg_yaml *y, struct hg_src *src);
+/* hg__yaml_err fills d at the mark of the current event. */
+int hg__yaml_err(struct hg_yaml *y, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+/* hg__yaml_skip skips the value whose first event is current. */
+int hg__yaml_skip(struct hg_yaml *y, struct hg_src *src);
+/* hg__yaml_config reads a config mapping (current event MAPPING_START)
+ * into settings, "policy" nested. strict: unknown keys are errors. */
+int hg__yaml_config(struct hg_yaml *y, struct hg_src *src, bool strict,
+		    struct hg_setting **arr, size_t *n, size_t *cap);
+const char *hg__yaml_event_what(const yaml_event_t *ev);
+
+/* ------------------------------------------------------------------ */
+/* Readers                                                             */
+/* ------------------------------------------------------------------ */
+
+struct hg_yaml_reader;
+struct hg_compact_reader;
+
+struct hg_trace_reader {
+	struct hg_trace_info info;
+	size_t config_cap;
+	struct hg_src src;
+	char file[256];
+	struct hg_diag *d;          /* the caller's, for the current call */
+	int status;                 /* 0 reading, 1 done, <0 failed */
+	struct hg_diag saved;       /* the error, repeated on later calls */
+	char *id;                   /* borrowed strings handed out in ops */
+	size_t idcap;
+	char *text;
+	size_t textcap;
+	struct hg_yaml_reader *yaml;
+	struct hg_compact_reader *compact;
+};
+
+/* hg__reader_str copies s[0, n) into *buf (grown as needed). */
+int hg__reader_str(char **buf, size_t *cap, const char *s, size_t n);
+/* hg__parse_op_size parses a size for an event field, diag on error. */
+int hg__parse_op_size(struct hg_trace_reader *r, const char *what,
+		      const char *s, size_t n, uint64_t *out, unsigned line,
+		      unsigned col);
+
+int hg__yaml_open(struct hg_trace_reader *r);
+int hg__yaml_next_op(struct hg_trace_reader *r, struct hg_op *op,
+		     unsigned *line, unsigned *col);
+void hg__yaml_close(struct hg_trace_reader *r);
+
+int hg__compact_open(struct hg_trace_reader *r);
+int hg__compact_next_op(struct hg_trace_reader *r, struct hg_op *op,
+			unsigned *line, unsigned *col);
+void hg__compact_close(struct hg_trace_reader *r);
+
+#endif /* HG_TRACE_INTERNAL_H */

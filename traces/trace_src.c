@@ -1,0 +1,235 @@
+/*
+ * trace_src.c - the byte source under every reader: a file descriptor or a
+ * memory block, inflated through zlib when it starts with the gzip magic.
+ * Memory is two fixed buffers, whatever the input's length.
+ */
+#include "trace_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int src_init(struct hg_src *s)
+{
+	s->buf = malloc(HG_SRC_BUFSIZE);
+	if (!s->buf)
+		return HG_ENOMEM;
+	return 0;
+}
+
+int hg__src_open_fd(struct hg_src *s, int fd, bool own_fd)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = fd;
+	s->own_fd = own_fd;
+	s->in = malloc(HG_SRC_INSIZE);
+	if (!s->in)
+		return HG_ENOMEM;
+	return src_init(s);
+}
+
+int hg__src_open_mem(struct hg_src *s, const void *data, size_t len)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	s->mem = data;
+	s->memlen = len;
+	return src_init(s);
+}
+
+void hg__src_close(struct hg_src *s)
+{
+	if (s->zinit)
+		inflateEnd(&s->zs);
+	if (s->own_fd && s->fd >= 0)
+		close(s->fd);
+	free(s->in);
+	free(s->buf);
+	s->in = NULL;
+	s->buf = NULL;
+	s->fd = -1;
+}
+
+static long src_fail(struct hg_src *s, const char *msg)
+{
+	s->failed = true;
+	snprintf(s->err, sizeof(s->err), "%s", msg);
+	return -1;
+}
+
+/*
+ * raw_more makes sure raw input is pending (in[inpos, inlen) or the memory
+ * block). Returns 1 if some is, 0 at the end, -1 on a read error.
+ */
+static int raw_more(struct hg_src *s)
+{
+	ssize_t n;
+
+	if (s->fd < 0)
+		return s->mempos < s->memlen;
+	if (s->inpos < s->inlen)
+		return 1;
+	if (s->raw_eof)
+		return 0;
+	do
+		n = read(s->fd, s->in, HG_SRC_INSIZE);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		s->failed = true;
+		snprintf(s->err, sizeof(s->err), "read error: %s",
+			 strerror(errno));
+		return -1;
+	}
+	s->inpos = 0;
+	s->inlen = (size_t)n;
+	if (n == 0)
+		s->raw_eof = true;
+	return n > 0;
+}
+
+/* raw_peek points at pending raw bytes and their count. */
+static const unsigned char *raw_peek(struct hg_src *s, size_t *n)
+{
+	if (s->fd < 0) {
+		*n = s->memlen - s->mempos;
+		return s->mem + s->mempos;
+	}
+	*n = s->inlen - s->inpos;
+	return s->in + s->inpos;
+}
+
+static void raw_consume(struct hg_src *s, size_t n)
+{
+	if (s->fd < 0)
+		s->mempos += n;
+	else
+		s->inpos += n;
+}
+
+/* start decides plain or gzip on the first raw bytes. */
+static long start(struct hg_src *s)
+{
+	const unsigned char *p;
+	size_t n;
+	int rc;
+
+	rc = raw_more(s);
+	if (rc < 0)
+		return -1;
+	p = raw_peek(s, &n);
+	/* A gzip magic split over two reads is not worth handling. */
+	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b) {
+		s->gz = true;
+		if (inflateInit2(&s->zs, 15 + 16) != Z_OK)
+			return src_fail(s, "cannot initialise zlib");
+		s->zinit = true;
+	}
+	return 0;
+}
+
+/* decode reads up to n decoded bytes into dst. */
+static long decode(struct hg_src *s, unsigned char *dst, size_t n)
+{
+	const unsigned char *p;
+	size_t avail;
+	int rc, zr;
+
+	if (!s->gz) {
+		rc = raw_more(s);
+		if (rc <= 0)
+			return rc;
+		p = raw_peek(s, &avail);
+		if (avail > n)
+			avail = n;
+		memcpy(dst, p, avail);
+		raw_consume(s, avail);
+		return (long)avail;
+	}
+	for (;;) {
+		rc = raw_more(s);
+		if (rc < 0)
+			return -1;
+		if (s->zend) {
+			/* Another member may follow; anything else is junk. */
+			if (rc == 0)
+				return 0;
+			p = raw_peek(s, &avail);
+			if (p[0] != 0x1f)
+				return src_fail(s, "gzip: trailing garbage "
+						   "after compressed data");
+			inflateReset(&s->zs);
+			s->zend = false;
+		}
+		if (rc == 0)
+			return src_fail(s, "gzip: unexpected end of "
+					   "compressed data (truncated file)");
+		p = raw_peek(s, &avail);
+		if (avail > UINT32_MAX)
+			avail = UINT32_MAX;
+		s->zs.next_in = (unsigned char *)(uintptr_t)p;
+		s->zs.avail_in = (uInt)avail;
+		s->zs.next_out = dst;
+		s->zs.avail_out = (uInt)(n > UINT32_MAX ? UINT32_MAX : n);
+		zr = inflate(&s->zs, Z_NO_FLUSH);
+		raw_consume(s, avail - s->zs.avail_in);
+		if (zr == Z_STREAM_END) {
+			s->zend = true;
+		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+			char msg[128];
+
+			snprintf(msg, sizeof(msg), "gzip: corrupt data (%s)",
+				 s->zs.msg ? s->zs.msg : "inflate failed");
+			return src_fail(s, msg);
+		}
+		if ((size_t)(s->zs.next_out - dst) > 0)
+			return (long)(s->zs.next_out - dst);
+	}
+}
+
+long hg__src_fill(struct hg_src *s)
+{
+	long n;
+
+	if (s->failed)
+		return -1;
+	if (s->pos > 0) {
+		memmove(s->buf, s->buf + s->pos, s->len - s->pos);
+		s->len -= s->pos;
+		s->pos = 0;
+	}
+	if (s->eof || s->len == HG_SRC_BUFSIZE)
+		return 0;
+	if (!s->begun) {
+		s->begun = true;
+		if (start(s) < 0)
+			return -1;
+	}
+	n = decode(s, s->buf + s->len, HG_SRC_BUFSIZE - s->len);
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		s->eof = true;
+	s->len += (size_t)n;
+	return n;
+}
+
+long hg__src_read(struct hg_src *s, void *dst, size_t n)
+{
+	size_t avail;
+
+	if (s->pos == s->len) {
+		long rc;
+
+		s->pos = s->len = 0;
+		rc = hg__src_fill(s);
+		if (rc <= 0)
+			return rc;
+	}
+	avail = s->len - s->pos;
+	if (avail > n)
+		avail = n;
+	memcpy(dst, s->buf + s->pos, avail);
+	s->pos += avail;
+	return (long)avail;
+}

@@ -1,0 +1,471 @@
+/*
+ * trace_writer.c - writing traces (heapgrow convert): YAML or compact,
+ * optionally gzip-compressed through zlib deflate, one op at a time.
+ */
+#include "trace_internal.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WBUF (64u * 1024u)
+
+struct hg_trace_writer {
+	FILE *f;
+	enum hg_trace_format fmt;
+	bool gz;
+	z_stream zs;
+	bool zinit;
+	int err;                  /* first error, sticky */
+	struct hg_diag diag;
+	uint64_t nevents;
+	size_t len;
+	unsigned char buf[WBUF];  /* text before compression */
+	unsigned char zout[WBUF]; /* compressed bytes */
+};
+
+static int fail(struct hg_trace_writer *w, int err, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+static int fail(struct hg_trace_writer *w, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(w->diag.msg, sizeof(w->diag.msg), fmt, ap);
+	va_end(ap);
+	if (!w->err)
+		w->err = err;
+	return err;
+}
+
+/* deflate_out compresses buf (flush: Z_NO_FLUSH or Z_FINISH) to f. */
+static int deflate_out(struct hg_trace_writer *w, int flush)
+{
+	int zr;
+
+	w->zs.next_in = w->buf;
+	w->zs.avail_in = (uInt)w->len;
+	do {
+		size_t n;
+
+		w->zs.next_out = w->zout;
+		w->zs.avail_out = WBUF;
+		zr = deflate(&w->zs, flush);
+		if (zr == Z_STREAM_ERROR)
+			return fail(w, HG_EINVAL, "gzip: deflate failed");
+		n = WBUF - w->zs.avail_out;
+		if (n && fwrite(w->zout, 1, n, w->f) != n)
+			return fail(w, HG_EINVAL, "write error");
+	} while (w->zs.avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
+	return 0;
+}
+
+static int flush_buf(struct hg_trace_writer *w, int zflush)
+{
+	int rc = 0;
+
+	if (w->gz)
+		rc = deflate_out(w, zflush);
+	else if (w->len && fwrite(w->buf, 1, w->len, w->f) != w->len)
+		rc = fail(w, HG_EINVAL, "write error");
+	w->len = 0;
+	return rc;
+}
+
+static int put(struct hg_trace_writer *w, const char *s, size_t n)
+{
+	while (n) {
+		size_t room = WBUF - w->len, k = n < room ? n : room;
+
+		memcpy(w->buf + w->len, s, k);
+		w->len += k;
+		s += k;
+		n -= k;
+		if (w->len == WBUF && flush_buf(w, Z_NO_FLUSH) < 0)
+			return w->err;
+	}
+	return 0;
+}
+
+static int puts_(struct hg_trace_writer *w, const char *s)
+{
+	return put(w, s, strlen(s));
+}
+
+static int printf_(struct hg_trace_writer *w, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+static int printf_(struct hg_trace_writer *w, const char *fmt, ...)
+{
+	char tmp[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return fail(w, HG_EINVAL, "internal: line too long");
+	return put(w, tmp, (size_t)n);
+}
+
+/* fmt_size writes v with the largest binary suffix that divides it. */
+static void fmt_size(char *b, size_t len, uint64_t v)
+{
+	static const char *const sfx[] = { "T", "G", "M", "K" };
+	static const unsigned sh[] = { 40, 30, 20, 10 };
+	size_t i;
+
+	for (i = 0; v && i < 4; i++) {
+		if ((v & ((UINT64_C(1) << sh[i]) - 1)) == 0) {
+			snprintf(b, len, "%" PRIu64 "%s", v >> sh[i], sfx[i]);
+			return;
+		}
+	}
+	snprintf(b, len, "%" PRIu64, v);
+}
+
+static bool utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		unsigned n, i;
+		uint32_t cp;
+
+		if (*p < 0x80) {
+			p++;
+			continue;
+		} else if ((*p & 0xe0) == 0xc0) {
+			n = 1;
+			cp = *p & 0x1f;
+		} else if ((*p & 0xf0) == 0xe0) {
+			n = 2;
+			cp = *p & 0x0f;
+		} else if ((*p & 0xf8) == 0xf0) {
+			n = 3;
+			cp = *p & 0x07;
+		} else {
+			return false;
+		}
+		for (i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		p += n + 1;
+	}
+	return true;
+}
+
+/* plain tells whether s can be a plain YAML scalar that reads back as
+ * the same string (no quoting needed). */
+static bool plain(const char *s)
+{
+	bool numeric = true, dot = false;
+	const char *p;
+
+	if (!*s || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		     (*s >= '0' && *s <= '9') || *s == '_' || *s == '/'))
+		return false;
+	for (p = s; *p; p++) {
+		char c = *p;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '/' ||
+		      c == '.' || c == '-' || c == '+'))
+			return false;
+		if (c == '.')
+			dot = true;
+		else if (c < '0' || c > '9')
+			numeric = false;
+	}
+	if (numeric && dot)
+		return false; /* "1.24" would be a float to other tools */
+	return strcmp(s, "null") != 0 && strcmp(s, "Null") != 0 &&
+	       strcmp(s, "NULL") != 0;
+}
+
+/* yaml_str writes s as a plain or double-quoted YAML scalar. */
+static int yaml_str(struct hg_trace_writer *w, const char *s)
+{
+	const char *p;
+
+	if (!utf8_valid(s))
+		return fail(w, HG_EINVAL, "'%.40s' is not valid UTF-8", s);
+	if (plain(s))
+		return puts_(w, s);
+	puts_(w, "\"");
+	for (p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '"' || c == '\\') {
+			char e[2] = { '\\', (char)c };
+
+			put(w, e, 2);
+		} else if (c == '\n') {
+			puts_(w, "\\n");
+		} else if (c == '\t') {
+			puts_(w, "\\t");
+		} else if (c < 0x20 || c == 0x7f) {
+			printf_(w, "\\x%02x", c);
+		} else {
+			put(w, p, 1);
+		}
+	}
+	return puts_(w, "\"");
+}
+
+static int header_yaml(struct hg_trace_writer *w,
+		       const struct hg_trace_info *info)
+{
+	size_t i;
+	bool policy = false;
+
+	puts_(w, "heapgrow: 1\n");
+	if (info && info->name[0]) {
+		puts_(w, "name: ");
+		yaml_str(w, info->name);
+		puts_(w, "\n");
+	}
+	if (info && info->description[0]) {
+		puts_(w, "description: ");
+		yaml_str(w, info->description);
+		puts_(w, "\n");
+	}
+	if (info && info->nconfig) {
+		puts_(w, "config:\n");
+		for (i = 0; i < info->nconfig; i++) {
+			const struct hg_setting *s = &info->config[i];
+			size_t j;
+
+			if (strncmp(s->key, "policy.", 7) == 0) {
+				if (policy)
+					continue;
+				/* All policy.* keys together, in order. */
+				policy = true;
+				puts_(w, "  policy:\n");
+				for (j = i; j < info->nconfig; j++) {
+					const struct hg_setting *t =
+						&info->config[j];
+
+					if (strncmp(t->key, "policy.", 7))
+						continue;
+					puts_(w, "    ");
+					yaml_str(w, t->key + 7);
+					puts_(w, ": ");
+					yaml_str(w, t->value);
+					puts_(w, "\n");
+				}
+				continue;
+			}
+			puts_(w, "  ");
+			yaml_str(w, s->key);
+			puts_(w, ": ");
+			yaml_str(w, s->value);
+			puts_(w, "\n");
+		}
+	}
+	return w->err;
+}
+
+static bool compact_word(const char *s)
+{
+	return *s && !strpbrk(s, " \t\r\n");
+}
+
+static void comment_line(struct hg_trace_writer *w, const char *label,
+			 const char *s)
+{
+	const char *p;
+
+	puts_(w, "# ");
+	puts_(w, label);
+	for (p = s; *p; p++)
+		put(w, (*p == '\n' || *p == '\r') ? " " : p, 1);
+	puts_(w, "\n");
+}
+
+static int header_compact(struct hg_trace_writer *w,
+			  const struct hg_trace_info *info)
+{
+	size_t i;
+
+	puts_(w, "heapgrow-trace 1\n");
+	if (info && info->name[0])
+		comment_line(w, "name: ", info->name);
+	if (info && info->description[0])
+		comment_line(w, "description: ", info->description);
+	for (i = 0; info && i < info->nconfig; i++) {
+		const struct hg_setting *s = &info->config[i];
+
+		if (!compact_word(s->key) || strchr(s->key, '=') ||
+		    (s->value[0] && !compact_word(s->value)))
+			return fail(w, HG_EINVAL, "config %s=%s cannot be "
+				    "written in the compact format (blanks)",
+				    s->key, s->value);
+		printf_(w, "config %s=%s\n", s->key, s->value);
+	}
+	return w->err;
+}
+
+int hg_trace_writer_open(struct hg_trace_writer **out, FILE *f,
+			 enum hg_trace_format fmt, bool gzip,
+			 const struct hg_trace_info *info, struct hg_diag *d)
+{
+	struct hg_trace_writer *w = calloc(1, sizeof(*w));
+	int rc;
+
+	*out = NULL;
+	if (!w) {
+		hg_diag_set(d, NULL, 0, 0, "out of memory");
+		return HG_ENOMEM;
+	}
+	w->f = f;
+	w->fmt = fmt;
+	w->gz = gzip;
+	if (gzip) {
+		if (deflateInit2(&w->zs, 6, Z_DEFLATED, 15 + 16, 8,
+				 Z_DEFAULT_STRATEGY) != Z_OK) {
+			free(w);
+			hg_diag_set(d, NULL, 0, 0, "cannot initialise zlib");
+			return HG_ENOMEM;
+		}
+		w->zinit = true;
+	}
+	rc = fmt == HG_FMT_YAML ? header_yaml(w, info) :
+				  header_compact(w, info);
+	if (rc < 0) {
+		if (d) {
+			d->line = d->col = 0;
+			snprintf(d->msg, sizeof(d->msg), "%s", w->diag.msg);
+		}
+		if (w->zinit)
+			deflateEnd(&w->zs);
+		free(w);
+		return rc;
+	}
+	*out = w;
+	return 0;
+}
+
+static int write_yaml(struct hg_trace_writer *w, const struct hg_op *op)
+{
+	char sz[32], addr[32];
+
+	if (w->nevents == 0)
+		puts_(w, "events:\n");
+	fmt_size(sz, sizeof(sz), op->size);
+	snprintf(addr, sizeof(addr), "0x%" PRIx64, op->addr);
+	printf_(w, "  - %s: ", hg_op_name(op->kind));
+	switch (op->kind) {
+	case HG_OP_ALLOC:
+	case HG_OP_SYSALLOC:
+	case HG_OP_MMAP:
+		puts_(w, "{id: ");
+		yaml_str(w, op->id);
+		if (op->kind == HG_OP_MMAP && op->has_addr)
+			printf_(w, ", addr: %s", addr);
+		printf_(w, ", size: %s}\n", sz);
+		break;
+	case HG_OP_SCAVENGE:
+		printf_(w, "%s\n", op->all ? "all" : sz);
+		break;
+	case HG_OP_MARK:
+		yaml_str(w, op->text);
+		puts_(w, "\n");
+		break;
+	default:
+		yaml_str(w, op->id);
+		puts_(w, "\n");
+		break;
+	}
+	return w->err;
+}
+
+static int write_compact(struct hg_trace_writer *w, const struct hg_op *op)
+{
+	static const char *const letters[] = {
+		"a", "f", "sa", "sf", "s", "mm", "mu", "m"
+	};
+	char sz[32];
+
+	fmt_size(sz, sizeof(sz), op->size);
+	switch (op->kind) {
+	case HG_OP_ALLOC:
+	case HG_OP_SYSALLOC:
+		return printf_(w, "%s %s %s\n", letters[op->kind], op->id, sz);
+	case HG_OP_MMAP:
+		if (op->has_addr)
+			return printf_(w, "mm %s 0x%" PRIx64 " %s\n", op->id,
+				       op->addr, sz);
+		return printf_(w, "mm %s %s\n", op->id, sz);
+	case HG_OP_SCAVENGE:
+		return printf_(w, "s %s\n", op->all ? "all" : sz);
+	case HG_OP_MARK:
+		if (strpbrk(op->text, "\r\n"))
+			return fail(w, HG_EINVAL, "mark text with a line break "
+				    "cannot be written in the compact format");
+		puts_(w, "m ");
+		puts_(w, op->text);
+		return puts_(w, "\n");
+	default:
+		return printf_(w, "%s %s\n", letters[op->kind], op->id);
+	}
+}
+
+int hg_trace_write(struct hg_trace_writer *w, const struct hg_op *op)
+{
+	bool id = op->kind != HG_OP_SCAVENGE && op->kind != HG_OP_MARK;
+
+	if (w->err)
+		return w->err;
+	if ((unsigned)op->kind >= HG_OP_COUNT)
+		return fail(w, HG_EINVAL, "unknown op kind %d", (int)op->kind);
+	if (id && (!op->id || !hg_trace_id_valid(op->id)))
+		return fail(w, HG_EINVAL, "%s: bad id '%.40s'",
+			    hg_op_name(op->kind), op->id ? op->id : "");
+	if (op->kind == HG_OP_MARK && (!op->text || !op->text[0]))
+		return fail(w, HG_EINVAL, "mark: empty text");
+	if (w->fmt == HG_FMT_YAML)
+		write_yaml(w, op);
+	else
+		write_compact(w, op);
+	w->nevents++;
+	return w->err;
+}
+
+const struct hg_diag *hg_trace_writer_diag(const struct hg_trace_writer *w)
+{
+	return &w->diag;
+}
+
+int hg_trace_writer_close(struct hg_trace_writer *w)
+{
+	int rc;
+
+	if (!w)
+		return 0;
+	if (!w->err && w->fmt == HG_FMT_YAML && w->nevents == 0)
+		puts_(w, "events: []\n");
+	if (!w->err)
+		flush_buf(w, Z_FINISH);
+	if (!w->err && (fflush(w->f) != 0 || ferror(w->f)))
+		fail(w, HG_EINVAL, "write error");
+	rc = w->err;
+	if (w->zinit)
+		deflateEnd(&w->zs);
+	free(w);
+	return rc;
+}

@@ -54,30 +54,26 @@ static int check_ids(struct hg_idmap *maps, const struct hg_op *op,
 
 	switch (op->kind) {
 	case HG_OP_ALLOC:
-		ns = NS_SPAN, make = true;
-		break;
 	case HG_OP_FREE:
-		ns = NS_SPAN, make = false;
+		ns = NS_SPAN;
 		break;
 	case HG_OP_SYSALLOC:
-		ns = NS_SYSALLOC, make = true;
-		break;
 	case HG_OP_SYSFREE:
-		ns = NS_SYSALLOC, make = false;
+		ns = NS_SYSALLOC;
 		break;
 	case HG_OP_MMAP:
-		ns = NS_MMAP, make = true;
-		break;
 	case HG_OP_MUNMAP:
-		ns = NS_MMAP, make = false;
+		ns = NS_MMAP;
 		break;
 	default:
 		return 0;
 	}
+	make = op->kind == HG_OP_ALLOC || op->kind == HG_OP_SYSALLOC ||
+	       op->kind == HG_OP_MMAP;
 	v.kind = ns;
 	if (!make) {
 		if (!hg_idmap_del(&maps[ns], op->id, NULL)) {
-			hg_cli_error_at(file, line, col, "%s of unknown id '%s'",
+			hg_cli_error_at(file, line, col, "%s: unknown id '%s'",
 					hg_op_name(op->kind), op->id);
 			return HG_EXIT_USAGE;
 		}
@@ -86,7 +82,7 @@ static int check_ids(struct hg_idmap *maps, const struct hg_op *op,
 	old = hg_idmap_get(&maps[ns], op->id);
 	if (old) {
 		hg_cli_error_at(file, line, col,
-				"%s of id '%s', which is live (since line %" PRIu64
+				"%s: id '%s' is already live (since line %" PRIu64
 				")",
 				hg_op_name(op->kind), op->id, old->a);
 		return HG_EXIT_USAGE;

@@ -79,7 +79,11 @@ static void get(const struct hg_config *cfg, const char *key, char *buf,
 	unsigned long long v;
 	char *end;
 
-	if (hg_config_get(cfg, key, raw, sizeof(raw)) != 0) {
+	if (strcmp(key, "initial_memory") == 0) {
+		/* 0 is "auto": show what the platform's rule gives. */
+		snprintf(raw, sizeof(raw), "%llu",
+			 (unsigned long long)hg_config_initial_memory(cfg));
+	} else if (hg_config_get(cfg, key, raw, sizeof(raw)) != 0) {
 		snprintf(buf, len, "-");
 		return;
 	}
@@ -91,6 +95,15 @@ static void get(const struct hg_config *cfg, const char *key, char *buf,
 	snprintf(buf, len, "%s", raw);
 }
 
+/* cell prints one table cell; the last one of a row ends the line. */
+static void cell(const char *s, int width, bool last)
+{
+	if (last)
+		printf(" %s\n", s);
+	else
+		printf(" %-*s", width, s);
+}
+
 static int print_text(const char *go)
 {
 	struct hg_config cfg;
@@ -99,8 +112,7 @@ static int print_text(const char *go)
 	printf("platforms (defaults under Go %s)\n", go ? go : HG_GO_NEWEST);
 	printf("  %-14s", "platform");
 	for (const char *const *k = platform_keys; *k; k++)
-		printf(" %-15s", *k);
-	putchar('\n');
+		cell(*k, 15, !k[1]);
 	for (int p = 0; p < HG_PLAT_COUNT; p++) {
 		const char *name = hg_platform_name((enum hg_platform)p);
 
@@ -111,14 +123,12 @@ static int print_text(const char *go)
 		}
 		for (const char *const *k = platform_keys; *k; k++) {
 			get(&cfg, *k, buf, sizeof(buf), true);
-			printf(" %-15s", buf);
+			cell(buf, 15, !k[1]);
 		}
-		putchar('\n');
 	}
 	printf("\nGo presets (policies)\n  %-6s", "go");
 	for (const char *const *k = preset_keys; *k; k++)
-		printf(" %-16s", *k);
-	putchar('\n');
+		cell(*k, 16, !k[1]);
 	for (const char *const *g = hg_go_presets; *g; g++) {
 		printf("  %-6s", *g);
 		if (setup(&cfg, NULL, *g, err, sizeof(err))) {
@@ -127,9 +137,8 @@ static int print_text(const char *go)
 		}
 		for (const char *const *k = preset_keys; *k; k++) {
 			get(&cfg, *k, buf, sizeof(buf), false);
-			printf(" %-16s", buf);
+			cell(buf, 16, !k[1]);
 		}
-		putchar('\n');
 	}
 	return HG_EXIT_OK;
 }
@@ -139,9 +148,12 @@ static void json_keys(struct hg_json *j, const struct hg_config *cfg,
 {
 	char buf[128];
 
-	for (const char *const *k = keys; *k; k++)
-		if (hg_config_get(cfg, *k, buf, sizeof(buf)) == 0)
+	for (const char *const *k = keys; *k; k++) {
+		if (strcmp(*k, "initial_memory") == 0)
+			hg_json_u64(j, *k, hg_config_initial_memory(cfg));
+		else if (hg_config_get(cfg, *k, buf, sizeof(buf)) == 0)
 			hg_json_value(j, *k, buf, hg_config_is_string(*k));
+	}
 }
 
 static int print_json(const char *go)

@@ -95,7 +95,7 @@ void hg_report_json(FILE *f, const char *name, const struct hg_config *cfg,
 /* Text                                                                */
 /* ------------------------------------------------------------------ */
 
-#define LABEL_W 18
+#define LABEL_W 20
 #define COL_W 30
 
 static void row_bytes(FILE *f, const char *label, uint64_t final, uint64_t peak)

@@ -101,6 +101,7 @@ int hg_settings_apply(const struct hg_cli_settings *s, struct hg_config *cfg)
 {
 	const struct hg_cli_setting *platform = NULL, *go = NULL;
 	struct hg_config scratch;
+	char err[256];
 
 	/* Every platform and preset named must be valid, even if overridden. */
 	for (size_t i = 0; i < s->n; i++) {
@@ -122,5 +123,12 @@ int hg_settings_apply(const struct hg_cli_settings *s, struct hg_config *cfg)
 	for (size_t i = 0; i < s->n; i++)
 		if (!is_base_key(s->v[i].key) && set(cfg, &s->v[i]))
 			return HG_EXIT_USAGE;
+	/* The relations between keys, once every one is known. */
+	err[0] = '\0';
+	if (hg_config_check(cfg, err, sizeof(err)) != 0) {
+		hg_cli_error("invalid configuration: %s",
+			     err[0] ? err : "inconsistent settings");
+		return HG_EXIT_USAGE;
+	}
 	return 0;
 }

@@ -49,7 +49,7 @@ void hg_settings_append(struct hg_cli_settings *s,
 /*
  * hg_settings_apply fills cfg from the defaults and the settings (see the
  * top of this file). Returns 0, or prints the first bad setting with its
- * origin and returns HG_EXIT_USAGE.
+ * origin and returns HG_EXIT_USAGE. The result has passed hg_config_check.
  */
 int hg_settings_apply(const struct hg_cli_settings *s, struct hg_config *cfg);
 

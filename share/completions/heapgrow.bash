@@ -1,0 +1,115 @@
+# bash completion for heapgrow(1)                        -*- shell-script -*-
+
+_heapgrow()
+{
+	local cur prev words cword
+	_init_completion -s || return
+
+	local commands="replay check platforms help"
+	local platforms="linux/amd64 linux/arm64 linux/386 windows/amd64 windows/386 js/wasm wasip1/wasm plan9/386 plan9/amd64"
+	local gos="1.4 1.5 1.8 1.9 1.10 1.11 1.12 1.13 1.14 1.16 1.17 1.19 1.20 1.21 1.23 1.24 1.25 1.26"
+	local keys="platform= go= phys_page_size= page_size= arena_size= chunk_size= address_bits= commit_limit= initial_memory= module_end= page_cache= randomize_heap_base= placement= policy.sbrk= policy.arena= policy.prepare= policy.grow= policy.sbrk_free="
+
+	# The command is the first word that is not an option.
+	local i cmd=""
+	for ((i = 1; i < cword; i++)); do
+		if [[ ${words[i]} != -* ]]; then
+			cmd=${words[i]}
+			break
+		fi
+	done
+
+	if [[ -z $cmd ]]; then
+		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
+		return
+	fi
+
+	case $prev in
+	-c | --config)
+		_filedir '@(yaml|yml)'
+		return
+		;;
+	--stats | --log)
+		_filedir
+		return
+		;;
+	--platform)
+		COMPREPLY=($(compgen -W "$platforms" -- "$cur"))
+		return
+		;;
+	--go)
+		COMPREPLY=($(compgen -W "$gos" -- "$cur"))
+		return
+		;;
+	--format)
+		COMPREPLY=($(compgen -W "text json" -- "$cur"))
+		return
+		;;
+	--phys-page-size | --arena-size)
+		COMPREPLY=($(compgen -W "4K 16K 64K 512K 4M 64M" -- "$cur"))
+		return
+		;;
+	--set)
+		case $cur in
+		platform=*)
+			COMPREPLY=($(compgen -P platform= -W "$platforms" -- "${cur#*=}"))
+			;;
+		go=*)
+			COMPREPLY=($(compgen -P go= -W "$gos" -- "${cur#*=}"))
+			;;
+		placement=*)
+			COMPREPLY=($(compgen -P placement= -W "topdown bottomup" -- "${cur#*=}"))
+			;;
+		page_cache=*)
+			COMPREPLY=($(compgen -P page_cache= -W "true false" -- "${cur#*=}"))
+			;;
+		policy.sbrk=*)
+			COMPREPLY=($(compgen -P policy.sbrk= -W "go1.24 go1.21 go1.19" -- "${cur#*=}"))
+			;;
+		policy.arena=*)
+			COMPREPLY=($(compgen -P policy.arena= -W "sparse linear linear-go1.8" -- "${cur#*=}"))
+			;;
+		policy.prepare=*)
+			COMPREPLY=($(compgen -P policy.prepare= -W "grow sysalloc" -- "${cur#*=}"))
+			;;
+		policy.grow=*)
+			COMPREPLY=($(compgen -P policy.grow= -W "incremental whole-arena" -- "${cur#*=}"))
+			;;
+		policy.sbrk_free=*)
+			COMPREPLY=($(compgen -P policy.sbrk_free= -W "freelist top-only" -- "${cur#*=}"))
+			;;
+		*)
+			COMPREPLY=($(compgen -W "$keys" -- "$cur"))
+			compopt -o nospace
+			;;
+		esac
+		return
+		;;
+	esac
+
+	case $cmd in
+	replay)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "-c --config --platform --go --phys-page-size --arena-size --set --stats --format --log --check -q --quiet -h --help" -- "$cur"))
+		else
+			_filedir '@(yaml|yml|hgt|gz)'
+		fi
+		;;
+	check)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "-q --quiet -h --help" -- "$cur"))
+		else
+			_filedir '@(yaml|yml|hgt|gz)'
+		fi
+		;;
+	platforms)
+		COMPREPLY=($(compgen -W "--go --format -h --help" -- "$cur"))
+		;;
+	help)
+		COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+		;;
+	esac
+} &&
+	complete -F _heapgrow heapgrow
+
+# ex: filetype=sh

@@ -9,6 +9,7 @@
 #ifndef HG_PAGEALLOC_H
 #define HG_PAGEALLOC_H
 
+#include "addr_ranges.h"
 #include "hg_core.h"
 
 struct hg_pagealloc_params {
@@ -91,7 +92,15 @@ struct hg_pagealloc_counts {
 void hg_pagealloc_count(const struct hg_pagealloc *p,
 			struct hg_pagealloc_counts *out);
 
-/* Bytes of page-allocator metadata (bitmaps, summaries) currently mapped. */
+/*
+ * Bytes of page-allocator metadata (bitmaps, summaries) currently mapped:
+ * two bitmaps (alloc and scavenged, chunk_pages/8 bytes each) per grown
+ * chunk, plus every summary block allocated so far. Summary levels are
+ * stored in blocks of phys_page_size bytes (or the whole level if it is
+ * smaller), allocated when grow first needs an entry in them, so this
+ * counts what Go's 64-bit sysGrow maps for the summaries, except that the
+ * root level is not mapped whole. The scavenge index is not counted.
+ */
 uint64_t hg_pagealloc_metadata_bytes(const struct hg_pagealloc *p);
 
 /*
@@ -100,5 +109,33 @@ uint64_t hg_pagealloc_metadata_bytes(const struct hg_pagealloc *p);
  * HG_EINVAL with a message.
  */
 int hg_pagealloc_check(const struct hg_pagealloc *p, char *err, size_t errlen);
+
+/* ------------------------------------------------------------------ */
+/* Introspection and test support (added to the original interface)    */
+/* ------------------------------------------------------------------ */
+
+/* Go: pageAlloc.searchAddr (every grown page below it is allocated; the
+ * maximum address (1 << addr_bits) - 1 means the heap is exhausted). */
+hg_addr hg_pagealloc_search_addr(const struct hg_pagealloc *p);
+
+/* Go: pageAlloc.inUse, the grown ranges (chunk-aligned, coalesced). */
+const struct hg_addr_ranges *hg_pagealloc_in_use(const struct hg_pagealloc *p);
+
+/* A run of page indexes [i, i+n) inside one chunk (Go: BitRange). */
+struct hg_pagerange {
+	uint64_t i;
+	uint64_t n;
+};
+
+/*
+ * Go: NewPageAlloc (export_test.go), for one chunk: grows the chunk at
+ * chunk_base, clears its scavenged bits, tells the scavenge index it is
+ * free, sets the scav ranges, then allocates the alloc ranges (which
+ * clears their scavenged bits) and recomputes the summaries. For tests.
+ * Returns 0, HG_EINVAL or HG_ENOMEM.
+ */
+int hg_pagealloc_init_chunk(struct hg_pagealloc *p, hg_addr chunk_base,
+			    const struct hg_pagerange *alloc, size_t nalloc,
+			    const struct hg_pagerange *scav, size_t nscav);
 
 #endif /* HG_PAGEALLOC_H */

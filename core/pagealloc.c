@@ -1208,21 +1208,36 @@ hg_addr hg_pagealloc_alloc(struct hg_pagealloc *p, uint64_t npages,
 	return a;
 }
 
+/* True if [base, base+npages pages) lies in grown chunks. */
+static bool range_grown(const struct hg_pagealloc *p, hg_addr base,
+			uint64_t npages)
+{
+	uint64_t c, ec;
+
+	if (npages == 0 || npages > (p->max_addr >> p->log_page) ||
+	    base > p->max_addr - ((npages - 1) << p->log_page))
+		return false;
+	ec = chunk_index(p, base + ((npages - 1) << p->log_page));
+	for (c = chunk_index(p, base); c <= ec; c++) {
+		const struct pa_chunk *ch = chunk_of(p, c);
+
+		if (!ch || !ch->grown)
+			return false;
+	}
+	return true;
+}
+
 /* Go: (*pageAlloc).free, runtime/mpagealloc.go */
 void hg_pagealloc_free(struct hg_pagealloc *p, hg_addr base, uint64_t npages)
 {
 	hg_addr limit;
 	uint64_t sc, ec, si, ei, c;
 
-	if (npages == 0)
-		return;
+	if (!range_grown(p, base, npages))
+		return; /* not grown memory: ignore */
 	limit = base + (npages << p->log_page) - 1;
 	sc = chunk_index(p, base);
 	ec = chunk_index(p, limit);
-	for (c = sc; c <= ec; c++) {
-		if (!chunk_of(p, c))
-			return; /* not grown memory: ignore */
-	}
 	if (base < p->search_addr)
 		p->search_addr = base;
 	si = chunk_page_index(p, base);
@@ -1245,15 +1260,11 @@ void hg_pagealloc_mark_padding(struct hg_pagealloc *p, hg_addr base,
 	hg_addr limit;
 	uint64_t sc, ec, si, ei, c;
 
-	if (npages == 0)
+	if (!range_grown(p, base, npages))
 		return;
 	limit = base + (npages << p->log_page) - 1;
 	sc = chunk_index(p, base);
 	ec = chunk_index(p, limit);
-	for (c = sc; c <= ec; c++) {
-		if (!chunk_of(p, c))
-			return;
-	}
 	si = chunk_page_index(p, base);
 	ei = chunk_page_index(p, limit);
 	for (c = sc; c <= ec; c++) {
@@ -1350,9 +1361,9 @@ void hg_pagecache_flush(struct hg_pagecache *c, struct hg_pagealloc *p)
 	}
 	ci = chunk_index(p, c->base);
 	pi = chunk_page_index(p, c->base);
-	ch = chunk_of(p, ci);
-	if (!ch)
+	if (!range_grown(p, c->base, PA_CACHE_PAGES))
 		return;
+	ch = chunk_of(p, ci);
 	for (i = 0; i < 64; i++) {
 		if (c->cache & (UINT64_C(1) << i)) {
 			bits_clear_range(ch->alloc, pi + i, 1);

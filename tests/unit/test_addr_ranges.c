@@ -39,7 +39,7 @@ static void validate(const struct hg_addr_ranges *a,
 }
 
 /* Reference section 6 item 13, then Go's TestAddrRangesAdd tail. */
-static void test_add(void **state)
+static void test_ref13_add_coalesce(void **state)
 {
 	struct hg_addr_ranges a;
 	struct hg_addr_range want[200];
@@ -265,7 +265,7 @@ static void test_range_ops(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_add),
+		cmocka_unit_test(test_ref13_add_coalesce),
 		cmocka_unit_test(test_find_succ),
 		cmocka_unit_test(test_find_and_contains),
 		cmocka_unit_test(test_remove),

@@ -1030,8 +1030,8 @@ found:
 
 static void model_free(struct model *m, hg_addr a, uint64_t n)
 {
-	size_t k;
-	uint64_t i;
+	size_t k = 0;
+	uint64_t i = 0;
 
 	assert_true(model_find(m, a, &k, &i));
 	for (; n > 0; n--) {
@@ -1125,8 +1125,8 @@ found:
 
 static void model_flush(struct model *m, struct hg_pagecache *c)
 {
-	size_t k;
-	uint64_t i, j;
+	size_t k = 0;
+	uint64_t i = 0, j;
 
 	if (c->cache == 0)
 		return;
@@ -1172,7 +1172,7 @@ static void random_run(struct env e, uint64_t seed, int steps)
 	struct hg_pagealloc *p = NULL;
 	struct hg_pagecache c = { 0, 0, 0 }, mc = { 0, 0, 0 };
 	uint64_t cand[MODEL_CHUNKS];
-	size_t ncand = 0, k;
+	size_t ncand = 0, k = 0;
 	uint64_t space_chunks = (UINT64_C(1) << e.prm.addr_bits) / e.prm.chunk_bytes;
 	int step;
 

@@ -436,7 +436,8 @@ int hg_trace_write(struct hg_trace_writer *w, const struct hg_op *op)
 	if (id && (!op->id || !hg_trace_id_valid(op->id)))
 		return fail(w, HG_EINVAL, "%s: bad id '%.40s'",
 			    hg_op_name(op->kind), op->id ? op->id : "");
-	if (op->kind == HG_OP_MARK && (!op->text || !op->text[0]))
+	if (op->kind == HG_OP_MARK &&
+	    (!op->text || !op->text[strspn(op->text, " \t")]))
 		return fail(w, HG_EINVAL, "mark: empty text");
 	if (w->fmt == HG_FMT_YAML)
 		write_yaml(w, op);

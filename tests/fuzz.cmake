@@ -1,0 +1,24 @@
+# Fuzz targets (tests/fuzz). The standalone driver replays the corpus under
+# any compiler as an ordinary ctest test; the libFuzzer binary is built when
+# HEAPGROW_BUILD_FUZZERS is ON and the compiler is clang.
+set(HG_FUZZ_DIR ${CMAKE_CURRENT_SOURCE_DIR}/fuzz)
+
+add_executable(fuzz_trace_standalone ${HG_FUZZ_DIR}/fuzz_trace.c
+  ${HG_FUZZ_DIR}/standalone_driver.c)
+target_link_libraries(fuzz_trace_standalone PRIVATE hgtrace hgcore hg_flags)
+add_test(NAME fuzz.trace COMMAND fuzz_trace_standalone ${HG_FUZZ_DIR}/corpus/trace)
+set_tests_properties(fuzz.trace PROPERTIES LABELS fuzz TIMEOUT 300)
+
+if(HEAPGROW_BUILD_FUZZERS)
+  if(CMAKE_C_COMPILER_ID MATCHES "Clang")
+    # Coverage for the libraries under test, libFuzzer's main for the target.
+    target_compile_options(hgtrace PRIVATE -fsanitize=fuzzer-no-link)
+    target_compile_options(hgcore PRIVATE -fsanitize=fuzzer-no-link)
+    add_executable(fuzz_trace ${HG_FUZZ_DIR}/fuzz_trace.c)
+    target_compile_options(fuzz_trace PRIVATE -fsanitize=fuzzer)
+    target_link_options(fuzz_trace PRIVATE -fsanitize=fuzzer)
+    target_link_libraries(fuzz_trace PRIVATE hgtrace hgcore hg_flags)
+  else()
+    message(WARNING "HEAPGROW_BUILD_FUZZERS needs clang; fuzzers not built")
+  endif()
+endif()

@@ -24,10 +24,11 @@ static int pages_grow(struct hg_model *m, hg_addr base, uint64_t size)
 {
 	hg_addr lo = HG_ALIGN_DOWN(base, m->cfg.chunk_size);
 	hg_addr hi = HG_ALIGN_UP(base + size, m->cfg.chunk_size);
+	/* A failed metadata mapping throws; the bitmaps still grow, so the
+	 * state at the throw stays consistent. */
 	int err = hg_pagemeta_grow(m, lo, hi);
-	if (err)
-		return err;
-	return hg_pagealloc_grow(m->pages, base, size);
+	int err2 = hg_pagealloc_grow(m->pages, base, size);
+	return err ? err : err2;
 }
 
 /*
@@ -135,14 +136,15 @@ static int span_taken(struct hg_model *m, hg_addr base, uint64_t npages,
 		      uint64_t scav)
 {
 	uint64_t nbytes = npages * m->cfg.page_size;
+	int err = HG_OK;
 	if (scav != 0) {
-		if (hg_sys_used(m, base, nbytes, scav))
-			return HG_EOOM;
+		/* A failed commit throws; the span is already carved out. */
+		err = hg_sys_used(m, base, nbytes, scav);
 		m->hs.heap_released -= scav;
 	}
 	m->hs.heap_free -= nbytes - scav;
 	m->hs.heap_inuse += nbytes;
-	return HG_OK;
+	return err;
 }
 
 /*
@@ -177,14 +179,12 @@ int hg_mheap_alloc_span(struct hg_model *m, uint64_t npages,
 			}
 		}
 	}
-	if (span_taken(m, base, npages, scav))
-		return HG_EOOM;
 	res->addr = base;
 	res->npages = npages;
 	res->size = npages * m->cfg.page_size;
 	res->scav = scav;
 	res->grew = growth;
-	return HG_OK;
+	return span_taken(m, base, npages, scav);
 }
 
 /* Go: (*mheap).freeSpanLocked: the pages become free, not released. */

@@ -107,6 +107,12 @@ struct cyaml_log {
 };
 
 static void log_fn(cyaml_log_t level, void *ctx, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 0)))
+#endif
+	;
+
+static void log_fn(cyaml_log_t level, void *ctx, const char *fmt, va_list ap)
 {
 	struct cyaml_log *l = ctx;
 	size_t n;

@@ -5,8 +5,9 @@
  * version, name, description, config), then hg_trace_next yields one
  * operation at a time, so memory stays bounded by what the reader needs
  * for one event, not by the trace's length. Formats are recognised by
- * content: gzip magic first, then the first line ("heapgrow-trace 1" is the
- * compact format, anything else is YAML).
+ * content: gzip magic first, then the first line that is neither blank nor a
+ * '#' comment ("heapgrow-trace 1" is the compact format, anything else is
+ * YAML).
  */
 #ifndef HG_TRACE_H
 #define HG_TRACE_H

@@ -115,18 +115,25 @@ static hg_addr linear_alloc(struct hg_model *m, struct hg_linear_alloc *l,
 	l->next = p + size;
 	hg_addr pend = HG_ALIGN_UP(l->next - 1, m->cfg.phys_page_size);
 	if (pend > l->mapped) {
-		if (l->map_memory) {
-			uint64_t n = pend - l->mapped;
-			if (hg_sys_map(m, l->mapped, n, stat) ||
-			    hg_sys_used(m, l->mapped, n, n))
-				return 0;
-			hg_vas_set(&m->os.vas, l->mapped, pend, HG_MEM_READY,
-				   -1);
-			m->c_sys += n;
-		}
+		if (l->map_memory &&
+		    hg_map_sys_ready(m, l->mapped, pend - l->mapped, stat))
+			return 0;
 		l->mapped = pend;
 	}
 	return p;
+}
+
+/*
+ * Reserved -> Prepared -> Ready for runtime metadata (sysMap then sysUsed,
+ * as linearAlloc and the page allocator's sysGrow do): class sys.
+ */
+int hg_map_sys_ready(struct hg_model *m, hg_addr v, uint64_t n, uint64_t *stat)
+{
+	if (hg_sys_map(m, v, n, stat) || hg_sys_used(m, v, n, n))
+		return HG_EOOM;
+	hg_vas_set(&m->os.vas, v, v + n, HG_MEM_READY, -1);
+	m->c_sys += n;
+	return HG_OK;
 }
 
 #define PERSISTENT_CHUNK (256u << 10) /* Go: persistentChunkSize */
@@ -209,12 +216,8 @@ static int meta_map(struct hg_model *m, struct hg_meta_array *a, uint64_t lo,
 		}
 		if (run) {
 			hg_addr v = a->base + (i - run) * pg;
-			uint64_t n = run * pg;
-			if (hg_sys_map(m, v, n, &m->hs.gc_misc_sys) ||
-			    hg_sys_used(m, v, n, n))
+			if (hg_map_sys_ready(m, v, run * pg, &m->hs.gc_misc_sys))
 				return HG_EOOM;
-			hg_vas_set(&m->os.vas, v, v + n, HG_MEM_READY, -1);
-			m->c_sys += n;
 			run = 0;
 		}
 	}
@@ -260,6 +263,8 @@ static int pagemeta_init(struct hg_model *m)
 int hg_pagemeta_grow(struct hg_model *m, hg_addr base, hg_addr limit)
 {
 	struct hg_pagemeta *pm = pagemeta(m);
+	if (!pm) /* the linear arenas predate the page allocator */
+		return HG_OK;
 	uint64_t off = arena_base_offset(&m->cfg);
 	unsigned addr_bits = heap_addr_bits(&m->cfg);
 	uint64_t mask = addr_bits >= 64 ? ~0ull : ((uint64_t)1 << addr_bits) - 1;
@@ -413,6 +418,8 @@ static int init_32(struct hg_model *m)
 /* Go: mallocinit (the heap parts) and (*pageAlloc).init. */
 int hg_mallocinit(struct hg_model *m)
 {
+	if (m->cfg.policy_arena != HG_ARENA_SPARSE)
+		return hg_linear_init(m);
 	int err = pagemeta_init(m);
 	if (err)
 		return err;
@@ -545,6 +552,10 @@ hg_addr hg_mheap_sys_alloc(struct hg_model *m, uint64_t n, uint64_t *size)
 mapped:
 	/* The reservation now belongs to the heap's arenas. */
 	hg_vas_set_heap(&m->os.vas, v, v + *size);
+	/* Before go1.17 sysAlloc mapped (Reserved -> Prepared) it all. */
+	if (m->cfg.policy_prepare == HG_PREPARE_SYSALLOC &&
+	    hg_sys_map(m, v, *size, &m->hs.heap_released))
+		return 0;
 	if (arenas_register(m, v, *size))
 		return 0;
 	return v;

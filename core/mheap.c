@@ -38,10 +38,79 @@ static int pages_grow(struct hg_model *m, hg_addr base, uint64_t size)
  */
 static int grow_into(struct hg_model *m, hg_addr v, uint64_t n)
 {
-	int err = hg_sys_map(m, v, n, &m->hs.heap_released);
-	if (err)
-		return err;
+	/* Before go1.17 sysAlloc had already mapped the whole arena. */
+	if (m->cfg.policy_prepare == HG_PREPARE_GROW) {
+		int err = hg_sys_map(m, v, n, &m->hs.heap_released);
+		if (err)
+			return err;
+	}
 	return pages_grow(m, v, n);
+}
+
+/* Does the page allocator already track the chunk at c? */
+static bool chunk_grown(struct hg_model *m, hg_addr c)
+{
+	return hg_addr_ranges_contains(hg_pagealloc_in_use(m->pages), c);
+}
+
+/*
+ * hg_heap_add_pages hands [v, v+n) (page-aligned, mapped for the heap) to
+ * the page allocator when it need not be chunk-aligned, as with the linear
+ * arenas: a chunk is grown whole and the pages of it that are not heap are
+ * kept allocated and scavenged ("phantom") until the heap reaches them.
+ */
+int hg_heap_add_pages(struct hg_model *m, hg_addr v, uint64_t n)
+{
+	uint64_t chunk = m->cfg.chunk_size, page = m->cfg.page_size;
+	hg_addr end = v + n;
+	for (hg_addr c = HG_ALIGN_DOWN(v, chunk); c < end; c += chunk) {
+		hg_addr a = v > c ? v : c;
+		hg_addr b = end < c + chunk ? end : c + chunk;
+		if (chunk_grown(m, c)) {
+			hg_pagealloc_free(m->pages, a, (b - a) / page);
+			m->phantom_pages -= (b - a) / page;
+			continue;
+		}
+		int err = pages_grow(m, c, chunk);
+		if (err)
+			return err;
+		if (a > c) {
+			hg_pagealloc_mark_padding(m->pages, c, (a - c) / page);
+			m->phantom_pages += (a - c) / page;
+		}
+		if (b < c + chunk) {
+			hg_pagealloc_mark_padding(m->pages, b,
+						  (c + chunk - b) / page);
+			m->phantom_pages += (c + chunk - b) / page;
+		}
+	}
+	return HG_OK;
+}
+
+/*
+ * Go before f18109d (go1.13 and earlier): every grow takes whole arenas
+ * from sysAlloc and hands all of them to the free structures at once.
+ */
+static uint64_t mheap_grow_whole(struct hg_model *m, uint64_t npage)
+{
+	uint64_t ask = npage * m->cfg.page_size;
+	uint64_t size = 0;
+	hg_addr v = hg_mheap_sys_alloc(m, ask, &size);
+	if (!v) {
+		if (!m->dead)
+			hg_mheap_throw(m,
+				       "runtime: out of memory: cannot allocate "
+				       "%llu-byte block (%llu in use)",
+				       (unsigned long long)ask,
+				       (unsigned long long)(m->hs.heap_free +
+							    m->hs.heap_released +
+							    m->hs.heap_inuse));
+		return 0;
+	}
+	if (grow_into(m, v, size))
+		return 0;
+	m->stats.heap_grows++;
+	return size;
 }
 
 /*
@@ -168,7 +237,12 @@ int hg_mheap_alloc_span(struct hg_model *m, uint64_t npages,
 	if (base == 0) {
 		base = hg_pagealloc_alloc(m->pages, npages, &scav);
 		if (base == 0) {
-			growth = mheap_grow(m, npages);
+			if (m->linear.active)
+				growth = hg_linear_grow(m, npages);
+			else if (m->cfg.policy_grow == HG_GROW_WHOLE_ARENA)
+				growth = mheap_grow_whole(m, npages);
+			else
+				growth = mheap_grow(m, npages);
 			if (growth == 0)
 				return HG_EOOM;
 			base = hg_pagealloc_alloc(m->pages, npages, &scav);

@@ -532,7 +532,9 @@ int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 	uint64_t page = m->cfg.page_size;
 	uint64_t cache_scav = (uint64_t)__builtin_popcountll(m->pcache.scav);
 	uint64_t cache_free = (uint64_t)__builtin_popcountll(m->pcache.cache);
-	uint64_t released = (pc.free_scav + pc.alloc_scav + cache_scav) * page;
+	uint64_t released =
+		(pc.free_scav + pc.alloc_scav - m->phantom_pages + cache_scav) *
+		page;
 	uint64_t prepared_outside = 0;
 	for (size_t i = 0; i < m->os.vas.n; i++) {
 		const struct hg_vma *v = &m->os.vas.v[i];
@@ -540,7 +542,7 @@ int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 		    v->state != HG_MEM_RESERVED)
 			prepared_outside += v->end - v->base;
 	}
-	prepared_outside -= pc.grown * page;
+	prepared_outside -= (pc.grown - m->phantom_pages) * page;
 	if (released + prepared_outside != m->hs.heap_released) {
 		set_err(err, errlen,
 			"HeapReleased is %" PRIu64 " but the scavenged bits "
@@ -556,27 +558,40 @@ int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 		return HG_EINVAL;
 	}
 	/* The commit charge, recomputed under the platform's rule. */
-	uint64_t committed;
+	uint64_t committed = 0;
+	for (size_t i = 0; i < m->os.vas.n; i++) {
+		const struct hg_vma *v = &m->os.vas.v[i];
+		if (v->owner != HG_OWN_RUNTIME || v->state == HG_MEM_RESERVED)
+			continue;
+		/* Windows: heap pages are committed when not scavenged. */
+		if (!is_windows(&m->cfg) || !v->heap)
+			committed += v->end - v->base;
+	}
 	if (is_windows(&m->cfg))
-		committed = hg_vas_bytes(&m->os.vas, 0, m->os.vas.hi,
-					 HG_MEM_READY) -
-			    m->c_foreign + m->hs.heap_inuse + m->hs.heap_free;
-	else
-		committed = f.heap_sys + m->c_sys;
-	/* A commit that threw midway charged only part of its range. */
-	if (committed != m->os.committed && !m->dead) {
+		committed += m->hs.heap_inuse + m->hs.heap_free;
+	/*
+	 * Not cross-checked: a commit that threw midway charged part of its
+	 * range; a 32-bit linear arena's fallback mappings were committed
+	 * whole by sysAlloc on Windows.
+	 */
+	bool skip = m->dead || (is_windows(&m->cfg) && m->linear.fallbacks);
+	if (committed != m->os.committed && !skip) {
 		set_err(err, errlen,
 			"committed is %" PRIu64 " but should be %" PRIu64,
 			m->os.committed, committed);
 		return HG_EINVAL;
 	}
-	/* curArena's tail is reserved heap space. */
+	/* curArena's tail is reserved heap space (mapped before go1.17). */
+	int tail_state = m->cfg.policy_prepare == HG_PREPARE_GROW
+				 ? HG_MEM_RESERVED
+				 : HG_MEM_PREPARED;
 	if (m->cur_end > m->cur_base &&
-	    hg_vas_bytes(&m->os.vas, m->cur_base, m->cur_end,
-			 HG_MEM_RESERVED) != m->cur_end - m->cur_base) {
+	    hg_vas_bytes(&m->os.vas, m->cur_base, m->cur_end, tail_state) !=
+		    m->cur_end - m->cur_base) {
 		set_err(err, errlen, "curArena [%#" PRIx64 ", %#" PRIx64
-				     ") is not all reserved",
-			m->cur_base, m->cur_end);
+				     ") is not all %s",
+			m->cur_base, m->cur_end,
+			tail_state == HG_MEM_RESERVED ? "reserved" : "prepared");
 		return HG_EINVAL;
 	}
 	return hg_pagealloc_check(m->pages, err, errlen);

@@ -30,6 +30,22 @@ struct hg_linear_alloc {
 	bool map_memory;
 };
 
+/* Go 1.4-1.10: the linear arena (mheap_.arena_start/used/alloc/end). */
+struct hg_linear_arena {
+	bool active;
+	hg_addr arena_start, arena_end;
+	hg_addr arena_used;  /* high-water mark (and bump pointer in go1.8) */
+	hg_addr arena_alloc; /* bump pointer (go1.9-1.10) */
+	hg_addr spans_start; /* spans array, mapped upward */
+	uint64_t spans_mapped;
+	hg_addr bitmap;      /* heap bitmap, mapped downward from here */
+	uint64_t bitmap_mapped;
+	uint64_t bitmap_scale; /* heap bytes per bitmap byte */
+	uint64_t max_mem;      /* _MaxMem + 1 */
+	uint64_t switches;     /* moves to a new block */
+	uint64_t fallbacks;    /* small fallback mappings (32-bit) */
+};
+
 /* Go: the heap counters of gcController and memstats (bytes). */
 struct hg_heapstats {
 	uint64_t heap_inuse;    /* gcController.heapInUse */
@@ -68,6 +84,11 @@ struct hg_model {
 	/* Random state for randomize_heap_base. */
 	uint64_t rand_state;
 
+	struct hg_linear_arena linear;
+	/* Pages of grown chunks that are not heap memory (linear arenas grow
+	 * by pages, the page allocator by chunks): allocated and scavenged. */
+	uint64_t phantom_pages;
+
 	struct hg_heapstats hs;
 	/* Class counters that the heap counters do not give. */
 	uint64_t c_reserved, c_sys, c_foreign, c_stranded, c_sbrk_free,
@@ -103,7 +124,15 @@ int hg_pagemeta_grow(struct hg_model *m, hg_addr base, hg_addr limit);
 uint64_t hg_heap_rand_bits(struct hg_model *m, unsigned bits);
 void hg_arena_release(struct hg_model *m);
 
+int hg_map_sys_ready(struct hg_model *m, hg_addr v, uint64_t n,
+		     uint64_t *stat);
+
+/* ---- arena_linear.c ---- */
+int hg_linear_init(struct hg_model *m);
+uint64_t hg_linear_grow(struct hg_model *m, uint64_t npage);
+
 /* ---- mheap.c ---- */
+int hg_heap_add_pages(struct hg_model *m, hg_addr v, uint64_t n);
 int hg_mheap_alloc_span(struct hg_model *m, uint64_t npages,
 			struct hg_op_result *res);
 void hg_mheap_free_span(struct hg_model *m, hg_addr base, uint64_t npages);

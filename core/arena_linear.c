@@ -1,0 +1,271 @@
+/*
+ * arena_linear.c - the linear heap arena of Go 1.4 to 1.10
+ * (runtime/malloc.go and mheap.go before the sparse heap of go1.11):
+ * policy.arena = linear (13ae3b3, go1.9-1.10) and linear-go1.8.
+ *
+ * mallocinit reserves one block holding the spans array, the heap bitmap and
+ * the arena; the heap grows by bumping through it. When the block is full,
+ * sysAlloc reserves another 256 MiB-multiple block at its end; the OS may put
+ * it anywhere. Go 1.8 only moves to a block above the current one (arena_used
+ * is both the high-water mark and the bump pointer) and strands the rest of
+ * the old block however large it is. Go 1.9 keeps a separate bump pointer
+ * (arena_alloc), accepts blocks below too, and gives up at most 16 MiB
+ * (strandLimit) of the old block. A rejected block is unmapped and, on
+ * 32-bit, the heap takes a small mapping wherever the OS puts it.
+ */
+#include "model.h"
+
+#include <string.h>
+
+#define LINEAR_PAGE 8192ull           /* Go: _PageSize */
+#define STRAND_LIMIT (16ull << 20)    /* Go: strandLimit, 13ae3b3 */
+#define BLOCK_ROUND (256ull << 20)    /* Go: round(n+_PageSize, 256<<20) */
+
+static bool linear_new(const struct hg_model *m)
+{
+	return m->cfg.policy_arena == HG_ARENA_LINEAR;
+}
+
+/* Go: mheap.mapBits and mapSpans: metadata mapped as arena_used grows. */
+static int set_arena_used(struct hg_model *m, hg_addr used)
+{
+	struct hg_linear_arena *la = &m->linear;
+	uint64_t phys = m->cfg.phys_page_size;
+	/* The bitmap grows down from la->bitmap, 8 KiB at a time. */
+	uint64_t n = (used - la->arena_start) / la->bitmap_scale;
+	n = HG_ALIGN_UP(HG_ALIGN_UP(n, 8192), phys);
+	if (n > la->bitmap_mapped) {
+		int err = hg_map_sys_ready(m, la->bitmap - n,
+					   n - la->bitmap_mapped,
+					   &m->hs.gc_misc_sys);
+		if (err)
+			return err;
+		la->bitmap_mapped = n;
+	}
+	/* The spans array: one pointer per arena page. */
+	uint64_t ptr = hg_is_64bit(&m->cfg) ? 8 : 4;
+	n = HG_ALIGN_UP((used - la->arena_start) / LINEAR_PAGE * ptr, phys);
+	if (n > la->spans_mapped) {
+		int err = hg_map_sys_ready(m, la->spans_start + la->spans_mapped,
+					   n - la->spans_mapped,
+					   &m->hs.other_sys);
+		if (err)
+			return err;
+		la->spans_mapped = n;
+	}
+	if (used > la->arena_used)
+		la->arena_used = used;
+	return HG_OK;
+}
+
+/*
+ * Go: mallocinit, the linear-arena version. 64-bit: one reservation of
+ * spans + bitmap + _MaxMem at the first free hint (0x00c0<<32 | i<<40).
+ * 32-bit: spans + bitmap + 512, 256, 128 or 0 MiB above the binary.
+ */
+int hg_linear_init(struct hg_model *m)
+{
+	struct hg_linear_arena *la = &m->linear;
+	uint64_t max_mem = hg_config_max_mem(&m->cfg);
+	uint64_t ptr = hg_is_64bit(&m->cfg) ? 8 : 4;
+	/*
+	 * The heap bitmap used 4 bits per word until go1.4 and 2 from go1.5
+	 * (heapBitmapScale), but its reservation kept the 4-bit size until
+	 * go1.6: so the 64-bit heap starts at 0xc208000000 in go1.4,
+	 * 0xc820000000 in go1.5-1.6 and 0xc420000000 in go1.7-1.10.
+	 */
+	unsigned minor = hg_config_go_minor(&m->cfg);
+	memset(la, 0, sizeof(*la));
+	la->max_mem = max_mem;
+	la->bitmap_scale = ptr * 8 / (minor <= 4 ? 4 : 2);
+	uint64_t spans = HG_ALIGN_UP(max_mem / LINEAR_PAGE * ptr, LINEAR_PAGE);
+	uint64_t bitmap = HG_ALIGN_UP(max_mem / (ptr * 8 / (minor <= 6 ? 4 : 2)),
+				      LINEAR_PAGE);
+	hg_addr p = 0;
+	uint64_t psize = 0;
+	if (hg_is_64bit(&m->cfg)) {
+		psize = bitmap + spans + HG_ALIGN_UP(max_mem - 1, LINEAR_PAGE) +
+			LINEAR_PAGE;
+		hg_addr prefix = m->cfg.platform == HG_PLAT_LINUX_ARM64
+					 ? 0x0040ull << 32
+					 : 0x00c0ull << 32;
+		for (uint64_t i = 0; i <= 0x7f && !p; i++) {
+			hg_addr hint = i << 40 | prefix;
+			if (hint + psize > m->os.vas.hi)
+				break;
+			p = hg_sys_reserve(m, hint, psize);
+			if (p && p != hint) {
+				hg_sys_unreserve(m, p, psize);
+				p = 0;
+			}
+		}
+	}
+	if (!p) {
+		static const uint64_t sizes[] = {512 << 20, 256 << 20,
+						 128 << 20, 0};
+		for (size_t i = 0; i < 4 && !p; i++) {
+			hg_addr hint = HG_ALIGN_UP(m->os.image_end + (1 << 18),
+						   1 << 20);
+			psize = bitmap + spans + sizes[i] + LINEAR_PAGE;
+			p = hg_sys_reserve(m, hint, psize);
+		}
+		if (!p) {
+			hg_mheap_throw(m, "runtime: cannot reserve arena "
+					  "virtual address space");
+			return HG_EOOM;
+		}
+	}
+	hg_addr p1 = HG_ALIGN_UP(p, LINEAR_PAGE);
+	psize -= p1 - p;
+	la->spans_start = p1;
+	p1 += spans;
+	la->bitmap = p1 + bitmap;
+	p1 += bitmap;
+	la->arena_start = hg_is_64bit(&m->cfg) ? p1 : 0;
+	la->arena_end = p + psize;
+	la->arena_used = la->arena_alloc = p1;
+	hg_vas_set_heap(&m->os.vas, p1, la->arena_end);
+	la->active = true;
+	return HG_OK;
+}
+
+/*
+ * Try to move the arena to a new block reserved at arena_end (Go: the
+ * first half of mheap.sysAlloc). Returns 0, or HG_EOOM if the reservation
+ * failed outright.
+ */
+static int new_block(struct hg_model *m, uint64_t n)
+{
+	struct hg_linear_arena *la = &m->linear;
+	hg_addr cur = linear_new(m) ? la->arena_alloc : la->arena_used;
+	uint64_t psize = HG_ALIGN_UP(n + LINEAR_PAGE, BLOCK_ROUND);
+	hg_addr new_end = la->arena_end + psize;
+	if (new_end < la->arena_end || new_end - la->arena_start - 1 > la->max_mem - 1)
+		return HG_OK;
+	hg_addr p = hg_sys_reserve(m, la->arena_end, psize);
+	if (!p)
+		return HG_EOOM;
+	bool fits = p + psize - la->arena_start - 1 <= la->max_mem - 1 &&
+		    la->arena_start <= p;
+	if (p == la->arena_end) {
+		hg_vas_set_heap(&m->os.vas, p, p + psize);
+		la->arena_end = new_end;
+		return HG_OK;
+	}
+	bool take = linear_new(m)
+			    ? fits && la->arena_end - la->arena_alloc < STRAND_LIMIT
+			    : fits && p > la->arena_end;
+	if (!take) {
+		/* Not usable: give the whole block back. */
+		m->stats.os_calls.free++;
+		m->os.ops->free(&m->os, p, psize);
+		m->c_reserved -= HG_ALIGN_UP(psize, m->cfg.phys_page_size);
+		return HG_OK;
+	}
+	/* Switch: the rest of the old block can never be used again. */
+	if (la->arena_end > cur) {
+		hg_vas_set(&m->os.vas, cur, la->arena_end, HG_MEM_RESERVED, 1);
+		m->c_reserved -= la->arena_end - cur;
+		m->c_stranded += la->arena_end - cur;
+	}
+	hg_vas_set_heap(&m->os.vas, p, p + psize);
+	la->arena_end = p + psize;
+	p = HG_ALIGN_UP(p, LINEAR_PAGE);
+	if (linear_new(m))
+		la->arena_alloc = p;
+	else
+		la->arena_used = p;
+	la->switches++;
+	return HG_OK;
+}
+
+/* Add [v, v+n), mapped for the heap, to the page allocator. */
+static int heap_add(struct hg_model *m, hg_addr v, uint64_t n)
+{
+	m->hs.heap_released += n;
+	return hg_heap_add_pages(m, v, n);
+}
+
+/*
+ * Go: mheap.sysAlloc, linear-arena versions: n bytes of heap, mapped, from
+ * the current block, a new block, or (32-bit) a small fallback mapping.
+ * Returns 0 when out of memory.
+ */
+static hg_addr linear_sys_alloc(struct hg_model *m, uint64_t n)
+{
+	struct hg_linear_arena *la = &m->linear;
+	hg_addr *bump = linear_new(m) ? &la->arena_alloc : &la->arena_used;
+	if (n > la->arena_end - *bump && new_block(m, n))
+		return 0;
+	if (n <= la->arena_end - *bump) {
+		hg_addr p = *bump;
+		if (hg_sys_map(m, p, n, NULL))
+			return 0;
+		*bump += n;
+		if (set_arena_used(m, *bump > la->arena_used ? *bump
+							     : la->arena_used))
+			return 0;
+		if (heap_add(m, p, n))
+			return 0;
+		return p;
+	}
+	if (hg_is_64bit(&m->cfg))
+		return 0;
+	/* 32-bit: a small mapping wherever the OS puts it, 8 KiB padded. */
+	uint64_t psize = HG_ALIGN_UP(n, LINEAR_PAGE) + LINEAR_PAGE;
+	hg_addr p = hg_sys_alloc(m, psize, NULL);
+	if (!p)
+		return 0;
+	if (p < la->arena_start || p + psize - la->arena_start > la->max_mem) {
+		hg_sys_free(m, p, psize, NULL);
+		return 0;
+	}
+	la->fallbacks++;
+	/* The mapping belongs to the heap now; what it does not use is lost. */
+	uint64_t len = HG_ALIGN_UP(psize, m->cfg.phys_page_size);
+	m->c_sys -= len;
+	m->hs.mapped_ready -= len;
+	hg_vas_set_heap(&m->os.vas, p, p + len);
+	hg_vas_set(&m->os.vas, p, p + len, HG_MEM_PREPARED, 1);
+	hg_addr q = HG_ALIGN_UP(p, LINEAR_PAGE);
+	hg_vas_set(&m->os.vas, q, q + n, HG_MEM_PREPARED, 0);
+	m->c_stranded += len - n;
+	if (q + n > la->arena_used && set_arena_used(m, q + n))
+		return 0;
+	if (heap_add(m, q, n))
+		return 0;
+	return q;
+}
+
+/*
+ * Go: mheap.grow before go1.11: ask for at least 1 MiB
+ * (_HeapAllocChunk = chunk_size here), in 64 KiB multiples; on failure
+ * retry with the exact size. Returns the bytes grown, 0 when out of memory.
+ */
+uint64_t hg_linear_grow(struct hg_model *m, uint64_t npage)
+{
+	npage = HG_ALIGN_UP(npage, (64 << 10) / LINEAR_PAGE);
+	uint64_t ask = npage * LINEAR_PAGE;
+	if (ask < m->cfg.chunk_size)
+		ask = m->cfg.chunk_size;
+	hg_addr v = linear_sys_alloc(m, ask);
+	if (!v && !m->dead && ask > npage * LINEAR_PAGE) {
+		ask = npage * LINEAR_PAGE;
+		v = linear_sys_alloc(m, ask);
+	}
+	if (!v) {
+		if (!m->dead) {
+			uint64_t heap_sys = m->hs.heap_free +
+					    m->hs.heap_released +
+					    m->hs.heap_inuse;
+			hg_mheap_throw(m,
+				       "runtime: out of memory: cannot allocate "
+				       "%llu-byte block (%llu in use)",
+				       (unsigned long long)ask,
+				       (unsigned long long)heap_sys);
+		}
+		return 0;
+	}
+	m->stats.heap_grows++;
+	return ask;
+}

@@ -444,6 +444,7 @@ int hg_os_init(struct hg_os *os, const struct hg_config *cfg,
 	memset(os, 0, sizeof(*os));
 	os->calls = calls;
 	os->commit_limit = cfg->commit_limit;
+	if (hg_platform_is_sbrk(cfg->platform)) return hg_os_sbrk_init(os, cfg);
 	hg_addr hi = cfg->address_bits >= 64 ? UINT64_MAX
 					     : (hg_addr)1 << cfg->address_bits;
 	bool windows = cfg->platform == HG_PLAT_WINDOWS_AMD64 ||

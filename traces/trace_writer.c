@@ -197,31 +197,64 @@ static bool plain(const char *s)
 	       strcmp(s, "NULL") != 0;
 }
 
+/* utf8_next decodes one code point of valid UTF-8 at s; *n = its bytes. */
+static uint32_t utf8_next(const unsigned char *s, unsigned *n)
+{
+	if (s[0] < 0x80) {
+		*n = 1;
+		return s[0];
+	} else if ((s[0] & 0xe0) == 0xc0) {
+		*n = 2;
+		return ((uint32_t)(s[0] & 0x1f) << 6) | (s[1] & 0x3f);
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		*n = 3;
+		return ((uint32_t)(s[0] & 0x0f) << 12) |
+		       ((uint32_t)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
+	}
+	*n = 4;
+	return ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3f) << 12) |
+	       ((uint32_t)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);
+}
+
+/* yaml_printable: characters libyaml takes as they are in a quoted scalar
+ * (the BOM and the non-characters U+FFFE/U+FFFF must be escaped). */
+static bool yaml_printable(uint32_t cp)
+{
+	return (cp >= 0x20 && cp <= 0x7e) || (cp >= 0xa0 && cp <= 0xd7ff) ||
+	       (cp >= 0xe000 && cp <= 0xfffd && cp != 0xfeff) ||
+	       (cp >= 0x10000 && cp <= 0x10ffff);
+}
+
 /* yaml_str writes s as a plain or double-quoted YAML scalar. */
 static int yaml_str(struct hg_trace_writer *w, const char *s)
 {
-	const char *p;
+	const unsigned char *p;
+	unsigned n;
 
 	if (!utf8_valid(s))
 		return fail(w, HG_EINVAL, "'%.40s' is not valid UTF-8", s);
 	if (plain(s))
 		return puts_(w, s);
 	puts_(w, "\"");
-	for (p = s; *p; p++) {
-		unsigned char c = (unsigned char)*p;
+	for (p = (const unsigned char *)s; *p; p += n) {
+		uint32_t cp = utf8_next(p, &n);
 
-		if (c == '"' || c == '\\') {
-			char e[2] = { '\\', (char)c };
+		if (cp == '"' || cp == '\\') {
+			char e[2] = { '\\', (char)cp };
 
 			put(w, e, 2);
-		} else if (c == '\n') {
+		} else if (cp == '\n') {
 			puts_(w, "\\n");
-		} else if (c == '\t') {
+		} else if (cp == '\t') {
 			puts_(w, "\\t");
-		} else if (c < 0x20 || c == 0x7f) {
-			printf_(w, "\\x%02x", c);
+		} else if (yaml_printable(cp)) {
+			put(w, (const char *)p, n);
+		} else if (cp < 0x100) {
+			printf_(w, "\\x%02" PRIx32, cp);
+		} else if (cp < 0x10000) {
+			printf_(w, "\\u%04" PRIx32, cp);
 		} else {
-			put(w, p, 1);
+			printf_(w, "\\U%08" PRIx32, cp);
 		}
 	}
 	return puts_(w, "\"");

@@ -948,6 +948,26 @@ static void test_writer_output(void **state)
 			    "  - alloc: {id: 1, size: 12K}\n"
 			    "  - mark: \"x\\ny\"\n");
 	free(out);
+	/* Characters libyaml will not read raw are escaped (fuzz finds). */
+	out = convert("heapgrow-trace 1\nconfig k\xef\xbf\xbf=v\n"
+		      "m a\xef\xbb\xbf" "b \x01 \xc3\xa9\n", HG_FMT_YAML, false,
+		      &len);
+	assert_string_equal(out,
+			    "heapgrow: 1\n"
+			    "config:\n"
+			    "  \"k\\uffff\": v\n"
+			    "events:\n"
+			    "  - mark: \"a\\ufeffb \\x01 \xc3\xa9\"\n");
+	{
+		struct result *back = read_bytes(out, len);
+
+		assert_int_equal(back->rc, 0);
+		assert_string_equal(back->config[0].key, "k\xef\xbf\xbf");
+		assert_string_equal(back->ops[0].text, "a\xef\xbb\xbf" "b \x01 "
+				    "\xc3\xa9");
+		free(back);
+	}
+	free(out);
 	out = convert("heapgrow-trace 1\n", HG_FMT_YAML, false, &len);
 	assert_string_equal(out, "heapgrow: 1\nevents: []\n");
 	free(out);

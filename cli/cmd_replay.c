@@ -10,6 +10,7 @@
 #include "hg_core.h"
 #include "json.h"
 #include "outfile.h"
+#include "pictures.h"
 #include "report.h"
 #include "settings.h"
 #include "trace.h"
@@ -27,6 +28,9 @@ enum {
 	OPT_LOG,
 	OPT_CHECK,
 	OPT_QUIET,
+	OPT_OUTPUT,
+	OPT_TIMELINE,
+	OPT_AT,
 };
 
 static const struct hg_opt replay_opts[] = {
@@ -36,6 +40,9 @@ static const struct hg_opt replay_opts[] = {
 	{ OPT_PHYS_PAGE_SIZE, 0, "phys-page-size", "SIZE", "OS page size (same as --set phys_page_size=SIZE)" },
 	{ OPT_ARENA_SIZE, 0, "arena-size", "SIZE", "heap arena size (same as --set arena_size=SIZE)" },
 	{ OPT_SET, 0, "set", "KEY=VALUE", "set any config key; repeatable, the last one wins" },
+	{ OPT_OUTPUT, 'o', "output", "FILE", "draw the address-space map to FILE (.png or .svg; repeatable)" },
+	{ OPT_TIMELINE, 0, "timeline", "FILE", "draw the timeline (events x addresses) to FILE (.png or .svg)" },
+	{ OPT_AT, 0, "at", "EVENT|MARK", "draw the map after that event index or at that mark, not at the end" },
 	{ OPT_STATS, 0, "stats", "FILE", "write the statistics as JSON to FILE ('-' = standard output)" },
 	{ OPT_FORMAT, 0, "format", "text|json", "report format on standard output (default text)" },
 	{ OPT_LOG, 0, "log", "FILE", "write an event log to FILE, one JSON object per line" },
@@ -63,7 +70,9 @@ const struct hg_opt_spec cmd_replay_spec = {
 	"examples:\n"
 	"  heapgrow replay trace.yaml\n"
 	"  heapgrow replay trace.hgt.gz --platform js/wasm --go 1.21 --stats out.json\n"
-	"  heapgrow replay trace.yaml --set policy.grow=whole-arena --log events.jsonl\n",
+	"  heapgrow replay trace.yaml --set policy.grow=whole-arena --log events.jsonl\n"
+	"  heapgrow replay trace.yaml -o map.png -o map.svg --timeline time.png\n"
+	"  heapgrow replay trace.yaml --at \"GC 1\" -o gc1.svg\n",
 };
 
 struct replay {
@@ -73,6 +82,7 @@ struct replay {
 	const char *log_path;    /* --log, or NULL */
 	bool json, check, quiet;
 	struct hg_cli_settings opts; /* from the command line, in order */
+	struct hg_pictures pics;     /* -o, --timeline, --at */
 };
 
 /* ------------------------------------------------------------------ */
@@ -186,7 +196,15 @@ static int run(struct replay *r)
 
 	hg_settings_init(&all);
 	memset(&d, 0, sizeof(d));
-	if (hg_trace_open(&tr, r->trace, &d) != 0) {
+	if (hg_pictures_two_pass(&r->pics) && strcmp(r->trace, "-") == 0) {
+		int fd = hg_pictures_spool(&r->pics);
+		if (fd < 0)
+			return HG_EXIT_USAGE;
+		if (hg_trace_open_fd(&tr, fd, "<stdin>", &d) != 0) {
+			hg_cli_diag(&d);
+			return HG_EXIT_USAGE;
+		}
+	} else if (hg_trace_open(&tr, r->trace, &d) != 0) {
 		hg_cli_diag(&d);
 		return HG_EXIT_USAGE;
 	}
@@ -232,6 +250,10 @@ static int run(struct replay *r)
 		}
 		if (logf.f)
 			log_event(logf.f, i, &op, &res, rc == HG_EOOM || res.oom);
+		if (hg_pictures_event(&r->pics, m, i, &op, &res, info->name)) {
+			status = HG_EXIT_USAGE;
+			goto out;
+		}
 		if (r->check) {
 			err[0] = '\0';
 			if (hg_model_check(m, err, sizeof(err)) != 0) {
@@ -252,6 +274,13 @@ static int run(struct replay *r)
 	}
 
 	st = hg_model_stats(m);
+	{
+		int ps = hg_pictures_finish(&r->pics, m, &cfg, r->trace, info->name);
+		if (ps) {
+			status = ps;
+			goto out;
+		}
+	}
 	if (statsf.f)
 		hg_report_json(statsf.f, info->name[0] ? info->name : NULL,
 			       hg_model_config(m), st);
@@ -287,6 +316,7 @@ int cmd_replay(int argc, char **argv)
 
 	memset(&r, 0, sizeof(r));
 	hg_settings_init(&r.opts);
+	hg_pictures_init(&r.pics);
 	hg_opt_init(&p, &cmd_replay_spec, argc, argv);
 	while ((c = hg_opt_next(&p, &arg)) != HG_OPT_END) {
 		switch (c) {
@@ -355,14 +385,28 @@ int cmd_replay(int argc, char **argv)
 		case OPT_QUIET:
 			r.quiet = true;
 			break;
+		case OPT_OUTPUT:
+			if ((status = hg_pictures_add_map(&r.pics, &cmd_replay_spec,
+							  arg)))
+				goto out;
+			break;
+		case OPT_TIMELINE:
+			r.pics.timeline = arg;
+			break;
+		case OPT_AT:
+			r.pics.at = arg;
+			break;
 		}
 	}
 	if (!r.trace) {
 		status = hg_opt_usage_error(&cmd_replay_spec, "no trace given");
 		goto out;
 	}
+	if ((status = hg_pictures_check(&r.pics, &cmd_replay_spec)))
+		goto out;
 	status = run(&r);
 out:
+	hg_pictures_release(&r.pics);
 	hg_settings_release(&r.opts);
 	return status;
 }

@@ -17,6 +17,7 @@
  */
 static const struct hg_cmd cmds[] = {
 	{ "replay", cmd_replay, &cmd_replay_spec },
+	{ "compare", cmd_compare, &cmd_compare_spec },
 	{ "check", cmd_check, &cmd_check_spec },
 	{ "platforms", cmd_platforms, &cmd_platforms_spec },
 	{ "help", cmd_help, &cmd_help_spec },

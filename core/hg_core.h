@@ -315,4 +315,13 @@ int hg_model_arenas(struct hg_model *m, hg_region_fn fn, void *arg);
 /* The simulated address space is [0, hg_model_space_end(m)). */
 hg_addr hg_model_space_end(const struct hg_model *m);
 
+/*
+ * hg_model_histogram counts the bytes of each class in each of nbuckets
+ * address buckets [edges[i], edges[i+1]) (edges has nbuckets + 1
+ * non-decreasing entries). out[i][HG_CLASS_NONE] is what no class holds.
+ * One walk over hg_model_regions: O(runs + buckets). Returns 0 or HG_EINVAL.
+ */
+int hg_model_histogram(struct hg_model *m, const hg_addr *edges,
+		       size_t nbuckets, uint64_t (*out)[HG_CLASS_COUNT]);
+
 #endif /* HG_CORE_H */

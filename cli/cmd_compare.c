@@ -1,0 +1,569 @@
+/*
+ * cmd_compare.c - heapgrow compare TRACE --vs SETTINGS ...: replay one trace
+ * under several configurations; print a table of the key figures with
+ * their differences from the first, and draw the maps one above the other
+ * on one shared address axis (design reviews).
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "hg_core.h"
+#include "json.h"
+#include "outfile.h"
+#include "pictures.h"
+#include "render.h"
+#include "settings.h"
+#include "trace.h"
+#include "util.h"
+
+enum {
+	OPT_CONFIG = 2,
+	OPT_PLATFORM,
+	OPT_GO,
+	OPT_PHYS_PAGE_SIZE,
+	OPT_ARENA_SIZE,
+	OPT_SET,
+	OPT_VS,
+	OPT_OUTPUT,
+	OPT_AT,
+	OPT_FORMAT,
+	OPT_QUIET,
+};
+
+static const struct hg_opt compare_opts[] = {
+	{ OPT_VS, 0, "vs", "SETTINGS", "a configuration to compare: KEY=VALUE[,KEY=VALUE...]; repeatable" },
+	{ OPT_OUTPUT, 'o', "output", "FILE", "draw the maps to FILE (.png or .svg; repeatable)" },
+	{ OPT_AT, 0, "at", "EVENT|MARK", "compare after that event index or at that mark, not at the end" },
+	{ OPT_FORMAT, 0, "format", "text|json", "table format on standard output (default text)" },
+	{ OPT_CONFIG, 'c', "config", "FILE", "settings shared by every configuration (YAML)" },
+	{ OPT_PLATFORM, 0, "platform", "GOOS/GOARCH", "shared platform" },
+	{ OPT_GO, 0, "go", "VERSION", "shared Go version preset" },
+	{ OPT_PHYS_PAGE_SIZE, 0, "phys-page-size", "SIZE", "shared OS page size" },
+	{ OPT_ARENA_SIZE, 0, "arena-size", "SIZE", "shared heap arena size" },
+	{ OPT_SET, 0, "set", "KEY=VALUE", "shared setting of any config key; repeatable" },
+	{ OPT_QUIET, 'q', "quiet", NULL, "print no table on standard output" },
+	{ 0 },
+};
+
+const struct hg_opt_spec cmd_compare_spec = {
+	"compare", "TRACE --vs SETTINGS [--vs SETTINGS]... [options]",
+	"Replay a trace under several configurations, side by side",
+	compare_opts,
+	"Each --vs is one configuration: its settings (comma-separated\n"
+	"KEY=VALUE, e.g. go=1.16 or platform=linux/386,policy.arena=linear) go\n"
+	"on top of the shared ones (the trace's config, --config, --set ...).\n"
+	"With a single --vs, the shared configuration alone comes first, as\n"
+	"\"base\". Differences are from the first configuration.\n"
+	"\n"
+	"exit status: 0 done, 2 usage or input error, 3 a configuration ran\n"
+	"out of memory (the table and maps show the state at that point).\n"
+	"\n"
+	"examples:\n"
+	"  heapgrow compare trace.yaml --vs go=1.13 --vs go=1.14 -o grow.png\n"
+	"  heapgrow compare trace.yaml --platform linux/386 --vs go=1.8 --vs go=1.9\n",
+};
+
+#define MAX_VS 8
+
+struct compare {
+	const char *trace;
+	const char *config;
+	const char *vs[MAX_VS + 1];
+	size_t nvs;
+	bool json, quiet;
+	struct hg_cli_settings opts;
+	struct hg_pictures pics;
+};
+
+struct run {
+	const char *label;
+	const char *vs;     /* its --vs settings; NULL for the base */
+	struct hg_model *m;
+	bool oom;
+};
+
+/* add_vs appends the settings of one --vs string. */
+static int add_vs(struct hg_cli_settings *s, const char *vs)
+{
+	char *copy = hg_xstrdup(vs), *p = copy, *item;
+	int rc = 0;
+
+	while ((item = p) != NULL) {
+		char *comma = strchr(p, ',');
+		if (comma)
+			*comma = '\0';
+		p = comma ? comma + 1 : NULL;
+		if (!*item)
+			continue;
+		char *eq = strchr(item, '=');
+		if (!eq || eq == item) {
+			hg_cli_error("--vs %s: '%s' is not KEY=VALUE", vs, item);
+			rc = HG_EXIT_USAGE;
+			break;
+		}
+		*eq = '\0';
+		hg_settings_add_option(s, item, eq + 1, "--vs");
+	}
+	free(copy);
+	return rc;
+}
+
+/* replay_one replays the trace under one configuration. */
+static int replay_one(struct compare *c, struct run *run, const char *vs,
+		      struct hg_trace_info *name_out)
+{
+	const char *tname = hg_display_name(c->trace);
+	struct hg_trace_reader *tr = NULL;
+	struct hg_cli_settings all;
+	struct hg_config cfg;
+	struct hg_diag d;
+	char err[512];
+	int status = HG_EXIT_USAGE, rc;
+
+	hg_settings_init(&all);
+	memset(&d, 0, sizeof(d));
+	if (c->pics.spool) {
+		rewind(c->pics.spool);
+		rc = hg_trace_open_fd(&tr, fileno(c->pics.spool), "<stdin>", &d);
+	} else {
+		rc = hg_trace_open(&tr, c->trace, &d);
+	}
+	if (rc) {
+		hg_cli_diag(&d);
+		return HG_EXIT_USAGE;
+	}
+	const struct hg_trace_info *info = hg_trace_info(tr);
+	snprintf(name_out->name, sizeof(name_out->name), "%s", info->name);
+	for (size_t i = 0; i < info->nconfig; i++)
+		hg_settings_add_file(&all, info->config[i].key,
+				     info->config[i].value, tname,
+				     info->config[i].line, info->config[i].col);
+	if (c->config) {
+		struct hg_setting *cs = NULL;
+		size_t n = 0;
+		if (hg_config_load(c->config, &cs, &n, &d) != 0) {
+			hg_cli_diag(&d);
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++)
+			hg_settings_add_file(&all, cs[i].key, cs[i].value,
+					     c->config, cs[i].line, cs[i].col);
+		free(cs);
+	}
+	hg_settings_append(&all, &c->opts);
+	if (vs && add_vs(&all, vs))
+		goto out;
+	if (hg_settings_apply(&all, &cfg))
+		goto out;
+	err[0] = '\0';
+	if (hg_model_new(&run->m, &cfg, err, sizeof(err)) != 0) {
+		hg_cli_error("%s: %s", run->label, err[0] ? err : "invalid configuration");
+		goto out;
+	}
+	status = HG_EXIT_OK;
+	for (uint64_t i = 0;; i++) {
+		struct hg_op op;
+		unsigned line = 0, col = 0;
+		rc = hg_trace_next(tr, &op, &line, &col, &d);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			hg_cli_diag(&d);
+			status = HG_EXIT_USAGE;
+			break;
+		}
+		err[0] = '\0';
+		rc = hg_model_apply(run->m, &op, NULL, err, sizeof(err));
+		if (rc != 0 && rc != HG_EOOM) {
+			hg_cli_error_at(tname, line, col, "%s (%s)",
+					err[0] ? err : hg_strerror(rc), run->label);
+			status = HG_EXIT_USAGE;
+			break;
+		}
+		if (rc == HG_EOOM) {
+			run->oom = true;
+			break;
+		}
+		if (c->pics.at &&
+		    (c->pics.at_event ? i == c->pics.at_index
+				      : (op.kind == HG_OP_MARK && op.text &&
+					 strcmp(op.text, c->pics.at) == 0))) {
+			if (c->pics.at_event)
+				snprintf(c->pics.moment, sizeof(c->pics.moment),
+					 "event %" PRIu64, i);
+			else
+				snprintf(c->pics.moment, sizeof(c->pics.moment),
+					 "mark \"%s\" (event %" PRIu64 ")", op.text, i);
+			goto out;
+		}
+	}
+	if (status == HG_EXIT_OK && c->pics.at && !run->oom) {
+		hg_cli_error("--at %s: not reached in the trace", c->pics.at);
+		status = HG_EXIT_USAGE;
+	}
+out:
+	hg_trace_close(tr);
+	hg_settings_release(&all);
+	return status;
+}
+
+/* ------------------------------------------------------------------ */
+/* Table                                                               */
+/* ------------------------------------------------------------------ */
+
+struct row {
+	const char *name;
+	bool bytes;
+	uint64_t (*get)(const struct hg_stats *st);
+};
+
+#define FIG(n, expr)                                                         \
+	static uint64_t get_##n(const struct hg_stats *st) { return expr; }
+FIG(heapsys, st->final.heap_sys)
+FIG(heapidle, st->final.heap_idle)
+FIG(heapinuse, st->final.heap_inuse)
+FIG(heaprel, st->final.heap_released)
+FIG(committed, st->final.committed)
+FIG(mapped, st->final.mapped)
+FIG(as, st->final.address_space)
+FIG(reserved, st->final.classes[HG_CLASS_RESERVED])
+FIG(stranded, st->final.classes[HG_CLASS_STRANDED])
+FIG(unused, st->final.classes[HG_CLASS_UNUSED])
+FIG(sbrkfree, st->final.classes[HG_CLASS_SBRK_FREE])
+FIG(sys, st->final.classes[HG_CLASS_SYS])
+FIG(linmem, st->final.linear_memory)
+FIG(peak_committed, st->peak.committed)
+FIG(peak_as, st->peak.address_space)
+FIG(arenas, st->final.arenas)
+FIG(grows, st->heap_grows)
+FIG(reserve, st->os_calls.reserve)
+FIG(map, st->os_calls.map)
+FIG(sbrk, st->os_calls.sbrk + st->os_calls.grow_memory)
+#undef FIG
+
+static const struct row rows[] = {
+	{ "HeapSys", true, get_heapsys },
+	{ "HeapIdle", true, get_heapidle },
+	{ "HeapInuse", true, get_heapinuse },
+	{ "HeapReleased", true, get_heaprel },
+	{ "committed", true, get_committed },
+	{ "mapped", true, get_mapped },
+	{ "address_space", true, get_as },
+	{ "reserved", true, get_reserved },
+	{ "sys", true, get_sys },
+	{ "stranded", true, get_stranded },
+	{ "unused", true, get_unused },
+	{ "sbrk_free", true, get_sbrkfree },
+	{ "linear_memory", true, get_linmem },
+	{ "peak committed", true, get_peak_committed },
+	{ "peak address_space", true, get_peak_as },
+	{ "arenas", false, get_arenas },
+	{ "heap grows", false, get_grows },
+	{ "os reserve calls", false, get_reserve },
+	{ "os map calls", false, get_map },
+	{ "sbrk/grow calls", false, get_sbrk },
+};
+#define NROWS (sizeof(rows) / sizeof(rows[0]))
+
+static void fmt_val(char *b, size_t n, bool bytes, uint64_t v)
+{
+	if (bytes)
+		hg_fmt_bytes(b, n, v);
+	else
+		snprintf(b, n, "%" PRIu64, v);
+}
+
+static void fmt_diff(char *b, size_t n, bool bytes, uint64_t a, uint64_t v)
+{
+	char t[32];
+	if (a == v) {
+		snprintf(b, n, "=");
+		return;
+	}
+	fmt_val(t, sizeof(t), bytes, v > a ? v - a : a - v);
+	snprintf(b, n, "%s%s", v > a ? "+" : "-", t);
+}
+
+static void print_text(FILE *f, const char *name, const struct run *runs,
+		       size_t n, const char *moment)
+{
+	char b[48];
+	fprintf(f, "trace %s: %zu configurations, at %s\n\n",
+		name[0] ? name : "(unnamed)", n, moment);
+	for (size_t j = 0; j < n; j++) {
+		char line[256];
+		hg_config_line(line, sizeof(line), hg_model_config(runs[j].m));
+		fprintf(f, "  %c  %s\n     %s%s%s\n", (char)('A' + j), runs[j].label,
+			line, runs[j].oom ? "\n     OUT OF MEMORY: " : "",
+			runs[j].oom ? hg_model_stats(runs[j].m)->oom_message : "");
+	}
+	fprintf(f, "\n%-20s", "");
+	for (size_t j = 0; j < n; j++)
+		fprintf(f, " %12c", (char)('A' + j));
+	for (size_t j = 1; j < n; j++)
+		fprintf(f, " %8s%c-A", "", (char)('A' + j));
+	fputc('\n', f);
+	for (size_t i = 0; i < NROWS; i++) {
+		fprintf(f, "%-20s", rows[i].name);
+		uint64_t a = rows[i].get(hg_model_stats(runs[0].m));
+		for (size_t j = 0; j < n; j++) {
+			fmt_val(b, sizeof(b), rows[i].bytes,
+				rows[i].get(hg_model_stats(runs[j].m)));
+			fprintf(f, " %12s", b);
+		}
+		for (size_t j = 1; j < n; j++) {
+			fmt_diff(b, sizeof(b), rows[i].bytes, a,
+				 rows[i].get(hg_model_stats(runs[j].m)));
+			fprintf(f, " %12s", b);
+		}
+		fputc('\n', f);
+	}
+}
+
+static void print_json(FILE *f, const char *name, const struct run *runs,
+		       size_t n, const char *moment)
+{
+	struct hg_json j;
+	char b[32], v[64];
+
+	hg_json_init(&j, f, true);
+	hg_json_begin_object(&j, NULL);
+	hg_json_u64(&j, "heapgrow", 1);
+	if (name[0])
+		hg_json_str(&j, "trace", name);
+	else
+		hg_json_null(&j, "trace");
+	hg_json_str(&j, "at", moment);
+	hg_json_begin_array(&j, "configurations");
+	for (size_t k = 0; k < n; k++) {
+		const struct hg_stats *st = hg_model_stats(runs[k].m);
+		hg_json_begin_object(&j, NULL);
+		snprintf(b, sizeof(b), "%c", (char)('A' + k));
+		hg_json_str(&j, "id", b);
+		hg_json_str(&j, "settings", runs[k].label);
+		hg_json_begin_object(&j, "config");
+		for (size_t i = 0; hg_config_keys[i]; i++) {
+			if (hg_config_get(hg_model_config(runs[k].m), hg_config_keys[i],
+					  v, sizeof(v)) == 0)
+				hg_json_value(&j, hg_config_keys[i], v,
+					      hg_config_is_string(hg_config_keys[i]));
+		}
+		hg_json_end_object(&j);
+		hg_json_u64(&j, "events", st->events);
+		hg_json_begin_object(&j, "figures");
+		for (size_t i = 0; i < NROWS; i++)
+			hg_json_u64(&j, rows[i].name, rows[i].get(st));
+		hg_json_end_object(&j);
+		if (k > 0) {
+			hg_json_begin_object(&j, "diff");
+			uint64_t a0;
+			for (size_t i = 0; i < NROWS; i++) {
+				a0 = rows[i].get(hg_model_stats(runs[0].m));
+				uint64_t x = rows[i].get(st);
+				snprintf(v, sizeof(v), "%s%" PRIu64, x < a0 ? "-" : "",
+					 x < a0 ? a0 - x : x - a0);
+				hg_json_value(&j, rows[i].name, v, false);
+			}
+			hg_json_end_object(&j);
+		}
+		if (st->oom)
+			hg_json_str(&j, "oom", st->oom_message);
+		else
+			hg_json_null(&j, "oom");
+		hg_json_end_object(&j);
+	}
+	hg_json_end_array(&j);
+	hg_json_end_object(&j);
+	fputc('\n', f);
+}
+
+static int run_compare(struct compare *c)
+{
+	struct run runs[MAX_VS + 1];
+	struct hg_map_input in[MAX_VS + 1];
+	struct hg_trace_info name;
+	size_t n = 0;
+	int status = HG_EXIT_OK;
+
+	memset(runs, 0, sizeof(runs));
+	memset(&name, 0, sizeof(name));
+	if (strcmp(c->trace, "-") == 0 && hg_pictures_spool(&c->pics) < 0)
+		return HG_EXIT_USAGE;
+	if (c->nvs == 1)
+		runs[n++].label = "base";
+	for (size_t i = 0; i < c->nvs; i++, n++)
+		runs[n].label = runs[n].vs = c->vs[i];
+	for (size_t i = 0; i < n; i++) {
+		int rc = replay_one(c, &runs[i], runs[i].vs, &name);
+		if (rc) {
+			status = rc;
+			goto out;
+		}
+		if (runs[i].oom)
+			status = HG_EXIT_OOM;
+	}
+	if (!c->pics.at)
+		snprintf(c->pics.moment, sizeof(c->pics.moment), "the end");
+	if (c->pics.nmaps) {
+		for (size_t i = 0; i < n; i++)
+			in[i] = (struct hg_map_input){ runs[i].m, runs[i].label,
+						       c->pics.moment,
+						       hg_model_stats(runs[i].m)->events };
+		struct hg_render_opts o = { name.name, 0 };
+		int rc = hg_scene_map(&c->pics.map, in, n, &o);
+		if (rc) {
+			hg_cli_error("cannot draw the maps: %s", hg_strerror(rc));
+			status = HG_EXIT_USAGE;
+			goto out;
+		}
+		for (size_t i = 0; i < c->pics.nmaps; i++) {
+			struct hg_outfile of;
+			const char *path = c->pics.maps[i];
+			if (hg_outfile_open(&of, path)) {
+				status = HG_EXIT_USAGE;
+				goto out;
+			}
+			if (hg_scene_write(c->pics.map, hg_render_format_of(path), of.f)) {
+				hg_cli_error("cannot write '%s'", hg_display_name(path));
+				hg_outfile_abort(&of);
+				status = HG_EXIT_USAGE;
+				goto out;
+			}
+			if (hg_outfile_commit(&of)) {
+				status = HG_EXIT_USAGE;
+				goto out;
+			}
+		}
+	}
+	if (!c->quiet) {
+		bool to_stdout = false;
+		for (size_t i = 0; i < c->pics.nmaps; i++)
+			to_stdout |= strcmp(c->pics.maps[i], "-") == 0;
+		if (!to_stdout) {
+			if (c->json)
+				print_json(stdout, name.name, runs, n, c->pics.moment);
+			else
+				print_text(stdout, name.name, runs, n, c->pics.moment);
+		}
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		hg_model_free(runs[i].m);
+	return status;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	struct hg_opt_parser p;
+	struct compare c;
+	const char *arg;
+	char *key;
+	int opt, status;
+
+	memset(&c, 0, sizeof(c));
+	hg_settings_init(&c.opts);
+	hg_pictures_init(&c.pics);
+	hg_opt_init(&p, &cmd_compare_spec, argc, argv);
+	while ((opt = hg_opt_next(&p, &arg)) != HG_OPT_END) {
+		switch (opt) {
+		case HG_OPT_EXIT:
+			status = p.status;
+			goto out;
+		case HG_OPT_ARG:
+			if (c.trace) {
+				status = hg_opt_usage_error(&cmd_compare_spec,
+							    "too many arguments");
+				goto out;
+			}
+			c.trace = arg;
+			break;
+		case OPT_CONFIG:
+			c.config = arg;
+			break;
+		case OPT_PLATFORM:
+			hg_settings_add_option(&c.opts, "platform", arg, "--platform");
+			break;
+		case OPT_GO:
+			hg_settings_add_option(&c.opts, "go", arg, "--go");
+			break;
+		case OPT_PHYS_PAGE_SIZE:
+			hg_settings_add_option(&c.opts, "phys_page_size", arg,
+					       "--phys-page-size");
+			break;
+		case OPT_ARENA_SIZE:
+			hg_settings_add_option(&c.opts, "arena_size", arg,
+					       "--arena-size");
+			break;
+		case OPT_SET:
+			if (!strchr(arg, '=') || arg[0] == '=') {
+				status = hg_opt_usage_error(&cmd_compare_spec,
+							    "--set needs KEY=VALUE, not '%s'",
+							    arg);
+				goto out;
+			}
+			key = hg_xstrdup(arg);
+			*strchr(key, '=') = '\0';
+			hg_settings_add_option(&c.opts, key, key + strlen(key) + 1,
+					       "--set");
+			free(key);
+			break;
+		case OPT_VS:
+			if (c.nvs == MAX_VS) {
+				status = hg_opt_usage_error(&cmd_compare_spec,
+							    "at most %d --vs", MAX_VS);
+				goto out;
+			}
+			if (!strchr(arg, '=')) {
+				status = hg_opt_usage_error(&cmd_compare_spec,
+							    "--vs needs KEY=VALUE[,KEY=VALUE...], not '%s'",
+							    arg);
+				goto out;
+			}
+			c.vs[c.nvs++] = arg;
+			break;
+		case OPT_OUTPUT:
+			if ((status = hg_pictures_add_map(&c.pics, &cmd_compare_spec,
+							  arg)))
+				goto out;
+			break;
+		case OPT_AT:
+			c.pics.at = arg;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(arg, "json") == 0) {
+				c.json = true;
+			} else if (strcmp(arg, "text") == 0) {
+				c.json = false;
+			} else {
+				status = hg_opt_usage_error(&cmd_compare_spec,
+							    "--format must be text or json, not '%s'",
+							    arg);
+				goto out;
+			}
+			break;
+		case OPT_QUIET:
+			c.quiet = true;
+			break;
+		}
+	}
+	if (!c.trace) {
+		status = hg_opt_usage_error(&cmd_compare_spec, "no trace given");
+		goto out;
+	}
+	if (!c.nvs) {
+		status = hg_opt_usage_error(&cmd_compare_spec,
+					    "give at least one --vs SETTINGS");
+		goto out;
+	}
+	if (c.pics.at && hg_is_decimal(c.pics.at)) {
+		c.pics.at_event = true;
+		c.pics.at_index = strtoull(c.pics.at, NULL, 10);
+	}
+	status = run_compare(&c);
+out:
+	hg_pictures_release(&c.pics);
+	hg_settings_release(&c.opts);
+	return status;
+}

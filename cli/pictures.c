@@ -1,0 +1,251 @@
+/*
+ * pictures.c - maps and timelines of a replay.
+ */
+#include "pictures.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "outfile.h"
+#include "trace.h"
+#include "util.h"
+
+void hg_pictures_init(struct hg_pictures *p)
+{
+	memset(p, 0, sizeof(*p));
+	hg_extents_init(&p->held);
+}
+
+void hg_pictures_release(struct hg_pictures *p)
+{
+	hg_scene_free(p->map);
+	hg_extents_release(&p->held);
+	if (p->spool)
+		fclose(p->spool);
+	memset(p, 0, sizeof(*p));
+}
+
+int hg_pictures_add_map(struct hg_pictures *p, const struct hg_opt_spec *spec,
+			const char *path)
+{
+	if (!hg_render_format_of(path))
+		return hg_opt_usage_error(spec, "cannot tell the picture format of "
+					  "'%s': name it .png or .svg", path);
+	if (p->nmaps == HG_PICTURES_MAX)
+		return hg_opt_usage_error(spec, "at most %d -o files",
+					  HG_PICTURES_MAX);
+	p->maps[p->nmaps++] = path;
+	return 0;
+}
+
+int hg_pictures_check(struct hg_pictures *p, const struct hg_opt_spec *spec)
+{
+	if (p->timeline && !hg_render_format_of(p->timeline))
+		return hg_opt_usage_error(spec, "cannot tell the picture format of "
+					  "'%s': name it .png or .svg", p->timeline);
+	if (p->at && !p->nmaps)
+		return hg_opt_usage_error(spec, "--at needs a map: add -o FILE");
+	if (p->at && hg_is_decimal(p->at)) {
+		char *end;
+		errno = 0;
+		p->at_index = strtoull(p->at, &end, 10);
+		if (errno || *end)
+			return hg_opt_usage_error(spec, "--at: bad event index '%s'",
+						  p->at);
+		p->at_event = true;
+	}
+	return 0;
+}
+
+bool hg_pictures_two_pass(const struct hg_pictures *p)
+{
+	return p->timeline != NULL;
+}
+
+int hg_pictures_spool(struct hg_pictures *p)
+{
+	char buf[65536];
+	size_t n;
+
+	p->spool = tmpfile();
+	if (!p->spool) {
+		hg_cli_error("cannot create a temporary file: %s", strerror(errno));
+		return -1;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+		if (fwrite(buf, 1, n, p->spool) != n)
+			break;
+	if (ferror(stdin) || ferror(p->spool) || fflush(p->spool) != 0) {
+		hg_cli_error("cannot copy standard input: %s", strerror(errno));
+		return -1;
+	}
+	rewind(p->spool);
+	return fileno(p->spool);
+}
+
+static int draw_map(struct hg_pictures *p, struct hg_model *m, uint64_t nev,
+		    const char *trace_name)
+{
+	struct hg_map_input in = { m, NULL, p->moment, nev };
+	struct hg_render_opts o = { trace_name, 0 };
+	int rc = hg_scene_map(&p->map, &in, 1, &o);
+
+	if (rc) {
+		hg_cli_error("cannot draw the map: %s", hg_strerror(rc));
+		return HG_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int hg_pictures_event(struct hg_pictures *p, struct hg_model *m, uint64_t i,
+		      const struct hg_op *op, const struct hg_op_result *res,
+		      const char *trace_name)
+{
+	if (p->timeline && res->addr) {
+		uint64_t size = op->kind == HG_OP_ALLOC
+					? res->npages * hg_model_config(m)->page_size
+					: res->size;
+		hg_extents_add(&p->held, res->addr, res->addr + size);
+	}
+	if (!p->nmaps || !p->at || p->map)
+		return 0;
+	if (p->at_event ? i == p->at_index
+			: (op->kind == HG_OP_MARK && op->text &&
+			   strcmp(op->text, p->at) == 0)) {
+		if (p->at_event)
+			snprintf(p->moment, sizeof(p->moment),
+				 "event %" PRIu64 " (%s)", i, hg_op_name(op->kind));
+		else
+			snprintf(p->moment, sizeof(p->moment),
+				 "mark \"%s\" (event %" PRIu64 ")", op->text, i);
+		return draw_map(p, m, i + 1, trace_name);
+	}
+	return 0;
+}
+
+static int write_scene(const struct hg_scene *s, const char *path)
+{
+	struct hg_outfile o;
+
+	if (hg_outfile_open(&o, path))
+		return -1;
+	if (hg_scene_write(s, hg_render_format_of(path), o.f)) {
+		hg_cli_error("cannot write '%s'", hg_display_name(path));
+		hg_outfile_abort(&o);
+		return -1;
+	}
+	return hg_outfile_commit(&o);
+}
+
+/* timeline replays the trace a second time, sampling the model. */
+static int timeline(struct hg_pictures *p, const struct hg_config *cfg,
+		    const char *trace, const char *trace_name,
+		    struct hg_model *final, struct hg_scene **out)
+{
+	const struct hg_stats *fst = hg_model_stats(final);
+	struct hg_trace_reader *tr = NULL;
+	struct hg_timeline *tl = NULL;
+	struct hg_model *m = NULL;
+	struct hg_render_opts o = { trace_name, 0 };
+	struct hg_diag d;
+	char err[256];
+	uint64_t n = fst->events, i = 0;
+	int rc, status = HG_EXIT_USAGE;
+
+	hg_extents_add_model(&p->held, final);
+	hg_extents_normalize(&p->held);
+	rc = hg_timeline_new(&tl, &p->held, n, &o);
+	if (rc) {
+		hg_cli_error("cannot draw the timeline: %s", hg_strerror(rc));
+		return HG_EXIT_USAGE;
+	}
+	memset(&d, 0, sizeof(d));
+	if (p->spool) {
+		rewind(p->spool);
+		rc = hg_trace_open_fd(&tr, fileno(p->spool), "<stdin>", &d);
+	} else {
+		rc = hg_trace_open(&tr, trace, &d);
+	}
+	if (rc) {
+		hg_cli_diag(&d);
+		goto out;
+	}
+	if (hg_model_new(&m, cfg, err, sizeof(err)) != 0) {
+		hg_cli_error("%s", err);
+		goto out;
+	}
+	for (; i < n; i++) {
+		struct hg_op op;
+		unsigned line, col;
+		rc = hg_trace_next(tr, &op, &line, &col, &d);
+		if (rc <= 0)
+			break;
+		rc = hg_model_apply(m, &op, NULL, err, sizeof(err));
+		if (rc != 0 && rc != HG_EOOM)
+			break;
+		if (hg_timeline_sample(tl, m, i, op.kind == HG_OP_MARK ? op.text : NULL))
+			break;
+		if (rc == HG_EOOM) {
+			i++;
+			break;
+		}
+	}
+	if (i != n) {
+		hg_cli_error("the second reading of the trace differs from the first");
+		goto out;
+	}
+	if (hg_timeline_scene(out, tl, m, n) != 0) {
+		hg_cli_error("cannot draw the timeline: out of memory");
+		goto out;
+	}
+	status = 0;
+out:
+	hg_timeline_free(tl);
+	hg_model_free(m);
+	hg_trace_close(tr);
+	return status;
+}
+
+int hg_pictures_finish(struct hg_pictures *p, struct hg_model *m,
+		       const struct hg_config *cfg, const char *trace,
+		       const char *trace_name)
+{
+	struct hg_scene *tl = NULL;
+	int status = 0;
+
+	if (p->nmaps && !p->map) {
+		if (p->at) {
+			if (p->at_event)
+				hg_cli_error("--at %s: the trace has only %" PRIu64
+					     " events%s", p->at,
+					     hg_model_stats(m)->events,
+					     hg_model_stats(m)->oom
+						     ? " before running out of memory"
+						     : "");
+			else
+				hg_cli_error("--at: the trace has no mark \"%s\"%s",
+					     p->at,
+					     hg_model_stats(m)->oom
+						     ? " before running out of memory"
+						     : "");
+			return HG_EXIT_USAGE;
+		}
+		snprintf(p->moment, sizeof(p->moment), "the end (%" PRIu64 " events)",
+			 hg_model_stats(m)->events);
+		if ((status = draw_map(p, m, hg_model_stats(m)->events, trace_name)))
+			return status;
+	}
+	if (p->timeline &&
+	    (status = timeline(p, cfg, trace, trace_name, m, &tl)))
+		return status;
+	for (size_t i = 0; i < p->nmaps && !status; i++)
+		if (write_scene(p->map, p->maps[i]))
+			status = HG_EXIT_USAGE;
+	if (tl && !status && write_scene(tl, p->timeline))
+		status = HG_EXIT_USAGE;
+	hg_scene_free(tl);
+	return status;
+}

@@ -1,0 +1,65 @@
+/*
+ * pictures.h - the pictures of a replay (-o/--output maps, --timeline,
+ * --at): collected while the replay runs, drawn by libhgrender, written
+ * whole or not at all.
+ */
+#ifndef HG_CLI_PICTURES_H
+#define HG_CLI_PICTURES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hg_core.h"
+#include "opt.h"
+#include "render.h"
+
+#define HG_PICTURES_MAX 16
+
+struct hg_pictures {
+	const char *maps[HG_PICTURES_MAX]; /* -o FILE, in order */
+	size_t nmaps;
+	const char *timeline;              /* --timeline FILE, or NULL */
+	const char *at;                    /* --at EVENT|MARK, or NULL */
+	bool at_event;                     /* --at is an event index */
+	uint64_t at_index;
+	struct hg_scene *map;              /* the map, once drawn */
+	char moment[192];
+	struct hg_extents held;            /* timeline: all ever held */
+	FILE *spool;                       /* standard input, kept for pass 2 */
+};
+
+void hg_pictures_init(struct hg_pictures *p);
+void hg_pictures_release(struct hg_pictures *p);
+
+/* hg_pictures_add_map records -o FILE; returns 0 or prints a usage error
+ * (unknown suffix, too many) and returns HG_EXIT_USAGE. */
+int hg_pictures_add_map(struct hg_pictures *p, const struct hg_opt_spec *spec,
+			const char *path);
+/* hg_pictures_check validates --timeline and parses --at. */
+int hg_pictures_check(struct hg_pictures *p, const struct hg_opt_spec *spec);
+
+/* hg_pictures_two_pass tells whether the trace is read twice (--timeline). */
+bool hg_pictures_two_pass(const struct hg_pictures *p);
+
+/*
+ * hg_pictures_spool copies standard input to a temporary file, for a
+ * second pass. Returns the file descriptor to read, or -1 after an error.
+ */
+int hg_pictures_spool(struct hg_pictures *p);
+
+/* hg_pictures_event is called after event i was applied (res its result). */
+int hg_pictures_event(struct hg_pictures *p, struct hg_model *m, uint64_t i,
+		      const struct hg_op *op, const struct hg_op_result *res,
+		      const char *trace_name);
+
+/*
+ * hg_pictures_finish draws what is still to draw (the map at the end, the
+ * timeline by a second replay of trace, or the spooled input) and writes
+ * every file. Returns 0, or prints an error and returns HG_EXIT_USAGE.
+ */
+int hg_pictures_finish(struct hg_pictures *p, struct hg_model *m,
+		       const struct hg_config *cfg, const char *trace,
+		       const char *trace_name);
+
+#endif /* HG_CLI_PICTURES_H */

@@ -1,0 +1,228 @@
+/*
+ * render.h - heapgrow's pictures (libhgrender): address-space maps,
+ * timelines and side-by-side comparisons.
+ *
+ * Pictures are built in two steps. The scene builders (scene.c, pure: no
+ * cairo, no I/O) turn model snapshots into a display list of rectangles,
+ * lines and text in pixel coordinates; the writers turn a display list into
+ * PNG (cairo), SVG (written directly) or a text dump for golden tests. The
+ * same input gives the same scene, and the same scene the same bytes.
+ *
+ * The address axis is folded: held memory is drawn to scale in segments,
+ * and the long empty gaps between segments are replaced by a fixed-width
+ * break mark that states the skipped size. What is smaller than a pixel is
+ * merged honestly: each pixel column (row, on timelines) is a stack of the
+ * classes present in it, by byte share, each at least a sliver thick.
+ */
+#ifndef HG_RENDER_RENDER_H
+#define HG_RENDER_RENDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hg_core.h"
+
+/* ------------------------------------------------------------------ */
+/* Palette                                                             */
+/* ------------------------------------------------------------------ */
+
+/* hg_class_rgb is the fixed fill of class c (0xRRGGBB): Okabe-Ito based,
+ * colour-blind safe; reserved is a light hatch, released a dark green, so
+ * the two differ in greyscale too. */
+uint32_t hg_class_rgb(enum hg_class c);
+
+/* hg_class_hatched tells whether class c is drawn with a diagonal hatch. */
+bool hg_class_hatched(enum hg_class c);
+
+#define HG_HATCH_RGB 0x9a9a9aU /* hatch lines of reserved memory */
+
+/* ------------------------------------------------------------------ */
+/* Display list                                                        */
+/* ------------------------------------------------------------------ */
+
+enum hg_item_kind { HG_ITEM_RECT, HG_ITEM_LINE, HG_ITEM_TEXT };
+enum hg_font { HG_FONT_SANS, HG_FONT_SANS_BOLD, HG_FONT_MONO };
+enum hg_anchor { HG_ANCHOR_START, HG_ANCHOR_MIDDLE, HG_ANCHOR_END };
+
+#define HG_NO_CLASS (-1)
+
+struct hg_item {
+	enum hg_item_kind kind;
+	double x, y, w, h; /* rect: box; line: from (x, y) to (x + w, y + h);
+			      text: baseline origin (w, h unused) */
+	uint32_t rgb;      /* fill (rect), stroke (line), colour (text) */
+	int cls;           /* memory class of a region, or HG_NO_CLASS */
+	bool hatch;        /* rect: add the reserved hatch */
+	bool stroke;       /* rect: outline only, in rgb */
+	double lw;         /* line width (line, outlined rect) */
+	bool dash;         /* line: dashed */
+	enum hg_font font; /* text */
+	double size;       /* text: font size in px */
+	enum hg_anchor anchor;
+	const char *role;  /* SVG class of a non-region item ("fold",
+			      "arena", "tick", "legend", ...); static */
+	char *text;        /* text item: the text (owned) */
+	char *title;       /* tooltip of a region (owned), or NULL */
+};
+
+struct hg_scene {
+	double width, height;
+	struct hg_item *items;
+	size_t n, cap;
+	bool oom; /* a host allocation failed while building */
+};
+
+struct hg_scene *hg_scene_new(double width, double height);
+void hg_scene_free(struct hg_scene *s);
+
+/* Appenders; on host OOM they set s->oom and return NULL. */
+struct hg_item *hg_scene_rect(struct hg_scene *s, double x, double y,
+			      double w, double h, uint32_t rgb);
+struct hg_item *hg_scene_line(struct hg_scene *s, double x0, double y0,
+			      double x1, double y1, uint32_t rgb, double lw);
+struct hg_item *hg_scene_text(struct hg_scene *s, double x, double y,
+			      enum hg_font font, double size,
+			      enum hg_anchor anchor, uint32_t rgb,
+			      const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 8, 9)))
+#endif
+	;
+/* hg_item_set_title sets a region's tooltip (printf-style). */
+void hg_item_set_title(struct hg_scene *s, struct hg_item *it,
+		       const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+/* hg_text_width estimates the width in px of text (pure; DejaVu metrics). */
+double hg_text_width(const char *text, enum hg_font font, double size);
+
+/* ------------------------------------------------------------------ */
+/* Folded address axis                                                 */
+/* ------------------------------------------------------------------ */
+
+/* A set of address intervals (what is held at some time, by some model). */
+struct hg_extents {
+	struct { hg_addr lo, hi; } *v;
+	size_t n, cap;
+	bool oom;
+};
+
+void hg_extents_init(struct hg_extents *e);
+void hg_extents_release(struct hg_extents *e);
+void hg_extents_add(struct hg_extents *e, hg_addr lo, hg_addr hi);
+/* hg_extents_add_model adds every held region and every arena of m. */
+void hg_extents_add_model(struct hg_extents *e, struct hg_model *m);
+/* hg_extents_normalize sorts and merges touching intervals. */
+void hg_extents_normalize(struct hg_extents *e);
+
+struct hg_axis_seg {
+	hg_addr lo, hi; /* addresses; for a fold: the skipped gap */
+	int p0, p1;     /* pixels [p0, p1) along the axis, from 0 */
+	bool fold;
+};
+
+struct hg_axis {
+	struct hg_axis_seg *seg;
+	size_t n;
+	int length; /* pixels */
+	bool to_scale; /* every segment has the same bytes per pixel */
+};
+
+#define HG_FOLD_PX 44 /* width of a break mark */
+
+/*
+ * hg_axis_build lays the (normalized) extents out along length pixels:
+ * gaps larger than 1/16 of the held bytes become folds of HG_FOLD_PX, the
+ * rest are segments, to scale when their sizes are within 1:16 of each
+ * other, otherwise each wide as the square root of its size (each segment
+ * keeps a linear scale inside; the picture labels it). Returns 0 or
+ * HG_ENOMEM/HG_EINVAL (nothing held).
+ */
+int hg_axis_build(struct hg_axis *a, const struct hg_extents *e, int length);
+void hg_axis_release(struct hg_axis *a);
+
+/* hg_axis_edges fills edges[0..length] with the address at each pixel
+ * boundary (folds map to their gap's ends, so a fold is one wide bucket
+ * spread over its pixels: the bucket at its first pixel, the rest empty).
+ * Returns a malloc'd array of length + 1 or NULL. */
+hg_addr *hg_axis_edges(const struct hg_axis *a);
+
+/* hg_axis_pos is the pixel position of address v (clamped to the axis). */
+double hg_axis_pos(const struct hg_axis *a, hg_addr v);
+
+/* ------------------------------------------------------------------ */
+/* Scenes                                                              */
+/* ------------------------------------------------------------------ */
+
+/* One map (one configuration, one moment). */
+struct hg_map_input {
+	struct hg_model *model; /* queried, not changed */
+	const char *label;      /* compare: "go=1.16"; NULL for a single map */
+	const char *moment;     /* "end (event 12)", "mark \"GC 1\" (event 5)" */
+	uint64_t event;         /* events applied */
+};
+
+struct hg_render_opts {
+	const char *trace_name; /* title */
+	int width;              /* picture width in px; 0 = 1200 */
+};
+
+/*
+ * hg_scene_map builds the picture of n maps one above the other on one
+ * shared folded address axis, with a legend and a box of key figures (with
+ * differences from the first map when n > 1). Returns 0, HG_EINVAL or
+ * HG_ENOMEM.
+ */
+int hg_scene_map(struct hg_scene **out, const struct hg_map_input *maps,
+		 size_t n, const struct hg_render_opts *o);
+
+/*
+ * A timeline is built in two replays of the same trace. The first gives
+ * the number of events and the extents of everything ever held (each op
+ * result's region, and the final model's regions and arenas); the second
+ * calls hg_timeline_sample after each event, which samples the model at
+ * about one event index per column. Memory is bounded by the picture.
+ */
+struct hg_timeline;
+
+int hg_timeline_new(struct hg_timeline **out, const struct hg_extents *held,
+		    uint64_t nevents, const struct hg_render_opts *o);
+void hg_timeline_free(struct hg_timeline *t);
+/* hg_timeline_sample is called after event i (0-based) was applied. mark
+ * is the event's mark text, or NULL. Returns 0 or HG_ENOMEM. */
+int hg_timeline_sample(struct hg_timeline *t, struct hg_model *m, uint64_t i,
+		       const char *mark);
+/* hg_timeline_scene draws the timeline; m is the final model (title and
+ * figures). */
+int hg_timeline_scene(struct hg_scene **out, struct hg_timeline *t,
+		      struct hg_model *m, uint64_t nevents);
+
+/* ------------------------------------------------------------------ */
+/* Writers                                                             */
+/* ------------------------------------------------------------------ */
+
+/* Each returns 0, or -1 on a write or cairo error. */
+int hg_scene_write_png(const struct hg_scene *s, FILE *f);
+int hg_scene_write_svg(const struct hg_scene *s, FILE *f);
+/* hg_scene_dump writes one line per item, for exact golden tests. */
+int hg_scene_dump(const struct hg_scene *s, FILE *f);
+
+/* hg_render_format_of tells the format of a path by suffix: "png", "svg",
+ * "scene" (.scene, the text dump), or NULL. */
+const char *hg_render_format_of(const char *path);
+
+/* hg_scene_write writes s in format ("png", "svg", "scene"). */
+int hg_scene_write(const struct hg_scene *s, const char *format, FILE *f);
+
+/* hg_config_line writes "linux/amd64 · Go 1.26 · arena sparse (64 MiB) ...". */
+void hg_config_line(char *buf, size_t len, const struct hg_config *cfg);
+
+/* hg_fmt_bytes writes a short IEC size: "512 B", "4.0 KiB", "127 TiB". */
+void hg_fmt_bytes(char *buf, size_t len, uint64_t v);
+
+#endif /* HG_RENDER_RENDER_H */

@@ -1,0 +1,875 @@
+/*
+ * scene.c - the display list and the map scene (pure: no cairo, no I/O).
+ *
+ * A map is one horizontal bar per model on a shared folded address axis.
+ * Each pixel column of a bar is a stack of the classes present in its
+ * address bucket, by byte share and at least two pixels each, so no class
+ * is ever hidden by another; runs of identical columns become one
+ * rectangle per class, which keeps a million spans to O(pixels) items.
+ */
+#include "scene_int.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* Display list                                                        */
+/* ------------------------------------------------------------------ */
+
+struct hg_scene *hg_scene_new(double width, double height)
+{
+	struct hg_scene *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->width = width;
+	s->height = height;
+	return s;
+}
+
+void hg_scene_free(struct hg_scene *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->items[i].text);
+		free(s->items[i].title);
+	}
+	free(s->items);
+	free(s);
+}
+
+static struct hg_item *push(struct hg_scene *s, enum hg_item_kind kind)
+{
+	if (s->oom)
+		return NULL;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 256;
+		struct hg_item *v = realloc(s->items, cap * sizeof(*v));
+		if (!v) {
+			s->oom = true;
+			return NULL;
+		}
+		s->items = v;
+		s->cap = cap;
+	}
+	struct hg_item *it = &s->items[s->n++];
+	memset(it, 0, sizeof(*it));
+	it->kind = kind;
+	it->cls = HG_NO_CLASS;
+	it->lw = 1;
+	return it;
+}
+
+struct hg_item *hg_scene_rect(struct hg_scene *s, double x, double y,
+			      double w, double h, uint32_t rgb)
+{
+	struct hg_item *it = push(s, HG_ITEM_RECT);
+	if (it) {
+		it->x = x;
+		it->y = y;
+		it->w = w;
+		it->h = h;
+		it->rgb = rgb;
+	}
+	return it;
+}
+
+struct hg_item *hg_scene_line(struct hg_scene *s, double x0, double y0,
+			      double x1, double y1, uint32_t rgb, double lw)
+{
+	struct hg_item *it = push(s, HG_ITEM_LINE);
+	if (it) {
+		it->x = x0;
+		it->y = y0;
+		it->w = x1 - x0;
+		it->h = y1 - y0;
+		it->rgb = rgb;
+		it->lw = lw;
+	}
+	return it;
+}
+
+static char *vfmt(const char *fmt, va_list ap)
+{
+	va_list aq;
+	va_copy(aq, ap);
+	int n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		return NULL;
+	char *p = malloc((size_t)n + 1);
+	if (p)
+		vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+struct hg_item *hg_scene_text(struct hg_scene *s, double x, double y,
+			      enum hg_font font, double size,
+			      enum hg_anchor anchor, uint32_t rgb,
+			      const char *fmt, ...)
+{
+	struct hg_item *it = push(s, HG_ITEM_TEXT);
+	va_list ap;
+
+	if (!it)
+		return NULL;
+	it->x = x;
+	it->y = y;
+	it->font = font;
+	it->size = size;
+	it->anchor = anchor;
+	it->rgb = rgb;
+	va_start(ap, fmt);
+	it->text = vfmt(fmt, ap);
+	va_end(ap);
+	if (!it->text) {
+		s->n--;
+		s->oom = true;
+		return NULL;
+	}
+	return it;
+}
+
+void hg_item_set_title(struct hg_scene *s, struct hg_item *it,
+		       const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!it)
+		return;
+	free(it->title);
+	va_start(ap, fmt);
+	it->title = vfmt(fmt, ap);
+	va_end(ap);
+	if (!it->title)
+		s->oom = true;
+}
+
+/*
+ * hg_text_width estimates text widths from DejaVu's advance widths: Mono
+ * is exactly 0.602 em per character; Sans averages about 0.58 em (0.636
+ * for digits), bold a little wider. Used only to keep labels apart.
+ */
+double hg_text_width(const char *text, enum hg_font font, double size)
+{
+	double w = 0;
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		if ((*p & 0xc0) == 0x80) /* UTF-8 continuation */
+			continue;
+		if (font == HG_FONT_MONO)
+			w += 0.602;
+		else if (*p == ' ' || *p == '.' || *p == ',' || *p == 'i' ||
+			 *p == 'l' || *p == '(' || *p == ')')
+			w += 0.32;
+		else
+			w += font == HG_FONT_SANS_BOLD ? 0.69 : 0.62;
+	}
+	return w * size;
+}
+
+/* ------------------------------------------------------------------ */
+/* Formatting                                                          */
+/* ------------------------------------------------------------------ */
+
+void hg_fmt_bytes(char *buf, size_t len, uint64_t v)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB",
+					     "PiB", "EiB" };
+	unsigned u = 0;
+	uint64_t scale = 1;
+
+	while (u + 1 < sizeof(units) / sizeof(units[0]) && v / scale >= 1024) {
+		scale *= 1024;
+		u++;
+	}
+	if (u == 0 || v % scale == 0) {
+		snprintf(buf, len, "%" PRIu64 " %s", v / scale, units[u]);
+		return;
+	}
+	double x = (double)v / (double)scale;
+	if (x >= 100)
+		snprintf(buf, len, "%.0f %s", x, units[u]);
+	else
+		snprintf(buf, len, "%.1f %s", x, units[u]);
+}
+
+void hg_fmt_hex(char *buf, size_t len, hg_addr v)
+{
+	snprintf(buf, len, "%#" PRIx64, v);
+	if (v == 0)
+		snprintf(buf, len, "0x0");
+}
+
+void hg_config_line(char *buf, size_t len, const struct hg_config *cfg)
+{
+	char arena[32], page[32], v[5][32];
+	static const char *const keys[5] = { "policy.arena", "policy.prepare",
+					     "policy.grow", "policy.sbrk",
+					     "policy.sbrk_free" };
+
+	for (int i = 0; i < 5; i++)
+		if (hg_config_get(cfg, keys[i], v[i], sizeof(v[i])))
+			snprintf(v[i], sizeof(v[i]), "?");
+	hg_fmt_bytes(arena, sizeof(arena), cfg->arena_size);
+	hg_fmt_bytes(page, sizeof(page), cfg->phys_page_size);
+	if (hg_platform_is_sbrk(cfg->platform))
+		snprintf(buf, len,
+			 "%s \xc2\xb7 Go %s \xc2\xb7 sbrk %s \xc2\xb7 sbrk_free %s"
+			 " \xc2\xb7 arena %s \xc2\xb7 grow %s \xc2\xb7 OS page %s",
+			 hg_platform_name(cfg->platform), cfg->go, v[3], v[4],
+			 arena, v[2], page);
+	else
+		snprintf(buf, len,
+			 "%s \xc2\xb7 Go %s \xc2\xb7 arena %s (%s) \xc2\xb7 prepare %s"
+			 " \xc2\xb7 grow %s \xc2\xb7 OS page %s",
+			 hg_platform_name(cfg->platform), cfg->go, v[0], arena,
+			 v[1], v[2], page);
+}
+
+/* ------------------------------------------------------------------ */
+/* Shared blocks: title, legend, figures                               */
+/* ------------------------------------------------------------------ */
+
+double hg_draw_title(struct hg_scene *s, double y, const char *title,
+		     const char *subtitle, const char *moment)
+{
+	y += 22;
+	hg_scene_text(s, HG_MARGIN, y, HG_FONT_SANS_BOLD, 18, HG_ANCHOR_START,
+		      HG_TEXT_RGB, "%s", title);
+	if (subtitle) {
+		y += 20;
+		hg_scene_text(s, HG_MARGIN, y, HG_FONT_SANS, 13,
+			      HG_ANCHOR_START, HG_TEXT_RGB, "%s", subtitle);
+	}
+	if (moment) {
+		y += 18;
+		hg_scene_text(s, HG_MARGIN, y, HG_FONT_SANS, 12,
+			      HG_ANCHOR_START, HG_MUTED_RGB, "%s", moment);
+	}
+	return y + 8;
+}
+
+static void swatch(struct hg_scene *s, double x, double y, int c)
+{
+	struct hg_item *it = hg_scene_rect(s, x, y, 14, 14, hg_class_rgb(c));
+	if (it) {
+		it->cls = c;
+		it->hatch = hg_class_hatched(c);
+		it->role = "legend";
+	}
+	it = hg_scene_rect(s, x, y, 14, 14, 0x555555);
+	if (it) {
+		it->stroke = true;
+		it->lw = 1;
+		it->role = "legend";
+	}
+}
+
+double hg_draw_legend(struct hg_scene *s, double y,
+		      const uint64_t *bytes)
+{
+	static const char *const what[HG_CLASS_COUNT] = {
+		[HG_CLASS_NONE] = "not held",
+		[HG_CLASS_FOREIGN] = "program image, other mappings",
+		[HG_CLASS_RESERVED] = "address space only",
+		[HG_CLASS_RELEASED] = "heap, returned to the OS",
+		[HG_CLASS_HEAP_FREE] = "heap, free, backed",
+		[HG_CLASS_HEAP_INUSE] = "heap, in use",
+		[HG_CLASS_SYS] = "off-heap runtime memory",
+		[HG_CLASS_SBRK_FREE] = "break on the free list",
+		[HG_CLASS_UNUSED] = "OS-provided, unused",
+		[HG_CLASS_STRANDED] = "held, never usable again",
+	};
+	double colw = (s->width - 2 * HG_MARGIN) / 3, x = HG_MARGIN;
+	int per_row = (int)((s->width - 2 * HG_MARGIN) / colw);
+	int k = 0;
+	char b[32];
+
+	if (per_row < 1)
+		per_row = 1;
+	y += 6;
+	hg_scene_text(s, HG_MARGIN, y + 11, HG_FONT_SANS_BOLD, 12,
+		      HG_ANCHOR_START, HG_TEXT_RGB, "Memory classes");
+	y += 20;
+	for (int c = 1; c < HG_CLASS_COUNT + 2; c++, k++) {
+		if (k == per_row) {
+			k = 0;
+			y += 20;
+		}
+		x = HG_MARGIN + k * colw;
+		if (c == HG_CLASS_COUNT) { /* arena boundary key */
+			struct hg_item *it = hg_scene_line(s, x + 7, y - 3, x + 7,
+							   y + 14, 0x000000, 1.5);
+			if (it)
+				it->role = "legend";
+			hg_scene_text(s, x + 20, y + 11, HG_FONT_SANS, 11,
+				      HG_ANCHOR_START, HG_TEXT_RGB,
+				      "arena boundary");
+			continue;
+		}
+		if (c == HG_CLASS_COUNT + 1) { /* fold key */
+			struct hg_item *it;
+			it = hg_scene_line(s, x + 2, y + 14, x + 7, y, HG_AXIS_RGB, 1.2);
+			if (it)
+				it->role = "legend";
+			it = hg_scene_line(s, x + 7, y + 14, x + 12, y, HG_AXIS_RGB, 1.2);
+			if (it)
+				it->role = "legend";
+			hg_scene_text(s, x + 20, y + 11, HG_FONT_SANS, 11,
+				      HG_ANCHOR_START, HG_TEXT_RGB,
+				      "folded gap, size below it");
+			continue;
+		}
+		swatch(s, x, y, c);
+		if (bytes) {
+			hg_fmt_bytes(b, sizeof(b), bytes[c]);
+			hg_scene_text(s, x + 20, y + 11, HG_FONT_SANS, 11,
+				      HG_ANCHOR_START,
+				      bytes[c] ? HG_TEXT_RGB : 0x9a9a9a,
+				      "%s %s \xe2\x80\x94 %s", hg_class_name(c), b,
+				      what[c]);
+		} else {
+			hg_scene_text(s, x + 20, y + 11, HG_FONT_SANS, 11,
+				      HG_ANCHOR_START, HG_TEXT_RGB,
+				      "%s \xe2\x80\x94 %s", hg_class_name(c), what[c]);
+		}
+	}
+	return y + 24;
+}
+
+struct figure {
+	const char *name;
+	uint64_t (*get)(const struct hg_figures *f);
+};
+
+static uint64_t f_heapsys(const struct hg_figures *f) { return f->heap_sys; }
+static uint64_t f_heapinuse(const struct hg_figures *f) { return f->heap_inuse; }
+static uint64_t f_heaprel(const struct hg_figures *f) { return f->heap_released; }
+static uint64_t f_committed(const struct hg_figures *f) { return f->committed; }
+static uint64_t f_mapped(const struct hg_figures *f) { return f->mapped; }
+static uint64_t f_stranded(const struct hg_figures *f)
+{
+	return f->classes[HG_CLASS_STRANDED];
+}
+static uint64_t f_unused(const struct hg_figures *f)
+{
+	return f->classes[HG_CLASS_UNUSED];
+}
+static uint64_t f_reserved(const struct hg_figures *f)
+{
+	return f->classes[HG_CLASS_RESERVED];
+}
+static uint64_t f_as(const struct hg_figures *f) { return f->address_space; }
+
+static const struct figure figures[] = {
+	{ "HeapSys", f_heapsys },     { "HeapInuse", f_heapinuse },
+	{ "HeapReleased", f_heaprel }, { "committed", f_committed },
+	{ "mapped", f_mapped },       { "reserved", f_reserved },
+	{ "stranded", f_stranded },   { "unused", f_unused },
+	{ "address_space", f_as },
+};
+#define NFIG (sizeof(figures) / sizeof(figures[0]))
+
+static void fmt_delta(char *buf, size_t len, uint64_t a, uint64_t b)
+{
+	char t[32];
+	if (a == b) {
+		snprintf(buf, len, "=");
+		return;
+	}
+	hg_fmt_bytes(t, sizeof(t), b > a ? b - a : a - b);
+	snprintf(buf, len, "%s%s", b > a ? "+" : "-", t);
+}
+
+double hg_draw_figures(struct hg_scene *s, double y,
+		       struct hg_model *const *models, const char *const *labels,
+		       size_t n)
+{
+	double x0 = HG_MARGIN, namew = 120, colw = n == 1 ? 110 : 100;
+	double rowh = 16;
+	size_t ncols = n == 1 ? 2 : 2 * n - 1;
+	double maxw = s->width - 2 * HG_MARGIN - namew;
+	char b[48];
+
+	if (ncols * colw > maxw)
+		colw = maxw / (double)ncols;
+	y += 6;
+	double top = y;
+	hg_scene_text(s, x0 + 8, y + 16, HG_FONT_SANS_BOLD, 12, HG_ANCHOR_START,
+		      HG_TEXT_RGB, "Key figures");
+	y += 34;
+	/* Header. */
+	for (size_t j = 0; j < ncols; j++) {
+		double cx = x0 + namew + (j + 1) * colw - 8;
+		if (n == 1)
+			hg_scene_text(s, cx, y, HG_FONT_SANS_BOLD, 11,
+				      HG_ANCHOR_END, HG_TEXT_RGB, "%s",
+				      j == 0 ? "now" : "peak");
+		else if (j < n)
+			hg_scene_text(s, cx, y, HG_FONT_SANS_BOLD, 11,
+				      HG_ANCHOR_END, HG_TEXT_RGB, "%s", labels[j]);
+		else
+			hg_scene_text(s, cx, y, HG_FONT_SANS_BOLD, 11,
+				      HG_ANCHOR_END, HG_TEXT_RGB,
+				      "\xce\x94 %s", labels[j - n + 1]);
+	}
+	for (size_t i = 0; i < NFIG; i++) {
+		y += rowh;
+		hg_scene_text(s, x0 + 8, y, HG_FONT_MONO, 11, HG_ANCHOR_START,
+			      HG_TEXT_RGB, "%s", figures[i].name);
+		for (size_t j = 0; j < ncols; j++) {
+			double cx = x0 + namew + (j + 1) * colw - 8;
+			uint32_t rgb = HG_TEXT_RGB;
+			if (n == 1) {
+				const struct hg_stats *st = hg_model_stats(models[0]);
+				hg_fmt_bytes(b, sizeof(b),
+					     figures[i].get(j == 0 ? &st->final
+								   : &st->peak));
+			} else if (j < n) {
+				hg_fmt_bytes(b, sizeof(b),
+					     figures[i].get(&hg_model_stats(models[j])->final));
+			} else {
+				uint64_t a = figures[i].get(&hg_model_stats(models[0])->final);
+				uint64_t v = figures[i].get(
+					&hg_model_stats(models[j - n + 1])->final);
+				fmt_delta(b, sizeof(b), a, v);
+				rgb = v > a ? 0xa33a00 : v < a ? 0x00664a : HG_MUTED_RGB;
+			}
+			hg_scene_text(s, cx, y, HG_FONT_MONO, 11, HG_ANCHOR_END,
+				      rgb, "%s", b);
+		}
+	}
+	y += 10;
+	struct hg_item *box = hg_scene_rect(s, x0, top, namew + ncols * colw + 8,
+					    y - top, 0x888888);
+	if (box) {
+		box->stroke = true;
+		box->role = "figures";
+	}
+	return y + 6;
+}
+
+/* ------------------------------------------------------------------ */
+/* Stacks                                                              */
+/* ------------------------------------------------------------------ */
+
+void hg_stack_of(struct hg_stack *st, const uint64_t *bytes, int full,
+		 int min_px)
+{
+	uint64_t total = 0, held = 0;
+	int nheld = 0, sum = 0, big = -1;
+
+	memset(st, 0, sizeof(*st));
+	for (int c = 0; c < HG_CLASS_COUNT; c++)
+		total += bytes[c];
+	for (int c = 1; c < HG_CLASS_COUNT; c++) {
+		held += bytes[c];
+		nheld += bytes[c] != 0;
+	}
+	if (!held || !total)
+		return;
+	if (nheld * min_px > full)
+		min_px = full / nheld > 0 ? full / nheld : 1;
+	int target = (int)llround((double)held / (double)total * full);
+	if (target < nheld * min_px)
+		target = nheld * min_px;
+	if (target > full)
+		target = full;
+	for (int c = 1; c < HG_CLASS_COUNT; c++) {
+		if (!bytes[c])
+			continue;
+		int h = (int)((double)bytes[c] / (double)held * target);
+		if (h < min_px)
+			h = min_px;
+		st->len[c] = (uint16_t)h;
+		sum += h;
+		if (big < 0 || bytes[c] > bytes[big])
+			big = c;
+	}
+	/* Give the rounding to the largest class (never below min_px). */
+	while (sum != target) {
+		int d = target - sum;
+		if (d > 0) {
+			st->len[big] = (uint16_t)(st->len[big] + d);
+			sum += d;
+		} else {
+			int c = big;
+			if (st->len[c] + d < min_px) {
+				for (c = 1; c < HG_CLASS_COUNT; c++)
+					if (st->len[c] > min_px)
+						break;
+				if (c == HG_CLASS_COUNT)
+					break;
+				d = -1;
+			}
+			st->len[c] = (uint16_t)(st->len[c] + d);
+			sum += d;
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Map                                                                 */
+/* ------------------------------------------------------------------ */
+
+struct labels {
+	double right[3]; /* rightmost px used in each tick row */
+};
+
+/* try_label places text centred/anchored at x in the first free row. */
+static int try_label(struct labels *l, double x0, double x1, int first_row)
+{
+	for (int r = first_row; r < 3; r++) {
+		if (x0 >= l->right[r] + 6) {
+			l->right[r] = x1;
+			return r;
+		}
+	}
+	return -1;
+}
+
+static void title_for_run(struct hg_scene *s, struct hg_item *it, int c,
+			  const uint64_t (*hist)[HG_CLASS_COUNT],
+			  const hg_addr *edges, int j0, int j1, bool pure)
+{
+	uint64_t bytes = 0, total = 0;
+	char lo[24], hi[24], b[32], t[32];
+
+	for (int j = j0; j < j1; j++) {
+		bytes += hist[j][c];
+		for (int k = 0; k < HG_CLASS_COUNT; k++)
+			total += hist[j][k];
+	}
+	hg_fmt_hex(lo, sizeof(lo), edges[j0]);
+	hg_fmt_hex(hi, sizeof(hi), edges[j1]);
+	hg_fmt_bytes(b, sizeof(b), bytes);
+	if (pure) {
+		hg_item_set_title(s, it, "%s %s\xe2\x80\x93%s (%s)",
+				  hg_class_name(c), lo, hi, b);
+	} else {
+		hg_fmt_bytes(t, sizeof(t), total);
+		hg_item_set_title(s, it,
+				  "%s %s of %s\xe2\x80\x93%s (%s, %.1f%%; each "
+				  "pixel here mixes classes)",
+				  hg_class_name(c), b, lo, hi, t,
+				  total ? 100.0 * (double)bytes / (double)total : 0.0);
+	}
+}
+
+/* draw_bar draws one model's columns in [x0, x0 + axis length) x [y, y+h). */
+static void draw_bar(struct hg_scene *s, const struct hg_axis *ax,
+		     const hg_addr *edges,
+		     const uint64_t (*hist)[HG_CLASS_COUNT], double x0, double y,
+		     int h)
+{
+	int len = ax->length;
+	struct hg_stack cur, next;
+
+	/* Background: the held part of the axis, unfilled = not held. */
+	struct hg_item *bg = hg_scene_rect(s, x0, y, len, h, 0xfafafa);
+	if (bg)
+		bg->role = "axis";
+	for (int j = 0; j < len;) {
+		hg_stack_of(&cur, hist[j], h, 2);
+		int j1 = j + 1;
+		while (j1 < len && edges[j1 + 1] > edges[j1]) {
+			hg_stack_of(&next, hist[j1], h, 2);
+			if (memcmp(&next, &cur, sizeof(cur)) != 0)
+				break;
+			j1++;
+		}
+		int present = 0, full = 0;
+		for (int c = 1; c < HG_CLASS_COUNT; c++) {
+			present += cur.len[c] != 0;
+			full += cur.len[c];
+		}
+		bool pure = present == 1 && full == h;
+		double yy = y + h;
+		for (int c = 1; c < HG_CLASS_COUNT; c++) {
+			if (!cur.len[c])
+				continue;
+			yy -= cur.len[c];
+			struct hg_item *it = hg_scene_rect(s, x0 + j, yy, j1 - j,
+							   cur.len[c],
+							   hg_class_rgb(c));
+			if (!it)
+				return;
+			it->cls = c;
+			it->hatch = hg_class_hatched(c);
+			title_for_run(s, it, c, hist, edges, j, j1, pure);
+		}
+		j = j1;
+	}
+}
+
+struct arena_draw {
+	struct hg_scene *s;
+	const struct hg_axis *ax;
+	double x0, y, h, last;
+	unsigned skipped;
+};
+
+static int draw_arena(void *arg, hg_addr base, hg_addr end, enum hg_class c)
+{
+	struct arena_draw *d = arg;
+	(void)c;
+	for (int k = 0; k < 2; k++) {
+		hg_addr v = k ? end : base;
+		double x = d->x0 + floor(hg_axis_pos(d->ax, v)) + 0.5;
+		if (x - d->last < 3) {
+			d->skipped += k == 0;
+			continue;
+		}
+		d->last = x;
+		struct hg_item *it = hg_scene_line(d->s, x, d->y - 6, x,
+						   d->y + d->h, 0x000000, 1);
+		if (it) {
+			it->role = "arena";
+			char a[24];
+			hg_fmt_hex(a, sizeof(a), v);
+			hg_item_set_title(d->s, it, "arena boundary %s", a);
+		}
+	}
+	return 0;
+}
+
+/* draw_axis draws folds and hex ticks below a bar; returns the next y. */
+static double draw_axis(struct hg_scene *s, const struct hg_axis *ax,
+			double x0, double y, double h)
+{
+	struct labels l = { { -1e9, -1e9, -1e9 } };
+	double ty = y + h;
+	char a[32];
+
+	/* Folds first: their labels take row 0. */
+	for (size_t i = 0; i < ax->n; i++) {
+		const struct hg_axis_seg *sg = &ax->seg[i];
+		if (!sg->fold)
+			continue;
+		double fx = x0 + sg->p0, fw = sg->p1 - sg->p0;
+		struct hg_item *it = hg_scene_rect(s, fx, y - 4, fw, h + 8,
+						   0xffffff);
+		if (it) {
+			char lo[24], hi[24], b[32];
+			it->role = "fold";
+			hg_fmt_hex(lo, sizeof(lo), sg->lo);
+			hg_fmt_hex(hi, sizeof(hi), sg->hi);
+			hg_fmt_bytes(b, sizeof(b), sg->hi - sg->lo);
+			hg_item_set_title(s, it, "folded gap %s\xe2\x80\x93%s "
+						 "(%s not held, not drawn)",
+					  lo, hi, b);
+		}
+		for (int k = 0; k < 2; k++) {
+			double cx = fx + fw / 2 + (k ? 5 : -5);
+			it = hg_scene_line(s, cx - 6, y + h + 2, cx + 6, y - 2,
+					   HG_AXIS_RGB, 1.5);
+			if (it)
+				it->role = "fold";
+		}
+		hg_fmt_bytes(a, sizeof(a), sg->hi - sg->lo);
+		double w = hg_text_width(a, HG_FONT_SANS, 10);
+		int r = try_label(&l, fx + fw / 2 - w / 2, fx + fw / 2 + w / 2, 0);
+		if (r >= 0)
+			hg_scene_text(s, fx + fw / 2, ty + 14 + 13 * r,
+				      HG_FONT_SANS, 10, HG_ANCHOR_MIDDLE,
+				      HG_AXIS_RGB, "%s", a);
+	}
+	/* Ticks: each segment's ends, then aligned steps between. */
+	for (size_t i = 0; i < ax->n; i++) {
+		const struct hg_axis_seg *sg = &ax->seg[i];
+		if (sg->fold)
+			continue;
+		int w = sg->p1 - sg->p0;
+		uint64_t span = sg->hi - sg->lo;
+		uint64_t step = 1;
+		int nt = w / 130;
+		while (nt > 0 && step < span / (uint64_t)nt)
+			step <<= 1;
+		hg_addr ticks[64];
+		int nticks = 0;
+		ticks[nticks++] = sg->lo;
+		if (nt > 0)
+			for (hg_addr v = (sg->lo / step + 1) * step;
+			     v < sg->hi && nticks < 62; v += step)
+				if (v - sg->lo >= step / 2 && sg->hi - v >= step / 2)
+					ticks[nticks++] = v;
+		ticks[nticks++] = sg->hi;
+		for (int k = 0; k < nticks; k++) {
+			double x = x0 + hg_axis_pos(ax, ticks[k]);
+			if (k == nticks - 1)
+				x = x0 + sg->p1;
+			hg_fmt_hex(a, sizeof(a), ticks[k]);
+			double tw = hg_text_width(a, HG_FONT_MONO, 10);
+			double lx0 = k == 0 ? x : k == nticks - 1 ? x - tw : x - tw / 2;
+			enum hg_anchor an = k == 0 ? HG_ANCHOR_START
+					    : k == nticks - 1 ? HG_ANCHOR_END
+							      : HG_ANCHOR_MIDDLE;
+			int r = try_label(&l, lx0, lx0 + tw, 0);
+			if (r < 0)
+				continue;
+			struct hg_item *it = hg_scene_line(s, floor(x) + 0.5, ty,
+							   floor(x) + 0.5,
+							   ty + 4 + 13 * r,
+							   HG_AXIS_RGB, 1);
+			if (it)
+				it->role = "tick";
+			it = hg_scene_text(s, x, ty + 14 + 13 * r, HG_FONT_MONO,
+					   10, an, HG_AXIS_RGB, "%s", a);
+			if (it)
+				it->role = "tick";
+		}
+	}
+	int rows = 1;
+	for (int r = 0; r < 3; r++)
+		if (l.right[r] > -1e8)
+			rows = r + 1;
+	return ty + 8 + 13 * rows;
+}
+
+/* draw_scales writes each segment's size and scale above the first bar. */
+static double draw_scales(struct hg_scene *s, const struct hg_axis *ax,
+			  double x0, double y)
+{
+	char b[32], p[32], t[96];
+	y += 12;
+	for (size_t i = 0; i < ax->n; i++) {
+		const struct hg_axis_seg *sg = &ax->seg[i];
+		if (sg->fold)
+			continue;
+		int w = sg->p1 - sg->p0;
+		hg_fmt_bytes(b, sizeof(b), sg->hi - sg->lo);
+		hg_fmt_bytes(p, sizeof(p), (sg->hi - sg->lo) / (uint64_t)w);
+		snprintf(t, sizeof(t), "%s \xc2\xb7 1 px = %s", b, p);
+		if (hg_text_width(t, HG_FONT_SANS, 10) > w) {
+			snprintf(t, sizeof(t), "%s", b);
+			if (hg_text_width(t, HG_FONT_SANS, 10) > w)
+				continue;
+		}
+		hg_scene_text(s, x0 + sg->p0 + w / 2.0, y, HG_FONT_SANS, 10,
+			      HG_ANCHOR_MIDDLE, HG_MUTED_RGB, "%s", t);
+		struct hg_item *it = hg_scene_line(s, x0 + sg->p0 + 0.5, y + 3,
+						   x0 + sg->p1 - 0.5, y + 3,
+						   0xb0b0b0, 1);
+		if (it)
+			it->role = "scale";
+	}
+	return y + 10;
+}
+
+int hg_scene_map(struct hg_scene **out, const struct hg_map_input *maps,
+		 size_t n, const struct hg_render_opts *o)
+{
+	int width = o && o->width ? o->width : 1200;
+	struct hg_extents ext;
+	struct hg_axis ax;
+	struct hg_scene *s = NULL;
+	hg_addr *edges = NULL;
+	uint64_t (*hist)[HG_CLASS_COUNT] = NULL;
+	struct hg_model **models = NULL;
+	const char **labels = NULL;
+	char sub[256], moment[512];
+	int rc = HG_ENOMEM;
+
+	*out = NULL;
+	memset(&ax, 0, sizeof(ax));
+	if (!n)
+		return HG_EINVAL;
+	hg_extents_init(&ext);
+	for (size_t i = 0; i < n; i++)
+		hg_extents_add_model(&ext, maps[i].model);
+	hg_extents_normalize(&ext);
+	if (ext.oom)
+		goto fail;
+	rc = hg_axis_build(&ax, &ext, width - 2 * HG_MARGIN);
+	hg_extents_release(&ext);
+	if (rc)
+		return rc;
+	rc = HG_ENOMEM;
+	edges = hg_axis_edges(&ax);
+	hist = calloc((size_t)ax.length, sizeof(*hist));
+	models = calloc(n, sizeof(*models));
+	labels = calloc(n, sizeof(*labels));
+	s = hg_scene_new(width, 0);
+	if (!edges || !hist || !models || !labels || !s)
+		goto fail;
+
+	const char *tname = o && o->trace_name && o->trace_name[0]
+				    ? o->trace_name : "(unnamed trace)";
+	double y = 0;
+	if (n == 1) {
+		const struct hg_stats *st = hg_model_stats(maps[0].model);
+		hg_config_line(sub, sizeof(sub), hg_model_config(maps[0].model));
+		snprintf(moment, sizeof(moment),
+			 "Address space at %s%s%s. Low addresses left.",
+			 maps[0].moment ? maps[0].moment : "the end",
+			 st->oom ? " \xe2\x80\x94 OUT OF MEMORY: " : "",
+			 st->oom ? st->oom_message : "");
+		y = hg_draw_title(s, y, tname, sub, moment);
+	} else {
+		snprintf(sub, sizeof(sub),
+			 "%zu configurations on one address axis (low addresses "
+			 "left), at %s", n, maps[0].moment ? maps[0].moment : "the end");
+		y = hg_draw_title(s, y, tname, sub, NULL);
+	}
+	y = draw_scales(s, &ax, HG_MARGIN, y);
+	int barh = n == 1 ? 64 : 44;
+	for (size_t i = 0; i < n; i++) {
+		struct hg_model *m = maps[i].model;
+		const struct hg_stats *st = hg_model_stats(m);
+		models[i] = m;
+		labels[i] = maps[i].label ? maps[i].label : "now";
+		if (n > 1) {
+			hg_config_line(sub, sizeof(sub), hg_model_config(m));
+			y += 16;
+			hg_scene_text(s, HG_MARGIN, y, HG_FONT_SANS_BOLD, 12,
+				      HG_ANCHOR_START, HG_TEXT_RGB, "%s", labels[i]);
+			double lw = hg_text_width(labels[i], HG_FONT_SANS_BOLD, 12);
+			hg_scene_text(s, HG_MARGIN + lw + 10, y, HG_FONT_SANS, 11,
+				      HG_ANCHOR_START,
+				      HG_MUTED_RGB, "%s%s%s", sub,
+				      st->oom ? " \xe2\x80\x94 OUT OF MEMORY: " : "",
+				      st->oom ? st->oom_message : "");
+			y += 10;
+		}
+		y += 8;
+		if (hg_model_histogram(m, edges, (size_t)ax.length, hist))
+			goto fail;
+		draw_bar(s, &ax, edges, (const uint64_t(*)[HG_CLASS_COUNT])hist,
+			 HG_MARGIN, y, barh);
+		struct arena_draw ad = { s, &ax, HG_MARGIN, y, barh, -1e9, 0 };
+		hg_model_arenas(m, draw_arena, &ad);
+		y = draw_axis(s, &ax, HG_MARGIN, y, barh);
+	}
+	hg_scene_text(s, HG_MARGIN, y + 8, HG_FONT_SANS, 10, HG_ANCHOR_START,
+		      HG_MUTED_RGB, "%s",
+		      ax.to_scale
+			      ? "Held memory is drawn to one scale; long gaps that "
+				"nothing holds are folded (size below the break). "
+				"Each pixel column stacks the classes in it by byte share."
+			      : "Each segment is drawn to its own scale (above it); long "
+				"gaps that nothing holds are folded (size below the "
+				"break). Each pixel column stacks the classes in it by "
+				"byte share.");
+	y += 14;
+	y = hg_draw_legend(s, y, n == 1 ? hg_model_stats(models[0])->final.classes
+					: NULL);
+	y = hg_draw_figures(s, y, models, labels, n);
+	s->height = ceil(y + HG_MARGIN / 2.0);
+	if (s->oom)
+		goto fail;
+	*out = s;
+	s = NULL;
+	rc = HG_OK;
+fail:
+	hg_extents_release(&ext);
+	hg_axis_release(&ax);
+	hg_scene_free(s);
+	free(edges);
+	free(hist);
+	free(models);
+	free(labels);
+	return rc;
+}

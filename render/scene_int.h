@@ -1,0 +1,45 @@
+/*
+ * scene_int.h - helpers shared by the scene builders (internal to
+ * libhgrender).
+ */
+#ifndef HG_RENDER_SCENE_INT_H
+#define HG_RENDER_SCENE_INT_H
+
+#include "render.h"
+
+#define HG_MARGIN 20
+#define HG_TEXT_RGB 0x1a1a1aU
+#define HG_MUTED_RGB 0x5a5a5aU
+#define HG_AXIS_RGB 0x333333U
+
+/* hg_fmt_hex writes "0xc000000000". */
+void hg_fmt_hex(char *buf, size_t len, hg_addr v);
+
+
+/* hg_draw_title draws the title block from y; returns the next y. */
+double hg_draw_title(struct hg_scene *s, double y, const char *title,
+		     const char *subtitle, const char *moment);
+
+/* hg_draw_legend draws every class (with bytes when bytes != NULL) and the
+ * arena/fold keys from y; returns the next y. */
+double hg_draw_legend(struct hg_scene *s, double y,
+		      const uint64_t *bytes /* [HG_CLASS_COUNT] or NULL */);
+
+/* hg_draw_figures draws the key figures of n models (differences from the
+ * first when n > 1; "now" and "peak" when n == 1) from y; returns the next y. */
+double hg_draw_figures(struct hg_scene *s, double y,
+		       struct hg_model *const *models, const char *const *labels,
+		       size_t n);
+
+/* One pixel line (column of a map, row of a timeline) as a stack of
+ * classes: integer lengths along the stack, 0 for classes absent. */
+struct hg_stack {
+	uint16_t len[HG_CLASS_COUNT];
+};
+
+/* hg_stack_of computes the stack of a bucket for a bar full px long:
+ * each held class gets its byte share, at least min_px. */
+void hg_stack_of(struct hg_stack *st, const uint64_t *bytes, int full,
+		 int min_px);
+
+#endif /* HG_RENDER_SCENE_INT_H */

@@ -15,6 +15,7 @@
  * which depend on the object-level workload.
  */
 #include "model.h"
+#include "os_sbrk.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -78,9 +79,10 @@ static unsigned arena_l1_bits(const struct hg_config *cfg)
 	return cfg->platform == HG_PLAT_WINDOWS_AMD64 ? 6 : 0;
 }
 
+/* goarch.PtrSize: wasm has 64-bit pointers in a 32-bit heap. */
 static uint64_t ptr_size(const struct hg_config *cfg)
 {
-	return hg_is_64bit(cfg) ? 8 : 4;
+	return hg_is_64bit(cfg) || hg_platform_is_wasm(cfg->platform) ? 8 : 4;
 }
 
 /* Go: unsafe.Sizeof(heapArena{}): spans, four page bitmaps, two words. */
@@ -288,7 +290,7 @@ int hg_pagemeta_grow(struct hg_model *m, hg_addr base, hg_addr limit)
 		if (err)
 			return err;
 	}
-	/* Chunk bitmaps: one L2 block of pallocData (128 B per chunk). */
+	/* Chunk bitmaps: one L2 block of pallocData (two bitmaps per chunk). */
 	unsigned cs = ilog2(m->cfg.chunk_size);
 	unsigned chunk_bits = addr_bits - cs;
 	unsigned l2bits = hg_is_64bit(&m->cfg) ? chunk_bits - 13 : chunk_bits;
@@ -296,7 +298,8 @@ int hg_pagemeta_grow(struct hg_model *m, hg_addr base, hg_addr limit)
 		uint64_t l1 = c >> l2bits;
 		if (pm->chunk_l2[l1])
 			continue;
-		uint64_t bytes = ((uint64_t)1 << l2bits) * 128;
+		uint64_t per_chunk = 2 * (m->cfg.chunk_size / m->cfg.page_size / 8);
+		uint64_t bytes = ((uint64_t)1 << l2bits) * per_chunk;
 		if (!hg_sys_alloc(m, bytes, &m->hs.gc_misc_sys))
 			return HG_EOOM;
 		pm->chunk_l2[l1] = 1;
@@ -423,7 +426,13 @@ int hg_mallocinit(struct hg_model *m)
 	int err = pagemeta_init(m);
 	if (err)
 		return err;
-	if (hg_is_64bit(&m->cfg))
+	/* Go 1.24+ makes no hints on sbrk platforms: the break only grows. */
+	if (hg_platform_is_sbrk(m->cfg.platform) &&
+	    hg_sbrk_aligned_sbrk(&m->os))
+		return HG_OK;
+	/* Before, wasm (64-bit pointers) made the 64-bit hints; each is
+	 * dropped at its first use, outside wasm's 32-bit arena index. */
+	if (ptr_size(&m->cfg) == 8)
 		return init_hints_64(m);
 	return init_32(m);
 }

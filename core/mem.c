@@ -7,6 +7,7 @@
  * the model.
  */
 #include "model.h"
+#include "os_sbrk.h"
 
 /* Go: sysAlloc, mem.go: None -> Ready, at an address the OS picks. */
 hg_addr hg_sys_alloc(struct hg_model *m, uint64_t n, uint64_t *stat)
@@ -102,6 +103,22 @@ hg_addr hg_sys_reserve_aligned(struct hg_model *m, hg_addr v, uint64_t size,
 {
 	bool windows = m->cfg.platform == HG_PLAT_WINDOWS_AMD64 ||
 		       m->cfg.platform == HG_PLAT_WINDOWS_386;
+	if (hg_platform_is_sbrk(m->cfg.platform)) {
+		if (v == 0) {
+			/* Go: sysReserveAlignedSbrk, or the older sbrk layers. */
+			m->stats.os_calls.reserve++;
+			hg_addr p = hg_sbrk_reserve_aligned(&m->os, size, align,
+							    out_size);
+			if (p)
+				m->c_reserved += *out_size;
+			return p;
+		}
+		if (hg_sbrk_aligned_sbrk(&m->os)) {
+			hg_mheap_throw(m, "unexpected heap arena hint on sbrk "
+					  "platform");
+			return 0;
+		}
+	}
 	for (int retries = 0; retries < 100; retries++) {
 		hg_addr p = hg_sys_reserve(m, v, size + align);
 		if (p == 0)

@@ -3,6 +3,7 @@
  * memory classes and the invariant checker (Go: memCheck, ReadMemStatsSlow).
  */
 #include "model.h"
+#include "os_sbrk.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -70,9 +71,13 @@ static void figures_now(const struct hg_model *m, struct hg_figures *f)
 	f->classes[HG_CLASS_HEAP_FREE] = h->heap_free;
 	f->classes[HG_CLASS_HEAP_INUSE] = h->heap_inuse;
 	f->classes[HG_CLASS_SYS] = m->c_sys;
-	f->classes[HG_CLASS_SBRK_FREE] = m->c_sbrk_free;
-	f->classes[HG_CLASS_UNUSED] = m->c_unused;
-	f->classes[HG_CLASS_STRANDED] = m->c_stranded;
+	struct hg_sbrk_counts sc = {0};
+	bool sbrk = hg_platform_is_sbrk(m->cfg.platform);
+	if (sbrk)
+		hg_sbrk_counts(&m->os, &sc);
+	f->classes[HG_CLASS_SBRK_FREE] = sc.sbrk_free;
+	f->classes[HG_CLASS_UNUSED] = sc.unused;
+	f->classes[HG_CLASS_STRANDED] = m->c_stranded + sc.stranded;
 	uint64_t held = 0;
 	for (int c = 1; c < HG_CLASS_COUNT; c++)
 		held += f->classes[c];
@@ -82,9 +87,10 @@ static void figures_now(const struct hg_model *m, struct hg_figures *f)
 	f->heap_sys = f->heap_inuse + f->heap_idle;
 	f->heap_released = h->heap_released;
 	f->committed = m->os.committed;
-	f->mapped = f->heap_sys + m->c_sys;
+	/* On sbrk platforms everything the break provides is memory. */
+	f->mapped = sbrk ? sc.committed : f->heap_sys + m->c_sys;
 	f->address_space = runtime_span(m);
-	f->linear_memory = 0;
+	f->linear_memory = sc.linear_memory;
 	f->arenas = m->narenas;
 }
 
@@ -277,6 +283,15 @@ static int apply_op(struct hg_model *m, const struct hg_op *op,
 			set_err(err, errlen, "mmap: size must be positive");
 			return HG_ETRACE;
 		}
+		/* Break space holds more than vmas: only map above it. */
+		if (op->has_addr && hg_platform_is_sbrk(m->cfg.platform) &&
+		    !hg_sbrk_outside_break(&m->os, op->addr,
+					   op->addr + op->size)) {
+			set_err(err, errlen,
+				"mmap: %#" PRIx64 " is inside the break",
+				op->addr);
+			return HG_ETRACE;
+		}
 		hg_addr a = hg_os_foreign_map(&m->os, op->has_addr ? op->addr : 0,
 					      op->size);
 		if (!a) {
@@ -425,16 +440,34 @@ static enum hg_class vma_class(const struct hg_vma *v)
 	return HG_CLASS_SYS;
 }
 
+static int gap_region(void *arg, hg_addr base, hg_addr end, enum hg_class c)
+{
+	struct emitter *e = arg;
+	emit(e, base, end, c);
+	return e->rc;
+}
+
+/* Break space between vmas: free list, unused and stranded (sbrk). */
+static void walk_gap(struct hg_model *m, hg_addr lo, hg_addr hi,
+		     struct emitter *e)
+{
+	if (lo < hi && hg_platform_is_sbrk(m->cfg.platform))
+		hg_sbrk_regions(&m->os, lo, hi, gap_region, e);
+}
+
 static int walk_classes(struct hg_model *m, hg_addr lo, hg_addr hi,
 			struct emitter *e)
 {
 	const struct hg_vas *s = &m->os.vas;
+	hg_addr pos = lo;
 	for (size_t i = 0; i < s->n && !e->rc; i++) {
 		const struct hg_vma *v = &s->v[i];
 		if (v->end <= lo)
 			continue;
 		if (v->base >= hi)
 			break;
+		walk_gap(m, pos, v->base, e);
+		pos = v->end;
 		hg_addr b = v->base > lo ? v->base : lo;
 		hg_addr en = v->end < hi ? v->end : hi;
 		if (v->owner == HG_OWN_RUNTIME && v->heap && !v->stranded &&
@@ -447,6 +480,8 @@ static int walk_classes(struct hg_model *m, hg_addr lo, hg_addr hi,
 			emit(e, b, en, vma_class(v));
 		}
 	}
+	if (!e->rc)
+		walk_gap(m, pos, hi, e);
 	emit_flush(e);
 	return e->rc;
 }
@@ -574,7 +609,8 @@ int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 	 * range; a 32-bit linear arena's fallback mappings were committed
 	 * whole by sysAlloc on Windows.
 	 */
-	bool skip = m->dead || (is_windows(&m->cfg) && m->linear.fallbacks);
+	bool skip = m->dead || (is_windows(&m->cfg) && m->linear.fallbacks) ||
+		    hg_platform_is_sbrk(m->cfg.platform);
 	if (committed != m->os.committed && !skip) {
 		set_err(err, errlen,
 			"committed is %" PRIu64 " but should be %" PRIu64,
@@ -594,5 +630,9 @@ int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 			tail_state == HG_MEM_RESERVED ? "reserved" : "prepared");
 		return HG_EINVAL;
 	}
+	/* Go: memCheck, and the break's own accounting (sbrk platforms). */
+	if (hg_platform_is_sbrk(m->cfg.platform) &&
+	    hg_sbrk_check(&m->os, err, errlen))
+		return HG_EINVAL;
 	return hg_pagealloc_check(m->pages, err, errlen);
 }

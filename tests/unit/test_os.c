@@ -1,0 +1,163 @@
+/*
+ * test_os.c - the simulated address space and the Linux and Windows
+ * backends: placement, hints, granularity, commit charging, release rules.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "os.h"
+
+#define MiB (1024ull * 1024)
+
+static void os_for(struct hg_os *os, struct hg_os_calls *calls,
+		   const char *platform, const char *limit)
+{
+	struct hg_config cfg;
+	char err[128];
+	hg_config_init(&cfg);
+	assert_int_equal(hg_config_set(&cfg, "platform", platform, err,
+				       sizeof(err)),
+			 0);
+	if (limit)
+		assert_int_equal(hg_config_set(&cfg, "commit_limit", limit, err,
+					       sizeof(err)),
+				 0);
+	memset(calls, 0, sizeof(*calls));
+	assert_int_equal(hg_os_init(os, &cfg, calls), 0);
+}
+
+static void test_vas_placement(void **state)
+{
+	(void)state;
+	struct hg_vas s;
+	hg_vas_init(&s, 0x10000, 1ull << 32, 0xf7fff000, 4096, 4096,
+		    HG_PLACE_TOPDOWN);
+	/* A free hint is honoured. */
+	assert_int_equal(hg_vas_place(&s, 0x40000000, 1 * MiB), 0x40000000);
+	struct hg_vma m = {0x40000000, 0x40100000, 0x40000000, HG_OWN_RUNTIME,
+			   HG_MEM_RESERVED, 0, 0};
+	assert_int_equal(hg_vas_insert(&s, &m), 0);
+	/* A taken hint: top-down below mmap_base. */
+	assert_int_equal(hg_vas_place(&s, 0x40000000, 1 * MiB),
+			 0xf7fff000 - 1 * MiB);
+	struct hg_vma t = {0xf7eff000, 0xf7fff000, 0xf7eff000, HG_OWN_FOREIGN,
+			   HG_MEM_READY, 0, 0};
+	assert_int_equal(hg_vas_insert(&s, &t), 0);
+	assert_int_equal(hg_vas_place(&s, 0, 1 * MiB), 0xf7dff000);
+	/* Overlapping inserts are refused. */
+	assert_int_not_equal(hg_vas_insert(&s, &m), 0);
+	/* Too big for any gap. */
+	assert_int_equal(hg_vas_place(&s, 0, 5000 * MiB), 0);
+	hg_vas_release(&s);
+
+	hg_vas_init(&s, 0x10000, 1ull << 31, 0, 4096, 64 << 10,
+		    HG_PLACE_BOTTOMUP);
+	assert_int_equal(hg_vas_place(&s, 0, 4096), 0x10000);
+	/* An unaligned hint is not honoured with 64 KiB granularity. */
+	assert_int_equal(hg_vas_place(&s, 0x401000, 4096), 0x10000);
+	hg_vas_release(&s);
+}
+
+static void test_vas_split_merge(void **state)
+{
+	(void)state;
+	struct hg_vas s;
+	hg_vas_init(&s, 0x10000, 1ull << 32, 0xf7fff000, 4096, 4096,
+		    HG_PLACE_TOPDOWN);
+	struct hg_vma m = {0x100000, 0x500000, 0x100000, HG_OWN_RUNTIME,
+			   HG_MEM_RESERVED, 0, 0};
+	hg_vas_insert(&s, &m);
+	hg_vas_set(&s, 0x200000, 0x300000, HG_MEM_PREPARED, -1);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(hg_vas_bytes(&s, 0, 1ull << 32, HG_MEM_PREPARED),
+			 1 * MiB);
+	/* Setting it back merges the pieces again. */
+	hg_vas_set(&s, 0x200000, 0x300000, HG_MEM_RESERVED, -1);
+	assert_int_equal(s.n, 1);
+	/* Removing the middle leaves two pieces. */
+	hg_vas_remove(&s, 0x200000, 0x300000);
+	assert_int_equal(s.n, 2);
+	assert_true(hg_vas_free_range(&s, 0x200000, 0x300000));
+	assert_int_equal(hg_vas_find(&s, 0x2fffff), -1);
+	assert_int_equal(hg_vas_find(&s, 0x300000), 1);
+	hg_vas_release(&s);
+}
+
+/* Linux: mapping charges commit, used/unused do not. */
+static void test_linux_commit(void **state)
+{
+	(void)state;
+	struct hg_os os;
+	struct hg_os_calls calls;
+	os_for(&os, &calls, "linux/amd64", "8M");
+	hg_addr v = os.ops->reserve(&os, 0xc000000000ull, 64 * MiB);
+	assert_int_equal(v, 0xc000000000ull);
+	assert_int_equal(os.committed, 0);
+	assert_int_equal(os.ops->map(&os, v, 4 * MiB), 0);
+	assert_int_equal(os.committed, 4 * MiB);
+	assert_int_equal(os.ops->used(&os, v, 4 * MiB, 4 * MiB), 0);
+	os.ops->unused(&os, v, 4 * MiB);
+	assert_int_equal(os.committed, 4 * MiB);
+	/* Past the limit, mmap fails: the runtime's out of memory. */
+	assert_int_equal(os.ops->map(&os, v + 4 * MiB, 8 * MiB), HG_EOOM);
+	assert_int_equal(os.ops->alloc(&os, 8 * MiB), 0);
+	/* munmap may free any part. */
+	os.ops->free(&os, v, 2 * MiB);
+	assert_int_equal(os.committed, 2 * MiB);
+	hg_os_release(&os);
+}
+
+/* Windows: commit at sysUsed, decommit at sysUnused, whole releases only. */
+static void test_windows_commit(void **state)
+{
+	(void)state;
+	struct hg_os os;
+	struct hg_os_calls calls;
+	os_for(&os, &calls, "windows/amd64", "8M");
+	hg_addr v = os.ops->reserve(&os, 0xc000000000ull, 64 * MiB);
+	assert_int_equal(os.ops->map(&os, v, 16 * MiB), 0);
+	assert_int_equal(os.committed, 0);
+	assert_int_equal(os.ops->used(&os, v, 4 * MiB, 4 * MiB), 0);
+	assert_int_equal(os.committed, 4 * MiB);
+	assert_int_equal(os.ops->used(&os, v, 8 * MiB, 8 * MiB), HG_EOOM);
+	os.ops->unused(&os, v, 4 * MiB);
+	assert_int_equal(os.committed, 0);
+	/* A taken hint falls back to any address, 64 KiB aligned. */
+	hg_addr w = os.ops->reserve(&os, v, 1 * MiB);
+	assert_true(w != 0 && w != v);
+	assert_int_equal(w % (64 << 10), 0);
+	/* Freeing any address of a reservation releases all of it. */
+	os.ops->free(&os, v + 32 * MiB, 1);
+	assert_true(hg_vas_free_range(&os.vas, v, v + 64 * MiB));
+	hg_os_release(&os);
+}
+
+static void test_program_image(void **state)
+{
+	(void)state;
+	struct hg_os os;
+	struct hg_os_calls calls;
+	os_for(&os, &calls, "linux/386", NULL);
+	long i = hg_vas_find(&os.vas, 0x8048000);
+	assert_true(i >= 0);
+	assert_int_equal(os.vas.v[i].owner, HG_OWN_FOREIGN);
+	assert_int_equal(os.image_end, 0x8048000 + 1 * MiB);
+	hg_os_release(&os);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vas_placement),
+		cmocka_unit_test(test_vas_split_merge),
+		cmocka_unit_test(test_linux_commit),
+		cmocka_unit_test(test_windows_commit),
+		cmocka_unit_test(test_program_image),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

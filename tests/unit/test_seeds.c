@@ -1,0 +1,180 @@
+/*
+ * test_seeds.c - each seed's example trace replayed under the policy before
+ * and after the Go change, pinning the figures that show the difference.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "hg_core.h"
+#include "trace.h"
+
+#define KiB (1024ull)
+#define MiB (1024ull * 1024)
+
+struct run {
+	struct hg_stats st;
+	hg_addr addr[64]; /* address of each alloc event, in order */
+	uint64_t grew[64];
+	uint64_t committed[64]; /* committed after each alloc event */
+	size_t nalloc;
+	int rc;          /* last hg_model_apply status */
+};
+
+/*
+ * Replay traces/examples/NAME with the trace's config, then the given
+ * "key=value" settings (NULL-terminated), checking invariants after every
+ * event.
+ */
+static struct run replay(const char *name, const char *const *settings)
+{
+	static struct run r;
+	memset(&r, 0, sizeof(r));
+	char path[512];
+	snprintf(path, sizeof(path), "%s/traces/examples/%s", HG_SOURCE_DIR,
+		 name);
+	struct hg_diag d;
+	memset(&d, 0, sizeof(d));
+	struct hg_trace_reader *tr = NULL;
+	if (hg_trace_open(&tr, path, &d))
+		fail_msg("%s: %s", path, d.msg);
+	struct hg_config cfg;
+	char err[256];
+	hg_config_init(&cfg);
+	const struct hg_trace_info *info = hg_trace_info(tr);
+	/* The platform first, then the rest of the trace's settings. */
+	for (size_t i = 0; i < info->nconfig; i++)
+		if (strcmp(info->config[i].key, "platform") == 0)
+			assert_int_equal(hg_config_set(&cfg, "platform",
+						       info->config[i].value,
+						       err, sizeof(err)),
+					 0);
+	for (size_t i = 0; i < info->nconfig; i++)
+		assert_int_equal(hg_config_set(&cfg, info->config[i].key,
+					       info->config[i].value, err,
+					       sizeof(err)),
+				 0);
+	for (size_t i = 0; settings && settings[i]; i++) {
+		char key[64];
+		const char *eq = strchr(settings[i], '=');
+		assert_non_null(eq);
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - settings[i]),
+			 settings[i]);
+		if (hg_config_set(&cfg, key, eq + 1, err, sizeof(err)))
+			fail_msg("%s: %s", settings[i], err);
+	}
+	struct hg_model *m = NULL;
+	if (hg_model_new(&m, &cfg, err, sizeof(err)))
+		fail_msg("model: %s", err);
+	struct hg_op op;
+	unsigned line, col;
+	while (hg_trace_next(tr, &op, &line, &col, &d) == 1) {
+		struct hg_op_result res;
+		r.rc = hg_model_apply(m, &op, &res, err, sizeof(err));
+		if (r.rc != HG_OK && r.rc != HG_EOOM)
+			fail_msg("%s:%u: %s", name, line, err);
+		if (op.kind == HG_OP_ALLOC && r.nalloc < 64) {
+			r.addr[r.nalloc] = res.addr;
+			r.committed[r.nalloc] = hg_model_stats(m)->final.committed;
+			r.grew[r.nalloc++] = res.grew;
+		}
+		if (hg_model_check(m, err, sizeof(err)))
+			fail_msg("%s:%u: check: %s", name, line, err);
+		if (r.rc == HG_EOOM)
+			break;
+	}
+	r.st = *hg_model_stats(m);
+	hg_model_free(m);
+	hg_trace_close(tr);
+	return r;
+}
+
+/* Seed 001 (13ae3b3): linear arena, strandLimit, non-monotonic blocks. */
+static void test_seed_001(void **state)
+{
+	(void)state;
+	static const char *const old_s[] = {"go=1.8", NULL};
+	static const char *const new_s[] = {"go=1.9", NULL};
+	struct run o = replay("seed-001-strand-limit.yaml", old_s);
+	struct run n = replay("seed-001-strand-limit.yaml", new_s);
+	/* Both start in the up-front block above the image. */
+	assert_int_equal(o.addr[0], 0x18400000);
+	assert_int_equal(n.addr[0], 0x18400000);
+	/* go1.8 jumps to the higher block, stranding the 112 MiB left. */
+	assert_true(o.addr[1] > 0xe0000000);
+	assert_true(o.st.final.classes[HG_CLASS_STRANDED] >= 112 * MiB);
+	/* go1.9 strands less than 16 MiB per switch (one switch here). */
+	assert_true(n.st.final.classes[HG_CLASS_STRANDED] < 16 * MiB);
+	assert_true(n.st.final.classes[HG_CLASS_STRANDED] > 0);
+	/* go1.9 keeps using the first block for c and d... */
+	assert_int_equal(n.addr[2], 0x31400000);
+	assert_int_equal(n.addr[3], 0x37800000);
+	/* ...and then moves to a block below the current one for e. */
+	assert_true(n.addr[4] < n.addr[1] && n.addr[4] > 0x38402000);
+	/* go1.8 takes a small fallback mapping where go1.9 uses its block. */
+	assert_true(o.addr[2] < o.addr[1]);
+	assert_int_equal(o.st.os_calls.free, 0);
+	assert_int_equal(n.st.os_calls.free, 1); /* the rejected block */
+}
+
+/* Seed 002 (bd6aeca): sysMap in grow, chunk by chunk. */
+static void test_seed_002(void **state)
+{
+	(void)state;
+	static const char *const old_s[] = {"go=1.16", NULL};
+	static const char *const new_s[] = {"go=1.17", NULL};
+	struct run o = replay("seed-002-prepare-in-grow.yaml", old_s);
+	struct run n = replay("seed-002-prepare-in-grow.yaml", new_s);
+	assert_true(o.st.oom);
+	assert_int_equal(o.st.oom_event, 18); /* s16: a second arena */
+	assert_false(n.st.oom);
+	assert_int_equal(n.st.final.heap_sys, 68 * MiB);
+	assert_int_equal(n.st.final.heap_inuse, 68 * MiB);
+	/* go1.16 mapped a whole arena with the first span... */
+	assert_int_equal(o.st.final.heap_sys, 64 * MiB);
+	assert_int_equal(o.committed[0] - n.committed[0], 60 * MiB);
+	/* ...go1.17 commits one 4 MiB chunk per growth (plus the metadata
+	 * of a new arena when it takes one). */
+	for (size_t i = 1; i < n.nalloc; i++) {
+		assert_true(n.committed[i] - n.committed[i - 1] >= 4 * MiB);
+		assert_true(n.committed[i] - n.committed[i - 1] < 5 * MiB);
+	}
+	for (size_t i = 1; i < 16; i++)
+		assert_int_equal(o.committed[i], o.committed[0]);
+}
+
+/* Seed 003 (f18109d): the heap grows into curArena chunk by chunk. */
+static void test_seed_003(void **state)
+{
+	(void)state;
+	static const char *const old_s[] = {"go=1.13", NULL};
+	static const char *const new_s[] = {"go=1.14", NULL};
+	struct run o = replay("seed-003-incremental-grow.yaml", old_s);
+	struct run n = replay("seed-003-incremental-grow.yaml", new_s);
+	/* go1.13: two growths of one whole arena each. */
+	assert_int_equal(o.st.heap_grows, 2);
+	assert_int_equal(o.grew[0], 64 * MiB);
+	assert_int_equal(o.grew[8], 64 * MiB);
+	/* go1.14: 4 MiB chunks, then the 52 MiB the big span needs. */
+	assert_int_equal(n.st.heap_grows, 7);
+	assert_int_equal(n.grew[0], 4 * MiB);
+	assert_int_equal(n.grew[8], 52 * MiB);
+	/* Both map whole arenas: HeapSys is the same. */
+	assert_int_equal(o.st.final.heap_sys, n.st.final.heap_sys);
+	assert_int_equal(o.addr[8], n.addr[8]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_seed_001),
+		cmocka_unit_test(test_seed_002),
+		cmocka_unit_test(test_seed_003),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

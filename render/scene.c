@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -342,45 +343,54 @@ double hg_draw_legend(struct hg_scene *s, double y,
 
 struct figure {
 	const char *name;
-	uint64_t (*get)(const struct hg_figures *f);
+	bool bytes;
+	size_t off; /* offset of the field in struct hg_figures, or -1 */
 };
 
-static uint64_t f_heapsys(const struct hg_figures *f) { return f->heap_sys; }
-static uint64_t f_heapinuse(const struct hg_figures *f) { return f->heap_inuse; }
-static uint64_t f_heaprel(const struct hg_figures *f) { return f->heap_released; }
-static uint64_t f_committed(const struct hg_figures *f) { return f->committed; }
-static uint64_t f_mapped(const struct hg_figures *f) { return f->mapped; }
-static uint64_t f_stranded(const struct hg_figures *f)
-{
-	return f->classes[HG_CLASS_STRANDED];
-}
-static uint64_t f_unused(const struct hg_figures *f)
-{
-	return f->classes[HG_CLASS_UNUSED];
-}
-static uint64_t f_reserved(const struct hg_figures *f)
-{
-	return f->classes[HG_CLASS_RESERVED];
-}
-static uint64_t f_as(const struct hg_figures *f) { return f->address_space; }
-
+#define FIGOFF(f) offsetof(struct hg_figures, f)
 static const struct figure figures[] = {
-	{ "HeapSys", f_heapsys },     { "HeapInuse", f_heapinuse },
-	{ "HeapReleased", f_heaprel }, { "committed", f_committed },
-	{ "mapped", f_mapped },       { "reserved", f_reserved },
-	{ "stranded", f_stranded },   { "unused", f_unused },
-	{ "address_space", f_as },
+	{ "HeapSys", true, FIGOFF(heap_sys) },
+	{ "HeapInuse", true, FIGOFF(heap_inuse) },
+	{ "HeapReleased", true, FIGOFF(heap_released) },
+	{ "committed", true, FIGOFF(committed) },
+	{ "mapped", true, FIGOFF(mapped) },
+	{ "reserved", true, FIGOFF(classes[HG_CLASS_RESERVED]) },
+	{ "stranded", true, FIGOFF(classes[HG_CLASS_STRANDED]) },
+	{ "unused", true, FIGOFF(classes[HG_CLASS_UNUSED]) },
+	{ "address_space", true, FIGOFF(address_space) },
+	{ "arenas", false, FIGOFF(arenas) },
+	{ "heap grows", false, (size_t)-1 },
 };
+
+static uint64_t fig_get(const struct figure *f, const struct hg_stats *st,
+			bool peak)
+{
+	if (f->off == (size_t)-1)
+		return st->heap_grows;
+	const struct hg_figures *fg = peak ? &st->peak : &st->final;
+	uint64_t v;
+	memcpy(&v, (const char *)fg + f->off, sizeof(v));
+	return v;
+}
+
+static void fig_fmt(char *b, size_t n, const struct figure *f, uint64_t v)
+{
+	if (f->bytes)
+		hg_fmt_bytes(b, n, v);
+	else
+		snprintf(b, n, "%" PRIu64, v);
+}
 #define NFIG (sizeof(figures) / sizeof(figures[0]))
 
-static void fmt_delta(char *buf, size_t len, uint64_t a, uint64_t b)
+static void fmt_delta(char *buf, size_t len, const struct figure *f,
+		      uint64_t a, uint64_t b)
 {
 	char t[32];
 	if (a == b) {
 		snprintf(buf, len, "=");
 		return;
 	}
-	hg_fmt_bytes(t, sizeof(t), b > a ? b - a : a - b);
+	fig_fmt(t, sizeof(t), f, b > a ? b - a : a - b);
 	snprintf(buf, len, "%s%s", b > a ? "+" : "-", t);
 }
 
@@ -423,19 +433,18 @@ double hg_draw_figures(struct hg_scene *s, double y,
 		for (size_t j = 0; j < ncols; j++) {
 			double cx = x0 + namew + (j + 1) * colw - 8;
 			uint32_t rgb = HG_TEXT_RGB;
+			const struct figure *f = &figures[i];
 			if (n == 1) {
-				const struct hg_stats *st = hg_model_stats(models[0]);
-				hg_fmt_bytes(b, sizeof(b),
-					     figures[i].get(j == 0 ? &st->final
-								   : &st->peak));
+				fig_fmt(b, sizeof(b), f,
+					fig_get(f, hg_model_stats(models[0]), j == 1));
 			} else if (j < n) {
-				hg_fmt_bytes(b, sizeof(b),
-					     figures[i].get(&hg_model_stats(models[j])->final));
+				fig_fmt(b, sizeof(b), f,
+					fig_get(f, hg_model_stats(models[j]), false));
 			} else {
-				uint64_t a = figures[i].get(&hg_model_stats(models[0])->final);
-				uint64_t v = figures[i].get(
-					&hg_model_stats(models[j - n + 1])->final);
-				fmt_delta(b, sizeof(b), a, v);
+				uint64_t a = fig_get(f, hg_model_stats(models[0]), false);
+				uint64_t v = fig_get(f, hg_model_stats(models[j - n + 1]),
+						     false);
+				fmt_delta(b, sizeof(b), f, a, v);
 				rgb = v > a ? 0xa33a00 : v < a ? 0x00664a : HG_MUTED_RGB;
 			}
 			hg_scene_text(s, cx, y, HG_FONT_MONO, 11, HG_ANCHOR_END,
@@ -610,7 +619,19 @@ struct arena_draw {
 	const struct hg_axis *ax;
 	double x0, y, h, last;
 	unsigned skipped;
+	bool dense; /* boundaries closer than 12 px: notches above the bar only */
+	double min_gap;
 };
+
+static int arena_gap(void *arg, hg_addr base, hg_addr end, enum hg_class c)
+{
+	struct arena_draw *d = arg;
+	(void)c;
+	double g = hg_axis_pos(d->ax, end) - hg_axis_pos(d->ax, base);
+	if (g < d->min_gap)
+		d->min_gap = g;
+	return 0;
+}
 
 static int draw_arena(void *arg, hg_addr base, hg_addr end, enum hg_class c)
 {
@@ -619,13 +640,14 @@ static int draw_arena(void *arg, hg_addr base, hg_addr end, enum hg_class c)
 	for (int k = 0; k < 2; k++) {
 		hg_addr v = k ? end : base;
 		double x = d->x0 + floor(hg_axis_pos(d->ax, v)) + 0.5;
-		if (x - d->last < 3) {
+		if (x - d->last < (d->dense ? 4 : 3)) {
 			d->skipped += k == 0;
 			continue;
 		}
 		d->last = x;
 		struct hg_item *it = hg_scene_line(d->s, x, d->y - 6, x,
-						   d->y + d->h, 0x000000, 1);
+						   d->dense ? d->y : d->y + d->h,
+						   0x000000, 1);
 		if (it) {
 			it->role = "arena";
 			char a[24];
@@ -839,7 +861,10 @@ int hg_scene_map(struct hg_scene **out, const struct hg_map_input *maps,
 			goto fail;
 		draw_bar(s, &ax, edges, (const uint64_t(*)[HG_CLASS_COUNT])hist,
 			 HG_MARGIN, y, barh);
-		struct arena_draw ad = { s, &ax, HG_MARGIN, y, barh, -1e9, 0 };
+		struct arena_draw ad = { s, &ax, HG_MARGIN, y, barh, -1e9, 0,
+					 false, 1e9 };
+		hg_model_arenas(m, arena_gap, &ad);
+		ad.dense = ad.min_gap < 12;
 		hg_model_arenas(m, draw_arena, &ad);
 		y = draw_axis(s, &ax, HG_MARGIN, y, barh);
 	}

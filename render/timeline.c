@@ -16,7 +16,7 @@
 
 #define TL_LEFT 128     /* address labels */
 #define TL_PLOT_H 480   /* address axis length */
-#define TL_MIN_COLW 3
+#define TL_MIN_COLW 4
 #define TL_UNITS 8      /* stack units per column pixel */
 #define TL_MAX_MARKS 256
 
@@ -189,6 +189,9 @@ static void emit_run(struct hg_scene *s, const struct hg_timeline *t,
 				if (it) {
 					it->cls = c;
 					it->hatch = hg_class_hatched(c);
+				}
+				/* One tooltip per run: on its first column. */
+				if (it && k == run->k0) {
 					hg_item_set_title(s, it,
 							  "%s %s\xe2\x80\x93%s, "
 							  "events %" PRIu64 "\xe2\x80\x93%" PRIu64
@@ -393,11 +396,14 @@ int hg_timeline_scene(struct hg_scene **out, struct hg_timeline *t,
 		for (r = 0; r < 3; r++)
 			if (x - 2 >= right[r] + 6)
 				break;
+		bool flip = x + w > t->width - 4;
 		if (r < 3) {
 			right[r] = x + w;
-			struct hg_item *it = hg_scene_text(s, x - 2, mark_top + 10 + 13 * r,
+			struct hg_item *it = hg_scene_text(s, flip ? x + 2 : x - 2,
+							   mark_top + 10 + 13 * r,
 							   HG_FONT_SANS, 10,
-							   HG_ANCHOR_START,
+							   flip ? HG_ANCHOR_END
+								: HG_ANCHOR_START,
 							   HG_TEXT_RGB, "%s",
 							   t->marks[i].text);
 			if (it)

@@ -169,12 +169,110 @@ static void test_seed_003(void **state)
 	assert_int_equal(o.addr[8], n.addr[8]);
 }
 
+/* Seed 000 (4510586): wasm sbrk with bloc/blocMax. */
+static void test_seed_000(void **state)
+{
+	(void)state;
+	static const char *const old_s[] = {"go=1.21", NULL};
+	static const char *const new_s[] = {"go=1.24", NULL};
+	struct run o = replay("seed-000-wasm-bloc.yaml", old_s);
+	struct run n = replay("seed-000-wasm-bloc.yaml", new_s);
+	/* go1.21 never touches the 16 MiB of initial memory past the module. */
+	assert_int_equal(o.st.final.classes[HG_CLASS_UNUSED], 16 * MiB);
+	assert_int_equal(n.st.final.classes[HG_CLASS_UNUSED], 0);
+	/* go1.24 grows linear memory less, in fewer memory.grow calls. */
+	assert_true(n.st.final.linear_memory < o.st.final.linear_memory);
+	assert_true(n.st.os_calls.grow_memory < o.st.os_calls.grow_memory);
+	assert_int_equal(n.st.final.linear_memory, 20 * MiB);
+	assert_int_equal(o.st.final.linear_memory, 47448064);
+	assert_int_equal(n.st.os_calls.grow_memory, 3);
+	assert_int_equal(o.st.os_calls.grow_memory, 7);
+	/* The first arena sits at 4 MiB under go1.24, above the initial
+	 * memory's end under go1.21. */
+	assert_int_equal(n.addr[0], 4 * MiB);
+	assert_true(o.addr[0] >= 18 * MiB);
+}
+
+/* Linear memory after a wasm program's first heap allocation. */
+static uint64_t hello_linear_memory(const char *go, const char *module_end)
+{
+	struct hg_config cfg;
+	char err[256];
+	hg_config_init(&cfg);
+	assert_int_equal(hg_config_set(&cfg, "platform", "js/wasm", err,
+				       sizeof(err)),
+			 0);
+	assert_int_equal(hg_config_set(&cfg, "go", go, err, sizeof(err)), 0);
+	assert_int_equal(hg_config_set(&cfg, "module_end", module_end, err,
+				       sizeof(err)),
+			 0);
+	struct hg_model *m = NULL;
+	assert_int_equal(hg_model_new(&m, &cfg, err, sizeof(err)), 0);
+	struct hg_op op = {HG_OP_ALLOC, "x", 8 * KiB, 0, false, false, NULL};
+	struct hg_op_result res;
+	assert_int_equal(hg_model_apply(m, &op, &res, err, sizeof(err)), 0);
+	if (hg_model_check(m, err, sizeof(err)))
+		fail_msg("check: %s", err);
+	uint64_t lin = hg_model_stats(m)->final.linear_memory;
+	hg_model_free(m);
+	return lin;
+}
+
+/* A wasm program whose globals fit within 4 MiB (reference 3.7, 6.14). */
+static void test_wasm_hello_world(void **state)
+{
+	(void)state;
+	static const char *const ends[] = {"64K", "1M", "2M", "3M", NULL};
+	for (size_t i = 0; ends[i]; i++) {
+		/* Go 1.24-1.25: exactly 8 MiB. */
+		assert_int_equal(hello_linear_memory("1.24", ends[i]), 8 * MiB);
+		assert_int_equal(hello_linear_memory("1.25", ends[i]), 8 * MiB);
+	}
+	/* Go 1.26's 512 KiB arenas: at most 3 MiB for a small program. */
+	assert_true(hello_linear_memory("1.26", "1M") <= 3 * MiB);
+}
+
+/* Seed 004 (fb75f85): Plan 9's free list versus top-only frees. */
+static void test_seed_004(void **state)
+{
+	(void)state;
+	static const char *const old_s[] = {"go=1.4", NULL};
+	static const char *const new_s[] = {"go=1.5", NULL};
+	struct run o = replay("seed-004-plan9-freelist.yaml", old_s);
+	struct run n = replay("seed-004-plan9-freelist.yaml", new_s);
+	/* go1.4 leaks every free that is not at the top... */
+	assert_true(o.st.final.classes[HG_CLASS_STRANDED] >= 2 * MiB);
+	assert_int_equal(o.st.final.classes[HG_CLASS_SBRK_FREE], 0);
+	/* ...go1.5 keeps them on the free list and reuses them. */
+	assert_int_equal(n.st.final.classes[HG_CLASS_STRANDED], 0);
+	assert_true(n.st.final.classes[HG_CLASS_SBRK_FREE] > 0);
+	assert_true(n.st.final.classes[HG_CLASS_SBRK_FREE] <= 256 * KiB);
+	/* The break grows with the churn under go1.4 only. */
+	assert_true(o.st.peak.linear_memory - n.st.peak.linear_memory >=
+		    2 * MiB);
+	assert_true(o.st.os_calls.sbrk > 10 * n.st.os_calls.sbrk);
+
+	/* The same switch on a recent runtime. */
+	static const char *const top[] = {"go=1.26",
+					  "policy.sbrk_free=top-only", NULL};
+	static const char *const list[] = {"go=1.26", NULL};
+	o = replay("seed-004-plan9-freelist.yaml", top);
+	uint64_t o_stranded = o.st.final.classes[HG_CLASS_STRANDED];
+	uint64_t o_lin = o.st.peak.linear_memory;
+	n = replay("seed-004-plan9-freelist.yaml", list);
+	assert_true(o_stranded > n.st.final.classes[HG_CLASS_STRANDED]);
+	assert_true(o_lin > n.st.peak.linear_memory);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_seed_000),
+		cmocka_unit_test(test_wasm_hello_world),
 		cmocka_unit_test(test_seed_001),
 		cmocka_unit_test(test_seed_002),
 		cmocka_unit_test(test_seed_003),
+		cmocka_unit_test(test_seed_004),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,14 +23,16 @@ static void hatch(cairo_t *cr, const struct hg_item *it)
 	cairo_rectangle(cr, it->x, it->y, it->w, it->h);
 	cairo_clip(cr);
 	set_rgb(cr, HG_HATCH_RGB);
-	cairo_set_line_width(cr, 1.2);
+	cairo_set_line_width(cr, 1.5);
 	cairo_set_antialias(cr, CAIRO_ANTIALIAS_GRAY);
-	/* 45-degree lines every 6 px, anchored to the picture (as in SVG). */
+	/* 45-degree lines every 6 px, anchored to the picture as the SVG
+	 * pattern (a 6 px tile rotated by 45 degrees) is. */
 	double d = 6 * 1.41421356237309504880;
 	double k0 = floor((it->x + it->y) / d) - 1;
 	double k1 = ceil((it->x + it->w + it->y + it->h) / d) + 1;
 	for (double k = k0; k <= k1; k++) {
-		double c = k * d; /* x + y = c */
+		/* The SVG pattern's bars, rotated: x + y = c, 1.5 px wide. */
+		double c = k * d + 0.75 * 1.41421356237309504880;
 		cairo_move_to(cr, c - it->y, it->y);
 		cairo_line_to(cr, c - (it->y + it->h), it->y + it->h);
 	}

@@ -5,7 +5,7 @@ _heapgrow()
 	local cur prev words cword
 	_init_completion -s || return
 
-	local commands="replay check platforms help"
+	local commands="replay compare check platforms help"
 	local platforms="linux/amd64 linux/arm64 linux/386 windows/amd64 windows/386 js/wasm wasip1/wasm plan9/386 plan9/amd64"
 	local gos="1.4 1.5 1.8 1.9 1.10 1.11 1.12 1.13 1.14 1.16 1.17 1.19 1.20 1.21 1.23 1.24 1.25 1.26"
 	local keys="platform= go= phys_page_size= page_size= arena_size= chunk_size= address_bits= commit_limit= initial_memory= module_end= page_cache= randomize_heap_base= placement= policy.sbrk= policy.arena= policy.prepare= policy.grow= policy.sbrk_free="
@@ -31,6 +31,18 @@ _heapgrow()
 		;;
 	--stats | --log)
 		_filedir
+		return
+		;;
+	-o | --output | --timeline)
+		_filedir '@(png|svg|scene)'
+		return
+		;;
+	--at)
+		return
+		;;
+	--vs)
+		COMPREPLY=($(compgen -W "go= platform= $keys" -- "$cur"))
+		compopt -o nospace
 		return
 		;;
 	--platform)
@@ -90,7 +102,14 @@ _heapgrow()
 	case $cmd in
 	replay)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "-c --config --platform --go --phys-page-size --arena-size --set --stats --format --log --check -q --quiet -h --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "-c --config --platform --go --phys-page-size --arena-size --set --stats --format --log --check -o --output --timeline --at -q --quiet -h --help" -- "$cur"))
+		else
+			_filedir '@(yaml|yml|hgt|gz)'
+		fi
+		;;
+	compare)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--vs -o --output --at --format -c --config --platform --go --phys-page-size --arena-size --set -q --quiet -h --help" -- "$cur"))
 		else
 			_filedir '@(yaml|yml|hgt|gz)'
 		fi

@@ -73,3 +73,12 @@ add_test(NAME render.chromium
     ${CMAKE_CURRENT_BINARY_DIR}/render/chromium)
 set_tests_properties(render.chromium PROPERTIES LABELS render SKIP_RETURN_CODE 77
   TIMEOUT 180)
+
+# Under ASan, fontconfig's process-lifetime caches are reported as leaks.
+get_property(HG_RENDER_TESTS DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR} PROPERTY TESTS)
+foreach(t ${HG_RENDER_TESTS})
+  if(t MATCHES "^render\\.")
+    set_property(TEST ${t} APPEND PROPERTY ENVIRONMENT
+      "LSAN_OPTIONS=suppressions=${HG_RENDER_DIR}/lsan.supp:print_suppressions=0")
+  endif()
+endforeach()

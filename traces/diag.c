@@ -171,6 +171,12 @@ int hg__add_setting(struct hg_setting **arr, size_t *n, size_t *cap,
 				    "value contains a NUL character");
 		return HG_EINVAL;
 	}
+	if (strcmp(key, "policy") == 0) {
+		/* In YAML, policy is the mapping of the policy.* keys. */
+		hg_diag_set(d, NULL, line, col, "config key 'policy' needs a "
+			    "policy name (policy.NAME=VALUE)");
+		return HG_EINVAL;
+	}
 	for (i = 0; i < *n; i++) {
 		if (strcmp((*arr)[i].key, key) == 0) {
 			hg_diag_set(d, NULL, line, col,

@@ -557,6 +557,8 @@ static void test_compact_errors(void **state)
 		   "config: expected KEY=VALUE settings");
 	expect_err("heapgrow-trace 1\nconfig go=1 go=2\n", 2, 13,
 		   "duplicate config key 'go' (first set at line 2)");
+	expect_err("heapgrow-trace 1\nconfig go=1 policy=x\n", 2, 13,
+		   "config key 'policy' needs a policy name (policy.NAME=VALUE)");
 	expect_err("heapgrow-trace 1\nallok 1 2\n", 2, 1,
 		   "unknown event kind 'allok'");
 	expect_err("heapgrow-trace 1\n\n  a 1\n", 3, 3,

@@ -131,11 +131,13 @@ static hg_addr linear_alloc(struct hg_model *m, struct hg_linear_alloc *l,
  */
 int hg_map_sys_ready(struct hg_model *m, hg_addr v, uint64_t n, uint64_t *stat)
 {
-	if (hg_sys_map(m, v, n, stat) || hg_sys_used(m, v, n, n))
+	if (hg_sys_map(m, v, n, stat))
 		return HG_EOOM;
+	/* A failed commit throws; the range is the runtime's either way. */
+	int err = hg_sys_used(m, v, n, n);
 	hg_vas_set(&m->os.vas, v, v + n, HG_MEM_READY, -1);
 	m->c_sys += n;
-	return HG_OK;
+	return err;
 }
 
 #define PERSISTENT_CHUNK (256u << 10) /* Go: persistentChunkSize */
@@ -365,7 +367,7 @@ static int init_hints_64(struct hg_model *m)
 	hg_addr rand_base = 0;
 	unsigned rbits = heap_addr_bits(&m->cfg) - 1 - (is_amd64(&m->cfg) ? 1 : 0);
 	unsigned char rand_prefix = 0;
-	if (m->cfg.randomize_heap_base) {
+	if (m->randomize) {
 		m->rand_state = m->cfg.heap_base_seed;
 		unsigned top = rbits - ilog2(m->cfg.arena_size);
 		rand_base = heap_rand_bits(m, top) << (rbits - top);
@@ -375,7 +377,7 @@ static int init_hints_64(struct hg_model *m)
 	/* Hints i = 0x3f..0 go to the heap list; 0x7f..0x40 to user arenas. */
 	for (int i = 0x3f; i >= 0; i--) {
 		hg_addr p;
-		if (m->cfg.randomize_heap_base) {
+		if (m->randomize) {
 			hg_addr mask = ((hg_addr)1 << (rbits - 8)) - 1;
 			p = (hg_addr)(unsigned char)(rand_prefix + i)
 				    << (rbits - 8) |
@@ -531,7 +533,8 @@ hg_addr hg_mheap_sys_alloc(struct hg_model *m, uint64_t n, uint64_t *size)
 			v = 0;
 		else
 			v = hg_sys_reserve(m, p, n);
-		if (p == v) {
+		/* (A down-hint that reaches address 0 fails like any other.) */
+		if (v != 0 && p == v) {
 			if (!hint->down)
 				p += n;
 			hint->addr = p;

@@ -26,6 +26,35 @@ static bool linear_new(const struct hg_model *m)
 	return m->cfg.policy_arena == HG_ARENA_LINEAR;
 }
 
+/* Give up the reserved parts of [lo, hi): class stranded from now on. */
+static void strand_reserved(struct hg_model *m, hg_addr lo, hg_addr hi)
+{
+	struct hg_vas *vas = &m->os.vas;
+	hg_addr a = lo;
+	while (a < hi) {
+		long i = hg_vas_find(vas, a);
+		if (i < 0) {
+			/* Skip a hole up to the next vma. */
+			size_t k = 0;
+			while (k < vas->n && vas->v[k].end <= a)
+				k++;
+			if (k == vas->n || vas->v[k].base >= hi)
+				return;
+			a = vas->v[k].base;
+			continue;
+		}
+		struct hg_vma v = vas->v[i];
+		hg_addr e = v.end < hi ? v.end : hi;
+		if (v.owner == HG_OWN_RUNTIME && v.state == HG_MEM_RESERVED &&
+		    !v.stranded) {
+			hg_vas_set(vas, a, e, HG_MEM_RESERVED, 1);
+			m->c_reserved -= e - a;
+			m->c_stranded += e - a;
+		}
+		a = e;
+	}
+}
+
 /* Go: mheap.mapBits and mapSpans: metadata mapped as arena_used grows. */
 static int set_arena_used(struct hg_model *m, hg_addr used)
 {
@@ -34,6 +63,8 @@ static int set_arena_used(struct hg_model *m, hg_addr used)
 	/* The bitmap grows down from la->bitmap, 8 KiB at a time. */
 	uint64_t n = (used - la->arena_start) / la->bitmap_scale;
 	n = HG_ALIGN_UP(HG_ALIGN_UP(n, 8192), phys);
+	if (n > la->bitmap_size) /* an arena beyond _MaxMem */
+		n = la->bitmap_size;
 	if (n > la->bitmap_mapped) {
 		int err = hg_map_sys_ready(m, la->bitmap - n,
 					   n - la->bitmap_mapped,
@@ -45,6 +76,8 @@ static int set_arena_used(struct hg_model *m, hg_addr used)
 	/* The spans array: one pointer per arena page. */
 	uint64_t ptr = hg_is_64bit(&m->cfg) ? 8 : 4;
 	n = HG_ALIGN_UP((used - la->arena_start) / LINEAR_PAGE * ptr, phys);
+	if (n > la->spans_size)
+		n = la->spans_size;
 	if (n > la->spans_mapped) {
 		int err = hg_map_sys_ready(m, la->spans_start + la->spans_mapped,
 					   n - la->spans_mapped,
@@ -118,6 +151,8 @@ int hg_linear_init(struct hg_model *m)
 	hg_addr p1 = HG_ALIGN_UP(p, LINEAR_PAGE);
 	psize -= p1 - p;
 	la->spans_start = p1;
+	la->spans_size = HG_ALIGN_DOWN(spans, m->cfg.phys_page_size);
+	la->bitmap_size = HG_ALIGN_DOWN(bitmap, m->cfg.phys_page_size);
 	p1 += spans;
 	la->bitmap = p1 + bitmap;
 	p1 += bitmap;
@@ -163,13 +198,12 @@ static int new_block(struct hg_model *m, uint64_t n)
 		return HG_OK;
 	}
 	/* Switch: the rest of the old block can never be used again. */
-	if (la->arena_end > cur) {
-		hg_vas_set(&m->os.vas, cur, la->arena_end, HG_MEM_RESERVED, 1);
-		m->c_reserved -= la->arena_end - cur;
-		m->c_stranded += la->arena_end - cur;
-	}
+	if (la->arena_end > cur)
+		strand_reserved(m, cur, la->arena_end);
 	hg_vas_set_heap(&m->os.vas, p, p + psize);
 	la->arena_end = p + psize;
+	/* The block starts at the next runtime page; the bit below is lost. */
+	strand_reserved(m, p, HG_ALIGN_UP(p, LINEAR_PAGE));
 	p = HG_ALIGN_UP(p, LINEAR_PAGE);
 	if (linear_new(m))
 		la->arena_alloc = p;
@@ -202,10 +236,11 @@ static hg_addr linear_sys_alloc(struct hg_model *m, uint64_t n)
 		if (hg_sys_map(m, p, n, NULL))
 			return 0;
 		*bump += n;
+		/* Accounted before the metadata, which may throw. */
+		if (heap_add(m, p, n))
+			return 0;
 		if (set_arena_used(m, *bump > la->arena_used ? *bump
 							     : la->arena_used))
-			return 0;
-		if (heap_add(m, p, n))
 			return 0;
 		return p;
 	}
@@ -230,10 +265,24 @@ static hg_addr linear_sys_alloc(struct hg_model *m, uint64_t n)
 	hg_addr q = HG_ALIGN_UP(p, LINEAR_PAGE);
 	hg_vas_set(&m->os.vas, q, q + n, HG_MEM_PREPARED, 0);
 	m->c_stranded += len - n;
-	if (q + n > la->arena_used && set_arena_used(m, q + n))
-		return 0;
 	if (heap_add(m, q, n))
 		return 0;
+	if (q + n > la->arena_used) {
+		/*
+		 * go1.8: arena_used is the bump pointer, so the arena now
+		 * continues from this mapping (arena_end follows it) and
+		 * what was left of the old block is given up.
+		 */
+		if (!linear_new(m)) {
+			if (la->arena_end > la->arena_used)
+				strand_reserved(m, la->arena_used,
+						la->arena_end);
+			if (p + psize > la->arena_end)
+				la->arena_end = p + psize;
+		}
+		if (set_arena_used(m, q + n))
+			return 0;
+	}
 	return q;
 }
 

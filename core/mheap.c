@@ -69,6 +69,13 @@ int hg_heap_add_pages(struct hg_model *m, hg_addr v, uint64_t n)
 		if (chunk_grown(m, c)) {
 			hg_pagealloc_free(m->pages, a, (b - a) / page);
 			m->phantom_pages -= (b - a) / page;
+			/* The page cache remembers the scavenged bits of
+			 * allocated pages of its block; these are heap now. */
+			struct hg_pagecache *pc = &m->pcache;
+			for (hg_addr x = a; pc->base && x < b; x += page)
+				if (x >= pc->base && x < pc->base + 64 * page)
+					pc->scav &= ~(1ull << ((x - pc->base) /
+							       page));
 			continue;
 		}
 		int err = pages_grow(m, c, chunk);
@@ -158,7 +165,7 @@ static uint64_t mheap_grow(struct hg_model *m, uint64_t npage)
 			}
 			m->cur_base = av;
 			m->cur_end = av + asize;
-			if (first_grow && m->cfg.randomize_heap_base) {
+			if (first_grow && m->randomize) {
 				/* The skipped head of the arena stays Reserved forever. */
 				unsigned bits = 0;
 				for (uint64_t x = m->cfg.arena_size / m->cfg.chunk_size;
@@ -169,15 +176,45 @@ static uint64_t mheap_grow(struct hg_model *m, uint64_t npage)
 					m->cur_base | off * m->cfg.chunk_size,
 					m->cfg.chunk_size);
 				if (nb > m->cur_base) {
+					/* Reserved, or Prepared and counted
+					 * released if sysAlloc mapped it. */
+					bool mapped = m->cfg.policy_prepare ==
+						      HG_PREPARE_SYSALLOC;
+					uint64_t len = nb - m->cur_base;
 					hg_vas_set(&m->os.vas, m->cur_base, nb,
-						   HG_MEM_RESERVED, 1);
-					m->c_reserved -= nb - m->cur_base;
-					m->c_stranded += nb - m->cur_base;
+						   mapped ? HG_MEM_PREPARED
+							  : HG_MEM_RESERVED,
+						   1);
+					if (mapped)
+						m->hs.heap_released -= len;
+					else
+						m->c_reserved -= len;
+					m->c_stranded += len;
 				}
 				m->cur_base = nb;
 			}
 		}
 		nbase = HG_ALIGN_UP(m->cur_base + ask, phys);
+		/*
+		 * A randomized base can leave less than ask in the new
+		 * arena; Go then maps (MAP_FIXED) past curArena's end. The
+		 * model takes that space with a reservation at the exact
+		 * address, and throws if something else holds it.
+		 */
+		if (nbase > m->cur_end) {
+			uint64_t more = nbase - m->cur_end;
+			hg_addr x = hg_sys_reserve(m, m->cur_end, more);
+			if (x != m->cur_end) {
+				if (x)
+					hg_sys_unreserve(m, x, more);
+				hg_mheap_throw(m, "runtime: out of memory: "
+						  "cannot map the randomized "
+						  "heap base");
+				return 0;
+			}
+			hg_vas_set_heap(&m->os.vas, x, x + more);
+			m->cur_end = nbase;
+		}
 	}
 
 	hg_addr v = m->cur_base;
@@ -186,7 +223,7 @@ static uint64_t mheap_grow(struct hg_model *m, uint64_t npage)
 		return 0;
 	total += nbase - v;
 
-	if (first_grow && m->cfg.randomize_heap_base) {
+	if (first_grow && m->randomize) {
 		unsigned bits = 0;
 		for (uint64_t x = m->cfg.chunk_size; x > 1; x >>= 1)
 			bits++;

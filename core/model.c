@@ -133,6 +133,8 @@ int hg_model_new(struct hg_model **out, const struct hg_config *cfg,
 	if (!m)
 		return HG_ENOMEM;
 	m->cfg = *cfg;
+	m->randomize = cfg->randomize_heap_base && hg_is_64bit(cfg) &&
+		       !hg_platform_is_sbrk(cfg->platform);
 	int rc = hg_config_check(cfg, err, errlen);
 	if (rc) {
 		free(m);
@@ -390,6 +392,7 @@ struct heap_walk {
 	struct emitter *e;
 	const struct hg_model *m;
 	hg_addr pos; /* next address not yet emitted */
+	hg_addr end; /* end of the vma walked */
 };
 
 /* Class of one page of the P's page cache. */
@@ -405,6 +408,13 @@ static int heap_run(void *arg, hg_addr base, hg_addr end, bool alloc, bool scav)
 	struct heap_walk *w = arg;
 	const struct hg_pagecache *pc = &w->m->pcache;
 	uint64_t page = w->m->cfg.page_size;
+	/* Runtime pages may straddle the vma's bounds: clip to them. */
+	if (base < w->pos)
+		base = w->pos;
+	if (end > w->end)
+		end = w->end;
+	if (end <= base)
+		return 0;
 	if (base > w->pos) /* Prepared but not given to the page allocator. */
 		emit(w->e, w->pos, base, HG_CLASS_RELEASED);
 	w->pos = end;
@@ -472,7 +482,7 @@ static int walk_classes(struct hg_model *m, hg_addr lo, hg_addr hi,
 		hg_addr en = v->end < hi ? v->end : hi;
 		if (v->owner == HG_OWN_RUNTIME && v->heap && !v->stranded &&
 		    v->state != HG_MEM_RESERVED) {
-			struct heap_walk w = {e, m, b};
+			struct heap_walk w = {e, m, b, en};
 			hg_pagealloc_runs(m->pages, b, en, heap_run, &w);
 			if (w.pos < en)
 				emit(e, w.pos, en, HG_CLASS_RELEASED);
@@ -565,7 +575,9 @@ int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 	struct hg_pagealloc_counts pc;
 	hg_pagealloc_count(m->pages, &pc);
 	uint64_t page = m->cfg.page_size;
-	uint64_t cache_scav = (uint64_t)__builtin_popcountll(m->pcache.scav);
+	/* The cache's scav mask also holds bits of allocated pages. */
+	uint64_t cache_scav =
+		(uint64_t)__builtin_popcountll(m->pcache.scav & m->pcache.cache);
 	uint64_t cache_free = (uint64_t)__builtin_popcountll(m->pcache.cache);
 	uint64_t released =
 		(pc.free_scav + pc.alloc_scav - m->phantom_pages + cache_scav) *

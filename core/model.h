@@ -37,9 +37,9 @@ struct hg_linear_arena {
 	hg_addr arena_used;  /* high-water mark (and bump pointer in go1.8) */
 	hg_addr arena_alloc; /* bump pointer (go1.9-1.10) */
 	hg_addr spans_start; /* spans array, mapped upward */
-	uint64_t spans_mapped;
+	uint64_t spans_mapped, spans_size;
 	hg_addr bitmap;      /* heap bitmap, mapped downward from here */
-	uint64_t bitmap_mapped;
+	uint64_t bitmap_mapped, bitmap_size;
 	uint64_t bitmap_scale; /* heap bytes per bitmap byte */
 	uint64_t max_mem;      /* _MaxMem + 1 */
 	uint64_t switches;     /* moves to a new block */
@@ -81,6 +81,9 @@ struct hg_model {
 	hg_addr persistent_base;
 	uint64_t persistent_off;
 	void *pagemeta; /* page-allocator metadata mappings (arena.c) */
+	/* randomize_heap_base in effect: Go randomizes only 64-bit,
+	 * non-sbrk heaps (randomizeHeapBase, runtime/malloc.go). */
+	bool randomize;
 	/* Random state for randomize_heap_base. */
 	uint64_t rand_state;
 
@@ -91,8 +94,7 @@ struct hg_model {
 
 	struct hg_heapstats hs;
 	/* Class counters that the heap counters do not give. */
-	uint64_t c_reserved, c_sys, c_foreign, c_stranded, c_sbrk_free,
-		c_unused;
+	uint64_t c_reserved, c_sys, c_foreign, c_stranded;
 
 	/* Live ids, one namespace per kind of object. */
 	struct hg_idmap spans, sysallocs, mmaps;

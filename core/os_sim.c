@@ -458,8 +458,10 @@ int hg_os_init(struct hg_os *os, const struct hg_config *cfg,
 		return err;
 	os->ops = windows ? &windows_ops : &linux_ops;
 	if (cfg->module_end) {
-		hg_addr img = hg_os_foreign_map(os, image_base(cfg->platform),
-						cfg->module_end);
+		/* With large pages the linker aligns the image to them. */
+		hg_addr img = hg_os_foreign_map(
+			os, ALIGN_DOWN(image_base(cfg->platform), gran),
+			cfg->module_end);
 		if (!img)
 			return HG_EINVAL;
 		os->image_end = img + ALIGN_UP(cfg->module_end, os->vas.page);

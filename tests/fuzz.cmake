@@ -22,3 +22,17 @@ if(HEAPGROW_BUILD_FUZZERS)
     message(WARNING "HEAPGROW_BUILD_FUZZERS needs clang; fuzzers not built")
   endif()
 endif()
+
+# The model under random operation sequences, with the invariant checker
+# after every event (tests/fuzz/fuzz_replay.c).
+add_executable(fuzz_replay_standalone ${HG_FUZZ_DIR}/fuzz_replay.c
+  ${HG_FUZZ_DIR}/standalone_driver.c)
+target_link_libraries(fuzz_replay_standalone PRIVATE hgcore hg_flags)
+add_test(NAME fuzz.replay COMMAND fuzz_replay_standalone ${HG_FUZZ_DIR}/corpus/replay)
+set_tests_properties(fuzz.replay PROPERTIES LABELS fuzz TIMEOUT 600)
+if(HEAPGROW_BUILD_FUZZERS AND CMAKE_C_COMPILER_ID MATCHES "Clang")
+  add_executable(fuzz_replay ${HG_FUZZ_DIR}/fuzz_replay.c)
+  target_compile_options(fuzz_replay PRIVATE -fsanitize=fuzzer)
+  target_link_options(fuzz_replay PRIVATE -fsanitize=fuzzer)
+  target_link_libraries(fuzz_replay PRIVATE hgcore hg_flags)
+endif()

@@ -303,16 +303,7 @@ uint64_t hg_linear_grow(struct hg_model *m, uint64_t npage)
 		v = linear_sys_alloc(m, ask);
 	}
 	if (!v) {
-		if (!m->dead) {
-			uint64_t heap_sys = m->hs.heap_free +
-					    m->hs.heap_released +
-					    m->hs.heap_inuse;
-			hg_mheap_throw(m,
-				       "runtime: out of memory: cannot allocate "
-				       "%llu-byte block (%llu in use)",
-				       (unsigned long long)ask,
-				       (unsigned long long)heap_sys);
-		}
+		hg_mheap_throw_oom(m, ask);
 		return 0;
 	}
 	m->stats.heap_grows++;

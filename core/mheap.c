@@ -19,6 +19,20 @@ void hg_mheap_throw(struct hg_model *m, const char *fmt, ...)
 	m->dead = true;
 }
 
+/*
+ * The runtime could not get ask more bytes for the heap (Go: the print in
+ * (*mheap).grow before allocSpan throws "out of memory").
+ */
+void hg_mheap_throw_oom(struct hg_model *m, uint64_t ask)
+{
+	uint64_t in_use =
+		m->hs.heap_free + m->hs.heap_released + m->hs.heap_inuse;
+	hg_mheap_throw(m,
+		       "runtime: out of memory: cannot allocate %llu-byte "
+		       "block (%llu in use)",
+		       (unsigned long long)ask, (unsigned long long)in_use);
+}
+
 /* Go: (*pageAlloc).grow with its sysGrow: metadata first, then the bitmaps. */
 static int pages_grow(struct hg_model *m, hg_addr base, uint64_t size)
 {
@@ -104,14 +118,7 @@ static uint64_t mheap_grow_whole(struct hg_model *m, uint64_t npage)
 	uint64_t size = 0;
 	hg_addr v = hg_mheap_sys_alloc(m, ask, &size);
 	if (!v) {
-		if (!m->dead)
-			hg_mheap_throw(m,
-				       "runtime: out of memory: cannot allocate "
-				       "%llu-byte block (%llu in use)",
-				       (unsigned long long)ask,
-				       (unsigned long long)(m->hs.heap_free +
-							    m->hs.heap_released +
-							    m->hs.heap_inuse));
+		hg_mheap_throw_oom(m, ask);
 		return 0;
 	}
 	if (grow_into(m, v, size))
@@ -141,17 +148,7 @@ static uint64_t mheap_grow(struct hg_model *m, uint64_t npage)
 		uint64_t asize = 0;
 		hg_addr av = hg_mheap_sys_alloc(m, ask, &asize);
 		if (av == 0) {
-			if (!m->dead) {
-				uint64_t in_use = m->hs.heap_free +
-						  m->hs.heap_released +
-						  m->hs.heap_inuse;
-				hg_mheap_throw(m,
-					       "runtime: out of memory: cannot "
-					       "allocate %llu-byte block (%llu "
-					       "in use)",
-					       (unsigned long long)ask,
-					       (unsigned long long)in_use);
-			}
+			hg_mheap_throw_oom(m, ask);
 			return 0;
 		}
 		if (av == m->cur_end) {

@@ -203,21 +203,31 @@ static void record_oom(struct hg_model *m, const struct hg_op *op)
 	snprintf(s->oom_message, sizeof(s->oom_message), "%s", m->throw_msg);
 }
 
+/* An allocation event must name an id that is not live, and a size. */
+static int check_new(const struct hg_idmap *ids, const struct hg_op *op,
+		     char *err, size_t errlen)
+{
+	if (hg_idmap_get(ids, op->id)) {
+		set_err(err, errlen, "%s: id '%s' is already live",
+			hg_op_name(op->kind), op->id);
+		return HG_ETRACE;
+	}
+	if (op->size == 0) {
+		set_err(err, errlen, "%s: size must be positive",
+			hg_op_name(op->kind));
+		return HG_ETRACE;
+	}
+	return HG_OK;
+}
+
 static int apply_op(struct hg_model *m, const struct hg_op *op,
 		    struct hg_op_result *res, char *err, size_t errlen)
 {
 	struct hg_idval v = {0, 0, 0};
 	switch (op->kind) {
 	case HG_OP_ALLOC: {
-		if (hg_idmap_get(&m->spans, op->id)) {
-			set_err(err, errlen, "alloc: id '%s' is already live",
-				op->id);
+		if (check_new(&m->spans, op, err, errlen))
 			return HG_ETRACE;
-		}
-		if (op->size == 0) {
-			set_err(err, errlen, "alloc: size must be positive");
-			return HG_ETRACE;
-		}
 		uint64_t npages = op->size / m->cfg.page_size +
 				  (op->size % m->cfg.page_size != 0);
 		int rc = hg_mheap_alloc_span(m, npages, res);
@@ -240,15 +250,8 @@ static int apply_op(struct hg_model *m, const struct hg_op *op,
 		res->size = v.b * m->cfg.page_size;
 		return HG_OK;
 	case HG_OP_SYSALLOC: {
-		if (hg_idmap_get(&m->sysallocs, op->id)) {
-			set_err(err, errlen, "sysalloc: id '%s' is already live",
-				op->id);
+		if (check_new(&m->sysallocs, op, err, errlen))
 			return HG_ETRACE;
-		}
-		if (op->size == 0) {
-			set_err(err, errlen, "sysalloc: size must be positive");
-			return HG_ETRACE;
-		}
 		hg_addr a = hg_sys_alloc(m, op->size, &m->hs.other_sys);
 		if (!a) {
 			hg_mheap_throw(m, "runtime: cannot allocate %" PRIu64
@@ -276,15 +279,8 @@ static int apply_op(struct hg_model *m, const struct hg_op *op,
 							     : op->size);
 		return HG_OK;
 	case HG_OP_MMAP: {
-		if (hg_idmap_get(&m->mmaps, op->id)) {
-			set_err(err, errlen, "mmap: id '%s' is already live",
-				op->id);
+		if (check_new(&m->mmaps, op, err, errlen))
 			return HG_ETRACE;
-		}
-		if (op->size == 0) {
-			set_err(err, errlen, "mmap: size must be positive");
-			return HG_ETRACE;
-		}
 		/* Break space holds more than vmas: only map above it. */
 		if (op->has_addr && hg_platform_is_sbrk(m->cfg.platform) &&
 		    !hg_sbrk_outside_break(&m->os, op->addr,

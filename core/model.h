@@ -140,6 +140,7 @@ int hg_mheap_alloc_span(struct hg_model *m, uint64_t npages,
 void hg_mheap_free_span(struct hg_model *m, hg_addr base, uint64_t npages);
 uint64_t hg_mheap_scavenge(struct hg_model *m, uint64_t nbytes);
 void hg_mheap_scavenged(void *ctx, hg_addr base, uint64_t bytes);
+void hg_mheap_throw_oom(struct hg_model *m, uint64_t ask);
 void hg_mheap_throw(struct hg_model *m, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))

@@ -328,8 +328,12 @@ static void linux_free(struct hg_os *os, hg_addr v, uint64_t n)
 	hg_vas_remove(&os->vas, v, v + n);
 }
 
-/* Go: sysAllocOS, mem_linux.go: mmap(nil, n, RW). */
-static hg_addr linux_alloc(struct hg_os *os, uint64_t n)
+/*
+ * Go: sysAllocOS, mem_linux.go (mmap(nil, n, RW)) and mem_windows.go
+ * (VirtualAlloc(nil, MEM_COMMIT|MEM_RESERVE)): Ready memory anywhere,
+ * charged at once on both.
+ */
+static hg_addr os_alloc_ready(struct hg_os *os, uint64_t n)
 {
 	n = ALIGN_UP(n, os->vas.page);
 	if (charge(os, n))
@@ -342,7 +346,7 @@ static hg_addr linux_alloc(struct hg_os *os, uint64_t n)
 
 static const struct hg_os_ops linux_ops = {
 	"linux",  linux_reserve, linux_map,  linux_used,
-	linux_unused, linux_free, linux_alloc,	 NULL,
+	linux_unused, linux_free, os_alloc_ready, NULL,
 };
 
 /* ------------------------------------------------------------------ */
@@ -404,21 +408,9 @@ static void windows_free(struct hg_os *os, hg_addr v, uint64_t n)
 	hg_vas_remove(&os->vas, resv, end);
 }
 
-/* Go: sysAllocOS, mem_windows.go: VirtualAlloc(nil, MEM_COMMIT|MEM_RESERVE). */
-static hg_addr windows_alloc(struct hg_os *os, uint64_t n)
-{
-	n = ALIGN_UP(n, os->vas.page);
-	if (charge(os, n))
-		return 0;
-	hg_addr a = os_new_mapping(os, 0, n, HG_MEM_READY, HG_OWN_RUNTIME);
-	if (a == 0)
-		os->committed -= n;
-	return a;
-}
-
 static const struct hg_os_ops windows_ops = {
 	"windows",	windows_reserve, windows_map,  windows_used,
-	windows_unused, windows_free,	 windows_alloc,	  NULL,
+	windows_unused, windows_free,	 os_alloc_ready, NULL,
 };
 
 /* ------------------------------------------------------------------ */

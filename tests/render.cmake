@@ -48,7 +48,7 @@ set(HG_SEED_COMPARES
   "seed-001-strand-limit|go=1.8+go=1.9"
   "seed-002-prepare-in-grow|go=1.16+go=1.17"
   "seed-003-incremental-grow|go=1.13+go=1.14"
-  "seed-004-plan9-freelist|go=1.4+go=1.5")
+  "seed-004-plan9-freelist|policy.sbrk_free=top-only+policy.sbrk_free=freelist")
 foreach(item ${HG_SEED_COMPARES})
   string(REPLACE "|" ";" parts "${item}")
   list(GET parts 0 case)

@@ -30,28 +30,19 @@ static bool linear_new(const struct hg_model *m)
 static void strand_reserved(struct hg_model *m, hg_addr lo, hg_addr hi)
 {
 	struct hg_vas *vas = &m->os.vas;
-	hg_addr a = lo;
-	while (a < hi) {
-		long i = hg_vas_find(vas, a);
-		if (i < 0) {
-			/* Skip a hole up to the next vma. */
-			size_t k = 0;
-			while (k < vas->n && vas->v[k].end <= a)
-				k++;
-			if (k == vas->n || vas->v[k].base >= hi)
-				return;
-			a = vas->v[k].base;
-			continue;
-		}
-		struct hg_vma v = vas->v[i];
-		hg_addr e = v.end < hi ? v.end : hi;
-		if (v.owner == HG_OWN_RUNTIME && v.state == HG_MEM_RESERVED &&
-		    !v.stranded) {
+	const struct hg_vma *v = hg_vas_first(vas, lo);
+	while (v && v->base < hi) {
+		hg_addr a = v->base > lo ? v->base : lo;
+		hg_addr e = v->end < hi ? v->end : hi;
+		bool take = v->owner == HG_OWN_RUNTIME &&
+			    v->state == HG_MEM_RESERVED && !v->stranded;
+		if (take) {
 			hg_vas_set(vas, a, e, HG_MEM_RESERVED, 1);
 			m->c_reserved -= e - a;
 			m->c_stranded += e - a;
 		}
-		a = e;
+		/* The set may split and merge: look up from e again. */
+		v = hg_vas_first(vas, e);
 	}
 }
 

@@ -51,14 +51,14 @@ static bool is_windows(const struct hg_config *cfg)
 static uint64_t runtime_span(const struct hg_model *m)
 {
 	const struct hg_vas *s = &m->os.vas;
-	size_t i = 0, j = s->n;
-	while (i < s->n && s->v[i].owner != HG_OWN_RUNTIME)
-		i++;
-	while (j > i && s->v[j - 1].owner != HG_OWN_RUNTIME)
-		j--;
-	if (i >= j)
+	const struct hg_vma *a = hg_vas_first(s, 0), *b = hg_vas_last(s);
+	while (a && a->owner != HG_OWN_RUNTIME)
+		a = hg_vas_next(s, a);
+	while (b && b->owner != HG_OWN_RUNTIME)
+		b = hg_vas_prev(s, b);
+	if (!a || !b || b->end <= a->base)
 		return 0;
-	return s->v[j - 1].end - s->v[i].base;
+	return b->end - a->base;
 }
 
 static void figures_now(const struct hg_model *m, struct hg_figures *f)
@@ -466,10 +466,8 @@ static int walk_classes(struct hg_model *m, hg_addr lo, hg_addr hi,
 {
 	const struct hg_vas *s = &m->os.vas;
 	hg_addr pos = lo;
-	for (size_t i = 0; i < s->n && !e->rc; i++) {
-		const struct hg_vma *v = &s->v[i];
-		if (v->end <= lo)
-			continue;
+	for (const struct hg_vma *v = hg_vas_first(s, lo); v && !e->rc;
+	     v = hg_vas_next(s, v)) {
 		if (v->base >= hi)
 			break;
 		walk_gap(m, pos, v->base, e);
@@ -579,8 +577,8 @@ int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 		(pc.free_scav + pc.alloc_scav - m->phantom_pages + cache_scav) *
 		page;
 	uint64_t prepared_outside = 0;
-	for (size_t i = 0; i < m->os.vas.n; i++) {
-		const struct hg_vma *v = &m->os.vas.v[i];
+	for (const struct hg_vma *v = hg_vas_first(&m->os.vas, 0); v;
+	     v = hg_vas_next(&m->os.vas, v)) {
 		if (v->owner == HG_OWN_RUNTIME && v->heap && !v->stranded &&
 		    v->state != HG_MEM_RESERVED)
 			prepared_outside += v->end - v->base;
@@ -602,8 +600,8 @@ int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 	}
 	/* The commit charge, recomputed under the platform's rule. */
 	uint64_t committed = 0;
-	for (size_t i = 0; i < m->os.vas.n; i++) {
-		const struct hg_vma *v = &m->os.vas.v[i];
+	for (const struct hg_vma *v = hg_vas_first(&m->os.vas, 0); v;
+	     v = hg_vas_next(&m->os.vas, v)) {
 		if (v->owner != HG_OWN_RUNTIME || v->state == HG_MEM_RESERVED)
 			continue;
 		/* Windows: heap pages are committed when not scavenged. */

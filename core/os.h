@@ -28,10 +28,12 @@ struct hg_vma {
 	unsigned char stranded; /* never usable again under the active policy */
 };
 
-/* The simulated address space: a sorted array of non-overlapping vmas. */
+/* The simulated address space (vas.c): the vmas in an augmented treap. */
+struct hg_vnode;
 struct hg_vas {
-	struct hg_vma *v;
-	size_t n, cap;
+	struct hg_vnode *root;
+	size_t n;              /* number of vmas */
+	uint64_t seed;         /* treap priorities (deterministic) */
 	hg_addr lo, hi;        /* usable range [lo, hi) */
 	hg_addr mmap_base;     /* top-down placement starts below this */
 	uint64_t granularity;  /* placement alignment (64K on windows) */
@@ -53,12 +55,12 @@ bool hg_vas_free_range(const struct hg_vas *s, hg_addr base, hg_addr end);
  */
 hg_addr hg_vas_place(const struct hg_vas *s, hg_addr hint, uint64_t n);
 
-/* hg_vas_insert adds a mapping over free space. 0 or HG_ENOMEM. */
+/* hg_vas_insert adds a mapping over free space. 0, HG_EINVAL or HG_ENOMEM. */
 int hg_vas_insert(struct hg_vas *s, const struct hg_vma *m);
 
 /*
- * hg_vas_set sets state (and the stranded flag) on [base, end), which must
- * be fully mapped by the runtime; splits and merges vmas as needed.
+ * hg_vas_set sets state (and the stranded flag, unless -1) on the vmas of
+ * [base, end); splits and merges vmas as needed.
  */
 int hg_vas_set(struct hg_vas *s, hg_addr base, hg_addr end, int state,
 	       int stranded);
@@ -69,8 +71,16 @@ int hg_vas_set_heap(struct hg_vas *s, hg_addr base, hg_addr end);
 /* hg_vas_remove unmaps [base, end) (pieces of vmas may stay). */
 int hg_vas_remove(struct hg_vas *s, hg_addr base, hg_addr end);
 
-/* hg_vas_find returns the index of the vma containing a, or -1. */
-long hg_vas_find(const struct hg_vas *s, hg_addr a);
+/*
+ * Lookups, each O(log n): the vma containing a (or NULL); the first vma
+ * that ends above a; the next and previous vma; the last vma. Pointers stay
+ * valid until the address space changes.
+ */
+const struct hg_vma *hg_vas_find(const struct hg_vas *s, hg_addr a);
+const struct hg_vma *hg_vas_first(const struct hg_vas *s, hg_addr a);
+const struct hg_vma *hg_vas_next(const struct hg_vas *s, const struct hg_vma *v);
+const struct hg_vma *hg_vas_prev(const struct hg_vas *s, const struct hg_vma *v);
+const struct hg_vma *hg_vas_last(const struct hg_vas *s);
 
 /* Bytes of the vmas in [base, end) that have the given state (-1 = any). */
 uint64_t hg_vas_bytes(const struct hg_vas *s, hg_addr base, hg_addr end,

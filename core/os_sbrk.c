@@ -384,16 +384,12 @@ static hg_addr hold(struct hg_os *os, hg_addr a, uint64_t n, int state)
 /* Whether the runtime holds all of [base, end). */
 static bool runtime_holds(const struct hg_vas *vas, hg_addr base, hg_addr end)
 {
-	long i = hg_vas_find(vas, base);
+	const struct hg_vma *v = hg_vas_find(vas, base);
 	hg_addr at = base;
-	if (i < 0)
-		return false;
-	for (size_t k = (size_t)i; k < vas->n && at < end; k++) {
-		if (vas->v[k].base != at && k != (size_t)i)
+	for (; v && at < end; v = hg_vas_next(vas, v)) {
+		if (v->base > at || v->owner != HG_OWN_RUNTIME)
 			return false;
-		if (vas->v[k].owner != HG_OWN_RUNTIME)
-			return false;
-		at = vas->v[k].end;
+		at = v->end;
 	}
 	return at >= end;
 }
@@ -934,8 +930,8 @@ int hg_sbrk_check(const struct hg_os *os, char *err, size_t errlen)
 	 * break space; the image is [0, image_end). */
 	uint64_t held = 0;
 	bool image = false;
-	for (size_t i = 0; i < os->vas.n; i++) {
-		const struct hg_vma *v = &os->vas.v[i];
+	for (const struct hg_vma *v = hg_vas_first(&os->vas, 0); v;
+	     v = hg_vas_next(&os->vas, v)) {
 		if (v->owner == HG_OWN_RUNTIME) {
 			if (v->base < zlo || v->end > zhi)
 				return fail(err, errlen,

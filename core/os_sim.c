@@ -1,12 +1,6 @@
 /*
- * os_sim.c - the simulated address space and the mmap-style backends
- * (Linux and Windows). See os.h.
- *
- * The address space is a sorted array of vmas with binary search. It holds
- * one entry per reservation or mapping piece (heap arenas, off-heap
- * allocations, foreign mappings), not one per span: the Prepared/Ready split
- * of heap memory lives in the page allocator's scavenged bits, so replaying
- * spans never touches this array.
+ * os_sim.c - the mmap-style backends of the simulated OS (Linux and
+ * Windows) on top of the address space of vas.c. See os.h.
  */
 #include "os.h"
 
@@ -15,246 +9,6 @@
 
 #define ALIGN_UP(x, a) (((x) + (a)-1) & ~((uint64_t)(a)-1))
 #define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a)-1))
-
-/* ------------------------------------------------------------------ */
-/* Address space                                                       */
-/* ------------------------------------------------------------------ */
-
-int hg_vas_init(struct hg_vas *s, hg_addr lo, hg_addr hi, hg_addr mmap_base,
-		uint64_t page, uint64_t granularity, enum hg_placement place)
-{
-	memset(s, 0, sizeof(*s));
-	s->lo = lo;
-	s->hi = hi;
-	s->mmap_base = mmap_base;
-	s->page = page;
-	s->granularity = granularity < page ? page : granularity;
-	s->placement = place;
-	return HG_OK;
-}
-
-void hg_vas_release(struct hg_vas *s)
-{
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
-
-/* lower_bound: first vma whose end is > a. */
-static size_t first_ending_after(const struct hg_vas *s, hg_addr a)
-{
-	size_t lo = 0, hi = s->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (s->v[mid].end <= a)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-long hg_vas_find(const struct hg_vas *s, hg_addr a)
-{
-	size_t i = first_ending_after(s, a);
-	if (i < s->n && s->v[i].base <= a)
-		return (long)i;
-	return -1;
-}
-
-bool hg_vas_free_range(const struct hg_vas *s, hg_addr base, hg_addr end)
-{
-	if (base < s->lo || end > s->hi || end <= base)
-		return false;
-	size_t i = first_ending_after(s, base);
-	return i == s->n || s->v[i].base >= end;
-}
-
-hg_addr hg_vas_place(const struct hg_vas *s, hg_addr hint, uint64_t n)
-{
-	uint64_t g = s->granularity;
-	if (n == 0 || n > s->hi - s->lo)
-		return 0;
-	if (hint != 0 && hint % g == 0 && hint + n > hint &&
-	    hg_vas_free_range(s, hint, hint + n))
-		return hint;
-	if (s->placement == HG_PLACE_BOTTOMUP) {
-		hg_addr cur = ALIGN_UP(s->lo, g);
-		for (size_t i = 0; i <= s->n; i++) {
-			hg_addr gap_end = i < s->n ? s->v[i].base : s->hi;
-			if (gap_end > cur && gap_end - cur >= n)
-				return cur;
-			if (i < s->n && s->v[i].end > cur)
-				cur = ALIGN_UP(s->v[i].end, g);
-		}
-		return 0;
-	}
-	/* Top-down below mmap_base, then the rest of the space. */
-	hg_addr top = s->mmap_base ? s->mmap_base : s->hi;
-	size_t i = first_ending_after(s, top);
-	/* Gaps from just below top downward. */
-	for (;;) {
-		hg_addr gap_lo = i > 0 ? s->v[i - 1].end : s->lo;
-		hg_addr gap_hi = (i < s->n && s->v[i].base < top) ? s->v[i].base
-								  : top;
-		if (gap_hi > gap_lo && gap_hi - gap_lo >= n) {
-			hg_addr a = ALIGN_DOWN(gap_hi - n, g);
-			if (a >= gap_lo)
-				return a;
-		}
-		if (i == 0)
-			break;
-		i--;
-		if (s->v[i].base < top)
-			top = s->v[i].base;
-	}
-	return 0;
-}
-
-static int vas_reserve_slots(struct hg_vas *s, size_t extra)
-{
-	if (s->n + extra <= s->cap)
-		return HG_OK;
-	size_t ncap = s->cap ? s->cap * 2 : 16;
-	while (ncap < s->n + extra)
-		ncap *= 2;
-	struct hg_vma *nv = realloc(s->v, ncap * sizeof(*nv));
-	if (!nv)
-		return HG_ENOMEM;
-	s->v = nv;
-	s->cap = ncap;
-	return HG_OK;
-}
-
-static bool same_attrs(const struct hg_vma *a, const struct hg_vma *b)
-{
-	return a->resv == b->resv && a->owner == b->owner &&
-	       a->state == b->state && a->heap == b->heap &&
-	       a->stranded == b->stranded;
-}
-
-/* Merge vma i with its neighbours when they touch and agree. */
-static void vas_merge_around(struct hg_vas *s, size_t i)
-{
-	if (i + 1 < s->n && s->v[i].end == s->v[i + 1].base &&
-	    same_attrs(&s->v[i], &s->v[i + 1])) {
-		s->v[i].end = s->v[i + 1].end;
-		memmove(&s->v[i + 1], &s->v[i + 2],
-			(s->n - i - 2) * sizeof(*s->v));
-		s->n--;
-	}
-	if (i > 0 && s->v[i - 1].end == s->v[i].base &&
-	    same_attrs(&s->v[i - 1], &s->v[i])) {
-		s->v[i - 1].end = s->v[i].end;
-		memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*s->v));
-		s->n--;
-	}
-}
-
-int hg_vas_insert(struct hg_vas *s, const struct hg_vma *m)
-{
-	if (!hg_vas_free_range(s, m->base, m->end))
-		return HG_EINVAL;
-	int err = vas_reserve_slots(s, 1);
-	if (err)
-		return err;
-	size_t i = first_ending_after(s, m->base);
-	memmove(&s->v[i + 1], &s->v[i], (s->n - i) * sizeof(*s->v));
-	s->v[i] = *m;
-	s->n++;
-	vas_merge_around(s, i);
-	return HG_OK;
-}
-
-/* Split so that a vma boundary falls at a (if a is inside a vma). */
-static int vas_split_at(struct hg_vas *s, hg_addr a)
-{
-	long i = hg_vas_find(s, a);
-	if (i < 0 || s->v[i].base == a)
-		return HG_OK;
-	int err = vas_reserve_slots(s, 1);
-	if (err)
-		return err;
-	memmove(&s->v[i + 2], &s->v[i + 1],
-		(s->n - (size_t)i - 1) * sizeof(*s->v));
-	s->v[i + 1] = s->v[i];
-	s->v[i].end = a;
-	s->v[i + 1].base = a;
-	s->n++;
-	return HG_OK;
-}
-
-int hg_vas_set(struct hg_vas *s, hg_addr base, hg_addr end, int state,
-	       int stranded)
-{
-	if (end <= base)
-		return HG_OK;
-	int err = vas_split_at(s, base);
-	if (!err)
-		err = vas_split_at(s, end);
-	if (err)
-		return err;
-	size_t i = first_ending_after(s, base);
-	size_t first = i;
-	for (; i < s->n && s->v[i].base < end; i++) {
-		s->v[i].state = (unsigned char)state;
-		if (stranded >= 0)
-			s->v[i].stranded = (unsigned char)stranded;
-	}
-	/* Merge the changed run with itself and its neighbours. */
-	size_t last = i;
-	for (size_t k = last; k-- > first;)
-		vas_merge_around(s, k);
-	return HG_OK;
-}
-
-int hg_vas_set_heap(struct hg_vas *s, hg_addr base, hg_addr end)
-{
-	int err = vas_split_at(s, base);
-	if (!err)
-		err = vas_split_at(s, end);
-	if (err)
-		return err;
-	size_t i = first_ending_after(s, base);
-	size_t first = i;
-	for (; i < s->n && s->v[i].base < end; i++)
-		s->v[i].heap = 1;
-	for (size_t k = i; k-- > first;)
-		vas_merge_around(s, k);
-	return HG_OK;
-}
-
-int hg_vas_remove(struct hg_vas *s, hg_addr base, hg_addr end)
-{
-	if (end <= base)
-		return HG_OK;
-	int err = vas_split_at(s, base);
-	if (!err)
-		err = vas_split_at(s, end);
-	if (err)
-		return err;
-	size_t i = first_ending_after(s, base);
-	size_t j = i;
-	while (j < s->n && s->v[j].base < end)
-		j++;
-	memmove(&s->v[i], &s->v[j], (s->n - j) * sizeof(*s->v));
-	s->n -= j - i;
-	return HG_OK;
-}
-
-uint64_t hg_vas_bytes(const struct hg_vas *s, hg_addr base, hg_addr end,
-		      int state)
-{
-	uint64_t sum = 0;
-	for (size_t i = first_ending_after(s, base);
-	     i < s->n && s->v[i].base < end; i++) {
-		if (state >= 0 && s->v[i].state != state)
-			continue;
-		hg_addr b = s->v[i].base > base ? s->v[i].base : base;
-		hg_addr e = s->v[i].end < end ? s->v[i].end : end;
-		sum += e - b;
-	}
-	return sum;
-}
 
 /* ------------------------------------------------------------------ */
 /* Common helpers of the backends                                      */
@@ -396,14 +150,14 @@ static void windows_unused(struct hg_os *os, hg_addr v, uint64_t n)
 static void windows_free(struct hg_os *os, hg_addr v, uint64_t n)
 {
 	(void)n;
-	long i = hg_vas_find(&os->vas, v);
-	if (i < 0)
+	const struct hg_vma *x = hg_vas_find(&os->vas, v);
+	if (!x)
 		return;
-	hg_addr resv = os->vas.v[i].resv;
+	hg_addr resv = x->resv;
 	hg_addr end = resv;
-	for (size_t k = (size_t)i; k < os->vas.n && os->vas.v[k].resv == resv;
-	     k++)
-		end = os->vas.v[k].end;
+	for (x = hg_vas_first(&os->vas, resv); x && x->resv == resv;
+	     x = hg_vas_next(&os->vas, x))
+		end = x->end;
 	os->committed -= hg_vas_bytes(&os->vas, resv, end, HG_MEM_READY);
 	hg_vas_remove(&os->vas, resv, end);
 }

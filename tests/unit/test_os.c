@@ -83,8 +83,8 @@ static void test_vas_split_merge(void **state)
 	hg_vas_remove(&s, 0x200000, 0x300000);
 	assert_int_equal(s.n, 2);
 	assert_true(hg_vas_free_range(&s, 0x200000, 0x300000));
-	assert_int_equal(hg_vas_find(&s, 0x2fffff), -1);
-	assert_int_equal(hg_vas_find(&s, 0x300000), 1);
+	assert_null(hg_vas_find(&s, 0x2fffff));
+	assert_int_equal(hg_vas_find(&s, 0x300000)->base, 0x300000);
 	hg_vas_release(&s);
 }
 
@@ -143,9 +143,9 @@ static void test_program_image(void **state)
 	struct hg_os os;
 	struct hg_os_calls calls;
 	os_for(&os, &calls, "linux/386", NULL);
-	long i = hg_vas_find(&os.vas, 0x8048000);
-	assert_true(i >= 0);
-	assert_int_equal(os.vas.v[i].owner, HG_OWN_FOREIGN);
+	const struct hg_vma *v = hg_vas_find(&os.vas, 0x8048000);
+	assert_non_null(v);
+	assert_int_equal(v->owner, HG_OWN_FOREIGN);
 	assert_int_equal(os.image_end, 0x8048000 + 1 * MiB);
 	hg_os_release(&os);
 }

@@ -3,7 +3,10 @@
  * tests: a deterministic churn of heap spans (mostly small, some large),
  * off-heap allocations, scavenges and marks, with a bounded live set.
  *
- *   gentrace [-f yaml|compact] [-n EVENTS] [-l LIVE] [-s SEED]
+ *   gentrace [-f yaml|compact] [-n EVENTS] [-l LIVE] [-s SEED] [-o PERCENT]
+ *
+ * -o makes PERCENT of the allocations off-heap (sysalloc/sysfree of stack
+ * sizes) instead of heap spans.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -25,16 +28,16 @@ static uint64_t rng(uint64_t *s)
 static void usage(void)
 {
 	fprintf(stderr, "usage: gentrace [-f yaml|compact] [-n EVENTS] "
-			"[-l LIVE] [-s SEED]\n");
+			"[-l LIVE] [-s SEED] [-o PERCENT]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	int yaml = 1;
-	uint64_t n = 1000000, live_max = 20000, seed = 1;
+	uint64_t n = 1000000, live_max = 20000, seed = 1, offheap = 0;
 	int c;
-	while ((c = getopt(argc, argv, "f:n:l:s:")) != -1) {
+	while ((c = getopt(argc, argv, "f:n:l:s:o:")) != -1) {
 		switch (c) {
 		case 'f':
 			if (strcmp(optarg, "yaml") == 0)
@@ -53,13 +56,16 @@ int main(int argc, char **argv)
 		case 's':
 			seed = strtoull(optarg, NULL, 10);
 			break;
+		case 'o':
+			offheap = strtoull(optarg, NULL, 10);
+			break;
 		default:
 			usage();
 		}
 	}
 	if (live_max == 0)
 		usage();
-	/* Slot i holds a live span "s<i>" when live[i] != 0. */
+	/* Slot i holds a live span "s<i>" (1) or stack "g<i>" (2). */
 	unsigned char *live = calloc(live_max, 1);
 	if (!live)
 		return 1;
@@ -90,6 +96,15 @@ int main(int argc, char **argv)
 			continue;
 		}
 		uint64_t slot = (r >> 8) % live_max;
+		if (live[slot] == 2) {
+			live[slot] = 0;
+			nlive--;
+			if (yaml)
+				printf("  - sysfree: g%" PRIu64 "\n", slot);
+			else
+				printf("sf g%" PRIu64 "\n", slot);
+			continue;
+		}
 		if (live[slot]) {
 			live[slot] = 0;
 			nlive--;
@@ -97,6 +112,19 @@ int main(int argc, char **argv)
 				printf("  - free: s%" PRIu64 "\n", slot);
 			else
 				printf("f s%" PRIu64 "\n", slot);
+			continue;
+		}
+		if ((r >> 48) % 100 < offheap) {
+			uint64_t stack = 8192ull << ((r >> 20) % 4);
+			live[slot] = 2;
+			nlive++;
+			if (yaml)
+				printf("  - sysalloc: {id: g%" PRIu64
+				       ", size: %" PRIu64 "}\n",
+				       slot, stack);
+			else
+				printf("sa g%" PRIu64 " %" PRIu64 "\n", slot,
+				       stack);
 			continue;
 		}
 		/* Sizes: mostly 1-4 pages, a tail up to 1 MiB, rarely 8 MiB. */

@@ -8,7 +8,8 @@
 #   gzip -dc     - decompressing the .gz trace
 #   heapgrow check - parsing and id validation without the model
 # Ratios above 1 mean heapgrow takes that many times longer than the
-# baseline. Peak memory (max RSS) shows that replay streams the trace.
+# baseline. The "mixed" trace makes half the allocations off-heap
+# (sysalloc/sysfree), which exercises the simulated address space. Peak memory (max RSS) shows that replay streams the trace.
 set -euo pipefail
 build=${1:?usage: replay_bench.sh BUILD_DIR [EVENTS]}
 events=${2:-1000000}
@@ -21,6 +22,7 @@ trap 'rm -rf "$work"' EXIT
 "$gen" -f compact -n "$events" >"$work/t.hgt"
 gzip -c "$work/t.yaml" >"$work/t.yaml.gz"
 "$gen" -f yaml -n $((events * 4)) >"$work/t4.yaml"
+"$gen" -f compact -n "$events" -o 50 >"$work/mixed.hgt"
 
 # run LABEL CMD... -> prints seconds and max RSS (KiB)
 measure() {
@@ -46,6 +48,8 @@ row replay.yaml "$hg" replay -q "$work/t.yaml"
 row replay.yaml.gz "$hg" replay -q "$work/t.yaml.gz"
 row check.hgt "$hg" check "$work/t.hgt"
 row replay.hgt "$hg" replay -q "$work/t.hgt"
+row check.mixed.hgt "$hg" check "$work/mixed.hgt"
+row replay.mixed.hgt "$hg" replay -q "$work/mixed.hgt"
 r4=$(measure "$hg" replay -q "$work/t4.yaml")
 
 ratio() { awk -v a="$(cat "$work/$1.t")" -v b="$(cat "$work/$2.t")" \
@@ -56,6 +60,7 @@ echo "  replay.yaml.gz / gzip -dc      $(ratio replay.yaml.gz gzip-dc.yaml.gz)"
 echo "  replay.yaml / check.yaml       $(ratio replay.yaml check.yaml)  (model cost over parsing)"
 echo "  replay.hgt / check.hgt         $(ratio replay.hgt check.hgt)"
 echo "  replay.yaml / replay.hgt       $(ratio replay.yaml replay.hgt)  (YAML over compact)"
+echo "  replay.mixed / check.mixed     $(ratio replay.mixed.hgt check.mixed.hgt)  (half the allocations off-heap)"
 echo
 echo "scaling: ${events} events: $(cat "$work/replay.yaml.t")s, maxRSS $(measure "$hg" replay -q "$work/t.yaml" | cut -d' ' -f2)KiB;" \
 	"$((events * 4)) events: ${r4% *}s, maxRSS ${r4#* }KiB"

@@ -111,10 +111,7 @@ static int check(const char *path, bool quiet)
 	}
 	info = hg_trace_info(tr);
 	hg_settings_init(&set);
-	for (size_t i = 0; i < info->nconfig; i++)
-		hg_settings_add_file(&set, info->config[i].key,
-				     info->config[i].value, name,
-				     info->config[i].line, info->config[i].col);
+	hg_settings_collect(&set, info, name, NULL);
 	for (int i = 0; i < NS_COUNT; i++)
 		hg_idmap_init(&maps[i]);
 	if (hg_settings_apply(&set, &cfg))
@@ -159,10 +156,8 @@ int cmd_check(int argc, char **argv)
 		case HG_OPT_EXIT:
 			return p.status;
 		case HG_OPT_ARG:
-			if (trace)
-				return hg_opt_usage_error(&cmd_check_spec,
-							  "too many arguments");
-			trace = arg;
+			if (hg_opt_one_arg(&cmd_check_spec, &trace, arg))
+				return HG_EXIT_USAGE;
 			break;
 		case OPT_QUIET:
 			quiet = true;

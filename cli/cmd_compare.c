@@ -14,35 +14,26 @@
 #include "outfile.h"
 #include "pictures.h"
 #include "render.h"
+#include "replay_args.h"
 #include "settings.h"
 #include "trace.h"
 #include "util.h"
 
 enum {
-	OPT_CONFIG = 2,
-	OPT_PLATFORM,
-	OPT_GO,
-	OPT_PHYS_PAGE_SIZE,
-	OPT_ARENA_SIZE,
-	OPT_SET,
-	OPT_VS,
-	OPT_OUTPUT,
-	OPT_AT,
+	OPT_VS = HG_POPT_NEXT,
 	OPT_FORMAT,
 	OPT_QUIET,
 };
 
 static const struct hg_opt compare_opts[] = {
 	{ OPT_VS, 0, "vs", "SETTINGS", "a configuration to compare: KEY=VALUE[,KEY=VALUE...]; repeatable" },
-	{ OPT_OUTPUT, 'o', "output", "FILE", "draw the maps to FILE (.png or .svg; repeatable)" },
-	{ OPT_AT, 0, "at", "EVENT|MARK", "compare after that event index or at that mark, not at the end" },
+	{ HG_POPT_OUTPUT, 'o', "output", "FILE", "draw the maps to FILE (.png or .svg; repeatable)" },
+	{ HG_POPT_AT, 0, "at", "EVENT|MARK", "compare after that event index or at that mark, not at the end" },
 	{ OPT_FORMAT, 0, "format", "text|json", "table format on standard output (default text)" },
-	{ OPT_CONFIG, 'c', "config", "FILE", "settings shared by every configuration (YAML)" },
-	{ OPT_PLATFORM, 0, "platform", "GOOS/GOARCH", "shared platform" },
-	{ OPT_GO, 0, "go", "VERSION", "shared Go version preset" },
-	{ OPT_PHYS_PAGE_SIZE, 0, "phys-page-size", "SIZE", "shared OS page size" },
-	{ OPT_ARENA_SIZE, 0, "arena-size", "SIZE", "shared heap arena size" },
-	{ OPT_SET, 0, "set", "KEY=VALUE", "shared setting of any config key; repeatable" },
+	HG_SETTINGS_OPTS("settings shared by every configuration (YAML)",
+			 "shared platform", "shared Go version preset",
+			 "shared OS page size", "shared heap arena size",
+			 "shared setting of any config key; repeatable"),
 	{ OPT_QUIET, 'q', "quiet", NULL, "print no table on standard output" },
 	{ 0 },
 };
@@ -68,13 +59,10 @@ const struct hg_opt_spec cmd_compare_spec = {
 #define MAX_VS 8
 
 struct compare {
-	const char *trace;
-	const char *config;
 	const char *vs[MAX_VS + 1];
 	size_t nvs;
 	bool json, quiet;
-	struct hg_cli_settings opts;
-	struct hg_pictures pics;
+	struct hg_replay_args args; /* TRACE, shared settings, pictures */
 };
 
 struct run {
@@ -114,7 +102,8 @@ static int add_vs(struct hg_cli_settings *s, const char *vs)
 static int replay_one(struct compare *c, struct run *run, const char *vs,
 		      struct hg_trace_info *name_out)
 {
-	const char *tname = hg_display_name(c->trace);
+	const char *tname = hg_display_name(c->args.trace);
+	struct hg_pictures *pics = &c->args.pics;
 	struct hg_trace_reader *tr = NULL;
 	struct hg_cli_settings all;
 	struct hg_config cfg;
@@ -124,11 +113,11 @@ static int replay_one(struct compare *c, struct run *run, const char *vs,
 
 	hg_settings_init(&all);
 	memset(&d, 0, sizeof(d));
-	if (c->pics.spool) {
-		rewind(c->pics.spool);
-		rc = hg_trace_open_fd(&tr, fileno(c->pics.spool), "<stdin>", &d);
+	if (pics->spool) {
+		rewind(pics->spool);
+		rc = hg_trace_open_fd(&tr, fileno(pics->spool), "<stdin>", &d);
 	} else {
-		rc = hg_trace_open(&tr, c->trace, &d);
+		rc = hg_trace_open(&tr, c->args.trace, &d);
 	}
 	if (rc) {
 		hg_cli_diag(&d);
@@ -136,23 +125,8 @@ static int replay_one(struct compare *c, struct run *run, const char *vs,
 	}
 	const struct hg_trace_info *info = hg_trace_info(tr);
 	snprintf(name_out->name, sizeof(name_out->name), "%s", info->name);
-	for (size_t i = 0; i < info->nconfig; i++)
-		hg_settings_add_file(&all, info->config[i].key,
-				     info->config[i].value, tname,
-				     info->config[i].line, info->config[i].col);
-	if (c->config) {
-		struct hg_setting *cs = NULL;
-		size_t n = 0;
-		if (hg_config_load(c->config, &cs, &n, &d) != 0) {
-			hg_cli_diag(&d);
-			goto out;
-		}
-		for (size_t i = 0; i < n; i++)
-			hg_settings_add_file(&all, cs[i].key, cs[i].value,
-					     c->config, cs[i].line, cs[i].col);
-		free(cs);
-	}
-	hg_settings_append(&all, &c->opts);
+	if (hg_settings_collect(&all, info, tname, &c->args.opts))
+		goto out;
 	if (vs && add_vs(&all, vs))
 		goto out;
 	if (hg_settings_apply(&all, &cfg))
@@ -186,21 +160,21 @@ static int replay_one(struct compare *c, struct run *run, const char *vs,
 			run->oom = true;
 			break;
 		}
-		if (c->pics.at &&
-		    (c->pics.at_event ? i == c->pics.at_index
-				      : (op.kind == HG_OP_MARK && op.text &&
-					 strcmp(op.text, c->pics.at) == 0))) {
-			if (c->pics.at_event)
-				snprintf(c->pics.moment, sizeof(c->pics.moment),
+		if (pics->at &&
+		    (pics->at_event ? i == pics->at_index
+				    : (op.kind == HG_OP_MARK && op.text &&
+				       strcmp(op.text, pics->at) == 0))) {
+			if (pics->at_event)
+				snprintf(pics->moment, sizeof(pics->moment),
 					 "event %" PRIu64, i);
 			else
-				snprintf(c->pics.moment, sizeof(c->pics.moment),
+				snprintf(pics->moment, sizeof(pics->moment),
 					 "mark \"%s\" (event %" PRIu64 ")", op.text, i);
 			goto out;
 		}
 	}
-	if (status == HG_EXIT_OK && c->pics.at && !run->oom) {
-		hg_cli_error("--at %s: not reached in the trace", c->pics.at);
+	if (status == HG_EXIT_OK && pics->at && !run->oom) {
+		hg_cli_error("--at %s: not reached in the trace", pics->at);
 		status = HG_EXIT_USAGE;
 	}
 out:
@@ -267,25 +241,6 @@ static const struct row rows[] = {
 };
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
 
-static void fmt_val(char *b, size_t n, bool bytes, uint64_t v)
-{
-	if (bytes)
-		hg_fmt_bytes(b, n, v);
-	else
-		snprintf(b, n, "%" PRIu64, v);
-}
-
-static void fmt_diff(char *b, size_t n, bool bytes, uint64_t a, uint64_t v)
-{
-	char t[32];
-	if (a == v) {
-		snprintf(b, n, "=");
-		return;
-	}
-	fmt_val(t, sizeof(t), bytes, v > a ? v - a : a - v);
-	snprintf(b, n, "%s%s", v > a ? "+" : "-", t);
-}
-
 static void print_text(FILE *f, const char *name, const struct run *runs,
 		       size_t n, const char *moment)
 {
@@ -309,13 +264,13 @@ static void print_text(FILE *f, const char *name, const struct run *runs,
 		fprintf(f, "%-20s", rows[i].name);
 		uint64_t a = rows[i].get(hg_model_stats(runs[0].m));
 		for (size_t j = 0; j < n; j++) {
-			fmt_val(b, sizeof(b), rows[i].bytes,
-				rows[i].get(hg_model_stats(runs[j].m)));
+			hg_fmt_value(b, sizeof(b), rows[i].bytes,
+				     rows[i].get(hg_model_stats(runs[j].m)));
 			fprintf(f, " %12s", b);
 		}
 		for (size_t j = 1; j < n; j++) {
-			fmt_diff(b, sizeof(b), rows[i].bytes, a,
-				 rows[i].get(hg_model_stats(runs[j].m)));
+			hg_fmt_delta(b, sizeof(b), rows[i].bytes, a,
+				     rows[i].get(hg_model_stats(runs[j].m)));
 			fprintf(f, " %12s", b);
 		}
 		fputc('\n', f);
@@ -384,12 +339,13 @@ static int run_compare(struct compare *c)
 	struct run runs[MAX_VS + 1];
 	struct hg_map_input in[MAX_VS + 1];
 	struct hg_trace_info name;
+	struct hg_pictures *pics = &c->args.pics;
 	size_t n = 0;
 	int status = HG_EXIT_OK;
 
 	memset(runs, 0, sizeof(runs));
 	memset(&name, 0, sizeof(name));
-	if (strcmp(c->trace, "-") == 0 && hg_pictures_spool(&c->pics) < 0)
+	if (strcmp(c->args.trace, "-") == 0 && hg_pictures_spool(pics) < 0)
 		return HG_EXIT_USAGE;
 	if (c->nvs == 1)
 		runs[n++].label = "base";
@@ -404,28 +360,28 @@ static int run_compare(struct compare *c)
 		if (runs[i].oom)
 			status = HG_EXIT_OOM;
 	}
-	if (!c->pics.at)
-		snprintf(c->pics.moment, sizeof(c->pics.moment), "the end");
-	if (c->pics.nmaps) {
+	if (!pics->at)
+		snprintf(pics->moment, sizeof(pics->moment), "the end");
+	if (pics->nmaps) {
 		for (size_t i = 0; i < n; i++)
 			in[i] = (struct hg_map_input){ runs[i].m, runs[i].label,
-						       c->pics.moment,
+						       pics->moment,
 						       hg_model_stats(runs[i].m)->events };
 		struct hg_render_opts o = { name.name, 0 };
-		int rc = hg_scene_map(&c->pics.map, in, n, &o);
+		int rc = hg_scene_map(&pics->map, in, n, &o);
 		if (rc) {
 			hg_cli_error("cannot draw the maps: %s", hg_strerror(rc));
 			status = HG_EXIT_USAGE;
 			goto out;
 		}
-		for (size_t i = 0; i < c->pics.nmaps; i++) {
+		for (size_t i = 0; i < pics->nmaps; i++) {
 			struct hg_outfile of;
-			const char *path = c->pics.maps[i];
+			const char *path = pics->maps[i];
 			if (hg_outfile_open(&of, path)) {
 				status = HG_EXIT_USAGE;
 				goto out;
 			}
-			if (hg_scene_write(c->pics.map, hg_render_format_of(path), of.f)) {
+			if (hg_scene_write(pics->map, hg_render_format_of(path), of.f)) {
 				hg_cli_error("cannot write '%s'", hg_display_name(path));
 				hg_outfile_abort(&of);
 				status = HG_EXIT_USAGE;
@@ -439,13 +395,13 @@ static int run_compare(struct compare *c)
 	}
 	if (!c->quiet) {
 		bool to_stdout = false;
-		for (size_t i = 0; i < c->pics.nmaps; i++)
-			to_stdout |= strcmp(c->pics.maps[i], "-") == 0;
+		for (size_t i = 0; i < pics->nmaps; i++)
+			to_stdout |= strcmp(pics->maps[i], "-") == 0;
 		if (!to_stdout) {
 			if (c->json)
-				print_json(stdout, name.name, runs, n, c->pics.moment);
+				print_json(stdout, name.name, runs, n, pics->moment);
 			else
-				print_text(stdout, name.name, runs, n, c->pics.moment);
+				print_text(stdout, name.name, runs, n, pics->moment);
 		}
 	}
 out:
@@ -459,56 +415,16 @@ int cmd_compare(int argc, char **argv)
 	struct hg_opt_parser p;
 	struct compare c;
 	const char *arg;
-	char *key;
 	int opt, status;
 
 	memset(&c, 0, sizeof(c));
-	hg_settings_init(&c.opts);
-	hg_pictures_init(&c.pics);
+	hg_replay_args_init(&c.args);
 	hg_opt_init(&p, &cmd_compare_spec, argc, argv);
-	while ((opt = hg_opt_next(&p, &arg)) != HG_OPT_END) {
+	while ((opt = hg_replay_args_next(&c.args, &p, &arg, &status)) !=
+	       HG_OPT_END) {
 		switch (opt) {
 		case HG_OPT_EXIT:
-			status = p.status;
 			goto out;
-		case HG_OPT_ARG:
-			if (c.trace) {
-				status = hg_opt_usage_error(&cmd_compare_spec,
-							    "too many arguments");
-				goto out;
-			}
-			c.trace = arg;
-			break;
-		case OPT_CONFIG:
-			c.config = arg;
-			break;
-		case OPT_PLATFORM:
-			hg_settings_add_option(&c.opts, "platform", arg, "--platform");
-			break;
-		case OPT_GO:
-			hg_settings_add_option(&c.opts, "go", arg, "--go");
-			break;
-		case OPT_PHYS_PAGE_SIZE:
-			hg_settings_add_option(&c.opts, "phys_page_size", arg,
-					       "--phys-page-size");
-			break;
-		case OPT_ARENA_SIZE:
-			hg_settings_add_option(&c.opts, "arena_size", arg,
-					       "--arena-size");
-			break;
-		case OPT_SET:
-			if (!strchr(arg, '=') || arg[0] == '=') {
-				status = hg_opt_usage_error(&cmd_compare_spec,
-							    "--set needs KEY=VALUE, not '%s'",
-							    arg);
-				goto out;
-			}
-			key = hg_xstrdup(arg);
-			*strchr(key, '=') = '\0';
-			hg_settings_add_option(&c.opts, key, key + strlen(key) + 1,
-					       "--set");
-			free(key);
-			break;
 		case OPT_VS:
 			if (c.nvs == MAX_VS) {
 				status = hg_opt_usage_error(&cmd_compare_spec,
@@ -523,32 +439,16 @@ int cmd_compare(int argc, char **argv)
 			}
 			c.vs[c.nvs++] = arg;
 			break;
-		case OPT_OUTPUT:
-			if ((status = hg_pictures_add_map(&c.pics, &cmd_compare_spec,
-							  arg)))
-				goto out;
-			break;
-		case OPT_AT:
-			c.pics.at = arg;
-			break;
 		case OPT_FORMAT:
-			if (strcmp(arg, "json") == 0) {
-				c.json = true;
-			} else if (strcmp(arg, "text") == 0) {
-				c.json = false;
-			} else {
-				status = hg_opt_usage_error(&cmd_compare_spec,
-							    "--format must be text or json, not '%s'",
-							    arg);
+			if ((status = hg_opt_format(&cmd_compare_spec, arg, &c.json)))
 				goto out;
-			}
 			break;
 		case OPT_QUIET:
 			c.quiet = true;
 			break;
 		}
 	}
-	if (!c.trace) {
+	if (!c.args.trace) {
 		status = hg_opt_usage_error(&cmd_compare_spec, "no trace given");
 		goto out;
 	}
@@ -557,13 +457,12 @@ int cmd_compare(int argc, char **argv)
 					    "give at least one --vs SETTINGS");
 		goto out;
 	}
-	if (c.pics.at && hg_is_decimal(c.pics.at)) {
-		c.pics.at_event = true;
-		c.pics.at_index = strtoull(c.pics.at, NULL, 10);
+	if (c.args.pics.at && hg_is_decimal(c.args.pics.at)) {
+		c.args.pics.at_event = true;
+		c.args.pics.at_index = strtoull(c.args.pics.at, NULL, 10);
 	}
 	status = run_compare(&c);
 out:
-	hg_pictures_release(&c.pics);
-	hg_settings_release(&c.opts);
+	hg_replay_args_release(&c.args);
 	return status;
 }

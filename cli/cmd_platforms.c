@@ -214,14 +214,8 @@ int cmd_platforms(int argc, char **argv)
 			go = arg;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(arg, "json") == 0)
-				json = true;
-			else if (strcmp(arg, "text") == 0)
-				json = false;
-			else
-				return hg_opt_usage_error(&cmd_platforms_spec,
-							  "--format must be text or json, not '%s'",
-							  arg);
+			if (hg_opt_format(&cmd_platforms_spec, arg, &json))
+				return HG_EXIT_USAGE;
 			break;
 		}
 	}

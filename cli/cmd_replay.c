@@ -3,7 +3,6 @@
  * report the statistics, optionally as a stats JSON file and an event log.
  */
 #include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -11,38 +10,30 @@
 #include "json.h"
 #include "outfile.h"
 #include "pictures.h"
+#include "replay_args.h"
 #include "report.h"
 #include "settings.h"
 #include "trace.h"
 #include "util.h"
 
 enum {
-	OPT_CONFIG = 2,
-	OPT_PLATFORM,
-	OPT_GO,
-	OPT_PHYS_PAGE_SIZE,
-	OPT_ARENA_SIZE,
-	OPT_SET,
-	OPT_STATS,
+	OPT_STATS = HG_POPT_NEXT,
 	OPT_FORMAT,
 	OPT_LOG,
 	OPT_CHECK,
 	OPT_QUIET,
-	OPT_OUTPUT,
-	OPT_TIMELINE,
-	OPT_AT,
 };
 
 static const struct hg_opt replay_opts[] = {
-	{ OPT_CONFIG, 'c', "config", "FILE", "read settings from a YAML config file" },
-	{ OPT_PLATFORM, 0, "platform", "GOOS/GOARCH", "model this platform (see 'heapgrow platforms')" },
-	{ OPT_GO, 0, "go", "VERSION", "use this Go version preset (see 'heapgrow platforms')" },
-	{ OPT_PHYS_PAGE_SIZE, 0, "phys-page-size", "SIZE", "OS page size (same as --set phys_page_size=SIZE)" },
-	{ OPT_ARENA_SIZE, 0, "arena-size", "SIZE", "heap arena size (same as --set arena_size=SIZE)" },
-	{ OPT_SET, 0, "set", "KEY=VALUE", "set any config key; repeatable, the last one wins" },
-	{ OPT_OUTPUT, 'o', "output", "FILE", "draw the address-space map to FILE (.png or .svg; repeatable)" },
-	{ OPT_TIMELINE, 0, "timeline", "FILE", "draw the timeline (events x addresses) to FILE (.png or .svg)" },
-	{ OPT_AT, 0, "at", "EVENT|MARK", "draw the map after that event index or at that mark, not at the end" },
+	HG_SETTINGS_OPTS("read settings from a YAML config file",
+			 "model this platform (see 'heapgrow platforms')",
+			 "use this Go version preset (see 'heapgrow platforms')",
+			 "OS page size (same as --set phys_page_size=SIZE)",
+			 "heap arena size (same as --set arena_size=SIZE)",
+			 "set any config key; repeatable, the last one wins"),
+	{ HG_POPT_OUTPUT, 'o', "output", "FILE", "draw the address-space map to FILE (.png or .svg; repeatable)" },
+	{ HG_POPT_TIMELINE, 0, "timeline", "FILE", "draw the timeline (events x addresses) to FILE (.png or .svg)" },
+	{ HG_POPT_AT, 0, "at", "EVENT|MARK", "draw the map after that event index or at that mark, not at the end" },
 	{ OPT_STATS, 0, "stats", "FILE", "write the statistics as JSON to FILE ('-' = standard output)" },
 	{ OPT_FORMAT, 0, "format", "text|json", "report format on standard output (default text)" },
 	{ OPT_LOG, 0, "log", "FILE", "write an event log to FILE, one JSON object per line" },
@@ -76,13 +67,10 @@ const struct hg_opt_spec cmd_replay_spec = {
 };
 
 struct replay {
-	const char *trace;       /* path as given */
-	const char *config;      /* -c FILE, or NULL */
 	const char *stats_path;  /* --stats, or NULL */
 	const char *log_path;    /* --log, or NULL */
 	bool json, check, quiet;
-	struct hg_cli_settings opts; /* from the command line, in order */
-	struct hg_pictures pics;     /* -o, --timeline, --at */
+	struct hg_replay_args args;  /* TRACE, settings, pictures */
 };
 
 /* ------------------------------------------------------------------ */
@@ -148,40 +136,10 @@ static void log_event(FILE *f, uint64_t i, const struct hg_op *op,
 /* Replay                                                              */
 /* ------------------------------------------------------------------ */
 
-/* collect_settings gathers the trace's, the config file's and the options' settings. */
-static int collect_settings(const struct replay *r,
-			    const struct hg_trace_info *info,
-			    struct hg_cli_settings *all)
-{
-	const char *tname = hg_display_name(r->trace);
-	struct hg_setting *cs = NULL;
-	struct hg_diag d;
-	size_t n = 0;
-
-	for (size_t i = 0; i < info->nconfig; i++) {
-		const struct hg_setting *s = &info->config[i];
-
-		hg_settings_add_file(all, s->key, s->value, tname, s->line,
-				     s->col);
-	}
-	if (r->config) {
-		memset(&d, 0, sizeof(d));
-		if (hg_config_load(r->config, &cs, &n, &d) != 0) {
-			hg_cli_diag(&d);
-			return HG_EXIT_USAGE;
-		}
-		for (size_t i = 0; i < n; i++)
-			hg_settings_add_file(all, cs[i].key, cs[i].value,
-					     r->config, cs[i].line, cs[i].col);
-		free(cs);
-	}
-	hg_settings_append(all, &r->opts);
-	return 0;
-}
-
 static int run(struct replay *r)
 {
-	const char *tname = hg_display_name(r->trace);
+	const char *tname = hg_display_name(r->args.trace);
+	struct hg_pictures *pics = &r->args.pics;
 	struct hg_trace_reader *tr = NULL;
 	const struct hg_trace_info *info;
 	struct hg_cli_settings all;
@@ -196,20 +154,21 @@ static int run(struct replay *r)
 
 	hg_settings_init(&all);
 	memset(&d, 0, sizeof(d));
-	if (hg_pictures_two_pass(&r->pics) && strcmp(r->trace, "-") == 0) {
-		int fd = hg_pictures_spool(&r->pics);
+	if (hg_pictures_two_pass(pics) && strcmp(r->args.trace, "-") == 0) {
+		int fd = hg_pictures_spool(pics);
 		if (fd < 0)
 			return HG_EXIT_USAGE;
 		if (hg_trace_open_fd(&tr, fd, "<stdin>", &d) != 0) {
 			hg_cli_diag(&d);
 			return HG_EXIT_USAGE;
 		}
-	} else if (hg_trace_open(&tr, r->trace, &d) != 0) {
+	} else if (hg_trace_open(&tr, r->args.trace, &d) != 0) {
 		hg_cli_diag(&d);
 		return HG_EXIT_USAGE;
 	}
 	info = hg_trace_info(tr);
-	if (collect_settings(r, info, &all) || hg_settings_apply(&all, &cfg))
+	if (hg_settings_collect(&all, info, tname, &r->args.opts) ||
+	    hg_settings_apply(&all, &cfg))
 		goto out;
 	err[0] = '\0';
 	if (hg_model_new(&m, &cfg, err, sizeof(err)) != 0) {
@@ -250,7 +209,7 @@ static int run(struct replay *r)
 		}
 		if (logf.f)
 			log_event(logf.f, i, &op, &res, rc == HG_EOOM || res.oom);
-		if (hg_pictures_event(&r->pics, m, i, &op, &res, info->name)) {
+		if (hg_pictures_event(pics, m, i, &op, &res, info->name)) {
 			status = HG_EXIT_USAGE;
 			goto out;
 		}
@@ -275,7 +234,8 @@ static int run(struct replay *r)
 
 	st = hg_model_stats(m);
 	{
-		int ps = hg_pictures_finish(&r->pics, m, &cfg, r->trace, info->name);
+		int ps = hg_pictures_finish(pics, m, &cfg, r->args.trace,
+					    info->name);
 		if (ps) {
 			status = ps;
 			goto out;
@@ -311,70 +271,22 @@ int cmd_replay(int argc, char **argv)
 	struct hg_opt_parser p;
 	struct replay r;
 	const char *arg;
-	char *key;
 	int c, status;
 
 	memset(&r, 0, sizeof(r));
-	hg_settings_init(&r.opts);
-	hg_pictures_init(&r.pics);
+	hg_replay_args_init(&r.args);
 	hg_opt_init(&p, &cmd_replay_spec, argc, argv);
-	while ((c = hg_opt_next(&p, &arg)) != HG_OPT_END) {
+	while ((c = hg_replay_args_next(&r.args, &p, &arg, &status)) !=
+	       HG_OPT_END) {
 		switch (c) {
 		case HG_OPT_EXIT:
-			status = p.status;
 			goto out;
-		case HG_OPT_ARG:
-			if (r.trace) {
-				status = hg_opt_usage_error(&cmd_replay_spec,
-							    "too many arguments");
-				goto out;
-			}
-			r.trace = arg;
-			break;
-		case OPT_CONFIG:
-			r.config = arg;
-			break;
-		case OPT_PLATFORM:
-			hg_settings_add_option(&r.opts, "platform", arg, "--platform");
-			break;
-		case OPT_GO:
-			hg_settings_add_option(&r.opts, "go", arg, "--go");
-			break;
-		case OPT_PHYS_PAGE_SIZE:
-			hg_settings_add_option(&r.opts, "phys_page_size", arg,
-					       "--phys-page-size");
-			break;
-		case OPT_ARENA_SIZE:
-			hg_settings_add_option(&r.opts, "arena_size", arg,
-					       "--arena-size");
-			break;
-		case OPT_SET:
-			if (!strchr(arg, '=') || arg[0] == '=') {
-				status = hg_opt_usage_error(&cmd_replay_spec,
-							    "--set needs KEY=VALUE, not '%s'",
-							    arg);
-				goto out;
-			}
-			key = hg_xstrdup(arg);
-			*strchr(key, '=') = '\0';
-			hg_settings_add_option(&r.opts, key, key + strlen(key) + 1,
-					       "--set");
-			free(key);
-			break;
 		case OPT_STATS:
 			r.stats_path = arg;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(arg, "json") == 0) {
-				r.json = true;
-			} else if (strcmp(arg, "text") == 0) {
-				r.json = false;
-			} else {
-				status = hg_opt_usage_error(&cmd_replay_spec,
-							    "--format must be text or json, not '%s'",
-							    arg);
+			if ((status = hg_opt_format(&cmd_replay_spec, arg, &r.json)))
 				goto out;
-			}
 			break;
 		case OPT_LOG:
 			r.log_path = arg;
@@ -385,28 +297,16 @@ int cmd_replay(int argc, char **argv)
 		case OPT_QUIET:
 			r.quiet = true;
 			break;
-		case OPT_OUTPUT:
-			if ((status = hg_pictures_add_map(&r.pics, &cmd_replay_spec,
-							  arg)))
-				goto out;
-			break;
-		case OPT_TIMELINE:
-			r.pics.timeline = arg;
-			break;
-		case OPT_AT:
-			r.pics.at = arg;
-			break;
 		}
 	}
-	if (!r.trace) {
+	if (!r.args.trace) {
 		status = hg_opt_usage_error(&cmd_replay_spec, "no trace given");
 		goto out;
 	}
-	if ((status = hg_pictures_check(&r.pics, &cmd_replay_spec)))
+	if ((status = hg_pictures_check(&r.args.pics, &cmd_replay_spec)))
 		goto out;
 	status = run(&r);
 out:
-	hg_pictures_release(&r.pics);
-	hg_settings_release(&r.opts);
+	hg_replay_args_release(&r.args);
 	return status;
 }

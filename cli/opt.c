@@ -150,6 +150,28 @@ int hg_opt_usage_error(const struct hg_opt_spec *spec, const char *fmt, ...)
 	return HG_EXIT_USAGE;
 }
 
+int hg_opt_one_arg(const struct hg_opt_spec *spec, const char **dst,
+		   const char *arg)
+{
+	if (*dst)
+		return hg_opt_usage_error(spec, "too many arguments");
+	*dst = arg;
+	return 0;
+}
+
+int hg_opt_format(const struct hg_opt_spec *spec, const char *arg, bool *json)
+{
+	if (strcmp(arg, "json") == 0)
+		*json = true;
+	else if (strcmp(arg, "text") == 0)
+		*json = false;
+	else
+		return hg_opt_usage_error(spec,
+					  "--format must be text or json, not '%s'",
+					  arg);
+	return 0;
+}
+
 #define HELP_COL 28
 
 static void help_line(FILE *f, const struct hg_opt *o)

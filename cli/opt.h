@@ -67,6 +67,15 @@ int hg_opt_next(struct hg_opt_parser *p, const char **arg);
 int hg_opt_usage_error(const struct hg_opt_spec *spec, const char *fmt, ...)
 	HG_PRINTF(2, 3);
 
+/* hg_opt_one_arg keeps arg as the one positional argument *dst; returns 0,
+ * or prints "too many arguments" and returns HG_EXIT_USAGE. */
+int hg_opt_one_arg(const struct hg_opt_spec *spec, const char **dst,
+		   const char *arg);
+
+/* hg_opt_format sets *json from a --format value (text or json); returns 0,
+ * or prints a usage error of spec and returns HG_EXIT_USAGE. */
+int hg_opt_format(const struct hg_opt_spec *spec, const char *arg, bool *json);
+
 /* hg_opt_help prints the full help of a command. */
 void hg_opt_help(FILE *f, const struct hg_opt_spec *spec);
 

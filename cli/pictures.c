@@ -41,6 +41,22 @@ int hg_pictures_add_map(struct hg_pictures *p, const struct hg_opt_spec *spec,
 	return 0;
 }
 
+int hg_pictures_option(struct hg_pictures *p, int opt, const char *arg,
+		       const struct hg_opt_spec *spec)
+{
+	switch (opt) {
+	case HG_POPT_OUTPUT:
+		return hg_pictures_add_map(p, spec, arg);
+	case HG_POPT_TIMELINE:
+		p->timeline = arg;
+		break;
+	case HG_POPT_AT:
+		p->at = arg;
+		break;
+	}
+	return 0;
+}
+
 int hg_pictures_check(struct hg_pictures *p, const struct hg_opt_spec *spec)
 {
 	if (p->timeline && !hg_render_format_of(p->timeline))

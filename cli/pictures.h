@@ -13,6 +13,15 @@
 #include "hg_core.h"
 #include "opt.h"
 #include "render.h"
+#include "settings.h"
+
+/* The picture options' ids; a command's own ids start at HG_POPT_NEXT. */
+enum {
+	HG_POPT_OUTPUT = HG_SOPT_NEXT, /* -o, --output FILE */
+	HG_POPT_TIMELINE,              /* --timeline FILE */
+	HG_POPT_AT,                    /* --at EVENT|MARK */
+	HG_POPT_NEXT,
+};
 
 #define HG_PICTURES_MAX 16
 
@@ -36,6 +45,10 @@ void hg_pictures_release(struct hg_pictures *p);
  * (unknown suffix, too many) and returns HG_EXIT_USAGE. */
 int hg_pictures_add_map(struct hg_pictures *p, const struct hg_opt_spec *spec,
 			const char *path);
+/* hg_pictures_option records option opt (one of HG_POPT_*; other ids are
+ * ignored); returns 0 or prints a usage error and returns HG_EXIT_USAGE. */
+int hg_pictures_option(struct hg_pictures *p, int opt, const char *arg,
+		       const struct hg_opt_spec *spec);
 /* hg_pictures_check validates --timeline and parses --at. */
 int hg_pictures_check(struct hg_pictures *p, const struct hg_opt_spec *spec);
 

@@ -8,6 +8,17 @@
 
 #include "util.h"
 
+/* The key each one-key option sets, and the option as typed, by id. */
+static const struct {
+	const char *key, *option;
+} sopts[] = {
+	[HG_SOPT_PLATFORM - HG_SOPT_CONFIG] = { "platform", "--platform" },
+	[HG_SOPT_GO - HG_SOPT_CONFIG] = { "go", "--go" },
+	[HG_SOPT_PHYS_PAGE_SIZE - HG_SOPT_CONFIG] = { "phys_page_size",
+						      "--phys-page-size" },
+	[HG_SOPT_ARENA_SIZE - HG_SOPT_CONFIG] = { "arena_size", "--arena-size" },
+};
+
 void hg_settings_init(struct hg_cli_settings *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -68,6 +79,68 @@ void hg_settings_append(struct hg_cli_settings *s,
 		e->col = f->col;
 		e->option = f->option;
 	}
+}
+
+int hg_settings_option(struct hg_cli_settings *s, int opt, const char *arg,
+		       const struct hg_opt_spec *spec)
+{
+	char *key;
+
+	switch (opt) {
+	case HG_SOPT_CONFIG:
+		s->config = arg;
+		break;
+	case HG_SOPT_PLATFORM:
+	case HG_SOPT_GO:
+	case HG_SOPT_PHYS_PAGE_SIZE:
+	case HG_SOPT_ARENA_SIZE:
+		hg_settings_add_option(s, sopts[opt - HG_SOPT_CONFIG].key, arg,
+				       sopts[opt - HG_SOPT_CONFIG].option);
+		break;
+	case HG_SOPT_SET:
+		if (!strchr(arg, '=') || arg[0] == '=')
+			return hg_opt_usage_error(spec,
+						  "--set needs KEY=VALUE, not '%s'",
+						  arg);
+		key = hg_xstrdup(arg);
+		*strchr(key, '=') = '\0';
+		hg_settings_add_option(s, key, key + strlen(key) + 1, "--set");
+		free(key);
+		break;
+	}
+	return 0;
+}
+
+int hg_settings_collect(struct hg_cli_settings *all,
+			const struct hg_trace_info *info, const char *tname,
+			const struct hg_cli_settings *cmdline)
+{
+	struct hg_setting *cs = NULL;
+	struct hg_diag d;
+	size_t n = 0;
+
+	for (size_t i = 0; i < info->nconfig; i++) {
+		const struct hg_setting *e = &info->config[i];
+
+		hg_settings_add_file(all, e->key, e->value, tname, e->line,
+				     e->col);
+	}
+	if (!cmdline)
+		return 0;
+	if (cmdline->config) {
+		memset(&d, 0, sizeof(d));
+		if (hg_config_load(cmdline->config, &cs, &n, &d) != 0) {
+			hg_cli_diag(&d);
+			return HG_EXIT_USAGE;
+		}
+		for (size_t i = 0; i < n; i++)
+			hg_settings_add_file(all, cs[i].key, cs[i].value,
+					     cmdline->config, cs[i].line,
+					     cs[i].col);
+		free(cs);
+	}
+	hg_settings_append(all, cmdline);
+	return 0;
 }
 
 /* report prints msg as the error of setting e, at its origin. */

@@ -225,4 +225,11 @@ void hg_config_line(char *buf, size_t len, const struct hg_config *cfg);
 /* hg_fmt_bytes writes a short IEC size: "512 B", "4.0 KiB", "127 TiB". */
 void hg_fmt_bytes(char *buf, size_t len, uint64_t v);
 
+/* hg_fmt_value writes v as hg_fmt_bytes does when bytes, else as a number. */
+void hg_fmt_value(char *buf, size_t len, bool bytes, uint64_t v);
+
+/* hg_fmt_delta writes how far b is from a: "=", or "+" or "-" and the
+ * difference as hg_fmt_value writes it. */
+void hg_fmt_delta(char *buf, size_t len, bool bytes, uint64_t a, uint64_t b);
+
 #endif /* HG_RENDER_RENDER_H */

@@ -197,11 +197,46 @@ void hg_fmt_bytes(char *buf, size_t len, uint64_t v)
 		snprintf(buf, len, "%.1f %s", x, units[u]);
 }
 
+void hg_fmt_value(char *buf, size_t len, bool bytes, uint64_t v)
+{
+	if (bytes)
+		hg_fmt_bytes(buf, len, v);
+	else
+		snprintf(buf, len, "%" PRIu64, v);
+}
+
+void hg_fmt_delta(char *buf, size_t len, bool bytes, uint64_t a, uint64_t b)
+{
+	char t[32];
+
+	if (a == b) {
+		snprintf(buf, len, "=");
+		return;
+	}
+	hg_fmt_value(t, sizeof(t), bytes, b > a ? b - a : a - b);
+	snprintf(buf, len, "%s%s", b > a ? "+" : "-", t);
+}
+
 void hg_fmt_hex(char *buf, size_t len, hg_addr v)
 {
 	snprintf(buf, len, "%#" PRIx64, v);
 	if (v == 0)
 		snprintf(buf, len, "0x0");
+}
+
+void hg_fold_title(struct hg_scene *s, struct hg_item *it,
+		   const struct hg_axis_seg *sg)
+{
+	char lo[24], hi[24], b[32];
+
+	if (!it)
+		return;
+	it->role = "fold";
+	hg_fmt_hex(lo, sizeof(lo), sg->lo);
+	hg_fmt_hex(hi, sizeof(hi), sg->hi);
+	hg_fmt_bytes(b, sizeof(b), sg->hi - sg->lo);
+	hg_item_set_title(s, it, "folded gap %s\xe2\x80\x93%s "
+				 "(%s not held, not drawn)", lo, hi, b);
 }
 
 void hg_config_line(char *buf, size_t len, const struct hg_config *cfg)
@@ -269,6 +304,16 @@ static void swatch(struct hg_scene *s, double x, double y, int c)
 	}
 }
 
+/* legend_line draws a line of the legend's keys. */
+static void legend_line(struct hg_scene *s, double x0, double y0, double x1,
+			double y1, uint32_t rgb, double lw)
+{
+	struct hg_item *it = hg_scene_line(s, x0, y0, x1, y1, rgb, lw);
+
+	if (it)
+		it->role = "legend";
+}
+
 double hg_draw_legend(struct hg_scene *s, double y,
 		      const uint64_t *bytes)
 {
@@ -302,23 +347,15 @@ double hg_draw_legend(struct hg_scene *s, double y,
 		}
 		x = HG_MARGIN + k * colw;
 		if (c == HG_CLASS_COUNT) { /* arena boundary key */
-			struct hg_item *it = hg_scene_line(s, x + 7, y - 3, x + 7,
-							   y + 14, 0x000000, 1.5);
-			if (it)
-				it->role = "legend";
+			legend_line(s, x + 7, y - 3, x + 7, y + 14, 0x000000, 1.5);
 			hg_scene_text(s, x + 20, y + 11, HG_FONT_SANS, 11,
 				      HG_ANCHOR_START, HG_TEXT_RGB,
 				      "arena boundary");
 			continue;
 		}
 		if (c == HG_CLASS_COUNT + 1) { /* fold key */
-			struct hg_item *it;
-			it = hg_scene_line(s, x + 2, y + 14, x + 7, y, HG_AXIS_RGB, 1.2);
-			if (it)
-				it->role = "legend";
-			it = hg_scene_line(s, x + 7, y + 14, x + 12, y, HG_AXIS_RGB, 1.2);
-			if (it)
-				it->role = "legend";
+			legend_line(s, x + 2, y + 14, x + 7, y, HG_AXIS_RGB, 1.2);
+			legend_line(s, x + 7, y + 14, x + 12, y, HG_AXIS_RGB, 1.2);
 			hg_scene_text(s, x + 20, y + 11, HG_FONT_SANS, 11,
 				      HG_ANCHOR_START, HG_TEXT_RGB,
 				      "folded gap, size below it");
@@ -373,26 +410,7 @@ static uint64_t fig_get(const struct figure *f, const struct hg_stats *st,
 	return v;
 }
 
-static void fig_fmt(char *b, size_t n, const struct figure *f, uint64_t v)
-{
-	if (f->bytes)
-		hg_fmt_bytes(b, n, v);
-	else
-		snprintf(b, n, "%" PRIu64, v);
-}
 #define NFIG (sizeof(figures) / sizeof(figures[0]))
-
-static void fmt_delta(char *buf, size_t len, const struct figure *f,
-		      uint64_t a, uint64_t b)
-{
-	char t[32];
-	if (a == b) {
-		snprintf(buf, len, "=");
-		return;
-	}
-	fig_fmt(t, sizeof(t), f, b > a ? b - a : a - b);
-	snprintf(buf, len, "%s%s", b > a ? "+" : "-", t);
-}
 
 double hg_draw_figures(struct hg_scene *s, double y,
 		       struct hg_model *const *models, const char *const *labels,
@@ -435,16 +453,18 @@ double hg_draw_figures(struct hg_scene *s, double y,
 			uint32_t rgb = HG_TEXT_RGB;
 			const struct figure *f = &figures[i];
 			if (n == 1) {
-				fig_fmt(b, sizeof(b), f,
-					fig_get(f, hg_model_stats(models[0]), j == 1));
+				uint64_t v = fig_get(f, hg_model_stats(models[0]),
+						     j == 1);
+				hg_fmt_value(b, sizeof(b), f->bytes, v);
 			} else if (j < n) {
-				fig_fmt(b, sizeof(b), f,
-					fig_get(f, hg_model_stats(models[j]), false));
+				uint64_t v = fig_get(f, hg_model_stats(models[j]),
+						     false);
+				hg_fmt_value(b, sizeof(b), f->bytes, v);
 			} else {
 				uint64_t a = fig_get(f, hg_model_stats(models[0]), false);
 				uint64_t v = fig_get(f, hg_model_stats(models[j - n + 1]),
 						     false);
-				fmt_delta(b, sizeof(b), f, a, v);
+				hg_fmt_delta(b, sizeof(b), f->bytes, a, v);
 				rgb = v > a ? 0xa33a00 : v < a ? 0x00664a : HG_MUTED_RGB;
 			}
 			hg_scene_text(s, cx, y, HG_FONT_MONO, 11, HG_ANCHOR_END,
@@ -674,16 +694,7 @@ static double draw_axis(struct hg_scene *s, const struct hg_axis *ax,
 		double fx = x0 + sg->p0, fw = sg->p1 - sg->p0;
 		struct hg_item *it = hg_scene_rect(s, fx, y - 4, fw, h + 8,
 						   0xffffff);
-		if (it) {
-			char lo[24], hi[24], b[32];
-			it->role = "fold";
-			hg_fmt_hex(lo, sizeof(lo), sg->lo);
-			hg_fmt_hex(hi, sizeof(hi), sg->hi);
-			hg_fmt_bytes(b, sizeof(b), sg->hi - sg->lo);
-			hg_item_set_title(s, it, "folded gap %s\xe2\x80\x93%s "
-						 "(%s not held, not drawn)",
-					  lo, hi, b);
-		}
+		hg_fold_title(s, it, sg);
 		for (int k = 0; k < 2; k++) {
 			double cx = fx + fw / 2 + (k ? 5 : -5);
 			it = hg_scene_line(s, cx - 6, y + h + 2, cx + 6, y - 2,

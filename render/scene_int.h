@@ -15,6 +15,10 @@
 /* hg_fmt_hex writes "0xc000000000". */
 void hg_fmt_hex(char *buf, size_t len, hg_addr v);
 
+/* hg_fold_title marks it (may be NULL) as the mark of folded gap sg, with
+ * the gap's tooltip. */
+void hg_fold_title(struct hg_scene *s, struct hg_item *it,
+		   const struct hg_axis_seg *sg);
 
 /* hg_draw_title draws the title block from y; returns the next y. */
 double hg_draw_title(struct hg_scene *s, double y, const char *title,

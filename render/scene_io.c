@@ -102,14 +102,21 @@ static void num(FILE *f, double v)
 	fputs(b, f);
 }
 
+/* attr prints the attribute ' name="v"', v a coordinate. */
+static void attr(FILE *f, const char *name, double v)
+{
+	fprintf(f, " %s=\"", name);
+	num(f, v);
+	fputc('"', f);
+}
+
 int hg_scene_write_svg(const struct hg_scene *s, FILE *f)
 {
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
-	fputs("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"", f);
-	num(f, s->width);
-	fputs("\" height=\"", f);
-	num(f, s->height);
-	fputs("\" viewBox=\"0 0 ", f);
+	fputs("<svg xmlns=\"http://www.w3.org/2000/svg\"", f);
+	attr(f, "width", s->width);
+	attr(f, "height", s->height);
+	fputs(" viewBox=\"0 0 ", f);
 	num(f, s->width);
 	fputc(' ', f);
 	num(f, s->height);
@@ -141,20 +148,13 @@ int hg_scene_write_svg(const struct hg_scene *s, FILE *f)
 				fprintf(f, " class=\"%s\"", hg_class_name(it->cls));
 			else if (it->role)
 				fprintf(f, " class=\"%s\"", it->role);
-			fputs(" x=\"", f);
-			num(f, it->x);
-			fputs("\" y=\"", f);
-			num(f, it->y);
-			fputs("\" width=\"", f);
-			num(f, it->w);
-			fputs("\" height=\"", f);
-			num(f, it->h);
-			fputc('"', f);
+			attr(f, "x", it->x);
+			attr(f, "y", it->y);
+			attr(f, "width", it->w);
+			attr(f, "height", it->h);
 			if (it->stroke) {
-				fprintf(f, " fill=\"none\" stroke=\"#%06x\" "
-					   "stroke-width=\"", it->rgb);
-				num(f, it->lw);
-				fputc('"', f);
+				fprintf(f, " fill=\"none\" stroke=\"#%06x\"", it->rgb);
+				attr(f, "stroke-width", it->lw);
 			} else if (it->cls == HG_NO_CLASS) {
 				fprintf(f, " fill=\"#%06x\"", it->rgb);
 			}
@@ -163,17 +163,12 @@ int hg_scene_write_svg(const struct hg_scene *s, FILE *f)
 			fputs("<line", f);
 			if (it->role)
 				fprintf(f, " class=\"%s\"", it->role);
-			fputs(" x1=\"", f);
-			num(f, it->x);
-			fputs("\" y1=\"", f);
-			num(f, it->y);
-			fputs("\" x2=\"", f);
-			num(f, it->x + it->w);
-			fputs("\" y2=\"", f);
-			num(f, it->y + it->h);
-			fprintf(f, "\" stroke=\"#%06x\" stroke-width=\"", it->rgb);
-			num(f, it->lw);
-			fputc('"', f);
+			attr(f, "x1", it->x);
+			attr(f, "y1", it->y);
+			attr(f, "x2", it->x + it->w);
+			attr(f, "y2", it->y + it->h);
+			fprintf(f, " stroke=\"#%06x\"", it->rgb);
+			attr(f, "stroke-width", it->lw);
 			if (it->dash)
 				fputs(" stroke-dasharray=\"3 3\"", f);
 			if (it->w != 0 && it->h != 0)
@@ -183,13 +178,9 @@ int hg_scene_write_svg(const struct hg_scene *s, FILE *f)
 			fputs("<text", f);
 			if (it->font != HG_FONT_SANS)
 				fprintf(f, " class=\"%s\"", font_name(it->font));
-			fputs(" x=\"", f);
-			num(f, it->x);
-			fputs("\" y=\"", f);
-			num(f, it->y);
-			fputs("\" font-size=\"", f);
-			num(f, it->size);
-			fputc('"', f);
+			attr(f, "x", it->x);
+			attr(f, "y", it->y);
+			attr(f, "font-size", it->size);
 			if (it->anchor != HG_ANCHOR_START)
 				fprintf(f, " text-anchor=\"%s\"",
 					anchor_name(it->anchor));

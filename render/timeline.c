@@ -288,16 +288,7 @@ static void draw_address_axis(struct hg_scene *s, const struct hg_timeline *t,
 		if (sg->fold) {
 			struct hg_item *it = hg_scene_rect(s, x0 - 6, yt, plot_w + 12,
 							   yb - yt, 0xffffff);
-			if (it) {
-				char lo[24], hi[24], b[32];
-				it->role = "fold";
-				hg_fmt_hex(lo, sizeof(lo), sg->lo);
-				hg_fmt_hex(hi, sizeof(hi), sg->hi);
-				hg_fmt_bytes(b, sizeof(b), sg->hi - sg->lo);
-				hg_item_set_title(s, it, "folded gap %s\xe2\x80\x93%s "
-							 "(%s not held, not drawn)",
-						  lo, hi, b);
-			}
+			hg_fold_title(s, it, sg);
 			double cy = (yt + yb) / 2;
 			for (int k = 0; k < 2; k++) {
 				it = hg_scene_line(s, x0 - 8, cy + 4 + (k ? -5 : 5) - 4,

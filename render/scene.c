@@ -412,6 +412,22 @@ static uint64_t fig_get(const struct figure *f, const struct hg_stats *st,
 
 #define NFIG (sizeof(figures) / sizeof(figures[0]))
 
+/* A column header right-aligned at x, shortened with an ellipsis to fit. */
+static void header(struct hg_scene *s, double x, double y, double maxw,
+		   const char *prefix, const char *label)
+{
+	char t[160];
+	size_t len = strlen(label);
+	snprintf(t, sizeof(t), "%s%s", prefix, label);
+	while (len > 1 && hg_text_width(t, HG_FONT_SANS_BOLD, 11) > maxw) {
+		len--;
+		snprintf(t, sizeof(t), "%s%.*s\xe2\x80\xa6", prefix, (int)len,
+			 label);
+	}
+	hg_scene_text(s, x, y, HG_FONT_SANS_BOLD, 11, HG_ANCHOR_END,
+		      HG_TEXT_RGB, "%s", t);
+}
+
 double hg_draw_figures(struct hg_scene *s, double y,
 		       struct hg_model *const *models, const char *const *labels,
 		       size_t n)
@@ -422,6 +438,12 @@ double hg_draw_figures(struct hg_scene *s, double y,
 	double maxw = s->width - 2 * HG_MARGIN - namew;
 	char b[48];
 
+	/* Columns as wide as the longest header, as far as the page allows. */
+	for (size_t j = 0; n > 1 && j < n; j++) {
+		double w = hg_text_width(labels[j], HG_FONT_SANS_BOLD, 11) + 30;
+		if (w > colw)
+			colw = w;
+	}
 	if (ncols * colw > maxw)
 		colw = maxw / (double)ncols;
 	y += 6;
@@ -436,13 +458,9 @@ double hg_draw_figures(struct hg_scene *s, double y,
 			hg_scene_text(s, cx, y, HG_FONT_SANS_BOLD, 11,
 				      HG_ANCHOR_END, HG_TEXT_RGB, "%s",
 				      j == 0 ? "now" : "peak");
-		else if (j < n)
-			hg_scene_text(s, cx, y, HG_FONT_SANS_BOLD, 11,
-				      HG_ANCHOR_END, HG_TEXT_RGB, "%s", labels[j]);
 		else
-			hg_scene_text(s, cx, y, HG_FONT_SANS_BOLD, 11,
-				      HG_ANCHOR_END, HG_TEXT_RGB,
-				      "\xce\x94 %s", labels[j - n + 1]);
+			header(s, cx, y, colw - 12, j < n ? "" : "\xce\x94 ",
+			       labels[j < n ? j : j - n + 1]);
 	}
 	for (size_t i = 0; i < NFIG; i++) {
 		y += rowh;

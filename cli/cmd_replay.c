@@ -232,9 +232,12 @@ static int run(struct replay *r)
 		}
 	}
 
-	st = hg_model_stats(m);
+	/* The pictures take the model (a timeline replays the trace again). */
+	struct hg_stats final = *hg_model_stats(m);
+	struct hg_config mcfg = *hg_model_config(m);
+	st = &final;
 	{
-		int ps = hg_pictures_finish(pics, m, &cfg, r->args.trace,
+		int ps = hg_pictures_finish(pics, &m, &cfg, r->args.trace,
 					    info->name);
 		if (ps) {
 			status = ps;
@@ -243,7 +246,7 @@ static int run(struct replay *r)
 	}
 	if (statsf.f)
 		hg_report_json(statsf.f, info->name[0] ? info->name : NULL,
-			       hg_model_config(m), st);
+			       &mcfg, st);
 	if (hg_outfile_commit(&logf) || hg_outfile_commit(&statsf)) {
 		status = HG_EXIT_USAGE;
 		goto out;
@@ -252,10 +255,10 @@ static int run(struct replay *r)
 	    !(r->log_path && strcmp(r->log_path, "-") == 0)) {
 		if (r->json)
 			hg_report_json(stdout, info->name[0] ? info->name : NULL,
-				       hg_model_config(m), st);
+				       &mcfg, st);
 		else
 			hg_report_text(stdout, info->name[0] ? info->name : NULL,
-				       hg_model_config(m), st);
+				       &mcfg, st);
 	}
 out:
 	hg_outfile_abort(&logf);

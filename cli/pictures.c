@@ -159,20 +159,22 @@ static int write_scene(const struct hg_scene *s, const char *path)
 /* timeline replays the trace a second time, sampling the model. */
 static int timeline(struct hg_pictures *p, const struct hg_config *cfg,
 		    const char *trace, const char *trace_name,
-		    struct hg_model *final, struct hg_scene **out)
+		    struct hg_model **final, struct hg_scene **out)
 {
-	const struct hg_stats *fst = hg_model_stats(final);
 	struct hg_trace_reader *tr = NULL;
 	struct hg_timeline *tl = NULL;
 	struct hg_model *m = NULL;
 	struct hg_render_opts o = { trace_name, 0 };
 	struct hg_diag d;
 	char err[256];
-	uint64_t n = fst->events, i = 0;
+	uint64_t n = hg_model_stats(*final)->events, i = 0;
 	int rc, status = HG_EXIT_USAGE;
 
-	hg_extents_add_model(&p->held, final);
+	hg_extents_add_model(&p->held, *final);
 	hg_extents_normalize(&p->held);
+	/* The first replay's model is done with: free it before the second. */
+	hg_model_free(*final);
+	*final = NULL;
 	rc = hg_timeline_new(&tl, &p->held, n, &o);
 	if (rc) {
 		hg_cli_error("cannot draw the timeline: %s", hg_strerror(rc));
@@ -225,11 +227,12 @@ out:
 	return status;
 }
 
-int hg_pictures_finish(struct hg_pictures *p, struct hg_model *m,
+int hg_pictures_finish(struct hg_pictures *p, struct hg_model **mp,
 		       const struct hg_config *cfg, const char *trace,
 		       const char *trace_name)
 {
 	struct hg_scene *tl = NULL;
+	struct hg_model *m = *mp;
 	int status = 0;
 
 	if (p->nmaps && !p->map) {
@@ -255,7 +258,7 @@ int hg_pictures_finish(struct hg_pictures *p, struct hg_model *m,
 			return status;
 	}
 	if (p->timeline &&
-	    (status = timeline(p, cfg, trace, trace_name, m, &tl)))
+	    (status = timeline(p, cfg, trace, trace_name, mp, &tl)))
 		return status;
 	for (size_t i = 0; i < p->nmaps && !status; i++)
 		if (write_scene(p->map, p->maps[i]))

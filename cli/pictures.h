@@ -69,9 +69,11 @@ int hg_pictures_event(struct hg_pictures *p, struct hg_model *m, uint64_t i,
 /*
  * hg_pictures_finish draws what is still to draw (the map at the end, the
  * timeline by a second replay of trace, or the spooled input) and writes
- * every file. Returns 0, or prints an error and returns HG_EXIT_USAGE.
+ * every file. It takes the model: the timeline's replay runs after *m is
+ * freed, so only one model is alive at a time; *m is NULL afterwards.
+ * Returns 0, or prints an error and returns HG_EXIT_USAGE.
  */
-int hg_pictures_finish(struct hg_pictures *p, struct hg_model *m,
+int hg_pictures_finish(struct hg_pictures *p, struct hg_model **m,
 		       const struct hg_config *cfg, const char *trace,
 		       const char *trace_name);
 

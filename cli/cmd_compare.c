@@ -29,6 +29,7 @@ static const struct hg_opt compare_opts[] = {
 	{ OPT_VS, 0, "vs", "SETTINGS", "a configuration to compare: KEY=VALUE[,KEY=VALUE...]; repeatable" },
 	{ HG_POPT_OUTPUT, 'o', "output", "FILE", "draw the maps to FILE (.png or .svg; repeatable)" },
 	{ HG_POPT_AT, 0, "at", "EVENT|MARK", "compare after that event index or at that mark, not at the end" },
+	{ HG_POPT_RANGE, 0, "range", "LO:HI", "draw only the addresses LO to HI (e.g. 0xc000000000:0xc000100000)" },
 	{ OPT_FORMAT, 0, "format", "text|json", "table format on standard output (default text)" },
 	HG_SETTINGS_OPTS("settings shared by every configuration (YAML)",
 			 "shared platform", "shared Go version preset",
@@ -367,7 +368,8 @@ static int run_compare(struct compare *c)
 			in[i] = (struct hg_map_input){ runs[i].m, runs[i].label,
 						       pics->moment,
 						       hg_model_stats(runs[i].m)->events };
-		struct hg_render_opts o = { name.name, 0 };
+		struct hg_render_opts o;
+		hg_pictures_render_opts(pics, &o, name.name);
 		int rc = hg_scene_map(&pics->map, in, n, &o);
 		if (rc) {
 			hg_cli_error("cannot draw the maps: %s", hg_strerror(rc));

@@ -34,6 +34,7 @@ static const struct hg_opt replay_opts[] = {
 	{ HG_POPT_OUTPUT, 'o', "output", "FILE", "draw the address-space map to FILE (.png or .svg; repeatable)" },
 	{ HG_POPT_TIMELINE, 0, "timeline", "FILE", "draw the timeline (events x addresses) to FILE (.png or .svg)" },
 	{ HG_POPT_AT, 0, "at", "EVENT|MARK", "draw the map after that event index or at that mark, not at the end" },
+	{ HG_POPT_RANGE, 0, "range", "LO:HI", "draw only the addresses LO to HI (e.g. 0xc000000000:0xc000100000)" },
 	{ OPT_STATS, 0, "stats", "FILE", "write the statistics as JSON to FILE ('-' = standard output)" },
 	{ OPT_FORMAT, 0, "format", "text|json", "report format on standard output (default text)" },
 	{ OPT_LOG, 0, "log", "FILE", "write an event log to FILE, one JSON object per line" },

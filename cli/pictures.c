@@ -53,8 +53,38 @@ int hg_pictures_option(struct hg_pictures *p, int opt, const char *arg,
 	case HG_POPT_AT:
 		p->at = arg;
 		break;
+	case HG_POPT_RANGE:
+		p->range = arg;
+		break;
 	}
 	return 0;
+}
+
+/* Parses --range LO:HI (sizes: decimal, 0x hex, K/M/G/T suffixes). */
+static int parse_range(struct hg_pictures *p, const struct hg_opt_spec *spec)
+{
+	char lo[64], hi[64];
+	const char *colon = strchr(p->range, ':');
+	if (!colon || (size_t)(colon - p->range) >= sizeof(lo) ||
+	    strlen(colon + 1) >= sizeof(hi))
+		return hg_opt_usage_error(spec, "--range needs LO:HI, not '%s'",
+					  p->range);
+	snprintf(lo, sizeof(lo), "%.*s", (int)(colon - p->range), p->range);
+	snprintf(hi, sizeof(hi), "%s", colon + 1);
+	if (hg_parse_size(lo, &p->range_lo) || hg_parse_size(hi, &p->range_hi) ||
+	    p->range_hi <= p->range_lo)
+		return hg_opt_usage_error(spec, "--range: bad address range '%s'",
+					  p->range);
+	return 0;
+}
+
+void hg_pictures_render_opts(const struct hg_pictures *p,
+			     struct hg_render_opts *o, const char *trace_name)
+{
+	memset(o, 0, sizeof(*o));
+	o->trace_name = trace_name;
+	o->range_lo = p->range_lo;
+	o->range_hi = p->range_hi;
 }
 
 int hg_pictures_check(struct hg_pictures *p, const struct hg_opt_spec *spec)
@@ -64,6 +94,11 @@ int hg_pictures_check(struct hg_pictures *p, const struct hg_opt_spec *spec)
 					  "'%s': name it .png or .svg", p->timeline);
 	if (p->at && !p->nmaps)
 		return hg_opt_usage_error(spec, "--at needs a map: add -o FILE");
+	if (p->range && !p->nmaps && !p->timeline)
+		return hg_opt_usage_error(spec, "--range needs a picture: add -o "
+					  "FILE or --timeline FILE");
+	if (p->range && parse_range(p, spec))
+		return HG_EXIT_USAGE;
 	if (p->at && hg_is_decimal(p->at)) {
 		char *end;
 		errno = 0;
@@ -106,7 +141,8 @@ static int draw_map(struct hg_pictures *p, struct hg_model *m, uint64_t nev,
 		    const char *trace_name)
 {
 	struct hg_map_input in = { m, NULL, p->moment, nev };
-	struct hg_render_opts o = { trace_name, 0 };
+	struct hg_render_opts o;
+	hg_pictures_render_opts(p, &o, trace_name);
 	int rc = hg_scene_map(&p->map, &in, 1, &o);
 
 	if (rc) {
@@ -164,12 +200,13 @@ static int timeline(struct hg_pictures *p, const struct hg_config *cfg,
 	struct hg_trace_reader *tr = NULL;
 	struct hg_timeline *tl = NULL;
 	struct hg_model *m = NULL;
-	struct hg_render_opts o = { trace_name, 0 };
+	struct hg_render_opts o;
 	struct hg_diag d;
 	char err[256];
 	uint64_t n = hg_model_stats(*final)->events, i = 0;
 	int rc, status = HG_EXIT_USAGE;
 
+	hg_pictures_render_opts(p, &o, trace_name);
 	hg_extents_add_model(&p->held, *final);
 	hg_extents_normalize(&p->held);
 	/* The first replay's model is done with: free it before the second. */

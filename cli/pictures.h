@@ -20,6 +20,7 @@ enum {
 	HG_POPT_OUTPUT = HG_SOPT_NEXT, /* -o, --output FILE */
 	HG_POPT_TIMELINE,              /* --timeline FILE */
 	HG_POPT_AT,                    /* --at EVENT|MARK */
+	HG_POPT_RANGE,                 /* --range LO:HI */
 	HG_POPT_NEXT,
 };
 
@@ -30,6 +31,8 @@ struct hg_pictures {
 	size_t nmaps;
 	const char *timeline;              /* --timeline FILE, or NULL */
 	const char *at;                    /* --at EVENT|MARK, or NULL */
+	const char *range;                 /* --range LO:HI, or NULL */
+	hg_addr range_lo, range_hi;        /* parsed --range; hi 0 = all */
 	bool at_event;                     /* --at is an event index */
 	uint64_t at_index;
 	struct hg_scene *map;              /* the map, once drawn */
@@ -39,6 +42,9 @@ struct hg_pictures {
 };
 
 void hg_pictures_init(struct hg_pictures *p);
+/* The render options of the pictures: the title and --range. */
+void hg_pictures_render_opts(const struct hg_pictures *p,
+			     struct hg_render_opts *o, const char *trace_name);
 void hg_pictures_release(struct hg_pictures *p);
 
 /* hg_pictures_add_map records -o FILE; returns 0 or prints a usage error

@@ -83,6 +83,25 @@ void hg_extents_normalize(struct hg_extents *e)
 	e->n = j + 1;
 }
 
+void hg_extents_clip(struct hg_extents *e, hg_addr lo, hg_addr hi)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < e->n; i++) {
+		hg_addr a = e->v[i].lo > lo ? e->v[i].lo : lo;
+		hg_addr b = e->v[i].hi < hi ? e->v[i].hi : hi;
+		if (a < b) {
+			e->v[j].lo = a;
+			e->v[j].hi = b;
+			j++;
+		}
+	}
+	e->n = j;
+	/* Nothing held there: show the range itself, empty. */
+	if (!e->n)
+		hg_extents_add(e, lo, hi);
+}
+
 void hg_axis_release(struct hg_axis *a)
 {
 	free(a->seg);

@@ -119,6 +119,9 @@ void hg_extents_add(struct hg_extents *e, hg_addr lo, hg_addr hi);
 void hg_extents_add_model(struct hg_extents *e, struct hg_model *m);
 /* hg_extents_normalize sorts and merges touching intervals. */
 void hg_extents_normalize(struct hg_extents *e);
+/* hg_extents_clip keeps the parts of normalized extents inside [lo, hi);
+ * if none is left, the range itself. */
+void hg_extents_clip(struct hg_extents *e, hg_addr lo, hg_addr hi);
 
 struct hg_axis_seg {
 	hg_addr lo, hi; /* addresses; for a fold: the skipped gap */
@@ -170,6 +173,8 @@ struct hg_map_input {
 struct hg_render_opts {
 	const char *trace_name; /* title */
 	int width;              /* picture width in px; 0 = 1200 */
+	hg_addr range_lo;       /* draw only [range_lo, range_hi); */
+	hg_addr range_hi;       /* range_hi == 0: the whole address space */
 };
 
 /*

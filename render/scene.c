@@ -832,6 +832,8 @@ int hg_scene_map(struct hg_scene **out, const struct hg_map_input *maps,
 	for (size_t i = 0; i < n; i++)
 		hg_extents_add_model(&ext, maps[i].model);
 	hg_extents_normalize(&ext);
+	if (o && o->range_hi)
+		hg_extents_clip(&ext, o->range_lo, o->range_hi);
 	if (ext.oom)
 		goto fail;
 	rc = hg_axis_build(&ax, &ext, width - 2 * HG_MARGIN);

@@ -67,7 +67,16 @@ int hg_timeline_new(struct hg_timeline **out, const struct hg_extents *held,
 	if ((uint64_t)t->ncols > t->nevents)
 		t->ncols = (int)t->nevents;
 	t->colw = plot_w / t->ncols;
+	struct hg_extents clipped;
+	hg_extents_init(&clipped);
+	if (o && o->range_hi) {
+		for (size_t i = 0; i < held->n; i++)
+			hg_extents_add(&clipped, held->v[i].lo, held->v[i].hi);
+		hg_extents_clip(&clipped, o->range_lo, o->range_hi);
+		held = &clipped;
+	}
 	rc = hg_axis_build(&t->ax, held, TL_PLOT_H);
+	hg_extents_release(&clipped);
 	if (rc) {
 		free(t);
 		return rc;

@@ -37,7 +37,7 @@ _heapgrow()
 		_filedir '@(png|svg|scene)'
 		return
 		;;
-	--at)
+	--at | --range)
 		return
 		;;
 	--vs)
@@ -102,14 +102,14 @@ _heapgrow()
 	case $cmd in
 	replay)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "-c --config --platform --go --phys-page-size --arena-size --set --stats --format --log --check -o --output --timeline --at -q --quiet -h --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "-c --config --platform --go --phys-page-size --arena-size --set --stats --format --log --check -o --output --timeline --at --range -q --quiet -h --help" -- "$cur"))
 		else
 			_filedir '@(yaml|yml|hgt|gz)'
 		fi
 		;;
 	compare)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--vs -o --output --at --format -c --config --platform --go --phys-page-size --arena-size --set -q --quiet -h --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--vs -o --output --at --range --format -c --config --platform --go --phys-page-size --arena-size --set -q --quiet -h --help" -- "$cur"))
 		else
 			_filedir '@(yaml|yml|hgt|gz)'
 		fi

@@ -153,6 +153,29 @@ static void test_axis_to_scale(void **state)
 	hg_extents_release(&e);
 }
 
+/* --range keeps the held parts of a window, or the window when none is. */
+static void test_extents_clip(void **state)
+{
+	(void)state;
+	struct hg_extents e;
+	hg_extents_init(&e);
+	hg_extents_add(&e, 0x1000, 0x3000);
+	hg_extents_add(&e, 0x8000, 0x9000);
+	hg_extents_add(&e, 0x20000, 0x30000);
+	hg_extents_normalize(&e);
+	hg_extents_clip(&e, 0x2000, 0x8800);
+	assert_int_equal(e.n, 2);
+	assert_int_equal(e.v[0].lo, 0x2000);
+	assert_int_equal(e.v[0].hi, 0x3000);
+	assert_int_equal(e.v[1].lo, 0x8000);
+	assert_int_equal(e.v[1].hi, 0x8800);
+	hg_extents_clip(&e, 0x4000, 0x5000);
+	assert_int_equal(e.n, 1);
+	assert_int_equal(e.v[0].lo, 0x4000);
+	assert_int_equal(e.v[0].hi, 0x5000);
+	hg_extents_release(&e);
+}
+
 static void test_stack_never_hides(void **state)
 {
 	struct hg_stack st;
@@ -258,7 +281,7 @@ static void test_map_scene(void **state)
 	(void)state;
 	struct hg_model *m = striped_model(4000);
 	struct hg_map_input in = { m, NULL, "the end", 0 };
-	struct hg_render_opts o = { "test", 800 };
+	struct hg_render_opts o = { "test", 800, 0, 0 };
 	struct hg_scene *s1, *s2;
 
 	assert_int_equal(hg_scene_map(&s1, &in, 1, &o), 0);
@@ -342,7 +365,7 @@ static void test_timeline(void **state)
 	hg_model_free(m);
 	/* Pass 2: sample. */
 	struct hg_timeline *t;
-	struct hg_render_opts o = { "tl", 600 };
+	struct hg_render_opts o = { "tl", 600, 0, 0 };
 	assert_int_equal(hg_timeline_new(&t, &held, 51, &o), 0);
 	m = model_with(NULL, NULL);
 	for (int i = 0; i < 50; i++) {
@@ -373,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_fmt),
 		cmocka_unit_test(test_axis_folding),
 		cmocka_unit_test(test_axis_to_scale),
+		cmocka_unit_test(test_extents_clip),
 		cmocka_unit_test(test_stack_never_hides),
 		cmocka_unit_test(test_histogram),
 		cmocka_unit_test(test_map_scene),

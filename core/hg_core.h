@@ -75,7 +75,12 @@ enum hg_platform {
 
 enum hg_placement { HG_PLACE_TOPDOWN, HG_PLACE_BOTTOMUP };
 enum hg_policy_sbrk { HG_SBRK_GO124, HG_SBRK_GO121, HG_SBRK_GO119 };
-enum hg_policy_arena { HG_ARENA_SPARSE, HG_ARENA_LINEAR, HG_ARENA_LINEAR_GO18 };
+enum hg_policy_arena {
+	HG_ARENA_SPARSE,      /* go1.11+: arenas at hints */
+	HG_ARENA_LINEAR,      /* go1.9-1.10: arena_alloc, strandLimit */
+	HG_ARENA_LINEAR_GO18, /* go1.8.3: lower blocks rejected */
+	HG_ARENA_LINEAR_GO17, /* go1.4-1.8.2: any block taken, even lower */
+};
 enum hg_policy_prepare { HG_PREPARE_GROW, HG_PREPARE_SYSALLOC };
 enum hg_policy_grow { HG_GROW_INCREMENTAL, HG_GROW_WHOLE_ARENA };
 enum hg_policy_sbrk_free { HG_SBRK_FREE_FREELIST, HG_SBRK_FREE_TOP_ONLY };

@@ -85,11 +85,28 @@ static uint64_t ptr_size(const struct hg_config *cfg)
 	return hg_is_64bit(cfg) || hg_platform_is_wasm(cfg->platform) ? 8 : 4;
 }
 
-/* Go: unsafe.Sizeof(heapArena{}): spans, four page bitmaps, two words. */
+/*
+ * Go: unsafe.Sizeof(heapArena{}) of the release modeled: the spans array,
+ * the heap bitmap while it lived in the arena (2 bits a word until go1.19,
+ * 1 bit a word plus noMorePtrs in go1.20-1.21), and the per-page bitmaps
+ * (pageInUse from go1.12, pageMarks and zeroedBase from go1.13,
+ * pageSpecials from go1.15, checkmarks from go1.16,
+ * pageUseSpanInlineMarkBits from go1.25).
+ */
 static uint64_t heap_arena_size(const struct hg_config *cfg)
 {
+	unsigned minor = hg_config_go_minor(cfg);
+	uint64_t ptr = ptr_size(cfg);
 	uint64_t pages = cfg->arena_size / cfg->page_size;
-	return pages * ptr_size(cfg) + 4 * (pages / 8) + 2 * ptr_size(cfg);
+	uint64_t size = pages * ptr;
+	if (minor <= 19)
+		size += cfg->arena_size / (ptr * 8 / 2);
+	else if (minor <= 21)
+		size += cfg->arena_size / (ptr * 8) + pages / 8;
+	size += (pages / 8) * ((minor >= 12) + (minor >= 13) + (minor >= 15) +
+			       (minor >= 25));
+	size += ptr * ((minor >= 13) + (minor >= 16));
+	return size;
 }
 
 /* ------------------------------------------------------------------ */
@@ -156,7 +173,8 @@ static hg_addr persistent_alloc(struct hg_model *m, uint64_t size,
 			hg_sys_alloc(m, PERSISTENT_CHUNK, &m->hs.other_sys);
 		if (m->persistent_base == 0)
 			return 0;
-		m->persistent_off = 0;
+		/* Go: the chunk's first word links the chunks together. */
+		m->persistent_off = HG_ALIGN_UP(ptr_size(&m->cfg), align);
 	}
 	hg_addr p = m->persistent_base + m->persistent_off;
 	m->persistent_off += size;
@@ -181,7 +199,10 @@ struct hg_pagemeta {
 	struct hg_meta_array level[5];
 	unsigned nlevels;
 	unsigned shift[5]; /* Go: levelShift */
+	unsigned bits[5];  /* Go: levelBits */
 	struct hg_meta_array scav_index;
+	uint64_t scav_entry;            /* bytes per chunk (0: no index) */
+	uint64_t scav_min, scav_max;    /* Go: scavengeIndex.min/max (chunks) */
 	unsigned char *chunk_l2; /* Go: pageAlloc.chunks L1: which L2 exist */
 	uint64_t chunk_l2_count;
 };
@@ -238,22 +259,37 @@ static int pagemeta_init(struct hg_model *m)
 	unsigned addr_bits = heap_addr_bits(&m->cfg);
 	unsigned chunk_shift = ilog2(m->cfg.chunk_size);
 	pm->nlevels = hg_is_64bit(&m->cfg) ? 5 : 4;
+	uint64_t total = 0;
 	for (unsigned l = 0; l < pm->nlevels; l++) {
 		pm->shift[l] = chunk_shift + 3 * (pm->nlevels - 1 - l);
-		uint64_t entries = (uint64_t)1 << (addr_bits - pm->shift[l]);
-		int err = meta_reserve(m, &pm->level[l], entries * 8);
-		if (err)
-			return err;
-		/* On 32-bit every level is mapped at once. */
-		if (!hg_is_64bit(&m->cfg)) {
-			err = meta_map(m, &pm->level[l], 0, pm->level[l].bytes);
+		pm->bits[l] = l == 0 ? addr_bits - pm->shift[0] : 3;
+		total += ((uint64_t)1 << (addr_bits - pm->shift[l])) * 8;
+	}
+	if (hg_is_64bit(&m->cfg)) {
+		/* Go, mpagealloc_64bit.go: a reservation per level. */
+		for (unsigned l = 0; l < pm->nlevels; l++) {
+			uint64_t entries = (uint64_t)1 << (addr_bits - pm->shift[l]);
+			int err = meta_reserve(m, &pm->level[l], entries * 8);
 			if (err)
 				return err;
 		}
+	} else {
+		/* Go, mpagealloc_32bit.go: all levels in one region, mapped
+		 * and used at once. */
+		int err = meta_reserve(m, &pm->level[0], total);
+		if (!err)
+			err = meta_map(m, &pm->level[0], 0, pm->level[0].bytes);
+		if (err)
+			return err;
 	}
-	if (hg_is_64bit(&m->cfg)) {
+	/* Go: scavengeIndex (go1.19; 8 bytes a chunk from go1.21), reserved
+	 * for the whole address space on 64-bit; a static array on 32-bit. */
+	unsigned minor = hg_config_go_minor(&m->cfg);
+	if (hg_is_64bit(&m->cfg) && minor >= 19) {
+		pm->scav_entry = minor >= 21 ? 8 : 1;
 		uint64_t chunks = (uint64_t)1 << (addr_bits - chunk_shift);
-		int err = meta_reserve(m, &pm->scav_index, chunks * 8);
+		int err = meta_reserve(m, &pm->scav_index,
+				       chunks * pm->scav_entry);
 		if (err)
 			return err;
 	}
@@ -277,20 +313,34 @@ int hg_pagemeta_grow(struct hg_model *m, hg_addr base, hg_addr limit)
 		for (unsigned l = 0; l < pm->nlevels; l++) {
 			uint64_t lo = ob >> pm->shift[l];
 			uint64_t hi = ((ol - 1) >> pm->shift[l]) + 1;
-			/* Go: blockAlignSummaryRange: whole blocks of 8. */
-			if (l > 0) {
-				lo = HG_ALIGN_DOWN(lo, 8);
-				hi = HG_ALIGN_UP(hi, 8);
-			}
+			/* Go: blockAlignSummaryRange: whole blocks of
+			 * 1 << levelBits[l] entries (all of level 0). */
+			uint64_t e = (uint64_t)1 << pm->bits[l];
+			lo = HG_ALIGN_DOWN(lo, e);
+			hi = HG_ALIGN_UP(hi, e);
 			int err = meta_map(m, &pm->level[l], lo * 8, hi * 8);
 			if (err)
 				return err;
 		}
+	}
+	if (pm->scav_entry) {
+		/* Go: (*scavengeIndex).sysGrow: one contiguous [min, max). */
 		unsigned cs = ilog2(m->cfg.chunk_size);
-		int err = meta_map(m, &pm->scav_index, (ob >> cs) * 8,
-				   (((ol - 1) >> cs) + 1) * 8);
+		uint64_t per_page = m->cfg.phys_page_size / pm->scav_entry;
+		uint64_t need_min = HG_ALIGN_DOWN(ob >> cs, per_page);
+		uint64_t need_max = HG_ALIGN_UP(ol >> cs, per_page);
+		if (need_max < pm->scav_min)
+			need_max = pm->scav_min;
+		if (pm->scav_max && need_min > pm->scav_max)
+			need_min = pm->scav_max;
+		int err = meta_map(m, &pm->scav_index, need_min * pm->scav_entry,
+				   need_max * pm->scav_entry);
 		if (err)
 			return err;
+		if (!pm->scav_max || need_min < pm->scav_min)
+			pm->scav_min = need_min;
+		if (need_max > pm->scav_max)
+			pm->scav_max = need_max;
 	}
 	/* Chunk bitmaps: one L2 block of pallocData (two bitmaps per chunk). */
 	unsigned cs = ilog2(m->cfg.chunk_size);
@@ -378,7 +428,9 @@ static int init_hints_64(struct hg_model *m)
 	for (int i = 0x3f; i >= 0; i--) {
 		hg_addr p;
 		if (m->randomize) {
-			hg_addr mask = ((hg_addr)1 << (rbits - 8)) - 1;
+			/* Go: randHeapBasePrefixMask clears the top byte of
+			 * heapAddrBits, not of the randomized bits. */
+			hg_addr mask = ~((hg_addr)0xff << (heap_addr_bits(&m->cfg) - 8));
 			p = (hg_addr)(unsigned char)(rand_prefix + i)
 				    << (rbits - 8) |
 			    (rand_base & mask);
@@ -425,9 +477,12 @@ int hg_mallocinit(struct hg_model *m)
 {
 	if (m->cfg.policy_arena != HG_ARENA_SPARSE)
 		return hg_linear_init(m);
-	int err = pagemeta_init(m);
-	if (err)
-		return err;
+	/* The bitmap page allocator and its metadata came with go1.14. */
+	if (hg_config_go_minor(&m->cfg) >= 14) {
+		int err = pagemeta_init(m);
+		if (err)
+			return err;
+	}
 	/* Go 1.24+ makes no hints on sbrk platforms: the break only grows. */
 	if (hg_platform_is_sbrk(m->cfg.platform) &&
 	    hg_sbrk_aligned_sbrk(&m->os))

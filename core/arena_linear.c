@@ -11,7 +11,9 @@
  * the old block however large it is. Go 1.9 keeps a separate bump pointer
  * (arena_alloc), accepts blocks below too, and gives up at most 16 MiB
  * (strandLimit) of the old block. A rejected block is unmapped and, on
- * 32-bit, the heap takes a small mapping wherever the OS puts it.
+ * 32-bit, the heap takes a small mapping wherever the OS puts it. Go 1.4 to
+ * 1.8.2 took any block, even one below, moving arena_used down with it
+ * (policy linear-go1.7).
  */
 #include "model.h"
 
@@ -46,6 +48,31 @@ static void strand_reserved(struct hg_model *m, hg_addr lo, hg_addr hi)
 	}
 }
 
+/*
+ * Take [v, v+n) at exactly v when the arena was never really reserved
+ * (go1.10 and before, 64-bit Linux: sysMap's mmap of an unreserved range);
+ * something else there is Go's "address space conflict".
+ */
+static int take_unreserved(struct hg_model *m, hg_addr v, uint64_t n)
+{
+	if (m->linear.reserved)
+		return HG_OK;
+	hg_addr p = hg_sys_reserve(m, v, n);
+	if (p == v)
+		return HG_OK;
+	if (p)
+		hg_sys_unreserve(m, p, n);
+	hg_mheap_throw(m, "runtime: address space conflict");
+	return HG_EOOM;
+}
+
+/* Metadata: Reserved -> Ready (taking the range first if unreserved). */
+static int map_meta(struct hg_model *m, hg_addr v, uint64_t n, uint64_t *stat)
+{
+	int err = take_unreserved(m, v, n);
+	return err ? err : hg_map_sys_ready(m, v, n, stat);
+}
+
 /* Go: mheap.mapBits and mapSpans: metadata mapped as arena_used grows. */
 static int set_arena_used(struct hg_model *m, hg_addr used)
 {
@@ -57,9 +84,8 @@ static int set_arena_used(struct hg_model *m, hg_addr used)
 	if (n > la->bitmap_size) /* an arena beyond _MaxMem */
 		n = la->bitmap_size;
 	if (n > la->bitmap_mapped) {
-		int err = hg_map_sys_ready(m, la->bitmap - n,
-					   n - la->bitmap_mapped,
-					   &m->hs.gc_misc_sys);
+		int err = map_meta(m, la->bitmap - n, n - la->bitmap_mapped,
+				   &m->hs.gc_misc_sys);
 		if (err)
 			return err;
 		la->bitmap_mapped = n;
@@ -70,9 +96,8 @@ static int set_arena_used(struct hg_model *m, hg_addr used)
 	if (n > la->spans_size)
 		n = la->spans_size;
 	if (n > la->spans_mapped) {
-		int err = hg_map_sys_ready(m, la->spans_start + la->spans_mapped,
-					   n - la->spans_mapped,
-					   &m->hs.other_sys);
+		int err = map_meta(m, la->spans_start + la->spans_mapped,
+				   n - la->spans_mapped, &m->hs.other_sys);
 		if (err)
 			return err;
 		la->spans_mapped = n;
@@ -113,16 +138,27 @@ int hg_linear_init(struct hg_model *m)
 		hg_addr prefix = m->cfg.platform == HG_PLAT_LINUX_ARM64
 					 ? 0x0040ull << 32
 					 : 0x00c0ull << 32;
+		/*
+		 * Go 1.10 and before, mem_linux.go sysReserve: more than 4 GiB
+		 * is only probed with 64 KiB and not kept (ulimit -v); the
+		 * arena is mapped piece by piece at its address later.
+		 */
+		bool probe = m->cfg.platform == HG_PLAT_LINUX_AMD64 ||
+			     m->cfg.platform == HG_PLAT_LINUX_ARM64;
 		for (uint64_t i = 0; i <= 0x7f && !p; i++) {
 			hg_addr hint = i << 40 | prefix;
 			if (hint + psize > m->os.vas.hi)
 				break;
-			p = hg_sys_reserve(m, hint, psize);
-			if (p && p != hint) {
-				hg_sys_unreserve(m, p, psize);
+			uint64_t len = probe ? 64 << 10 : psize;
+			p = hg_sys_reserve(m, hint, len);
+			if (p && (p != hint || probe))
+				hg_sys_unreserve(m, p, len);
+			if (p != hint)
 				p = 0;
-			}
 		}
+		la->reserved = !probe;
+	} else {
+		la->reserved = true;
 	}
 	if (!p) {
 		static const uint64_t sizes[] = {512 << 20, 256 << 20,
@@ -147,10 +183,12 @@ int hg_linear_init(struct hg_model *m)
 	p1 += spans;
 	la->bitmap = p1 + bitmap;
 	p1 += bitmap;
-	la->arena_start = hg_is_64bit(&m->cfg) ? p1 : 0;
+	/* 32-bit arenas start at 0 from go1.7; before, after the bitmap. */
+	la->arena_start = hg_is_64bit(&m->cfg) || minor <= 6 ? p1 : 0;
 	la->arena_end = p + psize;
 	la->arena_used = la->arena_alloc = p1;
-	hg_vas_set_heap(&m->os.vas, p1, la->arena_end);
+	if (la->reserved)
+		hg_vas_set_heap(&m->os.vas, p1, la->arena_end);
 	la->active = true;
 	return HG_OK;
 }
@@ -178,14 +216,18 @@ static int new_block(struct hg_model *m, uint64_t n)
 		la->arena_end = new_end;
 		return HG_OK;
 	}
-	bool take = linear_new(m)
-			    ? fits && la->arena_end - la->arena_alloc < STRAND_LIMIT
-			    : fits && p > la->arena_end;
+	bool take;
+	if (linear_new(m))
+		take = fits && la->arena_end - la->arena_alloc < STRAND_LIMIT;
+	else if (m->cfg.policy_arena == HG_ARENA_LINEAR_GO17)
+		take = fits; /* any block, even below: issue #20259 */
+	else
+		take = fits && p > la->arena_end;
 	if (!take) {
 		/* Not usable: give the whole block back. */
 		m->stats.os_calls.free++;
 		m->os.ops->free(&m->os, p, psize);
-		m->c_reserved -= HG_ALIGN_UP(psize, m->cfg.phys_page_size);
+		m->c_reserved -= HG_ALIGN_UP(psize, m->os.round);
 		return HG_OK;
 	}
 	/* Switch: the rest of the old block can never be used again. */
@@ -224,6 +266,10 @@ static hg_addr linear_sys_alloc(struct hg_model *m, uint64_t n)
 		return 0;
 	if (n <= la->arena_end - *bump) {
 		hg_addr p = *bump;
+		if (take_unreserved(m, p, n))
+			return 0;
+		if (!la->reserved)
+			hg_vas_set_heap(&m->os.vas, p, p + n);
 		if (hg_sys_map(m, p, n, NULL))
 			return 0;
 		*bump += n;
@@ -248,7 +294,7 @@ static hg_addr linear_sys_alloc(struct hg_model *m, uint64_t n)
 	}
 	la->fallbacks++;
 	/* The mapping belongs to the heap now; what it does not use is lost. */
-	uint64_t len = HG_ALIGN_UP(psize, m->cfg.phys_page_size);
+	uint64_t len = HG_ALIGN_UP(psize, m->os.round);
 	m->c_sys -= len;
 	m->hs.mapped_ready -= len;
 	hg_vas_set_heap(&m->os.vas, p, p + len);

@@ -12,11 +12,11 @@
 /* Go: sysAlloc, mem.go: None -> Ready, at an address the OS picks. */
 hg_addr hg_sys_alloc(struct hg_model *m, uint64_t n, uint64_t *stat)
 {
-	n = HG_ALIGN_UP(n, m->cfg.phys_page_size);
 	m->stats.os_calls.sysalloc++;
 	hg_addr v = m->os.ops->alloc(&m->os, n);
 	if (v == 0)
 		return 0;
+	n = HG_ALIGN_UP(n, m->os.round);
 	if (stat)
 		*stat += n;
 	m->hs.mapped_ready += n;
@@ -24,12 +24,16 @@ hg_addr hg_sys_alloc(struct hg_model *m, uint64_t n, uint64_t *stat)
 	return v;
 }
 
-/* Go: sysFree, mem.go: Ready -> None, the exact region sysAlloc returned. */
+/*
+ * Go: sysFree, mem.go: Ready -> None, the exact region sysAlloc returned.
+ * The OS layer gets n as the caller gave it (mem_sbrk.go's top-of-break
+ * test compares it unrounded); the classes count whole pages.
+ */
 void hg_sys_free(struct hg_model *m, hg_addr v, uint64_t n, uint64_t *stat)
 {
-	n = HG_ALIGN_UP(n, m->cfg.phys_page_size);
 	m->stats.os_calls.free++;
 	m->os.ops->free(&m->os, v, n);
+	n = HG_ALIGN_UP(n, m->os.round);
 	if (stat)
 		*stat -= n;
 	m->hs.mapped_ready -= n;
@@ -39,7 +43,7 @@ void hg_sys_free(struct hg_model *m, hg_addr v, uint64_t n, uint64_t *stat)
 /* Go: sysReserve, mem.go: None -> Reserved; v is only a hint. */
 hg_addr hg_sys_reserve(struct hg_model *m, hg_addr v, uint64_t n)
 {
-	n = HG_ALIGN_UP(n, m->cfg.phys_page_size);
+	n = HG_ALIGN_UP(n, m->os.round);
 	m->stats.os_calls.reserve++;
 	hg_addr p = m->os.ops->reserve(&m->os, v, n);
 	if (p)
@@ -50,7 +54,7 @@ hg_addr hg_sys_reserve(struct hg_model *m, hg_addr v, uint64_t n)
 /* Go: sysUnreserve, mem.go: Reserved -> None, a whole reservation. */
 void hg_sys_unreserve(struct hg_model *m, hg_addr v, uint64_t n)
 {
-	n = HG_ALIGN_UP(n, m->cfg.phys_page_size);
+	n = HG_ALIGN_UP(n, m->os.round);
 	m->stats.os_calls.unreserve++;
 	m->os.ops->free(&m->os, v, n);
 	m->c_reserved -= n;

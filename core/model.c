@@ -260,8 +260,9 @@ static int apply_op(struct hg_model *m, const struct hg_op *op,
 			return HG_EOOM;
 		}
 		res->addr = a;
-		res->size = HG_ALIGN_UP(op->size, m->cfg.phys_page_size);
-		v = (struct hg_idval){a, res->size, HG_ID_SYS};
+		res->size = HG_ALIGN_UP(op->size, m->os.round);
+		/* The size as asked: sysFree passes it on unrounded. */
+		v = (struct hg_idval){a, op->size, HG_ID_SYS};
 		return hg_idmap_put(&m->sysallocs, op->id, &v) ? HG_ENOMEM
 							       : HG_OK;
 	}
@@ -272,7 +273,7 @@ static int apply_op(struct hg_model *m, const struct hg_op *op,
 		}
 		hg_sys_free(m, v.a, v.b, &m->hs.other_sys);
 		res->addr = v.a;
-		res->size = v.b;
+		res->size = HG_ALIGN_UP(v.b, m->os.round);
 		return HG_OK;
 	case HG_OP_SCAVENGE:
 		res->released = hg_mheap_scavenge(m, op->all ? UINT64_MAX

@@ -33,6 +33,7 @@ struct hg_linear_alloc {
 /* Go 1.4-1.10: the linear arena (mheap_.arena_start/used/alloc/end). */
 struct hg_linear_arena {
 	bool active;
+	bool reserved;       /* Go: arena_reserved (false: only probed) */
 	hg_addr arena_start, arena_end;
 	hg_addr arena_used;  /* high-water mark (and bump pointer in go1.8) */
 	hg_addr arena_alloc; /* bump pointer (go1.9-1.10) */

@@ -114,6 +114,7 @@ struct hg_os {
 	uint64_t committed;    /* charged under the platform's rule */
 	struct hg_os_calls *calls;
 	hg_addr image_end; /* end of the program image */
+	uint64_t round;    /* what the OS rounds a mapping's length to */
 	void *priv;        /* backend state (sbrk platforms) */
 };
 

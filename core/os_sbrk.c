@@ -461,7 +461,12 @@ static void sbrk_free(struct hg_os *os, hg_addr v, uint64_t n)
 	struct hg_sbrk *s = sbrk_state(os);
 	if (v == 0 || n == 0)
 		return;
+	/* mem_sbrk.go tests v+n == bloc with n as given (the rest rounds
+	 * it); the top-only sysFree before fb75f856df rounded first. */
+	bool at_top = v + n == s->bloc;
 	n = memRound(s, n);
+	if (!s->freelist)
+		at_top = v + n == s->bloc;
 	if (v + n < v || !runtime_holds(&os->vas, v, v + n)) {
 		note_bad(s, "free of [%#" PRIx64 ", +%#" PRIx64
 			    ") that the runtime does not hold",
@@ -473,7 +478,7 @@ static void sbrk_free(struct hg_os *os, hg_addr v, uint64_t n)
 		strand(s, v, n);
 	else if (s->design == D_PLAN9_OLD && s->freelist)
 		memFree(s, v, n);
-	else if (v + n == s->bloc)
+	else if (at_top)
 		s->bloc -= n;
 	else if (s->freelist)
 		memFree(s, v, n);
@@ -554,6 +559,7 @@ int hg_os_sbrk_init(struct hg_os *os, const struct hg_config *cfg)
 		break;
 	}
 	s->round = s->wasm || go >= 21 ? page : PLAN9_PAGESIZE;
+	os->round = s->round;
 	s->aligned_sbrk = s->design == D_BLOC && (s->wasm || go >= 24);
 	s->substitute = s->design == D_BLOC && !s->wasm && go >= 11 && go <= 13;
 

@@ -198,6 +198,7 @@ int hg_os_init(struct hg_os *os, const struct hg_config *cfg,
 	uint64_t gran = windows ? 64 << 10 : cfg->phys_page_size;
 	/* Linux with ASLR off: mmap_base sits 128 MiB + a page below the top. */
 	hg_addr mmap_base = hi > 0x10000000 ? hi - 0x8001000 : hi;
+	os->round = cfg->phys_page_size;
 	int err = hg_vas_init(&os->vas, 0x10000, hi, mmap_base,
 			      cfg->phys_page_size, gran, cfg->placement);
 	if (err)

@@ -138,11 +138,11 @@ static void test_seed_002(void **state)
 	/* go1.16 mapped a whole arena with the first span... */
 	assert_int_equal(o.st.final.heap_sys, 64 * MiB);
 	assert_int_equal(o.committed[0] - n.committed[0], 60 * MiB);
-	/* ...go1.17 commits one 4 MiB chunk per growth (plus the metadata
-	 * of a new arena when it takes one). */
+	/* ...go1.17 commits one 4 MiB chunk per growth (plus, when it takes
+	 * a new arena, that arena's metadata: 2 MiB of heap bitmap then). */
 	for (size_t i = 1; i < n.nalloc; i++) {
 		assert_true(n.committed[i] - n.committed[i - 1] >= 4 * MiB);
-		assert_true(n.committed[i] - n.committed[i - 1] < 5 * MiB);
+		assert_true(n.committed[i] - n.committed[i - 1] < 7 * MiB);
 	}
 	for (size_t i = 1; i < 16; i++)
 		assert_int_equal(o.committed[i], o.committed[0]);
@@ -184,9 +184,9 @@ static void test_seed_000(void **state)
 	assert_true(n.st.final.linear_memory < o.st.final.linear_memory);
 	assert_true(n.st.os_calls.grow_memory < o.st.os_calls.grow_memory);
 	assert_int_equal(n.st.final.linear_memory, 20 * MiB);
-	assert_int_equal(o.st.final.linear_memory, 47448064);
+	assert_int_equal(o.st.final.linear_memory, 47251456);
 	assert_int_equal(n.st.os_calls.grow_memory, 3);
-	assert_int_equal(o.st.os_calls.grow_memory, 7);
+	assert_int_equal(o.st.os_calls.grow_memory, 4);
 	/* The first arena sits at 4 MiB under go1.24, above the initial
 	 * memory's end under go1.21. */
 	assert_int_equal(n.addr[0], 4 * MiB);

@@ -376,10 +376,32 @@ static enum hg_policy_sbrk hg_sbrk_policy(enum hg_platform p, unsigned n)
 	return HG_SBRK_GO119;
 }
 
+/*
+ * hg_huge_page_size: Linux's transparent huge page size,
+ * /sys/kernel/mm/transparent_hugepage/hpage_pmd_size, which Go reads into
+ * physHugePageSize (runtime/os_linux.go); 0 on every other OS. A PMD entry
+ * maps one page table of phys/8 entries: 2M with 4K pages, 32M with 16K,
+ * 512M with 64K (arm64). linux/386 gets 2M: a 386 process on a 64-bit or
+ * PAE kernel (a non-PAE kernel would say 4M).
+ */
+static uint64_t hg_huge_page_size(enum hg_platform p, uint64_t phys)
+{
+	switch (p) {
+	case HG_PLAT_LINUX_AMD64:
+	case HG_PLAT_LINUX_386:
+		return 2 * HG_MiB;
+	case HG_PLAT_LINUX_ARM64:
+		return phys * (phys / 8);
+	default:
+		return 0;
+	}
+}
+
 enum hg_key {
 	HG_KEY_PLATFORM,
 	HG_KEY_GO,
 	HG_KEY_PHYS_PAGE_SIZE,
+	HG_KEY_PHYS_HUGE_PAGE_SIZE,
 	HG_KEY_PAGE_SIZE,
 	HG_KEY_ARENA_SIZE,
 	HG_KEY_CHUNK_SIZE,
@@ -412,6 +434,9 @@ static void hg_config_derive(struct hg_config *cfg)
 	hg_arena_sizes(cfg->platform, n, &arena, &chunk);
 	if (!(x & HG_BIT(HG_KEY_PHYS_PAGE_SIZE)))
 		cfg->phys_page_size = pi->phys_page_size;
+	if (!(x & HG_BIT(HG_KEY_PHYS_HUGE_PAGE_SIZE)))
+		cfg->phys_huge_page_size =
+			hg_huge_page_size(cfg->platform, cfg->phys_page_size);
 	if (!(x & HG_BIT(HG_KEY_ARENA_SIZE)))
 		cfg->arena_size = arena;
 	if (!(x & HG_BIT(HG_KEY_CHUNK_SIZE)))
@@ -422,11 +447,16 @@ static void hg_config_derive(struct hg_config *cfg)
 		cfg->placement = pi->placement;
 	if (!(x & HG_BIT(HG_KEY_POLICY_SBRK)))
 		cfg->policy_sbrk = hg_sbrk_policy(cfg->platform, n);
-	/* 13ae3b3a8d (go1.9) strandLimit; 2b415549b8 (go1.11) sparse heap */
+	/* e5a5c03f5b (go1.8.3) rejects lower blocks (#20259); 13ae3b3a8d
+	 * (go1.9) strandLimit; 2b415549b8 (go1.11) sparse heap */
 	if (!(x & HG_BIT(HG_KEY_POLICY_ARENA)))
-		cfg->policy_arena = n <= 8    ? HG_ARENA_LINEAR_GO18
+		cfg->policy_arena = n <= 7    ? HG_ARENA_LINEAR_GO17
+				    : n <= 8  ? HG_ARENA_LINEAR_GO18
 				    : n <= 10 ? HG_ARENA_LINEAR
 					      : HG_ARENA_SPARSE;
+	/* the per-P page cache, runtime/mpagecache.go, is new in go1.14 */
+	if (!(x & HG_BIT(HG_KEY_PAGE_CACHE)))
+		cfg->page_cache = n >= 14;
 	/* bd6aeca968 (go1.17) sysMap in grow */
 	if (!(x & HG_BIT(HG_KEY_POLICY_PREPARE)))
 		cfg->policy_prepare =
@@ -450,7 +480,6 @@ void hg_config_init(struct hg_config *cfg)
 	cfg->commit_limit = 0;
 	cfg->initial_memory = 0; /* auto: hg_config_initial_memory() */
 	cfg->module_end = 1 * HG_MiB;
-	cfg->page_cache = true;
 	cfg->randomize_heap_base = false;
 	cfg->heap_base_seed = 0;
 	cfg->explicit_keys = 0;
@@ -520,10 +549,21 @@ uint64_t hg_config_max_mem(const struct hg_config *cfg)
 /* Keys                                                                */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The keys, in documentation order. Sizes take hg_parse_size's suffixes.
+ * phys_huge_page_size: Linux's THP size (Go: physHugePageSize), 0 = none;
+ * 0 or a power of two >= phys_page_size; default 2M on linux/amd64 and
+ * linux/386, derived from phys_page_size on linux/arm64 (2M, 32M, 512M for
+ * 4K, 16K, 64K pages), 0 elsewhere. Go zeroes it when it exceeds
+ * pallocChunkBytes (mallocinit), so the effective value, which
+ * hg_config_get prints, is 0 when it is above chunk_size. The scavenger
+ * then releases whole free huge pages (findScavengeCandidate).
+ */
 const char *const hg_config_keys[] = {
 	[HG_KEY_PLATFORM] = "platform",
 	[HG_KEY_GO] = "go",
 	[HG_KEY_PHYS_PAGE_SIZE] = "phys_page_size",
+	[HG_KEY_PHYS_HUGE_PAGE_SIZE] = "phys_huge_page_size",
 	[HG_KEY_PAGE_SIZE] = "page_size",
 	[HG_KEY_ARENA_SIZE] = "arena_size",
 	[HG_KEY_CHUNK_SIZE] = "chunk_size",
@@ -546,6 +586,7 @@ static const enum hg_config_type hg_key_types[HG_KEY_COUNT] = {
 	[HG_KEY_PLATFORM] = HG_CFG_STRING,
 	[HG_KEY_GO] = HG_CFG_STRING,
 	[HG_KEY_PHYS_PAGE_SIZE] = HG_CFG_SIZE,
+	[HG_KEY_PHYS_HUGE_PAGE_SIZE] = HG_CFG_SIZE,
 	[HG_KEY_PAGE_SIZE] = HG_CFG_SIZE,
 	[HG_KEY_ARENA_SIZE] = HG_CFG_SIZE,
 	[HG_KEY_CHUNK_SIZE] = HG_CFG_SIZE,
@@ -571,7 +612,8 @@ static const char *const hg_sbrk_names[] = {[HG_SBRK_GO124] = "go1.24",
 					    [HG_SBRK_GO119] = "go1.19", NULL};
 static const char *const hg_arena_names[] = {
 	[HG_ARENA_SPARSE] = "sparse", [HG_ARENA_LINEAR] = "linear",
-	[HG_ARENA_LINEAR_GO18] = "linear-go1.8", NULL};
+	[HG_ARENA_LINEAR_GO18] = "linear-go1.8",
+	[HG_ARENA_LINEAR_GO17] = "linear-go1.7", NULL};
 static const char *const hg_prepare_names[] = {
 	[HG_PREPARE_GROW] = "grow", [HG_PREPARE_SYSALLOC] = "sysalloc", NULL};
 static const char *const hg_grow_names[] = {
@@ -771,6 +813,17 @@ static int hg_config_apply(struct hg_config *c, int k, const char *value,
 		if ((rc = hg_check_phys(c->platform, sz, err, errlen)) != HG_OK)
 			return rc;
 		c->phys_page_size = sz;
+		if (!(c->explicit_keys & HG_BIT(HG_KEY_PHYS_HUGE_PAGE_SIZE)))
+			c->phys_huge_page_size =
+				hg_huge_page_size(c->platform, sz);
+		return HG_OK;
+	case HG_KEY_PHYS_HUGE_PAGE_SIZE:
+		if ((rc = hg_set_size(key, value, &sz, err, errlen)) != HG_OK)
+			return rc;
+		if (sz != 0 && (!hg_pow2(sz) || sz < 4 * HG_KiB))
+			return hg_fail(err, errlen,
+				       "phys_huge_page_size must be 0 or a power of two of at least 4K");
+		c->phys_huge_page_size = sz;
 		return HG_OK;
 	case HG_KEY_PAGE_SIZE:
 		if ((rc = hg_set_size(key, value, &sz, err, errlen)) != HG_OK)
@@ -944,6 +997,12 @@ int hg_config_get(const struct hg_config *cfg, const char *key, char *buf,
 	case HG_KEY_PHYS_PAGE_SIZE:
 		u = cfg->phys_page_size;
 		break;
+	case HG_KEY_PHYS_HUGE_PAGE_SIZE:
+		/* Go: mallocinit zeroes it above maxPhysHugePageSize */
+		u = cfg->phys_huge_page_size > cfg->chunk_size
+			    ? 0
+			    : cfg->phys_huge_page_size;
+		break;
 	case HG_KEY_PAGE_SIZE:
 		u = cfg->page_size;
 		break;
@@ -1031,6 +1090,13 @@ int hg_config_check(const struct hg_config *cfg, char *err, size_t errlen)
 	if ((rc = hg_check_arena(cfg->arena_size, cfg->chunk_size, err,
 				 errlen)) != HG_OK)
 		return rc;
+	if (cfg->phys_huge_page_size != 0 &&
+	    (!hg_pow2(cfg->phys_huge_page_size) ||
+	     cfg->phys_huge_page_size < cfg->phys_page_size))
+		return hg_fail(err, errlen,
+			       "phys_huge_page_size (%llu) must be 0 or a power of two at least phys_page_size (%llu)",
+			       (unsigned long long)cfg->phys_huge_page_size,
+			       (unsigned long long)cfg->phys_page_size);
 	if (cfg->phys_page_size > cfg->arena_size)
 		return hg_fail(err, errlen,
 			       "phys_page_size (%llu) must not exceed arena_size (%llu)",

@@ -107,6 +107,9 @@ struct hg_config {
 	enum hg_policy_sbrk_free policy_sbrk_free;
 	/* Added after the first interface: */
 	uint32_t explicit_keys;  /* bit i: hg_config_keys[i] was set by hg_config_set */
+	/* Linux's hpage_pmd_size (Go: physHugePageSize), 0 = none; it
+	 * takes effect only when it is at most chunk_size (Go: mallocinit). */
+	uint64_t phys_huge_page_size;
 };
 
 /* hg_config_init fills the defaults of the newest Go on linux/amd64. */

@@ -374,6 +374,7 @@ struct hg_pagealloc {
 	uint64_t chunk_pages;       /* Go: pallocChunkPages */
 	unsigned nwords;            /* 64-bit words per chunk bitmap */
 	uint64_t min_pages;         /* scavenging granularity in pages */
+	uint64_t huge_pages;        /* pages per huge page; 0 = none */
 	hg_addr max_addr;           /* Go: maxSearchAddr */
 
 	unsigned levels;            /* Go: summaryLevels */
@@ -802,7 +803,9 @@ int hg_pagealloc_new(struct hg_pagealloc **out,
 	    !is_pow2(params->phys_page_size) ||
 	    params->phys_page_size < 4096 ||
 	    params->phys_page_size > (UINT64_C(512) << 10) ||
-	    params->addr_bits < 32 || params->addr_bits > 48)
+	    params->addr_bits < 32 || params->addr_bits > 48 ||
+	    (params->phys_huge_page_size != 0 &&
+	     !is_pow2(params->phys_huge_page_size)))
 		return HG_EINVAL;
 	cp = params->chunk_bytes / params->page_size;
 	if (cp < 64 || cp > 64 * PA_MAX_WORDS)
@@ -820,6 +823,13 @@ int hg_pagealloc_new(struct hg_pagealloc **out,
 	p->chunk_pages = cp;
 	p->nwords = (unsigned)(cp / 64);
 	p->min_pages = max_u64(1, params->phys_page_size / params->page_size);
+	/* Go: mallocinit drops huge pages above maxPhysHugePageSize
+	 * (pallocChunkBytes); findScavengeCandidate wants them above
+	 * pageSize and physPageSize. */
+	if (params->phys_huge_page_size > params->page_size &&
+	    params->phys_huge_page_size > params->phys_page_size &&
+	    params->phys_huge_page_size <= params->chunk_bytes)
+		p->huge_pages = params->phys_huge_page_size / params->page_size;
 	p->max_addr = (UINT64_C(1) << params->addr_bits) - 1;
 	if (p->log_chunk_bytes >= params->addr_bits) {
 		free(p);
@@ -1404,10 +1414,11 @@ static uint64_t fill_aligned(uint64_t x, unsigned m)
 }
 
 /*
- * Go: (*pallocData).findScavengeCandidate, runtime/mgcscavenge.go, without
- * the huge-page extension (no huge pages are modelled). Returns the start
- * of the highest run of free, unscavenged, min-aligned pages at or below
- * search_idx's word, trimmed from the top to at most max pages.
+ * Go: (*pallocData).findScavengeCandidate, runtime/mgcscavenge.go (go1.14+).
+ * Returns the start of the highest run of free, unscavenged, min-aligned
+ * pages at or below search_idx's word, trimmed from the top to at most max
+ * pages; with huge pages, extended down to the huge page boundary below
+ * when the candidate crosses a boundary and the free run includes it.
  */
 static uint64_t find_scavenge_candidate(const struct hg_pagealloc *p,
 					const struct pa_chunk *c,
@@ -1415,7 +1426,7 @@ static uint64_t find_scavenge_candidate(const struct hg_pagealloc *p,
 					uint64_t max, uint64_t *npages)
 {
 	unsigned m = (unsigned)minimum, z1;
-	uint64_t x, run, end, size;
+	uint64_t x, run, end, size, start;
 	int64_t i;
 
 	*npages = 0;
@@ -1450,10 +1461,40 @@ static uint64_t find_scavenge_candidate(const struct hg_pagealloc *p,
 				break;
 		}
 	}
-	(void)p;
 	size = min_u64(run, max);
+	start = end - size;
+
+	/* Go: "if physHugePageSize > pageSize && physHugePageSize >
+	 * physPageSize": don't break a free, unscavenged huge page. */
+	if (p->huge_pages != 0) {
+		uint64_t hp = p->huge_pages;
+		uint64_t above = (start + hp - 1) & ~(hp - 1);
+
+		if (above <= end) {
+			uint64_t below = start & ~(hp - 1);
+
+			if (below >= end - run) {
+				size += start - below;
+				start = below;
+			}
+		}
+	}
 	*npages = size;
-	return end - size;
+	return start;
+}
+
+uint64_t hg_pagealloc_find_scavenge_candidate(const struct hg_pagealloc *p,
+					      hg_addr chunk_base,
+					      uint64_t search_idx, uint64_t min,
+					      uint64_t max, uint64_t *npages)
+{
+	const struct pa_chunk *c = chunk_of(p, chunk_index(p, chunk_base));
+
+	*npages = 0;
+	if (!c || !c->grown || !is_pow2(min) || min > 64 ||
+	    search_idx >= p->chunk_pages)
+		return 0;
+	return find_scavenge_candidate(p, c, search_idx, min, max, npages);
 }
 
 /* Go: (*pageAlloc).scavengeOne, runtime/mgcscavenge.go */

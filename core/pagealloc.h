@@ -20,6 +20,11 @@ struct hg_pagealloc_params {
 	/* Called for each run the scavenger releases (Go: sysUnused). */
 	void (*sys_unused)(void *ctx, hg_addr base, uint64_t bytes);
 	void *ctx;
+	/* Go: physHugePageSize, 0 = none; 0 or a power of two. Ignored
+	 * unless above page_size and phys_page_size, and at most chunk_bytes
+	 * (Go: mallocinit zeroes a larger one). The scavenger then extends a
+	 * candidate down to a huge page boundary (findScavengeCandidate). */
+	uint64_t phys_huge_page_size;
 };
 
 /* Go: pageCache (one P). */
@@ -137,5 +142,16 @@ struct hg_pagerange {
 int hg_pagealloc_init_chunk(struct hg_pagealloc *p, hg_addr chunk_base,
 			    const struct hg_pagerange *alloc, size_t nalloc,
 			    const struct hg_pagerange *scav, size_t nscav);
+
+/*
+ * Go: (*pallocData).findScavengeCandidate (export_test.go's
+ * FindScavengeCandidate) on the grown chunk at chunk_base: the start page
+ * index of the candidate, its length in *npages (0 = none). min is a power
+ * of two of at most 64 pages. For tests.
+ */
+uint64_t hg_pagealloc_find_scavenge_candidate(const struct hg_pagealloc *p,
+					      hg_addr chunk_base,
+					      uint64_t search_idx, uint64_t min,
+					      uint64_t max, uint64_t *npages);
 
 #endif /* HG_PAGEALLOC_H */

@@ -217,6 +217,7 @@ static void test_keys_and_types(void **state)
 		{"platform", HG_CFG_STRING},
 		{"go", HG_CFG_STRING},
 		{"phys_page_size", HG_CFG_SIZE},
+		{"phys_huge_page_size", HG_CFG_SIZE},
 		{"page_size", HG_CFG_SIZE},
 		{"arena_size", HG_CFG_SIZE},
 		{"chunk_size", HG_CFG_SIZE},
@@ -264,6 +265,7 @@ static void test_defaults(void **state)
 	get_is(&cfg, "platform", "linux/amd64");
 	get_is(&cfg, "go", "1.26");
 	get_is(&cfg, "phys_page_size", "4096");
+	get_is(&cfg, "phys_huge_page_size", "2097152");
 	get_is(&cfg, "page_size", "8192");
 	get_is(&cfg, "arena_size", "67108864");
 	get_is(&cfg, "chunk_size", "4194304");
@@ -297,6 +299,9 @@ static void test_set_get_round_trip(void **state)
 		{"phys_page_size", "16K", "16384"},
 		{"phys_page_size", "0x10000", "65536"},
 		{"phys_page_size", "512KiB", "524288"},
+		{"phys_huge_page_size", "1M", "1048576"},
+		{"phys_huge_page_size", "0", "0"},
+		{"phys_huge_page_size", "0x80000", "524288"},
 		{"page_size", "16K", "16384"},
 		{"chunk_size", "2M", "2097152"},
 		{"arena_size", "256M", "268435456"},
@@ -324,6 +329,7 @@ static void test_set_get_round_trip(void **state)
 		{"policy.sbrk", "go1.24", "go1.24"},
 		{"policy.arena", "linear", "linear"},
 		{"policy.arena", "linear-go1.8", "linear-go1.8"},
+		{"policy.arena", "linear-go1.7", "linear-go1.7"},
 		{"policy.arena", "sparse", "sparse"},
 		{"policy.prepare", "sysalloc", "sysalloc"},
 		{"policy.prepare", "grow", "grow"},
@@ -388,52 +394,55 @@ struct preset_case {
 	const char *platform, *go;
 	uint64_t arena, chunk;
 	const char *sbrk, *arena_policy, *prepare, *grow, *sbrk_free;
+	const char *page_cache;
 };
 
 static const struct preset_case preset_cases[] = {
 	/* linux/amd64 across every policy boundary */
-	{"linux/amd64", "1.4", 256 * MiB, MiB, "go1.19", "linear-go1.8", "sysalloc", "whole-arena", "top-only"},
-	{"linux/amd64", "1.5", 256 * MiB, MiB, "go1.19", "linear-go1.8", "sysalloc", "whole-arena", "freelist"},
-	{"linux/amd64", "1.8", 256 * MiB, MiB, "go1.19", "linear-go1.8", "sysalloc", "whole-arena", "freelist"},
-	{"linux/amd64", "1.9", 256 * MiB, MiB, "go1.19", "linear", "sysalloc", "whole-arena", "freelist"},
-	{"linux/amd64", "1.10", 256 * MiB, MiB, "go1.19", "linear", "sysalloc", "whole-arena", "freelist"},
-	{"linux/amd64", "1.11", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "whole-arena", "freelist"},
-	{"linux/amd64", "1.13", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "whole-arena", "freelist"},
-	{"linux/amd64", "1.14", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "incremental", "freelist"},
-	{"linux/amd64", "1.16", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "incremental", "freelist"},
-	{"linux/amd64", "1.17", 64 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist"},
-	{"linux/amd64", "1.19", 64 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist"},
-	{"linux/amd64", "1.20", 64 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist"},
-	{"linux/amd64", "1.21", 64 * MiB, 4 * MiB, "go1.21", "sparse", "grow", "incremental", "freelist"},
-	{"linux/amd64", "1.23", 64 * MiB, 4 * MiB, "go1.21", "sparse", "grow", "incremental", "freelist"},
-	{"linux/amd64", "1.24", 64 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist"},
-	{"linux/amd64", "1.25", 64 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist"},
-	{"linux/amd64", "1.26", 64 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist"},
+	{"linux/amd64", "1.4", 256 * MiB, MiB, "go1.19", "linear-go1.7", "sysalloc", "whole-arena", "top-only", "false"},
+	{"linux/amd64", "1.5", 256 * MiB, MiB, "go1.19", "linear-go1.7", "sysalloc", "whole-arena", "freelist", "false"},
+	{"linux/amd64", "1.7", 256 * MiB, MiB, "go1.19", "linear-go1.7", "sysalloc", "whole-arena", "freelist", "false"},
+	{"linux/amd64", "1.8", 256 * MiB, MiB, "go1.19", "linear-go1.8", "sysalloc", "whole-arena", "freelist", "false"},
+	{"linux/amd64", "1.9", 256 * MiB, MiB, "go1.19", "linear", "sysalloc", "whole-arena", "freelist", "false"},
+	{"linux/amd64", "1.10", 256 * MiB, MiB, "go1.19", "linear", "sysalloc", "whole-arena", "freelist", "false"},
+	{"linux/amd64", "1.11", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "whole-arena", "freelist", "false"},
+	{"linux/amd64", "1.13", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "whole-arena", "freelist", "false"},
+	{"linux/amd64", "1.14", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "incremental", "freelist", "true"},
+	{"linux/amd64", "1.16", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "incremental", "freelist", "true"},
+	{"linux/amd64", "1.17", 64 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist", "true"},
+	{"linux/amd64", "1.19", 64 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist", "true"},
+	{"linux/amd64", "1.20", 64 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist", "true"},
+	{"linux/amd64", "1.21", 64 * MiB, 4 * MiB, "go1.21", "sparse", "grow", "incremental", "freelist", "true"},
+	{"linux/amd64", "1.23", 64 * MiB, 4 * MiB, "go1.21", "sparse", "grow", "incremental", "freelist", "true"},
+	{"linux/amd64", "1.24", 64 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist", "true"},
+	{"linux/amd64", "1.25", 64 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist", "true"},
+	{"linux/amd64", "1.26", 64 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist", "true"},
 	/* arena and chunk sizes per platform */
-	{"linux/arm64", "1.19", 64 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist"},
-	{"linux/386", "1.19", 4 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist"},
-	{"linux/386", "1.9", 256 * MiB, MiB, "go1.19", "linear", "sysalloc", "whole-arena", "freelist"},
-	{"windows/amd64", "1.11", 4 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "whole-arena", "freelist"},
-	{"windows/amd64", "1.19", 4 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist"},
-	{"windows/amd64", "1.26", 4 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist"},
-	{"windows/386", "1.26", 4 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist"},
-	{"js/wasm", "1.11", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "whole-arena", "freelist"},
-	{"js/wasm", "1.12", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "whole-arena", "freelist"},
-	{"js/wasm", "1.13", 4 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "whole-arena", "freelist"},
-	{"js/wasm", "1.19", 4 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist"},
-	{"js/wasm", "1.21", 4 * MiB, 4 * MiB, "go1.21", "sparse", "grow", "incremental", "freelist"},
-	{"js/wasm", "1.24", 4 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist"},
-	{"js/wasm", "1.25", 4 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist"},
-	{"js/wasm", "1.26", 512 * KiB, 512 * KiB, "go1.24", "sparse", "grow", "incremental", "freelist"},
-	{"wasip1/wasm", "1.21", 4 * MiB, 4 * MiB, "go1.21", "sparse", "grow", "incremental", "freelist"},
-	{"wasip1/wasm", "1.26", 512 * KiB, 512 * KiB, "go1.24", "sparse", "grow", "incremental", "freelist"},
+	{"linux/arm64", "1.19", 64 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist", "true"},
+	{"linux/386", "1.19", 4 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist", "true"},
+	{"linux/386", "1.9", 256 * MiB, MiB, "go1.19", "linear", "sysalloc", "whole-arena", "freelist", "false"},
+	{"windows/amd64", "1.11", 4 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "whole-arena", "freelist", "false"},
+	{"windows/amd64", "1.19", 4 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist", "true"},
+	{"windows/amd64", "1.26", 4 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist", "true"},
+	{"windows/386", "1.26", 4 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist", "true"},
+	{"js/wasm", "1.11", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "whole-arena", "freelist", "false"},
+	{"js/wasm", "1.12", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "whole-arena", "freelist", "false"},
+	{"js/wasm", "1.13", 4 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "whole-arena", "freelist", "false"},
+	{"js/wasm", "1.19", 4 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist", "true"},
+	{"js/wasm", "1.21", 4 * MiB, 4 * MiB, "go1.21", "sparse", "grow", "incremental", "freelist", "true"},
+	{"js/wasm", "1.24", 4 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist", "true"},
+	{"js/wasm", "1.25", 4 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist", "true"},
+	{"js/wasm", "1.26", 512 * KiB, 512 * KiB, "go1.24", "sparse", "grow", "incremental", "freelist", "true"},
+	{"wasip1/wasm", "1.21", 4 * MiB, 4 * MiB, "go1.21", "sparse", "grow", "incremental", "freelist", "true"},
+	{"wasip1/wasm", "1.26", 512 * KiB, 512 * KiB, "go1.24", "sparse", "grow", "incremental", "freelist", "true"},
 	/* Plan 9 has had bloc/blocMax since go1.11 */
-	{"plan9/386", "1.4", 256 * MiB, MiB, "go1.21", "linear-go1.8", "sysalloc", "whole-arena", "top-only"},
-	{"plan9/386", "1.10", 256 * MiB, MiB, "go1.21", "linear", "sysalloc", "whole-arena", "freelist"},
-	{"plan9/386", "1.11", 4 * MiB, 4 * MiB, "go1.24", "sparse", "sysalloc", "whole-arena", "freelist"},
-	{"plan9/386", "1.19", 4 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist"},
-	{"plan9/amd64", "1.19", 64 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist"},
-	{"plan9/amd64", "1.26", 64 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist"},
+	{"plan9/386", "1.4", 256 * MiB, MiB, "go1.21", "linear-go1.7", "sysalloc", "whole-arena", "top-only", "false"},
+	{"plan9/386", "1.8", 256 * MiB, MiB, "go1.21", "linear-go1.8", "sysalloc", "whole-arena", "freelist", "false"},
+	{"plan9/386", "1.10", 256 * MiB, MiB, "go1.21", "linear", "sysalloc", "whole-arena", "freelist", "false"},
+	{"plan9/386", "1.11", 4 * MiB, 4 * MiB, "go1.24", "sparse", "sysalloc", "whole-arena", "freelist", "false"},
+	{"plan9/386", "1.19", 4 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist", "true"},
+	{"plan9/amd64", "1.19", 64 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist", "true"},
+	{"plan9/amd64", "1.26", 64 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist", "true"},
 };
 
 static void check_preset(const struct hg_config *cfg,
@@ -450,6 +459,7 @@ static void check_preset(const struct hg_config *cfg,
 	get_is(cfg, "policy.prepare", c->prepare);
 	get_is(cfg, "policy.grow", c->grow);
 	get_is(cfg, "policy.sbrk_free", c->sbrk_free);
+	get_is(cfg, "page_cache", c->page_cache);
 }
 
 static void test_presets(void **state)
@@ -511,6 +521,144 @@ static void test_platform_defaults(void **state)
 	set_ok(&cfg, "phys_page_size", "64K");
 	set_ok(&cfg, "platform", "js/wasm"); /* 64K is fine on wasm */
 	get_is(&cfg, "phys_page_size", "65536");
+}
+
+/* Go: physHugePageSize, Linux's hpage_pmd_size (runtime/os_linux.go). */
+static void test_phys_huge_page_size(void **state)
+{
+	static const struct {
+		const char *platform, *huge;
+	} cases[] = {
+		{"linux/amd64", "2097152"}, {"linux/arm64", "2097152"},
+		{"linux/386", "2097152"},   {"windows/amd64", "0"},
+		{"windows/386", "0"},       {"js/wasm", "0"},
+		{"wasip1/wasm", "0"},       {"plan9/386", "0"},
+		{"plan9/amd64", "0"},
+	};
+	struct hg_config cfg;
+	char err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		hg_config_init(&cfg);
+		set_ok(&cfg, "platform", cases[i].platform);
+		get_is(&cfg, "phys_huge_page_size", cases[i].huge);
+		assert_false(hg_config_is_explicit(&cfg, "phys_huge_page_size"));
+		/* every preset keeps it (the model applies it whenever it
+		 * is set), but Go <= 1.10's 1M chunk_size hides a 2M one */
+		set_ok(&cfg, "go", "1.13");
+		get_is(&cfg, "phys_huge_page_size", cases[i].huge);
+		set_ok(&cfg, "go", "1.10");
+		get_is(&cfg, "phys_huge_page_size", "0");
+		assert_int_equal(cfg.phys_huge_page_size,
+				 strcmp(cases[i].huge, "0") ? 2 * MiB : 0);
+	}
+
+	/* arm64: one PMD maps phys/8 page-table entries of phys bytes;
+	 * 16K pages give 32M, 64K pages 512M, both above the 4M chunk, so
+	 * Go's mallocinit zeroes them: the effective value is 0 */
+	hg_config_init(&cfg);
+	set_ok(&cfg, "platform", "linux/arm64");
+	set_ok(&cfg, "phys_page_size", "16K");
+	assert_int_equal(cfg.phys_huge_page_size, 32 * MiB);
+	get_is(&cfg, "phys_huge_page_size", "0");
+	set_ok(&cfg, "chunk_size", "32M");
+	get_is(&cfg, "phys_huge_page_size", "33554432");
+	set_ok(&cfg, "phys_page_size", "64K");
+	assert_int_equal(cfg.phys_huge_page_size, 512 * MiB);
+	get_is(&cfg, "phys_huge_page_size", "0");
+	set_ok(&cfg, "phys_page_size", "4K");
+	get_is(&cfg, "phys_huge_page_size", "2097152");
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_OK);
+	/* amd64 and 386 do not follow phys_page_size */
+	hg_config_init(&cfg);
+	set_ok(&cfg, "phys_page_size", "64K");
+	get_is(&cfg, "phys_huge_page_size", "2097152");
+
+	/* an explicit value survives platform, go and phys_page_size */
+	hg_config_init(&cfg);
+	set_ok(&cfg, "phys_huge_page_size", "1M");
+	assert_true(hg_config_is_explicit(&cfg, "phys_huge_page_size"));
+	set_ok(&cfg, "platform", "windows/amd64");
+	set_ok(&cfg, "go", "1.13");
+	set_ok(&cfg, "phys_page_size", "16K");
+	get_is(&cfg, "phys_huge_page_size", "1048576");
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_OK);
+	set_ok(&cfg, "phys_huge_page_size", "0");
+	get_is(&cfg, "phys_huge_page_size", "0");
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_OK);
+
+	/* above chunk_size: accepted, effective 0 (Go: maxPhysHugePageSize) */
+	hg_config_init(&cfg);
+	set_ok(&cfg, "phys_huge_page_size", "1G");
+	assert_int_equal(cfg.phys_huge_page_size, GiB);
+	get_is(&cfg, "phys_huge_page_size", "0");
+	set_ok(&cfg, "phys_huge_page_size", "4M");
+	get_is(&cfg, "phys_huge_page_size", "4194304");
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_OK);
+
+	/* a power of two, at least phys_page_size */
+	set_err(&cfg, "phys_huge_page_size", "3M",
+		"phys_huge_page_size must be 0 or a power of two of at least 4K");
+	set_err(&cfg, "phys_huge_page_size", "2K",
+		"phys_huge_page_size must be 0 or a power of two of at least 4K");
+	set_err(&cfg, "phys_huge_page_size", "2m",
+		"invalid size '2m' for phys_huge_page_size");
+	set_ok(&cfg, "phys_huge_page_size", "16K");
+	set_ok(&cfg, "phys_page_size", "64K");
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
+	assert_string_equal(err,
+			    "phys_huge_page_size (16384) must be 0 or a power of two at least phys_page_size (65536)");
+	set_ok(&cfg, "phys_huge_page_size", "64K");
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_OK);
+}
+
+/* The per-P page cache (mpagecache.go) and the go1.4-1.8.2 linear arena. */
+static void test_version_features(void **state)
+{
+	struct hg_config cfg;
+
+	(void)state;
+	hg_config_init(&cfg);
+	get_is(&cfg, "page_cache", "true");
+	set_ok(&cfg, "go", "1.13");
+	get_is(&cfg, "page_cache", "false");
+	assert_false(hg_config_is_explicit(&cfg, "page_cache"));
+	set_ok(&cfg, "go", "1.14");
+	get_is(&cfg, "page_cache", "true");
+	/* an explicit setting wins, before or after the preset */
+	set_ok(&cfg, "page_cache", "false");
+	set_ok(&cfg, "go", "1.26");
+	get_is(&cfg, "page_cache", "false");
+	hg_config_init(&cfg);
+	set_ok(&cfg, "go", "1.10");
+	set_ok(&cfg, "page_cache", "true");
+	get_is(&cfg, "page_cache", "true");
+	set_ok(&cfg, "go", "1.4");
+	get_is(&cfg, "page_cache", "true");
+
+	/* e5a5c03f5b (go1.8.3): 1.4-1.7 take any block, 1.8 rejects lower */
+	hg_config_init(&cfg);
+	for (unsigned n = 4; n <= 11; n++) {
+		char v[8];
+
+		snprintf(v, sizeof(v), "1.%u", n);
+		set_ok(&cfg, "go", v);
+		get_is(&cfg, "policy.arena", n <= 7    ? "linear-go1.7"
+					     : n == 8  ? "linear-go1.8"
+					     : n <= 10 ? "linear"
+						       : "sparse");
+	}
+	assert_int_equal(cfg.policy_arena, HG_ARENA_SPARSE);
+	set_ok(&cfg, "go", "1.7");
+	assert_int_equal(cfg.policy_arena, HG_ARENA_LINEAR_GO17);
+	set_ok(&cfg, "policy.arena", "linear-go1.8");
+	set_ok(&cfg, "go", "1.5");
+	get_is(&cfg, "policy.arena", "linear-go1.8");
+	set_ok(&cfg, "policy.arena", "linear-go1.7");
+	set_ok(&cfg, "go", "1.9");
+	get_is(&cfg, "policy.arena", "linear-go1.7");
+	assert_int_equal(cfg.policy_arena, HG_ARENA_LINEAR_GO17);
 }
 
 /* Every Go 1.N the model knows, on every platform, is self-consistent. */
@@ -721,7 +869,7 @@ static void test_errors(void **state)
 	set_err(&cfg, "policy.sbrk", "go1.20",
 		"invalid policy.sbrk 'go1.20' (expected go1.24, go1.21 or go1.19)");
 	set_err(&cfg, "policy.arena", "dense",
-		"invalid policy.arena 'dense' (expected sparse, linear or linear-go1.8)");
+		"invalid policy.arena 'dense' (expected sparse, linear, linear-go1.8 or linear-go1.7)");
 	set_err(&cfg, "policy.prepare", "eager",
 		"invalid policy.prepare 'eager' (expected grow or sysalloc)");
 	set_err(&cfg, "policy.grow", "whole",
@@ -878,6 +1026,8 @@ int main(void)
 		cmocka_unit_test(test_get_errors),
 		cmocka_unit_test(test_presets),
 		cmocka_unit_test(test_platform_defaults),
+		cmocka_unit_test(test_phys_huge_page_size),
+		cmocka_unit_test(test_version_features),
 		cmocka_unit_test(test_every_version),
 		cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_errors),

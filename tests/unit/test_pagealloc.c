@@ -83,6 +83,12 @@ static struct env env_wasm(void)
 	return e;
 }
 
+static struct env env_huge(struct env e, uint64_t huge)
+{
+	e.prm.phys_huge_page_size = huge;
+	return e;
+}
+
 static hg_addr pb(const struct env *e, uint64_t ci, uint64_t i)
 {
 	return ci * e->prm.chunk_bytes + i * PS;
@@ -634,6 +640,287 @@ static void test_scavenge_exhaust(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* findScavengeCandidate                                               */
+/* ------------------------------------------------------------------ */
+
+struct fsc_case {
+	const char *name;
+	uint64_t min;
+	struct hg_pagerange alloc[MAXR], scav[MAXR];
+	uint64_t max;
+	struct hg_pagerange want;
+};
+
+#define FSC_MAX 160
+
+/*
+ * Go: TestPallocDataFindScavengeCandidate, runtime/mgcscavenge_test.go,
+ * for P pages per chunk and a huge page of bits pages (0 = none). Go runs
+ * the non-huge cases with the machine's huge page size too, so they must
+ * hold with any.
+ */
+static size_t fsc_cases(struct fsc_case *t, uint64_t P, uint64_t bits)
+{
+	size_t n = 0;
+	uint64_t m;
+
+#define FSC(...) (assert_true(n < FSC_MAX), t[n++] = (struct fsc_case){__VA_ARGS__})
+	FSC("MixedMin1", 1, { R(0, 40), R(42, P - 42) },
+	    { R(0, 41), R(42, P - 42) }, P, R(41, 1));
+	if (P >= 512)
+		FSC("MultiMin1", 1, { R(0, 63), R(65, 20), R(87, P - 87) },
+		    { R(86, 1) }, P, R(85, 1));
+	for (m = 1; m <= 64 && m <= P; m *= 2) {
+		FSC("AllFree", m, { { 0, 0 } }, { { 0, 0 } }, P, R(0, P));
+		FSC("AllScavenged", m, { { 0, 0 } }, { R(0, P) }, P, R(0, 0));
+		FSC("NoneFree", m, { R(0, P) }, { R(P / 2, P / 2) }, P,
+		    R(0, 0));
+		if (m < P) {
+			FSC("StartFree", m, { R(m, P - m) }, { { 0, 0 } }, P,
+			    R(0, m));
+			FSC("EndFree", m, { R(0, P - m) }, { { 0, 0 } }, P,
+			    R(P - m, m));
+		}
+		if (P >= 512) {
+			FSC("Straddle64", m,
+			    { R(0, 64 - m), R(64 + m, P - (64 + m)) },
+			    { { 0, 0 } }, 2 * m, R(64 - m, 2 * m));
+			FSC("BottomEdge64WithFull", m,
+			    { R(64, 64), R(128 + 3 * m, P - (128 + 3 * m)) },
+			    { R(1, 10) }, 3 * m, R(128, 3 * m));
+			FSC("BottomEdge64WithPocket", m,
+			    { R(64, 62), R(127, 1),
+			      R(128 + 3 * m, P - (128 + 3 * m)) },
+			    { R(1, 10) }, 3 * m, R(128, 3 * m));
+		}
+		if (m < P)
+			FSC("Max0", m, { { 0, 0 } }, { R(0, P - m) }, 0,
+			    R(P - m, m));
+		if (m <= 8) {
+			FSC("OneFree", m, { R(0, 40), R(40 + m, P - (40 + m)) },
+			    { { 0, 0 } }, P, R(40, m));
+			FSC("OneScavenged", m,
+			    { R(0, 40), R(40 + m, P - (40 + m)) },
+			    { R(40, 1) }, P, R(0, 0));
+		}
+		if (m > 1) {
+			if (P >= m * 2)
+				FSC("MaxUnaligned", m, { { 0, 0 } },
+				    { R(0, P - (m * 2 - 1)) }, m - 2,
+				    R(P - m, m));
+			if (P >= 512) {
+				FSC("SkipSmall", m,
+				    { R(0, 64 - m), R(64, 5), R(70, 11),
+				      R(82, P - 82) },
+				    { { 0, 0 } }, m, R(64 - m, m));
+				FSC("SkipMisaligned", m,
+				    { R(0, 64 - m), R(64, 63),
+				      R(127 + m, P - (127 + m)) },
+				    { { 0, 0 } }, m, R(64 - m, m));
+			}
+			if (m < P)
+				FSC("MaxLessThan", m, { { 0, 0 } },
+				    { R(0, P - m) }, 1, R(P - m, m));
+		}
+	}
+	/* Go: "if PhysHugePageSize > uintptr(PageSize)" */
+	if (bits > 1) {
+		if (bits < P) {
+			FSC("PreserveHugePageBottom", 1,
+			    { R(bits + 2, P - (bits + 2)) }, { { 0, 0 } }, 3,
+			    R(0, bits + 2));
+			if (3 * bits < P)
+				FSC("PreserveHugePageMiddle", 1,
+				    { R(0, bits - 10),
+				      R(2 * bits + 10, P - (2 * bits + 10)) },
+				    { { 0, 0 } }, 12, R(bits, bits + 10));
+			FSC("PreserveHugePageTop", 1, { R(0, P - bits) },
+			    { { 0, 0 } }, 1, R(P - bits, bits));
+		} else if (bits == P) {
+			FSC("PreserveHugePageAll", 1, { { 0, 0 } },
+			    { { 0, 0 } }, 1, R(0, P));
+		} else {
+			FSC("PreserveHugePageNone", 1, { { 0, 0 } },
+			    { { 0, 0 } }, 1, R(P - 1, 1));
+		}
+	}
+#undef FSC
+	return n;
+}
+
+/* Go: b.FindScavengeCandidate(PallocChunkPages-1, min, max) on
+ * makePallocData(alloc, scavenged). */
+static struct hg_pagerange fsc_run(struct env e, const struct fsc_case *c)
+{
+	struct spec s[1];
+	struct hg_pagealloc *p;
+	struct hg_pagerange got;
+	size_t k;
+
+	memset(s, 0, sizeof(s));
+	/* Go's empty ranges set nothing; here n == 0 ends the list */
+	for (k = 0; k < MAXR; k++) {
+		if (c->alloc[k].n)
+			s[0].alloc[s[0].nalloc++] = c->alloc[k];
+		if (c->scav[k].n)
+			s[0].scav[s[0].nscav++] = c->scav[k];
+	}
+	p = new_pa(&e, NULL, s, 1);
+	got.i = hg_pagealloc_find_scavenge_candidate(p, pb(&e, e.base_ci, 0),
+						     e.P - 1, c->min, c->max,
+						     &got.n);
+	hg_pagealloc_free_all(p);
+	return got;
+}
+
+static void fsc_table(struct env e, uint64_t huge)
+{
+	static struct fsc_case t[FSC_MAX];
+	uint64_t bits = huge / PS;
+	size_t n, k;
+
+	e.prm.phys_huge_page_size = huge;
+	n = fsc_cases(t, e.P, bits);
+	for (k = 0; k < n; k++) {
+		struct hg_pagerange got = fsc_run(e, &t[k]);
+
+		if (!(got.n == 0 && t[k].want.n == 0) &&
+		    (got.i != t[k].want.i || got.n != t[k].want.n))
+			fail_msg("%sMin%llu (P=%llu, huge=%llu): got {%llu, %llu}, want {%llu, %llu}",
+				 t[k].name, (unsigned long long)t[k].min,
+				 (unsigned long long)e.P,
+				 (unsigned long long)huge,
+				 (unsigned long long)got.i,
+				 (unsigned long long)got.n,
+				 (unsigned long long)t[k].want.i,
+				 (unsigned long long)t[k].want.n);
+	}
+}
+
+static void test_find_scavenge_candidate(void **state)
+{
+	(void)state;
+	fsc_table(env64(4096), 0);
+	fsc_table(env64(4096), 2 << 20); /* linux/amd64: 256 pages */
+	fsc_table(env64(4096), 512 << 10);
+	fsc_table(env64(4096), 4 << 20);  /* the whole chunk */
+	fsc_table(env64(4096), 8 << 20);  /* above it: none */
+	fsc_table(env64(16384), 32 << 20); /* arm64 16K: none */
+	fsc_table(env32(4096), 2 << 20);
+	fsc_table(env_wasm(), 0);
+	fsc_table(env_wasm(), 256 << 10);
+}
+
+/* The huge-page cases with their figures for 8K pages and 512-page chunks. */
+static void test_find_scavenge_candidate_huge(void **state)
+{
+	static const struct {
+		const char *name;
+		uint64_t huge, phys;
+		struct hg_pagerange alloc[2];
+		uint64_t max;
+		struct hg_pagerange want;
+	} cases[] = {
+		/* 2M: 256 pages */
+		{ "Bottom", 2 << 20, 4096, { R(258, 254) }, 3, R(0, 258) },
+		{ "Top", 2 << 20, 4096, { R(0, 256) }, 1, R(256, 256) },
+		{ "Bottom/none", 0, 4096, { R(258, 254) }, 3, R(255, 3) },
+		{ "Top/none", 0, 4096, { R(0, 256) }, 1, R(511, 1) },
+		/* 512K: 64 pages */
+		{ "Bottom", 512 << 10, 4096, { R(66, 446) }, 3, R(0, 66) },
+		{ "Middle", 512 << 10, 4096, { R(0, 54), R(138, 374) }, 12,
+		  R(64, 74) },
+		{ "Top", 512 << 10, 4096, { R(0, 448) }, 1, R(448, 64) },
+		/* 4M: the whole chunk; 8M and 1G: disabled (mallocinit) */
+		{ "All", 4 << 20, 4096, { { 0, 0 } }, 1, R(0, 512) },
+		{ "None", 8 << 20, 4096, { { 0, 0 } }, 1, R(511, 1) },
+		{ "None", 1 << 30, 4096, { { 0, 0 } }, 1, R(511, 1) },
+		/* a candidate that does not reach the boundary above */
+		{ "Below", 2 << 20, 4096, { R(0, 200), R(250, 262) }, 3,
+		  R(247, 3) },
+		/* the free run does not reach the boundary below */
+		{ "Short", 2 << 20, 4096, { R(0, 200), R(258, 254) }, 3,
+		  R(255, 3) },
+		/* not above the physical page: disabled (Go: physHugePageSize
+		 * > physPageSize); phys 16K is min 2 */
+		{ "Phys", 64 << 10, 64 << 10, { R(0, 256) }, 1, R(504, 8) },
+		{ "Phys16K", 2 << 20, 16 << 10, { R(258, 254) }, 3,
+		  R(0, 258) },
+	};
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct env e = env_huge(env64(cases[k].phys), cases[k].huge);
+		struct fsc_case c;
+		struct hg_pagerange got;
+
+		memset(&c, 0, sizeof(c));
+		c.min = cases[k].phys > PS ? cases[k].phys / PS : 1;
+		memcpy(c.alloc, cases[k].alloc, sizeof(cases[k].alloc));
+		c.max = cases[k].max;
+		got = fsc_run(e, &c);
+		if (got.i != cases[k].want.i || got.n != cases[k].want.n)
+			fail_msg("%s (huge %llu): got {%llu, %llu}, want {%llu, %llu}",
+				 cases[k].name,
+				 (unsigned long long)cases[k].huge,
+				 (unsigned long long)got.i,
+				 (unsigned long long)got.n,
+				 (unsigned long long)cases[k].want.i,
+				 (unsigned long long)cases[k].want.n);
+	}
+}
+
+/* End to end: the scavenger releases the whole huge page (2M on linux). */
+static void test_scavenge_huge_page(void **state)
+{
+	struct env e = env_huge(env64(4096), 2 << 20);
+	static struct unused_log log;
+	uint64_t B = e.base_ci;
+	struct spec s[] = {
+		{ .dci = 0, .alloc = { R(258, 254) } },
+		{ .dci = 1, .alloc = { R(0, 100) } },
+	};
+	const struct hg_pagerange a0[MAXR] = { R(258, 254) };
+	const struct hg_pagerange s0[MAXR] = { R(0, 258) };
+	const struct hg_pagerange a1[MAXR] = { R(0, 100) };
+	const struct hg_pagerange s1[MAXR] = { R(100, 412) };
+	struct hg_pagealloc *p;
+
+	(void)state;
+	memset(&log, 0, sizeof(log));
+	p = new_pa(&e, &log, s, 2);
+	/* one page asked: the top huge page of chunk 1 goes whole */
+	assert_int_equal(hg_pagealloc_scavenge(p, 1), 256 * PS);
+	assert_int_equal(log.n, 1);
+	assert_int_equal(log.base[0], pb(&e, B + 1, 256));
+	assert_int_equal(log.bytes[0], 256 * PS);
+	check_ok(p);
+	/* chunk 1 then has 156 free pages below 256: no huge page in
+	 * them, so they go by max; chunk 0's run [0, 258) is extended */
+	assert_int_equal(hg_pagealloc_scavenge(p, 156 * PS), 156 * PS);
+	assert_int_equal(hg_pagealloc_scavenge(p, 3 * PS), 258 * PS);
+	assert_int_equal(log.n, 3);
+	assert_int_equal(log.base[1], pb(&e, B + 1, 100));
+	assert_int_equal(log.bytes[1], 156 * PS);
+	assert_int_equal(log.base[2], pb(&e, B, 0));
+	assert_int_equal(log.bytes[2], 258 * PS);
+	check_ok(p);
+	check_chunk(p, &e, 0, a0, s0);
+	check_chunk(p, &e, 1, a1, s1);
+	assert_int_equal(hg_pagealloc_scavenge(p, UINT64_MAX), 0);
+	hg_pagealloc_free_all(p);
+
+	/* without huge pages the same asks release what they ask for */
+	e = env64(4096);
+	memset(&log, 0, sizeof(log));
+	p = new_pa(&e, &log, s, 2);
+	assert_int_equal(hg_pagealloc_scavenge(p, 1), PS);
+	assert_int_equal(log.base[0], pb(&e, B + 1, 511));
+	hg_pagealloc_free_all(p);
+}
+
+/* ------------------------------------------------------------------ */
 /* 12. Page cache                                                      */
 /* ------------------------------------------------------------------ */
 
@@ -932,6 +1219,13 @@ static void test_params(void **state)
 	e.prm.chunk_bytes = 3 << 20;
 	assert_int_equal(hg_pagealloc_new(&p, &e.prm), HG_EINVAL);
 	assert_null(p);
+	e.prm.chunk_bytes = 4 << 20;
+	e.prm.phys_huge_page_size = 3 << 20; /* not a power of two */
+	assert_int_equal(hg_pagealloc_new(&p, &e.prm), HG_EINVAL);
+	assert_null(p);
+	e.prm.phys_huge_page_size = 1 << 30; /* ignored, as Go drops it */
+	assert_int_equal(hg_pagealloc_new(&p, &e.prm), HG_OK);
+	hg_pagealloc_free_all(p);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1058,11 +1352,16 @@ static bool model_group_ok(const struct model *m, size_t k, uint64_t g,
 static uint64_t model_scavenge(struct model *m, uint64_t nbytes)
 {
 	uint64_t mp = m->e->prm.phys_page_size / PS, released = 0;
+	uint64_t huge = m->e->prm.phys_huge_page_size, hp = 0;
 
 	if (mp < 1)
 		mp = 1;
+	if (huge > PS && huge > m->e->prm.phys_page_size &&
+	    huge <= m->e->prm.chunk_bytes)
+		hp = huge / PS;
 	while (released < nbytes) {
 		uint64_t left = nbytes - released, maxp, g, end, run, size, i;
+		uint64_t start;
 		size_t k;
 		int kk;
 		bool found = false;
@@ -1087,9 +1386,17 @@ static uint64_t model_scavenge(struct model *m, uint64_t nbytes)
 		maxp = left / PS + (left % PS != 0);
 		maxp = (maxp + mp - 1) / mp * mp;
 		size = run < maxp ? run : maxp;
-		for (i = end - size; i < end; i++)
+		start = end - size;
+		/* a huge page boundary in the candidate, and the whole huge
+		 * page below start free: release from that huge page on */
+		if (hp && (start + hp - 1) / hp * hp <= end &&
+		    start / hp * hp >= end - run) {
+			size += start - start / hp * hp;
+			start = start / hp * hp;
+		}
+		for (i = start; i < end; i++)
 			m->scav[k][i] = 1;
-		record_unused(&m->log, pb(m->e, m->ci[k], end - size), size * PS);
+		record_unused(&m->log, pb(m->e, m->ci[k], start), size * PS);
 		released += size * PS;
 	}
 	return released;
@@ -1303,6 +1610,9 @@ static void test_random_vs_model(void **state)
 	random_run(env64(64 << 10), 0xabcdef, 3000);
 	random_run(env32(4096), 0x5eed, 3000);
 	random_run(env_wasm(), 0xfeed, 3000);
+	random_run(env_huge(env64(4096), 2 << 20), 0x2b1d, 3000);
+	random_run(env_huge(env64(16384), 512 << 10), 0x600d, 3000);
+	random_run(env_huge(env32(4096), 256 << 10), 0x1d1e, 3000);
 }
 
 /* Several allocators in one process do not interfere. */
@@ -1342,6 +1652,9 @@ int main(void)
 		cmocka_unit_test(test_ref12_alloc_to_cache_retain_scav_bits),
 		cmocka_unit_test(test_scavenge_multiple),
 		cmocka_unit_test(test_scavenge_exhaust),
+		cmocka_unit_test(test_find_scavenge_candidate),
+		cmocka_unit_test(test_find_scavenge_candidate_huge),
+		cmocka_unit_test(test_scavenge_huge_page),
 		cmocka_unit_test(test_alloc_to_cache_more),
 		cmocka_unit_test(test_page_cache_alloc_flush),
 		cmocka_unit_test(test_exhaust),

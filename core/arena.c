@@ -150,8 +150,9 @@ int hg_map_sys_ready(struct hg_model *m, hg_addr v, uint64_t n, uint64_t *stat)
 {
 	if (hg_sys_map(m, v, n, stat))
 		return HG_EOOM;
-	/* A failed commit throws; the range is the runtime's either way. */
-	int err = hg_sys_used(m, v, n, n);
+	/* A failed commit throws; the range is the runtime's either way.
+	 * Where sysMap already committed (old Windows), nothing more is. */
+	int err = hg_sys_used(m, v, n, m->os.map_commits ? 0 : n);
 	hg_vas_set(&m->os.vas, v, v + n, HG_MEM_READY, -1);
 	m->c_sys += n;
 	return err;
@@ -621,7 +622,7 @@ mapped:
 	hg_vas_set_heap(&m->os.vas, v, v + *size);
 	/* Before go1.17 sysAlloc mapped (Reserved -> Prepared) it all. */
 	if (m->cfg.policy_prepare == HG_PREPARE_SYSALLOC &&
-	    hg_sys_map(m, v, *size, &m->hs.heap_released))
+	    hg_sys_map(m, v, *size, hg_heap_grown_stat(m)))
 		return 0;
 	if (arenas_register(m, v, *size))
 		return 0;

@@ -249,8 +249,11 @@ static int new_block(struct hg_model *m, uint64_t n)
 /* Add [v, v+n), mapped for the heap, to the page allocator. */
 static int heap_add(struct hg_model *m, hg_addr v, uint64_t n)
 {
-	m->hs.heap_released += n;
-	return hg_heap_add_pages(m, v, n);
+	*hg_heap_grown_stat(m) += n;
+	int err = hg_heap_add_pages(m, v, n);
+	if (!err && hg_heap_grows_backed(m))
+		hg_pagealloc_unscavenge(m->pages, v, n / m->cfg.page_size);
+	return err;
 }
 
 /*

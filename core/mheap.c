@@ -54,11 +54,30 @@ static int grow_into(struct hg_model *m, hg_addr v, uint64_t n)
 {
 	/* Before go1.17 sysAlloc had already mapped the whole arena. */
 	if (m->cfg.policy_prepare == HG_PREPARE_GROW) {
-		int err = hg_sys_map(m, v, n, &m->hs.heap_released);
+		int err = hg_sys_map(m, v, n, hg_heap_grown_stat(m));
 		if (err)
 			return err;
 	}
-	return pages_grow(m, v, n);
+	int err = pages_grow(m, v, n);
+	if (!err && hg_heap_grows_backed(m))
+		hg_pagealloc_unscavenge(m->pages, v, n / m->cfg.page_size);
+	return err;
+}
+
+/*
+ * Go 1.12 and before freed new heap memory into the heap as idle but not
+ * released (no scavenged flag): it counts as heap_free, and spans taken
+ * from it need no sysUsed. From go1.13 it counts as released.
+ */
+bool hg_heap_grows_backed(const struct hg_model *m)
+{
+	return hg_config_go_minor(&m->cfg) <= 12;
+}
+
+/* The counter new heap memory goes to. */
+uint64_t *hg_heap_grown_stat(struct hg_model *m)
+{
+	return hg_heap_grows_backed(m) ? &m->hs.heap_free : &m->hs.heap_released;
 }
 
 /* Does the page allocator already track the chunk at c? */
@@ -183,7 +202,7 @@ static uint64_t mheap_grow(struct hg_model *m, uint64_t npage)
 							  : HG_MEM_RESERVED,
 						   1);
 					if (mapped)
-						m->hs.heap_released -= len;
+						*hg_heap_grown_stat(m) -= len;
 					else
 						m->c_reserved -= len;
 					m->c_stranded += len;

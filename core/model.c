@@ -155,6 +155,7 @@ int hg_model_new(struct hg_model **out, const struct hg_config *cfg,
 		.chunk_bytes = cfg->chunk_size,
 		.phys_page_size = cfg->phys_page_size,
 		.addr_bits = hg_is_64bit(cfg) ? 48 : 32,
+		.phys_huge_page_size = cfg->phys_huge_page_size,
 		.sys_unused = hg_mheap_scavenged,
 		.ctx = m,
 	};

@@ -136,6 +136,8 @@ uint64_t hg_linear_grow(struct hg_model *m, uint64_t npage);
 
 /* ---- mheap.c ---- */
 int hg_heap_add_pages(struct hg_model *m, hg_addr v, uint64_t n);
+bool hg_heap_grows_backed(const struct hg_model *m);
+uint64_t *hg_heap_grown_stat(struct hg_model *m);
 int hg_mheap_alloc_span(struct hg_model *m, uint64_t npages,
 			struct hg_op_result *res);
 void hg_mheap_free_span(struct hg_model *m, hg_addr base, uint64_t npages);

@@ -115,6 +115,7 @@ struct hg_os {
 	struct hg_os_calls *calls;
 	hg_addr image_end; /* end of the program image */
 	uint64_t round;    /* what the OS rounds a mapping's length to */
+	bool map_commits;  /* sysMap commits (Windows, go1.12 and before) */
 	void *priv;        /* backend state (sbrk platforms) */
 };
 

@@ -122,9 +122,14 @@ static hg_addr windows_reserve(struct hg_os *os, hg_addr hint, uint64_t n)
 	return os_new_mapping(os, 0, n, HG_MEM_RESERVED, HG_OWN_RUNTIME);
 }
 
-/* Go: sysMapOS, mem_windows.go: nothing; memory stays reserved. */
+/*
+ * Go: sysMapOS, mem_windows.go: nothing; memory stays reserved. Until
+ * go1.12 sysMap was VirtualAlloc(MEM_COMMIT), which takes the charge.
+ */
 static int windows_map(struct hg_os *os, hg_addr v, uint64_t n)
 {
+	if (os->map_commits && charge(os, n))
+		return HG_EOOM;
 	return hg_vas_set(&os->vas, v, v + n, HG_MEM_PREPARED, -1);
 }
 
@@ -199,6 +204,8 @@ int hg_os_init(struct hg_os *os, const struct hg_config *cfg,
 	/* Linux with ASLR off: mmap_base sits 128 MiB + a page below the top. */
 	hg_addr mmap_base = hi > 0x10000000 ? hi - 0x8001000 : hi;
 	os->round = cfg->phys_page_size;
+	os->map_commits = hg_platform_is_windows(cfg->platform) &&
+			  hg_config_go_minor(cfg) <= 12;
 	int err = hg_vas_init(&os->vas, 0x10000, hi, mmap_base,
 			      cfg->phys_page_size, gran, cfg->placement);
 	if (err)

@@ -1289,6 +1289,40 @@ void hg_pagealloc_mark_padding(struct hg_pagealloc *p, hg_addr base,
 	pa_update(p, base, npages, true, true);
 }
 
+/*
+ * Clears the scavenged bits of free pages in [base, base+npages): grown
+ * memory that counts as backed, as fresh heap memory did before go1.13
+ * (whose grow freed new spans without marking them scavenged). The
+ * scavenger can then find and release these pages.
+ */
+void hg_pagealloc_unscavenge(struct hg_pagealloc *p, hg_addr base,
+			     uint64_t npages)
+{
+	hg_addr limit;
+	uint64_t sc, ec, si, ei, c;
+
+	if (!npages || !range_grown(p, base, npages))
+		return;
+	limit = base + (npages << p->log_page) - 1;
+	sc = chunk_index(p, base);
+	ec = chunk_index(p, limit);
+	si = chunk_page_index(p, base);
+	ei = chunk_page_index(p, limit);
+	for (c = sc; c <= ec; c++) {
+		struct pa_chunk *ch = chunk_of(p, c);
+		uint64_t lo = c == sc ? si : 0;
+		uint64_t hi = c == ec ? ei + 1 : p->chunk_pages;
+		hg_addr a = chunk_base(p, c) + ((hi - 1) << p->log_page);
+
+		bits_clear_range(ch->scav, lo, hi - lo);
+		hbm_set(&p->scav_has_free, c);
+		if (!p->scav_search_valid || p->scav_search_addr < a) {
+			p->scav_search_addr = a;
+			p->scav_search_valid = true;
+		}
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Page cache                                                          */
 /* ------------------------------------------------------------------ */

@@ -71,6 +71,11 @@ hg_addr hg_pagecache_alloc(struct hg_pagecache *c, uint64_t npages,
 /* Go: (*pageCache).flush. Returns the pages to p and empties c. */
 void hg_pagecache_flush(struct hg_pagecache *c, struct hg_pagealloc *p);
 
+/* Clears the scavenged bits of the free pages of a grown range: memory the
+ * heap counts as backed (fresh heap memory before go1.13). */
+void hg_pagealloc_unscavenge(struct hg_pagealloc *p, hg_addr base,
+			     uint64_t npages);
+
 /* Go: (*pageAlloc).markRandomPaddingPages: pages allocated and scavenged. */
 void hg_pagealloc_mark_padding(struct hg_pagealloc *p, hg_addr base,
 			       uint64_t npages);

@@ -1152,19 +1152,49 @@ static hg_addr pa_find(struct hg_pagealloc *p, uint64_t npages,
 	return a;
 }
 
+/*
+ * Walks the chunks of the page range [base, base+npages): each step gives
+ * chunk c and its page indexes [lo, hi). npages must be at least 1.
+ */
+struct page_walk {
+	uint64_t c, last;   /* current and last chunk index */
+	uint64_t first_lo;  /* page index of base in the first chunk */
+	uint64_t last_hi;   /* one past the last page in the last chunk */
+};
+
+static void walk_begin(const struct hg_pagealloc *p, hg_addr base,
+		       uint64_t npages, struct page_walk *w)
+{
+	hg_addr limit = base + (npages << p->log_page) - 1;
+	w->c = chunk_index(p, base);
+	w->last = chunk_index(p, limit);
+	w->first_lo = chunk_page_index(p, base);
+	w->last_hi = chunk_page_index(p, limit) + 1;
+}
+
+static bool walk_next(const struct hg_pagealloc *p, struct page_walk *w,
+		      uint64_t *c, uint64_t *lo, uint64_t *hi)
+{
+	if (w->c > w->last)
+		return false;
+	*c = w->c;
+	*lo = w->first_lo;
+	*hi = w->c == w->last ? w->last_hi : p->chunk_pages;
+	w->first_lo = 0;
+	w->c++;
+	return true;
+}
+
 /* Go: (*pageAlloc).allocRange, runtime/mpagealloc.go */
 static uint64_t pa_alloc_range(struct hg_pagealloc *p, hg_addr base,
 			       uint64_t npages)
 {
-	hg_addr limit = base + (npages << p->log_page) - 1;
-	uint64_t sc = chunk_index(p, base), ec = chunk_index(p, limit);
-	uint64_t si = chunk_page_index(p, base), ei = chunk_page_index(p, limit);
-	uint64_t scav = 0, c;
+	struct page_walk w;
+	uint64_t scav = 0, c, lo, hi;
 
-	for (c = sc; c <= ec; c++) {
+	walk_begin(p, base, npages, &w);
+	while (walk_next(p, &w, &c, &lo, &hi)) {
 		struct pa_chunk *ch = chunk_of(p, c);
-		uint64_t lo = c == sc ? si : 0;
-		uint64_t hi = c == ec ? ei + 1 : p->chunk_pages;
 
 		scav += bits_popcnt_range(ch->scav, lo, hi - lo);
 		bits_set_range(ch->alloc, lo, hi - lo);
@@ -1240,22 +1270,16 @@ static bool range_grown(const struct hg_pagealloc *p, hg_addr base,
 /* Go: (*pageAlloc).free, runtime/mpagealloc.go */
 void hg_pagealloc_free(struct hg_pagealloc *p, hg_addr base, uint64_t npages)
 {
-	hg_addr limit;
-	uint64_t sc, ec, si, ei, c;
+	struct page_walk w;
+	uint64_t c, lo, hi;
 
 	if (!range_grown(p, base, npages))
 		return; /* not grown memory: ignore */
-	limit = base + (npages << p->log_page) - 1;
-	sc = chunk_index(p, base);
-	ec = chunk_index(p, limit);
 	if (base < p->search_addr)
 		p->search_addr = base;
-	si = chunk_page_index(p, base);
-	ei = chunk_page_index(p, limit);
-	for (c = sc; c <= ec; c++) {
+	walk_begin(p, base, npages, &w);
+	while (walk_next(p, &w, &c, &lo, &hi)) {
 		struct pa_chunk *ch = chunk_of(p, c);
-		uint64_t lo = c == sc ? si : 0;
-		uint64_t hi = c == ec ? ei + 1 : p->chunk_pages;
 
 		bits_clear_range(ch->alloc, lo, hi - lo);
 		scav_index_free(p, c, ch, lo, hi - lo);
@@ -1267,20 +1291,14 @@ void hg_pagealloc_free(struct hg_pagealloc *p, hg_addr base, uint64_t npages)
 void hg_pagealloc_mark_padding(struct hg_pagealloc *p, hg_addr base,
 			       uint64_t npages)
 {
-	hg_addr limit;
-	uint64_t sc, ec, si, ei, c;
+	struct page_walk w;
+	uint64_t c, lo, hi;
 
 	if (!range_grown(p, base, npages))
 		return;
-	limit = base + (npages << p->log_page) - 1;
-	sc = chunk_index(p, base);
-	ec = chunk_index(p, limit);
-	si = chunk_page_index(p, base);
-	ei = chunk_page_index(p, limit);
-	for (c = sc; c <= ec; c++) {
+	walk_begin(p, base, npages, &w);
+	while (walk_next(p, &w, &c, &lo, &hi)) {
 		struct pa_chunk *ch = chunk_of(p, c);
-		uint64_t lo = c == sc ? si : 0;
-		uint64_t hi = c == ec ? ei + 1 : p->chunk_pages;
 
 		bits_set_range(ch->alloc, lo, hi - lo);
 		scav_index_alloc(p, c, ch, hi - lo);
@@ -1298,20 +1316,14 @@ void hg_pagealloc_mark_padding(struct hg_pagealloc *p, hg_addr base,
 void hg_pagealloc_unscavenge(struct hg_pagealloc *p, hg_addr base,
 			     uint64_t npages)
 {
-	hg_addr limit;
-	uint64_t sc, ec, si, ei, c;
+	struct page_walk w;
+	uint64_t c, lo, hi;
 
 	if (!npages || !range_grown(p, base, npages))
 		return;
-	limit = base + (npages << p->log_page) - 1;
-	sc = chunk_index(p, base);
-	ec = chunk_index(p, limit);
-	si = chunk_page_index(p, base);
-	ei = chunk_page_index(p, limit);
-	for (c = sc; c <= ec; c++) {
+	walk_begin(p, base, npages, &w);
+	while (walk_next(p, &w, &c, &lo, &hi)) {
 		struct pa_chunk *ch = chunk_of(p, c);
-		uint64_t lo = c == sc ? si : 0;
-		uint64_t hi = c == ec ? ei + 1 : p->chunk_pages;
 		hg_addr a = chunk_base(p, c) + ((hi - 1) << p->log_page);
 
 		bits_clear_range(ch->scav, lo, hi - lo);

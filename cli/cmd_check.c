@@ -18,16 +18,19 @@ enum {
 };
 
 static const struct hg_opt check_opts[] = {
-	{ OPT_QUIET, 'q', "quiet", NULL, "print nothing when the trace is valid" },
+	{ OPT_QUIET, 'q', "quiet", NULL,
+	  "print nothing when the trace is valid" },
 	{ 0 },
 };
 
 const struct hg_opt_spec cmd_check_spec = {
-	"check", "TRACE [options]",
+	"check",
+	"TRACE [options]",
 	"Validate a trace without replaying it",
 	check_opts,
 	"Reads the whole trace and checks its syntax, its config keys and\n"
-	"values, and its ids: a free, sysfree or munmap must name a live id of\n"
+	"values, and its ids: a free, sysfree or munmap must name a live id "
+	"of\n"
 	"its kind, and an alloc, sysalloc or mmap must not name a live one.\n"
 	"Heap spans, sysallocs and mmaps have separate ids. TRACE may be '-'.\n"
 	"\n"
@@ -81,10 +84,10 @@ static int check_ids(struct hg_idmap *maps, const struct hg_op *op,
 	}
 	old = hg_idmap_get(&maps[ns], op->id);
 	if (old) {
-		hg_cli_error_at(file, line, col,
-				"%s: id '%s' is already live (since line %" PRIu64
-				")",
-				hg_op_name(op->kind), op->id, old->a);
+		hg_cli_error_at(
+			file, line, col,
+			"%s: id '%s' is already live (since line %" PRIu64 ")",
+			hg_op_name(op->kind), op->id, old->a);
 		return HG_EXIT_USAGE;
 	}
 	if (hg_idmap_put(&maps[ns], op->id, &v) != 0)

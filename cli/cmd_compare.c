@@ -26,11 +26,16 @@ enum {
 };
 
 static const struct hg_opt compare_opts[] = {
-	{ OPT_VS, 0, "vs", "SETTINGS", "a configuration to compare: KEY=VALUE[,KEY=VALUE...]; repeatable" },
-	{ HG_POPT_OUTPUT, 'o', "output", "FILE", "draw the maps to FILE (.png or .svg; repeatable)" },
-	{ HG_POPT_AT, 0, "at", "EVENT|MARK", "compare after that event index or at that mark, not at the end" },
-	{ HG_POPT_RANGE, 0, "range", "LO:HI", "draw only the addresses LO to HI (e.g. 0xc000000000:0xc000100000)" },
-	{ OPT_FORMAT, 0, "format", "text|json", "table format on standard output (default text)" },
+	{ OPT_VS, 0, "vs", "SETTINGS",
+	  "a configuration to compare: KEY=VALUE[,KEY=VALUE...]; repeatable" },
+	{ HG_POPT_OUTPUT, 'o', "output", "FILE",
+	  "draw the maps to FILE (.png or .svg; repeatable)" },
+	{ HG_POPT_AT, 0, "at", "EVENT|MARK",
+	  "compare after that event index or at that mark, not at the end" },
+	{ HG_POPT_RANGE, 0, "range", "LO:HI",
+	  "draw only the addresses LO to HI (e.g. 0xc000000000:0xc000100000)" },
+	{ OPT_FORMAT, 0, "format", "text|json",
+	  "table format on standard output (default text)" },
 	HG_SETTINGS_OPTS("settings shared by every configuration (YAML)",
 			 "shared platform", "shared Go version preset",
 			 "shared OS page size", "shared heap arena size",
@@ -40,11 +45,13 @@ static const struct hg_opt compare_opts[] = {
 };
 
 const struct hg_opt_spec cmd_compare_spec = {
-	"compare", "TRACE --vs SETTINGS [--vs SETTINGS]... [options]",
+	"compare",
+	"TRACE --vs SETTINGS [--vs SETTINGS]... [options]",
 	"Replay a trace under several configurations, side by side",
 	compare_opts,
 	"Each --vs is one configuration: its settings (comma-separated\n"
-	"KEY=VALUE, e.g. go=1.16 or platform=linux/386,policy.arena=linear) go\n"
+	"KEY=VALUE, e.g. go=1.16 or platform=linux/386,policy.arena=linear) "
+	"go\n"
 	"on top of the shared ones (the trace's config, --config, --set ...).\n"
 	"With a single --vs, the shared configuration alone comes first, as\n"
 	"\"base\". Differences are from the first configuration.\n"
@@ -54,7 +61,8 @@ const struct hg_opt_spec cmd_compare_spec = {
 	"\n"
 	"examples:\n"
 	"  heapgrow compare trace.yaml --vs go=1.13 --vs go=1.14 -o grow.png\n"
-	"  heapgrow compare trace.yaml --platform linux/386 --vs go=1.8 --vs go=1.9\n",
+	"  heapgrow compare trace.yaml --platform linux/386 --vs go=1.8 --vs "
+	"go=1.9\n",
 };
 
 #define MAX_VS 8
@@ -68,7 +76,7 @@ struct compare {
 
 struct run {
 	const char *label;
-	const char *vs;     /* its --vs settings; NULL for the base */
+	const char *vs; /* its --vs settings; NULL for the base */
 	struct hg_model *m;
 	bool oom;
 };
@@ -88,7 +96,8 @@ static int add_vs(struct hg_cli_settings *s, const char *vs)
 			continue;
 		char *eq = strchr(item, '=');
 		if (!eq || eq == item) {
-			hg_cli_error("--vs %s: '%s' is not KEY=VALUE", vs, item);
+			hg_cli_error("--vs %s: '%s' is not KEY=VALUE", vs,
+				     item);
 			rc = HG_EXIT_USAGE;
 			break;
 		}
@@ -134,7 +143,8 @@ static int replay_one(struct compare *c, struct run *run, const char *vs,
 		goto out;
 	err[0] = '\0';
 	if (hg_model_new(&run->m, &cfg, err, sizeof(err)) != 0) {
-		hg_cli_error("%s: %s", run->label, err[0] ? err : "invalid configuration");
+		hg_cli_error("%s: %s", run->label,
+			     err[0] ? err : "invalid configuration");
 		goto out;
 	}
 	status = HG_EXIT_OK;
@@ -153,7 +163,8 @@ static int replay_one(struct compare *c, struct run *run, const char *vs,
 		rc = hg_model_apply(run->m, &op, NULL, err, sizeof(err));
 		if (rc != 0 && rc != HG_EOOM) {
 			hg_cli_error_at(tname, line, col, "%s (%s)",
-					err[0] ? err : hg_strerror(rc), run->label);
+					err[0] ? err : hg_strerror(rc),
+					run->label);
 			status = HG_EXIT_USAGE;
 			break;
 		}
@@ -170,7 +181,8 @@ static int replay_one(struct compare *c, struct run *run, const char *vs,
 					 "event %" PRIu64, i);
 			else
 				snprintf(pics->moment, sizeof(pics->moment),
-					 "mark \"%s\" (event %" PRIu64 ")", op.text, i);
+					 "mark \"%s\" (event %" PRIu64 ")",
+					 op.text, i);
 			goto out;
 		}
 	}
@@ -194,8 +206,11 @@ struct row {
 	uint64_t (*get)(const struct hg_stats *st);
 };
 
-#define FIG(n, expr)                                                         \
-	static uint64_t get_##n(const struct hg_stats *st) { return expr; }
+#define FIG(n, expr)                                                           \
+	static uint64_t get_##n(const struct hg_stats *st)                     \
+	{                                                                      \
+		return expr;                                                   \
+	}
 FIG(heapsys, st->final.heap_sys)
 FIG(heapidle, st->final.heap_idle)
 FIG(heapinuse, st->final.heap_inuse)
@@ -251,9 +266,11 @@ static void print_text(FILE *f, const char *name, const struct run *runs,
 	for (size_t j = 0; j < n; j++) {
 		char line[256];
 		hg_config_line(line, sizeof(line), hg_model_config(runs[j].m));
-		fprintf(f, "  %c  %s\n     %s%s%s\n", (char)('A' + j), runs[j].label,
-			line, runs[j].oom ? "\n     OUT OF MEMORY: " : "",
-			runs[j].oom ? hg_model_stats(runs[j].m)->oom_message : "");
+		fprintf(f, "  %c  %s\n     %s%s%s\n", (char)('A' + j),
+			runs[j].label, line,
+			runs[j].oom ? "\n     OUT OF MEMORY: " : "",
+			runs[j].oom ? hg_model_stats(runs[j].m)->oom_message
+				    : "");
 	}
 	fprintf(f, "\n%-20s", "");
 	for (size_t j = 0; j < n; j++)
@@ -301,10 +318,11 @@ static void print_json(FILE *f, const char *name, const struct run *runs,
 		hg_json_str(&j, "settings", runs[k].label);
 		hg_json_begin_object(&j, "config");
 		for (size_t i = 0; hg_config_keys[i]; i++) {
-			if (hg_config_get(hg_model_config(runs[k].m), hg_config_keys[i],
-					  v, sizeof(v)) == 0)
-				hg_json_value(&j, hg_config_keys[i], v,
-					      hg_config_is_string(hg_config_keys[i]));
+			if (hg_config_get(hg_model_config(runs[k].m),
+					  hg_config_keys[i], v, sizeof(v)) == 0)
+				hg_json_value(
+					&j, hg_config_keys[i], v,
+					hg_config_is_string(hg_config_keys[i]));
 		}
 		hg_json_end_object(&j);
 		hg_json_u64(&j, "events", st->events);
@@ -318,7 +336,8 @@ static void print_json(FILE *f, const char *name, const struct run *runs,
 			for (size_t i = 0; i < NROWS; i++) {
 				a0 = rows[i].get(hg_model_stats(runs[0].m));
 				uint64_t x = rows[i].get(st);
-				snprintf(v, sizeof(v), "%s%" PRIu64, x < a0 ? "-" : "",
+				snprintf(v, sizeof(v), "%s%" PRIu64,
+					 x < a0 ? "-" : "",
 					 x < a0 ? a0 - x : x - a0);
 				hg_json_value(&j, rows[i].name, v, false);
 			}
@@ -365,14 +384,16 @@ static int run_compare(struct compare *c)
 		snprintf(pics->moment, sizeof(pics->moment), "the end");
 	if (pics->nmaps) {
 		for (size_t i = 0; i < n; i++)
-			in[i] = (struct hg_map_input){ runs[i].m, runs[i].label,
-						       pics->moment,
-						       hg_model_stats(runs[i].m)->events };
+			in[i] = (struct hg_map_input){
+				runs[i].m, runs[i].label, pics->moment,
+				hg_model_stats(runs[i].m)->events
+			};
 		struct hg_render_opts o;
 		hg_pictures_render_opts(pics, &o, name.name);
 		int rc = hg_scene_map(&pics->map, in, n, &o);
 		if (rc) {
-			hg_cli_error("cannot draw the maps: %s", hg_strerror(rc));
+			hg_cli_error("cannot draw the maps: %s",
+				     hg_strerror(rc));
 			status = HG_EXIT_USAGE;
 			goto out;
 		}
@@ -383,8 +404,10 @@ static int run_compare(struct compare *c)
 				status = HG_EXIT_USAGE;
 				goto out;
 			}
-			if (hg_scene_write(pics->map, hg_render_format_of(path), of.f)) {
-				hg_cli_error("cannot write '%s'", hg_display_name(path));
+			if (hg_scene_write(pics->map, hg_render_format_of(path),
+					   of.f)) {
+				hg_cli_error("cannot write '%s'",
+					     hg_display_name(path));
 				hg_outfile_abort(&of);
 				status = HG_EXIT_USAGE;
 				goto out;
@@ -401,9 +424,11 @@ static int run_compare(struct compare *c)
 			to_stdout |= strcmp(pics->maps[i], "-") == 0;
 		if (!to_stdout) {
 			if (c->json)
-				print_json(stdout, name.name, runs, n, pics->moment);
+				print_json(stdout, name.name, runs, n,
+					   pics->moment);
 			else
-				print_text(stdout, name.name, runs, n, pics->moment);
+				print_text(stdout, name.name, runs, n,
+					   pics->moment);
 		}
 	}
 out:
@@ -430,19 +455,23 @@ int cmd_compare(int argc, char **argv)
 		case OPT_VS:
 			if (c.nvs == MAX_VS) {
 				status = hg_opt_usage_error(&cmd_compare_spec,
-							    "at most %d --vs", MAX_VS);
+							    "at most %d --vs",
+							    MAX_VS);
 				goto out;
 			}
 			if (!strchr(arg, '=')) {
-				status = hg_opt_usage_error(&cmd_compare_spec,
-							    "--vs needs KEY=VALUE[,KEY=VALUE...], not '%s'",
-							    arg);
+				status = hg_opt_usage_error(
+					&cmd_compare_spec,
+					"--vs needs KEY=VALUE[,KEY=VALUE...], "
+					"not '%s'",
+					arg);
 				goto out;
 			}
 			c.vs[c.nvs++] = arg;
 			break;
 		case OPT_FORMAT:
-			if ((status = hg_opt_format(&cmd_compare_spec, arg, &c.json)))
+			if ((status = hg_opt_format(&cmd_compare_spec, arg,
+						    &c.json)))
 				goto out;
 			break;
 		case OPT_QUIET:
@@ -451,7 +480,8 @@ int cmd_compare(int argc, char **argv)
 		}
 	}
 	if (!c.args.trace) {
-		status = hg_opt_usage_error(&cmd_compare_spec, "no trace given");
+		status =
+			hg_opt_usage_error(&cmd_compare_spec, "no trace given");
 		goto out;
 	}
 	if (!c.nvs) {

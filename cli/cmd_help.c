@@ -8,7 +8,7 @@ static const struct hg_opt help_opts[] = {
 };
 
 const struct hg_opt_spec cmd_help_spec = {
-	"help", "[COMMAND]", "Show the usage of heapgrow or of one command",
+	"help",    "[COMMAND]", "Show the usage of heapgrow or of one command",
 	help_opts, NULL,
 };
 

@@ -17,13 +17,17 @@ enum {
 };
 
 static const struct hg_opt platforms_opts[] = {
-	{ OPT_GO, 0, "go", "VERSION", "show the platform defaults under this Go preset (default " HG_GO_NEWEST ")" },
-	{ OPT_FORMAT, 0, "format", "text|json", "output format (default text)" },
+	{ OPT_GO, 0, "go", "VERSION",
+	  "show the platform defaults under this Go preset "
+	  "(default " HG_GO_NEWEST ")" },
+	{ OPT_FORMAT, 0, "format", "text|json",
+	  "output format (default text)" },
 	{ 0 },
 };
 
 const struct hg_opt_spec cmd_platforms_spec = {
-	"platforms", "[options]",
+	"platforms",
+	"[options]",
 	"List the platforms and Go version presets with their settings",
 	platforms_opts,
 	"examples:\n"
@@ -34,12 +38,12 @@ const struct hg_opt_spec cmd_platforms_spec = {
 /* The columns of the two tables: config keys, as hg_config_get prints them. */
 static const char *const platform_keys[] = {
 	"phys_page_size", "arena_size", "chunk_size", "address_bits",
-	"initial_memory", "placement", NULL,
+	"initial_memory", "placement",  NULL,
 };
 
 static const char *const preset_keys[] = {
-	"policy.sbrk", "policy.arena", "policy.prepare", "policy.grow",
-	"policy.sbrk_free", NULL,
+	"policy.sbrk", "policy.arena",     "policy.prepare",
+	"policy.grow", "policy.sbrk_free", NULL,
 };
 
 static const char *const size_keys[] = {
@@ -64,8 +68,8 @@ static int setup(struct hg_config *cfg, const char *platform, const char *go,
 {
 	err[0] = '\0';
 	hg_config_init(cfg);
-	if ((platform && hg_config_set(cfg, "platform", platform, err,
-				       errlen) != 0) ||
+	if ((platform &&
+	     hg_config_set(cfg, "platform", platform, err, errlen) != 0) ||
 	    (go && hg_config_set(cfg, "go", go, err, errlen) != 0))
 		return -1;
 	return 0;
@@ -219,7 +223,8 @@ int cmd_platforms(int argc, char **argv)
 			break;
 		}
 	}
-	/* A preset the default platform rejects is an error before any output. */
+	/* A preset the default platform rejects is an error before any output.
+	 */
 	if (go && setup(&cfg, NULL, go, err, sizeof(err))) {
 		hg_cli_error("--go %s: %s", go, err);
 		return HG_EXIT_USAGE;

@@ -25,31 +25,43 @@ enum {
 };
 
 static const struct hg_opt replay_opts[] = {
-	HG_SETTINGS_OPTS("read settings from a YAML config file",
-			 "model this platform (see 'heapgrow platforms')",
-			 "use this Go version preset (see 'heapgrow platforms')",
-			 "OS page size (same as --set phys_page_size=SIZE)",
-			 "heap arena size (same as --set arena_size=SIZE)",
-			 "set any config key; repeatable, the last one wins"),
-	{ HG_POPT_OUTPUT, 'o', "output", "FILE", "draw the address-space map to FILE (.png or .svg; repeatable)" },
-	{ HG_POPT_TIMELINE, 0, "timeline", "FILE", "draw the timeline (events x addresses) to FILE (.png or .svg)" },
-	{ HG_POPT_AT, 0, "at", "EVENT|MARK", "draw the map after that event index or at that mark, not at the end" },
-	{ HG_POPT_RANGE, 0, "range", "LO:HI", "draw only the addresses LO to HI (e.g. 0xc000000000:0xc000100000)" },
-	{ OPT_STATS, 0, "stats", "FILE", "write the statistics as JSON to FILE ('-' = standard output)" },
-	{ OPT_FORMAT, 0, "format", "text|json", "report format on standard output (default text)" },
-	{ OPT_LOG, 0, "log", "FILE", "write an event log to FILE, one JSON object per line" },
-	{ OPT_CHECK, 0, "check", NULL, "verify the model's invariants after every event" },
+	HG_SETTINGS_OPTS(
+		"read settings from a YAML config file",
+		"model this platform (see 'heapgrow platforms')",
+		"use this Go version preset (see 'heapgrow platforms')",
+		"OS page size (same as --set phys_page_size=SIZE)",
+		"heap arena size (same as --set arena_size=SIZE)",
+		"set any config key; repeatable, the last one wins"),
+	{ HG_POPT_OUTPUT, 'o', "output", "FILE",
+	  "draw the address-space map to FILE (.png or .svg; repeatable)" },
+	{ HG_POPT_TIMELINE, 0, "timeline", "FILE",
+	  "draw the timeline (events x addresses) to FILE (.png or .svg)" },
+	{ HG_POPT_AT, 0, "at", "EVENT|MARK",
+	  "draw the map after that event index or at that mark, not at the "
+	  "end" },
+	{ HG_POPT_RANGE, 0, "range", "LO:HI",
+	  "draw only the addresses LO to HI (e.g. 0xc000000000:0xc000100000)" },
+	{ OPT_STATS, 0, "stats", "FILE",
+	  "write the statistics as JSON to FILE ('-' = standard output)" },
+	{ OPT_FORMAT, 0, "format", "text|json",
+	  "report format on standard output (default text)" },
+	{ OPT_LOG, 0, "log", "FILE",
+	  "write an event log to FILE, one JSON object per line" },
+	{ OPT_CHECK, 0, "check", NULL,
+	  "verify the model's invariants after every event" },
 	{ OPT_QUIET, 'q', "quiet", NULL, "print no report on standard output" },
 	{ 0 },
 };
 
 const struct hg_opt_spec cmd_replay_spec = {
-	"replay", "TRACE [options]",
+	"replay",
+	"TRACE [options]",
 	"Replay a trace through the heap model and report the statistics",
 	replay_opts,
 	"TRACE is a YAML or compact trace, gzip-compressed or not; '-' reads\n"
 	"standard input. Settings apply in this order, later ones winning:\n"
-	"platform defaults, the Go preset, the trace's own config, the --config\n"
+	"platform defaults, the Go preset, the trace's own config, the "
+	"--config\n"
 	"file, then --phys-page-size, --arena-size and --set in command-line\n"
 	"order. --platform and --go choose the platform and the preset.\n"
 	"\n"
@@ -61,17 +73,20 @@ const struct hg_opt_spec cmd_replay_spec = {
 	"\n"
 	"examples:\n"
 	"  heapgrow replay trace.yaml\n"
-	"  heapgrow replay trace.hgt.gz --platform js/wasm --go 1.21 --stats out.json\n"
-	"  heapgrow replay trace.yaml --set policy.grow=whole-arena --log events.jsonl\n"
-	"  heapgrow replay trace.yaml -o map.png -o map.svg --timeline time.png\n"
+	"  heapgrow replay trace.hgt.gz --platform js/wasm --go 1.21 --stats "
+	"out.json\n"
+	"  heapgrow replay trace.yaml --set policy.grow=whole-arena --log "
+	"events.jsonl\n"
+	"  heapgrow replay trace.yaml -o map.png -o map.svg --timeline "
+	"time.png\n"
 	"  heapgrow replay trace.yaml --at \"GC 1\" -o gc1.svg\n",
 };
 
 struct replay {
-	const char *stats_path;  /* --stats, or NULL */
-	const char *log_path;    /* --log, or NULL */
+	const char *stats_path; /* --stats, or NULL */
+	const char *log_path;   /* --log, or NULL */
 	bool json, check, quiet;
-	struct hg_replay_args args;  /* TRACE, settings, pictures */
+	struct hg_replay_args args; /* TRACE, settings, pictures */
 };
 
 /* ------------------------------------------------------------------ */
@@ -173,7 +188,8 @@ static int run(struct replay *r)
 		goto out;
 	err[0] = '\0';
 	if (hg_model_new(&m, &cfg, err, sizeof(err)) != 0) {
-		hg_cli_error("%s: %s", tname, err[0] ? err : "invalid configuration");
+		hg_cli_error("%s: %s", tname,
+			     err[0] ? err : "invalid configuration");
 		goto out;
 	}
 	if ((r->log_path && hg_outfile_open(&logf, r->log_path)) ||
@@ -209,7 +225,8 @@ static int run(struct replay *r)
 			goto out;
 		}
 		if (logf.f)
-			log_event(logf.f, i, &op, &res, rc == HG_EOOM || res.oom);
+			log_event(logf.f, i, &op, &res,
+				  rc == HG_EOOM || res.oom);
 		if (hg_pictures_event(pics, m, i, &op, &res, info->name)) {
 			status = HG_EXIT_USAGE;
 			goto out;
@@ -218,8 +235,8 @@ static int run(struct replay *r)
 			err[0] = '\0';
 			if (hg_model_check(m, err, sizeof(err)) != 0) {
 				hg_cli_error_at(tname, line, 0,
-						"invariant violated after event %" PRIu64
-						" (%s): %s",
+						"invariant violated after "
+						"event %" PRIu64 " (%s): %s",
 						i, hg_op_name(op.kind), err);
 				status = HG_EXIT_INVARIANT;
 				goto out;
@@ -255,11 +272,13 @@ static int run(struct replay *r)
 	if (!r->quiet && !(r->stats_path && strcmp(r->stats_path, "-") == 0) &&
 	    !(r->log_path && strcmp(r->log_path, "-") == 0)) {
 		if (r->json)
-			hg_report_json(stdout, info->name[0] ? info->name : NULL,
-				       &mcfg, st);
+			hg_report_json(stdout,
+				       info->name[0] ? info->name : NULL, &mcfg,
+				       st);
 		else
-			hg_report_text(stdout, info->name[0] ? info->name : NULL,
-				       &mcfg, st);
+			hg_report_text(stdout,
+				       info->name[0] ? info->name : NULL, &mcfg,
+				       st);
 	}
 out:
 	hg_outfile_abort(&logf);
@@ -289,7 +308,8 @@ int cmd_replay(int argc, char **argv)
 			r.stats_path = arg;
 			break;
 		case OPT_FORMAT:
-			if ((status = hg_opt_format(&cmd_replay_spec, arg, &r.json)))
+			if ((status = hg_opt_format(&cmd_replay_spec, arg,
+						    &r.json)))
 				goto out;
 			break;
 		case OPT_LOG:

@@ -16,12 +16,14 @@ struct hg_json {
 	FILE *f;
 	bool pretty;
 	int depth;
-	bool nonempty[HG_JSON_MAX_DEPTH]; /* the container at depth has members */
+	bool nonempty[HG_JSON_MAX_DEPTH]; /* the container at depth has members
+					   */
 };
 
 void hg_json_init(struct hg_json *j, FILE *f, bool pretty);
 
-/* key is the member name inside an object, NULL inside an array or at the top. */
+/* key is the member name inside an object, NULL inside an array or at the top.
+ */
 void hg_json_begin_object(struct hg_json *j, const char *key);
 void hg_json_begin_array(struct hg_json *j, const char *key);
 void hg_json_end_object(struct hg_json *j);

@@ -38,7 +38,8 @@ void hg_cmd_list(FILE *f)
 	fputs("usage: heapgrow COMMAND [ARGS]\n"
 	      "       heapgrow --help | --version\n"
 	      "\n"
-	      "Replay allocation traces through a model of the Go runtime's heap\n"
+	      "Replay allocation traces through a model of the Go runtime's "
+	      "heap\n"
 	      "growth and report what happens to the address space.\n"
 	      "\n"
 	      "commands:\n",

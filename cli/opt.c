@@ -70,8 +70,8 @@ static const struct hg_opt *find(const struct hg_opt_spec *spec, int val)
 static int fail(struct hg_opt_parser *p, const char *what, const char *option,
 		const char *rest)
 {
-	p->status = hg_opt_usage_error(p->spec, "%s '%s'%s", what, option,
-				       rest);
+	p->status =
+		hg_opt_usage_error(p->spec, "%s '%s'%s", what, option, rest);
 	return HG_OPT_EXIT;
 }
 
@@ -115,8 +115,7 @@ int hg_opt_next(struct hg_opt_parser *p, const char **arg)
 			shortbuf[1] = (char)optopt;
 			return fail(p, "option", shortbuf, " needs a value");
 		}
-		return fail(p, "option", p->argv[optind - 1],
-			    " needs a value");
+		return fail(p, "option", p->argv[optind - 1], " needs a value");
 	default:
 		o = find(p->spec, c);
 		assert(o);
@@ -166,9 +165,8 @@ int hg_opt_format(const struct hg_opt_spec *spec, const char *arg, bool *json)
 	else if (strcmp(arg, "text") == 0)
 		*json = false;
 	else
-		return hg_opt_usage_error(spec,
-					  "--format must be text or json, not '%s'",
-					  arg);
+		return hg_opt_usage_error(
+			spec, "--format must be text or json, not '%s'", arg);
 	return 0;
 }
 
@@ -180,8 +178,9 @@ static void help_line(FILE *f, const struct hg_opt *o)
 	int n;
 
 	if (o->shortname)
-		n = snprintf(left, sizeof(left), "  -%c, --%s%s%s", o->shortname,
-			     o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		n = snprintf(left, sizeof(left), "  -%c, --%s%s%s",
+			     o->shortname, o->name, o->arg ? " " : "",
+			     o->arg ? o->arg : "");
 	else
 		n = snprintf(left, sizeof(left), "      --%s%s%s", o->name,
 			     o->arg ? " " : "", o->arg ? o->arg : "");

@@ -13,17 +13,18 @@
 #include "util.h"
 
 /* Values hg_opt_next returns besides an option's id. */
-#define HG_OPT_ARG 1     /* a positional argument, in *arg */
-#define HG_OPT_END (-1)  /* no more arguments */
-#define HG_OPT_EXIT (-2) /* help shown or usage error printed: return p->status */
+#define HG_OPT_ARG 1    /* a positional argument, in *arg */
+#define HG_OPT_END (-1) /* no more arguments */
+#define HG_OPT_EXIT                                                            \
+	(-2) /* help shown or usage error printed: return p->status */
 
 /* One option. Every command also gets -h, --help. */
 struct hg_opt {
-	int id;             /* returned by hg_opt_next; > HG_OPT_ARG */
-	char shortname;     /* 0 = long form only */
-	const char *name;   /* long name, without "--" */
-	const char *arg;    /* metavariable ("FILE"); NULL for a flag */
-	const char *help;   /* one line */
+	int id;           /* returned by hg_opt_next; > HG_OPT_ARG */
+	char shortname;   /* 0 = long form only */
+	const char *name; /* long name, without "--" */
+	const char *arg;  /* metavariable ("FILE"); NULL for a flag */
+	const char *help; /* one line */
 };
 
 /* A command's usage: what `heapgrow help COMMAND` prints. */
@@ -41,8 +42,8 @@ struct hg_opt_parser {
 	const struct hg_opt_spec *spec;
 	int argc;
 	char **argv;
-	int status;   /* exit status after HG_OPT_EXIT */
-	int rest;     /* next leftover positional after "--", or 0 */
+	int status; /* exit status after HG_OPT_EXIT */
+	int rest;   /* next leftover positional after "--", or 0 */
 	struct option lopts[HG_OPT_MAX + 2];
 	char shorts[3 * HG_OPT_MAX + 8];
 };

@@ -11,9 +11,9 @@
 #include <stdio.h>
 
 struct hg_outfile {
-	FILE *f;      /* write here; NULL when not open */
-	char *path;   /* the target; NULL for standard output */
-	char *tmp;    /* the temporary file beside it */
+	FILE *f;    /* write here; NULL when not open */
+	char *path; /* the target; NULL for standard output */
+	char *tmp;  /* the temporary file beside it */
 };
 
 /*

@@ -32,8 +32,10 @@ int hg_pictures_add_map(struct hg_pictures *p, const struct hg_opt_spec *spec,
 			const char *path)
 {
 	if (!hg_render_format_of(path))
-		return hg_opt_usage_error(spec, "cannot tell the picture format of "
-					  "'%s': name it .png or .svg", path);
+		return hg_opt_usage_error(spec,
+					  "cannot tell the picture format of "
+					  "'%s': name it .png or .svg",
+					  path);
 	if (p->nmaps == HG_PICTURES_MAX)
 		return hg_opt_usage_error(spec, "at most %d -o files",
 					  HG_PICTURES_MAX);
@@ -71,10 +73,10 @@ static int parse_range(struct hg_pictures *p, const struct hg_opt_spec *spec)
 					  p->range);
 	snprintf(lo, sizeof(lo), "%.*s", (int)(colon - p->range), p->range);
 	snprintf(hi, sizeof(hi), "%s", colon + 1);
-	if (hg_parse_size(lo, &p->range_lo) || hg_parse_size(hi, &p->range_hi) ||
-	    p->range_hi <= p->range_lo)
-		return hg_opt_usage_error(spec, "--range: bad address range '%s'",
-					  p->range);
+	if (hg_parse_size(lo, &p->range_lo) ||
+	    hg_parse_size(hi, &p->range_hi) || p->range_hi <= p->range_lo)
+		return hg_opt_usage_error(
+			spec, "--range: bad address range '%s'", p->range);
 	return 0;
 }
 
@@ -90,12 +92,16 @@ void hg_pictures_render_opts(const struct hg_pictures *p,
 int hg_pictures_check(struct hg_pictures *p, const struct hg_opt_spec *spec)
 {
 	if (p->timeline && !hg_render_format_of(p->timeline))
-		return hg_opt_usage_error(spec, "cannot tell the picture format of "
-					  "'%s': name it .png or .svg", p->timeline);
+		return hg_opt_usage_error(spec,
+					  "cannot tell the picture format of "
+					  "'%s': name it .png or .svg",
+					  p->timeline);
 	if (p->at && !p->nmaps)
-		return hg_opt_usage_error(spec, "--at needs a map: add -o FILE");
+		return hg_opt_usage_error(spec,
+					  "--at needs a map: add -o FILE");
 	if (p->range && !p->nmaps && !p->timeline)
-		return hg_opt_usage_error(spec, "--range needs a picture: add -o "
+		return hg_opt_usage_error(spec,
+					  "--range needs a picture: add -o "
 					  "FILE or --timeline FILE");
 	if (p->range && parse_range(p, spec))
 		return HG_EXIT_USAGE;
@@ -104,8 +110,8 @@ int hg_pictures_check(struct hg_pictures *p, const struct hg_opt_spec *spec)
 		errno = 0;
 		p->at_index = strtoull(p->at, &end, 10);
 		if (errno || *end)
-			return hg_opt_usage_error(spec, "--at: bad event index '%s'",
-						  p->at);
+			return hg_opt_usage_error(
+				spec, "--at: bad event index '%s'", p->at);
 		p->at_event = true;
 	}
 	return 0;
@@ -123,7 +129,8 @@ int hg_pictures_spool(struct hg_pictures *p)
 
 	p->spool = tmpfile();
 	if (!p->spool) {
-		hg_cli_error("cannot create a temporary file: %s", strerror(errno));
+		hg_cli_error("cannot create a temporary file: %s",
+			     strerror(errno));
 		return -1;
 	}
 	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
@@ -157,9 +164,10 @@ int hg_pictures_event(struct hg_pictures *p, struct hg_model *m, uint64_t i,
 		      const char *trace_name)
 {
 	if (p->timeline && res->addr) {
-		uint64_t size = op->kind == HG_OP_ALLOC
-					? res->npages * hg_model_config(m)->page_size
-					: res->size;
+		uint64_t size =
+			op->kind == HG_OP_ALLOC
+				? res->npages * hg_model_config(m)->page_size
+				: res->size;
 		hg_extents_add(&p->held, res->addr, res->addr + size);
 	}
 	if (!p->nmaps || !p->at || p->map)
@@ -169,10 +177,12 @@ int hg_pictures_event(struct hg_pictures *p, struct hg_model *m, uint64_t i,
 			   strcmp(op->text, p->at) == 0)) {
 		if (p->at_event)
 			snprintf(p->moment, sizeof(p->moment),
-				 "event %" PRIu64 " (%s)", i, hg_op_name(op->kind));
+				 "event %" PRIu64 " (%s)", i,
+				 hg_op_name(op->kind));
 		else
 			snprintf(p->moment, sizeof(p->moment),
-				 "mark \"%s\" (event %" PRIu64 ")", op->text, i);
+				 "mark \"%s\" (event %" PRIu64 ")", op->text,
+				 i);
 		return draw_map(p, m, i + 1, trace_name);
 	}
 	return 0;
@@ -241,7 +251,8 @@ static int timeline(struct hg_pictures *p, const struct hg_config *cfg,
 		rc = hg_model_apply(m, &op, NULL, err, sizeof(err));
 		if (rc != 0 && rc != HG_EOOM)
 			break;
-		if (hg_timeline_sample(tl, m, i, op.kind == HG_OP_MARK ? op.text : NULL))
+		if (hg_timeline_sample(tl, m, i,
+				       op.kind == HG_OP_MARK ? op.text : NULL))
 			break;
 		if (rc == HG_EOOM) {
 			i++;
@@ -249,7 +260,8 @@ static int timeline(struct hg_pictures *p, const struct hg_config *cfg,
 		}
 	}
 	if (i != n) {
-		hg_cli_error("the second reading of the trace differs from the first");
+		hg_cli_error("the second reading of the trace differs from the "
+			     "first");
 		goto out;
 	}
 	if (hg_timeline_scene(out, tl, m, n) != 0) {
@@ -275,23 +287,29 @@ int hg_pictures_finish(struct hg_pictures *p, struct hg_model **mp,
 	if (p->nmaps && !p->map) {
 		if (p->at) {
 			if (p->at_event)
-				hg_cli_error("--at %s: the trace has only %" PRIu64
-					     " events%s", p->at,
-					     hg_model_stats(m)->events,
-					     hg_model_stats(m)->oom
-						     ? " before running out of memory"
-						     : "");
+				hg_cli_error(
+					"--at %s: the trace has only %" PRIu64
+					" events%s",
+					p->at, hg_model_stats(m)->events,
+					hg_model_stats(m)->oom
+						? " before running out of "
+						  "memory"
+						: "");
 			else
-				hg_cli_error("--at: the trace has no mark \"%s\"%s",
-					     p->at,
-					     hg_model_stats(m)->oom
-						     ? " before running out of memory"
-						     : "");
+				hg_cli_error(
+					"--at: the trace has no mark \"%s\"%s",
+					p->at,
+					hg_model_stats(m)->oom
+						? " before running out of "
+						  "memory"
+						: "");
 			return HG_EXIT_USAGE;
 		}
-		snprintf(p->moment, sizeof(p->moment), "the end (%" PRIu64 " events)",
+		snprintf(p->moment, sizeof(p->moment),
+			 "the end (%" PRIu64 " events)",
 			 hg_model_stats(m)->events);
-		if ((status = draw_map(p, m, hg_model_stats(m)->events, trace_name)))
+		if ((status = draw_map(p, m, hg_model_stats(m)->events,
+				       trace_name)))
 			return status;
 	}
 	if (p->timeline &&

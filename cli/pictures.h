@@ -29,16 +29,16 @@ enum {
 struct hg_pictures {
 	const char *maps[HG_PICTURES_MAX]; /* -o FILE, in order */
 	size_t nmaps;
-	const char *timeline;              /* --timeline FILE, or NULL */
-	const char *at;                    /* --at EVENT|MARK, or NULL */
-	const char *range;                 /* --range LO:HI, or NULL */
-	hg_addr range_lo, range_hi;        /* parsed --range; hi 0 = all */
-	bool at_event;                     /* --at is an event index */
+	const char *timeline;       /* --timeline FILE, or NULL */
+	const char *at;             /* --at EVENT|MARK, or NULL */
+	const char *range;          /* --range LO:HI, or NULL */
+	hg_addr range_lo, range_hi; /* parsed --range; hi 0 = all */
+	bool at_event;              /* --at is an event index */
 	uint64_t at_index;
-	struct hg_scene *map;              /* the map, once drawn */
+	struct hg_scene *map; /* the map, once drawn */
 	char moment[192];
-	struct hg_extents held;            /* timeline: all ever held */
-	FILE *spool;                       /* standard input, kept for pass 2 */
+	struct hg_extents held; /* timeline: all ever held */
+	FILE *spool;            /* standard input, kept for pass 2 */
 };
 
 void hg_pictures_init(struct hg_pictures *p);

@@ -19,7 +19,8 @@ static void json_figures(struct hg_json *j, const char *key,
 	hg_json_begin_object(j, key);
 	hg_json_begin_object(j, "classes");
 	for (int c = 0; c < HG_CLASS_COUNT; c++)
-		hg_json_u64(j, hg_class_name((enum hg_class)c), fig->classes[c]);
+		hg_json_u64(j, hg_class_name((enum hg_class)c),
+			    fig->classes[c]);
 	hg_json_end_object(j);
 	hg_json_begin_object(j, "memstats");
 	hg_json_u64(j, "HeapSys", fig->heap_sys);
@@ -124,8 +125,8 @@ void hg_report_text(FILE *f, const char *name, const struct hg_config *cfg,
 	char buf[256];
 	char a[64];
 
-	fprintf(f, "trace %s: %" PRIu64 " events\n\n", name ? name : "(unnamed)",
-		st->events);
+	fprintf(f, "trace %s: %" PRIu64 " events\n\n",
+		name ? name : "(unnamed)", st->events);
 
 	fputs("config\n", f);
 	for (const char *const *k = hg_config_keys; *k; k++)
@@ -161,7 +162,8 @@ void hg_report_text(FILE *f, const char *name, const struct hg_config *cfg,
 	fprintf(f, "heap grows: %" PRIu64 "\n", st->heap_grows);
 	if (st->oom) {
 		hg_fmt_iec(a, sizeof(a), st->oom_size);
-		fprintf(f, "out of memory at event %" PRIu64 " (%s %s, %s): %s\n",
+		fprintf(f,
+			"out of memory at event %" PRIu64 " (%s %s, %s): %s\n",
 			st->oom_event, hg_op_name(st->oom_op), st->oom_id, a,
 			st->oom_message);
 	} else {

@@ -14,9 +14,10 @@ static const struct {
 } sopts[] = {
 	[HG_SOPT_PLATFORM - HG_SOPT_CONFIG] = { "platform", "--platform" },
 	[HG_SOPT_GO - HG_SOPT_CONFIG] = { "go", "--go" },
-	[HG_SOPT_PHYS_PAGE_SIZE - HG_SOPT_CONFIG] = { "phys_page_size",
-						      "--phys-page-size" },
-	[HG_SOPT_ARENA_SIZE - HG_SOPT_CONFIG] = { "arena_size", "--arena-size" },
+	[HG_SOPT_PHYS_PAGE_SIZE -
+		HG_SOPT_CONFIG] = { "phys_page_size", "--phys-page-size" },
+	[HG_SOPT_ARENA_SIZE -
+		HG_SOPT_CONFIG] = { "arena_size", "--arena-size" },
 };
 
 void hg_settings_init(struct hg_cli_settings *s)
@@ -99,9 +100,8 @@ int hg_settings_option(struct hg_cli_settings *s, int opt, const char *arg,
 		break;
 	case HG_SOPT_SET:
 		if (!strchr(arg, '=') || arg[0] == '=')
-			return hg_opt_usage_error(spec,
-						  "--set needs KEY=VALUE, not '%s'",
-						  arg);
+			return hg_opt_usage_error(
+				spec, "--set needs KEY=VALUE, not '%s'", arg);
 		key = hg_xstrdup(arg);
 		*strchr(key, '=') = '\0';
 		hg_settings_add_option(s, key, key + strlen(key) + 1, "--set");

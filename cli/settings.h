@@ -20,17 +20,18 @@
 #include "trace.h"
 
 struct hg_cli_setting {
-	char *key;          /* dotted form (policy.grow) */
+	char *key; /* dotted form (policy.grow) */
 	char *value;
 	const char *file;   /* file it came from; NULL = the command line */
 	unsigned line, col; /* position in file */
-	const char *option; /* the option as typed ("--set"), when file is NULL */
+	const char
+		*option; /* the option as typed ("--set"), when file is NULL */
 };
 
 struct hg_cli_settings {
 	struct hg_cli_setting *v; /* in precedence order, lowest first */
 	size_t n, cap;
-	const char *config;       /* -c FILE (borrowed), or NULL */
+	const char *config; /* -c FILE (borrowed), or NULL */
 };
 
 /*
@@ -49,18 +50,21 @@ enum {
 	HG_SOPT_NEXT,
 };
 
-#define HG_SETTINGS_OPTS(config, platform, go, page, arena, set)	\
-	{ HG_SOPT_CONFIG, 'c', "config", "FILE", config },		\
-	{ HG_SOPT_PLATFORM, 0, "platform", "GOOS/GOARCH", platform },	\
-	{ HG_SOPT_GO, 0, "go", "VERSION", go },				\
-	{ HG_SOPT_PHYS_PAGE_SIZE, 0, "phys-page-size", "SIZE", page },	\
-	{ HG_SOPT_ARENA_SIZE, 0, "arena-size", "SIZE", arena },		\
-	{ HG_SOPT_SET, 0, "set", "KEY=VALUE", set }
+#define HG_SETTINGS_OPTS(config, platform, go, page, arena, set)               \
+	{ HG_SOPT_CONFIG, 'c', "config", "FILE", config },                     \
+		{ HG_SOPT_PLATFORM, 0, "platform", "GOOS/GOARCH", platform },  \
+		{ HG_SOPT_GO, 0, "go", "VERSION", go },                        \
+		{ HG_SOPT_PHYS_PAGE_SIZE, 0, "phys-page-size", "SIZE", page }, \
+		{ HG_SOPT_ARENA_SIZE, 0, "arena-size", "SIZE", arena },        \
+	{                                                                      \
+		HG_SOPT_SET, 0, "set", "KEY=VALUE", set                        \
+	}
 
 void hg_settings_init(struct hg_cli_settings *s);
 void hg_settings_release(struct hg_cli_settings *s);
 
-/* hg_settings_add_file appends a setting read from file (borrowed) at line:col. */
+/* hg_settings_add_file appends a setting read from file (borrowed) at line:col.
+ */
 void hg_settings_add_file(struct hg_cli_settings *s, const char *key,
 			  const char *value, const char *file, unsigned line,
 			  unsigned col);
@@ -84,8 +88,8 @@ int hg_settings_option(struct hg_cli_settings *s, int opt, const char *arg,
 /*
  * hg_settings_collect appends, in precedence order, the settings of the
  * trace's config (info, shown as tname), then, unless cmdline is NULL, of
- * the file cmdline->config and of cmdline itself. Returns 0, or prints why the file cannot be read and
- * returns HG_EXIT_USAGE.
+ * the file cmdline->config and of cmdline itself. Returns 0, or prints why the
+ * file cannot be read and returns HG_EXIT_USAGE.
  */
 int hg_settings_collect(struct hg_cli_settings *all,
 			const struct hg_trace_info *info, const char *tname,

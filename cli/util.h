@@ -42,7 +42,8 @@ void hg_cli_error(const char *fmt, ...) HG_PRINTF(1, 2);
 void hg_cli_error_at(const char *file, unsigned line, unsigned col,
 		     const char *fmt, ...) HG_PRINTF(4, 5);
 
-/* hg_cli_diag prints a reader's diagnostic as "heapgrow: FILE:LINE:COL: MSG". */
+/* hg_cli_diag prints a reader's diagnostic as "heapgrow: FILE:LINE:COL: MSG".
+ */
 void hg_cli_diag(const struct hg_diag *d);
 
 /* hg_cli_die prints "heapgrow: out of memory" and exits with status 2. */

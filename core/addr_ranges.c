@@ -212,7 +212,8 @@ int hg_addr_ranges_add(struct hg_addr_ranges *a, struct hg_addr_range r)
 		a->ranges[i].base = r.base;
 	} else {
 		if (a->len + 1 > a->cap) {
-			size_t ncap = a->cap ? a->cap * 2 : HG_ADDR_RANGES_INITIAL_CAP;
+			size_t ncap = a->cap ? a->cap * 2
+					     : HG_ADDR_RANGES_INITIAL_CAP;
 			struct hg_addr_range *n;
 
 			n = realloc(a->ranges, ncap * sizeof(*n));
@@ -254,8 +255,7 @@ struct hg_addr_range hg_addr_ranges_remove_last(struct hg_addr_ranges *a,
 }
 
 /* Go: (*addrRanges).removeGreaterEqual, runtime/mranges.go */
-void hg_addr_ranges_remove_greater_equal(struct hg_addr_ranges *a,
-					 hg_addr addr)
+void hg_addr_ranges_remove_greater_equal(struct hg_addr_ranges *a, hg_addr addr)
 {
 	size_t pivot = hg_addr_ranges_find_succ(a, addr), i;
 	uint64_t removed = 0;

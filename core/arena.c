@@ -56,13 +56,15 @@ static unsigned heap_addr_bits(const struct hg_config *cfg)
 	return hg_is_64bit(cfg) ? 48 : 32;
 }
 
-/* Go: arenaBaseOffset: amd64 addresses are offset so the heap index is dense. */
+/* Go: arenaBaseOffset: amd64 addresses are offset so the heap index is dense.
+ */
 static uint64_t arena_base_offset(const struct hg_config *cfg)
 {
 	return is_amd64(cfg) ? 0xffff800000000000ull : 0;
 }
 
-/* Go: arenaIndex, runtime/mheap.go, with arenaBits = heapAddrBits - logHeapArenaBytes. */
+/* Go: arenaIndex, runtime/mheap.go, with arenaBits = heapAddrBits -
+ * logHeapArenaBytes. */
 static uint64_t arena_index(const struct hg_model *m, hg_addr p)
 {
 	return (p - arena_base_offset(&m->cfg)) >> ilog2(m->cfg.arena_size);
@@ -70,7 +72,8 @@ static uint64_t arena_index(const struct hg_model *m, hg_addr p)
 
 static uint64_t arena_count_max(const struct hg_model *m)
 {
-	return (uint64_t)1 << (heap_addr_bits(&m->cfg) - ilog2(m->cfg.arena_size));
+	return (uint64_t)1 << (heap_addr_bits(&m->cfg) -
+			       ilog2(m->cfg.arena_size));
 }
 
 /* Go: arenaL1Bits: 6 on windows/64, 0 elsewhere. */
@@ -103,8 +106,8 @@ static uint64_t heap_arena_size(const struct hg_config *cfg)
 		size += cfg->arena_size / (ptr * 8 / 2);
 	else if (minor <= 21)
 		size += cfg->arena_size / (ptr * 8) + pages / 8;
-	size += (pages / 8) * ((minor >= 12) + (minor >= 13) + (minor >= 15) +
-			       (minor >= 25));
+	size += (pages / 8) *
+		((minor >= 12) + (minor >= 13) + (minor >= 15) + (minor >= 25));
 	size += ptr * ((minor >= 13) + (minor >= 16));
 	return size;
 }
@@ -202,8 +205,8 @@ struct hg_pagemeta {
 	unsigned shift[5]; /* Go: levelShift */
 	unsigned bits[5];  /* Go: levelBits */
 	struct hg_meta_array scav_index;
-	uint64_t scav_entry;            /* bytes per chunk (0: no index) */
-	uint64_t scav_min, scav_max;    /* Go: scavengeIndex.min/max (chunks) */
+	uint64_t scav_entry;         /* bytes per chunk (0: no index) */
+	uint64_t scav_min, scav_max; /* Go: scavengeIndex.min/max (chunks) */
 	unsigned char *chunk_l2; /* Go: pageAlloc.chunks L1: which L2 exist */
 	uint64_t chunk_l2_count;
 };
@@ -225,7 +228,8 @@ static int meta_reserve(struct hg_model *m, struct hg_meta_array *a,
 	return a->mapped ? HG_OK : HG_ENOMEM;
 }
 
-/* Map (Reserved -> Ready) the pages of byte range [lo, hi) of a not yet mapped. */
+/* Map (Reserved -> Ready) the pages of byte range [lo, hi) of a not yet mapped.
+ */
 static int meta_map(struct hg_model *m, struct hg_meta_array *a, uint64_t lo,
 		    uint64_t hi)
 {
@@ -242,7 +246,8 @@ static int meta_map(struct hg_model *m, struct hg_meta_array *a, uint64_t lo,
 		}
 		if (run) {
 			hg_addr v = a->base + (i - run) * pg;
-			if (hg_map_sys_ready(m, v, run * pg, &m->hs.gc_misc_sys))
+			if (hg_map_sys_ready(m, v, run * pg,
+					     &m->hs.gc_misc_sys))
 				return HG_EOOM;
 			run = 0;
 		}
@@ -269,7 +274,8 @@ static int pagemeta_init(struct hg_model *m)
 	if (hg_is_64bit(&m->cfg)) {
 		/* Go, mpagealloc_64bit.go: a reservation per level. */
 		for (unsigned l = 0; l < pm->nlevels; l++) {
-			uint64_t entries = (uint64_t)1 << (addr_bits - pm->shift[l]);
+			uint64_t entries = (uint64_t)1
+					   << (addr_bits - pm->shift[l]);
 			int err = meta_reserve(m, &pm->level[l], entries * 8);
 			if (err)
 				return err;
@@ -294,7 +300,8 @@ static int pagemeta_init(struct hg_model *m)
 		if (err)
 			return err;
 	}
-	unsigned l1bits = hg_is_64bit(&m->cfg) ? 13 : 0; /* pallocChunksL1Bits */
+	unsigned l1bits =
+		hg_is_64bit(&m->cfg) ? 13 : 0; /* pallocChunksL1Bits */
 	pm->chunk_l2_count = (uint64_t)1 << l1bits;
 	pm->chunk_l2 = calloc(pm->chunk_l2_count, 1);
 	return pm->chunk_l2 ? HG_OK : HG_ENOMEM;
@@ -308,7 +315,8 @@ int hg_pagemeta_grow(struct hg_model *m, hg_addr base, hg_addr limit)
 		return HG_OK;
 	uint64_t off = arena_base_offset(&m->cfg);
 	unsigned addr_bits = heap_addr_bits(&m->cfg);
-	uint64_t mask = addr_bits >= 64 ? ~0ull : ((uint64_t)1 << addr_bits) - 1;
+	uint64_t mask =
+		addr_bits >= 64 ? ~0ull : ((uint64_t)1 << addr_bits) - 1;
 	uint64_t ob = (base - off) & mask, ol = ((limit - 1 - off) & mask) + 1;
 	if (hg_is_64bit(&m->cfg)) {
 		for (unsigned l = 0; l < pm->nlevels; l++) {
@@ -334,8 +342,9 @@ int hg_pagemeta_grow(struct hg_model *m, hg_addr base, hg_addr limit)
 			need_max = pm->scav_min;
 		if (pm->scav_max && need_min > pm->scav_max)
 			need_min = pm->scav_max;
-		int err = meta_map(m, &pm->scav_index, need_min * pm->scav_entry,
-				   need_max * pm->scav_entry);
+		int err =
+			meta_map(m, &pm->scav_index, need_min * pm->scav_entry,
+				 need_max * pm->scav_entry);
 		if (err)
 			return err;
 		if (!pm->scav_max || need_min < pm->scav_min)
@@ -351,7 +360,8 @@ int hg_pagemeta_grow(struct hg_model *m, hg_addr base, hg_addr limit)
 		uint64_t l1 = c >> l2bits;
 		if (pm->chunk_l2[l1])
 			continue;
-		uint64_t per_chunk = 2 * (m->cfg.chunk_size / m->cfg.page_size / 8);
+		uint64_t per_chunk =
+			2 * (m->cfg.chunk_size / m->cfg.page_size / 8);
 		uint64_t bytes = ((uint64_t)1 << l2bits) * per_chunk;
 		if (!hg_sys_alloc(m, bytes, &m->hs.gc_misc_sys))
 			return HG_EOOM;
@@ -413,10 +423,12 @@ uint64_t hg_heap_rand_bits(struct hg_model *m, unsigned bits)
 /* Go: the 64-bit half of mallocinit's hint setup. */
 static int init_hints_64(struct hg_model *m)
 {
-	hg_addr prefix = m->cfg.platform == HG_PLAT_LINUX_ARM64 ? 0x0040ull << 32
-							      : 0x00c0ull << 32;
+	hg_addr prefix = m->cfg.platform == HG_PLAT_LINUX_ARM64
+				 ? 0x0040ull << 32
+				 : 0x00c0ull << 32;
 	hg_addr rand_base = 0;
-	unsigned rbits = heap_addr_bits(&m->cfg) - 1 - (is_amd64(&m->cfg) ? 1 : 0);
+	unsigned rbits =
+		heap_addr_bits(&m->cfg) - 1 - (is_amd64(&m->cfg) ? 1 : 0);
 	unsigned char rand_prefix = 0;
 	if (m->randomize) {
 		m->rand_state = m->cfg.heap_base_seed;
@@ -431,7 +443,8 @@ static int init_hints_64(struct hg_model *m)
 		if (m->randomize) {
 			/* Go: randHeapBasePrefixMask clears the top byte of
 			 * heapAddrBits, not of the randomized bits. */
-			hg_addr mask = ~((hg_addr)0xff << (heap_addr_bits(&m->cfg) - 8));
+			hg_addr mask = ~((hg_addr)0xff
+					 << (heap_addr_bits(&m->cfg) - 8));
 			p = (hg_addr)(unsigned char)(rand_prefix + i)
 				    << (rbits - 8) |
 			    (rand_base & mask);
@@ -457,7 +470,7 @@ static int init_32(struct hg_model *m)
 	if (m->heap_arena_alloc.next <= p && p < m->heap_arena_alloc.end)
 		p = m->heap_arena_alloc.end;
 	p = HG_ALIGN_UP(p + (256 << 10), m->cfg.arena_size);
-	static const uint64_t sizes[] = {512 << 20, 256 << 20, 128 << 20};
+	static const uint64_t sizes[] = { 512 << 20, 256 << 20, 128 << 20 };
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		uint64_t got = 0;
 		hg_addr a = hg_sys_reserve_aligned(m, p, sizes[i],
@@ -527,11 +540,13 @@ static int arenas_register(struct hg_model *m, hg_addr v, uint64_t size)
 		uint64_t l1 = ri >> l2bits;
 		if (!m->arena_l2[l1]) {
 			/* Go: sysAllocOS for the L2 map: in no statistic. */
-			uint64_t bytes = ((uint64_t)1 << l2bits) * ptr_size(&m->cfg);
+			uint64_t bytes =
+				((uint64_t)1 << l2bits) * ptr_size(&m->cfg);
 			bytes = HG_ALIGN_UP(bytes, m->cfg.phys_page_size);
 			m->stats.os_calls.sysalloc++;
 			if (!m->os.ops->alloc(&m->os, bytes)) {
-				hg_mheap_throw(m, "out of memory allocating heap arena map");
+				hg_mheap_throw(m, "out of memory allocating "
+						  "heap arena map");
 				return HG_EOOM;
 			}
 			m->c_sys += bytes;
@@ -544,7 +559,8 @@ static int arenas_register(struct hg_model *m, hg_addr v, uint64_t size)
 			r = persistent_alloc(m, hsz, ptr_size(&m->cfg));
 		if (!r) {
 			if (!m->dead)
-				hg_mheap_throw(m, "out of memory allocating heap arena metadata");
+				hg_mheap_throw(m, "out of memory allocating "
+						  "heap arena metadata");
 			return HG_EOOM;
 		}
 		if (m->narenas == m->arenas_cap) {
@@ -585,7 +601,8 @@ hg_addr hg_mheap_sys_alloc(struct hg_model *m, uint64_t n, uint64_t *size)
 		hg_addr p = hint->addr;
 		if (hint->down)
 			p -= n;
-		if (p + n < p || arena_index(m, p + n - 1) >= arena_count_max(m))
+		if (p + n < p ||
+		    arena_index(m, p + n - 1) >= arena_count_max(m))
 			v = 0;
 		else
 			v = hg_sys_reserve(m, p, n);
@@ -610,7 +627,8 @@ hg_addr hg_mheap_sys_alloc(struct hg_model *m, uint64_t n, uint64_t *size)
 	}
 	if (v + *size < v || arena_index(m, v) >= arena_count_max(m) ||
 	    arena_index(m, v + *size - 1) >= arena_count_max(m)) {
-		hg_mheap_throw(m, "memory reservation exceeds address space limit");
+		hg_mheap_throw(
+			m, "memory reservation exceeds address space limit");
 		return 0;
 	}
 	if (v & (asz - 1)) {

@@ -19,9 +19,9 @@
 
 #include <string.h>
 
-#define LINEAR_PAGE 8192ull           /* Go: _PageSize */
-#define STRAND_LIMIT (16ull << 20)    /* Go: strandLimit, 13ae3b3 */
-#define BLOCK_ROUND (256ull << 20)    /* Go: round(n+_PageSize, 256<<20) */
+#define LINEAR_PAGE 8192ull        /* Go: _PageSize */
+#define STRAND_LIMIT (16ull << 20) /* Go: strandLimit, 13ae3b3 */
+#define BLOCK_ROUND (256ull << 20) /* Go: round(n+_PageSize, 256<<20) */
 
 static bool linear_new(const struct hg_model *m)
 {
@@ -128,8 +128,8 @@ int hg_linear_init(struct hg_model *m)
 	la->max_mem = max_mem;
 	la->bitmap_scale = ptr * 8 / (minor <= 4 ? 4 : 2);
 	uint64_t spans = HG_ALIGN_UP(max_mem / LINEAR_PAGE * ptr, LINEAR_PAGE);
-	uint64_t bitmap = HG_ALIGN_UP(max_mem / (ptr * 8 / (minor <= 6 ? 4 : 2)),
-				      LINEAR_PAGE);
+	uint64_t bitmap = HG_ALIGN_UP(
+		max_mem / (ptr * 8 / (minor <= 6 ? 4 : 2)), LINEAR_PAGE);
 	hg_addr p = 0;
 	uint64_t psize = 0;
 	if (hg_is_64bit(&m->cfg)) {
@@ -161,8 +161,8 @@ int hg_linear_init(struct hg_model *m)
 		la->reserved = true;
 	}
 	if (!p) {
-		static const uint64_t sizes[] = {512 << 20, 256 << 20,
-						 128 << 20, 0};
+		static const uint64_t sizes[] = { 512 << 20, 256 << 20,
+						  128 << 20, 0 };
 		for (size_t i = 0; i < 4 && !p; i++) {
 			hg_addr hint = HG_ALIGN_UP(m->os.image_end + (1 << 18),
 						   1 << 20);
@@ -204,7 +204,8 @@ static int new_block(struct hg_model *m, uint64_t n)
 	hg_addr cur = linear_new(m) ? la->arena_alloc : la->arena_used;
 	uint64_t psize = HG_ALIGN_UP(n + LINEAR_PAGE, BLOCK_ROUND);
 	hg_addr new_end = la->arena_end + psize;
-	if (new_end < la->arena_end || new_end - la->arena_start - 1 > la->max_mem - 1)
+	if (new_end < la->arena_end ||
+	    new_end - la->arena_start - 1 > la->max_mem - 1)
 		return HG_OK;
 	hg_addr p = hg_sys_reserve(m, la->arena_end, psize);
 	if (!p)

@@ -69,14 +69,10 @@ const char *hg_class_name(enum hg_class c)
 }
 
 static const char *const hg_op_names[HG_OP_COUNT] = {
-	[HG_OP_ALLOC] = "alloc",
-	[HG_OP_FREE] = "free",
-	[HG_OP_SYSALLOC] = "sysalloc",
-	[HG_OP_SYSFREE] = "sysfree",
-	[HG_OP_SCAVENGE] = "scavenge",
-	[HG_OP_MMAP] = "mmap",
-	[HG_OP_MUNMAP] = "munmap",
-	[HG_OP_MARK] = "mark",
+	[HG_OP_ALLOC] = "alloc",       [HG_OP_FREE] = "free",
+	[HG_OP_SYSALLOC] = "sysalloc", [HG_OP_SYSFREE] = "sysfree",
+	[HG_OP_SCAVENGE] = "scavenge", [HG_OP_MMAP] = "mmap",
+	[HG_OP_MUNMAP] = "munmap",     [HG_OP_MARK] = "mark",
 };
 
 const char *hg_op_name(enum hg_op_kind k)
@@ -116,26 +112,26 @@ struct hg_platform_info {
 };
 
 static const struct hg_platform_info hg_platforms[HG_PLAT_COUNT] = {
-	[HG_PLAT_LINUX_AMD64] = {"linux/amd64", true, false, false, false,
-				 4 * HG_KiB, 47, HG_PLACE_TOPDOWN},
-	[HG_PLAT_LINUX_ARM64] = {"linux/arm64", true, false, false, false,
-				 4 * HG_KiB, 48, HG_PLACE_TOPDOWN},
-	[HG_PLAT_LINUX_386] = {"linux/386", false, false, false, false,
-			       4 * HG_KiB, 32, HG_PLACE_TOPDOWN},
-	[HG_PLAT_WINDOWS_AMD64] = {"windows/amd64", true, false, false, true,
-				   4 * HG_KiB, 47, HG_PLACE_BOTTOMUP},
-	[HG_PLAT_WINDOWS_386] = {"windows/386", false, false, false, true,
-				 4 * HG_KiB, 31, HG_PLACE_BOTTOMUP},
+	[HG_PLAT_LINUX_AMD64] = { "linux/amd64", true, false, false, false,
+				  4 * HG_KiB, 47, HG_PLACE_TOPDOWN },
+	[HG_PLAT_LINUX_ARM64] = { "linux/arm64", true, false, false, false,
+				  4 * HG_KiB, 48, HG_PLACE_TOPDOWN },
+	[HG_PLAT_LINUX_386] = { "linux/386", false, false, false, false,
+				4 * HG_KiB, 32, HG_PLACE_TOPDOWN },
+	[HG_PLAT_WINDOWS_AMD64] = { "windows/amd64", true, false, false, true,
+				    4 * HG_KiB, 47, HG_PLACE_BOTTOMUP },
+	[HG_PLAT_WINDOWS_386] = { "windows/386", false, false, false, true,
+				  4 * HG_KiB, 31, HG_PLACE_BOTTOMUP },
 	/* Go: osinit sets physPageSize = 64K, runtime/os_wasm.go */
-	[HG_PLAT_JS_WASM] = {"js/wasm", false, true, true, false,
-			     64 * HG_KiB, 32, HG_PLACE_BOTTOMUP},
-	[HG_PLAT_WASIP1_WASM] = {"wasip1/wasm", false, true, true, false,
-				 64 * HG_KiB, 32, HG_PLACE_BOTTOMUP},
+	[HG_PLAT_JS_WASM] = { "js/wasm", false, true, true, false, 64 * HG_KiB,
+			      32, HG_PLACE_BOTTOMUP },
+	[HG_PLAT_WASIP1_WASM] = { "wasip1/wasm", false, true, true, false,
+				  64 * HG_KiB, 32, HG_PLACE_BOTTOMUP },
 	/* Go: the "pagesize" of /dev/swap, else 4096, runtime/os_plan9.go */
-	[HG_PLAT_PLAN9_386] = {"plan9/386", false, true, false, false,
-			       4 * HG_KiB, 32, HG_PLACE_BOTTOMUP},
-	[HG_PLAT_PLAN9_AMD64] = {"plan9/amd64", true, true, false, false,
-				 4 * HG_KiB, 47, HG_PLACE_BOTTOMUP},
+	[HG_PLAT_PLAN9_386] = { "plan9/386", false, true, false, false,
+				4 * HG_KiB, 32, HG_PLACE_BOTTOMUP },
+	[HG_PLAT_PLAN9_AMD64] = { "plan9/amd64", true, true, false, false,
+				  4 * HG_KiB, 47, HG_PLACE_BOTTOMUP },
 };
 
 static const struct hg_platform_info *hg_plat(enum hg_platform p)
@@ -210,8 +206,9 @@ int hg_parse_size(const char *s, uint64_t *out)
 		const char *name;
 		unsigned shift;
 	} suffixes[] = {
-		{"", 0},    {"K", 10}, {"KiB", 10}, {"M", 20}, {"MiB", 20},
-		{"G", 30},  {"GiB", 30}, {"T", 40}, {"TiB", 40},
+		{ "", 0 },     { "K", 10 },   { "KiB", 10 },
+		{ "M", 20 },   { "MiB", 20 }, { "G", 30 },
+		{ "GiB", 30 }, { "T", 40 },   { "TiB", 40 },
 	};
 	unsigned base = 10;
 	uint64_t v = 0;
@@ -606,22 +603,32 @@ static const enum hg_config_type hg_key_types[HG_KEY_COUNT] = {
 
 /* Enum values by name, indexed by the C enum. */
 static const char *const hg_placement_names[] = {
-	[HG_PLACE_TOPDOWN] = "topdown", [HG_PLACE_BOTTOMUP] = "bottomup", NULL};
-static const char *const hg_sbrk_names[] = {[HG_SBRK_GO124] = "go1.24",
-					    [HG_SBRK_GO121] = "go1.21",
-					    [HG_SBRK_GO119] = "go1.19", NULL};
-static const char *const hg_arena_names[] = {
-	[HG_ARENA_SPARSE] = "sparse", [HG_ARENA_LINEAR] = "linear",
-	[HG_ARENA_LINEAR_GO18] = "linear-go1.8",
-	[HG_ARENA_LINEAR_GO17] = "linear-go1.7", NULL};
+	[HG_PLACE_TOPDOWN] = "topdown", [HG_PLACE_BOTTOMUP] = "bottomup", NULL
+};
+static const char *const hg_sbrk_names[] = { [HG_SBRK_GO124] = "go1.24",
+					     [HG_SBRK_GO121] = "go1.21",
+					     [HG_SBRK_GO119] = "go1.19",
+					     NULL };
+static const char *const hg_arena_names[] = { [HG_ARENA_SPARSE] = "sparse",
+					      [HG_ARENA_LINEAR] = "linear",
+					      [HG_ARENA_LINEAR_GO18] =
+						      "linear-go1.8",
+					      [HG_ARENA_LINEAR_GO17] =
+						      "linear-go1.7",
+					      NULL };
 static const char *const hg_prepare_names[] = {
-	[HG_PREPARE_GROW] = "grow", [HG_PREPARE_SYSALLOC] = "sysalloc", NULL};
-static const char *const hg_grow_names[] = {
-	[HG_GROW_INCREMENTAL] = "incremental",
-	[HG_GROW_WHOLE_ARENA] = "whole-arena", NULL};
-static const char *const hg_sbrk_free_names[] = {
-	[HG_SBRK_FREE_FREELIST] = "freelist",
-	[HG_SBRK_FREE_TOP_ONLY] = "top-only", NULL};
+	[HG_PREPARE_GROW] = "grow", [HG_PREPARE_SYSALLOC] = "sysalloc", NULL
+};
+static const char *const hg_grow_names[] = { [HG_GROW_INCREMENTAL] =
+						     "incremental",
+					     [HG_GROW_WHOLE_ARENA] =
+						     "whole-arena",
+					     NULL };
+static const char *const hg_sbrk_free_names[] = { [HG_SBRK_FREE_FREELIST] =
+							  "freelist",
+						  [HG_SBRK_FREE_TOP_ONLY] =
+							  "top-only",
+						  NULL };
 
 static int hg_key_find(const char *key)
 {
@@ -717,7 +724,8 @@ static int hg_check_phys(enum hg_platform p, uint64_t v, char *err,
 	if (!hg_pow2(v) || v < 4 * HG_KiB || v > 512 * HG_KiB)
 		/* Go: minPhysPageSize, maxPhysPageSize, runtime/malloc.go */
 		return hg_fail(err, errlen,
-			       "phys_page_size must be a power of two between 4K and 512K");
+			       "phys_page_size must be a power of two between "
+			       "4K and 512K");
 	if (hg_platform_is_wasm(p) && v != 64 * HG_KiB)
 		return hg_fail(err, errlen,
 			       "wasm's physical page size is always 64K");
@@ -731,7 +739,8 @@ static int hg_check_chunk(uint64_t chunk, uint64_t page, char *err,
 	 * takes 64-page blocks, so a chunk holds a multiple of 64 pages. */
 	if (!hg_pow2(chunk) || chunk < 64 * page)
 		return hg_fail(err, errlen,
-			       "chunk_size must be a power of two multiple of page_size, at least 64 pages");
+			       "chunk_size must be a power of two multiple of "
+			       "page_size, at least 64 pages");
 	return HG_OK;
 }
 
@@ -740,7 +749,8 @@ static int hg_check_arena(uint64_t arena, uint64_t chunk, char *err,
 {
 	if (!hg_pow2(arena) || arena < chunk)
 		return hg_fail(err, errlen,
-			       "arena_size must be a power of two multiple of chunk_size");
+			       "arena_size must be a power of two multiple of "
+			       "chunk_size");
 	return HG_OK;
 }
 
@@ -761,8 +771,8 @@ static int hg_set_enum(const char *key, const char *const *names,
 
 	if (i < 0) {
 		hg_enum_list(names, list, sizeof(list));
-		return hg_fail(err, errlen, "invalid %s '%s' (expected %s)", key,
-			       value, list);
+		return hg_fail(err, errlen, "invalid %s '%s' (expected %s)",
+			       key, value, list);
 	}
 	*out = i;
 	return HG_OK;
@@ -791,9 +801,10 @@ static int hg_config_apply(struct hg_config *c, int k, const char *value,
 					 "%s%s", i ? ", " : "",
 					 hg_platforms[i].name);
 			}
-			return hg_fail(err, errlen,
-				       "unknown platform '%s' (expected one of %s)",
-				       value, list);
+			return hg_fail(
+				err, errlen,
+				"unknown platform '%s' (expected one of %s)",
+				value, list);
 		}
 		if ((c->explicit_keys & HG_BIT(HG_KEY_PHYS_PAGE_SIZE)) &&
 		    hg_check_phys(c->platform, c->phys_page_size, err,
@@ -803,7 +814,8 @@ static int hg_config_apply(struct hg_config *c, int k, const char *value,
 	case HG_KEY_GO:
 		if (hg_go_parse(value, &n) != HG_OK)
 			return hg_fail(err, errlen,
-				       "unknown Go version '%s' (expected 1.%u to 1.%u, e.g. \"1.19\" or \"go1.19\")",
+				       "unknown Go version '%s' (expected 1.%u "
+				       "to 1.%u, e.g. \"1.19\" or \"go1.19\")",
 				       value, HG_GO_MIN, HG_GO_MAX);
 		snprintf(c->go, sizeof(c->go), "1.%u", n);
 		return HG_OK;
@@ -822,7 +834,8 @@ static int hg_config_apply(struct hg_config *c, int k, const char *value,
 			return rc;
 		if (sz != 0 && (!hg_pow2(sz) || sz < 4 * HG_KiB))
 			return hg_fail(err, errlen,
-				       "phys_huge_page_size must be 0 or a power of two of at least 4K");
+				       "phys_huge_page_size must be 0 or a "
+				       "power of two of at least 4K");
 		c->phys_huge_page_size = sz;
 		return HG_OK;
 	case HG_KEY_PAGE_SIZE:
@@ -830,7 +843,8 @@ static int hg_config_apply(struct hg_config *c, int k, const char *value,
 			return rc;
 		if (!hg_pow2(sz) || sz < 4 * HG_KiB || sz > 64 * HG_KiB)
 			return hg_fail(err, errlen,
-				       "page_size must be a power of two between 4K and 64K");
+				       "page_size must be a power of two "
+				       "between 4K and 64K");
 		c->page_size = sz;
 		return HG_OK;
 	case HG_KEY_ARENA_SIZE:
@@ -854,7 +868,8 @@ static int hg_config_apply(struct hg_config *c, int k, const char *value,
 
 		if (!hg_parse_uint(&p, &n) || *p != '\0' || n < 24 || n > 56)
 			return hg_fail(err, errlen,
-				       "address_bits must be a number between 24 and 56");
+				       "address_bits must be a number between "
+				       "24 and 56");
 		c->address_bits = n;
 		return HG_OK;
 	}
@@ -871,7 +886,8 @@ static int hg_config_apply(struct hg_config *c, int k, const char *value,
 	case HG_KEY_PAGE_CACHE:
 		if (hg_parse_bool(value, &b) != HG_OK)
 			return hg_fail(err, errlen,
-				       "invalid boolean '%s' for %s (expected true, false, yes, no, 1 or 0)",
+				       "invalid boolean '%s' for %s (expected "
+				       "true, false, yes, no, 1 or 0)",
 				       value, key);
 		c->page_cache = b;
 		return HG_OK;
@@ -889,7 +905,8 @@ static int hg_config_apply(struct hg_config *c, int k, const char *value,
 			/* a seed is a plain decimal or 0x number: every size
 			 * suffix starts with one of K, M, G, T */
 			return hg_fail(err, errlen,
-				       "randomize_heap_base must be false or a seed number, not '%s'",
+				       "randomize_heap_base must be false or a "
+				       "seed number, not '%s'",
 				       value);
 		}
 		c->randomize_heap_base = true;
@@ -966,15 +983,14 @@ int hg_config_set(struct hg_config *cfg, const char *key, const char *value,
 /* Getting and checking                                                */
 /* ------------------------------------------------------------------ */
 
-static const char *hg_enum_name(const char *const *names, size_t count,
-				int v)
+static const char *hg_enum_name(const char *const *names, size_t count, int v)
 {
 	if (v < 0 || (size_t)v >= count || !names[v])
 		return "unknown";
 	return names[v];
 }
 
-#define HG_ENUM_NAME(names, v) \
+#define HG_ENUM_NAME(names, v)                                                 \
 	hg_enum_name(names, sizeof(names) / sizeof(names[0]) - 1, (int)(v))
 
 int hg_config_get(const struct hg_config *cfg, const char *key, char *buf,
@@ -1082,8 +1098,9 @@ int hg_config_check(const struct hg_config *cfg, char *err, size_t errlen)
 		return rc;
 	if (!hg_pow2(cfg->page_size) || cfg->page_size < 4 * HG_KiB ||
 	    cfg->page_size > 64 * HG_KiB)
-		return hg_fail(err, errlen,
-			       "page_size must be a power of two between 4K and 64K");
+		return hg_fail(
+			err, errlen,
+			"page_size must be a power of two between 4K and 64K");
 	if ((rc = hg_check_chunk(cfg->chunk_size, cfg->page_size, err,
 				 errlen)) != HG_OK)
 		return rc;
@@ -1094,21 +1111,25 @@ int hg_config_check(const struct hg_config *cfg, char *err, size_t errlen)
 	    (!hg_pow2(cfg->phys_huge_page_size) ||
 	     cfg->phys_huge_page_size < cfg->phys_page_size))
 		return hg_fail(err, errlen,
-			       "phys_huge_page_size (%llu) must be 0 or a power of two at least phys_page_size (%llu)",
+			       "phys_huge_page_size (%llu) must be 0 or a "
+			       "power of two at least phys_page_size (%llu)",
 			       (unsigned long long)cfg->phys_huge_page_size,
 			       (unsigned long long)cfg->phys_page_size);
 	if (cfg->phys_page_size > cfg->arena_size)
 		return hg_fail(err, errlen,
-			       "phys_page_size (%llu) must not exceed arena_size (%llu)",
+			       "phys_page_size (%llu) must not exceed "
+			       "arena_size (%llu)",
 			       (unsigned long long)cfg->phys_page_size,
 			       (unsigned long long)cfg->arena_size);
 	if (cfg->address_bits < 24 || cfg->address_bits > 56)
-		return hg_fail(err, errlen,
-			       "address_bits must be a number between 24 and 56");
+		return hg_fail(
+			err, errlen,
+			"address_bits must be a number between 24 and 56");
 	space = (uint64_t)1 << cfg->address_bits;
 	if (cfg->arena_size >= space)
 		return hg_fail(err, errlen,
-			       "arena_size (%llu) must be smaller than the address space of %u bits",
+			       "arena_size (%llu) must be smaller than the "
+			       "address space of %u bits",
 			       (unsigned long long)cfg->arena_size,
 			       cfg->address_bits);
 	if (cfg->module_end >= space)
@@ -1121,15 +1142,18 @@ int hg_config_check(const struct hg_config *cfg, char *err, size_t errlen)
 		if (hg_platform_is_wasm(cfg->platform) &&
 		    init % (64 * HG_KiB) != 0)
 			return hg_fail(err, errlen,
-				       "initial_memory must be a multiple of 64K on wasm");
+				       "initial_memory must be a multiple of "
+				       "64K on wasm");
 		if (init < cfg->module_end)
 			return hg_fail(err, errlen,
-				       "initial_memory (%llu) is below module_end (%llu)",
+				       "initial_memory (%llu) is below "
+				       "module_end (%llu)",
 				       (unsigned long long)init,
 				       (unsigned long long)cfg->module_end);
 		if (init > space)
 			return hg_fail(err, errlen,
-				       "initial_memory (%llu) is outside %u address bits",
+				       "initial_memory (%llu) is outside %u "
+				       "address bits",
 				       (unsigned long long)init,
 				       cfg->address_bits);
 	}

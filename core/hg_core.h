@@ -95,7 +95,7 @@ struct hg_config {
 	unsigned address_bits;   /* usable user address bits */
 	uint64_t commit_limit;   /* 0 = none */
 	uint64_t initial_memory; /* wasm initial memory / initial break */
-	uint64_t module_end;     /* program image end (size on mmap platforms) */
+	uint64_t module_end; /* program image end (size on mmap platforms) */
 	bool page_cache;
 	bool randomize_heap_base;
 	uint64_t heap_base_seed;
@@ -106,7 +106,8 @@ struct hg_config {
 	enum hg_policy_grow policy_grow;
 	enum hg_policy_sbrk_free policy_sbrk_free;
 	/* Added after the first interface: */
-	uint32_t explicit_keys;  /* bit i: hg_config_keys[i] was set by hg_config_set */
+	uint32_t explicit_keys; /* bit i: hg_config_keys[i] was set by
+				   hg_config_set */
 	/* Linux's hpage_pmd_size (Go: physHugePageSize), 0 = none; it
 	 * takes effect only when it is at most chunk_size (Go: mallocinit). */
 	uint64_t phys_huge_page_size;
@@ -134,7 +135,8 @@ int hg_config_get(const struct hg_config *cfg, const char *key, char *buf,
 /* NULL-terminated list of every config key, in documentation order. */
 extern const char *const hg_config_keys[];
 
-/* hg_config_is_string tells whether key's value is printed as a string in JSON. */
+/* hg_config_is_string tells whether key's value is printed as a string in JSON.
+ */
 bool hg_config_is_string(const char *key);
 
 const char *hg_platform_name(enum hg_platform p);
@@ -199,7 +201,7 @@ uint64_t hg_config_initial_memory(const struct hg_config *cfg);
 uint64_t hg_config_max_mem(const struct hg_config *cfg);
 
 bool hg_platform_is_64bit(enum hg_platform p);
-bool hg_platform_is_sbrk(enum hg_platform p);    /* plan9 and wasm */
+bool hg_platform_is_sbrk(enum hg_platform p); /* plan9 and wasm */
 bool hg_platform_is_wasm(enum hg_platform p);
 bool hg_platform_is_windows(enum hg_platform p);
 
@@ -223,7 +225,7 @@ const char *hg_op_name(enum hg_op_kind k);
 
 struct hg_op {
 	enum hg_op_kind kind;
-	const char *id;   /* borrowed; valid for the call */
+	const char *id; /* borrowed; valid for the call */
 	uint64_t size;
 	hg_addr addr;
 	bool has_addr;
@@ -233,11 +235,11 @@ struct hg_op {
 
 /* What one operation did, for the event log. */
 struct hg_op_result {
-	hg_addr addr;     /* span or region address (0 if none) */
-	uint64_t npages;  /* runtime pages of a heap span */
-	uint64_t size;    /* bytes of the region (sysalloc/mmap/span) */
-	uint64_t scav;    /* released bytes the allocation reused */
-	uint64_t grew;    /* bytes the heap grew for it */
+	hg_addr addr;      /* span or region address (0 if none) */
+	uint64_t npages;   /* runtime pages of a heap span */
+	uint64_t size;     /* bytes of the region (sysalloc/mmap/span) */
+	uint64_t scav;     /* released bytes the allocation reused */
+	uint64_t grew;     /* bytes the heap grew for it */
 	uint64_t released; /* scavenge: bytes released */
 	bool oom;
 };
@@ -281,9 +283,10 @@ struct hg_stats {
 
 struct hg_model;
 
-/* hg_model_new creates a model for cfg (copied). Returns 0 or HG_EINVAL/HG_ENOMEM. */
-int hg_model_new(struct hg_model **out, const struct hg_config *cfg,
-		 char *err, size_t errlen);
+/* hg_model_new creates a model for cfg (copied). Returns 0 or
+ * HG_EINVAL/HG_ENOMEM. */
+int hg_model_new(struct hg_model **out, const struct hg_config *cfg, char *err,
+		 size_t errlen);
 void hg_model_free(struct hg_model *m);
 
 const struct hg_config *hg_model_config(const struct hg_model *m);
@@ -317,7 +320,8 @@ typedef int (*hg_region_fn)(void *arg, hg_addr base, hg_addr end,
 int hg_model_regions(struct hg_model *m, hg_addr lo, hg_addr hi,
 		     hg_region_fn fn, void *arg);
 
-/* hg_model_arenas calls fn(arg, base, end, HG_CLASS_NONE) for each heap arena. */
+/* hg_model_arenas calls fn(arg, base, end, HG_CLASS_NONE) for each heap arena.
+ */
 int hg_model_arenas(struct hg_model *m, hg_region_fn fn, void *arg);
 
 /* The simulated address space is [0, hg_model_space_end(m)). */

@@ -94,7 +94,7 @@ int hg_idmap_put(struct hg_idmap *m, const char *id, const struct hg_idval *v)
 	if (!key)
 		return -2;
 	memcpy(key, id, len + 1);
-	struct hg_idslot s = {key, id_hash(id), *v};
+	struct hg_idslot s = { key, id_hash(id), *v };
 	insert_slot(m->slots, m->cap, &s);
 	m->count++;
 	return 0;
@@ -127,7 +127,8 @@ bool hg_idmap_del(struct hg_idmap *m, const char *id, struct hg_idval *out)
 }
 
 void hg_idmap_each(const struct hg_idmap *m,
-		   void (*fn)(void *arg, const char *id, const struct hg_idval *v),
+		   void (*fn)(void *arg, const char *id,
+			      const struct hg_idval *v),
 		   void *arg)
 {
 	for (size_t i = 0; i < m->cap; i++)

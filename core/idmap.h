@@ -17,7 +17,7 @@ struct hg_idval {
 
 struct hg_idmap {
 	struct hg_idslot *slots;
-	size_t cap;   /* power of two */
+	size_t cap; /* power of two */
 	size_t count;
 };
 
@@ -27,7 +27,8 @@ void hg_idmap_release(struct hg_idmap *m);
 /* hg_idmap_get returns the value of id, or NULL. */
 struct hg_idval *hg_idmap_get(const struct hg_idmap *m, const char *id);
 
-/* hg_idmap_put adds id (which must not be present). Returns 0 or -2 (no memory). */
+/* hg_idmap_put adds id (which must not be present). Returns 0 or -2 (no
+ * memory). */
 int hg_idmap_put(struct hg_idmap *m, const char *id, const struct hg_idval *v);
 
 /* hg_idmap_del removes id; returns false if absent. */
@@ -35,7 +36,8 @@ bool hg_idmap_del(struct hg_idmap *m, const char *id, struct hg_idval *out);
 
 /* hg_idmap_each calls fn for every entry (unspecified order). */
 void hg_idmap_each(const struct hg_idmap *m,
-		   void (*fn)(void *arg, const char *id, const struct hg_idval *v),
+		   void (*fn)(void *arg, const char *id,
+			      const struct hg_idval *v),
 		   void *arg);
 
 #endif /* HG_IDMAP_H */

@@ -109,7 +109,8 @@ hg_addr hg_sys_reserve_aligned(struct hg_model *m, hg_addr v, uint64_t size,
 		       m->cfg.platform == HG_PLAT_WINDOWS_386;
 	if (hg_platform_is_sbrk(m->cfg.platform)) {
 		if (v == 0) {
-			/* Go: sysReserveAlignedSbrk, or the older sbrk layers. */
+			/* Go: sysReserveAlignedSbrk, or the older sbrk layers.
+			 */
 			m->stats.os_calls.reserve++;
 			hg_addr p = hg_sbrk_reserve_aligned(&m->os, size, align,
 							    out_size);
@@ -157,6 +158,7 @@ hg_addr hg_sys_reserve_aligned(struct hg_model *m, hg_addr v, uint64_t size,
 		*out_size = size;
 		return pa;
 	}
-	hg_mheap_throw(m, "failed to allocate aligned heap memory; too many retries");
+	hg_mheap_throw(
+		m, "failed to allocate aligned heap memory; too many retries");
 	return 0;
 }

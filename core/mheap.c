@@ -77,7 +77,8 @@ bool hg_heap_grows_backed(const struct hg_model *m)
 /* The counter new heap memory goes to. */
 uint64_t *hg_heap_grown_stat(struct hg_model *m)
 {
-	return hg_heap_grows_backed(m) ? &m->hs.heap_free : &m->hs.heap_released;
+	return hg_heap_grows_backed(m) ? &m->hs.heap_free
+				       : &m->hs.heap_released;
 }
 
 /* Does the page allocator already track the chunk at c? */
@@ -182,9 +183,11 @@ static uint64_t mheap_grow(struct hg_model *m, uint64_t npage)
 			m->cur_base = av;
 			m->cur_end = av + asize;
 			if (first_grow && m->randomize) {
-				/* The skipped head of the arena stays Reserved forever. */
+				/* The skipped head of the arena stays Reserved
+				 * forever. */
 				unsigned bits = 0;
-				for (uint64_t x = m->cfg.arena_size / m->cfg.chunk_size;
+				for (uint64_t x = m->cfg.arena_size /
+						  m->cfg.chunk_size;
 				     x > 1; x >>= 1)
 					bits++;
 				uint64_t off = hg_heap_rand_bits(m, bits);

@@ -71,7 +71,7 @@ static void figures_now(const struct hg_model *m, struct hg_figures *f)
 	f->classes[HG_CLASS_HEAP_FREE] = h->heap_free;
 	f->classes[HG_CLASS_HEAP_INUSE] = h->heap_inuse;
 	f->classes[HG_CLASS_SYS] = m->c_sys;
-	struct hg_sbrk_counts sc = {0};
+	struct hg_sbrk_counts sc = { 0 };
 	bool sbrk = hg_platform_is_sbrk(m->cfg.platform);
 	if (sbrk)
 		hg_sbrk_counts(&m->os, &sc);
@@ -125,8 +125,8 @@ const struct hg_stats *hg_model_stats(const struct hg_model *m)
 /* Life cycle                                                          */
 /* ------------------------------------------------------------------ */
 
-int hg_model_new(struct hg_model **out, const struct hg_config *cfg,
-		 char *err, size_t errlen)
+int hg_model_new(struct hg_model **out, const struct hg_config *cfg, char *err,
+		 size_t errlen)
 {
 	*out = NULL;
 	struct hg_model *m = calloc(1, sizeof(*m));
@@ -224,7 +224,7 @@ static int check_new(const struct hg_idmap *ids, const struct hg_op *op,
 static int apply_op(struct hg_model *m, const struct hg_op *op,
 		    struct hg_op_result *res, char *err, size_t errlen)
 {
-	struct hg_idval v = {0, 0, 0};
+	struct hg_idval v = { 0, 0, 0 };
 	switch (op->kind) {
 	case HG_OP_ALLOC: {
 		if (check_new(&m->spans, op, err, errlen))
@@ -235,7 +235,7 @@ static int apply_op(struct hg_model *m, const struct hg_op *op,
 		if (rc && !res->addr)
 			return rc;
 		/* A span the runtime carved out before it threw stays live. */
-		v = (struct hg_idval){res->addr, npages, HG_ID_SPAN};
+		v = (struct hg_idval){ res->addr, npages, HG_ID_SPAN };
 		if (hg_idmap_put(&m->spans, op->id, &v))
 			return HG_ENOMEM;
 		return rc;
@@ -255,21 +255,24 @@ static int apply_op(struct hg_model *m, const struct hg_op *op,
 			return HG_ETRACE;
 		hg_addr a = hg_sys_alloc(m, op->size, &m->hs.other_sys);
 		if (!a) {
-			hg_mheap_throw(m, "runtime: cannot allocate %" PRIu64
-					  " bytes of off-heap memory: out of memory",
-				       op->size);
+			hg_mheap_throw(
+				m,
+				"runtime: cannot allocate %" PRIu64
+				" bytes of off-heap memory: out of memory",
+				op->size);
 			return HG_EOOM;
 		}
 		res->addr = a;
 		res->size = HG_ALIGN_UP(op->size, m->os.round);
 		/* The size as asked: sysFree passes it on unrounded. */
-		v = (struct hg_idval){a, op->size, HG_ID_SYS};
+		v = (struct hg_idval){ a, op->size, HG_ID_SYS };
 		return hg_idmap_put(&m->sysallocs, op->id, &v) ? HG_ENOMEM
 							       : HG_OK;
 	}
 	case HG_OP_SYSFREE:
 		if (!hg_idmap_del(&m->sysallocs, op->id, &v)) {
-			set_err(err, errlen, "sysfree: unknown id '%s'", op->id);
+			set_err(err, errlen, "sysfree: unknown id '%s'",
+				op->id);
 			return HG_ETRACE;
 		}
 		hg_sys_free(m, v.a, v.b, &m->hs.other_sys);
@@ -277,8 +280,8 @@ static int apply_op(struct hg_model *m, const struct hg_op *op,
 		res->size = HG_ALIGN_UP(v.b, m->os.round);
 		return HG_OK;
 	case HG_OP_SCAVENGE:
-		res->released = hg_mheap_scavenge(m, op->all ? UINT64_MAX
-							     : op->size);
+		res->released =
+			hg_mheap_scavenge(m, op->all ? UINT64_MAX : op->size);
 		return HG_OK;
 	case HG_OP_MMAP: {
 		if (check_new(&m->mmaps, op, err, errlen))
@@ -292,8 +295,8 @@ static int apply_op(struct hg_model *m, const struct hg_op *op,
 				op->addr);
 			return HG_ETRACE;
 		}
-		hg_addr a = hg_os_foreign_map(&m->os, op->has_addr ? op->addr : 0,
-					      op->size);
+		hg_addr a = hg_os_foreign_map(
+			&m->os, op->has_addr ? op->addr : 0, op->size);
 		if (!a) {
 			set_err(err, errlen,
 				"mmap: no free range of %" PRIu64 " bytes",
@@ -303,7 +306,7 @@ static int apply_op(struct hg_model *m, const struct hg_op *op,
 		res->addr = a;
 		res->size = HG_ALIGN_UP(op->size, m->cfg.phys_page_size);
 		m->c_foreign += res->size;
-		v = (struct hg_idval){a, res->size, HG_ID_MMAP};
+		v = (struct hg_idval){ a, res->size, HG_ID_MMAP };
 		return hg_idmap_put(&m->mmaps, op->id, &v) ? HG_ENOMEM : HG_OK;
 	}
 	case HG_OP_MUNMAP:
@@ -416,8 +419,9 @@ static int heap_run(void *arg, hg_addr base, hg_addr end, bool alloc, bool scav)
 	if (base > w->pos) /* Prepared but not given to the page allocator. */
 		emit(w->e, w->pos, base, HG_CLASS_RELEASED);
 	w->pos = end;
-	enum hg_class c = scav ? HG_CLASS_RELEASED
-			       : (alloc ? HG_CLASS_HEAP_INUSE : HG_CLASS_HEAP_FREE);
+	enum hg_class c =
+		scav ? HG_CLASS_RELEASED
+		     : (alloc ? HG_CLASS_HEAP_INUSE : HG_CLASS_HEAP_FREE);
 	hg_addr cend = pc->base + 64 * page;
 	if (!alloc || scav || pc->base == 0 || end <= pc->base ||
 	    base >= cend) {
@@ -478,7 +482,7 @@ static int walk_classes(struct hg_model *m, hg_addr lo, hg_addr hi,
 		hg_addr en = v->end < hi ? v->end : hi;
 		if (v->owner == HG_OWN_RUNTIME && v->heap && !v->stranded &&
 		    v->state != HG_MEM_RESERVED) {
-			struct heap_walk w = {e, m, b, en};
+			struct heap_walk w = { e, m, b, en };
 			hg_pagealloc_runs(m->pages, b, en, heap_run, &w);
 			if (w.pos < en)
 				emit(e, w.pos, en, HG_CLASS_RELEASED);
@@ -495,7 +499,7 @@ static int walk_classes(struct hg_model *m, hg_addr lo, hg_addr hi,
 int hg_model_regions(struct hg_model *m, hg_addr lo, hg_addr hi,
 		     hg_region_fn fn, void *arg)
 {
-	struct emitter e = {fn, arg, 0, 0, HG_CLASS_NONE, false, 0};
+	struct emitter e = { fn, arg, 0, 0, HG_CLASS_NONE, false, 0 };
 	return walk_classes(m, lo, hi, &e);
 }
 
@@ -540,7 +544,7 @@ static void add_span(void *arg, const char *id, const struct hg_idval *v)
  */
 int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 {
-	uint64_t sum[HG_CLASS_COUNT] = {0};
+	uint64_t sum[HG_CLASS_COUNT] = { 0 };
 	hg_model_regions(m, 0, m->os.vas.hi, sum_class, sum);
 	uint64_t held = 0;
 	for (int c = 1; c < HG_CLASS_COUNT; c++)
@@ -559,21 +563,23 @@ int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 		}
 	}
 	/* HeapInuse is the sum of the live spans. */
-	struct span_sum ss = {0, m->cfg.page_size};
+	struct span_sum ss = { 0, m->cfg.page_size };
 	hg_idmap_each(&m->spans, add_span, &ss);
 	if (ss.bytes != m->hs.heap_inuse) {
 		set_err(err, errlen,
-			"HeapInuse is %" PRIu64 " but the live spans hold %" PRIu64,
+			"HeapInuse is %" PRIu64
+			" but the live spans hold %" PRIu64,
 			m->hs.heap_inuse, ss.bytes);
 		return HG_EINVAL;
 	}
-	/* HeapReleased is every scavenged bit plus the cache's (Go: ReadMemStatsSlow). */
+	/* HeapReleased is every scavenged bit plus the cache's (Go:
+	 * ReadMemStatsSlow). */
 	struct hg_pagealloc_counts pc;
 	hg_pagealloc_count(m->pages, &pc);
 	uint64_t page = m->cfg.page_size;
 	/* The cache's scav mask also holds bits of allocated pages. */
-	uint64_t cache_scav =
-		(uint64_t)__builtin_popcountll(m->pcache.scav & m->pcache.cache);
+	uint64_t cache_scav = (uint64_t)__builtin_popcountll(m->pcache.scav &
+							     m->pcache.cache);
 	uint64_t cache_free = (uint64_t)__builtin_popcountll(m->pcache.cache);
 	uint64_t released =
 		(pc.free_scav + pc.alloc_scav - m->phantom_pages + cache_scav) *
@@ -596,7 +602,8 @@ int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 	uint64_t free_ready = (pc.free_ready + cache_free - cache_scav) * page;
 	if (free_ready != m->hs.heap_free) {
 		set_err(err, errlen,
-			"heapFree is %" PRIu64 " but the bitmaps count %" PRIu64,
+			"heapFree is %" PRIu64
+			" but the bitmaps count %" PRIu64,
 			m->hs.heap_free, free_ready);
 		return HG_EINVAL;
 	}
@@ -632,10 +639,11 @@ int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 	if (m->cur_end > m->cur_base &&
 	    hg_vas_bytes(&m->os.vas, m->cur_base, m->cur_end, tail_state) !=
 		    m->cur_end - m->cur_base) {
-		set_err(err, errlen, "curArena [%#" PRIx64 ", %#" PRIx64
-				     ") is not all %s",
+		set_err(err, errlen,
+			"curArena [%#" PRIx64 ", %#" PRIx64 ") is not all %s",
 			m->cur_base, m->cur_end,
-			tail_state == HG_MEM_RESERVED ? "reserved" : "prepared");
+			tail_state == HG_MEM_RESERVED ? "reserved"
+						      : "prepared");
 		return HG_EINVAL;
 	}
 	/* Go: memCheck, and the break's own accounting (sbrk platforms). */

@@ -33,13 +33,13 @@ struct hg_linear_alloc {
 /* Go 1.4-1.10: the linear arena (mheap_.arena_start/used/alloc/end). */
 struct hg_linear_arena {
 	bool active;
-	bool reserved;       /* Go: arena_reserved (false: only probed) */
+	bool reserved; /* Go: arena_reserved (false: only probed) */
 	hg_addr arena_start, arena_end;
 	hg_addr arena_used;  /* high-water mark (and bump pointer in go1.8) */
 	hg_addr arena_alloc; /* bump pointer (go1.9-1.10) */
 	hg_addr spans_start; /* spans array, mapped upward */
 	uint64_t spans_mapped, spans_size;
-	hg_addr bitmap;      /* heap bitmap, mapped downward from here */
+	hg_addr bitmap; /* heap bitmap, mapped downward from here */
 	uint64_t bitmap_mapped, bitmap_size;
 	uint64_t bitmap_scale; /* heap bytes per bitmap byte */
 	uint64_t max_mem;      /* _MaxMem + 1 */
@@ -75,7 +75,8 @@ struct hg_model {
 	/* Go: mheap_.heapArenas: bases of the arenas in use, in order. */
 	hg_addr *arenas;
 	size_t narenas, arenas_cap;
-	/* Go: mheap_.arenas L1 map: which L2 index blocks exist (bit per L1). */
+	/* Go: mheap_.arenas L1 map: which L2 index blocks exist (bit per L1).
+	 */
 	unsigned char *arena_l2;
 	size_t arena_l1_entries;
 	/* Go: persistentalloc's current chunk. */
@@ -127,8 +128,7 @@ int hg_pagemeta_grow(struct hg_model *m, hg_addr base, hg_addr limit);
 uint64_t hg_heap_rand_bits(struct hg_model *m, unsigned bits);
 void hg_arena_release(struct hg_model *m);
 
-int hg_map_sys_ready(struct hg_model *m, hg_addr v, uint64_t n,
-		     uint64_t *stat);
+int hg_map_sys_ready(struct hg_model *m, hg_addr v, uint64_t n, uint64_t *stat);
 
 /* ---- arena_linear.c ---- */
 int hg_linear_init(struct hg_model *m);

@@ -23,8 +23,9 @@ struct hg_vma {
 	hg_addr base, end;
 	hg_addr resv;        /* base of the reservation it came from */
 	unsigned char owner; /* enum hg_owner */
-	unsigned char state; /* HG_MEM_RESERVED, HG_MEM_PREPARED, HG_MEM_READY */
-	unsigned char heap;  /* heap arena memory (classes come from the heap) */
+	unsigned char
+		state;      /* HG_MEM_RESERVED, HG_MEM_PREPARED, HG_MEM_READY */
+	unsigned char heap; /* heap arena memory (classes come from the heap) */
 	unsigned char stranded; /* never usable again under the active policy */
 };
 
@@ -32,12 +33,12 @@ struct hg_vma {
 struct hg_vnode;
 struct hg_vas {
 	struct hg_vnode *root;
-	size_t n;              /* number of vmas */
-	uint64_t seed;         /* treap priorities (deterministic) */
-	hg_addr lo, hi;        /* usable range [lo, hi) */
-	hg_addr mmap_base;     /* top-down placement starts below this */
-	uint64_t granularity;  /* placement alignment (64K on windows) */
-	uint64_t page;         /* physical page: lengths are rounded to it */
+	size_t n;             /* number of vmas */
+	uint64_t seed;        /* treap priorities (deterministic) */
+	hg_addr lo, hi;       /* usable range [lo, hi) */
+	hg_addr mmap_base;    /* top-down placement starts below this */
+	uint64_t granularity; /* placement alignment (64K on windows) */
+	uint64_t page;        /* physical page: lengths are rounded to it */
 	enum hg_placement placement;
 };
 
@@ -78,8 +79,10 @@ int hg_vas_remove(struct hg_vas *s, hg_addr base, hg_addr end);
  */
 const struct hg_vma *hg_vas_find(const struct hg_vas *s, hg_addr a);
 const struct hg_vma *hg_vas_first(const struct hg_vas *s, hg_addr a);
-const struct hg_vma *hg_vas_next(const struct hg_vas *s, const struct hg_vma *v);
-const struct hg_vma *hg_vas_prev(const struct hg_vas *s, const struct hg_vma *v);
+const struct hg_vma *hg_vas_next(const struct hg_vas *s,
+				 const struct hg_vma *v);
+const struct hg_vma *hg_vas_prev(const struct hg_vas *s,
+				 const struct hg_vma *v);
 const struct hg_vma *hg_vas_last(const struct hg_vas *s);
 
 /* Bytes of the vmas in [base, end) that have the given state (-1 = any). */

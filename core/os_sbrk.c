@@ -72,8 +72,8 @@ struct hg_sbrk {
 	hg_addr blocMax;   /* Go: blocMax (D_BLOC, D_WASM_GROW) */
 	hg_addr mem_end;   /* the OS: linear memory size, or the break */
 	struct sbrk_list memFreelist; /* Go: memFreelist */
-	struct sbrk_list strand; /* leaked space */
-	unsigned long bad;       /* inconsistent calls seen */
+	struct sbrk_list strand;      /* leaked space */
+	unsigned long bad;            /* inconsistent calls seen */
 	char bad_msg[128];
 };
 
@@ -258,9 +258,10 @@ static hg_addr sbrk(struct hg_os *os, uint64_t n)
 		if (bl + n > os->vas.hi)
 			return 0;
 		if (bl + n > s->blocMax) {
-			bool ok = s->wasm ? growMemory(os, (bl + n - s->blocMax) /
-								   WASM_PAGE)
-					  : brk_(os, bl + n);
+			bool ok =
+				s->wasm ? growMemory(os, (bl + n - s->blocMax) /
+								 WASM_PAGE)
+					: brk_(os, bl + n);
 			if (!ok)
 				return 0;
 			s->blocMax = bl + n;
@@ -286,8 +287,9 @@ static hg_addr reserveEnd_bump(struct hg_os *os, uint64_t n)
 	if (end > os->vas.hi)
 		return 0;
 	if (end > s->mem_end) {
-		bool ok = s->wasm ? growMemory(os, (end - s->mem_end) / WASM_PAGE)
-				  : brk_(os, end);
+		bool ok =
+			s->wasm ? growMemory(os, (end - s->mem_end) / WASM_PAGE)
+				: brk_(os, end);
 		if (!ok)
 			return 0;
 	}
@@ -333,8 +335,9 @@ static void memFree(struct hg_sbrk *s, hg_addr p, uint64_t n)
 	int rc = list_add(&s->memFreelist, p, n);
 	if (rc)
 		note_bad(s, "memFree [%#" PRIx64 ", %#" PRIx64 "): %s", p,
-			 p + n, rc == HG_ENOMEM ? "out of host memory"
-						: "overlaps the free list");
+			 p + n,
+			 rc == HG_ENOMEM ? "out of host memory"
+					 : "overlaps the free list");
 }
 
 /* Leak [p, p+n): no later allocation can use it. */
@@ -368,8 +371,8 @@ static hg_addr memAlloc(struct hg_os *os, uint64_t n)
 /* Record [a, a+n) as a runtime block in the given state. */
 static hg_addr hold(struct hg_os *os, hg_addr a, uint64_t n, int state)
 {
-	struct hg_vma m = {a, a + n, a, HG_OWN_RUNTIME, (unsigned char)state,
-			   0, 0};
+	struct hg_vma m = { a, a + n, a, HG_OWN_RUNTIME, (unsigned char)state,
+			    0, 0 };
 	int rc = hg_vas_insert(&os->vas, &m);
 	if (rc) {
 		note_bad(sbrk_state(os),
@@ -403,7 +406,8 @@ static hg_addr reserve_raw(struct hg_os *os, hg_addr v, uint64_t n)
 	switch (s->design) {
 	case D_BUMP: /* Go: sysReserveOS, mem_js.go: no hints */
 		return v ? 0 : reserveEnd_bump(os, n);
-	case D_PLAN9_OLD: /* Go: sysReserve, mem_plan9.go <= go1.10: v ignored */
+	case D_PLAN9_OLD: /* Go: sysReserve, mem_plan9.go <= go1.10: v ignored
+			   */
 		return memAlloc(os, n);
 	default:
 		if (v == s->bloc)
@@ -437,8 +441,7 @@ static int sbrk_map(struct hg_os *os, hg_addr v, uint64_t n)
 }
 
 /* Go: sysUsedOS, runtime/mem_sbrk.go: nothing to do. */
-static int sbrk_used(struct hg_os *os, hg_addr v, uint64_t n,
-		     uint64_t prepared)
+static int sbrk_used(struct hg_os *os, hg_addr v, uint64_t n, uint64_t prepared)
 {
 	(void)os, (void)v, (void)n, (void)prepared;
 	return HG_OK;
@@ -468,8 +471,9 @@ static void sbrk_free(struct hg_os *os, hg_addr v, uint64_t n)
 	if (!s->freelist)
 		at_top = v + n == s->bloc;
 	if (v + n < v || !runtime_holds(&os->vas, v, v + n)) {
-		note_bad(s, "free of [%#" PRIx64 ", +%#" PRIx64
-			    ") that the runtime does not hold",
+		note_bad(s,
+			 "free of [%#" PRIx64 ", +%#" PRIx64
+			 ") that the runtime does not hold",
 			 v, n);
 		return;
 	}
@@ -495,8 +499,8 @@ static hg_addr sbrk_alloc(struct hg_os *os, uint64_t n)
 	struct hg_sbrk *s = sbrk_state(os);
 	if (n == 0 || n > os->vas.hi)
 		return 0;
-	hg_addr p = s->design == D_BUMP ? reserveEnd_bump(os, n)
-					: memAlloc(os, n);
+	hg_addr p =
+		s->design == D_BUMP ? reserveEnd_bump(os, n) : memAlloc(os, n);
 	if (p == 0)
 		return 0;
 	return hold(os, p, memRound(s, n), HG_MEM_READY);
@@ -514,8 +518,8 @@ static void sbrk_release(struct hg_os *os)
 }
 
 static const struct hg_os_ops sbrk_ops = {
-	"sbrk",	     sbrk_reserve, sbrk_map,	 sbrk_used,
-	sbrk_unused, sbrk_free,	   sbrk_alloc, sbrk_release,
+	"sbrk",      sbrk_reserve, sbrk_map,   sbrk_used,
+	sbrk_unused, sbrk_free,    sbrk_alloc, sbrk_release,
 };
 
 /* ------------------------------------------------------------------ */
@@ -536,8 +540,8 @@ int hg_os_sbrk_init(struct hg_os *os, const struct hg_config *cfg)
 
 	if (page == 0 || (page & (page - 1)) != 0)
 		return HG_EINVAL;
-	int err = hg_vas_init(&os->vas, 0, hi, hi, page, page,
-			      HG_PLACE_TOPDOWN);
+	int err =
+		hg_vas_init(&os->vas, 0, hi, hi, page, page, HG_PLACE_TOPDOWN);
 	if (err)
 		return err;
 	struct hg_sbrk *s = calloc(1, sizeof(*s));
@@ -573,14 +577,14 @@ int hg_os_sbrk_init(struct hg_os *os, const struct hg_config *cfg)
 	s->init_end = init > s->image_end ? init : s->image_end;
 	s->mem_end = s->init_end;
 	s->bloc = s->image_end;
-	s->blocMax = s->design == D_BLOC && s->wasm ? s->mem_end
-						      : s->image_end;
+	s->blocMax = s->design == D_BLOC && s->wasm ? s->mem_end : s->image_end;
 	os->image_end = s->image_end;
 	set_committed(os);
 	if (os->commit_limit && os->committed > os->commit_limit)
 		return HG_EINVAL;
-	struct hg_vma img = {0, s->image_end, 0, HG_OWN_FOREIGN, HG_MEM_READY,
-			     0, 0};
+	struct hg_vma img = {
+		0, s->image_end, 0, HG_OWN_FOREIGN, HG_MEM_READY, 0, 0
+	};
 	return hg_vas_insert(&os->vas, &img);
 }
 
@@ -648,8 +652,8 @@ static hg_addr sysReserveAligned(struct hg_os *os, uint64_t size,
 	return pa;
 }
 
-hg_addr hg_sbrk_reserve_aligned(struct hg_os *os, uint64_t size,
-				uint64_t align, uint64_t *out_size)
+hg_addr hg_sbrk_reserve_aligned(struct hg_os *os, uint64_t size, uint64_t align,
+				uint64_t *out_size)
 {
 	struct hg_sbrk *s = sbrk_state(os);
 	*out_size = 0;
@@ -735,7 +739,7 @@ int hg_sbrk_regions(const struct hg_os *os, hg_addr lo, hg_addr hi,
 		    hg_region_fn fn, void *arg)
 {
 	const struct hg_sbrk *s = sbrk_state(os);
-	struct sbrk_list unused = {NULL, 0, 0, 0};
+	struct sbrk_list unused = { NULL, 0, 0, 0 };
 	struct sbrk_range ur;
 	hg_addr ulo, uhi;
 
@@ -746,13 +750,14 @@ int hg_sbrk_regions(const struct hg_os *os, hg_addr lo, hg_addr hi,
 		unused.r = &ur;
 		unused.n = 1;
 	}
-	struct cursor k[3] = {{&s->memFreelist, 0, HG_CLASS_SBRK_FREE},
-			      {&s->strand, 0, HG_CLASS_STRANDED},
-			      {&unused, 0, HG_CLASS_UNUSED}};
+	struct cursor k[3] = { { &s->memFreelist, 0, HG_CLASS_SBRK_FREE },
+			       { &s->strand, 0, HG_CLASS_STRANDED },
+			       { &unused, 0, HG_CLASS_UNUSED } };
 	for (int j = 0; j < 3; j++) {
 		k[j].i = list_upper(k[j].l, lo);
 		if (k[j].i > 0 &&
-		    k[j].l->r[k[j].i - 1].base + k[j].l->r[k[j].i - 1].size > lo)
+		    k[j].l->r[k[j].i - 1].base + k[j].l->r[k[j].i - 1].size >
+			    lo)
 			k[j].i--;
 	}
 	for (;;) {
@@ -862,7 +867,8 @@ static int check_list(const struct hg_os *os, const struct sbrk_list *l,
 	}
 	if (sum != l->bytes)
 		return fail(err, errlen,
-			    "%s: counter says %" PRIu64 " bytes, blocks hold %" PRIu64,
+			    "%s: counter says %" PRIu64
+			    " bytes, blocks hold %" PRIu64,
 			    what, l->bytes, sum);
 	return 0;
 }
@@ -893,7 +899,8 @@ int hg_sbrk_check(const struct hg_os *os, char *err, size_t errlen)
 			    s->bloc);
 	if (s->bloc < s->image_end || s->bloc > s->mem_end)
 		return fail(err, errlen,
-			    "bloc %#" PRIx64 " outside [%#" PRIx64 ", %#" PRIx64 "]",
+			    "bloc %#" PRIx64 " outside [%#" PRIx64 ", %#" PRIx64
+			    "]",
 			    s->bloc, s->image_end, s->mem_end);
 	if (s->design == D_BLOC &&
 	    (s->bloc > s->blocMax || s->blocMax > s->mem_end ||
@@ -910,10 +917,12 @@ int hg_sbrk_check(const struct hg_os *os, char *err, size_t errlen)
 			    s->mem_end);
 	if (os->committed != s->mem_end - s->image_end)
 		return fail(err, errlen,
-			    "committed is %" PRIu64 " but the OS provided %" PRIu64,
+			    "committed is %" PRIu64
+			    " but the OS provided %" PRIu64,
 			    os->committed, s->mem_end - s->image_end);
 	if (os->commit_limit && os->committed > os->commit_limit)
-		return fail(err, errlen, "committed %" PRIu64 " is over the limit",
+		return fail(err, errlen,
+			    "committed %" PRIu64 " is over the limit",
 			    os->committed);
 	if ((rc = memCheck(os, err, errlen)))
 		return rc;
@@ -921,7 +930,8 @@ int hg_sbrk_check(const struct hg_os *os, char *err, size_t errlen)
 		return rc;
 	/* Free and leaked space are disjoint. */
 	for (size_t i = 0, j = 0; i < s->memFreelist.n && j < s->strand.n;) {
-		const struct sbrk_range *a = &s->memFreelist.r[i], *b = &s->strand.r[j];
+		const struct sbrk_range *a = &s->memFreelist.r[i],
+					*b = &s->strand.r[j];
 		if (a->base + a->size <= b->base)
 			i++;
 		else if (b->base + b->size <= a->base)
@@ -941,8 +951,9 @@ int hg_sbrk_check(const struct hg_os *os, char *err, size_t errlen)
 		if (v->owner == HG_OWN_RUNTIME) {
 			if (v->base < zlo || v->end > zhi)
 				return fail(err, errlen,
-					    "runtime block [%#" PRIx64 ", %#" PRIx64
-					    ") outside [%#" PRIx64 ", %#" PRIx64 ")",
+					    "runtime block [%#" PRIx64
+					    ", %#" PRIx64 ") outside [%#" PRIx64
+					    ", %#" PRIx64 ")",
 					    v->base, v->end, zlo, zhi);
 			held += v->end - v->base;
 		} else if (v->base == 0 && v->end == s->image_end) {
@@ -962,10 +973,12 @@ int hg_sbrk_check(const struct hg_os *os, char *err, size_t errlen)
 			    "[%#" PRIx64 ", %#" PRIx64 ") holds %" PRIu64
 			    " bytes of blocks, %" PRIu64 " free and %" PRIu64
 			    " stranded",
-			    zlo, zhi, held, s->memFreelist.bytes, s->strand.bytes);
+			    zlo, zhi, held, s->memFreelist.bytes,
+			    s->strand.bytes);
 	if ((zhi - zlo) + (uhi - ulo) != s->mem_end - s->image_end)
-		return fail(err, errlen, "used %" PRIu64 " + unused %" PRIu64
-					 " is not the break space %" PRIu64,
+		return fail(err, errlen,
+			    "used %" PRIu64 " + unused %" PRIu64
+			    " is not the break space %" PRIu64,
 			    zhi - zlo, uhi - ulo, s->mem_end - s->image_end);
 	return 0;
 }

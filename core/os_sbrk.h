@@ -37,12 +37,13 @@ struct hg_sbrk_counts {
 	uint64_t sbrk_free;     /* bytes on the free list (memFreelist) */
 	uint64_t unused;        /* break space neither used nor listed */
 	uint64_t stranded;      /* leaked blocks and wasted alignment gaps */
-	uint64_t linear_memory; /* wasm: memory.size in bytes; plan9: the break */
-	uint64_t committed;     /* break space the OS provided beyond the image */
-	hg_addr bloc;           /* Go: bloc (go1.19: reserveEnd) */
-	hg_addr bloc_max;       /* Go: blocMax; the OS break where Go had none */
-	hg_addr image_end;      /* memRound(module end): where break space starts */
-	size_t free_blocks;     /* entries on the free list */
+	uint64_t linear_memory; /* wasm: memory.size in bytes; plan9: the break
+				 */
+	uint64_t committed; /* break space the OS provided beyond the image */
+	hg_addr bloc;       /* Go: bloc (go1.19: reserveEnd) */
+	hg_addr bloc_max;   /* Go: blocMax; the OS break where Go had none */
+	hg_addr image_end;  /* memRound(module end): where break space starts */
+	size_t free_blocks; /* entries on the free list */
 };
 
 void hg_sbrk_counts(const struct hg_os *os, struct hg_sbrk_counts *out);
@@ -65,8 +66,8 @@ int hg_sbrk_regions(const struct hg_os *os, hg_addr lo, hg_addr hi,
  * do nothing). Returns the address, or 0 when the OS refuses to grow.
  * Counts sbrk/grow_memory; the caller counts the reserve and the class.
  */
-hg_addr hg_sbrk_reserve_aligned(struct hg_os *os, uint64_t size,
-				uint64_t align, uint64_t *out_size);
+hg_addr hg_sbrk_reserve_aligned(struct hg_os *os, uint64_t size, uint64_t align,
+				uint64_t *out_size);
 
 /*
  * hg_sbrk_aligned_sbrk tells whether sysReserveAligned is Go 1.24's

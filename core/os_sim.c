@@ -21,8 +21,9 @@ static hg_addr os_new_mapping(struct hg_os *os, hg_addr hint, uint64_t n,
 	hg_addr a = hg_vas_place(&os->vas, hint, n);
 	if (a == 0)
 		return 0;
-	struct hg_vma m = {a, a + n, a, (unsigned char)owner,
-			   (unsigned char)state, 0, 0};
+	struct hg_vma m = {
+		a, a + n, a, (unsigned char)owner, (unsigned char)state, 0, 0
+	};
 	if (hg_vas_insert(&os->vas, &m) != HG_OK)
 		return 0;
 	return a;
@@ -99,8 +100,8 @@ static hg_addr os_alloc_ready(struct hg_os *os, uint64_t n)
 }
 
 static const struct hg_os_ops linux_ops = {
-	"linux",  linux_reserve, linux_map,  linux_used,
-	linux_unused, linux_free, os_alloc_ready, NULL,
+	"linux",      linux_reserve, linux_map,      linux_used,
+	linux_unused, linux_free,    os_alloc_ready, NULL,
 };
 
 /* ------------------------------------------------------------------ */
@@ -168,8 +169,8 @@ static void windows_free(struct hg_os *os, hg_addr v, uint64_t n)
 }
 
 static const struct hg_os_ops windows_ops = {
-	"windows",	windows_reserve, windows_map,  windows_used,
-	windows_unused, windows_free,	 os_alloc_ready, NULL,
+	"windows",      windows_reserve, windows_map,    windows_used,
+	windows_unused, windows_free,    os_alloc_ready, NULL,
 };
 
 /* ------------------------------------------------------------------ */
@@ -195,13 +196,15 @@ int hg_os_init(struct hg_os *os, const struct hg_config *cfg,
 	memset(os, 0, sizeof(*os));
 	os->calls = calls;
 	os->commit_limit = cfg->commit_limit;
-	if (hg_platform_is_sbrk(cfg->platform)) return hg_os_sbrk_init(os, cfg);
+	if (hg_platform_is_sbrk(cfg->platform))
+		return hg_os_sbrk_init(os, cfg);
 	hg_addr hi = cfg->address_bits >= 64 ? UINT64_MAX
 					     : (hg_addr)1 << cfg->address_bits;
 	bool windows = cfg->platform == HG_PLAT_WINDOWS_AMD64 ||
 		       cfg->platform == HG_PLAT_WINDOWS_386;
 	uint64_t gran = windows ? 64 << 10 : cfg->phys_page_size;
-	/* Linux with ASLR off: mmap_base sits 128 MiB + a page below the top. */
+	/* Linux with ASLR off: mmap_base sits 128 MiB + a page below the top.
+	 */
 	hg_addr mmap_base = hi > 0x10000000 ? hi - 0x8001000 : hi;
 	os->round = cfg->phys_page_size;
 	os->map_commits = hg_platform_is_windows(cfg->platform) &&

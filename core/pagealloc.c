@@ -31,11 +31,11 @@
 #include <string.h>
 
 #define PA_MAX_LEVELS 5
-#define PA_LEVEL_BITS 3      /* Go: summaryLevelBits */
-#define PA_MAX_WORDS 8       /* 512 pages / 64 */
-#define PA_CACHE_PAGES 64    /* Go: pageCachePages */
+#define PA_LEVEL_BITS 3   /* Go: summaryLevelBits */
+#define PA_MAX_WORDS 8    /* 512 pages / 64 */
+#define PA_CACHE_PAGES 64 /* Go: pageCachePages */
 #define PA_HBM_MAX_LEVELS 8
-#define PA_NONE UINT64_MAX   /* Go: ^uint(0) as "not found" */
+#define PA_NONE UINT64_MAX /* Go: ^uint(0) as "not found" */
 
 /* ------------------------------------------------------------------ */
 /* Bit helpers                                                         */
@@ -370,34 +370,34 @@ struct hg_pagealloc {
 	struct hg_pagealloc_params params;
 	unsigned log_page;
 	unsigned log_chunk_bytes;
-	unsigned log_chunk_pages;   /* Go: logPallocChunkPages */
-	uint64_t chunk_pages;       /* Go: pallocChunkPages */
-	unsigned nwords;            /* 64-bit words per chunk bitmap */
-	uint64_t min_pages;         /* scavenging granularity in pages */
-	uint64_t huge_pages;        /* pages per huge page; 0 = none */
-	hg_addr max_addr;           /* Go: maxSearchAddr */
+	unsigned log_chunk_pages; /* Go: logPallocChunkPages */
+	uint64_t chunk_pages;     /* Go: pallocChunkPages */
+	unsigned nwords;          /* 64-bit words per chunk bitmap */
+	uint64_t min_pages;       /* scavenging granularity in pages */
+	uint64_t huge_pages;      /* pages per huge page; 0 = none */
+	hg_addr max_addr;         /* Go: maxSearchAddr */
 
-	unsigned levels;            /* Go: summaryLevels */
+	unsigned levels; /* Go: summaryLevels */
 	unsigned level_bits[PA_MAX_LEVELS];
 	unsigned level_shift[PA_MAX_LEVELS];
 	unsigned level_log_pages[PA_MAX_LEVELS];
-	unsigned log_max_packed;    /* Go: logMaxPackedValue */
-	uint64_t free_chunk_sum;    /* Go: freeChunkSum */
+	unsigned log_max_packed; /* Go: logMaxPackedValue */
+	uint64_t free_chunk_sum; /* Go: freeChunkSum */
 
 	struct pa_sparse summary[PA_MAX_LEVELS];
 	struct pa_hbm root_nonzero; /* non-zero entries of summary[0] */
 	struct pa_sparse chunks;
 
-	hg_addr search_addr;        /* Go: searchAddr */
-	uint64_t start, end;        /* Go: start, end (chunk indexes) */
+	hg_addr search_addr; /* Go: searchAddr */
+	uint64_t start, end; /* Go: start, end (chunk indexes) */
 	bool grown;
-	uint64_t nchunks;           /* grown chunks */
+	uint64_t nchunks; /* grown chunks */
 	struct hg_addr_ranges in_use;
 
 	/* Go: scavengeIndex, forced mode only. */
-	struct pa_hbm scav_has_free;   /* Go: scavChunkHasFree per chunk */
-	hg_addr scav_search_addr;      /* Go: searchAddrForce */
-	bool scav_search_valid;        /* false = Go's cleared state */
+	struct pa_hbm scav_has_free; /* Go: scavChunkHasFree per chunk */
+	hg_addr scav_search_addr;    /* Go: searchAddrForce */
+	bool scav_search_valid;      /* false = Go's cleared state */
 };
 
 static uint64_t chunk_index(const struct hg_pagealloc *p, hg_addr a)
@@ -433,7 +433,8 @@ static uint64_t pack_sum(const struct hg_pagealloc *p, uint64_t start,
 
 	if (most == (UINT64_C(1) << l))
 		return UINT64_C(1) << 63;
-	return (start & mask) | ((most & mask) << l) | ((end & mask) << (2 * l));
+	return (start & mask) | ((most & mask) << l) |
+	       ((end & mask) << (2 * l));
 }
 
 /* Go: pallocSum.unpack, runtime/mpagealloc.go */
@@ -488,7 +489,8 @@ static uint64_t merge_sums(const struct hg_pagealloc *p, const uint64_t *sums,
 		uint64_t si, mi, ei;
 
 		unpack_sum(p, sums[i], &si, &mi, &ei);
-		/* The running start only grows while everything so far is free. */
+		/* The running start only grows while everything so far is free.
+		 */
 		if (start == (uint64_t)i * whole)
 			start += si;
 		most = max_u64(most, max_u64(end + si, mi));
@@ -507,8 +509,7 @@ static uint64_t sum_get(const struct hg_pagealloc *p, unsigned l, uint64_t i)
 	return s ? *s : 0;
 }
 
-static void sum_set(struct hg_pagealloc *p, unsigned l, uint64_t i,
-		    uint64_t v)
+static void sum_set(struct hg_pagealloc *p, unsigned l, uint64_t i, uint64_t v)
 {
 	uint64_t *s = sp_get(&p->summary[l], i);
 
@@ -778,7 +779,8 @@ static bool scav_index_find(struct hg_pagealloc *p, uint64_t *ci,
 		*page = chunk_page_index(p, p->scav_search_addr);
 		return true;
 	}
-	p->scav_search_addr = chunk_base(p, i) + ((p->chunk_pages - 1) << p->log_page);
+	p->scav_search_addr =
+		chunk_base(p, i) + ((p->chunk_pages - 1) << p->log_page);
 	*ci = i;
 	*page = p->chunk_pages - 1;
 	return true;
@@ -800,8 +802,7 @@ int hg_pagealloc_new(struct hg_pagealloc **out,
 	if (!params || !is_pow2(params->page_size) ||
 	    params->page_size < 4096 || !is_pow2(params->chunk_bytes) ||
 	    params->chunk_bytes < params->page_size ||
-	    !is_pow2(params->phys_page_size) ||
-	    params->phys_page_size < 4096 ||
+	    !is_pow2(params->phys_page_size) || params->phys_page_size < 4096 ||
 	    params->phys_page_size > (UINT64_C(512) << 10) ||
 	    params->addr_bits < 32 || params->addr_bits > 48 ||
 	    (params->phys_huge_page_size != 0 &&
@@ -837,9 +838,13 @@ int hg_pagealloc_new(struct hg_pagealloc **out,
 	}
 
 	/* Go: mpagealloc_64bit.go has 5 levels, mpagealloc_32bit.go 4. */
-	p->levels = params->addr_bits > 32 &&
-		    params->addr_bits >= p->log_chunk_bytes + 4 * PA_LEVEL_BITS ? 5 : 4;
-	if (params->addr_bits < p->log_chunk_bytes + (p->levels - 1) * PA_LEVEL_BITS) {
+	p->levels = params->addr_bits > 32 && params->addr_bits >=
+						      p->log_chunk_bytes +
+							      4 * PA_LEVEL_BITS
+			    ? 5
+			    : 4;
+	if (params->addr_bits <
+	    p->log_chunk_bytes + (p->levels - 1) * PA_LEVEL_BITS) {
 		free(p);
 		return HG_EINVAL;
 	}
@@ -847,11 +852,13 @@ int hg_pagealloc_new(struct hg_pagealloc **out,
 		 (p->levels - 1) * PA_LEVEL_BITS;
 	for (l = 0; l < p->levels; l++) {
 		p->level_bits[l] = l == 0 ? l0bits : PA_LEVEL_BITS;
-		p->level_shift[l] = params->addr_bits - l0bits - l * PA_LEVEL_BITS;
+		p->level_shift[l] =
+			params->addr_bits - l0bits - l * PA_LEVEL_BITS;
 		p->level_log_pages[l] = p->log_chunk_pages +
 					(p->levels - 1 - l) * PA_LEVEL_BITS;
 	}
-	p->log_max_packed = p->log_chunk_pages + (p->levels - 1) * PA_LEVEL_BITS;
+	p->log_max_packed =
+		p->log_chunk_pages + (p->levels - 1) * PA_LEVEL_BITS;
 	p->free_chunk_sum = pack_sum(p, cp, cp, cp);
 
 	/* Summary blocks are one physical page of entries, as Go maps them. */
@@ -934,10 +941,12 @@ static void pa_update(struct hg_pagealloc *p, hg_addr base, uint64_t npages,
 		uint64_t lo, hi, i;
 		bool changed = false;
 
-		addrs_to_summary_range(p, (unsigned)l, base, limit + 1, &lo, &hi);
+		addrs_to_summary_range(p, (unsigned)l, base, limit + 1, &lo,
+				       &hi);
 		for (i = lo; i < hi; i++) {
 			uint64_t kids[1 << PA_LEVEL_BITS], sum;
-			const uint64_t *blk = sp_get(&p->summary[l + 1], i << cbits);
+			const uint64_t *blk =
+				sp_get(&p->summary[l + 1], i << cbits);
 			unsigned k;
 
 			for (k = 0; k < (1u << cbits); k++)
@@ -1088,7 +1097,8 @@ static hg_addr pa_find(struct hg_pagealloc *p, uint64_t npages,
 
 			if (l == 0) {
 				/* Skip fully allocated root entries at once. */
-				if (!hbm_find_next(&p->root_nonzero, j, &j_found) ||
+				if (!hbm_find_next(&p->root_nonzero, j,
+						   &j_found) ||
 				    j_found >= per_block) {
 					size = 0;
 					break;
@@ -1157,9 +1167,9 @@ static hg_addr pa_find(struct hg_pagealloc *p, uint64_t npages,
  * chunk c and its page indexes [lo, hi). npages must be at least 1.
  */
 struct page_walk {
-	uint64_t c, last;   /* current and last chunk index */
-	uint64_t first_lo;  /* page index of base in the first chunk */
-	uint64_t last_hi;   /* one past the last page in the last chunk */
+	uint64_t c, last;  /* current and last chunk index */
+	uint64_t first_lo; /* page index of base in the first chunk */
+	uint64_t last_hi;  /* one past the last page in the last chunk */
 };
 
 static void walk_begin(const struct hg_pagealloc *p, hg_addr base,
@@ -1225,7 +1235,8 @@ hg_addr hg_pagealloc_alloc(struct hg_pagealloc *p, uint64_t npages,
 			uint64_t j, sidx;
 
 			j = chunk_find(p, chunk_of(p, ci), npages,
-				       chunk_page_index(p, p->search_addr), &sidx);
+				       chunk_page_index(p, p->search_addr),
+				       &sidx);
 			if (j != PA_NONE) {
 				a = chunk_base(p, ci) + (j << p->log_page);
 				sa = chunk_base(p, ci) + (sidx << p->log_page);
@@ -1354,7 +1365,8 @@ struct hg_pagecache hg_pagealloc_alloc_to_cache(struct hg_pagealloc *p)
 		j = chunk_find1(p, ch, chunk_page_index(p, p->search_addr));
 	}
 	if (j != PA_NONE) {
-		c.base = chunk_base(p, ci) + ((j & ~UINT64_C(63)) << p->log_page);
+		c.base = chunk_base(p, ci) +
+			 ((j & ~UINT64_C(63)) << p->log_page);
 	} else {
 		hg_addr ns, a = pa_find(p, 1, &ns);
 
@@ -1374,7 +1386,8 @@ struct hg_pagecache hg_pagealloc_alloc_to_cache(struct hg_pagealloc *p)
 	ch->scav[blk] &= ~(c.cache & c.scav);
 	pa_update(p, c.base, PA_CACHE_PAGES, false, true);
 	scav_index_alloc(p, ci, ch, popcount64(c.cache));
-	p->search_addr = c.base + ((uint64_t)(PA_CACHE_PAGES - 1) << p->log_page);
+	p->search_addr =
+		c.base + ((uint64_t)(PA_CACHE_PAGES - 1) << p->log_page);
 	return c;
 }
 
@@ -1617,7 +1630,8 @@ int hg_pagealloc_runs(const struct hg_pagealloc *p, hg_addr lo, hg_addr hi,
 		hg_addr e = min_u64(p->in_use.ranges[r].limit, hi);
 
 		while (b < e) {
-			const struct pa_chunk *ch = chunk_of(p, chunk_index(p, b));
+			const struct pa_chunk *ch =
+				chunk_of(p, chunk_index(p, b));
 			uint64_t pi = chunk_page_index(p, b), w = pi / 64;
 			unsigned bit = (unsigned)(pi & 63);
 			bool a = (ch->alloc[w] >> bit) & 1;
@@ -1625,7 +1639,8 @@ int hg_pagealloc_runs(const struct hg_pagealloc *p, hg_addr lo, hg_addr hi,
 			uint64_t diff, n;
 			hg_addr next;
 
-			/* Pages in this word, from bit on, in the same state. */
+			/* Pages in this word, from bit on, in the same state.
+			 */
 			diff = (ch->alloc[w] ^ (a ? ~UINT64_C(0) : 0)) |
 			       (ch->scav[w] ^ (s ? ~UINT64_C(0) : 0));
 			diff >>= bit;
@@ -1784,19 +1799,22 @@ int hg_pagealloc_check(const struct hg_pagealloc *p, char *err, size_t errlen)
 		struct hg_addr_range x = p->in_use.ranges[r];
 
 		if (x.base >= x.limit)
-			return fail(err, errlen, "inUse[%zu] empty (%#llx)",
-				    r, ULL(x.base));
+			return fail(err, errlen, "inUse[%zu] empty (%#llx)", r,
+				    ULL(x.base));
 		if ((x.base | x.limit) & (p->params.chunk_bytes - 1))
-			return fail(err, errlen,
-				    "inUse[%zu] [%#llx, %#llx) not chunk-aligned",
-				    r, ULL(x.base), ULL(x.limit));
+			return fail(
+				err, errlen,
+				"inUse[%zu] [%#llx, %#llx) not chunk-aligned",
+				r, ULL(x.base), ULL(x.limit));
 		if (r > 0 && p->in_use.ranges[r - 1].limit >= x.base)
-			return fail(err, errlen,
-				    "inUse[%zu] at %#llx overlaps or touches %#llx",
-				    r, ULL(x.base),
-				    ULL(p->in_use.ranges[r - 1].limit));
+			return fail(
+				err, errlen,
+				"inUse[%zu] at %#llx overlaps or touches %#llx",
+				r, ULL(x.base),
+				ULL(p->in_use.ranges[r - 1].limit));
 		total += x.limit - x.base;
-		for (c = chunk_index(p, x.base); c < chunk_index(p, x.limit); c++) {
+		for (c = chunk_index(p, x.base); c < chunk_index(p, x.limit);
+		     c++) {
 			const struct pa_chunk *ch = chunk_of(p, c);
 
 			if (!ch || !ch->grown)
@@ -1814,12 +1832,14 @@ int hg_pagealloc_check(const struct hg_pagealloc *p, char *err, size_t errlen)
 			    ULL(p->nchunks), ULL(nchunks));
 	if (p->in_use.len) {
 		lo_ci = chunk_index(p, p->in_use.ranges[0].base);
-		hi_ci = chunk_index(p, p->in_use.ranges[p->in_use.len - 1].limit);
+		hi_ci = chunk_index(p,
+				    p->in_use.ranges[p->in_use.len - 1].limit);
 		if (!p->grown || p->start != lo_ci || p->end != hi_ci)
-			return fail(err, errlen,
-				    "start/end %#llx/%#llx, inUse says %#llx/%#llx",
-				    ULL(p->start), ULL(p->end), ULL(lo_ci),
-				    ULL(hi_ci));
+			return fail(
+				err, errlen,
+				"start/end %#llx/%#llx, inUse says %#llx/%#llx",
+				ULL(p->start), ULL(p->end), ULL(lo_ci),
+				ULL(hi_ci));
 	}
 
 	/* searchAddr: in inUse (or the maximum), nothing free below it. */
@@ -1831,7 +1851,8 @@ int hg_pagealloc_check(const struct hg_pagealloc *p, char *err, size_t errlen)
 	for (r = 0; r < p->in_use.len; r++) {
 		struct hg_addr_range x = p->in_use.ranges[r];
 
-		for (c = chunk_index(p, x.base); c < chunk_index(p, x.limit); c++) {
+		for (c = chunk_index(p, x.base); c < chunk_index(p, x.limit);
+		     c++) {
 			const struct pa_chunk *ch = chunk_of(p, c);
 			uint64_t sum = chunk_summarize(p, ch), top;
 			uint64_t used = 0;
@@ -1839,8 +1860,10 @@ int hg_pagealloc_check(const struct hg_pagealloc *p, char *err, size_t errlen)
 
 			if (sum_get(p, p->levels - 1, c) != sum)
 				return fail(err, errlen,
-					    "chunk %#llx: leaf summary %#llx, bitmap says %#llx",
-					    ULL(c), ULL(sum_get(p, p->levels - 1, c)),
+					    "chunk %#llx: leaf summary %#llx, "
+					    "bitmap says %#llx",
+					    ULL(c),
+					    ULL(sum_get(p, p->levels - 1, c)),
 					    ULL(sum));
 			for (w = 0; w < p->nwords; w++) {
 				uint64_t free_bits = ~ch->alloc[w];
@@ -1850,30 +1873,42 @@ int hg_pagealloc_check(const struct hg_pagealloc *p, char *err, size_t errlen)
 				used += popcount64(ch->alloc[w]);
 				if (!free_bits || wb > p->search_addr)
 					continue;
-				if (wb + ((uint64_t)ctz64(free_bits) << p->log_page) <
+				if (wb + ((uint64_t)ctz64(free_bits)
+					  << p->log_page) <
 				    p->search_addr)
-					return fail(err, errlen,
-						    "page %#llx is free below searchAddr %#llx",
-						    ULL(wb + ((uint64_t)ctz64(free_bits) << p->log_page)),
-						    ULL(p->search_addr));
+					return fail(
+						err, errlen,
+						"page %#llx is free below "
+						"searchAddr %#llx",
+						ULL(wb +
+						    ((uint64_t)ctz64(free_bits)
+						     << p->log_page)),
+						ULL(p->search_addr));
 			}
 			if (used != ch->in_use)
 				return fail(err, errlen,
-					    "chunk %#llx: scavenge index inUse %llu, bitmap %llu",
+					    "chunk %#llx: scavenge index inUse "
+					    "%llu, bitmap %llu",
 					    ULL(c), ULL(ch->in_use), ULL(used));
 			if (chunk_has_candidate(p, ch, &top)) {
-				hg_addr ta = chunk_base(p, c) + (top << p->log_page);
+				hg_addr ta =
+					chunk_base(p, c) + (top << p->log_page);
 
 				if (!hbm_get(&p->scav_has_free, c))
-					return fail(err, errlen,
-						    "chunk %#llx has pages to scavenge but no index flag",
-						    ULL(c));
+					return fail(
+						err, errlen,
+						"chunk %#llx has pages to "
+						"scavenge but no index flag",
+						ULL(c));
 				if (!p->scav_search_valid ||
-				    (ta & ~((p->min_pages << p->log_page) - 1)) >
-					    p->scav_search_addr)
-					return fail(err, errlen,
-						    "page %#llx to scavenge above scavenge searchAddr %#llx",
-						    ULL(ta), ULL(p->scav_search_addr));
+				    (ta & ~((p->min_pages << p->log_page) -
+					    1)) > p->scav_search_addr)
+					return fail(
+						err, errlen,
+						"page %#llx to scavenge above "
+						"scavenge searchAddr %#llx",
+						ULL(ta),
+						ULL(p->scav_search_addr));
 			}
 		}
 	}
@@ -1890,17 +1925,22 @@ int hg_pagealloc_check(const struct hg_pagealloc *p, char *err, size_t errlen)
 				unsigned k, cb = p->level_bits[l + 1];
 
 				for (k = 0; k < (1u << cb); k++)
-					kids[k] = sum_get(p, l + 1, (i << cb) + k);
+					kids[k] = sum_get(p, l + 1,
+							  (i << cb) + k);
 				want = merge_sums(p, kids, 1u << cb,
 						  p->level_log_pages[l + 1]);
 				if (sum_get(p, l, i) != want)
 					return fail(err, errlen,
-						    "summary[%u][%#llx] = %#llx, children disagree",
-						    l, ULL(i), ULL(sum_get(p, l, i)));
+						    "summary[%u][%#llx] = "
+						    "%#llx, children disagree",
+						    l, ULL(i),
+						    ULL(sum_get(p, l, i)));
 				if (l == 0 &&
 				    hbm_get(&p->root_nonzero, i) != (want != 0))
-					return fail(err, errlen,
-						    "root bitmap wrong at %#llx", ULL(i));
+					return fail(
+						err, errlen,
+						"root bitmap wrong at %#llx",
+						ULL(i));
 			}
 		}
 	}

@@ -13,8 +13,9 @@
 #include "hg_core.h"
 
 struct hg_pagealloc_params {
-	uint64_t page_size;      /* runtime page (8 KiB) */
-	uint64_t chunk_bytes;    /* pallocChunkBytes (4 MiB; 512 KiB on wasm 1.26) */
+	uint64_t page_size;   /* runtime page (8 KiB) */
+	uint64_t chunk_bytes; /* pallocChunkBytes (4 MiB; 512 KiB on wasm 1.26)
+			       */
 	uint64_t phys_page_size; /* scavenging granularity */
 	unsigned addr_bits;      /* addresses are < 1 << addr_bits */
 	/* Called for each run the scavenger releases (Go: sysUnused). */
@@ -81,8 +82,8 @@ void hg_pagealloc_mark_padding(struct hg_pagealloc *p, hg_addr base,
 			       uint64_t npages);
 
 /* One run of pages in the same (alloc, scav) state. */
-typedef int (*hg_pagerun_fn)(void *arg, hg_addr base, hg_addr end,
-			     bool alloc, bool scav);
+typedef int (*hg_pagerun_fn)(void *arg, hg_addr base, hg_addr end, bool alloc,
+			     bool scav);
 /*
  * hg_pagealloc_runs calls fn for each maximal run of pages in grown memory
  * within [lo, hi) with the same alloc and scavenged bits, in address order.
@@ -93,11 +94,11 @@ int hg_pagealloc_runs(const struct hg_pagealloc *p, hg_addr lo, hg_addr hi,
 
 /* Page counts over all grown memory, computed from the bitmaps. */
 struct hg_pagealloc_counts {
-	uint64_t grown;       /* pages in grown chunks */
-	uint64_t alloc;       /* alloc bit set */
-	uint64_t alloc_scav;  /* alloc and scavenged (padding, cache-held) */
-	uint64_t free_scav;   /* free and scavenged */
-	uint64_t free_ready;  /* free and not scavenged */
+	uint64_t grown;      /* pages in grown chunks */
+	uint64_t alloc;      /* alloc bit set */
+	uint64_t alloc_scav; /* alloc and scavenged (padding, cache-held) */
+	uint64_t free_scav;  /* free and scavenged */
+	uint64_t free_ready; /* free and not scavenged */
 };
 void hg_pagealloc_count(const struct hg_pagealloc *p,
 			struct hg_pagealloc_counts *out);

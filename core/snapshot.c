@@ -8,8 +8,8 @@
 
 struct hist_walk {
 	const hg_addr *edges;
-	size_t n;   /* buckets */
-	size_t k;   /* current bucket */
+	size_t n; /* buckets */
+	size_t k; /* current bucket */
 	uint64_t (*out)[HG_CLASS_COUNT];
 };
 

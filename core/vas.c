@@ -18,11 +18,11 @@
 #define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a)-1))
 
 struct hg_vnode {
-	struct hg_vma v;          /* first: a vma pointer is a node pointer */
+	struct hg_vma v; /* first: a vma pointer is a node pointer */
 	struct hg_vnode *l, *r;
 	uint64_t prio;
-	uint64_t gap;             /* free bytes between the previous vma and v */
-	uint64_t max_gap;         /* largest gap in this subtree */
+	uint64_t gap;     /* free bytes between the previous vma and v */
+	uint64_t max_gap; /* largest gap in this subtree */
 };
 
 static uint64_t max64(uint64_t a, uint64_t b)

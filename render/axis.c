@@ -62,7 +62,9 @@ void hg_extents_add_model(struct hg_extents *e, struct hg_model *m)
 static int cmp_iv(const void *a, const void *b)
 {
 	const hg_addr *x = a, *y = b;
-	return x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : (x[1] > y[1]) - (x[1] < y[1]);
+	return x[0] < y[0]   ? -1
+	       : x[0] > y[0] ? 1
+			     : (x[1] > y[1]) - (x[1] < y[1]);
 }
 
 void hg_extents_normalize(struct hg_extents *e)

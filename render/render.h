@@ -61,10 +61,10 @@ struct hg_item {
 	enum hg_font font; /* text */
 	double size;       /* text: font size in px */
 	enum hg_anchor anchor;
-	const char *role;  /* SVG class of a non-region item ("fold",
-			      "arena", "tick", "legend", ...); static */
-	char *text;        /* text item: the text (owned) */
-	char *title;       /* tooltip of a region (owned), or NULL */
+	const char *role; /* SVG class of a non-region item ("fold",
+			     "arena", "tick", "legend", ...); static */
+	char *text;       /* text item: the text (owned) */
+	char *title;      /* tooltip of a region (owned), or NULL */
 };
 
 struct hg_scene {
@@ -78,8 +78,8 @@ struct hg_scene *hg_scene_new(double width, double height);
 void hg_scene_free(struct hg_scene *s);
 
 /* Appenders; on host OOM they set s->oom and return NULL. */
-struct hg_item *hg_scene_rect(struct hg_scene *s, double x, double y,
-			      double w, double h, uint32_t rgb);
+struct hg_item *hg_scene_rect(struct hg_scene *s, double x, double y, double w,
+			      double h, uint32_t rgb);
 struct hg_item *hg_scene_line(struct hg_scene *s, double x0, double y0,
 			      double x1, double y1, uint32_t rgb, double lw);
 struct hg_item *hg_scene_text(struct hg_scene *s, double x, double y,
@@ -91,8 +91,8 @@ struct hg_item *hg_scene_text(struct hg_scene *s, double x, double y,
 #endif
 	;
 /* hg_item_set_title sets a region's tooltip (printf-style). */
-void hg_item_set_title(struct hg_scene *s, struct hg_item *it,
-		       const char *fmt, ...)
+void hg_item_set_title(struct hg_scene *s, struct hg_item *it, const char *fmt,
+		       ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 3, 4)))
 #endif
@@ -107,7 +107,9 @@ double hg_text_width(const char *text, enum hg_font font, double size);
 
 /* A set of address intervals (what is held at some time, by some model). */
 struct hg_extents {
-	struct { hg_addr lo, hi; } *v;
+	struct {
+		hg_addr lo, hi;
+	} * v;
 	size_t n, cap;
 	bool oom;
 };
@@ -132,7 +134,7 @@ struct hg_axis_seg {
 struct hg_axis {
 	struct hg_axis_seg *seg;
 	size_t n;
-	int length; /* pixels */
+	int length;    /* pixels */
 	bool to_scale; /* every segment has the same bytes per pixel */
 };
 
@@ -166,8 +168,8 @@ double hg_axis_pos(const struct hg_axis *a, hg_addr v);
 struct hg_map_input {
 	struct hg_model *model; /* queried, not changed */
 	const char *label;      /* compare: "go=1.16"; NULL for a single map */
-	const char *moment;     /* "end (event 12)", "mark \"GC 1\" (event 5)" */
-	uint64_t event;         /* events applied */
+	const char *moment; /* "end (event 12)", "mark \"GC 1\" (event 5)" */
+	uint64_t event;     /* events applied */
 };
 
 struct hg_render_opts {

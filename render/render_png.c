@@ -45,13 +45,14 @@ static cairo_status_t write_fn(void *closure, const unsigned char *data,
 {
 	FILE *f = closure;
 	return fwrite(data, 1, len, f) == len ? CAIRO_STATUS_SUCCESS
-					       : CAIRO_STATUS_WRITE_ERROR;
+					      : CAIRO_STATUS_WRITE_ERROR;
 }
 
 int hg_scene_write_png(const struct hg_scene *s, FILE *f)
 {
 	int w = (int)ceil(s->width), h = (int)ceil(s->height);
-	cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+	cairo_surface_t *sf =
+		cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
 	cairo_t *cr = cairo_create(sf);
 	cairo_font_options_t *fo = cairo_font_options_create();
 	int rc = 0;
@@ -98,13 +99,14 @@ int hg_scene_write_png(const struct hg_scene *s, FILE *f)
 		case HG_ITEM_TEXT: {
 			cairo_text_extents_t ext;
 			cairo_set_antialias(cr, CAIRO_ANTIALIAS_GRAY);
-			cairo_select_font_face(cr,
-					       it->font == HG_FONT_MONO ? "DejaVu Sans Mono"
-									: "DejaVu Sans",
-					       CAIRO_FONT_SLANT_NORMAL,
-					       it->font == HG_FONT_SANS_BOLD
-						       ? CAIRO_FONT_WEIGHT_BOLD
-						       : CAIRO_FONT_WEIGHT_NORMAL);
+			cairo_select_font_face(
+				cr,
+				it->font == HG_FONT_MONO ? "DejaVu Sans Mono"
+							 : "DejaVu Sans",
+				CAIRO_FONT_SLANT_NORMAL,
+				it->font == HG_FONT_SANS_BOLD
+					? CAIRO_FONT_WEIGHT_BOLD
+					: CAIRO_FONT_WEIGHT_NORMAL);
 			cairo_set_font_size(cr, it->size);
 			cairo_text_extents(cr, it->text, &ext);
 			double x = it->x;

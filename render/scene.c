@@ -64,8 +64,8 @@ static struct hg_item *push(struct hg_scene *s, enum hg_item_kind kind)
 	return it;
 }
 
-struct hg_item *hg_scene_rect(struct hg_scene *s, double x, double y,
-			      double w, double h, uint32_t rgb)
+struct hg_item *hg_scene_rect(struct hg_scene *s, double x, double y, double w,
+			      double h, uint32_t rgb)
 {
 	struct hg_item *it = push(s, HG_ITEM_RECT);
 	if (it) {
@@ -134,8 +134,8 @@ struct hg_item *hg_scene_text(struct hg_scene *s, double x, double y,
 	return it;
 }
 
-void hg_item_set_title(struct hg_scene *s, struct hg_item *it,
-		       const char *fmt, ...)
+void hg_item_set_title(struct hg_scene *s, struct hg_item *it, const char *fmt,
+		       ...)
 {
 	va_list ap;
 
@@ -177,8 +177,8 @@ double hg_text_width(const char *text, enum hg_font font, double size)
 
 void hg_fmt_bytes(char *buf, size_t len, uint64_t v)
 {
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB",
-					     "PiB", "EiB" };
+	static const char *const units[] = { "B",   "KiB", "MiB", "GiB",
+					     "TiB", "PiB", "EiB" };
 	unsigned u = 0;
 	uint64_t scale = 1;
 
@@ -235,8 +235,10 @@ void hg_fold_title(struct hg_scene *s, struct hg_item *it,
 	hg_fmt_hex(lo, sizeof(lo), sg->lo);
 	hg_fmt_hex(hi, sizeof(hi), sg->hi);
 	hg_fmt_bytes(b, sizeof(b), sg->hi - sg->lo);
-	hg_item_set_title(s, it, "folded gap %s\xe2\x80\x93%s "
-				 "(%s not held, not drawn)", lo, hi, b);
+	hg_item_set_title(s, it,
+			  "folded gap %s\xe2\x80\x93%s "
+			  "(%s not held, not drawn)",
+			  lo, hi, b);
 }
 
 void hg_config_line(char *buf, size_t len, const struct hg_config *cfg)
@@ -253,13 +255,16 @@ void hg_config_line(char *buf, size_t len, const struct hg_config *cfg)
 	hg_fmt_bytes(page, sizeof(page), cfg->phys_page_size);
 	if (hg_platform_is_sbrk(cfg->platform))
 		snprintf(buf, len,
-			 "%s \xc2\xb7 Go %s \xc2\xb7 sbrk %s \xc2\xb7 sbrk_free %s"
-			 " \xc2\xb7 arena %s \xc2\xb7 grow %s \xc2\xb7 OS page %s",
+			 "%s \xc2\xb7 Go %s \xc2\xb7 sbrk %s \xc2\xb7 "
+			 "sbrk_free %s"
+			 " \xc2\xb7 arena %s \xc2\xb7 grow %s \xc2\xb7 OS page "
+			 "%s",
 			 hg_platform_name(cfg->platform), cfg->go, v[3], v[4],
 			 arena, v[2], page);
 	else
 		snprintf(buf, len,
-			 "%s \xc2\xb7 Go %s \xc2\xb7 arena %s (%s) \xc2\xb7 prepare %s"
+			 "%s \xc2\xb7 Go %s \xc2\xb7 arena %s (%s) \xc2\xb7 "
+			 "prepare %s"
 			 " \xc2\xb7 grow %s \xc2\xb7 OS page %s",
 			 hg_platform_name(cfg->platform), cfg->go, v[0], arena,
 			 v[1], v[2], page);
@@ -314,8 +319,7 @@ static void legend_line(struct hg_scene *s, double x0, double y0, double x1,
 		it->role = "legend";
 }
 
-double hg_draw_legend(struct hg_scene *s, double y,
-		      const uint64_t *bytes)
+double hg_draw_legend(struct hg_scene *s, double y, const uint64_t *bytes)
 {
 	static const char *const what[HG_CLASS_COUNT] = {
 		[HG_CLASS_NONE] = "not held",
@@ -347,15 +351,18 @@ double hg_draw_legend(struct hg_scene *s, double y,
 		}
 		x = HG_MARGIN + k * colw;
 		if (c == HG_CLASS_COUNT) { /* arena boundary key */
-			legend_line(s, x + 7, y - 3, x + 7, y + 14, 0x000000, 1.5);
+			legend_line(s, x + 7, y - 3, x + 7, y + 14, 0x000000,
+				    1.5);
 			hg_scene_text(s, x + 20, y + 11, HG_FONT_SANS, 11,
 				      HG_ANCHOR_START, HG_TEXT_RGB,
 				      "arena boundary");
 			continue;
 		}
 		if (c == HG_CLASS_COUNT + 1) { /* fold key */
-			legend_line(s, x + 2, y + 14, x + 7, y, HG_AXIS_RGB, 1.2);
-			legend_line(s, x + 7, y + 14, x + 12, y, HG_AXIS_RGB, 1.2);
+			legend_line(s, x + 2, y + 14, x + 7, y, HG_AXIS_RGB,
+				    1.2);
+			legend_line(s, x + 7, y + 14, x + 12, y, HG_AXIS_RGB,
+				    1.2);
 			hg_scene_text(s, x + 20, y + 11, HG_FONT_SANS, 11,
 				      HG_ANCHOR_START, HG_TEXT_RGB,
 				      "folded gap, size below it");
@@ -367,12 +374,13 @@ double hg_draw_legend(struct hg_scene *s, double y,
 			hg_scene_text(s, x + 20, y + 11, HG_FONT_SANS, 11,
 				      HG_ANCHOR_START,
 				      bytes[c] ? HG_TEXT_RGB : 0x9a9a9a,
-				      "%s %s \xe2\x80\x94 %s", hg_class_name(c), b,
-				      what[c]);
+				      "%s %s \xe2\x80\x94 %s", hg_class_name(c),
+				      b, what[c]);
 		} else {
 			hg_scene_text(s, x + 20, y + 11, HG_FONT_SANS, 11,
 				      HG_ANCHOR_START, HG_TEXT_RGB,
-				      "%s \xe2\x80\x94 %s", hg_class_name(c), what[c]);
+				      "%s \xe2\x80\x94 %s", hg_class_name(c),
+				      what[c]);
 		}
 	}
 	return y + 24;
@@ -429,8 +437,8 @@ static void header(struct hg_scene *s, double x, double y, double maxw,
 }
 
 double hg_draw_figures(struct hg_scene *s, double y,
-		       struct hg_model *const *models, const char *const *labels,
-		       size_t n)
+		       struct hg_model *const *models,
+		       const char *const *labels, size_t n)
 {
 	double x0 = HG_MARGIN, namew = 120, colw = n == 1 ? 110 : 100;
 	double rowh = 16;
@@ -471,27 +479,31 @@ double hg_draw_figures(struct hg_scene *s, double y,
 			uint32_t rgb = HG_TEXT_RGB;
 			const struct figure *f = &figures[i];
 			if (n == 1) {
-				uint64_t v = fig_get(f, hg_model_stats(models[0]),
-						     j == 1);
+				uint64_t v = fig_get(
+					f, hg_model_stats(models[0]), j == 1);
 				hg_fmt_value(b, sizeof(b), f->bytes, v);
 			} else if (j < n) {
-				uint64_t v = fig_get(f, hg_model_stats(models[j]),
-						     false);
+				uint64_t v = fig_get(
+					f, hg_model_stats(models[j]), false);
 				hg_fmt_value(b, sizeof(b), f->bytes, v);
 			} else {
-				uint64_t a = fig_get(f, hg_model_stats(models[0]), false);
-				uint64_t v = fig_get(f, hg_model_stats(models[j - n + 1]),
-						     false);
+				uint64_t a = fig_get(
+					f, hg_model_stats(models[0]), false);
+				uint64_t v = fig_get(
+					f, hg_model_stats(models[j - n + 1]),
+					false);
 				hg_fmt_delta(b, sizeof(b), f->bytes, a, v);
-				rgb = v > a ? 0xa33a00 : v < a ? 0x00664a : HG_MUTED_RGB;
+				rgb = v > a   ? 0xa33a00
+				      : v < a ? 0x00664a
+					      : HG_MUTED_RGB;
 			}
 			hg_scene_text(s, cx, y, HG_FONT_MONO, 11, HG_ANCHOR_END,
 				      rgb, "%s", b);
 		}
 	}
 	y += 10;
-	struct hg_item *box = hg_scene_rect(s, x0, top, namew + ncols * colw + 8,
-					    y - top, 0x888888);
+	struct hg_item *box = hg_scene_rect(
+		s, x0, top, namew + ncols * colw + 8, y - top, 0x888888);
 	if (box) {
 		box->stroke = true;
 		box->role = "figures";
@@ -602,15 +614,16 @@ static void title_for_run(struct hg_scene *s, struct hg_item *it, int c,
 				  "%s %s of %s\xe2\x80\x93%s (%s, %.1f%%; each "
 				  "pixel here mixes classes)",
 				  hg_class_name(c), b, lo, hi, t,
-				  total ? 100.0 * (double)bytes / (double)total : 0.0);
+				  total ? 100.0 * (double)bytes / (double)total
+					: 0.0);
 	}
 }
 
 /* draw_bar draws one model's columns in [x0, x0 + axis length) x [y, y+h). */
 static void draw_bar(struct hg_scene *s, const struct hg_axis *ax,
 		     const hg_addr *edges,
-		     const uint64_t (*hist)[HG_CLASS_COUNT], double x0, double y,
-		     int h)
+		     const uint64_t (*hist)[HG_CLASS_COUNT], double x0,
+		     double y, int h)
 {
 	int len = ax->length;
 	struct hg_stack cur, next;
@@ -639,9 +652,9 @@ static void draw_bar(struct hg_scene *s, const struct hg_axis *ax,
 			if (!cur.len[c])
 				continue;
 			yy -= cur.len[c];
-			struct hg_item *it = hg_scene_rect(s, x0 + j, yy, j1 - j,
-							   cur.len[c],
-							   hg_class_rgb(c));
+			struct hg_item *it =
+				hg_scene_rect(s, x0 + j, yy, j1 - j, cur.len[c],
+					      hg_class_rgb(c));
 			if (!it)
 				return;
 			it->cls = c;
@@ -657,7 +670,8 @@ struct arena_draw {
 	const struct hg_axis *ax;
 	double x0, y, h, last;
 	unsigned skipped;
-	bool dense; /* boundaries closer than 12 px: notches above the bar only */
+	bool dense; /* boundaries closer than 12 px: notches above the bar only
+		     */
 	double min_gap;
 };
 
@@ -683,9 +697,9 @@ static int draw_arena(void *arg, hg_addr base, hg_addr end, enum hg_class c)
 			continue;
 		}
 		d->last = x;
-		struct hg_item *it = hg_scene_line(d->s, x, d->y - 6, x,
-						   d->dense ? d->y : d->y + d->h,
-						   0x000000, 1);
+		struct hg_item *it = hg_scene_line(
+			d->s, x, d->y - 6, x, d->dense ? d->y : d->y + d->h,
+			0x000000, 1);
 		if (it) {
 			it->role = "arena";
 			char a[24];
@@ -697,8 +711,8 @@ static int draw_arena(void *arg, hg_addr base, hg_addr end, enum hg_class c)
 }
 
 /* draw_axis draws folds and hex ticks below a bar; returns the next y. */
-static double draw_axis(struct hg_scene *s, const struct hg_axis *ax,
-			double x0, double y, double h)
+static double draw_axis(struct hg_scene *s, const struct hg_axis *ax, double x0,
+			double y, double h)
 {
 	struct labels l = { { -1e9, -1e9, -1e9 } };
 	double ty = y + h;
@@ -710,8 +724,8 @@ static double draw_axis(struct hg_scene *s, const struct hg_axis *ax,
 		if (!sg->fold)
 			continue;
 		double fx = x0 + sg->p0, fw = sg->p1 - sg->p0;
-		struct hg_item *it = hg_scene_rect(s, fx, y - 4, fw, h + 8,
-						   0xffffff);
+		struct hg_item *it =
+			hg_scene_rect(s, fx, y - 4, fw, h + 8, 0xffffff);
 		hg_fold_title(s, it, sg);
 		for (int k = 0; k < 2; k++) {
 			double cx = fx + fw / 2 + (k ? 5 : -5);
@@ -722,7 +736,8 @@ static double draw_axis(struct hg_scene *s, const struct hg_axis *ax,
 		}
 		hg_fmt_bytes(a, sizeof(a), sg->hi - sg->lo);
 		double w = hg_text_width(a, HG_FONT_SANS, 10);
-		int r = try_label(&l, fx + fw / 2 - w / 2, fx + fw / 2 + w / 2, 0);
+		int r = try_label(&l, fx + fw / 2 - w / 2, fx + fw / 2 + w / 2,
+				  0);
 		if (r >= 0)
 			hg_scene_text(s, fx + fw / 2, ty + 14 + 13 * r,
 				      HG_FONT_SANS, 10, HG_ANCHOR_MIDDLE,
@@ -745,7 +760,8 @@ static double draw_axis(struct hg_scene *s, const struct hg_axis *ax,
 		if (nt > 0)
 			for (hg_addr v = (sg->lo / step + 1) * step;
 			     v < sg->hi && nticks < 62; v += step)
-				if (v - sg->lo >= step / 2 && sg->hi - v >= step / 2)
+				if (v - sg->lo >= step / 2 &&
+				    sg->hi - v >= step / 2)
 					ticks[nticks++] = v;
 		ticks[nticks++] = sg->hi;
 		for (int k = 0; k < nticks; k++) {
@@ -754,17 +770,19 @@ static double draw_axis(struct hg_scene *s, const struct hg_axis *ax,
 				x = x0 + sg->p1;
 			hg_fmt_hex(a, sizeof(a), ticks[k]);
 			double tw = hg_text_width(a, HG_FONT_MONO, 10);
-			double lx0 = k == 0 ? x : k == nticks - 1 ? x - tw : x - tw / 2;
+			double lx0 = k == 0            ? x
+				     : k == nticks - 1 ? x - tw
+						       : x - tw / 2;
 			enum hg_anchor an = k == 0 ? HG_ANCHOR_START
-					    : k == nticks - 1 ? HG_ANCHOR_END
-							      : HG_ANCHOR_MIDDLE;
+					    : k == nticks - 1
+						    ? HG_ANCHOR_END
+						    : HG_ANCHOR_MIDDLE;
 			int r = try_label(&l, lx0, lx0 + tw, 0);
 			if (r < 0)
 				continue;
-			struct hg_item *it = hg_scene_line(s, floor(x) + 0.5, ty,
-							   floor(x) + 0.5,
-							   ty + 4 + 13 * r,
-							   HG_AXIS_RGB, 1);
+			struct hg_item *it = hg_scene_line(
+				s, floor(x) + 0.5, ty, floor(x) + 0.5,
+				ty + 4 + 13 * r, HG_AXIS_RGB, 1);
 			if (it)
 				it->role = "tick";
 			it = hg_scene_text(s, x, ty + 14 + 13 * r, HG_FONT_MONO,
@@ -801,9 +819,9 @@ static double draw_scales(struct hg_scene *s, const struct hg_axis *ax,
 		}
 		hg_scene_text(s, x0 + sg->p0 + w / 2.0, y, HG_FONT_SANS, 10,
 			      HG_ANCHOR_MIDDLE, HG_MUTED_RGB, "%s", t);
-		struct hg_item *it = hg_scene_line(s, x0 + sg->p0 + 0.5, y + 3,
-						   x0 + sg->p1 - 0.5, y + 3,
-						   0xb0b0b0, 1);
+		struct hg_item *it =
+			hg_scene_line(s, x0 + sg->p0 + 0.5, y + 3,
+				      x0 + sg->p1 - 0.5, y + 3, 0xb0b0b0, 1);
 		if (it)
 			it->role = "scale";
 	}
@@ -818,7 +836,7 @@ int hg_scene_map(struct hg_scene **out, const struct hg_map_input *maps,
 	struct hg_axis ax;
 	struct hg_scene *s = NULL;
 	hg_addr *edges = NULL;
-	uint64_t (*hist)[HG_CLASS_COUNT] = NULL;
+	uint64_t(*hist)[HG_CLASS_COUNT] = NULL;
 	struct hg_model **models = NULL;
 	const char **labels = NULL;
 	char sub[256], moment[512];
@@ -850,11 +868,13 @@ int hg_scene_map(struct hg_scene **out, const struct hg_map_input *maps,
 		goto fail;
 
 	const char *tname = o && o->trace_name && o->trace_name[0]
-				    ? o->trace_name : "(unnamed trace)";
+				    ? o->trace_name
+				    : "(unnamed trace)";
 	double y = 0;
 	if (n == 1) {
 		const struct hg_stats *st = hg_model_stats(maps[0].model);
-		hg_config_line(sub, sizeof(sub), hg_model_config(maps[0].model));
+		hg_config_line(sub, sizeof(sub),
+			       hg_model_config(maps[0].model));
 		snprintf(moment, sizeof(moment),
 			 "Address space at %s%s%s. Low addresses left.",
 			 maps[0].moment ? maps[0].moment : "the end",
@@ -862,9 +882,11 @@ int hg_scene_map(struct hg_scene **out, const struct hg_map_input *maps,
 			 st->oom ? st->oom_message : "");
 		y = hg_draw_title(s, y, tname, sub, moment);
 	} else {
-		snprintf(sub, sizeof(sub),
-			 "%zu configurations on one address axis (low addresses "
-			 "left), at %s", n, maps[0].moment ? maps[0].moment : "the end");
+		snprintf(
+			sub, sizeof(sub),
+			"%zu configurations on one address axis (low addresses "
+			"left), at %s",
+			n, maps[0].moment ? maps[0].moment : "the end");
 		y = hg_draw_title(s, y, tname, sub, NULL);
 	}
 	y = draw_scales(s, &ax, HG_MARGIN, y);
@@ -878,13 +900,15 @@ int hg_scene_map(struct hg_scene **out, const struct hg_map_input *maps,
 			hg_config_line(sub, sizeof(sub), hg_model_config(m));
 			y += 16;
 			hg_scene_text(s, HG_MARGIN, y, HG_FONT_SANS_BOLD, 12,
-				      HG_ANCHOR_START, HG_TEXT_RGB, "%s", labels[i]);
-			double lw = hg_text_width(labels[i], HG_FONT_SANS_BOLD, 12);
-			hg_scene_text(s, HG_MARGIN + lw + 10, y, HG_FONT_SANS, 11,
-				      HG_ANCHOR_START,
-				      HG_MUTED_RGB, "%s%s%s", sub,
-				      st->oom ? " \xe2\x80\x94 OUT OF MEMORY: " : "",
-				      st->oom ? st->oom_message : "");
+				      HG_ANCHOR_START, HG_TEXT_RGB, "%s",
+				      labels[i]);
+			double lw =
+				hg_text_width(labels[i], HG_FONT_SANS_BOLD, 12);
+			hg_scene_text(
+				s, HG_MARGIN + lw + 10, y, HG_FONT_SANS, 11,
+				HG_ANCHOR_START, HG_MUTED_RGB, "%s%s%s", sub,
+				st->oom ? " \xe2\x80\x94 OUT OF MEMORY: " : "",
+				st->oom ? st->oom_message : "");
 			y += 10;
 		}
 		y += 8;
@@ -892,26 +916,30 @@ int hg_scene_map(struct hg_scene **out, const struct hg_map_input *maps,
 			goto fail;
 		draw_bar(s, &ax, edges, (const uint64_t(*)[HG_CLASS_COUNT])hist,
 			 HG_MARGIN, y, barh);
-		struct arena_draw ad = { s, &ax, HG_MARGIN, y, barh, -1e9, 0,
-					 false, 1e9 };
+		struct arena_draw ad = { s,    &ax, HG_MARGIN, y,  barh,
+					 -1e9, 0,   false,     1e9 };
 		hg_model_arenas(m, arena_gap, &ad);
 		ad.dense = ad.min_gap < 12;
 		hg_model_arenas(m, draw_arena, &ad);
 		y = draw_axis(s, &ax, HG_MARGIN, y, barh);
 	}
-	hg_scene_text(s, HG_MARGIN, y + 8, HG_FONT_SANS, 10, HG_ANCHOR_START,
-		      HG_MUTED_RGB, "%s",
-		      ax.to_scale
-			      ? "Held memory is drawn to one scale; long gaps that "
-				"nothing holds are folded (size below the break). "
-				"Each pixel column stacks the classes in it by byte share."
-			      : "Each segment is drawn to its own scale (above it); long "
-				"gaps that nothing holds are folded (size below the "
-				"break). Each pixel column stacks the classes in it by "
-				"byte share.");
+	hg_scene_text(
+		s, HG_MARGIN, y + 8, HG_FONT_SANS, 10, HG_ANCHOR_START,
+		HG_MUTED_RGB, "%s",
+		ax.to_scale
+			? "Held memory is drawn to one scale; long gaps that "
+			  "nothing holds are folded (size below the break). "
+			  "Each pixel column stacks the classes in it by byte "
+			  "share."
+			: "Each segment is drawn to its own scale (above it); "
+			  "long "
+			  "gaps that nothing holds are folded (size below the "
+			  "break). Each pixel column stacks the classes in it "
+			  "by "
+			  "byte share.");
 	y += 14;
-	y = hg_draw_legend(s, y, n == 1 ? hg_model_stats(models[0])->final.classes
-					: NULL);
+	y = hg_draw_legend(
+		s, y, n == 1 ? hg_model_stats(models[0])->final.classes : NULL);
 	y = hg_draw_figures(s, y, models, labels, n);
 	s->height = ceil(y + HG_MARGIN / 2.0);
 	if (s->oom)

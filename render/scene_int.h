@@ -30,10 +30,11 @@ double hg_draw_legend(struct hg_scene *s, double y,
 		      const uint64_t *bytes /* [HG_CLASS_COUNT] or NULL */);
 
 /* hg_draw_figures draws the key figures of n models (differences from the
- * first when n > 1; "now" and "peak" when n == 1) from y; returns the next y. */
+ * first when n > 1; "now" and "peak" when n == 1) from y; returns the next y.
+ */
 double hg_draw_figures(struct hg_scene *s, double y,
-		       struct hg_model *const *models, const char *const *labels,
-		       size_t n);
+		       struct hg_model *const *models,
+		       const char *const *labels, size_t n);
 
 /* One pixel line (column of a map, row of a timeline) as a stack of
  * classes: integer lengths along the stack, 0 for classes absent. */

@@ -12,12 +12,16 @@
 
 static const char *font_name(enum hg_font f)
 {
-	return f == HG_FONT_MONO ? "mono" : f == HG_FONT_SANS_BOLD ? "bold" : "sans";
+	return f == HG_FONT_MONO        ? "mono"
+	       : f == HG_FONT_SANS_BOLD ? "bold"
+					: "sans";
 }
 
 static const char *anchor_name(enum hg_anchor a)
 {
-	return a == HG_ANCHOR_MIDDLE ? "middle" : a == HG_ANCHOR_END ? "end" : "start";
+	return a == HG_ANCHOR_MIDDLE ? "middle"
+	       : a == HG_ANCHOR_END  ? "end"
+				     : "start";
 }
 
 static void dump_str(FILE *f, const char *s)
@@ -41,8 +45,9 @@ int hg_scene_dump(const struct hg_scene *s, FILE *f)
 		const struct hg_item *it = &s->items[i];
 		switch (it->kind) {
 		case HG_ITEM_RECT:
-			fprintf(f, "rect %.2f %.2f %.2f %.2f %s#%06x", it->x, it->y,
-				it->w, it->h, it->stroke ? "stroke=" : "fill=", it->rgb);
+			fprintf(f, "rect %.2f %.2f %.2f %.2f %s#%06x", it->x,
+				it->y, it->w, it->h,
+				it->stroke ? "stroke=" : "fill=", it->rgb);
 			if (it->cls != HG_NO_CLASS)
 				fprintf(f, " class=%s", hg_class_name(it->cls));
 			if (it->hatch)
@@ -50,11 +55,12 @@ int hg_scene_dump(const struct hg_scene *s, FILE *f)
 			break;
 		case HG_ITEM_LINE:
 			fprintf(f, "line %.2f %.2f %.2f %.2f #%06x %.1f", it->x,
-				it->y, it->x + it->w, it->y + it->h, it->rgb, it->lw);
+				it->y, it->x + it->w, it->y + it->h, it->rgb,
+				it->lw);
 			break;
 		case HG_ITEM_TEXT:
-			fprintf(f, "text %.2f %.2f %s %.0f %s #%06x ", it->x, it->y,
-				font_name(it->font), it->size,
+			fprintf(f, "text %.2f %.2f %s %.0f %s #%06x ", it->x,
+				it->y, font_name(it->font), it->size,
 				anchor_name(it->anchor), it->rgb);
 			dump_str(f, it->text);
 			break;
@@ -78,11 +84,20 @@ static void xml_str(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		default:
+			fputc(*s, f);
 		}
 	}
 }
@@ -123,21 +138,27 @@ int hg_scene_write_svg(const struct hg_scene *s, FILE *f)
 	fputs("\" shape-rendering=\"crispEdges\">\n", f);
 	fputs("<defs><pattern id=\"hatch\" width=\"6\" height=\"6\" "
 	      "patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
-	      "<rect width=\"6\" height=\"6\" fill=\"#", f);
+	      "<rect width=\"6\" height=\"6\" fill=\"#",
+	      f);
 	fprintf(f, "%06x", hg_class_rgb(HG_CLASS_RESERVED));
-	fprintf(f, "\"/><rect width=\"1.5\" height=\"6\" fill=\"#%06x\"/>"
-		   "</pattern></defs>\n", HG_HATCH_RGB);
+	fprintf(f,
+		"\"/><rect width=\"1.5\" height=\"6\" fill=\"#%06x\"/>"
+		"</pattern></defs>\n",
+		HG_HATCH_RGB);
 	fputs("<style>\ntext{font-family:'DejaVu Sans',sans-serif;"
 	      "white-space:pre}\ntext.mono{font-family:'DejaVu Sans Mono',"
-	      "monospace}\ntext.bold{font-weight:bold}\n", f);
+	      "monospace}\ntext.bold{font-weight:bold}\n",
+	      f);
 	for (int c = 0; c < HG_CLASS_COUNT; c++) {
 		if (hg_class_hatched(c))
-			fprintf(f, "rect.%s{fill:url(#hatch)}\n", hg_class_name(c));
+			fprintf(f, "rect.%s{fill:url(#hatch)}\n",
+				hg_class_name(c));
 		else
 			fprintf(f, "rect.%s{fill:#%06x}\n", hg_class_name(c),
 				hg_class_rgb(c));
 	}
-	fputs("</style>\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n",
+	fputs("</style>\n<rect width=\"100%\" height=\"100%\" "
+	      "fill=\"#ffffff\"/>\n",
 	      f);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct hg_item *it = &s->items[i];
@@ -145,7 +166,8 @@ int hg_scene_write_svg(const struct hg_scene *s, FILE *f)
 		case HG_ITEM_RECT:
 			fputs("<rect", f);
 			if (it->cls != HG_NO_CLASS && !it->stroke)
-				fprintf(f, " class=\"%s\"", hg_class_name(it->cls));
+				fprintf(f, " class=\"%s\"",
+					hg_class_name(it->cls));
 			else if (it->role)
 				fprintf(f, " class=\"%s\"", it->role);
 			attr(f, "x", it->x);
@@ -153,7 +175,8 @@ int hg_scene_write_svg(const struct hg_scene *s, FILE *f)
 			attr(f, "width", it->w);
 			attr(f, "height", it->h);
 			if (it->stroke) {
-				fprintf(f, " fill=\"none\" stroke=\"#%06x\"", it->rgb);
+				fprintf(f, " fill=\"none\" stroke=\"#%06x\"",
+					it->rgb);
 				attr(f, "stroke-width", it->lw);
 			} else if (it->cls == HG_NO_CLASS) {
 				fprintf(f, " fill=\"#%06x\"", it->rgb);
@@ -177,7 +200,8 @@ int hg_scene_write_svg(const struct hg_scene *s, FILE *f)
 		case HG_ITEM_TEXT:
 			fputs("<text", f);
 			if (it->font != HG_FONT_SANS)
-				fprintf(f, " class=\"%s\"", font_name(it->font));
+				fprintf(f, " class=\"%s\"",
+					font_name(it->font));
 			attr(f, "x", it->x);
 			attr(f, "y", it->y);
 			attr(f, "font-size", it->size);
@@ -197,7 +221,8 @@ int hg_scene_write_svg(const struct hg_scene *s, FILE *f)
 			fputs("><title>", f);
 			xml_str(f, it->title);
 			fputs(it->kind == HG_ITEM_RECT ? "</title></rect>\n"
-						       : "</title></line>\n", f);
+						       : "</title></line>\n",
+			      f);
 		} else {
 			fputs("/>\n", f);
 		}

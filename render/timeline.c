@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TL_LEFT 128     /* address labels */
-#define TL_PLOT_H 480   /* address axis length */
+#define TL_LEFT 128   /* address labels */
+#define TL_PLOT_H 480 /* address axis length */
 #define TL_MIN_COLW 4
-#define TL_UNITS 8      /* stack units per column pixel */
+#define TL_UNITS 8 /* stack units per column pixel */
 #define TL_MAX_MARKS 256
 
 struct tl_mark {
@@ -33,7 +33,7 @@ struct hg_timeline {
 	bool *sampled;
 	int ncols, colw, rows, width;
 	uint64_t nevents;
-	int next;                         /* next column to sample */
+	int next; /* next column to sample */
 	struct tl_mark *marks;
 	size_t nmarks, marks_dropped;
 	char *trace_name;
@@ -84,7 +84,8 @@ int hg_timeline_new(struct hg_timeline **out, const struct hg_extents *held,
 	t->rows = t->ax.length;
 	t->edges = hg_axis_edges(&t->ax);
 	t->hist = calloc((size_t)t->rows, sizeof(*t->hist));
-	t->cells = calloc((size_t)t->rows * (size_t)t->ncols, sizeof(*t->cells));
+	t->cells =
+		calloc((size_t)t->rows * (size_t)t->ncols, sizeof(*t->cells));
 	t->sampled = calloc((size_t)t->ncols, sizeof(*t->sampled));
 	t->marks = calloc(TL_MAX_MARKS, sizeof(*t->marks));
 	if (o && o->trace_name)
@@ -130,7 +131,8 @@ int hg_timeline_sample(struct hg_timeline *t, struct hg_model *m, uint64_t i,
 			if (hg_model_histogram(m, t->edges, (size_t)t->rows,
 					       t->hist))
 				return HG_EINVAL;
-			struct hg_stack *col = &t->cells[(size_t)t->next * t->rows];
+			struct hg_stack *col =
+				&t->cells[(size_t)t->next * t->rows];
 			for (int r = 0; r < t->rows; r++)
 				hg_stack_of(&col[r], t->hist[r],
 					    t->colw * TL_UNITS, 1);
@@ -147,10 +149,10 @@ int hg_timeline_sample(struct hg_timeline *t, struct hg_model *m, uint64_t i,
 
 /* An open vertical run of equal stacks, extended across columns. */
 struct tl_run {
-	int r0, r1;        /* rows [r0, r1) */
-	int k0;            /* first column */
+	int r0, r1; /* rows [r0, r1) */
+	int k0;     /* first column */
 	struct hg_stack st;
-	bool seen;         /* matched in the current column */
+	bool seen; /* matched in the current column */
 };
 
 static double row_y(int top, int rows, int r)
@@ -181,32 +183,38 @@ static void emit_run(struct hg_scene *s, const struct hg_timeline *t,
 	for (int c = 1; c < HG_CLASS_COUNT; c++) {
 		if (!run->st.len[c])
 			continue;
-		/* Within each column the classes share the cell left to right. */
+		/* Within each column the classes share the cell left to right.
+		 */
 		double frac = (double)run->st.len[c] / (t->colw * TL_UNITS);
 		struct hg_item *it;
 		if (k1 - run->k0 == 1 || present == 1) {
-			it = hg_scene_rect(s, x + off * t->colw, y,
-					   present == 1 && units == t->colw * TL_UNITS
-						   ? w : (k1 - run->k0 == 1 ? frac * t->colw : w),
-					   h, hg_class_rgb(c));
+			it = hg_scene_rect(
+				s, x + off * t->colw, y,
+				present == 1 && units == t->colw * TL_UNITS
+					? w
+					: (k1 - run->k0 == 1 ? frac * t->colw
+							     : w),
+				h, hg_class_rgb(c));
 		} else {
 			it = NULL;
 			for (int k = run->k0; k < k1 && !s->oom; k++) {
-				it = hg_scene_rect(s, x0 + k * t->colw + off * t->colw,
-						   y, frac * t->colw, h,
-						   hg_class_rgb(c));
+				it = hg_scene_rect(
+					s, x0 + k * t->colw + off * t->colw, y,
+					frac * t->colw, h, hg_class_rgb(c));
 				if (it) {
 					it->cls = c;
 					it->hatch = hg_class_hatched(c);
 				}
 				/* One tooltip per run: on its first column. */
 				if (it && k == run->k0) {
-					hg_item_set_title(s, it,
-							  "%s %s\xe2\x80\x93%s, "
-							  "events %" PRIu64 "\xe2\x80\x93%" PRIu64
-							  " (%.0f%% of each pixel)",
-							  hg_class_name(c), lo, hi, e0, e1,
-							  100 * frac);
+					hg_item_set_title(
+						s, it,
+						"%s %s\xe2\x80\x93%s, "
+						"events %" PRIu64
+						"\xe2\x80\x93%" PRIu64
+						" (%.0f%% of each pixel)",
+						hg_class_name(c), lo, hi, e0,
+						e1, 100 * frac);
 				}
 			}
 			off += frac;
@@ -224,8 +232,10 @@ static void emit_run(struct hg_scene *s, const struct hg_timeline *t,
 		else
 			hg_item_set_title(s, it,
 					  "%s %s\xe2\x80\x93%s, events %" PRIu64
-					  "\xe2\x80\x93%" PRIu64 " (%.0f%% of each pixel)",
-					  hg_class_name(c), lo, hi, e0, e1, 100 * frac);
+					  "\xe2\x80\x93%" PRIu64
+					  " (%.0f%% of each pixel)",
+					  hg_class_name(c), lo, hi, e0, e1,
+					  100 * frac);
 		off += frac;
 	}
 }
@@ -244,17 +254,20 @@ static void draw_cells(struct hg_scene *s, const struct hg_timeline *t,
 	for (int k = 0; k <= t->ncols; k++) {
 		size_t ncur = 0;
 		if (k < t->ncols && t->sampled[k]) {
-			const struct hg_stack *col = &t->cells[(size_t)k * t->rows];
+			const struct hg_stack *col =
+				&t->cells[(size_t)k * t->rows];
 			for (int r = 0; r < t->rows;) {
 				int r1 = r + 1;
 				while (r1 < t->rows &&
-				       memcmp(&col[r1], &col[r], sizeof(col[r])) == 0)
+				       memcmp(&col[r1], &col[r],
+					      sizeof(col[r])) == 0)
 					r1++;
 				bool empty = true;
 				for (int c = 1; c < HG_CLASS_COUNT; c++)
 					empty &= col[r].len[c] == 0;
 				if (!empty)
-					cur[ncur++] = (struct tl_run){ r, r1, k, col[r],
+					cur[ncur++] = (struct tl_run){ r, r1, k,
+								       col[r],
 								       false };
 				r = r1;
 			}
@@ -266,7 +279,8 @@ static void draw_cells(struct hg_scene *s, const struct hg_timeline *t,
 				i++;
 			if (i < nopen && open[i].r0 == cur[j].r0 &&
 			    open[i].r1 == cur[j].r1 &&
-			    memcmp(&open[i].st, &cur[j].st, sizeof(cur[j].st)) == 0) {
+			    memcmp(&open[i].st, &cur[j].st,
+				   sizeof(cur[j].st)) == 0) {
 				cur[j].k0 = open[i].k0;
 				open[i].seen = true;
 			}
@@ -295,12 +309,13 @@ static void draw_address_axis(struct hg_scene *s, const struct hg_timeline *t,
 		double yb = top + t->rows - sg->p0; /* bottom edge */
 		double yt = top + t->rows - sg->p1; /* top edge */
 		if (sg->fold) {
-			struct hg_item *it = hg_scene_rect(s, x0 - 6, yt, plot_w + 12,
-							   yb - yt, 0xffffff);
+			struct hg_item *it = hg_scene_rect(
+				s, x0 - 6, yt, plot_w + 12, yb - yt, 0xffffff);
 			hg_fold_title(s, it, sg);
 			double cy = (yt + yb) / 2;
 			for (int k = 0; k < 2; k++) {
-				it = hg_scene_line(s, x0 - 8, cy + 4 + (k ? -5 : 5) - 4,
+				it = hg_scene_line(s, x0 - 8,
+						   cy + 4 + (k ? -5 : 5) - 4,
 						   x0 + plot_w + 8,
 						   cy - 4 + (k ? -5 : 5) + 4,
 						   HG_AXIS_RGB, 1);
@@ -325,9 +340,9 @@ static void draw_address_axis(struct hg_scene *s, const struct hg_timeline *t,
 			if (k == 1 && y > last_y - 11)
 				y = last_y - 11;
 			hg_fmt_hex(a, sizeof(a), ticks[k]);
-			struct hg_item *it = hg_scene_text(s, x0 - 8, y, HG_FONT_MONO,
-							   10, HG_ANCHOR_END,
-							   HG_AXIS_RGB, "%s", a);
+			struct hg_item *it = hg_scene_text(
+				s, x0 - 8, y, HG_FONT_MONO, 10, HG_ANCHOR_END,
+				HG_AXIS_RGB, "%s", a);
 			if (it)
 				it->role = "tick";
 			it = hg_scene_line(s, x0 - 5, floor(ys[k]) + 0.5, x0,
@@ -377,13 +392,15 @@ int hg_timeline_scene(struct hg_scene **out, struct hg_timeline *t,
 	(void)nevents;
 	hg_config_line(sub, sizeof(sub), hg_model_config(m));
 	snprintf(moment, sizeof(moment),
-		 "Timeline of %" PRIu64 " events: time left to right, addresses "
+		 "Timeline of %" PRIu64
+		 " events: time left to right, addresses "
 		 "bottom to top (low at the bottom)%s%s.",
 		 t->nevents, st->oom ? " \xe2\x80\x94 OUT OF MEMORY: " : "",
 		 st->oom ? st->oom_message : "");
 	double y = hg_draw_title(s, 0,
-				 t->trace_name && t->trace_name[0] ? t->trace_name
-								   : "(unnamed trace)",
+				 t->trace_name && t->trace_name[0]
+					 ? t->trace_name
+					 : "(unnamed trace)",
 				 sub, moment);
 	/* Mark labels: three staggered rows above the plot. */
 	double mark_top = y + 4;
@@ -399,18 +416,17 @@ int hg_timeline_scene(struct hg_scene **out, struct hg_timeline *t,
 		bool flip = x + w > t->width - 4;
 		if (r < 3) {
 			right[r] = x + w;
-			struct hg_item *it = hg_scene_text(s, flip ? x + 2 : x - 2,
-							   mark_top + 10 + 13 * r,
-							   HG_FONT_SANS, 10,
-							   flip ? HG_ANCHOR_END
-								: HG_ANCHOR_START,
-							   HG_TEXT_RGB, "%s",
-							   t->marks[i].text);
+			struct hg_item *it = hg_scene_text(
+				s, flip ? x + 2 : x - 2, mark_top + 10 + 13 * r,
+				HG_FONT_SANS, 10,
+				flip ? HG_ANCHOR_END : HG_ANCHOR_START,
+				HG_TEXT_RGB, "%s", t->marks[i].text);
 			if (it)
 				it->role = "mark";
 		}
 	}
-	struct hg_item *it = hg_scene_rect(s, x0, top, plot_w, t->rows, 0xfafafa);
+	struct hg_item *it =
+		hg_scene_rect(s, x0, top, plot_w, t->rows, 0xfafafa);
 	if (it)
 		it->role = "axis";
 	draw_cells(s, t, x0, top);
@@ -418,11 +434,13 @@ int hg_timeline_scene(struct hg_scene **out, struct hg_timeline *t,
 	/* Arena boundaries at the end, as thin ticks on the right. */
 	for (size_t i = 0; i < t->nmarks; i++) {
 		double x = floor(event_x(t, x0, t->marks[i].event)) + 0.5;
-		it = hg_scene_line(s, x, mark_top + 12, x, top + t->rows, 0x000000, 1);
+		it = hg_scene_line(s, x, mark_top + 12, x, top + t->rows,
+				   0x000000, 1);
 		if (it) {
 			it->dash = true;
 			it->role = "mark";
-			hg_item_set_title(s, it, "mark \"%s\" at event %" PRIu64,
+			hg_item_set_title(s, it,
+					  "mark \"%s\" at event %" PRIu64,
 					  t->marks[i].text, t->marks[i].event);
 		}
 	}
@@ -431,8 +449,9 @@ int hg_timeline_scene(struct hg_scene **out, struct hg_timeline *t,
 		it = hg_scene_line(s, x, top, x, top + t->rows, 0xd00000, 2);
 		if (it) {
 			it->role = "oom";
-			hg_item_set_title(s, it, "out of memory at event %" PRIu64 ": %s",
-					  st->oom_event, st->oom_message);
+			hg_item_set_title(
+				s, it, "out of memory at event %" PRIu64 ": %s",
+				st->oom_event, st->oom_message);
 		}
 	}
 	it = hg_scene_rect(s, x0, top, plot_w, t->rows, HG_AXIS_RGB);
@@ -445,8 +464,8 @@ int hg_timeline_scene(struct hg_scene **out, struct hg_timeline *t,
 	uint64_t step = nice_step((double)t->nevents / (plot_w / 90.0));
 	for (uint64_t e = 0; e <= t->nevents; e += step) {
 		double x = x0 + (double)e / (double)t->nevents * plot_w;
-		it = hg_scene_line(s, floor(x) + 0.5, ty, floor(x) + 0.5, ty + 4,
-				   HG_AXIS_RGB, 1);
+		it = hg_scene_line(s, floor(x) + 0.5, ty, floor(x) + 0.5,
+				   ty + 4, HG_AXIS_RGB, 1);
 		if (it)
 			it->role = "tick";
 		it = hg_scene_text(s, x, ty + 16, HG_FONT_MONO, 10,
@@ -457,22 +476,28 @@ int hg_timeline_scene(struct hg_scene **out, struct hg_timeline *t,
 		if (e + step < e)
 			break;
 	}
-	hg_scene_text(s, x0 + plot_w, ty + 32, HG_FONT_SANS, 11, HG_ANCHOR_END,
-		      HG_TEXT_RGB,
-		      "event index (time) \xe2\x86\x92   each column: the state "
-		      "after its last event (%" PRIu64 " event%s per column)",
-		      t->nevents / (uint64_t)t->ncols,
-		      t->nevents / (uint64_t)t->ncols == 1 ? "" : "s");
+	hg_scene_text(
+		s, x0 + plot_w, ty + 32, HG_FONT_SANS, 11, HG_ANCHOR_END,
+		HG_TEXT_RGB,
+		"event index (time) \xe2\x86\x92   each column: the state "
+		"after its last event (%" PRIu64 " event%s per column)",
+		t->nevents / (uint64_t)t->ncols,
+		t->nevents / (uint64_t)t->ncols == 1 ? "" : "s");
 	y = ty + 40;
-	hg_scene_text(s, HG_MARGIN, y + 8, HG_FONT_SANS, 10, HG_ANCHOR_START,
-		      HG_MUTED_RGB, "%s",
-		      t->ax.to_scale
-			      ? "Held addresses are drawn to one scale; long gaps that "
-				"nothing ever holds are folded. A pixel that mixes "
-				"classes shows each of them, side by side by byte share."
-			      : "Each address segment has its own scale; long gaps that "
-				"nothing ever holds are folded. A pixel that mixes "
-				"classes shows each of them, side by side by byte share.");
+	hg_scene_text(
+		s, HG_MARGIN, y + 8, HG_FONT_SANS, 10, HG_ANCHOR_START,
+		HG_MUTED_RGB, "%s",
+		t->ax.to_scale
+			? "Held addresses are drawn to one scale; long gaps "
+			  "that "
+			  "nothing ever holds are folded. A pixel that mixes "
+			  "classes shows each of them, side by side by byte "
+			  "share."
+			: "Each address segment has its own scale; long gaps "
+			  "that "
+			  "nothing ever holds are folded. A pixel that mixes "
+			  "classes shows each of them, side by side by byte "
+			  "share.");
 	y += 14;
 	y = hg_draw_legend(s, y, st->final.classes);
 	struct hg_model *ms[1] = { m };

@@ -127,8 +127,7 @@ static void log_fn(cyaml_log_t level, void *ctx, const char *fmt, va_list ap)
 }
 
 /* lookup finds the value cyaml loaded for key. */
-static const char *lookup(const struct schema *s, char **data,
-			  const char *key)
+static const char *lookup(const struct schema *s, char **data, const char *key)
 {
 	size_t i;
 
@@ -186,7 +185,8 @@ static int walk(const void *buf, size_t len, const char *file,
 	    y.ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
 		*empty = true;
 	} else if (y.ev.type != YAML_MAPPING_START_EVENT) {
-		rc = hg__yaml_err(&y, "a config file must be a YAML mapping "
+		rc = hg__yaml_err(&y,
+				  "a config file must be a YAML mapping "
 				  "of config keys, not %s",
 				  hg__yaml_event_what(&y.ev));
 		goto out;
@@ -200,7 +200,7 @@ static int walk(const void *buf, size_t len, const char *file,
 		rc = hg__yaml_next(&y, &src);
 	if (rc == 0 && y.ev.type != YAML_STREAM_END_EVENT)
 		rc = hg__yaml_err(&y, "only one YAML document is allowed in a "
-				  "config file");
+				      "config file");
 out:
 	hg__yaml_fini(&y);
 	hg__src_close(&src);
@@ -208,8 +208,7 @@ out:
 }
 
 int hg_config_load_mem(const void *data, size_t len, const char *name,
-		       struct hg_setting **out, size_t *nout,
-		       struct hg_diag *d)
+		       struct hg_setting **out, size_t *nout, struct hg_diag *d)
 {
 	struct hg_setting *arr = NULL;
 	struct cyaml_log log = { .have = false };
@@ -260,7 +259,8 @@ int hg_config_load_mem(const void *data, size_t len, const char *name,
 			if (!v || strcmp(v, arr[i].value) != 0) {
 				hg_diag_set(d, NULL, arr[i].line, arr[i].col,
 					    "config key '%s': cannot load its "
-					    "value", arr[i].key);
+					    "value",
+					    arr[i].key);
 				rc = HG_EINVAL;
 				break;
 			}
@@ -319,8 +319,10 @@ int hg_config_load(const char *path, struct hg_setting **out, size_t *n,
 			break;
 		len += (size_t)got;
 		if (len > MAX_CONFIG_FILE) {
-			hg_diag_set(d, path, 0, 0, "config file too large "
-				    "(more than %u bytes)", MAX_CONFIG_FILE);
+			hg_diag_set(d, path, 0, 0,
+				    "config file too large "
+				    "(more than %u bytes)",
+				    MAX_CONFIG_FILE);
 			rc = HG_EINVAL;
 			goto out;
 		}

@@ -96,8 +96,8 @@ const char *hg__size_problem(const char *s)
 	if (!(hex ? hex_digit(*p) : (*p >= '0' && *p <= '9')))
 		return "not a number";
 	for (; hex ? hex_digit(*p) : (*p >= '0' && *p <= '9'); p++) {
-		unsigned dv = (unsigned)(*p <= '9' ? *p - '0' :
-					 (*p | 0x20) - 'a' + 10);
+		unsigned dv = (unsigned)(*p <= '9' ? *p - '0'
+						   : (*p | 0x20) - 'a' + 10);
 		unsigned base = hex ? 16 : 10;
 
 		if (v > (UINT64_MAX - dv) / base)
@@ -166,14 +166,15 @@ int hg__add_setting(struct hg_setting **arr, size_t *n, size_t *cap,
 	}
 	if (vlen >= sizeof(st->value) || memchr(value, '\0', vlen)) {
 		hg_diag_set(d, NULL, line, col, "config key '%s': %s", key,
-			    vlen >= sizeof(st->value) ?
-				    "value is too long" :
-				    "value contains a NUL character");
+			    vlen >= sizeof(st->value)
+				    ? "value is too long"
+				    : "value contains a NUL character");
 		return HG_EINVAL;
 	}
 	if (strcmp(key, "policy") == 0) {
 		/* In YAML, policy is the mapping of the policy.* keys. */
-		hg_diag_set(d, NULL, line, col, "config key 'policy' needs a "
+		hg_diag_set(d, NULL, line, col,
+			    "config key 'policy' needs a "
 			    "policy name (policy.NAME=VALUE)");
 		return HG_EINVAL;
 	}
@@ -181,7 +182,8 @@ int hg__add_setting(struct hg_setting **arr, size_t *n, size_t *cap,
 		if (strcmp((*arr)[i].key, key) == 0) {
 			hg_diag_set(d, NULL, line, col,
 				    "duplicate config key '%s' (first set at "
-				    "line %u)", key, (*arr)[i].line);
+				    "line %u)",
+				    key, (*arr)[i].line);
 			return HG_EINVAL;
 		}
 	}

@@ -22,10 +22,10 @@ struct tok {
 };
 
 struct hg_compact_reader {
-	unsigned lineno;     /* of the current line */
-	const char *line;    /* current line, in the source buffer */
+	unsigned lineno;  /* of the current line */
+	const char *line; /* current line, in the source buffer */
 	size_t len;
-	bool pending;        /* the current line is still to be handled */
+	bool pending; /* the current line is still to be handled */
 	bool seen_event;
 };
 
@@ -65,7 +65,8 @@ static int next_line(struct hg_trace_reader *r)
 	s->pos += nl ? c->len + 1 : c->len;
 	if (c->len && c->line[c->len - 1] == '\r')
 		c->len--;
-	if (c->lineno == 1 && c->len >= 3 && memcmp(c->line, "\xef\xbb\xbf", 3) == 0) {
+	if (c->lineno == 1 && c->len >= 3 &&
+	    memcmp(c->line, "\xef\xbb\xbf", 3) == 0) {
 		c->line += 3;
 		c->len -= 3;
 	}
@@ -105,15 +106,13 @@ static bool tok_is(const struct tok *t, const char *s)
 	return t->n == strlen(s) && memcmp(t->s, s, t->n) == 0;
 }
 
-static int err_at(struct hg_trace_reader *r, unsigned col, const char *fmt,
-		  ...)
+static int err_at(struct hg_trace_reader *r, unsigned col, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 3, 4)))
 #endif
 	;
 
-static int err_at(struct hg_trace_reader *r, unsigned col, const char *fmt,
-		  ...)
+static int err_at(struct hg_trace_reader *r, unsigned col, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -172,10 +171,10 @@ static int config_line(struct hg_trace_reader *r)
 			i++;
 		eq = memchr(c->line + st, '=', i - st);
 		if (!eq || eq == c->line + st)
-			return err_at(r, (unsigned)st + 1,
-				      "config: expected KEY=VALUE, not '%s'",
-				      hg__quote(q, sizeof(q), c->line + st,
-						i - st));
+			return err_at(
+				r, (unsigned)st + 1,
+				"config: expected KEY=VALUE, not '%s'",
+				hg__quote(q, sizeof(q), c->line + st, i - st));
 		if ((size_t)(eq - (c->line + st)) >= sizeof(key))
 			return err_at(r, (unsigned)st + 1,
 				      "config key '%s' is too long",
@@ -259,7 +258,8 @@ static int take_id(struct hg_trace_reader *r, struct hg_op *op,
 	if (!hg__id_valid(t->s, t->n))
 		return err_at(r, t->col,
 			      "%s: bad id '%s' (letters, digits, '_', '-', "
-			      "'.')", kind, hg__quote(q, sizeof(q), t->s, t->n));
+			      "'.')",
+			      kind, hg__quote(q, sizeof(q), t->s, t->n));
 	if (hg__reader_str(&r->id, &r->idcap, t->s, t->n) < 0)
 		return err_at(r, t->col, "out of memory");
 	op->id = r->id;
@@ -269,8 +269,8 @@ static int take_id(struct hg_trace_reader *r, struct hg_op *op,
 static int take_size(struct hg_trace_reader *r, const struct tok *t,
 		     const char *what, uint64_t *out)
 {
-	return hg__parse_op_size(r, what, t->s, t->n, out,
-				 r->compact->lineno, t->col);
+	return hg__parse_op_size(r, what, t->s, t->n, out, r->compact->lineno,
+				 t->col);
 }
 
 static int parse_event(struct hg_trace_reader *r, struct hg_op *op,
@@ -345,7 +345,8 @@ static int parse_event(struct hg_trace_reader *r, struct hg_op *op,
 		while (end > st && blank(c->line[end - 1]))
 			end--;
 		if (st == end)
-			return err_at(r, t[0].col, "mark: missing field 'text'");
+			return err_at(r, t[0].col,
+				      "mark: missing field 'text'");
 		if (memchr(c->line + st, '\0', end - st))
 			return err_at(r, (unsigned)st + 1,
 				      "mark: text contains a NUL character");

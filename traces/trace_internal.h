@@ -13,10 +13,11 @@
 #include <yaml.h>
 #include <zlib.h>
 
-#define HG_SRC_BUFSIZE (256u * 1024u)  /* decoded buffer; longest compact line */
-#define HG_SRC_INSIZE (64u * 1024u)    /* compressed input buffer */
-#define HG_MAX_SETTINGS 256            /* config settings per trace or file */
-#define HG_MAX_DEPTH 64                /* YAML nesting we walk through */
+#define HG_SRC_BUFSIZE (256u * 1024u) /* decoded buffer; longest compact line  \
+				       */
+#define HG_SRC_INSIZE (64u * 1024u)   /* compressed input buffer */
+#define HG_MAX_SETTINGS 256           /* config settings per trace or file */
+#define HG_MAX_DEPTH 64               /* YAML nesting we walk through */
 
 /* ------------------------------------------------------------------ */
 /* Input source                                                        */
@@ -28,22 +29,22 @@
  * magic. Decoded bytes land in buf[pos, len).
  */
 struct hg_src {
-	int fd;                    /* -1 for a memory source */
-	bool own_fd;               /* close fd in hg__src_close */
-	const unsigned char *mem;  /* memory source */
+	int fd;                   /* -1 for a memory source */
+	bool own_fd;              /* close fd in hg__src_close */
+	const unsigned char *mem; /* memory source */
 	size_t memlen, mempos;
-	unsigned char *in;         /* raw input buffer (fd sources) */
+	unsigned char *in; /* raw input buffer (fd sources) */
 	size_t inpos, inlen;
 	bool raw_eof;
-	bool begun;                /* gzip magic checked */
-	bool gz;                   /* input is gzip */
-	bool zinit, zend;          /* inflate initialised; member ended */
+	bool begun;       /* gzip magic checked */
+	bool gz;          /* input is gzip */
+	bool zinit, zend; /* inflate initialised; member ended */
 	z_stream zs;
-	unsigned char *buf;        /* decoded bytes */
+	unsigned char *buf; /* decoded bytes */
 	size_t pos, len;
-	bool eof;                  /* no more decoded bytes */
+	bool eof; /* no more decoded bytes */
 	bool failed;
-	char err[160];             /* why reading failed */
+	char err[160]; /* why reading failed */
 };
 
 int hg__src_open_fd(struct hg_src *s, int fd, bool own_fd);
@@ -83,7 +84,7 @@ int hg__add_setting(struct hg_setting **arr, size_t *n, size_t *cap,
 struct hg_yaml {
 	yaml_parser_t p;
 	yaml_event_t ev;
-	bool have;                 /* ev holds an event to delete */
+	bool have; /* ev holds an event to delete */
 	bool init;
 	const char *file;
 	struct hg_diag *d;
@@ -121,10 +122,10 @@ struct hg_trace_reader {
 	size_t config_cap;
 	struct hg_src src;
 	char file[256];
-	struct hg_diag *d;          /* the caller's, for the current call */
-	int status;                 /* 0 reading, 1 done, <0 failed */
-	struct hg_diag saved;       /* the error, repeated on later calls */
-	char *id;                   /* borrowed strings handed out in ops */
+	struct hg_diag *d;    /* the caller's, for the current call */
+	int status;           /* 0 reading, 1 done, <0 failed */
+	struct hg_diag saved; /* the error, repeated on later calls */
+	char *id;             /* borrowed strings handed out in ops */
 	size_t idcap;
 	char *text;
 	size_t textcap;

@@ -87,8 +87,8 @@ static int detect(struct hg_trace_reader *r, bool *compact)
 			*compact = rest >= mlen &&
 				   memcmp(b + i, magic, mlen) == 0 &&
 				   (rest == mlen || b[i + mlen] == ' ' ||
-				    b[i + mlen] == '\t' || b[i + mlen] == '\r' ||
-				    b[i + mlen] == '\n');
+				    b[i + mlen] == '\t' ||
+				    b[i + mlen] == '\r' || b[i + mlen] == '\n');
 			return 0;
 		}
 		if (s->eof || s->len == HG_SRC_BUFSIZE)

@@ -16,7 +16,7 @@ struct hg_trace_writer {
 	bool gz;
 	z_stream zs;
 	bool zinit;
-	int err;                  /* first error, sticky */
+	int err; /* first error, sticky */
 	struct hg_diag diag;
 	uint64_t nevents;
 	size_t len;
@@ -60,7 +60,8 @@ static int deflate_out(struct hg_trace_writer *w, int flush)
 		n = WBUF - w->zs.avail_out;
 		if (n && fwrite(w->zout, 1, n, w->f) != n)
 			return fail(w, HG_EINVAL, "write error");
-	} while (w->zs.avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
+	} while (w->zs.avail_out == 0 ||
+		 (flush == Z_FINISH && zr != Z_STREAM_END));
 	return 0;
 }
 
@@ -212,7 +213,8 @@ static uint32_t utf8_next(const unsigned char *s, unsigned *n)
 		       ((uint32_t)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
 	}
 	*n = 4;
-	return ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3f) << 12) |
+	return ((uint32_t)(s[0] & 0x07) << 18) |
+	       ((uint32_t)(s[1] & 0x3f) << 12) |
 	       ((uint32_t)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);
 }
 
@@ -345,7 +347,8 @@ static int header_compact(struct hg_trace_writer *w,
 
 		if (!compact_word(s->key) || strchr(s->key, '=') ||
 		    (s->value[0] && !compact_word(s->value)))
-			return fail(w, HG_EINVAL, "config %s=%s cannot be "
+			return fail(w, HG_EINVAL,
+				    "config %s=%s cannot be "
 				    "written in the compact format (blanks)",
 				    s->key, s->value);
 		printf_(w, "config %s=%s\n", s->key, s->value);
@@ -377,8 +380,8 @@ int hg_trace_writer_open(struct hg_trace_writer **out, FILE *f,
 		}
 		w->zinit = true;
 	}
-	rc = fmt == HG_FMT_YAML ? header_yaml(w, info) :
-				  header_compact(w, info);
+	rc = fmt == HG_FMT_YAML ? header_yaml(w, info)
+				: header_compact(w, info);
 	if (rc < 0) {
 		if (d) {
 			d->line = d->col = 0;
@@ -429,9 +432,8 @@ static int write_yaml(struct hg_trace_writer *w, const struct hg_op *op)
 
 static int write_compact(struct hg_trace_writer *w, const struct hg_op *op)
 {
-	static const char *const letters[] = {
-		"a", "f", "sa", "sf", "s", "mm", "mu", "m"
-	};
+	static const char *const letters[] = { "a", "f",  "sa", "sf",
+					       "s", "mm", "mu", "m" };
 	char sz[32];
 
 	fmt_size(sz, sizeof(sz), op->size);
@@ -448,7 +450,8 @@ static int write_compact(struct hg_trace_writer *w, const struct hg_op *op)
 		return printf_(w, "s %s\n", op->all ? "all" : sz);
 	case HG_OP_MARK:
 		if (strpbrk(op->text, "\r\n"))
-			return fail(w, HG_EINVAL, "mark text with a line break "
+			return fail(w, HG_EINVAL,
+				    "mark text with a line break "
 				    "cannot be written in the compact format");
 		puts_(w, "m ");
 		puts_(w, op->text);

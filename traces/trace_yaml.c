@@ -77,8 +77,8 @@ int hg__yaml_next(struct hg_yaml *y, struct hg_src *src)
 		yaml_event_delete(&y->ev);
 	y->have = false;
 	if (!yaml_parser_parse(p, &y->ev)) {
-		yaml_mark_t m = p->error == YAML_READER_ERROR ? p->mark :
-				p->problem_mark;
+		yaml_mark_t m = p->error == YAML_READER_ERROR ? p->mark
+							      : p->problem_mark;
 
 		y->d->line = u(m.line + 1);
 		y->d->col = u(m.column + 1);
@@ -193,11 +193,11 @@ static int config_key(struct hg_yaml *y, const char *prefix, char *key,
 	if (y->ev.type != YAML_SCALAR_EVENT)
 		return hg__yaml_err(y, "config keys must be scalars, not %s",
 				    hg__yaml_event_what(&y->ev));
-	if (pl + SLEN(&y->ev) >= len || memchr(SVAL(&y->ev), '\0',
-					       SLEN(&y->ev)))
-		return hg__yaml_err(y, "bad config key '%s%s'", prefix,
-				    hg__quote(q, sizeof(q), SVAL(&y->ev),
-					      SLEN(&y->ev)));
+	if (pl + SLEN(&y->ev) >= len ||
+	    memchr(SVAL(&y->ev), '\0', SLEN(&y->ev)))
+		return hg__yaml_err(
+			y, "bad config key '%s%s'", prefix,
+			hg__quote(q, sizeof(q), SVAL(&y->ev), SLEN(&y->ev)));
 	memcpy(key, prefix, pl);
 	memcpy(key + pl, SVAL(&y->ev), SLEN(&y->ev));
 	key[pl + SLEN(&y->ev)] = '\0';
@@ -234,7 +234,8 @@ int hg__yaml_config(struct hg_yaml *y, struct hg_src *src, bool strict,
 			if (y->ev.type != YAML_MAPPING_START_EVENT) {
 				y->ev.start_mark.line = line - 1;
 				y->ev.start_mark.column = col - 1;
-				return hg__yaml_err(y,
+				return hg__yaml_err(
+					y,
 					"config key 'policy' must be a mapping "
 					"(e.g. 'policy: {grow: incremental}')");
 			}
@@ -247,9 +248,10 @@ int hg__yaml_config(struct hg_yaml *y, struct hg_src *src, bool strict,
 			return hg__yaml_err(y, "unknown config key '%s'", key);
 		}
 		if (y->ev.type != YAML_SCALAR_EVENT)
-			return hg__yaml_err(y, "config key '%s': value must be "
-					    "a scalar, not %s", key,
-					    hg__yaml_event_what(&y->ev));
+			return hg__yaml_err(y,
+					    "config key '%s': value must be "
+					    "a scalar, not %s",
+					    key, hg__yaml_event_what(&y->ev));
 		rc = hg__add_setting(arr, n, cap, key, SVAL(&y->ev),
 				     SLEN(&y->ev), line, col, y->d);
 		if (rc < 0)
@@ -267,12 +269,11 @@ struct hg_yaml_reader {
 	struct hg_yaml y;
 	int state;
 	bool seen_version, seen_name, seen_desc, seen_config, seen_events;
-	yaml_mark_t start;       /* of the top-level mapping */
+	yaml_mark_t start; /* of the top-level mapping */
 };
 
-static const char *const header_keys[] = {
-	"heapgrow", "name", "description", "config", "events", NULL
-};
+static const char *const header_keys[] = { "heapgrow", "name",   "description",
+					   "config",   "events", NULL };
 
 /* next_ev reads the next parser event. */
 static int next_ev(struct hg_trace_reader *r)
@@ -288,22 +289,25 @@ static int version(struct hg_trace_reader *r)
 	size_t i;
 
 	if (y->ev.type != YAML_SCALAR_EVENT || SLEN(&y->ev) == 0)
-		return hg__yaml_err(y, "bad format version: expected 1, "
-				    "not %s", hg__yaml_event_what(&y->ev));
+		return hg__yaml_err(y,
+				    "bad format version: expected 1, "
+				    "not %s",
+				    hg__yaml_event_what(&y->ev));
 	for (i = 0; i < SLEN(&y->ev); i++) {
 		char ch = SVAL(&y->ev)[i];
 
 		if (ch < '0' || ch > '9')
 			return hg__yaml_err(y, "bad format version '%s'",
-					    hg__quote(q, sizeof(q), SVAL(&y->ev),
+					    hg__quote(q, sizeof(q),
+						      SVAL(&y->ev),
 						      SLEN(&y->ev)));
 		if (v < 1000000)
 			v = v * 10 + (unsigned long)(ch - '0');
 	}
 	if (v != 1)
-		return hg__yaml_err(y, "unsupported format version %s",
-				    hg__quote(q, sizeof(q), SVAL(&y->ev),
-					      SLEN(&y->ev)));
+		return hg__yaml_err(
+			y, "unsupported format version %s",
+			hg__quote(q, sizeof(q), SVAL(&y->ev), SLEN(&y->ev)));
 	return 0;
 }
 
@@ -333,7 +337,7 @@ static int end_document(struct hg_trace_reader *r)
 	if (!yr->seen_version) {
 		y->ev.start_mark = yr->start;
 		return hg__yaml_err(y, "missing 'heapgrow: 1' (the format "
-				    "version)");
+				       "version)");
 	}
 	rc = next_ev(r);
 	if (rc == 0 && y->ev.type == YAML_DOCUMENT_END_EVENT)
@@ -342,7 +346,7 @@ static int end_document(struct hg_trace_reader *r)
 		return rc;
 	if (y->ev.type != YAML_STREAM_END_EVENT)
 		return hg__yaml_err(y, "only one YAML document is allowed "
-				    "in a trace");
+				       "in a trace");
 	yr->state = Y_DONE;
 	return 0;
 }
@@ -366,7 +370,8 @@ static int header(struct hg_trace_reader *r, bool after)
 		if (y->ev.type == YAML_MAPPING_END_EVENT)
 			return end_document(r);
 		if (y->ev.type != YAML_SCALAR_EVENT)
-			return hg__yaml_err(y, "keys of a trace must be "
+			return hg__yaml_err(y,
+					    "keys of a trace must be "
 					    "scalars, not %s",
 					    hg__yaml_event_what(&y->ev));
 		for (k = 0; header_keys[k]; k++) {
@@ -374,10 +379,12 @@ static int header(struct hg_trace_reader *r, bool after)
 				break;
 		}
 		if (!header_keys[k])
-			return hg__yaml_err(y, "unknown key '%s' (a trace has "
+			return hg__yaml_err(y,
+					    "unknown key '%s' (a trace has "
 					    "heapgrow, name, description, "
 					    "config, events)",
-					    hg__quote(q, sizeof(q), SVAL(&y->ev),
+					    hg__quote(q, sizeof(q),
+						      SVAL(&y->ev),
 						      SLEN(&y->ev)));
 		if ((k == 0 && yr->seen_version) || (k == 1 && yr->seen_name) ||
 		    (k == 2 && yr->seen_desc) || (k == 3 && yr->seen_config) ||
@@ -385,12 +392,13 @@ static int header(struct hg_trace_reader *r, bool after)
 			return hg__yaml_err(y, "duplicate key '%s'",
 					    header_keys[k]);
 		if (after)
-			return hg__yaml_err(y, "'%s' must come before 'events' "
+			return hg__yaml_err(y,
+					    "'%s' must come before 'events' "
 					    "(traces are read as a stream)",
 					    header_keys[k]);
 		if (k == 4 && !yr->seen_version)
 			return hg__yaml_err(y, "'heapgrow: 1' must come before "
-					    "'events'");
+					       "'events'");
 		rc = next_ev(r);
 		if (rc < 0)
 			return rc;
@@ -412,12 +420,12 @@ static int header(struct hg_trace_reader *r, bool after)
 		case 3:
 			yr->seen_config = true;
 			if (y->ev.type == YAML_MAPPING_START_EVENT)
-				rc = hg__yaml_config(y, &r->src, false,
-						     &r->info.config,
-						     &r->info.nconfig,
-						     &r->config_cap);
+				rc = hg__yaml_config(
+					y, &r->src, false, &r->info.config,
+					&r->info.nconfig, &r->config_cap);
 			else if (!is_null(&y->ev))
-				rc = hg__yaml_err(y, "'config' must be a "
+				rc = hg__yaml_err(y,
+						  "'config' must be a "
 						  "mapping, not %s",
 						  hg__yaml_event_what(&y->ev));
 			break;
@@ -428,7 +436,8 @@ static int header(struct hg_trace_reader *r, bool after)
 				return 0;
 			}
 			if (!is_null(&y->ev))
-				rc = hg__yaml_err(y, "'events' must be a "
+				rc = hg__yaml_err(y,
+						  "'events' must be a "
 						  "sequence, not %s",
 						  hg__yaml_event_what(&y->ev));
 			break;
@@ -463,13 +472,14 @@ int hg__yaml_open(struct hg_trace_reader *r)
 		y->ev.start_mark.line = 0;
 		y->ev.start_mark.column = 0;
 		return hg__yaml_err(y, "empty trace: expected 'heapgrow: 1' "
-				    "or 'heapgrow-trace 1'");
+				       "or 'heapgrow-trace 1'");
 	}
 	rc = next_ev(r); /* after document start */
 	if (rc < 0)
 		return rc;
 	if (y->ev.type != YAML_MAPPING_START_EVENT)
-		return hg__yaml_err(y, "a trace must be a YAML mapping with "
+		return hg__yaml_err(y,
+				    "a trace must be a YAML mapping with "
 				    "'heapgrow: 1' or a compact trace starting "
 				    "'heapgrow-trace 1', not %s",
 				    hg__yaml_event_what(&y->ev));
@@ -504,18 +514,19 @@ static int take_id(struct hg_trace_reader *r, const struct kind *k,
 	char q[48];
 
 	if (!hg__id_valid(SVAL(&y->ev), SLEN(&y->ev)))
-		return hg__yaml_err(y, "%s: bad id '%s' (letters, digits, "
-				    "'_', '-', '.')", k->name,
-				    hg__quote(q, sizeof(q), SVAL(&y->ev),
-					      SLEN(&y->ev)));
+		return hg__yaml_err(
+			y,
+			"%s: bad id '%s' (letters, digits, "
+			"'_', '-', '.')",
+			k->name,
+			hg__quote(q, sizeof(q), SVAL(&y->ev), SLEN(&y->ev)));
 	if (hg__reader_str(&r->id, &r->idcap, SVAL(&y->ev), SLEN(&y->ev)) < 0)
 		return hg__yaml_err(y, "out of memory");
 	op->id = r->id;
 	return 0;
 }
 
-static int take_size(struct hg_trace_reader *r, const char *what,
-		     uint64_t *out)
+static int take_size(struct hg_trace_reader *r, const char *what, uint64_t *out)
 {
 	struct hg_yaml *y = &r->yaml->y;
 
@@ -535,10 +546,10 @@ static int fields(struct hg_trace_reader *r, const struct kind *k,
 	int rc, i;
 
 	if (y->ev.type != YAML_MAPPING_START_EVENT)
-		return hg__yaml_err(y, "%s: expected a mapping {%s}, not %s",
-				    k->name, k->fields & F_ADDR ?
-				    "id, addr, size" : "id, size",
-				    hg__yaml_event_what(&y->ev));
+		return hg__yaml_err(
+			y, "%s: expected a mapping {%s}, not %s", k->name,
+			k->fields & F_ADDR ? "id, addr, size" : "id, size",
+			hg__yaml_event_what(&y->ev));
 	for (;;) {
 		rc = next_ev(r);
 		if (rc < 0)
@@ -546,8 +557,10 @@ static int fields(struct hg_trace_reader *r, const struct kind *k,
 		if (y->ev.type == YAML_MAPPING_END_EVENT)
 			break;
 		if (y->ev.type != YAML_SCALAR_EVENT)
-			return hg__yaml_err(y, "%s: field names must be "
-					    "scalars, not %s", k->name,
+			return hg__yaml_err(y,
+					    "%s: field names must be "
+					    "scalars, not %s",
+					    k->name,
 					    hg__yaml_event_what(&y->ev));
 		for (i = 0; i < 3; i++) {
 			if ((k->fields & (1u << i)) &&
@@ -555,10 +568,10 @@ static int fields(struct hg_trace_reader *r, const struct kind *k,
 				break;
 		}
 		if (i == 3)
-			return hg__yaml_err(y, "%s: unknown field '%s'",
-					    k->name,
-					    hg__quote(q, sizeof(q), SVAL(&y->ev),
-						      SLEN(&y->ev)));
+			return hg__yaml_err(
+				y, "%s: unknown field '%s'", k->name,
+				hg__quote(q, sizeof(q), SVAL(&y->ev),
+					  SLEN(&y->ev)));
 		f = 1u << i;
 		if (seen & f)
 			return hg__yaml_err(y, "%s: duplicate field '%s'",
@@ -568,9 +581,10 @@ static int fields(struct hg_trace_reader *r, const struct kind *k,
 		if (rc < 0)
 			return rc;
 		if (y->ev.type != YAML_SCALAR_EVENT)
-			return hg__yaml_err(y, "%s: field '%s' must be a "
-					    "scalar, not %s", k->name,
-					    names[i],
+			return hg__yaml_err(y,
+					    "%s: field '%s' must be a "
+					    "scalar, not %s",
+					    k->name, names[i],
 					    hg__yaml_event_what(&y->ev));
 		if (f == F_ID) {
 			rc = take_id(r, k, op);
@@ -598,13 +612,15 @@ static int scalar_value(struct hg_trace_reader *r, const struct kind *k,
 			struct hg_op *op, yaml_mark_t at)
 {
 	struct hg_yaml *y = &r->yaml->y;
-	const char *what = k->op == HG_OP_SCAVENGE ? "size" :
-			   k->op == HG_OP_MARK ? "text" : "id";
+	const char *what = k->op == HG_OP_SCAVENGE ? "size"
+			   : k->op == HG_OP_MARK   ? "text"
+						   : "id";
 
 	if (y->ev.type != YAML_SCALAR_EVENT)
 		return hg__yaml_err(y, "%s: expected %s, not %s", k->name,
-				    k->op == HG_OP_SCAVENGE ? "a size or 'all'" :
-				    k->op == HG_OP_MARK ? "a text" : "an id",
+				    k->op == HG_OP_SCAVENGE ? "a size or 'all'"
+				    : k->op == HG_OP_MARK   ? "a text"
+							    : "an id",
 				    hg__yaml_event_what(&y->ev));
 	if (SLEN(&y->ev) == 0) {
 		y->ev.start_mark = at;
@@ -620,7 +636,7 @@ static int scalar_value(struct hg_trace_reader *r, const struct kind *k,
 	case HG_OP_MARK:
 		if (memchr(SVAL(&y->ev), '\0', SLEN(&y->ev)))
 			return hg__yaml_err(y, "mark: text contains a NUL "
-					    "character");
+					       "character");
 		if (hg__reader_str(&r->text, &r->textcap, SVAL(&y->ev),
 				   SLEN(&y->ev)) < 0)
 			return hg__yaml_err(y, "out of memory");
@@ -641,7 +657,8 @@ static int event_item(struct hg_trace_reader *r, struct hg_op *op,
 	int rc;
 
 	if (y->ev.type != YAML_MAPPING_START_EVENT)
-		return hg__yaml_err(y, "an event must be a mapping with one "
+		return hg__yaml_err(y,
+				    "an event must be a mapping with one "
 				    "key (e.g. 'free: A'), not %s",
 				    hg__yaml_event_what(&y->ev));
 	rc = next_ev(r);
@@ -657,9 +674,9 @@ static int event_item(struct hg_trace_reader *r, struct hg_op *op,
 			break;
 	}
 	if (!k->name)
-		return hg__yaml_err(y, "unknown event kind '%s'",
-				    hg__quote(q, sizeof(q), SVAL(&y->ev),
-					      SLEN(&y->ev)));
+		return hg__yaml_err(
+			y, "unknown event kind '%s'",
+			hg__quote(q, sizeof(q), SVAL(&y->ev), SLEN(&y->ev)));
 	at = y->ev.start_mark;
 	op->kind = k->op;
 	rc = next_ev(r);
@@ -673,11 +690,14 @@ static int event_item(struct hg_trace_reader *r, struct hg_op *op,
 		return rc;
 	if (y->ev.type != YAML_MAPPING_END_EVENT) {
 		if (y->ev.type == YAML_SCALAR_EVENT)
-			return hg__yaml_err(y, "an event has one key: '%s' "
+			return hg__yaml_err(y,
+					    "an event has one key: '%s' "
 					    "after '%s' (start a new event "
 					    "with '- ')",
-					    hg__quote(q, sizeof(q), SVAL(&y->ev),
-						      SLEN(&y->ev)), k->name);
+					    hg__quote(q, sizeof(q),
+						      SVAL(&y->ev),
+						      SLEN(&y->ev)),
+					    k->name);
 		return hg__yaml_err(y, "an event has one key");
 	}
 	*line = u(at.line + 1);

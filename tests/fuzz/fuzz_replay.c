@@ -46,28 +46,28 @@ static uint64_t take_size(struct input *in)
 }
 
 static const char *const platforms[] = {
-	"linux/amd64", "linux/arm64", "linux/386",   "windows/amd64",
-	"windows/386", "js/wasm",     "wasip1/wasm", "plan9/386",
-	"plan9/amd64",
+	"linux/amd64",   "linux/arm64", "linux/386",
+	"windows/amd64", "windows/386", "js/wasm",
+	"wasip1/wasm",   "plan9/386",   "plan9/amd64",
 };
-static const char *const versions[] = {"1.4",  "1.8",  "1.9",  "1.10",
-				       "1.13", "1.14", "1.16", "1.19",
-				       "1.21", "1.24", "1.26"};
+static const char *const versions[] = { "1.4",  "1.8",  "1.9",  "1.10",
+					"1.13", "1.14", "1.16", "1.19",
+					"1.21", "1.24", "1.26" };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct input in = {data, size};
+	struct input in = { data, size };
 	struct hg_config cfg;
 	char err[256];
 	hg_config_init(&cfg);
 	hg_config_set(&cfg, "platform",
-		      platforms[take(&in) % (sizeof(platforms) /
-					     sizeof(platforms[0]))],
+		      platforms[take(&in) %
+				(sizeof(platforms) / sizeof(platforms[0]))],
 		      err, sizeof(err));
-	hg_config_set(&cfg, "go",
-		      versions[take(&in) % (sizeof(versions) /
-					    sizeof(versions[0]))],
-		      err, sizeof(err));
+	hg_config_set(
+		&cfg, "go",
+		versions[take(&in) % (sizeof(versions) / sizeof(versions[0]))],
+		err, sizeof(err));
 	unsigned flags = take(&in);
 	if (flags & 1)
 		hg_config_set(&cfg, "page_cache", "false", err, sizeof(err));
@@ -86,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (in.n > 0 && steps++ < 400) {
 		unsigned k = take(&in);
 		snprintf(id, sizeof(id), "%u", take(&in) % 24);
-		struct hg_op op = {HG_OP_MARK, id, 0, 0, false, false, "m"};
+		struct hg_op op = { HG_OP_MARK, id, 0, 0, false, false, "m" };
 		switch (k % 10) {
 		case 0:
 		case 1:

@@ -88,8 +88,9 @@ static int read_all(const void *data, size_t size, uint64_t *hash,
 
 /* round_trip writes the trace in fmt and checks that it reads back. */
 static void round_trip(const uint8_t *data, size_t size,
-		       const struct hg_trace_info *info, enum hg_trace_format fmt,
-		       bool gz, uint64_t hash, size_t count)
+		       const struct hg_trace_info *info,
+		       enum hg_trace_format fmt, bool gz, uint64_t hash,
+		       size_t count)
 {
 	struct hg_trace_reader *r;
 	struct hg_trace_writer *w;
@@ -125,8 +126,10 @@ static void round_trip(const uint8_t *data, size_t size,
 	fclose(f);
 	if (read_all(buf, len, &h2, &n2, NULL) < 0 || h2 != hash ||
 	    n2 != count) {
-		fprintf(stderr, "round trip (format %d, gzip %d) changed the "
-			"trace:\n%.*s\n", (int)fmt, (int)gz, (int)len, buf);
+		fprintf(stderr,
+			"round trip (format %d, gzip %d) changed the "
+			"trace:\n%.*s\n",
+			(int)fmt, (int)gz, (int)len, buf);
 		abort();
 	}
 	free(buf);

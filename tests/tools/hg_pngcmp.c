@@ -25,8 +25,10 @@ static cairo_surface_t *load(const char *path)
 		return NULL;
 	}
 	/* Normalise to opaque RGB24 so that formats compare equal. */
-	int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
-	cairo_surface_t *n = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+	int w = cairo_image_surface_get_width(s),
+	    h = cairo_image_surface_get_height(s);
+	cairo_surface_t *n =
+		cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
 	cairo_t *cr = cairo_create(n);
 	cairo_set_source_rgb(cr, 1, 1, 1);
 	cairo_paint(cr);
@@ -93,33 +95,40 @@ int main(int argc, char **argv)
 		else if (!out)
 			out = argv[i];
 		else {
-			fprintf(stderr, "usage: hg_pngcmp REF OUT [--tol N] "
-					"[--max-frac F] [--diff FILE] [--crop]\n");
+			fprintf(stderr,
+				"usage: hg_pngcmp REF OUT [--tol N] "
+				"[--max-frac F] [--diff FILE] [--crop]\n");
 			return 2;
 		}
 	}
 	if (!ref || !out) {
-		fprintf(stderr, "usage: hg_pngcmp REF OUT [--tol N] [--max-frac F] "
-				"[--diff FILE] [--crop]\n");
+		fprintf(stderr,
+			"usage: hg_pngcmp REF OUT [--tol N] [--max-frac F] "
+			"[--diff FILE] [--crop]\n");
 		return 2;
 	}
 	cairo_surface_t *a = load(ref), *b = load(out);
 	if (!a || !b)
 		return 2;
-	int wa = cairo_image_surface_get_width(a), ha = cairo_image_surface_get_height(a);
-	int wb = cairo_image_surface_get_width(b), hb = cairo_image_surface_get_height(b);
+	int wa = cairo_image_surface_get_width(a),
+	    ha = cairo_image_surface_get_height(a);
+	int wb = cairo_image_surface_get_width(b),
+	    hb = cairo_image_surface_get_height(b);
 	if ((wa != wb || ha != hb) && !crop) {
-		printf("hg_pngcmp: sizes differ: %dx%d vs %dx%d\n", wa, ha, wb, hb);
+		printf("hg_pngcmp: sizes differ: %dx%d vs %dx%d\n", wa, ha, wb,
+		       hb);
 		return 1;
 	}
 	int w = wa < wb ? wa : wb, h = ha < hb ? ha : hb;
-	int sa = cairo_image_surface_get_stride(a), sb = cairo_image_surface_get_stride(b);
+	int sa = cairo_image_surface_get_stride(a),
+	    sb = cairo_image_surface_get_stride(b);
 	const unsigned char *da = cairo_image_surface_get_data(a);
 	const unsigned char *db = cairo_image_surface_get_data(b);
 	long ndiff = 0, nexact = 0;
 	int worst = 0;
-	cairo_surface_t *d = diff ? cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h)
-				  : NULL;
+	cairo_surface_t *d =
+		diff ? cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h)
+		     : NULL;
 	unsigned char *dd = d ? cairo_image_surface_get_data(d) : NULL;
 	int sd = d ? cairo_image_surface_get_stride(d) : 0;
 	if (block < 1)
@@ -128,25 +137,30 @@ int main(int argc, char **argv)
 		for (int x = 0; x < w; x++) {
 			uint32_t pa, pb;
 			if (block > 1) {
-				pa = mean(da, sa, x / block * block, y / block * block,
-					  block, w, h);
-				pb = mean(db, sb, x / block * block, y / block * block,
-					  block, w, h);
+				pa = mean(da, sa, x / block * block,
+					  y / block * block, block, w, h);
+				pb = mean(db, sb, x / block * block,
+					  y / block * block, block, w, h);
 			} else {
-				memcpy(&pa, da + (size_t)y * sa + 4 * (size_t)x, 4);
-				memcpy(&pb, db + (size_t)y * sb + 4 * (size_t)x, 4);
+				memcpy(&pa, da + (size_t)y * sa + 4 * (size_t)x,
+				       4);
+				memcpy(&pb, db + (size_t)y * sb + 4 * (size_t)x,
+				       4);
 			}
 			int cd = channel_diff(pa, pb);
 			nexact += cd != 0;
 			if (cd > worst)
 				worst = cd;
-			uint32_t o = 0xffffff - ((0xffffff - (pa & 0xffffff)) / 4 & 0x3f3f3f);
+			uint32_t o =
+				0xffffff -
+				((0xffffff - (pa & 0xffffff)) / 4 & 0x3f3f3f);
 			if (cd > tol) {
 				ndiff++;
 				o = 0xff0000;
 			}
 			if (dd)
-				memcpy(dd + (size_t)y * sd + 4 * (size_t)x, &o, 4);
+				memcpy(dd + (size_t)y * sd + 4 * (size_t)x, &o,
+				       4);
 		}
 	}
 	double frac = (double)ndiff / ((double)w * h);
@@ -154,10 +168,13 @@ int main(int argc, char **argv)
 	if (nexact == 0)
 		printf("hg_pngcmp: identical pixels (%dx%d)\n", w, h);
 	else
-		printf("hg_pngcmp: %ld of %ld pixels differ (%.4f%%; %ld beyond "
-		       "tolerance %d, limit %.4f%%), largest channel difference %d: %s\n",
-		       nexact, (long)w * h, 100.0 * nexact / ((double)w * h), ndiff,
-		       tol, 100 * max_frac, worst, rc ? "DIFFERENT" : "match");
+		printf("hg_pngcmp: %ld of %ld pixels differ (%.4f%%; %ld "
+		       "beyond "
+		       "tolerance %d, limit %.4f%%), largest channel "
+		       "difference %d: %s\n",
+		       nexact, (long)w * h, 100.0 * nexact / ((double)w * h),
+		       ndiff, tol, 100 * max_frac, worst,
+		       rc ? "DIFFERENT" : "match");
 	if (d) {
 		cairo_surface_mark_dirty(d);
 		if (rc)

@@ -72,8 +72,8 @@ static void test_ref13_add_coalesce(void **state)
 	/* 64 discontiguous ranges above: grows the capacity several times. */
 	nwant = 1;
 	for (i = 0; i < 64; i++) {
-		struct hg_addr_range d = rng(8192 + (i + 1) * 2048,
-					     8192 + (i + 1) * 2048 + 10);
+		struct hg_addr_range d =
+			rng(8192 + (i + 1) * 2048, 8192 + (i + 1) * 2048 + 10);
 
 		assert_int_equal(hg_addr_ranges_add(&a, d), 0);
 		want[nwant++] = d;
@@ -92,7 +92,8 @@ static void test_ref13_add_coalesce(void **state)
 	assert_true(a.cap >= a.len);
 
 	/* Empty and overlapping ranges are refused. */
-	assert_int_equal(hg_addr_ranges_add(&a, rng(100000, 100000)), HG_EINVAL);
+	assert_int_equal(hg_addr_ranges_add(&a, rng(100000, 100000)),
+			 HG_EINVAL);
 	assert_int_equal(hg_addr_ranges_add(&a, rng(1000, 1100)), HG_EINVAL);
 	validate(&a, want, nwant);
 	hg_addr_ranges_destroy(&a);
@@ -114,7 +115,9 @@ static void test_find_succ(void **state)
 {
 	struct hg_addr_range large[100];
 	const struct hg_addr_range one[] = { { 14, 16 } };
-	const struct hg_addr_range three[] = { { 6, 10 }, { 12, 16 }, { 19, 22 } };
+	const struct hg_addr_range three[] = { { 6, 10 },
+					       { 12, 16 },
+					       { 19, 22 } };
 	const struct hg_addr_range zero[] = { { 0, 10 } };
 	const struct hg_addr_range top[] = { { UINT64_MAX - 5, UINT64_MAX } };
 	struct {
@@ -151,7 +154,8 @@ static void test_find_succ(void **state)
 	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
 		struct hg_addr_ranges a = make(tests[i].r, tests[i].n);
 
-		if (hg_addr_ranges_find_succ(&a, tests[i].base) != tests[i].expect)
+		if (hg_addr_ranges_find_succ(&a, tests[i].base) !=
+		    tests[i].expect)
 			fail_msg("%s: got %zu want %zu", tests[i].name,
 				 hg_addr_ranges_find_succ(&a, tests[i].base),
 				 tests[i].expect);
@@ -161,7 +165,8 @@ static void test_find_succ(void **state)
 
 static void test_find_and_contains(void **state)
 {
-	const struct hg_addr_range r[] = { { 0x1000, 0x2000 }, { 0x8000, 0x9000 } };
+	const struct hg_addr_range r[] = { { 0x1000, 0x2000 },
+					   { 0x8000, 0x9000 } };
 	struct hg_addr_ranges a = make(r, 2), empty;
 	hg_addr out = 0;
 
@@ -186,7 +191,8 @@ static void test_find_and_contains(void **state)
 
 static void test_remove(void **state)
 {
-	const struct hg_addr_range r[] = { { 0x1000, 0x2000 }, { 0x3000, 0x5000 },
+	const struct hg_addr_range r[] = { { 0x1000, 0x2000 },
+					   { 0x3000, 0x5000 },
 					   { 0x8000, 0x9000 } };
 	struct hg_addr_ranges a = make(r, 3), b;
 	struct hg_addr_range got, want[3];

@@ -61,29 +61,29 @@ static void test_parse_size_forms(void **state)
 		const char *s;
 		uint64_t v;
 	} ok[] = {
-		{"0", 0},
-		{"123", 123},
-		{"007", 7},
-		{"0x10", 16},
-		{"0X1f", 31},
-		{"0xABCdef", 0xabcdef},
-		{"4K", 4 * KiB},
-		{"4KiB", 4 * KiB},
-		{"1M", MiB},
-		{"1MiB", MiB},
-		{"2G", 2 * GiB},
-		{"2GiB", 2 * GiB},
-		{"1T", TiB},
-		{"3TiB", 3 * TiB},
-		{"0x10K", 16 * KiB},
-		{"0x4MiB", 4 * MiB},
-		{"0x3fffffffffffffK", (uint64_t)0x3fffffffffffff << 10},
-		{"0K", 0},
-		{"18446744073709551615", UINT64_MAX},
-		{"0xffffffffffffffff", UINT64_MAX},
-		{"0x00000000000000000001", 1},
-		{"16777215T", (uint64_t)16777215 << 40},
-		{"17179869183G", (uint64_t)17179869183 << 30},
+		{ "0", 0 },
+		{ "123", 123 },
+		{ "007", 7 },
+		{ "0x10", 16 },
+		{ "0X1f", 31 },
+		{ "0xABCdef", 0xabcdef },
+		{ "4K", 4 * KiB },
+		{ "4KiB", 4 * KiB },
+		{ "1M", MiB },
+		{ "1MiB", MiB },
+		{ "2G", 2 * GiB },
+		{ "2GiB", 2 * GiB },
+		{ "1T", TiB },
+		{ "3TiB", 3 * TiB },
+		{ "0x10K", 16 * KiB },
+		{ "0x4MiB", 4 * MiB },
+		{ "0x3fffffffffffffK", (uint64_t)0x3fffffffffffff << 10 },
+		{ "0K", 0 },
+		{ "18446744073709551615", UINT64_MAX },
+		{ "0xffffffffffffffff", UINT64_MAX },
+		{ "0x00000000000000000001", 1 },
+		{ "16777215T", (uint64_t)16777215 << 40 },
+		{ "17179869183G", (uint64_t)17179869183 << 30 },
 	};
 	uint64_t v;
 
@@ -147,24 +147,25 @@ static void test_parse_size_errors(void **state)
 static void test_names(void **state)
 {
 	static const char *const classes[] = {
-		"none", "foreign", "reserved", "released", "heap_free",
-		"heap_inuse", "sys", "sbrk_free", "unused", "stranded",
+		"none",       "foreign", "reserved",  "released", "heap_free",
+		"heap_inuse", "sys",     "sbrk_free", "unused",   "stranded",
 	};
 	static const char *const ops[] = {
-		"alloc", "free", "sysalloc", "sysfree",
-		"scavenge", "mmap", "munmap", "mark",
+		"alloc",    "free", "sysalloc", "sysfree",
+		"scavenge", "mmap", "munmap",   "mark",
 	};
 	static const char *const plats[] = {
-		"linux/amd64", "linux/arm64", "linux/386",
+		"linux/amd64",   "linux/arm64", "linux/386",
 		"windows/amd64", "windows/386", "js/wasm",
-		"wasip1/wasm", "plan9/386", "plan9/amd64",
+		"wasip1/wasm",   "plan9/386",   "plan9/amd64",
 	};
 	enum hg_platform p;
 
 	(void)state;
 	assert_int_equal(HG_CLASS_COUNT, 10);
 	for (int i = 0; i < HG_CLASS_COUNT; i++)
-		assert_string_equal(hg_class_name((enum hg_class)i), classes[i]);
+		assert_string_equal(hg_class_name((enum hg_class)i),
+				    classes[i]);
 	assert_string_equal(hg_class_name(HG_CLASS_COUNT), "unknown");
 	assert_int_equal(HG_OP_COUNT, 8);
 	for (int i = 0; i < HG_OP_COUNT; i++)
@@ -214,25 +215,25 @@ static void test_keys_and_types(void **state)
 		const char *key;
 		enum hg_config_type type;
 	} keys[] = {
-		{"platform", HG_CFG_STRING},
-		{"go", HG_CFG_STRING},
-		{"phys_page_size", HG_CFG_SIZE},
-		{"phys_huge_page_size", HG_CFG_SIZE},
-		{"page_size", HG_CFG_SIZE},
-		{"arena_size", HG_CFG_SIZE},
-		{"chunk_size", HG_CFG_SIZE},
-		{"address_bits", HG_CFG_NUMBER},
-		{"commit_limit", HG_CFG_SIZE},
-		{"initial_memory", HG_CFG_SIZE},
-		{"module_end", HG_CFG_SIZE},
-		{"page_cache", HG_CFG_BOOL},
-		{"randomize_heap_base", HG_CFG_SEED},
-		{"placement", HG_CFG_STRING},
-		{"policy.sbrk", HG_CFG_STRING},
-		{"policy.arena", HG_CFG_STRING},
-		{"policy.prepare", HG_CFG_STRING},
-		{"policy.grow", HG_CFG_STRING},
-		{"policy.sbrk_free", HG_CFG_STRING},
+		{ "platform", HG_CFG_STRING },
+		{ "go", HG_CFG_STRING },
+		{ "phys_page_size", HG_CFG_SIZE },
+		{ "phys_huge_page_size", HG_CFG_SIZE },
+		{ "page_size", HG_CFG_SIZE },
+		{ "arena_size", HG_CFG_SIZE },
+		{ "chunk_size", HG_CFG_SIZE },
+		{ "address_bits", HG_CFG_NUMBER },
+		{ "commit_limit", HG_CFG_SIZE },
+		{ "initial_memory", HG_CFG_SIZE },
+		{ "module_end", HG_CFG_SIZE },
+		{ "page_cache", HG_CFG_BOOL },
+		{ "randomize_heap_base", HG_CFG_SEED },
+		{ "placement", HG_CFG_STRING },
+		{ "policy.sbrk", HG_CFG_STRING },
+		{ "policy.arena", HG_CFG_STRING },
+		{ "policy.prepare", HG_CFG_STRING },
+		{ "policy.grow", HG_CFG_STRING },
+		{ "policy.sbrk_free", HG_CFG_STRING },
 	};
 	size_t n = sizeof(keys) / sizeof(keys[0]);
 	size_t i;
@@ -290,54 +291,54 @@ static void test_set_get_round_trip(void **state)
 	static const struct {
 		const char *key, *value, *want;
 	} cases[] = {
-		{"platform", "windows/amd64", "windows/amd64"},
-		{"platform", "plan9/386", "plan9/386"},
-		{"go", "1.19", "1.19"},
-		{"go", "go1.21", "1.21"},
-		{"go", "1.9.7", "1.9"},
-		{"go", "1.4", "1.4"},
-		{"phys_page_size", "16K", "16384"},
-		{"phys_page_size", "0x10000", "65536"},
-		{"phys_page_size", "512KiB", "524288"},
-		{"phys_huge_page_size", "1M", "1048576"},
-		{"phys_huge_page_size", "0", "0"},
-		{"phys_huge_page_size", "0x80000", "524288"},
-		{"page_size", "16K", "16384"},
-		{"chunk_size", "2M", "2097152"},
-		{"arena_size", "256M", "268435456"},
-		{"arena_size", "2M", "2097152"},
-		{"address_bits", "39", "39"},
-		{"commit_limit", "1G", "1073741824"},
-		{"commit_limit", "0", "0"},
-		{"module_end", "0x123456", "1193046"},
-		{"page_cache", "false", "false"},
-		{"page_cache", "yes", "true"},
-		{"page_cache", "0", "false"},
-		{"page_cache", "1", "true"},
-		{"page_cache", "no", "false"},
-		{"page_cache", "true", "true"},
-		{"randomize_heap_base", "12345", "12345"},
-		{"randomize_heap_base", "0x10", "16"},
-		{"randomize_heap_base", "0", "0"},
-		{"randomize_heap_base", "false", "false"},
-		{"randomize_heap_base", "true", "0"},
-		{"randomize_heap_base", "no", "false"},
-		{"placement", "bottomup", "bottomup"},
-		{"placement", "topdown", "topdown"},
-		{"policy.sbrk", "go1.19", "go1.19"},
-		{"policy.sbrk", "go1.21", "go1.21"},
-		{"policy.sbrk", "go1.24", "go1.24"},
-		{"policy.arena", "linear", "linear"},
-		{"policy.arena", "linear-go1.8", "linear-go1.8"},
-		{"policy.arena", "linear-go1.7", "linear-go1.7"},
-		{"policy.arena", "sparse", "sparse"},
-		{"policy.prepare", "sysalloc", "sysalloc"},
-		{"policy.prepare", "grow", "grow"},
-		{"policy.grow", "whole-arena", "whole-arena"},
-		{"policy.grow", "incremental", "incremental"},
-		{"policy.sbrk_free", "top-only", "top-only"},
-		{"policy.sbrk_free", "freelist", "freelist"},
-		{"initial_memory", "8M", "8388608"},
+		{ "platform", "windows/amd64", "windows/amd64" },
+		{ "platform", "plan9/386", "plan9/386" },
+		{ "go", "1.19", "1.19" },
+		{ "go", "go1.21", "1.21" },
+		{ "go", "1.9.7", "1.9" },
+		{ "go", "1.4", "1.4" },
+		{ "phys_page_size", "16K", "16384" },
+		{ "phys_page_size", "0x10000", "65536" },
+		{ "phys_page_size", "512KiB", "524288" },
+		{ "phys_huge_page_size", "1M", "1048576" },
+		{ "phys_huge_page_size", "0", "0" },
+		{ "phys_huge_page_size", "0x80000", "524288" },
+		{ "page_size", "16K", "16384" },
+		{ "chunk_size", "2M", "2097152" },
+		{ "arena_size", "256M", "268435456" },
+		{ "arena_size", "2M", "2097152" },
+		{ "address_bits", "39", "39" },
+		{ "commit_limit", "1G", "1073741824" },
+		{ "commit_limit", "0", "0" },
+		{ "module_end", "0x123456", "1193046" },
+		{ "page_cache", "false", "false" },
+		{ "page_cache", "yes", "true" },
+		{ "page_cache", "0", "false" },
+		{ "page_cache", "1", "true" },
+		{ "page_cache", "no", "false" },
+		{ "page_cache", "true", "true" },
+		{ "randomize_heap_base", "12345", "12345" },
+		{ "randomize_heap_base", "0x10", "16" },
+		{ "randomize_heap_base", "0", "0" },
+		{ "randomize_heap_base", "false", "false" },
+		{ "randomize_heap_base", "true", "0" },
+		{ "randomize_heap_base", "no", "false" },
+		{ "placement", "bottomup", "bottomup" },
+		{ "placement", "topdown", "topdown" },
+		{ "policy.sbrk", "go1.19", "go1.19" },
+		{ "policy.sbrk", "go1.21", "go1.21" },
+		{ "policy.sbrk", "go1.24", "go1.24" },
+		{ "policy.arena", "linear", "linear" },
+		{ "policy.arena", "linear-go1.8", "linear-go1.8" },
+		{ "policy.arena", "linear-go1.7", "linear-go1.7" },
+		{ "policy.arena", "sparse", "sparse" },
+		{ "policy.prepare", "sysalloc", "sysalloc" },
+		{ "policy.prepare", "grow", "grow" },
+		{ "policy.grow", "whole-arena", "whole-arena" },
+		{ "policy.grow", "incremental", "incremental" },
+		{ "policy.sbrk_free", "top-only", "top-only" },
+		{ "policy.sbrk_free", "freelist", "freelist" },
+		{ "initial_memory", "8M", "8388608" },
 	};
 	struct hg_config cfg;
 
@@ -399,50 +400,92 @@ struct preset_case {
 
 static const struct preset_case preset_cases[] = {
 	/* linux/amd64 across every policy boundary */
-	{"linux/amd64", "1.4", 256 * MiB, MiB, "go1.19", "linear-go1.7", "sysalloc", "whole-arena", "top-only", "false"},
-	{"linux/amd64", "1.5", 256 * MiB, MiB, "go1.19", "linear-go1.7", "sysalloc", "whole-arena", "freelist", "false"},
-	{"linux/amd64", "1.7", 256 * MiB, MiB, "go1.19", "linear-go1.7", "sysalloc", "whole-arena", "freelist", "false"},
-	{"linux/amd64", "1.8", 256 * MiB, MiB, "go1.19", "linear-go1.8", "sysalloc", "whole-arena", "freelist", "false"},
-	{"linux/amd64", "1.9", 256 * MiB, MiB, "go1.19", "linear", "sysalloc", "whole-arena", "freelist", "false"},
-	{"linux/amd64", "1.10", 256 * MiB, MiB, "go1.19", "linear", "sysalloc", "whole-arena", "freelist", "false"},
-	{"linux/amd64", "1.11", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "whole-arena", "freelist", "false"},
-	{"linux/amd64", "1.13", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "whole-arena", "freelist", "false"},
-	{"linux/amd64", "1.14", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "incremental", "freelist", "true"},
-	{"linux/amd64", "1.16", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "incremental", "freelist", "true"},
-	{"linux/amd64", "1.17", 64 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist", "true"},
-	{"linux/amd64", "1.19", 64 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist", "true"},
-	{"linux/amd64", "1.20", 64 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist", "true"},
-	{"linux/amd64", "1.21", 64 * MiB, 4 * MiB, "go1.21", "sparse", "grow", "incremental", "freelist", "true"},
-	{"linux/amd64", "1.23", 64 * MiB, 4 * MiB, "go1.21", "sparse", "grow", "incremental", "freelist", "true"},
-	{"linux/amd64", "1.24", 64 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist", "true"},
-	{"linux/amd64", "1.25", 64 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist", "true"},
-	{"linux/amd64", "1.26", 64 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist", "true"},
+	{ "linux/amd64", "1.4", 256 * MiB, MiB, "go1.19", "linear-go1.7",
+	  "sysalloc", "whole-arena", "top-only", "false" },
+	{ "linux/amd64", "1.5", 256 * MiB, MiB, "go1.19", "linear-go1.7",
+	  "sysalloc", "whole-arena", "freelist", "false" },
+	{ "linux/amd64", "1.7", 256 * MiB, MiB, "go1.19", "linear-go1.7",
+	  "sysalloc", "whole-arena", "freelist", "false" },
+	{ "linux/amd64", "1.8", 256 * MiB, MiB, "go1.19", "linear-go1.8",
+	  "sysalloc", "whole-arena", "freelist", "false" },
+	{ "linux/amd64", "1.9", 256 * MiB, MiB, "go1.19", "linear", "sysalloc",
+	  "whole-arena", "freelist", "false" },
+	{ "linux/amd64", "1.10", 256 * MiB, MiB, "go1.19", "linear", "sysalloc",
+	  "whole-arena", "freelist", "false" },
+	{ "linux/amd64", "1.11", 64 * MiB, 4 * MiB, "go1.19", "sparse",
+	  "sysalloc", "whole-arena", "freelist", "false" },
+	{ "linux/amd64", "1.13", 64 * MiB, 4 * MiB, "go1.19", "sparse",
+	  "sysalloc", "whole-arena", "freelist", "false" },
+	{ "linux/amd64", "1.14", 64 * MiB, 4 * MiB, "go1.19", "sparse",
+	  "sysalloc", "incremental", "freelist", "true" },
+	{ "linux/amd64", "1.16", 64 * MiB, 4 * MiB, "go1.19", "sparse",
+	  "sysalloc", "incremental", "freelist", "true" },
+	{ "linux/amd64", "1.17", 64 * MiB, 4 * MiB, "go1.19", "sparse", "grow",
+	  "incremental", "freelist", "true" },
+	{ "linux/amd64", "1.19", 64 * MiB, 4 * MiB, "go1.19", "sparse", "grow",
+	  "incremental", "freelist", "true" },
+	{ "linux/amd64", "1.20", 64 * MiB, 4 * MiB, "go1.19", "sparse", "grow",
+	  "incremental", "freelist", "true" },
+	{ "linux/amd64", "1.21", 64 * MiB, 4 * MiB, "go1.21", "sparse", "grow",
+	  "incremental", "freelist", "true" },
+	{ "linux/amd64", "1.23", 64 * MiB, 4 * MiB, "go1.21", "sparse", "grow",
+	  "incremental", "freelist", "true" },
+	{ "linux/amd64", "1.24", 64 * MiB, 4 * MiB, "go1.24", "sparse", "grow",
+	  "incremental", "freelist", "true" },
+	{ "linux/amd64", "1.25", 64 * MiB, 4 * MiB, "go1.24", "sparse", "grow",
+	  "incremental", "freelist", "true" },
+	{ "linux/amd64", "1.26", 64 * MiB, 4 * MiB, "go1.24", "sparse", "grow",
+	  "incremental", "freelist", "true" },
 	/* arena and chunk sizes per platform */
-	{"linux/arm64", "1.19", 64 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist", "true"},
-	{"linux/386", "1.19", 4 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist", "true"},
-	{"linux/386", "1.9", 256 * MiB, MiB, "go1.19", "linear", "sysalloc", "whole-arena", "freelist", "false"},
-	{"windows/amd64", "1.11", 4 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "whole-arena", "freelist", "false"},
-	{"windows/amd64", "1.19", 4 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist", "true"},
-	{"windows/amd64", "1.26", 4 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist", "true"},
-	{"windows/386", "1.26", 4 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist", "true"},
-	{"js/wasm", "1.11", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "whole-arena", "freelist", "false"},
-	{"js/wasm", "1.12", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "whole-arena", "freelist", "false"},
-	{"js/wasm", "1.13", 4 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc", "whole-arena", "freelist", "false"},
-	{"js/wasm", "1.19", 4 * MiB, 4 * MiB, "go1.19", "sparse", "grow", "incremental", "freelist", "true"},
-	{"js/wasm", "1.21", 4 * MiB, 4 * MiB, "go1.21", "sparse", "grow", "incremental", "freelist", "true"},
-	{"js/wasm", "1.24", 4 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist", "true"},
-	{"js/wasm", "1.25", 4 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist", "true"},
-	{"js/wasm", "1.26", 512 * KiB, 512 * KiB, "go1.24", "sparse", "grow", "incremental", "freelist", "true"},
-	{"wasip1/wasm", "1.21", 4 * MiB, 4 * MiB, "go1.21", "sparse", "grow", "incremental", "freelist", "true"},
-	{"wasip1/wasm", "1.26", 512 * KiB, 512 * KiB, "go1.24", "sparse", "grow", "incremental", "freelist", "true"},
+	{ "linux/arm64", "1.19", 64 * MiB, 4 * MiB, "go1.19", "sparse", "grow",
+	  "incremental", "freelist", "true" },
+	{ "linux/386", "1.19", 4 * MiB, 4 * MiB, "go1.19", "sparse", "grow",
+	  "incremental", "freelist", "true" },
+	{ "linux/386", "1.9", 256 * MiB, MiB, "go1.19", "linear", "sysalloc",
+	  "whole-arena", "freelist", "false" },
+	{ "windows/amd64", "1.11", 4 * MiB, 4 * MiB, "go1.19", "sparse",
+	  "sysalloc", "whole-arena", "freelist", "false" },
+	{ "windows/amd64", "1.19", 4 * MiB, 4 * MiB, "go1.19", "sparse", "grow",
+	  "incremental", "freelist", "true" },
+	{ "windows/amd64", "1.26", 4 * MiB, 4 * MiB, "go1.24", "sparse", "grow",
+	  "incremental", "freelist", "true" },
+	{ "windows/386", "1.26", 4 * MiB, 4 * MiB, "go1.24", "sparse", "grow",
+	  "incremental", "freelist", "true" },
+	{ "js/wasm", "1.11", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc",
+	  "whole-arena", "freelist", "false" },
+	{ "js/wasm", "1.12", 64 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc",
+	  "whole-arena", "freelist", "false" },
+	{ "js/wasm", "1.13", 4 * MiB, 4 * MiB, "go1.19", "sparse", "sysalloc",
+	  "whole-arena", "freelist", "false" },
+	{ "js/wasm", "1.19", 4 * MiB, 4 * MiB, "go1.19", "sparse", "grow",
+	  "incremental", "freelist", "true" },
+	{ "js/wasm", "1.21", 4 * MiB, 4 * MiB, "go1.21", "sparse", "grow",
+	  "incremental", "freelist", "true" },
+	{ "js/wasm", "1.24", 4 * MiB, 4 * MiB, "go1.24", "sparse", "grow",
+	  "incremental", "freelist", "true" },
+	{ "js/wasm", "1.25", 4 * MiB, 4 * MiB, "go1.24", "sparse", "grow",
+	  "incremental", "freelist", "true" },
+	{ "js/wasm", "1.26", 512 * KiB, 512 * KiB, "go1.24", "sparse", "grow",
+	  "incremental", "freelist", "true" },
+	{ "wasip1/wasm", "1.21", 4 * MiB, 4 * MiB, "go1.21", "sparse", "grow",
+	  "incremental", "freelist", "true" },
+	{ "wasip1/wasm", "1.26", 512 * KiB, 512 * KiB, "go1.24", "sparse",
+	  "grow", "incremental", "freelist", "true" },
 	/* Plan 9 has had bloc/blocMax since go1.11 */
-	{"plan9/386", "1.4", 256 * MiB, MiB, "go1.21", "linear-go1.7", "sysalloc", "whole-arena", "top-only", "false"},
-	{"plan9/386", "1.8", 256 * MiB, MiB, "go1.21", "linear-go1.8", "sysalloc", "whole-arena", "freelist", "false"},
-	{"plan9/386", "1.10", 256 * MiB, MiB, "go1.21", "linear", "sysalloc", "whole-arena", "freelist", "false"},
-	{"plan9/386", "1.11", 4 * MiB, 4 * MiB, "go1.24", "sparse", "sysalloc", "whole-arena", "freelist", "false"},
-	{"plan9/386", "1.19", 4 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist", "true"},
-	{"plan9/amd64", "1.19", 64 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist", "true"},
-	{"plan9/amd64", "1.26", 64 * MiB, 4 * MiB, "go1.24", "sparse", "grow", "incremental", "freelist", "true"},
+	{ "plan9/386", "1.4", 256 * MiB, MiB, "go1.21", "linear-go1.7",
+	  "sysalloc", "whole-arena", "top-only", "false" },
+	{ "plan9/386", "1.8", 256 * MiB, MiB, "go1.21", "linear-go1.8",
+	  "sysalloc", "whole-arena", "freelist", "false" },
+	{ "plan9/386", "1.10", 256 * MiB, MiB, "go1.21", "linear", "sysalloc",
+	  "whole-arena", "freelist", "false" },
+	{ "plan9/386", "1.11", 4 * MiB, 4 * MiB, "go1.24", "sparse", "sysalloc",
+	  "whole-arena", "freelist", "false" },
+	{ "plan9/386", "1.19", 4 * MiB, 4 * MiB, "go1.24", "sparse", "grow",
+	  "incremental", "freelist", "true" },
+	{ "plan9/amd64", "1.19", 64 * MiB, 4 * MiB, "go1.24", "sparse", "grow",
+	  "incremental", "freelist", "true" },
+	{ "plan9/amd64", "1.26", 64 * MiB, 4 * MiB, "go1.24", "sparse", "grow",
+	  "incremental", "freelist", "true" },
 };
 
 static void check_preset(const struct hg_config *cfg,
@@ -492,15 +535,15 @@ static void test_platform_defaults(void **state)
 	static const struct {
 		const char *platform, *phys, *bits, *placement;
 	} cases[] = {
-		{"linux/amd64", "4096", "47", "topdown"},
-		{"linux/arm64", "4096", "48", "topdown"},
-		{"linux/386", "4096", "32", "topdown"},
-		{"windows/amd64", "4096", "47", "bottomup"},
-		{"windows/386", "4096", "31", "bottomup"},
-		{"js/wasm", "65536", "32", "bottomup"},
-		{"wasip1/wasm", "65536", "32", "bottomup"},
-		{"plan9/386", "4096", "32", "bottomup"},
-		{"plan9/amd64", "4096", "47", "bottomup"},
+		{ "linux/amd64", "4096", "47", "topdown" },
+		{ "linux/arm64", "4096", "48", "topdown" },
+		{ "linux/386", "4096", "32", "topdown" },
+		{ "windows/amd64", "4096", "47", "bottomup" },
+		{ "windows/386", "4096", "31", "bottomup" },
+		{ "js/wasm", "65536", "32", "bottomup" },
+		{ "wasip1/wasm", "65536", "32", "bottomup" },
+		{ "plan9/386", "4096", "32", "bottomup" },
+		{ "plan9/amd64", "4096", "47", "bottomup" },
 	};
 	struct hg_config cfg;
 
@@ -529,11 +572,11 @@ static void test_phys_huge_page_size(void **state)
 	static const struct {
 		const char *platform, *huge;
 	} cases[] = {
-		{"linux/amd64", "2097152"}, {"linux/arm64", "2097152"},
-		{"linux/386", "2097152"},   {"windows/amd64", "0"},
-		{"windows/386", "0"},       {"js/wasm", "0"},
-		{"wasip1/wasm", "0"},       {"plan9/386", "0"},
-		{"plan9/amd64", "0"},
+		{ "linux/amd64", "2097152" }, { "linux/arm64", "2097152" },
+		{ "linux/386", "2097152" },   { "windows/amd64", "0" },
+		{ "windows/386", "0" },       { "js/wasm", "0" },
+		{ "wasip1/wasm", "0" },       { "plan9/386", "0" },
+		{ "plan9/amd64", "0" },
 	};
 	struct hg_config cfg;
 	char err[256];
@@ -543,7 +586,8 @@ static void test_phys_huge_page_size(void **state)
 		hg_config_init(&cfg);
 		set_ok(&cfg, "platform", cases[i].platform);
 		get_is(&cfg, "phys_huge_page_size", cases[i].huge);
-		assert_false(hg_config_is_explicit(&cfg, "phys_huge_page_size"));
+		assert_false(
+			hg_config_is_explicit(&cfg, "phys_huge_page_size"));
 		/* every preset keeps it (the model applies it whenever it
 		 * is set), but Go <= 1.10's 1M chunk_size hides a 2M one */
 		set_ok(&cfg, "go", "1.13");
@@ -599,16 +643,19 @@ static void test_phys_huge_page_size(void **state)
 
 	/* a power of two, at least phys_page_size */
 	set_err(&cfg, "phys_huge_page_size", "3M",
-		"phys_huge_page_size must be 0 or a power of two of at least 4K");
+		"phys_huge_page_size must be 0 or a power of two of at least "
+		"4K");
 	set_err(&cfg, "phys_huge_page_size", "2K",
-		"phys_huge_page_size must be 0 or a power of two of at least 4K");
+		"phys_huge_page_size must be 0 or a power of two of at least "
+		"4K");
 	set_err(&cfg, "phys_huge_page_size", "2m",
 		"invalid size '2m' for phys_huge_page_size");
 	set_ok(&cfg, "phys_huge_page_size", "16K");
 	set_ok(&cfg, "phys_page_size", "64K");
 	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
 	assert_string_equal(err,
-			    "phys_huge_page_size (16384) must be 0 or a power of two at least phys_page_size (65536)");
+			    "phys_huge_page_size (16384) must be 0 or a power "
+			    "of two at least phys_page_size (65536)");
 	set_ok(&cfg, "phys_huge_page_size", "64K");
 	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_OK);
 }
@@ -644,10 +691,11 @@ static void test_version_features(void **state)
 
 		snprintf(v, sizeof(v), "1.%u", n);
 		set_ok(&cfg, "go", v);
-		get_is(&cfg, "policy.arena", n <= 7    ? "linear-go1.7"
-					     : n == 8  ? "linear-go1.8"
-					     : n <= 10 ? "linear"
-						       : "sparse");
+		get_is(&cfg, "policy.arena",
+		       n <= 7    ? "linear-go1.7"
+		       : n == 8  ? "linear-go1.8"
+		       : n <= 10 ? "linear"
+				 : "sparse");
 	}
 	assert_int_equal(cfg.policy_arena, HG_ARENA_SPARSE);
 	set_ok(&cfg, "go", "1.7");
@@ -782,8 +830,9 @@ static void test_precedence(void **state)
 	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_OK);
 	set_ok(&cfg, "platform", "windows/amd64");
 	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
-	assert_string_equal(err,
-			    "arena_size must be a power of two multiple of chunk_size");
+	assert_string_equal(
+		err,
+		"arena_size must be a power of two multiple of chunk_size");
 	set_ok(&cfg, "arena_size", "16M");
 	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_OK);
 
@@ -810,18 +859,20 @@ static void test_errors(void **state)
 	hg_config_init(&cfg);
 	set_err(&cfg, "arena", "4M", "unknown config key 'arena'");
 	set_err(&cfg, "policy", "x", "unknown config key 'policy'");
-	set_err(&cfg, "Platform", "js/wasm",
-		"unknown config key 'Platform'");
+	set_err(&cfg, "Platform", "js/wasm", "unknown config key 'Platform'");
 	set_err(&cfg, "platform", "linux/mips",
 		"unknown platform 'linux/mips' (expected one of linux/amd64, "
 		"linux/arm64, linux/386, windows/amd64, windows/386, js/wasm, "
 		"wasip1/wasm, plan9/386, plan9/amd64)");
 	set_err(&cfg, "go", "1.3",
-		"unknown Go version '1.3' (expected 1.4 to 1.26, e.g. \"1.19\" or \"go1.19\")");
+		"unknown Go version '1.3' (expected 1.4 to 1.26, e.g. \"1.19\" "
+		"or \"go1.19\")");
 	set_err(&cfg, "go", "1.27",
-		"unknown Go version '1.27' (expected 1.4 to 1.26, e.g. \"1.19\" or \"go1.19\")");
+		"unknown Go version '1.27' (expected 1.4 to 1.26, e.g. "
+		"\"1.19\" or \"go1.19\")");
 	set_err(&cfg, "go", "latest",
-		"unknown Go version 'latest' (expected 1.4 to 1.26, e.g. \"1.19\" or \"go1.19\")");
+		"unknown Go version 'latest' (expected 1.4 to 1.26, e.g. "
+		"\"1.19\" or \"go1.19\")");
 	set_err(&cfg, "phys_page_size", "3000",
 		"phys_page_size must be a power of two between 4K and 512K");
 	set_err(&cfg, "phys_page_size", "2K",
@@ -837,9 +888,11 @@ static void test_errors(void **state)
 	set_err(&cfg, "arena_size", "2M",
 		"arena_size must be a power of two multiple of chunk_size");
 	set_err(&cfg, "chunk_size", "3M",
-		"chunk_size must be a power of two multiple of page_size, at least 64 pages");
+		"chunk_size must be a power of two multiple of page_size, at "
+		"least 64 pages");
 	set_err(&cfg, "chunk_size", "256K",
-		"chunk_size must be a power of two multiple of page_size, at least 64 pages");
+		"chunk_size must be a power of two multiple of page_size, at "
+		"least 64 pages");
 	set_err(&cfg, "page_size", "12K",
 		"page_size must be a power of two between 4K and 64K");
 	set_err(&cfg, "page_size", "128K",
@@ -857,9 +910,11 @@ static void test_errors(void **state)
 	set_err(&cfg, "initial_memory", "big",
 		"invalid size 'big' for initial_memory");
 	set_err(&cfg, "page_cache", "on",
-		"invalid boolean 'on' for page_cache (expected true, false, yes, no, 1 or 0)");
+		"invalid boolean 'on' for page_cache (expected true, false, "
+		"yes, no, 1 or 0)");
 	set_err(&cfg, "page_cache", "TRUE",
-		"invalid boolean 'TRUE' for page_cache (expected true, false, yes, no, 1 or 0)");
+		"invalid boolean 'TRUE' for page_cache (expected true, false, "
+		"yes, no, 1 or 0)");
 	set_err(&cfg, "randomize_heap_base", "4K",
 		"randomize_heap_base must be false or a seed number, not '4K'");
 	set_err(&cfg, "randomize_heap_base", "-1",
@@ -867,15 +922,19 @@ static void test_errors(void **state)
 	set_err(&cfg, "placement", "sideways",
 		"invalid placement 'sideways' (expected topdown or bottomup)");
 	set_err(&cfg, "policy.sbrk", "go1.20",
-		"invalid policy.sbrk 'go1.20' (expected go1.24, go1.21 or go1.19)");
+		"invalid policy.sbrk 'go1.20' (expected go1.24, go1.21 or "
+		"go1.19)");
 	set_err(&cfg, "policy.arena", "dense",
-		"invalid policy.arena 'dense' (expected sparse, linear, linear-go1.8 or linear-go1.7)");
+		"invalid policy.arena 'dense' (expected sparse, linear, "
+		"linear-go1.8 or linear-go1.7)");
 	set_err(&cfg, "policy.prepare", "eager",
 		"invalid policy.prepare 'eager' (expected grow or sysalloc)");
 	set_err(&cfg, "policy.grow", "whole",
-		"invalid policy.grow 'whole' (expected incremental or whole-arena)");
+		"invalid policy.grow 'whole' (expected incremental or "
+		"whole-arena)");
 	set_err(&cfg, "policy.sbrk_free", "leak",
-		"invalid policy.sbrk_free 'leak' (expected freelist or top-only)");
+		"invalid policy.sbrk_free 'leak' (expected freelist or "
+		"top-only)");
 	set_err(&cfg, "go", NULL, "missing value for go");
 
 	/* err may be NULL or tiny */
@@ -894,21 +953,21 @@ static void test_check_errors(void **state)
 	set_ok(&cfg, "chunk_size", "512K");
 	set_ok(&cfg, "page_size", "16K"); /* 512K is only 32 pages of 16K */
 	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
-	assert_string_equal(err,
-			    "chunk_size must be a power of two multiple of page_size, at least 64 pages");
+	assert_string_equal(err, "chunk_size must be a power of two multiple "
+				 "of page_size, at least 64 pages");
 
 	hg_config_init(&cfg);
 	set_ok(&cfg, "address_bits", "26");
 	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
-	assert_string_equal(err,
-			    "arena_size (67108864) must be smaller than the address space of 26 bits");
+	assert_string_equal(err, "arena_size (67108864) must be smaller than "
+				 "the address space of 26 bits");
 
 	hg_config_init(&cfg);
 	set_ok(&cfg, "platform", "linux/386");
 	set_ok(&cfg, "module_end", "4G");
 	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
-	assert_string_equal(err,
-			    "module_end (4294967296) is outside 32 address bits");
+	assert_string_equal(
+		err, "module_end (4294967296) is outside 32 address bits");
 
 	hg_config_init(&cfg);
 	set_ok(&cfg, "platform", "js/wasm");
@@ -918,8 +977,8 @@ static void test_check_errors(void **state)
 			    "initial_memory must be a multiple of 64K on wasm");
 	set_ok(&cfg, "initial_memory", "512K");
 	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
-	assert_string_equal(err,
-			    "initial_memory (524288) is below module_end (1048576)");
+	assert_string_equal(
+		err, "initial_memory (524288) is below module_end (1048576)");
 	set_ok(&cfg, "initial_memory", "auto");
 	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_OK);
 	assert_string_equal(err, "");

@@ -40,7 +40,7 @@ static struct hg_model *new_model(const char *platform, const char *k1,
 static int op(struct hg_model *m, enum hg_op_kind kind, const char *id,
 	      uint64_t size, struct hg_op_result *res)
 {
-	struct hg_op o = {kind, id, size, 0, false, false, NULL};
+	struct hg_op o = { kind, id, size, 0, false, false, NULL };
 	struct hg_op_result scratch;
 	char err[256] = "";
 	int rc = hg_model_apply(m, &o, res ? res : &scratch, err, sizeof(err));
@@ -105,9 +105,9 @@ static struct commit_case commit_for(const char *platform)
 	alloc(m, "a", 5 * MiB);
 	alloc(m, "b", 70 * MiB);
 	const struct hg_figures *f = &hg_model_stats(m)->final;
-	struct commit_case c = {f->committed, f->classes[HG_CLASS_SYS],
-				f->heap_sys, f->heap_inuse,
-				f->classes[HG_CLASS_HEAP_FREE]};
+	struct commit_case c = { f->committed, f->classes[HG_CLASS_SYS],
+				 f->heap_sys, f->heap_inuse,
+				 f->classes[HG_CLASS_HEAP_FREE] };
 	hg_model_free(m);
 	return c;
 }
@@ -132,8 +132,8 @@ static void test_discontiguous_growth(void **state)
 	struct hg_model *m = new_model(NULL, NULL, NULL);
 	struct hg_op_result r;
 	assert_int_equal(alloc(m, "a", 4 * MiB), 0xc000000000ull);
-	struct hg_op mm = {HG_OP_MMAP, "lib", 16 * MiB, 0xc004000000ull, true,
-			   false, NULL};
+	struct hg_op mm = { HG_OP_MMAP, "lib", 16 * MiB, 0xc004000000ull,
+			    true,       false, NULL };
 	char err[256];
 	assert_int_equal(hg_model_apply(m, &mm, &r, err, sizeof(err)), 0);
 	assert_int_equal(r.addr, 0xc004000000ull);
@@ -142,7 +142,8 @@ static void test_discontiguous_growth(void **state)
 	/* The old arena's 60 MiB remainder was handed to the page allocator. */
 	assert_int_equal(r.grew, 60 * MiB + 100 * MiB);
 	assert_int_equal(alloc(m, "b", 1 * MiB), 0xc000400000ull);
-	assert_int_equal(hg_model_stats(m)->final.classes[HG_CLASS_STRANDED], 0);
+	assert_int_equal(hg_model_stats(m)->final.classes[HG_CLASS_STRANDED],
+			 0);
 	hg_model_free(m);
 }
 
@@ -155,9 +156,12 @@ static void test_hints_exhausted(void **state)
 	struct hg_op_result r;
 	for (int i = 0; i <= 0x3f; i++) {
 		snprintf(id, sizeof(id), "m%d", i);
-		struct hg_op mm = {HG_OP_MMAP, id, 64 * KiB,
-				   (uint64_t)i << 40 | 0xc0ull << 32, true,
-				   false, NULL};
+		struct hg_op mm = {
+			HG_OP_MMAP, id,
+			64 * KiB,   (uint64_t)i << 40 | 0xc0ull << 32,
+			true,       false,
+			NULL
+		};
 		assert_int_equal(hg_model_apply(m, &mm, &r, err, sizeof(err)),
 				 0);
 	}
@@ -288,12 +292,14 @@ static void test_trace_errors(void **state)
 	struct hg_model *m = new_model(NULL, NULL, NULL);
 	char err[256];
 	struct hg_op_result r;
-	struct hg_op o = {HG_OP_FREE, "nope", 0, 0, false, false, NULL};
-	assert_int_equal(hg_model_apply(m, &o, &r, err, sizeof(err)), HG_ETRACE);
+	struct hg_op o = { HG_OP_FREE, "nope", 0, 0, false, false, NULL };
+	assert_int_equal(hg_model_apply(m, &o, &r, err, sizeof(err)),
+			 HG_ETRACE);
 	assert_non_null(strstr(err, "unknown id 'nope'"));
 	alloc(m, "x", 8 * KiB);
-	o = (struct hg_op){HG_OP_ALLOC, "x", 8 * KiB, 0, false, false, NULL};
-	assert_int_equal(hg_model_apply(m, &o, &r, err, sizeof(err)), HG_ETRACE);
+	o = (struct hg_op){ HG_OP_ALLOC, "x", 8 * KiB, 0, false, false, NULL };
+	assert_int_equal(hg_model_apply(m, &o, &r, err, sizeof(err)),
+			 HG_ETRACE);
 	assert_non_null(strstr(err, "already live"));
 	/* An id can be reused after it is freed. */
 	op(m, HG_OP_FREE, "x", 0, NULL);
@@ -324,9 +330,9 @@ static void test_sysalloc_and_foreign(void **state)
 static void test_churn_all_platforms(void **state)
 {
 	(void)state;
-	static const char *const plats[] = {"linux/amd64", "linux/arm64",
+	static const char *const plats[] = { "linux/amd64", "linux/arm64",
 					     "linux/386", "windows/amd64",
-					     "windows/386"};
+					     "windows/386" };
 	for (size_t p = 0; p < sizeof(plats) / sizeof(plats[0]); p++) {
 		struct hg_model *m = new_model(plats[p], NULL, NULL);
 		uint64_t x = 12345;
@@ -344,8 +350,8 @@ static void test_churn_all_platforms(void **state)
 			else
 				assert_int_equal(rc, HG_OK);
 			if (i % 97 == 0)
-				op(m, HG_OP_SCAVENGE, NULL, (x >> 30) % (8 * MiB),
-				   NULL);
+				op(m, HG_OP_SCAVENGE, NULL,
+				   (x >> 30) % (8 * MiB), NULL);
 		}
 		const struct hg_figures *f = &hg_model_stats(m)->final;
 		assert_int_equal(f->heap_sys, f->heap_inuse + f->heap_idle);

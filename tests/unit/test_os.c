@@ -20,9 +20,8 @@ static void os_for(struct hg_os *os, struct hg_os_calls *calls,
 	struct hg_config cfg;
 	char err[128];
 	hg_config_init(&cfg);
-	assert_int_equal(hg_config_set(&cfg, "platform", platform, err,
-				       sizeof(err)),
-			 0);
+	assert_int_equal(
+		hg_config_set(&cfg, "platform", platform, err, sizeof(err)), 0);
 	if (limit)
 		assert_int_equal(hg_config_set(&cfg, "commit_limit", limit, err,
 					       sizeof(err)),
@@ -39,14 +38,18 @@ static void test_vas_placement(void **state)
 		    HG_PLACE_TOPDOWN);
 	/* A free hint is honoured. */
 	assert_int_equal(hg_vas_place(&s, 0x40000000, 1 * MiB), 0x40000000);
-	struct hg_vma m = {0x40000000, 0x40100000, 0x40000000, HG_OWN_RUNTIME,
-			   HG_MEM_RESERVED, 0, 0};
+	struct hg_vma m = {
+		0x40000000,      0x40100000, 0x40000000, HG_OWN_RUNTIME,
+		HG_MEM_RESERVED, 0,          0
+	};
 	assert_int_equal(hg_vas_insert(&s, &m), 0);
 	/* A taken hint: top-down below mmap_base. */
 	assert_int_equal(hg_vas_place(&s, 0x40000000, 1 * MiB),
 			 0xf7fff000 - 1 * MiB);
-	struct hg_vma t = {0xf7eff000, 0xf7fff000, 0xf7eff000, HG_OWN_FOREIGN,
-			   HG_MEM_READY, 0, 0};
+	struct hg_vma t = {
+		0xf7eff000,   0xf7fff000, 0xf7eff000, HG_OWN_FOREIGN,
+		HG_MEM_READY, 0,          0
+	};
 	assert_int_equal(hg_vas_insert(&s, &t), 0);
 	assert_int_equal(hg_vas_place(&s, 0, 1 * MiB), 0xf7dff000);
 	/* Overlapping inserts are refused. */
@@ -69,8 +72,8 @@ static void test_vas_split_merge(void **state)
 	struct hg_vas s;
 	hg_vas_init(&s, 0x10000, 1ull << 32, 0xf7fff000, 4096, 4096,
 		    HG_PLACE_TOPDOWN);
-	struct hg_vma m = {0x100000, 0x500000, 0x100000, HG_OWN_RUNTIME,
-			   HG_MEM_RESERVED, 0, 0};
+	struct hg_vma m = { 0x100000,        0x500000, 0x100000, HG_OWN_RUNTIME,
+			    HG_MEM_RESERVED, 0,        0 };
 	hg_vas_insert(&s, &m);
 	hg_vas_set(&s, 0x200000, 0x300000, HG_MEM_PREPARED, -1);
 	assert_int_equal(s.n, 3);

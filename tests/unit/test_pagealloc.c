@@ -103,7 +103,10 @@ struct spec {
 	size_t nscav;
 };
 
-#define R(i, n) { (i), (n) }
+#define R(i, n)                                                                \
+	{                                                                      \
+		(i), (n)                                                       \
+	}
 
 static size_t count_ranges(const struct hg_pagerange *r)
 {
@@ -124,11 +127,13 @@ static struct hg_pagealloc *new_pa(struct env *e, struct unused_log *log,
 	e->prm.ctx = log;
 	assert_int_equal(hg_pagealloc_new(&p, &e->prm), HG_OK);
 	for (k = 0; k < n; k++) {
-		size_t na = s[k].nalloc ? s[k].nalloc : count_ranges(s[k].alloc);
+		size_t na =
+			s[k].nalloc ? s[k].nalloc : count_ranges(s[k].alloc);
 		size_t ns = s[k].nscav ? s[k].nscav : count_ranges(s[k].scav);
 
-		assert_int_equal(hg_pagealloc_init_chunk(p, pb(e, e->base_ci + s[k].dci, 0),
-							 s[k].alloc, na, s[k].scav, ns),
+		assert_int_equal(hg_pagealloc_init_chunk(
+					 p, pb(e, e->base_ci + s[k].dci, 0),
+					 s[k].alloc, na, s[k].scav, ns),
 				 HG_OK);
 	}
 	return p;
@@ -169,7 +174,8 @@ static void check_chunk(const struct hg_pagealloc *p, const struct env *e,
 	ps.e = e;
 	ps.lo = pb(e, ci, 0);
 	assert_int_equal(hg_pagealloc_runs(p, pb(e, ci, 0), pb(e, ci + 1, 0),
-					   collect, &ps), 0);
+					   collect, &ps),
+			 0);
 	for (k = 0; scav && k < MAXR && scav[k].n; k++)
 		for (i = scav[k].i; i < scav[k].i + scav[k].n; i++)
 			ws[i] = 1;
@@ -180,7 +186,8 @@ static void check_chunk(const struct hg_pagealloc *p, const struct env *e,
 		}
 	for (i = 0; i < e->P; i++) {
 		if (ps.alloc[i] != wa[i] || ps.scav[i] != ws[i])
-			fail_msg("chunk base+%#llx page %llu: got alloc=%d scav=%d, want alloc=%d scav=%d",
+			fail_msg("chunk base+%#llx page %llu: got alloc=%d "
+				 "scav=%d, want alloc=%d scav=%d",
 				 (unsigned long long)dci, (unsigned long long)i,
 				 ps.alloc[i], ps.scav[i], wa[i], ws[i]);
 	}
@@ -209,7 +216,8 @@ static void run_hits(struct hg_pagealloc *p, const struct hit *h, size_t n)
 		hg_addr a = hg_pagealloc_alloc(p, h[k].npages, &s);
 
 		if (a != h[k].base || (a && s != h[k].scav))
-			fail_msg("alloc #%zu (%llu pages): got %#llx scav %llu, want %#llx scav %llu",
+			fail_msg("alloc #%zu (%llu pages): got %#llx scav "
+				 "%llu, want %#llx scav %llu",
 				 k + 1, (unsigned long long)h[k].npages,
 				 (unsigned long long)a, (unsigned long long)s,
 				 (unsigned long long)h[k].base,
@@ -237,8 +245,10 @@ static void grow_case(struct env *e, const uint64_t *dcis, size_t n,
 	r = hg_pagealloc_in_use(p);
 	assert_int_equal(r->len, nwant);
 	for (k = 0; k < nwant; k++) {
-		assert_int_equal(r->ranges[k].base, pb(e, e->base_ci + want[k][0], 0));
-		assert_int_equal(r->ranges[k].limit, pb(e, e->base_ci + want[k][1], 0));
+		assert_int_equal(r->ranges[k].base,
+				 pb(e, e->base_ci + want[k][0], 0));
+		assert_int_equal(r->ranges[k].limit,
+				 pb(e, e->base_ci + want[k][1], 0));
 	}
 	check_ok(p);
 	hg_pagealloc_free_all(p);
@@ -314,12 +324,13 @@ static void test_ref02_alloc_all_free1(void **state)
 
 static void ref03_all_free5(struct env e)
 {
-	struct spec s[] = { { .dci = 0, .scav = { R(0, 8), R(9, 1), R(17, 5) } } };
+	struct spec s[] = { { .dci = 0,
+			      .scav = { R(0, 8), R(9, 1), R(17, 5) } } };
 	struct hg_pagealloc *p = new_pa(&e, NULL, s, 1);
 	uint64_t B = e.base_ci;
 	const struct hit h[] = {
-		{ 5, pb(&e, B, 0), 5 * PS }, { 5, pb(&e, B, 5), 4 * PS },
-		{ 5, pb(&e, B, 10), 0 }, { 5, pb(&e, B, 15), 3 * PS },
+		{ 5, pb(&e, B, 0), 5 * PS },  { 5, pb(&e, B, 5), 4 * PS },
+		{ 5, pb(&e, B, 10), 0 },      { 5, pb(&e, B, 15), 3 * PS },
 		{ 5, pb(&e, B, 20), 2 * PS },
 	};
 	const struct hg_pagerange after[MAXR] = { R(0, 25) };
@@ -345,7 +356,8 @@ static void ref04_not_contiguous1(struct env e)
 	};
 	struct hg_pagealloc *p = new_pa(&e, NULL, s, 2);
 	const struct hit h[] = { { 1, pb(&e, B + 0xff, 0), PS } };
-	const struct hg_pagerange a0[MAXR] = { R(0, P) }, a1[MAXR] = { R(0, 1) };
+	const struct hg_pagerange a0[MAXR] = { R(0, P) },
+				  a1[MAXR] = { R(0, 1) };
 
 	run_hits(p, h, 1);
 	check_chunk(p, &e, 0, a0, s[0].scav);
@@ -386,9 +398,12 @@ static void ref06_exhaust(struct env e)
 	struct spec s[] = { { .dci = 0, .scav = { R(10, 1) } } };
 	struct hg_pagealloc *p = new_pa(&e, NULL, s, 1);
 	const struct hit h[] = {
-		{ P - 3, pb(&e, B, 0), PS }, { P - 3, 0, 0 },
-		{ 1, pb(&e, B, P - 3), 0 }, { 2, pb(&e, B, P - 2), 0 },
-		{ 1, 0, 0 }, { P - 3, 0, 0 },
+		{ P - 3, pb(&e, B, 0), PS },
+		{ P - 3, 0, 0 },
+		{ 1, pb(&e, B, P - 3), 0 },
+		{ 2, pb(&e, B, P - 2), 0 },
+		{ 1, 0, 0 },
+		{ P - 3, 0, 0 },
 	};
 	const struct hg_pagerange full[MAXR] = { R(0, P) };
 
@@ -413,8 +428,12 @@ static void ref07_straddle_5_4(struct env e)
 	uint64_t P = e.P, B = e.base_ci;
 	struct spec s[] = {
 		{ .dci = 0, .alloc = { R(0, P) }, .scav = { R(0, P) } },
-		{ .dci = 1, .alloc = { R(0, P * 3 / 4) }, .scav = { R(P / 2, P / 4 + 1) } },
-		{ .dci = 2, .alloc = { R(0, P * 3 / 4) }, .scav = { R(P / 3, 1) } },
+		{ .dci = 1,
+		  .alloc = { R(0, P * 3 / 4) },
+		  .scav = { R(P / 2, P / 4 + 1) } },
+		{ .dci = 2,
+		  .alloc = { R(0, P * 3 / 4) },
+		  .scav = { R(P / 3, 1) } },
 		{ .dci = 3, .scav = { R(P * 2 / 3, 1) } },
 	};
 	struct hg_pagealloc *p = new_pa(&e, NULL, s, 4);
@@ -455,7 +474,8 @@ static void ref08_not_contiguous_2p(struct env e)
 		{ 21, pb(&e, B, 0), 21 * PS },
 		{ 1, pb(&e, B, 21), PS },
 	};
-	const struct hg_pagerange a0[MAXR] = { R(0, 22) }, full[MAXR] = { R(0, P) };
+	const struct hg_pagerange a0[MAXR] = { R(0, 22) },
+				  full[MAXR] = { R(0, P) };
 
 	run_hits(p, h, 3);
 	check_chunk(p, &e, 0, a0, s[0].scav);
@@ -487,7 +507,8 @@ static void ref09_chunks8(struct env e)
 		s[k].dci = (uint64_t)k;
 	p = new_pa(&e, NULL, s, 8);
 	for (k = 0; k < 3; k++) {
-		assert_int_equal(hg_pagealloc_alloc(p, 8 * P, NULL), pb(&e, B, 0));
+		assert_int_equal(hg_pagealloc_alloc(p, 8 * P, NULL),
+				 pb(&e, B, 0));
 		check_ok(p);
 		hg_pagealloc_free(p, pb(&e, B, 0), 8 * P);
 		check_ok(p);
@@ -664,7 +685,8 @@ static size_t fsc_cases(struct fsc_case *t, uint64_t P, uint64_t bits)
 	size_t n = 0;
 	uint64_t m;
 
-#define FSC(...) (assert_true(n < FSC_MAX), t[n++] = (struct fsc_case){__VA_ARGS__})
+#define FSC(...)                                                               \
+	(assert_true(n < FSC_MAX), t[n++] = (struct fsc_case){ __VA_ARGS__ })
 	FSC("MixedMin1", 1, { R(0, 40), R(42, P - 42) },
 	    { R(0, 41), R(42, P - 42) }, P, R(41, 1));
 	if (P >= 512)
@@ -700,8 +722,8 @@ static size_t fsc_cases(struct fsc_case *t, uint64_t P, uint64_t bits)
 			FSC("OneFree", m, { R(0, 40), R(40 + m, P - (40 + m)) },
 			    { { 0, 0 } }, P, R(40, m));
 			FSC("OneScavenged", m,
-			    { R(0, 40), R(40 + m, P - (40 + m)) },
-			    { R(40, 1) }, P, R(0, 0));
+			    { R(0, 40), R(40 + m, P - (40 + m)) }, { R(40, 1) },
+			    P, R(0, 0));
 		}
 		if (m > 1) {
 			if (P >= m * 2)
@@ -766,9 +788,8 @@ static struct hg_pagerange fsc_run(struct env e, const struct fsc_case *c)
 			s[0].scav[s[0].nscav++] = c->scav[k];
 	}
 	p = new_pa(&e, NULL, s, 1);
-	got.i = hg_pagealloc_find_scavenge_candidate(p, pb(&e, e.base_ci, 0),
-						     e.P - 1, c->min, c->max,
-						     &got.n);
+	got.i = hg_pagealloc_find_scavenge_candidate(
+		p, pb(&e, e.base_ci, 0), e.P - 1, c->min, c->max, &got.n);
 	hg_pagealloc_free_all(p);
 	return got;
 }
@@ -786,7 +807,8 @@ static void fsc_table(struct env e, uint64_t huge)
 
 		if (!(got.n == 0 && t[k].want.n == 0) &&
 		    (got.i != t[k].want.i || got.n != t[k].want.n))
-			fail_msg("%sMin%llu (P=%llu, huge=%llu): got {%llu, %llu}, want {%llu, %llu}",
+			fail_msg("%sMin%llu (P=%llu, huge=%llu): got {%llu, "
+				 "%llu}, want {%llu, %llu}",
 				 t[k].name, (unsigned long long)t[k].min,
 				 (unsigned long long)e.P,
 				 (unsigned long long)huge,
@@ -803,8 +825,8 @@ static void test_find_scavenge_candidate(void **state)
 	fsc_table(env64(4096), 0);
 	fsc_table(env64(4096), 2 << 20); /* linux/amd64: 256 pages */
 	fsc_table(env64(4096), 512 << 10);
-	fsc_table(env64(4096), 4 << 20);  /* the whole chunk */
-	fsc_table(env64(4096), 8 << 20);  /* above it: none */
+	fsc_table(env64(4096), 4 << 20);   /* the whole chunk */
+	fsc_table(env64(4096), 8 << 20);   /* above it: none */
 	fsc_table(env64(16384), 32 << 20); /* arm64 16K: none */
 	fsc_table(env32(4096), 2 << 20);
 	fsc_table(env_wasm(), 0);
@@ -828,7 +850,11 @@ static void test_find_scavenge_candidate_huge(void **state)
 		{ "Top/none", 0, 4096, { R(0, 256) }, 1, R(511, 1) },
 		/* 512K: 64 pages */
 		{ "Bottom", 512 << 10, 4096, { R(66, 446) }, 3, R(0, 66) },
-		{ "Middle", 512 << 10, 4096, { R(0, 54), R(138, 374) }, 12,
+		{ "Middle",
+		  512 << 10,
+		  4096,
+		  { R(0, 54), R(138, 374) },
+		  12,
 		  R(64, 74) },
 		{ "Top", 512 << 10, 4096, { R(0, 448) }, 1, R(448, 64) },
 		/* 4M: the whole chunk; 8M and 1G: disabled (mallocinit) */
@@ -836,16 +862,23 @@ static void test_find_scavenge_candidate_huge(void **state)
 		{ "None", 8 << 20, 4096, { { 0, 0 } }, 1, R(511, 1) },
 		{ "None", 1 << 30, 4096, { { 0, 0 } }, 1, R(511, 1) },
 		/* a candidate that does not reach the boundary above */
-		{ "Below", 2 << 20, 4096, { R(0, 200), R(250, 262) }, 3,
+		{ "Below",
+		  2 << 20,
+		  4096,
+		  { R(0, 200), R(250, 262) },
+		  3,
 		  R(247, 3) },
 		/* the free run does not reach the boundary below */
-		{ "Short", 2 << 20, 4096, { R(0, 200), R(258, 254) }, 3,
+		{ "Short",
+		  2 << 20,
+		  4096,
+		  { R(0, 200), R(258, 254) },
+		  3,
 		  R(255, 3) },
 		/* not above the physical page: disabled (Go: physHugePageSize
 		 * > physPageSize); phys 16K is min 2 */
 		{ "Phys", 64 << 10, 64 << 10, { R(0, 256) }, 1, R(504, 8) },
-		{ "Phys16K", 2 << 20, 16 << 10, { R(258, 254) }, 3,
-		  R(0, 258) },
+		{ "Phys16K", 2 << 20, 16 << 10, { R(258, 254) }, 3, R(0, 258) },
 	};
 	size_t k;
 
@@ -861,7 +894,8 @@ static void test_find_scavenge_candidate_huge(void **state)
 		c.max = cases[k].max;
 		got = fsc_run(e, &c);
 		if (got.i != cases[k].want.i || got.n != cases[k].want.n)
-			fail_msg("%s (huge %llu): got {%llu, %llu}, want {%llu, %llu}",
+			fail_msg("%s (huge %llu): got {%llu, %llu}, want "
+				 "{%llu, %llu}",
 				 cases[k].name,
 				 (unsigned long long)cases[k].huge,
 				 (unsigned long long)got.i,
@@ -927,7 +961,8 @@ static void test_scavenge_huge_page(void **state)
 static void ref12_retain_scav_bits(struct env e)
 {
 	uint64_t B = e.base_ci;
-	struct spec s[] = { { .dci = 0, .alloc = { R(0, 1), R(10, 2) },
+	struct spec s[] = { { .dci = 0,
+			      .alloc = { R(0, 1), R(10, 2) },
 			      .scav = { R(0, 4), R(11, 1) } } };
 	struct hg_pagealloc *p = new_pa(&e, NULL, s, 1);
 	struct hg_pagecache c = hg_pagealloc_alloc_to_cache(p);
@@ -956,7 +991,9 @@ static void test_alloc_to_cache_more(void **state)
 {
 	struct env e = env64(4096);
 	uint64_t P = e.P, B = e.base_ci;
-	struct spec s1[] = { { .dci = 0, .alloc = { R(0, 129) }, .scav = { R(1, 500) } } };
+	struct spec s1[] = {
+		{ .dci = 0, .alloc = { R(0, 129) }, .scav = { R(1, 500) } }
+	};
 	struct spec s2[] = {
 		{ .dci = 0, .alloc = { R(0, P) } },
 		{ .dci = 0xff, .alloc = { R(0, 9) }, .scav = { R(0, 64) } },
@@ -1002,10 +1039,12 @@ static void test_page_cache_alloc_flush(void **state)
 {
 	struct env e = env64(4096);
 	uint64_t B = e.base_ci, s;
-	struct spec sp[] = { { .dci = 0, .alloc = { R(0, 1), R(10, 2) },
+	struct spec sp[] = { { .dci = 0,
+			       .alloc = { R(0, 1), R(10, 2) },
 			       .scav = { R(0, 4), R(11, 1) } } };
 	struct hg_pagealloc *p;
-	struct hg_pagecache c = { 0x1000, 0xf0f0f0f0f0f0f0f0, 0x0f0f0f0f0f0f0f0f };
+	struct hg_pagecache c = { 0x1000, 0xf0f0f0f0f0f0f0f0,
+				  0x0f0f0f0f0f0f0f0f };
 
 	(void)state;
 	/* Lowest bit for n=1, lowest fitting run for n>1. */
@@ -1051,7 +1090,8 @@ static void test_page_cache_alloc_flush(void **state)
 /* Go: TestPageAllocExhaust. */
 static void test_exhaust(void **state)
 {
-	const uint64_t sizes[] = { 1, 2, 3, 4, 5, 8, 16, 64, 1024, 1025, 2048, 2049 };
+	const uint64_t sizes[] = { 1,  2,  3,    4,    5,    8,
+				   16, 64, 1024, 1025, 2048, 2049 };
 	size_t k;
 
 	(void)state;
@@ -1072,7 +1112,8 @@ static void test_exhaust(void **state)
 		check_ok(p);
 		left = nalloc * n;
 		for (i = 0; i < 4; i++) {
-			struct hg_pagerange a[MAXR] = { R(0, left < e.P ? left : e.P) };
+			struct hg_pagerange a[MAXR] = { R(
+				0, left < e.P ? left : e.P) };
 
 			check_chunk(p, &e, i, left ? a : NULL, NULL);
 			left -= left < e.P ? left : e.P;
@@ -1096,7 +1137,8 @@ static void test_grow_alloc_scav(void **state)
 	assert_int_equal(hg_pagealloc_scavenge(p, UINT64_MAX), 0);
 	assert_int_equal(hg_pagealloc_grow(p, hi, 8 << 20), 0);
 	assert_int_equal(hg_pagealloc_grow(p, 0xc000000000, 4 << 20), 0);
-	assert_int_equal(hg_pagealloc_grow(p, 0xc000000000, 4 << 20), HG_EINVAL);
+	assert_int_equal(hg_pagealloc_grow(p, 0xc000000000, 4 << 20),
+			 HG_EINVAL);
 	assert_int_equal(hg_pagealloc_grow(p, 0, 4 << 20), HG_EINVAL);
 	check_ok(p);
 	assert_int_equal(hg_pagealloc_search_addr(p), 0xc000000000);
@@ -1197,7 +1239,8 @@ static void test_runs(void **state)
 	assert_int_equal(r.base[4], b + (12 << 20));
 	assert_int_equal(r.end[4], b + (16 << 20));
 	memset(&r, 0, sizeof(r));
-	assert_int_equal(hg_pagealloc_runs(p, b + 11 * PS, b + 13 * PS, log_run, &r), 0);
+	assert_int_equal(
+		hg_pagealloc_runs(p, b + 11 * PS, b + 13 * PS, log_run, &r), 0);
 	assert_int_equal(r.n, 2);
 	assert_int_equal(r.base[0], b + 11 * PS);
 	assert_int_equal(r.end[1], b + 13 * PS);
@@ -1237,7 +1280,7 @@ static void test_params(void **state)
 struct model {
 	const struct env *e;
 	uint64_t P;
-	size_t n;                   /* grown chunks, sorted */
+	size_t n; /* grown chunks, sorted */
 	uint64_t ci[MODEL_CHUNKS];
 	uint8_t alloc[MODEL_CHUNKS][MAXP];
 	uint8_t scav[MODEL_CHUNKS][MAXP];
@@ -1456,10 +1499,13 @@ static void model_compare(const struct model *m, const struct hg_pagealloc *p)
 	for (k = 0; k < m->n; k++) {
 		memset(&ps, 0xff, sizeof(ps));
 		ps.lo = pb(m->e, m->ci[k], 0);
-		hg_pagealloc_runs(p, ps.lo, pb(m->e, m->ci[k] + 1, 0), collect, &ps);
+		hg_pagealloc_runs(p, ps.lo, pb(m->e, m->ci[k] + 1, 0), collect,
+				  &ps);
 		for (i = 0; i < m->P; i++)
-			if (ps.alloc[i] != m->alloc[k][i] || ps.scav[i] != m->scav[k][i])
-				fail_msg("chunk %#llx page %llu differs from the model",
+			if (ps.alloc[i] != m->alloc[k][i] ||
+			    ps.scav[i] != m->scav[k][i])
+				fail_msg("chunk %#llx page %llu differs from "
+					 "the model",
 					 (unsigned long long)m->ci[k],
 					 (unsigned long long)i);
 	}
@@ -1480,7 +1526,8 @@ static void random_run(struct env e, uint64_t seed, int steps)
 	struct hg_pagecache c = { 0, 0, 0 }, mc = { 0, 0, 0 };
 	uint64_t cand[MODEL_CHUNKS];
 	size_t ncand = 0, k = 0;
-	uint64_t space_chunks = (UINT64_C(1) << e.prm.addr_bits) / e.prm.chunk_bytes;
+	uint64_t space_chunks =
+		(UINT64_C(1) << e.prm.addr_bits) / e.prm.chunk_bytes;
 	int step;
 
 	memset(&m, 0, sizeof(m));
@@ -1509,14 +1556,18 @@ static void random_run(struct env e, uint64_t seed, int steps)
 			uint64_t ci = cand[pick];
 
 			cand[pick] = cand[--ncand];
-			assert_int_equal(hg_pagealloc_grow(p, ci * e.prm.chunk_bytes,
-							   e.prm.chunk_bytes), 0);
+			assert_int_equal(
+				hg_pagealloc_grow(p, ci * e.prm.chunk_bytes,
+						  e.prm.chunk_bytes),
+				0);
 			model_grow(&m, ci);
 			if (rnd() % 4 == 0) {
 				uint64_t np = 1 + rnd() % 40;
 
-				hg_pagealloc_mark_padding(p, ci * e.prm.chunk_bytes, np);
-				assert_true(model_find(&m, ci * e.prm.chunk_bytes, &k, &n));
+				hg_pagealloc_mark_padding(
+					p, ci * e.prm.chunk_bytes, np);
+				assert_true(model_find(
+					&m, ci * e.prm.chunk_bytes, &k, &n));
 				for (n = 0; n < np; n++) {
 					m.alloc[k][n] = 1;
 					m.scav[k][n] = 1;
@@ -1534,10 +1585,13 @@ static void random_run(struct env e, uint64_t seed, int steps)
 			a1 = hg_pagealloc_alloc(p, n, &s1);
 			a2 = model_alloc(&m, n, &s2);
 			if (a1 != a2 || s1 != s2)
-				fail_msg("step %d alloc(%llu): got %#llx/%llu, model %#llx/%llu",
+				fail_msg("step %d alloc(%llu): got %#llx/%llu, "
+					 "model %#llx/%llu",
 					 step, (unsigned long long)n,
-					 (unsigned long long)a1, (unsigned long long)s1,
-					 (unsigned long long)a2, (unsigned long long)s2);
+					 (unsigned long long)a1,
+					 (unsigned long long)s1,
+					 (unsigned long long)a2,
+					 (unsigned long long)s2);
 			if (a1 && nlive < 8192) {
 				live[nlive].a = a1;
 				live[nlive++].n = n;
@@ -1551,21 +1605,25 @@ static void random_run(struct env e, uint64_t seed, int steps)
 				live[i] = live[--nlive];
 			}
 		} else if (r < 93) {
-			uint64_t want = rnd() % 3 == 0 ? UINT64_MAX : (rnd() % 200) * PS;
+			uint64_t want = rnd() % 3 == 0 ? UINT64_MAX
+						       : (rnd() % 200) * PS;
 			size_t before = log.n;
 
 			m.log.n = 0;
 			s1 = hg_pagealloc_scavenge(p, want);
 			s2 = model_scavenge(&m, want);
 			if (s1 != s2)
-				fail_msg("step %d scavenge(%llu): got %llu, model %llu",
+				fail_msg("step %d scavenge(%llu): got %llu, "
+					 "model %llu",
 					 step, (unsigned long long)want,
 					 (unsigned long long)s1,
 					 (unsigned long long)s2);
 			assert_int_equal(log.n - before, m.log.n);
 			for (k = 0; k < m.log.n; k++) {
-				assert_int_equal(log.base[before + k], m.log.base[k]);
-				assert_int_equal(log.bytes[before + k], m.log.bytes[k]);
+				assert_int_equal(log.base[before + k],
+						 m.log.base[k]);
+				assert_int_equal(log.bytes[before + k],
+						 m.log.bytes[k]);
 			}
 			if (log.n > 3000)
 				log.n = 0;

@@ -26,9 +26,11 @@ static struct hg_model *model_with(const char *platform, const char *go)
 	hg_config_init(&cfg);
 	if (platform)
 		assert_int_equal(hg_config_set(&cfg, "platform", platform, err,
-					       sizeof(err)), 0);
+					       sizeof(err)),
+				 0);
 	if (go)
-		assert_int_equal(hg_config_set(&cfg, "go", go, err, sizeof(err)), 0);
+		assert_int_equal(
+			hg_config_set(&cfg, "go", go, err, sizeof(err)), 0);
 	assert_int_equal(hg_model_new(&m, &cfg, err, sizeof(err)), 0);
 	return m;
 }
@@ -54,7 +56,8 @@ static struct hg_model *striped_model(int n)
 		snprintf(id, sizeof(id), "%d", i);
 		apply(m, HG_OP_FREE, id, 0);
 	}
-	struct hg_op op = { .kind = HG_OP_SCAVENGE, .size = (uint64_t)n * 1024 };
+	struct hg_op op = { .kind = HG_OP_SCAVENGE,
+			    .size = (uint64_t)n * 1024 };
 	assert_int_equal(hg_model_apply(m, &op, NULL, NULL, 0), 0);
 	return m;
 }
@@ -67,8 +70,11 @@ static void test_palette(void **state)
 		for (int b = a + 1; b < HG_CLASS_COUNT; b++)
 			assert_int_not_equal(hg_class_rgb(a), hg_class_rgb(b));
 	/* Reserved and released differ in greyscale (luma, 0..255). */
-	uint32_t r = hg_class_rgb(HG_CLASS_RESERVED), l = hg_class_rgb(HG_CLASS_RELEASED);
-#define LUMA(c) (0.299 * ((c) >> 16 & 0xff) + 0.587 * ((c) >> 8 & 0xff) + 0.114 * ((c)&0xff))
+	uint32_t r = hg_class_rgb(HG_CLASS_RESERVED),
+		 l = hg_class_rgb(HG_CLASS_RELEASED);
+#define LUMA(c)                                                                \
+	(0.299 * ((c) >> 16 & 0xff) + 0.587 * ((c) >> 8 & 0xff) +              \
+	 0.114 * ((c)&0xff))
 	assert_true(LUMA(r) - LUMA(l) > 100);
 	assert_true(hg_class_hatched(HG_CLASS_RESERVED));
 	assert_false(hg_class_hatched(HG_CLASS_RELEASED));
@@ -95,10 +101,10 @@ static void test_axis_folding(void **state)
 	(void)state;
 
 	hg_extents_init(&e);
-	hg_extents_add(&e, 0xc000000000, 0xc004000000);        /* 64 MiB */
-	hg_extents_add(&e, 0x400000, 0x500000);                /* 1 MiB */
-	hg_extents_add(&e, 0xc004000000, 0xc004100000);        /* touching */
-	hg_extents_add(&e, 0xc004200000, 0xc004300000);        /* small gap */
+	hg_extents_add(&e, 0xc000000000, 0xc004000000); /* 64 MiB */
+	hg_extents_add(&e, 0x400000, 0x500000);         /* 1 MiB */
+	hg_extents_add(&e, 0xc004000000, 0xc004100000); /* touching */
+	hg_extents_add(&e, 0xc004200000, 0xc004300000); /* small gap */
 	hg_extents_normalize(&e);
 	assert_int_equal(e.n, 3);
 	assert_int_equal(hg_axis_build(&a, &e, 1000), 0);
@@ -189,8 +195,10 @@ static void test_stack_never_hides(void **state)
 	hg_stack_of(&st, b, 64, 2);
 	assert_true(st.len[HG_CLASS_STRANDED] >= 2);
 	assert_true(st.len[HG_CLASS_RELEASED] >= 2);
-	assert_int_equal(st.len[HG_CLASS_HEAP_INUSE] + st.len[HG_CLASS_STRANDED] +
-				 st.len[HG_CLASS_RELEASED], 64);
+	assert_int_equal(st.len[HG_CLASS_HEAP_INUSE] +
+				 st.len[HG_CLASS_STRANDED] +
+				 st.len[HG_CLASS_RELEASED],
+			 64);
 	/* Half empty address space: half the bar. */
 	memset(b, 0, sizeof(b));
 	b[HG_CLASS_NONE] = 100;
@@ -221,7 +229,7 @@ static void test_histogram(void **state)
 	(void)state;
 	struct hg_model *m = striped_model(200);
 	hg_addr edges[65];
-	uint64_t (*h)[HG_CLASS_COUNT] = calloc(64, sizeof(*h));
+	uint64_t(*h)[HG_CLASS_COUNT] = calloc(64, sizeof(*h));
 	uint64_t want[HG_CLASS_COUNT] = { 0 }, got[HG_CLASS_COUNT] = { 0 };
 	hg_addr lo = 0xc000000000, hi = lo + (64 << 20);
 
@@ -271,8 +279,8 @@ static size_t count_items(const struct hg_scene *s, int cls)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < s->n; i++)
-		n += s->items[i].kind == HG_ITEM_RECT && s->items[i].cls == cls &&
-		     !s->items[i].role;
+		n += s->items[i].kind == HG_ITEM_RECT &&
+		     s->items[i].cls == cls && !s->items[i].role;
 	return n;
 }
 
@@ -340,7 +348,8 @@ static void test_compare_scene(void **state)
 	/* Two bars share the axis: the same number of axis backgrounds. */
 	size_t bars = 0;
 	for (size_t i = 0; i < s->n; i++)
-		bars += s->items[i].role && strcmp(s->items[i].role, "axis") == 0;
+		bars += s->items[i].role &&
+			strcmp(s->items[i].role, "axis") == 0;
 	assert_int_equal(bars, 2);
 	free(d);
 	hg_scene_free(s);
@@ -371,7 +380,8 @@ static void test_timeline(void **state)
 	for (int i = 0; i < 50; i++) {
 		snprintf(id, sizeof(id), "%d", i);
 		apply(m, HG_OP_ALLOC, id, 1 << 20);
-		assert_int_equal(hg_timeline_sample(t, m, (uint64_t)i, NULL), 0);
+		assert_int_equal(hg_timeline_sample(t, m, (uint64_t)i, NULL),
+				 0);
 	}
 	apply(m, HG_OP_MARK, "done", 0);
 	assert_int_equal(hg_timeline_sample(t, m, 50, "done"), 0);

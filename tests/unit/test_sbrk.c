@@ -147,9 +147,9 @@ static void test_plan9_freelist(void **state)
 	assert_int_equal(c.bloc_max, 0x1d000);
 	assert_int_equal(c.committed, 0xa000);
 	assert_int_equal(f.os.committed, 0xa000);
-	assert_int_equal(hg_vas_bytes(&f.os.vas, 0x13000, 0x1d000,
-				      HG_MEM_READY),
-			 0xa000);
+	assert_int_equal(
+		hg_vas_bytes(&f.os.vas, 0x13000, 0x1d000, HG_MEM_READY),
+		0xa000);
 
 	fx_free(&f, 0x13000, 0x3000); /* A: not at the top */
 	fx_free(&f, 0x18000, 0x4000); /* C */
@@ -216,9 +216,9 @@ static void test_reserve_hints(void **state)
 	struct fx f;
 	fx_init(&f, "plan9/386", "1.24", "module_end", "0x12345", NULL);
 	assert_int_equal(fx_reserve(&f, 0x13000, 0x2000), 0x13000);
-	assert_int_equal(hg_vas_bytes(&f.os.vas, 0x13000, 0x15000,
-				      HG_MEM_RESERVED),
-			 0x2000);
+	assert_int_equal(
+		hg_vas_bytes(&f.os.vas, 0x13000, 0x15000, HG_MEM_RESERVED),
+		0x2000);
 	assert_int_equal(fx_reserve(&f, 0x40000000, 0x2000), 0);
 	assert_int_equal(fx_reserve(&f, 0, 0x1000), 0x15000);
 	fx_free(&f, 0x13000, 0x2000);
@@ -227,11 +227,10 @@ static void test_reserve_hints(void **state)
 	assert_int_equal(fx_reserve(&f, 0, 0x1000), 0x14000);
 	/* map sets Prepared; used and unused do nothing. */
 	assert_int_equal(f.os.ops->map(&f.os, 0x14000, 0x1000), HG_OK);
-	assert_int_equal(hg_vas_bytes(&f.os.vas, 0x14000, 0x15000,
-				      HG_MEM_PREPARED),
-			 0x1000);
-	assert_int_equal(f.os.ops->used(&f.os, 0x14000, 0x1000, 0x1000),
-			 HG_OK);
+	assert_int_equal(
+		hg_vas_bytes(&f.os.vas, 0x14000, 0x15000, HG_MEM_PREPARED),
+		0x1000);
+	assert_int_equal(f.os.ops->used(&f.os, 0x14000, 0x1000, 0x1000), HG_OK);
 	f.os.ops->unused(&f.os, 0x14000, 0x1000);
 	fx_check(&f);
 	hg_os_release(&f.os);
@@ -305,9 +304,9 @@ static void test_wasm_hello_world(void **state)
 	assert_true(hg_sbrk_aligned_sbrk(&f.os));
 	assert_int_equal(fx_aligned(&f, 4 * MiB, 4 * MiB, &got), 0x400000);
 	assert_int_equal(got, 4 * MiB);
-	assert_int_equal(hg_vas_bytes(&f.os.vas, 0x400000, 0x800000,
-				      HG_MEM_RESERVED),
-			 4 * MiB);
+	assert_int_equal(
+		hg_vas_bytes(&f.os.vas, 0x400000, 0x800000, HG_MEM_RESERVED),
+		4 * MiB);
 	assert_int_equal(f.calls.grow_memory, 1);
 	assert_regions(&f, 0, UINT64_MAX, "sbrk_free:1f0000-400000");
 	/* Later metadata (chunk bitmap, persistentalloc) reuses the gap. */
@@ -464,7 +463,7 @@ static void test_plan9_top_only(void **state)
 	assert_int_equal(fx_alloc(&f, 0x2000), 0x13000); /* A */
 	assert_int_equal(fx_alloc(&f, 0x1000), 0x15000); /* B */
 	assert_int_equal(fx_alloc(&f, 0x3000), 0x16000); /* C */
-	fx_free(&f, 0x13000, 0x2000); /* leaks */
+	fx_free(&f, 0x13000, 0x2000);                    /* leaks */
 	assert_regions(&f, 0, UINT64_MAX, "stranded:13000-15000");
 	fx_free(&f, 0x16000, 0x3000); /* the top: bloc moves down */
 	struct hg_sbrk_counts c = fx_counts(&f);
@@ -557,9 +556,9 @@ static void test_wasm_go119(void **state)
 	fx_init(&f, "js/wasm", "1.19", "module_end", "4M", NULL);
 	assert_int_equal(fx_aligned(&f, 4 * MiB, 4 * MiB, &got), 0x400000);
 	assert_int_equal(got, 8 * MiB);
-	assert_int_equal(hg_vas_bytes(&f.os.vas, 0x400000, 0xc00000,
-				      HG_MEM_RESERVED),
-			 8 * MiB);
+	assert_int_equal(
+		hg_vas_bytes(&f.os.vas, 0x400000, 0xc00000, HG_MEM_RESERVED),
+		8 * MiB);
 	hg_os_release(&f.os);
 }
 

@@ -23,7 +23,7 @@ struct run {
 	uint64_t grew[64];
 	uint64_t committed[64]; /* committed after each alloc event */
 	size_t nalloc;
-	int rc;          /* last hg_model_apply status */
+	int rc; /* last hg_model_apply status */
 };
 
 /*
@@ -80,7 +80,8 @@ static struct run replay(const char *name, const char *const *settings)
 			fail_msg("%s:%u: %s", name, line, err);
 		if (op.kind == HG_OP_ALLOC && r.nalloc < 64) {
 			r.addr[r.nalloc] = res.addr;
-			r.committed[r.nalloc] = hg_model_stats(m)->final.committed;
+			r.committed[r.nalloc] =
+				hg_model_stats(m)->final.committed;
 			r.grew[r.nalloc++] = res.grew;
 		}
 		if (hg_model_check(m, err, sizeof(err)))
@@ -98,8 +99,8 @@ static struct run replay(const char *name, const char *const *settings)
 static void test_seed_001(void **state)
 {
 	(void)state;
-	static const char *const old_s[] = {"go=1.8", NULL};
-	static const char *const new_s[] = {"go=1.9", NULL};
+	static const char *const old_s[] = { "go=1.8", NULL };
+	static const char *const new_s[] = { "go=1.9", NULL };
 	struct run o = replay("seed-001-strand-limit.yaml", old_s);
 	struct run n = replay("seed-001-strand-limit.yaml", new_s);
 	/* Both start in the up-front block above the image. */
@@ -126,8 +127,8 @@ static void test_seed_001(void **state)
 static void test_seed_002(void **state)
 {
 	(void)state;
-	static const char *const old_s[] = {"go=1.16", NULL};
-	static const char *const new_s[] = {"go=1.17", NULL};
+	static const char *const old_s[] = { "go=1.16", NULL };
+	static const char *const new_s[] = { "go=1.17", NULL };
 	struct run o = replay("seed-002-prepare-in-grow.yaml", old_s);
 	struct run n = replay("seed-002-prepare-in-grow.yaml", new_s);
 	assert_true(o.st.oom);
@@ -152,8 +153,8 @@ static void test_seed_002(void **state)
 static void test_seed_003(void **state)
 {
 	(void)state;
-	static const char *const old_s[] = {"go=1.13", NULL};
-	static const char *const new_s[] = {"go=1.14", NULL};
+	static const char *const old_s[] = { "go=1.13", NULL };
+	static const char *const new_s[] = { "go=1.14", NULL };
 	struct run o = replay("seed-003-incremental-grow.yaml", old_s);
 	struct run n = replay("seed-003-incremental-grow.yaml", new_s);
 	/* go1.13: two growths of one whole arena each. */
@@ -173,8 +174,8 @@ static void test_seed_003(void **state)
 static void test_seed_000(void **state)
 {
 	(void)state;
-	static const char *const old_s[] = {"go=1.21", NULL};
-	static const char *const new_s[] = {"go=1.24", NULL};
+	static const char *const old_s[] = { "go=1.21", NULL };
+	static const char *const new_s[] = { "go=1.24", NULL };
 	struct run o = replay("seed-000-wasm-bloc.yaml", old_s);
 	struct run n = replay("seed-000-wasm-bloc.yaml", new_s);
 	/* go1.21 never touches the 16 MiB of initial memory past the module. */
@@ -199,16 +200,16 @@ static uint64_t hello_linear_memory(const char *go, const char *module_end)
 	struct hg_config cfg;
 	char err[256];
 	hg_config_init(&cfg);
-	assert_int_equal(hg_config_set(&cfg, "platform", "js/wasm", err,
-				       sizeof(err)),
-			 0);
+	assert_int_equal(
+		hg_config_set(&cfg, "platform", "js/wasm", err, sizeof(err)),
+		0);
 	assert_int_equal(hg_config_set(&cfg, "go", go, err, sizeof(err)), 0);
-	assert_int_equal(hg_config_set(&cfg, "module_end", module_end, err,
-				       sizeof(err)),
-			 0);
+	assert_int_equal(
+		hg_config_set(&cfg, "module_end", module_end, err, sizeof(err)),
+		0);
 	struct hg_model *m = NULL;
 	assert_int_equal(hg_model_new(&m, &cfg, err, sizeof(err)), 0);
-	struct hg_op op = {HG_OP_ALLOC, "x", 8 * KiB, 0, false, false, NULL};
+	struct hg_op op = { HG_OP_ALLOC, "x", 8 * KiB, 0, false, false, NULL };
 	struct hg_op_result res;
 	assert_int_equal(hg_model_apply(m, &op, &res, err, sizeof(err)), 0);
 	if (hg_model_check(m, err, sizeof(err)))
@@ -222,7 +223,7 @@ static uint64_t hello_linear_memory(const char *go, const char *module_end)
 static void test_wasm_hello_world(void **state)
 {
 	(void)state;
-	static const char *const ends[] = {"64K", "1M", "2M", "3M", NULL};
+	static const char *const ends[] = { "64K", "1M", "2M", "3M", NULL };
 	for (size_t i = 0; ends[i]; i++) {
 		/* Go 1.24-1.25: exactly 8 MiB. */
 		assert_int_equal(hello_linear_memory("1.24", ends[i]), 8 * MiB);
@@ -236,8 +237,8 @@ static void test_wasm_hello_world(void **state)
 static void test_seed_004(void **state)
 {
 	(void)state;
-	static const char *const old_s[] = {"go=1.4", NULL};
-	static const char *const new_s[] = {"go=1.5", NULL};
+	static const char *const old_s[] = { "go=1.4", NULL };
+	static const char *const new_s[] = { "go=1.5", NULL };
 	struct run o = replay("seed-004-plan9-freelist.yaml", old_s);
 	struct run n = replay("seed-004-plan9-freelist.yaml", new_s);
 	/* go1.4 leaks every free that is not at the top... */
@@ -253,9 +254,9 @@ static void test_seed_004(void **state)
 	assert_true(o.st.os_calls.sbrk > 10 * n.st.os_calls.sbrk);
 
 	/* The same switch on a recent runtime. */
-	static const char *const top[] = {"go=1.26",
-					  "policy.sbrk_free=top-only", NULL};
-	static const char *const list[] = {"go=1.26", NULL};
+	static const char *const top[] = { "go=1.26",
+					   "policy.sbrk_free=top-only", NULL };
+	static const char *const list[] = { "go=1.26", NULL };
 	o = replay("seed-004-plan9-freelist.yaml", top);
 	uint64_t o_stranded = o.st.final.classes[HG_CLASS_STRANDED];
 	uint64_t o_lin = o.st.peak.linear_memory;

@@ -39,7 +39,7 @@ struct rec {
 };
 
 struct result {
-	int rc;                /* 0 clean, <0 error */
+	int rc; /* 0 clean, <0 error */
 	struct hg_diag d;
 	struct rec ops[64];
 	size_t n;
@@ -86,7 +86,8 @@ static void read_reader(struct result *res, struct hg_trace_reader *r)
 		/* The error stays: a second call repeats it. */
 		struct hg_diag again;
 
-		assert_int_equal(hg_trace_next(r, &op, &line, &col, &again), rc);
+		assert_int_equal(hg_trace_next(r, &op, &line, &col, &again),
+				 rc);
 		assert_string_equal(again.msg, res->d.msg);
 	}
 	hg_trace_close(r);
@@ -119,7 +120,8 @@ static unsigned char *gzip_buf(const void *data, size_t len, size_t *outlen)
 	assert_non_null(out);
 	memset(&zs, 0, sizeof(zs));
 	assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8,
-				      Z_DEFAULT_STRATEGY), Z_OK);
+				      Z_DEFAULT_STRATEGY),
+			 Z_OK);
 	zs.next_in = (unsigned char *)(uintptr_t)data;
 	zs.avail_in = (uInt)len;
 	zs.next_out = out;
@@ -138,9 +140,10 @@ static void expect_err_at(const char *text, unsigned line, unsigned col,
 
 	if (res->rc == 0 || res->d.line != line || res->d.col != col ||
 	    strcmp(res->d.msg, msg) != 0)
-		print_error("input:\n%s\nwant %u:%u: %s\ngot  rc %d %u:%u: %s\n",
-			    text, line, col, msg, res->rc, res->d.line,
-			    res->d.col, res->d.msg);
+		print_error(
+			"input:\n%s\nwant %u:%u: %s\ngot  rc %d %u:%u: %s\n",
+			text, line, col, msg, res->rc, res->d.line, res->d.col,
+			res->d.msg);
 	assert_true(res->rc < 0);
 	assert_int_equal(res->rc, HG_EINVAL);
 	assert_string_equal(res->d.msg, msg);
@@ -151,11 +154,11 @@ static void expect_err_at(const char *text, unsigned line, unsigned col,
 	free(res);
 }
 
-#define expect_err(text, line, col, msg) \
+#define expect_err(text, line, col, msg)                                       \
 	expect_err_at(text, line, col, msg, __LINE__)
 
-static void check_op(const struct rec *r, enum hg_op_kind kind,
-		     const char *id, uint64_t size, unsigned line, unsigned col)
+static void check_op(const struct rec *r, enum hg_op_kind kind, const char *id,
+		     uint64_t size, unsigned line, unsigned col)
 {
 	assert_int_equal(r->kind, kind);
 	assert_string_equal(r->id, id ? id : "");
@@ -266,28 +269,27 @@ static void test_yaml_all_kinds(void **state)
 	free(res);
 }
 
-static const char compact_all[] =
-	"# comments and blank lines come first\n"
-	"\n"
-	"heapgrow-trace 1\n"
-	"# comment\n"
-	"config platform=js/wasm go=1.24\n"
-	"config policy.sbrk=go1.24\n"
-	"\n"
-	"sa meta 64K\n"
-	"a 1 40K\n"
-	"\t\n"
-	"  a x.y-z_2 0x1000\n"
-	"f 1\n"
-	"sf meta\n"
-	"s 4M\n"
-	"s all\n"
-	"mm M 0x7f0000000000 1M\n"
-	"mm N 1MiB\n"
-	"mu M\n"
-	"# a mark's text is the rest of the line\n"
-	"m GC 3\n"
-	"m   flow form  \n";
+static const char compact_all[] = "# comments and blank lines come first\n"
+				  "\n"
+				  "heapgrow-trace 1\n"
+				  "# comment\n"
+				  "config platform=js/wasm go=1.24\n"
+				  "config policy.sbrk=go1.24\n"
+				  "\n"
+				  "sa meta 64K\n"
+				  "a 1 40K\n"
+				  "\t\n"
+				  "  a x.y-z_2 0x1000\n"
+				  "f 1\n"
+				  "sf meta\n"
+				  "s 4M\n"
+				  "s all\n"
+				  "mm M 0x7f0000000000 1M\n"
+				  "mm N 1MiB\n"
+				  "mu M\n"
+				  "# a mark's text is the rest of the line\n"
+				  "m GC 3\n"
+				  "m   flow form  \n";
 
 static void test_compact_all_kinds(void **state)
 {
@@ -366,7 +368,8 @@ static void test_gzip(void **state)
 		/* Truncated compressed data is an error, not a short trace. */
 		res = read_bytes(z, zlen - 10);
 		assert_int_equal(res->rc, HG_EINVAL);
-		assert_string_equal(res->d.msg, "gzip: unexpected end of "
+		assert_string_equal(res->d.msg,
+				    "gzip: unexpected end of "
 				    "compressed data (truncated file)");
 		free(res);
 
@@ -387,7 +390,7 @@ static void test_gzip(void **state)
 		res = read_bytes(two, zlen + 4);
 		assert_int_equal(res->rc, HG_EINVAL);
 		assert_string_equal(res->d.msg, "gzip: trailing garbage after "
-				    "compressed data");
+						"compressed data");
 		free(res);
 		free(two);
 		free(z);
@@ -422,7 +425,8 @@ static void test_yaml_errors(void **state)
 	(void)state;
 	expect_err("heapgrow: 2\n", 1, 11, "unsupported format version 2");
 	expect_err("heapgrow: x\n", 1, 11, "bad format version 'x'");
-	expect_err("name: a\n", 1, 1, "missing 'heapgrow: 1' (the format "
+	expect_err("name: a\n", 1, 1,
+		   "missing 'heapgrow: 1' (the format "
 		   "version)");
 	expect_err("events: []\nheapgrow: 1\n", 1, 1,
 		   "'heapgrow: 1' must come before 'events'");
@@ -431,7 +435,8 @@ static void test_yaml_errors(void **state)
 		   "stream)");
 	expect_err("heapgrow: 1\nheapgrow: 1\n", 2, 1,
 		   "duplicate key 'heapgrow'");
-	expect_err("heapgrow: 1\nfoo: 1\n", 2, 1, "unknown key 'foo' (a trace "
+	expect_err("heapgrow: 1\nfoo: 1\n", 2, 1,
+		   "unknown key 'foo' (a trace "
 		   "has heapgrow, name, description, config, events)");
 	expect_err("heapgrow: 1\nevents:\n  - allok: {id: 1}\n", 3, 5,
 		   "unknown event kind 'allok'");
@@ -444,10 +449,12 @@ static void test_yaml_errors(void **state)
 	expect_err("heapgrow: 1\nevents:\n  - sysalloc: {id: 1, size: -4K}\n",
 		   3, 29, "bad size '-4K': negative");
 	expect_err("heapgrow: 1\nevents:\n  - alloc: {id: 1, size: "
-		   "99999999999999999999}\n", 3, 26,
+		   "99999999999999999999}\n",
+		   3, 26,
 		   "bad size '99999999999999999999': too large for 64 bits");
-	expect_err("heapgrow: 1\nevents:\n  - alloc: {id: 1, size: 16777216T}\n",
-		   3, 26, "bad size '16777216T': too large for 64 bits");
+	expect_err(
+		"heapgrow: 1\nevents:\n  - alloc: {id: 1, size: 16777216T}\n",
+		3, 26, "bad size '16777216T': too large for 64 bits");
 	expect_err("heapgrow: 1\nevents:\n  - alloc: {id: 1, sise: 1}\n", 3, 20,
 		   "alloc: unknown field 'sise'");
 	expect_err("heapgrow: 1\nevents:\n  - alloc: {id: 1, addr: 1}\n", 3, 20,
@@ -471,8 +478,9 @@ static void test_yaml_errors(void **state)
 	expect_err("heapgrow: 1\nevents:\n  - {}\n", 3, 6, "empty event");
 	expect_err("heapgrow: 1\nevents:\n  - scavenge: allx\n", 3, 15,
 		   "bad size 'allx': not a number");
-	expect_err("heapgrow: 1\nevents:\n  - mmap: {id: 1, addr: zz, size: 1}\n",
-		   3, 25, "bad address 'zz': not a number");
+	expect_err(
+		"heapgrow: 1\nevents:\n  - mmap: {id: 1, addr: zz, size: 1}\n",
+		3, 25, "bad address 'zz': not a number");
 	expect_err("heapgrow: 1\nevents:\n  - mark: \"a\\0b\"\n", 3, 11,
 		   "mark: text contains a NUL character");
 	expect_err("heapgrow: 1\nevents:\n  - mark: ''\n", 3, 5,
@@ -496,11 +504,14 @@ static void test_yaml_errors(void **state)
 		   "'events' must be a sequence, not a scalar");
 	expect_err("heapgrow: 1\n---\nheapgrow: 1\n", 2, 1,
 		   "only one YAML document is allowed in a trace");
-	expect_err("", 1, 1, "empty trace: expected 'heapgrow: 1' or "
+	expect_err("", 1, 1,
+		   "empty trace: expected 'heapgrow: 1' or "
 		   "'heapgrow-trace 1'");
-	expect_err("# only a comment\n", 1, 1, "empty trace: expected "
+	expect_err("# only a comment\n", 1, 1,
+		   "empty trace: expected "
 		   "'heapgrow: 1' or 'heapgrow-trace 1'");
-	expect_err("- a\n", 1, 1, "a trace must be a YAML mapping with "
+	expect_err("- a\n", 1, 1,
+		   "a trace must be a YAML mapping with "
 		   "'heapgrow: 1' or a compact trace starting 'heapgrow-trace "
 		   "1', not a sequence");
 	/* Malformed YAML: libyaml's message at its position. */
@@ -522,7 +533,8 @@ static void test_binary_garbage(void **state)
 	unsigned i, seed = 12345;
 
 	(void)state;
-	expect_err("\x01\x02\x03 binary", 1, 1, "malformed YAML: control "
+	expect_err("\x01\x02\x03 binary", 1, 1,
+		   "malformed YAML: control "
 		   "characters are not allowed (byte offset 0)");
 	for (i = 0; i < sizeof(junk); i++) {
 		seed = seed * 1103515245u + 12345u;
@@ -557,20 +569,24 @@ static void test_compact_errors(void **state)
 		   "config: expected KEY=VALUE settings");
 	expect_err("heapgrow-trace 1\nconfig go=1 go=2\n", 2, 13,
 		   "duplicate config key 'go' (first set at line 2)");
-	expect_err("heapgrow-trace 1\nconfig go=1 policy=x\n", 2, 13,
-		   "config key 'policy' needs a policy name (policy.NAME=VALUE)");
+	expect_err(
+		"heapgrow-trace 1\nconfig go=1 policy=x\n", 2, 13,
+		"config key 'policy' needs a policy name (policy.NAME=VALUE)");
 	expect_err("heapgrow-trace 1\nallok 1 2\n", 2, 1,
 		   "unknown event kind 'allok'");
 	expect_err("heapgrow-trace 1\n\n  a 1\n", 3, 3,
 		   "alloc: missing field 'size'");
 	expect_err("heapgrow-trace 1\na\n", 2, 1, "alloc: missing field 'id'");
-	expect_err("heapgrow-trace 1\na 1 2 3\n", 2, 7, "alloc: unexpected '3'");
+	expect_err("heapgrow-trace 1\na 1 2 3\n", 2, 7,
+		   "alloc: unexpected '3'");
 	expect_err("heapgrow-trace 1\nf 1 # no trailing comments\n", 2, 5,
 		   "free: unexpected '#'");
 	expect_err("heapgrow-trace 1\nsa 1 12Q\n", 2, 6,
 		   "bad size '12Q': unknown suffix");
-	expect_err("heapgrow-trace 1\na 1 -1\n", 2, 5, "bad size '-1': negative");
-	expect_err("heapgrow-trace 1\na 1 0x\n", 2, 5, "bad size '0x': not a "
+	expect_err("heapgrow-trace 1\na 1 -1\n", 2, 5,
+		   "bad size '-1': negative");
+	expect_err("heapgrow-trace 1\na 1 0x\n", 2, 5,
+		   "bad size '0x': not a "
 		   "number");
 	expect_err("heapgrow-trace 1\ns\n", 2, 1,
 		   "scavenge: missing field 'size'");
@@ -580,9 +596,12 @@ static void test_compact_errors(void **state)
 		   "mmap: unexpected '4'");
 	expect_err("heapgrow-trace 1\nmm 1 zz 3\n", 2, 6,
 		   "bad address 'zz': not a number");
-	expect_err("heapgrow-trace 1\nmu\n", 2, 1, "munmap: missing field 'id'");
-	expect_err("heapgrow-trace 1\nsf\n", 2, 1, "sysfree: missing field 'id'");
-	expect_err("heapgrow-trace 1\nm  \n", 2, 1, "mark: missing field 'text'");
+	expect_err("heapgrow-trace 1\nmu\n", 2, 1,
+		   "munmap: missing field 'id'");
+	expect_err("heapgrow-trace 1\nsf\n", 2, 1,
+		   "sysfree: missing field 'id'");
+	expect_err("heapgrow-trace 1\nm  \n", 2, 1,
+		   "mark: missing field 'text'");
 	expect_err("heapgrow-trace 1\nheapgrow-trace 1\n", 2, 1,
 		   "a second 'heapgrow-trace' line");
 }
@@ -600,7 +619,8 @@ static void test_long_line(void **state)
 	res = read_text(t);
 	assert_int_equal(res->rc, HG_EINVAL);
 	assert_int_equal(res->d.line, 2);
-	assert_string_equal(res->d.msg, "line too long (more than 262144 bytes)");
+	assert_string_equal(res->d.msg,
+			    "line too long (more than 262144 bytes)");
 	free(res);
 	free(t);
 }
@@ -630,8 +650,10 @@ static void test_ids(void **state)
 		assert_int_equal(res->rc, 0);
 		assert_string_equal(res->ops[0].id, good[i]);
 		free(res);
-		snprintf(buf, sizeof(buf), "heapgrow: 1\nevents:\n  - free: "
-			 "\"%s\"\n", good[i]);
+		snprintf(buf, sizeof(buf),
+			 "heapgrow: 1\nevents:\n  - free: "
+			 "\"%s\"\n",
+			 good[i]);
 		res = read_text(buf);
 		assert_int_equal(res->rc, 0);
 		assert_string_equal(res->ops[0].id, good[i]);
@@ -642,14 +664,20 @@ static void test_ids(void **state)
 
 		assert_false(hg_trace_id_valid(bad[i]));
 		snprintf(buf, sizeof(buf), "heapgrow-trace 1\nsf %s\n", bad[i]);
-		snprintf(want, sizeof(want), "sysfree: bad id '%s' (letters, "
-			 "digits, '_', '-', '.')", bad[i]);
+		snprintf(want, sizeof(want),
+			 "sysfree: bad id '%s' (letters, "
+			 "digits, '_', '-', '.')",
+			 bad[i]);
 		if ((unsigned char)bad[i][0] < 0x80)
 			expect_err(buf, 2, 4, want);
-		snprintf(buf, sizeof(buf), "heapgrow: 1\nevents:\n  - alloc: "
-			 "{size: 1, id: \"%s\"}\n", bad[i]);
-		snprintf(want, sizeof(want), "alloc: bad id '%s' (letters, "
-			 "digits, '_', '-', '.')", bad[i]);
+		snprintf(buf, sizeof(buf),
+			 "heapgrow: 1\nevents:\n  - alloc: "
+			 "{size: 1, id: \"%s\"}\n",
+			 bad[i]);
+		snprintf(want, sizeof(want),
+			 "alloc: bad id '%s' (letters, "
+			 "digits, '_', '-', '.')",
+			 bad[i]);
 		if ((unsigned char)bad[i][0] < 0x80)
 			expect_err(buf, 3, 26, want);
 	}
@@ -693,11 +721,14 @@ static void stream_through_pipe(bool yaml, unsigned n)
 		unsigned k;
 
 		close(fds[0]);
-		fputs(yaml ? "heapgrow: 1\nevents:\n" : "heapgrow-trace 1\n", f);
+		fputs(yaml ? "heapgrow: 1\nevents:\n" : "heapgrow-trace 1\n",
+		      f);
 		for (k = 0; k < n / 2; k++) {
 			if (yaml)
-				fprintf(f, "  - alloc: {id: o%u, size: %uK}\n"
-					"  - free: o%u\n", k, 8 + k % 64, k);
+				fprintf(f,
+					"  - alloc: {id: o%u, size: %uK}\n"
+					"  - free: o%u\n",
+					k, 8 + k % 64, k);
 			else
 				fprintf(f, "a o%u %uK\nf o%u\n", k, 8 + k % 64,
 					k);
@@ -765,14 +796,13 @@ static void expect_config_err(const char *text, unsigned line, unsigned col,
 
 static void test_config_file(void **state)
 {
-	static const char text[] =
-		"# a config file\n"
-		"platform: linux/386   # comment\n"
-		"go: 1.10\n"
-		"policy:\n"
-		"  arena: linear\n"
-		"  grow: whole-arena\n"
-		"page_cache: false\n";
+	static const char text[] = "# a config file\n"
+				   "platform: linux/386   # comment\n"
+				   "go: 1.10\n"
+				   "policy:\n"
+				   "  arena: linear\n"
+				   "  grow: whole-arena\n"
+				   "page_cache: false\n";
 	struct hg_setting *s;
 	struct hg_diag d;
 	char path[] = "/tmp/hg_test_config_XXXXXX";
@@ -781,8 +811,9 @@ static void test_config_file(void **state)
 	int fd;
 
 	(void)state;
-	assert_int_equal(hg_config_load_mem(text, strlen(text), "c.yaml", &s,
-					    &n, &d), 0);
+	assert_int_equal(
+		hg_config_load_mem(text, strlen(text), "c.yaml", &s, &n, &d),
+		0);
 	assert_int_equal(n, 5);
 	assert_string_equal(s[0].key, "platform");
 	assert_string_equal(s[0].value, "linux/386");
@@ -817,8 +848,8 @@ static void test_config_file(void **state)
 	assert_int_equal(hg_config_load_mem("", 0, "e", &s, &n, &d), 0);
 	assert_int_equal(n, 0);
 	free(s);
-	assert_int_equal(hg_config_load_mem("# nothing\n", 10, "e", &s, &n,
-					    &d), 0);
+	assert_int_equal(hg_config_load_mem("# nothing\n", 10, "e", &s, &n, &d),
+			 0);
 	assert_int_equal(n, 0);
 	free(s);
 
@@ -826,20 +857,24 @@ static void test_config_file(void **state)
 			  "unknown config key 'platfrom'");
 	expect_config_err("policy:\n  grwo: x\n", 2, 3,
 			  "unknown config key 'policy.grwo'");
-	expect_config_err("policy: x\n", 1, 1, "config key 'policy' must be a "
+	expect_config_err("policy: x\n", 1, 1,
+			  "config key 'policy' must be a "
 			  "mapping (e.g. 'policy: {grow: incremental}')");
-	expect_config_err("go: [1]\n", 1, 5, "config key 'go': value must be "
+	expect_config_err("go: [1]\n", 1, 5,
+			  "config key 'go': value must be "
 			  "a scalar, not a sequence");
 	expect_config_err("go: 1\ngo: 2\n", 2, 1,
 			  "duplicate config key 'go' (first set at line 1)");
-	expect_config_err("- go\n", 1, 1, "a config file must be a YAML "
+	expect_config_err("- go\n", 1, 1,
+			  "a config file must be a YAML "
 			  "mapping of config keys, not a sequence");
 	expect_config_err("go: &x 1\nplatform: *x\n", 2, 11,
 			  "YAML aliases are not supported");
 	expect_config_err("go: 1\n  platform: x\n", 2, 11,
 			  "malformed YAML: mapping values are not allowed in "
 			  "this context");
-	expect_config_err("go: 1\n---\ngo: 2\n", 2, 1, "only one YAML document "
+	expect_config_err("go: 1\n---\ngo: 2\n", 2, 1,
+			  "only one YAML document "
 			  "is allowed in a config file");
 }
 
@@ -861,9 +896,10 @@ static char *convert(const char *text, enum hg_trace_format fmt, bool gz,
 	int rc;
 
 	assert_non_null(f);
-	assert_int_equal(hg_trace_open_mem(&r, text, strlen(text), "in", &d), 0);
-	assert_int_equal(hg_trace_writer_open(&w, f, fmt, gz, hg_trace_info(r),
-					      &d), 0);
+	assert_int_equal(hg_trace_open_mem(&r, text, strlen(text), "in", &d),
+			 0);
+	assert_int_equal(
+		hg_trace_writer_open(&w, f, fmt, gz, hg_trace_info(r), &d), 0);
 	while ((rc = hg_trace_next(r, &op, &line, &col, &d)) > 0)
 		assert_int_equal(hg_trace_write(w, &op), 0);
 	assert_int_equal(rc, 0);
@@ -906,8 +942,8 @@ static void test_writer_roundtrip(void **state)
 		struct result *orig = read_text(inputs[i]);
 
 		for (j = 0; j < 4; j++) {
-			enum hg_trace_format fmt = j & 1 ? HG_FMT_COMPACT :
-							   HG_FMT_YAML;
+			enum hg_trace_format fmt =
+				j & 1 ? HG_FMT_COMPACT : HG_FMT_YAML;
 			size_t len;
 			char *out = convert(inputs[i], fmt, j >= 2, &len);
 			struct result *back = read_bytes(out, len);
@@ -934,39 +970,41 @@ static void test_writer_output(void **state)
 	char *out;
 
 	(void)state;
-	out = convert("heapgrow: 1\nname: \"a \\\"q\\\"\"\nconfig: {go: \"1.9\", "
-		      "policy: {grow: whole-arena}, platform: linux/386}\n"
-		      "events: [{alloc: {id: 1, size: 12288}}, {mark: "
-		      "\"x\\ny\"}]\n", HG_FMT_YAML, false, &len);
-	assert_string_equal(out,
-			    "heapgrow: 1\n"
-			    "name: \"a \\\"q\\\"\"\n"
-			    "config:\n"
-			    "  go: \"1.9\"\n"
-			    "  policy:\n"
-			    "    grow: whole-arena\n"
-			    "  platform: linux/386\n"
-			    "events:\n"
-			    "  - alloc: {id: 1, size: 12K}\n"
-			    "  - mark: \"x\\ny\"\n");
+	out = convert(
+		"heapgrow: 1\nname: \"a \\\"q\\\"\"\nconfig: {go: \"1.9\", "
+		"policy: {grow: whole-arena}, platform: linux/386}\n"
+		"events: [{alloc: {id: 1, size: 12288}}, {mark: "
+		"\"x\\ny\"}]\n",
+		HG_FMT_YAML, false, &len);
+	assert_string_equal(out, "heapgrow: 1\n"
+				 "name: \"a \\\"q\\\"\"\n"
+				 "config:\n"
+				 "  go: \"1.9\"\n"
+				 "  policy:\n"
+				 "    grow: whole-arena\n"
+				 "  platform: linux/386\n"
+				 "events:\n"
+				 "  - alloc: {id: 1, size: 12K}\n"
+				 "  - mark: \"x\\ny\"\n");
 	free(out);
 	/* Characters libyaml will not read raw are escaped (fuzz finds). */
 	out = convert("heapgrow-trace 1\nconfig k\xef\xbf\xbf=v\n"
-		      "m a\xef\xbb\xbf" "b \x01 \xc3\xa9\n", HG_FMT_YAML, false,
-		      &len);
-	assert_string_equal(out,
-			    "heapgrow: 1\n"
-			    "config:\n"
-			    "  \"k\\uffff\": v\n"
-			    "events:\n"
-			    "  - mark: \"a\\ufeffb \\x01 \xc3\xa9\"\n");
+		      "m a\xef\xbb\xbf"
+		      "b \x01 \xc3\xa9\n",
+		      HG_FMT_YAML, false, &len);
+	assert_string_equal(out, "heapgrow: 1\n"
+				 "config:\n"
+				 "  \"k\\uffff\": v\n"
+				 "events:\n"
+				 "  - mark: \"a\\ufeffb \\x01 \xc3\xa9\"\n");
 	{
 		struct result *back = read_bytes(out, len);
 
 		assert_int_equal(back->rc, 0);
 		assert_string_equal(back->config[0].key, "k\xef\xbf\xbf");
-		assert_string_equal(back->ops[0].text, "a\xef\xbb\xbf" "b \x01 "
-				    "\xc3\xa9");
+		assert_string_equal(back->ops[0].text, "a\xef\xbb\xbf"
+						       "b \x01 "
+						       "\xc3\xa9");
 		free(back);
 	}
 	free(out);
@@ -974,8 +1012,8 @@ static void test_writer_output(void **state)
 	assert_string_equal(out, "heapgrow: 1\nevents: []\n");
 	free(out);
 	out = convert("heapgrow: 1\nevents: [{mmap: {id: m, addr: 0x1000, "
-		      "size: 1}}, {scavenge: 3G}]\n", HG_FMT_COMPACT, false,
-		      &len);
+		      "size: 1}}, {scavenge: 3G}]\n",
+		      HG_FMT_COMPACT, false, &len);
 	assert_string_equal(out, "heapgrow-trace 1\nmm m 0x1000 1\ns 3G\n");
 	free(out);
 }
@@ -990,8 +1028,9 @@ static void test_writer_errors(void **state)
 	FILE *f = open_memstream(&buf, &len);
 
 	(void)state;
-	assert_int_equal(hg_trace_writer_open(&w, f, HG_FMT_COMPACT, false,
-					      NULL, &d), 0);
+	assert_int_equal(
+		hg_trace_writer_open(&w, f, HG_FMT_COMPACT, false, NULL, &d),
+		0);
 	assert_int_equal(hg_trace_write(w, &op), HG_EINVAL);
 	assert_non_null(strstr(hg_trace_writer_diag(w)->msg, "line break"));
 	assert_int_equal(hg_trace_writer_close(w), HG_EINVAL);
@@ -1000,8 +1039,8 @@ static void test_writer_errors(void **state)
 
 	buf = NULL;
 	f = open_memstream(&buf, &len);
-	assert_int_equal(hg_trace_writer_open(&w, f, HG_FMT_YAML, false, NULL,
-					      &d), 0);
+	assert_int_equal(
+		hg_trace_writer_open(&w, f, HG_FMT_YAML, false, NULL, &d), 0);
 	op.kind = HG_OP_FREE;
 	op.id = "a b";
 	assert_int_equal(hg_trace_write(w, &op), HG_EINVAL);
@@ -1028,7 +1067,7 @@ static void test_open_files(void **state)
 			 HG_EINVAL);
 	assert_null(r);
 	assert_string_equal(d.msg, "cannot open '/nonexistent/t.yaml': No "
-			    "such file or directory");
+				   "such file or directory");
 
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
@@ -1064,8 +1103,10 @@ static void test_open_files(void **state)
 		char msg[512], want[512];
 
 		hg_diag_format(&d, msg, sizeof(msg));
-		snprintf(want, sizeof(want), "%s:1:11: unsupported format "
-			 "version 3", path);
+		snprintf(want, sizeof(want),
+			 "%s:1:11: unsupported format "
+			 "version 3",
+			 path);
 		assert_string_equal(msg, want);
 	}
 	unlink(path);

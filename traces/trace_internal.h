@@ -13,11 +13,12 @@
 #include <yaml.h>
 #include <zlib.h>
 
-#define HG_SRC_BUFSIZE (256u * 1024u) /* decoded buffer; longest compact line  \
-				       */
-#define HG_SRC_INSIZE (64u * 1024u)   /* compressed input buffer */
-#define HG_MAX_SETTINGS 256           /* config settings per trace or file */
-#define HG_MAX_DEPTH 64               /* YAML nesting we walk through */
+/* The decoded buffer (and the longest compact line), the compressed input
+ * buffer, config settings per trace or file. */
+#define HG_SRC_BUFSIZE (256u * 1024u)
+#define HG_SRC_INSIZE (64u * 1024u)
+#define HG_MAX_SETTINGS 256
+#define HG_MAX_DEPTH 64 /* YAML nesting we walk through */
 
 /* ------------------------------------------------------------------ */
 /* Input source                                                        */

@@ -1093,6 +1093,15 @@ int hg_config_check(const struct hg_config *cfg, char *err, size_t errlen)
 	if (hg_go_parse(cfg->go, &n) != HG_OK)
 		return hg_fail(err, errlen, "unknown Go version '%.15s'",
 			       cfg->go);
+	/* Go's first releases for wasm: js/wasm in go1.11, wasip1 in go1.21. */
+	if (cfg->platform == HG_PLAT_JS_WASM && n < 11)
+		return hg_fail(err, errlen,
+			       "js/wasm needs Go 1.11 or later, not %s",
+			       cfg->go);
+	if (cfg->platform == HG_PLAT_WASIP1_WASM && n < 21)
+		return hg_fail(err, errlen,
+			       "wasip1/wasm needs Go 1.21 or later, not %s",
+			       cfg->go);
 	if ((rc = hg_check_phys(cfg->platform, cfg->phys_page_size, err,
 				errlen)) != HG_OK)
 		return rc;

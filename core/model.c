@@ -404,6 +404,16 @@ static enum hg_class cache_class(const struct hg_pagecache *c, unsigned i)
 	return (c->scav >> i & 1) ? HG_CLASS_RELEASED : HG_CLASS_HEAP_FREE;
 }
 
+/*
+ * Heap memory mapped but not yet in the page allocator (the curArena tail
+ * before go1.17) counts like new heap memory: released, or free and backed
+ * until go1.12.
+ */
+static enum hg_class outside_class(const struct hg_model *m)
+{
+	return hg_heap_grows_backed(m) ? HG_CLASS_HEAP_FREE : HG_CLASS_RELEASED;
+}
+
 static int heap_run(void *arg, hg_addr base, hg_addr end, bool alloc, bool scav)
 {
 	struct heap_walk *w = arg;
@@ -416,8 +426,8 @@ static int heap_run(void *arg, hg_addr base, hg_addr end, bool alloc, bool scav)
 		end = w->end;
 	if (end <= base)
 		return 0;
-	if (base > w->pos) /* Prepared but not given to the page allocator. */
-		emit(w->e, w->pos, base, HG_CLASS_RELEASED);
+	if (base > w->pos) /* Mapped but not given to the page allocator. */
+		emit(w->e, w->pos, base, outside_class(w->m));
 	w->pos = end;
 	enum hg_class c =
 		scav ? HG_CLASS_RELEASED
@@ -485,7 +495,7 @@ static int walk_classes(struct hg_model *m, hg_addr lo, hg_addr hi,
 			struct heap_walk w = { e, m, b, en };
 			hg_pagealloc_runs(m->pages, b, en, heap_run, &w);
 			if (w.pos < en)
-				emit(e, w.pos, en, HG_CLASS_RELEASED);
+				emit(e, w.pos, en, outside_class(m));
 		} else {
 			emit(e, b, en, vma_class(v));
 		}
@@ -592,6 +602,11 @@ int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 			prepared_outside += v->end - v->base;
 	}
 	prepared_outside -= (pc.grown - m->phantom_pages) * page;
+	uint64_t backed_outside = 0;
+	if (hg_heap_grows_backed(m)) {
+		backed_outside = prepared_outside;
+		prepared_outside = 0;
+	}
 	if (released + prepared_outside != m->hs.heap_released) {
 		set_err(err, errlen,
 			"HeapReleased is %" PRIu64 " but the scavenged bits "
@@ -599,7 +614,8 @@ int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 			m->hs.heap_released, released + prepared_outside);
 		return HG_EINVAL;
 	}
-	uint64_t free_ready = (pc.free_ready + cache_free - cache_scav) * page;
+	uint64_t free_ready =
+		(pc.free_ready + cache_free - cache_scav) * page + backed_outside;
 	if (free_ready != m->hs.heap_free) {
 		set_err(err, errlen,
 			"heapFree is %" PRIu64

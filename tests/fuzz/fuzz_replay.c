@@ -50,9 +50,10 @@ static const char *const platforms[] = {
 	"windows/amd64", "windows/386", "js/wasm",
 	"wasip1/wasm",   "plan9/386",   "plan9/amd64",
 };
-static const char *const versions[] = { "1.4",  "1.8",  "1.9",  "1.10",
-					"1.13", "1.14", "1.16", "1.19",
-					"1.21", "1.24", "1.26" };
+static const char *const versions[] = { "1.4",  "1.8",  "1.9",  "1.10", "1.13",
+					"1.14", "1.16", "1.19", "1.21", "1.24",
+					"1.26", "1.5",  "1.7",  "1.11", "1.12",
+					"1.17", "1.20", "1.25" };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

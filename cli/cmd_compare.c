@@ -266,11 +266,14 @@ static void print_text(FILE *f, const char *name, const struct run *runs,
 	for (size_t j = 0; j < n; j++) {
 		char line[256];
 		hg_config_line(line, sizeof(line), hg_model_config(runs[j].m));
-		fprintf(f, "  %c  %s\n     %s%s%s\n", (char)('A' + j),
-			runs[j].label, line,
-			runs[j].oom ? "\n     OUT OF MEMORY: " : "",
-			runs[j].oom ? hg_model_stats(runs[j].m)->oom_message
-				    : "");
+		const struct hg_stats *st = hg_model_stats(runs[j].m);
+		fprintf(f, "  %c  %s\n     %s\n", (char)('A' + j),
+			runs[j].label, line);
+		if (runs[j].oom)
+			fprintf(f,
+				"     OUT OF MEMORY at event %" PRIu64
+				": %s (its figures are at that event)\n",
+				st->oom_event, st->oom_message);
 	}
 	fprintf(f, "\n%-20s", "");
 	for (size_t j = 0; j < n; j++)
@@ -397,26 +400,8 @@ static int run_compare(struct compare *c)
 			status = HG_EXIT_USAGE;
 			goto out;
 		}
-		for (size_t i = 0; i < pics->nmaps; i++) {
-			struct hg_outfile of;
-			const char *path = pics->maps[i];
-			if (hg_outfile_open(&of, path)) {
-				status = HG_EXIT_USAGE;
-				goto out;
-			}
-			if (hg_scene_write(pics->map, hg_render_format_of(path),
-					   of.f)) {
-				hg_cli_error("cannot write '%s'",
-					     hg_display_name(path));
-				hg_outfile_abort(&of);
-				status = HG_EXIT_USAGE;
-				goto out;
-			}
-			if (hg_outfile_commit(&of)) {
-				status = HG_EXIT_USAGE;
-				goto out;
-			}
-		}
+		if ((status = hg_pictures_write(pics, NULL)))
+			goto out;
 	}
 	if (!c->quiet) {
 		bool to_stdout = false;

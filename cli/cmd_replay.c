@@ -38,7 +38,7 @@ static const struct hg_opt replay_opts[] = {
 	  "draw the timeline (events x addresses) to FILE (.png or .svg)" },
 	{ HG_POPT_AT, 0, "at", "EVENT|MARK",
 	  "draw the map after that event index or at that mark, not at the "
-	  "end" },
+	  "end (the statistics stay the end's)" },
 	{ HG_POPT_RANGE, 0, "range", "LO:HI",
 	  "draw only the addresses LO to HI (e.g. 0xc000000000:0xc000100000)" },
 	{ OPT_STATS, 0, "stats", "FILE",
@@ -224,6 +224,15 @@ static int run(struct replay *r)
 			status = HG_EXIT_USAGE;
 			goto out;
 		}
+		/* A foreign mapping's address is only a hint, as for mmap
+		 * without MAP_FIXED: say so when the OS moved it. */
+		if (op.kind == HG_OP_MMAP && op.has_addr &&
+		    res.addr != op.addr && !r->quiet)
+			hg_cli_error_at(
+				tname, line, col,
+				"warning: mmap %s: %#" PRIx64
+				" is not free; the OS put it at %#" PRIx64,
+				op.id, op.addr, res.addr);
 		if (logf.f)
 			log_event(logf.f, i, &op, &res,
 				  rc == HG_EOOM || res.oom);

@@ -50,7 +50,11 @@ int hg_pictures_option(struct hg_pictures *p, int opt, const char *arg,
 	case HG_POPT_OUTPUT:
 		return hg_pictures_add_map(p, spec, arg);
 	case HG_POPT_TIMELINE:
-		p->timeline = arg;
+		if (p->ntimelines == HG_PICTURES_MAX)
+			return hg_opt_usage_error(spec, "at most %d --timeline",
+						  HG_PICTURES_MAX);
+		p->timelines[p->ntimelines++] = arg;
+		p->timeline = p->timelines[0];
 		break;
 	case HG_POPT_AT:
 		p->at = arg;
@@ -73,10 +77,12 @@ static int parse_range(struct hg_pictures *p, const struct hg_opt_spec *spec)
 					  p->range);
 	snprintf(lo, sizeof(lo), "%.*s", (int)(colon - p->range), p->range);
 	snprintf(hi, sizeof(hi), "%s", colon + 1);
-	if (hg_parse_size(lo, &p->range_lo) ||
-	    hg_parse_size(hi, &p->range_hi) || p->range_hi <= p->range_lo)
+	if (hg_parse_size(lo, &p->range_lo) || hg_parse_size(hi, &p->range_hi))
 		return hg_opt_usage_error(
 			spec, "--range: bad address range '%s'", p->range);
+	if (p->range_hi <= p->range_lo)
+		return hg_opt_usage_error(
+			spec, "--range %s: LO must be below HI", p->range);
 	return 0;
 }
 
@@ -91,11 +97,13 @@ void hg_pictures_render_opts(const struct hg_pictures *p,
 
 int hg_pictures_check(struct hg_pictures *p, const struct hg_opt_spec *spec)
 {
-	if (p->timeline && !hg_render_format_of(p->timeline))
-		return hg_opt_usage_error(spec,
-					  "cannot tell the picture format of "
-					  "'%s': name it .png or .svg",
-					  p->timeline);
+	for (size_t i = 0; i < p->ntimelines; i++)
+		if (!hg_render_format_of(p->timelines[i]))
+			return hg_opt_usage_error(
+				spec,
+				"cannot tell the picture format "
+				"of '%s': name it .png or .svg",
+				p->timelines[i]);
 	if (p->at && !p->nmaps)
 		return hg_opt_usage_error(spec,
 					  "--at needs a map: add -o FILE");
@@ -188,18 +196,36 @@ int hg_pictures_event(struct hg_pictures *p, struct hg_model *m, uint64_t i,
 	return 0;
 }
 
-static int write_scene(const struct hg_scene *s, const char *path)
+int hg_pictures_write(const struct hg_pictures *p, const struct hg_scene *tl)
 {
-	struct hg_outfile o;
+	struct hg_outfile o[2 * HG_PICTURES_MAX];
+	size_t n = 0, i;
+	int status = 0;
 
-	if (hg_outfile_open(&o, path))
-		return -1;
-	if (hg_scene_write(s, hg_render_format_of(path), o.f)) {
-		hg_cli_error("cannot write '%s'", hg_display_name(path));
-		hg_outfile_abort(&o);
-		return -1;
+	for (i = 0; !status && i < p->nmaps + (tl ? p->ntimelines : 0); i++) {
+		bool map = i < p->nmaps;
+		const char *path =
+			map ? p->maps[i] : p->timelines[i - p->nmaps];
+		if (hg_outfile_open(&o[n], path)) {
+			status = HG_EXIT_USAGE;
+			break;
+		}
+		n++;
+		if (hg_scene_write(map ? p->map : tl, hg_render_format_of(path),
+				   o[n - 1].f)) {
+			hg_cli_error("cannot write '%s'",
+				     hg_display_name(path));
+			status = HG_EXIT_USAGE;
+		}
 	}
-	return hg_outfile_commit(&o);
+	/* All written: put them in place; otherwise leave no trace. */
+	for (i = 0; i < n; i++) {
+		if (status)
+			hg_outfile_abort(&o[i]);
+		else if (hg_outfile_commit(&o[i]))
+			status = HG_EXIT_USAGE;
+	}
+	return status;
 }
 
 /* timeline replays the trace a second time, sampling the model. */
@@ -315,11 +341,7 @@ int hg_pictures_finish(struct hg_pictures *p, struct hg_model **mp,
 	if (p->timeline &&
 	    (status = timeline(p, cfg, trace, trace_name, mp, &tl)))
 		return status;
-	for (size_t i = 0; i < p->nmaps && !status; i++)
-		if (write_scene(p->map, p->maps[i]))
-			status = HG_EXIT_USAGE;
-	if (tl && !status && write_scene(tl, p->timeline))
-		status = HG_EXIT_USAGE;
+	status = hg_pictures_write(p, tl);
 	hg_scene_free(tl);
 	return status;
 }

@@ -29,7 +29,9 @@ enum {
 struct hg_pictures {
 	const char *maps[HG_PICTURES_MAX]; /* -o FILE, in order */
 	size_t nmaps;
-	const char *timeline;       /* --timeline FILE, or NULL */
+	const char *timelines[HG_PICTURES_MAX]; /* --timeline FILE, in order */
+	size_t ntimelines;
+	const char *timeline;       /* the first --timeline FILE, or NULL */
 	const char *at;             /* --at EVENT|MARK, or NULL */
 	const char *range;          /* --range LO:HI, or NULL */
 	hg_addr range_lo, range_hi; /* parsed --range; hi 0 = all */
@@ -55,6 +57,14 @@ int hg_pictures_add_map(struct hg_pictures *p, const struct hg_opt_spec *spec,
  * ignored); returns 0 or prints a usage error and returns HG_EXIT_USAGE. */
 int hg_pictures_option(struct hg_pictures *p, int opt, const char *arg,
 		       const struct hg_opt_spec *spec);
+/*
+ * hg_pictures_write writes the map to every -o file and the timeline (if
+ * any) to every --timeline file, all or none: each goes to a temporary
+ * file first, and they are renamed only when all are written. Returns 0,
+ * or prints an error and returns HG_EXIT_USAGE.
+ */
+int hg_pictures_write(const struct hg_pictures *p, const struct hg_scene *tl);
+
 /* hg_pictures_check validates --timeline and parses --at. */
 int hg_pictures_check(struct hg_pictures *p, const struct hg_opt_spec *spec);
 

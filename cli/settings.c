@@ -148,8 +148,9 @@ static void report(const struct hg_cli_setting *e, const char *msg)
 {
 	if (e->file)
 		hg_cli_error_at(e->file, e->line, e->col, "%s", msg);
-	else if (strcmp(e->option, "--set") == 0)
-		hg_cli_error("--set %s=%s: %s", e->key, e->value, msg);
+	else if (strcmp(e->option, "--set") == 0 ||
+		 strcmp(e->option, "--vs") == 0)
+		hg_cli_error("%s %s=%s: %s", e->option, e->key, e->value, msg);
 	else
 		hg_cli_error("%s %s: %s", e->option, e->value, msg);
 }

@@ -839,8 +839,13 @@ int hg_scene_map(struct hg_scene **out, const struct hg_map_input *maps,
 	uint64_t(*hist)[HG_CLASS_COUNT] = NULL;
 	struct hg_model **models = NULL;
 	const char **labels = NULL;
-	char sub[256], moment[512];
+	char sub[256], moment[512], range_note[96] = "";
 	int rc = HG_ENOMEM;
+
+	if (o && o->range_hi)
+		snprintf(range_note, sizeof(range_note),
+			 " (addresses %#" PRIx64 " to %#" PRIx64 " only)",
+			 o->range_lo, o->range_hi);
 
 	*out = NULL;
 	memset(&ax, 0, sizeof(ax));
@@ -875,18 +880,24 @@ int hg_scene_map(struct hg_scene **out, const struct hg_map_input *maps,
 		const struct hg_stats *st = hg_model_stats(maps[0].model);
 		hg_config_line(sub, sizeof(sub),
 			       hg_model_config(maps[0].model));
+		char oom[300] = "";
+		if (st->oom)
+			snprintf(oom, sizeof(oom),
+				 " \xe2\x80\x94 OUT OF MEMORY at event %" PRIu64
+				 ": %s",
+				 st->oom_event, st->oom_message);
 		snprintf(moment, sizeof(moment),
 			 "Address space at %s%s%s. Low addresses left.",
-			 maps[0].moment ? maps[0].moment : "the end",
-			 st->oom ? " \xe2\x80\x94 OUT OF MEMORY: " : "",
-			 st->oom ? st->oom_message : "");
+			 maps[0].moment ? maps[0].moment : "the end", oom,
+			 range_note);
 		y = hg_draw_title(s, y, tname, sub, moment);
 	} else {
 		snprintf(
 			sub, sizeof(sub),
 			"%zu configurations on one address axis (low addresses "
-			"left), at %s",
-			n, maps[0].moment ? maps[0].moment : "the end");
+			"left), at %s%s",
+			n, maps[0].moment ? maps[0].moment : "the end",
+			range_note);
 		y = hg_draw_title(s, y, tname, sub, NULL);
 	}
 	y = draw_scales(s, &ax, HG_MARGIN, y);
@@ -904,11 +915,15 @@ int hg_scene_map(struct hg_scene **out, const struct hg_map_input *maps,
 				      labels[i]);
 			double lw =
 				hg_text_width(labels[i], HG_FONT_SANS_BOLD, 12);
-			hg_scene_text(
-				s, HG_MARGIN + lw + 10, y, HG_FONT_SANS, 11,
-				HG_ANCHOR_START, HG_MUTED_RGB, "%s%s%s", sub,
-				st->oom ? " \xe2\x80\x94 OUT OF MEMORY: " : "",
-				st->oom ? st->oom_message : "");
+			char oom[300] = "";
+			if (st->oom)
+				snprintf(oom, sizeof(oom),
+					 " \xe2\x80\x94 OUT OF MEMORY at event "
+					 "%" PRIu64 ": %s",
+					 st->oom_event, st->oom_message);
+			hg_scene_text(s, HG_MARGIN + lw + 10, y, HG_FONT_SANS,
+				      11, HG_ANCHOR_START, HG_MUTED_RGB, "%s%s",
+				      sub, oom);
 			y += 10;
 		}
 		y += 8;

@@ -37,6 +37,7 @@ struct hg_timeline {
 	struct tl_mark *marks;
 	size_t nmarks, marks_dropped;
 	char *trace_name;
+	char range_note[96]; /* --range: which addresses are drawn */
 };
 
 /* muldiv is a * b / c for small b, without overflow. */
@@ -69,6 +70,10 @@ int hg_timeline_new(struct hg_timeline **out, const struct hg_extents *held,
 	t->colw = plot_w / t->ncols;
 	struct hg_extents clipped;
 	hg_extents_init(&clipped);
+	if (o && o->range_hi)
+		snprintf(t->range_note, sizeof(t->range_note),
+			 " (addresses %#" PRIx64 " to %#" PRIx64 " only)",
+			 o->range_lo, o->range_hi);
 	if (o && o->range_hi) {
 		for (size_t i = 0; i < held->n; i++)
 			hg_extents_add(&clipped, held->v[i].lo, held->v[i].hi);
@@ -391,12 +396,16 @@ int hg_timeline_scene(struct hg_scene **out, struct hg_timeline *t,
 		return HG_ENOMEM;
 	(void)nevents;
 	hg_config_line(sub, sizeof(sub), hg_model_config(m));
+	char oom[300] = "";
+	if (st->oom)
+		snprintf(oom, sizeof(oom),
+			 " \xe2\x80\x94 OUT OF MEMORY at event %" PRIu64 ": %s",
+			 st->oom_event, st->oom_message);
 	snprintf(moment, sizeof(moment),
 		 "Timeline of %" PRIu64
 		 " events: time left to right, addresses "
 		 "bottom to top (low at the bottom)%s%s.",
-		 t->nevents, st->oom ? " \xe2\x80\x94 OUT OF MEMORY: " : "",
-		 st->oom ? st->oom_message : "");
+		 t->nevents, t->range_note, oom);
 	double y = hg_draw_title(s, 0,
 				 t->trace_name && t->trace_name[0]
 					 ? t->trace_name

@@ -397,8 +397,9 @@ static int header(struct hg_trace_reader *r, bool after)
 					    "(traces are read as a stream)",
 					    header_keys[k]);
 		if (k == 4 && !yr->seen_version)
-			return hg__yaml_err(y, "'heapgrow: 1' must come before "
-					       "'events'");
+			return hg__yaml_err(y,
+					    "missing 'heapgrow: 1' (the "
+					    "format version) before 'events'");
 		rc = next_ev(r);
 		if (rc < 0)
 			return rc;

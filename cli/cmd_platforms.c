@@ -144,6 +144,10 @@ static int print_text(const char *go)
 			cell(buf, 16, !k[1]);
 		}
 	}
+	printf("\nAny release from %s to %s is accepted (--go 1.15, "
+	       "go=go1.15): "
+	       "it sets\nthe policies and constants that release had.\n",
+	       HG_GO_OLDEST, HG_GO_NEWEST);
 	return HG_EXIT_OK;
 }
 

@@ -428,8 +428,9 @@ static void test_yaml_errors(void **state)
 	expect_err("name: a\n", 1, 1,
 		   "missing 'heapgrow: 1' (the format "
 		   "version)");
-	expect_err("events: []\nheapgrow: 1\n", 1, 1,
-		   "missing 'heapgrow: 1' (the format version) before 'events'");
+	expect_err(
+		"events: []\nheapgrow: 1\n", 1, 1,
+		"missing 'heapgrow: 1' (the format version) before 'events'");
 	expect_err("heapgrow: 1\nevents: []\nname: x\n", 3, 1,
 		   "'name' must come before 'events' (traces are read as a "
 		   "stream)");

@@ -17,13 +17,17 @@ struct hg_cmd {
 
 int cmd_replay(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
 int cmd_platforms(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 extern const struct hg_opt_spec cmd_replay_spec;
 extern const struct hg_opt_spec cmd_compare_spec;
+extern const struct hg_opt_spec cmd_diff_spec;
 extern const struct hg_opt_spec cmd_check_spec;
+extern const struct hg_opt_spec cmd_convert_spec;
 extern const struct hg_opt_spec cmd_platforms_spec;
 extern const struct hg_opt_spec cmd_help_spec;
 

@@ -12,13 +12,15 @@
 #endif
 
 /*
- * The commands, in the order help lists them. Later: compare, diff,
- * convert, import (interface.md section 1).
+ * The commands, in the order help lists them (interface.md section 1).
+ * Later: import.
  */
 static const struct hg_cmd cmds[] = {
 	{ "replay", cmd_replay, &cmd_replay_spec },
 	{ "compare", cmd_compare, &cmd_compare_spec },
+	{ "diff", cmd_diff, &cmd_diff_spec },
 	{ "check", cmd_check, &cmd_check_spec },
+	{ "convert", cmd_convert, &cmd_convert_spec },
 	{ "platforms", cmd_platforms, &cmd_platforms_spec },
 	{ "help", cmd_help, &cmd_help_spec },
 };

@@ -36,3 +36,22 @@ if(HEAPGROW_BUILD_FUZZERS AND CMAKE_C_COMPILER_ID MATCHES "Clang")
   target_link_options(fuzz_replay PRIVATE -fsanitize=fuzzer)
   target_link_libraries(fuzz_replay PRIVATE hgcore hg_flags)
 endif()
+
+# heapgrow diff's stats-file reader and --fail-if conditions
+# (tests/fuzz/fuzz_statsjson.c; cli/jsonread.c, cli/gate.c).
+set(HG_STATSJSON_SRC ${PROJECT_SOURCE_DIR}/cli/jsonread.c
+  ${PROJECT_SOURCE_DIR}/cli/gate.c)
+add_executable(fuzz_statsjson_standalone ${HG_FUZZ_DIR}/fuzz_statsjson.c
+  ${HG_FUZZ_DIR}/standalone_driver.c ${HG_STATSJSON_SRC})
+target_include_directories(fuzz_statsjson_standalone PRIVATE ${PROJECT_SOURCE_DIR}/cli)
+target_link_libraries(fuzz_statsjson_standalone PRIVATE hgcore hg_flags)
+add_test(NAME fuzz.statsjson COMMAND fuzz_statsjson_standalone
+  ${HG_FUZZ_DIR}/corpus/statsjson)
+set_tests_properties(fuzz.statsjson PROPERTIES LABELS fuzz TIMEOUT 300)
+if(HEAPGROW_BUILD_FUZZERS AND CMAKE_C_COMPILER_ID MATCHES "Clang")
+  add_executable(fuzz_statsjson ${HG_FUZZ_DIR}/fuzz_statsjson.c ${HG_STATSJSON_SRC})
+  target_include_directories(fuzz_statsjson PRIVATE ${PROJECT_SOURCE_DIR}/cli)
+  target_compile_options(fuzz_statsjson PRIVATE -fsanitize=fuzzer)
+  target_link_options(fuzz_statsjson PRIVATE -fsanitize=fuzzer)
+  target_link_libraries(fuzz_statsjson PRIVATE hgcore hg_flags)
+endif()

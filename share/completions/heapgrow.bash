@@ -5,7 +5,7 @@ _heapgrow()
 	local cur prev words cword
 	_init_completion -s || return
 
-	local commands="replay compare check platforms help"
+	local commands="replay compare diff check convert platforms help"
 	local platforms="linux/amd64 linux/arm64 linux/386 windows/amd64 windows/386 js/wasm wasip1/wasm plan9/386 plan9/amd64"
 	local gos="1.4 1.5 1.8 1.9 1.10 1.11 1.12 1.13 1.14 1.16 1.17 1.19 1.20 1.21 1.23 1.24 1.25 1.26"
 	local keys="platform= go= phys_page_size= phys_huge_page_size= page_size= arena_size= chunk_size= address_bits= commit_limit= initial_memory= module_end= page_cache= randomize_heap_base= placement= policy.sbrk= policy.arena= policy.prepare= policy.grow= policy.sbrk_free="
@@ -34,7 +34,29 @@ _heapgrow()
 		return
 		;;
 	-o | --output | --timeline)
-		_filedir '@(png|svg|scene)'
+		if [[ $cmd == convert ]]; then
+			_filedir '@(yaml|yml|hgt|gz)'
+		else
+			_filedir '@(png|svg|scene)'
+		fi
+		return
+		;;
+	--fail-if)
+		# The figures of a stats file; an operator and a value follow.
+		local figures="oom oom.size heap_grows"
+		local s c
+		for s in final. peak.; do
+			for c in none foreign reserved released heap_free heap_inuse sys sbrk_free unused stranded; do
+				figures+=" ${s}classes.$c"
+			done
+			for c in memstats.HeapSys memstats.HeapIdle memstats.HeapInuse memstats.HeapReleased committed mapped address_space linear_memory arenas; do
+				figures+=" $s$c"
+			done
+		done
+		for c in reserve unreserve map used unused free sysalloc sbrk grow_memory; do
+			figures+=" os_calls.$c"
+		done
+		COMPREPLY=($(compgen -W "$figures" -- "$cur"))
 		return
 		;;
 	--at | --range)
@@ -54,7 +76,11 @@ _heapgrow()
 		return
 		;;
 	--format)
-		COMPREPLY=($(compgen -W "text json" -- "$cur"))
+		if [[ $cmd == convert ]]; then
+			COMPREPLY=($(compgen -W "yaml compact" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "text json" -- "$cur"))
+		fi
 		return
 		;;
 	--phys-page-size | --arena-size)
@@ -110,6 +136,20 @@ _heapgrow()
 	compare)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--vs -o --output --at --range --format -c --config --platform --go --phys-page-size --arena-size --set -q --quiet -h --help" -- "$cur"))
+		else
+			_filedir '@(yaml|yml|hgt|gz)'
+		fi
+		;;
+	diff)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--fail-if -a --all --format -q --quiet -h --help" -- "$cur"))
+		else
+			_filedir json
+		fi
+		;;
+	convert)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "-o --output --format -h --help" -- "$cur"))
 		else
 			_filedir '@(yaml|yml|hgt|gz)'
 		fi

@@ -1,0 +1,814 @@
+/*
+ * cmd_diff.c - heapgrow diff BASE.json NEW.json: the deltas between two
+ * stats files (heapgrow replay --stats), and --fail-if regression gates.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "gate.h"
+#include "json.h"
+#include "jsonread.h"
+#include "util.h"
+
+enum {
+	OPT_FAIL_IF = 2,
+	OPT_ALL,
+	OPT_FORMAT,
+	OPT_QUIET,
+};
+
+static const struct hg_opt diff_opts[] = {
+	{ OPT_FAIL_IF, 0, "fail-if", "EXPR",
+	  "exit 1 when EXPR holds (repeatable: any)" },
+	{ OPT_ALL, 'a', "all", NULL, "list every figure, changed or not" },
+	{ OPT_FORMAT, 0, "format", "text|json",
+	  "output format (default text)" },
+	{ OPT_QUIET, 'q', "quiet", NULL,
+	  "print only the --fail-if conditions that hold" },
+	{ 0 },
+};
+
+const struct hg_opt_spec cmd_diff_spec = {
+	"diff",
+	"BASE.json NEW.json [--fail-if EXPR]... [options]",
+	"Compare two stats files; exit 1 when a --fail-if condition holds",
+	diff_opts,
+	"BASE.json and NEW.json are stats files of 'heapgrow replay --stats'\n"
+	"(one of them may be '-'). The figures that changed are listed with\n"
+	"both values, the change and the relative change, under the names\n"
+	"--fail-if uses; --format json lists every figure.\n"
+	"\n"
+	"EXPR is one condition on a figure, a dotted path into the stats:\n"
+	"  PATH                    NEW's value is set (not null, false, 0)\n"
+	"  PATH increases|decreases|changes\n"
+	"  PATH OP SIZE            NEW's value             final.mapped > "
+	"128M\n"
+	"  PATH OP +SIZE|-SIZE     NEW - BASE              peak.committed > "
+	"+4M\n"
+	"  PATH OP +N%|-N%         (NEW - BASE) / BASE     final.committed > "
+	"+5%\n"
+	"OP is >, >=, <, <=, == or !=; SIZE is bytes with an optional K, M, "
+	"G\n"
+	"or T suffix. Paths: final.* and peak.* (classes.<class>, memstats.*,\n"
+	"committed, mapped, address_space, linear_memory, arenas), "
+	"os_calls.*,\n"
+	"heap_grows, oom, oom.size, trace.events, config.<key>.\n"
+	"\n"
+	"exit status: 0 no condition holds, 1 a condition holds, 2 bad\n"
+	"arguments, unreadable or malformed files, unknown figures.\n"
+	"\n"
+	"examples:\n"
+	"  heapgrow diff base.json new.json\n"
+	"  heapgrow diff base.json new.json --fail-if 'final.committed > +5%' "
+	"\\\n"
+	"      --fail-if 'peak.classes.stranded > 0' --fail-if oom\n",
+};
+
+#define MAX_STATS_FILE (64u << 20)
+
+/* A stats file, read and parsed. */
+struct stats {
+	const char *path;
+	const char *name; /* for messages */
+	char *text;
+	size_t len;
+	struct hg_jvalue root;
+};
+
+/* read_all reads path ("-" = standard input) into st->text. */
+static int read_all(struct stats *st)
+{
+	FILE *f = strcmp(st->path, "-") == 0 ? stdin : fopen(st->path, "rb");
+	size_t cap = 0;
+
+	if (!f) {
+		hg_cli_error("cannot open '%s': %s", st->path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		size_t n;
+
+		if (st->len == cap) {
+			cap = cap ? cap * 2 : 16384;
+			st->text = hg_xrealloc(st->text, cap);
+		}
+		n = fread(st->text + st->len, 1, cap - st->len, f);
+		st->len += n;
+		if (st->len > MAX_STATS_FILE) {
+			hg_cli_error("%s: too large for a stats file "
+				     "(over %u MiB)",
+				     st->name, MAX_STATS_FILE >> 20);
+			break;
+		}
+		if (n == 0) {
+			if (ferror(f)) {
+				hg_cli_error("cannot read '%s': %s", st->path,
+					     strerror(errno));
+				break;
+			}
+			if (f != stdin)
+				fclose(f);
+			return 0;
+		}
+	}
+	if (f != stdin)
+		fclose(f);
+	return -1;
+}
+
+static int load(struct stats *st)
+{
+	const struct hg_jvalue *v;
+	struct hg_jerror err;
+
+	if (read_all(st) != 0)
+		return -1;
+	if (hg_jread(st->text, st->len, &st->root, &err) != 0) {
+		hg_cli_error_at(st->name, err.line, err.col, "%s", err.msg);
+		return -1;
+	}
+	if (st->root.type != HG_JOBJECT) {
+		hg_cli_error_at(st->name, st->root.line, st->root.col,
+				"not a heapgrow stats file (%s, not an "
+				"object)",
+				hg_jtype_name(st->root.type));
+		return -1;
+	}
+	v = hg_jget(&st->root, "heapgrow");
+	if (!v) {
+		hg_cli_error_at(st->name, st->root.line, st->root.col,
+				"not a heapgrow stats file (no \"heapgrow\" "
+				"key)");
+		return -1;
+	}
+	if (v->type != HG_JINT || v->neg || v->u != 1) {
+		hg_cli_error_at(st->name, v->line, v->col,
+				"stats format version is not 1 (this heapgrow "
+				"reads version 1)");
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Figures                                                             */
+/* ------------------------------------------------------------------ */
+
+/* The top-level members that are not figures. */
+static bool figure_section(const char *key)
+{
+	return strcmp(key, "heapgrow") != 0 && strcmp(key, "trace") != 0 &&
+	       strcmp(key, "config") != 0 && strcmp(key, "oom") != 0;
+}
+
+/* is_count tells a count (arenas, calls, grows) from a size in bytes. */
+static bool is_count(const char *path)
+{
+	size_t n = strlen(path);
+
+	return strncmp(path, "os_calls.", 9) == 0 ||
+	       strcmp(path, "heap_grows") == 0 ||
+	       (n >= 7 && strcmp(path + n - 7, ".arenas") == 0) ||
+	       strcmp(path, "arenas") == 0;
+}
+
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
+static bool names_has(const struct names *ns, const char *s)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		if (strcmp(ns->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+static void names_add(struct names *ns, const char *s)
+{
+	if (names_has(ns, s))
+		return;
+	if (ns->n == ns->cap) {
+		ns->cap = ns->cap ? ns->cap * 2 : 64;
+		ns->v = hg_xrealloc(ns->v, ns->cap * sizeof(*ns->v));
+	}
+	ns->v[ns->n++] = hg_xstrdup(s);
+}
+
+static void names_release(struct names *ns)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		free(ns->v[i]);
+	free(ns->v);
+}
+
+/* collect adds the paths of the integer leaves under v (prefix: its path).
+ * The depth is bounded by the reader's nesting limit. */
+static void collect(struct names *ns, const struct hg_jvalue *v,
+		    const char *prefix)
+{
+	char path[HG_GATE_PATH_MAX];
+
+	if (v->type == HG_JINT && !v->neg) {
+		names_add(ns, prefix);
+		return;
+	}
+	if (v->type != HG_JOBJECT)
+		return;
+	for (size_t i = 0; i < v->nmembers; i++) {
+		const struct hg_jmember *m = &v->members[i];
+		int w = prefix[0] ? snprintf(path, sizeof(path), "%s.%s",
+					     prefix, m->key)
+				  : snprintf(path, sizeof(path), "%s", m->key);
+
+		if (w < 0 || (size_t)w >= sizeof(path))
+			continue;
+		if (!prefix[0] && !figure_section(m->key))
+			continue;
+		collect(ns, &m->v, path);
+	}
+}
+
+/* value returns the integer at path, or NULL. */
+static const struct hg_jvalue *value(const struct stats *st, const char *path)
+{
+	const struct hg_jvalue *v;
+	char msg[8];
+
+	if (hg_gate_lookup(&st->root, path, &v, msg, sizeof(msg)) !=
+		    HG_GATE_FOUND ||
+	    v->type != HG_JINT || v->neg)
+		return NULL;
+	return v;
+}
+
+/* ------------------------------------------------------------------ */
+/* Formatting                                                          */
+/* ------------------------------------------------------------------ */
+
+static void fmt_value(char *buf, size_t len, const struct hg_jvalue *v,
+		      bool count)
+{
+	if (!v)
+		snprintf(buf, len, "-");
+	else if (count)
+		snprintf(buf, len, "%" PRIu64, v->u);
+	else
+		hg_fmt_iec(buf, len, v->u);
+}
+
+/* fmt_rel writes the relative change: "+5.0%", "-<0.1%", "from 0", "". */
+static void fmt_rel(char *buf, size_t len, uint64_t b, uint64_t n)
+{
+	double r;
+
+	if (n == b)
+		snprintf(buf, len, "%s", "");
+	else if (b == 0)
+		snprintf(buf, len, "from 0");
+	else if (r = ((double)n - (double)b) / (double)b * 100.0,
+		 r > -0.05 && r < 0.05)
+		snprintf(buf, len, "%c<0.1%%", n < b ? '-' : '+');
+	else
+		snprintf(buf, len, "%+.1f%%", r);
+}
+
+/* fmt_change writes "+4.0 MiB (+4194304)", "+3" or "0". */
+static void fmt_change(char *buf, size_t len, uint64_t b, uint64_t n,
+		       bool count)
+{
+	bool neg = n < b;
+	uint64_t d = neg ? b - n : n - b;
+	char mag[64], *paren;
+	char sign = neg ? '-' : '+';
+
+	if (d == 0) {
+		snprintf(buf, len, "0");
+		return;
+	}
+	if (count) {
+		snprintf(buf, len, "%c%" PRIu64, sign, d);
+		return;
+	}
+	hg_fmt_iec(mag, sizeof(mag), d);
+	/* "4.0 MiB (4194304)" -> "+4.0 MiB (+4194304)" */
+	paren = strchr(mag, '(');
+	if (paren)
+		snprintf(buf, len, "%c%.*s(%c%s", sign, (int)(paren - mag), mag,
+			 sign, paren + 1);
+	else
+		snprintf(buf, len, "%c%s", sign, mag);
+}
+
+/* fmt_oom describes the oom member: "none" or "event 16 (alloc s16, ...)". */
+static void fmt_oom(char *buf, size_t len, const struct hg_jvalue *oom)
+{
+	const struct hg_jvalue *ev, *op, *id, *size;
+	char sz[64] = "?";
+
+	if (!oom || oom->type == HG_JNULL) {
+		snprintf(buf, len, "none");
+		return;
+	}
+	ev = hg_jget(oom, "event");
+	op = hg_jget(oom, "op");
+	id = hg_jget(oom, "id");
+	size = hg_jget(oom, "size");
+	if (size && size->type == HG_JINT)
+		hg_fmt_size_short(sz, sizeof(sz), size->u);
+	snprintf(buf, len, "at event %" PRIu64 " (%s %s, %s)",
+		 ev && ev->type == HG_JINT ? ev->u : 0,
+		 op && op->type == HG_JSTRING ? op->s : "?",
+		 id && id->type == HG_JSTRING ? id->s : "?", sz);
+}
+
+/* fmt_scalar writes a config value or trace field for people. */
+static void fmt_scalar(char *buf, size_t len, const struct hg_jvalue *v)
+{
+	if (!v) {
+		snprintf(buf, len, "(absent)");
+		return;
+	}
+	switch (v->type) {
+	case HG_JNULL:
+		snprintf(buf, len, "null");
+		break;
+	case HG_JBOOL:
+		snprintf(buf, len, "%s", v->b ? "true" : "false");
+		break;
+	case HG_JINT:
+		snprintf(buf, len, "%s%" PRIu64, v->neg ? "-" : "", v->u);
+		break;
+	case HG_JSTRING:
+		snprintf(buf, len, "%s", v->s);
+		break;
+	case HG_JOBJECT:
+		snprintf(buf, len, "{...}");
+		break;
+	}
+}
+
+static bool same_scalar(const struct hg_jvalue *a, const struct hg_jvalue *b)
+{
+	char x[160], y[160];
+
+	if (!a || !b)
+		return !a && !b;
+	if (a->type != b->type)
+		return false;
+	fmt_scalar(x, sizeof(x), a);
+	fmt_scalar(y, sizeof(y), b);
+	return strcmp(x, y) == 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The report                                                          */
+/* ------------------------------------------------------------------ */
+
+struct row {
+	const char *name;
+	char base[48], new[48], change[160], rel[32];
+	bool changed;
+};
+
+struct gate_out {
+	struct hg_gate gate;
+	struct hg_gate_result res;
+};
+
+struct diff {
+	struct stats *base, *new;
+	struct names figures;
+	struct names config; /* config keys, both files */
+	struct gate_out *gates;
+	size_t ngates;
+	bool all, quiet;
+};
+
+static void trace_line(FILE *f, const char *label, const struct stats *st)
+{
+	const struct hg_jvalue *tr = hg_jget(&st->root, "trace");
+	const struct hg_jvalue *name = hg_jget(tr, "name");
+	const struct hg_jvalue *ev = hg_jget(tr, "events");
+
+	fprintf(f, "%s %s", label, st->name);
+	if (name && name->type == HG_JSTRING)
+		fprintf(f, " (trace %s", name->s);
+	else
+		fputs(" (unnamed trace", f);
+	if (ev && ev->type == HG_JINT)
+		fprintf(f, ", %" PRIu64 " events", ev->u);
+	fputs(")\n", f);
+}
+
+/* gate_detail writes the values a condition looked at. */
+static void gate_detail(char *buf, size_t len, const struct gate_out *g)
+{
+	const struct hg_jvalue *b = g->res.base, *n = g->res.new;
+	bool count = is_count(g->gate.path);
+	char x[64], y[64], c[160], r[32];
+
+	if (strcmp(g->gate.path, "oom") == 0) {
+		fmt_oom(x, sizeof(x), b);
+		fmt_oom(y, sizeof(y), n);
+		snprintf(buf, len, "base %s, new %s", x, y);
+		return;
+	}
+	if (!b || !n || b->type != HG_JINT || n->type != HG_JINT) {
+		fmt_scalar(x, sizeof(x), b);
+		fmt_scalar(y, sizeof(y), n);
+		snprintf(buf, len, "base %s, new %s", b ? x : "none",
+			 n ? y : "none");
+		return;
+	}
+	fmt_value(x, sizeof(x), b, count);
+	fmt_value(y, sizeof(y), n, count);
+	fmt_change(c, sizeof(c), b->u, n->u, count);
+	fmt_rel(r, sizeof(r), b->u, n->u);
+	snprintf(buf, len, "base %s, new %s, change %s%s%s", x, y, c,
+		 r[0] ? " " : "", r);
+}
+
+static void print_gates(FILE *f, const struct diff *df)
+{
+	char detail[400];
+
+	if (!df->ngates)
+		return;
+	if (!df->quiet)
+		fputs("\nfail-if\n", f);
+	for (size_t i = 0; i < df->ngates; i++) {
+		const struct gate_out *g = &df->gates[i];
+
+		if (df->quiet && !g->res.holds)
+			continue;
+		gate_detail(detail, sizeof(detail), g);
+		fprintf(f, "  %-6s %s  (%s)\n", g->res.holds ? "HOLDS" : "ok",
+			g->gate.text, detail);
+	}
+}
+
+static void print_text(FILE *f, struct diff *df)
+{
+	struct row *rows = hg_xmalloc((df->figures.n + 1) * sizeof(*rows));
+	size_t nrows = 0, wname = 6, wbase = 4, wnew = 3, wchange = 6;
+	const struct hg_jvalue *bo = hg_jget(&df->base->root, "oom");
+	const struct hg_jvalue *no = hg_jget(&df->new->root, "oom");
+	bool config_changed = false;
+
+	if (df->quiet) {
+		print_gates(f, df);
+		free(rows);
+		return;
+	}
+	trace_line(f, "base", df->base);
+	trace_line(f, "new ", df->new);
+
+	for (size_t i = 0; i < df->config.n; i++) {
+		const char *key = df->config.v[i];
+		const struct hg_jvalue *b =
+			hg_jget(hg_jget(&df->base->root, "config"), key);
+		const struct hg_jvalue *n =
+			hg_jget(hg_jget(&df->new->root, "config"), key);
+		char x[160], y[160];
+
+		if (same_scalar(b, n))
+			continue;
+		if (!config_changed)
+			fputs("\nconfig\n", f);
+		config_changed = true;
+		fmt_scalar(x, sizeof(x), b);
+		fmt_scalar(y, sizeof(y), n);
+		fprintf(f, "  %-20s %s -> %s\n", key, x, y);
+	}
+
+	for (size_t i = 0; i < df->figures.n; i++) {
+		const char *path = df->figures.v[i];
+		const struct hg_jvalue *b = value(df->base, path);
+		const struct hg_jvalue *n = value(df->new, path);
+		bool count = is_count(path);
+		struct row *r = &rows[nrows];
+
+		r->name = path;
+		r->changed = !b || !n || b->u != n->u;
+		if (!r->changed && !df->all)
+			continue;
+		fmt_value(r->base, sizeof(r->base), b, count);
+		fmt_value(r->new, sizeof(r->new), n, count);
+		r->rel[0] = '\0';
+		if (b && n) {
+			fmt_change(r->change, sizeof(r->change), b->u, n->u,
+				   count);
+			fmt_rel(r->rel, sizeof(r->rel), b->u, n->u);
+		} else {
+			snprintf(r->change, sizeof(r->change), "-");
+		}
+		nrows++;
+	}
+	/* oom is a row too: where the replay ran out of memory. */
+	rows[nrows].name = "oom";
+	rows[nrows].changed =
+		!same_scalar(bo, no) ||
+		(bo && no && bo->type == HG_JOBJECT && no->type == HG_JOBJECT);
+	if (rows[nrows].changed) {
+		char x[48], y[48];
+
+		fmt_oom(x, sizeof(x), bo);
+		fmt_oom(y, sizeof(y), no);
+		rows[nrows].changed = strcmp(x, y) != 0;
+	}
+	fmt_oom(rows[nrows].base, sizeof(rows[nrows].base), bo);
+	fmt_oom(rows[nrows].new, sizeof(rows[nrows].new), no);
+	snprintf(rows[nrows].change, sizeof(rows[nrows].change), "%s",
+		 rows[nrows].changed ? "changed" : "0");
+	rows[nrows].rel[0] = '\0';
+	if (rows[nrows].changed || df->all)
+		nrows++;
+
+	for (size_t i = 0; i < nrows; i++) {
+		size_t a = strlen(rows[i].name), b = strlen(rows[i].base),
+		       c = strlen(rows[i].new), d = strlen(rows[i].change);
+
+		wchange = d > wchange ? d : wchange;
+		wname = a > wname ? a : wname;
+		wbase = b > wbase ? b : wbase;
+		wnew = c > wnew ? c : wnew;
+	}
+	if (nrows) {
+		fprintf(f, "\n%-*s  %-*s  %-*s  %s\n", (int)wname, "figure",
+			(int)wbase, "base", (int)wnew, "new", "change");
+		for (size_t i = 0; i < nrows; i++) {
+			/* No trailing blanks when there is no relative change.
+			 */
+			int w = rows[i].rel[0] ? (int)wchange : 0;
+
+			fprintf(f, "%-*s  %-*s  %-*s  %-*s%s%s\n", (int)wname,
+				rows[i].name, (int)wbase, rows[i].base,
+				(int)wnew, rows[i].new, w, rows[i].change,
+				rows[i].rel[0] ? "  " : "", rows[i].rel);
+		}
+	} else {
+		fputs("\nno figure changed\n", f);
+	}
+	free(rows);
+	print_gates(f, df);
+}
+
+/* json_copy writes a value read by hg_jread. */
+static void json_copy(struct hg_json *j, const char *key,
+		      const struct hg_jvalue *v)
+{
+	char num[32];
+
+	if (!v) {
+		hg_json_null(j, key);
+		return;
+	}
+	switch (v->type) {
+	case HG_JNULL:
+		hg_json_null(j, key);
+		break;
+	case HG_JBOOL:
+		hg_json_bool(j, key, v->b);
+		break;
+	case HG_JINT:
+		snprintf(num, sizeof(num), "%s%" PRIu64, v->neg ? "-" : "",
+			 v->u);
+		hg_json_value(j, key, num, false);
+		break;
+	case HG_JSTRING:
+		hg_json_str(j, key, v->s);
+		break;
+	case HG_JOBJECT:
+		hg_json_begin_object(j, key);
+		for (size_t i = 0; i < v->nmembers; i++)
+			json_copy(j, v->members[i].key, &v->members[i].v);
+		hg_json_end_object(j);
+		break;
+	}
+}
+
+static void json_side(struct hg_json *j, const char *key,
+		      const struct stats *st)
+{
+	const struct hg_jvalue *tr = hg_jget(&st->root, "trace");
+
+	hg_json_begin_object(j, key);
+	hg_json_str(j, "file", st->name);
+	json_copy(j, "trace", hg_jget(tr, "name"));
+	json_copy(j, "events", hg_jget(tr, "events"));
+	hg_json_end_object(j);
+}
+
+static void print_json(FILE *f, struct diff *df, bool failed)
+{
+	const struct hg_jvalue *bo = hg_jget(&df->base->root, "oom");
+	const struct hg_jvalue *no = hg_jget(&df->new->root, "oom");
+	struct hg_json j;
+	char num[48];
+
+	hg_json_init(&j, f, true);
+	hg_json_begin_object(&j, NULL);
+	hg_json_u64(&j, "heapgrow", 1);
+	json_side(&j, "base", df->base);
+	json_side(&j, "new", df->new);
+	hg_json_begin_object(&j, "config");
+	for (size_t i = 0; i < df->config.n; i++) {
+		const char *key = df->config.v[i];
+		const struct hg_jvalue *b =
+			hg_jget(hg_jget(&df->base->root, "config"), key);
+		const struct hg_jvalue *n =
+			hg_jget(hg_jget(&df->new->root, "config"), key);
+
+		if (same_scalar(b, n))
+			continue;
+		hg_json_begin_object(&j, key);
+		json_copy(&j, "base", b);
+		json_copy(&j, "new", n);
+		hg_json_end_object(&j);
+	}
+	hg_json_end_object(&j);
+	hg_json_begin_object(&j, "figures");
+	for (size_t i = 0; i < df->figures.n; i++) {
+		const char *path = df->figures.v[i];
+		const struct hg_jvalue *b = value(df->base, path);
+		const struct hg_jvalue *n = value(df->new, path);
+
+		hg_json_begin_object(&j, path);
+		json_copy(&j, "base", b);
+		json_copy(&j, "new", n);
+		if (b && n) {
+			snprintf(num, sizeof(num), "%s%" PRIu64,
+				 n->u < b->u ? "-" : "",
+				 n->u < b->u ? b->u - n->u : n->u - b->u);
+			hg_json_value(&j, "change", num, false);
+			if (b->u) {
+				snprintf(num, sizeof(num), "%.6g",
+					 ((double)n->u - (double)b->u) /
+						 (double)b->u * 100.0);
+				hg_json_value(&j, "relative_percent", num,
+					      false);
+			} else {
+				hg_json_null(&j, "relative_percent");
+			}
+		} else {
+			hg_json_null(&j, "change");
+			hg_json_null(&j, "relative_percent");
+		}
+		hg_json_end_object(&j);
+	}
+	hg_json_end_object(&j);
+	hg_json_begin_object(&j, "oom");
+	json_copy(&j, "base", bo);
+	json_copy(&j, "new", no);
+	hg_json_end_object(&j);
+	hg_json_begin_array(&j, "fail_if");
+	for (size_t i = 0; i < df->ngates; i++) {
+		hg_json_begin_object(&j, NULL);
+		hg_json_str(&j, "expr", df->gates[i].gate.text);
+		hg_json_bool(&j, "holds", df->gates[i].res.holds);
+		hg_json_end_object(&j);
+	}
+	hg_json_end_array(&j);
+	hg_json_bool(&j, "failed", failed);
+	hg_json_end_object(&j);
+}
+
+static void config_keys(struct names *ns, const struct stats *st)
+{
+	const struct hg_jvalue *cfg = hg_jget(&st->root, "config");
+
+	if (!cfg || cfg->type != HG_JOBJECT)
+		return;
+	for (size_t i = 0; i < cfg->nmembers; i++)
+		names_add(ns, cfg->members[i].key);
+}
+
+/* parse_gate parses one --fail-if; on error shows where and returns 2. */
+static int parse_gate(struct gate_out *g, const char *text)
+{
+	char msg[200];
+	unsigned col;
+
+	if (hg_gate_parse(text, &g->gate, &col, msg, sizeof(msg)) == 0)
+		return 0;
+	hg_cli_error("diff: --fail-if: column %u: %s", col, msg);
+	fprintf(stderr, "  %s\n  %*s^\n", text, (int)col - 1, "");
+	hg_opt_usage(stderr, &cmd_diff_spec);
+	return HG_EXIT_USAGE;
+}
+
+static int run(struct diff *df, bool json)
+{
+	size_t held = 0;
+
+	if (load(df->base) != 0 || load(df->new) != 0)
+		return HG_EXIT_USAGE;
+	for (size_t i = 0; i < df->ngates; i++) {
+		struct gate_out *g = &df->gates[i];
+		char msg[400];
+		bool bad_new;
+
+		if (hg_gate_eval(&g->gate, &df->base->root, &df->new->root,
+				 &g->res, &bad_new, msg, sizeof(msg)) != 0) {
+			hg_cli_error("%s: --fail-if '%s': %s",
+				     bad_new ? df->new->name : df->base->name,
+				     g->gate.text, msg);
+			return HG_EXIT_USAGE;
+		}
+		held += g->res.holds;
+	}
+	collect(&df->figures, &df->base->root, "");
+	collect(&df->figures, &df->new->root, "");
+	config_keys(&df->config, df->base);
+	config_keys(&df->config, df->new);
+	if (json)
+		print_json(stdout, df, held > 0);
+	else
+		print_text(stdout, df);
+	if (held) {
+		hg_cli_error("diff: %zu of %zu --fail-if condition%s held",
+			     held, df->ngates, df->ngates == 1 ? "" : "s");
+		return HG_EXIT_VERDICT;
+	}
+	return HG_EXIT_OK;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	struct hg_opt_parser p;
+	struct stats base, new;
+	struct diff df;
+	const char *arg;
+	const char *files[2] = { NULL, NULL };
+	bool json = false;
+	int c, status;
+
+	memset(&df, 0, sizeof(df));
+	memset(&base, 0, sizeof(base));
+	memset(&new, 0, sizeof(new));
+	df.gates = hg_xmalloc((size_t)argc * sizeof(*df.gates));
+	hg_opt_init(&p, &cmd_diff_spec, argc, argv);
+	status = -1;
+	while (status < 0 && (c = hg_opt_next(&p, &arg)) != HG_OPT_END) {
+		switch (c) {
+		case HG_OPT_EXIT:
+			status = p.status;
+			break;
+		case HG_OPT_ARG:
+			if (files[1])
+				status = hg_opt_usage_error(
+					&cmd_diff_spec, "too many arguments");
+			else
+				files[files[0] ? 1 : 0] = arg;
+			break;
+		case OPT_FAIL_IF:
+			if (parse_gate(&df.gates[df.ngates], arg) != 0)
+				status = HG_EXIT_USAGE;
+			else
+				df.ngates++;
+			break;
+		case OPT_ALL:
+			df.all = true;
+			break;
+		case OPT_FORMAT:
+			if (hg_opt_format(&cmd_diff_spec, arg, &json))
+				status = HG_EXIT_USAGE;
+			break;
+		case OPT_QUIET:
+			df.quiet = true;
+			break;
+		}
+	}
+	if (status < 0 && !files[1])
+		status = hg_opt_usage_error(&cmd_diff_spec,
+					    files[0] ? "no NEW stats file given"
+						     : "no stats files given");
+	if (status < 0 && strcmp(files[0], "-") == 0 &&
+	    strcmp(files[1], "-") == 0)
+		status = hg_opt_usage_error(
+			&cmd_diff_spec,
+			"only one of BASE and NEW can be standard input");
+	if (status < 0) {
+		base.path = files[0];
+		base.name = hg_display_name(files[0]);
+		new.path = files[1];
+		new.name = hg_display_name(files[1]);
+		df.base = &base;
+		df.new = &new;
+		status = run(&df, json);
+	}
+	hg_jfree(&base.root);
+	hg_jfree(&new.root);
+	free(base.text);
+	free(new.text);
+	names_release(&df.figures);
+	names_release(&df.config);
+	free(df.gates);
+	return status;
+}

@@ -5,7 +5,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "cmd.h"
 #include "outfile.h"
@@ -73,53 +72,6 @@ static int out_format(const char *path, enum hg_trace_format *fmt, bool *gz)
 	return 0;
 }
 
-/*
- * compact_header recovers the name and description that the compact
- * writer keeps as "# name: ..." and "# description: ..." comments before
- * the first event (the reader skips comments). Only for files: standard
- * input cannot be read twice.
- */
-static void compact_header(const char *path, struct hg_trace_info *info)
-{
-	char line[1024];
-	gzFile gz;
-
-	if (strcmp(path, "-") == 0 || !(gz = gzopen(path, "rb")))
-		return;
-	while (gzgets(gz, line, sizeof(line))) {
-		const char *v = NULL;
-		char *dst = NULL;
-		size_t cap = 0, n;
-
-		line[strcspn(line, "\r\n")] = '\0';
-		if (strncmp(line, "# name: ", 8) == 0) {
-			v = line + 8;
-			dst = info->name;
-			cap = sizeof(info->name);
-		} else if (strncmp(line, "# description: ", 15) == 0) {
-			v = line + 15;
-			dst = info->description;
-			cap = sizeof(info->description);
-		} else if (line[0] && line[0] != '#' &&
-			   strncmp(line, "heapgrow-trace", 14) != 0 &&
-			   strncmp(line, "config", 6) != 0) {
-			break; /* the first event */
-		}
-		if (!dst || dst[0])
-			continue;
-		/* Cut at a UTF-8 boundary, as the reader cuts. */
-		n = strlen(v);
-		if (n >= cap) {
-			n = cap - 1;
-			while (n && ((unsigned char)v[n] & 0xc0) == 0x80)
-				n--;
-		}
-		memcpy(dst, v, n);
-		dst[n] = '\0';
-	}
-	gzclose(gz);
-}
-
 static int convert(const char *in, const char *out, enum hg_trace_format fmt,
 		   bool gz)
 {
@@ -141,9 +93,6 @@ static int convert(const char *in, const char *out, enum hg_trace_format fmt,
 		return HG_EXIT_USAGE;
 	}
 	info = *hg_trace_info(tr);
-	if (info.format == HG_FMT_COMPACT && !info.name[0] &&
-	    !info.description[0])
-		compact_header(in, &info);
 	if (hg_trace_writer_open(&w, of.f, fmt, gz, &info, &d) != 0) {
 		hg_cli_error("%s: %s", name, d.msg);
 		goto fail;

@@ -10,6 +10,7 @@
  */
 #include "trace_internal.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,6 +196,43 @@ static int config_line(struct hg_trace_reader *r)
 	return 0;
 }
 
+/*
+ * header_comment keeps the name and description that the compact writer
+ * puts before the first event as "# name: ..." and "# description: ..."
+ * comments (other comments are skipped). p is the line from its '#'.
+ */
+static void header_comment(struct hg_trace_reader *r, const char *p)
+{
+	struct hg_compact_reader *c = r->compact;
+	size_t rest = c->len - (size_t)(p - c->line);
+	static const struct {
+		const char *prefix;
+		size_t off, cap;
+	} keys[] = {
+		{ "# name: ", offsetof(struct hg_trace_info, name),
+		  sizeof(((struct hg_trace_info *)0)->name) },
+		{ "# description: ",
+		  offsetof(struct hg_trace_info, description),
+		  sizeof(((struct hg_trace_info *)0)->description) },
+	};
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		size_t pl = strlen(keys[k].prefix);
+		char *dst = (char *)&r->info + keys[k].off;
+		if (rest < pl || memcmp(p, keys[k].prefix, pl) != 0 || dst[0])
+			continue;
+		size_t n = rest - pl;
+		/* Cut at a UTF-8 boundary if it is too long. */
+		if (n >= keys[k].cap) {
+			n = keys[k].cap - 1;
+			while (n && ((unsigned char)p[pl + n] & 0xc0) == 0x80)
+				n--;
+		}
+		memcpy(dst, p + pl, n);
+		dst[n] = '\0';
+	}
+}
+
 int hg__compact_open(struct hg_trace_reader *r)
 {
 	struct hg_compact_reader *c;
@@ -216,8 +254,12 @@ int hg__compact_open(struct hg_trace_reader *r)
 		if (rc == 0)
 			return 0;
 		nt = split(c, t);
-		if (nt == 0 || t[0].s[0] == '#')
+		if (nt == 0)
 			continue;
+		if (t[0].s[0] == '#') {
+			header_comment(r, t[0].s);
+			continue;
+		}
 		if (!have_header) {
 			/* detect() saw "heapgrow-trace" first. */
 			rc = header(r, t, nt);

@@ -310,6 +310,31 @@ static void test_compact_all_kinds(void **state)
 	free(res);
 }
 
+/* The compact writer's header comments carry the name and description. */
+static void test_compact_header_comments(void **state)
+{
+	(void)state;
+	static const char text[] = "heapgrow-trace 1\n"
+				   "# name: churn\n"
+				   "# description: stacks come and go\n"
+				   "# name: ignored, the first one counts\n"
+				   "a 1 8K\n"
+				   "# name: after the first event: a comment\n";
+	struct hg_trace_reader *r = NULL;
+	struct hg_diag d;
+	struct hg_op op;
+	unsigned line, col;
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(hg_trace_open_mem(&r, text, strlen(text), "t", &d), 0);
+	assert_string_equal(hg_trace_info(r)->name, "churn");
+	assert_string_equal(hg_trace_info(r)->description,
+			    "stacks come and go");
+	assert_int_equal(hg_trace_next(r, &op, &line, &col, &d), 1);
+	assert_int_equal(hg_trace_next(r, &op, &line, &col, &d), 0);
+	assert_string_equal(hg_trace_info(r)->name, "churn");
+	hg_trace_close(r);
+}
+
 static void test_crlf_bom_and_flow(void **state)
 {
 	struct result *res;
@@ -1172,6 +1197,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_yaml_all_kinds),
 		cmocka_unit_test(test_compact_all_kinds),
+		cmocka_unit_test(test_compact_header_comments),
 		cmocka_unit_test(test_crlf_bom_and_flow),
 		cmocka_unit_test(test_gzip),
 		cmocka_unit_test(test_yaml_errors),

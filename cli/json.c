@@ -2,6 +2,7 @@
  * json.c - the JSON writer behind stats files, event logs and listings.
  */
 #include "json.h"
+#include "utf8.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -153,37 +154,6 @@ void hg_json_value(struct hg_json *j, const char *key, const char *v,
 	}
 }
 
-/* utf8_len returns the length of the valid UTF-8 sequence at s, or 0. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 void hg_json_escape(FILE *f, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -219,7 +189,7 @@ void hg_json_escape(FILE *f, const char *str)
 				fprintf(f, "\\u%04x", *s);
 				break;
 			}
-			n = utf8_len(s);
+			n = hg_utf8_len(s, SIZE_MAX);
 			if (n == 0) {
 				fputs("\\ufffd", f);
 				break;

@@ -2,6 +2,7 @@
  * jsonread.c - the strict JSON reader behind heapgrow diff.
  */
 #include "jsonread.h"
+#include "utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -72,39 +73,6 @@ static const char *describe(const struct reader *r, const char *p, char *buf,
 	else
 		snprintf(buf, len, "byte 0x%02x", c);
 	return buf;
-}
-
-/* utf8_len returns the length of the valid UTF-8 sequence at s, or 0. */
-static size_t utf8_len(const unsigned char *s, size_t avail)
-{
-	size_t n;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n > avail)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
 }
 
 static int hex4(const char *p, const char *end, uint32_t *out)
@@ -193,8 +161,8 @@ static int read_string(struct reader *r, char **out)
 				       c, c);
 		}
 		if (c != '\\') {
-			n = utf8_len((const unsigned char *)r->p,
-				     (size_t)(r->end - r->p));
+			n = hg_utf8_len((const unsigned char *)r->p,
+					(size_t)(r->end - r->p));
 			if (n == 0) {
 				free(buf);
 				return fail_at(r, r->p, "invalid UTF-8");

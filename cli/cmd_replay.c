@@ -141,7 +141,7 @@ static void log_event(FILE *f, uint64_t i, const struct hg_op *op,
 	case HG_OP_MARK:
 		hg_json_str(&j, "text", op->text ? op->text : "");
 		break;
-	case HG_OP_COUNT:
+	default:
 		break;
 	}
 	hg_json_end_object(&j);

@@ -218,6 +218,14 @@ enum hg_op_kind {
 	HG_OP_MMAP,     /* id, size, optional addr */
 	HG_OP_MUNMAP,   /* id */
 	HG_OP_MARK,     /* text */
+	/* Object-level and runtime events (share/doc/trace-format.md). */
+	HG_OP_NEW,        /* mallocgc: id, size, noscan */
+	HG_OP_DEL,        /* the object is dead: id */
+	HG_OP_GC,         /* a GC cycle: mark termination, then sweep */
+	HG_OP_STACKALLOC, /* goroutine stack: id, size */
+	HG_OP_STACKFREE,  /* id */
+	HG_OP_PROC,       /* following events run on P number value */
+	HG_OP_TIME,       /* the trace's clock: value nanoseconds */
 	HG_OP_COUNT
 };
 
@@ -227,10 +235,15 @@ struct hg_op {
 	enum hg_op_kind kind;
 	const char *id; /* borrowed; valid for the call */
 	uint64_t size;
+	/* mmap: the address asked for (a hint). Every other allocating op:
+	 * the address the real runtime returned, recorded by an importer;
+	 * the model never places anything by it, it only compares. */
 	hg_addr addr;
 	bool has_addr;
 	bool all;         /* scavenge: all */
 	const char *text; /* mark label */
+	bool noscan;      /* new: the noscan span class */
+	uint64_t value;   /* proc: the P; time: nanoseconds */
 };
 
 /* What one operation did, for the event log. */

@@ -321,6 +321,16 @@ static int apply_op(struct hg_model *m, const struct hg_op *op,
 		return HG_OK;
 	case HG_OP_MARK:
 		return HG_OK;
+	case HG_OP_NEW:
+	case HG_OP_DEL:
+	case HG_OP_GC:
+	case HG_OP_STACKALLOC:
+	case HG_OP_STACKFREE:
+	case HG_OP_PROC:
+	case HG_OP_TIME:
+		set_err(err, errlen, "%s: object-level events are not modeled yet",
+			hg_op_name(op->kind));
+		return HG_EINVAL;
 	default:
 		set_err(err, errlen, "unknown operation");
 		return HG_ETRACE;

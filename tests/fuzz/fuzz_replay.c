@@ -87,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (in.n > 0 && steps++ < 400) {
 		unsigned k = take(&in);
 		snprintf(id, sizeof(id), "%u", take(&in) % 24);
-		struct hg_op op = { HG_OP_MARK, id, 0, 0, false, false, "m" };
+		struct hg_op op = { .kind = HG_OP_MARK, .id = id, .text = "m" };
 		switch (k % 10) {
 		case 0:
 		case 1:

@@ -40,7 +40,7 @@ static struct hg_model *new_model(const char *platform, const char *k1,
 static int op(struct hg_model *m, enum hg_op_kind kind, const char *id,
 	      uint64_t size, struct hg_op_result *res)
 {
-	struct hg_op o = { kind, id, size, 0, false, false, NULL };
+	struct hg_op o = { .kind = kind, .id = id, .size = size };
 	struct hg_op_result scratch;
 	char err[256] = "";
 	int rc = hg_model_apply(m, &o, res ? res : &scratch, err, sizeof(err));
@@ -133,7 +133,7 @@ static void test_discontiguous_growth(void **state)
 	struct hg_op_result r;
 	assert_int_equal(alloc(m, "a", 4 * MiB), 0xc000000000ull);
 	struct hg_op mm = { HG_OP_MMAP, "lib", 16 * MiB, 0xc004000000ull,
-			    true,       false, NULL };
+			    true,       false, NULL, false, 0 };
 	char err[256];
 	assert_int_equal(hg_model_apply(m, &mm, &r, err, sizeof(err)), 0);
 	assert_int_equal(r.addr, 0xc004000000ull);
@@ -160,7 +160,8 @@ static void test_hints_exhausted(void **state)
 			HG_OP_MMAP, id,
 			64 * KiB,   (uint64_t)i << 40 | 0xc0ull << 32,
 			true,       false,
-			NULL
+			NULL,       false,
+			0
 		};
 		assert_int_equal(hg_model_apply(m, &mm, &r, err, sizeof(err)),
 				 0);
@@ -292,12 +293,12 @@ static void test_trace_errors(void **state)
 	struct hg_model *m = new_model(NULL, NULL, NULL);
 	char err[256];
 	struct hg_op_result r;
-	struct hg_op o = { HG_OP_FREE, "nope", 0, 0, false, false, NULL };
+	struct hg_op o = { HG_OP_FREE, "nope", 0, 0, false, false, NULL, false, 0 };
 	assert_int_equal(hg_model_apply(m, &o, &r, err, sizeof(err)),
 			 HG_ETRACE);
 	assert_non_null(strstr(err, "unknown id 'nope'"));
 	alloc(m, "x", 8 * KiB);
-	o = (struct hg_op){ HG_OP_ALLOC, "x", 8 * KiB, 0, false, false, NULL };
+	o = (struct hg_op){ HG_OP_ALLOC, "x", 8 * KiB, 0, false, false, NULL, false, 0 };
 	assert_int_equal(hg_model_apply(m, &o, &r, err, sizeof(err)),
 			 HG_ETRACE);
 	assert_non_null(strstr(err, "already live"));

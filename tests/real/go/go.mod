@@ -1,0 +1,3 @@
+module heapgrow.test/real
+
+go 1.19

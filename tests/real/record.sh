@@ -1,0 +1,111 @@
+#!/bin/sh
+# Re-records the real Go runs under tests/real/data from the programs in
+# tests/real/go (README.md there lists each recording).
+#
+#   tests/real/record.sh [OUTDIR]      (default: tests/real/data)
+#
+# Go 1.26 runs: an execution trace (runtime/trace, into $HG_TRACE) made with
+# GODEBUG=traceallocfree=1, at GOMAXPROCS=1 and 2; Go 1.19 runs: standard
+# error of GODEBUG=allocfreetrace=1 kept to its trace lines and the MARK
+# lines; a js/wasm run of Go 1.26 under Node.js. What this machine lacks
+# (Go 1.26 as $GO126, Go 1.19 as $GO119, Node.js as $NODE) is skipped with
+# a message.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+out=${1:-$here/data}
+GO126=${GO126:-go}
+GO119=${GO119:-/usr/lib/go-1.19/bin/go}
+NODE=${NODE:-node}
+export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=0
+
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+mkdir "$tmp/bin"
+
+have_go() { # have_go GO VERSION-PREFIX
+	v=$("$1" env GOVERSION 2>/dev/null) || return 1
+	case $v in "$2"*) return 0 ;; esac
+	return 1
+}
+
+build() { # build GO TAG PROGRAM [GOOS GOARCH]
+	(cd "$here/go" && GOOS=${4:-} GOARCH=${5:-} "$1" build -o "$tmp/bin/$3.$2" "./$3")
+}
+
+# The programs' standard output: MEMSTATS lines, GOVERSION, MAP and SMAPS
+# lines, with the binary's directory shortened to ./
+keep_stdout() { # keep_stdout FILE NAME
+	sed "s|$tmp/bin/|./|g" "$1" >"$out/$2.stdout"
+	grep -q '^GOVERSION ' "$out/$2.stdout" || {
+		echo "record.sh: $2: the program did not finish" >&2
+		exit 1
+	}
+}
+
+# rec126 NAME PROGRAM GOMAXPROCS [ENV...]
+rec126() {
+	name=$1 prog=$2 procs=$3
+	shift 3
+	env "$@" GOMAXPROCS="$procs" GODEBUG=traceallocfree=1 HG_TRACE="$tmp/$name.trace" \
+		"$tmp/bin/$prog.go126" >"$tmp/$name.out" 2>"$out/$name.stderr"
+	keep_stdout "$tmp/$name.out" "$name"
+	gzip -9n <"$tmp/$name.trace" >"$out/$name.trace.gz"
+	echo "recorded $name"
+}
+
+# rec119 NAME PROGRAM GOMAXPROCS [ENV...]
+rec119() {
+	name=$1 prog=$2 procs=$3
+	shift 3
+	env "$@" GOMAXPROCS="$procs" GODEBUG=allocfreetrace=1 "$tmp/bin/$prog.go119" 2>&1 >"$tmp/$name.out" |
+		grep -E '^(tracealloc\(|tracefree\(|tracegc\(\)|end tracegc|MARK )' | gzip -9n >"$out/$name.allocfreetrace.gz"
+	keep_stdout "$tmp/$name.out" "$name"
+	echo "recorded $name"
+}
+
+programs="tree waves stacks limit"
+limit=GOMEMLIMIT=40MiB
+
+if have_go "$GO126" go1.26; then
+	for p in $programs; do build "$GO126" go126 $p; done
+	for procs in 1 2; do
+		rec126 tree-go126-p$procs tree $procs
+		rec126 waves-go126-p$procs waves $procs
+		rec126 stacks-go126-p$procs stacks $procs
+		rec126 limit-go126-p$procs-memlimit limit $procs $limit
+	done
+	rec126 waves-go126-p1-gogcoff waves 1 GOGC=off
+	if command -v "$NODE" >/dev/null 2>&1; then
+		build "$GO126" go126 wasmphases js wasm
+		name=wasmphases-go126-js
+		root=$("$GO126" env GOROOT)
+		exec_js=$root/lib/wasm/wasm_exec.js
+		[ -f "$exec_js" ] || exec_js=$root/misc/wasm/wasm_exec.js
+		GODEBUG=traceallocfree=1 HG_TRACE="$tmp/$name.trace" \
+			"$NODE" "$here/wasm_run.js" "$exec_js" "$tmp/bin/wasmphases.go126" \
+			>"$tmp/$name.out" 2>"$out/$name.stderr"
+		keep_stdout "$tmp/$name.out" "$name"
+		gzip -9n <"$tmp/$name.trace" >"$out/$name.trace.gz"
+		echo "recorded $name"
+	else
+		echo "record.sh: no Node.js ($NODE): js/wasm run skipped" >&2
+	fi
+else
+	echo "record.sh: no Go 1.26 ($GO126): Go 1.26 runs skipped" >&2
+fi
+
+if have_go "$GO119" go1.19; then
+	for p in $programs; do build "$GO119" go119 $p; done
+	for procs in 1 2; do
+		rec119 tree-go119-p$procs tree $procs
+		rec119 waves-go119-p$procs waves $procs
+		rec119 stacks-go119-p$procs stacks $procs
+		rec119 limit-go119-p$procs-memlimit limit $procs $limit
+	done
+	rec119 waves-go119-p1-gogcoff waves 1 GOGC=off
+else
+	echo "record.sh: no Go 1.19 ($GO119; Debian: apt-get install golang-1.19-go): Go 1.19 runs skipped" >&2
+fi

@@ -29,10 +29,11 @@ const struct hg_opt_spec cmd_check_spec = {
 	"Validate a trace without replaying it",
 	check_opts,
 	"Reads the whole trace and checks its syntax, its config keys and\n"
-	"values, and its ids: a free, sysfree or munmap must name a live id "
-	"of\n"
-	"its kind, and an alloc, sysalloc or mmap must not name a live one.\n"
-	"Heap spans, sysallocs and mmaps have separate ids. TRACE may be '-'.\n"
+	"values, and its ids: a free (free, sysfree, munmap, del, stackfree)\n"
+	"must name a live id of its family, and an allocation (alloc,\n"
+	"sysalloc, mmap, new, stackalloc) must not name a live one. Heap\n"
+	"spans, sysallocs, mmaps, objects and stacks have separate ids.\n"
+	"TRACE may be '-'.\n"
 	"\n"
 	"exit status: 0 valid, 2 invalid or unreadable.\n"
 	"\n"
@@ -40,57 +41,38 @@ const struct hg_opt_spec cmd_check_spec = {
 	"  heapgrow check trace.yaml\n",
 };
 
-/* The id namespaces: what an id names. */
-enum ns { NS_SPAN, NS_SYSALLOC, NS_MMAP, NS_COUNT };
-
 /*
- * check_ids applies op to the live ids. Returns 0, or prints the problem
- * at line:col and returns HG_EXIT_USAGE.
+ * check_ids applies op to the live ids of its family (the op table's
+ * family and use). Returns 0, or prints the problem at line:col and
+ * returns HG_EXIT_USAGE.
  */
 static int check_ids(struct hg_idmap *maps, const struct hg_op *op,
 		     const char *file, unsigned line, unsigned col)
 {
+	const struct hg_op_spec *k = hg_op_spec(op->kind);
 	struct hg_idval v = { line, col, 0 };
 	const struct hg_idval *old;
-	enum ns ns;
-	bool make;
 
-	switch (op->kind) {
-	case HG_OP_ALLOC:
-	case HG_OP_FREE:
-		ns = NS_SPAN;
-		break;
-	case HG_OP_SYSALLOC:
-	case HG_OP_SYSFREE:
-		ns = NS_SYSALLOC;
-		break;
-	case HG_OP_MMAP:
-	case HG_OP_MUNMAP:
-		ns = NS_MMAP;
-		break;
-	default:
+	if (!k || k->use == HG_ID_NO)
 		return 0;
-	}
-	make = op->kind == HG_OP_ALLOC || op->kind == HG_OP_SYSALLOC ||
-	       op->kind == HG_OP_MMAP;
-	v.kind = ns;
-	if (!make) {
-		if (!hg_idmap_del(&maps[ns], op->id, NULL)) {
+	v.kind = k->family;
+	if (k->use == HG_ID_END) {
+		if (!hg_idmap_del(&maps[k->family], op->id, NULL)) {
 			hg_cli_error_at(file, line, col, "%s: unknown id '%s'",
-					hg_op_name(op->kind), op->id);
+					k->name, op->id);
 			return HG_EXIT_USAGE;
 		}
 		return 0;
 	}
-	old = hg_idmap_get(&maps[ns], op->id);
+	old = hg_idmap_get(&maps[k->family], op->id);
 	if (old) {
 		hg_cli_error_at(
 			file, line, col,
 			"%s: id '%s' is already live (since line %" PRIu64 ")",
-			hg_op_name(op->kind), op->id, old->a);
+			k->name, op->id, old->a);
 		return HG_EXIT_USAGE;
 	}
-	if (hg_idmap_put(&maps[ns], op->id, &v) != 0)
+	if (hg_idmap_put(&maps[k->family], op->id, &v) != 0)
 		hg_cli_oom();
 	return 0;
 }
@@ -101,7 +83,7 @@ static int check(const char *path, bool quiet)
 	struct hg_trace_reader *tr = NULL;
 	const struct hg_trace_info *info;
 	struct hg_cli_settings set;
-	struct hg_idmap maps[NS_COUNT];
+	struct hg_idmap maps[HG_IDS_COUNT];
 	struct hg_config cfg;
 	struct hg_diag d;
 	uint64_t n = 0;
@@ -115,7 +97,7 @@ static int check(const char *path, bool quiet)
 	info = hg_trace_info(tr);
 	hg_settings_init(&set);
 	hg_settings_collect(&set, info, name, NULL);
-	for (int i = 0; i < NS_COUNT; i++)
+	for (int i = 0; i < HG_IDS_COUNT; i++)
 		hg_idmap_init(&maps[i]);
 	if (hg_settings_apply(&set, &cfg))
 		goto out;
@@ -139,7 +121,7 @@ static int check(const char *path, bool quiet)
 		       n == 1 ? "" : "s");
 	status = HG_EXIT_OK;
 out:
-	for (int i = 0; i < NS_COUNT; i++)
+	for (int i = 0; i < HG_IDS_COUNT; i++)
 		hg_idmap_release(&maps[i]);
 	hg_settings_release(&set);
 	hg_trace_close(tr);

@@ -93,57 +93,54 @@ struct replay {
 /* Event log                                                           */
 /* ------------------------------------------------------------------ */
 
+/* log_event writes one line of the event log: what the op table's row
+ * says the log holds for the op (hg_op_spec's log bits). */
 static void log_event(FILE *f, uint64_t i, const struct hg_op *op,
 		      const struct hg_op_result *res, bool oom)
 {
+	const struct hg_op_spec *k = hg_op_spec(op->kind);
 	struct hg_json j;
 
 	hg_json_init(&j, f, false);
 	hg_json_begin_object(&j, NULL);
 	hg_json_u64(&j, "i", i);
 	hg_json_str(&j, "op", hg_op_name(op->kind));
-	if (op->kind != HG_OP_SCAVENGE && op->kind != HG_OP_MARK && op->id)
+	if (k && hg_op_has_field(k, HG_FIELD_ID) && op->id)
 		hg_json_str(&j, "id", op->id);
 	if (oom) {
-		if (op->kind == HG_OP_ALLOC || op->kind == HG_OP_SYSALLOC ||
-		    op->kind == HG_OP_MMAP)
+		if (k && k->use == HG_ID_MAKE &&
+		    hg_op_has_field(k, HG_FIELD_SIZE))
 			hg_json_u64(&j, "size", op->size);
 		hg_json_bool(&j, "oom", true);
 		hg_json_end_object(&j);
 		fputc('\n', f);
 		return;
 	}
-	switch (op->kind) {
-	case HG_OP_ALLOC:
-		hg_json_hex(&j, "addr", res->addr);
-		hg_json_u64(&j, "npages", res->npages);
-		hg_json_u64(&j, "scav", res->scav);
-		hg_json_u64(&j, "grew", res->grew);
-		break;
-	case HG_OP_FREE:
-		hg_json_hex(&j, "addr", res->addr);
-		hg_json_u64(&j, "npages", res->npages);
-		break;
-	case HG_OP_SYSALLOC:
-	case HG_OP_SYSFREE:
-	case HG_OP_MMAP:
-	case HG_OP_MUNMAP:
-		hg_json_hex(&j, "addr", res->addr);
-		hg_json_u64(&j, "size", res->size);
-		break;
-	case HG_OP_SCAVENGE:
-		if (op->all)
-			hg_json_bool(&j, "all", true);
-		else
-			hg_json_u64(&j, "size", op->size);
-		hg_json_u64(&j, "released", res->released);
-		break;
-	case HG_OP_MARK:
-		hg_json_str(&j, "text", op->text ? op->text : "");
-		break;
-	default:
-		break;
+	unsigned log = k ? k->log : 0;
+	if (log & HG_LOG_OP) {
+		if (hg_op_has_field(k, HG_FIELD_SIZE_ALL)) {
+			if (op->all)
+				hg_json_bool(&j, "all", true);
+			else
+				hg_json_u64(&j, "size", op->size);
+		}
+		if (hg_op_has_field(k, HG_FIELD_TEXT))
+			hg_json_str(&j, "text", op->text ? op->text : "");
+		if (hg_op_has_field(k, HG_FIELD_VALUE))
+			hg_json_u64(&j, "value", op->value);
 	}
+	if (log & HG_LOG_ADDR)
+		hg_json_hex(&j, "addr", res->addr);
+	if (log & HG_LOG_NPAGES)
+		hg_json_u64(&j, "npages", res->npages);
+	if (log & HG_LOG_SIZE)
+		hg_json_u64(&j, "size", res->size);
+	if (log & HG_LOG_SCAV)
+		hg_json_u64(&j, "scav", res->scav);
+	if (log & HG_LOG_GREW)
+		hg_json_u64(&j, "grew", res->grew);
+	if (log & HG_LOG_RELEASED)
+		hg_json_u64(&j, "released", res->released);
 	hg_json_end_object(&j);
 	fputc('\n', f);
 }

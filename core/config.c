@@ -68,24 +68,6 @@ const char *hg_class_name(enum hg_class c)
 	return hg_class_names[c];
 }
 
-static const char *const hg_op_names[HG_OP_COUNT] = {
-	[HG_OP_ALLOC] = "alloc",       [HG_OP_FREE] = "free",
-	[HG_OP_SYSALLOC] = "sysalloc", [HG_OP_SYSFREE] = "sysfree",
-	[HG_OP_SCAVENGE] = "scavenge", [HG_OP_MMAP] = "mmap",
-	[HG_OP_MUNMAP] = "munmap",     [HG_OP_MARK] = "mark",
-	[HG_OP_NEW] = "new",           [HG_OP_DEL] = "del",
-	[HG_OP_GC] = "gc",             [HG_OP_STACKALLOC] = "stackalloc",
-	[HG_OP_STACKFREE] = "stackfree", [HG_OP_PROC] = "proc",
-	[HG_OP_TIME] = "time",
-};
-
-const char *hg_op_name(enum hg_op_kind k)
-{
-	if ((unsigned)k >= HG_OP_COUNT)
-		return "unknown";
-	return hg_op_names[k];
-}
-
 /* ------------------------------------------------------------------ */
 /* Platforms                                                           */
 /* ------------------------------------------------------------------ */

@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_TOKENS 5
+/* The most words an event has: its letter and HG_OP_MAX_FIELDS. */
+#define MAX_TOKENS (1 + HG_OP_MAX_FIELDS)
 
 struct tok {
 	const char *s;
@@ -277,21 +278,6 @@ int hg__compact_open(struct hg_trace_reader *r)
 	}
 }
 
-static int need(struct hg_trace_reader *r, const char *kind,
-		const struct tok *t, size_t nt, size_t min, size_t max,
-		const char *const *fields)
-{
-	char q[48];
-
-	if (nt < min)
-		return err_at(r, t[0].col, "%s: missing field '%s'", kind,
-			      fields[nt - 1]);
-	if (nt > max)
-		return err_at(r, t[max].col, "%s: unexpected '%s'", kind,
-			      hg__quote(q, sizeof(q), t[max].s, t[max].n));
-	return 0;
-}
-
 static int take_id(struct hg_trace_reader *r, struct hg_op *op,
 		   const char *kind, const struct tok *t)
 {
@@ -315,88 +301,110 @@ static int take_size(struct hg_trace_reader *r, const struct tok *t,
 				 t->col);
 }
 
+/* take_text makes the rest of the line after t[0] a mark's text. */
+static int take_text(struct hg_trace_reader *r, const struct hg_op_spec *k,
+		     struct hg_op *op, const struct tok *t)
+{
+	struct hg_compact_reader *c = r->compact;
+	size_t st = t[0].col - 1 + t[0].n, end = c->len;
+
+	while (st < end && blank(c->line[st]))
+		st++;
+	while (end > st && blank(c->line[end - 1]))
+		end--;
+	if (st == end)
+		return err_at(r, t[0].col, "%s: missing field 'text'", k->name);
+	if (memchr(c->line + st, '\0', end - st))
+		return err_at(r, (unsigned)st + 1,
+			      "%s: text contains a NUL character", k->name);
+	if (hg__reader_str(&r->text, &r->textcap, c->line + st, end - st) < 0)
+		return err_at(r, t[0].col, "out of memory");
+	op->text = r->text;
+	return 0;
+}
+
+/* positional: the fields written as a plain word in their place. */
+static bool positional(enum hg_op_field f)
+{
+	return f == HG_FIELD_ID || f == HG_FIELD_SIZE ||
+	       f == HG_FIELD_SIZE_ALL || f == HG_FIELD_VALUE;
+}
+
+/*
+ * parse_fields reads the fields of op k from the words t[1, nt): the
+ * positional ones in order, an mmap's address when there is a word more
+ * than the fields after it need, "noscan", and "@ADDR" last.
+ */
+static int parse_fields(struct hg_trace_reader *r, const struct hg_op_spec *k,
+			struct hg_op *op, const struct tok *t, size_t nt)
+{
+	size_t w = 1;
+	char q[48];
+	int rc = 0;
+
+	for (unsigned i = 0; k->fields[i] && !rc; i++) {
+		enum hg_op_field f = k->fields[i];
+		const struct tok *x = w < nt ? &t[w] : NULL;
+		size_t later = 0;
+
+		switch (f) {
+		case HG_FIELD_HINT:
+			for (unsigned j = i + 1; k->fields[j]; j++)
+				later += positional(k->fields[j]);
+			if (nt - w <= later)
+				continue;
+			op->has_addr = true;
+			rc = take_size(r, x, "address", &op->addr);
+			break;
+		case HG_FIELD_NOSCAN:
+			if (!x || !tok_is(x, "noscan"))
+				continue;
+			op->noscan = true;
+			break;
+		case HG_FIELD_ADDR:
+			if (!x || x->s[0] != '@')
+				continue;
+			op->has_addr = true;
+			rc = hg__parse_op_size(r, "address", x->s + 1, x->n - 1,
+					       &op->addr, r->compact->lineno,
+					       x->col + 1);
+			break;
+		case HG_FIELD_TEXT:
+			return take_text(r, k, op, t);
+		default:
+			if (!x)
+				return err_at(r, t[0].col,
+					      "%s: missing field '%s'", k->name,
+					      hg_op_field_name(f));
+			if (f == HG_FIELD_ID)
+				rc = take_id(r, op, k->name, x);
+			else if (f == HG_FIELD_SIZE_ALL && tok_is(x, "all"))
+				op->all = true;
+			else
+				rc = take_size(r, x,
+					       f == HG_FIELD_VALUE ? "number"
+								   : "size",
+					       f == HG_FIELD_VALUE ? &op->value
+								   : &op->size);
+			break;
+		}
+		w++;
+	}
+	if (!rc && w < nt)
+		return err_at(r, t[w].col, "%s: unexpected '%s'", k->name,
+			      hg__quote(q, sizeof(q), t[w].s, t[w].n));
+	return rc;
+}
+
 static int parse_event(struct hg_trace_reader *r, struct hg_op *op,
 		       const struct tok *t, size_t nt)
 {
-	static const char *const f_id[] = { "id" };
-	static const char *const f_id_size[] = { "id", "size" };
-	static const char *const f_size[] = { "size" };
-	struct hg_compact_reader *c = r->compact;
+	const struct hg_op_spec *k = hg_op_spec_by_letter(t[0].s, t[0].n);
 	char q[48];
-	int rc;
 
-	if (tok_is(&t[0], "a") || tok_is(&t[0], "sa")) {
-		const char *kind = t[0].n == 1 ? "alloc" : "sysalloc";
-
-		op->kind = t[0].n == 1 ? HG_OP_ALLOC : HG_OP_SYSALLOC;
-		rc = need(r, kind, t, nt, 3, 3, f_id_size);
-		if (!rc)
-			rc = take_id(r, op, kind, &t[1]);
-		if (!rc)
-			rc = take_size(r, &t[2], "size", &op->size);
-		return rc;
-	}
-	if (tok_is(&t[0], "f") || tok_is(&t[0], "sf") || tok_is(&t[0], "mu")) {
-		const char *kind;
-
-		if (t[0].s[0] == 'f') {
-			op->kind = HG_OP_FREE;
-			kind = "free";
-		} else if (t[0].s[0] == 's') {
-			op->kind = HG_OP_SYSFREE;
-			kind = "sysfree";
-		} else {
-			op->kind = HG_OP_MUNMAP;
-			kind = "munmap";
-		}
-		rc = need(r, kind, t, nt, 2, 2, f_id);
-		if (!rc)
-			rc = take_id(r, op, kind, &t[1]);
-		return rc;
-	}
-	if (tok_is(&t[0], "s")) {
-		op->kind = HG_OP_SCAVENGE;
-		rc = need(r, "scavenge", t, nt, 2, 2, f_size);
-		if (rc)
-			return rc;
-		if (tok_is(&t[1], "all")) {
-			op->all = true;
-			return 0;
-		}
-		return take_size(r, &t[1], "size", &op->size);
-	}
-	if (tok_is(&t[0], "mm")) {
-		op->kind = HG_OP_MMAP;
-		rc = need(r, "mmap", t, nt, 3, 4, f_id_size);
-		if (!rc)
-			rc = take_id(r, op, "mmap", &t[1]);
-		if (!rc && nt == 4) {
-			rc = take_size(r, &t[2], "address", &op->addr);
-			op->has_addr = true;
-		}
-		if (!rc)
-			rc = take_size(r, &t[nt - 1], "size", &op->size);
-		return rc;
-	}
-	if (tok_is(&t[0], "m")) {
-		size_t st = t[0].col - 1 + 1, end = c->len;
-
-		op->kind = HG_OP_MARK;
-		while (st < end && blank(c->line[st]))
-			st++;
-		while (end > st && blank(c->line[end - 1]))
-			end--;
-		if (st == end)
-			return err_at(r, t[0].col,
-				      "mark: missing field 'text'");
-		if (memchr(c->line + st, '\0', end - st))
-			return err_at(r, (unsigned)st + 1,
-				      "mark: text contains a NUL character");
-		if (hg__reader_str(&r->text, &r->textcap, c->line + st,
-				   end - st) < 0)
-			return err_at(r, t[0].col, "out of memory");
-		op->text = r->text;
-		return 0;
+	if (k) {
+		op->kind = k->kind;
+		return parse_fields(r, k, op, t, nt);
 	}
 	if (tok_is(&t[0], "config"))
 		return err_at(r, t[0].col,

@@ -396,85 +396,126 @@ int hg_trace_writer_open(struct hg_trace_writer **out, FILE *f,
 	return 0;
 }
 
+/* present tells whether op has a value for its optional field f. */
+static bool present(const struct hg_op *op, enum hg_op_field f)
+{
+	if (f == HG_FIELD_HINT || f == HG_FIELD_ADDR)
+		return op->has_addr;
+	if (f == HG_FIELD_NOSCAN)
+		return op->noscan;
+	return true;
+}
+
+/* field_text formats the value of field f of op (not TEXT or ID). */
+static void field_text(char *b, size_t len, const struct hg_op *op,
+		       enum hg_op_field f)
+{
+	switch (f) {
+	case HG_FIELD_SIZE_ALL:
+		if (op->all) {
+			snprintf(b, len, "all");
+			break;
+		}
+		/* fall through */
+	case HG_FIELD_SIZE:
+		fmt_size(b, len, op->size);
+		break;
+	case HG_FIELD_HINT:
+	case HG_FIELD_ADDR:
+		snprintf(b, len, "0x%" PRIx64, op->addr);
+		break;
+	case HG_FIELD_NOSCAN:
+		snprintf(b, len, "%s", op->noscan ? "true" : "false");
+		break;
+	default:
+		snprintf(b, len, "%" PRIu64, op->value);
+		break;
+	}
+}
+
 static int write_yaml(struct hg_trace_writer *w, const struct hg_op *op)
 {
-	char sz[32], addr[32];
+	const struct hg_op_spec *k = hg_op_spec(op->kind);
+	bool first = true;
+	char v[32];
 
 	if (w->nevents == 0)
 		puts_(w, "events:\n");
-	fmt_size(sz, sizeof(sz), op->size);
-	snprintf(addr, sizeof(addr), "0x%" PRIx64, op->addr);
-	printf_(w, "  - %s: ", hg_op_name(op->kind));
-	switch (op->kind) {
-	case HG_OP_ALLOC:
-	case HG_OP_SYSALLOC:
-	case HG_OP_MMAP:
-		puts_(w, "{id: ");
-		yaml_str(w, op->id);
-		if (op->kind == HG_OP_MMAP && op->has_addr)
-			printf_(w, ", addr: %s", addr);
-		printf_(w, ", size: %s}\n", sz);
-		break;
-	case HG_OP_SCAVENGE:
-		printf_(w, "%s\n", op->all ? "all" : sz);
-		break;
-	case HG_OP_MARK:
-		yaml_str(w, op->text);
-		puts_(w, "\n");
-		break;
-	default:
-		yaml_str(w, op->id);
-		puts_(w, "\n");
-		break;
+	printf_(w, "  - %s: ", k->name);
+	if (k->mapping)
+		puts_(w, "{");
+	for (unsigned i = 0; k->fields[i]; i++) {
+		enum hg_op_field f = k->fields[i];
+
+		if (!present(op, f))
+			continue;
+		if (k->mapping)
+			printf_(w, "%s%s: ", first ? "" : ", ",
+				hg_op_field_name(f));
+		first = false;
+		if (f == HG_FIELD_ID) {
+			yaml_str(w, op->id);
+		} else if (f == HG_FIELD_TEXT) {
+			yaml_str(w, op->text);
+		} else {
+			field_text(v, sizeof(v), op, f);
+			puts_(w, v);
+		}
 	}
-	return w->err;
+	if (k->mapping)
+		puts_(w, "}");
+	return puts_(w, "\n");
 }
 
 static int write_compact(struct hg_trace_writer *w, const struct hg_op *op)
 {
-	static const char *const letters[] = { "a", "f",  "sa", "sf",
-					       "s", "mm", "mu", "m" };
-	char sz[32];
+	const struct hg_op_spec *k = hg_op_spec(op->kind);
+	char v[32];
 
-	fmt_size(sz, sizeof(sz), op->size);
-	switch (op->kind) {
-	case HG_OP_ALLOC:
-	case HG_OP_SYSALLOC:
-		return printf_(w, "%s %s %s\n", letters[op->kind], op->id, sz);
-	case HG_OP_MMAP:
-		if (op->has_addr)
-			return printf_(w, "mm %s 0x%" PRIx64 " %s\n", op->id,
-				       op->addr, sz);
-		return printf_(w, "mm %s %s\n", op->id, sz);
-	case HG_OP_SCAVENGE:
-		return printf_(w, "s %s\n", op->all ? "all" : sz);
-	case HG_OP_MARK:
-		if (strpbrk(op->text, "\r\n"))
-			return fail(w, HG_EINVAL,
-				    "mark text with a line break "
-				    "cannot be written in the compact format");
-		puts_(w, "m ");
-		puts_(w, op->text);
-		return puts_(w, "\n");
-	default:
-		return printf_(w, "%s %s\n", letters[op->kind], op->id);
+	puts_(w, k->letter);
+	for (unsigned i = 0; k->fields[i]; i++) {
+		enum hg_op_field f = k->fields[i];
+
+		if (!present(op, f))
+			continue;
+		puts_(w, " ");
+		if (f == HG_FIELD_ID) {
+			puts_(w, op->id);
+		} else if (f == HG_FIELD_TEXT) {
+			if (strpbrk(op->text, "\r\n"))
+				return fail(w, HG_EINVAL,
+					    "%s text with a line break "
+					    "cannot be written in the compact "
+					    "format",
+					    k->name);
+			puts_(w, op->text);
+		} else if (f == HG_FIELD_NOSCAN) {
+			puts_(w, "noscan");
+		} else {
+			field_text(v, sizeof(v), op, f);
+			if (f == HG_FIELD_ADDR)
+				puts_(w, "@");
+			puts_(w, v);
+		}
 	}
+	return puts_(w, "\n");
 }
 
 int hg_trace_write(struct hg_trace_writer *w, const struct hg_op *op)
 {
-	bool id = op->kind != HG_OP_SCAVENGE && op->kind != HG_OP_MARK;
+	const struct hg_op_spec *k = hg_op_spec(op->kind);
 
 	if (w->err)
 		return w->err;
-	if ((unsigned)op->kind >= HG_OP_COUNT)
+	if (!k)
 		return fail(w, HG_EINVAL, "unknown op kind %d", (int)op->kind);
-	if (id && (!op->id || !hg_trace_id_valid(op->id)))
-		return fail(w, HG_EINVAL, "%s: bad id '%.40s'",
-			    hg_op_name(op->kind), op->id ? op->id : "");
-	if (op->kind == HG_OP_MARK &&
+	if (hg_op_has_field(k, HG_FIELD_ID) &&
+	    (!op->id || !hg_trace_id_valid(op->id)))
+		return fail(w, HG_EINVAL, "%s: bad id '%.40s'", k->name,
+			    op->id ? op->id : "");
+	if (hg_op_has_field(k, HG_FIELD_TEXT) &&
 	    (!op->text || !op->text[strspn(op->text, " \t")]))
-		return fail(w, HG_EINVAL, "mark: empty text");
+		return fail(w, HG_EINVAL, "%s: empty text", k->name);
 	if (w->fmt == HG_FMT_YAML)
 		write_yaml(w, op);
 	else

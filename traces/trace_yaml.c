@@ -488,27 +488,7 @@ int hg__yaml_open(struct hg_trace_reader *r)
 	return header(r, false);
 }
 
-enum field { F_ID = 1, F_SIZE = 2, F_ADDR = 4 };
-
-struct kind {
-	const char *name;
-	enum hg_op_kind op;
-	unsigned fields; /* a mapping of these fields, or 0: a scalar */
-};
-
-static const struct kind kinds[] = {
-	{ "alloc", HG_OP_ALLOC, F_ID | F_SIZE },
-	{ "free", HG_OP_FREE, 0 },
-	{ "sysalloc", HG_OP_SYSALLOC, F_ID | F_SIZE },
-	{ "sysfree", HG_OP_SYSFREE, 0 },
-	{ "scavenge", HG_OP_SCAVENGE, 0 },
-	{ "mmap", HG_OP_MMAP, F_ID | F_SIZE | F_ADDR },
-	{ "munmap", HG_OP_MUNMAP, 0 },
-	{ "mark", HG_OP_MARK, 0 },
-	{ NULL, HG_OP_COUNT, 0 },
-};
-
-static int take_id(struct hg_trace_reader *r, const struct kind *k,
+static int take_id(struct hg_trace_reader *r, const struct hg_op_spec *k,
 		   struct hg_op *op)
 {
 	struct hg_yaml *y = &r->yaml->y;
@@ -536,21 +516,92 @@ static int take_size(struct hg_trace_reader *r, const char *what, uint64_t *out)
 				 u(y->ev.start_mark.column + 1));
 }
 
-/* fields reads the {id, size, addr} mapping of one event. */
-static int fields(struct hg_trace_reader *r, const struct kind *k,
+/* take_field reads the scalar value of field f of op k. */
+static int take_field(struct hg_trace_reader *r, const struct hg_op_spec *k,
+		      enum hg_op_field f, struct hg_op *op)
+{
+	struct hg_yaml *y = &r->yaml->y;
+	char q[48];
+
+	switch (f) {
+	case HG_FIELD_ID:
+		return take_id(r, k, op);
+	case HG_FIELD_SIZE:
+		return take_size(r, "size", &op->size);
+	case HG_FIELD_SIZE_ALL:
+		if (scalar_is(&y->ev, "all")) {
+			op->all = true;
+			return 0;
+		}
+		return take_size(r, "size", &op->size);
+	case HG_FIELD_HINT:
+	case HG_FIELD_ADDR:
+		op->has_addr = true;
+		return take_size(r, "address", &op->addr);
+	case HG_FIELD_NOSCAN:
+		if (scalar_is(&y->ev, "true") || scalar_is(&y->ev, "false")) {
+			op->noscan = SVAL(&y->ev)[0] == 't';
+			return 0;
+		}
+		return hg__yaml_err(
+			y,
+			"%s: 'noscan' must be true or false, "
+			"not '%s'",
+			k->name,
+			hg__quote(q, sizeof(q), SVAL(&y->ev), SLEN(&y->ev)));
+	case HG_FIELD_VALUE:
+		return take_size(r, "number", &op->value);
+	case HG_FIELD_TEXT:
+		if (memchr(SVAL(&y->ev), '\0', SLEN(&y->ev)))
+			return hg__yaml_err(y,
+					    "%s: text contains a NUL "
+					    "character",
+					    k->name);
+		if (hg__reader_str(&r->text, &r->textcap, SVAL(&y->ev),
+				   SLEN(&y->ev)) < 0)
+			return hg__yaml_err(y, "out of memory");
+		op->text = r->text;
+		return 0;
+	default:
+		return hg__yaml_err(y, "internal: bad field");
+	}
+}
+
+/* required: the fields a mapping must have (the others are optional). */
+static bool required(enum hg_op_field f)
+{
+	return f == HG_FIELD_ID || f == HG_FIELD_SIZE ||
+	       f == HG_FIELD_SIZE_ALL || f == HG_FIELD_VALUE ||
+	       f == HG_FIELD_TEXT;
+}
+
+/* fields reads the mapping of one event ({id, size, ...}). */
+static int fields(struct hg_trace_reader *r, const struct hg_op_spec *k,
 		  struct hg_op *op, yaml_mark_t at)
 {
-	static const char *const names[] = { "id", "size", "addr" };
 	struct hg_yaml *y = &r->yaml->y;
-	unsigned seen = 0, f;
-	char q[48];
+	unsigned seen = 0;
+	char q[48], list[64];
 	int rc, i;
 
-	if (y->ev.type != YAML_MAPPING_START_EVENT)
-		return hg__yaml_err(
-			y, "%s: expected a mapping {%s}, not %s", k->name,
-			k->fields & F_ADDR ? "id, addr, size" : "id, size",
-			hg__yaml_event_what(&y->ev));
+	if (y->ev.type != YAML_MAPPING_START_EVENT) {
+		/* A mapping without required fields may be left empty. */
+		if (!k->fields[0] && is_null(&y->ev))
+			return 0;
+		/* Recorded addresses are left out: importers write them. */
+		size_t n = 0;
+
+		list[0] = '\0';
+		for (i = 0; k->fields[i] && n < sizeof(list); i++) {
+			if (k->fields[i] == HG_FIELD_ADDR)
+				continue;
+			n += (size_t)snprintf(list + n, sizeof(list) - n,
+					      "%s%s", n ? ", " : "",
+					      hg_op_field_name(k->fields[i]));
+		}
+		return hg__yaml_err(y, "%s: expected a mapping {%s}, not %s",
+				    k->name, list, hg__yaml_event_what(&y->ev));
+	}
 	for (;;) {
 		rc = next_ev(r);
 		if (rc < 0)
@@ -563,21 +614,20 @@ static int fields(struct hg_trace_reader *r, const struct kind *k,
 					    "scalars, not %s",
 					    k->name,
 					    hg__yaml_event_what(&y->ev));
-		for (i = 0; i < 3; i++) {
-			if ((k->fields & (1u << i)) &&
-			    scalar_is(&y->ev, names[i]))
+		for (i = 0; k->fields[i]; i++) {
+			if (scalar_is(&y->ev, hg_op_field_name(k->fields[i])))
 				break;
 		}
-		if (i == 3)
+		if (!k->fields[i])
 			return hg__yaml_err(
 				y, "%s: unknown field '%s'", k->name,
 				hg__quote(q, sizeof(q), SVAL(&y->ev),
 					  SLEN(&y->ev)));
-		f = 1u << i;
-		if (seen & f)
+		if (seen & (1u << i))
 			return hg__yaml_err(y, "%s: duplicate field '%s'",
-					    k->name, names[i]);
-		seen |= f;
+					    k->name,
+					    hg_op_field_name(k->fields[i]));
+		seen |= 1u << i;
 		rc = next_ev(r);
 		if (rc < 0)
 			return rc;
@@ -585,74 +635,51 @@ static int fields(struct hg_trace_reader *r, const struct kind *k,
 			return hg__yaml_err(y,
 					    "%s: field '%s' must be a "
 					    "scalar, not %s",
-					    k->name, names[i],
+					    k->name,
+					    hg_op_field_name(k->fields[i]),
 					    hg__yaml_event_what(&y->ev));
-		if (f == F_ID) {
-			rc = take_id(r, k, op);
-		} else if (f == F_SIZE) {
-			rc = take_size(r, "size", &op->size);
-		} else {
-			rc = take_size(r, "address", &op->addr);
-			op->has_addr = true;
-		}
+		rc = take_field(r, k, k->fields[i], op);
 		if (rc < 0)
 			return rc;
 	}
-	for (i = 0; i < 2; i++) {
-		if (!(seen & (1u << i))) {
+	for (i = 0; k->fields[i]; i++) {
+		if (required(k->fields[i]) && !(seen & (1u << i))) {
 			y->ev.start_mark = at;
 			return hg__yaml_err(y, "%s: missing field '%s'",
-					    k->name, names[i]);
+					    k->name,
+					    hg_op_field_name(k->fields[i]));
 		}
 	}
 	return 0;
 }
 
-/* scalar_value reads the value of free/sysfree/munmap/scavenge/mark. */
-static int scalar_value(struct hg_trace_reader *r, const struct kind *k,
+/* scalar_value reads the value of an op with one field (free: A). */
+static int scalar_value(struct hg_trace_reader *r, const struct hg_op_spec *k,
 			struct hg_op *op, yaml_mark_t at)
 {
 	struct hg_yaml *y = &r->yaml->y;
-	const char *what = k->op == HG_OP_SCAVENGE ? "size"
-			   : k->op == HG_OP_MARK   ? "text"
-						   : "id";
+	enum hg_op_field f = k->fields[0];
 
 	if (y->ev.type != YAML_SCALAR_EVENT)
 		return hg__yaml_err(y, "%s: expected %s, not %s", k->name,
-				    k->op == HG_OP_SCAVENGE ? "a size or 'all'"
-				    : k->op == HG_OP_MARK   ? "a text"
-							    : "an id",
+				    f == HG_FIELD_SIZE_ALL ? "a size or 'all'"
+				    : f == HG_FIELD_TEXT   ? "a text"
+				    : f == HG_FIELD_VALUE  ? "a number"
+							   : "an id",
 				    hg__yaml_event_what(&y->ev));
 	if (SLEN(&y->ev) == 0) {
 		y->ev.start_mark = at;
-		return hg__yaml_err(y, "%s: missing field '%s'", k->name, what);
+		return hg__yaml_err(y, "%s: missing field '%s'", k->name,
+				    hg_op_field_name(f));
 	}
-	switch (k->op) {
-	case HG_OP_SCAVENGE:
-		if (scalar_is(&y->ev, "all")) {
-			op->all = true;
-			return 0;
-		}
-		return take_size(r, "size", &op->size);
-	case HG_OP_MARK:
-		if (memchr(SVAL(&y->ev), '\0', SLEN(&y->ev)))
-			return hg__yaml_err(y, "mark: text contains a NUL "
-					       "character");
-		if (hg__reader_str(&r->text, &r->textcap, SVAL(&y->ev),
-				   SLEN(&y->ev)) < 0)
-			return hg__yaml_err(y, "out of memory");
-		op->text = r->text;
-		return 0;
-	default:
-		return take_id(r, k, op);
-	}
+	return take_field(r, k, f, op);
 }
 
 static int event_item(struct hg_trace_reader *r, struct hg_op *op,
 		      unsigned *line, unsigned *col)
 {
 	struct hg_yaml *y = &r->yaml->y;
-	const struct kind *k;
+	const struct hg_op_spec *k;
 	yaml_mark_t at;
 	char q[48];
 	int rc;
@@ -670,20 +697,17 @@ static int event_item(struct hg_trace_reader *r, struct hg_op *op,
 	if (y->ev.type != YAML_SCALAR_EVENT)
 		return hg__yaml_err(y, "event kinds must be scalars, not %s",
 				    hg__yaml_event_what(&y->ev));
-	for (k = kinds; k->name; k++) {
-		if (scalar_is(&y->ev, k->name))
-			break;
-	}
-	if (!k->name)
+	k = hg_op_spec_by_name(SVAL(&y->ev), SLEN(&y->ev));
+	if (!k)
 		return hg__yaml_err(
 			y, "unknown event kind '%s'",
 			hg__quote(q, sizeof(q), SVAL(&y->ev), SLEN(&y->ev)));
 	at = y->ev.start_mark;
-	op->kind = k->op;
+	op->kind = k->kind;
 	rc = next_ev(r);
 	if (rc < 0)
 		return rc;
-	rc = k->fields ? fields(r, k, op, at) : scalar_value(r, k, op, at);
+	rc = k->mapping ? fields(r, k, op, at) : scalar_value(r, k, op, at);
 	if (rc < 0)
 		return rc;
 	rc = next_ev(r);

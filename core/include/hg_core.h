@@ -231,6 +231,89 @@ enum hg_op_kind {
 
 const char *hg_op_name(enum hg_op_kind k);
 
+/*
+ * The op table: one row per op kind (core/ops.c), read by the trace
+ * readers and writers, the event log and the id rules (hg_ids). Adding an
+ * op is one row there plus the code that applies it in the model.
+ */
+
+/* The fields an op has, in the order the formats write them. Every field
+ * is named in YAML by hg_op_field_name; the compact format writes them
+ * positionally as below. */
+enum hg_op_field {
+	HG_FIELD_END,      /* ends a row's field list */
+	HG_FIELD_ID,       /* "id": an id (share/doc/trace-format.md) */
+	HG_FIELD_SIZE,     /* "size": a size */
+	HG_FIELD_SIZE_ALL, /* "size": a size, or the word all */
+	HG_FIELD_HINT,     /* "addr": optional address asked for (mmap);
+			      compact: a positional field before the size */
+	HG_FIELD_ADDR,     /* "addr": optional recorded address; compact:
+			      @0x... as the last field */
+	HG_FIELD_NOSCAN,   /* "noscan": optional true/false; compact: the
+			      word noscan */
+	HG_FIELD_TEXT,     /* "text": the rest of the compact line */
+	HG_FIELD_VALUE,    /* "value": a number */
+};
+
+#define HG_OP_MAX_FIELDS 5
+
+/* The id families: an id is live in one family (alloc A and sysalloc A
+ * name two different things). */
+enum hg_id_family {
+	HG_IDS_NONE, /* the op names no id */
+	HG_IDS_SPAN,
+	HG_IDS_SYSALLOC,
+	HG_IDS_MMAP,
+	HG_IDS_OBJECT,
+	HG_IDS_STACK,
+	HG_IDS_COUNT
+};
+
+/* What an op does to its id. */
+enum hg_id_use {
+	HG_ID_NO,   /* nothing */
+	HG_ID_MAKE, /* the id must not be live; it is live afterwards */
+	HG_ID_END,  /* the id must be live; it is not afterwards */
+};
+
+/* What the event log writes for an op, after "i", "op" and "id", in this
+ * order. */
+enum hg_log_field {
+	HG_LOG_OP = 1 << 0,       /* the op's size-or-all, text, value */
+	HG_LOG_ADDR = 1 << 1,     /* result: "addr" */
+	HG_LOG_NPAGES = 1 << 2,   /* result: "npages" */
+	HG_LOG_SIZE = 1 << 3,     /* result: "size" */
+	HG_LOG_SCAV = 1 << 4,     /* result: "scav" */
+	HG_LOG_GREW = 1 << 5,     /* result: "grew" */
+	HG_LOG_RELEASED = 1 << 6, /* result: "released" */
+};
+
+struct hg_op_spec {
+	enum hg_op_kind kind;
+	const char *name;   /* the YAML key, the log's "op", in messages */
+	const char *letter; /* the compact format's first word */
+	bool mapping;       /* YAML: a mapping of the fields (gc: {}), or
+			       else one scalar holding the only field */
+	enum hg_op_field fields[HG_OP_MAX_FIELDS]; /* HG_FIELD_END-ended */
+	enum hg_id_family family;
+	enum hg_id_use use;
+	unsigned log; /* enum hg_log_field bits */
+};
+
+/* hg_op_spec returns the row of k, or NULL for an unknown kind. */
+const struct hg_op_spec *hg_op_spec(enum hg_op_kind k);
+
+/* hg_op_spec_by_name finds the row whose name is s[0, n); by_letter
+ * finds it by its compact word. NULL when there is none. */
+const struct hg_op_spec *hg_op_spec_by_name(const char *s, size_t n);
+const struct hg_op_spec *hg_op_spec_by_letter(const char *s, size_t n);
+
+/* hg_op_field_name is the YAML name of a field ("id", "size", ...). */
+const char *hg_op_field_name(enum hg_op_field f);
+
+/* hg_op_has_field tells whether spec's row has field f. */
+bool hg_op_has_field(const struct hg_op_spec *spec, enum hg_op_field f);
+
 struct hg_op {
 	enum hg_op_kind kind;
 	const char *id; /* borrowed; valid for the call */

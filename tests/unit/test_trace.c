@@ -33,7 +33,8 @@ struct rec {
 	char id[64];
 	uint64_t size;
 	hg_addr addr;
-	bool has_addr, all;
+	bool has_addr, all, noscan;
+	uint64_t value;
 	char text[64];
 	unsigned line, col;
 };
@@ -63,6 +64,8 @@ static void record(struct result *res, const struct hg_op *op, unsigned line,
 	r->addr = op->addr;
 	r->has_addr = op->has_addr;
 	r->all = op->all;
+	r->noscan = op->noscan;
+	r->value = op->value;
 	if (op->text)
 		snprintf(r->text, sizeof(r->text), "%s", op->text);
 	r->line = line;
@@ -483,8 +486,8 @@ static void test_yaml_errors(void **state)
 		3, 26, "bad size '16777216T': too large for 64 bits");
 	expect_err("heapgrow: 1\nevents:\n  - alloc: {id: 1, sise: 1}\n", 3, 20,
 		   "alloc: unknown field 'sise'");
-	expect_err("heapgrow: 1\nevents:\n  - alloc: {id: 1, addr: 1}\n", 3, 20,
-		   "alloc: unknown field 'addr'");
+	expect_err("heapgrow: 1\nevents:\n  - alloc: {id: 1, noscan: true}\n",
+		   3, 20, "alloc: unknown field 'noscan'");
 	expect_err("heapgrow: 1\nevents:\n  - alloc: {id: 1, id: 2}\n", 3, 20,
 		   "alloc: duplicate field 'id'");
 	expect_err("heapgrow: 1\nevents:\n  - alloc: {id: [1], size: 1}\n", 3,
@@ -905,6 +908,223 @@ static void test_config_file(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* Object-level and runtime ops, recorded addresses                    */
+/* ------------------------------------------------------------------ */
+
+static const char yaml_new_ops[] =
+	"heapgrow: 1\n"
+	"events:\n"
+	"  - proc: 1\n"
+	"  - time: 1500000\n"
+	"  - new: {id: O, size: 100, noscan: true, addr: 0xc000010000}\n"
+	"  - new: {id: P, size: 48}\n"
+	"  - new: {size: 1K, id: Q, noscan: false}\n"
+	"  - del: O\n"
+	"  - gc: {}\n"
+	"  - gc:\n"
+	"  - stackalloc: {id: G1, size: 8K}\n"
+	"  - stackalloc: {id: G2, size: 8K, addr: 0xc000100000}\n"
+	"  - stackfree: G1\n"
+	"  - alloc: {id: A, size: 8K, addr: 0xc000200000}\n"
+	"  - sysalloc: {id: S, addr: 0x7f00, size: 64K}\n";
+
+static const char compact_new_ops[] = "heapgrow-trace 1\n"
+				      "p 1\n"
+				      "t 1500000\n"
+				      "n O 100 noscan @0xc000010000\n"
+				      "n P 48\n"
+				      "n Q 1K\n"
+				      "d O\n"
+				      "g\n"
+				      "g\n"
+				      "ka G1 8K\n"
+				      "ka G2 8K @0xc000100000\n"
+				      "kf G1\n"
+				      "a A 8K @0xc000200000\n"
+				      "sa S 64K @0x7f00\n";
+
+static void check_new_ops(const struct result *res, bool yaml)
+{
+	const struct rec *o = res->ops;
+
+	assert_int_equal(res->rc, 0);
+	assert_int_equal(res->n, 13);
+	assert_int_equal(o[0].kind, HG_OP_PROC);
+	assert_int_equal(o[0].value, 1);
+	assert_int_equal(o[1].kind, HG_OP_TIME);
+	assert_int_equal(o[1].value, 1500000);
+	check_op(&o[2], HG_OP_NEW, "O", 100, 2 + 2 + yaml, yaml ? 5 : 1);
+	assert_true(o[2].noscan);
+	assert_true(o[2].has_addr);
+	assert_int_equal(o[2].addr, 0xc000010000ull);
+	check_op(&o[3], HG_OP_NEW, "P", 48, 3 + 2 + yaml, yaml ? 5 : 1);
+	assert_false(o[3].noscan);
+	assert_false(o[3].has_addr);
+	check_op(&o[4], HG_OP_NEW, "Q", 1024, 4 + 2 + yaml, yaml ? 5 : 1);
+	assert_false(o[4].noscan);
+	check_op(&o[5], HG_OP_DEL, "O", 0, 5 + 2 + yaml, yaml ? 5 : 1);
+	assert_int_equal(o[6].kind, HG_OP_GC);
+	assert_int_equal(o[7].kind, HG_OP_GC);
+	check_op(&o[8], HG_OP_STACKALLOC, "G1", 8192, 8 + 2 + yaml,
+		 yaml ? 5 : 1);
+	assert_false(o[8].has_addr);
+	check_op(&o[9], HG_OP_STACKALLOC, "G2", 8192, 9 + 2 + yaml,
+		 yaml ? 5 : 1);
+	assert_true(o[9].has_addr);
+	assert_int_equal(o[9].addr, 0xc000100000ull);
+	check_op(&o[10], HG_OP_STACKFREE, "G1", 0, 10 + 2 + yaml, yaml ? 5 : 1);
+	check_op(&o[11], HG_OP_ALLOC, "A", 8192, 11 + 2 + yaml, yaml ? 5 : 1);
+	assert_true(o[11].has_addr);
+	assert_int_equal(o[11].addr, 0xc000200000ull);
+	check_op(&o[12], HG_OP_SYSALLOC, "S", 65536, 12 + 2 + yaml,
+		 yaml ? 5 : 1);
+	assert_true(o[12].has_addr);
+	assert_int_equal(o[12].addr, 0x7f00);
+}
+
+static char *convert(const char *text, enum hg_trace_format fmt, bool gz,
+		     size_t *len);
+static void same_ops(const struct result *a, const struct result *b);
+
+static void test_new_ops(void **state)
+{
+	struct result *y = read_text(yaml_new_ops);
+	struct result *c = read_text(compact_new_ops);
+	size_t len;
+	char *out;
+
+	(void)state;
+	check_new_ops(y, true);
+	check_new_ops(c, false);
+	/* The writers' forms: field order of the op table, optional
+	 * fields only when set. */
+	out = convert(yaml_new_ops, HG_FMT_COMPACT, false, &len);
+	assert_string_equal(out, "heapgrow-trace 1\n"
+				 "p 1\n"
+				 "t 1500000\n"
+				 "n O 100 noscan @0xc000010000\n"
+				 "n P 48\n"
+				 "n Q 1K\n"
+				 "d O\n"
+				 "g\n"
+				 "g\n"
+				 "ka G1 8K\n"
+				 "ka G2 8K @0xc000100000\n"
+				 "kf G1\n"
+				 "a A 8K @0xc000200000\n"
+				 "sa S 64K @0x7f00\n");
+	free(out);
+	out = convert(compact_new_ops, HG_FMT_YAML, false, &len);
+	assert_string_equal(
+		out, "heapgrow: 1\n"
+		     "events:\n"
+		     "  - proc: 1\n"
+		     "  - time: 1500000\n"
+		     "  - new: {id: O, size: 100, noscan: true, addr: "
+		     "0xc000010000}\n"
+		     "  - new: {id: P, size: 48}\n"
+		     "  - new: {id: Q, size: 1K}\n"
+		     "  - del: O\n"
+		     "  - gc: {}\n"
+		     "  - gc: {}\n"
+		     "  - stackalloc: {id: G1, size: 8K}\n"
+		     "  - stackalloc: {id: G2, size: 8K, addr: 0xc000100000}\n"
+		     "  - stackfree: G1\n"
+		     "  - alloc: {id: A, size: 8K, addr: 0xc000200000}\n"
+		     "  - sysalloc: {id: S, size: 64K, addr: 0x7f00}\n");
+	free(out);
+	/* Both formats, through both writers, gzip or not. */
+	for (unsigned j = 0; j < 4; j++) {
+		enum hg_trace_format fmt = j & 1 ? HG_FMT_COMPACT : HG_FMT_YAML;
+		const char *in = j & 2 ? compact_new_ops : yaml_new_ops;
+		struct result *back;
+
+		out = convert(in, fmt, j & 1, &len);
+		back = read_bytes(out, len);
+		same_ops(y, back);
+		free(back);
+		free(out);
+	}
+	free(y);
+	free(c);
+}
+
+static void test_new_ops_errors(void **state)
+{
+	(void)state;
+	expect_err("heapgrow: 1\nevents:\n  - new: {id: 1}\n", 3, 5,
+		   "new: missing field 'size'");
+	expect_err("heapgrow: 1\nevents:\n  - new: {id: 1, size: 8, noscan: "
+		   "yes}\n",
+		   3, 35, "new: 'noscan' must be true or false, not 'yes'");
+	expect_err("heapgrow: 1\nevents:\n  - new: 8\n", 3, 10,
+		   "new: expected a mapping {id, size, noscan}, not a scalar");
+	expect_err("heapgrow: 1\nevents:\n  - new: {id: 1, size: 8, addr: "
+		   "x}\n",
+		   3, 33, "bad address 'x': not a number");
+	expect_err("heapgrow: 1\nevents:\n  - gc: {id: 1}\n", 3, 10,
+		   "gc: unknown field 'id'");
+	expect_err("heapgrow: 1\nevents:\n  - gc: now\n", 3, 9,
+		   "gc: expected a mapping {}, not a scalar");
+	expect_err("heapgrow: 1\nevents:\n  - proc: x\n", 3, 11,
+		   "bad number 'x': not a number");
+	expect_err("heapgrow: 1\nevents:\n  - time: {at: 1}\n", 3, 11,
+		   "time: expected a number, not a mapping");
+	expect_err("heapgrow: 1\nevents:\n  - time:\n", 3, 5,
+		   "time: missing field 'value'");
+	expect_err("heapgrow: 1\nevents:\n  - stackalloc: {id: 1, size: 8K, "
+		   "noscan: true}\n",
+		   3, 35, "stackalloc: unknown field 'noscan'");
+	expect_err("heapgrow: 1\nevents:\n  - mmap: {id: 1, size: 8K, "
+		   "noscan: true}\n",
+		   3, 29, "mmap: unknown field 'noscan'");
+	expect_err("heapgrow-trace 1\nn O\n", 2, 1,
+		   "new: missing field 'size'");
+	expect_err("heapgrow-trace 1\nn O 8 scan\n", 2, 7,
+		   "new: unexpected 'scan'");
+	expect_err("heapgrow-trace 1\nn O 8 @0x10 noscan\n", 2, 13,
+		   "new: unexpected 'noscan'");
+	expect_err("heapgrow-trace 1\nn O 8 @\n", 2, 8,
+		   "bad address '': empty");
+	expect_err("heapgrow-trace 1\nka G 8K @zz\n", 2, 10,
+		   "bad address 'zz': not a number");
+	expect_err("heapgrow-trace 1\nkf\n", 2, 1,
+		   "stackfree: missing field 'id'");
+	expect_err("heapgrow-trace 1\ng 1\n", 2, 3, "gc: unexpected '1'");
+	expect_err("heapgrow-trace 1\np\n", 2, 1,
+		   "proc: missing field 'value'");
+	expect_err("heapgrow-trace 1\nt 1 2\n", 2, 5, "time: unexpected '2'");
+	expect_err("heapgrow-trace 1\nmm M 1M @0x1000\n", 2, 9,
+		   "bad size '@0x1000': not a number");
+	expect_err("heapgrow-trace 1\nf A @0x1000\n", 2, 5,
+		   "free: unexpected '@0x1000'");
+}
+
+/* The op table: one row per kind, in kind order, names and letters
+ * distinct, and every name found again by its lookups. */
+static void test_op_table(void **state)
+{
+	(void)state;
+	for (unsigned k = 0; k < HG_OP_COUNT; k++) {
+		const struct hg_op_spec *s = hg_op_spec((enum hg_op_kind)k);
+
+		assert_non_null(s);
+		assert_int_equal(s->kind, k);
+		assert_ptr_equal(hg_op_spec_by_name(s->name, strlen(s->name)),
+				 s);
+		assert_ptr_equal(
+			hg_op_spec_by_letter(s->letter, strlen(s->letter)), s);
+		assert_true((s->family == HG_IDS_NONE) ==
+			    !hg_op_has_field(s, HG_FIELD_ID));
+		assert_true((s->use == HG_ID_NO) == (s->family == HG_IDS_NONE));
+		assert_true(s->mapping || (s->fields[0] && !s->fields[1]));
+	}
+	assert_null(hg_op_spec(HG_OP_COUNT));
+	assert_null(hg_op_spec_by_name("allocate", 8));
+	assert_null(hg_op_spec_by_letter("x", 1));
+}
+
+/* ------------------------------------------------------------------ */
 /* Writers                                                             */
 /* ------------------------------------------------------------------ */
 
@@ -949,6 +1169,8 @@ static void same_ops(const struct result *a, const struct result *b)
 		assert_int_equal(a->ops[i].addr, b->ops[i].addr);
 		assert_int_equal(a->ops[i].has_addr, b->ops[i].has_addr);
 		assert_int_equal(a->ops[i].all, b->ops[i].all);
+		assert_int_equal(a->ops[i].noscan, b->ops[i].noscan);
+		assert_int_equal(a->ops[i].value, b->ops[i].value);
 		assert_string_equal(a->ops[i].text, b->ops[i].text);
 	}
 	assert_int_equal(a->info.nconfig, b->info.nconfig);
@@ -1204,6 +1426,9 @@ int main(void)
 		cmocka_unit_test(test_binary_garbage),
 		cmocka_unit_test(test_compact_errors),
 		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_new_ops),
+		cmocka_unit_test(test_new_ops_errors),
+		cmocka_unit_test(test_op_table),
 		cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_stream_compact),
 		cmocka_unit_test(test_stream_yaml),

@@ -2,6 +2,7 @@
  * addr_ranges.c - Go's addrRange and addrRanges (runtime/mranges.go).
  */
 #include "addr_ranges.h"
+#include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -45,16 +46,6 @@ struct hg_addr_range hg_addr_range_subtract(struct hg_addr_range a,
 	return a;
 }
 
-static uint64_t align_up(uint64_t x, uint64_t a)
-{
-	return (x + a - 1) & ~(a - 1);
-}
-
-static uint64_t align_down(uint64_t x, uint64_t a)
-{
-	return x & ~(a - 1);
-}
-
 /* Go: (*addrRange).takeFromFront, runtime/mranges.go */
 bool hg_addr_range_take_from_front(struct hg_addr_range *a, uint64_t len,
 				   uint64_t align, hg_addr *out)
@@ -63,7 +54,7 @@ bool hg_addr_range_take_from_front(struct hg_addr_range *a, uint64_t len,
 
 	if (align == 0)
 		align = 1;
-	base = align_up(a->base, align);
+	base = HG_ALIGN_UP(a->base, align);
 	if (base < a->base || base + len < base)
 		return false;
 	base += len;
@@ -84,7 +75,7 @@ bool hg_addr_range_take_from_back(struct hg_addr_range *a, uint64_t len,
 		align = 1;
 	if (len > a->limit)
 		return false;
-	limit = align_down(a->limit - len, align);
+	limit = HG_ALIGN_DOWN(a->limit - len, align);
 	if (a->base > limit)
 		return false;
 	a->limit = limit;

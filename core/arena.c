@@ -20,19 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool hg_is_64bit(const struct hg_config *cfg)
-{
-	switch (cfg->platform) {
-	case HG_PLAT_LINUX_AMD64:
-	case HG_PLAT_LINUX_ARM64:
-	case HG_PLAT_WINDOWS_AMD64:
-	case HG_PLAT_PLAN9_AMD64:
-		return true;
-	default:
-		return false;
-	}
-}
-
 static bool is_amd64(const struct hg_config *cfg)
 {
 	return cfg->platform == HG_PLAT_LINUX_AMD64 ||
@@ -53,7 +40,7 @@ static unsigned ilog2(uint64_t x)
 /* Go: heapAddrBits, runtime/malloc.go. */
 static unsigned heap_addr_bits(const struct hg_config *cfg)
 {
-	return hg_is_64bit(cfg) ? 48 : 32;
+	return hg_platform_is_64bit(cfg->platform) ? 48 : 32;
 }
 
 /* Go: arenaBaseOffset: amd64 addresses are offset so the heap index is dense.
@@ -85,7 +72,10 @@ static unsigned arena_l1_bits(const struct hg_config *cfg)
 /* goarch.PtrSize: wasm has 64-bit pointers in a 32-bit heap. */
 static uint64_t ptr_size(const struct hg_config *cfg)
 {
-	return hg_is_64bit(cfg) || hg_platform_is_wasm(cfg->platform) ? 8 : 4;
+	return hg_platform_is_64bit(cfg->platform) ||
+			       hg_platform_is_wasm(cfg->platform)
+		       ? 8
+		       : 4;
 }
 
 /*
@@ -264,14 +254,14 @@ static int pagemeta_init(struct hg_model *m)
 	m->pagemeta = pm;
 	unsigned addr_bits = heap_addr_bits(&m->cfg);
 	unsigned chunk_shift = ilog2(m->cfg.chunk_size);
-	pm->nlevels = hg_is_64bit(&m->cfg) ? 5 : 4;
+	pm->nlevels = hg_platform_is_64bit(m->cfg.platform) ? 5 : 4;
 	uint64_t total = 0;
 	for (unsigned l = 0; l < pm->nlevels; l++) {
 		pm->shift[l] = chunk_shift + 3 * (pm->nlevels - 1 - l);
 		pm->bits[l] = l == 0 ? addr_bits - pm->shift[0] : 3;
 		total += ((uint64_t)1 << (addr_bits - pm->shift[l])) * 8;
 	}
-	if (hg_is_64bit(&m->cfg)) {
+	if (hg_platform_is_64bit(m->cfg.platform)) {
 		/* Go, mpagealloc_64bit.go: a reservation per level. */
 		for (unsigned l = 0; l < pm->nlevels; l++) {
 			uint64_t entries = (uint64_t)1
@@ -292,7 +282,7 @@ static int pagemeta_init(struct hg_model *m)
 	/* Go: scavengeIndex (go1.19; 8 bytes a chunk from go1.21), reserved
 	 * for the whole address space on 64-bit; a static array on 32-bit. */
 	unsigned minor = hg_config_go_minor(&m->cfg);
-	if (hg_is_64bit(&m->cfg) && minor >= 19) {
+	if (hg_platform_is_64bit(m->cfg.platform) && minor >= 19) {
 		pm->scav_entry = minor >= 21 ? 8 : 1;
 		uint64_t chunks = (uint64_t)1 << (addr_bits - chunk_shift);
 		int err = meta_reserve(m, &pm->scav_index,
@@ -300,8 +290,9 @@ static int pagemeta_init(struct hg_model *m)
 		if (err)
 			return err;
 	}
-	unsigned l1bits =
-		hg_is_64bit(&m->cfg) ? 13 : 0; /* pallocChunksL1Bits */
+	unsigned l1bits = hg_platform_is_64bit(m->cfg.platform)
+				  ? 13
+				  : 0; /* pallocChunksL1Bits */
 	pm->chunk_l2_count = (uint64_t)1 << l1bits;
 	pm->chunk_l2 = calloc(pm->chunk_l2_count, 1);
 	return pm->chunk_l2 ? HG_OK : HG_ENOMEM;
@@ -318,7 +309,7 @@ int hg_pagemeta_grow(struct hg_model *m, hg_addr base, hg_addr limit)
 	uint64_t mask =
 		addr_bits >= 64 ? ~0ull : ((uint64_t)1 << addr_bits) - 1;
 	uint64_t ob = (base - off) & mask, ol = ((limit - 1 - off) & mask) + 1;
-	if (hg_is_64bit(&m->cfg)) {
+	if (hg_platform_is_64bit(m->cfg.platform)) {
 		for (unsigned l = 0; l < pm->nlevels; l++) {
 			uint64_t lo = ob >> pm->shift[l];
 			uint64_t hi = ((ol - 1) >> pm->shift[l]) + 1;
@@ -355,7 +346,9 @@ int hg_pagemeta_grow(struct hg_model *m, hg_addr base, hg_addr limit)
 	/* Chunk bitmaps: one L2 block of pallocData (two bitmaps per chunk). */
 	unsigned cs = ilog2(m->cfg.chunk_size);
 	unsigned chunk_bits = addr_bits - cs;
-	unsigned l2bits = hg_is_64bit(&m->cfg) ? chunk_bits - 13 : chunk_bits;
+	unsigned l2bits = hg_platform_is_64bit(m->cfg.platform)
+				  ? chunk_bits - 13
+				  : chunk_bits;
 	for (uint64_t c = ob >> cs; c <= (ol - 1) >> cs; c++) {
 		uint64_t l1 = c >> l2bits;
 		if (pm->chunk_l2[l1])

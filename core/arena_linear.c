@@ -91,7 +91,7 @@ static int set_arena_used(struct hg_model *m, hg_addr used)
 		la->bitmap_mapped = n;
 	}
 	/* The spans array: one pointer per arena page. */
-	uint64_t ptr = hg_is_64bit(&m->cfg) ? 8 : 4;
+	uint64_t ptr = hg_platform_is_64bit(m->cfg.platform) ? 8 : 4;
 	n = HG_ALIGN_UP((used - la->arena_start) / LINEAR_PAGE * ptr, phys);
 	if (n > la->spans_size)
 		n = la->spans_size;
@@ -116,7 +116,7 @@ int hg_linear_init(struct hg_model *m)
 {
 	struct hg_linear_arena *la = &m->linear;
 	uint64_t max_mem = hg_config_max_mem(&m->cfg);
-	uint64_t ptr = hg_is_64bit(&m->cfg) ? 8 : 4;
+	uint64_t ptr = hg_platform_is_64bit(m->cfg.platform) ? 8 : 4;
 	/*
 	 * The heap bitmap used 4 bits per word until go1.4 and 2 from go1.5
 	 * (heapBitmapScale), but its reservation kept the 4-bit size until
@@ -132,7 +132,7 @@ int hg_linear_init(struct hg_model *m)
 		max_mem / (ptr * 8 / (minor <= 6 ? 4 : 2)), LINEAR_PAGE);
 	hg_addr p = 0;
 	uint64_t psize = 0;
-	if (hg_is_64bit(&m->cfg)) {
+	if (hg_platform_is_64bit(m->cfg.platform)) {
 		psize = bitmap + spans + HG_ALIGN_UP(max_mem - 1, LINEAR_PAGE) +
 			LINEAR_PAGE;
 		hg_addr prefix = m->cfg.platform == HG_PLAT_LINUX_ARM64
@@ -184,7 +184,8 @@ int hg_linear_init(struct hg_model *m)
 	la->bitmap = p1 + bitmap;
 	p1 += bitmap;
 	/* 32-bit arenas start at 0 from go1.7; before, after the bitmap. */
-	la->arena_start = hg_is_64bit(&m->cfg) || minor <= 6 ? p1 : 0;
+	la->arena_start =
+		hg_platform_is_64bit(m->cfg.platform) || minor <= 6 ? p1 : 0;
 	la->arena_end = p + psize;
 	la->arena_used = la->arena_alloc = p1;
 	if (la->reserved)
@@ -285,7 +286,7 @@ static hg_addr linear_sys_alloc(struct hg_model *m, uint64_t n)
 			return 0;
 		return p;
 	}
-	if (hg_is_64bit(&m->cfg))
+	if (hg_platform_is_64bit(m->cfg.platform))
 		return 0;
 	/* 32-bit: a small mapping wherever the OS puts it, 8 KiB padded. */
 	uint64_t psize = HG_ALIGN_UP(n, LINEAR_PAGE) + LINEAR_PAGE;

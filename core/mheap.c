@@ -6,7 +6,6 @@
 #include "model.h"
 
 #include <stdarg.h>
-#include <stdio.h>
 
 void hg_mheap_throw(struct hg_model *m, const char *fmt, ...)
 {
@@ -14,7 +13,7 @@ void hg_mheap_throw(struct hg_model *m, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(m->throw_msg, sizeof(m->throw_msg), fmt, ap);
+	hg_verrorf(m->throw_msg, sizeof(m->throw_msg), HG_EOOM, fmt, ap);
 	va_end(ap);
 	m->dead = true;
 }

@@ -6,26 +6,9 @@
 #include "os_sbrk.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void set_err(char *err, size_t len, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 3, 4)))
-#endif
-	;
-
-static void set_err(char *err, size_t len, const char *fmt, ...)
-{
-	if (!err || !len)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
 
 hg_addr hg_model_space_end(const struct hg_model *m)
 {
@@ -133,7 +116,8 @@ int hg_model_new(struct hg_model **out, const struct hg_config *cfg, char *err,
 	if (!m)
 		return HG_ENOMEM;
 	m->cfg = *cfg;
-	m->randomize = cfg->randomize_heap_base && hg_is_64bit(cfg) &&
+	m->randomize = cfg->randomize_heap_base &&
+		       hg_platform_is_64bit(cfg->platform) &&
 		       !hg_platform_is_sbrk(cfg->platform);
 	int rc = hg_config_check(cfg, err, errlen);
 	if (rc) {
@@ -145,7 +129,7 @@ int hg_model_new(struct hg_model **out, const struct hg_config *cfg, char *err,
 	hg_idmap_init(&m->mmaps);
 	rc = hg_os_init(&m->os, &m->cfg, &m->stats.os_calls);
 	if (rc) {
-		set_err(err, errlen, "cannot place the program image");
+		hg_errorf(err, errlen, 0, "cannot place the program image");
 		hg_model_free(m);
 		return rc;
 	}
@@ -154,7 +138,7 @@ int hg_model_new(struct hg_model **out, const struct hg_config *cfg, char *err,
 		.page_size = cfg->page_size,
 		.chunk_bytes = cfg->chunk_size,
 		.phys_page_size = cfg->phys_page_size,
-		.addr_bits = hg_is_64bit(cfg) ? 48 : 32,
+		.addr_bits = hg_platform_is_64bit(cfg->platform) ? 48 : 32,
 		.phys_huge_page_size = cfg->phys_huge_page_size,
 		.sys_unused = hg_mheap_scavenged,
 		.ctx = m,
@@ -165,8 +149,8 @@ int hg_model_new(struct hg_model **out, const struct hg_config *cfg, char *err,
 	if (rc == HG_OK && m->dead)
 		rc = HG_EOOM;
 	if (rc) {
-		set_err(err, errlen, "runtime initialisation failed: %s",
-			m->dead ? m->throw_msg : hg_strerror(rc));
+		hg_errorf(err, errlen, 0, "runtime initialisation failed: %s",
+			  m->dead ? m->throw_msg : hg_strerror(rc));
 		hg_model_free(m);
 		return rc == HG_ENOMEM ? HG_ENOMEM : HG_EINVAL;
 	}
@@ -209,14 +193,14 @@ static int check_new(const struct hg_idmap *ids, const struct hg_op *op,
 		     char *err, size_t errlen)
 {
 	if (hg_idmap_get(ids, op->id)) {
-		set_err(err, errlen, "%s: id '%s' is already live",
-			hg_op_name(op->kind), op->id);
-		return HG_ETRACE;
+		return hg_errorf(err, errlen, HG_ETRACE,
+				 "%s: id '%s' is already live",
+				 hg_op_name(op->kind), op->id);
 	}
 	if (op->size == 0) {
-		set_err(err, errlen, "%s: size must be positive",
-			hg_op_name(op->kind));
-		return HG_ETRACE;
+		return hg_errorf(err, errlen, HG_ETRACE,
+				 "%s: size must be positive",
+				 hg_op_name(op->kind));
 	}
 	return HG_OK;
 }
@@ -242,8 +226,8 @@ static int apply_op(struct hg_model *m, const struct hg_op *op,
 	}
 	case HG_OP_FREE:
 		if (!hg_idmap_del(&m->spans, op->id, &v)) {
-			set_err(err, errlen, "free: unknown id '%s'", op->id);
-			return HG_ETRACE;
+			return hg_errorf(err, errlen, HG_ETRACE,
+					 "free: unknown id '%s'", op->id);
 		}
 		hg_mheap_free_span(m, v.a, v.b);
 		res->addr = v.a;
@@ -271,9 +255,8 @@ static int apply_op(struct hg_model *m, const struct hg_op *op,
 	}
 	case HG_OP_SYSFREE:
 		if (!hg_idmap_del(&m->sysallocs, op->id, &v)) {
-			set_err(err, errlen, "sysfree: unknown id '%s'",
-				op->id);
-			return HG_ETRACE;
+			return hg_errorf(err, errlen, HG_ETRACE,
+					 "sysfree: unknown id '%s'", op->id);
 		}
 		hg_sys_free(m, v.a, v.b, &m->hs.other_sys);
 		res->addr = v.a;
@@ -290,18 +273,18 @@ static int apply_op(struct hg_model *m, const struct hg_op *op,
 		if (op->has_addr && hg_platform_is_sbrk(m->cfg.platform) &&
 		    !hg_sbrk_outside_break(&m->os, op->addr,
 					   op->addr + op->size)) {
-			set_err(err, errlen,
-				"mmap: %#" PRIx64 " is inside the break",
-				op->addr);
-			return HG_ETRACE;
+			return hg_errorf(err, errlen, HG_ETRACE,
+					 "mmap: %#" PRIx64
+					 " is inside the break",
+					 op->addr);
 		}
 		hg_addr a = hg_os_foreign_map(
 			&m->os, op->has_addr ? op->addr : 0, op->size);
 		if (!a) {
-			set_err(err, errlen,
-				"mmap: no free range of %" PRIu64 " bytes",
-				op->size);
-			return HG_ETRACE;
+			return hg_errorf(err, errlen, HG_ETRACE,
+					 "mmap: no free range of %" PRIu64
+					 " bytes",
+					 op->size);
 		}
 		res->addr = a;
 		res->size = HG_ALIGN_UP(op->size, m->cfg.phys_page_size);
@@ -311,8 +294,8 @@ static int apply_op(struct hg_model *m, const struct hg_op *op,
 	}
 	case HG_OP_MUNMAP:
 		if (!hg_idmap_del(&m->mmaps, op->id, &v)) {
-			set_err(err, errlen, "munmap: unknown id '%s'", op->id);
-			return HG_ETRACE;
+			return hg_errorf(err, errlen, HG_ETRACE,
+					 "munmap: unknown id '%s'", op->id);
 		}
 		hg_os_foreign_unmap(&m->os, v.a, v.b);
 		m->c_foreign -= v.b;
@@ -328,12 +311,11 @@ static int apply_op(struct hg_model *m, const struct hg_op *op,
 	case HG_OP_STACKFREE:
 	case HG_OP_PROC:
 	case HG_OP_TIME:
-		set_err(err, errlen, "%s: object-level events are not modeled yet",
-			hg_op_name(op->kind));
-		return HG_EINVAL;
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "%s: object-level events are not modeled yet",
+				 hg_op_name(op->kind));
 	default:
-		set_err(err, errlen, "unknown operation");
-		return HG_ETRACE;
+		return hg_errorf(err, errlen, HG_ETRACE, "unknown operation");
 	}
 }
 
@@ -345,14 +327,13 @@ int hg_model_apply(struct hg_model *m, const struct hg_op *op,
 		res = &scratch;
 	memset(res, 0, sizeof(*res));
 	if (m->dead) {
-		set_err(err, errlen, "%s", m->throw_msg);
-		return HG_EOOM;
+		return hg_errorf(err, errlen, HG_EOOM, "%s", m->throw_msg);
 	}
 	int rc = apply_op(m, op, res, err, errlen);
 	if (rc == HG_EOOM || m->dead) {
 		record_oom(m, op);
 		res->oom = true;
-		set_err(err, errlen, "%s", m->throw_msg);
+		hg_errorf(err, errlen, 0, "%s", m->throw_msg);
 		rc = HG_EOOM;
 	}
 	if (rc == HG_OK || rc == HG_EOOM) {
@@ -574,23 +555,22 @@ int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 	figures_now(m, &f);
 	for (int c = 0; c < HG_CLASS_COUNT; c++) {
 		if (sum[c] != f.classes[c]) {
-			set_err(err, errlen,
-				"class %s is %" PRIu64 " bytes by its counter "
-				"but %" PRIu64 " in the address space",
-				hg_class_name((enum hg_class)c), f.classes[c],
-				sum[c]);
-			return HG_EINVAL;
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "class %s is %" PRIu64
+					 " bytes by its counter "
+					 "but %" PRIu64 " in the address space",
+					 hg_class_name((enum hg_class)c),
+					 f.classes[c], sum[c]);
 		}
 	}
 	/* HeapInuse is the sum of the live spans. */
 	struct span_sum ss = { 0, m->cfg.page_size };
 	hg_idmap_each(&m->spans, add_span, &ss);
 	if (ss.bytes != m->hs.heap_inuse) {
-		set_err(err, errlen,
-			"HeapInuse is %" PRIu64
-			" but the live spans hold %" PRIu64,
-			m->hs.heap_inuse, ss.bytes);
-		return HG_EINVAL;
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "HeapInuse is %" PRIu64
+				 " but the live spans hold %" PRIu64,
+				 m->hs.heap_inuse, ss.bytes);
 	}
 	/* HeapReleased is every scavenged bit plus the cache's (Go:
 	 * ReadMemStatsSlow). */
@@ -618,20 +598,19 @@ int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 		prepared_outside = 0;
 	}
 	if (released + prepared_outside != m->hs.heap_released) {
-		set_err(err, errlen,
+		return hg_errorf(
+			err, errlen, HG_EINVAL,
 			"HeapReleased is %" PRIu64 " but the scavenged bits "
 			"count %" PRIu64,
 			m->hs.heap_released, released + prepared_outside);
-		return HG_EINVAL;
 	}
-	uint64_t free_ready =
-		(pc.free_ready + cache_free - cache_scav) * page + backed_outside;
+	uint64_t free_ready = (pc.free_ready + cache_free - cache_scav) * page +
+			      backed_outside;
 	if (free_ready != m->hs.heap_free) {
-		set_err(err, errlen,
-			"heapFree is %" PRIu64
-			" but the bitmaps count %" PRIu64,
-			m->hs.heap_free, free_ready);
-		return HG_EINVAL;
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "heapFree is %" PRIu64
+				 " but the bitmaps count %" PRIu64,
+				 m->hs.heap_free, free_ready);
 	}
 	/* The commit charge, recomputed under the platform's rule. */
 	uint64_t committed = 0;
@@ -653,10 +632,10 @@ int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 	bool skip = m->dead || (is_windows(&m->cfg) && m->linear.fallbacks) ||
 		    hg_platform_is_sbrk(m->cfg.platform);
 	if (committed != m->os.committed && !skip) {
-		set_err(err, errlen,
-			"committed is %" PRIu64 " but should be %" PRIu64,
-			m->os.committed, committed);
-		return HG_EINVAL;
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "committed is %" PRIu64
+				 " but should be %" PRIu64,
+				 m->os.committed, committed);
 	}
 	/* curArena's tail is reserved heap space (mapped before go1.17). */
 	int tail_state = m->cfg.policy_prepare == HG_PREPARE_GROW
@@ -665,12 +644,12 @@ int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 	if (m->cur_end > m->cur_base &&
 	    hg_vas_bytes(&m->os.vas, m->cur_base, m->cur_end, tail_state) !=
 		    m->cur_end - m->cur_base) {
-		set_err(err, errlen,
-			"curArena [%#" PRIx64 ", %#" PRIx64 ") is not all %s",
-			m->cur_base, m->cur_end,
-			tail_state == HG_MEM_RESERVED ? "reserved"
-						      : "prepared");
-		return HG_EINVAL;
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "curArena [%#" PRIx64 ", %#" PRIx64
+				 ") is not all %s",
+				 m->cur_base, m->cur_end,
+				 tail_state == HG_MEM_RESERVED ? "reserved"
+							       : "prepared");
 	}
 	/* Go: memCheck, and the break's own accounting (sbrk platforms). */
 	if (hg_platform_is_sbrk(m->cfg.platform) &&

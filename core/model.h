@@ -11,8 +11,8 @@
 #ifndef HG_MODEL_H
 #define HG_MODEL_H
 
-#include "hg_core.h"
 #include "idmap.h"
+#include "internal.h"
 #include "os.h"
 #include "pagealloc.h"
 
@@ -123,7 +123,6 @@ hg_addr hg_sys_reserve_aligned(struct hg_model *m, hg_addr v, uint64_t size,
 /* ---- arena.c ---- */
 int hg_mallocinit(struct hg_model *m);
 hg_addr hg_mheap_sys_alloc(struct hg_model *m, uint64_t n, uint64_t *size);
-bool hg_is_64bit(const struct hg_config *cfg);
 int hg_pagemeta_grow(struct hg_model *m, hg_addr base, hg_addr limit);
 uint64_t hg_heap_rand_bits(struct hg_model *m, unsigned bits);
 void hg_arena_release(struct hg_model *m);
@@ -149,8 +148,5 @@ void hg_mheap_throw(struct hg_model *m, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)))
 #endif
 	;
-
-#define HG_ALIGN_UP(x, a) (((x) + (a)-1) & ~((uint64_t)(a)-1))
-#define HG_ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a)-1))
 
 #endif /* HG_MODEL_H */

@@ -28,11 +28,11 @@
  *  - policy.sbrk=go1.19 on Plan 9 (no Go release had it) is the same bump
  *    allocator with brk in place of memory.grow.
  */
+#include "internal.h"
 #include "os_sbrk.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,11 +69,11 @@ struct hg_sbrk {
 	hg_addr image_end; /* memRound(module end): bloc's first value */
 	hg_addr init_end;  /* end of the initial linear memory / break */
 	hg_addr bloc;      /* Go: bloc; go1.19: reserveEnd */
-	hg_addr blocMax;   /* Go: blocMax (D_BLOC, D_WASM_GROW) */
+	hg_addr bloc_max;  /* Go: blocMax (D_BLOC, D_WASM_GROW) */
 	hg_addr mem_end;   /* the OS: linear memory size, or the break */
-	struct sbrk_list memFreelist; /* Go: memFreelist */
-	struct sbrk_list strand;      /* leaked space */
-	unsigned long bad;            /* inconsistent calls seen */
+	struct sbrk_list mem_freelist; /* Go: memFreelist */
+	struct sbrk_list strand;       /* leaked space */
+	unsigned long bad;             /* inconsistent calls seen */
 	char bad_msg[128];
 };
 
@@ -82,31 +82,23 @@ static struct hg_sbrk *sbrk_state(const struct hg_os *os)
 	return (struct hg_sbrk *)os->priv;
 }
 
-static void note_bad(struct hg_sbrk *s, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 2, 3)))
-#endif
-	;
-
+/* note_bad records an inconsistent call for hg_sbrk_check (the first
+ * one's description is kept). */
+HG_FORMAT(2, 3)
 static void note_bad(struct hg_sbrk *s, const char *fmt, ...)
 {
 	if (s->bad++ == 0) {
 		va_list ap;
 		va_start(ap, fmt);
-		vsnprintf(s->bad_msg, sizeof(s->bad_msg), fmt, ap);
+		hg_verrorf(s->bad_msg, sizeof(s->bad_msg), 0, fmt, ap);
 		va_end(ap);
 	}
 }
 
-static hg_addr align_up(hg_addr x, uint64_t a)
-{
-	return (x + a - 1) & ~(a - 1);
-}
-
 /* Go: memRound, runtime/mem_sbrk.go (mem_plan9.go before go1.21). */
-static uint64_t memRound(const struct hg_sbrk *s, uint64_t n)
+static uint64_t mem_round(const struct hg_sbrk *s, uint64_t n)
 {
-	return align_up(n, s->round);
+	return HG_ALIGN_UP(n, s->round);
 }
 
 /* ------------------------------------------------------------------ */
@@ -199,7 +191,7 @@ static bool os_can_grow(const struct hg_os *os, hg_addr new_end)
 }
 
 /* Go: growMemory, runtime/sys_wasm.s (the memory.grow instruction). */
-static bool growMemory(struct hg_os *os, uint64_t pages)
+static bool grow_memory(struct hg_os *os, uint64_t pages)
 {
 	struct hg_sbrk *s = sbrk_state(os);
 	if (os->calls)
@@ -243,28 +235,28 @@ static hg_addr sbrk(struct hg_os *os, uint64_t n)
 	switch (s->design) {
 	case D_WASM_GROW: {
 		hg_addr old = s->mem_end;
-		if (!growMemory(os, (n + WASM_PAGE - 1) / WASM_PAGE))
+		if (!grow_memory(os, (n + WASM_PAGE - 1) / WASM_PAGE))
 			return 0;
 		return old;
 	}
 	case D_PLAN9_OLD:
-		n = memRound(s, n);
+		n = mem_round(s, n);
 		if (bl + n > os->vas.hi || !brk_(os, bl + n))
 			return 0;
 		s->bloc += n;
 		return bl;
 	default:
-		n = memRound(s, n);
+		n = mem_round(s, n);
 		if (bl + n > os->vas.hi)
 			return 0;
-		if (bl + n > s->blocMax) {
-			bool ok =
-				s->wasm ? growMemory(os, (bl + n - s->blocMax) /
-								 WASM_PAGE)
-					: brk_(os, bl + n);
+		if (bl + n > s->bloc_max) {
+			bool ok = s->wasm ? grow_memory(os,
+							(bl + n - s->bloc_max) /
+								WASM_PAGE)
+					  : brk_(os, bl + n);
 			if (!ok)
 				return 0;
-			s->blocMax = bl + n;
+			s->bloc_max = bl + n;
 		}
 		s->bloc += n;
 		return bl;
@@ -276,20 +268,20 @@ static hg_addr sbrk(struct hg_os *os, uint64_t n)
  * grow the linear memory when it passes memory.size. The bump is undone
  * when the memory cannot grow (Go keeps it, but then throws).
  */
-static hg_addr reserveEnd_bump(struct hg_os *os, uint64_t n)
+static hg_addr reserve_end_bump(struct hg_os *os, uint64_t n)
 {
 	struct hg_sbrk *s = sbrk_state(os);
 	hg_addr v = s->bloc;
 
 	if (n > os->vas.hi)
 		return 0;
-	hg_addr end = v + memRound(s, n);
+	hg_addr end = v + mem_round(s, n);
 	if (end > os->vas.hi)
 		return 0;
 	if (end > s->mem_end) {
-		bool ok =
-			s->wasm ? growMemory(os, (end - s->mem_end) / WASM_PAGE)
-				: brk_(os, end);
+		bool ok = s->wasm ? grow_memory(os,
+						(end - s->mem_end) / WASM_PAGE)
+				  : brk_(os, end);
 		if (!ok)
 			return 0;
 	}
@@ -305,34 +297,34 @@ static hg_addr reserveEnd_bump(struct hg_os *os, uint64_t n)
  * Go: memAllocNoGrow, runtime/mem_sbrk.go: first fit in address order; a
  * larger block gives up its high end.
  */
-static hg_addr memAllocNoGrow(struct hg_sbrk *s, uint64_t n)
+static hg_addr mem_alloc_no_grow(struct hg_sbrk *s, uint64_t n)
 {
-	n = memRound(s, n);
-	for (size_t i = 0; i < s->memFreelist.n; i++) {
-		struct sbrk_range *p = &s->memFreelist.r[i];
+	n = mem_round(s, n);
+	for (size_t i = 0; i < s->mem_freelist.n; i++) {
+		struct sbrk_range *p = &s->mem_freelist.r[i];
 		hg_addr a;
 		if (p->size < n)
 			continue;
 		if (p->size == n) {
 			a = p->base;
-			list_delete(&s->memFreelist, i);
+			list_delete(&s->mem_freelist, i);
 		} else {
 			p->size -= n;
 			a = p->base + p->size;
 		}
-		s->memFreelist.bytes -= n;
+		s->mem_freelist.bytes -= n;
 		return a;
 	}
 	return 0;
 }
 
 /* Go: memFree, runtime/mem_sbrk.go: sorted insert with coalescing. */
-static void memFree(struct hg_sbrk *s, hg_addr p, uint64_t n)
+static void mem_free(struct hg_sbrk *s, hg_addr p, uint64_t n)
 {
-	n = memRound(s, n);
+	n = mem_round(s, n);
 	if (n == 0)
 		return;
-	int rc = list_add(&s->memFreelist, p, n);
+	int rc = list_add(&s->mem_freelist, p, n);
 	if (rc)
 		note_bad(s, "memFree [%#" PRIx64 ", %#" PRIx64 "): %s", p,
 			 p + n,
@@ -353,11 +345,11 @@ static void strand(struct hg_sbrk *s, hg_addr p, uint64_t n)
 }
 
 /* Go: memAlloc, runtime/mem_sbrk.go; plain sbrk without a free list. */
-static hg_addr memAlloc(struct hg_os *os, uint64_t n)
+static hg_addr mem_alloc(struct hg_os *os, uint64_t n)
 {
 	struct hg_sbrk *s = sbrk_state(os);
 	if (s->freelist) {
-		hg_addr p = memAllocNoGrow(s, n);
+		hg_addr p = mem_alloc_no_grow(s, n);
 		if (p)
 			return p;
 	}
@@ -405,15 +397,15 @@ static hg_addr reserve_raw(struct hg_os *os, hg_addr v, uint64_t n)
 
 	switch (s->design) {
 	case D_BUMP: /* Go: sysReserveOS, mem_js.go: no hints */
-		return v ? 0 : reserveEnd_bump(os, n);
+		return v ? 0 : reserve_end_bump(os, n);
 	case D_PLAN9_OLD: /* Go: sysReserve, mem_plan9.go <= go1.10: v ignored
 			   */
-		return memAlloc(os, n);
+		return mem_alloc(os, n);
 	default:
 		if (v == s->bloc)
 			p = sbrk(os, n);
 		if (p == 0 && (v == 0 || s->substitute))
-			p = memAlloc(os, n);
+			p = mem_alloc(os, n);
 		return p;
 	}
 }
@@ -431,7 +423,7 @@ static hg_addr sbrk_reserve(struct hg_os *os, hg_addr v, uint64_t n)
 	hg_addr p = reserve_raw(os, v, n);
 	if (p == 0)
 		return 0;
-	return hold(os, p, memRound(s, n), HG_MEM_RESERVED);
+	return hold(os, p, mem_round(s, n), HG_MEM_RESERVED);
 }
 
 /* Go: sysMapOS, runtime/mem_sbrk.go: nothing to do; Reserved -> Prepared. */
@@ -467,7 +459,7 @@ static void sbrk_free(struct hg_os *os, hg_addr v, uint64_t n)
 	/* mem_sbrk.go tests v+n == bloc with n as given (the rest rounds
 	 * it); the top-only sysFree before fb75f856df rounded first. */
 	bool at_top = v + n == s->bloc;
-	n = memRound(s, n);
+	n = mem_round(s, n);
 	if (!s->freelist)
 		at_top = v + n == s->bloc;
 	if (v + n < v || !runtime_holds(&os->vas, v, v + n)) {
@@ -481,11 +473,11 @@ static void sbrk_free(struct hg_os *os, hg_addr v, uint64_t n)
 	if (s->design == D_BUMP)
 		strand(s, v, n);
 	else if (s->design == D_PLAN9_OLD && s->freelist)
-		memFree(s, v, n);
+		mem_free(s, v, n);
 	else if (at_top)
 		s->bloc -= n;
 	else if (s->freelist)
-		memFree(s, v, n);
+		mem_free(s, v, n);
 	else
 		strand(s, v, n);
 }
@@ -499,11 +491,11 @@ static hg_addr sbrk_alloc(struct hg_os *os, uint64_t n)
 	struct hg_sbrk *s = sbrk_state(os);
 	if (n == 0 || n > os->vas.hi)
 		return 0;
-	hg_addr p =
-		s->design == D_BUMP ? reserveEnd_bump(os, n) : memAlloc(os, n);
+	hg_addr p = s->design == D_BUMP ? reserve_end_bump(os, n)
+					: mem_alloc(os, n);
 	if (p == 0)
 		return 0;
-	return hold(os, p, memRound(s, n), HG_MEM_READY);
+	return hold(os, p, mem_round(s, n), HG_MEM_READY);
 }
 
 static void sbrk_release(struct hg_os *os)
@@ -511,7 +503,7 @@ static void sbrk_release(struct hg_os *os)
 	struct hg_sbrk *s = sbrk_state(os);
 	if (!s)
 		return;
-	free(s->memFreelist.r);
+	free(s->mem_freelist.r);
 	free(s->strand.r);
 	free(s);
 	os->priv = NULL;
@@ -570,14 +562,16 @@ int hg_os_sbrk_init(struct hg_os *os, const struct hg_config *cfg)
 	uint64_t end = cfg->module_end ? cfg->module_end : 1;
 	if (end >= hi - s->round)
 		return HG_EINVAL;
-	s->image_end = memRound(s, end);
+	s->image_end = mem_round(s, end);
 	uint64_t init = hg_config_initial_memory(cfg);
 	if (s->wasm)
-		init = init > hi - WASM_PAGE ? hi : align_up(init, WASM_PAGE);
+		init = init > hi - WASM_PAGE ? hi
+					     : HG_ALIGN_UP(init, WASM_PAGE);
 	s->init_end = init > s->image_end ? init : s->image_end;
 	s->mem_end = s->init_end;
 	s->bloc = s->image_end;
-	s->blocMax = s->design == D_BLOC && s->wasm ? s->mem_end : s->image_end;
+	s->bloc_max =
+		s->design == D_BLOC && s->wasm ? s->mem_end : s->image_end;
 	os->image_end = s->image_end;
 	set_committed(os);
 	if (os->commit_limit && os->committed > os->commit_limit)
@@ -598,23 +592,23 @@ bool hg_sbrk_aligned_sbrk(const struct hg_os *os)
 }
 
 /* Go: sysReserveAlignedSbrk, runtime/mem_sbrk.go (22664f33b7). */
-static hg_addr sysReserveAlignedSbrk(struct hg_os *os, uint64_t size,
-				     uint64_t align)
+static hg_addr sys_reserve_aligned_sbrk(struct hg_os *os, uint64_t size,
+					uint64_t align)
 {
 	struct hg_sbrk *s = sbrk_state(os);
 	if (s->freelist) {
-		hg_addr base = memAllocNoGrow(s, size + align);
+		hg_addr base = mem_alloc_no_grow(s, size + align);
 		if (base) {
-			hg_addr start = align_up(base, align);
+			hg_addr start = HG_ALIGN_UP(base, align);
 			if (start > base)
-				memFree(s, base, start - base);
+				mem_free(s, base, start - base);
 			hg_addr end = start + size;
 			if (base + size + align > end)
-				memFree(s, end, base + size + align - end);
+				mem_free(s, end, base + size + align - end);
 			return hold(os, start, size, HG_MEM_RESERVED);
 		}
 	}
-	hg_addr p = align_up(s->bloc, align);
+	hg_addr p = HG_ALIGN_UP(s->bloc, align);
 	if (p < s->bloc || p > os->vas.hi)
 		return 0;
 	hg_addr r = sbrk(os, p + size - s->bloc);
@@ -622,7 +616,7 @@ static hg_addr sysReserveAlignedSbrk(struct hg_os *os, uint64_t size,
 		return 0;
 	if (p > r) {
 		if (s->freelist)
-			memFree(s, r, p - r);
+			mem_free(s, r, p - r);
 		else
 			strand(s, r, p - r);
 	}
@@ -633,8 +627,8 @@ static hg_addr sysReserveAlignedSbrk(struct hg_os *os, uint64_t size,
  * Go: sysReserveAligned, runtime/malloc.go (go1.11-1.23) with v == nil:
  * over-reserve, keep it whole if aligned, else trim with sysFreeOS.
  */
-static hg_addr sysReserveAligned(struct hg_os *os, uint64_t size,
-				 uint64_t align, uint64_t *out_size)
+static hg_addr sys_reserve_aligned(struct hg_os *os, uint64_t size,
+				   uint64_t align, uint64_t *out_size)
 {
 	hg_addr p = sbrk_reserve(os, 0, size + align);
 	if (p == 0)
@@ -643,7 +637,7 @@ static hg_addr sysReserveAligned(struct hg_os *os, uint64_t size,
 		*out_size = size + align;
 		return p;
 	}
-	hg_addr pa = align_up(p, align);
+	hg_addr pa = HG_ALIGN_UP(p, align);
 	sbrk_free(os, p, pa - p);
 	hg_addr end = pa + size;
 	if (p + size + align > end)
@@ -660,10 +654,10 @@ hg_addr hg_sbrk_reserve_aligned(struct hg_os *os, uint64_t size, uint64_t align,
 	if (size == 0 || align == 0 || (align & (align - 1)) != 0 ||
 	    size > os->vas.hi || align > os->vas.hi)
 		return 0;
-	size = memRound(s, size);
+	size = mem_round(s, size);
 	if (!s->aligned_sbrk)
-		return sysReserveAligned(os, size, align, out_size);
-	hg_addr p = sysReserveAlignedSbrk(os, size, align);
+		return sys_reserve_aligned(os, size, align, out_size);
+	hg_addr p = sys_reserve_aligned_sbrk(os, size, align);
 	if (p)
 		*out_size = size;
 	return p;
@@ -700,17 +694,17 @@ void hg_sbrk_counts(const struct hg_os *os, struct hg_sbrk_counts *out)
 	hg_addr ulo, uhi;
 	unused_range(s, &ulo, &uhi);
 	memset(out, 0, sizeof(*out));
-	out->sbrk_free = s->memFreelist.bytes;
+	out->sbrk_free = s->mem_freelist.bytes;
 	out->stranded = s->strand.bytes;
 	out->unused = uhi - ulo;
 	out->linear_memory = s->mem_end;
 	out->committed = s->mem_end - s->image_end;
 	out->bloc = s->bloc;
 	out->bloc_max = s->design == D_BLOC || s->design == D_WASM_GROW
-				? s->blocMax
+				? s->bloc_max
 				: s->mem_end;
 	out->image_end = s->image_end;
-	out->free_blocks = s->memFreelist.n;
+	out->free_blocks = s->mem_freelist.n;
 }
 
 bool hg_sbrk_outside_break(const struct hg_os *os, hg_addr base, hg_addr end)
@@ -750,7 +744,7 @@ int hg_sbrk_regions(const struct hg_os *os, hg_addr lo, hg_addr hi,
 		unused.r = &ur;
 		unused.n = 1;
 	}
-	struct cursor k[3] = { { &s->memFreelist, 0, HG_CLASS_SBRK_FREE },
+	struct cursor k[3] = { { &s->mem_freelist, 0, HG_CLASS_SBRK_FREE },
 			       { &s->strand, 0, HG_CLASS_STRANDED },
 			       { &unused, 0, HG_CLASS_UNUSED } };
 	for (int j = 0; j < 3; j++) {
@@ -791,23 +785,6 @@ int hg_sbrk_regions(const struct hg_os *os, hg_addr lo, hg_addr hi,
 /* Checker                                                             */
 /* ------------------------------------------------------------------ */
 
-static int fail(char *err, size_t len, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 3, 4)))
-#endif
-	;
-
-static int fail(char *err, size_t len, const char *fmt, ...)
-{
-	if (err && len) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, len, fmt, ap);
-		va_end(ap);
-	}
-	return HG_EINVAL;
-}
-
 /*
  * One list: sorted, disjoint, not touching, page-rounded, inside the used
  * zone, clear of every vma, and adding up to its counter.
@@ -823,60 +800,65 @@ static int check_list(const struct hg_os *os, const struct sbrk_list *l,
 	for (size_t i = 0; i < l->n; i++) {
 		hg_addr b = l->r[i].base, e = b + l->r[i].size;
 		if (l->r[i].size == 0 || e < b)
-			return fail(err, errlen, "%s: empty block at %#" PRIx64,
-				    what, b);
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "%s: empty block at %#" PRIx64, what,
+					 b);
 		if (b % s->round || l->r[i].size % s->round)
-			return fail(err, errlen,
-				    "%s: block [%#" PRIx64 ", %#" PRIx64
-				    ") is not rounded to %#" PRIx64,
-				    what, b, e, s->round);
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "%s: block [%#" PRIx64 ", %#" PRIx64
+					 ") is not rounded to %#" PRIx64,
+					 what, b, e, s->round);
 		if (i > 0) {
 			hg_addr pb = l->r[i - 1].base;
 			hg_addr pe = pb + l->r[i - 1].size;
 			if (pb == b)
-				return fail(err, errlen,
-					    "%s: %#" PRIx64 " listed twice",
-					    what, b);
+				return hg_errorf(err, errlen, HG_EINVAL,
+						 "%s: %#" PRIx64
+						 " listed twice",
+						 what, b);
 			if (pb > b)
-				return fail(err, errlen,
-					    "%s: unordered: %#" PRIx64
-					    " before %#" PRIx64,
-					    what, pb, b);
+				return hg_errorf(err, errlen, HG_EINVAL,
+						 "%s: unordered: %#" PRIx64
+						 " before %#" PRIx64,
+						 what, pb, b);
 			if (pe > b)
-				return fail(err, errlen,
-					    "%s: overlapping blocks: %#" PRIx64
-					    "+%#" PRIx64 " > %#" PRIx64,
-					    what, pb, l->r[i - 1].size, b);
+				return hg_errorf(
+					err, errlen, HG_EINVAL,
+					"%s: overlapping blocks: %#" PRIx64
+					"+%#" PRIx64 " > %#" PRIx64,
+					what, pb, l->r[i - 1].size, b);
 			if (pe == b)
-				return fail(err, errlen,
-					    "%s: blocks at %#" PRIx64
-					    " and %#" PRIx64 " not coalesced",
-					    what, pb, b);
+				return hg_errorf(err, errlen, HG_EINVAL,
+						 "%s: blocks at %#" PRIx64
+						 " and %#" PRIx64
+						 " not coalesced",
+						 what, pb, b);
 		}
 		if (b < zlo || e > zhi)
-			return fail(err, errlen,
-				    "%s: block [%#" PRIx64 ", %#" PRIx64
-				    ") outside [%#" PRIx64 ", %#" PRIx64 ")",
-				    what, b, e, zlo, zhi);
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "%s: block [%#" PRIx64 ", %#" PRIx64
+					 ") outside [%#" PRIx64 ", %#" PRIx64
+					 ")",
+					 what, b, e, zlo, zhi);
 		if (hg_vas_bytes(&os->vas, b, e, -1) != 0)
-			return fail(err, errlen,
-				    "%s: block [%#" PRIx64 ", %#" PRIx64
-				    ") overlaps a mapping",
-				    what, b, e);
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "%s: block [%#" PRIx64 ", %#" PRIx64
+					 ") overlaps a mapping",
+					 what, b, e);
 		sum += l->r[i].size;
 	}
 	if (sum != l->bytes)
-		return fail(err, errlen,
-			    "%s: counter says %" PRIu64
-			    " bytes, blocks hold %" PRIu64,
-			    what, l->bytes, sum);
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "%s: counter says %" PRIu64
+				 " bytes, blocks hold %" PRIu64,
+				 what, l->bytes, sum);
 	return 0;
 }
 
 /* Go: memCheck, runtime/mem_sbrk.go (with coalescing and bounds). */
-static int memCheck(const struct hg_os *os, char *err, size_t errlen)
+static int mem_check(const struct hg_os *os, char *err, size_t errlen)
 {
-	return check_list(os, &sbrk_state(os)->memFreelist, "free list", err,
+	return check_list(os, &sbrk_state(os)->mem_freelist, "free list", err,
 			  errlen);
 }
 
@@ -888,59 +870,63 @@ int hg_sbrk_check(const struct hg_os *os, char *err, size_t errlen)
 	int rc;
 
 	if (!s || os->ops != &sbrk_ops)
-		return fail(err, errlen, "not the sbrk backend");
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "not the sbrk backend");
 	if (s->bad)
-		return fail(err, errlen, "%lu inconsistent call(s), first: %s",
-			    s->bad, s->bad_msg);
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "%lu inconsistent call(s), first: %s", s->bad,
+				 s->bad_msg);
 	used_zone(s, &zlo, &zhi);
 	unused_range(s, &ulo, &uhi);
 	if (s->bloc % s->round || s->image_end % s->round)
-		return fail(err, errlen, "bloc %#" PRIx64 " is not rounded",
-			    s->bloc);
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "bloc %#" PRIx64 " is not rounded", s->bloc);
 	if (s->bloc < s->image_end || s->bloc > s->mem_end)
-		return fail(err, errlen,
-			    "bloc %#" PRIx64 " outside [%#" PRIx64 ", %#" PRIx64
-			    "]",
-			    s->bloc, s->image_end, s->mem_end);
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "bloc %#" PRIx64 " outside [%#" PRIx64
+				 ", %#" PRIx64 "]",
+				 s->bloc, s->image_end, s->mem_end);
 	if (s->design == D_BLOC &&
-	    (s->bloc > s->blocMax || s->blocMax > s->mem_end ||
-	     (s->wasm && s->blocMax != s->mem_end)))
-		return fail(err, errlen,
-			    "bloc %#" PRIx64 ", blocMax %#" PRIx64
-			    " and the OS break %#" PRIx64 " disagree",
-			    s->bloc, s->blocMax, s->mem_end);
+	    (s->bloc > s->bloc_max || s->bloc_max > s->mem_end ||
+	     (s->wasm && s->bloc_max != s->mem_end)))
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "bloc %#" PRIx64 ", blocMax %#" PRIx64
+				 " and the OS break %#" PRIx64 " disagree",
+				 s->bloc, s->bloc_max, s->mem_end);
 	if (s->design == D_WASM_GROW && s->bloc != s->image_end)
-		return fail(err, errlen, "bloc moved off the module end");
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "bloc moved off the module end");
 	if (s->wasm && s->mem_end % WASM_PAGE)
-		return fail(err, errlen,
-			    "linear memory %#" PRIx64 " is not whole pages",
-			    s->mem_end);
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "linear memory %#" PRIx64
+				 " is not whole pages",
+				 s->mem_end);
 	if (os->committed != s->mem_end - s->image_end)
-		return fail(err, errlen,
-			    "committed is %" PRIu64
-			    " but the OS provided %" PRIu64,
-			    os->committed, s->mem_end - s->image_end);
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "committed is %" PRIu64
+				 " but the OS provided %" PRIu64,
+				 os->committed, s->mem_end - s->image_end);
 	if (os->commit_limit && os->committed > os->commit_limit)
-		return fail(err, errlen,
-			    "committed %" PRIu64 " is over the limit",
-			    os->committed);
-	if ((rc = memCheck(os, err, errlen)))
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "committed %" PRIu64 " is over the limit",
+				 os->committed);
+	if ((rc = mem_check(os, err, errlen)))
 		return rc;
 	if ((rc = check_list(os, &s->strand, "stranded", err, errlen)))
 		return rc;
 	/* Free and leaked space are disjoint. */
-	for (size_t i = 0, j = 0; i < s->memFreelist.n && j < s->strand.n;) {
-		const struct sbrk_range *a = &s->memFreelist.r[i],
+	for (size_t i = 0, j = 0; i < s->mem_freelist.n && j < s->strand.n;) {
+		const struct sbrk_range *a = &s->mem_freelist.r[i],
 					*b = &s->strand.r[j];
 		if (a->base + a->size <= b->base)
 			i++;
 		else if (b->base + b->size <= a->base)
 			j++;
 		else
-			return fail(err, errlen,
-				    "free block %#" PRIx64
-				    " overlaps stranded %#" PRIx64,
-				    a->base, b->base);
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "free block %#" PRIx64
+					 " overlaps stranded %#" PRIx64,
+					 a->base, b->base);
 	}
 	/* Mappings: runtime blocks inside the used zone, foreign ones outside
 	 * break space; the image is [0, image_end). */
@@ -950,35 +936,38 @@ int hg_sbrk_check(const struct hg_os *os, char *err, size_t errlen)
 	     v = hg_vas_next(&os->vas, v)) {
 		if (v->owner == HG_OWN_RUNTIME) {
 			if (v->base < zlo || v->end > zhi)
-				return fail(err, errlen,
-					    "runtime block [%#" PRIx64
-					    ", %#" PRIx64 ") outside [%#" PRIx64
-					    ", %#" PRIx64 ")",
-					    v->base, v->end, zlo, zhi);
+				return hg_errorf(err, errlen, HG_EINVAL,
+						 "runtime block [%#" PRIx64
+						 ", %#" PRIx64
+						 ") outside [%#" PRIx64
+						 ", %#" PRIx64 ")",
+						 v->base, v->end, zlo, zhi);
 			held += v->end - v->base;
 		} else if (v->base == 0 && v->end == s->image_end) {
 			image = true;
 		} else if (v->base < s->mem_end) {
-			return fail(err, errlen,
-				    "foreign mapping [%#" PRIx64 ", %#" PRIx64
-				    ") inside break space",
-				    v->base, v->end);
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "foreign mapping [%#" PRIx64
+					 ", %#" PRIx64 ") inside break space",
+					 v->base, v->end);
 		}
 	}
 	if (!image)
-		return fail(err, errlen, "the program image is not mapped");
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "the program image is not mapped");
 	/* Break space is tiled exactly. */
-	if (held + s->memFreelist.bytes + s->strand.bytes != zhi - zlo)
-		return fail(err, errlen,
-			    "[%#" PRIx64 ", %#" PRIx64 ") holds %" PRIu64
-			    " bytes of blocks, %" PRIu64 " free and %" PRIu64
-			    " stranded",
-			    zlo, zhi, held, s->memFreelist.bytes,
-			    s->strand.bytes);
+	if (held + s->mem_freelist.bytes + s->strand.bytes != zhi - zlo)
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "[%#" PRIx64 ", %#" PRIx64 ") holds %" PRIu64
+				 " bytes of blocks, %" PRIu64
+				 " free and %" PRIu64 " stranded",
+				 zlo, zhi, held, s->mem_freelist.bytes,
+				 s->strand.bytes);
 	if ((zhi - zlo) + (uhi - ulo) != s->mem_end - s->image_end)
-		return fail(err, errlen,
-			    "used %" PRIu64 " + unused %" PRIu64
-			    " is not the break space %" PRIu64,
-			    zhi - zlo, uhi - ulo, s->mem_end - s->image_end);
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "used %" PRIu64 " + unused %" PRIu64
+				 " is not the break space %" PRIu64,
+				 zhi - zlo, uhi - ulo,
+				 s->mem_end - s->image_end);
 	return 0;
 }

@@ -2,13 +2,11 @@
  * os_sim.c - the mmap-style backends of the simulated OS (Linux and
  * Windows) on top of the address space of vas.c. See os.h.
  */
+#include "internal.h"
 #include "os.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#define ALIGN_UP(x, a) (((x) + (a)-1) & ~((uint64_t)(a)-1))
-#define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a)-1))
 
 /* ------------------------------------------------------------------ */
 /* Common helpers of the backends                                      */
@@ -17,7 +15,7 @@
 static hg_addr os_new_mapping(struct hg_os *os, hg_addr hint, uint64_t n,
 			      int state, int owner)
 {
-	n = ALIGN_UP(n, os->vas.page);
+	n = HG_ALIGN_UP(n, os->vas.page);
 	hg_addr a = hg_vas_place(&os->vas, hint, n);
 	if (a == 0)
 		return 0;
@@ -77,7 +75,7 @@ static void linux_unused(struct hg_os *os, hg_addr v, uint64_t n)
 /* Go: sysFreeOS, mem_linux.go: munmap, any page-aligned part. */
 static void linux_free(struct hg_os *os, hg_addr v, uint64_t n)
 {
-	n = ALIGN_UP(n, os->vas.page);
+	n = HG_ALIGN_UP(n, os->vas.page);
 	os->committed -= hg_vas_bytes(&os->vas, v, v + n, HG_MEM_PREPARED) +
 			 hg_vas_bytes(&os->vas, v, v + n, HG_MEM_READY);
 	hg_vas_remove(&os->vas, v, v + n);
@@ -90,7 +88,7 @@ static void linux_free(struct hg_os *os, hg_addr v, uint64_t n)
  */
 static hg_addr os_alloc_ready(struct hg_os *os, uint64_t n)
 {
-	n = ALIGN_UP(n, os->vas.page);
+	n = HG_ALIGN_UP(n, os->vas.page);
 	if (charge(os, n))
 		return 0;
 	hg_addr a = os_new_mapping(os, 0, n, HG_MEM_READY, HG_OWN_RUNTIME);
@@ -115,7 +113,7 @@ static const struct hg_os_ops linux_ops = {
  */
 static hg_addr windows_reserve(struct hg_os *os, hg_addr hint, uint64_t n)
 {
-	uint64_t len = ALIGN_UP(n, os->vas.page);
+	uint64_t len = HG_ALIGN_UP(n, os->vas.page);
 	if (hint != 0 && hint % os->vas.granularity == 0 &&
 	    hg_vas_free_range(&os->vas, hint, hint + len))
 		return os_new_mapping(os, hint, n, HG_MEM_RESERVED,
@@ -217,11 +215,12 @@ int hg_os_init(struct hg_os *os, const struct hg_config *cfg,
 	if (cfg->module_end) {
 		/* With large pages the linker aligns the image to them. */
 		hg_addr img = hg_os_foreign_map(
-			os, ALIGN_DOWN(image_base(cfg->platform), gran),
+			os, HG_ALIGN_DOWN(image_base(cfg->platform), gran),
 			cfg->module_end);
 		if (!img)
 			return HG_EINVAL;
-		os->image_end = img + ALIGN_UP(cfg->module_end, os->vas.page);
+		os->image_end =
+			img + HG_ALIGN_UP(cfg->module_end, os->vas.page);
 	}
 	return HG_OK;
 }
@@ -242,5 +241,5 @@ hg_addr hg_os_foreign_map(struct hg_os *os, hg_addr hint, uint64_t n)
 
 void hg_os_foreign_unmap(struct hg_os *os, hg_addr v, uint64_t n)
 {
-	hg_vas_remove(&os->vas, v, v + ALIGN_UP(n, os->vas.page));
+	hg_vas_remove(&os->vas, v, v + HG_ALIGN_UP(n, os->vas.page));
 }

@@ -9,13 +9,11 @@
  * Prepared/Ready split of heap memory lives in the page allocator's
  * scavenged bits, so replaying spans rarely touches it.
  */
+#include "internal.h"
 #include "os.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#define ALIGN_UP(x, a) (((x) + (a)-1) & ~((uint64_t)(a)-1))
-#define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a)-1))
 
 struct hg_vnode {
 	struct hg_vma v; /* first: a vma pointer is a node pointer */
@@ -231,10 +229,10 @@ static hg_addr gap_fit(const struct hg_vas *s, hg_addr lo, hg_addr hi,
 	if (hi <= lo || hi - lo < n)
 		return 0;
 	if (down) {
-		hg_addr a = ALIGN_DOWN(hi - n, g);
+		hg_addr a = HG_ALIGN_DOWN(hi - n, g);
 		return a >= lo ? a : 0;
 	}
-	hg_addr a = ALIGN_UP(lo, g);
+	hg_addr a = HG_ALIGN_UP(lo, g);
 	return a >= lo && a <= hi && hi - a >= n ? a : 0;
 }
 

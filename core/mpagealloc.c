@@ -1,0 +1,618 @@
+/*
+ * mpagealloc.c - Go's page allocator (runtime/mpagealloc.go,
+ * mpagealloc_64bit.go, mpagealloc_32bit.go): the radix summaries, grow,
+ * find, alloc and free. The layout is described in mpagealloc.h.
+ */
+#include "mpagealloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* pallocSum                                                           */
+/* ------------------------------------------------------------------ */
+/* Go: mergeSummaries, runtime/mpagealloc.go */
+uint64_t hg_merge_summaries(const struct hg_pagealloc *p, const uint64_t *sums,
+			    unsigned n, unsigned log_max_pages_per_sum)
+{
+	uint64_t start, most, end, whole = UINT64_C(1) << log_max_pages_per_sum;
+	unsigned i;
+
+	unpack_sum(p, sums[0], &start, &most, &end);
+	for (i = 1; i < n; i++) {
+		uint64_t si, mi, ei;
+
+		unpack_sum(p, sums[i], &si, &mi, &ei);
+		/* The running start only grows while everything so far is free.
+		 */
+		if (start == (uint64_t)i * whole)
+			start += si;
+		most = max_u64(most, max_u64(end + si, mi));
+		if (ei == whole)
+			end += whole;
+		else
+			end = ei;
+	}
+	return pack_sum(p, start, most, end);
+}
+
+static void sum_set(struct hg_pagealloc *p, unsigned l, uint64_t i, uint64_t v)
+{
+	uint64_t *s = hg_sparse_get(&p->summary[l], i);
+
+	if (!s)
+		return; /* grow backs every entry a grown range can touch */
+	*s = v;
+	if (l == 0) {
+		if (v)
+			hg_hbm_set(&p->root_nonzero, i);
+		else
+			hg_hbm_clear(&p->root_nonzero, i);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Creation                                                            */
+/* ------------------------------------------------------------------ */
+
+int hg_pagealloc_new(struct hg_pagealloc **out,
+		     const struct hg_pagealloc_params *params)
+{
+	struct hg_pagealloc *p;
+	uint64_t cp;
+	unsigned l, l0bits, leaf;
+	int err;
+
+	*out = NULL;
+	if (!params || !hg_is_pow2(params->page_size) ||
+	    params->page_size < 4096 || !hg_is_pow2(params->chunk_bytes) ||
+	    params->chunk_bytes < params->page_size ||
+	    !hg_is_pow2(params->phys_page_size) ||
+	    params->phys_page_size < 4096 ||
+	    params->phys_page_size > (UINT64_C(512) << 10) ||
+	    params->addr_bits < 32 || params->addr_bits > 48 ||
+	    (params->phys_huge_page_size != 0 &&
+	     !hg_is_pow2(params->phys_huge_page_size)))
+		return HG_EINVAL;
+	cp = params->chunk_bytes / params->page_size;
+	if (cp < 64 || cp > 64 * PA_MAX_WORDS)
+		return HG_EINVAL;
+	if (params->phys_page_size / params->page_size > 64)
+		return HG_EINVAL;
+
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return HG_ENOMEM;
+	p->params = *params;
+	p->log_page = log2_u64(params->page_size);
+	p->log_chunk_bytes = log2_u64(params->chunk_bytes);
+	p->log_chunk_pages = log2_u64(cp);
+	p->chunk_pages = cp;
+	p->nwords = (unsigned)(cp / 64);
+	p->min_pages = max_u64(1, params->phys_page_size / params->page_size);
+	/* Go: mallocinit drops huge pages above maxPhysHugePageSize
+	 * (pallocChunkBytes); findScavengeCandidate wants them above
+	 * pageSize and physPageSize. */
+	if (params->phys_huge_page_size > params->page_size &&
+	    params->phys_huge_page_size > params->phys_page_size &&
+	    params->phys_huge_page_size <= params->chunk_bytes)
+		p->huge_pages = params->phys_huge_page_size / params->page_size;
+	p->max_addr = (UINT64_C(1) << params->addr_bits) - 1;
+	if (p->log_chunk_bytes >= params->addr_bits) {
+		free(p);
+		return HG_EINVAL;
+	}
+
+	/* Go: mpagealloc_64bit.go has 5 levels, mpagealloc_32bit.go 4. */
+	p->levels = params->addr_bits > 32 && params->addr_bits >=
+						      p->log_chunk_bytes +
+							      4 * PA_LEVEL_BITS
+			    ? 5
+			    : 4;
+	if (params->addr_bits <
+	    p->log_chunk_bytes + (p->levels - 1) * PA_LEVEL_BITS) {
+		free(p);
+		return HG_EINVAL;
+	}
+	l0bits = params->addr_bits - p->log_chunk_bytes -
+		 (p->levels - 1) * PA_LEVEL_BITS;
+	for (l = 0; l < p->levels; l++) {
+		p->level_bits[l] = l == 0 ? l0bits : PA_LEVEL_BITS;
+		p->level_shift[l] =
+			params->addr_bits - l0bits - l * PA_LEVEL_BITS;
+		p->level_log_pages[l] = p->log_chunk_pages +
+					(p->levels - 1 - l) * PA_LEVEL_BITS;
+	}
+	p->log_max_packed =
+		p->log_chunk_pages + (p->levels - 1) * PA_LEVEL_BITS;
+	p->free_chunk_sum = pack_sum(p, cp, cp, cp);
+
+	/* Summary blocks are one physical page of entries, as Go maps them. */
+	leaf = log2_u64(params->phys_page_size / sizeof(uint64_t));
+	for (l = 0; l < p->levels; l++)
+		hg_sparse_init(&p->summary[l],
+			       params->addr_bits - p->level_shift[l], leaf,
+			       sizeof(uint64_t));
+	hg_hbm_init(&p->root_nonzero, l0bits);
+	hg_sparse_init(&p->chunks, params->addr_bits - p->log_chunk_bytes, 6,
+		       sizeof(struct pa_chunk));
+	hg_hbm_init(&p->scav_has_free, params->addr_bits - p->log_chunk_bytes);
+
+	err = hg_addr_ranges_init(&p->in_use);
+	if (err) {
+		hg_pagealloc_free_all(p);
+		return err;
+	}
+	p->search_addr = p->max_addr;
+	*out = p;
+	return HG_OK;
+}
+
+void hg_pagealloc_free_all(struct hg_pagealloc *p)
+{
+	unsigned l;
+
+	if (!p)
+		return;
+	for (l = 0; l < p->levels; l++)
+		hg_sparse_destroy(&p->summary[l]);
+	hg_hbm_destroy(&p->root_nonzero);
+	hg_sparse_destroy(&p->chunks);
+	hg_hbm_destroy(&p->scav_has_free);
+	hg_addr_ranges_destroy(&p->in_use);
+	free(p);
+}
+
+/* ------------------------------------------------------------------ */
+/* Summary maintenance                                                 */
+/* ------------------------------------------------------------------ */
+
+/* Go: addrsToSummaryRange, runtime/mpagealloc.go */
+void hg_addrs_to_summary_range(const struct hg_pagealloc *p, unsigned l,
+			       hg_addr base, hg_addr limit, uint64_t *lo,
+			       uint64_t *hi)
+{
+	*lo = base >> p->level_shift[l];
+	*hi = ((limit - 1) >> p->level_shift[l]) + 1;
+}
+
+/* Go: (*pageAlloc).update, runtime/mpagealloc.go */
+void hg_pagealloc_update(struct hg_pagealloc *p, hg_addr base, uint64_t npages,
+			 bool contig, bool alloc)
+{
+	unsigned leaf = p->levels - 1;
+	hg_addr limit = base + (npages << p->log_page) - 1;
+	uint64_t sc = chunk_index(p, base), ec = chunk_index(p, limit), c;
+	int l;
+
+	if (sc == ec) {
+		uint64_t x = sum_get(p, leaf, sc);
+		uint64_t y = hg_pallocbits_summarize(p, chunk_of(p, sc));
+
+		if (x == y)
+			return;
+		sum_set(p, leaf, sc, y);
+	} else if (contig) {
+		sum_set(p, leaf, sc,
+			hg_pallocbits_summarize(p, chunk_of(p, sc)));
+		for (c = sc + 1; c < ec; c++)
+			sum_set(p, leaf, c, alloc ? 0 : p->free_chunk_sum);
+		sum_set(p, leaf, ec,
+			hg_pallocbits_summarize(p, chunk_of(p, ec)));
+	} else {
+		for (c = sc; c <= ec; c++)
+			sum_set(p, leaf, c,
+				hg_pallocbits_summarize(p, chunk_of(p, c)));
+	}
+
+	for (l = (int)leaf - 1; l >= 0; l--) {
+		unsigned cbits = p->level_bits[l + 1];
+		unsigned clog = p->level_log_pages[l + 1];
+		uint64_t lo, hi, i;
+		bool changed = false;
+
+		hg_addrs_to_summary_range(p, (unsigned)l, base, limit + 1, &lo,
+					  &hi);
+		for (i = lo; i < hi; i++) {
+			uint64_t kids[1 << PA_LEVEL_BITS], sum;
+			const uint64_t *blk =
+				hg_sparse_get(&p->summary[l + 1], i << cbits);
+			unsigned k;
+
+			for (k = 0; k < (1u << cbits); k++)
+				kids[k] = blk ? blk[k] : 0;
+			sum = hg_merge_summaries(p, kids, 1u << cbits, clog);
+			if (sum_get(p, (unsigned)l, i) != sum) {
+				changed = true;
+				sum_set(p, (unsigned)l, i, sum);
+			}
+		}
+		if (!changed)
+			break;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* grow                                                                */
+/* ------------------------------------------------------------------ */
+
+/* Go: (*pageAlloc).grow and sysGrow, mpagealloc.go, mpagealloc_64bit.go */
+int hg_pagealloc_grow(struct hg_pagealloc *p, hg_addr base, uint64_t size)
+{
+	uint64_t cb = p->params.chunk_bytes, start, end, c;
+	hg_addr limit;
+	unsigned l;
+	int err;
+
+	if (size == 0)
+		return HG_OK;
+	if (base + size < base || base + size - 1 > p->max_addr)
+		return HG_EINVAL;
+	limit = (base + size + cb - 1) & ~(cb - 1);
+	base &= ~(cb - 1);
+	/*
+	 * Address 0 means "no address", and the top chunk holds the maximum
+	 * searchAddr ("exhausted"), so neither can be grown.
+	 */
+	if (base == 0 || limit == 0 ||
+	    chunk_index(p, limit - 1) >= chunk_index(p, p->max_addr))
+		return HG_EINVAL;
+	start = chunk_index(p, base);
+	end = chunk_index(p, limit);
+	for (c = start; c < end; c++) {
+		const struct pa_chunk *ch = chunk_of(p, c);
+
+		if (ch && ch->grown)
+			return HG_EINVAL; /* grow only adds new memory */
+	}
+
+	/* Back all metadata first, so failure leaves the state intact. */
+	for (l = 0; l < p->levels; l++) {
+		uint64_t lo, hi;
+
+		hg_addrs_to_summary_range(p, l, base, limit, &lo, &hi);
+		if (l > 0) {
+			uint64_t e = UINT64_C(1) << p->level_bits[l];
+
+			lo &= ~(e - 1);
+			hi = (hi + e - 1) & ~(e - 1);
+		}
+		if (!hg_sparse_ensure_range(&p->summary[l], lo, hi))
+			return HG_ENOMEM;
+		if (l == 0 && !hg_hbm_reserve(&p->root_nonzero, lo, hi))
+			return HG_ENOMEM;
+	}
+	if (!hg_sparse_ensure_range(&p->chunks, start, end) ||
+	    !hg_hbm_reserve(&p->scav_has_free, start, end))
+		return HG_ENOMEM;
+	err = hg_addr_ranges_add(&p->in_use,
+				 (struct hg_addr_range){ base, limit });
+	if (err)
+		return err;
+
+	if (!p->grown || start < p->start)
+		p->start = start;
+	if (end > p->end)
+		p->end = end;
+	p->grown = true;
+	if (base < p->search_addr)
+		p->search_addr = base;
+	for (c = start; c < end; c++) {
+		struct pa_chunk *ch = chunk_of(p, c);
+
+		memset(ch, 0, sizeof(*ch));
+		ch->grown = true;
+		hg_pagebits_set_range(ch->scav, 0, p->chunk_pages);
+		p->nchunks++;
+	}
+	hg_pagealloc_update(p, base, (limit - base) >> p->log_page, true,
+			    false);
+	return HG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* find / alloc / free                                                 */
+/* ------------------------------------------------------------------ */
+
+/* Go: (*pageAlloc).findMappedAddr, runtime/mpagealloc.go */
+static hg_addr find_mapped_addr(const struct hg_pagealloc *p, hg_addr a)
+{
+	hg_addr v;
+
+	if (hg_addr_ranges_find_addr_greater_equal(&p->in_use, a, &v))
+		return v;
+	return p->max_addr;
+}
+
+/* Go: the firstFree window and foundFree closure of (*pageAlloc).find. */
+struct pa_first_free {
+	hg_addr base, bound; /* inclusive */
+};
+
+static void found_free(struct pa_first_free *ff, hg_addr a, uint64_t size)
+{
+	if (ff->base <= a && a + size - 1 <= ff->bound) {
+		ff->base = a;
+		ff->bound = a + size - 1;
+	}
+}
+
+/*
+ * Go: (*pageAlloc).find, runtime/mpagealloc.go. Returns the lowest address
+ * of npages free pages (0 if none) and a new searchAddr candidate.
+ */
+hg_addr hg_pagealloc_find(struct hg_pagealloc *p, uint64_t npages,
+			  hg_addr *new_search)
+{
+	struct pa_first_free ff = { 0, p->max_addr };
+	uint64_t i = 0, j_found, ci, j, sidx;
+	struct pa_chunk *ch;
+	hg_addr a;
+	unsigned l;
+
+	*new_search = p->max_addr;
+	for (l = 0; l < p->levels; l++) {
+		uint64_t per_block = UINT64_C(1) << p->level_bits[l];
+		unsigned log_max = p->level_log_pages[l];
+		uint64_t whole = UINT64_C(1) << log_max;
+		uint64_t j0 = 0, base = 0, size = 0, sidx_l;
+		bool descend = false;
+
+		i <<= p->level_bits[l];
+		sidx_l = p->search_addr >> p->level_shift[l];
+		if ((sidx_l & ~(per_block - 1)) == i)
+			j0 = sidx_l & (per_block - 1);
+
+		for (j = j0; j < per_block; j++) {
+			uint64_t sum, s;
+
+			if (l == 0) {
+				/* Skip fully allocated root entries at once. */
+				if (!hg_hbm_find_next(&p->root_nonzero, j,
+						      &j_found) ||
+				    j_found >= per_block) {
+					size = 0;
+					break;
+				}
+				if (j_found != j) {
+					size = 0;
+					j = j_found;
+				}
+			}
+			sum = sum_get(p, l, i + j);
+			if (sum == 0) {
+				size = 0;
+				continue;
+			}
+			found_free(&ff, (i + j) << p->level_shift[l],
+				   whole << p->log_page);
+			s = sum_start(p, sum);
+			if (size + s >= npages) {
+				if (size == 0)
+					base = j << log_max;
+				size += s;
+				break;
+			}
+			if (sum_max(p, sum) >= npages) {
+				i += j;
+				descend = true;
+				break;
+			}
+			if (size == 0 || s < whole) {
+				size = sum_end(p, sum);
+				base = ((j + 1) << log_max) - size;
+				continue;
+			}
+			size += whole;
+		}
+		if (descend)
+			continue;
+		if (size >= npages) {
+			a = (i << p->level_shift[l]) + (base << p->log_page);
+			*new_search = find_mapped_addr(p, ff.base);
+			return a;
+		}
+		/* Level 0 exhausted, or (never) inconsistent summaries. */
+		return 0;
+	}
+
+	ci = i;
+	ch = chunk_of(p, ci);
+	if (!ch)
+		return 0;
+	j = hg_pallocbits_find(p, ch, npages, 0, &sidx);
+	if (j == PA_NONE)
+		return 0;
+	a = chunk_base(p, ci) + (j << p->log_page);
+	{
+		hg_addr sa = chunk_base(p, ci) + (sidx << p->log_page);
+
+		found_free(&ff, sa, chunk_base(p, ci + 1) - sa);
+	}
+	*new_search = find_mapped_addr(p, ff.base);
+	return a;
+}
+
+/*
+ * Walks the chunks of the page range [base, base+npages): each step gives
+ * chunk c and its page indexes [lo, hi). npages must be at least 1.
+ */
+struct page_walk {
+	uint64_t c, last;  /* current and last chunk index */
+	uint64_t first_lo; /* page index of base in the first chunk */
+	uint64_t last_hi;  /* one past the last page in the last chunk */
+};
+
+static void walk_begin(const struct hg_pagealloc *p, hg_addr base,
+		       uint64_t npages, struct page_walk *w)
+{
+	hg_addr limit = base + (npages << p->log_page) - 1;
+	w->c = chunk_index(p, base);
+	w->last = chunk_index(p, limit);
+	w->first_lo = chunk_page_index(p, base);
+	w->last_hi = chunk_page_index(p, limit) + 1;
+}
+
+static bool walk_next(const struct hg_pagealloc *p, struct page_walk *w,
+		      uint64_t *c, uint64_t *lo, uint64_t *hi)
+{
+	if (w->c > w->last)
+		return false;
+	*c = w->c;
+	*lo = w->first_lo;
+	*hi = w->c == w->last ? w->last_hi : p->chunk_pages;
+	w->first_lo = 0;
+	w->c++;
+	return true;
+}
+
+/* Go: (*pageAlloc).allocRange, runtime/mpagealloc.go */
+static uint64_t pa_alloc_range(struct hg_pagealloc *p, hg_addr base,
+			       uint64_t npages)
+{
+	struct page_walk w;
+	uint64_t scav = 0, c, lo, hi;
+
+	walk_begin(p, base, npages, &w);
+	while (walk_next(p, &w, &c, &lo, &hi)) {
+		struct pa_chunk *ch = chunk_of(p, c);
+
+		scav += hg_pagebits_popcnt_range(ch->scav, lo, hi - lo);
+		hg_pagebits_set_range(ch->alloc, lo, hi - lo);
+		hg_pagebits_clear_range(ch->scav, lo, hi - lo);
+		hg_scav_index_alloc(p, c, ch, hi - lo);
+	}
+	hg_pagealloc_update(p, base, npages, true, true);
+	return scav << p->log_page;
+}
+
+/* Go: (*pageAlloc).alloc, runtime/mpagealloc.go */
+hg_addr hg_pagealloc_alloc(struct hg_pagealloc *p, uint64_t npages,
+			   uint64_t *scav)
+{
+	hg_addr a = 0, sa = 0;
+	uint64_t s;
+
+	if (scav)
+		*scav = 0;
+	if (npages == 0 || chunk_index(p, p->search_addr) >= p->end ||
+	    !p->grown)
+		return 0;
+	if (p->chunk_pages - chunk_page_index(p, p->search_addr) >= npages) {
+		uint64_t ci = chunk_index(p, p->search_addr);
+		uint64_t sum = sum_get(p, p->levels - 1, ci);
+
+		if (sum_max(p, sum) >= npages) {
+			uint64_t j, sidx;
+
+			j = hg_pallocbits_find(
+				p, chunk_of(p, ci), npages,
+				chunk_page_index(p, p->search_addr), &sidx);
+			if (j != PA_NONE) {
+				a = chunk_base(p, ci) + (j << p->log_page);
+				sa = chunk_base(p, ci) + (sidx << p->log_page);
+			}
+		}
+	}
+	if (a == 0) {
+		a = hg_pagealloc_find(p, npages, &sa);
+		if (a == 0) {
+			if (npages == 1)
+				p->search_addr = p->max_addr;
+			return 0;
+		}
+	}
+	s = pa_alloc_range(p, a, npages);
+	if (scav)
+		*scav = s;
+	if (p->search_addr < sa)
+		p->search_addr = sa;
+	return a;
+}
+
+/* True if [base, base+npages pages) lies in grown chunks. */
+bool hg_pagealloc_range_grown(const struct hg_pagealloc *p, hg_addr base,
+			      uint64_t npages)
+{
+	uint64_t c, ec;
+
+	if (npages == 0 || npages > (p->max_addr >> p->log_page) ||
+	    base > p->max_addr - ((npages - 1) << p->log_page))
+		return false;
+	ec = chunk_index(p, base + ((npages - 1) << p->log_page));
+	for (c = chunk_index(p, base); c <= ec; c++) {
+		const struct pa_chunk *ch = chunk_of(p, c);
+
+		if (!ch || !ch->grown)
+			return false;
+	}
+	return true;
+}
+
+/* Go: (*pageAlloc).free, runtime/mpagealloc.go */
+void hg_pagealloc_free(struct hg_pagealloc *p, hg_addr base, uint64_t npages)
+{
+	struct page_walk w;
+	uint64_t c, lo, hi;
+
+	if (!hg_pagealloc_range_grown(p, base, npages))
+		return; /* not grown memory: ignore */
+	if (base < p->search_addr)
+		p->search_addr = base;
+	walk_begin(p, base, npages, &w);
+	while (walk_next(p, &w, &c, &lo, &hi)) {
+		struct pa_chunk *ch = chunk_of(p, c);
+
+		hg_pagebits_clear_range(ch->alloc, lo, hi - lo);
+		hg_scav_index_free(p, c, ch, lo, hi - lo);
+	}
+	hg_pagealloc_update(p, base, npages, true, false);
+}
+
+/* Go: (*pageAlloc).markRandomPaddingPages, runtime/mpagealloc.go */
+void hg_pagealloc_mark_padding(struct hg_pagealloc *p, hg_addr base,
+			       uint64_t npages)
+{
+	struct page_walk w;
+	uint64_t c, lo, hi;
+
+	if (!hg_pagealloc_range_grown(p, base, npages))
+		return;
+	walk_begin(p, base, npages, &w);
+	while (walk_next(p, &w, &c, &lo, &hi)) {
+		struct pa_chunk *ch = chunk_of(p, c);
+
+		hg_pagebits_set_range(ch->alloc, lo, hi - lo);
+		hg_scav_index_alloc(p, c, ch, hi - lo);
+		hg_pagebits_set_range(ch->scav, lo, hi - lo);
+	}
+	hg_pagealloc_update(p, base, npages, true, true);
+}
+
+/*
+ * Clears the scavenged bits of free pages in [base, base+npages): grown
+ * memory that counts as backed, as fresh heap memory did before go1.13
+ * (whose grow freed new spans without marking them scavenged). The
+ * scavenger can then find and release these pages.
+ */
+void hg_pagealloc_unscavenge(struct hg_pagealloc *p, hg_addr base,
+			     uint64_t npages)
+{
+	struct page_walk w;
+	uint64_t c, lo, hi;
+
+	if (!npages || !hg_pagealloc_range_grown(p, base, npages))
+		return;
+	walk_begin(p, base, npages, &w);
+	while (walk_next(p, &w, &c, &lo, &hi)) {
+		struct pa_chunk *ch = chunk_of(p, c);
+		hg_addr a = chunk_base(p, c) + ((hi - 1) << p->log_page);
+
+		hg_pagebits_clear_range(ch->scav, lo, hi - lo);
+		hg_hbm_set(&p->scav_has_free, c);
+		if (!p->scav_search_valid || p->scav_search_addr < a) {
+			p->scav_search_addr = a;
+			p->scav_search_valid = true;
+		}
+	}
+}

@@ -1,0 +1,251 @@
+/*
+ * mpagealloc.h - the page allocator's state and the functions its files
+ * share (internal to the page allocator: mpagealloc.c, mpallocbits.c,
+ * mpagecache.c, mgcscavenge.c, pagealloc_check.c). pagealloc.h is the
+ * interface for the rest of the core.
+ *
+ * Layout:
+ * - every chunk (chunk_bytes of address space) has an alloc bitmap
+ *   (Go: pallocBits, 1 = in use), a scavenged bitmap (1 = released) and
+ *   its scavenge-index counter (Go: scavChunkData.inUse);
+ * - the chunks live in a sparse three-level table (Go keeps a two-level
+ *   one), so only grown regions cost host memory;
+ * - the radix summaries (Go: pallocSum packed start/max/end) use Go's
+ *   geometry: 5 levels when addr_bits > 32, otherwise 4, fan-out 8, the
+ *   root level taking the remaining address bits. Each level is a sparse
+ *   array allocated in blocks as grow needs them;
+ * - the root level, which Go scans linearly, is paired with a bitmap of its
+ *   non-zero entries so runs of fully allocated entries are skipped in one
+ *   step (same answers, less work for far-apart heap regions);
+ * - the scavenge index (Go: scavengeIndex) keeps Go's per-chunk "has free"
+ *   flag in a hierarchical bitmap, so the highest flagged chunk at or below
+ *   the search address is found in O(log) instead of a linear walk.
+ *
+ * Go's offset address space (arenaBaseOffset) is not modelled: addresses
+ * are plain and below 1 << addr_bits, so their order is the same.
+ */
+#ifndef HG_MPAGEALLOC_H
+#define HG_MPAGEALLOC_H
+
+#include "internal.h"
+#include "pagealloc.h"
+#include "sparse.h"
+
+#define PA_MAX_LEVELS 5
+#define PA_LEVEL_BITS 3    /* Go: summaryLevelBits */
+#define PA_MAX_WORDS 8     /* 512 pages / 64 */
+#define PA_CACHE_PAGES 64  /* Go: pageCachePages */
+#define PA_NONE UINT64_MAX /* Go: ^uint(0) as "not found" */
+
+/* ------------------------------------------------------------------ */
+/* Bit helpers                                                         */
+/* ------------------------------------------------------------------ */
+
+static inline unsigned ctz64(uint64_t x)
+{
+	return x ? (unsigned)__builtin_ctzll(x) : 64;
+}
+
+static inline unsigned clz64(uint64_t x)
+{
+	return x ? (unsigned)__builtin_clzll(x) : 64;
+}
+
+static inline unsigned popcount64(uint64_t x)
+{
+	return (unsigned)__builtin_popcountll(x);
+}
+
+static inline unsigned log2_u64(uint64_t x)
+{
+	return 63 - clz64(x);
+}
+
+static inline uint64_t max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+static inline uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Mask of bits [lo, lo+n) within one word; n in 1..64, lo+n <= 64. */
+static inline uint64_t word_mask(unsigned lo, unsigned n)
+{
+	uint64_t m = n >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << n) - 1;
+
+	return m << lo;
+}
+
+/* ------------------------------------------------------------------ */
+/* The allocator                                                       */
+/* ------------------------------------------------------------------ */
+
+/* Go: pallocData plus the chunk's scavChunkData. */
+struct pa_chunk {
+	uint64_t alloc[PA_MAX_WORDS]; /* Go: pallocBits, 1 = in use */
+	uint64_t scav[PA_MAX_WORDS];  /* Go: scavenged, 1 = released */
+	uint16_t in_use;              /* Go: scavChunkData.inUse */
+	bool grown;
+};
+
+struct hg_pagealloc {
+	struct hg_pagealloc_params params;
+	unsigned log_page;
+	unsigned log_chunk_bytes;
+	unsigned log_chunk_pages; /* Go: logPallocChunkPages */
+	uint64_t chunk_pages;     /* Go: pallocChunkPages */
+	unsigned nwords;          /* 64-bit words per chunk bitmap */
+	uint64_t min_pages;       /* scavenging granularity in pages */
+	uint64_t huge_pages;      /* pages per huge page; 0 = none */
+	hg_addr max_addr;         /* Go: maxSearchAddr */
+
+	unsigned levels; /* Go: summaryLevels */
+	unsigned level_bits[PA_MAX_LEVELS];
+	unsigned level_shift[PA_MAX_LEVELS];
+	unsigned level_log_pages[PA_MAX_LEVELS];
+	unsigned log_max_packed; /* Go: logMaxPackedValue */
+	uint64_t free_chunk_sum; /* Go: freeChunkSum */
+
+	struct hg_sparse summary[PA_MAX_LEVELS];
+	struct hg_hbm root_nonzero; /* non-zero entries of summary[0] */
+	struct hg_sparse chunks;
+
+	hg_addr search_addr; /* Go: searchAddr */
+	uint64_t start, end; /* Go: start, end (chunk indexes) */
+	bool grown;
+	uint64_t nchunks; /* grown chunks */
+	struct hg_addr_ranges in_use;
+
+	/* Go: scavengeIndex, forced mode only. */
+	struct hg_hbm scav_has_free; /* Go: scavChunkHasFree per chunk */
+	hg_addr scav_search_addr;    /* Go: searchAddrForce */
+	bool scav_search_valid;      /* false = Go's cleared state */
+};
+
+static inline uint64_t chunk_index(const struct hg_pagealloc *p, hg_addr a)
+{
+	return a >> p->log_chunk_bytes;
+}
+
+static inline hg_addr chunk_base(const struct hg_pagealloc *p, uint64_t ci)
+{
+	return ci << p->log_chunk_bytes;
+}
+
+static inline uint64_t chunk_page_index(const struct hg_pagealloc *p, hg_addr a)
+{
+	return (a >> p->log_page) & (p->chunk_pages - 1);
+}
+
+static inline struct pa_chunk *chunk_of(const struct hg_pagealloc *p,
+					uint64_t ci)
+{
+	return hg_sparse_get(&p->chunks, ci);
+}
+
+/* ------------------------------------------------------------------ */
+/* pallocSum (Go: runtime/mpagealloc.go)                               */
+/* ------------------------------------------------------------------ */
+
+/* Go: packPallocSum, runtime/mpagealloc.go */
+static inline uint64_t pack_sum(const struct hg_pagealloc *p, uint64_t start,
+				uint64_t most, uint64_t end)
+{
+	unsigned l = p->log_max_packed;
+	uint64_t mask = (UINT64_C(1) << l) - 1;
+
+	if (most == (UINT64_C(1) << l))
+		return UINT64_C(1) << 63;
+	return (start & mask) | ((most & mask) << l) |
+	       ((end & mask) << (2 * l));
+}
+
+/* Go: pallocSum.unpack, runtime/mpagealloc.go */
+static inline void unpack_sum(const struct hg_pagealloc *p, uint64_t s,
+			      uint64_t *start, uint64_t *most, uint64_t *end)
+{
+	unsigned l = p->log_max_packed;
+	uint64_t mask = (UINT64_C(1) << l) - 1;
+
+	if (s & (UINT64_C(1) << 63)) {
+		*start = *most = *end = UINT64_C(1) << l;
+		return;
+	}
+	*start = s & mask;
+	*most = (s >> l) & mask;
+	*end = (s >> (2 * l)) & mask;
+}
+
+static inline uint64_t sum_start(const struct hg_pagealloc *p, uint64_t s)
+{
+	uint64_t a, b, c;
+
+	unpack_sum(p, s, &a, &b, &c);
+	return a;
+}
+
+static inline uint64_t sum_max(const struct hg_pagealloc *p, uint64_t s)
+{
+	uint64_t a, b, c;
+
+	unpack_sum(p, s, &a, &b, &c);
+	return b;
+}
+
+static inline uint64_t sum_end(const struct hg_pagealloc *p, uint64_t s)
+{
+	uint64_t a, b, c;
+
+	unpack_sum(p, s, &a, &b, &c);
+	return c;
+}
+
+static inline uint64_t sum_get(const struct hg_pagealloc *p, unsigned l,
+			       uint64_t i)
+{
+	const uint64_t *s = hg_sparse_get(&p->summary[l], i);
+
+	return s ? *s : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Shared between the files                                            */
+/* ------------------------------------------------------------------ */
+
+/* mpagealloc.c */
+uint64_t hg_merge_summaries(const struct hg_pagealloc *p, const uint64_t *sums,
+			    unsigned n, unsigned log_max_pages_per_sum);
+void hg_addrs_to_summary_range(const struct hg_pagealloc *p, unsigned l,
+			       hg_addr base, hg_addr limit, uint64_t *lo,
+			       uint64_t *hi);
+void hg_pagealloc_update(struct hg_pagealloc *p, hg_addr base, uint64_t npages,
+			 bool contig, bool alloc);
+hg_addr hg_pagealloc_find(struct hg_pagealloc *p, uint64_t npages,
+			  hg_addr *new_search);
+bool hg_pagealloc_range_grown(const struct hg_pagealloc *p, hg_addr base,
+			      uint64_t npages);
+
+/* mpallocbits.c */
+void hg_pagebits_set_range(uint64_t *b, uint64_t i, uint64_t n);
+void hg_pagebits_clear_range(uint64_t *b, uint64_t i, uint64_t n);
+uint64_t hg_pagebits_popcnt_range(const uint64_t *b, uint64_t i, uint64_t n);
+uint64_t hg_pallocbits_summarize(const struct hg_pagealloc *p,
+				 const struct pa_chunk *c);
+unsigned hg_find_bit_range64(uint64_t c, unsigned n);
+uint64_t hg_pallocbits_find1(const struct hg_pagealloc *p,
+			     const struct pa_chunk *c, uint64_t search_idx);
+uint64_t hg_pallocbits_find(const struct hg_pagealloc *p,
+			    const struct pa_chunk *c, uint64_t npages,
+			    uint64_t search_idx, uint64_t *new_search);
+
+/* mgcscavenge.c */
+void hg_scav_index_alloc(struct hg_pagealloc *p, uint64_t ci,
+			 struct pa_chunk *c, uint64_t npages);
+void hg_scav_index_free(struct hg_pagealloc *p, uint64_t ci, struct pa_chunk *c,
+			uint64_t page, uint64_t npages);
+uint64_t hg_fill_aligned(uint64_t x, unsigned m);
+
+#endif /* HG_MPAGEALLOC_H */

@@ -1,0 +1,348 @@
+/*
+ * pagealloc_check.c - looking into the page allocator: runs of pages and
+ * counts from the bitmaps, the metadata it holds, one-chunk set-up for
+ * tests (Go: export_test.go) and the consistency checker.
+ */
+#include "mpagealloc.h"
+
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* Introspection                                                       */
+/* ------------------------------------------------------------------ */
+
+hg_addr hg_pagealloc_search_addr(const struct hg_pagealloc *p)
+{
+	return p->search_addr;
+}
+
+const struct hg_addr_ranges *hg_pagealloc_in_use(const struct hg_pagealloc *p)
+{
+	return &p->in_use;
+}
+
+int hg_pagealloc_runs(const struct hg_pagealloc *p, hg_addr lo, hg_addr hi,
+		      hg_pagerun_fn fn, void *arg)
+{
+	bool have = false, ra = false, rs = false;
+	hg_addr rb = 0, re = 0;
+	size_t r;
+	int ret;
+
+	lo &= ~(p->params.page_size - 1);
+	for (r = 0; r < p->in_use.len; r++) {
+		hg_addr b = max_u64(p->in_use.ranges[r].base, lo);
+		hg_addr e = min_u64(p->in_use.ranges[r].limit, hi);
+
+		while (b < e) {
+			const struct pa_chunk *ch =
+				chunk_of(p, chunk_index(p, b));
+			uint64_t pi = chunk_page_index(p, b), w = pi / 64;
+			unsigned bit = (unsigned)(pi & 63);
+			bool a = (ch->alloc[w] >> bit) & 1;
+			bool s = (ch->scav[w] >> bit) & 1;
+			uint64_t diff, n;
+			hg_addr next;
+
+			/* Pages in this word, from bit on, in the same state.
+			 */
+			diff = (ch->alloc[w] ^ (a ? ~UINT64_C(0) : 0)) |
+			       (ch->scav[w] ^ (s ? ~UINT64_C(0) : 0));
+			diff >>= bit;
+			n = min_u64(ctz64(diff), 64 - bit);
+			next = b + (n << p->log_page);
+			if (next > e)
+				next = e;
+			if (have && re == b && ra == a && rs == s) {
+				re = next;
+			} else {
+				if (have) {
+					ret = fn(arg, rb, re, ra, rs);
+					if (ret)
+						return ret;
+				}
+				have = true;
+				rb = b;
+				re = next;
+				ra = a;
+				rs = s;
+			}
+			b = next;
+		}
+	}
+	if (have)
+		return fn(arg, rb, re, ra, rs);
+	return 0;
+}
+
+void hg_pagealloc_count(const struct hg_pagealloc *p,
+			struct hg_pagealloc_counts *out)
+{
+	size_t r;
+
+	memset(out, 0, sizeof(*out));
+	for (r = 0; r < p->in_use.len; r++) {
+		uint64_t c = chunk_index(p, p->in_use.ranges[r].base);
+		uint64_t ce = chunk_index(p, p->in_use.ranges[r].limit);
+
+		for (; c < ce; c++) {
+			const struct pa_chunk *ch = chunk_of(p, c);
+			unsigned w;
+
+			for (w = 0; w < p->nwords; w++) {
+				uint64_t a = ch->alloc[w], s = ch->scav[w];
+
+				out->alloc += popcount64(a);
+				out->alloc_scav += popcount64(a & s);
+				out->free_scav += popcount64(~a & s);
+			}
+			out->grown += p->chunk_pages;
+		}
+	}
+	out->free_ready = out->grown - out->alloc - out->free_scav;
+}
+
+uint64_t hg_pagealloc_metadata_bytes(const struct hg_pagealloc *p)
+{
+	uint64_t b = p->nchunks * 2 * (p->chunk_pages / 8);
+	unsigned l;
+
+	for (l = 0; l < p->levels; l++)
+		b += p->summary[l].nleaves *
+		     ((uint64_t)sizeof(uint64_t) << p->summary[l].leaf_bits);
+	return b;
+}
+
+/* Go: NewPageAlloc, runtime/export_test.go (one chunk) */
+int hg_pagealloc_init_chunk(struct hg_pagealloc *p, hg_addr chunk_base_addr,
+			    const struct hg_pagerange *alloc, size_t nalloc,
+			    const struct hg_pagerange *scav, size_t nscav)
+{
+	struct pa_chunk *ch;
+	uint64_t ci;
+	size_t k;
+	int err;
+
+	if (chunk_base_addr & (p->params.chunk_bytes - 1))
+		return HG_EINVAL;
+	for (k = 0; k < nalloc; k++)
+		if (alloc[k].i + alloc[k].n > p->chunk_pages)
+			return HG_EINVAL;
+	for (k = 0; k < nscav; k++)
+		if (scav[k].i + scav[k].n > p->chunk_pages)
+			return HG_EINVAL;
+	err = hg_pagealloc_grow(p, chunk_base_addr, p->params.chunk_bytes);
+	if (err)
+		return err;
+	ci = chunk_index(p, chunk_base_addr);
+	ch = chunk_of(p, ci);
+	hg_pagebits_clear_range(ch->scav, 0, p->chunk_pages);
+	hg_scav_index_alloc(p, ci, ch, p->chunk_pages);
+	hg_scav_index_free(p, ci, ch, 0, p->chunk_pages);
+	for (k = 0; k < nscav; k++)
+		if (scav[k].n)
+			hg_pagebits_set_range(ch->scav, scav[k].i, scav[k].n);
+	for (k = 0; k < nalloc; k++) {
+		if (!alloc[k].n)
+			continue;
+		hg_pagebits_set_range(ch->alloc, alloc[k].i, alloc[k].n);
+		hg_pagebits_clear_range(ch->scav, alloc[k].i, alloc[k].n);
+		hg_scav_index_alloc(p, ci, ch, alloc[k].n);
+	}
+	hg_pagealloc_update(p, chunk_base_addr, p->chunk_pages, false, false);
+	return HG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Consistency check                                                   */
+/* ------------------------------------------------------------------ */
+
+#define ULL(x) ((unsigned long long)(x))
+
+/* True if the chunk has an aligned group of min_pages free, unscavenged
+ * pages; *top receives the page index of the highest such group. */
+static bool chunk_has_candidate(const struct hg_pagealloc *p,
+				const struct pa_chunk *c, uint64_t *top)
+{
+	int w;
+
+	for (w = (int)p->nwords - 1; w >= 0; w--) {
+		uint64_t x = hg_fill_aligned(c->scav[w] | c->alloc[w],
+					     (unsigned)p->min_pages);
+
+		if (x != ~UINT64_C(0)) {
+			*top = (uint64_t)w * 64 + 63 - clz64(~x);
+			return true;
+		}
+	}
+	return false;
+}
+
+int hg_pagealloc_check(const struct hg_pagealloc *p, char *err, size_t errlen)
+{
+	uint64_t total = 0, nchunks = 0, c, lo_ci = 0, hi_ci = 0;
+	unsigned l;
+	size_t r;
+
+	/* inUse: sorted, coalesced, chunk-aligned, backed by grown chunks. */
+	for (r = 0; r < p->in_use.len; r++) {
+		struct hg_addr_range x = p->in_use.ranges[r];
+
+		if (x.base >= x.limit)
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "inUse[%zu] empty (%#llx)", r,
+					 ULL(x.base));
+		if ((x.base | x.limit) & (p->params.chunk_bytes - 1))
+			return hg_errorf(
+				err, errlen, HG_EINVAL,
+				"inUse[%zu] [%#llx, %#llx) not chunk-aligned",
+				r, ULL(x.base), ULL(x.limit));
+		if (r > 0 && p->in_use.ranges[r - 1].limit >= x.base)
+			return hg_errorf(
+				err, errlen, HG_EINVAL,
+				"inUse[%zu] at %#llx overlaps or touches %#llx",
+				r, ULL(x.base),
+				ULL(p->in_use.ranges[r - 1].limit));
+		total += x.limit - x.base;
+		for (c = chunk_index(p, x.base); c < chunk_index(p, x.limit);
+		     c++) {
+			const struct pa_chunk *ch = chunk_of(p, c);
+
+			if (!ch || !ch->grown)
+				return hg_errorf(
+					err, errlen, HG_EINVAL,
+					"chunk %#llx in inUse is not grown",
+					ULL(c));
+			nchunks++;
+		}
+	}
+	if (total != p->in_use.total_bytes)
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "inUse total %llu, sum of ranges %llu",
+				 ULL(p->in_use.total_bytes), ULL(total));
+	if (nchunks != p->nchunks)
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "%llu chunks grown, %llu in inUse",
+				 ULL(p->nchunks), ULL(nchunks));
+	if (p->in_use.len) {
+		lo_ci = chunk_index(p, p->in_use.ranges[0].base);
+		hi_ci = chunk_index(p,
+				    p->in_use.ranges[p->in_use.len - 1].limit);
+		if (!p->grown || p->start != lo_ci || p->end != hi_ci)
+			return hg_errorf(
+				err, errlen, HG_EINVAL,
+				"start/end %#llx/%#llx, inUse says %#llx/%#llx",
+				ULL(p->start), ULL(p->end), ULL(lo_ci),
+				ULL(hi_ci));
+	}
+
+	/* searchAddr: in inUse (or the maximum), nothing free below it. */
+	if (p->search_addr != p->max_addr &&
+	    !hg_addr_ranges_contains(&p->in_use, p->search_addr))
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "searchAddr %#llx not in inUse",
+				 ULL(p->search_addr));
+
+	for (r = 0; r < p->in_use.len; r++) {
+		struct hg_addr_range x = p->in_use.ranges[r];
+
+		for (c = chunk_index(p, x.base); c < chunk_index(p, x.limit);
+		     c++) {
+			const struct pa_chunk *ch = chunk_of(p, c);
+			uint64_t sum = hg_pallocbits_summarize(p, ch), top;
+			uint64_t used = 0;
+			unsigned w;
+
+			if (sum_get(p, p->levels - 1, c) != sum)
+				return hg_errorf(
+					err, errlen, HG_EINVAL,
+					"chunk %#llx: leaf summary %#llx, "
+					"bitmap says %#llx",
+					ULL(c),
+					ULL(sum_get(p, p->levels - 1, c)),
+					ULL(sum));
+			for (w = 0; w < p->nwords; w++) {
+				uint64_t free_bits = ~ch->alloc[w];
+				hg_addr wb = chunk_base(p, c) +
+					     ((uint64_t)w * 64 << p->log_page);
+
+				used += popcount64(ch->alloc[w]);
+				if (!free_bits || wb > p->search_addr)
+					continue;
+				if (wb + ((uint64_t)ctz64(free_bits)
+					  << p->log_page) <
+				    p->search_addr)
+					return hg_errorf(
+						err, errlen, HG_EINVAL,
+						"page %#llx is free below "
+						"searchAddr %#llx",
+						ULL(wb +
+						    ((uint64_t)ctz64(free_bits)
+						     << p->log_page)),
+						ULL(p->search_addr));
+			}
+			if (used != ch->in_use)
+				return hg_errorf(
+					err, errlen, HG_EINVAL,
+					"chunk %#llx: scavenge index inUse "
+					"%llu, bitmap %llu",
+					ULL(c), ULL(ch->in_use), ULL(used));
+			if (chunk_has_candidate(p, ch, &top)) {
+				hg_addr ta =
+					chunk_base(p, c) + (top << p->log_page);
+
+				if (!hg_hbm_get(&p->scav_has_free, c))
+					return hg_errorf(
+						err, errlen, HG_EINVAL,
+						"chunk %#llx has pages to "
+						"scavenge but no index flag",
+						ULL(c));
+				if (!p->scav_search_valid ||
+				    (ta & ~((p->min_pages << p->log_page) -
+					    1)) > p->scav_search_addr)
+					return hg_errorf(
+						err, errlen, HG_EINVAL,
+						"page %#llx to scavenge above "
+						"scavenge searchAddr %#llx",
+						ULL(ta),
+						ULL(p->scav_search_addr));
+			}
+		}
+	}
+
+	/* Inner summary levels against their children. */
+	for (l = 0; l + 1 < p->levels; l++) {
+		for (r = 0; r < p->in_use.len; r++) {
+			struct hg_addr_range x = p->in_use.ranges[r];
+			uint64_t lo, hi, i;
+
+			hg_addrs_to_summary_range(p, l, x.base, x.limit, &lo,
+						  &hi);
+			for (i = lo; i < hi; i++) {
+				uint64_t kids[1 << PA_LEVEL_BITS], want;
+				unsigned k, cb = p->level_bits[l + 1];
+
+				for (k = 0; k < (1u << cb); k++)
+					kids[k] = sum_get(p, l + 1,
+							  (i << cb) + k);
+				want = hg_merge_summaries(
+					p, kids, 1u << cb,
+					p->level_log_pages[l + 1]);
+				if (sum_get(p, l, i) != want)
+					return hg_errorf(
+						err, errlen, HG_EINVAL,
+						"summary[%u][%#llx] = "
+						"%#llx, children disagree",
+						l, ULL(i),
+						ULL(sum_get(p, l, i)));
+				if (l == 0 && hg_hbm_get(&p->root_nonzero, i) !=
+						      (want != 0))
+					return hg_errorf(
+						err, errlen, HG_EINVAL,
+						"root bitmap wrong at %#llx",
+						ULL(i));
+			}
+		}
+	}
+	return HG_OK;
+}

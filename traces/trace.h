@@ -41,7 +41,11 @@ struct hg_setting {
 	unsigned line, col; /* where it was set */
 };
 
-enum hg_trace_format { HG_FMT_YAML, HG_FMT_COMPACT };
+enum hg_trace_format {
+	HG_FMT_YAML,
+	HG_FMT_COMPACT,
+	HG_FMT_GOTRACE, /* a Go execution trace (read only) */
+};
 
 struct hg_trace_info {
 	enum hg_trace_format format;

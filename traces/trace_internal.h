@@ -117,6 +117,7 @@ const char *hg__yaml_event_what(const yaml_event_t *ev);
 
 struct hg_yaml_reader;
 struct hg_compact_reader;
+struct hg_gotrace_reader;
 
 struct hg_trace_reader {
 	struct hg_trace_info info;
@@ -132,6 +133,7 @@ struct hg_trace_reader {
 	size_t textcap;
 	struct hg_yaml_reader *yaml;
 	struct hg_compact_reader *compact;
+	struct hg_gotrace_reader *gotrace;
 };
 
 /* hg__reader_str copies s[0, n) into *buf (grown as needed). */
@@ -150,5 +152,13 @@ int hg__compact_open(struct hg_trace_reader *r);
 int hg__compact_next_op(struct hg_trace_reader *r, struct hg_op *op,
 			unsigned *line, unsigned *col);
 void hg__compact_close(struct hg_trace_reader *r);
+
+/* go-trace (import_gotrace.c): a Go execution trace. hg__gotrace_detect
+ * tells (1 or 0) whether the input starts with a Go trace header. */
+int hg__gotrace_detect(struct hg_trace_reader *r);
+int hg__gotrace_open(struct hg_trace_reader *r);
+int hg__gotrace_next_op(struct hg_trace_reader *r, struct hg_op *op,
+			unsigned *line, unsigned *col);
+void hg__gotrace_close(struct hg_trace_reader *r);
 
 #endif /* HG_TRACE_INTERNAL_H */

@@ -108,8 +108,15 @@ static int reader_start(struct hg_trace_reader *r, struct hg_diag *d)
 	r->d = &r->saved;
 	rc = detect(r, &compact);
 	if (rc == 0) {
+		int go = hg__gotrace_detect(r);
+
 		r->info.gzip = r->src.gz;
-		if (compact) {
+		if (go < 0) {
+			rc = go;
+		} else if (go) {
+			r->info.format = HG_FMT_GOTRACE;
+			rc = hg__gotrace_open(r);
+		} else if (compact) {
 			r->info.format = HG_FMT_COMPACT;
 			rc = hg__compact_open(r);
 		} else {
@@ -224,7 +231,9 @@ int hg_trace_next(struct hg_trace_reader *r, struct hg_op *op, unsigned *line,
 		return 0;
 	memset(op, 0, sizeof(*op));
 	r->d = &r->saved;
-	if (r->info.format == HG_FMT_COMPACT)
+	if (r->info.format == HG_FMT_GOTRACE)
+		rc = hg__gotrace_next_op(r, op, &l, &c);
+	else if (r->info.format == HG_FMT_COMPACT)
 		rc = hg__compact_next_op(r, op, &l, &c);
 	else
 		rc = hg__yaml_next_op(r, op, &l, &c);
@@ -251,6 +260,7 @@ void hg_trace_close(struct hg_trace_reader *r)
 		return;
 	hg__yaml_close(r);
 	hg__compact_close(r);
+	hg__gotrace_close(r);
 	hg__src_close(&r->src);
 	free(r->info.config);
 	free(r->id);

@@ -1,0 +1,1755 @@
+/*
+ * import_gotrace.c - the go-trace format: a Go execution trace (the format
+ * of Go 1.23 to 1.27, headers "go 1.23 trace", "go 1.25 trace" and
+ * "go 1.26 trace") recorded with GODEBUG=traceallocfree=1, read without a
+ * Go toolchain and turned into heapgrow ops (share/doc/trace-format.md,
+ * "Go execution traces").
+ *
+ * The wire format (Go: internal/trace/tracev2, internal/trace batch.go,
+ * generation.go, batchcursor.go; runtime traceallocfree.go, tracebuf.go):
+ * a 16-byte header, then generations. A generation is a run of batches: per
+ * M event batches (an event type byte, then uvarint arguments, the first a
+ * timestamp delta from the previous event of the batch, the batch header
+ * giving the base), the string and stack tables, the sync batch (the
+ * timestamp frequency), experimental batches (the AllocFree info batch:
+ * minPageHeapAddr, page size, minimum heap and stack alignment). Go 1.26
+ * ends a generation with an EndOfGeneration byte; older traces end it with
+ * the first batch of the next generation.
+ *
+ * A generation is read whole before any of its events is handled: the
+ * strings its trace.Log events name and its frequency may come after its
+ * events. Then the events of all Ms are merged in timestamp order (ties by
+ * the order the Ms first appear). Memory is one generation's batches plus
+ * the live tables (heap spans with a bit per object slot, goroutine stacks,
+ * the P of each M). What bounds a generation: the runtime starts a new one
+ * about every second (Go: traceAdvancePeriod) and when tracing stops, and
+ * no batch exceeds 64 KiB (Go: MaxBatchSize); a generation of more than
+ * GT_MAX_GEN bytes is refused as an input error.
+ *
+ * Errors give the byte offset in the (decompressed) trace in the line
+ * field of struct hg_diag: "FILE:OFFSET: message".
+ */
+#include "trace_internal.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GT_HEADER_LEN 16
+#define GT_MAX_BATCH (64u * 1024u)           /* Go: tracev2.MaxBatchSize */
+#define GT_MAX_STRING 1024u                  /* Go: MaxEventTrailerDataSize */
+#define GT_MAX_FRAMES 128u                   /* Go: MaxFramesPerStack */
+#define GT_MAX_GEN ((size_t)1 << 30)         /* refused beyond: 1 GiB */
+#define GT_PAGE_SIZE 8192u                   /* the model's runtime page */
+#define GT_NO_P UINT64_MAX
+#define GT_TIME_STEP 1000000u /* emit `time` when the clock moved 1 ms */
+
+/* Event types (Go: tracev2 events.go). */
+enum {
+	EV_EVENT_BATCH = 1,
+	EV_STACKS = 2,
+	EV_STACK = 3,
+	EV_STRINGS = 4,
+	EV_STRING = 5,
+	EV_CPU_SAMPLES = 6,
+	EV_CPU_SAMPLE = 7,
+	EV_FREQUENCY = 8,
+	EV_PROC_START = 10,
+	EV_PROC_STOP = 11,
+	EV_PROC_STEAL = 12,
+	EV_PROC_STATUS = 13,
+	EV_GC_END = 30,
+	EV_USER_LOG = 44,
+	EV_LAST_TIMED = 48, /* GoStatusStack */
+	EV_EXPERIMENTAL_BATCH = 49,
+	EV_SYNC = 50,
+	EV_CLOCK_SNAPSHOT = 51,
+	EV_END_OF_GENERATION = 52,
+	/* AllocFree experiment */
+	EV_SPAN = 128,
+	EV_SPAN_ALLOC = 129,
+	EV_SPAN_FREE = 130,
+	EV_HEAP_OBJECT = 131,
+	EV_HEAP_OBJECT_ALLOC = 132,
+	EV_HEAP_OBJECT_FREE = 133,
+	EV_GOROUTINE_STACK = 134,
+	EV_GOROUTINE_STACK_ALLOC = 135,
+	EV_GOROUTINE_STACK_FREE = 136,
+};
+
+#define EXP_ALLOC_FREE 1   /* Go: tracev2.AllocFree */
+#define AF_INFO_BATCH 1    /* Go: traceAllocFreeInfoBatch */
+#define PROC_RUNNING 1     /* Go: tracev2.ProcRunning */
+#define MAX_ARGS 5         /* Go: MaxTimedEventArgs */
+
+/* Number of arguments (the timestamp delta included) of each timed event
+ * of a plain event batch, 0 for a type that cannot appear there. */
+static const unsigned char nargs_base[EV_LAST_TIMED + 1] = {
+	[9] = 3,  /* ProcsChange */
+	[10] = 3, /* ProcStart */
+	[11] = 1, /* ProcStop */
+	[12] = 4, /* ProcSteal */
+	[13] = 3, /* ProcStatus */
+	[14] = 4, /* GoCreate */
+	[15] = 2, /* GoCreateSyscall */
+	[16] = 3, /* GoStart */
+	[17] = 1, /* GoDestroy */
+	[18] = 1, /* GoDestroySyscall */
+	[19] = 3, /* GoStop */
+	[20] = 3, /* GoBlock */
+	[21] = 4, /* GoUnblock */
+	[22] = 3, /* GoSyscallBegin */
+	[23] = 1, /* GoSyscallEnd */
+	[24] = 1, /* GoSyscallEndBlocked */
+	[25] = 4, /* GoStatus */
+	[26] = 3, /* STWBegin */
+	[27] = 1, /* STWEnd */
+	[28] = 2, /* GCActive */
+	[29] = 3, /* GCBegin */
+	[30] = 2, /* GCEnd */
+	[31] = 2, /* GCSweepActive */
+	[32] = 2, /* GCSweepBegin */
+	[33] = 3, /* GCSweepEnd */
+	[34] = 2, /* GCMarkAssistActive */
+	[35] = 2, /* GCMarkAssistBegin */
+	[36] = 1, /* GCMarkAssistEnd */
+	[37] = 2, /* HeapAlloc */
+	[38] = 2, /* HeapGoal */
+	[39] = 2, /* GoLabel */
+	[40] = 5, /* UserTaskBegin */
+	[41] = 3, /* UserTaskEnd */
+	[42] = 4, /* UserRegionBegin */
+	[43] = 4, /* UserRegionEnd */
+	[44] = 5, /* UserLog */
+	[45] = 3, /* GoSwitch */
+	[46] = 3, /* GoSwitchDestroy */
+	[47] = 4, /* GoCreateBlocked */
+	[48] = 5, /* GoStatusStack */
+};
+
+static const unsigned char nargs_exp[9] = {
+	4, 4, 2, /* Span, SpanAlloc, SpanFree */
+	3, 3, 2, /* HeapObject, HeapObjectAlloc, HeapObjectFree */
+	3, 3, 2, /* GoroutineStack, GoroutineStackAlloc, GoroutineStackFree */
+};
+
+/* Go's size classes, unchanged from go1.23 to go1.27 (Go: class_to_size in
+ * runtime/sizeclasses.go, SizeClassToSize in internal/runtime/gc). */
+#define GT_NUM_CLASSES 68
+static const uint16_t class_to_size[GT_NUM_CLASSES] = {
+	0,     8,     16,    24,    32,    48,    64,    80,    96,    112,
+	128,   144,   160,   176,   192,   208,   224,   240,   256,   288,
+	320,   352,   384,   416,   448,   480,   512,   576,   640,   704,
+	768,   896,   1024,  1152,  1280,  1408,  1536,  1792,  2048,  2304,
+	2688,  3072,  3200,  3456,  4096,  4864,  5376,  6144,  6528,  6784,
+	6912,  8192,  9472,  9728,  10240, 10880, 12288, 13568, 14336, 16384,
+	18432, 19072, 20480, 21760, 24576, 27264, 28672, 32768,
+};
+
+/* ------------------------------------------------------------------ */
+/* Live tables: a treap keyed by address                               */
+/* ------------------------------------------------------------------ */
+
+/* A live heap span (size = npages * page size; elemsize 0 for a large
+ * object's span) with one bit per object slot, or a live stack. */
+struct gt_node {
+	uint64_t key; /* base address */
+	uint32_t pri;
+	struct gt_node *l, *r;
+	uint64_t size;
+	uint32_t elemsize, nelems;
+	bool noscan;
+	uint64_t live[]; /* spans: nelems bits */
+};
+
+static uint32_t gt_rand(uint32_t *s)
+{
+	uint32_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*s = x;
+	return x;
+}
+
+/* split t into keys < key (*a) and keys >= key (*b). */
+static void tr_split(struct gt_node *t, uint64_t key, struct gt_node **a,
+		     struct gt_node **b)
+{
+	while (t) {
+		if (t->key < key) {
+			*a = t;
+			a = &t->r;
+			t = t->r;
+		} else {
+			*b = t;
+			b = &t->l;
+			t = t->l;
+		}
+	}
+	*a = *b = NULL;
+}
+
+static struct gt_node *tr_merge(struct gt_node *a, struct gt_node *b)
+{
+	struct gt_node *root = NULL, **link = &root;
+
+	while (a && b) {
+		if (a->pri > b->pri) {
+			*link = a;
+			link = &a->r;
+			a = a->r;
+		} else {
+			*link = b;
+			link = &b->l;
+			b = b->l;
+		}
+	}
+	*link = a ? a : b;
+	return root;
+}
+
+/* tr_insert adds n (key not present). */
+static void tr_insert(struct gt_node **root, struct gt_node *n)
+{
+	struct gt_node **t = root;
+
+	while (*t && (*t)->pri >= n->pri)
+		t = n->key < (*t)->key ? &(*t)->l : &(*t)->r;
+	tr_split(*t, n->key, &n->l, &n->r);
+	*t = n;
+}
+
+/* tr_remove unlinks the node with key and returns it (NULL if absent). */
+static struct gt_node *tr_remove(struct gt_node **root, uint64_t key)
+{
+	struct gt_node **t = root, *n;
+
+	while (*t && (*t)->key != key)
+		t = key < (*t)->key ? &(*t)->l : &(*t)->r;
+	n = *t;
+	if (n)
+		*t = tr_merge(n->l, n->r);
+	return n;
+}
+
+/* tr_floor returns the node with the greatest key <= key. */
+static struct gt_node *tr_floor(struct gt_node *t, uint64_t key)
+{
+	struct gt_node *best = NULL;
+
+	while (t) {
+		if (t->key <= key) {
+			best = t;
+			t = t->r;
+		} else {
+			t = t->l;
+		}
+	}
+	return best;
+}
+
+static void tr_free(struct gt_node *t)
+{
+	while (t) {
+		struct gt_node *r = t->r;
+
+		tr_free(t->l);
+		free(t);
+		t = r;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Reader state                                                        */
+/* ------------------------------------------------------------------ */
+
+struct gt_batch {
+	uint64_t m;
+	uint64_t time; /* base timestamp */
+	uint64_t off;  /* byte offset of the data in the trace */
+	size_t data;   /* offset of the data in gen.buf */
+	size_t len;
+	size_t mi;  /* index of the M in the generation, in order of first
+		       appearance */
+	size_t seq; /* index in the generation */
+};
+
+struct gt_str {
+	uint64_t id;
+	size_t data, len; /* in gen.buf */
+};
+
+struct gt_event {
+	unsigned type;
+	uint64_t args[MAX_ARGS - 1]; /* after the timestamp delta */
+	uint64_t ts;
+	uint64_t off;
+	uint64_t m;
+};
+
+struct gt_cursor {
+	size_t bi, bend; /* batches [bi, bend) of one M */
+	size_t pos;      /* in the current batch */
+	uint64_t last_ts;
+	size_t mi;
+	struct gt_event ev; /* the next event */
+};
+
+struct gt_mstate {
+	uint64_t m, p;
+};
+
+/* An op waiting to be handed out. */
+struct gt_pending {
+	enum hg_op_kind kind;
+	char id[24];
+	uint64_t size, value;
+	hg_addr addr;
+	bool has_addr, noscan;
+	uint64_t off;
+};
+
+struct hg_gotrace_reader {
+	unsigned ver; /* 23, 25 or 26: the header's go 1.N */
+	uint64_t off; /* offset of src.buf[src.pos] in the trace */
+
+	/* The current generation. */
+	uint64_t gen;
+	unsigned char *buf;
+	size_t len, cap;
+	struct gt_batch *b;
+	size_t nb, bcap;
+	struct gt_str *str;
+	size_t nstr, strcap;
+	uint64_t *ms; /* M ids of the generation, by first appearance */
+	size_t nms, mcap;
+	uint64_t freq;      /* timestamp units per second */
+	uint64_t gen_off;   /* where the generation starts */
+	bool have_spill;    /* a batch of the next generation was read */
+	unsigned char *spill; /* its data (GT_MAX_BATCH) */
+	struct gt_batch spill_b;
+	uint64_t spill_gen;
+	bool spill_exp;
+	unsigned spill_expid;
+	bool at_eof;
+
+	/* Merging. */
+	struct gt_cursor *cur;
+	struct gt_cursor **heap;
+	size_t nheap;
+	bool snapshot; /* emitting the first generation's snapshot */
+	size_t snap_bi, snap_pos;
+	uint64_t snap_ts;
+
+	/* AllocFree info. */
+	bool have_info;
+	uint64_t min_addr, page_size, heap_align, stack_align;
+
+	/* Across generations. */
+	bool first_gen_done;
+	uint64_t t0;
+	bool have_t0;
+	uint64_t last_time; /* ns of the last `time` op */
+	uint64_t last_p;
+	struct gt_mstate *mst;
+	size_t nmst, mstcap;
+	struct gt_node *spans, *stacks;
+	uint32_t rng;
+
+	/* Ops to hand out. */
+	struct gt_pending *pend;
+	size_t npend, pendcap, pendhead;
+	char *mark;
+	size_t markcap;
+	bool mark_pending;
+	uint64_t mark_off;
+};
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+/* ------------------------------------------------------------------ */
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int
+gt_err(struct hg_trace_reader *r, uint64_t off, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (off >= 1 && off <= UINT_MAX)
+		hg_diag_set(r->d, NULL, (unsigned)off, 0, "%s", msg);
+	else
+		hg_diag_set(r->d, NULL, 0, 0, "byte %llu: %s",
+			    (unsigned long long)off, msg);
+	return HG_EINVAL;
+}
+
+static int gt_nomem(struct hg_trace_reader *r)
+{
+	hg_diag_set(r->d, NULL, 0, 0, "out of memory");
+	return HG_ENOMEM;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap : 16;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2 / elem)
+			return HG_ENOMEM;
+		ncap *= 2;
+	}
+	np = realloc(*p, ncap * elem);
+	if (!np)
+		return HG_ENOMEM;
+	*p = np;
+	*cap = ncap;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading the byte stream                                             */
+/* ------------------------------------------------------------------ */
+
+/* src_byte reads one byte: 1, 0 at the end, or HG_EINVAL. */
+static int src_byte(struct hg_trace_reader *r, unsigned char *c)
+{
+	struct hg_src *s = &r->src;
+
+	if (s->pos == s->len) {
+		long n = hg__src_fill(s);
+
+		if (n < 0)
+			return gt_err(r, r->gotrace->off, "%s", s->err);
+		if (s->pos == s->len)
+			return 0;
+	}
+	*c = s->buf[s->pos++];
+	r->gotrace->off++;
+	return 1;
+}
+
+static int src_bytes(struct hg_trace_reader *r, unsigned char *dst, size_t n,
+		     const char *what)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+
+	while (n) {
+		long k = hg__src_read(&r->src, dst, n);
+
+		if (k < 0)
+			return gt_err(r, g->off, "%s", r->src.err);
+		if (k == 0)
+			return gt_err(r, g->off, "truncated trace: %s cut short",
+				      what);
+		dst += k;
+		n -= (size_t)k;
+		g->off += (uint64_t)k;
+	}
+	return 0;
+}
+
+/* src_uvarint reads an unsigned varint (Go: encoding/binary). */
+static int src_uvarint(struct hg_trace_reader *r, uint64_t *v,
+		       const char *what)
+{
+	uint64_t x = 0, start = r->gotrace->off;
+	unsigned shift = 0, i;
+
+	for (i = 0; i < 10; i++) {
+		unsigned char c = 0;
+		int rc = src_byte(r, &c);
+
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			return gt_err(r, start, "truncated trace: %s cut short",
+				      what);
+		if (i == 9 && c > 1)
+			break;
+		x |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*v = x;
+			return 0;
+		}
+		shift += 7;
+	}
+	return gt_err(r, start, "bad %s: varint overflows 64 bits", what);
+}
+
+/* mem_uvarint decodes a varint from p[*pos, n). Returns 0, or -1 when it
+ * is cut short or overflows. */
+static int mem_uvarint(const unsigned char *p, size_t n, size_t *pos,
+		       uint64_t *v)
+{
+	uint64_t x = 0;
+	unsigned shift = 0, i;
+	size_t k = *pos;
+
+	for (i = 0; i < 10 && k < n; i++, k++) {
+		unsigned char c = p[k];
+
+		if (i == 9 && c > 1)
+			return -1;
+		x |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*v = x;
+			*pos = k + 1;
+			return 0;
+		}
+		shift += 7;
+	}
+	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading a generation                                                */
+/* ------------------------------------------------------------------ */
+
+static void gen_reset(struct hg_gotrace_reader *g)
+{
+	g->len = g->nb = g->nstr = g->nms = 0;
+	g->freq = 0;
+	g->nheap = 0;
+	g->gen = 0;
+}
+
+static int add_m(struct hg_trace_reader *r, uint64_t m, size_t *mi)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	size_t i;
+
+	for (i = g->nms; i-- > 0;)
+		if (g->ms[i] == m) {
+			*mi = i;
+			return 0;
+		}
+	if (grow((void **)&g->ms, &g->mcap, g->nms + 1, sizeof(*g->ms)) < 0)
+		return gt_nomem(r);
+	g->ms[g->nms] = m;
+	*mi = g->nms++;
+	return 0;
+}
+
+/* append_data copies a batch's data to gen.buf. */
+static int append_data(struct hg_trace_reader *r, const unsigned char *p,
+		       size_t n, size_t *at)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+
+	if (g->len + n > GT_MAX_GEN)
+		return gt_err(r, g->gen_off,
+			      "generation %llu is larger than %zu MiB",
+			      (unsigned long long)g->gen, GT_MAX_GEN >> 20);
+	if (grow((void **)&g->buf, &g->cap, g->len + n, 1) < 0)
+		return gt_nomem(r);
+	memcpy(g->buf + g->len, p, n);
+	*at = g->len;
+	g->len += n;
+	return 0;
+}
+
+static int add_strings(struct hg_trace_reader *r, const struct gt_batch *b)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	const unsigned char *p = g->buf + b->data;
+	size_t pos = 1, n = b->len;
+
+	while (pos < n) {
+		size_t at = pos;
+		uint64_t id, len;
+
+		if (p[pos++] != EV_STRING)
+			return gt_err(r, b->off + at,
+				      "strings batch: event %u is not a string",
+				      p[at]);
+		if (mem_uvarint(p, n, &pos, &id) < 0 ||
+		    mem_uvarint(p, n, &pos, &len) < 0)
+			return gt_err(r, b->off + at,
+				      "strings batch: bad string header");
+		if (len > GT_MAX_STRING)
+			return gt_err(r, b->off + at,
+				      "string of %llu bytes (at most %u)",
+				      (unsigned long long)len, GT_MAX_STRING);
+		if (len > n - pos)
+			return gt_err(r, b->off + at,
+				      "string runs past its batch");
+		if (grow((void **)&g->str, &g->strcap, g->nstr + 1,
+			 sizeof(*g->str)) < 0)
+			return gt_nomem(r);
+		g->str[g->nstr].id = id;
+		g->str[g->nstr].data = b->data + pos;
+		g->str[g->nstr].len = (size_t)len;
+		g->nstr++;
+		pos += (size_t)len;
+	}
+	return 0;
+}
+
+/* check_stacks walks a stacks batch to check its structure. */
+static int check_stacks(struct hg_trace_reader *r, const unsigned char *p,
+			size_t n, uint64_t off)
+{
+	size_t pos = 1;
+
+	while (pos < n) {
+		size_t at = pos;
+		uint64_t id, nf, v;
+		unsigned i;
+
+		if (p[pos++] != EV_STACK)
+			return gt_err(r, off + at,
+				      "stacks batch: event %u is not a stack",
+				      p[at]);
+		if (mem_uvarint(p, n, &pos, &id) < 0 ||
+		    mem_uvarint(p, n, &pos, &nf) < 0)
+			return gt_err(r, off + at,
+				      "stacks batch: bad stack header");
+		if (nf > GT_MAX_FRAMES)
+			return gt_err(r, off + at,
+				      "stack of %llu frames (at most %u)",
+				      (unsigned long long)nf, GT_MAX_FRAMES);
+		for (i = 0; i < 4 * nf; i++)
+			if (mem_uvarint(p, n, &pos, &v) < 0)
+				return gt_err(r, off + at,
+					      "stacks batch: bad frame");
+	}
+	return 0;
+}
+
+static int check_cpu_samples(struct hg_trace_reader *r,
+			     const unsigned char *p, size_t n, uint64_t off)
+{
+	size_t pos = 1;
+
+	while (pos < n) {
+		size_t at = pos;
+		uint64_t v;
+		unsigned i;
+
+		if (p[pos++] != EV_CPU_SAMPLE)
+			return gt_err(r, off + at,
+				      "CPU samples batch: event %u is not a "
+				      "sample",
+				      p[at]);
+		for (i = 0; i < 5; i++)
+			if (mem_uvarint(p, n, &pos, &v) < 0)
+				return gt_err(r, off + at,
+					      "CPU samples batch: bad sample");
+	}
+	return 0;
+}
+
+/* set_sync reads the sync batch (Go: setSyncBatch): the frequency, and
+ * from go1.25 a clock snapshot. Before go1.25 it is a lone Frequency. */
+static int set_sync(struct hg_trace_reader *r, const unsigned char *p,
+		    size_t n, uint64_t off)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	size_t pos = g->ver >= 25 ? 1 : 0;
+
+	while (pos < n) {
+		size_t at = pos;
+		uint64_t v;
+		unsigned i, k = p[pos++];
+
+		if (k == EV_FREQUENCY) {
+			if (g->freq)
+				return gt_err(r, off + at,
+					      "second frequency event in "
+					      "generation %llu",
+					      (unsigned long long)g->gen);
+			if (mem_uvarint(p, n, &pos, &v) < 0)
+				return gt_err(r, off + at, "bad frequency");
+			if (v == 0)
+				return gt_err(r, off + at,
+					      "frequency of 0 ticks per "
+					      "second");
+			g->freq = v;
+		} else if (k == EV_CLOCK_SNAPSHOT && g->ver >= 25) {
+			for (i = 0; i < 4; i++)
+				if (mem_uvarint(p, n, &pos, &v) < 0)
+					return gt_err(r, off + at,
+						      "bad clock snapshot");
+		} else {
+			return gt_err(r, off + at,
+				      "sync batch: unexpected event %u", k);
+		}
+	}
+	return 0;
+}
+
+/* set_info reads the AllocFree info batch (Go: traceSnapshotMemory). */
+static int set_info(struct hg_trace_reader *r, const unsigned char *p,
+		    size_t n, uint64_t off)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	uint64_t v[4];
+	size_t pos = 1;
+	unsigned i;
+
+	for (i = 0; i < 4; i++)
+		if (mem_uvarint(p, n, &pos, &v[i]) < 0)
+			return gt_err(r, off, "bad AllocFree info batch");
+	if (g->have_info)
+		return 0;
+	if (v[1] != GT_PAGE_SIZE)
+		return gt_err(r, off,
+			      "the traced runtime's page size is %llu bytes; "
+			      "the model's is %u",
+			      (unsigned long long)v[1], GT_PAGE_SIZE);
+	if (!v[2] || (v[2] & (v[2] - 1)) || !v[3] || (v[3] & (v[3] - 1)))
+		return gt_err(r, off,
+			      "bad AllocFree info batch: alignments %llu and "
+			      "%llu",
+			      (unsigned long long)v[2],
+			      (unsigned long long)v[3]);
+	g->have_info = true;
+	g->min_addr = v[0];
+	g->page_size = v[1];
+	g->heap_align = v[2];
+	g->stack_align = v[3];
+	return 0;
+}
+
+/*
+ * read_batch reads one batch into the generation, or finds the end of the
+ * generation. Returns 1 for a batch, 0 at the end of the generation (*end
+ * set, or the input ended), HG_EINVAL.
+ */
+static int read_batch(struct hg_trace_reader *r, unsigned char *scratch)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	uint64_t start = g->off, gen, m, ts, size;
+	struct gt_batch b;
+	unsigned char c = 0, expid = 0;
+	bool exp;
+	int rc;
+
+	if (g->have_spill) {
+		/* The first batch of this generation, read with the last. */
+		g->have_spill = false;
+		b = g->spill_b;
+		gen = g->spill_gen;
+		exp = g->spill_exp;
+		expid = (unsigned char)g->spill_expid;
+		memcpy(scratch, g->spill, b.len);
+		start = b.off;
+		goto have;
+	}
+	rc = src_byte(r, &c);
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
+		g->at_eof = true;
+		if (g->ver >= 26 && g->nb + g->nstr > 0)
+			return gt_err(r, start,
+				      "truncated trace: generation %llu has no "
+				      "end",
+				      (unsigned long long)g->gen);
+		return 0;
+	}
+	if (c == EV_END_OF_GENERATION && g->ver >= 26)
+		return 0;
+	if (c != EV_EVENT_BATCH && c != EV_EXPERIMENTAL_BATCH)
+		return gt_err(r, start, "expected a batch, found event %u", c);
+	exp = c == EV_EXPERIMENTAL_BATCH;
+	if (exp) {
+		rc = src_byte(r, &expid);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			return gt_err(r, start,
+				      "truncated trace: batch header cut "
+				      "short");
+	}
+	if ((rc = src_uvarint(r, &gen, "batch generation")) < 0 ||
+	    (rc = src_uvarint(r, &m, "batch M")) < 0 ||
+	    (rc = src_uvarint(r, &ts, "batch timestamp")) < 0 ||
+	    (rc = src_uvarint(r, &size, "batch size")) < 0)
+		return rc;
+	if (gen == 0)
+		return gt_err(r, start, "batch of generation 0");
+	if (size > GT_MAX_BATCH)
+		return gt_err(r, start, "batch of %llu bytes (at most %u)",
+			      (unsigned long long)size, GT_MAX_BATCH);
+	memset(&b, 0, sizeof(b));
+	b.m = m;
+	b.time = ts;
+	b.off = g->off;
+	b.len = (size_t)size;
+	rc = src_bytes(r, scratch, b.len, "batch");
+	if (rc < 0)
+		return rc;
+	if (g->gen != 0 && gen != g->gen) {
+		if (g->ver < 26 && gen == g->gen + 1) {
+			g->have_spill = true;
+			g->spill_b = b;
+			g->spill_gen = gen;
+			g->spill_exp = exp;
+			g->spill_expid = expid;
+			memcpy(g->spill, scratch, b.len);
+			return 0;
+		}
+		return gt_err(r, start,
+			      "batch of generation %llu in generation %llu",
+			      (unsigned long long)gen,
+			      (unsigned long long)g->gen);
+	}
+have:
+	if (g->gen == 0) {
+		g->gen = gen;
+		g->gen_off = start;
+	}
+	if (exp) {
+		if (expid == EXP_ALLOC_FREE && b.len > 0 &&
+		    scratch[0] == AF_INFO_BATCH)
+			return set_info(r, scratch, b.len, b.off) < 0 ? HG_EINVAL
+								      : 1;
+		return 1; /* types batch, other experiments */
+	}
+	if (b.len == 0)
+		return 1;
+	switch (scratch[0]) {
+	case EV_STRINGS:
+		b.seq = g->nb;
+		rc = append_data(r, scratch, b.len, &b.data);
+		if (rc < 0)
+			return rc;
+		return add_strings(r, &b) < 0 ? HG_EINVAL : 1;
+	case EV_STACKS:
+		return check_stacks(r, scratch, b.len, b.off) < 0 ? HG_EINVAL
+								   : 1;
+	case EV_CPU_SAMPLES:
+		return check_cpu_samples(r, scratch, b.len, b.off) < 0
+			       ? HG_EINVAL
+			       : 1;
+	case EV_SYNC:
+		if (g->ver >= 25)
+			return set_sync(r, scratch, b.len, b.off) < 0
+				       ? HG_EINVAL
+				       : 1;
+		break;
+	case EV_FREQUENCY:
+		if (g->ver < 25)
+			return set_sync(r, scratch, b.len, b.off) < 0
+				       ? HG_EINVAL
+				       : 1;
+		break;
+	default:
+		break;
+	}
+	rc = add_m(r, m, &b.mi);
+	if (rc < 0)
+		return rc;
+	b.seq = g->nb;
+	rc = append_data(r, scratch, b.len, &b.data);
+	if (rc < 0)
+		return rc;
+	if (grow((void **)&g->b, &g->bcap, g->nb + 1, sizeof(*g->b)) < 0)
+		return gt_nomem(r);
+	g->b[g->nb++] = b;
+	return 1;
+}
+
+static int cmp_batch(const void *a, const void *b)
+{
+	const struct gt_batch *x = a, *y = b;
+
+	if (x->mi != y->mi)
+		return x->mi < y->mi ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	const struct gt_str *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int next_event(struct hg_trace_reader *r, struct gt_cursor *c);
+
+static bool heap_less(const struct gt_cursor *a, const struct gt_cursor *b)
+{
+	if (a->ev.ts != b->ev.ts)
+		return a->ev.ts < b->ev.ts;
+	return a->mi < b->mi;
+}
+
+static void heap_down(struct hg_gotrace_reader *g, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		struct gt_cursor *t;
+
+		if (l < g->nheap && heap_less(g->heap[l], g->heap[m]))
+			m = l;
+		if (l + 1 < g->nheap && heap_less(g->heap[l + 1], g->heap[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		t = g->heap[i];
+		g->heap[i] = g->heap[m];
+		g->heap[m] = t;
+		i = m;
+	}
+}
+
+/*
+ * read_generation reads the next generation whole. Returns 1, 0 when the
+ * trace has no more generations, HG_EINVAL/HG_ENOMEM.
+ */
+static int read_generation(struct hg_trace_reader *r)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	unsigned char *scratch;
+	size_t i, k;
+	int rc;
+
+	scratch = malloc(GT_MAX_BATCH);
+	if (!scratch)
+		return gt_nomem(r);
+	do {
+		/* An EndOfGeneration right after another ends nothing. */
+		gen_reset(g);
+		if (g->at_eof && !g->have_spill) {
+			free(scratch);
+			return 0;
+		}
+		g->gen_off = g->off;
+		while ((rc = read_batch(r, scratch)) > 0)
+			;
+	} while (rc == 0 && g->gen == 0 && !g->at_eof);
+	free(scratch);
+	if (rc < 0)
+		return rc;
+	if (g->gen == 0)
+		return 0;
+	if (!g->freq)
+		return gt_err(r, g->gen_off,
+			      "generation %llu has no frequency event",
+			      (unsigned long long)g->gen);
+	if (!g->first_gen_done && !g->have_info)
+		return gt_err(r, g->gen_off,
+			      "no AllocFree info batch: record the trace with "
+			      "GODEBUG=traceallocfree=1 (Go 1.23 or later)");
+	qsort(g->b, g->nb, sizeof(*g->b), cmp_batch);
+	qsort(g->str, g->nstr, sizeof(*g->str), cmp_str);
+	for (i = 1; i < g->nstr; i++)
+		if (g->str[i].id == g->str[i - 1].id)
+			return gt_err(r, g->gen_off,
+				      "string %llu defined twice in generation "
+				      "%llu",
+				      (unsigned long long)g->str[i].id,
+				      (unsigned long long)g->gen);
+	if (!g->have_t0) {
+		g->have_t0 = true;
+		g->t0 = UINT64_MAX;
+		for (i = 0; i < g->nb; i++)
+			if (g->b[i].time < g->t0)
+				g->t0 = g->b[i].time;
+		if (g->nb == 0)
+			g->t0 = 0;
+	}
+	/* One cursor per M. */
+	free(g->cur);
+	free(g->heap);
+	g->cur = calloc(g->nms ? g->nms : 1, sizeof(*g->cur));
+	g->heap = calloc(g->nms ? g->nms : 1, sizeof(*g->heap));
+	if (!g->cur || !g->heap)
+		return gt_nomem(r);
+	for (i = 0, k = 0; i < g->nb; k++) {
+		struct gt_cursor *c = &g->cur[k];
+		size_t j = i;
+
+		while (j < g->nb && g->b[j].mi == g->b[i].mi)
+			j++;
+		c->bi = i;
+		c->bend = j;
+		c->pos = 0;
+		c->mi = g->b[i].mi;
+		c->last_ts = g->b[i].time;
+		i = j;
+	}
+	g->nheap = 0;
+	for (i = 0; i < k; i++) {
+		rc = next_event(r, &g->cur[i]);
+		if (rc < 0)
+			return rc;
+		if (rc > 0)
+			g->heap[g->nheap++] = &g->cur[i];
+	}
+	for (i = g->nheap / 2; i-- > 0;)
+		heap_down(g, i);
+	if (!g->first_gen_done) {
+		g->snapshot = true;
+		g->snap_bi = 0;
+		g->snap_pos = 0;
+	}
+	return 1;
+}
+
+/*
+ * decode decodes the event at p[pos, n) of batch b. Returns 0 (ev filled,
+ * *pos advanced) or HG_EINVAL.
+ */
+static int decode(struct hg_trace_reader *r, const struct gt_batch *b,
+		  size_t *pos, struct gt_event *ev, uint64_t *dt)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	const unsigned char *p = g->buf + b->data;
+	size_t at = *pos, k = at + 1;
+	unsigned t = p[at], na = 0, i;
+
+	if (t <= EV_LAST_TIMED)
+		na = nargs_base[t];
+	else if (t >= EV_SPAN && t <= EV_GOROUTINE_STACK_FREE)
+		na = nargs_exp[t - EV_SPAN];
+	if (na == 0)
+		return gt_err(r, b->off + at, "unknown event type %u", t);
+	ev->type = t;
+	ev->off = b->off + at;
+	ev->m = b->m;
+	if (mem_uvarint(p, b->len, &k, dt) < 0)
+		return gt_err(r, b->off + at,
+			      "event %u: bad or cut-short timestamp", t);
+	for (i = 0; i + 1 < na; i++)
+		if (mem_uvarint(p, b->len, &k, &ev->args[i]) < 0)
+			return gt_err(r, b->off + at,
+				      "event %u: bad or cut-short argument "
+				      "%u",
+				      t, i + 1);
+	*pos = k;
+	return 0;
+}
+
+/* next_event moves c to its next event. Returns 1, 0 when c has no more
+ * events, HG_EINVAL. */
+static int next_event(struct hg_trace_reader *r, struct gt_cursor *c)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	uint64_t dt;
+
+	while (c->bi < c->bend && c->pos >= g->b[c->bi].len) {
+		c->bi++;
+		c->pos = 0;
+		if (c->bi < c->bend)
+			c->last_ts = g->b[c->bi].time;
+	}
+	if (c->bi == c->bend)
+		return 0;
+	if (decode(r, &g->b[c->bi], &c->pos, &c->ev, &dt) < 0)
+		return HG_EINVAL;
+	c->last_ts += dt;
+	c->ev.ts = c->last_ts;
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Events to ops                                                       */
+/* ------------------------------------------------------------------ */
+
+static struct gt_pending *push(struct hg_trace_reader *r,
+			       enum hg_op_kind kind, uint64_t off)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	struct gt_pending *p;
+
+	if (grow((void **)&g->pend, &g->pendcap, g->npend + 1,
+		 sizeof(*g->pend)) < 0) {
+		gt_nomem(r);
+		return NULL;
+	}
+	p = &g->pend[g->npend++];
+	memset(p, 0, sizeof(*p));
+	p->kind = kind;
+	p->off = off;
+	return p;
+}
+
+static uint64_t ticks_to_ns(uint64_t d, uint64_t freq)
+{
+	uint64_t q = d / freq, rem = d % freq;
+
+	if (rem <= UINT64_MAX / 1000000000u)
+		return q * 1000000000u + rem * 1000000000u / freq;
+	return q * 1000000000u +
+	       (uint64_t)((double)rem * 1e9 / (double)freq);
+}
+
+/* before_op queues `time` when the clock moved by GT_TIME_STEP and, for an
+ * op that runs on a P, `proc` when the event's P changed. */
+static int before_op(struct hg_trace_reader *r, const struct gt_event *ev,
+		     bool on_p)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	struct gt_pending *p;
+
+	if (!g->snapshot && ev->ts > g->t0) {
+		uint64_t ns = ticks_to_ns(ev->ts - g->t0, g->freq);
+
+		if (ns >= g->last_time + GT_TIME_STEP) {
+			p = push(r, HG_OP_TIME, ev->off);
+			if (!p)
+				return HG_ENOMEM;
+			p->value = ns;
+			g->last_time = ns;
+		}
+	}
+	if (on_p && !g->snapshot) {
+		uint64_t cp = GT_NO_P;
+		size_t lo = 0, hi = g->nmst;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (g->mst[mid].m < ev->m)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < g->nmst && g->mst[lo].m == ev->m)
+			cp = g->mst[lo].p;
+		if (cp != GT_NO_P && cp != g->last_p) {
+			p = push(r, HG_OP_PROC, ev->off);
+			if (!p)
+				return HG_ENOMEM;
+			p->value = cp;
+			g->last_p = cp;
+		}
+	}
+	return 0;
+}
+
+static int set_p(struct hg_trace_reader *r, uint64_t m, uint64_t pid,
+		 bool only_if, uint64_t was)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	size_t lo = 0, hi = g->nmst;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (g->mst[mid].m < m)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < g->nmst && g->mst[lo].m == m) {
+		if (!only_if || g->mst[lo].p == was)
+			g->mst[lo].p = pid;
+		return 0;
+	}
+	if (only_if)
+		return 0;
+	if (grow((void **)&g->mst, &g->mstcap, g->nmst + 1, sizeof(*g->mst)) <
+	    0)
+		return gt_nomem(r);
+	memmove(g->mst + lo + 1, g->mst + lo,
+		(g->nmst - lo) * sizeof(*g->mst));
+	g->mst[lo].m = m;
+	g->mst[lo].p = pid;
+	g->nmst++;
+	return 0;
+}
+
+static void obj_id(char *buf, size_t len, char kind, uint64_t id)
+{
+	snprintf(buf, len, "%c%llx", kind, (unsigned long long)id);
+}
+
+/* free_slots queues a `del` for every object still live in span s. */
+static int free_slots(struct hg_trace_reader *r, struct gt_node *s,
+		      uint64_t off)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	uint32_t i;
+
+	for (i = 0; i < s->nelems; i++) {
+		if (s->live[i / 64] >> (i % 64) & 1) {
+			uint64_t addr =
+				s->key + (uint64_t)i * (s->elemsize ? s->elemsize
+								    : 0);
+			struct gt_pending *p = push(r, HG_OP_DEL, off);
+
+			if (!p)
+				return HG_ENOMEM;
+			obj_id(p->id, sizeof(p->id), 'o',
+			       (addr - g->min_addr) / g->heap_align);
+			s->live[i / 64] &= ~((uint64_t)1 << (i % 64));
+		}
+	}
+	return 0;
+}
+
+static int span_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	uint64_t base = g->min_addr + ev->args[0] * g->page_size;
+	uint64_t npages = ev->args[1], kc = ev->args[2], size;
+	unsigned spc, sc;
+	uint32_t elemsize, nelems;
+	struct gt_node *n, *o;
+	size_t words;
+
+	if (kc & 1)
+		return 0; /* not a heap span: stacks and other manual spans */
+	if ((kc >> 2) >= GT_NUM_CLASSES)
+		return gt_err(r, ev->off, "span of unknown size class %llu",
+			      (unsigned long long)(kc >> 2));
+	if (npages == 0 || npages > (UINT64_MAX - base) / g->page_size ||
+	    npages > ((uint64_t)1 << 40))
+		return gt_err(r, ev->off, "span of %llu pages",
+			      (unsigned long long)npages);
+	spc = (unsigned)(kc >> 1);
+	sc = spc >> 1;
+	size = npages * g->page_size;
+	elemsize = class_to_size[sc];
+	nelems = sc ? (uint32_t)(size / elemsize) : 1;
+	if (sc && (size / elemsize) > 65536)
+		return gt_err(r, ev->off,
+			      "span of %llu pages for size class %u",
+			      (unsigned long long)npages, sc);
+	/* A span that overlaps a live one: the old one is gone. */
+	while ((o = tr_floor(g->spans, base + size - 1)) &&
+	       o->key + o->size > base) {
+		tr_remove(&g->spans, o->key);
+		if (free_slots(r, o, ev->off) < 0) {
+			free(o);
+			return HG_ENOMEM;
+		}
+		free(o);
+	}
+	words = (nelems + 63) / 64;
+	n = calloc(1, sizeof(*n) + words * sizeof(uint64_t));
+	if (!n)
+		return gt_nomem(r);
+	n->key = base;
+	n->pri = gt_rand(&g->rng);
+	n->size = size;
+	n->elemsize = elemsize;
+	n->nelems = nelems;
+	n->noscan = spc & 1;
+	tr_insert(&g->spans, n);
+	return 0;
+}
+
+static int span_free(struct hg_trace_reader *r, const struct gt_event *ev)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	uint64_t base = g->min_addr + ev->args[0] * g->page_size;
+	struct gt_node *n = tr_remove(&g->spans, base);
+	int rc = 0;
+
+	if (n) {
+		rc = before_op(r, ev, true);
+		if (rc == 0)
+			rc = free_slots(r, n, ev->off);
+		free(n);
+	}
+	return rc;
+}
+
+/* find_slot finds the span and slot of addr. */
+static struct gt_node *find_slot(struct hg_gotrace_reader *g, uint64_t addr,
+				 uint32_t *slot)
+{
+	struct gt_node *s = tr_floor(g->spans, addr);
+
+	if (!s || addr - s->key >= s->size)
+		return NULL;
+	if (s->elemsize == 0) {
+		*slot = 0;
+		return s;
+	}
+	*slot = (uint32_t)((addr - s->key) / s->elemsize);
+	if (*slot >= s->nelems)
+		return NULL;
+	return s;
+}
+
+static int object_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	uint64_t addr = g->min_addr + ev->args[0] * g->heap_align, base;
+	struct gt_pending *p;
+	struct gt_node *s;
+	uint32_t slot = 0;
+	int rc;
+
+	s = find_slot(g, addr, &slot);
+	if (!s)
+		return gt_err(r, ev->off,
+			      "object at 0x%llx is in no live heap span",
+			      (unsigned long long)addr);
+	base = s->key + (uint64_t)slot * s->elemsize;
+	rc = before_op(r, ev, true);
+	if (rc < 0)
+		return rc;
+	if (s->live[slot / 64] >> (slot % 64) & 1) {
+		if (addr != base)
+			return 0; /* the tiny allocator's shared block */
+		p = push(r, HG_OP_DEL, ev->off);
+		if (!p)
+			return HG_ENOMEM;
+		obj_id(p->id, sizeof(p->id), 'o', ev->args[0]);
+	}
+	s->live[slot / 64] |= (uint64_t)1 << (slot % 64);
+	p = push(r, HG_OP_NEW, ev->off);
+	if (!p)
+		return HG_ENOMEM;
+	obj_id(p->id, sizeof(p->id), 'o',
+	       (base - g->min_addr) / g->heap_align);
+	p->size = s->elemsize ? s->elemsize : s->size;
+	p->noscan = s->noscan;
+	p->addr = base;
+	p->has_addr = true;
+	return 0;
+}
+
+static int object_free(struct hg_trace_reader *r, const struct gt_event *ev)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	uint64_t addr = g->min_addr + ev->args[0] * g->heap_align;
+	struct gt_pending *p;
+	struct gt_node *s;
+	uint32_t slot = 0;
+	int rc;
+
+	s = find_slot(g, addr, &slot);
+	if (!s || !(s->live[slot / 64] >> (slot % 64) & 1))
+		return 0; /* not live: nothing to free */
+	rc = before_op(r, ev, true);
+	if (rc < 0)
+		return rc;
+	s->live[slot / 64] &= ~((uint64_t)1 << (slot % 64));
+	p = push(r, HG_OP_DEL, ev->off);
+	if (!p)
+		return HG_ENOMEM;
+	obj_id(p->id, sizeof(p->id), 'o',
+	       (s->key + (uint64_t)slot * s->elemsize - g->min_addr) /
+		       g->heap_align);
+	return 0;
+}
+
+static int stack_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	uint64_t base = g->min_addr + ev->args[0] * g->stack_align;
+	uint64_t order = ev->args[1];
+	struct gt_pending *p;
+	struct gt_node *n;
+	int rc;
+
+	if (order == 0)
+		return 0; /* a goroutine without a stack (snapshot) */
+	if (order > 48)
+		return gt_err(r, ev->off, "stack of order %llu",
+			      (unsigned long long)order);
+	rc = before_op(r, ev, true);
+	if (rc < 0)
+		return rc;
+	n = tr_remove(&g->stacks, base);
+	if (n) {
+		p = push(r, HG_OP_STACKFREE, ev->off);
+		if (!p) {
+			free(n);
+			return HG_ENOMEM;
+		}
+		obj_id(p->id, sizeof(p->id), 's', ev->args[0]);
+	} else {
+		n = calloc(1, sizeof(*n));
+		if (!n)
+			return gt_nomem(r);
+		n->key = base;
+		n->pri = gt_rand(&g->rng);
+	}
+	/* Go: traceCompressStackSize records bits.Len64(size). */
+	n->size = (uint64_t)1 << (order - 1);
+	n->l = n->r = NULL;
+	tr_insert(&g->stacks, n);
+	p = push(r, HG_OP_STACKALLOC, ev->off);
+	if (!p)
+		return HG_ENOMEM;
+	obj_id(p->id, sizeof(p->id), 's', ev->args[0]);
+	p->size = n->size;
+	p->addr = base;
+	p->has_addr = true;
+	return 0;
+}
+
+static int stack_free(struct hg_trace_reader *r, const struct gt_event *ev)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	uint64_t base = g->min_addr + ev->args[0] * g->stack_align;
+	struct gt_node *n = tr_remove(&g->stacks, base);
+	struct gt_pending *p;
+	int rc;
+
+	if (!n)
+		return 0;
+	free(n);
+	rc = before_op(r, ev, true);
+	if (rc < 0)
+		return rc;
+	p = push(r, HG_OP_STACKFREE, ev->off);
+	if (!p)
+		return HG_ENOMEM;
+	obj_id(p->id, sizeof(p->id), 's', ev->args[0]);
+	return 0;
+}
+
+static const struct gt_str *find_str(struct hg_gotrace_reader *g,
+				     uint64_t id)
+{
+	size_t lo = 0, hi = g->nstr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (g->str[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < g->nstr && g->str[lo].id == id ? &g->str[lo] : NULL;
+}
+
+/* append_label appends s[0, n) to the mark text, control characters as
+ * spaces and bytes that are not UTF-8 as '?'. */
+static int append_label(struct hg_trace_reader *r, size_t *len,
+			const unsigned char *s, size_t n)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	size_t i = 0;
+
+	if (grow((void **)&g->mark, &g->markcap, *len + n + 1, 1) < 0)
+		return gt_nomem(r);
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t k = 0, j;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			g->mark[(*len)++] = (c < 0x20 || c == 0x7f) ? ' '
+								    : (char)c;
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			k = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			k = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			k = 3;
+			cp = c & 0x07;
+		} else {
+			cp = 0;
+		}
+		for (j = 1; k && j <= k; j++) {
+			if (i + j >= n || (s[i + j] & 0xc0) != 0x80) {
+				k = 0;
+				break;
+			}
+			cp = cp << 6 | (s[i + j] & 0x3f);
+		}
+		if (k && ((k == 2 && (cp < 0x800 ||
+				      (cp >= 0xd800 && cp <= 0xdfff))) ||
+			  (k == 3 && (cp < 0x10000 || cp > 0x10ffff))))
+			k = 0;
+		if (!k) {
+			g->mark[(*len)++] = '?';
+			i++;
+			continue;
+		}
+		memcpy(g->mark + *len, s + i, k + 1);
+		*len += k + 1;
+		i += k + 1;
+	}
+	g->mark[*len] = '\0';
+	return 0;
+}
+
+/* user_log makes a trace.Log event a mark: its message, prefixed with
+ * "CATEGORY: " unless the category is "mark" or empty. */
+static int user_log(struct hg_trace_reader *r, const struct gt_event *ev)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	const struct gt_str *cat = NULL, *msg = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (ev->args[1] && !(cat = find_str(g, ev->args[1])))
+		return gt_err(r, ev->off, "trace.Log: unknown string %llu",
+			      (unsigned long long)ev->args[1]);
+	if (ev->args[2] && !(msg = find_str(g, ev->args[2])))
+		return gt_err(r, ev->off, "trace.Log: unknown string %llu",
+			      (unsigned long long)ev->args[2]);
+	rc = before_op(r, ev, false);
+	if (rc < 0)
+		return rc;
+	if (grow((void **)&g->mark, &g->markcap, 1, 1) < 0)
+		return gt_nomem(r);
+	g->mark[0] = '\0';
+	if (cat && !(cat->len == 4 && memcmp(g->buf + cat->data, "mark", 4) ==
+						      0)) {
+		if (append_label(r, &len, g->buf + cat->data, cat->len) < 0 ||
+		    append_label(r, &len, (const unsigned char *)": ", 2) < 0)
+			return HG_ENOMEM;
+	}
+	if (msg && append_label(r, &len, g->buf + msg->data, msg->len) < 0)
+		return HG_ENOMEM;
+	if (!push(r, HG_OP_MARK, ev->off))
+		return HG_ENOMEM;
+	return 0;
+}
+
+/* handle turns one event into queued ops. */
+static int handle(struct hg_trace_reader *r, const struct gt_event *ev)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	bool alloc_free = ev->type >= EV_SPAN;
+
+	if (alloc_free && !g->have_info)
+		return gt_err(r, ev->off,
+			      "allocation event before the AllocFree info "
+			      "batch");
+	/* The snapshot was handed out first; later generations have none. */
+	if (!g->snapshot && !g->first_gen_done &&
+	    (ev->type == EV_SPAN || ev->type == EV_HEAP_OBJECT ||
+	     ev->type == EV_GOROUTINE_STACK))
+		return 0;
+	switch (ev->type) {
+	case EV_PROC_START:
+		return set_p(r, ev->m, ev->args[0], false, 0);
+	case EV_PROC_STOP:
+		return set_p(r, ev->m, GT_NO_P, false, 0);
+	case EV_PROC_STEAL:
+		return set_p(r, ev->args[2], GT_NO_P, true, ev->args[0]);
+	case EV_PROC_STATUS:
+		if (ev->args[1] == PROC_RUNNING)
+			return set_p(r, ev->m, ev->args[0], false, 0);
+		return set_p(r, ev->m, GT_NO_P, true, ev->args[0]);
+	case EV_GC_END: {
+		int rc = before_op(r, ev, false);
+
+		if (rc < 0)
+			return rc;
+		return push(r, HG_OP_GC, ev->off) ? 0 : HG_ENOMEM;
+	}
+	case EV_USER_LOG:
+		return user_log(r, ev);
+	case EV_SPAN:
+	case EV_SPAN_ALLOC:
+		return span_alloc(r, ev);
+	case EV_SPAN_FREE:
+		return span_free(r, ev);
+	case EV_HEAP_OBJECT:
+	case EV_HEAP_OBJECT_ALLOC:
+		return object_alloc(r, ev);
+	case EV_HEAP_OBJECT_FREE:
+		return object_free(r, ev);
+	case EV_GOROUTINE_STACK:
+	case EV_GOROUTINE_STACK_ALLOC:
+		return stack_alloc(r, ev);
+	case EV_GOROUTINE_STACK_FREE:
+		return stack_free(r, ev);
+	default:
+		return 0;
+	}
+}
+
+/* step handles the next event. Returns 1, 0 at the end of the trace,
+ * or an error. */
+static int step(struct hg_trace_reader *r)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	struct gt_event ev;
+	int rc;
+
+	if (g->snapshot) {
+		/* The first generation's *Exists events, in batch order. */
+		while (g->snap_bi < g->nb) {
+			const struct gt_batch *b = &g->b[g->snap_bi];
+			uint64_t dt;
+
+			if (g->snap_pos >= b->len) {
+				g->snap_bi++;
+				g->snap_pos = 0;
+				continue;
+			}
+			if (decode(r, b, &g->snap_pos, &ev, &dt) < 0)
+				return HG_EINVAL;
+			if (ev.type == EV_SPAN || ev.type == EV_HEAP_OBJECT ||
+			    ev.type == EV_GOROUTINE_STACK) {
+				rc = handle(r, &ev);
+				return rc < 0 ? rc : 1;
+			}
+		}
+		g->snapshot = false;
+	}
+	if (g->nheap == 0) {
+		g->first_gen_done = true;
+		rc = read_generation(r);
+		return rc;
+	}
+	{
+		struct gt_cursor *c = g->heap[0];
+
+		ev = c->ev;
+		rc = next_event(r, c);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			g->heap[0] = g->heap[--g->nheap];
+		heap_down(g, 0);
+	}
+	rc = handle(r, &ev);
+	return rc < 0 ? rc : 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reader interface                                                    */
+/* ------------------------------------------------------------------ */
+
+int hg__gotrace_detect(struct hg_trace_reader *r)
+{
+	struct hg_src *s = &r->src;
+
+	while (s->len - s->pos < 6 && !s->eof) {
+		if (hg__src_fill(s) < 0) {
+			hg_diag_set(r->d, NULL, 0, 0, "%s", s->err);
+			return HG_EINVAL;
+		}
+	}
+	return s->len - s->pos >= 6 &&
+	       memcmp(s->buf + s->pos, "go 1.", 5) == 0 &&
+	       s->buf[s->pos + 5] >= '0' && s->buf[s->pos + 5] <= '9';
+}
+
+int hg__gotrace_open(struct hg_trace_reader *r)
+{
+	struct hg_gotrace_reader *g;
+	unsigned char hdr[GT_HEADER_LEN];
+	unsigned ver = 0;
+	size_t i;
+	int rc;
+
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return gt_nomem(r);
+	r->gotrace = g;
+	g->rng = 0x9e3779b9u;
+	g->last_p = GT_NO_P;
+	g->spill = malloc(GT_MAX_BATCH);
+	if (!g->spill)
+		return gt_nomem(r);
+	rc = src_bytes(r, hdr, sizeof(hdr), "header");
+	if (rc < 0) {
+		hg_diag_set(r->d, NULL, 0, 0,
+			    "truncated trace: the Go trace header is cut "
+			    "short");
+		return rc;
+	}
+	/* "go 1.NN trace\0\0\0" (Go: internal/trace/version) */
+	for (i = 5; i < 7 && hdr[i] >= '0' && hdr[i] <= '9'; i++)
+		ver = ver * 10 + (unsigned)(hdr[i] - '0');
+	if (i != 7 || memcmp(hdr, "go 1.", 5) != 0 ||
+	    memcmp(hdr + 7, " trace\0\0\0", 9) != 0) {
+		char q[40];
+
+		hg_diag_set(r->d, NULL, 0, 0, "bad Go trace header '%s'",
+			    hg__quote(q, sizeof(q), (const char *)hdr, 13));
+		return HG_EINVAL;
+	}
+	if (ver != 23 && ver != 25 && ver != 26) {
+		hg_diag_set(r->d, NULL, 0, 0,
+			    "Go trace format go 1.%u is not supported (go 1.23, "
+			    "1.25 and 1.26 are: Go 1.23 to 1.27 with "
+			    "GODEBUG=traceallocfree=1)",
+			    ver);
+		return HG_EINVAL;
+	}
+	g->ver = ver;
+	snprintf(r->info.description, sizeof(r->info.description),
+		 "imported from a Go execution trace (format go 1.%u)", ver);
+	rc = read_generation(r);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return gt_err(r, GT_HEADER_LEN, "the trace has no events");
+	return 0;
+}
+
+int hg__gotrace_next_op(struct hg_trace_reader *r, struct hg_op *op,
+			unsigned *line, unsigned *col)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	struct gt_pending *p;
+	int rc;
+
+	while (g->pendhead == g->npend) {
+		g->pendhead = g->npend = 0;
+		rc = step(r);
+		if (rc <= 0)
+			return rc;
+	}
+	p = &g->pend[g->pendhead++];
+	op->kind = p->kind;
+	if (p->id[0]) {
+		if (hg__reader_str(&r->id, &r->idcap, p->id, strlen(p->id)) <
+		    0)
+			return gt_nomem(r);
+		op->id = r->id;
+	}
+	if (p->kind == HG_OP_MARK) {
+		if (hg__reader_str(&r->text, &r->textcap, g->mark,
+				   strlen(g->mark)) < 0)
+			return gt_nomem(r);
+		op->text = r->text;
+	}
+	op->size = p->size;
+	op->value = p->value;
+	op->addr = p->addr;
+	op->has_addr = p->has_addr;
+	op->noscan = p->noscan;
+	*line = p->off <= UINT_MAX ? (unsigned)p->off : 0;
+	*col = 0;
+	return 1;
+}
+
+void hg__gotrace_close(struct hg_trace_reader *r)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+
+	if (!g)
+		return;
+	tr_free(g->spans);
+	tr_free(g->stacks);
+	free(g->buf);
+	free(g->b);
+	free(g->str);
+	free(g->ms);
+	free(g->spill);
+	free(g->cur);
+	free(g->heap);
+	free(g->mst);
+	free(g->pend);
+	free(g->mark);
+	free(g);
+	r->gotrace = NULL;
+}

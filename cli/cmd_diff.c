@@ -165,15 +165,13 @@ static bool figure_section(const char *key)
 	       strcmp(key, "config") != 0 && strcmp(key, "oom") != 0;
 }
 
-/* is_count tells a count (arenas, calls, grows) from a size in bytes. */
+/* is_count tells a count (arenas, calls, grows) from a size in bytes:
+ * the unit of the statistics table's row (sizes when there is none). */
 static bool is_count(const char *path)
 {
-	size_t n = strlen(path);
+	const struct hg_stat_spec *s = hg_stat_by_path(path);
 
-	return strncmp(path, "os_calls.", 9) == 0 ||
-	       strcmp(path, "heap_grows") == 0 ||
-	       (n >= 7 && strcmp(path + n - 7, ".arenas") == 0) ||
-	       strcmp(path, "arenas") == 0;
+	return s && s->unit == HG_UNIT_COUNT;
 }
 
 struct names {

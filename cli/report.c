@@ -13,33 +13,39 @@
 /* JSON                                                                */
 /* ------------------------------------------------------------------ */
 
-static void json_figures(struct hg_json *j, const char *key,
-			 const struct hg_figures *fig)
+static bool same_group(const char *a, const char *b)
 {
-	hg_json_begin_object(j, key);
-	hg_json_begin_object(j, "classes");
-	for (int c = 0; c < HG_CLASS_COUNT; c++)
-		hg_json_u64(j, hg_class_name((enum hg_class)c),
-			    fig->classes[c]);
-	hg_json_end_object(j);
-	hg_json_begin_object(j, "memstats");
-	hg_json_u64(j, "HeapSys", fig->heap_sys);
-	hg_json_u64(j, "HeapIdle", fig->heap_idle);
-	hg_json_u64(j, "HeapInuse", fig->heap_inuse);
-	hg_json_u64(j, "HeapReleased", fig->heap_released);
-	hg_json_end_object(j);
-	hg_json_u64(j, "committed", fig->committed);
-	hg_json_u64(j, "mapped", fig->mapped);
-	hg_json_u64(j, "address_space", fig->address_space);
-	hg_json_u64(j, "linear_memory", fig->linear_memory);
-	hg_json_u64(j, "arenas", fig->arenas);
-	hg_json_end_object(j);
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/*
+ * json_stats writes the statistics table's rows kept in where (peak: the
+ * peak figures), each group's rows as one object.
+ */
+static void json_stats(struct hg_json *j, const struct hg_stats *st,
+		       enum hg_stat_where where, bool peak)
+{
+	const char *open = NULL;
+
+	for (const struct hg_stat_spec *s = hg_stat_specs; s->name; s++) {
+		if (s->where != where || !hg_stat_present(s, st))
+			continue;
+		if (!same_group(open, s->group)) {
+			if (open)
+				hg_json_end_object(j);
+			open = s->group;
+			if (open)
+				hg_json_begin_object(j, open);
+		}
+		hg_json_u64(j, s->name, hg_stat_value(s, st, peak));
+	}
+	if (open)
+		hg_json_end_object(j);
 }
 
 void hg_report_json(FILE *f, const char *name, const struct hg_config *cfg,
 		    const struct hg_stats *st)
 {
-	const struct hg_os_calls *oc = &st->os_calls;
 	struct hg_json j;
 	char buf[256];
 
@@ -62,22 +68,13 @@ void hg_report_json(FILE *f, const char *name, const struct hg_config *cfg,
 	}
 	hg_json_end_object(&j);
 
-	json_figures(&j, "final", &st->final);
-	json_figures(&j, "peak", &st->peak);
-
-	hg_json_begin_object(&j, "os_calls");
-	hg_json_u64(&j, "reserve", oc->reserve);
-	hg_json_u64(&j, "unreserve", oc->unreserve);
-	hg_json_u64(&j, "map", oc->map);
-	hg_json_u64(&j, "used", oc->used);
-	hg_json_u64(&j, "unused", oc->unused);
-	hg_json_u64(&j, "free", oc->free);
-	hg_json_u64(&j, "sysalloc", oc->sysalloc);
-	hg_json_u64(&j, "sbrk", oc->sbrk);
-	hg_json_u64(&j, "grow_memory", oc->grow_memory);
+	hg_json_begin_object(&j, "final");
+	json_stats(&j, st, HG_STAT_FIGURES, false);
 	hg_json_end_object(&j);
-
-	hg_json_u64(&j, "heap_grows", st->heap_grows);
+	hg_json_begin_object(&j, "peak");
+	json_stats(&j, st, HG_STAT_FIGURES, true);
+	hg_json_end_object(&j);
+	json_stats(&j, st, HG_STAT_RUN, false);
 	if (st->oom) {
 		hg_json_begin_object(&j, "oom");
 		hg_json_u64(&j, "event", st->oom_event);
@@ -99,29 +96,92 @@ void hg_report_json(FILE *f, const char *name, const struct hg_config *cfg,
 #define LABEL_W 20
 #define COL_W 30
 
-static void row_bytes(FILE *f, const char *label, uint64_t final, uint64_t peak)
+static void row(FILE *f, const struct hg_stat_spec *s,
+		const struct hg_stats *st)
 {
-	char a[64], b[64];
+	uint64_t v[2] = { hg_stat_value(s, st, false),
+			  hg_stat_value(s, st, true) };
+	char t[2][64];
 
-	hg_fmt_iec(a, sizeof(a), final);
-	hg_fmt_iec(b, sizeof(b), peak);
-	fprintf(f, "  %-*s %-*s %s\n", LABEL_W, label, COL_W, a, b);
+	for (int i = 0; i < 2; i++) {
+		if (s->unit == HG_UNIT_BYTES)
+			hg_fmt_iec(t[i], sizeof(t[i]), v[i]);
+		else
+			snprintf(t[i], sizeof(t[i]), "%" PRIu64, v[i]);
+	}
+	fprintf(f, "  %-*s %-*s %s\n", LABEL_W, hg_stat_label(s), COL_W, t[0],
+		t[1]);
 }
 
-static void row_count(FILE *f, const char *label, uint64_t final, uint64_t peak)
+/* title is the text report's heading of a group of statistics. */
+static const char *title(const char *group)
 {
-	char a[32], b[32];
+	static const char *const titles[][2] = {
+		{ "classes", "memory classes" },
+		{ "os_calls", "os calls" },
+	};
 
-	snprintf(a, sizeof(a), "%" PRIu64, final);
-	snprintf(b, sizeof(b), "%" PRIu64, peak);
-	fprintf(f, "  %-*s %-*s %s\n", LABEL_W, label, COL_W, a, b);
+	if (!group)
+		return "address space";
+	for (size_t i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
+		if (strcmp(group, titles[i][0]) == 0)
+			return titles[i][1];
+	return group;
+}
+
+/* The heading of a group of figures; the first has the column names. */
+static void heading(FILE *f, const char *group, bool first)
+{
+	if (first)
+		fprintf(f, "\n%-*s %-*s %s\n", LABEL_W + 2, title(group), COL_W,
+			"final", "peak");
+	else
+		fprintf(f, "\n%s\n", title(group));
+}
+
+/*
+ * run_stats writes the one-per-run statistics: a group on one line
+ * ("os calls: reserve 1, map 2"), the others one per line
+ * ("heap grows: 3").
+ */
+static void run_stats(FILE *f, const struct hg_stats *st)
+{
+	const char *open = NULL;
+	char v[64];
+
+	fputc('\n', f);
+	for (const struct hg_stat_spec *s = hg_stat_specs; s->name; s++) {
+		if (s->where != HG_STAT_RUN || !hg_stat_present(s, st))
+			continue;
+		if (s->unit == HG_UNIT_BYTES)
+			hg_fmt_iec(v, sizeof(v), hg_stat_value(s, st, false));
+		else
+			snprintf(v, sizeof(v), "%" PRIu64,
+				 hg_stat_value(s, st, false));
+		if (open && !same_group(open, s->group)) {
+			fputc('\n', f);
+			open = NULL;
+		}
+		if (!s->group) {
+			fprintf(f, "%s: %s\n", hg_stat_label(s), v);
+			continue;
+		}
+		if (open) {
+			fprintf(f, ", %s %s", hg_stat_label(s), v);
+			continue;
+		}
+		open = s->group;
+		fprintf(f, "%s: %s %s", title(open), hg_stat_label(s), v);
+	}
+	if (open)
+		fputc('\n', f);
 }
 
 void hg_report_text(FILE *f, const char *name, const struct hg_config *cfg,
 		    const struct hg_stats *st)
 {
-	const struct hg_figures *fi = &st->final, *pk = &st->peak;
-	const struct hg_os_calls *oc = &st->os_calls;
+	const char *open = NULL;
+	bool first = true;
 	char buf[256];
 	char a[64];
 
@@ -133,33 +193,16 @@ void hg_report_text(FILE *f, const char *name, const struct hg_config *cfg,
 		if (hg_config_get(cfg, *k, buf, sizeof(buf)) == 0)
 			fprintf(f, "  %-*s %s\n", LABEL_W, *k, buf);
 
-	fprintf(f, "\n%-*s %-*s %s\n", LABEL_W + 2, "memory classes", COL_W,
-		"final", "peak");
-	for (int c = 0; c < HG_CLASS_COUNT; c++)
-		row_bytes(f, hg_class_name((enum hg_class)c), fi->classes[c],
-			  pk->classes[c]);
-
-	fputs("\nmemstats\n", f);
-	row_bytes(f, "HeapSys", fi->heap_sys, pk->heap_sys);
-	row_bytes(f, "HeapIdle", fi->heap_idle, pk->heap_idle);
-	row_bytes(f, "HeapInuse", fi->heap_inuse, pk->heap_inuse);
-	row_bytes(f, "HeapReleased", fi->heap_released, pk->heap_released);
-
-	fputs("\naddress space\n", f);
-	row_bytes(f, "committed", fi->committed, pk->committed);
-	row_bytes(f, "mapped", fi->mapped, pk->mapped);
-	row_bytes(f, "address_space", fi->address_space, pk->address_space);
-	row_bytes(f, "linear_memory", fi->linear_memory, pk->linear_memory);
-	row_count(f, "arenas", fi->arenas, pk->arenas);
-
-	fprintf(f,
-		"\nos calls: reserve %" PRIu64 ", unreserve %" PRIu64
-		", map %" PRIu64 ", used %" PRIu64 ", unused %" PRIu64
-		", free %" PRIu64 ", sysalloc %" PRIu64 ", sbrk %" PRIu64
-		", grow_memory %" PRIu64 "\n",
-		oc->reserve, oc->unreserve, oc->map, oc->used, oc->unused,
-		oc->free, oc->sysalloc, oc->sbrk, oc->grow_memory);
-	fprintf(f, "heap grows: %" PRIu64 "\n", st->heap_grows);
+	for (const struct hg_stat_spec *s = hg_stat_specs; s->name; s++) {
+		if (s->where != HG_STAT_FIGURES || !hg_stat_present(s, st))
+			continue;
+		if (first || !same_group(open, s->group))
+			heading(f, s->group, first);
+		first = false;
+		open = s->group;
+		row(f, s, st);
+	}
+	run_stats(f, st);
 	if (st->oom) {
 		hg_fmt_iec(a, sizeof(a), st->oom_size);
 		fprintf(f,

@@ -386,39 +386,35 @@ double hg_draw_legend(struct hg_scene *s, double y, const uint64_t *bytes)
 	return y + 24;
 }
 
-struct figure {
-	const char *name;
-	bool bytes;
-	size_t off; /* offset of the field in struct hg_figures, or -1 */
-};
-
-#define FIGOFF(f) offsetof(struct hg_figures, f)
-static const struct figure figures[] = {
-	{ "HeapSys", true, FIGOFF(heap_sys) },
-	{ "HeapInuse", true, FIGOFF(heap_inuse) },
-	{ "HeapReleased", true, FIGOFF(heap_released) },
-	{ "committed", true, FIGOFF(committed) },
-	{ "mapped", true, FIGOFF(mapped) },
-	{ "reserved", true, FIGOFF(classes[HG_CLASS_RESERVED]) },
-	{ "stranded", true, FIGOFF(classes[HG_CLASS_STRANDED]) },
-	{ "unused", true, FIGOFF(classes[HG_CLASS_UNUSED]) },
-	{ "address_space", true, FIGOFF(address_space) },
-	{ "arenas", false, FIGOFF(arenas) },
-	{ "heap grows", false, (size_t)-1 },
-};
-
-static uint64_t fig_get(const struct figure *f, const struct hg_stats *st,
-			bool peak)
+/*
+ * box_rows lists the statistics of the figures box: the rows of the
+ * statistics table with a box rank, in rank order, present in st.
+ * Returns their number.
+ */
+static size_t box_rows(const struct hg_stat_spec **out, size_t max,
+		       const struct hg_stats *st)
 {
-	if (f->off == (size_t)-1)
-		return st->heap_grows;
-	const struct hg_figures *fg = peak ? &st->peak : &st->final;
-	uint64_t v;
-	memcpy(&v, (const char *)fg + f->off, sizeof(v));
-	return v;
+	size_t n = 0;
+
+	for (unsigned rank = 1; n < max; rank++) {
+		const struct hg_stat_spec *found = NULL;
+		bool more = false;
+
+		for (const struct hg_stat_spec *f = hg_stat_specs; f->name;
+		     f++) {
+			if (f->box == rank)
+				found = f;
+			more |= f->box > rank;
+		}
+		if (found && hg_stat_present(found, st))
+			out[n++] = found;
+		if (!more)
+			break;
+	}
+	return n;
 }
 
-#define NFIG (sizeof(figures) / sizeof(figures[0]))
+#define MAX_BOX_ROWS 64
 
 /* A column header right-aligned at x, shortened with an ellipsis to fit. */
 static void header(struct hg_scene *s, double x, double y, double maxw,
@@ -470,29 +466,32 @@ double hg_draw_figures(struct hg_scene *s, double y,
 			header(s, cx, y, colw - 12, j < n ? "" : "\xce\x94 ",
 			       labels[j < n ? j : j - n + 1]);
 	}
-	for (size_t i = 0; i < NFIG; i++) {
+	const struct hg_stat_spec *rows[MAX_BOX_ROWS];
+	size_t nrows = box_rows(rows, MAX_BOX_ROWS, hg_model_stats(models[0]));
+	for (size_t i = 0; i < nrows; i++) {
+		const struct hg_stat_spec *f = rows[i];
+		bool bytes = f->unit == HG_UNIT_BYTES;
 		y += rowh;
 		hg_scene_text(s, x0 + 8, y, HG_FONT_MONO, 11, HG_ANCHOR_START,
-			      HG_TEXT_RGB, "%s", figures[i].name);
+			      HG_TEXT_RGB, "%s", hg_stat_label(f));
 		for (size_t j = 0; j < ncols; j++) {
 			double cx = x0 + namew + (j + 1) * colw - 8;
 			uint32_t rgb = HG_TEXT_RGB;
-			const struct figure *f = &figures[i];
 			if (n == 1) {
-				uint64_t v = fig_get(
+				uint64_t v = hg_stat_value(
 					f, hg_model_stats(models[0]), j == 1);
-				hg_fmt_value(b, sizeof(b), f->bytes, v);
+				hg_fmt_value(b, sizeof(b), bytes, v);
 			} else if (j < n) {
-				uint64_t v = fig_get(
+				uint64_t v = hg_stat_value(
 					f, hg_model_stats(models[j]), false);
-				hg_fmt_value(b, sizeof(b), f->bytes, v);
+				hg_fmt_value(b, sizeof(b), bytes, v);
 			} else {
-				uint64_t a = fig_get(
+				uint64_t a = hg_stat_value(
 					f, hg_model_stats(models[0]), false);
-				uint64_t v = fig_get(
+				uint64_t v = hg_stat_value(
 					f, hg_model_stats(models[j - n + 1]),
 					false);
-				hg_fmt_delta(b, sizeof(b), f->bytes, a, v);
+				hg_fmt_delta(b, sizeof(b), bytes, a, v);
 				rgb = v > a   ? 0xa33a00
 				      : v < a ? 0x00664a
 					      : HG_MUTED_RGB;

@@ -371,7 +371,64 @@ struct hg_stats {
 	char oom_id[128];
 	uint64_t oom_size;
 	char oom_message[256];
+	/* The replay applied object-level ops (new, del, gc, stackalloc,
+	 * stackfree): the HG_STAT_OBJECTS statistics are present. */
+	bool object_ops;
 };
+
+/*
+ * The statistics table (core/stats.c): one row per statistic, read by the
+ * stats JSON, the text report, `heapgrow diff` and the pictures' figures
+ * box. A row names the statistic, its unit and where it lives (a member
+ * of struct hg_figures, written for final and peak, or of struct
+ * hg_stats, one value for the run). core/stats.c says how to add one.
+ */
+enum hg_stat_unit {
+	HG_UNIT_BYTES, /* a size: 1.5 MiB in text, +4M in gates */
+	HG_UNIT_COUNT, /* a number of things (arenas, calls) */
+};
+
+enum hg_stat_where {
+	HG_STAT_FIGURES, /* a member of struct hg_figures: final and peak */
+	HG_STAT_RUN,     /* a member of struct hg_stats: one per run */
+};
+
+enum hg_stat_flag {
+	/* Present only when the replay had object-level ops
+	 * (hg_stats.object_ops); absent from every output otherwise. */
+	HG_STAT_OBJECTS = 1 << 0,
+};
+
+struct hg_stat_spec {
+	const char *group; /* the JSON object holding it ("classes",
+			      "memstats", "os_calls") or NULL */
+	const char *name;  /* its JSON key; diff names it
+			      [final.|peak.][group.]name */
+	const char *label; /* text report and figures box, NULL: name */
+	enum hg_stat_unit unit;
+	enum hg_stat_where where;
+	size_t off;     /* offset in struct hg_figures or struct hg_stats */
+	unsigned box;   /* rank in the pictures' figures box, 0: not shown */
+	unsigned flags; /* enum hg_stat_flag */
+};
+
+/* Every statistic, in output order; ended by a row with a NULL name. */
+extern const struct hg_stat_spec hg_stat_specs[];
+
+/* hg_stat_value reads s from st (peak: the peak figures, for a
+ * HG_STAT_FIGURES row). */
+uint64_t hg_stat_value(const struct hg_stat_spec *s, const struct hg_stats *st,
+		       bool peak);
+
+/* hg_stat_present tells whether s is in the outputs of st. */
+bool hg_stat_present(const struct hg_stat_spec *s, const struct hg_stats *st);
+
+/* hg_stat_label is s's label, or its name. */
+const char *hg_stat_label(const struct hg_stat_spec *s);
+
+/* hg_stat_by_path finds the row of a diff name ("final.memstats.HeapSys",
+ * "os_calls.map", "heap_grows"), or NULL. */
+const struct hg_stat_spec *hg_stat_by_path(const char *path);
 
 /* ------------------------------------------------------------------ */
 /* The model                                                           */

@@ -1,0 +1,113 @@
+/*
+ * stats.c - the statistics table: every statistic the outputs show, with
+ * its unit and where the model keeps it.
+ *
+ * To add a statistic:
+ *   1. a member in struct hg_figures (a figure with a final and a peak
+ *      value, kept by the model per event) or in struct hg_stats (one
+ *      value for the run), and the model code that computes it;
+ *   2. one row below, where it goes in the outputs: the stats JSON writes
+ *      the rows in this order (a group's rows together, as one object),
+ *      the text report in the same order, `heapgrow diff` and its gates
+ *      name it [final.|peak.][group.]name and take its unit from here, and
+ *      a non-zero box rank puts it in the pictures' figures box;
+ *   3. a statistic that exists only for object-level replays gets the
+ *      flag HG_STAT_OBJECTS: it is left out of every output unless
+ *      hg_stats.object_ops is set, so span-level outputs do not change;
+ *   4. its line in heapgrow(1) (STATISTICS); the tests check that every
+ *      row is documented there.
+ */
+#include "hg_core.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#define FIG(member) HG_STAT_FIGURES, offsetof(struct hg_figures, member)
+#define RUN(member) HG_STAT_RUN, offsetof(struct hg_stats, member)
+#define CLASS(c) FIG(classes[c])
+#define B HG_UNIT_BYTES
+#define N HG_UNIT_COUNT
+
+const struct hg_stat_spec hg_stat_specs[] = {
+	/* group, name, label, unit, where, box rank, flags */
+	{ "classes", "none", NULL, B, CLASS(HG_CLASS_NONE), 0, 0 },
+	{ "classes", "foreign", NULL, B, CLASS(HG_CLASS_FOREIGN), 0, 0 },
+	{ "classes", "reserved", NULL, B, CLASS(HG_CLASS_RESERVED), 6, 0 },
+	{ "classes", "released", NULL, B, CLASS(HG_CLASS_RELEASED), 0, 0 },
+	{ "classes", "heap_free", NULL, B, CLASS(HG_CLASS_HEAP_FREE), 0, 0 },
+	{ "classes", "heap_inuse", NULL, B, CLASS(HG_CLASS_HEAP_INUSE), 0, 0 },
+	{ "classes", "sys", NULL, B, CLASS(HG_CLASS_SYS), 0, 0 },
+	{ "classes", "sbrk_free", NULL, B, CLASS(HG_CLASS_SBRK_FREE), 0, 0 },
+	{ "classes", "unused", NULL, B, CLASS(HG_CLASS_UNUSED), 8, 0 },
+	{ "classes", "stranded", NULL, B, CLASS(HG_CLASS_STRANDED), 7, 0 },
+	{ "memstats", "HeapSys", NULL, B, FIG(heap_sys), 1, 0 },
+	{ "memstats", "HeapIdle", NULL, B, FIG(heap_idle), 0, 0 },
+	{ "memstats", "HeapInuse", NULL, B, FIG(heap_inuse), 2, 0 },
+	{ "memstats", "HeapReleased", NULL, B, FIG(heap_released), 3, 0 },
+	{ NULL, "committed", NULL, B, FIG(committed), 4, 0 },
+	{ NULL, "mapped", NULL, B, FIG(mapped), 5, 0 },
+	{ NULL, "address_space", NULL, B, FIG(address_space), 9, 0 },
+	{ NULL, "linear_memory", NULL, B, FIG(linear_memory), 0, 0 },
+	{ NULL, "arenas", NULL, N, FIG(arenas), 10, 0 },
+	{ "os_calls", "reserve", NULL, N, RUN(os_calls.reserve), 0, 0 },
+	{ "os_calls", "unreserve", NULL, N, RUN(os_calls.unreserve), 0, 0 },
+	{ "os_calls", "map", NULL, N, RUN(os_calls.map), 0, 0 },
+	{ "os_calls", "used", NULL, N, RUN(os_calls.used), 0, 0 },
+	{ "os_calls", "unused", NULL, N, RUN(os_calls.unused), 0, 0 },
+	{ "os_calls", "free", NULL, N, RUN(os_calls.free), 0, 0 },
+	{ "os_calls", "sysalloc", NULL, N, RUN(os_calls.sysalloc), 0, 0 },
+	{ "os_calls", "sbrk", NULL, N, RUN(os_calls.sbrk), 0, 0 },
+	{ "os_calls", "grow_memory", NULL, N, RUN(os_calls.grow_memory), 0, 0 },
+	{ NULL, "heap_grows", "heap grows", N, RUN(heap_grows), 11, 0 },
+	{ NULL, NULL, NULL, B, HG_STAT_RUN, 0, 0, 0 },
+};
+
+uint64_t hg_stat_value(const struct hg_stat_spec *s, const struct hg_stats *st,
+		       bool peak)
+{
+	const char *base = (const char *)st;
+	uint64_t v;
+
+	if (s->where == HG_STAT_FIGURES)
+		base = (const char *)(peak ? &st->peak : &st->final);
+	memcpy(&v, base + s->off, sizeof(v));
+	return v;
+}
+
+bool hg_stat_present(const struct hg_stat_spec *s, const struct hg_stats *st)
+{
+	return !(s->flags & HG_STAT_OBJECTS) || st->object_ops;
+}
+
+const char *hg_stat_label(const struct hg_stat_spec *s)
+{
+	return s->label ? s->label : s->name;
+}
+
+/* skip matches the prefix p of *path followed by a dot, and skips both. */
+static bool skip(const char **path, const char *p)
+{
+	size_t n = strlen(p);
+
+	if (strncmp(*path, p, n) != 0 || (*path)[n] != '.')
+		return false;
+	*path += n + 1;
+	return true;
+}
+
+const struct hg_stat_spec *hg_stat_by_path(const char *path)
+{
+	bool fig = skip(&path, "final") || skip(&path, "peak");
+
+	for (const struct hg_stat_spec *s = hg_stat_specs; s->name; s++) {
+		const char *p = path;
+
+		if ((s->where == HG_STAT_FIGURES) != fig)
+			continue;
+		if (s->group && !skip(&p, s->group))
+			continue;
+		if (strcmp(p, s->name) == 0)
+			return s;
+	}
+	return NULL;
+}

@@ -1,0 +1,17 @@
+# The recorded real Go runs (tests/real/README.md): hg_fidelity, the
+# comparison of heapgrow's figures at every mark with the recorded
+# MEMSTATS, and its own test on hand-made stats and MEMSTATS
+# (tests/real/selftest: label "real").
+add_executable(hg_fidelity ${CMAKE_CURRENT_SOURCE_DIR}/real/hg_fidelity.c)
+target_link_libraries(hg_fidelity PRIVATE hg_flags m)
+
+file(GLOB HG_FIDELITY_CASES CONFIGURE_DEPENDS
+  ${CMAKE_CURRENT_SOURCE_DIR}/real/selftest/cases/*.args)
+foreach(args ${HG_FIDELITY_CASES})
+  get_filename_component(case ${args} NAME_WLE)
+  add_test(NAME real.fidelity.${case}
+    COMMAND ${CMAKE_COMMAND} -DCASE=${CMAKE_CURRENT_SOURCE_DIR}/real/selftest/cases/${case}
+      -DDIR=${CMAKE_CURRENT_SOURCE_DIR}/real/selftest -DTOOL=$<TARGET_FILE:hg_fidelity>
+      -P ${CMAKE_CURRENT_SOURCE_DIR}/real/selftest/run.cmake)
+  set_tests_properties(real.fidelity.${case} PROPERTIES LABELS real TIMEOUT 60)
+endforeach()

@@ -13,6 +13,7 @@
 #include "json.h"
 #include "outfile.h"
 #include "pictures.h"
+#include "replay.h"
 #include "render.h"
 #include "replay_args.h"
 #include "settings.h"
@@ -108,90 +109,55 @@ static int add_vs(struct hg_cli_settings *s, const char *vs)
 	return rc;
 }
 
-/* replay_one replays the trace under one configuration. */
-static int replay_one(struct compare *c, struct run *run, const char *vs,
-		      struct hg_trace_info *name_out)
+/* --at: each configuration stops there. */
+struct at_stop {
+	struct hg_pictures *pics;
+	bool reached[HG_REPLAY_MAX_LANES];
+};
+
+static int at_event(void *ctx, struct hg_replay *rp,
+		    const struct hg_replay_event *ev)
+{
+	struct at_stop *at = ctx;
+	struct hg_pictures *pics = at->pics;
+	const struct hg_op *op = ev->op;
+
+	(void)rp;
+	if (ev->oom || !(pics->at_event ? ev->index == pics->at_index
+					: (op->kind == HG_OP_MARK && op->text &&
+					   strcmp(op->text, pics->at) == 0)))
+		return 0;
+	if (pics->at_event)
+		snprintf(pics->moment, sizeof(pics->moment), "event %" PRIu64,
+			 ev->index);
+	else
+		snprintf(pics->moment, sizeof(pics->moment),
+			 "mark \"%s\" (event %" PRIu64 ")", op->text,
+			 ev->index);
+	at->reached[ev->lane] = true;
+	return HG_REPLAY_STOP;
+}
+
+/* add_config adds the lane of one configuration: the shared settings,
+ * then its --vs settings. */
+static int add_config(struct compare *c, struct hg_replay *rp,
+		      const struct run *run)
 {
 	const char *tname = hg_display_name(c->args.trace);
-	struct hg_pictures *pics = &c->args.pics;
-	struct hg_trace_reader *tr = NULL;
 	struct hg_cli_settings all;
 	struct hg_config cfg;
-	struct hg_diag d;
-	char err[512];
-	int status = HG_EXIT_USAGE, rc;
+	int status = HG_EXIT_USAGE;
 
 	hg_settings_init(&all);
-	memset(&d, 0, sizeof(d));
-	if (pics->spool) {
-		rewind(pics->spool);
-		rc = hg_trace_open_fd(&tr, fileno(pics->spool), "<stdin>", &d);
-	} else {
-		rc = hg_trace_open(&tr, c->args.trace, &d);
-	}
-	if (rc) {
-		hg_cli_diag(&d);
-		return HG_EXIT_USAGE;
-	}
-	const struct hg_trace_info *info = hg_trace_info(tr);
-	snprintf(name_out->name, sizeof(name_out->name), "%s", info->name);
-	if (hg_settings_collect(&all, info, tname, &c->args.opts))
+	if (hg_settings_collect(&all, hg_replay_info(rp), tname,
+				&c->args.opts))
 		goto out;
-	if (vs && add_vs(&all, vs))
+	if (run->vs && add_vs(&all, run->vs))
 		goto out;
 	if (hg_settings_apply(&all, &cfg))
 		goto out;
-	err[0] = '\0';
-	if (hg_model_new(&run->m, &cfg, err, sizeof(err)) != 0) {
-		hg_cli_error("%s: %s", run->label,
-			     err[0] ? err : "invalid configuration");
-		goto out;
-	}
-	status = HG_EXIT_OK;
-	for (uint64_t i = 0;; i++) {
-		struct hg_op op;
-		unsigned line = 0, col = 0;
-		rc = hg_trace_next(tr, &op, &line, &col, &d);
-		if (rc == 0)
-			break;
-		if (rc < 0) {
-			hg_cli_diag(&d);
-			status = HG_EXIT_USAGE;
-			break;
-		}
-		err[0] = '\0';
-		rc = hg_model_apply(run->m, &op, NULL, err, sizeof(err));
-		if (rc != 0 && rc != HG_EOOM) {
-			hg_cli_error_at(tname, line, col, "%s (%s)",
-					err[0] ? err : hg_strerror(rc),
-					run->label);
-			status = HG_EXIT_USAGE;
-			break;
-		}
-		if (rc == HG_EOOM) {
-			run->oom = true;
-			break;
-		}
-		if (pics->at &&
-		    (pics->at_event ? i == pics->at_index
-				    : (op.kind == HG_OP_MARK && op.text &&
-				       strcmp(op.text, pics->at) == 0))) {
-			if (pics->at_event)
-				snprintf(pics->moment, sizeof(pics->moment),
-					 "event %" PRIu64, i);
-			else
-				snprintf(pics->moment, sizeof(pics->moment),
-					 "mark \"%s\" (event %" PRIu64 ")",
-					 op.text, i);
-			goto out;
-		}
-	}
-	if (status == HG_EXIT_OK && pics->at && !run->oom) {
-		hg_cli_error("--at %s: not reached in the trace", pics->at);
-		status = HG_EXIT_USAGE;
-	}
+	status = hg_replay_add_lane(rp, &cfg, run->label) ? -1 : 0;
 out:
-	hg_trace_close(tr);
 	hg_settings_release(&all);
 	return status;
 }
@@ -357,31 +323,66 @@ static void print_json(FILE *f, const char *name, const struct run *runs,
 	fputc('\n', f);
 }
 
+/* failed prints the replay's error and returns its exit status. */
+static int failed(const struct hg_replay *rp)
+{
+	char msg[700];
+
+	hg_replay_message(rp, msg, sizeof(msg));
+	hg_cli_error("%s", msg);
+	return hg_replay_exit_status(rp->status);
+}
+
 static int run_compare(struct compare *c)
 {
 	struct run runs[MAX_VS + 1];
 	struct hg_map_input in[MAX_VS + 1];
-	struct hg_trace_info name;
 	struct hg_pictures *pics = &c->args.pics;
+	struct at_stop at = { pics, { false } };
+	struct hg_replay rp;
+	const char *name;
 	size_t n = 0;
-	int status = HG_EXIT_OK;
+	int rc, status = HG_EXIT_USAGE;
 
 	memset(runs, 0, sizeof(runs));
-	memset(&name, 0, sizeof(name));
-	if (strcmp(c->args.trace, "-") == 0 && hg_pictures_spool(pics) < 0)
-		return HG_EXIT_USAGE;
+	hg_replay_init(&rp);
+	/* One reading of the trace drives every configuration. */
+	if (hg_replay_open(&rp, c->args.trace)) {
+		status = failed(&rp);
+		goto out;
+	}
+	name = hg_replay_info(&rp)->name;
 	if (c->nvs == 1)
 		runs[n++].label = "base";
 	for (size_t i = 0; i < c->nvs; i++, n++)
 		runs[n].label = runs[n].vs = c->vs[i];
 	for (size_t i = 0; i < n; i++) {
-		int rc = replay_one(c, &runs[i], runs[i].vs, &name);
-		if (rc) {
-			status = rc;
+		rc = add_config(c, &rp, &runs[i]);
+		if (rc < 0)
+			status = failed(&rp);
+		if (rc)
+			goto out;
+	}
+	struct hg_observer stop = { &at, at_event, NULL };
+	if (pics->at && hg_replay_observe(&rp, &stop)) {
+		status = failed(&rp);
+		goto out;
+	}
+	rc = hg_replay_run(&rp);
+	if (rc != HG_REPLAY_OK && rc != HG_REPLAY_OOM) {
+		status = failed(&rp);
+		goto out;
+	}
+	status = hg_replay_exit_status(rc);
+	for (size_t i = 0; i < n; i++) {
+		runs[i].m = hg_replay_model(&rp, i);
+		runs[i].oom = rp.lane[i].oom;
+		if (pics->at && !runs[i].oom && !at.reached[i]) {
+			hg_cli_error("--at %s: not reached in the trace",
+				     pics->at);
+			status = HG_EXIT_USAGE;
 			goto out;
 		}
-		if (runs[i].oom)
-			status = HG_EXIT_OOM;
 	}
 	if (!pics->at)
 		snprintf(pics->moment, sizeof(pics->moment), "the end");
@@ -392,16 +393,20 @@ static int run_compare(struct compare *c)
 				hg_model_stats(runs[i].m)->events
 			};
 		struct hg_render_opts o;
-		hg_pictures_render_opts(pics, &o, name.name);
-		int rc = hg_scene_map(&pics->map, in, n, &o);
+		hg_pictures_render_opts(pics, &o, name);
+		rc = hg_scene_map(&pics->map, in, n, &o);
 		if (rc) {
 			hg_cli_error("cannot draw the maps: %s",
-				     hg_strerror(rc));
+				     rc == HG_ENOMEM ? "out of host memory"
+						     : hg_strerror(rc));
 			status = HG_EXIT_USAGE;
 			goto out;
 		}
-		if ((status = hg_pictures_write(pics, NULL)))
+		/* The pictures keep the out-of-memory status. */
+		if ((rc = hg_pictures_write(pics, NULL))) {
+			status = rc;
 			goto out;
+		}
 	}
 	if (!c->quiet) {
 		bool to_stdout = false;
@@ -409,16 +414,15 @@ static int run_compare(struct compare *c)
 			to_stdout |= strcmp(pics->maps[i], "-") == 0;
 		if (!to_stdout) {
 			if (c->json)
-				print_json(stdout, name.name, runs, n,
+				print_json(stdout, name, runs, n,
 					   pics->moment);
 			else
-				print_text(stdout, name.name, runs, n,
+				print_text(stdout, name, runs, n,
 					   pics->moment);
 		}
 	}
 out:
-	for (size_t i = 0; i < n; i++)
-		hg_model_free(runs[i].m);
+	hg_replay_release(&rp);
 	return status;
 }
 

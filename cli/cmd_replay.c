@@ -6,10 +6,13 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "eventlog.h"
 #include "hg_core.h"
 #include "json.h"
 #include "outfile.h"
 #include "pictures.h"
+#include "progress.h"
+#include "replay.h"
 #include "replay_args.h"
 #include "report.h"
 #include "settings.h"
@@ -90,179 +93,102 @@ struct replay {
 };
 
 /* ------------------------------------------------------------------ */
-/* Event log                                                           */
-/* ------------------------------------------------------------------ */
-
-/* log_event writes one line of the event log: what the op table's row
- * says the log holds for the op (hg_op_spec's log bits). */
-static void log_event(FILE *f, uint64_t i, const struct hg_op *op,
-		      const struct hg_op_result *res, bool oom)
-{
-	const struct hg_op_spec *k = hg_op_spec(op->kind);
-	struct hg_json j;
-
-	hg_json_init(&j, f, false);
-	hg_json_begin_object(&j, NULL);
-	hg_json_u64(&j, "i", i);
-	hg_json_str(&j, "op", hg_op_name(op->kind));
-	if (k && hg_op_has_field(k, HG_FIELD_ID) && op->id)
-		hg_json_str(&j, "id", op->id);
-	if (oom) {
-		if (k && k->use == HG_ID_MAKE &&
-		    hg_op_has_field(k, HG_FIELD_SIZE))
-			hg_json_u64(&j, "size", op->size);
-		hg_json_bool(&j, "oom", true);
-		hg_json_end_object(&j);
-		fputc('\n', f);
-		return;
-	}
-	unsigned log = k ? k->log : 0;
-	if (log & HG_LOG_OP) {
-		if (hg_op_has_field(k, HG_FIELD_SIZE_ALL)) {
-			if (op->all)
-				hg_json_bool(&j, "all", true);
-			else
-				hg_json_u64(&j, "size", op->size);
-		}
-		if (hg_op_has_field(k, HG_FIELD_TEXT))
-			hg_json_str(&j, "text", op->text ? op->text : "");
-		if (hg_op_has_field(k, HG_FIELD_VALUE))
-			hg_json_u64(&j, "value", op->value);
-	}
-	if (log & HG_LOG_ADDR)
-		hg_json_hex(&j, "addr", res->addr);
-	if (log & HG_LOG_NPAGES)
-		hg_json_u64(&j, "npages", res->npages);
-	if (log & HG_LOG_SIZE)
-		hg_json_u64(&j, "size", res->size);
-	if (log & HG_LOG_SCAV)
-		hg_json_u64(&j, "scav", res->scav);
-	if (log & HG_LOG_GREW)
-		hg_json_u64(&j, "grew", res->grew);
-	if (log & HG_LOG_RELEASED)
-		hg_json_u64(&j, "released", res->released);
-	hg_json_end_object(&j);
-	fputc('\n', f);
-}
-
-/* ------------------------------------------------------------------ */
 /* Replay                                                              */
 /* ------------------------------------------------------------------ */
+
+/* A foreign mapping's address is only a hint, as for mmap without
+ * MAP_FIXED: say so when the OS moved it. */
+static int warn_mmap(void *ctx, struct hg_replay *rp,
+		     const struct hg_replay_event *ev)
+{
+	const struct hg_op *op = ev->op;
+
+	(void)ctx;
+	if (op->kind == HG_OP_MMAP && op->has_addr && !ev->oom &&
+	    ev->res->addr != op->addr)
+		hg_cli_error_at(rp->file, ev->line, ev->col,
+				"warning: mmap %s: %#" PRIx64
+				" is not free; the OS put it at %#" PRIx64,
+				op->id, op->addr, ev->res->addr);
+	return 0;
+}
+
+/* failed prints the replay's error and returns its exit status. */
+static int failed(const struct hg_replay *rp)
+{
+	char msg[700];
+
+	hg_replay_message(rp, msg, sizeof(msg));
+	hg_cli_error("%s", msg);
+	return hg_replay_exit_status(rp->status);
+}
 
 static int run(struct replay *r)
 {
 	const char *tname = hg_display_name(r->args.trace);
 	struct hg_pictures *pics = &r->args.pics;
-	struct hg_trace_reader *tr = NULL;
 	const struct hg_trace_info *info;
 	struct hg_cli_settings all;
-	struct hg_model *m = NULL;
 	struct hg_outfile logf = { 0 }, statsf = { 0 };
-	const struct hg_stats *st;
+	struct hg_eventlog lg = { 0 };
+	struct hg_progress prog;
+	struct hg_replay rp;
 	struct hg_config cfg;
-	struct hg_diag d;
-	char err[512];
-	uint64_t i = 0;
-	int status = HG_EXIT_USAGE;
+	struct hg_model *m;
+	int rc, status = HG_EXIT_USAGE;
 
 	hg_settings_init(&all);
-	memset(&d, 0, sizeof(d));
+	hg_replay_init(&rp);
+	rp.check = r->check;
+	rp.record_marks = true;
 	if (hg_pictures_two_pass(pics) && strcmp(r->args.trace, "-") == 0) {
 		int fd = hg_pictures_spool(pics);
 		if (fd < 0)
-			return HG_EXIT_USAGE;
-		if (hg_trace_open_fd(&tr, fd, "<stdin>", &d) != 0) {
-			hg_cli_diag(&d);
-			return HG_EXIT_USAGE;
-		}
-	} else if (hg_trace_open(&tr, r->args.trace, &d) != 0) {
-		hg_cli_diag(&d);
-		return HG_EXIT_USAGE;
+			goto out;
+		rc = hg_replay_open_fd(&rp, fd, "<stdin>");
+	} else {
+		rc = hg_replay_open(&rp, r->args.trace);
 	}
-	info = hg_trace_info(tr);
+	if (rc) {
+		status = failed(&rp);
+		goto out;
+	}
+	info = hg_replay_info(&rp);
 	if (hg_settings_collect(&all, info, tname, &r->args.opts) ||
 	    hg_settings_apply(&all, &cfg))
 		goto out;
-	err[0] = '\0';
-	if (hg_model_new(&m, &cfg, err, sizeof(err)) != 0) {
-		hg_cli_error("%s: %s", tname,
-			     err[0] ? err : "invalid configuration");
+	if (hg_replay_add_lane(&rp, &cfg, NULL)) {
+		status = failed(&rp);
 		goto out;
 	}
 	if ((r->log_path && hg_outfile_open(&logf, r->log_path)) ||
 	    (r->stats_path && hg_outfile_open(&statsf, r->stats_path)))
 		goto out;
-
-	status = HG_EXIT_OK;
-	for (;; i++) {
-		struct hg_op op;
-		struct hg_op_result res;
-		unsigned line = 0, col = 0;
-		int rc;
-
-		memset(&res, 0, sizeof(res));
-		rc = hg_trace_next(tr, &op, &line, &col, &d);
-		if (rc == 0)
-			break;
-		if (rc < 0) {
-			hg_cli_diag(&d);
-			status = HG_EXIT_USAGE;
-			goto out;
-		}
-		err[0] = '\0';
-		rc = hg_model_apply(m, &op, &res, err, sizeof(err));
-		if (rc == HG_ENOMEM) {
-			hg_cli_error("out of memory");
-			status = HG_EXIT_USAGE;
-			goto out;
-		} else if (rc != 0 && rc != HG_EOOM) {
-			hg_cli_error_at(tname, line, col, "%s",
-					err[0] ? err : hg_strerror(rc));
-			status = HG_EXIT_USAGE;
-			goto out;
-		}
-		/* A foreign mapping's address is only a hint, as for mmap
-		 * without MAP_FIXED: say so when the OS moved it. */
-		if (op.kind == HG_OP_MMAP && op.has_addr &&
-		    res.addr != op.addr && !r->quiet)
-			hg_cli_error_at(
-				tname, line, col,
-				"warning: mmap %s: %#" PRIx64
-				" is not free; the OS put it at %#" PRIx64,
-				op.id, op.addr, res.addr);
-		if (logf.f)
-			log_event(logf.f, i, &op, &res,
-				  rc == HG_EOOM || res.oom);
-		if (hg_pictures_event(pics, m, i, &op, &res, info->name)) {
-			status = HG_EXIT_USAGE;
-			goto out;
-		}
-		if (r->check) {
-			err[0] = '\0';
-			if (hg_model_check(m, err, sizeof(err)) != 0) {
-				hg_cli_error_at(tname, line, 0,
-						"invariant violated after "
-						"event %" PRIu64 " (%s): %s",
-						i, hg_op_name(op.kind), err);
-				status = HG_EXIT_INVARIANT;
-				goto out;
-			}
-		}
-		if (rc == HG_EOOM) {
-			hg_cli_error_at(tname, line, 0, "%s",
-					hg_model_stats(m)->oom_message);
-			status = HG_EXIT_OOM;
-			break;
-		}
+	struct hg_observer warn = { NULL, warn_mmap, NULL };
+	if ((!r->quiet && hg_replay_observe(&rp, &warn)) ||
+	    (logf.f && hg_eventlog_attach(&lg, logf.f, &rp)) ||
+	    hg_pictures_attach(pics, &rp, info->name) ||
+	    hg_progress_attach(&prog, &rp, r->quiet)) {
+		status = failed(&rp);
+		goto out;
 	}
-
-	/* The pictures take the model (a timeline replays the trace again). */
-	struct hg_stats final = *hg_model_stats(m);
-	struct hg_config mcfg = *hg_model_config(m);
-	st = &final;
+	rc = hg_replay_run(&rp);
+	hg_progress_end(&prog);
+	if (rc != HG_REPLAY_OK && rc != HG_REPLAY_OOM) {
+		status = failed(&rp);
+		goto out;
+	}
+	m = hg_replay_model(&rp, 0);
+	status = HG_EXIT_OK;
+	if (rc == HG_REPLAY_OOM) {
+		hg_cli_error_at(rp.file, rp.lane[0].oom_line, 0, "%s",
+				hg_model_stats(m)->oom_message);
+		status = HG_EXIT_OOM;
+	}
+	const struct hg_stats *st = hg_model_stats(m);
+	const struct hg_config *mcfg = hg_model_config(m);
 	{
-		int ps = hg_pictures_finish(pics, &m, &cfg, r->args.trace,
-					    info->name);
+		int ps = hg_pictures_finish(pics, &rp, r->args.trace);
 		if (ps) {
 			status = ps;
 			goto out;
@@ -270,7 +196,7 @@ static int run(struct replay *r)
 	}
 	if (statsf.f)
 		hg_report_json(statsf.f, info->name[0] ? info->name : NULL,
-			       &mcfg, st);
+			       mcfg, st);
 	if (hg_outfile_commit(&logf) || hg_outfile_commit(&statsf)) {
 		status = HG_EXIT_USAGE;
 		goto out;
@@ -279,18 +205,18 @@ static int run(struct replay *r)
 	    !(r->log_path && strcmp(r->log_path, "-") == 0)) {
 		if (r->json)
 			hg_report_json(stdout,
-				       info->name[0] ? info->name : NULL, &mcfg,
+				       info->name[0] ? info->name : NULL, mcfg,
 				       st);
 		else
 			hg_report_text(stdout,
-				       info->name[0] ? info->name : NULL, &mcfg,
+				       info->name[0] ? info->name : NULL, mcfg,
 				       st);
 	}
 out:
 	hg_outfile_abort(&logf);
 	hg_outfile_abort(&statsf);
-	hg_model_free(m);
-	hg_trace_close(tr);
+	hg_eventlog_release(&lg);
+	hg_replay_release(&rp);
 	hg_settings_release(&all);
 	return status;
 }
@@ -331,6 +257,13 @@ int cmd_replay(int argc, char **argv)
 	}
 	if (!r.args.trace) {
 		status = hg_opt_usage_error(&cmd_replay_spec, "no trace given");
+		goto out;
+	}
+	if (r.log_path && r.stats_path && strcmp(r.log_path, "-") == 0 &&
+	    strcmp(r.stats_path, "-") == 0) {
+		status = hg_opt_usage_error(&cmd_replay_spec,
+					    "--log - and --stats - cannot both "
+					    "write to standard output");
 		goto out;
 	}
 	if ((status = hg_pictures_check(&r.args.pics, &cmd_replay_spec)))

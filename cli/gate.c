@@ -438,7 +438,7 @@ static bool apply(enum hg_gate_op op, int c)
 	}
 }
 
-/* The fields of oom when it is an object (interface.md section 5). */
+/* The fields of oom when it is an object (the stats JSON, README). */
 static const char *const oom_fields[] = {
 	"event", "op", "id", "size", "message", NULL,
 };

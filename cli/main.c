@@ -12,7 +12,7 @@
 #endif
 
 /*
- * The commands, in the order help lists them (interface.md section 1).
+ * The commands, in the order help lists them.
  * Later: import.
  */
 static const struct hg_cmd cmds[] = {

@@ -152,25 +152,25 @@ int hg_pictures_spool(struct hg_pictures *p)
 	return fileno(p->spool);
 }
 
-static int draw_map(struct hg_pictures *p, struct hg_model *m, uint64_t nev,
-		    const char *trace_name)
+/* draw_map draws the map of m; returns 0 or an hg_err. */
+static int draw_map(struct hg_pictures *p, struct hg_model *m, uint64_t nev)
 {
 	struct hg_map_input in = { m, NULL, p->moment, nev };
 	struct hg_render_opts o;
-	hg_pictures_render_opts(p, &o, trace_name);
-	int rc = hg_scene_map(&p->map, &in, 1, &o);
-
-	if (rc) {
-		hg_cli_error("cannot draw the map: %s", hg_strerror(rc));
-		return HG_EXIT_USAGE;
-	}
-	return 0;
+	hg_pictures_render_opts(p, &o, p->trace_name);
+	return hg_scene_map(&p->map, &in, 1, &o);
 }
 
-int hg_pictures_event(struct hg_pictures *p, struct hg_model *m, uint64_t i,
-		      const struct hg_op *op, const struct hg_op_result *res,
-		      const char *trace_name)
+/* pictures_event samples what the pictures need after each event. */
+static int pictures_event(void *ctx, struct hg_replay *rp,
+			  const struct hg_replay_event *ev)
 {
+	struct hg_pictures *p = ctx;
+	const struct hg_op *op = ev->op;
+	const struct hg_op_result *res = ev->res;
+	struct hg_model *m = hg_replay_model(rp, ev->lane);
+	uint64_t i = ev->index;
+
 	if (p->timeline && res->addr) {
 		uint64_t size =
 			op->kind == HG_OP_ALLOC
@@ -191,9 +191,26 @@ int hg_pictures_event(struct hg_pictures *p, struct hg_model *m, uint64_t i,
 			snprintf(p->moment, sizeof(p->moment),
 				 "mark \"%s\" (event %" PRIu64 ")", op->text,
 				 i);
-		return draw_map(p, m, i + 1, trace_name);
+		int rc = draw_map(p, m, i + 1);
+		if (rc == HG_ENOMEM)
+			return rc;
+		if (rc)
+			return hg_replay_fail(rp, HG_REPLAY_EOUTPUT, 0, 0,
+					      "cannot draw the map: %s",
+					      hg_strerror(rc));
 	}
 	return 0;
+}
+
+int hg_pictures_attach(struct hg_pictures *p, struct hg_replay *rp,
+		       const char *trace_name)
+{
+	snprintf(p->trace_name, sizeof(p->trace_name), "%s",
+		 trace_name ? trace_name : "");
+	if (!p->nmaps && !p->timeline)
+		return HG_REPLAY_OK;
+	struct hg_observer o = { p, pictures_event, NULL };
+	return hg_replay_observe(rp, &o);
 }
 
 int hg_pictures_write(const struct hg_pictures *p, const struct hg_scene *tl)
@@ -228,86 +245,78 @@ int hg_pictures_write(const struct hg_pictures *p, const struct hg_scene *tl)
 	return status;
 }
 
-/* timeline replays the trace a second time, sampling the model. */
-static int timeline(struct hg_pictures *p, const struct hg_config *cfg,
-		    const char *trace, const char *trace_name,
-		    struct hg_model **final, struct hg_scene **out)
+/* The second reading of the trace samples the model for the timeline. */
+static int timeline_event(void *ctx, struct hg_replay *rp,
+			  const struct hg_replay_event *ev)
 {
-	struct hg_trace_reader *tr = NULL;
+	return hg_timeline_sample(ctx, hg_replay_model(rp, ev->lane),
+				  ev->index,
+				  ev->op->kind == HG_OP_MARK ? ev->op->text
+							     : NULL);
+}
+
+/* timeline replays the trace a second time, sampling the model. */
+static int timeline(struct hg_pictures *p, struct hg_replay *first,
+		    const char *trace, struct hg_scene **out)
+{
+	struct hg_model *m = hg_replay_model(first, 0);
+	struct hg_config cfg = *hg_model_config(m);
+	uint64_t n = hg_model_stats(m)->events;
 	struct hg_timeline *tl = NULL;
-	struct hg_model *m = NULL;
 	struct hg_render_opts o;
-	struct hg_diag d;
-	char err[256];
-	uint64_t n = hg_model_stats(*final)->events, i = 0;
+	struct hg_replay rp;
+	char msg[600];
 	int rc, status = HG_EXIT_USAGE;
 
-	hg_pictures_render_opts(p, &o, trace_name);
-	hg_extents_add_model(&p->held, *final);
+	hg_pictures_render_opts(p, &o, p->trace_name);
+	hg_extents_add_model(&p->held, m);
 	hg_extents_normalize(&p->held);
-	/* The first replay's model is done with: free it before the second. */
-	hg_model_free(*final);
-	*final = NULL;
 	rc = hg_timeline_new(&tl, &p->held, n, &o);
 	if (rc) {
 		hg_cli_error("cannot draw the timeline: %s", hg_strerror(rc));
 		return HG_EXIT_USAGE;
 	}
-	memset(&d, 0, sizeof(d));
+	hg_replay_init(&rp);
 	if (p->spool) {
 		rewind(p->spool);
-		rc = hg_trace_open_fd(&tr, fileno(p->spool), "<stdin>", &d);
+		rc = hg_replay_open_fd(&rp, fileno(p->spool), "<stdin>");
 	} else {
-		rc = hg_trace_open(&tr, trace, &d);
+		rc = hg_replay_open(&rp, trace);
 	}
-	if (rc) {
-		hg_cli_diag(&d);
+	struct hg_observer obs = { tl, timeline_event, NULL };
+	if (!rc)
+		rc = hg_replay_add_lane(&rp, &cfg, NULL);
+	if (!rc)
+		rc = hg_replay_observe(&rp, &obs);
+	if (!rc)
+		rc = hg_replay_run(&rp);
+	if (rc != HG_REPLAY_OK && rc != HG_REPLAY_OOM) {
+		hg_replay_message(&rp, msg, sizeof(msg));
+		hg_cli_error("%s", msg);
 		goto out;
 	}
-	if (hg_model_new(&m, cfg, err, sizeof(err)) != 0) {
-		hg_cli_error("%s", err);
-		goto out;
-	}
-	for (; i < n; i++) {
-		struct hg_op op;
-		unsigned line, col;
-		rc = hg_trace_next(tr, &op, &line, &col, &d);
-		if (rc <= 0)
-			break;
-		rc = hg_model_apply(m, &op, NULL, err, sizeof(err));
-		if (rc != 0 && rc != HG_EOOM)
-			break;
-		if (hg_timeline_sample(tl, m, i,
-				       op.kind == HG_OP_MARK ? op.text : NULL))
-			break;
-		if (rc == HG_EOOM) {
-			i++;
-			break;
-		}
-	}
-	if (i != n) {
+	m = hg_replay_model(&rp, 0);
+	if (hg_model_stats(m)->events != n) {
 		hg_cli_error("the second reading of the trace differs from the "
 			     "first");
 		goto out;
 	}
 	if (hg_timeline_scene(out, tl, m, n) != 0) {
-		hg_cli_error("cannot draw the timeline: out of memory");
+		hg_cli_error("cannot draw the timeline: out of host memory");
 		goto out;
 	}
 	status = 0;
 out:
 	hg_timeline_free(tl);
-	hg_model_free(m);
-	hg_trace_close(tr);
+	hg_replay_release(&rp);
 	return status;
 }
 
-int hg_pictures_finish(struct hg_pictures *p, struct hg_model **mp,
-		       const struct hg_config *cfg, const char *trace,
-		       const char *trace_name)
+int hg_pictures_finish(struct hg_pictures *p, struct hg_replay *rp,
+		       const char *trace)
 {
+	struct hg_model *m = hg_replay_model(rp, 0);
 	struct hg_scene *tl = NULL;
-	struct hg_model *m = *mp;
 	int status = 0;
 
 	if (p->nmaps && !p->map) {
@@ -334,12 +343,15 @@ int hg_pictures_finish(struct hg_pictures *p, struct hg_model **mp,
 		snprintf(p->moment, sizeof(p->moment),
 			 "the end (%" PRIu64 " events)",
 			 hg_model_stats(m)->events);
-		if ((status = draw_map(p, m, hg_model_stats(m)->events,
-				       trace_name)))
-			return status;
+		int rc = draw_map(p, m, hg_model_stats(m)->events);
+		if (rc) {
+			hg_cli_error("cannot draw the map: %s",
+				     rc == HG_ENOMEM ? "out of host memory"
+						     : hg_strerror(rc));
+			return HG_EXIT_USAGE;
+		}
 	}
-	if (p->timeline &&
-	    (status = timeline(p, cfg, trace, trace_name, mp, &tl)))
+	if (p->timeline && (status = timeline(p, rp, trace, &tl)))
 		return status;
 	status = hg_pictures_write(p, tl);
 	hg_scene_free(tl);

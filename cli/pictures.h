@@ -13,6 +13,7 @@
 #include "hg_core.h"
 #include "opt.h"
 #include "render.h"
+#include "replay.h"
 #include "settings.h"
 
 /* The picture options' ids; a command's own ids start at HG_POPT_NEXT. */
@@ -39,6 +40,7 @@ struct hg_pictures {
 	uint64_t at_index;
 	struct hg_scene *map; /* the map, once drawn */
 	char moment[192];
+	char trace_name[128];   /* the title */
 	struct hg_extents held; /* timeline: all ever held */
 	FILE *spool;            /* standard input, kept for pass 2 */
 };
@@ -77,20 +79,17 @@ bool hg_pictures_two_pass(const struct hg_pictures *p);
  */
 int hg_pictures_spool(struct hg_pictures *p);
 
-/* hg_pictures_event is called after event i was applied (res its result). */
-int hg_pictures_event(struct hg_pictures *p, struct hg_model *m, uint64_t i,
-		      const struct hg_op *op, const struct hg_op_result *res,
-		      const char *trace_name);
+/* hg_pictures_attach attaches the pictures' sampling (the map at --at,
+ * what the timeline needs) to lane 0 of rp; trace_name is the title. */
+int hg_pictures_attach(struct hg_pictures *p, struct hg_replay *rp,
+		       const char *trace_name);
 
 /*
  * hg_pictures_finish draws what is still to draw (the map at the end, the
- * timeline by a second replay of trace, or the spooled input) and writes
- * every file. It takes the model: the timeline's replay runs after *m is
- * freed, so only one model is alive at a time; *m is NULL afterwards.
- * Returns 0, or prints an error and returns HG_EXIT_USAGE.
+ * timeline) from lane 0 of rp and writes every file. Returns 0, or prints
+ * an error and returns HG_EXIT_USAGE.
  */
-int hg_pictures_finish(struct hg_pictures *p, struct hg_model **m,
-		       const struct hg_config *cfg, const char *trace,
-		       const char *trace_name);
+int hg_pictures_finish(struct hg_pictures *p, struct hg_replay *rp,
+		       const char *trace);
 
 #endif /* HG_CLI_PICTURES_H */

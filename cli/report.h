@@ -1,6 +1,6 @@
 /*
- * report.h - the statistics of a replay as JSON (interface.md section 5)
- * and as text for people.
+ * report.h - the statistics of a replay as JSON (the stats file that
+ * README "Memory classes and statistics" describes) and as text for people.
  */
 #ifndef HG_CLI_REPORT_H
 #define HG_CLI_REPORT_H

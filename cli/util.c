@@ -58,7 +58,7 @@ void hg_cli_diag(const struct hg_diag *d)
 
 void hg_cli_oom(void)
 {
-	fputs("heapgrow: out of memory\n", stderr);
+	fputs("heapgrow: out of host memory\n", stderr);
 	exit(HG_EXIT_USAGE);
 }
 

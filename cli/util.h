@@ -18,7 +18,7 @@
 #define HG_NORETURN
 #endif
 
-/* Exit statuses (interface.md section 1). */
+/* Exit statuses (README "Exit status", heapgrow(1) EXIT STATUS). */
 enum hg_exit {
 	HG_EXIT_OK = 0,      /* success */
 	HG_EXIT_VERDICT = 1, /* a verdict failed */
@@ -27,8 +27,8 @@ enum hg_exit {
 };
 
 /*
- * A broken model invariant (--check) has no status of its own in interface
- * version 1; it is reported as an error with status 2, nothing written.
+ * A broken model invariant (--check) has no status of its own; it is
+ * reported as an error with status 2, nothing written.
  */
 #define HG_EXIT_INVARIANT HG_EXIT_USAGE
 
@@ -46,7 +46,7 @@ void hg_cli_error_at(const char *file, unsigned line, unsigned col,
  */
 void hg_cli_diag(const struct hg_diag *d);
 
-/* hg_cli_die prints "heapgrow: out of memory" and exits with status 2. */
+/* hg_cli_oom prints "heapgrow: out of host memory" and exits with status 2. */
 HG_NORETURN void hg_cli_oom(void);
 
 void *hg_xmalloc(size_t n);

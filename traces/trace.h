@@ -97,6 +97,14 @@ int hg_trace_next(struct hg_trace_reader *r, struct hg_op *op, unsigned *line,
 
 void hg_trace_close(struct hg_trace_reader *r);
 
+/*
+ * hg_trace_progress gives the raw input bytes read so far (compressed
+ * bytes for gzip input) and the input's size, or 0 when it is unknown (a
+ * pipe or a terminal): a replay's progress.
+ */
+void hg_trace_progress(const struct hg_trace_reader *r, uint64_t *done,
+		       uint64_t *total);
+
 /* hg_trace_id_valid tells whether id is a valid id (letters, digits,
  * '_', '-', '.'; not empty). */
 bool hg_trace_id_valid(const char *id);

@@ -45,7 +45,9 @@ struct hg_src {
 	size_t pos, len;
 	bool eof; /* no more decoded bytes */
 	bool failed;
-	char err[160]; /* why reading failed */
+	char err[160];   /* why reading failed */
+	uint64_t raw_read; /* raw input bytes read so far (progress) */
+	uint64_t raw_size; /* the input's size when known (a file), or 0 */
 };
 
 int hg__src_open_fd(struct hg_src *s, int fd, bool own_fd);

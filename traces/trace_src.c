@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int src_init(struct hg_src *s)
@@ -20,9 +21,13 @@ static int src_init(struct hg_src *s)
 
 int hg__src_open_fd(struct hg_src *s, int fd, bool own_fd)
 {
+	struct stat st;
+
 	memset(s, 0, sizeof(*s));
 	s->fd = fd;
 	s->own_fd = own_fd;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+		s->raw_size = (uint64_t)st.st_size;
 	s->in = malloc(HG_SRC_INSIZE);
 	if (!s->in)
 		return HG_ENOMEM;
@@ -35,6 +40,7 @@ int hg__src_open_mem(struct hg_src *s, const void *data, size_t len)
 	s->fd = -1;
 	s->mem = data;
 	s->memlen = len;
+	s->raw_size = len;
 	return src_init(s);
 }
 
@@ -83,6 +89,7 @@ static int raw_more(struct hg_src *s)
 	}
 	s->inpos = 0;
 	s->inlen = (size_t)n;
+	s->raw_read += (uint64_t)n;
 	if (n == 0)
 		s->raw_eof = true;
 	return n > 0;
@@ -101,10 +108,12 @@ static const unsigned char *raw_peek(struct hg_src *s, size_t *n)
 
 static void raw_consume(struct hg_src *s, size_t n)
 {
-	if (s->fd < 0)
+	if (s->fd < 0) {
 		s->mempos += n;
-	else
+		s->raw_read = s->mempos;
+	} else {
 		s->inpos += n;
+	}
 }
 
 /* start decides plain or gzip on the first raw bytes. */
@@ -232,4 +241,13 @@ long hg__src_read(struct hg_src *s, void *dst, size_t n)
 	memcpy(dst, s->buf + s->pos, avail);
 	s->pos += avail;
 	return (long)avail;
+}
+
+void hg_trace_progress(const struct hg_trace_reader *r, uint64_t *done,
+		       uint64_t *total)
+{
+	*done = r->src.raw_read;
+	*total = r->src.raw_size;
+	if (*total && *done > *total) /* the file grew */
+		*total = *done;
 }

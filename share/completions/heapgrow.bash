@@ -89,32 +89,23 @@ _heapgrow()
 		;;
 	--set)
 		case $cur in
-		platform=*)
-			COMPREPLY=($(compgen -P platform= -W "$platforms" -- "${cur#*=}"))
-			;;
-		go=*)
-			COMPREPLY=($(compgen -P go= -W "$gos" -- "${cur#*=}"))
-			;;
-		placement=*)
-			COMPREPLY=($(compgen -P placement= -W "topdown bottomup" -- "${cur#*=}"))
-			;;
-		page_cache=*)
-			COMPREPLY=($(compgen -P page_cache= -W "true false" -- "${cur#*=}"))
-			;;
-		policy.sbrk=*)
-			COMPREPLY=($(compgen -P policy.sbrk= -W "go1.24 go1.21 go1.19" -- "${cur#*=}"))
-			;;
-		policy.arena=*)
-			COMPREPLY=($(compgen -P policy.arena= -W "sparse linear linear-go1.8 linear-go1.7" -- "${cur#*=}"))
-			;;
-		policy.prepare=*)
-			COMPREPLY=($(compgen -P policy.prepare= -W "grow sysalloc" -- "${cur#*=}"))
-			;;
-		policy.grow=*)
-			COMPREPLY=($(compgen -P policy.grow= -W "incremental whole-arena" -- "${cur#*=}"))
-			;;
-		policy.sbrk_free=*)
-			COMPREPLY=($(compgen -P policy.sbrk_free= -W "freelist top-only" -- "${cur#*=}"))
+		*=*)
+			# Readline replaces only what follows '=' when '=' breaks
+			# words (the default): complete the value alone then.
+			local key=${cur%%=*} pre="" values=""
+			[[ $COMP_WORDBREAKS == *=* ]] || pre="$key="
+			case $key in
+			platform) values=$platforms ;;
+			go) values=$gos ;;
+			placement) values="topdown bottomup" ;;
+			page_cache) values="true false" ;;
+			policy.sbrk) values="go1.24 go1.21 go1.19" ;;
+			policy.arena) values="sparse linear linear-go1.8 linear-go1.7" ;;
+			policy.prepare) values="grow sysalloc" ;;
+			policy.grow) values="incremental whole-arena" ;;
+			policy.sbrk_free) values="freelist top-only" ;;
+			esac
+			COMPREPLY=($(compgen -P "$pre" -W "$values" -- "${cur#*=}"))
 			;;
 		*)
 			COMPREPLY=($(compgen -W "$keys" -- "$cur"))

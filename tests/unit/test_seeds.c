@@ -1,6 +1,7 @@
 /*
- * test_seeds.c - each seed's example trace replayed under the policy before
- * and after the Go change, pinning the figures that show the difference.
+ * test_seeds.c - each seed's example trace replayed (through the replay
+ * pipeline, as the commands do) under the policy before and after the Go
+ * change, pinning the figures that show the difference.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include "hg_core.h"
+#include "replay.h"
 #include "trace.h"
 
 #define KiB (1024ull)
@@ -26,27 +28,44 @@ struct run {
 	int rc; /* last hg_model_apply status */
 };
 
+/* Records each alloc event's address, growth and commit. */
+static int record_alloc(void *ctx, struct hg_replay *rp,
+			const struct hg_replay_event *ev)
+{
+	struct run *r = ctx;
+	if (ev->op->kind == HG_OP_ALLOC && r->nalloc < 64) {
+		r->addr[r->nalloc] = ev->res->addr;
+		r->committed[r->nalloc] =
+			hg_model_stats(hg_replay_model(rp, ev->lane))
+				->final.committed;
+		r->grew[r->nalloc++] = ev->res->grew;
+	}
+	return 0;
+}
+
 /*
- * Replay traces/examples/NAME with the trace's config, then the given
- * "key=value" settings (NULL-terminated), checking invariants after every
- * event.
+ * Replay traces/examples/NAME through the replay pipeline with the
+ * trace's config, then the given "key=value" settings (NULL-terminated),
+ * checking invariants after every event.
  */
 static struct run replay(const char *name, const char *const *settings)
 {
 	static struct run r;
 	memset(&r, 0, sizeof(r));
-	char path[512];
+	char path[512], msg[600];
 	snprintf(path, sizeof(path), "%s/traces/examples/%s", HG_SOURCE_DIR,
 		 name);
-	struct hg_diag d;
-	memset(&d, 0, sizeof(d));
-	struct hg_trace_reader *tr = NULL;
-	if (hg_trace_open(&tr, path, &d))
-		fail_msg("%s: %s", path, d.msg);
+	struct hg_replay rp;
+	hg_replay_init(&rp);
+	rp.check = true;
+	if (hg_replay_open(&rp, path)) {
+		hg_replay_message(&rp, msg, sizeof(msg));
+		fail_msg("%s", msg);
+	}
 	struct hg_config cfg;
 	char err[256];
 	hg_config_init(&cfg);
-	const struct hg_trace_info *info = hg_trace_info(tr);
+	const struct hg_trace_info *info = hg_replay_info(&rp);
 	/* The platform first, then the rest of the trace's settings. */
 	for (size_t i = 0; i < info->nconfig; i++)
 		if (strcmp(info->config[i].key, "platform") == 0)
@@ -68,30 +87,20 @@ static struct run replay(const char *name, const char *const *settings)
 		if (hg_config_set(&cfg, key, eq + 1, err, sizeof(err)))
 			fail_msg("%s: %s", settings[i], err);
 	}
-	struct hg_model *m = NULL;
-	if (hg_model_new(&m, &cfg, err, sizeof(err)))
-		fail_msg("model: %s", err);
-	struct hg_op op;
-	unsigned line, col;
-	while (hg_trace_next(tr, &op, &line, &col, &d) == 1) {
-		struct hg_op_result res;
-		r.rc = hg_model_apply(m, &op, &res, err, sizeof(err));
-		if (r.rc != HG_OK && r.rc != HG_EOOM)
-			fail_msg("%s:%u: %s", name, line, err);
-		if (op.kind == HG_OP_ALLOC && r.nalloc < 64) {
-			r.addr[r.nalloc] = res.addr;
-			r.committed[r.nalloc] =
-				hg_model_stats(m)->final.committed;
-			r.grew[r.nalloc++] = res.grew;
-		}
-		if (hg_model_check(m, err, sizeof(err)))
-			fail_msg("%s:%u: check: %s", name, line, err);
-		if (r.rc == HG_EOOM)
-			break;
+	struct hg_observer obs = { &r, record_alloc, NULL };
+	int rc = hg_replay_add_lane(&rp, &cfg, NULL);
+	if (!rc)
+		rc = hg_replay_observe(&rp, &obs);
+	if (!rc)
+		rc = hg_replay_run(&rp);
+	if (rc != HG_REPLAY_OK && rc != HG_REPLAY_OOM) {
+		hg_replay_message(&rp, msg, sizeof(msg));
+		fail_msg("%s: %s", name, msg);
 	}
-	r.st = *hg_model_stats(m);
-	hg_model_free(m);
-	hg_trace_close(tr);
+	r.rc = rc == HG_REPLAY_OOM ? HG_EOOM : HG_OK;
+	assert_int_equal(hg_replay_exit_status(rc), rc == HG_REPLAY_OOM ? 3 : 0);
+	r.st = *hg_model_stats(hg_replay_model(&rp, 0));
+	hg_replay_release(&rp);
 	return r;
 }
 

@@ -1,0 +1,463 @@
+/*
+ * replay.c - the replay loop, its built-in observers (checker, figures at
+ * marks, fidelity) and the one classification of errors.
+ */
+#include "replay.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+int hg_replay_exit_status(int status)
+{
+	switch (status) {
+	case HG_REPLAY_OK:
+		return 0;
+	case HG_REPLAY_OOM:
+		return 3;
+	default:
+		return 2;
+	}
+}
+
+void hg_replay_init(struct hg_replay *rp)
+{
+	memset(rp, 0, sizeof(*rp));
+}
+
+static void marks_release(struct hg_marks *mk)
+{
+	free(mk->buf);
+	if (mk->spill)
+		fclose(mk->spill);
+	memset(mk, 0, sizeof(*mk));
+}
+
+void hg_replay_release(struct hg_replay *rp)
+{
+	for (size_t i = 0; i < rp->nlanes; i++) {
+		hg_model_free(rp->lane[i].model);
+		marks_release(&rp->lane[i].marks);
+	}
+	hg_trace_close(rp->trace);
+	memset(rp, 0, sizeof(*rp));
+}
+
+int hg_replay_fail(struct hg_replay *rp, int status, unsigned line,
+		   unsigned col, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (rp->status == HG_REPLAY_OK || rp->status == HG_REPLAY_OOM) {
+		rp->status = status;
+		/* A position names the input; other errors stand alone. */
+		snprintf(rp->err.file, sizeof(rp->err.file), "%s",
+			 line ? rp->file : "");
+		rp->err.line = line;
+		rp->err.col = col;
+		va_start(ap, fmt);
+		vsnprintf(rp->err.msg, sizeof(rp->err.msg), fmt, ap);
+		va_end(ap);
+	}
+	return HG_EINVAL;
+}
+
+/* host_oom records the host out of memory. */
+static int host_oom(struct hg_replay *rp)
+{
+	if (rp->status == HG_REPLAY_OK || rp->status == HG_REPLAY_OOM) {
+		rp->status = HG_REPLAY_EHOST;
+		memset(&rp->err, 0, sizeof(rp->err));
+		snprintf(rp->err.msg, sizeof(rp->err.msg),
+			 "out of host memory");
+	}
+	return rp->status;
+}
+
+void hg_replay_message(const struct hg_replay *rp, char *buf, size_t len)
+{
+	if (rp->status == HG_REPLAY_EHOST) {
+		snprintf(buf, len, "out of host memory");
+		return;
+	}
+	hg_diag_format(&rp->err, buf, len);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sources                                                             */
+/* ------------------------------------------------------------------ */
+
+static int trace_next(void *ctx, struct hg_op *op, unsigned *line,
+		      unsigned *col, struct hg_diag *d)
+{
+	return hg_trace_next(ctx, op, line, col, d);
+}
+
+static void trace_progress(void *ctx, uint64_t *done, uint64_t *total)
+{
+	hg_trace_progress(ctx, done, total);
+}
+
+/* source_error classifies a reader's failure. */
+static int source_error(struct hg_replay *rp, int rc, const struct hg_diag *d)
+{
+	if (rc == HG_ENOMEM)
+		return host_oom(rp);
+	if (rp->status == HG_REPLAY_OK || rp->status == HG_REPLAY_OOM) {
+		rp->status = HG_REPLAY_EINPUT;
+		rp->err = *d;
+	}
+	return rp->status;
+}
+
+int hg_replay_open(struct hg_replay *rp, const char *path)
+{
+	struct hg_diag d;
+	int rc;
+
+	memset(&d, 0, sizeof(d));
+	snprintf(rp->file, sizeof(rp->file), "%s",
+		 strcmp(path, "-") == 0 ? "<stdin>" : path);
+	rc = hg_trace_open(&rp->trace, path, &d);
+	if (rc)
+		return source_error(rp, rc, &d);
+	rp->src.ctx = rp->trace;
+	rp->src.next = trace_next;
+	rp->src.progress = trace_progress;
+	return HG_REPLAY_OK;
+}
+
+int hg_replay_open_fd(struct hg_replay *rp, int fd, const char *name)
+{
+	struct hg_diag d;
+	int rc;
+
+	memset(&d, 0, sizeof(d));
+	snprintf(rp->file, sizeof(rp->file), "%s", name);
+	rc = hg_trace_open_fd(&rp->trace, fd, name, &d);
+	if (rc)
+		return source_error(rp, rc, &d);
+	rp->src.ctx = rp->trace;
+	rp->src.next = trace_next;
+	rp->src.progress = trace_progress;
+	return HG_REPLAY_OK;
+}
+
+void hg_replay_source(struct hg_replay *rp, const struct hg_op_source *src,
+		      const char *file)
+{
+	rp->src = *src;
+	snprintf(rp->file, sizeof(rp->file), "%s", file ? file : "");
+}
+
+const struct hg_trace_info *hg_replay_info(const struct hg_replay *rp)
+{
+	return rp->trace ? hg_trace_info(rp->trace) : NULL;
+}
+
+void hg_replay_progress(const struct hg_replay *rp, uint64_t *done,
+			uint64_t *total)
+{
+	*done = *total = 0;
+	if (rp->src.progress)
+		rp->src.progress(rp->src.ctx, done, total);
+}
+
+int hg_replay_add_lane(struct hg_replay *rp, const struct hg_config *cfg,
+		       const char *label)
+{
+	struct hg_replay_lane *l;
+	char err[256];
+	int rc;
+
+	if (rp->nlanes == HG_REPLAY_MAX_LANES)
+		return hg_replay_fail(rp, HG_REPLAY_EINPUT, 0, 0,
+				      "at most %d configurations",
+				      HG_REPLAY_MAX_LANES),
+		       rp->status;
+	l = &rp->lane[rp->nlanes];
+	memset(l, 0, sizeof(*l));
+	err[0] = '\0';
+	rc = hg_model_new(&l->model, cfg, err, sizeof(err));
+	if (rc == HG_ENOMEM)
+		return host_oom(rp);
+	if (rc) {
+		/* A configuration error names the configuration, or the
+		 * trace whose settings made it. */
+		if (rp->status == HG_REPLAY_OK) {
+			rp->status = HG_REPLAY_EINPUT;
+			memset(&rp->err, 0, sizeof(rp->err));
+			if (!label)
+				snprintf(rp->err.file, sizeof(rp->err.file),
+					 "%s", rp->file);
+			snprintf(rp->err.msg, sizeof(rp->err.msg), "%s%s%s",
+				 label ? label : "", label ? ": " : "",
+				 err[0] ? err : "invalid configuration");
+		}
+		return rp->status;
+	}
+	l->label = label;
+	rp->nlanes++;
+	return HG_REPLAY_OK;
+}
+
+int hg_replay_observe(struct hg_replay *rp, const struct hg_observer *o)
+{
+	if (rp->nobs == HG_REPLAY_MAX_OBSERVERS)
+		return hg_replay_fail(rp, HG_REPLAY_EINPUT, 0, 0,
+				      "too many observers"),
+		       rp->status;
+	rp->obs[rp->nobs++] = *o;
+	return HG_REPLAY_OK;
+}
+
+struct hg_model *hg_replay_model(const struct hg_replay *rp, size_t i)
+{
+	return i < rp->nlanes ? rp->lane[i].model : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Figures at marks                                                    */
+/* ------------------------------------------------------------------ */
+
+/* In memory up to this many bytes of records, then in a temporary file. */
+#define MARKS_MEM_MAX (1u << 20)
+
+struct mark_rec {
+	uint64_t event;
+	struct hg_figures fig;
+	uint32_t label_len;
+};
+
+static int marks_add(struct hg_marks *mk, uint64_t event,
+		     const struct hg_figures *fig, const char *label)
+{
+	struct mark_rec r;
+	size_t n = label ? strlen(label) : 0;
+
+	if (n >= sizeof(((struct hg_mark_figures *)0)->label))
+		n = sizeof(((struct hg_mark_figures *)0)->label) - 1;
+	/* Cut at a UTF-8 boundary. */
+	while (n && ((unsigned char)label[n] & 0xc0) == 0x80)
+		n--;
+	memset(&r, 0, sizeof(r));
+	r.event = event;
+	r.fig = *fig;
+	r.label_len = (uint32_t)n;
+	if (!mk->spill && mk->len + sizeof(r) + n > MARKS_MEM_MAX) {
+		mk->spill = tmpfile();
+		if (!mk->spill ||
+		    fwrite(mk->buf, 1, mk->len, mk->spill) != mk->len)
+			return HG_ENOMEM;
+		free(mk->buf);
+		mk->buf = NULL;
+		mk->len = mk->cap = 0;
+	}
+	if (mk->spill) {
+		if (fwrite(&r, sizeof(r), 1, mk->spill) != 1 ||
+		    fwrite(label, 1, n, mk->spill) != n)
+			return HG_ENOMEM;
+	} else {
+		if (mk->len + sizeof(r) + n > mk->cap) {
+			size_t cap = mk->cap ? 2 * mk->cap : 4096;
+			while (cap < mk->len + sizeof(r) + n)
+				cap *= 2;
+			unsigned char *b = realloc(mk->buf, cap);
+			if (!b)
+				return HG_ENOMEM;
+			mk->buf = b;
+			mk->cap = cap;
+		}
+		memcpy(mk->buf + mk->len, &r, sizeof(r));
+		memcpy(mk->buf + mk->len + sizeof(r), label, n);
+		mk->len += sizeof(r) + n;
+	}
+	mk->n++;
+	return HG_OK;
+}
+
+int hg_marks_each(struct hg_marks *mk, hg_mark_fn fn, void *arg)
+{
+	struct hg_mark_figures m;
+	struct mark_rec r;
+	size_t pos = 0;
+	int rc;
+
+	if (mk->spill) {
+		if (fflush(mk->spill) != 0 || fseek(mk->spill, 0, SEEK_SET))
+			return HG_EINVAL;
+	}
+	for (uint64_t i = 0; i < mk->n; i++) {
+		if (mk->spill) {
+			if (fread(&r, sizeof(r), 1, mk->spill) != 1 ||
+			    r.label_len >= sizeof(m.label) ||
+			    fread(m.label, 1, r.label_len, mk->spill) !=
+				    r.label_len)
+				return HG_EINVAL;
+		} else {
+			memcpy(&r, mk->buf + pos, sizeof(r));
+			memcpy(m.label, mk->buf + pos + sizeof(r),
+			       r.label_len);
+			pos += sizeof(r) + r.label_len;
+		}
+		m.label[r.label_len] = '\0';
+		m.event = r.event;
+		m.fig = r.fig;
+		if ((rc = fn(arg, &m)) != 0)
+			return rc;
+	}
+	if (mk->spill && fseek(mk->spill, 0, SEEK_END))
+		return HG_EINVAL;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The loop                                                            */
+/* ------------------------------------------------------------------ */
+
+/* fidelity compares the address an allocating op recorded with the
+ * model's. */
+static void fidelity(struct hg_fidelity *f, uint64_t i, const struct hg_op *op,
+		     const struct hg_op_result *res)
+{
+	if (!op->has_addr)
+		return;
+	switch (op->kind) {
+	case HG_OP_ALLOC:
+	case HG_OP_SYSALLOC:
+	case HG_OP_NEW:
+	case HG_OP_STACKALLOC:
+		break;
+	default: /* mmap's address is a hint */
+		return;
+	}
+	f->addresses++;
+	if (res->addr == op->addr) {
+		f->exact++;
+		return;
+	}
+	if (f->mismatch)
+		return;
+	f->mismatch = true;
+	f->mismatch_event = i;
+	snprintf(f->mismatch_id, sizeof(f->mismatch_id), "%s",
+		 op->id ? op->id : "");
+	f->recorded = op->addr;
+	f->model = res->addr;
+}
+
+/* apply runs one op on one lane with the observers after it. */
+static int apply(struct hg_replay *rp, size_t k, uint64_t i,
+		 const struct hg_op *op, unsigned line, unsigned col)
+{
+	struct hg_replay_lane *l = &rp->lane[k];
+	struct hg_op_result res;
+	struct hg_replay_event ev;
+	char err[256];
+	int rc;
+
+	err[0] = '\0';
+	rc = hg_model_apply(l->model, op, &res, err, sizeof(err));
+	if (rc == HG_ENOMEM)
+		return host_oom(rp);
+	if (rc != HG_OK && rc != HG_EOOM)
+		return hg_replay_fail(rp, HG_REPLAY_EINPUT, line, col,
+				      "%s%s%s%s",
+				      err[0] ? err : hg_strerror(rc),
+				      l->label ? " (" : "",
+				      l->label ? l->label : "",
+				      l->label ? ")" : ""),
+		       rp->status;
+	ev = (struct hg_replay_event){ k,  i,  op, &res, rc == HG_EOOM || res.oom,
+				       line, col };
+	fidelity(&l->fidelity, i, op, &res);
+	if (rp->record_marks && op->kind == HG_OP_MARK &&
+	    marks_add(&l->marks, i, &hg_model_stats(l->model)->final,
+		      op->text) != HG_OK)
+		return host_oom(rp);
+	for (size_t j = 0; j < rp->nobs; j++) {
+		int orc = rp->obs[j].event(rp->obs[j].ctx, rp, &ev);
+		if (orc == HG_REPLAY_STOP) {
+			l->stopped = true;
+		} else if (orc == HG_ENOMEM) {
+			return host_oom(rp);
+		} else if (orc != 0) {
+			if (rp->status == HG_REPLAY_OK ||
+			    rp->status == HG_REPLAY_OOM)
+				hg_replay_fail(rp, HG_REPLAY_EOUTPUT, line, 0,
+					       "%s", hg_strerror(orc));
+			return rp->status;
+		}
+	}
+	if (rp->check) {
+		err[0] = '\0';
+		if (hg_model_check(l->model, err, sizeof(err)) != 0)
+			return hg_replay_fail(
+				       rp, HG_REPLAY_EINVARIANT, line, 0,
+				       "invariant violated after event %" PRIu64
+				       " (%s)%s%s%s: %s",
+				       i, hg_op_name(op->kind),
+				       l->label ? " (" : "",
+				       l->label ? l->label : "",
+				       l->label ? ")" : "", err),
+			       rp->status;
+	}
+	if (ev.oom) {
+		l->oom = l->stopped = true;
+		l->oom_line = line;
+		rp->status = HG_REPLAY_OOM;
+	}
+	return HG_REPLAY_OK;
+}
+
+int hg_replay_run(struct hg_replay *rp)
+{
+	struct hg_diag d;
+
+	if (rp->status != HG_REPLAY_OK)
+		return rp->status;
+	if (!rp->src.next || !rp->nlanes)
+		return hg_replay_fail(rp, HG_REPLAY_EINPUT, 0, 0,
+				      "nothing to replay"),
+		       rp->status;
+	memset(&d, 0, sizeof(d));
+	for (uint64_t i = 0;; i++) {
+		struct hg_op op;
+		unsigned line = 0, col = 0;
+		size_t live = 0;
+		int rc;
+
+		for (size_t k = 0; k < rp->nlanes; k++)
+			live += !rp->lane[k].stopped;
+		if (!live)
+			break;
+		rc = rp->src.next(rp->src.ctx, &op, &line, &col, &d);
+		if (rc == 0)
+			break;
+		if (rc < 0)
+			return source_error(rp, rc, &d);
+		for (size_t k = 0; k < rp->nlanes; k++) {
+			if (rp->lane[k].stopped)
+				continue;
+			rc = apply(rp, k, i, &op, line, col);
+			if (rc != HG_REPLAY_OK && rc != HG_REPLAY_OOM)
+				return rc;
+		}
+	}
+	for (size_t j = 0; j < rp->nobs; j++) {
+		if (!rp->obs[j].finish)
+			continue;
+		int orc = rp->obs[j].finish(rp->obs[j].ctx, rp);
+		if (orc == HG_ENOMEM)
+			return host_oom(rp);
+		if (orc != 0) {
+			if (rp->status == HG_REPLAY_OK ||
+			    rp->status == HG_REPLAY_OOM)
+				hg_replay_fail(rp, HG_REPLAY_EOUTPUT, 0, 0,
+					       "%s", hg_strerror(orc));
+			return rp->status;
+		}
+	}
+	return rp->status;
+}

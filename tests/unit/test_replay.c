@@ -1,0 +1,260 @@
+/*
+ * test_replay.c - the replay pipeline: error classification, lanes in
+ * lockstep, observers stopping a lane, figures at marks (spilled to a
+ * file past their memory bound) and the fidelity of recorded addresses.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "hg_core.h"
+#include "replay.h"
+
+#define MiB (1024ull * 1024)
+
+/* A source over an array of ops; fail_at >= 0 fails there with rc. */
+struct ops {
+	const struct hg_op *v;
+	size_t n, i;
+	long fail_at;
+	int fail_rc;
+	uint64_t marks_left; /* then this many marks */
+};
+
+static int ops_next(void *ctx, struct hg_op *op, unsigned *line,
+		    unsigned *col, struct hg_diag *d)
+{
+	struct ops *o = ctx;
+	if (o->fail_at >= 0 && o->i == (size_t)o->fail_at) {
+		hg_diag_set(d, "ops", (unsigned)o->i + 1, 3, "bad op");
+		return o->fail_rc;
+	}
+	if (o->i < o->n) {
+		*op = o->v[o->i];
+	} else if (o->marks_left) {
+		o->marks_left--;
+		memset(op, 0, sizeof(*op));
+		op->kind = HG_OP_MARK;
+		op->text = "tick";
+	} else {
+		return 0;
+	}
+	o->i++;
+	*line = (unsigned)o->i;
+	*col = 1;
+	return 1;
+}
+
+static void setup(struct hg_replay *rp, struct ops *o, const char *platform,
+		  uint64_t commit_limit, size_t lanes)
+{
+	struct hg_config cfg;
+	char err[128], v[32];
+	hg_replay_init(rp);
+	struct hg_op_source src = { o, ops_next, NULL };
+	hg_replay_source(rp, &src, "ops");
+	hg_config_init(&cfg);
+	assert_int_equal(
+		hg_config_set(&cfg, "platform", platform, err, sizeof(err)), 0);
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)commit_limit);
+	assert_int_equal(
+		hg_config_set(&cfg, "commit_limit", v, err, sizeof(err)), 0);
+	for (size_t i = 0; i < lanes; i++)
+		assert_int_equal(hg_replay_add_lane(rp, &cfg, NULL), 0);
+}
+
+static const struct hg_op two_allocs[] = {
+	{ .kind = HG_OP_ALLOC, .id = "A", .size = 8 * MiB },
+	{ .kind = HG_OP_MARK, .text = "after A" },
+	{ .kind = HG_OP_ALLOC, .id = "B", .size = 64 * MiB },
+	{ .kind = HG_OP_FREE, .id = "A" },
+};
+
+static void test_ok_and_marks(void **state)
+{
+	(void)state;
+	struct ops o = { two_allocs, 4, 0, -1, 0, 0 };
+	struct hg_replay rp;
+	setup(&rp, &o, "linux/amd64", 0, 1);
+	rp.record_marks = true;
+	assert_int_equal(hg_replay_run(&rp), HG_REPLAY_OK);
+	assert_int_equal(hg_replay_exit_status(rp.status), 0);
+	assert_int_equal(hg_model_stats(hg_replay_model(&rp, 0))->events, 4);
+	assert_int_equal(rp.lane[0].marks.n, 1);
+	assert_int_equal(rp.lane[0].fidelity.addresses, 0);
+	hg_replay_release(&rp);
+}
+
+/* The modeled runtime out of memory: status 3, the state kept there. */
+static void test_model_oom(void **state)
+{
+	(void)state;
+	struct ops o = { two_allocs, 4, 0, -1, 0, 0 };
+	struct hg_replay rp;
+	setup(&rp, &o, "linux/386", 16 * MiB, 1);
+	assert_int_equal(hg_replay_run(&rp), HG_REPLAY_OOM);
+	assert_int_equal(hg_replay_exit_status(rp.status), 3);
+	assert_true(rp.lane[0].oom);
+	assert_int_equal(rp.lane[0].oom_line, 3);
+	/* It stopped reading there: the free was not read. */
+	assert_int_equal(o.i, 3);
+	hg_replay_release(&rp);
+}
+
+/* An input error has a position; the host out of memory its own text. */
+static void test_errors(void **state)
+{
+	(void)state;
+	char msg[600];
+	struct ops o = { two_allocs, 4, 0, 2, HG_EINVAL, 0 };
+	struct hg_replay rp;
+	setup(&rp, &o, "linux/amd64", 0, 1);
+	assert_int_equal(hg_replay_run(&rp), HG_REPLAY_EINPUT);
+	assert_int_equal(hg_replay_exit_status(rp.status), 2);
+	hg_replay_message(&rp, msg, sizeof(msg));
+	assert_string_equal(msg, "ops:3:3: bad op");
+	hg_replay_release(&rp);
+
+	o = (struct ops){ two_allocs, 4, 0, 1, HG_ENOMEM, 0 };
+	setup(&rp, &o, "linux/amd64", 0, 1);
+	assert_int_equal(hg_replay_run(&rp), HG_REPLAY_EHOST);
+	assert_int_equal(hg_replay_exit_status(rp.status), 2);
+	hg_replay_message(&rp, msg, sizeof(msg));
+	assert_string_equal(msg, "out of host memory");
+	hg_replay_release(&rp);
+
+	/* The model's own complaint, at the op's position. */
+	static const struct hg_op bad[] = {
+		{ .kind = HG_OP_FREE, .id = "nope" },
+	};
+	o = (struct ops){ bad, 1, 0, -1, 0, 0 };
+	setup(&rp, &o, "linux/amd64", 0, 1);
+	assert_int_equal(hg_replay_run(&rp), HG_REPLAY_EINPUT);
+	hg_replay_message(&rp, msg, sizeof(msg));
+	assert_string_equal(msg, "ops:1:1: free: unknown id 'nope'");
+	hg_replay_release(&rp);
+}
+
+/* Two lanes read one source; one runs out of memory, the other goes on;
+ * an observer may stop a lane. */
+static int stop_lane1_at_mark(void *ctx, struct hg_replay *rp,
+			      const struct hg_replay_event *ev)
+{
+	(void)rp;
+	(*(int *)ctx)++;
+	return ev->lane == 1 && ev->op->kind == HG_OP_MARK ? HG_REPLAY_STOP
+							    : 0;
+}
+
+static void test_lanes(void **state)
+{
+	(void)state;
+	struct ops o = { two_allocs, 4, 0, -1, 0, 0 };
+	struct hg_replay rp;
+	struct hg_config cfg;
+	char err[128];
+	int calls = 0;
+	setup(&rp, &o, "linux/386", 16 * MiB, 1);
+	hg_config_init(&cfg);
+	assert_int_equal(hg_replay_add_lane(&rp, &cfg, "stops at the mark"), 0);
+	assert_int_equal(hg_replay_add_lane(&rp, &cfg, "to the end"), 0);
+	struct hg_observer obs = { &calls, stop_lane1_at_mark, NULL };
+	assert_int_equal(hg_replay_observe(&rp, &obs), 0);
+	/* Lane 0 runs out of memory at B, lane 1 stops at the mark... */
+	assert_int_equal(hg_replay_run(&rp), HG_REPLAY_OOM);
+	assert_true(rp.lane[0].oom);
+	assert_false(rp.lane[1].oom);
+	assert_true(rp.lane[1].stopped);
+	assert_int_equal(hg_model_stats(hg_replay_model(&rp, 1))->events, 2);
+	/* ...and lane 2 reads to the end. */
+	assert_int_equal(hg_model_stats(hg_replay_model(&rp, 2))->events, 4);
+	assert_int_equal(o.i, 4);
+	assert_int_equal(calls, 3 + 2 + 4);
+	hg_replay_release(&rp);
+	/* A configuration error names the configuration. */
+	hg_replay_init(&rp);
+	hg_config_init(&cfg);
+	cfg.arena_size = 3 * MiB;
+	assert_int_equal(hg_replay_add_lane(&rp, &cfg, "odd"),
+			 HG_REPLAY_EINPUT);
+	hg_replay_message(&rp, err, sizeof(err));
+	assert_true(strncmp(err, "odd: ", 5) == 0);
+	hg_replay_release(&rp);
+}
+
+static int count_marks(void *arg, const struct hg_mark_figures *mk)
+{
+	uint64_t *n = arg;
+	assert_string_equal(mk->label, "tick");
+	assert_int_equal(mk->event, *n + 1);
+	assert_int_equal(mk->fig.heap_inuse, 8 * MiB);
+	(*n)++;
+	return 0;
+}
+
+/* Marks beyond the memory bound go to a file and read back the same. */
+static void test_many_marks(void **state)
+{
+	(void)state;
+	struct ops o = { two_allocs, 1, 0, -1, 0, 20000 };
+	struct hg_replay rp;
+	setup(&rp, &o, "linux/amd64", 0, 1);
+	rp.record_marks = true;
+	assert_int_equal(hg_replay_run(&rp), HG_REPLAY_OK);
+	assert_int_equal(rp.lane[0].marks.n, 20000);
+	assert_non_null(rp.lane[0].marks.spill);
+	uint64_t n = 0;
+	assert_int_equal(hg_marks_each(&rp.lane[0].marks, count_marks, &n), 0);
+	assert_int_equal(n, 20000);
+	n = 0; /* twice */
+	assert_int_equal(hg_marks_each(&rp.lane[0].marks, count_marks, &n), 0);
+	assert_int_equal(n, 20000);
+	hg_replay_release(&rp);
+}
+
+/* Recorded addresses: counted on allocating ops, not on mmap hints. */
+static void test_fidelity(void **state)
+{
+	(void)state;
+	static const struct hg_op rec[] = {
+		{ .kind = HG_OP_ALLOC, .id = "A", .size = 5 * MiB,
+		  .addr = 0xc000000000, .has_addr = true },
+		{ .kind = HG_OP_MMAP, .id = "M", .size = MiB,
+		  .addr = 0x7f0000000000, .has_addr = true },
+		{ .kind = HG_OP_ALLOC, .id = "B", .size = 70 * MiB,
+		  .addr = 0xc000600000, .has_addr = true },
+		{ .kind = HG_OP_ALLOC, .id = "C", .size = MiB,
+		  .addr = 0xc000000000, .has_addr = true },
+	};
+	struct ops o = { rec, 4, 0, -1, 0, 0 };
+	struct hg_replay rp;
+	setup(&rp, &o, "linux/amd64", 0, 1);
+	assert_int_equal(hg_replay_run(&rp), HG_REPLAY_OK);
+	const struct hg_fidelity *f = &rp.lane[0].fidelity;
+	assert_int_equal(f->addresses, 3);
+	assert_int_equal(f->exact, 1);
+	assert_true(f->mismatch);
+	assert_int_equal(f->mismatch_event, 2);
+	assert_string_equal(f->mismatch_id, "B");
+	assert_int_equal(f->recorded, 0xc000600000);
+	assert_int_equal(f->model, 0xc000500000);
+	hg_replay_release(&rp);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ok_and_marks),
+		cmocka_unit_test(test_model_oom),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_lanes),
+		cmocka_unit_test(test_many_marks),
+		cmocka_unit_test(test_fidelity),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -29,7 +29,7 @@ enum hg_err {
 const char *hg_strerror(int err);
 
 /* ------------------------------------------------------------------ */
-/* Memory classes (interface.md section 4)                             */
+/* Memory classes (README "Memory classes and statistics")            */
 /* ------------------------------------------------------------------ */
 
 enum hg_class {
@@ -57,7 +57,7 @@ enum hg_mem_state {
 };
 
 /* ------------------------------------------------------------------ */
-/* Configuration (interface.md section 3)                              */
+/* Configuration (README "Settings", heapgrow(1))                      */
 /* ------------------------------------------------------------------ */
 
 enum hg_platform {
@@ -206,7 +206,7 @@ bool hg_platform_is_wasm(enum hg_platform p);
 bool hg_platform_is_windows(enum hg_platform p);
 
 /* ------------------------------------------------------------------ */
-/* Operations (interface.md section 2)                                 */
+/* Operations (share/doc/trace-format.md)                              */
 /* ------------------------------------------------------------------ */
 
 enum hg_op_kind {
@@ -341,7 +341,7 @@ struct hg_op_result {
 };
 
 /* ------------------------------------------------------------------ */
-/* Statistics (interface.md section 5)                                 */
+/* Statistics (README "Memory classes and statistics")                */
 /* ------------------------------------------------------------------ */
 
 struct hg_figures {

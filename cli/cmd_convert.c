@@ -84,6 +84,7 @@ static int convert(const char *in, const char *out, enum hg_trace_format fmt,
 	int rc;
 
 	memset(&d, 0, sizeof(d));
+	hg_outfile_input(in);
 	if (hg_trace_open(&tr, in, &d) != 0) {
 		hg_cli_diag(&d);
 		return HG_EXIT_USAGE;

@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "hg_core.h"
+#include "outfile.h"
 
 #ifndef HEAPGROW_VERSION
 #define HEAPGROW_VERSION "unknown"
@@ -87,6 +88,9 @@ int main(int argc, char **argv)
 	} else {
 		status = cmd->fn(argc - 1, argv + 1);
 	}
+	/* The outputs of a run replace their targets together, or none. */
+	if (hg_outfiles_finish(status != HG_EXIT_USAGE) != 0)
+		status = HG_EXIT_USAGE;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fputs("heapgrow: cannot write to standard output\n", stderr);
 		return HG_EXIT_USAGE;

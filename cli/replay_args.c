@@ -2,6 +2,7 @@
  * replay_args.c - the command line that replay and compare share.
  */
 #include "replay_args.h"
+#include "outfile.h"
 
 void hg_replay_args_init(struct hg_replay_args *a)
 {
@@ -27,8 +28,10 @@ int hg_replay_args_next(struct hg_replay_args *a, struct hg_opt_parser *p,
 			*status = p->status;
 			return HG_OPT_EXIT;
 		}
-		if (opt == HG_OPT_ARG)
+		if (opt == HG_OPT_ARG) {
 			*status = hg_opt_one_arg(spec, &a->trace, *arg);
+			hg_outfile_input(*arg);
+		}
 		else if (opt < HG_SOPT_NEXT)
 			*status = hg_settings_option(&a->opts, opt, *arg, spec);
 		else if (opt < HG_POPT_NEXT)

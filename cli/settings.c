@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "outfile.h"
 #include "util.h"
 
 /* The key each one-key option sets, and the option as typed, by id. */
@@ -90,6 +91,7 @@ int hg_settings_option(struct hg_cli_settings *s, int opt, const char *arg,
 	switch (opt) {
 	case HG_SOPT_CONFIG:
 		s->config = arg;
+		hg_outfile_input(arg);
 		break;
 	case HG_SOPT_PLATFORM:
 	case HG_SOPT_GO:

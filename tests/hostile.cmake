@@ -1,0 +1,8 @@
+# Promises kept under hostile conditions (label "hostile"):
+#   hostile.outputs  tests/hostile/outputs.sh: devices, FIFOs, links, inputs
+#                    as outputs, all-or-none outputs, signals mid-run.
+add_test(NAME hostile.outputs
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/hostile/outputs.sh
+    $<TARGET_FILE:heapgrow> ${PROJECT_SOURCE_DIR})
+set_tests_properties(hostile.outputs PROPERTIES LABELS hostile TIMEOUT 120
+  ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/render/lsan.supp:print_suppressions=0")

@@ -35,6 +35,12 @@ build() { # build GO TAG PROGRAM [GOOS GOARCH]
 	(cd "$here/go" && GOOS=${4:-} GOARCH=${5:-} "$1" build -o "$tmp/bin/$3.$2" "./$3")
 }
 
+# build126fixed PROGRAM: Go 1.26 without the heap-base randomisation
+# (GOEXPERIMENT=norandomizedheapbase64): the heap starts at 0xc000000000
+build126fixed() {
+	(cd "$here/go" && GOEXPERIMENT=norandomizedheapbase64 "$GO126" build -o "$tmp/bin/$1.go126fixed" "./$1")
+}
+
 # The programs' standard output: MEMSTATS lines, GOVERSION, MAP and SMAPS
 # lines, with the binary's directory shortened to ./
 keep_stdout() { # keep_stdout FILE NAME
@@ -45,12 +51,12 @@ keep_stdout() { # keep_stdout FILE NAME
 	}
 }
 
-# rec126 NAME PROGRAM GOMAXPROCS [ENV...]
+# rec126 NAME PROGRAM GOMAXPROCS [ENV...] (PROGRAM: as built, e.g. tree.go126)
 rec126() {
 	name=$1 prog=$2 procs=$3
 	shift 3
 	env "$@" GOMAXPROCS="$procs" GODEBUG=traceallocfree=1 HG_TRACE="$tmp/$name.trace" \
-		"$tmp/bin/$prog.go126" >"$tmp/$name.out" 2>"$out/$name.stderr"
+		"$tmp/bin/$prog" >"$tmp/$name.out" 2>"$out/$name.stderr"
 	keep_stdout "$tmp/$name.out" "$name"
 	gzip -9n <"$tmp/$name.trace" >"$out/$name.trace.gz"
 	echo "recorded $name"
@@ -72,12 +78,16 @@ limit=GOMEMLIMIT=40MiB
 if have_go "$GO126" go1.26; then
 	for p in $programs; do build "$GO126" go126 $p; done
 	for procs in 1 2; do
-		rec126 tree-go126-p$procs tree $procs
-		rec126 waves-go126-p$procs waves $procs
-		rec126 stacks-go126-p$procs stacks $procs
-		rec126 limit-go126-p$procs-memlimit limit $procs $limit
+		rec126 tree-go126-p$procs tree.go126 $procs
+		rec126 waves-go126-p$procs waves.go126 $procs
+		rec126 stacks-go126-p$procs stacks.go126 $procs
+		rec126 limit-go126-p$procs-memlimit limit.go126 $procs $limit
 	done
-	rec126 waves-go126-p1-gogcoff waves 1 GOGC=off
+	rec126 waves-go126-p1-gogcoff waves.go126 1 GOGC=off
+	for p in tree waves; do
+		build126fixed $p
+		rec126 $p-go126-p1-fixedbase $p.go126fixed 1
+	done
 	if command -v "$NODE" >/dev/null 2>&1; then
 		build "$GO126" go126 wasmphases js wasm
 		name=wasmphases-go126-js

@@ -5,28 +5,75 @@ package common
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
+	"unsafe"
 )
 
 func platformFields() string { return "" }
 
-// isHeap tells whether a maps line starts in the 0xc0xxxxxxxx arena range.
-func isHeap(l string) bool {
-	lo := strings.SplitN(l, "-", 2)[0]
-	return strings.HasPrefix(lo, "c0") && len(lo) == 10
+type span struct{ lo, hi uint64 }
+
+func parseRange(l string) (span, bool) {
+	f := strings.Fields(l)
+	if len(f) == 0 {
+		return span{}, false
+	}
+	r := strings.SplitN(f[0], "-", 2)
+	if len(r) != 2 {
+		return span{}, false
+	}
+	lo, err1 := strconv.ParseUint(r[0], 16, 64)
+	hi, err2 := strconv.ParseUint(r[1], 16, 64)
+	return span{lo, hi}, err1 == nil && err2 == nil
 }
 
-// printMaps prints /proc/self/maps as MAP lines (MAP HEAP for the Go heap
-// range) and Size, Rss, AnonHugePages and VmFlags of each heap mapping as
-// SMAPS HEAP lines.
+var probe *[64]byte
+
+// heapRange is the run of adjacent mappings around a heap object: the Go
+// heap's arenas (at 0xc000000000 up to Go 1.25, at a random base in Go
+// 1.26), reserved and mapped parts alike.
+func heapRange(lines []string) span {
+	probe = new([64]byte)
+	p := uint64(uintptr(unsafe.Pointer(probe)))
+	var rs []span
+	for _, l := range lines {
+		r, _ := parseRange(l)
+		rs = append(rs, r)
+	}
+	for i, r := range rs {
+		if r.lo <= p && p < r.hi {
+			a, b := i, i
+			for a > 0 && rs[a-1].hi == rs[a].lo {
+				a--
+			}
+			for b+1 < len(rs) && rs[b].hi == rs[b+1].lo {
+				b++
+			}
+			return span{rs[a].lo, rs[b].hi}
+		}
+	}
+	return span{}
+}
+
+func (h span) holds(l string) bool {
+	r, ok := parseRange(l)
+	return ok && h.lo <= r.lo && r.hi <= h.hi && r.lo < r.hi
+}
+
+// printMaps prints /proc/self/maps as MAP lines (MAP HEAP for the Go heap's
+// mappings) and Size, Rss, AnonHugePages and VmFlags of each heap mapping
+// as SMAPS HEAP lines.
 func printMaps() {
 	b, err := os.ReadFile("/proc/self/maps")
 	if err != nil {
 		fmt.Println("MAPS error:", err)
 		return
 	}
-	for _, l := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
-		if isHeap(l) {
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	heap := heapRange(lines)
+	for _, l := range lines {
+		if heap.holds(l) {
 			fmt.Println("MAP HEAP " + l)
 		} else {
 			fmt.Println("MAP " + l)
@@ -52,7 +99,7 @@ func printMaps() {
 		if strings.Contains(f[0], "-") && !strings.HasSuffix(f[0], ":") {
 			flush()
 			cur, fields = "", nil
-			if isHeap(l) {
+			if heap.holds(l) {
 				cur = f[0] + " " + f[1]
 			}
 			continue

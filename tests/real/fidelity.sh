@@ -129,7 +129,10 @@ for name in "$@"; do
 	fi
 	[ $status -eq 3 ] && echo "- $name: the modeled runtime ran out of memory: $(head -n 1 "$tmp/$name.err")" >>"$tmp/notes"
 	[ -n "$keep" ] && cp "$stats" "$keep/$name.json"
-	printf '%s\n%s\n%s\n' "$name" "$stats" "$data/$name.stdout" >>"$tmp/args"
+	# the real figures: MEMSTATS lines, and a js/wasm run's GROW and INITIAL lines
+	cat "$data/$name.stdout" >"$tmp/$name.real"
+	[ -f "$data/$name.stderr" ] && grep -E '^(GROW|INITIAL) ' "$data/$name.stderr" >>"$tmp/$name.real"
+	printf '%s\n%s\n%s\n' "$name" "$stats" "$tmp/$name.real" >>"$tmp/args"
 done
 
 status=0

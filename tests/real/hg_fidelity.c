@@ -10,7 +10,10 @@
  * `MEMSTATS <label> Key=value ...` give the real figures at the mark
  * <label>. It prints one Markdown table (recording, mark, figure, real,
  * heapgrow, relative error, target), then the span address `fidelity` of
- * the replays that report it, then a summary line.
+ * the replays that report it, then, for js/wasm recordings (whose
+ * MEMSTATS.txt also holds the runner's `GROW bytes=N` lines), the number
+ * of memory.grow calls (GrowMemory) and the final linear memory
+ * (FinalLinearMemory), then a summary line.
  *
  * A target is `FIGURE TOLERANCE [GLOB]` (a line of a --targets file, or
  * --target 'FIGURE=TOLERANCE[@GLOB]'): TOLERANCE is alternatives joined by
@@ -440,7 +443,8 @@ static const struct figure *find_figure(const char *name)
 /* add_target: "FIGURE", "TOL[,TOL]...", optional glob; where: for messages */
 static void add_target(const char *fig, const char *tol, const char *glob, const char *where)
 {
-	if (strcmp(fig, "fidelity") != 0 && !find_figure(fig))
+	if (strcmp(fig, "fidelity") != 0 && strcmp(fig, "GrowMemory") != 0 &&
+	    strcmp(fig, "FinalLinearMemory") != 0 && !find_figure(fig))
 		die("%s: unknown figure '%s'", where, fig);
 	struct target t = {xstrndup(fig, strlen(fig)), glob ? xstrndup(glob, strlen(glob)) : NULL,
 			   -1, -1, xstrndup(tol, strlen(tol))};
@@ -714,6 +718,84 @@ static void compare(const char *rec, const char *stats_path, const char *memstat
 	jfree(&stats);
 }
 
+/*
+ * The linear memory section (js/wasm): the recorded "GROW bytes=N" lines
+ * (one per memory.grow) and the last size against the replay's
+ * os_calls.grow_memory and final.linear_memory.
+ */
+static unsigned long lin_rows;
+
+static void compare_linear(const char *rec, const char *stats_path, const char *memstats_path,
+			   bool *header)
+{
+	size_t len;
+	char *text = read_file(memstats_path, &len);
+	unsigned long grows = 0;
+	double last = -1;
+	unsigned line = 0;
+	for (char *p = text; p < text + len;) {
+		char *nl = memchr(p, '\n', (size_t)(text + len - p));
+		if (nl)
+			*nl = '\0';
+		line++;
+		bool grow = strncmp(p, "GROW bytes=", 11) == 0;
+		if (grow || strncmp(p, "INITIAL bytes=", 14) == 0) {
+			char *e;
+			errno = 0;
+			double v = strtod(p + (grow ? 11 : 14), &e);
+			if (e == p + (grow ? 11 : 14) || (*e != ' ' && *e != '\0') || errno)
+				die("%s:%u: bad %s line", memstats_path, line, grow ? "GROW" : "INITIAL");
+			last = v;
+			grows += grow;
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	free(text);
+	if (last < 0)
+		return;
+	struct jval stats;
+	jparse_file(stats_path, &stats);
+	const struct jval *g = jget(jget(&stats, "os_calls"), "grow_memory");
+	const struct jval *f = jget(jget(&stats, "final"), "linear_memory");
+	if (!*header) {
+		printf("\n| recording | figure | real | heapgrow | relative error | target |\n");
+		printf("|---|---|---:|---:|---:|---|\n");
+		*header = true;
+	}
+	const char *names[2] = {"GrowMemory", "FinalLinearMemory"};
+	double reals[2] = {(double)grows, last};
+	const struct jval *models[2] = {g, f};
+	for (int k = 0; k < 2; k++) {
+		const struct target *t = target_for(names[k], rec);
+		char rs[32], ms[40] = "not modeled", err[32] = "n/a", ts[96] = "-";
+		bool ok = false;
+		fmt_num(rs, sizeof rs, reals[k]);
+		if (models[k] && models[k]->t == J_NUM) {
+			fmt_num(ms, sizeof ms, models[k]->num);
+			if (reals[k] != 0)
+				snprintf(err, sizeof err, "%+.2f%%",
+					 100 * (models[k]->num - reals[k]) / reals[k]);
+			else if (models[k]->num == 0)
+				snprintf(err, sizeof err, "0.00%%");
+			ok = t && within(t, reals[k], models[k]->num);
+		}
+		lin_rows++;
+		if (t) {
+			snprintf(ts, sizeof ts, "%s %s", ok ? "ok" : "**MISS**", t->text);
+			if (ok)
+				met++;
+			else
+				missed++;
+		} else {
+			untargeted++;
+		}
+		printf("| %s | %s | %s | %s | %s | %s |\n", rec, names[k], rs, ms, err, ts);
+	}
+	jfree(&stats);
+}
+
 /* The fidelity section: one row per recording. */
 static void compare_fidelity(const char *rec, const char *stats_path, bool *header)
 {
@@ -835,8 +917,11 @@ int main(int argc, char **argv)
 	bool header = false;
 	for (int r = i; r < argc; r += 3)
 		compare_fidelity(argv[r], argv[r + 1], &header);
-	printf("\n%lu figures compared at marks, %lu address fidelity rows: %lu within target, %lu missed, %lu without a target.\n",
-	       compared, fid_rows, met, missed, untargeted);
+	header = false;
+	for (int r = i; r < argc; r += 3)
+		compare_linear(argv[r], argv[r + 1], argv[r + 2], &header);
+	printf("\n%lu figures compared at marks, %lu address fidelity rows, %lu linear memory rows: %lu within target, %lu missed, %lu without a target.\n",
+	       compared, fid_rows, lin_rows, met, missed, untargeted);
 	free(figlist);
 	for (size_t t = 0; t < ntargets; t++) {
 		free(targets[t].figure);

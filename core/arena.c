@@ -15,7 +15,6 @@
  * which depend on the object-level workload.
  */
 #include "model.h"
-#include "os_sbrk.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -146,7 +145,8 @@ int hg_map_sys_ready(struct hg_model *m, hg_addr v, uint64_t n, uint64_t *stat)
 	/* A failed commit throws; the range is the runtime's either way.
 	 * Where sysMap already committed (old Windows), nothing more is. */
 	int err = hg_sys_used(m, v, n, m->os.map_commits ? 0 : n);
-	hg_vas_set(&m->os.vas, v, v + n, HG_MEM_READY, -1);
+	if (hg_vas_set(&m->os.vas, v, v + n, HG_MEM_READY, -1))
+		return hg_os_enomem(&m->os);
 	m->c_sys += n;
 	return err;
 }
@@ -215,7 +215,7 @@ static int meta_reserve(struct hg_model *m, struct hg_meta_array *a,
 	if (a->base == 0)
 		return HG_EOOM;
 	a->mapped = calloc((a->bytes / pg + 63) / 64, 8);
-	return a->mapped ? HG_OK : HG_ENOMEM;
+	return a->mapped ? HG_OK : hg_os_enomem(&m->os);
 }
 
 /* Map (Reserved -> Ready) the pages of byte range [lo, hi) of a not yet mapped.
@@ -491,8 +491,7 @@ int hg_mallocinit(struct hg_model *m)
 			return err;
 	}
 	/* Go 1.24+ makes no hints on sbrk platforms: the break only grows. */
-	if (hg_platform_is_sbrk(m->cfg.platform) &&
-	    hg_sbrk_aligned_sbrk(&m->os))
+	if (m->os.ops->aligned_sbrk && m->os.ops->aligned_sbrk(&m->os))
 		return HG_OK;
 	/* Before, wasm (64-bit pointers) made the 64-bit hints; each is
 	 * dropped at its first use, outside wasm's 32-bit arena index. */
@@ -526,7 +525,7 @@ static int arenas_register(struct hg_model *m, hg_addr v, uint64_t size)
 		m->arena_l1_entries = (size_t)1 << l1bits;
 		m->arena_l2 = calloc(m->arena_l1_entries, 1);
 		if (!m->arena_l2)
-			return HG_ENOMEM;
+			return hg_os_enomem(&m->os);
 	}
 	for (hg_addr a = v; a < v + size; a += m->cfg.arena_size) {
 		uint64_t ri = arena_index(m, a);
@@ -560,7 +559,7 @@ static int arenas_register(struct hg_model *m, hg_addr v, uint64_t size)
 			size_t ncap = m->arenas_cap ? m->arenas_cap * 2 : 64;
 			hg_addr *na = realloc(m->arenas, ncap * sizeof(*na));
 			if (!na)
-				return HG_ENOMEM;
+				return hg_os_enomem(&m->os);
 			m->arenas = na;
 			m->arenas_cap = ncap;
 		}
@@ -615,8 +614,10 @@ hg_addr hg_mheap_sys_alloc(struct hg_model *m, uint64_t n, uint64_t *size)
 		v = hg_sys_reserve_aligned(m, 0, n, asz, size);
 		if (!v)
 			return 0;
-		if (hint_push(m, v, true) || hint_push(m, v + *size, false))
+		if (hint_push(m, v, true) || hint_push(m, v + *size, false)) {
+			hg_os_enomem(&m->os);
 			return 0;
+		}
 	}
 	if (v + *size < v || arena_index(m, v) >= arena_count_max(m) ||
 	    arena_index(m, v + *size - 1) >= arena_count_max(m)) {
@@ -630,7 +631,10 @@ hg_addr hg_mheap_sys_alloc(struct hg_model *m, uint64_t n, uint64_t *size)
 	}
 mapped:
 	/* The reservation now belongs to the heap's arenas. */
-	hg_vas_set_heap(&m->os.vas, v, v + *size);
+	if (hg_vas_set_heap(&m->os.vas, v, v + *size)) {
+		hg_os_enomem(&m->os);
+		return 0;
+	}
 	/* Before go1.17 sysAlloc mapped (Reserved -> Prepared) it all. */
 	if (m->cfg.policy_prepare == HG_PREPARE_SYSALLOC &&
 	    hg_sys_map(m, v, *size, hg_heap_grown_stat(m)))

@@ -28,8 +28,9 @@ static bool linear_new(const struct hg_model *m)
 	return m->cfg.policy_arena == HG_ARENA_LINEAR;
 }
 
-/* Give up the reserved parts of [lo, hi): class stranded from now on. */
-static void strand_reserved(struct hg_model *m, hg_addr lo, hg_addr hi)
+/* Give up the reserved parts of [lo, hi): class stranded from now on.
+ * 0, or HG_ENOMEM (host). */
+static int strand_reserved(struct hg_model *m, hg_addr lo, hg_addr hi)
 {
 	struct hg_vas *vas = &m->os.vas;
 	const struct hg_vma *v = hg_vas_first(vas, lo);
@@ -39,13 +40,15 @@ static void strand_reserved(struct hg_model *m, hg_addr lo, hg_addr hi)
 		bool take = v->owner == HG_OWN_RUNTIME &&
 			    v->state == HG_MEM_RESERVED && !v->stranded;
 		if (take) {
-			hg_vas_set(vas, a, e, HG_MEM_RESERVED, 1);
+			if (hg_vas_set(vas, a, e, HG_MEM_RESERVED, 1))
+				return hg_os_enomem(&m->os);
 			m->c_reserved -= e - a;
 			m->c_stranded += e - a;
 		}
 		/* The set may split and merge: look up from e again. */
 		v = hg_vas_first(vas, e);
 	}
+	return HG_OK;
 }
 
 /*
@@ -188,8 +191,8 @@ int hg_linear_init(struct hg_model *m)
 		hg_platform_is_64bit(m->cfg.platform) || minor <= 6 ? p1 : 0;
 	la->arena_end = p + psize;
 	la->arena_used = la->arena_alloc = p1;
-	if (la->reserved)
-		hg_vas_set_heap(&m->os.vas, p1, la->arena_end);
+	if (la->reserved && hg_vas_set_heap(&m->os.vas, p1, la->arena_end))
+		return hg_os_enomem(&m->os);
 	la->active = true;
 	return HG_OK;
 }
@@ -197,7 +200,7 @@ int hg_linear_init(struct hg_model *m)
 /*
  * Try to move the arena to a new block reserved at arena_end (Go: the
  * first half of mheap.sysAlloc). Returns 0, or HG_EOOM if the reservation
- * failed outright.
+ * failed outright, or HG_ENOMEM (host).
  */
 static int new_block(struct hg_model *m, uint64_t n)
 {
@@ -214,7 +217,8 @@ static int new_block(struct hg_model *m, uint64_t n)
 	bool fits = p + psize - la->arena_start - 1 <= la->max_mem - 1 &&
 		    la->arena_start <= p;
 	if (p == la->arena_end) {
-		hg_vas_set_heap(&m->os.vas, p, p + psize);
+		if (hg_vas_set_heap(&m->os.vas, p, p + psize))
+			return hg_os_enomem(&m->os);
 		la->arena_end = new_end;
 		return HG_OK;
 	}
@@ -228,17 +232,20 @@ static int new_block(struct hg_model *m, uint64_t n)
 	if (!take) {
 		/* Not usable: give the whole block back. */
 		m->stats.os_calls.free++;
-		m->os.ops->free(&m->os, p, psize);
+		if (m->os.ops->free(&m->os, p, psize))
+			return HG_ENOMEM;
 		m->c_reserved -= HG_ALIGN_UP(psize, m->os.round);
 		return HG_OK;
 	}
 	/* Switch: the rest of the old block can never be used again. */
-	if (la->arena_end > cur)
-		strand_reserved(m, cur, la->arena_end);
-	hg_vas_set_heap(&m->os.vas, p, p + psize);
+	if (la->arena_end > cur && strand_reserved(m, cur, la->arena_end))
+		return HG_ENOMEM;
+	if (hg_vas_set_heap(&m->os.vas, p, p + psize))
+		return hg_os_enomem(&m->os);
 	la->arena_end = p + psize;
 	/* The block starts at the next runtime page; the bit below is lost. */
-	strand_reserved(m, p, HG_ALIGN_UP(p, LINEAR_PAGE));
+	if (strand_reserved(m, p, HG_ALIGN_UP(p, LINEAR_PAGE)))
+		return HG_ENOMEM;
 	p = HG_ALIGN_UP(p, LINEAR_PAGE);
 	if (linear_new(m))
 		la->arena_alloc = p;
@@ -273,8 +280,10 @@ static hg_addr linear_sys_alloc(struct hg_model *m, uint64_t n)
 		hg_addr p = *bump;
 		if (take_unreserved(m, p, n))
 			return 0;
-		if (!la->reserved)
-			hg_vas_set_heap(&m->os.vas, p, p + n);
+		if (!la->reserved && hg_vas_set_heap(&m->os.vas, p, p + n)) {
+			hg_os_enomem(&m->os);
+			return 0;
+		}
 		if (hg_sys_map(m, p, n, NULL))
 			return 0;
 		*bump += n;
@@ -302,10 +311,13 @@ static hg_addr linear_sys_alloc(struct hg_model *m, uint64_t n)
 	uint64_t len = HG_ALIGN_UP(psize, m->os.round);
 	m->c_sys -= len;
 	m->hs.mapped_ready -= len;
-	hg_vas_set_heap(&m->os.vas, p, p + len);
-	hg_vas_set(&m->os.vas, p, p + len, HG_MEM_PREPARED, 1);
 	hg_addr q = HG_ALIGN_UP(p, LINEAR_PAGE);
-	hg_vas_set(&m->os.vas, q, q + n, HG_MEM_PREPARED, 0);
+	if (hg_vas_set_heap(&m->os.vas, p, p + len) ||
+	    hg_vas_set(&m->os.vas, p, p + len, HG_MEM_PREPARED, 1) ||
+	    hg_vas_set(&m->os.vas, q, q + n, HG_MEM_PREPARED, 0)) {
+		hg_os_enomem(&m->os);
+		return 0;
+	}
 	m->c_stranded += len - n;
 	if (heap_add(m, q, n))
 		return 0;
@@ -316,9 +328,9 @@ static hg_addr linear_sys_alloc(struct hg_model *m, uint64_t n)
 		 * what was left of the old block is given up.
 		 */
 		if (!linear_new(m)) {
-			if (la->arena_end > la->arena_used)
-				strand_reserved(m, la->arena_used,
-						la->arena_end);
+			if (la->arena_end > la->arena_used &&
+			    strand_reserved(m, la->arena_used, la->arena_end))
+				return 0;
 			if (p + psize > la->arena_end)
 				la->arena_end = p + psize;
 		}

@@ -103,7 +103,7 @@ static uint64_t find_scavenge_candidate(const struct hg_pagealloc *p,
 	if (max == 0)
 		max = minimum;
 	else
-		max = (max + minimum - 1) & ~(minimum - 1);
+		max = HG_ALIGN_UP(max, minimum);
 	if (max == 0) /* overflowed */
 		max = ~(minimum - 1);
 
@@ -139,10 +139,10 @@ static uint64_t find_scavenge_candidate(const struct hg_pagealloc *p,
 	 * physPageSize": don't break a free, unscavenged huge page. */
 	if (p->huge_pages != 0) {
 		uint64_t hp = p->huge_pages;
-		uint64_t above = (start + hp - 1) & ~(hp - 1);
+		uint64_t above = HG_ALIGN_UP(start, hp);
 
 		if (above <= end) {
-			uint64_t below = start & ~(hp - 1);
+			uint64_t below = HG_ALIGN_DOWN(start, hp);
 
 			if (below >= end - run) {
 				size += start - below;

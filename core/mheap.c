@@ -41,6 +41,8 @@ static int pages_grow(struct hg_model *m, hg_addr base, uint64_t size)
 	 * state at the throw stays consistent. */
 	int err = hg_pagemeta_grow(m, lo, hi);
 	int err2 = hg_pagealloc_grow(m->pages, base, size);
+	if (err2 == HG_ENOMEM)
+		return hg_os_enomem(&m->os);
 	return err ? err : err2;
 }
 
@@ -199,10 +201,14 @@ static uint64_t mheap_grow(struct hg_model *m, uint64_t npage)
 					bool mapped = m->cfg.policy_prepare ==
 						      HG_PREPARE_SYSALLOC;
 					uint64_t len = nb - m->cur_base;
-					hg_vas_set(&m->os.vas, m->cur_base, nb,
-						   mapped ? HG_MEM_PREPARED
-							  : HG_MEM_RESERVED,
-						   1);
+					if (hg_vas_set(&m->os.vas, m->cur_base,
+						       nb,
+						       mapped ? HG_MEM_PREPARED
+							      : HG_MEM_RESERVED,
+						       1)) {
+						hg_os_enomem(&m->os);
+						return 0;
+					}
 					if (mapped)
 						*hg_heap_grown_stat(m) -= len;
 					else
@@ -230,7 +236,10 @@ static uint64_t mheap_grow(struct hg_model *m, uint64_t npage)
 						  "heap base");
 				return 0;
 			}
-			hg_vas_set_heap(&m->os.vas, x, x + more);
+			if (hg_vas_set_heap(&m->os.vas, x, x + more)) {
+				hg_os_enomem(&m->os);
+				return 0;
+			}
 			m->cur_end = nbase;
 		}
 	}

@@ -56,8 +56,8 @@ static void figures_now(const struct hg_model *m, struct hg_figures *f)
 	f->classes[HG_CLASS_SYS] = m->c_sys;
 	struct hg_sbrk_counts sc = { 0 };
 	bool sbrk = hg_platform_is_sbrk(m->cfg.platform);
-	if (sbrk)
-		hg_sbrk_counts(&m->os, &sc);
+	if (m->os.ops->counts)
+		m->os.ops->counts(&m->os, &sc);
 	f->classes[HG_CLASS_SBRK_FREE] = sc.sbrk_free;
 	f->classes[HG_CLASS_UNUSED] = sc.unused;
 	f->classes[HG_CLASS_STRANDED] = m->c_stranded + sc.stranded;
@@ -111,6 +111,13 @@ const struct hg_stats *hg_model_stats(const struct hg_model *m)
 int hg_model_new(struct hg_model **out, const struct hg_config *cfg, char *err,
 		 size_t errlen)
 {
+	return hg_model_new_with(out, cfg, NULL, err, errlen);
+}
+
+int hg_model_new_with(struct hg_model **out, const struct hg_config *cfg,
+		      const struct hg_model_opts *opts, char *err,
+		      size_t errlen)
+{
 	*out = NULL;
 	struct hg_model *m = calloc(1, sizeof(*m));
 	if (!m)
@@ -133,6 +140,8 @@ int hg_model_new(struct hg_model **out, const struct hg_config *cfg, char *err,
 		hg_model_free(m);
 		return rc;
 	}
+	if (opts && opts->os_ops)
+		hg_os_set_ops(&m->os, opts->os_ops, opts->os_arg);
 	m->c_foreign = hg_vas_bytes(&m->os.vas, 0, m->os.vas.hi, -1);
 	struct hg_pagealloc_params pp = {
 		.page_size = cfg->page_size,
@@ -270,9 +279,9 @@ static int apply_op(struct hg_model *m, const struct hg_op *op,
 		if (check_new(&m->mmaps, op, err, errlen))
 			return HG_ETRACE;
 		/* Break space holds more than vmas: only map above it. */
-		if (op->has_addr && hg_platform_is_sbrk(m->cfg.platform) &&
-		    !hg_sbrk_outside_break(&m->os, op->addr,
-					   op->addr + op->size)) {
+		if (op->has_addr && m->os.ops->outside_break &&
+		    !m->os.ops->outside_break(&m->os, op->addr,
+					      op->addr + op->size)) {
 			return hg_errorf(err, errlen, HG_ETRACE,
 					 "mmap: %#" PRIx64
 					 " is inside the break",
@@ -297,7 +306,8 @@ static int apply_op(struct hg_model *m, const struct hg_op *op,
 			return hg_errorf(err, errlen, HG_ETRACE,
 					 "munmap: unknown id '%s'", op->id);
 		}
-		hg_os_foreign_unmap(&m->os, v.a, v.b);
+		if (hg_os_foreign_unmap(&m->os, v.a, v.b))
+			return HG_ENOMEM;
 		m->c_foreign -= v.b;
 		res->addr = v.a;
 		res->size = v.b;
@@ -326,10 +336,16 @@ int hg_model_apply(struct hg_model *m, const struct hg_op *op,
 	if (!res)
 		res = &scratch;
 	memset(res, 0, sizeof(*res));
-	if (m->dead) {
+	if (m->os.enomem)
+		return hg_errorf(err, errlen, HG_ENOMEM, "out of host memory");
+	if (m->dead)
 		return hg_errorf(err, errlen, HG_EOOM, "%s", m->throw_msg);
-	}
 	int rc = apply_op(m, op, res, err, errlen);
+	/* The host failed midway: the state cannot be trusted any more. */
+	if (rc == HG_ENOMEM || m->os.enomem) {
+		hg_os_enomem(&m->os);
+		return hg_errorf(err, errlen, HG_ENOMEM, "out of host memory");
+	}
 	if (rc == HG_EOOM || m->dead) {
 		record_oom(m, op);
 		res->oom = true;
@@ -464,8 +480,8 @@ static int gap_region(void *arg, hg_addr base, hg_addr end, enum hg_class c)
 static void walk_gap(struct hg_model *m, hg_addr lo, hg_addr hi,
 		     struct emitter *e)
 {
-	if (lo < hi && hg_platform_is_sbrk(m->cfg.platform))
-		hg_sbrk_regions(&m->os, lo, hi, gap_region, e);
+	if (lo < hi && m->os.ops->regions)
+		m->os.ops->regions(&m->os, lo, hi, gap_region, e);
 }
 
 static int walk_classes(struct hg_model *m, hg_addr lo, hg_addr hi,
@@ -652,8 +668,7 @@ int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 							       : "prepared");
 	}
 	/* Go: memCheck, and the break's own accounting (sbrk platforms). */
-	if (hg_platform_is_sbrk(m->cfg.platform) &&
-	    hg_sbrk_check(&m->os, err, errlen))
+	if (m->os.ops->check && m->os.ops->check(&m->os, err, errlen))
 		return HG_EINVAL;
 	return hg_pagealloc_check(m->pages, err, errlen);
 }

@@ -248,8 +248,8 @@ int hg_pagealloc_grow(struct hg_pagealloc *p, hg_addr base, uint64_t size)
 		return HG_OK;
 	if (base + size < base || base + size - 1 > p->max_addr)
 		return HG_EINVAL;
-	limit = (base + size + cb - 1) & ~(cb - 1);
-	base &= ~(cb - 1);
+	limit = HG_ALIGN_UP(base + size, cb);
+	base = HG_ALIGN_DOWN(base, cb);
 	/*
 	 * Address 0 means "no address", and the top chunk holds the maximum
 	 * searchAddr ("exhausted"), so neither can be grown.
@@ -274,8 +274,8 @@ int hg_pagealloc_grow(struct hg_pagealloc *p, hg_addr base, uint64_t size)
 		if (l > 0) {
 			uint64_t e = UINT64_C(1) << p->level_bits[l];
 
-			lo &= ~(e - 1);
-			hi = (hi + e - 1) & ~(e - 1);
+			lo = HG_ALIGN_DOWN(lo, e);
+			hi = HG_ALIGN_UP(hi, e);
 		}
 		if (!hg_sparse_ensure_range(&p->summary[l], lo, hi))
 			return HG_ENOMEM;
@@ -555,6 +555,7 @@ void hg_pagealloc_free(struct hg_pagealloc *p, hg_addr base, uint64_t npages)
 	struct page_walk w;
 	uint64_t c, lo, hi;
 
+	HG_ASSERT(hg_is_aligned(base, p->params.page_size));
 	if (!hg_pagealloc_range_grown(p, base, npages))
 		return; /* not grown memory: ignore */
 	if (base < p->search_addr)
@@ -576,6 +577,7 @@ void hg_pagealloc_mark_padding(struct hg_pagealloc *p, hg_addr base,
 	struct page_walk w;
 	uint64_t c, lo, hi;
 
+	HG_ASSERT(hg_is_aligned(base, p->params.page_size));
 	if (!hg_pagealloc_range_grown(p, base, npages))
 		return;
 	walk_begin(p, base, npages, &w);
@@ -601,6 +603,7 @@ void hg_pagealloc_unscavenge(struct hg_pagealloc *p, hg_addr base,
 	struct page_walk w;
 	uint64_t c, lo, hi;
 
+	HG_ASSERT(hg_is_aligned(base, p->params.page_size));
 	if (!npages || !hg_pagealloc_range_grown(p, base, npages))
 		return;
 	walk_begin(p, base, npages, &w);

@@ -6,12 +6,14 @@
  * hint when the range is free, otherwise by the placement rule. A backend
  * (struct hg_os_ops) gives each of Go's OS primitives (the *OS functions of
  * runtime/mem_*.go) its platform meaning on top of it. Backends only perform
- * transitions; mem.c checks and accounts them.
+ * transitions; mem.c checks and accounts them. os.c holds what is the same
+ * on every platform, os_sim.c the mmap backends, os_sbrk.c the sbrk one.
  */
 #ifndef HG_OS_H
 #define HG_OS_H
 
 #include "hg_core.h"
+#include "hg_os.h"
 
 enum hg_owner {
 	HG_OWN_RUNTIME, /* the Go runtime */
@@ -89,29 +91,9 @@ const struct hg_vma *hg_vas_last(const struct hg_vas *s);
 uint64_t hg_vas_bytes(const struct hg_vas *s, hg_addr base, hg_addr end,
 		      int state);
 
-/* The backend vtable: each of Go's *OS primitives on one platform. */
-struct hg_os;
-struct hg_os_ops {
-	const char *name;
-	/* Go: sysReserveOS. Returns where it landed, or 0. */
-	hg_addr (*reserve)(struct hg_os *os, hg_addr hint, uint64_t n);
-	/* Go: sysMapOS. 0, or HG_EOOM when the commit limit refuses it. */
-	int (*map)(struct hg_os *os, hg_addr v, uint64_t n);
-	/* Go: sysUsedOS; prepared = bytes that were Prepared. 0 or HG_EOOM. */
-	int (*used)(struct hg_os *os, hg_addr v, uint64_t n, uint64_t prepared);
-	/* Go: sysUnusedOS. */
-	void (*unused)(struct hg_os *os, hg_addr v, uint64_t n);
-	/* Go: sysFreeOS (and sysUnreserve). */
-	void (*free)(struct hg_os *os, hg_addr v, uint64_t n);
-	/* Go: sysAllocOS. Returns the address or 0 (None -> Ready). */
-	hg_addr (*alloc)(struct hg_os *os, uint64_t n);
-	/* Frees the backend's private state (may be NULL). */
-	void (*release)(struct hg_os *os);
-};
-
 /* The simulated OS of one process. */
 struct hg_os {
-	const struct hg_os_ops *ops;
+	const struct hg_os_ops *ops; /* the backend (hg_os.h) */
 	struct hg_vas vas;
 	uint64_t commit_limit; /* 0 = none */
 	uint64_t committed;    /* charged under the platform's rule */
@@ -119,19 +101,61 @@ struct hg_os {
 	hg_addr image_end; /* end of the program image */
 	uint64_t round;    /* what the OS rounds a mapping's length to */
 	bool map_commits;  /* sysMap commits (Windows, go1.12 and before) */
-	void *priv;        /* backend state (sbrk platforms) */
+	bool windows; /* reservations are released whole (GOOS == "windows") */
+	void *priv;   /* backend state (sbrk platforms) */
+	/* A caller's table with the platform's entries where it has none
+	 * (hg_os_set_ops), and its arg (hg_os_arg). */
+	struct hg_os_ops custom;
+	void *arg;
+	/* The host ran out of memory in the middle of a transition: the
+	 * state is no longer trustworthy (hg_os_enomem). */
+	bool enomem;
 };
+
+/* The platform backends (os_sim.c, os_sbrk.c). */
+extern const struct hg_os_ops hg_os_linux_ops, hg_os_windows_ops,
+	hg_os_sbrk_ops;
 
 /* hg_os_init sets up the platform's backend and address space. */
 int hg_os_init(struct hg_os *os, const struct hg_config *cfg,
 	       struct hg_os_calls *calls);
 void hg_os_release(struct hg_os *os);
 
-/* Sets up the sbrk backend (os_sbrk.c) for wasm and plan9. */
+/*
+ * hg_os_set_ops puts a caller's table in place of the platform's (NULL
+ * entries keep the platform's) and remembers arg for hg_os_arg.
+ */
+void hg_os_set_ops(struct hg_os *os, const struct hg_os_ops *ops, void *arg);
+
+/* Set up the mmap backends (os_sim.c) and the sbrk backend (os_sbrk.c)
+ * for wasm and plan9; hg_os_init calls the platform's. */
+int hg_os_sim_init(struct hg_os *os, const struct hg_config *cfg);
 int hg_os_sbrk_init(struct hg_os *os, const struct hg_config *cfg);
+
+/* hg_os_enomem records that the host ran out of memory and returns
+ * HG_ENOMEM; the model then reports it instead of any modeled outcome. */
+static inline int hg_os_enomem(struct hg_os *os)
+{
+	os->enomem = true;
+	return HG_ENOMEM;
+}
 
 /* A foreign mapping (mmap by another component, the program image). */
 hg_addr hg_os_foreign_map(struct hg_os *os, hg_addr hint, uint64_t n);
-void hg_os_foreign_unmap(struct hg_os *os, hg_addr v, uint64_t n);
+int hg_os_foreign_unmap(struct hg_os *os, hg_addr v, uint64_t n);
+
+/*
+ * Go: sysReserveAligned, runtime/malloc.go: reserve size bytes aligned to
+ * align (a power of two) near hint v by over-reserving size+align and
+ * trimming the unaligned head and tail with sysFreeOS; an
+ * over-reservation that happens to be aligned is kept whole
+ * (*out_size = size+align). Windows cannot trim a reservation: it
+ * releases it and reserves the aligned part again, up to 100 times. size
+ * is rounded up to the OS's unit first. Counts reserve, unreserve and free
+ * in os->calls. Sets *out to the address, or 0 when the OS refused;
+ * returns 0, HG_EOOM (Go's "too many retries" throw) or HG_ENOMEM.
+ */
+int hg_os_reserve_aligned(struct hg_os *os, hg_addr v, uint64_t size,
+			  uint64_t align, hg_addr *out, uint64_t *out_size);
 
 #endif /* HG_OS_H */

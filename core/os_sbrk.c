@@ -29,58 +29,12 @@
  *    allocator with brk in place of memory.grow.
  */
 #include "internal.h"
-#include "os_sbrk.h"
+#include "os_sbrk_int.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define WASM_PAGE ((uint64_t)64 << 10)
-#define PLAN9_PAGESIZE ((uint64_t)4 << 10) /* Go: _PAGESIZE before go1.21 */
-
-/* How sbrk, sysReserve and sysFree behave. */
-enum sbrk_design {
-	D_BLOC,      /* go1.24: bloc/blocMax */
-	D_WASM_GROW, /* go1.21 on wasm: memory.grow on every sbrk */
-	D_PLAN9_OLD, /* go1.21 on plan9: Go 1.4-1.10 mem_plan9.go */
-	D_BUMP,      /* go1.19: mem_js.go's reserveEnd */
-};
-
-struct sbrk_range {
-	hg_addr base;
-	uint64_t size;
-};
-
-/* A sorted array of disjoint, non-adjacent ranges and their byte total. */
-struct sbrk_list {
-	struct sbrk_range *r;
-	size_t n, cap;
-	uint64_t bytes;
-};
-
-struct hg_sbrk {
-	enum sbrk_design design;
-	bool wasm;
-	bool freelist;     /* policy.sbrk_free = freelist */
-	bool aligned_sbrk; /* sysReserveAlignedSbrk (22664f33b7) */
-	bool substitute;   /* plan9 go1.11-1.13: memAlloc for a wrong hint */
-	uint64_t round;    /* memRound's unit */
-	hg_addr image_end; /* memRound(module end): bloc's first value */
-	hg_addr init_end;  /* end of the initial linear memory / break */
-	hg_addr bloc;      /* Go: bloc; go1.19: reserveEnd */
-	hg_addr bloc_max;  /* Go: blocMax (D_BLOC, D_WASM_GROW) */
-	hg_addr mem_end;   /* the OS: linear memory size, or the break */
-	struct sbrk_list mem_freelist; /* Go: memFreelist */
-	struct sbrk_list strand;       /* leaked space */
-	unsigned long bad;             /* inconsistent calls seen */
-	char bad_msg[128];
-};
-
-static struct hg_sbrk *sbrk_state(const struct hg_os *os)
-{
-	return (struct hg_sbrk *)os->priv;
-}
 
 /* note_bad records an inconsistent call for hg_sbrk_check (the first
  * one's description is kept). */
@@ -95,18 +49,12 @@ static void note_bad(struct hg_sbrk *s, const char *fmt, ...)
 	}
 }
 
-/* Go: memRound, runtime/mem_sbrk.go (mem_plan9.go before go1.21). */
-static uint64_t mem_round(const struct hg_sbrk *s, uint64_t n)
-{
-	return HG_ALIGN_UP(n, s->round);
-}
-
 /* ------------------------------------------------------------------ */
 /* Sorted range lists                                                  */
 /* ------------------------------------------------------------------ */
 
-/* Index of the first range whose base is above a. */
-static size_t list_upper(const struct sbrk_list *l, hg_addr a)
+/* Go has no such helper: the index of the first range above a. */
+size_t hg_sbrk_list_upper(const struct sbrk_list *l, hg_addr a)
 {
 	size_t lo = 0, hi = l->n;
 	while (lo < hi) {
@@ -131,7 +79,7 @@ static void list_delete(struct sbrk_list *l, size_t i)
  */
 static int list_add(struct sbrk_list *l, hg_addr p, uint64_t n)
 {
-	size_t i = list_upper(l, p);
+	size_t i = hg_sbrk_list_upper(l, p);
 	bool prev = i > 0 && l->r[i - 1].base + l->r[i - 1].size == p;
 	bool next = i < l->n && p + n == l->r[i].base;
 
@@ -190,33 +138,48 @@ static bool os_can_grow(const struct hg_os *os, hg_addr new_end)
 	return hg_vas_free_range(&os->vas, s->mem_end, new_end);
 }
 
-/* Go: growMemory, runtime/sys_wasm.s (the memory.grow instruction). */
-static bool grow_memory(struct hg_os *os, uint64_t pages)
+/*
+ * Go: growMemory, runtime/sys_wasm.s (the memory.grow instruction): the
+ * backend's grow_memory entry.
+ */
+static int wasm_grow_memory(struct hg_os *os, uint64_t pages)
 {
 	struct hg_sbrk *s = sbrk_state(os);
-	if (os->calls)
-		os->calls->grow_memory++;
 	if (pages > (os->vas.hi - s->mem_end) / WASM_PAGE ||
 	    !os_can_grow(os, s->mem_end + pages * WASM_PAGE))
-		return false;
+		return HG_EOOM;
 	s->mem_end += pages * WASM_PAGE;
 	set_committed(os);
-	return true;
+	return HG_OK;
 }
 
-/* Go: brk_, runtime/os_plan9.go: the break never moves down. */
-static bool brk_(struct hg_os *os, hg_addr addr)
+/* Go: brk_, runtime/os_plan9.go: the break never moves down. The
+ * backend's brk entry. */
+static int plan9_brk(struct hg_os *os, hg_addr addr)
 {
 	struct hg_sbrk *s = sbrk_state(os);
-	if (os->calls)
-		os->calls->sbrk++;
 	if (!os_can_grow(os, addr))
-		return false;
+		return HG_EOOM;
 	if (addr > s->mem_end) {
 		s->mem_end = addr;
 		set_committed(os);
 	}
-	return true;
+	return HG_OK;
+}
+
+/* The counted OS calls, through the table (a test's may refuse them). */
+static bool grow_memory(struct hg_os *os, uint64_t pages)
+{
+	if (os->calls)
+		os->calls->grow_memory++;
+	return os->ops->grow_memory(os, pages) == HG_OK;
+}
+
+static bool brk_(struct hg_os *os, hg_addr addr)
+{
+	if (os->calls)
+		os->calls->sbrk++;
+	return os->ops->brk(os, addr) == HG_OK;
 }
 
 /*
@@ -318,30 +281,39 @@ static hg_addr mem_alloc_no_grow(struct hg_sbrk *s, uint64_t n)
 	return 0;
 }
 
-/* Go: memFree, runtime/mem_sbrk.go: sorted insert with coalescing. */
-static void mem_free(struct hg_sbrk *s, hg_addr p, uint64_t n)
+/*
+ * Adds [p, p+n) to one of the lists: 0, or HG_ENOMEM (host). A range that
+ * overlaps the list is an inconsistent call, noted for hg_sbrk_check.
+ */
+static int list_take(struct hg_os *os, struct sbrk_list *l, const char *what,
+		     hg_addr p, uint64_t n)
 {
+	int rc = list_add(l, p, n);
+	if (rc == HG_ENOMEM)
+		return hg_os_enomem(os);
+	if (rc)
+		note_bad(sbrk_state(os),
+			 "%s [%#" PRIx64 ", %#" PRIx64 "): overlaps the list",
+			 what, p, p + n);
+	return HG_OK;
+}
+
+/* Go: memFree, runtime/mem_sbrk.go: sorted insert with coalescing. */
+static int mem_free(struct hg_os *os, hg_addr p, uint64_t n)
+{
+	struct hg_sbrk *s = sbrk_state(os);
 	n = mem_round(s, n);
 	if (n == 0)
-		return;
-	int rc = list_add(&s->mem_freelist, p, n);
-	if (rc)
-		note_bad(s, "memFree [%#" PRIx64 ", %#" PRIx64 "): %s", p,
-			 p + n,
-			 rc == HG_ENOMEM ? "out of host memory"
-					 : "overlaps the free list");
+		return HG_OK;
+	return list_take(os, &s->mem_freelist, "memFree", p, n);
 }
 
 /* Leak [p, p+n): no later allocation can use it. */
-static void strand(struct hg_sbrk *s, hg_addr p, uint64_t n)
+static int strand(struct hg_os *os, hg_addr p, uint64_t n)
 {
 	if (n == 0)
-		return;
-	int rc = list_add(&s->strand, p, n);
-	if (rc)
-		note_bad(s, "leak [%#" PRIx64 ", %#" PRIx64 "): %s", p, p + n,
-			 rc == HG_ENOMEM ? "out of host memory"
-					 : "overlaps leaked space");
+		return HG_OK;
+	return list_take(os, &sbrk_state(os)->strand, "leak", p, n);
 }
 
 /* Go: memAlloc, runtime/mem_sbrk.go; plain sbrk without a free list. */
@@ -366,11 +338,15 @@ static hg_addr hold(struct hg_os *os, hg_addr a, uint64_t n, int state)
 	struct hg_vma m = { a, a + n, a, HG_OWN_RUNTIME, (unsigned char)state,
 			    0, 0 };
 	int rc = hg_vas_insert(&os->vas, &m);
+	if (rc == HG_ENOMEM) {
+		hg_os_enomem(os);
+		return 0;
+	}
 	if (rc) {
 		note_bad(sbrk_state(os),
-			 "block [%#" PRIx64 ", %#" PRIx64 "): %s", a, a + n,
-			 rc == HG_ENOMEM ? "out of host memory"
-					 : "overlaps a mapping");
+			 "block [%#" PRIx64 ", %#" PRIx64
+			 "): overlaps a mapping",
+			 a, a + n);
 		return 0;
 	}
 	return a;
@@ -429,7 +405,9 @@ static hg_addr sbrk_reserve(struct hg_os *os, hg_addr v, uint64_t n)
 /* Go: sysMapOS, runtime/mem_sbrk.go: nothing to do; Reserved -> Prepared. */
 static int sbrk_map(struct hg_os *os, hg_addr v, uint64_t n)
 {
-	return hg_vas_set(&os->vas, v, v + n, HG_MEM_PREPARED, -1);
+	if (hg_vas_set(&os->vas, v, v + n, HG_MEM_PREPARED, -1))
+		return hg_os_enomem(os);
+	return HG_OK;
 }
 
 /* Go: sysUsedOS, runtime/mem_sbrk.go: nothing to do. */
@@ -440,9 +418,10 @@ static int sbrk_used(struct hg_os *os, hg_addr v, uint64_t n, uint64_t prepared)
 }
 
 /* Go: sysUnusedOS, runtime/mem_sbrk.go: nothing to do. */
-static void sbrk_unused(struct hg_os *os, hg_addr v, uint64_t n)
+static int sbrk_unused(struct hg_os *os, hg_addr v, uint64_t n)
 {
 	(void)os, (void)v, (void)n;
+	return HG_OK;
 }
 
 /*
@@ -451,11 +430,11 @@ static void sbrk_unused(struct hg_os *os, hg_addr v, uint64_t n)
  * always used memFree; before fb75f856df only the top block could be
  * freed and the rest leaked; mem_js.go's sysFreeOS did nothing.
  */
-static void sbrk_free(struct hg_os *os, hg_addr v, uint64_t n)
+static int sbrk_free(struct hg_os *os, hg_addr v, uint64_t n)
 {
 	struct hg_sbrk *s = sbrk_state(os);
 	if (v == 0 || n == 0)
-		return;
+		return HG_OK;
 	/* mem_sbrk.go tests v+n == bloc with n as given (the rest rounds
 	 * it); the top-only sysFree before fb75f856df rounded first. */
 	bool at_top = v + n == s->bloc;
@@ -467,19 +446,21 @@ static void sbrk_free(struct hg_os *os, hg_addr v, uint64_t n)
 			 "free of [%#" PRIx64 ", +%#" PRIx64
 			 ") that the runtime does not hold",
 			 v, n);
-		return;
+		return HG_OK;
 	}
-	hg_vas_remove(&os->vas, v, v + n);
+	if (hg_vas_remove(&os->vas, v, v + n))
+		return hg_os_enomem(os);
 	if (s->design == D_BUMP)
-		strand(s, v, n);
-	else if (s->design == D_PLAN9_OLD && s->freelist)
-		mem_free(s, v, n);
-	else if (at_top)
+		return strand(os, v, n);
+	if (s->design == D_PLAN9_OLD && s->freelist)
+		return mem_free(os, v, n);
+	if (at_top) {
 		s->bloc -= n;
-	else if (s->freelist)
-		mem_free(s, v, n);
-	else
-		strand(s, v, n);
+		return HG_OK;
+	}
+	if (s->freelist)
+		return mem_free(os, v, n);
+	return strand(os, v, n);
 }
 
 /*
@@ -509,11 +490,6 @@ static void sbrk_release(struct hg_os *os)
 	os->priv = NULL;
 }
 
-static const struct hg_os_ops sbrk_ops = {
-	"sbrk",      sbrk_reserve, sbrk_map,   sbrk_used,
-	sbrk_unused, sbrk_free,    sbrk_alloc, sbrk_release,
-};
-
 /* ------------------------------------------------------------------ */
 /* Setup                                                               */
 /* ------------------------------------------------------------------ */
@@ -540,7 +516,7 @@ int hg_os_sbrk_init(struct hg_os *os, const struct hg_config *cfg)
 	if (!s)
 		return HG_ENOMEM;
 	os->priv = s;
-	os->ops = &sbrk_ops;
+	os->ops = &hg_os_sbrk_ops;
 	s->wasm = hg_platform_is_wasm(cfg->platform);
 	s->freelist = cfg->policy_sbrk_free == HG_SBRK_FREE_FREELIST;
 	switch (cfg->policy_sbrk) {
@@ -586,388 +562,74 @@ int hg_os_sbrk_init(struct hg_os *os, const struct hg_config *cfg)
 /* Aligned reservations                                                */
 /* ------------------------------------------------------------------ */
 
-bool hg_sbrk_aligned_sbrk(const struct hg_os *os)
+/* The backend's aligned_sbrk entry (hg_os.h). */
+static bool sbrk_aligned_sbrk(const struct hg_os *os)
 {
 	return sbrk_state(os)->aligned_sbrk;
 }
 
-/* Go: sysReserveAlignedSbrk, runtime/mem_sbrk.go (22664f33b7). */
-static hg_addr sys_reserve_aligned_sbrk(struct hg_os *os, uint64_t size,
-					uint64_t align)
+/*
+ * Go: sysReserveAlignedSbrk, runtime/mem_sbrk.go (22664f33b7): a free-list
+ * block of size+align whose unaligned ends go back to the list, or the
+ * break aligned up with the gap listed (leaked without a free list). The
+ * backend's reserve_aligned entry; size is rounded by memRound first.
+ */
+static hg_addr sbrk_reserve_aligned(struct hg_os *os, uint64_t size,
+				    uint64_t align, uint64_t *out_size)
 {
 	struct hg_sbrk *s = sbrk_state(os);
+	HG_ASSERT(size != 0 && hg_is_pow2(align));
+	*out_size = 0;
+	if (size > os->vas.hi || align > os->vas.hi)
+		return 0;
+	size = mem_round(s, size);
+	hg_addr p = 0;
 	if (s->freelist) {
 		hg_addr base = mem_alloc_no_grow(s, size + align);
 		if (base) {
 			hg_addr start = HG_ALIGN_UP(base, align);
-			if (start > base)
-				mem_free(s, base, start - base);
 			hg_addr end = start + size;
-			if (base + size + align > end)
-				mem_free(s, end, base + size + align - end);
-			return hold(os, start, size, HG_MEM_RESERVED);
+			if ((start > base &&
+			     mem_free(os, base, start - base)) ||
+			    (base + size + align > end &&
+			     mem_free(os, end, base + size + align - end)))
+				return 0;
+			p = hold(os, start, size, HG_MEM_RESERVED);
+			if (p)
+				*out_size = size;
+			return p;
 		}
 	}
-	hg_addr p = HG_ALIGN_UP(s->bloc, align);
+	p = HG_ALIGN_UP(s->bloc, align);
 	if (p < s->bloc || p > os->vas.hi)
 		return 0;
 	hg_addr r = sbrk(os, p + size - s->bloc);
 	if (r == 0)
 		return 0;
-	if (p > r) {
-		if (s->freelist)
-			mem_free(s, r, p - r);
-		else
-			strand(s, r, p - r);
-	}
-	return hold(os, p, size, HG_MEM_RESERVED);
-}
-
-/*
- * Go: sysReserveAligned, runtime/malloc.go (go1.11-1.23) with v == nil:
- * over-reserve, keep it whole if aligned, else trim with sysFreeOS.
- */
-static hg_addr sys_reserve_aligned(struct hg_os *os, uint64_t size,
-				   uint64_t align, uint64_t *out_size)
-{
-	hg_addr p = sbrk_reserve(os, 0, size + align);
-	if (p == 0)
+	if (p > r &&
+	    (s->freelist ? mem_free(os, r, p - r) : strand(os, r, p - r)))
 		return 0;
-	if ((p & (align - 1)) == 0) {
-		*out_size = size + align;
-		return p;
-	}
-	hg_addr pa = HG_ALIGN_UP(p, align);
-	sbrk_free(os, p, pa - p);
-	hg_addr end = pa + size;
-	if (p + size + align > end)
-		sbrk_free(os, end, p + size + align - end);
-	*out_size = size;
-	return pa;
-}
-
-hg_addr hg_sbrk_reserve_aligned(struct hg_os *os, uint64_t size, uint64_t align,
-				uint64_t *out_size)
-{
-	struct hg_sbrk *s = sbrk_state(os);
-	*out_size = 0;
-	if (size == 0 || align == 0 || (align & (align - 1)) != 0 ||
-	    size > os->vas.hi || align > os->vas.hi)
-		return 0;
-	size = mem_round(s, size);
-	if (!s->aligned_sbrk)
-		return sys_reserve_aligned(os, size, align, out_size);
-	hg_addr p = sys_reserve_aligned_sbrk(os, size, align);
+	p = hold(os, p, size, HG_MEM_RESERVED);
 	if (p)
 		*out_size = size;
 	return p;
 }
 
-/* ------------------------------------------------------------------ */
-/* Classes                                                             */
-/* ------------------------------------------------------------------ */
-
-/* The unused break space: one range. */
-static void unused_range(const struct hg_sbrk *s, hg_addr *lo, hg_addr *hi)
-{
-	*lo = s->bloc;
-	*hi = s->design == D_WASM_GROW ? s->init_end : s->mem_end;
-	if (*hi < *lo)
-		*hi = *lo;
-}
-
-/* Where runtime blocks, free and leaked space may lie. */
-static void used_zone(const struct hg_sbrk *s, hg_addr *lo, hg_addr *hi)
-{
-	if (s->design == D_WASM_GROW) {
-		*lo = s->init_end;
-		*hi = s->mem_end;
-	} else {
-		*lo = s->image_end;
-		*hi = s->bloc;
-	}
-}
-
-void hg_sbrk_counts(const struct hg_os *os, struct hg_sbrk_counts *out)
-{
-	const struct hg_sbrk *s = sbrk_state(os);
-	hg_addr ulo, uhi;
-	unused_range(s, &ulo, &uhi);
-	memset(out, 0, sizeof(*out));
-	out->sbrk_free = s->mem_freelist.bytes;
-	out->stranded = s->strand.bytes;
-	out->unused = uhi - ulo;
-	out->linear_memory = s->mem_end;
-	out->committed = s->mem_end - s->image_end;
-	out->bloc = s->bloc;
-	out->bloc_max = s->design == D_BLOC || s->design == D_WASM_GROW
-				? s->bloc_max
-				: s->mem_end;
-	out->image_end = s->image_end;
-	out->free_blocks = s->mem_freelist.n;
-}
-
-bool hg_sbrk_outside_break(const struct hg_os *os, hg_addr base, hg_addr end)
-{
-	return end > base && base >= sbrk_state(os)->mem_end;
-}
-
-/* A cursor over one sorted range list, clipped to [lo, hi). */
-struct cursor {
-	const struct sbrk_list *l;
-	size_t i;
-	enum hg_class c;
+const struct hg_os_ops hg_os_sbrk_ops = {
+	.name = "sbrk",
+	.reserve = sbrk_reserve,
+	.map = sbrk_map,
+	.used = sbrk_used,
+	.unused = sbrk_unused,
+	.free = sbrk_free,
+	.alloc = sbrk_alloc,
+	.release = sbrk_release,
+	.grow_memory = wasm_grow_memory,
+	.brk = plan9_brk,
+	.aligned_sbrk = sbrk_aligned_sbrk,
+	.reserve_aligned = sbrk_reserve_aligned,
+	.outside_break = hg_sbrk_outside_break,
+	.counts = hg_sbrk_counts,
+	.regions = hg_sbrk_regions,
+	.check = hg_sbrk_check,
 };
-
-static bool cursor_peek(const struct cursor *k, hg_addr hi, hg_addr *b,
-			hg_addr *e)
-{
-	if (!k->l || k->i >= k->l->n || k->l->r[k->i].base >= hi)
-		return false;
-	*b = k->l->r[k->i].base;
-	*e = *b + k->l->r[k->i].size;
-	return true;
-}
-
-int hg_sbrk_regions(const struct hg_os *os, hg_addr lo, hg_addr hi,
-		    hg_region_fn fn, void *arg)
-{
-	const struct hg_sbrk *s = sbrk_state(os);
-	struct sbrk_list unused = { NULL, 0, 0, 0 };
-	struct sbrk_range ur;
-	hg_addr ulo, uhi;
-
-	unused_range(s, &ulo, &uhi);
-	if (uhi > ulo) {
-		ur.base = ulo;
-		ur.size = uhi - ulo;
-		unused.r = &ur;
-		unused.n = 1;
-	}
-	struct cursor k[3] = { { &s->mem_freelist, 0, HG_CLASS_SBRK_FREE },
-			       { &s->strand, 0, HG_CLASS_STRANDED },
-			       { &unused, 0, HG_CLASS_UNUSED } };
-	for (int j = 0; j < 3; j++) {
-		k[j].i = list_upper(k[j].l, lo);
-		if (k[j].i > 0 &&
-		    k[j].l->r[k[j].i - 1].base + k[j].l->r[k[j].i - 1].size >
-			    lo)
-			k[j].i--;
-	}
-	for (;;) {
-		int best = -1;
-		hg_addr bb = 0, be = 0;
-		for (int j = 0; j < 3; j++) {
-			hg_addr b, e;
-			if (cursor_peek(&k[j], hi, &b, &e) &&
-			    (best < 0 || b < bb)) {
-				best = j;
-				bb = b;
-				be = e;
-			}
-		}
-		if (best < 0)
-			return 0;
-		k[best].i++;
-		if (bb < lo)
-			bb = lo;
-		if (be > hi)
-			be = hi;
-		if (be <= bb)
-			continue;
-		int rc = fn(arg, bb, be, k[best].c);
-		if (rc)
-			return rc;
-	}
-}
-
-/* ------------------------------------------------------------------ */
-/* Checker                                                             */
-/* ------------------------------------------------------------------ */
-
-/*
- * One list: sorted, disjoint, not touching, page-rounded, inside the used
- * zone, clear of every vma, and adding up to its counter.
- */
-static int check_list(const struct hg_os *os, const struct sbrk_list *l,
-		      const char *what, char *err, size_t errlen)
-{
-	const struct hg_sbrk *s = sbrk_state(os);
-	hg_addr zlo, zhi;
-	uint64_t sum = 0;
-
-	used_zone(s, &zlo, &zhi);
-	for (size_t i = 0; i < l->n; i++) {
-		hg_addr b = l->r[i].base, e = b + l->r[i].size;
-		if (l->r[i].size == 0 || e < b)
-			return hg_errorf(err, errlen, HG_EINVAL,
-					 "%s: empty block at %#" PRIx64, what,
-					 b);
-		if (b % s->round || l->r[i].size % s->round)
-			return hg_errorf(err, errlen, HG_EINVAL,
-					 "%s: block [%#" PRIx64 ", %#" PRIx64
-					 ") is not rounded to %#" PRIx64,
-					 what, b, e, s->round);
-		if (i > 0) {
-			hg_addr pb = l->r[i - 1].base;
-			hg_addr pe = pb + l->r[i - 1].size;
-			if (pb == b)
-				return hg_errorf(err, errlen, HG_EINVAL,
-						 "%s: %#" PRIx64
-						 " listed twice",
-						 what, b);
-			if (pb > b)
-				return hg_errorf(err, errlen, HG_EINVAL,
-						 "%s: unordered: %#" PRIx64
-						 " before %#" PRIx64,
-						 what, pb, b);
-			if (pe > b)
-				return hg_errorf(
-					err, errlen, HG_EINVAL,
-					"%s: overlapping blocks: %#" PRIx64
-					"+%#" PRIx64 " > %#" PRIx64,
-					what, pb, l->r[i - 1].size, b);
-			if (pe == b)
-				return hg_errorf(err, errlen, HG_EINVAL,
-						 "%s: blocks at %#" PRIx64
-						 " and %#" PRIx64
-						 " not coalesced",
-						 what, pb, b);
-		}
-		if (b < zlo || e > zhi)
-			return hg_errorf(err, errlen, HG_EINVAL,
-					 "%s: block [%#" PRIx64 ", %#" PRIx64
-					 ") outside [%#" PRIx64 ", %#" PRIx64
-					 ")",
-					 what, b, e, zlo, zhi);
-		if (hg_vas_bytes(&os->vas, b, e, -1) != 0)
-			return hg_errorf(err, errlen, HG_EINVAL,
-					 "%s: block [%#" PRIx64 ", %#" PRIx64
-					 ") overlaps a mapping",
-					 what, b, e);
-		sum += l->r[i].size;
-	}
-	if (sum != l->bytes)
-		return hg_errorf(err, errlen, HG_EINVAL,
-				 "%s: counter says %" PRIu64
-				 " bytes, blocks hold %" PRIu64,
-				 what, l->bytes, sum);
-	return 0;
-}
-
-/* Go: memCheck, runtime/mem_sbrk.go (with coalescing and bounds). */
-static int mem_check(const struct hg_os *os, char *err, size_t errlen)
-{
-	return check_list(os, &sbrk_state(os)->mem_freelist, "free list", err,
-			  errlen);
-}
-
-/* memCheck, then the backend's own invariants (see os_sbrk.h). */
-int hg_sbrk_check(const struct hg_os *os, char *err, size_t errlen)
-{
-	const struct hg_sbrk *s = sbrk_state(os);
-	hg_addr zlo, zhi, ulo, uhi;
-	int rc;
-
-	if (!s || os->ops != &sbrk_ops)
-		return hg_errorf(err, errlen, HG_EINVAL,
-				 "not the sbrk backend");
-	if (s->bad)
-		return hg_errorf(err, errlen, HG_EINVAL,
-				 "%lu inconsistent call(s), first: %s", s->bad,
-				 s->bad_msg);
-	used_zone(s, &zlo, &zhi);
-	unused_range(s, &ulo, &uhi);
-	if (s->bloc % s->round || s->image_end % s->round)
-		return hg_errorf(err, errlen, HG_EINVAL,
-				 "bloc %#" PRIx64 " is not rounded", s->bloc);
-	if (s->bloc < s->image_end || s->bloc > s->mem_end)
-		return hg_errorf(err, errlen, HG_EINVAL,
-				 "bloc %#" PRIx64 " outside [%#" PRIx64
-				 ", %#" PRIx64 "]",
-				 s->bloc, s->image_end, s->mem_end);
-	if (s->design == D_BLOC &&
-	    (s->bloc > s->bloc_max || s->bloc_max > s->mem_end ||
-	     (s->wasm && s->bloc_max != s->mem_end)))
-		return hg_errorf(err, errlen, HG_EINVAL,
-				 "bloc %#" PRIx64 ", blocMax %#" PRIx64
-				 " and the OS break %#" PRIx64 " disagree",
-				 s->bloc, s->bloc_max, s->mem_end);
-	if (s->design == D_WASM_GROW && s->bloc != s->image_end)
-		return hg_errorf(err, errlen, HG_EINVAL,
-				 "bloc moved off the module end");
-	if (s->wasm && s->mem_end % WASM_PAGE)
-		return hg_errorf(err, errlen, HG_EINVAL,
-				 "linear memory %#" PRIx64
-				 " is not whole pages",
-				 s->mem_end);
-	if (os->committed != s->mem_end - s->image_end)
-		return hg_errorf(err, errlen, HG_EINVAL,
-				 "committed is %" PRIu64
-				 " but the OS provided %" PRIu64,
-				 os->committed, s->mem_end - s->image_end);
-	if (os->commit_limit && os->committed > os->commit_limit)
-		return hg_errorf(err, errlen, HG_EINVAL,
-				 "committed %" PRIu64 " is over the limit",
-				 os->committed);
-	if ((rc = mem_check(os, err, errlen)))
-		return rc;
-	if ((rc = check_list(os, &s->strand, "stranded", err, errlen)))
-		return rc;
-	/* Free and leaked space are disjoint. */
-	for (size_t i = 0, j = 0; i < s->mem_freelist.n && j < s->strand.n;) {
-		const struct sbrk_range *a = &s->mem_freelist.r[i],
-					*b = &s->strand.r[j];
-		if (a->base + a->size <= b->base)
-			i++;
-		else if (b->base + b->size <= a->base)
-			j++;
-		else
-			return hg_errorf(err, errlen, HG_EINVAL,
-					 "free block %#" PRIx64
-					 " overlaps stranded %#" PRIx64,
-					 a->base, b->base);
-	}
-	/* Mappings: runtime blocks inside the used zone, foreign ones outside
-	 * break space; the image is [0, image_end). */
-	uint64_t held = 0;
-	bool image = false;
-	for (const struct hg_vma *v = hg_vas_first(&os->vas, 0); v;
-	     v = hg_vas_next(&os->vas, v)) {
-		if (v->owner == HG_OWN_RUNTIME) {
-			if (v->base < zlo || v->end > zhi)
-				return hg_errorf(err, errlen, HG_EINVAL,
-						 "runtime block [%#" PRIx64
-						 ", %#" PRIx64
-						 ") outside [%#" PRIx64
-						 ", %#" PRIx64 ")",
-						 v->base, v->end, zlo, zhi);
-			held += v->end - v->base;
-		} else if (v->base == 0 && v->end == s->image_end) {
-			image = true;
-		} else if (v->base < s->mem_end) {
-			return hg_errorf(err, errlen, HG_EINVAL,
-					 "foreign mapping [%#" PRIx64
-					 ", %#" PRIx64 ") inside break space",
-					 v->base, v->end);
-		}
-	}
-	if (!image)
-		return hg_errorf(err, errlen, HG_EINVAL,
-				 "the program image is not mapped");
-	/* Break space is tiled exactly. */
-	if (held + s->mem_freelist.bytes + s->strand.bytes != zhi - zlo)
-		return hg_errorf(err, errlen, HG_EINVAL,
-				 "[%#" PRIx64 ", %#" PRIx64 ") holds %" PRIu64
-				 " bytes of blocks, %" PRIu64
-				 " free and %" PRIu64 " stranded",
-				 zlo, zhi, held, s->mem_freelist.bytes,
-				 s->strand.bytes);
-	if ((zhi - zlo) + (uhi - ulo) != s->mem_end - s->image_end)
-		return hg_errorf(err, errlen, HG_EINVAL,
-				 "used %" PRIu64 " + unused %" PRIu64
-				 " is not the break space %" PRIu64,
-				 zhi - zlo, uhi - ulo,
-				 s->mem_end - s->image_end);
-	return 0;
-}

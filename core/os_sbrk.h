@@ -2,7 +2,7 @@
  * os_sbrk.h - the simulated OS of the sbrk platforms (js/wasm, wasip1/wasm,
  * plan9/386, plan9/amd64): Go's runtime/mem_sbrk.go and its history.
  *
- * The backend is set up by hg_os_init (os_sim.c), which calls
+ * The backend is set up by hg_os_init (os.c), which calls
  * hg_os_sbrk_init for these platforms. Runtime-held blocks are vmas of
  * os->vas owned by the runtime, like on the mmap platforms. The space the
  * break has covered but the runtime does not hold (the free list, unused
@@ -46,51 +46,12 @@ struct hg_sbrk_counts {
 	size_t free_blocks; /* entries on the free list */
 };
 
-void hg_sbrk_counts(const struct hg_os *os, struct hg_sbrk_counts *out);
-
 /*
- * hg_sbrk_regions calls fn for the free-list blocks (HG_CLASS_SBRK_FREE),
- * unused break space (HG_CLASS_UNUSED) and leaked space
- * (HG_CLASS_STRANDED) that meet [lo, hi), clipped to it, in address order.
- * None of them is a vma. Returns fn's first non-zero value, or 0.
+ * The rest of the backend is reached through its table (hg_os.h):
+ * grow_memory and brk (the OS under the break), aligned_sbrk and
+ * reserve_aligned (Go 1.24's sysReserveAlignedSbrk), outside_break,
+ * counts (struct hg_sbrk_counts), regions and check. os_sbrk_int.h holds
+ * the backend's state.
  */
-int hg_sbrk_regions(const struct hg_os *os, hg_addr lo, hg_addr hi,
-		    hg_region_fn fn, void *arg);
-
-/*
- * hg_sbrk_reserve_aligned reserves size bytes aligned to align without a
- * hint (Go: sysReserveAligned(nil, ...) on sbrk platforms). go1.24:
- * sysReserveAlignedSbrk, exactly size. Older designs: sysReserve(nil,
- * size+align), kept whole (*out_size = size+align) when it happens to be
- * aligned, else trimmed with sysFreeOS (free list, or stranded when frees
- * do nothing). Returns the address, or 0 when the OS refuses to grow.
- * Counts sbrk/grow_memory; the caller counts the reserve and the class.
- */
-hg_addr hg_sbrk_reserve_aligned(struct hg_os *os, uint64_t size, uint64_t align,
-				uint64_t *out_size);
-
-/*
- * hg_sbrk_aligned_sbrk tells whether sysReserveAligned is Go 1.24's
- * sysReserveAlignedSbrk, which throws on a non-nil hint (22664f33b7).
- * Otherwise the generic sysReserveAligned applies, and with a hint it is
- * reproduced by the backend's reserve and free.
- */
-bool hg_sbrk_aligned_sbrk(const struct hg_os *os);
-
-/*
- * hg_sbrk_outside_break tells whether [base, end) lies above the break
- * space so far ([0, linear memory end or break)), so that a foreign
- * mapping may go there. Later growth of the break stops at such a mapping.
- */
-bool hg_sbrk_outside_break(const struct hg_os *os, hg_addr base, hg_addr end);
-
-/*
- * hg_sbrk_check: Go's memCheck (the free list sorted, disjoint, coalesced,
- * page-rounded, inside break space) plus the backend's own invariants:
- * the counters equal a recomputation from the lists and vmas, and the
- * runtime vmas, free list, stranded and unused space tile the break
- * space exactly. Returns 0, or HG_EINVAL with a description in err.
- */
-int hg_sbrk_check(const struct hg_os *os, char *err, size_t errlen);
 
 #endif /* HG_OS_SBRK_H */

@@ -1,6 +1,7 @@
 /*
  * os_sim.c - the mmap-style backends of the simulated OS (Linux and
- * Windows) on top of the address space of vas.c. See os.h.
+ * Windows) on top of the address space of vas.c, and foreign mappings.
+ * See os.h.
  */
 #include "internal.h"
 #include "os.h"
@@ -22,9 +23,18 @@ static hg_addr os_new_mapping(struct hg_os *os, hg_addr hint, uint64_t n,
 	struct hg_vma m = {
 		a, a + n, a, (unsigned char)owner, (unsigned char)state, 0, 0
 	};
-	if (hg_vas_insert(&os->vas, &m) != HG_OK)
-		return 0;
-	return a;
+	int rc = hg_vas_insert(&os->vas, &m);
+	if (rc == HG_ENOMEM)
+		hg_os_enomem(os);
+	return rc ? 0 : a;
+}
+
+/* Marks [v, v+n) Prepared (sysMapOS's transition). */
+static int os_prepare(struct hg_os *os, hg_addr v, uint64_t n)
+{
+	if (hg_vas_set(&os->vas, v, v + n, HG_MEM_PREPARED, -1))
+		return hg_os_enomem(os);
+	return HG_OK;
 }
 
 /* charge takes n bytes of commit charge, or refuses past the limit. */
@@ -55,7 +65,7 @@ static int linux_map(struct hg_os *os, hg_addr v, uint64_t n)
 	int err = charge(os, n);
 	if (err)
 		return err;
-	return hg_vas_set(&os->vas, v, v + n, HG_MEM_PREPARED, -1);
+	return os_prepare(os, v, n);
 }
 
 /* Go: sysUsedOS, mem_linux.go: nothing to do (no harddecommit). */
@@ -67,18 +77,22 @@ static int linux_used(struct hg_os *os, hg_addr v, uint64_t n,
 }
 
 /* Go: sysUnusedOS, mem_linux.go: madvise(MADV_DONTNEED); still charged. */
-static void linux_unused(struct hg_os *os, hg_addr v, uint64_t n)
+static int linux_unused(struct hg_os *os, hg_addr v, uint64_t n)
 {
 	(void)os, (void)v, (void)n;
+	return HG_OK;
 }
 
 /* Go: sysFreeOS, mem_linux.go: munmap, any page-aligned part. */
-static void linux_free(struct hg_os *os, hg_addr v, uint64_t n)
+static int linux_free(struct hg_os *os, hg_addr v, uint64_t n)
 {
 	n = HG_ALIGN_UP(n, os->vas.page);
-	os->committed -= hg_vas_bytes(&os->vas, v, v + n, HG_MEM_PREPARED) +
-			 hg_vas_bytes(&os->vas, v, v + n, HG_MEM_READY);
-	hg_vas_remove(&os->vas, v, v + n);
+	uint64_t charged = hg_vas_bytes(&os->vas, v, v + n, HG_MEM_PREPARED) +
+			   hg_vas_bytes(&os->vas, v, v + n, HG_MEM_READY);
+	if (hg_vas_remove(&os->vas, v, v + n))
+		return hg_os_enomem(os);
+	os->committed -= charged;
+	return HG_OK;
 }
 
 /*
@@ -97,9 +111,14 @@ static hg_addr os_alloc_ready(struct hg_os *os, uint64_t n)
 	return a;
 }
 
-static const struct hg_os_ops linux_ops = {
-	"linux",      linux_reserve, linux_map,      linux_used,
-	linux_unused, linux_free,    os_alloc_ready, NULL,
+const struct hg_os_ops hg_os_linux_ops = {
+	.name = "linux",
+	.reserve = linux_reserve,
+	.map = linux_map,
+	.used = linux_used,
+	.unused = linux_unused,
+	.free = linux_free,
+	.alloc = os_alloc_ready,
 };
 
 /* ------------------------------------------------------------------ */
@@ -129,7 +148,7 @@ static int windows_map(struct hg_os *os, hg_addr v, uint64_t n)
 {
 	if (os->map_commits && charge(os, n))
 		return HG_EOOM;
-	return hg_vas_set(&os->vas, v, v + n, HG_MEM_PREPARED, -1);
+	return os_prepare(os, v, n);
 }
 
 /* Go: sysUsedOS, mem_windows.go: VirtualAlloc(MEM_COMMIT) takes the charge. */
@@ -141,34 +160,43 @@ static int windows_used(struct hg_os *os, hg_addr v, uint64_t n,
 }
 
 /* Go: sysUnusedOS, mem_windows.go: VirtualFree(MEM_DECOMMIT). */
-static void windows_unused(struct hg_os *os, hg_addr v, uint64_t n)
+static int windows_unused(struct hg_os *os, hg_addr v, uint64_t n)
 {
 	(void)v;
 	os->committed -= n;
+	return HG_OK;
 }
 
 /*
  * Go: sysFreeOS, mem_windows.go: VirtualFree(v, 0, MEM_RELEASE) releases the
  * whole reservation that starts at v; there is no partial release.
  */
-static void windows_free(struct hg_os *os, hg_addr v, uint64_t n)
+static int windows_free(struct hg_os *os, hg_addr v, uint64_t n)
 {
 	(void)n;
 	const struct hg_vma *x = hg_vas_find(&os->vas, v);
 	if (!x)
-		return;
+		return HG_OK;
 	hg_addr resv = x->resv;
 	hg_addr end = resv;
 	for (x = hg_vas_first(&os->vas, resv); x && x->resv == resv;
 	     x = hg_vas_next(&os->vas, x))
 		end = x->end;
-	os->committed -= hg_vas_bytes(&os->vas, resv, end, HG_MEM_READY);
-	hg_vas_remove(&os->vas, resv, end);
+	uint64_t charged = hg_vas_bytes(&os->vas, resv, end, HG_MEM_READY);
+	if (hg_vas_remove(&os->vas, resv, end))
+		return hg_os_enomem(os);
+	os->committed -= charged;
+	return HG_OK;
 }
 
-static const struct hg_os_ops windows_ops = {
-	"windows",      windows_reserve, windows_map,    windows_used,
-	windows_unused, windows_free,    os_alloc_ready, NULL,
+const struct hg_os_ops hg_os_windows_ops = {
+	.name = "windows",
+	.reserve = windows_reserve,
+	.map = windows_map,
+	.used = windows_used,
+	.unused = windows_unused,
+	.free = windows_free,
+	.alloc = os_alloc_ready,
 };
 
 /* ------------------------------------------------------------------ */
@@ -188,14 +216,9 @@ static hg_addr image_base(enum hg_platform p)
 	}
 }
 
-int hg_os_init(struct hg_os *os, const struct hg_config *cfg,
-	       struct hg_os_calls *calls)
+/* Sets up the Linux or Windows backend (hg_os_init has zeroed os). */
+int hg_os_sim_init(struct hg_os *os, const struct hg_config *cfg)
 {
-	memset(os, 0, sizeof(*os));
-	os->calls = calls;
-	os->commit_limit = cfg->commit_limit;
-	if (hg_platform_is_sbrk(cfg->platform))
-		return hg_os_sbrk_init(os, cfg);
 	hg_addr hi = cfg->address_bits >= 64 ? UINT64_MAX
 					     : (hg_addr)1 << cfg->address_bits;
 	bool windows = cfg->platform == HG_PLAT_WINDOWS_AMD64 ||
@@ -205,13 +228,14 @@ int hg_os_init(struct hg_os *os, const struct hg_config *cfg,
 	 */
 	hg_addr mmap_base = hi > 0x10000000 ? hi - 0x8001000 : hi;
 	os->round = cfg->phys_page_size;
+	os->windows = windows;
 	os->map_commits = hg_platform_is_windows(cfg->platform) &&
 			  hg_config_go_minor(cfg) <= 12;
 	int err = hg_vas_init(&os->vas, 0x10000, hi, mmap_base,
 			      cfg->phys_page_size, gran, cfg->placement);
 	if (err)
 		return err;
-	os->ops = windows ? &windows_ops : &linux_ops;
+	os->ops = windows ? &hg_os_windows_ops : &hg_os_linux_ops;
 	if (cfg->module_end) {
 		/* With large pages the linker aligns the image to them. */
 		hg_addr img = hg_os_foreign_map(
@@ -225,13 +249,6 @@ int hg_os_init(struct hg_os *os, const struct hg_config *cfg,
 	return HG_OK;
 }
 
-void hg_os_release(struct hg_os *os)
-{
-	if (os->ops && os->ops->release)
-		os->ops->release(os);
-	hg_vas_release(&os->vas);
-}
-
 hg_addr hg_os_foreign_map(struct hg_os *os, hg_addr hint, uint64_t n)
 {
 	if (hint % os->vas.granularity)
@@ -239,7 +256,9 @@ hg_addr hg_os_foreign_map(struct hg_os *os, hg_addr hint, uint64_t n)
 	return os_new_mapping(os, hint, n, HG_MEM_READY, HG_OWN_FOREIGN);
 }
 
-void hg_os_foreign_unmap(struct hg_os *os, hg_addr v, uint64_t n)
+int hg_os_foreign_unmap(struct hg_os *os, hg_addr v, uint64_t n)
 {
-	hg_vas_remove(&os->vas, v, v + HG_ALIGN_UP(n, os->vas.page));
+	if (hg_vas_remove(&os->vas, v, v + HG_ALIGN_UP(n, os->vas.page)))
+		return hg_os_enomem(os);
+	return HG_OK;
 }

@@ -1,7 +1,7 @@
 /*
  * test_sbrk.c - the sbrk backend (core/os_sbrk.c): wasm's linear memory
  * and Plan 9's break under each policy.sbrk and policy.sbrk_free, driven
- * through the backend vtable with exact addresses, and checked (Go's
+ * through the backend's table (hg_os.h) with exact addresses, and checked (Go's
  * memCheck plus the backend's invariants) after every step.
  */
 #include <setjmp.h>
@@ -53,8 +53,8 @@ static void fx_init(struct fx *f, const char *platform, const char *go, ...)
 static void fx_check(struct fx *f)
 {
 	char err[256] = "";
-	if (hg_sbrk_check(&f->os, err, sizeof(err)) != HG_OK)
-		fail_msg("hg_sbrk_check: %s", err);
+	if (f->os.ops->check(&f->os, err, sizeof(err)) != HG_OK)
+		fail_msg("check: %s", err);
 }
 
 static hg_addr fx_alloc(struct fx *f, uint64_t n)
@@ -80,7 +80,15 @@ static void fx_free(struct fx *f, hg_addr v, uint64_t n)
 static hg_addr fx_aligned(struct fx *f, uint64_t size, uint64_t align,
 			  uint64_t *got)
 {
-	hg_addr a = hg_sbrk_reserve_aligned(&f->os, size, align, got);
+	/* As mem.c's hg_sys_reserve_aligned: Go 1.24's sysReserveAlignedSbrk
+	 * from the table, else the generic sysReserveAligned over it. */
+	hg_addr a = 0;
+	if (f->os.ops->aligned_sbrk(&f->os))
+		a = f->os.ops->reserve_aligned(&f->os, size, align, got);
+	else
+		assert_int_equal(
+			hg_os_reserve_aligned(&f->os, 0, size, align, &a, got),
+			HG_OK);
 	fx_check(f);
 	return a;
 }
@@ -88,7 +96,7 @@ static hg_addr fx_aligned(struct fx *f, uint64_t size, uint64_t align,
 static struct hg_sbrk_counts fx_counts(struct fx *f)
 {
 	struct hg_sbrk_counts c;
-	hg_sbrk_counts(&f->os, &c);
+	f->os.ops->counts(&f->os, &c);
 	return c;
 }
 
@@ -114,7 +122,7 @@ static void assert_regions(struct fx *f, hg_addr lo, hg_addr hi,
 {
 	struct regbuf b;
 	memset(&b, 0, sizeof(b));
-	assert_int_equal(hg_sbrk_regions(&f->os, lo, hi, reg_cb, &b), 0);
+	assert_int_equal(f->os.ops->regions(&f->os, lo, hi, reg_cb, &b), 0);
 	assert_string_equal(b.s, want);
 }
 
@@ -301,7 +309,7 @@ static void test_wasm_hello_world(void **state)
 	assert_int_equal(fx_reserve(&f, 0, 12 * KiB), 0x1e0000);
 	assert_int_equal(f.calls.grow_memory, 0);
 	/* The arena at alignUp(bloc, 4 MiB); the gap goes to the list. */
-	assert_true(hg_sbrk_aligned_sbrk(&f.os));
+	assert_true(f.os.ops->aligned_sbrk(&f.os));
 	assert_int_equal(fx_aligned(&f, 4 * MiB, 4 * MiB, &got), 0x400000);
 	assert_int_equal(got, 4 * MiB);
 	assert_int_equal(
@@ -365,7 +373,7 @@ static void test_wasm_go121(void **state)
 	/* Linker: data end + 16 MiB. */
 	assert_int_equal(c.linear_memory, 0x11a0000);
 	assert_int_equal(c.unused, 16 * MiB);
-	assert_false(hg_sbrk_aligned_sbrk(&f.os));
+	assert_false(f.os.ops->aligned_sbrk(&f.os));
 
 	/* sbrk returns the old end of memory, never the initial memory. */
 	assert_int_equal(fx_alloc(&f, 0x30000), 0x11a0000);
@@ -573,7 +581,7 @@ static void test_plan9_aligned_generic(void **state)
 	uint64_t got = 0;
 	fx_init(&f, "plan9/amd64", "1.19", "module_end", "0x12345", NULL);
 	assert_int_equal(f.cfg.policy_sbrk, HG_SBRK_GO124);
-	assert_false(hg_sbrk_aligned_sbrk(&f.os));
+	assert_false(f.os.ops->aligned_sbrk(&f.os));
 	assert_int_equal(fx_aligned(&f, 64 * MiB, 64 * MiB, &got), 0x4000000);
 	assert_int_equal(got, 64 * MiB);
 	struct hg_sbrk_counts c = fx_counts(&f);
@@ -604,8 +612,8 @@ static void test_limits(void **state)
 
 	/* A foreign mapping above the break stops its growth. */
 	fx_init(&f, "plan9/386", "1.24", "module_end", "0x12345", NULL);
-	assert_true(hg_sbrk_outside_break(&f.os, 0x20000, 0x21000));
-	assert_false(hg_sbrk_outside_break(&f.os, 0x12000, 0x21000));
+	assert_true(f.os.ops->outside_break(&f.os, 0x20000, 0x21000));
+	assert_false(f.os.ops->outside_break(&f.os, 0x12000, 0x21000));
 	assert_int_equal(hg_os_foreign_map(&f.os, 0x20000, 0x1000), 0x20000);
 	fx_check(&f);
 	hg_addr top = hg_os_foreign_map(&f.os, 0, 0x1000);
@@ -620,7 +628,7 @@ static void test_limits(void **state)
 	fx_init(&f, "js/wasm", "1.24", NULL);
 	char err[256] = "";
 	f.os.ops->free(&f.os, 0x5000000, 0x10000);
-	assert_int_equal(hg_sbrk_check(&f.os, err, sizeof(err)), HG_EINVAL);
+	assert_int_equal(f.os.ops->check(&f.os, err, sizeof(err)), HG_EINVAL);
 	assert_non_null(strstr(err, "does not hold"));
 	hg_os_release(&f.os);
 }

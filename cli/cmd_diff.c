@@ -171,6 +171,9 @@ static bool is_count(const char *path)
 {
 	const struct hg_stat_spec *s = hg_stat_by_path(path);
 
+	/* fidelity's figures count events (share/doc/stats-format.md). */
+	if (strncmp(path, "fidelity.", 9) == 0)
+		return true;
 	return s && s->unit == HG_UNIT_COUNT;
 }
 
@@ -347,6 +350,9 @@ static void fmt_scalar(char *buf, size_t len, const struct hg_jvalue *v)
 		break;
 	case HG_JOBJECT:
 		snprintf(buf, len, "{...}");
+		break;
+	case HG_JARRAY:
+		snprintf(buf, len, "[...]");
 		break;
 	}
 }
@@ -587,6 +593,12 @@ static void json_copy(struct hg_json *j, const char *key,
 		for (size_t i = 0; i < v->nmembers; i++)
 			json_copy(j, v->members[i].key, &v->members[i].v);
 		hg_json_end_object(j);
+		break;
+	case HG_JARRAY:
+		hg_json_begin_array(j, key);
+		for (size_t i = 0; i < v->nmembers; i++)
+			json_copy(j, NULL, &v->members[i].v);
+		hg_json_end_array(j);
 		break;
 	}
 }

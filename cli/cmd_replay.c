@@ -196,7 +196,7 @@ static int run(struct replay *r)
 	}
 	if (statsf.f)
 		hg_report_json(statsf.f, info->name[0] ? info->name : NULL,
-			       mcfg, st);
+			       mcfg, st, &rp.lane[0]);
 	if (hg_outfile_commit(&logf) || hg_outfile_commit(&statsf)) {
 		status = HG_EXIT_USAGE;
 		goto out;
@@ -206,11 +206,11 @@ static int run(struct replay *r)
 		if (r->json)
 			hg_report_json(stdout,
 				       info->name[0] ? info->name : NULL, mcfg,
-				       st);
+				       st, &rp.lane[0]);
 		else
 			hg_report_text(stdout,
 				       info->name[0] ? info->name : NULL, mcfg,
-				       st);
+				       st, &rp.lane[0]);
 	}
 out:
 	hg_outfile_abort(&logf);

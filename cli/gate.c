@@ -384,6 +384,8 @@ static bool is_set(const struct hg_jvalue *v)
 		return v->s[0] != '\0';
 	case HG_JOBJECT:
 		return true;
+	case HG_JARRAY:
+		return v->nmembers != 0;
 	}
 	return false;
 }
@@ -413,6 +415,13 @@ static bool same(const struct hg_jvalue *a, const struct hg_jvalue *b)
 			if (!bv || !same(&a->members[i].v, bv))
 				return false;
 		}
+		return true;
+	case HG_JARRAY:
+		if (a->nmembers != b->nmembers)
+			return false;
+		for (size_t i = 0; i < a->nmembers; i++)
+			if (!same(&a->members[i].v, &b->members[i].v))
+				return false;
 		return true;
 	}
 	return false;

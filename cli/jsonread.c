@@ -350,6 +350,53 @@ static int read_object(struct reader *r, struct hg_jvalue *v, int depth)
 	}
 }
 
+static int read_array(struct reader *r, struct hg_jvalue *v, int depth)
+{
+	size_t cap = 0;
+	char buf[32];
+
+	v->type = HG_JARRAY;
+	if (depth >= HG_JREAD_MAX_DEPTH)
+		return fail_at(r, r->p, "arrays nested more than %d deep",
+			       HG_JREAD_MAX_DEPTH);
+	r->p++;
+	skip_ws(r);
+	if (r->p < r->end && *r->p == ']') {
+		r->p++;
+		return 0;
+	}
+	for (;;) {
+		struct hg_jmember *m;
+
+		skip_ws(r);
+		if (v->nmembers == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			struct hg_jmember *nm =
+				realloc(v->members, ncap * sizeof(*nm));
+
+			if (!nm)
+				return fail_at(r, r->p, "out of memory");
+			v->members = nm;
+			cap = ncap;
+		}
+		m = &v->members[v->nmembers++];
+		memset(m, 0, sizeof(*m));
+		if (read_value(r, &m->v, depth + 1) != 0)
+			return -1;
+		skip_ws(r);
+		if (r->p < r->end && *r->p == ',') {
+			r->p++;
+			continue;
+		}
+		if (r->p < r->end && *r->p == ']') {
+			r->p++;
+			return 0;
+		}
+		return fail_at(r, r->p, "expected ',' or ']', not %s",
+			       describe(r, r->p, buf, sizeof(buf)));
+	}
+}
+
 /* read_value reads the value at r->p (whitespace already skipped). */
 static int read_value(struct reader *r, struct hg_jvalue *v, int depth)
 {
@@ -366,8 +413,7 @@ static int read_value(struct reader *r, struct hg_jvalue *v, int depth)
 		v->type = HG_JSTRING;
 		return read_string(r, &v->s);
 	case '[':
-		return fail_at(r, r->p,
-			       "arrays are not expected in a stats file");
+		return read_array(r, v, depth);
 	case '-':
 	case '0':
 	case '1':
@@ -464,6 +510,8 @@ const char *hg_jtype_name(enum hg_jtype t)
 		return "a string";
 	case HG_JOBJECT:
 		return "an object";
+	case HG_JARRAY:
+		return "an array";
 	}
 	return "a value";
 }

@@ -1,8 +1,8 @@
 /*
  * jsonread.h - a small, strict JSON reader for heapgrow's own stats files
- * (heapgrow diff). It reads the subset the stats use: objects, strings,
- * integers, true, false and null. Arrays, fractions and exponents are
- * rejected with a message, as are duplicate keys, invalid UTF-8, control
+ * (heapgrow diff). It reads the subset the stats use: objects, arrays
+ * (the figures at marks), strings, integers, true, false and null.
+ * Fractions and exponents are rejected with a message, as are duplicate keys, invalid UTF-8, control
  * characters in strings and "\u0000". Every value keeps its line and
  * column (1-based, columns in bytes). Nesting is limited to
  * HG_JREAD_MAX_DEPTH, so the recursion is bounded.
@@ -16,7 +16,14 @@
 
 #define HG_JREAD_MAX_DEPTH 16
 
-enum hg_jtype { HG_JNULL, HG_JBOOL, HG_JINT, HG_JSTRING, HG_JOBJECT };
+enum hg_jtype {
+	HG_JNULL,
+	HG_JBOOL,
+	HG_JINT,
+	HG_JSTRING,
+	HG_JOBJECT,
+	HG_JARRAY
+};
 
 struct hg_jmember;
 
@@ -28,7 +35,8 @@ struct hg_jvalue {
 	bool neg;                   /* HG_JINT: negative */
 	uint64_t u;                 /* HG_JINT: magnitude */
 	char *s;                    /* HG_JSTRING: UTF-8, no NUL inside */
-	struct hg_jmember *members; /* HG_JOBJECT, in file order */
+	struct hg_jmember *members; /* HG_JOBJECT, in file order; HG_JARRAY:
+				       the elements, key NULL */
 	size_t nmembers;
 };
 

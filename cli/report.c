@@ -43,8 +43,50 @@ static void json_stats(struct hg_json *j, const struct hg_stats *st,
 		hg_json_end_object(j);
 }
 
+/* mark_json writes one mark: its label, its event and the same figures
+ * as "final", through the same table walk. */
+struct mark_json {
+	struct hg_json *j;
+	struct hg_stats st; /* the run's, with the mark's figures as final */
+};
+
+static int mark_json(void *arg, const struct hg_mark_figures *mk)
+{
+	struct mark_json *mj = arg;
+
+	mj->st.final = mk->fig;
+	hg_json_begin_object(mj->j, NULL);
+	hg_json_str(mj->j, "label", mk->label);
+	hg_json_u64(mj->j, "event", mk->event);
+	json_stats(mj->j, &mj->st, HG_STAT_FIGURES, false);
+	hg_json_end_object(mj->j);
+	return 0;
+}
+
+static void json_fidelity(struct hg_json *j, const struct hg_fidelity *f)
+{
+	if (!f || !f->addresses) {
+		hg_json_null(j, "fidelity");
+		return;
+	}
+	hg_json_begin_object(j, "fidelity");
+	hg_json_u64(j, "addresses", f->addresses);
+	hg_json_u64(j, "exact", f->exact);
+	if (f->mismatch) {
+		hg_json_begin_object(j, "first_mismatch");
+		hg_json_u64(j, "event", f->mismatch_event);
+		hg_json_str(j, "id", f->mismatch_id);
+		hg_json_hex(j, "recorded", f->recorded);
+		hg_json_hex(j, "model", f->model);
+		hg_json_end_object(j);
+	} else {
+		hg_json_null(j, "first_mismatch");
+	}
+	hg_json_end_object(j);
+}
+
 void hg_report_json(FILE *f, const char *name, const struct hg_config *cfg,
-		    const struct hg_stats *st)
+		    const struct hg_stats *st, struct hg_replay_lane *lane)
 {
 	struct hg_json j;
 	char buf[256];
@@ -75,6 +117,13 @@ void hg_report_json(FILE *f, const char *name, const struct hg_config *cfg,
 	json_stats(&j, st, HG_STAT_FIGURES, true);
 	hg_json_end_object(&j);
 	json_stats(&j, st, HG_STAT_RUN, false);
+	hg_json_begin_array(&j, "marks");
+	if (lane) {
+		struct mark_json mj = { &j, *st };
+		hg_marks_each(&lane->marks, mark_json, &mj);
+	}
+	hg_json_end_array(&j);
+	json_fidelity(&j, lane ? &lane->fidelity : NULL);
 	if (st->oom) {
 		hg_json_begin_object(&j, "oom");
 		hg_json_u64(&j, "event", st->oom_event);
@@ -177,8 +226,100 @@ static void run_stats(FILE *f, const struct hg_stats *st)
 		fputc('\n', f);
 }
 
+/* fmt_short writes a size briefly: "512 B", "80.0 MiB". */
+static void fmt_short(char *buf, size_t len, uint64_t v)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB",
+					     "PiB" };
+	double x = (double)v;
+	int u = -1;
+
+	while (x >= 1024 && u < 4) {
+		x /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%" PRIu64 " B", v);
+	else
+		snprintf(buf, len, "%.1f %s", x, units[u]);
+}
+
+/* The text report lists this many marks; the JSON has them all. */
+#define TEXT_MARKS 20
+
+struct mark_text {
+	FILE *f;
+	uint64_t shown;
+	const struct hg_stats *st;
+};
+
+/* mark_text writes one line per mark: its event, its label and the
+ * figures of the pictures' box's first ranks (HeapSys, HeapInuse, ...). */
+static int mark_text(void *arg, const struct hg_mark_figures *mk)
+{
+	struct mark_text *mt = arg;
+	struct hg_stats at = *mt->st;
+	char v[32];
+
+	if (mt->shown++ == TEXT_MARKS)
+		return 1;
+	at.final = mk->fig;
+	fprintf(mt->f, "  event %" PRIu64 " \"%s\":", mk->event, mk->label);
+	for (unsigned rank = 1; rank <= 4; rank++) {
+		for (const struct hg_stat_spec *s = hg_stat_specs; s->name;
+		     s++) {
+			if (s->box != rank || s->where != HG_STAT_FIGURES ||
+			    !hg_stat_present(s, &at))
+				continue;
+			uint64_t x = hg_stat_value(s, &at, false);
+			if (s->unit == HG_UNIT_BYTES)
+				fmt_short(v, sizeof(v), x);
+			else
+				snprintf(v, sizeof(v), "%" PRIu64, x);
+			fprintf(mt->f, "%s%s %s", rank == 1 ? " " : ", ",
+				hg_stat_label(s), v);
+		}
+	}
+	fputc('\n', mt->f);
+	return 0;
+}
+
+static void text_marks(FILE *f, const struct hg_stats *st,
+		       struct hg_replay_lane *lane)
+{
+	if (!lane || !lane->marks.n)
+		return;
+	struct mark_text mt = { f, 0, st };
+	fprintf(f, "\nmarks: %" PRIu64 " (the figures after each)\n",
+		lane->marks.n);
+	hg_marks_each(&lane->marks, mark_text, &mt);
+	if (lane->marks.n > TEXT_MARKS)
+		fprintf(f,
+			"  ... and %" PRIu64
+			" more (--format json lists every mark)\n",
+			lane->marks.n - TEXT_MARKS);
+}
+
+static void text_fidelity(FILE *f, const struct hg_fidelity *fi)
+{
+	if (!fi || !fi->addresses)
+		return;
+	fprintf(f,
+		"recorded addresses: %" PRIu64 " of %" PRIu64
+		" placed exactly (%.1f%%)",
+		fi->exact, fi->addresses,
+		100.0 * (double)fi->exact / (double)fi->addresses);
+	if (fi->mismatch)
+		fprintf(f,
+			"; first mismatch at event %" PRIu64
+			" (%s): recorded %#" PRIx64 ", model %#" PRIx64,
+			fi->mismatch_event, fi->mismatch_id, fi->recorded,
+			fi->model);
+	fputc('\n', f);
+}
+
 void hg_report_text(FILE *f, const char *name, const struct hg_config *cfg,
-		    const struct hg_stats *st)
+		    const struct hg_stats *st, struct hg_replay_lane *lane)
 {
 	const char *open = NULL;
 	bool first = true;
@@ -202,7 +343,9 @@ void hg_report_text(FILE *f, const char *name, const struct hg_config *cfg,
 		open = s->group;
 		row(f, s, st);
 	}
+	text_marks(f, st, lane);
 	run_stats(f, st);
+	text_fidelity(f, lane ? &lane->fidelity : NULL);
 	if (st->oom) {
 		hg_fmt_iec(a, sizeof(a), st->oom_size);
 		fprintf(f,

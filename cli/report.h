@@ -8,11 +8,17 @@
 #include <stdio.h>
 
 #include "hg_core.h"
+#include "replay.h"
 
-/* name is the trace's name, or NULL when it has none. */
+/*
+ * name is the trace's name, or NULL when it has none. lane, when not NULL,
+ * is the replay's lane of st: its figures at every mark ("marks") and the
+ * fidelity of recorded addresses ("fidelity"); without it "marks" is
+ * empty and "fidelity" null.
+ */
 void hg_report_json(FILE *f, const char *name, const struct hg_config *cfg,
-		    const struct hg_stats *st);
+		    const struct hg_stats *st, struct hg_replay_lane *lane);
 void hg_report_text(FILE *f, const char *name, const struct hg_config *cfg,
-		    const struct hg_stats *st);
+		    const struct hg_stats *st, struct hg_replay_lane *lane);
 
 #endif /* HG_CLI_REPORT_H */

@@ -73,6 +73,20 @@ static void test_values(void **state)
 	read_ok("-0", &v);
 	assert_false(v.neg);
 	hg_jfree(&v);
+
+	/* Arrays: the figures at marks. */
+	read_ok("{\"marks\": [{\"event\": 3}, [], 7], \"e\": []}", &v);
+	m = hg_jget(&v, "marks");
+	assert_int_equal(m->type, HG_JARRAY);
+	assert_int_equal(m->nmembers, 3);
+	assert_null(m->members[0].key);
+	assert_int_equal(hg_jget(&m->members[0].v, "event")->u, 3);
+	assert_int_equal(m->members[1].v.type, HG_JARRAY);
+	assert_int_equal(m->members[2].v.u, 7);
+	assert_null(hg_jget(m, "event")); /* not an object */
+	assert_int_equal(hg_jget(&v, "e")->nmembers, 0);
+	assert_string_equal(hg_jtype_name(m->type), "an array");
+	hg_jfree(&v);
 }
 
 static void test_positions(void **state)
@@ -104,7 +118,8 @@ static void test_errors(void **state)
 	read_err("{\"a\": 1e3}", 1, 7, "only integers");
 	read_err("{\"a\": 01}", 1, 7, "leading zero");
 	read_err("{\"a\": 18446744073709551616}", 1, 7, "64 bits");
-	read_err("{\"a\": [1]}", 1, 7, "arrays");
+	read_err("{\"a\": [1,]}", 1, 10, "expected a value");
+	read_err("{\"a\": [1 2]}", 1, 10, "expected ',' or ']'");
 	read_err("{\"a\": 1, \"a\": 2}", 1, 10, "duplicate key \"a\"");
 	read_err("{\"a\": \"x\ty\"}", 1, 9, "control character");
 	read_err("{\"a\": \"\\q\"}", 1, 8, "bad escape");

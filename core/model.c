@@ -2,6 +2,7 @@
  * model.c - one modeled Go process: operations, live ids, statistics,
  * memory classes and the invariant checker (Go: memCheck, ReadMemStatsSlow).
  */
+#include "mspan.h"
 #include "model.h"
 #include "os_sbrk.h"
 
@@ -52,7 +53,8 @@ static void figures_now(const struct hg_model *m, struct hg_figures *f)
 	f->classes[HG_CLASS_RESERVED] = m->c_reserved;
 	f->classes[HG_CLASS_RELEASED] = h->heap_released;
 	f->classes[HG_CLASS_HEAP_FREE] = h->heap_free;
-	f->classes[HG_CLASS_HEAP_INUSE] = h->heap_inuse;
+	/* Stack spans are in-use heap pages that Go counts apart. */
+	f->classes[HG_CLASS_HEAP_INUSE] = h->heap_inuse + h->in_stacks;
 	f->classes[HG_CLASS_SYS] = m->c_sys;
 	struct hg_sbrk_counts sc = { 0 };
 	bool sbrk = hg_platform_is_sbrk(m->cfg.platform);
@@ -71,10 +73,20 @@ static void figures_now(const struct hg_model *m, struct hg_figures *f)
 	f->heap_released = h->heap_released;
 	f->committed = m->os.committed;
 	/* On sbrk platforms everything the break provides is memory. */
-	f->mapped = sbrk ? sc.committed : f->heap_sys + m->c_sys;
+	f->mapped = sbrk ? sc.committed : f->heap_sys + h->in_stacks + m->c_sys;
 	f->address_space = runtime_span(m);
 	f->linear_memory = sc.linear_memory;
 	f->arenas = m->narenas;
+	const struct hg_objects *o = m->obj;
+	if (o) {
+		f->heap_alloc = o->heap_alloc;
+		f->heap_objects = o->heap_objects;
+		f->num_gc = o->num_gc;
+		f->partial_span_bytes = o->partial_bytes;
+		f->free_slot_bytes = o->free_slot_bytes;
+	}
+	f->stack_inuse = h->in_stacks;
+	f->stack_sys = h->in_stacks; /* Go: plus stacks_sys, not modeled */
 }
 
 static uint64_t max64(uint64_t a, uint64_t b)
@@ -97,6 +109,14 @@ static void update_stats(struct hg_model *m)
 	p->address_space = max64(p->address_space, f->address_space);
 	p->linear_memory = max64(p->linear_memory, f->linear_memory);
 	p->arenas = max64(p->arenas, f->arenas);
+	p->heap_alloc = max64(p->heap_alloc, f->heap_alloc);
+	p->heap_objects = max64(p->heap_objects, f->heap_objects);
+	p->stack_inuse = max64(p->stack_inuse, f->stack_inuse);
+	p->stack_sys = max64(p->stack_sys, f->stack_sys);
+	p->num_gc = max64(p->num_gc, f->num_gc);
+	p->partial_span_bytes =
+		max64(p->partial_span_bytes, f->partial_span_bytes);
+	p->free_slot_bytes = max64(p->free_slot_bytes, f->free_slot_bytes);
 }
 
 const struct hg_stats *hg_model_stats(const struct hg_model *m)
@@ -134,6 +154,8 @@ int hg_model_new_with(struct hg_model **out, const struct hg_config *cfg,
 	hg_idmap_init(&m->spans);
 	hg_idmap_init(&m->sysallocs);
 	hg_idmap_init(&m->mmaps);
+	hg_idmap_init(&m->objects);
+	hg_idmap_init(&m->stacks);
 	rc = hg_os_init(&m->os, &m->cfg, &m->stats.os_calls);
 	if (rc) {
 		hg_errorf(err, errlen, 0, "cannot place the program image");
@@ -172,6 +194,7 @@ void hg_model_free(struct hg_model *m)
 {
 	if (!m)
 		return;
+	hg_objects_release(m);
 	hg_arena_release(m);
 	if (m->pages)
 		hg_pagealloc_free_all(m->pages);
@@ -179,6 +202,8 @@ void hg_model_free(struct hg_model *m)
 	hg_idmap_release(&m->spans);
 	hg_idmap_release(&m->sysallocs);
 	hg_idmap_release(&m->mmaps);
+	hg_idmap_release(&m->objects);
+	hg_idmap_release(&m->stacks);
 	free(m);
 }
 
@@ -212,6 +237,41 @@ static int check_new(const struct hg_idmap *ids, const struct hg_op *op,
 				 hg_op_name(op->kind));
 	}
 	return HG_OK;
+}
+
+/* The object-level and runtime events (mspan.h). */
+static int apply_object_op(struct hg_model *m, const struct hg_op *op,
+			   struct hg_op_result *res, char *err, size_t errlen)
+{
+	int rc = hg_objects_init(m);
+	if (rc)
+		return rc;
+	switch (op->kind) {
+	case HG_OP_NEW:
+		m->stats.object_ops = true;
+		if (check_new(&m->objects, op, err, errlen))
+			return HG_ETRACE;
+		return hg_mallocgc(m, op, res, err, errlen);
+	case HG_OP_DEL:
+		m->stats.object_ops = true;
+		return hg_object_del(m, op, res, err, errlen);
+	case HG_OP_GC:
+		m->stats.object_ops = true;
+		return hg_gc(m);
+	case HG_OP_STACKALLOC:
+		m->stats.object_ops = true;
+		if (check_new(&m->stacks, op, err, errlen))
+			return HG_ETRACE;
+		return hg_stackalloc(m, op, res, err, errlen);
+	case HG_OP_STACKFREE:
+		m->stats.object_ops = true;
+		return hg_stackfree(m, op, res, err, errlen);
+	case HG_OP_PROC:
+		return hg_objects_proc(m, op->value, err, errlen);
+	default: /* HG_OP_TIME */
+		m->obj->now = op->value;
+		return HG_OK;
+	}
 }
 
 static int apply_op(struct hg_model *m, const struct hg_op *op,
@@ -321,9 +381,7 @@ static int apply_op(struct hg_model *m, const struct hg_op *op,
 	case HG_OP_STACKFREE:
 	case HG_OP_PROC:
 	case HG_OP_TIME:
-		return hg_errorf(err, errlen, HG_EINVAL,
-				 "%s: object-level events are not modeled yet",
-				 hg_op_name(op->kind));
+		return apply_object_op(m, op, res, err, errlen);
 	default:
 		return hg_errorf(err, errlen, HG_ETRACE, "unknown operation");
 	}
@@ -579,15 +637,20 @@ int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 					 f.classes[c], sum[c]);
 		}
 	}
-	/* HeapInuse is the sum of the live spans. */
+	/* HeapInuse is the sum of the live spans: those of alloc events
+	 * and those of the object layer. */
 	struct span_sum ss = { 0, m->cfg.page_size };
 	hg_idmap_each(&m->spans, add_span, &ss);
+	if (m->obj)
+		ss.bytes += m->obj->obj_span_bytes;
 	if (ss.bytes != m->hs.heap_inuse) {
 		return hg_errorf(err, errlen, HG_EINVAL,
 				 "HeapInuse is %" PRIu64
 				 " but the live spans hold %" PRIu64,
 				 m->hs.heap_inuse, ss.bytes);
 	}
+	if (hg_objects_check(m, err, errlen))
+		return HG_EINVAL;
 	/* HeapReleased is every scavenged bit plus the cache's (Go:
 	 * ReadMemStatsSlow). */
 	struct hg_pagealloc_counts pc;
@@ -639,7 +702,8 @@ int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 			committed += v->end - v->base;
 	}
 	if (is_windows(&m->cfg))
-		committed += m->hs.heap_inuse + m->hs.heap_free;
+		committed += m->hs.heap_inuse + m->hs.heap_free +
+			     m->hs.in_stacks;
 	/*
 	 * Not cross-checked: a commit that threw midway charged part of its
 	 * range; a 32-bit linear arena's fallback mappings were committed

@@ -55,6 +55,7 @@ struct hg_heapstats {
 	uint64_t mapped_ready;  /* gcController.mappedReady */
 	uint64_t gc_misc_sys;   /* memstats.gcMiscSys: runtime metadata */
 	uint64_t other_sys;     /* memstats.other_sys (persistentalloc) */
+	uint64_t in_stacks;     /* consistent inStacks: stack spans */
 };
 
 struct hg_model {
@@ -100,6 +101,10 @@ struct hg_model {
 
 	/* Live ids, one namespace per kind of object. */
 	struct hg_idmap spans, sysallocs, mmaps;
+	/* The object layer (mspan.h), made at the first object-level event;
+	 * live objects and stacks. */
+	struct hg_objects *obj;
+	struct hg_idmap objects, stacks;
 
 	struct hg_stats stats;
 	bool dead; /* the runtime threw; no more operations */

@@ -111,6 +111,9 @@ struct hg_config {
 	/* Linux's hpage_pmd_size (Go: physHugePageSize), 0 = none; it
 	 * takes effect only when it is at most chunk_size (Go: mallocinit). */
 	uint64_t phys_huge_page_size;
+	/* GOMAXPROCS: the number of Ps `proc` events may name; 0 = as many
+	 * as the trace's proc events name. */
+	unsigned gomaxprocs;
 };
 
 /* hg_config_init fills the defaults of the newest Go on linux/amd64. */
@@ -338,6 +341,12 @@ struct hg_op_result {
 	uint64_t grew;     /* bytes the heap grew for it */
 	uint64_t released; /* scavenge: bytes released */
 	bool oom;
+	/* new: the slot size (elemsize) the object got. new, stackalloc:
+	 * new_span tells that the event took a fresh span from the page heap,
+	 * at span_base (npages, scav and grew then describe that span). */
+	uint64_t elemsize;
+	hg_addr span_base;
+	bool new_span;
 };
 
 /* ------------------------------------------------------------------ */
@@ -352,7 +361,23 @@ struct hg_figures {
 	uint64_t address_space;
 	uint64_t linear_memory;
 	uint64_t arenas;
+	/* The object layer (hg_stats.objects): Go's HeapAlloc, HeapObjects,
+	 * StackInuse, StackSys, NumGC; the bytes of heap spans partly
+	 * allocated, and of the free slots of small-object spans. */
+	uint64_t heap_alloc, heap_objects, stack_inuse, stack_sys, num_gc;
+	uint64_t partial_span_bytes, free_slot_bytes;
 };
+
+/* One size class of the object layer (at the end of the replay). */
+struct hg_size_class_stats {
+	uint64_t size;    /* the object size (Go: class_to_size) */
+	uint64_t npages;  /* pages per span (Go: class_to_allocnpages) */
+	uint64_t spans;   /* in-use spans of the class, scan and noscan */
+	uint64_t objects; /* allocated slots: live, or dead and unswept */
+	uint64_t free;    /* free slots in those spans */
+};
+
+#define HG_SIZE_CLASSES_MAX 68
 
 struct hg_os_calls {
 	uint64_t reserve, unreserve, map, used, unused, free, sysalloc, sbrk,
@@ -374,6 +399,8 @@ struct hg_stats {
 	/* The replay applied object-level ops (new, del, gc, stackalloc,
 	 * stackfree): the HG_STAT_OBJECTS statistics are present. */
 	bool object_ops;
+	unsigned nsize_classes; /* the modeled release's class count */
+	struct hg_size_class_stats size_classes[HG_SIZE_CLASSES_MAX];
 };
 
 /*

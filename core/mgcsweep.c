@@ -1,0 +1,120 @@
+/*
+ * mgcsweep.c - a GC cycle as the object layer sees it (Go: runtime/mgc.go
+ * gcMarkTermination, mgcsweep.go (*mspan).sweep and the background
+ * sweeper's order).
+ *
+ * The `gc` event is a whole cycle: the dead objects are not marked; at
+ * mark termination sweepgen advances and every P flushes its mcache and
+ * its stack cache; then every span is swept before the next event (the
+ * model finishes the concurrent sweep at once, as if the background
+ * sweeper ran to completion). Sweeping frees the slots of dead objects
+ * and hands a span with no live object back to the page heap.
+ */
+#include "mspan.h"
+
+#include <string.h>
+
+/*
+ * Go: (*sweepLocked).sweep (go1.15+; (*mspan).sweep before): the mark bits
+ * become the allocation bits, freeindex restarts at 0, and an empty span
+ * goes back to the page heap (mheap.freeSpan). preserve = false: the span
+ * then joins its mcentral's swept partial or full set; before go1.15 it
+ * stays on its list, moving from the empty to the front of the nonempty
+ * list when it was full and has free slots now.
+ */
+void hg_mspan_sweep(struct hg_model *m, struct hg_mspan *s, bool preserve)
+{
+	struct hg_objects *o = m->obj;
+	size_t nwords = (s->nelems + 63) / 64;
+	memcpy(s->bits, s->bits + nwords, nwords * sizeof(*s->bits));
+	s->freeindex = 0;
+	uint32_t nalloc = s->live_count;
+	bool was_full = s->alloc_count == s->nelems;
+	hg_span_count(m, s, nalloc);
+	s->gen = o->sweepgen;
+	if (preserve)
+		return;
+	bool on_list = s->where == HG_SW_PARTIAL || s->where == HG_SW_FULL;
+	struct hg_span_list *l = NULL;
+	if (on_list)
+		l = hg_mcentral_swept(m, s->spc, s->where == HG_SW_FULL);
+	if (nalloc == 0) {
+		if (on_list)
+			hg_list_remove(l, s);
+		hg_mheap_free_span(m, s->base, s->npages);
+		hg_mspan_destroy(m, s);
+		return;
+	}
+	bool full = nalloc == s->nelems;
+	if (o->span_sets || !on_list) {
+		if (on_list)
+			hg_list_remove(l, s);
+		hg_list_insert_back(hg_mcentral_swept(m, s->spc, full), s);
+		s->where = full ? HG_SW_FULL : HG_SW_PARTIAL;
+		return;
+	}
+	/* Go: (*mcentral).freeSpan before go1.15, wasempty. */
+	if (was_full && !full && hg_spc_sizeclass(s->spc) != 0) {
+		hg_list_remove(l, s);
+		hg_list_insert(hg_mcentral_swept(m, s->spc, false), s);
+		s->where = HG_SW_PARTIAL;
+	}
+}
+
+/* Go: the background sweeper from go1.15 (nextSpanForSweep): span class
+ * by span class, the unswept partial set and then the unswept full set. */
+static void sweep_sets(struct hg_model *m)
+{
+	struct hg_objects *o = m->obj;
+	unsigned un = 1 - (o->sweepgen / 2) % 2;
+	for (unsigned spc = 0; spc < HG_SPAN_CLASSES; spc++) {
+		struct hg_mcentral *c = &o->central[spc];
+		for (int full = 0; full < 2; full++) {
+			struct hg_span_list *l =
+				full ? &c->full[un] : &c->partial[un];
+			struct hg_mspan *s;
+			while ((s = l->first) != NULL) {
+				hg_list_remove(l, s);
+				s->where = HG_SW_NONE;
+				hg_mspan_sweep(m, s, false);
+			}
+		}
+	}
+}
+
+/*
+ * Before go1.15 the sweeper took the spans from the heap's sweep buffer,
+ * most recently allocated first (gcSweepBuf pops from its end); the model
+ * walks every heap span in that order.
+ */
+static void sweep_lists(struct hg_model *m)
+{
+	struct hg_mspan *s = m->obj->all, *next;
+	for (; s; s = next) {
+		next = s->allnext;
+		if (!s->manual)
+			hg_mspan_sweep(m, s, false);
+	}
+}
+
+/* A GC cycle (Go: gcStart to gcMarkTermination, then the sweep). */
+int hg_gc(struct hg_model *m)
+{
+	struct hg_objects *o = m->obj;
+	o->num_gc++;
+	o->sweepgen += 2;
+	/* Go: prepareForSweep on every P (stale spans are swept from go1.15;
+	 * before, the mcaches were flushed before sweepgen moved). */
+	for (unsigned i = 0; i < o->nps; i++) {
+		struct hg_p *p = o->ps[i];
+		if (!p)
+			continue;
+		hg_mcache_release_all(m, &p->mcache, o->span_sets);
+		hg_stackcache_clear(m, &p->mcache);
+	}
+	if (o->span_sets)
+		sweep_sets(m);
+	else
+		sweep_lists(m);
+	return HG_OK;
+}

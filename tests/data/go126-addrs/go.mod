@@ -1,0 +1,3 @@
+module go126addrs
+
+go 1.26

@@ -2,18 +2,20 @@
 # Re-records the real Go runs under tests/real/data from the programs in
 # tests/real/go (README.md there lists each recording).
 #
-#   tests/real/record.sh [OUTDIR]      (default: tests/real/data)
+#   tests/real/record.sh [OUTDIR [NAME...]]   (default: tests/real/data, all)
 #
 # Go 1.26 runs: an execution trace (runtime/trace, into $HG_TRACE) made with
 # GODEBUG=traceallocfree=1, at GOMAXPROCS=1 and 2; Go 1.19 runs: standard
 # error of GODEBUG=allocfreetrace=1 kept to its trace lines and the MARK
-# lines; a js/wasm run of Go 1.26 under Node.js. What this machine lacks
+# lines; js/wasm runs of both under Node.js. What this machine lacks
 # (Go 1.26 as $GO126, Go 1.19 as $GO119, Node.js as $NODE) is skipped with
 # a message.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/data}
+[ $# -gt 0 ] && shift
+only=" $* "
 GO126=${GO126:-go}
 GO119=${GO119:-/usr/lib/go-1.19/bin/go}
 NODE=${NODE:-node}
@@ -51,9 +53,17 @@ keep_stdout() { # keep_stdout FILE NAME
 	}
 }
 
+# want NAME: NAME is to be recorded (every recording when none was named)
+want() {
+	[ "$only" = "  " ] && return 0
+	case $only in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
 # rec126 NAME PROGRAM GOMAXPROCS [ENV...] (PROGRAM: as built, e.g. tree.go126)
 rec126() {
 	name=$1 prog=$2 procs=$3
+	want "$name" || return 0
 	shift 3
 	env "$@" GOMAXPROCS="$procs" GODEBUG=traceallocfree=1 HG_TRACE="$tmp/$name.trace" \
 		"$tmp/bin/$prog" >"$tmp/$name.out" 2>"$out/$name.stderr"
@@ -65,10 +75,47 @@ rec126() {
 # rec119 NAME PROGRAM GOMAXPROCS [ENV...]
 rec119() {
 	name=$1 prog=$2 procs=$3
+	want "$name" || return 0
 	shift 3
 	env "$@" GOMAXPROCS="$procs" GODEBUG=allocfreetrace=1 "$tmp/bin/$prog.go119" 2>&1 >"$tmp/$name.out" |
 		grep -E '^(tracealloc\(|tracefree\(|tracegc\(\)|end tracegc|MARK )' | gzip -9n >"$out/$name.allocfreetrace.gz"
 	keep_stdout "$tmp/$name.out" "$name"
+	echo "recorded $name"
+}
+
+# The js/wasm runs: wasmphases under Node.js through wasm_run.js, which
+# adds the INITIAL and GROW lines (linear memory) to standard error.
+have_node() {
+	command -v "$NODE" >/dev/null 2>&1 && return 0
+	echo "record.sh: no Node.js ($NODE): $1 skipped" >&2
+	return 1
+}
+
+rec126js() { # rec126js NAME
+	want "$1" && have_node "$1" || return 0
+	name=$1
+	build "$GO126" go126 wasmphases js wasm
+	root=$("$GO126" env GOROOT)
+	exec_js=$root/lib/wasm/wasm_exec.js
+	[ -f "$exec_js" ] || exec_js=$root/misc/wasm/wasm_exec.js
+	GODEBUG=traceallocfree=1 HG_TRACE="$tmp/$name.trace" \
+		"$NODE" "$here/wasm_run.js" "$exec_js" "$tmp/bin/wasmphases.go126" \
+		>"$tmp/$name.out" 2>"$out/$name.stderr"
+	keep_stdout "$tmp/$name.out" "$name"
+	gzip -9n <"$tmp/$name.trace" >"$out/$name.trace.gz"
+	echo "recorded $name"
+}
+
+rec119js() { # rec119js NAME
+	want "$1" && have_node "$1" || return 0
+	name=$1
+	build "$GO119" go119 wasmphases js wasm
+	GODEBUG=allocfreetrace=1 "$NODE" "$here/wasm_run.js" "$("$GO119" env GOROOT)/misc/wasm/wasm_exec.js" \
+		"$tmp/bin/wasmphases.go119" >"$tmp/$name.out" 2>"$tmp/$name.err"
+	keep_stdout "$tmp/$name.out" "$name"
+	grep -E '^(INITIAL|GROW|MARK) ' "$tmp/$name.err" >"$out/$name.stderr"
+	grep -E '^(tracealloc\(|tracefree\(|tracegc\(\)|end tracegc|MARK )' "$tmp/$name.err" |
+		gzip -9n >"$out/$name.allocfreetrace.gz"
 	echo "recorded $name"
 }
 
@@ -88,21 +135,7 @@ if have_go "$GO126" go1.26; then
 		build126fixed $p
 		rec126 $p-go126-p1-fixedbase $p.go126fixed 1
 	done
-	if command -v "$NODE" >/dev/null 2>&1; then
-		build "$GO126" go126 wasmphases js wasm
-		name=wasmphases-go126-js
-		root=$("$GO126" env GOROOT)
-		exec_js=$root/lib/wasm/wasm_exec.js
-		[ -f "$exec_js" ] || exec_js=$root/misc/wasm/wasm_exec.js
-		GODEBUG=traceallocfree=1 HG_TRACE="$tmp/$name.trace" \
-			"$NODE" "$here/wasm_run.js" "$exec_js" "$tmp/bin/wasmphases.go126" \
-			>"$tmp/$name.out" 2>"$out/$name.stderr"
-		keep_stdout "$tmp/$name.out" "$name"
-		gzip -9n <"$tmp/$name.trace" >"$out/$name.trace.gz"
-		echo "recorded $name"
-	else
-		echo "record.sh: no Node.js ($NODE): js/wasm run skipped" >&2
-	fi
+	rec126js wasmphases-go126-js
 else
 	echo "record.sh: no Go 1.26 ($GO126): Go 1.26 runs skipped" >&2
 fi
@@ -116,6 +149,7 @@ if have_go "$GO119" go1.19; then
 		rec119 limit-go119-p$procs-memlimit limit $procs $limit
 	done
 	rec119 waves-go119-p1-gogcoff waves 1 GOGC=off
+	rec119js wasmphases-go119-js
 else
 	echo "record.sh: no Go 1.19 ($GO119; Debian: apt-get install golang-1.19-go): Go 1.19 runs skipped" >&2
 fi

@@ -55,3 +55,17 @@ if(HEAPGROW_BUILD_FUZZERS AND CMAKE_C_COMPILER_ID MATCHES "Clang")
   target_link_options(fuzz_statsjson PRIVATE -fsanitize=fuzzer)
   target_link_libraries(fuzz_statsjson PRIVATE hgcore hg_flags)
 endif()
+
+# The go-trace importer (tests/fuzz/fuzz_gotrace.c; traces/import_gotrace.c):
+# Go execution traces, as they are and behind a Go trace header.
+add_executable(fuzz_gotrace_standalone ${HG_FUZZ_DIR}/fuzz_gotrace.c
+  ${HG_FUZZ_DIR}/standalone_driver.c)
+target_link_libraries(fuzz_gotrace_standalone PRIVATE hgtrace hgcore hg_flags)
+add_test(NAME fuzz.gotrace COMMAND fuzz_gotrace_standalone ${HG_FUZZ_DIR}/corpus/gotrace)
+set_tests_properties(fuzz.gotrace PROPERTIES LABELS fuzz TIMEOUT 300)
+if(HEAPGROW_BUILD_FUZZERS AND CMAKE_C_COMPILER_ID MATCHES "Clang")
+  add_executable(fuzz_gotrace ${HG_FUZZ_DIR}/fuzz_gotrace.c)
+  target_compile_options(fuzz_gotrace PRIVATE -fsanitize=fuzzer)
+  target_link_options(fuzz_gotrace PRIVATE -fsanitize=fuzzer)
+  target_link_libraries(fuzz_gotrace PRIVATE hgtrace hgcore hg_flags)
+endif()

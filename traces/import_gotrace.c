@@ -753,7 +753,7 @@ static int read_batch(struct hg_trace_reader *r, unsigned char *scratch)
 		return rc;
 	if (rc == 0) {
 		g->at_eof = true;
-		if (g->ver >= 26 && g->nb + g->nstr > 0)
+		if (g->ver >= 26 && g->gen != 0)
 			return gt_err(r, start,
 				      "truncated trace: generation %llu has no "
 				      "end",
@@ -1485,12 +1485,14 @@ static int append_label(struct hg_trace_reader *r, size_t *len,
 }
 
 /* user_log makes a trace.Log event a mark: its message, prefixed with
- * "CATEGORY: " unless the category is "mark" or empty. */
+ * "CATEGORY: " unless the category is "mark" or empty; control characters
+ * become spaces, bytes that are not UTF-8 '?', and blanks around it go;
+ * an empty label becomes "log". */
 static int user_log(struct hg_trace_reader *r, const struct gt_event *ev)
 {
 	struct hg_gotrace_reader *g = r->gotrace;
 	const struct gt_str *cat = NULL, *msg = NULL;
-	size_t len = 0;
+	size_t len = 0, lead;
 	int rc;
 
 	if (ev->args[1] && !(cat = find_str(g, ev->args[1])))
@@ -1502,7 +1504,7 @@ static int user_log(struct hg_trace_reader *r, const struct gt_event *ev)
 	rc = before_op(r, ev, false);
 	if (rc < 0)
 		return rc;
-	if (grow((void **)&g->mark, &g->markcap, 1, 1) < 0)
+	if (grow((void **)&g->mark, &g->markcap, 4, 1) < 0)
 		return gt_nomem(r);
 	g->mark[0] = '\0';
 	if (cat && !(cat->len == 4 && memcmp(g->buf + cat->data, "mark", 4) ==
@@ -1513,6 +1515,13 @@ static int user_log(struct hg_trace_reader *r, const struct gt_event *ev)
 	}
 	if (msg && append_label(r, &len, g->buf + msg->data, msg->len) < 0)
 		return HG_ENOMEM;
+	/* Trimmed, as the compact format keeps a mark's text. */
+	while (len && g->mark[len - 1] == ' ')
+		g->mark[--len] = '\0';
+	lead = strspn(g->mark, " ");
+	memmove(g->mark, g->mark + lead, len - lead + 1);
+	if (!g->mark[0]) /* a mark has a text */
+		memcpy(g->mark, "log", 4);
 	if (!push(r, HG_OP_MARK, ev->off))
 		return HG_ENOMEM;
 	return 0;

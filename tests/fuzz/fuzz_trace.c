@@ -67,8 +67,9 @@ static int read_all(const void *data, size_t size, uint64_t *hash,
 		return -1;
 	}
 	while ((rc = hg_trace_next(r, &op, &line, &col, &d)) > 0) {
-		if (!line || !col)
-			abort(); /* every op has a position */
+		/* every op has a position (a Go trace's: its byte offset) */
+		if (!line || (!col && hg_trace_info(r)->format != HG_FMT_GOTRACE))
+			abort();
 		if (op.kind >= HG_OP_COUNT)
 			abort();
 		h = op_hash(h, &op);

@@ -3,7 +3,8 @@
 // (record.sh re-records it). It allocates small objects with pointers,
 // noscan buffers, one large object, runs goroutines (for stacks) and two
 // forced GCs, and prints what the test checks: NumGC over the traced
-// interval and addresses (%p) of objects it allocated.
+// interval, GOMAXPROCS, addresses (%p) of objects it allocated and of a
+// local variable on each goroutine's stack.
 package main
 
 import (
@@ -13,6 +14,7 @@ import (
 	"runtime"
 	"runtime/trace"
 	"sync"
+	"unsafe"
 )
 
 type node struct {
@@ -54,20 +56,27 @@ func main() {
 	fmt.Printf("big %p\n", &big[0])
 	trace.Log(ctx, "mark", "allocated")
 
+	// Goroutines whose frames need more than the initial stack: each
+	// records where a local variable of its grown stack is.
 	var wg sync.WaitGroup
+	var locals [20]uintptr
 	for i := 0; i < 20; i++ {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
 			var a [3000]byte
 			a[i] = byte(i)
-			_ = a
+			locals[i] = uintptr(unsafe.Pointer(&a[i]))
 		}(i)
 	}
 	wg.Wait()
+	for i := range locals {
+		fmt.Printf("stack 0x%x\n", locals[i])
+	}
 	trace.Log(ctx, "mark", "goroutines")
+	trace.Log(ctx, "phase", "logged")
 
-	sink = sink[:500]
+	sink = append([]*node(nil), sink[:500]...)
 	bufs = nil
 	runtime.GC()
 	trace.Log(ctx, "mark", "gc 1")
@@ -77,6 +86,7 @@ func main() {
 
 	runtime.ReadMemStats(&ms)
 	fmt.Printf("numgc %d\n", ms.NumGC-gc0)
+	fmt.Printf("gomaxprocs %d\n", runtime.GOMAXPROCS(0))
 	trace.Stop()
 	if err := f.Close(); err != nil {
 		panic(err)

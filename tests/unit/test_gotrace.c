@@ -1,0 +1,650 @@
+/*
+ * test_gotrace.c - the go-trace importer (traces/import_gotrace.c): a Go
+ * execution trace recorded from tests/data/gotrace/objects.go checked
+ * against what the program printed, and hand-built traces of the three
+ * wire formats (go 1.23, 1.25, 1.26) checked op by op, truncated and
+ * corrupted.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "trace.h"
+
+/* ------------------------------------------------------------------ */
+/* Decoding a whole trace                                              */
+/* ------------------------------------------------------------------ */
+
+struct rec {
+	enum hg_op_kind kind;
+	char id[32];
+	uint64_t size, value;
+	hg_addr addr;
+	bool has_addr, noscan;
+	char text[128];
+	unsigned line;
+};
+
+struct ops {
+	struct rec *v;
+	size_t n, cap;
+	int rc; /* 0, or the error */
+	struct hg_diag d;
+};
+
+static void ops_add(struct ops *o, const struct hg_op *op, unsigned line)
+{
+	struct rec *r;
+
+	if (o->n == o->cap) {
+		o->cap = o->cap ? 2 * o->cap : 256;
+		o->v = realloc(o->v, o->cap * sizeof(*o->v));
+		assert_non_null(o->v);
+	}
+	r = &o->v[o->n++];
+	memset(r, 0, sizeof(*r));
+	r->kind = op->kind;
+	if (op->id)
+		snprintf(r->id, sizeof(r->id), "%s", op->id);
+	if (op->text)
+		snprintf(r->text, sizeof(r->text), "%s", op->text);
+	r->size = op->size;
+	r->value = op->value;
+	r->addr = op->addr;
+	r->has_addr = op->has_addr;
+	r->noscan = op->noscan;
+	r->line = line;
+}
+
+/* decode reads every op of a trace in memory (or of path). */
+static void decode(struct ops *o, const void *data, size_t len,
+		   const char *path)
+{
+	struct hg_trace_reader *r;
+	struct hg_op op;
+	unsigned line, col;
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	if (path)
+		rc = hg_trace_open(&r, path, &o->d);
+	else
+		rc = hg_trace_open_mem(&r, data, len, "t.trace", &o->d);
+	if (rc < 0) {
+		o->rc = rc;
+		return;
+	}
+	assert_int_equal(hg_trace_info(r)->format, HG_FMT_GOTRACE);
+	while ((rc = hg_trace_next(r, &op, &line, &col, &o->d)) > 0)
+		ops_add(o, &op, line);
+	o->rc = rc;
+	hg_trace_close(r);
+}
+
+static void ops_free(struct ops *o)
+{
+	free(o->v);
+	o->v = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Building traces                                                     */
+/* ------------------------------------------------------------------ */
+
+struct buf {
+	unsigned char *p;
+	size_t n, cap;
+};
+
+static void put(struct buf *b, const void *p, size_t n)
+{
+	if (b->n + n > b->cap) {
+		b->cap = (b->n + n) * 2 + 64;
+		b->p = realloc(b->p, b->cap);
+		assert_non_null(b->p);
+	}
+	memcpy(b->p + b->n, p, n);
+	b->n += n;
+}
+
+static void byte(struct buf *b, unsigned c)
+{
+	unsigned char x = (unsigned char)c;
+
+	put(b, &x, 1);
+}
+
+static void uv(struct buf *b, uint64_t v)
+{
+	while (v >= 0x80) {
+		byte(b, (unsigned)(v & 0x7f) | 0x80);
+		v >>= 7;
+	}
+	byte(b, (unsigned)v);
+}
+
+/* ev appends an event: type, then n arguments (the time delta first). */
+static void ev(struct buf *b, unsigned type, unsigned n, ...)
+{
+	va_list ap;
+	unsigned i;
+
+	byte(b, type);
+	va_start(ap, n);
+	for (i = 0; i < n; i++)
+		uv(b, va_arg(ap, uint64_t));
+	va_end(ap);
+}
+
+#define U(x) ((uint64_t)(x))
+
+static void batch(struct buf *out, uint64_t gen, uint64_t m, uint64_t ts,
+		  struct buf *data)
+{
+	byte(out, 1);
+	uv(out, gen);
+	uv(out, m);
+	uv(out, ts);
+	uv(out, data->n);
+	put(out, data->p, data->n);
+	data->n = 0;
+}
+
+static void exp_batch(struct buf *out, unsigned exp, uint64_t gen,
+		      struct buf *data)
+{
+	byte(out, 49);
+	byte(out, exp);
+	uv(out, gen);
+	uv(out, 0);
+	uv(out, 0);
+	uv(out, data->n);
+	put(out, data->p, data->n);
+	data->n = 0;
+}
+
+static void header(struct buf *out, unsigned ver)
+{
+	char h[17];
+
+	snprintf(h, sizeof(h), "go 1.%u trace", ver);
+	put(out, h, 13);
+	put(out, "\0\0\0", 3);
+}
+
+static void sync_batch(struct buf *out, unsigned ver, uint64_t gen)
+{
+	struct buf d = { 0 };
+
+	if (ver >= 25)
+		byte(&d, 50);
+	ev(&d, 8, 1, U(1000000000)); /* 1 GHz: ticks are ns */
+	if (ver >= 25)
+		ev(&d, 51, 4, U(1), U(2), U(3), U(4));
+	batch(out, gen, UINT64_MAX, 100, &d);
+	free(d.p);
+}
+
+static void string_ev(struct buf *d, uint64_t id, const char *s)
+{
+	byte(d, 5);
+	uv(d, id);
+	uv(d, strlen(s));
+	put(d, s, strlen(s));
+}
+
+#define MIN_ADDR U(0xc000000000)
+/* span class (size class << 1 | noscan) as the trace's kind/class */
+#define KC(sizeclass, noscan) (U(((sizeclass) << 1 | (noscan)) << 1))
+
+/*
+ * build writes a two-generation trace in format ver:
+ *   gen 1, M 7 (P 0): the snapshot (a span of 48-byte objects with two
+ *     objects, a stack of 8K, a dead goroutine's empty stack), then a tiny
+ *     span (class 2, noscan) with two tiny allocations in one block, a
+ *     trace.Log, a GC; M 9 (P 1): a large noscan object of 3 pages, a
+ *     trace.Log with another category 5 ms later; their events interleave.
+ *   gen 2, M 7: the tiny span freed with its object still live, the
+ *     stack freed, a free of an object that is not live.
+ * page is the info batch's page size; bad_type, when not 0, replaces the
+ * GCBegin event's type.
+ */
+static void build(struct buf *out, unsigned ver, uint64_t page,
+		  unsigned bad_type)
+{
+	struct buf d = { 0 };
+
+	out->n = 0;
+	header(out, ver);
+	/* gen 1 */
+	byte(&d, 1); /* AllocFree info batch */
+	uv(&d, MIN_ADDR);
+	uv(&d, page);
+	uv(&d, 8);
+	uv(&d, 2048);
+	exp_batch(out, 1, 1, &d);
+	byte(&d, 0); /* a types batch: skipped */
+	exp_batch(out, 1, 1, &d);
+	ev(&d, 13, 3, U(0), U(0), U(1));         /* ProcStatus P0 running */
+	ev(&d, 128, 4, U(1), U(2), U(1), KC(5, 0)); /* Span 48 B at page 2 */
+	ev(&d, 131, 3, U(1), U(2 * 1024), U(0));    /* HeapObject slot 0 */
+	ev(&d, 131, 3, U(1), U(2 * 1024 + 12), U(0)); /* slot 2 */
+	ev(&d, 134, 3, U(1), U(100), U(14));        /* 8K stack */
+	ev(&d, 134, 3, U(1), U(5), U(0));           /* empty stack */
+	ev(&d, 129, 4, U(10), U(4), U(1), KC(2, 1)); /* tiny span, page 4 */
+	ev(&d, 132, 3, U(10), U(4 * 1024), U(0));    /* block 0 */
+	ev(&d, 132, 3, U(10), U(4 * 1024 + 1), U(0)); /* same block */
+	ev(&d, 132, 3, U(100), U(4 * 1024 + 2), U(0)); /* block 1 */
+	batch(out, 1, 7, 1000, &d);
+	byte(&d, 4); /* strings */
+	string_ev(&d, 1, "mark");
+	string_ev(&d, 2, "hello\nworld");
+	string_ev(&d, 3, "cat");
+	string_ev(&d, 4, "caf\xc3\xa9 \xff");
+	batch(out, 1, 7, 1000, &d);
+	ev(&d, 10, 3, U(50), U(1), U(1)); /* ProcStart P1 at 1050 */
+	ev(&d, 129, 4, U(10), U(8), U(3), KC(0, 1)); /* large span page 8 */
+	ev(&d, 132, 3, U(1), U(8 * 1024), U(0));     /* its object */
+	ev(&d, 44, 5, U(5000000), U(0), U(3), U(4), U(0)); /* Log, 5 ms */
+	batch(out, 1, 9, 1000, &d);
+	ev(&d, 44, 5, U(10), U(0), U(1), U(2), U(0)); /* Log at 1150 */
+	ev(&d, bad_type ? bad_type : 29, 3, U(1), U(1), U(0)); /* GCBegin */
+	ev(&d, 30, 2, U(1), U(1));                    /* GCEnd */
+	ev(&d, 133, 2, U(1), U(2 * 1024));            /* free slot 0 */
+	batch(out, 1, 7, 1140, &d);
+	sync_batch(out, ver, 1);
+	if (ver >= 26)
+		byte(out, 52); /* EndOfGeneration */
+	/* gen 2 */
+	sync_batch(out, ver, 2);
+	ev(&d, 13, 3, U(0), U(0), U(1));       /* ProcStatus P0 */
+	ev(&d, 130, 2, U(10), U(4));           /* SpanFree tiny span */
+	ev(&d, 136, 2, U(1), U(100));          /* stack free */
+	ev(&d, 133, 2, U(1), U(2 * 1024 + 12 + 6)); /* slot 3: not live */
+	ev(&d, 135, 3, U(1), U(200), U(12));  /* 2K stack */
+	batch(out, 2, 7, 20000000, &d);
+	if (ver >= 26)
+		byte(out, 52);
+	free(d.p);
+}
+
+/* expect checks op i. */
+static void expect(const struct ops *o, size_t i, enum hg_op_kind kind,
+		   const char *id, uint64_t size_or_value)
+{
+	assert_true(i < o->n);
+	if (o->v[i].kind != kind)
+		fail_msg("op %zu: kind %d, want %d", i, o->v[i].kind, kind);
+	if (id)
+		assert_string_equal(o->v[i].id, id);
+	if (kind == HG_OP_PROC || kind == HG_OP_TIME)
+		assert_int_equal(o->v[i].value, size_or_value);
+	else if (kind == HG_OP_NEW || kind == HG_OP_STACKALLOC)
+		assert_int_equal(o->v[i].size, size_or_value);
+}
+
+static void check_built(const struct ops *o)
+{
+	size_t i = 0;
+
+	if (o->rc < 0)
+		fail_msg("%s: %u: %s", o->d.file, o->d.line, o->d.msg);
+	/* The snapshot: no proc, no time. Object ids are the trace's
+	 * (address - minPageHeapAddr) / 8, stack ids / 2048, in hex. */
+	expect(o, i, HG_OP_NEW, "o800", 48);
+	assert_int_equal(o->v[i].addr, MIN_ADDR + 2 * 8192);
+	assert_true(o->v[i].has_addr);
+	assert_false(o->v[i].noscan);
+	i++;
+	expect(o, i, HG_OP_NEW, "o80c", 48); /* slot 2 is at +96 */
+	assert_int_equal(o->v[i++].addr, MIN_ADDR + 2 * 8192 + 96);
+	expect(o, i, HG_OP_STACKALLOC, "s64", 8192);
+	assert_int_equal(o->v[i++].addr, MIN_ADDR + 100 * 2048);
+	/* Then the events in time order. */
+	expect(o, i++, HG_OP_PROC, NULL, 0);
+	expect(o, i, HG_OP_NEW, "o1000", 16); /* tiny block 0 at 1025 */
+	assert_true(o->v[i].noscan);
+	assert_int_equal(o->v[i++].addr, MIN_ADDR + 4 * 8192);
+	expect(o, i++, HG_OP_PROC, NULL, 1);
+	expect(o, i, HG_OP_NEW, "o2000", 3 * 8192); /* large, M 9 at 1061 */
+	assert_true(o->v[i].noscan);
+	assert_int_equal(o->v[i++].addr, MIN_ADDR + 8 * 8192);
+	expect(o, i++, HG_OP_PROC, NULL, 0);
+	expect(o, i, HG_OP_NEW, "o1002", 16); /* block 1 at 1135 */
+	assert_int_equal(o->v[i++].addr, MIN_ADDR + 4 * 8192 + 16);
+	expect(o, i, HG_OP_MARK, NULL, 0);
+	assert_string_equal(o->v[i++].text, "hello world");
+	expect(o, i++, HG_OP_GC, NULL, 0);
+	expect(o, i++, HG_OP_DEL, "o800", 0);
+	/* M 9's log, 5 ms later; the clock starts at the first batch */
+	expect(o, i++, HG_OP_TIME, NULL, 5001061 - 1000);
+	expect(o, i, HG_OP_MARK, NULL, 0);
+	assert_string_equal(o->v[i++].text, "cat: caf\xc3\xa9 ?");
+	/* gen 2 at 20 ms: the tiny span freed with its blocks live */
+	expect(o, i++, HG_OP_TIME, NULL, 20000010 - 1000);
+	expect(o, i++, HG_OP_DEL, "o1000", 0);
+	expect(o, i++, HG_OP_DEL, "o1002", 0);
+	expect(o, i++, HG_OP_STACKFREE, "s64", 0);
+	expect(o, i, HG_OP_STACKALLOC, "sc8", 2048);
+	assert_int_equal(o->v[i++].addr, MIN_ADDR + 200 * 2048);
+	assert_int_equal(o->n, i);
+}
+
+static void test_formats(void **state)
+{
+	static const unsigned vers[] = { 23, 25, 26 };
+	struct buf b = { 0 };
+	struct ops o;
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < 3; k++) {
+		build(&b, vers[k], 8192, 0);
+		decode(&o, b.p, b.n, NULL);
+		check_built(&o);
+		ops_free(&o);
+	}
+	free(b.p);
+}
+
+/* Every prefix of a trace is an input error (format go 1.26, where each
+ * generation has an end) or a clean shorter trace (older formats, cut at a
+ * batch boundary); never a crash. */
+static void test_truncated(void **state)
+{
+	static const unsigned vers[] = { 23, 25, 26 };
+	struct buf b = { 0 };
+	struct ops o;
+	size_t k, n, clean;
+
+	(void)state;
+	for (k = 0; k < 3; k++) {
+		build(&b, vers[k], 8192, 0);
+		clean = 0;
+		for (n = 0; n < b.n; n++) {
+			decode(&o, b.p, n, NULL);
+			if (n <= 16)
+				assert_int_equal(o.rc, HG_EINVAL);
+			if (o.rc < 0)
+				assert_true(o.d.msg[0] != '\0');
+			else
+				clean++;
+			ops_free(&o);
+		}
+		/* go 1.26: only the cut right after generation 1's end */
+		if (vers[k] == 26)
+			assert_int_equal(clean, 1);
+	}
+	free(b.p);
+}
+
+/* Every byte replaced by a few values: an error or a trace, never a
+ * crash, and errors say where. */
+static void test_corrupted(void **state)
+{
+	static const unsigned char vals[] = { 0x00, 0x01, 0x7f, 0x80, 0xff };
+	struct buf b = { 0 };
+	struct ops o;
+	size_t n, v;
+
+	(void)state;
+	build(&b, 26, 8192, 0);
+	for (n = 16; n < b.n; n++) {
+		unsigned char was = b.p[n];
+
+		for (v = 0; v < sizeof(vals); v++) {
+			b.p[n] = vals[v];
+			decode(&o, b.p, b.n, NULL);
+			if (o.rc < 0)
+				assert_true(o.d.msg[0] != '\0');
+			ops_free(&o);
+		}
+		b.p[n] = was;
+	}
+	free(b.p);
+}
+
+static void expect_error(const struct buf *b, const char *what,
+			 unsigned line)
+{
+	struct ops o;
+
+	decode(&o, b->p, b->n, NULL);
+	assert_int_equal(o.rc, HG_EINVAL);
+	if (!strstr(o.d.msg, what))
+		fail_msg("error '%s' does not say '%s'", o.d.msg, what);
+	if (line)
+		assert_int_equal(o.d.line, line);
+	ops_free(&o);
+}
+
+static size_t find_byte_after(const struct buf *b, size_t from,
+			      unsigned char c)
+{
+	while (from < b->n && b->p[from] != c)
+		from++;
+	return from;
+}
+
+static void test_errors(void **state)
+{
+	struct buf b = { 0 };
+	size_t at;
+
+	(void)state;
+	build(&b, 26, 4096, 0);
+	expect_error(&b, "page size is 4096", 0);
+
+	build(&b, 22, 8192, 0);
+	expect_error(&b, "go 1.22 is not supported", 0);
+
+	build(&b, 26, 8192, 60);
+	/* The bad event's offset: the byte 60 after the second M 7 batch's
+	 * header (the first 60 in the trace after the strings). */
+	at = find_byte_after(&b, 16, 60);
+	while (at < b.n && !(b.p[at] == 60 && b.p[at + 1] == 1 &&
+			     b.p[at + 2] == 1 && b.p[at + 3] == 0))
+		at = find_byte_after(&b, at + 1, 60);
+	assert_true(at < b.n);
+	expect_error(&b, "unknown event type 60", (unsigned)at);
+
+	/* A trace without the AllocFree info batch. */
+	b.n = 0;
+	header(&b, 26);
+	sync_batch(&b, 26, 1);
+	byte(&b, 52);
+	expect_error(&b, "GODEBUG=traceallocfree=1", 0);
+
+	/* Not a Go trace header after "go 1.2". */
+	b.n = 0;
+	put(&b, "go 1.26 trace\0\0x", 16);
+	expect_error(&b, "bad Go trace header", 0);
+	free(b.p);
+}
+
+/* ------------------------------------------------------------------ */
+/* A recorded trace                                                    */
+/* ------------------------------------------------------------------ */
+
+#define MAX_LIVE 65536
+
+/* The live ids, to check that the stream is consistent. */
+struct live {
+	char (*id)[32];
+	size_t n;
+};
+
+static ssize_t live_find(const struct live *l, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->id[i], id) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+static void test_recorded(void **state)
+{
+	const char *dir = HG_SOURCE_DIR "/tests/data/gotrace/";
+	char path[512], line[256];
+	uint64_t node = 0, buf = 0, big = 0, stacks[64];
+	unsigned numgc = 0, procs = 0, ngc = 0, nstacks = 0, nnew = 0;
+	unsigned ndel = 0, nka = 0, nmark = 0, i;
+	const char *want_marks[] = { "start", "allocated", "goroutines",
+				     "phase: logged", "gc 1", "gc 2" };
+	bool node_seen = false, buf_seen = false, big_seen = false;
+	char node_id[32] = "", buf_id[32] = "", big_id[32] = "";
+	int buf_del_mark = -1, big_del_mark = -1;
+	uint64_t last_time = 0;
+	struct live objs = { 0 }, stk = { 0 };
+	struct ops o;
+	FILE *f;
+	size_t k;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%sobjects.stdout", dir);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long v;
+
+		if (sscanf(line, "node %llx", &v) == 1)
+			node = v;
+		else if (sscanf(line, "buf %llx", &v) == 1)
+			buf = v;
+		else if (sscanf(line, "big %llx", &v) == 1)
+			big = v;
+		else if (sscanf(line, "stack %llx", &v) == 1 && nstacks < 64)
+			stacks[nstacks++] = v;
+		else if (sscanf(line, "numgc %llu", &v) == 1)
+			numgc = (unsigned)v;
+		else if (sscanf(line, "gomaxprocs %llu", &v) == 1)
+			procs = (unsigned)v;
+	}
+	fclose(f);
+	assert_true(node && buf && big && numgc && procs);
+	assert_int_equal(nstacks, 20);
+
+	snprintf(path, sizeof(path), "%sobjects.trace.gz", dir);
+	decode(&o, NULL, 0, path);
+	if (o.rc < 0)
+		fail_msg("%s:%u: %s", o.d.file, o.d.line, o.d.msg);
+	objs.id = calloc(MAX_LIVE, sizeof(*objs.id));
+	stk.id = calloc(MAX_LIVE, sizeof(*stk.id));
+	assert_non_null(objs.id);
+	assert_non_null(stk.id);
+	for (k = 0; k < o.n; k++) {
+		const struct rec *r = &o.v[k];
+		ssize_t at;
+
+		switch (r->kind) {
+		case HG_OP_NEW:
+			nnew++;
+			assert_true(r->has_addr);
+			assert_true(live_find(&objs, r->id) < 0);
+			assert_true(objs.n < MAX_LIVE);
+			snprintf(objs.id[objs.n++], 32, "%s", r->id);
+			if (r->addr == node) {
+				node_seen = true;
+				snprintf(node_id, sizeof(node_id), "%s", r->id);
+				assert_int_equal(r->size, 48);
+				assert_false(r->noscan);
+			} else if (r->addr == buf) {
+				buf_seen = true;
+				snprintf(buf_id, sizeof(buf_id), "%s", r->id);
+				assert_int_equal(r->size, 1024);
+				assert_true(r->noscan);
+			} else if (r->addr == big) {
+				big_seen = true;
+				snprintf(big_id, sizeof(big_id), "%s", r->id);
+				assert_int_equal(r->size, 13 * 8192);
+				assert_true(r->noscan);
+			}
+			break;
+		case HG_OP_DEL:
+			ndel++;
+			at = live_find(&objs, r->id);
+			assert_true(at >= 0);
+			/* sink[0] stays live; bufs die before "gc 1"
+			 * (the sweep after the first GC), big before
+			 * "gc 2" */
+			assert_string_not_equal(r->id, node_id);
+			if (strcmp(r->id, buf_id) == 0)
+				buf_del_mark = (int)nmark;
+			if (strcmp(r->id, big_id) == 0)
+				big_del_mark = (int)nmark;
+			memcpy(objs.id[at], objs.id[--objs.n], 32);
+			break;
+		case HG_OP_STACKALLOC:
+			nka++;
+			assert_true(r->has_addr);
+			assert_true(r->size >= 2048 &&
+				    (r->size & (r->size - 1)) == 0);
+			assert_true(live_find(&stk, r->id) < 0);
+			snprintf(stk.id[stk.n++], 32, "%s", r->id);
+			for (i = 0; i < nstacks; i++)
+				if (stacks[i] >= r->addr &&
+				    stacks[i] < r->addr + r->size)
+					stacks[i] = 0; /* found its stack */
+			break;
+		case HG_OP_STACKFREE:
+			at = live_find(&stk, r->id);
+			assert_true(at >= 0);
+			memcpy(stk.id[at], stk.id[--stk.n], 32);
+			break;
+		case HG_OP_GC:
+			ngc++;
+			break;
+		case HG_OP_PROC:
+			assert_true(r->value < procs);
+			break;
+		case HG_OP_TIME:
+			assert_true(r->value >= last_time + 1000000);
+			last_time = r->value;
+			break;
+		case HG_OP_MARK:
+			assert_true(nmark < 6);
+			assert_string_equal(r->text, want_marks[nmark]);
+			nmark++;
+			break;
+		default:
+			fail_msg("unexpected op %d", r->kind);
+		}
+	}
+	assert_int_equal(ngc, numgc);
+	assert_int_equal(nmark, 6);
+	assert_true(node_seen && buf_seen && big_seen);
+	assert_int_equal(buf_del_mark, 4);
+	assert_int_equal(big_del_mark, 5);
+	/* Every goroutine's local variable is on a stack the trace gave. */
+	for (i = 0; i < nstacks; i++)
+		assert_int_equal(stacks[i], 0);
+	/* 2000 nodes, 300 buffers and one large object allocated while
+	 * tracing, 1500 nodes, the buffers and the large object freed. */
+	assert_true(nnew >= 2301);
+	assert_true(ndel >= 1801);
+	assert_true(nka >= 20);
+	free(objs.id);
+	free(stk.id);
+	ops_free(&o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_corrupted),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_recorded),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -945,8 +945,10 @@ static int read_generation(struct hg_trace_reader *r)
 		return gt_err(r, g->gen_off,
 			      "no AllocFree info batch: record the trace with "
 			      "GODEBUG=traceallocfree=1 (Go 1.23 or later)");
-	qsort(g->b, g->nb, sizeof(*g->b), cmp_batch);
-	qsort(g->str, g->nstr, sizeof(*g->str), cmp_str);
+	if (g->nb)
+		qsort(g->b, g->nb, sizeof(*g->b), cmp_batch);
+	if (g->nstr)
+		qsort(g->str, g->nstr, sizeof(*g->str), cmp_str);
 	for (i = 1; i < g->nstr; i++)
 		if (g->str[i].id == g->str[i - 1].id)
 			return gt_err(r, g->gen_off,

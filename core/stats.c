@@ -44,6 +44,8 @@ const struct hg_stat_spec hg_stat_specs[] = {
 	{ "memstats", "HeapIdle", NULL, B, FIG(heap_idle), 0, 0 },
 	{ "memstats", "HeapInuse", NULL, B, FIG(heap_inuse), 2, 0 },
 	{ "memstats", "HeapReleased", NULL, B, FIG(heap_released), 3, 0 },
+	{ "memstats", "StackInuse", NULL, B, FIG(stack_inuse), 0,
+	  HG_STAT_OBJECTS },
 	{ NULL, "committed", NULL, B, FIG(committed), 4, 0 },
 	{ NULL, "mapped", NULL, B, FIG(mapped), 5, 0 },
 	{ NULL, "address_space", NULL, B, FIG(address_space), 9, 0 },

@@ -169,6 +169,15 @@ enum hg_config_type {
 
 enum hg_config_type hg_config_type_of(const char *key);
 
+/* hg_config_key_values returns the NULL-terminated values a string key
+ * takes (platform: the platforms; go: the presets; placement and policy.*:
+ * their names), NULL for any other key. */
+const char *const *hg_config_key_values(const char *key);
+
+/* hg_config_key_doc returns key's one-line description, the first
+ * sentence of its entry in heapgrow(1), or NULL for an unknown key. */
+const char *hg_config_key_doc(const char *key);
+
 /* hg_config_is_explicit tells whether key was set by hg_config_set (as
  * opposed to a platform or version default). */
 bool hg_config_is_explicit(const struct hg_config *cfg, const char *key);

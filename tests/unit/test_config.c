@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -151,8 +152,9 @@ static void test_names(void **state)
 		"heap_inuse", "sys",     "sbrk_free", "unused",   "stranded",
 	};
 	static const char *const ops[] = {
-		"alloc",    "free", "sysalloc", "sysfree",
-		"scavenge", "mmap", "munmap",   "mark", "new", "del", "gc", "stackalloc", "stackfree", "proc", "time",
+		"alloc", "free",       "sysalloc",  "sysfree", "scavenge",
+		"mmap",  "munmap",     "mark",      "new",     "del",
+		"gc",    "stackalloc", "stackfree", "proc",    "time",
 	};
 	static const char *const plats[] = {
 		"linux/amd64",   "linux/arm64", "linux/386",
@@ -251,6 +253,190 @@ static void test_keys_and_types(void **state)
 	assert_int_equal(hg_config_type_of("policy"), HG_CFG_UNKNOWN);
 	assert_int_equal(hg_config_type_of(NULL), HG_CFG_UNKNOWN);
 	assert_false(hg_config_is_string("nope"));
+}
+
+/* ------------------------------------------------------------------ */
+/* The key table and the documents                                     */
+/* ------------------------------------------------------------------ */
+
+#ifndef HG_SOURCE_DIR
+#define HG_SOURCE_DIR "."
+#endif
+
+static char *slurp(const char *file)
+{
+	FILE *f = fopen(file, "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n > 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* troff_plain copies a man page line with "\-" as "-". */
+static void troff_plain(char *dst, size_t len, const char *s, size_t n)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < n && j + 1 < len; i++) {
+		if (s[i] == '\\' && i + 1 < n && s[i + 1] == '-')
+			continue;
+		dst[j++] = s[i];
+	}
+	dst[j] = '\0';
+}
+
+/*
+ * heapgrow(1) CONFIGURATION has one entry per key, in the table's order
+ * (".TP", ".B KEY"), each starting with the key's documentation line.
+ */
+static void test_keys_man_page(void **state)
+{
+	char *man = slurp(HG_SOURCE_DIR "/share/man/heapgrow.1");
+	char *sec = strstr(man, "\n.SH CONFIGURATION\n");
+	char *end, *p;
+	size_t i = 0;
+
+	(void)state;
+	assert_non_null(sec);
+	end = strstr(sec + 1, "\n.SH ");
+	assert_non_null(end);
+	*end = '\0';
+	for (p = strstr(sec, "\n.TP\n.B "); p; p = strstr(p, "\n.TP\n.B ")) {
+		char key[64], line[256];
+		const char *doc, *nl;
+		size_t n;
+
+		p += 8;
+		nl = strchr(p, '\n');
+		assert_non_null(nl);
+		troff_plain(key, sizeof(key), p, (size_t)(nl - p));
+		if (!hg_config_keys[i])
+			fail_msg("heapgrow(1) documents '%s', not a key", key);
+		if (strcmp(key, hg_config_keys[i]) != 0)
+			fail_msg(
+				"heapgrow(1) has '%s' where the table has '%s'",
+				key, hg_config_keys[i]);
+		doc = hg_config_key_doc(key);
+		assert_non_null(doc);
+		p = (char *)nl + 1;
+		nl = strchr(p, '\n');
+		assert_non_null(nl);
+		troff_plain(line, sizeof(line), p, (size_t)(nl - p));
+		n = strlen(doc);
+		if (strncmp(line, doc, n) != 0 || !strchr(" .:;,", line[n]) ||
+		    !line[n])
+			fail_msg(
+				"heapgrow(1) entry of %s starts '%s', not with "
+				"its documentation line '%s'",
+				key, line, doc);
+		i++;
+	}
+	if (hg_config_keys[i])
+		fail_msg("heapgrow(1) CONFIGURATION lacks '%s'",
+			 hg_config_keys[i]);
+	assert_null(hg_config_key_doc("nope"));
+	free(man);
+}
+
+/* The README's settings table names every key. */
+static void test_keys_readme(void **state)
+{
+	char *readme = slurp(HG_SOURCE_DIR "/README.md");
+	char want[80];
+
+	(void)state;
+	for (size_t i = 0; hg_config_keys[i]; i++) {
+		snprintf(want, sizeof(want), "`%s`", hg_config_keys[i]);
+		if (!strstr(readme, want))
+			fail_msg("README.md does not name the key %s", want);
+	}
+	free(readme);
+}
+
+/* words_of finds `local NAME="..."` in the completion script. */
+static void words_of(const char *script, const char *name, char *out,
+		     size_t len)
+{
+	char head[64];
+	const char *p, *q;
+
+	snprintf(head, sizeof(head), "local %s=\"", name);
+	p = strstr(script, head);
+	if (!p)
+		fail_msg("the bash completion has no %s list", name);
+	p += strlen(head);
+	q = strchr(p, '"');
+	assert_non_null(q);
+	assert_true((size_t)(q - p) < len);
+	memcpy(out, p, (size_t)(q - p));
+	out[q - p] = '\0';
+}
+
+/* join writes the NULL-terminated words, separated by spaces, each
+ * followed by suffix. */
+static void join(const char *const *w, const char *suffix, char *out,
+		 size_t len)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; w[i]; i++)
+		used += (size_t)snprintf(out + used, len - used, "%s%s%s",
+					 i ? " " : "", w[i], suffix);
+	assert_true(used < len);
+}
+
+/*
+ * The bash completion completes every key (in the table's order), the
+ * platforms, the Go presets, and the values of every enumerated key.
+ */
+static void test_keys_completion(void **state)
+{
+	char *sh = slurp(HG_SOURCE_DIR "/share/completions/heapgrow.bash");
+	char got[1024], want[1024], head[96];
+
+	(void)state;
+	words_of(sh, "keys", got, sizeof(got));
+	join(hg_config_keys, "=", want, sizeof(want));
+	assert_string_equal(got, want);
+	words_of(sh, "platforms", got, sizeof(got));
+	join(hg_config_key_values("platform"), "", want, sizeof(want));
+	assert_string_equal(got, want);
+	words_of(sh, "gos", got, sizeof(got));
+	join(hg_go_presets, "", want, sizeof(want));
+	assert_string_equal(got, want);
+	for (size_t i = 0; hg_config_keys[i]; i++) {
+		const char *key = hg_config_keys[i];
+		const char *const *v = hg_config_key_values(key);
+		const char *p;
+
+		if (!v || !strcmp(key, "platform") || !strcmp(key, "go"))
+			continue;
+		join(v, "", want, sizeof(want));
+		snprintf(head, sizeof(head), "\t%s) values=\"", key);
+		p = strstr(sh, head);
+		if (!p)
+			fail_msg("the bash completion does not complete %s",
+				 key);
+		p += strlen(head);
+		if (strncmp(p, want, strlen(want)) != 0 ||
+		    p[strlen(want)] != '"')
+			fail_msg("the bash completion of %s is not \"%s\"", key,
+				 want);
+	}
+	assert_null(hg_config_key_values("commit_limit"));
+	assert_null(hg_config_key_values("nope"));
+	free(sh);
 }
 
 static void test_defaults(void **state)
@@ -1088,6 +1274,9 @@ int main(void)
 		cmocka_unit_test(test_parse_size_errors),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_keys_and_types),
+		cmocka_unit_test(test_keys_man_page),
+		cmocka_unit_test(test_keys_readme),
+		cmocka_unit_test(test_keys_completion),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_set_get_round_trip),
 		cmocka_unit_test(test_get_errors),

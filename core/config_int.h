@@ -1,0 +1,49 @@
+/*
+ * config_int.h - what config.c (the key table) and presets.c (the
+ * platforms, Go presets and defaults) share; internal to hgcore.
+ */
+#ifndef HG_CONFIG_INT_H
+#define HG_CONFIG_INT_H
+
+#include "internal.h"
+
+#define HG_KiB ((uint64_t)1 << 10)
+#define HG_MiB ((uint64_t)1 << 20)
+#define HG_GiB ((uint64_t)1 << 30)
+
+#define HG_GO_MIN 4u  /* HG_GO_OLDEST */
+#define HG_GO_MAX 26u /* HG_GO_NEWEST */
+
+/* The platforms' names, indexed by enum hg_platform, NULL-ended. */
+extern const char *const hg_cfg_platform_names[HG_PLAT_COUNT + 1];
+
+/* hg_cfg_parse_uint parses decimal digits at *s into *out (no overflow
+ * past 9 digits) and advances *s. */
+bool hg_cfg_parse_uint(const char **s, unsigned *out);
+
+/* hg_cfg_huge_page_size is Linux's THP size for platform p with phys
+ * pages, 0 elsewhere (Go: physHugePageSize). */
+uint64_t hg_cfg_huge_page_size(enum hg_platform p, uint64_t phys);
+
+/* The default of each key for c's platform and Go version. */
+void hg_cfg_default_platform(struct hg_config *c);
+void hg_cfg_default_go(struct hg_config *c);
+void hg_cfg_default_phys_page_size(struct hg_config *c);
+void hg_cfg_default_phys_huge_page_size(struct hg_config *c);
+void hg_cfg_default_page_size(struct hg_config *c);
+void hg_cfg_default_arena_size(struct hg_config *c);
+void hg_cfg_default_chunk_size(struct hg_config *c);
+void hg_cfg_default_address_bits(struct hg_config *c);
+void hg_cfg_default_commit_limit(struct hg_config *c);
+void hg_cfg_default_initial_memory(struct hg_config *c);
+void hg_cfg_default_module_end(struct hg_config *c);
+void hg_cfg_default_page_cache(struct hg_config *c);
+void hg_cfg_default_randomize_heap_base(struct hg_config *c);
+void hg_cfg_default_placement(struct hg_config *c);
+void hg_cfg_default_policy_sbrk(struct hg_config *c);
+void hg_cfg_default_policy_arena(struct hg_config *c);
+void hg_cfg_default_policy_prepare(struct hg_config *c);
+void hg_cfg_default_policy_grow(struct hg_config *c);
+void hg_cfg_default_policy_sbrk_free(struct hg_config *c);
+
+#endif /* HG_CONFIG_INT_H */

@@ -12,6 +12,7 @@ foreach(args ${HG_FIDELITY_CASES})
   add_test(NAME real.fidelity.${case}
     COMMAND ${CMAKE_COMMAND} -DCASE=${CMAKE_CURRENT_SOURCE_DIR}/real/selftest/cases/${case}
       -DDIR=${CMAKE_CURRENT_SOURCE_DIR}/real/selftest -DTOOL=$<TARGET_FILE:hg_fidelity>
+      -DHEAPGROW=$<TARGET_FILE:heapgrow>
       -P ${CMAKE_CURRENT_SOURCE_DIR}/real/selftest/run.cmake)
   set_tests_properties(real.fidelity.${case} PROPERTIES LABELS real TIMEOUT 60)
 endforeach()

@@ -6,10 +6,11 @@
 # or a recording cannot be replayed, 2 on a usage error.
 #
 #   tests/real/fidelity.sh [--heapgrow PATH] [--tool PATH] [--targets FILE]
-#       [--target FIGURE=TOLERANCE[@GLOB]]... [--figures LIST]
+#       [--target FIGURE=TOLERANCE[@GLOB]]... [--figures LIST] [--summary]
 #       [--data DIR] [--settings FILE] [--keep DIR] [NAME...]
 #
-# NAME limits the run to those recordings (default: all of DIR). --keep
+# NAME limits the run to those recordings (default: all of DIR). --summary
+# prints one row per recording and figure instead of one per mark. --keep
 # keeps each replay's stats as DIR/NAME.json. The options for each replay
 # come from tests/real/settings.
 set -u
@@ -40,6 +41,8 @@ $2"; shift 2 ;;
 	--figures) [ $# -ge 2 ] || usage; extra="$extra
 --figures
 $2"; shift 2 ;;
+	--summary) extra="$extra
+--summary"; shift ;;
 	--data) [ $# -ge 2 ] || usage; data=$2; shift 2 ;;
 	--settings) [ $# -ge 2 ] || usage; settings=$2; shift 2 ;;
 	--keep) [ $# -ge 2 ] || usage; keep=$2; shift 2 ;;
@@ -58,7 +61,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 [ -n "$keep" ] && mkdir -p "$keep"
 
-# The recordings: every NAME.stdout with a NAME.trace.gz or NAME.allocfreetrace.gz.
+# The recordings: every NAME.stdout with a NAME.trace.gz or NAME.allocfreetrace.gz
+# (or a heapgrow trace, NAME.yaml or NAME.hgt, possibly gzip'd).
 if [ $# -eq 0 ]; then
 	set -- $(cd "$data" && ls *.stdout 2>/dev/null | sed 's/\.stdout$//')
 fi
@@ -104,11 +108,11 @@ options() {
 failed=0
 for name in "$@"; do
 	rec=
-	for s in trace.gz allocfreetrace.gz; do
+	for s in trace.gz allocfreetrace.gz yaml yaml.gz hgt hgt.gz; do
 		[ -f "$data/$name.$s" ] && rec=$data/$name.$s
 	done
 	if [ -z "$rec" ] || [ ! -f "$data/$name.stdout" ]; then
-		echo "- $name: no recording ($data/$name.stdout and .trace.gz or .allocfreetrace.gz)" >>"$tmp/notes"
+		echo "- $name: no recording ($data/$name.stdout and .trace.gz, .allocfreetrace.gz, .yaml or .hgt)" >>"$tmp/notes"
 		failed=1
 		continue
 	fi

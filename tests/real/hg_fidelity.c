@@ -2,7 +2,7 @@
  * hg_fidelity - compares heapgrow's figures at every mark with what a real
  * Go program printed at the same marks (tests/real/README.md).
  *
- *   hg_fidelity [--targets FILE] [--target SPEC]... [--figures LIST]
+ *   hg_fidelity [--targets FILE] [--target SPEC]... [--figures LIST] [--summary]
  *               NAME STATS.json MEMSTATS.txt [NAME STATS.json MEMSTATS.txt]...
  *
  * For each recording NAME, STATS.json is `heapgrow replay --stats` output
@@ -13,7 +13,9 @@
  * the replays that report it, then, for js/wasm recordings (whose
  * MEMSTATS.txt also holds the runner's `GROW bytes=N` lines), the number
  * of memory.grow calls (GrowMemory) and the final linear memory
- * (FinalLinearMemory), then a summary line.
+ * (FinalLinearMemory), then a summary line. --summary gives one row per
+ * recording and figure instead (marks, how many heapgrow models, how many
+ * meet the target, the largest relative error and where).
  *
  * A target is `FIGURE TOLERANCE [GLOB]` (a line of a --targets file, or
  * --target 'FIGURE=TOLERANCE[@GLOB]'): TOLERANCE is alternatives joined by
@@ -647,9 +649,21 @@ static const struct jval *stats_mark(const struct jval *marks, const char *label
 	return NULL;
 }
 
+/* --summary: one row per recording and figure instead of one per mark */
+static bool summary;
+
+struct fsum {
+	unsigned n, modeled, ok, miss;
+	double worst; /* largest |relative error| among modeled marks, < 0: none */
+	char worst_label[400];
+};
+
 static void compare(const char *rec, const char *stats_path, const char *memstats_path,
 		    const char **figs, size_t nfigs)
 {
+	struct fsum sums[NFIGURES];
+	for (size_t f = 0; f < nfigs; f++)
+		sums[f] = (struct fsum){0, 0, 0, 0, -1, ""};
 	struct jval stats;
 	struct mark *marks;
 	size_t nmarks = read_memstats(memstats_path, &marks);
@@ -685,6 +699,7 @@ static void compare(const char *rec, const char *stats_path, const char *memstat
 			fmt_num(rs, sizeof rs, real);
 			bool ok;
 			compared++;
+			sums[f].n++;
 			if (!sm || !mv || mv->t != J_NUM) {
 				snprintf(ms, sizeof ms, "%s", !sm ? "no mark" : "not modeled");
 				snprintf(err, sizeof err, "n/a");
@@ -697,6 +712,19 @@ static void compare(const char *rec, const char *stats_path, const char *memstat
 				else
 					snprintf(err, sizeof err, mv->num == 0 ? "0.00%%" : "n/a");
 				ok = t && within(t, real, mv->num);
+				double rel = fabs(mv->num - real) / (real != 0 ? fabs(real) : 1);
+				sums[f].modeled++;
+				if (rel > sums[f].worst) {
+					sums[f].worst = rel;
+					snprintf(sums[f].worst_label, sizeof sums[f].worst_label, "%s (%+.2f%%)",
+						 label, real != 0 ? 100 * (mv->num - real) / real : 0.0);
+				}
+			}
+			if (t) {
+				if (ok)
+					sums[f].ok++;
+				else
+					sums[f].miss++;
 			}
 			if (!t) {
 				snprintf(ts, sizeof ts, "-");
@@ -710,9 +738,22 @@ static void compare(const char *rec, const char *stats_path, const char *memstat
 				else
 					missed++;
 			}
-			printf("| %s | %s | %s | %s | %s | %s | %s |\n", rec, label,
-			       fig->name, rs, ms, err, ts);
+			if (!summary)
+				printf("| %s | %s | %s | %s | %s | %s | %s |\n", rec, label,
+				       fig->name, rs, ms, err, ts);
 		}
+	}
+	for (size_t f = 0; summary && f < nfigs; f++) {
+		if (sums[f].n == 0)
+			continue;
+		const struct target *t = target_for(figs[f], rec);
+		char ts[96] = "-", oks[16] = "-";
+		if (t) {
+			snprintf(ts, sizeof ts, "%s %s", sums[f].miss ? "**MISS**" : "ok", t->text);
+			snprintf(oks, sizeof oks, "%u", sums[f].ok);
+		}
+		printf("| %s | %s | %u | %u | %s | %s | %s |\n", rec, figs[f], sums[f].n,
+		       sums[f].modeled, oks, sums[f].worst >= 0 ? sums[f].worst_label : "n/a", ts);
 	}
 	free_marks(marks, nmarks);
 	jfree(&stats);
@@ -851,7 +892,7 @@ static void compare_fidelity(const char *rec, const char *stats_path, bool *head
 static void usage(void)
 {
 	fputs("usage: hg_fidelity [--targets FILE] [--target FIGURE=TOLERANCE[@GLOB]]...\n"
-	      "                   [--figures LIST] NAME STATS.json MEMSTATS.txt...\n",
+	      "                   [--figures LIST] [--summary] NAME STATS.json MEMSTATS.txt...\n",
 	      stderr);
 	exit(2);
 }
@@ -869,6 +910,10 @@ int main(int argc, char **argv)
 		if (strcmp(o, "--") == 0) {
 			i++;
 			break;
+		}
+		if (strcmp(o, "--summary") == 0) {
+			summary = true;
+			continue;
 		}
 		if (i + 1 >= argc)
 			usage();
@@ -910,8 +955,13 @@ int main(int argc, char **argv)
 	if (argc - i < 3 || (argc - i) % 3 != 0)
 		usage();
 
-	printf("| recording | mark | figure | real | heapgrow | relative error | target |\n");
-	printf("|---|---|---|---:|---:|---:|---|\n");
+	if (summary) {
+		printf("| recording | figure | marks | modeled | within target | largest error (mark) | target |\n");
+		printf("|---|---|---:|---:|---:|---|---|\n");
+	} else {
+		printf("| recording | mark | figure | real | heapgrow | relative error | target |\n");
+		printf("|---|---|---|---:|---:|---:|---|\n");
+	}
 	for (int r = i; r < argc; r += 3)
 		compare(argv[r], argv[r + 1], argv[r + 2], figs, nfigs);
 	bool header = false;

@@ -1,10 +1,10 @@
 # Runs one case of the fidelity harness's own test: cases/NAME.args holds
 # the program (hg_fidelity or fidelity.sh) then one argument per line, with
-# @DIR@ for this directory, @TOOL@ for hg_fidelity and @FAKE@ for
+# @DIR@ for this directory, @TOOL@ for hg_fidelity, @HEAPGROW@ for heapgrow and @FAKE@ for
 # fake-heapgrow.sh; the standard output, standard error (with this
 # directory written @DIR@) and exit status must equal cases/NAME.stdout,
 # NAME.stderr (absent: empty) and NAME.exit.
-#   cmake -DCASE=.../cases/NAME -DDIR=... -DTOOL=... -P run.cmake
+#   cmake -DCASE=.../cases/NAME -DDIR=... -DTOOL=... -DHEAPGROW=... -P run.cmake
 cmake_minimum_required(VERSION 3.24)
 file(STRINGS ${CASE}.args lines)
 list(POP_FRONT lines prog)
@@ -13,6 +13,7 @@ foreach(l IN LISTS lines)
   string(REPLACE "@DIR@" "${DIR}" l "${l}")
   string(REPLACE "@TOOL@" "${TOOL}" l "${l}")
   string(REPLACE "@FAKE@" "${DIR}/fake-heapgrow.sh" l "${l}")
+  string(REPLACE "@HEAPGROW@" "${HEAPGROW}" l "${l}")
   list(APPEND args "${l}")
 endforeach()
 if(prog STREQUAL "hg_fidelity")

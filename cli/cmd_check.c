@@ -116,6 +116,7 @@ static int check(const char *path, bool quiet)
 			goto out;
 		n++;
 	}
+	hg_cli_trace_warning(tr);
 	if (!quiet)
 		printf("%s: ok (%" PRIu64 " event%s)\n", path, n,
 		       n == 1 ? "" : "s");

@@ -56,6 +56,17 @@ void hg_cli_diag(const struct hg_diag *d)
 	fprintf(stderr, "heapgrow: %s\n", buf);
 }
 
+void hg_cli_trace_warning(const struct hg_trace_reader *tr)
+{
+	char msg[sizeof(((struct hg_diag *)0)->msg)];
+	struct hg_diag d;
+
+	if (!tr || !hg_trace_warning(tr, &d))
+		return;
+	memcpy(msg, d.msg, sizeof(msg));
+	hg_cli_error_at(d.file, d.line, d.col, "warning: %s", msg);
+}
+
 void hg_cli_oom(void)
 {
 	fputs("heapgrow: out of host memory\n", stderr);

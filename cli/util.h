@@ -46,6 +46,13 @@ void hg_cli_error_at(const char *file, unsigned line, unsigned col,
  */
 void hg_cli_diag(const struct hg_diag *d);
 
+/*
+ * hg_cli_trace_warning prints what the reader of tr skipped, if anything
+ * (an importer's frees of addresses never allocated), as
+ * "heapgrow: FILE:LINE:COL: warning: MSG". Call it once the trace is read.
+ */
+void hg_cli_trace_warning(const struct hg_trace_reader *tr);
+
 /* hg_cli_oom prints "heapgrow: out of host memory" and exits with status 2. */
 HG_NORETURN void hg_cli_oom(void);
 

@@ -5,9 +5,12 @@
  * version, name, description, config), then hg_trace_next yields one
  * operation at a time, so memory stays bounded by what the reader needs
  * for one event, not by the trace's length. Formats are recognised by
- * content: gzip magic first, then the first line that is neither blank nor a
- * '#' comment ("heapgrow-trace 1" is the compact format, anything else is
- * YAML).
+ * content (trace_reader.c): gzip magic first, then a Go execution trace's
+ * header, then the first line that is neither blank nor a '#' comment
+ * ("heapgrow-trace 1" is the compact format, an mtrace or allocfreetrace
+ * record one of those logs, anything else is YAML). The real programs'
+ * formats (go-trace, go-allocfreetrace, mtrace) are read by importers that
+ * give the same ops as a heapgrow trace would (share/doc/real-traces.md).
  */
 #ifndef HG_TRACE_H
 #define HG_TRACE_H
@@ -44,8 +47,23 @@ struct hg_setting {
 enum hg_trace_format {
 	HG_FMT_YAML,
 	HG_FMT_COMPACT,
-	HG_FMT_GOTRACE, /* a Go execution trace (read only) */
+	/* Real programs' traces, read only (the writers take YAML and
+	 * compact): */
+	HG_FMT_GOTRACE,           /* Go execution trace, go1.23+ */
+	HG_FMT_GO_ALLOCFREETRACE, /* GODEBUG=allocfreetrace=1 stderr */
+	HG_FMT_MTRACE,            /* glibc mtrace() log */
+	HG_FMT_COUNT
 };
+
+/* Format argument of the hg_trace_open_*_as functions: recognise it. */
+#define HG_FMT_AUTO (-1)
+
+/* hg_trace_format_name: "yaml", "compact", "go-trace",
+ * "go-allocfreetrace", "mtrace" (the names --from takes). */
+const char *hg_trace_format_name(enum hg_trace_format f);
+
+/* hg_trace_format_parse returns the format called name, or -1. */
+int hg_trace_format_parse(const char *name);
 
 struct hg_trace_info {
 	enum hg_trace_format format;
@@ -85,6 +103,26 @@ int hg_trace_open_mem(struct hg_trace_reader **out, const void *data,
  * description are cut (at a UTF-8 boundary) when longer than their arrays.
  */
 const struct hg_trace_info *hg_trace_info(const struct hg_trace_reader *r);
+
+/*
+ * The _as variants read the input as format (an hg_trace_format) instead
+ * of recognising it; HG_FMT_AUTO recognises it as the plain ones do.
+ */
+int hg_trace_open_as(struct hg_trace_reader **out, const char *path,
+		     int format, struct hg_diag *d);
+int hg_trace_open_fd_as(struct hg_trace_reader **out, int fd,
+			const char *name, int format, struct hg_diag *d);
+int hg_trace_open_mem_as(struct hg_trace_reader **out, const void *data,
+			 size_t len, const char *name, int format,
+			 struct hg_diag *d);
+
+/*
+ * hg_trace_warning tells, once the trace has been read, whether the reader
+ * skipped records it could not make sense of (an importer's free of an
+ * address that was never allocated): it returns their count and fills d
+ * with a message positioned at the first of them, or returns 0.
+ */
+uint64_t hg_trace_warning(const struct hg_trace_reader *r, struct hg_diag *d);
 
 /*
  * hg_trace_next reads the next operation. Returns 1 and fills op (strings

@@ -120,6 +120,16 @@ const char *hg__yaml_event_what(const yaml_event_t *ev);
 struct hg_yaml_reader;
 struct hg_compact_reader;
 struct hg_gotrace_reader;
+struct hg_textimp_reader;
+
+/* One readable format: how to start reading it, read an op, and finish. */
+struct hg__format {
+	const char *name; /* as --from names it */
+	int (*open)(struct hg_trace_reader *r);
+	int (*next)(struct hg_trace_reader *r, struct hg_op *op,
+		    unsigned *line, unsigned *col);
+	void (*close)(struct hg_trace_reader *r);
+};
 
 struct hg_trace_reader {
 	struct hg_trace_info info;
@@ -135,7 +145,11 @@ struct hg_trace_reader {
 	size_t textcap;
 	struct hg_yaml_reader *yaml;
 	struct hg_compact_reader *compact;
-	struct hg_gotrace_reader *gotrace;
+	struct hg_textimp_reader *textimp; /* go-allocfreetrace, mtrace */
+	struct hg_gotrace_reader *gotrace; /* go-trace */
+	const struct hg__format *fmt;      /* the format being read */
+	uint64_t nwarn;                    /* records skipped (importers) */
+	struct hg_diag warn;               /* about the first of them */
 };
 
 /* hg__reader_str copies s[0, n) into *buf (grown as needed). */
@@ -162,5 +176,17 @@ int hg__gotrace_open(struct hg_trace_reader *r);
 int hg__gotrace_next_op(struct hg_trace_reader *r, struct hg_op *op,
 			unsigned *line, unsigned *col);
 void hg__gotrace_close(struct hg_trace_reader *r);
+
+/* import_text.c: the go-allocfreetrace and mtrace importers. */
+int hg__afl_open(struct hg_trace_reader *r);
+int hg__mtrace_open(struct hg_trace_reader *r);
+int hg__textimp_next_op(struct hg_trace_reader *r, struct hg_op *op,
+			unsigned *line, unsigned *col);
+void hg__textimp_close(struct hg_trace_reader *r);
+/* hg__afl_line_is_record tells whether a line (n bytes, no newline) is a
+ * tracealloc/tracefree/tracegc record; hg__mtrace_line_is_record whether
+ * it is an mtrace record or its '= Start' header. For recognising. */
+bool hg__afl_line_is_record(const char *s, size_t n);
+bool hg__mtrace_line_is_record(const char *s, size_t n);
 
 #endif /* HG_TRACE_INTERNAL_H */

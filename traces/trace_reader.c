@@ -1,11 +1,13 @@
 /*
  * trace_reader.c - opening a trace: pick the input (path, "-", descriptor
- * or memory), recognise the format by content and hand over to the YAML
- * or compact reader.
+ * or memory), recognise the format by content (or take the one asked for)
+ * and hand over to its reader: YAML, compact, or an importer of a real
+ * program's trace.
  */
 #include "trace_internal.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,77 +53,158 @@ int hg__parse_op_size(struct hg_trace_reader *r, const char *what,
 	return HG_EINVAL;
 }
 
-/*
- * detect looks at the first line that is neither blank nor a '#' comment:
- * "heapgrow-trace" there means the compact format, anything else YAML.
- * It only looks ahead in the source buffer and consumes nothing.
- */
-static int detect(struct hg_trace_reader *r, bool *compact)
+/* The formats, indexed by enum hg_trace_format. */
+static const struct hg__format formats[HG_FMT_COUNT] = {
+	[HG_FMT_YAML] = { "yaml", hg__yaml_open, hg__yaml_next_op,
+			  hg__yaml_close },
+	[HG_FMT_COMPACT] = { "compact", hg__compact_open, hg__compact_next_op,
+			     hg__compact_close },
+	[HG_FMT_GOTRACE] = { "go-trace", hg__gotrace_open, hg__gotrace_next_op,
+			     hg__gotrace_close },
+	[HG_FMT_GO_ALLOCFREETRACE] = { "go-allocfreetrace", hg__afl_open,
+				       hg__textimp_next_op,
+				       hg__textimp_close },
+	[HG_FMT_MTRACE] = { "mtrace", hg__mtrace_open, hg__textimp_next_op,
+			    hg__textimp_close },
+};
+
+const char *hg_trace_format_name(enum hg_trace_format f)
 {
+	return (unsigned)f < HG_FMT_COUNT ? formats[f].name : "unknown";
+}
+
+int hg_trace_format_parse(const char *name)
+{
+	for (int i = 0; i < HG_FMT_COUNT; i++)
+		if (strcmp(formats[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* How much of the input detection looks at: a Go program may print some
+ * lines of its own before the first allocfreetrace record. */
+#define DETECT_BYTES (16u * 1024u)
+
+static bool has_prefix(const unsigned char *b, size_t n, const char *p)
+{
+	size_t k = strlen(p);
+
+	return n >= k && memcmp(b, p, k) == 0;
+}
+
+/* A line (without its newline and '\r') that says which format it is. */
+static int line_format(const unsigned char *b, size_t n)
+{
+	const char *l = (const char *)b;
 	static const char magic[] = "heapgrow-trace";
 	const size_t mlen = sizeof(magic) - 1;
+
+	if (n >= mlen && memcmp(b, magic, mlen) == 0 &&
+	    (n == mlen || b[mlen] == ' ' || b[mlen] == '\t'))
+		return HG_FMT_COMPACT;
+	if (hg__afl_line_is_record(l, n) || has_prefix(b, n, "MARK "))
+		return HG_FMT_GO_ALLOCFREETRACE;
+	if (hg__mtrace_line_is_record(l, n))
+		return HG_FMT_MTRACE;
+	return -1;
+}
+
+/*
+ * detect recognises the format (share/doc/real-traces.md, "Formats"): a Go
+ * execution trace by its header (hg__gotrace_detect); else the first line that is neither blank
+ * nor a '#' comment: "heapgrow-trace" is the compact format, an
+ * allocfreetrace record (or a MARK line) go-allocfreetrace, an mtrace
+ * record or "= Start" mtrace; else an allocfreetrace record on a line of
+ * its own in the first DETECT_BYTES; else YAML. It only looks ahead in the
+ * source buffer and consumes nothing.
+ */
+static int detect(struct hg_trace_reader *r, enum hg_trace_format *fmt)
+{
 	struct hg_src *s = &r->src;
-	size_t i = 0;
+	const unsigned char *b;
+	size_t n, i = 0;
+	bool first = true;
+	int go;
 
-	*compact = false;
-	for (;;) {
-		const unsigned char *b = s->buf + s->pos;
-		size_t n = s->len - s->pos;
-		const unsigned char *nl;
-
-		if (i == 0 && n >= 3 && b[0] == 0xef && b[1] == 0xbb &&
-		    b[2] == 0xbf)
-			i = 3;
-		while (i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' ||
-				 b[i] == '\n'))
-			i++;
-		if (i < n && b[i] == '#') {
-			nl = memchr(b + i, '\n', n - i);
-			if (nl) {
-				i = (size_t)(nl - b);
-				continue;
-			}
-		} else if (i + mlen + 1 <= n || (s->eof && i < n)) {
-			size_t rest = n - i;
-
-			*compact = rest >= mlen &&
-				   memcmp(b + i, magic, mlen) == 0 &&
-				   (rest == mlen || b[i + mlen] == ' ' ||
-				    b[i + mlen] == '\t' ||
-				    b[i + mlen] == '\r' || b[i + mlen] == '\n');
-			return 0;
-		}
-		if (s->eof || s->len == HG_SRC_BUFSIZE)
-			return 0;
+	*fmt = HG_FMT_YAML;
+	while (!s->eof && s->len < DETECT_BYTES) {
 		if (hg__src_fill(s) < 0) {
 			hg_diag_set(r->d, NULL, 0, 0, "%s", s->err);
 			return HG_EINVAL;
 		}
 	}
+	go = hg__gotrace_detect(r);
+	if (go) {
+		if (go > 0)
+			*fmt = HG_FMT_GOTRACE;
+		return go < 0 ? go : 0;
+	}
+	b = s->buf + s->pos;
+	n = s->len - s->pos;
+	if (n >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf)
+		i = 3;
+	while (i < n && i < DETECT_BYTES) {
+		const unsigned char *nl = memchr(b + i, '\n', n - i);
+		size_t end = nl ? (size_t)(nl - b) : n, len, ls = i;
+		int f;
+
+		while (i < end && (b[i] == ' ' || b[i] == '\t'))
+			i++;
+		len = end - i;
+		if (len && b[i + len - 1] == '\r')
+			len--;
+		if (first && len && b[i] != '#') {
+			first = false;
+			f = line_format(b + i, len);
+			if (f >= 0) {
+				*fmt = (enum hg_trace_format)f;
+				return 0;
+			}
+			/* A YAML trace says what it is first. */
+			if (has_prefix(b + i, len, "heapgrow:") ||
+			    has_prefix(b + i, len, "---") ||
+			    has_prefix(b + i, len, "%"))
+				return 0;
+		} else if (!first && i == ls &&
+			   hg__afl_line_is_record((const char *)b + i, len)) {
+			*fmt = HG_FMT_GO_ALLOCFREETRACE;
+			return 0;
+		}
+		if (!nl)
+			break;
+		i = end + 1;
+	}
+	return 0;
 }
 
-static int reader_start(struct hg_trace_reader *r, struct hg_diag *d)
+static int reader_start(struct hg_trace_reader *r, int format,
+			struct hg_diag *d)
 {
-	bool compact;
+	enum hg_trace_format f;
 	int rc;
 
 	r->d = &r->saved;
-	rc = detect(r, &compact);
+	rc = detect(r, &f);
+	if (rc == 0 && format >= 0) {
+		if (format == HG_FMT_COMPACT && f != HG_FMT_COMPACT) {
+			hg_diag_set(r->d, NULL, 0, 0,
+				    "not a compact trace (its first line is "
+				    "not 'heapgrow-trace 1')");
+			rc = HG_EINVAL;
+		}
+		f = (enum hg_trace_format)format;
+	}
 	if (rc == 0) {
-		int go = hg__gotrace_detect(r);
-
 		r->info.gzip = r->src.gz;
-		if (go < 0) {
-			rc = go;
-		} else if (go) {
-			r->info.format = HG_FMT_GOTRACE;
-			rc = hg__gotrace_open(r);
-		} else if (compact) {
-			r->info.format = HG_FMT_COMPACT;
-			rc = hg__compact_open(r);
+		r->info.format = f;
+		r->fmt = &formats[f];
+		if (!r->fmt->open) {
+			hg_diag_set(r->d, NULL, 0, 0,
+				    "%s traces cannot be read by this build",
+				    r->fmt->name);
+			rc = HG_EINVAL;
 		} else {
-			r->info.format = HG_FMT_YAML;
-			rc = hg__yaml_open(r);
+			rc = r->fmt->open(r);
 		}
 	}
 	if (rc < 0 && d)
@@ -146,12 +229,17 @@ static int reader_new(struct hg_trace_reader **out, const char *name,
 }
 
 static int open_src(struct hg_trace_reader **out, struct hg_trace_reader *r,
-		    int rc, struct hg_diag *d)
+		    int rc, int format, struct hg_diag *d)
 {
-	if (rc == 0)
-		rc = reader_start(r, d);
-	else
+	if (format != HG_FMT_AUTO && (format < 0 || format >= HG_FMT_COUNT)) {
+		hg_diag_set(d, r->file, 0, 0, "unknown trace format %d",
+			    format);
+		rc = HG_EINVAL;
+	} else if (rc == 0) {
+		rc = reader_start(r, format, d);
+	} else {
 		hg_diag_set(d, r->file, 0, 0, "out of memory");
+	}
 	if (rc < 0) {
 		hg_trace_close(r);
 		*out = NULL;
@@ -161,8 +249,8 @@ static int open_src(struct hg_trace_reader **out, struct hg_trace_reader *r,
 	return 0;
 }
 
-int hg_trace_open_fd(struct hg_trace_reader **out, int fd, const char *name,
-		     struct hg_diag *d)
+int hg_trace_open_fd_as(struct hg_trace_reader **out, int fd,
+			const char *name, int format, struct hg_diag *d)
 {
 	struct hg_trace_reader *r;
 	int rc = reader_new(out, name ? name : "<fd>", d);
@@ -170,11 +258,19 @@ int hg_trace_open_fd(struct hg_trace_reader **out, int fd, const char *name,
 	if (rc < 0)
 		return rc;
 	r = *out;
-	return open_src(out, r, hg__src_open_fd(&r->src, fd, false), d);
+	return open_src(out, r, hg__src_open_fd(&r->src, fd, false), format,
+			d);
 }
 
-int hg_trace_open_mem(struct hg_trace_reader **out, const void *data,
-		      size_t len, const char *name, struct hg_diag *d)
+int hg_trace_open_fd(struct hg_trace_reader **out, int fd, const char *name,
+		     struct hg_diag *d)
+{
+	return hg_trace_open_fd_as(out, fd, name, HG_FMT_AUTO, d);
+}
+
+int hg_trace_open_mem_as(struct hg_trace_reader **out, const void *data,
+			 size_t len, const char *name, int format,
+			 struct hg_diag *d)
 {
 	struct hg_trace_reader *r;
 	int rc = reader_new(out, name ? name : "<memory>", d);
@@ -182,18 +278,26 @@ int hg_trace_open_mem(struct hg_trace_reader **out, const void *data,
 	if (rc < 0)
 		return rc;
 	r = *out;
-	return open_src(out, r, hg__src_open_mem(&r->src, data, len), d);
+	return open_src(out, r, hg__src_open_mem(&r->src, data, len), format,
+			d);
 }
 
-int hg_trace_open(struct hg_trace_reader **out, const char *path,
-		  struct hg_diag *d)
+int hg_trace_open_mem(struct hg_trace_reader **out, const void *data,
+		      size_t len, const char *name, struct hg_diag *d)
+{
+	return hg_trace_open_mem_as(out, data, len, name, HG_FMT_AUTO, d);
+}
+
+int hg_trace_open_as(struct hg_trace_reader **out, const char *path,
+		     int format, struct hg_diag *d)
 {
 	struct hg_trace_reader *r;
 	int fd, rc;
 
 	*out = NULL;
 	if (strcmp(path, "-") == 0)
-		return hg_trace_open_fd(out, STDIN_FILENO, "<stdin>", d);
+		return hg_trace_open_fd_as(out, STDIN_FILENO, "<stdin>", format,
+					   d);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
@@ -208,12 +312,34 @@ int hg_trace_open(struct hg_trace_reader **out, const char *path,
 		return rc;
 	}
 	r = *out;
-	return open_src(out, r, hg__src_open_fd(&r->src, fd, true), d);
+	return open_src(out, r, hg__src_open_fd(&r->src, fd, true), format,
+			d);
+}
+
+int hg_trace_open(struct hg_trace_reader **out, const char *path,
+		  struct hg_diag *d)
+{
+	return hg_trace_open_as(out, path, HG_FMT_AUTO, d);
 }
 
 const struct hg_trace_info *hg_trace_info(const struct hg_trace_reader *r)
 {
 	return &r->info;
+}
+
+uint64_t hg_trace_warning(const struct hg_trace_reader *r, struct hg_diag *d)
+{
+	if (r->nwarn && d) {
+		*d = r->warn;
+		if (r->nwarn > 1) {
+			size_t n = strlen(d->msg);
+
+			snprintf(d->msg + n, sizeof(d->msg) - n,
+				 " (%" PRIu64 " such records skipped)",
+				 r->nwarn);
+		}
+	}
+	return r->nwarn;
 }
 
 int hg_trace_next(struct hg_trace_reader *r, struct hg_op *op, unsigned *line,
@@ -231,12 +357,7 @@ int hg_trace_next(struct hg_trace_reader *r, struct hg_op *op, unsigned *line,
 		return 0;
 	memset(op, 0, sizeof(*op));
 	r->d = &r->saved;
-	if (r->info.format == HG_FMT_GOTRACE)
-		rc = hg__gotrace_next_op(r, op, &l, &c);
-	else if (r->info.format == HG_FMT_COMPACT)
-		rc = hg__compact_next_op(r, op, &l, &c);
-	else
-		rc = hg__yaml_next_op(r, op, &l, &c);
+	rc = r->fmt->next(r, op, &l, &c);
 	if (rc < 0) {
 		r->status = rc;
 		if (d)
@@ -258,9 +379,8 @@ void hg_trace_close(struct hg_trace_reader *r)
 {
 	if (!r)
 		return;
-	hg__yaml_close(r);
-	hg__compact_close(r);
-	hg__gotrace_close(r);
+	if (r->fmt && r->fmt->close)
+		r->fmt->close(r);
 	hg__src_close(&r->src);
 	free(r->info.config);
 	free(r->id);

@@ -1,0 +1,523 @@
+/*
+ * test_import.c - the go-allocfreetrace and mtrace importers at the op
+ * level: the ops each record gives (ids, recorded addresses, sizes,
+ * noscan, marks, GC), an address allocated again while live, frees of
+ * addresses never allocated (skipped, one warning), every error with its
+ * position, format recognition and --from, and the recorded real logs in
+ * tests/data.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "trace.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#ifndef HG_SOURCE_DIR
+#define HG_SOURCE_DIR "."
+#endif
+
+struct rec {
+	enum hg_op_kind kind;
+	char id[64];
+	uint64_t size;
+	hg_addr addr;
+	bool has_addr, noscan;
+	char text[64];
+	unsigned line, col;
+};
+
+struct result {
+	int rc; /* 0 clean, <0 error */
+	struct hg_diag d;
+	struct rec ops[64];
+	size_t n;
+	enum hg_trace_format format;
+	uint64_t nwarn;
+	struct hg_diag warn;
+	uint64_t count[HG_OP_COUNT];
+	uint64_t noscan;
+};
+
+static void read_as(struct result *res, const char *text, size_t len,
+		    int format)
+{
+	struct hg_trace_reader *r;
+	struct hg_op op;
+	unsigned line, col;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	rc = hg_trace_open_mem_as(&r, text, len, "t", format, &res->d);
+	if (rc < 0) {
+		res->rc = rc;
+		return;
+	}
+	res->format = hg_trace_info(r)->format;
+	while ((rc = hg_trace_next(r, &op, &line, &col, &res->d)) > 0) {
+		struct rec *o = &res->ops[res->n];
+
+		assert_true(line > 0 && col > 0);
+		res->count[op.kind]++;
+		if (op.kind == HG_OP_NEW && op.noscan)
+			res->noscan++;
+		if (res->n == sizeof(res->ops) / sizeof(res->ops[0]))
+			continue;
+		res->n++;
+		memset(o, 0, sizeof(*o));
+		o->kind = op.kind;
+		if (op.id)
+			snprintf(o->id, sizeof(o->id), "%s", op.id);
+		o->size = op.size;
+		o->addr = op.addr;
+		o->has_addr = op.has_addr;
+		o->noscan = op.noscan;
+		if (op.text)
+			snprintf(o->text, sizeof(o->text), "%s", op.text);
+		o->line = line;
+		o->col = col;
+	}
+	res->rc = rc;
+	res->nwarn = hg_trace_warning(r, &res->warn);
+	hg_trace_close(r);
+}
+
+static void read_text(struct result *res, const char *text)
+{
+	read_as(res, text, strlen(text), HG_FMT_AUTO);
+}
+
+static void check_new(const struct rec *o, const char *id, uint64_t size,
+		      bool noscan, unsigned line)
+{
+	assert_int_equal(o->kind, HG_OP_NEW);
+	assert_string_equal(o->id, id);
+	assert_int_equal(o->size, size);
+	assert_true(o->has_addr);
+	assert_int_equal(o->addr, strtoull(id, NULL, 16));
+	assert_int_equal(o->noscan, noscan);
+	assert_int_equal(o->line, line);
+}
+
+static void check_del(const struct rec *o, const char *id, unsigned line)
+{
+	assert_int_equal(o->kind, HG_OP_DEL);
+	assert_string_equal(o->id, id);
+	assert_false(o->has_addr);
+	assert_int_equal(o->line, line);
+}
+
+/* expect_error: the text is an error at line:col whose message holds
+ * what. */
+static void expect_error(const char *text, int format, unsigned line,
+			 unsigned col, const char *what)
+{
+	struct result res;
+
+	read_as(&res, text, strlen(text), format);
+	if (res.rc >= 0 || res.d.line != line || res.d.col != col ||
+	    !strstr(res.d.msg, what))
+		fail_msg("%s: got rc %d at %u:%u '%s', want %u:%u '%s'", text,
+			 res.rc, res.d.line, res.d.col, res.d.msg, line, col,
+			 what);
+	assert_string_equal(res.d.file, "t");
+}
+
+/* ------------------------------------------------------------------ */
+/* go-allocfreetrace                                                   */
+/* ------------------------------------------------------------------ */
+
+/* What a Go 1.19 program's standard error looks like, stacks and all. */
+static const char afl_log[] =
+	"tracealloc(0xc000016010, 0x10, *runtime.p)\n"
+	"goroutine 1 [running]:\n"
+	"runtime.mallocgc(0x8, 0x4a5e40, 0x1)\n"
+	"\t/usr/lib/go-1.19/src/runtime/malloc.go:1121 +0x7a5 fp=0xc0000 "
+	"sp=0xc0000 pc=0x40b6e5\n"
+	"\n"
+	"tracealloc(0xc000024000, 0x2500, runtime.p)\n"
+	"goroutine 1 [running]:\n"
+	"\n"
+	"MARK phase one\n"
+	"tracealloc(0xc000366000, 0x1ac000)\n"
+	"tracealloc(0xc000018070, 0x10, uint8)\n"
+	"tracealloc(0xc000018080, 0x40, [4]uint64)\n"
+	"tracealloc(0xc0000180c0, 0x40, [4]*int)\n"
+	"tracealloc(0xc000018100, 0x20, func(int) (string, error))\n"
+	"tracegc()\n"
+	"goroutine 2 [force gc (idle)]:\n"
+	"runtime.gopark(0x0?, 0x0?, 0x0?, 0x0?, 0x0?)\n"
+	"end tracegc\n"
+	"\n"
+	"tracefree(0xc000016010, 0x10)\n"
+	"goroutine 3 [running]:\n"
+	"\n"
+	"tracefree(0xc000366000, 0x1ac000)\n"
+	"MARK   done  \r\n"
+	"MARK \n"
+	"some output of the program\n";
+
+static void test_afl_ops(void **state)
+{
+	struct result res;
+
+	(void)state;
+	read_text(&res, afl_log);
+	assert_int_equal(res.rc, 0);
+	assert_int_equal(res.format, HG_FMT_GO_ALLOCFREETRACE);
+	assert_int_equal(res.n, 12);
+	check_new(&res.ops[0], "0xc000016010", 0x10, false, 1);
+	assert_int_equal(res.ops[0].col, 1);
+	check_new(&res.ops[1], "0xc000024000", 0x2500, false, 6);
+	assert_int_equal(res.ops[2].kind, HG_OP_MARK);
+	assert_string_equal(res.ops[2].text, "phase one");
+	assert_int_equal(res.ops[2].line, 9);
+	/* No type: Go's nil type, noscan; pointer-free types too. */
+	check_new(&res.ops[3], "0xc000366000", 0x1ac000, true, 10);
+	check_new(&res.ops[4], "0xc000018070", 0x10, true, 11);
+	check_new(&res.ops[5], "0xc000018080", 0x40, true, 12);
+	check_new(&res.ops[6], "0xc0000180c0", 0x40, false, 13);
+	check_new(&res.ops[7], "0xc000018100", 0x20, false, 14);
+	assert_int_equal(res.ops[8].kind, HG_OP_GC);
+	assert_int_equal(res.ops[8].line, 15);
+	check_del(&res.ops[9], "0xc000016010", 20);
+	check_del(&res.ops[10], "0xc000366000", 23);
+	assert_int_equal(res.ops[11].kind, HG_OP_MARK);
+	assert_string_equal(res.ops[11].text, "done");
+	assert_int_equal(res.nwarn, 0);
+}
+
+static void test_afl_reuse_and_unknown_free(void **state)
+{
+	struct result res;
+
+	(void)state;
+	read_text(&res, "tracealloc(0xc000010000, 0x20)\n"
+			"tracefree(0xc000000000, 0x18)\n"
+			"tracealloc(0xc000010000, 0x30, main.T)\n"
+			"tracefree(0xc000010000, 0x30)\n"
+			"tracefree(0xc000010000, 0x30)\n"
+			"tracealloc(0xc000010000, 0x8)\n");
+	assert_int_equal(res.rc, 0);
+	assert_int_equal(res.n, 5);
+	check_new(&res.ops[0], "0xc000010000", 0x20, true, 1);
+	/* Allocated again while live: the old object died first. */
+	check_del(&res.ops[1], "0xc000010000", 3);
+	check_new(&res.ops[2], "0xc000010000", 0x30, false, 3);
+	check_del(&res.ops[3], "0xc000010000", 4);
+	/* After its free, the address is a new object again. */
+	check_new(&res.ops[4], "0xc000010000", 0x8, true, 6);
+	/* Two frees of addresses not live: skipped, one warning at the
+	 * first. */
+	assert_int_equal(res.nwarn, 2);
+	assert_int_equal(res.warn.line, 2);
+	assert_int_equal(res.warn.col, 1);
+	assert_string_equal(res.warn.file, "t");
+	assert_non_null(strstr(res.warn.msg, "0xc000000000"));
+	assert_non_null(strstr(res.warn.msg, "2 such records"));
+}
+
+static void test_afl_errors(void **state)
+{
+	(void)state;
+	/* Cut lines, as at the end of a truncated log. */
+	expect_error("tracealloc(0xc000010000, 0x20)\ntracealloc(0xc0000",
+		     HG_FMT_AUTO, 2, 19, "tracealloc: expected ', '");
+	expect_error("tracealloc(0xc000010000, 0x20)\ntracealloc(",
+		     HG_FMT_AUTO, 2, 12, "tracealloc: bad address");
+	expect_error("tracealloc(0xc000010000, 0x20)\n"
+		     "tracealloc(0xc000010000, 0x2",
+		     HG_FMT_AUTO, 2, 29, "expected ')' after the size (a cut");
+	expect_error("tracealloc(0xc000010000, 0x20)\n"
+		     "tracealloc(0xc000010000, 0x20, main.",
+		     HG_FMT_AUTO, 2, 32, "expected a type and ')'");
+	expect_error("tracefree(0xc000010000, 0x20, main.T)\n",
+		     HG_FMT_AUTO, 1, 29, "tracefree: expected ')'");
+	expect_error("tracealloc(0xc000010000, 0xzz)\n", HG_FMT_AUTO, 1, 26,
+		     "tracealloc: bad size");
+	expect_error("tracealloc(0xc000010000, 0x20) x\n", HG_FMT_AUTO, 1, 31,
+		     "unexpected text after ')'");
+	expect_error("tracealloc(0xc000010000, 0x0)\n", HG_FMT_AUTO, 1, 12,
+		     "size 0");
+	expect_error("tracealloc(0x0, 0x10)\n", HG_FMT_AUTO, 1, 12,
+		     "address 0");
+	expect_error("tracealloc(0x10000000000000000, 0x10)\n", HG_FMT_AUTO,
+		     1, 12, "bad address");
+	expect_error("tracealloc(0x1, 0x10)\ntracegc(\n", HG_FMT_AUTO, 2, 9,
+		     "expected 'tracegc()'");
+	{
+		static const char nul[] = "MARK a\nMARK b\0c\n";
+		struct result res;
+
+		read_as(&res, nul, sizeof(nul) - 1, HG_FMT_AUTO);
+		assert_true(res.rc < 0);
+		assert_int_equal(res.d.line, 2);
+		assert_int_equal(res.d.col, 6);
+		assert_non_null(strstr(res.d.msg, "NUL character"));
+	}
+	/* A corrupt gzip stream is an error with the line it reached. */
+	{
+		unsigned char gz[256];
+		uLongf n = sizeof(gz) - 18;
+		z_stream zs;
+		struct result res;
+		const char *txt = "tracealloc(0xc000010000, 0x20)\n"
+				  "tracealloc(0xc000010020, 0x20)\n";
+
+		memset(&zs, 0, sizeof(zs));
+		assert_int_equal(deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 8,
+					      Z_DEFAULT_STRATEGY),
+				 Z_OK);
+		zs.next_in = (unsigned char *)(uintptr_t)txt;
+		zs.avail_in = (uInt)strlen(txt);
+		zs.next_out = gz;
+		zs.avail_out = (uInt)n;
+		assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
+		n = zs.total_out;
+		deflateEnd(&zs);
+		read_as(&res, (const char *)gz, n, HG_FMT_AUTO);
+		assert_int_equal(res.rc, 0);
+		assert_int_equal(res.n, 2);
+		/* Truncated: the end of the compressed data is missing. */
+		read_as(&res, (const char *)gz, n - 6, HG_FMT_AUTO);
+		assert_true(res.rc < 0);
+		assert_non_null(strstr(res.d.msg, "truncated"));
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* mtrace                                                              */
+/* ------------------------------------------------------------------ */
+
+static const char mtrace_log[] =
+	"= Start\n"
+	"@ ./prog:[0x113e] + 0x5645a0 0x200\n"
+	"@ /lib/x86_64-linux-gnu/libc.so.6:(_IO_file_doallocate+8c)[0x758cc] "
+	"+ 0x5645b0 0x1000\n"
+	"@ /opt/my dir/lib.so:[0x10] < 0x5645a0\n"
+	"@ /opt/my dir/lib.so:[0x10] > 0x5646c0 0x400\n"
+	"@ [0x7f0011223344] - 0x5645b0\n"
+	"+ (nil) 0x40\n"
+	"+ 0x5647d0 0\n"
+	"- 0x5647d0\n"
+	"@ ./prog:[0x1150] ! 0x5646c0 0x100000000\n"
+	"< 0x5646c0\n"
+	"> 0x5646c0 0x800\n"
+	"- 0x999\n"
+	"= End\n";
+
+static void test_mtrace_ops(void **state)
+{
+	struct result res;
+
+	(void)state;
+	read_text(&res, mtrace_log);
+	assert_int_equal(res.rc, 0);
+	assert_int_equal(res.format, HG_FMT_MTRACE);
+	assert_int_equal(res.n, 7);
+	check_new(&res.ops[0], "0x5645a0", 0x200, false, 2);
+	assert_int_equal(res.ops[0].col, 19);
+	check_new(&res.ops[1], "0x5645b0", 0x1000, false, 3);
+	/* realloc: the old block dies, the new one is born. */
+	check_del(&res.ops[2], "0x5645a0", 4);
+	assert_int_equal(res.ops[2].col, 29);
+	check_new(&res.ops[3], "0x5646c0", 0x400, false, 5);
+	check_del(&res.ops[4], "0x5645b0", 6);
+	/* (nil), malloc(0) and its free, '!': nothing. In place: del, new. */
+	check_del(&res.ops[5], "0x5646c0", 11);
+	check_new(&res.ops[6], "0x5646c0", 0x800, false, 12);
+	assert_int_equal(res.nwarn, 1);
+	assert_int_equal(res.warn.line, 13);
+	assert_int_equal(res.warn.col, 1);
+	assert_null(strstr(res.warn.msg, "such records"));
+}
+
+static void test_mtrace_errors(void **state)
+{
+	(void)state;
+	expect_error("= Start\n@ ./p:[0x1] + 0x10 0x20\n@ ./p:[0x1] + 0x5",
+		     HG_FMT_AUTO, 3, 1, "not an mtrace record");
+	expect_error("= Start\n@ ./p:[0x1] + 0x10 2x\n", HG_FMT_AUTO, 2, 20,
+		     "bad size");
+	expect_error("= Start\n@ ./p:[0x1] + 0x1g 0x2\n", HG_FMT_AUTO, 2, 15,
+		     "bad address");
+	expect_error("= Start\nhello world\n", HG_FMT_AUTO, 2, 1,
+		     "not an mtrace record: 'hello world'");
+	expect_error("= Start\n@ + 0x10 0x20\n", HG_FMT_AUTO, 2, 1,
+		     "not an mtrace record");
+	expect_error("= Start\n> 0x10 0x20\n", HG_FMT_AUTO, 2, 1,
+		     "'>' without its '<'");
+	expect_error("= Start\n< 0x10\n+ 0x20 0x10\n", HG_FMT_AUTO, 3, 1,
+		     "'<' on line 2 is not followed");
+	/* A log cut after a realloc's '<' just ends there. */
+	{
+		struct result res;
+
+		read_text(&res, "= Start\n+ 0x10 0x20\n< 0x10");
+		assert_int_equal(res.rc, 0);
+		assert_int_equal(res.n, 2);
+		check_del(&res.ops[1], "0x10", 3);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Recognition and --from                                              */
+/* ------------------------------------------------------------------ */
+
+static void test_detect(void **state)
+{
+	struct result res;
+	char big[20000];
+
+	(void)state;
+	read_text(&res, "heapgrow-trace 1\nn o 16\n");
+	assert_int_equal(res.format, HG_FMT_COMPACT);
+	read_text(&res, "heapgrow: 1\nevents: []\n");
+	assert_int_equal(res.format, HG_FMT_YAML);
+	read_text(&res, "MARK start\n");
+	assert_int_equal(res.format, HG_FMT_GO_ALLOCFREETRACE);
+	read_text(&res, "tracegc()\n");
+	assert_int_equal(res.format, HG_FMT_GO_ALLOCFREETRACE);
+	read_text(&res, "@ ./x:[0x1] + 0x10 0x20\n");
+	assert_int_equal(res.format, HG_FMT_MTRACE);
+	read_text(&res, "\n\n= Start\n");
+	assert_int_equal(res.format, HG_FMT_MTRACE);
+	/* A program's own output before the first record. */
+	read_text(&res, "starting: 3 workers\nready\n"
+			"tracealloc(0xc000010000, 0x20)\n");
+	assert_int_equal(res.format, HG_FMT_GO_ALLOCFREETRACE);
+	assert_int_equal(res.n, 1);
+	/* ... but not past the first 16 KiB, nor indented. */
+	memset(big, 'x', sizeof(big));
+	big[0] = 'a';
+	big[1] = '\n';
+	memcpy(big + sizeof(big) - 32, "\ntracealloc(0xc000010000, 0x20)\n",
+	       32);
+	read_as(&res, big, sizeof(big), HG_FMT_AUTO);
+	assert_true(res.rc < 0);
+	assert_null(strstr(res.d.msg, "tracealloc:"));
+	memcpy(big + 8000, "\ntracealloc(0xc000010000, 0x20)\n", 32);
+	read_as(&res, big, sizeof(big), HG_FMT_AUTO);
+	assert_int_equal(res.format, HG_FMT_GO_ALLOCFREETRACE);
+	read_text(&res, "heapgrow: 1\nevents: []\n"
+			"tracealloc(0xc000010000, 0x20)\n");
+	assert_int_equal(res.format, HG_FMT_YAML);
+	assert_true(res.rc < 0); /* YAML, and bad YAML */
+	read_text(&res, "name: x\n  tracealloc(0xc000010000, 0x20)\n");
+	assert_true(res.rc < 0);
+	assert_null(strstr(res.d.msg, "tracealloc:"));
+
+	/* Forced formats. */
+	read_as(&res, "MARK a\n", 7, HG_FMT_MTRACE);
+	assert_true(res.rc < 0);
+	assert_int_equal(res.d.line, 1);
+	assert_non_null(strstr(res.d.msg, "not an mtrace record"));
+	read_as(&res, "= Start\n", 8, HG_FMT_GO_ALLOCFREETRACE);
+	assert_int_equal(res.rc, 0);
+	assert_int_equal(res.n, 0);
+	read_as(&res, "heapgrow: 1\n", 12, HG_FMT_COMPACT);
+	assert_true(res.rc < 0);
+	assert_non_null(strstr(res.d.msg, "not a compact trace"));
+	read_as(&res, "x", 1, 99);
+	assert_true(res.rc < 0);
+
+	assert_int_equal(hg_trace_format_parse("go-allocfreetrace"),
+			 HG_FMT_GO_ALLOCFREETRACE);
+	assert_int_equal(hg_trace_format_parse("mtrace"), HG_FMT_MTRACE);
+	assert_int_equal(hg_trace_format_parse("yaml"), HG_FMT_YAML);
+	assert_int_equal(hg_trace_format_parse("compact"), HG_FMT_COMPACT);
+	assert_int_equal(hg_trace_format_parse("go-trace"), HG_FMT_GOTRACE);
+	assert_int_equal(hg_trace_format_parse("gotrace"), -1);
+	assert_string_equal(hg_trace_format_name(HG_FMT_MTRACE), "mtrace");
+}
+
+/* ------------------------------------------------------------------ */
+/* The recorded logs                                                   */
+/* ------------------------------------------------------------------ */
+
+static void read_file(struct result *res, const char *name)
+{
+	char path[512];
+	FILE *f;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/tests/data/%s", HG_SOURCE_DIR, name);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n > 0);
+	rewind(f);
+	buf = malloc((size_t)n);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	read_as(res, buf, (size_t)n, HG_FMT_AUTO);
+	free(buf);
+}
+
+static void test_recorded(void **state)
+{
+	struct result *res = malloc(sizeof(*res));
+
+	(void)state;
+	assert_non_null(res);
+	/* 129,373 tracealloc, 83,599 tracefree of which 3 of objects
+	 * allocated before the trace was on, 8 tracegc, 4 MARK lines. */
+	read_file(res, "c_grow_slice_map.events.txt.gz");
+	assert_int_equal(res->rc, 0);
+	assert_int_equal(res->format, HG_FMT_GO_ALLOCFREETRACE);
+	assert_int_equal(res->count[HG_OP_NEW], 129373);
+	assert_int_equal(res->count[HG_OP_DEL], 83596);
+	assert_int_equal(res->count[HG_OP_GC], 8);
+	assert_int_equal(res->count[HG_OP_MARK], 4);
+	/* No type (126,316) and uint8 (22). */
+	assert_int_equal(res->noscan, 126338);
+	assert_int_equal(res->nwarn, 3);
+	assert_int_equal(res->warn.line, 126);
+	check_new(&res->ops[0], "0xc000016010", 0x10, false, 1);
+	assert_string_equal(res->ops[0].text, "");
+
+	/* 221 '+', 210 '-', one realloc; 3 frees of blocks from before
+	 * mtrace() (the first on line 429). */
+	read_file(res, "sort.mtrace.gz");
+	assert_int_equal(res->rc, 0);
+	assert_int_equal(res->format, HG_FMT_MTRACE);
+	assert_int_equal(res->count[HG_OP_NEW], 222);
+	assert_int_equal(res->count[HG_OP_DEL], 208);
+	assert_int_equal(res->nwarn, 3);
+	assert_int_equal(res->warn.line, 429);
+	check_new(&res->ops[0], "0x55deed71aa50", 5, false, 2);
+	check_del(&res->ops[1], "0x55deed71aa50", 3);
+
+	/* 2,407 '+', 676 '-', 3 reallocs; 2 frees from __libc_freeres. */
+	read_file(res, "as.mtrace.gz");
+	assert_int_equal(res->rc, 0);
+	assert_int_equal(res->count[HG_OP_NEW], 2410);
+	assert_int_equal(res->count[HG_OP_DEL], 677);
+	assert_int_equal(res->nwarn, 2);
+	assert_int_equal(res->warn.line, 3087);
+	free(res);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_afl_ops),
+		cmocka_unit_test(test_afl_reuse_and_unknown_free),
+		cmocka_unit_test(test_afl_errors),
+		cmocka_unit_test(test_mtrace_ops),
+		cmocka_unit_test(test_mtrace_errors),
+		cmocka_unit_test(test_detect),
+		cmocka_unit_test(test_recorded),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,688 @@
+/*
+ * import_text.c - the importers of two text logs of real programs, read as
+ * streams of heapgrow ops (share/doc/real-traces.md describes both):
+ *
+ *   go-allocfreetrace: the standard error of a Go 1.22-or-older program
+ *     run with GODEBUG=allocfreetrace=1:
+ *	tracealloc(0xc000016010, 0x10, *runtime.p)   (type optional)
+ *	tracefree(0xc000016010, 0x10)
+ *	tracegc()
+ *     each followed by goroutine stacks (tracegc's end at "end tracegc"),
+ *     and the program's own "MARK label" lines. Anything else is skipped.
+ *
+ *   mtrace: a glibc mtrace() log:
+ *	= Start
+ *	@ ./prog:[0x113e] + 0x5645 0x200
+ *	@ ./prog:[0x1150] < 0x5645
+ *	@ ./prog:[0x1150] > 0x5700 0x400
+ *	@ ./prog:[0x1162] - 0x5700
+ *
+ * Every allocation becomes a new op whose id is its address ("0x5645")
+ * and whose addr is that recorded address; a free becomes a del. An
+ * address allocated again while still live means the log missed its
+ * free: the old object dies first (a del, then the new). A free of an
+ * address that is not live is skipped and counted (hg_trace_warning).
+ * Memory is the line buffer and one table of the live addresses.
+ */
+#include "trace_internal.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* Live addresses: open addressing, backward-shift deletion            */
+/* ------------------------------------------------------------------ */
+
+struct live_slot {
+	uint64_t addr; /* 0 = empty: no allocator returns address 0 */
+	uint64_t size; /* 0: an mtrace malloc(0), which gave no op */
+};
+
+struct live_table {
+	struct live_slot *slots;
+	size_t cap; /* power of two, or 0 */
+	size_t count;
+};
+
+static size_t live_hash(const struct live_table *t, uint64_t addr)
+{
+	return (size_t)((addr * UINT64_C(0x9e3779b97f4a7c15)) >> 32) &
+	       (t->cap - 1);
+}
+
+static struct live_slot *live_find(const struct live_table *t, uint64_t addr)
+{
+	size_t i;
+
+	if (!t->cap)
+		return NULL;
+	for (i = live_hash(t, addr); t->slots[i].addr; i = (i + 1) & (t->cap - 1))
+		if (t->slots[i].addr == addr)
+			return &t->slots[i];
+	return NULL;
+}
+
+static int live_grow(struct live_table *t)
+{
+	size_t ncap = t->cap ? t->cap * 2 : 1024;
+	struct live_slot *ns = calloc(ncap, sizeof(*ns));
+	struct live_table nt = { ns, ncap, 0 };
+
+	if (!ns)
+		return HG_ENOMEM;
+	for (size_t i = 0; i < t->cap; i++) {
+		size_t j;
+
+		if (!t->slots[i].addr)
+			continue;
+		for (j = live_hash(&nt, t->slots[i].addr); ns[j].addr;
+		     j = (j + 1) & (ncap - 1))
+			;
+		ns[j] = t->slots[i];
+	}
+	free(t->slots);
+	t->slots = ns;
+	t->cap = ncap;
+	return 0;
+}
+
+/* live_put adds addr, which is not present. */
+static int live_put(struct live_table *t, uint64_t addr, uint64_t size)
+{
+	size_t i;
+
+	if ((t->count + 1) * 2 > t->cap && live_grow(t) < 0)
+		return HG_ENOMEM;
+	for (i = live_hash(t, addr); t->slots[i].addr;
+	     i = (i + 1) & (t->cap - 1))
+		;
+	t->slots[i].addr = addr;
+	t->slots[i].size = size;
+	t->count++;
+	return 0;
+}
+
+static void live_del(struct live_table *t, struct live_slot *s)
+{
+	size_t mask = t->cap - 1, i = (size_t)(s - t->slots), j = i;
+
+	/* Shift back every later entry of the cluster that may sit in the
+	 * hole, so lookups need no tombstones. */
+	for (;;) {
+		size_t home;
+
+		j = (j + 1) & mask;
+		if (!t->slots[j].addr)
+			break;
+		home = live_hash(t, t->slots[j].addr);
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			t->slots[i] = t->slots[j];
+			i = j;
+		}
+	}
+	t->slots[i].addr = 0;
+	t->slots[i].size = 0;
+	t->count--;
+}
+
+/* ------------------------------------------------------------------ */
+/* The reader                                                          */
+/* ------------------------------------------------------------------ */
+
+/* One op waiting to be handed out (a line may give a del and a new). */
+struct pending {
+	enum hg_op_kind kind;
+	uint64_t addr, size;
+	bool noscan;
+	unsigned line, col;
+};
+
+struct hg_textimp_reader {
+	bool mtrace;      /* else go-allocfreetrace */
+	unsigned lineno;  /* of the current line */
+	const char *line; /* current line, in the source buffer */
+	size_t len;
+	struct live_table live;
+	struct pending q[2];
+	size_t qhead, qlen;
+	unsigned realloc_line; /* mtrace: the line of a '<' awaiting '>' */
+	char idbuf[24];
+};
+
+static int err_at(struct hg_trace_reader *r, unsigned col, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+static int err_at(struct hg_trace_reader *r, unsigned col, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->d->line = r->textimp->lineno;
+	r->d->col = col;
+	va_start(ap, fmt);
+	vsnprintf(r->d->msg, sizeof(r->d->msg), fmt, ap);
+	va_end(ap);
+	return HG_EINVAL;
+}
+
+/*
+ * next_line makes the next line current (without its newline and '\r').
+ * Returns 1, 0 at the end of the input, or HG_EINVAL (d filled).
+ */
+static int next_line(struct hg_trace_reader *r)
+{
+	struct hg_textimp_reader *t = r->textimp;
+	struct hg_src *s = &r->src;
+	const char *b, *nl;
+	size_t n;
+
+	for (;;) {
+		b = (const char *)s->buf + s->pos;
+		n = s->len - s->pos;
+		nl = memchr(b, '\n', n);
+		if (nl || (s->eof && n > 0))
+			break;
+		if (s->eof)
+			return 0;
+		if (s->pos == 0 && s->len == HG_SRC_BUFSIZE) {
+			hg_diag_set(r->d, NULL, t->lineno + 1, 1,
+				    "line too long (more than %u bytes)",
+				    HG_SRC_BUFSIZE);
+			return HG_EINVAL;
+		}
+		if (hg__src_fill(s) < 0) {
+			hg_diag_set(r->d, NULL, t->lineno + 1, 0, "%s", s->err);
+			return HG_EINVAL;
+		}
+	}
+	t->lineno++;
+	t->line = b;
+	t->len = nl ? (size_t)(nl - b) : n;
+	s->pos += nl ? t->len + 1 : t->len;
+	if (t->len && t->line[t->len - 1] == '\r')
+		t->len--;
+	return 1;
+}
+
+static void push(struct hg_textimp_reader *t, enum hg_op_kind kind,
+		 uint64_t addr, uint64_t size, bool noscan, unsigned col)
+{
+	struct pending *p = &t->q[(t->qhead + t->qlen) % 2];
+
+	p->kind = kind;
+	p->addr = addr;
+	p->size = size;
+	p->noscan = noscan;
+	p->line = t->lineno;
+	p->col = col;
+	t->qlen++;
+}
+
+/*
+ * record_alloc: the program got size bytes at addr. If addr is still live
+ * the log missed its free, and the old object dies first.
+ */
+static int record_alloc(struct hg_trace_reader *r, uint64_t addr,
+			uint64_t size, bool noscan, unsigned col)
+{
+	struct hg_textimp_reader *t = r->textimp;
+	struct live_slot *s = live_find(&t->live, addr);
+
+	if (s) {
+		if (s->size)
+			push(t, HG_OP_DEL, addr, 0, false, col);
+		s->size = size;
+	} else if (live_put(&t->live, addr, size) < 0) {
+		return err_at(r, col, "out of memory");
+	}
+	if (size)
+		push(t, HG_OP_NEW, addr, size, noscan, col);
+	return 0;
+}
+
+/* record_free: addr was freed. A free of an address that is not live is
+ * skipped and counted. */
+static void record_free(struct hg_trace_reader *r, uint64_t addr, unsigned col)
+{
+	struct hg_textimp_reader *t = r->textimp;
+	struct live_slot *s = live_find(&t->live, addr);
+
+	if (s) {
+		if (s->size)
+			push(t, HG_OP_DEL, addr, 0, false, col);
+		live_del(&t->live, s);
+		return;
+	}
+	if (r->nwarn++ == 0)
+		hg_diag_set(&r->warn, r->file, t->lineno, col,
+			    "free of 0x%" PRIx64 ", which was never "
+			    "allocated, skipped",
+			    addr);
+}
+
+static bool has_prefix(const char *s, size_t n, const char *p)
+{
+	size_t k = strlen(p);
+
+	return n >= k && memcmp(s, p, k) == 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* parse_hex reads "0x" and 1 to 16 hex digits at s[*i]. */
+static bool parse_hex(const char *s, size_t n, size_t *i, uint64_t *out)
+{
+	size_t j = *i + 2, st;
+	uint64_t v = 0;
+
+	if (!has_prefix(s + *i, n - *i, "0x"))
+		return false;
+	for (st = j; j < n && hexval(s[j]) >= 0; j++) {
+		if (j - st == 16)
+			return false;
+		v = v << 4 | (uint64_t)hexval(s[j]);
+	}
+	if (j == st)
+		return false;
+	*i = j;
+	*out = v;
+	return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* go-allocfreetrace                                                   */
+/* ------------------------------------------------------------------ */
+
+bool hg__afl_line_is_record(const char *s, size_t n)
+{
+	return has_prefix(s, n, "tracealloc(0x") ||
+	       has_prefix(s, n, "tracefree(0x") ||
+	       (n == 9 && memcmp(s, "tracegc()", 9) == 0);
+}
+
+/*
+ * type_noscan tells whether the type tracealloc printed is known to hold
+ * no pointers. The log gives a type's name, not its pointer data, so only
+ * the predeclared pointer-free types and arrays of them are known; every
+ * other named type counts as scan. No type at all is Go's nil type, which
+ * mallocgc allocates as noscan (Go: mallocgc, go1.19).
+ */
+static bool type_noscan(const char *s, size_t n)
+{
+	static const char *const plain[] = {
+		"bool",	   "int",     "int8",	 "int16",     "int32",
+		"int64",   "uint",    "uint8",	 "uint16",    "uint32",
+		"uint64",  "uintptr", "float32", "float64",   "complex64",
+		"complex128", NULL
+	};
+
+	if (!n)
+		return true;
+	/* [N]T holds pointers iff T does. */
+	while (n > 2 && s[0] == '[' && s[1] >= '0' && s[1] <= '9') {
+		size_t i = 1;
+
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == n || s[i] != ']')
+			return false;
+		s += i + 1;
+		n -= i + 1;
+	}
+	for (size_t k = 0; plain[k]; k++)
+		if (strlen(plain[k]) == n && memcmp(plain[k], s, n) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * afl_record parses "tracealloc(ADDR, SIZE[, TYPE])" or
+ * "tracefree(ADDR, SIZE)"; what is "tracealloc" or "tracefree".
+ */
+static int afl_record(struct hg_trace_reader *r, const char *what)
+{
+	struct hg_textimp_reader *t = r->textimp;
+	const char *s = t->line;
+	size_t n = t->len, i = strlen(what) + 1;
+	bool alloc = what[5] == 'a';
+	uint64_t addr, size;
+	const char *type = NULL;
+	size_t tlen = 0;
+
+	if (!parse_hex(s, n, &i, &addr))
+		return err_at(r, (unsigned)i + 1, "%s: bad address", what);
+	if (!has_prefix(s + i, n - i, ", "))
+		return err_at(r, (unsigned)i + 1,
+			      "%s: expected ', ' and the size after the "
+			      "address",
+			      what);
+	i += 2;
+	if (!parse_hex(s, n, &i, &size))
+		return err_at(r, (unsigned)i + 1, "%s: bad size", what);
+	if (alloc && has_prefix(s + i, n - i, ", ")) {
+		i += 2;
+		if (n == i || s[n - 1] != ')' || n - 1 == i)
+			return err_at(r, (unsigned)i + 1,
+				      "%s: expected a type and ')' (a cut "
+				      "line?)",
+				      what);
+		type = s + i;
+		tlen = n - 1 - i;
+		i = n - 1;
+	}
+	if (i == n || s[i] != ')')
+		return err_at(r, (unsigned)i + 1,
+			      "%s: expected ')' after the size%s", what,
+			      i == n ? " (a cut line?)" : "");
+	if (i + 1 != n)
+		return err_at(r, (unsigned)i + 2, "%s: unexpected text after ')'",
+			      what);
+	if (!addr)
+		return err_at(r, (unsigned)strlen(what) + 2,
+			      "%s: address 0", what);
+	if (!alloc) {
+		record_free(r, addr, 1);
+		return 0;
+	}
+	if (!size)
+		return err_at(r, (unsigned)strlen(what) + 2, "%s: size 0", what);
+	if (type && memchr(type, '\0', tlen))
+		return err_at(r, (unsigned)(type - s) + 1,
+			      "%s: type contains a NUL character", what);
+	return record_alloc(r, addr, size, type_noscan(type, tlen), 1);
+}
+
+static int afl_line(struct hg_trace_reader *r)
+{
+	struct hg_textimp_reader *t = r->textimp;
+	const char *s = t->line;
+	size_t n = t->len;
+
+	if (has_prefix(s, n, "tracealloc("))
+		return afl_record(r, "tracealloc");
+	if (has_prefix(s, n, "tracefree("))
+		return afl_record(r, "tracefree");
+	if (has_prefix(s, n, "tracegc(")) {
+		if (n != 9 || s[8] != ')')
+			return err_at(r, 9, "tracegc: expected 'tracegc()'");
+		push(t, HG_OP_GC, 0, 0, false, 1);
+		return 0;
+	}
+	if (has_prefix(s, n, "MARK ")) {
+		size_t st = 5, end = n;
+
+		while (st < end && (s[st] == ' ' || s[st] == '\t'))
+			st++;
+		while (end > st && (s[end - 1] == ' ' || s[end - 1] == '\t'))
+			end--;
+		if (st == end)
+			return 0; /* no label: nothing to mark */
+		if (memchr(s + st, '\0', end - st))
+			return err_at(r, (unsigned)st + 1,
+				      "MARK: label contains a NUL character");
+		if (hg__reader_str(&r->text, &r->textcap, s + st, end - st) <
+		    0)
+			return err_at(r, 1, "out of memory");
+		push(t, HG_OP_MARK, 0, 0, false, 1);
+	}
+	/* Goroutine stacks, "end tracegc" and the program's own output. */
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* mtrace                                                              */
+/* ------------------------------------------------------------------ */
+
+struct mrec {
+	char op;       /* + - < > ! */
+	bool nil;      /* the address is (nil) */
+	uint64_t addr; /* else this */
+	uint64_t size; /* + > ! */
+	unsigned col;  /* of the op character */
+};
+
+struct span {
+	size_t st, n; /* a token: s[st, st + n) */
+};
+
+/* rtoken finds the token that ends before s[end] (st.n = 0 if none). */
+static struct span rtoken(const char *s, size_t end)
+{
+	struct span t;
+
+	while (end > 0 && (s[end - 1] == ' ' || s[end - 1] == '\t'))
+		end--;
+	t.st = end;
+	while (t.st > 0 && s[t.st - 1] != ' ' && s[t.st - 1] != '\t')
+		t.st--;
+	t.n = end - t.st;
+	return t;
+}
+
+/* caller_ok: what comes before the record is nothing or "@ CALLER". */
+static bool caller_ok(const char *s, size_t end)
+{
+	size_t i = 0;
+
+	while (i < end && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (i == end)
+		return true;
+	if (s[i] != '@' || i + 1 == end || (s[i + 1] != ' ' && s[i + 1] != '\t'))
+		return false;
+	for (i += 1; i < end; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			return true;
+	return false;
+}
+
+static bool is_op(const char *s, struct span t, const char *ops)
+{
+	return t.n == 1 && strchr(ops, s[t.st]) != NULL;
+}
+
+/*
+ * mtrace_parse reads one line (fields from the right, since the caller
+ * is a path that may hold blanks). Returns 1 for a record, 0 for a line
+ * to skip ("= Start", "= End", blank), -1 with *why and *col for a line
+ * that is not an mtrace record.
+ */
+static int mtrace_parse(const char *s, size_t n, struct mrec *m,
+			const char **why, unsigned *col)
+{
+	struct span last = rtoken(s, n), t2, t3;
+	struct span at, sz = { 0, 0 };
+	size_t i = 0;
+
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (i == n)
+		return 0;
+	if (s[i] == '=' && (i + 1 == n || s[i + 1] == ' '))
+		return 0;
+	*why = "not an mtrace record";
+	*col = (unsigned)i + 1;
+	t2 = rtoken(s, last.st);
+	t3 = t2.n ? rtoken(s, t2.st) : t2;
+	if (t3.n && is_op(s, t3, "+>!") && caller_ok(s, t3.st)) {
+		m->op = s[t3.st];
+		m->col = (unsigned)t3.st + 1;
+		at = t2;
+		sz = last;
+	} else if (t2.n && is_op(s, t2, "-<") && caller_ok(s, t2.st)) {
+		m->op = s[t2.st];
+		m->col = (unsigned)t2.st + 1;
+		at = last;
+	} else {
+		return -1;
+	}
+	*col = (unsigned)at.st + 1;
+	m->nil = at.n == 5 && memcmp(s + at.st, "(nil)", 5) == 0;
+	if (!m->nil) {
+		size_t j = at.st;
+
+		if (!parse_hex(s, at.st + at.n, &j, &m->addr) ||
+		    j != at.st + at.n) {
+			*why = "bad address";
+			return -1;
+		}
+		m->nil = m->addr == 0;
+	}
+	m->size = 0;
+	if (sz.n) {
+		size_t j = sz.st;
+
+		*col = (unsigned)sz.st + 1;
+		if (!(sz.n == 1 && s[sz.st] == '0') &&
+		    (!parse_hex(s, sz.st + sz.n, &j, &m->size) ||
+		     j != sz.st + sz.n)) {
+			*why = "bad size";
+			return -1;
+		}
+	}
+	return 1;
+}
+
+bool hg__mtrace_line_is_record(const char *s, size_t n)
+{
+	struct mrec m;
+	const char *why;
+	unsigned col;
+
+	if (n == 7 && memcmp(s, "= Start", 7) == 0)
+		return true;
+	return mtrace_parse(s, n, &m, &why, &col) == 1;
+}
+
+static int mtrace_line(struct hg_trace_reader *r)
+{
+	struct hg_textimp_reader *t = r->textimp;
+	const char *why = "";
+	unsigned col = 0;
+	struct mrec m;
+	int rc = mtrace_parse(t->line, t->len, &m, &why, &col);
+
+	if (rc < 0) {
+		char q[48];
+
+		if (memchr(t->line, '\0', t->len))
+			return err_at(r, col, "%s (a NUL character)", why);
+		return err_at(r, col, "%s: '%s'", why,
+			      hg__quote(q, sizeof(q), t->line, t->len));
+	}
+	if (rc == 0)
+		return 0;
+	if (t->realloc_line && m.op != '>')
+		return err_at(r, m.col,
+			      "realloc's '<' on line %u is not followed by its "
+			      "'>'",
+			      t->realloc_line);
+	switch (m.op) {
+	case '+': /* malloc, calloc, memalign; (nil): it failed */
+		if (!m.nil)
+			return record_alloc(r, m.addr, m.size, false, m.col);
+		return 0;
+	case '-': /* free, realloc(p, 0) */
+		if (!m.nil)
+			record_free(r, m.addr, m.col);
+		return 0;
+	case '<': /* realloc: the old block... */
+		if (!m.nil)
+			record_free(r, m.addr, m.col);
+		t->realloc_line = t->lineno;
+		return 0;
+	case '>': /* ...and the new one */
+		if (!t->realloc_line)
+			return err_at(r, m.col,
+				      "realloc's '>' without its '<' on the "
+				      "line before");
+		t->realloc_line = 0;
+		if (!m.nil)
+			return record_alloc(r, m.addr, m.size, false, m.col);
+		return 0;
+	default: /* '!': a failed realloc leaves the old block alone */
+		return 0;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading                                                             */
+/* ------------------------------------------------------------------ */
+
+static int textimp_open(struct hg_trace_reader *r, bool mtrace)
+{
+	r->textimp = calloc(1, sizeof(*r->textimp));
+	if (!r->textimp) {
+		hg_diag_set(r->d, NULL, 0, 0, "out of memory");
+		return HG_ENOMEM;
+	}
+	r->textimp->mtrace = mtrace;
+	return 0;
+}
+
+int hg__afl_open(struct hg_trace_reader *r)
+{
+	return textimp_open(r, false);
+}
+
+int hg__mtrace_open(struct hg_trace_reader *r)
+{
+	return textimp_open(r, true);
+}
+
+int hg__textimp_next_op(struct hg_trace_reader *r, struct hg_op *op,
+			unsigned *line, unsigned *col)
+{
+	struct hg_textimp_reader *t = r->textimp;
+	struct pending *p;
+	int rc;
+
+	while (!t->qlen) {
+		rc = next_line(r);
+		if (rc <= 0)
+			return rc;
+		rc = t->mtrace ? mtrace_line(r) : afl_line(r);
+		if (rc < 0)
+			return rc;
+	}
+	p = &t->q[t->qhead];
+	t->qhead = (t->qhead + 1) % 2;
+	t->qlen--;
+	op->kind = p->kind;
+	if (p->kind == HG_OP_NEW || p->kind == HG_OP_DEL) {
+		snprintf(t->idbuf, sizeof(t->idbuf), "0x%" PRIx64, p->addr);
+		op->id = t->idbuf;
+	}
+	if (p->kind == HG_OP_NEW) {
+		op->size = p->size;
+		op->noscan = p->noscan;
+		op->addr = p->addr;
+		op->has_addr = true;
+	}
+	if (p->kind == HG_OP_MARK)
+		op->text = r->text;
+	*line = p->line;
+	*col = p->col;
+	return 1;
+}
+
+void hg__textimp_close(struct hg_trace_reader *r)
+{
+	if (!r->textimp)
+		return;
+	free(r->textimp->live.slots);
+	free(r->textimp);
+	r->textimp = NULL;
+}

@@ -20,6 +20,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 int cmd_platforms(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
@@ -28,8 +29,23 @@ extern const struct hg_opt_spec cmd_compare_spec;
 extern const struct hg_opt_spec cmd_diff_spec;
 extern const struct hg_opt_spec cmd_check_spec;
 extern const struct hg_opt_spec cmd_convert_spec;
+extern const struct hg_opt_spec cmd_import_spec;
 extern const struct hg_opt_spec cmd_platforms_spec;
 extern const struct hg_opt_spec cmd_help_spec;
+
+/* convert and import: IN -o OUT [--format F] [--from FORMAT]. */
+struct hg_convert {
+	const char *in, *out, *format; /* as given, or NULL */
+	int from;                      /* HG_FMT_AUTO or a format */
+	bool import;                   /* name the output after IN */
+};
+extern const struct hg_opt hg_convert_opts[];
+/* hg_convert_option takes one option or argument of hg_convert_opts;
+ * returns 0 or HG_EXIT_USAGE (the error printed). */
+int hg_convert_option(struct hg_convert *c, const struct hg_opt_spec *spec,
+		      int opt, const char *arg);
+/* hg_convert_run checks the arguments and converts; returns the status. */
+int hg_convert_run(const struct hg_convert *c, const struct hg_opt_spec *spec);
 
 /* hg_cmd_find returns the command called name, or NULL. */
 const struct hg_cmd *hg_cmd_find(const char *name);

@@ -15,11 +15,13 @@
 
 enum {
 	OPT_QUIET = 2,
+	OPT_FROM,
 };
 
 static const struct hg_opt check_opts[] = {
 	{ OPT_QUIET, 'q', "quiet", NULL,
 	  "print nothing when the trace is valid" },
+	{ OPT_FROM, 0, "from", HG_OPT_FROM_ARG, HG_OPT_FROM_HELP },
 	{ 0 },
 };
 
@@ -33,7 +35,7 @@ const struct hg_opt_spec cmd_check_spec = {
 	"must name a live id of its family, and an allocation (alloc,\n"
 	"sysalloc, mmap, new, stackalloc) must not name a live one. Heap\n"
 	"spans, sysallocs, mmaps, objects and stacks have separate ids.\n"
-	"TRACE may be '-'.\n"
+	"TRACE may be '-', and a real program's trace (see heapgrow import).\n"
 	"\n"
 	"exit status: 0 valid, 2 invalid or unreadable.\n"
 	"\n"
@@ -77,7 +79,7 @@ static int check_ids(struct hg_idmap *maps, const struct hg_op *op,
 	return 0;
 }
 
-static int check(const char *path, bool quiet)
+static int check(const char *path, int from, bool quiet)
 {
 	const char *name = hg_display_name(path);
 	struct hg_trace_reader *tr = NULL;
@@ -90,7 +92,7 @@ static int check(const char *path, bool quiet)
 	int status = HG_EXIT_USAGE;
 
 	memset(&d, 0, sizeof(d));
-	if (hg_trace_open(&tr, path, &d) != 0) {
+	if (hg_trace_open_as(&tr, path, from, &d) != 0) {
 		hg_cli_diag(&d);
 		return HG_EXIT_USAGE;
 	}
@@ -134,7 +136,7 @@ int cmd_check(int argc, char **argv)
 	struct hg_opt_parser p;
 	const char *trace = NULL, *arg;
 	bool quiet = false;
-	int c;
+	int c, from = HG_FMT_AUTO;
 
 	hg_opt_init(&p, &cmd_check_spec, argc, argv);
 	while ((c = hg_opt_next(&p, &arg)) != HG_OPT_END) {
@@ -148,9 +150,13 @@ int cmd_check(int argc, char **argv)
 		case OPT_QUIET:
 			quiet = true;
 			break;
+		case OPT_FROM:
+			if (hg_opt_from(&cmd_check_spec, arg, &from))
+				return HG_EXIT_USAGE;
+			break;
 		}
 	}
 	if (!trace)
 		return hg_opt_usage_error(&cmd_check_spec, "no trace given");
-	return check(trace, quiet);
+	return check(trace, from, quiet);
 }

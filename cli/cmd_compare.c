@@ -35,6 +35,7 @@ static const struct hg_opt compare_opts[] = {
 	  "compare after that event index or at that mark, not at the end" },
 	{ HG_POPT_RANGE, 0, "range", "LO:HI",
 	  "draw only the addresses LO to HI (e.g. 0xc000000000:0xc000100000)" },
+	{ HG_POPT_FROM, 0, "from", HG_OPT_FROM_ARG, HG_OPT_FROM_HELP },
 	{ OPT_FORMAT, 0, "format", "text|json",
 	  "table format on standard output (default text)" },
 	HG_SETTINGS_OPTS("settings shared by every configuration (YAML)",
@@ -346,6 +347,7 @@ static int run_compare(struct compare *c)
 
 	memset(runs, 0, sizeof(runs));
 	hg_replay_init(&rp);
+	rp.format = c->args.pics.from;
 	/* One reading of the trace drives every configuration. */
 	if (hg_replay_open(&rp, c->args.trace)) {
 		status = failed(&rp);
@@ -373,6 +375,7 @@ static int run_compare(struct compare *c)
 		status = failed(&rp);
 		goto out;
 	}
+	hg_cli_trace_warning(rp.trace);
 	status = hg_replay_exit_status(rc);
 	for (size_t i = 0; i < n; i++) {
 		runs[i].m = hg_replay_model(&rp, i);

@@ -1,7 +1,8 @@
 /*
  * cmd_convert.c - heapgrow convert IN -o OUT: a trace from one format to
  * the other (YAML, compact text, either gzip-compressed), streamed one
- * event at a time, name, description and config kept.
+ * event at a time, name, description and config kept. heapgrow import
+ * (cmd_import.c) is the same with a real program's trace as IN.
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,13 +15,16 @@
 enum {
 	OPT_OUTPUT = 2,
 	OPT_FORMAT,
+	OPT_FROM,
 };
 
-static const struct hg_opt convert_opts[] = {
+/* The options of convert and import (cmd_import.c uses the same ids). */
+const struct hg_opt hg_convert_opts[] = {
 	{ OPT_OUTPUT, 'o', "output", "FILE",
 	  "write the trace here ('-' = standard output)" },
 	{ OPT_FORMAT, 0, "format", "yaml|compact",
 	  "output format (default: from FILE's suffix)" },
+	{ OPT_FROM, 0, "from", HG_OPT_FROM_ARG, HG_OPT_FROM_HELP },
 	{ 0 },
 };
 
@@ -28,9 +32,10 @@ const struct hg_opt_spec cmd_convert_spec = {
 	"convert",
 	"IN -o OUT [options]",
 	"Convert a trace between the YAML and the compact text format",
-	convert_opts,
+	hg_convert_opts,
 	"IN is a trace in either format, plain or gzip-compressed (recognised\n"
-	"by content; '-' = standard input). The output format comes from\n"
+	"by content, or as --from says; '-' = standard input), or a real\n"
+	"program's trace (see heapgrow import). The output format comes from\n"
 	"OUT's suffix: .yaml or .yml is YAML, .hgt the compact format, and a\n"
 	"further .gz compresses it (trace.hgt.gz); --format overrides it and\n"
 	"is needed for '-o -'. The events are streamed; the trace's name,\n"
@@ -72,10 +77,33 @@ static int out_format(const char *path, enum hg_trace_format *fmt, bool *gz)
 	return 0;
 }
 
-static int convert(const char *in, const char *out, enum hg_trace_format fmt,
+/* import_header names an imported trace after its input and says where it
+ * came from, unless the input had a name of its own. */
+static void import_header(struct hg_trace_info *info, const char *in)
+{
+	const char *base = strrchr(in, '/');
+	size_t n;
+
+	if (info->name[0])
+		return;
+	base = strcmp(in, "-") == 0 ? "stdin" : base ? base + 1 : in;
+	n = strlen(base);
+	if (ends_with(base, n, ".gz"))
+		n -= 3;
+	if (n >= sizeof(info->name))
+		n = sizeof(info->name) - 1;
+	memcpy(info->name, base, n);
+	info->name[n] = '\0';
+	if (!info->description[0])
+		snprintf(info->description, sizeof(info->description),
+			 "imported from %s (%s)", base,
+			 hg_trace_format_name(info->format));
+}
+
+static int convert(const struct hg_convert *c, enum hg_trace_format fmt,
 		   bool gz)
 {
-	const char *name = hg_display_name(in);
+	const char *name = hg_display_name(c->in);
 	struct hg_trace_reader *tr = NULL;
 	struct hg_trace_writer *w = NULL;
 	struct hg_trace_info info;
@@ -84,16 +112,18 @@ static int convert(const char *in, const char *out, enum hg_trace_format fmt,
 	int rc;
 
 	memset(&d, 0, sizeof(d));
-	hg_outfile_input(in);
-	if (hg_trace_open(&tr, in, &d) != 0) {
+	hg_outfile_input(c->in);
+	if (hg_trace_open_as(&tr, c->in, c->from, &d) != 0) {
 		hg_cli_diag(&d);
 		return HG_EXIT_USAGE;
 	}
-	if (hg_outfile_open(&of, out) != 0) {
+	if (hg_outfile_open(&of, c->out) != 0) {
 		hg_trace_close(tr);
 		return HG_EXIT_USAGE;
 	}
 	info = *hg_trace_info(tr);
+	if (c->import)
+		import_header(&info, c->in);
 	if (hg_trace_writer_open(&w, of.f, fmt, gz, &info, &d) != 0) {
 		hg_cli_error("%s: %s", name, d.msg);
 		goto fail;
@@ -118,9 +148,10 @@ static int convert(const char *in, const char *out, enum hg_trace_format fmt,
 	rc = hg_trace_writer_close(w);
 	w = NULL;
 	if (rc != 0) {
-		hg_cli_error("cannot write '%s'", out);
+		hg_cli_error("cannot write '%s'", c->out);
 		goto fail;
 	}
+	hg_cli_trace_warning(tr);
 	hg_trace_close(tr);
 	return hg_outfile_commit(&of) == 0 ? HG_EXIT_OK : HG_EXIT_USAGE;
 fail:
@@ -130,59 +161,72 @@ fail:
 	return HG_EXIT_USAGE;
 }
 
-int cmd_convert(int argc, char **argv)
+int hg_convert_run(const struct hg_convert *c, const struct hg_opt_spec *spec)
 {
-	struct hg_opt_parser p;
-	const char *in = NULL, *out = NULL, *format = NULL, *arg;
 	enum hg_trace_format fmt = HG_FMT_YAML;
 	bool gz = false;
-	int c;
 
-	hg_opt_init(&p, &cmd_convert_spec, argc, argv);
-	while ((c = hg_opt_next(&p, &arg)) != HG_OPT_END) {
-		switch (c) {
-		case HG_OPT_EXIT:
-			return p.status;
-		case HG_OPT_ARG:
-			if (hg_opt_one_arg(&cmd_convert_spec, &in, arg))
-				return HG_EXIT_USAGE;
-			break;
-		case OPT_OUTPUT:
-			if (out)
-				return hg_opt_usage_error(
-					&cmd_convert_spec,
-					"-o, --output given twice");
-			out = arg;
-			break;
-		case OPT_FORMAT:
-			format = arg;
-			break;
-		}
-	}
-	if (!in)
-		return hg_opt_usage_error(&cmd_convert_spec, "no input given");
-	if (!out)
-		return hg_opt_usage_error(&cmd_convert_spec,
-					  "no output given (-o FILE)");
-	if (out_format(out, &fmt, &gz) != 0 && !format)
+	if (!c->in)
+		return hg_opt_usage_error(spec, "no input given");
+	if (!c->out)
+		return hg_opt_usage_error(spec, "no output given (-o FILE)");
+	if (out_format(c->out, &fmt, &gz) != 0 && !c->format)
 		return hg_opt_usage_error(
-			&cmd_convert_spec,
-			strcmp(out, "-") == 0
+			spec,
+			strcmp(c->out, "-") == 0
 				? "--format yaml|compact is needed with '-o -'"
 				: "cannot tell the format of '%s' (.yaml, "
 				  ".yml, "
 				  ".hgt, optionally .gz); use --format",
-			out);
-	if (format) {
-		if (strcmp(format, "yaml") == 0)
+			c->out);
+	if (c->format) {
+		if (strcmp(c->format, "yaml") == 0)
 			fmt = HG_FMT_YAML;
-		else if (strcmp(format, "compact") == 0)
+		else if (strcmp(c->format, "compact") == 0)
 			fmt = HG_FMT_COMPACT;
 		else
 			return hg_opt_usage_error(
-				&cmd_convert_spec,
-				"--format must be yaml or compact, not '%s'",
-				format);
+				spec, "--format must be yaml or compact, not '%s'",
+				c->format);
 	}
-	return convert(in, out, fmt, gz);
+	return convert(c, fmt, gz);
+}
+
+int hg_convert_option(struct hg_convert *c, const struct hg_opt_spec *spec,
+		      int opt, const char *arg)
+{
+	switch (opt) {
+	case HG_OPT_ARG:
+		return hg_opt_one_arg(spec, &c->in, arg);
+	case OPT_OUTPUT:
+		if (c->out)
+			return hg_opt_usage_error(spec,
+						  "-o, --output given twice");
+		c->out = arg;
+		return 0;
+	case OPT_FORMAT:
+		c->format = arg;
+		return 0;
+	case OPT_FROM:
+		return hg_opt_from(spec, arg, &c->from);
+	default:
+		return 0;
+	}
+}
+
+int cmd_convert(int argc, char **argv)
+{
+	struct hg_convert cv = { NULL, NULL, NULL, HG_FMT_AUTO, false };
+	struct hg_opt_parser p;
+	const char *arg;
+	int c;
+
+	hg_opt_init(&p, &cmd_convert_spec, argc, argv);
+	while ((c = hg_opt_next(&p, &arg)) != HG_OPT_END) {
+		if (c == HG_OPT_EXIT)
+			return p.status;
+		if (hg_convert_option(&cv, &cmd_convert_spec, c, arg))
+			return HG_EXIT_USAGE;
+	}
+	return hg_convert_run(&cv, &cmd_convert_spec);
 }

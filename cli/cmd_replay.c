@@ -44,6 +44,7 @@ static const struct hg_opt replay_opts[] = {
 	  "end (the statistics stay the end's)" },
 	{ HG_POPT_RANGE, 0, "range", "LO:HI",
 	  "draw only the addresses LO to HI (e.g. 0xc000000000:0xc000100000)" },
+	{ HG_POPT_FROM, 0, "from", HG_OPT_FROM_ARG, HG_OPT_FROM_HELP },
 	{ OPT_STATS, 0, "stats", "FILE",
 	  "write the statistics as JSON to FILE ('-' = standard output)" },
 	{ OPT_FORMAT, 0, "format", "text|json",
@@ -141,6 +142,7 @@ static int run(struct replay *r)
 	hg_replay_init(&rp);
 	rp.check = r->check;
 	rp.record_marks = true;
+	rp.format = pics->from;
 	if (hg_pictures_two_pass(pics) && strcmp(r->args.trace, "-") == 0) {
 		int fd = hg_pictures_spool(pics);
 		if (fd < 0)
@@ -178,6 +180,8 @@ static int run(struct replay *r)
 		status = failed(&rp);
 		goto out;
 	}
+	if (!r->quiet)
+		hg_cli_trace_warning(rp.trace);
 	m = hg_replay_model(&rp, 0);
 	status = HG_EXIT_OK;
 	if (rc == HG_REPLAY_OOM) {

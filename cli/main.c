@@ -14,7 +14,6 @@
 
 /*
  * The commands, in the order help lists them.
- * Later: import.
  */
 static const struct hg_cmd cmds[] = {
 	{ "replay", cmd_replay, &cmd_replay_spec },
@@ -22,6 +21,7 @@ static const struct hg_cmd cmds[] = {
 	{ "diff", cmd_diff, &cmd_diff_spec },
 	{ "check", cmd_check, &cmd_check_spec },
 	{ "convert", cmd_convert, &cmd_convert_spec },
+	{ "import", cmd_import, &cmd_import_spec },
 	{ "platforms", cmd_platforms, &cmd_platforms_spec },
 	{ "help", cmd_help, &cmd_help_spec },
 };

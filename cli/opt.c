@@ -170,6 +170,18 @@ int hg_opt_format(const struct hg_opt_spec *spec, const char *arg, bool *json)
 	return 0;
 }
 
+int hg_opt_from(const struct hg_opt_spec *spec, const char *arg, int *from)
+{
+	*from = hg_trace_format_parse(arg);
+	if (*from < 0)
+		return hg_opt_usage_error(spec,
+					  "--from must be yaml, compact, "
+					  "go-trace, go-allocfreetrace or "
+					  "mtrace, not '%s'",
+					  arg);
+	return 0;
+}
+
 #define HELP_COL 28
 
 static void help_line(FILE *f, const struct hg_opt *o)

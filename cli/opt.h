@@ -77,6 +77,16 @@ int hg_opt_one_arg(const struct hg_opt_spec *spec, const char **dst,
  * or prints a usage error of spec and returns HG_EXIT_USAGE. */
 int hg_opt_format(const struct hg_opt_spec *spec, const char *arg, bool *json);
 
+/* hg_opt_from sets *from (an hg_trace_format) from a --from value;
+ * returns 0, or prints a usage error of spec and returns HG_EXIT_USAGE. */
+int hg_opt_from(const struct hg_opt_spec *spec, const char *arg, int *from);
+
+/* The --from option's metavariable and help line, for every command that
+ * reads a trace. */
+#define HG_OPT_FROM_ARG "FORMAT"
+#define HG_OPT_FROM_HELP                                                      \
+	"read it as yaml, compact, go-trace, go-allocfreetrace or mtrace"
+
 /* hg_opt_help prints the full help of a command. */
 void hg_opt_help(FILE *f, const struct hg_opt_spec *spec);
 

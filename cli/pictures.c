@@ -277,6 +277,7 @@ static int timeline(struct hg_pictures *p, struct hg_replay *first,
 		return HG_EXIT_USAGE;
 	}
 	hg_replay_init(&rp);
+	rp.format = p->from;
 	if (p->spool) {
 		rewind(p->spool);
 		rc = hg_replay_open_fd(&rp, fileno(p->spool), "<stdin>");

@@ -22,6 +22,7 @@ enum {
 	HG_POPT_TIMELINE,              /* --timeline FILE */
 	HG_POPT_AT,                    /* --at EVENT|MARK */
 	HG_POPT_RANGE,                 /* --range LO:HI */
+	HG_POPT_FROM,                  /* --from FORMAT (replay_args.c) */
 	HG_POPT_NEXT,
 };
 
@@ -43,6 +44,7 @@ struct hg_pictures {
 	char trace_name[128];   /* the title */
 	struct hg_extents held; /* timeline: all ever held */
 	FILE *spool;            /* standard input, kept for pass 2 */
+	int from;               /* --from: the trace's format, or auto */
 };
 
 void hg_pictures_init(struct hg_pictures *p);

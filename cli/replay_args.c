@@ -9,6 +9,7 @@ void hg_replay_args_init(struct hg_replay_args *a)
 	a->trace = NULL;
 	hg_settings_init(&a->opts);
 	hg_pictures_init(&a->pics);
+	a->pics.from = HG_FMT_AUTO;
 }
 
 void hg_replay_args_release(struct hg_replay_args *a)
@@ -31,7 +32,8 @@ int hg_replay_args_next(struct hg_replay_args *a, struct hg_opt_parser *p,
 		if (opt == HG_OPT_ARG) {
 			*status = hg_opt_one_arg(spec, &a->trace, *arg);
 			hg_outfile_input(*arg);
-		}
+		} else if (opt == HG_POPT_FROM)
+			*status = hg_opt_from(spec, *arg, &a->pics.from);
 		else if (opt < HG_SOPT_NEXT)
 			*status = hg_settings_option(&a->opts, opt, *arg, spec);
 		else if (opt < HG_POPT_NEXT)

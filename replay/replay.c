@@ -24,6 +24,7 @@ int hg_replay_exit_status(int status)
 void hg_replay_init(struct hg_replay *rp)
 {
 	memset(rp, 0, sizeof(*rp));
+	rp->format = HG_FMT_AUTO;
 }
 
 static void marks_release(struct hg_marks *mk)
@@ -119,7 +120,7 @@ int hg_replay_open(struct hg_replay *rp, const char *path)
 	memset(&d, 0, sizeof(d));
 	snprintf(rp->file, sizeof(rp->file), "%s",
 		 strcmp(path, "-") == 0 ? "<stdin>" : path);
-	rc = hg_trace_open(&rp->trace, path, &d);
+	rc = hg_trace_open_as(&rp->trace, path, rp->format, &d);
 	if (rc)
 		return source_error(rp, rc, &d);
 	rp->src.ctx = rp->trace;
@@ -135,7 +136,7 @@ int hg_replay_open_fd(struct hg_replay *rp, int fd, const char *name)
 
 	memset(&d, 0, sizeof(d));
 	snprintf(rp->file, sizeof(rp->file), "%s", name);
-	rc = hg_trace_open_fd(&rp->trace, fd, name, &d);
+	rc = hg_trace_open_fd_as(&rp->trace, fd, name, rp->format, &d);
 	if (rc)
 		return source_error(rp, rc, &d);
 	rp->src.ctx = rp->trace;

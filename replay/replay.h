@@ -157,6 +157,7 @@ struct hg_replay {
 	/* Options, set before hg_replay_run. */
 	bool check;        /* run the checker after every event */
 	bool record_marks; /* keep the figures at every mark */
+	int format; /* hg_replay_open: the trace's format (HG_FMT_AUTO) */
 	/* State. */
 	char file[256]; /* the input's name in messages ("<stdin>") */
 	struct hg_trace_reader *trace; /* the reader, when opened here */

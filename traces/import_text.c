@@ -575,12 +575,20 @@ static int mtrace_line(struct hg_trace_reader *r)
 	int rc = mtrace_parse(t->line, t->len, &m, &why, &col);
 
 	if (rc < 0) {
+		const char *at = t->line + col - 1;
+		size_t n = t->len - (col - 1), k = 0;
 		char q[48];
 
 		if (memchr(t->line, '\0', t->len))
 			return err_at(r, col, "%s (a NUL character)", why);
+		/* A bad field: quote the field; else the whole line. */
+		if (col > 1 || strcmp(why, "not an mtrace record") != 0) {
+			while (k < n && at[k] != ' ' && at[k] != '\t')
+				k++;
+			n = k;
+		}
 		return err_at(r, col, "%s: '%s'", why,
-			      hg__quote(q, sizeof(q), t->line, t->len));
+			      hg__quote(q, sizeof(q), at, n));
 	}
 	if (rc == 0)
 		return 0;

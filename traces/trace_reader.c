@@ -109,38 +109,31 @@ static int line_format(const unsigned char *b, size_t n)
 	return -1;
 }
 
-/*
- * detect recognises the format (share/doc/real-traces.md, "Formats"): a Go
- * execution trace by its header (hg__gotrace_detect); else the first line that is neither blank
- * nor a '#' comment: "heapgrow-trace" is the compact format, an
- * allocfreetrace record (or a MARK line) go-allocfreetrace, an mtrace
- * record or "= Start" mtrace; else an allocfreetrace record on a line of
- * its own in the first DETECT_BYTES; else YAML. It only looks ahead in the
- * source buffer and consumes nothing.
- */
-static int detect(struct hg_trace_reader *r, enum hg_trace_format *fmt)
+/* yaml_key_line: "key:" or "key: value" at the start, as a YAML trace's
+ * header lines are (heapgrow:, name:, config:, events:). */
+static bool yaml_key_line(const unsigned char *b, size_t n)
 {
-	struct hg_src *s = &r->src;
-	const unsigned char *b;
-	size_t n, i = 0;
-	bool first = true;
-	int go;
+	size_t i = 0;
 
-	*fmt = HG_FMT_YAML;
-	while (!s->eof && s->len < DETECT_BYTES) {
-		if (hg__src_fill(s) < 0) {
-			hg_diag_set(r->d, NULL, 0, 0, "%s", s->err);
-			return HG_EINVAL;
-		}
-	}
-	go = hg__gotrace_detect(r);
-	if (go) {
-		if (go > 0)
-			*fmt = HG_FMT_GOTRACE;
-		return go < 0 ? go : 0;
-	}
-	b = s->buf + s->pos;
-	n = s->len - s->pos;
+	if (has_prefix(b, n, "---") || has_prefix(b, n, "%"))
+		return true;
+	while (i < n && ((b[i] >= 'a' && b[i] <= 'z') ||
+			 (b[i] >= 'A' && b[i] <= 'Z') || b[i] == '_' ||
+			 (i > 0 && b[i] >= '0' && b[i] <= '9')))
+		i++;
+	return i > 0 && i < n && b[i] == ':' &&
+	       (i + 1 == n || b[i + 1] == ' ' || b[i + 1] == '\t');
+}
+
+/*
+ * scan looks at the complete lines of b[0, n) (all of it when eof):
+ * returns a format, or -1 when they do not tell yet.
+ */
+static int scan(const unsigned char *b, size_t n, bool eof)
+{
+	size_t i = 0;
+	bool first = true;
+
 	if (n >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf)
 		i = 3;
 	while (i < n && i < DETECT_BYTES) {
@@ -148,6 +141,8 @@ static int detect(struct hg_trace_reader *r, enum hg_trace_format *fmt)
 		size_t end = nl ? (size_t)(nl - b) : n, len, ls = i;
 		int f;
 
+		if (!nl && !eof)
+			return -1;
 		while (i < end && (b[i] == ' ' || b[i] == '\t'))
 			i++;
 		len = end - i;
@@ -156,24 +151,55 @@ static int detect(struct hg_trace_reader *r, enum hg_trace_format *fmt)
 		if (first && len && b[i] != '#') {
 			first = false;
 			f = line_format(b + i, len);
-			if (f >= 0) {
-				*fmt = (enum hg_trace_format)f;
-				return 0;
-			}
+			if (f >= 0)
+				return f;
 			/* A YAML trace says what it is first. */
-			if (has_prefix(b + i, len, "heapgrow:") ||
-			    has_prefix(b + i, len, "---") ||
-			    has_prefix(b + i, len, "%"))
-				return 0;
+			if (yaml_key_line(b + i, len))
+				return HG_FMT_YAML;
 		} else if (!first && i == ls &&
 			   hg__afl_line_is_record((const char *)b + i, len)) {
-			*fmt = HG_FMT_GO_ALLOCFREETRACE;
-			return 0;
+			return HG_FMT_GO_ALLOCFREETRACE;
 		}
 		if (!nl)
 			break;
 		i = end + 1;
 	}
+	return i >= DETECT_BYTES || eof ? HG_FMT_YAML : -1;
+}
+
+/*
+ * detect recognises the format (share/doc/real-traces.md, "Formats"): a Go
+ * execution trace by its header (hg__gotrace_detect); else the first line
+ * that is neither blank nor a '#' comment: "heapgrow-trace" is the compact
+ * format, an allocfreetrace record (or a MARK line) go-allocfreetrace, an
+ * mtrace record or "= Start" mtrace, a YAML key YAML; else an
+ * allocfreetrace record on a line of its own in the first DETECT_BYTES;
+ * else YAML. It reads only as far as it needs to decide (a pipe's first
+ * line is enough), and consumes nothing.
+ */
+static int detect(struct hg_trace_reader *r, enum hg_trace_format *fmt)
+{
+	struct hg_src *s = &r->src;
+	int go, f;
+
+	*fmt = HG_FMT_YAML;
+	go = hg__gotrace_detect(r);
+	if (go) {
+		if (go > 0)
+			*fmt = HG_FMT_GOTRACE;
+		return go < 0 ? go : 0;
+	}
+	for (;;) {
+		f = scan(s->buf + s->pos, s->len - s->pos, s->eof);
+		if (f >= 0 || s->len == HG_SRC_BUFSIZE)
+			break;
+		if (hg__src_fill(s) < 0) {
+			hg_diag_set(r->d, NULL, 0, 0, "%s", s->err);
+			return HG_EINVAL;
+		}
+	}
+	if (f >= 0)
+		*fmt = (enum hg_trace_format)f;
 	return 0;
 }
 

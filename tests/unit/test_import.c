@@ -14,9 +14,11 @@
 
 #include "trace.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #ifndef HG_SOURCE_DIR
@@ -389,7 +391,7 @@ static void test_detect(void **state)
 	read_text(&res, "\n\n= Start\n");
 	assert_int_equal(res.format, HG_FMT_MTRACE);
 	/* A program's own output before the first record. */
-	read_text(&res, "starting: 3 workers\nready\n"
+	read_text(&res, "starting 3 workers\nready\n"
 			"tracealloc(0xc000010000, 0x20)\n");
 	assert_int_equal(res.format, HG_FMT_GO_ALLOCFREETRACE);
 	assert_int_equal(res.n, 1);
@@ -435,6 +437,42 @@ static void test_detect(void **state)
 	assert_int_equal(hg_trace_format_parse("go-trace"), HG_FMT_GOTRACE);
 	assert_int_equal(hg_trace_format_parse("gotrace"), -1);
 	assert_string_equal(hg_trace_format_name(HG_FMT_MTRACE), "mtrace");
+}
+
+/* A log read from a pipe while the program still runs: recognised by its
+ * first line, without waiting for more. */
+static void test_detect_pipe(void **state)
+{
+	static const char *const first[] = {
+		"tracealloc(0xc000010000, 0x20)\n",
+		"= Start\n",
+	};
+	static const enum hg_trace_format want[] = {
+		HG_FMT_GO_ALLOCFREETRACE, HG_FMT_MTRACE
+	};
+
+	(void)state;
+	for (size_t k = 0; k < 2; k++) {
+		struct hg_trace_reader *r;
+		struct hg_diag d;
+		struct hg_op op;
+		unsigned line, col;
+		int fds[2];
+		ssize_t n;
+
+		assert_int_equal(pipe(fds), 0);
+		n = write(fds[1], first[k], strlen(first[k]));
+		assert_int_equal(n, (ssize_t)strlen(first[k]));
+		alarm(20); /* a reader that waits for more would hang here */
+		assert_int_equal(hg_trace_open_fd(&r, fds[0], "pipe", &d), 0);
+		assert_int_equal(hg_trace_info(r)->format, want[k]);
+		alarm(0);
+		close(fds[1]);
+		assert_int_equal(hg_trace_next(r, &op, &line, &col, &d),
+				 k == 0 ? 1 : 0);
+		hg_trace_close(r);
+		close(fds[0]);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -507,6 +545,87 @@ static void test_recorded(void **state)
 	free(res);
 }
 
+/* ------------------------------------------------------------------ */
+/* Round trip: imported, written as a heapgrow trace, read back        */
+/* ------------------------------------------------------------------ */
+
+static bool same_op(const struct hg_op *a, const struct hg_op *b)
+{
+	return a->kind == b->kind && !a->id == !b->id &&
+	       (!a->id || strcmp(a->id, b->id) == 0) && a->size == b->size &&
+	       a->addr == b->addr && a->has_addr == b->has_addr &&
+	       a->noscan == b->noscan && !a->text == !b->text &&
+	       (!a->text || strcmp(a->text, b->text) == 0);
+}
+
+static void roundtrip(const char *name, enum hg_trace_format fmt, bool gz)
+{
+	char path[512];
+	struct hg_trace_reader *in, *back;
+	struct hg_trace_writer *w;
+	struct hg_diag d;
+	struct hg_op op, op2;
+	unsigned line, col;
+	uint64_t n = 0;
+	FILE *f = tmpfile();
+	int rc, rc2;
+
+	assert_non_null(f);
+	snprintf(path, sizeof(path), "%s/tests/data/%s", HG_SOURCE_DIR, name);
+	assert_int_equal(hg_trace_open(&in, path, &d), 0);
+	assert_int_equal(hg_trace_writer_open(&w, f, fmt, gz, hg_trace_info(in),
+					      &d),
+			 0);
+	while ((rc = hg_trace_next(in, &op, &line, &col, &d)) > 0)
+		assert_int_equal(hg_trace_write(w, &op), 0);
+	assert_int_equal(rc, 0);
+	assert_int_equal(hg_trace_writer_close(w), 0);
+	hg_trace_close(in);
+
+	rewind(f);
+	assert_int_equal(hg_trace_open(&in, path, &d), 0);
+	assert_int_equal(hg_trace_open_fd(&back, fileno(f), "back", &d), 0);
+	assert_int_equal(hg_trace_info(back)->format, fmt);
+	for (;;) {
+		struct hg_op keep;
+		char id[64] = "", text[256] = "";
+
+		rc = hg_trace_next(in, &op, &line, &col, &d);
+		if (rc > 0) {
+			/* Borrowed strings: keep copies past the other read. */
+			keep = op;
+			if (op.id)
+				snprintf(id, sizeof(id), "%s", op.id);
+			if (op.text)
+				snprintf(text, sizeof(text), "%s", op.text);
+			keep.id = op.id ? id : NULL;
+			keep.text = op.text ? text : NULL;
+		}
+		rc2 = hg_trace_next(back, &op2, &line, &col, &d);
+		assert_int_equal(rc, rc2);
+		if (rc <= 0)
+			break;
+		if (!same_op(&keep, &op2))
+			fail_msg("%s: op %" PRIu64 " differs after the round trip",
+				 name, n);
+		n++;
+	}
+	assert_int_equal(rc, 0);
+	assert_true(n > 400);
+	hg_trace_close(in);
+	hg_trace_close(back);
+	fclose(f);
+}
+
+static void test_roundtrip(void **state)
+{
+	(void)state;
+	roundtrip("c_grow_slice_map.events.txt.gz", HG_FMT_COMPACT, true);
+	roundtrip("sort.mtrace.gz", HG_FMT_COMPACT, false);
+	roundtrip("sort.mtrace.gz", HG_FMT_YAML, false);
+	roundtrip("as.mtrace.gz", HG_FMT_YAML, true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -516,7 +635,9 @@ int main(void)
 		cmocka_unit_test(test_mtrace_ops),
 		cmocka_unit_test(test_mtrace_errors),
 		cmocka_unit_test(test_detect),
+		cmocka_unit_test(test_detect_pipe),
 		cmocka_unit_test(test_recorded),
+		cmocka_unit_test(test_roundtrip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

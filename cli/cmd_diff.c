@@ -171,8 +171,10 @@ static bool is_count(const char *path)
 {
 	const struct hg_stat_spec *s = hg_stat_by_path(path);
 
-	/* fidelity's figures count events (share/doc/stats-format.md). */
-	if (strncmp(path, "fidelity.", 9) == 0)
+	/* fidelity's figures count events (share/doc/stats-format.md), and
+	 * a size class's figures spans and slots. */
+	if (strncmp(path, "fidelity.", 9) == 0 ||
+	    strncmp(path, "size_classes.", 13) == 0)
 		return true;
 	return s && s->unit == HG_UNIT_COUNT;
 }

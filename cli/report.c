@@ -85,6 +85,32 @@ static void json_fidelity(struct hg_json *j, const struct hg_fidelity *f)
 	hg_json_end_object(j);
 }
 
+/*
+ * json_size_classes writes the object layer's size classes at the end of
+ * an object-level replay, keyed by object size: spans in use, allocated
+ * slots and free slots (`heapgrow diff` names them size_classes.SIZE.*).
+ */
+static void json_size_classes(struct hg_json *j, const struct hg_stats *st)
+{
+	char key[32];
+
+	if (!st->object_ops)
+		return;
+	hg_json_begin_object(j, "size_classes");
+	for (unsigned c = 1; c < st->nsize_classes; c++) {
+		const struct hg_size_class_stats *cs = &st->size_classes[c];
+
+		snprintf(key, sizeof(key), "%" PRIu64, cs->size);
+		hg_json_begin_object(j, key);
+		hg_json_u64(j, "pages", cs->npages);
+		hg_json_u64(j, "spans", cs->spans);
+		hg_json_u64(j, "objects", cs->objects);
+		hg_json_u64(j, "free", cs->free);
+		hg_json_end_object(j);
+	}
+	hg_json_end_object(j);
+}
+
 void hg_report_json(FILE *f, const char *name, const struct hg_config *cfg,
 		    const struct hg_stats *st, struct hg_replay_lane *lane)
 {
@@ -117,6 +143,7 @@ void hg_report_json(FILE *f, const char *name, const struct hg_config *cfg,
 	json_stats(&j, st, HG_STAT_FIGURES, true);
 	hg_json_end_object(&j);
 	json_stats(&j, st, HG_STAT_RUN, false);
+	json_size_classes(&j, st);
 	hg_json_begin_array(&j, "marks");
 	if (lane) {
 		struct mark_json mj = { &j, *st };
@@ -300,6 +327,32 @@ static void text_marks(FILE *f, const struct hg_stats *st,
 			lane->marks.n - TEXT_MARKS);
 }
 
+/* The size classes that have spans at the end (object-level replays). */
+static void text_size_classes(FILE *f, const struct hg_stats *st)
+{
+	bool any = false;
+
+	if (!st->object_ops)
+		return;
+	for (unsigned c = 1; c < st->nsize_classes; c++) {
+		const struct hg_size_class_stats *cs = &st->size_classes[c];
+
+		if (!cs->spans)
+			continue;
+		if (!any)
+			fprintf(f, "\nsize classes (at the end)\n  %-8s %6s "
+				   "%8s %10s %10s\n",
+				"size", "pages", "spans", "objects", "free");
+		any = true;
+		fprintf(f,
+			"  %-8" PRIu64 " %6" PRIu64 " %8" PRIu64 " %10" PRIu64
+			" %10" PRIu64 "\n",
+			cs->size, cs->npages, cs->spans, cs->objects, cs->free);
+	}
+	if (!any)
+		fputs("\nsize classes: no spans at the end\n", f);
+}
+
 static void text_fidelity(FILE *f, const struct hg_fidelity *fi)
 {
 	if (!fi || !fi->addresses)
@@ -343,6 +396,7 @@ void hg_report_text(FILE *f, const char *name, const struct hg_config *cfg,
 		open = s->group;
 		row(f, s, st);
 	}
+	text_size_classes(f, st);
 	text_marks(f, st, lane);
 	run_stats(f, st);
 	text_fidelity(f, lane ? &lane->fidelity : NULL);

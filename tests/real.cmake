@@ -16,3 +16,19 @@ foreach(args ${HG_FIDELITY_CASES})
       -P ${CMAKE_CURRENT_SOURCE_DIR}/real/selftest/run.cmake)
   set_tests_properties(real.fidelity.${case} PROPERTIES LABELS real TIMEOUT 60)
 endforeach()
+
+# real.replay.NAME: heapgrow replays each recording (the importers read it)
+# and reports every mark the program printed, with HeapSys and HeapInuse
+# (tests/real/targets-present); the figures themselves are fidelity.sh's.
+file(GLOB HG_REAL_RECORDINGS CONFIGURE_DEPENDS
+  ${CMAKE_CURRENT_SOURCE_DIR}/real/data/*.trace.gz)
+foreach(rec ${HG_REAL_RECORDINGS})
+  get_filename_component(name ${rec} NAME)
+  string(REGEX REPLACE "\\.(trace|allocfreetrace)\\.gz$" "" name ${name})
+  add_test(NAME real.replay.${name}
+    COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/real/fidelity.sh
+      --heapgrow $<TARGET_FILE:heapgrow> --tool $<TARGET_FILE:hg_fidelity>
+      --targets ${CMAKE_CURRENT_SOURCE_DIR}/real/targets-present
+      --figures HeapSys,HeapInuse --summary ${name})
+  set_tests_properties(real.replay.${name} PROPERTIES LABELS real TIMEOUT 120)
+endforeach()

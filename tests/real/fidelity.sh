@@ -7,13 +7,16 @@
 #
 #   tests/real/fidelity.sh [--heapgrow PATH] [--tool PATH] [--targets FILE]
 #       [--target FIGURE=TOLERANCE[@GLOB]]... [--figures LIST] [--summary]
-#       [--data DIR] [--settings FILE] [--keep DIR] [NAME...]
+#       [--data DIR] [--settings FILE] [--keep DIR] [--update FILE] [NAME...]
 #
 # NAME limits the run to those recordings (default: all of DIR). --summary
 # prints one row per recording and figure instead of one per mark. --keep
 # keeps each replay's stats as DIR/NAME.json. The options for each replay
-# come from tests/real/settings.
+# come from tests/real/settings. --update FILE writes the output into FILE
+# instead, between its lines "<!-- fidelity.sh begin -->" and
+# "<!-- fidelity.sh end -->" (the exit status is the same).
 set -u
+set -f # no pathname expansion: words are split on purpose below, never globbed
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -23,6 +26,7 @@ targets=$here/targets
 data=$here/data
 settings=$here/settings
 keep=
+update=
 extra=
 
 usage() {
@@ -46,6 +50,7 @@ $2"; shift 2 ;;
 	--data) [ $# -ge 2 ] || usage; data=$2; shift 2 ;;
 	--settings) [ $# -ge 2 ] || usage; settings=$2; shift 2 ;;
 	--keep) [ $# -ge 2 ] || usage; keep=$2; shift 2 ;;
+	--update) [ $# -ge 2 ] || usage; update=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) usage ;;
 	*) break ;;
@@ -56,15 +61,25 @@ for f in "$heapgrow" "$tool"; do
 	[ -x "$f" ] || { echo "fidelity.sh: $f: not an executable (build first, or --heapgrow/--tool)" >&2; exit 2; }
 done
 [ -d "$data" ] || { echo "fidelity.sh: $data: no such directory" >&2; exit 2; }
+begin='<!-- fidelity.sh begin -->' end='<!-- fidelity.sh end -->'
+if [ -n "$update" ]; then
+	[ "$(grep -cxF -e "$begin" "$update" 2>/dev/null)" = 1 ] && [ "$(grep -cxF -e "$end" "$update")" = 1 ] || {
+		echo "fidelity.sh: $update: needs one line '$begin' and one '$end'" >&2
+		exit 2
+	}
+	out=$(mktemp) || exit 2
+	trap 'rm -f "$out"' EXIT INT TERM
+	exec 3>&1 >"$out"
+fi
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp" ${out:+"$out"}' EXIT INT TERM
 [ -n "$keep" ] && mkdir -p "$keep"
 
 # The recordings: every NAME.stdout with a NAME.trace.gz or NAME.allocfreetrace.gz
 # (or a heapgrow trace, NAME.yaml or NAME.hgt, possibly gzip'd).
 if [ $# -eq 0 ]; then
-	set -- $(cd "$data" && ls *.stdout 2>/dev/null | sed 's/\.stdout$//')
+	set -- $(ls "$data" | sed -n 's/\.stdout$//p')
 fi
 [ $# -gt 0 ] || { echo "fidelity.sh: no recordings in $data" >&2; exit 2; }
 
@@ -148,7 +163,7 @@ if [ -s "$tmp/args" ]; then
 	"$tool" --targets "$targets" $extra -- $(cat "$tmp/args")
 	status=$?
 	IFS=$old_ifs
-	[ $status -eq 2 ] && exit 2
+	[ $status -eq 2 ] && { [ -n "$update" ] && rm -f "$out"; exit 2; }
 else
 	echo "No recording could be replayed."
 	status=1
@@ -158,4 +173,12 @@ if [ -s "$tmp/notes" ]; then
 	cat "$tmp/notes"
 fi
 [ $failed -ne 0 ] && [ $status -eq 0 ] && status=1
+if [ -n "$update" ]; then
+	exec >&3 3>&-
+	awk -v b="$begin" -v e="$end" -v f="$out" '
+		$0 == b { print; while ((getline l < f) > 0) print l; skip = 1; next }
+		$0 == e { skip = 0 }
+		!skip' "$update" >"$update.new" && mv "$update.new" "$update"
+	rm -f "$out"
+fi
 exit $status

@@ -69,3 +69,18 @@ if(HEAPGROW_BUILD_FUZZERS AND CMAKE_C_COMPILER_ID MATCHES "Clang")
   target_link_options(fuzz_gotrace PRIVATE -fsanitize=fuzzer)
   target_link_libraries(fuzz_gotrace PRIVATE hgtrace hgcore hg_flags)
 endif()
+
+# The go-allocfreetrace and mtrace importers (tests/fuzz/fuzz_import.c;
+# traces/import_text.c): the bytes recognised by content and forced as
+# each of the two formats.
+add_executable(fuzz_import_standalone ${HG_FUZZ_DIR}/fuzz_import.c
+  ${HG_FUZZ_DIR}/standalone_driver.c)
+target_link_libraries(fuzz_import_standalone PRIVATE hgtrace hgcore hg_flags)
+add_test(NAME fuzz.import COMMAND fuzz_import_standalone ${HG_FUZZ_DIR}/corpus/import)
+set_tests_properties(fuzz.import PROPERTIES LABELS fuzz TIMEOUT 300)
+if(HEAPGROW_BUILD_FUZZERS AND CMAKE_C_COMPILER_ID MATCHES "Clang")
+  add_executable(fuzz_import ${HG_FUZZ_DIR}/fuzz_import.c)
+  target_compile_options(fuzz_import PRIVATE -fsanitize=fuzzer)
+  target_link_options(fuzz_import PRIVATE -fsanitize=fuzzer)
+  target_link_libraries(fuzz_import PRIVATE hgtrace hgcore hg_flags)
+endif()

@@ -432,6 +432,9 @@ static int afl_line(struct hg_trace_reader *r)
 		if (memchr(s + st, '\0', end - st))
 			return err_at(r, (unsigned)st + 1,
 				      "MARK: label contains a NUL character");
+		if (memchr(s + st, '\r', end - st))
+			return err_at(r, (unsigned)st + 1,
+				      "MARK: label contains a carriage return");
 		if (hg__reader_str(&r->text, &r->textcap, s + st, end - st) <
 		    0)
 			return err_at(r, 1, "out of memory");

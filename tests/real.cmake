@@ -17,11 +17,13 @@ foreach(args ${HG_FIDELITY_CASES})
   set_tests_properties(real.fidelity.${case} PROPERTIES LABELS real TIMEOUT 60)
 endforeach()
 
-# real.replay.NAME: heapgrow replays each recording (the importers read it)
+# real.replay.NAME: heapgrow replays each recording (go-trace and
+# go-allocfreetrace, read by the importers)
 # and reports every mark the program printed, with HeapSys and HeapInuse
 # (tests/real/targets-present); the figures themselves are fidelity.sh's.
 file(GLOB HG_REAL_RECORDINGS CONFIGURE_DEPENDS
-  ${CMAKE_CURRENT_SOURCE_DIR}/real/data/*.trace.gz)
+  ${CMAKE_CURRENT_SOURCE_DIR}/real/data/*.trace.gz
+  ${CMAKE_CURRENT_SOURCE_DIR}/real/data/*.allocfreetrace.gz)
 foreach(rec ${HG_REAL_RECORDINGS})
   get_filename_component(name ${rec} NAME)
   string(REGEX REPLACE "\\.(trace|allocfreetrace)\\.gz$" "" name ${name})

@@ -1282,6 +1282,13 @@ static struct gt_node *find_slot(struct hg_gotrace_reader *g, uint64_t addr,
 	return s;
 }
 
+/* tiny_span tells whether s holds the tiny allocator's 16-byte blocks
+ * (Go: tinySpanClass, size class 2 noscan). */
+static bool tiny_span(const struct gt_node *s)
+{
+	return s->elemsize == 16 && s->noscan;
+}
+
 static int object_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
 {
 	struct hg_gotrace_reader *g = r->gotrace;
@@ -1301,8 +1308,10 @@ static int object_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
 	if (rc < 0)
 		return rc;
 	if (s->live[slot / 64] >> (slot % 64) & 1) {
-		if (addr != base)
-			return 0; /* the tiny allocator's shared block */
+		/* The tiny allocator's shared block: the trace's ids (8-byte
+		 * units) do not tell its first object from the next ones. */
+		if (addr != base || tiny_span(s))
+			return 0;
 		p = push(r, HG_OP_DEL, ev->off);
 		if (!p)
 			return HG_ENOMEM;
@@ -1357,9 +1366,16 @@ static int stack_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
 
 	if (order == 0)
 		return 0; /* a goroutine without a stack (snapshot) */
-	if (order > 48)
-		return gt_err(r, ev->off, "stack of order %llu",
-			      (unsigned long long)order);
+	/* Go: traceCompressStackSize records bits.Len64(size); no stack is
+	 * smaller than the info batch's minimum (Go: fixedStack). */
+	if (order > 48 || ((uint64_t)1 << (order - 1)) < g->stack_align)
+		return gt_err(r, ev->off,
+			      "stack of %llu bytes (order %llu; the minimum "
+			      "is %llu)",
+			      order > 48 ? 0ull
+					 : (unsigned long long)1 << (order - 1),
+			      (unsigned long long)order,
+			      (unsigned long long)g->stack_align);
 	rc = before_op(r, ev, true);
 	if (rc < 0)
 		return rc;
@@ -1378,7 +1394,6 @@ static int stack_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
 		n->key = base;
 		n->pri = gt_rand(&g->rng);
 	}
-	/* Go: traceCompressStackSize records bits.Len64(size). */
 	n->size = (uint64_t)1 << (order - 1);
 	n->l = n->r = NULL;
 	tr_insert(&g->stacks, n);
@@ -1584,6 +1599,58 @@ static int handle(struct hg_trace_reader *r, const struct gt_event *ev)
 	}
 }
 
+/*
+ * conflicts tells whether ev allocates memory the live tables still hold:
+ * a span over a live span, an object in a live slot (other than a tiny
+ * block), a live stack. It happens when another M's free of that memory
+ * carries the same or a later timestamp (the runtime's clock ticks are
+ * coarser than a sweep's events, and it moves a timestamp that does not
+ * advance forward by one tick).
+ */
+static bool conflicts(struct hg_gotrace_reader *g, const struct gt_event *ev)
+{
+	uint64_t base;
+	struct gt_node *s;
+	uint32_t slot = 0;
+
+	if (!g->have_info)
+		return false;
+	switch (ev->type) {
+	case EV_SPAN_ALLOC:
+		if ((ev->args[2] & 1) || ev->args[1] == 0 ||
+		    ev->args[1] > ((uint64_t)1 << 40))
+			return false;
+		base = g->min_addr + ev->args[0] * g->page_size;
+		if (ev->args[1] > (UINT64_MAX - base) / g->page_size)
+			return false;
+		s = tr_floor(g->spans, base + ev->args[1] * g->page_size - 1);
+		return s && s->key + s->size > base;
+	case EV_HEAP_OBJECT_ALLOC:
+		base = g->min_addr + ev->args[0] * g->heap_align;
+		s = find_slot(g, base, &slot);
+		return s && !tiny_span(s) &&
+		       (s->live[slot / 64] >> (slot % 64) & 1) &&
+		       base == s->key + (uint64_t)slot * s->elemsize;
+	case EV_GOROUTINE_STACK_ALLOC:
+		base = g->min_addr + ev->args[0] * g->stack_align;
+		s = tr_floor(g->stacks, base);
+		return s && s->key == base;
+	default:
+		return false;
+	}
+}
+
+static void heap_up(struct hg_gotrace_reader *g, size_t i)
+{
+	while (i > 0 && heap_less(g->heap[i], g->heap[(i - 1) / 2])) {
+		struct gt_cursor *t = g->heap[i];
+
+		g->heap[i] = g->heap[(i - 1) / 2];
+		g->heap[(i - 1) / 2] = t;
+		i = (i - 1) / 2;
+	}
+}
+
 /* step handles the next event. Returns 1, 0 at the end of the trace,
  * or an error. */
 static int step(struct hg_trace_reader *r)
@@ -1620,14 +1687,31 @@ static int step(struct hg_trace_reader *r)
 	}
 	{
 		struct gt_cursor *c = g->heap[0];
+		size_t i = 0;
 
+		/* An allocation of memory still live waits, up to 1 ms of
+		 * the trace's clock, for the other Ms' events (the free). */
+		if (g->nheap > 1 && conflicts(g, &c->ev)) {
+			size_t k = g->nheap > 2 &&
+					   heap_less(g->heap[2], g->heap[1])
+				   ? 2
+				   : 1;
+
+			if (g->heap[k]->ev.ts <= c->ev.ts + g->freq / 1000) {
+				i = k;
+				c = g->heap[k];
+			}
+		}
 		ev = c->ev;
 		rc = next_event(r, c);
 		if (rc < 0)
 			return rc;
 		if (rc == 0)
-			g->heap[0] = g->heap[--g->nheap];
-		heap_down(g, 0);
+			g->heap[i] = g->heap[--g->nheap];
+		if (i < g->nheap) {
+			heap_up(g, i);
+			heap_down(g, i);
+		}
 	}
 	rc = handle(r, &ev);
 	return rc < 0 ? rc : 1;

@@ -468,6 +468,57 @@ static void test_errors(void **state)
 	free(b.p);
 }
 
+/*
+ * M 7 sweeps a span (frees its object, then the span) with timestamps
+ * later than M 9's allocation of the same page: coarse clock ticks. The
+ * allocation waits for the free; the tiny allocator's second object at a
+ * block's first 8 bytes adds nothing.
+ */
+static void test_reorder(void **state)
+{
+	struct buf b = { 0 }, d = { 0 };
+	struct ops o;
+	size_t i = 0;
+
+	(void)state;
+	header(&b, 26);
+	byte(&d, 1);
+	uv(&d, MIN_ADDR);
+	uv(&d, 8192);
+	uv(&d, 8);
+	uv(&d, 2048);
+	exp_batch(&b, 1, 1, &d);
+	ev(&d, 13, 3, U(0), U(0), U(1));              /* 1000 P0 */
+	ev(&d, 129, 4, U(1), U(2), U(1), KC(5, 0));   /* 1001 span, page 2 */
+	ev(&d, 132, 3, U(1), U(2048), U(0));          /* 1002 its object */
+	ev(&d, 129, 4, U(1), U(3), U(1), KC(2, 1));   /* 1003 tiny span */
+	ev(&d, 132, 3, U(1), U(3072), U(0));          /* 1004 block 0 */
+	ev(&d, 132, 3, U(1), U(3072), U(0));          /* 1005 same block */
+	ev(&d, 133, 2, U(7), U(2048));                /* 1012 free */
+	ev(&d, 130, 2, U(1), U(2));                   /* 1013 span free */
+	batch(&b, 1, 7, 1000, &d);
+	ev(&d, 13, 3, U(0), U(1), U(1));              /* 1000 P1 */
+	ev(&d, 129, 4, U(10), U(2), U(1), KC(0, 1));  /* 1010 page 2 again */
+	ev(&d, 132, 3, U(1), U(2048), U(0));          /* 1011 large object */
+	batch(&b, 1, 9, 1000, &d);
+	sync_batch(&b, 26, 1);
+	byte(&b, 52);
+	decode(&o, b.p, b.n, NULL);
+	if (o.rc < 0)
+		fail_msg("%u: %s", o.d.line, o.d.msg);
+	expect(&o, i++, HG_OP_PROC, NULL, 0);
+	expect(&o, i++, HG_OP_NEW, "o800", 48);
+	expect(&o, i++, HG_OP_NEW, "oc00", 16);
+	expect(&o, i++, HG_OP_DEL, "o800", 0);
+	expect(&o, i++, HG_OP_PROC, NULL, 1);
+	expect(&o, i, HG_OP_NEW, "o800", 8192);
+	assert_true(o.v[i++].noscan);
+	assert_int_equal(o.n, i);
+	ops_free(&o);
+	free(b.p);
+	free(d.p);
+}
+
 /* ------------------------------------------------------------------ */
 /* A recorded trace                                                    */
 /* ------------------------------------------------------------------ */
@@ -643,6 +694,7 @@ int main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_corrupted),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_reorder),
 		cmocka_unit_test(test_recorded),
 	};
 

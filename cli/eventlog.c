@@ -6,11 +6,12 @@
  */
 #include "eventlog.h"
 
+#include "hg_core.h"
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "utf8.h"
 
 int hg_eventlog_flush(struct hg_eventlog *lg)
 {

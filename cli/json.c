@@ -2,7 +2,8 @@
  * json.c - the JSON writer behind stats files, event logs and listings.
  */
 #include "json.h"
-#include "utf8.h"
+
+#include "hg_core.h"
 
 #include <assert.h>
 #include <inttypes.h>

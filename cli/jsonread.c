@@ -2,7 +2,8 @@
  * jsonread.c - the strict JSON reader behind heapgrow diff.
  */
 #include "jsonread.h"
-#include "utf8.h"
+
+#include "hg_core.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -228,10 +228,11 @@ int hg_pictures_write(const struct hg_pictures *p, const struct hg_scene *tl)
 			break;
 		}
 		n++;
+		char why[160];
 		if (hg_scene_write(map ? p->map : tl, hg_render_format_of(path),
-				   o[n - 1].f)) {
-			hg_cli_error("cannot write '%s'",
-				     hg_display_name(path));
+				   o[n - 1].f, why, sizeof(why))) {
+			hg_cli_error("cannot write '%s': %s",
+				     hg_display_name(path), why);
 			status = HG_EXIT_USAGE;
 		}
 	}

@@ -213,8 +213,10 @@ int hg_timeline_scene(struct hg_scene **out, struct hg_timeline *t,
 /* Writers                                                             */
 /* ------------------------------------------------------------------ */
 
-/* Each returns 0, or -1 on a write or cairo error. */
-int hg_scene_write_png(const struct hg_scene *s, FILE *f);
+/* Each returns 0, or -1 on a write or cairo error. The PNG writer says
+ * why in err (cairo's status string). */
+int hg_scene_write_png(const struct hg_scene *s, FILE *f, char *err,
+		       size_t errlen);
 int hg_scene_write_svg(const struct hg_scene *s, FILE *f);
 /* hg_scene_dump writes one line per item, for exact golden tests. */
 int hg_scene_dump(const struct hg_scene *s, FILE *f);
@@ -223,8 +225,10 @@ int hg_scene_dump(const struct hg_scene *s, FILE *f);
  * "scene" (.scene, the text dump), or NULL. */
 const char *hg_render_format_of(const char *path);
 
-/* hg_scene_write writes s in format ("png", "svg", "scene"). */
-int hg_scene_write(const struct hg_scene *s, const char *format, FILE *f);
+/* hg_scene_write writes s in format ("png", "svg", "scene"). Returns 0,
+ * or -1 with the reason (cairo's, or the system's) in err. */
+int hg_scene_write(const struct hg_scene *s, const char *format, FILE *f,
+		   char *err, size_t errlen);
 
 /* hg_config_line writes "linux/amd64 · Go 1.26 · arena sparse (64 MiB) ...". */
 void hg_config_line(char *buf, size_t len, const struct hg_config *cfg);

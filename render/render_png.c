@@ -9,7 +9,9 @@
 #include "render.h"
 
 #include <cairo.h>
+#include <errno.h>
 #include <math.h>
+#include <string.h>
 
 static void set_rgb(cairo_t *cr, uint32_t rgb)
 {
@@ -48,7 +50,8 @@ static cairo_status_t write_fn(void *closure, const unsigned char *data,
 					      : CAIRO_STATUS_WRITE_ERROR;
 }
 
-int hg_scene_write_png(const struct hg_scene *s, FILE *f)
+int hg_scene_write_png(const struct hg_scene *s, FILE *f, char *err,
+		       size_t errlen)
 {
 	int w = (int)ceil(s->width), h = (int)ceil(s->height);
 	cairo_surface_t *sf =
@@ -122,14 +125,26 @@ int hg_scene_write_png(const struct hg_scene *s, FILE *f)
 		}
 	}
 	cairo_surface_flush(sf);
-	if (cairo_status(cr) != CAIRO_STATUS_SUCCESS ||
-	    cairo_surface_write_to_png_stream(sf, write_fn, f) !=
-		    CAIRO_STATUS_SUCCESS)
+	cairo_status_t cs = cairo_status(cr);
+	if (cs == CAIRO_STATUS_SUCCESS) {
+		errno = 0;
+		cs = cairo_surface_write_to_png_stream(sf, write_fn, f);
+	}
+	if (cs != CAIRO_STATUS_SUCCESS) {
+		/* A write error is the system's; anything else cairo's. */
+		if (cs == CAIRO_STATUS_WRITE_ERROR && errno)
+			snprintf(err, errlen, "%s", strerror(errno));
+		else
+			snprintf(err, errlen, "cairo: %s",
+				 cairo_status_to_string(cs));
 		rc = -1;
+	}
 	cairo_font_options_destroy(fo);
 	cairo_destroy(cr);
 	cairo_surface_destroy(sf);
-	if (fflush(f) != 0 || ferror(f))
+	if (rc == 0 && (fflush(f) != 0 || ferror(f))) {
+		snprintf(err, errlen, "%s", strerror(errno));
 		rc = -1;
+	}
 	return rc;
 }

@@ -8,6 +8,7 @@
  */
 #include "render.h"
 
+#include <errno.h>
 #include <string.h>
 
 static const char *font_name(enum hg_font f)
@@ -80,9 +81,27 @@ int hg_scene_dump(const struct hg_scene *s, FILE *f)
 /* SVG                                                                 */
 /* ------------------------------------------------------------------ */
 
+/* xml_str writes s as XML character data: markup escaped, and what XML
+ * 1.0 cannot hold (invalid UTF-8, control characters) as U+FFFD, so that
+ * a text from a trace never makes the SVG malformed. */
 static void xml_str(FILE *f, const char *s)
 {
 	for (; *s; s++) {
+		const unsigned char c = (unsigned char)*s;
+		if (c >= 0x80) {
+			size_t n = hg_utf8_len((const unsigned char *)s, 4);
+			if (n == 0) {
+				fputs("\xef\xbf\xbd", f);
+			} else {
+				fwrite(s, 1, n, f);
+				s += n - 1;
+			}
+			continue;
+		}
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+			fputs("\xef\xbf\xbd", f);
+			continue;
+		}
 		switch (*s) {
 		case '<':
 			fputs("&lt;", f);
@@ -243,13 +262,21 @@ const char *hg_render_format_of(const char *path)
 	return NULL;
 }
 
-int hg_scene_write(const struct hg_scene *s, const char *format, FILE *f)
+int hg_scene_write(const struct hg_scene *s, const char *format, FILE *f,
+		   char *err, size_t errlen)
 {
+	int rc = -1;
+
+	snprintf(err, errlen, "unknown picture format");
 	if (strcmp(format, "png") == 0)
-		return hg_scene_write_png(s, f);
+		return hg_scene_write_png(s, f, err, errlen);
+	errno = 0;
 	if (strcmp(format, "svg") == 0)
-		return hg_scene_write_svg(s, f);
-	if (strcmp(format, "scene") == 0)
-		return hg_scene_dump(s, f);
-	return -1;
+		rc = hg_scene_write_svg(s, f);
+	else if (strcmp(format, "scene") == 0)
+		rc = hg_scene_dump(s, f);
+	if (rc)
+		snprintf(err, errlen, "%s",
+			 errno ? strerror(errno) : "write error");
+	return rc;
 }

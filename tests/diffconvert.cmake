@@ -4,8 +4,7 @@
 # through convert (tests/convert/roundtrip.cmake).
 foreach(t test_jsonread test_gate)
   if(TARGET ${t})
-    target_sources(${t} PRIVATE ${PROJECT_SOURCE_DIR}/cli/jsonread.c
-      ${PROJECT_SOURCE_DIR}/cli/utf8.c)
+    target_sources(${t} PRIVATE ${PROJECT_SOURCE_DIR}/cli/jsonread.c)
     target_include_directories(${t} PRIVATE ${PROJECT_SOURCE_DIR}/cli)
   endif()
 endforeach()

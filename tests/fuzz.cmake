@@ -40,7 +40,7 @@ endif()
 # heapgrow diff's stats-file reader and --fail-if conditions
 # (tests/fuzz/fuzz_statsjson.c; cli/jsonread.c, cli/gate.c).
 set(HG_STATSJSON_SRC ${PROJECT_SOURCE_DIR}/cli/jsonread.c
-  ${PROJECT_SOURCE_DIR}/cli/gate.c ${PROJECT_SOURCE_DIR}/cli/utf8.c)
+  ${PROJECT_SOURCE_DIR}/cli/gate.c)
 add_executable(fuzz_statsjson_standalone ${HG_FUZZ_DIR}/fuzz_statsjson.c
   ${HG_FUZZ_DIR}/standalone_driver.c ${HG_STATSJSON_SRC})
 target_include_directories(fuzz_statsjson_standalone PRIVATE ${PROJECT_SOURCE_DIR}/cli)

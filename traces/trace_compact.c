@@ -200,9 +200,10 @@ static int config_line(struct hg_trace_reader *r)
 /*
  * header_comment keeps the name and description that the compact writer
  * puts before the first event as "# name: ..." and "# description: ..."
- * comments (other comments are skipped). p is the line from its '#'.
+ * comments (other comments are skipped). p is the line from its '#'. The
+ * text must be valid UTF-8: it reaches the pictures and the JSON.
  */
-static void header_comment(struct hg_trace_reader *r, const char *p)
+static int header_comment(struct hg_trace_reader *r, const char *p)
 {
 	struct hg_compact_reader *c = r->compact;
 	size_t rest = c->len - (size_t)(p - c->line);
@@ -222,7 +223,11 @@ static void header_comment(struct hg_trace_reader *r, const char *p)
 		char *dst = (char *)&r->info + keys[k].off;
 		if (rest < pl || memcmp(p, keys[k].prefix, pl) != 0 || dst[0])
 			continue;
-		size_t n = rest - pl;
+		size_t n = rest - pl, bad = hg_utf8_invalid(p + pl, n);
+		if (bad != n)
+			return err_at(r, (unsigned)(p + pl + bad - c->line) + 1,
+				      "%.*s is not valid UTF-8", (int)pl - 4,
+				      keys[k].prefix + 2);
 		/* Cut at a UTF-8 boundary if it is too long. */
 		if (n >= keys[k].cap) {
 			n = keys[k].cap - 1;
@@ -232,6 +237,7 @@ static void header_comment(struct hg_trace_reader *r, const char *p)
 		memcpy(dst, p + pl, n);
 		dst[n] = '\0';
 	}
+	return 0;
 }
 
 int hg__compact_open(struct hg_trace_reader *r)
@@ -258,7 +264,9 @@ int hg__compact_open(struct hg_trace_reader *r)
 		if (nt == 0)
 			continue;
 		if (t[0].s[0] == '#') {
-			header_comment(r, t[0].s);
+			rc = header_comment(r, t[0].s);
+			if (rc < 0)
+				return rc;
 			continue;
 		}
 		if (!have_header) {
@@ -317,6 +325,10 @@ static int take_text(struct hg_trace_reader *r, const struct hg_op_spec *k,
 	if (memchr(c->line + st, '\0', end - st))
 		return err_at(r, (unsigned)st + 1,
 			      "%s: text contains a NUL character", k->name);
+	size_t bad = hg_utf8_invalid(c->line + st, end - st);
+	if (bad != end - st)
+		return err_at(r, (unsigned)(st + bad) + 1,
+			      "%s: text is not valid UTF-8", k->name);
 	if (hg__reader_str(&r->text, &r->textcap, c->line + st, end - st) < 0)
 		return err_at(r, t[0].col, "out of memory");
 	op->text = r->text;

@@ -6,6 +6,7 @@
 #include "trace_internal.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -62,6 +63,25 @@ static long src_fail(struct hg_src *s, const char *msg)
 	s->failed = true;
 	snprintf(s->err, sizeof(s->err), "%s", msg);
 	return -1;
+}
+
+/* raw_offset is how many bytes of the raw (compressed) input have been
+ * consumed: where a gzip error is. */
+static uint64_t raw_offset(const struct hg_src *s)
+{
+	if (s->fd < 0)
+		return s->mempos;
+	return s->raw_read - (s->inlen - s->inpos);
+}
+
+/* gz_fail fails with a gzip error at the current raw offset. */
+static long gz_fail(struct hg_src *s, const char *what)
+{
+	char msg[160];
+
+	snprintf(msg, sizeof(msg), "gzip: %s at byte %" PRIu64, what,
+		 raw_offset(s));
+	return src_fail(s, msg);
 }
 
 /*
@@ -165,14 +185,14 @@ static long decode(struct hg_src *s, unsigned char *dst, size_t n)
 				return 0;
 			p = raw_peek(s, &avail);
 			if (p[0] != 0x1f)
-				return src_fail(s, "gzip: trailing garbage "
-						   "after compressed data");
+				return gz_fail(s, "trailing garbage after "
+						  "compressed data");
 			inflateReset(&s->zs);
 			s->zend = false;
 		}
 		if (rc == 0)
-			return src_fail(s, "gzip: unexpected end of "
-					   "compressed data (truncated file)");
+			return gz_fail(s, "unexpected end of compressed "
+					  "data (truncated file)");
 		p = raw_peek(s, &avail);
 		if (avail > UINT32_MAX)
 			avail = UINT32_MAX;
@@ -185,11 +205,11 @@ static long decode(struct hg_src *s, unsigned char *dst, size_t n)
 		if (zr == Z_STREAM_END) {
 			s->zend = true;
 		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
-			char msg[128];
+			char what[128];
 
-			snprintf(msg, sizeof(msg), "gzip: corrupt data (%s)",
+			snprintf(what, sizeof(what), "corrupt data (%s)",
 				 s->zs.msg ? s->zs.msg : "inflate failed");
-			return src_fail(s, msg);
+			return gz_fail(s, what);
 		}
 		if ((size_t)(s->zs.next_out - dst) > 0)
 			return (long)(s->zs.next_out - dst);

@@ -133,43 +133,6 @@ static void fmt_size(char *b, size_t len, uint64_t v)
 	snprintf(b, len, "%" PRIu64, v);
 }
 
-static bool utf8_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		unsigned n, i;
-		uint32_t cp;
-
-		if (*p < 0x80) {
-			p++;
-			continue;
-		} else if ((*p & 0xe0) == 0xc0) {
-			n = 1;
-			cp = *p & 0x1f;
-		} else if ((*p & 0xf0) == 0xe0) {
-			n = 2;
-			cp = *p & 0x0f;
-		} else if ((*p & 0xf8) == 0xf0) {
-			n = 3;
-			cp = *p & 0x07;
-		} else {
-			return false;
-		}
-		for (i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
-		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		p += n + 1;
-	}
-	return true;
-}
-
 /* plain tells whether s can be a plain YAML scalar that reads back as
  * the same string (no quoting needed). */
 static bool plain(const char *s)
@@ -233,7 +196,7 @@ static int yaml_str(struct hg_trace_writer *w, const char *s)
 	const unsigned char *p;
 	unsigned n;
 
-	if (!utf8_valid(s))
+	if (hg_utf8_invalid(s, strlen(s)) != strlen(s))
 		return fail(w, HG_EINVAL, "'%.40s' is not valid UTF-8", s);
 	if (plain(s))
 		return puts_(w, s);

@@ -525,4 +525,19 @@ hg_addr hg_model_space_end(const struct hg_model *m);
 int hg_model_histogram(struct hg_model *m, const hg_addr *edges,
 		       size_t nbuckets, uint64_t (*out)[HG_CLASS_COUNT]);
 
+/* ------------------------------------------------------------------ */
+/* Text                                                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * hg_utf8_len returns the length of the valid UTF-8 sequence at s (at most
+ * avail bytes; a NUL also ends it), or 0 if it is not valid: overlong
+ * forms, surrogates and code points above U+10FFFF are not.
+ */
+size_t hg_utf8_len(const unsigned char *s, size_t avail);
+
+/* hg_utf8_invalid returns the offset of the first byte of s[0, n) that is
+ * not valid UTF-8, or n when all of it is. */
+size_t hg_utf8_invalid(const char *s, size_t n);
+
 #endif /* HG_CORE_H */

@@ -28,7 +28,28 @@ if [ "$(id -u)" -eq 0 ] && mknod null c 1 3 2>/dev/null; then
 		fail "stats to a device: exit $?"
 	[ -c null ] || fail "the device node was replaced by a regular file"
 	rm -f null null.svg
+	# A full disk: each picture format says why it failed.
+	for fmt in png svg; do
+		mknod "full.$fmt" c 1 7 2>/dev/null || continue
+		"$hg" replay "$trace" -q -o "full.$fmt" 2>err
+		[ $? -eq 2 ] || fail "a full device as $fmt: not exit 2"
+		grep -q "No space left on device" err ||
+			fail "a full device as $fmt: no reason given: $(cat err)"
+		[ -c "full.$fmt" ] || fail "full.$fmt was replaced"
+		rm -f "full.$fmt"
+	done
 fi
+
+# Text from a trace that is not UTF-8 never reaches a picture.
+printf 'heapgrow-trace 1\n# name: bad \377 name\na x 8K\n' >badname.hgt
+printf 'heapgrow-trace 1\na x 8K\nm mark \303\050 here\n' >badmark.hgt
+for t in badname.hgt badmark.hgt; do
+	"$hg" replay "$t" -q -o "$t.svg" 2>err
+	[ $? -eq 2 ] || fail "$t: not exit 2"
+	grep -q "^heapgrow: $t:[0-9]*:[0-9]*: .*not valid UTF-8" err ||
+		fail "$t: no positioned error: $(cat err)"
+	[ ! -e "$t.svg" ] || fail "$t: an SVG was written"
+done
 
 # Standard output by name, through a pipe.
 "$hg" replay "$trace" -q --stats /dev/stdout | grep -q '"HeapSys"' ||

@@ -1,5 +1,5 @@
-/* utf8.c - UTF-8 validation (see utf8.h). */
-#include "utf8.h"
+/* utf8.c - UTF-8 validation, for every text that reaches an output. */
+#include "hg_core.h"
 
 #include <stdint.h>
 
@@ -34,5 +34,19 @@ size_t hg_utf8_len(const unsigned char *s, size_t avail)
 	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
 	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
+	return n;
+}
+
+size_t hg_utf8_invalid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n) {
+		size_t k = hg_utf8_len(p + i, n - i);
+		if (k == 0)
+			return i;
+		i += k;
+	}
 	return n;
 }

@@ -206,14 +206,21 @@ static struct hg_pagemeta *pagemeta(struct hg_model *m)
 	return (struct hg_pagemeta *)m->pagemeta;
 }
 
+#define HG_THROW_SUMMARY "failed to reserve page summary memory"
+
+/* Reserve a metadata array; when the OS refuses, the runtime throws
+ * what (Go's message for the summaries; Go does not check the scavenge
+ * index's reservation, which would fault at its first use). */
 static int meta_reserve(struct hg_model *m, struct hg_meta_array *a,
-			uint64_t bytes)
+			uint64_t bytes, const char *what)
 {
 	uint64_t pg = m->cfg.phys_page_size;
 	a->bytes = HG_ALIGN_UP(bytes, pg);
 	a->base = hg_sys_reserve(m, 0, a->bytes);
-	if (a->base == 0)
+	if (a->base == 0) {
+		hg_mheap_throw(m, "%s", what);
 		return HG_EOOM;
+	}
 	a->mapped = calloc((a->bytes / pg + 63) / 64, 8);
 	return a->mapped ? HG_OK : hg_os_enomem(&m->os);
 }
@@ -266,14 +273,16 @@ static int pagemeta_init(struct hg_model *m)
 		for (unsigned l = 0; l < pm->nlevels; l++) {
 			uint64_t entries = (uint64_t)1
 					   << (addr_bits - pm->shift[l]);
-			int err = meta_reserve(m, &pm->level[l], entries * 8);
+			int err = meta_reserve(m, &pm->level[l], entries * 8,
+					       HG_THROW_SUMMARY);
 			if (err)
 				return err;
 		}
 	} else {
 		/* Go, mpagealloc_32bit.go: all levels in one region, mapped
 		 * and used at once. */
-		int err = meta_reserve(m, &pm->level[0], total);
+		int err =
+			meta_reserve(m, &pm->level[0], total, HG_THROW_SUMMARY);
 		if (!err)
 			err = meta_map(m, &pm->level[0], 0, pm->level[0].bytes);
 		if (err)
@@ -285,8 +294,9 @@ static int pagemeta_init(struct hg_model *m)
 	if (hg_platform_is_64bit(m->cfg.platform) && minor >= 19) {
 		pm->scav_entry = minor >= 21 ? 8 : 1;
 		uint64_t chunks = (uint64_t)1 << (addr_bits - chunk_shift);
-		int err = meta_reserve(m, &pm->scav_index,
-				       chunks * pm->scav_entry);
+		int err = meta_reserve(
+			m, &pm->scav_index, chunks * pm->scav_entry,
+			"failed to reserve scavenge index memory");
 		if (err)
 			return err;
 	}
@@ -356,8 +366,10 @@ int hg_pagemeta_grow(struct hg_model *m, hg_addr base, hg_addr limit)
 		uint64_t per_chunk =
 			2 * (m->cfg.chunk_size / m->cfg.page_size / 8);
 		uint64_t bytes = ((uint64_t)1 << l2bits) * per_chunk;
-		if (!hg_sys_alloc(m, bytes, &m->hs.gc_misc_sys))
+		if (!hg_sys_alloc(m, bytes, &m->hs.gc_misc_sys)) {
+			hg_mheap_throw(m, "pageAlloc: out of memory");
 			return HG_EOOM;
+		}
 		pm->chunk_l2[l1] = 1;
 	}
 	return HG_OK;

@@ -331,8 +331,8 @@ static int malloc_tiny(struct hg_model *m, struct hg_mcache *c,
 	}
 	res->addr = x;
 	res->elemsize = HG_TINY_SIZE;
-	rc = put_object(m, op->id, x, s, HG_ID_OBJ_TINY);
-	return rc;
+	int prc = put_object(m, op->id, x, s, HG_ID_OBJ_TINY);
+	return rc ? rc : prc;
 }
 
 /* Go: mallocgcLarge and (*mcache).allocLarge. */
@@ -402,8 +402,8 @@ int hg_mallocgc(struct hg_model *m, const struct hg_op *op,
 		return rc ? rc : HG_EOOM;
 	res->addr = x;
 	res->elemsize = s->elemsize;
-	rc = put_object(m, op->id, x, s, HG_ID_OBJ);
-	return rc;
+	int prc = put_object(m, op->id, x, s, HG_ID_OBJ);
+	return rc ? rc : prc;
 }
 
 /*

@@ -37,7 +37,8 @@ hg_addr hg_mspan_alloc_slot(struct hg_mspan *s)
  * Go: (*mcache).nextFree: a slot of span class spc from the P's cached
  * span, refilling it from the mcentral when it is full ((*mcache).refill:
  * the full span goes back with uncacheSpan, cacheSpan gives another).
- * Returns 0 with *rc set when the heap cannot grow.
+ * Returns 0 with *rc set when the heap cannot grow; a slot with *rc set
+ * when the span was carved out before the runtime threw.
  */
 hg_addr hg_mcache_next_free(struct hg_model *m, struct hg_mcache *c,
 			    uint16_t spc, struct hg_mspan **span,
@@ -57,8 +58,9 @@ hg_addr hg_mcache_next_free(struct hg_model *m, struct hg_mcache *c,
 		s->where = HG_SW_CACHED;
 		s->cached_by = (int32_t)m->obj->curp;
 		c->alloc[spc] = s;
-		if (*rc)
-			return 0;
+		/* A span carved out before the runtime threw (a failed
+		 * commit) still serves the object, so that the state at the
+		 * throw is consistent; *rc stays set. */
 	}
 	hg_addr x = hg_mspan_alloc_slot(s);
 	hg_span_count(m, s, s->alloc_count + 1);

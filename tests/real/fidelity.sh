@@ -6,11 +6,13 @@
 # or a recording cannot be replayed, 2 on a usage error.
 #
 #   tests/real/fidelity.sh [--heapgrow PATH] [--tool PATH] [--targets FILE]
-#       [--target FIGURE=TOLERANCE[@GLOB]]... [--figures LIST] [--summary]
+#       [--target FIGURE=TOLERANCE[@GLOB]]... [--figures LIST] [--summary|--matrix]
 #       [--data DIR] [--settings FILE] [--keep DIR] [--update FILE] [NAME...]
 #
 # NAME limits the run to those recordings (default: all of DIR). --summary
-# prints one row per recording and figure instead of one per mark. --keep
+# prints one row per recording and figure instead of one per mark, --matrix
+# one row per recording with a column per figure (largest error, marks
+# within target). --keep
 # keeps each replay's stats as DIR/NAME.json. The options for each replay
 # come from tests/real/settings. --update FILE writes the output into FILE
 # instead, between its lines "<!-- fidelity.sh begin -->" and
@@ -45,8 +47,8 @@ $2"; shift 2 ;;
 	--figures) [ $# -ge 2 ] || usage; extra="$extra
 --figures
 $2"; shift 2 ;;
-	--summary) extra="$extra
---summary"; shift ;;
+	--summary | --matrix) extra="$extra
+$1"; shift ;;
 	--data) [ $# -ge 2 ] || usage; data=$2; shift 2 ;;
 	--settings) [ $# -ge 2 ] || usage; settings=$2; shift 2 ;;
 	--keep) [ $# -ge 2 ] || usage; keep=$2; shift 2 ;;
@@ -170,7 +172,7 @@ else
 fi
 if [ -s "$tmp/notes" ]; then
 	echo
-	cat "$tmp/notes"
+	sed "s|$data/||g" "$tmp/notes"
 fi
 [ $failed -ne 0 ] && [ $status -eq 0 ] && status=1
 if [ -n "$update" ]; then

@@ -2,7 +2,7 @@
  * hg_fidelity - compares heapgrow's figures at every mark with what a real
  * Go program printed at the same marks (tests/real/README.md).
  *
- *   hg_fidelity [--targets FILE] [--target SPEC]... [--figures LIST] [--summary]
+ *   hg_fidelity [--targets FILE] [--target SPEC]... [--figures LIST] [--summary|--matrix]
  *               NAME STATS.json MEMSTATS.txt [NAME STATS.json MEMSTATS.txt]...
  *
  * For each recording NAME, STATS.json is `heapgrow replay --stats` output
@@ -15,7 +15,9 @@
  * of memory.grow calls (GrowMemory) and the final linear memory
  * (FinalLinearMemory), then a summary line. --summary gives one row per
  * recording and figure instead (marks, how many heapgrow models, how many
- * meet the target, the largest relative error and where).
+ * meet the target, the largest relative error and where); --matrix one row
+ * per recording and a column per figure: the largest relative error and,
+ * for a figure with a target, how many marks meet it.
  *
  * A target is `FIGURE TOLERANCE [GLOB]` (a line of a --targets file, or
  * --target 'FIGURE=TOLERANCE[@GLOB]'): TOLERANCE is alternatives joined by
@@ -649,12 +651,14 @@ static const struct jval *stats_mark(const struct jval *marks, const char *label
 	return NULL;
 }
 
-/* --summary: one row per recording and figure instead of one per mark */
-static bool summary;
+/* --summary: one row per recording and figure instead of one per mark;
+ * --matrix: one row per recording, one column per figure */
+static bool summary, matrix;
 
 struct fsum {
 	unsigned n, modeled, ok, miss;
 	double worst; /* largest |relative error| among modeled marks, < 0: none */
+	double worst_signed;
 	char worst_label[400];
 };
 
@@ -663,7 +667,7 @@ static void compare(const char *rec, const char *stats_path, const char *memstat
 {
 	struct fsum sums[NFIGURES];
 	for (size_t f = 0; f < nfigs; f++)
-		sums[f] = (struct fsum){0, 0, 0, 0, -1, ""};
+		sums[f] = (struct fsum){0, 0, 0, 0, -1, 0, ""};
 	struct jval stats;
 	struct mark *marks;
 	size_t nmarks = read_memstats(memstats_path, &marks);
@@ -716,6 +720,7 @@ static void compare(const char *rec, const char *stats_path, const char *memstat
 				sums[f].modeled++;
 				if (rel > sums[f].worst) {
 					sums[f].worst = rel;
+					sums[f].worst_signed = real != 0 ? (mv->num - real) / real : 0;
 					snprintf(sums[f].worst_label, sizeof sums[f].worst_label, "%s (%+.2f%%)",
 						 label, real != 0 ? 100 * (mv->num - real) / real : 0.0);
 				}
@@ -738,10 +743,26 @@ static void compare(const char *rec, const char *stats_path, const char *memstat
 				else
 					missed++;
 			}
-			if (!summary)
+			if (!summary && !matrix)
 				printf("| %s | %s | %s | %s | %s | %s | %s |\n", rec, label,
 				       fig->name, rs, ms, err, ts);
 		}
+	}
+	if (matrix) {
+		printf("| %s |", rec);
+		for (size_t f = 0; f < nfigs; f++) {
+			const struct target *t = target_for(figs[f], rec);
+			if (sums[f].n == 0)
+				printf(" |");
+			else if (sums[f].modeled == 0)
+				printf(" not modeled%s |", t ? " **MISS**" : "");
+			else if (t)
+				printf(" %+.2f%% (%u/%u)%s |", 100 * sums[f].worst_signed, sums[f].ok,
+				       sums[f].n, sums[f].miss ? " **MISS**" : "");
+			else
+				printf(" %+.2f%% |", 100 * sums[f].worst_signed);
+		}
+		printf("\n");
 	}
 	for (size_t f = 0; summary && f < nfigs; f++) {
 		if (sums[f].n == 0)
@@ -849,7 +870,7 @@ static void compare_fidelity(const char *rec, const char *stats_path, bool *head
 		return;
 	}
 	if (!*header) {
-		printf("\n| recording | spans with a recorded address | at the real address | share | first mismatch | target |\n");
+		printf("\n| recording | recorded addresses | at the real address | share | first mismatch | target |\n");
 		printf("|---|---:|---:|---:|---|---|\n");
 		*header = true;
 	}
@@ -892,7 +913,7 @@ static void compare_fidelity(const char *rec, const char *stats_path, bool *head
 static void usage(void)
 {
 	fputs("usage: hg_fidelity [--targets FILE] [--target FIGURE=TOLERANCE[@GLOB]]...\n"
-	      "                   [--figures LIST] [--summary] NAME STATS.json MEMSTATS.txt...\n",
+	      "                   [--figures LIST] [--summary|--matrix] NAME STATS.json MEMSTATS.txt...\n",
 	      stderr);
 	exit(2);
 }
@@ -913,6 +934,10 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(o, "--summary") == 0) {
 			summary = true;
+			continue;
+		}
+		if (strcmp(o, "--matrix") == 0) {
+			matrix = true;
 			continue;
 		}
 		if (i + 1 >= argc)
@@ -955,7 +980,17 @@ int main(int argc, char **argv)
 	if (argc - i < 3 || (argc - i) % 3 != 0)
 		usage();
 
-	if (summary) {
+	if (summary && matrix)
+		die("--summary and --matrix are exclusive");
+	if (matrix) {
+		printf("| recording |");
+		for (size_t f = 0; f < nfigs; f++)
+			printf(" %s |", figs[f]);
+		printf("\n|---|");
+		for (size_t f = 0; f < nfigs; f++)
+			printf("---:|");
+		printf("\n");
+	} else if (summary) {
 		printf("| recording | figure | marks | modeled | within target | largest error (mark) | target |\n");
 		printf("|---|---|---:|---:|---:|---|---|\n");
 	} else {

@@ -233,7 +233,7 @@ static int new_block(struct hg_model *m, uint64_t n)
 		/* Not usable: give the whole block back. */
 		m->stats.os_calls.free++;
 		if (m->os.ops->free(&m->os, p, psize))
-			return HG_ENOMEM;
+			return hg_os_enomem(&m->os);
 		m->c_reserved -= HG_ALIGN_UP(psize, m->os.round);
 		return HG_OK;
 	}

@@ -4,8 +4,8 @@
  * Each wrapper performs one transition between None, Reserved, Prepared
  * and Ready through the platform backend and does the accounting Go's
  * wrapper does (the stat argument, mappedReady), plus the class counters of
- * the model. A failure of the host (not of the modeled OS) is recorded in
- * m->os.enomem by the backend, and hg_model_apply reports it.
+ * the model. An entry that returns HG_ENOMEM (the host, not the modeled
+ * OS, failed) marks m->os.enomem, and hg_model_apply reports it.
  */
 #include "model.h"
 
@@ -34,7 +34,8 @@ void hg_sys_free(struct hg_model *m, hg_addr v, uint64_t n, uint64_t *stat)
 {
 	HG_ASSERT(v != 0 && n != 0);
 	m->stats.os_calls.free++;
-	m->os.ops->free(&m->os, v, n); /* a host failure sets os.enomem */
+	if (m->os.ops->free(&m->os, v, n) == HG_ENOMEM)
+		hg_os_enomem(&m->os);
 	n = HG_ALIGN_UP(n, m->os.round);
 	if (stat)
 		*stat -= n;
@@ -60,7 +61,8 @@ void hg_sys_unreserve(struct hg_model *m, hg_addr v, uint64_t n)
 	HG_ASSERT(v != 0 && n != 0);
 	n = HG_ALIGN_UP(n, m->os.round);
 	m->stats.os_calls.unreserve++;
-	m->os.ops->free(&m->os, v, n); /* a host failure sets os.enomem */
+	if (m->os.ops->free(&m->os, v, n) == HG_ENOMEM)
+		hg_os_enomem(&m->os);
 	m->c_reserved -= n;
 }
 
@@ -73,6 +75,8 @@ int hg_sys_map(struct hg_model *m, hg_addr v, uint64_t n, uint64_t *stat)
 	if (err) {
 		if (err == HG_EOOM)
 			hg_mheap_throw(m, "runtime: out of memory");
+		else
+			hg_os_enomem(&m->os);
 		return err;
 	}
 	m->c_reserved -= n;
@@ -90,6 +94,8 @@ int hg_sys_used(struct hg_model *m, hg_addr v, uint64_t n, uint64_t prepared)
 	if (err) {
 		if (err == HG_EOOM)
 			hg_mheap_throw(m, "runtime: out of memory");
+		else
+			hg_os_enomem(&m->os);
 		return err;
 	}
 	m->hs.mapped_ready += prepared;
@@ -101,7 +107,8 @@ void hg_sys_unused(struct hg_model *m, hg_addr v, uint64_t n)
 {
 	HG_ASSERT(n != 0 && hg_is_aligned(v, m->os.vas.page));
 	m->stats.os_calls.unused++;
-	m->os.ops->unused(&m->os, v, n); /* a host failure sets os.enomem */
+	if (m->os.ops->unused(&m->os, v, n) == HG_ENOMEM)
+		hg_os_enomem(&m->os);
 	m->hs.mapped_ready -= n;
 }
 

@@ -89,7 +89,8 @@ static int os_free(struct hg_os *os, hg_addr v, uint64_t n, bool unreserve)
 		else
 			os->calls->free++;
 	}
-	return os->ops->free(os, v, n);
+	int rc = os->ops->free(os, v, n);
+	return rc == HG_ENOMEM ? hg_os_enomem(os) : rc;
 }
 
 /* Go: sysReserveAligned, runtime/malloc.go (see os.h). */

@@ -172,14 +172,20 @@ static bool grow_memory(struct hg_os *os, uint64_t pages)
 {
 	if (os->calls)
 		os->calls->grow_memory++;
-	return os->ops->grow_memory(os, pages) == HG_OK;
+	int rc = os->ops->grow_memory(os, pages);
+	if (rc == HG_ENOMEM)
+		hg_os_enomem(os);
+	return rc == HG_OK;
 }
 
 static bool brk_(struct hg_os *os, hg_addr addr)
 {
 	if (os->calls)
 		os->calls->sbrk++;
-	return os->ops->brk(os, addr) == HG_OK;
+	int rc = os->ops->brk(os, addr);
+	if (rc == HG_ENOMEM)
+		hg_os_enomem(os);
+	return rc == HG_OK;
 }
 
 /*

@@ -445,10 +445,44 @@ static void test_injected_table_is_used(void **state)
 	hg_model_free(m);
 }
 
+/* A map that fails with the host out of memory (HG_ENOMEM, not the
+ * modeled OS's refusal). */
+static int map_enomem(struct hg_os *os, hg_addr v, uint64_t n)
+{
+	(void)os, (void)v, (void)n;
+	return HG_ENOMEM;
+}
+
+/* The host failing under the model is its own error, never a throw, and
+ * the model accepts no more operations. */
+static void test_host_failure_is_reported(void **state)
+{
+	(void)state;
+	static const struct hg_os_ops ops = { .map = map_enomem };
+	struct hg_config cfg;
+	hg_config_init(&cfg);
+	struct hg_model_opts opts = HG_MODEL_OPTS_INIT;
+	struct hg_model *m = NULL;
+	char err[256] = "";
+	opts.os_ops = &ops;
+	assert_int_equal(hg_model_new_with(&m, &cfg, &opts, err, sizeof(err)),
+			 HG_OK);
+	struct hg_op op = { .kind = HG_OP_ALLOC, .id = "a", .size = 8192 };
+	assert_int_equal(hg_model_apply(m, &op, NULL, err, sizeof(err)),
+			 HG_ENOMEM);
+	assert_string_equal(err, "out of host memory");
+	assert_false(hg_model_stats(m)->oom);
+	op.id = "b";
+	assert_int_equal(hg_model_apply(m, &op, NULL, err, sizeof(err)),
+			 HG_ENOMEM);
+	hg_model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_injected_table_is_used),
+		cmocka_unit_test(test_host_failure_is_reported),
 		cmocka_unit_test(test_examples_every_platform_every_fault),
 		cmocka_unit_test(test_examples_policy_presets_every_fault),
 	};

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "internal.h"
 #include "os.h"
 
 #define MiB (1024ull * 1024)
@@ -153,6 +154,129 @@ static void test_program_image(void **state)
 	hg_os_release(&os);
 }
 
+/* Go: sysReserveAligned on Linux: over-reserve, trim head and tail. */
+static void test_reserve_aligned_linux(void **state)
+{
+	(void)state;
+	struct hg_os os;
+	struct hg_os_calls calls;
+	hg_addr p = 0;
+	uint64_t got = 0;
+	os_for(&os, &calls, "linux/amd64", NULL);
+	/* A free, aligned hint: the over-reservation is kept whole. */
+	assert_int_equal(hg_os_reserve_aligned(&os, 0xc000000000ull, 64 * MiB,
+					       64 * MiB, &p, &got),
+			 HG_OK);
+	assert_int_equal(p, 0xc000000000ull);
+	assert_int_equal(got, 128 * MiB);
+	assert_int_equal(calls.reserve, 1);
+	assert_int_equal(calls.free, 0);
+	/* Anywhere: top-down below mmap_base, unaligned, trimmed twice. */
+	hg_addr top = os.vas.mmap_base;
+	assert_int_equal(
+		hg_os_reserve_aligned(&os, 0, 64 * MiB, 64 * MiB, &p, &got),
+		HG_OK);
+	assert_int_equal(p, HG_ALIGN_DOWN(top, 64 * MiB) - 64 * MiB);
+	assert_int_equal(got, 64 * MiB);
+	assert_int_equal(calls.reserve, 2);
+	assert_int_equal(calls.free, 2);
+	assert_int_equal(hg_vas_bytes(&os.vas, p - 64 * MiB, top, -1),
+			 64 * MiB);
+	assert_int_equal(
+		hg_vas_bytes(&os.vas, p, p + 64 * MiB, HG_MEM_RESERVED),
+		64 * MiB);
+	hg_os_release(&os);
+}
+
+/* Windows cannot trim: release, then reserve the aligned part again. */
+static void test_reserve_aligned_windows(void **state)
+{
+	(void)state;
+	struct hg_os os;
+	struct hg_os_calls calls;
+	hg_addr p = 0;
+	uint64_t got = 0;
+	os_for(&os, &calls, "windows/amd64", NULL);
+	assert_int_equal(
+		hg_os_reserve_aligned(&os, 0, 64 * MiB, 64 * MiB, &p, &got),
+		HG_OK);
+	assert_int_not_equal(p, 0);
+	assert_int_equal(p % (64 * MiB), 0);
+	assert_int_equal(got, 64 * MiB);
+	assert_int_equal(calls.reserve, 2);
+	assert_int_equal(calls.unreserve, 1);
+	assert_int_equal(calls.free, 0);
+	assert_int_equal(hg_vas_bytes(&os.vas, 0, os.vas.hi, HG_MEM_RESERVED),
+			 64 * MiB);
+	hg_os_release(&os);
+}
+
+/* A reserve that ignores its hint: Windows retries and gives up. */
+static hg_addr reserve_anywhere(struct hg_os *os, hg_addr hint, uint64_t n)
+{
+	(void)hint;
+	return hg_os_windows_ops.reserve(os, 0, n);
+}
+
+static void test_reserve_aligned_retries(void **state)
+{
+	(void)state;
+	struct hg_os os;
+	struct hg_os_calls calls;
+	hg_addr p = 1;
+	uint64_t got = 1;
+	static const struct hg_os_ops ops = { .name = "anywhere",
+					      .reserve = reserve_anywhere };
+	os_for(&os, &calls, "windows/amd64", NULL);
+	hg_os_set_ops(&os, &ops, NULL);
+	assert_int_equal(
+		hg_os_reserve_aligned(&os, 0, 64 * MiB, 64 * MiB, &p, &got),
+		HG_EOOM);
+	assert_int_equal(p, 0);
+	assert_int_equal(got, 0);
+	assert_int_equal(calls.reserve, 200);
+	assert_int_equal(calls.unreserve, 200);
+	assert_int_equal(hg_vas_bytes(&os.vas, 0, os.vas.hi, HG_MEM_RESERVED),
+			 0);
+	hg_os_release(&os);
+}
+
+/* A caller's table: its NULL entries are the platform's. */
+static void test_set_ops_inherits(void **state)
+{
+	(void)state;
+	struct hg_os os;
+	struct hg_os_calls calls;
+	int arg;
+	static const struct hg_os_ops ops = { .reserve = reserve_anywhere };
+	os_for(&os, &calls, "windows/amd64", NULL);
+	assert_ptr_equal(os.ops, &hg_os_windows_ops);
+	assert_ptr_equal(os.ops, hg_os_platform_ops(HG_PLAT_WINDOWS_386));
+	hg_os_set_ops(&os, &ops, &arg);
+	assert_ptr_equal(hg_os_arg(&os), &arg);
+	assert_ptr_equal(os.ops->reserve, reserve_anywhere);
+	assert_string_equal(os.ops->name, "windows");
+	assert_ptr_equal(os.ops->map, hg_os_windows_ops.map);
+	assert_ptr_equal(os.ops->free, hg_os_windows_ops.free);
+	assert_null(os.ops->grow_memory);
+	assert_null(os.ops->check);
+	hg_os_release(&os);
+	/* Every sbrk platform's table has the break's entries. */
+	for (int p = 0; p < HG_PLAT_COUNT; p++) {
+		const struct hg_os_ops *t =
+			hg_os_platform_ops((enum hg_platform)p);
+		bool sbrk = hg_platform_is_sbrk((enum hg_platform)p);
+		assert_int_equal(t->grow_memory != NULL, sbrk);
+		assert_int_equal(t->brk != NULL, sbrk);
+		assert_int_equal(t->reserve_aligned != NULL, sbrk);
+		assert_int_equal(t->counts != NULL, sbrk);
+		assert_int_equal(t->regions != NULL, sbrk);
+		assert_int_equal(t->check != NULL, sbrk);
+		assert_non_null(t->reserve);
+		assert_non_null(t->free);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +285,10 @@ int main(void)
 		cmocka_unit_test(test_linux_commit),
 		cmocka_unit_test(test_windows_commit),
 		cmocka_unit_test(test_program_image),
+		cmocka_unit_test(test_reserve_aligned_linux),
+		cmocka_unit_test(test_reserve_aligned_windows),
+		cmocka_unit_test(test_reserve_aligned_retries),
+		cmocka_unit_test(test_set_ops_inherits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -143,15 +143,7 @@ static int run(struct replay *r)
 	rp.check = r->check;
 	rp.record_marks = true;
 	rp.format = pics->from;
-	if (hg_pictures_two_pass(pics) && strcmp(r->args.trace, "-") == 0) {
-		int fd = hg_pictures_spool(pics);
-		if (fd < 0)
-			goto out;
-		rc = hg_replay_open_fd(&rp, fd, "<stdin>");
-	} else {
-		rc = hg_replay_open(&rp, r->args.trace);
-	}
-	if (rc) {
+	if (hg_replay_open(&rp, r->args.trace)) {
 		status = failed(&rp);
 		goto out;
 	}
@@ -192,7 +184,7 @@ static int run(struct replay *r)
 	const struct hg_stats *st = hg_model_stats(m);
 	const struct hg_config *mcfg = hg_model_config(m);
 	{
-		int ps = hg_pictures_finish(pics, &rp, r->args.trace);
+		int ps = hg_pictures_finish(pics, &rp);
 		if (ps) {
 			status = ps;
 			goto out;

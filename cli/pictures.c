@@ -16,15 +16,12 @@
 void hg_pictures_init(struct hg_pictures *p)
 {
 	memset(p, 0, sizeof(*p));
-	hg_extents_init(&p->held);
 }
 
 void hg_pictures_release(struct hg_pictures *p)
 {
 	hg_scene_free(p->map);
-	hg_extents_release(&p->held);
-	if (p->spool)
-		fclose(p->spool);
+	hg_timeline_free(p->tl);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -125,33 +122,6 @@ int hg_pictures_check(struct hg_pictures *p, const struct hg_opt_spec *spec)
 	return 0;
 }
 
-bool hg_pictures_two_pass(const struct hg_pictures *p)
-{
-	return p->timeline != NULL;
-}
-
-int hg_pictures_spool(struct hg_pictures *p)
-{
-	char buf[65536];
-	size_t n;
-
-	p->spool = tmpfile();
-	if (!p->spool) {
-		hg_cli_error("cannot create a temporary file: %s",
-			     strerror(errno));
-		return -1;
-	}
-	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
-		if (fwrite(buf, 1, n, p->spool) != n)
-			break;
-	if (ferror(stdin) || ferror(p->spool) || fflush(p->spool) != 0) {
-		hg_cli_error("cannot copy standard input: %s", strerror(errno));
-		return -1;
-	}
-	rewind(p->spool);
-	return fileno(p->spool);
-}
-
 /* draw_map draws the map of m; returns 0 or an hg_err. */
 static int draw_map(struct hg_pictures *p, struct hg_model *m, uint64_t nev)
 {
@@ -171,12 +141,20 @@ static int pictures_event(void *ctx, struct hg_replay *rp,
 	struct hg_model *m = hg_replay_model(rp, ev->lane);
 	uint64_t i = ev->index;
 
-	if (p->timeline && res->addr) {
-		uint64_t size =
-			op->kind == HG_OP_ALLOC
-				? res->npages * hg_model_config(m)->page_size
-				: res->size;
-		hg_extents_add(&p->held, res->addr, res->addr + size);
+	if (p->tl) {
+		/* Now and then, tell the timeline how long the replay will
+		 * probably be, from how much of the input was read. */
+		if ((i + 1) % 65536 == 0) {
+			uint64_t done, total;
+			hg_replay_progress(rp, &done, &total);
+			if (total && done && done >= total / 20)
+				hg_timeline_expect(
+					p->tl,
+					(uint64_t)((double)(i + 1) *
+						   ((double)total / done)));
+		}
+		if (hg_timeline_event(p->tl, m, i, op, res))
+			return HG_ENOMEM;
 	}
 	if (!p->nmaps || !p->at || p->map)
 		return 0;
@@ -209,6 +187,12 @@ int hg_pictures_attach(struct hg_pictures *p, struct hg_replay *rp,
 		 trace_name ? trace_name : "");
 	if (!p->nmaps && !p->timeline)
 		return HG_REPLAY_OK;
+	if (p->timeline) {
+		struct hg_render_opts o;
+		hg_pictures_render_opts(p, &o, p->trace_name);
+		if (hg_timeline_new(&p->tl, &o))
+			return HG_REPLAY_EHOST;
+	}
 	struct hg_observer o = { p, pictures_event, NULL };
 	return hg_replay_observe(rp, &o);
 }
@@ -246,76 +230,7 @@ int hg_pictures_write(const struct hg_pictures *p, const struct hg_scene *tl)
 	return status;
 }
 
-/* The second reading of the trace samples the model for the timeline. */
-static int timeline_event(void *ctx, struct hg_replay *rp,
-			  const struct hg_replay_event *ev)
-{
-	return hg_timeline_sample(ctx, hg_replay_model(rp, ev->lane),
-				  ev->index,
-				  ev->op->kind == HG_OP_MARK ? ev->op->text
-							     : NULL);
-}
-
-/* timeline replays the trace a second time, sampling the model. */
-static int timeline(struct hg_pictures *p, struct hg_replay *first,
-		    const char *trace, struct hg_scene **out)
-{
-	struct hg_model *m = hg_replay_model(first, 0);
-	struct hg_config cfg = *hg_model_config(m);
-	uint64_t n = hg_model_stats(m)->events;
-	struct hg_timeline *tl = NULL;
-	struct hg_render_opts o;
-	struct hg_replay rp;
-	char msg[600];
-	int rc, status = HG_EXIT_USAGE;
-
-	hg_pictures_render_opts(p, &o, p->trace_name);
-	hg_extents_add_model(&p->held, m);
-	hg_extents_normalize(&p->held);
-	rc = hg_timeline_new(&tl, &p->held, n, &o);
-	if (rc) {
-		hg_cli_error("cannot draw the timeline: %s", hg_strerror(rc));
-		return HG_EXIT_USAGE;
-	}
-	hg_replay_init(&rp);
-	rp.format = p->from;
-	if (p->spool) {
-		rewind(p->spool);
-		rc = hg_replay_open_fd(&rp, fileno(p->spool), "<stdin>");
-	} else {
-		rc = hg_replay_open(&rp, trace);
-	}
-	struct hg_observer obs = { tl, timeline_event, NULL };
-	if (!rc)
-		rc = hg_replay_add_lane(&rp, &cfg, NULL);
-	if (!rc)
-		rc = hg_replay_observe(&rp, &obs);
-	if (!rc)
-		rc = hg_replay_run(&rp);
-	if (rc != HG_REPLAY_OK && rc != HG_REPLAY_OOM) {
-		hg_replay_message(&rp, msg, sizeof(msg));
-		hg_cli_error("%s", msg);
-		goto out;
-	}
-	m = hg_replay_model(&rp, 0);
-	if (hg_model_stats(m)->events != n) {
-		hg_cli_error("the second reading of the trace differs from the "
-			     "first");
-		goto out;
-	}
-	if (hg_timeline_scene(out, tl, m, n) != 0) {
-		hg_cli_error("cannot draw the timeline: out of host memory");
-		goto out;
-	}
-	status = 0;
-out:
-	hg_timeline_free(tl);
-	hg_replay_release(&rp);
-	return status;
-}
-
-int hg_pictures_finish(struct hg_pictures *p, struct hg_replay *rp,
-		       const char *trace)
+int hg_pictures_finish(struct hg_pictures *p, struct hg_replay *rp)
 {
 	struct hg_model *m = hg_replay_model(rp, 0);
 	struct hg_scene *tl = NULL;
@@ -353,8 +268,16 @@ int hg_pictures_finish(struct hg_pictures *p, struct hg_replay *rp,
 			return HG_EXIT_USAGE;
 		}
 	}
-	if (p->timeline && (status = timeline(p, rp, trace, &tl)))
-		return status;
+	if (p->tl) {
+		int rc = hg_timeline_scene(&tl, p->tl, m,
+					   hg_model_stats(m)->events);
+		if (rc) {
+			hg_cli_error("cannot draw the timeline: %s",
+				     rc == HG_ENOMEM ? "out of host memory"
+						     : hg_strerror(rc));
+			return HG_EXIT_USAGE;
+		}
+	}
 	status = hg_pictures_write(p, tl);
 	hg_scene_free(tl);
 	return status;

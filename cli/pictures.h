@@ -42,8 +42,7 @@ struct hg_pictures {
 	struct hg_scene *map; /* the map, once drawn */
 	char moment[192];
 	char trace_name[128];   /* the title */
-	struct hg_extents held; /* timeline: all ever held */
-	FILE *spool;            /* standard input, kept for pass 2 */
+	struct hg_timeline *tl; /* the timeline's samples */
 	int from;               /* --from: the trace's format, or auto */
 };
 
@@ -72,15 +71,6 @@ int hg_pictures_write(const struct hg_pictures *p, const struct hg_scene *tl);
 /* hg_pictures_check validates --timeline and parses --at. */
 int hg_pictures_check(struct hg_pictures *p, const struct hg_opt_spec *spec);
 
-/* hg_pictures_two_pass tells whether the trace is read twice (--timeline). */
-bool hg_pictures_two_pass(const struct hg_pictures *p);
-
-/*
- * hg_pictures_spool copies standard input to a temporary file, for a
- * second pass. Returns the file descriptor to read, or -1 after an error.
- */
-int hg_pictures_spool(struct hg_pictures *p);
-
 /* hg_pictures_attach attaches the pictures' sampling (the map at --at,
  * what the timeline needs) to lane 0 of rp; trace_name is the title. */
 int hg_pictures_attach(struct hg_pictures *p, struct hg_replay *rp,
@@ -88,10 +78,9 @@ int hg_pictures_attach(struct hg_pictures *p, struct hg_replay *rp,
 
 /*
  * hg_pictures_finish draws what is still to draw (the map at the end, the
- * timeline) from lane 0 of rp and writes every file. Returns 0, or prints
- * an error and returns HG_EXIT_USAGE.
+ * timeline from its samples) from lane 0 of rp and writes every file.
+ * Returns 0, or prints an error and returns HG_EXIT_USAGE.
  */
-int hg_pictures_finish(struct hg_pictures *p, struct hg_replay *rp,
-		       const char *trace);
+int hg_pictures_finish(struct hg_pictures *p, struct hg_replay *rp);
 
 #endif /* HG_CLI_PICTURES_H */

@@ -189,23 +189,31 @@ int hg_scene_map(struct hg_scene **out, const struct hg_map_input *maps,
 		 size_t n, const struct hg_render_opts *o);
 
 /*
- * A timeline is built in two replays of the same trace. The first gives
- * the number of events and the extents of everything ever held (each op
- * result's region, and the final model's regions and arenas); the second
- * calls hg_timeline_sample after each event, which samples the model at
- * about one event index per column. Memory is bounded by the picture.
+ * A timeline is built in one replay: hg_timeline_event after each event
+ * records what was held and samples the model now and then, in a form
+ * that does not depend on the final address axis; hg_timeline_scene, once
+ * the replay is over, lays the axis out from everything ever held and
+ * draws the samples on it. Memory is bounded by the picture (samples x
+ * pieces), whatever the trace's length.
  */
 struct hg_timeline;
 
-int hg_timeline_new(struct hg_timeline **out, const struct hg_extents *held,
-		    uint64_t nevents, const struct hg_render_opts *o);
+int hg_timeline_new(struct hg_timeline **out, const struct hg_render_opts *o);
 void hg_timeline_free(struct hg_timeline *t);
-/* hg_timeline_sample is called after event i (0-based) was applied. mark
- * is the event's mark text, or NULL. Returns 0 or HG_ENOMEM. */
-int hg_timeline_sample(struct hg_timeline *t, struct hg_model *m, uint64_t i,
-		       const char *mark);
-/* hg_timeline_scene draws the timeline; m is the final model (title and
- * figures). */
+/* hg_timeline_event is called after event i (0-based) was applied: op and
+ * res are the event and what it did (res may be NULL). Returns 0 or
+ * HG_ENOMEM. */
+int hg_timeline_event(struct hg_timeline *t, struct hg_model *m, uint64_t i,
+		      const struct hg_op *op, const struct hg_op_result *res);
+/* hg_timeline_expect tells the timeline how many events the replay will
+ * probably have (an estimate: fewer samples are taken in vain). */
+void hg_timeline_expect(struct hg_timeline *t, uint64_t nevents);
+/* hg_timeline_footprint tells how many samples the timeline keeps, their
+ * pieces in all, and the events between samples now (for tests). */
+void hg_timeline_footprint(const struct hg_timeline *t, size_t *samples,
+			   size_t *pieces, uint64_t *stride);
+/* hg_timeline_scene draws the timeline of nevents events; m is the final
+ * model (the last state, the title and the figures). */
 int hg_timeline_scene(struct hg_scene **out, struct hg_timeline *t,
 		      struct hg_model *m, uint64_t nevents);
 

@@ -2,10 +2,28 @@
  * timeline.c - time (event index, left to right) against address (the
  * folded axis, low addresses at the bottom), coloured by class.
  *
- * The model is sampled after about one event per column; each sample is a
- * histogram over the axis's pixel rows, kept as one stack per row (as the
- * map's columns, turned on their side: the classes of a row share its cell
- * by byte share). Memory is columns x rows stacks, whatever the trace.
+ * One reading of the trace: the number of events and the extents of what
+ * is ever held are known only at the end, so the model is sampled while
+ * the replay runs, in a form that does not depend on the final axis:
+ *
+ *   - time: a sample after every stride-th event; when more than four
+ *     times as many samples as columns are kept, every other one is
+ *     dropped and the stride doubles, so at least two samples per column
+ *     span the whole replay. An estimate of the event count (from how
+ *     much of the input was read) raises the stride to about three
+ *     samples per column early on, which saves most of the samples that
+ *     would be dropped;
+ *   - addresses: each sample is the model's class runs in address order
+ *     ("pieces"); past TL_MAX_PIECES runs, neighbouring runs are merged
+ *     into pieces of at most a granularity of bytes that doubles until
+ *     they fit, each keeping the share of every class in it.
+ *
+ * At the end the axis is built from everything ever held, each column
+ * takes the sample nearest to its last event, and each sample's
+ * pieces are spread over the axis's pixel rows: exactly while no piece
+ * was merged (so short traces draw as if every column had been sampled
+ * at its very event), by byte share otherwise. Memory is bounded by the
+ * picture: samples x pieces, whatever the trace.
  */
 #include "scene_int.h"
 
@@ -19,25 +37,61 @@
 #define TL_MIN_COLW 4
 #define TL_UNITS 8 /* stack units per column pixel */
 #define TL_MAX_MARKS 256
+#define TL_MAX_PIECES 2048 /* per sample */
+#define TL_SHARE_ONE 65535u /* a class's share of a whole piece */
 
 struct tl_mark {
 	uint64_t event;
 	char text[64];
 };
 
+/* A piece of one sample: [lo, hi) wholly of class cls, or, when cls is
+ * HG_CLASS_COUNT (merged runs), share[c] / TL_SHARE_ONE of it of class
+ * c; what no share covers is not held. */
+struct tl_piece {
+	hg_addr lo, hi;
+	uint16_t share[HG_CLASS_COUNT];
+	uint8_t cls;
+};
+
+struct tl_sample {
+	uint64_t event; /* the state after this event */
+	struct tl_piece *p;
+	uint32_t n;
+};
+
+/* A run being collected, with its bytes of each class. */
+struct tl_acc {
+	hg_addr lo, hi;
+	uint64_t bytes[HG_CLASS_COUNT];
+	int cls; /* the only class in it, or -1 */
+};
+
 struct hg_timeline {
+	struct hg_render_opts o;
+	char range_note[96]; /* --range: which addresses are drawn */
+	char *trace_name;
+	struct hg_extents held; /* everything ever held */
+	/* Samples, in event order. */
+	struct tl_sample *samples;
+	size_t nsamples, max_samples;
+	uint64_t stride; /* events between samples */
+	uint64_t next;   /* the next event sampled */
+	/* Collecting one sample. */
+	struct tl_acc *acc;
+	size_t nacc;
+	uint64_t gran; /* merge runs into pieces up to this many bytes */
+	uint64_t held_now;
+	bool failed; /* host out of memory */
+	struct tl_mark *marks;
+	size_t nmarks, marks_dropped;
+	/* The scene, once the event count is known. */
 	struct hg_axis ax;
 	hg_addr *edges;
-	uint64_t (*hist)[HG_CLASS_COUNT]; /* scratch, one per row */
-	struct hg_stack *cells;           /* ncols x rows */
+	struct hg_stack *cells; /* ncols x rows */
 	bool *sampled;
 	int ncols, colw, rows, width;
 	uint64_t nevents;
-	int next; /* next column to sample */
-	struct tl_mark *marks;
-	size_t nmarks, marks_dropped;
-	char *trace_name;
-	char range_note[96]; /* --range: which addresses are drawn */
 };
 
 /* muldiv is a * b / c for small b, without overflow. */
@@ -52,50 +106,37 @@ static uint64_t col_end(const struct hg_timeline *t, int k)
 	return muldiv(t->nevents, (uint64_t)k + 1, (uint64_t)t->ncols) - 1;
 }
 
-int hg_timeline_new(struct hg_timeline **out, const struct hg_extents *held,
-		    uint64_t nevents, const struct hg_render_opts *o)
+/* plot_cols is the number of columns of a picture width wide. */
+static int plot_cols(int width)
+{
+	return (width - TL_LEFT - HG_MARGIN) / TL_MIN_COLW;
+}
+
+int hg_timeline_new(struct hg_timeline **out, const struct hg_render_opts *o)
 {
 	struct hg_timeline *t = calloc(1, sizeof(*t));
-	int rc;
 
 	*out = NULL;
 	if (!t)
 		return HG_ENOMEM;
+	if (o)
+		t->o = *o;
 	t->width = o && o->width ? o->width : 1200;
-	int plot_w = t->width - TL_LEFT - HG_MARGIN;
-	t->nevents = nevents ? nevents : 1;
-	t->ncols = plot_w / TL_MIN_COLW;
-	if ((uint64_t)t->ncols > t->nevents)
-		t->ncols = (int)t->nevents;
-	t->colw = plot_w / t->ncols;
-	struct hg_extents clipped;
-	hg_extents_init(&clipped);
+	t->o.trace_name = NULL;
 	if (o && o->range_hi)
 		snprintf(t->range_note, sizeof(t->range_note),
 			 " (addresses %#" PRIx64 " to %#" PRIx64 " only)",
 			 o->range_lo, o->range_hi);
-	if (o && o->range_hi) {
-		for (size_t i = 0; i < held->n; i++)
-			hg_extents_add(&clipped, held->v[i].lo, held->v[i].hi);
-		hg_extents_clip(&clipped, o->range_lo, o->range_hi);
-		held = &clipped;
-	}
-	rc = hg_axis_build(&t->ax, held, TL_PLOT_H);
-	hg_extents_release(&clipped);
-	if (rc) {
-		free(t);
-		return rc;
-	}
-	t->rows = t->ax.length;
-	t->edges = hg_axis_edges(&t->ax);
-	t->hist = calloc((size_t)t->rows, sizeof(*t->hist));
-	t->cells =
-		calloc((size_t)t->rows * (size_t)t->ncols, sizeof(*t->cells));
-	t->sampled = calloc((size_t)t->ncols, sizeof(*t->sampled));
+	hg_extents_init(&t->held);
+	t->stride = 1;
+	t->next = 0;
+	t->max_samples = 4 * (size_t)plot_cols(t->width);
+	t->samples = calloc(t->max_samples + 1, sizeof(*t->samples));
+	t->acc = malloc((TL_MAX_PIECES + 1) * sizeof(*t->acc));
 	t->marks = calloc(TL_MAX_MARKS, sizeof(*t->marks));
 	if (o && o->trace_name)
 		t->trace_name = strdup(o->trace_name);
-	if (!t->edges || !t->hist || !t->cells || !t->sampled || !t->marks ||
+	if (!t->samples || !t->acc || !t->marks ||
 	    (o && o->trace_name && !t->trace_name)) {
 		hg_timeline_free(t);
 		return HG_ENOMEM;
@@ -108,9 +149,13 @@ void hg_timeline_free(struct hg_timeline *t)
 {
 	if (!t)
 		return;
+	for (size_t i = 0; i < t->nsamples; i++)
+		free(t->samples[i].p);
+	free(t->samples);
+	free(t->acc);
+	hg_extents_release(&t->held);
 	hg_axis_release(&t->ax);
 	free(t->edges);
-	free(t->hist);
 	free(t->cells);
 	free(t->sampled);
 	free(t->marks);
@@ -118,33 +163,276 @@ void hg_timeline_free(struct hg_timeline *t)
 	free(t);
 }
 
-int hg_timeline_sample(struct hg_timeline *t, struct hg_model *m, uint64_t i,
-		       const char *mark)
+/* ------------------------------------------------------------------ */
+/* Sampling                                                            */
+/* ------------------------------------------------------------------ */
+
+/* remerge merges neighbouring collected runs into pieces of at most gran
+ * bytes (gaps included). */
+static void remerge(struct hg_timeline *t)
 {
-	if (mark) {
+	size_t j = 0;
+
+	for (size_t i = 1; i < t->nacc; i++) {
+		struct tl_acc *a = &t->acc[j], *b = &t->acc[i];
+		if (b->hi - a->lo <= t->gran) {
+			a->hi = b->hi;
+			for (int c = 0; c < HG_CLASS_COUNT; c++)
+				a->bytes[c] += b->bytes[c];
+			if (a->cls != b->cls)
+				a->cls = -1;
+		} else {
+			t->acc[++j] = *b;
+		}
+	}
+	t->nacc = t->nacc ? j + 1 : 0;
+}
+
+static int collect_run(void *arg, hg_addr base, hg_addr end, enum hg_class c)
+{
+	struct hg_timeline *t = arg;
+	struct tl_acc *last = t->nacc ? &t->acc[t->nacc - 1] : NULL;
+
+	t->held_now += end - base;
+	if (last && t->gran && end - last->lo <= t->gran) {
+		/* A gap inside a merged piece stays unheld. */
+		if (last->cls != (int)c || last->hi != base)
+			last->cls = -1;
+		last->hi = end;
+		last->bytes[c] += end - base;
+		return 0;
+	}
+	struct tl_acc *a = &t->acc[t->nacc++];
+	memset(a, 0, sizeof(*a));
+	a->lo = base;
+	a->hi = end;
+	a->bytes[c] = end - base;
+	a->cls = (int)c;
+	if (t->nacc <= TL_MAX_PIECES)
+		return 0;
+	/* Coarsen: pieces of 1/512 of what is held so far, then twice as
+	 * large until they fit in half the budget. */
+	do {
+		uint64_t g = t->held_now / (TL_MAX_PIECES / 4);
+		t->gran = t->gran * 2 > g ? t->gran * 2 : g;
+		if (!t->gran)
+			t->gran = 1;
+		remerge(t);
+	} while (t->nacc > TL_MAX_PIECES / 2);
+	return 0;
+}
+
+/* take_sample records the model's state after event i. */
+static int take_sample(struct hg_timeline *t, struct hg_model *m, uint64_t i)
+{
+	hg_addr lo = t->o.range_hi ? t->o.range_lo : 0;
+	hg_addr hi = t->o.range_hi ? t->o.range_hi : hg_model_space_end(m);
+	struct tl_sample *sm = &t->samples[t->nsamples];
+
+	t->nacc = 0;
+	t->gran = 0;
+	t->held_now = 0;
+	hg_model_regions(m, lo, hi, collect_run, t);
+	sm->event = i;
+	sm->n = (uint32_t)t->nacc;
+	sm->p = t->nacc ? malloc(t->nacc * sizeof(*sm->p)) : NULL;
+	if (t->nacc && !sm->p)
+		return HG_ENOMEM;
+	for (size_t k = 0; k < t->nacc; k++) {
+		const struct tl_acc *a = &t->acc[k];
+		struct tl_piece *p = &sm->p[k];
+		memset(p, 0, sizeof(*p));
+		p->lo = a->lo;
+		p->hi = a->hi;
+		if (a->cls >= 0) {
+			p->cls = (uint8_t)a->cls;
+			continue;
+		}
+		p->cls = HG_CLASS_COUNT;
+		double span = (double)(a->hi - a->lo);
+		for (int c = 1; c < HG_CLASS_COUNT; c++)
+			p->share[c] = (uint16_t)lround((double)a->bytes[c] /
+						       span * TL_SHARE_ONE);
+	}
+	t->nsamples++;
+	return HG_OK;
+}
+
+/* thin keeps every other sample and doubles the stride. */
+static void thin(struct hg_timeline *t)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < t->nsamples; i++) {
+		if (i % 2)
+			t->samples[j++] = t->samples[i];
+		else
+			free(t->samples[i].p);
+	}
+	t->nsamples = j;
+	t->stride *= 2;
+}
+
+void hg_timeline_expect(struct hg_timeline *t, uint64_t nevents)
+{
+	/* About three samples per column, so that each column's is within
+	 * a sixth of a column of its last event, and an estimate up to
+	 * twice too high still leaves more than one per column. The stride
+	 * never shrinks. */
+	uint64_t d = nevents / 3 / (uint64_t)plot_cols(t->width);
+	if (d > t->stride)
+		t->stride = d;
+}
+
+int hg_timeline_event(struct hg_timeline *t, struct hg_model *m, uint64_t i,
+		      const struct hg_op *op, const struct hg_op_result *res)
+{
+	if (t->failed)
+		return HG_ENOMEM;
+	if (res && res->addr) {
+		uint64_t size = op && op->kind == HG_OP_ALLOC
+					? res->npages *
+						  hg_model_config(m)->page_size
+					: res->size;
+		hg_extents_add(&t->held, res->addr, res->addr + size);
+	}
+	if (op && op->kind == HG_OP_MARK && op->text) {
 		if (t->nmarks < TL_MAX_MARKS) {
 			t->marks[t->nmarks].event = i;
 			snprintf(t->marks[t->nmarks].text,
-				 sizeof(t->marks[t->nmarks].text), "%s", mark);
+				 sizeof(t->marks[t->nmarks].text), "%s",
+				 op->text);
 			t->nmarks++;
 		} else {
 			t->marks_dropped++;
 		}
 	}
-	while (t->next < t->ncols && col_end(t, t->next) <= i) {
-		if (col_end(t, t->next) == i) {
-			if (hg_model_histogram(m, t->edges, (size_t)t->rows,
-					       t->hist))
-				return HG_EINVAL;
-			struct hg_stack *col =
-				&t->cells[(size_t)t->next * t->rows];
-			for (int r = 0; r < t->rows; r++)
-				hg_stack_of(&col[r], t->hist[r],
-					    t->colw * TL_UNITS, 1);
-			t->sampled[t->next] = true;
-		}
-		t->next++;
+	if (i < t->next)
+		return HG_OK;
+	if (take_sample(t, m, i) != HG_OK || t->held.oom) {
+		t->failed = true;
+		return HG_ENOMEM;
 	}
+	t->next = i + t->stride;
+	if (t->nsamples > t->max_samples)
+		thin(t);
+	return HG_OK;
+}
+
+void hg_timeline_footprint(const struct hg_timeline *t, size_t *samples,
+			   size_t *pieces, uint64_t *stride)
+{
+	*samples = t->nsamples;
+	*pieces = 0;
+	for (size_t i = 0; i < t->nsamples; i++)
+		*pieces += t->samples[i].n;
+	*stride = t->stride;
+}
+
+/* sample_rows spreads sample sm over the rows of the axis. */
+static void sample_rows(const struct hg_timeline *t,
+			const struct tl_sample *sm,
+			uint64_t (*hist)[HG_CLASS_COUNT])
+{
+	size_t k = 0;
+
+	memset(hist, 0, (size_t)t->rows * sizeof(*hist));
+	for (uint32_t j = 0; j < sm->n; j++) {
+		const struct tl_piece *p = &sm->p[j];
+		while (k < (size_t)t->rows && t->edges[k + 1] <= p->lo)
+			k++;
+		for (size_t r = k; r < (size_t)t->rows && t->edges[r] < p->hi;
+		     r++) {
+			hg_addr lo = p->lo > t->edges[r] ? p->lo : t->edges[r];
+			hg_addr hi = p->hi < t->edges[r + 1] ? p->hi
+							      : t->edges[r + 1];
+			if (hi <= lo)
+				continue;
+			if (p->cls < HG_CLASS_COUNT) {
+				hist[r][p->cls] += hi - lo;
+				continue;
+			}
+			for (int c = 1; c < HG_CLASS_COUNT; c++)
+				if (p->share[c])
+					hist[r][c] += (uint64_t)llround(
+						(double)(hi - lo) *
+						p->share[c] / TL_SHARE_ONE);
+		}
+	}
+	for (int r = 0; r < t->rows; r++) {
+		uint64_t held = 0, size = t->edges[r + 1] - t->edges[r];
+		for (int c = 1; c < HG_CLASS_COUNT; c++)
+			held += hist[r][c];
+		hist[r][HG_CLASS_NONE] = held < size ? size - held : 0;
+	}
+}
+
+/* layout builds the axis from everything held and fills the columns
+ * from the samples, once the event count is known. */
+static int layout(struct hg_timeline *t, struct hg_model *m, uint64_t nevents)
+{
+	uint64_t (*hist)[HG_CLASS_COUNT] = NULL;
+	struct hg_extents clipped;
+	const struct hg_extents *held = &t->held;
+	int rc;
+
+	/* The final state is the last sample. */
+	if (!t->nsamples || t->samples[t->nsamples - 1].event + 1 < nevents) {
+		if (take_sample(t, m, nevents ? nevents - 1 : 0) != HG_OK)
+			return HG_ENOMEM;
+	}
+	hg_extents_add_model(&t->held, m);
+	hg_extents_normalize(&t->held);
+	if (t->held.oom)
+		return HG_ENOMEM;
+	t->nevents = nevents ? nevents : 1;
+	t->ncols = plot_cols(t->width);
+	if ((uint64_t)t->ncols > t->nevents)
+		t->ncols = (int)t->nevents;
+	t->colw = (t->width - TL_LEFT - HG_MARGIN) / t->ncols;
+	hg_extents_init(&clipped);
+	if (t->o.range_hi) {
+		for (size_t i = 0; i < held->n; i++)
+			hg_extents_add(&clipped, held->v[i].lo, held->v[i].hi);
+		hg_extents_clip(&clipped, t->o.range_lo, t->o.range_hi);
+		held = &clipped;
+	}
+	rc = hg_axis_build(&t->ax, held, TL_PLOT_H);
+	hg_extents_release(&clipped);
+	if (rc)
+		return rc;
+	t->rows = t->ax.length;
+	t->edges = hg_axis_edges(&t->ax);
+	hist = calloc((size_t)t->rows, sizeof(*hist));
+	t->cells =
+		calloc((size_t)t->rows * (size_t)t->ncols, sizeof(*t->cells));
+	t->sampled = calloc((size_t)t->ncols, sizeof(*t->sampled));
+	if (!t->edges || !hist || !t->cells || !t->sampled) {
+		free(hist);
+		return HG_ENOMEM;
+	}
+	/* Each column: the sample nearest to its last event (the one at or
+	 * before it on a tie; every event's when all were sampled). */
+	size_t s = 0;
+	const struct tl_sample *done = NULL;
+	for (int k = 0; k < t->ncols; k++) {
+		uint64_t e = col_end(t, k);
+		while (s + 1 < t->nsamples && t->samples[s + 1].event <= e)
+			s++;
+		const struct tl_sample *sm = &t->samples[s];
+		if (s + 1 < t->nsamples && sm->event < e &&
+		    t->samples[s + 1].event - e < e - sm->event)
+			sm = &t->samples[s + 1];
+		if (sm != done) {
+			sample_rows(t, sm, hist);
+			done = sm;
+		}
+		struct hg_stack *col = &t->cells[(size_t)k * t->rows];
+		for (int r = 0; r < t->rows; r++)
+			hg_stack_of(&col[r], hist[r], t->colw * TL_UNITS, 1);
+		t->sampled[k] = true;
+	}
+	free(hist);
 	return HG_OK;
 }
 
@@ -386,15 +674,19 @@ static double event_x(const struct hg_timeline *t, double x0, uint64_t e)
 int hg_timeline_scene(struct hg_scene **out, struct hg_timeline *t,
 		      struct hg_model *m, uint64_t nevents)
 {
-	struct hg_scene *s = hg_scene_new(t->width, 0);
 	const struct hg_stats *st = hg_model_stats(m);
 	char sub[256], moment[512];
-	double x0 = TL_LEFT, plot_w = (double)t->ncols * t->colw;
+	int rc;
 
 	*out = NULL;
+	if (t->failed)
+		return HG_ENOMEM;
+	if (!t->edges && (rc = layout(t, m, nevents)) != HG_OK)
+		return rc;
+	struct hg_scene *s = hg_scene_new(t->width, 0);
+	double x0 = TL_LEFT, plot_w = (double)t->ncols * t->colw;
 	if (!s)
 		return HG_ENOMEM;
-	(void)nevents;
 	hg_config_line(sub, sizeof(sub), hg_model_config(m));
 	char oom[300] = "";
 	if (st->oom)

@@ -9,6 +9,8 @@
 #                               (tests/tools/hg_pngcmp)
 #   render.svg.<case>           SVG: well-formed, expected elements, exact golden
 #   render.compare.<case>       `heapgrow compare` table and scene of the seeds
+#   render.pipe.basic           `cat trace | heapgrow replay - --timeline`: one
+#                               reading of the input, the same pictures
 #   render.chromium             the SVG in headless Chromium looks like the PNG
 #                               (skipped, 77, without Chromium)
 #
@@ -41,6 +43,15 @@ foreach(trace ${HG_RENDER_CASES})
       TIMEOUT 120)
   endforeach()
 endforeach()
+
+# The timeline from one reading of the trace, through a pipe.
+add_test(NAME render.pipe.basic
+  COMMAND ${CMAKE_COMMAND} -DMODE=pipe -DHEAPGROW=$<TARGET_FILE:heapgrow>
+    -DTRACE=${HG_RENDER_DIR}/basic.yaml -DCASE=basic
+    -DGOLDEN=${HG_RENDER_DIR}/golden
+    -DWORK=${CMAKE_CURRENT_BINARY_DIR}/render/pipe/basic
+    -P ${HG_RENDER_SCRIPT})
+set_tests_properties(render.pipe.basic PROPERTIES LABELS render TIMEOUT 120)
 
 # The seeds' before and after, side by side (traces/examples, when present).
 set(HG_SEED_COMPARES

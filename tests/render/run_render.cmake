@@ -115,6 +115,44 @@ elseif(MODE STREQUAL "compare")
   file(WRITE ${WORK}/compare.txt "${run_out}")
   expect_same(${GOLDEN}/${CASE}.compare.txt ${WORK}/compare.txt)
   expect_same(${GOLDEN}/${CASE}.compare.scene ${WORK}/compare.scene)
+elseif(MODE STREQUAL "pipe")
+  # The timeline from one reading of the input: through a pipe, which
+  # cannot be read twice, the same pictures as from the file.
+  execute_process(COMMAND cat ${TRACE}
+    COMMAND ${HEAPGROW} replay - -q -o ${WORK}/map.scene
+      --timeline ${WORK}/timeline.scene --timeline ${WORK}/timeline.png
+    RESULTS_VARIABLE rcs ERROR_VARIABLE err)
+  if(NOT rcs STREQUAL "0;0")
+    message(FATAL_ERROR "cat | heapgrow replay - --timeline: exit ${rcs}\n${err}")
+  endif()
+  foreach(k map timeline)
+    execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${WORK}/${k}.scene
+      ${GOLDEN}/${CASE}.${k}.scene RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "${k}.scene from a pipe differs from ${GOLDEN}/${CASE}.${k}.scene")
+    endif()
+  endforeach()
+  # A named pipe as the trace path: it can be opened and read once only
+  # (a second reading would wait for a writer that has gone).
+  find_program(MKFIFO mkfifo)
+  if(MKFIFO)
+    execute_process(COMMAND ${MKFIFO} ${WORK}/trace.fifo)
+    execute_process(COMMAND sh -c "cat \"$1\" > \"$2\" & exec \"$3\" replay \"$2\" -q --timeline \"$4\""
+        sh ${TRACE} ${WORK}/trace.fifo ${HEAPGROW} ${WORK}/fifo.scene
+      RESULT_VARIABLE rc ERROR_VARIABLE err TIMEOUT 30)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "heapgrow replay FIFO --timeline: ${rc}\n${err}")
+    endif()
+    execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${WORK}/fifo.scene
+      ${GOLDEN}/${CASE}.timeline.scene RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "the timeline from a named pipe differs")
+    endif()
+  endif()
+  file(READ ${WORK}/timeline.png head LIMIT 4 HEX)
+  if(NOT head STREQUAL "89504e47")
+    message(FATAL_ERROR "timeline.png from a pipe is not a PNG")
+  endif()
 else()
   message(FATAL_ERROR "unknown MODE ${MODE}")
 endif()

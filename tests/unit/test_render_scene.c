@@ -357,34 +357,36 @@ static void test_compare_scene(void **state)
 	hg_model_free(b);
 }
 
+/* apply_tl applies one op and hands it to the timeline as event i. */
+static void apply_tl(struct hg_timeline *t, struct hg_model *m, uint64_t i,
+		     enum hg_op_kind k, const char *id, uint64_t size)
+{
+	struct hg_op op = { .kind = k, .id = id, .size = size, .text = id };
+	struct hg_op_result res;
+	char err[256];
+	assert_int_equal(hg_model_apply(m, &op, &res, err, sizeof(err)), 0);
+	assert_int_equal(hg_timeline_event(t, m, i, &op, &res), 0);
+}
+
 static void test_timeline(void **state)
 {
 	(void)state;
-	/* Pass 1: extents and the event count. */
-	struct hg_model *m = model_with(NULL, NULL);
-	struct hg_extents held;
-	char id[16];
-	hg_extents_init(&held);
-	for (int i = 0; i < 50; i++) {
-		snprintf(id, sizeof(id), "%d", i);
-		apply(m, HG_OP_ALLOC, id, 1 << 20);
-	}
-	hg_extents_add_model(&held, m);
-	hg_extents_normalize(&held);
-	hg_model_free(m);
-	/* Pass 2: sample. */
+	/* One pass: the extents and the event count come at the end. */
 	struct hg_timeline *t;
 	struct hg_render_opts o = { "tl", 600, 0, 0 };
-	assert_int_equal(hg_timeline_new(&t, &held, 51, &o), 0);
-	m = model_with(NULL, NULL);
+	char id[16];
+	assert_int_equal(hg_timeline_new(&t, &o), 0);
+	struct hg_model *m = model_with(NULL, NULL);
 	for (int i = 0; i < 50; i++) {
 		snprintf(id, sizeof(id), "%d", i);
-		apply(m, HG_OP_ALLOC, id, 1 << 20);
-		assert_int_equal(hg_timeline_sample(t, m, (uint64_t)i, NULL),
-				 0);
+		apply_tl(t, m, (uint64_t)i, HG_OP_ALLOC, id, 1 << 20);
 	}
-	apply(m, HG_OP_MARK, "done", 0);
-	assert_int_equal(hg_timeline_sample(t, m, 50, "done"), 0);
+	apply_tl(t, m, 50, HG_OP_MARK, "done", 0);
+	size_t ns, np;
+	uint64_t stride;
+	hg_timeline_footprint(t, &ns, &np, &stride);
+	assert_int_equal(ns, 51); /* short: every event sampled */
+	assert_int_equal(stride, 1);
 	struct hg_scene *s;
 	assert_int_equal(hg_timeline_scene(&s, t, m, 51), 0);
 	size_t len;
@@ -395,8 +397,70 @@ static void test_timeline(void **state)
 	free(d);
 	hg_scene_free(s);
 	hg_timeline_free(t);
-	hg_extents_release(&held);
 	hg_model_free(m);
+}
+
+/* A long replay keeps at most four times as many samples as columns, and a
+ * sample of many runs is merged into a bounded number of pieces that
+ * keep each class's share. */
+static void test_timeline_bounded(void **state)
+{
+	(void)state;
+	struct hg_timeline *t;
+	struct hg_render_opts o = { "tl", 600, 0, 0 };
+	const int cols = (600 - 128 - 20) / 4;
+	char id[32];
+	uint64_t i = 0;
+	assert_int_equal(hg_timeline_new(&t, &o), 0);
+	struct hg_model *m = model_with(NULL, NULL);
+	const int n = 12000;
+	for (int k = 0; k < n; k++, i++) {
+		snprintf(id, sizeof(id), "%d", k);
+		apply_tl(t, m, i, HG_OP_ALLOC, id, 8192);
+	}
+	for (int k = 1; k < n; k += 2, i++) {
+		snprintf(id, sizeof(id), "%d", k);
+		apply_tl(t, m, i, HG_OP_FREE, id, 0);
+	}
+	size_t ns, np;
+	uint64_t stride;
+	hg_timeline_footprint(t, &ns, &np, &stride);
+	assert_true(ns <= (size_t)(4 * cols + 1));
+	assert_true(ns >= (size_t)(2 * cols));
+	assert_true(stride > 1);
+	/* 6000 free and 6000 in-use runs at the end: merged pieces. */
+	assert_true(np <= ns * 2048);
+	struct hg_scene *s;
+	assert_int_equal(hg_timeline_scene(&s, t, m, i), 0);
+	hg_timeline_footprint(t, &ns, &np, &stride);
+	/* The last column shows both classes of the striped heap. */
+	size_t len;
+	char *d = dump(s, &len);
+	assert_non_null(strstr(d, "class=heap_inuse"));
+	assert_non_null(strstr(d, "class=heap_free"));
+	free(d);
+	hg_scene_free(s);
+	hg_timeline_free(t);
+	hg_model_free(m);
+}
+
+/* An estimate of the event count raises the stride early. */
+static void test_timeline_expect(void **state)
+{
+	(void)state;
+	struct hg_timeline *t;
+	struct hg_render_opts o = { "tl", 600, 0, 0 };
+	const int cols = (600 - 128 - 20) / 4;
+	assert_int_equal(hg_timeline_new(&t, &o), 0);
+	hg_timeline_expect(t, 100000);
+	size_t ns, np;
+	uint64_t stride;
+	hg_timeline_footprint(t, &ns, &np, &stride);
+	assert_int_equal(stride, 100000 / 3 / cols);
+	hg_timeline_expect(t, 10); /* never smaller */
+	hg_timeline_footprint(t, &ns, &np, &stride);
+	assert_int_equal(stride, 100000 / 3 / cols);
+	hg_timeline_free(t);
 }
 
 int main(void)
@@ -412,6 +476,8 @@ int main(void)
 		cmocka_unit_test(test_map_scene),
 		cmocka_unit_test(test_compare_scene),
 		cmocka_unit_test(test_timeline),
+		cmocka_unit_test(test_timeline_bounded),
+		cmocka_unit_test(test_timeline_expect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

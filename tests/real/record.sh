@@ -134,6 +134,7 @@ if have_go "$GO126" go1.26; then
 	for p in tree waves; do
 		build126fixed $p
 		rec126 $p-go126-p1-fixedbase $p.go126fixed 1
+		rec126 $p-go126-p2-fixedbase $p.go126fixed 2
 	done
 	rec126js wasmphases-go126-js
 else

@@ -159,7 +159,9 @@ struct gt_node {
 	uint64_t size;
 	uint32_t elemsize, nelems;
 	bool noscan;
-	uint64_t live[]; /* spans: nelems bits */
+	bool manual;  /* a span for stacks or GC work buffers */
+	bool stacked; /* handed out as a stack of its own size */
+	uint64_t live[]; /* heap spans: nelems bits */
 };
 
 static uint32_t gt_rand(uint32_t *s)
@@ -245,6 +247,22 @@ static struct gt_node *tr_floor(struct gt_node *t, uint64_t key)
 			t = t->r;
 		} else {
 			t = t->l;
+		}
+	}
+	return best;
+}
+
+/* tr_ceil returns the node with the least key >= key. */
+static struct gt_node *tr_ceil(struct gt_node *t, uint64_t key)
+{
+	struct gt_node *best = NULL;
+
+	while (t) {
+		if (t->key >= key) {
+			best = t;
+			t = t->l;
+		} else {
+			t = t->r;
 		}
 	}
 	return best;
@@ -339,9 +357,10 @@ struct hg_gotrace_reader {
 	struct gt_cursor *cur;
 	struct gt_cursor **heap;
 	size_t nheap;
-	bool snapshot; /* emitting the first generation's snapshot */
+	bool snapshot; /* reading the first generation's snapshot */
 	size_t snap_bi, snap_pos;
-	uint64_t snap_ts;
+	bool snap_emit;     /* then handing it out */
+	uint64_t snap_next; /* the address to go on from */
 
 	/* AllocFree info. */
 	bool have_info;
@@ -1172,13 +1191,23 @@ static void obj_id(char *buf, size_t len, char kind, uint64_t id)
 	snprintf(buf, len, "%c%llx", kind, (unsigned long long)id);
 }
 
-/* free_slots queues a `del` for every object still live in span s. */
+/* free_slots queues a `del` for every object still live in span s (a
+ * `stackfree` for a manual span handed out as a stack). */
 static int free_slots(struct hg_trace_reader *r, struct gt_node *s,
 		      uint64_t off)
 {
 	struct hg_gotrace_reader *g = r->gotrace;
 	uint32_t i;
 
+	if (s->stacked) {
+		struct gt_pending *p = push(r, HG_OP_STACKFREE, off);
+
+		if (!p)
+			return HG_ENOMEM;
+		obj_id(p->id, sizeof(p->id), 'm',
+		       (s->key - g->min_addr) / g->page_size);
+		s->stacked = false;
+	}
 	for (i = 0; i < s->nelems; i++) {
 		if (s->live[i / 64] >> (i % 64) & 1) {
 			uint64_t addr =
@@ -1206,20 +1235,20 @@ static int span_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
 	struct gt_node *n, *o;
 	size_t words;
 
-	if (kc & 1)
-		return 0; /* not a heap span: stacks and other manual spans */
-	if ((kc >> 2) >= GT_NUM_CLASSES)
+	if (!(kc & 1) && (kc >> 2) >= GT_NUM_CLASSES)
 		return gt_err(r, ev->off, "span of unknown size class %llu",
 			      (unsigned long long)(kc >> 2));
 	if (npages == 0 || npages > (UINT64_MAX - base) / g->page_size ||
 	    npages > ((uint64_t)1 << 40))
 		return gt_err(r, ev->off, "span of %llu pages",
 			      (unsigned long long)npages);
-	spc = (unsigned)(kc >> 1);
+	/* A manual span (kind/class 1: stacks, GC work buffers) holds no
+	 * objects; it is kept for its pages. */
+	spc = kc & 1 ? 0 : (unsigned)(kc >> 1);
 	sc = spc >> 1;
 	size = npages * g->page_size;
-	elemsize = class_to_size[sc];
-	nelems = sc ? (uint32_t)(size / elemsize) : 1;
+	elemsize = kc & 1 ? 0 : class_to_size[sc];
+	nelems = kc & 1 ? 0 : sc ? (uint32_t)(size / elemsize) : 1;
 	if (sc && (size / elemsize) > 65536)
 		return gt_err(r, ev->off,
 			      "span of %llu pages for size class %u",
@@ -1228,7 +1257,8 @@ static int span_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
 	while ((o = tr_floor(g->spans, base + size - 1)) &&
 	       o->key + o->size > base) {
 		tr_remove(&g->spans, o->key);
-		if (free_slots(r, o, ev->off) < 0) {
+		/* (the snapshot's objects are not handed out yet) */
+		if (!g->snapshot && free_slots(r, o, ev->off) < 0) {
 			free(o);
 			return HG_ENOMEM;
 		}
@@ -1244,6 +1274,7 @@ static int span_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
 	n->elemsize = elemsize;
 	n->nelems = nelems;
 	n->noscan = spc & 1;
+	n->manual = kc & 1;
 	tr_insert(&g->spans, n);
 	return 0;
 }
@@ -1270,7 +1301,7 @@ static struct gt_node *find_slot(struct hg_gotrace_reader *g, uint64_t addr,
 {
 	struct gt_node *s = tr_floor(g->spans, addr);
 
-	if (!s || addr - s->key >= s->size)
+	if (!s || s->manual || addr - s->key >= s->size)
 		return NULL;
 	if (s->elemsize == 0) {
 		*slot = 0;
@@ -1289,6 +1320,23 @@ static bool tiny_span(const struct gt_node *s)
 	return s->elemsize == 16 && s->noscan;
 }
 
+/*
+ * object_size is the size a `new` asks for to get a slot of span s: the
+ * span's object size (its size class), the whole span for a large object.
+ * An object with pointers above 128 bytes asks for 8 bytes less: from
+ * go1.22 such objects carry an 8-byte malloc header above 512 bytes (128 on
+ * 32-bit), and the smaller size still maps to the same size class without
+ * it (Go: mallocgc, heapBitsInSpan).
+ */
+static uint64_t object_size(const struct gt_node *s)
+{
+	if (!s->elemsize)
+		return s->size;
+	if (!s->noscan && s->elemsize > 128)
+		return s->elemsize - 8;
+	return s->elemsize;
+}
+
 static int object_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
 {
 	struct hg_gotrace_reader *g = r->gotrace;
@@ -1304,6 +1352,11 @@ static int object_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
 			      "object at 0x%llx is in no live heap span",
 			      (unsigned long long)addr);
 	base = s->key + (uint64_t)slot * s->elemsize;
+	if (g->snapshot) {
+		/* handed out later, in address order */
+		s->live[slot / 64] |= (uint64_t)1 << (slot % 64);
+		return 0;
+	}
 	rc = before_op(r, ev, true);
 	if (rc < 0)
 		return rc;
@@ -1323,7 +1376,7 @@ static int object_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
 		return HG_ENOMEM;
 	obj_id(p->id, sizeof(p->id), 'o',
 	       (base - g->min_addr) / g->heap_align);
-	p->size = s->elemsize ? s->elemsize : s->size;
+	p->size = object_size(s);
 	p->noscan = s->noscan;
 	p->addr = base;
 	p->has_addr = true;
@@ -1380,6 +1433,10 @@ static int stack_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
 	if (rc < 0)
 		return rc;
 	n = tr_remove(&g->stacks, base);
+	if (n && g->snapshot) {
+		tr_insert(&g->stacks, n); /* listed twice */
+		return 0;
+	}
 	if (n) {
 		p = push(r, HG_OP_STACKFREE, ev->off);
 		if (!p) {
@@ -1397,6 +1454,8 @@ static int stack_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
 	n->size = (uint64_t)1 << (order - 1);
 	n->l = n->r = NULL;
 	tr_insert(&g->stacks, n);
+	if (g->snapshot)
+		return 0; /* handed out later, in address order */
 	p = push(r, HG_OP_STACKALLOC, ev->off);
 	if (!p)
 		return HG_ENOMEM;
@@ -1600,6 +1659,77 @@ static int handle(struct hg_trace_reader *r, const struct gt_event *ev)
 }
 
 /*
+ * emit_snapshot hands out what was live when tracing started, in address
+ * order (the order a first-fit page allocator gives): per call, the live
+ * objects of one span or one stack. Returns 1, or 0 when it is all out.
+ */
+static int emit_snapshot(struct hg_trace_reader *r)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	struct gt_pending *p;
+	struct gt_node *n, *k;
+	uint32_t i;
+
+	while (g->snap_emit) {
+		n = tr_ceil(g->spans, g->snap_next);
+		k = tr_ceil(g->stacks, g->snap_next);
+		if (!n && !k)
+			break;
+		if (k && (!n || k->key < n->key)) {
+			if (k->key == UINT64_MAX)
+				g->snap_emit = 0;
+			g->snap_next = k->key + 1;
+			p = push(r, HG_OP_STACKALLOC, g->gen_off);
+			if (!p)
+				return HG_ENOMEM;
+			obj_id(p->id, sizeof(p->id), 's',
+			       (k->key - g->min_addr) / g->stack_align);
+			p->size = k->size;
+			p->addr = k->key;
+			p->has_addr = true;
+			return 1;
+		}
+		if (n->key == UINT64_MAX)
+			g->snap_emit = 0;
+		g->snap_next = n->key + 1;
+		if (n->manual && !(n->size & (n->size - 1)) &&
+		    !(k && k->key - n->key < n->size)) {
+			/* A stack span holding no goroutine's stack (the
+			 * threads' g0 and signal stacks) or a GC work
+			 * buffer: one stack of its size. */
+			p = push(r, HG_OP_STACKALLOC, g->gen_off);
+			if (!p)
+				return HG_ENOMEM;
+			obj_id(p->id, sizeof(p->id), 'm',
+			       (n->key - g->min_addr) / g->page_size);
+			p->size = n->size;
+			p->addr = n->key;
+			p->has_addr = true;
+			n->stacked = true;
+			return 1;
+		}
+		for (i = 0; i < n->nelems; i++) {
+			uint64_t addr = n->key + (uint64_t)i * n->elemsize;
+
+			if (!(n->live[i / 64] >> (i % 64) & 1))
+				continue;
+			p = push(r, HG_OP_NEW, g->gen_off);
+			if (!p)
+				return HG_ENOMEM;
+			obj_id(p->id, sizeof(p->id), 'o',
+			       (addr - g->min_addr) / g->heap_align);
+			p->size = object_size(n);
+			p->noscan = n->noscan;
+			p->addr = addr;
+			p->has_addr = true;
+		}
+		if (g->npend)
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * conflicts tells whether ev allocates memory the live tables still hold:
  * a span over a live span, an object in a live slot (other than a tiny
  * block), a live stack. It happens when another M's free of that memory
@@ -1617,8 +1747,7 @@ static bool conflicts(struct hg_gotrace_reader *g, const struct gt_event *ev)
 		return false;
 	switch (ev->type) {
 	case EV_SPAN_ALLOC:
-		if ((ev->args[2] & 1) || ev->args[1] == 0 ||
-		    ev->args[1] > ((uint64_t)1 << 40))
+		if (ev->args[1] == 0 || ev->args[1] > ((uint64_t)1 << 40))
 			return false;
 		base = g->min_addr + ev->args[0] * g->page_size;
 		if (ev->args[1] > (UINT64_MAX - base) / g->page_size)
@@ -1679,6 +1808,14 @@ static int step(struct hg_trace_reader *r)
 			}
 		}
 		g->snapshot = false;
+		g->snap_emit = true;
+		g->snap_next = 0;
+	}
+	if (g->snap_emit) {
+		rc = emit_snapshot(r);
+		if (rc != 0)
+			return rc;
+		g->snap_emit = false;
 	}
 	if (g->nheap == 0) {
 		g->first_gen_done = true;

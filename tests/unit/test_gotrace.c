@@ -206,12 +206,14 @@ static void string_ev(struct buf *d, uint64_t id, const char *s)
 /*
  * build writes a two-generation trace in format ver:
  *   gen 1, M 7 (P 0): the snapshot (a span of 48-byte objects with two
- *     objects, a stack of 8K, a dead goroutine's empty stack), then a tiny
+ *     objects, a stack of 8K, a dead goroutine's empty stack, the stack
+ *     span holding that stack, a stack span holding none), then a tiny
  *     span (class 2, noscan) with two tiny allocations in one block, a
  *     trace.Log, a GC; M 9 (P 1): a large noscan object of 3 pages, a
  *     trace.Log with another category 5 ms later; their events interleave.
  *   gen 2, M 7: the tiny span freed with its object still live, the
- *     stack freed, a free of an object that is not live.
+ *     stack freed, a free of an object that is not live, a stack, the
+ *     lone stack span freed.
  * page is the info batch's page size; bad_type, when not 0, replaces the
  * GCBegin event's type.
  */
@@ -237,6 +239,8 @@ static void build(struct buf *out, unsigned ver, uint64_t page,
 	ev(&d, 131, 3, U(1), U(2 * 1024 + 12), U(0)); /* slot 2 */
 	ev(&d, 134, 3, U(1), U(100), U(14));        /* 8K stack */
 	ev(&d, 134, 3, U(1), U(5), U(0));           /* empty stack */
+	ev(&d, 128, 4, U(1), U(24), U(4), U(1));    /* stack span, s64's */
+	ev(&d, 128, 4, U(1), U(40), U(4), U(1));    /* a stack span alone */
 	ev(&d, 129, 4, U(10), U(4), U(1), KC(2, 1)); /* tiny span, page 4 */
 	ev(&d, 132, 3, U(10), U(4 * 1024), U(0));    /* block 0 */
 	ev(&d, 132, 3, U(10), U(4 * 1024 + 1), U(0)); /* same block */
@@ -268,6 +272,7 @@ static void build(struct buf *out, unsigned ver, uint64_t page,
 	ev(&d, 136, 2, U(1), U(100));          /* stack free */
 	ev(&d, 133, 2, U(1), U(2 * 1024 + 12 + 6)); /* slot 3: not live */
 	ev(&d, 135, 3, U(1), U(200), U(12));  /* 2K stack */
+	ev(&d, 130, 2, U(1), U(40));          /* the lone stack span freed */
 	batch(out, 2, 7, 20000000, &d);
 	if (ver >= 26)
 		byte(out, 52);
@@ -306,6 +311,9 @@ static void check_built(const struct ops *o)
 	assert_int_equal(o->v[i++].addr, MIN_ADDR + 2 * 8192 + 96);
 	expect(o, i, HG_OP_STACKALLOC, "s64", 8192);
 	assert_int_equal(o->v[i++].addr, MIN_ADDR + 100 * 2048);
+	/* A stack span without a goroutine's stack: a stack of its own. */
+	expect(o, i, HG_OP_STACKALLOC, "m28", 32768);
+	assert_int_equal(o->v[i++].addr, MIN_ADDR + 40 * 8192);
 	/* Then the events in time order. */
 	expect(o, i++, HG_OP_PROC, NULL, 0);
 	expect(o, i, HG_OP_NEW, "o1000", 16); /* tiny block 0 at 1025 */
@@ -333,6 +341,7 @@ static void check_built(const struct ops *o)
 	expect(o, i++, HG_OP_STACKFREE, "s64", 0);
 	expect(o, i, HG_OP_STACKALLOC, "sc8", 2048);
 	assert_int_equal(o->v[i++].addr, MIN_ADDR + 200 * 2048);
+	expect(o, i++, HG_OP_STACKFREE, "m28", 0);
 	assert_int_equal(o->n, i);
 }
 
@@ -472,7 +481,8 @@ static void test_errors(void **state)
  * M 7 sweeps a span (frees its object, then the span) with timestamps
  * later than M 9's allocation of the same page: coarse clock ticks. The
  * allocation waits for the free; the tiny allocator's second object at a
- * block's first 8 bytes adds nothing.
+ * block's first 8 bytes adds nothing; an object with pointers in a 768-byte
+ * slot asks for 760 bytes.
  */
 static void test_reorder(void **state)
 {
@@ -494,7 +504,9 @@ static void test_reorder(void **state)
 	ev(&d, 129, 4, U(1), U(3), U(1), KC(2, 1));   /* 1003 tiny span */
 	ev(&d, 132, 3, U(1), U(3072), U(0));          /* 1004 block 0 */
 	ev(&d, 132, 3, U(1), U(3072), U(0));          /* 1005 same block */
-	ev(&d, 133, 2, U(7), U(2048));                /* 1012 free */
+	ev(&d, 129, 4, U(1), U(5), U(1), KC(30, 0));  /* 1006 768 B, scan */
+	ev(&d, 132, 3, U(1), U(5 * 1024), U(0));      /* 1007 */
+	ev(&d, 133, 2, U(5), U(2048));                /* 1012 free */
 	ev(&d, 130, 2, U(1), U(2));                   /* 1013 span free */
 	batch(&b, 1, 7, 1000, &d);
 	ev(&d, 13, 3, U(0), U(1), U(1));              /* 1000 P1 */
@@ -509,6 +521,9 @@ static void test_reorder(void **state)
 	expect(&o, i++, HG_OP_PROC, NULL, 0);
 	expect(&o, i++, HG_OP_NEW, "o800", 48);
 	expect(&o, i++, HG_OP_NEW, "oc00", 16);
+	/* 768-byte slots with pointers: 760 bytes and a malloc header */
+	expect(&o, i, HG_OP_NEW, "o1400", 760);
+	assert_false(o.v[i++].noscan);
 	expect(&o, i++, HG_OP_DEL, "o800", 0);
 	expect(&o, i++, HG_OP_PROC, NULL, 1);
 	expect(&o, i, HG_OP_NEW, "o800", 8192);

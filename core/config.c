@@ -237,6 +237,9 @@ struct key {
 	X(PAGE_CACHE, "page_cache", HG_CFG_BOOL, NULL, set_bool, get_bool,     \
 	  page_cache, hg_cfg_default_page_cache,                               \
 	  "Use the per-P page cache for spans under 16 pages")                 \
+	X(GOMAXPROCS, "gomaxprocs", HG_CFG_NUMBER, NULL, set_gomaxprocs,       \
+	  get_gomaxprocs, gomaxprocs, hg_cfg_default_gomaxprocs,               \
+	  "The number of Ps, GOMAXPROCS, that proc events may name")           \
 	X(RANDOMIZE_HEAP_BASE, "randomize_heap_base", HG_CFG_SEED, NULL,       \
 	  set_randomize, get_randomize, randomize_heap_base,                   \
 	  hg_cfg_default_randomize_heap_base,                                  \
@@ -506,6 +509,21 @@ static int set_address_bits(struct hg_config *c, const struct key *k,
 	return HG_OK;
 }
 
+static int set_gomaxprocs(struct hg_config *c, const struct key *k,
+			  const char *value, char *err, size_t errlen)
+{
+	const char *p = value;
+	unsigned n;
+
+	(void)k;
+	if (!hg_cfg_parse_uint(&p, &n) || *p != '\0' || n > 4096)
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "gomaxprocs must be a number between 0 "
+				 "(as many as the trace names) and 4096");
+	c->gomaxprocs = n;
+	return HG_OK;
+}
+
 static int set_size(struct hg_config *c, const struct key *k, const char *value,
 		    char *err, size_t errlen)
 {
@@ -617,6 +635,14 @@ static void get_address_bits(const struct hg_config *c, const struct key *k,
 	(void)k;
 	(void)s;
 	*u = c->address_bits;
+}
+
+static void get_gomaxprocs(const struct hg_config *c, const struct key *k,
+			   const char **s, uint64_t *u)
+{
+	(void)k;
+	(void)s;
+	*u = c->gomaxprocs;
 }
 
 static void get_size(const struct hg_config *c, const struct key *k,

@@ -351,6 +351,13 @@ void hg_cfg_default_page_cache(struct hg_config *c)
 	c->page_cache = hg_config_go_minor(c) >= 14;
 }
 
+/* 0: the Ps are those the trace's proc events name (Go's default is the
+ * number of CPUs, which a trace does not record) */
+void hg_cfg_default_gomaxprocs(struct hg_config *c)
+{
+	c->gomaxprocs = 0;
+}
+
 void hg_cfg_default_randomize_heap_base(struct hg_config *c)
 {
 	c->randomize_heap_base = false;

@@ -229,6 +229,7 @@ static void test_keys_and_types(void **state)
 		{ "initial_memory", HG_CFG_SIZE },
 		{ "module_end", HG_CFG_SIZE },
 		{ "page_cache", HG_CFG_BOOL },
+		{ "gomaxprocs", HG_CFG_NUMBER },
 		{ "randomize_heap_base", HG_CFG_SEED },
 		{ "placement", HG_CFG_STRING },
 		{ "policy.sbrk", HG_CFG_STRING },

@@ -422,7 +422,12 @@ static void test_procs(void **state)
 	struct hg_config cfg;
 	char err[256];
 	hg_config_init(&cfg);
-	cfg.gomaxprocs = 2;
+	assert_int_equal(hg_config_set(&cfg, "gomaxprocs", "2", err,
+				       sizeof(err)),
+			 0);
+	assert_int_equal(hg_config_set(&cfg, "gomaxprocs", "-1", err,
+				       sizeof(err)),
+			 HG_EINVAL);
 	assert_int_equal(hg_model_new(&m, &cfg, err, sizeof(err)), 0);
 	proc(m, 1);
 	struct hg_op o = { .kind = HG_OP_PROC, .value = 2 };

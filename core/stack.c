@@ -203,7 +203,8 @@ int hg_stackalloc(struct hg_model *m, const struct hg_op *op,
 		val = (struct hg_idval){ v, (uint64_t)(uintptr_t)s,
 					 HG_ID_STACK_LARGE };
 		if (rc) {
-			hg_idmap_put(&m->stacks, op->id, &val);
+			if (hg_idmap_put(&m->stacks, op->id, &val))
+				return HG_ENOMEM;
 			return rc;
 		}
 	}

@@ -4,6 +4,8 @@
  */
 #include "replay.h"
 
+#include "hg_os.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -168,6 +170,12 @@ void hg_replay_progress(const struct hg_replay *rp, uint64_t *done,
 int hg_replay_add_lane(struct hg_replay *rp, const struct hg_config *cfg,
 		       const char *label)
 {
+	return hg_replay_add_lane_with(rp, cfg, NULL, label);
+}
+
+int hg_replay_add_lane_with(struct hg_replay *rp, const struct hg_config *cfg,
+			    const struct hg_model_opts *opts, const char *label)
+{
 	struct hg_replay_lane *l;
 	char err[256];
 	int rc;
@@ -180,7 +188,7 @@ int hg_replay_add_lane(struct hg_replay *rp, const struct hg_config *cfg,
 	l = &rp->lane[rp->nlanes];
 	memset(l, 0, sizeof(*l));
 	err[0] = '\0';
-	rc = hg_model_new(&l->model, cfg, err, sizeof(err));
+	rc = hg_model_new_with(&l->model, cfg, opts, err, sizeof(err));
 	if (rc == HG_ENOMEM)
 		return host_oom(rp);
 	if (rc) {
@@ -362,6 +370,8 @@ static int apply(struct hg_replay *rp, size_t k, uint64_t i,
 	rc = hg_model_apply(l->model, op, &res, err, sizeof(err));
 	if (rc == HG_ENOMEM)
 		return host_oom(rp);
+	if (rc == HG_ETRACE && rp->lenient)
+		return HG_REPLAY_OK;
 	if (rc != HG_OK && rc != HG_EOOM)
 		return hg_replay_fail(rp, HG_REPLAY_EINPUT, line, col,
 				      "%s%s%s%s",

@@ -157,6 +157,10 @@ struct hg_replay {
 	/* Options, set before hg_replay_run. */
 	bool check;        /* run the checker after every event */
 	bool record_marks; /* keep the figures at every mark */
+	/* Skip an operation the model rejects as inconsistent with the
+	 * ones before (unknown or live id) instead of stopping: for
+	 * generated operations (the fuzzer), never for a trace. */
+	bool lenient;
 	int format; /* hg_replay_open: the trace's format (HG_FMT_AUTO) */
 	/* State. */
 	char file[256]; /* the input's name in messages ("<stdin>") */
@@ -194,6 +198,12 @@ const struct hg_trace_info *hg_replay_info(const struct hg_replay *rp);
  * an input error. */
 int hg_replay_add_lane(struct hg_replay *rp, const struct hg_config *cfg,
 		       const char *label);
+/* hg_replay_add_lane_with is hg_replay_add_lane with model options (an OS
+ * backend of the caller's, e.g. one that injects faults). */
+struct hg_model_opts;
+int hg_replay_add_lane_with(struct hg_replay *rp, const struct hg_config *cfg,
+			    const struct hg_model_opts *opts,
+			    const char *label);
 
 /* hg_replay_observe attaches an observer (copied); returns a status. */
 int hg_replay_observe(struct hg_replay *rp, const struct hg_observer *o);

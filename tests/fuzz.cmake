@@ -27,14 +27,14 @@ endif()
 # after every event (tests/fuzz/fuzz_replay.c).
 add_executable(fuzz_replay_standalone ${HG_FUZZ_DIR}/fuzz_replay.c
   ${HG_FUZZ_DIR}/standalone_driver.c)
-target_link_libraries(fuzz_replay_standalone PRIVATE hgcore hg_flags)
+target_link_libraries(fuzz_replay_standalone PRIVATE hgreplay hgcore hg_flags)
 add_test(NAME fuzz.replay COMMAND fuzz_replay_standalone ${HG_FUZZ_DIR}/corpus/replay)
 set_tests_properties(fuzz.replay PROPERTIES LABELS fuzz TIMEOUT 600)
 if(HEAPGROW_BUILD_FUZZERS AND CMAKE_C_COMPILER_ID MATCHES "Clang")
   add_executable(fuzz_replay ${HG_FUZZ_DIR}/fuzz_replay.c)
   target_compile_options(fuzz_replay PRIVATE -fsanitize=fuzzer)
   target_link_options(fuzz_replay PRIVATE -fsanitize=fuzzer)
-  target_link_libraries(fuzz_replay PRIVATE hgcore hg_flags)
+  target_link_libraries(fuzz_replay PRIVATE hgreplay hgcore hg_flags)
 endif()
 
 # heapgrow diff's stats-file reader and --fail-if conditions

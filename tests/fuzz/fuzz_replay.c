@@ -1,10 +1,12 @@
 /*
  * fuzz_replay.c - libFuzzer target for the model: the bytes choose a
  * platform, a Go preset and a few settings, then a sequence of operations;
- * every operation is applied and the invariant checker runs after each.
+ * every operation is applied through the replay pipeline, with the
+ * invariant checker after each.
  * A checker failure or a crash is a bug.
  */
 #include "hg_core.h"
+#include "replay.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +57,66 @@ static const char *const versions[] = { "1.4",  "1.8",  "1.9",  "1.10", "1.13",
 					"1.26", "1.5",  "1.7",  "1.11", "1.12",
 					"1.17", "1.20", "1.25" };
 
+/* The operations the rest of the bytes choose, through the replay
+ * pipeline as an operation source. */
+struct gen {
+	struct input in;
+	unsigned steps;
+	char id[8];
+};
+
+static int gen_next(void *ctx, struct hg_op *op, unsigned *line,
+		    unsigned *col, struct hg_diag *d)
+{
+	struct gen *g = ctx;
+	struct input *in = &g->in;
+
+	(void)d;
+	if (in->n == 0 || g->steps++ >= 400)
+		return 0;
+	unsigned k = take(in);
+	snprintf(g->id, sizeof(g->id), "%u", take(in) % 24);
+	*op = (struct hg_op){ .kind = HG_OP_MARK, .id = g->id, .text = "m" };
+	switch (k % 10) {
+	case 0:
+	case 1:
+	case 2:
+		op->kind = HG_OP_ALLOC;
+		op->size = take_size(in);
+		break;
+	case 3:
+	case 4:
+		op->kind = HG_OP_FREE;
+		break;
+	case 5:
+		op->kind = HG_OP_SYSALLOC;
+		op->size = take_size(in) % (8 << 20) + 1;
+		break;
+	case 6:
+		op->kind = HG_OP_SYSFREE;
+		break;
+	case 7:
+		op->kind = HG_OP_SCAVENGE;
+		op->all = take(in) & 1;
+		op->size = take_size(in);
+		break;
+	case 8:
+		op->kind = take(in) & 1 ? HG_OP_MMAP : HG_OP_MUNMAP;
+		op->size = take_size(in) % (64 << 20) + 1;
+		if (take(in) & 1) {
+			op->has_addr = true;
+			op->addr = (uint64_t)take(in) << 32 |
+				   (uint64_t)take(in) << 24;
+		}
+		break;
+	default:
+		break;
+	}
+	*line = g->steps;
+	*col = 0;
+	return 1;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct input in = { data, size };
@@ -79,62 +141,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			      sizeof(err));
 	if (flags & 8)
 		hg_config_set(&cfg, "phys_page_size", "64K", err, sizeof(err));
-	struct hg_model *m = NULL;
-	if (hg_model_new(&m, &cfg, err, sizeof(err)))
-		return 0;
-	char id[8];
-	unsigned steps = 0;
-	while (in.n > 0 && steps++ < 400) {
-		unsigned k = take(&in);
-		snprintf(id, sizeof(id), "%u", take(&in) % 24);
-		struct hg_op op = { .kind = HG_OP_MARK, .id = id, .text = "m" };
-		switch (k % 10) {
-		case 0:
-		case 1:
-		case 2:
-			op.kind = HG_OP_ALLOC;
-			op.size = take_size(&in);
-			break;
-		case 3:
-		case 4:
-			op.kind = HG_OP_FREE;
-			break;
-		case 5:
-			op.kind = HG_OP_SYSALLOC;
-			op.size = take_size(&in) % (8 << 20) + 1;
-			break;
-		case 6:
-			op.kind = HG_OP_SYSFREE;
-			break;
-		case 7:
-			op.kind = HG_OP_SCAVENGE;
-			op.all = take(&in) & 1;
-			op.size = take_size(&in);
-			break;
-		case 8:
-			op.kind = take(&in) & 1 ? HG_OP_MMAP : HG_OP_MUNMAP;
-			op.size = take_size(&in) % (64 << 20) + 1;
-			if (take(&in) & 1) {
-				op.has_addr = true;
-				op.addr = (uint64_t)take(&in) << 32 |
-					  (uint64_t)take(&in) << 24;
-			}
-			break;
-		default:
-			break;
-		}
-		struct hg_op_result res;
-		int rc = hg_model_apply(m, &op, &res, err, sizeof(err));
-		if (rc == HG_ETRACE)
-			continue;
-		if (hg_model_check(m, err, sizeof(err))) {
-			fprintf(stderr, "invariant violated after %s: %s\n",
-				hg_op_name(op.kind), err);
-			abort();
-		}
-		if (rc == HG_EOOM)
-			break;
+	struct hg_replay rp;
+	hg_replay_init(&rp);
+	rp.check = true;   /* the invariant checker after every event */
+	rp.lenient = true; /* generated ops may name unknown ids */
+	struct gen g = { in, 0, "" };
+	struct hg_op_source src = { &g, gen_next, NULL };
+	hg_replay_source(&rp, &src, "fuzz");
+	if (hg_replay_add_lane(&rp, &cfg, NULL) == HG_REPLAY_OK &&
+	    hg_replay_run(&rp) == HG_REPLAY_EINVARIANT) {
+		char msg[600];
+		hg_replay_message(&rp, msg, sizeof(msg));
+		fprintf(stderr, "%s\n", msg);
+		abort();
 	}
-	hg_model_free(m);
+	hg_replay_release(&rp);
 	return 0;
 }

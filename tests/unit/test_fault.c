@@ -11,8 +11,8 @@
  * must pass after the operation the failure hit, after every later one
  * and at the end.
  *
- * Only the public headers are used: hg_core.h, hg_os.h and the trace
- * reader.
+ * Only the public headers are used: hg_core.h, hg_os.h, the trace reader
+ * and the replay pipeline, which runs every replay.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,6 +28,7 @@
 
 #include "hg_core.h"
 #include "hg_os.h"
+#include "replay.h"
 #include "trace.h"
 
 /* ------------------------------------------------------------------ */
@@ -210,6 +211,63 @@ struct result {
 	bool fired;
 };
 
+/* One replay through the replay pipeline: its source (the first nops
+ * operations of t) and what it checks after each event. */
+struct fault_run {
+	const struct trace *t;
+	size_t nops, next;
+	struct fault *f;
+	bool fired_before; /* the failure had happened before this event */
+	const char *plat, *what;
+	uint64_t at;
+	struct result *res;
+};
+
+static int ops_next(void *ctx, struct hg_op *op, unsigned *line,
+		    unsigned *col, struct hg_diag *d)
+{
+	struct fault_run *r = ctx;
+
+	(void)d;
+	if (r->next >= r->nops)
+		return 0;
+	*op = r->t->ops[r->next++];
+	*line = (unsigned)r->next;
+	*col = 0;
+	return 1;
+}
+
+static int after_event(void *ctx, struct hg_replay *rp,
+		       const struct hg_replay_event *ev)
+{
+	struct fault_run *r = ctx;
+	struct hg_model *m = hg_replay_model(rp, ev->lane);
+	char err[512] = "";
+
+	if (ev->oom) {
+		const struct hg_stats *st = hg_model_stats(m);
+		if (!st->oom || st->oom_message[0] == 0)
+			fail_msg("%s on %s, %s #%llu: event %llu threw "
+				 "without a message",
+				 r->t->name, r->plat, r->what,
+				 (unsigned long long)r->at,
+				 (unsigned long long)ev->index);
+		r->res->outcome = THREW;
+	}
+	/* From the failure on, the checker after every event. */
+	if (r->f->fired && hg_model_check(m, err, sizeof(err)) != HG_OK)
+		fail_msg("%s on %s, %s #%llu: after event %llu (%s%s): "
+			 "hg_model_check: %s",
+			 r->t->name, r->plat, r->what,
+			 (unsigned long long)r->at,
+			 (unsigned long long)ev->index,
+			 hg_op_name(ev->op->kind),
+			 r->fired_before ? "" : ", which the failure hit", err);
+	r->fired_before = r->f->fired;
+	r->res->applied = ev->index + 1;
+	return 0;
+}
+
 /*
  * replay applies the first nops operations of t to a model over the
  * fault backend (kind -1: no failure) and checks the outcome.
@@ -222,60 +280,49 @@ static struct result replay(const struct trace *t, const struct hg_config *cfg,
 	};
 	struct hg_model_opts opts = HG_MODEL_OPTS_INIT;
 	struct result res = { RAN, 0, { 0 }, false };
-	struct hg_model *m = NULL;
-	char err[512] = "";
 	const char *plat = hg_platform_name(cfg->platform);
 	const char *what = kind < 0 ? "none" : fault_names[kind];
+	struct fault_run run = { t, nops, 0, &f, false, plat, what, at, &res };
+	struct hg_replay rp;
+	char msg[600], err[512] = "";
 
 	opts.os_ops = &fault_ops;
 	opts.os_arg = &f;
-	int rc = hg_model_new_with(&m, cfg, &opts, err, sizeof(err));
-	if (rc != HG_OK) {
-		/* Go throws in mallocinit too: a clean error, said. Without
+	hg_replay_init(&rp);
+	struct hg_op_source src = { &run, ops_next, NULL };
+	hg_replay_source(&rp, &src, "");
+	int rc = hg_replay_add_lane_with(&rp, cfg, &opts, NULL);
+	if (rc != HG_REPLAY_OK) {
+		/* Go throws in mallocinit too: a clean error, said (the
+		 * pipeline's own words when the model gave none). Without
 		 * a fault, the configuration leaves no room for the runtime
 		 * (a commit limit under the sbrk metadata, say). */
-		if ((kind >= 0 && !f.fired) || err[0] == 0)
+		hg_replay_message(&rp, msg, sizeof(msg));
+		if ((kind >= 0 && !f.fired) || rc != HG_REPLAY_EINPUT ||
+		    strcmp(msg, "invalid configuration") == 0)
 			fail_msg("%s on %s, %s #%llu: model creation failed "
 				 "(%d) without the fault or a message: %s",
 				 t->name, plat, what, (unsigned long long)at,
-				 rc, err);
+				 rc, msg);
 		res.outcome = INIT_FAILED;
 		res.fired = f.fired;
 		memcpy(res.calls, f.calls, sizeof(res.calls));
+		hg_replay_release(&rp);
 		return res;
 	}
-	for (size_t i = 0; i < nops; i++) {
-		bool before = f.fired;
-		rc = hg_model_apply(m, &t->ops[i], NULL, err, sizeof(err));
-		if (rc != HG_OK && rc != HG_EOOM) {
-			if (kind < 0)
-				break; /* the clean run finds the usable prefix
-					*/
-			fail_msg("%s on %s, %s #%llu: event %zu: error %d "
-				 "(%s) instead of a throw: %s",
-				 t->name, plat, what, (unsigned long long)at, i,
-				 rc, hg_strerror(rc), err);
-		}
-		if (rc == HG_EOOM) {
-			const struct hg_stats *st = hg_model_stats(m);
-			if (err[0] == 0 || !st->oom || st->oom_message[0] == 0)
-				fail_msg("%s on %s, %s #%llu: event %zu threw "
-					 "without a message",
-					 t->name, plat, what,
-					 (unsigned long long)at, i);
-			res.outcome = THREW;
-		}
-		/* From the failure on, the checker after every event. */
-		if (f.fired && hg_model_check(m, err, sizeof(err)) != HG_OK)
-			fail_msg("%s on %s, %s #%llu: after event %zu (%s%s): "
-				 "hg_model_check: %s",
-				 t->name, plat, what, (unsigned long long)at, i,
-				 hg_op_name(t->ops[i].kind),
-				 before ? "" : ", which the failure hit", err);
-		res.applied = i + 1;
-		if (rc == HG_EOOM)
-			break;
+	struct hg_observer obs = { &run, after_event, NULL };
+	assert_int_equal(hg_replay_observe(&rp, &obs), HG_REPLAY_OK);
+	rc = hg_replay_run(&rp);
+	/* The clean run (kind < 0) finds the usable prefix; with a failure,
+	 * any error but Go's throw is a bug. */
+	if (rc != HG_REPLAY_OK && rc != HG_REPLAY_OOM && kind >= 0) {
+		hg_replay_message(&rp, msg, sizeof(msg));
+		fail_msg("%s on %s, %s #%llu: event %zu: status %d instead "
+			 "of a throw: %s",
+			 t->name, plat, what, (unsigned long long)at,
+			 res.applied, rc, msg);
 	}
+	struct hg_model *m = hg_replay_model(&rp, 0);
 	if (hg_model_check(m, err, sizeof(err)) != HG_OK)
 		fail_msg("%s on %s, %s #%llu: at the end: hg_model_check: %s",
 			 t->name, plat, what, (unsigned long long)at, err);
@@ -284,7 +331,7 @@ static struct result replay(const struct trace *t, const struct hg_config *cfg,
 			 what, (unsigned long long)at);
 	res.fired = f.fired;
 	memcpy(res.calls, f.calls, sizeof(res.calls));
-	hg_model_free(m);
+	hg_replay_release(&rp);
 	return res;
 }
 

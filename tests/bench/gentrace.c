@@ -4,11 +4,16 @@
  * off-heap allocations, scavenges and marks, with a bounded live set.
  *
  *   gentrace [-f yaml|compact] [-n EVENTS] [-l LIVE] [-s SEED] [-o PERCENT]
+ *            [-k spans|objects]
  *
  * -o makes PERCENT of the allocations off-heap (sysalloc/sysfree of stack
- * sizes) instead of heap spans.
+ * sizes) instead of heap spans. -k objects writes an object-level churn
+ * instead (new/del with Go-like sizes, a gc every 20,000 events, PERCENT
+ * of the allocations goroutine stacks, two Ps), with the same live-set
+ * bound, for comparing the object layer's cost with the span level's.
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,20 +30,98 @@ static uint64_t rng(uint64_t *s)
 	return x;
 }
 
+/*
+ * An object-level churn: Go-like object sizes (most under 128 bytes, a
+ * tail to 32 KiB, rarely a large object), a third without pointers, a gc
+ * every 20,000 events, marks as in the span churn, and goroutine stacks.
+ */
+static void gen_objects(int yaml, uint64_t n, unsigned char *live,
+			uint64_t live_max, uint64_t stacks, uint64_t s)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t r = rng(&s);
+		if (i % 100000 == 99999) {
+			if (yaml)
+				printf("  - mark: \"event %" PRIu64 "\"\n", i);
+			else
+				printf("m event %" PRIu64 "\n", i);
+			continue;
+		}
+		if (i % 20000 == 19999) {
+			printf(yaml ? "  - gc: {}\n" : "g\n");
+			continue;
+		}
+		if (i % 5000 == 4999) {
+			printf(yaml ? "  - proc: %" PRIu64 "\n" : "p %" PRIu64 "\n",
+			       (i / 5000) % 2);
+			continue;
+		}
+		uint64_t slot = (r >> 8) % live_max;
+		if (live[slot] == 2) {
+			live[slot] = 0;
+			printf(yaml ? "  - stackfree: g%" PRIu64 "\n"
+				    : "kf g%" PRIu64 "\n",
+			       slot);
+			continue;
+		}
+		if (live[slot]) {
+			live[slot] = 0;
+			printf(yaml ? "  - del: o%" PRIu64 "\n" : "d o%" PRIu64 "\n",
+			       slot);
+			continue;
+		}
+		if ((r >> 48) % 100 < stacks) {
+			live[slot] = 2;
+			printf(yaml ? "  - stackalloc: {id: g%" PRIu64
+				      ", size: %" PRIu64 "}\n"
+				    : "ka g%" PRIu64 " %" PRIu64 "\n",
+			       slot, (uint64_t)2048 << ((r >> 20) % 5));
+			continue;
+		}
+		uint64_t size, k = r % 1000;
+		if (k < 700)
+			size = (r >> 40) % 128 + 1;
+		else if (k < 950)
+			size = (r >> 40) % 2048 + 1;
+		else if (k < 999)
+			size = (r >> 40) % 32768 + 1;
+		else
+			size = (r >> 40) % (1 << 20) + 32769;
+		bool noscan = (r >> 30) % 3 == 0;
+		live[slot] = 1;
+		if (yaml)
+			printf("  - new: {id: o%" PRIu64 ", size: %" PRIu64
+			       "%s}\n",
+			       slot, size, noscan ? ", noscan: true" : "");
+		else
+			printf("n o%" PRIu64 " %" PRIu64 "%s\n", slot, size,
+			       noscan ? " noscan" : "");
+	}
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: gentrace [-f yaml|compact] [-n EVENTS] "
-			"[-l LIVE] [-s SEED] [-o PERCENT]\n");
+			"[-l LIVE] [-s SEED] [-o PERCENT] "
+			"[-k spans|objects]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	int yaml = 1;
+	int yaml = 1, objects = 0;
 	uint64_t n = 1000000, live_max = 20000, seed = 1, offheap = 0;
 	int c;
-	while ((c = getopt(argc, argv, "f:n:l:s:o:")) != -1) {
+	while ((c = getopt(argc, argv, "f:n:l:s:o:k:")) != -1) {
 		switch (c) {
+		case 'k':
+			if (strcmp(optarg, "objects") == 0)
+				objects = 1;
+			else if (strcmp(optarg, "spans") == 0)
+				objects = 0;
+			else
+				usage();
+			break;
 		case 'f':
 			if (strcmp(optarg, "yaml") == 0)
 				yaml = 1;
@@ -79,6 +162,11 @@ int main(int argc, char **argv)
 		printf("heapgrow-trace 1\n# synthetic churn, %" PRIu64
 		       " events, at most %" PRIu64 " live spans\n",
 		       n, live_max);
+	if (objects) {
+		gen_objects(yaml, n, live, live_max, offheap, s);
+		free(live);
+		return 0;
+	}
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t r = rng(&s);
 		if (i % 100000 == 99999) {

@@ -366,7 +366,8 @@ static int run_compare(struct compare *c)
 			goto out;
 	}
 	struct hg_observer stop = { &at, at_event, NULL };
-	if (pics->at && hg_replay_observe(&rp, &stop)) {
+	if ((pics->at && hg_replay_observe(&rp, &stop)) ||
+	    hg_pictures_attach_report(pics, &rp, name)) {
 		status = failed(&rp);
 		goto out;
 	}

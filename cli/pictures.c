@@ -22,6 +22,7 @@ void hg_pictures_release(struct hg_pictures *p)
 {
 	hg_scene_free(p->map);
 	hg_timeline_free(p->tl);
+	hg_report_free(p->report);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -31,7 +32,7 @@ int hg_pictures_add_map(struct hg_pictures *p, const struct hg_opt_spec *spec,
 	if (!hg_render_format_of(path))
 		return hg_opt_usage_error(spec,
 					  "cannot tell the picture format of "
-					  "'%s': name it .png or .svg",
+					  "'%s': name it .png, .svg or .html",
 					  path);
 	if (p->nmaps == HG_PICTURES_MAX)
 		return hg_opt_usage_error(spec, "at most %d -o files",
@@ -95,7 +96,8 @@ void hg_pictures_render_opts(const struct hg_pictures *p,
 int hg_pictures_check(struct hg_pictures *p, const struct hg_opt_spec *spec)
 {
 	for (size_t i = 0; i < p->ntimelines; i++)
-		if (!hg_render_format_of(p->timelines[i]))
+		if (!hg_render_format_of(p->timelines[i]) ||
+		    strcmp(hg_render_format_of(p->timelines[i]), "html") == 0)
 			return hg_opt_usage_error(
 				spec,
 				"cannot tell the picture format "
@@ -180,11 +182,45 @@ static int pictures_event(void *ctx, struct hg_replay *rp,
 	return 0;
 }
 
+/* report_event records every event of every lane for the HTML report. */
+static int report_event(void *ctx, struct hg_replay *rp,
+			const struct hg_replay_event *ev)
+{
+	struct hg_pictures *p = ctx;
+	return hg_report_event(p->report, ev->lane,
+			       hg_replay_model(rp, ev->lane), ev->op, ev->res,
+			       ev->index);
+}
+
+int hg_pictures_attach_report(struct hg_pictures *p, struct hg_replay *rp,
+			      const char *trace_name)
+{
+	bool html = false;
+	for (size_t i = 0; i < p->nmaps; i++)
+		html |= hg_render_format_of(p->maps[i]) &&
+			strcmp(hg_render_format_of(p->maps[i]), "html") == 0;
+	if (!html || p->report)
+		return HG_REPLAY_OK;
+	if (hg_report_new(&p->report, rp->nlanes, trace_name))
+		return hg_replay_fail(rp, HG_REPLAY_EHOST, 0, 0,
+				      "out of host memory");
+	for (size_t i = 0; i < rp->nlanes; i++)
+		if (hg_report_label(p->report, i, rp->lane[i].label))
+			return hg_replay_fail(rp, HG_REPLAY_EHOST, 0, 0,
+					      "out of host memory");
+	p->rp = rp;
+	struct hg_observer o = { p, report_event, NULL };
+	return hg_replay_observe(rp, &o);
+}
+
 int hg_pictures_attach(struct hg_pictures *p, struct hg_replay *rp,
 		       const char *trace_name)
 {
 	snprintf(p->trace_name, sizeof(p->trace_name), "%s",
 		 trace_name ? trace_name : "");
+	int rc = hg_pictures_attach_report(p, rp, trace_name);
+	if (rc)
+		return rc;
 	if (!p->nmaps && !p->timeline)
 		return HG_REPLAY_OK;
 	if (p->timeline) {
@@ -197,12 +233,23 @@ int hg_pictures_attach(struct hg_pictures *p, struct hg_replay *rp,
 	return hg_replay_observe(rp, &o);
 }
 
-int hg_pictures_write(const struct hg_pictures *p, const struct hg_scene *tl)
+int hg_pictures_write(struct hg_pictures *p, const struct hg_scene *tl)
 {
 	struct hg_outfile o[2 * HG_PICTURES_MAX];
 	size_t n = 0, i;
 	int status = 0;
 
+	/* The report ends with the final state of every lane. */
+	if (p->report && !p->report_ended) {
+		for (i = 0; i < p->rp->nlanes; i++)
+			if (hg_report_end(p->report, i,
+					  hg_replay_model(p->rp, i))) {
+				hg_cli_error("cannot write the report: out of "
+					     "host memory");
+				return HG_EXIT_USAGE;
+			}
+		p->report_ended = true;
+	}
 	for (i = 0; !status && i < p->nmaps + (tl ? p->ntimelines : 0); i++) {
 		bool map = i < p->nmaps;
 		const char *path =
@@ -213,8 +260,16 @@ int hg_pictures_write(const struct hg_pictures *p, const struct hg_scene *tl)
 		}
 		n++;
 		char why[160];
-		if (hg_scene_write(map ? p->map : tl, hg_render_format_of(path),
-				   o[n - 1].f, why, sizeof(why))) {
+		const char *fmt = hg_render_format_of(path);
+		if (map && fmt && strcmp(fmt, "html") == 0 && p->report) {
+			snprintf(why, sizeof(why), "%s", "write error");
+			if (hg_report_write_html(p->report, o[n - 1].f)) {
+				hg_cli_error("cannot write '%s': %s",
+					     hg_display_name(path), why);
+				status = HG_EXIT_USAGE;
+			}
+		} else if (hg_scene_write(map ? p->map : tl, fmt, o[n - 1].f,
+					  why, sizeof(why))) {
 			hg_cli_error("cannot write '%s': %s",
 				     hg_display_name(path), why);
 			status = HG_EXIT_USAGE;

@@ -14,6 +14,7 @@
 #include "opt.h"
 #include "render.h"
 #include "replay.h"
+#include "report_html.h"
 #include "settings.h"
 
 /* The picture options' ids; a command's own ids start at HG_POPT_NEXT. */
@@ -44,6 +45,9 @@ struct hg_pictures {
 	char trace_name[128];   /* the title */
 	struct hg_timeline *tl; /* the timeline's samples */
 	int from;               /* --from: the trace's format, or auto */
+	struct hg_report *report; /* -o FILE.html: the report's recorder */
+	struct hg_replay *rp;     /* the replay it records */
+	bool report_ended;
 };
 
 void hg_pictures_init(struct hg_pictures *p);
@@ -66,7 +70,7 @@ int hg_pictures_option(struct hg_pictures *p, int opt, const char *arg,
  * file first, and they are renamed only when all are written. Returns 0,
  * or prints an error and returns HG_EXIT_USAGE.
  */
-int hg_pictures_write(const struct hg_pictures *p, const struct hg_scene *tl);
+int hg_pictures_write(struct hg_pictures *p, const struct hg_scene *tl);
 
 /* hg_pictures_check validates --timeline and parses --at. */
 int hg_pictures_check(struct hg_pictures *p, const struct hg_opt_spec *spec);
@@ -75,6 +79,12 @@ int hg_pictures_check(struct hg_pictures *p, const struct hg_opt_spec *spec);
  * what the timeline needs) to lane 0 of rp; trace_name is the title. */
 int hg_pictures_attach(struct hg_pictures *p, struct hg_replay *rp,
 		       const char *trace_name);
+
+/* hg_pictures_attach_report attaches the recorder of the HTML report
+ * (-o FILE.html) to every lane of rp, named by the lanes' labels; nothing
+ * without such a file. Returns a replay status. */
+int hg_pictures_attach_report(struct hg_pictures *p, struct hg_replay *rp,
+			      const char *trace_name);
 
 /*
  * hg_pictures_finish draws what is still to draw (the map at the end, the

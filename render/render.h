@@ -230,7 +230,8 @@ int hg_scene_write_svg(const struct hg_scene *s, FILE *f);
 int hg_scene_dump(const struct hg_scene *s, FILE *f);
 
 /* hg_render_format_of tells the format of a path by suffix: "png", "svg",
- * "scene" (.scene, the text dump), or NULL. */
+ * "scene" (.scene, the text dump), "html" (the interactive report,
+ * report.h; not a scene format), or NULL. */
 const char *hg_render_format_of(const char *path);
 
 /* hg_scene_write writes s in format ("png", "svg", "scene"). Returns 0,

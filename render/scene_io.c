@@ -259,6 +259,8 @@ const char *hg_render_format_of(const char *path)
 		return "svg";
 	if (n >= 6 && strcmp(path + n - 6, ".scene") == 0)
 		return "scene";
+	if (n >= 5 && strcmp(path + n - 5, ".html") == 0)
+		return "html";
 	return NULL;
 }
 

@@ -1,0 +1,72 @@
+/*
+ * report_html.h - the interactive HTML report (-o report.html): the history of
+ * one replay (or of compare's configurations side by side) recorded in
+ * one pass, written as one self-contained HTML file (data, script and
+ * style inline; README "Pictures").
+ *
+ * What is recorded, per configuration ("lane"):
+ *   - keyframes: the event indices at which the address-space map is
+ *     known exactly, with the figures there. Every mark is one (up to
+ *     HG_REPORT_MAX_PINNED), so is the last event; between them at most
+ *     2 x HG_REPORT_KEYFRAMES evenly spaced events (the spacing doubles
+ *     as the replay goes on, and every other keyframe is dropped);
+ *   - the region log: each maximal run of one class as (base, end,
+ *     class, first keyframe, first keyframe without it). The map at a
+ *     keyframe is the runs alive there; the log holds only the runs that
+ *     changed, so its size is the changes, not keyframes x runs;
+ *   - the id log: every span, object, stack, off-heap allocation and
+ *     mapping with its exact bounds, its id, the event that made it and
+ *     the event that ended it (exact at every event, up to
+ *     HG_REPORT_MAX_IDS records);
+ *   - the curves of HeapSys, HeapInuse, HeapReleased, committed and
+ *     mapped over every event, as min/max/last per bucket of events (at
+ *     most HG_REPORT_BUCKETS buckets).
+ * The file's header comment and the page say what was sampled.
+ */
+#ifndef HG_RENDER_REPORT_HTML_H
+#define HG_RENDER_REPORT_HTML_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hg_core.h"
+
+#define HG_REPORT_KEYFRAMES 256
+#define HG_REPORT_MAX_PINNED 512
+#define HG_REPORT_MAX_MARKS 4096
+#define HG_REPORT_MAX_IDS (4u << 20)
+#define HG_REPORT_BUCKETS 1024
+
+struct hg_report;
+
+/* hg_report_new prepares a report of nlanes configurations (at most 9)
+ * of the trace named trace_name (the title; may be NULL). Returns 0 or
+ * HG_ENOMEM/HG_EINVAL. */
+int hg_report_new(struct hg_report **out, size_t nlanes,
+		  const char *trace_name);
+void hg_report_free(struct hg_report *r);
+
+/* hg_report_label names lane i ("go=1.16"; NULL for a single replay). */
+int hg_report_label(struct hg_report *r, size_t lane, const char *label);
+
+/* hg_report_event records event index (0-based) of lane, applied to m
+ * with result res. Returns 0 or HG_ENOMEM. */
+int hg_report_event(struct hg_report *r, size_t lane, struct hg_model *m,
+		    const struct hg_op *op, const struct hg_op_result *res,
+		    uint64_t index);
+
+/* hg_report_end closes lane with the final state of m (a keyframe at its
+ * last event). Returns 0 or HG_ENOMEM. */
+int hg_report_end(struct hg_report *r, size_t lane, struct hg_model *m);
+
+/* hg_report_write_html writes the report; every lane must be ended.
+ * Returns 0, or -1 on a write error or host out of memory. */
+int hg_report_write_html(struct hg_report *r, FILE *f);
+
+/* The script and style inlined into every report (generated at build
+ * time from render/report/report.js and report.css). */
+extern const unsigned char hg_report_js[];
+extern const unsigned char hg_report_css[];
+
+#endif /* HG_RENDER_REPORT_HTML_H */

@@ -1,0 +1,37 @@
+#!/bin/sh
+# run.sh HEAPGROW SRCDIR WORK [SPANS] - heapgrow's HTML reports in a real
+# browser: writes the reports of a few examples, two seed compares and a
+# trace of SPANS live spans (default 1000000, tests/render/gen_spans.sh)
+# into WORK, then drives Debian's Chromium on them with
+# Playwright (report_test.js; screenshots stay in WORK). Exit 77 (skip)
+# when Chromium, Node.js or tests/browser/node_modules (npm ci) is missing.
+set -u
+heapgrow=$1 src=$2 work=$3 spans=${4:-1000000}
+here=$src/tests/browser
+chromium=${HG_CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$chromium" ] || ! command -v node >/dev/null 2>&1 ||
+	[ ! -d "$here/node_modules/playwright-core" ]; then
+	echo "no chromium, node or tests/browser/node_modules (npm ci): skipped"
+	exit 77
+fi
+rm -rf "$work" && mkdir -p "$work" || exit 2
+ex=$src/traces/examples
+"$heapgrow" replay "$src/tests/render/basic.yaml" -q -o "$work/basic.html" \
+	--log "$work/basic.jsonl" || exit 2
+for t in commit-limit scavenge page-cache seed-000-wasm-bloc; do
+	"$heapgrow" replay "$ex/$t.yaml" -q -o "$work/$t.html" 2>>"$work/stderr"
+	[ $? -le 3 ] || exit 2
+done
+"$heapgrow" compare "$ex/seed-001-strand-limit.yaml" --vs go=1.8 --vs go=1.9 \
+	-q -o "$work/compare-001.html"
+[ $? -le 3 ] || exit 2
+"$heapgrow" compare "$ex/seed-002-prepare-in-grow.yaml" --vs go=1.16 \
+	--vs go=1.17 -q -o "$work/compare-002.html"
+[ $? -le 3 ] || exit 2
+sh "$src/tests/render/gen_spans.sh" "$spans" >"$work/spans.hgt" || exit 2
+start=$(date +%s)
+"$heapgrow" replay "$work/spans.hgt" -q -o "$work/spans.html" || exit 2
+echo "$spans-span report written in $(($(date +%s) - start)) s," \
+	"$(wc -c <"$work/spans.html") bytes"
+rm -f "$work/spans.hgt"
+HG_CHROMIUM=$chromium HG_SPANS=$spans node "$here/report_test.js" "$work"

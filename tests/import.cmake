@@ -13,3 +13,21 @@ foreach(trace ${HG_IMPORT_TRACES})
   set_tests_properties(import.roundtrip.${name} PROPERTIES LABELS golden
     TIMEOUT 300)
 endforeach()
+
+# Each recorded log replayed as it is (tests/import/replay.cmake): the
+# marks, the GC cycles and the recorded addresses reach the statistics.
+function(hg_import_replay name file args marks gc new)
+  add_test(NAME import.replay.${name}
+    COMMAND ${CMAKE_COMMAND} -DHEAPGROW=$<TARGET_FILE:heapgrow>
+      -DTRACE=${PROJECT_SOURCE_DIR}/tests/data/${file} "-DARGS=${args}"
+      "-DMARKS=${marks}" -DGC=${gc} -DNEW=${new}
+      -DWORK=${CMAKE_CURRENT_BINARY_DIR}/import/replay-${name}
+      -P ${CMAKE_CURRENT_SOURCE_DIR}/import/replay.cmake)
+  set_tests_properties(import.replay.${name} PROPERTIES LABELS golden
+    TIMEOUT 300)
+endfunction()
+hg_import_replay(c_grow_slice_map c_grow_slice_map.events.txt.gz "--go;1.19"
+  "c start slice;c start map;c start buffer;c end" 8 129373)
+# A C program through Go's allocator (what-if), paced by the importer.
+hg_import_replay(sort sort.mtrace.gz "--check" "" 1 222)
+hg_import_replay(as as.mtrace.gz "--go;1.19;--check" "" 0 2410)

@@ -244,6 +244,7 @@ int hg_pagealloc_grow(struct hg_pagealloc *p, hg_addr base, uint64_t size)
 	unsigned l;
 	int err;
 
+	HG_ASSERT(hg_is_aligned(base | size, p->params.page_size));
 	if (size == 0)
 		return HG_OK;
 	if (base + size < base || base + size - 1 > p->max_addr)
@@ -360,7 +361,7 @@ hg_addr hg_pagealloc_find(struct hg_pagealloc *p, uint64_t npages,
 
 		i <<= p->level_bits[l];
 		sidx_l = p->search_addr >> p->level_shift[l];
-		if ((sidx_l & ~(per_block - 1)) == i)
+		if (HG_ALIGN_DOWN(sidx_l, per_block) == i)
 			j0 = sidx_l & (per_block - 1);
 
 		for (j = j0; j < per_block; j++) {
@@ -493,6 +494,7 @@ hg_addr hg_pagealloc_alloc(struct hg_pagealloc *p, uint64_t npages,
 	hg_addr a = 0, sa = 0;
 	uint64_t s;
 
+	HG_ASSERT(npages != 0);
 	if (scav)
 		*scav = 0;
 	if (npages == 0 || chunk_index(p, p->search_addr) >= p->end ||

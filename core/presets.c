@@ -416,8 +416,8 @@ void hg_cfg_default_policy_sbrk_free(struct hg_config *c)
 static uint64_t align_up_sat(uint64_t v, uint64_t a)
 {
 	if (v > UINT64_MAX - (a - 1))
-		return UINT64_MAX & ~(a - 1);
-	return (v + a - 1) & ~(a - 1);
+		return HG_ALIGN_DOWN(UINT64_MAX, a);
+	return HG_ALIGN_UP(v, a);
 }
 
 uint64_t hg_config_initial_memory(const struct hg_config *cfg)
@@ -431,12 +431,12 @@ uint64_t hg_config_initial_memory(const struct hg_config *cfg)
 	if (hg_platform_is_wasm(cfg->platform)) {
 		/* Go: writeMemorySec, cmd/link/internal/wasm/asm.go */
 		if (end > UINT64_MAX - 16 * HG_MiB)
-			return UINT64_MAX & ~(wasm_page - 1);
+			return HG_ALIGN_DOWN(UINT64_MAX, wasm_page);
 		if (n >= 24) /* 24bc473173: runtime.end + 1 MiB, floor */
-			return (end + 1 * HG_MiB) / wasm_page * wasm_page;
+			return HG_ALIGN_DOWN(end + 1 * HG_MiB, wasm_page);
 		if (n >= 14) /* 30521d5126: data end + 16 MiB; bss ignored,
 			      * so module_end stands in for the data end */
-			return (end + 16 * HG_MiB) / wasm_page * wasm_page;
+			return HG_ALIGN_DOWN(end + 16 * HG_MiB, wasm_page);
 		if (n == 13) { /* 460f9c6068: a fixed 16 MiB */
 			uint64_t m = align_up_sat(end, wasm_page);
 			return m > 16 * HG_MiB ? m : 16 * HG_MiB;

@@ -2,6 +2,7 @@
  * sparse.c - the generic containers of the page allocator (sparse.h):
  * sparse arrays and hierarchical bitmaps.
  */
+#include "internal.h"
 #include "sparse.h"
 
 #include <stdlib.h>
@@ -107,7 +108,7 @@ bool hg_sparse_ensure_range(struct hg_sparse *s, uint64_t lo, uint64_t hi)
 
 	if (lo >= hi)
 		return true;
-	for (i = lo & ~(step - 1); i < hi; i += step) {
+	for (i = HG_ALIGN_DOWN(lo, step); i < hi; i += step) {
 		if (!hg_sparse_ensure(s, i))
 			return false;
 	}

@@ -416,6 +416,7 @@ static void merge_around(struct hg_vas *s, hg_addr base)
 
 int hg_vas_insert(struct hg_vas *s, const struct hg_vma *m)
 {
+	HG_ASSERT(m->base < m->end);
 	if (!hg_vas_free_range(s, m->base, m->end))
 		return HG_EINVAL;
 	if (!add_node(s, m))

@@ -410,6 +410,29 @@ gt_err(struct hg_trace_reader *r, uint64_t off, const char *fmt, ...)
 	return HG_EINVAL;
 }
 
+/* gt_warn counts a record that was skipped or repaired (hg_trace_warning
+ * reports the count and the first, at its byte offset). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static void
+gt_warn(struct hg_trace_reader *r, uint64_t off, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	if (r->nwarn++)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (off >= 1 && off <= UINT_MAX)
+		hg_diag_set(&r->warn, r->file, (unsigned)off, 0, "%s", msg);
+	else
+		hg_diag_set(&r->warn, r->file, 0, 0, "byte %llu: %s",
+			    (unsigned long long)off, msg);
+}
+
 static int gt_nomem(struct hg_trace_reader *r)
 {
 	hg_diag_set(r->d, NULL, 0, 0, "out of memory");
@@ -1257,6 +1280,12 @@ static int span_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
 	while ((o = tr_floor(g->spans, base + size - 1)) &&
 	       o->key + o->size > base) {
 		tr_remove(&g->spans, o->key);
+		if (!g->snapshot)
+			gt_warn(r, ev->off,
+				"span at 0x%llx over the live span at 0x%llx, "
+				"which was never freed: freed first",
+				(unsigned long long)base,
+				(unsigned long long)o->key);
 		/* (the snapshot's objects are not handed out yet) */
 		if (!g->snapshot && free_slots(r, o, ev->off) < 0) {
 			free(o);
@@ -1365,6 +1394,10 @@ static int object_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
 		 * units) do not tell its first object from the next ones. */
 		if (addr != base || tiny_span(s))
 			return 0;
+		gt_warn(r, ev->off,
+			"allocation at 0x%llx, which is live: the old object "
+			"freed first",
+			(unsigned long long)addr);
 		p = push(r, HG_OP_DEL, ev->off);
 		if (!p)
 			return HG_ENOMEM;
@@ -1393,8 +1426,13 @@ static int object_free(struct hg_trace_reader *r, const struct gt_event *ev)
 	int rc;
 
 	s = find_slot(g, addr, &slot);
-	if (!s || !(s->live[slot / 64] >> (slot % 64) & 1))
-		return 0; /* not live: nothing to free */
+	if (!s || !(s->live[slot / 64] >> (slot % 64) & 1)) {
+		gt_warn(r, ev->off,
+			"free of the object at 0x%llx, which is not live, "
+			"skipped",
+			(unsigned long long)addr);
+		return 0;
+	}
 	rc = before_op(r, ev, true);
 	if (rc < 0)
 		return rc;
@@ -1438,6 +1476,10 @@ static int stack_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
 		return 0;
 	}
 	if (n) {
+		gt_warn(r, ev->off,
+			"stack at 0x%llx, which is live: the old stack freed "
+			"first",
+			(unsigned long long)base);
 		p = push(r, HG_OP_STACKFREE, ev->off);
 		if (!p) {
 			free(n);
@@ -1474,8 +1516,13 @@ static int stack_free(struct hg_trace_reader *r, const struct gt_event *ev)
 	struct gt_pending *p;
 	int rc;
 
-	if (!n)
+	if (!n) {
+		gt_warn(r, ev->off,
+			"free of the stack at 0x%llx, which is not live, "
+			"skipped",
+			(unsigned long long)base);
 		return 0;
+	}
 	free(n);
 	rc = before_op(r, ev, true);
 	if (rc < 0)

@@ -36,6 +36,8 @@ struct ops {
 	size_t n, cap;
 	int rc; /* 0, or the error */
 	struct hg_diag d;
+	uint64_t nwarn; /* records skipped or repaired */
+	struct hg_diag warn;
 };
 
 static void ops_add(struct ops *o, const struct hg_op *op, unsigned line)
@@ -84,6 +86,7 @@ static void decode(struct ops *o, const void *data, size_t len,
 	while ((rc = hg_trace_next(r, &op, &line, &col, &o->d)) > 0)
 		ops_add(o, &op, line);
 	o->rc = rc;
+	o->nwarn = hg_trace_warning(r, &o->warn);
 	hg_trace_close(r);
 }
 
@@ -343,6 +346,10 @@ static void check_built(const struct ops *o)
 	assert_int_equal(o->v[i++].addr, MIN_ADDR + 200 * 2048);
 	expect(o, i++, HG_OP_STACKFREE, "m28", 0);
 	assert_int_equal(o->n, i);
+	/* The free of a slot that is not live is skipped, and said. */
+	assert_int_equal(o->nwarn, 1);
+	assert_non_null(strstr(o->warn.msg, "0xc000004090, which is not live"));
+	assert_true(o->warn.line > 16);
 }
 
 static void test_formats(void **state)
@@ -529,6 +536,7 @@ static void test_reorder(void **state)
 	expect(&o, i, HG_OP_NEW, "o800", 8192);
 	assert_true(o.v[i++].noscan);
 	assert_int_equal(o.n, i);
+	assert_int_equal(o.nwarn, 0);
 	ops_free(&o);
 	free(b.p);
 	free(d.p);
@@ -684,6 +692,7 @@ static void test_recorded(void **state)
 			fail_msg("unexpected op %d", r->kind);
 		}
 	}
+	assert_int_equal(o.nwarn, 0); /* nothing skipped or repaired */
 	assert_int_equal(ngc, numgc);
 	assert_int_equal(nmark, 6);
 	assert_true(node_seen && buf_seen && big_seen);

@@ -53,7 +53,8 @@ static const struct hg_opt replay_opts[] = {
 	  "write an event log to FILE, one JSON object per line" },
 	{ OPT_CHECK, 0, "check", NULL,
 	  "verify the model's invariants after every event" },
-	{ OPT_QUIET, 'q', "quiet", NULL, "print no report on standard output" },
+	{ OPT_QUIET, 'q', "quiet", NULL,
+	  "print no report on standard output and no progress line" },
 	{ 0 },
 };
 
@@ -70,7 +71,9 @@ const struct hg_opt_spec cmd_replay_spec = {
 	"order. --platform and --go choose the platform and the preset.\n"
 	"\n"
 	"The report is not printed when --stats or --log write to standard\n"
-	"output. Output files are written whole or not at all.\n"
+	"output. Output files are written whole or not at all. A replay that\n"
+	"runs over a second shows its progress on standard error when that\n"
+	"is a terminal (not with -q).\n"
 	"\n"
 	"exit status: 0 done, 2 usage or input error (or a model invariant\n"
 	"broken under --check), 3 the modeled runtime ran out of memory.\n"

@@ -618,6 +618,71 @@ int hg_report_end(struct hg_report *r, size_t lane, struct hg_model *m)
 }
 
 /* ------------------------------------------------------------------ */
+/* Reading back                                                        */
+/* ------------------------------------------------------------------ */
+
+size_t hg_report_keyframes(const struct hg_report *r, size_t lane,
+			   uint64_t *events, size_t max)
+{
+	if (lane >= r->nlanes)
+		return 0;
+	const struct lane *l = &r->lane[lane];
+	for (size_t i = 0; i < l->nkf && i < max; i++)
+		events[i] = l->kf[i].event;
+	return l->nkf;
+}
+
+static int cmp_rec(const void *a, const void *b);
+
+int hg_report_map_at(const struct hg_report *r, size_t lane, uint64_t e,
+		     hg_region_fn fn, void *arg)
+{
+	if (lane >= r->nlanes)
+		return HG_EINVAL;
+	const struct lane *l = &r->lane[lane];
+	size_t n = 0;
+	struct rec *v = malloc((l->nrec + 1) * sizeof(*v));
+	if (!v)
+		return HG_ENOMEM;
+	for (size_t i = 0; i < l->nrec; i++)
+		if (l->rec[i].born <= e && e < l->rec[i].died)
+			v[n++] = l->rec[i];
+	qsort(v, n, sizeof(*v), cmp_rec);
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = fn(arg, v[i].base, v[i].end, (enum hg_class)v[i].cls);
+	free(v);
+	return rc;
+}
+
+int hg_report_id_at(const struct hg_report *r, size_t lane, uint64_t e,
+		    hg_addr a, char *id, size_t idlen, hg_addr *base,
+		    hg_addr *end, uint64_t *born)
+{
+	if (lane >= r->nlanes)
+		return 0;
+	const struct lane *l = &r->lane[lane];
+	const struct idrec *best = NULL;
+	for (size_t i = 0; i < l->nids; i++) {
+		const struct idrec *x = &l->ids[i];
+		if (x->born <= e && e < x->died && x->base <= a && a < x->end &&
+		    (!best || x->end - x->base < best->end - best->base))
+			best = x;
+	}
+	if (!best)
+		return 0;
+	if (best->num)
+		snprintf(id, idlen, "%s%" PRIu64, r->prefix[best->prefix],
+			 best->num - 1);
+	else
+		snprintf(id, idlen, "%s", r->prefix[best->prefix]);
+	*base = best->base;
+	*end = best->end;
+	*born = best->born;
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
 /* Writer                                                              */
 /* ------------------------------------------------------------------ */
 

@@ -64,6 +64,23 @@ int hg_report_end(struct hg_report *r, size_t lane, struct hg_model *m);
  * Returns 0, or -1 on a write error or host out of memory. */
 int hg_report_write_html(struct hg_report *r, FILE *f);
 
+/*
+ * Reading the record back (the tests check it against the model):
+ * hg_report_keyframes gives the number of keyframes of an ended lane and
+ * the first max of their events; hg_report_map_at calls fn for each run
+ * of the region log alive at keyframe event e, in address order (0, or
+ * fn's value, or HG_ENOMEM); hg_report_id_at finds the id record alive
+ * after event e that holds address a (the smallest if several do):
+ * 1 found (id written, cut to idlen), 0 none.
+ */
+size_t hg_report_keyframes(const struct hg_report *r, size_t lane,
+			   uint64_t *events, size_t max);
+int hg_report_map_at(const struct hg_report *r, size_t lane, uint64_t e,
+		     hg_region_fn fn, void *arg);
+int hg_report_id_at(const struct hg_report *r, size_t lane, uint64_t e,
+		    hg_addr a, char *id, size_t idlen, hg_addr *base,
+		    hg_addr *end, uint64_t *born);
+
 /* The script and style inlined into every report (generated at build
  * time from render/report/report.js and report.css). */
 extern const unsigned char hg_report_js[];

@@ -529,6 +529,48 @@
 		}
 	}
 
+	/* runsAt lists lane l's runs [base, end, class] at event e in [lo, hi). */
+	function runsAt(l, e, lo, hi) {
+		const kl = laneKey(l, e), out = [];
+		if (kl < 0)
+			return out;
+		const r = l.regions;
+		each(r, lo, hi, l.keys[kl][0], i => out.push([r.base[i], r.end[i], r.kind[i]]));
+		out.sort((x, y) => x[0] - y[0]);
+		return out;
+	}
+
+	/* differences lists the address ranges in [lo, hi) where lanes a and b
+	 * hold different classes at event e (merged when touching). */
+	function differences(a, b, e, lo, hi) {
+		const ra = runsAt(a, e, lo, hi), rb = runsAt(b, e, lo, hi);
+		const cuts = new Set([lo, hi]);
+		for (const r of ra.concat(rb)) {
+			if (r[0] > lo && r[0] < hi)
+				cuts.add(r[0]);
+			if (r[1] > lo && r[1] < hi)
+				cuts.add(r[1]);
+		}
+		const pts = Array.from(cuts).sort((x, y) => x - y);
+		const out = [];
+		let ia = 0, ib = 0;
+		function cls(rs, i, p) {
+			while (i.v < rs.length && rs[i.v][1] <= p)
+				i.v++;
+			return i.v < rs.length && rs[i.v][0] <= p ? rs[i.v][2] : 0;
+		}
+		const pa = { v: ia }, pb = { v: ib };
+		for (let k = 0; k + 1 < pts.length; k++) {
+			if (cls(ra, pa, pts[k]) === cls(rb, pb, pts[k]))
+				continue;
+			if (out.length && out[out.length - 1][1] === pts[k])
+				out[out.length - 1][1] = pts[k + 1];
+			else
+				out.push([pts[k], pts[k + 1]]);
+		}
+		return out;
+	}
+
 	let lastCols = [];
 	function drawMap() {
 		const e = KE[key];
@@ -562,32 +604,24 @@
 				});
 			}
 		});
-		/* Where the configurations differ from the first. */
+		/* Where the configurations differ from the first, exactly. */
 		const ranges = [];
 		for (let j = 1; j < lanes.length; j++) {
 			const y = barTop(j) - DIFF_H;
 			ctx.fillStyle = '#d55e00';
-			let open = -1;
-			for (let k = 0; k <= W; k++) {
-				let d = false;
-				if (k < W)
-					for (let c = 1; c < C && !d; c++)
-						d = lastCols[j][k * C + c] !== lastCols[0][k * C + c];
-				if (d && open < 0)
-					open = k;
-				if (!d && open >= 0) {
-					ctx.fillRect(open, y + 1, Math.max(1, k - open), DIFF_H - 2);
-					ranges.push([j, edges[open], edges[k]]);
-					open = -1;
-				}
+			for (const [lo, hi] of differences(lanes[0], lanes[j], e, edges[0], edges[W])) {
+				const x0 = xOfU(uOf(lo)), x1 = xOfU(uOf(hi));
+				ctx.fillRect(Math.floor(x0), y + 1, Math.max(1, x1 - Math.floor(x0)), DIFF_H - 2);
+				ranges.push([j, lo, hi]);
 			}
 		}
 		if (compare) {
 			const n = ranges.length;
 			diffNote.textContent = n
-				? 'Differences from ' + lanes[0].label + ' (marked above each bar): ' +
+				? 'Where the classes differ from ' + lanes[0].label + ' (marked above each bar): ' +
 				  ranges.slice(0, 8).map(r => lanes[r[0]].label + ' ' + hex(r[1]) +
-					'\u2013' + hex(r[2])).join(', ') + (n > 8 ? ', \u2026 (' + n + ' ranges)' : '')
+					'\u2013' + hex(r[2]) + ' (' + bytes(r[2] - r[1]) + ')').join(', ') +
+				  (n > 8 ? ', \u2026 (' + n + ' ranges in this view)' : '')
 				: 'No difference from ' + lanes[0].label + ' in this view.';
 			diffNote.dataset.ranges = String(n);
 		}
@@ -737,7 +771,7 @@
 		});
 		cctx.setLineDash([]);
 		cctx.lineWidth = 1;
-		const x = cx(KE[key] || 0);
+		const x = cx(KE.length ? KE[key] + 1 : 0); /* the figures after the event */
 		cctx.strokeStyle = '#e69f00';
 		cctx.lineWidth = 2;
 		cctx.beginPath();

@@ -33,12 +33,16 @@ _heapgrow()
 		_filedir
 		return
 		;;
-	-o | --output | --timeline)
+	-o | --output)
 		if [[ $cmd == convert ]]; then
 			_filedir '@(yaml|yml|hgt|gz)'
 		else
-			_filedir '@(png|svg|scene)'
+			_filedir '@(png|svg|html|scene)'
 		fi
+		return
+		;;
+	--timeline)
+		_filedir '@(png|svg|scene)'
 		return
 		;;
 	--fail-if)

@@ -13,6 +13,7 @@
 #include "json.h"
 #include "outfile.h"
 #include "pictures.h"
+#include "progress.h"
 #include "replay.h"
 #include "render.h"
 #include "replay_args.h"
@@ -371,7 +372,13 @@ static int run_compare(struct compare *c)
 		status = failed(&rp);
 		goto out;
 	}
+	struct hg_progress prog;
+	if (hg_progress_attach(&prog, &rp, c->quiet)) {
+		status = failed(&rp);
+		goto out;
+	}
 	rc = hg_replay_run(&rp);
+	hg_progress_end(&prog);
 	if (rc != HG_REPLAY_OK && rc != HG_REPLAY_OOM) {
 		status = failed(&rp);
 		goto out;

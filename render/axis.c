@@ -41,9 +41,13 @@ void hg_extents_add(struct hg_extents *e, hg_addr lo, hg_addr hi)
 	e->v[e->n].lo = lo;
 	e->v[e->n].hi = hi;
 	e->n++;
-	/* Keep memory bounded on long replays. */
-	if (e->n >= 1u << 16)
+	/* Keep memory bounded on long replays: merge what overlaps, and
+	 * next time at twice what is left (so that many disjoint
+	 * intervals do not sort again at every add). */
+	if (e->n >= (e->norm_at ? e->norm_at : 1u << 16)) {
 		hg_extents_normalize(e);
+		e->norm_at = 2 * e->n > (1u << 16) ? 2 * e->n : 1u << 16;
+	}
 }
 
 static int add_region(void *arg, hg_addr base, hg_addr end, enum hg_class c)

@@ -111,6 +111,7 @@ struct hg_extents {
 		hg_addr lo, hi;
 	} * v;
 	size_t n, cap;
+	size_t norm_at; /* hg_extents_add normalizes at this many */
 	bool oom;
 };
 

@@ -5,7 +5,8 @@ _heapgrow()
 	local cur prev words cword
 	_init_completion -s || return
 
-	local commands="replay compare diff check convert platforms help"
+	local commands="replay compare diff check convert import platforms help"
+	local froms="yaml compact go-trace go-allocfreetrace mtrace"
 	local platforms="linux/amd64 linux/arm64 linux/386 windows/amd64 windows/386 js/wasm wasip1/wasm plan9/386 plan9/amd64"
 	local gos="1.4 1.5 1.8 1.9 1.10 1.11 1.12 1.13 1.14 1.16 1.17 1.19 1.20 1.21 1.23 1.24 1.25 1.26"
 	local keys="platform= go= phys_page_size= phys_huge_page_size= page_size= arena_size= chunk_size= address_bits= commit_limit= initial_memory= module_end= page_cache= gomaxprocs= randomize_heap_base= placement= policy.sbrk= policy.arena= policy.prepare= policy.grow= policy.sbrk_free="
@@ -34,7 +35,7 @@ _heapgrow()
 		return
 		;;
 	-o | --output)
-		if [[ $cmd == convert ]]; then
+		if [[ $cmd == convert || $cmd == import ]]; then
 			_filedir '@(yaml|yml|hgt|gz)'
 		else
 			_filedir '@(png|svg|html|scene)'
@@ -79,8 +80,12 @@ _heapgrow()
 		COMPREPLY=($(compgen -W "$gos" -- "$cur"))
 		return
 		;;
+	--from)
+		COMPREPLY=($(compgen -W "$froms" -- "$cur"))
+		return
+		;;
 	--format)
-		if [[ $cmd == convert ]]; then
+		if [[ $cmd == convert || $cmd == import ]]; then
 			COMPREPLY=($(compgen -W "yaml compact" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "text json" -- "$cur"))
@@ -123,14 +128,14 @@ _heapgrow()
 	case $cmd in
 	replay)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "-c --config --platform --go --phys-page-size --arena-size --set --stats --format --log --check -o --output --timeline --at --range -q --quiet -h --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "-c --config --platform --go --phys-page-size --arena-size --set --stats --format --log --check -o --output --timeline --at --range --from -q --quiet -h --help" -- "$cur"))
 		else
 			_filedir '@(yaml|yml|hgt|gz)'
 		fi
 		;;
 	compare)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--vs -o --output --at --range --format -c --config --platform --go --phys-page-size --arena-size --set -q --quiet -h --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--vs -o --output --at --range --format --from -c --config --platform --go --phys-page-size --arena-size --set -q --quiet -h --help" -- "$cur"))
 		else
 			_filedir '@(yaml|yml|hgt|gz)'
 		fi
@@ -144,14 +149,22 @@ _heapgrow()
 		;;
 	convert)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "-o --output --format -h --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "-o --output --format --from -h --help" -- "$cur"))
 		else
 			_filedir '@(yaml|yml|hgt|gz)'
 		fi
 		;;
+	import)
+		# A real program's log has no fixed suffix: any file.
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "-o --output --format --from -h --help" -- "$cur"))
+		else
+			_filedir
+		fi
+		;;
 	check)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "-q --quiet -h --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "-q --quiet --from -h --help" -- "$cur"))
 		else
 			_filedir '@(yaml|yml|hgt|gz)'
 		fi

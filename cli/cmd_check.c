@@ -8,7 +8,6 @@
 
 #include "cmd.h"
 #include "hg_core.h"
-#include "idmap.h"
 #include "settings.h"
 #include "trace.h"
 #include "util.h"
@@ -33,8 +32,9 @@ const struct hg_opt_spec cmd_check_spec = {
 	"Reads the whole trace and checks its syntax, its config keys and\n"
 	"values, and its ids: a free (free, sysfree, munmap, del, stackfree)\n"
 	"must name a live id of its family, and an allocation (alloc,\n"
-	"sysalloc, mmap, new, stackalloc) must not name a live one. Heap\n"
-	"spans, sysallocs, mmaps, objects and stacks have separate ids.\n"
+	"sysalloc, mmap, new, stackalloc) must not name a live one and\n"
+	"must have a positive size: the rules replay applies. Heap spans,\n"
+	"sysallocs, mmaps, objects and stacks have separate ids.\n"
 	"TRACE may be '-', and a real program's trace (see heapgrow import).\n"
 	"\n"
 	"exit status: 0 valid, 2 invalid or unreadable.\n"
@@ -44,39 +44,26 @@ const struct hg_opt_spec cmd_check_spec = {
 };
 
 /*
- * check_ids applies op to the live ids of its family (the op table's
- * family and use). Returns 0, or prints the problem at line:col and
- * returns HG_EXIT_USAGE.
+ * check_ids applies op to the live ids with replay's rules (hg_ids).
+ * Returns 0, or prints the problem at line:col and returns HG_EXIT_USAGE.
  */
-static int check_ids(struct hg_idmap *maps, const struct hg_op *op,
+static int check_ids(struct hg_ids *ids, const struct hg_op *op,
 		     const char *file, unsigned line, unsigned col)
 {
-	const struct hg_op_spec *k = hg_op_spec(op->kind);
-	struct hg_idval v = { line, col, 0 };
-	const struct hg_idval *old;
+	uint64_t since = 0;
+	char err[256];
+	int rc = hg_ids_apply(ids, op, line, &since, err, sizeof(err));
 
-	if (!k || k->use == HG_ID_NO)
-		return 0;
-	v.kind = k->family;
-	if (k->use == HG_ID_END) {
-		if (!hg_idmap_del(&maps[k->family], op->id, NULL)) {
-			hg_cli_error_at(file, line, col, "%s: unknown id '%s'",
-					k->name, op->id);
-			return HG_EXIT_USAGE;
-		}
-		return 0;
-	}
-	old = hg_idmap_get(&maps[k->family], op->id);
-	if (old) {
-		hg_cli_error_at(
-			file, line, col,
-			"%s: id '%s' is already live (since line %" PRIu64 ")",
-			k->name, op->id, old->a);
-		return HG_EXIT_USAGE;
-	}
-	if (hg_idmap_put(&maps[k->family], op->id, &v) != 0)
+	if (rc == HG_ENOMEM)
 		hg_cli_oom();
-	return 0;
+	if (rc == HG_OK)
+		return 0;
+	if (since)
+		hg_cli_error_at(file, line, col, "%s (since line %" PRIu64 ")",
+				err, since);
+	else
+		hg_cli_error_at(file, line, col, "%s", err);
+	return HG_EXIT_USAGE;
 }
 
 static int check(const char *path, int from, bool quiet)
@@ -85,7 +72,7 @@ static int check(const char *path, int from, bool quiet)
 	struct hg_trace_reader *tr = NULL;
 	const struct hg_trace_info *info;
 	struct hg_cli_settings set;
-	struct hg_idmap maps[HG_IDS_COUNT];
+	struct hg_ids *ids = NULL;
 	struct hg_config cfg;
 	struct hg_diag d;
 	uint64_t n = 0;
@@ -99,8 +86,8 @@ static int check(const char *path, int from, bool quiet)
 	info = hg_trace_info(tr);
 	hg_settings_init(&set);
 	hg_settings_collect(&set, info, name, NULL);
-	for (int i = 0; i < HG_IDS_COUNT; i++)
-		hg_idmap_init(&maps[i]);
+	if (hg_ids_new(&ids) != HG_OK)
+		hg_cli_oom();
 	if (hg_settings_apply(&set, &cfg))
 		goto out;
 	for (;;) {
@@ -114,7 +101,7 @@ static int check(const char *path, int from, bool quiet)
 			hg_cli_diag(&d);
 			goto out;
 		}
-		if (check_ids(maps, &op, name, line, col))
+		if (check_ids(ids, &op, name, line, col))
 			goto out;
 		n++;
 	}
@@ -124,8 +111,7 @@ static int check(const char *path, int from, bool quiet)
 		       n == 1 ? "" : "s");
 	status = HG_EXIT_OK;
 out:
-	for (int i = 0; i < HG_IDS_COUNT; i++)
-		hg_idmap_release(&maps[i]);
+	hg_ids_free(ids);
 	hg_settings_release(&set);
 	hg_trace_close(tr);
 	return status;

@@ -4,6 +4,7 @@
  */
 #include "mspan.h"
 #include "model.h"
+#include "ids.h"
 #include "os_sbrk.h"
 
 #include <inttypes.h>
@@ -222,21 +223,25 @@ static void record_oom(struct hg_model *m, const struct hg_op *op)
 	snprintf(s->oom_message, sizeof(s->oom_message), "%s", m->throw_msg);
 }
 
-/* An allocation event must name an id that is not live, and a size. */
-static int check_new(const struct hg_idmap *ids, const struct hg_op *op,
-		     char *err, size_t errlen)
+/* live_ids returns the live ids of a family (NULL: HG_IDS_NONE). */
+static struct hg_idmap *live_ids(struct hg_model *m, const struct hg_op *op)
 {
-	if (hg_idmap_get(ids, op->id)) {
-		return hg_errorf(err, errlen, HG_ETRACE,
-				 "%s: id '%s' is already live",
-				 hg_op_name(op->kind), op->id);
+	const struct hg_op_spec *k = hg_op_spec(op->kind);
+
+	switch (k ? k->family : HG_IDS_NONE) {
+	case HG_IDS_SPAN:
+		return &m->spans;
+	case HG_IDS_SYSALLOC:
+		return &m->sysallocs;
+	case HG_IDS_MMAP:
+		return &m->mmaps;
+	case HG_IDS_OBJECT:
+		return &m->objects;
+	case HG_IDS_STACK:
+		return &m->stacks;
+	default:
+		return NULL;
 	}
-	if (op->size == 0) {
-		return hg_errorf(err, errlen, HG_ETRACE,
-				 "%s: size must be positive",
-				 hg_op_name(op->kind));
-	}
-	return HG_OK;
 }
 
 /* The object-level and runtime events (mspan.h). */
@@ -249,8 +254,6 @@ static int apply_object_op(struct hg_model *m, const struct hg_op *op,
 	switch (op->kind) {
 	case HG_OP_NEW:
 		m->stats.object_ops = true;
-		if (check_new(&m->objects, op, err, errlen))
-			return HG_ETRACE;
 		return hg_mallocgc(m, op, res, err, errlen);
 	case HG_OP_DEL:
 		m->stats.object_ops = true;
@@ -260,8 +263,6 @@ static int apply_object_op(struct hg_model *m, const struct hg_op *op,
 		return hg_gc(m);
 	case HG_OP_STACKALLOC:
 		m->stats.object_ops = true;
-		if (check_new(&m->stacks, op, err, errlen))
-			return HG_ETRACE;
 		return hg_stackalloc(m, op, res, err, errlen);
 	case HG_OP_STACKFREE:
 		m->stats.object_ops = true;
@@ -280,8 +281,6 @@ static int apply_op(struct hg_model *m, const struct hg_op *op,
 	struct hg_idval v = { 0, 0, 0 };
 	switch (op->kind) {
 	case HG_OP_ALLOC: {
-		if (check_new(&m->spans, op, err, errlen))
-			return HG_ETRACE;
 		uint64_t npages = op->size / m->cfg.page_size +
 				  (op->size % m->cfg.page_size != 0);
 		int rc = hg_mheap_alloc_span(m, npages, res);
@@ -304,8 +303,6 @@ static int apply_op(struct hg_model *m, const struct hg_op *op,
 		res->size = v.b * m->cfg.page_size;
 		return HG_OK;
 	case HG_OP_SYSALLOC: {
-		if (check_new(&m->sysallocs, op, err, errlen))
-			return HG_ETRACE;
 		hg_addr a = hg_sys_alloc(m, op->size, &m->hs.other_sys);
 		if (!a) {
 			hg_mheap_throw(
@@ -336,8 +333,6 @@ static int apply_op(struct hg_model *m, const struct hg_op *op,
 			hg_mheap_scavenge(m, op->all ? UINT64_MAX : op->size);
 		return HG_OK;
 	case HG_OP_MMAP: {
-		if (check_new(&m->mmaps, op, err, errlen))
-			return HG_ETRACE;
 		/* Break space holds more than vmas: only map above it. */
 		if (op->has_addr && m->os.ops->outside_break &&
 		    !m->os.ops->outside_break(&m->os, op->addr,
@@ -398,7 +393,11 @@ int hg_model_apply(struct hg_model *m, const struct hg_op *op,
 		return hg_errorf(err, errlen, HG_ENOMEM, "out of host memory");
 	if (m->dead)
 		return hg_errorf(err, errlen, HG_EOOM, "%s", m->throw_msg);
-	int rc = apply_op(m, op, res, err, errlen);
+	/* The id rules first, the same as heapgrow check's (ids.c). */
+	int rc = hg_ids_rule(live_ids(m, op), op, NULL, err, errlen);
+	if (rc != HG_OK)
+		return rc;
+	rc = apply_op(m, op, res, err, errlen);
 	/* The host failed midway: the state cannot be trusted any more. */
 	if (rc == HG_ENOMEM || m->os.enomem) {
 		hg_os_enomem(&m->os);

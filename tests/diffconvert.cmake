@@ -25,11 +25,11 @@ foreach(trace ${HG_ROUNDTRIP_TRACES})
 endforeach()
 # The object-level and runtime ops and recorded addresses: the YAML and
 # compact syntax through convert, both ways, compared with the compact text
-# expected (no replay: the model does not apply them yet).
+# expected, and the round trip replays to the same statistics.
 add_test(NAME convert.roundtrip.new-ops
   COMMAND ${CMAKE_COMMAND} -DHEAPGROW=$<TARGET_FILE:heapgrow>
     -DTRACE=${CMAKE_CURRENT_SOURCE_DIR}/convert/new-ops.yaml
-    -DEXPECT=${CMAKE_CURRENT_SOURCE_DIR}/convert/new-ops.hgt -DREPLAY=OFF
+    -DEXPECT=${CMAKE_CURRENT_SOURCE_DIR}/convert/new-ops.hgt
     -DWORK=${CMAKE_CURRENT_BINARY_DIR}/convert/new-ops
     -P ${CMAKE_CURRENT_SOURCE_DIR}/convert/roundtrip.cmake)
 set_tests_properties(convert.roundtrip.new-ops PROPERTIES LABELS golden)

@@ -326,6 +326,27 @@ const char *hg_op_field_name(enum hg_op_field f);
 /* hg_op_has_field tells whether spec's row has field f. */
 bool hg_op_has_field(const struct hg_op_spec *spec, enum hg_op_field f);
 
+/*
+ * hg_ids checks a trace's ids without a model, with the rules
+ * hg_model_apply applies (heapgrow check): an op that ends an id (free,
+ * sysfree, munmap, del, stackfree) must name a live id of its family, an
+ * op that makes one (alloc, sysalloc, mmap, new, stackalloc) must not and
+ * must have a positive size. hg_ids_new returns HG_OK or HG_ENOMEM.
+ */
+struct hg_ids;
+struct hg_op;
+int hg_ids_new(struct hg_ids **out);
+void hg_ids_free(struct hg_ids *ids);
+
+/*
+ * hg_ids_apply checks op and records its effect; tag is kept with an id
+ * it makes (check keeps the line). Returns HG_OK, HG_ETRACE with the
+ * message hg_model_apply would give in err (and, for an id already live,
+ * the tag it was made with in *since; since may be NULL) or HG_ENOMEM.
+ */
+int hg_ids_apply(struct hg_ids *ids, const struct hg_op *op, uint64_t tag,
+		 uint64_t *since, char *err, size_t errlen);
+
 struct hg_op {
 	enum hg_op_kind kind;
 	const char *id; /* borrowed; valid for the call */

@@ -161,6 +161,8 @@ struct gt_node {
 	bool noscan;
 	bool manual;  /* a span for stacks or GC work buffers */
 	bool stacked; /* handed out as a stack of its own size */
+	bool held;    /* an empty heap span of the snapshot, handed out as a
+			 span (`alloc`) until an object lands in it */
 	uint64_t live[]; /* heap spans: nelems bits */
 };
 
@@ -1215,21 +1217,23 @@ static void obj_id(char *buf, size_t len, char kind, uint64_t id)
 }
 
 /* free_slots queues a `del` for every object still live in span s (a
- * `stackfree` for a manual span handed out as a stack). */
+ * `stackfree` for a manual span handed out as a stack, a `free` for a
+ * span held since the snapshot). */
 static int free_slots(struct hg_trace_reader *r, struct gt_node *s,
 		      uint64_t off)
 {
 	struct hg_gotrace_reader *g = r->gotrace;
 	uint32_t i;
 
-	if (s->stacked) {
-		struct gt_pending *p = push(r, HG_OP_STACKFREE, off);
+	if (s->stacked || s->held) {
+		struct gt_pending *p = push(
+			r, s->stacked ? HG_OP_STACKFREE : HG_OP_FREE, off);
 
 		if (!p)
 			return HG_ENOMEM;
-		obj_id(p->id, sizeof(p->id), 'm',
+		obj_id(p->id, sizeof(p->id), s->stacked ? 'm' : 'h',
 		       (s->key - g->min_addr) / g->page_size);
-		s->stacked = false;
+		s->stacked = s->held = false;
 	}
 	for (i = 0; i < s->nelems; i++) {
 		if (s->live[i / 64] >> (i % 64) & 1) {
@@ -1389,6 +1393,16 @@ static int object_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
 	rc = before_op(r, ev, true);
 	if (rc < 0)
 		return rc;
+	if (s->held) {
+		/* The span the snapshot held: its first object. The model
+		 * makes its own span for it, first fit in the pages freed. */
+		p = push(r, HG_OP_FREE, ev->off);
+		if (!p)
+			return HG_ENOMEM;
+		obj_id(p->id, sizeof(p->id), 'h',
+		       (s->key - g->min_addr) / g->page_size);
+		s->held = false;
+	}
 	if (s->live[slot / 64] >> (slot % 64) & 1) {
 		/* The tiny allocator's shared block: the trace's ids (8-byte
 		 * units) do not tell its first object from the next ones. */
@@ -1772,6 +1786,21 @@ static int emit_snapshot(struct hg_trace_reader *r)
 		}
 		if (g->npend)
 			return 1;
+		if (!n->manual) {
+			/* An in-use heap span with no object (cached, all
+			 * free): held as a span so that its pages stay in
+			 * use, until an object lands in it. */
+			p = push(r, HG_OP_ALLOC, g->gen_off);
+			if (!p)
+				return HG_ENOMEM;
+			obj_id(p->id, sizeof(p->id), 'h',
+			       (n->key - g->min_addr) / g->page_size);
+			p->size = n->size;
+			p->addr = n->key;
+			p->has_addr = true;
+			n->held = true;
+			return 1;
+		}
 	}
 	return 0;
 }

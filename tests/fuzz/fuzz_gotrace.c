@@ -4,9 +4,9 @@
  * Go trace header (go 1.23, 1.25 or 1.26, by the input's length), as the
  * body of a trace. Whatever the input: every error has a message, every op
  * a position, and the op stream is consistent (no `new` of a live id, no
- * `del` of an id that is not live, the same for stacks). A trace that reads
- * cleanly is written in the compact format and read back: the ops must come
- * back the same.
+ * `del` of an id that is not live, the same for stacks and spans). A trace
+ * that reads cleanly is written in the compact format and read back: the
+ * ops must come back the same.
  */
 #include "trace.h"
 
@@ -64,13 +64,19 @@ static long set_find(struct idset *s, const char *id, bool *found)
 
 /* track applies an op to the live sets; aborts on an inconsistency. */
 static void track(struct idset *objs, struct idset *stacks,
-		  const struct hg_op *op)
+		  struct idset *spans, const struct hg_op *op)
 {
 	struct idset *s;
 	bool found, add;
 	long at;
 
 	switch (op->kind) {
+	case HG_OP_ALLOC:
+		s = spans, add = true;
+		break;
+	case HG_OP_FREE:
+		s = spans, add = false;
+		break;
 	case HG_OP_NEW:
 		s = objs, add = true;
 		break;
@@ -120,7 +126,7 @@ static uint64_t op_hash(uint64_t h, const struct hg_op *op)
 	return h;
 }
 
-static struct idset objs_set, stacks_set;
+static struct idset objs_set, stacks_set, spans_set;
 
 /* read_all reads every op; 0 when the trace read cleanly. */
 static int read_all(const void *data, size_t size, bool check, uint64_t *hash,
@@ -137,6 +143,7 @@ static int read_all(const void *data, size_t size, bool check, uint64_t *hash,
 	if (check) {
 		memset(&objs_set, 0, sizeof(objs_set));
 		memset(&stacks_set, 0, sizeof(stacks_set));
+		memset(&spans_set, 0, sizeof(spans_set));
 	}
 	if (hg_trace_open_mem(&r, data, size, "fuzz", &d) < 0) {
 		if (!d.msg[0])
@@ -149,7 +156,7 @@ static int read_all(const void *data, size_t size, bool check, uint64_t *hash,
 		if (check) {
 			if (!line)
 				abort(); /* every op has its byte offset */
-			track(&objs_set, &stacks_set, &op);
+			track(&objs_set, &stacks_set, &spans_set, &op);
 		}
 		h = op_hash(h, &op);
 		n++;

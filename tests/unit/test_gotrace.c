@@ -542,6 +542,55 @@ static void test_reorder(void **state)
 	free(d.p);
 }
 
+/*
+ * Heap spans of the snapshot that hold no object (an mcache's, all free)
+ * are held as spans: the first until an object lands in it, the second
+ * until the trace frees it.
+ */
+static void test_held(void **state)
+{
+	struct buf b = { 0 }, d = { 0 };
+	struct ops o;
+	size_t i = 0;
+
+	(void)state;
+	header(&b, 26);
+	byte(&d, 1);
+	uv(&d, MIN_ADDR);
+	uv(&d, 8192);
+	uv(&d, 8);
+	uv(&d, 2048);
+	exp_batch(&b, 1, 1, &d);
+	ev(&d, 13, 3, U(0), U(0), U(1));            /* P0 */
+	ev(&d, 128, 4, U(1), U(7), U(1), KC(5, 0)); /* empty, page 7 */
+	ev(&d, 128, 4, U(1), U(3), U(2), KC(0, 1)); /* empty large span */
+	ev(&d, 132, 3, U(1), U(7 * 1024 + 6), U(0)); /* slot 1 of page 7 */
+	ev(&d, 132, 3, U(1), U(7 * 1024), U(0));     /* slot 0 */
+	ev(&d, 130, 2, U(1), U(3));                  /* the large one freed */
+	batch(&b, 1, 7, 1000, &d);
+	sync_batch(&b, 26, 1);
+	byte(&b, 52);
+	decode(&o, b.p, b.n, NULL);
+	if (o.rc < 0)
+		fail_msg("%u: %s", o.d.line, o.d.msg);
+	expect(&o, i, HG_OP_ALLOC, "h3", 0); /* address order */
+	assert_int_equal(o.v[i].size, 2 * 8192);
+	assert_int_equal(o.v[i++].addr, MIN_ADDR + 3 * 8192);
+	expect(&o, i, HG_OP_ALLOC, "h7", 0);
+	assert_int_equal(o.v[i++].size, 8192);
+	expect(&o, i++, HG_OP_PROC, NULL, 0);
+	expect(&o, i++, HG_OP_FREE, "h7", 0);
+	expect(&o, i, HG_OP_NEW, "o1c06", 48);
+	assert_int_equal(o.v[i++].addr, MIN_ADDR + 7 * 8192 + 48);
+	expect(&o, i++, HG_OP_NEW, "o1c00", 48);
+	expect(&o, i++, HG_OP_FREE, "h3", 0);
+	assert_int_equal(o.n, i);
+	assert_int_equal(o.nwarn, 0);
+	ops_free(&o);
+	free(b.p);
+	free(d.p);
+}
+
 /* ------------------------------------------------------------------ */
 /* A recorded trace                                                    */
 /* ------------------------------------------------------------------ */
@@ -719,6 +768,7 @@ int main(void)
 		cmocka_unit_test(test_corrupted),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_reorder),
+		cmocka_unit_test(test_held),
 		cmocka_unit_test(test_recorded),
 	};
 

@@ -647,7 +647,8 @@ int hg_report_map_at(const struct hg_report *r, size_t lane, uint64_t e,
 	for (size_t i = 0; i < l->nrec; i++)
 		if (l->rec[i].born <= e && e < l->rec[i].died)
 			v[n++] = l->rec[i];
-	qsort(v, n, sizeof(*v), cmp_rec);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_rec);
 	int rc = 0;
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = fn(arg, v[i].base, v[i].end, (enum hg_class)v[i].cls);
@@ -791,7 +792,8 @@ static void encode_regions(struct bytes *b, struct lane *l)
 {
 	hg_addr prev = 0;
 	uint64_t pborn = 0, plife = 0;
-	qsort(l->rec, l->nrec, sizeof(*l->rec), cmp_rec);
+	if (l->nrec > 1) /* qsort's base may not be NULL */
+		qsort(l->rec, l->nrec, sizeof(*l->rec), cmp_rec);
 	for (size_t i = 0; i < l->nrec; i++) {
 		const struct rec *x = &l->rec[i];
 		put_uv(b, x->base - prev);
@@ -810,7 +812,8 @@ static void encode_ids(struct bytes *b, struct lane *l)
 {
 	hg_addr prev = 0;
 	uint64_t pborn = 0, plife = 0, pprefix = 0, pnum = 0;
-	qsort(l->ids, l->nids, sizeof(*l->ids), cmp_id);
+	if (l->nids > 1) /* qsort's base may not be NULL */
+		qsort(l->ids, l->nids, sizeof(*l->ids), cmp_id);
 	for (size_t i = 0; i < l->nids; i++) {
 		const struct idrec *x = &l->ids[i];
 		put_uv(b, x->base - prev);

@@ -84,3 +84,17 @@ if(HEAPGROW_BUILD_FUZZERS AND CMAKE_C_COMPILER_ID MATCHES "Clang")
   target_link_options(fuzz_import PRIVATE -fsanitize=fuzzer)
   target_link_libraries(fuzz_import PRIVATE hgtrace hgcore hg_flags)
 endif()
+
+# The model's OS failure paths (tests/fuzz/fuzz_fault.c): the replay corpus
+# read with its first bytes choosing which OS call fails.
+add_executable(fuzz_fault_standalone ${HG_FUZZ_DIR}/fuzz_fault.c
+  ${HG_FUZZ_DIR}/standalone_driver.c)
+target_link_libraries(fuzz_fault_standalone PRIVATE hgcore hg_flags)
+add_test(NAME fuzz.fault COMMAND fuzz_fault_standalone ${HG_FUZZ_DIR}/corpus/replay)
+set_tests_properties(fuzz.fault PROPERTIES LABELS fuzz TIMEOUT 600)
+if(HEAPGROW_BUILD_FUZZERS AND CMAKE_C_COMPILER_ID MATCHES "Clang")
+  add_executable(fuzz_fault ${HG_FUZZ_DIR}/fuzz_fault.c)
+  target_compile_options(fuzz_fault PRIVATE -fsanitize=fuzzer)
+  target_link_options(fuzz_fault PRIVATE -fsanitize=fuzzer)
+  target_link_libraries(fuzz_fault PRIVATE hgcore hg_flags)
+endif()

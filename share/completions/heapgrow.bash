@@ -47,19 +47,21 @@ _heapgrow()
 		return
 		;;
 	--fail-if)
-		# The figures of a stats file; an operator and a value follow.
-		local figures="oom oom.size heap_grows"
+		# The figures of a stats file (the statistics table, core/stats.c:
+		# tests/unit/test_stats.c checks these lists against it); an
+		# operator and a value follow.
+		local classes="none foreign reserved released heap_free heap_inuse sys sbrk_free unused stranded"
+		local figure_stats="memstats.HeapSys memstats.HeapIdle memstats.HeapInuse memstats.HeapReleased memstats.HeapAlloc memstats.HeapObjects memstats.StackInuse memstats.StackSys memstats.NumGC committed mapped address_space linear_memory arenas fragmentation.partial_spans fragmentation.free_slots"
+		local run_stats="os_calls.reserve os_calls.unreserve os_calls.map os_calls.used os_calls.unused os_calls.free os_calls.sysalloc os_calls.sbrk os_calls.grow_memory heap_grows"
+		local figures="oom oom.size $run_stats"
 		local s c
 		for s in final. peak.; do
-			for c in none foreign reserved released heap_free heap_inuse sys sbrk_free unused stranded; do
+			for c in $classes; do
 				figures+=" ${s}classes.$c"
 			done
-			for c in memstats.HeapSys memstats.HeapIdle memstats.HeapInuse memstats.HeapReleased committed mapped address_space linear_memory arenas; do
+			for c in $figure_stats; do
 				figures+=" $s$c"
 			done
-		done
-		for c in reserve unreserve map used unused free sysalloc sbrk grow_memory; do
-			figures+=" os_calls.$c"
 		done
 		COMPREPLY=($(compgen -W "$figures" -- "$cur"))
 		return

@@ -249,6 +249,58 @@ static void test_man_page(void **state)
 	free(copy);
 }
 
+/* words_of returns the words of `local NAME="..."` in script. */
+static void words_of(const char *script, const char *name, char *out,
+		     size_t len)
+{
+	char head[64];
+	const char *p, *q;
+
+	snprintf(head, sizeof(head), "local %s=\"", name);
+	p = strstr(script, head);
+	if (!p)
+		fail_msg("the bash completion has no %s list", name);
+	p += strlen(head);
+	q = strchr(p, '"');
+	assert_non_null(q);
+	assert_true((size_t)(q - p) < len);
+	memcpy(out, p, (size_t)(q - p));
+	out[q - p] = '\0';
+}
+
+/* The bash completion of --fail-if offers every statistic, in the
+ * table's order: the classes, the other figures (final. and peak.) and
+ * the run's. */
+static void test_completion(void **state)
+{
+	char *sh = slurp(HG_SOURCE_DIR "/share/completions/heapgrow.bash");
+	char got[2048], want[3][2048];
+	size_t used[3] = { 0, 0, 0 };
+
+	(void)state;
+	for (size_t i = 0; hg_stat_specs[i].name; i++) {
+		const struct hg_stat_spec *s = &hg_stat_specs[i];
+		int w = same(s->group, "classes")     ? 0
+			: s->where == HG_STAT_FIGURES ? 1
+						      : 2;
+		bool cls = w == 0;
+
+		used[w] += (size_t)snprintf(
+			want[w] + used[w], sizeof(want[w]) - used[w],
+			"%s%s%s%s", used[w] ? " " : "",
+			s->group && !cls ? s->group : "",
+			s->group && !cls ? "." : "", s->name);
+		assert_true(used[w] < sizeof(want[w]));
+	}
+	words_of(sh, "classes", got, sizeof(got));
+	assert_string_equal(got, want[0]);
+	words_of(sh, "figure_stats", got, sizeof(got));
+	assert_string_equal(got, want[1]);
+	words_of(sh, "run_stats", got, sizeof(got));
+	assert_string_equal(got, want[2]);
+	free(sh);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_objects_flag),
 		cmocka_unit_test(test_man_page),
+		cmocka_unit_test(test_completion),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -228,8 +228,9 @@ struct lane {
 	struct bucket bk[HG_REPORT_BUCKETS];
 	uint64_t bsize;
 	uint64_t events;
-	hg_addr arenas_lo[64], arenas_hi[64];
-	size_t narenas;
+	hg_addr (*arenas)[2]; /* the heap arenas at the end */
+	size_t narenas, caparenas;
+	bool arenas_oom, thinned_for_size;
 };
 
 struct mark {
@@ -284,6 +285,7 @@ void hg_report_free(struct hg_report *r)
 		free(l->next);
 		free(l->rec);
 		free(l->ids);
+		free(l->arenas);
 		smap_release(&l->live);
 	}
 	for (size_t i = 0; i < r->nmarks; i++)
@@ -406,6 +408,11 @@ static int keyframe(struct lane *l, struct hg_model *m, uint64_t i,
 		l->npinned++;
 	else if (++l->nunpinned >= 2 * HG_REPORT_KEYFRAMES)
 		thin(l);
+	/* Bounded in size too: fewer keyframes while the log is too long. */
+	while (l->nrec > HG_REPORT_MAX_REGIONS && l->nunpinned > 16) {
+		thin(l);
+		l->thinned_for_size = true;
+	}
 	return HG_OK;
 }
 
@@ -582,10 +589,13 @@ static int arena_of(void *arg, hg_addr base, hg_addr end, enum hg_class c)
 {
 	struct lane *l = arg;
 	(void)c;
-	if (l->narenas < 64) {
-		l->arenas_lo[l->narenas] = base;
-		l->arenas_hi[l->narenas++] = end;
+	if (!grow((void **)&l->arenas, &l->caparenas, l->narenas,
+		  sizeof(*l->arenas))) {
+		l->arenas_oom = true;
+		return 1;
 	}
+	l->arenas[l->narenas][0] = base;
+	l->arenas[l->narenas++][1] = end;
 	return 0;
 }
 
@@ -613,6 +623,8 @@ int hg_report_end(struct hg_report *r, size_t lane, struct hg_model *m)
 	l->ncur = 0;
 	l->narenas = 0;
 	hg_model_arenas(m, arena_of, l);
+	if (l->arenas_oom)
+		return HG_ENOMEM;
 	l->ended = true;
 	return HG_OK;
 }
@@ -832,7 +844,7 @@ static void add_extents(struct hg_extents *e, const struct lane *l)
 	for (size_t i = 0; i < l->nrec; i++)
 		hg_extents_add(e, l->rec[i].base, l->rec[i].end);
 	for (size_t i = 0; i < l->narenas; i++)
-		hg_extents_add(e, l->arenas_lo[i], l->arenas_hi[i]);
+		hg_extents_add(e, l->arenas[i][0], l->arenas[i][1]);
 }
 
 static void fig_array(FILE *f, const struct hg_figures *g)
@@ -862,8 +874,17 @@ static void sampled_note(char *buf, size_t len, const struct hg_report *r)
 		l->stride, l->ids_dropped ? " (the first 4194304 only)" : "",
 		l->bsize);
 	if (r->marks_dropped && o < len)
-		snprintf(buf + o, len - o, "; the first %d marks listed",
-			 HG_REPORT_MAX_MARKS);
+		o += (size_t)snprintf(buf + o, len - o,
+				      "; the first %d marks listed",
+				      HG_REPORT_MAX_MARKS);
+	for (size_t i = 0; i < r->nlanes && o < len; i++)
+		if (r->lane[i].thinned_for_size) {
+			snprintf(buf + o, len - o,
+				 "; keyframes spaced wider to keep the map's "
+				 "log under %d runs",
+				 HG_REPORT_MAX_REGIONS);
+			break;
+		}
 }
 
 int hg_report_write_html(struct hg_report *r, FILE *f)
@@ -992,6 +1013,10 @@ int hg_report_write_html(struct hg_report *r, FILE *f)
 					x->mn[c], x->mx[c], x->last[c]);
 			fputc(']', f);
 		}
+		fputs("],\"arenas\":[", f);
+		for (size_t k = 0; k < l->narenas; k++)
+			fprintf(f, "%s[%" PRIu64 ",%" PRIu64 "]", k ? "," : "",
+				l->arenas[k][0], l->arenas[k][1]);
 		fprintf(f, "],\"nregions\":%zu,\"nids\":%zu}", l->nrec,
 			l->nids);
 	}

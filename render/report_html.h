@@ -13,7 +13,9 @@
  *   - the region log: each maximal run of one class as (base, end,
  *     class, first keyframe, first keyframe without it). The map at a
  *     keyframe is the runs alive there; the log holds only the runs that
- *     changed, so its size is the changes, not keyframes x runs;
+ *     changed, so its size is the changes, not keyframes x runs (past
+ *     HG_REPORT_MAX_REGIONS runs, keyframes are dropped until it fits or
+ *     only 16 evenly spaced ones are left);
  *   - the id log: every span, object, stack, off-heap allocation and
  *     mapping with its exact bounds, its id, the event that made it and
  *     the event that ended it (exact at every event, up to
@@ -36,6 +38,7 @@
 #define HG_REPORT_MAX_PINNED 512
 #define HG_REPORT_MAX_MARKS 4096
 #define HG_REPORT_MAX_IDS (4u << 20)
+#define HG_REPORT_MAX_REGIONS (6 << 20)
 #define HG_REPORT_BUCKETS 1024
 
 struct hg_report;

@@ -285,8 +285,9 @@
 	const where = el('span', { id: 'where' });
 	const zin = el('button', { id: 'zoomin', title: 'zoom in' }, '+');
 	const zout = el('button', { id: 'zoomout', title: 'zoom out' }, '\u2212');
+	const zheap = el('button', { id: 'zoomheap', title: 'zoom to the heap at this event' }, 'heap');
 	const zreset = el('button', { id: 'zoomreset', title: 'whole axis' }, 'whole axis');
-	controls.append(prev, slider, next, where, zin, zout, zreset);
+	controls.append(prev, slider, next, where, zin, zout, zheap, zreset);
 	app.appendChild(controls);
 
 	const marks = el('div', { id: 'marks' });
@@ -322,6 +323,13 @@
 		const sw = el('span', { class: 'sw' });
 		sw.style.background = D.colors[c];
 		s.append(sw, D.classes[c]);
+		legend.appendChild(s);
+	}
+	{
+		const s = el('span');
+		const sw = el('span', { class: 'sw' });
+		sw.style.cssText = 'width:1px;border:0;border-left:1px solid #000;height:14px';
+		s.append(sw, 'arena boundary');
 		legend.appendChild(s);
 	}
 	app.appendChild(legend);
@@ -469,7 +477,8 @@
 				continue;
 			const x0 = xOfU(s[2]), x1 = xOfU(s[3]);
 			ctx.fillStyle = '#ffffff';
-			ctx.fillRect(x0, top, x1 - x0, bottom - top);
+			for (let j = 0; j < lanes.length; j++)
+				ctx.fillRect(x0, barTop(j) - 4, x1 - x0, BAR_H + 8);
 			const cx = (x0 + x1) / 2;
 			ctx.strokeStyle = '#333333';
 			ctx.lineWidth = 1.5;
@@ -592,6 +601,23 @@
 			const acc = kl >= 0 ? columns(l, edges, l.keys[kl][0]) : new Float64Array(W * C);
 			lastCols.push(acc);
 			drawBar(acc, edges, y);
+			/* Arena boundaries (of the arenas there at that moment), a few
+			 * pixels apart at least. */
+			if (kl >= 0) {
+				ctx.fillStyle = '#000000';
+				let last = -1e9;
+				for (const [lo, hi] of l.arenas) {
+					if (hi < edges[0] || lo > edges[W] || !at(l.regions, lo, l.keys[kl][0], 1).length)
+						continue;
+					for (const v of [lo, hi]) {
+						const x = Math.floor(xOfU(uOf(v)));
+						if (x - last < 4 || x < 0 || x > W)
+							continue;
+						last = x;
+						ctx.fillRect(x, y - 5, 1, BAR_H + 5);
+					}
+				}
+			}
 			/* Span, object and mapping bounds once they are a few pixels apart. */
 			const bpp = bytesPerPx();
 			if (bpp > 0 && bpp <= l.page / 4) {
@@ -756,7 +782,7 @@
 				});
 				cctx.stroke();
 			});
-			if (l.commit_limit) {
+			if (l.commit_limit && !lanes.slice(0, j).some(o => o.commit_limit === l.commit_limit)) {
 				cctx.setLineDash([6, 4]);
 				cctx.strokeStyle = '#a33a00';
 				cctx.beginPath();
@@ -766,7 +792,8 @@
 				cctx.fillStyle = '#a33a00';
 				cctx.textAlign = 'left';
 				cctx.fillText('commit limit ' + bytes(l.commit_limit) +
-					(compare ? ' (' + l.label + ')' : ''), PADL + 4, cy(l.commit_limit) - 3);
+					(compare && lanes.some(o => o.commit_limit !== l.commit_limit) ? ' (' + l.label + ')' : ''),
+					PADL + 4, cy(l.commit_limit) - 3);
 			}
 		});
 		cctx.setLineDash([]);
@@ -863,6 +890,27 @@
 	next.addEventListener('click', () => setKey(key + 1));
 	zin.addEventListener('click', () => zoom(0.5, (u0 + u1) / 2));
 	zout.addEventListener('click', () => zoom(2, (u0 + u1) / 2));
+	zheap.addEventListener('click', () => {
+		/* The span of every heap class (in use, free, released) now. */
+		const HEAP = ['heap_inuse', 'heap_free', 'released'].map(n => D.classes.indexOf(n));
+		let lo = Infinity, hi = -Infinity;
+		for (const l of lanes)
+			for (const [b, e, c] of runsAt(l, KE[key], 0, Infinity))
+				if (HEAP.includes(c)) {
+					lo = Math.min(lo, b);
+					hi = Math.max(hi, e);
+				}
+		if (hi > lo) {
+			/* A little room on each side, within the segments. */
+			let a = uOf(lo), b = uOf(hi);
+			const pad = (b - a) / 40;
+			a = Math.max(segAtAddr(lo)[2], a - pad);
+			b = Math.min(segAtAddr(hi - 1)[3], b + pad);
+			u0 = a;
+			u1 = b;
+			drawMap();
+		}
+	});
 	zreset.addEventListener('click', () => {
 		u0 = 0;
 		u1 = L;
@@ -928,7 +976,7 @@
 					const rr = l.regions;
 					lines.push(D.classes[rr.kind[i]] + ' ' + hex(rr.base[i]) + '\u2013' +
 						hex(rr.end[i]) + ' (' + bytes(rr.end[i] - rr.base[i]) +
-						'), unchanged since event ' + rr.born[i]);
+						'), first seen at keyframe event ' + rr.born[i]);
 					data.class = D.classes[rr.kind[i]];
 					data.runBase = hex(rr.base[i]);
 					data.runEnd = hex(rr.end[i]);

@@ -134,11 +134,22 @@ async function main() {
 
 		// compare: two configurations, their differences marked.
 		{
-			const { page } = await open(browser, 'compare-001.html', errors);
+			const { page } = await open(browser, 'compare-001-strand-limit.html', errors);
 			const n = await page.evaluate(() => Number(document.getElementById('diffs').dataset.ranges));
-			check(n > 0, `compare-001: ${n} address ranges where go=1.9 differs from go=1.8 at the end`);
+			check(n > 0, `compare-001-strand-limit: ${n} address ranges where go=1.9 differs from go=1.8 at the end`);
 			const rows = await page.evaluate(() => document.querySelectorAll('#figures tr')[0].children.length);
-			check(rows === 4, 'compare-001: the figures table has both configurations and the difference');
+			check(rows === 4, 'compare-001-strand-limit: the figures table has both configurations and the difference');
+			await page.close();
+		}
+		// page-cache: "heap" zooms onto the few heap pages of a 64 MiB arena.
+		{
+			const { page } = await open(browser, 'page-cache.html', errors);
+			const bpp = () => page.evaluate(() => Number(document.getElementById('scale').dataset.bytesPerPx));
+			const before = await bpp();
+			await page.click('#zoomheap');
+			const after = await bpp();
+			check(after > 0 && after * 4 < before, `page-cache: "heap" zooms in (1 px = ${before.toFixed(0)} B, then ${after.toFixed(0)} B)`);
+			await page.screenshot({ path: path.join(work, 'page-cache-heap.png'), fullPage: true });
 			await page.close();
 		}
 		// commit-limit: the limit is drawn in the curves' legend and the table.

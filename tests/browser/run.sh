@@ -18,16 +18,24 @@ rm -rf "$work" && mkdir -p "$work" || exit 2
 ex=$src/traces/examples
 "$heapgrow" replay "$src/tests/render/basic.yaml" -q -o "$work/basic.html" \
 	--log "$work/basic.jsonl" || exit 2
-for t in commit-limit scavenge page-cache seed-000-wasm-bloc; do
-	"$heapgrow" replay "$ex/$t.yaml" -q -o "$work/$t.html" 2>>"$work/stderr"
+# Every example, and each seed's before and after (as README "The five
+# seeds" compares them).
+for t in "$ex"/*.yaml; do
+	"$heapgrow" replay "$t" -q -o "$work/$(basename "$t" .yaml).html" \
+		2>>"$work/stderr"
 	[ $? -le 3 ] || exit 2
 done
-"$heapgrow" compare "$ex/seed-001-strand-limit.yaml" --vs go=1.8 --vs go=1.9 \
-	-q -o "$work/compare-001.html"
-[ $? -le 3 ] || exit 2
-"$heapgrow" compare "$ex/seed-002-prepare-in-grow.yaml" --vs go=1.16 \
-	--vs go=1.17 -q -o "$work/compare-002.html"
-[ $? -le 3 ] || exit 2
+while read -r seed a b; do
+	"$heapgrow" compare "$ex/$seed.yaml" --vs "$a" --vs "$b" -q \
+		-o "$work/compare-${seed#seed-}.html" 2>>"$work/stderr"
+	[ $? -le 3 ] || exit 2
+done <<EOS
+seed-000-wasm-bloc go=1.21 go=1.24
+seed-001-strand-limit go=1.8 go=1.9
+seed-002-prepare-in-grow go=1.16 go=1.17
+seed-003-incremental-grow go=1.13 go=1.14
+seed-004-plan9-freelist policy.sbrk_free=top-only policy.sbrk_free=freelist
+EOS
 sh "$src/tests/render/gen_spans.sh" "$spans" >"$work/spans.hgt" || exit 2
 start=$(date +%s)
 "$heapgrow" replay "$work/spans.hgt" -q -o "$work/spans.html" || exit 2

@@ -46,16 +46,9 @@ static const char *const preset_keys[] = {
 	"policy.grow", "policy.sbrk_free", NULL,
 };
 
-static const char *const size_keys[] = {
-	"phys_page_size", "arena_size", "chunk_size", "initial_memory", NULL,
-};
-
 static bool is_size_key(const char *key)
 {
-	for (const char *const *k = size_keys; *k; k++)
-		if (strcmp(*k, key) == 0)
-			return true;
-	return false;
+	return hg_config_type_of(key) == HG_CFG_SIZE;
 }
 
 /*

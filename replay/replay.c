@@ -330,17 +330,11 @@ int hg_marks_each(struct hg_marks *mk, hg_mark_fn fn, void *arg)
 static void fidelity(struct hg_fidelity *f, uint64_t i, const struct hg_op *op,
 		     const struct hg_op_result *res)
 {
-	if (!op->has_addr)
+	const struct hg_op_spec *k = hg_op_spec(op->kind);
+
+	/* Recorded addresses only: an mmap's address is a hint. */
+	if (!op->has_addr || !k || !hg_op_has_field(k, HG_FIELD_ADDR))
 		return;
-	switch (op->kind) {
-	case HG_OP_ALLOC:
-	case HG_OP_SYSALLOC:
-	case HG_OP_NEW:
-	case HG_OP_STACKALLOC:
-		break;
-	default: /* mmap's address is a hint */
-		return;
-	}
 	f->addresses++;
 	if (res->addr == op->addr) {
 		f->exact++;

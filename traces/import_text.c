@@ -152,6 +152,7 @@ struct pending {
 
 struct hg_textimp_reader {
 	bool mtrace;      /* else go-allocfreetrace */
+	bool records;     /* a tracealloc, tracefree or tracegc seen */
 	unsigned lineno;  /* of the current line */
 	const char *line; /* current line, in the source buffer */
 	size_t len;
@@ -390,6 +391,7 @@ static int afl_record(struct hg_trace_reader *r, const char *what)
 	const char *type = NULL;
 	size_t tlen = 0;
 
+	t->records = true;
 	if (!parse_hex(s, n, &i, &addr))
 		return err_at(r, (unsigned)i + 1, "%s: bad address", what);
 	if (!has_prefix(s + i, n - i, ", "))
@@ -446,27 +448,39 @@ static int afl_line(struct hg_trace_reader *r)
 	if (has_prefix(s, n, "tracegc(")) {
 		if (n != 9 || s[8] != ')')
 			return err_at(r, 9, "tracegc: expected 'tracegc()'");
+		t->records = true;
 		push(t, HG_OP_GC, 0, 0, false, 1);
 		return 0;
 	}
 	if (has_prefix(s, n, "MARK ")) {
-		size_t st = 5, end = n;
+		size_t st = 5, end = n, k = 0;
+		char *m;
 
-		while (st < end && (s[st] == ' ' || s[st] == '\t'))
-			st++;
-		while (end > st && (s[end - 1] == ' ' || s[end - 1] == '\t'))
-			end--;
-		if (st == end)
-			return 0; /* no label: nothing to mark */
-		if (memchr(s + st, '\0', end - st))
-			return err_at(r, (unsigned)st + 1,
-				      "MARK: label contains a NUL character");
-		if (memchr(s + st, '\r', end - st))
-			return err_at(r, (unsigned)st + 1,
-				      "MARK: label contains a carriage return");
+		/* The label as text: control characters become spaces,
+		 * bytes that are not UTF-8 '?', blanks around it go. */
 		if (hg__reader_str(&r->text, &r->textcap, s + st, end - st) <
 		    0)
 			return err_at(r, 1, "out of memory");
+		m = r->text;
+		n = end - st;
+		while (k < n) {
+			size_t ok = hg_utf8_invalid(m + k, n - k);
+
+			for (size_t j = k; j < k + ok; j++)
+				if ((unsigned char)m[j] < 0x20 || m[j] == 0x7f)
+					m[j] = ' ';
+			k += ok;
+			if (k < n)
+				m[k++] = '?';
+		}
+		while (n && m[n - 1] == ' ')
+			n--;
+		m[n] = '\0';
+		for (st = 0; m[st] == ' '; st++)
+			;
+		if (!m[st])
+			return 0; /* no label: nothing to mark */
+		memmove(m, m + st, n - st + 1);
 		push(t, HG_OP_MARK, 0, 0, false, 1);
 	}
 	/* Goroutine stacks, "end tracegc" and the program's own output. */
@@ -692,6 +706,14 @@ int hg__textimp_next_op(struct hg_trace_reader *r, struct hg_op *op,
 
 	while (!t->qlen) {
 		rc = next_line(r);
+		/* A Go program allocates before main: a log without a single
+		 * record is not an allocfreetrace log (Go 1.23 and later
+		 * ignore the setting). */
+		if (rc == 0 && !t->mtrace && !t->records)
+			return err_at(r, 0,
+				      "no tracealloc, tracefree or tracegc "
+				      "record: not a log of GODEBUG="
+				      "allocfreetrace=1 (Go 1.22 or older)");
 		if (rc <= 0)
 			return rc;
 		rc = t->mtrace ? mtrace_line(r) : afl_line(r);

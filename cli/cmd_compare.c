@@ -31,7 +31,11 @@ static const struct hg_opt compare_opts[] = {
 	{ OPT_VS, 0, "vs", "SETTINGS",
 	  "a configuration to compare: KEY=VALUE[,KEY=VALUE...]; repeatable" },
 	{ HG_POPT_OUTPUT, 'o', "output", "FILE",
-	  "draw the maps to FILE (.png or .svg; repeatable)" },
+	  "draw the maps to FILE (.png, .svg, or .html: the interactive "
+	  "report; repeatable)" },
+	{ HG_POPT_CURVES, 0, "curves", "FILE",
+	  "draw HeapSys, HeapInuse, HeapReleased, committed and mapped over "
+	  "the replay to FILE (.png or .svg)" },
 	{ HG_POPT_AT, 0, "at", "EVENT|MARK",
 	  "compare after that event index or at that mark, not at the end" },
 	{ HG_POPT_RANGE, 0, "range", "LO:HI",
@@ -413,11 +417,12 @@ static int run_compare(struct compare *c)
 			status = HG_EXIT_USAGE;
 			goto out;
 		}
-		/* The pictures keep the out-of-memory status. */
-		if ((rc = hg_pictures_write(pics, NULL))) {
-			status = rc;
-			goto out;
-		}
+	}
+	/* The pictures keep the out-of-memory status. */
+	if ((pics->nmaps || pics->ncurves) &&
+	    (rc = hg_pictures_write(pics, NULL))) {
+		status = rc;
+		goto out;
 	}
 	if (!c->quiet) {
 		bool to_stdout = false;

@@ -36,9 +36,13 @@ static const struct hg_opt replay_opts[] = {
 		"heap arena size (same as --set arena_size=SIZE)",
 		"set any config key; repeatable, the last one wins"),
 	{ HG_POPT_OUTPUT, 'o', "output", "FILE",
-	  "draw the address-space map to FILE (.png or .svg; repeatable)" },
+	  "draw the address-space map to FILE (.png, .svg, or .html: the "
+	  "interactive report; repeatable)" },
 	{ HG_POPT_TIMELINE, 0, "timeline", "FILE",
 	  "draw the timeline (events x addresses) to FILE (.png or .svg)" },
+	{ HG_POPT_CURVES, 0, "curves", "FILE",
+	  "draw HeapSys, HeapInuse, HeapReleased, committed and mapped over "
+	  "the replay to FILE (.png or .svg)" },
 	{ HG_POPT_AT, 0, "at", "EVENT|MARK",
 	  "draw the map after that event index or at that mark, not at the "
 	  "end (the statistics stay the end's)" },

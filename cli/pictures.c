@@ -23,6 +23,7 @@ void hg_pictures_release(struct hg_pictures *p)
 	hg_scene_free(p->map);
 	hg_timeline_free(p->tl);
 	hg_report_free(p->report);
+	hg_curves_free(p->cv);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -53,6 +54,12 @@ int hg_pictures_option(struct hg_pictures *p, int opt, const char *arg,
 						  HG_PICTURES_MAX);
 		p->timelines[p->ntimelines++] = arg;
 		p->timeline = p->timelines[0];
+		break;
+	case HG_POPT_CURVES:
+		if (p->ncurves == HG_PICTURES_MAX)
+			return hg_opt_usage_error(spec, "at most %d --curves",
+						  HG_PICTURES_MAX);
+		p->curves[p->ncurves++] = arg;
 		break;
 	case HG_POPT_AT:
 		p->at = arg;
@@ -95,14 +102,18 @@ void hg_pictures_render_opts(const struct hg_pictures *p,
 
 int hg_pictures_check(struct hg_pictures *p, const struct hg_opt_spec *spec)
 {
-	for (size_t i = 0; i < p->ntimelines; i++)
-		if (!hg_render_format_of(p->timelines[i]) ||
-		    strcmp(hg_render_format_of(p->timelines[i]), "html") == 0)
+	for (size_t i = 0; i < p->ntimelines + p->ncurves; i++) {
+		const char *f = i < p->ntimelines
+					? p->timelines[i]
+					: p->curves[i - p->ntimelines];
+		if (!hg_render_format_of(f) ||
+		    strcmp(hg_render_format_of(f), "html") == 0)
 			return hg_opt_usage_error(
 				spec,
 				"cannot tell the picture format "
 				"of '%s': name it .png or .svg",
-				p->timelines[i]);
+				f);
+	}
 	if (p->at && !p->nmaps)
 		return hg_opt_usage_error(spec,
 					  "--at needs a map: add -o FILE");
@@ -182,13 +193,18 @@ static int pictures_event(void *ctx, struct hg_replay *rp,
 	return 0;
 }
 
-/* report_event records every event of every lane for the HTML report. */
+/* report_event records every event of every lane for the HTML report
+ * and the curves. */
 static int report_event(void *ctx, struct hg_replay *rp,
 			const struct hg_replay_event *ev)
 {
 	struct hg_pictures *p = ctx;
-	return hg_report_event(p->report, ev->lane,
-			       hg_replay_model(rp, ev->lane), ev->op, ev->res,
+	struct hg_model *m = hg_replay_model(rp, ev->lane);
+	if (p->cv)
+		hg_curves_event(p->cv, ev->lane, m, ev->op, ev->index);
+	if (!p->report)
+		return 0;
+	return hg_report_event(p->report, ev->lane, m, ev->op, ev->res,
 			       ev->index);
 }
 
@@ -199,15 +215,24 @@ int hg_pictures_attach_report(struct hg_pictures *p, struct hg_replay *rp,
 	for (size_t i = 0; i < p->nmaps; i++)
 		html |= hg_render_format_of(p->maps[i]) &&
 			strcmp(hg_render_format_of(p->maps[i]), "html") == 0;
-	if (!html || p->report)
+	if ((!html && !p->ncurves) || p->report || p->cv)
 		return HG_REPLAY_OK;
-	if (hg_report_new(&p->report, rp->nlanes, trace_name))
+	if (html && hg_report_new(&p->report, rp->nlanes, trace_name))
 		return hg_replay_fail(rp, HG_REPLAY_EHOST, 0, 0,
 				      "out of host memory");
-	for (size_t i = 0; i < rp->nlanes; i++)
+	for (size_t i = 0; html && i < rp->nlanes; i++)
 		if (hg_report_label(p->report, i, rp->lane[i].label))
 			return hg_replay_fail(rp, HG_REPLAY_EHOST, 0, 0,
 					      "out of host memory");
+	if (p->ncurves) {
+		struct hg_render_opts o;
+		hg_pictures_render_opts(p, &o, trace_name);
+		if (hg_curves_new(&p->cv, rp->nlanes, &o))
+			return hg_replay_fail(rp, HG_REPLAY_EHOST, 0, 0,
+					      "out of host memory");
+		for (size_t i = 0; i < rp->nlanes; i++)
+			hg_curves_label(p->cv, i, rp->lane[i].label);
+	}
 	p->rp = rp;
 	struct hg_observer o = { p, report_event, NULL };
 	return hg_replay_observe(rp, &o);
@@ -235,25 +260,36 @@ int hg_pictures_attach(struct hg_pictures *p, struct hg_replay *rp,
 
 int hg_pictures_write(struct hg_pictures *p, const struct hg_scene *tl)
 {
-	struct hg_outfile o[2 * HG_PICTURES_MAX];
+	struct hg_outfile o[3 * HG_PICTURES_MAX];
 	size_t n = 0, i;
 	int status = 0;
 
-	/* The report ends with the final state of every lane. */
-	if (p->report && !p->report_ended) {
-		for (i = 0; i < p->rp->nlanes; i++)
-			if (hg_report_end(p->report, i,
-					  hg_replay_model(p->rp, i))) {
+	/* The report and the curves end with the final state of every
+	 * lane. */
+	struct hg_scene *cs = NULL;
+	if ((p->report || p->cv) && !p->report_ended) {
+		for (i = 0; i < p->rp->nlanes; i++) {
+			struct hg_model *m = hg_replay_model(p->rp, i);
+			if (p->cv)
+				hg_curves_end(p->cv, i, m);
+			if (p->report && hg_report_end(p->report, i, m)) {
 				hg_cli_error("cannot write the report: out of "
 					     "host memory");
 				return HG_EXIT_USAGE;
 			}
+		}
 		p->report_ended = true;
 	}
-	for (i = 0; !status && i < p->nmaps + (tl ? p->ntimelines : 0); i++) {
+	if (p->cv && hg_curves_scene(&cs, p->cv)) {
+		hg_cli_error("cannot draw the curves: out of host memory");
+		return HG_EXIT_USAGE;
+	}
+	size_t nmt = p->nmaps + (tl ? p->ntimelines : 0);
+	for (i = 0; !status && i < nmt + (cs ? p->ncurves : 0); i++) {
 		bool map = i < p->nmaps;
-		const char *path =
-			map ? p->maps[i] : p->timelines[i - p->nmaps];
+		const char *path = map     ? p->maps[i]
+				   : i < nmt ? p->timelines[i - p->nmaps]
+					     : p->curves[i - nmt];
 		if (hg_outfile_open(&o[n], path)) {
 			status = HG_EXIT_USAGE;
 			break;
@@ -268,8 +304,8 @@ int hg_pictures_write(struct hg_pictures *p, const struct hg_scene *tl)
 					     hg_display_name(path), why);
 				status = HG_EXIT_USAGE;
 			}
-		} else if (hg_scene_write(map ? p->map : tl, fmt, o[n - 1].f,
-					  why, sizeof(why))) {
+		} else if (hg_scene_write(map ? p->map : i < nmt ? tl : cs, fmt,
+					  o[n - 1].f, why, sizeof(why))) {
 			hg_cli_error("cannot write '%s': %s",
 				     hg_display_name(path), why);
 			status = HG_EXIT_USAGE;
@@ -282,6 +318,7 @@ int hg_pictures_write(struct hg_pictures *p, const struct hg_scene *tl)
 		else if (hg_outfile_commit(&o[i]))
 			status = HG_EXIT_USAGE;
 	}
+	hg_scene_free(cs);
 	return status;
 }
 

@@ -24,6 +24,7 @@ enum {
 	HG_POPT_AT,                    /* --at EVENT|MARK */
 	HG_POPT_RANGE,                 /* --range LO:HI */
 	HG_POPT_FROM,                  /* --from FORMAT (replay_args.c) */
+	HG_POPT_CURVES,                /* --curves FILE */
 	HG_POPT_NEXT,
 };
 
@@ -45,6 +46,9 @@ struct hg_pictures {
 	char trace_name[128];   /* the title */
 	struct hg_timeline *tl; /* the timeline's samples */
 	int from;               /* --from: the trace's format, or auto */
+	const char *curves[HG_PICTURES_MAX]; /* --curves FILE, in order */
+	size_t ncurves;
+	struct hg_curves *cv;     /* their recorder */
 	struct hg_report *report; /* -o FILE.html: the report's recorder */
 	struct hg_replay *rp;     /* the replay it records */
 	bool report_ended;
@@ -80,9 +84,10 @@ int hg_pictures_check(struct hg_pictures *p, const struct hg_opt_spec *spec);
 int hg_pictures_attach(struct hg_pictures *p, struct hg_replay *rp,
 		       const char *trace_name);
 
-/* hg_pictures_attach_report attaches the recorder of the HTML report
- * (-o FILE.html) to every lane of rp, named by the lanes' labels; nothing
- * without such a file. Returns a replay status. */
+/* hg_pictures_attach_report attaches the recorders of the HTML report
+ * (-o FILE.html) and of the curves (--curves FILE) to every lane of rp,
+ * named by the lanes' labels; nothing without such files. Returns a
+ * replay status. */
 int hg_pictures_attach_report(struct hg_pictures *p, struct hg_replay *rp,
 			      const char *trace_name);
 

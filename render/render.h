@@ -218,6 +218,25 @@ void hg_timeline_footprint(const struct hg_timeline *t, size_t *samples,
 int hg_timeline_scene(struct hg_scene **out, struct hg_timeline *t,
 		      struct hg_model *m, uint64_t nevents);
 
+/*
+ * The figures over time (curves.c): HeapSys, HeapInuse, HeapReleased,
+ * committed and mapped against the event index, for nlanes
+ * configurations overlaid, with the commit limit, the marks and an out of
+ * memory drawn. hg_curves_event is called after each event of a lane (op
+ * for its mark), hg_curves_end with the lane's final model; memory is
+ * HG_CURVES_BUCKETS buckets of events per lane, whatever the trace.
+ */
+#define HG_CURVES_BUCKETS 1024
+struct hg_curves;
+int hg_curves_new(struct hg_curves **out, size_t nlanes,
+		  const struct hg_render_opts *o);
+void hg_curves_free(struct hg_curves *c);
+void hg_curves_label(struct hg_curves *c, size_t lane, const char *label);
+void hg_curves_event(struct hg_curves *c, size_t lane, struct hg_model *m,
+		     const struct hg_op *op, uint64_t index);
+void hg_curves_end(struct hg_curves *c, size_t lane, struct hg_model *m);
+int hg_curves_scene(struct hg_scene **out, const struct hg_curves *c);
+
 /* ------------------------------------------------------------------ */
 /* Writers                                                             */
 /* ------------------------------------------------------------------ */

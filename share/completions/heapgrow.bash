@@ -42,7 +42,7 @@ _heapgrow()
 		fi
 		return
 		;;
-	--timeline)
+	--timeline | --curves)
 		_filedir '@(png|svg|scene)'
 		return
 		;;
@@ -130,14 +130,14 @@ _heapgrow()
 	case $cmd in
 	replay)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "-c --config --platform --go --phys-page-size --arena-size --set --stats --format --log --check -o --output --timeline --at --range --from -q --quiet -h --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "-c --config --platform --go --phys-page-size --arena-size --set --stats --format --log --check -o --output --timeline --curves --at --range --from -q --quiet -h --help" -- "$cur"))
 		else
 			_filedir '@(yaml|yml|hgt|gz)'
 		fi
 		;;
 	compare)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--vs -o --output --at --range --format --from -c --config --platform --go --phys-page-size --arena-size --set -q --quiet -h --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--vs -o --output --curves --at --range --format --from -c --config --platform --go --phys-page-size --arena-size --set -q --quiet -h --help" -- "$cur"))
 		else
 			_filedir '@(yaml|yml|hgt|gz)'
 		fi

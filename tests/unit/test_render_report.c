@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "hg_core.h"
+#include "render.h"
 #include "report_html.h"
 
 #define NOPS 3000
@@ -300,6 +301,76 @@ static void test_page_escapes(void **state)
 	hg_report_free(r);
 }
 
+/* count_role counts the scene's items of role r (and kind k). */
+static size_t count_role(const struct hg_scene *s, const char *r,
+			 enum hg_item_kind k)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++)
+		n += s->items[i].role && strcmp(s->items[i].role, r) == 0 &&
+		     s->items[i].kind == k;
+	return n;
+}
+
+/* The curves: bounded, one line per bucket and figure, the commit limit
+ * at its height, a line per mark, the out of memory drawn. */
+static void test_curves(void **state)
+{
+	(void)state;
+	make_ops();
+	struct hg_config cfg;
+	struct hg_model *m;
+	struct hg_curves *c;
+	struct hg_scene *s;
+	struct hg_render_opts o = { "curves", 1200, 0, 0 };
+	char err[256];
+
+	hg_config_init(&cfg);
+	assert_int_equal(hg_config_set(&cfg, "commit_limit", "4G", err,
+				       sizeof(err)),
+			 0);
+	assert_int_equal(hg_model_new(&m, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(hg_curves_new(&c, 1, &o), 0);
+	for (size_t i = 0; i < nops; i++) {
+		assert_int_equal(
+			hg_model_apply(m, &ops[i].op, NULL, err, sizeof(err)),
+			0);
+		hg_curves_event(c, 0, m, &ops[i].op, i);
+	}
+	/* Grow the event count past the buckets: they merge. */
+	struct hg_op mark = { .kind = HG_OP_MARK, .text = "late" };
+	for (size_t i = nops; i < 5000; i++) {
+		assert_int_equal(hg_model_apply(m, &mark, NULL, err,
+						sizeof(err)),
+				 0);
+		hg_curves_event(c, 0, m, &mark, i);
+	}
+	hg_curves_end(c, 0, m);
+	assert_int_equal(hg_curves_scene(&s, c), 0);
+	size_t lines = count_role(s, "curve", HG_ITEM_LINE);
+	/* 5000 events in buckets of 8: 625 per figure. */
+	assert_int_equal(lines, 5 * 625);
+	assert_int_equal(count_role(s, "limit", HG_ITEM_LINE), 1);
+	assert_int_equal(count_role(s, "oom", HG_ITEM_LINE), 0);
+	/* The marks of make_ops and the first of the late ones (one per
+	 * event index; the list is bounded). */
+	assert_true(count_role(s, "mark", HG_ITEM_LINE) >= NOPS / 700);
+	assert_true(count_role(s, "mark", HG_ITEM_LINE) <= 64);
+	/* The limit line is above every curve point: 4 GiB tops the axis. */
+	double ylimit = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->items[i].role && strcmp(s->items[i].role, "limit") == 0 &&
+		    s->items[i].kind == HG_ITEM_LINE)
+			ylimit = s->items[i].y;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->items[i].role && strcmp(s->items[i].role, "curve") == 0)
+			assert_true(s->items[i].y > ylimit &&
+				    s->items[i].y + s->items[i].h > ylimit);
+	hg_scene_free(s);
+	hg_curves_free(c);
+	hg_model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_ids_exact),
 		cmocka_unit_test(test_page_self_contained),
 		cmocka_unit_test(test_page_escapes),
+		cmocka_unit_test(test_curves),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -153,6 +153,7 @@ struct pending {
 struct hg_textimp_reader {
 	bool mtrace;      /* else go-allocfreetrace */
 	bool records;     /* a tracealloc, tracefree or tracegc seen */
+	bool in_long_line; /* skipping the rest of an overlong line */
 	unsigned lineno;  /* of the current line */
 	const char *line; /* current line, in the source buffer */
 	size_t len;
@@ -204,6 +205,16 @@ static int next_line(struct hg_trace_reader *r)
 		if (s->eof)
 			return 0;
 		if (s->pos == 0 && s->len == HG_SRC_BUFSIZE) {
+			/* An allocfreetrace log may hold anything the program
+			 * printed: skip a long line that is no record. */
+			if (!t->mtrace &&
+			    (t->in_long_line ||
+			     (strncmp(b, "trace", 5) != 0 &&
+			      strncmp(b, "MARK", 4) != 0))) {
+				s->pos = s->len;
+				t->in_long_line = true;
+				continue;
+			}
 			hg_diag_set(r->d, NULL, t->lineno + 1, 1,
 				    "line too long (more than %u bytes)",
 				    HG_SRC_BUFSIZE);
@@ -218,6 +229,11 @@ static int next_line(struct hg_trace_reader *r)
 	t->line = b;
 	t->len = nl ? (size_t)(nl - b) : n;
 	s->pos += nl ? t->len + 1 : t->len;
+	if (t->in_long_line) {
+		/* The end of a skipped line: not the start of a record. */
+		t->in_long_line = false;
+		t->len = 0;
+	}
 	if (t->len && t->line[t->len - 1] == '\r')
 		t->len--;
 	return 1;

@@ -195,6 +195,39 @@ static void test_afl_ops(void **state)
 	assert_int_equal(res.nwarn, 0);
 }
 
+/* The program's own output may be a line of any length; a record may
+ * not. */
+static void test_afl_long_lines(void **state)
+{
+	size_t big = 700 * 1024, n;
+	char *t = malloc(big + 200);
+	struct result res;
+
+	(void)state;
+	assert_non_null(t);
+	n = (size_t)sprintf(t, "tracealloc(0xc000010000, 0x20)\n");
+	memset(t + n, 'x', big);
+	memcpy(t + n + 300000, "tracealloc(", 11); /* inside the line */
+	n += big;
+	n += (size_t)sprintf(t + n, "\ntracefree(0xc000010000, 0x20)\n");
+	read_as(&res, t, n, HG_FMT_AUTO);
+	assert_int_equal(res.rc, 0);
+	assert_int_equal(res.n, 2);
+	check_del(&res.ops[1], "0xc000010000", 3);
+
+	/* A record that long is an error. */
+	n = (size_t)sprintf(t, "tracealloc(0xc000010000, 0x20)\n"
+			       "tracealloc(0xc000010020, 0x20, ");
+	memset(t + n, 'T', big);
+	n += big;
+	t[n++] = ')';
+	read_as(&res, t, n, HG_FMT_AUTO);
+	assert_true(res.rc < 0);
+	assert_int_equal(res.d.line, 2);
+	assert_non_null(strstr(res.d.msg, "line too long"));
+	free(t);
+}
+
 static void test_afl_reuse_and_unknown_free(void **state)
 {
 	struct result res;
@@ -676,6 +709,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_afl_ops),
+		cmocka_unit_test(test_afl_long_lines),
 		cmocka_unit_test(test_afl_reuse_and_unknown_free),
 		cmocka_unit_test(test_afl_errors),
 		cmocka_unit_test(test_mtrace_ops),

@@ -2,7 +2,8 @@
  * presets.c - what depends on the platform and the Go version: the
  * platforms, the Go version presets and the default of every config key
  * for a (platform, Go version) pair (the default column of the key table
- * in config.c).
+ * in config.c), and the checks a configuration must pass (hg_config_check
+ * and the value checks hg_config_set shares with it).
  */
 #include "config_int.h"
 
@@ -470,4 +471,134 @@ uint64_t hg_config_max_mem(const struct hg_config *cfg)
 	if (pi->windows)
 		return (uint64_t)1 << 35;
 	return (uint64_t)1 << (n <= 4 ? 37 : 39);
+}
+
+/* ------------------------------------------------------------------ */
+/* Checks of values and of the relations between keys                 */
+/* ------------------------------------------------------------------ */
+
+int hg_cfg_check_phys(enum hg_platform p, uint64_t v, char *err, size_t errlen)
+{
+	if (!hg_is_pow2(v) || v < 4 * HG_KiB || v > 512 * HG_KiB)
+		/* Go: minPhysPageSize, maxPhysPageSize, runtime/malloc.go */
+		return hg_errorf(
+			err, errlen, HG_EINVAL,
+			"phys_page_size must be a power of two between "
+			"4K and 512K");
+	if (hg_platform_is_wasm(p) && v != 64 * HG_KiB)
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "wasm's physical page size is always 64K");
+	return HG_OK;
+}
+
+int hg_cfg_check_chunk(uint64_t chunk, uint64_t page, char *err, size_t errlen)
+{
+	/* Go: pallocBits is [pallocChunkPages/64]uint64 and the page cache
+	 * takes 64-page blocks, so a chunk holds a multiple of 64 pages. */
+	if (!hg_is_pow2(chunk) || chunk < 64 * page)
+		return hg_errorf(
+			err, errlen, HG_EINVAL,
+			"chunk_size must be a power of two multiple of "
+			"page_size, at least 64 pages");
+	return HG_OK;
+}
+
+int hg_cfg_check_arena(uint64_t arena, uint64_t chunk, char *err, size_t errlen)
+{
+	if (!hg_is_pow2(arena) || arena < chunk)
+		return hg_errorf(
+			err, errlen, HG_EINVAL,
+			"arena_size must be a power of two multiple of "
+			"chunk_size");
+	return HG_OK;
+}
+
+int hg_config_check(const struct hg_config *cfg, char *err, size_t errlen)
+{
+	uint64_t space, init;
+	unsigned n;
+	int rc;
+
+	if (err && errlen > 0)
+		err[0] = '\0';
+	if ((unsigned)cfg->platform >= HG_PLAT_COUNT)
+		return hg_errorf(err, errlen, HG_EINVAL, "unknown platform %d",
+				 (int)cfg->platform);
+	if (hg_go_parse(cfg->go, &n) != HG_OK)
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "unknown Go version '%.15s'", cfg->go);
+	/* Go's first releases for wasm: js/wasm in go1.11, wasip1 in go1.21. */
+	if (cfg->platform == HG_PLAT_JS_WASM && n < 11)
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "js/wasm needs Go 1.11 or later, not %s",
+				 cfg->go);
+	if (cfg->platform == HG_PLAT_WASIP1_WASM && n < 21)
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "wasip1/wasm needs Go 1.21 or later, not %s",
+				 cfg->go);
+	if ((rc = hg_cfg_check_phys(cfg->platform, cfg->phys_page_size, err,
+				    errlen)) != HG_OK)
+		return rc;
+	if (!hg_is_pow2(cfg->page_size) || cfg->page_size < 4 * HG_KiB ||
+	    cfg->page_size > 64 * HG_KiB)
+		return hg_errorf(
+			err, errlen, HG_EINVAL,
+			"page_size must be a power of two between 4K and 64K");
+	if ((rc = hg_cfg_check_chunk(cfg->chunk_size, cfg->page_size, err,
+				     errlen)) != HG_OK)
+		return rc;
+	if ((rc = hg_cfg_check_arena(cfg->arena_size, cfg->chunk_size, err,
+				     errlen)) != HG_OK)
+		return rc;
+	if (cfg->phys_huge_page_size != 0 &&
+	    (!hg_is_pow2(cfg->phys_huge_page_size) ||
+	     cfg->phys_huge_page_size < cfg->phys_page_size))
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "phys_huge_page_size (%llu) must be 0 or a "
+				 "power of two at least phys_page_size (%llu)",
+				 (unsigned long long)cfg->phys_huge_page_size,
+				 (unsigned long long)cfg->phys_page_size);
+	if (cfg->phys_page_size > cfg->arena_size)
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "phys_page_size (%llu) must not exceed "
+				 "arena_size (%llu)",
+				 (unsigned long long)cfg->phys_page_size,
+				 (unsigned long long)cfg->arena_size);
+	if (cfg->address_bits < 24 || cfg->address_bits > 56)
+		return hg_errorf(
+			err, errlen, HG_EINVAL,
+			"address_bits must be a number between 24 and 56");
+	space = (uint64_t)1 << cfg->address_bits;
+	if (cfg->arena_size >= space)
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "arena_size (%llu) must be smaller than the "
+				 "address space of %u bits",
+				 (unsigned long long)cfg->arena_size,
+				 cfg->address_bits);
+	if (cfg->module_end >= space)
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "module_end (%llu) is outside %u address bits",
+				 (unsigned long long)cfg->module_end,
+				 cfg->address_bits);
+	if (hg_platform_is_sbrk(cfg->platform)) {
+		init = hg_config_initial_memory(cfg);
+		if (hg_platform_is_wasm(cfg->platform) &&
+		    init % (64 * HG_KiB) != 0)
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "initial_memory must be a multiple of "
+					 "64K on wasm");
+		if (init < cfg->module_end)
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "initial_memory (%llu) is below "
+					 "module_end (%llu)",
+					 (unsigned long long)init,
+					 (unsigned long long)cfg->module_end);
+		if (init > space)
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "initial_memory (%llu) is outside %u "
+					 "address bits",
+					 (unsigned long long)init,
+					 cfg->address_bits);
+	}
+	return HG_OK;
 }

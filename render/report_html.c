@@ -196,6 +196,7 @@ struct idrec {
 struct keyframe {
 	uint64_t event;
 	struct hg_figures fig;
+	uint64_t grows, maps; /* heap grows, OS map calls so far */
 	uint8_t op; /* enum hg_op_kind */
 	bool pinned;
 };
@@ -402,8 +403,10 @@ static int keyframe(struct lane *l, struct hg_model *m, uint64_t i,
 	l->capnext = tc;
 	if (!grow((void **)&l->kf, &l->capkf, l->nkf, sizeof(*l->kf)))
 		return HG_ENOMEM;
-	l->kf[l->nkf++] = (struct keyframe){ i, hg_model_stats(m)->final,
-					     (uint8_t)op, pinned };
+	const struct hg_stats *st = hg_model_stats(m);
+	l->kf[l->nkf++] = (struct keyframe){ i, st->final, st->heap_grows,
+					     st->os_calls.map, (uint8_t)op,
+					     pinned };
 	if (pinned)
 		l->npinned++;
 	else if (++l->nunpinned >= 2 * HG_REPORT_KEYFRAMES)
@@ -847,8 +850,9 @@ static void add_extents(struct hg_extents *e, const struct lane *l)
 		hg_extents_add(e, l->arenas[i][0], l->arenas[i][1]);
 }
 
-static void fig_array(FILE *f, const struct hg_figures *g)
+static void fig_array(FILE *f, const struct keyframe *k)
 {
+	const struct hg_figures *g = &k->fig;
 	fprintf(f,
 		"[%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
 		",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
@@ -857,7 +861,7 @@ static void fig_array(FILE *f, const struct hg_figures *g)
 		g->arenas);
 	for (int c = 0; c < HG_CLASS_COUNT; c++)
 		fprintf(f, ",%" PRIu64, g->classes[c]);
-	fputc(']', f);
+	fprintf(f, ",%" PRIu64 ",%" PRIu64 "]", k->grows, k->maps);
 }
 
 static void sampled_note(char *buf, size_t len, const struct hg_report *r)
@@ -997,7 +1001,7 @@ int hg_report_write_html(struct hg_report *r, FILE *f)
 		for (size_t k = 0; k < l->nkf; k++) {
 			fprintf(f, "%s[%" PRIu64 ",%u,%d,", k ? "," : "",
 				l->kf[k].event, l->kf[k].op, l->kf[k].pinned);
-			fig_array(f, &l->kf[k].fig);
+			fig_array(f, &l->kf[k]);
 			fputc(']', f);
 		}
 		fprintf(f, "],\"bucket\":%" PRIu64 ",\"curves\":[", l->bsize);

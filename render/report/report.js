@@ -698,6 +698,8 @@
 		FIG.forEach((name, i) => rows.push([name, FIG_BYTES[i], f => f[i]]));
 		for (let c = 1; c < C; c++)
 			rows.push([D.classes[c], 1, f => f[9 + c]]);
+		rows.push(['heap grows', 0, f => f[9 + C]]);
+		rows.push(['OS map calls', 0, f => f[10 + C]]);
 		if (lanes.some(l => l.commit_limit)) {
 			rows.push(['commit limit', 1, (f, l) => l.commit_limit]);
 			rows.push(['headroom', 1, (f, l) => Math.max(0, l.commit_limit - f[4])]);
@@ -1012,6 +1014,15 @@
 		tip.style.left = Math.min(x + 14, W - 340) + 'px';
 		tip.style.top = (y + 16) + 'px';
 	}
+	/* A click on the curves moves the slider to the keyframe at or before
+	 * that event. */
+	curves.title = 'click to move the slider there';
+	curves.style.cursor = 'pointer';
+	curves.addEventListener('click', ev => {
+		const r = curves.getBoundingClientRect();
+		const e = (ev.clientX - r.left - PADL) / (CW - PADL - PADR) * maxEvents - 1;
+		setKey(Math.max(0, upper(KE, KE.length, e) - 1));
+	});
 	map.addEventListener('mousemove', hover);
 	map.addEventListener('mouseleave', () => {
 		tip.style.display = 'none';

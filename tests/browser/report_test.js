@@ -90,6 +90,12 @@ async function main() {
 			'slider to the first keyframe: the label follows');
 		check(await canvas(page) !== endMap, 'slider moves the map (the canvas changes)');
 		await page.screenshot({ path: path.join(work, 'basic-first-event.png'), fullPage: true });
+		{
+			const box = await page.locator('#curves').boundingBox();
+			await page.mouse.click(box.x + box.width * 0.55, box.y + box.height / 2);
+			const ev = Number(await page.evaluate(() => document.getElementById('where').dataset.event));
+			check(ev > keys[0] && ev < keys[keys.length - 1], `a click on the curves moves the slider (to event ${ev})`);
+		}
 
 		// At every keyframe, hover the middle of each live span of the event log.
 		let hovers = 0, good = 0;

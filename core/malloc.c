@@ -409,6 +409,7 @@ int hg_mallocgc(struct hg_model *m, const struct hg_op *op,
 /*
  * The object is dead: the GC will not mark it. Its slot stays allocated
  * until the next sweep (a tiny block until every object in it is dead).
+ * A swept del is that sweep, now (hg_mspan_sweep_slot).
  */
 int hg_object_del(struct hg_model *m, const struct hg_op *op,
 		  struct hg_op_result *res, char *err, size_t errlen)
@@ -420,14 +421,13 @@ int hg_object_del(struct hg_model *m, const struct hg_op *op,
 	}
 	struct hg_mspan *s = (struct hg_mspan *)(uintptr_t)v.b;
 	uint32_t i = slot_of(s, v.a);
-	if (v.kind == HG_ID_OBJ_TINY) {
-		if (--s->tinyref[i] == 0)
-			clear_live(s, i);
-	} else {
-		clear_live(s, i);
-	}
 	res->addr = v.a;
 	res->elemsize = v.kind == HG_ID_OBJ_TINY ? 0 : s->elemsize;
+	if (v.kind == HG_ID_OBJ_TINY && --s->tinyref[i] != 0)
+		return HG_OK;
+	clear_live(s, i);
+	if (op->swept)
+		hg_mspan_sweep_slot(m, s, i);
 	return HG_OK;
 }
 

@@ -45,7 +45,9 @@ hg_addr hg_mcache_next_free(struct hg_model *m, struct hg_mcache *c,
 			    struct hg_op_result *res, int *rc)
 {
 	struct hg_mspan *s = c->alloc[spc];
-	if (!s || s->alloc_count == s->nelems) {
+	hg_addr x = s ? hg_mspan_alloc_slot(s) : 0;
+	/* Go: the span is full when no slot is free from freeindex up. */
+	if (!x) {
 		if (s) {
 			c->alloc[spc] = NULL;
 			s->cached_by = -1;
@@ -61,8 +63,8 @@ hg_addr hg_mcache_next_free(struct hg_model *m, struct hg_mcache *c,
 		/* A span carved out before the runtime threw (a failed
 		 * commit) still serves the object, so that the state at the
 		 * throw is consistent; *rc stays set. */
+		x = hg_mspan_alloc_slot(s);
 	}
-	hg_addr x = hg_mspan_alloc_slot(s);
 	hg_span_count(m, s, s->alloc_count + 1);
 	*span = s;
 	return x;

@@ -120,6 +120,10 @@ void hg_mcentral_uncache_span(struct hg_model *m, struct hg_mspan *s,
 	}
 	bool full = s->alloc_count == s->nelems;
 	struct hg_span_list *l = hg_mcentral_swept(m, s->spc, full);
+	/* Slots a swept del freed while the span was cached (Go never sweeps
+	 * a cached span) are found from the start when it is next cached. */
+	if (!full)
+		s->freeindex = 0;
 	if (!o->span_sets && !full)
 		hg_list_insert(l, s);
 	else

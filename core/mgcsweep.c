@@ -8,7 +8,8 @@
  * its stack cache; then every span is swept before the next event (the
  * model finishes the concurrent sweep at once, as if the background
  * sweeper ran to completion). Sweeping frees the slots of dead objects
- * and hands a span with no live object back to the page heap.
+ * and hands a span with no live object back to the page heap. A swept
+ * del (a real trace's free) is the sweep of one slot, at the del.
  */
 #include "mspan.h"
 
@@ -59,6 +60,71 @@ void hg_mspan_sweep(struct hg_model *m, struct hg_mspan *s, bool preserve)
 		hg_list_insert(hg_mcentral_swept(m, s->spc, false), s);
 		s->where = HG_SW_PARTIAL;
 	}
+}
+
+/* is_current_tiny tells whether the tiny block at a is some P's current
+ * tiny block (Go: mcache.tiny), which the mcache still hands out. */
+static bool is_current_tiny(const struct hg_objects *o, hg_addr a)
+{
+	for (unsigned i = 0; i < o->nps; i++) {
+		if (o->ps[i] && o->ps[i]->mcache.tiny == a)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A swept del: the sweeper found the object in slot i dead and frees its
+ * slot now (Go: mgcsweep.go (*sweepLocked).sweep, go1.19 and go1.26, which
+ * traces each dead object it frees; real traces record their frees there).
+ * As the sweep of the span does, freeindex restarts at 0, a span left with
+ * no object goes back to the page heap at once (mheap.freeSpan) and a full
+ * one with a free slot now joins its mcentral's swept partial set (before
+ * go1.15, the front of the nonempty list). The caller has cleared the
+ * slot's mark bit.
+ *
+ * Go never sweeps a span an mcache holds; a trace may still free into one
+ * (the model's spans are not the runtime's): the slot is freed, the span
+ * stays cached (its slots below freeindex are found when it is next
+ * cached) unless it is left empty, and then it goes back too. The current
+ * tiny block of a P keeps its slot until the next gc, as a plain del does.
+ */
+void hg_mspan_sweep_slot(struct hg_model *m, struct hg_mspan *s, uint32_t i)
+{
+	struct hg_objects *o = m->obj;
+	if (s->tinyref && is_current_tiny(o, s->base + i * s->elemsize))
+		return;
+	s->bits[i / 64] &= ~(1ull << (i % 64));
+	hg_span_count(m, s, s->alloc_count - 1);
+	if (s->where == HG_SW_CACHED) {
+		if (s->alloc_count > 0)
+			return;
+		struct hg_mcache *c = &o->ps[s->cached_by]->mcache;
+		c->alloc[s->spc] = NULL;
+		if (c->tiny_span == s)
+			c->tiny_span = NULL;
+		s->cached_by = -1;
+		hg_mheap_free_span(m, s->base, s->npages);
+		hg_mspan_destroy(m, s);
+		return;
+	}
+	s->freeindex = 0;
+	bool was_full = s->where == HG_SW_FULL;
+	struct hg_span_list *l = hg_mcentral_swept(m, s->spc, was_full);
+	if (s->alloc_count == 0) {
+		hg_list_remove(l, s);
+		hg_mheap_free_span(m, s->base, s->npages);
+		hg_mspan_destroy(m, s);
+		return;
+	}
+	if (!was_full)
+		return;
+	hg_list_remove(l, s);
+	if (o->span_sets)
+		hg_list_insert_back(hg_mcentral_swept(m, s->spc, false), s);
+	else
+		hg_list_insert(hg_mcentral_swept(m, s->spc, false), s);
+	s->where = HG_SW_PARTIAL;
 }
 
 /* Go: the background sweeper from go1.15 (nextSpanForSweep): span class

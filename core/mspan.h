@@ -190,6 +190,7 @@ hg_addr hg_mspan_alloc_slot(struct hg_mspan *s);
 /* ---- mgcsweep.c ---- */
 int hg_gc(struct hg_model *m);
 void hg_mspan_sweep(struct hg_model *m, struct hg_mspan *s, bool preserve);
+void hg_mspan_sweep_slot(struct hg_model *m, struct hg_mspan *s, uint32_t i);
 
 /* ---- stack.c ---- */
 int hg_stackalloc(struct hg_model *m, const struct hg_op *op,

@@ -47,7 +47,8 @@ static const struct hg_op_spec hg_op_specs[HG_OP_COUNT] = {
 			F(HG_FIELD_ID, HG_FIELD_SIZE, HG_FIELD_NOSCAN,
 			  HG_FIELD_ADDR),
 			HG_IDS_OBJECT, HG_ID_MAKE, HG_LOG_ADDR | HG_LOG_SIZE },
-	[HG_OP_DEL] = { HG_OP_DEL, "del", "d", false, F(HG_FIELD_ID),
+	[HG_OP_DEL] = { HG_OP_DEL, "del", "d", false,
+			F(HG_FIELD_ID, HG_FIELD_SWEPT),
 			HG_IDS_OBJECT, HG_ID_END, HG_LOG_ADDR | HG_LOG_SIZE },
 	[HG_OP_GC] = { HG_OP_GC, "gc", "g", true, F(HG_FIELD_END), HG_IDS_NONE,
 		       HG_ID_NO, 0 },
@@ -114,6 +115,8 @@ const char *hg_op_field_name(enum hg_op_field f)
 		return "addr";
 	case HG_FIELD_NOSCAN:
 		return "noscan";
+	case HG_FIELD_SWEPT:
+		return "swept";
 	case HG_FIELD_TEXT:
 		return "text";
 	case HG_FIELD_VALUE:

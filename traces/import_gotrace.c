@@ -2035,6 +2035,11 @@ int hg__gotrace_next_op(struct hg_trace_reader *r, struct hg_op *op,
 	op->addr = p->addr;
 	op->has_addr = p->has_addr;
 	op->noscan = p->noscan;
+	/* Every free the trace records is the sweeper's (Go: mgcsweep.go
+	 * (*sweepLocked).sweep, go1.26, traces each dead object it frees; a
+	 * span freed with objects in it and a slot allocated again were swept
+	 * too): the slot is free now, not at the next gc. */
+	op->swept = p->kind == HG_OP_DEL;
 	*line = p->off <= UINT_MAX ? (unsigned)p->off : 0;
 	*col = 0;
 	return 1;

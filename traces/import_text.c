@@ -744,6 +744,12 @@ int hg__textimp_next_op(struct hg_trace_reader *r, struct hg_op *op,
 		snprintf(t->idbuf, sizeof(t->idbuf), "0x%" PRIx64, p->addr);
 		op->id = t->idbuf;
 	}
+	/* go-allocfreetrace: tracefree is called by the sweeper as it frees
+	 * a dead object (Go: mgcsweep.go (*sweepLocked).sweep, go1.19), so the
+	 * slot is free now. mtrace: a C free is not a sweep; the slot waits
+	 * for the next gc. */
+	if (p->kind == HG_OP_DEL)
+		op->swept = !t->mtrace;
 	if (p->kind == HG_OP_NEW) {
 		op->size = p->size;
 		op->noscan = p->noscan;

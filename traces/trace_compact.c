@@ -345,7 +345,7 @@ static bool positional(enum hg_op_field f)
 /*
  * parse_fields reads the fields of op k from the words t[1, nt): the
  * positional ones in order, an mmap's address when there is a word more
- * than the fields after it need, "noscan", and "@ADDR" last.
+ * than the fields after it need, "noscan", "swept", and "@ADDR" last.
  */
 static int parse_fields(struct hg_trace_reader *r, const struct hg_op_spec *k,
 			struct hg_op *op, const struct tok *t, size_t nt)
@@ -372,6 +372,11 @@ static int parse_fields(struct hg_trace_reader *r, const struct hg_op_spec *k,
 			if (!x || !tok_is(x, "noscan"))
 				continue;
 			op->noscan = true;
+			break;
+		case HG_FIELD_SWEPT:
+			if (!x || !tok_is(x, "swept"))
+				continue;
+			op->swept = true;
 			break;
 		case HG_FIELD_ADDR:
 			if (!x || x->s[0] != '@')

@@ -366,7 +366,23 @@ static bool present(const struct hg_op *op, enum hg_op_field f)
 		return op->has_addr;
 	if (f == HG_FIELD_NOSCAN)
 		return op->noscan;
+	if (f == HG_FIELD_SWEPT)
+		return op->swept;
 	return true;
+}
+
+/* as_mapping tells whether the YAML writer writes op as a mapping: always
+ * for a mapping op, and for a scalar one (del: O) when one of its optional
+ * fields is there (del: {id: O, swept: true}). */
+static bool as_mapping(const struct hg_op_spec *k, const struct hg_op *op)
+{
+	if (k->mapping)
+		return true;
+	for (unsigned i = 1; k->fields[0] && k->fields[i]; i++) {
+		if (present(op, k->fields[i]))
+			return true;
+	}
+	return false;
 }
 
 /* field_text formats the value of field f of op (not TEXT or ID). */
@@ -390,6 +406,9 @@ static void field_text(char *b, size_t len, const struct hg_op *op,
 	case HG_FIELD_NOSCAN:
 		snprintf(b, len, "%s", op->noscan ? "true" : "false");
 		break;
+	case HG_FIELD_SWEPT:
+		snprintf(b, len, "%s", op->swept ? "true" : "false");
+		break;
 	default:
 		snprintf(b, len, "%" PRIu64, op->value);
 		break;
@@ -399,20 +418,20 @@ static void field_text(char *b, size_t len, const struct hg_op *op,
 static int write_yaml(struct hg_trace_writer *w, const struct hg_op *op)
 {
 	const struct hg_op_spec *k = hg_op_spec(op->kind);
-	bool first = true;
+	bool first = true, mapping = as_mapping(k, op);
 	char v[32];
 
 	if (w->nevents == 0)
 		puts_(w, "events:\n");
 	printf_(w, "  - %s: ", k->name);
-	if (k->mapping)
+	if (mapping)
 		puts_(w, "{");
 	for (unsigned i = 0; k->fields[i]; i++) {
 		enum hg_op_field f = k->fields[i];
 
 		if (!present(op, f))
 			continue;
-		if (k->mapping)
+		if (mapping)
 			printf_(w, "%s%s: ", first ? "" : ", ",
 				hg_op_field_name(f));
 		first = false;
@@ -425,7 +444,7 @@ static int write_yaml(struct hg_trace_writer *w, const struct hg_op *op)
 			puts_(w, v);
 		}
 	}
-	if (k->mapping)
+	if (mapping)
 		puts_(w, "}");
 	return puts_(w, "\n");
 }
@@ -454,6 +473,8 @@ static int write_compact(struct hg_trace_writer *w, const struct hg_op *op)
 			puts_(w, op->text);
 		} else if (f == HG_FIELD_NOSCAN) {
 			puts_(w, "noscan");
+		} else if (f == HG_FIELD_SWEPT) {
+			puts_(w, "swept");
 		} else {
 			field_text(v, sizeof(v), op, f);
 			if (f == HG_FIELD_ADDR)

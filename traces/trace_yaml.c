@@ -539,15 +539,21 @@ static int take_field(struct hg_trace_reader *r, const struct hg_op_spec *k,
 		op->has_addr = true;
 		return take_size(r, "address", &op->addr);
 	case HG_FIELD_NOSCAN:
+	case HG_FIELD_SWEPT:
 		if (scalar_is(&y->ev, "true") || scalar_is(&y->ev, "false")) {
-			op->noscan = SVAL(&y->ev)[0] == 't';
+			bool v = SVAL(&y->ev)[0] == 't';
+
+			if (f == HG_FIELD_NOSCAN)
+				op->noscan = v;
+			else
+				op->swept = v;
 			return 0;
 		}
 		return hg__yaml_err(
 			y,
-			"%s: 'noscan' must be true or false, "
+			"%s: '%s' must be true or false, "
 			"not '%s'",
-			k->name,
+			k->name, hg_op_field_name(f),
 			hg__quote(q, sizeof(q), SVAL(&y->ev), SLEN(&y->ev)));
 	case HG_FIELD_VALUE:
 		return take_size(r, "number", &op->value);
@@ -653,13 +659,18 @@ static int fields(struct hg_trace_reader *r, const struct hg_op_spec *k,
 	return 0;
 }
 
-/* scalar_value reads the value of an op with one field (free: A). */
+/* scalar_value reads the value of an op written as its first field (free:
+ * A), or as a mapping when it has optional fields too (del: {id: O,
+ * swept: true}). */
 static int scalar_value(struct hg_trace_reader *r, const struct hg_op_spec *k,
 			struct hg_op *op, yaml_mark_t at)
 {
 	struct hg_yaml *y = &r->yaml->y;
 	enum hg_op_field f = k->fields[0];
 
+	if (y->ev.type == YAML_MAPPING_START_EVENT && k->fields[0] &&
+	    k->fields[1])
+		return fields(r, k, op, at);
 	if (y->ev.type != YAML_SCALAR_EVENT)
 		return hg__yaml_err(y, "%s: expected %s, not %s", k->name,
 				    f == HG_FIELD_SIZE_ALL ? "a size or 'all'"

@@ -263,6 +263,8 @@ enum hg_op_field {
 			      @0x... as the last field */
 	HG_FIELD_NOSCAN,   /* "noscan": optional true/false; compact: the
 			      word noscan */
+	HG_FIELD_SWEPT,    /* "swept": optional true/false; compact: the
+			      word swept */
 	HG_FIELD_TEXT,     /* "text": the rest of the compact line */
 	HG_FIELD_VALUE,    /* "value": a number */
 };
@@ -305,7 +307,9 @@ struct hg_op_spec {
 	const char *name;   /* the YAML key, the log's "op", in messages */
 	const char *letter; /* the compact format's first word */
 	bool mapping;       /* YAML: a mapping of the fields (gc: {}), or
-			       else one scalar holding the only field */
+			       else one scalar holding the first field,
+			       a mapping when an optional one is there
+			       (del: {id: O, swept: true}) */
 	enum hg_op_field fields[HG_OP_MAX_FIELDS]; /* HG_FIELD_END-ended */
 	enum hg_id_family family;
 	enum hg_id_use use;
@@ -360,6 +364,10 @@ struct hg_op {
 	const char *text; /* mark label */
 	bool noscan;      /* new: the noscan span class */
 	uint64_t value;   /* proc: the P; time: nanoseconds */
+	/* del: the sweeper freed the slot now (a real trace's free, after
+	 * the gc that found the object dead); else the object is dead and
+	 * its slot is reclaimed at the next gc's sweep. */
+	bool swept;
 };
 
 /* What one operation did, for the event log. */

@@ -26,7 +26,7 @@ struct rec {
 	char id[32];
 	uint64_t size, value;
 	hg_addr addr;
-	bool has_addr, noscan;
+	bool has_addr, noscan, swept;
 	char text[128];
 	unsigned line;
 };
@@ -61,6 +61,7 @@ static void ops_add(struct ops *o, const struct hg_op *op, unsigned line)
 	r->addr = op->addr;
 	r->has_addr = op->has_addr;
 	r->noscan = op->noscan;
+	r->swept = op->swept;
 	r->line = line;
 }
 
@@ -332,6 +333,8 @@ static void check_built(const struct ops *o)
 	expect(o, i, HG_OP_MARK, NULL, 0);
 	assert_string_equal(o->v[i++].text, "hello world");
 	expect(o, i++, HG_OP_GC, NULL, 0);
+	/* The sweeper's free: a swept del */
+	assert_true(o->v[i].swept);
 	expect(o, i++, HG_OP_DEL, "o800", 0);
 	/* M 9's log, 5 ms later; the clock starts at the first batch */
 	expect(o, i++, HG_OP_TIME, NULL, 5001061 - 1000);
@@ -339,6 +342,7 @@ static void check_built(const struct ops *o)
 	assert_string_equal(o->v[i++].text, "cat: caf\xc3\xa9 ?");
 	/* gen 2 at 20 ms: the tiny span freed with its blocks live */
 	expect(o, i++, HG_OP_TIME, NULL, 20000010 - 1000);
+	assert_true(o->v[i].swept && o->v[i + 1].swept);
 	expect(o, i++, HG_OP_DEL, "o1000", 0);
 	expect(o, i++, HG_OP_DEL, "o1002", 0);
 	expect(o, i++, HG_OP_STACKFREE, "s64", 0);

@@ -30,7 +30,7 @@ struct rec {
 	char id[64];
 	uint64_t size;
 	hg_addr addr;
-	bool has_addr, noscan;
+	bool has_addr, noscan, swept;
 	char text[64];
 	unsigned line, col;
 };
@@ -45,6 +45,7 @@ struct result {
 	struct hg_diag warn;
 	uint64_t count[HG_OP_COUNT];
 	uint64_t noscan;
+	uint64_t swept; /* swept dels */
 };
 
 static void read_as(struct result *res, const char *text, size_t len,
@@ -69,6 +70,10 @@ static void read_as(struct result *res, const char *text, size_t len,
 		res->count[op.kind]++;
 		if (op.kind == HG_OP_NEW && op.noscan)
 			res->noscan++;
+		if (op.kind == HG_OP_DEL && op.swept)
+			res->swept++;
+		if (op.kind != HG_OP_DEL)
+			assert_false(op.swept);
 		if (res->n == sizeof(res->ops) / sizeof(res->ops[0]))
 			continue;
 		res->n++;
@@ -80,6 +85,7 @@ static void read_as(struct result *res, const char *text, size_t len,
 		o->addr = op.addr;
 		o->has_addr = op.has_addr;
 		o->noscan = op.noscan;
+		o->swept = op.swept;
 		if (op.text)
 			snprintf(o->text, sizeof(o->text), "%s", op.text);
 		o->line = line;
@@ -590,6 +596,8 @@ static void test_recorded(void **state)
 	assert_int_equal(res->format, HG_FMT_GO_ALLOCFREETRACE);
 	assert_int_equal(res->count[HG_OP_NEW], 129373);
 	assert_int_equal(res->count[HG_OP_DEL], 83596);
+	/* tracefree is the sweeper's: every del is swept. */
+	assert_int_equal(res->swept, 83596);
 	assert_int_equal(res->count[HG_OP_GC], 8);
 	assert_int_equal(res->count[HG_OP_MARK], 4);
 	/* No type (126,316) and uint8 (22). */
@@ -606,6 +614,7 @@ static void test_recorded(void **state)
 	assert_int_equal(res->format, HG_FMT_MTRACE);
 	assert_int_equal(res->count[HG_OP_NEW], 222);
 	assert_int_equal(res->count[HG_OP_DEL], 208);
+	assert_int_equal(res->swept, 0); /* a C free is not a sweep */
 	/* One buffer of 1.4 GiB: past the 4 MiB heap minimum, one GC. */
 	assert_int_equal(res->count[HG_OP_GC], 1);
 	assert_int_equal(res->nwarn, 3);

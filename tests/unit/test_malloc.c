@@ -76,6 +76,13 @@ static void del(struct hg_model *m, const char *id)
 	assert_int_equal(apply(m, &o, NULL), HG_OK);
 }
 
+/* A swept del: the sweeper frees the slot now. */
+static void swept(struct hg_model *m, const char *id)
+{
+	struct hg_op o = { .kind = HG_OP_DEL, .id = id, .swept = true };
+	assert_int_equal(apply(m, &o, NULL), HG_OK);
+}
+
 static void gc(struct hg_model *m)
 {
 	struct hg_op o = { .kind = HG_OP_GC };
@@ -311,6 +318,113 @@ static void test_span_freed_at_sweep(void **state)
 	assert_int_equal(r.addr, BASE + 512 * KiB);
 	new_obj(m, "z", 56 * KiB, true, &r); /* 7 pages: from the cache */
 	assert_int_equal(r.addr, BASE + 15 * 8 * KiB);
+	hg_model_free(m);
+}
+
+/*
+ * Swept dels (a real trace's frees): the slot is free at once, for the
+ * next allocation from its span once the span is swept again (freeindex
+ * restarts at 0: a span off the mcache, or one given back to its
+ * mcentral); a span left with no object goes back to the page heap at
+ * once; a full span with a free slot joins the swept partial set.
+ */
+static void test_swept_del(void **state)
+{
+	(void)state;
+	const char *versions[] = { "1.26", "1.19", "1.14", "1.4" };
+	for (size_t v = 0; v < sizeof(versions) / sizeof(versions[0]); v++) {
+		struct hg_model *m = new_model(versions[v], NULL);
+		struct hg_op_result r;
+		hg_addr a = new_obj(m, "a", 100, true, NULL);
+		hg_addr b = new_obj(m, "b", 100, true, NULL);
+		assert_int_equal(b, a + 112);
+		/* In the cached span: free now, found when the span is
+		 * cached again; HeapAlloc drops at once. */
+		swept(m, "a");
+		assert_int_equal(fig(m)->heap_objects, 1);
+		assert_int_equal(fig(m)->heap_alloc, 112);
+		assert_int_equal(new_obj(m, "c", 100, true, NULL), a + 224);
+		/* The last object of a cached span: the span goes back to the
+		 * page heap at once, and HeapInuse with it. */
+		swept(m, "b");
+		swept(m, "c");
+		assert_int_equal(fig(m)->heap_objects, 0);
+		assert_int_equal(fig(m)->heap_inuse, 0);
+		/* The next object takes a span from the page heap again, at
+		 * the pages just freed. */
+		assert_int_equal(new_obj(m, "d", 100, true, &r), a);
+		assert_true(r.new_span);
+		hg_model_free(m);
+	}
+}
+
+/* A swept del in a span off the mcache (after a gc): the sweep moves a
+ * full span to the partial set and restarts freeindex, so the freed slot
+ * is the next one handed out; a large object's span is freed at once. */
+static void test_swept_del_central(void **state)
+{
+	(void)state;
+	const char *versions[] = { "1.26", "1.14" };
+	for (size_t v = 0; v < sizeof(versions) / sizeof(versions[0]); v++) {
+		struct hg_model *m = new_model(versions[v], NULL);
+		struct hg_op_result r;
+		char id[16];
+		/* 9472-byte objects: 6 in a 7-page span; fill two spans. */
+		for (int i = 0; i < 12; i++) {
+			snprintf(id, sizeof(id), "o%d", i);
+			new_obj(m, id, 9000, true, &r);
+		}
+		hg_addr s0 = BASE, s1 = BASE + 7 * 8 * KiB;
+		assert_int_equal(r.addr, s1 + 5 * 9472);
+		gc(m); /* both spans full, off the mcache */
+		swept(m, "o3");
+		assert_int_equal(fig(m)->heap_alloc, 11 * 9472);
+		assert_int_equal(fig(m)->partial_span_bytes, 7 * 8 * KiB);
+		/* The partial span serves the next object, at the freed slot. */
+		assert_int_equal(new_obj(m, "x", 9000, true, &r), s0 + 3 * 9472);
+		assert_false(r.new_span);
+		/* Every object of the second span dies: it goes back at the
+		 * last free, before any gc. */
+		for (int i = 6; i < 12; i++) {
+			snprintf(id, sizeof(id), "o%d", i);
+			swept(m, id);
+			assert_int_equal(fig(m)->heap_inuse,
+					 (i < 11 ? 14 : 7) * 8 * KiB);
+		}
+		/* Large: its span goes back at the swept del. */
+		new_obj(m, "L", 40 * KiB, true, &r);
+		assert_int_equal(fig(m)->heap_inuse, 12 * 8 * KiB);
+		swept(m, "L");
+		assert_int_equal(fig(m)->heap_inuse, 7 * 8 * KiB);
+		assert_int_equal(fig(m)->heap_alloc, 6 * 9472);
+		hg_model_free(m);
+	}
+}
+
+/* Tiny blocks: a swept del frees the block's slot when its last object
+ * dies, except the P's current block, which the mcache still fills (its
+ * slot waits for the next gc, as with a plain del). */
+static void test_swept_del_tiny(void **state)
+{
+	(void)state;
+	struct hg_model *m = new_model(NULL, NULL);
+	hg_addr a = new_obj(m, "a", 8, true, NULL);
+	new_obj(m, "b", 8, true, NULL);      /* fills block a */
+	hg_addr c = new_obj(m, "c", 4, true, NULL); /* block a + 16 */
+	assert_int_equal(c, a + 16);
+	assert_int_equal(fig(m)->heap_objects, 2);
+	swept(m, "a");
+	assert_int_equal(fig(m)->heap_objects, 2);
+	swept(m, "b");
+	assert_int_equal(fig(m)->heap_objects, 1);
+	/* The current block keeps its slot. */
+	swept(m, "c");
+	assert_int_equal(fig(m)->heap_objects, 1);
+	assert_int_equal(new_obj(m, "d", 4, true, NULL), a + 20);
+	gc(m);
+	swept(m, "d");
+	assert_int_equal(fig(m)->heap_objects, 0);
+	assert_int_equal(fig(m)->heap_inuse, 0);
 	hg_model_free(m);
 }
 
@@ -581,6 +695,9 @@ int main(void)
 		cmocka_unit_test(test_tiny),
 		cmocka_unit_test(test_sweep_reuse),
 		cmocka_unit_test(test_span_freed_at_sweep),
+		cmocka_unit_test(test_swept_del),
+		cmocka_unit_test(test_swept_del_central),
+		cmocka_unit_test(test_swept_del_tiny),
 		cmocka_unit_test(test_large),
 		cmocka_unit_test(test_stacks),
 		cmocka_unit_test(test_procs),

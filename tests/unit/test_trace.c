@@ -33,7 +33,7 @@ struct rec {
 	char id[64];
 	uint64_t size;
 	hg_addr addr;
-	bool has_addr, all, noscan;
+	bool has_addr, all, noscan, swept;
 	uint64_t value;
 	char text[64];
 	unsigned line, col;
@@ -65,6 +65,7 @@ static void record(struct result *res, const struct hg_op *op, unsigned line,
 	r->has_addr = op->has_addr;
 	r->all = op->all;
 	r->noscan = op->noscan;
+	r->swept = op->swept;
 	r->value = op->value;
 	if (op->text)
 		snprintf(r->text, sizeof(r->text), "%s", op->text);
@@ -1106,6 +1107,72 @@ static void test_new_ops_errors(void **state)
 		   "free: unexpected '@0x1000'");
 }
 
+/* A swept del (the sweeper freed the slot now): YAML as a mapping with
+ * swept: true, compact with the word swept; a plain del stays a scalar and
+ * a bare word; both writers give the reader's forms back. */
+static void test_swept_del(void **state)
+{
+	static const char yaml[] = "heapgrow: 1\n"
+				   "events:\n"
+				   "  - new: {id: O, size: 8}\n"
+				   "  - new: {id: P, size: 8}\n"
+				   "  - new: {id: Q, size: 8}\n"
+				   "  - del: {id: O, swept: true}\n"
+				   "  - del: {swept: false, id: P}\n"
+				   "  - del: Q\n";
+	static const char compact[] = "heapgrow-trace 1\n"
+				      "n O 8\n"
+				      "n P 8\n"
+				      "n Q 8\n"
+				      "d O swept\n"
+				      "d P\n"
+				      "d Q\n";
+	struct result *y = read_text(yaml), *c = read_text(compact);
+	size_t len;
+	char *out;
+
+	(void)state;
+	assert_int_equal(y->rc, 0);
+	assert_int_equal(y->n, 6);
+	check_op(&y->ops[3], HG_OP_DEL, "O", 0, 6, 5);
+	assert_true(y->ops[3].swept);
+	check_op(&y->ops[4], HG_OP_DEL, "P", 0, 7, 5);
+	assert_false(y->ops[4].swept);
+	check_op(&y->ops[5], HG_OP_DEL, "Q", 0, 8, 5);
+	assert_false(y->ops[5].swept);
+	assert_false(y->ops[0].swept);
+	same_ops(y, c);
+	out = convert(yaml, HG_FMT_COMPACT, false, &len);
+	assert_string_equal(out, compact);
+	free(out);
+	out = convert(compact, HG_FMT_YAML, false, &len);
+	assert_string_equal(out, "heapgrow: 1\n"
+				 "events:\n"
+				 "  - new: {id: O, size: 8}\n"
+				 "  - new: {id: P, size: 8}\n"
+				 "  - new: {id: Q, size: 8}\n"
+				 "  - del: {id: O, swept: true}\n"
+				 "  - del: P\n"
+				 "  - del: Q\n");
+	free(out);
+	free(y);
+	free(c);
+	expect_err("heapgrow: 1\nevents:\n  - del: {id: O, swept: yes}\n", 3,
+		   25, "del: 'swept' must be true or false, not 'yes'");
+	expect_err("heapgrow: 1\nevents:\n  - del: {swept: true}\n", 3, 5,
+		   "del: missing field 'id'");
+	expect_err("heapgrow: 1\nevents:\n  - del: {id: O, size: 8}\n", 3, 18,
+		   "del: unknown field 'size'");
+	expect_err("heapgrow: 1\nevents:\n  - free: {id: A, swept: true}\n", 3,
+		   11, "free: expected an id, not a mapping");
+	expect_err("heapgrow-trace 1\nd O sweep\n", 2, 5,
+		   "del: unexpected 'sweep'");
+	expect_err("heapgrow-trace 1\nd O swept swept\n", 2, 11,
+		   "del: unexpected 'swept'");
+	expect_err("heapgrow-trace 1\nf A swept\n", 2, 5,
+		   "free: unexpected 'swept'");
+}
+
 /* The op table: one row per kind, in kind order, names and letters
  * distinct, and every name found again by its lookups. */
 static void test_op_table(void **state)
@@ -1123,7 +1190,11 @@ static void test_op_table(void **state)
 		assert_true((s->family == HG_IDS_NONE) ==
 			    !hg_op_has_field(s, HG_FIELD_ID));
 		assert_true((s->use == HG_ID_NO) == (s->family == HG_IDS_NONE));
-		assert_true(s->mapping || (s->fields[0] && !s->fields[1]));
+		/* A scalar op: its first field, then only optional flags
+		 * (del: O, del: {id: O, swept: true}). */
+		assert_true(s->mapping || s->fields[0]);
+		for (unsigned i = 1; !s->mapping && s->fields[i]; i++)
+			assert_true(s->fields[i] == HG_FIELD_SWEPT);
 	}
 	assert_null(hg_op_spec(HG_OP_COUNT));
 	assert_null(hg_op_spec_by_name("allocate", 8));
@@ -1176,6 +1247,7 @@ static void same_ops(const struct result *a, const struct result *b)
 		assert_int_equal(a->ops[i].has_addr, b->ops[i].has_addr);
 		assert_int_equal(a->ops[i].all, b->ops[i].all);
 		assert_int_equal(a->ops[i].noscan, b->ops[i].noscan);
+		assert_int_equal(a->ops[i].swept, b->ops[i].swept);
 		assert_int_equal(a->ops[i].value, b->ops[i].value);
 		assert_string_equal(a->ops[i].text, b->ops[i].text);
 	}
@@ -1433,6 +1505,7 @@ int main(void)
 		cmocka_unit_test(test_compact_errors),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_new_ops),
+		cmocka_unit_test(test_swept_del),
 		cmocka_unit_test(test_new_ops_errors),
 		cmocka_unit_test(test_op_table),
 		cmocka_unit_test(test_ids),

@@ -185,6 +185,11 @@ static int pictures_event(void *ctx, struct hg_replay *rp,
 		int rc = draw_map(p, m, i + 1);
 		if (rc == HG_ENOMEM)
 			return rc;
+		/* The report opens at that moment. */
+		if (!rc && p->report)
+			rc = hg_report_start(p->report, ev->lane, m, op, i);
+		if (rc == HG_ENOMEM)
+			return rc;
 		if (rc)
 			return hg_replay_fail(rp, HG_REPLAY_EOUTPUT, 0, 0,
 					      "cannot draw the map: %s",

@@ -247,6 +247,8 @@ struct hg_report {
 	size_t nmarks, capmarks;
 	bool marks_dropped;
 	struct smap prefixes;
+	uint64_t start; /* the event the page opens at (--at) */
+	bool have_start;
 	char **prefix; /* by index */
 	size_t nprefix, capprefix;
 };
@@ -586,6 +588,16 @@ int hg_report_event(struct hg_report *r, size_t lane, struct hg_model *m,
 	if (pin || (index + 1) % l->stride == 0)
 		return keyframe(l, m, index, op->kind, pin);
 	return HG_OK;
+}
+
+int hg_report_start(struct hg_report *r, size_t lane, struct hg_model *m,
+		    const struct hg_op *op, uint64_t index)
+{
+	if (lane >= r->nlanes)
+		return HG_EINVAL;
+	r->start = index;
+	r->have_start = true;
+	return keyframe(&r->lane[lane], m, index, op->kind, true);
 }
 
 static int arena_of(void *arg, hg_addr base, hg_addr end, enum hg_class c)
@@ -942,6 +954,8 @@ int hg_report_write_html(struct hg_report *r, FILE *f)
 	      "\"trace\":",
 	      f);
 	json_str(f, r->trace_name);
+	if (r->have_start)
+		fprintf(f, ",\"start\":%" PRIu64, r->start);
 	fputs(",\"sampled\":", f);
 	json_str(f, note);
 	fputs(",\"classes\":[", f);

@@ -59,6 +59,12 @@ int hg_report_event(struct hg_report *r, size_t lane, struct hg_model *m,
 		    const struct hg_op *op, const struct hg_op_result *res,
 		    uint64_t index);
 
+/* hg_report_start makes event index (just recorded, m in its state
+ * after it) a keyframe, where the page opens (--at). Returns 0 or
+ * HG_ENOMEM. */
+int hg_report_start(struct hg_report *r, size_t lane, struct hg_model *m,
+		    const struct hg_op *op, uint64_t index);
+
 /* hg_report_end closes lane with the final state of m (a keyframe at its
  * last event). Returns 0 or HG_ENOMEM. */
 int hg_report_end(struct hg_report *r, size_t lane, struct hg_model *m);

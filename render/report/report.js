@@ -1038,7 +1038,9 @@
 			l.regions = decode(await inflate('hg-regions-' + i), l.nregions, false);
 			l.ids = decode(await inflate('hg-ids-' + i), l.nids, true);
 		}
-		setKey(KE.length - 1);
+		/* At --at's moment when there was one, else at the end. */
+		const start = D.start === undefined ? -1 : KE.indexOf(D.start);
+		setKey(start >= 0 ? start : KE.length - 1);
 		if (!KE.length)
 			where.textContent = 'the trace has no events';
 		/* For tests and scripts: the report's state and a few moves. */

@@ -147,6 +147,14 @@ async function main() {
 			check(rows === 4, 'compare-001-strand-limit: the figures table has both configurations and the difference');
 			await page.close();
 		}
+		// --at: the report opens at the mark.
+		{
+			const { page } = await open(browser, 'basic-at.html', errors);
+			const mark = log.find(r => r.op === 'mark' && r.text === 'GC 1');
+			const ev = await page.evaluate(() => document.getElementById('where').dataset.event);
+			check(mark && ev === String(mark.i), `--at "GC 1": the report opens at event ${ev}`);
+			await page.close();
+		}
 		// page-cache: "heap" zooms onto the few heap pages of a 64 MiB arena.
 		{
 			const { page } = await open(browser, 'page-cache.html', errors);

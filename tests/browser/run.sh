@@ -18,6 +18,8 @@ rm -rf "$work" && mkdir -p "$work" || exit 2
 ex=$src/traces/examples
 "$heapgrow" replay "$src/tests/render/basic.yaml" -q -o "$work/basic.html" \
 	--log "$work/basic.jsonl" || exit 2
+"$heapgrow" replay "$src/tests/render/basic.yaml" -q -o "$work/basic-at.html" \
+	--at "GC 1" || exit 2
 # Every example, and each seed's before and after (as README "The five
 # seeds" compares them).
 for t in "$ex"/*.yaml; do

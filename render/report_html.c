@@ -878,17 +878,31 @@ static void fig_array(FILE *f, const struct keyframe *k)
 
 static void sampled_note(char *buf, size_t len, const struct hg_report *r)
 {
+	/* The longest lane (compare: one may have stopped early). */
 	const struct lane *l = &r->lane[0];
+	for (size_t i = 1; i < r->nlanes; i++)
+		if (r->lane[i].events > l->events)
+			l = &r->lane[i];
+	char every[48], per[48];
+	if (l->stride == 1)
+		snprintf(every, sizeof(every), "every event");
+	else
+		snprintf(every, sizeof(every), "every %" PRIu64 "th event",
+			 l->stride);
+	if (l->bsize == 1)
+		snprintf(per, sizeof(per), "each event");
+	else
+		snprintf(per, sizeof(per), "each %" PRIu64 " events",
+			 l->bsize);
 	size_t o = (size_t)snprintf(
 		buf, len,
 		"map exact at %zu of %" PRIu64 " events (every mark%s, the "
-		"last event, and every %" PRIu64 " events); ids and bounds "
-		"of spans, objects and mappings exact at every event%s; "
-		"curves: min, max and last value per %" PRIu64 " events",
+		"last event, and %s); ids and bounds of spans, objects and "
+		"mappings exact at every event%s; curves: min, max and last "
+		"value of %s",
 		l->nkf, l->events,
 		l->npinned >= HG_REPORT_MAX_PINNED ? " up to the 512th" : "",
-		l->stride, l->ids_dropped ? " (the first 4194304 only)" : "",
-		l->bsize);
+		every, l->ids_dropped ? " (the first 4194304 only)" : "", per);
 	if (r->marks_dropped && o < len)
 		o += (size_t)snprintf(buf + o, len - o,
 				      "; the first %d marks listed",

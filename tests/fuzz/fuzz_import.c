@@ -4,8 +4,9 @@
  * (recognised by content) and as each of the two formats. Whatever the
  * input: every error has a message and a line, every op a position, only
  * new, del, gc and mark come out, a new carries its address as its id
- * ("0x...") and addr, and the op stream is consistent (no new of a live
- * id, no del of an id that is not live). A log that reads cleanly is
+ * ("0x...") and addr, a del is swept for a Go log and not for mtrace, and
+ * the op stream is consistent (no new of a live id, no del of an id that
+ * is not live). A log that reads cleanly is
  * written in the compact format and read back: the ops must come back the
  * same.
  */
@@ -64,7 +65,7 @@ static uint64_t id_addr(const char *id)
 	return a;
 }
 
-static void track(const struct hg_op *op)
+static void track(const struct hg_op *op, bool mtrace)
 {
 	uint64_t a;
 	bool found;
@@ -84,6 +85,9 @@ static void track(const struct hg_op *op)
 		}
 		return;
 	case HG_OP_DEL:
+		/* A Go log's frees are the sweeper's; a C program's are not. */
+		if (op->swept == mtrace)
+			abort();
 		a = id_addr(op->id);
 		at = live_find(a, &found);
 		if (!found) {
@@ -125,6 +129,7 @@ static uint64_t op_hash(uint64_t h, const struct hg_op *op)
 	h = fnv(h, &op->addr, sizeof(op->addr));
 	h = fnv(h, &op->has_addr, sizeof(op->has_addr));
 	h = fnv(h, &op->noscan, sizeof(op->noscan));
+	h = fnv(h, &op->swept, sizeof(op->swept));
 	if (op->text)
 		h = fnv(h, op->text, strlen(op->text));
 	return h;
@@ -158,7 +163,7 @@ static int read_all(const void *data, size_t size, int format, bool check,
 		if (op.kind >= HG_OP_COUNT || !line || !col)
 			abort(); /* every op has a position */
 		if (check && text)
-			track(&op);
+			track(&op, hg_trace_info(r)->format == HG_FMT_MTRACE);
 		h = op_hash(h, &op);
 		n++;
 	}

@@ -6,6 +6,8 @@
 #include "model.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
 
 void hg_mheap_throw(struct hg_model *m, const char *fmt, ...)
 {
@@ -104,13 +106,18 @@ int hg_heap_add_pages(struct hg_model *m, hg_addr v, uint64_t n)
 		if (chunk_grown(m, c)) {
 			hg_pagealloc_free(m->pages, a, (b - a) / page);
 			m->phantom_pages -= (b - a) / page;
-			/* The page cache remembers the scavenged bits of
+			/* A page cache remembers the scavenged bits of
 			 * allocated pages of its block; these are heap now. */
-			struct hg_pagecache *pc = &m->pcache;
-			for (hg_addr x = a; pc->base && x < b; x += page)
-				if (x >= pc->base && x < pc->base + 64 * page)
-					pc->scav &= ~(1ull << ((x - pc->base) /
-							       page));
+			for (unsigned i = 0; i < m->npcaches; i++) {
+				struct hg_pagecache *pc = &m->pcaches[i];
+				for (hg_addr x = a; pc->base && x < b;
+				     x += page)
+					if (x >= pc->base &&
+					    x < pc->base + 64 * page)
+						pc->scav &= ~(
+							1ull << ((x - pc->base) /
+								 page));
+			}
 			continue;
 		}
 		int err = pages_grow(m, c, chunk);
@@ -281,6 +288,26 @@ static int span_taken(struct hg_model *m, hg_addr base, uint64_t npages,
 }
 
 /*
+ * The page cache of the P the events run on (Go: pp.pcache), made when the
+ * P first allocates. NULL when the host is out of memory.
+ */
+struct hg_pagecache *hg_cur_pagecache(struct hg_model *m)
+{
+	if (m->curp >= m->npcaches) {
+		unsigned n = m->curp + 1;
+		struct hg_pagecache *pcs =
+			realloc(m->pcaches, n * sizeof(*pcs));
+		if (!pcs)
+			return NULL;
+		memset(pcs + m->npcaches, 0,
+		       (n - m->npcaches) * sizeof(*pcs));
+		m->pcaches = pcs;
+		m->npcaches = n;
+	}
+	return &m->pcaches[m->curp];
+}
+
+/*
  * Go: (*mheap).allocSpan, runtime/mheap.go: small spans from the P's page
  * cache, others from the page allocator, growing the heap when nothing
  * fits. Fills res (addr, npages, scav, grew).
@@ -293,10 +320,12 @@ int hg_mheap_alloc_span(struct hg_model *m, uint64_t npages,
 	uint64_t growth = 0;
 
 	if (m->cfg.page_cache && npages < 64 / 4) {
-		if (m->pcache.cache == 0)
-			m->pcache = hg_pagealloc_alloc_to_cache(m->pages);
-		base = hg_pagecache_alloc(&m->pcache, npages, m->cfg.page_size,
-					  &scav);
+		struct hg_pagecache *pc = hg_cur_pagecache(m);
+		if (!pc)
+			return HG_ENOMEM;
+		if (pc->cache == 0)
+			*pc = hg_pagealloc_alloc_to_cache(m->pages);
+		base = hg_pagecache_alloc(pc, npages, m->cfg.page_size, &scav);
 	}
 	if (base == 0) {
 		base = hg_pagealloc_alloc(m->pages, npages, &scav);
@@ -353,7 +382,8 @@ void hg_mheap_scavenged(void *ctx, hg_addr base, uint64_t bytes)
  */
 uint64_t hg_mheap_scavenge(struct hg_model *m, uint64_t nbytes)
 {
-	if (nbytes == UINT64_MAX && m->pcache.base != 0)
-		hg_pagecache_flush(&m->pcache, m->pages);
+	for (unsigned i = 0; nbytes == UINT64_MAX && i < m->npcaches; i++)
+		if (m->pcaches[i].base != 0)
+			hg_pagecache_flush(&m->pcaches[i], m->pages);
 	return hg_pagealloc_scavenge(m->pages, nbytes);
 }

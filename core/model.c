@@ -197,6 +197,7 @@ void hg_model_free(struct hg_model *m)
 		return;
 	hg_objects_release(m);
 	hg_arena_release(m);
+	free(m->pcaches);
 	if (m->pages)
 		hg_pagealloc_free_all(m->pages);
 	hg_os_release(&m->os);
@@ -268,7 +269,10 @@ static int apply_object_op(struct hg_model *m, const struct hg_op *op,
 		m->stats.object_ops = true;
 		return hg_stackfree(m, op, res, err, errlen);
 	case HG_OP_PROC:
-		return hg_objects_proc(m, op->value, err, errlen);
+		rc = hg_objects_proc(m, op->value, err, errlen);
+		if (rc == HG_OK)
+			m->curp = (unsigned)op->value;
+		return rc;
 	default: /* HG_OP_TIME */
 		m->obj->now = op->value;
 		return HG_OK;
@@ -478,10 +482,39 @@ static enum hg_class outside_class(const struct hg_model *m)
 	return hg_heap_grows_backed(m) ? HG_CLASS_HEAP_FREE : HG_CLASS_RELEASED;
 }
 
+/* Class of page i of the 64-page block at base: two Ps' caches may hold
+ * disjoint pages of one block; a page no cache holds is in use. */
+static enum hg_class cached_page_class(const struct hg_model *m, hg_addr base,
+				       unsigned i)
+{
+	for (unsigned k = 0; k < m->npcaches; k++) {
+		const struct hg_pagecache *pc = &m->pcaches[k];
+		if (pc->base == base && (pc->cache >> i & 1))
+			return cache_class(pc, i);
+	}
+	return HG_CLASS_HEAP_INUSE;
+}
+
+/* The P page cache with the lowest block among those that end after pos
+ * and start before end, or NULL. */
+static const struct hg_pagecache *next_cache(const struct hg_model *m,
+					     hg_addr pos, hg_addr end)
+{
+	const struct hg_pagecache *best = NULL;
+	uint64_t span = 64 * m->cfg.page_size;
+	for (unsigned i = 0; i < m->npcaches; i++) {
+		const struct hg_pagecache *pc = &m->pcaches[i];
+		if (pc->base == 0 || pc->base >= end || pc->base + span <= pos)
+			continue;
+		if (!best || pc->base < best->base)
+			best = pc;
+	}
+	return best;
+}
+
 static int heap_run(void *arg, hg_addr base, hg_addr end, bool alloc, bool scav)
 {
 	struct heap_walk *w = arg;
-	const struct hg_pagecache *pc = &w->m->pcache;
 	uint64_t page = w->m->cfg.page_size;
 	/* Runtime pages may straddle the vma's bounds: clip to them. */
 	if (base < w->pos)
@@ -496,22 +529,30 @@ static int heap_run(void *arg, hg_addr base, hg_addr end, bool alloc, bool scav)
 	enum hg_class c =
 		scav ? HG_CLASS_RELEASED
 		     : (alloc ? HG_CLASS_HEAP_INUSE : HG_CLASS_HEAP_FREE);
-	hg_addr cend = pc->base + 64 * page;
-	if (!alloc || scav || pc->base == 0 || end <= pc->base ||
-	    base >= cend) {
+	if (!alloc || scav) {
 		emit(w->e, base, end, c);
 		return w->e->rc;
 	}
-	/* The run overlaps the cache block: the cache decides per page. */
-	if (base < pc->base)
-		emit(w->e, base, pc->base, c);
-	hg_addr lo = base > pc->base ? base : pc->base;
-	hg_addr hi = end < cend ? end : cend;
-	for (hg_addr a = lo; a < hi; a += page)
-		emit(w->e, a, a + page,
-		     cache_class(pc, (unsigned)((a - pc->base) / page)));
-	if (end > cend)
-		emit(w->e, cend, end, c);
+	/* Where the run overlaps a P's cache block, the cache decides per
+	 * page (the blocks are disjoint and 64-page aligned). */
+	hg_addr pos = base;
+	const struct hg_pagecache *pc;
+	uint64_t span = 64 * page;
+	while (pos < end && (pc = next_cache(w->m, pos, end)) != NULL) {
+		hg_addr cend = pc->base + span;
+		if (pc->base > pos)
+			emit(w->e, pos, pc->base, c);
+		hg_addr lo = pos > pc->base ? pos : pc->base;
+		hg_addr hi = end < cend ? end : cend;
+		for (hg_addr a = lo; a < hi; a += page)
+			emit(w->e, a, a + page,
+			     cached_page_class(w->m, pc->base,
+					       (unsigned)((a - pc->base) /
+							  page)));
+		pos = hi;
+	}
+	if (pos < end)
+		emit(w->e, pos, end, c);
 	return w->e->rc;
 }
 
@@ -655,10 +696,13 @@ int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 	struct hg_pagealloc_counts pc;
 	hg_pagealloc_count(m->pages, &pc);
 	uint64_t page = m->cfg.page_size;
-	/* The cache's scav mask also holds bits of allocated pages. */
-	uint64_t cache_scav = (uint64_t)__builtin_popcountll(m->pcache.scav &
-							     m->pcache.cache);
-	uint64_t cache_free = (uint64_t)__builtin_popcountll(m->pcache.cache);
+	/* A cache's scav mask also holds bits of allocated pages. */
+	uint64_t cache_scav = 0, cache_free = 0;
+	for (unsigned i = 0; i < m->npcaches; i++) {
+		const struct hg_pagecache *c = &m->pcaches[i];
+		cache_scav += (uint64_t)__builtin_popcountll(c->scav & c->cache);
+		cache_free += (uint64_t)__builtin_popcountll(c->cache);
+	}
 	uint64_t released =
 		(pc.free_scav + pc.alloc_scav - m->phantom_pages + cache_scav) *
 		page;

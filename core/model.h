@@ -62,7 +62,11 @@ struct hg_model {
 	struct hg_config cfg;
 	struct hg_os os;
 	struct hg_pagealloc *pages;
-	struct hg_pagecache pcache; /* the one P's page cache */
+	/* Go: p.pcache: each P's page cache, made when the P first
+	 * allocates; curp is the P the events run on (proc events). */
+	struct hg_pagecache *pcaches;
+	unsigned npcaches;
+	unsigned curp;
 
 	/* Go: mheap_.curArena. */
 	hg_addr cur_base, cur_end;
@@ -139,6 +143,7 @@ int hg_linear_init(struct hg_model *m);
 uint64_t hg_linear_grow(struct hg_model *m, uint64_t npage);
 
 /* ---- mheap.c ---- */
+struct hg_pagecache *hg_cur_pagecache(struct hg_model *m);
 int hg_heap_add_pages(struct hg_model *m, hg_addr v, uint64_t n);
 bool hg_heap_grows_backed(const struct hg_model *m);
 uint64_t *hg_heap_grown_stat(struct hg_model *m);

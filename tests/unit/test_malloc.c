@@ -551,6 +551,43 @@ static void test_procs(void **state)
 	hg_model_free(m);
 }
 
+/* Each P has its own page cache (go1.14+): a 64-page block each. */
+static void test_page_cache_per_p(void **state)
+{
+	(void)state;
+	struct hg_model *m = new_model(NULL, NULL);
+	struct hg_op_result r;
+	struct hg_op o = { .kind = HG_OP_ALLOC, .id = "s1", .size = 8 * KiB };
+	/* The first span comes from the page allocator (the cache was
+	 * empty before the heap grew); the next fill P 0's cache. */
+	assert_int_equal(apply(m, &o, &r), HG_OK);
+	assert_int_equal(r.addr, BASE);
+	o.id = "s2";
+	assert_int_equal(apply(m, &o, &r), HG_OK);
+	assert_int_equal(r.addr, BASE + 8 * KiB);
+	proc(m, 1);
+	o.id = "s3";
+	assert_int_equal(apply(m, &o, &r), HG_OK);
+	assert_int_equal(r.addr, BASE + 512 * KiB);
+	assert_int_equal(new_obj(m, "x", 64, false, NULL),
+			 BASE + 512 * KiB + 8 * KiB);
+	proc(m, 0);
+	o.id = "s4";
+	assert_int_equal(apply(m, &o, &r), HG_OK);
+	assert_int_equal(r.addr, BASE + 16 * KiB);
+	/* Pages freed back to the allocator are cached again by whichever
+	 * P refills next, in a block another P caches too. */
+	struct hg_op f = { .kind = HG_OP_FREE, .id = "s1" };
+	assert_int_equal(apply(m, &f, NULL), HG_OK);
+	/* FreeOSMemory flushes every P's cache. */
+	struct hg_op sc = { .kind = HG_OP_SCAVENGE, .all = true };
+	assert_int_equal(apply(m, &sc, NULL), HG_OK);
+	assert_int_equal(fig(m)->heap_inuse, 4 * 8 * KiB);
+	assert_int_equal(fig(m)->heap_released + fig(m)->heap_inuse,
+			 fig(m)->heap_sys);
+	hg_model_free(m);
+}
+
 static void test_trace_errors(void **state)
 {
 	(void)state;
@@ -701,6 +738,7 @@ int main(void)
 		cmocka_unit_test(test_large),
 		cmocka_unit_test(test_stacks),
 		cmocka_unit_test(test_procs),
+		cmocka_unit_test(test_page_cache_per_p),
 		cmocka_unit_test(test_trace_errors),
 		cmocka_unit_test(test_mcentral_order),
 		cmocka_unit_test(test_real_go126),

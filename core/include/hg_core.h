@@ -1,6 +1,7 @@
 /*
- * hg_core.h - the heapgrow model: the only core header that cli/, traces/
- * and render/ include.
+ * hg_core.h - the heapgrow model: with hg_os.h (the OS backend under it,
+ * for callers that inject their own), the only core header that cli/,
+ * traces/, render/ and replay/ include.
  *
  * The core is plain C with no I/O and no global state. A model is created
  * from a configuration, fed operations one at a time, and queried for its

@@ -186,7 +186,8 @@ int hg_convert_run(const struct hg_convert *c, const struct hg_opt_spec *spec)
 			fmt = HG_FMT_COMPACT;
 		else
 			return hg_opt_usage_error(
-				spec, "--format must be yaml or compact, not '%s'",
+				spec,
+				"--format must be yaml or compact, not '%s'",
 				c->format);
 	}
 	return convert(c, fmt, gz);

@@ -84,7 +84,7 @@ int hg_opt_from(const struct hg_opt_spec *spec, const char *arg, int *from);
 /* The --from option's metavariable and help line, for every command that
  * reads a trace. */
 #define HG_OPT_FROM_ARG "FORMAT"
-#define HG_OPT_FROM_HELP                                                      \
+#define HG_OPT_FROM_HELP                                                       \
 	"read it as yaml, compact, go-trace, go-allocfreetrace or mtrace"
 
 /* hg_opt_help prints the full help of a command. */

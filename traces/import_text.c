@@ -60,7 +60,8 @@ static struct live_slot *live_find(const struct live_table *t, uint64_t addr)
 
 	if (!t->cap)
 		return NULL;
-	for (i = live_hash(t, addr); t->slots[i].addr; i = (i + 1) & (t->cap - 1))
+	for (i = live_hash(t, addr); t->slots[i].addr;
+	     i = (i + 1) & (t->cap - 1))
 		if (t->slots[i].addr == addr)
 			return &t->slots[i];
 	return NULL;
@@ -151,11 +152,11 @@ struct pending {
 #define PACE_HEAP_MINIMUM (4u << 20)
 
 struct hg_textimp_reader {
-	bool mtrace;      /* else go-allocfreetrace */
-	bool records;     /* a tracealloc, tracefree or tracegc seen */
+	bool mtrace;       /* else go-allocfreetrace */
+	bool records;      /* a tracealloc, tracefree or tracegc seen */
 	bool in_long_line; /* skipping the rest of an overlong line */
-	unsigned lineno;  /* of the current line */
-	const char *line; /* current line, in the source buffer */
+	unsigned lineno;   /* of the current line */
+	const char *line;  /* current line, in the source buffer */
 	size_t len;
 	struct live_table live;
 	uint64_t live_bytes; /* of the live objects */
@@ -208,9 +209,8 @@ static int next_line(struct hg_trace_reader *r)
 			/* An allocfreetrace log may hold anything the program
 			 * printed: skip a long line that is no record. */
 			if (!t->mtrace &&
-			    (t->in_long_line ||
-			     (strncmp(b, "trace", 5) != 0 &&
-			      strncmp(b, "MARK", 4) != 0))) {
+			    (t->in_long_line || (strncmp(b, "trace", 5) != 0 &&
+						 strncmp(b, "MARK", 4) != 0))) {
 				s->pos = s->len;
 				t->in_long_line = true;
 				continue;
@@ -257,8 +257,8 @@ static void push(struct hg_textimp_reader *t, enum hg_op_kind kind,
  * record_alloc: the program got size bytes at addr. If addr is still live
  * the log missed its free, and the old object dies first.
  */
-static int record_alloc(struct hg_trace_reader *r, uint64_t addr,
-			uint64_t size, bool noscan, unsigned col)
+static int record_alloc(struct hg_trace_reader *r, uint64_t addr, uint64_t size,
+			bool noscan, unsigned col)
 {
 	struct hg_textimp_reader *t = r->textimp;
 	struct live_slot *s = live_find(&t->live, addr);
@@ -368,9 +368,9 @@ bool hg__afl_line_is_record(const char *s, size_t n)
 static bool type_noscan(const char *s, size_t n)
 {
 	static const char *const plain[] = {
-		"bool",	   "int",     "int8",	 "int16",     "int32",
-		"int64",   "uint",    "uint8",	 "uint16",    "uint32",
-		"uint64",  "uintptr", "float32", "float64",   "complex64",
+		"bool",       "int",     "int8",    "int16",   "int32",
+		"int64",      "uint",    "uint8",   "uint16",  "uint32",
+		"uint64",     "uintptr", "float32", "float64", "complex64",
 		"complex128", NULL
 	};
 
@@ -434,17 +434,18 @@ static int afl_record(struct hg_trace_reader *r, const char *what)
 			      "%s: expected ')' after the size%s", what,
 			      i == n ? " (a cut line?)" : "");
 	if (i + 1 != n)
-		return err_at(r, (unsigned)i + 2, "%s: unexpected text after ')'",
-			      what);
+		return err_at(r, (unsigned)i + 2,
+			      "%s: unexpected text after ')'", what);
 	if (!addr)
-		return err_at(r, (unsigned)strlen(what) + 2,
-			      "%s: address 0", what);
+		return err_at(r, (unsigned)strlen(what) + 2, "%s: address 0",
+			      what);
 	if (!alloc) {
 		record_free(r, addr, 1);
 		return 0;
 	}
 	if (!size)
-		return err_at(r, (unsigned)strlen(what) + 2, "%s: size 0", what);
+		return err_at(r, (unsigned)strlen(what) + 2, "%s: size 0",
+			      what);
 	if (type && memchr(type, '\0', tlen))
 		return err_at(r, (unsigned)(type - s) + 1,
 			      "%s: type contains a NUL character", what);
@@ -474,8 +475,7 @@ static int afl_line(struct hg_trace_reader *r)
 
 		/* The label as text: control characters become spaces,
 		 * bytes that are not UTF-8 '?', blanks around it go. */
-		if (hg__reader_str(&r->text, &r->textcap, s + st, end - st) <
-		    0)
+		if (hg__reader_str(&r->text, &r->textcap, s + st, end - st) < 0)
 			return err_at(r, 1, "out of memory");
 		m = r->text;
 		n = end - st;
@@ -542,7 +542,8 @@ static bool caller_ok(const char *s, size_t end)
 		i++;
 	if (i == end)
 		return true;
-	if (s[i] != '@' || i + 1 == end || (s[i + 1] != ' ' && s[i + 1] != '\t'))
+	if (s[i] != '@' || i + 1 == end ||
+	    (s[i + 1] != ' ' && s[i + 1] != '\t'))
 		return false;
 	for (i += 1; i < end; i++)
 		if (s[i] != ' ' && s[i] != '\t')

@@ -108,10 +108,10 @@ const struct hg_trace_info *hg_trace_info(const struct hg_trace_reader *r);
  * The _as variants read the input as format (an hg_trace_format) instead
  * of recognising it; HG_FMT_AUTO recognises it as the plain ones do.
  */
-int hg_trace_open_as(struct hg_trace_reader **out, const char *path,
-		     int format, struct hg_diag *d);
-int hg_trace_open_fd_as(struct hg_trace_reader **out, int fd,
-			const char *name, int format, struct hg_diag *d);
+int hg_trace_open_as(struct hg_trace_reader **out, const char *path, int format,
+		     struct hg_diag *d);
+int hg_trace_open_fd_as(struct hg_trace_reader **out, int fd, const char *name,
+			int format, struct hg_diag *d);
 int hg_trace_open_mem_as(struct hg_trace_reader **out, const void *data,
 			 size_t len, const char *name, int format,
 			 struct hg_diag *d);

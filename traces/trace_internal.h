@@ -126,8 +126,8 @@ struct hg_textimp_reader;
 struct hg__format {
 	const char *name; /* as --from names it */
 	int (*open)(struct hg_trace_reader *r);
-	int (*next)(struct hg_trace_reader *r, struct hg_op *op,
-		    unsigned *line, unsigned *col);
+	int (*next)(struct hg_trace_reader *r, struct hg_op *op, unsigned *line,
+		    unsigned *col);
 	void (*close)(struct hg_trace_reader *r);
 };
 

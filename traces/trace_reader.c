@@ -62,8 +62,7 @@ static const struct hg__format formats[HG_FMT_COUNT] = {
 	[HG_FMT_GOTRACE] = { "go-trace", hg__gotrace_open, hg__gotrace_next_op,
 			     hg__gotrace_close },
 	[HG_FMT_GO_ALLOCFREETRACE] = { "go-allocfreetrace", hg__afl_open,
-				       hg__textimp_next_op,
-				       hg__textimp_close },
+				       hg__textimp_next_op, hg__textimp_close },
 	[HG_FMT_MTRACE] = { "mtrace", hg__mtrace_open, hg__textimp_next_op,
 			    hg__textimp_close },
 };
@@ -117,9 +116,9 @@ static bool yaml_key_line(const unsigned char *b, size_t n)
 
 	if (has_prefix(b, n, "---") || has_prefix(b, n, "%"))
 		return true;
-	while (i < n && ((b[i] >= 'a' && b[i] <= 'z') ||
-			 (b[i] >= 'A' && b[i] <= 'Z') || b[i] == '_' ||
-			 (i > 0 && b[i] >= '0' && b[i] <= '9')))
+	while (i < n &&
+	       ((b[i] >= 'a' && b[i] <= 'z') || (b[i] >= 'A' && b[i] <= 'Z') ||
+		b[i] == '_' || (i > 0 && b[i] >= '0' && b[i] <= '9')))
 		i++;
 	return i > 0 && i < n && b[i] == ':' &&
 	       (i + 1 == n || b[i + 1] == ' ' || b[i + 1] == '\t');
@@ -275,8 +274,8 @@ static int open_src(struct hg_trace_reader **out, struct hg_trace_reader *r,
 	return 0;
 }
 
-int hg_trace_open_fd_as(struct hg_trace_reader **out, int fd,
-			const char *name, int format, struct hg_diag *d)
+int hg_trace_open_fd_as(struct hg_trace_reader **out, int fd, const char *name,
+			int format, struct hg_diag *d)
 {
 	struct hg_trace_reader *r;
 	int rc = reader_new(out, name ? name : "<fd>", d);
@@ -284,8 +283,7 @@ int hg_trace_open_fd_as(struct hg_trace_reader **out, int fd,
 	if (rc < 0)
 		return rc;
 	r = *out;
-	return open_src(out, r, hg__src_open_fd(&r->src, fd, false), format,
-			d);
+	return open_src(out, r, hg__src_open_fd(&r->src, fd, false), format, d);
 }
 
 int hg_trace_open_fd(struct hg_trace_reader **out, int fd, const char *name,
@@ -314,8 +312,8 @@ int hg_trace_open_mem(struct hg_trace_reader **out, const void *data,
 	return hg_trace_open_mem_as(out, data, len, name, HG_FMT_AUTO, d);
 }
 
-int hg_trace_open_as(struct hg_trace_reader **out, const char *path,
-		     int format, struct hg_diag *d)
+int hg_trace_open_as(struct hg_trace_reader **out, const char *path, int format,
+		     struct hg_diag *d)
 {
 	struct hg_trace_reader *r;
 	int fd, rc;
@@ -338,8 +336,7 @@ int hg_trace_open_as(struct hg_trace_reader **out, const char *path,
 		return rc;
 	}
 	r = *out;
-	return open_src(out, r, hg__src_open_fd(&r->src, fd, true), format,
-			d);
+	return open_src(out, r, hg__src_open_fd(&r->src, fd, true), format, d);
 }
 
 int hg_trace_open(struct hg_trace_reader **out, const char *path,

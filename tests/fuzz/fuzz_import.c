@@ -168,8 +168,8 @@ static int read_all(const void *data, size_t size, int format, bool check,
 		n++;
 	}
 	/* An importer's error says where (an empty log has no line). */
-	if (rc < 0 && (!d.msg[0] || (text && !d.line &&
-				     !strstr(d.msg, "no tracealloc"))))
+	if (rc < 0 &&
+	    (!d.msg[0] || (text && !d.line && !strstr(d.msg, "no tracealloc"))))
 		abort();
 	if (rc == 0 && text) {
 		struct hg_diag w;
@@ -183,8 +183,8 @@ static int read_all(const void *data, size_t size, int format, bool check,
 	return rc;
 }
 
-static void round_trip(const void *data, size_t size, int format,
-		       uint64_t hash, size_t count)
+static void round_trip(const void *data, size_t size, int format, uint64_t hash,
+		       size_t count)
 {
 	struct hg_trace_reader *r;
 	struct hg_trace_writer *w;
@@ -202,8 +202,8 @@ static void round_trip(const void *data, size_t size, int format,
 		return;
 	if (hg_trace_open_mem_as(&r, data, size, "fuzz", format, &d) < 0)
 		abort();
-	if (hg_trace_writer_open(&w, f, HG_FMT_COMPACT, false,
-				 hg_trace_info(r), &d) < 0)
+	if (hg_trace_writer_open(&w, f, HG_FMT_COMPACT, false, hg_trace_info(r),
+				 &d) < 0)
 		abort();
 	while ((rc = hg_trace_next(r, &op, &line, &col, &d)) > 0)
 		if (hg_trace_write(w, &op) < 0)
@@ -214,8 +214,8 @@ static void round_trip(const void *data, size_t size, int format,
 	fclose(f);
 	if (read_all(buf, len, HG_FMT_COMPACT, false, &h2, &n2) < 0 ||
 	    h2 != hash || n2 != count) {
-		fprintf(stderr, "round trip changed the log:\n%.*s\n",
-			(int)len, buf);
+		fprintf(stderr, "round trip changed the log:\n%.*s\n", (int)len,
+			buf);
 		abort();
 	}
 	free(buf);

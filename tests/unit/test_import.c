@@ -270,16 +270,16 @@ static void test_afl_errors(void **state)
 	/* Cut lines, as at the end of a truncated log. */
 	expect_error("tracealloc(0xc000010000, 0x20)\ntracealloc(0xc0000",
 		     HG_FMT_AUTO, 2, 19, "tracealloc: expected ', '");
-	expect_error("tracealloc(0xc000010000, 0x20)\ntracealloc(",
-		     HG_FMT_AUTO, 2, 12, "tracealloc: bad address");
+	expect_error("tracealloc(0xc000010000, 0x20)\ntracealloc(", HG_FMT_AUTO,
+		     2, 12, "tracealloc: bad address");
 	expect_error("tracealloc(0xc000010000, 0x20)\n"
 		     "tracealloc(0xc000010000, 0x2",
 		     HG_FMT_AUTO, 2, 29, "expected ')' after the size (a cut");
 	expect_error("tracealloc(0xc000010000, 0x20)\n"
 		     "tracealloc(0xc000010000, 0x20, main.",
 		     HG_FMT_AUTO, 2, 32, "expected a type and ')'");
-	expect_error("tracefree(0xc000010000, 0x20, main.T)\n",
-		     HG_FMT_AUTO, 1, 29, "tracefree: expected ')'");
+	expect_error("tracefree(0xc000010000, 0x20, main.T)\n", HG_FMT_AUTO, 1,
+		     29, "tracefree: expected ')'");
 	expect_error("tracealloc(0xc000010000, 0xzz)\n", HG_FMT_AUTO, 1, 26,
 		     "tracealloc: bad size");
 	expect_error("tracealloc(0xc000010000, 0x20) x\n", HG_FMT_AUTO, 1, 31,
@@ -288,8 +288,8 @@ static void test_afl_errors(void **state)
 		     "size 0");
 	expect_error("tracealloc(0x0, 0x10)\n", HG_FMT_AUTO, 1, 12,
 		     "address 0");
-	expect_error("tracealloc(0x10000000000000000, 0x10)\n", HG_FMT_AUTO,
-		     1, 12, "bad address");
+	expect_error("tracealloc(0x10000000000000000, 0x10)\n", HG_FMT_AUTO, 1,
+		     12, "bad address");
 	expect_error("tracealloc(0x1, 0x10)\ntracegc(\n", HG_FMT_AUTO, 2, 9,
 		     "expected 'tracegc()'");
 	{
@@ -529,9 +529,8 @@ static void test_detect_pipe(void **state)
 		"tracealloc(0xc000010000, 0x20)\n",
 		"= Start\n",
 	};
-	static const enum hg_trace_format want[] = {
-		HG_FMT_GO_ALLOCFREETRACE, HG_FMT_MTRACE
-	};
+	static const enum hg_trace_format want[] = { HG_FMT_GO_ALLOCFREETRACE,
+						     HG_FMT_MTRACE };
 
 	(void)state;
 	for (size_t k = 0; k < 2; k++) {
@@ -661,9 +660,8 @@ static void roundtrip(const char *name, enum hg_trace_format fmt, bool gz)
 	assert_non_null(f);
 	snprintf(path, sizeof(path), "%s/tests/data/%s", HG_SOURCE_DIR, name);
 	assert_int_equal(hg_trace_open(&in, path, &d), 0);
-	assert_int_equal(hg_trace_writer_open(&w, f, fmt, gz, hg_trace_info(in),
-					      &d),
-			 0);
+	assert_int_equal(
+		hg_trace_writer_open(&w, f, fmt, gz, hg_trace_info(in), &d), 0);
 	while ((rc = hg_trace_next(in, &op, &line, &col, &d)) > 0)
 		assert_int_equal(hg_trace_write(w, &op), 0);
 	assert_int_equal(rc, 0);
@@ -694,7 +692,8 @@ static void roundtrip(const char *name, enum hg_trace_format fmt, bool gz)
 		if (rc <= 0)
 			break;
 		if (!same_op(&keep, &op2))
-			fail_msg("%s: op %" PRIu64 " differs after the round trip",
+			fail_msg("%s: op %" PRIu64
+				 " differs after the round trip",
 				 name, n);
 		n++;
 	}

@@ -200,12 +200,20 @@ static int log_event(void *ctx, struct hg_replay *rp,
 		u64(lg, "npages", res->npages);
 	if (log & HG_LOG_SIZE)
 		u64(lg, "size", res->size);
+	if (log & HG_LOG_ELEMSIZE)
+		u64(lg, "elemsize", res->elemsize);
 	if (log & HG_LOG_SCAV)
 		u64(lg, "scav", res->scav);
 	if (log & HG_LOG_GREW)
 		u64(lg, "grew", res->grew);
 	if (log & HG_LOG_RELEASED)
 		u64(lg, "released", res->released);
+	if ((log & HG_LOG_SPAN) && res->new_span) {
+		hex(lg, "span", res->span_base);
+		u64(lg, "npages", res->npages);
+		u64(lg, "scav", res->scav);
+		u64(lg, "grew", res->grew);
+	}
 done:
 	put(lg, "}\n", 2);
 	if (lg->failed)

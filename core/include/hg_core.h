@@ -301,6 +301,9 @@ enum hg_log_field {
 	HG_LOG_SCAV = 1 << 4,     /* result: "scav" */
 	HG_LOG_GREW = 1 << 5,     /* result: "grew" */
 	HG_LOG_RELEASED = 1 << 6, /* result: "released" */
+	HG_LOG_ELEMSIZE = 1 << 7, /* result: "elemsize" (an object's slot) */
+	HG_LOG_SPAN = 1 << 8,     /* when it took a fresh span: "span" (its
+				     base), "npages", "scav", "grew" */
 };
 
 struct hg_op_spec {

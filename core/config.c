@@ -244,6 +244,10 @@ struct key {
 	  set_randomize, get_randomize, randomize_heap_base,                   \
 	  hg_cfg_default_randomize_heap_base,                                  \
 	  "Go 1.26's randomisation of the heap base")                          \
+	X(HEAP_PADDING, "heap_padding", HG_CFG_SIZE, NULL, set_size, get_size, \
+	  heap_padding, hg_cfg_default_heap_padding,                           \
+	  "Bytes marked allocated and released below the first heap span "     \
+	  "(Go 1.26's random heap-base padding)")                              \
 	X(PLACEMENT, "placement", HG_CFG_STRING, placement_names, set_enum,    \
 	  get_enum, placement, hg_cfg_default_placement,                       \
 	  "Where the simulated OS puts a mapping when the requested address "  \

@@ -257,11 +257,17 @@ static uint64_t mheap_grow(struct hg_model *m, uint64_t npage)
 		return 0;
 	total += nbase - v;
 
-	if (first_grow && m->randomize) {
+	/* heap_padding: the padding a recorded run drew (its first span's
+	 * distance from the first chunk), else Go's random one. */
+	if (first_grow && (m->randomize || m->cfg.heap_padding)) {
 		unsigned bits = 0;
 		for (uint64_t x = m->cfg.chunk_size; x > 1; x >>= 1)
 			bits++;
-		uint64_t off = hg_heap_rand_bits(m, bits);
+		uint64_t off = m->cfg.heap_padding;
+		if (off >= m->cfg.chunk_size)
+			off = m->cfg.chunk_size - page;
+		if (!off)
+			off = hg_heap_rand_bits(m, bits);
 		uint64_t npad = HG_ALIGN_DOWN(off, page) / page;
 		if (npad)
 			hg_pagealloc_mark_padding(m->pages, v, npad);

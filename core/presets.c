@@ -359,6 +359,12 @@ void hg_cfg_default_gomaxprocs(struct hg_config *c)
 	c->gomaxprocs = 0;
 }
 
+/* 0: no padding unless randomize_heap_base draws it */
+void hg_cfg_default_heap_padding(struct hg_config *c)
+{
+	c->heap_padding = 0;
+}
+
 void hg_cfg_default_randomize_heap_base(struct hg_config *c)
 {
 	c->randomize_heap_base = false;

@@ -1949,6 +1949,44 @@ int hg__gotrace_detect(struct hg_trace_reader *r)
 	       s->buf[s->pos + 5] >= '0' && s->buf[s->pos + 5] <= '9';
 }
 
+/*
+ * heap_padding: Go 1.26 marks a random number of pages at the start of the
+ * first chunk allocated when it randomises the heap base (Go: mheap.go
+ * (*mheap).grow, markRandomPaddingPages, go1.26); the first span then
+ * starts right after them, and minPageHeapAddr is that chunk's start. The
+ * lowest span of the snapshot (span ids are its page index from there)
+ * gives the padding, which the trace hands to the model as its config key
+ * heap_padding (share/doc/go-trace.md). Nothing when it is 0.
+ */
+static int heap_padding(struct hg_trace_reader *r)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	uint64_t low = UINT64_MAX;
+	char v[24];
+
+	if (g->ver < 26)
+		return 0;
+	for (size_t bi = 0; bi < g->nb; bi++) {
+		const struct gt_batch *b = &g->b[bi];
+		struct gt_event ev;
+		uint64_t dt;
+		size_t pos = 0;
+
+		while (pos < b->len) {
+			if (decode(r, b, &pos, &ev, &dt) < 0)
+				return HG_EINVAL;
+			if (ev.type == EV_SPAN && ev.args[0] < low)
+				low = ev.args[0];
+		}
+	}
+	if (low == 0 || low == UINT64_MAX || low >= (4u << 20) / GT_PAGE_SIZE)
+		return 0;
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)(low * g->page_size));
+	return hg__add_setting(&r->info.config, &r->info.nconfig,
+			       &r->config_cap, "heap_padding", v, strlen(v), 0,
+			       0, r->d);
+}
+
 int hg__gotrace_open(struct hg_trace_reader *r)
 {
 	struct hg_gotrace_reader *g;
@@ -2000,7 +2038,7 @@ int hg__gotrace_open(struct hg_trace_reader *r)
 		return rc;
 	if (rc == 0)
 		return gt_err(r, GT_HEADER_LEN, "the trace has no events");
-	return 0;
+	return heap_padding(r);
 }
 
 int hg__gotrace_next_op(struct hg_trace_reader *r, struct hg_op *op,

@@ -115,6 +115,11 @@ struct hg_config {
 	/* GOMAXPROCS: the number of Ps `proc` events may name; 0 = as many
 	 * as the trace's proc events name. */
 	unsigned gomaxprocs;
+	/* Bytes of the first chunk marked allocated and released at the
+	 * first heap growth (Go: markRandomPaddingPages, go1.26), rounded
+	 * down to pages, below the chunk size; 0 = none, or random from the
+	 * seed when randomize_heap_base is on. */
+	uint64_t heap_padding;
 };
 
 /* hg_config_init fills the defaults of the newest Go on linux/amd64. */

@@ -231,6 +231,7 @@ static void test_keys_and_types(void **state)
 		{ "page_cache", HG_CFG_BOOL },
 		{ "gomaxprocs", HG_CFG_NUMBER },
 		{ "randomize_heap_base", HG_CFG_SEED },
+		{ "heap_padding", HG_CFG_SIZE },
 		{ "placement", HG_CFG_STRING },
 		{ "policy.sbrk", HG_CFG_STRING },
 		{ "policy.arena", HG_CFG_STRING },
@@ -463,6 +464,7 @@ static void test_defaults(void **state)
 	get_is(&cfg, "module_end", "1048576");
 	get_is(&cfg, "page_cache", "true");
 	get_is(&cfg, "randomize_heap_base", "false");
+	get_is(&cfg, "heap_padding", "0");
 	get_is(&cfg, "placement", "topdown");
 	get_is(&cfg, "policy.sbrk", "go1.24");
 	get_is(&cfg, "policy.arena", "sparse");
@@ -510,6 +512,8 @@ static void test_set_get_round_trip(void **state)
 		{ "randomize_heap_base", "false", "false" },
 		{ "randomize_heap_base", "true", "0" },
 		{ "randomize_heap_base", "no", "false" },
+		{ "heap_padding", "2768896", "2768896" },
+		{ "heap_padding", "96K", "98304" },
 		{ "placement", "bottomup", "bottomup" },
 		{ "placement", "topdown", "topdown" },
 		{ "policy.sbrk", "go1.19", "go1.19" },

@@ -38,6 +38,7 @@ struct ops {
 	struct hg_diag d;
 	uint64_t nwarn; /* records skipped or repaired */
 	struct hg_diag warn;
+	char padding[160]; /* the trace's heap_padding setting, "" if none */
 };
 
 static void ops_add(struct ops *o, const struct hg_op *op, unsigned line)
@@ -84,6 +85,12 @@ static void decode(struct ops *o, const void *data, size_t len,
 		return;
 	}
 	assert_int_equal(hg_trace_info(r)->format, HG_FMT_GOTRACE);
+	for (size_t i = 0; i < hg_trace_info(r)->nconfig; i++) {
+		const struct hg_setting *e = &hg_trace_info(r)->config[i];
+
+		assert_string_equal(e->key, "heap_padding");
+		snprintf(o->padding, sizeof(o->padding), "%s", e->value);
+	}
 	while ((rc = hg_trace_next(r, &op, &line, &col, &o->d)) > 0)
 		ops_add(o, &op, line);
 	o->rc = rc;
@@ -368,6 +375,9 @@ static void test_formats(void **state)
 		build(&b, vers[k], 8192, 0);
 		decode(&o, b.p, b.n, NULL);
 		check_built(&o);
+		/* The lowest span is 2 pages above minPageHeapAddr: in the
+		 * go 1.26 format that is the random heap base's padding. */
+		assert_string_equal(o.padding, vers[k] >= 26 ? "16384" : "");
 		ops_free(&o);
 	}
 	free(b.p);

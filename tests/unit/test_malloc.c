@@ -428,6 +428,34 @@ static void test_swept_del_tiny(void **state)
 	hg_model_free(m);
 }
 
+/* heap_padding: the first growth marks the pages allocated and released
+ * (Go: markRandomPaddingPages, go1.26); the first span follows them, and
+ * what does not fit in the rest of the chunk grows the heap. */
+static void test_heap_padding(void **state)
+{
+	(void)state;
+	struct hg_config cfg;
+	char err[256];
+	hg_config_init(&cfg);
+	assert_int_equal(hg_config_set(&cfg, "heap_padding", "100K", err,
+				       sizeof(err)),
+			 0);
+	struct hg_model *m = NULL;
+	if (hg_model_new(&m, &cfg, err, sizeof(err)))
+		fail_msg("hg_model_new: %s", err);
+	struct hg_op_result r;
+	/* 100 KiB rounds down to 12 pages. */
+	assert_int_equal(new_obj(m, "a", 100, true, &r), BASE + 12 * 8 * KiB);
+	assert_int_equal(fig(m)->heap_sys, 4 * MiB);
+	assert_int_equal(fig(m)->heap_inuse, 8 * KiB);
+	assert_int_equal(fig(m)->heap_released, 4 * MiB - 8 * KiB);
+	/* 4 MiB less 13 pages are left in the chunk: 4 MiB - 96 KiB do not
+	 * fit, the heap grows a second chunk. */
+	new_obj(m, "b", 4 * MiB - 96 * KiB, true, &r);
+	assert_int_equal(fig(m)->heap_sys, 8 * MiB);
+	hg_model_free(m);
+}
+
 static void test_large(void **state)
 {
 	(void)state;
@@ -735,6 +763,7 @@ int main(void)
 		cmocka_unit_test(test_swept_del),
 		cmocka_unit_test(test_swept_del_central),
 		cmocka_unit_test(test_swept_del_tiny),
+		cmocka_unit_test(test_heap_padding),
 		cmocka_unit_test(test_large),
 		cmocka_unit_test(test_stacks),
 		cmocka_unit_test(test_procs),

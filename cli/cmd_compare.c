@@ -33,6 +33,9 @@ static const struct hg_opt compare_opts[] = {
 	{ HG_POPT_OUTPUT, 'o', "output", "FILE",
 	  "draw the maps to FILE (.png, .svg, or .html: the interactive "
 	  "report; repeatable)" },
+	{ HG_POPT_TIMELINE, 0, "timeline", "FILE",
+	  "draw each configuration's timeline (events x addresses), one "
+	  "above the other, to FILE (.png or .svg)" },
 	{ HG_POPT_CURVES, 0, "curves", "FILE",
 	  "draw HeapSys, HeapInuse, HeapReleased, committed and mapped over "
 	  "the replay to FILE (.png or .svg)" },
@@ -419,8 +422,15 @@ static int run_compare(struct compare *c)
 		}
 	}
 	/* The pictures keep the out-of-memory status. */
-	if ((pics->nmaps || pics->ncurves) &&
-	    (rc = hg_pictures_write(pics, NULL))) {
+	struct hg_scene *tl = NULL;
+	if ((rc = hg_pictures_compare_timeline(pics, &rp, &tl))) {
+		status = rc;
+		goto out;
+	}
+	rc = pics->nmaps || pics->ncurves || tl ? hg_pictures_write(pics, tl)
+						  : 0;
+	hg_scene_free(tl);
+	if (rc) {
 		status = rc;
 		goto out;
 	}

@@ -24,6 +24,8 @@ void hg_pictures_release(struct hg_pictures *p)
 	hg_timeline_free(p->tl);
 	hg_report_free(p->report);
 	hg_curves_free(p->cv);
+	for (size_t i = 0; i < HG_REPLAY_MAX_LANES; i++)
+		hg_timeline_free(p->ltl[i]);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -45,6 +47,13 @@ int hg_pictures_add_map(struct hg_pictures *p, const struct hg_opt_spec *spec,
 int hg_pictures_option(struct hg_pictures *p, int opt, const char *arg,
 		       const struct hg_opt_spec *spec)
 {
+	const char *fmt = arg ? hg_render_format_of(arg) : NULL;
+	if ((opt == HG_POPT_TIMELINE || opt == HG_POPT_CURVES) &&
+	    (!fmt || strcmp(fmt, "html") == 0))
+		return hg_opt_usage_error(spec,
+					  "cannot tell the picture format "
+					  "of '%s': name it .png or .svg",
+					  arg);
 	switch (opt) {
 	case HG_POPT_OUTPUT:
 		return hg_pictures_add_map(p, spec, arg);
@@ -207,6 +216,9 @@ static int report_event(void *ctx, struct hg_replay *rp,
 	struct hg_model *m = hg_replay_model(rp, ev->lane);
 	if (p->cv)
 		hg_curves_event(p->cv, ev->lane, m, ev->op, ev->index);
+	if (p->ltl[ev->lane] && hg_timeline_event(p->ltl[ev->lane], m,
+						  ev->index, ev->op, ev->res))
+		return HG_ENOMEM;
 	if (!p->report)
 		return 0;
 	return hg_report_event(p->report, ev->lane, m, ev->op, ev->res,
@@ -220,8 +232,22 @@ int hg_pictures_attach_report(struct hg_pictures *p, struct hg_replay *rp,
 	for (size_t i = 0; i < p->nmaps; i++)
 		html |= hg_render_format_of(p->maps[i]) &&
 			strcmp(hg_render_format_of(p->maps[i]), "html") == 0;
-	if ((!html && !p->ncurves) || p->report || p->cv)
+	/* compare's timelines: one per configuration (replay has its own). */
+	bool ltl = p->ntimelines && rp->nlanes > 1;
+	if ((!html && !p->ncurves && !ltl) || p->report || p->cv || p->ltl[0])
 		return HG_REPLAY_OK;
+	for (size_t i = 0; ltl && i < rp->nlanes; i++) {
+		struct hg_render_opts o;
+		snprintf(p->ltitle[i], sizeof(p->ltitle[i]),
+			 "%s \xe2\x80\x94 %s",
+			 trace_name && trace_name[0] ? trace_name
+						     : "(unnamed trace)",
+			 rp->lane[i].label ? rp->lane[i].label : "");
+		hg_pictures_render_opts(p, &o, p->ltitle[i]);
+		if (hg_timeline_new(&p->ltl[i], &o))
+			return hg_replay_fail(rp, HG_REPLAY_EHOST, 0, 0,
+					      "out of host memory");
+	}
 	if (html && hg_report_new(&p->report, rp->nlanes, trace_name))
 		return hg_replay_fail(rp, HG_REPLAY_EHOST, 0, 0,
 				      "out of host memory");
@@ -241,6 +267,33 @@ int hg_pictures_attach_report(struct hg_pictures *p, struct hg_replay *rp,
 	p->rp = rp;
 	struct hg_observer o = { p, report_event, NULL };
 	return hg_replay_observe(rp, &o);
+}
+
+int hg_pictures_compare_timeline(struct hg_pictures *p, struct hg_replay *rp,
+				 struct hg_scene **out)
+{
+	*out = NULL;
+	for (size_t i = 0; i < rp->nlanes && p->ltl[i]; i++) {
+		struct hg_model *m = hg_replay_model(rp, i);
+		struct hg_scene *s = NULL;
+		int rc = hg_timeline_scene(&s, p->ltl[i], m,
+					   hg_model_stats(m)->events);
+		if (!rc && !*out) {
+			*out = s;
+			continue;
+		}
+		if (!rc)
+			rc = hg_scene_append(*out, s, (*out)->height);
+		if (rc) {
+			hg_cli_error("cannot draw the timeline: %s",
+				     rc == HG_ENOMEM ? "out of host memory"
+						     : hg_strerror(rc));
+			hg_scene_free(*out);
+			*out = NULL;
+			return HG_EXIT_USAGE;
+		}
+	}
+	return 0;
 }
 
 int hg_pictures_attach(struct hg_pictures *p, struct hg_replay *rp,

@@ -49,6 +49,9 @@ struct hg_pictures {
 	const char *curves[HG_PICTURES_MAX]; /* --curves FILE, in order */
 	size_t ncurves;
 	struct hg_curves *cv;     /* their recorder */
+	/* compare --timeline: one timeline per configuration */
+	struct hg_timeline *ltl[HG_REPLAY_MAX_LANES];
+	char ltitle[HG_REPLAY_MAX_LANES][192];
 	struct hg_report *report; /* -o FILE.html: the report's recorder */
 	struct hg_replay *rp;     /* the replay it records */
 	bool report_ended;
@@ -90,6 +93,13 @@ int hg_pictures_attach(struct hg_pictures *p, struct hg_replay *rp,
  * replay status. */
 int hg_pictures_attach_report(struct hg_pictures *p, struct hg_replay *rp,
 			      const char *trace_name);
+
+/* hg_pictures_compare_timeline draws compare's timelines (one per
+ * configuration, one above the other) into *out, or leaves it NULL
+ * without --timeline. Returns 0, or prints an error and returns
+ * HG_EXIT_USAGE. */
+int hg_pictures_compare_timeline(struct hg_pictures *p, struct hg_replay *rp,
+				 struct hg_scene **out);
 
 /*
  * hg_pictures_finish draws what is still to draw (the map at the end, the

@@ -77,6 +77,11 @@ struct hg_scene {
 struct hg_scene *hg_scene_new(double width, double height);
 void hg_scene_free(struct hg_scene *s);
 
+/* hg_scene_append moves src's items into dst, dy lower, and frees src;
+ * dst grows to hold them (as wide as the wider). Returns 0 or HG_ENOMEM
+ * (src freed all the same). */
+int hg_scene_append(struct hg_scene *dst, struct hg_scene *src, double dy);
+
 /* Appenders; on host OOM they set s->oom and return NULL. */
 struct hg_item *hg_scene_rect(struct hg_scene *s, double x, double y, double w,
 			      double h, uint32_t rgb);

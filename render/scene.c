@@ -42,6 +42,34 @@ void hg_scene_free(struct hg_scene *s)
 	free(s);
 }
 
+int hg_scene_append(struct hg_scene *dst, struct hg_scene *src, double dy)
+{
+	if (!src)
+		return HG_OK;
+	size_t need = dst->n + src->n;
+	if (need > dst->cap) {
+		struct hg_item *v = realloc(dst->items, need * sizeof(*v));
+		if (!v) {
+			hg_scene_free(src);
+			return HG_ENOMEM;
+		}
+		dst->items = v;
+		dst->cap = need;
+	}
+	for (size_t i = 0; i < src->n; i++) {
+		struct hg_item *it = &dst->items[dst->n++];
+		*it = src->items[i];
+		it->y += dy;
+	}
+	if (src->width > dst->width)
+		dst->width = src->width;
+	if (dy + src->height > dst->height)
+		dst->height = dy + src->height;
+	src->n = 0; /* the texts and titles are dst's now */
+	hg_scene_free(src);
+	return HG_OK;
+}
+
 static struct hg_item *push(struct hg_scene *s, enum hg_item_kind kind)
 {
 	if (s->oom)

@@ -137,7 +137,7 @@ _heapgrow()
 		;;
 	compare)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--vs -o --output --curves --at --range --format --from -c --config --platform --go --phys-page-size --arena-size --set -q --quiet -h --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--vs -o --output --timeline --curves --at --range --format --from -c --config --platform --go --phys-page-size --arena-size --set -q --quiet -h --help" -- "$cur"))
 		else
 			_filedir '@(yaml|yml|hgt|gz)'
 		fi

@@ -643,32 +643,40 @@ static void test_trace_errors(void **state)
 	hg_model_free(m);
 }
 
-/* Old releases: the nonempty list (go1.4-1.14) puts the span last freed
- * into first; the span sets (go1.15+) hand spans out in order. */
+/*
+ * Which span an mcentral hands out after a gc: from go1.15 the swept
+ * partial set in push order (the mcaches' spans first, swept at their
+ * release, then the unswept full set in the order the spans went in);
+ * before, the front of the nonempty list, where the sweeper (newest span
+ * first) put the oldest span last.
+ */
 static void test_mcentral_order(void **state)
 {
 	(void)state;
 	const char *versions[] = { "1.26", "1.14" };
 	for (int v = 0; v < 2; v++) {
 		struct hg_model *m = new_model(versions[v], NULL);
-		/* Fill three 1-page spans of 4096-byte objects (2 each). */
-		char id[8];
-		for (int i = 0; i < 6; i++) {
-			snprintf(id, sizeof(id), "o%d", i);
-			new_obj(m, id, 4096, true, NULL);
-		}
-		/* Free one object of each of the two older spans. */
+		/* 4096-byte objects, two to a 1-page span. */
+		new_obj(m, "o0", 4096, true, NULL); /* P 0: span A */
+		proc(m, 1);
+		new_obj(m, "o1", 4096, true, NULL); /* P 1: span B */
+		new_obj(m, "o2", 4096, true, NULL); /* B full */
+		new_obj(m, "o3", 4096, true, NULL); /* B to the mcentral */
+		proc(m, 0);
+		new_obj(m, "o4", 4096, true, NULL); /* A full */
+		hg_addr d = new_obj(m, "o5", 4096, true, NULL);
+		/* A came from the page allocator, B and C from P 1's page
+		 * cache (block 0), D from P 0's (the next block). */
+		assert_int_equal(d, BASE + 512 * KiB);
 		del(m, "o0");
-		del(m, "o2");
+		del(m, "o1");
 		gc(m);
+		/* P 0's mcache is empty after the gc: it asks the mcentral. */
 		hg_addr x = new_obj(m, "x", 4096, true, NULL);
-		/* The cached third span is full: both pick another one. */
 		if (v == 0)
-			assert_int_equal(x, BASE); /* first in the set */
+			assert_int_equal(x, d + 4096); /* D, first pushed */
 		else
-			assert_int_equal(x, BASE); /* swept last: the oldest */
-		hg_addr y = new_obj(m, "y", 4096, true, NULL);
-		assert_int_equal(y, BASE + 8 * KiB);
+			assert_int_equal(x, BASE); /* A, front of nonempty */
 		hg_model_free(m);
 	}
 }

@@ -58,6 +58,43 @@ async function hoverAt(page, a) {
 	return tip(page);
 }
 
+// decodeIds reads a report's id log as share/doc/report-format.md says.
+function decodeIds(html, lane) {
+	const zlib = require('zlib');
+	const data = JSON.parse(html.match(/id="hg-data">([\s\S]*?)<\/script>/)[1]);
+	const b64 = html.match(new RegExp('id="hg-ids-' + lane + '">([\\s\\S]*?)</script>'))[1];
+	const u8 = zlib.inflateSync(Buffer.from(b64.replace(/\s+/g, ''), 'base64'));
+	let p = 0;
+	const uv = () => {
+		let v = 0, m = 1, b;
+		do {
+			b = u8[p++];
+			v += (b & 127) * m;
+			m *= 128;
+		} while (b & 128);
+		return v;
+	};
+	const zz = () => {
+		const v = uv();
+		return v % 2 ? -(v + 1) / 2 : v / 2;
+	};
+	const out = [];
+	let base = 0, born = 0, life = 0, pre = 0, num = 0;
+	for (let i = 0; i < data.lanes[lane].nids; i++) {
+		base += uv();
+		const end = base + uv();
+		const family = u8[p++];
+		born += zz();
+		life += zz();
+		pre += zz();
+		num += zz();
+		out.push({ base, end, family, born, died: life ? born + life : Infinity,
+			id: data.prefixes[pre] + (num ? String(num - 1) : '') });
+	}
+	check(p === u8.length, 'the id log is read to its end as report-format.md says');
+	return out;
+}
+
 async function main() {
 	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'hg-chromium-'));
 	// A fresh profile (--user-data-dir) each run.
@@ -81,6 +118,23 @@ async function main() {
 
 		// basic: the slider, hover, zoom to single pages.
 		const log = fs.readFileSync(path.join(work, 'basic.jsonl'), 'utf8').trim().split('\n').map(JSON.parse);
+		{
+			// The data, read as share/doc/report-format.md says, is the event log's.
+			const ids = decodeIds(fs.readFileSync(path.join(work, 'basic.html'), 'utf8'), 0);
+			const pg0 = 8192;
+			let same = 0, allocs = 0;
+			for (const r of log) {
+				if (r.op !== 'alloc')
+					continue;
+				allocs++;
+				const free = log.find(f => f.op === 'free' && f.id === r.id);
+				const d = ids.find(x => x.family === 1 && x.id === r.id);
+				if (d && d.base === parseInt(r.addr, 16) && d.end === d.base + r.npages * pg0 &&
+				    d.born === r.i && d.died === (free ? free.i : Infinity))
+					same++;
+			}
+			check(allocs > 3 && same === allocs, `report-format.md: every span of the id log matches the event log (${same}/${allocs})`);
+		}
 		const { page } = await open(browser, 'basic.html', errors);
 		const pg = await page.evaluate(() => JSON.parse(document.getElementById('hg-data').textContent).lanes[0].page);
 		const keys = await page.evaluate(() => window.hgReport.keys);

@@ -473,6 +473,89 @@ static int popcount_range(const uint64_t *w, size_t n)
 	return c;
 }
 
+/* Walks one span list: every span on it says so, and the links agree. */
+static int check_list(const struct hg_span_list *l, uint8_t where, int spc,
+		      uint64_t *n, const char *what, char *err, size_t errlen)
+{
+	uint64_t k = 0;
+	const struct hg_mspan *prev = NULL;
+	for (const struct hg_mspan *s = l->first; s; s = s->next) {
+		if (s->where != where || (spc >= 0 && s->spc != spc) ||
+		    s->prev != prev || ++k > l->n)
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "%s list: span %#" PRIx64
+					 " is not linked as it says",
+					 what, s->base);
+		prev = s;
+	}
+	if (k != l->n || l->last != prev)
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "%s list: %" PRIu64 " spans linked, %" PRIu64
+				 " counted",
+				 what, k, l->n);
+	*n += k;
+	return HG_OK;
+}
+
+/*
+ * The mcentrals' sets (between events the unswept ones are empty), the
+ * stack pool, and the mcaches: each span is on the list it says it is on.
+ */
+static int check_lists(struct hg_model *m, char *err, size_t errlen)
+{
+	struct hg_objects *o = m->obj;
+	uint64_t on_lists = 0, claim = 0, cached = 0;
+	unsigned swept = o->span_sets ? (o->sweepgen / 2) % 2 : 0;
+	for (int spc = 0; spc < HG_SPAN_CLASSES; spc++) {
+		const struct hg_mcentral *c = &o->central[spc];
+		for (unsigned i = 0; i < 2; i++) {
+			if (i != swept && (c->partial[i].n || c->full[i].n))
+				return hg_errorf(err, errlen, HG_EINVAL,
+						 "span class %d has unswept "
+						 "spans between events",
+						 spc);
+			if (check_list(&c->partial[i], HG_SW_PARTIAL, spc,
+				       &on_lists, "partial", err, errlen) ||
+			    check_list(&c->full[i], HG_SW_FULL, spc, &on_lists,
+				       "full", err, errlen))
+				return HG_EINVAL;
+		}
+	}
+	for (unsigned k = 0; k < o->stack_orders; k++)
+		if (check_list(&o->stackpool[k], HG_SW_STACKPOOL, -1,
+			       &on_lists, "stack pool", err, errlen))
+			return HG_EINVAL;
+	for (unsigned p = 0; p < o->nps; p++) {
+		if (!o->ps[p])
+			continue;
+		for (int spc = 0; spc < HG_SPAN_CLASSES; spc++) {
+			const struct hg_mspan *s = o->ps[p]->mcache.alloc[spc];
+			if (s && (s->where != HG_SW_CACHED ||
+				  s->cached_by != (int32_t)p || s->spc != spc))
+				return hg_errorf(err, errlen, HG_EINVAL,
+						 "P %u caches span %#" PRIx64
+						 " that says otherwise",
+						 p, s->base);
+			cached += s != NULL;
+		}
+	}
+	uint64_t ncached = 0;
+	for (const struct hg_mspan *s = o->all; s; s = s->allnext) {
+		if (s->where == HG_SW_PARTIAL || s->where == HG_SW_FULL ||
+		    s->where == HG_SW_STACKPOOL)
+			claim++;
+		else if (s->where == HG_SW_CACHED)
+			ncached++;
+	}
+	if (claim != on_lists || ncached != cached)
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "%" PRIu64 " spans on lists but %" PRIu64
+				 " say so; %" PRIu64 " cached but %" PRIu64
+				 " say so",
+				 on_lists, claim, cached, ncached);
+	return HG_OK;
+}
+
 /*
  * hg_objects_check recounts the object layer: slots against the live
  * objects, each span's counts against its bitmaps and its list, the
@@ -577,6 +660,8 @@ int hg_objects_check(struct hg_model *m, char *err, size_t errlen)
 			cobjs[c] += s->alloc_count;
 		}
 	}
+	if (check_lists(m, err, errlen))
+		return HG_EINVAL;
 	struct obj_count oc = { m, 0, 0, 0, 0, err, errlen };
 	hg_idmap_each(&m->objects, count_object, &oc);
 	if (oc.bad)

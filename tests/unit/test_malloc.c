@@ -616,6 +616,49 @@ static void test_page_cache_per_p(void **state)
 	hg_model_free(m);
 }
 
+/* The checker sees a broken object layer. */
+static void test_check_catches(void **state)
+{
+	(void)state;
+	struct hg_model *m = new_model(NULL, NULL);
+	char err[512];
+	new_obj(m, "a", 100, true, NULL);
+	new_obj(m, "b", 4, true, NULL);
+	for (int i = 0; i < 7; i++) { /* 6 to a span: one goes back full */
+		char id[8];
+		snprintf(id, sizeof(id), "f%d", i);
+		new_obj(m, id, 9000, false, NULL);
+	}
+	stackalloc(m, "g", 8 * KiB, NULL);
+	assert_int_equal(hg_model_check(m, err, sizeof(err)), 0);
+	struct hg_objects *o = m->obj;
+	o->heap_alloc++;
+	assert_int_equal(hg_model_check(m, err, sizeof(err)), HG_EINVAL);
+	assert_non_null(strstr(err, "HeapAlloc"));
+	o->heap_alloc--;
+	/* A span on a list that says it is cached. */
+	struct hg_mspan *s = NULL;
+	for (s = o->all; s && s->where != HG_SW_PARTIAL &&
+			 s->where != HG_SW_FULL;
+	     s = s->allnext)
+		;
+	assert_non_null(s);
+	uint8_t where = s->where;
+	s->where = HG_SW_CACHED;
+	assert_int_equal(hg_model_check(m, err, sizeof(err)), HG_EINVAL);
+	s->where = where;
+	/* An allocated slot the bitmaps do not have. */
+	s->alloc_count++;
+	assert_int_equal(hg_model_check(m, err, sizeof(err)), HG_EINVAL);
+	s->alloc_count--;
+	/* A stack span StackInuse does not count. */
+	m->hs.in_stacks -= 8 * KiB;
+	assert_int_equal(hg_model_check(m, err, sizeof(err)), HG_EINVAL);
+	m->hs.in_stacks += 8 * KiB;
+	assert_int_equal(hg_model_check(m, err, sizeof(err)), 0);
+	hg_model_free(m);
+}
+
 static void test_trace_errors(void **state)
 {
 	(void)state;
@@ -776,6 +819,7 @@ int main(void)
 		cmocka_unit_test(test_stacks),
 		cmocka_unit_test(test_procs),
 		cmocka_unit_test(test_page_cache_per_p),
+		cmocka_unit_test(test_check_catches),
 		cmocka_unit_test(test_trace_errors),
 		cmocka_unit_test(test_mcentral_order),
 		cmocka_unit_test(test_real_go126),

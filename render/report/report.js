@@ -708,6 +708,10 @@
 			const vals = figs.map((f, j) => f ? get(f, lanes[j]) : null);
 			if (name !== 'HeapSys' && name !== 'committed' && vals.every(v => !v))
 				continue;
+			/* The whole 47-bit space tells nothing; a 32-bit one does. */
+			if (name === 'address space' && vals.every(v => v === null || v >= 2 ** 40) &&
+			    vals.every(v => v === vals[0]))
+				continue;
 			const tr = el('tr');
 			tr.appendChild(el('td', {}, name));
 			vals.forEach(v => tr.appendChild(el('td', { class: 'num' },
@@ -1022,6 +1026,27 @@
 		const r = curves.getBoundingClientRect();
 		const e = (ev.clientX - r.left - PADL) / (CW - PADL - PADR) * maxEvents - 1;
 		setKey(Math.max(0, upper(KE, KE.length, e) - 1));
+	});
+	/* Hovering the curves reads their values in that bucket. */
+	const ctip = el('div', { id: 'curvetip', class: 'note' });
+	curveBox.appendChild(ctip);
+	curves.addEventListener('mousemove', ev => {
+		const r = curves.getBoundingClientRect();
+		const e = Math.floor((ev.clientX - r.left - PADL) / (CW - PADL - PADR) * maxEvents);
+		if (e < 0 || e >= maxEvents) {
+			ctip.textContent = '';
+			return;
+		}
+		ctip.textContent = lanes.map(l => {
+			const k = Math.floor(e / l.bucket);
+			const b = l.curves.find(x => x[0] === k);
+			if (!b)
+				return (l.label ? l.label + ': ' : '') + 'no events there';
+			return (l.label ? l.label + ': ' : '') + 'events ' + k * l.bucket + '\u2013' +
+				(Math.min(l.events, (k + 1) * l.bucket) - 1) + ': ' +
+				CURVES.map(([n], c) => n + ' ' + bytes(b[3 + 3 * c]) +
+					(b[1 + 3 * c] !== b[2 + 3 * c] ? ' (' + bytes(b[1 + 3 * c]) + '\u2013' + bytes(b[2 + 3 * c]) + ')' : '')).join(', ');
+		}).join('\n');
 	});
 	map.addEventListener('mousemove', hover);
 	map.addEventListener('mouseleave', () => {

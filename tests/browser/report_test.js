@@ -149,6 +149,8 @@ async function main() {
 			await page.mouse.click(box.x + box.width * 0.55, box.y + box.height / 2);
 			const ev = Number(await page.evaluate(() => document.getElementById('where').dataset.event));
 			check(ev > keys[0] && ev < keys[keys.length - 1], `a click on the curves moves the slider (to event ${ev})`);
+			const txt = await page.evaluate(() => document.getElementById('curvetip').textContent);
+			check(/^events \d+\u2013\d+: HeapSys /.test(txt), `hovering the curves reads them: "${txt.slice(0, 60)}..."`);
 		}
 
 		// At every keyframe, hover the middle of each live span of the event log.

@@ -44,6 +44,8 @@ int hg_pictures_add_map(struct hg_pictures *p, const struct hg_opt_spec *spec,
 	return 0;
 }
 
+static int parse_range(struct hg_pictures *p, const struct hg_opt_spec *spec);
+
 int hg_pictures_option(struct hg_pictures *p, int opt, const char *arg,
 		       const struct hg_opt_spec *spec)
 {
@@ -74,8 +76,9 @@ int hg_pictures_option(struct hg_pictures *p, int opt, const char *arg,
 		p->at = arg;
 		break;
 	case HG_POPT_RANGE:
+		/* Parsed here, for compare too (it has no check pass). */
 		p->range = arg;
-		break;
+		return parse_range(p, spec) ? HG_EXIT_USAGE : 0;
 	}
 	return 0;
 }
@@ -251,6 +254,8 @@ int hg_pictures_attach_report(struct hg_pictures *p, struct hg_replay *rp,
 	if (html && hg_report_new(&p->report, rp->nlanes, trace_name))
 		return hg_replay_fail(rp, HG_REPLAY_EHOST, 0, 0,
 				      "out of host memory");
+	if (html && p->range_hi)
+		hg_report_view(p->report, p->range_lo, p->range_hi);
 	for (size_t i = 0; html && i < rp->nlanes; i++)
 		if (hg_report_label(p->report, i, rp->lane[i].label))
 			return hg_replay_fail(rp, HG_REPLAY_EHOST, 0, 0,

@@ -248,6 +248,7 @@ struct hg_report {
 	bool marks_dropped;
 	struct smap prefixes;
 	uint64_t start; /* the event the page opens at (--at) */
+	hg_addr view_lo, view_hi; /* the addresses it first shows (--range) */
 	bool have_start;
 	char **prefix; /* by index */
 	size_t nprefix, capprefix;
@@ -298,6 +299,12 @@ void hg_report_free(struct hg_report *r)
 	free(r->prefix);
 	free(r->trace_name);
 	free(r);
+}
+
+void hg_report_view(struct hg_report *r, hg_addr lo, hg_addr hi)
+{
+	r->view_lo = lo;
+	r->view_hi = hi;
 }
 
 int hg_report_label(struct hg_report *r, size_t lane, const char *label)
@@ -970,6 +977,9 @@ int hg_report_write_html(struct hg_report *r, FILE *f)
 	json_str(f, r->trace_name);
 	if (r->have_start)
 		fprintf(f, ",\"start\":%" PRIu64, r->start);
+	if (r->view_hi > r->view_lo)
+		fprintf(f, ",\"view\":[%" PRIu64 ",%" PRIu64 "]", r->view_lo,
+			r->view_hi);
 	fputs(",\"sampled\":", f);
 	json_str(f, note);
 	fputs(",\"classes\":[", f);

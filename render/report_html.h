@@ -50,6 +50,10 @@ int hg_report_new(struct hg_report **out, size_t nlanes,
 		  const char *trace_name);
 void hg_report_free(struct hg_report *r);
 
+/* hg_report_view makes [lo, hi) the addresses the page first shows
+ * (--range). */
+void hg_report_view(struct hg_report *r, hg_addr lo, hg_addr hi);
+
 /* hg_report_label names lane i ("go=1.16"; NULL for a single replay). */
 int hg_report_label(struct hg_report *r, size_t lane, const char *label);
 

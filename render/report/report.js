@@ -1063,6 +1063,9 @@
 			l.regions = decode(await inflate('hg-regions-' + i), l.nregions, false);
 			l.ids = decode(await inflate('hg-ids-' + i), l.nids, true);
 		}
+		/* --range's addresses first, when given. */
+		if (D.view)
+			zoomTo(D.view[0], D.view[1]);
 		/* At --at's moment when there was one, else at the end. */
 		const start = D.start === undefined ? -1 : KE.indexOf(D.start);
 		setKey(start >= 0 ? start : KE.length - 1);

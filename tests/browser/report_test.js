@@ -211,6 +211,13 @@ async function main() {
 			check(mark && ev === String(mark.i), `--at "GC 1": the report opens at event ${ev}`);
 			await page.close();
 		}
+		// --range: the report opens on those addresses.
+		{
+			const { page } = await open(browser, 'basic-range.html', errors);
+			const txt = await page.evaluate(() => document.getElementById('scale').textContent);
+			check(txt.startsWith('View 0xc000000000\u20130xc001000000'), `--range: the report opens on it (${txt.slice(0, 40)})`);
+			await page.close();
+		}
 		// page-cache: "heap" zooms onto the few heap pages of a 64 MiB arena.
 		{
 			const { page } = await open(browser, 'page-cache.html', errors);

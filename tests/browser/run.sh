@@ -20,6 +20,8 @@ ex=$src/traces/examples
 	--log "$work/basic.jsonl" || exit 2
 "$heapgrow" replay "$src/tests/render/basic.yaml" -q -o "$work/basic-at.html" \
 	--at "GC 1" || exit 2
+"$heapgrow" replay "$src/tests/render/basic.yaml" -q -o "$work/basic-range.html" \
+	--range 0xc000000000:0xc001000000 || exit 2
 # Every example, and each seed's before and after (as README "The five
 # seeds" compares them).
 for t in "$ex"/*.yaml; do

@@ -537,6 +537,10 @@ const struct hg_stats *hg_model_stats(const struct hg_model *m);
  */
 int hg_model_check(struct hg_model *m, char *err, size_t errlen);
 
+/* hg_model_applies tells whether the model has an apply function for k
+ * (every row of the op table must have one). */
+bool hg_model_applies(enum hg_op_kind k);
+
 /*
  * hg_model_regions calls fn for each maximal run of one class in
  * [lo, hi), in address order, skipping HG_CLASS_NONE. Stops early and

@@ -1183,6 +1183,8 @@ static void test_op_table(void **state)
 
 		assert_non_null(s);
 		assert_int_equal(s->kind, k);
+		/* The model has an apply function for every row. */
+		assert_true(hg_model_applies((enum hg_op_kind)k));
 		assert_ptr_equal(hg_op_spec_by_name(s->name, strlen(s->name)),
 				 s);
 		assert_ptr_equal(
@@ -1197,6 +1199,7 @@ static void test_op_table(void **state)
 			assert_true(s->fields[i] == HG_FIELD_SWEPT);
 	}
 	assert_null(hg_op_spec(HG_OP_COUNT));
+	assert_false(hg_model_applies(HG_OP_COUNT));
 	assert_null(hg_op_spec_by_name("allocate", 8));
 	assert_null(hg_op_spec_by_letter("x", 1));
 }

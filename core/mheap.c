@@ -325,6 +325,17 @@ int hg_mheap_alloc_span(struct hg_model *m, uint64_t npages,
 	uint64_t scav = 0;
 	uint64_t growth = 0;
 
+	/* More pages than the address space holds: the heap cannot grow by
+	 * that much (Go: mheap.grow's sysAlloc fails, "out of memory"). */
+	if (npages > (UINT64_C(1) << (m->cfg.address_bits < 63
+					      ? m->cfg.address_bits
+					      : 63)) /
+			     m->cfg.page_size) {
+		hg_mheap_throw_oom(m, npages > UINT64_MAX / m->cfg.page_size
+					      ? UINT64_MAX
+					      : npages * m->cfg.page_size);
+		return HG_EOOM;
+	}
 	if (m->cfg.page_cache && npages < 64 / 4) {
 		struct hg_pagecache *pc = hg_cur_pagecache(m);
 		if (!pc)

@@ -674,6 +674,12 @@ static void test_trace_errors(void **state)
 	o = (struct hg_op){ .kind = HG_OP_STACKFREE, .id = "a" };
 	assert_int_equal(hg_model_apply(m, &o, NULL, err, sizeof(err)),
 			 HG_ETRACE);
+	/* An object larger than the address space runs the runtime out of
+	 * memory, with Go's message. */
+	o = (struct hg_op){ .kind = HG_OP_NEW, .id = "huge", .size = UINT64_MAX };
+	assert_int_equal(hg_model_apply(m, &o, NULL, err, sizeof(err)),
+			 HG_EOOM);
+	assert_non_null(strstr(err, "out of memory: cannot allocate"));
 	/* Span-level replays report no object figures. */
 	hg_model_free(m);
 	m = new_model(NULL, NULL);

@@ -650,6 +650,7 @@
 				  (n > 8 ? ', \u2026 (' + n + ' ranges in this view)' : '')
 				: 'No difference from ' + lanes[0].label + ' in this view.';
 			diffNote.dataset.ranges = String(n);
+			diffNote.dataset.first = n ? hex(ranges[0][1]) + '-' + hex(ranges[0][2]) : '';
 		}
 		drawFolds(barTop(0) - 4, barTop(lanes.length - 1) + BAR_H + 4);
 		drawTicks(barTop(lanes.length - 1) + BAR_H);
@@ -1008,6 +1009,16 @@
 				}
 				if (lines.length === 1)
 					lines.push('not held');
+				/* compare: what the other configurations hold there. */
+				for (let o = 0; o < lanes.length && compare; o++) {
+					if (o === j)
+						continue;
+					const lo = lanes[o], ko = laneKey(lo, e);
+					const there = ko >= 0 ? at(lo.regions, a, lo.keys[ko][0], 1) : [];
+					const c = there.length ? D.classes[lo.regions.kind[there[0]]] : 'not held';
+					if (c !== (data.class || 'not held'))
+						lines.push('differs: ' + lo.label + ' has ' + c + ' here');
+				}
 			}
 		}
 		tip.textContent = lines.join('\n');

@@ -199,6 +199,12 @@ async function main() {
 			const { page } = await open(browser, 'compare-001-strand-limit.html', errors);
 			const n = await page.evaluate(() => Number(document.getElementById('diffs').dataset.ranges));
 			check(n > 0, `compare-001-strand-limit: ${n} address ranges where go=1.9 differs from go=1.8 at the end`);
+			const [lo, hi] = (await page.evaluate(() => document.getElementById('diffs').dataset.first)).split('-').map(x => parseInt(x, 16));
+			await page.evaluate(([a, b]) => window.hgReport.zoomTo(a, b), [lo - (hi - lo), hi + (hi - lo)]);
+			const pt = await page.evaluate(a => window.hgReport.clientPoint(1, a), Math.floor((lo + hi) / 2));
+			await page.mouse.move(pt.x, pt.y);
+			const t = await tip(page);
+			check(/differs: go=1.8 has /.test(t.text), `compare: hovering a marked range says what the other holds ("${t.text.split('\n').pop()}")`);
 			const rows = await page.evaluate(() => document.querySelectorAll('#figures tr')[0].children.length);
 			check(rows === 4, 'compare-001-strand-limit: the figures table has both configurations and the difference');
 			await page.close();

@@ -162,7 +162,8 @@ static int load(struct stats *st)
 static bool figure_section(const char *key)
 {
 	return strcmp(key, "heapgrow") != 0 && strcmp(key, "trace") != 0 &&
-	       strcmp(key, "config") != 0 && strcmp(key, "oom") != 0;
+	       strcmp(key, "config") != 0 && strcmp(key, "oom") != 0 &&
+	       strcmp(key, "at") != 0;
 }
 
 /* is_count tells a count (arenas, calls, grows) from a size in bytes:

@@ -44,8 +44,8 @@ static const struct hg_opt replay_opts[] = {
 	  "draw HeapSys, HeapInuse, HeapReleased, committed and mapped over "
 	  "the replay to FILE (.png or .svg)" },
 	{ HG_POPT_AT, 0, "at", "EVENT|MARK",
-	  "draw the map after that event index or at that mark, not at the "
-	  "end (the statistics stay the end's)" },
+	  "report the statistics and draw the map after that event index "
+	  "or at that mark, not at the end" },
 	{ HG_POPT_RANGE, 0, "range", "LO:HI",
 	  "draw only the addresses LO to HI (e.g. 0xc000000000:0xc000100000)" },
 	{ HG_POPT_FROM, 0, "from", HG_OPT_FROM_ARG, HG_OPT_FROM_HELP },
@@ -74,6 +74,10 @@ const struct hg_opt_spec cmd_replay_spec = {
 	"file, then --phys-page-size, --arena-size and --set in command-line\n"
 	"order. --platform and --go choose the platform and the preset.\n"
 	"\n"
+	"With --at the report's and --stats' \"final\" and \"peak\" are the\n"
+	"figures after that event or mark (the peak up to it); the timeline,\n"
+	"the curves and the marks still cover the whole replay.\n"
+	"\n"
 	"The report is not printed when --stats or --log write to standard\n"
 	"output. Output files are written whole or not at all. A replay that\n"
 	"runs over a second shows its progress on standard error when that\n"
@@ -90,7 +94,8 @@ const struct hg_opt_spec cmd_replay_spec = {
 	"events.jsonl\n"
 	"  heapgrow replay trace.yaml -o map.png -o map.svg --timeline "
 	"time.png\n"
-	"  heapgrow replay trace.yaml --at \"GC 1\" -o gc1.svg\n",
+	"  heapgrow replay trace.yaml --at \"GC 1\" -o gc1.svg\n"
+	"  heapgrow replay trace.yaml --at 120 --stats at120.json\n",
 };
 
 struct replay {
@@ -190,6 +195,15 @@ static int run(struct replay *r)
 	}
 	const struct hg_stats *st = hg_model_stats(m);
 	const struct hg_config *mcfg = hg_model_config(m);
+	/* --at: the figures at that moment are the report's "final". */
+	struct hg_report_at at_, *at = NULL;
+	if (pics->at && pics->at_reached) {
+		at_.event = pics->at_ev;
+		at_.mark = pics->at_event ? NULL : pics->at;
+		at_.events = st->events;
+		at = &at_;
+		st = &pics->at_stats;
+	}
 	{
 		int ps = hg_pictures_finish(pics, &rp);
 		if (ps) {
@@ -199,7 +213,7 @@ static int run(struct replay *r)
 	}
 	if (statsf.f)
 		hg_report_json(statsf.f, info->name[0] ? info->name : NULL,
-			       mcfg, st, &rp.lane[0]);
+			       mcfg, st, &rp.lane[0], at);
 	if (hg_outfile_commit(&logf) || hg_outfile_commit(&statsf)) {
 		status = HG_EXIT_USAGE;
 		goto out;
@@ -209,11 +223,11 @@ static int run(struct replay *r)
 		if (r->json)
 			hg_report_json(stdout,
 				       info->name[0] ? info->name : NULL, mcfg,
-				       st, &rp.lane[0]);
+				       st, &rp.lane[0], at);
 		else
 			hg_report_text(stdout,
 				       info->name[0] ? info->name : NULL, mcfg,
-				       st, &rp.lane[0]);
+				       st, &rp.lane[0], at);
 	}
 out:
 	hg_outfile_abort(&logf);

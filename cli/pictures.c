@@ -126,9 +126,6 @@ int hg_pictures_check(struct hg_pictures *p, const struct hg_opt_spec *spec)
 				"of '%s': name it .png or .svg",
 				f);
 	}
-	if (p->at && !p->nmaps)
-		return hg_opt_usage_error(spec,
-					  "--at needs a map: add -o FILE");
 	if (p->range && !p->nmaps && !p->timeline)
 		return hg_opt_usage_error(spec,
 					  "--range needs a picture: add -o "
@@ -181,11 +178,16 @@ static int pictures_event(void *ctx, struct hg_replay *rp,
 		if (hg_timeline_event(p->tl, m, i, op, res))
 			return HG_ENOMEM;
 	}
-	if (!p->nmaps || !p->at || p->map)
+	if (!p->at || p->at_reached)
 		return 0;
 	if (p->at_event ? i == p->at_index
 			: (op->kind == HG_OP_MARK && op->text &&
 			   strcmp(op->text, p->at) == 0)) {
+		p->at_reached = true;
+		p->at_ev = i;
+		p->at_stats = *hg_model_stats(m);
+		if (!p->nmaps)
+			return 0;
 		if (p->at_event)
 			snprintf(p->moment, sizeof(p->moment),
 				 "event %" PRIu64 " (%s)", i,
@@ -309,7 +311,7 @@ int hg_pictures_attach(struct hg_pictures *p, struct hg_replay *rp,
 	int rc = hg_pictures_attach_report(p, rp, trace_name);
 	if (rc)
 		return rc;
-	if (!p->nmaps && !p->timeline)
+	if (!p->nmaps && !p->timeline && !p->at)
 		return HG_REPLAY_OK;
 	if (p->timeline) {
 		struct hg_render_opts o;
@@ -391,27 +393,20 @@ int hg_pictures_finish(struct hg_pictures *p, struct hg_replay *rp)
 	struct hg_scene *tl = NULL;
 	int status = 0;
 
+	if (p->at && !p->at_reached) {
+		const char *why = hg_model_stats(m)->oom
+					  ? " before running out of memory"
+					  : "";
+		if (p->at_event)
+			hg_cli_error("--at %s: the trace has only %" PRIu64
+				     " events%s",
+				     p->at, hg_model_stats(m)->events, why);
+		else
+			hg_cli_error("--at: the trace has no mark \"%s\"%s",
+				     p->at, why);
+		return HG_EXIT_USAGE;
+	}
 	if (p->nmaps && !p->map) {
-		if (p->at) {
-			if (p->at_event)
-				hg_cli_error(
-					"--at %s: the trace has only %" PRIu64
-					" events%s",
-					p->at, hg_model_stats(m)->events,
-					hg_model_stats(m)->oom
-						? " before running out of "
-						  "memory"
-						: "");
-			else
-				hg_cli_error(
-					"--at: the trace has no mark \"%s\"%s",
-					p->at,
-					hg_model_stats(m)->oom
-						? " before running out of "
-						  "memory"
-						: "");
-			return HG_EXIT_USAGE;
-		}
 		snprintf(p->moment, sizeof(p->moment),
 			 "the end (%" PRIu64 " events)",
 			 hg_model_stats(m)->events);

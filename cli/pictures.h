@@ -55,6 +55,11 @@ struct hg_pictures {
 	struct hg_report *report; /* -o FILE.html: the report's recorder */
 	struct hg_replay *rp;     /* the replay it records */
 	bool report_ended;
+	/* --at reached: the statistics after that event (the replay's report
+	 * gives them as "final"); a mark's label is at itself. */
+	bool at_reached;
+	uint64_t at_ev; /* the event index */
+	struct hg_stats at_stats;
 };
 
 void hg_pictures_init(struct hg_pictures *p);
@@ -79,11 +84,13 @@ int hg_pictures_option(struct hg_pictures *p, int opt, const char *arg,
  */
 int hg_pictures_write(struct hg_pictures *p, const struct hg_scene *tl);
 
-/* hg_pictures_check validates --timeline and parses --at. */
+/* hg_pictures_check validates --timeline and parses --at (which needs
+ * no picture: replay reports the statistics at that moment). */
 int hg_pictures_check(struct hg_pictures *p, const struct hg_opt_spec *spec);
 
-/* hg_pictures_attach attaches the pictures' sampling (the map at --at,
- * what the timeline needs) to lane 0 of rp; trace_name is the title. */
+/* hg_pictures_attach attaches the pictures' sampling (the map and the
+ * statistics at --at, what the timeline needs) to lane 0 of rp;
+ * trace_name is the title. */
 int hg_pictures_attach(struct hg_pictures *p, struct hg_replay *rp,
 		       const char *trace_name);
 
@@ -104,7 +111,8 @@ int hg_pictures_compare_timeline(struct hg_pictures *p, struct hg_replay *rp,
 /*
  * hg_pictures_finish draws what is still to draw (the map at the end, the
  * timeline from its samples) from lane 0 of rp and writes every file.
- * Returns 0, or prints an error and returns HG_EXIT_USAGE.
+ * Returns 0, or prints an error and returns HG_EXIT_USAGE (also when
+ * --at was never reached).
  */
 int hg_pictures_finish(struct hg_pictures *p, struct hg_replay *rp);
 

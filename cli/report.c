@@ -112,7 +112,8 @@ static void json_size_classes(struct hg_json *j, const struct hg_stats *st)
 }
 
 void hg_report_json(FILE *f, const char *name, const struct hg_config *cfg,
-		    const struct hg_stats *st, struct hg_replay_lane *lane)
+		    const struct hg_stats *st, struct hg_replay_lane *lane,
+		    const struct hg_report_at *at)
 {
 	struct hg_json j;
 	char buf[256];
@@ -125,8 +126,17 @@ void hg_report_json(FILE *f, const char *name, const struct hg_config *cfg,
 		hg_json_str(&j, "name", name);
 	else
 		hg_json_null(&j, "name");
-	hg_json_u64(&j, "events", st->events);
+	hg_json_u64(&j, "events", at ? at->events : st->events);
 	hg_json_end_object(&j);
+	if (at) {
+		hg_json_begin_object(&j, "at");
+		hg_json_u64(&j, "event", at->event);
+		if (at->mark)
+			hg_json_str(&j, "mark", at->mark);
+		else
+			hg_json_null(&j, "mark");
+		hg_json_end_object(&j);
+	}
 
 	hg_json_begin_object(&j, "config");
 	for (const char *const *k = hg_config_keys; *k; k++) {
@@ -372,15 +382,22 @@ static void text_fidelity(FILE *f, const struct hg_fidelity *fi)
 }
 
 void hg_report_text(FILE *f, const char *name, const struct hg_config *cfg,
-		    const struct hg_stats *st, struct hg_replay_lane *lane)
+		    const struct hg_stats *st, struct hg_replay_lane *lane,
+		    const struct hg_report_at *at)
 {
 	const char *open = NULL;
 	bool first = true;
 	char buf[256];
 	char a[64];
 
-	fprintf(f, "trace %s: %" PRIu64 " events\n\n",
-		name ? name : "(unnamed)", st->events);
+	fprintf(f, "trace %s: %" PRIu64 " events\n",
+		name ? name : "(unnamed)", at ? at->events : st->events);
+	if (at && at->mark)
+		fprintf(f, "figures at mark \"%s\" (event %" PRIu64 ")\n",
+			at->mark, at->event);
+	else if (at)
+		fprintf(f, "figures after event %" PRIu64 "\n", at->event);
+	fputc('\n', f);
 
 	fputs("config\n", f);
 	for (const char *const *k = hg_config_keys; *k; k++)

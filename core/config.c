@@ -248,6 +248,10 @@ struct key {
 	  heap_padding, hg_cfg_default_heap_padding,                           \
 	  "Bytes marked allocated and released below the first heap span "     \
 	  "(Go 1.26's random heap-base padding)")                              \
+	X(STARTUP_ALLOC, "startup_alloc", HG_CFG_SIZE, NULL, set_size,         \
+	  get_size, startup_alloc, hg_cfg_default_startup_alloc,               \
+	  "The runtime's own start-up heap allocation before the first event " \
+	  "under randomize_heap_base")                                         \
 	X(PLACEMENT, "placement", HG_CFG_STRING, placement_names, set_enum,    \
 	  get_enum, placement, hg_cfg_default_placement,                       \
 	  "Where the simulated OS puts a mapping when the requested address "  \

@@ -93,6 +93,9 @@ struct hg_model {
 	bool randomize;
 	/* Random state for randomize_heap_base. */
 	uint64_t rand_state;
+	/* Bytes of the runtime's start-up span (startup_alloc), live for
+	 * good. */
+	uint64_t startup_span_bytes;
 
 	struct hg_linear_arena linear;
 	/* Pages of grown chunks that are not heap memory (linear arenas grow

@@ -365,6 +365,13 @@ void hg_cfg_default_heap_padding(struct hg_config *c)
 	c->heap_padding = 0;
 }
 
+/* one page: the runtime's first span, for its own small objects (schedinit
+ * allocates before main runs) */
+void hg_cfg_default_startup_alloc(struct hg_config *c)
+{
+	c->startup_alloc = 8192;
+}
+
 void hg_cfg_default_randomize_heap_base(struct hg_config *c)
 {
 	c->randomize_heap_base = false;

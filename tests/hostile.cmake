@@ -6,3 +6,9 @@ add_test(NAME hostile.outputs
     $<TARGET_FILE:heapgrow> ${PROJECT_SOURCE_DIR})
 set_tests_properties(hostile.outputs PROPERTIES LABELS hostile TIMEOUT 120
   ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/render/lsan.supp:print_suppressions=0")
+#   hostile.seeds    tests/hostile/seeds.sh: all 100 seeds of
+#                    randomize_heap_base allocate 1 MiB on a fresh heap.
+add_test(NAME hostile.seeds
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/hostile/seeds.sh
+    $<TARGET_FILE:heapgrow>)
+set_tests_properties(hostile.seeds PROPERTIES LABELS hostile TIMEOUT 120)

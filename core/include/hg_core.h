@@ -120,6 +120,11 @@ struct hg_config {
 	 * down to pages, below the chunk size; 0 = none, or random from the
 	 * seed when randomize_heap_base is on. */
 	uint64_t heap_padding;
+	/* Bytes of the runtime's own start-up heap allocation, taken before
+	 * the trace's first event when randomize_heap_base is in effect
+	 * (the first growth of a real process is for such a small span),
+	 * rounded up to pages; 0 = none. */
+	uint64_t startup_alloc;
 };
 
 /* hg_config_init fills the defaults of the newest Go on linux/amd64. */

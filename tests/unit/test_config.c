@@ -232,6 +232,7 @@ static void test_keys_and_types(void **state)
 		{ "gomaxprocs", HG_CFG_NUMBER },
 		{ "randomize_heap_base", HG_CFG_SEED },
 		{ "heap_padding", HG_CFG_SIZE },
+		{ "startup_alloc", HG_CFG_SIZE },
 		{ "placement", HG_CFG_STRING },
 		{ "policy.sbrk", HG_CFG_STRING },
 		{ "policy.arena", HG_CFG_STRING },

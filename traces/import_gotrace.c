@@ -1100,6 +1100,16 @@ static int next_event(struct hg_trace_reader *r, struct gt_cursor *c)
 		return HG_EINVAL;
 	c->last_ts += dt;
 	c->ev.ts = c->last_ts;
+	/*
+	 * The runtime moves a timestamp that does not advance to the last
+	 * one plus a tick (Go: traceWriter.event, go1.26), so a batch of
+	 * events quicker than a tick (a sweep's frees) runs ahead of the
+	 * clock. The M's next batch starts at the clock (Go:
+	 * traceWriter.refill): its events came after all of this batch's,
+	 * whose times are held at most at that start.
+	 */
+	if (c->bi + 1 < c->bend && g->b[c->bi + 1].time < c->ev.ts)
+		c->ev.ts = g->b[c->bi + 1].time;
 	return 1;
 }
 

@@ -605,6 +605,64 @@ static void test_held(void **state)
 	free(d.p);
 }
 
+/*
+ * A batch whose events came quicker than the clock's tick runs ahead of
+ * it (each event one tick after the last): M 7's frees carry times after
+ * M 9's mark although M 7's next batch, started later, begins before the
+ * mark. The frees come before the mark.
+ */
+static void test_drift(void **state)
+{
+	struct buf b = { 0 }, d = { 0 };
+	struct ops o;
+	size_t i, mark = SIZE_MAX, ndel = 0;
+
+	(void)state;
+	header(&b, 26);
+	byte(&d, 1);
+	uv(&d, MIN_ADDR);
+	uv(&d, 8192);
+	uv(&d, 8);
+	uv(&d, 2048);
+	exp_batch(&b, 1, 1, &d);
+	byte(&d, 4); /* strings */
+	string_ev(&d, 1, "mark");
+	string_ev(&d, 2, "end");
+	batch(&b, 1, 7, 1000, &d);
+	ev(&d, 13, 3, U(0), U(0), U(1));            /* 1000 P0 */
+	ev(&d, 129, 4, U(1), U(2), U(1), KC(5, 0)); /* 1001 span, page 2 */
+	ev(&d, 132, 3, U(1), U(2048), U(0));        /* 1002 slot 0 */
+	ev(&d, 132, 3, U(1), U(2048 + 6), U(0));    /* 1003 slot 1 */
+	ev(&d, 132, 3, U(1), U(2048 + 12), U(0));   /* 1004 slot 2 */
+	ev(&d, 133, 2, U(1500), U(2048));           /* 2504: ahead */
+	ev(&d, 133, 2, U(1), U(2048 + 6));          /* 2505 */
+	batch(&b, 1, 7, 1000, &d);
+	ev(&d, 133, 2, U(1), U(2048 + 12));         /* 1501 */
+	batch(&b, 1, 7, 1500, &d);
+	ev(&d, 13, 3, U(0), U(1), U(1));                 /* 1000 P1 */
+	ev(&d, 44, 5, U(1000), U(0), U(1), U(2), U(0)); /* 2000 mark */
+	batch(&b, 1, 9, 1000, &d);
+	sync_batch(&b, 26, 1);
+	byte(&b, 52);
+	decode(&o, b.p, b.n, NULL);
+	if (o.rc < 0)
+		fail_msg("%u: %s", o.d.line, o.d.msg);
+	for (i = 0; i < o.n; i++) {
+		if (o.v[i].kind == HG_OP_MARK)
+			mark = i;
+		if (o.v[i].kind == HG_OP_DEL) {
+			assert_true(mark == SIZE_MAX);
+			ndel++;
+		}
+	}
+	assert_int_equal(ndel, 3);
+	assert_true(mark != SIZE_MAX);
+	assert_int_equal(o.nwarn, 0);
+	ops_free(&o);
+	free(b.p);
+	free(d.p);
+}
+
 /* ------------------------------------------------------------------ */
 /* A recorded trace                                                    */
 /* ------------------------------------------------------------------ */
@@ -783,6 +841,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_reorder),
 		cmocka_unit_test(test_held),
+		cmocka_unit_test(test_drift),
 		cmocka_unit_test(test_recorded),
 	};
 

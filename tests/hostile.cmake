@@ -12,3 +12,10 @@ add_test(NAME hostile.seeds
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/hostile/seeds.sh
     $<TARGET_FILE:heapgrow>)
 set_tests_properties(hostile.seeds PROPERTIES LABELS hostile TIMEOUT 120)
+#   hostile.hostmem  tests/hostile/hostmem.sh: out of host memory under
+#                    `ulimit -v` is exit 2 with its own message, not exit 3.
+add_test(NAME hostile.hostmem
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/hostile/hostmem.sh
+    $<TARGET_FILE:heapgrow>)
+set_tests_properties(hostile.hostmem PROPERTIES LABELS hostile TIMEOUT 60
+  SKIP_RETURN_CODE 77)

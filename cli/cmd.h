@@ -49,6 +49,9 @@ int hg_convert_run(const struct hg_convert *c, const struct hg_opt_spec *spec);
 
 /* hg_cmd_find returns the command called name, or NULL. */
 const struct hg_cmd *hg_cmd_find(const char *name);
+/* hg_cmd_nearest is the command a mistyped name most likely meant, or
+ * NULL ("did you mean"). */
+const char *hg_cmd_nearest(const char *name);
 
 /* hg_cmd_list prints the usage of heapgrow and the list of commands. */
 void hg_cmd_list(FILE *f);

@@ -365,6 +365,8 @@ static int run_compare(struct compare *c)
 	memset(runs, 0, sizeof(runs));
 	hg_replay_init(&rp);
 	rp.format = c->args.pics.from;
+	/* --at MARK: the marks, for "did you mean" when it is not there. */
+	rp.record_marks = c->args.pics.at && !c->args.pics.at_event;
 	/* One reading of the trace drives every configuration. */
 	if (hg_replay_open(&rp, c->args.trace)) {
 		status = failed(&rp);
@@ -405,8 +407,13 @@ static int run_compare(struct compare *c)
 		runs[i].m = hg_replay_model(&rp, i);
 		runs[i].oom = rp.lane[i].oom;
 		if (pics->at && !runs[i].oom && !at.reached[i]) {
-			hg_cli_error("--at %s: not reached in the trace",
-				     pics->at);
+			const char *near =
+				pics->at_event
+					? NULL
+					: hg_pictures_nearest_mark(&rp, pics->at);
+			hg_cli_error("--at %s: not reached in the trace%s%s%s",
+				     pics->at, near ? " (did you mean \"" : "",
+				     near ? near : "", near ? "\"?)" : "");
 			status = HG_EXIT_USAGE;
 			goto out;
 		}

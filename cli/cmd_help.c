@@ -33,9 +33,13 @@ int cmd_help(int argc, char **argv)
 		return HG_EXIT_OK;
 	}
 	cmd = hg_cmd_find(name);
-	if (!cmd)
+	if (!cmd) {
+		const char *near = hg_cmd_nearest(name);
 		return hg_opt_usage_error(&cmd_help_spec,
-					  "unknown command '%s'", name);
+					  "unknown command '%s'%s%s%s", name,
+					  near ? " (did you mean '" : "",
+					  near ? near : "", near ? "'?)" : "");
+	}
 	hg_opt_help(stdout, cmd->spec);
 	return HG_EXIT_OK;
 }

@@ -36,6 +36,16 @@ const struct hg_cmd *hg_cmd_find(const char *name)
 	return NULL;
 }
 
+const char *hg_cmd_nearest(const char *name)
+{
+	static struct hg_nearest n;
+
+	hg_nearest_init(&n, name);
+	for (size_t i = 0; i < NCMDS; i++)
+		hg_nearest_try(&n, cmds[i].name);
+	return hg_nearest_best(&n);
+}
+
 void hg_cmd_list(FILE *f)
 {
 	fputs("usage: heapgrow COMMAND [ARGS]\n"
@@ -75,9 +85,15 @@ int main(int argc, char **argv)
 		version();
 		status = HG_EXIT_OK;
 	} else if (!(cmd = hg_cmd_find(argv[1]))) {
+		const char *near = hg_cmd_nearest(argv[1]);
 		if (argv[1][0] == '-')
 			fprintf(stderr, "heapgrow: unknown option '%s'\n",
 				argv[1]);
+		else if (near)
+			fprintf(stderr,
+				"heapgrow: unknown command '%s' (did you mean "
+				"'%s'?)\n",
+				argv[1], near);
 		else
 			fprintf(stderr, "heapgrow: unknown command '%s'\n",
 				argv[1]);

@@ -5,7 +5,10 @@
 
 #include <assert.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "hg_core.h"
 
 /* getopt_long's value for table entry i; short options return their letter. */
 #define OPT_VAL(i) (256 + (i))
@@ -75,6 +78,28 @@ static int fail(struct hg_opt_parser *p, const char *what, const char *option,
 	return HG_OPT_EXIT;
 }
 
+/* nearest_option is " (did you mean '--NAME'?)" for a mistyped long
+ * option, or "". */
+static const char *nearest_option(struct hg_opt_parser *p, const char *arg)
+{
+	char word[128];
+	struct hg_nearest n;
+	const char *best;
+
+	if (strncmp(arg, "--", 2) != 0)
+		return "";
+	snprintf(word, sizeof(word), "%.*s", (int)strcspn(arg + 2, "="),
+		 arg + 2);
+	hg_nearest_init(&n, word);
+	for (const struct hg_opt *o = p->spec->opts; o->name; o++)
+		hg_nearest_try(&n, o->name);
+	hg_nearest_try(&n, "help");
+	if (!(best = hg_nearest_best(&n)))
+		return "";
+	snprintf(p->hint, sizeof(p->hint), " (did you mean '--%s'?)", best);
+	return p->hint;
+}
+
 int hg_opt_next(struct hg_opt_parser *p, const char **arg)
 {
 	const struct hg_opt *o;
@@ -108,7 +133,7 @@ int hg_opt_next(struct hg_opt_parser *p, const char **arg)
 			return fail(p, "option", p->argv[optind - 1],
 				    " takes no value");
 		return fail(p, "unknown or ambiguous option",
-			    p->argv[optind - 1], "");
+			    p->argv[optind - 1], nearest_option(p, p->argv[optind - 1]));
 	case ':':
 		o = find(p->spec, optopt);
 		if (o && o->shortname == optopt) {

@@ -46,6 +46,7 @@ struct hg_opt_parser {
 	int rest;   /* next leftover positional after "--", or 0 */
 	struct option lopts[HG_OPT_MAX + 2];
 	char shorts[3 * HG_OPT_MAX + 8];
+	char hint[300]; /* "did you mean" of the last unknown option */
 };
 
 /*

@@ -387,6 +387,22 @@ int hg_pictures_write(struct hg_pictures *p, const struct hg_scene *tl)
 	return status;
 }
 
+static int try_mark(void *arg, const struct hg_mark_figures *mk)
+{
+	hg_nearest_try(arg, mk->label);
+	return 0;
+}
+
+const char *hg_pictures_nearest_mark(struct hg_replay *rp, const char *at)
+{
+	static struct hg_nearest n;
+
+	hg_nearest_init(&n, at);
+	if (rp->nlanes)
+		hg_marks_each(&rp->lane[0].marks, try_mark, &n);
+	return hg_nearest_best(&n);
+}
+
 int hg_pictures_finish(struct hg_pictures *p, struct hg_replay *rp)
 {
 	struct hg_model *m = hg_replay_model(rp, 0);
@@ -401,9 +417,13 @@ int hg_pictures_finish(struct hg_pictures *p, struct hg_replay *rp)
 			hg_cli_error("--at %s: the trace has only %" PRIu64
 				     " events%s",
 				     p->at, hg_model_stats(m)->events, why);
-		else
-			hg_cli_error("--at: the trace has no mark \"%s\"%s",
-				     p->at, why);
+		else {
+			const char *near = hg_pictures_nearest_mark(rp, p->at);
+			hg_cli_error("--at: the trace has no mark \"%s\"%s%s%s%s",
+				     p->at, why,
+				     near ? " (did you mean \"" : "",
+				     near ? near : "", near ? "\"?)" : "");
+		}
 		return HG_EXIT_USAGE;
 	}
 	if (p->nmaps && !p->map) {

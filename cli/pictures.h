@@ -116,4 +116,8 @@ int hg_pictures_compare_timeline(struct hg_pictures *p, struct hg_replay *rp,
  */
 int hg_pictures_finish(struct hg_pictures *p, struct hg_replay *rp);
 
+/* hg_pictures_nearest_mark is the label of lane 0's recorded mark
+ * nearest to a mistyped --at, or NULL ("did you mean"). */
+const char *hg_pictures_nearest_mark(struct hg_replay *rp, const char *at);
+
 #endif /* HG_CLI_PICTURES_H */

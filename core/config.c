@@ -739,10 +739,18 @@ int hg_config_set(struct hg_config *cfg, const char *key, const char *value,
 
 	if (err && errlen > 0)
 		err[0] = '\0';
-	if (k < 0)
+	if (k < 0) {
+		struct hg_nearest near;
+		hg_nearest_init(&near, key);
+		for (int i = 0; i < HG_KEY_COUNT; i++)
+			hg_nearest_try(&near, keys[i].name);
+		const char *best = hg_nearest_best(&near);
 		return hg_errorf(err, errlen, HG_EINVAL,
-				 "unknown config key '%s'",
-				 key ? key : "(null)");
+				 "unknown config key '%s'%s%s%s",
+				 key ? key : "(null)",
+				 best ? " (did you mean '" : "",
+				 best ? best : "", best ? "'?)" : "");
+	}
 	if (!value)
 		return hg_errorf(err, errlen, HG_EINVAL, "missing value for %s",
 				 key);

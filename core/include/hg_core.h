@@ -583,6 +583,21 @@ int hg_model_histogram(struct hg_model *m, const hg_addr *edges,
  */
 size_t hg_utf8_len(const unsigned char *s, size_t avail);
 
+/*
+ * "Did you mean": hg_nearest_try offers each candidate for a mistyped
+ * word; hg_nearest_best is the nearest by edit distance when it is within
+ * a third of the word's length (one edit for words under six
+ * characters), or NULL. The word is borrowed; the best is copied.
+ */
+struct hg_nearest {
+	const char *word;
+	unsigned dist;
+	char best[256];
+};
+void hg_nearest_init(struct hg_nearest *n, const char *word);
+void hg_nearest_try(struct hg_nearest *n, const char *cand);
+const char *hg_nearest_best(const struct hg_nearest *n);
+
 /* hg_utf8_invalid returns the offset of the first byte of s[0, n) that is
  * not valid UTF-8, or n when all of it is. */
 size_t hg_utf8_invalid(const char *s, size_t n);

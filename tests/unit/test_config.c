@@ -1059,7 +1059,13 @@ static void test_errors(void **state)
 	hg_config_init(&cfg);
 	set_err(&cfg, "arena", "4M", "unknown config key 'arena'");
 	set_err(&cfg, "policy", "x", "unknown config key 'policy'");
-	set_err(&cfg, "Platform", "js/wasm", "unknown config key 'Platform'");
+	set_err(&cfg, "Platform", "js/wasm",
+		"unknown config key 'Platform' (did you mean 'platform'?)");
+	set_err(&cfg, "arena_sise", "4M",
+		"unknown config key 'arena_sise' (did you mean 'arena_size'?)");
+	set_err(&cfg, "policy.gwro", "x",
+		"unknown config key 'policy.gwro' (did you mean 'policy.grow'?)");
+	set_err(&cfg, "zzzzzzzz", "x", "unknown config key 'zzzzzzzz'");
 	set_err(&cfg, "platform", "linux/mips",
 		"unknown platform 'linux/mips' (expected one of linux/amd64, "
 		"linux/arm64, linux/386, windows/amd64, windows/386, js/wasm, "
@@ -1273,12 +1279,45 @@ static void test_max_mem(void **state)
 	assert_int_equal(max_mem("windows/amd64", "1.26"), (uint64_t)1 << 48);
 }
 
+/* "did you mean": the nearest candidate within a third of the word. */
+static void test_nearest(void **state)
+{
+	struct hg_nearest n;
+	(void)state;
+
+	hg_nearest_init(&n, "replya");
+	hg_nearest_try(&n, "compare");
+	assert_null(hg_nearest_best(&n));
+	hg_nearest_try(&n, "replay");
+	hg_nearest_try(&n, "replay2x");
+	assert_string_equal(hg_nearest_best(&n), "replay");
+	/* An exact match is no suggestion; one edit in a short word is. */
+	hg_nearest_init(&n, "diff");
+	hg_nearest_try(&n, "diff");
+	assert_null(hg_nearest_best(&n));
+	hg_nearest_try(&n, "dif");
+	assert_string_equal(hg_nearest_best(&n), "dif");
+	/* Two edits in a four-letter word are too many. */
+	hg_nearest_init(&n, "gc 1");
+	hg_nearest_try(&n, "GC 1");
+	assert_null(hg_nearest_best(&n));
+	/* The first of equally near candidates wins. */
+	hg_nearest_init(&n, "arena_sizes");
+	hg_nearest_try(&n, "arena_size");
+	hg_nearest_try(&n, "arena_sized");
+	assert_string_equal(hg_nearest_best(&n), "arena_size");
+	hg_nearest_init(&n, "");
+	hg_nearest_try(&n, "a");
+	assert_null(hg_nearest_best(&n));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_size_forms),
 		cmocka_unit_test(test_parse_size_errors),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_nearest),
 		cmocka_unit_test(test_keys_and_types),
 		cmocka_unit_test(test_keys_man_page),
 		cmocka_unit_test(test_keys_readme),

@@ -302,6 +302,9 @@ static void print_json(FILE *f, const char *name, const struct run *runs,
 		hg_json_str(&j, "settings", runs[k].label);
 		hg_json_begin_object(&j, "config");
 		for (size_t i = 0; hg_config_keys[i]; i++) {
+			if (hg_config_key_objects(hg_config_keys[i]) &&
+			    !st->object_ops)
+				continue;
 			if (hg_config_get(hg_model_config(runs[k].m),
 					  hg_config_keys[i], v, sizeof(v)) == 0)
 				hg_json_value(

@@ -140,6 +140,8 @@ void hg_report_json(FILE *f, const char *name, const struct hg_config *cfg,
 
 	hg_json_begin_object(&j, "config");
 	for (const char *const *k = hg_config_keys; *k; k++) {
+		if (hg_config_key_objects(*k) && !st->object_ops)
+			continue;
 		if (hg_config_get(cfg, *k, buf, sizeof(buf)) != 0)
 			continue;
 		hg_json_value(&j, *k, buf, hg_config_is_string(*k));
@@ -401,7 +403,8 @@ void hg_report_text(FILE *f, const char *name, const struct hg_config *cfg,
 
 	fputs("config\n", f);
 	for (const char *const *k = hg_config_keys; *k; k++)
-		if (hg_config_get(cfg, *k, buf, sizeof(buf)) == 0)
+		if ((!hg_config_key_objects(*k) || st->object_ops) &&
+		    hg_config_get(cfg, *k, buf, sizeof(buf)) == 0)
 			fprintf(f, "  %-*s %s\n", LABEL_W, *k, buf);
 
 	for (const struct hg_stat_spec *s = hg_stat_specs; s->name; s++) {

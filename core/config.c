@@ -12,6 +12,7 @@
  */
 #include "config_int.h"
 
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -252,6 +253,13 @@ struct key {
 	  get_size, startup_alloc, hg_cfg_default_startup_alloc,               \
 	  "The runtime's own start-up heap allocation before the first event " \
 	  "under randomize_heap_base")                                         \
+	X(GOGC, "gogc", HG_CFG_NUMBER, NULL, set_gogc, get_gogc, gogc,         \
+	  hg_cfg_default_gogc,                                                 \
+	  "GOGC: the heap goal's growth over the live heap, in percent")       \
+	X(MEMORY_LIMIT, "memory_limit", HG_CFG_SIZE, NULL, set_memory_limit,   \
+	  get_memory_limit, memory_limit, hg_cfg_default_memory_limit,         \
+	  "GOMEMLIMIT: the soft memory limit that lowers the heap goal "       \
+	  "(Go 1.19+)")                                                        \
 	X(PLACEMENT, "placement", HG_CFG_STRING, placement_names, set_enum,    \
 	  get_enum, placement, hg_cfg_default_placement,                       \
 	  "Where the simulated OS puts a mapping when the requested address "  \
@@ -524,6 +532,44 @@ static int set_bool(struct hg_config *c, const struct key *k, const char *value,
 	return HG_OK;
 }
 
+/* gogc: a percentage or "off" (Go: readGOGC) */
+static int set_gogc(struct hg_config *c, const struct key *k,
+		    const char *value, char *err, size_t errlen)
+{
+	const char *p = value;
+	unsigned n;
+
+	(void)k;
+	if (!strcmp(value, "off")) {
+		c->gogc = -1;
+		return HG_OK;
+	}
+	if (!hg_cfg_parse_uint(&p, &n) || *p != '\0' || n > 1000000)
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "gogc must be off or a percentage between 0 "
+				 "and 1000000, not '%s'",
+				 value);
+	c->gogc = (int)n;
+	return HG_OK;
+}
+
+/* memory_limit: a size or "off" (Go's default, math.MaxInt64) */
+static int set_memory_limit(struct hg_config *c, const struct key *k,
+			    const char *value, char *err, size_t errlen)
+{
+	if (!strcmp(value, "off")) {
+		c->memory_limit = INT64_MAX;
+		return HG_OK;
+	}
+	int rc = set_size(c, k, value, err, errlen);
+	if (rc == HG_OK && c->memory_limit > INT64_MAX)
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "memory_limit must be off or at most %" PRId64
+				 " bytes",
+				 INT64_MAX);
+	return rc;
+}
+
 /* randomize_heap_base: "false", or a seed; "true" means seed 0 */
 static int set_randomize(struct hg_config *c, const struct key *k,
 			 const char *value, char *err, size_t errlen)
@@ -613,6 +659,26 @@ static void get_gomaxprocs(const struct hg_config *c, const struct key *k,
 	(void)k;
 	(void)s;
 	*u = c->gomaxprocs;
+}
+
+static void get_gogc(const struct hg_config *c, const struct key *k,
+		     const char **s, uint64_t *u)
+{
+	(void)k;
+	if (c->gogc < 0)
+		*s = "off";
+	else
+		*u = (uint64_t)c->gogc;
+}
+
+static void get_memory_limit(const struct hg_config *c, const struct key *k,
+			     const char **s, uint64_t *u)
+{
+	(void)k;
+	if (c->memory_limit >= INT64_MAX)
+		*s = "off";
+	else
+		*u = c->memory_limit;
 }
 
 static void get_size(const struct hg_config *c, const struct key *k,
@@ -763,6 +829,11 @@ int hg_config_set(struct hg_config *cfg, const char *key, const char *value,
 		hg_config_derive(&c);
 	*cfg = c;
 	return HG_OK;
+}
+
+bool hg_config_key_objects(const char *key)
+{
+	return key && (!strcmp(key, "gogc") || !strcmp(key, "memory_limit"));
 }
 
 int hg_config_get(const struct hg_config *cfg, const char *key, char *buf,

@@ -426,8 +426,13 @@ int hg_object_del(struct hg_model *m, const struct hg_op *op,
 	if (v.kind == HG_ID_OBJ_TINY && --s->tinyref[i] != 0)
 		return HG_OK;
 	clear_live(s, i);
-	if (op->swept)
+	if (op->swept) {
+		/* The sweeper frees only what the last cycle did not mark. */
+		struct hg_objects *o = m->obj;
+		o->heap_marked -= o->heap_marked < s->elemsize ? o->heap_marked
+							       : s->elemsize;
 		hg_mspan_sweep_slot(m, s, i);
+	}
 	return HG_OK;
 }
 

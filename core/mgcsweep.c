@@ -182,5 +182,6 @@ int hg_gc(struct hg_model *m)
 		sweep_sets(m);
 	else
 		sweep_lists(m);
+	hg_gc_commit(m);
 	return HG_OK;
 }

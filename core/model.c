@@ -86,6 +86,7 @@ static void figures_now(const struct hg_model *m, struct hg_figures *f)
 		f->partial_span_bytes = o->partial_bytes;
 		f->free_slot_bytes = o->free_slot_bytes;
 	}
+	f->next_gc = hg_heap_goal(m);
 	f->stack_inuse = h->in_stacks;
 	f->stack_sys = h->in_stacks; /* Go: plus stacks_sys, not modeled */
 }
@@ -118,6 +119,7 @@ static void update_stats(struct hg_model *m)
 	p->partial_span_bytes =
 		max64(p->partial_span_bytes, f->partial_span_bytes);
 	p->free_slot_bytes = max64(p->free_slot_bytes, f->free_slot_bytes);
+	p->next_gc = max64(p->next_gc, f->next_gc);
 }
 
 const struct hg_stats *hg_model_stats(const struct hg_model *m)

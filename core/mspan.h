@@ -142,6 +142,9 @@ struct hg_objects {
 	uint64_t free_slot_bytes; /* unallocated slots of small spans */
 	uint64_t obj_span_bytes;  /* heap spans of the object layer */
 	uint64_t num_gc;
+	/* Go: gcController.heapMarked: the live heap of the last cycle
+	 * (mgcpacer.c). */
+	uint64_t heap_marked;
 	uint64_t now; /* the trace clock, ns */
 };
 
@@ -189,6 +192,10 @@ hg_addr hg_mspan_alloc_slot(struct hg_mspan *s);
 
 /* ---- mgcsweep.c ---- */
 int hg_gc(struct hg_model *m);
+
+/* ---- mgcpacer.c ---- */
+uint64_t hg_heap_goal(const struct hg_model *m);
+void hg_gc_commit(struct hg_model *m);
 void hg_mspan_sweep(struct hg_model *m, struct hg_mspan *s, bool preserve);
 void hg_mspan_sweep_slot(struct hg_model *m, struct hg_mspan *s, uint32_t i);
 

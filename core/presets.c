@@ -7,6 +7,7 @@
  */
 #include "config_int.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -370,6 +371,18 @@ void hg_cfg_default_heap_padding(struct hg_config *c)
 void hg_cfg_default_startup_alloc(struct hg_config *c)
 {
 	c->startup_alloc = 8192;
+}
+
+/* Go: GOGC unset is 100 */
+void hg_cfg_default_gogc(struct hg_config *c)
+{
+	c->gogc = 100;
+}
+
+/* Go: GOMEMLIMIT unset is math.MaxInt64 */
+void hg_cfg_default_memory_limit(struct hg_config *c)
+{
+	c->memory_limit = INT64_MAX;
 }
 
 void hg_cfg_default_randomize_heap_base(struct hg_config *c)

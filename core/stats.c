@@ -53,6 +53,7 @@ const struct hg_stat_spec hg_stat_specs[] = {
 	{ "memstats", "StackSys", NULL, B, FIG(stack_sys), 0,
 	  HG_STAT_OBJECTS },
 	{ "memstats", "NumGC", NULL, N, FIG(num_gc), 0, HG_STAT_OBJECTS },
+	{ "memstats", "NextGC", NULL, B, FIG(next_gc), 0, HG_STAT_OBJECTS },
 	{ NULL, "committed", NULL, B, FIG(committed), 4, 0 },
 	{ NULL, "mapped", NULL, B, FIG(mapped), 5, 0 },
 	{ NULL, "address_space", NULL, B, FIG(address_space), 9, 0 },

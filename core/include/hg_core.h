@@ -125,6 +125,11 @@ struct hg_config {
 	 * (the first growth of a real process is for such a small span),
 	 * rounded up to pages; 0 = none. */
 	uint64_t startup_alloc;
+	/* GOGC: the heap goal's growth over the live heap in percent; -1 =
+	 * off. */
+	int gogc;
+	/* GOMEMLIMIT in bytes (go1.19+); INT64_MAX = none (Go's default). */
+	uint64_t memory_limit;
 };
 
 /* hg_config_init fills the defaults of the newest Go on linux/amd64. */
@@ -192,6 +197,12 @@ const char *hg_config_key_doc(const char *key);
 /* hg_config_is_explicit tells whether key was set by hg_config_set (as
  * opposed to a platform or version default). */
 bool hg_config_is_explicit(const struct hg_config *cfg, const char *key);
+
+/* hg_config_key_objects tells whether key acts only on object-level
+ * replays (the GC pacer's keys): the outputs list it only when the replay
+ * had object-level events (hg_stats.object_ops), so span-level outputs do
+ * not change. */
+bool hg_config_key_objects(const char *key);
 
 /*
  * hg_config_check validates the relations between keys once every setting
@@ -418,6 +429,8 @@ struct hg_figures {
 	 * allocated, and of the free slots of small-object spans. */
 	uint64_t heap_alloc, heap_objects, stack_inuse, stack_sys, num_gc;
 	uint64_t partial_span_bytes, free_slot_bytes;
+	/* Go's NextGC: the pacer's heap goal (README "GC pacing"). */
+	uint64_t next_gc;
 };
 
 /* One size class of the object layer (at the end of the replay). */

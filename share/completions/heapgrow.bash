@@ -9,7 +9,7 @@ _heapgrow()
 	local froms="yaml compact go-trace go-allocfreetrace mtrace"
 	local platforms="linux/amd64 linux/arm64 linux/386 windows/amd64 windows/386 js/wasm wasip1/wasm plan9/386 plan9/amd64"
 	local gos="1.4 1.5 1.8 1.9 1.10 1.11 1.12 1.13 1.14 1.16 1.17 1.19 1.20 1.21 1.23 1.24 1.25 1.26"
-	local keys="platform= go= phys_page_size= phys_huge_page_size= page_size= arena_size= chunk_size= address_bits= commit_limit= initial_memory= module_end= page_cache= gomaxprocs= randomize_heap_base= heap_padding= startup_alloc= placement= policy.sbrk= policy.arena= policy.prepare= policy.grow= policy.sbrk_free="
+	local keys="platform= go= phys_page_size= phys_huge_page_size= page_size= arena_size= chunk_size= address_bits= commit_limit= initial_memory= module_end= page_cache= gomaxprocs= randomize_heap_base= heap_padding= startup_alloc= gogc= memory_limit= placement= policy.sbrk= policy.arena= policy.prepare= policy.grow= policy.sbrk_free="
 
 	# The command is the first word that is not an option.
 	local i cmd=""
@@ -51,7 +51,7 @@ _heapgrow()
 		# tests/unit/test_stats.c checks these lists against it); an
 		# operator and a value follow.
 		local classes="none foreign reserved released heap_free heap_inuse sys sbrk_free unused stranded"
-		local figure_stats="memstats.HeapSys memstats.HeapIdle memstats.HeapInuse memstats.HeapReleased memstats.HeapAlloc memstats.HeapObjects memstats.StackInuse memstats.StackSys memstats.NumGC committed mapped address_space linear_memory arenas fragmentation.partial_spans fragmentation.free_slots"
+		local figure_stats="memstats.HeapSys memstats.HeapIdle memstats.HeapInuse memstats.HeapReleased memstats.HeapAlloc memstats.HeapObjects memstats.StackInuse memstats.StackSys memstats.NumGC memstats.NextGC committed mapped address_space linear_memory arenas fragmentation.partial_spans fragmentation.free_slots"
 		local run_stats="os_calls.reserve os_calls.unreserve os_calls.map os_calls.used os_calls.unused os_calls.free os_calls.sysalloc os_calls.sbrk os_calls.grow_memory heap_grows"
 		local figures="oom oom.size $run_stats"
 		local s c

@@ -233,6 +233,8 @@ static void test_keys_and_types(void **state)
 		{ "randomize_heap_base", HG_CFG_SEED },
 		{ "heap_padding", HG_CFG_SIZE },
 		{ "startup_alloc", HG_CFG_SIZE },
+		{ "gogc", HG_CFG_NUMBER },
+		{ "memory_limit", HG_CFG_SIZE },
 		{ "placement", HG_CFG_STRING },
 		{ "policy.sbrk", HG_CFG_STRING },
 		{ "policy.arena", HG_CFG_STRING },
@@ -501,6 +503,11 @@ static void test_set_get_round_trip(void **state)
 		{ "commit_limit", "1G", "1073741824" },
 		{ "commit_limit", "0", "0" },
 		{ "module_end", "0x123456", "1193046" },
+		{ "gogc", "off", "off" },
+		{ "gogc", "50", "50" },
+		{ "gogc", "0", "0" },
+		{ "memory_limit", "40M", "41943040" },
+		{ "memory_limit", "off", "off" },
 		{ "page_cache", "false", "false" },
 		{ "page_cache", "yes", "true" },
 		{ "page_cache", "0", "false" },
@@ -1115,6 +1122,10 @@ static void test_errors(void **state)
 		"invalid size '99999999999999999999' for module_end");
 	set_err(&cfg, "initial_memory", "big",
 		"invalid size 'big' for initial_memory");
+	set_err(&cfg, "gogc", "-5",
+		"gogc must be off or a percentage between 0 and 1000000, not '-5'");
+	set_err(&cfg, "memory_limit", "lots",
+		"invalid size 'lots' for memory_limit");
 	set_err(&cfg, "page_cache", "on",
 		"invalid boolean 'on' for page_cache (expected true, false, "
 		"yes, no, 1 or 0)");

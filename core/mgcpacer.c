@@ -1,0 +1,110 @@
+/*
+ * mgcpacer.c - the GC pacer's heap goal (Go: runtime/mgcpacer.go,
+ * (*gcControllerState).commit, heapGoalInternal, memoryLimitHeapGoal),
+ * per modeled version. README "GC pacing".
+ *
+ * The goal is fixed at each `gc` event from the heap marked then (the
+ * live object bytes once the cycle's dead objects are swept: swept dels
+ * after the gc lower it, as the real sweeper's frees are objects the
+ * cycle did not mark) and gogc; from go1.19 the memory limit lowers it,
+ * evaluated when the figure is read, as ReadMemStats does.
+ */
+#include "mspan.h"
+
+/* Go: defaultHeapMinimum (4 MiB at GOGC=100). */
+#define HG_HEAP_MINIMUM (UINT64_C(4) << 20)
+/* Go: memoryLimitHeapGoalHeadroom (go1.19-1.21), and
+ * memoryLimitMinHeapGoalHeadroom with memoryLimitHeapGoalHeadroomPercent
+ * (go1.22+). */
+#define HG_LIMIT_HEADROOM (UINT64_C(1) << 20)
+#define HG_LIMIT_HEADROOM_PERCENT 3
+
+/* Go: heapMinimum, set by setGCPercent: 4 MiB * GOGC/100; with GOGC=off
+ * the goal has no gcPercent part. */
+static uint64_t heap_minimum(const struct hg_config *c)
+{
+	if (c->gogc < 0)
+		return HG_HEAP_MINIMUM;
+	return HG_HEAP_MINIMUM * (uint64_t)c->gogc / 100;
+}
+
+/*
+ * Go: the gcPercent goal of commit: go1.18+ heapMarked + (heapMarked +
+ * lastStackScan + globalsScan) * GOGC/100, go1.5-1.17 heapMarked *
+ * (1 + GOGC/100) raised to the trigger, at least heapMinimum (the stack
+ * and globals scan work are not modeled: 0). Before the first cycle the
+ * goal is heapMinimum. UINT64_MAX: GOGC=off.
+ */
+static uint64_t gc_percent_goal(const struct hg_model *m)
+{
+	const struct hg_objects *o = m->obj;
+	const struct hg_config *c = &m->cfg;
+	uint64_t goal, marked;
+
+	if (c->gogc < 0)
+		return UINT64_MAX;
+	if (!o || o->num_gc == 0)
+		return heap_minimum(c);
+	marked = o->heap_marked;
+	goal = marked + marked * (uint64_t)c->gogc / 100;
+	if (goal < heap_minimum(c))
+		goal = heap_minimum(c);
+	return goal;
+}
+
+/* Go: (*gcControllerState).memoryLimitHeapGoal, go1.19+. */
+static uint64_t memory_limit_goal(const struct hg_model *m)
+{
+	const struct hg_objects *o = m->obj;
+	uint64_t limit = m->cfg.memory_limit;
+	uint64_t heap_free = m->hs.heap_free;
+	uint64_t heap_alloc = o ? o->heap_alloc : 0;
+	uint64_t mapped = m->hs.mapped_ready;
+	uint64_t marked = o ? o->heap_marked : 0;
+	uint64_t non_heap, overage = 0, goal, headroom;
+
+	non_heap = mapped > heap_free + heap_alloc
+			   ? mapped - heap_free - heap_alloc
+			   : 0;
+	if (mapped > limit)
+		overage = mapped - limit;
+	if (non_heap + overage >= limit)
+		return marked;
+	goal = limit - (non_heap + overage);
+	headroom = HG_LIMIT_HEADROOM;
+	if (hg_config_go_minor(&m->cfg) >= 22) {
+		headroom = goal / 100 * HG_LIMIT_HEADROOM_PERCENT;
+		if (headroom < HG_LIMIT_HEADROOM)
+			headroom = HG_LIMIT_HEADROOM;
+	}
+	if (goal < headroom || goal - headroom < headroom)
+		goal = headroom;
+	else
+		goal -= headroom;
+	return goal < marked ? marked : goal;
+}
+
+/* Go: (*gcControllerState).heapGoal (heapGoalInternal outside a cycle,
+ * the sweep done), the NextGC of MemStats; 0 = no goal (GOGC=off and no
+ * memory limit). */
+uint64_t hg_heap_goal(const struct hg_model *m)
+{
+	uint64_t goal = gc_percent_goal(m);
+
+	if (hg_config_go_minor(&m->cfg) >= 19) {
+		uint64_t lg = memory_limit_goal(m);
+		if (lg < goal)
+			goal = lg;
+	}
+	/* With GOGC=off and no limit the goal is the default limit's
+	 * (math.MaxInt64) less the memory that is not heap, as Go's. */
+	return goal;
+}
+
+/* Go: gcMarkDone's heapMarked = heapLive at mark termination; the model
+ * takes it once the cycle's sweep is done (every mcache flushed). */
+void hg_gc_commit(struct hg_model *m)
+{
+	struct hg_objects *o = m->obj;
+	o->heap_marked = o->heap_alloc;
+}

@@ -19,3 +19,12 @@ add_test(NAME hostile.hostmem
     $<TARGET_FILE:heapgrow>)
 set_tests_properties(hostile.hostmem PROPERTIES LABELS hostile TIMEOUT 60
   SKIP_RETURN_CODE 77)
+#   hostile.corpus   tests/hostile/corpus.sh: crafted inputs (gzip damage and
+#                    bombs, aliases, nesting, overflowing sizes, NUL, invalid
+#                    UTF-8, BOM, CRLF, long lines, ids and texts, directories),
+#                    each with its exit status, nothing half-written.
+add_test(NAME hostile.corpus
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/hostile/corpus.sh
+    $<TARGET_FILE:heapgrow> ${PROJECT_SOURCE_DIR})
+set_tests_properties(hostile.corpus PROPERTIES LABELS hostile TIMEOUT 300
+  ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/render/lsan.supp:print_suppressions=0")

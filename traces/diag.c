@@ -119,7 +119,7 @@ bool hg__id_valid(const char *s, size_t n)
 {
 	size_t i;
 
-	if (!n)
+	if (!n || n > HG_TRACE_MAX_ID)
 		return false;
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];

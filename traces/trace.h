@@ -143,6 +143,12 @@ void hg_trace_close(struct hg_trace_reader *r);
 void hg_trace_progress(const struct hg_trace_reader *r, uint64_t *done,
 		       uint64_t *total);
 
+/* Limits of a trace (README, "Limits"): an id's bytes, a mark's text's
+ * bytes; the compact reader's longest line is 256 KiB, and the writers
+ * refuse what the readers would. */
+#define HG_TRACE_MAX_ID 1024u
+#define HG_TRACE_MAX_TEXT 65536u
+
 /* hg_trace_id_valid tells whether id is a valid id (letters, digits,
  * '_', '-', '.'; not empty). */
 bool hg_trace_id_valid(const char *id);

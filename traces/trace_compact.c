@@ -291,6 +291,9 @@ static int take_id(struct hg_trace_reader *r, struct hg_op *op,
 {
 	char q[48];
 
+	if (t->n > HG_TRACE_MAX_ID)
+		return err_at(r, t->col, "%s: id of %zu bytes (the limit is %u)",
+			      kind, t->n, HG_TRACE_MAX_ID);
 	if (!hg__id_valid(t->s, t->n))
 		return err_at(r, t->col,
 			      "%s: bad id '%s' (letters, digits, '_', '-', "
@@ -322,6 +325,10 @@ static int take_text(struct hg_trace_reader *r, const struct hg_op_spec *k,
 		end--;
 	if (st == end)
 		return err_at(r, t[0].col, "%s: missing field 'text'", k->name);
+	if (end - st > HG_TRACE_MAX_TEXT)
+		return err_at(r, (unsigned)st + 1,
+			      "%s: text of %zu bytes (the limit is %u)", k->name,
+			      end - st, HG_TRACE_MAX_TEXT);
 	if (memchr(c->line + st, '\0', end - st))
 		return err_at(r, (unsigned)st + 1,
 			      "%s: text contains a NUL character", k->name);

@@ -91,7 +91,17 @@ struct hg_yaml {
 	bool init;
 	const char *file;
 	struct hg_diag *d;
+	struct hg_src *src;
+	uint64_t fed;      /* input bytes handed to libyaml */
+	uint64_t last_end; /* index of the last event's end */
+	bool too_long;     /* HG_YAML_MAX_GAP bytes without an event */
 };
+
+/* The longest YAML scalar, in bytes (README, "Limits"). */
+#define HG_YAML_MAX_SCALAR (1024u * 1024u)
+/* Input read without a YAML event before the reader gives up: a scalar
+ * of HG_YAML_MAX_SCALAR characters of up to four bytes, and slack. */
+#define HG_YAML_MAX_GAP (4u * HG_YAML_MAX_SCALAR + 65536u)
 
 int hg__yaml_init(struct hg_yaml *y, struct hg_src *src, const char *file,
 		  struct hg_diag *d);

@@ -19,10 +19,19 @@
 static int read_handler(void *data, unsigned char *buf, size_t size,
 			size_t *size_read)
 {
-	long n = hg__src_read(data, buf, size);
+	struct hg_yaml *y = data;
+
+	/* A scalar over the limit fails as soon as it is read, before
+	 * libyaml has buffered it whole. */
+	if (y->fed - y->last_end > HG_YAML_MAX_GAP) {
+		y->too_long = true;
+		return 0;
+	}
+	long n = hg__src_read(y->src, buf, size);
 
 	if (n < 0)
 		return 0;
+	y->fed += (uint64_t)n;
 	*size_read = (size_t)n;
 	return 1;
 }
@@ -38,7 +47,8 @@ int hg__yaml_init(struct hg_yaml *y, struct hg_src *src, const char *file,
 		return HG_ENOMEM;
 	}
 	y->init = true;
-	yaml_parser_set_input(&y->p, read_handler, src);
+	y->src = src;
+	yaml_parser_set_input(&y->p, read_handler, y);
 	return 0;
 }
 
@@ -82,6 +92,14 @@ int hg__yaml_next(struct hg_yaml *y, struct hg_src *src)
 
 		y->d->line = u(m.line + 1);
 		y->d->col = u(m.column + 1);
+		if (y->too_long) {
+			snprintf(y->d->msg, sizeof(y->d->msg),
+				 "more than %u bytes without a YAML event: a "
+				 "scalar over the %u-byte limit, or as long a "
+				 "comment or blank run",
+				 HG_YAML_MAX_GAP, HG_YAML_MAX_SCALAR);
+			return HG_EINVAL;
+		}
 		if (src->failed) {
 			snprintf(y->d->msg, sizeof(y->d->msg), "%s", src->err);
 			return HG_EINVAL;
@@ -107,6 +125,13 @@ int hg__yaml_next(struct hg_yaml *y, struct hg_src *src)
 		return HG_EINVAL;
 	}
 	y->have = true;
+	y->last_end = y->ev.end_mark.index;
+	if (y->ev.type == YAML_SCALAR_EVENT &&
+	    y->ev.data.scalar.length > HG_YAML_MAX_SCALAR)
+		return hg__yaml_err(y, "YAML scalar of %zu bytes (the limit "
+				       "is %u)",
+				    y->ev.data.scalar.length,
+				    HG_YAML_MAX_SCALAR);
 	if (y->ev.type == YAML_ALIAS_EVENT)
 		return hg__yaml_err(y, "YAML aliases are not supported");
 	return 0;
@@ -494,6 +519,9 @@ static int take_id(struct hg_trace_reader *r, const struct hg_op_spec *k,
 	struct hg_yaml *y = &r->yaml->y;
 	char q[48];
 
+	if (SLEN(&y->ev) > HG_TRACE_MAX_ID)
+		return hg__yaml_err(y, "%s: id of %zu bytes (the limit is %u)",
+				    k->name, SLEN(&y->ev), HG_TRACE_MAX_ID);
 	if (!hg__id_valid(SVAL(&y->ev), SLEN(&y->ev)))
 		return hg__yaml_err(
 			y,
@@ -558,6 +586,12 @@ static int take_field(struct hg_trace_reader *r, const struct hg_op_spec *k,
 	case HG_FIELD_VALUE:
 		return take_size(r, "number", &op->value);
 	case HG_FIELD_TEXT:
+		if (SLEN(&y->ev) > HG_TRACE_MAX_TEXT)
+			return hg__yaml_err(y,
+					    "%s: text of %zu bytes (the limit "
+					    "is %u)",
+					    k->name, SLEN(&y->ev),
+					    HG_TRACE_MAX_TEXT);
 		if (memchr(SVAL(&y->ev), '\0', SLEN(&y->ev)))
 			return hg__yaml_err(y,
 					    "%s: text contains a NUL "

@@ -42,6 +42,9 @@
 #define GT_MAX_GEN ((size_t)1 << 30)         /* refused beyond: 1 GiB */
 #define GT_PAGE_SIZE 8192u                   /* the model's runtime page */
 #define GT_NO_P UINT64_MAX
+#define GT_MAX_GAP ((uint64_t)64 << 20) /* a hole held: one arena at most */
+#define GT_LOW_HEAP ((uint64_t)1 << 32)
+#define GT_GAP_PIECE ((uint64_t)15 * GT_PAGE_SIZE) /* a page cache's span */
 #define GT_TIME_STEP 1000000u /* emit `time` when the clock moved 1 ms */
 
 /* Event types (Go: tracev2 events.go). */
@@ -363,6 +366,9 @@ struct hg_gotrace_reader {
 	size_t snap_bi, snap_pos;
 	bool snap_emit;     /* then handing it out */
 	uint64_t snap_next; /* the address to go on from */
+	uint64_t snap_end;  /* the end of the last span handed out */
+	uint64_t *gaps;     /* the holes held while the snapshot goes out */
+	size_t ngaps, gapcap;
 
 	/* AllocFree info. */
 	bool have_info;
@@ -1763,6 +1769,49 @@ static int emit_snapshot(struct hg_trace_reader *r)
 		if (n->key == UINT64_MAX)
 			g->snap_emit = 0;
 		g->snap_next = n->key + 1;
+		if (g->snap_end && n->key > g->snap_end &&
+		    n->key - g->snap_end <= GT_MAX_GAP &&
+		    g->min_addr >= GT_LOW_HEAP) {
+			/*
+			 * The free pages between two spans of the snapshot
+			 * (a P's page cache, pages freed before the trace)
+			 * are held while the snapshot goes out, so that every
+			 * span lands where the runtime had it: in pieces a
+			 * page cache serves (under 16 pages, none across a
+			 * 64-page block), as the model's P caches pages too.
+			 * A heap below 4 GiB (js/wasm's linear memory, 32-bit
+			 * ports) shares its addresses with the runtime's
+			 * other memory (the tracer's buffers): a hole there
+			 * need not be heap pages, and is not held.
+			 */
+			uint64_t at = g->snap_end;
+
+			while (at < n->key) {
+				uint64_t blk = GT_PAGE_SIZE * 64,
+					 end = (at / blk + 1) * blk;
+
+				if (end > at + GT_GAP_PIECE)
+					end = at + GT_GAP_PIECE;
+				if (end > n->key)
+					end = n->key;
+				if (grow((void **)&g->gaps, &g->gapcap,
+					 g->ngaps + 1, sizeof(*g->gaps)) < 0)
+					return gt_nomem(r);
+				p = push(r, HG_OP_ALLOC, g->gen_off);
+				if (!p)
+					return HG_ENOMEM;
+				obj_id(p->id, sizeof(p->id), 'g',
+				       (at - g->min_addr) / g->page_size);
+				p->size = end - at;
+				g->gaps[g->ngaps++] = at;
+				at = end;
+			}
+			g->snap_next = n->key;
+			g->snap_end = n->key;
+			return 1;
+		}
+		if (n->key + n->size > g->snap_end)
+			g->snap_end = n->key + n->size;
 		if (n->manual && !(n->size & (n->size - 1)) &&
 		    !(k && k->key - n->key < n->size)) {
 			/* A stack span holding no goroutine's stack (the
@@ -1898,10 +1947,25 @@ static int step(struct hg_trace_reader *r)
 		g->snap_next = 0;
 	}
 	if (g->snap_emit) {
+		size_t i;
+
 		rc = emit_snapshot(r);
 		if (rc != 0)
 			return rc;
 		g->snap_emit = false;
+		/* The holes are free pages again. */
+		for (i = 0; i < g->ngaps; i++) {
+			struct gt_pending *p = push(r, HG_OP_FREE, g->gen_off);
+
+			if (!p)
+				return HG_ENOMEM;
+			obj_id(p->id, sizeof(p->id), 'g',
+			       (g->gaps[i] - g->min_addr) / g->page_size);
+		}
+		if (g->ngaps) {
+			g->ngaps = 0;
+			return 1;
+		}
 	}
 	if (g->nheap == 0) {
 		g->first_gen_done = true;
@@ -2110,6 +2174,7 @@ void hg__gotrace_close(struct hg_trace_reader *r)
 	free(g->heap);
 	free(g->mst);
 	free(g->pend);
+	free(g->gaps);
 	free(g->mark);
 	free(g);
 	r->gotrace = NULL;

@@ -320,11 +320,24 @@ static void check_built(const struct ops *o)
 	i++;
 	expect(o, i, HG_OP_NEW, "o80c", 48); /* slot 2 is at +96 */
 	assert_int_equal(o->v[i++].addr, MIN_ADDR + 2 * 8192 + 96);
+	/* The free pages 3 to 23 before the next span, held in pieces of
+	 * at most 15 pages. */
+	expect(o, i, HG_OP_ALLOC, "g3", 0);
+	assert_false(o->v[i].has_addr);
+	assert_int_equal(o->v[i++].size, 15 * 8192);
+	expect(o, i, HG_OP_ALLOC, "g12", 0);
+	assert_int_equal(o->v[i++].size, 6 * 8192);
 	expect(o, i, HG_OP_STACKALLOC, "s64", 8192);
 	assert_int_equal(o->v[i++].addr, MIN_ADDR + 100 * 2048);
+	expect(o, i, HG_OP_ALLOC, "g1c", 0); /* pages 28 to 39 */
+	assert_int_equal(o->v[i++].size, 12 * 8192);
 	/* A stack span without a goroutine's stack: a stack of its own. */
 	expect(o, i, HG_OP_STACKALLOC, "m28", 32768);
 	assert_int_equal(o->v[i++].addr, MIN_ADDR + 40 * 8192);
+	/* The holes are free again once the snapshot is out. */
+	expect(o, i++, HG_OP_FREE, "g3", 0);
+	expect(o, i++, HG_OP_FREE, "g12", 0);
+	expect(o, i++, HG_OP_FREE, "g1c", 0);
 	/* Then the events in time order. */
 	expect(o, i++, HG_OP_PROC, NULL, 0);
 	expect(o, i, HG_OP_NEW, "o1000", 16); /* tiny block 0 at 1025 */
@@ -590,8 +603,11 @@ static void test_held(void **state)
 	expect(&o, i, HG_OP_ALLOC, "h3", 0); /* address order */
 	assert_int_equal(o.v[i].size, 2 * 8192);
 	assert_int_equal(o.v[i++].addr, MIN_ADDR + 3 * 8192);
+	expect(&o, i, HG_OP_ALLOC, "g5", 0); /* the free pages between */
+	assert_int_equal(o.v[i++].size, 2 * 8192);
 	expect(&o, i, HG_OP_ALLOC, "h7", 0);
 	assert_int_equal(o.v[i++].size, 8192);
+	expect(&o, i++, HG_OP_FREE, "g5", 0);
 	expect(&o, i++, HG_OP_PROC, NULL, 0);
 	expect(&o, i++, HG_OP_FREE, "h7", 0);
 	expect(&o, i, HG_OP_NEW, "o1c06", 48);
@@ -691,6 +707,7 @@ static void test_recorded(void **state)
 	char path[512], line[256];
 	uint64_t node = 0, buf = 0, big = 0, stacks[64];
 	unsigned numgc = 0, procs = 0, ngc = 0, nstacks = 0, nnew = 0;
+	int nholes = 0;
 	unsigned ndel = 0, nka = 0, nmark = 0, i;
 	const char *want_marks[] = { "start", "allocated", "goroutines",
 				     "phase: logged", "gc 1", "gc 2" };
@@ -797,6 +814,14 @@ static void test_recorded(void **state)
 		case HG_OP_GC:
 			ngc++;
 			break;
+		case HG_OP_ALLOC: /* a hole of the snapshot, a held span */
+			assert_true(r->id[0] == 'g' || r->id[0] == 'h');
+			nholes += r->id[0] == 'g';
+			break;
+		case HG_OP_FREE:
+			assert_true(r->id[0] == 'g' || r->id[0] == 'h');
+			nholes -= r->id[0] == 'g';
+			break;
 		case HG_OP_PROC:
 			assert_true(r->value < procs);
 			break;
@@ -815,6 +840,7 @@ static void test_recorded(void **state)
 	}
 	assert_int_equal(o.nwarn, 0); /* nothing skipped or repaired */
 	assert_int_equal(ngc, numgc);
+	assert_int_equal(nholes, 0); /* every hole freed */
 	assert_int_equal(nmark, 6);
 	assert_true(node_seen && buf_seen && big_seen);
 	assert_int_equal(buf_del_mark, 4);

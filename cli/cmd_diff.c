@@ -120,6 +120,74 @@ static int read_all(struct stats *st)
 	return -1;
 }
 
+static bool figure_section(const char *key);
+
+/*
+ * check_figures refuses a figure of the wrong type: under the figure
+ * sections every leaf is a non-negative integer (share/doc/stats-format.md),
+ * except marks (a list) and fidelity (null when not measured). depth is
+ * bounded by the reader's nesting limit.
+ */
+static int check_figures(const struct stats *st, const struct hg_jvalue *v,
+			 const char *path)
+{
+	char sub[HG_GATE_PATH_MAX];
+
+	if (v->type == HG_JINT && !v->neg)
+		return 0;
+	if (v->type != HG_JOBJECT) {
+		hg_cli_error_at(st->name, v->line, v->col,
+				"figure '%s' is %s%s, not a non-negative "
+				"integer",
+				path, v->type == HG_JINT ? "negative" : "",
+				v->type == HG_JINT ? "" : hg_jtype_name(v->type));
+		return -1;
+	}
+	for (size_t i = 0; i < v->nmembers; i++) {
+		const struct hg_jmember *m = &v->members[i];
+		int w = snprintf(sub, sizeof(sub), "%s.%s", path, m->key);
+
+		if (w < 0 || (size_t)w >= sizeof(sub))
+			continue;
+		if (check_figures(st, &m->v, sub) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int check_sections(const struct stats *st)
+{
+	for (size_t i = 0; i < st->root.nmembers; i++) {
+		const struct hg_jmember *m = &st->root.members[i];
+
+		if (!figure_section(m->key))
+			continue;
+		if (strcmp(m->key, "marks") == 0) {
+			if (m->v.type != HG_JARRAY) {
+				hg_cli_error_at(st->name, m->v.line, m->v.col,
+						"'marks' is %s, not a list",
+						hg_jtype_name(m->v.type));
+				return -1;
+			}
+			continue;
+		}
+		if (strcmp(m->key, "fidelity") == 0 ||
+		    strcmp(m->key, "size_classes") == 0)
+			continue; /* their own shapes (stats-format.md) */
+		if (check_figures(st, &m->v, m->key) != 0)
+			return -1;
+	}
+	static const char *const needed[] = { "final", "peak" };
+	for (size_t i = 0; i < 2; i++) {
+		if (!hg_jget(&st->root, needed[i])) {
+			hg_cli_error_at(st->name, st->root.line, st->root.col,
+					"no '%s' figures", needed[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int load(struct stats *st)
 {
 	const struct hg_jvalue *v;
@@ -151,7 +219,7 @@ static int load(struct stats *st)
 				"reads version 1)");
 		return -1;
 	}
-	return 0;
+	return check_sections(st);
 }
 
 /* ------------------------------------------------------------------ */

@@ -28,3 +28,9 @@ add_test(NAME hostile.corpus
     $<TARGET_FILE:heapgrow> ${PROJECT_SOURCE_DIR})
 set_tests_properties(hostile.corpus PROPERTIES LABELS hostile TIMEOUT 300
   ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/render/lsan.supp:print_suppressions=0")
+#   hostile.diff     tests/hostile/diff.sh: diff refuses mistyped figures and
+#                    files lacking a figure a gate names.
+add_test(NAME hostile.diff
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/hostile/diff.sh
+    $<TARGET_FILE:heapgrow> ${PROJECT_SOURCE_DIR})
+set_tests_properties(hostile.diff PROPERTIES LABELS hostile TIMEOUT 60)

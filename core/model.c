@@ -32,18 +32,10 @@ static bool is_windows(const struct hg_config *cfg)
 	       cfg->platform == HG_PLAT_WINDOWS_386;
 }
 
-/* Lowest and highest runtime-held addresses. */
+/* Lowest and highest runtime-held addresses, kept by the address space. */
 static uint64_t runtime_span(const struct hg_model *m)
 {
-	const struct hg_vas *s = &m->os.vas;
-	const struct hg_vma *a = hg_vas_first(s, 0), *b = hg_vas_last(s);
-	while (a && a->owner != HG_OWN_RUNTIME)
-		a = hg_vas_next(s, a);
-	while (b && b->owner != HG_OWN_RUNTIME)
-		b = hg_vas_prev(s, b);
-	if (!a || !b || b->end <= a->base)
-		return 0;
-	return b->end - a->base;
+	return hg_vas_runtime_span(&m->os.vas);
 }
 
 static void figures_now(const struct hg_model *m, struct hg_figures *f)

@@ -33,8 +33,12 @@ struct hg_vma {
 
 /* The simulated address space (vas.c): the vmas in an augmented treap. */
 struct hg_vnode;
+struct hg_vchunk;
 struct hg_vas {
 	struct hg_vnode *root;
+	struct hg_vnode *first, *last; /* lowest and highest vma */
+	struct hg_vnode *free_nodes;   /* the node pool's free list */
+	struct hg_vchunk *chunks;      /* the pool's chunks */
 	size_t n;             /* number of vmas */
 	uint64_t seed;        /* treap priorities (deterministic) */
 	hg_addr lo, hi;       /* usable range [lo, hi) */
@@ -75,9 +79,9 @@ int hg_vas_set_heap(struct hg_vas *s, hg_addr base, hg_addr end);
 int hg_vas_remove(struct hg_vas *s, hg_addr base, hg_addr end);
 
 /*
- * Lookups, each O(log n): the vma containing a (or NULL); the first vma
- * that ends above a; the next and previous vma; the last vma. Pointers stay
- * valid until the address space changes.
+ * Lookups: the vma containing a (or NULL) and the first vma that ends
+ * above a, O(log n); the next and previous vma and the last vma, O(1).
+ * Pointers stay valid until the address space changes.
  */
 const struct hg_vma *hg_vas_find(const struct hg_vas *s, hg_addr a);
 const struct hg_vma *hg_vas_first(const struct hg_vas *s, hg_addr a);
@@ -86,6 +90,14 @@ const struct hg_vma *hg_vas_next(const struct hg_vas *s,
 const struct hg_vma *hg_vas_prev(const struct hg_vas *s,
 				 const struct hg_vma *v);
 const struct hg_vma *hg_vas_last(const struct hg_vas *s);
+
+/* From the lowest base to the highest end of the runtime's vmas (0 when
+ * it holds none), O(1). */
+uint64_t hg_vas_runtime_span(const struct hg_vas *s);
+
+/* hg_vas_check verifies the tree, the neighbour links and the aggregates
+ * (tests): 0 when they hold, -1 otherwise. O(n log n). */
+int hg_vas_check(const struct hg_vas *s);
 
 /* Bytes of the vmas in [base, end) that have the given state (-1 = any). */
 uint64_t hg_vas_bytes(const struct hg_vas *s, hg_addr base, hg_addr end,

@@ -2,7 +2,12 @@
  * vas.c - the simulated address space: the process's mappings (vmas) in a
  * treap ordered by address, augmented like the kernel's VMA tree with the
  * largest free gap below each subtree, so that lookups, inserts, removals
- * and the placement of a new mapping all take logarithmic time.
+ * and the placement of a new mapping all take logarithmic time. Each node
+ * links to its neighbours in address order (next and previous are O(1)) and
+ * to its parent, so a change fixes the aggregates bottom-up from where it
+ * happened, stopping where they no longer change; the root also holds the
+ * runtime's lowest and highest address (the address-space statistic in
+ * O(1)). Nodes come from a pool of chunks.
  *
  * It holds one entry per reservation or mapping piece (heap arenas,
  * off-heap allocations, foreign mappings), not one per span: the
@@ -17,108 +22,202 @@
 
 struct hg_vnode {
 	struct hg_vma v; /* first: a vma pointer is a node pointer */
-	struct hg_vnode *l, *r;
+	struct hg_vnode *l, *r, *p; /* children and parent in the treap */
+	struct hg_vnode *prev, *next; /* neighbours in address order */
 	uint64_t prio;
 	uint64_t gap;     /* free bytes between the previous vma and v */
 	uint64_t max_gap; /* largest gap in this subtree */
+	/* Lowest base and highest end of the runtime's vmas in this subtree
+	 * (UINT64_MAX and 0 when it holds none). */
+	hg_addr rt_lo, rt_hi;
 };
+
+/* Nodes come from chunks of this many, kept until the space is released. */
+#define VAS_CHUNK 256
+
+struct hg_vchunk {
+	struct hg_vchunk *next;
+	struct hg_vnode nodes[VAS_CHUNK];
+};
+
+static struct hg_vnode *node_get(struct hg_vas *s)
+{
+	if (!s->free_nodes) {
+		struct hg_vchunk *c = malloc(sizeof(*c));
+		if (!c)
+			return NULL;
+		c->next = s->chunks;
+		s->chunks = c;
+		for (size_t i = VAS_CHUNK; i-- > 0;) {
+			c->nodes[i].next = s->free_nodes;
+			s->free_nodes = &c->nodes[i];
+		}
+	}
+	struct hg_vnode *x = s->free_nodes;
+	s->free_nodes = x->next;
+	memset(x, 0, sizeof(*x));
+	return x;
+}
+
+static void node_put(struct hg_vas *s, struct hg_vnode *x)
+{
+	x->next = s->free_nodes;
+	s->free_nodes = x;
+}
 
 static uint64_t max64(uint64_t a, uint64_t b)
 {
 	return a > b ? a : b;
 }
 
-static void pull(struct hg_vnode *t)
+static uint64_t min64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Recomputes t's aggregates from its own vma and its children's; tells
+ * whether they changed. */
+static bool pull(struct hg_vnode *t)
 {
 	uint64_t g = t->gap;
-	if (t->l)
+	hg_addr lo = UINT64_MAX, hi = 0;
+	if (t->v.owner == HG_OWN_RUNTIME) {
+		lo = t->v.base;
+		hi = t->v.end;
+	}
+	if (t->l) {
 		g = max64(g, t->l->max_gap);
-	if (t->r)
+		lo = min64(lo, t->l->rt_lo);
+		hi = max64(hi, t->l->rt_hi);
+	}
+	if (t->r) {
 		g = max64(g, t->r->max_gap);
+		lo = min64(lo, t->r->rt_lo);
+		hi = max64(hi, t->r->rt_hi);
+	}
+	bool changed = g != t->max_gap || lo != t->rt_lo || hi != t->rt_hi;
 	t->max_gap = g;
+	t->rt_lo = lo;
+	t->rt_hi = hi;
+	return changed;
 }
 
-static struct hg_vnode *rot_right(struct hg_vnode *t)
+/*
+ * Fixes the aggregates from t up to the root after t's own fields (or its
+ * subtree) changed, stopping where nothing changes any more: above that
+ * node every aggregate already holds.
+ */
+static void fix_up(struct hg_vnode *t)
 {
-	struct hg_vnode *l = t->l;
-	t->l = l->r;
-	l->r = t;
-	pull(t);
-	pull(l);
-	return l;
+	while (t && pull(t))
+		t = t->p;
 }
 
-static struct hg_vnode *rot_left(struct hg_vnode *t)
-{
-	struct hg_vnode *r = t->r;
-	t->r = r->l;
-	r->l = t;
-	pull(t);
-	pull(r);
-	return r;
-}
-
-static struct hg_vnode *tree_insert(struct hg_vnode *t, struct hg_vnode *x)
-{
-	if (!t)
-		return x;
-	if (x->v.base < t->v.base) {
-		t->l = tree_insert(t->l, x);
-		if (t->l->prio > t->prio)
-			return rot_right(t);
-	} else {
-		t->r = tree_insert(t->r, x);
-		if (t->r->prio > t->prio)
-			return rot_left(t);
-	}
-	pull(t);
-	return t;
-}
-
-static struct hg_vnode *tree_join(struct hg_vnode *a, struct hg_vnode *b)
-{
-	if (!a)
-		return b;
-	if (!b)
-		return a;
-	if (a->prio > b->prio) {
-		a->r = tree_join(a->r, b);
-		pull(a);
-		return a;
-	}
-	b->l = tree_join(a, b->l);
-	pull(b);
-	return b;
-}
-
-/* Unlinks the node with this base; *out gets it. */
-static struct hg_vnode *tree_delete(struct hg_vnode *t, hg_addr base,
-				    struct hg_vnode **out)
-{
-	if (!t)
-		return NULL;
-	if (base < t->v.base)
-		t->l = tree_delete(t->l, base, out);
-	else if (base > t->v.base)
-		t->r = tree_delete(t->r, base, out);
-	else {
-		*out = t;
-		return tree_join(t->l, t->r);
-	}
-	pull(t);
-	return t;
-}
-
-/* Recomputes the aggregates on the path to the node with this base. */
-static void tree_repull(struct hg_vnode *t, hg_addr base)
+/* Sets t's gap from its predecessor's end and fixes the path above it. */
+static void fix_gap(const struct hg_vas *s, struct hg_vnode *t)
 {
 	if (!t)
 		return;
-	if (base < t->v.base)
-		tree_repull(t->l, base);
-	else if (base > t->v.base)
-		tree_repull(t->r, base);
-	pull(t);
+	t->gap = t->v.base - (t->prev ? t->prev->v.end : s->lo);
+	fix_up(t);
+}
+
+/* Rotates x above its parent; both get their aggregates again. */
+static void rotate_up(struct hg_vas *s, struct hg_vnode *x)
+{
+	struct hg_vnode *p = x->p, *g = p->p;
+	if (x == p->l) {
+		p->l = x->r;
+		if (x->r)
+			x->r->p = p;
+		x->r = p;
+	} else {
+		p->r = x->l;
+		if (x->l)
+			x->l->p = p;
+		x->l = p;
+	}
+	p->p = x;
+	x->p = g;
+	if (!g)
+		s->root = x;
+	else if (g->l == p)
+		g->l = x;
+	else
+		g->r = x;
+	pull(p);
+	pull(x);
+}
+
+/* Links x (x->v set, not overlapping any vma) into the tree and the list. */
+static void tree_insert(struct hg_vas *s, struct hg_vnode *x)
+{
+	struct hg_vnode *t = s->root, *parent = NULL, *pred = NULL,
+			*succ = NULL;
+	while (t) {
+		parent = t;
+		if (x->v.base < t->v.base) {
+			succ = t;
+			t = t->l;
+		} else {
+			pred = t;
+			t = t->r;
+		}
+	}
+	x->p = parent;
+	if (!parent)
+		s->root = x;
+	else if (x->v.base < parent->v.base)
+		parent->l = x;
+	else
+		parent->r = x;
+	x->prev = pred;
+	x->next = succ;
+	if (pred)
+		pred->next = x;
+	else
+		s->first = x;
+	if (succ)
+		succ->prev = x;
+	else
+		s->last = x;
+	x->gap = x->v.base - (pred ? pred->v.end : s->lo);
+	x->max_gap = 0;
+	x->rt_lo = UINT64_MAX;
+	x->rt_hi = 0;
+	pull(x);
+	while (x->p && x->prio > x->p->prio)
+		rotate_up(s, x);
+	fix_up(x->p);
+	fix_gap(s, succ);
+	s->n++;
+}
+
+/* Unlinks x from the tree and the list (x is not freed). */
+static void tree_remove(struct hg_vas *s, struct hg_vnode *x)
+{
+	while (x->l && x->r)
+		rotate_up(s, x->l->prio > x->r->prio ? x->l : x->r);
+	struct hg_vnode *c = x->l ? x->l : x->r, *p = x->p;
+	if (c)
+		c->p = p;
+	if (!p)
+		s->root = c;
+	else if (p->l == x)
+		p->l = c;
+	else
+		p->r = c;
+	fix_up(p);
+	if (x->prev)
+		x->prev->next = x->next;
+	else
+		s->first = x->next;
+	if (x->next)
+		x->next->prev = x->prev;
+	else
+		s->last = x->prev;
+	fix_gap(s, x->next);
+	s->n--;
 }
 
 /* The last node with base <= a. */
@@ -136,27 +235,6 @@ static struct hg_vnode *tree_floor(const struct hg_vas *s, hg_addr a)
 	return best;
 }
 
-/* The first node with base > a. */
-static struct hg_vnode *tree_above(const struct hg_vas *s, hg_addr a)
-{
-	struct hg_vnode *t = s->root, *best = NULL;
-	while (t) {
-		if (t->v.base > a) {
-			best = t;
-			t = t->l;
-		} else {
-			t = t->r;
-		}
-	}
-	return best;
-}
-
-/* The last node with base < a. */
-static struct hg_vnode *tree_below(const struct hg_vas *s, hg_addr a)
-{
-	return a == 0 ? NULL : tree_floor(s, a - 1);
-}
-
 /* ------------------------------------------------------------------ */
 /* Queries                                                             */
 /* ------------------------------------------------------------------ */
@@ -172,28 +250,35 @@ const struct hg_vma *hg_vas_first(const struct hg_vas *s, hg_addr a)
 	struct hg_vnode *f = tree_floor(s, a);
 	if (f && a < f->v.end)
 		return &f->v;
-	f = tree_above(s, a);
+	f = f ? f->next : s->first;
 	return f ? &f->v : NULL;
 }
 
 const struct hg_vma *hg_vas_next(const struct hg_vas *s, const struct hg_vma *v)
 {
-	struct hg_vnode *n = tree_above(s, v->base);
+	(void)s;
+	const struct hg_vnode *n = ((const struct hg_vnode *)v)->next;
 	return n ? &n->v : NULL;
 }
 
 const struct hg_vma *hg_vas_prev(const struct hg_vas *s, const struct hg_vma *v)
 {
-	struct hg_vnode *n = tree_below(s, v->base);
+	(void)s;
+	const struct hg_vnode *n = ((const struct hg_vnode *)v)->prev;
 	return n ? &n->v : NULL;
 }
 
 const struct hg_vma *hg_vas_last(const struct hg_vas *s)
 {
-	struct hg_vnode *t = s->root;
-	while (t && t->r)
-		t = t->r;
-	return t ? &t->v : NULL;
+	return s->last ? &s->last->v : NULL;
+}
+
+uint64_t hg_vas_runtime_span(const struct hg_vas *s)
+{
+	const struct hg_vnode *t = s->root;
+	if (!t || t->rt_hi <= t->rt_lo)
+		return 0;
+	return t->rt_hi - t->rt_lo;
 }
 
 bool hg_vas_free_range(const struct hg_vas *s, hg_addr base, hg_addr end)
@@ -239,8 +324,7 @@ static hg_addr gap_fit(const struct hg_vas *s, hg_addr lo, hg_addr hi,
 /* The end of the vma before t (or the space's start). */
 static hg_addr pred_end(const struct hg_vas *s, const struct hg_vnode *t)
 {
-	struct hg_vnode *p = tree_below(s, t->v.base);
-	return p ? p->v.end : s->lo;
+	return t->prev ? t->prev->v.end : s->lo;
 }
 
 /* Highest gap below bound (nodes with base < bound) where n fits. */
@@ -338,53 +422,41 @@ int hg_vas_init(struct hg_vas *s, hg_addr lo, hg_addr hi, hg_addr mmap_base,
 	return HG_OK;
 }
 
-static void free_tree(struct hg_vnode *t)
-{
-	if (!t)
-		return;
-	free_tree(t->l);
-	free_tree(t->r);
-	free(t);
-}
-
 void hg_vas_release(struct hg_vas *s)
 {
-	free_tree(s->root);
+	struct hg_vchunk *c = s->chunks;
+	while (c) {
+		struct hg_vchunk *nx = c->next;
+		free(c);
+		c = nx;
+	}
 	memset(s, 0, sizeof(*s));
 }
 
-/* Sets t's gap from its predecessor and fixes the aggregates above it. */
-static void refresh_gap(struct hg_vas *s, struct hg_vnode *t)
-{
-	if (!t)
-		return;
-	t->gap = t->v.base - pred_end(s, t);
-	tree_repull(s->root, t->v.base);
-}
-
+/* Adds a node holding m (over free space); NULL when the host is out. */
 static struct hg_vnode *add_node(struct hg_vas *s, const struct hg_vma *m)
 {
-	struct hg_vnode *x = calloc(1, sizeof(*x));
+	struct hg_vnode *x = node_get(s);
 	if (!x)
 		return NULL;
 	x->v = *m;
 	x->prio = next_prio(s);
-	s->root = tree_insert(s->root, x);
-	s->n++;
-	refresh_gap(s, x);
-	refresh_gap(s, tree_above(s, x->v.base));
+	tree_insert(s, x);
 	return x;
 }
 
-static void drop_node(struct hg_vas *s, hg_addr base)
+static void drop_node(struct hg_vas *s, struct hg_vnode *x)
 {
-	struct hg_vnode *x = NULL;
-	s->root = tree_delete(s->root, base, &x);
-	if (!x)
-		return;
-	s->n--;
-	free(x);
-	refresh_gap(s, tree_above(s, base));
+	tree_remove(s, x);
+	node_put(s, x);
+}
+
+/* t's end moved: its own aggregates and the next vma's gap follow. */
+static void set_end(struct hg_vas *s, struct hg_vnode *t, hg_addr end)
+{
+	t->v.end = end;
+	fix_up(t);
+	fix_gap(s, t->next);
 }
 
 static bool same_attrs(const struct hg_vma *a, const struct hg_vma *b)
@@ -394,23 +466,20 @@ static bool same_attrs(const struct hg_vma *a, const struct hg_vma *b)
 	       a->stranded == b->stranded;
 }
 
-/* Merges the vma starting at base with touching neighbours that agree. */
-static void merge_around(struct hg_vas *s, hg_addr base)
+/* Merges t with touching neighbours that agree. */
+static void merge_around(struct hg_vas *s, struct hg_vnode *t)
 {
-	struct hg_vnode *t = tree_floor(s, base);
-	if (!t || t->v.base != base)
-		return;
-	/* Extend first, so the gap after the dropped piece stays right. */
-	struct hg_vnode *nx = tree_above(s, base);
+	struct hg_vnode *nx = t->next;
 	if (nx && t->v.end == nx->v.base && same_attrs(&t->v, &nx->v)) {
-		hg_addr nb = nx->v.base;
-		t->v.end = nx->v.end;
-		drop_node(s, nb);
+		hg_addr e = nx->v.end;
+		drop_node(s, nx);
+		set_end(s, t, e);
 	}
-	struct hg_vnode *pv = tree_below(s, base);
+	struct hg_vnode *pv = t->prev;
 	if (pv && pv->v.end == t->v.base && same_attrs(&pv->v, &t->v)) {
-		pv->v.end = t->v.end;
-		drop_node(s, base);
+		hg_addr e = t->v.end;
+		drop_node(s, t);
+		set_end(s, pv, e);
 	}
 }
 
@@ -419,9 +488,10 @@ int hg_vas_insert(struct hg_vas *s, const struct hg_vma *m)
 	HG_ASSERT(m->base < m->end);
 	if (!hg_vas_free_range(s, m->base, m->end))
 		return HG_EINVAL;
-	if (!add_node(s, m))
+	struct hg_vnode *x = add_node(s, m);
+	if (!x)
 		return HG_ENOMEM;
-	merge_around(s, m->base);
+	merge_around(s, x);
 	return HG_OK;
 }
 
@@ -431,10 +501,16 @@ static int split_at(struct hg_vas *s, hg_addr a)
 	struct hg_vnode *t = tree_floor(s, a);
 	if (!t || t->v.base == a || a >= t->v.end)
 		return HG_OK;
-	struct hg_vma tail = t->v;
-	tail.base = a;
+	struct hg_vnode *x = node_get(s);
+	if (!x)
+		return HG_ENOMEM;
+	x->v = t->v;
+	x->v.base = a;
+	x->prio = next_prio(s);
 	t->v.end = a;
-	return add_node(s, &tail) ? HG_OK : HG_ENOMEM;
+	fix_up(t);
+	tree_insert(s, x);
+	return HG_OK;
 }
 
 /* Applies fn to every vma piece of [base, end), then merges around them. */
@@ -448,17 +524,20 @@ static int vas_update(struct hg_vas *s, hg_addr base, hg_addr end,
 		err = split_at(s, end);
 	if (err)
 		return err;
-	hg_addr last = base;
-	for (const struct hg_vma *v = hg_vas_first(s, base); v && v->base < end;
-	     v = hg_vas_next(s, v)) {
-		fn((struct hg_vma *)v, a, b);
-		last = v->base;
+	struct hg_vnode *first = (struct hg_vnode *)hg_vas_first(s, base);
+	struct hg_vnode *last = NULL;
+	for (struct hg_vnode *v = first; v && v->v.base < end; v = v->next) {
+		fn(&v->v, a, b);
+		last = v;
 	}
-	/* Merge from the last piece down to the first and its neighbours. */
-	for (const struct hg_vma *v = hg_vas_first(s, last); v;) {
-		hg_addr vb = v->base;
-		const struct hg_vma *p = hg_vas_prev(s, v);
-		merge_around(s, vb);
+	if (!last)
+		last = first;
+	/* Merge from the last piece down to the first and its neighbours;
+	 * a merge keeps the previous node, so it stays valid. */
+	for (struct hg_vnode *v = last; v;) {
+		hg_addr vb = v->v.base;
+		struct hg_vnode *p = v->prev;
+		merge_around(s, v);
 		if (vb <= base || !p)
 			break;
 		v = p;
@@ -494,16 +573,67 @@ int hg_vas_remove(struct hg_vas *s, hg_addr base, hg_addr end)
 {
 	if (end <= base)
 		return HG_OK;
+	/* The common case: exactly one whole vma. */
+	struct hg_vnode *t = tree_floor(s, base);
+	if (t && t->v.base == base && t->v.end == end) {
+		drop_node(s, t);
+		return HG_OK;
+	}
 	int err = split_at(s, base);
 	if (!err)
 		err = split_at(s, end);
 	if (err)
 		return err;
-	const struct hg_vma *v = hg_vas_first(s, base);
-	while (v && v->base < end) {
-		hg_addr vb = v->base;
-		v = hg_vas_next(s, v);
-		drop_node(s, vb);
+	t = (struct hg_vnode *)hg_vas_first(s, base);
+	while (t && t->v.base < end) {
+		struct hg_vnode *nx = t->next;
+		drop_node(s, t);
+		t = nx;
 	}
 	return HG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Self-check                                                          */
+/* ------------------------------------------------------------------ */
+
+static int check_node(const struct hg_vas *s, const struct hg_vnode *t,
+		      const struct hg_vnode *parent, size_t *count)
+{
+	if (!t)
+		return 0;
+	if (t->p != parent || (parent && t->prio > parent->prio))
+		return -1;
+	if (t->l && t->l->v.base >= t->v.base)
+		return -1;
+	if (t->r && t->r->v.base <= t->v.base)
+		return -1;
+	if (check_node(s, t->l, t, count) || check_node(s, t->r, t, count))
+		return -1;
+	struct hg_vnode c = *t;
+	(*count)++;
+	pull(&c);
+	return c.max_gap == t->max_gap && c.rt_lo == t->rt_lo &&
+			       c.rt_hi == t->rt_hi
+		       ? 0
+		       : -1;
+}
+
+int hg_vas_check(const struct hg_vas *s)
+{
+	size_t count = 0;
+	if (check_node(s, s->root, NULL, &count) || count != s->n)
+		return -1;
+	size_t listed = 0;
+	const struct hg_vnode *prev = NULL;
+	for (const struct hg_vnode *t = s->first; t; t = t->next) {
+		if (t->prev != prev || t->v.base >= t->v.end ||
+		    (prev && prev->v.end > t->v.base) ||
+		    t->gap != t->v.base - (prev ? prev->v.end : s->lo) ||
+		    tree_floor(s, t->v.base) != t)
+			return -1;
+		prev = t;
+		listed++;
+	}
+	return listed == s->n && s->last == prev ? 0 : -1;
 }

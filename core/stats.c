@@ -40,27 +40,27 @@ const struct hg_stat_spec hg_stat_specs[] = {
 	{ "classes", "sbrk_free", NULL, B, CLASS(HG_CLASS_SBRK_FREE), 0, 0 },
 	{ "classes", "unused", NULL, B, CLASS(HG_CLASS_UNUSED), 8, 0 },
 	{ "classes", "stranded", NULL, B, CLASS(HG_CLASS_STRANDED), 7, 0 },
-	{ "memstats", "HeapSys", NULL, B, FIG(heap_sys), 1, 0 },
+	{ "memstats", "HeapSys", NULL, B, FIG(heap_sys), 1, HG_STAT_CURVE },
 	{ "memstats", "HeapIdle", NULL, B, FIG(heap_idle), 0, 0 },
-	{ "memstats", "HeapInuse", NULL, B, FIG(heap_inuse), 2, 0 },
-	{ "memstats", "HeapReleased", NULL, B, FIG(heap_released), 3, 0 },
+	{ "memstats", "HeapInuse", NULL, B, FIG(heap_inuse), 2, HG_STAT_CURVE },
+	{ "memstats", "HeapReleased", NULL, B, FIG(heap_released), 3,
+	  HG_STAT_CURVE },
 	{ "memstats", "HeapAlloc", NULL, B, FIG(heap_alloc), 0,
 	  HG_STAT_OBJECTS },
 	{ "memstats", "HeapObjects", NULL, N, FIG(heap_objects), 0,
 	  HG_STAT_OBJECTS },
 	{ "memstats", "StackInuse", NULL, B, FIG(stack_inuse), 0,
 	  HG_STAT_OBJECTS },
-	{ "memstats", "StackSys", NULL, B, FIG(stack_sys), 0,
-	  HG_STAT_OBJECTS },
+	{ "memstats", "StackSys", NULL, B, FIG(stack_sys), 0, HG_STAT_OBJECTS },
 	{ "memstats", "NumGC", NULL, N, FIG(num_gc), 0, HG_STAT_OBJECTS },
 	{ "memstats", "NextGC", NULL, B, FIG(next_gc), 0, HG_STAT_OBJECTS },
-	{ NULL, "committed", NULL, B, FIG(committed), 4, 0 },
-	{ NULL, "mapped", NULL, B, FIG(mapped), 5, 0 },
+	{ NULL, "committed", NULL, B, FIG(committed), 4, HG_STAT_CURVE },
+	{ NULL, "mapped", NULL, B, FIG(mapped), 5, HG_STAT_CURVE },
 	{ NULL, "address_space", NULL, B, FIG(address_space), 9, 0 },
 	{ NULL, "linear_memory", NULL, B, FIG(linear_memory), 0, 0 },
 	{ NULL, "arenas", NULL, N, FIG(arenas), 10, 0 },
-	{ "fragmentation", "partial_spans", NULL, B, FIG(partial_span_bytes),
-	  0, HG_STAT_OBJECTS },
+	{ "fragmentation", "partial_spans", NULL, B, FIG(partial_span_bytes), 0,
+	  HG_STAT_OBJECTS },
 	{ "fragmentation", "free_slots", NULL, B, FIG(free_slot_bytes), 0,
 	  HG_STAT_OBJECTS },
 	{ "os_calls", "reserve", NULL, N, RUN(os_calls.reserve), 0, 0 },
@@ -86,6 +86,23 @@ uint64_t hg_stat_value(const struct hg_stat_spec *s, const struct hg_stats *st,
 		base = (const char *)(peak ? &st->peak : &st->final);
 	memcpy(&v, base + s->off, sizeof(v));
 	return v;
+}
+
+uint64_t hg_stat_figure(const struct hg_stat_spec *s,
+			const struct hg_figures *f)
+{
+	uint64_t v;
+
+	memcpy(&v, (const char *)f + s->off, sizeof(v));
+	return v;
+}
+
+const struct hg_stat_spec *hg_stat_curve(unsigned i)
+{
+	for (const struct hg_stat_spec *s = hg_stat_specs; s->name; s++)
+		if ((s->flags & HG_STAT_CURVE) && i-- == 0)
+			return s;
+	return NULL;
 }
 
 bool hg_stat_present(const struct hg_stat_spec *s, const struct hg_stats *st)

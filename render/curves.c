@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NC 5
+#define NC HG_STAT_NCURVES /* the curve rows of the statistics table */
 #define MAX_LANES 9
 #define MAX_MARKS 64
 
@@ -47,13 +47,11 @@ struct hg_curves {
 	size_t nmarks;
 	char title[128];
 	int width;
+	const struct hg_stat_spec *spec[NC]; /* what each curve draws */
 };
 
-static const char *const curve_name[NC] = { "HeapSys", "HeapInuse",
-					    "HeapReleased", "committed",
-					    "mapped" };
-static const uint32_t curve_rgb[NC] = { 0x000000, 0x0072b2, 0x009e73,
-					0xd55e00, 0xcc79a7 };
+static const uint32_t curve_rgb[NC] = { 0x000000, 0x0072b2, 0x009e73, 0xd55e00,
+					0xcc79a7 };
 
 int hg_curves_new(struct hg_curves **out, size_t nlanes,
 		  const struct hg_render_opts *o)
@@ -67,6 +65,8 @@ int hg_curves_new(struct hg_curves **out, size_t nlanes,
 	c->nlanes = nlanes;
 	for (size_t i = 0; i < nlanes; i++)
 		c->lane[i].bsize = 1;
+	for (unsigned j = 0; j < NC; j++)
+		c->spec[j] = hg_stat_curve(j);
 	snprintf(c->title, sizeof(c->title), "%s",
 		 o && o->trace_name && o->trace_name[0] ? o->trace_name
 							: "(unnamed trace)");
@@ -94,8 +94,9 @@ void hg_curves_event(struct hg_curves *c, size_t lane, struct hg_model *m,
 		return;
 	struct clane *l = &c->lane[lane];
 	const struct hg_figures *f = &hg_model_stats(m)->final;
-	uint64_t v[NC] = { f->heap_sys, f->heap_inuse, f->heap_released,
-			   f->committed, f->mapped };
+	uint64_t v[NC];
+	for (unsigned j = 0; j < NC; j++)
+		v[j] = hg_stat_figure(c->spec[j], f);
 
 	l->events = i + 1;
 	if (op && op->kind == HG_OP_MARK && c->nmarks < MAX_MARKS &&
@@ -193,9 +194,9 @@ static uint64_t nice_step(uint64_t max, int n, bool bytes)
 	uint64_t raw = max / (uint64_t)n + 1, base = 1;
 	while (base <= raw / (bytes ? 1024 : 10))
 		base *= bytes ? 1024 : 10;
-	static const uint64_t mult[] = { 1, 2, 4, 5, 8, 10, 16, 20, 25, 32,
-					 40, 50, 64, 100, 128, 200, 256, 500,
-					 512, 1000, 1024 };
+	static const uint64_t mult[] = { 1,   2,   4,   5,   8,   10,   16,
+					 20,  25,  32,  40,  50,  64,   100,
+					 128, 200, 256, 500, 512, 1000, 1024 };
 	for (size_t k = 0; k < sizeof(mult) / sizeof(mult[0]); k++)
 		if (base * mult[k] >= raw)
 			return base * mult[k];
@@ -261,8 +262,8 @@ int hg_curves_scene(struct hg_scene **out, const struct hg_curves *c)
 		role(hg_scene_line(s, xx, p.y1, xx, p.y1 + 4, HG_AXIS_RGB, 1),
 		     "tick", false);
 		role(hg_scene_text(s, xx, p.y1 + 16, HG_FONT_SANS, 10,
-				   HG_ANCHOR_MIDDLE, HG_AXIS_RGB,
-				   "%" PRIu64, e),
+				   HG_ANCHOR_MIDDLE, HG_AXIS_RGB, "%" PRIu64,
+				   e),
 		     "tick", false);
 	}
 	role(hg_scene_line(s, p.x0, p.y1 + 0.5, p.x1, p.y1 + 0.5, HG_AXIS_RGB,
@@ -346,16 +347,19 @@ int hg_curves_scene(struct hg_scene **out, const struct hg_curves *c)
 					     s, p.x0 + 6, yy - 4, HG_FONT_SANS,
 					     10, HG_ANCHOR_START, 0xa33a00,
 					     "commit limit %s%s%s", a,
-					     c->nlanes > 1 ? " \xe2\x80\x94 " : "",
+					     c->nlanes > 1 ? " \xe2\x80\x94 "
+							   : "",
 					     c->nlanes > 1 ? l->label : ""),
 				     "limit", false);
 			}
 		}
 		if (l->oom) {
 			double xx = floor(px(&p, l->oom_event + 1)) + 0.5;
-			role(hg_scene_line(s, xx, p.y0, xx, p.y1, 0xcc0000, 1.5),
+			role(hg_scene_line(s, xx, p.y0, xx, p.y1, 0xcc0000,
+					   1.5),
 			     "oom", false);
-			role(hg_scene_text(s, xx - 4, p.y0 + 12 + 12 * (double)i,
+			role(hg_scene_text(s, xx - 4,
+					   p.y0 + 12 + 12 * (double)i,
 					   HG_FONT_SANS, 10, HG_ANCHOR_END,
 					   0xcc0000, "out of memory%s%s",
 					   c->nlanes > 1 ? ": " : "",
@@ -371,8 +375,9 @@ int hg_curves_scene(struct hg_scene **out, const struct hg_curves *c)
 		role(hg_scene_line(s, x, y - 4, x + 22, y - 4, curve_rgb[j], 2),
 		     "legend", false);
 		hg_scene_text(s, x + 28, y, HG_FONT_SANS, 11, HG_ANCHOR_START,
-			      HG_TEXT_RGB, "%s", curve_name[j]);
-		x += 40 + hg_text_width(curve_name[j], HG_FONT_SANS, 11);
+			      HG_TEXT_RGB, "%s", hg_stat_label(c->spec[j]));
+		x += 40 +
+		     hg_text_width(hg_stat_label(c->spec[j]), HG_FONT_SANS, 11);
 	}
 	if (c->nlanes > 1) {
 		y += 18;

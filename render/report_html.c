@@ -171,7 +171,7 @@ static void smap_del(struct smap *m, long slot)
 /* ------------------------------------------------------------------ */
 
 #define NEVER UINT64_MAX
-#define NCURVES 5
+#define NCURVES HG_STAT_NCURVES /* the statistics table's curves */
 
 struct run {
 	hg_addr base, end;
@@ -252,6 +252,7 @@ struct hg_report {
 	bool have_start;
 	char **prefix; /* by index */
 	size_t nprefix, capprefix;
+	const struct hg_stat_spec *curve[NCURVES]; /* what each curve draws */
 };
 
 int hg_report_new(struct hg_report **out, size_t nlanes,
@@ -264,6 +265,8 @@ int hg_report_new(struct hg_report **out, size_t nlanes,
 	if (!r)
 		return HG_ENOMEM;
 	r->nlanes = nlanes;
+	for (unsigned c = 0; c < NCURVES; c++)
+		r->curve[c] = hg_stat_curve(c);
 	for (size_t i = 0; i < nlanes; i++) {
 		r->lane[i].stride = 1;
 		r->lane[i].bsize = 1;
@@ -516,10 +519,12 @@ static int record_id(struct hg_report *r, struct lane *l,
 
 /* Curves ------------------------------------------------------------- */
 
-static void curves(struct lane *l, const struct hg_figures *f, uint64_t i)
+static void curves(const struct hg_report *r, struct lane *l,
+		   const struct hg_figures *f, uint64_t i)
 {
-	uint64_t v[NCURVES] = { f->heap_sys, f->heap_inuse, f->heap_released,
-				f->committed, f->mapped };
+	uint64_t v[NCURVES];
+	for (unsigned c = 0; c < NCURVES; c++)
+		v[c] = hg_stat_figure(r->curve[c], f);
 	uint64_t b = i / l->bsize;
 	while (b >= HG_REPORT_BUCKETS) {
 		for (size_t k = 0; k < HG_REPORT_BUCKETS / 2; k++) {
@@ -591,7 +596,7 @@ int hg_report_event(struct hg_report *r, size_t lane, struct hg_model *m,
 	int rc = record_id(r, l, op, res, index);
 	if (rc)
 		return rc;
-	curves(l, &hg_model_stats(m)->final, index);
+	curves(r, l, &hg_model_stats(m)->final, index);
 	if (pin || (index + 1) % l->stride == 0)
 		return keyframe(l, m, index, op->kind, pin);
 	return HG_OK;

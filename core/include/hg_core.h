@@ -489,6 +489,9 @@ enum hg_stat_flag {
 	/* Present only when the replay had object-level ops
 	 * (hg_stats.object_ops); absent from every output otherwise. */
 	HG_STAT_OBJECTS = 1 << 0,
+	/* Drawn as a curve over time (--curves, the HTML report), in table
+	 * order. */
+	HG_STAT_CURVE = 1 << 1,
 };
 
 struct hg_stat_spec {
@@ -511,6 +514,15 @@ extern const struct hg_stat_spec hg_stat_specs[];
  * HG_STAT_FIGURES row). */
 uint64_t hg_stat_value(const struct hg_stat_spec *s, const struct hg_stats *st,
 		       bool peak);
+
+/* hg_stat_figure reads a HG_STAT_FIGURES row s from one set of figures. */
+uint64_t hg_stat_figure(const struct hg_stat_spec *s,
+			const struct hg_figures *f);
+
+/* hg_stat_curve is the i-th row drawn as a curve (HG_STAT_CURVE), in
+ * table order, or NULL past the last (there are HG_STAT_NCURVES). */
+#define HG_STAT_NCURVES 5
+const struct hg_stat_spec *hg_stat_curve(unsigned i);
 
 /* hg_stat_present tells whether s is in the outputs of st. */
 bool hg_stat_present(const struct hg_stat_spec *s, const struct hg_stats *st);

@@ -221,6 +221,37 @@ static char *section(char *man, const char *name)
 
 /* heapgrow(1) documents every statistic: the classes under MEMORY
  * CLASSES, every other row by its JSON key under STATISTICS. */
+/* The curves: HG_STAT_NCURVES rows flagged HG_STAT_CURVE, figures, in
+ * table order, read from a set of figures. */
+static void test_curves(void **state)
+{
+	static const char *const want[] = { "HeapSys", "HeapInuse",
+					    "HeapReleased", "committed",
+					    "mapped" };
+	struct hg_figures f;
+	unsigned n = 0;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.heap_sys = 1;
+	f.heap_inuse = 2;
+	f.heap_released = 3;
+	f.committed = 4;
+	f.mapped = 5;
+	for (const struct hg_stat_spec *s = hg_stat_specs; s->name; s++)
+		n += (s->flags & HG_STAT_CURVE) != 0;
+	assert_int_equal(n, HG_STAT_NCURVES);
+	assert_int_equal(sizeof(want) / sizeof(want[0]), HG_STAT_NCURVES);
+	for (unsigned i = 0; i < HG_STAT_NCURVES; i++) {
+		const struct hg_stat_spec *s = hg_stat_curve(i);
+		assert_non_null(s);
+		assert_string_equal(s->name, want[i]);
+		assert_int_equal(s->where, HG_STAT_FIGURES);
+		assert_int_equal(hg_stat_figure(s, &f), i + 1);
+	}
+	assert_null(hg_stat_curve(HG_STAT_NCURVES));
+}
+
 static void test_man_page(void **state)
 {
 	char *man = slurp(HG_SOURCE_DIR "/share/man/heapgrow.1");
@@ -307,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_objects_flag),
+		cmocka_unit_test(test_curves),
 		cmocka_unit_test(test_man_page),
 		cmocka_unit_test(test_completion),
 	};

@@ -260,6 +260,9 @@ struct key {
 	  get_memory_limit, memory_limit, hg_cfg_default_memory_limit,         \
 	  "GOMEMLIMIT: the soft memory limit that lowers the heap goal "       \
 	  "(Go 1.19+)")                                                        \
+	X(SCAVENGER, "scavenger", HG_CFG_BOOL, NULL, set_bool, get_bool,       \
+	  scavenger, hg_cfg_default_scavenger,                                 \
+	  "The background scavenger and the scavenging when the heap grows")   \
 	X(PLACEMENT, "placement", HG_CFG_STRING, placement_names, set_enum,    \
 	  get_enum, placement, hg_cfg_default_placement,                       \
 	  "Where the simulated OS puts a mapping when the requested address "  \
@@ -833,7 +836,8 @@ int hg_config_set(struct hg_config *cfg, const char *key, const char *value,
 
 bool hg_config_key_objects(const char *key)
 {
-	return key && (!strcmp(key, "gogc") || !strcmp(key, "memory_limit"));
+	return key && (!strcmp(key, "gogc") || !strcmp(key, "memory_limit") ||
+		       !strcmp(key, "scavenger"));
 }
 
 int hg_config_get(const struct hg_config *cfg, const char *key, char *buf,

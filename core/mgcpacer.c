@@ -9,6 +9,7 @@
  * cycle did not mark) and gogc; from go1.19 the memory limit lowers it,
  * evaluated when the figure is read, as ReadMemStats does.
  */
+#include "model.h"
 #include "mspan.h"
 
 /* Go: defaultHeapMinimum (4 MiB at GOGC=100). */
@@ -101,10 +102,121 @@ uint64_t hg_heap_goal(const struct hg_model *m)
 	return goal;
 }
 
-/* Go: gcMarkDone's heapMarked = heapLive at mark termination; the model
- * takes it once the cycle's sweep is done (every mcache flushed). */
+/* Go: retainExtraPercent and reduceExtraPercent, mgcscavenge.go. */
+#define HG_RETAIN_EXTRA_PERCENT 10
+#define HG_REDUCE_EXTRA_PERCENT 5
+
+/* Go: heapRetained: in-use and free, unreleased heap pages. */
+static uint64_t heap_retained(const struct hg_model *m)
+{
+	return m->hs.heap_inuse + m->hs.heap_free;
+}
+
+/*
+ * Go: gcPaceScavenger, mgcscavenge.go: the retained-heap goal is the heap
+ * in use at the last cycle scaled by the goal's growth (go1.16+; before,
+ * go1.13-1.15, the heap goal) plus 10%, rounded up to physical pages;
+ * from go1.19 also 95% of the memory limit for the mapped memory. None
+ * before go1.13, nor when the scavenger key is off.
+ */
+static void pace_scavenger(struct hg_model *m, uint64_t goal,
+			   uint64_t last_goal)
+{
+	struct hg_objects *o = m->obj;
+	unsigned minor = hg_config_go_minor(&m->cfg);
+	uint64_t phys = m->cfg.phys_page_size ? m->cfg.phys_page_size : 1;
+	uint64_t g, retained = heap_retained(m);
+
+	o->scav_gc_percent_goal = UINT64_MAX;
+	o->scav_memory_limit_goal = UINT64_MAX;
+	if (!m->cfg.scavenger || minor < 13)
+		return;
+	if (minor >= 19) {
+		uint64_t lg = (uint64_t)((double)m->cfg.memory_limit *
+					 ((100.0 - HG_REDUCE_EXTRA_PERCENT) /
+					  100.0));
+		if (m->hs.mapped_ready > lg)
+			o->scav_memory_limit_goal = lg;
+	}
+	if (goal == UINT64_MAX || last_goal == 0 || last_goal == UINT64_MAX)
+		return;
+	if (minor >= 16)
+		g = (uint64_t)((double)o->last_heap_inuse * ((double)goal /
+							    (double)last_goal));
+	else
+		g = goal;
+	g += g / (100 / HG_RETAIN_EXTRA_PERCENT);
+	g = (g + phys - 1) / phys * phys;
+	if (retained > g && retained - g >= phys)
+		o->scav_gc_percent_goal = g;
+}
+
+/*
+ * The background scavenger (Go: bgscavenge, scavenger.run), which works
+ * toward its goals between cycles at 1% of a CPU: the model releases what
+ * is over them at once, at the gc (highest addresses first, as Go's
+ * scavenge index does).
+ */
+static void background_scavenge(struct hg_model *m)
+{
+	struct hg_objects *o = m->obj;
+	uint64_t todo = 0, retained = heap_retained(m);
+
+	if (o->scav_gc_percent_goal != UINT64_MAX &&
+	    retained > o->scav_gc_percent_goal)
+		todo = retained - o->scav_gc_percent_goal;
+	if (o->scav_memory_limit_goal != UINT64_MAX &&
+	    m->hs.mapped_ready > o->scav_memory_limit_goal &&
+	    m->hs.mapped_ready - o->scav_memory_limit_goal > todo)
+		todo = m->hs.mapped_ready - o->scav_memory_limit_goal;
+	if (todo)
+		hg_pagealloc_scavenge(m->pages, todo);
+}
+
+/*
+ * Go: gcMarkDone's heapMarked = heapLive at mark termination (the model
+ * takes it once the cycle's sweep is done, every mcache flushed), then
+ * commit's new goal, gcPaceScavenger and the background scavenger.
+ */
 void hg_gc_commit(struct hg_model *m)
 {
 	struct hg_objects *o = m->obj;
+	uint64_t last_goal = hg_heap_goal(m);
+
 	o->heap_marked = o->heap_alloc;
+	o->last_heap_inuse = m->hs.heap_inuse;
+	o->last_heap_goal = last_goal;
+	pace_scavenger(m, hg_heap_goal(m), last_goal);
+	background_scavenge(m);
+}
+
+/*
+ * Go: the end of (*mheap).allocSpan, go1.19+: when the heap grew, what
+ * retained would exceed the scavenger's goal (at most the growth), or
+ * the mapped memory the memory limit, is released before the span is
+ * used. growth and scav are the bytes the heap grew and the released
+ * bytes the span reused.
+ */
+void hg_scavenge_on_grow(struct hg_model *m, uint64_t growth, uint64_t scav)
+{
+	struct hg_objects *o = m->obj;
+	uint64_t todo = 0;
+
+	(void)scav; /* mapped_ready already counts the reused pages */
+	if (!o || !m->stats.object_ops || !m->cfg.scavenger ||
+	    hg_config_go_minor(&m->cfg) < 19)
+		return;
+	if (m->hs.mapped_ready > m->cfg.memory_limit)
+		todo = m->hs.mapped_ready - m->cfg.memory_limit;
+	if (o->scav_gc_percent_goal != UINT64_MAX && growth > 0) {
+		uint64_t retained = heap_retained(m);
+		if (retained > o->scav_gc_percent_goal) {
+			uint64_t over = retained - o->scav_gc_percent_goal;
+			uint64_t t = growth < over ? growth : over;
+			if (t > todo)
+				todo = t;
+		}
+	}
+	if (todo)
+		hg_pagealloc_scavenge(m->pages, todo);
 }

@@ -368,7 +368,10 @@ int hg_mheap_alloc_span(struct hg_model *m, uint64_t npages,
 	res->size = npages * m->cfg.page_size;
 	res->scav = scav;
 	res->grew = growth;
-	return span_taken(m, base, npages, scav);
+	int rc = span_taken(m, base, npages, scav);
+	if (rc == HG_OK)
+		hg_scavenge_on_grow(m, growth, scav);
+	return rc;
 }
 
 /* Go: (*mheap).freeSpanLocked: the pages become free, not released. */

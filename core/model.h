@@ -162,4 +162,7 @@ void hg_mheap_throw(struct hg_model *m, const char *fmt, ...)
 #endif
 	;
 
+/* ---- mgcpacer.c ---- */
+void hg_scavenge_on_grow(struct hg_model *m, uint64_t growth, uint64_t scav);
+
 #endif /* HG_MODEL_H */

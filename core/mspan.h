@@ -145,6 +145,11 @@ struct hg_objects {
 	/* Go: gcController.heapMarked: the live heap of the last cycle
 	 * (mgcpacer.c). */
 	uint64_t heap_marked;
+	/* Go: gcController.lastHeapGoal and memstats.lastHeapInUse, and the
+	 * background scavenger's goals (scavenge.gcPercentGoal and
+	 * memoryLimitGoal; UINT64_MAX = none), set at each gc. */
+	uint64_t last_heap_goal, last_heap_inuse;
+	uint64_t scav_gc_percent_goal, scav_memory_limit_goal;
 	uint64_t now; /* the trace clock, ns */
 };
 

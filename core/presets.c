@@ -385,6 +385,12 @@ void hg_cfg_default_memory_limit(struct hg_config *c)
 	c->memory_limit = INT64_MAX;
 }
 
+/* on: the scavenger runs in every release that has one (go1.13+) */
+void hg_cfg_default_scavenger(struct hg_config *c)
+{
+	c->scavenger = true;
+}
+
 void hg_cfg_default_randomize_heap_base(struct hg_config *c)
 {
 	c->randomize_heap_base = false;

@@ -130,6 +130,9 @@ struct hg_config {
 	int gogc;
 	/* GOMEMLIMIT in bytes (go1.19+); INT64_MAX = none (Go's default). */
 	uint64_t memory_limit;
+	/* The background scavenger and the scavenging when the heap grows
+	 * (go1.13+, object-level replays; README "The scavengers"). */
+	bool scavenger;
 };
 
 /* hg_config_init fills the defaults of the newest Go on linux/amd64. */

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -156,6 +157,61 @@ static void test_memory_limit(void **state)
 	hg_model_free(m);
 }
 
+static struct hg_model *scav_model(const char *go, const char *on)
+{
+	struct hg_model *m = model(go, NULL, NULL);
+	struct hg_config cfg = *hg_model_config(m);
+	char err[256];
+
+	hg_model_free(m);
+	assert_int_equal(hg_config_set(&cfg, "scavenger", on, err, sizeof(err)),
+			 0);
+	if (hg_model_new(&m, &cfg, err, sizeof(err)))
+		fail_msg("hg_model_new: %s", err);
+	return m;
+}
+
+/* 40 MiB allocated, 36 MiB freed: at the next gc the scavenger releases
+ * what the retained heap holds over its goal (go1.13+), nothing when
+ * off or before go1.13. */
+static uint64_t released_after_gc(const char *go, const char *on)
+{
+	struct hg_model *m = scav_model(go, on);
+	char id[16];
+
+	for (int i = 0; i < 40; i++) {
+		snprintf(id, sizeof id, "o%d", i);
+		op(m, HG_OP_NEW, id, MiB, false);
+	}
+	op(m, HG_OP_GC, NULL, 0, false);
+	uint64_t before = hg_model_stats(m)->final.heap_released;
+	for (int i = 4; i < 40; i++) {
+		snprintf(id, sizeof id, "o%d", i);
+		op(m, HG_OP_DEL, id, 0, false);
+	}
+	op(m, HG_OP_GC, NULL, 0, false);
+	const struct hg_figures *f = &hg_model_stats(m)->final;
+	uint64_t got = f->heap_released - before;
+	if (strcmp(on, "true") == 0 && strcmp(go, "1.12") != 0) {
+		/* retained at most the goal plus 10%, page-rounded */
+		uint64_t retained = f->heap_inuse + f->heap_idle -
+				    f->heap_released;
+		assert_true(retained <= f->next_gc + f->next_gc / 10 + MiB);
+	}
+	hg_model_free(m);
+	return got;
+}
+
+static void test_scavenger(void **state)
+{
+	(void)state;
+	assert_true(released_after_gc("1.26", "true") > 16 * MiB);
+	assert_true(released_after_gc("1.19", "true") > 16 * MiB);
+	assert_true(released_after_gc("1.14", "true") > 16 * MiB);
+	assert_int_equal(released_after_gc("1.26", "false"), 0);
+	assert_int_equal(released_after_gc("1.12", "true"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +219,7 @@ int main(void)
 		cmocka_unit_test(test_minimum),
 		cmocka_unit_test(test_off),
 		cmocka_unit_test(test_memory_limit),
+		cmocka_unit_test(test_scavenger),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

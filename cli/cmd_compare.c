@@ -236,6 +236,7 @@ static void print_text(FILE *f, const char *name, const struct run *runs,
 		       size_t n, const char *moment)
 {
 	char b[48];
+	bool color = hg_color_on(f);
 	fprintf(f, "trace %s: %zu configurations, at %s\n\n",
 		name[0] ? name : "(unnamed)", n, moment);
 	for (size_t j = 0; j < n; j++) {
@@ -269,11 +270,19 @@ static void print_text(FILE *f, const char *name, const struct run *runs,
 			fprintf(f, " %12s", b);
 		}
 		for (size_t j = 1; j < n; j++) {
-			hg_fmt_delta(b, sizeof(b), bytes, a,
-				     row_value(&rows[i],
+			uint64_t x = row_value(&rows[i],
 					       hg_model_stats(runs[j].m),
-					       &bytes));
-			fprintf(f, " %12s", b);
+					       &bytes);
+			/* On a terminal: green where it is better than A
+			 * for that figure, red where worse. */
+			int v = color ? hg_verdict(
+						hg_stat_by_path(rows[i].path)
+							->better,
+						a, x)
+				      : 0;
+			hg_fmt_delta(b, sizeof(b), bytes, a, x);
+			fprintf(f, " %s%12s%s", hg_color_start(v), b,
+				hg_color_end(v));
 		}
 		fputc('\n', f);
 	}

@@ -449,7 +449,19 @@ struct row {
 	const char *name;
 	char base[48], new[48], change[160], rel[32];
 	bool changed;
+	int verdict; /* hg_verdict: +1 better, -1 worse, 0 neither */
 };
+
+/* path_better is the direction of a figure (core/stats.c's column;
+ * fidelity's exact placements get better higher). */
+static int path_better(const char *path)
+{
+	const struct hg_stat_spec *s = hg_stat_by_path(path);
+
+	if (strcmp(path, "fidelity.exact") == 0)
+		return HG_BETTER_HIGHER;
+	return s ? (int)s->better : HG_BETTER_NEITHER;
+}
 
 struct gate_out {
 	struct hg_gate gate;
@@ -570,6 +582,8 @@ static void print_text(FILE *f, struct diff *df)
 		struct row *r = &rows[nrows];
 
 		r->name = path;
+		r->verdict = b && n ? hg_verdict(path_better(path), b->u, n->u)
+				    : 0;
 		r->changed = !b || !n || b->u != n->u;
 		if (!r->changed && !df->all)
 			continue;
@@ -602,6 +616,12 @@ static void print_text(FILE *f, struct diff *df)
 	snprintf(rows[nrows].change, sizeof(rows[nrows].change), "%s",
 		 rows[nrows].changed ? "changed" : "0");
 	rows[nrows].rel[0] = '\0';
+	/* Running out of memory is worse; no longer running out, better. */
+	rows[nrows].verdict = 0;
+	if (rows[nrows].changed && (!bo || bo->type != HG_JOBJECT))
+		rows[nrows].verdict = -1;
+	else if (rows[nrows].changed && (!no || no->type != HG_JOBJECT))
+		rows[nrows].verdict = 1;
 	if (rows[nrows].changed || df->all)
 		nrows++;
 
@@ -617,15 +637,19 @@ static void print_text(FILE *f, struct diff *df)
 	if (nrows) {
 		fprintf(f, "\n%-*s  %-*s  %-*s  %s\n", (int)wname, "figure",
 			(int)wbase, "base", (int)wnew, "new", "change");
+		bool color = hg_color_on(f);
 		for (size_t i = 0; i < nrows; i++) {
 			/* No trailing blanks when there is no relative change.
 			 */
 			int w = rows[i].rel[0] ? (int)wchange : 0;
+			int v = color ? rows[i].verdict : 0;
 
-			fprintf(f, "%-*s  %-*s  %-*s  %-*s%s%s\n", (int)wname,
-				rows[i].name, (int)wbase, rows[i].base,
-				(int)wnew, rows[i].new, w, rows[i].change,
-				rows[i].rel[0] ? "  " : "", rows[i].rel);
+			fprintf(f, "%-*s  %-*s  %-*s  %s%-*s%s%s%s\n",
+				(int)wname, rows[i].name, (int)wbase,
+				rows[i].base, (int)wnew, rows[i].new,
+				hg_color_start(v), w, rows[i].change,
+				rows[i].rel[0] ? "  " : "", rows[i].rel,
+				hg_color_end(v));
 		}
 	} else {
 		fputs("\nno figure changed\n", f);

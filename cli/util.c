@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "hg_core.h"
 
 static void verror_at(const char *file, unsigned line, unsigned col,
 		      const char *fmt, va_list ap) HG_PRINTF(4, 0);
@@ -156,4 +159,40 @@ int hg_is_decimal(const char *s)
 		if (*s < '0' || *s > '9')
 			return 0;
 	return 1;
+}
+
+bool hg_color_on(FILE *f)
+{
+	const char *force = getenv("HEAPGROW_COLOR");
+	const char *no = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
+
+	if (force && strcmp(force, "always") == 0)
+		return true;
+	if (force && strcmp(force, "never") == 0)
+		return false;
+	if (no && no[0])
+		return false;
+	if (term && strcmp(term, "dumb") == 0)
+		return false;
+	return isatty(fileno(f)) == 1;
+}
+
+int hg_verdict(int better, uint64_t base, uint64_t new)
+{
+	if (base == new || better == HG_BETTER_NEITHER)
+		return 0;
+	if (better == HG_BETTER_LOWER)
+		return new < base ? 1 : -1;
+	return new > base ? 1 : -1;
+}
+
+const char *hg_color_start(int verdict)
+{
+	return verdict > 0 ? "\033[32m" : verdict < 0 ? "\033[31m" : "";
+}
+
+const char *hg_color_end(int verdict)
+{
+	return verdict ? "\033[0m" : "";
 }

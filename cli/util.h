@@ -75,4 +75,23 @@ void hg_fmt_size_short(char *buf, size_t len, uint64_t v);
 /* hg_is_decimal tells whether s is a non-empty string of decimal digits. */
 int hg_is_decimal(const char *s);
 
+/*
+ * Colour on a terminal (README "Terminal habits"): hg_color_on tells
+ * whether to colour what goes to f: HEAPGROW_COLOR=always or never
+ * decides; otherwise colour when f is a terminal, TERM is not "dumb" and
+ * NO_COLOR is unset or empty. Never on a pipe or a file unless forced.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+bool hg_color_on(FILE *f);
+
+/* hg_verdict is +1 when the change from base to new is better for a
+ * figure that gets better that way (enum hg_stat_better), -1 when it is
+ * worse, 0 when the figure has no direction or did not change. */
+int hg_verdict(int better, uint64_t base, uint64_t new);
+
+/* The escapes around a change: green for better, red for worse. */
+const char *hg_color_start(int verdict);
+const char *hg_color_end(int verdict);
+
 #endif /* HG_CLI_UTIL_H */

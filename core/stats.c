@@ -14,7 +14,10 @@
  *   3. a statistic that exists only for object-level replays gets the
  *      flag HG_STAT_OBJECTS: it is left out of every output unless
  *      hg_stats.object_ops is set, so span-level outputs do not change;
- *   4. its line in heapgrow(1) (STATISTICS); the tests check that every
+ *   4. which way it gets better: L (lower: less memory, fewer calls), H
+ *      (higher) or 0 (neither: the workload decides it), the colour of
+ *      its changes in `heapgrow diff` and `compare` on a terminal;
+ *   5. its line in heapgrow(1) (STATISTICS); the tests check that every
  *      row is documented there.
  */
 #include "hg_core.h"
@@ -27,53 +30,55 @@
 #define CLASS(c) FIG(classes[c])
 #define B HG_UNIT_BYTES
 #define N HG_UNIT_COUNT
+#define L HG_BETTER_LOWER
+#define H HG_BETTER_HIGHER
 
 const struct hg_stat_spec hg_stat_specs[] = {
-	/* group, name, label, unit, where, box rank, flags */
-	{ "classes", "none", NULL, B, CLASS(HG_CLASS_NONE), 0, 0 },
-	{ "classes", "foreign", NULL, B, CLASS(HG_CLASS_FOREIGN), 0, 0 },
-	{ "classes", "reserved", NULL, B, CLASS(HG_CLASS_RESERVED), 6, 0 },
-	{ "classes", "released", NULL, B, CLASS(HG_CLASS_RELEASED), 0, 0 },
-	{ "classes", "heap_free", NULL, B, CLASS(HG_CLASS_HEAP_FREE), 0, 0 },
-	{ "classes", "heap_inuse", NULL, B, CLASS(HG_CLASS_HEAP_INUSE), 0, 0 },
-	{ "classes", "sys", NULL, B, CLASS(HG_CLASS_SYS), 0, 0 },
-	{ "classes", "sbrk_free", NULL, B, CLASS(HG_CLASS_SBRK_FREE), 0, 0 },
-	{ "classes", "unused", NULL, B, CLASS(HG_CLASS_UNUSED), 8, 0 },
-	{ "classes", "stranded", NULL, B, CLASS(HG_CLASS_STRANDED), 7, 0 },
-	{ "memstats", "HeapSys", NULL, B, FIG(heap_sys), 1, HG_STAT_CURVE },
-	{ "memstats", "HeapIdle", NULL, B, FIG(heap_idle), 0, 0 },
-	{ "memstats", "HeapInuse", NULL, B, FIG(heap_inuse), 2, HG_STAT_CURVE },
+	/* group, name, label, unit, where, box rank, flags, better */
+	{ "classes", "none", NULL, B, CLASS(HG_CLASS_NONE), 0, 0, 0 },
+	{ "classes", "foreign", NULL, B, CLASS(HG_CLASS_FOREIGN), 0, 0, 0 },
+	{ "classes", "reserved", NULL, B, CLASS(HG_CLASS_RESERVED), 6, 0, L },
+	{ "classes", "released", NULL, B, CLASS(HG_CLASS_RELEASED), 0, 0, H },
+	{ "classes", "heap_free", NULL, B, CLASS(HG_CLASS_HEAP_FREE), 0, 0, L },
+	{ "classes", "heap_inuse", NULL, B, CLASS(HG_CLASS_HEAP_INUSE), 0, 0, 0 },
+	{ "classes", "sys", NULL, B, CLASS(HG_CLASS_SYS), 0, 0, L },
+	{ "classes", "sbrk_free", NULL, B, CLASS(HG_CLASS_SBRK_FREE), 0, 0, L },
+	{ "classes", "unused", NULL, B, CLASS(HG_CLASS_UNUSED), 8, 0, L },
+	{ "classes", "stranded", NULL, B, CLASS(HG_CLASS_STRANDED), 7, 0, L },
+	{ "memstats", "HeapSys", NULL, B, FIG(heap_sys), 1, HG_STAT_CURVE, L },
+	{ "memstats", "HeapIdle", NULL, B, FIG(heap_idle), 0, 0, L },
+	{ "memstats", "HeapInuse", NULL, B, FIG(heap_inuse), 2, HG_STAT_CURVE, 0 },
 	{ "memstats", "HeapReleased", NULL, B, FIG(heap_released), 3,
-	  HG_STAT_CURVE },
+	  HG_STAT_CURVE, H },
 	{ "memstats", "HeapAlloc", NULL, B, FIG(heap_alloc), 0,
-	  HG_STAT_OBJECTS },
+	  HG_STAT_OBJECTS, 0 },
 	{ "memstats", "HeapObjects", NULL, N, FIG(heap_objects), 0,
-	  HG_STAT_OBJECTS },
+	  HG_STAT_OBJECTS, 0 },
 	{ "memstats", "StackInuse", NULL, B, FIG(stack_inuse), 0,
-	  HG_STAT_OBJECTS },
-	{ "memstats", "StackSys", NULL, B, FIG(stack_sys), 0, HG_STAT_OBJECTS },
-	{ "memstats", "NumGC", NULL, N, FIG(num_gc), 0, HG_STAT_OBJECTS },
-	{ "memstats", "NextGC", NULL, B, FIG(next_gc), 0, HG_STAT_OBJECTS },
-	{ NULL, "committed", NULL, B, FIG(committed), 4, HG_STAT_CURVE },
-	{ NULL, "mapped", NULL, B, FIG(mapped), 5, HG_STAT_CURVE },
-	{ NULL, "address_space", NULL, B, FIG(address_space), 9, 0 },
-	{ NULL, "linear_memory", NULL, B, FIG(linear_memory), 0, 0 },
-	{ NULL, "arenas", NULL, N, FIG(arenas), 10, 0 },
+	  HG_STAT_OBJECTS, 0 },
+	{ "memstats", "StackSys", NULL, B, FIG(stack_sys), 0, HG_STAT_OBJECTS, 0 },
+	{ "memstats", "NumGC", NULL, N, FIG(num_gc), 0, HG_STAT_OBJECTS, 0 },
+	{ "memstats", "NextGC", NULL, B, FIG(next_gc), 0, HG_STAT_OBJECTS, 0 },
+	{ NULL, "committed", NULL, B, FIG(committed), 4, HG_STAT_CURVE, L },
+	{ NULL, "mapped", NULL, B, FIG(mapped), 5, HG_STAT_CURVE, L },
+	{ NULL, "address_space", NULL, B, FIG(address_space), 9, 0, L },
+	{ NULL, "linear_memory", NULL, B, FIG(linear_memory), 0, 0, L },
+	{ NULL, "arenas", NULL, N, FIG(arenas), 10, 0, L },
 	{ "fragmentation", "partial_spans", NULL, B, FIG(partial_span_bytes), 0,
-	  HG_STAT_OBJECTS },
+	  HG_STAT_OBJECTS, L },
 	{ "fragmentation", "free_slots", NULL, B, FIG(free_slot_bytes), 0,
-	  HG_STAT_OBJECTS },
-	{ "os_calls", "reserve", NULL, N, RUN(os_calls.reserve), 0, 0 },
-	{ "os_calls", "unreserve", NULL, N, RUN(os_calls.unreserve), 0, 0 },
-	{ "os_calls", "map", NULL, N, RUN(os_calls.map), 0, 0 },
-	{ "os_calls", "used", NULL, N, RUN(os_calls.used), 0, 0 },
-	{ "os_calls", "unused", NULL, N, RUN(os_calls.unused), 0, 0 },
-	{ "os_calls", "free", NULL, N, RUN(os_calls.free), 0, 0 },
-	{ "os_calls", "sysalloc", NULL, N, RUN(os_calls.sysalloc), 0, 0 },
-	{ "os_calls", "sbrk", NULL, N, RUN(os_calls.sbrk), 0, 0 },
-	{ "os_calls", "grow_memory", NULL, N, RUN(os_calls.grow_memory), 0, 0 },
-	{ NULL, "heap_grows", "heap grows", N, RUN(heap_grows), 11, 0 },
-	{ NULL, NULL, NULL, B, HG_STAT_RUN, 0, 0, 0 },
+	  HG_STAT_OBJECTS, L },
+	{ "os_calls", "reserve", NULL, N, RUN(os_calls.reserve), 0, 0, L },
+	{ "os_calls", "unreserve", NULL, N, RUN(os_calls.unreserve), 0, 0, 0 },
+	{ "os_calls", "map", NULL, N, RUN(os_calls.map), 0, 0, L },
+	{ "os_calls", "used", NULL, N, RUN(os_calls.used), 0, 0, 0 },
+	{ "os_calls", "unused", NULL, N, RUN(os_calls.unused), 0, 0, 0 },
+	{ "os_calls", "free", NULL, N, RUN(os_calls.free), 0, 0, 0 },
+	{ "os_calls", "sysalloc", NULL, N, RUN(os_calls.sysalloc), 0, 0, L },
+	{ "os_calls", "sbrk", NULL, N, RUN(os_calls.sbrk), 0, 0, L },
+	{ "os_calls", "grow_memory", NULL, N, RUN(os_calls.grow_memory), 0, 0, L },
+	{ NULL, "heap_grows", "heap grows", N, RUN(heap_grows), 11, 0, L },
+	{ NULL, NULL, NULL, B, HG_STAT_RUN, 0, 0, 0, 0 },
 };
 
 uint64_t hg_stat_value(const struct hg_stat_spec *s, const struct hg_stats *st,

@@ -4,7 +4,8 @@
 #                          @SRC@ = source dir, @WORK@ = a scratch dir; compared
 #                          with <case>.stdout, <case>.stderr (absent = empty)
 #                          and <case>.exit; optional <case>.stdin is the input
-#                          and <case>.absent lists files that must not exist.
+#                          and <case>.absent lists files that must not exist;
+#                          <case>.env has VAR=value lines set for the run.
 #   golden.example.<name>  every traces/examples/<name>.{yaml,yml,hgt}[.gz]:
 #                          `heapgrow replay --check --format json` compared with
 #                          tests/golden/examples/<name>.json.

@@ -497,6 +497,14 @@ enum hg_stat_flag {
 	HG_STAT_CURVE = 1 << 1,
 };
 
+/* Which way a figure gets better (`heapgrow diff` and `compare` colour a
+ * change green or red by it, not by its sign). */
+enum hg_stat_better {
+	HG_BETTER_NEITHER = 0, /* the workload's, not the runtime's: no verdict */
+	HG_BETTER_LOWER,       /* less memory, fewer calls */
+	HG_BETTER_HIGHER,      /* more given back to the OS */
+};
+
 struct hg_stat_spec {
 	const char *group; /* the JSON object holding it ("classes",
 			      "memstats", "os_calls") or NULL */
@@ -508,6 +516,7 @@ struct hg_stat_spec {
 	size_t off;     /* offset in struct hg_figures or struct hg_stats */
 	unsigned box;   /* rank in the pictures' figures box, 0: not shown */
 	unsigned flags; /* enum hg_stat_flag */
+	enum hg_stat_better better;
 };
 
 /* Every statistic, in output order; ended by a row with a NULL name. */

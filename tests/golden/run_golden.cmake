@@ -77,7 +77,13 @@ if(MODE STREQUAL "cli")
   if(EXISTS ${CASE}.stdin)
     set(input_opt INPUT_FILE ${CASE}.stdin)
   endif()
-  execute_process(COMMAND ${HEAPGROW} ${args}
+  # <case>.env: VAR=value lines, set for the run (e.g. HEAPGROW_COLOR).
+  set(env_cmd "")
+  if(EXISTS ${CASE}.env)
+    file(STRINGS ${CASE}.env env_lines)
+    set(env_cmd ${CMAKE_COMMAND} -E env ${env_lines})
+  endif()
+  execute_process(COMMAND ${env_cmd} ${HEAPGROW} ${args}
     ${input_opt}
     WORKING_DIRECTORY ${WORK}
     OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)

@@ -66,7 +66,26 @@ _heapgrow()
 		COMPREPLY=($(compgen -W "$figures" -- "$cur"))
 		return
 		;;
-	--at | --range)
+	--at)
+		# The marks of the trace (the word after the command), read
+		# from its first 200000 lines; an event index is typed.
+		local trace=${words[i + 1]} marks m
+		[[ $trace == -* || ! -r $trace ]] && return
+		local cat=cat
+		[[ $trace == *.gz ]] && cat="gzip -dc"
+		marks=$($cat -- "$trace" 2>/dev/null | head -n 200000 |
+			sed -n -e 's/^[[:space:]]*- mark:[[:space:]]*//p' \
+				-e 's/^m //p' |
+			sed -e 's/^"\(.*\)"[[:space:]]*$/\1/' \
+				-e "s/^'\\(.*\\)'[[:space:]]*\$/\\1/")
+		local IFS=$'\n'
+		COMPREPLY=()
+		for m in $marks; do
+			[[ $m == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$m")")
+		done
+		return
+		;;
+	--range)
 		return
 		;;
 	--vs)

@@ -45,4 +45,13 @@ expect "heapgrow import --from go-" "go-trace go-allocfreetrace "
 expect "heapgrow check t.log --from m" "mtrace "
 expect "heapgrow import t.log --fo" "--format "
 expect "heapgrow import t.log --format " "yaml compact "
+# --at completes the marks of the trace, quoted for the shell.
+tmp=$(mktemp -d) || exit 1
+printf 'heapgrow: 1\nevents:\n  - alloc: {id: A, size: 8K}\n  - mark: "GC 1"\n  - mark: warm up\n  - mark: "GC 2"\n' >"$tmp/t.yaml"
+printf 'heapgrow-trace 1\na A 8K\nm after A\n' | gzip >"$tmp/t.hgt.gz"
+expect "heapgrow replay $tmp/t.yaml --at " 'GC\ 1 warm\ up GC\ 2 '
+expect "heapgrow replay $tmp/t.yaml --at G" 'GC\ 1 GC\ 2 '
+expect "heapgrow compare $tmp/t.hgt.gz --vs go=1.16 --at " 'after\ A '
+expect "heapgrow replay $tmp/missing.yaml --at " ' '
+rm -rf "$tmp"
 exit $fail

@@ -98,3 +98,18 @@ if(HEAPGROW_BUILD_FUZZERS AND CMAKE_C_COMPILER_ID MATCHES "Clang")
   target_link_options(fuzz_fault PRIVATE -fsanitize=fuzzer)
   target_link_libraries(fuzz_fault PRIVATE hgcore hg_flags)
 endif()
+
+# The pictures' output path: strings from a trace into a scene, written as
+# SVG and checked well-formed (tests/fuzz/fuzz_svg.c).
+add_executable(fuzz_svg_standalone ${HG_FUZZ_DIR}/fuzz_svg.c
+  ${HG_FUZZ_DIR}/standalone_driver.c)
+target_link_libraries(fuzz_svg_standalone PRIVATE hgrender hgcore hg_flags)
+add_test(NAME fuzz.svg COMMAND fuzz_svg_standalone ${HG_FUZZ_DIR}/corpus/svg)
+set_tests_properties(fuzz.svg PROPERTIES LABELS fuzz TIMEOUT 300)
+if(HEAPGROW_BUILD_FUZZERS AND CMAKE_C_COMPILER_ID MATCHES "Clang")
+  target_compile_options(hgrender PRIVATE -fsanitize=fuzzer-no-link)
+  add_executable(fuzz_svg ${HG_FUZZ_DIR}/fuzz_svg.c)
+  target_compile_options(fuzz_svg PRIVATE -fsanitize=fuzzer)
+  target_link_options(fuzz_svg PRIVATE -fsanitize=fuzzer)
+  target_link_libraries(fuzz_svg PRIVATE hgrender hgcore hg_flags)
+endif()

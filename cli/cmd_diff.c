@@ -808,6 +808,65 @@ static int parse_gate(struct gate_out *g, const char *text)
 	return HG_EXIT_USAGE;
 }
 
+/*
+ * warn_sources warns on standard error when the two files do not come
+ * from the same trace (name or number of events) or configuration (the
+ * keys that differ), or not from the same moment (--at): the figures may
+ * then differ for that reason alone.
+ */
+static bool is_object(const struct hg_jvalue *v)
+{
+	return v && v->type == HG_JOBJECT;
+}
+
+static void warn_sources(const struct diff *df)
+{
+	const struct hg_jvalue *bt = hg_jget(&df->base->root, "trace");
+	const struct hg_jvalue *nt = hg_jget(&df->new->root, "trace");
+	const struct hg_jvalue *bn = hg_jget(bt, "name"),
+			       *nn = hg_jget(nt, "name");
+	const struct hg_jvalue *be = hg_jget(bt, "events"),
+			       *ne = hg_jget(nt, "events");
+	char x[160], y[160], keys[400] = "";
+	size_t len = 0;
+
+	if (!same_scalar(bn, nn)) {
+		fmt_scalar(x, sizeof(x), bn);
+		fmt_scalar(y, sizeof(y), nn);
+		hg_cli_error("warning: the files come from different traces "
+			     "(%s, %s)",
+			     x, y);
+	} else if (!same_scalar(be, ne) &&
+		   !is_object(hg_jget(&df->base->root, "oom")) &&
+		   !is_object(hg_jget(&df->new->root, "oom"))) {
+		/* (A replay that ran out of memory stopped early.) */
+		fmt_scalar(x, sizeof(x), be);
+		fmt_scalar(y, sizeof(y), ne);
+		hg_cli_error("warning: the files come from traces of different "
+			     "lengths (%s and %s events)",
+			     x, y);
+	}
+	for (size_t i = 0; i < df->config.n; i++) {
+		const char *key = df->config.v[i];
+		if (same_scalar(hg_jget(hg_jget(&df->base->root, "config"), key),
+				hg_jget(hg_jget(&df->new->root, "config"), key)))
+			continue;
+		int w = snprintf(keys + len, sizeof(keys) - len, "%s%s",
+				 len ? ", " : "", key);
+		if (w < 0 || (size_t)w >= sizeof(keys) - len)
+			break;
+		len += (size_t)w;
+	}
+	if (len)
+		hg_cli_error("warning: the files come from different "
+			     "configurations (%s)",
+			     keys);
+	if (!same_scalar(hg_jget(hg_jget(&df->base->root, "at"), "event"),
+			 hg_jget(hg_jget(&df->new->root, "at"), "event")))
+		hg_cli_error("warning: the files give the figures at different "
+			     "moments (replay --at)");
+}
+
 static int run(struct diff *df, bool json)
 {
 	size_t held = 0;
@@ -832,6 +891,7 @@ static int run(struct diff *df, bool json)
 	collect(&df->figures, &df->new->root, "");
 	config_keys(&df->config, df->base);
 	config_keys(&df->config, df->new);
+	warn_sources(df);
 	if (json)
 		print_json(stdout, df, held > 0);
 	else

@@ -263,6 +263,10 @@ struct key {
 	X(SCAVENGER, "scavenger", HG_CFG_BOOL, NULL, set_bool, get_bool,       \
 	  scavenger, hg_cfg_default_scavenger,                                 \
 	  "The background scavenger and the scavenging when the heap grows")   \
+	X(RUNTIME_START, "runtime_start", HG_CFG_BOOL, NULL, set_bool,         \
+	  get_bool, runtime_start, hg_cfg_default_runtime_start,               \
+	  "Replay what the runtime allocates before an allocfreetrace log "    \
+	  "starts")                                                            \
 	X(PLACEMENT, "placement", HG_CFG_STRING, placement_names, set_enum,    \
 	  get_enum, placement, hg_cfg_default_placement,                       \
 	  "Where the simulated OS puts a mapping when the requested address "  \

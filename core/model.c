@@ -199,6 +199,8 @@ int hg_model_new_with(struct hg_model **out, const struct hg_config *cfg,
 		rc = hg_mallocinit(m);
 	if (rc == HG_OK && !m->dead)
 		rc = startup_alloc(m);
+	if (rc == HG_OK && cfg->runtime_start)
+		rc = hg_runtime_start(m);
 	if (rc == HG_OK && m->dead)
 		rc = HG_EOOM;
 	if (rc) {

@@ -134,6 +134,8 @@ hg_addr hg_sys_reserve_aligned(struct hg_model *m, hg_addr v, uint64_t size,
 
 /* ---- arena.c ---- */
 int hg_mallocinit(struct hg_model *m);
+/* runtime_start.c: the runtime's own allocations before a trace begins */
+int hg_runtime_start(struct hg_model *m);
 hg_addr hg_mheap_sys_alloc(struct hg_model *m, uint64_t n, uint64_t *size);
 int hg_pagemeta_grow(struct hg_model *m, hg_addr base, hg_addr limit);
 uint64_t hg_heap_rand_bits(struct hg_model *m, unsigned bits);

@@ -391,6 +391,13 @@ void hg_cfg_default_scavenger(struct hg_config *c)
 	c->scavenger = true;
 }
 
+/* false: a hand-written trace starts from an empty heap; the
+ * go-allocfreetrace importer sets it (core/runtime_start.c) */
+void hg_cfg_default_runtime_start(struct hg_config *c)
+{
+	c->runtime_start = false;
+}
+
 void hg_cfg_default_randomize_heap_base(struct hg_config *c)
 {
 	c->randomize_heap_base = false;

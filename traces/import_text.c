@@ -165,6 +165,8 @@ struct hg_textimp_reader {
 	struct pending q[3];
 	size_t qhead, qlen;
 	unsigned realloc_line; /* mtrace: the line of a '<' awaiting '>' */
+	unsigned m_gs;         /* runtime.g allocations an M still makes */
+	uint64_t nstacks;      /* stacks inferred so far (their ids) */
 	char idbuf[24];
 };
 
@@ -394,6 +396,35 @@ static bool type_noscan(const char *s, size_t n)
 }
 
 /*
+ * infer_stack: Go 1.19 traces no stack, but every stack but m0's signal
+ * stack (core/runtime_start.c) belongs to a g whose allocation the log
+ * shows. An M is allocm's new(m), then mcommoninit's signal goroutine,
+ * malg(32 KiB), then its g0, malg(8 KiB) (Go: proc.go allocm and os_linux.go
+ * mpreinit, go1.19); any other g is a goroutine's, made by newproc1 with
+ * the smallest stack, 2 KiB (Go: proc.go newproc1, stack.go _StackMin). A g
+ * reused from the free list is not allocated again, so its stack is not
+ * counted twice. What the log cannot show: a goroutine's stack growing
+ * (copystack), nor the stacks of dead goroutines that a gc frees
+ * (markrootFreeGStacks): the inferred stacks never grow nor go.
+ */
+static void infer_stack(struct hg_textimp_reader *t, const char *type,
+			size_t tlen)
+{
+	static const uint64_t m_stacks[] = { 8u << 10, 32u << 10 };
+
+	if (tlen == 9 && !memcmp(type, "runtime.m", 9)) {
+		t->m_gs = 2;
+		return;
+	}
+	if (tlen != 9 || memcmp(type, "runtime.g", 9) != 0)
+		return;
+	uint64_t size = 2u << 10;
+	if (t->m_gs)
+		size = m_stacks[--t->m_gs];
+	push(t, HG_OP_STACKALLOC, t->nstacks++, size, false, 1);
+}
+
+/*
  * afl_record parses "tracealloc(ADDR, SIZE[, TYPE])" or
  * "tracefree(ADDR, SIZE)"; what is "tracealloc" or "tracefree".
  */
@@ -449,7 +480,11 @@ static int afl_record(struct hg_trace_reader *r, const char *what)
 	if (type && memchr(type, '\0', tlen))
 		return err_at(r, (unsigned)(type - s) + 1,
 			      "%s: type contains a NUL character", what);
-	return record_alloc(r, addr, size, type_noscan(type, tlen), 1);
+	int rc = record_alloc(r, addr, size, type_noscan(type, tlen), 1);
+	if (rc < 0 || !type)
+		return rc;
+	infer_stack(t, type, tlen);
+	return 0;
 }
 
 static int afl_line(struct hg_trace_reader *r)
@@ -704,9 +739,16 @@ static int textimp_open(struct hg_trace_reader *r, bool mtrace)
 	return 0;
 }
 
+/* A Go program's log: its replay starts as the runtime did, with what
+ * the runtime allocated before the log began (core/runtime_start.c). */
 int hg__afl_open(struct hg_trace_reader *r)
 {
-	return textimp_open(r, false);
+	int rc = textimp_open(r, false);
+	if (rc < 0)
+		return rc;
+	return hg__add_setting(&r->info.config, &r->info.nconfig,
+			       &r->config_cap, "runtime_start", "true", 4, 0, 0,
+			       r->d);
 }
 
 int hg__mtrace_open(struct hg_trace_reader *r)
@@ -744,6 +786,11 @@ int hg__textimp_next_op(struct hg_trace_reader *r, struct hg_op *op,
 	if (p->kind == HG_OP_NEW || p->kind == HG_OP_DEL) {
 		snprintf(t->idbuf, sizeof(t->idbuf), "0x%" PRIx64, p->addr);
 		op->id = t->idbuf;
+	}
+	if (p->kind == HG_OP_STACKALLOC) {
+		snprintf(t->idbuf, sizeof(t->idbuf), "gstack%" PRIu64, p->addr);
+		op->id = t->idbuf;
+		op->size = p->size;
 	}
 	/* go-allocfreetrace: tracefree is called by the sweeper as it frees
 	 * a dead object (Go: mgcsweep.go (*sweepLocked).sweep, go1.19), so the

@@ -133,6 +133,9 @@ struct hg_config {
 	/* The background scavenger and the scavenging when the heap grows
 	 * (go1.13+, object-level replays; README "The scavengers"). */
 	bool scavenger;
+	/* The runtime's own start (core/runtime_start.c): what Go allocates
+	 * before a trace of GODEBUG=allocfreetrace=1 begins. */
+	bool runtime_start;
 };
 
 /* hg_config_init fills the defaults of the newest Go on linux/amd64. */

@@ -100,6 +100,13 @@ static void track(const struct hg_op *op, bool mtrace)
 		return;
 	case HG_OP_GC:
 		return;
+	case HG_OP_STACKALLOC:
+		/* a Go log's runtime.g: its stack, 2, 8 or 32 KiB */
+		if (mtrace || !op->id || strncmp(op->id, "gstack", 6) != 0 ||
+		    (op->size != 2048 && op->size != 8192 &&
+		     op->size != 32768))
+			abort();
+		return;
 	case HG_OP_MARK:
 		if (!op->text || !op->text[0] || strpbrk(op->text, "\r\n"))
 			abort();

@@ -28,9 +28,10 @@ function(same a b)
   endif()
 endfunction()
 
-# events(<file> <var>): the lines of a compact trace that are not comments.
+# events(<file> <var>): the lines of a compact trace that are not comments
+# nor settings (an importer's `config KEY=VALUE`).
 function(events file var)
-  file(STRINGS ${WORK}/${file} lines REGEX "^[^#]")
+  file(STRINGS ${WORK}/${file} lines REGEX "^[^#c]")
   set(${var} "${lines}" PARENT_SCOPE)
 endfunction()
 

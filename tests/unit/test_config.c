@@ -236,6 +236,7 @@ static void test_keys_and_types(void **state)
 		{ "gogc", HG_CFG_NUMBER },
 		{ "memory_limit", HG_CFG_SIZE },
 		{ "scavenger", HG_CFG_BOOL },
+		{ "runtime_start", HG_CFG_BOOL },
 		{ "placement", HG_CFG_STRING },
 		{ "policy.sbrk", HG_CFG_STRING },
 		{ "policy.arena", HG_CFG_STRING },

@@ -456,6 +456,67 @@ static void test_heap_padding(void **state)
 	hg_model_free(m);
 }
 
+/*
+ * runtime_start: before the first event, Go 1.19's schedinit (README.md,
+ * `runtime_start`): m0's signal goroutine, a g of 416 bytes and a 32 KiB
+ * stack; the GODEBUG copy (24 bytes, noscan); the modules slice and array
+ * (24 and 8); the argument slice (16). Not on windows: no signal
+ * goroutine, no goargs, no GODEBUG copy. Off: nothing.
+ */
+static struct hg_model *start_model(const char *platform, const char *on)
+{
+	struct hg_config cfg;
+	char err[256];
+	hg_config_init(&cfg);
+	assert_int_equal(hg_config_set(&cfg, "go", "1.19", err, sizeof(err)),
+			 0);
+	assert_int_equal(hg_config_set(&cfg, "platform", platform, err,
+				       sizeof(err)),
+			 0);
+	assert_int_equal(hg_config_set(&cfg, "runtime_start", on, err,
+				       sizeof(err)),
+			 0);
+	struct hg_model *m = NULL;
+	if (hg_model_new(&m, &cfg, err, sizeof(err)))
+		fail_msg("hg_model_new: %s", err);
+	return m;
+}
+
+static void test_runtime_start(void **state)
+{
+	(void)state;
+	struct hg_model *m = start_model("linux/amd64", "true");
+	char cerr[512];
+	if (hg_model_check(m, cerr, sizeof(cerr)))
+		fail_msg("check: %s", cerr);
+	assert_int_equal(fig(m)->heap_alloc, 416 + 24 + 24 + 8 + 16);
+	assert_int_equal(fig(m)->heap_objects, 5);
+	assert_int_equal(fig(m)->stack_inuse, 32 * KiB);
+	/* five spans of one page: 416, 24 noscan, 24, 8 and 16 bytes */
+	assert_int_equal(fig(m)->heap_inuse, 5 * 8 * KiB);
+	assert_int_equal(hg_model_stats(m)->events, 0);
+	/* the trace's own ids are free */
+	new_obj(m, "runtime.m0", 16, false, NULL);
+	assert_int_equal(fig(m)->heap_alloc, 488 + 16);
+	hg_model_free(m);
+
+	m = start_model("js/wasm", "true");
+	assert_int_equal(fig(m)->heap_alloc, 416 + 24 + 8 + 16);
+	assert_int_equal(fig(m)->stack_inuse, 32 * KiB);
+	hg_model_free(m);
+
+	m = start_model("windows/amd64", "true");
+	assert_int_equal(fig(m)->heap_alloc, 24 + 8);
+	assert_int_equal(fig(m)->stack_inuse, 0);
+	hg_model_free(m);
+
+	m = start_model("linux/amd64", "false");
+	assert_int_equal(fig(m)->heap_alloc, 0);
+	assert_int_equal(fig(m)->heap_inuse, 0);
+	assert_int_equal(fig(m)->stack_inuse, 0);
+	hg_model_free(m);
+}
+
 static void test_large(void **state)
 {
 	(void)state;
@@ -821,6 +882,7 @@ int main(void)
 		cmocka_unit_test(test_swept_del_central),
 		cmocka_unit_test(test_swept_del_tiny),
 		cmocka_unit_test(test_heap_padding),
+		cmocka_unit_test(test_runtime_start),
 		cmocka_unit_test(test_large),
 		cmocka_unit_test(test_stacks),
 		cmocka_unit_test(test_procs),

@@ -33,6 +33,9 @@ static const struct hg_opt compare_opts[] = {
 	{ HG_POPT_OUTPUT, 'o', "output", "FILE",
 	  "draw the maps to FILE (.png, .svg, or .html: the interactive "
 	  "report; repeatable)" },
+	{ HG_POPT_PICTURE_FORMAT, 0, "picture-format", "png|svg|html",
+	  "the format of -o - (the picture on standard output, instead of "
+	  "the report)" },
 	{ HG_POPT_TIMELINE, 0, "timeline", "FILE",
 	  "draw each configuration's timeline (events x addresses), one "
 	  "above the other, to FILE (.png or .svg)" },
@@ -525,6 +528,12 @@ int cmd_compare(int argc, char **argv)
 	if (!c.args.trace) {
 		status =
 			hg_opt_usage_error(&cmd_compare_spec, "no trace given");
+		goto out;
+	}
+	if (hg_pictures_to_stdout(&c.args.pics) && !c.args.pics.picture_format) {
+		status = hg_opt_usage_error(&cmd_compare_spec,
+					    "-o - needs --picture-format "
+					    "png|svg|html");
 		goto out;
 	}
 	if (!c.nvs) {

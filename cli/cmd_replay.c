@@ -38,6 +38,9 @@ static const struct hg_opt replay_opts[] = {
 	{ HG_POPT_OUTPUT, 'o', "output", "FILE",
 	  "draw the address-space map to FILE (.png, .svg, or .html: the "
 	  "interactive report; repeatable)" },
+	{ HG_POPT_PICTURE_FORMAT, 0, "picture-format", "png|svg|html",
+	  "the format of -o - (the picture on standard output, instead of "
+	  "the report)" },
 	{ HG_POPT_TIMELINE, 0, "timeline", "FILE",
 	  "draw the timeline (events x addresses) to FILE (.png or .svg)" },
 	{ HG_POPT_CURVES, 0, "curves", "FILE",
@@ -218,7 +221,8 @@ static int run(struct replay *r)
 		status = HG_EXIT_USAGE;
 		goto out;
 	}
-	if (!r->quiet && !(r->stats_path && strcmp(r->stats_path, "-") == 0) &&
+	if (!r->quiet && !hg_pictures_to_stdout(pics) &&
+	    !(r->stats_path && strcmp(r->stats_path, "-") == 0) &&
 	    !(r->log_path && strcmp(r->log_path, "-") == 0)) {
 		if (r->json)
 			hg_report_json(stdout,

@@ -29,10 +29,28 @@ void hg_pictures_release(struct hg_pictures *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* fmt_of is the picture format of path: --picture-format for "-". */
+static const char *fmt_of(const struct hg_pictures *p, const char *path)
+{
+	if (strcmp(path, "-") == 0)
+		return p->picture_format;
+	return hg_render_format_of(path);
+}
+
+bool hg_pictures_to_stdout(const struct hg_pictures *p)
+{
+	for (size_t i = 0; i < p->nmaps; i++)
+		if (strcmp(p->maps[i], "-") == 0)
+			return true;
+	return false;
+}
+
 int hg_pictures_add_map(struct hg_pictures *p, const struct hg_opt_spec *spec,
 			const char *path)
 {
-	if (!hg_render_format_of(path))
+	if (strcmp(path, "-") == 0 && hg_pictures_to_stdout(p))
+		return hg_opt_usage_error(spec, "at most one -o -");
+	if (strcmp(path, "-") != 0 && !hg_render_format_of(path))
 		return hg_opt_usage_error(spec,
 					  "cannot tell the picture format of "
 					  "'%s': name it .png, .svg or .html",
@@ -59,6 +77,14 @@ int hg_pictures_option(struct hg_pictures *p, int opt, const char *arg,
 	switch (opt) {
 	case HG_POPT_OUTPUT:
 		return hg_pictures_add_map(p, spec, arg);
+	case HG_POPT_PICTURE_FORMAT:
+		if (strcmp(arg, "png") != 0 && strcmp(arg, "svg") != 0 &&
+		    strcmp(arg, "html") != 0)
+			return hg_opt_usage_error(
+				spec, "--picture-format: png, svg or html, not '%s'",
+				arg);
+		p->picture_format = arg;
+		break;
 	case HG_POPT_TIMELINE:
 		if (p->ntimelines == HG_PICTURES_MAX)
 			return hg_opt_usage_error(spec, "at most %d --timeline",
@@ -114,6 +140,9 @@ void hg_pictures_render_opts(const struct hg_pictures *p,
 
 int hg_pictures_check(struct hg_pictures *p, const struct hg_opt_spec *spec)
 {
+	if (hg_pictures_to_stdout(p) && !p->picture_format)
+		return hg_opt_usage_error(spec, "-o - needs --picture-format "
+						"png|svg|html");
 	for (size_t i = 0; i < p->ntimelines + p->ncurves; i++) {
 		const char *f = i < p->ntimelines
 					? p->timelines[i]
@@ -235,8 +264,8 @@ int hg_pictures_attach_report(struct hg_pictures *p, struct hg_replay *rp,
 {
 	bool html = false;
 	for (size_t i = 0; i < p->nmaps; i++)
-		html |= hg_render_format_of(p->maps[i]) &&
-			strcmp(hg_render_format_of(p->maps[i]), "html") == 0;
+		html |= fmt_of(p, p->maps[i]) &&
+			strcmp(fmt_of(p, p->maps[i]), "html") == 0;
 	/* compare's timelines: one per configuration (replay has its own). */
 	bool ltl = p->ntimelines && rp->nlanes > 1;
 	if ((!html && !p->ncurves && !ltl) || p->report || p->cv || p->ltl[0])
@@ -355,13 +384,18 @@ int hg_pictures_write(struct hg_pictures *p, const struct hg_scene *tl)
 		const char *path = map     ? p->maps[i]
 				   : i < nmt ? p->timelines[i - p->nmaps]
 					     : p->curves[i - nmt];
+		if (map && !fmt_of(p, path)) {
+			hg_cli_error("-o -: give --picture-format png|svg|html");
+			status = HG_EXIT_USAGE;
+			break;
+		}
 		if (hg_outfile_open(&o[n], path)) {
 			status = HG_EXIT_USAGE;
 			break;
 		}
 		n++;
 		char why[160];
-		const char *fmt = hg_render_format_of(path);
+		const char *fmt = map ? fmt_of(p, path) : hg_render_format_of(path);
 		if (map && fmt && strcmp(fmt, "html") == 0 && p->report) {
 			snprintf(why, sizeof(why), "%s", "write error");
 			if (hg_report_write_html(p->report, o[n - 1].f)) {

@@ -25,6 +25,7 @@ enum {
 	HG_POPT_RANGE,                 /* --range LO:HI */
 	HG_POPT_FROM,                  /* --from FORMAT (replay_args.c) */
 	HG_POPT_CURVES,                /* --curves FILE */
+	HG_POPT_PICTURE_FORMAT,        /* --picture-format png|svg|html */
 	HG_POPT_NEXT,
 };
 
@@ -55,6 +56,7 @@ struct hg_pictures {
 	struct hg_report *report; /* -o FILE.html: the report's recorder */
 	struct hg_replay *rp;     /* the replay it records */
 	bool report_ended;
+	const char *picture_format; /* --picture-format: the format of -o - */
 	/* --at reached: the statistics after that event (the replay's report
 	 * gives them as "final"); a mark's label is at itself. */
 	bool at_reached;
@@ -115,6 +117,10 @@ int hg_pictures_compare_timeline(struct hg_pictures *p, struct hg_replay *rp,
  * --at was never reached).
  */
 int hg_pictures_finish(struct hg_pictures *p, struct hg_replay *rp);
+
+/* hg_pictures_to_stdout tells whether a picture goes to standard output
+ * (-o -): the command's report then does not. */
+bool hg_pictures_to_stdout(const struct hg_pictures *p);
 
 /* hg_pictures_nearest_mark is the label of lane 0's recorded mark
  * nearest to a mistyped --at, or NULL ("did you mean"). */

@@ -1752,7 +1752,7 @@ static int emit_snapshot(struct hg_trace_reader *r)
 		k = tr_ceil(g->stacks, g->snap_next);
 		if (!n && !k)
 			break;
-		if (k && (!n || k->key < n->key)) {
+		if (k && (!n || k->key <= n->key)) {
 			if (k->key == UINT64_MAX)
 				g->snap_emit = 0;
 			g->snap_next = k->key + 1;

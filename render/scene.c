@@ -419,9 +419,21 @@ double hg_draw_legend(struct hg_scene *s, double y, const uint64_t *bytes)
  * statistics table with a box rank, in rank order, present in st.
  * Returns their number.
  */
-static size_t box_rows(const struct hg_stat_spec **out, size_t max,
-		       const struct hg_stats *st)
+static bool box_set(const struct hg_stat_spec *f, struct hg_model *const *models,
+		    size_t nm)
 {
+	for (size_t i = 0; i < nm; i++) {
+		const struct hg_stats *st = hg_model_stats(models[i]);
+		if (hg_stat_value(f, st, false) || hg_stat_value(f, st, true))
+			return true;
+	}
+	return false;
+}
+
+static size_t box_rows(const struct hg_stat_spec **out, size_t max,
+		       struct hg_model *const *models, size_t nm)
+{
+	const struct hg_stats *st = hg_model_stats(models[0]);
 	size_t n = 0;
 
 	for (unsigned rank = 1; n < max; rank++) {
@@ -434,7 +446,9 @@ static size_t box_rows(const struct hg_stat_spec **out, size_t max,
 				found = f;
 			more |= f->box > rank;
 		}
-		if (found && hg_stat_present(found, st))
+		if (found && hg_stat_present(found, st) &&
+		    (!(found->flags & HG_STAT_BOX_IF_SET) ||
+		     box_set(found, models, nm)))
 			out[n++] = found;
 		if (!more)
 			break;
@@ -495,7 +509,7 @@ double hg_draw_figures(struct hg_scene *s, double y,
 			       labels[j < n ? j : j - n + 1]);
 	}
 	const struct hg_stat_spec *rows[MAX_BOX_ROWS];
-	size_t nrows = box_rows(rows, MAX_BOX_ROWS, hg_model_stats(models[0]));
+	size_t nrows = box_rows(rows, MAX_BOX_ROWS, models, n);
 	for (size_t i = 0; i < nrows; i++) {
 		const struct hg_stat_spec *f = rows[i];
 		bool bytes = f->unit == HG_UNIT_BYTES;

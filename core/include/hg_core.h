@@ -498,6 +498,9 @@ enum hg_stat_flag {
 	/* Drawn as a curve over time (--curves, the HTML report), in table
 	 * order. */
 	HG_STAT_CURVE = 1 << 1,
+	/* In the pictures' figures box only when not zero (final or peak)
+	 * in some configuration: what the story turns on, not empty rows. */
+	HG_STAT_BOX_IF_SET = 1 << 2,
 };
 
 /* Which way a figure gets better (`heapgrow diff` and `compare` colour a

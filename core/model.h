@@ -7,6 +7,7 @@
  *            linearAlloc, persistentalloc and the arena metadata
  *   mheap.c  (*mheap).grow, allocSpan, freeSpan, the scavenger entry points
  *   model.c  operations, ids, statistics, classes and the invariant checker
+ *   apply.c  how each op is applied: one function per op kind, one table
  */
 #ifndef HG_MODEL_H
 #define HG_MODEL_H
@@ -166,5 +167,10 @@ void hg_mheap_throw(struct hg_model *m, const char *fmt, ...)
 
 /* ---- mgcpacer.c ---- */
 void hg_scavenge_on_grow(struct hg_model *m, uint64_t growth, uint64_t scav);
+
+/* ---- apply.c ---- */
+/* hg_apply_op applies op by its kind's function (the id rules passed). */
+int hg_apply_op(struct hg_model *m, const struct hg_op *op,
+		struct hg_op_result *res, char *err, size_t errlen);
 
 #endif /* HG_MODEL_H */

@@ -1,0 +1,260 @@
+/*
+ * apply.c - how the model applies each op: one function per op kind, in
+ * one table (the op table of ops.c says everything else about an op).
+ * hg_model_apply (model.c) calls hg_apply_op once the id rules passed.
+ */
+#include "model.h"
+#include "mspan.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+/*
+ * How the model applies each op: one function per op kind, in the table
+ * apply_fns below (the op table of ops.c says everything else about an
+ * op). Each gets the op after the id rules passed (ids.c).
+ */
+typedef int (*apply_fn)(struct hg_model *m, const struct hg_op *op,
+			struct hg_op_result *res, char *err, size_t errlen);
+
+/* Go: (*mheap).alloc for a span of ceil(size / pageSize) pages. */
+static int apply_alloc(struct hg_model *m, const struct hg_op *op,
+		       struct hg_op_result *res, char *err, size_t errlen)
+{
+	uint64_t npages = op->size / m->cfg.page_size +
+			  (op->size % m->cfg.page_size != 0);
+	struct hg_idval v;
+	int rc = hg_mheap_alloc_span(m, npages, res);
+
+	(void)err;
+	(void)errlen;
+	if (rc && !res->addr)
+		return rc;
+	/* A span the runtime carved out before it threw stays live. */
+	v = (struct hg_idval){ res->addr, npages, HG_ID_SPAN };
+	if (hg_idmap_put(&m->spans, op->id, &v))
+		return HG_ENOMEM;
+	return rc;
+}
+
+/* Go: (*mheap).freeSpan. */
+static int apply_free(struct hg_model *m, const struct hg_op *op,
+		      struct hg_op_result *res, char *err, size_t errlen)
+{
+	struct hg_idval v;
+
+	if (!hg_idmap_del(&m->spans, op->id, &v))
+		return hg_errorf(err, errlen, HG_ETRACE,
+				 "free: unknown id '%s'", op->id);
+	hg_mheap_free_span(m, v.a, v.b);
+	res->addr = v.a;
+	res->npages = v.b;
+	res->size = v.b * m->cfg.page_size;
+	return HG_OK;
+}
+
+/* Go: sysAlloc, off the heap. */
+static int apply_sysalloc(struct hg_model *m, const struct hg_op *op,
+			  struct hg_op_result *res, char *err, size_t errlen)
+{
+	struct hg_idval v;
+	hg_addr a = hg_sys_alloc(m, op->size, &m->hs.other_sys);
+
+	(void)err;
+	(void)errlen;
+	if (!a) {
+		hg_mheap_throw(m,
+			       "runtime: cannot allocate %" PRIu64
+			       " bytes of off-heap memory: out of memory",
+			       op->size);
+		return HG_EOOM;
+	}
+	res->addr = a;
+	res->size = HG_ALIGN_UP(op->size, m->os.round);
+	/* The size as asked: sysFree passes it on unrounded. */
+	v = (struct hg_idval){ a, op->size, HG_ID_SYS };
+	return hg_idmap_put(&m->sysallocs, op->id, &v) ? HG_ENOMEM : HG_OK;
+}
+
+/* Go: sysFree. */
+static int apply_sysfree(struct hg_model *m, const struct hg_op *op,
+			 struct hg_op_result *res, char *err, size_t errlen)
+{
+	struct hg_idval v;
+
+	if (!hg_idmap_del(&m->sysallocs, op->id, &v))
+		return hg_errorf(err, errlen, HG_ETRACE,
+				 "sysfree: unknown id '%s'", op->id);
+	hg_sys_free(m, v.a, v.b, &m->hs.other_sys);
+	res->addr = v.a;
+	res->size = HG_ALIGN_UP(v.b, m->os.round);
+	return HG_OK;
+}
+
+/* Go: (*mheap).scavenge, forced; all = debug.FreeOSMemory. */
+static int apply_scavenge(struct hg_model *m, const struct hg_op *op,
+			  struct hg_op_result *res, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	res->released = hg_mheap_scavenge(m, op->all ? UINT64_MAX : op->size);
+	return HG_OK;
+}
+
+/* Another component's mmap (the address is a hint, as without MAP_FIXED). */
+static int apply_mmap(struct hg_model *m, const struct hg_op *op,
+		      struct hg_op_result *res, char *err, size_t errlen)
+{
+	struct hg_idval v;
+
+	/* Break space holds more than vmas: only map above it. */
+	if (op->has_addr && m->os.ops->outside_break &&
+	    !m->os.ops->outside_break(&m->os, op->addr, op->addr + op->size))
+		return hg_errorf(err, errlen, HG_ETRACE,
+				 "mmap: %#" PRIx64 " is inside the break",
+				 op->addr);
+	hg_addr a = hg_os_foreign_map(&m->os, op->has_addr ? op->addr : 0,
+				      op->size);
+	if (!a)
+		return hg_errorf(err, errlen, HG_ETRACE,
+				 "mmap: no free range of %" PRIu64 " bytes",
+				 op->size);
+	res->addr = a;
+	res->size = HG_ALIGN_UP(op->size, m->cfg.phys_page_size);
+	m->c_foreign += res->size;
+	v = (struct hg_idval){ a, res->size, HG_ID_MMAP };
+	return hg_idmap_put(&m->mmaps, op->id, &v) ? HG_ENOMEM : HG_OK;
+}
+
+static int apply_munmap(struct hg_model *m, const struct hg_op *op,
+			struct hg_op_result *res, char *err, size_t errlen)
+{
+	struct hg_idval v;
+
+	if (!hg_idmap_del(&m->mmaps, op->id, &v))
+		return hg_errorf(err, errlen, HG_ETRACE,
+				 "munmap: unknown id '%s'", op->id);
+	if (hg_os_foreign_unmap(&m->os, v.a, v.b))
+		return HG_ENOMEM;
+	m->c_foreign -= v.b;
+	res->addr = v.a;
+	res->size = v.b;
+	return HG_OK;
+}
+
+static int apply_mark(struct hg_model *m, const struct hg_op *op,
+		      struct hg_op_result *res, char *err, size_t errlen)
+{
+	(void)m;
+	(void)op;
+	(void)res;
+	(void)err;
+	(void)errlen;
+	return HG_OK;
+}
+
+/* The object-level and runtime events (mspan.h): the object layer is
+ * set up at the first of them. */
+static int objects_begin(struct hg_model *m, bool object_op)
+{
+	int rc = hg_objects_init(m);
+	if (rc == HG_OK && object_op)
+		m->stats.object_ops = true;
+	return rc;
+}
+
+/* Go: mallocgc. */
+static int apply_new(struct hg_model *m, const struct hg_op *op,
+		     struct hg_op_result *res, char *err, size_t errlen)
+{
+	int rc = objects_begin(m, true);
+	return rc ? rc : hg_mallocgc(m, op, res, err, errlen);
+}
+
+static int apply_del(struct hg_model *m, const struct hg_op *op,
+		     struct hg_op_result *res, char *err, size_t errlen)
+{
+	int rc = objects_begin(m, true);
+	return rc ? rc : hg_object_del(m, op, res, err, errlen);
+}
+
+static int apply_gc(struct hg_model *m, const struct hg_op *op,
+		    struct hg_op_result *res, char *err, size_t errlen)
+{
+	int rc = objects_begin(m, true);
+	(void)op;
+	(void)res;
+	(void)err;
+	(void)errlen;
+	return rc ? rc : hg_gc(m);
+}
+
+static int apply_stackalloc(struct hg_model *m, const struct hg_op *op,
+			    struct hg_op_result *res, char *err, size_t errlen)
+{
+	int rc = objects_begin(m, true);
+	return rc ? rc : hg_stackalloc(m, op, res, err, errlen);
+}
+
+static int apply_stackfree(struct hg_model *m, const struct hg_op *op,
+			   struct hg_op_result *res, char *err, size_t errlen)
+{
+	int rc = objects_begin(m, true);
+	return rc ? rc : hg_stackfree(m, op, res, err, errlen);
+}
+
+static int apply_proc(struct hg_model *m, const struct hg_op *op,
+		      struct hg_op_result *res, char *err, size_t errlen)
+{
+	int rc = objects_begin(m, false);
+	(void)res;
+	if (rc == HG_OK)
+		rc = hg_objects_proc(m, op->value, err, errlen);
+	if (rc == HG_OK)
+		m->curp = (unsigned)op->value;
+	return rc;
+}
+
+static int apply_time(struct hg_model *m, const struct hg_op *op,
+		      struct hg_op_result *res, char *err, size_t errlen)
+{
+	int rc = objects_begin(m, false);
+	(void)res;
+	(void)err;
+	(void)errlen;
+	if (rc == HG_OK)
+		m->obj->now = op->value;
+	return rc;
+}
+
+static const apply_fn apply_fns[HG_OP_COUNT] = {
+	[HG_OP_ALLOC] = apply_alloc,
+	[HG_OP_FREE] = apply_free,
+	[HG_OP_SYSALLOC] = apply_sysalloc,
+	[HG_OP_SYSFREE] = apply_sysfree,
+	[HG_OP_SCAVENGE] = apply_scavenge,
+	[HG_OP_MMAP] = apply_mmap,
+	[HG_OP_MUNMAP] = apply_munmap,
+	[HG_OP_MARK] = apply_mark,
+	[HG_OP_NEW] = apply_new,
+	[HG_OP_DEL] = apply_del,
+	[HG_OP_GC] = apply_gc,
+	[HG_OP_STACKALLOC] = apply_stackalloc,
+	[HG_OP_STACKFREE] = apply_stackfree,
+	[HG_OP_PROC] = apply_proc,
+	[HG_OP_TIME] = apply_time,
+};
+
+bool hg_model_applies(enum hg_op_kind k)
+{
+	return (unsigned)k < HG_OP_COUNT && apply_fns[k] != NULL;
+}
+
+int hg_apply_op(struct hg_model *m, const struct hg_op *op,
+		struct hg_op_result *res, char *err, size_t errlen)
+{
+	if (!hg_model_applies(op->kind))
+		return hg_errorf(err, errlen, HG_ETRACE, "unknown operation");
+	return apply_fns[op->kind](m, op, res, err, errlen);
+}
+

@@ -347,7 +347,8 @@ static void legend_line(struct hg_scene *s, double x0, double y0, double x1,
 		it->role = "legend";
 }
 
-double hg_draw_legend(struct hg_scene *s, double y, const uint64_t *bytes)
+double hg_draw_legend(struct hg_scene *s, double y, const uint64_t *bytes,
+		      const char *title)
 {
 	static const char *const what[HG_CLASS_COUNT] = {
 		[HG_CLASS_NONE] = "not held",
@@ -370,7 +371,7 @@ double hg_draw_legend(struct hg_scene *s, double y, const uint64_t *bytes)
 		per_row = 1;
 	y += 6;
 	hg_scene_text(s, HG_MARGIN, y + 11, HG_FONT_SANS_BOLD, 12,
-		      HG_ANCHOR_START, HG_TEXT_RGB, "Memory classes");
+		      HG_ANCHOR_START, HG_TEXT_RGB, "%s", title);
 	y += 20;
 	for (int c = 1; c < HG_CLASS_COUNT + 2; c++, k++) {
 		if (k == per_row) {
@@ -995,7 +996,8 @@ int hg_scene_map(struct hg_scene **out, const struct hg_map_input *maps,
 			  "byte share.");
 	y += 14;
 	y = hg_draw_legend(
-		s, y, n == 1 ? hg_model_stats(models[0])->final.classes : NULL);
+		s, y, n == 1 ? hg_model_stats(models[0])->final.classes : NULL,
+		"Memory classes");
 	y = hg_draw_figures(s, y, models, labels, n);
 	s->height = ceil(y + HG_MARGIN / 2.0);
 	if (s->oom)

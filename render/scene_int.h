@@ -24,10 +24,10 @@ void hg_fold_title(struct hg_scene *s, struct hg_item *it,
 double hg_draw_title(struct hg_scene *s, double y, const char *title,
 		     const char *subtitle, const char *moment);
 
-/* hg_draw_legend draws every class (with bytes when bytes != NULL) and the
- * arena/fold keys from y; returns the next y. */
-double hg_draw_legend(struct hg_scene *s, double y,
-		      const uint64_t *bytes /* [HG_CLASS_COUNT] or NULL */);
+/* hg_draw_legend draws every class (with bytes when bytes != NULL) under
+ * title and the arena/fold keys from y; returns the next y. */
+double hg_draw_legend(struct hg_scene *s, double y, const uint64_t *bytes,
+		      const char *title);
 
 /* hg_draw_figures draws the key figures of n models (differences from the
  * first when n > 1; "now" and "peak" when n == 1) from y; returns the next y.

@@ -800,7 +800,10 @@ int hg_timeline_scene(struct hg_scene **out, struct hg_timeline *t,
 			  "classes shows each of them, side by side by byte "
 			  "share.");
 	y += 14;
-	y = hg_draw_legend(s, y, st->final.classes);
+	/* The peak of each class: a class that filled the middle of the
+	 * replay and was gone at the end still shows its size. */
+	y = hg_draw_legend(s, y, st->peak.classes,
+			   "Memory classes (the peak of each over the replay)");
 	struct hg_model *ms[1] = { m };
 	const char *ls[1] = { "now" };
 	y = hg_draw_figures(s, y, ms, ls, 1);

@@ -437,9 +437,17 @@ static int init_hints_64(struct hg_model *m)
 	unsigned char rand_prefix = 0;
 	if (m->randomize) {
 		m->rand_state = m->cfg.heap_base_seed;
-		unsigned top = rbits - ilog2(m->cfg.arena_size);
-		rand_base = heap_rand_bits(m, top) << (rbits - top);
-		rand_base = HG_ALIGN_UP(rand_base, m->cfg.arena_size);
+		if (m->cfg.heap_base) {
+			/* A recorded run's base: its first chunk's arena is
+			 * what Go's draw gave that run (the hint for i = 0
+			 * below is then rand_base itself). */
+			rand_base = HG_ALIGN_DOWN(m->cfg.heap_base,
+						  m->cfg.arena_size);
+		} else {
+			unsigned top = rbits - ilog2(m->cfg.arena_size);
+			rand_base = heap_rand_bits(m, top) << (rbits - top);
+			rand_base = HG_ALIGN_UP(rand_base, m->cfg.arena_size);
+		}
 		rand_prefix = (unsigned char)(rand_base >> (rbits - 8));
 	}
 	/* Hints i = 0x3f..0 go to the heap list; 0x7f..0x40 to user arenas. */

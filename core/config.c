@@ -249,6 +249,10 @@ struct key {
 	  heap_padding, hg_cfg_default_heap_padding,                           \
 	  "Bytes marked allocated and released below the first heap span "     \
 	  "(Go 1.26's random heap-base padding)")                              \
+	X(HEAP_BASE, "heap_base", HG_CFG_SIZE, NULL, set_size, get_size,       \
+	  heap_base, hg_cfg_default_heap_base,                                 \
+	  "The first heap chunk of a recorded run with a randomised heap "    \
+	  "base (Go 1.26), 0 for none")                                        \
 	X(STARTUP_ALLOC, "startup_alloc", HG_CFG_SIZE, NULL, set_size,         \
 	  get_size, startup_alloc, hg_cfg_default_startup_alloc,               \
 	  "The runtime's own start-up heap allocation before the first event " \

@@ -155,6 +155,17 @@ static uint64_t mheap_grow_whole(struct hg_model *m, uint64_t npage)
 	return size;
 }
 
+/* Under heap_base: the recorded run's first chunk, as a chunk index in
+ * the arena its hint reserved (0 when the recorded chunk lies elsewhere,
+ * as when the hint's space was taken). */
+static uint64_t recorded_chunk(const struct hg_model *m)
+{
+	hg_addr arena = HG_ALIGN_DOWN(m->cfg.heap_base, m->cfg.arena_size);
+	if (arena != m->cur_base)
+		return 0;
+	return (m->cfg.heap_base - arena) / m->cfg.chunk_size;
+}
+
 /*
  * Go: (*mheap).grow, runtime/mheap.go: add at least npage pages to the
  * heap, in whole palloc chunks, from curArena; when curArena is too small,
@@ -198,7 +209,10 @@ static uint64_t mheap_grow(struct hg_model *m, uint64_t npage)
 						  m->cfg.chunk_size;
 				     x > 1; x >>= 1)
 					bits++;
-				uint64_t off = hg_heap_rand_bits(m, bits);
+				uint64_t off =
+					m->cfg.heap_base
+						? recorded_chunk(m)
+						: hg_heap_rand_bits(m, bits);
 				hg_addr nb = HG_ALIGN_DOWN(
 					m->cur_base | off * m->cfg.chunk_size,
 					m->cfg.chunk_size);
@@ -266,7 +280,7 @@ static uint64_t mheap_grow(struct hg_model *m, uint64_t npage)
 		uint64_t off = m->cfg.heap_padding;
 		if (off >= m->cfg.chunk_size)
 			off = m->cfg.chunk_size - page;
-		if (!off)
+		if (!off && !m->cfg.heap_base)
 			off = hg_heap_rand_bits(m, bits);
 		uint64_t npad = HG_ALIGN_DOWN(off, page) / page;
 		if (npad)

@@ -142,8 +142,8 @@ int hg_model_new(struct hg_model **out, const struct hg_config *cfg, char *err,
  */
 static int startup_alloc(struct hg_model *m)
 {
-	if (!m->randomize || m->cfg.startup_alloc == 0)
-		return HG_OK;
+	if (!m->randomize || m->cfg.startup_alloc == 0 || m->cfg.heap_base)
+		return HG_OK; /* a recorded base: the trace has those spans */
 	uint64_t page = m->cfg.page_size;
 	uint64_t npages = HG_ALIGN_UP(m->cfg.startup_alloc, page) / page;
 	struct hg_op_result res;
@@ -163,7 +163,7 @@ int hg_model_new_with(struct hg_model **out, const struct hg_config *cfg,
 	if (!m)
 		return HG_ENOMEM;
 	m->cfg = *cfg;
-	m->randomize = cfg->randomize_heap_base &&
+	m->randomize = (cfg->randomize_heap_base || cfg->heap_base != 0) &&
 		       hg_platform_is_64bit(cfg->platform) &&
 		       !hg_platform_is_sbrk(cfg->platform);
 	int rc = hg_config_check(cfg, err, errlen);

@@ -366,6 +366,13 @@ void hg_cfg_default_heap_padding(struct hg_config *c)
 	c->heap_padding = 0;
 }
 
+/* 0: the heap base is Go's fixed one, or drawn from randomize_heap_base's
+ * seed */
+void hg_cfg_default_heap_base(struct hg_config *c)
+{
+	c->heap_base = 0;
+}
+
 /* one page: the runtime's first span, for its own small objects (schedinit
  * allocates before main runs) */
 void hg_cfg_default_startup_alloc(struct hg_config *c)
@@ -619,6 +626,24 @@ int hg_config_check(const struct hg_config *cfg, char *err, size_t errlen)
 				 "module_end (%llu) is outside %u address bits",
 				 (unsigned long long)cfg->module_end,
 				 cfg->address_bits);
+	if (cfg->heap_base != 0) {
+		if (!hg_platform_is_64bit(cfg->platform) ||
+		    hg_platform_is_sbrk(cfg->platform))
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "heap_base is for 64-bit platforms "
+					 "that map their heap; platform %s has "
+					 "no heap base to place",
+					 hg_platform_name(cfg->platform));
+		if (cfg->heap_base % cfg->chunk_size != 0 ||
+		    cfg->heap_base >= space)
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "heap_base (0x%llx) must be a multiple "
+					 "of chunk_size (%llu) inside %u "
+					 "address bits",
+					 (unsigned long long)cfg->heap_base,
+					 (unsigned long long)cfg->chunk_size,
+					 cfg->address_bits);
+	}
 	if (hg_platform_is_sbrk(cfg->platform)) {
 		init = hg_config_initial_memory(cfg);
 		if (hg_platform_is_wasm(cfg->platform) &&

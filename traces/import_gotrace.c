@@ -2061,6 +2061,30 @@ static int heap_padding(struct hg_trace_reader *r)
 			       0, r->d);
 }
 
+/*
+ * heap_base: a Go 1.26 run that randomised its heap base has its first
+ * chunk, minPageHeapAddr, away from the fixed hints' 0x00c0<<32 (amd64)
+ * and 0x0040<<32 (arm64) (Go: mallocinit, randomizeHeapBase, go1.26).
+ * The trace hands that chunk to the model as its config key heap_base,
+ * so the replay's spans land at the run's addresses
+ * (share/doc/go-trace.md). Nothing for a fixed base.
+ */
+static int heap_base(struct hg_trace_reader *r)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	uint64_t low40 = g->min_addr & ((UINT64_C(1) << 40) - 1);
+	char v[24];
+
+	if (g->ver < 26 || g->min_addr == 0 ||
+	    g->min_addr % (4u << 20) != 0 || low40 == UINT64_C(0xc000000000) ||
+	    low40 == UINT64_C(0x4000000000))
+		return 0;
+	snprintf(v, sizeof(v), "0x%llx", (unsigned long long)g->min_addr);
+	return hg__add_setting(&r->info.config, &r->info.nconfig,
+			       &r->config_cap, "heap_base", v, strlen(v), 0,
+			       0, r->d);
+}
+
 int hg__gotrace_open(struct hg_trace_reader *r)
 {
 	struct hg_gotrace_reader *g;
@@ -2112,6 +2136,8 @@ int hg__gotrace_open(struct hg_trace_reader *r)
 		return rc;
 	if (rc == 0)
 		return gt_err(r, GT_HEADER_LEN, "the trace has no events");
+	if ((rc = heap_base(r)) != 0)
+		return rc;
 	return heap_padding(r);
 }
 

@@ -125,6 +125,11 @@ struct hg_config {
 	 * (the first growth of a real process is for such a small span),
 	 * rounded up to pages; 0 = none. */
 	uint64_t startup_alloc;
+	/* The first heap chunk of a recorded run whose heap base Go 1.26
+	 * randomised (its minPageHeapAddr): the heap hints and the first
+	 * chunk are placed from it instead of from a random draw, and the
+	 * padding is heap_padding exactly; 0 = none. */
+	uint64_t heap_base;
 	/* GOGC: the heap goal's growth over the live heap in percent; -1 =
 	 * off. */
 	int gogc;

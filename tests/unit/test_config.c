@@ -232,6 +232,7 @@ static void test_keys_and_types(void **state)
 		{ "gomaxprocs", HG_CFG_NUMBER },
 		{ "randomize_heap_base", HG_CFG_SEED },
 		{ "heap_padding", HG_CFG_SIZE },
+		{ "heap_base", HG_CFG_SIZE },
 		{ "startup_alloc", HG_CFG_SIZE },
 		{ "gogc", HG_CFG_NUMBER },
 		{ "memory_limit", HG_CFG_SIZE },
@@ -1059,6 +1060,35 @@ static void test_precedence(void **state)
 /* Error messages                                                      */
 /* ------------------------------------------------------------------ */
 
+/* heap_base: a chunk-aligned address on a 64-bit mmap platform. */
+static void test_heap_base_check(void **state)
+{
+	struct hg_config cfg;
+	char err[256];
+
+	(void)state;
+	hg_config_init(&cfg);
+	assert_int_equal(hg_config_set(&cfg, "heap_base", "0x389423c00000",
+				       err, sizeof(err)),
+			 HG_OK);
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_OK);
+	assert_int_equal(hg_config_set(&cfg, "heap_base", "0x389423c02000",
+				       err, sizeof(err)),
+			 HG_OK);
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
+	assert_non_null(strstr(err, "heap_base (0x389423c02000) must be a "
+				    "multiple of chunk_size"));
+	assert_int_equal(hg_config_set(&cfg, "heap_base", "0x400000", err,
+				       sizeof(err)),
+			 HG_OK);
+	assert_int_equal(hg_config_set(&cfg, "platform", "linux/386", err,
+				       sizeof(err)),
+			 HG_OK);
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
+	assert_non_null(strstr(err, "heap_base is for 64-bit platforms"));
+	assert_non_null(strstr(err, "platform linux/386"));
+}
+
 static void test_errors(void **state)
 {
 	struct hg_config cfg;
@@ -1345,6 +1375,7 @@ int main(void)
 		cmocka_unit_test(test_every_version),
 		cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_heap_base_check),
 		cmocka_unit_test(test_check_errors),
 		cmocka_unit_test(test_initial_memory),
 		cmocka_unit_test(test_max_mem),

@@ -39,6 +39,7 @@ struct ops {
 	uint64_t nwarn; /* records skipped or repaired */
 	struct hg_diag warn;
 	char padding[160]; /* the trace's heap_padding setting, "" if none */
+	char base[160];    /* the trace's heap_base setting, "" if none */
 };
 
 static void ops_add(struct ops *o, const struct hg_op *op, unsigned line)
@@ -88,6 +89,10 @@ static void decode(struct ops *o, const void *data, size_t len,
 	for (size_t i = 0; i < hg_trace_info(r)->nconfig; i++) {
 		const struct hg_setting *e = &hg_trace_info(r)->config[i];
 
+		if (strcmp(e->key, "heap_base") == 0) {
+			snprintf(o->base, sizeof(o->base), "%s", e->value);
+			continue;
+		}
 		assert_string_equal(e->key, "heap_padding");
 		snprintf(o->padding, sizeof(o->padding), "%s", e->value);
 	}
@@ -391,6 +396,8 @@ static void test_formats(void **state)
 		/* The lowest span is 2 pages above minPageHeapAddr: in the
 		 * go 1.26 format that is the random heap base's padding. */
 		assert_string_equal(o.padding, vers[k] >= 26 ? "16384" : "");
+		/* At Go's fixed base there is no heap_base to give. */
+		assert_string_equal(o.base, "");
 		ops_free(&o);
 	}
 	free(b.p);
@@ -748,6 +755,16 @@ static void test_recorded(void **state)
 	decode(&o, NULL, 0, path);
 	if (o.rc < 0)
 		fail_msg("%s:%u: %s", o.d.file, o.d.line, o.d.msg);
+	/* A randomised run gives its first chunk as heap_base: a chunk
+	 * below the program's objects, in their arena. */
+	if ((node >> 32) == 0xc0) {
+		assert_string_equal(o.base, "");
+	} else {
+		unsigned long long base = strtoull(o.base, NULL, 16);
+
+		assert_true(base != 0 && base % (4 << 20) == 0);
+		assert_true(base <= node && node - base < (64ull << 20));
+	}
 	objs.id = calloc(MAX_LIVE, sizeof(*objs.id));
 	stk.id = calloc(MAX_LIVE, sizeof(*stk.id));
 	assert_non_null(objs.id);

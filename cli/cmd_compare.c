@@ -46,6 +46,10 @@ static const struct hg_opt compare_opts[] = {
 	  "compare after that event index or at that mark, not at the end" },
 	{ HG_POPT_RANGE, 0, "range", "LO:HI",
 	  "draw only the addresses LO to HI (e.g. 0xc000000000:0xc000100000)" },
+	{ HG_POPT_SHOW, 0, "show", "metadata|whole",
+	  "draw the runtime's metadata reservations to scale (metadata) or "
+	  "the whole address range, never zoomed to the heap (whole); "
+	  "comma-separated" },
 	{ HG_POPT_FROM, 0, "from", HG_OPT_FROM_ARG, HG_OPT_FROM_HELP },
 	{ OPT_FORMAT, 0, "format", "text|json",
 	  "table format on standard output (default text)" },

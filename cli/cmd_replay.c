@@ -51,6 +51,10 @@ static const struct hg_opt replay_opts[] = {
 	  "or at that mark, not at the end" },
 	{ HG_POPT_RANGE, 0, "range", "LO:HI",
 	  "draw only the addresses LO to HI (e.g. 0xc000000000:0xc000100000)" },
+	{ HG_POPT_SHOW, 0, "show", "metadata|whole",
+	  "draw the runtime's metadata reservations to scale (metadata) or "
+	  "the whole address range, never zoomed to the heap (whole); "
+	  "comma-separated" },
 	{ HG_POPT_FROM, 0, "from", HG_OPT_FROM_ARG, HG_OPT_FROM_HELP },
 	{ OPT_STATS, 0, "stats", "FILE",
 	  "write the statistics as JSON to FILE ('-' = standard output)" },

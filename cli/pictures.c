@@ -64,6 +64,28 @@ int hg_pictures_add_map(struct hg_pictures *p, const struct hg_opt_spec *spec,
 
 static int parse_range(struct hg_pictures *p, const struct hg_opt_spec *spec);
 
+/* Parses --show WHAT[,WHAT...]: metadata (to scale), whole (no zoom). */
+static int parse_show(struct hg_pictures *p, const char *arg,
+		      const struct hg_opt_spec *spec)
+{
+	const char *s = arg;
+	do {
+		size_t n = strcspn(s, ",");
+		if (n == 8 && strncmp(s, "metadata", n) == 0)
+			p->show_metadata = true;
+		else if (n == 5 && strncmp(s, "whole", n) == 0)
+			p->show_whole = true;
+		else
+			return hg_opt_usage_error(
+				spec,
+				"--show: metadata or whole (comma-separated), "
+				"not '%.*s'",
+				(int)n, s);
+		s += n;
+	} while (*s++ == ',');
+	return 0;
+}
+
 int hg_pictures_option(struct hg_pictures *p, int opt, const char *arg,
 		       const struct hg_opt_spec *spec)
 {
@@ -101,6 +123,8 @@ int hg_pictures_option(struct hg_pictures *p, int opt, const char *arg,
 	case HG_POPT_AT:
 		p->at = arg;
 		break;
+	case HG_POPT_SHOW:
+		return parse_show(p, arg, spec);
 	case HG_POPT_RANGE:
 		/* Parsed here, for compare too (it has no check pass). */
 		p->range = arg;
@@ -136,6 +160,8 @@ void hg_pictures_render_opts(const struct hg_pictures *p,
 	o->trace_name = trace_name;
 	o->range_lo = p->range_lo;
 	o->range_hi = p->range_hi;
+	o->show_metadata = p->show_metadata;
+	o->show_whole = p->show_whole;
 }
 
 int hg_pictures_check(struct hg_pictures *p, const struct hg_opt_spec *spec)

@@ -26,6 +26,7 @@ enum {
 	HG_POPT_FROM,                  /* --from FORMAT (replay_args.c) */
 	HG_POPT_CURVES,                /* --curves FILE */
 	HG_POPT_PICTURE_FORMAT,        /* --picture-format png|svg|html */
+	HG_POPT_SHOW,                  /* --show metadata|whole[,...] */
 	HG_POPT_NEXT,
 };
 
@@ -57,6 +58,8 @@ struct hg_pictures {
 	struct hg_replay *rp;     /* the replay it records */
 	bool report_ended;
 	const char *picture_format; /* --picture-format: the format of -o - */
+	bool show_metadata;         /* --show metadata: to scale */
+	bool show_whole;            /* --show whole: no zoom to the heap */
 	/* --at reached: the statistics after that event (the replay's report
 	 * gives them as "final"); a mark's label is at itself. */
 	bool at_reached;

@@ -375,6 +375,34 @@ int hg_pagemeta_grow(struct hg_model *m, hg_addr base, hg_addr limit)
 	return HG_OK;
 }
 
+/* The metadata arrays reserved at start, for the pictures (address order). */
+int hg_model_metadata(struct hg_model *m, hg_region_fn fn, void *arg)
+{
+	struct hg_pagemeta *pm = pagemeta(m);
+	const struct hg_meta_array *v[6];
+	size_t n = 0;
+	if (!pm)
+		return 0;
+	for (unsigned l = 0; l < pm->nlevels; l++)
+		if (pm->level[l].bytes)
+			v[n++] = &pm->level[l];
+	if (pm->scav_index.bytes)
+		v[n++] = &pm->scav_index;
+	for (size_t i = 1; i < n; i++) /* insertion sort by base */
+		for (size_t j = i; j > 0 && v[j]->base < v[j - 1]->base; j--) {
+			const struct hg_meta_array *t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	for (size_t i = 0; i < n; i++) {
+		int rc = fn(arg, v[i]->base, v[i]->base + v[i]->bytes,
+			    HG_CLASS_NONE);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static void pagemeta_free(struct hg_model *m)
 {
 	struct hg_pagemeta *pm = pagemeta(m);

@@ -114,51 +114,134 @@ void hg_axis_release(struct hg_axis *a)
 	memset(a, 0, sizeof(*a));
 }
 
+/* A piece of the extents, inside the metadata or not. */
+struct piece {
+	hg_addr lo, hi;
+	bool meta;
+};
+
+/* split_pieces cuts the extents at the metadata's bounds. Returns the
+ * number of pieces (v holds up to e->n + 2 * meta->n), -1 on host OOM. */
+static long split_pieces(struct piece **out, const struct hg_extents *e,
+			 const struct hg_extents *meta)
+{
+	size_t nm = meta ? meta->n : 0, k = 0, j = 0;
+	struct piece *v = calloc(e->n + 2 * nm + 1, sizeof(*v));
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < e->n; i++) {
+		hg_addr lo = e->v[i].lo, hi = e->v[i].hi;
+		while (j < nm && meta->v[j].hi <= lo)
+			j++;
+		for (size_t q = j; lo < hi; q++) {
+			if (q >= nm || meta->v[q].lo >= hi) {
+				v[k++] = (struct piece){ lo, hi, false };
+				break;
+			}
+			hg_addr ml = meta->v[q].lo > lo ? meta->v[q].lo : lo;
+			hg_addr mh = meta->v[q].hi < hi ? meta->v[q].hi : hi;
+			if (ml > lo)
+				v[k++] = (struct piece){ lo, ml, false };
+			v[k++] = (struct piece){ ml, mh, true };
+			lo = mh;
+		}
+	}
+	*out = v;
+	return (long)k;
+}
+
 int hg_axis_build(struct hg_axis *a, const struct hg_extents *e, int length)
 {
-	uint64_t held = 0;
-	size_t nseg = 0, k = 0;
+	return hg_axis_build_banded(a, e, NULL, length, 0);
+}
+
+int hg_axis_build_banded(struct hg_axis *a, const struct hg_extents *e,
+			 const struct hg_extents *meta, int length,
+			 int band_px)
+{
+	uint64_t held = 0, all = 0;
+	size_t nseg = 0, nband = 0, k = 0;
+	struct piece *pc = NULL;
 
 	memset(a, 0, sizeof(*a));
 	if (!e->n || length < 16)
 		return HG_EINVAL;
-	for (size_t i = 0; i < e->n; i++)
-		held += e->v[i].hi - e->v[i].lo;
-	uint64_t fold_min = held / 16;
-	/* Segments: runs of extents whose gaps are small. */
-	struct hg_axis_seg *seg = calloc(2 * e->n, sizeof(*seg));
-	if (!seg)
+	long np = split_pieces(&pc, e, band_px > 0 ? meta : NULL);
+	if (np < 0)
 		return HG_ENOMEM;
-	seg[0] = (struct hg_axis_seg){ e->v[0].lo, e->v[0].hi, 0, 0, false };
-	for (size_t i = 1; i < e->n; i++) {
-		uint64_t gap = e->v[i].lo - seg[k].hi;
+	for (long i = 0; i < np; i++) {
+		all += pc[i].hi - pc[i].lo;
+		if (!pc[i].meta)
+			held += pc[i].hi - pc[i].lo;
+	}
+	/* Only metadata, or too little of it to matter (under a quarter
+	 * of the rest): draw it as anything else. */
+	if (!held || all - held < held / 4) {
+		for (long i = 0; i < np; i++)
+			pc[i].meta = false;
+		held = all;
+	}
+	uint64_t fold_min = held / 16;
+	/* Segments: runs of pieces of one kind whose gaps are small; the
+	 * small gap between two kinds goes to the segment that is not a
+	 * band. */
+	struct hg_axis_seg *seg = calloc(2 * (size_t)np + 1, sizeof(*seg));
+	if (!seg) {
+		free(pc);
+		return HG_ENOMEM;
+	}
+	seg[0] = (struct hg_axis_seg){ pc[0].lo, pc[0].hi, 0, 0, false,
+				       pc[0].meta };
+	for (long i = 1; i < np; i++) {
+		uint64_t gap = pc[i].lo - seg[k].hi;
+		if (gap <= fold_min && pc[i].meta == seg[k].band) {
+			seg[k].hi = pc[i].hi;
+			continue;
+		}
 		if (gap <= fold_min) {
-			seg[k].hi = e->v[i].hi;
+			if (seg[k].band) {
+				k++;
+				seg[k] = (struct hg_axis_seg){ seg[k - 1].hi,
+							       pc[i].hi, 0, 0,
+							       false, false };
+			} else {
+				seg[k].hi = pc[i].lo;
+				k++;
+				seg[k] = (struct hg_axis_seg){ pc[i].lo,
+							       pc[i].hi, 0, 0,
+							       false, true };
+			}
 			continue;
 		}
 		hg_addr gap_lo = seg[k].hi;
 		k++;
-		seg[k] = (struct hg_axis_seg){ gap_lo, e->v[i].lo, 0, 0, true };
-		k++;
-		seg[k] = (struct hg_axis_seg){ e->v[i].lo, e->v[i].hi, 0, 0,
+		seg[k] = (struct hg_axis_seg){ gap_lo, pc[i].lo, 0, 0, true,
 					       false };
+		k++;
+		seg[k] = (struct hg_axis_seg){ pc[i].lo, pc[i].hi, 0, 0, false,
+					       pc[i].meta };
 	}
+	free(pc);
 	a->n = k + 1;
 	a->seg = seg;
 	a->length = length;
-	for (size_t i = 0; i < a->n; i++)
-		nseg += !seg[i].fold;
+	size_t nfold = 0;
+	for (size_t i = 0; i < a->n; i++) {
+		nseg += !seg[i].fold && !seg[i].band;
+		nband += seg[i].band;
+		nfold += seg[i].fold;
+	}
 	/* Widths: linear when the segments are of similar size, else sqrt. */
 	uint64_t bmin = UINT64_MAX, bmax = 0;
 	for (size_t i = 0; i < a->n; i++) {
-		if (seg[i].fold)
+		if (seg[i].fold || seg[i].band)
 			continue;
 		uint64_t b = seg[i].hi - seg[i].lo;
 		bmin = b < bmin ? b : bmin;
 		bmax = b > bmax ? b : bmax;
 	}
 	a->to_scale = nseg == 1 || bmax / 16 <= bmin;
-	int avail = length - HG_FOLD_PX * (int)(nseg - 1);
+	int avail = length - HG_FOLD_PX * (int)nfold - band_px * (int)nband;
 	if (avail < (int)nseg * 8) /* too many folds: give up folding width */
 		avail = (int)nseg * 8;
 	double wsum = 0, minw = avail * 0.04;
@@ -170,7 +253,7 @@ int hg_axis_build(struct hg_axis *a, const struct hg_extents *e, int length)
 	for (int pass = 0; pass < 2; pass++) {
 		wsum = 0;
 		for (size_t i = 0; i < a->n; i++) {
-			if (seg[i].fold)
+			if (seg[i].fold || seg[i].band)
 				continue;
 			double b = (double)(seg[i].hi - seg[i].lo);
 			if (pass == 0)
@@ -181,7 +264,8 @@ int hg_axis_build(struct hg_axis *a, const struct hg_extents *e, int length)
 			break;
 		/* No segment narrower than 4% of the width. */
 		for (size_t i = 0; i < a->n; i++)
-			if (!seg[i].fold && w[i] / wsum * avail < minw)
+			if (!seg[i].fold && !seg[i].band &&
+			    w[i] / wsum * avail < minw)
 				w[i] = minw / avail * wsum;
 	}
 	double acc = 0;
@@ -190,19 +274,129 @@ int hg_axis_build(struct hg_axis *a, const struct hg_extents *e, int length)
 		seg[i].p0 = p;
 		if (seg[i].fold) {
 			p += HG_FOLD_PX;
+		} else if (seg[i].band) {
+			p += band_px;
 		} else {
 			acc += w[i];
-			int np = (int)lround(acc / wsum * avail) - used;
-			if (np < 1)
-				np = 1;
-			used += np;
-			p += np;
+			int np1 = (int)lround(acc / wsum * avail) - used;
+			if (np1 < 1)
+				np1 = 1;
+			used += np1;
+			p += np1;
 		}
 		seg[i].p1 = p;
 	}
 	a->length = p;
 	free(w);
 	return HG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Metadata                                                            */
+/* ------------------------------------------------------------------ */
+
+struct meta_walk {
+	struct hg_extents *out;
+	const struct hg_extents *res; /* the reservations, normalized */
+	size_t ires;
+	const struct hg_extents *ar; /* the heap arenas, normalized */
+	hg_addr lo, hi; /* the chain of touching candidate runs */
+	bool touches;   /* the chain holds a reservation */
+};
+
+static int collect_iv(void *arg, hg_addr base, hg_addr end, enum hg_class c)
+{
+	struct hg_extents *e = arg;
+	(void)c;
+	hg_extents_add(e, base, end);
+	return 0;
+}
+
+static bool in_arena(const struct meta_walk *w, hg_addr base, hg_addr end)
+{
+	size_t lo = 0, hi = w->ar->n;
+	while (lo < hi) { /* first arena ending after base */
+		size_t mid = (lo + hi) / 2;
+		if (w->ar->v[mid].hi <= base)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < w->ar->n && w->ar->v[lo].lo < end;
+}
+
+static void chain_end(struct meta_walk *w)
+{
+	if (w->hi > w->lo && w->touches)
+		hg_extents_add(w->out, w->lo, w->hi);
+	w->lo = w->hi = 0;
+	w->touches = false;
+}
+
+static int meta_run(void *arg, hg_addr base, hg_addr end, enum hg_class c)
+{
+	struct meta_walk *w = arg;
+	while (w->ires < w->res->n && w->res->v[w->ires].hi <= base)
+		w->ires++;
+	bool reserved = w->ires < w->res->n && w->res->v[w->ires].lo < end;
+	bool cand = reserved || (c == HG_CLASS_SYS && !in_arena(w, base, end));
+	if (!cand || base != w->hi)
+		chain_end(w);
+	if (!cand)
+		return 0;
+	if (w->hi <= w->lo)
+		w->lo = base;
+	w->hi = end;
+	w->touches |= reserved;
+	return 0;
+}
+
+void hg_extents_add_metadata(struct hg_extents *e, struct hg_model *m)
+{
+	struct hg_extents res, ar;
+	hg_extents_init(&res);
+	hg_extents_init(&ar);
+	hg_model_metadata(m, collect_iv, &res);
+	hg_model_arenas(m, collect_iv, &ar);
+	hg_extents_normalize(&res);
+	hg_extents_normalize(&ar);
+	if (res.oom || ar.oom) {
+		e->oom = true;
+	} else if (res.n) {
+		struct meta_walk w = { e, &res, 0, &ar, 0, 0, false };
+		hg_model_regions(m, 0, hg_model_space_end(m), meta_run, &w);
+		chain_end(&w);
+	}
+	hg_extents_release(&res);
+	hg_extents_release(&ar);
+}
+
+void hg_extents_subtract(struct hg_extents *a, const struct hg_extents *b)
+{
+	struct hg_extents out;
+	size_t j = 0;
+	hg_extents_init(&out);
+	for (size_t i = 0; i < a->n; i++) {
+		hg_addr lo = a->v[i].lo, hi = a->v[i].hi;
+		while (j < b->n && b->v[j].hi <= lo)
+			j++;
+		for (size_t q = j; q < b->n && b->v[q].lo < hi && lo < hi;
+		     q++) {
+			if (b->v[q].lo > lo)
+				hg_extents_add(&out, lo, b->v[q].lo);
+			if (b->v[q].hi > lo)
+				lo = b->v[q].hi;
+		}
+		if (lo < hi)
+			hg_extents_add(&out, lo, hi);
+	}
+	if (out.oom) {
+		a->oom = true;
+		hg_extents_release(&out);
+		return;
+	}
+	free(a->v);
+	*a = out;
 }
 
 hg_addr *hg_axis_edges(const struct hg_axis *a)
@@ -243,4 +437,115 @@ double hg_axis_pos(const struct hg_axis *a, hg_addr v)
 				       (s->p1 - s->p0);
 	}
 	return a->length;
+}
+
+void hg_extents_metadata_of(struct hg_extents *meta,
+			    struct hg_model *const *models, size_t n)
+{
+	struct hg_extents other;
+	hg_extents_init(&other);
+	for (size_t i = 0; i < n; i++) {
+		struct hg_extents mi, hi;
+		hg_extents_init(&mi);
+		hg_extents_init(&hi);
+		hg_extents_add_metadata(&mi, models[i]);
+		hg_extents_add_model(&hi, models[i]);
+		hg_extents_normalize(&mi);
+		hg_extents_normalize(&hi);
+		hg_extents_subtract(&hi, &mi);
+		for (size_t k = 0; k < mi.n; k++)
+			hg_extents_add(meta, mi.v[k].lo, mi.v[k].hi);
+		for (size_t k = 0; k < hi.n; k++)
+			hg_extents_add(&other, hi.v[k].lo, hi.v[k].hi);
+		meta->oom |= mi.oom || hi.oom;
+		hg_extents_release(&mi);
+		hg_extents_release(&hi);
+	}
+	hg_extents_normalize(meta);
+	hg_extents_normalize(&other);
+	/* What one configuration holds as heap is never squeezed into
+	 * another's band. */
+	hg_extents_subtract(meta, &other);
+	meta->oom |= other.oom;
+	hg_extents_release(&other);
+}
+
+/* ------------------------------------------------------------------ */
+/* Zoom to the heap                                                    */
+/* ------------------------------------------------------------------ */
+
+bool hg_heap_zoom(hg_addr hlo, hg_addr hhi, uint64_t heap_bytes,
+		  uint64_t shown, hg_addr *lo, hg_addr *hi)
+{
+	if (hhi <= hlo || !heap_bytes || heap_bytes >= shown / 16)
+		return false;
+	/* The smallest power of two at least the heap's extent, and the
+	 * heap's extent aligned to it (one or two of them). */
+	uint64_t a = 1;
+	while (a < hhi - hlo && a < (UINT64_C(1) << 62))
+		a <<= 1;
+	hg_addr l = hlo / a * a;
+	hg_addr h = (hhi + a - 1) / a * a;
+	if (h < hhi) /* wrapped at the top of the address space */
+		h = hhi;
+	/* Not worth it when that is most of what is shown anyway. */
+	if (h - l >= shown / 4)
+		return false;
+	*lo = l;
+	*hi = h;
+	return true;
+}
+
+struct heap_walk {
+	hg_addr lo, hi;
+	uint64_t bytes;
+};
+
+static int heap_run(void *arg, hg_addr base, hg_addr end, enum hg_class c)
+{
+	struct heap_walk *w = arg;
+	if (c != HG_CLASS_HEAP_INUSE && c != HG_CLASS_HEAP_FREE)
+		return 0;
+	if (!w->bytes || base < w->lo)
+		w->lo = base;
+	if (end > w->hi)
+		w->hi = end;
+	w->bytes += end - base;
+	return 0;
+}
+
+bool hg_auto_zoom(struct hg_model *const *models, size_t n, hg_addr *lo,
+		  hg_addr *hi)
+{
+	struct hg_extents ext, meta;
+	struct heap_walk all = { 0, 0, 0 };
+	uint64_t heap = 0, shown = 0;
+
+	hg_extents_init(&ext);
+	hg_extents_init(&meta);
+	for (size_t i = 0; i < n; i++) {
+		struct heap_walk w = { 0, 0, 0 };
+		hg_model_regions(models[i], 0, hg_model_space_end(models[i]),
+				 heap_run, &w);
+		if (w.bytes) {
+			if (!all.bytes || w.lo < all.lo)
+				all.lo = w.lo;
+			if (w.hi > all.hi)
+				all.hi = w.hi;
+			all.bytes += w.bytes;
+		}
+		if (w.bytes > heap)
+			heap = w.bytes;
+		hg_extents_add_model(&ext, models[i]);
+	}
+	hg_extents_normalize(&ext);
+	hg_extents_metadata_of(&meta, models, n);
+	hg_extents_subtract(&ext, &meta);
+	for (size_t i = 0; i < ext.n; i++)
+		shown += ext.v[i].hi - ext.v[i].lo;
+	bool ok = !ext.oom && !meta.oom &&
+		  hg_heap_zoom(all.lo, all.hi, heap, shown, lo, hi);
+	hg_extents_release(&ext);
+	hg_extents_release(&meta);
+	return ok;
 }

@@ -135,6 +135,7 @@ struct hg_axis_seg {
 	hg_addr lo, hi; /* addresses; for a fold: the skipped gap */
 	int p0, p1;     /* pixels [p0, p1) along the axis, from 0 */
 	bool fold;
+	bool band; /* runtime metadata drawn thin, not to scale */
 };
 
 struct hg_axis {
@@ -155,6 +156,52 @@ struct hg_axis {
  * HG_ENOMEM/HG_EINVAL (nothing held).
  */
 int hg_axis_build(struct hg_axis *a, const struct hg_extents *e, int length);
+
+/*
+ * hg_axis_build_banded is hg_axis_build with the addresses of meta
+ * (normalized; NULL or empty: none) drawn as bands of band_px pixels each,
+ * not to scale, whatever their size: the runtime's metadata reservations
+ * fill a thin band instead of most of the picture. The folding and the
+ * scales are decided by the other addresses alone. Metadata under a
+ * quarter of the other addresses' size is drawn as they are.
+ */
+int hg_axis_build_banded(struct hg_axis *a, const struct hg_extents *e,
+			 const struct hg_extents *meta, int length,
+			 int band_px);
+
+/*
+ * hg_extents_add_metadata adds the metadata band of m: its metadata
+ * reservations (hg_model_metadata) and the off-heap runtime memory (class
+ * sys, outside heap arenas) that touches them, such as the arena index
+ * and the page allocator's bitmaps that the OS placed beside them.
+ */
+void hg_extents_add_metadata(struct hg_extents *e, struct hg_model *m);
+
+/* hg_extents_metadata_of fills meta with the metadata band of n models:
+ * each one's, less what any of them holds outside its own band. */
+void hg_extents_metadata_of(struct hg_extents *meta,
+			    struct hg_model *const *models, size_t n);
+
+/*
+ * Zoom to the heap: when the heap's pages in use and free (heap_bytes,
+ * between hlo and hhi) are under 1/16 of the addresses a picture shows
+ * (shown: what is held, less the metadata band), hg_heap_zoom gives the
+ * range to draw instead: the heap's extent aligned to the smallest power
+ * of two at least its size (false: no zoom, also when that range is a
+ * quarter of what is shown or more). hg_auto_zoom decides it for the
+ * maps of n models at their present state (the heap of the largest).
+ * README "Pictures"; an explicit --range, or --show whole, wins.
+ */
+bool hg_heap_zoom(hg_addr hlo, hg_addr hhi, uint64_t heap_bytes,
+		  uint64_t shown, hg_addr *lo, hg_addr *hi);
+bool hg_auto_zoom(struct hg_model *const *models, size_t n, hg_addr *lo,
+		  hg_addr *hi);
+
+#define HG_BAND_PX 64 /* width of the metadata band on a map */
+
+/* hg_extents_subtract removes from a (normalized) what b (normalized)
+ * holds. */
+void hg_extents_subtract(struct hg_extents *a, const struct hg_extents *b);
 void hg_axis_release(struct hg_axis *a);
 
 /* hg_axis_edges fills edges[0..length] with the address at each pixel
@@ -183,6 +230,8 @@ struct hg_render_opts {
 	int width;              /* picture width in px; 0 = 1200 */
 	hg_addr range_lo;       /* draw only [range_lo, range_hi); */
 	hg_addr range_hi;       /* range_hi == 0: the whole address space */
+	bool show_metadata;     /* --show metadata: metadata to scale */
+	bool show_whole;        /* --show whole: never zoom to the heap */
 };
 
 /*

@@ -269,6 +269,43 @@ void hg_fold_title(struct hg_scene *s, struct hg_item *it,
 			  lo, hi, b);
 }
 
+void hg_band_title(struct hg_scene *s, struct hg_item *it,
+		   const struct hg_axis_seg *sg)
+{
+	char lo[24], hi[24], b[32];
+
+	if (!it)
+		return;
+	it->role = "band";
+	hg_fmt_hex(lo, sizeof(lo), sg->lo);
+	hg_fmt_hex(hi, sizeof(hi), sg->hi);
+	hg_fmt_bytes(b, sizeof(b), sg->hi - sg->lo);
+	hg_item_set_title(
+		s, it,
+		"runtime metadata %s\xe2\x80\x93%s (%s), drawn thin, not to "
+		"scale: the page allocator's summaries and scavenge index "
+		"(reserved at start, mapped as the heap grows) and the "
+		"runtime memory beside them; --show metadata draws it to "
+		"scale",
+		lo, hi, b);
+}
+
+double hg_band_note(struct hg_scene *s, const struct hg_axis *ax, double y)
+{
+	bool band = false;
+	for (size_t i = 0; i < ax->n; i++)
+		band |= ax->seg[i].band;
+	if (!band)
+		return y;
+	hg_scene_text(s, HG_MARGIN, y + 7, HG_FONT_SANS, 10, HG_ANCHOR_START,
+		      HG_MUTED_RGB, "%s",
+		      "The runtime's metadata (the page allocator's summaries "
+		      "and scavenge index, reserved at start, and the runtime "
+		      "memory beside them) is a thin band, not to scale; "
+		      "--show metadata draws it to scale.");
+	return y + 13;
+}
+
 void hg_config_line(char *buf, size_t len, const struct hg_config *cfg)
 {
 	char arena[32], page[32], v[5][32];
@@ -785,10 +822,28 @@ static double draw_axis(struct hg_scene *s, const struct hg_axis *ax, double x0,
 				      HG_FONT_SANS, 10, HG_ANCHOR_MIDDLE,
 				      HG_AXIS_RGB, "%s", a);
 	}
+	/* Bands: their size, as a fold's (the tooltip has the bounds). */
+	for (size_t i = 0; i < ax->n; i++) {
+		const struct hg_axis_seg *sg = &ax->seg[i];
+		if (!sg->band)
+			continue;
+		double fx = x0 + sg->p0, fw = sg->p1 - sg->p0;
+		hg_fmt_bytes(a, sizeof(a), sg->hi - sg->lo);
+		double w = hg_text_width(a, HG_FONT_SANS, 10);
+		int r = try_label(&l, fx + fw / 2 - w / 2, fx + fw / 2 + w / 2,
+				  0);
+		if (r >= 0) {
+			struct hg_item *it = hg_scene_text(
+				s, fx + fw / 2, ty + 14 + 13 * r, HG_FONT_SANS,
+				10, HG_ANCHOR_MIDDLE, HG_AXIS_RGB, "%s", a);
+			if (it)
+				it->role = "band";
+		}
+	}
 	/* Ticks: each segment's ends, then aligned steps between. */
 	for (size_t i = 0; i < ax->n; i++) {
 		const struct hg_axis_seg *sg = &ax->seg[i];
-		if (sg->fold)
+		if (sg->fold || sg->band)
 			continue;
 		int w = sg->p1 - sg->p0;
 		uint64_t span = sg->hi - sg->lo;
@@ -853,7 +908,10 @@ static double draw_scales(struct hg_scene *s, const struct hg_axis *ax,
 		int w = sg->p1 - sg->p0;
 		hg_fmt_bytes(b, sizeof(b), sg->hi - sg->lo);
 		hg_fmt_bytes(p, sizeof(p), (sg->hi - sg->lo) / (uint64_t)w);
-		snprintf(t, sizeof(t), "%s \xc2\xb7 1 px = %s", b, p);
+		if (sg->band)
+			snprintf(t, sizeof(t), "metadata");
+		else
+			snprintf(t, sizeof(t), "%s \xc2\xb7 1 px = %s", b, p);
 		if (hg_text_width(t, HG_FONT_SANS, 10) > w) {
 			snprintf(t, sizeof(t), "%s", b);
 			if (hg_text_width(t, HG_FONT_SANS, 10) > w)
@@ -866,6 +924,10 @@ static double draw_scales(struct hg_scene *s, const struct hg_axis *ax,
 				      x0 + sg->p1 - 0.5, y + 3, 0xb0b0b0, 1);
 		if (it)
 			it->role = "scale";
+		if (it && sg->band) {
+			it->lw = 3;
+			hg_band_title(s, it, sg);
+		}
 	}
 	return y + 10;
 }
@@ -874,15 +936,16 @@ int hg_scene_map(struct hg_scene **out, const struct hg_map_input *maps,
 		 size_t n, const struct hg_render_opts *o)
 {
 	int width = o && o->width ? o->width : 1200;
-	struct hg_extents ext;
+	struct hg_extents ext, meta;
 	struct hg_axis ax;
 	struct hg_scene *s = NULL;
 	hg_addr *edges = NULL;
 	uint64_t(*hist)[HG_CLASS_COUNT] = NULL;
 	struct hg_model **models = NULL;
 	const char **labels = NULL;
-	char sub[256], moment[512], range_note[96] = "";
+	char sub[256], moment[512], range_note[160] = "";
 	int rc = HG_ENOMEM;
+	hg_addr zlo = 0, zhi = 0;
 
 	if (o && o->range_hi)
 		snprintf(range_note, sizeof(range_note),
@@ -894,24 +957,40 @@ int hg_scene_map(struct hg_scene **out, const struct hg_map_input *maps,
 	if (!n)
 		return HG_EINVAL;
 	hg_extents_init(&ext);
-	for (size_t i = 0; i < n; i++)
+	hg_extents_init(&meta);
+	models = calloc(n, sizeof(*models));
+	if (!models)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		models[i] = maps[i].model;
 		hg_extents_add_model(&ext, maps[i].model);
+	}
 	hg_extents_normalize(&ext);
 	if (o && o->range_hi)
 		hg_extents_clip(&ext, o->range_lo, o->range_hi);
-	if (ext.oom)
+	else if (!(o && o->show_whole) && hg_auto_zoom(models, n, &zlo, &zhi)) {
+		hg_extents_clip(&ext, zlo, zhi);
+		snprintf(range_note, sizeof(range_note),
+			 " (zoomed to the heap: addresses %#" PRIx64
+			 " to %#" PRIx64 " only; --show whole draws all)",
+			 zlo, zhi);
+	}
+	if (!(o && o->show_metadata))
+		hg_extents_metadata_of(&meta, models, n);
+	if (ext.oom || meta.oom)
 		goto fail;
-	rc = hg_axis_build(&ax, &ext, width - 2 * HG_MARGIN);
+	rc = hg_axis_build_banded(&ax, &ext, &meta, width - 2 * HG_MARGIN,
+				  HG_BAND_PX);
 	hg_extents_release(&ext);
+	hg_extents_release(&meta);
 	if (rc)
-		return rc;
+		goto fail;
 	rc = HG_ENOMEM;
 	edges = hg_axis_edges(&ax);
 	hist = calloc((size_t)ax.length, sizeof(*hist));
-	models = calloc(n, sizeof(*models));
 	labels = calloc(n, sizeof(*labels));
 	s = hg_scene_new(width, 0);
-	if (!edges || !hist || !models || !labels || !s)
+	if (!edges || !hist || !labels || !s)
 		goto fail;
 
 	const char *tname = o && o->trace_name && o->trace_name[0]
@@ -947,7 +1026,6 @@ int hg_scene_map(struct hg_scene **out, const struct hg_map_input *maps,
 	for (size_t i = 0; i < n; i++) {
 		struct hg_model *m = maps[i].model;
 		const struct hg_stats *st = hg_model_stats(m);
-		models[i] = m;
 		labels[i] = maps[i].label ? maps[i].label : "now";
 		if (n > 1) {
 			hg_config_line(sub, sizeof(sub), hg_model_config(m));
@@ -995,6 +1073,7 @@ int hg_scene_map(struct hg_scene **out, const struct hg_map_input *maps,
 			  "by "
 			  "byte share.");
 	y += 14;
+	y = hg_band_note(s, &ax, y);
 	y = hg_draw_legend(
 		s, y, n == 1 ? hg_model_stats(models[0])->final.classes : NULL,
 		"Memory classes");
@@ -1007,6 +1086,7 @@ int hg_scene_map(struct hg_scene **out, const struct hg_map_input *maps,
 	rc = HG_OK;
 fail:
 	hg_extents_release(&ext);
+	hg_extents_release(&meta);
 	hg_axis_release(&ax);
 	hg_scene_free(s);
 	free(edges);

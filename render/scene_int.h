@@ -20,6 +20,15 @@ void hg_fmt_hex(char *buf, size_t len, hg_addr v);
 void hg_fold_title(struct hg_scene *s, struct hg_item *it,
 		   const struct hg_axis_seg *sg);
 
+/* hg_band_title marks it (may be NULL) as the mark of metadata band sg,
+ * with the band's tooltip. */
+void hg_band_title(struct hg_scene *s, struct hg_item *it,
+		   const struct hg_axis_seg *sg);
+
+/* hg_band_note explains the metadata band under a picture's caption when
+ * ax has one; returns the next y. */
+double hg_band_note(struct hg_scene *s, const struct hg_axis *ax, double y);
+
 /* hg_draw_title draws the title block from y; returns the next y. */
 double hg_draw_title(struct hg_scene *s, double y, const char *title,
 		     const char *subtitle, const char *moment);

@@ -36,6 +36,7 @@
 #define TL_PLOT_H 480 /* address axis length */
 #define TL_MIN_COLW 4
 #define TL_UNITS 8 /* stack units per column pixel */
+#define TL_BAND_ROWS 24 /* the metadata band */
 #define TL_MAX_MARKS 256
 #define TL_MAX_PIECES 2048 /* per sample */
 #define TL_SHARE_ONE 65535u /* a class's share of a whole piece */
@@ -69,7 +70,7 @@ struct tl_acc {
 
 struct hg_timeline {
 	struct hg_render_opts o;
-	char range_note[96]; /* --range: which addresses are drawn */
+	char range_note[160]; /* --range: which addresses are drawn */
 	char *trace_name;
 	struct hg_extents held; /* everything ever held */
 	/* Samples, in event order. */
@@ -82,6 +83,10 @@ struct hg_timeline {
 	size_t nacc;
 	uint64_t gran; /* merge runs into pieces up to this many bytes */
 	uint64_t held_now;
+	/* The heap's pages in use and free: where they ever were, and the
+	 * most of them in one sample (zoom to the heap). */
+	hg_addr heap_lo, heap_hi;
+	uint64_t heap_now, heap_peak;
 	bool failed; /* host out of memory */
 	struct tl_mark *marks;
 	size_t nmarks, marks_dropped;
@@ -194,6 +199,13 @@ static int collect_run(void *arg, hg_addr base, hg_addr end, enum hg_class c)
 	struct tl_acc *last = t->nacc ? &t->acc[t->nacc - 1] : NULL;
 
 	t->held_now += end - base;
+	if (c == HG_CLASS_HEAP_INUSE || c == HG_CLASS_HEAP_FREE) {
+		if (t->heap_hi <= t->heap_lo || base < t->heap_lo)
+			t->heap_lo = base;
+		if (end > t->heap_hi)
+			t->heap_hi = end;
+		t->heap_now += end - base;
+	}
 	if (last && t->gran && end - last->lo <= t->gran) {
 		/* A gap inside a merged piece stays unheld. */
 		if (last->cls != (int)c || last->hi != base)
@@ -232,7 +244,10 @@ static int take_sample(struct hg_timeline *t, struct hg_model *m, uint64_t i)
 	t->nacc = 0;
 	t->gran = 0;
 	t->held_now = 0;
+	t->heap_now = 0;
 	hg_model_regions(m, lo, hi, collect_run, t);
+	if (t->heap_now > t->heap_peak)
+		t->heap_peak = t->heap_now;
 	sm->event = i;
 	sm->n = (uint32_t)t->nacc;
 	sm->p = t->nacc ? malloc(t->nacc * sizeof(*sm->p)) : NULL;
@@ -391,13 +406,41 @@ static int layout(struct hg_timeline *t, struct hg_model *m, uint64_t nevents)
 		t->ncols = (int)t->nevents;
 	t->colw = (t->width - TL_LEFT - HG_MARGIN) / t->ncols;
 	hg_extents_init(&clipped);
-	if (t->o.range_hi) {
+	struct hg_extents meta;
+	hg_extents_init(&meta);
+	hg_extents_metadata_of(&meta, &m, 1);
+	hg_addr lo = t->o.range_lo, hi = t->o.range_hi;
+	if (!hi && !t->o.show_whole) {
+		/* Zoom to the heap when it is a small part of the rest. */
+		struct hg_extents rest;
+		uint64_t shown = 0;
+		hg_extents_init(&rest);
+		for (size_t i = 0; i < held->n; i++)
+			hg_extents_add(&rest, held->v[i].lo, held->v[i].hi);
+		hg_extents_subtract(&rest, &meta);
+		for (size_t i = 0; i < rest.n; i++)
+			shown += rest.v[i].hi - rest.v[i].lo;
+		if (!rest.oom && hg_heap_zoom(t->heap_lo, t->heap_hi,
+					      t->heap_peak, shown, &lo, &hi))
+			snprintf(t->range_note, sizeof(t->range_note),
+				 " (zoomed to the heap: addresses %#" PRIx64
+				 " to %#" PRIx64
+				 " only; --show whole draws all)",
+				 lo, hi);
+		hg_extents_release(&rest);
+	}
+	if (hi) {
 		for (size_t i = 0; i < held->n; i++)
 			hg_extents_add(&clipped, held->v[i].lo, held->v[i].hi);
-		hg_extents_clip(&clipped, t->o.range_lo, t->o.range_hi);
+		hg_extents_clip(&clipped, lo, hi);
 		held = &clipped;
 	}
-	rc = hg_axis_build(&t->ax, held, TL_PLOT_H);
+	if (t->o.show_metadata)
+		hg_extents_release(&meta);
+	rc = meta.oom ? HG_ENOMEM
+		      : hg_axis_build_banded(&t->ax, held, &meta, TL_PLOT_H,
+					     TL_BAND_ROWS);
+	hg_extents_release(&meta);
 	hg_extents_release(&clipped);
 	if (rc)
 		return rc;
@@ -624,6 +667,22 @@ static void draw_address_axis(struct hg_scene *s, const struct hg_timeline *t,
 			last_y = cy + 4;
 			continue;
 		}
+		if (sg->band) {
+			struct hg_item *it = hg_scene_line(
+				s, x0 - 3.5, yt, x0 - 3.5, yb, 0xb0b0b0, 3);
+			hg_band_title(s, it, sg);
+			hg_fmt_bytes(a, sizeof(a), sg->hi - sg->lo);
+			double cy = (yt + yb) / 2 + 4;
+			if (cy > last_y - 11)
+				cy = last_y - 11;
+			it = hg_scene_text(s, x0 - 8, cy, HG_FONT_SANS, 10,
+					   HG_ANCHOR_END, HG_AXIS_RGB,
+					   "metadata %s", a);
+			if (it)
+				it->role = "band";
+			last_y = cy;
+			continue;
+		}
 		hg_addr ticks[2] = { sg->lo, sg->hi };
 		double ys[2] = { yb, yt };
 		for (int k = 0; k < 2; k++) {
@@ -800,6 +859,7 @@ int hg_timeline_scene(struct hg_scene **out, struct hg_timeline *t,
 			  "classes shows each of them, side by side by byte "
 			  "share.");
 	y += 14;
+	y = hg_band_note(s, &t->ax, y);
 	/* The peak of each class: a class that filled the middle of the
 	 * replay and was gone at the end still shows its size. */
 	y = hg_draw_legend(s, y, st->peak.classes,

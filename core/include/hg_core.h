@@ -608,6 +608,13 @@ int hg_model_regions(struct hg_model *m, hg_addr lo, hg_addr hi,
  */
 int hg_model_arenas(struct hg_model *m, hg_region_fn fn, void *arg);
 
+/* hg_model_metadata calls fn(arg, base, end, HG_CLASS_NONE) for each
+ * runtime metadata reservation made whole at start and mapped as the heap
+ * grows (the page allocator's summary levels and scavenge index), in
+ * address order; the pictures draw them in a thin band (README
+ * "Pictures"). */
+int hg_model_metadata(struct hg_model *m, hg_region_fn fn, void *arg);
+
 /* The simulated address space is [0, hg_model_space_end(m)). */
 hg_addr hg_model_space_end(const struct hg_model *m);
 

@@ -88,6 +88,10 @@ _heapgrow()
 	--range)
 		return
 		;;
+	--show)
+		COMPREPLY=($(compgen -W "metadata whole metadata,whole" -- "$cur"))
+		return
+		;;
 	--picture-format)
 		COMPREPLY=($(compgen -W "png svg html" -- "$cur"))
 		return
@@ -153,14 +157,14 @@ _heapgrow()
 	case $cmd in
 	replay)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "-c --config --platform --go --phys-page-size --arena-size --set --stats --format --log --check -o --output --timeline --curves --picture-format --at --range --from -q --quiet -h --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "-c --config --platform --go --phys-page-size --arena-size --set --stats --format --log --check -o --output --timeline --curves --picture-format --at --range --show --from -q --quiet -h --help" -- "$cur"))
 		else
 			_filedir '@(yaml|yml|hgt|gz)'
 		fi
 		;;
 	compare)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--vs -o --output --timeline --curves --picture-format --at --range --format --from -c --config --platform --go --phys-page-size --arena-size --set -q --quiet -h --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--vs -o --output --timeline --curves --picture-format --at --range --show --format --from -c --config --platform --go --phys-page-size --arena-size --set -q --quiet -h --help" -- "$cur"))
 		else
 			_filedir '@(yaml|yml|hgt|gz)'
 		fi

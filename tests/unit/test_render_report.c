@@ -322,7 +322,7 @@ static void test_curves(void **state)
 	struct hg_model *m;
 	struct hg_curves *c;
 	struct hg_scene *s;
-	struct hg_render_opts o = { "curves", 1200, 0, 0 };
+	struct hg_render_opts o = { "curves", 1200, 0, 0, false, false };
 	char err[256];
 
 	hg_config_init(&cfg);

@@ -160,6 +160,79 @@ static void test_axis_to_scale(void **state)
 }
 
 /* --range keeps the held parts of a window, or the window when none is. */
+/* The metadata band: linux/amd64's 1.1 GiB summary reservation is one
+ * segment HG_BAND_PX wide, beside a heap drawn to its own scale. */
+static void test_axis_band(void **state)
+{
+	(void)state;
+	struct hg_model *m = model_with(NULL, NULL);
+	struct hg_extents e, meta;
+	struct hg_axis ax;
+	apply(m, HG_OP_ALLOC, "a", 5 << 20);
+	hg_extents_init(&e);
+	hg_extents_init(&meta);
+	hg_extents_add_model(&e, m);
+	hg_extents_normalize(&e);
+	hg_extents_metadata_of(&meta, &m, 1);
+	assert_true(meta.n >= 1);
+	uint64_t mb = 0;
+	for (size_t i = 0; i < meta.n; i++)
+		mb += meta.v[i].hi - meta.v[i].lo;
+	assert_true(mb > (1ull << 30)); /* the summaries and the index map */
+	assert_int_equal(hg_axis_build_banded(&ax, &e, &meta, 1000, 64), 0);
+	size_t bands = 0;
+	int heap_px = 0;
+	for (size_t i = 0; i < ax.n; i++) {
+		if (ax.seg[i].band) {
+			bands++;
+			assert_int_equal(ax.seg[i].p1 - ax.seg[i].p0, 64);
+			assert_true(ax.seg[i].lo >= meta.v[0].lo);
+		} else if (!ax.seg[i].fold && ax.seg[i].lo == 0xc000000000) {
+			heap_px = ax.seg[i].p1 - ax.seg[i].p0;
+		}
+	}
+	assert_int_equal(bands, 1);
+	assert_true(heap_px > 600); /* the arena gets most of the width */
+	hg_axis_release(&ax);
+	/* Without the band, the metadata takes more than half. */
+	assert_int_equal(hg_axis_build(&ax, &e, 1000), 0);
+	for (size_t i = 0; i < ax.n; i++)
+		assert_false(ax.seg[i].band);
+	hg_axis_release(&ax);
+	hg_extents_release(&e);
+	hg_extents_release(&meta);
+	hg_model_free(m);
+}
+
+/* Zoom to the heap: a small heap in a big arena, not a big one. */
+static void test_heap_zoom(void **state)
+{
+	(void)state;
+	hg_addr lo = 0, hi = 0;
+	/* 304 KiB of heap in [0xc000000000, +0xb4000) of 65 MiB shown. */
+	assert_true(hg_heap_zoom(0xc000000000, 0xc0000b4000, 304 << 10,
+				 65u << 20, &lo, &hi));
+	assert_true(lo == 0xc000000000 && hi == 0xc000100000);
+	/* Unaligned: the power of two covers it, one or two of them. */
+	assert_true(hg_heap_zoom(0xc0000f0000, 0xc000110000, 64 << 10,
+				 1u << 30, &lo, &hi));
+	assert_true(lo <= 0xc0000f0000 && hi >= 0xc000110000);
+	assert_true(hi - lo <= 2 * 0x20000);
+	/* 75 MiB of heap in 193 MiB: no zoom. */
+	assert_false(hg_heap_zoom(0xc000000000, 0xc004b00000, 75u << 20,
+				  193u << 20, &lo, &hi));
+	/* No heap: no zoom. */
+	assert_false(hg_heap_zoom(0, 0, 0, 1u << 30, &lo, &hi));
+	/* A model: 24 KiB of spans in a 64 MiB arena zooms, 5 MiB does not. */
+	struct hg_model *m = model_with(NULL, NULL);
+	apply(m, HG_OP_ALLOC, "a", 24 << 10);
+	assert_true(hg_auto_zoom(&m, 1, &lo, &hi));
+	assert_true(lo == 0xc000000000 && hi == 0xc000008000);
+	apply(m, HG_OP_ALLOC, "b", 5 << 20);
+	assert_false(hg_auto_zoom(&m, 1, &lo, &hi));
+	hg_model_free(m);
+}
+
 static void test_extents_clip(void **state)
 {
 	(void)state;
@@ -289,7 +362,7 @@ static void test_map_scene(void **state)
 	(void)state;
 	struct hg_model *m = striped_model(4000);
 	struct hg_map_input in = { m, NULL, "the end", 0 };
-	struct hg_render_opts o = { "test", 800, 0, 0 };
+	struct hg_render_opts o = { "test", 800, 0, 0, false, false };
 	struct hg_scene *s1, *s2;
 
 	assert_int_equal(hg_scene_map(&s1, &in, 1, &o), 0);
@@ -373,7 +446,7 @@ static void test_timeline(void **state)
 	(void)state;
 	/* One pass: the extents and the event count come at the end. */
 	struct hg_timeline *t;
-	struct hg_render_opts o = { "tl", 600, 0, 0 };
+	struct hg_render_opts o = { "tl", 600, 0, 0, false, false };
 	char id[16];
 	assert_int_equal(hg_timeline_new(&t, &o), 0);
 	struct hg_model *m = model_with(NULL, NULL);
@@ -407,7 +480,7 @@ static void test_timeline_bounded(void **state)
 {
 	(void)state;
 	struct hg_timeline *t;
-	struct hg_render_opts o = { "tl", 600, 0, 0 };
+	struct hg_render_opts o = { "tl", 600, 0, 0, false, false };
 	const int cols = (600 - 128 - 20) / 4;
 	char id[32];
 	uint64_t i = 0;
@@ -449,7 +522,7 @@ static void test_timeline_expect(void **state)
 {
 	(void)state;
 	struct hg_timeline *t;
-	struct hg_render_opts o = { "tl", 600, 0, 0 };
+	struct hg_render_opts o = { "tl", 600, 0, 0, false, false };
 	const int cols = (600 - 128 - 20) / 4;
 	assert_int_equal(hg_timeline_new(&t, &o), 0);
 	hg_timeline_expect(t, 100000);
@@ -471,6 +544,8 @@ int main(void)
 		cmocka_unit_test(test_axis_folding),
 		cmocka_unit_test(test_axis_to_scale),
 		cmocka_unit_test(test_extents_clip),
+		cmocka_unit_test(test_axis_band),
+		cmocka_unit_test(test_heap_zoom),
 		cmocka_unit_test(test_stack_never_hides),
 		cmocka_unit_test(test_histogram),
 		cmocka_unit_test(test_map_scene),

@@ -32,33 +32,46 @@ static bool is_windows(const struct hg_config *cfg)
 	       cfg->platform == HG_PLAT_WINDOWS_386;
 }
 
-/* Lowest and highest runtime-held addresses, kept by the address space. */
-static uint64_t runtime_span(const struct hg_model *m)
-{
-	return hg_vas_runtime_span(&m->os.vas);
-}
+/*
+ * The statistics are kept in two halves (README "Performance"):
+ *
+ *   the peaks, raised after every event from the counters the model keeps
+ *   (O(1): no walk, no search; the runtime's address span is the address
+ *   space's root, the break's classes the sbrk layer's own counters), and
+ *   the object layer's figures only when the replay has an object layer
+ *   (they are in no output otherwise);
+ *
+ *   the final figures, made from the same counters only when someone reads
+ *   them (hg_model_stats: an observer, a mark, the end of the replay), at
+ *   most once per event.
+ */
 
+/* The figures that both halves read, from the counters. */
 static void figures_now(const struct hg_model *m, struct hg_figures *f)
 {
 	const struct hg_heapstats *h = &m->hs;
-	memset(f, 0, sizeof(*f));
-	f->classes[HG_CLASS_FOREIGN] = m->c_foreign;
-	f->classes[HG_CLASS_RESERVED] = m->c_reserved;
-	f->classes[HG_CLASS_RELEASED] = h->heap_released;
-	f->classes[HG_CLASS_HEAP_FREE] = h->heap_free;
-	/* Stack spans are in-use heap pages that Go counts apart. */
-	f->classes[HG_CLASS_HEAP_INUSE] = h->heap_inuse + h->in_stacks;
-	f->classes[HG_CLASS_SYS] = m->c_sys;
 	struct hg_sbrk_counts sc = { 0 };
-	bool sbrk = hg_platform_is_sbrk(m->cfg.platform);
-	if (m->os.ops->counts)
+	if (m->sbrk_counts)
 		m->os.ops->counts(&m->os, &sc);
+	_Static_assert(HG_CLASS_COUNT == 10, "figures_now sums every class");
+	/* Summed from locals, not read back from f (a store-forwarding
+	 * stall per class once the compiler vectorizes the sum). */
+	uint64_t foreign = m->c_foreign, reserved = m->c_reserved;
+	uint64_t released = h->heap_released, heap_free = h->heap_free;
+	/* Stack spans are in-use heap pages that Go counts apart. */
+	uint64_t inuse = h->heap_inuse + h->in_stacks, sys = m->c_sys;
+	uint64_t stranded = m->c_stranded + sc.stranded;
+	uint64_t held = foreign + reserved + released + heap_free + inuse +
+			sys + sc.sbrk_free + sc.unused + stranded;
+	f->classes[HG_CLASS_FOREIGN] = foreign;
+	f->classes[HG_CLASS_RESERVED] = reserved;
+	f->classes[HG_CLASS_RELEASED] = released;
+	f->classes[HG_CLASS_HEAP_FREE] = heap_free;
+	f->classes[HG_CLASS_HEAP_INUSE] = inuse;
+	f->classes[HG_CLASS_SYS] = sys;
 	f->classes[HG_CLASS_SBRK_FREE] = sc.sbrk_free;
 	f->classes[HG_CLASS_UNUSED] = sc.unused;
-	f->classes[HG_CLASS_STRANDED] = m->c_stranded + sc.stranded;
-	uint64_t held = 0;
-	for (int c = 1; c < HG_CLASS_COUNT; c++)
-		held += f->classes[c];
+	f->classes[HG_CLASS_STRANDED] = stranded;
 	f->classes[HG_CLASS_NONE] = (m->os.vas.hi - m->os.vas.lo) - held;
 	f->heap_inuse = h->heap_inuse;
 	f->heap_idle = h->heap_free + h->heap_released;
@@ -66,56 +79,79 @@ static void figures_now(const struct hg_model *m, struct hg_figures *f)
 	f->heap_released = h->heap_released;
 	f->committed = m->os.committed;
 	/* On sbrk platforms everything the break provides is memory. */
-	f->mapped = sbrk ? sc.committed : f->heap_sys + h->in_stacks + m->c_sys;
-	f->address_space = runtime_span(m);
+	f->mapped = m->sbrk ? sc.committed
+			    : f->heap_sys + h->in_stacks + m->c_sys;
+	/* Lowest to highest runtime-held address, kept by the address
+	 * space's root. */
+	f->address_space = hg_vas_runtime_span(&m->os.vas);
 	f->linear_memory = sc.linear_memory;
 	f->arenas = m->narenas;
 	const struct hg_objects *o = m->obj;
-	if (o) {
-		f->heap_alloc = o->heap_alloc;
-		f->heap_objects = o->heap_objects;
-		f->num_gc = o->num_gc;
-		f->partial_span_bytes = o->partial_bytes;
-		f->free_slot_bytes = o->free_slot_bytes;
+	if (o || m->stats.object_ops) {
+		f->heap_alloc = o ? o->heap_alloc : 0;
+		f->heap_objects = o ? o->heap_objects : 0;
+		f->num_gc = o ? o->num_gc : 0;
+		f->partial_span_bytes = o ? o->partial_bytes : 0;
+		f->free_slot_bytes = o ? o->free_slot_bytes : 0;
+		f->next_gc = hg_heap_goal(m);
+		f->stack_inuse = h->in_stacks;
+		f->stack_sys = h->in_stacks; /* Go: plus stacks_sys, not
+						modeled */
+	} else {
+		/* In no output of a replay without objects (HG_STAT_OBJECTS):
+		 * not computed. */
+		f->heap_alloc = f->heap_objects = f->num_gc = 0;
+		f->partial_span_bytes = f->free_slot_bytes = 0;
+		f->next_gc = 0;
+		f->stack_inuse = f->stack_sys = h->in_stacks;
 	}
-	f->next_gc = hg_heap_goal(m);
-	f->stack_inuse = h->in_stacks;
-	f->stack_sys = h->in_stacks; /* Go: plus stacks_sys, not modeled */
 }
 
-static uint64_t max64(uint64_t a, uint64_t b)
-{
-	return a > b ? a : b;
-}
+#define RAISE(p, f, member)                                                    \
+	do {                                                                   \
+		if ((f)->member > (p)->member)                                 \
+			(p)->member = (f)->member;                             \
+	} while (0)
 
-static void update_stats(struct hg_model *m)
+/* update_peaks raises the peaks to the figures after this event. */
+static void update_peaks(struct hg_model *m)
 {
-	struct hg_figures *f = &m->stats.final, *p = &m->stats.peak;
+	struct hg_figures now, *f = &now, *p = &m->stats.peak;
 	figures_now(m, f);
 	for (int c = 0; c < HG_CLASS_COUNT; c++)
-		p->classes[c] = max64(p->classes[c], f->classes[c]);
-	p->heap_sys = max64(p->heap_sys, f->heap_sys);
-	p->heap_idle = max64(p->heap_idle, f->heap_idle);
-	p->heap_inuse = max64(p->heap_inuse, f->heap_inuse);
-	p->heap_released = max64(p->heap_released, f->heap_released);
-	p->committed = max64(p->committed, f->committed);
-	p->mapped = max64(p->mapped, f->mapped);
-	p->address_space = max64(p->address_space, f->address_space);
-	p->linear_memory = max64(p->linear_memory, f->linear_memory);
-	p->arenas = max64(p->arenas, f->arenas);
-	p->heap_alloc = max64(p->heap_alloc, f->heap_alloc);
-	p->heap_objects = max64(p->heap_objects, f->heap_objects);
-	p->stack_inuse = max64(p->stack_inuse, f->stack_inuse);
-	p->stack_sys = max64(p->stack_sys, f->stack_sys);
-	p->num_gc = max64(p->num_gc, f->num_gc);
-	p->partial_span_bytes =
-		max64(p->partial_span_bytes, f->partial_span_bytes);
-	p->free_slot_bytes = max64(p->free_slot_bytes, f->free_slot_bytes);
-	p->next_gc = max64(p->next_gc, f->next_gc);
+		RAISE(p, f, classes[c]);
+	RAISE(p, f, heap_sys);
+	RAISE(p, f, heap_idle);
+	RAISE(p, f, heap_inuse);
+	RAISE(p, f, heap_released);
+	RAISE(p, f, committed);
+	RAISE(p, f, mapped);
+	RAISE(p, f, address_space);
+	RAISE(p, f, linear_memory);
+	RAISE(p, f, arenas);
+	RAISE(p, f, stack_inuse);
+	RAISE(p, f, stack_sys);
+	RAISE(p, f, next_gc);
+	RAISE(p, f, heap_alloc);
+	RAISE(p, f, heap_objects);
+	RAISE(p, f, num_gc);
+	RAISE(p, f, partial_span_bytes);
+	RAISE(p, f, free_slot_bytes);
+	m->stats_stale = true;
 }
 
+/*
+ * hg_model_stats makes the final figures when they are older than the
+ * last event (the model is logically const: the figures are a cache of
+ * its counters).
+ */
 const struct hg_stats *hg_model_stats(const struct hg_model *m)
 {
+	if (m->stats_stale) {
+		struct hg_model *w = (struct hg_model *)m;
+		figures_now(m, &w->stats.final);
+		w->stats_stale = false;
+	}
 	return &m->stats;
 }
 
@@ -163,6 +199,7 @@ int hg_model_new_with(struct hg_model **out, const struct hg_config *cfg,
 	if (!m)
 		return HG_ENOMEM;
 	m->cfg = *cfg;
+	m->sbrk = hg_platform_is_sbrk(cfg->platform);
 	m->randomize = (cfg->randomize_heap_base || cfg->heap_base != 0) &&
 		       hg_platform_is_64bit(cfg->platform) &&
 		       !hg_platform_is_sbrk(cfg->platform);
@@ -184,6 +221,7 @@ int hg_model_new_with(struct hg_model **out, const struct hg_config *cfg,
 	}
 	if (opts && opts->os_ops)
 		hg_os_set_ops(&m->os, opts->os_ops, opts->os_arg);
+	m->sbrk_counts = m->os.ops->counts != NULL;
 	m->c_foreign = hg_vas_bytes(&m->os.vas, 0, m->os.vas.hi, -1);
 	struct hg_pagealloc_params pp = {
 		.page_size = cfg->page_size,
@@ -209,7 +247,7 @@ int hg_model_new_with(struct hg_model **out, const struct hg_config *cfg,
 		hg_model_free(m);
 		return rc == HG_ENOMEM ? HG_ENOMEM : HG_EINVAL;
 	}
-	update_stats(m);
+	update_peaks(m);
 	*out = m;
 	return HG_OK;
 }
@@ -297,7 +335,7 @@ int hg_model_apply(struct hg_model *m, const struct hg_op *op,
 	}
 	if (rc == HG_OK || rc == HG_EOOM) {
 		m->stats.events++;
-		update_stats(m);
+		update_peaks(m);
 	}
 	return rc;
 }
@@ -636,7 +674,7 @@ int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 	 * whole by sysAlloc on Windows.
 	 */
 	bool skip = m->dead || (is_windows(&m->cfg) && m->linear.fallbacks) ||
-		    hg_platform_is_sbrk(m->cfg.platform);
+		    m->sbrk;
 	if (committed != m->os.committed && !skip) {
 		return hg_errorf(err, errlen, HG_EINVAL,
 				 "committed is %" PRIu64

@@ -115,6 +115,11 @@ struct hg_model {
 	struct hg_idmap objects, stacks;
 
 	struct hg_stats stats;
+	/* stats.final is older than the last event (hg_model_stats makes
+	 * it again); the platform's sbrk test and whether its OS keeps the
+	 * break's classes, cached. */
+	bool stats_stale;
+	bool sbrk, sbrk_counts;
 	bool dead; /* the runtime threw; no more operations */
 	char throw_msg[256];
 };

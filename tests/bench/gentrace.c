@@ -4,13 +4,20 @@
  * off-heap allocations, scavenges and marks, with a bounded live set.
  *
  *   gentrace [-f yaml|compact] [-n EVENTS] [-l LIVE] [-s SEED] [-o PERCENT]
- *            [-k spans|objects]
+ *            [-m EVERY] [-k spans|objects|steady]
  *
  * -o makes PERCENT of the allocations off-heap (sysalloc/sysfree of stack
- * sizes) instead of heap spans. -k objects writes an object-level churn
- * instead (new/del with Go-like sizes, a gc every 20,000 events, PERCENT
- * of the allocations goroutine stacks, two Ps), with the same live-set
- * bound, for comparing the object layer's cost with the span level's.
+ * sizes) instead of heap spans. -m maps foreign memory every EVERY events
+ * (mm of 64 KiB to 2 MiB where the OS chooses; at most 64 such mappings
+ * live, the oldest unmapped when a new one would make 65). -k objects
+ * writes an object-level churn instead (new/del with Go-like sizes, a gc
+ * every 20,000 events, PERCENT of the allocations goroutine stacks, two
+ * Ps), with the same live-set bound, for comparing the object layer's cost
+ * with the span level's. -k steady first allocates LIVE spans, then frees
+ * and reallocates a random one per pair of events, so exactly LIVE spans
+ * are live after the fill (for the cost per event at a given live set).
+ * A trace of N events is a prefix of the one of more events with the same
+ * options.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -99,28 +106,135 @@ static void gen_objects(int yaml, uint64_t n, unsigned char *live,
 	}
 }
 
+/* The span sizes of the mix: mostly 1-4 pages, a tail up to 1 MiB,
+ * rarely up to 8 MiB. */
+static uint64_t span_size(uint64_t r)
+{
+	uint64_t k = r % 1000;
+	if (k < 900)
+		return ((r >> 40) % 4 + 1) * 8192;
+	if (k < 998)
+		return (r >> 32) % (1 << 20) + 1;
+	return (r >> 40) % (8 << 20) + 1;
+}
+
+/* Foreign mappings: a ring of the live ones, the oldest unmapped first. */
+#define FOREIGN_MAX 64
+static uint64_t foreign_next, foreign_live;
+
+/* foreign writes one mm (and first the mu of the oldest when the ring
+ * is full); returns the events written. */
+static unsigned foreign(int yaml, uint64_t r)
+{
+	unsigned n = 0;
+	if (foreign_live == FOREIGN_MAX) {
+		uint64_t old = foreign_next - FOREIGN_MAX;
+		if (yaml)
+			printf("  - munmap: x%" PRIu64 "\n", old);
+		else
+			printf("mu x%" PRIu64 "\n", old);
+		foreign_live--;
+		n++;
+	}
+	uint64_t size = ((r >> 24) % 32 + 1) * 65536;
+	if (yaml)
+		printf("  - mmap: {id: x%" PRIu64 ", size: %" PRIu64 "}\n",
+		       foreign_next, size);
+	else
+		printf("mm x%" PRIu64 " %" PRIu64 "\n", foreign_next, size);
+	foreign_next++;
+	foreign_live++;
+	return n + 1;
+}
+
+/* A mark every 100,000 events, a scavenge of 16 MiB every 50,000; returns
+ * whether event i was one. */
+static bool periodic(int yaml, uint64_t i)
+{
+	if (i % 100000 == 99999) {
+		if (yaml)
+			printf("  - mark: \"event %" PRIu64 "\"\n", i);
+		else
+			printf("m event %" PRIu64 "\n", i);
+		return true;
+	}
+	if (i % 50000 == 49999) {
+		printf(yaml ? "  - scavenge: 16M\n" : "s 16M\n");
+		return true;
+	}
+	return false;
+}
+
+/* The steady churn: LIVE allocations, then a free and an allocation of a
+ * random span per two events. */
+static void gen_steady(int yaml, uint64_t n, uint64_t live_max,
+		       uint64_t fevery, uint64_t s)
+{
+	uint64_t i = 0, filled = 0, pending = UINT64_MAX;
+	while (i < n) {
+		uint64_t r = rng(&s);
+		if (periodic(yaml, i)) {
+			i++;
+			continue;
+		}
+		if (fevery && i % fevery == fevery - 1) {
+			i += foreign(yaml, r);
+			continue;
+		}
+		uint64_t slot;
+		if (filled < live_max) {
+			slot = filled++;
+		} else if (pending == UINT64_MAX) {
+			slot = (r >> 8) % live_max;
+			if (yaml)
+				printf("  - free: s%" PRIu64 "\n", slot);
+			else
+				printf("f s%" PRIu64 "\n", slot);
+			pending = slot;
+			i++;
+			continue;
+		} else {
+			slot = pending;
+			pending = UINT64_MAX;
+		}
+		uint64_t size = span_size(r);
+		if (yaml)
+			printf("  - alloc: {id: s%" PRIu64 ", size: %" PRIu64
+			       "}\n",
+			       slot, size);
+		else
+			printf("a s%" PRIu64 " %" PRIu64 "\n", slot, size);
+		i++;
+	}
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: gentrace [-f yaml|compact] [-n EVENTS] "
 			"[-l LIVE] [-s SEED] [-o PERCENT] "
-			"[-k spans|objects]\n");
+			"[-m EVERY] [-k spans|objects|steady]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	int yaml = 1, objects = 0;
+	int yaml = 1, objects = 0, steady = 0;
 	uint64_t n = 1000000, live_max = 20000, seed = 1, offheap = 0;
+	uint64_t fevery = 0;
 	int c;
-	while ((c = getopt(argc, argv, "f:n:l:s:o:k:")) != -1) {
+	while ((c = getopt(argc, argv, "f:n:l:s:o:k:m:")) != -1) {
 		switch (c) {
 		case 'k':
+			objects = steady = 0;
 			if (strcmp(optarg, "objects") == 0)
 				objects = 1;
-			else if (strcmp(optarg, "spans") == 0)
-				objects = 0;
-			else
+			else if (strcmp(optarg, "steady") == 0)
+				steady = 1;
+			else if (strcmp(optarg, "spans") != 0)
 				usage();
+			break;
+		case 'm':
+			fevery = strtoull(optarg, NULL, 10);
 			break;
 		case 'f':
 			if (strcmp(optarg, "yaml") == 0)
@@ -167,20 +281,19 @@ int main(int argc, char **argv)
 		free(live);
 		return 0;
 	}
+	if (steady) {
+		free(live);
+		gen_steady(yaml, n, live_max, fevery, s);
+		return 0;
+	}
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t r = rng(&s);
-		if (i % 100000 == 99999) {
-			if (yaml)
-				printf("  - mark: \"event %" PRIu64 "\"\n", i);
-			else
-				printf("m event %" PRIu64 "\n", i);
+		if (periodic(yaml, i))
 			continue;
-		}
-		if (i % 50000 == 49999) {
-			if (yaml)
-				printf("  - scavenge: 16M\n");
-			else
-				printf("s 16M\n");
+		if (fevery && i % fevery == fevery - 1) {
+			/* The unmap of the oldest counts as an event of its
+			 * own. */
+			i += foreign(yaml, r) - 1;
 			continue;
 		}
 		uint64_t slot = (r >> 8) % live_max;
@@ -215,15 +328,7 @@ int main(int argc, char **argv)
 				       stack);
 			continue;
 		}
-		/* Sizes: mostly 1-4 pages, a tail up to 1 MiB, rarely 8 MiB. */
-		uint64_t size;
-		uint64_t k = r % 1000;
-		if (k < 900)
-			size = ((r >> 40) % 4 + 1) * 8192;
-		else if (k < 998)
-			size = (r >> 32) % (1 << 20) + 1;
-		else
-			size = (r >> 40) % (8 << 20) + 1;
+		uint64_t size = span_size(r);
 		live[slot] = 1;
 		nlive++;
 		if (yaml)

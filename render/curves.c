@@ -243,7 +243,7 @@ int hg_curves_scene(struct hg_scene **out, const struct hg_curves *c)
 	double y = hg_draw_title(s, 0, c->title, sub, moment);
 	p.x0 = PLOT_LEFT;
 	p.x1 = c->width - HG_MARGIN;
-	p.y0 = y + 24;
+	p.y0 = y + 24 + (c->nmarks > 1 ? 13 : 0); /* two rows of marks */
 	p.y1 = p.y0 + PLOT_H;
 
 	/* Grid and ticks. */
@@ -272,8 +272,14 @@ int hg_curves_scene(struct hg_scene **out, const struct hg_curves *c)
 	hg_scene_text(s, (p.x0 + p.x1) / 2, p.y1 + 32, HG_FONT_SANS, 11,
 		      HG_ANCHOR_MIDDLE, HG_TEXT_RGB, "event index");
 
-	/* Marks, labelled at the top without overlapping. */
-	double right = -1e9;
+	/* Marks, labelled in two rows above the plot by the labels' rule
+	 * (the lines start at the plot, under both rows). */
+	struct hg_labels *lab = malloc(sizeof(*lab));
+	if (!lab) {
+		hg_scene_free(s);
+		return HG_ENOMEM;
+	}
+	hg_labels_init(lab, c->nmarks > 1 ? 2 : 1, false);
 	for (size_t k = 0; k < c->nmarks; k++) {
 		double xx = floor(px(&p, c->marks[k].event + 1)) + 0.5;
 		role(hg_scene_line(s, xx, p.y0, xx, p.y1, 0x999999, 1), "mark",
@@ -283,14 +289,17 @@ int hg_curves_scene(struct hg_scene **out, const struct hg_curves *c)
 		double lx = xx - w / 2;
 		if (lx + w > p.x1)
 			lx = p.x1 - w;
-		if (lx > right + 6) {
-			role(hg_scene_text(s, lx, p.y0 - 4, HG_FONT_SANS, 10,
-					   HG_ANCHOR_START, HG_MUTED_RGB, "%s",
+		if (lx < p.x0)
+			lx = p.x0;
+		int r = hg_labels_place(lab, p.x0 - 100, lx, lx + w);
+		if (r >= 0)
+			role(hg_scene_text(s, lx, p.y0 - 4 - 13 * r,
+					   HG_FONT_SANS, 10, HG_ANCHOR_START,
+					   HG_MUTED_RGB, "%s",
 					   c->marks[k].text),
 			     "mark", false);
-			right = lx + w;
-		}
 	}
+	free(lab);
 
 	for (size_t i = 0; i < c->nlanes; i++) {
 		const struct clane *l = &c->lane[i];

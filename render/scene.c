@@ -306,6 +306,48 @@ double hg_band_note(struct hg_scene *s, const struct hg_axis *ax, double y)
 	return y + 13;
 }
 
+void hg_labels_init(struct hg_labels *l, int rows, bool up)
+{
+	l->rows = rows;
+	l->up = up;
+	l->n = 0;
+}
+
+int hg_labels_place(struct hg_labels *l, double x, double a, double b)
+{
+	int row = -1;
+	for (int r = 0; r < l->rows && row < 0; r++) {
+		bool ok = true;
+		for (size_t i = 0; i < l->n && ok; i++) {
+			int ri = l->v[i].row;
+			if (ri < 0)
+				continue;
+			/* Overlaps a label of this row. */
+			if (ri == r && a < l->v[i].b + 6 && l->v[i].a < b + 6)
+				ok = false;
+			/* Crosses a line that runs through this row. */
+			bool through = l->up ? ri > r : ri < r;
+			if (through && l->v[i].x >= a - 2 &&
+			    l->v[i].x <= b + 2)
+				ok = false;
+			/* Its own line would cross a label. */
+			bool crossed = l->up ? ri < r : ri > r;
+			if (crossed && x >= l->v[i].a - 2 && x <= l->v[i].b + 2)
+				ok = false;
+		}
+		if (ok)
+			row = r;
+	}
+	if (l->n >= HG_LABELS_MAX)
+		return -1;
+	l->v[l->n].x = x;
+	l->v[l->n].a = a;
+	l->v[l->n].b = b;
+	l->v[l->n].row = row;
+	l->n++;
+	return row;
+}
+
 void hg_config_line(char *buf, size_t len, const struct hg_config *cfg)
 {
 	char arena[32], page[32], v[5][32];
@@ -512,6 +554,88 @@ static void header(struct hg_scene *s, double x, double y, double maxw,
 		      HG_TEXT_RGB, "%s", t);
 }
 
+#define HG_MAX_FIGURE_COLS 16 /* configurations with story rows */
+
+/* box_label is the figures box's name for row f on cfg's platform: the
+ * break and brk calls on Plan 9, linear memory and memory.grow calls on
+ * wasm (the statistics' names elsewhere). */
+static const char *box_label(const struct hg_stat_spec *f,
+			     const struct hg_config *cfg)
+{
+	bool plan9 = cfg->platform == HG_PLAT_PLAN9_386 ||
+		     cfg->platform == HG_PLAT_PLAN9_AMD64;
+	bool wasm = cfg->platform == HG_PLAT_JS_WASM ||
+		    cfg->platform == HG_PLAT_WASIP1_WASM;
+	if (strcmp(f->name, "linear_memory") == 0)
+		return plan9 ? "break" : wasm ? "linear memory" : f->name;
+	if (f->group && strcmp(f->group, "os_calls") == 0 &&
+	    strcmp(f->name, "sbrk") == 0)
+		return plan9 ? "brk calls" : "sbrk calls";
+	if (strcmp(f->name, "grow_memory") == 0)
+		return "memory.grow calls";
+	return hg_stat_label(f);
+}
+
+/*
+ * The rows of the figures box that are no statistic: the commit limit
+ * and the headroom under it (limit less committed; at the peak, the
+ * least headroom) where some configuration has a limit, and the request
+ * that failed where one ran out of memory. have[j] tells whether
+ * configuration j has the figure ("-" otherwise).
+ */
+struct story_row {
+	const char *label;
+	bool bytes;
+	uint64_t now[HG_MAX_FIGURE_COLS], peak[HG_MAX_FIGURE_COLS];
+	bool have[HG_MAX_FIGURE_COLS];
+};
+
+static size_t story_rows(struct story_row *out, struct hg_model *const *models,
+			 size_t n)
+{
+	bool limit = false, oom = false;
+	size_t k = 0;
+	for (size_t j = 0; j < n && j < HG_MAX_FIGURE_COLS; j++) {
+		limit |= hg_model_config(models[j])->commit_limit != 0;
+		oom |= hg_model_stats(models[j])->oom;
+	}
+	if (limit) {
+		struct story_row *l = &out[k++], *h = &out[k++];
+		memset(l, 0, 2 * sizeof(*l));
+		l->label = "commit limit";
+		h->label = "headroom";
+		l->bytes = h->bytes = true;
+		for (size_t j = 0; j < n && j < HG_MAX_FIGURE_COLS; j++) {
+			uint64_t cl = hg_model_config(models[j])->commit_limit;
+			const struct hg_stats *st = hg_model_stats(models[j]);
+			if (!cl)
+				continue;
+			l->have[j] = h->have[j] = true;
+			l->now[j] = l->peak[j] = cl;
+			h->now[j] = cl > st->final.committed
+					    ? cl - st->final.committed
+					    : 0;
+			h->peak[j] = cl > st->peak.committed
+					     ? cl - st->peak.committed
+					     : 0;
+		}
+	}
+	if (oom) {
+		struct story_row *r = &out[k++];
+		memset(r, 0, sizeof(*r));
+		r->label = "failed request";
+		r->bytes = true;
+		for (size_t j = 0; j < n && j < HG_MAX_FIGURE_COLS; j++) {
+			const struct hg_stats *st = hg_model_stats(models[j]);
+			if (!st->oom)
+				continue;
+			r->have[j] = true;
+			r->now[j] = r->peak[j] = st->oom_size;
+		}
+	}
+	return k;
+}
+
 double hg_draw_figures(struct hg_scene *s, double y,
 		       struct hg_model *const *models,
 		       const char *const *labels, size_t n)
@@ -548,12 +672,13 @@ double hg_draw_figures(struct hg_scene *s, double y,
 	}
 	const struct hg_stat_spec *rows[MAX_BOX_ROWS];
 	size_t nrows = box_rows(rows, MAX_BOX_ROWS, models, n);
+	const struct hg_config *cfg0 = hg_model_config(models[0]);
 	for (size_t i = 0; i < nrows; i++) {
 		const struct hg_stat_spec *f = rows[i];
 		bool bytes = f->unit == HG_UNIT_BYTES;
 		y += rowh;
 		hg_scene_text(s, x0 + 8, y, HG_FONT_MONO, 11, HG_ANCHOR_START,
-			      HG_TEXT_RGB, "%s", hg_stat_label(f));
+			      HG_TEXT_RGB, "%s", box_label(f, cfg0));
 		for (size_t j = 0; j < ncols; j++) {
 			double cx = x0 + namew + (j + 1) * colw - 8;
 			uint32_t rgb = HG_TEXT_RGB;
@@ -575,6 +700,43 @@ double hg_draw_figures(struct hg_scene *s, double y,
 				rgb = v > a   ? 0xa33a00
 				      : v < a ? 0x00664a
 					      : HG_MUTED_RGB;
+			}
+			hg_scene_text(s, cx, y, HG_FONT_MONO, 11, HG_ANCHOR_END,
+				      rgb, "%s", b);
+		}
+	}
+	struct story_row story[3];
+	size_t nstory = story_rows(story, models, n);
+	for (size_t i = 0; i < nstory; i++) {
+		const struct story_row *r = &story[i];
+		y += rowh;
+		hg_scene_text(s, x0 + 8, y, HG_FONT_MONO, 11, HG_ANCHOR_START,
+			      HG_TEXT_RGB, "%s", r->label);
+		for (size_t j = 0; j < ncols; j++) {
+			double cx = x0 + namew + (j + 1) * colw - 8;
+			uint32_t rgb = HG_TEXT_RGB;
+			size_t a = 0, c = j;
+			if (n == 1)
+				c = 0;
+			else if (j >= n)
+				c = j - n + 1;
+			if (c >= HG_MAX_FIGURE_COLS)
+				continue;
+			uint64_t v = n == 1 && j == 1 ? r->peak[0] : r->now[c];
+			if (!r->have[c]) {
+				snprintf(b, sizeof(b), "\xe2\x80\x94");
+				rgb = HG_MUTED_RGB;
+			} else if (n > 1 && j >= n) {
+				if (!r->have[a]) {
+					snprintf(b, sizeof(b), "\xe2\x80\x94");
+					rgb = HG_MUTED_RGB;
+				} else {
+					hg_fmt_delta(b, sizeof(b), r->bytes,
+						     r->now[a], v);
+					rgb = HG_MUTED_RGB;
+				}
+			} else {
+				hg_fmt_value(b, sizeof(b), r->bytes, v);
 			}
 			hg_scene_text(s, cx, y, HG_FONT_MONO, 11, HG_ANCHOR_END,
 				      rgb, "%s", b);
@@ -653,21 +815,6 @@ void hg_stack_of(struct hg_stack *st, const uint64_t *bytes, int full,
 /* Map                                                                 */
 /* ------------------------------------------------------------------ */
 
-struct labels {
-	double right[3]; /* rightmost px used in each tick row */
-};
-
-/* try_label places text centred/anchored at x in the first free row. */
-static int try_label(struct labels *l, double x0, double x1, int first_row)
-{
-	for (int r = first_row; r < 3; r++) {
-		if (x0 >= l->right[r] + 6) {
-			l->right[r] = x1;
-			return r;
-		}
-	}
-	return -1;
-}
 
 static void title_for_run(struct hg_scene *s, struct hg_item *it, int c,
 			  const uint64_t (*hist)[HG_CLASS_COUNT],
@@ -793,9 +940,17 @@ static int draw_arena(void *arg, hg_addr base, hg_addr end, enum hg_class c)
 static double draw_axis(struct hg_scene *s, const struct hg_axis *ax, double x0,
 			double y, double h)
 {
-	struct labels l = { { -1e9, -1e9, -1e9 } };
+	struct hg_labels *l = malloc(sizeof(*l));
 	double ty = y + h;
 	char a[32];
+
+	if (!l) {
+		s->oom = true;
+		return ty;
+	}
+	/* Three rows under the bar; a tick's leader line runs from the bar
+	 * down to its label, crossing no other label. */
+	hg_labels_init(l, 3, true);
 
 	/* Folds first: their labels take row 0. */
 	for (size_t i = 0; i < ax->n; i++) {
@@ -815,8 +970,8 @@ static double draw_axis(struct hg_scene *s, const struct hg_axis *ax, double x0,
 		}
 		hg_fmt_bytes(a, sizeof(a), sg->hi - sg->lo);
 		double w = hg_text_width(a, HG_FONT_SANS, 10);
-		int r = try_label(&l, fx + fw / 2 - w / 2, fx + fw / 2 + w / 2,
-				  0);
+		int r = hg_labels_place(l, -1e9, fx + fw / 2 - w / 2,
+					fx + fw / 2 + w / 2);
 		if (r >= 0)
 			hg_scene_text(s, fx + fw / 2, ty + 14 + 13 * r,
 				      HG_FONT_SANS, 10, HG_ANCHOR_MIDDLE,
@@ -830,8 +985,8 @@ static double draw_axis(struct hg_scene *s, const struct hg_axis *ax, double x0,
 		double fx = x0 + sg->p0, fw = sg->p1 - sg->p0;
 		hg_fmt_bytes(a, sizeof(a), sg->hi - sg->lo);
 		double w = hg_text_width(a, HG_FONT_SANS, 10);
-		int r = try_label(&l, fx + fw / 2 - w / 2, fx + fw / 2 + w / 2,
-				  0);
+		int r = hg_labels_place(l, -1e9, fx + fw / 2 - w / 2,
+					fx + fw / 2 + w / 2);
 		if (r >= 0) {
 			struct hg_item *it = hg_scene_text(
 				s, fx + fw / 2, ty + 14 + 13 * r, HG_FONT_SANS,
@@ -874,7 +1029,8 @@ static double draw_axis(struct hg_scene *s, const struct hg_axis *ax, double x0,
 					    : k == nticks - 1
 						    ? HG_ANCHOR_END
 						    : HG_ANCHOR_MIDDLE;
-			int r = try_label(&l, lx0, lx0 + tw, 0);
+			int r = hg_labels_place(l, floor(x) + 0.5, lx0,
+						lx0 + tw);
 			if (r < 0)
 				continue;
 			struct hg_item *it = hg_scene_line(
@@ -889,9 +1045,10 @@ static double draw_axis(struct hg_scene *s, const struct hg_axis *ax, double x0,
 		}
 	}
 	int rows = 1;
-	for (int r = 0; r < 3; r++)
-		if (l.right[r] > -1e8)
-			rows = r + 1;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].row + 1 > rows)
+			rows = l->v[i].row + 1;
+	free(l);
 	return ty + 8 + 13 * rows;
 }
 

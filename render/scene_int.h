@@ -29,6 +29,32 @@ void hg_band_title(struct hg_scene *s, struct hg_item *it,
  * ax has one; returns the next y. */
 double hg_band_note(struct hg_scene *s, const struct hg_axis *ax, double y);
 
+/*
+ * Mark labels in rows above a plot, placed left to right by one rule, so
+ * that none overlaps another and no mark's line crosses a label: a mark's
+ * line runs down from under its label's row through the rows below, so a
+ * label goes in the first row where it is clear of every label placed
+ * (6 px apart), of every line that runs through that row, and where no
+ * label already in a row below covers its own line. A label that fits in
+ * no row is elided (hg_labels_place returns -1; its line then starts
+ * under the last row, and its tooltip still names it).
+ */
+#define HG_LABELS_MAX 512
+struct hg_labels {
+	int rows;
+	/* false: a line runs from its label through the rows below (marks
+	 * above a plot); true: through the rows above, toward row 0 (tick
+	 * labels under a bar, their leader lines from the bar). */
+	bool up;
+	size_t n;
+	struct {
+		double x, a, b; /* the mark's line, its label [a, b) */
+		int row;        /* -1: elided */
+	} v[HG_LABELS_MAX];
+};
+void hg_labels_init(struct hg_labels *l, int rows, bool up);
+int hg_labels_place(struct hg_labels *l, double x, double a, double b);
+
 /* hg_draw_title draws the title block from y; returns the next y. */
 double hg_draw_title(struct hg_scene *s, double y, const char *title,
 		     const char *subtitle, const char *moment);

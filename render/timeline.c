@@ -765,17 +765,23 @@ int hg_timeline_scene(struct hg_scene **out, struct hg_timeline *t,
 	/* Mark labels: three staggered rows above the plot. */
 	double mark_top = y + 4;
 	int top = (int)(mark_top + 3 * 13 + 6);
-	double right[3] = { -1e9, -1e9, -1e9 };
+	struct hg_labels *lab = malloc(sizeof(*lab));
+	int *mark_row = calloc(t->nmarks + 1, sizeof(*mark_row));
+	if (!lab || !mark_row) {
+		free(lab);
+		free(mark_row);
+		hg_scene_free(s);
+		return HG_ENOMEM;
+	}
+	hg_labels_init(lab, 3, false);
 	for (size_t i = 0; i < t->nmarks; i++) {
-		double x = event_x(t, x0, t->marks[i].event);
+		double x = floor(event_x(t, x0, t->marks[i].event)) + 0.5;
 		double w = hg_text_width(t->marks[i].text, HG_FONT_SANS, 10);
-		int r;
-		for (r = 0; r < 3; r++)
-			if (x - 2 >= right[r] + 6)
-				break;
 		bool flip = x + w > t->width - 4;
-		if (r < 3) {
-			right[r] = x + w;
+		double a = flip ? x + 2 - w : x - 2;
+		int r = hg_labels_place(lab, x, a, a + w);
+		mark_row[i] = r;
+		if (r >= 0) {
 			struct hg_item *it = hg_scene_text(
 				s, flip ? x + 2 : x - 2, mark_top + 10 + 13 * r,
 				HG_FONT_SANS, 10,
@@ -785,6 +791,7 @@ int hg_timeline_scene(struct hg_scene **out, struct hg_timeline *t,
 				it->role = "mark";
 		}
 	}
+	free(lab);
 	struct hg_item *it =
 		hg_scene_rect(s, x0, top, plot_w, t->rows, 0xfafafa);
 	if (it)
@@ -794,8 +801,10 @@ int hg_timeline_scene(struct hg_scene **out, struct hg_timeline *t,
 	/* Arena boundaries at the end, as thin ticks on the right. */
 	for (size_t i = 0; i < t->nmarks; i++) {
 		double x = floor(event_x(t, x0, t->marks[i].event)) + 0.5;
-		it = hg_scene_line(s, x, mark_top + 12, x, top + t->rows,
-				   0x000000, 1);
+		/* From under its label (an elided one's: under the rows). */
+		int r = mark_row[i] >= 0 ? mark_row[i] : 2;
+		it = hg_scene_line(s, x, mark_top + 12 + 13 * r, x,
+				   top + t->rows, 0x000000, 1);
 		if (it) {
 			it->dash = true;
 			it->role = "mark";
@@ -804,6 +813,7 @@ int hg_timeline_scene(struct hg_scene **out, struct hg_timeline *t,
 					  t->marks[i].text, t->marks[i].event);
 		}
 	}
+	free(mark_row);
 	if (st->oom) {
 		double x = floor(event_x(t, x0, st->oom_event)) + 0.5;
 		it = hg_scene_line(s, x, top, x, top + t->rows, 0xd00000, 2);

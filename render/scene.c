@@ -1100,7 +1100,7 @@ int hg_scene_map(struct hg_scene **out, const struct hg_map_input *maps,
 	uint64_t(*hist)[HG_CLASS_COUNT] = NULL;
 	struct hg_model **models = NULL;
 	const char **labels = NULL;
-	char sub[256], moment[512], range_note[160] = "";
+	char sub[256], moment[768], range_note[160] = "";
 	int rc = HG_ENOMEM;
 	hg_addr zlo = 0, zhi = 0;
 

@@ -734,7 +734,7 @@ int hg_timeline_scene(struct hg_scene **out, struct hg_timeline *t,
 		      struct hg_model *m, uint64_t nevents)
 {
 	const struct hg_stats *st = hg_model_stats(m);
-	char sub[256], moment[512];
+	char sub[256], moment[768];
 	int rc;
 
 	*out = NULL;

@@ -45,6 +45,7 @@ int hg_objects_init(struct hg_model *m)
 	o->span_classes = minor >= 9;  /* Go: makeSpanClass */
 	o->malloc_header = minor >= 22; /* Go: allocheaders */
 	o->ptr32 = !hg_platform_is_64bit(m->cfg.platform);
+	o->inline_marks = minor >= 26; /* Go: GreenTeaGC on by default */
 	o->sweepgen = 0;
 	/*
 	 * Go: stackSystem (512 bytes per pointer word on Windows until go1.24,
@@ -582,6 +583,7 @@ int hg_objects_check(struct hg_model *m, char *err, size_t errlen)
 	uint64_t tiny_blocks = 0;
 	uint64_t cspans[HG_SIZE_CLASSES_MAX] = { 0 };
 	uint64_t cobjs[HG_SIZE_CLASSES_MAX] = { 0 };
+	uint64_t cslots[HG_SIZE_CLASSES_MAX] = { 0 };
 	for (const struct hg_mspan *s = o->all; s; s = s->allnext) {
 		uint64_t bytes = s->npages * page;
 		if (s->manual) {
@@ -663,6 +665,16 @@ int hg_objects_check(struct hg_model *m, char *err, size_t errlen)
 				      s->elemsize;
 			cspans[c]++;
 			cobjs[c] += s->alloc_count;
+			cslots[c] += s->nelems;
+			if (s->nelems != hg_span_nelems(o, s->spc, bytes,
+							s->elemsize)) {
+				return hg_errorf(err, errlen, HG_EINVAL,
+						 "span %#" PRIx64 ": %u slots of "
+						 "%" PRIu64 " bytes, not its "
+						 "class's",
+						 s->base, s->nelems,
+						 s->elemsize);
+			}
 		}
 	}
 	if (check_lists(m, err, errlen))
@@ -693,10 +705,8 @@ int hg_objects_check(struct hg_model *m, char *err, size_t errlen)
 	}
 	for (unsigned c = 1; c < o->sc.t->nclasses; c++) {
 		const struct hg_size_class_stats *cs = &m->stats.size_classes[c];
-		uint64_t nelems =
-			o->sc.t->npages[c] * page / o->sc.t->size[c];
 		if (cs->spans != cspans[c] || cs->objects != cobjs[c] ||
-		    cs->free != cspans[c] * nelems - cobjs[c]) {
+		    cs->free != cslots[c] - cobjs[c]) {
 			return hg_errorf(err, errlen, HG_EINVAL,
 					 "size class %u: %" PRIu64 " spans, %" PRIu64
 					 " objects by its counters, %" PRIu64

@@ -63,6 +63,28 @@ struct hg_span_list *hg_mcentral_swept(struct hg_model *m, uint16_t spc,
 	return full ? &c->full[i] : &c->partial[i];
 }
 
+/*
+ * Go: (*mheap).initSpan, go1.22+: a span of objects of up to
+ * MinSizeForMallocHeader bytes (512, 128 on 32-bit) with pointers keeps
+ * their pointer bitmap at its end (heapBitsInSpan), one bit per pointer
+ * word; go1.26's Green Tea GC also keeps its inline mark bits there for
+ * such spans of objects of 16 bytes or more, scan or noscan
+ * (gcUsesSpanInlineMarkBits, sizeof(spanInlineMarkBits) = 128). Fewer
+ * objects fit.
+ */
+uint32_t hg_span_nelems(const struct hg_objects *o, uint16_t spc,
+			uint64_t nbytes, uint64_t elemsize)
+{
+	uint64_t ptr = o->ptr32 ? 4 : 8;
+	bool in_span = elemsize <= ptr * ptr * 8; /* heapBitsInSpan */
+	uint64_t reserve = 0;
+	if (o->inline_marks && in_span && elemsize >= 16)
+		reserve += 128;
+	if (o->malloc_header && in_span && !(spc & 1)) /* scan */
+		reserve += nbytes / ptr / 8;
+	return (uint32_t)((nbytes - reserve) / elemsize);
+}
+
 /* Go: (*mcentral).grow: a new span of the class from the page heap. */
 static int mcentral_grow(struct hg_model *m, uint16_t spc,
 			 struct hg_op_result *res, struct hg_mspan **out)
@@ -74,7 +96,8 @@ static int mcentral_grow(struct hg_model *m, uint16_t spc,
 	int rc = hg_mheap_alloc_span(m, npages, res);
 	if (!res->addr)
 		return rc ? rc : HG_EOOM;
-	uint32_t nelems = (uint32_t)(npages * m->cfg.page_size / elemsize);
+	uint32_t nelems = hg_span_nelems(m->obj, spc, npages * m->cfg.page_size,
+					 elemsize);
 	struct hg_mspan *s =
 		hg_mspan_new(m, res->addr, npages, spc, elemsize, nelems, false);
 	if (!s)

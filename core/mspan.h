@@ -126,6 +126,7 @@ struct hg_objects {
 	bool span_classes; /* go1.9+: scan and noscan spans apart */
 	bool malloc_header; /* go1.22+: an 8-byte header above 512 bytes */
 	bool ptr32;         /* 4-byte pointers */
+	bool inline_marks;  /* go1.26+: Green Tea's inline mark bits */
 	uint32_t sweepgen;  /* Go: mheap_.sweepgen */
 	struct hg_mcentral central[HG_SPAN_CLASSES];
 	struct hg_mspan *all; /* every span, newest first */
@@ -210,5 +211,10 @@ int hg_stackalloc(struct hg_model *m, const struct hg_op *op,
 int hg_stackfree(struct hg_model *m, const struct hg_op *op,
 		 struct hg_op_result *res, char *err, size_t errlen);
 void hg_stackcache_clear(struct hg_model *m, struct hg_mcache *c);
+
+/* The objects a span of the class holds after the reservations at its end
+ * (Go: (*mspan).init via initSpan). */
+uint32_t hg_span_nelems(const struct hg_objects *o, uint16_t spc,
+			uint64_t nbytes, uint64_t elemsize);
 
 #endif /* HG_MSPAN_H */

@@ -168,7 +168,12 @@ static int apply_new(struct hg_model *m, const struct hg_op *op,
 		     struct hg_op_result *res, char *err, size_t errlen)
 {
 	int rc = objects_begin(m, true);
-	return rc ? rc : hg_mallocgc(m, op, res, err, errlen);
+	if (rc == HG_OK) {
+		m->obj->refilled = false;
+		rc = hg_mallocgc(m, op, res, err, errlen);
+	}
+	/* Go: mallocgc's gcTrigger test (gc = paced, mgcpacer.c). */
+	return rc ? rc : hg_gc_paced(m);
 }
 
 static int apply_del(struct hg_model *m, const struct hg_op *op,
@@ -186,7 +191,13 @@ static int apply_gc(struct hg_model *m, const struct hg_op *op,
 	(void)res;
 	(void)err;
 	(void)errlen;
-	return rc ? rc : hg_gc(m);
+	if (rc)
+		return rc;
+	/* The key left unset: the trace has GC cycles of its own, and from
+	 * its first one on they are the only ones (presets.c). */
+	if (m->obj->gc_auto)
+		m->obj->paced = false;
+	return hg_gc(m);
 }
 
 static int apply_stackalloc(struct hg_model *m, const struct hg_op *op,

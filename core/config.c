@@ -146,6 +146,11 @@ static const char *const grow_names[] = {
 	[HG_GROW_WHOLE_ARENA] = "whole-arena",
 	NULL,
 };
+static const char *const gc_names[] = {
+	[HG_GC_PACED] = "paced",
+	[HG_GC_TRACE] = "trace",
+	NULL,
+};
 static const char *const sbrk_free_names[] = {
 	[HG_SBRK_FREE_FREELIST] = "freelist",
 	[HG_SBRK_FREE_TOP_ONLY] = "top-only",
@@ -158,6 +163,7 @@ _Static_assert(sizeof(enum hg_policy_sbrk) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum hg_policy_arena) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum hg_policy_prepare) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum hg_policy_grow) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum hg_gc_mode) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum hg_policy_sbrk_free) == sizeof(int), "enum size");
 
 /* ------------------------------------------------------------------ */
@@ -264,6 +270,9 @@ struct key {
 	  get_memory_limit, memory_limit, hg_cfg_default_memory_limit,         \
 	  "GOMEMLIMIT: the soft memory limit that lowers the heap goal "       \
 	  "(Go 1.19+)")                                                        \
+	X(GC, "gc", HG_CFG_STRING, gc_names, set_enum, get_enum, gc,          \
+	  hg_cfg_default_gc,                                                   \
+	  "Where the GC cycles come from: the pacer's trigger or the trace")   \
 	X(SCAVENGER, "scavenger", HG_CFG_BOOL, NULL, set_bool, get_bool,       \
 	  scavenger, hg_cfg_default_scavenger,                                 \
 	  "The background scavenger and the scavenging when the heap grows")   \
@@ -845,7 +854,7 @@ int hg_config_set(struct hg_config *cfg, const char *key, const char *value,
 bool hg_config_key_objects(const char *key)
 {
 	return key && (!strcmp(key, "gogc") || !strcmp(key, "memory_limit") ||
-		       !strcmp(key, "scavenger"));
+		       !strcmp(key, "scavenger") || !strcmp(key, "gc"));
 }
 
 int hg_config_get(const struct hg_config *cfg, const char *key, char *buf,

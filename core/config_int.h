@@ -51,6 +51,7 @@ void hg_cfg_default_heap_base(struct hg_config *c);
 void hg_cfg_default_startup_alloc(struct hg_config *c);
 void hg_cfg_default_gogc(struct hg_config *c);
 void hg_cfg_default_memory_limit(struct hg_config *c);
+void hg_cfg_default_gc(struct hg_config *c);
 void hg_cfg_default_scavenger(struct hg_config *c);
 void hg_cfg_default_runtime_start(struct hg_config *c);
 void hg_cfg_default_randomize_heap_base(struct hg_config *c);

@@ -47,6 +47,8 @@ int hg_objects_init(struct hg_model *m)
 	o->ptr32 = !hg_platform_is_64bit(m->cfg.platform);
 	o->inline_marks = minor >= 26; /* Go: GreenTeaGC on by default */
 	o->sweepgen = 0;
+	o->paced = m->cfg.gc == HG_GC_PACED;
+	o->gc_auto = !hg_config_is_explicit(&m->cfg, "gc");
 	/*
 	 * Go: stackSystem (512 bytes per pointer word on Windows until go1.24,
 	 * 4 KiB since; 512 on Plan 9), fixedStack (stackMin plus that, to a
@@ -352,6 +354,8 @@ static int malloc_large(struct hg_model *m, const struct hg_op *op,
 		return HG_ENOMEM;
 	hg_mspan_alloc_slot(s);
 	hg_span_count(m, s, 1);
+	hg_heap_live_add(m->obj, npages * page);
+	m->obj->refilled = true;
 	/* Go: the span joins its mcentral's full swept set for the sweeper
 	 * (go1.15+; before, the heap's sweep list). */
 	struct hg_span_list *l = hg_mcentral_swept(m, spc, true);
@@ -432,6 +436,7 @@ int hg_object_del(struct hg_model *m, const struct hg_op *op,
 		struct hg_objects *o = m->obj;
 		o->heap_marked -= o->heap_marked < s->elemsize ? o->heap_marked
 							       : s->elemsize;
+		hg_heap_live_sub(o, s->elemsize);
 		hg_mspan_sweep_slot(m, s, i);
 	}
 	return HG_OK;

@@ -60,6 +60,12 @@ hg_addr hg_mcache_next_free(struct hg_model *m, struct hg_mcache *c,
 		s->where = HG_SW_CACHED;
 		s->cached_by = (int32_t)m->obj->curp;
 		c->alloc[spc] = s;
+		/* Go: refill counts the span's free part as live at once
+		 * (gcController.update) and mallocgc tests the trigger. */
+		hg_heap_live_add(m->obj, s->npages * m->cfg.page_size -
+						 (uint64_t)s->alloc_count *
+							 s->elemsize);
+		m->obj->refilled = true;
 		/* A span carved out before the runtime threw (a failed
 		 * commit) still serves the object, so that the state at the
 		 * throw is consistent; *rc stays set. */

@@ -102,6 +102,127 @@ uint64_t hg_heap_goal(const struct hg_model *m)
 	return goal;
 }
 
+/* Go: triggerRatioDen, minTriggerRatioNum and maxTriggerRatioNum
+ * (go1.19+): the trigger's bounds between the marked heap and the goal. */
+#define HG_TRIGGER_RATIO_DEN 64
+#define HG_MIN_TRIGGER_RATIO_NUM 45
+#define HG_MAX_TRIGGER_RATIO_NUM 61
+
+/*
+ * Go: the GC trigger, the heapLive at which mallocgc starts a cycle
+ * (gcTrigger.test with gcTriggerHeap). UINT64_MAX: none (GOGC=off and no
+ * memory limit).
+ *
+ *  - go1.19+ ((*gcControllerState).trigger, go1.19 and go1.26 alike): the
+ *    goal less the runway, kept between 45/64 and 61/64 of the way from
+ *    the marked heap to the goal (or the goal less defaultHeapMinimum when
+ *    that is higher), and the goal itself when the marked heap reaches it.
+ *  - go1.18 (commit with the pacer redesign): the same with 0.7 and 0.95
+ *    of the way, the upper bound raised to the goal less heapMinimum
+ *    above the marked heap, and the trigger at least heapMinimum.
+ *  - go1.5-1.17 (commit's trigger ratio): the marked heap times 1 +
+ *    triggerRatio, the ratio between 0.6 and 0.95 of GOGC/100, at least
+ *    heapMinimum; before the first cycle the marked heap is faked as
+ *    heapMinimum / (1 + triggerRatio) (gcControllerState.init).
+ *  - go1.4: the goal (next_gc).
+ *
+ * The runway comes from the cons/mark ratio the real GC measures and the
+ * scan work (heap, stacks, globals), none of which a trace records: the
+ * model takes it as 0 (the goal itself, up to the upper bound), as it
+ * counts the stack and globals scan work as 0 in the goal. Before go1.18
+ * the trigger ratio is its initial 7/8: its feedback (endCycle) needs the
+ * mark phase's CPU time.
+ */
+uint64_t hg_gc_trigger(const struct hg_model *m)
+{
+	const struct hg_objects *o = m->obj;
+	const struct hg_config *c = &m->cfg;
+	unsigned minor = hg_config_go_minor(c);
+	uint64_t goal, marked, lo, hi, trigger;
+
+	if (minor < 5)
+		return gc_percent_goal(m);
+	if (minor < 18) {
+		double scale, ratio = 7.0 / 8.0, mk;
+
+		if (c->gogc < 0)
+			return UINT64_MAX;
+		scale = (double)c->gogc / 100.0;
+		if (ratio > 0.95 * scale)
+			ratio = 0.95 * scale;
+		if (ratio < 0.6 * scale)
+			ratio = 0.6 * scale;
+		mk = o && o->num_gc ? (double)o->heap_marked
+				    : (double)heap_minimum(c) / (1.0 + 7.0 / 8.0);
+		trigger = (uint64_t)(mk * (1.0 + ratio));
+		return trigger < heap_minimum(c) ? heap_minimum(c) : trigger;
+	}
+	goal = hg_heap_goal(m);
+	if (goal == UINT64_MAX)
+		return UINT64_MAX;
+	marked = o && o->num_gc ? o->heap_marked : 0;
+	if (minor == 18) {
+		uint64_t runway;
+
+		lo = heap_minimum(c);
+		if (goal > marked &&
+		    marked + (uint64_t)(0.7 * (double)(goal - marked)) > lo)
+			lo = marked + (uint64_t)(0.7 * (double)(goal - marked));
+		runway = goal > marked
+				 ? (uint64_t)(0.95 * (double)(goal - marked))
+				 : 0;
+		if (goal > heap_minimum(c) && runway < goal - heap_minimum(c))
+			runway = goal - heap_minimum(c);
+		hi = runway + marked;
+		if (hi < lo)
+			hi = lo;
+		trigger = goal < lo ? lo : goal;
+		return trigger > hi ? hi : trigger;
+	}
+	if (marked >= goal)
+		return goal;
+	lo = (goal - marked) / HG_TRIGGER_RATIO_DEN * HG_MIN_TRIGGER_RATIO_NUM +
+	     marked;
+	hi = (goal - marked) / HG_TRIGGER_RATIO_DEN * HG_MAX_TRIGGER_RATIO_NUM +
+	     marked;
+	if (goal > HG_HEAP_MINIMUM && goal - HG_HEAP_MINIMUM > hi)
+		hi = goal - HG_HEAP_MINIMUM;
+	if (hi < lo)
+		hi = lo;
+	trigger = goal > hi ? hi : goal;
+	return trigger < lo ? lo : trigger;
+}
+
+/* Go: (*gcControllerState).update's heapLive delta (mcache refill, large
+ * allocations) and, for the model, a swept del: the object the trace
+ * frees was in the marked heap the model took at the gc. */
+void hg_heap_live_add(struct hg_objects *o, uint64_t n)
+{
+	o->heap_live += n;
+}
+
+void hg_heap_live_sub(struct hg_objects *o, uint64_t n)
+{
+	o->heap_live -= o->heap_live < n ? o->heap_live : n;
+}
+
+/*
+ * Go: mallocgc's trigger test, after an allocation that refilled a span
+ * of the mcache or was large (shouldhelpgc): heapLive at the trigger
+ * starts a cycle (gcStart), which the model runs to its end at once
+ * (hg_gc). Only with gc = paced (README "GC pacing").
+ */
+int hg_gc_paced(struct hg_model *m)
+{
+	struct hg_objects *o = m->obj;
+	bool refilled = o->refilled;
+
+	o->refilled = false;
+	if (!o->paced || !refilled || o->heap_live < hg_gc_trigger(m))
+		return HG_OK;
+	return hg_gc(m);
+}
+
 /* Go: retainExtraPercent and reduceExtraPercent, mgcscavenge.go. */
 #define HG_RETAIN_EXTRA_PERCENT 10
 #define HG_REDUCE_EXTRA_PERCENT 5
@@ -184,6 +305,7 @@ void hg_gc_commit(struct hg_model *m)
 	uint64_t last_goal = hg_heap_goal(m);
 
 	o->heap_marked = o->heap_alloc;
+	o->heap_live = o->heap_marked; /* Go: gcMarkTermination */
 	o->last_heap_inuse = m->hs.heap_inuse;
 	o->last_heap_goal = last_goal;
 	pace_scavenger(m, hg_heap_goal(m), last_goal);

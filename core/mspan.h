@@ -152,6 +152,16 @@ struct hg_objects {
 	uint64_t last_heap_goal, last_heap_inuse;
 	uint64_t scav_gc_percent_goal, scav_memory_limit_goal;
 	uint64_t now; /* the trace clock, ns */
+	/* Go: gcController.heapLive: the marked heap at the last cycle, plus
+	 * the whole free part of every span an mcache took since and every
+	 * large object (mgcpacer.c). */
+	uint64_t heap_live;
+	/* Go: mallocgc's shouldhelpgc: the allocation refilled an mcache
+	 * span or was large, so the trigger is tested after it. */
+	bool refilled;
+	/* gc = paced: cycles at the pacer's trigger; gc_auto: the key was
+	 * left unset, and the trace's first gc event ends the pacing. */
+	bool paced, gc_auto;
 };
 
 /* Values stored in the object and stack id maps (after model.h's). */
@@ -201,7 +211,11 @@ int hg_gc(struct hg_model *m);
 
 /* ---- mgcpacer.c ---- */
 uint64_t hg_heap_goal(const struct hg_model *m);
+uint64_t hg_gc_trigger(const struct hg_model *m);
 void hg_gc_commit(struct hg_model *m);
+int hg_gc_paced(struct hg_model *m);
+void hg_heap_live_add(struct hg_objects *o, uint64_t n);
+void hg_heap_live_sub(struct hg_objects *o, uint64_t n);
 void hg_mspan_sweep(struct hg_model *m, struct hg_mspan *s, bool preserve);
 void hg_mspan_sweep_slot(struct hg_model *m, struct hg_mspan *s, uint32_t i);
 

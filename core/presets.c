@@ -392,6 +392,15 @@ void hg_cfg_default_memory_limit(struct hg_config *c)
 	c->memory_limit = INT64_MAX;
 }
 
+/* paced: a trace with objects and no gc events gets the pacer's cycles;
+ * the first gc event of a trace that leaves the key unset switches the
+ * replay to its own cycles (mgcpacer.c); the importers of Go's traces set
+ * trace */
+void hg_cfg_default_gc(struct hg_config *c)
+{
+	c->gc = HG_GC_PACED;
+}
+
 /* on: the scavenger runs in every release that has one (go1.13+) */
 void hg_cfg_default_scavenger(struct hg_config *c)
 {

@@ -23,9 +23,10 @@
  * free: the old object dies first (a del, then the new). A free of an
  * address that is not live is skipped and counted (hg_trace_warning).
  * A C program has no garbage collector, and a Go heap reuses a freed slot
- * only after the next GC: the mtrace importer adds a gc event where Go's
- * pacer would start a cycle (below, mtrace_pace). Memory is the line
- * buffer and one table of the live addresses.
+ * only after the next GC: the mtrace importer writes no gc event, so the
+ * replay gets its cycles from the model's pacer (config key gc, paced by
+ * default for a trace without gc events). Memory is the line buffer and
+ * one table of the live addresses.
  */
 #include "trace_internal.h"
 
@@ -142,15 +143,6 @@ struct pending {
 	unsigned line, col;
 };
 
-/*
- * GC pacing of a C program replayed as if by Go: a cycle starts when the
- * heap (live and dead objects) reaches the goal, the live bytes at the end
- * of the last cycle times 1 + GOGC/100 with GOGC=100, and at least
- * heapminimum, 4 MiB (Go: gcControllerState.heapGoal and
- * mgcpacer.go defaultHeapMinimum, go1.19).
- */
-#define PACE_HEAP_MINIMUM (4u << 20)
-
 struct hg_textimp_reader {
 	bool mtrace;       /* else go-allocfreetrace */
 	bool records;      /* a tracealloc, tracefree or tracegc seen */
@@ -159,9 +151,6 @@ struct hg_textimp_reader {
 	const char *line;  /* current line, in the source buffer */
 	size_t len;
 	struct live_table live;
-	uint64_t live_bytes; /* of the live objects */
-	uint64_t heap_bytes; /* live and dead since the last gc (mtrace) */
-	uint64_t heap_goal;  /* mtrace: the next gc at this heap_bytes */
 	struct pending q[3];
 	size_t qhead, qlen;
 	unsigned realloc_line; /* mtrace: the line of a '<' awaiting '>' */
@@ -268,25 +257,12 @@ static int record_alloc(struct hg_trace_reader *r, uint64_t addr, uint64_t size,
 	if (s) {
 		if (s->size)
 			push(t, HG_OP_DEL, addr, 0, false, col);
-		t->live_bytes -= s->size;
 		s->size = size;
 	} else if (live_put(&t->live, addr, size) < 0) {
 		return err_at(r, col, "out of memory");
 	}
-	t->live_bytes += size;
 	if (size)
 		push(t, HG_OP_NEW, addr, size, noscan, col);
-	if (t->mtrace && size) {
-		t->heap_bytes += size;
-		if (t->heap_bytes >= t->heap_goal) {
-			/* Go: the heap reached the goal, a cycle runs. */
-			push(t, HG_OP_GC, 0, 0, false, col);
-			t->heap_bytes = t->live_bytes;
-			t->heap_goal = t->live_bytes * 2;
-			if (t->heap_goal < PACE_HEAP_MINIMUM)
-				t->heap_goal = PACE_HEAP_MINIMUM;
-		}
-	}
 	return 0;
 }
 
@@ -300,7 +276,6 @@ static void record_free(struct hg_trace_reader *r, uint64_t addr, unsigned col)
 	if (s) {
 		if (s->size)
 			push(t, HG_OP_DEL, addr, 0, false, col);
-		t->live_bytes -= s->size;
 		live_del(&t->live, s);
 		return;
 	}
@@ -735,7 +710,6 @@ static int textimp_open(struct hg_trace_reader *r, bool mtrace)
 		return HG_ENOMEM;
 	}
 	r->textimp->mtrace = mtrace;
-	r->textimp->heap_goal = PACE_HEAP_MINIMUM;
 	return 0;
 }
 
@@ -744,6 +718,11 @@ static int textimp_open(struct hg_trace_reader *r, bool mtrace)
 int hg__afl_open(struct hg_trace_reader *r)
 {
 	int rc = textimp_open(r, false);
+	if (rc < 0)
+		return rc;
+	/* The log has every cycle (tracegc): the replay paces none. */
+	rc = hg__add_setting(&r->info.config, &r->info.nconfig, &r->config_cap,
+			     "gc", "trace", 5, 0, 0, r->d);
 	if (rc < 0)
 		return rc;
 	return hg__add_setting(&r->info.config, &r->info.nconfig,

@@ -85,6 +85,8 @@ enum hg_policy_arena {
 enum hg_policy_prepare { HG_PREPARE_GROW, HG_PREPARE_SYSALLOC };
 enum hg_policy_grow { HG_GROW_INCREMENTAL, HG_GROW_WHOLE_ARENA };
 enum hg_policy_sbrk_free { HG_SBRK_FREE_FREELIST, HG_SBRK_FREE_TOP_ONLY };
+/* Where the GC cycles of an object-level replay come from (key gc). */
+enum hg_gc_mode { HG_GC_PACED, HG_GC_TRACE };
 
 struct hg_config {
 	enum hg_platform platform;
@@ -141,6 +143,10 @@ struct hg_config {
 	/* The runtime's own start (core/runtime_start.c): what Go allocates
 	 * before a trace of GODEBUG=allocfreetrace=1 begins. */
 	bool runtime_start;
+	/* paced: a cycle wherever the pacer's trigger is reached, besides
+	 * the trace's gc events; trace: only the trace's gc events. Unset,
+	 * paced until the trace's first gc event (README "GC pacing"). */
+	enum hg_gc_mode gc;
 };
 
 /* hg_config_init fills the defaults of the newest Go on linux/amd64. */

@@ -236,6 +236,7 @@ static void test_keys_and_types(void **state)
 		{ "startup_alloc", HG_CFG_SIZE },
 		{ "gogc", HG_CFG_NUMBER },
 		{ "memory_limit", HG_CFG_SIZE },
+		{ "gc", HG_CFG_STRING },
 		{ "scavenger", HG_CFG_BOOL },
 		{ "runtime_start", HG_CFG_BOOL },
 		{ "placement", HG_CFG_STRING },

@@ -40,6 +40,7 @@ struct ops {
 	struct hg_diag warn;
 	char padding[160]; /* the trace's heap_padding setting, "" if none */
 	char base[160];    /* the trace's heap_base setting, "" if none */
+	bool gc_trace;     /* the trace's gc setting is trace */
 };
 
 static void ops_add(struct ops *o, const struct hg_op *op, unsigned line)
@@ -89,6 +90,12 @@ static void decode(struct ops *o, const void *data, size_t len,
 	for (size_t i = 0; i < hg_trace_info(r)->nconfig; i++) {
 		const struct hg_setting *e = &hg_trace_info(r)->config[i];
 
+		/* The trace has its GC cycles: the replay paces none. */
+		if (strcmp(e->key, "gc") == 0) {
+			assert_string_equal(e->value, "trace");
+			o->gc_trace = true;
+			continue;
+		}
 		if (strcmp(e->key, "heap_base") == 0) {
 			snprintf(o->base, sizeof(o->base), "%s", e->value);
 			continue;
@@ -96,6 +103,7 @@ static void decode(struct ops *o, const void *data, size_t len,
 		assert_string_equal(e->key, "heap_padding");
 		snprintf(o->padding, sizeof(o->padding), "%s", e->value);
 	}
+	assert_true(o->gc_trace);
 	while ((rc = hg_trace_next(r, &op, &line, &col, &o->d)) > 0)
 		ops_add(o, &op, line);
 	o->rc = rc;

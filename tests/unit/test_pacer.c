@@ -1,7 +1,7 @@
 /*
  * test_pacer.c - the GC pacer's heap goal (NextGC) per release: GOGC,
- * the heap minimum, swept frees after a gc, GOGC=off and the memory limit
- * (README "GC pacing").
+ * the heap minimum, swept frees after a gc, GOGC=off and the memory limit;
+ * the cycles it starts at its trigger (gc=paced) (README "GC pacing").
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,8 +17,8 @@
 #define KiB (1024ull)
 #define MiB (1024ull * 1024)
 
-static struct hg_model *model(const char *go, const char *gogc,
-			      const char *limit)
+static struct hg_model *model_gc(const char *go, const char *gogc,
+				 const char *limit, const char *gc)
 {
 	struct hg_config cfg;
 	struct hg_model *m = NULL;
@@ -26,6 +26,9 @@ static struct hg_model *model(const char *go, const char *gogc,
 
 	hg_config_init(&cfg);
 	assert_int_equal(hg_config_set(&cfg, "go", go, err, sizeof(err)), 0);
+	if (gc)
+		assert_int_equal(hg_config_set(&cfg, "gc", gc, err, sizeof(err)),
+				 0);
 	if (gogc)
 		assert_int_equal(
 			hg_config_set(&cfg, "gogc", gogc, err, sizeof(err)), 0);
@@ -36,6 +39,13 @@ static struct hg_model *model(const char *go, const char *gogc,
 	if (hg_model_new(&m, &cfg, err, sizeof(err)))
 		fail_msg("hg_model_new: %s", err);
 	return m;
+}
+
+/* The goal's tests: the trace's gc events only. */
+static struct hg_model *model(const char *go, const char *gogc,
+			      const char *limit)
+{
+	return model_gc(go, gogc, limit, "trace");
 }
 
 static void op(struct hg_model *m, enum hg_op_kind kind, const char *id,
@@ -212,6 +222,141 @@ static void test_scavenger(void **state)
 	assert_int_equal(released_after_gc("1.12", "true"), 0);
 }
 
+static uint64_t num_gc(const struct hg_model *m)
+{
+	return hg_model_stats(m)->final.num_gc;
+}
+
+/* n objects of size bytes, each dead at once when die (a plain del, as a
+ * C free: reclaimed at the next cycle); returns how many objects had
+ * been allocated when each of the first cycles (at most 8) ran. */
+static void allocate(struct hg_model *m, int n, uint64_t size, bool die,
+		     int at[8])
+{
+	static unsigned next_id;
+	char id[16];
+	uint64_t gcs = num_gc(m);
+
+	for (int i = 0; i < 8; i++)
+		at[i] = -1;
+	for (int i = 0; i < n; i++) {
+		snprintf(id, sizeof id, "p%u", next_id++);
+		op(m, HG_OP_NEW, id, size, false);
+		if (num_gc(m) != gcs) {
+			if (gcs < 8)
+				at[gcs] = i + 1;
+			gcs = num_gc(m);
+		}
+		if (die)
+			op(m, HG_OP_DEL, id, 0, false);
+	}
+}
+
+/*
+ * gc=paced: a cycle when heapLive reaches the trigger, tested after each
+ * large object. go1.19+: 61/64 of the way from the marked heap to the
+ * goal: 3.8125 MiB before the first cycle (the 4th MiB), then 4 + 3.8125
+ * (the 8th). go1.5-1.17: heapMinimum (4 MiB), then the marked heap times
+ * 1 + 7/8 (7.5 MiB: the 30th object of 256 KiB, where go1.26 takes the
+ * 32nd).
+ */
+static void test_paced(void **state)
+{
+	int at[8];
+
+	(void)state;
+	struct hg_model *m = model_gc("1.26", NULL, NULL, "paced");
+	allocate(m, 10, MiB, false, at);
+	assert_int_equal(at[0], 4);
+	assert_int_equal(at[1], 8);
+	assert_int_equal(at[2], -1);
+	assert_int_equal(num_gc(m), 2);
+	assert_int_equal(next_gc(m), 16 * MiB);
+	hg_model_free(m);
+
+	m = model_gc("1.26", NULL, NULL, "paced");
+	allocate(m, 40, 256 * KiB, false, at);
+	assert_int_equal(at[0], 16);
+	assert_int_equal(at[1], 32);
+	hg_model_free(m);
+	m = model_gc("1.17", NULL, NULL, "paced");
+	allocate(m, 40, 256 * KiB, false, at);
+	assert_int_equal(at[0], 16);
+	assert_int_equal(at[1], 30);
+	hg_model_free(m);
+
+	/* Garbage is reclaimed at each paced cycle: the heap stays under
+	 * the 4 MiB minimum. The first cycle at the 4th object, which is
+	 * live then (1 MiB marked: trigger 1 + 3/64*61 MiB), then every
+	 * 3rd: 33 cycles in 100 objects. */
+	m = model_gc("1.26", NULL, NULL, "paced");
+	allocate(m, 100, MiB, true, at);
+	assert_int_equal(at[0], 4);
+	assert_int_equal(at[1], 7);
+	assert_int_equal(num_gc(m), 33);
+	assert_true(hg_model_stats(m)->peak.heap_alloc <= 4 * MiB);
+	hg_model_free(m);
+
+	/* gc=trace: none; GOGC=off without a limit: none. */
+	m = model_gc("1.26", NULL, NULL, "trace");
+	allocate(m, 100, MiB, true, at);
+	assert_int_equal(num_gc(m), 0);
+	hg_model_free(m);
+	m = model_gc("1.26", "off", NULL, "paced");
+	allocate(m, 100, MiB, true, at);
+	assert_int_equal(num_gc(m), 0);
+	hg_model_free(m);
+
+	/* GOGC=off with a 20 MiB limit: the limit's goal paces the cycles,
+	 * and the heap stays below the limit. */
+	m = model_gc("1.26", "off", "20M", "paced");
+	allocate(m, 100, MiB, true, at);
+	assert_true(num_gc(m) >= 5);
+	assert_true(hg_model_stats(m)->peak.heap_alloc < 20 * MiB);
+	hg_model_free(m);
+}
+
+/* Small objects: the trigger is tested when an mcache span is refilled,
+ * and heapLive counts the whole span from then on. 1 KiB objects with
+ * pointers take 1152-byte slots in go1.26 (the 8-byte header), seven to
+ * an 8 KiB span: the cycle comes at the first refill past 3.8125 MiB of
+ * spans, before the slots themselves reach it. */
+static void test_paced_small(void **state)
+{
+	int at[8];
+
+	(void)state;
+	struct hg_model *m = model_gc("1.26", NULL, NULL, "paced");
+	allocate(m, 1024, KiB, false, at);
+	assert_int_equal(num_gc(m), 0);
+	allocate(m, 4096, KiB, false, at);
+	assert_int_equal(num_gc(m), 1);
+	uint64_t n = 1024 + (uint64_t)at[0];
+	assert_int_equal((n - 1) % 7, 0); /* the first of a new span */
+	assert_true((n - 1) / 7 * 8 * KiB < 3 * MiB + 13 * MiB / 16);
+	assert_true((n - 1) / 7 * 8 * KiB + 8 * KiB >= 3 * MiB + 13 * MiB / 16);
+	assert_true(n * 1152 < 3 * MiB + 13 * MiB / 16);
+	hg_model_free(m);
+}
+
+/* gc left unset: paced until the trace's first gc event, then only the
+ * trace's cycles. */
+static void test_paced_auto(void **state)
+{
+	int at[8];
+
+	(void)state;
+	struct hg_model *m = model_gc("1.26", NULL, NULL, NULL);
+	allocate(m, 5, MiB, false, at);
+	assert_int_equal(at[0], 4);
+	assert_int_equal(num_gc(m), 1);
+	op(m, HG_OP_GC, NULL, 0, false);
+	assert_int_equal(num_gc(m), 2);
+	allocate(m, 100, MiB, true, at);
+	assert_int_equal(num_gc(m), 2);
+	hg_model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +365,9 @@ int main(void)
 		cmocka_unit_test(test_off),
 		cmocka_unit_test(test_memory_limit),
 		cmocka_unit_test(test_scavenger),
+		cmocka_unit_test(test_paced),
+		cmocka_unit_test(test_paced_small),
+		cmocka_unit_test(test_paced_auto),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

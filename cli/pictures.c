@@ -24,6 +24,7 @@ void hg_pictures_release(struct hg_pictures *p)
 	hg_timeline_free(p->tl);
 	hg_report_free(p->report);
 	hg_curves_free(p->cv);
+	hg_idlive_free(p->ids);
 	for (size_t i = 0; i < HG_REPLAY_MAX_LANES; i++)
 		hg_timeline_free(p->ltl[i]);
 	memset(p, 0, sizeof(*p));
@@ -202,8 +203,10 @@ int hg_pictures_check(struct hg_pictures *p, const struct hg_opt_spec *spec)
 /* draw_map draws the map of m; returns 0 or an hg_err. */
 static int draw_map(struct hg_pictures *p, struct hg_model *m, uint64_t nev)
 {
-	struct hg_map_input in = { m, NULL, p->moment, nev };
+	struct hg_map_input in = { m, NULL, p->moment, nev, p->ids };
 	struct hg_render_opts o;
+	if (p->ids && hg_idlive_sort(p->ids))
+		return HG_ENOMEM;
 	hg_pictures_render_opts(p, &o, p->trace_name);
 	return hg_scene_map(&p->map, &in, 1, &o);
 }
@@ -233,6 +236,8 @@ static int pictures_event(void *ctx, struct hg_replay *rp,
 		if (hg_timeline_event(p->tl, m, i, op, res))
 			return HG_ENOMEM;
 	}
+	if (p->ids && hg_idlive_event(p->ids, m, op, res, i))
+		return HG_ENOMEM;
 	if (!p->at || p->at_reached)
 		return 0;
 	if (p->at_event ? i == p->at_index
@@ -372,6 +377,13 @@ int hg_pictures_attach(struct hg_pictures *p, struct hg_replay *rp,
 		struct hg_render_opts o;
 		hg_pictures_render_opts(p, &o, p->trace_name);
 		if (hg_timeline_new(&p->tl, &o))
+			return HG_REPLAY_EHOST;
+	}
+	/* SVG maps (and scene dumps) name the ids in their tooltips. */
+	for (size_t i = 0; i < p->nmaps && !p->ids; i++) {
+		const char *f = fmt_of(p, p->maps[i]);
+		if (f && (strcmp(f, "svg") == 0 || strcmp(f, "scene") == 0) &&
+		    hg_idlive_new(&p->ids))
 			return HG_REPLAY_EHOST;
 	}
 	struct hg_observer o = { p, pictures_event, NULL };

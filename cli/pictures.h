@@ -58,6 +58,7 @@ struct hg_pictures {
 	struct hg_replay *rp;     /* the replay it records */
 	bool report_ended;
 	const char *picture_format; /* --picture-format: the format of -o - */
+	struct hg_idlive *ids;      /* the live ids, for SVG maps' tooltips */
 	bool show_metadata;         /* --show metadata: to scale */
 	bool show_whole;            /* --show whole: no zoom to the heap */
 	/* --at reached: the statistics after that event (the replay's report

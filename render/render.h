@@ -217,12 +217,39 @@ double hg_axis_pos(const struct hg_axis *a, hg_addr v);
 /* Scenes                                                              */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The ids live now (idlive.c): every span, object, stack, off-heap
+ * allocation and mapping with its exact bounds and the event that made
+ * it, kept from the events (hg_idlive_event after each). hg_idlive_sort
+ * indexes them by address for hg_idlive_each, which gives the first max
+ * of those overlapping [lo, hi) in address order and returns how many
+ * overlap; the index holds until the next sort.
+ */
+struct hg_idlive;
+struct hg_idlive_rec {
+	hg_addr base, end;
+	uint64_t born;
+	const char *id;
+	enum hg_id_family family;
+};
+int hg_idlive_new(struct hg_idlive **out);
+void hg_idlive_free(struct hg_idlive *t);
+int hg_idlive_event(struct hg_idlive *t, struct hg_model *m,
+		    const struct hg_op *op, const struct hg_op_result *res,
+		    uint64_t i);
+int hg_idlive_sort(struct hg_idlive *t);
+size_t hg_idlive_each(const struct hg_idlive *t, hg_addr lo, hg_addr hi,
+		      size_t max, struct hg_idlive_rec *out);
+
 /* One map (one configuration, one moment). */
 struct hg_map_input {
 	struct hg_model *model; /* queried, not changed */
 	const char *label;      /* compare: "go=1.16"; NULL for a single map */
 	const char *moment; /* "end (event 12)", "mark \"GC 1\" (event 5)" */
 	uint64_t event;     /* events applied */
+	/* The ids live at that moment, sorted (tooltips name them), or
+	 * NULL. */
+	const struct hg_idlive *ids;
 };
 
 struct hg_render_opts {

@@ -816,40 +816,120 @@ void hg_stack_of(struct hg_stack *st, const uint64_t *bytes, int full,
 /* ------------------------------------------------------------------ */
 
 
-static void title_for_run(struct hg_scene *s, struct hg_item *it, int c,
-			  const uint64_t (*hist)[HG_CLASS_COUNT],
-			  const hg_addr *edges, int j0, int j1, bool pure)
-{
-	uint64_t bytes = 0, total = 0;
-	char lo[24], hi[24], b[32], t[32];
+/* The class runs of one model, in address order (exact bounds for the
+ * tooltips). */
+struct runs {
+	struct {
+		hg_addr lo, hi;
+		uint8_t cls;
+	} * v;
+	size_t n, cap;
+	bool oom;
+};
 
-	for (int j = j0; j < j1; j++) {
-		bytes += hist[j][c];
-		for (int k = 0; k < HG_CLASS_COUNT; k++)
-			total += hist[j][k];
+static int add_run(void *arg, hg_addr base, hg_addr end, enum hg_class c)
+{
+	struct runs *r = arg;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 256;
+		void *v = realloc(r->v, cap * sizeof(*r->v));
+		if (!v) {
+			r->oom = true;
+			return 1;
+		}
+		r->v = v;
+		r->cap = cap;
 	}
-	hg_fmt_hex(lo, sizeof(lo), edges[j0]);
-	hg_fmt_hex(hi, sizeof(hi), edges[j1]);
-	hg_fmt_bytes(b, sizeof(b), bytes);
-	if (pure) {
-		hg_item_set_title(s, it, "%s %s\xe2\x80\x93%s (%s)",
-				  hg_class_name(c), lo, hi, b);
-	} else {
-		hg_fmt_bytes(t, sizeof(t), total);
-		hg_item_set_title(s, it,
-				  "%s %s of %s\xe2\x80\x93%s (%s, %.1f%%; each "
-				  "pixel here mixes classes)",
-				  hg_class_name(c), b, lo, hi, t,
-				  total ? 100.0 * (double)bytes / (double)total
-					: 0.0);
+	r->v[r->n].lo = base;
+	r->v[r->n].hi = end;
+	r->v[r->n].cls = (uint8_t)c;
+	r->n++;
+	return 0;
+}
+
+static const char *const family_name[HG_IDS_COUNT] = {
+	[HG_IDS_SPAN] = "span",       [HG_IDS_SYSALLOC] = "off-heap",
+	[HG_IDS_MMAP] = "mapping",    [HG_IDS_OBJECT] = "object",
+	[HG_IDS_STACK] = "stack",
+};
+
+/*
+ * title_for_run gives a region's rectangle its tooltip: the exact,
+ * page-aligned bounds of the class-c regions under its pixels [a, b)
+ * (not the pixels' edges), and the ids (spans, objects, mappings...)
+ * there with their bounds and the event that made them.
+ */
+static void title_for_run(struct hg_scene *s, struct hg_item *it, int c,
+			  const struct runs *rs, const struct hg_idlive *ids,
+			  hg_addr a, hg_addr b, bool pure, double share)
+{
+	char lo[24], hi[24], sz[32], t[1024];
+	size_t lo_i = 0, hi_i = rs->n, k = 0;
+	uint64_t bytes = 0;
+	hg_addr first = 0, last = 0;
+
+	while (lo_i < hi_i) { /* the first run ending after a */
+		size_t mid = (lo_i + hi_i) / 2;
+		if (rs->v[mid].hi <= a)
+			lo_i = mid + 1;
+		else
+			hi_i = mid;
 	}
+	for (size_t i = lo_i; i < rs->n && rs->v[i].lo < b; i++) {
+		if (rs->v[i].cls != c)
+			continue;
+		if (!k++)
+			first = rs->v[i].lo;
+		last = rs->v[i].hi;
+		bytes += rs->v[i].hi - rs->v[i].lo;
+	}
+	if (!k) { /* not found (cannot happen): the pixels' bounds */
+		first = a;
+		last = b;
+	}
+	hg_fmt_hex(lo, sizeof(lo), first);
+	hg_fmt_hex(hi, sizeof(hi), last);
+	hg_fmt_bytes(sz, sizeof(sz), k ? bytes : b - a);
+	size_t o;
+	if (k <= 1)
+		o = (size_t)snprintf(t, sizeof(t), "%s %s\xe2\x80\x93%s (%s)",
+				     hg_class_name(c), lo, hi, sz);
+	else
+		o = (size_t)snprintf(t, sizeof(t),
+				     "%s: %zu regions in %s\xe2\x80\x93%s (%s)",
+				     hg_class_name(c), k, lo, hi, sz);
+	if (!pure && o < sizeof(t))
+		o += (size_t)snprintf(t + o, sizeof(t) - o,
+				      "; its pixels mix classes (%.1f%% %s)",
+				      share, hg_class_name(c));
+	if (ids && k) {
+		struct hg_idlive_rec rec[3];
+		hg_addr qa = first > a ? first : a, qb = last < b ? last : b;
+		size_t n = hg_idlive_each(ids, qa, qb, 3, rec);
+		for (size_t i = 0; i < n && i < 3 && o < sizeof(t); i++) {
+			char l2[24], h2[24];
+			hg_fmt_hex(l2, sizeof(l2), rec[i].base);
+			hg_fmt_hex(h2, sizeof(h2), rec[i].end);
+			o += (size_t)snprintf(
+				t + o, sizeof(t) - o,
+				"\n%s %s %s\xe2\x80\x93%s (event %" PRIu64 ")",
+				family_name[rec[i].family]
+					? family_name[rec[i].family]
+					: "id",
+				rec[i].id, l2, h2, rec[i].born);
+		}
+		if (n > 3 && o < sizeof(t))
+			snprintf(t + o, sizeof(t) - o, "\nand %zu more", n - 3);
+	}
+	hg_item_set_title(s, it, "%s", t);
 }
 
 /* draw_bar draws one model's columns in [x0, x0 + axis length) x [y, y+h). */
 static void draw_bar(struct hg_scene *s, const struct hg_axis *ax,
 		     const hg_addr *edges,
 		     const uint64_t (*hist)[HG_CLASS_COUNT], double x0,
-		     double y, int h)
+		     double y, int h, const struct runs *rs,
+		     const struct hg_idlive *ids)
 {
 	int len = ax->length;
 	struct hg_stack cur, next;
@@ -885,7 +965,16 @@ static void draw_bar(struct hg_scene *s, const struct hg_axis *ax,
 				return;
 			it->cls = c;
 			it->hatch = hg_class_hatched(c);
-			title_for_run(s, it, c, hist, edges, j, j1, pure);
+			uint64_t cb = 0, tot = 0;
+			for (int q = j; !pure && q < j1; q++) {
+				cb += hist[q][c];
+				for (int z = 0; z < HG_CLASS_COUNT; z++)
+					tot += hist[q][z];
+			}
+			title_for_run(s, it, c, rs, ids, edges[j], edges[j1],
+				      pure,
+				      tot ? 100.0 * (double)cb / (double)tot
+					  : 0.0);
 		}
 		j = j1;
 	}
@@ -1206,8 +1295,15 @@ int hg_scene_map(struct hg_scene **out, const struct hg_map_input *maps,
 		y += 8;
 		if (hg_model_histogram(m, edges, (size_t)ax.length, hist))
 			goto fail;
+		struct runs rs = { NULL, 0, 0, false };
+		hg_model_regions(m, 0, hg_model_space_end(m), add_run, &rs);
+		if (rs.oom) {
+			free(rs.v);
+			goto fail;
+		}
 		draw_bar(s, &ax, edges, (const uint64_t(*)[HG_CLASS_COUNT])hist,
-			 HG_MARGIN, y, barh);
+			 HG_MARGIN, y, barh, &rs, maps[i].ids);
+		free(rs.v);
 		struct arena_draw ad = { s,    &ax, HG_MARGIN, y,  barh,
 					 -1e9, 0,   false,     1e9 };
 		hg_model_arenas(m, arena_gap, &ad);

@@ -233,6 +233,47 @@ static void test_heap_zoom(void **state)
 	hg_model_free(m);
 }
 
+/* The live ids: bounds and birth of what is live, none of what ended. */
+static void test_idlive(void **state)
+{
+	(void)state;
+	struct hg_model *m = model_with(NULL, NULL);
+	struct hg_idlive *t;
+	char err[256], id[16];
+	assert_int_equal(hg_idlive_new(&t), 0);
+	for (int i = 0; i < 200; i++) { /* through a few rehashes */
+		snprintf(id, sizeof(id), "s%d", i);
+		struct hg_op op = { .kind = HG_OP_ALLOC, .id = id,
+				    .size = 8192 };
+		struct hg_op_result res = { 0 };
+		assert_int_equal(hg_model_apply(m, &op, &res, err, sizeof(err)),
+				 0);
+		assert_int_equal(hg_idlive_event(t, m, &op, &res, (uint64_t)i),
+				 0);
+	}
+	for (int i = 0; i < 200; i += 2) {
+		snprintf(id, sizeof(id), "s%d", i);
+		struct hg_op op = { .kind = HG_OP_FREE, .id = id };
+		struct hg_op_result res = { 0 };
+		assert_int_equal(hg_model_apply(m, &op, &res, err, sizeof(err)),
+				 0);
+		assert_int_equal(hg_idlive_event(t, m, &op, &res, 200), 0);
+	}
+	assert_int_equal(hg_idlive_sort(t), 0);
+	struct hg_idlive_rec r[4];
+	assert_int_equal(hg_idlive_each(t, 0, UINT64_MAX, 4, r), 100);
+	/* The second span (s1) is the lowest live one, one page. */
+	assert_string_equal(r[0].id, "s1");
+	assert_true(r[0].base == 0xc000002000 && r[0].end == 0xc000004000);
+	assert_int_equal(r[0].born, 1);
+	assert_int_equal(r[0].family, HG_IDS_SPAN);
+	/* Nothing live in s0's freed page. */
+	assert_int_equal(hg_idlive_each(t, 0xc000000000, 0xc000002000, 4, r),
+			 0);
+	hg_idlive_free(t);
+	hg_model_free(m);
+}
+
 static void test_extents_clip(void **state)
 {
 	(void)state;
@@ -361,7 +402,7 @@ static void test_map_scene(void **state)
 {
 	(void)state;
 	struct hg_model *m = striped_model(4000);
-	struct hg_map_input in = { m, NULL, "the end", 0 };
+	struct hg_map_input in = { m, NULL, "the end", 0, NULL };
 	struct hg_render_opts o = { "test", 800, 0, 0, false, false };
 	struct hg_scene *s1, *s2;
 
@@ -409,8 +450,8 @@ static void test_compare_scene(void **state)
 	struct hg_model *b = model_with("linux/386", "1.9");
 	apply(a, HG_OP_ALLOC, "x", 8 << 20);
 	apply(b, HG_OP_ALLOC, "x", 8 << 20);
-	struct hg_map_input in[2] = { { a, "go=1.8", NULL, 1 },
-				      { b, "go=1.9", NULL, 1 } };
+	struct hg_map_input in[2] = { { a, "go=1.8", NULL, 1, NULL },
+				      { b, "go=1.9", NULL, 1, NULL } };
 	struct hg_scene *s;
 	assert_int_equal(hg_scene_map(&s, in, 2, NULL), 0);
 	size_t len;
@@ -545,6 +586,7 @@ int main(void)
 		cmocka_unit_test(test_axis_to_scale),
 		cmocka_unit_test(test_extents_clip),
 		cmocka_unit_test(test_axis_band),
+		cmocka_unit_test(test_idlive),
 		cmocka_unit_test(test_heap_zoom),
 		cmocka_unit_test(test_stack_never_hides),
 		cmocka_unit_test(test_histogram),

@@ -6,14 +6,33 @@
 #include "ids.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
-int hg_ids_rule(const struct hg_idmap *live, const struct hg_op *op,
-		const struct hg_idval **old, char *err, size_t errlen)
+void hg_ids_key(const struct hg_op *op, struct hg_idkey *k)
+{
+	k->s = op->id;
+	if (op->id_len && op->id_hash) {
+		k->len = op->id_len;
+		k->hash = op->id_hash;
+	} else {
+		k->len = strlen(op->id);
+		k->hash = hg_id_hash(op->id, k->len);
+	}
+	/* A reader that reuses an op must not keep a stale hash. */
+	HG_ASSERT(k->len == strlen(op->id) &&
+		  k->hash == hg_id_hash(op->id, k->len));
+}
+
+int hg_ids_enter(struct hg_idmap *live, const struct hg_op *op,
+		 struct hg_identry **made, struct hg_idval *ended,
+		 struct hg_idval *old, char *err, size_t errlen)
 {
 	const struct hg_op_spec *k = hg_op_spec(op->kind);
-	const struct hg_idval *v;
+	struct hg_idkey key;
+	struct hg_identry *e;
+	int rc;
 
 	if (!k)
 		return hg_errorf(err, errlen, HG_ETRACE, "unknown operation");
@@ -22,24 +41,35 @@ int hg_ids_rule(const struct hg_idmap *live, const struct hg_op *op,
 	if (!op->id || !live)
 		return hg_errorf(err, errlen, HG_ETRACE, "%s: missing id",
 				 k->name);
-	v = hg_idmap_get(live, op->id);
+	hg_ids_key(op, &key);
 	if (k->use == HG_ID_END) {
-		if (!v)
+		if (!hg_idmap_take(live, &key, ended))
 			return hg_errorf(err, errlen, HG_ETRACE,
 					 "%s: unknown id '%s'", k->name,
 					 op->id);
 		return HG_OK;
 	}
-	if (v) {
+	if (hg_op_has_field(k, HG_FIELD_SIZE) && op->size == 0) {
+		/* Refused either way: which message is the id's to say. */
+		if (hg_idmap_find(live, &key, old))
+			return hg_errorf(err, errlen, HG_ETRACE,
+					 "%s: id '%s' is already live",
+					 k->name, op->id);
+		return hg_errorf(err, errlen, HG_ETRACE,
+				 "%s: size must be positive", k->name);
+	}
+	rc = hg_idmap_insert(live, &key, &e);
+	if (rc < 0)
+		return hg_errorf(err, errlen, HG_ENOMEM, "out of memory");
+	if (rc == 0) {
 		if (old)
-			*old = v;
+			hg_identry_get(e, old);
 		return hg_errorf(err, errlen, HG_ETRACE,
 				 "%s: id '%s' is already live", k->name,
 				 op->id);
 	}
-	if (hg_op_has_field(k, HG_FIELD_SIZE) && op->size == 0)
-		return hg_errorf(err, errlen, HG_ETRACE,
-				 "%s: size must be positive", k->name);
+	if (made)
+		*made = e;
 	return HG_OK;
 }
 
@@ -76,24 +106,21 @@ int hg_ids_apply(struct hg_ids *ids, const struct hg_op *op, uint64_t tag,
 		 uint64_t *since, char *err, size_t errlen)
 {
 	const struct hg_op_spec *k = hg_op_spec(op->kind);
-	const struct hg_idval *old = NULL;
+	struct hg_idval old = { 0, 0, 0 }, ended;
+	struct hg_identry *made = NULL;
 	struct hg_idmap *live =
 		k && k->family != HG_IDS_NONE ? &ids->live[k->family] : NULL;
-	int rc = hg_ids_rule(live, op, &old, err, errlen);
+	int rc = hg_ids_enter(live, op, &made, &ended, &old, err, errlen);
 
 	if (rc != HG_OK) {
-		if (old && since)
-			*since = old->a;
+		if (rc == HG_ETRACE && old.kind && since)
+			*since = old.a;
 		return rc;
 	}
-	if (k->use == HG_ID_END) {
-		hg_idmap_del(live, op->id, NULL);
-	} else if (k->use == HG_ID_MAKE) {
+	if (made) {
 		struct hg_idval v = { tag, 0, (uint32_t)k->family };
 
-		if (hg_idmap_put(live, op->id, &v) != 0)
-			return hg_errorf(err, errlen, HG_ENOMEM,
-					 "out of memory");
+		hg_identry_set(made, &v);
 	}
 	return HG_OK;
 }

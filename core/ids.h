@@ -8,15 +8,24 @@
 #include "hg_core.h"
 #include "idmap.h"
 
+/* hg_ids_key gives op's id as the id maps take it: the length and hash
+ * the reader passed in the op (id_len, id_hash), or computed here. */
+void hg_ids_key(const struct hg_op *op, struct hg_idkey *k);
+
 /*
- * hg_ids_rule checks op against live, the live ids of op's family (the op
- * table's family; NULL for an op that names no id): an op that ends an id
- * must name a live one, an op that makes an id must not, and must have a
- * positive size when it has one. Returns HG_OK, or HG_ETRACE with the
+ * hg_ids_enter checks op against live, the live ids of op's family (the op
+ * table's family; NULL for an op that names no id), and records what the
+ * op does to them, with one probe of the map: an op that ends an id must
+ * name a live one, which it removes (its value in *ended); an op that
+ * makes an id must not, and must have a positive size when it has one: it
+ * is inserted, *made its entry, its value zero until the caller sets it.
+ * Returns HG_OK, HG_ENOMEM (nothing changed), or HG_ETRACE with the
  * message in err and, for an id already live, its value in *old (old may
- * be NULL). It changes nothing: the caller records the effect.
+ * be NULL); nothing changed then either. made and ended may be NULL for
+ * ops that cannot need them.
  */
-int hg_ids_rule(const struct hg_idmap *live, const struct hg_op *op,
-		const struct hg_idval **old, char *err, size_t errlen);
+int hg_ids_enter(struct hg_idmap *live, const struct hg_op *op,
+		 struct hg_identry **made, struct hg_idval *ended,
+		 struct hg_idval *old, char *err, size_t errlen);
 
 #endif /* HG_IDS_H */

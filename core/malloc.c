@@ -269,7 +269,8 @@ static int put_object(struct hg_model *m, const char *id, hg_addr a,
 		      struct hg_mspan *s, uint32_t kind)
 {
 	struct hg_idval v = { a, (uint64_t)(uintptr_t)s, kind };
-	return hg_idmap_put(&m->objects, id, &v) ? HG_ENOMEM : HG_OK;
+	(void)id; /* entered by hg_model_apply */
+	return hg_model_id_put(m, &v);
 }
 
 /* The slot of s that holds address a. */
@@ -419,11 +420,9 @@ int hg_mallocgc(struct hg_model *m, const struct hg_op *op,
 int hg_object_del(struct hg_model *m, const struct hg_op *op,
 		  struct hg_op_result *res, char *err, size_t errlen)
 {
-	struct hg_idval v;
-	if (!hg_idmap_del(&m->objects, op->id, &v)) {
-		return hg_errorf(err, errlen, HG_ETRACE,
-				 "del: unknown id '%s'", op->id);
-	}
+	struct hg_idval v = m->id_ended; /* removed by hg_model_apply */
+	(void)err;
+	(void)errlen;
 	struct hg_mspan *s = (struct hg_mspan *)(uintptr_t)v.b;
 	uint32_t i = slot_of(s, v.a);
 	res->addr = v.a;

@@ -285,6 +285,15 @@ static void record_oom(struct hg_model *m, const struct hg_op *op)
 	snprintf(s->oom_message, sizeof(s->oom_message), "%s", m->throw_msg);
 }
 
+int hg_model_id_put(struct hg_model *m, const struct hg_idval *v)
+{
+	HG_ASSERT(m->id_made);
+	if (m->id_made)
+		hg_identry_set(m->id_made, v);
+	m->id_made = NULL;
+	return HG_OK;
+}
+
 /* live_ids returns the live ids of a family (NULL: HG_IDS_NONE). */
 static struct hg_idmap *live_ids(struct hg_model *m, const struct hg_op *op)
 {
@@ -317,11 +326,25 @@ int hg_model_apply(struct hg_model *m, const struct hg_op *op,
 		return hg_errorf(err, errlen, HG_ENOMEM, "out of host memory");
 	if (m->dead)
 		return hg_errorf(err, errlen, HG_EOOM, "%s", m->throw_msg);
-	/* The id rules first, the same as heapgrow check's (ids.c). */
-	int rc = hg_ids_rule(live_ids(m, op), op, NULL, err, errlen);
-	if (rc != HG_OK)
+	/* The id rules first, the same as heapgrow check's (ids.c); the id
+	 * is entered (or removed) now, with one probe of its map. */
+	struct hg_idmap *live = live_ids(m, op);
+	m->id_made = NULL;
+	int rc = hg_ids_enter(live, op, &m->id_made, &m->id_ended, NULL, err,
+			      errlen);
+	if (rc == HG_OK) {
+		rc = hg_apply_op(m, op, res, err, errlen);
+		if (m->id_made) {
+			/* The op failed before it made its id. */
+			struct hg_idkey key;
+
+			hg_ids_key(op, &key);
+			hg_idmap_take(live, &key, NULL);
+			m->id_made = NULL;
+		}
+	} else if (rc != HG_ENOMEM) {
 		return rc;
-	rc = hg_apply_op(m, op, res, err, errlen);
+	}
 	/* The host failed midway: the state cannot be trusted any more. */
 	if (rc == HG_ENOMEM || m->os.enomem) {
 		hg_os_enomem(&m->os);

@@ -113,6 +113,13 @@ struct hg_model {
 	 * live objects and stacks. */
 	struct hg_objects *obj;
 	struct hg_idmap objects, stacks;
+	/* The id of the op being applied, entered by hg_model_apply before
+	 * the op's apply function runs (ids.c, one probe): the entry of the
+	 * id an op makes, which the function fills with hg_model_id_put
+	 * (NULL afterwards; an op that fails before it has no id), and the
+	 * value of the id an op ends, already removed. */
+	struct hg_identry *id_made;
+	struct hg_idval id_ended;
 
 	struct hg_stats stats;
 	/* stats.final is older than the last event (hg_model_stats makes
@@ -126,6 +133,10 @@ struct hg_model {
 
 /* Values stored in the id maps. */
 enum { HG_ID_SPAN = 1, HG_ID_SYS, HG_ID_MMAP };
+
+/* hg_model_id_put gives the id the current op makes its value. Returns
+ * HG_OK. */
+int hg_model_id_put(struct hg_model *m, const struct hg_idval *v);
 
 /* ---- mem.c (Go: runtime/mem.go) ---- */
 hg_addr hg_sys_alloc(struct hg_model *m, uint64_t n, uint64_t *stat);

@@ -302,6 +302,7 @@ static int take_id(struct hg_trace_reader *r, struct hg_op *op,
 	if (hg__reader_str(&r->id, &r->idcap, t->s, t->n) < 0)
 		return err_at(r, t->col, "out of memory");
 	op->id = r->id;
+	op->id_len = t->n;
 	return 0;
 }
 

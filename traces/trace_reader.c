@@ -391,6 +391,12 @@ int hg_trace_next(struct hg_trace_reader *r, struct hg_op *op, unsigned *line,
 		r->status = 1;
 		return 0;
 	}
+	/* The id is hashed here, once, for the id tables (hg_op.id_hash). */
+	if (op->id) {
+		if (!op->id_len)
+			op->id_len = strlen(op->id);
+		op->id_hash = hg_id_hash(op->id, op->id_len);
+	}
 	if (line)
 		*line = l;
 	if (col)

@@ -532,6 +532,7 @@ static int take_id(struct hg_trace_reader *r, const struct hg_op_spec *k,
 	if (hg__reader_str(&r->id, &r->idcap, SVAL(&y->ev), SLEN(&y->ev)) < 0)
 		return hg__yaml_err(y, "out of memory");
 	op->id = r->id;
+	op->id_len = SLEN(&y->ev);
 	return 0;
 }
 

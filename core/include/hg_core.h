@@ -393,6 +393,10 @@ void hg_ids_free(struct hg_ids *ids);
 int hg_ids_apply(struct hg_ids *ids, const struct hg_op *op, uint64_t tag,
 		 uint64_t *since, char *err, size_t errlen);
 
+/* hg_id_hash is the hash of an id of len bytes that the id tables use
+ * (hg_op.id_hash); never 0. */
+uint64_t hg_id_hash(const char *id, size_t len);
+
 struct hg_op {
 	enum hg_op_kind kind;
 	const char *id; /* borrowed; valid for the call */
@@ -410,6 +414,11 @@ struct hg_op {
 	 * the gc that found the object dead); else the object is dead and
 	 * its slot is reclaimed at the next gc's sweep. */
 	bool swept;
+	/* id's length and hg_id_hash(id, id_len), which a reader that knows
+	 * them sets so that each id is hashed once; 0 and 0: computed from
+	 * id (whoever changes id must reset both). */
+	size_t id_len;
+	uint64_t id_hash;
 };
 
 /* What one operation did, for the event log. */

@@ -132,8 +132,8 @@ static void test_discontiguous_growth(void **state)
 	struct hg_model *m = new_model(NULL, NULL, NULL);
 	struct hg_op_result r;
 	assert_int_equal(alloc(m, "a", 4 * MiB), 0xc000000000ull);
-	struct hg_op mm = { HG_OP_MMAP, "lib", 16 * MiB, 0xc004000000ull,
-			    true,       false, NULL, false, 0, false };
+	struct hg_op mm = { .kind = HG_OP_MMAP, .id = "lib", .size = 16 * MiB,
+			    .addr = 0xc004000000ull, .has_addr = true };
 	char err[256];
 	assert_int_equal(hg_model_apply(m, &mm, &r, err, sizeof(err)), 0);
 	assert_int_equal(r.addr, 0xc004000000ull);
@@ -156,13 +156,11 @@ static void test_hints_exhausted(void **state)
 	struct hg_op_result r;
 	for (int i = 0; i <= 0x3f; i++) {
 		snprintf(id, sizeof(id), "m%d", i);
-		struct hg_op mm = {
-			HG_OP_MMAP, id,
-			64 * KiB,   (uint64_t)i << 40 | 0xc0ull << 32,
-			true,       false,
-			NULL,       false,
-			0,          false
-		};
+		struct hg_op mm = { .kind = HG_OP_MMAP,
+				    .id = id,
+				    .size = 64 * KiB,
+				    .addr = (uint64_t)i << 40 | 0xc0ull << 32,
+				    .has_addr = true };
 		assert_int_equal(hg_model_apply(m, &mm, &r, err, sizeof(err)),
 				 0);
 	}
@@ -293,12 +291,12 @@ static void test_trace_errors(void **state)
 	struct hg_model *m = new_model(NULL, NULL, NULL);
 	char err[256];
 	struct hg_op_result r;
-	struct hg_op o = { HG_OP_FREE, "nope", 0, 0, false, false, NULL, false, 0, false };
+	struct hg_op o = { .kind = HG_OP_FREE, .id = "nope" };
 	assert_int_equal(hg_model_apply(m, &o, &r, err, sizeof(err)),
 			 HG_ETRACE);
 	assert_non_null(strstr(err, "unknown id 'nope'"));
 	alloc(m, "x", 8 * KiB);
-	o = (struct hg_op){ HG_OP_ALLOC, "x", 8 * KiB, 0, false, false, NULL, false, 0, false };
+	o = (struct hg_op){ .kind = HG_OP_ALLOC, .id = "x", .size = 8 * KiB };
 	assert_int_equal(hg_model_apply(m, &o, &r, err, sizeof(err)),
 			 HG_ETRACE);
 	assert_non_null(strstr(err, "already live"));

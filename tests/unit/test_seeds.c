@@ -218,7 +218,7 @@ static uint64_t hello_linear_memory(const char *go, const char *module_end)
 		0);
 	struct hg_model *m = NULL;
 	assert_int_equal(hg_model_new(&m, &cfg, err, sizeof(err)), 0);
-	struct hg_op op = { HG_OP_ALLOC, "x", 8 * KiB, 0, false, false, NULL, false, 0, false };
+	struct hg_op op = { .kind = HG_OP_ALLOC, .id = "x", .size = 8 * KiB };
 	struct hg_op_result res;
 	assert_int_equal(hg_model_apply(m, &op, &res, err, sizeof(err)), 0);
 	if (hg_model_check(m, err, sizeof(err)))

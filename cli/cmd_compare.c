@@ -17,6 +17,7 @@
 #include "replay.h"
 #include "render.h"
 #include "replay_args.h"
+#include "report.h"
 #include "settings.h"
 #include "trace.h"
 #include "util.h"
@@ -129,6 +130,7 @@ static int add_vs(struct hg_cli_settings *s, const char *vs)
 struct at_stop {
 	struct hg_pictures *pics;
 	bool reached[HG_REPLAY_MAX_LANES];
+	uint64_t event; /* the event index where it was reached */
 };
 
 static int at_event(void *ctx, struct hg_replay *rp,
@@ -151,6 +153,7 @@ static int at_event(void *ctx, struct hg_replay *rp,
 			 "mark \"%s\" (event %" PRIu64 ")", op->text,
 			 ev->index);
 	at->reached[ev->lane] = true;
+	at->event = ev->index;
 	return HG_REPLAY_STOP;
 }
 
@@ -295,20 +298,71 @@ static void print_text(FILE *f, const char *name, const struct run *runs,
 	}
 }
 
+/*
+ * json_diff writes the change of every figure of the statistics table
+ * from configuration A, under the names `heapgrow diff` gives them
+ * (final.memstats.HeapSys, peak.committed, os_calls.map, heap_grows).
+ */
+static void json_diff(struct hg_json *j, const struct hg_stats *a,
+		      const struct hg_stats *x)
+{
+	char path[96], v[32];
+
+	hg_json_begin_object(j, "diff");
+	for (int peak = 0; peak < 3; peak++) {
+		for (const struct hg_stat_spec *s = hg_stat_specs; s->name;
+		     s++) {
+			bool fig = s->where == HG_STAT_FIGURES;
+
+			if (fig != (peak < 2) || !hg_stat_present(s, x))
+				continue;
+			snprintf(path, sizeof(path), "%s%s%s%s",
+				 !fig ? "" : peak ? "peak." : "final.",
+				 s->group ? s->group : "", s->group ? "." : "",
+				 s->name);
+			uint64_t b = hg_stat_value(s, a, peak == 1),
+				 n = hg_stat_value(s, x, peak == 1);
+			snprintf(v, sizeof(v), "%s%" PRIu64, n < b ? "-" : "",
+				 n < b ? b - n : n - b);
+			hg_json_value(j, path, v, false);
+		}
+	}
+	hg_json_end_object(j);
+}
+
+/*
+ * print_json writes the compare document (share/doc/stats-format.md):
+ * the trace, then for each configuration its id, settings and events and
+ * the same "config" and figures as a stats file, with the changes from
+ * the first.
+ */
 static void print_json(FILE *f, const char *name, const struct run *runs,
-		       size_t n, const char *moment)
+		       size_t n, struct hg_replay *rp, const struct at_stop *at)
 {
 	struct hg_json j;
-	char b[32], v[64];
+	char b[32];
+	uint64_t events = 0;
 
+	for (size_t k = 0; k < n; k++)
+		if (hg_model_stats(runs[k].m)->events > events)
+			events = hg_model_stats(runs[k].m)->events;
 	hg_json_init(&j, f, true);
 	hg_json_begin_object(&j, NULL);
-	hg_json_u64(&j, "heapgrow", 1);
+	hg_report_json_header(&j, "compare");
+	hg_json_begin_object(&j, "trace");
 	if (name[0])
-		hg_json_str(&j, "trace", name);
+		hg_json_str(&j, "name", name);
 	else
-		hg_json_null(&j, "trace");
-	hg_json_str(&j, "at", moment);
+		hg_json_null(&j, "name");
+	hg_json_u64(&j, "events", events);
+	hg_json_end_object(&j);
+	bool reached = false;
+	for (size_t k = 0; k < n; k++)
+		reached |= at->reached[k];
+	/* (Not when every configuration ran out of memory before it.) */
+	if (at->pics->at && reached)
+		hg_report_json_at(&j, at->event,
+				  at->pics->at_event ? NULL : at->pics->at);
 	hg_json_begin_array(&j, "configurations");
 	for (size_t k = 0; k < n; k++) {
 		const struct hg_stats *st = hg_model_stats(runs[k].m);
@@ -316,48 +370,16 @@ static void print_json(FILE *f, const char *name, const struct run *runs,
 		snprintf(b, sizeof(b), "%c", (char)('A' + k));
 		hg_json_str(&j, "id", b);
 		hg_json_str(&j, "settings", runs[k].label);
-		hg_json_begin_object(&j, "config");
-		for (size_t i = 0; hg_config_keys[i]; i++) {
-			if (hg_config_key_objects(hg_config_keys[i]) &&
-			    !st->object_ops)
-				continue;
-			if (hg_config_get(hg_model_config(runs[k].m),
-					  hg_config_keys[i], v, sizeof(v)) == 0)
-				hg_json_value(
-					&j, hg_config_keys[i], v,
-					hg_config_is_string(hg_config_keys[i]));
-		}
-		hg_json_end_object(&j);
 		hg_json_u64(&j, "events", st->events);
-		hg_json_begin_object(&j, "figures");
-		bool bytes;
-		for (size_t i = 0; i < NROWS; i++)
-			hg_json_u64(&j, rows[i].label,
-				    row_value(&rows[i], st, &bytes));
-		hg_json_end_object(&j);
-		if (k > 0) {
-			hg_json_begin_object(&j, "diff");
-			uint64_t a0;
-			for (size_t i = 0; i < NROWS; i++) {
-				a0 = row_value(&rows[i],
-					       hg_model_stats(runs[0].m), &bytes);
-				uint64_t x = row_value(&rows[i], st, &bytes);
-				snprintf(v, sizeof(v), "%s%" PRIu64,
-					 x < a0 ? "-" : "",
-					 x < a0 ? a0 - x : x - a0);
-				hg_json_value(&j, rows[i].label, v, false);
-			}
-			hg_json_end_object(&j);
-		}
-		if (st->oom)
-			hg_json_str(&j, "oom", st->oom_message);
-		else
-			hg_json_null(&j, "oom");
+		hg_report_json_config(&j, hg_model_config(runs[k].m),
+				      st->object_ops);
+		hg_report_json_run(&j, st, &rp->lane[k]);
+		if (k > 0)
+			json_diff(&j, hg_model_stats(runs[0].m), st);
 		hg_json_end_object(&j);
 	}
 	hg_json_end_array(&j);
 	hg_json_end_object(&j);
-	fputc('\n', f);
 }
 
 /* failed prints the replay's error and returns its exit status. */
@@ -375,7 +397,7 @@ static int run_compare(struct compare *c)
 	struct run runs[MAX_VS + 1];
 	struct hg_map_input in[MAX_VS + 1];
 	struct hg_pictures *pics = &c->args.pics;
-	struct at_stop at = { pics, { false } };
+	struct at_stop at = { pics, { false }, 0 };
 	struct hg_replay rp;
 	const char *name;
 	size_t n = 0;
@@ -385,7 +407,7 @@ static int run_compare(struct compare *c)
 	hg_replay_init(&rp);
 	rp.format = c->args.pics.from;
 	/* --at MARK: the marks, for "did you mean" when it is not there. */
-	rp.record_marks = c->args.pics.at && !c->args.pics.at_event;
+	rp.record_marks = c->json || (c->args.pics.at && !c->args.pics.at_event);
 	/* One reading of the trace drives every configuration. */
 	if (hg_replay_open(&rp, c->args.trace)) {
 		status = failed(&rp);
@@ -475,8 +497,7 @@ static int run_compare(struct compare *c)
 			to_stdout |= strcmp(pics->maps[i], "-") == 0;
 		if (!to_stdout) {
 			if (c->json)
-				print_json(stdout, name, runs, n,
-					   pics->moment);
+				print_json(stdout, name, runs, n, &rp, &at);
 			else
 				print_text(stdout, name, runs, n,
 					   pics->moment);

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "gate.h"
 #include "json.h"
 #include "jsonread.h"
+#include "report.h"
 #include "util.h"
 
 enum {
@@ -77,6 +79,7 @@ struct stats {
 	char *text;
 	size_t len;
 	struct hg_jvalue root;
+	unsigned version; /* its format version ("heapgrow") */
 };
 
 /* read_all reads path ("-" = standard input) into st->text. */
@@ -213,10 +216,42 @@ static int load(struct stats *st)
 				"key)");
 		return -1;
 	}
-	if (v->type != HG_JINT || v->neg || v->u != 1) {
+	if (v->type != HG_JINT || v->neg || v->u == 0) {
 		hg_cli_error_at(st->name, v->line, v->col,
-				"stats format version is not 1 (this heapgrow "
-				"reads version 1)");
+				"\"heapgrow\" is not a format version (a "
+				"positive integer)");
+		return -1;
+	}
+	if (v->u > HG_JSON_FORMAT) {
+		hg_cli_error_at(st->name, v->line, v->col,
+				"stats format version %" PRIu64
+				" is newer than this heapgrow reads (1 to %d)",
+				v->u, HG_JSON_FORMAT);
+		return -1;
+	}
+	st->version = (unsigned)v->u;
+	/* Another kind of document: compare's, diff's or platforms' JSON
+	 * (version 1 had no "kind": its compare documents had
+	 * "configurations"). */
+	v = hg_jget(&st->root, "kind");
+	if (v && (v->type != HG_JSTRING || strcmp(v->s, "stats") != 0)) {
+		hg_cli_error_at(st->name, v->line, v->col,
+				"a heapgrow %s document, not a stats file "
+				"(replay --stats writes those)",
+				v->type == HG_JSTRING ? v->s : "unknown");
+		return -1;
+	}
+	if (!v && hg_jget(&st->root, "configurations")) {
+		hg_cli_error_at(st->name, st->root.line, st->root.col,
+				"a heapgrow compare document, not a stats "
+				"file (replay --stats writes those)");
+		return -1;
+	}
+	if (!v && st->version > 1) {
+		hg_cli_error_at(st->name, st->root.line, st->root.col,
+				"no \"kind\" key (a stats file of format "
+				"version %u has \"kind\": \"stats\")",
+				st->version);
 		return -1;
 	}
 	return check_sections(st);
@@ -229,7 +264,8 @@ static int load(struct stats *st)
 /* The top-level members that are not figures. */
 static bool figure_section(const char *key)
 {
-	return strcmp(key, "heapgrow") != 0 && strcmp(key, "trace") != 0 &&
+	return strcmp(key, "heapgrow") != 0 && strcmp(key, "kind") != 0 &&
+	       strcmp(key, "trace") != 0 &&
 	       strcmp(key, "config") != 0 && strcmp(key, "oom") != 0 &&
 	       strcmp(key, "at") != 0;
 }
@@ -416,6 +452,9 @@ static void fmt_scalar(char *buf, size_t len, const struct hg_jvalue *v)
 	case HG_JINT:
 		snprintf(buf, len, "%s%" PRIu64, v->neg ? "-" : "", v->u);
 		break;
+	case HG_JREAL: /* (hg_jread refuses them in stats files) */
+		snprintf(buf, len, "%.17g", v->d);
+		break;
 	case HG_JSTRING:
 		snprintf(buf, len, "%s", v->s);
 		break;
@@ -444,6 +483,11 @@ static bool same_scalar(const struct hg_jvalue *a, const struct hg_jvalue *b)
 /* ------------------------------------------------------------------ */
 /* The report                                                          */
 /* ------------------------------------------------------------------ */
+
+static bool is_object(const struct hg_jvalue *v)
+{
+	return v && v->type == HG_JOBJECT;
+}
 
 struct row {
 	const char *name;
@@ -475,6 +519,8 @@ struct diff {
 	struct gate_out *gates;
 	size_t ngates;
 	bool all, quiet;
+	char *warnings[4]; /* warn_sources' */
+	size_t nwarnings;
 };
 
 static void trace_line(FILE *f, const char *label, const struct stats *st)
@@ -680,6 +726,10 @@ static void json_copy(struct hg_json *j, const char *key,
 			 v->u);
 		hg_json_value(j, key, num, false);
 		break;
+	case HG_JREAL: /* (hg_jread refuses them in stats files) */
+		snprintf(num, sizeof(num), "%.17g", v->d);
+		hg_json_value(j, key, num, false);
+		break;
 	case HG_JSTRING:
 		hg_json_str(j, key, v->s);
 		break;
@@ -698,15 +748,24 @@ static void json_copy(struct hg_json *j, const char *key,
 	}
 }
 
+/* json_side describes one file: its name, its format version, its trace
+ * ({"name", "events"}, as in the stats file) and its "at" when it has
+ * one. */
 static void json_side(struct hg_json *j, const char *key,
 		      const struct stats *st)
 {
 	const struct hg_jvalue *tr = hg_jget(&st->root, "trace");
+	const struct hg_jvalue *at = hg_jget(&st->root, "at");
 
 	hg_json_begin_object(j, key);
 	hg_json_str(j, "file", st->name);
-	json_copy(j, "trace", hg_jget(tr, "name"));
+	hg_json_u64(j, "heapgrow", st->version);
+	hg_json_begin_object(j, "trace");
+	json_copy(j, "name", hg_jget(tr, "name"));
 	json_copy(j, "events", hg_jget(tr, "events"));
+	hg_json_end_object(j);
+	if (is_object(at))
+		json_copy(j, "at", at);
 	hg_json_end_object(j);
 }
 
@@ -719,9 +778,13 @@ static void print_json(FILE *f, struct diff *df, bool failed)
 
 	hg_json_init(&j, f, true);
 	hg_json_begin_object(&j, NULL);
-	hg_json_u64(&j, "heapgrow", 1);
+	hg_report_json_header(&j, "diff");
 	json_side(&j, "base", df->base);
 	json_side(&j, "new", df->new);
+	hg_json_begin_array(&j, "warnings");
+	for (size_t i = 0; i < df->nwarnings; i++)
+		hg_json_str(&j, NULL, df->warnings[i]);
+	hg_json_end_array(&j);
 	hg_json_begin_object(&j, "config");
 	for (size_t i = 0; i < df->config.n; i++) {
 		const char *key = df->config.v[i];
@@ -812,14 +875,23 @@ static int parse_gate(struct gate_out *g, const char *text)
  * warn_sources warns on standard error when the two files do not come
  * from the same trace (name or number of events) or configuration (the
  * keys that differ), or not from the same moment (--at): the figures may
- * then differ for that reason alone.
+ * then differ for that reason alone. The JSON lists the warnings too.
  */
-static bool is_object(const struct hg_jvalue *v)
+static void warn(struct diff *df, const char *fmt, ...) HG_PRINTF(2, 3);
+static void warn(struct diff *df, const char *fmt, ...)
 {
-	return v && v->type == HG_JOBJECT;
+	char msg[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	hg_cli_error("warning: %s", msg);
+	if (df->nwarnings < sizeof(df->warnings) / sizeof(df->warnings[0]))
+		df->warnings[df->nwarnings++] = hg_xstrdup(msg);
 }
 
-static void warn_sources(const struct diff *df)
+static void warn_sources(struct diff *df)
 {
 	const struct hg_jvalue *bt = hg_jget(&df->base->root, "trace");
 	const struct hg_jvalue *nt = hg_jget(&df->new->root, "trace");
@@ -833,23 +905,28 @@ static void warn_sources(const struct diff *df)
 	if (!same_scalar(bn, nn)) {
 		fmt_scalar(x, sizeof(x), bn);
 		fmt_scalar(y, sizeof(y), nn);
-		hg_cli_error("warning: the files come from different traces "
-			     "(%s, %s)",
-			     x, y);
+		warn(df, "the files come from different traces (%s, %s)", x,
+		     y);
 	} else if (!same_scalar(be, ne) &&
 		   !is_object(hg_jget(&df->base->root, "oom")) &&
 		   !is_object(hg_jget(&df->new->root, "oom"))) {
 		/* (A replay that ran out of memory stopped early.) */
 		fmt_scalar(x, sizeof(x), be);
 		fmt_scalar(y, sizeof(y), ne);
-		hg_cli_error("warning: the files come from traces of different "
-			     "lengths (%s and %s events)",
-			     x, y);
+		warn(df,
+		     "the files come from traces of different lengths (%s "
+		     "and %s events)",
+		     x, y);
 	}
 	for (size_t i = 0; i < df->config.n; i++) {
 		const char *key = df->config.v[i];
-		if (same_scalar(hg_jget(hg_jget(&df->base->root, "config"), key),
-				hg_jget(hg_jget(&df->new->root, "config"), key)))
+		const struct hg_jvalue *b =
+			hg_jget(hg_jget(&df->base->root, "config"), key);
+		const struct hg_jvalue *n =
+			hg_jget(hg_jget(&df->new->root, "config"), key);
+		/* A key only one file has comes from another heapgrow
+		 * (an older one had fewer keys), not another setting. */
+		if (!b || !n || same_scalar(b, n))
 			continue;
 		int w = snprintf(keys + len, sizeof(keys) - len, "%s%s",
 				 len ? ", " : "", key);
@@ -858,13 +935,12 @@ static void warn_sources(const struct diff *df)
 		len += (size_t)w;
 	}
 	if (len)
-		hg_cli_error("warning: the files come from different "
-			     "configurations (%s)",
-			     keys);
+		warn(df, "the files come from different configurations (%s)",
+		     keys);
 	if (!same_scalar(hg_jget(hg_jget(&df->base->root, "at"), "event"),
 			 hg_jget(hg_jget(&df->new->root, "at"), "event")))
-		hg_cli_error("warning: the files give the figures at different "
-			     "moments (replay --at)");
+		warn(df, "the files give the figures at different moments "
+			 "(replay --at)");
 }
 
 static int run(struct diff *df, bool json)
@@ -974,6 +1050,8 @@ int cmd_diff(int argc, char **argv)
 	free(new.text);
 	names_release(&df.figures);
 	names_release(&df.config);
+	for (size_t i = 0; i < df.nwarnings; i++)
+		free(df.warnings[i]);
 	free(df.gates);
 	return status;
 }

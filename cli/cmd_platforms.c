@@ -1,6 +1,7 @@
 /*
  * cmd_platforms.c - heapgrow platforms: the platforms and Go presets the
- * model knows, with their effective defaults as the core computes them.
+ * model knows, with the defaults of every config key (the HG_CONFIG_KEYS
+ * table of core/config.c) as the core computes them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "cmd.h"
 #include "hg_core.h"
 #include "json.h"
+#include "report.h"
 #include "util.h"
 
 enum {
@@ -30,26 +32,17 @@ const struct hg_opt_spec cmd_platforms_spec = {
 	"[options]",
 	"List the platforms and Go version presets with their settings",
 	platforms_opts,
+	"Every config key is shown: in the platforms' table when its default\n"
+	"differs between platforms, in the presets' table when it differs\n"
+	"between Go versions, and otherwise once with its default.\n"
+	"\n"
 	"examples:\n"
 	"  heapgrow platforms\n"
 	"  heapgrow platforms --go 1.9 --format json\n",
 };
 
-/* The columns of the two tables: config keys, as hg_config_get prints them. */
-static const char *const platform_keys[] = {
-	"phys_page_size", "arena_size", "chunk_size", "address_bits",
-	"initial_memory", "placement",  NULL,
-};
-
-static const char *const preset_keys[] = {
-	"policy.sbrk", "policy.arena",     "policy.prepare",
-	"policy.grow", "policy.sbrk_free", NULL,
-};
-
-static bool is_size_key(const char *key)
-{
-	return hg_config_type_of(key) == HG_CFG_SIZE;
-}
+/* The default platform, whose defaults the presets' table shows. */
+#define DEFAULT_PLATFORM "linux/amd64"
 
 /*
  * setup makes cfg the defaults of platform (NULL: the default one) under
@@ -70,126 +63,236 @@ static int setup(struct hg_config *cfg, const char *platform, const char *go,
 
 /* get formats key for a table cell: sizes in short IEC form. */
 static void get(const struct hg_config *cfg, const char *key, char *buf,
-		size_t len, bool human)
+		size_t len)
 {
 	char raw[128];
-	unsigned long long v;
-	char *end;
 
-	if (strcmp(key, "initial_memory") == 0) {
-		/* 0 is "auto": show what the platform's rule gives. */
-		snprintf(raw, sizeof(raw), "%llu",
-			 (unsigned long long)hg_config_initial_memory(cfg));
-	} else if (hg_config_get(cfg, key, raw, sizeof(raw)) != 0) {
+	if (hg_config_get(cfg, key, raw, sizeof(raw)) != 0) {
 		snprintf(buf, len, "-");
 		return;
 	}
-	if (human && is_size_key(key) && hg_is_decimal(raw)) {
-		v = strtoull(raw, &end, 10);
-		hg_fmt_size_short(buf, len, (uint64_t)v);
+	if (hg_config_type_of(key) == HG_CFG_SIZE && hg_is_decimal(raw)) {
+		hg_fmt_size_short(buf, len, strtoull(raw, NULL, 10));
 		return;
 	}
 	snprintf(buf, len, "%s", raw);
 }
 
-/* cell prints one table cell; the last one of a row ends the line. */
-static void cell(const char *s, int width, bool last)
+/* One table: a row per platform or preset, a column per key. */
+#define MAX_ROWS 64
+#define MAX_KEYS 64 /* config.c: at most 32 keys */
+#define CELL 128
+
+struct table {
+	const char *name[MAX_ROWS]; /* the row's platform or preset */
+	char err[MAX_ROWS][256];    /* not modeled: why */
+	struct hg_config cfg[MAX_ROWS];
+	size_t n;
+};
+
+/* fill sets up one row per platform (go: the preset) or, when platforms
+ * is false, per preset on the default platform. */
+static void fill(struct table *t, bool platforms, const char *go)
 {
-	if (last)
-		printf(" %s\n", s);
-	else
-		printf(" %-*s", width, s);
+	t->n = 0;
+	if (platforms) {
+		for (int p = 0; p < HG_PLAT_COUNT && t->n < MAX_ROWS; p++) {
+			t->name[t->n] = hg_platform_name((enum hg_platform)p);
+			setup(&t->cfg[t->n], t->name[t->n], go, t->err[t->n],
+			      sizeof(t->err[t->n]));
+			t->n++;
+		}
+		return;
+	}
+	for (const char *const *g = hg_go_presets; *g && t->n < MAX_ROWS; g++) {
+		t->name[t->n] = *g;
+		setup(&t->cfg[t->n], NULL, *g, t->err[t->n],
+		      sizeof(t->err[t->n]));
+		t->n++;
+	}
+}
+
+/* varies tells whether key's default differs between the modeled rows. */
+static bool varies(const struct table *t, const char *key)
+{
+	char first[CELL], v[CELL];
+	bool any = false;
+
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->err[i][0])
+			continue;
+		get(&t->cfg[i], key, v, sizeof(v));
+		if (!any)
+			memcpy(first, v, sizeof(first));
+		else if (strcmp(first, v) != 0)
+			return true;
+		any = true;
+	}
+	return false;
+}
+
+/* The keys that name the rows, never a column. */
+static bool row_key(const char *key)
+{
+	return strcmp(key, "platform") == 0 || strcmp(key, "go") == 0;
+}
+
+/* Tables wider than this are printed in blocks of columns, each with
+ * the rows' names again. */
+#define TEXT_WIDTH 100
+
+/* print_columns prints the columns first..last-1 of t (w[k]: the width
+ * of key k's column, 0 when it has none). */
+static void print_columns(const struct table *t, const char *corner,
+			  const size_t *w, size_t wname, size_t first,
+			  size_t last)
+{
+	char v[CELL];
+
+	for (size_t i = 0; i <= t->n; i++) {
+		const char *name = i ? t->name[i - 1] : corner;
+		/* Cells are padded to their column but the last one of a
+		 * row, so no line ends in blanks. */
+		size_t pad = wname - strlen(name);
+
+		printf("  %s", name);
+		if (i && t->err[i - 1][0]) {
+			printf("%*s  (not modeled: %s)\n", (int)pad, "",
+			       t->err[i - 1]);
+			continue;
+		}
+		for (size_t k = first; k < last; k++) {
+			if (!w[k])
+				continue;
+			if (i)
+				get(&t->cfg[i - 1], hg_config_keys[k], v,
+				    sizeof(v));
+			else
+				snprintf(v, sizeof(v), "%s",
+					 hg_config_keys[k]);
+			printf("%*s  %s", (int)pad, "", v);
+			pad = w[k] - strlen(v);
+		}
+		putchar('\n');
+	}
+}
+
+/* print_table prints t with a column for each key that varies in it
+ * (shown[] records them), in blocks of columns that fit TEXT_WIDTH. */
+static void print_table(const struct table *t, const char *corner,
+			bool *shown)
+{
+	size_t w[MAX_KEYS], wname = strlen(corner);
+	char v[CELL];
+	size_t nk = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		if (strlen(t->name[i]) > wname)
+			wname = strlen(t->name[i]);
+	for (size_t k = 0; hg_config_keys[k] && k < MAX_KEYS; k++, nk++) {
+		const char *key = hg_config_keys[k];
+
+		w[k] = 0;
+		if (row_key(key) || !varies(t, key))
+			continue;
+		shown[k] = true;
+		w[k] = strlen(key);
+		for (size_t i = 0; i < t->n; i++) {
+			if (t->err[i][0])
+				continue;
+			get(&t->cfg[i], key, v, sizeof(v));
+			if (strlen(v) > w[k])
+				w[k] = strlen(v);
+		}
+	}
+	for (size_t first = 0, width = 0, k = 0; k <= nk; k++) {
+		if (k < nk && !w[k])
+			continue;
+		if (k == nk || (width && 2 + wname + width + 2 + w[k] >
+						 TEXT_WIDTH)) {
+			if (width) {
+				if (first)
+					putchar('\n');
+				print_columns(t, corner, w, wname, first, k);
+			}
+			first = k;
+			width = 0;
+		}
+		if (k < nk)
+			width += 2 + w[k];
+	}
 }
 
 static int print_text(const char *go)
 {
-	struct hg_config cfg;
-	char buf[128], err[256];
+	static struct table plats, presets;
+	bool shown[MAX_KEYS] = { false };
+	char v[CELL];
 
+	fill(&plats, true, go);
+	fill(&presets, false, NULL);
 	printf("platforms (defaults under Go %s)\n", go ? go : HG_GO_NEWEST);
-	printf("  %-14s", "platform");
-	for (const char *const *k = platform_keys; *k; k++)
-		cell(*k, 15, !k[1]);
-	for (int p = 0; p < HG_PLAT_COUNT; p++) {
-		const char *name = hg_platform_name((enum hg_platform)p);
-
-		printf("  %-14s", name);
-		if (setup(&cfg, name, go, err, sizeof(err))) {
-			printf(" (not modeled: %s)\n", err);
+	print_table(&plats, "platform", shown);
+	printf("\nGo presets (defaults on " DEFAULT_PLATFORM ")\n");
+	print_table(&presets, "go", shown);
+	printf("\nthe other keys (the same on every platform and preset "
+	       "above)\n");
+	for (size_t k = 0; hg_config_keys[k] && k < MAX_KEYS; k++) {
+		if (row_key(hg_config_keys[k]) || shown[k])
 			continue;
-		}
-		for (const char *const *k = platform_keys; *k; k++) {
-			get(&cfg, *k, buf, sizeof(buf), true);
-			cell(buf, 15, !k[1]);
-		}
-	}
-	printf("\nGo presets (policies)\n  %-6s", "go");
-	for (const char *const *k = preset_keys; *k; k++)
-		cell(*k, 16, !k[1]);
-	for (const char *const *g = hg_go_presets; *g; g++) {
-		printf("  %-6s", *g);
-		if (setup(&cfg, NULL, *g, err, sizeof(err))) {
-			printf(" (not modeled: %s)\n", err);
-			continue;
-		}
-		for (const char *const *k = preset_keys; *k; k++) {
-			get(&cfg, *k, buf, sizeof(buf), false);
-			cell(buf, 16, !k[1]);
-		}
+		get(&plats.cfg[0], hg_config_keys[k], v, sizeof(v));
+		printf("  %-20s %s\n", hg_config_keys[k], v);
 	}
 	printf("\nAny release from %s to %s is accepted (--go 1.15, "
 	       "go=go1.15): "
-	       "it sets\nthe policies and constants that release had.\n",
+	       "it sets\nthe policies and constants that release had. "
+	       "'man heapgrow' (CONFIGURATION)\ndescribes every key.\n",
 	       HG_GO_OLDEST, HG_GO_NEWEST);
 	return HG_EXIT_OK;
 }
 
-static void json_keys(struct hg_json *j, const struct hg_config *cfg,
-		      const char *const *keys)
+/* json_rows writes one object per row of t: its name under key, then its
+ * config (every key) or the error that says why it is not modeled. */
+static void json_rows(struct hg_json *j, const struct table *t,
+		      const char *array, const char *key)
 {
-	char buf[128];
-
-	for (const char *const *k = keys; *k; k++) {
-		if (strcmp(*k, "initial_memory") == 0)
-			hg_json_u64(j, *k, hg_config_initial_memory(cfg));
-		else if (hg_config_get(cfg, *k, buf, sizeof(buf)) == 0)
-			hg_json_value(j, *k, buf, hg_config_is_string(*k));
+	hg_json_begin_array(j, array);
+	for (size_t i = 0; i < t->n; i++) {
+		hg_json_begin_object(j, NULL);
+		hg_json_str(j, key, t->name[i]);
+		if (t->err[i][0])
+			hg_json_str(j, "error", t->err[i]);
+		else
+			hg_report_json_config(j, &t->cfg[i], true);
+		hg_json_end_object(j);
 	}
+	hg_json_end_array(j);
 }
 
 static int print_json(const char *go)
 {
-	struct hg_config cfg;
+	static struct table plats, presets;
 	struct hg_json j;
-	char err[256];
 
+	fill(&plats, true, go);
+	fill(&presets, false, NULL);
 	hg_json_init(&j, stdout, true);
 	hg_json_begin_object(&j, NULL);
-	hg_json_str(&j, "go", go ? go : HG_GO_NEWEST);
-	hg_json_begin_array(&j, "platforms");
-	for (int p = 0; p < HG_PLAT_COUNT; p++) {
-		const char *name = hg_platform_name((enum hg_platform)p);
+	hg_report_json_header(&j, "platforms");
+	/* The preset as the config prints it: "1.9" for --go go1.9. */
+	char v[CELL];
+	if (go) {
+		struct hg_config cfg;
+		char err[256];
 
-		hg_json_begin_object(&j, NULL);
-		hg_json_str(&j, "platform", name);
-		if (setup(&cfg, name, go, err, sizeof(err)) == 0)
-			json_keys(&j, &cfg, platform_keys);
-		else
-			hg_json_str(&j, "error", err);
-		hg_json_end_object(&j);
+		setup(&cfg, NULL, go, err, sizeof(err));
+		get(&cfg, "go", v, sizeof(v));
+	} else {
+		snprintf(v, sizeof(v), "%s", HG_GO_NEWEST);
 	}
-	hg_json_end_array(&j);
-	hg_json_begin_array(&j, "go_presets");
-	for (const char *const *g = hg_go_presets; *g; g++) {
-		hg_json_begin_object(&j, NULL);
-		hg_json_str(&j, "go", *g);
-		if (setup(&cfg, NULL, *g, err, sizeof(err)) == 0)
-			json_keys(&j, &cfg, preset_keys);
-		else
-			hg_json_str(&j, "error", err);
-		hg_json_end_object(&j);
-	}
-	hg_json_end_array(&j);
+	hg_json_str(&j, "go", v);
+	json_rows(&j, &plats, "platforms", "platform");
+	json_rows(&j, &presets, "go_presets", "go");
 	hg_json_end_object(&j);
 	return HG_EXIT_OK;
 }

@@ -380,6 +380,8 @@ static bool is_set(const struct hg_jvalue *v)
 		return v->b;
 	case HG_JINT:
 		return v->u != 0;
+	case HG_JREAL: /* (stats files have none: hg_jread refuses them) */
+		return v->d != 0;
 	case HG_JSTRING:
 		return v->s[0] != '\0';
 	case HG_JOBJECT:
@@ -403,6 +405,8 @@ static bool same(const struct hg_jvalue *a, const struct hg_jvalue *b)
 		return a->b == b->b;
 	case HG_JINT:
 		return a->u == b->u && a->neg == b->neg;
+	case HG_JREAL:
+		return a->d == b->d;
 	case HG_JSTRING:
 		return strcmp(a->s, b->s) == 0;
 	case HG_JOBJECT:

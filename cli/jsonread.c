@@ -16,6 +16,7 @@ struct reader {
 	unsigned line;
 	struct hg_jerror *err;
 	bool failed;
+	bool reals; /* read fractions and exponents (HG_JREAL) */
 };
 
 static unsigned col_of(const struct reader *r, const char *at)
@@ -238,6 +239,39 @@ static int read_string(struct reader *r, char **out)
 	return 0;
 }
 
+/* read_real reads the fraction and exponent of the number at start
+ * (JSON's grammar), its integer part already read. */
+static int read_real(struct reader *r, struct hg_jvalue *v, const char *start)
+{
+	char buf[64];
+	size_t n;
+
+	if (*r->p == '.') {
+		r->p++;
+		if (r->p >= r->end || *r->p < '0' || *r->p > '9')
+			return fail_at(r, start, "bad number");
+		while (r->p < r->end && *r->p >= '0' && *r->p <= '9')
+			r->p++;
+	}
+	if (r->p < r->end && (*r->p == 'e' || *r->p == 'E')) {
+		r->p++;
+		if (r->p < r->end && (*r->p == '+' || *r->p == '-'))
+			r->p++;
+		if (r->p >= r->end || *r->p < '0' || *r->p > '9')
+			return fail_at(r, start, "bad number");
+		while (r->p < r->end && *r->p >= '0' && *r->p <= '9')
+			r->p++;
+	}
+	n = (size_t)(r->p - start);
+	if (n >= sizeof(buf))
+		return fail_at(r, start, "number too long");
+	memcpy(buf, start, n);
+	buf[n] = '\0';
+	v->type = HG_JREAL;
+	v->d = strtod(buf, NULL);
+	return 0;
+}
+
 static int read_number(struct reader *r, struct hg_jvalue *v)
 {
 	const char *start = r->p;
@@ -260,12 +294,16 @@ static int read_number(struct reader *r, struct hg_jvalue *v)
 				       "integer does not fit in 64 bits");
 		u = u * 10 + d;
 	}
-	if (r->p < r->end && (*r->p == '.' || *r->p == 'e' || *r->p == 'E'))
-		return fail_at(r, start,
-			       "only integers are expected, not fractions "
-			       "or exponents");
+	if (r->p < r->end && (*r->p == '.' || *r->p == 'e' || *r->p == 'E')) {
+		if (!r->reals)
+			return fail_at(r, start,
+				       "only integers are expected, not "
+				       "fractions or exponents");
+		return read_real(r, v, start);
+	}
 	v->type = HG_JINT;
 	v->u = u;
+	v->d = v->neg ? -(double)u : (double)u;
 	if (u == 0)
 		v->neg = false;
 	return 0;
@@ -449,8 +487,8 @@ static int read_value(struct reader *r, struct hg_jvalue *v, int depth)
 	return 0;
 }
 
-int hg_jread(const char *text, size_t len, struct hg_jvalue *out,
-	     struct hg_jerror *err)
+static int jread(const char *text, size_t len, struct hg_jvalue *out,
+		 struct hg_jerror *err, bool reals)
 {
 	struct reader r;
 	char buf[32];
@@ -463,6 +501,7 @@ int hg_jread(const char *text, size_t len, struct hg_jvalue *out,
 	r.line = 1;
 	r.err = err;
 	r.failed = false;
+	r.reals = reals;
 	skip_ws(&r);
 	if (read_value(&r, out, 0) == 0) {
 		skip_ws(&r);
@@ -473,6 +512,18 @@ int hg_jread(const char *text, size_t len, struct hg_jvalue *out,
 	}
 	hg_jfree(out);
 	return -1;
+}
+
+int hg_jread(const char *text, size_t len, struct hg_jvalue *out,
+	     struct hg_jerror *err)
+{
+	return jread(text, len, out, err, false);
+}
+
+int hg_jread_numbers(const char *text, size_t len, struct hg_jvalue *out,
+		     struct hg_jerror *err)
+{
+	return jread(text, len, out, err, true);
 }
 
 void hg_jfree(struct hg_jvalue *v)
@@ -513,6 +564,8 @@ const char *hg_jtype_name(enum hg_jtype t)
 		return "an object";
 	case HG_JARRAY:
 		return "an array";
+	case HG_JREAL:
+		return "a number with a fraction or exponent";
 	}
 	return "a value";
 }

@@ -22,7 +22,8 @@ enum hg_jtype {
 	HG_JINT,
 	HG_JSTRING,
 	HG_JOBJECT,
-	HG_JARRAY
+	HG_JARRAY,
+	HG_JREAL /* a fraction or exponent, only from hg_jread_numbers */
 };
 
 struct hg_jmember;
@@ -34,6 +35,7 @@ struct hg_jvalue {
 	bool b;                     /* HG_JBOOL */
 	bool neg;                   /* HG_JINT: negative */
 	uint64_t u;                 /* HG_JINT: magnitude */
+	double d;                   /* HG_JREAL (and HG_JINT): the value */
 	char *s;                    /* HG_JSTRING: UTF-8, no NUL inside */
 	struct hg_jmember *members; /* HG_JOBJECT, in file order; HG_JARRAY:
 				       the elements, key NULL */
@@ -58,6 +60,14 @@ struct hg_jerror {
  */
 int hg_jread(const char *text, size_t len, struct hg_jvalue *out,
 	     struct hg_jerror *err);
+
+/*
+ * hg_jread_numbers is hg_jread that also reads numbers with a fraction
+ * or an exponent, as HG_JREAL (for documents other than stats files,
+ * such as diff's JSON output and the JSON Schema checker's input).
+ */
+int hg_jread_numbers(const char *text, size_t len, struct hg_jvalue *out,
+		     struct hg_jerror *err);
 
 /* hg_jfree frees what hg_jread allocated under v; v becomes a null. */
 void hg_jfree(struct hg_jvalue *v);

@@ -111,16 +111,79 @@ static void json_size_classes(struct hg_json *j, const struct hg_stats *st)
 	hg_json_end_object(j);
 }
 
+void hg_report_json_header(struct hg_json *j, const char *kind)
+{
+	hg_json_u64(j, "heapgrow", HG_JSON_FORMAT);
+	hg_json_str(j, "kind", kind);
+}
+
+void hg_report_json_config(struct hg_json *j, const struct hg_config *cfg,
+			   bool object_ops)
+{
+	char buf[256];
+
+	hg_json_begin_object(j, "config");
+	for (const char *const *k = hg_config_keys; *k; k++) {
+		if (hg_config_key_objects(*k) && !object_ops)
+			continue;
+		if (hg_config_get(cfg, *k, buf, sizeof(buf)) != 0)
+			continue;
+		hg_json_value(j, *k, buf, hg_config_is_string(*k));
+	}
+	hg_json_end_object(j);
+}
+
+void hg_report_json_at(struct hg_json *j, uint64_t event, const char *mark)
+{
+	hg_json_begin_object(j, "at");
+	hg_json_u64(j, "event", event);
+	if (mark)
+		hg_json_str(j, "mark", mark);
+	else
+		hg_json_null(j, "mark");
+	hg_json_end_object(j);
+}
+
+void hg_report_json_run(struct hg_json *j, const struct hg_stats *st,
+			struct hg_replay_lane *lane)
+{
+	hg_json_begin_object(j, "final");
+	json_stats(j, st, HG_STAT_FIGURES, false);
+	hg_json_end_object(j);
+	hg_json_begin_object(j, "peak");
+	json_stats(j, st, HG_STAT_FIGURES, true);
+	hg_json_end_object(j);
+	json_stats(j, st, HG_STAT_RUN, false);
+	json_size_classes(j, st);
+	hg_json_begin_array(j, "marks");
+	if (lane) {
+		struct mark_json mj = { j, *st };
+		hg_marks_each(&lane->marks, mark_json, &mj);
+	}
+	hg_json_end_array(j);
+	json_fidelity(j, lane ? &lane->fidelity : NULL);
+	if (st->oom) {
+		hg_json_begin_object(j, "oom");
+		hg_json_u64(j, "event", st->oom_event);
+		hg_json_str(j, "op", hg_op_name(st->oom_op));
+		hg_json_str(j, "id", st->oom_id);
+		hg_json_u64(j, "size", st->oom_size);
+		hg_json_str(j, "message", st->oom_message);
+		hg_json_end_object(j);
+	} else {
+		hg_json_null(j, "oom");
+	}
+}
+
 void hg_report_json(FILE *f, const char *name, const struct hg_config *cfg,
 		    const struct hg_stats *st, struct hg_replay_lane *lane,
 		    const struct hg_report_at *at)
 {
 	struct hg_json j;
-	char buf[256];
 
 	hg_json_init(&j, f, true);
 	hg_json_begin_object(&j, NULL);
-	hg_json_u64(&j, "heapgrow", 1);
+	hg_report_json_header(&j, "stats");
 	hg_json_begin_object(&j, "trace");
 	if (name)
 		hg_json_str(&j, "name", name);
@@ -128,52 +191,10 @@ void hg_report_json(FILE *f, const char *name, const struct hg_config *cfg,
 		hg_json_null(&j, "name");
 	hg_json_u64(&j, "events", at ? at->events : st->events);
 	hg_json_end_object(&j);
-	if (at) {
-		hg_json_begin_object(&j, "at");
-		hg_json_u64(&j, "event", at->event);
-		if (at->mark)
-			hg_json_str(&j, "mark", at->mark);
-		else
-			hg_json_null(&j, "mark");
-		hg_json_end_object(&j);
-	}
-
-	hg_json_begin_object(&j, "config");
-	for (const char *const *k = hg_config_keys; *k; k++) {
-		if (hg_config_key_objects(*k) && !st->object_ops)
-			continue;
-		if (hg_config_get(cfg, *k, buf, sizeof(buf)) != 0)
-			continue;
-		hg_json_value(&j, *k, buf, hg_config_is_string(*k));
-	}
-	hg_json_end_object(&j);
-
-	hg_json_begin_object(&j, "final");
-	json_stats(&j, st, HG_STAT_FIGURES, false);
-	hg_json_end_object(&j);
-	hg_json_begin_object(&j, "peak");
-	json_stats(&j, st, HG_STAT_FIGURES, true);
-	hg_json_end_object(&j);
-	json_stats(&j, st, HG_STAT_RUN, false);
-	json_size_classes(&j, st);
-	hg_json_begin_array(&j, "marks");
-	if (lane) {
-		struct mark_json mj = { &j, *st };
-		hg_marks_each(&lane->marks, mark_json, &mj);
-	}
-	hg_json_end_array(&j);
-	json_fidelity(&j, lane ? &lane->fidelity : NULL);
-	if (st->oom) {
-		hg_json_begin_object(&j, "oom");
-		hg_json_u64(&j, "event", st->oom_event);
-		hg_json_str(&j, "op", hg_op_name(st->oom_op));
-		hg_json_str(&j, "id", st->oom_id);
-		hg_json_u64(&j, "size", st->oom_size);
-		hg_json_str(&j, "message", st->oom_message);
-		hg_json_end_object(&j);
-	} else {
-		hg_json_null(&j, "oom");
-	}
+	if (at)
+		hg_report_json_at(&j, at->event, at->mark);
+	hg_report_json_config(&j, cfg, st->object_ops);
+	hg_report_json_run(&j, st, lane);
 	hg_json_end_object(&j);
 }
 

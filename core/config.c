@@ -204,7 +204,9 @@ struct key {
  *           with it, and hg_config_key_doc gives it (tests/unit/test_config.c
  * checks the man page, the README and the bash completion against this table)
  * To add a key: a member in struct hg_config (hg_core.h), a row here, its
- * default in presets.c, its entry in heapgrow(1) and the README.
+ * default in presets.c, its entry in heapgrow(1) and the README, and its
+ * property in share/schema/heapgrow.schema.json ($defs/config; the test
+ * schema.table checks it).
  */
 #define HG_CONFIG_KEYS(X)                                                      \
 	X(PLATFORM, "platform", HG_CFG_STRING, hg_cfg_platform_names,          \

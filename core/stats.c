@@ -18,7 +18,11 @@
  *      (higher) or 0 (neither: the workload decides it), the colour of
  *      its changes in `heapgrow diff` and `compare` on a terminal;
  *   5. its line in heapgrow(1) (STATISTICS); the tests check that every
- *      row is documented there.
+ *      row is documented there;
+ *   6. its property in share/schema/heapgrow.schema.json (its group's
+ *      $defs, or "figures" and "mark", or "stats" and "configuration",
+ *      and the "statistic" names); schema.table checks the schema
+ *      against this table.
  */
 #include "hg_core.h"
 

@@ -52,16 +52,28 @@ static void die(const char *fmt, ...)
 static char *slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
-	char *buf;
+	size_t cap = 0;
+	char *buf = NULL;
 
 	if (!f)
 		die("cannot open %s", path);
-	buf = malloc(MAX_FILE + 1);
-	if (!buf)
-		die("out of memory");
-	*len = fread(buf, 1, MAX_FILE + 1, f);
-	if (ferror(f) || *len > MAX_FILE)
-		die("cannot read %s (or over %u MiB)", path, MAX_FILE >> 20);
+	*len = 0;
+	for (;;) {
+		if (*len == cap) {
+			cap = cap ? cap * 2 : 65536;
+			if (cap > MAX_FILE)
+				die("%s: over %u MiB", path, MAX_FILE >> 20);
+			buf = realloc(buf, cap);
+			if (!buf)
+				die("out of memory");
+		}
+		size_t n = fread(buf + *len, 1, cap - *len, f);
+		*len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f))
+		die("cannot read %s", path);
 	fclose(f);
 	return buf;
 }
@@ -866,8 +878,19 @@ int main(int argc, char **argv)
 		schema_root = &schema;
 		check_schema(&schema, "#");
 		check_table();
-		if (mismatches)
+		hg_jfree(&schema);
+		free(text);
+		if (mismatches) {
+			fprintf(stderr,
+				"hg_schema: %d mismatches: the schema lists "
+				"every statistic of core/stats.c (its group, "
+				"name, unit and whether only object-level "
+				"replays have it) and every config key of "
+				"core/config.c; add a new one to its $defs "
+				"there\n",
+				mismatches);
 			return 1;
+		}
 		printf("%s: every statistic of the table and every config "
 		       "key\n",
 		       schema_file);

@@ -62,8 +62,8 @@ static const struct hg_opt replay_opts[] = {
 	  "report format on standard output (default text)" },
 	{ OPT_LOG, 0, "log", "FILE",
 	  "write an event log to FILE, one JSON object per line" },
-	{ OPT_CHECK, 0, "check", NULL,
-	  "verify the model's invariants after every event" },
+	{ OPT_CHECK, 0, "check", "[=linear|full]",
+	  "verify the model's invariants (linear, the default, or full)" },
 	{ OPT_QUIET, 'q', "quiet", NULL,
 	  "print no report on standard output and no progress line" },
 	{ 0 },
@@ -90,6 +90,11 @@ const struct hg_opt_spec cmd_replay_spec = {
 	"runs over a second shows its progress on standard error when that\n"
 	"is a terminal (not with -q).\n"
 	"\n"
+	"--check checks what each event touched after it and recomputes the\n"
+	"whole state at every mark and at the end, at a few times the cost of\n"
+	"a plain replay; --check=full recomputes the whole state after every\n"
+	"event, which grows with the live state.\n"
+	"\n"
 	"exit status: 0 done, 2 usage or input error (or a model invariant\n"
 	"broken under --check), 3 the modeled runtime ran out of memory.\n"
 	"\n"
@@ -108,7 +113,8 @@ const struct hg_opt_spec cmd_replay_spec = {
 struct replay {
 	const char *stats_path; /* --stats, or NULL */
 	const char *log_path;   /* --log, or NULL */
-	bool json, check, quiet;
+	bool json, quiet;
+	int check; /* enum hg_replay_check */
 	struct hg_replay_args args; /* TRACE, settings, pictures */
 };
 
@@ -273,7 +279,17 @@ int cmd_replay(int argc, char **argv)
 			r.log_path = arg;
 			break;
 		case OPT_CHECK:
-			r.check = true;
+			if (!arg || strcmp(arg, "linear") == 0) {
+				r.check = HG_REPLAY_CHECK_LINEAR;
+			} else if (strcmp(arg, "full") == 0) {
+				r.check = HG_REPLAY_CHECK_FULL;
+			} else {
+				status = hg_opt_usage_error(
+					&cmd_replay_spec,
+					"--check is linear or full, not '%s'",
+					arg);
+				goto out;
+			}
 			break;
 		case OPT_QUIET:
 			r.quiet = true;

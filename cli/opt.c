@@ -37,7 +37,11 @@ void hg_opt_init(struct hg_opt_parser *p, const struct hg_opt_spec *spec,
 	for (const struct hg_opt *o = spec->opts; o->name; o++, n++) {
 		assert(n < HG_OPT_MAX && o->id > HG_OPT_ARG);
 		p->lopts[n].name = o->name;
-		p->lopts[n].has_arg = o->arg ? required_argument : no_argument;
+		/* A metavariable in brackets ("[=full]") is optional and
+		 * only taken as --name=VALUE. */
+		p->lopts[n].has_arg = !o->arg		? no_argument
+				      : o->arg[0] == '[' ? optional_argument
+							 : required_argument;
 		p->lopts[n].flag = NULL;
 		p->lopts[n].val = OPT_VAL((int)n);
 		if (o->shortname) {
@@ -209,6 +213,13 @@ int hg_opt_from(const struct hg_opt_spec *spec, const char *arg, int *from)
 
 #define HELP_COL 28
 
+/* The blank between an option and its metavariable (none before an
+ * optional one: --check[=full]). */
+static const char *space(const struct hg_opt *o)
+{
+	return o->arg && o->arg[0] != '[' ? " " : "";
+}
+
 static void help_line(FILE *f, const struct hg_opt *o)
 {
 	char left[96];
@@ -216,11 +227,10 @@ static void help_line(FILE *f, const struct hg_opt *o)
 
 	if (o->shortname)
 		n = snprintf(left, sizeof(left), "  -%c, --%s%s%s",
-			     o->shortname, o->name, o->arg ? " " : "",
-			     o->arg ? o->arg : "");
+			     o->shortname, o->name, space(o), o->arg ? o->arg : "");
 	else
 		n = snprintf(left, sizeof(left), "      --%s%s%s", o->name,
-			     o->arg ? " " : "", o->arg ? o->arg : "");
+			     space(o), o->arg ? o->arg : "");
 	if (n + 2 > HELP_COL)
 		fprintf(f, "%s\n%*s%s\n", left, HELP_COL, "", o->help);
 	else

@@ -23,7 +23,9 @@ struct hg_opt {
 	int id;           /* returned by hg_opt_next; > HG_OPT_ARG */
 	char shortname;   /* 0 = long form only */
 	const char *name; /* long name, without "--" */
-	const char *arg;  /* metavariable ("FILE"); NULL for a flag */
+	const char *arg;  /* metavariable ("FILE"); NULL for a flag; in
+			     brackets ("[=full]") an optional value, given
+			     as --name=VALUE only (long options only) */
 	const char *help; /* one line */
 };
 

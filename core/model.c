@@ -47,13 +47,13 @@ static bool is_windows(const struct hg_config *cfg)
  */
 
 /* The figures that both halves read, from the counters. */
-static void figures_now(const struct hg_model *m, struct hg_figures *f)
+void hg_model_figures(const struct hg_model *m, struct hg_figures *f)
 {
 	const struct hg_heapstats *h = &m->hs;
 	struct hg_sbrk_counts sc = { 0 };
 	if (m->sbrk_counts)
 		m->os.ops->counts(&m->os, &sc);
-	_Static_assert(HG_CLASS_COUNT == 10, "figures_now sums every class");
+	_Static_assert(HG_CLASS_COUNT == 10, "hg_model_figures sums every class");
 	/* Summed from locals, not read back from f (a store-forwarding
 	 * stall per class once the compiler vectorizes the sum). */
 	uint64_t foreign = m->c_foreign, reserved = m->c_reserved;
@@ -117,7 +117,7 @@ static void figures_now(const struct hg_model *m, struct hg_figures *f)
 static void update_peaks(struct hg_model *m)
 {
 	struct hg_figures now, *f = &now, *p = &m->stats.peak;
-	figures_now(m, f);
+	hg_model_figures(m, f);
 	for (int c = 0; c < HG_CLASS_COUNT; c++)
 		RAISE(p, f, classes[c]);
 	RAISE(p, f, heap_sys);
@@ -149,7 +149,7 @@ const struct hg_stats *hg_model_stats(const struct hg_model *m)
 {
 	if (m->stats_stale) {
 		struct hg_model *w = (struct hg_model *)m;
-		figures_now(m, &w->stats.final);
+		hg_model_figures(m, &w->stats.final);
 		w->stats_stale = false;
 	}
 	return &m->stats;
@@ -609,7 +609,7 @@ int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 		held += sum[c];
 	sum[HG_CLASS_NONE] = (m->os.vas.hi - m->os.vas.lo) - held;
 	struct hg_figures f;
-	figures_now(m, &f);
+	hg_model_figures(m, &f);
 	for (int c = 0; c < HG_CLASS_COUNT; c++) {
 		if (sum[c] != f.classes[c]) {
 			return hg_errorf(err, errlen, HG_EINVAL,

@@ -7,6 +7,7 @@
  *            linearAlloc, persistentalloc and the arena metadata
  *   mheap.c  (*mheap).grow, allocSpan, freeSpan, the scavenger entry points
  *   model.c  operations, ids, statistics, classes and the invariant checker
+ *   model_check.c  the linear checker: what each event touched
  *   apply.c  how each op is applied: one function per op kind, one table
  */
 #ifndef HG_MODEL_H
@@ -183,6 +184,10 @@ void hg_mheap_throw(struct hg_model *m, const char *fmt, ...)
 
 /* ---- mgcpacer.c ---- */
 void hg_scavenge_on_grow(struct hg_model *m, uint64_t growth, uint64_t scav);
+
+/* ---- model.c ---- */
+/* hg_model_figures computes the figures from the counters, O(1). */
+void hg_model_figures(const struct hg_model *m, struct hg_figures *f);
 
 /* ---- apply.c ---- */
 /* hg_apply_op applies op by its kind's function (the id rules passed). */

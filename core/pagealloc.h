@@ -121,6 +121,11 @@ uint64_t hg_pagealloc_metadata_bytes(const struct hg_pagealloc *p);
  */
 int hg_pagealloc_check(const struct hg_pagealloc *p, char *err, size_t errlen);
 
+/* hg_pagealloc_check_range checks the chunks meeting [lo, hi) and the
+ * summaries above them only (pagealloc_check.c). */
+int hg_pagealloc_check_range(const struct hg_pagealloc *p, hg_addr lo,
+			     hg_addr hi, char *err, size_t errlen);
+
 /* ------------------------------------------------------------------ */
 /* Introspection and test support (added to the original interface)    */
 /* ------------------------------------------------------------------ */

@@ -346,3 +346,59 @@ int hg_pagealloc_check(const struct hg_pagealloc *p, char *err, size_t errlen)
 	}
 	return HG_OK;
 }
+
+/*
+ * hg_pagealloc_check_range is hg_pagealloc_check for the chunks meeting
+ * [lo, hi) only (the linear --check after each event): each grown chunk's
+ * leaf summary and scavenge-index count against its bitmap, and every
+ * summary above it against its children. O(chunks * levels).
+ */
+int hg_pagealloc_check_range(const struct hg_pagealloc *p, hg_addr lo,
+			     hg_addr hi, char *err, size_t errlen)
+{
+	if (hi <= lo)
+		return HG_OK;
+	for (uint64_t c = chunk_index(p, lo); c <= chunk_index(p, hi - 1);
+	     c++) {
+		const struct pa_chunk *ch = chunk_of(p, c);
+		uint64_t used = 0;
+
+		if (!ch || !ch->grown)
+			continue;
+		uint64_t sum = hg_pallocbits_summarize(p, ch);
+		if (sum_get(p, p->levels - 1, c) != sum)
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "chunk %#llx: leaf summary %#llx, "
+					 "bitmap says %#llx",
+					 ULL(c),
+					 ULL(sum_get(p, p->levels - 1, c)),
+					 ULL(sum));
+		for (unsigned w = 0; w < p->nwords; w++)
+			used += popcount64(ch->alloc[w]);
+		if (used != ch->in_use)
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "chunk %#llx: scavenge index inUse "
+					 "%llu, bitmap %llu",
+					 ULL(c), ULL(ch->in_use), ULL(used));
+		hg_addr cb = chunk_base(p, c);
+		for (unsigned l = 0; l + 1 < p->levels; l++) {
+			uint64_t i, end, kids[1 << PA_LEVEL_BITS];
+			unsigned k, bits = p->level_bits[l + 1];
+
+			hg_addrs_to_summary_range(p, l, cb,
+						  cb + p->params.chunk_bytes,
+						  &i, &end);
+			for (k = 0; k < (1u << bits); k++)
+				kids[k] = sum_get(p, l + 1, (i << bits) + k);
+			uint64_t want = hg_merge_summaries(
+				p, kids, 1u << bits, p->level_log_pages[l + 1]);
+			if (sum_get(p, l, i) != want)
+				return hg_errorf(err, errlen, HG_EINVAL,
+						 "summary[%u][%#llx] = %#llx, "
+						 "children disagree",
+						 l, ULL(i),
+						 ULL(sum_get(p, l, i)));
+		}
+	}
+	return HG_OK;
+}

@@ -396,8 +396,12 @@ static int apply(struct hg_replay *rp, size_t k, uint64_t i,
 		}
 	}
 	if (rp->check) {
+		bool full = rp->check == HG_REPLAY_CHECK_FULL ||
+			    op->kind == HG_OP_MARK;
 		err[0] = '\0';
-		if (hg_model_check(l->model, err, sizeof(err)) != 0)
+		if ((full ? hg_model_check(l->model, err, sizeof(err))
+			  : hg_model_check_event(l->model, op, &res, err,
+						 sizeof(err))) != 0)
 			return hg_replay_fail(
 				       rp, HG_REPLAY_EINVARIANT, line, 0,
 				       "invariant violated after event %" PRIu64
@@ -414,6 +418,27 @@ static int apply(struct hg_replay *rp, size_t k, uint64_t i,
 		rp->status = HG_REPLAY_OOM;
 	}
 	return HG_REPLAY_OK;
+}
+
+/* check_end recomputes every lane's whole state once the events ended
+ * (the linear checker's last check). */
+static int check_end(struct hg_replay *rp)
+{
+	char err[256];
+
+	for (size_t k = 0; k < rp->nlanes; k++) {
+		struct hg_replay_lane *l = &rp->lane[k];
+		err[0] = '\0';
+		if (hg_model_check(l->model, err, sizeof(err)) != 0)
+			return hg_replay_fail(
+				rp, HG_REPLAY_EINVARIANT, 0, 0,
+				"invariant violated at the end of the replay "
+				"(after %" PRIu64 " events)%s%s%s: %s",
+				hg_model_stats(l->model)->events,
+				l->label ? " (" : "", l->label ? l->label : "",
+				l->label ? ")" : "", err);
+	}
+	return 0;
 }
 
 int hg_replay_run(struct hg_replay *rp)
@@ -450,6 +475,8 @@ int hg_replay_run(struct hg_replay *rp)
 				return rc;
 		}
 	}
+	if (rp->check == HG_REPLAY_CHECK_LINEAR && check_end(rp))
+		return rp->status;
 	for (size_t j = 0; j < rp->nobs; j++) {
 		if (!rp->obs[j].finish)
 			continue;

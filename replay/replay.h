@@ -153,9 +153,18 @@ struct hg_replay_lane {
 	struct hg_fidelity fidelity;
 };
 
+/* The checker (--check): off; linear, what each event touched after it
+ * (hg_model_check_event) and the whole state at every mark and at the
+ * end (hg_model_check); or full, the whole state after every event. */
+enum hg_replay_check {
+	HG_REPLAY_CHECK_OFF = 0,
+	HG_REPLAY_CHECK_LINEAR,
+	HG_REPLAY_CHECK_FULL,
+};
+
 struct hg_replay {
 	/* Options, set before hg_replay_run. */
-	bool check;        /* run the checker after every event */
+	int check;         /* enum hg_replay_check */
 	bool record_marks; /* keep the figures at every mark */
 	/* Skip an operation the model rejects as inconsistent with the
 	 * ones before (unknown or live id) instead of stopping: for

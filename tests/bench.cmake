@@ -1,4 +1,17 @@
-# Benchmark tools (not run by ctest): tests/bench/gentrace makes synthetic
-# traces, tests/bench/replay_bench.sh measures replay against baselines.
+# The benchmark (README "Performance"): tests/bench/bench.sh runs it; its
+# tools are built here. gentrace makes the synthetic traces, benchtime
+# times a command (CPU time and peak RSS, the least of several runs),
+# mallocs is the C program that heaptrack and mtrace() record.
 add_executable(gentrace ${CMAKE_CURRENT_SOURCE_DIR}/bench/gentrace.c)
 target_link_libraries(gentrace PRIVATE hg_flags)
+add_executable(benchtime ${CMAKE_CURRENT_SOURCE_DIR}/bench/benchtime.c)
+target_link_libraries(benchtime PRIVATE hg_flags)
+add_executable(mallocs ${CMAKE_CURRENT_SOURCE_DIR}/bench/mallocs.c)
+target_link_libraries(mallocs PRIVATE hg_flags)
+
+# The smoke run: tiny sizes, once each; that the script runs and prints
+# every ratio line (no timing is asserted).
+add_test(NAME bench.smoke
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/bench/smoke.sh
+          ${CMAKE_CURRENT_SOURCE_DIR}/bench/bench.sh ${PROJECT_BINARY_DIR})
+set_tests_properties(bench.smoke PROPERTIES LABELS bench TIMEOUT 300)

@@ -605,6 +605,18 @@ const struct hg_stats *hg_model_stats(const struct hg_model *m);
  */
 int hg_model_check(struct hg_model *m, char *err, size_t errlen);
 
+/*
+ * hg_model_check_event checks what the operation just applied (op, with
+ * the result hg_model_apply gave) touched: the counters, the span, region
+ * or mapping it made or ended, and the page allocator's summaries over
+ * it; in time logarithmic in the state plus the pages touched. With
+ * hg_model_check at marks and at the end, this is the linear --check.
+ * Returns 0, or HG_EINVAL with a description in err.
+ */
+int hg_model_check_event(struct hg_model *m, const struct hg_op *op,
+			 const struct hg_op_result *res, char *err,
+			 size_t errlen);
+
 /* hg_model_applies tells whether the model has an apply function for k
  * (every row of the op table must have one). */
 bool hg_model_applies(enum hg_op_kind k);

@@ -34,6 +34,13 @@ _heapgrow()
 		_filedir
 		return
 		;;
+	--check)
+		# Its value only as --check=VALUE.
+		if [[ $split == true || ${COMP_WORDS[cword - 1]} == = ]]; then
+			COMPREPLY=($(compgen -W "linear full" -- "$cur"))
+			return
+		fi
+		;;
 	-o | --output)
 		if [[ $cmd == convert || $cmd == import ]]; then
 			_filedir '@(yaml|yml|hgt|gz)'
@@ -158,7 +165,7 @@ _heapgrow()
 	case $cmd in
 	replay)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "-c --config --platform --go --phys-page-size --arena-size --set --stats --format --log --check -o --output --timeline --curves --picture-format --at --range --show --from -q --quiet -h --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "-c --config --platform --go --phys-page-size --arena-size --set --stats --format --log --check --check= -o --output --timeline --curves --picture-format --at --range --show --from -q --quiet -h --help" -- "$cur"))
 		else
 			_filedir '@(yaml|yml|hgt|gz)'
 		fi

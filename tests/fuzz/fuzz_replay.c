@@ -114,7 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		hg_config_set(&cfg, "phys_page_size", "64K", err, sizeof(err));
 	struct hg_replay rp;
 	hg_replay_init(&rp);
-	rp.check = true;   /* the invariant checker after every event */
+	rp.check = HG_REPLAY_CHECK_FULL; /* the whole state after every event */
 	rp.lenient = true; /* generated ops may name unknown ids */
 	struct gen g = { in, 0, "", 0 };
 	struct hg_op_source src = { &g, gen_next, NULL };

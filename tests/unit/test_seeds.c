@@ -57,7 +57,7 @@ static struct run replay(const char *name, const char *const *settings)
 		 name);
 	struct hg_replay rp;
 	hg_replay_init(&rp);
-	rp.check = true;
+	rp.check = HG_REPLAY_CHECK_FULL;
 	if (hg_replay_open(&rp, path)) {
 		hg_replay_message(&rp, msg, sizeof(msg));
 		fail_msg("%s", msg);

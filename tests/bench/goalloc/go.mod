@@ -1,0 +1,3 @@
+module heapgrow.test/bench/goalloc
+
+go 1.23

@@ -188,10 +188,14 @@ static int live(const struct hg_idmap *ids, const struct hg_op *op,
 		bool gone, hg_addr addr, uint64_t size, char *err,
 		size_t errlen)
 {
-	const struct hg_idval *v = op->id ? hg_idmap_get(ids, op->id) : NULL;
+	struct hg_idkey k;
+	struct hg_idval val, *v = &val;
 
 	if (!op->id)
 		return HG_OK;
+	hg_idkey_of(&k, op->id);
+	if (!hg_idmap_find(ids, &k, &val))
+		v = NULL;
 	if (gone && v)
 		return hg_errorf(err, errlen, HG_EINVAL,
 				 "%s: id '%s' still live", hg_op_name(op->kind),

@@ -3,6 +3,7 @@
  */
 #include "settings.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,6 +169,100 @@ static int set(struct hg_config *cfg, const struct hg_cli_setting *e)
 	return 0;
 }
 
+/* The setting in effect for key (the last one: later ones win), or NULL
+ * when the key has its platform's or Go version's default. */
+static const struct hg_cli_setting *origin_of(const struct hg_cli_settings *s,
+					      const char *key)
+{
+	for (size_t i = s->n; key && i-- > 0;)
+		if (strcmp(s->v[i].key, key) == 0)
+			return &s->v[i];
+	return NULL;
+}
+
+/* size_value rewrites the bytes of a size key as one would type them:
+ * 64M rather than 67108864 when it is a whole number of K, M, G or T. */
+static void size_value(const char *key, char *value, size_t len)
+{
+	static const char suffix[] = "KMGT";
+	char *end;
+	unsigned long long v;
+	int i = -1;
+
+	if (hg_config_type_of(key) != HG_CFG_SIZE)
+		return;
+	v = strtoull(value, &end, 10);
+	if (*end != '\0' || v == 0)
+		return;
+	while (i < 3 && (v & 1023) == 0) {
+		v >>= 10;
+		i++;
+	}
+	if (i >= 0)
+		snprintf(value, len, "%llu%c", v, suffix[i]);
+}
+
+/* where appends to buf, after "; ", where key's value came from: the file
+ * and position or the option that set it, or the default it is. */
+static void where(char *buf, size_t len, const struct hg_config *cfg,
+		  const char *key, const struct hg_cli_setting *e)
+{
+	size_t n = strlen(buf);
+	char value[64] = "?";
+
+	if (n >= len)
+		return;
+	if (e && e->file)
+		snprintf(buf + n, len - n, "; %s is set at %s:%u:%u", key,
+			 e->file, e->line, e->col);
+	else if (e && (strcmp(e->option, "--set") == 0 ||
+		       strcmp(e->option, "--vs") == 0))
+		snprintf(buf + n, len - n, "; %s is set by %s %s=%s", key,
+			 e->option, e->key, e->value);
+	else if (e)
+		snprintf(buf + n, len - n, "; %s is set by %s %s", key,
+			 e->option, e->value);
+	else {
+		hg_config_get(cfg, key, value, sizeof(value));
+		size_value(key, value, sizeof(value));
+		snprintf(buf + n, len - n,
+			 "; %s %s is the default for platform %s and go %s",
+			 key, value, hg_platform_name(cfg->platform), cfg->go);
+	}
+}
+
+/*
+ * report_check prints a failed relation between keys at the origin of the
+ * key set last (the one with the highest precedence, usually the one that
+ * made the others inconsistent), and says where each other key named was
+ * set, or that it has its default.
+ */
+static void report_check(const struct hg_cli_settings *s,
+			 const struct hg_config *cfg, const char *const keys[2],
+			 const char *err)
+{
+	const struct hg_cli_setting *o[2], *first;
+	char msg[1024];
+	int last;
+
+	o[0] = origin_of(s, keys[0]);
+	o[1] = origin_of(s, keys[1]);
+	last = o[1] && (!o[0] || o[1] > o[0]);
+	first = o[last];
+	snprintf(msg, sizeof(msg), "%s", err);
+	if (!first) {
+		/* Neither key was set: the defaults themselves disagree. */
+		for (int i = 0; i < 2; i++)
+			if (keys[i])
+				where(msg, sizeof(msg), cfg, keys[i], NULL);
+		hg_cli_error("invalid configuration: %s", msg);
+		return;
+	}
+	if (keys[!last])
+		where(msg, sizeof(msg), cfg, keys[!last], o[!last]);
+	report(first, msg);
+}
+
 static bool is_base_key(const char *key)
 {
 	return strcmp(key, "platform") == 0 || strcmp(key, "go") == 0;
@@ -176,6 +271,7 @@ static bool is_base_key(const char *key)
 int hg_settings_apply(const struct hg_cli_settings *s, struct hg_config *cfg)
 {
 	const struct hg_cli_setting *platform = NULL, *go = NULL;
+	const char *keys[2];
 	struct hg_config scratch;
 	char err[256];
 
@@ -201,9 +297,8 @@ int hg_settings_apply(const struct hg_cli_settings *s, struct hg_config *cfg)
 			return HG_EXIT_USAGE;
 	/* The relations between keys, once every one is known. */
 	err[0] = '\0';
-	if (hg_config_check(cfg, err, sizeof(err)) != 0) {
-		hg_cli_error("invalid configuration: %s",
-			     err[0] ? err : "inconsistent settings");
+	if (hg_config_check_keys(cfg, err, sizeof(err), keys) != 0) {
+		report_check(s, cfg, keys, err[0] ? err : "inconsistent settings");
 		return HG_EXIT_USAGE;
 	}
 	return 0;

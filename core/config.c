@@ -396,10 +396,6 @@ static int set_platform(struct hg_config *c, const struct key *k,
 				 "unknown platform '%s' (expected one of %s)",
 				 value, list);
 	}
-	if ((c->explicit_keys & HG_BIT(HG_KEY_PHYS_PAGE_SIZE)) &&
-	    hg_cfg_check_phys(c->platform, c->phys_page_size, err, errlen) !=
-		    HG_OK)
-		return HG_EINVAL;
 	return HG_OK;
 }
 
@@ -426,7 +422,7 @@ static int set_phys_page_size(struct hg_config *c, const struct key *k,
 
 	if ((rc = parse_size(k, value, &sz, err, errlen)) != HG_OK)
 		return rc;
-	if ((rc = hg_cfg_check_phys(c->platform, sz, err, errlen)) != HG_OK)
+	if ((rc = hg_cfg_check_phys(sz, err, errlen)) != HG_OK)
 		return rc;
 	c->phys_page_size = sz;
 	if (!(c->explicit_keys & HG_BIT(HG_KEY_PHYS_HUGE_PAGE_SIZE)))
@@ -442,10 +438,8 @@ static int set_phys_huge_page_size(struct hg_config *c, const struct key *k,
 
 	if ((rc = parse_size(k, value, &sz, err, errlen)) != HG_OK)
 		return rc;
-	if (sz != 0 && (!hg_is_pow2(sz) || sz < 4 * HG_KiB))
-		return hg_errorf(err, errlen, HG_EINVAL,
-				 "phys_huge_page_size must be 0 or a "
-				 "power of two of at least 4K");
+	if ((rc = hg_cfg_check_huge(sz, err, errlen)) != HG_OK)
+		return rc;
 	c->phys_huge_page_size = sz;
 	return HG_OK;
 }
@@ -458,10 +452,8 @@ static int set_page_size(struct hg_config *c, const struct key *k,
 
 	if ((rc = parse_size(k, value, &sz, err, errlen)) != HG_OK)
 		return rc;
-	if (!hg_is_pow2(sz) || sz < 4 * HG_KiB || sz > 64 * HG_KiB)
-		return hg_errorf(err, errlen, HG_EINVAL,
-				 "page_size must be a power of two "
-				 "between 4K and 64K");
+	if ((rc = hg_cfg_check_page(sz, err, errlen)) != HG_OK)
+		return rc;
 	c->page_size = sz;
 	return HG_OK;
 }
@@ -474,7 +466,7 @@ static int set_arena_size(struct hg_config *c, const struct key *k,
 
 	if ((rc = parse_size(k, value, &sz, err, errlen)) != HG_OK)
 		return rc;
-	if ((rc = hg_cfg_check_arena(sz, c->chunk_size, err, errlen)) != HG_OK)
+	if ((rc = hg_cfg_check_arena(sz, err, errlen)) != HG_OK)
 		return rc;
 	c->arena_size = sz;
 	return HG_OK;
@@ -488,7 +480,7 @@ static int set_chunk_size(struct hg_config *c, const struct key *k,
 
 	if ((rc = parse_size(k, value, &sz, err, errlen)) != HG_OK)
 		return rc;
-	if ((rc = hg_cfg_check_chunk(sz, c->page_size, err, errlen)) != HG_OK)
+	if ((rc = hg_cfg_check_chunk(sz, err, errlen)) != HG_OK)
 		return rc;
 	c->chunk_size = sz;
 	return HG_OK;

@@ -1,6 +1,7 @@
 /*
- * config_int.h - what config.c (the key table) and presets.c (the
- * platforms, Go presets and defaults) share; internal to hgcore.
+ * config_int.h - what config.c (the key table), presets.c (the
+ * platforms, Go presets and defaults) and config_check.c (the checks)
+ * share; internal to hgcore.
  */
 #ifndef HG_CONFIG_INT_H
 #define HG_CONFIG_INT_H
@@ -25,12 +26,13 @@ bool hg_cfg_parse_uint(const char **s, unsigned *out);
  * pages, 0 elsewhere (Go: physHugePageSize). */
 uint64_t hg_cfg_huge_page_size(enum hg_platform p, uint64_t phys);
 
-/* Value checks shared by hg_config_set and hg_config_check: HG_OK, or
- * HG_EINVAL with the message in err. */
-int hg_cfg_check_phys(enum hg_platform p, uint64_t v, char *err, size_t errlen);
-int hg_cfg_check_chunk(uint64_t chunk, uint64_t page, char *err, size_t errlen);
-int hg_cfg_check_arena(uint64_t arena, uint64_t chunk, char *err,
-		       size_t errlen);
+/* The checks of one value alone (config_check.c), shared by hg_config_set
+ * and hg_config_check: HG_OK, or HG_EINVAL with the message in err. */
+int hg_cfg_check_phys(uint64_t v, char *err, size_t errlen);
+int hg_cfg_check_page(uint64_t v, char *err, size_t errlen);
+int hg_cfg_check_huge(uint64_t v, char *err, size_t errlen);
+int hg_cfg_check_chunk(uint64_t v, char *err, size_t errlen);
+int hg_cfg_check_arena(uint64_t v, char *err, size_t errlen);
 
 /* The default of each key for c's platform and Go version. */
 void hg_cfg_default_platform(struct hg_config *c);

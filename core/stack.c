@@ -14,6 +14,15 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+/* The pages of a manual span of bytes: Go's bytes >> _PageShift, at least
+ * one page when page_size is larger than the span (64K pages against the
+ * 32K of a stack pool span; Go's 8K pages never are). */
+static uint64_t manual_pages(const struct hg_model *m, uint64_t bytes)
+{
+	uint64_t page = m->cfg.page_size;
+	return bytes < page ? 1 : bytes / page;
+}
+
 /*
  * Go: (*mheap).allocManual (spanAllocStack): a span from the page heap, as
  * allocSpan does it, counted in inStacks instead of heapInUse.
@@ -62,7 +71,7 @@ static int stackpool_alloc(struct hg_model *m, unsigned order,
 	struct hg_span_list *l = &o->stackpool[order];
 	struct hg_mspan *s = l->first;
 	if (!s) {
-		int rc = alloc_manual(m, HG_STACK_CACHE_SIZE / m->cfg.page_size,
+		int rc = alloc_manual(m, manual_pages(m, HG_STACK_CACHE_SIZE),
 				      o->fixed_stack << order, res, &s);
 		if (!s)
 			return rc;
@@ -193,8 +202,9 @@ int hg_stackalloc(struct hg_model *m, const struct hg_op *op,
 		val = (struct hg_idval){ v, (uint64_t)(uintptr_t)s,
 					 HG_ID_STACK | order << 8 };
 	} else {
-		uint64_t npages = n / m->cfg.page_size;
-		int rc = alloc_manual(m, npages, n, res, &s);
+		uint64_t npages = manual_pages(m, n);
+		int rc = alloc_manual(m, npages, npages * m->cfg.page_size, res,
+				      &s);
 		if (!s)
 			return rc;
 		s->alloc_count = 1;

@@ -224,10 +224,21 @@ bool hg_config_key_objects(const char *key);
 /*
  * hg_config_check validates the relations between keys once every setting
  * has been applied (chunk_size vs page_size and arena_size, wasm's 64K
- * pages, sizes that fit address_bits, ...). Returns 0, or HG_EINVAL with a
- * message in err. hg_config_set checks each value alone.
+ * pages, sizes that fit address_bits, ...), so the order in which keys
+ * are set never matters. Returns 0, or HG_EINVAL with a message in err
+ * naming every key involved. hg_config_set checks each value alone.
  */
 int hg_config_check(const struct hg_config *cfg, char *err, size_t errlen);
+
+/*
+ * hg_config_check_keys is hg_config_check that also says which keys a
+ * failure involves: keys[0] and keys[1], each a key's name or NULL (a
+ * check of one value alone names one key; a relation between two keys,
+ * such as arena_size against chunk_size, names both), for the caller to
+ * say where each was set. keys may be NULL.
+ */
+int hg_config_check_keys(const struct hg_config *cfg, char *err,
+			 size_t errlen, const char *keys[2]);
 
 /* hg_go_parse parses "1.N", "go1.N" or "1.N.P" (4 <= N <= 26) into N. */
 int hg_go_parse(const char *s, unsigned *minor);

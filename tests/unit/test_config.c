@@ -857,8 +857,8 @@ static void test_phys_huge_page_size(void **state)
 	set_ok(&cfg, "phys_page_size", "64K");
 	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
 	assert_string_equal(err,
-			    "phys_huge_page_size (16384) must be 0 or a power "
-			    "of two at least phys_page_size (65536)");
+			    "phys_huge_page_size (16K) must be 0 or at least "
+			    "phys_page_size (64K)");
 	set_ok(&cfg, "phys_huge_page_size", "64K");
 	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_OK);
 }
@@ -938,7 +938,7 @@ static void test_every_version(void **state)
 					 v, err);
 			if (!had) {
 				assert_int_equal(rc, HG_EINVAL);
-				assert_non_null(strstr(err, "needs Go"));
+				assert_non_null(strstr(err, "needs go"));
 			}
 		}
 	}
@@ -1026,14 +1026,18 @@ static void test_precedence(void **state)
 	get_is(&cfg, "phys_page_size", "16384");
 	get_is(&cfg, "arena_size", "4194304");
 
-	/* an explicit non-64K page cannot become wasm, in either order */
-	set_err(&cfg, "platform", "js/wasm",
-		"wasm's physical page size is always 64K");
+	/* an explicit non-64K page cannot become wasm, in either order:
+	 * each value is valid alone, the check refuses the pair */
+	set_ok(&cfg, "platform", "js/wasm");
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
+	assert_string_equal(err, "phys_page_size (16K) must be 64K on "
+				 "platform js/wasm (wasm's page)");
 	hg_config_init(&cfg);
 	set_ok(&cfg, "platform", "wasip1/wasm");
-	set_err(&cfg, "phys_page_size", "16K",
-		"wasm's physical page size is always 64K");
+	set_ok(&cfg, "phys_page_size", "16K");
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
 	set_ok(&cfg, "phys_page_size", "64K");
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_OK);
 
 	/* relations are checked when every setting is in */
 	hg_config_init(&cfg);
@@ -1042,8 +1046,7 @@ static void test_precedence(void **state)
 	set_ok(&cfg, "platform", "windows/amd64");
 	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
 	assert_string_equal(
-		err,
-		"arena_size must be a power of two multiple of chunk_size");
+		err, "arena_size (4M) must be a multiple of chunk_size (8M)");
 	set_ok(&cfg, "arena_size", "16M");
 	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_OK);
 
@@ -1130,15 +1133,13 @@ static void test_errors(void **state)
 	set_err(&cfg, "arena_size", "-4M", "invalid size '-4M' for arena_size");
 	set_err(&cfg, "arena_size", "", "invalid size '' for arena_size");
 	set_err(&cfg, "arena_size", "48M",
-		"arena_size must be a power of two multiple of chunk_size");
-	set_err(&cfg, "arena_size", "2M",
-		"arena_size must be a power of two multiple of chunk_size");
+		"arena_size must be a power of two of at least 256K");
+	set_err(&cfg, "arena_size", "128K",
+		"arena_size must be a power of two of at least 256K");
 	set_err(&cfg, "chunk_size", "3M",
-		"chunk_size must be a power of two multiple of page_size, at "
-		"least 64 pages");
-	set_err(&cfg, "chunk_size", "256K",
-		"chunk_size must be a power of two multiple of page_size, at "
-		"least 64 pages");
+		"chunk_size must be a power of two of at least 256K");
+	set_err(&cfg, "chunk_size", "128K",
+		"chunk_size must be a power of two of at least 256K");
 	set_err(&cfg, "page_size", "12K",
 		"page_size must be a power of two between 4K and 64K");
 	set_err(&cfg, "page_size", "128K",
@@ -1193,6 +1194,122 @@ static void test_errors(void **state)
 	assert_string_equal(err, "unknown");
 }
 
+/*
+ * Every relation hg_config_check_keys checks: settings each valid alone
+ * (hg_config_set accepts them) but inconsistent together; the check names
+ * both keys in keys[] and in the message, whatever the order in which the
+ * settings were applied.
+ */
+static void test_cross_key_checks(void **state)
+{
+	static const struct {
+		const char *set[4][2]; /* key, value; NULL-ended */
+		const char *k1, *k2;
+	} cases[] = {
+		{ { { "platform", "js/wasm" }, { "go", "1.10" } },
+		  "platform", "go" },
+		{ { { "platform", "wasip1/wasm" }, { "go", "1.20" } },
+		  "platform", "go" },
+		{ { { "platform", "js/wasm" }, { "phys_page_size", "4K" } },
+		  "phys_page_size", "platform" },
+		{ { { "page_size", "64K" }, { "chunk_size", "1M" } },
+		  "chunk_size", "page_size" },
+		{ { { "arena_size", "1M" }, { "chunk_size", "2M" } },
+		  "arena_size", "chunk_size" },
+		{ { { "phys_page_size", "64K" },
+		    { "phys_huge_page_size", "16K" } },
+		  "phys_huge_page_size", "phys_page_size" },
+		{ { { "phys_page_size", "512K" }, { "arena_size", "256K" },
+		    { "chunk_size", "256K" }, { "page_size", "4K" } },
+		  "phys_page_size", "arena_size" },
+		{ { { "address_bits", "24" } }, "arena_size", "address_bits" },
+		{ { { "platform", "linux/386" }, { "module_end", "4G" } },
+		  "module_end", "address_bits" },
+		{ { { "platform", "js/wasm" }, { "initial_memory", "100000" } },
+		  "initial_memory", "platform" },
+		{ { { "platform", "plan9/386" }, { "module_end", "8M" },
+		    { "initial_memory", "4M" } },
+		  "initial_memory", "module_end" },
+		{ { { "platform", "plan9/amd64" }, { "address_bits", "30" },
+		    { "initial_memory", "2G" } },
+		  "initial_memory", "address_bits" },
+		{ { { "platform", "linux/386" }, { "heap_base", "0x400000" } },
+		  "heap_base", "platform" },
+		{ { { "heap_base", "0xc000100000" } },
+		  "heap_base", "chunk_size" },
+		{ { { "address_bits", "36" }, { "heap_base", "0xc000000000" } },
+		  "heap_base", "address_bits" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char first[256] = "";
+		for (int order = 0; order < 2; order++) {
+			struct hg_config cfg;
+			const char *keys[2] = { "x", "x" };
+			char err[256] = "";
+			size_t n = 0;
+
+			while (n < 4 && cases[i].set[n][0])
+				n++;
+			hg_config_init(&cfg);
+			for (size_t j = 0; j < n; j++) {
+				size_t k = order ? n - 1 - j : j;
+				set_ok(&cfg, cases[i].set[k][0],
+				       cases[i].set[k][1]);
+			}
+			assert_int_equal(hg_config_check_keys(&cfg, err,
+							      sizeof(err), keys),
+					 HG_EINVAL);
+			if (!keys[0] || !keys[1] ||
+			    strcmp(keys[0], cases[i].k1) != 0 ||
+			    strcmp(keys[1], cases[i].k2) != 0)
+				fail_msg("case %zu: keys %s, %s, want %s, %s "
+					 "(%s)",
+					 i, keys[0] ? keys[0] : "NULL",
+					 keys[1] ? keys[1] : "NULL",
+					 cases[i].k1, cases[i].k2, err);
+			if (!strstr(err, cases[i].k1) ||
+			    !strstr(err, cases[i].k2))
+				fail_msg("case %zu: '%s' does not name %s and "
+					 "%s",
+					 i, err, cases[i].k1, cases[i].k2);
+			/* the same verdict in either order */
+			if (order == 0)
+				snprintf(first, sizeof(first), "%s", err);
+			else
+				assert_string_equal(err, first);
+			/* hg_config_check gives the same message */
+			char err2[256] = "";
+			assert_int_equal(hg_config_check(&cfg, err2,
+							 sizeof(err2)),
+					 HG_EINVAL);
+			assert_string_equal(err2, err);
+		}
+	}
+
+	/* a consistent pair passes in either order (the arena is set
+	 * before the chunk that makes it valid) */
+	struct hg_config cfg;
+	const char *keys[2] = { "x", "x" };
+	char err[256];
+	hg_config_init(&cfg);
+	set_ok(&cfg, "arena_size", "1M");
+	set_ok(&cfg, "chunk_size", "512K");
+	assert_int_equal(hg_config_check_keys(&cfg, err, sizeof(err), keys),
+			 HG_OK);
+	assert_null(keys[0]);
+	assert_null(keys[1]);
+	/* a value bad alone names its key alone */
+	cfg.page_size = 3 * 4096;
+	assert_int_equal(hg_config_check_keys(&cfg, err, sizeof(err), keys),
+			 HG_EINVAL);
+	assert_string_equal(keys[0], "page_size");
+	assert_null(keys[1]);
+	/* keys may be NULL */
+	assert_int_equal(hg_config_check_keys(&cfg, err, sizeof(err), NULL),
+			 HG_EINVAL);
+}
+
 static void test_check_errors(void **state)
 {
 	struct hg_config cfg;
@@ -1203,32 +1320,33 @@ static void test_check_errors(void **state)
 	set_ok(&cfg, "chunk_size", "512K");
 	set_ok(&cfg, "page_size", "16K"); /* 512K is only 32 pages of 16K */
 	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
-	assert_string_equal(err, "chunk_size must be a power of two multiple "
-				 "of page_size, at least 64 pages");
+	assert_string_equal(err, "chunk_size (512K) must hold at least 64 "
+				 "pages of page_size (16K), 1M");
 
 	hg_config_init(&cfg);
 	set_ok(&cfg, "address_bits", "26");
 	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
-	assert_string_equal(err, "arena_size (67108864) must be smaller than "
-				 "the address space of 26 bits");
+	assert_string_equal(err, "arena_size (64M) must be smaller than the "
+				 "address space of address_bits (26 bits, "
+				 "64M)");
 
 	hg_config_init(&cfg);
 	set_ok(&cfg, "platform", "linux/386");
 	set_ok(&cfg, "module_end", "4G");
 	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
-	assert_string_equal(
-		err, "module_end (4294967296) is outside 32 address bits");
+	assert_string_equal(err, "module_end (4G) must be inside the address "
+				 "space of address_bits (32 bits, 4G)");
 
 	hg_config_init(&cfg);
 	set_ok(&cfg, "platform", "js/wasm");
 	set_ok(&cfg, "initial_memory", "100000");
 	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
-	assert_string_equal(err,
-			    "initial_memory must be a multiple of 64K on wasm");
+	assert_string_equal(err, "initial_memory (100000) must be a multiple "
+				 "of 64K on platform js/wasm");
 	set_ok(&cfg, "initial_memory", "512K");
 	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
-	assert_string_equal(
-		err, "initial_memory (524288) is below module_end (1048576)");
+	assert_string_equal(err, "initial_memory (512K) must not be below "
+				 "module_end (1M)");
 	set_ok(&cfg, "initial_memory", "auto");
 	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_OK);
 	assert_string_equal(err, "");
@@ -1378,6 +1496,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_heap_base_check),
 		cmocka_unit_test(test_check_errors),
+		cmocka_unit_test(test_cross_key_checks),
 		cmocka_unit_test(test_initial_memory),
 		cmocka_unit_test(test_max_mem),
 	};

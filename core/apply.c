@@ -220,8 +220,13 @@ static int apply_proc(struct hg_model *m, const struct hg_op *op,
 	(void)res;
 	if (rc == HG_OK)
 		rc = hg_objects_proc(m, op->value, err, errlen);
-	if (rc == HG_OK)
+	if (rc == HG_OK) {
+		struct hg_p *p = hg_objects_curp(m);
+		if (!p)
+			return HG_ENOMEM;
+		p->busy = true; /* mgcpacer.c: not idle at the next GC */
 		m->curp = (unsigned)op->value;
+	}
 	return rc;
 }
 

@@ -295,9 +295,38 @@ static void background_scavenge(struct hg_model *m)
 }
 
 /*
+ * Go: gcMarkTermination's forEachP from go1.21 (8d68b388d4, "flush each
+ * idle P's page cache at the end of each GC cycle"; go1.21 and go1.26):
+ * the page cache of every idle P goes back to the page allocator, where
+ * the scavenger can release it. The P that runs the cycle is not idle;
+ * a trace does not say which were idle: the model takes as idle every
+ * other P that no proc event chose since the last GC (one that did ran
+ * goroutines in the cycle and likely still does). Before go1.21 no page cache is flushed at a GC (go1.19's
+ * gcMarkTermination; only procresize's (*p).destroy flushes one), so
+ * free pages in a P's cache stay hidden from the scavenger, FreeOSMemory
+ * included (its scavengeAll flushes none in any release).
+ */
+void hg_gc_flush_idle_pcaches(struct hg_model *m)
+{
+	struct hg_objects *o = m->obj;
+	bool flush = hg_config_go_minor(&m->cfg) >= 21;
+
+	for (unsigned i = 0; i < m->npcaches; i++) {
+		struct hg_p *p = o && i < o->nps ? o->ps[i] : NULL;
+		if (flush && i != m->curp && m->pcaches[i].base != 0 &&
+		    !(p && p->busy))
+			hg_pagecache_flush(&m->pcaches[i], m->pages);
+	}
+	for (unsigned i = 0; o && i < o->nps; i++)
+		if (o->ps[i])
+			o->ps[i]->busy = false;
+}
+
+/*
  * Go: gcMarkDone's heapMarked = heapLive at mark termination (the model
  * takes it once the cycle's sweep is done, every mcache flushed), then
- * commit's new goal, gcPaceScavenger and the background scavenger.
+ * commit's new goal, gcPaceScavenger, the idle Ps' page caches flushed
+ * (go1.21+) and the background scavenger.
  */
 void hg_gc_commit(struct hg_model *m)
 {
@@ -309,6 +338,7 @@ void hg_gc_commit(struct hg_model *m)
 	o->last_heap_inuse = m->hs.heap_inuse;
 	o->last_heap_goal = last_goal;
 	pace_scavenger(m, hg_heap_goal(m), last_goal);
+	hg_gc_flush_idle_pcaches(m);
 	background_scavenge(m);
 }
 

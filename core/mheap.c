@@ -411,13 +411,13 @@ void hg_mheap_scavenged(void *ctx, hg_addr base, uint64_t bytes)
 
 /*
  * Release up to nbytes of free memory, highest addresses first (forced:
- * no density heuristic). UINT64_MAX is debug.FreeOSMemory: the GC it runs
- * flushes the page cache first (Go: (*mheap).scavengeAll).
+ * no density heuristic). UINT64_MAX is debug.FreeOSMemory: runtime.GC,
+ * which flushes the idle Ps' page caches from go1.21 (mgcpacer.c), then
+ * (*mheap).scavengeAll, which flushes none: the running P's cache stays.
  */
 uint64_t hg_mheap_scavenge(struct hg_model *m, uint64_t nbytes)
 {
-	for (unsigned i = 0; nbytes == UINT64_MAX && i < m->npcaches; i++)
-		if (m->pcaches[i].base != 0)
-			hg_pagecache_flush(&m->pcaches[i], m->pages);
+	if (nbytes == UINT64_MAX)
+		hg_gc_flush_idle_pcaches(m);
 	return hg_pagealloc_scavenge(m->pages, nbytes);
 }

@@ -184,6 +184,7 @@ void hg_mheap_throw(struct hg_model *m, const char *fmt, ...)
 
 /* ---- mgcpacer.c ---- */
 void hg_scavenge_on_grow(struct hg_model *m, uint64_t growth, uint64_t scav);
+void hg_gc_flush_idle_pcaches(struct hg_model *m);
 
 /* ---- model.c ---- */
 /* hg_model_figures computes the figures from the counters, O(1). */

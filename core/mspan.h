@@ -115,6 +115,9 @@ struct hg_mcache {
 /* Go: p: what the object layer keeps per P (issue 9 adds the page cache). */
 struct hg_p {
 	struct hg_mcache mcache;
+	/* A proc event chose this P since the last GC: it ran goroutines
+	 * then, and the model does not take it as idle at the GC. */
+	bool busy;
 };
 
 /* The object layer's state (one per model, made at the first object-level

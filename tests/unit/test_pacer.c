@@ -357,6 +357,52 @@ static void test_paced_auto(void **state)
 	hg_model_free(m);
 }
 
+static void apply_ok(struct hg_model *m, struct hg_op o)
+{
+	char err[256] = "";
+	if (hg_model_apply(m, &o, NULL, err, sizeof(err)) != HG_OK)
+		fail_msg("%s: %s", hg_op_name(o.kind), err);
+}
+
+/*
+ * The idle Ps' page caches are flushed at each GC from go1.21 (and so at
+ * FreeOSMemory's), never before: a 64-page span freed, then cached by P 1
+ * (63 free, unreleased pages hidden in its cache), then FreeOSMemory on
+ * P 0. P 1 ran since the last GC: not idle, nothing flushed. At the next
+ * FreeOSMemory it has not run since: go1.26 flushes its cache and
+ * releases the 63 pages, go1.19 keeps them.
+ */
+static uint64_t released_after_idle(const char *go)
+{
+	struct hg_model *m = model(go, NULL, NULL);
+	uint64_t before, after;
+
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_ALLOC, .id = "big",
+				    .size = 512 * KiB });
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_FREE, .id = "big" });
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_PROC, .value = 1 });
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_ALLOC, .id = "x",
+				    .size = 8 * KiB });
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_PROC, .value = 0 });
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_SCAVENGE, .all = true });
+	before = hg_model_stats(m)->final.heap_released;
+	assert_int_equal(hg_model_stats(m)->final.heap_idle - before,
+			 63 * 8 * KiB);
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_SCAVENGE, .all = true });
+	after = hg_model_stats(m)->final.heap_released;
+	hg_model_free(m);
+	return after - before;
+}
+
+static void test_idle_pcache_flush(void **state)
+{
+	(void)state;
+	assert_int_equal(released_after_idle("1.26"), 63 * 8 * KiB);
+	assert_int_equal(released_after_idle("1.21"), 63 * 8 * KiB);
+	assert_int_equal(released_after_idle("1.20"), 0);
+	assert_int_equal(released_after_idle("1.19"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_paced),
 		cmocka_unit_test(test_paced_small),
 		cmocka_unit_test(test_paced_auto),
+		cmocka_unit_test(test_idle_pcache_flush),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -156,7 +156,15 @@ struct hg_textimp_reader {
 	unsigned realloc_line; /* mtrace: the line of a '<' awaiting '>' */
 	unsigned m_gs;         /* runtime.g allocations an M still makes */
 	uint64_t nstacks;      /* stacks inferred so far (their ids) */
-	char idbuf[24];
+	/* go-allocfreetrace: the byte length of each "ENV NAME=VALUE" line
+	 * before the first record (the program's environment, as the
+	 * recording script gave it), replayed as goenvs' copy before the
+	 * first record's ops: env_next 0 is the []string, k the k-th string */
+	uint64_t *envlen;
+	size_t nenv, envcap, env_next;
+	unsigned env_line; /* of the first ENV line */
+	bool env_pending;
+	char idbuf[40];
 };
 
 static int err_at(struct hg_trace_reader *r, unsigned col, const char *fmt, ...)
@@ -462,12 +470,42 @@ static int afl_record(struct hg_trace_reader *r, const char *what)
 	return 0;
 }
 
+/*
+ * afl_env: an "ENV NAME=VALUE" line before the first record, one of the
+ * environment strings the program started with (len bytes). The runtime
+ * copies them all before GODEBUG is read, so before the log starts (Go:
+ * proc.go schedinit calls goenvs before parsedebugvars; runtime1.go
+ * goenvs_unix: envs = make([]string, n), then gostring of each, go1.19).
+ * A log says nothing of its environment: the line is the recording's
+ * (tests/real/record.sh writes them; share/doc/real-traces.md).
+ */
+static int afl_env(struct hg_trace_reader *r, size_t len)
+{
+	struct hg_textimp_reader *t = r->textimp;
+
+	if (t->nenv == t->envcap) {
+		size_t cap = t->envcap ? 2 * t->envcap : 16;
+		uint64_t *v = realloc(t->envlen, cap * sizeof(*v));
+		if (!v)
+			return err_at(r, 1, "out of memory");
+		t->envlen = v;
+		t->envcap = cap;
+	}
+	if (!t->nenv)
+		t->env_line = t->lineno;
+	t->envlen[t->nenv++] = len;
+	t->env_pending = true;
+	return 0;
+}
+
 static int afl_line(struct hg_trace_reader *r)
 {
 	struct hg_textimp_reader *t = r->textimp;
 	const char *s = t->line;
 	size_t n = t->len;
 
+	if (!t->records && has_prefix(s, n, "ENV ") && n > 4)
+		return afl_env(r, n - 4);
 	if (has_prefix(s, n, "tracealloc("))
 		return afl_record(r, "tracealloc");
 	if (has_prefix(s, n, "tracefree("))
@@ -735,6 +773,38 @@ int hg__mtrace_open(struct hg_trace_reader *r)
 	return textimp_open(r, true);
 }
 
+/*
+ * env_op: the next op of goenvs' copy of the environment (afl_env), given
+ * before the first record's: the []string of nenv strings (16 bytes each
+ * in a 64-bit program's log, with pointers), then each string, a noscan
+ * object of its length (Go: runtime1.go goenvs_unix and string.go
+ * gostring -> rawstring -> mallocgc(size, nil, false), go1.19; under 16
+ * bytes the tiny allocator's). They have no recorded address.
+ */
+static int env_op(struct hg_trace_reader *r, struct hg_op *op, unsigned *line,
+		  unsigned *col)
+{
+	struct hg_textimp_reader *t = r->textimp;
+	size_t k = t->env_next++;
+
+	op->kind = HG_OP_NEW;
+	if (k == 0) {
+		snprintf(t->idbuf, sizeof(t->idbuf), "runtime.envs");
+		op->size = 16 * (uint64_t)t->nenv;
+		op->noscan = false;
+	} else {
+		snprintf(t->idbuf, sizeof(t->idbuf), "runtime.envs.%" PRIu64, (uint64_t)(k - 1));
+		op->size = t->envlen[k - 1];
+		op->noscan = true;
+	}
+	op->id = t->idbuf;
+	if (t->env_next > t->nenv)
+		t->env_pending = false;
+	*line = t->env_line;
+	*col = 1;
+	return 1;
+}
+
 int hg__textimp_next_op(struct hg_trace_reader *r, struct hg_op *op,
 			unsigned *line, unsigned *col)
 {
@@ -758,6 +828,8 @@ int hg__textimp_next_op(struct hg_trace_reader *r, struct hg_op *op,
 		if (rc < 0)
 			return rc;
 	}
+	if (t->env_pending && t->records)
+		return env_op(r, op, line, col);
 	p = &t->q[t->qhead];
 	t->qhead = (t->qhead + 1) % 3;
 	t->qlen--;
@@ -795,6 +867,7 @@ void hg__textimp_close(struct hg_trace_reader *r)
 	if (!r->textimp)
 		return;
 	free(r->textimp->live.slots);
+	free(r->textimp->envlen);
 	free(r->textimp);
 	r->textimp = NULL;
 }

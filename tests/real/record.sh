@@ -72,13 +72,21 @@ rec126() {
 	echo "recorded $name"
 }
 
-# rec119 NAME PROGRAM GOMAXPROCS [ENV...]
+# rec119 NAME PROGRAM GOMAXPROCS [ENV...]: the program runs with only these
+# variables (env -i), and the log starts with them, one "ENV NAME=VALUE"
+# line each in the order the program gets them: Go 1.19 copies its
+# environment before the log starts (goenvs), and heapgrow's importer
+# replays that copy from these lines.
+afl='^(tracealloc\(|tracefree\(|tracegc\(\)|end tracegc|MARK )'
 rec119() {
 	name=$1 prog=$2 procs=$3
 	want "$name" || return 0
 	shift 3
-	env "$@" GOMAXPROCS="$procs" GODEBUG=allocfreetrace=1 "$tmp/bin/$prog.go119" 2>&1 >"$tmp/$name.out" |
-		grep -E '^(tracealloc\(|tracefree\(|tracegc\(\)|end tracegc|MARK )' | gzip -9n >"$out/$name.allocfreetrace.gz"
+	set -- "$@" GOMAXPROCS="$procs" GODEBUG=allocfreetrace=1
+	{
+		for v in "$@"; do printf 'ENV %s\n' "$v"; done
+		env -i "$@" "$tmp/bin/$prog.go119" 2>&1 >"$tmp/$name.out" | grep -E "$afl"
+	} | gzip -9n >"$out/$name.allocfreetrace.gz"
 	keep_stdout "$tmp/$name.out" "$name"
 	echo "recorded $name"
 }
@@ -106,16 +114,18 @@ rec126js() { # rec126js NAME
 	echo "recorded $name"
 }
 
+# Go 1.19 under Node.js with only GODEBUG in the environment (env -i);
+# wasm_run.js prints the environment it hands the program as ENV lines.
 rec119js() { # rec119js NAME
 	want "$1" && have_node "$1" || return 0
 	name=$1
 	build "$GO119" go119 wasmphases js wasm
-	GODEBUG=allocfreetrace=1 "$NODE" "$here/wasm_run.js" "$("$GO119" env GOROOT)/misc/wasm/wasm_exec.js" \
+	env -i GODEBUG=allocfreetrace=1 "$(command -v "$NODE")" "$here/wasm_run.js" \
+		"$("$GO119" env GOROOT)/misc/wasm/wasm_exec.js" \
 		"$tmp/bin/wasmphases.go119" >"$tmp/$name.out" 2>"$tmp/$name.err"
 	keep_stdout "$tmp/$name.out" "$name"
 	grep -E '^(INITIAL|GROW|MARK) ' "$tmp/$name.err" >"$out/$name.stderr"
-	grep -E '^(tracealloc\(|tracefree\(|tracegc\(\)|end tracegc|MARK )' "$tmp/$name.err" |
-		gzip -9n >"$out/$name.allocfreetrace.gz"
+	grep -E "^ENV |$afl" "$tmp/$name.err" | gzip -9n >"$out/$name.allocfreetrace.gz"
 	echo "recorded $name"
 }
 

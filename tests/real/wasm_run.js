@@ -3,7 +3,11 @@
 //   - globalThis.heapgrowLinearMemory() returns its byte length (the
 //     recorded programs print it in their MEMSTATS lines);
 //   - every memory.grow the runtime signals (runtime.resetMemoryDataView)
-//     is printed to standard error as "GROW bytes=N pages=N".
+//     is printed to standard error as "GROW bytes=N pages=N";
+//   - the environment handed to the program is printed to standard error
+//     first, one "ENV NAME=VALUE" line each, in the order wasm_exec.js
+//     writes it into linear memory (sorted by name): Go 1.19 copies it
+//     before its allocfreetrace log starts (heapgrow replays the copy).
 // Usage: node wasm_run.js WASM_EXEC_JS PROGRAM.wasm [ARGS...]
 "use strict";
 
@@ -26,6 +30,8 @@ const go = new Go();
 go.argv = process.argv.slice(3);
 go.env = Object.assign({ TMPDIR: require("os").tmpdir() }, process.env);
 go.exit = process.exit;
+for (const key of Object.keys(go.env).sort())
+	fs.writeSync(2, "ENV " + key + "=" + go.env[key] + "\n");
 
 let memory = null;
 globalThis.heapgrowLinearMemory = () => memory.buffer.byteLength;

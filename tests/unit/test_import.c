@@ -234,6 +234,45 @@ static void test_afl_long_lines(void **state)
 	free(t);
 }
 
+/* ENV lines before the first record: goenvs' copy of the environment, the
+ * []string then each string (noscan), before the first record's ops; an
+ * ENV line after the first record is the program's output. */
+static void test_afl_env(void **state)
+{
+	struct result res;
+
+	(void)state;
+	read_text(&res, "ENV GOMAXPROCS=1\n"
+			"MARK x\n"
+			"ENV GODEBUG=allocfreetrace=1\r\n"
+			"tracealloc(0xc000014008, 0x8, *runtime.p)\n"
+			"ENV LATE=1\n"
+			"tracegc()\n");
+	assert_int_equal(res.rc, 0);
+	assert_int_equal(res.format, HG_FMT_GO_ALLOCFREETRACE);
+	assert_int_equal(res.n, 6);
+	assert_int_equal(res.ops[0].kind, HG_OP_MARK);
+	assert_int_equal(res.ops[1].kind, HG_OP_NEW);
+	assert_string_equal(res.ops[1].id, "runtime.envs");
+	assert_int_equal(res.ops[1].size, 32);
+	assert_false(res.ops[1].noscan);
+	assert_false(res.ops[1].has_addr);
+	assert_int_equal(res.ops[1].line, 1);
+	assert_string_equal(res.ops[2].id, "runtime.envs.0");
+	assert_int_equal(res.ops[2].size, 12);
+	assert_true(res.ops[2].noscan);
+	assert_string_equal(res.ops[3].id, "runtime.envs.1");
+	assert_int_equal(res.ops[3].size, 24);
+	assert_true(res.ops[3].noscan);
+	check_new(&res.ops[4], "0xc000014008", 8, false, 4);
+	assert_int_equal(res.ops[5].kind, HG_OP_GC);
+
+	/* No ENV line: no copy. */
+	read_text(&res, "tracealloc(0xc000014008, 0x8, *runtime.p)\n");
+	assert_int_equal(res.rc, 0);
+	assert_int_equal(res.n, 1);
+}
+
 static void test_afl_reuse_and_unknown_free(void **state)
 {
 	struct result res;
@@ -715,6 +754,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_afl_ops),
 		cmocka_unit_test(test_afl_long_lines),
+		cmocka_unit_test(test_afl_env),
 		cmocka_unit_test(test_afl_reuse_and_unknown_free),
 		cmocka_unit_test(test_afl_errors),
 		cmocka_unit_test(test_mtrace_ops),

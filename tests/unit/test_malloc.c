@@ -495,10 +495,12 @@ static void test_heap_padding(void **state)
 
 /*
  * runtime_start: before the first event, Go 1.19's schedinit (README.md,
- * `runtime_start`): m0's signal goroutine, a g of 416 bytes and a 32 KiB
- * stack; the GODEBUG copy (24 bytes, noscan); the modules slice and array
- * (24 and 8); the argument slice (16). Not on windows: no signal
- * goroutine, no goargs, no GODEBUG copy. Off: nothing.
+ * `runtime_start`), in its order: cpuinit's GODEBUG copy (24 bytes,
+ * noscan, dead) and internal/cpu's option arrays (amd64: 5, 10 and 20
+ * options of 32 bytes, the first two dead; arm64: 9; none on wasm); m0's
+ * signal goroutine, a g of 416 bytes and a 32 KiB stack; the modules
+ * slice and array (24 and 8); the argument slice (16). Not on windows: no
+ * signal goroutine, no goargs, no GODEBUG copy. Off: nothing.
  */
 static struct hg_model *start_model(const char *platform, const char *on)
 {
@@ -526,15 +528,41 @@ static void test_runtime_start(void **state)
 	char cerr[512];
 	if (hg_model_check(m, cerr, sizeof(cerr)))
 		fail_msg("check: %s", cerr);
-	assert_int_equal(fig(m)->heap_alloc, 416 + 24 + 24 + 8 + 16);
-	assert_int_equal(fig(m)->heap_objects, 5);
+	/* the dead ones count until a gc sweeps them */
+	assert_int_equal(fig(m)->heap_alloc,
+			 24 + 160 + 320 + 640 + 416 + 24 + 8 + 16);
+	assert_int_equal(fig(m)->heap_objects, 8);
 	assert_int_equal(fig(m)->stack_inuse, 32 * KiB);
-	/* five spans of one page: 416, 24 noscan, 24, 8 and 16 bytes */
-	assert_int_equal(fig(m)->heap_inuse, 5 * 8 * KiB);
+	/* eight spans of one page, in this order from the heap's start:
+	 * 24 noscan, 160, 320, 640, 416, then the stack, 24, 8 and 16 */
+	assert_int_equal(fig(m)->heap_inuse, 8 * 8 * KiB);
 	assert_int_equal(hg_model_stats(m)->events, 0);
 	/* the trace's own ids are free */
-	new_obj(m, "runtime.m0", 16, false, NULL);
-	assert_int_equal(fig(m)->heap_alloc, 488 + 16);
+	struct hg_op_result r;
+	assert_int_equal(new_obj(m, "runtime.m0", 16, false, &r),
+			 BASE + 11 * 8 * KiB + 16);
+	assert_int_equal(new_obj(m, "x", 24, true, &r), BASE + 24);
+	assert_int_equal(new_obj(m, "y", 416, false, &r), BASE + 4 * 8 * KiB +
+								   416);
+	/* the gc frees the dead: the GODEBUG copy's and the first two
+	 * option arrays' spans are empty */
+	assert_int_equal(hg_model_apply(m, &(struct hg_op){ .kind = HG_OP_GC },
+					NULL, cerr, sizeof(cerr)),
+			 0);
+	assert_int_equal(fig(m)->heap_alloc,
+			 640 + 416 + 24 + 8 + 16 + 16 + 24 + 416);
+	assert_int_equal(fig(m)->heap_inuse, 6 * 8 * KiB);
+	hg_model_free(m);
+
+	m = start_model("linux/arm64", "true");
+	assert_int_equal(fig(m)->heap_alloc, 24 + 288 + 416 + 24 + 8 + 16);
+	hg_model_free(m);
+
+	/* 386: options of 16 bytes; the modules slice (12 bytes) and array
+	 * (4) take slots of 16 and 8 */
+	m = start_model("linux/386", "true");
+	assert_int_equal(fig(m)->heap_alloc,
+			 24 + 80 + 160 + 320 + 416 + 16 + 8 + 8);
 	hg_model_free(m);
 
 	m = start_model("js/wasm", "true");
@@ -543,7 +571,7 @@ static void test_runtime_start(void **state)
 	hg_model_free(m);
 
 	m = start_model("windows/amd64", "true");
-	assert_int_equal(fig(m)->heap_alloc, 24 + 8);
+	assert_int_equal(fig(m)->heap_alloc, 160 + 320 + 640 + 24 + 8);
 	assert_int_equal(fig(m)->stack_inuse, 0);
 	hg_model_free(m);
 

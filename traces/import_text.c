@@ -143,6 +143,10 @@ struct pending {
 	unsigned line, col;
 };
 
+/* The ops one line can give: a del and a new (an address allocated again),
+ * and a stack, or the main goroutine's grown stack and its old one's free. */
+#define QCAP 5
+
 struct hg_textimp_reader {
 	bool mtrace;       /* else go-allocfreetrace */
 	bool records;      /* a tracealloc, tracefree or tracegc seen */
@@ -151,10 +155,13 @@ struct hg_textimp_reader {
 	const char *line;  /* current line, in the source buffer */
 	size_t len;
 	struct live_table live;
-	struct pending q[3];
+	struct live_table pages; /* go-allocfreetrace: afl_noscan */
+	struct pending q[QCAP];
 	size_t qhead, qlen;
 	unsigned realloc_line; /* mtrace: the line of a '<' awaiting '>' */
 	unsigned m_gs;         /* runtime.g allocations an M still makes */
+	uint64_t main_stack;   /* the main goroutine's stack id, + 1 */
+	bool main_grown;       /* its stack has grown to 4 KiB */
 	uint64_t nstacks;      /* stacks inferred so far (their ids) */
 	/* go-allocfreetrace: the byte length of each "ENV NAME=VALUE" line
 	 * before the first record (the program's environment, as the
@@ -241,7 +248,7 @@ static int next_line(struct hg_trace_reader *r)
 static void push(struct hg_textimp_reader *t, enum hg_op_kind kind,
 		 uint64_t addr, uint64_t size, bool noscan, unsigned col)
 {
-	struct pending *p = &t->q[(t->qhead + t->qlen) % 3];
+	struct pending *p = &t->q[(t->qhead + t->qlen) % QCAP];
 
 	p->kind = kind;
 	p->addr = addr;
@@ -343,24 +350,40 @@ bool hg__afl_line_is_record(const char *s, size_t n)
 	       (n == 9 && memcmp(s, "tracegc()", 9) == 0);
 }
 
+/* What a printed type tells of its pointers. */
+enum type_ptrs { TYPE_UNKNOWN, TYPE_NOSCAN, TYPE_SCAN };
+
 /*
- * type_noscan tells whether the type tracealloc printed is known to hold
- * no pointers. The log gives a type's name, not its pointer data, so only
- * the predeclared pointer-free types and arrays of them are known; every
- * other named type counts as scan. No type at all is Go's nil type, which
- * mallocgc allocates as noscan (Go: mallocgc, go1.19).
+ * type_ptrs tells whether the type tracealloc printed is known to hold
+ * pointers or not. The log gives a type's name, not its pointer data:
+ * known noscan are no type at all (Go's nil type, which mallocgc allocates
+ * as noscan: Go: mallocgc, go1.19), the predeclared pointer-free types,
+ * the runtime's named integer types of its interface conversions, and
+ * arrays of them; known scan are pointers, slices, strings, maps, map
+ * buckets, channels, functions, interfaces and unsafe.Pointer, and arrays
+ * of them. A named type or a struct is unknown (afl_noscan).
  */
-static bool type_noscan(const char *s, size_t n)
+static enum type_ptrs type_ptrs(const char *s, size_t n)
 {
 	static const char *const plain[] = {
 		"bool",       "int",     "int8",    "int16",   "int32",
 		"int64",      "uint",    "uint8",   "uint16",  "uint32",
 		"uint64",     "uintptr", "float32", "float64", "complex64",
-		"complex128", NULL
+		"complex128",
+		/* convT16, convT32 and convT64 allocate with these named
+		 * integer types (Go: iface.go uint16InterfacePtr..., go1.19) */
+		"runtime.uint16InterfacePtr", "runtime.uint32InterfacePtr",
+		"runtime.uint64InterfacePtr", NULL
 	};
+	static const char *const ptr_prefix[] = {
+		"*", "[]", "map[", "map.bucket[", "chan ", "<-chan ", "func(",
+		"interface {", NULL
+	};
+	static const char *const ptr_plain[] = { "string", "unsafe.Pointer",
+						 NULL };
 
 	if (!n)
-		return true;
+		return TYPE_NOSCAN;
 	/* [N]T holds pointers iff T does. */
 	while (n > 2 && s[0] == '[' && s[1] >= '0' && s[1] <= '9') {
 		size_t i = 1;
@@ -368,14 +391,59 @@ static bool type_noscan(const char *s, size_t n)
 		while (i < n && s[i] >= '0' && s[i] <= '9')
 			i++;
 		if (i == n || s[i] != ']')
-			return false;
+			return TYPE_UNKNOWN;
 		s += i + 1;
 		n -= i + 1;
 	}
 	for (size_t k = 0; plain[k]; k++)
 		if (strlen(plain[k]) == n && memcmp(plain[k], s, n) == 0)
-			return true;
-	return false;
+			return TYPE_NOSCAN;
+	for (size_t k = 0; ptr_plain[k]; k++)
+		if (strlen(ptr_plain[k]) == n && memcmp(ptr_plain[k], s, n) == 0)
+			return TYPE_SCAN;
+	for (size_t k = 0; ptr_prefix[k]; k++)
+		if (has_prefix(s, n, ptr_prefix[k]))
+			return TYPE_SCAN;
+	return TYPE_UNKNOWN;
+}
+
+/*
+ * afl_noscan: whether the object of size bytes at addr, of a type of
+ * those pointers, went to a noscan span. A span is of one span class,
+ * noscan or not, and a page of one span (Go: mheap.go spanClass, mallocgc
+ * picks makeSpanClass(sizeclass, noscan), go1.19), so a small object's
+ * page tells what its type does not: the importer remembers, for the page
+ * (8 KiB, Go's pageSize) where each object of a known type starts, its
+ * size and whether it was noscan, and an object of an unknown type in a
+ * page known for its size is what that page is. Elsewhere an unknown type
+ * counts as scan. Memory: one entry per heap page such objects started in.
+ */
+#define AFL_PAGE_SHIFT 13
+#define AFL_MAX_SMALL (32u << 10)
+
+static int afl_noscan(struct hg_trace_reader *r, uint64_t addr, uint64_t size,
+		      enum type_ptrs tp, bool *noscan)
+{
+	struct hg_textimp_reader *t = r->textimp;
+	uint64_t page = (addr >> AFL_PAGE_SHIFT) + 1;
+	struct live_slot *ps;
+
+	*noscan = tp == TYPE_NOSCAN;
+	if (size > AFL_MAX_SMALL)
+		return 0;
+	ps = live_find(&t->pages, page);
+	if (tp == TYPE_UNKNOWN) {
+		if (ps && ps->size >> 1 == size)
+			*noscan = ps->size & 1;
+		return 0;
+	}
+	if (ps) {
+		ps->size = size << 1 | *noscan;
+		return 0;
+	}
+	if (live_put(&t->pages, page, size << 1 | *noscan) < 0)
+		return err_at(r, 1, "out of memory");
+	return 0;
 }
 
 /*
@@ -399,11 +467,25 @@ static void infer_stack(struct hg_textimp_reader *t, const char *type,
 		t->m_gs = 2;
 		return;
 	}
+	if (tlen == 13 && !memcmp(type, "runtime.sudog", 13) &&
+	    t->main_stack && !t->main_grown) {
+		/* The main goroutine's first sudog (gcenable's receive): the
+		 * traceback tracealloc prints on its stack outgrows 2 KiB,
+		 * and newstack copies it to one of 4 KiB (Go: stack.go
+		 * newstack, copystack(gp, oldsize*2); mprof.go tracealloc,
+		 * go1.19). */
+		t->main_grown = true;
+		push(t, HG_OP_STACKALLOC, t->nstacks++, 4u << 10, false, 1);
+		push(t, HG_OP_STACKFREE, t->main_stack - 1, 0, false, 1);
+		return;
+	}
 	if (tlen != 9 || memcmp(type, "runtime.g", 9) != 0)
 		return;
 	uint64_t size = 2u << 10;
 	if (t->m_gs)
 		size = m_stacks[--t->m_gs];
+	else if (!t->main_stack)
+		t->main_stack = t->nstacks + 1;
 	push(t, HG_OP_STACKALLOC, t->nstacks++, size, false, 1);
 }
 
@@ -463,7 +545,10 @@ static int afl_record(struct hg_trace_reader *r, const char *what)
 	if (type && memchr(type, '\0', tlen))
 		return err_at(r, (unsigned)(type - s) + 1,
 			      "%s: type contains a NUL character", what);
-	int rc = record_alloc(r, addr, size, type_noscan(type, tlen), 1);
+	bool noscan;
+	int rc = afl_noscan(r, addr, size, type_ptrs(type, tlen), &noscan);
+	if (rc == 0)
+		rc = record_alloc(r, addr, size, noscan, 1);
 	if (rc < 0 || !type)
 		return rc;
 	infer_stack(t, type, tlen);
@@ -831,14 +916,14 @@ int hg__textimp_next_op(struct hg_trace_reader *r, struct hg_op *op,
 	if (t->env_pending && t->records)
 		return env_op(r, op, line, col);
 	p = &t->q[t->qhead];
-	t->qhead = (t->qhead + 1) % 3;
+	t->qhead = (t->qhead + 1) % QCAP;
 	t->qlen--;
 	op->kind = p->kind;
 	if (p->kind == HG_OP_NEW || p->kind == HG_OP_DEL) {
 		snprintf(t->idbuf, sizeof(t->idbuf), "0x%" PRIx64, p->addr);
 		op->id = t->idbuf;
 	}
-	if (p->kind == HG_OP_STACKALLOC) {
+	if (p->kind == HG_OP_STACKALLOC || p->kind == HG_OP_STACKFREE) {
 		snprintf(t->idbuf, sizeof(t->idbuf), "gstack%" PRIu64, p->addr);
 		op->id = t->idbuf;
 		op->size = p->size;
@@ -867,6 +952,7 @@ void hg__textimp_close(struct hg_trace_reader *r)
 	if (!r->textimp)
 		return;
 	free(r->textimp->live.slots);
+	free(r->textimp->pages.slots);
 	free(r->textimp->envlen);
 	free(r->textimp);
 	r->textimp = NULL;

@@ -73,6 +73,12 @@ static void track(const struct hg_op *op, bool mtrace)
 
 	switch (op->kind) {
 	case HG_OP_NEW:
+		/* a Go log's ENV lines: the environment's copy, no address */
+		if (op->id && strncmp(op->id, "runtime.envs", 12) == 0) {
+			if (mtrace || op->has_addr)
+				abort();
+			return;
+		}
 		a = id_addr(op->id);
 		if (!op->has_addr || op->addr != a || !op->size)
 			abort();
@@ -101,10 +107,16 @@ static void track(const struct hg_op *op, bool mtrace)
 	case HG_OP_GC:
 		return;
 	case HG_OP_STACKALLOC:
-		/* a Go log's runtime.g: its stack, 2, 8 or 32 KiB */
+		/* a Go log's runtime.g: its stack, 2, 8 or 32 KiB; the main
+		 * goroutine's grown stack, 4 KiB */
 		if (mtrace || !op->id || strncmp(op->id, "gstack", 6) != 0 ||
-		    (op->size != 2048 && op->size != 8192 &&
+		    (op->size != 2048 && op->size != 4096 && op->size != 8192 &&
 		     op->size != 32768))
+			abort();
+		return;
+	case HG_OP_STACKFREE:
+		/* the main goroutine's old stack */
+		if (mtrace || !op->id || strncmp(op->id, "gstack", 6) != 0)
 			abort();
 		return;
 	case HG_OP_MARK:

@@ -273,6 +273,71 @@ static void test_afl_env(void **state)
 	assert_int_equal(res.n, 1);
 }
 
+/* A named type says nothing of its pointers, but the page it starts in
+ * does once an object of a known type and the same size started there. */
+static void test_afl_noscan_pages(void **state)
+{
+	struct result res;
+
+	(void)state;
+	read_text(&res, "tracealloc(0xc00001a010, 0x10)\n"
+			"tracealloc(0xc00001a020, 0x10, context.emptyCtx)\n"
+			"tracealloc(0xc000016010, 0x10, *int)\n"
+			"tracealloc(0xc000016020, 0x10, main.T)\n"
+			"tracealloc(0xc00001a040, 0x20, main.U)\n"
+			"tracealloc(0xc000030000, 0x10, main.V)\n"
+			"tracealloc(0xc000032000, 0x8, runtime.uint64InterfacePtr)\n"
+			"tracealloc(0xc000034000, 0x30, [2]string)\n"
+			"tracealloc(0xc000034030, 0x30, main.W)\n");
+	assert_int_equal(res.rc, 0);
+	assert_int_equal(res.n, 9);
+	check_new(&res.ops[0], "0xc00001a010", 0x10, true, 1);
+	check_new(&res.ops[1], "0xc00001a020", 0x10, true, 2);
+	check_new(&res.ops[2], "0xc000016010", 0x10, false, 3);
+	check_new(&res.ops[3], "0xc000016020", 0x10, false, 4);
+	/* another size in a noscan page: unknown, scan */
+	check_new(&res.ops[4], "0xc00001a040", 0x20, false, 5);
+	check_new(&res.ops[5], "0xc000030000", 0x10, false, 6);
+	check_new(&res.ops[6], "0xc000032000", 0x8, true, 7);
+	check_new(&res.ops[7], "0xc000034000", 0x30, false, 8);
+	check_new(&res.ops[8], "0xc000034030", 0x30, false, 9);
+}
+
+/* The main goroutine (the first g not an M's) gets 2 KiB; at the first
+ * sudog its stack grows to 4 KiB and the old one is freed; once. */
+static void test_afl_main_stack(void **state)
+{
+	struct result res;
+
+	(void)state;
+	read_text(&res, "tracealloc(0xc000046000, 0x60, runtime.sudog)\n"
+			"tracealloc(0xc0000081a0, 0x1a0, runtime.g)\n"
+			"tracealloc(0xc000032000, 0x400, runtime.m)\n"
+			"tracealloc(0xc000008340, 0x1a0, runtime.g)\n"
+			"tracealloc(0xc0000084e0, 0x1a0, runtime.g)\n"
+			"tracealloc(0xc000046060, 0x60, runtime.sudog)\n"
+			"tracealloc(0xc0000460c0, 0x60, runtime.sudog)\n");
+	assert_int_equal(res.rc, 0);
+	assert_int_equal(res.n, 12);
+	/* a sudog before any g: no main goroutine yet */
+	assert_int_equal(res.ops[1].kind, HG_OP_NEW);
+	assert_int_equal(res.ops[2].kind, HG_OP_STACKALLOC);
+	assert_string_equal(res.ops[2].id, "gstack0");
+	assert_int_equal(res.ops[2].size, 2048);
+	assert_int_equal(res.ops[5].size, 32768);
+	assert_int_equal(res.ops[7].size, 8192);
+	check_new(&res.ops[8], "0xc000046060", 0x60, false, 6);
+	assert_int_equal(res.ops[9].kind, HG_OP_STACKALLOC);
+	assert_string_equal(res.ops[9].id, "gstack3");
+	assert_int_equal(res.ops[9].size, 4096);
+	assert_int_equal(res.ops[10].kind, HG_OP_STACKFREE);
+	assert_string_equal(res.ops[10].id, "gstack0");
+	assert_int_equal(res.ops[10].line, 6);
+	check_new(&res.ops[11], "0xc0000460c0", 0x60, false, 7);
+	assert_int_equal(res.count[HG_OP_STACKALLOC], 4);
+	assert_int_equal(res.count[HG_OP_STACKFREE], 1);
+}
+
 static void test_afl_reuse_and_unknown_free(void **state)
 {
 	struct result res;
@@ -635,8 +700,11 @@ static void test_recorded(void **state)
 	assert_int_equal(res->swept, 83596);
 	assert_int_equal(res->count[HG_OP_GC], 8);
 	assert_int_equal(res->count[HG_OP_MARK], 4);
-	/* No type (126,316) and uint8 (22). */
-	assert_int_equal(res->noscan, 126338);
+	/* No type (126,316) and uint8 (22), and 24 of named types that
+	 * start in pages known to hold noscan objects of their size. */
+	assert_int_equal(res->noscan, 126338 + 24);
+	/* The main goroutine's stack grows once, at its first sudog. */
+	assert_int_equal(res->count[HG_OP_STACKFREE], 1);
 	assert_int_equal(res->nwarn, 3);
 	assert_int_equal(res->warn.line, 126);
 	check_new(&res->ops[0], "0xc000016010", 0x10, false, 1);
@@ -755,6 +823,8 @@ int main(void)
 		cmocka_unit_test(test_afl_ops),
 		cmocka_unit_test(test_afl_long_lines),
 		cmocka_unit_test(test_afl_env),
+		cmocka_unit_test(test_afl_noscan_pages),
+		cmocka_unit_test(test_afl_main_stack),
 		cmocka_unit_test(test_afl_reuse_and_unknown_free),
 		cmocka_unit_test(test_afl_errors),
 		cmocka_unit_test(test_mtrace_ops),

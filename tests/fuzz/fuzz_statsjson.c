@@ -3,7 +3,9 @@
  * bytes are read as a stats file (cli/jsonread.c) and their first line as
  * a --fail-if condition (cli/gate.c), which is then evaluated on the file
  * against itself. Every error must have a message and a position, and a
- * condition on a file against itself can never see a change.
+ * condition on a file against itself can never see a change. The bytes
+ * are also read by hg_jread_numbers (fractions too), which must read
+ * whatever hg_jread reads, and fail with a position otherwise.
  */
 #include "gate.h"
 #include "jsonread.h"
@@ -28,6 +30,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_ok = hg_jread((const char *)data, size, &v, &err) == 0;
 	if (!json_ok && (!err.msg[0] || !err.line || !err.col))
 		abort();
+	{
+		struct hg_jvalue w;
+		struct hg_jerror werr;
+
+		if (hg_jread_numbers((const char *)data, size, &w, &werr) ==
+		    0) {
+			if (json_ok && (w.type != v.type ||
+					w.nmembers != v.nmembers))
+				abort();
+			hg_jfree(&w);
+		} else if (json_ok || !werr.msg[0] || !werr.line ||
+			   !werr.col) {
+			abort();
+		}
+	}
 	while (n < size && n + 1 < sizeof(expr) && data[n] != '\n' &&
 	       data[n] != '\0') {
 		expr[n] = (char)data[n];

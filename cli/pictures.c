@@ -411,6 +411,16 @@ int hg_pictures_write(struct hg_pictures *p, const struct hg_scene *tl)
 			}
 		}
 		p->report_ended = true;
+		/* The report's first view: the heap when the maps zoom to it. */
+		struct hg_model *ms[HG_REPLAY_MAX_LANES];
+		hg_addr zlo = 0, zhi = 0;
+		for (i = 0; i < p->rp->nlanes; i++)
+			ms[i] = hg_replay_model(p->rp, i);
+		if (p->report && !p->range_hi && !p->show_whole &&
+		    !hg_auto_zoom(ms, p->rp->nlanes, &zlo, &zhi))
+			zlo = zhi = 0;
+		if (p->report)
+			hg_report_framing(p->report, zlo, zhi, p->show_metadata);
 	}
 	if (p->cv && hg_curves_scene(&cs, p->cv)) {
 		hg_cli_error("cannot draw the curves: out of host memory");

@@ -229,6 +229,7 @@ struct lane {
 	struct bucket bk[HG_REPORT_BUCKETS];
 	uint64_t bsize;
 	uint64_t events;
+	struct hg_extents meta; /* the metadata band at the end */
 	hg_addr (*arenas)[2]; /* the heap arenas at the end */
 	size_t narenas, caparenas;
 	bool arenas_oom, thinned_for_size;
@@ -249,6 +250,8 @@ struct hg_report {
 	struct smap prefixes;
 	uint64_t start; /* the event the page opens at (--at) */
 	hg_addr view_lo, view_hi; /* the addresses it first shows (--range) */
+	hg_addr zoom_lo, zoom_hi; /* else: the heap, when it is small */
+	bool show_metadata;       /* --show metadata */
 	bool have_start;
 	char **prefix; /* by index */
 	size_t nprefix, capprefix;
@@ -293,6 +296,7 @@ void hg_report_free(struct hg_report *r)
 		free(l->rec);
 		free(l->ids);
 		free(l->arenas);
+		hg_extents_release(&l->meta);
 		smap_release(&l->live);
 	}
 	for (size_t i = 0; i < r->nmarks; i++)
@@ -302,6 +306,14 @@ void hg_report_free(struct hg_report *r)
 	free(r->prefix);
 	free(r->trace_name);
 	free(r);
+}
+
+void hg_report_framing(struct hg_report *r, hg_addr zoom_lo, hg_addr zoom_hi,
+		       bool show_metadata)
+{
+	r->zoom_lo = zoom_lo;
+	r->zoom_hi = zoom_hi;
+	r->show_metadata = show_metadata;
 }
 
 void hg_report_view(struct hg_report *r, hg_addr lo, hg_addr hi)
@@ -652,6 +664,10 @@ int hg_report_end(struct hg_report *r, size_t lane, struct hg_model *m)
 	hg_model_arenas(m, arena_of, l);
 	if (l->arenas_oom)
 		return HG_ENOMEM;
+	hg_extents_release(&l->meta);
+	hg_extents_metadata_of(&l->meta, &m, 1);
+	if (l->meta.oom)
+		return HG_ENOMEM;
 	l->ended = true;
 	return HG_OK;
 }
@@ -929,27 +945,75 @@ static void sampled_note(char *buf, size_t len, const struct hg_report *r)
 		}
 }
 
+/* write_axis writes an axis's segments: [lo, hi, p0, p1, fold, band]. */
+static void write_axis(FILE *f, const char *name, const struct hg_axis *ax)
+{
+	fprintf(f, ",\"%s\":{\"length\":%d,\"segs\":[", name, ax->length);
+	for (size_t i = 0; i < ax->n; i++)
+		fprintf(f, "%s[%" PRIu64 ",%" PRIu64 ",%d,%d,%d,%d]",
+			i ? "," : "", ax->seg[i].lo, ax->seg[i].hi,
+			ax->seg[i].p0, ax->seg[i].p1, ax->seg[i].fold,
+			ax->seg[i].band);
+	fputs("]}", f);
+}
+
+/* metadata_band is the lanes' metadata band: each one's at its end, less
+ * what any lane ever held outside its own. */
+static void metadata_band(struct hg_extents *meta, const struct hg_report *r)
+{
+	struct hg_extents other;
+	hg_extents_init(&other);
+	for (size_t i = 0; i < r->nlanes; i++) {
+		const struct lane *l = &r->lane[i];
+		struct hg_extents held;
+		hg_extents_init(&held);
+		add_extents(&held, l);
+		hg_extents_normalize(&held);
+		hg_extents_subtract(&held, &l->meta);
+		for (size_t k = 0; k < held.n; k++)
+			hg_extents_add(&other, held.v[k].lo, held.v[k].hi);
+		for (size_t k = 0; k < l->meta.n; k++)
+			hg_extents_add(meta, l->meta.v[k].lo, l->meta.v[k].hi);
+		meta->oom |= held.oom;
+		hg_extents_release(&held);
+	}
+	hg_extents_normalize(meta);
+	hg_extents_normalize(&other);
+	hg_extents_subtract(meta, &other);
+	meta->oom |= other.oom;
+	hg_extents_release(&other);
+}
+
 int hg_report_write_html(struct hg_report *r, FILE *f)
 {
-	struct hg_extents ext;
-	struct hg_axis ax;
+	struct hg_extents ext, meta;
+	struct hg_axis ax, axf;
 	char note[512], line[256], t[32];
 	int rc = -1;
+	bool band = false;
 
 	for (size_t i = 0; i < r->nlanes; i++)
 		if (!r->lane[i].ended)
 			return -1;
 	hg_extents_init(&ext);
+	hg_extents_init(&meta);
 	memset(&ax, 0, sizeof(ax));
+	memset(&axf, 0, sizeof(axf));
 	for (size_t i = 0; i < r->nlanes; i++)
 		add_extents(&ext, &r->lane[i]);
 	hg_extents_normalize(&ext);
-	if (ext.oom)
+	metadata_band(&meta, r);
+	if (ext.oom || meta.oom)
 		goto out;
 	if (!ext.n) /* nothing ever held: an empty axis */
 		hg_extents_add(&ext, 0, 1u << 20);
-	if (hg_axis_build(&ax, &ext, 1160))
+	/* The metadata folded into a band, and the axis without it (the
+	 * page's "metadata" toggle). */
+	if (hg_axis_build_banded(&ax, &ext, &meta, 1160, HG_BAND_PX) ||
+	    hg_axis_build(&axf, &ext, 1160))
 		goto out;
+	for (size_t i = 0; i < ax.n; i++)
+		band |= ax.seg[i].band;
 	sampled_note(note, sizeof(note), r);
 
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
@@ -985,6 +1049,11 @@ int hg_report_write_html(struct hg_report *r, FILE *f)
 	if (r->view_hi > r->view_lo)
 		fprintf(f, ",\"view\":[%" PRIu64 ",%" PRIu64 "]", r->view_lo,
 			r->view_hi);
+	else if (r->zoom_hi > r->zoom_lo)
+		fprintf(f, ",\"zoom\":[%" PRIu64 ",%" PRIu64 "]", r->zoom_lo,
+			r->zoom_hi);
+	if (r->show_metadata)
+		fputs(",\"show_metadata\":true", f);
 	fputs(",\"sampled\":", f);
 	json_str(f, note);
 	fputs(",\"classes\":[", f);
@@ -1004,12 +1073,11 @@ int hg_report_write_html(struct hg_report *r, FILE *f)
 		fputs(k ? "," : "", f);
 		json_str(f, sp->name);
 	}
-	fprintf(f, "],\"axis\":{\"length\":%d,\"segs\":[", ax.length);
-	for (size_t i = 0; i < ax.n; i++)
-		fprintf(f, "%s[%" PRIu64 ",%" PRIu64 ",%d,%d,%d]",
-			i ? "," : "", ax.seg[i].lo, ax.seg[i].hi, ax.seg[i].p0,
-			ax.seg[i].p1, ax.seg[i].fold);
-	fputs("]},\"marks\":[", f);
+	fputc(']', f);
+	write_axis(f, "axis", &ax);
+	if (band)
+		write_axis(f, "axis_full", &axf);
+	fputs(",\"marks\":[", f);
 	for (size_t i = 0; i < r->nmarks; i++) {
 		fprintf(f, "%s[%" PRIu64 ",", i ? "," : "", r->marks[i].event);
 		json_str(f, r->marks[i].label);
@@ -1085,6 +1153,8 @@ int hg_report_write_html(struct hg_report *r, FILE *f)
 	rc = ferror(f) ? -1 : 0;
 out:
 	hg_extents_release(&ext);
+	hg_extents_release(&meta);
 	hg_axis_release(&ax);
+	hg_axis_release(&axf);
 	return rc;
 }

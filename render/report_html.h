@@ -28,6 +28,7 @@
 #ifndef HG_RENDER_REPORT_HTML_H
 #define HG_RENDER_REPORT_HTML_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -53,6 +54,13 @@ void hg_report_free(struct hg_report *r);
 /* hg_report_view makes [lo, hi) the addresses the page first shows
  * (--range). */
 void hg_report_view(struct hg_report *r, hg_addr lo, hg_addr hi);
+
+/* hg_report_framing sets what the page first shows without --range: the
+ * heap's addresses [zoom_lo, zoom_hi) when the maps zoom to it
+ * (hg_auto_zoom; zoom_hi 0: the whole axis), and the metadata to scale
+ * (--show metadata) instead of in a band. */
+void hg_report_framing(struct hg_report *r, hg_addr zoom_lo, hg_addr zoom_hi,
+		       bool show_metadata);
 
 /* hg_report_label names lane i ("go=1.16"; NULL for a single replay). */
 int hg_report_label(struct hg_report *r, size_t lane, const char *label);

@@ -172,8 +172,11 @@
 	/* Axis: the folded address axis of the PNG, in axis units u         */
 	/* ---------------------------------------------------------------- */
 
-	const SEG = D.axis.segs; /* [lo, hi, p0, p1, fold] */
-	const L = D.axis.length;
+	/* [lo, hi, p0, p1, fold, band]: the metadata folded into a band, or
+	 * (the "metadata" toggle, D.axis_full) drawn to scale. */
+	let SEG = D.axis.segs;
+	let L = D.axis.length;
+	let metaShown = false;
 
 	function segAtU(u) {
 		let lo = 0, hi = SEG.length - 1;
@@ -221,6 +224,23 @@
 	function bytesPerU(u) {
 		const s = segAtU(u);
 		return s[4] ? 0 : (s[1] - s[0]) / (s[3] - s[2]);
+	}
+	/* setAxis switches between the banded and the full axis, keeping the
+	 * addresses in view. */
+	function setAxis(full) {
+		const whole = u0 <= 0 && u1 >= L;
+		const lo = addrAt(u0), hi = addrAt(u1);
+		const ax = full && D.axis_full ? D.axis_full : D.axis;
+		SEG = ax.segs;
+		L = ax.length;
+		metaShown = full && !!D.axis_full;
+		if (whole || uOf(hi) <= uOf(lo)) {
+			u0 = 0;
+			u1 = L;
+		} else {
+			u0 = uOf(lo);
+			u1 = uOf(hi);
+		}
 	}
 
 	/* ---------------------------------------------------------------- */
@@ -288,6 +308,11 @@
 	const zheap = el('button', { id: 'zoomheap', title: 'zoom to the heap at this event' }, 'heap');
 	const zreset = el('button', { id: 'zoomreset', title: 'whole axis' }, 'whole axis');
 	controls.append(prev, slider, next, where, zin, zout, zheap, zreset);
+	const zmeta = el('button', { id: 'showmeta',
+		title: 'the runtime\'s metadata reservations: folded into a thin band, or to scale' },
+		'metadata to scale');
+	if (D.axis_full)
+		controls.append(zmeta);
 	app.appendChild(controls);
 
 	const marks = el('div', { id: 'marks' });
@@ -472,6 +497,20 @@
 	}
 
 	function drawFolds(top, bottom) {
+		/* The metadata band: a grey bar over it, its size under it. */
+		for (const s of SEG) {
+			if (!s[5] || s[3] < u0 || s[2] > u1)
+				continue;
+			const x0 = xOfU(s[2]), x1 = xOfU(s[3]);
+			ctx.fillStyle = '#b0b0b0';
+			ctx.fillRect(x0, top - 1, x1 - x0, 3);
+			ctx.fillStyle = '#333333';
+			ctx.font = '10px sans-serif';
+			ctx.textAlign = 'center';
+			const t = 'metadata ' + bytes(s[1] - s[0]);
+			const w = ctx.measureText(t).width;
+			ctx.fillText(t, Math.max(w / 2, Math.min(W - w / 2, (x0 + x1) / 2)), bottom + 12);
+		}
 		for (const s of SEG) {
 			if (!s[4] || s[3] < u0 || s[2] > u1)
 				continue;
@@ -519,7 +558,7 @@
 			ctx.stroke();
 		}
 		for (const s of SEG) {
-			if (s[4] || s[3] < u0 || s[2] > u1)
+			if (s[4] || s[5] || s[3] < u0 || s[2] > u1)
 				continue;
 			const ua = Math.max(u0, s[2]), ub = Math.min(u1, s[3]);
 			const xa = xOfU(ua), xb = xOfU(ub);
@@ -598,6 +637,8 @@
 			if (kl >= 0 && l.keys[kl][0] < e)
 				label += '  (stopped at event ' + l.keys[kl][0] + ')';
 			ctx.fillText(label, 2, y - (compare ? DIFF_H : 0) - 5);
+			/* Arena lines start under the label where they would cross it. */
+			const labelEnd = compare ? -1 : 2 + ctx.measureText(label).width + 3;
 			const acc = kl >= 0 ? columns(l, edges, l.keys[kl][0]) : new Float64Array(W * C);
 			lastCols.push(acc);
 			drawBar(acc, edges, y);
@@ -614,7 +655,8 @@
 						if (x - last < 4 || x < 0 || x > W)
 							continue;
 						last = x;
-						ctx.fillRect(x, y - 5, 1, BAR_H + 5);
+						const top = x <= labelEnd ? y : y - 5;
+						ctx.fillRect(x, top, 1, BAR_H + y - top);
 					}
 				}
 			}
@@ -666,7 +708,7 @@
 	function bytesPerPx() {
 		let best = 0;
 		for (const s of SEG) {
-			if (s[4] || s[3] < u0 || s[2] > u1)
+			if (s[4] || s[5] || s[3] < u0 || s[2] > u1)
 				continue;
 			const b = (s[1] - s[0]) / (s[3] - s[2]) * (u1 - u0) / W;
 			if (!best || b < best)
@@ -923,6 +965,12 @@
 		u1 = L;
 		drawMap();
 	});
+	zmeta.addEventListener('click', () => {
+		setAxis(!metaShown);
+		zmeta.textContent = metaShown ? 'metadata folded' : 'metadata to scale';
+		zmeta.dataset.shown = metaShown ? '1' : '0';
+		drawMap();
+	});
 	map.addEventListener('wheel', ev => {
 		ev.preventDefault();
 		const r = map.getBoundingClientRect();
@@ -1074,9 +1122,18 @@
 			l.regions = decode(await inflate('hg-regions-' + i), l.nregions, false);
 			l.ids = decode(await inflate('hg-ids-' + i), l.nids, true);
 		}
-		/* --range's addresses first, when given. */
+		/* --show metadata: the metadata to scale from the start. */
+		if (D.show_metadata && D.axis_full) {
+			setAxis(true);
+			zmeta.textContent = 'metadata folded';
+			zmeta.dataset.shown = '1';
+		}
+		/* --range's addresses first, when given; else the heap when it
+		 * is a small part of the rest (the PNG's rule). */
 		if (D.view)
 			zoomTo(D.view[0], D.view[1]);
+		else if (D.zoom)
+			zoomTo(D.zoom[0], D.zoom[1]);
 		/* At --at's moment when there was one, else at the end. */
 		const start = D.start === undefined ? -1 : KE.indexOf(D.start);
 		setKey(start >= 0 ? start : KE.length - 1);
@@ -1090,6 +1147,7 @@
 			key: () => key,
 			zoomTo: zoomTo,
 			bytesPerPx: bytesPerPx,
+			axisLength: () => L,
 			/* clientPoint: where on the page address a of lane j is drawn */
 			clientPoint: (j, a) => {
 				const r = map.getBoundingClientRect();

@@ -224,15 +224,36 @@ async function main() {
 			check(txt.startsWith('View 0xc000000000\u20130xc001000000'), `--range: the report opens on it (${txt.slice(0, 40)})`);
 			await page.close();
 		}
-		// page-cache: "heap" zooms onto the few heap pages of a 64 MiB arena.
+		// page-cache: opens zoomed to the few heap pages of a 64 MiB arena
+		// (the PNG's rule), "whole axis" shows the arena, "heap" zooms back.
 		{
 			const { page } = await open(browser, 'page-cache.html', errors);
 			const bpp = () => page.evaluate(() => Number(document.getElementById('scale').dataset.bytesPerPx));
-			const before = await bpp();
+			const first = await bpp();
+			check(first > 0 && first <= 8192, `page-cache: opens on the heap, its spans a pixel a page or finer (1 px = ${first.toFixed(0)} B)`);
+			await page.click('#zoomreset');
+			const whole = await bpp();
 			await page.click('#zoomheap');
 			const after = await bpp();
-			check(after > 0 && after * 4 < before, `page-cache: "heap" zooms in (1 px = ${before.toFixed(0)} B, then ${after.toFixed(0)} B)`);
+			check(after > 0 && after * 2 < whole, `page-cache: "whole axis" then "heap" zooms in (1 px = ${whole.toFixed(0)} B, then ${after.toFixed(0)} B)`);
 			await page.screenshot({ path: path.join(work, 'page-cache-heap.png'), fullPage: true });
+			await page.close();
+		}
+		// basic: the metadata reservations folded into a band; the toggle
+		// draws them to scale (a longer axis, another map) and back.
+		{
+			const { page } = await open(browser, 'basic.html', errors);
+			const len0 = await page.evaluate(() => window.hgReport.axisLength());
+			const map0 = await canvas(page);
+			await page.click('#showmeta');
+			const len1 = await page.evaluate(() => window.hgReport.axisLength());
+			const shown = await page.evaluate(() => document.getElementById('showmeta').dataset.shown);
+			check(shown === '1' && len1 !== len0 && await canvas(page) !== map0,
+				`metadata toggle: to scale (axis ${len0} -> ${len1} units, the map redrawn)`);
+			await page.screenshot({ path: path.join(work, 'basic-metadata.png'), fullPage: true });
+			await page.click('#showmeta');
+			check(await page.evaluate(() => window.hgReport.axisLength()) === len0 && await canvas(page) === map0,
+				'metadata toggle: folded again, the same map');
 			await page.close();
 		}
 		// commit-limit: the limit is drawn in the curves' legend and the table.

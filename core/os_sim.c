@@ -87,8 +87,13 @@ static int linux_unused(struct hg_os *os, hg_addr v, uint64_t n)
 static int linux_free(struct hg_os *os, hg_addr v, uint64_t n)
 {
 	n = HG_ALIGN_UP(n, os->vas.page);
-	uint64_t charged = hg_vas_bytes(&os->vas, v, v + n, HG_MEM_PREPARED) +
-			   hg_vas_bytes(&os->vas, v, v + n, HG_MEM_READY);
+	/* The charged (prepared or ready) bytes, in one walk. */
+	uint64_t charged = 0;
+	for (const struct hg_vma *x = hg_vas_first(&os->vas, v);
+	     x && x->base < v + n; x = hg_vas_next(&os->vas, x))
+		if (x->state != HG_MEM_RESERVED)
+			charged += (x->end < v + n ? x->end : v + n) -
+				   (x->base > v ? x->base : v);
 	if (hg_vas_remove(&os->vas, v, v + n))
 		return hg_os_enomem(os);
 	os->committed -= charged;

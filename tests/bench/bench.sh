@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench.sh BUILD_DIR [--quick | --smoke] [--repeat N]
+# bench.sh BUILD_DIR [--quick | --smoke] [--repeat N] [--markdown FILE]
 #
 # The benchmark of README "Performance", in one run: it generates the
 # traces, records the real programs, runs every baseline beside heapgrow
@@ -28,13 +28,14 @@
 # that is missing (heaptrack, go, glibc's libc_malloc_debug) leaves its
 # rows out and its ratios "n/a".
 #
-# --quick runs lengths of 100K, 400K and 1.6M events (the live sets 1K,
+# --markdown FILE also writes the runs and the ratios as Markdown tables
+# (the README's). --quick runs lengths of 100K, 400K and 1.6M events (the live sets 1K,
 # 10K, 100K); --smoke tiny ones, once each (ctest: that the script runs
 # and prints every ratio line; its figures mean nothing).
 set -euo pipefail
 
 usage() {
-	echo "usage: bench.sh BUILD_DIR [--quick | --smoke] [--repeat N]" >&2
+	echo "usage: bench.sh BUILD_DIR [--quick | --smoke] [--repeat N] [--markdown FILE]" >&2
 	exit 2
 }
 [ $# -ge 1 ] || usage
@@ -42,8 +43,14 @@ build=$(cd "$1" && pwd)
 shift
 mode=full
 repeat=3
+md=
 while [ $# -gt 0 ]; do
 	case $1 in
+	--markdown)
+		[ $# -ge 2 ] || usage
+		md=$2
+		shift
+		;;
 	--quick) mode=quick ;;
 	--smoke) mode=smoke ;;
 	--repeat)
@@ -118,10 +125,11 @@ t() {
 	fi
 	echo "$r" >"$work/$name.t"
 	echo "$n" >"$work/$name.n"
-	awk -v name="$name" -v n="$n" -v r="$r" 'BEGIN {
+	awk -v name="$name" -v n="$n" -v r="$r" -v md="$work/runs.md" 'BEGIN {
 		split(r, a, " "); s = a[1]; rss = a[2]
 		eps = s > 0 ? n / s : 0; ns = n > 0 ? s * 1e9 / n : 0
 		printf "%-34s %10d %9.3f %12.0f %9.1f %9.1f\n", name, n, s, eps, ns, rss / 1024
+		printf "| %s | %d | %.3f | %.0f | %.1f | %.1f |\n", name, n, s, eps, ns, rss / 1024 >>md
 	}'
 }
 
@@ -136,9 +144,15 @@ events() {
 
 # ratio LABEL VALUE TARGET (VALUE <= TARGET passes; "n/a": not measured)
 ratio() {
-	awk -v l="$1" -v v="$2" -v t="$3" 'BEGIN {
-		if (v == "n/a") { printf "  %-66s %8s  target <= %-5s n/a\n", l, v, t; exit }
-		printf "  %-66s %8.2f  target <= %-5s %s\n", l, v, t, (v <= t ? "PASS" : "MISS")
+	awk -v l="$1" -v v="$2" -v t="$3" -v md="$work/ratios.md" 'BEGIN {
+		if (v == "n/a") {
+			printf "  %-66s %8s  target <= %-5s n/a\n", l, v, t
+			printf "| %s | n/a | <= %s | n/a |\n", l, t >>md
+			exit
+		}
+		verdict = v <= t ? "PASS" : "MISS"
+		printf "  %-66s %8.2f  target <= %-5s %s\n", l, v, t, verdict
+		printf "| %s | %.2f | <= %s | %s |\n", l, v, t, verdict >>md
 	}'
 }
 
@@ -268,8 +282,9 @@ echo
 echo "per-event cost by live spans (the churn after the fill)"
 for l in $lives; do
 	awk -v l="$l" -v c="$churn" -v a="$(secs "replay.steady.$l")" \
-		-v b="$(secs "replay.fill.$l")" -v r="$(rss "replay.steady.$l")" 'BEGIN {
+		-v b="$(secs "replay.fill.$l")" -v r="$(rss "replay.steady.$l")" -v md="$work/live.md" 'BEGIN {
 		printf "  %9d live spans: %7.1f ns/event, maxRSS %7.1f MiB\n", l, (a - b) * 1e9 / c, r / 1024
+		printf "| %d | %.1f | %.1f |\n", l, (a - b) * 1e9 / c, r / 1024 >>md
 	}'
 done
 set -- $lives
@@ -322,4 +337,19 @@ fi
 printf '  %-66s %8s\n' "mix replay, $slast events / $s1 events, per event" \
 	"$(awk -v a="$(secs "replay.mix.$slast")" -v b="$(secs "replay.mix.$s1")" -v na="$slast" -v nb="$s1" \
 		'BEGIN { printf "%.2f", (a / na) / (b / nb) }')"
+if [ -n "$md" ]; then
+	{
+		echo "| run | events | CPU seconds | events/s | ns/event | peak RSS (MiB) |"
+		echo "|---|---|---|---|---|---|"
+		cat "$work/runs.md"
+		echo
+		echo "| live spans | ns per churn event | peak RSS (MiB) |"
+		echo "|---|---|---|"
+		cat "$work/live.md"
+		echo
+		echo "| ratio | measured | target | |"
+		echo "|---|---|---|---|"
+		cat "$work/ratios.md"
+	} >"$md"
+fi
 exit 0

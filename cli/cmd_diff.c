@@ -40,9 +40,10 @@ const struct hg_opt_spec cmd_diff_spec = {
 	"Compare two stats files; exit 1 when a --fail-if condition holds",
 	diff_opts,
 	"BASE.json and NEW.json are stats files of 'heapgrow replay --stats'\n"
-	"(one of them may be '-'). The figures that changed are listed with\n"
-	"both values, the change and the relative change, under the names\n"
-	"--fail-if uses; --format json lists every figure.\n"
+	"(one of them may be '-'), of format version 1 or 2. The figures\n"
+	"that changed are listed with both values, the change and the\n"
+	"relative change, under the names --fail-if uses; --format json\n"
+	"lists every figure.\n"
 	"\n"
 	"EXPR is one condition on a figure, a dotted path into the stats:\n"
 	"  PATH                    NEW's value is set (not null, false, 0)\n"
@@ -234,11 +235,21 @@ static int load(struct stats *st)
 	 * (version 1 had no "kind": its compare documents had
 	 * "configurations"). */
 	v = hg_jget(&st->root, "kind");
-	if (v && (v->type != HG_JSTRING || strcmp(v->s, "stats") != 0)) {
+	if (v && v->type != HG_JSTRING) {
 		hg_cli_error_at(st->name, v->line, v->col,
-				"a heapgrow %s document, not a stats file "
-				"(replay --stats writes those)",
-				v->type == HG_JSTRING ? v->s : "unknown");
+				"\"kind\" is %s, not a string",
+				hg_jtype_name(v->type));
+		return -1;
+	}
+	if (v && strcmp(v->s, "stats") != 0) {
+		bool known = strcmp(v->s, "compare") == 0 ||
+			     strcmp(v->s, "diff") == 0 ||
+			     strcmp(v->s, "platforms") == 0;
+		hg_cli_error_at(st->name, v->line, v->col,
+				"%s%s%s, not a stats file (replay --stats "
+				"writes those)",
+				known ? "a heapgrow " : "a document of kind '",
+				v->s, known ? " document" : "'");
 		return -1;
 	}
 	if (!v && hg_jget(&st->root, "configurations")) {

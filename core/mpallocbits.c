@@ -51,7 +51,14 @@ uint64_t hg_pagebits_popcnt_range(const uint64_t *b, uint64_t i, uint64_t n)
 	return s;
 }
 
-/* Go: (*pallocBits).summarize, runtime/mpallocbits.go */
+/*
+ * Go: (*pallocBits).summarize, runtime/mpallocbits.go. A first pass finds
+ * the free runs that start or end at word boundaries (start, end and a
+ * first maximum); a second looks inside each word for a longer run,
+ * shrinking every run of zeros by the maximum so far with shifts that
+ * double the length of the runs of ones each time, so a word whose runs
+ * are no longer than the maximum is dismissed in a few steps.
+ */
 uint64_t hg_pallocbits_summarize(const struct hg_pagealloc *p,
 				 const struct pa_chunk *c)
 {
@@ -59,41 +66,62 @@ uint64_t hg_pallocbits_summarize(const struct hg_pagealloc *p,
 	unsigned w;
 
 	for (w = 0; w < p->nwords; w++) {
-		uint64_t x = c->alloc[w], y;
-		unsigned t;
+		uint64_t x = c->alloc[w];
 
 		if (x == 0) {
 			cur += 64;
 			continue;
 		}
-		t = ctz64(x);
-		cur += t;
+		cur += ctz64(x);
 		if (start == PA_NONE)
 			start = cur;
 		most = max_u64(most, cur);
-		/* Free runs strictly between the lowest and highest set bit. */
-		if (most < 62) {
-			y = x >> t;
-			for (;;) {
-				unsigned ones, zeros;
-
-				if (~y == 0)
-					break;
-				ones = ctz64(~y);
-				y >>= ones;
-				if (y == 0)
-					break;
-				zeros = ctz64(y);
-				most = max_u64(most, zeros);
-				y >>= zeros;
-			}
-		}
 		cur = clz64(x);
 	}
 	if (start == PA_NONE)
 		return pack_sum(p, p->chunk_pages, p->chunk_pages,
 				p->chunk_pages);
 	most = max_u64(most, cur);
+	if (most >= 64 - 2)
+		return pack_sum(p, start, most, cur);
+	for (w = 0; w < p->nwords; w++) {
+		uint64_t x = c->alloc[w];
+
+		/* Every word is non-zero here (else most >= 64). */
+		x >>= ctz64(x);
+		if ((x & (x + 1)) == 0)
+			continue; /* no zeros below the top ones */
+		uint64_t need = most; /* zeros each run still loses */
+		unsigned k = 1;       /* the shortest run of ones in x */
+		for (;;) {
+			bool done = false;
+			while (need > 0) {
+				if (need <= k) {
+					x |= x >> need;
+					done = (x & (x + 1)) == 0;
+					break;
+				}
+				x |= x >> k;
+				if ((x & (x + 1)) == 0) {
+					done = true;
+					break;
+				}
+				need -= k;
+				k *= 2;
+			}
+			if (done)
+				break;
+			/* The lowest run of zeros left is what the maximum
+			 * grows by. */
+			x >>= ctz64(~x);
+			unsigned j = ctz64(x);
+			x >>= j;
+			most += j;
+			if ((x & (x + 1)) == 0)
+				break;
+			need = j;
+		}
+	}
 	return pack_sum(p, start, most, cur);
 }
 

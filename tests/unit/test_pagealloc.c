@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "mpagealloc.h"
 #include "pagealloc.h"
 
 #define PS UINT64_C(8192)
@@ -1692,9 +1693,86 @@ static void test_independent_instances(void **state)
 	hg_pagealloc_free_all(b);
 }
 
+/* The summary bit by bit: free pages before the first allocated one, the
+ * longest free run, free pages after the last. */
+static void naive_summary(const uint64_t *w, unsigned nwords, uint64_t *start,
+			  uint64_t *most, uint64_t *end)
+{
+	uint64_t n = (uint64_t)nwords * 64, run = 0;
+	bool seen = false;
+
+	*start = *most = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		if (w[i / 64] >> (i % 64) & 1) {
+			if (!seen)
+				*start = run;
+			seen = true;
+			run = 0;
+		} else if (++run > *most) {
+			*most = run;
+		}
+	}
+	*end = run;
+	if (!seen)
+		*start = n;
+}
+
+/* Go: TestPallocBitsSummarize, and random bitmaps of runs of every length
+ * (the heap of small spans): hg_pallocbits_summarize against the bits. */
+static void test_summarize(void **state)
+{
+	(void)state;
+	struct env envs[2] = { env64(PS), env_wasm() };
+	for (int k = 0; k < 2; k++) {
+		struct hg_pagealloc *p = NULL;
+		assert_int_equal(hg_pagealloc_new(&p, &envs[k].prm), HG_OK);
+		struct pa_chunk c;
+		uint64_t s = 12345 + (uint64_t)k;
+		for (int t = 0; t < 20000; t++) {
+			memset(&c, 0, sizeof(c));
+			uint64_t n = (uint64_t)p->nwords * 64, i = 0;
+			/* Runs of ones and zeros; their lengths' scale varies
+			 * per bitmap, up to whole words. */
+			unsigned scale = 1 + (unsigned)(t % 7) * 11;
+			bool one = t & 1;
+			while (i < n) {
+				s = s * 6364136223846793005ull + 1442695040888963407ull;
+				uint64_t len = 1 + (s >> 33) % scale;
+				if (t % 5 == 0 && (s >> 20) % 17 == 0)
+					len = 64 + (s >> 40) % 130;
+				for (uint64_t j = i; j < i + len && j < n; j++)
+					if (one)
+						c.alloc[j / 64] |= UINT64_C(1) << (j % 64);
+				i += len;
+				one = !one;
+			}
+			if (t == 0)
+				memset(c.alloc, 0, sizeof(c.alloc));
+			if (t == 2)
+				memset(c.alloc, 0xff, sizeof(c.alloc));
+			uint64_t a, b, e, ga, gb, ge;
+			naive_summary(c.alloc, p->nwords, &a, &b, &e);
+			unpack_sum(p, hg_pallocbits_summarize(p, &c), &ga, &gb, &ge);
+			if (ga != a || gb != b || ge != e) {
+				print_message("bitmap %d: want %llu/%llu/%llu got "
+					      "%llu/%llu/%llu\n",
+					      t, (unsigned long long)a,
+					      (unsigned long long)b,
+					      (unsigned long long)e,
+					      (unsigned long long)ga,
+					      (unsigned long long)gb,
+					      (unsigned long long)ge);
+				fail();
+			}
+		}
+		hg_pagealloc_free_all(p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_summarize),
 		cmocka_unit_test(test_ref01_grow_discontiguous),
 		cmocka_unit_test(test_ref01_grow_many_discontiguous),
 		cmocka_unit_test(test_ref02_alloc_all_free1),

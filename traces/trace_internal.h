@@ -95,6 +95,18 @@ struct hg_yaml {
 	uint64_t fed;      /* input bytes handed to libyaml */
 	uint64_t last_end; /* index of the last event's end */
 	bool too_long;     /* HG_YAML_MAX_GAP bytes without an event */
+	/* A parser restarted in the middle of a trace (trace_yaml.c) reads
+	 * a made-up prefix of prefix_len bytes (prefix_indent spaces in it)
+	 * first; its positions are moved to be the trace's own: its byte
+	 * offsets by offset_base, its lines by line_base from the third on,
+	 * its first two lines (the prefix) to line0 and line1. */
+	size_t prefix_len, prefix_pos, prefix_indent;
+	uint64_t line_base, offset_base, line0, line1;
+	/* Keep mode (the trace header): libyaml is fed from src->buf[cur]
+	 * in the chunks it would get otherwise, while src->pos stays at 0,
+	 * so that what it has read is still in the buffer. */
+	bool keep;
+	size_t cur;
 };
 
 /* The longest YAML scalar, in bytes (README, "Limits"). */

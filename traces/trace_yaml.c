@@ -16,6 +16,65 @@
 /* libyaml helpers, shared with config_yaml.c                          */
 /* ------------------------------------------------------------------ */
 
+/* The made-up prefix of a restarted parser: the events key and one empty
+ * event at the sequence's indentation (trace reader, fast_fallback). */
+static unsigned char prefix_byte(const struct hg_yaml *y, size_t i)
+{
+	static const char head[] = "events:\n", tail[] = "- {}\n";
+
+	if (i < sizeof(head) - 1)
+		return (unsigned char)head[i];
+	i -= sizeof(head) - 1;
+	if (i < y->prefix_indent)
+		return ' ';
+	return (unsigned char)tail[i - y->prefix_indent];
+}
+
+/* keep_off ends keep mode: what libyaml has read is consumed. */
+static void keep_off(struct hg_yaml *y)
+{
+	if (!y->keep)
+		return;
+	y->keep = false;
+	y->src->pos = y->cur;
+}
+
+/*
+ * read_kept feeds libyaml in keep mode what hg__src_read would: up to
+ * size bytes of those in the buffer, refilling it when they are used up.
+ * A refill appends while it can read as much as into an empty buffer (a
+ * file's next read); otherwise keep mode ends. Returns as read_handler,
+ * or -1 when keep mode has ended (read normally then).
+ */
+static int read_kept(struct hg_yaml *y, unsigned char *buf, size_t size,
+		     size_t *size_read)
+{
+	struct hg_src *s = y->src;
+	size_t n;
+
+	if (y->cur == s->len) {
+		if (s->eof) {
+			*size_read = 0;
+			return 1;
+		}
+		if (s->fd < 0 || s->gz ||
+		    HG_SRC_BUFSIZE - s->len < HG_SRC_INSIZE) {
+			keep_off(y);
+			return -1;
+		}
+		if (hg__src_fill(s) < 0)
+			return 0;
+	}
+	n = s->len - y->cur;
+	if (n > size)
+		n = size;
+	memcpy(buf, s->buf + y->cur, n);
+	y->cur += n;
+	y->fed += n;
+	*size_read = n;
+	return 1;
+}
+
 static int read_handler(void *data, unsigned char *buf, size_t size,
 			size_t *size_read)
 {
@@ -26,6 +85,21 @@ static int read_handler(void *data, unsigned char *buf, size_t size,
 	if (y->fed - y->last_end > HG_YAML_MAX_GAP) {
 		y->too_long = true;
 		return 0;
+	}
+	if (y->prefix_pos < y->prefix_len) {
+		size_t n = 0;
+
+		while (n < size && y->prefix_pos < y->prefix_len)
+			buf[n++] = prefix_byte(y, y->prefix_pos++);
+		y->fed += n;
+		*size_read = n;
+		return 1;
+	}
+	if (y->keep) {
+		int rc = read_kept(y, buf, size, size_read);
+
+		if (rc >= 0)
+			return rc;
 	}
 	long n = hg__src_read(y->src, buf, size);
 
@@ -79,6 +153,16 @@ int hg__yaml_err(struct hg_yaml *y, const char *fmt, ...)
 	return HG_EINVAL;
 }
 
+/* moved_line gives a restarted parser's line (0-based) as the trace's. */
+static size_t moved_line(const struct hg_yaml *y, size_t line)
+{
+	if (!y->prefix_len)
+		return line;
+	if (line < 2)
+		return (size_t)(line ? y->line1 : y->line0);
+	return line + (size_t)y->line_base;
+}
+
 int hg__yaml_next(struct hg_yaml *y, struct hg_src *src)
 {
 	yaml_parser_t *p = &y->p;
@@ -90,6 +174,7 @@ int hg__yaml_next(struct hg_yaml *y, struct hg_src *src)
 		yaml_mark_t m = p->error == YAML_READER_ERROR ? p->mark
 							      : p->problem_mark;
 
+		m.line = moved_line(y, m.line);
 		y->d->line = u(m.line + 1);
 		y->d->col = u(m.column + 1);
 		if (y->too_long) {
@@ -112,12 +197,12 @@ int hg__yaml_next(struct hg_yaml *y, struct hg_src *src)
 			snprintf(y->d->msg, sizeof(y->d->msg),
 				 "malformed YAML: %s (%s at line %u)",
 				 p->problem ? p->problem : "error", p->context,
-				 u(p->context_mark.line + 1));
+				 u(moved_line(y, p->context_mark.line) + 1));
 		else if (p->error == YAML_READER_ERROR)
 			snprintf(y->d->msg, sizeof(y->d->msg),
 				 "malformed YAML: %s (byte offset %zu)",
 				 p->problem ? p->problem : "error",
-				 p->problem_offset);
+				 p->problem_offset + (size_t)y->offset_base);
 		else
 			snprintf(y->d->msg, sizeof(y->d->msg),
 				 "malformed YAML: %s",
@@ -126,6 +211,8 @@ int hg__yaml_next(struct hg_yaml *y, struct hg_src *src)
 	}
 	y->have = true;
 	y->last_end = y->ev.end_mark.index;
+	y->ev.start_mark.line = moved_line(y, y->ev.start_mark.line);
+	y->ev.end_mark.line = moved_line(y, y->ev.end_mark.line);
 	if (y->ev.type == YAML_SCALAR_EVENT &&
 	    y->ev.data.scalar.length > HG_YAML_MAX_SCALAR)
 		return hg__yaml_err(y, "YAML scalar of %zu bytes (the limit "
@@ -288,14 +375,25 @@ int hg__yaml_config(struct hg_yaml *y, struct hg_src *src, bool strict,
 /* The trace reader                                                    */
 /* ------------------------------------------------------------------ */
 
-enum { Y_HEADER, Y_EVENTS, Y_DONE };
+/* Y_FAST: the events are read line by line without libyaml (below). */
+enum { Y_HEADER, Y_EVENTS, Y_FAST, Y_DONE };
 
 struct hg_yaml_reader {
 	struct hg_yaml y;
 	int state;
 	bool seen_version, seen_name, seen_desc, seen_config, seen_events;
 	yaml_mark_t start; /* of the top-level mapping */
+	bool block_top;    /* it is a block mapping at column 0 */
+	/* Y_FAST: the column of the events' '-', the line (1-based) at
+	 * src.pos and its offset in the decoded input. */
+	size_t indent;
+	uint64_t lineno, abs_pos, first_line;
+	/* Bytes of the input (offsets) checked for what libyaml's reader
+	 * refuses, as it checks each block it reads before it parses it. */
+	uint64_t seen;
 };
+
+static int fast_begin(struct hg_trace_reader *r, size_t key_col);
 
 static const char *const header_keys[] = { "heapgrow", "name",   "description",
 					   "config",   "events", NULL };
@@ -425,6 +523,7 @@ static int header(struct hg_trace_reader *r, bool after)
 			return hg__yaml_err(y,
 					    "missing 'heapgrow: 1' (the "
 					    "format version) before 'events'");
+		size_t key_col = y->ev.start_mark.column;
 		rc = next_ev(r);
 		if (rc < 0)
 			return rc;
@@ -459,7 +558,7 @@ static int header(struct hg_trace_reader *r, bool after)
 			yr->seen_events = true;
 			if (y->ev.type == YAML_SEQUENCE_START_EVENT) {
 				yr->state = Y_EVENTS;
-				return 0;
+				return fast_begin(r, key_col);
 			}
 			if (!is_null(&y->ev))
 				rc = hg__yaml_err(y,
@@ -489,6 +588,9 @@ int hg__yaml_open(struct hg_trace_reader *r)
 	rc = hg__yaml_init(y, &r->src, r->file, r->d);
 	if (rc < 0)
 		return rc;
+	/* The header's bytes stay in the buffer, so that the events can be
+	 * read without libyaml from their first line (fast_begin). */
+	y->keep = r->src.pos == 0;
 	rc = next_ev(r); /* stream start */
 	if (rc == 0)
 		rc = next_ev(r);
@@ -510,67 +612,82 @@ int hg__yaml_open(struct hg_trace_reader *r)
 				    "'heapgrow-trace 1', not %s",
 				    hg__yaml_event_what(&y->ev));
 	yr->start = y->ev.start_mark;
-	return header(r, false);
+	yr->block_top = yr->start.column == 0 &&
+			y->ev.data.mapping_start.style ==
+				YAML_BLOCK_MAPPING_STYLE;
+	rc = header(r, false);
+	keep_off(y);
+	return rc;
+}
+
+/*
+ * The field readers take the scalar's text (s, n): libyaml's current
+ * event's, or a line's in Y_FAST, where an error only sends the line to
+ * libyaml (which then reports it where it is).
+ */
+static bool is_str(const char *s, size_t n, const char *lit)
+{
+	return n == strlen(lit) && memcmp(s, lit, n) == 0;
 }
 
 static int take_id(struct hg_trace_reader *r, const struct hg_op_spec *k,
-		   struct hg_op *op)
+		   struct hg_op *op, const char *s, size_t n)
 {
 	struct hg_yaml *y = &r->yaml->y;
 	char q[48];
 
-	if (SLEN(&y->ev) > HG_TRACE_MAX_ID)
+	if (n > HG_TRACE_MAX_ID)
 		return hg__yaml_err(y, "%s: id of %zu bytes (the limit is %u)",
-				    k->name, SLEN(&y->ev), HG_TRACE_MAX_ID);
-	if (!hg__id_valid(SVAL(&y->ev), SLEN(&y->ev)))
-		return hg__yaml_err(
-			y,
-			"%s: bad id '%s' (letters, digits, "
-			"'_', '-', '.')",
-			k->name,
-			hg__quote(q, sizeof(q), SVAL(&y->ev), SLEN(&y->ev)));
-	if (hg__reader_str(&r->id, &r->idcap, SVAL(&y->ev), SLEN(&y->ev)) < 0)
+				    k->name, n, HG_TRACE_MAX_ID);
+	if (!hg__id_valid(s, n))
+		return hg__yaml_err(y,
+				    "%s: bad id '%s' (letters, digits, "
+				    "'_', '-', '.')",
+				    k->name, hg__quote(q, sizeof(q), s, n));
+	if (hg__reader_str(&r->id, &r->idcap, s, n) < 0)
 		return hg__yaml_err(y, "out of memory");
 	op->id = r->id;
-	op->id_len = SLEN(&y->ev);
+	op->id_len = n;
 	return 0;
 }
 
-static int take_size(struct hg_trace_reader *r, const char *what, uint64_t *out)
+static int take_size(struct hg_trace_reader *r, const char *what,
+		     const char *s, size_t n, uint64_t *out)
 {
 	struct hg_yaml *y = &r->yaml->y;
 
-	return hg__parse_op_size(r, what, SVAL(&y->ev), SLEN(&y->ev), out,
+	return hg__parse_op_size(r, what, s, n, out,
 				 u(y->ev.start_mark.line + 1),
 				 u(y->ev.start_mark.column + 1));
 }
 
-/* take_field reads the scalar value of field f of op k. */
-static int take_field(struct hg_trace_reader *r, const struct hg_op_spec *k,
-		      enum hg_op_field f, struct hg_op *op)
+/* take_value reads the scalar value (s, n) of field f of op k. */
+static int take_value(struct hg_trace_reader *r, const struct hg_op_spec *k,
+		      enum hg_op_field f, struct hg_op *op, const char *s,
+		      size_t n)
 {
 	struct hg_yaml *y = &r->yaml->y;
 	char q[48];
 
 	switch (f) {
 	case HG_FIELD_ID:
-		return take_id(r, k, op);
+		return take_id(r, k, op, s, n);
 	case HG_FIELD_SIZE:
-		return take_size(r, "size", &op->size);
+		return take_size(r, "size", s, n, &op->size);
 	case HG_FIELD_SIZE_ALL:
-		if (scalar_is(&y->ev, "all")) {
+		if (is_str(s, n, "all")) {
 			op->all = true;
 			return 0;
 		}
-		return take_size(r, "size", &op->size);
+		return take_size(r, "size", s, n, &op->size);
 	case HG_FIELD_HINT:
 	case HG_FIELD_ADDR:
 		op->has_addr = true;
-		return take_size(r, "address", &op->addr);
+		return take_size(r, "address", s, n, &op->addr);
 	case HG_FIELD_NOSCAN:
 	case HG_FIELD_SWEPT:
-		if (scalar_is(&y->ev, "true") || scalar_is(&y->ev, "false")) {
-			bool v = SVAL(&y->ev)[0] == 't';
+		if (is_str(s, n, "true") || is_str(s, n, "false")) {
+			bool v = s[0] == 't';
 
 			if (f == HG_FIELD_NOSCAN)
 				op->noscan = v;
@@ -578,34 +695,40 @@ static int take_field(struct hg_trace_reader *r, const struct hg_op_spec *k,
 				op->swept = v;
 			return 0;
 		}
-		return hg__yaml_err(
-			y,
-			"%s: '%s' must be true or false, "
-			"not '%s'",
-			k->name, hg_op_field_name(f),
-			hg__quote(q, sizeof(q), SVAL(&y->ev), SLEN(&y->ev)));
+		return hg__yaml_err(y,
+				    "%s: '%s' must be true or false, "
+				    "not '%s'",
+				    k->name, hg_op_field_name(f),
+				    hg__quote(q, sizeof(q), s, n));
 	case HG_FIELD_VALUE:
-		return take_size(r, "number", &op->value);
+		return take_size(r, "number", s, n, &op->value);
 	case HG_FIELD_TEXT:
-		if (SLEN(&y->ev) > HG_TRACE_MAX_TEXT)
+		if (n > HG_TRACE_MAX_TEXT)
 			return hg__yaml_err(y,
 					    "%s: text of %zu bytes (the limit "
 					    "is %u)",
-					    k->name, SLEN(&y->ev),
-					    HG_TRACE_MAX_TEXT);
-		if (memchr(SVAL(&y->ev), '\0', SLEN(&y->ev)))
+					    k->name, n, HG_TRACE_MAX_TEXT);
+		if (memchr(s, '\0', n))
 			return hg__yaml_err(y,
 					    "%s: text contains a NUL "
 					    "character",
 					    k->name);
-		if (hg__reader_str(&r->text, &r->textcap, SVAL(&y->ev),
-				   SLEN(&y->ev)) < 0)
+		if (hg__reader_str(&r->text, &r->textcap, s, n) < 0)
 			return hg__yaml_err(y, "out of memory");
 		op->text = r->text;
 		return 0;
 	default:
 		return hg__yaml_err(y, "internal: bad field");
 	}
+}
+
+/* take_field reads the value of field f of op k: libyaml's scalar. */
+static int take_field(struct hg_trace_reader *r, const struct hg_op_spec *k,
+		      enum hg_op_field f, struct hg_op *op)
+{
+	struct hg_yaml *y = &r->yaml->y;
+
+	return take_value(r, k, f, op, SVAL(&y->ev), SLEN(&y->ev));
 }
 
 /* required: the fields a mapping must have (the others are optional). */
@@ -776,13 +899,404 @@ static int event_item(struct hg_trace_reader *r, struct hg_op *op,
 	return 1;
 }
 
+/* ------------------------------------------------------------------ */
+/* The events without libyaml                                          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Most traces write their events one a line, as `heapgrow convert` does:
+ *
+ *	events:
+ *	  - alloc: {id: a, size: 5M}
+ *	  - free: a
+ *
+ * Once libyaml has read the header up to the events' block sequence, such
+ * lines are read straight from the source buffer (Y_FAST), with no
+ * allocation. A line is taken only when it is an event of a narrow form
+ * (plain or simple double-quoted scalars of printable ASCII, a flow
+ * mapping on the line, at the sequence's indentation, valid as an event)
+ * and the next line that is not blank or a comment does not continue it.
+ * At the first line that is anything else, a new libyaml parser reads the
+ * rest of the trace after a made-up prefix that puts it back in the same
+ * place (the events key and an empty event at the same indentation), with
+ * its positions moved to the trace's own: what it reads, and every error
+ * it reports, is what one parser of the whole trace would give.
+ */
+
+enum { FAST_FALLBACK = 2 };
+
+/*
+ * fast_begin starts Y_FAST at the events' block sequence (the current
+ * event) when the header is still in the buffer and libyaml counted its
+ * lines as line feeds.
+ */
+static int fast_begin(struct hg_trace_reader *r, size_t key_col)
+{
+	struct hg_yaml_reader *yr = r->yaml;
+	struct hg_yaml *y = &yr->y;
+	const unsigned char *b = r->src.buf;
+	uint64_t first = y->ev.start_mark.line, line = 0;
+	size_t i = 0;
+
+	if (!y->keep || !yr->block_top || key_col != 0 ||
+	    y->ev.data.sequence_start.style != YAML_BLOCK_SEQUENCE_STYLE)
+		return 0;
+	/* Where the first event's line starts; libyaml also breaks lines at
+	 * a lone CR, NEL, LS and PS. */
+	for (; i < y->cur && line < first; i++) {
+		if (b[i] == '\n')
+			line++;
+		else if ((b[i] == '\r' && (i + 1 == y->cur || b[i + 1] != '\n')) ||
+			 (b[i] == 0xc2 && i + 1 < y->cur && b[i + 1] == 0x85) ||
+			 (b[i] == 0xe2 && i + 2 < y->cur && b[i + 1] == 0x80 &&
+			  (b[i + 2] == 0xa8 || b[i + 2] == 0xa9)))
+			return 0;
+	}
+	if (line < first)
+		return 0;
+	y->keep = false;
+	r->src.pos = i;
+	yr->abs_pos = i;
+	yr->seen = y->cur; /* libyaml has looked at the bytes before */
+	yr->lineno = first + 1;
+	yr->first_line = first;
+	yr->indent = y->ev.start_mark.column;
+	hg__yaml_fini(y);
+	yr->state = Y_FAST;
+	return 0;
+}
+
+/*
+ * line_at finds the line that starts off bytes after src.pos: *b, its
+ * length without the line break (*n; a CR before the LF left out) and
+ * with it (*adv). Returns 1, 0 at the end of the input, or -1 when the
+ * line does not fit the buffer or reading failed (libyaml will say so).
+ */
+static int line_at(struct hg_trace_reader *r, size_t off, const char **b,
+		   size_t *n, size_t *adv)
+{
+	struct hg_src *s = &r->src;
+
+	for (;;) {
+		const char *p = (const char *)s->buf + s->pos + off;
+		size_t avail = s->len - s->pos - off;
+		const char *nl = memchr(p, '\n', avail);
+
+		if (nl || (s->eof && avail)) {
+			*b = p;
+			*n = nl ? (size_t)(nl - p) : avail;
+			*adv = nl ? *n + 1 : avail;
+			if (nl && *n && p[*n - 1] == '\r')
+				(*n)--;
+			return 1;
+		}
+		if (s->eof)
+			return 0;
+		if ((s->pos == 0 && s->len == HG_SRC_BUFSIZE) ||
+		    hg__src_fill(s) < 0)
+			return -1;
+	}
+}
+
+/*
+ * fast_check checks the input up to offset upto in blocks as libyaml's
+ * reader would before it parsed them: false when a block has a byte it
+ * might refuse (anything but printable ASCII, tab, CR and LF: this also
+ * sends valid UTF-8 to libyaml), for libyaml to read from this line on.
+ */
+static bool fast_check(struct hg_trace_reader *r, uint64_t upto)
+{
+	struct hg_yaml_reader *yr = r->yaml;
+	struct hg_src *s = &r->src;
+	uint64_t end = yr->abs_pos + (s->len - s->pos);
+
+	while (yr->seen < upto) {
+		uint64_t stop = yr->seen + 16384;
+		const unsigned char *p =
+			s->buf + s->pos + (size_t)(yr->seen - yr->abs_pos);
+
+		if (stop > end)
+			stop = end;
+		for (size_t i = 0, n = (size_t)(stop - yr->seen); i < n; i++)
+			if ((p[i] < 0x20 || p[i] > 0x7e) && p[i] != '\t' &&
+			    p[i] != '\n' && p[i] != '\r')
+				return false;
+		yr->seen = stop;
+	}
+	return true;
+}
+
+static bool printable(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return false;
+	return true;
+}
+
+static size_t spaces(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && s[i] == ' ')
+		i++;
+	return i;
+}
+
+/* quiet: a blank line, or a comment line of printable ASCII. */
+static bool quiet(const char *b, size_t n)
+{
+	size_t sp = spaces(b, n);
+
+	return sp == n || (b[sp] == '#' && printable(b + sp, n - sp));
+}
+
+static bool plain_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-' ||
+	       c == '+';
+}
+
+/* fast_scalar reads a plain scalar of plain_char or a double-quoted one
+ * of printable ASCII without escapes at p; NULL if there is none. */
+static const char *fast_scalar(const char *p, const char *end, const char **s,
+			       size_t *n)
+{
+	const char *q = p;
+
+	if (p < end && *p == '"') {
+		for (q = p + 1; q < end && *q != '"'; q++)
+			if (*q == '\\' || (unsigned char)*q < 0x20 ||
+			    (unsigned char)*q > 0x7e)
+				return NULL;
+		if (q == end || q == p + 1)
+			return NULL;
+		*s = p + 1;
+		*n = (size_t)(q - p - 1);
+		return q + 1;
+	}
+	while (q < end && plain_char(*q))
+		q++;
+	/* "-" then a blank is a sequence entry, not a scalar. */
+	if (q == p || (*p == '-' && q == p + 1))
+		return NULL;
+	*s = p;
+	*n = (size_t)(q - p);
+	return q;
+}
+
+static const char *skip_spaces(const char *p, const char *end)
+{
+	while (p < end && *p == ' ')
+		p++;
+	return p;
+}
+
+/* fast_mapping reads a flow mapping of fields at p ('{'). */
+static const char *fast_mapping(struct hg_trace_reader *r,
+				const struct hg_op_spec *k, struct hg_op *op,
+				const char *p, const char *end)
+{
+	unsigned seen = 0;
+	int i;
+
+	p = skip_spaces(p + 1, end);
+	if (p < end && *p == '}')
+		return p + 1;
+	for (;;) {
+		const char *key = p, *v;
+		size_t n;
+
+		while (p < end && ((*p >= 'a' && *p <= 'z') || *p == '_'))
+			p++;
+		if (p == key || end - p < 2 || p[0] != ':' || p[1] != ' ')
+			return NULL;
+		for (i = 0; k->fields[i]; i++)
+			if (is_str(key, (size_t)(p - key),
+				   hg_op_field_name(k->fields[i])))
+				break;
+		if (!k->fields[i] || (seen & (1u << i)))
+			return NULL;
+		seen |= 1u << i;
+		p = fast_scalar(skip_spaces(p + 2, end), end, &v, &n);
+		if (!p || take_value(r, k, k->fields[i], op, v, n) < 0)
+			return NULL;
+		p = skip_spaces(p, end);
+		if (p < end && *p == ',') {
+			p = skip_spaces(p + 1, end);
+			continue;
+		}
+		if (p < end && *p == '}')
+			break;
+		return NULL;
+	}
+	for (i = 0; k->fields[i]; i++)
+		if (required(k->fields[i]) && !(seen & (1u << i)))
+			return NULL;
+	return p + 1;
+}
+
+/* fast_item reads the event after "- " (p to end); false: not here. */
+static bool fast_item(struct hg_trace_reader *r, struct hg_op *op,
+		      const char *p, const char *end)
+{
+	const struct hg_op_spec *k;
+	const char *name = p, *v;
+	size_t n;
+
+	while (p < end && *p >= 'a' && *p <= 'z')
+		p++;
+	if (p == name || p == end || *p != ':')
+		return false;
+	k = hg_op_spec_by_name(name, (size_t)(p - name));
+	if (!k)
+		return false;
+	op->kind = k->kind;
+	p++;
+	if (p < end && *p != ' ')
+		return false;
+	p = skip_spaces(p, end);
+	if (p == end || *p == '#') {
+		/* No value: an op without fields (gc). */
+		if (!k->mapping || k->fields[0])
+			return false;
+	} else if (*p == '{') {
+		if (!k->mapping && !(k->fields[0] && k->fields[1]))
+			return false;
+		p = fast_mapping(r, k, op, p, end);
+	} else {
+		if (k->mapping)
+			return false;
+		p = fast_scalar(p, end, &v, &n);
+		if (p && take_value(r, k, k->fields[0], op, v, n) < 0)
+			return false;
+	}
+	if (!p)
+		return false;
+	/* The rest: blanks and a comment after a blank. */
+	v = skip_spaces(p, end);
+	return v == end || (v > p && *v == '#' && printable(v, (size_t)(end - v)));
+}
+
+/*
+ * fast_next reads the next event in Y_FAST: 1 with op, 0 at the end of the
+ * trace, or FAST_FALLBACK when libyaml is to read from src.pos on.
+ */
+static int fast_next(struct hg_trace_reader *r, struct hg_op *op,
+		     unsigned *line, unsigned *col)
+{
+	struct hg_yaml_reader *yr = r->yaml;
+	const char *b;
+	size_t n, adv, sp, off;
+	int rc;
+
+	for (;;) {
+		rc = line_at(r, 0, &b, &n, &adv);
+		if (rc < 0)
+			return FAST_FALLBACK;
+		if (rc == 0) {
+			yr->state = Y_DONE;
+			return 0;
+		}
+		if (!quiet(b, n))
+			break;
+		if (!fast_check(r, yr->abs_pos + adv))
+			goto fallback;
+		r->src.pos += adv;
+		yr->abs_pos += adv;
+		yr->lineno++;
+	}
+	if (!fast_check(r, yr->abs_pos + adv))
+		goto fallback;
+	sp = spaces(b, n);
+	if (sp != yr->indent || n - sp < 2 || b[sp] != '-' || b[sp + 1] != ' ' ||
+	    !fast_item(r, op, b + sp + 2, b + n))
+		goto fallback;
+	/* The next line that is not quiet must not continue this one (and
+	 * is what libyaml would look at before it gave this event). */
+	for (off = adv;;) {
+		const char *nb;
+		size_t nn, nadv;
+
+		rc = line_at(r, off, &nb, &nn, &nadv);
+		if (rc < 0)
+			goto fallback;
+		if (rc == 0)
+			break;
+		if (!fast_check(r, yr->abs_pos + off + nadv))
+			goto fallback;
+		if (!quiet(nb, nn)) {
+			if (spaces(nb, nn) > yr->indent || !printable(nb, nn))
+				goto fallback;
+			break;
+		}
+		off += nadv;
+	}
+	*line = u(yr->lineno);
+	*col = u(yr->indent + 3);
+	r->src.pos += adv;
+	yr->abs_pos += adv;
+	yr->lineno++;
+	return 1;
+fallback:
+	memset(op, 0, sizeof(*op));
+	return FAST_FALLBACK;
+}
+
+/* fast_fallback starts libyaml at src.pos, the start of line lineno. */
+static int fast_fallback(struct hg_trace_reader *r)
+{
+	static const yaml_event_type_t skip[] = {
+		YAML_STREAM_START_EVENT,   YAML_DOCUMENT_START_EVENT,
+		YAML_MAPPING_START_EVENT,  YAML_SCALAR_EVENT,
+		YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT,
+		YAML_MAPPING_END_EVENT,
+	};
+	struct hg_yaml_reader *yr = r->yaml;
+	struct hg_yaml *y = &yr->y;
+	int rc = hg__yaml_init(y, &r->src, r->file, r->d);
+
+	if (rc < 0)
+		return rc;
+	yr->state = Y_EVENTS;
+	y->prefix_indent = yr->indent;
+	y->prefix_len = sizeof("events:\n") - 1 + yr->indent +
+			sizeof("- {}\n") - 1;
+	/* The prefix is two lines, for the top-level mapping and the events'
+	 * sequence: the trace's line lineno is its third. */
+	y->line_base = yr->lineno - 3;
+	y->line0 = yr->start.line;
+	y->line1 = yr->first_line;
+	y->offset_base = yr->abs_pos - y->prefix_len;
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
+		rc = next_ev(r);
+		if (rc < 0)
+			return rc;
+		if (y->ev.type != skip[i])
+			return hg__yaml_err(y, "internal: events restarted "
+					       "out of step");
+	}
+	return 0;
+}
+
 int hg__yaml_next_op(struct hg_trace_reader *r, struct hg_op *op,
 		     unsigned *line, unsigned *col)
 {
 	struct hg_yaml_reader *yr = r->yaml;
 	int rc;
 
-	while (yr->state == Y_EVENTS) {
+	for (;;) {
+		if (yr->state == Y_FAST) {
+			rc = fast_next(r, op, line, col);
+			if (rc != FAST_FALLBACK)
+				return rc;
+			rc = fast_fallback(r);
+			if (rc < 0)
+				return rc;
+		}
+		if (yr->state != Y_EVENTS)
+			return 0;
 		rc = next_ev(r);
 		if (rc < 0)
 			return rc;
@@ -792,7 +1306,6 @@ int hg__yaml_next_op(struct hg_trace_reader *r, struct hg_op *op,
 		if (rc < 0)
 			return rc;
 	}
-	return 0;
 }
 
 void hg__yaml_close(struct hg_trace_reader *r)

@@ -808,6 +808,230 @@ static void test_stream_yaml(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* YAML events read without libyaml                                   */
+/* ------------------------------------------------------------------ */
+
+/* lockstep reads a and b op by op: the same ops, lines and columns. */
+static unsigned lockstep(const char *a, const char *b, bool same_pos)
+{
+	struct hg_trace_reader *ra, *rb;
+	struct hg_diag d;
+	struct hg_op x, y;
+	unsigned lx, cx, ly, cy, n = 0;
+	int rx, ry;
+
+	if (hg_trace_open_mem(&ra, a, strlen(a), "a", &d) != 0 ||
+	    hg_trace_open_mem(&rb, b, strlen(b), "b", &d) != 0)
+		fail_msg("%s:%u:%u: %s", d.file, d.line, d.col, d.msg);
+	for (;;) {
+		rx = hg_trace_next(ra, &x, &lx, &cx, &d);
+		if (rx < 0)
+			fail_msg("a: %u:%u: %s", d.line, d.col, d.msg);
+		ry = hg_trace_next(rb, &y, &ly, &cy, &d);
+		if (ry < 0)
+			fail_msg("b: %u:%u: %s", d.line, d.col, d.msg);
+		assert_int_equal(rx, ry);
+		if (rx == 0)
+			break;
+		assert_int_equal(x.kind, y.kind);
+		assert_string_equal(x.id ? x.id : "", y.id ? y.id : "");
+		assert_int_equal(x.id_len, y.id_len);
+		assert_int_equal(x.id_hash, y.id_hash);
+		assert_int_equal(x.size, y.size);
+		assert_int_equal(x.addr, y.addr);
+		assert_int_equal(x.has_addr, y.has_addr);
+		assert_int_equal(x.all, y.all);
+		assert_int_equal(x.noscan, y.noscan);
+		assert_int_equal(x.swept, y.swept);
+		assert_int_equal(x.value, y.value);
+		assert_string_equal(x.text ? x.text : "", y.text ? y.text : "");
+		if (same_pos) {
+			assert_int_equal(lx, ly);
+			assert_int_equal(cx, cy);
+		}
+		n++;
+	}
+	hg_trace_close(ra);
+	hg_trace_close(rb);
+	return n;
+}
+
+/* fast_event writes event k of ten, numbered id, as YAML or compact. */
+static size_t fast_event(char *b, size_t n, bool yaml, unsigned k,
+			 unsigned id)
+{
+	switch (k) {
+	case 0:
+		return (size_t)(yaml ? snprintf(b, n, "  - alloc: {id: s%u, size: %uK}\n", id, id + 1)
+				     : snprintf(b, n, "a s%u %uK\n", id, id + 1));
+	case 1:
+		return (size_t)(yaml ? snprintf(b, n, "  - free: s%u\n", id)
+				     : snprintf(b, n, "f s%u\n", id));
+	case 2:
+		return (size_t)(yaml ? snprintf(b, n, "  - sysalloc: {id: g%u, size: %u}  # stack\n", id, id + 1)
+				     : snprintf(b, n, "sa g%u %u\n", id, id + 1));
+	case 3:
+		return (size_t)(yaml ? snprintf(b, n, "  - sysfree: \"g%u\"\n", id)
+				     : snprintf(b, n, "sf g%u\n", id));
+	case 4:
+		return (size_t)(yaml ? snprintf(b, n, "  - mmap: {id: m%u, addr: 0x7f%u000, size: 1M}\n", id, id)
+				     : snprintf(b, n, "mm m%u 0x7f%u000 1M\n", id, id));
+	case 5:
+		return (size_t)(yaml ? snprintf(b, n, "  - munmap: m%u\n", id)
+				     : snprintf(b, n, "mu m%u\n", id));
+	case 6:
+		return (size_t)(yaml ? snprintf(b, n, "  - new: {id: o.%u, size: %u, noscan: true}\n", id, id + 1)
+				     : snprintf(b, n, "n o.%u %u noscan\n", id, id + 1));
+	case 7:
+		return (size_t)(yaml ? snprintf(b, n, "  - del: {id: o.%u, swept: true}\n", id)
+				     : snprintf(b, n, "d o.%u swept\n", id));
+	case 8:
+		return (size_t)(yaml ? snprintf(b, n, "  - stackalloc: {id: k_%u, size: %uK, addr: 0xc%u}\n", id, id + 1, id)
+				     : snprintf(b, n, "ka k_%u %uK @0xc%u\n", id, id + 1, id));
+	default:
+		return (size_t)(yaml ? snprintf(b, n, "  - stackfree: k_%u\n", id)
+				     : snprintf(b, n, "kf k_%u\n", id));
+	}
+}
+
+/* Every kind of event, one a line, in the forms `heapgrow convert`
+ * writes and a few more, as YAML (read without libyaml) and compact. */
+static void test_yaml_fast_path(void **state)
+{
+	size_t cap = 1 << 20, ny = 0, nc = 0;
+	char *y = malloc(cap), *c = malloc(cap);
+	unsigned n;
+
+	(void)state;
+	assert_non_null(y);
+	assert_non_null(c);
+	ny += (size_t)snprintf(y + ny, cap - ny,
+			       "heapgrow: 1\nname: fast\nconfig:\n"
+			       "  platform: linux/amd64\nevents:\n");
+	nc += (size_t)snprintf(c + nc, cap - nc,
+			       "heapgrow-trace 1\n# name: fast\n"
+			       "config platform=linux/amd64\n");
+	for (unsigned i = 0; i < 2000; i++) {
+		unsigned k = i % 10, id = i / 10;
+
+		ny += fast_event(y + ny, cap - ny, true, k, id);
+		nc += fast_event(c + nc, cap - nc, false, k, id);
+		if (i % 97 == 0) {
+			ny += (size_t)snprintf(y + ny, cap - ny,
+					       "  - mark: \"step %u\"\n"
+					       "\n# a comment\n    # deeper\n"
+					       "  - scavenge: all\n"
+					       "  - scavenge: 16M\n  - gc:\n"
+					       "  - gc: {}\n  - proc: %u\n"
+					       "  - time: %u\n",
+					       i, i % 4, i);
+			nc += (size_t)snprintf(c + nc, cap - nc,
+					       "m step %u\ns all\ns 16M\ng\n"
+					       "g\np %u\nt %u\n",
+					       i, i % 4, i);
+		}
+	}
+	n = lockstep(y, c, false);
+	assert_true(n > 2000);
+	/* The same trace with CRLF line ends, and with the events at
+	 * column 0, read without libyaml: the same ops at the same lines. */
+	{
+		char *crlf = malloc(2 * ny + 1), *flat = malloc(ny + 1);
+		size_t a = 0, b = 0;
+
+		assert_non_null(crlf);
+		assert_non_null(flat);
+		for (size_t i = 0; i < ny; i++) {
+			if (y[i] == '\n')
+				crlf[a++] = '\r';
+			crlf[a++] = y[i];
+		}
+		for (size_t i = 0; i < ny; i++) {
+			/* "  - " at a line start becomes "- ". */
+			if ((i == 0 || y[i - 1] == '\n') && i + 4 <= ny &&
+			    memcmp(y + i, "  - ", 4) == 0)
+				i += 2;
+			flat[b++] = y[i];
+		}
+		crlf[a] = flat[b] = '\0';
+		assert_int_equal(lockstep(y, crlf, true), n);
+		assert_int_equal(lockstep(c, flat, false), n);
+		free(crlf);
+		free(flat);
+	}
+	free(y);
+	free(c);
+}
+
+/*
+ * Lines the fast path leaves to libyaml give what libyaml gives: the ops
+ * (a text folded over two lines, a block mapping, a quoted id, UTF-8) and
+ * the errors, at the trace's own positions.
+ */
+static void test_yaml_fast_fallback(void **state)
+{
+	struct result *res;
+
+	(void)state;
+	res = read_text("heapgrow: 1\nevents:\n"
+			"  - alloc: {id: a, size: 8K}\n"
+			"  - mark: two\n      lines\n"
+			"  - alloc:\n      id: b\n      size: 16K\n"
+			"  - free: 'a'\n"
+			"  - mark: \"caf\xc3\xa9\"\n"
+			"  - free: b\n");
+	assert_int_equal(res->rc, 0);
+	assert_int_equal(res->n, 6);
+	check_op(&res->ops[0], HG_OP_ALLOC, "a", 8192, 3, 5);
+	assert_string_equal(res->ops[1].text, "two lines");
+	assert_int_equal(res->ops[1].line, 4);
+	check_op(&res->ops[2], HG_OP_ALLOC, "b", 16384, 6, 5);
+	check_op(&res->ops[3], HG_OP_FREE, "a", 0, 9, 5);
+	assert_string_equal(res->ops[4].text, "caf\xc3\xa9");
+	check_op(&res->ops[5], HG_OP_FREE, "b", 0, 11, 5);
+	free(res);
+	expect_err("heapgrow: 1\nevents:\n  - alloc: {id: a, size: 8K}\n"
+		   "- free: a\n",
+		   4, 1,
+		   "malformed YAML: did not find expected key (while "
+		   "parsing a block mapping at line 1)");
+	expect_err("heapgrow: 1\nevents:\n  - alloc: {id: a, size: 8K}\n"
+		   " - free: a\n",
+		   4, 2,
+		   "malformed YAML: did not find expected key (while "
+		   "parsing a block mapping at line 1)");
+	expect_err("heapgrow: 1\nevents:\n  - alloc: {id: a, size: 8K}\n"
+		   "    - free: a\n",
+		   4, 5,
+		   "malformed YAML: did not find expected key (while "
+		   "parsing a block mapping at line 3)");
+	expect_err("heapgrow: 1\nevents:\n  - alloc: {id: a, size: 8K}\n"
+		   "    free: a\n",
+		   4, 5,
+		   "an event has one key: 'free' after 'alloc' (start a new "
+		   "event with '- ')");
+	expect_err("heapgrow: 1\nevents:\n  - alloc: {id: a, size: 8K}\n"
+		   "name: x\n",
+		   4, 1,
+		   "'name' must come before 'events' (traces are read as a "
+		   "stream)");
+	expect_err("heapgrow: 1\nevents:\n  - alloc: {id: a, size: 8K}\n"
+		   "  - alloc: {id: b, size: 12Q}\n",
+		   4, 26, "bad size '12Q': unknown suffix");
+	expect_err("heapgrow: 1\nevents:\n  - alloc: {id: a, size: 8K}\n"
+		   "  - free: -\n",
+		   4, 11,
+		   "malformed YAML: block sequence entries are not allowed "
+		   "in this context");
+	/* libyaml's reader refuses a block before it parses any of it. */
+	expect_err("heapgrow: 1\nevents:\n  - alloc: {id: a, size: 8K}\n"
+		   "  - free: a\x01\n",
+		   1, 1,
+		   "malformed YAML: control characters are not allowed (byte "
+		   "offset 60)");
+}
+
+/* ------------------------------------------------------------------ */
 /* Config files                                                        */
 /* ------------------------------------------------------------------ */
 
@@ -1521,6 +1745,8 @@ int main(void)
 		cmocka_unit_test(test_open_files),
 		cmocka_unit_test(test_diag_format),
 		cmocka_unit_test(test_examples),
+		cmocka_unit_test(test_yaml_fast_path),
+		cmocka_unit_test(test_yaml_fast_fallback),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

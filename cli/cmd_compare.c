@@ -309,19 +309,23 @@ static void json_diff(struct hg_json *j, const struct hg_stats *a,
 	char path[96], v[32];
 
 	hg_json_begin_object(j, "diff");
-	for (int peak = 0; peak < 3; peak++) {
+	/* Three passes: the final figures, the peaks, the one-per-run
+	 * statistics. */
+	for (int pass = 0; pass < 3; pass++) {
+		bool peak = pass == 1;
+
 		for (const struct hg_stat_spec *s = hg_stat_specs; s->name;
 		     s++) {
 			bool fig = s->where == HG_STAT_FIGURES;
 
-			if (fig != (peak < 2) || !hg_stat_present(s, x))
+			if (fig != (pass < 2) || !hg_stat_present(s, x))
 				continue;
 			snprintf(path, sizeof(path), "%s%s%s%s",
 				 !fig ? "" : peak ? "peak." : "final.",
 				 s->group ? s->group : "", s->group ? "." : "",
 				 s->name);
-			uint64_t b = hg_stat_value(s, a, peak == 1),
-				 n = hg_stat_value(s, x, peak == 1);
+			uint64_t b = hg_stat_value(s, a, peak),
+				 n = hg_stat_value(s, x, peak);
 			snprintf(v, sizeof(v), "%s%" PRIu64, n < b ? "-" : "",
 				 n < b ? b - n : n - b);
 			hg_json_value(j, path, v, false);

@@ -2,8 +2,9 @@
  * jsonread.h - a small, strict JSON reader for heapgrow's own stats files
  * (heapgrow diff). It reads the subset the stats use: objects, arrays
  * (the figures at marks), strings, integers, true, false and null.
- * Fractions and exponents are rejected with a message, as are duplicate keys, invalid UTF-8, control
- * characters in strings and "\u0000". Every value keeps its line and
+ * Fractions and exponents are rejected with a message (hg_jread_numbers
+ * reads them, for other documents), as are duplicate keys, invalid
+ * UTF-8, control characters in strings and "\u0000". Every value keeps its line and
  * column (1-based, columns in bytes). Nesting is limited to
  * HG_JREAD_MAX_DEPTH, so the recursion is bounded.
  */

@@ -41,9 +41,9 @@ const struct hg_opt_spec cmd_diff_spec = {
 	diff_opts,
 	"BASE.json and NEW.json are stats files of 'heapgrow replay --stats'\n"
 	"(one of them may be '-'), of format version 1 or 2. The figures\n"
-	"that changed are listed with both values, the change and the\n"
-	"relative change, under the names --fail-if uses; --format json\n"
-	"lists every figure.\n"
+	"that changed, at the end and at each mark both files have, are\n"
+	"listed with both values, the change and the relative change, under\n"
+	"the names --fail-if uses; --format json lists every figure.\n"
 	"\n"
 	"EXPR is one condition on a figure, a dotted path into the stats:\n"
 	"  PATH                    NEW's value is set (not null, false, 0)\n"
@@ -319,6 +319,17 @@ static void names_add(struct names *ns, const char *s)
 	ns->v[ns->n++] = hg_xstrdup(s);
 }
 
+/* names_push appends s even when it is there already. */
+static const char *names_push(struct names *ns, const char *s)
+{
+	if (ns->n == ns->cap) {
+		ns->cap = ns->cap ? ns->cap * 2 : 64;
+		ns->v = hg_xrealloc(ns->v, ns->cap * sizeof(*ns->v));
+	}
+	ns->v[ns->n] = hg_xstrdup(s);
+	return ns->v[ns->n++];
+}
+
 static void names_release(struct names *ns)
 {
 	for (size_t i = 0; i < ns->n; i++)
@@ -353,17 +364,24 @@ static void collect(struct names *ns, const struct hg_jvalue *v,
 	}
 }
 
-/* value returns the integer at path, or NULL. */
-static const struct hg_jvalue *value(const struct stats *st, const char *path)
+/* value_in returns the integer at path under root, or NULL. */
+static const struct hg_jvalue *value_in(const struct hg_jvalue *root,
+					const char *path)
 {
 	const struct hg_jvalue *v;
 	char msg[8];
 
-	if (hg_gate_lookup(&st->root, path, &v, msg, sizeof(msg)) !=
+	if (hg_gate_lookup(root, path, &v, msg, sizeof(msg)) !=
 		    HG_GATE_FOUND ||
 	    v->type != HG_JINT || v->neg)
 		return NULL;
 	return v;
+}
+
+/* value returns the integer at path in a stats file, or NULL. */
+static const struct hg_jvalue *value(const struct stats *st, const char *path)
+{
+	return value_in(&st->root, path);
 }
 
 /* ------------------------------------------------------------------ */
@@ -523,6 +541,13 @@ struct gate_out {
 	struct hg_gate_result res;
 };
 
+/* One mark of both files (the same label at the same place in their
+ * lists) and the names of the figures either has there. */
+struct mark_pair {
+	const struct hg_jvalue *base, *new;
+	struct names figures;
+};
+
 struct diff {
 	struct stats *base, *new;
 	struct names figures;
@@ -530,8 +555,10 @@ struct diff {
 	struct gate_out *gates;
 	size_t ngates;
 	bool all, quiet;
-	char *warnings[4]; /* warn_sources' */
+	char *warnings[6]; /* warn_sources' and pair_marks' */
 	size_t nwarnings;
+	struct mark_pair *marks; /* the marks both files have, in order */
+	size_t nmarks;
 };
 
 static void trace_line(FILE *f, const char *label, const struct stats *st)
@@ -597,9 +624,73 @@ static void print_gates(FILE *f, const struct diff *df)
 	}
 }
 
+/* The text lists the figures at this many marks; the JSON at all. */
+#define TEXT_MARKS 20
+
+/* fill_row formats one figure's row; false when it is not listed (not
+ * changed, and not --all). better is the path of its statistic. */
+static bool fill_row(struct row *r, const char *name, const char *better,
+		     const struct hg_jvalue *b, const struct hg_jvalue *n,
+		     bool all)
+{
+	bool count = is_count(better);
+
+	r->name = name;
+	r->verdict = b && n ? hg_verdict(path_better(better), b->u, n->u) : 0;
+	r->changed = !b || !n || b->u != n->u;
+	if (!r->changed && !all)
+		return false;
+	fmt_value(r->base, sizeof(r->base), b, count);
+	fmt_value(r->new, sizeof(r->new), n, count);
+	r->rel[0] = '\0';
+	if (b && n) {
+		fmt_change(r->change, sizeof(r->change), b->u, n->u, count);
+		fmt_rel(r->rel, sizeof(r->rel), b->u, n->u);
+	} else {
+		snprintf(r->change, sizeof(r->change), "-");
+	}
+	return true;
+}
+
+/*
+ * mark_rows adds the rows of the figures at the first TEXT_MARKS marks
+ * both files have, named `mark "LABEL" memstats.HeapSys` (names keeps
+ * the names); returns how many rows it added.
+ */
+static size_t mark_rows(struct diff *df, struct row *rows,
+			struct names *names)
+{
+	size_t nrows = 0;
+	char name[HG_GATE_PATH_MAX + 80], better[HG_GATE_PATH_MAX + 8];
+
+	for (size_t i = 0; i < df->nmarks && i < TEXT_MARKS; i++) {
+		const struct mark_pair *p = &df->marks[i];
+		const struct hg_jvalue *l = hg_jget(p->base, "label");
+
+		for (size_t k = 0; k < p->figures.n; k++) {
+			const char *path = p->figures.v[k];
+
+			snprintf(name, sizeof(name), "mark \"%.40s\" %s",
+				 l && l->type == HG_JSTRING ? l->s : "?", path);
+			snprintf(better, sizeof(better), "final.%s", path);
+			if (!fill_row(&rows[nrows], name, better,
+				      value_in(p->base, path),
+				      value_in(p->new, path), df->all))
+				continue;
+			rows[nrows].name = names_push(names, name);
+			nrows++;
+		}
+	}
+	return nrows;
+}
+
 static void print_text(FILE *f, struct diff *df)
 {
-	struct row *rows = hg_xmalloc((df->figures.n + 1) * sizeof(*rows));
+	size_t cap = df->figures.n + 1;
+	for (size_t i = 0; i < df->nmarks && i < TEXT_MARKS; i++)
+		cap += df->marks[i].figures.n;
+	struct row *rows = hg_xmalloc(cap * sizeof(*rows));
+	struct names mark_names = { NULL, 0, 0 };
 	size_t nrows = 0, wname = 6, wbase = 4, wnew = 3, wchange = 6;
 	const struct hg_jvalue *bo = hg_jget(&df->base->root, "oom");
 	const struct hg_jvalue *no = hg_jget(&df->new->root, "oom");
@@ -633,28 +724,10 @@ static void print_text(FILE *f, struct diff *df)
 
 	for (size_t i = 0; i < df->figures.n; i++) {
 		const char *path = df->figures.v[i];
-		const struct hg_jvalue *b = value(df->base, path);
-		const struct hg_jvalue *n = value(df->new, path);
-		bool count = is_count(path);
-		struct row *r = &rows[nrows];
 
-		r->name = path;
-		r->verdict = b && n ? hg_verdict(path_better(path), b->u, n->u)
-				    : 0;
-		r->changed = !b || !n || b->u != n->u;
-		if (!r->changed && !df->all)
-			continue;
-		fmt_value(r->base, sizeof(r->base), b, count);
-		fmt_value(r->new, sizeof(r->new), n, count);
-		r->rel[0] = '\0';
-		if (b && n) {
-			fmt_change(r->change, sizeof(r->change), b->u, n->u,
-				   count);
-			fmt_rel(r->rel, sizeof(r->rel), b->u, n->u);
-		} else {
-			snprintf(r->change, sizeof(r->change), "-");
-		}
-		nrows++;
+		if (fill_row(&rows[nrows], path, path, value(df->base, path),
+			     value(df->new, path), df->all))
+			nrows++;
 	}
 	/* oom is a row too: where the replay ran out of memory. */
 	rows[nrows].name = "oom";
@@ -681,6 +754,7 @@ static void print_text(FILE *f, struct diff *df)
 		rows[nrows].verdict = 1;
 	if (rows[nrows].changed || df->all)
 		nrows++;
+	nrows += mark_rows(df, rows + nrows, &mark_names);
 
 	for (size_t i = 0; i < nrows; i++) {
 		size_t a = strlen(rows[i].name), b = strlen(rows[i].base),
@@ -711,6 +785,11 @@ static void print_text(FILE *f, struct diff *df)
 	} else {
 		fputs("\nno figure changed\n", f);
 	}
+	if (df->nmarks > TEXT_MARKS)
+		fprintf(f,
+			"(the figures at %zu more marks: --format json)\n",
+			df->nmarks - TEXT_MARKS);
+	names_release(&mark_names);
 	free(rows);
 	print_gates(f, df);
 }
@@ -780,12 +859,40 @@ static void json_side(struct hg_json *j, const char *key,
 	hg_json_end_object(j);
 }
 
+/* json_figure writes one figure: both values, the change and the
+ * relative change in percent (null where a value or BASE is missing). */
+static void json_figure(struct hg_json *j, const char *path,
+			const struct hg_jvalue *b, const struct hg_jvalue *n)
+{
+	char num[48];
+
+	hg_json_begin_object(j, path);
+	json_copy(j, "base", b);
+	json_copy(j, "new", n);
+	if (b && n) {
+		snprintf(num, sizeof(num), "%s%" PRIu64, n->u < b->u ? "-" : "",
+			 n->u < b->u ? b->u - n->u : n->u - b->u);
+		hg_json_value(j, "change", num, false);
+		if (b->u) {
+			snprintf(num, sizeof(num), "%.6g",
+				 ((double)n->u - (double)b->u) / (double)b->u *
+					 100.0);
+			hg_json_value(j, "relative_percent", num, false);
+		} else {
+			hg_json_null(j, "relative_percent");
+		}
+	} else {
+		hg_json_null(j, "change");
+		hg_json_null(j, "relative_percent");
+	}
+	hg_json_end_object(j);
+}
+
 static void print_json(FILE *f, struct diff *df, bool failed)
 {
 	const struct hg_jvalue *bo = hg_jget(&df->base->root, "oom");
 	const struct hg_jvalue *no = hg_jget(&df->new->root, "oom");
 	struct hg_json j;
-	char num[48];
 
 	hg_json_init(&j, f, true);
 	hg_json_begin_object(&j, NULL);
@@ -813,35 +920,31 @@ static void print_json(FILE *f, struct diff *df, bool failed)
 	}
 	hg_json_end_object(&j);
 	hg_json_begin_object(&j, "figures");
-	for (size_t i = 0; i < df->figures.n; i++) {
-		const char *path = df->figures.v[i];
-		const struct hg_jvalue *b = value(df->base, path);
-		const struct hg_jvalue *n = value(df->new, path);
+	for (size_t i = 0; i < df->figures.n; i++)
+		json_figure(&j, df->figures.v[i],
+			    value(df->base, df->figures.v[i]),
+			    value(df->new, df->figures.v[i]));
+	hg_json_end_object(&j);
+	/* The figures at each mark both files have, the same way. */
+	hg_json_begin_array(&j, "marks");
+	for (size_t i = 0; i < df->nmarks; i++) {
+		const struct mark_pair *p = &df->marks[i];
 
-		hg_json_begin_object(&j, path);
-		json_copy(&j, "base", b);
-		json_copy(&j, "new", n);
-		if (b && n) {
-			snprintf(num, sizeof(num), "%s%" PRIu64,
-				 n->u < b->u ? "-" : "",
-				 n->u < b->u ? b->u - n->u : n->u - b->u);
-			hg_json_value(&j, "change", num, false);
-			if (b->u) {
-				snprintf(num, sizeof(num), "%.6g",
-					 ((double)n->u - (double)b->u) /
-						 (double)b->u * 100.0);
-				hg_json_value(&j, "relative_percent", num,
-					      false);
-			} else {
-				hg_json_null(&j, "relative_percent");
-			}
-		} else {
-			hg_json_null(&j, "change");
-			hg_json_null(&j, "relative_percent");
-		}
+		hg_json_begin_object(&j, NULL);
+		json_copy(&j, "label", hg_jget(p->base, "label"));
+		hg_json_begin_object(&j, "event");
+		json_copy(&j, "base", hg_jget(p->base, "event"));
+		json_copy(&j, "new", hg_jget(p->new, "event"));
+		hg_json_end_object(&j);
+		hg_json_begin_object(&j, "figures");
+		for (size_t k = 0; k < p->figures.n; k++)
+			json_figure(&j, p->figures.v[k],
+				    value_in(p->base, p->figures.v[k]),
+				    value_in(p->new, p->figures.v[k]));
+		hg_json_end_object(&j);
 		hg_json_end_object(&j);
 	}
-	hg_json_end_object(&j);
+	hg_json_end_array(&j);
 	hg_json_begin_object(&j, "oom");
 	json_copy(&j, "base", bo);
 	json_copy(&j, "new", no);
@@ -954,6 +1057,57 @@ static void warn_sources(struct diff *df)
 			 "(replay --at)");
 }
 
+/*
+ * pair_marks pairs the marks of the two files, in order, as long as
+ * their labels agree (a replay that ran out of memory has fewer), and
+ * collects the names of their figures ("memstats.HeapSys", as under
+ * "final"). When the labels part, the files have different marks: a
+ * warning says where.
+ */
+static void pair_marks(struct diff *df)
+{
+	const struct hg_jvalue *bm = hg_jget(&df->base->root, "marks");
+	const struct hg_jvalue *nm = hg_jget(&df->new->root, "marks");
+	size_t n;
+
+	if (!bm || !nm || bm->type != HG_JARRAY || nm->type != HG_JARRAY)
+		return;
+	n = bm->nmembers < nm->nmembers ? bm->nmembers : nm->nmembers;
+	df->marks = hg_xmalloc((n ? n : 1) * sizeof(*df->marks));
+	for (size_t i = 0; i < n; i++) {
+		const struct hg_jvalue *b = &bm->members[i].v;
+		const struct hg_jvalue *v = &nm->members[i].v;
+		const struct hg_jvalue *lb = hg_jget(b, "label");
+		const struct hg_jvalue *ln = hg_jget(v, "label");
+		char x[160], y[160];
+
+		if (!lb || !ln || !same_scalar(lb, ln)) {
+			fmt_scalar(x, sizeof(x), lb);
+			fmt_scalar(y, sizeof(y), ln);
+			warn(df,
+			     "the files' marks differ from mark %zu ('%s' "
+			     "and '%s'): marks compared up to there",
+			     i + 1, x, y);
+			break;
+		}
+		struct mark_pair *p = &df->marks[df->nmarks++];
+		memset(p, 0, sizeof(*p));
+		p->base = b;
+		p->new = v;
+		for (int side = 0; side < 2; side++) {
+			const struct hg_jvalue *m = side ? v : b;
+
+			for (size_t k = 0; m->type == HG_JOBJECT &&
+					   k < m->nmembers;
+			     k++)
+				if (strcmp(m->members[k].key, "label") != 0 &&
+				    strcmp(m->members[k].key, "event") != 0)
+					collect(&p->figures, &m->members[k].v,
+						m->members[k].key);
+		}
+	}
+}
+
 static int run(struct diff *df, bool json)
 {
 	size_t held = 0;
@@ -979,6 +1133,7 @@ static int run(struct diff *df, bool json)
 	config_keys(&df->config, df->base);
 	config_keys(&df->config, df->new);
 	warn_sources(df);
+	pair_marks(df);
 	if (json)
 		print_json(stdout, df, held > 0);
 	else
@@ -1063,6 +1218,9 @@ int cmd_diff(int argc, char **argv)
 	names_release(&df.config);
 	for (size_t i = 0; i < df.nwarnings; i++)
 		free(df.warnings[i]);
+	for (size_t i = 0; i < df.nmarks; i++)
+		names_release(&df.marks[i].figures);
+	free(df.marks);
 	free(df.gates);
 	return status;
 }

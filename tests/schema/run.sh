@@ -183,6 +183,8 @@ mutate "$d/diff.v2.json" "$b/diff-failed.json" 's/"failed": true/"failed": "yes"
 refused "$b/diff-failed.json" "/failed: a string, not boolean"
 mutate "$d/diff.v2.json" "$b/diff-rel.json" '0,/"relative_percent": -\{0,1\}[0-9][-0-9.e+]*/s//"relative_percent": "5%"/'
 refused "$b/diff-rel.json" "relative_percent: a string, not number or null"
+mutate "$d/diff.v2.json" "$b/diff-mark.json" '/"marks": \[/,$s/"change": \(-\{0,1\}[0-9][0-9]*\)/"change": "\1"/'
+refused "$b/diff-mark.json" "/marks/0/figures/[a-zA-Z_.]*/change: a string, not integer or null"
 mutate "$d/platforms.default.json" "$b/platform-value.json" '0,/"placement": "topdown"/s//"placement": "sideways"/'
 refused "$b/platform-value.json" "/platforms/0/config/placement: 'sideways' is none of the"
 mutate "$d/platforms.default.json" "$b/platform-key.json" '0,/"gogc": /s//"go_gc": /'

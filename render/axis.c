@@ -501,16 +501,21 @@ struct heap_walk {
 	uint64_t bytes;
 };
 
+/* The heap's extent takes in its released pages too (a zoom must not
+ * hide what the OS was given back); only the pages in use and free count
+ * as its size. */
 static int heap_run(void *arg, hg_addr base, hg_addr end, enum hg_class c)
 {
 	struct heap_walk *w = arg;
-	if (c != HG_CLASS_HEAP_INUSE && c != HG_CLASS_HEAP_FREE)
+	if (c != HG_CLASS_HEAP_INUSE && c != HG_CLASS_HEAP_FREE &&
+	    c != HG_CLASS_RELEASED)
 		return 0;
-	if (!w->bytes || base < w->lo)
+	if (w->hi <= w->lo || base < w->lo)
 		w->lo = base;
 	if (end > w->hi)
 		w->hi = end;
-	w->bytes += end - base;
+	if (c != HG_CLASS_RELEASED)
+		w->bytes += end - base;
 	return 0;
 }
 
@@ -527,8 +532,8 @@ bool hg_auto_zoom(struct hg_model *const *models, size_t n, hg_addr *lo,
 		struct heap_walk w = { 0, 0, 0 };
 		hg_model_regions(models[i], 0, hg_model_space_end(models[i]),
 				 heap_run, &w);
-		if (w.bytes) {
-			if (!all.bytes || w.lo < all.lo)
+		if (w.hi > w.lo) {
+			if (all.hi <= all.lo || w.lo < all.lo)
 				all.lo = w.lo;
 			if (w.hi > all.hi)
 				all.hi = w.hi;

@@ -183,8 +183,9 @@ void hg_extents_metadata_of(struct hg_extents *meta,
 			    struct hg_model *const *models, size_t n);
 
 /*
- * Zoom to the heap: when the heap's pages in use and free (heap_bytes,
- * between hlo and hhi) are under 1/16 of the addresses a picture shows
+ * Zoom to the heap: when the heap's pages in use and free (heap_bytes;
+ * the heap, released pages included, lies between hlo and hhi) are under
+ * 1/16 of the addresses a picture shows
  * (shown: what is held, less the metadata band), hg_heap_zoom gives the
  * range to draw instead: the heap's extent aligned to the smallest power
  * of two at least its size (false: no zoom, also when that range is a

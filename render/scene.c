@@ -1262,10 +1262,16 @@ int hg_scene_map(struct hg_scene **out, const struct hg_map_input *maps,
 		snprintf(
 			sub, sizeof(sub),
 			"%zu configurations on one address axis (low addresses "
-			"left), at %s%s",
-			n, maps[0].moment ? maps[0].moment : "the end",
-			range_note);
-		y = hg_draw_title(s, y, tname, sub, NULL);
+			"left), at %s",
+			n, maps[0].moment ? maps[0].moment : "the end");
+		/* The range on a line of its own (" (...)" without the
+		 * parentheses). */
+		size_t rn = strlen(range_note);
+		if (rn > 3)
+			snprintf(moment, sizeof(moment), "%c%.*s.",
+				 range_note[2] - 32, (int)(rn - 4),
+				 range_note + 3);
+		y = hg_draw_title(s, y, tname, sub, rn > 3 ? moment : NULL);
 	}
 	y = draw_scales(s, &ax, HG_MARGIN, y);
 	int barh = n == 1 ? 64 : 44;

@@ -199,12 +199,14 @@ static int collect_run(void *arg, hg_addr base, hg_addr end, enum hg_class c)
 	struct tl_acc *last = t->nacc ? &t->acc[t->nacc - 1] : NULL;
 
 	t->held_now += end - base;
-	if (c == HG_CLASS_HEAP_INUSE || c == HG_CLASS_HEAP_FREE) {
+	if (c == HG_CLASS_HEAP_INUSE || c == HG_CLASS_HEAP_FREE ||
+	    c == HG_CLASS_RELEASED) {
 		if (t->heap_hi <= t->heap_lo || base < t->heap_lo)
 			t->heap_lo = base;
 		if (end > t->heap_hi)
 			t->heap_hi = end;
-		t->heap_now += end - base;
+		if (c != HG_CLASS_RELEASED)
+			t->heap_now += end - base;
 	}
 	if (last && t->gran && end - last->lo <= t->gran) {
 		/* A gap inside a merged piece stays unheld. */

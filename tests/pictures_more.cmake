@@ -17,7 +17,7 @@ add_test(NAME render.compare-timeline
     grep -q 'out of memory: go=1.16' \"$d/c.scene\"
     if \"$2\" compare \"$3/seed-002-prepare-in-grow.yaml\" --vs go=1.16 -q --curves \"$d/c.html\" 2>/dev/null; then exit 1; fi
     \"$2\" compare \"$3/seed-001-strand-limit.yaml\" --vs go=1.8 --vs go=1.9 -q -o \"$d/r.scene\" --range 0x8000000:0x9000000
-    grep -q '(addresses 0x8000000 to 0x9000000 only)' \"$d/r.scene\"
+    grep -q 'Addresses 0x8000000 to 0x9000000 only.' \"$d/r.scene\"
     s=0; \"$2\" compare \"$3/seed-001-strand-limit.yaml\" --vs go=1.8 -q -o \"$d/r.scene\" --range bad 2>/dev/null || s=$?
     test $s -eq 2"
     sh ${CMAKE_CURRENT_BINARY_DIR}/render/compare-timeline $<TARGET_FILE:heapgrow> ${HG_SEED_DIR})

@@ -396,12 +396,14 @@ static int apply(struct hg_replay *rp, size_t k, uint64_t i,
 		}
 	}
 	if (rp->check) {
+		/* The event's own check always; the whole state after every
+		 * event (full) or at marks (linear; the end: check_end). */
 		bool full = rp->check == HG_REPLAY_CHECK_FULL ||
 			    op->kind == HG_OP_MARK;
 		err[0] = '\0';
-		if ((full ? hg_model_check(l->model, err, sizeof(err))
-			  : hg_model_check_event(l->model, op, &res, err,
-						 sizeof(err))) != 0)
+		if (hg_model_check_event(l->model, op, &res, err,
+					 sizeof(err)) != 0 ||
+		    (full && hg_model_check(l->model, err, sizeof(err)) != 0))
 			return hg_replay_fail(
 				       rp, HG_REPLAY_EINVARIANT, line, 0,
 				       "invariant violated after event %" PRIu64

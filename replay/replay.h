@@ -155,7 +155,7 @@ struct hg_replay_lane {
 
 /* The checker (--check): off; linear, what each event touched after it
  * (hg_model_check_event) and the whole state at every mark and at the
- * end (hg_model_check); or full, the whole state after every event. */
+ * end (hg_model_check); or full, both after every event. */
 enum hg_replay_check {
 	HG_REPLAY_CHECK_OFF = 0,
 	HG_REPLAY_CHECK_LINEAR,

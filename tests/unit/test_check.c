@@ -7,8 +7,9 @@
  * event), and a faithful backend must pass both.
  *
  *   - a sysFree that leaves the mapping in place: both catch it at that
- *     very event (the linear checker looks at the region the event
- *     ended);
+ *     very event (the event's own check looks at the region it ended;
+ *     the full mode runs it too, and its whole-state recomputation finds
+ *     the corruption alone as well);
  *   - a sysMap that maps only the first half of the heap's range: the
  *     full checker catches it at the first event, the linear checker at
  *     the next mark (the spans land in the half that is mapped), or at
@@ -83,9 +84,11 @@ static int ops_next(void *ctx, struct hg_op *op, unsigned *line,
 }
 
 /* replay runs ops under check mode over a backend lying as what; the
- * replay's message in msg. */
-static int replay(const struct hg_op *op, size_t n, int check,
-		  enum corruption what, char *msg, size_t len)
+ * replay's message in msg; then, when full is not NULL, the whole-state
+ * check alone (hg_model_check) on the model at the end, its message in
+ * msg. */
+static int replay_full(const struct hg_op *op, size_t n, int check,
+		       enum corruption what, char *msg, size_t len, int *full)
 {
 	struct hg_config cfg;
 	struct hg_replay rp;
@@ -103,8 +106,18 @@ static int replay(const struct hg_op *op, size_t n, int check,
 	int status = hg_replay_run(&rp);
 	hg_replay_message(&rp, msg, len);
 	print_message("%s\n", msg);
+	if (full) {
+		*full = hg_model_check(hg_replay_model(&rp, 0), msg, len);
+		print_message("%s\n", msg);
+	}
 	hg_replay_release(&rp);
 	return status;
+}
+
+static int replay(const struct hg_op *op, size_t n, int check,
+		  enum corruption what, char *msg, size_t len)
+{
+	return replay_full(op, n, check, what, msg, len, NULL);
 }
 
 #define OP(k, i, s) { .kind = (k), .id = (i), .size = (s) }
@@ -170,6 +183,13 @@ static void test_free_leaves_mapped(void **state)
 				FREE_LEAVES_MAPPED, msg, sizeof(msg)),
 			 HG_REPLAY_EINVARIANT);
 	assert_non_null(strstr(msg, "after event 3 (sysfree)"));
+	/* The whole-state recomputation finds it alone too. */
+	int full = HG_OK;
+	assert_int_equal(replay_full(sys_ops, N(sys_ops), HG_REPLAY_CHECK_OFF,
+				     FREE_LEAVES_MAPPED, msg, sizeof(msg),
+				     &full),
+			 HG_REPLAY_OK);
+	assert_int_equal(full, HG_EINVAL);
 	assert_non_null(strstr(msg, "by its counter but"));
 }
 

@@ -42,25 +42,67 @@ static uint64_t mix(uint64_t h, uint64_t w)
 	return h ^ (h >> 31);
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HG_IDMAP_LE 1
+#else
+#define HG_IDMAP_LE 0
+#endif
+
+/* word8 is the 8 bytes at s as the host loads them. */
+static uint64_t word8(const char *s)
+{
+	uint64_t w;
+
+	memcpy(&w, s, 8);
+	return w;
+}
+
+/*
+ * word_upto gives the n < 8 bytes at s as word8 would give them followed
+ * by zero bytes (on a little-endian host with two overlapping loads).
+ */
+static uint64_t word_upto(const char *s, size_t n)
+{
+	unsigned char b[8] = { 0 };
+	uint64_t w;
+
+	if (HG_IDMAP_LE && n >= 4) {
+		uint32_t lo, hi;
+
+		memcpy(&lo, s, 4);
+		memcpy(&hi, s + n - 4, 4);
+		return (uint64_t)lo | (uint64_t)hi << (8 * (n - 4));
+	}
+	for (size_t i = 0; i < n; i++)
+		b[i] = (unsigned char)s[i];
+	memcpy(&w, b, 8);
+	return w;
+}
+
+/* word_tail gives the bytes [at, n) of s, 0 < n - at <= 8 and n >= 8, as
+ * word_upto would. */
+static uint64_t word_tail(const char *s, size_t at, size_t n)
+{
+	if (HG_IDMAP_LE)
+		return word8(s + n - 8) >> (8 * (8 - (n - at)));
+	return word_upto(s + at, n - at);
+}
+
 /* Eight bytes at a time, then a final avalanche (the low bits pick the
  * slot, the high bits are the tag). Never 0: 0 means "not computed" in an
  * hg_op. */
 uint64_t hg_id_hash(const char *s, size_t len)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)len << 56);
-	uint64_t w;
+	size_t i = 0;
 
-	while (len >= 8) {
-		memcpy(&w, s, 8);
-		h = mix(h, w);
-		s += 8;
-		len -= 8;
-	}
-	if (len) {
-		w = 0;
-		for (size_t i = 0; i < len; i++)
-			w |= (uint64_t)(unsigned char)s[i] << (8 * i);
-		h = mix(h, w);
+	if (len < 8) {
+		h = mix(h, word_upto(s, len));
+	} else {
+		for (; i + 8 <= len; i += 8)
+			h = mix(h, word8(s + i));
+		if (i < len)
+			h = mix(h, word_tail(s, i, len));
 	}
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdull;
@@ -299,6 +341,24 @@ static int grow(struct hg_idmap *m)
 }
 
 /*
+ * pack gives an inline key as the entry holds it, NUL-padded, in two
+ * words: its bytes [0, 8) and [HG_IDMAP_INLINE - 8, HG_IDMAP_INLINE).
+ */
+static void pack(const struct hg_idkey *k, uint64_t *w0, uint64_t *w1)
+{
+	const size_t lo = HG_IDMAP_INLINE - 8;
+	size_t n = k->len;
+
+	if (n < 8) {
+		*w0 = word_upto(k->s, n);
+		*w1 = n > lo ? word_upto(k->s + lo, n - lo) : 0;
+	} else {
+		*w0 = word8(k->s);
+		*w1 = word_tail(k->s, lo, n);
+	}
+}
+
+/*
  * probe looks k up. Returns the slot that holds it (*found true), or the
  * empty slot that ends its run (*found false) with its distance from k's
  * home in *dist. The map must have an index.
@@ -308,13 +368,11 @@ static size_t probe(const struct hg_idmap *m, const struct hg_idkey *k,
 {
 	size_t mask = m->cap - 1, i = k->hash & mask, d = 0;
 	uint32_t tag = tag_of(k->hash, mask);
-	char packed[HG_IDMAP_INLINE];
+	uint64_t w0 = 0, w1 = 0;
 	bool inline_key = k->len <= HG_IDMAP_INLINE;
 
-	if (inline_key) {
-		memset(packed, 0, sizeof(packed));
-		memcpy(packed, k->s, k->len);
-	}
+	if (inline_key)
+		pack(k, &w0, &w1);
 	for (;; i = (i + 1) & mask, d++) {
 		uint32_t s = m->slots[i];
 		const struct hg_identry *e;
@@ -328,7 +386,11 @@ static size_t probe(const struct hg_idmap *m, const struct hg_idkey *k,
 			continue;
 		e = entry_at(m, (s & (uint32_t)mask) - 1);
 		if (inline_key) {
-			if (memcmp(e->key, packed, sizeof(packed)) == 0)
+			uint64_t e0, e1;
+
+			memcpy(&e0, e->key, 8);
+			memcpy(&e1, e->key + HG_IDMAP_INLINE - 8, 8);
+			if (e0 == w0 && e1 == w1)
 				break;
 		} else if (is_spilled(e)) {
 			uint32_t n;

@@ -16,7 +16,7 @@
 /* The decoded buffer (and the longest compact line), the compressed input
  * buffer, config settings per trace or file. */
 #define HG_SRC_BUFSIZE (256u * 1024u)
-#define HG_SRC_INSIZE (64u * 1024u)
+#define HG_SRC_INSIZE (256u * 1024u)
 #define HG_MAX_SETTINGS 256
 #define HG_MAX_DEPTH 64 /* YAML nesting we walk through */
 

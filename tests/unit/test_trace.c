@@ -807,6 +807,38 @@ static void test_stream_yaml(void **state)
 	stream_through_pipe(true, 200000);
 }
 
+/* The readers' sizes are hg_parse_size's (they parse the common ones
+ * without it). */
+static void test_sizes_as_parse_size(void **state)
+{
+	static const char *const sizes[] = {
+		"0", "7", "8K", "8KiB", "8Ki", "8k", "8KB", "16M", "16MiB",
+		"3G", "3GiB", "2T", "2TiB", "017", "0x10", "0X1f", "0x", "x1",
+		"999999999999999999", "9999999999999999999",
+		"18446744073709551615", "18446744073709551616",
+		"99999999999999999999", "16777215T", "16777216T",
+		"17592186044415M", "17592186044416M", "1 K", "1KK", "K",
+		"12Q", "0K", "00000000000000000001",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		char text[128];
+		uint64_t want = 0;
+		int ok = hg_parse_size(sizes[i], &want) == 0;
+		struct result *res;
+
+		snprintf(text, sizeof(text), "heapgrow-trace 1\ns %s\n",
+			 sizes[i]);
+		res = read_text(text);
+		if (ok != (res->rc == 0))
+			fail_msg("'%s': hg_parse_size %d, reader %d (%s)",
+				 sizes[i], ok, res->rc, res->d.msg);
+		if (ok)
+			assert_int_equal(res->ops[0].size, want);
+		free(res);
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* YAML events read without libyaml                                   */
 /* ------------------------------------------------------------------ */
@@ -1745,6 +1777,7 @@ int main(void)
 		cmocka_unit_test(test_open_files),
 		cmocka_unit_test(test_diag_format),
 		cmocka_unit_test(test_examples),
+		cmocka_unit_test(test_sizes_as_parse_size),
 		cmocka_unit_test(test_yaml_fast_path),
 		cmocka_unit_test(test_yaml_fast_fallback),
 	};

@@ -141,14 +141,18 @@ static int apply_munmap(struct hg_model *m, const struct hg_op *op,
 	return HG_OK;
 }
 
+/* A mark; with mark_readmemstats, runtime.ReadMemStats there (Go:
+ * readmemstats_m's flushallmcaches, go1.14 to go1.26 alike: every P's
+ * mcache released, its stack cache cleared). */
 static int apply_mark(struct hg_model *m, const struct hg_op *op,
 		      struct hg_op_result *res, char *err, size_t errlen)
 {
-	(void)m;
 	(void)op;
 	(void)res;
 	(void)err;
 	(void)errlen;
+	if (m->cfg.mark_readmemstats && m->obj)
+		hg_flush_all_mcaches(m);
 	return HG_OK;
 }
 

@@ -275,6 +275,11 @@ struct key {
 	X(GC, "gc", HG_CFG_STRING, gc_names, set_enum, get_enum, gc,          \
 	  hg_cfg_default_gc,                                                   \
 	  "Where the GC cycles come from: the pacer's trigger or the trace")   \
+	X(MARK_READMEMSTATS, "mark_readmemstats", HG_CFG_BOOL, NULL,       \
+	  set_bool, get_bool, mark_readmemstats,                             \
+	  hg_cfg_default_mark_readmemstats,                                  \
+	  "Each mark reads runtime.MemStats, which flushes every P's mcache "  \
+	  "and stack cache")                                                   \
 	X(SCAVENGER, "scavenger", HG_CFG_BOOL, NULL, set_bool, get_bool,       \
 	  scavenger, hg_cfg_default_scavenger,                                 \
 	  "The background scavenger and the scavenging when the heap grows")   \
@@ -848,7 +853,8 @@ int hg_config_set(struct hg_config *cfg, const char *key, const char *value,
 bool hg_config_key_objects(const char *key)
 {
 	return key && (!strcmp(key, "gogc") || !strcmp(key, "memory_limit") ||
-		       !strcmp(key, "scavenger") || !strcmp(key, "gc"));
+		       !strcmp(key, "scavenger") || !strcmp(key, "gc") ||
+		       !strcmp(key, "mark_readmemstats"));
 }
 
 int hg_config_get(const struct hg_config *cfg, const char *key, char *buf,

@@ -54,6 +54,7 @@ void hg_cfg_default_startup_alloc(struct hg_config *c);
 void hg_cfg_default_gogc(struct hg_config *c);
 void hg_cfg_default_memory_limit(struct hg_config *c);
 void hg_cfg_default_gc(struct hg_config *c);
+void hg_cfg_default_mark_readmemstats(struct hg_config *c);
 void hg_cfg_default_scavenger(struct hg_config *c);
 void hg_cfg_default_runtime_start(struct hg_config *c);
 void hg_cfg_default_randomize_heap_base(struct hg_config *c);

@@ -91,9 +91,34 @@ void hg_mcache_release_all(struct hg_model *m, struct hg_mcache *c,
 		c->alloc[i] = NULL;
 		s->cached_by = -1;
 		s->where = HG_SW_NONE;
+		/* Go: the free slots of a span given back before the cycle
+		 * ends stop counting in heapLive (a stale span's were reset
+		 * at mark termination). */
+		if (!stale && s->nelems > s->alloc_count)
+			hg_heap_live_sub(m->obj, (uint64_t)(s->nelems -
+							    s->alloc_count) *
+							 s->elemsize);
 		hg_mcentral_uncache_span(m, s, stale);
 	}
 	c->tiny = 0;
 	c->tinyoffset = 0;
 	c->tiny_span = NULL;
+}
+
+/*
+ * Go: flushallmcaches (mstats.go, runtime.ReadMemStats with the world
+ * stopped): every P's mcache releases its spans (not stale: the cycle has
+ * not ended) and its stack cache goes back to the stack pool, where empty
+ * stack spans return to the page heap (flushmcache, go1.14 to go1.26).
+ */
+void hg_flush_all_mcaches(struct hg_model *m)
+{
+	struct hg_objects *o = m->obj;
+	for (unsigned i = 0; i < o->nps; i++) {
+		struct hg_p *p = o->ps[i];
+		if (!p)
+			continue;
+		hg_mcache_release_all(m, &p->mcache, false);
+		hg_stackcache_clear(m, &p->mcache);
+	}
 }

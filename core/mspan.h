@@ -207,6 +207,7 @@ hg_addr hg_mcache_next_free(struct hg_model *m, struct hg_mcache *c,
 			    struct hg_op_result *res, int *rc);
 void hg_mcache_release_all(struct hg_model *m, struct hg_mcache *c,
 			   bool stale);
+void hg_flush_all_mcaches(struct hg_model *m);
 hg_addr hg_mspan_alloc_slot(struct hg_mspan *s);
 
 /* ---- mgcsweep.c ---- */

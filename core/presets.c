@@ -401,6 +401,14 @@ void hg_cfg_default_gc(struct hg_config *c)
 	c->gc = HG_GC_PACED;
 }
 
+/* false: a mark is a label; the go-trace and go-allocfreetrace importers
+ * set true (a program marks where it reads MemStats, README "Replaying a
+ * real program") */
+void hg_cfg_default_mark_readmemstats(struct hg_config *c)
+{
+	c->mark_readmemstats = false;
+}
+
 /* on: the scavenger runs in every release that has one (go1.13+) */
 void hg_cfg_default_scavenger(struct hg_config *c)
 {

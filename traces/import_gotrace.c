@@ -2141,6 +2141,11 @@ int hg__gotrace_open(struct hg_trace_reader *r)
 			     "gc", "trace", 5, 0, 0, r->d);
 	if (rc < 0)
 		return rc;
+	/* Its marks are where the program read MemStats. */
+	rc = hg__add_setting(&r->info.config, &r->info.nconfig, &r->config_cap,
+			     "mark_readmemstats", "true", 4, 0, 0, r->d);
+	if (rc < 0)
+		return rc;
 	if ((rc = heap_base(r)) != 0)
 		return rc;
 	return heap_padding(r);

@@ -848,6 +848,11 @@ int hg__afl_open(struct hg_trace_reader *r)
 			     "gc", "trace", 5, 0, 0, r->d);
 	if (rc < 0)
 		return rc;
+	/* Its marks are where the program read MemStats. */
+	rc = hg__add_setting(&r->info.config, &r->info.nconfig, &r->config_cap,
+			     "mark_readmemstats", "true", 4, 0, 0, r->d);
+	if (rc < 0)
+		return rc;
 	return hg__add_setting(&r->info.config, &r->info.nconfig,
 			       &r->config_cap, "runtime_start", "true", 4, 0, 0,
 			       r->d);

@@ -147,6 +147,10 @@ struct hg_config {
 	 * the trace's gc events; trace: only the trace's gc events. Unset,
 	 * paced until the trace's first gc event (README "GC pacing"). */
 	enum hg_gc_mode gc;
+	/* Each mark is where the program read runtime.MemStats, which
+	 * flushes every P's mcache and stack cache first (README "GC
+	 * pacing"). */
+	bool mark_readmemstats;
 };
 
 /* hg_config_init fills the defaults of the newest Go on linux/amd64. */

@@ -237,6 +237,7 @@ static void test_keys_and_types(void **state)
 		{ "gogc", HG_CFG_NUMBER },
 		{ "memory_limit", HG_CFG_SIZE },
 		{ "gc", HG_CFG_STRING },
+		{ "mark_readmemstats", HG_CFG_BOOL },
 		{ "scavenger", HG_CFG_BOOL },
 		{ "runtime_start", HG_CFG_BOOL },
 		{ "placement", HG_CFG_STRING },

@@ -96,6 +96,11 @@ static void decode(struct ops *o, const void *data, size_t len,
 			o->gc_trace = true;
 			continue;
 		}
+		/* Its marks are where the program read MemStats. */
+		if (strcmp(e->key, "mark_readmemstats") == 0) {
+			assert_string_equal(e->value, "true");
+			continue;
+		}
 		if (strcmp(e->key, "heap_base") == 0) {
 			snprintf(o->base, sizeof(o->base), "%s", e->value);
 			continue;

@@ -403,6 +403,47 @@ static void test_idle_pcache_flush(void **state)
 	assert_int_equal(released_after_idle("1.19"), 0);
 }
 
+/*
+ * mark_readmemstats: a mark is runtime.ReadMemStats, whose
+ * flushallmcaches clears every P's stack cache: a freed 8 KiB stack in the
+ * cache pins its 32 KiB pool span (StackInuse) until then, and the span
+ * goes back to the heap at such a mark; a plain mark keeps it.
+ */
+static uint64_t stack_inuse_after_mark(const char *flag)
+{
+	struct hg_model *m = model("1.26", NULL, NULL);
+	struct hg_config cfg = *hg_model_config(m);
+	char err[256];
+	uint64_t before, after;
+
+	hg_model_free(m);
+	assert_int_equal(hg_config_set(&cfg, "mark_readmemstats", flag, err,
+				       sizeof(err)),
+			 0);
+	if (hg_model_new(&m, &cfg, err, sizeof(err)))
+		fail_msg("hg_model_new: %s", err);
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_STACKALLOC, .id = "g",
+				    .size = 8 * KiB });
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_NEW, .id = "x", .size = 64 });
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_STACKFREE, .id = "g" });
+	before = hg_model_stats(m)->final.stack_inuse;
+	assert_int_equal(before, 32 * KiB);
+	uint64_t inuse = hg_model_stats(m)->final.heap_inuse;
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_MARK, .text = "m" });
+	after = hg_model_stats(m)->final.stack_inuse;
+	/* The object's span goes back to its mcentral: still in use. */
+	assert_int_equal(hg_model_stats(m)->final.heap_inuse, inuse);
+	hg_model_free(m);
+	return after;
+}
+
+static void test_mark_readmemstats(void **state)
+{
+	(void)state;
+	assert_int_equal(stack_inuse_after_mark("false"), 32 * KiB);
+	assert_int_equal(stack_inuse_after_mark("true"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -415,6 +456,7 @@ int main(void)
 		cmocka_unit_test(test_paced_small),
 		cmocka_unit_test(test_paced_auto),
 		cmocka_unit_test(test_idle_pcache_flush),
+		cmocka_unit_test(test_mark_readmemstats),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -246,6 +246,20 @@ static int apply_time(struct hg_model *m, const struct hg_op *op,
 	return rc;
 }
 
+static int apply_wbufalloc(struct hg_model *m, const struct hg_op *op,
+			   struct hg_op_result *res, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	return hg_wbuf_alloc(m, op, res);
+}
+
+static int apply_wbuffree(struct hg_model *m, const struct hg_op *op,
+			  struct hg_op_result *res, char *err, size_t errlen)
+{
+	return hg_wbuf_free(m, op, res, err, errlen);
+}
+
 static const apply_fn apply_fns[HG_OP_COUNT] = {
 	[HG_OP_ALLOC] = apply_alloc,
 	[HG_OP_FREE] = apply_free,
@@ -262,6 +276,8 @@ static const apply_fn apply_fns[HG_OP_COUNT] = {
 	[HG_OP_STACKFREE] = apply_stackfree,
 	[HG_OP_PROC] = apply_proc,
 	[HG_OP_TIME] = apply_time,
+	[HG_OP_WBUFALLOC] = apply_wbufalloc,
+	[HG_OP_WBUFFREE] = apply_wbuffree,
 };
 
 bool hg_model_applies(enum hg_op_kind k)

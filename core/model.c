@@ -59,7 +59,8 @@ void hg_model_figures(const struct hg_model *m, struct hg_figures *f)
 	uint64_t foreign = m->c_foreign, reserved = m->c_reserved;
 	uint64_t released = h->heap_released, heap_free = h->heap_free;
 	/* Stack spans are in-use heap pages that Go counts apart. */
-	uint64_t inuse = h->heap_inuse + h->in_stacks, sys = m->c_sys;
+	uint64_t inuse = h->heap_inuse + h->in_stacks + h->in_workbufs;
+	uint64_t sys = m->c_sys;
 	uint64_t stranded = m->c_stranded + sc.stranded;
 	uint64_t held = foreign + reserved + released + heap_free + inuse +
 			sys + sc.sbrk_free + sc.unused + stranded;
@@ -80,7 +81,8 @@ void hg_model_figures(const struct hg_model *m, struct hg_figures *f)
 	f->committed = m->os.committed;
 	/* On sbrk platforms everything the break provides is memory. */
 	f->mapped = m->sbrk ? sc.committed
-			    : f->heap_sys + h->in_stacks + m->c_sys;
+			    : f->heap_sys + h->in_stacks + h->in_workbufs +
+				      m->c_sys;
 	/* Lowest to highest runtime-held address, kept by the address
 	 * space's root. */
 	f->address_space = hg_vas_runtime_span(&m->os.vas);
@@ -97,6 +99,7 @@ void hg_model_figures(const struct hg_model *m, struct hg_figures *f)
 		f->stack_inuse = h->in_stacks;
 		f->stack_sys = h->in_stacks; /* Go: plus stacks_sys, not
 						modeled */
+		f->gc_workbufs = h->in_workbufs;
 	} else {
 		/* In no output of a replay without objects (HG_STAT_OBJECTS):
 		 * not computed. */
@@ -104,6 +107,7 @@ void hg_model_figures(const struct hg_model *m, struct hg_figures *f)
 		f->partial_span_bytes = f->free_slot_bytes = 0;
 		f->next_gc = 0;
 		f->stack_inuse = f->stack_sys = h->in_stacks;
+		f->gc_workbufs = h->in_workbufs;
 	}
 }
 
@@ -131,6 +135,7 @@ static void update_peaks(struct hg_model *m)
 	RAISE(p, f, arenas);
 	RAISE(p, f, stack_inuse);
 	RAISE(p, f, stack_sys);
+	RAISE(p, f, gc_workbufs);
 	RAISE(p, f, next_gc);
 	RAISE(p, f, heap_alloc);
 	RAISE(p, f, heap_objects);
@@ -213,6 +218,7 @@ int hg_model_new_with(struct hg_model **out, const struct hg_config *cfg,
 	hg_idmap_init(&m->mmaps);
 	hg_idmap_init(&m->objects);
 	hg_idmap_init(&m->stacks);
+	hg_idmap_init(&m->wbufs);
 	rc = hg_os_init(&m->os, &m->cfg, &m->stats.os_calls);
 	if (rc) {
 		hg_errorf(err, errlen, 0, "cannot place the program image");
@@ -267,6 +273,7 @@ void hg_model_free(struct hg_model *m)
 	hg_idmap_release(&m->mmaps);
 	hg_idmap_release(&m->objects);
 	hg_idmap_release(&m->stacks);
+	hg_idmap_release(&m->wbufs);
 	free(m);
 }
 
@@ -310,6 +317,8 @@ static struct hg_idmap *live_ids(struct hg_model *m, const struct hg_op *op)
 		return &m->objects;
 	case HG_IDS_STACK:
 		return &m->stacks;
+	case HG_IDS_WBUF:
+		return &m->wbufs;
 	default:
 		return NULL;
 	}
@@ -690,7 +699,7 @@ int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 	}
 	if (is_windows(&m->cfg))
 		committed += m->hs.heap_inuse + m->hs.heap_free +
-			     m->hs.in_stacks;
+			     m->hs.in_stacks + m->hs.in_workbufs;
 	/*
 	 * Not cross-checked: a commit that threw midway charged part of its
 	 * range; a 32-bit linear arena's fallback mappings were committed

@@ -58,6 +58,7 @@ struct hg_heapstats {
 	uint64_t gc_misc_sys;   /* memstats.gcMiscSys: runtime metadata */
 	uint64_t other_sys;     /* memstats.other_sys (persistentalloc) */
 	uint64_t in_stacks;     /* consistent inStacks: stack spans */
+	uint64_t in_workbufs;   /* consistent inWorkBufs: GC work buffers */
 };
 
 struct hg_model {
@@ -113,7 +114,7 @@ struct hg_model {
 	/* The object layer (mspan.h), made at the first object-level event;
 	 * live objects and stacks. */
 	struct hg_objects *obj;
-	struct hg_idmap objects, stacks;
+	struct hg_idmap objects, stacks, wbufs;
 	/* The id of the op being applied, entered by hg_model_apply before
 	 * the op's apply function runs (ids.c, one probe): the entry of the
 	 * id an op makes, which the function fills with hg_model_id_put
@@ -173,6 +174,11 @@ uint64_t *hg_heap_grown_stat(struct hg_model *m);
 int hg_mheap_alloc_span(struct hg_model *m, uint64_t npages,
 			struct hg_op_result *res);
 void hg_mheap_free_span(struct hg_model *m, hg_addr base, uint64_t npages);
+/* mgcwork.c: the GC's work-buffer spans, as a trace gives them. */
+int hg_wbuf_alloc(struct hg_model *m, const struct hg_op *op,
+		  struct hg_op_result *res);
+int hg_wbuf_free(struct hg_model *m, const struct hg_op *op,
+		 struct hg_op_result *res, char *err, size_t errlen);
 uint64_t hg_mheap_scavenge(struct hg_model *m, uint64_t nbytes);
 void hg_mheap_scavenged(void *ctx, hg_addr base, uint64_t bytes);
 void hg_mheap_throw_oom(struct hg_model *m, uint64_t ask);

@@ -64,6 +64,14 @@ static const struct hg_op_spec hg_op_specs[HG_OP_COUNT] = {
 			 HG_IDS_NONE, HG_ID_NO, HG_LOG_OP },
 	[HG_OP_TIME] = { HG_OP_TIME, "time", "t", false, F(HG_FIELD_VALUE),
 			 HG_IDS_NONE, HG_ID_NO, HG_LOG_OP },
+	[HG_OP_WBUFALLOC] = { HG_OP_WBUFALLOC, "wbufalloc", "wa", true,
+			      F(HG_FIELD_ID, HG_FIELD_SIZE, HG_FIELD_ADDR),
+			      HG_IDS_WBUF, HG_ID_MAKE,
+			      HG_LOG_ADDR | HG_LOG_NPAGES | HG_LOG_SCAV |
+				      HG_LOG_GREW },
+	[HG_OP_WBUFFREE] = { HG_OP_WBUFFREE, "wbuffree", "wf", false,
+			     F(HG_FIELD_ID), HG_IDS_WBUF, HG_ID_END,
+			     HG_LOG_ADDR | HG_LOG_NPAGES },
 };
 
 const struct hg_op_spec *hg_op_spec(enum hg_op_kind k)

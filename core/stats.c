@@ -65,6 +65,8 @@ const struct hg_stat_spec hg_stat_specs[] = {
 	{ "memstats", "StackSys", NULL, B, FIG(stack_sys), 0, HG_STAT_OBJECTS, 0 },
 	{ "memstats", "NumGC", NULL, N, FIG(num_gc), 0, HG_STAT_OBJECTS, 0 },
 	{ "memstats", "NextGC", NULL, B, FIG(next_gc), 0, HG_STAT_OBJECTS, 0 },
+	{ NULL, "gc_workbufs", NULL, B, FIG(gc_workbufs), 0, HG_STAT_OBJECTS,
+	  L },
 	{ NULL, "committed", NULL, B, FIG(committed), 4, HG_STAT_CURVE, L },
 	{ NULL, "mapped", NULL, B, FIG(mapped), 5, HG_STAT_CURVE, L },
 	{ NULL, "address_space", NULL, B, FIG(address_space), 0, 0, L },

@@ -166,6 +166,7 @@ struct gt_node {
 	bool stacked; /* handed out as a stack of its own size */
 	bool held;    /* an empty heap span of the snapshot, handed out as a
 			 span (`alloc`) until an object lands in it */
+	bool wbuf;    /* a manual span handed out as GC work buffers */
 	uint64_t live[]; /* heap spans: nelems bits */
 };
 
@@ -336,6 +337,11 @@ struct gt_pending {
 
 struct hg_gotrace_reader {
 	unsigned ver; /* 23, 25 or 26: the header's go 1.N */
+	/* A manual span allocated while tracing, not yet known as a stack
+	 * span (its M's next event is a stack in it) or as GC work buffers
+	 * (anything else), with the event that allocated it. */
+	struct gt_node *wpend;
+	struct gt_event wpend_ev;
 	uint64_t off; /* offset of src.buf[src.pos] in the trace */
 
 	/* The current generation. */
@@ -1241,6 +1247,15 @@ static int free_slots(struct hg_trace_reader *r, struct gt_node *s,
 	struct hg_gotrace_reader *g = r->gotrace;
 	uint32_t i;
 
+	if (s->wbuf) {
+		struct gt_pending *p = push(r, HG_OP_WBUFFREE, off);
+
+		if (!p)
+			return HG_ENOMEM;
+		obj_id(p->id, sizeof(p->id), 'w',
+		       (s->key - g->min_addr) / g->page_size);
+		s->wbuf = false;
+	}
 	if (s->stacked || s->held) {
 		struct gt_pending *p = push(
 			r, s->stacked ? HG_OP_STACKFREE : HG_OP_FREE, off);
@@ -1265,6 +1280,46 @@ static int free_slots(struct hg_trace_reader *r, struct gt_node *s,
 			s->live[i / 64] &= ~((uint64_t)1 << (i % 64));
 		}
 	}
+	return 0;
+}
+
+/*
+ * wbuf_decide settles the pending manual span: when ev (its M's next
+ * allocation event) is a goroutine stack inside it, it is a stack span,
+ * which the model's stack pool makes on its own (Go: stackpoolalloc and
+ * stackalloc's large stacks take it with allocManual, then trace the
+ * stack); otherwise, or without ev, it is a span of GC work buffers
+ * (Go: getempty's allocManual(spanAllocWorkBuf)), a `wbufalloc` at the
+ * time it was allocated.
+ */
+static int wbuf_decide(struct hg_trace_reader *r, const struct gt_event *ev)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	struct gt_node *n = g->wpend;
+	struct gt_pending *p;
+	int rc;
+
+	if (!n)
+		return 0;
+	g->wpend = NULL;
+	if (ev && ev->type == EV_GOROUTINE_STACK_ALLOC) {
+		uint64_t base = g->min_addr + ev->args[0] * g->stack_align;
+
+		if (base >= n->key && base - n->key < n->size)
+			return 0;
+	}
+	rc = before_op(r, &g->wpend_ev, true);
+	if (rc < 0)
+		return rc;
+	p = push(r, HG_OP_WBUFALLOC, g->wpend_ev.off);
+	if (!p)
+		return HG_ENOMEM;
+	obj_id(p->id, sizeof(p->id), 'w',
+	       (n->key - g->min_addr) / g->page_size);
+	p->size = n->size;
+	p->addr = n->key;
+	p->has_addr = true;
+	n->wbuf = true;
 	return 0;
 }
 
@@ -1299,6 +1354,12 @@ static int span_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
 	/* A span that overlaps a live one: the old one is gone. */
 	while ((o = tr_floor(g->spans, base + size - 1)) &&
 	       o->key + o->size > base) {
+		if (o == g->wpend) {
+			int rc = wbuf_decide(r, NULL);
+
+			if (rc < 0)
+				return rc;
+		}
 		tr_remove(&g->spans, o->key);
 		if (!g->snapshot)
 			gt_warn(r, ev->off,
@@ -1325,6 +1386,14 @@ static int span_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
 	n->noscan = spc & 1;
 	n->manual = kc & 1;
 	tr_insert(&g->spans, n);
+	if (n->manual && !g->snapshot) {
+		int rc = wbuf_decide(r, NULL);
+
+		if (rc < 0)
+			return rc;
+		g->wpend = n;
+		g->wpend_ev = *ev;
+	}
 	return 0;
 }
 
@@ -1332,9 +1401,12 @@ static int span_free(struct hg_trace_reader *r, const struct gt_event *ev)
 {
 	struct hg_gotrace_reader *g = r->gotrace;
 	uint64_t base = g->min_addr + ev->args[0] * g->page_size;
-	struct gt_node *n = tr_remove(&g->spans, base);
+	struct gt_node *n;
 	int rc = 0;
 
+	if (g->wpend && g->wpend->key == base && (rc = wbuf_decide(r, NULL)) < 0)
+		return rc;
+	n = tr_remove(&g->spans, base);
 	if (n) {
 		rc = before_op(r, ev, true);
 		if (rc == 0)
@@ -1690,6 +1762,12 @@ static int handle(struct hg_trace_reader *r, const struct gt_event *ev)
 		return gt_err(r, ev->off,
 			      "allocation event before the AllocFree info "
 			      "batch");
+	if (alloc_free && g->wpend && ev->m == g->wpend_ev.m) {
+		int rc = wbuf_decide(r, ev);
+
+		if (rc < 0)
+			return rc;
+	}
 	/* The snapshot was handed out first; later generations have none. */
 	if (!g->snapshot && !g->first_gen_done &&
 	    (ev->type == EV_SPAN || ev->type == EV_HEAP_OBJECT ||
@@ -1968,6 +2046,11 @@ static int step(struct hg_trace_reader *r)
 		}
 	}
 	if (g->nheap == 0) {
+		rc = wbuf_decide(r, NULL);
+		if (rc < 0)
+			return rc;
+		if (g->npend)
+			return 1;
 		g->first_gen_done = true;
 		rc = read_generation(r);
 		return rc;

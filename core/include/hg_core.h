@@ -292,6 +292,8 @@ enum hg_op_kind {
 	HG_OP_STACKFREE,  /* id */
 	HG_OP_PROC,       /* following events run on P number value */
 	HG_OP_TIME,       /* the trace's clock: value nanoseconds */
+	HG_OP_WBUFALLOC,  /* a span of GC work buffers: id, size */
+	HG_OP_WBUFFREE,   /* id */
 	HG_OP_COUNT
 };
 
@@ -334,6 +336,7 @@ enum hg_id_family {
 	HG_IDS_MMAP,
 	HG_IDS_OBJECT,
 	HG_IDS_STACK,
+	HG_IDS_WBUF,
 	HG_IDS_COUNT
 };
 
@@ -469,6 +472,8 @@ struct hg_figures {
 	 * StackInuse, StackSys, NumGC; the bytes of heap spans partly
 	 * allocated, and of the free slots of small-object spans. */
 	uint64_t heap_alloc, heap_objects, stack_inuse, stack_sys, num_gc;
+	/* Go: inWorkBufs, the GC's work buffer spans (in GCSys) */
+	uint64_t gc_workbufs;
 	uint64_t partial_span_bytes, free_slot_bytes;
 	/* Go's NextGC: the pacer's heap goal (README "GC pacing"). */
 	uint64_t next_gc;

@@ -735,7 +735,8 @@ static void test_recorded(void **state)
 	char node_id[32] = "", buf_id[32] = "", big_id[32] = "";
 	int buf_del_mark = -1, big_del_mark = -1;
 	uint64_t last_time = 0;
-	struct live objs = { 0 }, stk = { 0 };
+	struct live objs = { 0 }, stk = { 0 }, wbufs = { 0 };
+	unsigned nwbuf = 0;
 	struct ops o;
 	FILE *f;
 	size_t k;
@@ -780,6 +781,8 @@ static void test_recorded(void **state)
 	}
 	objs.id = calloc(MAX_LIVE, sizeof(*objs.id));
 	stk.id = calloc(MAX_LIVE, sizeof(*stk.id));
+	wbufs.id = calloc(MAX_LIVE, sizeof(*wbufs.id));
+	assert_non_null(wbufs.id);
 	assert_non_null(objs.id);
 	assert_non_null(stk.id);
 	for (k = 0; k < o.n; k++) {
@@ -852,6 +855,18 @@ static void test_recorded(void **state)
 			assert_true(r->id[0] == 'g' || r->id[0] == 'h');
 			nholes -= r->id[0] == 'g';
 			break;
+		case HG_OP_WBUFALLOC: /* a GC's work buffers: 32 KiB spans */
+			assert_true(r->id[0] == 'w' && r->has_addr);
+			assert_int_equal(r->size, 32768);
+			assert_true(live_find(&wbufs, r->id) < 0);
+			snprintf(wbufs.id[wbufs.n++], 32, "%s", r->id);
+			nwbuf++;
+			break;
+		case HG_OP_WBUFFREE:
+			at = live_find(&wbufs, r->id);
+			assert_true(at >= 0);
+			memcpy(wbufs.id[at], wbufs.id[--wbufs.n], 32);
+			break;
 		case HG_OP_PROC:
 			assert_true(r->value < procs);
 			break;
@@ -871,6 +886,8 @@ static void test_recorded(void **state)
 	assert_int_equal(o.nwarn, 0); /* nothing skipped or repaired */
 	assert_int_equal(ngc, numgc);
 	assert_int_equal(nholes, 0); /* every hole freed */
+	/* The GC cycles took work-buffer spans. */
+	assert_true(nwbuf > 0);
 	assert_int_equal(nmark, 6);
 	assert_true(node_seen && buf_seen && big_seen);
 	assert_int_equal(buf_del_mark, 4);
@@ -885,6 +902,7 @@ static void test_recorded(void **state)
 	assert_true(nka >= 20);
 	free(objs.id);
 	free(stk.id);
+	free(wbufs.id);
 	ops_free(&o);
 }
 

@@ -207,6 +207,32 @@ static void test_malloc_header(void **state)
 	hg_model_free(m);
 }
 
+/* A work-buffer span takes pages of the heap but counts in gc_workbufs
+ * (Go's GCSys), not in HeapInuse, HeapSys or StackInuse; freed, its
+ * pages are the heap's again. */
+static void test_wbufs(void **state)
+{
+	(void)state;
+	struct hg_model *m = new_model("1.26", NULL);
+	struct hg_op_result r;
+	hg_addr a = new_obj(m, "a", 40000, false, &r); /* a 5-page span */
+	struct hg_op w = { .kind = HG_OP_WBUFALLOC, .id = "w1", .size = 32768 };
+	assert_int_equal(apply(m, &w, &r), HG_OK);
+	assert_int_equal(r.addr, a + 5 * 8192);
+	assert_int_equal(fig(m)->gc_workbufs, 32768);
+	assert_int_equal(fig(m)->heap_inuse, 5 * 8192);
+	assert_int_equal(fig(m)->stack_inuse, 0);
+	assert_int_equal(fig(m)->heap_sys, 4 * MiB - 32768);
+	hg_addr b = new_obj(m, "b", 40000, false, &r);
+	assert_int_equal(b, a + 9 * 8192);
+	struct hg_op wf = { .kind = HG_OP_WBUFFREE, .id = "w1" };
+	assert_int_equal(apply(m, &wf, &r), HG_OK);
+	assert_int_equal(fig(m)->gc_workbufs, 0);
+	assert_int_equal(fig(m)->heap_sys, 4 * MiB);
+	assert_int_equal(apply(m, &wf, &r), HG_ETRACE); /* not live */
+	hg_model_free(m);
+}
+
 /* Objects of class 24 a fresh one-page span holds, counted by allocating
  * until the next object takes a new span. */
 static unsigned span_capacity(const char *go, bool noscan)
@@ -943,6 +969,7 @@ int main(void)
 		cmocka_unit_test(test_size_classes),
 		cmocka_unit_test(test_malloc_header),
 		cmocka_unit_test(test_span_reserve),
+		cmocka_unit_test(test_wbufs),
 		cmocka_unit_test(test_tiny),
 		cmocka_unit_test(test_sweep_reuse),
 		cmocka_unit_test(test_span_freed_at_sweep),

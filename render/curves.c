@@ -367,14 +367,26 @@ int hg_curves_scene(struct hg_scene **out, const struct hg_curves *c)
 			role(hg_scene_line(s, xx, p.y0, xx, p.y1, 0xcc0000,
 					   1.5),
 			     "oom", false);
-			role(hg_scene_text(s, xx - 4,
-					   p.y0 + 12 + 12 * (double)i,
-					   HG_FONT_SANS, 10, HG_ANCHOR_END,
-					   0xcc0000, "out of memory%s%s",
-					   c->nlanes > 1 ? ": " : "",
-					   c->nlanes > 1 ? l->label : ""),
-			     "oom", false);
 		}
+	}
+	/* The out-of-memory labels over everything, on a white ground so
+	 * that no curve or limit line crosses them. */
+	for (size_t i = 0; i < c->nlanes; i++) {
+		const struct clane *l = &c->lane[i];
+		if (!l->oom)
+			continue;
+		double xx = floor(px(&p, l->oom_event + 1)) + 0.5;
+		char t[160];
+		snprintf(t, sizeof(t), "out of memory%s%s",
+			 c->nlanes > 1 ? ": " : "",
+			 c->nlanes > 1 ? l->label : "");
+		double w = hg_text_width(t, HG_FONT_SANS, 10);
+		double ty = p.y0 + 12 + 12 * (double)i;
+		role(hg_scene_rect(s, xx - 6 - w, ty - 9, w + 4, 12, 0xffffff),
+		     "oom", false);
+		role(hg_scene_text(s, xx - 4, ty, HG_FONT_SANS, 10,
+				   HG_ANCHOR_END, 0xcc0000, "%s", t),
+		     "oom", false);
 	}
 
 	/* Legend. */

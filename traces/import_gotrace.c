@@ -771,6 +771,11 @@ static int set_info(struct hg_trace_reader *r, const unsigned char *p,
 			      "%llu",
 			      (unsigned long long)v[2],
 			      (unsigned long long)v[3]);
+	if (v[0] % GT_PAGE_SIZE != 0)
+		return gt_err(r, off,
+			      "bad AllocFree info batch: minPageHeapAddr "
+			      "0x%llx is not page-aligned",
+			      (unsigned long long)v[0]);
 	g->have_info = true;
 	g->min_addr = v[0];
 	g->page_size = v[1];
@@ -1862,7 +1867,12 @@ static int emit_snapshot(struct hg_trace_reader *r)
 			 * other memory (the tracer's buffers): a hole there
 			 * need not be heap pages, and is not held.
 			 */
-			uint64_t at = g->snap_end;
+			/* Whole pages only: a stack of the snapshot can end
+			 * inside one. */
+			uint64_t at = g->min_addr +
+				      (g->snap_end - g->min_addr +
+				       g->page_size - 1) /
+					      g->page_size * g->page_size;
 
 			while (at < n->key) {
 				uint64_t blk = GT_PAGE_SIZE * 64,

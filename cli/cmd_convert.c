@@ -5,6 +5,7 @@
  * (cmd_import.c) is the same with a real program's trace as IN.
  */
 #include <stdio.h>
+#include <errno.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -140,15 +141,22 @@ static int convert(const struct hg_convert *c, enum hg_trace_format fmt,
 			goto fail;
 		}
 		if (hg_trace_write(w, &op) != 0) {
-			hg_cli_error_at(name, line, col, "%s",
-					hg_trace_writer_diag(w)->msg);
+			/* The output failing is not the input's fault. */
+			if (ferror(of.f))
+				hg_cli_error("cannot write '%s': %s", c->out,
+					     hg_trace_writer_diag(w)->msg);
+			else
+				hg_cli_error_at(name, line, col, "%s",
+						hg_trace_writer_diag(w)->msg);
 			goto fail;
 		}
 	}
+	errno = 0;
 	rc = hg_trace_writer_close(w);
 	w = NULL;
 	if (rc != 0) {
-		hg_cli_error("cannot write '%s'", c->out);
+		hg_cli_error("cannot write '%s': %s", c->out,
+			     errno ? strerror(errno) : "write error");
 		goto fail;
 	}
 	hg_cli_trace_warning(tr);

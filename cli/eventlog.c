@@ -8,16 +8,32 @@
 
 #include "hg_core.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* failed records the first write error and its reason. */
+static void failed(struct hg_eventlog *lg)
+{
+	if (!lg->failed)
+		lg->error = errno;
+	lg->failed = true;
+}
+
+/* fail_replay fails the replay with the log's write error and reason. */
+static int fail_replay(struct hg_eventlog *lg, struct hg_replay *rp)
+{
+	return hg_replay_fail(rp, HG_REPLAY_EOUTPUT, 0, 0,
+			      "cannot write the event log: %s",
+			      lg->error ? strerror(lg->error) : "write error");
+}
 
 int hg_eventlog_flush(struct hg_eventlog *lg)
 {
 	if (lg->len && !lg->failed &&
 	    fwrite(lg->buf, 1, lg->len, lg->f) != lg->len)
-		lg->failed = true;
+		failed(lg);
 	lg->len = 0;
 	return lg->failed ? -1 : 0;
 }
@@ -34,7 +50,7 @@ static void put(struct hg_eventlog *lg, const char *s, size_t n)
 		hg_eventlog_flush(lg);
 		if (n > HG_EVENTLOG_BUF) {
 			if (!lg->failed && fwrite(s, 1, n, lg->f) != n)
-				lg->failed = true;
+				failed(lg);
 			return;
 		}
 	}
@@ -217,8 +233,7 @@ static int log_event(void *ctx, struct hg_replay *rp,
 done:
 	put(lg, "}\n", 2);
 	if (lg->failed)
-		return hg_replay_fail(rp, HG_REPLAY_EOUTPUT, 0, 0,
-				      "cannot write the event log");
+		return fail_replay(lg, rp);
 	return 0;
 }
 
@@ -227,8 +242,7 @@ static int log_finish(void *ctx, struct hg_replay *rp)
 	struct hg_eventlog *lg = ctx;
 
 	if (hg_eventlog_flush(lg))
-		return hg_replay_fail(rp, HG_REPLAY_EOUTPUT, 0, 0,
-				      "cannot write the event log");
+		return fail_replay(lg, rp);
 	return 0;
 }
 

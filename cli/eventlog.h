@@ -17,6 +17,7 @@ struct hg_eventlog {
 	char *buf;
 	size_t len;
 	bool failed; /* a write failed */
+	int error;   /* its errno (0: unknown) */
 };
 
 /* hg_eventlog_observer attaches a log writing to f (which stays the

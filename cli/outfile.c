@@ -50,9 +50,34 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
+static const int handled[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+
+/*
+ * hold blocks the handled signals while the slots and the files on disk
+ * change together (a temporary file created and recorded, or forgotten and
+ * removed, the set renamed), so that the handler never sees one without
+ * the other; release_hold delivers what came meanwhile. A signal that
+ * arrives while the outputs are renamed kills the process once they all
+ * are: the set is replaced whole or not at all.
+ */
+static void hold(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(handled) / sizeof(handled[0]); i++)
+		sigaddset(&set, handled[i]);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+static void release_hold(const sigset_t *old)
+{
+	sigprocmask(SIG_SETMASK, old, NULL);
+}
+
 static void set_handlers(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	const int *sigs = handled;
 	struct sigaction sa, old;
 
 	if (handlers_set)
@@ -62,7 +87,7 @@ static void set_handlers(void)
 	sa.sa_handler = on_signal;
 	sa.sa_flags = SA_RESETHAND;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+	for (size_t i = 0; i < sizeof(handled) / sizeof(handled[0]); i++) {
 		/* A signal the caller ignores (nohup, SIGPIPE) stays ignored. */
 		if (sigaction(sigs[i], NULL, &old) == 0 &&
 		    old.sa_handler == SIG_IGN)
@@ -177,6 +202,7 @@ static int open_temporary(struct hg_outfile *o, const char *path)
 	const char *slash = strrchr(target, '/');
 	size_t dirlen = slash ? (size_t)(slash - target) + 1 : 0;
 	size_t n = strlen(target) + 16;
+	sigset_t held;
 	int i, fd;
 
 	for (i = 0; i < MAX_OUTPUTS && slots[i].state != SLOT_FREE; i++)
@@ -191,8 +217,10 @@ static int open_temporary(struct hg_outfile *o, const char *path)
 	snprintf(tmp, n, "%.*s.%s.XXXXXX", (int)dirlen, target,
 		 target + dirlen);
 	set_handlers();
+	hold(&held);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
+		release_hold(&held);
 		hg_cli_error("cannot create '%s': %s", path, strerror(errno));
 		free(tmp);
 		free(target);
@@ -201,6 +229,7 @@ static int open_temporary(struct hg_outfile *o, const char *path)
 	slots[i].target = target;
 	slots[i].tmp = tmp;
 	slots[i].state = SLOT_OPEN;
+	release_hold(&held);
 	o->slot = i + 1;
 	if (fchmod(fd, file_mode(target)) != 0 || !(o->f = fdopen(fd, "w"))) {
 		hg_cli_error("cannot create '%s': %s", path, strerror(errno));
@@ -258,10 +287,13 @@ static void release(struct hg_outfile *o)
 static void slot_free(int i, bool remove)
 {
 	char *tmp = slots[i].tmp;
+	sigset_t held;
 
-	slots[i].tmp = NULL; /* before unlink: the handler must not see it */
+	hold(&held);
+	slots[i].tmp = NULL; /* the handler must not see it once freed */
 	if (tmp && remove)
 		unlink(tmp);
+	release_hold(&held);
 	free(tmp);
 	free(slots[i].target);
 	slots[i].target = NULL;
@@ -311,6 +343,7 @@ int hg_outfiles_finish(bool ok)
 {
 	struct stat st;
 	const char *in;
+	sigset_t held;
 	int status = 0;
 	size_t i;
 
@@ -332,6 +365,7 @@ int hg_outfiles_finish(bool ok)
 			status = -1;
 		}
 	}
+	hold(&held);
 	for (i = 0; i < MAX_OUTPUTS; i++) {
 		if (slots[i].state == SLOT_FREE)
 			continue;
@@ -345,6 +379,7 @@ int hg_outfiles_finish(bool ok)
 		}
 		slot_free((int)i, !ok || slots[i].state != SLOT_DONE);
 	}
+	release_hold(&held);
 	for (i = 0; i < ninputs; i++)
 		free(inputs[i].path);
 	ninputs = 0;

@@ -12,7 +12,10 @@
  *
  * A target that is the same file as one of the run's inputs
  * (hg_outfile_input) is refused. SIGINT, SIGTERM, SIGHUP and SIGPIPE
- * remove the temporary files before the process dies of the signal.
+ * remove the temporary files before the process dies of the signal; they
+ * are held while a temporary file is created or removed (so that none is
+ * ever missed) and while the set is renamed (so that a signal then finds
+ * every target replaced, never some).
  */
 #ifndef HG_CLI_OUTFILE_H
 #define HG_CLI_OUTFILE_H

@@ -445,8 +445,11 @@ int hg_pictures_write(struct hg_pictures *p, const struct hg_scene *tl)
 		char why[160];
 		const char *fmt = map ? fmt_of(p, path) : hg_render_format_of(path);
 		if (map && fmt && strcmp(fmt, "html") == 0 && p->report) {
-			snprintf(why, sizeof(why), "%s", "write error");
+			errno = 0;
 			if (hg_report_write_html(p->report, o[n - 1].f)) {
+				snprintf(why, sizeof(why), "%s",
+					 errno ? strerror(errno)
+					       : "write error");
 				hg_cli_error("cannot write '%s': %s",
 					     hg_display_name(path), why);
 				status = HG_EXIT_USAGE;

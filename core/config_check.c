@@ -210,6 +210,15 @@ int hg_config_check_keys(const struct hg_config *cfg, char *err,
 			    "phys_page_size (%s) must not exceed arena_size "
 			    "(%s)",
 			    SZ(cfg->phys_page_size), SZ(cfg->arena_size));
+	/* A 32-bit process (and wasm's 32-bit linear memory) addresses at
+	 * most 4 GiB: more bits would place the image and arenas above it. */
+	if ((!hg_platform_is_64bit(cfg->platform) ||
+	     hg_platform_is_wasm(cfg->platform)) &&
+	    cfg->address_bits > 32)
+		return fail(&c, "address_bits", "platform",
+			    "address_bits (%u) must be at most 32 on platform "
+			    "%s",
+			    cfg->address_bits, plat);
 	space = (uint64_t)1 << cfg->address_bits;
 	if (cfg->arena_size >= space)
 		return fail(&c, "arena_size", "address_bits",

@@ -113,3 +113,20 @@ if(HEAPGROW_BUILD_FUZZERS AND CMAKE_C_COMPILER_ID MATCHES "Clang")
   target_link_options(fuzz_svg PRIVATE -fsanitize=fuzzer)
   target_link_libraries(fuzz_svg PRIVATE hgrender hgcore hg_flags)
 endif()
+
+# The PNG picture path: a trace replayed, its map and timeline drawn small
+# and written through cairo, each PNG checked whole (tests/fuzz/fuzz_png.c).
+add_executable(fuzz_png_standalone ${HG_FUZZ_DIR}/fuzz_png.c
+  ${HG_FUZZ_DIR}/standalone_driver.c)
+target_link_libraries(fuzz_png_standalone PRIVATE hgrender hgtrace hgcore
+  ZLIB::ZLIB m hg_flags)
+add_test(NAME fuzz.png COMMAND fuzz_png_standalone ${HG_FUZZ_DIR}/corpus/png)
+set_tests_properties(fuzz.png PROPERTIES LABELS fuzz TIMEOUT 300
+  ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/render/lsan.supp:print_suppressions=0")
+if(HEAPGROW_BUILD_FUZZERS AND CMAKE_C_COMPILER_ID MATCHES "Clang")
+  add_executable(fuzz_png ${HG_FUZZ_DIR}/fuzz_png.c)
+  target_compile_options(fuzz_png PRIVATE -fsanitize=fuzzer)
+  target_link_options(fuzz_png PRIVATE -fsanitize=fuzzer)
+  target_link_libraries(fuzz_png PRIVATE hgrender hgtrace hgcore ZLIB::ZLIB m
+    hg_flags)
+endif()

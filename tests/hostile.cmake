@@ -19,10 +19,12 @@ add_test(NAME hostile.hostmem
     $<TARGET_FILE:heapgrow>)
 set_tests_properties(hostile.hostmem PROPERTIES LABELS hostile TIMEOUT 60
   SKIP_RETURN_CODE 77)
-#   hostile.corpus   tests/hostile/corpus.sh: crafted inputs (gzip damage and
-#                    bombs, aliases, nesting, overflowing sizes, NUL, invalid
-#                    UTF-8, BOM, CRLF, long lines, ids and texts, directories),
-#                    each with its exit status, nothing half-written.
+#   hostile.corpus   tests/hostile/corpus.sh: crafted inputs by class (gzip
+#                    damage, members and bombs, aliases, nesting, overflowing
+#                    sizes, NUL, invalid UTF-8, BOM, CRLF, long lines, device
+#                    nodes, FIFOs, directories, keys inconsistent together),
+#                    each with its exit status, nothing half-written; the
+#                    counts of tests/hostile/README.md checked.
 add_test(NAME hostile.corpus
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/hostile/corpus.sh
     $<TARGET_FILE:heapgrow> ${PROJECT_SOURCE_DIR})
@@ -34,3 +36,26 @@ add_test(NAME hostile.diff
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/hostile/diff.sh
     $<TARGET_FILE:heapgrow> ${PROJECT_SOURCE_DIR})
 set_tests_properties(hostile.diff PROPERTIES LABELS hostile TIMEOUT 60)
+#   hostile.signals  tests/hostile/signals.sh: SIGINT, SIGTERM, SIGHUP and
+#                    SIGPIPE at random points of a long picture write.
+add_test(NAME hostile.signals
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/hostile/signals.sh
+    $<TARGET_FILE:heapgrow> ${PROJECT_SOURCE_DIR})
+set_tests_properties(hostile.signals PROPERTIES LABELS hostile TIMEOUT 600
+  ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/render/lsan.supp:print_suppressions=0")
+#   hostile.fulldisk tests/hostile/fulldisk.sh: every output onto a full
+#                    tmpfs (root, a private mount namespace; skipped else).
+add_test(NAME hostile.fulldisk
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/hostile/fulldisk.sh
+    $<TARGET_FILE:heapgrow> ${PROJECT_SOURCE_DIR})
+set_tests_properties(hostile.fulldisk PROPERTIES LABELS hostile TIMEOUT 300
+  SKIP_RETURN_CODE 77
+  ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/render/lsan.supp:print_suppressions=0")
+#   hostile.unwritable tests/hostile/unwritable.sh: unwritable directories
+#                    and unreadable inputs as a user who is not root.
+add_test(NAME hostile.unwritable
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/hostile/unwritable.sh
+    $<TARGET_FILE:heapgrow> ${PROJECT_SOURCE_DIR})
+set_tests_properties(hostile.unwritable PROPERTIES LABELS hostile TIMEOUT 300
+  SKIP_RETURN_CODE 77
+  ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/render/lsan.supp:print_suppressions=0")

@@ -4,6 +4,7 @@
  */
 #include "trace_internal.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,16 @@ static int fail(struct hg_trace_writer *w, int err, const char *fmt, ...)
 	return err;
 }
 
+/* write_failed records a failed write with the system's reason. */
+static int write_failed(struct hg_trace_writer *w)
+{
+	int e = errno;
+	int rc = fail(w, HG_EINVAL, "%s", e ? strerror(e) : "write error");
+
+	errno = e; /* for a caller of hg_trace_writer_close */
+	return rc;
+}
+
 /* deflate_out compresses buf (flush: Z_NO_FLUSH or Z_FINISH) to f. */
 static int deflate_out(struct hg_trace_writer *w, int flush)
 {
@@ -59,7 +70,7 @@ static int deflate_out(struct hg_trace_writer *w, int flush)
 			return fail(w, HG_EINVAL, "gzip: deflate failed");
 		n = WBUF - w->zs.avail_out;
 		if (n && fwrite(w->zout, 1, n, w->f) != n)
-			return fail(w, HG_EINVAL, "write error");
+			return write_failed(w);
 	} while (w->zs.avail_out == 0 ||
 		 (flush == Z_FINISH && zr != Z_STREAM_END));
 	return 0;
@@ -72,7 +83,7 @@ static int flush_buf(struct hg_trace_writer *w, int zflush)
 	if (w->gz)
 		rc = deflate_out(w, zflush);
 	else if (w->len && fwrite(w->buf, 1, w->len, w->f) != w->len)
-		rc = fail(w, HG_EINVAL, "write error");
+		rc = write_failed(w);
 	w->len = 0;
 	return rc;
 }
@@ -528,7 +539,7 @@ int hg_trace_writer_close(struct hg_trace_writer *w)
 	if (!w->err)
 		flush_buf(w, Z_FINISH);
 	if (!w->err && (fflush(w->f) != 0 || ferror(w->f)))
-		fail(w, HG_EINVAL, "write error");
+		write_failed(w);
 	rc = w->err;
 	if (w->zinit)
 		deflateEnd(&w->zs);

@@ -49,7 +49,7 @@ int hg_ids_enter(struct hg_idmap *live, const struct hg_op *op,
 					 op->id);
 		return HG_OK;
 	}
-	if (hg_op_has_field(k, HG_FIELD_SIZE) && op->size == 0) {
+	if (op->size == 0 && hg_op_has_field(k, HG_FIELD_SIZE)) {
 		/* Refused either way: which message is the id's to say. */
 		if (hg_idmap_find(live, &key, old))
 			return hg_errorf(err, errlen, HG_ETRACE,

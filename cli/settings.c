@@ -169,6 +169,11 @@ static int set(struct hg_config *cfg, const struct hg_cli_setting *e)
 	return 0;
 }
 
+static bool is_base_key(const char *key)
+{
+	return strcmp(key, "platform") == 0 || strcmp(key, "go") == 0;
+}
+
 /* The setting in effect for key (the last one: later ones win), or NULL
  * when the key has its platform's or Go version's default. */
 static const struct hg_cli_setting *origin_of(const struct hg_cli_settings *s,
@@ -225,9 +230,15 @@ static void where(char *buf, size_t len, const struct hg_config *cfg,
 	else {
 		hg_config_get(cfg, key, value, sizeof(value));
 		size_value(key, value, sizeof(value));
-		snprintf(buf + n, len - n,
-			 "; %s %s is the default for platform %s and go %s",
-			 key, value, hg_platform_name(cfg->platform), cfg->go);
+		if (is_base_key(key))
+			snprintf(buf + n, len - n, "; %s %s is the default",
+				 key, value);
+		else
+			snprintf(buf + n, len - n,
+				 "; %s %s is the default for platform %s and "
+				 "go %s",
+				 key, value, hg_platform_name(cfg->platform),
+				 cfg->go);
 	}
 }
 
@@ -263,10 +274,6 @@ static void report_check(const struct hg_cli_settings *s,
 	report(first, msg);
 }
 
-static bool is_base_key(const char *key)
-{
-	return strcmp(key, "platform") == 0 || strcmp(key, "go") == 0;
-}
 
 int hg_settings_apply(const struct hg_cli_settings *s, struct hg_config *cfg)
 {

@@ -194,7 +194,7 @@ echo "recording programs..."
 # heaptrack of the C program, about as many events as the mix's first length
 ht=
 if command -v heaptrack >/dev/null && command -v heaptrack_print >/dev/null; then
-	heaptrack -o "$work/ht" "$mallocs" "$s1" >"$work/ht.out" 2>&1 || true
+	timeout 300 heaptrack -o "$work/ht" "$mallocs" "$s1" >"$work/ht.out" 2>&1 || true
 	ht_n=$(sed -n 's/^mallocs: \([0-9]*\) events$/\1/p' "$work/ht.out")
 	ht=$(ls "$work"/ht.zst "$work"/ht.gz 2>/dev/null | head -n 1 || true)
 	if [ -z "$ht" ] || [ -z "$ht_n" ]; then
@@ -208,7 +208,7 @@ fi
 mt=
 dbg=$(ls /usr/lib/*/libc_malloc_debug.so.0 /lib/*/libc_malloc_debug.so.0 2>/dev/null | head -n 1 || true)
 if [ -n "$dbg" ]; then
-	LD_PRELOAD=$dbg MALLOC_TRACE=$work/prog.mtrace "$mallocs" "$mtrace_n" >/dev/null
+	LD_PRELOAD=$dbg MALLOC_TRACE=$work/prog.mtrace timeout 300 "$mallocs" "$mtrace_n" >/dev/null
 	mt=$work/prog.mtrace
 	"$hg" import --from mtrace "$mt" -o "$work/prog.hgt" 2>/dev/null
 	# The same program at span level: each malloc a span, each free its

@@ -162,6 +162,7 @@ struct hg_textimp_reader {
 	unsigned m_gs;         /* runtime.g allocations an M still makes */
 	uint64_t main_stack;   /* the main goroutine's stack id, + 1 */
 	bool main_grown;       /* its stack has grown to 4 KiB */
+	bool wbuf;             /* the GC's work-buffer span given */
 	uint64_t nstacks;      /* stacks inferred so far (their ids) */
 	/* go-allocfreetrace: the byte length of each "ENV NAME=VALUE" line
 	 * before the first record (the program's environment, as the
@@ -599,6 +600,18 @@ static int afl_line(struct hg_trace_reader *r)
 		if (n != 9 || s[8] != ')')
 			return err_at(r, 9, "tracegc: expected 'tracegc()'");
 		t->records = true;
+		/* The GC's work buffers: the marking GC takes them from the
+		 * heap, 32 KiB manual spans counted in GCSys, not HeapSys,
+		 * and reuses them in every later cycle until the background
+		 * sweeper frees them (Go: mgcwork.go getempty, allocManual(
+		 * workbufAlloc/pageSize, spanAllocWorkBuf), freeSomeWbufs,
+		 * go1.19). The log shows neither a cycle's start (tracegc is
+		 * printed at mark termination, gcMark) nor the sweeper's
+		 * turns: one span, taken at the first cycle, kept. */
+		if (!t->wbuf) {
+			t->wbuf = true;
+			push(t, HG_OP_WBUFALLOC, 0, 32u << 10, false, 1);
+		}
 		push(t, HG_OP_GC, 0, 0, false, 1);
 		return 0;
 	}
@@ -931,6 +944,10 @@ int hg__textimp_next_op(struct hg_trace_reader *r, struct hg_op *op,
 	if (p->kind == HG_OP_STACKALLOC || p->kind == HG_OP_STACKFREE) {
 		snprintf(t->idbuf, sizeof(t->idbuf), "gstack%" PRIu64, p->addr);
 		op->id = t->idbuf;
+		op->size = p->size;
+	}
+	if (p->kind == HG_OP_WBUFALLOC) {
+		op->id = "runtime.wbufs";
 		op->size = p->size;
 	}
 	/* go-allocfreetrace: tracefree is called by the sweeper as it frees

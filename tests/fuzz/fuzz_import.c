@@ -114,6 +114,12 @@ static void track(const struct hg_op *op, bool mtrace)
 		     op->size != 32768))
 			abort();
 		return;
+	case HG_OP_WBUFALLOC:
+		/* a Go log's first cycle: the GC's work buffers */
+		if (mtrace || !op->id || strcmp(op->id, "runtime.wbufs") != 0 ||
+		    op->size != 32768)
+			abort();
+		return;
 	case HG_OP_STACKFREE:
 		/* the main goroutine's old stack */
 		if (mtrace || !op->id || strncmp(op->id, "gstack", 6) != 0)

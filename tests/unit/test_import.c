@@ -179,7 +179,7 @@ static void test_afl_ops(void **state)
 	read_text(&res, afl_log);
 	assert_int_equal(res.rc, 0);
 	assert_int_equal(res.format, HG_FMT_GO_ALLOCFREETRACE);
-	assert_int_equal(res.n, 12);
+	assert_int_equal(res.n, 13);
 	check_new(&res.ops[0], "0xc000016010", 0x10, false, 1);
 	assert_int_equal(res.ops[0].col, 1);
 	check_new(&res.ops[1], "0xc000024000", 0x2500, false, 6);
@@ -192,12 +192,17 @@ static void test_afl_ops(void **state)
 	check_new(&res.ops[5], "0xc000018080", 0x40, true, 12);
 	check_new(&res.ops[6], "0xc0000180c0", 0x40, false, 13);
 	check_new(&res.ops[7], "0xc000018100", 0x20, false, 14);
-	assert_int_equal(res.ops[8].kind, HG_OP_GC);
+	/* The first cycle's work buffers, one 32 KiB span, then the gc. */
+	assert_int_equal(res.ops[8].kind, HG_OP_WBUFALLOC);
+	assert_string_equal(res.ops[8].id, "runtime.wbufs");
+	assert_int_equal(res.ops[8].size, 32768);
 	assert_int_equal(res.ops[8].line, 15);
-	check_del(&res.ops[9], "0xc000016010", 20);
-	check_del(&res.ops[10], "0xc000366000", 23);
-	assert_int_equal(res.ops[11].kind, HG_OP_MARK);
-	assert_string_equal(res.ops[11].text, "done");
+	assert_int_equal(res.ops[9].kind, HG_OP_GC);
+	assert_int_equal(res.ops[9].line, 15);
+	check_del(&res.ops[10], "0xc000016010", 20);
+	check_del(&res.ops[11], "0xc000366000", 23);
+	assert_int_equal(res.ops[12].kind, HG_OP_MARK);
+	assert_string_equal(res.ops[12].text, "done");
 	assert_int_equal(res.nwarn, 0);
 }
 
@@ -250,7 +255,7 @@ static void test_afl_env(void **state)
 			"tracegc()\n");
 	assert_int_equal(res.rc, 0);
 	assert_int_equal(res.format, HG_FMT_GO_ALLOCFREETRACE);
-	assert_int_equal(res.n, 6);
+	assert_int_equal(res.n, 7);
 	assert_int_equal(res.ops[0].kind, HG_OP_MARK);
 	assert_int_equal(res.ops[1].kind, HG_OP_NEW);
 	assert_string_equal(res.ops[1].id, "runtime.envs");
@@ -265,7 +270,8 @@ static void test_afl_env(void **state)
 	assert_int_equal(res.ops[3].size, 24);
 	assert_true(res.ops[3].noscan);
 	check_new(&res.ops[4], "0xc000014008", 8, false, 4);
-	assert_int_equal(res.ops[5].kind, HG_OP_GC);
+	assert_int_equal(res.ops[5].kind, HG_OP_WBUFALLOC);
+	assert_int_equal(res.ops[6].kind, HG_OP_GC);
 
 	/* No ENV line: no copy. */
 	read_text(&res, "tracealloc(0xc000014008, 0x8, *runtime.p)\n");
@@ -405,7 +411,7 @@ static void test_afl_errors(void **state)
 
 		read_as(&res, odd, sizeof(odd) - 1, HG_FMT_AUTO);
 		assert_int_equal(res.rc, 0);
-		assert_int_equal(res.n, 2);
+		assert_int_equal(res.n, 3); /* mark, wbufalloc, gc */
 		assert_string_equal(res.ops[0].text, "a b c ?\xc3\xa9");
 	}
 	/* A corrupt gzip stream is an error with the line it reached. */
@@ -699,6 +705,8 @@ static void test_recorded(void **state)
 	/* tracefree is the sweeper's: every del is swept. */
 	assert_int_equal(res->swept, 83596);
 	assert_int_equal(res->count[HG_OP_GC], 8);
+	/* one work-buffer span, at the first of the 8 cycles */
+	assert_int_equal(res->count[HG_OP_WBUFALLOC], 1);
 	assert_int_equal(res->count[HG_OP_MARK], 4);
 	/* No type (126,316) and uint8 (22), and 24 of named types that
 	 * start in pages known to hold noscan objects of their size. */

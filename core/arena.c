@@ -153,18 +153,31 @@ int hg_map_sys_ready(struct hg_model *m, hg_addr v, uint64_t n, uint64_t *stat)
 
 #define PERSISTENT_CHUNK (256u << 10) /* Go: persistentChunkSize */
 
+/* hg_sys_alloc for metadata the runtime never frees (persistentalloc's
+ * chunks and large blocks, the arena index and chunk-bitmap blocks): the
+ * simulated OS keeps touching ones as one mapping. */
+static hg_addr sys_alloc_persistent(struct hg_model *m, uint64_t size,
+				    uint64_t *stat)
+{
+	m->os.persistent = true;
+	hg_addr v = hg_sys_alloc(m, size, stat);
+	m->os.persistent = false;
+	return v;
+}
+
 /* Go: persistentalloc1, runtime/malloc.go (one P, no per-P chunks). */
 static hg_addr persistent_alloc(struct hg_model *m, uint64_t size,
 				uint64_t align)
 {
 	uint64_t max_block = 64 << 10; /* Go: maxBlock */
 	if (size >= max_block)
-		return hg_sys_alloc(m, size, &m->hs.gc_misc_sys);
+		return sys_alloc_persistent(m, size, &m->hs.gc_misc_sys);
 	m->persistent_off = HG_ALIGN_UP(m->persistent_off, align);
 	if (m->persistent_base == 0 ||
 	    m->persistent_off + size > PERSISTENT_CHUNK) {
 		m->persistent_base =
-			hg_sys_alloc(m, PERSISTENT_CHUNK, &m->hs.other_sys);
+			sys_alloc_persistent(m, PERSISTENT_CHUNK,
+					     &m->hs.other_sys);
 		if (m->persistent_base == 0)
 			return 0;
 		/* Go: the chunk's first word links the chunks together. */
@@ -366,7 +379,7 @@ int hg_pagemeta_grow(struct hg_model *m, hg_addr base, hg_addr limit)
 		uint64_t per_chunk =
 			2 * (m->cfg.chunk_size / m->cfg.page_size / 8);
 		uint64_t bytes = ((uint64_t)1 << l2bits) * per_chunk;
-		if (!hg_sys_alloc(m, bytes, &m->hs.gc_misc_sys)) {
+		if (!sys_alloc_persistent(m, bytes, &m->hs.gc_misc_sys)) {
 			hg_mheap_throw(m, "pageAlloc: out of memory");
 			return HG_EOOM;
 		}
@@ -584,7 +597,10 @@ static int arenas_register(struct hg_model *m, hg_addr v, uint64_t size)
 				((uint64_t)1 << l2bits) * ptr_size(&m->cfg);
 			bytes = HG_ALIGN_UP(bytes, m->cfg.phys_page_size);
 			m->stats.os_calls.sysalloc++;
-			if (!m->os.ops->alloc(&m->os, bytes)) {
+			m->os.persistent = true;
+			hg_addr l2 = m->os.ops->alloc(&m->os, bytes);
+			m->os.persistent = false;
+			if (!l2) {
 				hg_mheap_throw(m, "out of memory allocating "
 						  "heap arena map");
 				return HG_EOOM;
@@ -603,15 +619,24 @@ static int arenas_register(struct hg_model *m, hg_addr v, uint64_t size)
 						  "heap arena metadata");
 			return HG_EOOM;
 		}
-		if (m->narenas == m->arenas_cap) {
+		struct hg_arena_run *last =
+			m->narena_runs ? &m->arenas[m->narena_runs - 1] : NULL;
+		if (last && last->base + last->n * m->cfg.arena_size == a) {
+			last->n++;
+			m->narenas++;
+			continue;
+		}
+		if (m->narena_runs == m->arenas_cap) {
 			size_t ncap = m->arenas_cap ? m->arenas_cap * 2 : 64;
-			hg_addr *na = realloc(m->arenas, ncap * sizeof(*na));
+			struct hg_arena_run *na =
+				realloc(m->arenas, ncap * sizeof(*na));
 			if (!na)
 				return hg_os_enomem(&m->os);
 			m->arenas = na;
 			m->arenas_cap = ncap;
 		}
-		m->arenas[m->narenas++] = a;
+		m->arenas[m->narena_runs++] = (struct hg_arena_run){ a, 1 };
+		m->narenas++;
 	}
 	return HG_OK;
 }

@@ -173,7 +173,7 @@ static uint64_t scavenge_one(struct hg_pagealloc *p, uint64_t ci,
 			     uint64_t search_idx, uint64_t max)
 {
 	uint64_t max_pages = max >> p->log_page, base, n;
-	struct pa_chunk *ch = chunk_of(p, ci);
+	const struct pa_chunk *ch = chunk_of(p, ci);
 
 	if (max & (p->params.page_size - 1))
 		max_pages++;
@@ -182,6 +182,7 @@ static uint64_t scavenge_one(struct hg_pagealloc *p, uint64_t ci,
 					       max_pages, &n);
 		if (n != 0) {
 			hg_addr a = chunk_base(p, ci) + (base << p->log_page);
+			struct pa_chunk *mch;
 
 			/*
 			 * Go marks the run allocated while it calls sysUnused
@@ -193,7 +194,11 @@ static uint64_t scavenge_one(struct hg_pagealloc *p, uint64_t ci,
 						     n << p->log_page);
 			if (a < p->search_addr)
 				p->search_addr = a;
-			hg_pagebits_set_range(ch->scav, base, n);
+			mch = hg_chunk_mut(p, ci);
+			if (!mch)
+				return 0;
+			hg_pagebits_set_range(mch->scav, base, n);
+			hg_chunk_done(p, ci);
 			return n << p->log_page;
 		}
 	}
@@ -206,7 +211,7 @@ uint64_t hg_pagealloc_scavenge(struct hg_pagealloc *p, uint64_t nbytes)
 {
 	uint64_t released = 0, ci, page;
 
-	while (released < nbytes) {
+	while (released < nbytes && !p->enomem) {
 		if (!scav_index_find(p, &ci, &page))
 			break;
 		released += scavenge_one(p, ci, page, nbytes - released);

@@ -195,6 +195,14 @@ static int startup_alloc(struct hg_model *m)
 	return rc;
 }
 
+/* The page allocator could not get host memory for its own blocks: the
+ * replay stops with "out of host memory" (hg_model_apply). */
+static void pages_host_oom(void *ctx)
+{
+	struct hg_model *m = ctx;
+	hg_os_enomem(&m->os);
+}
+
 int hg_model_new_with(struct hg_model **out, const struct hg_config *cfg,
 		      const struct hg_model_opts *opts, char *err,
 		      size_t errlen)
@@ -237,6 +245,7 @@ int hg_model_new_with(struct hg_model **out, const struct hg_config *cfg,
 		.phys_huge_page_size = cfg->phys_huge_page_size,
 		.sys_unused = hg_mheap_scavenged,
 		.ctx = m,
+		.host_oom = pages_host_oom,
 	};
 	rc = hg_pagealloc_new(&m->pages, &pp);
 	if (rc == HG_OK)
@@ -572,11 +581,14 @@ int hg_model_regions(struct hg_model *m, hg_addr lo, hg_addr hi,
 
 int hg_model_arenas(struct hg_model *m, hg_region_fn fn, void *arg)
 {
-	for (size_t i = 0; i < m->narenas; i++) {
-		int rc = fn(arg, m->arenas[i], m->arenas[i] + m->cfg.arena_size,
-			    HG_CLASS_NONE);
-		if (rc)
-			return rc;
+	for (size_t i = 0; i < m->narena_runs; i++) {
+		for (uint64_t k = 0; k < m->arenas[i].n; k++) {
+			hg_addr a = m->arenas[i].base + k * m->cfg.arena_size;
+			int rc = fn(arg, a, a + m->cfg.arena_size,
+				    HG_CLASS_NONE);
+			if (rc)
+				return rc;
+		}
 	}
 	return 0;
 }

@@ -61,6 +61,12 @@ struct hg_heapstats {
 	uint64_t in_workbufs;   /* consistent inWorkBufs: GC work buffers */
 };
 
+/* n consecutive heap arenas from base (an entry of hg_model.arenas). */
+struct hg_arena_run {
+	hg_addr base;
+	uint64_t n;
+};
+
 struct hg_model {
 	struct hg_config cfg;
 	struct hg_os os;
@@ -80,9 +86,11 @@ struct hg_model {
 	struct hg_linear_alloc arena;
 	/* Go: mheap_.heapArenaAlloc (32-bit arena metadata, mapped). */
 	struct hg_linear_alloc heap_arena_alloc;
-	/* Go: mheap_.heapArenas: bases of the arenas in use, in order. */
-	hg_addr *arenas;
-	size_t narenas, arenas_cap;
+	/* Go: mheap_.allArenas: the arenas in use, in order, kept as runs
+	 * of consecutive arenas (a 100 TiB heap is one run, not 1.6 M
+	 * entries); narenas counts the arenas. */
+	struct hg_arena_run *arenas;
+	size_t narenas, narena_runs, arenas_cap;
 	/* Go: mheap_.arenas L1 map: which L2 index blocks exist (bit per L1).
 	 */
 	unsigned char *arena_l2;

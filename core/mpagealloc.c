@@ -36,12 +36,68 @@ uint64_t hg_merge_summaries(const struct hg_pagealloc *p, const uint64_t *sums,
 	return pack_sum(p, start, most, end);
 }
 
+/* The host ran out of memory: flagged once, and told to the caller. */
+void hg_pagealloc_enomem(struct hg_pagealloc *p)
+{
+	if (p->enomem)
+		return;
+	p->enomem = true;
+	if (p->params.host_oom)
+		p->params.host_oom(p->params.ctx);
+}
+
+bool hg_pagealloc_host_oom(const struct hg_pagealloc *p)
+{
+	return p->enomem;
+}
+
+/* Chunk ci for writing: its leaf is materialised (grown chunks only).
+ * NULL when the host is out of memory. */
+struct pa_chunk *hg_chunk_mut(struct hg_pagealloc *p, uint64_t ci)
+{
+	struct pa_chunk *c = hg_sparse_get_mut(&p->chunks, ci);
+
+	if (!c)
+		hg_pagealloc_enomem(p);
+	return c;
+}
+
+/*
+ * After a write to chunk ci: a chunk that became uniform may let its leaf
+ * fold back into a tag. Called where whole chunks are written (the
+ * scavenger's pass, the middle of a large range), not after a small span
+ * fills or empties part of a chunk: a chunk going back and forth between
+ * full and not full would fold and materialise its leaf each time.
+ */
+void hg_chunk_done(struct hg_pagealloc *p, uint64_t ci)
+{
+	const struct pa_chunk *c = chunk_of(p, ci);
+	unsigned k;
+
+	/* A uniform chunk's first words are all zeros or all ones. */
+	if (!c || c->alloc[0] + 1 > 1 || c->scav[0] + 1 > 1)
+		return;
+	for (k = 0; k < PA_NUNIFORM; k++) {
+		if (!memcmp(c, &p->uniform[k], sizeof(*c))) {
+			hg_sparse_compact(&p->chunks, ci);
+			return;
+		}
+	}
+}
+
 static void sum_set(struct hg_pagealloc *p, unsigned l, uint64_t i, uint64_t v)
 {
-	uint64_t *s = hg_sparse_get(&p->summary[l], i);
+	const uint64_t *cur = hg_sparse_get(&p->summary[l], i);
+	uint64_t *s;
 
-	if (!s)
-		return; /* grow backs every entry a grown range can touch */
+	/* An entry not backed reads as 0: only a change is written. */
+	if (cur ? *cur == v : v == 0)
+		return;
+	s = hg_sparse_get_mut(&p->summary[l], i);
+	if (!s) {
+		hg_pagealloc_enomem(p);
+		return;
+	}
 	*s = v;
 	if (l == 0) {
 		if (v)
@@ -49,6 +105,22 @@ static void sum_set(struct hg_pagealloc *p, unsigned l, uint64_t i, uint64_t v)
 		else
 			hg_hbm_clear(&p->root_nonzero, i);
 	}
+}
+
+/* Sets the summaries [lo, hi) of level l to 0 or to the level's free
+ * summary; whole blocks become tags. */
+static void sum_fill(struct hg_pagealloc *p, unsigned l, uint64_t lo,
+		     uint64_t hi, bool free_run)
+{
+	uint64_t i;
+
+	if (l == 0) { /* the root's non-zero bitmap follows each entry */
+		for (i = lo; i < hi; i++)
+			sum_set(p, 0, i, p->sum_uniform[0][free_run]);
+		return;
+	}
+	if (!hg_sparse_set_uniform(&p->summary[l], lo, hi, free_run))
+		hg_pagealloc_enomem(p);
 }
 
 /* ------------------------------------------------------------------ */
@@ -127,15 +199,39 @@ int hg_pagealloc_new(struct hg_pagealloc **out,
 		p->log_chunk_pages + (p->levels - 1) * PA_LEVEL_BITS;
 	p->free_chunk_sum = pack_sum(p, cp, cp, cp);
 
-	/* Summary blocks are one physical page of entries, as Go maps them. */
+	/* Summary blocks are one physical page of entries, as Go maps them;
+	 * each level's uniform blocks are all 0 or all free. */
 	leaf = log2_u64(params->phys_page_size / sizeof(uint64_t));
-	for (l = 0; l < p->levels; l++)
+	for (l = 0; l < p->levels; l++) {
+		uint64_t whole = UINT64_C(1) << p->level_log_pages[l];
+
 		hg_sparse_init(&p->summary[l],
 			       params->addr_bits - p->level_shift[l], leaf,
 			       sizeof(uint64_t));
+		p->sum_uniform[l][0] = 0;
+		p->sum_uniform[l][1] = pack_sum(p, whole, whole, whole);
+		hg_sparse_add_uniform(&p->summary[l], &p->sum_uniform[l][0]);
+		hg_sparse_add_uniform(&p->summary[l], &p->sum_uniform[l][1]);
+	}
 	hg_hbm_init(&p->root_nonzero, l0bits);
 	hg_sparse_init(&p->chunks, params->addr_bits - p->log_chunk_bytes, 6,
 		       sizeof(struct pa_chunk));
+	/* The uniform chunks, in enum pa_uniform's order. */
+	for (l = 0; l < PA_NUNIFORM; l++) {
+		struct pa_chunk *u = &p->uniform[l];
+		bool alloc = l == PA_ALLOC_READY || l == PA_ALLOC_SCAV;
+		bool scav = l == PA_FREE_SCAV || l == PA_ALLOC_SCAV;
+
+		memset(u, 0, sizeof(*u));
+		u->grown = true;
+		if (alloc) {
+			hg_pagebits_set_range(u->alloc, 0, cp);
+			u->in_use = (uint16_t)cp;
+		}
+		if (scav)
+			hg_pagebits_set_range(u->scav, 0, cp);
+		hg_sparse_add_uniform(&p->chunks, u);
+	}
 	hg_hbm_init(&p->scav_has_free, params->addr_bits - p->log_chunk_bytes);
 
 	err = hg_addr_ranges_init(&p->in_use);
@@ -176,13 +272,34 @@ void hg_addrs_to_summary_range(const struct hg_pagealloc *p, unsigned l,
 	*hi = ((limit - 1) >> p->level_shift[l]) + 1;
 }
 
-/* Go: (*pageAlloc).update, runtime/mpagealloc.go */
+/* Entry i of level l from its children (Go: the loop body of update). */
+static uint64_t merged_children(const struct hg_pagealloc *p, unsigned l,
+				uint64_t i)
+{
+	uint64_t kids[1 << PA_LEVEL_BITS];
+	unsigned cbits = p->level_bits[l + 1];
+	const uint64_t *k = hg_sparse_block(&p->summary[l + 1], i << cbits,
+					    1u << cbits, kids);
+
+	return hg_merge_summaries(p, k, 1u << cbits,
+				  p->level_log_pages[l + 1]);
+}
+
+/*
+ * Go: (*pageAlloc).update, runtime/mpagealloc.go. For a contiguous range
+ * over several chunks, the chunks strictly inside are wholly allocated or
+ * wholly free, and so is every summary entry above only them: those are
+ * filled at once (0, or the level's free summary, as Go's merge of such
+ * children gives); the entries at the two ends are merged as Go merges
+ * them.
+ */
 void hg_pagealloc_update(struct hg_pagealloc *p, hg_addr base, uint64_t npages,
 			 bool contig, bool alloc)
 {
 	unsigned leaf = p->levels - 1;
 	hg_addr limit = base + (npages << p->log_page) - 1;
 	uint64_t sc = chunk_index(p, base), ec = chunk_index(p, limit), c;
+	bool fill = contig && sc != ec;
 	int l;
 
 	if (sc == ec) {
@@ -195,8 +312,7 @@ void hg_pagealloc_update(struct hg_pagealloc *p, hg_addr base, uint64_t npages,
 	} else if (contig) {
 		sum_set(p, leaf, sc,
 			hg_pallocbits_summarize(p, chunk_of(p, sc)));
-		for (c = sc + 1; c < ec; c++)
-			sum_set(p, leaf, c, alloc ? 0 : p->free_chunk_sum);
+		sum_fill(p, leaf, sc + 1, ec, !alloc);
 		sum_set(p, leaf, ec,
 			hg_pallocbits_summarize(p, chunk_of(p, ec)));
 	} else {
@@ -206,22 +322,32 @@ void hg_pagealloc_update(struct hg_pagealloc *p, hg_addr base, uint64_t npages,
 	}
 
 	for (l = (int)leaf - 1; l >= 0; l--) {
-		unsigned cbits = p->level_bits[l + 1];
-		unsigned clog = p->level_log_pages[l + 1];
-		uint64_t lo, hi, i;
+		uint64_t lo, hi, i, in_lo = 0, in_hi = 0;
 		bool changed = false;
 
 		hg_addrs_to_summary_range(p, (unsigned)l, base, limit + 1, &lo,
 					  &hi);
-		for (i = lo; i < hi; i++) {
-			uint64_t kids[1 << PA_LEVEL_BITS], sum;
-			const uint64_t *blk =
-				hg_sparse_get(&p->summary[l + 1], i << cbits);
-			unsigned k;
+		if (fill) {
+			/* Entries whose chunks all lie in [sc+1, ec). */
+			unsigned cs = p->level_shift[l] - p->log_chunk_bytes;
 
-			for (k = 0; k < (1u << cbits); k++)
-				kids[k] = blk ? blk[k] : 0;
-			sum = hg_merge_summaries(p, kids, 1u << cbits, clog);
+			in_lo = (sc + (UINT64_C(1) << cs)) >> cs;
+			in_hi = ec >> cs;
+			if (in_lo < in_hi) {
+				sum_fill(p, (unsigned)l, in_lo, in_hi, !alloc);
+				changed = true;
+			} else {
+				in_lo = in_hi = 0;
+			}
+		}
+		for (i = lo; i < hi; i++) {
+			uint64_t sum;
+
+			if (i == in_lo && in_lo < in_hi) {
+				i = in_hi - 1;
+				continue;
+			}
+			sum = merged_children(p, (unsigned)l, i);
 			if (sum_get(p, (unsigned)l, i) != sum) {
 				changed = true;
 				sum_set(p, (unsigned)l, i, sum);
@@ -239,14 +365,16 @@ void hg_pagealloc_update(struct hg_pagealloc *p, hg_addr base, uint64_t npages,
 /* Go: (*pageAlloc).grow and sysGrow, mpagealloc.go, mpagealloc_64bit.go */
 int hg_pagealloc_grow(struct hg_pagealloc *p, hg_addr base, uint64_t size)
 {
-	uint64_t cb = p->params.chunk_bytes, start, end, c;
+	uint64_t cb = p->params.chunk_bytes, start, end, lo, hi;
 	hg_addr limit;
-	unsigned l;
+	size_t k;
 	int err;
 
 	HG_ASSERT(hg_is_aligned(base | size, p->params.page_size));
 	if (size == 0)
 		return HG_OK;
+	if (p->enomem)
+		return HG_ENOMEM;
 	if (base + size < base || base + size - 1 > p->max_addr)
 		return HG_EINVAL;
 	limit = HG_ALIGN_UP(base + size, cb);
@@ -260,30 +388,16 @@ int hg_pagealloc_grow(struct hg_pagealloc *p, hg_addr base, uint64_t size)
 		return HG_EINVAL;
 	start = chunk_index(p, base);
 	end = chunk_index(p, limit);
-	for (c = start; c < end; c++) {
-		const struct pa_chunk *ch = chunk_of(p, c);
+	/* grow only adds new memory: no grown chunk (inUse) in the range. */
+	k = hg_addr_ranges_find_succ(&p->in_use, base);
+	if ((k > 0 && p->in_use.ranges[k - 1].limit > base) ||
+	    (k < p->in_use.len && p->in_use.ranges[k].base < limit))
+		return HG_EINVAL;
 
-		if (ch && ch->grown)
-			return HG_EINVAL; /* grow only adds new memory */
-	}
-
-	/* Back all metadata first, so failure leaves the state intact. */
-	for (l = 0; l < p->levels; l++) {
-		uint64_t lo, hi;
-
-		hg_addrs_to_summary_range(p, l, base, limit, &lo, &hi);
-		if (l > 0) {
-			uint64_t e = UINT64_C(1) << p->level_bits[l];
-
-			lo = HG_ALIGN_DOWN(lo, e);
-			hi = HG_ALIGN_UP(hi, e);
-		}
-		if (!hg_sparse_ensure_range(&p->summary[l], lo, hi))
-			return HG_ENOMEM;
-		if (l == 0 && !hg_hbm_reserve(&p->root_nonzero, lo, hi))
-			return HG_ENOMEM;
-	}
-	if (!hg_sparse_ensure_range(&p->chunks, start, end) ||
+	/* The bitmaps' words first, so failure leaves the state intact;
+	 * summary and chunk blocks are allocated as they are written. */
+	hg_addrs_to_summary_range(p, 0, base, limit, &lo, &hi);
+	if (!hg_hbm_reserve(&p->root_nonzero, lo, hi) ||
 	    !hg_hbm_reserve(&p->scav_has_free, start, end))
 		return HG_ENOMEM;
 	err = hg_addr_ranges_add(&p->in_use,
@@ -298,17 +412,13 @@ int hg_pagealloc_grow(struct hg_pagealloc *p, hg_addr base, uint64_t size)
 	p->grown = true;
 	if (base < p->search_addr)
 		p->search_addr = base;
-	for (c = start; c < end; c++) {
-		struct pa_chunk *ch = chunk_of(p, c);
-
-		memset(ch, 0, sizeof(*ch));
-		ch->grown = true;
-		hg_pagebits_set_range(ch->scav, 0, p->chunk_pages);
-		p->nchunks++;
-	}
+	/* New chunks are free and scavenged: uniform. */
+	if (!hg_sparse_set_uniform(&p->chunks, start, end, PA_FREE_SCAV))
+		hg_pagealloc_enomem(p);
+	p->nchunks += end - start;
 	hg_pagealloc_update(p, base, (limit - base) >> p->log_page, true,
 			    false);
-	return HG_OK;
+	return p->enomem ? HG_ENOMEM : HG_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -347,7 +457,7 @@ hg_addr hg_pagealloc_find(struct hg_pagealloc *p, uint64_t npages,
 {
 	struct pa_first_free ff = { 0, p->max_addr };
 	uint64_t i = 0, j_found, ci, j, sidx;
-	struct pa_chunk *ch;
+	const struct pa_chunk *ch;
 	hg_addr a;
 	unsigned l;
 
@@ -467,6 +577,45 @@ static bool walk_next(const struct hg_pagealloc *p, struct page_walk *w,
 	return true;
 }
 
+/*
+ * The run of whole chunks from c (c starts a whole chunk of the walk)
+ * that lie in one uniform leaf: its length, at least 1, and its prototype
+ * in *k (-1 if the leaf is materialised: then the run is c alone).
+ */
+static uint64_t uniform_run(const struct hg_pagealloc *p,
+			    const struct page_walk *w, uint64_t c, int *k)
+{
+	uint64_t n, whole = w->last - c + (w->last_hi == p->chunk_pages);
+
+	*k = hg_sparse_uniform_at(&p->chunks, c, &n);
+	if (*k < 0 || whole == 0) {
+		*k = -1;
+		return 1;
+	}
+	return min_u64(n, whole);
+}
+
+/* Go: (*scavengeIndex).alloc over the whole chunks [c, c+n), free before:
+ * each is now full. */
+static void scav_index_alloc_whole(struct hg_pagealloc *p, uint64_t c,
+				   uint64_t n)
+{
+	hg_hbm_clear_range(&p->scav_has_free, c, c + n);
+}
+
+/* Go: (*scavengeIndex).free over the whole chunks [c, c+n). */
+static void scav_index_free_whole(struct hg_pagealloc *p, uint64_t c,
+				  uint64_t n)
+{
+	hg_addr a = chunk_base(p, c + n) - p->params.page_size;
+
+	hg_hbm_set_range(&p->scav_has_free, c, c + n);
+	if (!p->scav_search_valid || p->scav_search_addr < a) {
+		p->scav_search_addr = a;
+		p->scav_search_valid = true;
+	}
+}
+
 /* Go: (*pageAlloc).allocRange, runtime/mpagealloc.go */
 static uint64_t pa_alloc_range(struct hg_pagealloc *p, hg_addr base,
 			       uint64_t npages)
@@ -476,12 +625,32 @@ static uint64_t pa_alloc_range(struct hg_pagealloc *p, hg_addr base,
 
 	walk_begin(p, base, npages, &w);
 	while (walk_next(p, &w, &c, &lo, &hi)) {
-		struct pa_chunk *ch = chunk_of(p, c);
+		struct pa_chunk *ch;
+		uint64_t n = 1;
+		int k = -1;
 
+		if (lo == 0)
+			n = uniform_run(p, &w, c, &k);
+		if (k == PA_FREE_SCAV || k == PA_FREE_READY) {
+			/* Free chunks wholly taken: a leaf at a time. */
+			if (k == PA_FREE_SCAV)
+				scav += n * p->chunk_pages;
+			if (!hg_sparse_set_uniform(&p->chunks, c, c + n,
+						   PA_ALLOC_READY))
+				hg_pagealloc_enomem(p);
+			scav_index_alloc_whole(p, c, n);
+			w.c = c + n;
+			continue;
+		}
+		ch = hg_chunk_mut(p, c);
+		if (!ch)
+			return 0;
 		scav += hg_pagebits_popcnt_range(ch->scav, lo, hi - lo);
 		hg_pagebits_set_range(ch->alloc, lo, hi - lo);
 		hg_pagebits_clear_range(ch->scav, lo, hi - lo);
 		hg_scav_index_alloc(p, c, ch, hi - lo);
+		if (hi - lo == p->chunk_pages)
+			hg_chunk_done(p, c);
 	}
 	hg_pagealloc_update(p, base, npages, true, true);
 	return scav << p->log_page;
@@ -532,23 +701,21 @@ hg_addr hg_pagealloc_alloc(struct hg_pagealloc *p, uint64_t npages,
 	return a;
 }
 
-/* True if [base, base+npages pages) lies in grown chunks. */
+/* True if [base, base+npages pages) lies in grown chunks: in one of the
+ * inUse ranges, which are coalesced. */
 bool hg_pagealloc_range_grown(const struct hg_pagealloc *p, hg_addr base,
 			      uint64_t npages)
 {
-	uint64_t c, ec;
+	hg_addr last;
+	size_t k;
 
 	if (npages == 0 || npages > (p->max_addr >> p->log_page) ||
 	    base > p->max_addr - ((npages - 1) << p->log_page))
 		return false;
-	ec = chunk_index(p, base + ((npages - 1) << p->log_page));
-	for (c = chunk_index(p, base); c <= ec; c++) {
-		const struct pa_chunk *ch = chunk_of(p, c);
-
-		if (!ch || !ch->grown)
-			return false;
-	}
-	return true;
+	last = base + ((npages - 1) << p->log_page);
+	k = hg_addr_ranges_find_succ(&p->in_use, base);
+	return k > 0 && p->in_use.ranges[k - 1].base <= base &&
+	       last < p->in_use.ranges[k - 1].limit;
 }
 
 /* Go: (*pageAlloc).free, runtime/mpagealloc.go */
@@ -564,10 +731,30 @@ void hg_pagealloc_free(struct hg_pagealloc *p, hg_addr base, uint64_t npages)
 		p->search_addr = base;
 	walk_begin(p, base, npages, &w);
 	while (walk_next(p, &w, &c, &lo, &hi)) {
-		struct pa_chunk *ch = chunk_of(p, c);
+		struct pa_chunk *ch;
+		uint64_t n = 1;
+		int k = -1;
 
+		if (lo == 0)
+			n = uniform_run(p, &w, c, &k);
+		if (k == PA_ALLOC_READY || k == PA_ALLOC_SCAV) {
+			/* Allocated chunks wholly freed; scavenged bits stay. */
+			if (!hg_sparse_set_uniform(&p->chunks, c, c + n,
+						   k == PA_ALLOC_READY
+							   ? PA_FREE_READY
+							   : PA_FREE_SCAV))
+				hg_pagealloc_enomem(p);
+			scav_index_free_whole(p, c, n);
+			w.c = c + n;
+			continue;
+		}
+		ch = hg_chunk_mut(p, c);
+		if (!ch)
+			return;
 		hg_pagebits_clear_range(ch->alloc, lo, hi - lo);
 		hg_scav_index_free(p, c, ch, lo, hi - lo);
+		if (hi - lo == p->chunk_pages)
+			hg_chunk_done(p, c);
 	}
 	hg_pagealloc_update(p, base, npages, true, false);
 }
@@ -584,8 +771,10 @@ void hg_pagealloc_mark_padding(struct hg_pagealloc *p, hg_addr base,
 		return;
 	walk_begin(p, base, npages, &w);
 	while (walk_next(p, &w, &c, &lo, &hi)) {
-		struct pa_chunk *ch = chunk_of(p, c);
+		struct pa_chunk *ch = hg_chunk_mut(p, c);
 
+		if (!ch)
+			return;
 		hg_pagebits_set_range(ch->alloc, lo, hi - lo);
 		hg_scav_index_alloc(p, c, ch, hi - lo);
 		hg_pagebits_set_range(ch->scav, lo, hi - lo);
@@ -610,11 +799,36 @@ void hg_pagealloc_unscavenge(struct hg_pagealloc *p, hg_addr base,
 		return;
 	walk_begin(p, base, npages, &w);
 	while (walk_next(p, &w, &c, &lo, &hi)) {
-		struct pa_chunk *ch = chunk_of(p, c);
-		hg_addr a = chunk_base(p, c) + ((hi - 1) << p->log_page);
+		struct pa_chunk *ch;
+		uint64_t n = 1;
+		hg_addr a;
+		int k = -1;
 
-		hg_pagebits_clear_range(ch->scav, lo, hi - lo);
-		hg_hbm_set(&p->scav_has_free, c);
+		if (lo == 0)
+			n = uniform_run(p, &w, c, &k);
+		if (k >= 0) {
+			/* Whole uniform chunks: their scavenged bits go. */
+			if (k == PA_FREE_SCAV || k == PA_ALLOC_SCAV) {
+				if (!hg_sparse_set_uniform(
+					    &p->chunks, c, c + n,
+					    k == PA_FREE_SCAV
+						    ? PA_FREE_READY
+						    : PA_ALLOC_READY))
+					hg_pagealloc_enomem(p);
+			}
+			hg_hbm_set_range(&p->scav_has_free, c, c + n);
+			a = chunk_base(p, c + n) - p->params.page_size;
+			w.c = c + n;
+		} else {
+			ch = hg_chunk_mut(p, c);
+			if (!ch)
+				return;
+			a = chunk_base(p, c) + ((hi - 1) << p->log_page);
+			hg_pagebits_clear_range(ch->scav, lo, hi - lo);
+			hg_hbm_set(&p->scav_has_free, c);
+			if (hi - lo == p->chunk_pages)
+				hg_chunk_done(p, c);
+		}
 		if (!p->scav_search_valid || p->scav_search_addr < a) {
 			p->scav_search_addr = a;
 			p->scav_search_valid = true;

@@ -9,11 +9,20 @@
  *   (Go: pallocBits, 1 = in use), a scavenged bitmap (1 = released) and
  *   its scavenge-index counter (Go: scavChunkData.inUse);
  * - the chunks live in a sparse three-level table (Go keeps a two-level
- *   one), so only grown regions cost host memory;
+ *   one, pageAlloc.chunks), so only grown regions cost host memory; a
+ *   leaf of 64 chunks that are all wholly free or wholly allocated, and
+ *   wholly scavenged or not (one of the four uniform chunks), is kept as
+ *   a tag, not as 64 pallocData: memory follows where the heap is split,
+ *   not how much of it there is. An operation that splits such a chunk
+ *   materialises its leaf; a leaf whose chunks agree again is folded
+ *   back. Runs of uniform chunks inside a large alloc, free or
+ *   unscavenge are handled a leaf at a time;
  * - the radix summaries (Go: pallocSum packed start/max/end) use Go's
  *   geometry: 5 levels when addr_bits > 32, otherwise 4, fan-out 8, the
  *   root level taking the remaining address bits. Each level is a sparse
- *   array allocated in blocks as grow needs them;
+ *   array whose blocks are allocated when first written; a block whose
+ *   entries are all 0 (fully allocated) or all the level's free summary
+ *   is a tag too;
  * - the root level, which Go scans linearly, is paired with a bitmap of its
  *   non-zero entries so runs of fully allocated entries are skipped in one
  *   step (same answers, less work for far-apart heap regions);
@@ -83,12 +92,23 @@ static inline uint64_t word_mask(unsigned lo, unsigned n)
 /* The allocator                                                       */
 /* ------------------------------------------------------------------ */
 
-/* Go: pallocData plus the chunk's scavChunkData. */
+/* Go: pallocData plus the chunk's scavChunkData. No implicit padding:
+ * chunks are compared bytewise with the uniform ones. */
 struct pa_chunk {
 	uint64_t alloc[PA_MAX_WORDS]; /* Go: pallocBits, 1 = in use */
 	uint64_t scav[PA_MAX_WORDS];  /* Go: scavenged, 1 = released */
 	uint16_t in_use;              /* Go: scavChunkData.inUse */
 	bool grown;
+	unsigned char pad_[5];
+};
+
+/* The uniform chunks: every page free or allocated, scavenged or not. */
+enum pa_uniform {
+	PA_FREE_SCAV,   /* freshly grown */
+	PA_FREE_READY,  /* freed, not yet released */
+	PA_ALLOC_READY, /* inside a span */
+	PA_ALLOC_SCAV,  /* padding or cache-held and released */
+	PA_NUNIFORM
 };
 
 struct hg_pagealloc {
@@ -123,6 +143,11 @@ struct hg_pagealloc {
 	struct hg_hbm scav_has_free; /* Go: scavChunkHasFree per chunk */
 	hg_addr scav_search_addr;    /* Go: searchAddrForce */
 	bool scav_search_valid;      /* false = Go's cleared state */
+
+	/* The compact form's prototypes (see the layout above). */
+	struct pa_chunk uniform[PA_NUNIFORM];
+	uint64_t sum_uniform[PA_MAX_LEVELS][2]; /* 0 and the free summary */
+	bool enomem; /* the host ran out: the state is not to be trusted */
 };
 
 static inline uint64_t chunk_index(const struct hg_pagealloc *p, hg_addr a)
@@ -140,8 +165,9 @@ static inline uint64_t chunk_page_index(const struct hg_pagealloc *p, hg_addr a)
 	return (a >> p->log_page) & (p->chunk_pages - 1);
 }
 
-static inline struct pa_chunk *chunk_of(const struct hg_pagealloc *p,
-					uint64_t ci)
+/* Chunk ci for reading (a uniform chunk's prototype), NULL if not backed. */
+static inline const struct pa_chunk *chunk_of(const struct hg_pagealloc *p,
+					      uint64_t ci)
 {
 	return hg_sparse_get(&p->chunks, ci);
 }
@@ -216,6 +242,9 @@ static inline uint64_t sum_get(const struct hg_pagealloc *p, unsigned l,
 /* ------------------------------------------------------------------ */
 
 /* mpagealloc.c */
+void hg_pagealloc_enomem(struct hg_pagealloc *p);
+struct pa_chunk *hg_chunk_mut(struct hg_pagealloc *p, uint64_t ci);
+void hg_chunk_done(struct hg_pagealloc *p, uint64_t ci);
 uint64_t hg_merge_summaries(const struct hg_pagealloc *p, const uint64_t *sums,
 			    unsigned n, unsigned log_max_pages_per_sum);
 void hg_addrs_to_summary_range(const struct hg_pagealloc *p, unsigned l,

@@ -13,15 +13,16 @@
 struct hg_pagecache hg_pagealloc_alloc_to_cache(struct hg_pagealloc *p)
 {
 	struct hg_pagecache c = { 0, 0, 0 };
-	struct pa_chunk *ch = NULL;
+	const struct pa_chunk *rch = NULL;
+	struct pa_chunk *ch;
 	uint64_t ci, j = PA_NONE, blk;
 
 	if (!p->grown || chunk_index(p, p->search_addr) >= p->end)
 		return c;
 	ci = chunk_index(p, p->search_addr);
 	if (sum_get(p, p->levels - 1, ci) != 0) {
-		ch = chunk_of(p, ci);
-		j = hg_pallocbits_find1(p, ch,
+		rch = chunk_of(p, ci);
+		j = hg_pallocbits_find1(p, rch,
 					chunk_page_index(p, p->search_addr));
 	}
 	if (j != PA_NONE) {
@@ -35,17 +36,21 @@ struct hg_pagecache hg_pagealloc_alloc_to_cache(struct hg_pagealloc *p)
 			return c;
 		}
 		ci = chunk_index(p, a);
-		ch = chunk_of(p, ci);
 		j = chunk_page_index(p, a);
 		c.base = a & ~((UINT64_C(64) << p->log_page) - 1);
 	}
 	blk = j / 64;
+	ch = hg_chunk_mut(p, ci);
+	if (!ch) {
+		memset(&c, 0, sizeof(c));
+		return c;
+	}
 	c.cache = ~ch->alloc[blk];
 	c.scav = ch->scav[blk];
 	ch->alloc[blk] |= c.cache;
 	ch->scav[blk] &= ~(c.cache & c.scav);
-	hg_pagealloc_update(p, c.base, PA_CACHE_PAGES, false, true);
 	hg_scav_index_alloc(p, ci, ch, popcount64(c.cache));
+	hg_pagealloc_update(p, c.base, PA_CACHE_PAGES, false, true);
 	p->search_addr =
 		c.base + ((uint64_t)(PA_CACHE_PAGES - 1) << p->log_page);
 	return c;
@@ -92,7 +97,9 @@ void hg_pagecache_flush(struct hg_pagecache *c, struct hg_pagealloc *p)
 	pi = chunk_page_index(p, c->base);
 	if (!hg_pagealloc_range_grown(p, c->base, PA_CACHE_PAGES))
 		return;
-	ch = chunk_of(p, ci);
+	ch = hg_chunk_mut(p, ci);
+	if (!ch)
+		return;
 	for (i = 0; i < 64; i++) {
 		if (c->cache & (UINT64_C(1) << i)) {
 			hg_pagebits_clear_range(ch->alloc, pi + i, 1);

@@ -114,6 +114,9 @@ struct hg_os {
 	uint64_t round;    /* what the OS rounds a mapping's length to */
 	bool map_commits;  /* sysMap commits (Windows, go1.12 and before) */
 	bool windows; /* reservations are released whole (GOOS == "windows") */
+	/* The mappings being made are persistent runtime metadata (never
+	 * freed): they merge with touching ones (os_sim.c). */
+	bool persistent;
 	void *priv;   /* backend state (sbrk platforms) */
 	/* A caller's table with the platform's entries where it has none
 	 * (hg_os_set_ops), and its arg (hg_os_arg). */

@@ -20,9 +20,20 @@ static hg_addr os_new_mapping(struct hg_os *os, hg_addr hint, uint64_t n,
 	hg_addr a = hg_vas_place(&os->vas, hint, n);
 	if (a == 0)
 		return 0;
-	struct hg_vma m = {
-		a, a + n, a, (unsigned char)owner, (unsigned char)state, 0, 0
-	};
+	/*
+	 * A mapping keeps its base as its identity (Windows releases whole
+	 * reservations, windows_free), except the runtime's persistent
+	 * metadata, which is never freed: those share one identity, so
+	 * touching ones are one vma (1.6 M heapArena allocations side by
+	 * side take one entry, as Linux merges them into one VMA).
+	 */
+	struct hg_vma m = { a,
+			    a + n,
+			    os->persistent ? 0 : a,
+			    (unsigned char)owner,
+			    (unsigned char)state,
+			    0,
+			    0 };
 	int rc = hg_vas_insert(&os->vas, &m);
 	if (rc == HG_ENOMEM)
 		hg_os_enomem(os);

@@ -26,6 +26,9 @@ struct hg_pagealloc_params {
 	 * (Go: mallocinit zeroes a larger one). The scavenger then extends a
 	 * candidate down to a huge page boundary (findScavengeCandidate). */
 	uint64_t phys_huge_page_size;
+	/* Called once when the host runs out of memory for the allocator's
+	 * own structures (the state is then not to be trusted); optional. */
+	void (*host_oom)(void *ctx);
 };
 
 /* Go: pageCache (one P). */
@@ -104,15 +107,24 @@ void hg_pagealloc_count(const struct hg_pagealloc *p,
 			struct hg_pagealloc_counts *out);
 
 /*
- * Bytes of page-allocator metadata (bitmaps, summaries) currently mapped:
- * two bitmaps (alloc and scavenged, chunk_pages/8 bytes each) per grown
- * chunk, plus every summary block allocated so far. Summary levels are
- * stored in blocks of phys_page_size bytes (or the whole level if it is
- * smaller), allocated when grow first needs an entry in them, so this
- * counts what Go's 64-bit sysGrow maps for the summaries, except that the
- * root level is not mapped whole. The scavenge index is not counted.
+ * Bytes of page-allocator metadata (bitmaps, summaries) the modeled
+ * runtime has mapped: two bitmaps (alloc and scavenged, chunk_pages/8
+ * bytes each) per grown chunk, plus every summary block of
+ * phys_page_size bytes (or the whole level if it is smaller) that a grown
+ * range reaches, so this counts what Go's 64-bit sysGrow maps for the
+ * summaries, except that the root level is not mapped whole. The
+ * scavenge index is not counted. A figure of the model, computed from the
+ * grown ranges: not the host memory the allocator uses (the compact form
+ * of mpagealloc.h keeps that far smaller; hg_pagealloc_host_bytes).
  */
 uint64_t hg_pagealloc_metadata_bytes(const struct hg_pagealloc *p);
+
+/* Host memory the allocator's chunk and summary blocks take now (their
+ * leaf blocks; not the tables above them). For tests. */
+uint64_t hg_pagealloc_host_bytes(const struct hg_pagealloc *p);
+
+/* True once the host ran out of memory inside the allocator. */
+bool hg_pagealloc_host_oom(const struct hg_pagealloc *p);
 
 /*
  * hg_pagealloc_check verifies the summaries against the bitmaps, searchAddr

@@ -21,6 +21,21 @@ const struct hg_addr_ranges *hg_pagealloc_in_use(const struct hg_pagealloc *p)
 	return &p->in_use;
 }
 
+/* The uniform run of chunks at a (chunk-aligned), up to hi: its end, or
+ * 0 when the chunk at a is materialised. *k gets the prototype. */
+static hg_addr uniform_run_end(const struct hg_pagealloc *p, hg_addr a,
+			       hg_addr hi, int *k)
+{
+	uint64_t n;
+
+	if (chunk_page_index(p, a) != 0)
+		return 0;
+	*k = hg_sparse_uniform_at(&p->chunks, chunk_index(p, a), &n);
+	if (*k < 0)
+		return 0;
+	return min_u64(a + (n << p->log_chunk_bytes), hi);
+}
+
 int hg_pagealloc_runs(const struct hg_pagealloc *p, hg_addr lo, hg_addr hi,
 		      hg_pagerun_fn fn, void *arg)
 {
@@ -43,16 +58,21 @@ int hg_pagealloc_runs(const struct hg_pagealloc *p, hg_addr lo, hg_addr hi,
 			bool s = (ch->scav[w] >> bit) & 1;
 			uint64_t diff, n;
 			hg_addr next;
+			int k;
 
-			/* Pages in this word, from bit on, in the same state.
-			 */
-			diff = (ch->alloc[w] ^ (a ? ~UINT64_C(0) : 0)) |
-			       (ch->scav[w] ^ (s ? ~UINT64_C(0) : 0));
-			diff >>= bit;
-			n = min_u64(ctz64(diff), 64 - bit);
-			next = b + (n << p->log_page);
-			if (next > e)
-				next = e;
+			next = uniform_run_end(p, b, e, &k);
+			if (next == 0) {
+				/* Pages in this word, from bit on, in the
+				 * same state. */
+				diff = (ch->alloc[w] ^
+					(a ? ~UINT64_C(0) : 0)) |
+				       (ch->scav[w] ^ (s ? ~UINT64_C(0) : 0));
+				diff >>= bit;
+				n = min_u64(ctz64(diff), 64 - bit);
+				next = b + (n << p->log_page);
+				if (next > e)
+					next = e;
+			}
 			if (have && re == b && ra == a && rs == s) {
 				re = next;
 			} else {
@@ -85,26 +105,69 @@ void hg_pagealloc_count(const struct hg_pagealloc *p,
 		uint64_t c = chunk_index(p, p->in_use.ranges[r].base);
 		uint64_t ce = chunk_index(p, p->in_use.ranges[r].limit);
 
-		for (; c < ce; c++) {
+		while (c < ce) {
 			const struct pa_chunk *ch = chunk_of(p, c);
+			uint64_t n, times;
 			unsigned w;
+			int k = hg_sparse_uniform_at(&p->chunks, c, &n);
 
+			times = k >= 0 ? min_u64(n, ce - c) : 1;
 			for (w = 0; w < p->nwords; w++) {
 				uint64_t a = ch->alloc[w], s = ch->scav[w];
 
-				out->alloc += popcount64(a);
-				out->alloc_scav += popcount64(a & s);
-				out->free_scav += popcount64(~a & s);
+				out->alloc += times * popcount64(a);
+				out->alloc_scav += times * popcount64(a & s);
+				out->free_scav += times * popcount64(~a & s);
 			}
-			out->grown += p->chunk_pages;
+			out->grown += times * p->chunk_pages;
+			c += times;
 		}
 	}
 	out->free_ready = out->grown - out->alloc - out->free_scav;
 }
 
+/* The leaf blocks of level l's summaries that the grown ranges reach
+ * (what grow would have backed). */
+static uint64_t summary_blocks(const struct hg_pagealloc *p, unsigned l)
+{
+	unsigned lb = p->summary[l].leaf_bits;
+	uint64_t n = 0, last = 0;
+	bool have = false;
+	size_t r;
+
+	for (r = 0; r < p->in_use.len; r++) {
+		uint64_t lo, hi, b0, b1;
+
+		hg_addrs_to_summary_range(p, l, p->in_use.ranges[r].base,
+					  p->in_use.ranges[r].limit, &lo, &hi);
+		b0 = lo >> lb;
+		b1 = (hi - 1) >> lb;
+		if (have && b0 <= last)
+			b0 = last + 1;
+		if (b0 <= b1)
+			n += b1 - b0 + 1;
+		if (!have || b1 > last)
+			last = b1;
+		have = true;
+	}
+	return n;
+}
+
 uint64_t hg_pagealloc_metadata_bytes(const struct hg_pagealloc *p)
 {
 	uint64_t b = p->nchunks * 2 * (p->chunk_pages / 8);
+	unsigned l;
+
+	for (l = 0; l < p->levels; l++)
+		b += summary_blocks(p, l) *
+		     ((uint64_t)sizeof(uint64_t) << p->summary[l].leaf_bits);
+	return b;
+}
+
+uint64_t hg_pagealloc_host_bytes(const struct hg_pagealloc *p)
+{
+	uint64_t b = p->chunks.nleaves * (sizeof(struct pa_chunk)
+					  << p->chunks.leaf_bits);
 	unsigned l;
 
 	for (l = 0; l < p->levels; l++)
@@ -135,7 +198,9 @@ int hg_pagealloc_init_chunk(struct hg_pagealloc *p, hg_addr chunk_base_addr,
 	if (err)
 		return err;
 	ci = chunk_index(p, chunk_base_addr);
-	ch = chunk_of(p, ci);
+	ch = hg_chunk_mut(p, ci);
+	if (!ch)
+		return HG_ENOMEM;
 	hg_pagebits_clear_range(ch->scav, 0, p->chunk_pages);
 	hg_scav_index_alloc(p, ci, ch, p->chunk_pages);
 	hg_scav_index_free(p, ci, ch, 0, p->chunk_pages);
@@ -149,8 +214,9 @@ int hg_pagealloc_init_chunk(struct hg_pagealloc *p, hg_addr chunk_base_addr,
 		hg_pagebits_clear_range(ch->scav, alloc[k].i, alloc[k].n);
 		hg_scav_index_alloc(p, ci, ch, alloc[k].n);
 	}
+	hg_chunk_done(p, ci);
 	hg_pagealloc_update(p, chunk_base_addr, p->chunk_pages, false, false);
-	return HG_OK;
+	return p->enomem ? HG_ENOMEM : HG_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -178,15 +244,126 @@ static bool chunk_has_candidate(const struct hg_pagealloc *p,
 	return false;
 }
 
+/*
+ * The chunk checks of hg_pagealloc_check for the n chunks [c, c+n), which
+ * all hold the same bitmaps ch (n > 1 only for a run of uniform chunks,
+ * checked once where each chunk would give the same answer: the lowest
+ * for searchAddr, the highest for the scavenge searchAddr).
+ */
+static int check_chunks(const struct hg_pagealloc *p, uint64_t c, uint64_t n,
+			const struct pa_chunk *ch, char *err, size_t errlen)
+{
+	uint64_t sum = hg_pallocbits_summarize(p, ch), top, used = 0, i, m;
+	unsigned w;
+
+	/* The leaf summaries, a uniform block of them at a time. */
+	for (i = c; i < c + n; i += m) {
+		int k = hg_sparse_uniform_at(&p->summary[p->levels - 1], i, &m);
+
+		if (k < 0 || p->sum_uniform[p->levels - 1][k] != sum)
+			m = 1;
+		if (sum_get(p, p->levels - 1, i) != sum)
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "chunk %#llx: leaf summary %#llx, "
+					 "bitmap says %#llx",
+					 ULL(i),
+					 ULL(sum_get(p, p->levels - 1, i)),
+					 ULL(sum));
+	}
+	for (w = 0; w < p->nwords; w++) {
+		uint64_t free_bits = ~ch->alloc[w];
+		hg_addr wb =
+			chunk_base(p, c) + ((uint64_t)w * 64 << p->log_page);
+
+		used += popcount64(ch->alloc[w]);
+		if (!free_bits || wb > p->search_addr)
+			continue;
+		if (wb + ((uint64_t)ctz64(free_bits) << p->log_page) <
+		    p->search_addr)
+			return hg_errorf(
+				err, errlen, HG_EINVAL,
+				"page %#llx is free below searchAddr %#llx",
+				ULL(wb + ((uint64_t)ctz64(free_bits)
+					  << p->log_page)),
+				ULL(p->search_addr));
+	}
+	if (used != ch->in_use)
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "chunk %#llx: scavenge index inUse %llu, "
+				 "bitmap %llu",
+				 ULL(c), ULL(ch->in_use), ULL(used));
+	if (chunk_has_candidate(p, ch, &top)) {
+		hg_addr ta = chunk_base(p, c + n - 1) + (top << p->log_page);
+
+		for (i = c; i < c + n; i++)
+			if (!hg_hbm_get(&p->scav_has_free, i))
+				return hg_errorf(err, errlen, HG_EINVAL,
+						 "chunk %#llx has pages to "
+						 "scavenge but no index flag",
+						 ULL(i));
+		if (!p->scav_search_valid ||
+		    (ta & ~((p->min_pages << p->log_page) - 1)) >
+			    p->scav_search_addr)
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "page %#llx to scavenge above "
+					 "scavenge searchAddr %#llx",
+					 ULL(ta), ULL(p->scav_search_addr));
+	}
+	return HG_OK;
+}
+
+/* Entry i of level l against its children; for a uniform block of
+ * children, every entry above only them at once. Returns the entries
+ * checked in *done. */
+static int check_entry(const struct hg_pagealloc *p, unsigned l, uint64_t i,
+		       uint64_t hi, uint64_t *done, char *err, size_t errlen)
+{
+	unsigned cb = p->level_bits[l + 1];
+	uint64_t kids[1 << PA_LEVEL_BITS], want, nk, np, j;
+	int kc = hg_sparse_uniform_at(&p->summary[l + 1], i << cb, &nk);
+
+	hg_sparse_read(&p->summary[l + 1], i << cb, 1u << cb, kids);
+	want = hg_merge_summaries(p, kids, 1u << cb, p->level_log_pages[l + 1]);
+	/* Uniform children: the same want for nk >> cb entries. */
+	*done = kc >= 0 ? min_u64(nk >> cb, hi - i) : 1;
+	for (j = i; j < i + *done; j += np) {
+		int kp = hg_sparse_uniform_at(&p->summary[l], j, &np);
+
+		if (kp < 0 || p->sum_uniform[l][kp] != want || l == 0)
+			np = 1;
+		if (sum_get(p, l, j) != want)
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "summary[%u][%#llx] = %#llx, "
+					 "children disagree",
+					 l, ULL(j), ULL(sum_get(p, l, j)));
+		if (l == 0 &&
+		    hg_hbm_get(&p->root_nonzero, j) != (want != 0))
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "root bitmap wrong at %#llx", ULL(j));
+	}
+	return HG_OK;
+}
+
+/*
+ * Go: the invariants its tests check (mpagealloc_test.go's checkPageAlloc)
+ * and more. Walks the compact form as it is: a uniform leaf of chunks or
+ * of summaries is checked once for all the entries it stands for.
+ */
 int hg_pagealloc_check(const struct hg_pagealloc *p, char *err, size_t errlen)
 {
-	uint64_t total = 0, nchunks = 0, c, lo_ci = 0, hi_ci = 0;
+	uint64_t total = 0, nchunks = 0, c, lo_ci = 0, hi_ci = 0, n;
 	unsigned l;
 	size_t r;
+	int rc;
 
+	if (p->enomem)
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "the host ran out of memory inside the page "
+				 "allocator");
 	/* inUse: sorted, coalesced, chunk-aligned, backed by grown chunks. */
 	for (r = 0; r < p->in_use.len; r++) {
 		struct hg_addr_range x = p->in_use.ranges[r];
+		uint64_t ce;
 
 		if (x.base >= x.limit)
 			return hg_errorf(err, errlen, HG_EINVAL,
@@ -204,16 +381,19 @@ int hg_pagealloc_check(const struct hg_pagealloc *p, char *err, size_t errlen)
 				r, ULL(x.base),
 				ULL(p->in_use.ranges[r - 1].limit));
 		total += x.limit - x.base;
-		for (c = chunk_index(p, x.base); c < chunk_index(p, x.limit);
-		     c++) {
+		ce = chunk_index(p, x.limit);
+		for (c = chunk_index(p, x.base); c < ce; c += n) {
 			const struct pa_chunk *ch = chunk_of(p, c);
+			int k = hg_sparse_uniform_at(&p->chunks, c, &n);
 
+			/* The uniform chunks are grown ones. */
+			n = k >= 0 ? min_u64(n, ce - c) : 1;
 			if (!ch || !ch->grown)
 				return hg_errorf(
 					err, errlen, HG_EINVAL,
 					"chunk %#llx in inUse is not grown",
 					ULL(c));
-			nchunks++;
+			nchunks += n;
 		}
 	}
 	if (total != p->in_use.total_bytes)
@@ -243,70 +423,33 @@ int hg_pagealloc_check(const struct hg_pagealloc *p, char *err, size_t errlen)
 				 "searchAddr %#llx not in inUse",
 				 ULL(p->search_addr));
 
+	/* The uniform chunks are what they claim to be. */
+	for (l = 0; l < PA_NUNIFORM; l++) {
+		const struct pa_chunk *u = &p->uniform[l];
+		uint64_t a = hg_pagebits_popcnt_range(u->alloc, 0,
+						      p->chunk_pages);
+		uint64_t sc = hg_pagebits_popcnt_range(u->scav, 0,
+						       p->chunk_pages);
+		bool alloc = l == PA_ALLOC_READY || l == PA_ALLOC_SCAV;
+		bool scav = l == PA_FREE_SCAV || l == PA_ALLOC_SCAV;
+
+		if (!u->grown || a != (alloc ? p->chunk_pages : 0) ||
+		    sc != (scav ? p->chunk_pages : 0))
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "uniform chunk %u is not uniform", l);
+	}
+
 	for (r = 0; r < p->in_use.len; r++) {
 		struct hg_addr_range x = p->in_use.ranges[r];
+		uint64_t ce = chunk_index(p, x.limit);
 
-		for (c = chunk_index(p, x.base); c < chunk_index(p, x.limit);
-		     c++) {
-			const struct pa_chunk *ch = chunk_of(p, c);
-			uint64_t sum = hg_pallocbits_summarize(p, ch), top;
-			uint64_t used = 0;
-			unsigned w;
+		for (c = chunk_index(p, x.base); c < ce; c += n) {
+			int k = hg_sparse_uniform_at(&p->chunks, c, &n);
 
-			if (sum_get(p, p->levels - 1, c) != sum)
-				return hg_errorf(
-					err, errlen, HG_EINVAL,
-					"chunk %#llx: leaf summary %#llx, "
-					"bitmap says %#llx",
-					ULL(c),
-					ULL(sum_get(p, p->levels - 1, c)),
-					ULL(sum));
-			for (w = 0; w < p->nwords; w++) {
-				uint64_t free_bits = ~ch->alloc[w];
-				hg_addr wb = chunk_base(p, c) +
-					     ((uint64_t)w * 64 << p->log_page);
-
-				used += popcount64(ch->alloc[w]);
-				if (!free_bits || wb > p->search_addr)
-					continue;
-				if (wb + ((uint64_t)ctz64(free_bits)
-					  << p->log_page) <
-				    p->search_addr)
-					return hg_errorf(
-						err, errlen, HG_EINVAL,
-						"page %#llx is free below "
-						"searchAddr %#llx",
-						ULL(wb +
-						    ((uint64_t)ctz64(free_bits)
-						     << p->log_page)),
-						ULL(p->search_addr));
-			}
-			if (used != ch->in_use)
-				return hg_errorf(
-					err, errlen, HG_EINVAL,
-					"chunk %#llx: scavenge index inUse "
-					"%llu, bitmap %llu",
-					ULL(c), ULL(ch->in_use), ULL(used));
-			if (chunk_has_candidate(p, ch, &top)) {
-				hg_addr ta =
-					chunk_base(p, c) + (top << p->log_page);
-
-				if (!hg_hbm_get(&p->scav_has_free, c))
-					return hg_errorf(
-						err, errlen, HG_EINVAL,
-						"chunk %#llx has pages to "
-						"scavenge but no index flag",
-						ULL(c));
-				if (!p->scav_search_valid ||
-				    (ta & ~((p->min_pages << p->log_page) -
-					    1)) > p->scav_search_addr)
-					return hg_errorf(
-						err, errlen, HG_EINVAL,
-						"page %#llx to scavenge above "
-						"scavenge searchAddr %#llx",
-						ULL(ta),
-						ULL(p->scav_search_addr));
-			}
+			n = k >= 0 ? min_u64(n, ce - c) : 1;
+			rc = check_chunks(p, c, n, chunk_of(p, c), err, errlen);
+			if (rc)
+				return rc;
 		}
 	}
 
@@ -318,29 +461,10 @@ int hg_pagealloc_check(const struct hg_pagealloc *p, char *err, size_t errlen)
 
 			hg_addrs_to_summary_range(p, l, x.base, x.limit, &lo,
 						  &hi);
-			for (i = lo; i < hi; i++) {
-				uint64_t kids[1 << PA_LEVEL_BITS], want;
-				unsigned k, cb = p->level_bits[l + 1];
-
-				for (k = 0; k < (1u << cb); k++)
-					kids[k] = sum_get(p, l + 1,
-							  (i << cb) + k);
-				want = hg_merge_summaries(
-					p, kids, 1u << cb,
-					p->level_log_pages[l + 1]);
-				if (sum_get(p, l, i) != want)
-					return hg_errorf(
-						err, errlen, HG_EINVAL,
-						"summary[%u][%#llx] = "
-						"%#llx, children disagree",
-						l, ULL(i),
-						ULL(sum_get(p, l, i)));
-				if (l == 0 && hg_hbm_get(&p->root_nonzero, i) !=
-						      (want != 0))
-					return hg_errorf(
-						err, errlen, HG_EINVAL,
-						"root bitmap wrong at %#llx",
-						ULL(i));
+			for (i = lo; i < hi; i += n) {
+				rc = check_entry(p, l, i, hi, &n, err, errlen);
+				if (rc)
+					return rc;
 			}
 		}
 	}

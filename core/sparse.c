@@ -36,6 +36,33 @@ void hg_sparse_init(struct hg_sparse *s, unsigned bits, unsigned leaf_bits,
 	s->elem = elem;
 }
 
+/* A uniform leaf's slot holds its prototype's number, tagged by bit 0
+ * (leaf blocks come from malloc, so their bit 0 is clear). */
+static void *uniform_tag(unsigned k)
+{
+	return (void *)(((uintptr_t)k << 1) | 1);
+}
+
+static bool is_uniform(const void *slot)
+{
+	return ((uintptr_t)slot & 1) != 0;
+}
+
+static unsigned uniform_k(const void *slot)
+{
+	return (unsigned)((uintptr_t)slot >> 1);
+}
+
+static uint64_t leaf_len(const struct hg_sparse *s)
+{
+	return UINT64_C(1) << s->leaf_bits;
+}
+
+static uint64_t leaf_off(const struct hg_sparse *s, uint64_t i)
+{
+	return i & (leaf_len(s) - 1);
+}
+
 void hg_sparse_destroy(struct hg_sparse *s)
 {
 	uint64_t t, m;
@@ -48,7 +75,8 @@ void hg_sparse_destroy(struct hg_sparse *s)
 		if (!mid)
 			continue;
 		for (m = 0; m < (UINT64_C(1) << s->mid_bits); m++)
-			free(mid[m]);
+			if (!is_uniform(mid[m]))
+				free(mid[m]);
 		free(mid);
 	}
 	free(s->top);
@@ -56,45 +84,239 @@ void hg_sparse_destroy(struct hg_sparse *s)
 	s->nleaves = 0;
 }
 
-void *hg_sparse_get(const struct hg_sparse *s, uint64_t i)
+int hg_sparse_add_uniform(struct hg_sparse *s, const void *proto)
+{
+	if (s->nuniform == HG_SPARSE_MAX_UNIFORM)
+		return -1;
+	const unsigned char *b = proto;
+	size_t j;
+
+	s->uniform[s->nuniform] = proto;
+	s->uniform_zero[s->nuniform] = true;
+	for (j = 0; j < s->elem; j++)
+		if (b[j])
+			s->uniform_zero[s->nuniform] = false;
+	return (int)s->nuniform++;
+}
+
+/* The slot of element i's leaf, or NULL when its mid table is absent. */
+static void **slot_of(const struct hg_sparse *s, uint64_t i)
 {
 	void **mid;
-	char *leaf;
 
 	if (!s->top || (s->bits < 64 && (i >> s->bits) != 0))
 		return NULL;
 	mid = s->top[i >> (s->leaf_bits + s->mid_bits)];
 	if (!mid)
 		return NULL;
-	leaf = mid[(i >> s->leaf_bits) & ((UINT64_C(1) << s->mid_bits) - 1)];
-	if (!leaf)
-		return NULL;
-	return leaf + (i & ((UINT64_C(1) << s->leaf_bits) - 1)) * s->elem;
+	return &mid[(i >> s->leaf_bits) & ((UINT64_C(1) << s->mid_bits) - 1)];
 }
 
-/* Makes sure element i is backed; returns false on allocation failure. */
-bool hg_sparse_ensure(struct hg_sparse *s, uint64_t i)
+/* The slot of element i's leaf, making the tables above it; NULL when the
+ * host is out of memory or i is out of range. */
+static void **slot_make(struct hg_sparse *s, uint64_t i)
 {
 	void ***tp;
-	void **mp;
 
 	if (s->bits < 64 && (i >> s->bits) != 0)
-		return false;
+		return NULL;
 	if (!s->top) {
 		s->top = calloc((size_t)1 << s->top_bits, sizeof(void **));
 		if (!s->top)
-			return false;
+			return NULL;
 	}
 	tp = &s->top[i >> (s->leaf_bits + s->mid_bits)];
 	if (!*tp) {
 		*tp = calloc((size_t)1 << s->mid_bits, sizeof(void *));
 		if (!*tp)
-			return false;
+			return NULL;
 	}
-	mp = &(*tp)[(i >> s->leaf_bits) & ((UINT64_C(1) << s->mid_bits) - 1)];
-	if (!*mp) {
-		*mp = calloc((size_t)1 << s->leaf_bits, s->elem);
-		if (!*mp)
+	return &(*tp)[(i >> s->leaf_bits) & ((UINT64_C(1) << s->mid_bits) - 1)];
+}
+
+const void *hg_sparse_get(const struct hg_sparse *s, uint64_t i)
+{
+	void **slot = slot_of(s, i);
+
+	if (!slot || !*slot)
+		return NULL;
+	if (is_uniform(*slot))
+		return s->uniform[uniform_k(*slot)];
+	return (const char *)*slot + leaf_off(s, i) * s->elem;
+}
+
+/* Element i when its leaf is materialised, else NULL (the bitmaps' words,
+ * which never become uniform). */
+static void *get_backed(const struct hg_sparse *s, uint64_t i)
+{
+	void **slot = slot_of(s, i);
+
+	if (!slot || !*slot || is_uniform(*slot))
+		return NULL;
+	return (char *)*slot + leaf_off(s, i) * s->elem;
+}
+
+/* Gives the slot a leaf of its own: zero-filled, or the prototype's
+ * copies for a uniform slot. */
+static bool materialise(struct hg_sparse *s, void **slot)
+{
+	uint64_t n = leaf_len(s), j;
+	char *leaf;
+
+	if (*slot && !is_uniform(*slot))
+		return true;
+	leaf = calloc((size_t)n, s->elem);
+	if (!leaf)
+		return false;
+	if (*slot && !s->uniform_zero[uniform_k(*slot)]) {
+		/* One copy of the prototype, then doubling copies. */
+		memcpy(leaf, s->uniform[uniform_k(*slot)], s->elem);
+		for (j = 1; j < n; j *= 2)
+			memcpy(leaf + j * s->elem, leaf,
+			       (size_t)(j <= n - j ? j : n - j) * s->elem);
+	}
+	*slot = leaf;
+	s->nleaves++;
+	return true;
+}
+
+void *hg_sparse_get_mut(struct hg_sparse *s, uint64_t i)
+{
+	void **slot = slot_make(s, i);
+
+	if (!slot || !materialise(s, slot))
+		return NULL;
+	return (char *)*slot + leaf_off(s, i) * s->elem;
+}
+
+int hg_sparse_uniform_at(const struct hg_sparse *s, uint64_t i, uint64_t *n)
+{
+	void **slot = slot_of(s, i);
+
+	*n = leaf_len(s) - leaf_off(s, i);
+	if (!slot || !*slot)
+		return -2;
+	if (is_uniform(*slot))
+		return (int)uniform_k(*slot);
+	return -1;
+}
+
+const void *hg_sparse_block(const struct hg_sparse *s, uint64_t i,
+			    unsigned n, void *scratch)
+{
+	void **slot = slot_of(s, i);
+
+	if (slot && *slot && !is_uniform(*slot))
+		return (const char *)*slot + leaf_off(s, i) * s->elem;
+	hg_sparse_read(s, i, n, scratch);
+	return scratch;
+}
+
+void hg_sparse_read(const struct hg_sparse *s, uint64_t i, unsigned n,
+		    void *out)
+{
+	void **slot = slot_of(s, i);
+	char *o = out;
+	unsigned j;
+
+	if (!slot || !*slot) {
+		memset(out, 0, n * s->elem);
+	} else if (is_uniform(*slot)) {
+		for (j = 0; j < n; j++)
+			memcpy(o + j * s->elem, s->uniform[uniform_k(*slot)],
+			       s->elem);
+	} else {
+		memcpy(out, (const char *)*slot + leaf_off(s, i) * s->elem,
+		       n * s->elem);
+	}
+}
+
+/* Element a equals element b (elem bytes; 8-byte elements compared as
+ * words, the summaries' case). */
+static bool elem_eq(const struct hg_sparse *s, const void *a, const void *b)
+{
+	if (s->elem == sizeof(uint64_t))
+		return *(const uint64_t *)a == *(const uint64_t *)b;
+	return !memcmp(a, b, s->elem);
+}
+
+void hg_sparse_compact(struct hg_sparse *s, uint64_t i)
+{
+	void **slot = slot_of(s, i);
+	uint64_t n = leaf_len(s), j;
+	const char *leaf, *e;
+	const void *proto;
+	unsigned k;
+
+	if (!slot || !*slot || is_uniform(*slot) || !s->nuniform)
+		return;
+	leaf = *slot;
+	e = leaf + leaf_off(s, i) * s->elem;
+	for (k = 0; k < s->nuniform; k++)
+		if (elem_eq(s, e, s->uniform[k]))
+			break;
+	if (k == s->nuniform)
+		return;
+	proto = s->uniform[k];
+	/* The leaf's two ends first: a leaf being filled from one end or the
+	 * other is seen not to be uniform yet in one comparison. */
+	if (!elem_eq(s, leaf, proto) ||
+	    !elem_eq(s, leaf + (n - 1) * s->elem, proto))
+		return;
+	for (j = 1; j + 1 < n; j++)
+		if (!elem_eq(s, leaf + j * s->elem, proto))
+			return;
+	free(*slot);
+	*slot = uniform_tag(k);
+	s->nleaves--;
+}
+
+bool hg_sparse_set_uniform(struct hg_sparse *s, uint64_t lo, uint64_t hi,
+			   unsigned k)
+{
+	const void *proto = s->uniform[k];
+	uint64_t i = lo;
+
+	while (i < hi) {
+		uint64_t off = leaf_off(s, i), n = leaf_len(s) - off, j;
+		void **slot = slot_make(s, i);
+
+		if (!slot)
+			return false;
+		if (n > hi - i)
+			n = hi - i;
+		if (off == 0 && n == leaf_len(s)) {
+			if (*slot && !is_uniform(*slot)) {
+				free(*slot);
+				s->nleaves--;
+			}
+			*slot = uniform_tag(k);
+		} else if (!(*slot && is_uniform(*slot) &&
+			     uniform_k(*slot) == k)) {
+			char *e;
+
+			if (!materialise(s, slot))
+				return false;
+			e = (char *)*slot + off * s->elem;
+			for (j = 0; j < n; j++)
+				memcpy(e + j * s->elem, proto, s->elem);
+			hg_sparse_compact(s, i);
+		}
+		i += n;
+	}
+	return true;
+}
+
+/* Makes sure element i is backed; returns false on allocation failure. */
+bool hg_sparse_ensure(struct hg_sparse *s, uint64_t i)
+{
+	void **slot = slot_make(s, i);
+
+	if (!slot)
+		return false;
+	if (!*slot) {
+		*slot = calloc((size_t)leaf_len(s), s->elem);
+		if (!*slot)
 			return false;
 		s->nleaves++;
 	}
@@ -104,7 +326,7 @@ bool hg_sparse_ensure(struct hg_sparse *s, uint64_t i)
 /* Backs the elements [lo, hi). */
 bool hg_sparse_ensure_range(struct hg_sparse *s, uint64_t lo, uint64_t hi)
 {
-	uint64_t step = UINT64_C(1) << s->leaf_bits, i;
+	uint64_t step = leaf_len(s), i;
 
 	if (lo >= hi)
 		return true;
@@ -166,13 +388,11 @@ bool hg_hbm_get(const struct hg_hbm *h, uint64_t i)
 	return w && ((*w >> (i & 63)) & 1);
 }
 
-/* Sets bit i; its words must have been reserved. */
-void hg_hbm_set(struct hg_hbm *h, uint64_t i)
+/* Sets bit i of level k and the summary bits above it. */
+static void hbm_set_at(struct hg_hbm *h, unsigned k, uint64_t i)
 {
-	unsigned k;
-
-	for (k = 0; k < h->nlevels; k++) {
-		uint64_t *w = hg_sparse_get(&h->lv[k], i >> 6);
+	for (; k < h->nlevels; k++) {
+		uint64_t *w = get_backed(&h->lv[k], i >> 6);
 		uint64_t was;
 
 		if (!w)
@@ -185,12 +405,11 @@ void hg_hbm_set(struct hg_hbm *h, uint64_t i)
 	}
 }
 
-void hg_hbm_clear(struct hg_hbm *h, uint64_t i)
+/* Clears bit i of level k and the summary bits its word empties. */
+static void hbm_clear_at(struct hg_hbm *h, unsigned k, uint64_t i)
 {
-	unsigned k;
-
-	for (k = 0; k < h->nlevels; k++) {
-		uint64_t *w = hg_sparse_get(&h->lv[k], i >> 6);
+	for (; k < h->nlevels; k++) {
+		uint64_t *w = get_backed(&h->lv[k], i >> 6);
 		uint64_t bit = UINT64_C(1) << (i & 63);
 
 		if (!w || !(*w & bit))
@@ -199,6 +418,60 @@ void hg_hbm_clear(struct hg_hbm *h, uint64_t i)
 		if (*w != 0)
 			return;
 		i >>= 6;
+	}
+}
+
+/* Sets bit i; its words must have been reserved. */
+void hg_hbm_set(struct hg_hbm *h, uint64_t i)
+{
+	hbm_set_at(h, 0, i);
+}
+
+void hg_hbm_clear(struct hg_hbm *h, uint64_t i)
+{
+	hbm_clear_at(h, 0, i);
+}
+
+/* The mask of bits [lo, hi) of the level-0 word holding lo. */
+static uint64_t range_mask(uint64_t lo, uint64_t hi)
+{
+	unsigned b = (unsigned)(lo & 63);
+	uint64_t n = hi - lo;
+
+	if (n >= 64 - b)
+		return ~UINT64_C(0) << b;
+	return ((UINT64_C(1) << n) - 1) << b;
+}
+
+void hg_hbm_set_range(struct hg_hbm *h, uint64_t lo, uint64_t hi)
+{
+	while (lo < hi) {
+		uint64_t m = range_mask(lo, hi), was;
+		uint64_t *w = get_backed(&h->lv[0], lo >> 6);
+
+		if (w) {
+			was = *w;
+			*w |= m;
+			if (was == 0 && h->nlevels > 1)
+				hbm_set_at(h, 1, lo >> 6);
+		}
+		lo = (lo | 63) + 1;
+	}
+}
+
+void hg_hbm_clear_range(struct hg_hbm *h, uint64_t lo, uint64_t hi)
+{
+	while (lo < hi) {
+		uint64_t m = range_mask(lo, hi), was;
+		uint64_t *w = get_backed(&h->lv[0], lo >> 6);
+
+		if (w) {
+			was = *w;
+			*w &= ~m;
+			if (was != 0 && *w == 0 && h->nlevels > 1)
+				hbm_clear_at(h, 1, lo >> 6);
+		}
+		lo = (lo | 63) + 1;
 	}
 }
 

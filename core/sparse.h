@@ -2,6 +2,15 @@
  * sparse.h - the page allocator's generic containers (internal to hgcore):
  * lazily allocated sparse arrays and 64-way hierarchical bitmaps over them.
  * Host memory grows with the indexes touched, not with the index space.
+ *
+ * A sparse array may also hold uniform leaf blocks: a leaf whose elements
+ * all equal one of a few registered prototypes is kept as a tag naming
+ * that prototype instead of a block of memory, so a run of identical
+ * elements (the chunks of a 100 TiB span, all allocated) costs one
+ * pointer per leaf, not the leaf. Reads see the prototype; a write to one
+ * element materialises its leaf (hg_sparse_get_mut), and a leaf whose
+ * elements come to agree with a prototype again is folded back
+ * (hg_sparse_compact); hg_sparse_set_uniform fills whole ranges.
  */
 #ifndef HG_SPARSE_H
 #define HG_SPARSE_H
@@ -11,10 +20,12 @@
 #include <stdint.h>
 
 #define HG_HBM_MAX_LEVELS 8
+#define HG_SPARSE_MAX_UNIFORM 4
 
 /*
  * A lazily allocated array of 1 << bits fixed-size elements: a top table
- * of pointers to mid tables of pointers to zero-filled leaf blocks.
+ * of pointers to mid tables of slots, each slot NULL (not backed), a
+ * zero-filled leaf block, or a uniform tag (a prototype's number).
  */
 struct hg_sparse {
 	unsigned bits;
@@ -23,7 +34,10 @@ struct hg_sparse {
 	unsigned top_bits;
 	size_t elem;
 	void ***top;
-	uint64_t nleaves;
+	uint64_t nleaves; /* leaf blocks materialised (host memory) */
+	unsigned nuniform;
+	const void *uniform[HG_SPARSE_MAX_UNIFORM]; /* owned by the caller */
+	bool uniform_zero[HG_SPARSE_MAX_UNIFORM];   /* all bytes zero */
 };
 
 /* hg_sparse_init sets up an empty array of 1 << bits elements of elem
@@ -31,8 +45,38 @@ struct hg_sparse {
 void hg_sparse_init(struct hg_sparse *s, unsigned bits, unsigned leaf_bits,
 		    size_t elem);
 void hg_sparse_destroy(struct hg_sparse *s);
-/* hg_sparse_get returns element i, or NULL if its block is not backed. */
-void *hg_sparse_get(const struct hg_sparse *s, uint64_t i);
+/* hg_sparse_add_uniform registers a prototype element (which must outlive
+ * s) and returns its number, or -1 when the table is full. */
+int hg_sparse_add_uniform(struct hg_sparse *s, const void *proto);
+/* hg_sparse_get returns element i for reading (the prototype itself when
+ * its leaf is uniform), or NULL if its block is not backed. */
+const void *hg_sparse_get(const struct hg_sparse *s, uint64_t i);
+/* hg_sparse_get_mut returns element i for writing, materialising a
+ * uniform leaf (or backing an unbacked one, zero-filled); NULL when the
+ * host is out of memory or i is out of range. */
+void *hg_sparse_get_mut(struct hg_sparse *s, uint64_t i);
+/*
+ * hg_sparse_uniform_at tells how element i is held: the prototype number
+ * if its leaf is uniform, -1 if materialised, -2 if not backed; *n gets
+ * the number of elements from i to the end of that leaf.
+ */
+int hg_sparse_uniform_at(const struct hg_sparse *s, uint64_t i, uint64_t *n);
+/* hg_sparse_read copies the n elements from i (in one leaf) to out;
+ * elements not backed read as zero. */
+void hg_sparse_read(const struct hg_sparse *s, uint64_t i, unsigned n,
+		    void *out);
+/* hg_sparse_block returns the n elements from i (in one leaf): in place
+ * when the leaf is materialised, else copied to scratch. */
+const void *hg_sparse_block(const struct hg_sparse *s, uint64_t i,
+			    unsigned n, void *scratch);
+/* hg_sparse_compact folds the leaf of element i into a uniform tag when
+ * all its elements equal one prototype. */
+void hg_sparse_compact(struct hg_sparse *s, uint64_t i);
+/* hg_sparse_set_uniform sets the elements [lo, hi) to prototype k: whole
+ * leaves become tags, the partly covered ones are written element by
+ * element. false when the host is out of memory. */
+bool hg_sparse_set_uniform(struct hg_sparse *s, uint64_t lo, uint64_t hi,
+			   unsigned k);
 /* hg_sparse_ensure backs element i (zero-filled); false when the host is
  * out of memory or i is out of range. */
 bool hg_sparse_ensure(struct hg_sparse *s, uint64_t i);
@@ -58,6 +102,10 @@ bool hg_hbm_reserve(struct hg_hbm *h, uint64_t lo, uint64_t hi);
 bool hg_hbm_get(const struct hg_hbm *h, uint64_t i);
 void hg_hbm_set(struct hg_hbm *h, uint64_t i);
 void hg_hbm_clear(struct hg_hbm *h, uint64_t i);
+/* Set and clear the bits [lo, hi), whose words must have been reserved,
+ * a word at a time. */
+void hg_hbm_set_range(struct hg_hbm *h, uint64_t lo, uint64_t hi);
+void hg_hbm_clear_range(struct hg_hbm *h, uint64_t lo, uint64_t hi);
 /* The highest set bit <= x, and the lowest set bit >= x; false if none. */
 bool hg_hbm_find_prev(const struct hg_hbm *h, uint64_t x, uint64_t *out);
 bool hg_hbm_find_next(const struct hg_hbm *h, uint64_t x, uint64_t *out);

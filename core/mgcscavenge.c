@@ -206,6 +206,63 @@ static uint64_t scavenge_one(struct hg_pagealloc *p, uint64_t ci,
 	return 0;
 }
 
+/* True if scavenge_one(ci, page, nbytes - released) would release all of
+ * chunk ci: a uniform free, unscavenged chunk searched from its top with
+ * room for a whole chunk. */
+static bool scavenges_whole(const struct hg_pagealloc *p, uint64_t ci,
+			    uint64_t page, uint64_t left)
+{
+	uint64_t n;
+
+	return page == p->chunk_pages - 1 &&
+	       (left >> p->log_page) >= p->chunk_pages &&
+	       hg_sparse_uniform_at(&p->chunks, ci, &n) == PA_FREE_READY &&
+	       sum_max(p, sum_get(p, p->levels - 1, ci)) >= p->min_pages;
+}
+
+/*
+ * The loop of (*pageAlloc).scavenge over a run of uniform free chunks,
+ * each released whole, from ci down: what scavenge_one and the index's
+ * find do for each (sysUnused of the chunk, then its flag cleared when
+ * the index finds it again empty, then the next lower flagged chunk as
+ * the search address), the chunks marked scavenged at once at the end.
+ * Stops where a chunk is not such a chunk (the caller's loop goes on
+ * from there, as it would have) or the bytes asked for are released.
+ */
+static uint64_t scavenge_run(struct hg_pagealloc *p, uint64_t ci,
+			     uint64_t left)
+{
+	uint64_t released = 0, c = ci, j;
+
+	for (;;) {
+		hg_addr a = chunk_base(p, c);
+
+		if (p->params.sys_unused)
+			p->params.sys_unused(p->params.ctx, a,
+					     p->params.chunk_bytes);
+		if (a < p->search_addr)
+			p->search_addr = a;
+		released += p->params.chunk_bytes;
+		if (released >= left)
+			break; /* the flag stays: the loop ends here */
+		hg_hbm_clear(&p->scav_has_free, c);
+		if (!hg_hbm_find_prev(&p->scav_has_free, c, &j)) {
+			p->scav_search_valid = false;
+			break;
+		}
+		p->scav_search_addr =
+			chunk_base(p, j) + ((p->chunk_pages - 1) << p->log_page);
+		if (j + 1 != c ||
+		    !scavenges_whole(p, j, p->chunk_pages - 1,
+				     left - released))
+			break;
+		c = j;
+	}
+	if (!hg_sparse_set_uniform(&p->chunks, c, ci + 1, PA_FREE_SCAV))
+		hg_pagealloc_enomem(p);
+	return released;
+}
+
 /* Go: (*pageAlloc).scavenge with force=true, runtime/mgcscavenge.go */
 uint64_t hg_pagealloc_scavenge(struct hg_pagealloc *p, uint64_t nbytes)
 {
@@ -214,7 +271,11 @@ uint64_t hg_pagealloc_scavenge(struct hg_pagealloc *p, uint64_t nbytes)
 	while (released < nbytes && !p->enomem) {
 		if (!scav_index_find(p, &ci, &page))
 			break;
-		released += scavenge_one(p, ci, page, nbytes - released);
+		if (scavenges_whole(p, ci, page, nbytes - released))
+			released += scavenge_run(p, ci, nbytes - released);
+		else
+			released += scavenge_one(p, ci, page,
+						 nbytes - released);
 	}
 	return released;
 }

@@ -302,6 +302,8 @@ void hg_pagealloc_update(struct hg_pagealloc *p, hg_addr base, uint64_t npages,
 	bool fill = contig && sc != ec;
 	int l;
 
+	if (p->enomem) /* chunks may be missing: nothing to summarize */
+		return;
 	if (sc == ec) {
 		uint64_t x = sum_get(p, leaf, sc);
 		uint64_t y = hg_pallocbits_summarize(p, chunk_of(p, sc));
@@ -400,6 +402,11 @@ int hg_pagealloc_grow(struct hg_pagealloc *p, hg_addr base, uint64_t size)
 	if (!hg_hbm_reserve(&p->root_nonzero, lo, hi) ||
 	    !hg_hbm_reserve(&p->scav_has_free, start, end))
 		return HG_ENOMEM;
+	/* New chunks are free and scavenged: uniform. */
+	if (!hg_sparse_set_uniform(&p->chunks, start, end, PA_FREE_SCAV)) {
+		hg_pagealloc_enomem(p);
+		return HG_ENOMEM;
+	}
 	err = hg_addr_ranges_add(&p->in_use,
 				 (struct hg_addr_range){ base, limit });
 	if (err)
@@ -412,9 +419,6 @@ int hg_pagealloc_grow(struct hg_pagealloc *p, hg_addr base, uint64_t size)
 	p->grown = true;
 	if (base < p->search_addr)
 		p->search_addr = base;
-	/* New chunks are free and scavenged: uniform. */
-	if (!hg_sparse_set_uniform(&p->chunks, start, end, PA_FREE_SCAV))
-		hg_pagealloc_enomem(p);
 	p->nchunks += end - start;
 	hg_pagealloc_update(p, base, (limit - base) >> p->log_page, true,
 			    false);
@@ -666,7 +670,7 @@ hg_addr hg_pagealloc_alloc(struct hg_pagealloc *p, uint64_t npages,
 	HG_ASSERT(npages != 0);
 	if (scav)
 		*scav = 0;
-	if (npages == 0 || chunk_index(p, p->search_addr) >= p->end ||
+	if (p->enomem || npages == 0 || chunk_index(p, p->search_addr) >= p->end ||
 	    !p->grown)
 		return 0;
 	if (p->chunk_pages - chunk_page_index(p, p->search_addr) >= npages) {
@@ -725,7 +729,7 @@ void hg_pagealloc_free(struct hg_pagealloc *p, hg_addr base, uint64_t npages)
 	uint64_t c, lo, hi;
 
 	HG_ASSERT(hg_is_aligned(base, p->params.page_size));
-	if (!hg_pagealloc_range_grown(p, base, npages))
+	if (p->enomem || !hg_pagealloc_range_grown(p, base, npages))
 		return; /* not grown memory: ignore */
 	if (base < p->search_addr)
 		p->search_addr = base;
@@ -767,7 +771,7 @@ void hg_pagealloc_mark_padding(struct hg_pagealloc *p, hg_addr base,
 	uint64_t c, lo, hi;
 
 	HG_ASSERT(hg_is_aligned(base, p->params.page_size));
-	if (!hg_pagealloc_range_grown(p, base, npages))
+	if (p->enomem || !hg_pagealloc_range_grown(p, base, npages))
 		return;
 	walk_begin(p, base, npages, &w);
 	while (walk_next(p, &w, &c, &lo, &hi)) {
@@ -795,7 +799,8 @@ void hg_pagealloc_unscavenge(struct hg_pagealloc *p, hg_addr base,
 	uint64_t c, lo, hi;
 
 	HG_ASSERT(hg_is_aligned(base, p->params.page_size));
-	if (!npages || !hg_pagealloc_range_grown(p, base, npages))
+	if (p->enomem || !npages ||
+	    !hg_pagealloc_range_grown(p, base, npages))
 		return;
 	walk_begin(p, base, npages, &w);
 	while (walk_next(p, &w, &c, &lo, &hi)) {

@@ -17,7 +17,8 @@ struct hg_pagecache hg_pagealloc_alloc_to_cache(struct hg_pagealloc *p)
 	struct pa_chunk *ch;
 	uint64_t ci, j = PA_NONE, blk;
 
-	if (!p->grown || chunk_index(p, p->search_addr) >= p->end)
+	if (p->enomem || !p->grown ||
+	    chunk_index(p, p->search_addr) >= p->end)
 		return c;
 	ci = chunk_index(p, p->search_addr);
 	if (sum_get(p, p->levels - 1, ci) != 0) {
@@ -89,7 +90,7 @@ void hg_pagecache_flush(struct hg_pagecache *c, struct hg_pagealloc *p)
 	uint64_t ci, pi;
 	unsigned i;
 
-	if (c->cache == 0) {
+	if (c->cache == 0 || p->enomem) {
 		memset(c, 0, sizeof(*c));
 		return;
 	}

@@ -45,6 +45,8 @@ int hg_pagealloc_runs(const struct hg_pagealloc *p, hg_addr lo, hg_addr hi,
 	int ret;
 
 	lo &= ~(p->params.page_size - 1);
+	if (p->enomem) /* chunks may be missing */
+		return 0;
 	for (r = 0; r < p->in_use.len; r++) {
 		hg_addr b = max_u64(p->in_use.ranges[r].base, lo);
 		hg_addr e = min_u64(p->in_use.ranges[r].limit, hi);
@@ -101,7 +103,7 @@ void hg_pagealloc_count(const struct hg_pagealloc *p,
 	size_t r;
 
 	memset(out, 0, sizeof(*out));
-	for (r = 0; r < p->in_use.len; r++) {
+	for (r = 0; r < p->in_use.len && !p->enomem; r++) {
 		uint64_t c = chunk_index(p, p->in_use.ranges[r].base);
 		uint64_t ce = chunk_index(p, p->in_use.ranges[r].limit);
 
@@ -244,6 +246,29 @@ static bool chunk_has_candidate(const struct hg_pagealloc *p,
 	return false;
 }
 
+/* The leaf summaries of the chunks [c, c+n) are all sum: checked a
+ * uniform block of them at a time. */
+static int check_leaf_sums(const struct hg_pagealloc *p, uint64_t c,
+			   uint64_t n, uint64_t sum, char *err, size_t errlen)
+{
+	unsigned leaf = p->levels - 1;
+	uint64_t i, m;
+
+	for (i = c; i < c + n; i += m) {
+		int k = hg_sparse_uniform_at(&p->summary[leaf], i, &m);
+
+		if (k < 0 || p->sum_uniform[leaf][k] != sum)
+			m = 1;
+		if (sum_get(p, leaf, i) != sum)
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "chunk %#llx: leaf summary %#llx, "
+					 "bitmap says %#llx",
+					 ULL(i), ULL(sum_get(p, leaf, i)),
+					 ULL(sum));
+	}
+	return HG_OK;
+}
+
 /*
  * The chunk checks of hg_pagealloc_check for the n chunks [c, c+n), which
  * all hold the same bitmaps ch (n > 1 only for a run of uniform chunks,
@@ -253,23 +278,12 @@ static bool chunk_has_candidate(const struct hg_pagealloc *p,
 static int check_chunks(const struct hg_pagealloc *p, uint64_t c, uint64_t n,
 			const struct pa_chunk *ch, char *err, size_t errlen)
 {
-	uint64_t sum = hg_pallocbits_summarize(p, ch), top, used = 0, i, m;
+	uint64_t sum = hg_pallocbits_summarize(p, ch), top, used = 0, i;
 	unsigned w;
+	int rc = check_leaf_sums(p, c, n, sum, err, errlen);
 
-	/* The leaf summaries, a uniform block of them at a time. */
-	for (i = c; i < c + n; i += m) {
-		int k = hg_sparse_uniform_at(&p->summary[p->levels - 1], i, &m);
-
-		if (k < 0 || p->sum_uniform[p->levels - 1][k] != sum)
-			m = 1;
-		if (sum_get(p, p->levels - 1, i) != sum)
-			return hg_errorf(err, errlen, HG_EINVAL,
-					 "chunk %#llx: leaf summary %#llx, "
-					 "bitmap says %#llx",
-					 ULL(i),
-					 ULL(sum_get(p, p->levels - 1, i)),
-					 ULL(sum));
-	}
+	if (rc)
+		return rc;
 	for (w = 0; w < p->nwords; w++) {
 		uint64_t free_bits = ~ch->alloc[w];
 		hg_addr wb =
@@ -475,53 +489,51 @@ int hg_pagealloc_check(const struct hg_pagealloc *p, char *err, size_t errlen)
  * hg_pagealloc_check_range is hg_pagealloc_check for the chunks meeting
  * [lo, hi) only (the linear --check after each event): each grown chunk's
  * leaf summary and scavenge-index count against its bitmap, and every
- * summary above it against its children. O(chunks * levels).
+ * summary above it against its children. O(chunks * levels), where a run
+ * of uniform chunks (compact form, mpagealloc.h) counts as one chunk and
+ * the summaries above only them as one entry per level.
  */
 int hg_pagealloc_check_range(const struct hg_pagealloc *p, hg_addr lo,
 			     hg_addr hi, char *err, size_t errlen)
 {
-	if (hi <= lo)
-		return HG_OK;
-	for (uint64_t c = chunk_index(p, lo); c <= chunk_index(p, hi - 1);
-	     c++) {
-		const struct pa_chunk *ch = chunk_of(p, c);
-		uint64_t used = 0;
+	uint64_t c, ce, n;
 
+	if (hi <= lo || p->enomem)
+		return HG_OK;
+	ce = chunk_index(p, hi - 1) + 1;
+	for (c = chunk_index(p, lo); c < ce; c += n) {
+		const struct pa_chunk *ch = chunk_of(p, c);
+		int k = hg_sparse_uniform_at(&p->chunks, c, &n);
+		uint64_t used = 0, sum;
+		hg_addr cb = chunk_base(p, c);
+		unsigned l, w;
+		int rc;
+
+		n = k >= 0 || k == -2 ? min_u64(n, ce - c) : 1;
 		if (!ch || !ch->grown)
 			continue;
-		uint64_t sum = hg_pallocbits_summarize(p, ch);
-		if (sum_get(p, p->levels - 1, c) != sum)
-			return hg_errorf(err, errlen, HG_EINVAL,
-					 "chunk %#llx: leaf summary %#llx, "
-					 "bitmap says %#llx",
-					 ULL(c),
-					 ULL(sum_get(p, p->levels - 1, c)),
-					 ULL(sum));
-		for (unsigned w = 0; w < p->nwords; w++)
+		sum = hg_pallocbits_summarize(p, ch);
+		rc = check_leaf_sums(p, c, n, sum, err, errlen);
+		if (rc)
+			return rc;
+		for (w = 0; w < p->nwords; w++)
 			used += popcount64(ch->alloc[w]);
 		if (used != ch->in_use)
 			return hg_errorf(err, errlen, HG_EINVAL,
 					 "chunk %#llx: scavenge index inUse "
 					 "%llu, bitmap %llu",
 					 ULL(c), ULL(ch->in_use), ULL(used));
-		hg_addr cb = chunk_base(p, c);
-		for (unsigned l = 0; l + 1 < p->levels; l++) {
-			uint64_t i, end, kids[1 << PA_LEVEL_BITS];
-			unsigned k, bits = p->level_bits[l + 1];
+		for (l = 0; l + 1 < p->levels; l++) {
+			uint64_t i, end, m;
 
-			hg_addrs_to_summary_range(p, l, cb,
-						  cb + p->params.chunk_bytes,
-						  &i, &end);
-			for (k = 0; k < (1u << bits); k++)
-				kids[k] = sum_get(p, l + 1, (i << bits) + k);
-			uint64_t want = hg_merge_summaries(
-				p, kids, 1u << bits, p->level_log_pages[l + 1]);
-			if (sum_get(p, l, i) != want)
-				return hg_errorf(err, errlen, HG_EINVAL,
-						 "summary[%u][%#llx] = %#llx, "
-						 "children disagree",
-						 l, ULL(i),
-						 ULL(sum_get(p, l, i)));
+			hg_addrs_to_summary_range(
+				p, l, cb, cb + (n << p->log_chunk_bytes), &i,
+				&end);
+			for (; i < end; i += m) {
+				rc = check_entry(p, l, i, end, &m, err, errlen);
+				if (rc)
+					return rc;
+			}
 		}
 	}
 	return HG_OK;

@@ -66,9 +66,9 @@ want=$((8192 + 16384 + 1048576 + 30 * 2 ** 40 + 55 * 2 ** 40))
 # at once; B where the heap grew past A.
 for ev in '"id":"B","addr":"0x64c000000000"' '"id":"C","addr":"0xc000000000"' \
 	'"id":"D","addr":"0xc000300000"' '"id":"G","addr":"0xc000300000"' \
-	'"id":"H","addr":"0xc000000000"' '"id":"I","addr":"0x28c000304000"' \
+	'"id":"H","addr":"0xc000000000"' '"id":"I","addr":"0x28c000380000"' \
 	'"released":1073741824' '"released":5497558138880' \
-	'"released":71467180998656'; do
+	'"released":71467180490752'; do
 	grep -qF "$ev" giant.log || fail "giant.hgt: no event with $ev in the log"
 done
 

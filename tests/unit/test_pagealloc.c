@@ -1123,6 +1123,81 @@ static void test_exhaust(void **state)
 	}
 }
 
+/*
+ * The compact form (mpagealloc.h): a 16 TiB heap (4 M chunks) taken whole
+ * by one span, parts of it freed, reused, released and freed again, the
+ * counts, addresses and releases exact, the invariant checker content,
+ * and the host memory of the bitmaps and summaries a few hundred KiB (one
+ * bitmap per chunk would be 544 MiB).
+ */
+static void test_compact_giant(void **state)
+{
+	struct env e = env64(4096);
+	struct hg_pagealloc *p = NULL;
+	struct hg_pagealloc_counts cnt;
+	const hg_addr base = 0xc000000000;
+	const uint64_t chunks = UINT64_C(4) << 20, all = chunks * 512;
+	const uint64_t mid = base + (UINT64_C(5) << 40) + 3 * PS;
+	const uint64_t hole = (UINT64_C(1) << 40) / PS + 7; /* 1 TiB + 7 */
+	uint64_t s;
+
+	(void)state;
+	e.prm.ctx = NULL;
+	assert_int_equal(hg_pagealloc_new(&p, &e.prm), 0);
+	assert_int_equal(hg_pagealloc_grow(p, base, chunks * (4 << 20)), 0);
+	check_ok(p);
+	assert_int_equal(hg_pagealloc_alloc(p, all, &s), base);
+	assert_int_equal(s, all * PS);
+	check_ok(p);
+	hg_pagealloc_count(p, &cnt);
+	assert_int_equal(cnt.alloc, all);
+	assert_int_equal(cnt.free_scav + cnt.free_ready, 0);
+	assert_true(hg_pagealloc_host_bytes(p) < 256 << 10);
+
+	/* Free a part that starts and ends inside chunks, then reuse it. */
+	hg_pagealloc_free(p, mid, hole);
+	check_ok(p);
+	assert_true(hg_pagealloc_search_addr(p) <= mid);
+	hg_pagealloc_count(p, &cnt);
+	assert_int_equal(cnt.alloc, all - hole);
+	assert_int_equal(cnt.free_ready, hole);
+	assert_int_equal(hg_pagealloc_alloc(p, 2, &s), mid);
+	assert_int_equal(s, 0);
+	assert_int_equal(hg_pagealloc_alloc(p, hole - 2, &s), mid + 2 * PS);
+	assert_int_equal(hg_pagealloc_alloc(p, 1, &s), 0); /* full again */
+	check_ok(p);
+
+	/* Free it again, release 1 GiB of it (the top first), take 1 TiB. */
+	hg_pagealloc_free(p, mid, hole);
+	assert_int_equal(hg_pagealloc_scavenge(p, UINT64_C(1) << 30),
+			 UINT64_C(1) << 30);
+	check_ok(p);
+	hg_pagealloc_count(p, &cnt);
+	assert_int_equal(cnt.free_scav, (UINT64_C(1) << 30) / PS);
+	assert_int_equal(hg_pagealloc_alloc(p, hole - 7, &s), mid);
+	assert_int_equal(s, (UINT64_C(1) << 30) - 7 * PS);
+	check_ok(p);
+
+	/* Free everything, release it all: one uniform heap again. */
+	hg_pagealloc_free(p, base, (mid - base) / PS);
+	hg_pagealloc_free(p, mid, hole - 7);
+	hg_pagealloc_free(p, mid + hole * PS,
+			  all - (mid - base) / PS - hole);
+	check_ok(p);
+	hg_pagealloc_count(p, &cnt);
+	assert_int_equal(cnt.alloc, 0);
+	/* The 7 pages of the hole's top stayed released. */
+	assert_int_equal(hg_pagealloc_scavenge(p, UINT64_MAX), (all - 7) * PS);
+	hg_pagealloc_count(p, &cnt);
+	assert_int_equal(cnt.free_scav, all);
+	check_ok(p);
+	assert_true(hg_pagealloc_host_bytes(p) < 256 << 10);
+	assert_int_equal(hg_pagealloc_alloc(p, all, &s), base);
+	assert_int_equal(s, all * PS);
+	check_ok(p);
+	hg_pagealloc_free_all(p);
+}
+
 /* grow marks pages free and scavenged; alloc reports and clears them. */
 static void test_grow_alloc_scav(void **state)
 {
@@ -1795,6 +1870,7 @@ int main(void)
 		cmocka_unit_test(test_page_cache_alloc_flush),
 		cmocka_unit_test(test_exhaust),
 		cmocka_unit_test(test_grow_alloc_scav),
+		cmocka_unit_test(test_compact_giant),
 		cmocka_unit_test(test_mark_padding),
 		cmocka_unit_test(test_runs),
 		cmocka_unit_test(test_params),

@@ -241,8 +241,11 @@ static int apply_time(struct hg_model *m, const struct hg_op *op,
 	(void)res;
 	(void)err;
 	(void)errlen;
-	if (rc == HG_OK)
+	if (rc == HG_OK) {
 		m->obj->now = op->value;
+		m->obj->has_time = true;
+		hg_bg_scavenger_tick(m); /* mgcpacer.c */
+	}
 	return rc;
 }
 

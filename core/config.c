@@ -151,6 +151,11 @@ static const char *const gc_names[] = {
 	[HG_GC_TRACE] = "trace",
 	NULL,
 };
+static const char *const scav_pace_names[] = {
+	[HG_SCAV_PACE_TIME] = "time",
+	[HG_SCAV_PACE_GC] = "gc",
+	NULL,
+};
 static const char *const sbrk_free_names[] = {
 	[HG_SBRK_FREE_FREELIST] = "freelist",
 	[HG_SBRK_FREE_TOP_ONLY] = "top-only",
@@ -164,6 +169,7 @@ _Static_assert(sizeof(enum hg_policy_arena) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum hg_policy_prepare) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum hg_policy_grow) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum hg_gc_mode) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum hg_scav_pace) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum hg_policy_sbrk_free) == sizeof(int), "enum size");
 
 /* ------------------------------------------------------------------ */
@@ -283,6 +289,10 @@ struct key {
 	X(SCAVENGER, "scavenger", HG_CFG_BOOL, NULL, set_bool, get_bool,       \
 	  scavenger, hg_cfg_default_scavenger,                                 \
 	  "The background scavenger and the scavenging when the heap grows")   \
+	X(SCAVENGER_PACE, "scavenger_pace", HG_CFG_STRING, scav_pace_names,    \
+	  set_enum, get_enum, scavenger_pace, hg_cfg_default_scavenger_pace,   \
+	  "When the background scavenger releases: paced by the trace's "      \
+	  "time events, or at once at each gc")                                \
 	X(RUNTIME_START, "runtime_start", HG_CFG_BOOL, NULL, set_bool,         \
 	  get_bool, runtime_start, hg_cfg_default_runtime_start,               \
 	  "Replay what the runtime allocates before an allocfreetrace log "    \
@@ -854,6 +864,7 @@ bool hg_config_key_objects(const char *key)
 {
 	return key && (!strcmp(key, "gogc") || !strcmp(key, "memory_limit") ||
 		       !strcmp(key, "scavenger") || !strcmp(key, "gc") ||
+		       !strcmp(key, "scavenger_pace") ||
 		       !strcmp(key, "mark_readmemstats"));
 }
 

@@ -272,15 +272,12 @@ static void pace_scavenger(struct hg_model *m, uint64_t goal,
 		o->scav_gc_percent_goal = g;
 }
 
-/*
- * The background scavenger (Go: bgscavenge, scavenger.run), which works
- * toward its goals between cycles at 1% of a CPU: the model releases what
- * is over them at once, at the gc (highest addresses first, as Go's
- * scavenge index does).
- */
-static void background_scavenge(struct hg_model *m)
+/* What the background scavenger has yet to release: the retained heap
+ * over its goal, or the mapped memory over the limit's goal (Go: the
+ * complement of scavengerState.shouldStop). */
+static uint64_t scavenge_todo(const struct hg_model *m)
 {
-	struct hg_objects *o = m->obj;
+	const struct hg_objects *o = m->obj;
 	uint64_t todo = 0, retained = heap_retained(m);
 
 	if (o->scav_gc_percent_goal != UINT64_MAX &&
@@ -290,8 +287,121 @@ static void background_scavenge(struct hg_model *m)
 	    m->hs.mapped_ready > o->scav_memory_limit_goal &&
 	    m->hs.mapped_ready - o->scav_memory_limit_goal > todo)
 		todo = m->hs.mapped_ready - o->scav_memory_limit_goal;
+	return todo;
+}
+
+/*
+ * The background scavenger at once (scavenger_pace = gc, or a trace
+ * without time events): what is over its goals is released at the gc
+ * (highest addresses first, as Go's scavenge index does).
+ */
+static void background_scavenge(struct hg_model *m)
+{
+	uint64_t todo = scavenge_todo(m);
+
 	if (todo)
 		hg_pagealloc_scavenge(m->pages, todo);
+}
+
+/*
+ * The background scavenger on the trace's clock (Go: bgscavenge and
+ * scavengerState.run, sleep, go1.19 and go1.26 alike). The end of the
+ * sweep readies it (sweepone's scavenger.ready) and sysmon wakes it,
+ * from a sleep too, at its next tick (taken as its shortest delay, 20 us,
+ * after the gc). Awake, it releases 64 KiB at a time (scavengeQuantum)
+ * while there is work, for at least 1 ms of work (minScavWorkTime), then
+ * sleeps that work divided by its sleep ratio, which a PI controller
+ * steers to 1% of the CPU time of GOMAXPROCS (scavengePercent; start
+ * 0.001, between 0.001 and 1000); with nothing to do it parks until the
+ * next sweep's end. The model runs it at the trace's time events, so a
+ * mark right after a gc (runtime.GC, then ReadMemStats) sees nothing of
+ * that gc's release yet, as the recordings show. The time one quantum
+ * takes (Go measures it) is taken as 4 us: the Go 1.26 recordings saw
+ * 13 MiB released within the 1.5 ms of a runtime.GC (stacks-go126-p1,
+ * wave_2_gc), at least that fast.
+ */
+#define HG_SCAV_QUANTUM (UINT64_C(64) << 10)
+#define HG_SCAV_QUANTUM_NS 4000.0
+#define HG_SCAV_MIN_WORK_NS 1e6  /* Go: minScavWorkTime */
+#define HG_SCAV_SYSMON_NS 20000  /* Go: sysmon's shortest delay, 20 us */
+#define HG_SCAV_PERCENT 1.0      /* Go: scavengePercent */
+
+/* Go: scavengerState.sleepController (kp 0.3375, ti 3.2e6, tt 1e9,
+ * output between 0.001 and 1000) and (*piController).next. */
+static double scav_controller_next(struct hg_objects *o, double input,
+				   double setpoint, double period)
+{
+	const double kp = 0.3375, ti = 3.2e6, tt = 1e9, lo = 0.001, hi = 1000;
+	double raw = kp * (setpoint - input) + o->scav_err_integral;
+	double out = raw < lo ? lo : raw > hi ? hi : raw;
+
+	o->scav_err_integral +=
+		(kp * period / ti) * (setpoint - input) + (period / tt) * (out - raw);
+	return out;
+}
+
+/* Go: the end of scavengerState.sleep: the controller's new sleep ratio
+ * from the CPU share of the last work and sleep. */
+static void scav_woke(struct hg_model *m, uint64_t now)
+{
+	struct hg_objects *o = m->obj;
+	double worked = (double)o->scav_worked;
+	double slept = now > o->scav_sleep_start
+			       ? (double)(now - o->scav_sleep_start)
+			       : 0.0;
+	unsigned procs = o->nps ? o->nps : 1;
+	double frac = worked / ((slept + worked) * (double)procs);
+
+	o->scav_sleep_ratio = scav_controller_next(
+		o, frac, HG_SCAV_PERCENT / 100.0, slept + worked);
+}
+
+/* Go: scavengerState.ready at the sweep's end: sysmon wakes the
+ * scavenger (also from its sleep) shortly after. */
+static void scav_ready(struct hg_objects *o)
+{
+	o->scav_was_sleeping = o->scav_state == HG_SCAV_SLEEPING;
+	o->scav_state = HG_SCAV_READY;
+	o->scav_wake_at = o->now + HG_SCAV_SYSMON_NS;
+}
+
+void hg_bg_scavenger_tick(struct hg_model *m)
+{
+	struct hg_objects *o = m->obj;
+	uint64_t now = o->now, released = 0;
+	double worked = 0;
+
+	if (o->scav_state == HG_SCAV_PARKED)
+		return;
+	if (o->scav_state == HG_SCAV_READY && now < o->scav_wake_at)
+		return;
+	if (o->scav_state == HG_SCAV_SLEEPING && now < o->scav_sleep_until)
+		return;
+	if (o->scav_state == HG_SCAV_SLEEPING || o->scav_was_sleeping)
+		scav_woke(m, now);
+	o->scav_was_sleeping = false;
+	/* Go: scavengerState.run. */
+	while (worked < HG_SCAV_MIN_WORK_NS && scavenge_todo(m) > 0) {
+		uint64_t r = hg_pagealloc_scavenge(m->pages, HG_SCAV_QUANTUM);
+
+		worked += HG_SCAV_QUANTUM_NS * (double)r / (double)HG_SCAV_QUANTUM;
+		released += r;
+		if (r < HG_SCAV_QUANTUM)
+			break;
+	}
+	if (released == 0) {
+		o->scav_state = HG_SCAV_PARKED;
+		return;
+	}
+	/* Go: scavengerState.sleep. */
+	if (worked < HG_SCAV_MIN_WORK_NS)
+		worked = HG_SCAV_MIN_WORK_NS;
+	if (o->scav_sleep_ratio <= 0)
+		o->scav_sleep_ratio = 0.001; /* Go: startingScavSleepRatio */
+	o->scav_worked = (uint64_t)worked;
+	o->scav_state = HG_SCAV_SLEEPING;
+	o->scav_sleep_start = now;
+	o->scav_sleep_until = now + (uint64_t)(worked / o->scav_sleep_ratio);
 }
 
 /*
@@ -339,7 +449,10 @@ void hg_gc_commit(struct hg_model *m)
 	o->last_heap_goal = last_goal;
 	pace_scavenger(m, hg_heap_goal(m), last_goal);
 	hg_gc_flush_idle_pcaches(m);
-	background_scavenge(m);
+	if (m->cfg.scavenger_pace == HG_SCAV_PACE_TIME && o->has_time)
+		scav_ready(o);
+	else
+		background_scavenge(m);
 }
 
 /*

@@ -165,6 +165,16 @@ struct hg_objects {
 	/* gc = paced: cycles at the pacer's trigger; gc_auto: the key was
 	 * left unset, and the trace's first gc event ends the pacing. */
 	bool paced, gc_auto;
+	/* The background scavenger paced by the trace's clock (mgcpacer.c,
+	 * Go: scavengerState): parked, woken by the sweep's end (ready, to
+	 * run from scav_wake_at) or sleeping from scav_sleep_start to
+	 * scav_sleep_until after scav_worked ns of work; its sleep ratio
+	 * and the PI controller's integral. has_time: a time event seen. */
+	bool has_time;
+	enum { HG_SCAV_PARKED, HG_SCAV_READY, HG_SCAV_SLEEPING } scav_state;
+	bool scav_was_sleeping;
+	uint64_t scav_wake_at, scav_sleep_start, scav_sleep_until, scav_worked;
+	double scav_sleep_ratio, scav_err_integral;
 };
 
 /* Values stored in the object and stack id maps (after model.h's). */
@@ -219,6 +229,7 @@ uint64_t hg_gc_trigger(const struct hg_model *m);
 void hg_gc_commit(struct hg_model *m);
 int hg_gc_paced(struct hg_model *m);
 void hg_heap_live_add(struct hg_objects *o, uint64_t n);
+void hg_bg_scavenger_tick(struct hg_model *m);
 void hg_heap_live_sub(struct hg_objects *o, uint64_t n);
 void hg_mspan_sweep(struct hg_model *m, struct hg_mspan *s, bool preserve);
 void hg_mspan_sweep_slot(struct hg_model *m, struct hg_mspan *s, uint32_t i);

@@ -415,6 +415,15 @@ void hg_cfg_default_scavenger(struct hg_config *c)
 	c->scavenger = true;
 }
 
+/* gc: at once at each gc. time (mgcpacer.c) defers the release to the
+ * trace's clock, which is closer to the Go 1.26 recordings at the marks
+ * right after a gc, but FreeOSMemory leaves no event in a go-trace and
+ * its release then comes late (README "The scavengers") */
+void hg_cfg_default_scavenger_pace(struct hg_config *c)
+{
+	c->scavenger_pace = HG_SCAV_PACE_GC;
+}
+
 /* false: a hand-written trace starts from an empty heap; the
  * go-allocfreetrace importer sets it (core/runtime_start.c) */
 void hg_cfg_default_runtime_start(struct hg_config *c)

@@ -87,6 +87,8 @@ enum hg_policy_grow { HG_GROW_INCREMENTAL, HG_GROW_WHOLE_ARENA };
 enum hg_policy_sbrk_free { HG_SBRK_FREE_FREELIST, HG_SBRK_FREE_TOP_ONLY };
 /* Where the GC cycles of an object-level replay come from (key gc). */
 enum hg_gc_mode { HG_GC_PACED, HG_GC_TRACE };
+/* When the background scavenger releases (key scavenger_pace). */
+enum hg_scav_pace { HG_SCAV_PACE_TIME, HG_SCAV_PACE_GC };
 
 struct hg_config {
 	enum hg_platform platform;
@@ -151,6 +153,10 @@ struct hg_config {
 	 * flushes every P's mcache and stack cache first (README "GC
 	 * pacing"). */
 	bool mark_readmemstats;
+	/* time: the background scavenger works in bursts paced by the
+	 * trace's time events (at each gc when it has none); gc: all at
+	 * once at each gc (README "The scavengers"). */
+	enum hg_scav_pace scavenger_pace;
 };
 
 /* hg_config_init fills the defaults of the newest Go on linux/amd64. */

@@ -240,6 +240,7 @@ static void test_keys_and_types(void **state)
 		{ "gc", HG_CFG_STRING },
 		{ "mark_readmemstats", HG_CFG_BOOL },
 		{ "scavenger", HG_CFG_BOOL },
+		{ "scavenger_pace", HG_CFG_STRING },
 		{ "runtime_start", HG_CFG_BOOL },
 		{ "placement", HG_CFG_STRING },
 		{ "policy.sbrk", HG_CFG_STRING },

@@ -444,6 +444,68 @@ static void test_mark_readmemstats(void **state)
 	assert_int_equal(stack_inuse_after_mark("true"), 0);
 }
 
+/*
+ * scavenger_pace=time: the release a gc makes due waits for the trace's
+ * clock: nothing at the gc itself, nor at a time event less than sysmon's
+ * 20 us later; then one burst of 1 ms of work (64 KiB quanta at 4 us:
+ * 16 MiB, the quantum that crosses 1 ms included), and the next only
+ * after the scavenger's sleep (1.024 ms of work / 0.001 = 1.024 s at
+ * first). scavenger_pace=gc: all at the gc.
+ */
+static void test_scavenger_time(void **state)
+{
+	(void)state;
+	for (int pace = 0; pace < 2; pace++) {
+		struct hg_model *m = model("1.26", NULL, NULL);
+		struct hg_config cfg = *hg_model_config(m);
+		char err[256], id[16];
+		uint64_t r0, r1, r2, r3;
+
+		hg_model_free(m);
+		assert_int_equal(hg_config_set(&cfg, "scavenger_pace",
+					       pace ? "gc" : "time", err,
+					       sizeof(err)),
+				 0);
+		if (hg_model_new(&m, &cfg, err, sizeof(err)))
+			fail_msg("hg_model_new: %s", err);
+		apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 1000 });
+		for (int i = 0; i < 100; i++) {
+			snprintf(id, sizeof id, "b%d", i);
+			op(m, HG_OP_NEW, id, MiB, false);
+		}
+		op(m, HG_OP_GC, NULL, 0, false);
+		for (int i = 4; i < 100; i++) {
+			snprintf(id, sizeof id, "b%d", i);
+			op(m, HG_OP_DEL, id, 0, false);
+		}
+		r0 = hg_model_stats(m)->final.heap_released;
+		op(m, HG_OP_GC, NULL, 0, false);
+		r1 = hg_model_stats(m)->final.heap_released;
+		apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 11000 });
+		r2 = hg_model_stats(m)->final.heap_released;
+		apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME,
+					    .value = 2000000 });
+		r3 = hg_model_stats(m)->final.heap_released;
+		if (pace) {
+			assert_true(r1 - r0 > 80 * MiB);
+			assert_int_equal(r3, r1);
+		} else {
+			assert_int_equal(r1, r0);
+			assert_int_equal(r2, r1);
+			apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME,
+						    .value = 1000000000 });
+			assert_int_equal(hg_model_stats(m)->final.heap_released,
+					 r3);
+			assert_int_equal(r3 - r2, 16 * MiB);
+			apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME,
+						    .value = 1030000000 });
+			assert_int_equal(hg_model_stats(m)->final.heap_released,
+					 r3 + 16 * MiB);
+		}
+		hg_model_free(m);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -457,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_paced_auto),
 		cmocka_unit_test(test_idle_pcache_flush),
 		cmocka_unit_test(test_mark_readmemstats),
+		cmocka_unit_test(test_scavenger_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

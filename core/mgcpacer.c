@@ -456,22 +456,46 @@ void hg_gc_commit(struct hg_model *m)
 }
 
 /*
- * Go: the end of (*mheap).allocSpan, go1.19+: when the heap grew, what
- * retained would exceed the scavenger's goal (at most the growth), or
- * the mapped memory the memory limit, is released before the span is
- * used. growth and scav are the bytes the heap grew and the released
- * bytes the span reused.
+ * The scavenging when the heap grows, per release (growth: the bytes the
+ * heap grew for a span, scav: the released bytes the span reused):
+ *  - go1.19+ (the end of (*mheap).allocSpan): what retained would exceed
+ *    the scavenger's goal (at most the growth), or the mapped memory the
+ *    memory limit, is released before the span is used;
+ *  - go1.14-1.18 ((*mheap).grow: retained + totalGrowth over scavengeGoal)
+ *    and go1.13 ((*mheap).growAddSpan's scavengeIfNeededLocked over
+ *    scavengeRetainedGoal): the same without the memory limit;
+ *  - go1.12 ((*mheap).grow's scavengeLargest): as many bytes as the heap
+ *    grew, from the free spans (the largest first in Go; highest
+ *    addresses first here), less the credit an earlier release left over
+ *    (scavengeCredit), what it releases beyond that kept as credit;
+ *  - before go1.12 nothing (the sysmon scavenger of spans unused for 5
+ *    minutes is not modeled).
  */
 void hg_scavenge_on_grow(struct hg_model *m, uint64_t growth, uint64_t scav)
 {
 	struct hg_objects *o = m->obj;
+	unsigned minor = hg_config_go_minor(&m->cfg);
 	uint64_t todo = 0;
 
 	(void)scav; /* mapped_ready already counts the reused pages */
-	if (!o || !m->stats.object_ops || !m->cfg.scavenger ||
-	    hg_config_go_minor(&m->cfg) < 19)
+	if (!o || !m->stats.object_ops || !m->cfg.scavenger || minor < 12 ||
+	    (growth == 0 && minor < 19))
 		return;
-	if (m->hs.mapped_ready > m->cfg.memory_limit)
+	if (minor == 12) {
+		uint64_t r;
+
+		if (growth <= o->scav_credit) {
+			o->scav_credit -= growth;
+			return;
+		}
+		todo = growth - o->scav_credit;
+		o->scav_credit = 0;
+		r = hg_pagealloc_scavenge(m->pages, todo);
+		if (r > todo)
+			o->scav_credit = r - todo;
+		return;
+	}
+	if (minor >= 19 && m->hs.mapped_ready > m->cfg.memory_limit)
 		todo = m->hs.mapped_ready - m->cfg.memory_limit;
 	if (o->scav_gc_percent_goal != UINT64_MAX && growth > 0) {
 		uint64_t retained = heap_retained(m);

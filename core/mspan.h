@@ -175,6 +175,9 @@ struct hg_objects {
 	bool scav_was_sleeping;
 	uint64_t scav_wake_at, scav_sleep_start, scav_sleep_until, scav_worked;
 	double scav_sleep_ratio, scav_err_integral;
+	/* Go 1.12: mheap_.scavengeCredit, released beyond what a growth
+	 * asked for (mgcpacer.c). */
+	uint64_t scav_credit;
 };
 
 /* Values stored in the object and stack id maps (after model.h's). */

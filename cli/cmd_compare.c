@@ -469,7 +469,8 @@ static int run_compare(struct compare *c)
 		for (size_t i = 0; i < n; i++)
 			in[i] = (struct hg_map_input){
 				runs[i].m, runs[i].label, pics->moment,
-				hg_model_stats(runs[i].m)->events, NULL
+				hg_model_stats(runs[i].m)->events,
+				hg_pictures_lane_ids(pics, i)
 			};
 		struct hg_render_opts o;
 		hg_pictures_render_opts(pics, &o, name);

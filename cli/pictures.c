@@ -25,8 +25,10 @@ void hg_pictures_release(struct hg_pictures *p)
 	hg_report_free(p->report);
 	hg_curves_free(p->cv);
 	hg_idlive_free(p->ids);
-	for (size_t i = 0; i < HG_REPLAY_MAX_LANES; i++)
+	for (size_t i = 0; i < HG_REPLAY_MAX_LANES; i++) {
 		hg_timeline_free(p->ltl[i]);
+		hg_idlive_free(p->lids[i]);
+	}
 	memset(p, 0, sizeof(*p));
 }
 
@@ -279,6 +281,9 @@ static int report_event(void *ctx, struct hg_replay *rp,
 {
 	struct hg_pictures *p = ctx;
 	struct hg_model *m = hg_replay_model(rp, ev->lane);
+	if (p->lids[ev->lane] &&
+	    hg_idlive_event(p->lids[ev->lane], m, ev->op, ev->res, ev->index))
+		return HG_ENOMEM;
 	if (p->cv)
 		hg_curves_event(p->cv, ev->lane, m, ev->op, ev->index);
 	if (p->ltl[ev->lane] && hg_timeline_event(p->ltl[ev->lane], m,
@@ -299,8 +304,19 @@ int hg_pictures_attach_report(struct hg_pictures *p, struct hg_replay *rp,
 			strcmp(fmt_of(p, p->maps[i]), "html") == 0;
 	/* compare's timelines: one per configuration (replay has its own). */
 	bool ltl = p->ntimelines && rp->nlanes > 1;
-	if ((!html && !p->ncurves && !ltl) || p->report || p->cv || p->ltl[0])
+	/* compare's SVG maps name each configuration's ids. */
+	bool svg = false;
+	for (size_t i = 0; rp->nlanes > 1 && i < p->nmaps; i++) {
+		const char *f = fmt_of(p, p->maps[i]);
+		svg |= f && (strcmp(f, "svg") == 0 || strcmp(f, "scene") == 0);
+	}
+	if ((!html && !p->ncurves && !ltl && !svg) || p->report || p->cv ||
+	    p->ltl[0] || p->lids[0])
 		return HG_REPLAY_OK;
+	for (size_t i = 0; svg && i < rp->nlanes; i++)
+		if (hg_idlive_new(&p->lids[i]))
+			return hg_replay_fail(rp, HG_REPLAY_EHOST, 0, 0,
+					      "out of host memory");
 	for (size_t i = 0; ltl && i < rp->nlanes; i++) {
 		struct hg_render_opts o;
 		snprintf(p->ltitle[i], sizeof(p->ltitle[i]),
@@ -470,6 +486,14 @@ int hg_pictures_write(struct hg_pictures *p, const struct hg_scene *tl)
 	}
 	hg_scene_free(cs);
 	return status;
+}
+
+const struct hg_idlive *hg_pictures_lane_ids(struct hg_pictures *p, size_t i)
+{
+	if (i >= HG_REPLAY_MAX_LANES || !p->lids[i] ||
+	    hg_idlive_sort(p->lids[i]))
+		return NULL;
+	return p->lids[i];
 }
 
 static int try_mark(void *arg, const struct hg_mark_figures *mk)

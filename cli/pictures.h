@@ -59,6 +59,7 @@ struct hg_pictures {
 	bool report_ended;
 	const char *picture_format; /* --picture-format: the format of -o - */
 	struct hg_idlive *ids;      /* the live ids, for SVG maps' tooltips */
+	struct hg_idlive *lids[HG_REPLAY_MAX_LANES]; /* compare's, per lane */
 	bool show_metadata;         /* --show metadata: to scale */
 	bool show_whole;            /* --show whole: no zoom to the heap */
 	/* --at reached: the statistics after that event (the replay's report
@@ -121,6 +122,10 @@ int hg_pictures_compare_timeline(struct hg_pictures *p, struct hg_replay *rp,
  * --at was never reached).
  */
 int hg_pictures_finish(struct hg_pictures *p, struct hg_replay *rp);
+
+/* hg_pictures_lane_ids gives compare's live ids of lane i, sorted for a
+ * map's tooltips, or NULL (no SVG map, or out of host memory). */
+const struct hg_idlive *hg_pictures_lane_ids(struct hg_pictures *p, size_t i);
 
 /* hg_pictures_to_stdout tells whether a picture goes to standard output
  * (-o -): the command's report then does not. */

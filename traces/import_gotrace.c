@@ -43,6 +43,7 @@
 #define GT_PAGE_SIZE 8192u                   /* the model's runtime page */
 #define GT_NO_P UINT64_MAX
 #define GT_MAX_GAP ((uint64_t)64 << 20) /* a hole held: one arena at most */
+#define GT_WPEND 16 /* manual spans waiting for their M's next event */
 #define GT_LOW_HEAP ((uint64_t)1 << 32)
 #define GT_GAP_PIECE ((uint64_t)15 * GT_PAGE_SIZE) /* a page cache's span */
 #define GT_TIME_STEP 1000000u /* emit `time` when the clock moved 1 ms */
@@ -337,11 +338,15 @@ struct gt_pending {
 
 struct hg_gotrace_reader {
 	unsigned ver; /* 23, 25 or 26: the header's go 1.N */
-	/* A manual span allocated while tracing, not yet known as a stack
-	 * span (its M's next event is a stack in it) or as GC work buffers
-	 * (anything else), with the event that allocated it. */
-	struct gt_node *wpend;
-	struct gt_event wpend_ev;
+	/* Manual spans allocated while tracing, not yet known as stack
+	 * spans (their M's next event is a stack in them) or as GC work
+	 * buffers (anything else), each with the event that allocated it;
+	 * at most one per M. */
+	struct {
+		struct gt_node *n;
+		struct gt_event ev;
+	} wpend[GT_WPEND];
+	size_t nwpend;
 	uint64_t off; /* offset of src.buf[src.pos] in the trace */
 
 	/* The current generation. */
@@ -1289,7 +1294,7 @@ static int free_slots(struct hg_trace_reader *r, struct gt_node *s,
 }
 
 /*
- * wbuf_decide settles the pending manual span: when ev (its M's next
+ * wbuf_decide settles pending manual span i: when ev (its M's next
  * allocation event) is a goroutine stack inside it, it is a stack span,
  * which the model's stack pool makes on its own (Go: stackpoolalloc and
  * stackalloc's large stacks take it with allocManual, then trace the
@@ -1297,26 +1302,28 @@ static int free_slots(struct hg_trace_reader *r, struct gt_node *s,
  * (Go: getempty's allocManual(spanAllocWorkBuf)), a `wbufalloc` at the
  * time it was allocated.
  */
-static int wbuf_decide(struct hg_trace_reader *r, const struct gt_event *ev)
+static int wbuf_decide(struct hg_trace_reader *r, size_t i,
+		       const struct gt_event *ev)
 {
 	struct hg_gotrace_reader *g = r->gotrace;
-	struct gt_node *n = g->wpend;
+	struct gt_node *n = g->wpend[i].n;
+	struct gt_event aev = g->wpend[i].ev;
 	struct gt_pending *p;
 	int rc;
 
-	if (!n)
-		return 0;
-	g->wpend = NULL;
+	memmove(&g->wpend[i], &g->wpend[i + 1],
+		(g->nwpend - i - 1) * sizeof(g->wpend[0]));
+	g->nwpend--;
 	if (ev && ev->type == EV_GOROUTINE_STACK_ALLOC) {
 		uint64_t base = g->min_addr + ev->args[0] * g->stack_align;
 
 		if (base >= n->key && base - n->key < n->size)
 			return 0;
 	}
-	rc = before_op(r, &g->wpend_ev, true);
+	rc = before_op(r, &aev, true);
 	if (rc < 0)
 		return rc;
-	p = push(r, HG_OP_WBUFALLOC, g->wpend_ev.off);
+	p = push(r, HG_OP_WBUFALLOC, aev.off);
 	if (!p)
 		return HG_ENOMEM;
 	obj_id(p->id, sizeof(p->id), 'w',
@@ -1325,6 +1332,31 @@ static int wbuf_decide(struct hg_trace_reader *r, const struct gt_event *ev)
 	p->addr = n->key;
 	p->has_addr = true;
 	n->wbuf = true;
+	return 0;
+}
+
+/* wbuf_settle settles the pending manual span of M m (m == UINT64_MAX:
+ * the one of node n; n == NULL too: all of them) with ev. */
+static int wbuf_settle(struct hg_trace_reader *r, uint64_t m,
+		       const struct gt_node *n, const struct gt_event *ev)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	size_t i = 0;
+	int rc;
+
+	while (i < g->nwpend) {
+		bool match = m != UINT64_MAX ? g->wpend[i].ev.m == m
+				 : n	      ? g->wpend[i].n == n
+					      : true;
+		if (!match) {
+			i++;
+			continue;
+		}
+		if ((rc = wbuf_decide(r, i, ev)) < 0)
+			return rc;
+		if (m != UINT64_MAX || n)
+			return 0;
+	}
 	return 0;
 }
 
@@ -1359,12 +1391,10 @@ static int span_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
 	/* A span that overlaps a live one: the old one is gone. */
 	while ((o = tr_floor(g->spans, base + size - 1)) &&
 	       o->key + o->size > base) {
-		if (o == g->wpend) {
-			int rc = wbuf_decide(r, NULL);
+		int wrc = wbuf_settle(r, UINT64_MAX, o, NULL);
 
-			if (rc < 0)
-				return rc;
-		}
+		if (wrc < 0)
+			return wrc;
 		tr_remove(&g->spans, o->key);
 		if (!g->snapshot)
 			gt_warn(r, ev->off,
@@ -1392,12 +1422,16 @@ static int span_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
 	n->manual = kc & 1;
 	tr_insert(&g->spans, n);
 	if (n->manual && !g->snapshot) {
-		int rc = wbuf_decide(r, NULL);
+		int rc = 0;
 
+		/* (its M's earlier one was settled by this event, handle) */
+		if (g->nwpend == GT_WPEND)
+			rc = wbuf_decide(r, 0, NULL);
 		if (rc < 0)
 			return rc;
-		g->wpend = n;
-		g->wpend_ev = *ev;
+		g->wpend[g->nwpend].n = n;
+		g->wpend[g->nwpend].ev = *ev;
+		g->nwpend++;
 	}
 	return 0;
 }
@@ -1409,7 +1443,9 @@ static int span_free(struct hg_trace_reader *r, const struct gt_event *ev)
 	struct gt_node *n;
 	int rc = 0;
 
-	if (g->wpend && g->wpend->key == base && (rc = wbuf_decide(r, NULL)) < 0)
+	n = tr_floor(g->spans, base);
+	if (n && n->key == base &&
+	    (rc = wbuf_settle(r, UINT64_MAX, n, NULL)) < 0)
 		return rc;
 	n = tr_remove(&g->spans, base);
 	if (n) {
@@ -1767,8 +1803,8 @@ static int handle(struct hg_trace_reader *r, const struct gt_event *ev)
 		return gt_err(r, ev->off,
 			      "allocation event before the AllocFree info "
 			      "batch");
-	if (alloc_free && g->wpend && ev->m == g->wpend_ev.m) {
-		int rc = wbuf_decide(r, ev);
+	if (alloc_free && g->nwpend) {
+		int rc = wbuf_settle(r, ev->m, NULL, ev);
 
 		if (rc < 0)
 			return rc;
@@ -2056,7 +2092,7 @@ static int step(struct hg_trace_reader *r)
 		}
 	}
 	if (g->nheap == 0) {
-		rc = wbuf_decide(r, NULL);
+		rc = wbuf_settle(r, UINT64_MAX, NULL, NULL);
 		if (rc < 0)
 			return rc;
 		if (g->npend)

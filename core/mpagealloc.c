@@ -55,7 +55,11 @@ bool hg_pagealloc_host_oom(const struct hg_pagealloc *p)
  * NULL when the host is out of memory. */
 struct pa_chunk *hg_chunk_mut(struct hg_pagealloc *p, uint64_t ci)
 {
-	struct pa_chunk *c = hg_sparse_get_mut(&p->chunks, ci);
+	struct pa_chunk *c = hg_sparse_peek_mut(&p->chunks, ci);
+
+	if (c)
+		return c;
+	c = hg_sparse_get_mut(&p->chunks, ci);
 
 	if (!c)
 		hg_pagealloc_enomem(p);
@@ -87,16 +91,23 @@ void hg_chunk_done(struct hg_pagealloc *p, uint64_t ci)
 
 static void sum_set(struct hg_pagealloc *p, unsigned l, uint64_t i, uint64_t v)
 {
-	const uint64_t *cur = hg_sparse_get(&p->summary[l], i);
-	uint64_t *s;
+	uint64_t *s = hg_sparse_peek_mut(&p->summary[l], i);
 
-	/* An entry not backed reads as 0: only a change is written. */
-	if (cur ? *cur == v : v == 0)
-		return;
-	s = hg_sparse_get_mut(&p->summary[l], i);
-	if (!s) {
-		hg_pagealloc_enomem(p);
-		return;
+	if (s) { /* materialised: the common case */
+		if (*s == v)
+			return;
+	} else {
+		const uint64_t *cur = hg_sparse_get(&p->summary[l], i);
+
+		/* An entry not backed reads as 0: only a change is
+		 * written. */
+		if (cur ? *cur == v : v == 0)
+			return;
+		s = hg_sparse_get_mut(&p->summary[l], i);
+		if (!s) {
+			hg_pagealloc_enomem(p);
+			return;
+		}
 	}
 	*s = v;
 	if (l == 0) {

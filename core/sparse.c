@@ -45,7 +45,7 @@ static void *uniform_tag(unsigned k)
 
 static bool is_uniform(const void *slot)
 {
-	return ((uintptr_t)slot & 1) != 0;
+	return hg_sparse_is_uniform(slot);
 }
 
 static unsigned uniform_k(const void *slot)
@@ -99,17 +99,9 @@ int hg_sparse_add_uniform(struct hg_sparse *s, const void *proto)
 	return (int)s->nuniform++;
 }
 
-/* The slot of element i's leaf, or NULL when its mid table is absent. */
 static void **slot_of(const struct hg_sparse *s, uint64_t i)
 {
-	void **mid;
-
-	if (!s->top || (s->bits < 64 && (i >> s->bits) != 0))
-		return NULL;
-	mid = s->top[i >> (s->leaf_bits + s->mid_bits)];
-	if (!mid)
-		return NULL;
-	return &mid[(i >> s->leaf_bits) & ((UINT64_C(1) << s->mid_bits) - 1)];
+	return hg_sparse_slot(s, i);
 }
 
 /* The slot of element i's leaf, making the tables above it; NULL when the
@@ -132,17 +124,6 @@ static void **slot_make(struct hg_sparse *s, uint64_t i)
 			return NULL;
 	}
 	return &(*tp)[(i >> s->leaf_bits) & ((UINT64_C(1) << s->mid_bits) - 1)];
-}
-
-const void *hg_sparse_get(const struct hg_sparse *s, uint64_t i)
-{
-	void **slot = slot_of(s, i);
-
-	if (!slot || !*slot)
-		return NULL;
-	if (is_uniform(*slot))
-		return s->uniform[uniform_k(*slot)];
-	return (const char *)*slot + leaf_off(s, i) * s->elem;
 }
 
 /* Element i when its leaf is materialised, else NULL (the bitmaps' words,

@@ -48,9 +48,53 @@ void hg_sparse_destroy(struct hg_sparse *s);
 /* hg_sparse_add_uniform registers a prototype element (which must outlive
  * s) and returns its number, or -1 when the table is full. */
 int hg_sparse_add_uniform(struct hg_sparse *s, const void *proto);
+/* The slot of element i's leaf, or NULL when its mid table is absent
+ * (inline: every read of the page allocator goes through it). */
+static inline void **hg_sparse_slot(const struct hg_sparse *s, uint64_t i)
+{
+	void **mid;
+
+	if (!s->top || (s->bits < 64 && (i >> s->bits) != 0))
+		return NULL;
+	mid = s->top[i >> (s->leaf_bits + s->mid_bits)];
+	if (!mid)
+		return NULL;
+	return &mid[(i >> s->leaf_bits) & ((UINT64_C(1) << s->mid_bits) - 1)];
+}
+
+/* A slot tagged uniform holds (k << 1) | 1 (leaves are malloc'd, so
+ * their bit 0 is clear). */
+static inline bool hg_sparse_is_uniform(const void *slot)
+{
+	return ((uintptr_t)slot & 1) != 0;
+}
+
 /* hg_sparse_get returns element i for reading (the prototype itself when
  * its leaf is uniform), or NULL if its block is not backed. */
-const void *hg_sparse_get(const struct hg_sparse *s, uint64_t i);
+static inline const void *hg_sparse_get(const struct hg_sparse *s,
+					uint64_t i)
+{
+	void **slot = hg_sparse_slot(s, i);
+
+	if (!slot || !*slot)
+		return NULL;
+	if (hg_sparse_is_uniform(*slot))
+		return s->uniform[(uintptr_t)*slot >> 1];
+	return (const char *)*slot +
+	       (i & ((UINT64_C(1) << s->leaf_bits) - 1)) * s->elem;
+}
+
+/* hg_sparse_peek_mut returns element i for writing when its leaf is
+ * materialised already, else NULL (no allocation). */
+static inline void *hg_sparse_peek_mut(const struct hg_sparse *s, uint64_t i)
+{
+	void **slot = hg_sparse_slot(s, i);
+
+	if (!slot || !*slot || hg_sparse_is_uniform(*slot))
+		return NULL;
+	return (char *)*slot +
+	       (i & ((UINT64_C(1) << s->leaf_bits) - 1)) * s->elem;
+}
 /* hg_sparse_get_mut returns element i for writing, materialising a
  * uniform leaf (or backing an unbacked one, zero-filled); NULL when the
  * host is out of memory or i is out of range. */

@@ -95,6 +95,8 @@ struct hg_timeline {
 	hg_addr *edges;
 	struct hg_stack *cells; /* ncols x rows */
 	bool *sampled;
+	/* The sample each column shows (tooltips: the exact regions). */
+	const struct tl_sample **col_sm;
 	int ncols, colw, rows, width;
 	uint64_t nevents;
 };
@@ -163,6 +165,7 @@ void hg_timeline_free(struct hg_timeline *t)
 	free(t->edges);
 	free(t->cells);
 	free(t->sampled);
+	free(t->col_sm);
 	free(t->marks);
 	free(t->trace_name);
 	free(t);
@@ -452,7 +455,9 @@ static int layout(struct hg_timeline *t, struct hg_model *m, uint64_t nevents)
 	t->cells =
 		calloc((size_t)t->rows * (size_t)t->ncols, sizeof(*t->cells));
 	t->sampled = calloc((size_t)t->ncols, sizeof(*t->sampled));
-	if (!t->edges || !hist || !t->cells || !t->sampled) {
+	free(t->col_sm);
+	t->col_sm = calloc((size_t)t->ncols, sizeof(*t->col_sm));
+	if (!t->edges || !hist || !t->cells || !t->sampled || !t->col_sm) {
 		free(hist);
 		return HG_ENOMEM;
 	}
@@ -476,6 +481,7 @@ static int layout(struct hg_timeline *t, struct hg_model *m, uint64_t nevents)
 		for (int r = 0; r < t->rows; r++)
 			hg_stack_of(&col[r], hist[r], t->colw * TL_UNITS, 1);
 		t->sampled[k] = true;
+		t->col_sm[k] = sm;
 	}
 	free(hist);
 	return HG_OK;
@@ -499,6 +505,46 @@ static double row_y(int top, int rows, int r)
 	return top + rows - r - 1;
 }
 
+/*
+ * region_of gives, for a tooltip, the exact bounds of the memory of class
+ * c under rows [r0, r1) in the sample column k shows: from the lowest to
+ * the highest of its pieces there (page-aligned as the model's regions
+ * are; a piece that merged sub-pixel regions gives its merged bounds).
+ * The row edges when there is none.
+ */
+static void region_of(const struct hg_timeline *t, int k, int r0, int r1,
+		      int c, hg_addr *lo, hg_addr *hi)
+{
+	const struct tl_sample *sm = t->col_sm ? t->col_sm[k] : NULL;
+	hg_addr alo = t->edges[r0], ahi = t->edges[r1];
+	bool found = false;
+
+	*lo = alo;
+	*hi = ahi;
+	if (!sm)
+		return;
+	/* The first piece that ends above the rows' start. */
+	uint32_t a = 0, b = sm->n;
+	while (a < b) {
+		uint32_t mid = a + (b - a) / 2;
+		if (sm->p[mid].hi <= alo)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	for (uint32_t j = a; j < sm->n && sm->p[j].lo < ahi; j++) {
+		const struct tl_piece *p = &sm->p[j];
+		bool has = p->cls < HG_CLASS_COUNT ? p->cls == c
+						    : p->share[c] != 0;
+		if (!has)
+			continue;
+		if (!found)
+			*lo = p->lo;
+		*hi = p->hi;
+		found = true;
+	}
+}
+
 static void emit_run(struct hg_scene *s, const struct hg_timeline *t,
 		     const struct tl_run *run, int k1, double x0, int top)
 {
@@ -514,13 +560,15 @@ static void emit_run(struct hg_scene *s, const struct hg_timeline *t,
 		units += run->st.len[c];
 		present += run->st.len[c] != 0;
 	}
-	hg_fmt_hex(lo, sizeof(lo), t->edges[run->r0]);
-	hg_fmt_hex(hi, sizeof(hi), t->edges[run->r1]);
 	uint64_t e0 = run->k0 ? col_end(t, run->k0 - 1) + 1 : 0;
 	uint64_t e1 = col_end(t, k1 - 1);
 	for (int c = 1; c < HG_CLASS_COUNT; c++) {
 		if (!run->st.len[c])
 			continue;
+		hg_addr rlo, rhi;
+		region_of(t, run->k0, run->r0, run->r1, c, &rlo, &rhi);
+		hg_fmt_hex(lo, sizeof(lo), rlo);
+		hg_fmt_hex(hi, sizeof(hi), rhi);
 		/* Within each column the classes share the cell left to right.
 		 */
 		double frac = (double)run->st.len[c] / (t->colw * TL_UNITS);

@@ -19,12 +19,9 @@ int hg_wbuf_alloc(struct hg_model *m, const struct hg_op *op,
 {
 	uint64_t npages = op->size / m->cfg.page_size +
 			  (op->size % m->cfg.page_size != 0);
-	int rc = hg_mheap_alloc_span(m, npages, res);
+	int rc = hg_mheap_alloc_manual(m, npages, &m->hs.in_workbufs, res);
 	if (!res->addr)
-		return rc ? rc : HG_EOOM;
-	uint64_t bytes = npages * m->cfg.page_size;
-	m->hs.heap_inuse -= bytes;
-	m->hs.in_workbufs += bytes;
+		return rc;
 	struct hg_idval v = { res->addr, npages, HG_ID_SPAN };
 	hg_model_id_put(m, &v);
 	return rc;
@@ -38,12 +35,9 @@ int hg_wbuf_free(struct hg_model *m, const struct hg_op *op,
 	(void)op;
 	(void)err;
 	(void)errlen;
-	uint64_t bytes = v.b * m->cfg.page_size;
-	m->hs.in_workbufs -= bytes;
-	m->hs.heap_inuse += bytes;
-	hg_mheap_free_span(m, v.a, v.b);
+	hg_mheap_free_manual(m, v.a, v.b, &m->hs.in_workbufs);
 	res->addr = v.a;
 	res->npages = v.b;
-	res->size = bytes;
+	res->size = v.b * m->cfg.page_size;
 	return HG_OK;
 }

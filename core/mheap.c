@@ -421,3 +421,30 @@ uint64_t hg_mheap_scavenge(struct hg_model *m, uint64_t nbytes)
 		hg_gc_flush_idle_pcaches(m);
 	return hg_pagealloc_scavenge(m->pages, nbytes);
 }
+
+/*
+ * Go: (*mheap).allocManual(npages, typ): a span from the page heap, as
+ * allocSpan takes it, whose bytes count in *in (inStacks, inWorkBufs)
+ * instead of heapInUse. Returns as hg_mheap_alloc_span.
+ */
+int hg_mheap_alloc_manual(struct hg_model *m, uint64_t npages,
+			  uint64_t *in, struct hg_op_result *res)
+{
+	int rc = hg_mheap_alloc_span(m, npages, res);
+	if (!res->addr)
+		return rc ? rc : HG_EOOM;
+	uint64_t bytes = npages * m->cfg.page_size;
+	m->hs.heap_inuse -= bytes;
+	*in += bytes;
+	return rc;
+}
+
+/* Go: (*mheap).freeManual(s, typ). */
+void hg_mheap_free_manual(struct hg_model *m, hg_addr base, uint64_t npages,
+			  uint64_t *in)
+{
+	uint64_t bytes = npages * m->cfg.page_size;
+	*in -= bytes;
+	m->hs.heap_inuse += bytes;
+	hg_mheap_free_span(m, base, npages);
+}

@@ -31,12 +31,10 @@ static int alloc_manual(struct hg_model *m, uint64_t npages,
 			uint64_t elemsize, struct hg_op_result *res,
 			struct hg_mspan **out)
 {
-	int rc = hg_mheap_alloc_span(m, npages, res);
+	int rc = hg_mheap_alloc_manual(m, npages, &m->hs.in_stacks, res);
 	if (!res->addr)
-		return rc ? rc : HG_EOOM;
+		return rc;
 	uint64_t bytes = npages * m->cfg.page_size;
-	m->hs.heap_inuse -= bytes;
-	m->hs.in_stacks += bytes;
 	uint32_t nelems = (uint32_t)(bytes / elemsize);
 	struct hg_mspan *s =
 		hg_mspan_new(m, res->addr, npages, 0, elemsize, nelems, true);
@@ -51,10 +49,7 @@ static int alloc_manual(struct hg_model *m, uint64_t npages,
 /* Go: (*mheap).freeManual. */
 static void free_manual(struct hg_model *m, struct hg_mspan *s)
 {
-	uint64_t bytes = s->npages * m->cfg.page_size;
-	m->hs.in_stacks -= bytes;
-	m->hs.heap_inuse += bytes;
-	hg_mheap_free_span(m, s->base, s->npages);
+	hg_mheap_free_manual(m, s->base, s->npages, &m->hs.in_stacks);
 	hg_mspan_destroy(m, s);
 }
 

@@ -376,7 +376,8 @@ struct hg_gotrace_reader {
 	bool snapshot; /* reading the first generation's snapshot */
 	size_t snap_bi, snap_pos;
 	bool snap_emit;     /* then handing it out */
-	uint64_t snap_next; /* the address to go on from */
+	uint64_t snap_next;  /* the address to go on from: spans */
+	uint64_t snap_knext; /* and stacks (one can share a span's base) */
 	uint64_t snap_end;  /* the end of the last span handed out */
 	uint64_t *gaps;     /* the holes held while the snapshot goes out */
 	size_t ngaps, gapcap;
@@ -1868,13 +1869,13 @@ static int emit_snapshot(struct hg_trace_reader *r)
 
 	while (g->snap_emit) {
 		n = tr_ceil(g->spans, g->snap_next);
-		k = tr_ceil(g->stacks, g->snap_next);
+		k = tr_ceil(g->stacks, g->snap_knext);
 		if (!n && !k)
 			break;
 		if (k && (!n || k->key <= n->key)) {
 			if (k->key == UINT64_MAX)
 				g->snap_emit = 0;
-			g->snap_next = k->key + 1;
+			g->snap_knext = k->key + 1;
 			p = push(r, HG_OP_STACKALLOC, g->gen_off);
 			if (!p)
 				return HG_ENOMEM;
@@ -2069,6 +2070,7 @@ static int step(struct hg_trace_reader *r)
 		g->snapshot = false;
 		g->snap_emit = true;
 		g->snap_next = 0;
+		g->snap_knext = 0;
 	}
 	if (g->snap_emit) {
 		size_t i;

@@ -333,6 +333,12 @@ static int take_text(struct hg_trace_reader *r, const struct hg_op_spec *k,
 	if (memchr(c->line + st, '\0', end - st))
 		return err_at(r, (unsigned)st + 1,
 			      "%s: text contains a NUL character", k->name);
+	/* A line ends at LF or CRLF: a CR left inside is a line break the
+	 * format cannot write back. */
+	const char *cr = memchr(c->line + st, '\r', end - st);
+	if (cr)
+		return err_at(r, (unsigned)(cr - c->line) + 1,
+			      "%s: text contains a carriage return", k->name);
 	size_t bad = hg_utf8_invalid(c->line + st, end - st);
 	if (bad != end - st)
 		return err_at(r, (unsigned)(st + bad) + 1,

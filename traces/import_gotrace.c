@@ -2267,15 +2267,8 @@ int hg__gotrace_open(struct hg_trace_reader *r)
 		return rc;
 	if (rc == 0)
 		return gt_err(r, GT_HEADER_LEN, "the trace has no events");
-	/* The trace has every cycle (GCBegin): the replay paces none. */
-	rc = hg__add_setting(&r->info.config, &r->info.nconfig, &r->config_cap,
-			     "gc", "trace", 5, 0, 0, r->d);
-	if (rc < 0)
-		return rc;
-	/* Its marks are where the program read MemStats. */
-	rc = hg__add_setting(&r->info.config, &r->info.nconfig, &r->config_cap,
-			     "mark_readmemstats", "true", 4, 0, 0, r->d);
-	if (rc < 0)
+	/* The trace has every cycle (GCBegin) and its marks read MemStats. */
+	if ((rc = hg__add_go_run_settings(r)) < 0)
 		return rc;
 	if ((rc = heap_base(r)) != 0)
 		return rc;

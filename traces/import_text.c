@@ -856,15 +856,8 @@ int hg__afl_open(struct hg_trace_reader *r)
 	int rc = textimp_open(r, false);
 	if (rc < 0)
 		return rc;
-	/* The log has every cycle (tracegc): the replay paces none. */
-	rc = hg__add_setting(&r->info.config, &r->info.nconfig, &r->config_cap,
-			     "gc", "trace", 5, 0, 0, r->d);
-	if (rc < 0)
-		return rc;
-	/* Its marks are where the program read MemStats. */
-	rc = hg__add_setting(&r->info.config, &r->info.nconfig, &r->config_cap,
-			     "mark_readmemstats", "true", 4, 0, 0, r->d);
-	if (rc < 0)
+	/* The log has every cycle (tracegc) and its marks read MemStats. */
+	if ((rc = hg__add_go_run_settings(r)) < 0)
 		return rc;
 	return hg__add_setting(&r->info.config, &r->info.nconfig,
 			       &r->config_cap, "runtime_start", "true", 4, 0, 0,

@@ -78,6 +78,11 @@ void hg__copy_trunc(char *dst, size_t len, const char *s, size_t n);
 int hg__add_setting(struct hg_setting **arr, size_t *n, size_t *cap,
 		    const char *key, const char *value, size_t vlen,
 		    unsigned line, unsigned col, struct hg_diag *d);
+/* hg__add_go_run_settings gives a recorded Go run's trace the settings
+ * every such trace has: gc=trace (it has every GC cycle, the replay paces
+ * none) and mark_readmemstats=true (its marks are where the program read
+ * MemStats). */
+int hg__add_go_run_settings(struct hg_trace_reader *r);
 
 /* ------------------------------------------------------------------ */
 /* YAML walking                                                        */

@@ -462,3 +462,14 @@ void hg_trace_close(struct hg_trace_reader *r)
 	free(r->text);
 	free(r);
 }
+
+int hg__add_go_run_settings(struct hg_trace_reader *r)
+{
+	int rc = hg__add_setting(&r->info.config, &r->info.nconfig,
+				 &r->config_cap, "gc", "trace", 5, 0, 0, r->d);
+	if (rc < 0)
+		return rc;
+	return hg__add_setting(&r->info.config, &r->info.nconfig,
+			       &r->config_cap, "mark_readmemstats", "true", 4,
+			       0, 0, r->d);
+}

@@ -93,25 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct input in = { data, size };
 	struct hg_config cfg;
 	char err[256];
-	hg_config_init(&cfg);
-	hg_config_set(&cfg, "platform",
-		      platforms[take(&in) %
-				(sizeof(platforms) / sizeof(platforms[0]))],
-		      err, sizeof(err));
-	hg_config_set(
-		&cfg, "go",
-		versions[take(&in) % (sizeof(versions) / sizeof(versions[0]))],
-		err, sizeof(err));
-	unsigned flags = take(&in);
-	if (flags & 1)
-		hg_config_set(&cfg, "page_cache", "false", err, sizeof(err));
-	if (flags & 2)
-		hg_config_set(&cfg, "commit_limit", "256M", err, sizeof(err));
-	if (flags & 4)
-		hg_config_set(&cfg, "randomize_heap_base", "7", err,
-			      sizeof(err));
-	if (flags & 8)
-		hg_config_set(&cfg, "phys_page_size", "64K", err, sizeof(err));
+	take_config(&in, &cfg, err, sizeof(err));
 	struct hg_replay rp;
 	hg_replay_init(&rp);
 	rp.check = HG_REPLAY_CHECK_FULL; /* the whole state after every event */

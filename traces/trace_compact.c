@@ -23,12 +23,19 @@ struct tok {
 	unsigned col;
 };
 
+/* The fast path's index of the op table: a compact word of one or two
+ * lowercase letters c0 c1 at (c0 - 'a' + 1) * 27 + (c1 - 'a' + 1), a
+ * one-letter word with c1 0. */
+#define LETTER_SLOTS (27u * 27u)
+
 struct hg_compact_reader {
 	unsigned lineno;  /* of the current line */
 	const char *line; /* current line, in the source buffer */
 	size_t len;
 	bool pending; /* the current line is still to be handled */
 	bool seen_event;
+	/* The op kind + 1 of each one- or two-letter word (0: none). */
+	unsigned char by_letter[LETTER_SLOTS];
 };
 
 /*
@@ -254,6 +261,17 @@ int hg__compact_open(struct hg_trace_reader *r)
 		return HG_ENOMEM;
 	}
 	r->compact = c;
+	for (unsigned k = 0; k < HG_OP_COUNT; k++) {
+		const struct hg_op_spec *sp = hg_op_spec((enum hg_op_kind)k);
+		size_t n = sp ? strlen(sp->letter) : 0;
+
+		if (n < 1 || n > 2 || sp->letter[0] < 'a' || sp->letter[0] > 'z' ||
+		    (n == 2 && (sp->letter[1] < 'a' || sp->letter[1] > 'z')))
+			continue;
+		c->by_letter[(unsigned)(sp->letter[0] - 'a' + 1) * 27u +
+			     (n == 2 ? (unsigned)(sp->letter[1] - 'a' + 1) : 0u)] =
+			(unsigned char)(k + 1);
+	}
 	for (;;) {
 		rc = next_line(r);
 		if (rc < 0)
@@ -446,6 +464,147 @@ static int parse_event(struct hg_trace_reader *r, struct hg_op *op,
 		      hg__quote(q, sizeof(q), t[0].s, t[0].n));
 }
 
+/* The bytes of an id (hg__id_valid's), and the blanks between words. */
+static const unsigned char id_byte[256] = {
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1,
+	['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1,
+	['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+	['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1,
+	['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['0'] = 1, ['1'] = 1,
+	['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+	['8'] = 1, ['9'] = 1, ['_'] = 1, ['-'] = 1, ['.'] = 1,
+};
+
+static const char *skip_blanks(const char *p, const char *e)
+{
+	while (p < e && blank(*p))
+		p++;
+	return p;
+}
+
+/*
+ * fast_size reads a plain decimal size of at most 18 digits with an
+ * optional K, M, G or T (what the writer and gentrace write) at p, up to
+ * a blank or e; NULL: anything else, for parse_fields to read or refuse.
+ */
+static const char *fast_size(const char *p, const char *e, uint64_t *out)
+{
+	const char *st = p;
+	uint64_t v = 0;
+	unsigned shift = 0;
+
+	while (p < e && (unsigned)(*p - '0') < 10u && p - st < 18)
+		v = v * 10 + (uint64_t)(*p++ - '0');
+	if (p == st)
+		return NULL;
+	if (p < e && !blank(*p)) {
+		switch (*p) {
+		case 'K':
+			shift = 10;
+			break;
+		case 'M':
+			shift = 20;
+			break;
+		case 'G':
+			shift = 30;
+			break;
+		case 'T':
+			shift = 40;
+			break;
+		default:
+			return NULL;
+		}
+		p++;
+		if ((p < e && !blank(*p)) || v > (UINT64_MAX >> shift))
+			return NULL;
+	}
+	*out = v << shift;
+	return p;
+}
+
+/*
+ * fast_event reads the current line when it is an event of the plain
+ * shape the writer gives (a known one- or two-letter word, then the id
+ * and numbers as words of id bytes and decimal sizes, no optional field):
+ * 1 with op and *col filled, 0 when parse_fields is to read the line (it
+ * may be anything: a comment, an error, a rare field), op untouched. The
+ * id is handed out in place, in the source buffer (NUL-terminated there:
+ * the line has been consumed), when there is a byte after it.
+ */
+static int fast_event(struct hg_trace_reader *r, struct hg_op *op,
+		      unsigned *col)
+{
+	struct hg_compact_reader *c = r->compact;
+	const char *p = c->line, *e = c->line + c->len, *st;
+	const char *id = NULL, *id_end = NULL;
+	const struct hg_op_spec *k;
+	uint64_t size = 0, value = 0;
+	unsigned slot;
+
+	p = skip_blanks(p, e);
+	st = p;
+	if (p == e || (unsigned)(*p - 'a') >= 26u)
+		return 0;
+	slot = (unsigned)(*p++ - 'a' + 1) * 27u;
+	if (p < e && (unsigned)(*p - 'a') < 26u)
+		slot += (unsigned)(*p++ - 'a' + 1);
+	if ((p < e && !blank(*p)) || !c->by_letter[slot])
+		return 0;
+	k = hg_op_spec((enum hg_op_kind)(c->by_letter[slot] - 1));
+	for (unsigned i = 0; k->fields[i]; i++) {
+		enum hg_op_field f = k->fields[i];
+
+		p = skip_blanks(p, e);
+		if (p == e) {
+			if (positional(f) || f == HG_FIELD_TEXT)
+				return 0;
+			continue;
+		}
+		if (f == HG_FIELD_ID) {
+			id = p;
+			while (p < e && id_byte[(unsigned char)*p])
+				p++;
+			if ((p < e && !blank(*p)) ||
+			    (size_t)(p - id) > HG_TRACE_MAX_ID)
+				return 0;
+			id_end = p;
+		} else if (f == HG_FIELD_SIZE || f == HG_FIELD_SIZE_ALL) {
+			p = fast_size(p, e, &size);
+		} else if (f == HG_FIELD_VALUE) {
+			p = fast_size(p, e, &value);
+		} else {
+			return 0;
+		}
+		if (!p)
+			return 0;
+	}
+	if (skip_blanks(p, e) != e)
+		return 0;
+	op->kind = k->kind;
+	op->size = size;
+	op->value = value;
+	if (id) {
+		struct hg_src *s = &r->src;
+		size_t at = (size_t)((const unsigned char *)id_end - s->buf);
+
+		op->id_len = (size_t)(id_end - id);
+		if (at < HG_SRC_BUFSIZE) {
+			s->buf[at] = '\0';
+			op->id = id;
+		} else {
+			if (hg__reader_str(&r->id, &r->idcap, id, op->id_len) < 0)
+				return 0; /* parse_fields says so */
+			op->id = r->id;
+		}
+	}
+	*col = (unsigned)(st - c->line) + 1;
+	return 1;
+}
+
 int hg__compact_next_op(struct hg_trace_reader *r, struct hg_op *op,
 			unsigned *line, unsigned *col)
 {
@@ -461,6 +620,11 @@ int hg__compact_next_op(struct hg_trace_reader *r, struct hg_op *op,
 			rc = next_line(r);
 			if (rc <= 0)
 				return rc;
+		}
+		if (fast_event(r, op, col)) {
+			c->seen_event = true;
+			*line = c->lineno;
+			return 1;
 		}
 		nt = split(c, t);
 		if (nt == 0 || t[0].s[0] == '#')

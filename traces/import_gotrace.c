@@ -62,6 +62,7 @@ enum {
 	EV_PROC_STOP = 11,
 	EV_PROC_STEAL = 12,
 	EV_PROC_STATUS = 13,
+	EV_GC_BEGIN = 29,
 	EV_GC_END = 30,
 	EV_USER_LOG = 44,
 	EV_LAST_TIMED = 48, /* GoStatusStack */
@@ -306,6 +307,10 @@ struct gt_str {
 	size_t data, len; /* in gen.buf */
 };
 
+struct gt_span {
+	size_t data, len; /* in gen.buf */
+};
+
 struct gt_event {
 	unsigned type;
 	uint64_t args[MAX_ARGS - 1]; /* after the timestamp delta */
@@ -332,7 +337,7 @@ struct gt_pending {
 	char id[24];
 	uint64_t size, value;
 	hg_addr addr;
-	bool has_addr, noscan;
+	bool has_addr, noscan, all;
 	uint64_t off;
 };
 
@@ -357,6 +362,10 @@ struct hg_gotrace_reader {
 	size_t nb, bcap;
 	struct gt_str *str;
 	size_t nstr, strcap;
+	struct gt_span *stk; /* the stacks batches, in gen.buf */
+	size_t nstk, stkcap;
+	uint64_t *fos; /* ids of the stacks that hold debug.FreeOSMemory */
+	size_t nfos, foscap;
 	uint64_t *ms; /* M ids of the generation, by first appearance */
 	size_t nms, mcap;
 	uint64_t freq;      /* timestamp units per second */
@@ -392,6 +401,10 @@ struct hg_gotrace_reader {
 	bool have_t0;
 	uint64_t last_time; /* ns of the last `time` op */
 	uint64_t last_p;
+	/* debug.FreeOSMemory (Go: runtime/debug.freeOSMemory: GC, then
+	 * mheap_.scavengeAll once the sweep is done): its cycle runs, and
+	 * then its scavengeAll is due. */
+	bool fos_gc, fos_due;
 	struct gt_mstate *mst;
 	size_t nmst, mstcap;
 	struct gt_node *spans, *stacks;
@@ -581,7 +594,7 @@ static int mem_uvarint(const unsigned char *p, size_t n, size_t *pos,
 
 static void gen_reset(struct hg_gotrace_reader *g)
 {
-	g->len = g->nb = g->nstr = g->nms = 0;
+	g->len = g->nb = g->nstr = g->nms = g->nstk = g->nfos = 0;
 	g->freq = 0;
 	g->nheap = 0;
 	g->gen = 0;
@@ -896,8 +909,16 @@ have:
 			return rc;
 		return add_strings(r, &b) < 0 ? HG_EINVAL : 1;
 	case EV_STACKS:
-		return check_stacks(r, scratch, b.len, b.off) < 0 ? HG_EINVAL
-								   : 1;
+		if (check_stacks(r, scratch, b.len, b.off) < 0)
+			return HG_EINVAL;
+		if (grow((void **)&g->stk, &g->stkcap, g->nstk + 1,
+			 sizeof(*g->stk)) < 0)
+			return gt_nomem(r);
+		rc = append_data(r, scratch, b.len, &g->stk[g->nstk].data);
+		if (rc < 0)
+			return rc;
+		g->stk[g->nstk++].len = b.len;
+		return 1;
 	case EV_CPU_SAMPLES:
 		return check_cpu_samples(r, scratch, b.len, b.off) < 0
 			       ? HG_EINVAL
@@ -928,6 +949,82 @@ have:
 		return gt_nomem(r);
 	g->b[g->nb++] = b;
 	return 1;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * free_os_stacks finds the generation's stacks that run debug.FreeOSMemory:
+ * a frame of runtime/debug.FreeOSMemory or of the runtime's own
+ * runtime/debug.freeOSMemory (Go: mheap.go runtime_debug_freeOSMemory,
+ * go1.23-1.26: runtime.GC, then mheap_.scavengeAll). A GCBegin with one of
+ * them as its stack is that call's cycle (share/doc/go-trace.md). Needs
+ * the generation's strings sorted.
+ */
+static int free_os_stacks(struct hg_trace_reader *r)
+{
+	static const char *const names[] = { "runtime/debug.FreeOSMemory",
+					     "runtime/debug.freeOSMemory" };
+	struct hg_gotrace_reader *g = r->gotrace;
+	uint64_t fid[2 * (sizeof(names) / sizeof(names[0]))];
+	size_t nf = 0, i, k;
+
+	for (i = 0; i < g->nstr; i++)
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			if (g->str[i].len == strlen(names[k]) &&
+			    nf < sizeof(fid) / sizeof(fid[0]) &&
+			    memcmp(g->buf + g->str[i].data, names[k],
+				   g->str[i].len) == 0)
+				fid[nf++] = g->str[i].id;
+	for (i = 0; nf && i < g->nstk; i++) {
+		const unsigned char *p = g->buf + g->stk[i].data;
+		size_t pos = 1, n = g->stk[i].len;
+
+		/* The structure was checked when the batch was read. */
+		while (pos < n) {
+			uint64_t id = 0, nfr = 0, v[4];
+			bool hit = false;
+
+			pos++; /* EV_STACK */
+			mem_uvarint(p, n, &pos, &id);
+			mem_uvarint(p, n, &pos, &nfr);
+			for (uint64_t f = 0; f < nfr; f++) {
+				for (k = 0; k < 4; k++)
+					mem_uvarint(p, n, &pos, &v[k]);
+				for (k = 0; k < nf; k++)
+					hit = hit || v[1] == fid[k];
+			}
+			if (!hit)
+				continue;
+			if (grow((void **)&g->fos, &g->foscap, g->nfos + 1,
+				 sizeof(*g->fos)) < 0)
+				return gt_nomem(r);
+			g->fos[g->nfos++] = id;
+		}
+	}
+	if (g->nfos)
+		qsort(g->fos, g->nfos, sizeof(*g->fos), cmp_u64);
+	return 0;
+}
+
+static bool free_os_stack(const struct hg_gotrace_reader *g, uint64_t id)
+{
+	size_t lo = 0, hi = g->nfos;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (g->fos[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < g->nfos && g->fos[lo] == id;
 }
 
 static int cmp_batch(const void *a, const void *b)
@@ -1023,6 +1120,9 @@ static int read_generation(struct hg_trace_reader *r)
 				      "%llu",
 				      (unsigned long long)g->str[i].id,
 				      (unsigned long long)g->gen);
+	rc = free_os_stacks(r);
+	if (rc < 0)
+		return rc;
 	if (!g->have_t0) {
 		g->have_t0 = true;
 		g->t0 = UINT64_MAX;
@@ -1794,6 +1894,24 @@ static int user_log(struct hg_trace_reader *r, const struct gt_event *ev)
 	return 0;
 }
 
+/* free_os_scavenge queues FreeOSMemory's scavengeAll (`scavenge: all`). */
+static int free_os_scavenge(struct hg_trace_reader *r,
+			    const struct gt_event *ev)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	struct gt_pending *p;
+	int rc = before_op(r, ev, false);
+
+	if (rc < 0)
+		return rc;
+	g->fos_due = false;
+	p = push(r, HG_OP_SCAVENGE, ev->off);
+	if (!p)
+		return HG_ENOMEM;
+	p->all = true;
+	return 0;
+}
+
 /* handle turns one event into queued ops. */
 static int handle(struct hg_trace_reader *r, const struct gt_event *ev)
 {
@@ -1806,6 +1924,18 @@ static int handle(struct hg_trace_reader *r, const struct gt_event *ev)
 			      "batch");
 	if (alloc_free && g->nwpend) {
 		int rc = wbuf_settle(r, ev->m, NULL, ev);
+
+		if (rc < 0)
+			return rc;
+	}
+	/* FreeOSMemory's scavengeAll comes once its cycle's sweep is done:
+	 * before the next allocation, mark or cycle (Go: runtime.GC sweeps
+	 * every span before it returns). */
+	if (g->fos_due && !g->snapshot &&
+	    (ev->type == EV_SPAN_ALLOC || ev->type == EV_HEAP_OBJECT_ALLOC ||
+	     ev->type == EV_GOROUTINE_STACK_ALLOC ||
+	     ev->type == EV_USER_LOG || ev->type == EV_GC_BEGIN)) {
+		int rc = free_os_scavenge(r, ev);
 
 		if (rc < 0)
 			return rc;
@@ -1826,11 +1956,16 @@ static int handle(struct hg_trace_reader *r, const struct gt_event *ev)
 		if (ev->args[1] == PROC_RUNNING)
 			return set_p(r, ev->m, ev->args[0], false, 0);
 		return set_p(r, ev->m, GT_NO_P, true, ev->args[0]);
+	case EV_GC_BEGIN:
+		g->fos_gc = free_os_stack(g, ev->args[1]);
+		return 0;
 	case EV_GC_END: {
 		int rc = before_op(r, ev, false);
 
 		if (rc < 0)
 			return rc;
+		g->fos_due = g->fos_gc;
+		g->fos_gc = false;
 		return push(r, HG_OP_GC, ev->off) ? 0 : HG_ENOMEM;
 	}
 	case EV_USER_LOG:
@@ -2101,6 +2236,16 @@ static int step(struct hg_trace_reader *r)
 			return 1;
 		g->first_gen_done = true;
 		rc = read_generation(r);
+		if (rc == 0 && g->fos_due) {
+			/* The trace ends after FreeOSMemory's cycle. */
+			struct gt_pending *p = push(r, HG_OP_SCAVENGE, g->off);
+
+			if (!p)
+				return HG_ENOMEM;
+			p->all = true;
+			g->fos_due = false;
+			return 1;
+		}
 		return rc;
 	}
 	{
@@ -2307,6 +2452,7 @@ int hg__gotrace_next_op(struct hg_trace_reader *r, struct hg_op *op,
 	op->addr = p->addr;
 	op->has_addr = p->has_addr;
 	op->noscan = p->noscan;
+	op->all = p->all;
 	/* Every free the trace records is the sweeper's (Go: mgcsweep.go
 	 * (*sweepLocked).sweep, go1.26, traces each dead object it frees; a
 	 * span freed with objects in it and a slot allocated again were swept
@@ -2328,6 +2474,8 @@ void hg__gotrace_close(struct hg_trace_reader *r)
 	free(g->buf);
 	free(g->b);
 	free(g->str);
+	free(g->stk);
+	free(g->fos);
 	free(g->ms);
 	free(g->spill);
 	free(g->cur);

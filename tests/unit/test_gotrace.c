@@ -26,7 +26,7 @@ struct rec {
 	char id[32];
 	uint64_t size, value;
 	hg_addr addr;
-	bool has_addr, noscan, swept;
+	bool has_addr, noscan, swept, all;
 	char text[128];
 	unsigned line;
 };
@@ -65,6 +65,7 @@ static void ops_add(struct ops *o, const struct hg_op *op, unsigned line)
 	r->has_addr = op->has_addr;
 	r->noscan = op->noscan;
 	r->swept = op->swept;
+	r->all = op->all;
 	r->line = line;
 }
 
@@ -641,6 +642,94 @@ static void test_held(void **state)
 	free(d.p);
 }
 
+/* stack_ev appends a stack of nf frames, each frame's function the
+ * string funcs[i]. */
+static void stack_ev(struct buf *d, uint64_t id, unsigned nf,
+		     const uint64_t *funcs)
+{
+	byte(d, 3);
+	uv(d, id);
+	uv(d, nf);
+	for (unsigned i = 0; i < nf; i++) {
+		uv(d, 0x401000 + i); /* pc */
+		uv(d, funcs[i]);
+		uv(d, 9); /* file */
+		uv(d, 10 + i);
+	}
+}
+
+/*
+ * debug.FreeOSMemory: a GC whose GCBegin stack holds its frame is
+ * followed, once the cycle's sweep is done (the next allocation, mark or
+ * cycle), by `scavenge: all`; a runtime.GC is not; a FreeOSMemory cycle
+ * that ends the trace still gets it.
+ */
+static void test_free_os(void **state)
+{
+	static const uint64_t fos[] = { 20, 21, 22, 23 }; /* GC, freeOSMemory,
+							     FreeOSMemory,
+							     main.main */
+	static const uint64_t gc[] = { 20, 23 };
+	struct buf b = { 0 }, d = { 0 };
+	struct ops o;
+	size_t i = 0;
+
+	(void)state;
+	header(&b, 26);
+	byte(&d, 1);
+	uv(&d, MIN_ADDR);
+	uv(&d, 8192);
+	uv(&d, 8);
+	uv(&d, 2048);
+	exp_batch(&b, 1, 1, &d);
+	byte(&d, 2); /* stacks, before the strings they name */
+	stack_ev(&d, 5, 4, fos);
+	stack_ev(&d, 6, 2, gc);
+	batch(&b, 1, 7, 1000, &d);
+	byte(&d, 4);
+	string_ev(&d, 20, "runtime.GC");
+	string_ev(&d, 21, "runtime/debug.freeOSMemory");
+	string_ev(&d, 22, "runtime/debug.FreeOSMemory");
+	string_ev(&d, 23, "main.main");
+	string_ev(&d, 1, "mark");
+	string_ev(&d, 2, "freed");
+	batch(&b, 1, 7, 1000, &d);
+	ev(&d, 13, 3, U(0), U(0), U(1));              /* P0 */
+	ev(&d, 129, 4, U(10), U(8), U(3), KC(0, 1));  /* large span page 8 */
+	ev(&d, 132, 3, U(1), U(8 * 1024), U(0));      /* its object */
+	ev(&d, 29, 3, U(1), U(1), U(6));              /* runtime.GC */
+	ev(&d, 30, 2, U(1), U(1));
+	ev(&d, 29, 3, U(1), U(2), U(5));              /* FreeOSMemory's */
+	ev(&d, 30, 2, U(1), U(2));
+	ev(&d, 133, 2, U(1), U(8 * 1024));            /* the sweep's free */
+	ev(&d, 130, 2, U(1), U(8));
+	ev(&d, 44, 5, U(10), U(0), U(1), U(2), U(0)); /* the mark */
+	ev(&d, 29, 3, U(1), U(3), U(5));              /* another, last */
+	ev(&d, 30, 2, U(1), U(3));
+	batch(&b, 1, 7, 1000, &d);
+	sync_batch(&b, 26, 1);
+	byte(&b, 52);
+	decode(&o, b.p, b.n, NULL);
+	if (o.rc < 0)
+		fail_msg("%u: %s", o.d.line, o.d.msg);
+	expect(&o, i++, HG_OP_PROC, NULL, 0);
+	expect(&o, i++, HG_OP_NEW, "o2000", 3 * 8192);
+	expect(&o, i++, HG_OP_GC, NULL, 0);
+	expect(&o, i++, HG_OP_GC, NULL, 0);
+	expect(&o, i++, HG_OP_DEL, "o2000", 0);
+	expect(&o, i, HG_OP_SCAVENGE, NULL, 0);
+	assert_true(o.v[i++].all);
+	expect(&o, i, HG_OP_MARK, NULL, 0);
+	assert_string_equal(o.v[i++].text, "freed");
+	expect(&o, i++, HG_OP_GC, NULL, 0);
+	expect(&o, i, HG_OP_SCAVENGE, NULL, 0);
+	assert_true(o.v[i++].all);
+	assert_int_equal(o.n, i);
+	ops_free(&o);
+	free(b.p);
+	free(d.p);
+}
+
 /*
  * A batch whose events came quicker than the clock's tick runs ahead of
  * it (each event one tick after the last): M 7's frees carry times after
@@ -915,6 +1004,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_reorder),
 		cmocka_unit_test(test_held),
+		cmocka_unit_test(test_free_os),
 		cmocka_unit_test(test_drift),
 		cmocka_unit_test(test_recorded),
 	};

@@ -58,6 +58,7 @@ enum {
 	EV_CPU_SAMPLES = 6,
 	EV_CPU_SAMPLE = 7,
 	EV_FREQUENCY = 8,
+	EV_PROCS_CHANGE = 9,
 	EV_PROC_START = 10,
 	EV_PROC_STOP = 11,
 	EV_PROC_STEAL = 12,
@@ -331,6 +332,13 @@ struct gt_mstate {
 	uint64_t m, p;
 };
 
+/* A 64-page block of the snapshot that holds spans a page cache served
+ * (under 16 pages), the P they are handed out on, and where the free pages
+ * at its end start when it is a P's current page cache (0 otherwise). */
+struct gt_sblock {
+	uint64_t blk, p, tail;
+};
+
 /* An op waiting to be handed out. */
 struct gt_pending {
 	enum hg_op_kind kind;
@@ -390,6 +398,8 @@ struct hg_gotrace_reader {
 	uint64_t snap_end;  /* the end of the last span handed out */
 	uint64_t *gaps;     /* the holes held while the snapshot goes out */
 	size_t ngaps, gapcap;
+	struct gt_sblock *sblk; /* by block, in address order */
+	size_t nsblk, sblkcap;
 
 	/* AllocFree info. */
 	bool have_info;
@@ -1991,6 +2001,143 @@ static int handle(struct hg_trace_reader *r, const struct gt_event *ev)
 }
 
 /*
+ * The page caches at the snapshot (Go: (*mheap).allocSpan serves a span of
+ * under 16 pages from its P's pageCache, which allocToCache fills with the
+ * free pages of one 64-page block, the lowest with any from searchAddr up).
+ * Each P of the run has at most one current block, whose free pages at its
+ * end are still in its cache; the snapshot does not say whose. P 0 runs the
+ * runtime's start (mcache0, the first page cache) and the other Ps take
+ * theirs when they first allocate, later and higher up: the current blocks
+ * are taken as the Ps' in address order, and a block used up (no free page
+ * at its end) as the P's of the next current block. The snapshot's spans
+ * and stacks of a block are handed out on its P, so that each P's mcache
+ * holds its own spans (a P caches one span of each class) and each P's
+ * page cache its block; the free pages at the end of a current block are
+ * not held, they stay in its P's cache.
+ */
+#define GT_CACHE_BLOCK ((uint64_t)64 * GT_PAGE_SIZE) /* Go: pageCachePages */
+#define GT_CACHE_SPAN (16 * (uint64_t)GT_PAGE_SIZE)  /* pageCachePages/4 */
+#define GT_MAX_PROCS 4096u
+
+/* snap_procs: the run's Ps, one more than the highest a ProcStatus of the
+ * first generation names, or what its ProcsChange (GOMAXPROCS) says. */
+static int snap_procs(struct hg_trace_reader *r, uint64_t *np)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+
+	*np = 1;
+	for (size_t bi = 0; bi < g->nb; bi++) {
+		const struct gt_batch *b = &g->b[bi];
+		struct gt_event ev;
+		uint64_t dt;
+		size_t pos = 0;
+
+		while (pos < b->len) {
+			if (decode(r, b, &pos, &ev, &dt) < 0)
+				return HG_EINVAL;
+			if (ev.type == EV_PROC_STATUS && ev.args[0] < GT_MAX_PROCS &&
+			    ev.args[0] + 1 > *np)
+				*np = ev.args[0] + 1;
+			if (ev.type == EV_PROCS_CHANGE && ev.args[0] > *np &&
+			    ev.args[0] <= GT_MAX_PROCS)
+				*np = ev.args[0];
+		}
+	}
+	return 0;
+}
+
+/* snap_plan finds the snapshot's blocks and gives each its P. */
+static int snap_plan(struct hg_trace_reader *r)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	uint64_t nprocs, ncur = 0, next;
+	struct gt_node *n;
+	size_t i;
+	int rc = snap_procs(r, &nprocs);
+
+	if (rc < 0)
+		return rc;
+	g->nsblk = 0;
+	for (n = tr_ceil(g->spans, 0); n;
+	     n = n->key == UINT64_MAX ? NULL : tr_ceil(g->spans, n->key + 1)) {
+		uint64_t blk = n->key / GT_CACHE_BLOCK;
+		struct gt_sblock *b;
+
+		if (n->size >= GT_CACHE_SPAN)
+			continue;
+		if (g->nsblk == 0 || g->sblk[g->nsblk - 1].blk != blk) {
+			if (grow((void **)&g->sblk, &g->sblkcap, g->nsblk + 1,
+				 sizeof(*g->sblk)) < 0)
+				return gt_nomem(r);
+			b = &g->sblk[g->nsblk++];
+			b->blk = blk;
+			b->p = 0;
+			b->tail = 0;
+		}
+		b = &g->sblk[g->nsblk - 1];
+		if (n->key + n->size > b->tail)
+			b->tail = n->key + n->size;
+	}
+	for (i = 0; i < g->nsblk; i++) {
+		struct gt_sblock *b = &g->sblk[i];
+		uint64_t bend = (b->blk + 1) * GT_CACHE_BLOCK;
+		struct gt_node *nx = tr_ceil(g->spans, b->tail);
+
+		if (b->tail < bend && (!nx || nx->key >= bend) &&
+		    ncur < nprocs) {
+			b->p = ncur++;
+		} else {
+			b->tail = 0;
+			b->p = GT_NO_P;
+		}
+	}
+	next = ncur ? ncur - 1 : 0;
+	for (i = g->nsblk; i-- > 0;) {
+		if (g->sblk[i].p == GT_NO_P)
+			g->sblk[i].p = next;
+		else
+			next = g->sblk[i].p;
+	}
+	return 0;
+}
+
+/* snap_block: the snapshot block of addr, or NULL. */
+static const struct gt_sblock *snap_block(const struct hg_gotrace_reader *g,
+					  uint64_t addr)
+{
+	uint64_t blk = addr / GT_CACHE_BLOCK;
+	size_t lo = 0, hi = g->nsblk;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (g->sblk[mid].blk < blk)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < g->nsblk && g->sblk[lo].blk == blk ? &g->sblk[lo] : NULL;
+}
+
+/* snap_proc queues `proc` when the block of addr is another P's than the
+ * one the ops run on. */
+static int snap_proc(struct hg_trace_reader *r, uint64_t addr)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	const struct gt_sblock *b = snap_block(g, addr);
+	struct gt_pending *p;
+
+	if (!b || b->p == (g->last_p == GT_NO_P ? 0 : g->last_p))
+		return 0;
+	p = push(r, HG_OP_PROC, g->gen_off);
+	if (!p)
+		return HG_ENOMEM;
+	p->value = b->p;
+	g->last_p = b->p;
+	return 0;
+}
+
+/*
  * emit_snapshot hands out what was live when tracing started, in address
  * order (the order a first-fit page allocator gives): per call, the live
  * objects of one span or one stack. Returns 1, or 0 when it is all out.
@@ -1999,6 +2146,7 @@ static int emit_snapshot(struct hg_trace_reader *r)
 {
 	struct hg_gotrace_reader *g = r->gotrace;
 	struct gt_pending *p;
+	const struct gt_sblock *b;
 	struct gt_node *n, *k;
 	uint32_t i;
 
@@ -2011,6 +2159,8 @@ static int emit_snapshot(struct hg_trace_reader *r)
 			if (k->key == UINT64_MAX)
 				g->snap_emit = 0;
 			g->snap_knext = k->key + 1;
+			if (snap_proc(r, k->key) < 0)
+				return HG_ENOMEM;
 			p = push(r, HG_OP_STACKALLOC, g->gen_off);
 			if (!p)
 				return HG_ENOMEM;
@@ -2054,6 +2204,13 @@ static int emit_snapshot(struct hg_trace_reader *r)
 					end = at + GT_GAP_PIECE;
 				if (end > n->key)
 					end = n->key;
+				b = snap_block(g, at);
+				if (b && b->tail && at >= b->tail) {
+					at = end; /* in its P's page cache */
+					continue;
+				}
+				if (snap_proc(r, at) < 0)
+					return HG_ENOMEM;
 				if (grow((void **)&g->gaps, &g->gapcap,
 					 g->ngaps + 1, sizeof(*g->gaps)) < 0)
 					return gt_nomem(r);
@@ -2072,6 +2229,8 @@ static int emit_snapshot(struct hg_trace_reader *r)
 		}
 		if (n->key + n->size > g->snap_end)
 			g->snap_end = n->key + n->size;
+		if (n->size < GT_CACHE_SPAN && snap_proc(r, n->key) < 0)
+			return HG_ENOMEM;
 		if (n->manual && !(n->size & (n->size - 1)) &&
 		    !(k && k->key - n->key < n->size)) {
 			/* A stack span holding no goroutine's stack (the
@@ -2204,6 +2363,9 @@ static int step(struct hg_trace_reader *r)
 		}
 		g->snapshot = false;
 		g->snap_emit = true;
+		rc = snap_plan(r);
+		if (rc < 0)
+			return rc;
 		g->snap_next = 0;
 		g->snap_knext = 0;
 	}
@@ -2483,6 +2645,7 @@ void hg__gotrace_close(struct hg_trace_reader *r)
 	free(g->mst);
 	free(g->pend);
 	free(g->gaps);
+	free(g->sblk);
 	free(g->mark);
 	free(g);
 	r->gotrace = NULL;

@@ -731,6 +731,71 @@ static void test_free_os(void **state)
 }
 
 /*
+ * Two Ps: the snapshot's spans of a 64-page block go out on the P whose
+ * page cache it is. Block 0 is used up, blocks 1 and 2 have free pages at
+ * their end (the Ps' current page caches, P 0's the lower): block 0 is
+ * P 0's too, block 2 P 1's. The free pages at the end of blocks 1 and 2
+ * stay in their caches (not held); the holes inside a block are held.
+ */
+static void test_snapshot_procs(void **state)
+{
+	struct buf b = { 0 }, d = { 0 };
+	struct ops o;
+	size_t i = 0;
+
+	(void)state;
+	header(&b, 26);
+	byte(&d, 1);
+	uv(&d, MIN_ADDR);
+	uv(&d, 8192);
+	uv(&d, 8);
+	uv(&d, 2048);
+	exp_batch(&b, 1, 1, &d);
+	ev(&d, 13, 3, U(0), U(0), U(1));              /* P0 running */
+	ev(&d, 13, 3, U(1), U(1), U(2));              /* P1 idle */
+	ev(&d, 128, 4, U(1), U(60), U(1), KC(5, 0));  /* block 0 */
+	ev(&d, 131, 3, U(1), U(60 * 1024), U(0));
+	ev(&d, 128, 4, U(1), U(63), U(1), KC(3, 0));  /* its last page */
+	ev(&d, 131, 3, U(1), U(63 * 1024), U(0));
+	ev(&d, 128, 4, U(1), U(64), U(1), KC(5, 0));  /* block 1 */
+	ev(&d, 131, 3, U(1), U(64 * 1024), U(0));
+	ev(&d, 128, 4, U(1), U(66), U(1), KC(3, 0));
+	ev(&d, 131, 3, U(1), U(66 * 1024), U(0));
+	ev(&d, 128, 4, U(1), U(128), U(1), KC(5, 0)); /* block 2 */
+	ev(&d, 131, 3, U(1), U(128 * 1024), U(0));
+	ev(&d, 128, 4, U(1), U(192), U(16), KC(0, 1)); /* large */
+	ev(&d, 131, 3, U(1), U(192 * 1024), U(0));
+	ev(&d, 132, 3, U(10), U(64 * 1024 + 6), U(0)); /* P0: slot 1 */
+	batch(&b, 1, 7, 1000, &d);
+	sync_batch(&b, 26, 1);
+	byte(&b, 52);
+	decode(&o, b.p, b.n, NULL);
+	if (o.rc < 0)
+		fail_msg("%u: %s", o.d.line, o.d.msg);
+	expect(&o, i++, HG_OP_NEW, "of000", 48);
+	expect(&o, i, HG_OP_ALLOC, "g3d", 0); /* the hole inside block 0 */
+	assert_int_equal(o.v[i++].size, 2 * 8192);
+	expect(&o, i++, HG_OP_NEW, "ofc00", 24);
+	expect(&o, i++, HG_OP_NEW, "o10000", 48);
+	expect(&o, i, HG_OP_ALLOC, "g41", 0);
+	assert_int_equal(o.v[i++].size, 8192);
+	expect(&o, i++, HG_OP_NEW, "o10800", 24);
+	expect(&o, i++, HG_OP_PROC, NULL, 1); /* block 2 */
+	expect(&o, i++, HG_OP_NEW, "o20000", 48);
+	expect(&o, i, HG_OP_NEW, "o30000", 16 * 8192); /* no page cache */
+	assert_int_equal(o.v[i++].addr, MIN_ADDR + 192 * 8192);
+	expect(&o, i++, HG_OP_FREE, "g3d", 0);
+	expect(&o, i++, HG_OP_FREE, "g41", 0);
+	expect(&o, i++, HG_OP_PROC, NULL, 0); /* the events: M 7 on P 0 */
+	expect(&o, i++, HG_OP_NEW, "o10006", 48);
+	assert_int_equal(o.n, i);
+	assert_int_equal(o.nwarn, 0);
+	ops_free(&o);
+	free(b.p);
+	free(d.p);
+}
+
+/*
  * A batch whose events came quicker than the clock's tick runs ahead of
  * it (each event one tick after the last): M 7's frees carry times after
  * M 9's mark although M 7's next batch, started later, begins before the
@@ -1005,6 +1070,7 @@ int main(void)
 		cmocka_unit_test(test_reorder),
 		cmocka_unit_test(test_held),
 		cmocka_unit_test(test_free_os),
+		cmocka_unit_test(test_snapshot_procs),
 		cmocka_unit_test(test_drift),
 		cmocka_unit_test(test_recorded),
 	};

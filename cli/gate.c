@@ -392,43 +392,10 @@ static bool is_set(const struct hg_jvalue *v)
 	return false;
 }
 
+/* gate values compare by type too: 1 and 1.0 differ (README "Gating"). */
 static bool same(const struct hg_jvalue *a, const struct hg_jvalue *b)
 {
-	if (!a || !b)
-		return !a && !b;
-	if (a->type != b->type)
-		return false;
-	switch (a->type) {
-	case HG_JNULL:
-		return true;
-	case HG_JBOOL:
-		return a->b == b->b;
-	case HG_JINT:
-		return a->u == b->u && a->neg == b->neg;
-	case HG_JREAL:
-		return a->d == b->d;
-	case HG_JSTRING:
-		return strcmp(a->s, b->s) == 0;
-	case HG_JOBJECT:
-		if (a->nmembers != b->nmembers)
-			return false;
-		for (size_t i = 0; i < a->nmembers; i++) {
-			const struct hg_jvalue *bv =
-				hg_jget(b, a->members[i].key);
-
-			if (!bv || !same(&a->members[i].v, bv))
-				return false;
-		}
-		return true;
-	case HG_JARRAY:
-		if (a->nmembers != b->nmembers)
-			return false;
-		for (size_t i = 0; i < a->nmembers; i++)
-			if (!same(&a->members[i].v, &b->members[i].v))
-				return false;
-		return true;
-	}
-	return false;
+	return hg_jequal(a, b, false);
 }
 
 static bool apply(enum hg_gate_op op, int c)

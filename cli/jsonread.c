@@ -569,3 +569,41 @@ const char *hg_jtype_name(enum hg_jtype t)
 	}
 	return "a value";
 }
+
+bool hg_jequal(const struct hg_jvalue *a, const struct hg_jvalue *b,
+	       bool numeric)
+{
+	if (!a || !b)
+		return !a && !b;
+	if (numeric && (a->type == HG_JINT || a->type == HG_JREAL) &&
+	    (b->type == HG_JINT || b->type == HG_JREAL) && a->type != b->type)
+		return a->d == b->d;
+	if (a->type != b->type)
+		return false;
+	switch (a->type) {
+	case HG_JNULL:
+		return true;
+	case HG_JBOOL:
+		return a->b == b->b;
+	case HG_JINT:
+		return a->u == b->u && a->neg == b->neg;
+	case HG_JREAL:
+		return a->d == b->d;
+	case HG_JSTRING:
+		return strcmp(a->s, b->s) == 0;
+	case HG_JOBJECT:
+	case HG_JARRAY:
+		if (a->nmembers != b->nmembers)
+			return false;
+		for (size_t i = 0; i < a->nmembers; i++) {
+			const struct hg_jvalue *bv =
+				a->type == HG_JARRAY ? &b->members[i].v :
+				hg_jget(b, a->members[i].key);
+
+			if (!hg_jequal(&a->members[i].v, bv, numeric))
+				return false;
+		}
+		return true;
+	}
+	return false;
+}

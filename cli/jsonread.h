@@ -73,6 +73,13 @@ int hg_jread_numbers(const char *text, size_t len, struct hg_jvalue *out,
 /* hg_jfree frees what hg_jread allocated under v; v becomes a null. */
 void hg_jfree(struct hg_jvalue *v);
 
+/* hg_jequal tells whether a and b are the same JSON value: objects by
+ * their members in any order, arrays element by element. With numeric, an
+ * integer and a real of the same value are equal; without, the types must
+ * match too. Two NULLs are equal, a NULL and a value are not. */
+bool hg_jequal(const struct hg_jvalue *a, const struct hg_jvalue *b,
+	       bool numeric);
+
 /* hg_jget returns member key of object v, or NULL (also if v is no object). */
 const struct hg_jvalue *hg_jget(const struct hg_jvalue *v, const char *key);
 

@@ -259,44 +259,10 @@ static bool is_number(const struct hg_jvalue *v)
 	return v->type == HG_JINT || v->type == HG_JREAL;
 }
 
+/* JSON Schema's equality: 1 and 1.0 are the same number. */
 static bool equal(const struct hg_jvalue *a, const struct hg_jvalue *b)
 {
-	if (is_number(a) && is_number(b)) {
-		if (a->type == HG_JINT && b->type == HG_JINT)
-			return a->u == b->u && a->neg == b->neg;
-		return a->d == b->d;
-	}
-	if (a->type != b->type)
-		return false;
-	switch (a->type) {
-	case HG_JNULL:
-		return true;
-	case HG_JBOOL:
-		return a->b == b->b;
-	case HG_JSTRING:
-		return strcmp(a->s, b->s) == 0;
-	case HG_JOBJECT:
-		if (a->nmembers != b->nmembers)
-			return false;
-		for (size_t i = 0; i < a->nmembers; i++) {
-			const struct hg_jvalue *bv =
-				hg_jget(b, a->members[i].key);
-			if (!bv || !equal(&a->members[i].v, bv))
-				return false;
-		}
-		return true;
-	case HG_JARRAY:
-		if (a->nmembers != b->nmembers)
-			return false;
-		for (size_t i = 0; i < a->nmembers; i++)
-			if (!equal(&a->members[i].v, &b->members[i].v))
-				return false;
-		return true;
-	case HG_JINT:
-	case HG_JREAL:
-		break;
-	}
-	return false;
+	return hg_jequal(a, b, true);
 }
 
 static bool has_type(const struct hg_jvalue *d, const char *t)

@@ -31,27 +31,13 @@ enum {
 static const struct hg_opt compare_opts[] = {
 	{ OPT_VS, 0, "vs", "SETTINGS",
 	  "a configuration to compare: KEY=VALUE[,KEY=VALUE...]; repeatable" },
-	{ HG_POPT_OUTPUT, 'o', "output", "FILE",
-	  "draw the maps to FILE (.png, .svg, or .html: the interactive "
-	  "report; repeatable)" },
-	{ HG_POPT_PICTURE_FORMAT, 0, "picture-format", "png|svg|html",
-	  "the format of -o - (the picture on standard output, instead of "
-	  "the report)" },
-	{ HG_POPT_TIMELINE, 0, "timeline", "FILE",
-	  "draw each configuration's timeline (events x addresses), one "
-	  "above the other, to FILE (.png or .svg)" },
-	{ HG_POPT_CURVES, 0, "curves", "FILE",
-	  "draw HeapSys, HeapInuse, HeapReleased, committed and mapped over "
-	  "the replay to FILE (.png or .svg)" },
-	{ HG_POPT_AT, 0, "at", "EVENT|MARK",
-	  "compare after that event index or at that mark, not at the end" },
-	{ HG_POPT_RANGE, 0, "range", "LO:HI",
-	  "draw only the addresses LO to HI (e.g. 0xc000000000:0xc000100000)" },
-	{ HG_POPT_SHOW, 0, "show", "metadata|whole",
-	  "draw the runtime's metadata reservations to scale (metadata) or "
-	  "the whole address range, never zoomed to the heap (whole); "
-	  "comma-separated" },
-	{ HG_POPT_FROM, 0, "from", HG_OPT_FROM_ARG, HG_OPT_FROM_HELP },
+	HG_PICTURE_OPTS("draw the maps to FILE (.png, .svg, or .html: the "
+			"interactive report; repeatable)",
+			"draw each configuration's timeline (events x "
+			"addresses), one above the other, to FILE (.png or "
+			".svg)",
+			"compare after that event index or at that mark, not "
+			"at the end"),
 	{ OPT_FORMAT, 0, "format", "text|json",
 	  "table format on standard output (default text)" },
 	HG_SETTINGS_OPTS("settings shared by every configuration (YAML)",

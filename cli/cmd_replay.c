@@ -35,27 +35,12 @@ static const struct hg_opt replay_opts[] = {
 		"OS page size (same as --set phys_page_size=SIZE)",
 		"heap arena size (same as --set arena_size=SIZE)",
 		"set any config key; repeatable, the last one wins"),
-	{ HG_POPT_OUTPUT, 'o', "output", "FILE",
-	  "draw the address-space map to FILE (.png, .svg, or .html: the "
-	  "interactive report; repeatable)" },
-	{ HG_POPT_PICTURE_FORMAT, 0, "picture-format", "png|svg|html",
-	  "the format of -o - (the picture on standard output, instead of "
-	  "the report)" },
-	{ HG_POPT_TIMELINE, 0, "timeline", "FILE",
-	  "draw the timeline (events x addresses) to FILE (.png or .svg)" },
-	{ HG_POPT_CURVES, 0, "curves", "FILE",
-	  "draw HeapSys, HeapInuse, HeapReleased, committed and mapped over "
-	  "the replay to FILE (.png or .svg)" },
-	{ HG_POPT_AT, 0, "at", "EVENT|MARK",
-	  "report the statistics and draw the map after that event index "
-	  "or at that mark, not at the end" },
-	{ HG_POPT_RANGE, 0, "range", "LO:HI",
-	  "draw only the addresses LO to HI (e.g. 0xc000000000:0xc000100000)" },
-	{ HG_POPT_SHOW, 0, "show", "metadata|whole",
-	  "draw the runtime's metadata reservations to scale (metadata) or "
-	  "the whole address range, never zoomed to the heap (whole); "
-	  "comma-separated" },
-	{ HG_POPT_FROM, 0, "from", HG_OPT_FROM_ARG, HG_OPT_FROM_HELP },
+	HG_PICTURE_OPTS("draw the address-space map to FILE (.png, .svg, or "
+			".html: the interactive report; repeatable)",
+			"draw the timeline (events x addresses) to FILE (.png "
+			"or .svg)",
+			"report the statistics and draw the map after that "
+			"event index or at that mark, not at the end"),
 	{ OPT_STATS, 0, "stats", "FILE",
 	  "write the statistics as JSON to FILE ('-' = standard output)" },
 	{ OPT_FORMAT, 0, "format", "text|json",

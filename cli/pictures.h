@@ -30,6 +30,26 @@ enum {
 	HG_POPT_NEXT,
 };
 
+/* The picture options' entries of a command's option table, in the order
+ * its help lists them; the three help texts are the command's own. */
+#define HG_PICTURE_OPTS(output, timeline, at)                                  \
+	{ HG_POPT_OUTPUT, 'o', "output", "FILE", output },                     \
+	{ HG_POPT_PICTURE_FORMAT, 0, "picture-format", "png|svg|html",         \
+	  "the format of -o - (the picture on standard output, instead of "    \
+	  "the report)" },                                                     \
+	{ HG_POPT_TIMELINE, 0, "timeline", "FILE", timeline },                 \
+	{ HG_POPT_CURVES, 0, "curves", "FILE",                                 \
+	  "draw HeapSys, HeapInuse, HeapReleased, committed and mapped over "  \
+	  "the replay to FILE (.png or .svg)" },                               \
+	{ HG_POPT_AT, 0, "at", "EVENT|MARK", at },                             \
+	{ HG_POPT_RANGE, 0, "range", "LO:HI",                                  \
+	  "draw only the addresses LO to HI (e.g. 0xc000000000:0xc000100000)" }, \
+	{ HG_POPT_SHOW, 0, "show", "metadata|whole",                           \
+	  "draw the runtime's metadata reservations to scale (metadata) or "   \
+	  "the whole address range, never zoomed to the heap (whole); "        \
+	  "comma-separated" },                                                 \
+	{ HG_POPT_FROM, 0, "from", HG_OPT_FROM_ARG, HG_OPT_FROM_HELP }
+
 #define HG_PICTURES_MAX 16
 
 struct hg_pictures {

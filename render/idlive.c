@@ -35,6 +35,21 @@ static uint64_t hash(const char *s)
 	return h;
 }
 
+int hg_idlive_key(const struct hg_op *op, char *key, size_t size,
+		  enum hg_id_use *use)
+{
+	const struct hg_op_spec *sp = hg_op_spec(op->kind);
+
+	if (!sp || sp->family == HG_IDS_NONE || sp->use == HG_ID_NO ||
+	    !op->id)
+		return 0;
+	int n = snprintf(key, size, "%c%s", 'a' + (int)sp->family, op->id);
+	if (n < 0 || (size_t)n >= size)
+		return 0;
+	*use = sp->use;
+	return n;
+}
+
 int hg_idlive_new(struct hg_idlive **out)
 {
 	struct hg_idlive *t = calloc(1, sizeof(*t));
@@ -106,19 +121,15 @@ int hg_idlive_event(struct hg_idlive *t, struct hg_model *m,
 		    uint64_t i)
 {
 	const struct hg_op_spec *sp = hg_op_spec(op->kind);
+	enum hg_id_use use;
 	char key[256];
 
 	(void)m;
 	if (t->oom)
 		return HG_ENOMEM;
-	if (!sp || sp->family == HG_IDS_NONE || sp->use == HG_ID_NO ||
-	    !op->id)
+	if (!hg_idlive_key(op, key, sizeof(key), &use))
 		return HG_OK;
-	int n = snprintf(key, sizeof(key), "%c%s", 'a' + (int)sp->family,
-			 op->id);
-	if (n < 0 || (size_t)n >= sizeof(key))
-		return HG_OK; /* ids that long are not kept */
-	if (sp->use == HG_ID_END) {
+	if (use == HG_ID_END) {
 		if (t->nslot) {
 			size_t s = find(t, key);
 			if (t->slot[s])

@@ -226,6 +226,12 @@ double hg_axis_pos(const struct hg_axis *a, hg_addr v);
  * of those overlapping [lo, hi) in address order and returns how many
  * overlap; the index holds until the next sort.
  */
+/* hg_idlive_key writes the key under which an op's id is live (its id
+ * family's letter, then the id) to key and returns its length, with the
+ * op's use of the id in *use; 0 when the op names no id or the key does not
+ * fit in size bytes (ids that long are not kept). */
+int hg_idlive_key(const struct hg_op *op, char *key, size_t size,
+		  enum hg_id_use *use);
 struct hg_idlive;
 struct hg_idlive_rec {
 	hg_addr base, end;

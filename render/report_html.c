@@ -485,16 +485,13 @@ static int record_id(struct hg_report *r, struct lane *l,
 		     uint64_t i)
 {
 	const struct hg_op_spec *sp = hg_op_spec(op->kind);
+	enum hg_id_use use;
 	char key[256];
+	int n = hg_idlive_key(op, key, sizeof(key), &use);
 
-	if (!sp || sp->family == HG_IDS_NONE || sp->use == HG_ID_NO ||
-	    !op->id)
+	if (!n)
 		return HG_OK;
-	int n = snprintf(key, sizeof(key), "%c%s", 'a' + (int)sp->family,
-			 op->id);
-	if (n < 0 || (size_t)n >= sizeof(key))
-		return HG_OK; /* ids that long are not kept */
-	if (sp->use == HG_ID_END) {
+	if (use == HG_ID_END) {
 		long slot = smap_find(&l->live, key, (size_t)n);
 		if (slot >= 0) {
 			l->ids[l->live.val[slot]].died = i;

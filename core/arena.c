@@ -545,9 +545,12 @@ int hg_mallocinit(struct hg_model *m)
 {
 	if (m->cfg.policy_arena != HG_ARENA_SPARSE)
 		return hg_linear_init(m);
-	/* The bitmap page allocator and its metadata came with go1.14. */
+	/* The bitmap page allocator and its metadata came with go1.14;
+	 * (*pageAlloc).init's first persistentalloc comes before them. */
 	if (hg_config_go_minor(&m->cfg) >= 14) {
-		int err = pagemeta_init(m);
+		int err = hg_rtmeta_mallocinit(m);
+		if (!err)
+			err = pagemeta_init(m);
 		if (err)
 			return err;
 	}
@@ -564,6 +567,7 @@ int hg_mallocinit(struct hg_model *m)
 void hg_arena_release(struct hg_model *m)
 {
 	pagemeta_free(m);
+	hg_rtmeta_release(m);
 	free(m->hints);
 	free(m->arenas);
 	free(m->arena_l2);
@@ -621,6 +625,10 @@ static int arenas_register(struct hg_model *m, hg_addr v, uint64_t size)
 		}
 		struct hg_arena_run *last =
 			m->narena_runs ? &m->arenas[m->narena_runs - 1] : NULL;
+		/* Go: the allArenas append (runtime_meta.c). */
+		int err = hg_rtmeta_arena(m, m->narenas + 1);
+		if (err)
+			return err;
 		if (last && last->base + last->n * m->cfg.arena_size == a) {
 			last->n++;
 			m->narenas++;

@@ -144,6 +144,9 @@ struct hg_mspan *hg_mspan_new(struct hg_model *m, hg_addr base,
 			m->stats.size_classes[c].free += nelems;
 			o->free_slot_bytes += nelems * elemsize;
 		}
+		/* Go: initSpan's bits (runtime_meta.c); a modeled out of
+		 * memory or host failure is reported by the op. */
+		(void)hg_rtmeta_init_span(m, nelems);
 	}
 	s->allnext = o->all;
 	if (o->all)

@@ -27,6 +27,9 @@ void hg_mspan_sweep(struct hg_model *m, struct hg_mspan *s, bool preserve)
 {
 	struct hg_objects *o = m->obj;
 	size_t nwords = (s->nelems + 63) / 64;
+	/* Go: the new gcmarkBits (runtime_meta.c); failures are reported by
+	 * the op, as in hg_mspan_new. */
+	(void)hg_rtmeta_sweep_span(m, s->nelems);
 	memcpy(s->bits, s->bits + nwords, nwords * sizeof(*s->bits));
 	s->freeindex = 0;
 	uint32_t nalloc = s->live_count;
@@ -167,6 +170,10 @@ static void sweep_lists(struct hg_model *m)
 int hg_gc(struct hg_model *m)
 {
 	struct hg_objects *o = m->obj;
+	/* Go: gcStart's finishsweep_m, a new GC bitmap epoch. */
+	int err = hg_rtmeta_gc_start(m);
+	if (err)
+		return err;
 	o->num_gc++;
 	o->sweepgen += 2;
 	/* Go: prepareForSweep on every P (stale spans are swept from go1.15;

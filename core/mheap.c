@@ -385,6 +385,9 @@ int hg_mheap_alloc_span(struct hg_model *m, uint64_t npages,
 	int rc = span_taken(m, base, npages, scav);
 	if (rc == HG_OK)
 		hg_scavenge_on_grow(m, growth, scav);
+	/* Go: allocMSpanLocked, after the pages (runtime_meta.c). */
+	if (rc == HG_OK)
+		rc = hg_rtmeta_span_alloc(m);
 	return rc;
 }
 
@@ -395,6 +398,7 @@ void hg_mheap_free_span(struct hg_model *m, hg_addr base, uint64_t npages)
 	m->hs.heap_free += nbytes;
 	m->hs.heap_inuse -= nbytes;
 	hg_pagealloc_free(m->pages, base, npages);
+	hg_rtmeta_span_free(m); /* Go: freeMSpanLocked */
 }
 
 /*

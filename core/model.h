@@ -99,6 +99,7 @@ struct hg_model {
 	hg_addr persistent_base;
 	uint64_t persistent_off;
 	void *pagemeta; /* page-allocator metadata mappings (arena.c) */
+	void *rtmeta;   /* sbrk platforms: other metadata (runtime_meta.c) */
 	/* randomize_heap_base in effect: Go randomizes only 64-bit,
 	 * non-sbrk heaps (randomizeHeapBase, runtime/malloc.go). */
 	bool randomize;
@@ -167,6 +168,17 @@ hg_addr hg_mheap_sys_alloc(struct hg_model *m, uint64_t n, uint64_t *size);
 int hg_pagemeta_grow(struct hg_model *m, hg_addr base, hg_addr limit);
 uint64_t hg_heap_rand_bits(struct hg_model *m, unsigned bits);
 void hg_arena_release(struct hg_model *m);
+/* runtime_meta.c: the runtime's other metadata on the sbrk platforms
+ * (persistentalloc's chunks, allArenas, mspans and allspans, GC bitmap
+ * arenas); each returns 0, HG_EOOM (modeled) or HG_ENOMEM (host). */
+int hg_rtmeta_mallocinit(struct hg_model *m);
+int hg_rtmeta_arena(struct hg_model *m, uint64_t narenas);
+int hg_rtmeta_span_alloc(struct hg_model *m);
+void hg_rtmeta_span_free(struct hg_model *m);
+int hg_rtmeta_init_span(struct hg_model *m, uint64_t nelems);
+int hg_rtmeta_sweep_span(struct hg_model *m, uint64_t nelems);
+int hg_rtmeta_gc_start(struct hg_model *m);
+void hg_rtmeta_release(struct hg_model *m);
 
 int hg_map_sys_ready(struct hg_model *m, hg_addr v, uint64_t n, uint64_t *stat);
 

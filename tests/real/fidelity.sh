@@ -135,6 +135,19 @@ for name in "$@"; do
 	fi
 	stats=$tmp/$name.json
 	opts=$(options "$name")
+	# A js/wasm run's module: where its static data ends (MODULE end=,
+	# the break's start) and its initial linear memory (INITIAL bytes=),
+	# as wasm_run.js read them from the program's module.
+	if [ -f "$data/$name.stderr" ]; then
+		mod=$(sed -n 's/^MODULE end=\([0-9][0-9]*\)$/module_end=\1/p' "$data/$name.stderr" | head -n 1)
+		ini=$(sed -n 's/^INITIAL bytes=\([0-9][0-9]*\) .*/initial_memory=\1/p' "$data/$name.stderr" | head -n 1)
+		[ -n "$mod" ] && opts="$opts
+--set
+$mod"
+		[ -n "$mod" ] && [ -n "$ini" ] && opts="$opts
+--set
+$ini"
+	fi
 	# one option word per line: split on newlines only
 	old_ifs=$IFS
 	IFS='

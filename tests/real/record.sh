@@ -92,7 +92,9 @@ rec119() {
 }
 
 # The js/wasm runs: wasmphases under Node.js through wasm_run.js, which
-# adds the INITIAL and GROW lines (linear memory) to standard error.
+# adds the MODULE line (where the static data ends), the INITIAL and GROW
+# lines (linear memory) to standard error; only those and the MARK lines
+# are kept. Go 1.26 runs under env -i with GODEBUG and HG_TRACE only.
 have_node() {
 	command -v "$NODE" >/dev/null 2>&1 && return 0
 	echo "record.sh: no Node.js ($NODE): $1 skipped" >&2
@@ -106,10 +108,11 @@ rec126js() { # rec126js NAME
 	root=$("$GO126" env GOROOT)
 	exec_js=$root/lib/wasm/wasm_exec.js
 	[ -f "$exec_js" ] || exec_js=$root/misc/wasm/wasm_exec.js
-	GODEBUG=traceallocfree=1 HG_TRACE="$tmp/$name.trace" \
-		"$NODE" "$here/wasm_run.js" "$exec_js" "$tmp/bin/wasmphases.go126" \
-		>"$tmp/$name.out" 2>"$out/$name.stderr"
+	env -i GODEBUG=traceallocfree=1 HG_TRACE="$tmp/$name.trace" \
+		"$(command -v "$NODE")" "$here/wasm_run.js" "$exec_js" "$tmp/bin/wasmphases.go126" \
+		>"$tmp/$name.out" 2>"$tmp/$name.err"
 	keep_stdout "$tmp/$name.out" "$name"
+	grep -E '^(MODULE|INITIAL|GROW|MARK) ' "$tmp/$name.err" >"$out/$name.stderr"
 	gzip -9n <"$tmp/$name.trace" >"$out/$name.trace.gz"
 	echo "recorded $name"
 }
@@ -124,7 +127,7 @@ rec119js() { # rec119js NAME
 		"$("$GO119" env GOROOT)/misc/wasm/wasm_exec.js" \
 		"$tmp/bin/wasmphases.go119" >"$tmp/$name.out" 2>"$tmp/$name.err"
 	keep_stdout "$tmp/$name.out" "$name"
-	grep -E '^(INITIAL|GROW|MARK) ' "$tmp/$name.err" >"$out/$name.stderr"
+	grep -E '^(MODULE|INITIAL|GROW|MARK) ' "$tmp/$name.err" >"$out/$name.stderr"
 	grep -E "^ENV |$afl" "$tmp/$name.err" | gzip -9n >"$out/$name.allocfreetrace.gz"
 	echo "recorded $name"
 }

@@ -194,9 +194,12 @@ static void test_seed_000(void **state)
 	assert_true(n.st.final.linear_memory < o.st.final.linear_memory);
 	assert_true(n.st.os_calls.grow_memory < o.st.os_calls.grow_memory);
 	assert_int_equal(n.st.final.linear_memory, 20 * MiB);
-	assert_int_equal(o.st.final.linear_memory, 47251456);
+	/* go1.21: the runtime's metadata (core/runtime_meta.c: the global
+	 * persistentalloc chunk, allArenas, allspans, the GC bitmap arena)
+	 * takes 256 KiB more of the break than the heap's own. */
+	assert_int_equal(o.st.final.linear_memory, 47513600);
 	assert_int_equal(n.st.os_calls.grow_memory, 3);
-	assert_int_equal(o.st.os_calls.grow_memory, 4);
+	assert_int_equal(o.st.os_calls.grow_memory, 5);
 	/* The first arena sits at 4 MiB under go1.24, above the initial
 	 * memory's end under go1.21. */
 	assert_int_equal(n.addr[0], 4 * MiB);

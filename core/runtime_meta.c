@@ -1,0 +1,364 @@
+/*
+ * runtime_meta.c - the runtime's own off-heap metadata on the sbrk
+ * platforms (js/wasm, wasip1/wasm, plan9), go1.14 and later.
+ *
+ * There every sysAlloc and sysReserve takes the next part of the one break
+ * (Go: mem_sbrk.go, mem_js.go), so where the heap's later arenas go, and
+ * when the linear memory grows, depends on each metadata allocation made
+ * before them. Besides what arena.c models for every platform (the arena
+ * index, heapArena, the page allocator's summaries and chunk bitmaps),
+ * this models, in the order the runtime makes them:
+ *
+ *  - persistentalloc's chunks (Go: persistentalloc1, malloc.go): 256 KiB
+ *    (persistentChunkSize) each; the first is the global one, taken in
+ *    mallocinit by (*pageAlloc).init's first persistentalloc
+ *    ((*addrRanges).init); the P's first chunk is taken once the program's
+ *    packages initialise (runtime.main, after schedinit's first span: the
+ *    os package's SetFinalizer on the standard files needs the specials
+ *    fixalloc's first chunk); the model then takes every later
+ *    persistentalloc from the P's chunk (one P);
+ *  - the allArenas array (Go: (*mheap).sysAlloc): a persistentalloc of
+ *    physPageSize bytes for the first arena, doubled when full;
+ *  - the mspan structures (Go: mheap_.spanalloc, a fixalloc of
+ *    _FixAllocChunk = 16 KiB chunks, refilled 64 at a time into the P's
+ *    mspancache by (*mheap).allocMSpanLocked), and allspans, which
+ *    recordspan grows to 64 KiB of pointers first, then by half
+ *    (sysAlloc, the old array sysFree'd);
+ *  - the GC bitmap arenas (Go: newMarkBits, mheap.go): 64 KiB
+ *    (gcBitsChunkBytes) from sysAlloc or the arenas' free list; each span
+ *    of objects gets allocation and mark bits when it is made (initSpan)
+ *    and new mark bits whenever it is swept; a GC cycle starts a new epoch
+ *    (nextMarkBitArenaEpoch, at finishsweep_m): the arenas of two epochs
+ *    ago go to the free list. The model starts the epoch at the gc event,
+ *    before its sweep: a cycle's start is not in the traces;
+ *  - go1.26's span queue ring (Go: newSpanSPMC, mgcmark_greenteagc.go),
+ *    64 KiB from sysAlloc at the first cycle's marking.
+ *
+ * Not modeled: the spanSet spines and blocks, the finalizer and profile
+ * specials and the other persistentalloc users of the program's own
+ * workload, the execution tracer's buffers, and mcaches beyond the first
+ * P's (README.md, "How close to the real runtime").
+ *
+ * On the mmap platforms these allocations are mappings of their own that
+ * do not move the heap: the model leaves them out there.
+ */
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PERSISTENT_CHUNK (256u << 10) /* Go: persistentChunkSize */
+#define MAX_BLOCK (64u << 10)         /* Go: persistentalloc1's maxBlock */
+#define FIXALLOC_CHUNK (16u << 10)    /* Go: _FixAllocChunk */
+#define MSPAN_REFILL 64u  /* Go: len(p.mspancache.buf) / 2 */
+#define GCBITS_CHUNK (64u << 10)  /* Go: gcBitsChunkBytes */
+#define GCBITS_HEADER 16u         /* Go: gcBitsHeaderBytes (two words) */
+#define SPAN_RING (64u << 10)     /* Go: newSpanSPMC's ring, go1.26 */
+
+struct gcbits_arena {
+	uint64_t free; /* bytes used */
+	struct gcbits_arena *next;
+};
+
+struct hg_rtmeta {
+	bool p_chunk;            /* the P's first chunk taken */
+	uint64_t all_arenas_cap; /* Go: cap(mheap_.allArenas) */
+	uint64_t mspan_size;     /* Go: unsafe.Sizeof(mspan{}) */
+	uint64_t mspan_pool;     /* mspancache + spanalloc's free list */
+	uint64_t mspan_chunk_left; /* structs left in the fixalloc chunk */
+	uint64_t allspans_len, allspans_cap;
+	hg_addr allspans;
+	/* Go: gcBitsArenas: next, current, previous, free. */
+	struct gcbits_arena *next, *current, *previous, *free;
+	bool span_ring;
+};
+
+static struct hg_rtmeta *rtmeta(const struct hg_model *m)
+{
+	return (struct hg_rtmeta *)m->rtmeta;
+}
+
+static uint64_t ptr_size(const struct hg_model *m)
+{
+	return hg_platform_is_64bit(m->cfg.platform) ||
+			       hg_platform_is_wasm(m->cfg.platform)
+		       ? 8
+		       : 4;
+}
+
+/*
+ * Go: unsafe.Sizeof(mspan{}) with 64-bit pointers: 144 bytes in go1.19
+ * (MSpanSys 16272 = 113 of them per 16 KiB chunk), 160 in go1.26 (16320
+ * = 102). Releases between take go1.19's size, later ones go1.26's.
+ */
+static uint64_t mspan_size(const struct hg_model *m)
+{
+	unsigned n = hg_config_go_minor(&m->cfg);
+	uint64_t s = n >= 26 ? 160 : 144;
+	return ptr_size(m) == 8 ? s : s / 2 + 8;
+}
+
+static void gcbits_free_list(struct gcbits_arena *a)
+{
+	while (a) {
+		struct gcbits_arena *n = a->next;
+		free(a);
+		a = n;
+	}
+}
+
+void hg_rtmeta_release(struct hg_model *m)
+{
+	struct hg_rtmeta *r = rtmeta(m);
+	if (!r)
+		return;
+	gcbits_free_list(r->next);
+	gcbits_free_list(r->current);
+	gcbits_free_list(r->previous);
+	gcbits_free_list(r->free);
+	free(r);
+	m->rtmeta = NULL;
+}
+
+/* Go: persistentalloc's chunk: sysAlloc(persistentChunkSize, other_sys). */
+static int new_chunk(struct hg_model *m)
+{
+	m->os.persistent = true;
+	hg_addr v = hg_sys_alloc(m, PERSISTENT_CHUNK, &m->hs.other_sys);
+	m->os.persistent = false;
+	if (!v) {
+		hg_mheap_throw(m, "runtime: cannot allocate memory");
+		return HG_EOOM;
+	}
+	m->persistent_base = v;
+	m->persistent_off = ptr_size(m); /* the chunk list's link */
+	return HG_OK;
+}
+
+/*
+ * Go: persistentalloc1: size bytes, from sysAlloc at maxBlock and above,
+ * else from the current chunk (a new one when it is full); the bytes move
+ * from other_sys to *stat.
+ */
+static int palloc(struct hg_model *m, uint64_t size, uint64_t align,
+		  uint64_t *stat)
+{
+	if (size >= MAX_BLOCK) {
+		m->os.persistent = true;
+		hg_addr v = hg_sys_alloc(m, size, stat);
+		m->os.persistent = false;
+		if (!v) {
+			hg_mheap_throw(m, "runtime: cannot allocate memory");
+			return HG_EOOM;
+		}
+		return HG_OK;
+	}
+	m->persistent_off = HG_ALIGN_UP(m->persistent_off, align);
+	if (m->persistent_base == 0 ||
+	    m->persistent_off + size > PERSISTENT_CHUNK) {
+		int err = new_chunk(m);
+		if (err)
+			return err;
+		m->persistent_off = HG_ALIGN_UP(m->persistent_off, align);
+	}
+	m->persistent_off += size;
+	if (stat && stat != &m->hs.other_sys) {
+		*stat += size;
+		m->hs.other_sys -= size;
+	}
+	return HG_OK;
+}
+
+int hg_rtmeta_mallocinit(struct hg_model *m)
+{
+	if (!m->sbrk || m->cfg.policy_arena != HG_ARENA_SPARSE ||
+	    hg_config_go_minor(&m->cfg) < 14)
+		return HG_OK;
+	struct hg_rtmeta *r = calloc(1, sizeof(*r));
+	if (!r)
+		return hg_os_enomem(&m->os);
+	m->rtmeta = r;
+	r->mspan_size = mspan_size(m);
+	/* Go: (*pageAlloc).init -> (*addrRanges).init: 16 addrRanges. */
+	return palloc(m, 16 * 2 * ptr_size(m), ptr_size(m), &m->hs.gc_misc_sys);
+}
+
+/* Go: the allArenas append of (*mheap).sysAlloc, for one more arena. */
+int hg_rtmeta_arena(struct hg_model *m, uint64_t narenas)
+{
+	struct hg_rtmeta *r = rtmeta(m);
+	if (!r || narenas <= r->all_arenas_cap)
+		return HG_OK;
+	uint64_t size = 2 * r->all_arenas_cap * ptr_size(m);
+	if (size == 0)
+		size = m->cfg.phys_page_size;
+	r->all_arenas_cap = size / ptr_size(m);
+	return palloc(m, size, ptr_size(m), &m->hs.gc_misc_sys);
+}
+
+/* Go: recordspan, mheap.go: one more mspan structure in allspans. */
+static int recordspan(struct hg_model *m)
+{
+	struct hg_rtmeta *r = rtmeta(m);
+	uint64_t ptr = ptr_size(m);
+	if (r->allspans_len >= r->allspans_cap) {
+		uint64_t n = (64u << 10) / ptr;
+		if (n < r->allspans_cap * 3 / 2)
+			n = r->allspans_cap * 3 / 2;
+		m->os.persistent = true;
+		hg_addr v = hg_sys_alloc(m, n * ptr, &m->hs.other_sys);
+		m->os.persistent = false;
+		if (!v) {
+			hg_mheap_throw(m, "runtime: cannot allocate memory");
+			return HG_EOOM;
+		}
+		if (r->allspans)
+			hg_sys_free(m, r->allspans, r->allspans_cap * ptr,
+				    &m->hs.other_sys);
+		r->allspans = v;
+		r->allspans_cap = n;
+	}
+	r->allspans_len++;
+	return HG_OK;
+}
+
+/*
+ * Go: (*mheap).allocMSpanLocked: an mspan from the P's mspancache, which
+ * a refill of 64 from spanalloc fills when empty (freed ones first, then
+ * new ones carved from its chunks, each recorded in allspans).
+ */
+int hg_rtmeta_span_alloc(struct hg_model *m)
+{
+	struct hg_rtmeta *r = rtmeta(m);
+	if (!r)
+		return HG_OK;
+	if (r->mspan_pool == 0) {
+		for (unsigned i = 0; i < MSPAN_REFILL; i++) {
+			if (r->mspan_chunk_left == 0) {
+				uint64_t per = FIXALLOC_CHUNK / r->mspan_size;
+				int err = palloc(m, per * r->mspan_size, 0,
+						 &m->hs.other_sys);
+				if (err)
+					return err;
+				r->mspan_chunk_left = per;
+			}
+			r->mspan_chunk_left--;
+			int err = recordspan(m);
+			if (err)
+				return err;
+		}
+		r->mspan_pool = MSPAN_REFILL;
+	}
+	r->mspan_pool--;
+	return HG_OK;
+}
+
+/* Go: (*mheap).freeMSpanLocked: back to the mspancache or spanalloc. */
+void hg_rtmeta_span_free(struct hg_model *m)
+{
+	struct hg_rtmeta *r = rtmeta(m);
+	if (r)
+		r->mspan_pool++;
+}
+
+/* Go: newArenaMayUnlock: an arena from the free list, or sysAlloc. */
+static struct gcbits_arena *gcbits_new_arena(struct hg_model *m)
+{
+	struct hg_rtmeta *r = rtmeta(m);
+	struct gcbits_arena *a = r->free;
+	if (a) {
+		r->free = a->next;
+		a->free = 0;
+		a->next = NULL;
+		return a;
+	}
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		hg_os_enomem(&m->os);
+		return NULL;
+	}
+	m->os.persistent = true;
+	hg_addr v = hg_sys_alloc(m, GCBITS_CHUNK, &m->hs.gc_misc_sys);
+	m->os.persistent = false;
+	if (!v) {
+		free(a);
+		hg_mheap_throw(m, "runtime: cannot allocate memory");
+		return NULL;
+	}
+	return a;
+}
+
+/* Go: newMarkBits (and newAllocBits): bits for nelems objects. */
+static int new_mark_bits(struct hg_model *m, uint64_t nelems)
+{
+	struct hg_rtmeta *r = rtmeta(m);
+	uint64_t bytes = (nelems + 63) / 64 * 8;
+	uint64_t room = GCBITS_CHUNK - GCBITS_HEADER;
+	if (r->next && r->next->free + bytes <= room) {
+		r->next->free += bytes;
+		return HG_OK;
+	}
+	struct gcbits_arena *fresh = gcbits_new_arena(m);
+	if (!fresh)
+		return m->dead ? HG_EOOM : HG_ENOMEM;
+	fresh->free = bytes;
+	fresh->next = r->next;
+	r->next = fresh;
+	return HG_OK;
+}
+
+/* Go: (*mheap).initSpan: the allocation and mark bits of a new span of
+ * objects; then, after the first one, the P's first persistentalloc
+ * chunk (runtime.main's package initialisation, above). */
+int hg_rtmeta_init_span(struct hg_model *m, uint64_t nelems)
+{
+	struct hg_rtmeta *r = rtmeta(m);
+	if (!r)
+		return HG_OK;
+	int err = new_mark_bits(m, nelems);
+	if (!err)
+		err = new_mark_bits(m, nelems);
+	if (!err && !r->p_chunk) {
+		r->p_chunk = true;
+		err = new_chunk(m);
+	}
+	return err;
+}
+
+/* Go: (*sweepLocked).sweep: the swept span's new mark bits. */
+int hg_rtmeta_sweep_span(struct hg_model *m, uint64_t nelems)
+{
+	return rtmeta(m) ? new_mark_bits(m, nelems) : HG_OK;
+}
+
+/*
+ * Go: nextMarkBitArenaEpoch, at a cycle's start; and go1.26's first span
+ * queue ring, allocated while that cycle marks.
+ */
+int hg_rtmeta_gc_start(struct hg_model *m)
+{
+	struct hg_rtmeta *r = rtmeta(m);
+	if (!r)
+		return HG_OK;
+	if (r->previous) {
+		struct gcbits_arena *last = r->previous;
+		while (last->next)
+			last = last->next;
+		last->next = r->free;
+		r->free = r->previous;
+	}
+	r->previous = r->current;
+	r->current = r->next;
+	r->next = NULL;
+	if (!r->span_ring && hg_config_go_minor(&m->cfg) >= 26) {
+		r->span_ring = true;
+		m->os.persistent = true;
+		hg_addr v = hg_sys_alloc(m, SPAN_RING, &m->hs.gc_misc_sys);
+		m->os.persistent = false;
+		if (!v) {
+			hg_mheap_throw(m, "runtime: cannot allocate memory");
+			return HG_EOOM;
+		}
+	}
+	return HG_OK;
+}

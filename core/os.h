@@ -62,6 +62,15 @@ bool hg_vas_free_range(const struct hg_vas *s, hg_addr base, hg_addr end);
  */
 hg_addr hg_vas_place(const struct hg_vas *s, hg_addr hint, uint64_t n);
 
+/*
+ * hg_vas_map places n bytes as hg_vas_place does and adds a mapping with
+ * m's attributes there, in one search: m->base and m->end get the range
+ * (m->resv its base too when resv_at_base). 0, HG_EINVAL when nothing fits
+ * (m->base is 0), or HG_ENOMEM.
+ */
+int hg_vas_map(struct hg_vas *s, hg_addr hint, uint64_t n, struct hg_vma *m,
+	       bool resv_at_base);
+
 /* hg_vas_insert adds a mapping over free space. 0, HG_EINVAL or HG_ENOMEM. */
 int hg_vas_insert(struct hg_vas *s, const struct hg_vma *m);
 
@@ -77,6 +86,11 @@ int hg_vas_set_heap(struct hg_vas *s, hg_addr base, hg_addr end);
 
 /* hg_vas_remove unmaps [base, end) (pieces of vmas may stay). */
 int hg_vas_remove(struct hg_vas *s, hg_addr base, hg_addr end);
+
+/* hg_vas_unmap is hg_vas_remove that also adds to *charged the bytes it
+ * unmapped that were not Reserved (one search for a whole vma). */
+int hg_vas_unmap(struct hg_vas *s, hg_addr base, hg_addr end,
+		 uint64_t *charged);
 
 /*
  * Lookups: the vma containing a (or NULL) and the first vma that ends

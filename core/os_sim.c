@@ -17,9 +17,6 @@ static hg_addr os_new_mapping(struct hg_os *os, hg_addr hint, uint64_t n,
 			      int state, int owner)
 {
 	n = HG_ALIGN_UP(n, os->vas.page);
-	hg_addr a = hg_vas_place(&os->vas, hint, n);
-	if (a == 0)
-		return 0;
 	/*
 	 * A mapping keeps its base as its identity (Windows releases whole
 	 * reservations, windows_free), except the runtime's persistent
@@ -27,17 +24,12 @@ static hg_addr os_new_mapping(struct hg_os *os, hg_addr hint, uint64_t n,
 	 * touching ones are one vma (1.6 M heapArena allocations side by
 	 * side take one entry, as Linux merges them into one VMA).
 	 */
-	struct hg_vma m = { a,
-			    a + n,
-			    os->persistent ? 0 : a,
-			    (unsigned char)owner,
-			    (unsigned char)state,
-			    0,
-			    0 };
-	int rc = hg_vas_insert(&os->vas, &m);
+	struct hg_vma m = { 0, 0, 0, (unsigned char)owner,
+			    (unsigned char)state, 0, 0 };
+	int rc = hg_vas_map(&os->vas, hint, n, &m, !os->persistent);
 	if (rc == HG_ENOMEM)
 		hg_os_enomem(os);
-	return rc ? 0 : a;
+	return rc ? 0 : m.base;
 }
 
 /* Marks [v, v+n) Prepared (sysMapOS's transition). */
@@ -98,14 +90,9 @@ static int linux_unused(struct hg_os *os, hg_addr v, uint64_t n)
 static int linux_free(struct hg_os *os, hg_addr v, uint64_t n)
 {
 	n = HG_ALIGN_UP(n, os->vas.page);
-	/* The charged (prepared or ready) bytes, in one walk. */
+	/* The charged (prepared or ready) bytes, counted as they go. */
 	uint64_t charged = 0;
-	for (const struct hg_vma *x = hg_vas_first(&os->vas, v);
-	     x && x->base < v + n; x = hg_vas_next(&os->vas, x))
-		if (x->state != HG_MEM_RESERVED)
-			charged += (x->end < v + n ? x->end : v + n) -
-				   (x->base > v ? x->base : v);
-	if (hg_vas_remove(&os->vas, v, v + n))
+	if (hg_vas_unmap(&os->vas, v, v + n, &charged))
 		return hg_os_enomem(os);
 	os->committed -= charged;
 	return HG_OK;

@@ -7,7 +7,9 @@
  * to its parent, so a change fixes the aggregates bottom-up from where it
  * happened, stopping where they no longer change; the root also holds the
  * runtime's lowest and highest address (the address-space statistic in
- * O(1)). Nodes come from a pool of chunks.
+ * O(1)). A new mapping is linked where placement found its gap, and a
+ * whole vma is unmapped with the one search that finds it. Nodes come
+ * from a pool of chunks, two cache lines each (struct hg_vnode).
  *
  * It holds one entry per reservation or mapping piece (heap arenas,
  * off-heap allocations, foreign mappings), not one per span: the
@@ -17,33 +19,60 @@
 #include "internal.h"
 #include "os.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * A node is two cache lines, aligned. The first holds everything a search
+ * down the tree reads (the children, the gaps, the vma's bounds) and
+ * everything a node's parent reads of it when its aggregates are made
+ * again (the largest gap and the runtime's bounds below it); the second
+ * the rest of the vma and what a change walks by (parent, neighbours,
+ * priority). The vma is not at the node's start: node_of finds the node
+ * of a vma pointer.
+ */
 struct hg_vnode {
-	struct hg_vma v; /* first: a vma pointer is a node pointer */
-	struct hg_vnode *l, *r, *p; /* children and parent in the treap */
-	struct hg_vnode *prev, *next; /* neighbours in address order */
-	uint64_t prio;
+	/* Children in the treap, also as c[0] and c[1]. */
+	_Alignas(64) union {
+		struct {
+			struct hg_vnode *l, *r;
+		};
+		struct hg_vnode *c[2];
+	};
 	uint64_t gap;     /* free bytes between the previous vma and v */
 	uint64_t max_gap; /* largest gap in this subtree */
 	/* Lowest base and highest end of the runtime's vmas in this subtree
 	 * (UINT64_MAX and 0 when it holds none). */
 	hg_addr rt_lo, rt_hi;
+	struct hg_vma v; /* base and end in the first line */
+	struct hg_vnode *p; /* parent in the treap */
+	struct hg_vnode *prev, *next; /* neighbours in address order */
+	uint64_t prio;
 };
+_Static_assert(offsetof(struct hg_vnode, v) + offsetof(struct hg_vma, end) +
+			       sizeof(hg_addr) <=
+		       64,
+	       "a search reads one cache line of a node");
+
+static struct hg_vnode *node_of(const struct hg_vma *v)
+{
+	return (struct hg_vnode *)((uintptr_t)v -
+				   offsetof(struct hg_vnode, v));
+}
 
 /* Nodes come from chunks of this many, kept until the space is released. */
 #define VAS_CHUNK 256
 
 struct hg_vchunk {
+	struct hg_vnode nodes[VAS_CHUNK]; /* first: aligned as the chunk */
 	struct hg_vchunk *next;
-	struct hg_vnode nodes[VAS_CHUNK];
 };
 
 static struct hg_vnode *node_get(struct hg_vas *s)
 {
 	if (!s->free_nodes) {
-		struct hg_vchunk *c = malloc(sizeof(*c));
+		struct hg_vchunk *c = aligned_alloc(64, sizeof(*c));
 		if (!c)
 			return NULL;
 		c->next = s->chunks;
@@ -113,6 +142,22 @@ static void fix_up(struct hg_vnode *t)
 		t = t->p;
 }
 
+/*
+ * The same when the fields of two nodes on one path changed: from t up,
+ * at least until must (t itself or an ancestor of t; NULL: none) has its
+ * aggregates again, then until nothing changes. One walk for both.
+ */
+static void fix_up_through(struct hg_vnode *t, const struct hg_vnode *must)
+{
+	for (; t; t = t->p) {
+		bool changed = pull(t);
+		if (t == must)
+			must = NULL;
+		if (!changed && !must)
+			break;
+	}
+}
+
 /* Sets t's gap from its predecessor's end and fixes the path above it. */
 static void fix_gap(const struct hg_vas *s, struct hg_vnode *t)
 {
@@ -149,13 +194,57 @@ static void rotate_up(struct hg_vas *s, struct hg_vnode *x)
 	pull(x);
 }
 
+/*
+ * Links x (x->v set, over free space) between its neighbours pred and
+ * succ (either NULL at an end), as a leaf: pred has no right child, or
+ * else succ has no left child (one of two neighbours is the other's
+ * ancestor, and the lower one has the free side). succ, when there is
+ * one, is then an ancestor of x, so one walk up from x fixes both x's
+ * arrival and succ's smaller gap. Then x rises by its priority.
+ */
+static void link_leaf(struct hg_vas *s, struct hg_vnode *x,
+		      struct hg_vnode *pred, struct hg_vnode *succ)
+{
+	if (pred && !pred->r) {
+		pred->r = x;
+		x->p = pred;
+	} else if (succ) {
+		HG_ASSERT(!succ->l);
+		succ->l = x;
+		x->p = succ;
+	} else {
+		s->root = x;
+		x->p = NULL;
+	}
+	x->l = x->r = NULL;
+	x->prev = pred;
+	x->next = succ;
+	if (pred)
+		pred->next = x;
+	else
+		s->first = x;
+	x->gap = x->v.base - (pred ? pred->v.end : s->lo);
+	if (succ) {
+		succ->prev = x;
+		succ->gap = succ->v.base - x->v.end;
+	} else {
+		s->last = x;
+	}
+	x->max_gap = 0;
+	x->rt_lo = UINT64_MAX;
+	x->rt_hi = 0;
+	pull(x);
+	fix_up_through(x->p, succ);
+	while (x->p && x->prio > x->p->prio)
+		rotate_up(s, x);
+	s->n++;
+}
+
 /* Links x (x->v set, not overlapping any vma) into the tree and the list. */
 static void tree_insert(struct hg_vas *s, struct hg_vnode *x)
 {
-	struct hg_vnode *t = s->root, *parent = NULL, *pred = NULL,
-			*succ = NULL;
+	struct hg_vnode *t = s->root, *pred = NULL, *succ = NULL;
 	while (t) {
-		parent = t;
 		if (x->v.base < t->v.base) {
 			succ = t;
 			t = t->l;
@@ -164,33 +253,7 @@ static void tree_insert(struct hg_vas *s, struct hg_vnode *x)
 			t = t->r;
 		}
 	}
-	x->p = parent;
-	if (!parent)
-		s->root = x;
-	else if (x->v.base < parent->v.base)
-		parent->l = x;
-	else
-		parent->r = x;
-	x->prev = pred;
-	x->next = succ;
-	if (pred)
-		pred->next = x;
-	else
-		s->first = x;
-	if (succ)
-		succ->prev = x;
-	else
-		s->last = x;
-	x->gap = x->v.base - (pred ? pred->v.end : s->lo);
-	x->max_gap = 0;
-	x->rt_lo = UINT64_MAX;
-	x->rt_hi = 0;
-	pull(x);
-	while (x->p && x->prio > x->p->prio)
-		rotate_up(s, x);
-	fix_up(x->p);
-	fix_gap(s, succ);
-	s->n++;
+	link_leaf(s, x, pred, succ);
 }
 
 /* Unlinks x from the tree and the list (x is not freed). */
@@ -199,6 +262,7 @@ static void tree_remove(struct hg_vas *s, struct hg_vnode *x)
 	while (x->l && x->r)
 		rotate_up(s, x->l->prio > x->r->prio ? x->l : x->r);
 	struct hg_vnode *c = x->l ? x->l : x->r, *p = x->p;
+	struct hg_vnode *nx = x->next;
 	if (c)
 		c->p = p;
 	if (!p)
@@ -207,30 +271,39 @@ static void tree_remove(struct hg_vas *s, struct hg_vnode *x)
 		p->l = c;
 	else
 		p->r = c;
-	fix_up(p);
 	if (x->prev)
-		x->prev->next = x->next;
+		x->prev->next = nx;
 	else
-		s->first = x->next;
-	if (x->next)
-		x->next->prev = x->prev;
-	else
+		s->first = nx;
+	if (nx) {
+		nx->prev = x->prev;
+		nx->gap = nx->v.base - (x->prev ? x->prev->v.end : s->lo);
+	} else {
 		s->last = x->prev;
-	fix_gap(s, x->next);
+	}
+	/*
+	 * The next vma took x's gap. Without a right child x had it as an
+	 * ancestor (now p's or above): one walk up from p through it. With
+	 * one (then no left one), it is the leftmost of that child's
+	 * subtree, which took x's place under p: one walk from it through p.
+	 */
+	if (nx && x->r)
+		fix_up_through(nx, p);
+	else
+		fix_up_through(p, nx);
 	s->n--;
 }
 
-/* The last node with base <= a. */
+/* The last node with base <= a. The way down is chosen by data, not by
+ * branches (a taken or not taken branch per level is a coin toss for the
+ * predictor). */
 static struct hg_vnode *tree_floor(const struct hg_vas *s, hg_addr a)
 {
 	struct hg_vnode *t = s->root, *best = NULL;
 	while (t) {
-		if (t->v.base <= a) {
-			best = t;
-			t = t->r;
-		} else {
-			t = t->l;
-		}
+		bool right = t->v.base <= a;
+		best = right ? t : best;
+		t = t->c[right];
 	}
 	return best;
 }
@@ -245,26 +318,32 @@ const struct hg_vma *hg_vas_find(const struct hg_vas *s, hg_addr a)
 	return f && a < f->v.end ? &f->v : NULL;
 }
 
-const struct hg_vma *hg_vas_first(const struct hg_vas *s, hg_addr a)
+/* The first node that ends above a. */
+static struct hg_vnode *node_first(const struct hg_vas *s, hg_addr a)
 {
 	struct hg_vnode *f = tree_floor(s, a);
 	if (f && a < f->v.end)
-		return &f->v;
-	f = f ? f->next : s->first;
+		return f;
+	return f ? f->next : s->first;
+}
+
+const struct hg_vma *hg_vas_first(const struct hg_vas *s, hg_addr a)
+{
+	struct hg_vnode *f = node_first(s, a);
 	return f ? &f->v : NULL;
 }
 
 const struct hg_vma *hg_vas_next(const struct hg_vas *s, const struct hg_vma *v)
 {
 	(void)s;
-	const struct hg_vnode *n = ((const struct hg_vnode *)v)->next;
+	const struct hg_vnode *n = node_of(v)->next;
 	return n ? &n->v : NULL;
 }
 
 const struct hg_vma *hg_vas_prev(const struct hg_vas *s, const struct hg_vma *v)
 {
 	(void)s;
-	const struct hg_vnode *n = ((const struct hg_vnode *)v)->prev;
+	const struct hg_vnode *n = node_of(v)->prev;
 	return n ? &n->v : NULL;
 }
 
@@ -327,70 +406,107 @@ static hg_addr pred_end(const struct hg_vas *s, const struct hg_vnode *t)
 	return t->prev ? t->prev->v.end : s->lo;
 }
 
-/* Highest gap below bound (nodes with base < bound) where n fits. */
-static hg_addr search_down(const struct hg_vas *s, const struct hg_vnode *t,
-			   hg_addr bound, uint64_t n)
+/*
+ * Highest gap below bound (nodes with base < bound) where n fits; *at is
+ * the node whose gap it is (the new mapping's successor).
+ */
+static hg_addr search_down(const struct hg_vas *s, struct hg_vnode *t,
+			   hg_addr bound, uint64_t n, struct hg_vnode **at)
 {
-	if (!t || t->max_gap < n)
-		return 0;
-	if (t->v.base >= bound)
-		return search_down(s, t->l, bound, n);
-	hg_addr a = search_down(s, t->r, bound, n);
-	if (a)
-		return a;
-	if (t->gap >= n) {
-		a = gap_fit(s, t->v.base - t->gap, t->v.base, n, true);
+	while (t && t->max_gap >= n) {
+		if (t->v.base >= bound) {
+			t = t->l;
+			continue;
+		}
+		hg_addr a = search_down(s, t->r, bound, n, at);
 		if (a)
 			return a;
+		if (t->gap >= n) {
+			a = gap_fit(s, t->v.base - t->gap, t->v.base, n, true);
+			if (a) {
+				*at = t;
+				return a;
+			}
+		}
+		t = t->l;
 	}
-	return search_down(s, t->l, bound, n);
+	return 0;
 }
 
-/* Lowest gap before any vma where n fits. */
-static hg_addr search_up(const struct hg_vas *s, const struct hg_vnode *t,
-			 uint64_t n)
+/* Lowest gap before any vma where n fits; *at as for search_down. */
+static hg_addr search_up(const struct hg_vas *s, struct hg_vnode *t,
+			 uint64_t n, struct hg_vnode **at)
 {
-	if (!t || t->max_gap < n)
-		return 0;
-	hg_addr a = search_up(s, t->l, n);
-	if (a)
-		return a;
-	if (t->gap >= n) {
-		a = gap_fit(s, t->v.base - t->gap, t->v.base, n, false);
+	while (t && t->max_gap >= n) {
+		hg_addr a = search_up(s, t->l, n, at);
 		if (a)
 			return a;
+		if (t->gap >= n) {
+			a = gap_fit(s, t->v.base - t->gap, t->v.base, n, false);
+			if (a) {
+				*at = t;
+				return a;
+			}
+		}
+		t = t->r;
 	}
-	return search_up(s, t->r, n);
+	return 0;
+}
+
+/*
+ * hg_vas_place's rule; *succ is the vma the placed range would precede
+ * (NULL: it would be the last), so that hg_vas_map links it there without
+ * another search.
+ */
+static hg_addr place(const struct hg_vas *s, hg_addr hint, uint64_t n,
+		     struct hg_vnode **succ)
+{
+	uint64_t g = s->granularity;
+	*succ = NULL;
+	if (n == 0 || n > s->hi - s->lo)
+		return 0;
+	if (hint != 0 && hint % g == 0 && hint + n > hint && hint >= s->lo &&
+	    hint + n <= s->hi) {
+		/* Free when the first vma that ends above hint starts at or
+		 * after hint + n (hg_vas_free_range). */
+		struct hg_vnode *f = node_first(s, hint);
+		if (!f || f->v.base >= hint + n) {
+			*succ = f;
+			return hint;
+		}
+	}
+	struct hg_vnode *last = s->last;
+	hg_addr last_end = last ? last->v.end : s->lo;
+	if (s->placement == HG_PLACE_BOTTOMUP) {
+		hg_addr a = search_up(s, s->root, n, succ);
+		if (a)
+			return a;
+		*succ = NULL;
+		return gap_fit(s, last_end, s->hi, n, false);
+	}
+	/* Top-down below mmap_base: first the gap that holds the top (no
+	 * vma ends above it when the last one does not). */
+	hg_addr top = s->mmap_base ? s->mmap_base : s->hi;
+	struct hg_vnode *b =
+		last && last->v.end > top ? node_first(s, top) : NULL;
+	hg_addr a;
+	if (b) {
+		hg_addr hi = b->v.base < top ? b->v.base : top;
+		a = gap_fit(s, pred_end(s, b), hi, n, true);
+	} else {
+		a = gap_fit(s, last_end, top, n, true);
+	}
+	if (a) {
+		*succ = b;
+		return a;
+	}
+	return search_down(s, s->root, b ? b->v.base : s->hi, n, succ);
 }
 
 hg_addr hg_vas_place(const struct hg_vas *s, hg_addr hint, uint64_t n)
 {
-	uint64_t g = s->granularity;
-	if (n == 0 || n > s->hi - s->lo)
-		return 0;
-	if (hint != 0 && hint % g == 0 && hint + n > hint &&
-	    hg_vas_free_range(s, hint, hint + n))
-		return hint;
-	const struct hg_vma *last = hg_vas_last(s);
-	hg_addr last_end = last ? last->end : s->lo;
-	if (s->placement == HG_PLACE_BOTTOMUP) {
-		hg_addr a = search_up(s, s->root, n);
-		return a ? a : gap_fit(s, last_end, s->hi, n, false);
-	}
-	/* Top-down below mmap_base: first the gap that holds the top. */
-	hg_addr top = s->mmap_base ? s->mmap_base : s->hi;
-	const struct hg_vma *b = hg_vas_first(s, top);
-	hg_addr a;
-	if (b) {
-		hg_addr hi = b->base < top ? b->base : top;
-		a = gap_fit(s, pred_end(s, (const struct hg_vnode *)b), hi, n,
-			    true);
-	} else {
-		a = gap_fit(s, last_end, top, n, true);
-	}
-	if (a)
-		return a;
-	return search_down(s, s->root, b ? b->base : s->hi, n);
+	struct hg_vnode *succ;
+	return place(s, hint, n, &succ);
 }
 
 /* ------------------------------------------------------------------ */
@@ -495,6 +611,27 @@ int hg_vas_insert(struct hg_vas *s, const struct hg_vma *m)
 	return HG_OK;
 }
 
+int hg_vas_map(struct hg_vas *s, hg_addr hint, uint64_t n, struct hg_vma *m,
+	       bool resv_at_base)
+{
+	struct hg_vnode *succ;
+	hg_addr a = place(s, hint, n, &succ);
+	m->base = a;
+	if (a == 0)
+		return HG_EINVAL;
+	m->end = a + n;
+	if (resv_at_base)
+		m->resv = a;
+	struct hg_vnode *x = node_get(s);
+	if (!x)
+		return HG_ENOMEM;
+	x->v = *m;
+	x->prio = next_prio(s);
+	link_leaf(s, x, succ ? succ->prev : s->last, succ);
+	merge_around(s, x);
+	return HG_OK;
+}
+
 /* Split so that a vma boundary falls at a (if a is inside a vma). */
 static int split_at(struct hg_vas *s, hg_addr a)
 {
@@ -524,7 +661,7 @@ static int vas_update(struct hg_vas *s, hg_addr base, hg_addr end,
 		err = split_at(s, end);
 	if (err)
 		return err;
-	struct hg_vnode *first = (struct hg_vnode *)hg_vas_first(s, base);
+	struct hg_vnode *first = node_first(s, base);
 	struct hg_vnode *last = NULL;
 	for (struct hg_vnode *v = first; v && v->v.base < end; v = v->next) {
 		fn(&v->v, a, b);
@@ -569,13 +706,21 @@ int hg_vas_set_heap(struct hg_vas *s, hg_addr base, hg_addr end)
 	return vas_update(s, base, end, set_heap, 0, 0);
 }
 
-int hg_vas_remove(struct hg_vas *s, hg_addr base, hg_addr end)
+/* The bytes of v that the platform charges once mapped (not Reserved). */
+static uint64_t charged_bytes(const struct hg_vma *v)
+{
+	return v->state != HG_MEM_RESERVED ? v->end - v->base : 0;
+}
+
+int hg_vas_unmap(struct hg_vas *s, hg_addr base, hg_addr end,
+		 uint64_t *charged)
 {
 	if (end <= base)
 		return HG_OK;
-	/* The common case: exactly one whole vma. */
+	/* The common case: exactly one whole vma, found with one search. */
 	struct hg_vnode *t = tree_floor(s, base);
 	if (t && t->v.base == base && t->v.end == end) {
+		*charged += charged_bytes(&t->v);
 		drop_node(s, t);
 		return HG_OK;
 	}
@@ -584,13 +729,20 @@ int hg_vas_remove(struct hg_vas *s, hg_addr base, hg_addr end)
 		err = split_at(s, end);
 	if (err)
 		return err;
-	t = (struct hg_vnode *)hg_vas_first(s, base);
+	t = node_first(s, base);
 	while (t && t->v.base < end) {
 		struct hg_vnode *nx = t->next;
+		*charged += charged_bytes(&t->v);
 		drop_node(s, t);
 		t = nx;
 	}
 	return HG_OK;
+}
+
+int hg_vas_remove(struct hg_vas *s, hg_addr base, hg_addr end)
+{
+	uint64_t charged = 0;
+	return hg_vas_unmap(s, base, end, &charged);
 }
 
 /* ------------------------------------------------------------------ */

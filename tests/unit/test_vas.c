@@ -1,6 +1,7 @@
 /*
  * test_vas.c - the address-space tree (core/vas.c) against a page-by-page
- * reference under random inserts, state changes and removals, and the
+ * reference under random inserts (placed, then linked or linked where
+ * they are placed), state changes and removals, and the
  * cost of foreign mappings: 100,000 and 1,000,000 of them replayed through
  * the model, whose CPU times must grow linearly.
  */
@@ -137,7 +138,20 @@ static void run_random(enum hg_placement place, uint64_t seed)
 					    HG_MEM_RESERVED,
 					    0,
 					    0 };
-			assert_int_equal(hg_vas_insert(&s, &m), 0);
+			if (r >> 20 & 1) {
+				/* Placed and linked in one search: the same
+				 * place as hg_vas_place's. */
+				struct hg_vma q = m;
+				q.base = q.end = 0;
+				assert_int_equal(hg_vas_map(&s, hint, n * PAGE,
+							    &q, m.resv != 0),
+						 0);
+				assert_int_equal(q.base, at);
+				assert_int_equal(q.end, at + n * PAGE);
+				assert_int_equal(q.resv, m.resv);
+			} else {
+				assert_int_equal(hg_vas_insert(&s, &m), 0);
+			}
 			for (unsigned i = p; i < p + n; i++)
 				ref[i] = (struct ref_page){ 1, m.owner,
 							    m.state, 0,
@@ -179,13 +193,21 @@ static void run_random(enum hg_placement place, uint64_t seed)
 				ref[i].used = 0;
 			break;
 		}
-		default: /* remove any range */
-			assert_int_equal(hg_vas_remove(&s, page_addr(a),
-						       page_addr(a + n)),
+		default: { /* remove any range, counting what was charged */
+			uint64_t charged = 7, want = 7;
+			assert_int_equal(hg_vas_unmap(&s, page_addr(a),
+						      page_addr(a + n),
+						      &charged),
 					 0);
-			for (unsigned i = a; i < a + n; i++)
+			for (unsigned i = a; i < a + n; i++) {
+				if (ref[i].used &&
+				    ref[i].state != HG_MEM_RESERVED)
+					want += PAGE;
 				ref[i].used = 0;
+			}
+			assert_int_equal(charged, want);
 			break;
+		}
 		}
 		check_against_ref(&s);
 		assert_int_equal(hg_vas_bytes(&s, 0, UINT64_MAX, -1),

@@ -24,6 +24,10 @@
 /* Input source                                                        */
 /* ------------------------------------------------------------------ */
 
+/* The inflater: ISA-L's igzip where the build has it (HG_HAVE_ISAL: about
+ * three times zlib's speed), zlib's inflate otherwise. */
+struct inflate_state;
+
 /*
  * hg_src reads bytes from a file descriptor or a memory block, inflating
  * gzip data (one or more members) when the input starts with the gzip
@@ -41,6 +45,8 @@ struct hg_src {
 	bool gz;          /* input is gzip */
 	bool zinit, zend; /* inflate initialised; member ended */
 	z_stream zs;
+	struct inflate_state *is; /* HG_HAVE_ISAL: the inflater, or NULL */
+	unsigned back; /* an error is this many bytes before the raw offset */
 	unsigned char *buf; /* decoded bytes */
 	size_t pos, len;
 	bool eof; /* no more decoded bytes */

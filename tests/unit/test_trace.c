@@ -415,6 +415,27 @@ static void test_gzip(void **state)
 		z[zlen / 2] ^= 0x55;
 		z[zlen / 2 + 1] ^= 0x55;
 
+		/* A damaged trailer: its CRC, then its length (the same
+		 * message and offset with either inflater). */
+		z[zlen - 8] ^= 0x01;
+		res = read_bytes(z, zlen);
+		assert_int_equal(res->rc, HG_EINVAL);
+		snprintf(want, sizeof(want),
+			 "gzip: corrupt data (incorrect data check) at byte %zu",
+			 zlen - 4);
+		assert_string_equal(res->d.msg, want);
+		free(res);
+		z[zlen - 8] ^= 0x01;
+		z[zlen - 4] ^= 0x01;
+		res = read_bytes(z, zlen);
+		assert_int_equal(res->rc, HG_EINVAL);
+		snprintf(want, sizeof(want),
+			 "gzip: corrupt data (incorrect length check) at byte %zu",
+			 zlen);
+		assert_string_equal(res->d.msg, want);
+		free(res);
+		z[zlen - 4] ^= 0x01;
+
 		/* Trailing garbage after the member. */
 		two = malloc(zlen + 4);
 		memcpy(two, z, zlen);

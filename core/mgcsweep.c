@@ -177,10 +177,14 @@ int hg_gc(struct hg_model *m)
 	o->num_gc++;
 	o->sweepgen += 2;
 	/* Go: prepareForSweep on every P (stale spans are swept from go1.15;
-	 * before, the mcaches were flushed before sweepgen moved). */
-	for (unsigned i = 0; i < o->nps; i++) {
-		struct hg_p *p = o->ps[i];
-		if (!p)
+	 * before, the mcaches were flushed before sweepgen moved): first the
+	 * P that ends the cycle (gcMarkTermination's startTheWorldWithSema,
+	 * procresize keeping the current P), then the others (forEachP in
+	 * gcMarkTermination, here in id order). */
+	for (unsigned k = 0; k <= o->nps; k++) {
+		unsigned i = k == 0 ? o->curp : k - 1;
+		struct hg_p *p = i < o->nps ? o->ps[i] : NULL;
+		if (!p || (k > 0 && i == o->curp))
 			continue;
 		hg_mcache_release_all(m, &p->mcache, o->span_sets);
 		hg_stackcache_clear(m, &p->mcache);

@@ -63,6 +63,9 @@ enum {
 	EV_PROC_STOP = 11,
 	EV_PROC_STEAL = 12,
 	EV_PROC_STATUS = 13,
+	EV_GO_STOP = 19,
+	EV_GO_BLOCK = 20,
+	EV_STW_BEGIN = 26,
 	EV_GC_BEGIN = 29,
 	EV_GC_END = 30,
 	EV_USER_LOG = 44,
@@ -425,8 +428,13 @@ struct hg_gotrace_reader {
 	size_t npend, pendcap, pendhead;
 	char *mark;
 	size_t markcap;
-	bool mark_pending;
-	uint64_t mark_off;
+	/* A mark waits for the program's ReadMemStats (its stop-the-world)
+	 * with its text in pmark. */
+	bool mark_pending, mark_wait;
+	uint64_t mark_off, mark_m; /* the log's offset and M */
+	struct gt_event mark_ev;   /* the log */
+	char *pmark;
+	size_t pmarkcap;
 };
 
 /* ------------------------------------------------------------------ */
@@ -1865,6 +1873,28 @@ static int append_label(struct hg_trace_reader *r, size_t *len,
  * "CATEGORY: " unless the category is "mark" or empty; control characters
  * become spaces, bytes that are not UTF-8 '?', and blanks around it go;
  * an empty label becomes "log". */
+/* swap_mark trades the text being built (mark) and the pending one. */
+static void swap_mark(struct hg_gotrace_reader *g)
+{
+	char *t = g->mark;
+	size_t c = g->markcap;
+
+	g->mark = g->pmark;
+	g->markcap = g->pmarkcap;
+	g->pmark = t;
+	g->pmarkcap = c;
+}
+
+/* flush_mark queues the pending mark. */
+static struct gt_pending *flush_mark(struct hg_trace_reader *r)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+
+	swap_mark(g);
+	g->mark_pending = false;
+	return push(r, HG_OP_MARK, g->mark_off);
+}
+
 static int user_log(struct hg_trace_reader *r, const struct gt_event *ev)
 {
 	struct hg_gotrace_reader *g = r->gotrace;
@@ -1878,9 +1908,6 @@ static int user_log(struct hg_trace_reader *r, const struct gt_event *ev)
 	if (ev->args[2] && !(msg = find_str(g, ev->args[2])))
 		return gt_err(r, ev->off, "trace.Log: unknown string %llu",
 			      (unsigned long long)ev->args[2]);
-	rc = before_op(r, ev, false);
-	if (rc < 0)
-		return rc;
 	if (grow((void **)&g->mark, &g->markcap, 4, 1) < 0)
 		return gt_nomem(r);
 	g->mark[0] = '\0';
@@ -1899,9 +1926,56 @@ static int user_log(struct hg_trace_reader *r, const struct gt_event *ev)
 	memmove(g->mark, g->mark + lead, len - lead + 1);
 	if (!g->mark[0]) /* a mark has a text */
 		memcpy(g->mark, "log", 4);
-	if (!push(r, HG_OP_MARK, ev->off))
-		return HG_ENOMEM;
+	swap_mark(g);
+	if (g->mark_pending) {
+		/* the last mark had no ReadMemStats: it is taken now */
+		rc = before_op(r, &g->mark_ev, false);
+		if (rc < 0)
+			return rc;
+		if (!push(r, HG_OP_MARK, g->mark_off))
+			return HG_ENOMEM;
+	}
+	g->mark_pending = true;
+	g->mark_wait = false;
+	g->mark_off = ev->off;
+	g->mark_m = ev->m;
+	g->mark_ev = *ev;
 	return 0;
+}
+
+/*
+ * A mark's figures are those its program reads right after the trace.Log
+ * (runtime.ReadMemStats), with the world stopped: the mark is taken at that
+ * stop-the-world (STWBegin "read mem stats"), after whatever the runtime did
+ * between, a GC's mark termination that held the world first included.
+ * When the log's M does anything else next (other than its goroutine
+ * stopping or blocking, for the world another holds) the mark reads
+ * nothing and is taken then; a waiting one at the next log or the end of
+ * its generation at the latest.
+ */
+static bool is_rms(struct hg_gotrace_reader *g, const struct gt_event *ev)
+{
+	static const char rms[] = "read mem stats"; /* Go: stwReadMemStats */
+	const struct gt_str *k;
+
+	if (ev->type != EV_STW_BEGIN)
+		return false;
+	k = find_str(g, ev->args[0]);
+	return k && k->len == sizeof(rms) - 1 &&
+	       memcmp(g->buf + k->data, rms, k->len) == 0;
+}
+
+static int mark_stw(struct hg_trace_reader *r, const struct gt_event *ev)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	int rc;
+
+	if (!g->mark_pending || !is_rms(g, ev))
+		return 0;
+	rc = before_op(r, ev, false);
+	if (rc < 0)
+		return rc;
+	return flush_mark(r) ? 0 : HG_ENOMEM;
 }
 
 /* free_os_scavenge queues FreeOSMemory's scavengeAll (`scavenge: all`). */
@@ -1950,6 +2024,22 @@ static int handle(struct hg_trace_reader *r, const struct gt_event *ev)
 		if (rc < 0)
 			return rc;
 	}
+	/* The log's M goes on: to its ReadMemStats' stop-the-world, or its
+	 * goroutine stops or blocks first (the world is another's), or the
+	 * mark reads nothing and is taken now. */
+	if (g->mark_pending && !g->mark_wait && ev->m == g->mark_m &&
+	    ev->type != EV_USER_LOG) {
+		if (ev->type == EV_GO_STOP || ev->type == EV_GO_BLOCK) {
+			g->mark_wait = true;
+		} else if (!is_rms(g, ev)) {
+			int rc = before_op(r, ev, false);
+
+			if (rc < 0)
+				return rc;
+			if (!flush_mark(r))
+				return HG_ENOMEM;
+		}
+	}
 	/* The snapshot was handed out first; later generations have none. */
 	if (!g->snapshot && !g->first_gen_done &&
 	    (ev->type == EV_SPAN || ev->type == EV_HEAP_OBJECT ||
@@ -1970,7 +2060,9 @@ static int handle(struct hg_trace_reader *r, const struct gt_event *ev)
 		g->fos_gc = free_os_stack(g, ev->args[1]);
 		return 0;
 	case EV_GC_END: {
-		int rc = before_op(r, ev, false);
+		/* on its P: the P that ends the cycle flushes its mcache
+		 * first (Go: gcMarkTermination's startTheWorldWithSema) */
+		int rc = before_op(r, ev, true);
 
 		if (rc < 0)
 			return rc;
@@ -1980,6 +2072,8 @@ static int handle(struct hg_trace_reader *r, const struct gt_event *ev)
 	}
 	case EV_USER_LOG:
 		return user_log(r, ev);
+	case EV_STW_BEGIN:
+		return mark_stw(r, ev);
 	case EV_SPAN:
 	case EV_SPAN_ALLOC:
 		return span_alloc(r, ev);
@@ -2396,6 +2490,13 @@ static int step(struct hg_trace_reader *r)
 			return rc;
 		if (g->npend)
 			return 1;
+		/* A mark waits for its ReadMemStats within its generation. */
+		if (g->mark_pending) {
+			rc = before_op(r, &g->mark_ev, false);
+			if (rc < 0)
+				return rc;
+			return flush_mark(r) ? 1 : HG_ENOMEM;
+		}
 		g->first_gen_done = true;
 		rc = read_generation(r);
 		if (rc == 0 && g->fos_due) {
@@ -2647,6 +2748,7 @@ void hg__gotrace_close(struct hg_trace_reader *r)
 	free(g->gaps);
 	free(g->sblk);
 	free(g->mark);
+	free(g->pmark);
 	free(g);
 	r->gotrace = NULL;
 }

@@ -796,6 +796,54 @@ static void test_snapshot_procs(void **state)
 }
 
 /*
+ * A mark is taken at its program's ReadMemStats: M 7 logs it and blocks
+ * (the world is the GC's: M 9 ends a cycle), then stops the world to read
+ * MemStats. The cycle comes first, on M 9's P; the mark after it.
+ */
+static void test_mark_stw(void **state)
+{
+	struct buf b = { 0 }, d = { 0 };
+	struct ops o;
+	size_t i = 0;
+
+	(void)state;
+	header(&b, 26);
+	byte(&d, 1);
+	uv(&d, MIN_ADDR);
+	uv(&d, 8192);
+	uv(&d, 8);
+	uv(&d, 2048);
+	exp_batch(&b, 1, 1, &d);
+	ev(&d, 13, 3, U(0), U(0), U(1));                 /* P0 running */
+	ev(&d, 44, 5, U(10), U(0), U(1), U(2), U(0));    /* Log at 1010 */
+	ev(&d, 20, 3, U(10), U(0), U(0));                /* GoBlock */
+	ev(&d, 26, 3, U(1000), U(3), U(0));              /* STWBegin */
+	batch(&b, 1, 7, 1000, &d);
+	ev(&d, 13, 3, U(0), U(1), U(1));                 /* P1 running */
+	ev(&d, 29, 3, U(30), U(1), U(0));                /* GCBegin 1030 */
+	ev(&d, 30, 2, U(10), U(1));                      /* GCEnd 1040 */
+	batch(&b, 1, 9, 1000, &d);
+	byte(&d, 4);
+	string_ev(&d, 1, "mark");
+	string_ev(&d, 2, "wave");
+	string_ev(&d, 3, "read mem stats");
+	batch(&b, 1, 7, 1000, &d);
+	sync_batch(&b, 26, 1);
+	byte(&b, 52);
+	decode(&o, b.p, b.n, NULL);
+	if (o.rc < 0)
+		fail_msg("%u: %s", o.d.line, o.d.msg);
+	expect(&o, i++, HG_OP_PROC, NULL, 1);
+	expect(&o, i++, HG_OP_GC, NULL, 0);
+	expect(&o, i, HG_OP_MARK, NULL, 0);
+	assert_string_equal(o.v[i++].text, "wave");
+	assert_int_equal(o.n, i);
+	ops_free(&o);
+	free(b.p);
+	free(d.p);
+}
+
+/*
  * A batch whose events came quicker than the clock's tick runs ahead of
  * it (each event one tick after the last): M 7's frees carry times after
  * M 9's mark although M 7's next batch, started later, begins before the
@@ -1071,6 +1119,7 @@ int main(void)
 		cmocka_unit_test(test_held),
 		cmocka_unit_test(test_free_os),
 		cmocka_unit_test(test_snapshot_procs),
+		cmocka_unit_test(test_mark_stw),
 		cmocka_unit_test(test_drift),
 		cmocka_unit_test(test_recorded),
 	};

@@ -200,7 +200,7 @@ static int apply_gc(struct hg_model *m, const struct hg_op *op,
 	 * its first one on they are the only ones (presets.c). */
 	if (m->obj->gc_auto)
 		m->obj->paced = false;
-	return hg_gc(m);
+	return hg_gc_traced(m);
 }
 
 static int apply_stackalloc(struct hg_model *m, const struct hg_op *op,
@@ -293,6 +293,8 @@ int hg_apply_op(struct hg_model *m, const struct hg_op *op,
 {
 	if (!hg_model_applies(op->kind))
 		return hg_errorf(err, errlen, HG_ETRACE, "unknown operation");
+	if (m->obj)
+		hg_sweep_settle(m, op); /* mgcsweep.c */
 	return apply_fns[op->kind](m, op, res, err, errlen);
 }
 

@@ -348,6 +348,7 @@ static int malloc_large(struct hg_model *m, const struct hg_op *op,
 {
 	uint64_t page = m->cfg.page_size;
 	uint64_t npages = op->size / page + (op->size % page != 0);
+	hg_swept_span_settle(m); /* not cacheSpan's sweep (mgcsweep.c) */
 	int rc = hg_mheap_alloc_span(m, npages, res);
 	if (!res->addr)
 		return rc ? rc : HG_EOOM;
@@ -380,7 +381,7 @@ static int malloc_large(struct hg_model *m, const struct hg_op *op,
  * carry the header and need 8 bytes more). Larger objects get a span of
  * their own.
  */
-int hg_mallocgc(struct hg_model *m, const struct hg_op *op,
+static int mallocgc(struct hg_model *m, const struct hg_op *op,
 		struct hg_op_result *res, char *err, size_t errlen)
 {
 	struct hg_objects *o = m->obj;
@@ -413,6 +414,16 @@ int hg_mallocgc(struct hg_model *m, const struct hg_op *op,
 	res->elemsize = s->elemsize;
 	int prc = put_object(m, op->id, x, s, HG_ID_OBJ);
 	return rc ? rc : prc;
+}
+
+int hg_mallocgc(struct hg_model *m, const struct hg_op *op,
+		struct hg_op_result *res, char *err, size_t errlen)
+{
+	int rc = mallocgc(m, op, res, err, errlen);
+	/* The last sweep's span was not cacheSpan's for this object: some
+	 * other sweeper swept it (mgcsweep.c). */
+	hg_swept_span_settle(m);
+	return rc;
 }
 
 /*
@@ -654,7 +665,10 @@ int hg_objects_check(struct hg_model *m, char *err, size_t errlen)
 			ok_list = full;
 		else if (s->where != HG_SW_PARTIAL && s->where != HG_SW_FULL)
 			ok_list = false;
-		if (!ok_list || s->alloc_count == 0) {
+		/* An emptied span waits for the sweep's next event. */
+		if (!ok_list ||
+		    (s->alloc_count == 0 &&
+		     (s != o->swept_span || s->where != HG_SW_PARTIAL))) {
 			return hg_errorf(err, errlen, HG_EINVAL,
 					 "span %#" PRIx64 " (class %u, %u of %u "
 					 "allocated) is on the wrong list (%d)",

@@ -110,14 +110,21 @@ static int mcentral_grow(struct hg_model *m, uint16_t spc,
 
 /*
  * Go: (*mcentral).cacheSpan: a span with a free slot for an mcache: the
- * first swept partial span (go1.15+), or the first of the nonempty list;
- * a new span when there is none.
+ * span of the class the swept dels just before swept (cacheSpan's own
+ * sweep of an unswept span, mgcsweep.c), else the first swept partial
+ * span (go1.15+), or the first of the nonempty list; a new span when
+ * there is none.
  */
 int hg_mcentral_cache_span(struct hg_model *m, uint16_t spc,
 			   struct hg_op_result *res, struct hg_mspan **out)
 {
+	struct hg_mspan *s = hg_swept_span_take(m, spc);
+	if (s) {
+		*out = s;
+		return HG_OK;
+	}
 	struct hg_span_list *l = hg_mcentral_swept(m, spc, false);
-	struct hg_mspan *s = l->first;
+	s = l->first;
 	if (s) {
 		hg_list_remove(l, s);
 		s->where = HG_SW_NONE;

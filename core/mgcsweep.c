@@ -5,11 +5,14 @@
  *
  * The `gc` event is a whole cycle: the dead objects are not marked; at
  * mark termination sweepgen advances and every P flushes its mcache and
- * its stack cache; then every span is swept before the next event (the
- * model finishes the concurrent sweep at once, as if the background
- * sweeper ran to completion). Sweeping frees the slots of dead objects
- * and hands a span with no live object back to the page heap. A swept
- * del (a real trace's free) is the sweep of one slot, at the del.
+ * its stack cache (a trace's gc: the stack caches after the GC
+ * goroutine's own stack events); then every span is swept before the next
+ * event (the model finishes the concurrent sweep at once, as if the
+ * background sweeper ran to completion). Sweeping frees the slots of dead
+ * objects and hands a span with no live object back to the page heap. A
+ * swept del (a real trace's free) is the sweep of one slot, at the del;
+ * the span its sweep leaves empty goes back at the next event, unless
+ * that event is the refill cacheSpan swept it for.
  */
 #include "mspan.h"
 
@@ -95,6 +98,8 @@ static bool is_current_tiny(const struct hg_objects *o, hg_addr a)
 void hg_mspan_sweep_slot(struct hg_model *m, struct hg_mspan *s, uint32_t i)
 {
 	struct hg_objects *o = m->obj;
+	if (o->swept_span && o->swept_span != s)
+		hg_swept_span_settle(m); /* the sweep of another span */
 	if (s->tinyref && is_current_tiny(o, s->base + i * s->elemsize))
 		return;
 	s->bits[i / 64] &= ~(1ull << (i % 64));
@@ -114,12 +119,17 @@ void hg_mspan_sweep_slot(struct hg_model *m, struct hg_mspan *s, uint32_t i)
 	s->freeindex = 0;
 	bool was_full = s->where == HG_SW_FULL;
 	struct hg_span_list *l = hg_mcentral_swept(m, s->spc, was_full);
-	if (s->alloc_count == 0) {
+	bool small = hg_spc_sizeclass(s->spc) != 0;
+	if (s->alloc_count == 0 && !small) {
 		hg_list_remove(l, s);
 		hg_mheap_free_span(m, s->base, s->npages);
 		hg_mspan_destroy(m, s);
 		return;
 	}
+	/* An emptied small span waits for the sweep's next event
+	 * (hg_swept_span_settle). */
+	if (small)
+		o->swept_span = s;
 	if (!was_full)
 		return;
 	hg_list_remove(l, s);
@@ -128,6 +138,84 @@ void hg_mspan_sweep_slot(struct hg_model *m, struct hg_mspan *s, uint32_t i)
 	else
 		hg_list_insert(hg_mcentral_swept(m, s->spc, false), s);
 	s->where = HG_SW_PARTIAL;
+}
+
+/*
+ * Who swept the span of the last swept dels shows in the next event. Go:
+ * (*mcentral).cacheSpan sweeps an unswept span of its class with
+ * preserve = true ((*sweepLocked).sweep(true), go1.15+; (*mspan).sweep
+ * before) and hands it to the mcache that asked, even when no object in
+ * it is left; so a refill of that span class right after the span's frees
+ * gets that span (hg_swept_span_take). Every other sweeper (the
+ * background sweeper, sweepone from deductSweepCredit, the reclaimer,
+ * runtime.GC's sweep) frees a span it leaves empty to the page heap
+ * (mheap.freeSpan): hg_swept_span_settle does that, at any other event.
+ */
+void hg_swept_span_settle(struct hg_model *m)
+{
+	struct hg_objects *o = m->obj;
+	struct hg_mspan *s = o->swept_span;
+	o->swept_span = NULL;
+	if (!s || s->alloc_count != 0 || s->where != HG_SW_PARTIAL)
+		return;
+	hg_list_remove(hg_mcentral_swept(m, s->spc, false), s);
+	hg_mheap_free_span(m, s->base, s->npages);
+	hg_mspan_destroy(m, s);
+}
+
+/* The span cacheSpan swept for a refill of span class spc, taken off its
+ * partial set; NULL (the pending span settled) when the last sweep was
+ * of another class. */
+struct hg_mspan *hg_swept_span_take(struct hg_model *m, uint16_t spc)
+{
+	struct hg_objects *o = m->obj;
+	struct hg_mspan *s = o->swept_span;
+	if (!s || s->spc != spc || s->where != HG_SW_PARTIAL) {
+		hg_swept_span_settle(m);
+		return NULL;
+	}
+	o->swept_span = NULL;
+	hg_list_remove(hg_mcentral_swept(m, spc, false), s);
+	s->where = HG_SW_NONE;
+	return s;
+}
+
+/* Clears every P's stack cache (Go: stackcache_clear from
+ * prepareForSweep). */
+static void clear_stackcaches(struct hg_model *m)
+{
+	struct hg_objects *o = m->obj;
+	o->stackcache_pending = false;
+	for (unsigned i = 0; i < o->nps; i++) {
+		if (o->ps[i])
+			hg_stackcache_clear(m, &o->ps[i]->mcache);
+	}
+}
+
+/*
+ * What an event settles before it applies: the last sweep's span (unless
+ * the event is a swept del or a new, which settle it themselves, or the
+ * clock), and the stack caches a trace's gc left. Go: gcMarkTermination
+ * emits GCEnd (traceGCDone) before it starts the world, then frees the
+ * stack spans (freeStackSpans) and runs prepareForSweep on every P (the
+ * stack caches cleared with the GC off, so emptied stack spans go back to
+ * the heap): the stack events between (the GC goroutine's own stack
+ * growing, its old stack freed into the P's stack cache) and GC work
+ * buffers come before the clearing, anything else after it. The same
+ * from go1.5 to go1.26.
+ */
+void hg_sweep_settle(struct hg_model *m, const struct hg_op *op)
+{
+	struct hg_objects *o = m->obj;
+	enum hg_op_kind k = op->kind;
+	if (k == HG_OP_TIME)
+		return;
+	if (o->stackcache_pending && k != HG_OP_STACKALLOC &&
+	    k != HG_OP_STACKFREE && k != HG_OP_WBUFALLOC &&
+	    k != HG_OP_WBUFFREE)
+		clear_stackcaches(m);
+	if (k != HG_OP_NEW && !(k == HG_OP_DEL && op->swept))
+		hg_swept_span_settle(m);
 }
 
 /* Go: the background sweeper from go1.15 (nextSpanForSweep): span class
@@ -166,10 +254,15 @@ static void sweep_lists(struct hg_model *m)
 	}
 }
 
-/* A GC cycle (Go: gcStart to gcMarkTermination, then the sweep). */
-int hg_gc(struct hg_model *m)
+/* A GC cycle (Go: gcStart to gcMarkTermination, then the sweep); with
+ * defer_stacks (a trace's gc event), the stack caches are cleared at the
+ * next event that is not a stack event (hg_sweep_settle). */
+static int gc_cycle(struct hg_model *m, bool defer_stacks)
 {
 	struct hg_objects *o = m->obj;
+	hg_swept_span_settle(m);
+	if (o->stackcache_pending)
+		clear_stackcaches(m);
 	/* Go: gcStart's finishsweep_m, a new GC bitmap epoch. */
 	int err = hg_rtmeta_gc_start(m);
 	if (err)
@@ -187,12 +280,25 @@ int hg_gc(struct hg_model *m)
 		if (!p || (k > 0 && i == o->curp))
 			continue;
 		hg_mcache_release_all(m, &p->mcache, o->span_sets);
-		hg_stackcache_clear(m, &p->mcache);
+		if (!defer_stacks)
+			hg_stackcache_clear(m, &p->mcache);
 	}
+	o->stackcache_pending = defer_stacks;
 	if (o->span_sets)
 		sweep_sets(m);
 	else
 		sweep_lists(m);
 	hg_gc_commit(m);
 	return HG_OK;
+}
+
+int hg_gc(struct hg_model *m)
+{
+	return gc_cycle(m, false);
+}
+
+/* A trace's gc event: its GCEnd. */
+int hg_gc_traced(struct hg_model *m)
+{
+	return gc_cycle(m, true);
 }

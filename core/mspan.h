@@ -178,6 +178,15 @@ struct hg_objects {
 	/* Go 1.12: mheap_.scavengeCredit, released beyond what a growth
 	 * asked for (mgcpacer.c). */
 	uint64_t scav_credit;
+	/* The span whose slots the last swept dels freed (mgcsweep.c): the
+	 * sweep of one span; a span they left empty stays in use until the
+	 * sweep's next event tells who swept it (mcentral.cacheSpan keeps
+	 * it, any other sweeper frees it). */
+	struct hg_mspan *swept_span;
+	/* A trace's gc event (its GCEnd) came and the Ps' stack caches are
+	 * still to be cleared: prepareForSweep runs after the GC
+	 * goroutine's own stack events (mgcsweep.c). */
+	bool stackcache_pending;
 };
 
 /* Values stored in the object and stack id maps (after model.h's). */
@@ -225,6 +234,10 @@ hg_addr hg_mspan_alloc_slot(struct hg_mspan *s);
 
 /* ---- mgcsweep.c ---- */
 int hg_gc(struct hg_model *m);
+int hg_gc_traced(struct hg_model *m);
+void hg_sweep_settle(struct hg_model *m, const struct hg_op *op);
+void hg_swept_span_settle(struct hg_model *m);
+struct hg_mspan *hg_swept_span_take(struct hg_model *m, uint16_t spc);
 
 /* ---- mgcpacer.c ---- */
 uint64_t hg_heap_goal(const struct hg_model *m);

@@ -89,6 +89,14 @@ static void gc(struct hg_model *m)
 	assert_int_equal(apply(m, &o, NULL), HG_OK);
 }
 
+/* A mark (no ReadMemStats): an event that is neither a stack event nor
+ * a sweep's. */
+static void mark(struct hg_model *m)
+{
+	struct hg_op o = { .kind = HG_OP_MARK, .text = "m" };
+	assert_int_equal(apply(m, &o, NULL), HG_OK);
+}
+
 static void proc(struct hg_model *m, uint64_t p)
 {
 	struct hg_op o = { .kind = HG_OP_PROC, .value = p };
@@ -446,15 +454,16 @@ static void test_swept_del_central(void **state)
 		/* The partial span serves the next object, at the freed slot. */
 		assert_int_equal(new_obj(m, "x", 9000, true, &r), s0 + 3 * 9472);
 		assert_false(r.new_span);
-		/* Every object of the second span dies: it goes back at the
-		 * last free, before any gc. */
+		/* Every object of the second span dies: the sweep left it
+		 * empty, and it goes back at the next event that is not a
+		 * refill of its class (not cacheSpan's sweep), before any gc. */
 		for (int i = 6; i < 12; i++) {
 			snprintf(id, sizeof(id), "o%d", i);
 			swept(m, id);
-			assert_int_equal(fig(m)->heap_inuse,
-					 (i < 11 ? 14 : 7) * 8 * KiB);
+			assert_int_equal(fig(m)->heap_inuse, 14 * 8 * KiB);
 		}
-		/* Large: its span goes back at the swept del. */
+		/* Large: the emptied span goes back first; its own span goes
+		 * back at the swept del. */
 		new_obj(m, "L", 40 * KiB, true, &r);
 		assert_int_equal(fig(m)->heap_inuse, 12 * 8 * KiB);
 		swept(m, "L");
@@ -487,8 +496,55 @@ static void test_swept_del_tiny(void **state)
 	gc(m);
 	swept(m, "d");
 	assert_int_equal(fig(m)->heap_objects, 0);
+	mark(m); /* the emptied span goes back at the next event */
 	assert_int_equal(fig(m)->heap_inuse, 0);
 	hg_model_free(m);
+}
+
+/*
+ * mcentral.cacheSpan sweeps an unswept span of its class and keeps it even
+ * when no object is left (sweep(true)): a refill of that class right after
+ * the swept dels of a span gets that span, at its first slot; after any
+ * other event the emptied span is back in the page heap.
+ */
+static void test_cachespan_sweep(void **state)
+{
+	(void)state;
+	const char *versions[] = { "1.26", "1.19", "1.14" };
+	for (size_t v = 0; v < sizeof(versions) / sizeof(versions[0]); v++) {
+		struct hg_model *m = new_model(versions[v], NULL);
+		struct hg_op_result r;
+		char id[16];
+		/* 9472-byte objects: 6 in a 7-page span; fill three spans. */
+		for (int i = 0; i < 18; i++) {
+			snprintf(id, sizeof(id), "o%d", i);
+			new_obj(m, id, 9000, true, &r);
+		}
+		hg_addr s1 = BASE + 7 * 8 * KiB, s2 = BASE + 14 * 8 * KiB;
+		gc(m);
+		mark(m);
+		/* The middle span's objects die in one sweep; the refill of
+		 * their class right after it takes that span. */
+		for (int i = 6; i < 12; i++) {
+			snprintf(id, sizeof(id), "o%d", i);
+			swept(m, id);
+		}
+		assert_int_equal(fig(m)->heap_inuse, 21 * 8 * KiB);
+		assert_int_equal(new_obj(m, "x", 9000, true, &r), s1);
+		assert_false(r.new_span);
+		assert_int_equal(fig(m)->heap_inuse, 21 * 8 * KiB);
+		/* The last span's die too, then another class allocates:
+		 * some other sweeper swept it, and it is free again. */
+		for (int i = 12; i < 18; i++) {
+			snprintf(id, sizeof(id), "o%d", i);
+			swept(m, id);
+		}
+		new_obj(m, "y", 100, true, &r);
+		assert_true(r.new_span);
+		assert_true(r.span_base != s2); /* from the P's page cache */
+		assert_int_equal(fig(m)->heap_inuse, 15 * 8 * KiB);
+		hg_model_free(m);
+	}
 }
 
 /* heap_padding: the first growth marks the pages allocated and released
@@ -678,6 +734,14 @@ static void test_stacks(void **state)
 	assert_int_equal(stackalloc(m, "g3", 8 * KiB, NULL), g1 + 8 * KiB);
 	stackfree(m, "g3");
 	gc(m);
+	/* The stack caches are cleared after the GC goroutine's own stack
+	 * events (prepareForSweep ends mark termination): its stack grows
+	 * from the cache, and its old stack goes back into it. */
+	assert_int_equal(fig(m)->stack_inuse, 64 * KiB);
+	assert_int_equal(stackalloc(m, "g4", 8 * KiB, NULL), g1 + 8 * KiB);
+	stackfree(m, "g4");
+	assert_int_equal(fig(m)->stack_inuse, 64 * KiB);
+	mark(m);
 	assert_int_equal(fig(m)->stack_inuse, 0);
 	assert_int_equal(fig(m)->heap_inuse, 0);
 	/* Freed stack spans are heap again (free pages count in HeapSys). */
@@ -976,6 +1040,7 @@ int main(void)
 		cmocka_unit_test(test_swept_del),
 		cmocka_unit_test(test_swept_del_central),
 		cmocka_unit_test(test_swept_del_tiny),
+		cmocka_unit_test(test_cachespan_sweep),
 		cmocka_unit_test(test_heap_padding),
 		cmocka_unit_test(test_runtime_start),
 		cmocka_unit_test(test_large),

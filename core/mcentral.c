@@ -38,6 +38,20 @@ void hg_list_insert_back(struct hg_span_list *l, struct hg_mspan *s)
 	l->n++;
 }
 
+/* s goes right before at, which is on l. */
+void hg_list_insert_before(struct hg_span_list *l, struct hg_mspan *at,
+			   struct hg_mspan *s)
+{
+	s->next = at;
+	s->prev = at->prev;
+	if (at->prev)
+		at->prev->next = s;
+	else
+		l->first = s;
+	at->prev = s;
+	l->n++;
+}
+
 void hg_list_remove(struct hg_span_list *l, struct hg_mspan *s)
 {
 	if (s->prev)
@@ -126,6 +140,7 @@ int hg_mcentral_cache_span(struct hg_model *m, uint16_t spc,
 	struct hg_span_list *l = hg_mcentral_swept(m, spc, false);
 	s = l->first;
 	if (s) {
+		hg_span_unsilence(m, s);
 		hg_list_remove(l, s);
 		s->where = HG_SW_NONE;
 		*out = s;

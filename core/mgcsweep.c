@@ -33,6 +33,7 @@ void hg_mspan_sweep(struct hg_model *m, struct hg_mspan *s, bool preserve)
 	/* Go: the new gcmarkBits (runtime_meta.c); failures are reported by
 	 * the op, as in hg_mspan_new. */
 	(void)hg_rtmeta_sweep_span(m, s->nelems);
+	s->silent = false;
 	memcpy(s->bits, s->bits + nwords, nwords * sizeof(*s->bits));
 	s->freeindex = 0;
 	uint32_t nalloc = s->live_count;
@@ -130,14 +131,39 @@ void hg_mspan_sweep_slot(struct hg_model *m, struct hg_mspan *s, uint32_t i)
 	 * (hg_swept_span_settle). */
 	if (small)
 		o->swept_span = s;
+	hg_span_unsilence(m, s);
 	if (!was_full)
 		return;
 	hg_list_remove(l, s);
-	if (o->span_sets)
-		hg_list_insert_back(hg_mcentral_swept(m, s->spc, false), s);
+	struct hg_span_list *pl = hg_mcentral_swept(m, s->spc, false);
+	struct hg_mspan *at = o->central[s->spc].first_silent;
+	if (o->span_sets && at)
+		hg_list_insert_before(pl, at, s);
+	else if (o->span_sets)
+		hg_list_insert_back(pl, s);
 	else
-		hg_list_insert(hg_mcentral_swept(m, s->spc, false), s);
+		hg_list_insert(pl, s);
 	s->where = HG_SW_PARTIAL;
+}
+
+/*
+ * A span's sweep is seen (a swept del), or it leaves the swept partial
+ * set: it is no longer silent, and its mcentral's first silent span moves
+ * on along the set (silent spans are only made at a gc, so the walk is
+ * amortized over the cycle).
+ */
+void hg_span_unsilence(struct hg_model *m, struct hg_mspan *s)
+{
+	if (!s->silent)
+		return;
+	s->silent = false;
+	struct hg_mcentral *c = &m->obj->central[s->spc];
+	if (c->first_silent != s)
+		return;
+	struct hg_mspan *t = s->next;
+	while (t && !t->silent)
+		t = t->next;
+	c->first_silent = t;
 }
 
 /*
@@ -218,22 +244,36 @@ void hg_sweep_settle(struct hg_model *m, const struct hg_op *op)
 		hg_swept_span_settle(m);
 }
 
-/* Go: the background sweeper from go1.15 (nextSpanForSweep): span class
- * by span class, the unswept partial set and then the unswept full set. */
+/*
+ * Go: the background sweeper from go1.15 (nextSpanForSweep): span class
+ * by span class, the unswept full set and then the unswept partial set
+ * (sweepClass.split: full when the low bit is 0). A real trace's frees
+ * show when a span was swept; a partly allocated span with none is
+ * silent: its place on the swept partial set is after the full spans of
+ * its class that the sweep freed slots in (hg_mspan_sweep_slot), as the
+ * sweeper's order puts it.
+ */
 static void sweep_sets(struct hg_model *m)
 {
 	struct hg_objects *o = m->obj;
 	unsigned un = 1 - (o->sweepgen / 2) % 2;
 	for (unsigned spc = 0; spc < HG_SPAN_CLASSES; spc++) {
 		struct hg_mcentral *c = &o->central[spc];
-		for (int full = 0; full < 2; full++) {
+		c->first_silent = NULL;
+		for (int full = 1; full >= 0; full--) {
 			struct hg_span_list *l =
 				full ? &c->full[un] : &c->partial[un];
 			struct hg_mspan *s;
 			while ((s = l->first) != NULL) {
 				hg_list_remove(l, s);
 				s->where = HG_SW_NONE;
+				bool kept = s->live_count > 0;
 				hg_mspan_sweep(m, s, false);
+				if (full || !kept || s->where != HG_SW_PARTIAL)
+					continue;
+				s->silent = true;
+				if (!c->first_silent)
+					c->first_silent = s;
 			}
 		}
 	}

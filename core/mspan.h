@@ -76,6 +76,10 @@ struct hg_mspan {
 	uint16_t spc; /* Go: spanClass: sizeclass << 1 | noscan */
 	uint8_t where;
 	bool manual; /* Go: mSpanManual (stacks) */
+	/* Swept at the last gc while partly allocated, and no swept del of
+	 * it since: when Go's sweeper reached it is unknown, taken as after
+	 * the full spans of its class (mgcsweep.c). */
+	bool silent;
 	int32_t cached_by; /* the P whose mcache holds it, or -1 */
 	uint32_t gen;      /* the sweep set it was pushed to (Go: sweepgen) */
 };
@@ -92,6 +96,8 @@ struct hg_span_list {
  */
 struct hg_mcentral {
 	struct hg_span_list partial[2], full[2];
+	/* The first silent span on the swept partial set (mgcsweep.c). */
+	struct hg_mspan *first_silent;
 };
 
 struct hg_stackcache {
@@ -214,6 +220,9 @@ unsigned hg_spc_sizeclass(uint16_t spc);
 void hg_list_insert(struct hg_span_list *l, struct hg_mspan *s);
 void hg_list_insert_back(struct hg_span_list *l, struct hg_mspan *s);
 void hg_list_remove(struct hg_span_list *l, struct hg_mspan *s);
+void hg_list_insert_before(struct hg_span_list *l, struct hg_mspan *at,
+			   struct hg_mspan *s);
+void hg_span_unsilence(struct hg_model *m, struct hg_mspan *s);
 
 /* ---- mcentral.c ---- */
 int hg_mcentral_cache_span(struct hg_model *m, uint16_t spc,

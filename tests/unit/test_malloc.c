@@ -547,6 +547,51 @@ static void test_cachespan_sweep(void **state)
 	}
 }
 
+/*
+ * The sweeper's order (go1.15+): span class by span class, the unswept full
+ * spans before the unswept partial ones, each pushed to the swept partial
+ * set when it has free slots. A partial span with no swept del (silent)
+ * takes its place after the full spans whose swept dels come later.
+ */
+static void test_sweep_order(void **state)
+{
+	(void)state;
+	const char *versions[] = { "1.26", "1.19" };
+	for (size_t v = 0; v < sizeof(versions) / sizeof(versions[0]); v++) {
+		struct hg_model *m = new_model(versions[v], NULL);
+		struct hg_op_result r;
+		char id[16];
+		/* 9472-byte objects: 6 in a 7-page span; spans A, B, C full. */
+		for (int i = 0; i < 18; i++) {
+			snprintf(id, sizeof(id), "o%d", i);
+			new_obj(m, id, 9000, true, &r);
+		}
+		hg_addr a = BASE, b = BASE + 7 * 8 * KiB, c = BASE + 14 * 8 * KiB;
+		gc(m);
+		swept(m, "o13"); /* C partial now */
+		mark(m);
+		/* B full with a dead object, C partial: the sweep at the gc
+		 * takes B first, so B's slot is handed out before C's. */
+		del(m, "o8");
+		gc(m);
+		mark(m);
+		assert_int_equal(new_obj(m, "x", 9000, true, &r), b + 2 * 9472);
+		assert_int_equal(new_obj(m, "y", 9000, true, &r), c + 1 * 9472);
+		/* A and B full, C full: a swept del in C (partial sweeps
+		 * come after the full ones)... */
+		gc(m);
+		swept(m, "o14");
+		mark(m);
+		gc(m);
+		/* ...then C is silent: A's swept del comes before it. */
+		swept(m, "o1");
+		mark(m);
+		assert_int_equal(new_obj(m, "z", 9000, true, &r), a + 1 * 9472);
+		assert_int_equal(new_obj(m, "w", 9000, true, &r), c + 2 * 9472);
+		hg_model_free(m);
+	}
+}
+
 /* heap_padding: the first growth marks the pages allocated and released
  * (Go: markRandomPaddingPages, go1.26); the first span follows them, and
  * what does not fit in the rest of the chunk grows the heap. */
@@ -1041,6 +1086,7 @@ int main(void)
 		cmocka_unit_test(test_swept_del_central),
 		cmocka_unit_test(test_swept_del_tiny),
 		cmocka_unit_test(test_cachespan_sweep),
+		cmocka_unit_test(test_sweep_order),
 		cmocka_unit_test(test_heap_padding),
 		cmocka_unit_test(test_runtime_start),
 		cmocka_unit_test(test_large),

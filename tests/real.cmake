@@ -55,3 +55,17 @@ add_test(NAME real.go119.heap
     stacks-go119-p1 stacks-go119-p2 waves-go119-p2)
 set_tests_properties(real.go119.all real.go119.heap
   PROPERTIES LABELS real TIMEOUT 120)
+
+# real.go126.p1: the Go 1.26 GOMAXPROCS=1 replays keep what they reach
+# (tests/real/targets-runtime): HeapSys, HeapInuse and StackInuse within
+# 1%, HeapAlloc within 5%, NumGC exact at every mark, and at least 99% of
+# the recorded addresses (issue 9's target; every one of them today).
+add_test(NAME real.go126.p1
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/real/fidelity.sh
+    --heapgrow $<TARGET_FILE:heapgrow> --tool $<TARGET_FILE:hg_fidelity>
+    --targets ${CMAKE_CURRENT_SOURCE_DIR}/real/targets-runtime
+    --figures HeapSys,HeapInuse,HeapAlloc,StackInuse,NumGC --summary
+    limit-go126-p1-memlimit stacks-go126-p1 tree-go126-p1
+    tree-go126-p1-fixedbase waves-go126-p1 waves-go126-p1-fixedbase
+    waves-go126-p1-gogcoff)
+set_tests_properties(real.go126.p1 PROPERTIES LABELS real TIMEOUT 120)

@@ -38,21 +38,22 @@ endforeach()
 # real.go119.*: the Go 1.19 replays keep what they reach
 # (tests/real/targets-go119): HeapAlloc exact, StackInuse exact, HeapSys
 # and HeapInuse within the object layer's targets, every recorded address
-# of tree-go119-p1; stacks-go119-* and waves-go119-p2 for HeapAlloc and
-# HeapInuse only (what the log cannot show: tests/real/README.md).
+# of tree-go119-p1; stacks-go119-*, waves-go119-p2 and tree-go119-p2 for
+# HeapAlloc and HeapInuse only (what the log cannot show:
+# tests/real/README.md).
 add_test(NAME real.go119.all
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/real/fidelity.sh
     --heapgrow $<TARGET_FILE:heapgrow> --tool $<TARGET_FILE:hg_fidelity>
     --targets ${CMAKE_CURRENT_SOURCE_DIR}/real/targets-go119
     --figures HeapSys,HeapInuse,HeapAlloc,StackInuse --summary
-    tree-go119-p1 tree-go119-p2 waves-go119-p1 waves-go119-p1-gogcoff
+    tree-go119-p1 waves-go119-p1 waves-go119-p1-gogcoff
     limit-go119-p1-memlimit limit-go119-p2-memlimit wasmphases-go119-js)
 add_test(NAME real.go119.heap
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/real/fidelity.sh
     --heapgrow $<TARGET_FILE:heapgrow> --tool $<TARGET_FILE:hg_fidelity>
     --targets ${CMAKE_CURRENT_SOURCE_DIR}/real/targets-go119
     --figures HeapInuse,HeapAlloc --summary
-    stacks-go119-p1 stacks-go119-p2 waves-go119-p2)
+    stacks-go119-p1 stacks-go119-p2 waves-go119-p2 tree-go119-p2)
 set_tests_properties(real.go119.all real.go119.heap
   PROPERTIES LABELS real TIMEOUT 120)
 

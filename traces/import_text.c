@@ -138,14 +138,33 @@ static void live_del(struct live_table *t, struct live_slot *s)
 /* One op waiting to be handed out (a line may give a del and a new). */
 struct pending {
 	enum hg_op_kind kind;
-	uint64_t addr, size;
+	uint64_t addr, size; /* stacks: addr is the stack's id */
+	uint64_t at;         /* stackalloc: the recorded address, if has_addr */
+	bool has_addr;
 	bool noscan;
+	char *text; /* mark: its label (owned) */
 	unsigned line, col;
 };
 
-/* The ops one line can give: a del and a new (an address allocated again),
- * and a stack, or the main goroutine's grown stack and its old one's free. */
-#define QCAP 5
+/* What a held MARK waits for (mark_insert): the next record, the end of
+ * a tracegc dump, a goroutine's next record. */
+enum { MK_NONE, MK_NEXT, MK_DUMP, MK_GOID };
+
+/* A goroutine of a go-allocfreetrace log with tracebacks (afl_block_end). */
+struct afl_g {
+	uint64_t goid;
+	uint64_t stack; /* its stack's id */
+	uint64_t size;  /* bytes */
+	uint64_t hi;    /* the stack's top, 0 while not known */
+	uint64_t gcs;   /* the gc count when last seen */
+	uint64_t epoch; /* the tracegc dump it was last listed in */
+};
+
+/* A growable list of stack ids (afl_block_end). */
+struct idlist {
+	uint64_t *v;
+	size_t head, len, cap;
+};
 
 struct hg_textimp_reader {
 	bool mtrace;       /* else go-allocfreetrace */
@@ -156,8 +175,9 @@ struct hg_textimp_reader {
 	size_t len;
 	struct live_table live;
 	struct live_table pages; /* go-allocfreetrace: afl_noscan */
-	struct pending q[QCAP];
-	size_t qhead, qlen;
+	struct pending *q; /* a ring of qcap (a power of two) */
+	size_t qhead, qlen, qcap;
+	bool nomem; /* a push found no memory */
 	unsigned realloc_line; /* mtrace: the line of a '<' awaiting '>' */
 	unsigned m_gs;         /* runtime.g allocations an M still makes */
 	uint64_t main_stack;   /* the main goroutine's stack id, + 1 */
@@ -172,6 +192,41 @@ struct hg_textimp_reader {
 	size_t nenv, envcap, env_next;
 	unsigned env_line; /* of the first ENV line */
 	bool env_pending;
+	/* go-allocfreetrace tracebacks: the goroutines seen (goids: goid + 1
+	 * to the index in gs), the traceback being read, the 2 KiB stacks
+	 * of runtime.g allocations no goroutine was seen with yet (fresh),
+	 * the stacks of dead goroutines' gs kept for reuse (gfree), the
+	 * dead gs without a stack (gfree_nostack), the tracegc dumps
+	 * (epoch) and cycles (ngc) so far */
+	bool tracebacks;
+	struct afl_g *gs;
+	size_t ngs, gscap;
+	struct live_table goids;
+	struct idlist fresh, gfree;
+	uint64_t gfree_nostack;
+	uint64_t epoch, ngc;
+	bool in_dump;
+	bool blk;                 /* a goroutine's traceback is being read */
+	uint64_t blk_goid, blk_sp, blk_fp;
+	unsigned blk_frames, blk_line;
+	bool blk_goexit, blk_elided;
+	bool frame_goexit;        /* the last function line was goexit's */
+	bool frame_named;         /* a function line awaits its fp/sp line */
+	unsigned push_line;       /* if not 0, the line of the ops pushed */
+	bool blk_rms;             /* a frame of runtime.ReadMemStats */
+	/* A MARK held until the log shows when its MemStats were read
+	 * (afl_mark_line): its label and line, what it waits for (mk), the
+	 * queue position it goes to in a tracegc dump (mk_qpos), the
+	 * goroutine that was in ReadMemStats (mk_goid); hold: no op is
+	 * handed out while a dump is read; rec_hold: nor while the record
+	 * at queue position rec_qpos waits for its goroutine's header */
+	int mk;
+	char *mk_text;
+	unsigned mk_line;
+	size_t mk_qpos, rec_qpos;
+	uint64_t mk_goid;
+	bool mk_found, hold, rec_hold;
+	bool blk_rec; /* the traceback is of the record at rec_qpos */
 	char idbuf[40];
 };
 
@@ -246,18 +301,48 @@ static int next_line(struct hg_trace_reader *r)
 	return 1;
 }
 
-static void push(struct hg_textimp_reader *t, enum hg_op_kind kind,
-		 uint64_t addr, uint64_t size, bool noscan, unsigned col)
+static struct pending *push_at(struct hg_textimp_reader *t, enum hg_op_kind kind,
+				uint64_t addr, uint64_t size, bool noscan,
+				unsigned col)
 {
-	struct pending *p = &t->q[(t->qhead + t->qlen) % QCAP];
+	struct pending *p;
+
+	if (t->qlen == t->qcap) {
+		size_t ncap = t->qcap ? 2 * t->qcap : 16;
+		struct pending *nq = malloc(ncap * sizeof(*nq));
+
+		if (!nq) {
+			t->nomem = true;
+			return NULL;
+		}
+		for (size_t k = 0; k < t->qlen; k++)
+			nq[k] = t->q[(t->qhead + k) & (t->qcap - 1)];
+		free(t->q);
+		t->q = nq;
+		t->qcap = ncap;
+		t->qhead = 0;
+	}
+	p = &t->q[(t->qhead + t->qlen) & (t->qcap - 1)];
 
 	p->kind = kind;
 	p->addr = addr;
 	p->size = size;
 	p->noscan = noscan;
-	p->line = t->lineno;
+	p->line = t->push_line ? t->push_line : t->lineno;
 	p->col = col;
+	p->at = 0;
+	p->has_addr = false;
+	p->text = NULL;
 	t->qlen++;
+	return p;
+}
+
+/* push queues an op; a failure to find memory is reported by the
+ * caller of the line (t->nomem). */
+static void push(struct hg_textimp_reader *t, enum hg_op_kind kind,
+		 uint64_t addr, uint64_t size, bool noscan, unsigned col)
+{
+	(void)push_at(t, kind, addr, size, noscan, col);
 }
 
 /*
@@ -343,6 +428,12 @@ static bool parse_hex(const char *s, size_t n, size_t *i, uint64_t *out)
 /* ------------------------------------------------------------------ */
 /* go-allocfreetrace                                                   */
 /* ------------------------------------------------------------------ */
+
+static bool afl_is_record(const char *s, size_t n)
+{
+	return has_prefix(s, n, "tracealloc(") || has_prefix(s, n, "tracefree(") ||
+	       has_prefix(s, n, "tracegc(");
+}
 
 bool hg__afl_line_is_record(const char *s, size_t n)
 {
@@ -448,6 +539,459 @@ static int afl_noscan(struct hg_trace_reader *r, uint64_t addr, uint64_t size,
 }
 
 /*
+ * When a MARK's figures were read. The program prints "MARK label" and
+ * then calls runtime.ReadMemStats, which stops the world; a GC cycle in
+ * progress holds the world (worldsema) until it ends, so a MARK printed
+ * as a cycle reaches mark termination is read after it: the tracegc
+ * dump that follows then shows the goroutine inside runtime.ReadMemStats
+ * (Go: mstats.go ReadMemStats -> stopTheWorld -> semacquire(&worldsema),
+ * mgc.go gcStart and gcMarkDone hold worldsema, go1.19), and on another
+ * P the background sweeper goes on freeing (tracefree lines) until
+ * ReadMemStats stops it. The importer then puts the mark just before
+ * that goroutine's next record, the first thing it did after reading the
+ * figures; any other MARK stays where it is. Only a log with tracebacks
+ * shows it (the function names of the dump's frames).
+ */
+/* mark_insert: the held mark goes to queue position pos */
+static void mark_insert(struct hg_textimp_reader *t, size_t pos)
+{
+	struct pending *p, m;
+
+	t->push_line = t->mk_line;
+	p = push_at(t, HG_OP_MARK, 0, 0, false, 1);
+	t->push_line = 0;
+	t->mk = MK_NONE;
+	t->mk_goid = 0;
+	if (!p) {
+		free(t->mk_text);
+		t->mk_text = NULL;
+		return;
+	}
+	p->text = t->mk_text;
+	t->mk_text = NULL;
+	m = *p;
+	for (size_t k = t->qlen - 1; k > pos; k--)
+		t->q[(t->qhead + k) & (t->qcap - 1)] =
+			t->q[(t->qhead + k - 1) & (t->qcap - 1)];
+	t->q[(t->qhead + pos) & (t->qcap - 1)] = m;
+}
+
+/* mark_flush: a held mark goes where it is waited for, now */
+static void mark_flush(struct hg_textimp_reader *t)
+{
+	if (t->mk != MK_NONE)
+		mark_insert(t, t->mk == MK_DUMP ? t->mk_qpos : t->qlen);
+	t->hold = t->rec_hold = t->blk_rec = false;
+}
+
+/* mark_before_record: a record (tracegc if gc) is next in the log */
+static void mark_before_record(struct hg_textimp_reader *t, bool gc)
+{
+	if (t->mk == MK_NONE || t->mk == MK_DUMP)
+		return;
+	if (gc) {
+		t->mk = MK_DUMP;
+		t->mk_qpos = t->qlen;
+		t->mk_found = false;
+		t->hold = true;
+	} else {
+		t->rec_hold = true;
+		t->rec_qpos = t->qlen;
+	}
+}
+
+/* mark_after_record: the record at rec_qpos was goroutine goid's (0: not
+ * known), made inside runtime.ReadMemStats if rms (its semacquire's
+ * sudog, say): the figures are read after it */
+static void mark_after_record(struct hg_textimp_reader *t, uint64_t goid,
+			      bool rms)
+{
+	t->rec_hold = false;
+	if (t->mk == MK_NEXT && rms && goid) {
+		t->mk = MK_GOID;
+		t->mk_goid = goid;
+	} else if (t->mk == MK_NEXT ||
+		   (t->mk == MK_GOID && goid == t->mk_goid && !rms)) {
+		mark_insert(t, t->rec_qpos);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* go-allocfreetrace: goroutine stacks from the tracebacks             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Under allocfreetrace the runtime prints, after each tracealloc and
+ * tracefree, the traceback of the goroutine that made it ("goroutine N
+ * [status]:", then per frame its function and a line with fp= and sp=:
+ * tracealloc sets the M's traceback level to 2), and after tracegc() the
+ * traceback of every goroutine that is not dead (Go: mprof.go tracealloc,
+ * tracefree, tracegc -> tracebackothers, go1.19). A complete traceback
+ * ends in runtime.goexit, whose frame is at the top of the goroutine's
+ * stack: its fp rounded up to 2 KiB (_FixedStack, the stack sizes' unit)
+ * is the stack's hi; the first frame's sp tells how deep the goroutine
+ * is. Go stacks are powers of two from 2 KiB, carved from 32 KiB spans
+ * (2 to 16 KiB) or spans of their own (32 KiB and more), so a stack of
+ * size S below 8 KiB starts at a multiple of S and any other at a page;
+ * a goroutine runs with at least _StackGuard (928 bytes on linux/amd64)
+ * free below its sp, or newstack copies its stack to one of twice the
+ * size (Go: stack.go newstack, copystack, stackalloc, go1.19). So a
+ * traceback gives the least stack size that holds it; a goroutine seen
+ * at another hi was copied: grown (each step doubles: an alloc of the
+ * new stack, then the free of the old), or shrunk at a GC (shrinkstack
+ * halves a stack a quarter used, once per cycle). A goroutine a tracegc
+ * dump does not list has exited: gfput frees a stack that is not of the
+ * starting size and keeps a 2 KiB one with its g for reuse (Go: proc.go
+ * gfput, gfget, go1.19). What no line shows: a goroutine that grows and
+ * exits between two records of its own (its stacks never seen), an exit
+ * before the next tracegc (its stack is freed only there), and the top of
+ * a traceback the runtime elided (over 100 frames: the stack's size is
+ * then only known to be at least what the frames shown use).
+ */
+#define AFL_STACK_MIN 2048u           /* _FixedStack */
+#define AFL_STACK_GUARD 928u          /* _StackGuard, linux/amd64 */
+#define AFL_STACK_MAX (UINT64_C(1) << 30) /* maxstacksize, 64-bit */
+
+static int idlist_push(struct idlist *l, uint64_t id)
+{
+	if (l->head && l->head == l->len) {
+		l->head = l->len = 0;
+	}
+	if (l->len == l->cap) {
+		size_t ncap = l->cap ? 2 * l->cap : 64;
+		uint64_t *v;
+
+		if (l->head) { /* compact before growing */
+			memmove(l->v, l->v + l->head,
+				(l->len - l->head) * sizeof(*l->v));
+			l->len -= l->head;
+			l->head = 0;
+		} else {
+			v = realloc(l->v, ncap * sizeof(*v));
+			if (!v)
+				return HG_ENOMEM;
+			l->v = v;
+			l->cap = ncap;
+		}
+	}
+	l->v[l->len++] = id;
+	return 0;
+}
+
+static bool idlist_empty(const struct idlist *l)
+{
+	return l->head == l->len;
+}
+
+/* the oldest (fifo) or the newest id of a list that is not empty */
+static uint64_t idlist_take(struct idlist *l, bool fifo)
+{
+	return fifo ? l->v[l->head++] : l->v[--l->len];
+}
+
+static struct pending *push_stack(struct hg_textimp_reader *t, bool alloc,
+				  uint64_t id, uint64_t size)
+{
+	return push_at(t, alloc ? HG_OP_STACKALLOC : HG_OP_STACKFREE, id,
+		       alloc ? size : 0, false, 1);
+}
+
+/* afl_g_find: the goroutine goid, or NULL if none is known */
+static struct afl_g *afl_g_find(struct hg_textimp_reader *t, uint64_t goid)
+{
+	struct live_slot *s = live_find(&t->goids, goid + 1);
+
+	return s ? &t->gs[s->size] : NULL;
+}
+
+/*
+ * afl_g_new: a goroutine seen for the first time. Its g is one of the
+ * runtime.g allocations no goroutine has claimed yet (malg's 2 KiB
+ * stack, infer_stack), else a dead goroutine's g reused by gfget, with
+ * its stack or given a new one of 2 KiB.
+ */
+static struct afl_g *afl_g_new(struct hg_textimp_reader *t, uint64_t goid)
+{
+	struct afl_g *g;
+	uint64_t id;
+
+	if (t->ngs == t->gscap) {
+		size_t ncap = t->gscap ? 2 * t->gscap : 64;
+		struct afl_g *v = realloc(t->gs, ncap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		t->gs = v;
+		t->gscap = ncap;
+	}
+	if (live_put(&t->goids, goid + 1, t->ngs) < 0)
+		return NULL;
+	if (!idlist_empty(&t->fresh)) {
+		id = idlist_take(&t->fresh, true);
+	} else if (!idlist_empty(&t->gfree)) {
+		id = idlist_take(&t->gfree, false);
+	} else {
+		if (t->gfree_nostack)
+			t->gfree_nostack--;
+		id = t->nstacks++;
+		push_stack(t, true, id, AFL_STACK_MIN);
+	}
+	g = &t->gs[t->ngs++];
+	g->goid = goid;
+	g->stack = id;
+	g->size = AFL_STACK_MIN;
+	g->hi = 0;
+	g->gcs = t->ngc;
+	g->epoch = 0;
+	return g;
+}
+
+/* afl_g_exit: goroutine g is dead (gfput) and forgotten */
+static int afl_g_exit(struct hg_textimp_reader *t, struct afl_g *g)
+{
+	struct live_slot *s;
+	size_t k = (size_t)(g - t->gs);
+
+	if (g->size != AFL_STACK_MIN) {
+		push_stack(t, false, g->stack, 0);
+		t->gfree_nostack++;
+	} else if (idlist_push(&t->gfree, g->stack) < 0) {
+		return HG_ENOMEM;
+	}
+	live_del(&t->goids, live_find(&t->goids, g->goid + 1));
+	if (k != --t->ngs) {
+		t->gs[k] = t->gs[t->ngs];
+		s = live_find(&t->goids, t->gs[k].goid + 1);
+		s->size = k;
+	}
+	return 0;
+}
+
+/* afl_g_resize: g's stack is copied to one of size bytes (a step at a
+ * time, as newstack and shrinkstack do), the last at lo if known */
+static void afl_g_resize(struct hg_textimp_reader *t, struct afl_g *g,
+			 uint64_t size, uint64_t lo)
+{
+	do {
+		uint64_t next = g->size < size   ? g->size * 2
+				: g->size > size ? g->size / 2
+						 : size;
+		uint64_t id = t->nstacks++;
+		struct pending *p = push_stack(t, true, id, next);
+
+		if (p && next == size && lo) {
+			p->at = lo;
+			p->has_addr = true;
+		}
+		push_stack(t, false, g->stack, 0);
+		g->stack = id;
+		g->size = next;
+	} while (g->size != size);
+}
+
+/*
+ * afl_block_end: the traceback being read ends; what it shows of its
+ * goroutine's stack (the comment above).
+ */
+static int afl_block_stack(struct hg_trace_reader *r);
+
+static int afl_block_end(struct hg_trace_reader *r)
+{
+	struct hg_textimp_reader *t = r->textimp;
+	int rc;
+
+	if (!t->blk)
+		return 0;
+	t->blk = false;
+	if (t->blk_rec) {
+		t->blk_rec = false;
+		mark_after_record(t, t->blk_goid, t->blk_rms);
+	}
+	if (t->in_dump && t->blk_rms && t->mk == MK_DUMP && t->blk_goid &&
+	    (!t->mk_goid || t->mk_goid == t->blk_goid)) {
+		t->mk_goid = t->blk_goid;
+		t->mk_found = true;
+	}
+	if (t->blk_goid == 0)
+		return 0; /* an M's g0 or signal stack (core/runtime_start.c) */
+	t->push_line = t->blk_line;
+	rc = afl_block_stack(r);
+	t->push_line = 0;
+	return rc;
+}
+
+static int afl_block_stack(struct hg_trace_reader *r)
+{
+	struct hg_textimp_reader *t = r->textimp;
+	struct afl_g *g;
+	uint64_t top, need, size, gcs;
+	bool moved;
+
+	g = afl_g_find(t, t->blk_goid);
+	if (!g && !(g = afl_g_new(t, t->blk_goid)))
+		goto nomem;
+	if (t->in_dump)
+		g->epoch = t->epoch;
+	if (!t->blk_frames || (!t->blk_goexit && !t->blk_elided))
+		return 0; /* no frame, or not to the stack's top */
+	top = t->blk_fp;
+	if (t->blk_goexit)
+		top = (top + AFL_STACK_MIN - 1) & ~(uint64_t)(AFL_STACK_MIN - 1);
+	if (t->blk_sp > top) {
+		r->d->line = t->blk_line;
+		r->d->col = 1;
+		snprintf(r->d->msg, sizeof(r->d->msg),
+			 "goroutine %" PRIu64 ": its first frame's sp is "
+			 "above its last frame's fp",
+			 t->blk_goid);
+		return HG_EINVAL;
+	}
+	need = top - t->blk_sp + AFL_STACK_GUARD;
+	for (size = AFL_STACK_MIN; size < need ||
+	     (t->blk_goexit && size <= top &&
+	      ((top - size) & ((size < 8192 ? size : 8192) - 1)));
+	     size *= 2)
+		if (size >= AFL_STACK_MAX) {
+			r->d->line = t->blk_line;
+			r->d->col = 1;
+			snprintf(r->d->msg, sizeof(r->d->msg),
+				 "goroutine %" PRIu64 ": a stack of more "
+				 "than 1 GiB",
+				 t->blk_goid);
+			return HG_EINVAL;
+		}
+	moved = t->blk_goexit && g->hi && top != g->hi;
+	gcs = t->ngc - g->gcs;
+	if (moved && !gcs) { /* copied without a cycle: grown */
+		if (size < 2 * g->size)
+			size = 2 * g->size;
+	} else if (moved && size < g->size) {
+		/* shrunk, by half at each cycle at most */
+		uint64_t least = gcs < 32 ? g->size >> gcs : 0;
+
+		if (size < least)
+			size = least;
+	} else if (size < g->size) {
+		size = g->size;
+	}
+	if (size != g->size)
+		afl_g_resize(t, g, size,
+			     t->blk_goexit && size <= top ? top - size : 0);
+	else if (moved) { /* copied to the same size: shrunk, then grown */
+		afl_g_resize(t, g, size / 2, 0);
+		afl_g_resize(t, g, size, top - size);
+	}
+	if (t->blk_goexit)
+		g->hi = top;
+	g->gcs = t->ngc;
+	return t->nomem ? HG_ENOMEM : 0;
+nomem:
+	return err_at(r, 1, "out of memory");
+}
+
+/* afl_dump_end: "end tracegc": every goroutine its dump did not list is
+ * dead, as is every g allocated and never seen running */
+static int afl_dump_end(struct hg_trace_reader *r)
+{
+	struct hg_textimp_reader *t = r->textimp;
+
+	if (!t->in_dump)
+		return 0;
+	t->in_dump = false;
+	for (size_t k = t->ngs; k-- > 0;)
+		if (t->gs[k].epoch != t->epoch && afl_g_exit(t, &t->gs[k]) < 0)
+			return err_at(r, 1, "out of memory");
+	while (!idlist_empty(&t->fresh))
+		if (idlist_push(&t->gfree, idlist_take(&t->fresh, true)) < 0)
+			return err_at(r, 1, "out of memory");
+	return 0;
+}
+
+/*
+ * afl_traceback_line: a line of a traceback (t->blk): a function's line,
+ * its "<TAB>... fp=0x... sp=0x..." line, "...additional frames
+ * elided...", or anything else of a traceback (skipped).
+ */
+static int afl_traceback_line(struct hg_trace_reader *r)
+{
+	struct hg_textimp_reader *t = r->textimp;
+	const char *s = t->line, *f;
+	size_t n = t->len, i;
+	uint64_t fp, sp;
+
+	if (!n)
+		return 0;
+	if (s[0] != '\t') {
+		if (n == 30 && !memcmp(s, "...additional frames elided...", 30))
+			t->blk_elided = true;
+		t->frame_named = !has_prefix(s, n, "created by ");
+		t->frame_goexit = has_prefix(s, n, "runtime.goexit(");
+		if (has_prefix(s, n, "runtime.ReadMemStats("))
+			t->blk_rms = true;
+		return 0;
+	}
+	if (!t->frame_named)
+		return 0;
+	t->frame_named = false;
+	f = NULL;
+	for (i = 1; i + 5 <= n; i++)
+		if (!memcmp(s + i, "fp=0x", 5) && (s[i - 1] == ' ' || s[i - 1] == '\t')) {
+			f = s + i;
+			break;
+		}
+	if (!f)
+		return 0; /* a frame printed without them */
+	i += 3; /* at "0x" */
+	if (!parse_hex(s, n, &i, &fp))
+		return err_at(r, (unsigned)i + 1, "traceback: bad fp");
+	if (!has_prefix(s + i, n - i, " sp=0x"))
+		return err_at(r, (unsigned)i + 1,
+			      "traceback: expected ' sp=0x' after fp%s",
+			      i == n ? " (a cut line?)" : "");
+	i += 4;
+	if (!parse_hex(s, n, &i, &sp) || (i < n && s[i] != ' '))
+		return err_at(r, (unsigned)i + 1, "traceback: bad sp");
+	if (sp > fp)
+		return err_at(r, (unsigned)(f - s) + 1,
+			      "traceback: sp 0x%" PRIx64 " above fp 0x%" PRIx64,
+			      sp, fp);
+	if (!t->blk_frames++)
+		t->blk_sp = sp;
+	t->blk_fp = fp;
+	t->blk_goexit = t->frame_goexit;
+	return 0;
+}
+
+/* afl_goroutine_header: "goroutine N [...]:" starts a traceback; 0 if
+ * the line is no such header */
+static int afl_goroutine_header(struct hg_trace_reader *r)
+{
+	struct hg_textimp_reader *t = r->textimp;
+	const char *s = t->line;
+	size_t n = t->len, i = 10;
+	uint64_t goid = 0;
+
+	if (!has_prefix(s, n, "goroutine ") || i == n || s[i] < '0' || s[i] > '9')
+		return 0;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+		if (goid > (UINT64_MAX - 9) / 10)
+			return err_at(r, 11, "goroutine: id out of range");
+		goid = goid * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (!has_prefix(s + i, n - i, " [") || n < 2 || s[n - 2] != ']' ||
+	    s[n - 1] != ':')
+		return 0;
+	t->tracebacks = true;
+	t->blk = true;
+	t->blk_goid = goid;
+	t->blk_frames = 0;
+	t->blk_line = t->lineno;
+	t->blk_goexit = t->blk_elided = t->blk_rms = false;
+	t->frame_named = t->frame_goexit = false;
+	return 1;
+}
+
+/*
  * infer_stack: Go 1.19 traces no stack, but every stack but m0's signal
  * stack (core/runtime_start.c) belongs to a g whose allocation the log
  * shows. An M is allocm's new(m), then mcommoninit's signal goroutine,
@@ -469,7 +1013,7 @@ static void infer_stack(struct hg_textimp_reader *t, const char *type,
 		return;
 	}
 	if (tlen == 13 && !memcmp(type, "runtime.sudog", 13) &&
-	    t->main_stack && !t->main_grown) {
+	    t->main_stack && !t->main_grown && !t->tracebacks) {
 		/* The main goroutine's first sudog (gcenable's receive): the
 		 * traceback tracealloc prints on its stack outgrows 2 KiB,
 		 * and newstack copies it to one of 4 KiB (Go: stack.go
@@ -487,6 +1031,8 @@ static void infer_stack(struct hg_textimp_reader *t, const char *type,
 		size = m_stacks[--t->m_gs];
 	else if (!t->main_stack)
 		t->main_stack = t->nstacks + 1;
+	if (size == AFL_STACK_MIN && idlist_push(&t->fresh, t->nstacks) < 0)
+		t->nomem = true;
 	push(t, HG_OP_STACKALLOC, t->nstacks++, size, false, 1);
 }
 
@@ -590,8 +1136,38 @@ static int afl_line(struct hg_trace_reader *r)
 	const char *s = t->line;
 	size_t n = t->len;
 
+	int rc;
+
 	if (!t->records && has_prefix(s, n, "ENV ") && n > 4)
 		return afl_env(r, n - 4);
+	if (t->rec_hold && !t->blk_rec && !has_prefix(s, n, "goroutine "))
+		mark_after_record(t, 0, false); /* a record without traceback */
+	if (has_prefix(s, n, "trace") || has_prefix(s, n, "MARK ") ||
+	    has_prefix(s, n, "end tracegc") || has_prefix(s, n, "goroutine ")) {
+		if ((rc = afl_block_end(r)) < 0)
+			return rc;
+		if ((rc = afl_goroutine_header(r)) != 0) {
+			if (rc > 0 && t->rec_hold)
+				t->blk_rec = true;
+			return rc < 0 ? rc : 0;
+		}
+	} else if (t->blk) {
+		return afl_traceback_line(r);
+	}
+	if (n == 11 && !memcmp(s, "end tracegc", 11)) {
+		if ((rc = afl_dump_end(r)) < 0)
+			return rc;
+		if (t->mk == MK_DUMP) {
+			t->hold = false;
+			if (t->mk_found)
+				t->mk = MK_GOID;
+			else
+				mark_insert(t, t->mk_qpos);
+		}
+		return 0;
+	}
+	if (afl_is_record(s, n))
+		mark_before_record(t, has_prefix(s, n, "tracegc("));
 	if (has_prefix(s, n, "tracealloc("))
 		return afl_record(r, "tracealloc");
 	if (has_prefix(s, n, "tracefree("))
@@ -600,6 +1176,9 @@ static int afl_line(struct hg_trace_reader *r)
 		if (n != 9 || s[8] != ')')
 			return err_at(r, 9, "tracegc: expected 'tracegc()'");
 		t->records = true;
+		t->ngc++;
+		t->epoch++;
+		t->in_dump = true;
 		/* The GC's work buffers: the marking GC takes them from the
 		 * heap, 32 KiB manual spans counted in GCSys, not HeapSys,
 		 * and reuses them in every later cycle until the background
@@ -643,7 +1222,13 @@ static int afl_line(struct hg_trace_reader *r)
 		if (!m[st])
 			return 0; /* no label: nothing to mark */
 		memmove(m, m + st, n - st + 1);
-		push(t, HG_OP_MARK, 0, 0, false, 1);
+		mark_flush(t);
+		if (!(t->mk_text = strdup(m)))
+			return err_at(r, 1, "out of memory");
+		t->mk_line = t->lineno;
+		t->mk = MK_NEXT;
+		if (!t->tracebacks)
+			mark_insert(t, t->qlen);
 	}
 	/* Goroutine stacks, "end tracegc" and the program's own output. */
 	return 0;
@@ -908,7 +1493,7 @@ int hg__textimp_next_op(struct hg_trace_reader *r, struct hg_op *op,
 	struct pending *p;
 	int rc;
 
-	while (!t->qlen) {
+	while (!t->qlen || t->hold || t->rec_hold) {
 		rc = next_line(r);
 		/* A Go program allocates before main: a log without a single
 		 * record is not an allocfreetrace log (Go 1.23 and later
@@ -918,16 +1503,28 @@ int hg__textimp_next_op(struct hg_trace_reader *r, struct hg_op *op,
 				      "no tracealloc, tracefree or tracegc "
 				      "record: not a log of GODEBUG="
 				      "allocfreetrace=1 (Go 1.22 or older)");
+		if (rc == 0 && !t->mtrace &&
+		    (t->blk || t->mk != MK_NONE || t->hold || t->rec_hold)) {
+			/* the log ends in a traceback, or with a mark held */
+			if ((rc = afl_block_end(r)) < 0)
+				return rc;
+			mark_flush(t);
+			if (t->nomem)
+				return err_at(r, 1, "out of memory");
+			continue;
+		}
 		if (rc <= 0)
 			return rc;
 		rc = t->mtrace ? mtrace_line(r) : afl_line(r);
+		if (rc == 0 && t->nomem)
+			rc = err_at(r, 1, "out of memory");
 		if (rc < 0)
 			return rc;
 	}
 	if (t->env_pending && t->records)
 		return env_op(r, op, line, col);
 	p = &t->q[t->qhead];
-	t->qhead = (t->qhead + 1) % QCAP;
+	t->qhead = (t->qhead + 1) & (t->qcap - 1);
 	t->qlen--;
 	op->kind = p->kind;
 	if (p->kind == HG_OP_NEW || p->kind == HG_OP_DEL) {
@@ -938,6 +1535,10 @@ int hg__textimp_next_op(struct hg_trace_reader *r, struct hg_op *op,
 		snprintf(t->idbuf, sizeof(t->idbuf), "gstack%" PRIu64, p->addr);
 		op->id = t->idbuf;
 		op->size = p->size;
+		if (p->kind == HG_OP_STACKALLOC && p->has_addr) {
+			op->addr = p->at;
+			op->has_addr = true;
+		}
 	}
 	if (p->kind == HG_OP_WBUFALLOC) {
 		op->id = "runtime.wbufs";
@@ -955,8 +1556,16 @@ int hg__textimp_next_op(struct hg_trace_reader *r, struct hg_op *op,
 		op->addr = p->addr;
 		op->has_addr = true;
 	}
-	if (p->kind == HG_OP_MARK)
+	if (p->kind == HG_OP_MARK) {
+		int src = hg__reader_str(&r->text, &r->textcap, p->text,
+					 strlen(p->text));
+
+		free(p->text);
+		p->text = NULL;
+		if (src < 0)
+			return err_at(r, 1, "out of memory");
 		op->text = r->text;
+	}
 	*line = p->line;
 	*col = p->col;
 	return 1;
@@ -969,6 +1578,15 @@ void hg__textimp_close(struct hg_trace_reader *r)
 	free(r->textimp->live.slots);
 	free(r->textimp->pages.slots);
 	free(r->textimp->envlen);
+	for (size_t k = 0; k < r->textimp->qlen; k++)
+		free(r->textimp->q[(r->textimp->qhead + k) &
+				   (r->textimp->qcap - 1)].text);
+	free(r->textimp->q);
+	free(r->textimp->mk_text);
+	free(r->textimp->gs);
+	free(r->textimp->goids.slots);
+	free(r->textimp->fresh.v);
+	free(r->textimp->gfree.v);
 	free(r->textimp);
 	r->textimp = NULL;
 }

@@ -3,10 +3,11 @@
  * importers (traces/import_text.c). The bytes are read as they are
  * (recognised by content) and as each of the two formats. Whatever the
  * input: every error has a message and a line, every op a position, only
- * new, del, gc and mark come out, a new carries its address as its id
- * ("0x...") and addr, a del is swept for a Go log and not for mtrace, and
- * the op stream is consistent (no new of a live id, no del of an id that
- * is not live). A log that reads cleanly is
+ * new, del, gc, mark, stackalloc, stackfree and wbufalloc come out, a
+ * new carries its address as its id ("0x...") and addr, a del is swept
+ * for a Go log and not for mtrace, and the op stream is consistent (no
+ * new of a live id, no del of an id that is not live, and the same of
+ * stacks). A log that reads cleanly is
  * written in the compact format and read back: the ops must come back the
  * same.
  */
@@ -65,6 +66,21 @@ static uint64_t id_addr(const char *id)
 	return a;
 }
 
+/* stack_key: the live set's key of stack id "gstackN" (N with the top
+ * bit set, no address) */
+static uint64_t stack_key(const char *id)
+{
+	char *end;
+	uint64_t n;
+
+	if (!id || strncmp(id, "gstack", 6) != 0 || id[6] < '0' || id[6] > '9')
+		abort();
+	n = strtoull(id + 6, &end, 10);
+	if (*end || n >= (UINT64_C(1) << 62))
+		abort();
+	return n | (UINT64_C(1) << 63);
+}
+
 static void track(const struct hg_op *op, bool mtrace)
 {
 	uint64_t a;
@@ -107,12 +123,21 @@ static void track(const struct hg_op *op, bool mtrace)
 	case HG_OP_GC:
 		return;
 	case HG_OP_STACKALLOC:
-		/* a Go log's runtime.g: its stack, 2, 8 or 32 KiB; the main
-		 * goroutine's grown stack, 4 KiB */
-		if (mtrace || !op->id || strncmp(op->id, "gstack", 6) != 0 ||
-		    (op->size != 2048 && op->size != 4096 && op->size != 8192 &&
-		     op->size != 32768))
+		/* a Go log's runtime.g: its stack, 2, 8 or 32 KiB; a stack a
+		 * traceback shows, a power of two from 2 KiB to 1 GiB, at an
+		 * address that is a multiple of 2 KiB if recorded; a new id */
+		if (mtrace || (op->size & (op->size - 1)) || op->size < 2048 ||
+		    op->size > (UINT64_C(1) << 30) ||
+		    (op->has_addr && (op->addr & 2047)))
 			abort();
+		a = stack_key(op->id);
+		at = live_find(a, &found);
+		if (found)
+			abort();
+		if (at >= 0 && nlive + 1 < SET_CAP / 2) {
+			live[at] = a;
+			nlive++;
+		}
 		return;
 	case HG_OP_WBUFALLOC:
 		/* a Go log's first cycle: the GC's work buffers */
@@ -121,9 +146,19 @@ static void track(const struct hg_op *op, bool mtrace)
 			abort();
 		return;
 	case HG_OP_STACKFREE:
-		/* the main goroutine's old stack */
-		if (mtrace || !op->id || strncmp(op->id, "gstack", 6) != 0)
+		/* the main goroutine's old stack, a grown or shrunk
+		 * goroutine's old one, a dead goroutine's: a live stack */
+		if (mtrace)
 			abort();
+		a = stack_key(op->id);
+		at = live_find(a, &found);
+		if (!found) {
+			if (nlive + 1 >= SET_CAP / 2)
+				return; /* stopped following */
+			abort();
+		}
+		live[at] = UINT64_MAX;
+		nlive--;
 		return;
 	case HG_OP_MARK:
 		if (!op->text || !op->text[0] || strpbrk(op->text, "\r\n"))

@@ -76,8 +76,61 @@ rec126() {
 # variables (env -i), and the log starts with them, one "ENV NAME=VALUE"
 # line each in the order the program gets them: Go 1.19 copies its
 # environment before the log starts (goenvs), and heapgrow's importer
-# replays that copy from these lines.
+# replays that copy from these lines. Of the tracebacks the runtime prints
+# after each record (afl_tracebacks) the log keeps what tells each
+# goroutine's stack.
 afl='^(tracealloc\(|tracefree\(|tracegc\(\)|end tracegc|MARK )'
+
+# afl_tracebacks: standard error of GODEBUG=allocfreetrace=1 kept to its
+# records, the MARK lines and, of each goroutine's traceback, its header
+# ("goroutine N [status]:"), its innermost and outermost frames and any
+# of runtime.ReadMemStats (every frame in the dump of all goroutines
+# after tracegc()) as the function's
+# name, "(...)" and a line "<TAB>fp=0x... sp=0x..." (the file:line, pc
+# and arguments dropped), and "...additional frames elided..." where the
+# runtime cut it (share/doc/real-traces.md)
+afl_tracebacks() {
+	awk '
+	function flush() {
+		if (have_last && nfr > 1)
+			printf "%s\n\t%s\n", last_name, last_fs
+		have_last = 0
+		inblk = 0
+	}
+	/^(tracealloc\(|tracefree\(|tracegc\(\)|end tracegc|MARK )/ {
+		flush()
+		print
+		dump = $0 == "tracegc()"
+		next
+	}
+	/^goroutine [0-9]+ \[/ { flush(); print; inblk = 1; nfr = 0; name = ""; next }
+	!inblk { next }
+	/^\.\.\.additional frames elided\.\.\.$/ { flush(); print; next }
+	/^created by / || /^$/ { flush(); next }
+	/^\t/ {
+		if (name != "" && match($0, /fp=0x[0-9a-f]+ sp=0x[0-9a-f]+/)) {
+			fs = substr($0, RSTART, RLENGTH)
+			if (++nfr == 1 || dump || name == "runtime.ReadMemStats(...)")
+				printf "%s\n\t%s\n", name, fs
+			else {
+				last_name = name
+				last_fs = fs
+				have_last = 1
+			}
+		}
+		name = ""
+		next
+	}
+	{
+		# the arguments: from the last "(" (a method is "pkg.(*T).m")
+		n = 0
+		for (i = length($0); i > 0; i--)
+			if (substr($0, i, 1) == "(") { n = i; break }
+		name = (n ? substr($0, 1, n - 1) : $0) "(...)"
+	}
+	END { flush() }'
+}
+
 rec119() {
 	name=$1 prog=$2 procs=$3
 	want "$name" || return 0
@@ -85,7 +138,7 @@ rec119() {
 	set -- "$@" GOMAXPROCS="$procs" GODEBUG=allocfreetrace=1
 	{
 		for v in "$@"; do printf 'ENV %s\n' "$v"; done
-		env -i "$@" "$tmp/bin/$prog.go119" 2>&1 >"$tmp/$name.out" | grep -E "$afl"
+		env -i "$@" "$tmp/bin/$prog.go119" 2>&1 >"$tmp/$name.out" | afl_tracebacks
 	} | gzip -9n >"$out/$name.allocfreetrace.gz"
 	keep_stdout "$tmp/$name.out" "$name"
 	echo "recorded $name"

@@ -179,31 +179,211 @@ static void test_afl_ops(void **state)
 	read_text(&res, afl_log);
 	assert_int_equal(res.rc, 0);
 	assert_int_equal(res.format, HG_FMT_GO_ALLOCFREETRACE);
-	assert_int_equal(res.n, 13);
+	assert_int_equal(res.n, 15);
 	check_new(&res.ops[0], "0xc000016010", 0x10, false, 1);
 	assert_int_equal(res.ops[0].col, 1);
-	check_new(&res.ops[1], "0xc000024000", 0x2500, false, 6);
-	assert_int_equal(res.ops[2].kind, HG_OP_MARK);
-	assert_string_equal(res.ops[2].text, "phase one");
-	assert_int_equal(res.ops[2].line, 9);
+	/* Goroutine 1 first seen: no runtime.g of its own in the log, a
+	 * g reused without a stack: 2 KiB, at its traceback's line. */
+	assert_int_equal(res.ops[1].kind, HG_OP_STACKALLOC);
+	assert_int_equal(res.ops[1].size, 2048);
+	assert_int_equal(res.ops[1].line, 2);
+	assert_false(res.ops[1].has_addr);
+	check_new(&res.ops[2], "0xc000024000", 0x2500, false, 6);
+	assert_int_equal(res.ops[3].kind, HG_OP_MARK);
+	assert_string_equal(res.ops[3].text, "phase one");
+	assert_int_equal(res.ops[3].line, 9);
 	/* No type: Go's nil type, noscan; pointer-free types too. */
-	check_new(&res.ops[3], "0xc000366000", 0x1ac000, true, 10);
-	check_new(&res.ops[4], "0xc000018070", 0x10, true, 11);
-	check_new(&res.ops[5], "0xc000018080", 0x40, true, 12);
-	check_new(&res.ops[6], "0xc0000180c0", 0x40, false, 13);
-	check_new(&res.ops[7], "0xc000018100", 0x20, false, 14);
+	check_new(&res.ops[4], "0xc000366000", 0x1ac000, true, 10);
+	check_new(&res.ops[5], "0xc000018070", 0x10, true, 11);
+	check_new(&res.ops[6], "0xc000018080", 0x40, true, 12);
+	check_new(&res.ops[7], "0xc0000180c0", 0x40, false, 13);
+	check_new(&res.ops[8], "0xc000018100", 0x20, false, 14);
 	/* The first cycle's work buffers, one 32 KiB span, then the gc. */
-	assert_int_equal(res.ops[8].kind, HG_OP_WBUFALLOC);
-	assert_string_equal(res.ops[8].id, "runtime.wbufs");
-	assert_int_equal(res.ops[8].size, 32768);
-	assert_int_equal(res.ops[8].line, 15);
-	assert_int_equal(res.ops[9].kind, HG_OP_GC);
+	assert_int_equal(res.ops[9].kind, HG_OP_WBUFALLOC);
+	assert_string_equal(res.ops[9].id, "runtime.wbufs");
+	assert_int_equal(res.ops[9].size, 32768);
 	assert_int_equal(res.ops[9].line, 15);
-	check_del(&res.ops[10], "0xc000016010", 20);
-	check_del(&res.ops[11], "0xc000366000", 23);
-	assert_int_equal(res.ops[12].kind, HG_OP_MARK);
-	assert_string_equal(res.ops[12].text, "done");
+	assert_int_equal(res.ops[10].kind, HG_OP_GC);
+	assert_int_equal(res.ops[10].line, 15);
+	/* goroutine 2, listed by the dump: its stack; goroutine 1, not
+	 * listed, is dead: its 2 KiB stack stays with its g, which
+	 * goroutine 3 then reuses (no op). */
+	assert_int_equal(res.ops[11].kind, HG_OP_STACKALLOC);
+	assert_int_equal(res.ops[11].line, 16);
+	check_del(&res.ops[12], "0xc000016010", 20);
+	check_del(&res.ops[13], "0xc000366000", 23);
+	assert_int_equal(res.ops[14].kind, HG_OP_MARK);
+	assert_string_equal(res.ops[14].text, "done");
+	assert_int_equal(res.count[HG_OP_STACKFREE], 0);
 	assert_int_equal(res.nwarn, 0);
+}
+
+/*
+ * Goroutine stacks from the tracebacks: a complete traceback (to
+ * runtime.goexit) gives the stack's top and the least size that holds
+ * it; a goroutine seen at a larger size grew by doubling; an elided one
+ * is at least as deep as its frames shown; a goroutine a tracegc dump
+ * does not list has exited.
+ */
+static const char afl_stacks[] =
+	"tracealloc(0xc0000081a0, 0x1a0, runtime.g)\n" /* 1: main's g */
+	"goroutine 1 [running]:\n"
+	"runtime.systemstack_switch(...)\n"
+	"\tfp=0xc00002e780 sp=0xc00002e778\n"
+	"runtime.goexit(...)\n"
+	"\tfp=0xc00002e7e8 sp=0xc00002e7e0\n"
+	"tracealloc(0xc000008340, 0x1a0, runtime.g)\n" /* 7: a g */
+	"goroutine 1 [running]:\n"
+	"runtime.mallocgc(...)\n"
+	"\t/usr/lib/go-1.19/src/runtime/malloc.go:1131 +0x7b1 "
+	"fp=0xc00002e700 sp=0xc00002e690 pc=0x40c4f1\n"
+	"runtime.goexit()\n"
+	"\t/usr/lib/go-1.19/src/runtime/asm_amd64.s:1594 +0x1 "
+	"fp=0xc00002e7e8 sp=0xc00002e7e0 pc=0x461a01\n"
+	"created by main.main\n"
+	"\n"
+	"tracealloc(0xc00004e000, 0x60, runtime.sudog)\n" /* 15 */
+	"goroutine 7 [running]:\n"
+	"runtime.mallocgc(...)\n"
+	"\tfp=0xc00008c488 sp=0xc00008c410\n"   /* 15.3 KiB deep: 16 KiB */
+	"runtime.goexit(...)\n"
+	"\tfp=0xc00008ffe8 sp=0xc00008ffe0\n"
+	"tracealloc(0xc00004e060, 0x60, runtime.sudog)\n" /* 21 */
+	"goroutine 8 [running]:\n"
+	"runtime.mallocgc(...)\n"
+	"\tfp=0xc0000a6488 sp=0xc0000a6410\n"
+	"main.recurse(...)\n"
+	"\tfp=0xc0000adf90 sp=0xc0000ade48\n"  /* 30.9 KiB shown */
+	"...additional frames elided...\n"
+	"tracegc()\n" /* 28 */
+	"goroutine 1 [garbage collection]:\n"
+	"runtime.gopark(...)\n"
+	"\tfp=0xc00002e700 sp=0xc00002e690\n"
+	"runtime.goexit(...)\n"
+	"\tfp=0xc00002e7e8 sp=0xc00002e7e0\n"
+	"end tracegc\n"; /* 34 */
+
+static void test_afl_tracebacks(void **state)
+{
+	struct result res;
+	static const uint64_t grow[][2] = { { 4096, 0 }, { 8192, 0 },
+					    { 16384, 0xc00008c000 } };
+
+	(void)state;
+	read_text(&res, afl_stacks);
+	assert_int_equal(res.rc, 0);
+	/* new, the main g's 2 KiB (goroutine 1 takes it), new, a g's
+	 * 2 KiB (goroutine 7 takes it), new, 3 doublings (alloc and free
+	 * each), new, goroutine 8: 2 KiB (no g left), 4 doublings to
+	 * 32 KiB, wbufalloc, gc, the exits of 7 and 8 */
+	assert_int_equal(res.n, 25);
+	assert_int_equal(res.ops[1].kind, HG_OP_STACKALLOC);
+	assert_string_equal(res.ops[1].id, "gstack0");
+	assert_int_equal(res.ops[3].size, 2048);
+	assert_string_equal(res.ops[3].id, "gstack1");
+	check_new(&res.ops[4], "0xc00004e000", 0x60, false, 15);
+	for (size_t k = 0; k < 3; k++) {
+		const struct rec *a = &res.ops[5 + 2 * k],
+				 *f = &res.ops[6 + 2 * k];
+
+		assert_int_equal(a->kind, HG_OP_STACKALLOC);
+		assert_int_equal(a->size, grow[k][0]);
+		assert_int_equal(a->has_addr, grow[k][1] != 0);
+		assert_int_equal(a->addr, grow[k][1]);
+		assert_int_equal(a->line, 16);
+		assert_int_equal(f->kind, HG_OP_STACKFREE);
+		assert_string_equal(f->id, k ? res.ops[3 + 2 * k].id : "gstack1");
+	}
+	check_new(&res.ops[11], "0xc00004e060", 0x60, false, 21);
+	assert_int_equal(res.ops[12].kind, HG_OP_STACKALLOC);
+	assert_int_equal(res.ops[12].size, 2048);
+	assert_int_equal(res.ops[20].kind, HG_OP_STACKFREE);
+	assert_int_equal(res.ops[19].kind, HG_OP_STACKALLOC);
+	assert_int_equal(res.ops[19].size, 32768);
+	assert_false(res.ops[19].has_addr); /* its top is not known */
+	assert_int_equal(res.ops[21].kind, HG_OP_WBUFALLOC);
+	assert_int_equal(res.ops[22].kind, HG_OP_GC);
+	/* 7 and 8 are not in the dump: their grown stacks are freed */
+	assert_int_equal(res.ops[23].kind, HG_OP_STACKFREE);
+	assert_int_equal(res.ops[24].kind, HG_OP_STACKFREE);
+	assert_int_equal(res.ops[23].line, 34);
+	assert_int_equal(res.count[HG_OP_STACKALLOC], 10);
+	assert_int_equal(res.count[HG_OP_STACKFREE], 9);
+}
+
+/*
+ * A mark whose goroutine a tracegc dump shows inside runtime.ReadMemStats
+ * was read after that cycle: it moves to the goroutine's next record. A
+ * mark with no such goroutine stays at its line, before the gc.
+ */
+static void test_afl_mark_readmemstats(void **state)
+{
+	static const char *const kinds_before[] = { "new", "ka", "mark", "wbuf",
+						    "gc" };
+	struct result res;
+
+	(void)state;
+	read_text(&res, "tracealloc(0xc000010000, 0x20)\n"
+			"goroutine 1 [running]:\n"
+			"f(...)\n"
+			"\tfp=0xc00002e700 sp=0xc00002e690\n"
+			"runtime.goexit(...)\n"
+			"\tfp=0xc00002e7e8 sp=0xc00002e7e0\n"
+			"MARK m\n" /* 7 */
+			"tracegc()\n"
+			"goroutine 1 [semacquire]:\n"
+			"runtime.gopark(...)\n"
+			"\tfp=0xc00002e700 sp=0xc00002e690\n"
+			"runtime.ReadMemStats(...)\n"
+			"\tfp=0xc00002e740 sp=0xc00002e700\n"
+			"runtime.goexit(...)\n"
+			"\tfp=0xc00002e7e8 sp=0xc00002e7e0\n"
+			"end tracegc\n"
+			"tracefree(0xc000010000, 0x20)\n" /* 17: the sweeper */
+			"goroutine 3 [running]:\n"
+			"tracealloc(0xc000010040, 0x20)\n" /* 19 */
+			"goroutine 1 [running]:\n"
+			"MARK n\n" /* 21 */
+			"tracealloc(0xc000010080, 0x20)\n"
+			"goroutine 3 [running]:\n");
+	assert_int_equal(res.rc, 0);
+	assert_int_equal(res.n, 10);
+	check_new(&res.ops[0], "0xc000010000", 0x20, true, 1);
+	assert_int_equal(res.ops[1].kind, HG_OP_STACKALLOC);
+	assert_int_equal(res.ops[2].kind, HG_OP_WBUFALLOC);
+	assert_int_equal(res.ops[3].kind, HG_OP_GC);
+	check_del(&res.ops[4], "0xc000010000", 17);
+	assert_int_equal(res.ops[5].kind, HG_OP_STACKALLOC);
+	assert_int_equal(res.ops[5].line, 18);
+	/* after the gc and the sweeper's free, before goroutine 1's next */
+	assert_int_equal(res.ops[6].kind, HG_OP_MARK);
+	assert_string_equal(res.ops[6].text, "m");
+	assert_int_equal(res.ops[6].line, 7);
+	check_new(&res.ops[7], "0xc000010040", 0x20, true, 19);
+	/* no ReadMemStats in sight: at its line */
+	assert_int_equal(res.ops[8].kind, HG_OP_MARK);
+	assert_string_equal(res.ops[8].text, "n");
+	assert_int_equal(res.ops[8].line, 21);
+	check_new(&res.ops[9], "0xc000010080", 0x20, true, 22);
+
+	read_text(&res, "tracealloc(0xc000010000, 0x20)\n"
+			"goroutine 1 [running]:\n"
+			"MARK m\n"
+			"tracegc()\n"
+			"goroutine 1 [runnable]:\n"
+			"runtime.gopark(...)\n"
+			"\tfp=0xc00002e700 sp=0xc00002e690\n"
+			"end tracegc\n");
+	assert_int_equal(res.rc, 0);
+	assert_int_equal(res.n, 5);
+	for (size_t k = 0; k < 5; k++) {
+		static const enum hg_op_kind want[] = {
+			HG_OP_NEW, HG_OP_STACKALLOC, HG_OP_MARK,
+			HG_OP_WBUFALLOC, HG_OP_GC
+		};
+		if (res.ops[k].kind != want[k])
+			fail_msg("op %zu is not a %s", k, kinds_before[k]);
+	}
 }
 
 /* The program's own output may be a line of any length; a record may
@@ -402,6 +582,29 @@ static void test_afl_errors(void **state)
 		     12, "bad address");
 	expect_error("tracealloc(0x1, 0x10)\ntracegc(\n", HG_FMT_AUTO, 2, 9,
 		     "expected 'tracegc()'");
+	/* Tracebacks: fp and sp as the runtime prints them. */
+	expect_error("tracealloc(0x1, 0x10)\ngoroutine 1 [running]:\nf(...)\n"
+		     "\tfp=0xc0000 sp=0xz\n",
+		     HG_FMT_AUTO, 4, 16, "traceback: bad sp");
+	expect_error("tracealloc(0x1, 0x10)\ngoroutine 1 [running]:\nf(...)\n"
+		     "\tfp=0xc0000\n",
+		     HG_FMT_AUTO, 4, 12, "expected ' sp=0x' after fp (a cut");
+	expect_error("tracealloc(0x1, 0x10)\ngoroutine 1 [running]:\nf(...)\n"
+		     "\tfp=0xz sp=0x10\n",
+		     HG_FMT_AUTO, 4, 5, "traceback: bad fp");
+	expect_error("tracealloc(0x1, 0x10)\ngoroutine 1 [running]:\nf(...)\n"
+		     "\tx.go:1 fp=0x10 sp=0x20 pc=0x1\n",
+		     HG_FMT_AUTO, 4, 9, "sp 0x20 above fp 0x10");
+	expect_error("tracealloc(0x1, 0x10)\ngoroutine 1 [running]:\nf(...)\n"
+		     "\tfp=0x1000 sp=0x900\nruntime.goexit(...)\n"
+		     "\tfp=0x7e8 sp=0x7e0\ntracegc()\n",
+		     HG_FMT_AUTO, 2, 1, "first frame's sp is above");
+	expect_error("tracealloc(0x1, 0x10)\ngoroutine 1 [running]:\nf(...)\n"
+		     "\tfp=0x10 sp=0x8\nruntime.goexit(...)\n"
+		     "\tfp=0x7fffffffffe8 sp=0x7fffffffffe0\n",
+		     HG_FMT_AUTO, 2, 1, "a stack of more than 1 GiB");
+	expect_error("tracealloc(0x1, 0x10)\ngoroutine 99999999999999999999 [x]:\n",
+		     HG_FMT_AUTO, 2, 11, "goroutine: id out of range");
 	{
 		/* A label is text: control characters become spaces, bytes
 		 * that are not UTF-8 '?'. */
@@ -829,6 +1032,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_afl_ops),
+		cmocka_unit_test(test_afl_tracebacks),
+		cmocka_unit_test(test_afl_mark_readmemstats),
 		cmocka_unit_test(test_afl_long_lines),
 		cmocka_unit_test(test_afl_env),
 		cmocka_unit_test(test_afl_noscan_pages),

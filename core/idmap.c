@@ -358,21 +358,28 @@ static void pack(const struct hg_idkey *k, uint64_t *w0, uint64_t *w1)
 	}
 }
 
+/* A key as probe compares it: an inline key's two words (pack). */
+struct packed {
+	uint64_t w0, w1;
+	bool inline_key;
+};
+
 /*
  * probe looks k up. Returns the slot that holds it (*found true), or the
  * empty slot that ends its run (*found false) with its distance from k's
- * home in *dist. The map must have an index.
+ * home in *dist; *pk is k as an entry holds it. The map must have an
+ * index.
  */
-static size_t probe(const struct hg_idmap *m, const struct hg_idkey *k,
-		    bool *found, size_t *dist)
+static inline size_t probe(const struct hg_idmap *m, const struct hg_idkey *k,
+			   bool *found, size_t *dist, struct packed *pk)
 {
 	size_t mask = m->cap - 1, i = k->hash & mask, d = 0;
 	uint32_t tag = tag_of(k->hash, mask);
-	uint64_t w0 = 0, w1 = 0;
-	bool inline_key = k->len <= HG_IDMAP_INLINE;
 
-	if (inline_key)
-		pack(k, &w0, &w1);
+	pk->w0 = pk->w1 = 0;
+	pk->inline_key = k->len <= HG_IDMAP_INLINE;
+	if (pk->inline_key)
+		pack(k, &pk->w0, &pk->w1);
 	for (;; i = (i + 1) & mask, d++) {
 		uint32_t s = m->slots[i];
 		const struct hg_identry *e;
@@ -385,12 +392,12 @@ static size_t probe(const struct hg_idmap *m, const struct hg_idkey *k,
 		if ((s & ~(uint32_t)mask) != tag)
 			continue;
 		e = entry_at(m, (s & (uint32_t)mask) - 1);
-		if (inline_key) {
+		if (pk->inline_key) {
 			uint64_t e0, e1;
 
 			memcpy(&e0, e->key, 8);
 			memcpy(&e1, e->key + HG_IDMAP_INLINE - 8, 8);
-			if (e0 == w0 && e1 == w1)
+			if (e0 == pk->w0 && e1 == pk->w1)
 				break;
 		} else if (is_spilled(e)) {
 			uint32_t n;
@@ -409,10 +416,11 @@ bool hg_idmap_find(const struct hg_idmap *m, const struct hg_idkey *k,
 {
 	bool found;
 	size_t d, i;
+	struct packed pk;
 
 	if (!m->cap)
 		return false;
-	i = probe(m, k, &found, &d);
+	i = probe(m, k, &found, &d, &pk);
 	if (found && out)
 		hg_identry_get(entry_at(m, (m->slots[i] & (m->cap - 1)) - 1),
 			       out);
@@ -426,10 +434,11 @@ int hg_idmap_insert(struct hg_idmap *m, const struct hg_idkey *k,
 	size_t d = 0, i = 0;
 	char *spill = NULL;
 	struct hg_identry *n;
+	struct packed pk = { 0, 0, false };
 	uint32_t idx;
 
 	if (m->cap) {
-		i = probe(m, k, &found, &d);
+		i = probe(m, k, &found, &d, &pk);
 		if (found) {
 			*e = entry_at(m, (m->slots[i] & (m->cap - 1)) - 1);
 			return 0;
@@ -438,9 +447,9 @@ int hg_idmap_insert(struct hg_idmap *m, const struct hg_idkey *k,
 	if ((m->count + 1) * 4 > m->cap * 3) {
 		if (grow(m) != 0)
 			return -2;
-		i = probe(m, k, &found, &d);
+		i = probe(m, k, &found, &d, &pk);
 	}
-	if (k->len > HG_IDMAP_INLINE) {
+	if (!pk.inline_key) {
 		if (k->len >= UINT32_MAX)
 			return -2;
 		spill = malloc(k->len + 1);
@@ -461,16 +470,20 @@ int hg_idmap_insert(struct hg_idmap *m, const struct hg_idkey *k,
 		idx = m->used++;
 		n = entry_at(m, idx);
 	}
-	memset(n, 0, sizeof(*n));
+	n->a = n->b = 0;
+	n->kind = 0;
 	if (spill) {
 		uint32_t len = (uint32_t)k->len;
 
+		memset(n->key, 0, sizeof(n->key));
 		n->key[1] = K_SPILL;
 		memcpy(n->key + 2, &len, sizeof(len));
 		memcpy(n->key + 6, &spill, sizeof(spill));
 		m->spilled += k->len + 1;
 	} else {
-		memcpy(n->key, k->s, k->len);
+		/* The two words overlap and agree on bytes [6, 8). */
+		memcpy(n->key, &pk.w0, 8);
+		memcpy(n->key + HG_IDMAP_INLINE - 8, &pk.w1, 8);
 	}
 	m->slots[i] = (idx + 1) | tag_of(k->hash, m->cap - 1);
 	m->dist[i] = sat(d);
@@ -515,10 +528,11 @@ bool hg_idmap_take(struct hg_idmap *m, const struct hg_idkey *k,
 	size_t d, i;
 	uint32_t idx;
 	struct hg_identry *e;
+	struct packed pk;
 
 	if (!m->cap)
 		return false;
-	i = probe(m, k, &found, &d);
+	i = probe(m, k, &found, &d, &pk);
 	if (!found)
 		return false;
 	idx = (m->slots[i] & (uint32_t)(m->cap - 1)) - 1;

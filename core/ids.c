@@ -25,17 +25,16 @@ void hg_ids_key(const struct hg_op *op, struct hg_idkey *k)
 		  k->hash == hg_id_hash(op->id, k->len));
 }
 
-int hg_ids_enter(struct hg_idmap *live, const struct hg_op *op,
-		 struct hg_identry **made, struct hg_idval *ended,
-		 struct hg_idval *old, char *err, size_t errlen)
+/* enter is hg_ids_enter for op's row k (not NULL). */
+static inline int enter(struct hg_idmap *live, const struct hg_op_spec *k,
+			const struct hg_op *op, struct hg_identry **made,
+			struct hg_idval *ended, struct hg_idval *old, char *err,
+			size_t errlen)
 {
-	const struct hg_op_spec *k = hg_op_spec(op->kind);
 	struct hg_idkey key;
 	struct hg_identry *e;
 	int rc;
 
-	if (!k)
-		return hg_errorf(err, errlen, HG_ETRACE, "unknown operation");
 	if (k->use == HG_ID_NO)
 		return HG_OK;
 	if (!op->id || !live)
@@ -73,6 +72,17 @@ int hg_ids_enter(struct hg_idmap *live, const struct hg_op *op,
 	return HG_OK;
 }
 
+int hg_ids_enter(struct hg_idmap *live, const struct hg_op *op,
+		 struct hg_identry **made, struct hg_idval *ended,
+		 struct hg_idval *old, char *err, size_t errlen)
+{
+	const struct hg_op_spec *k = hg_op_spec(op->kind);
+
+	if (!k)
+		return hg_errorf(err, errlen, HG_ETRACE, "unknown operation");
+	return enter(live, k, op, made, ended, old, err, errlen);
+}
+
 /* ------------------------------------------------------------------ */
 /* hg_ids: the rules without a model                                   */
 /* ------------------------------------------------------------------ */
@@ -108,10 +118,13 @@ int hg_ids_apply(struct hg_ids *ids, const struct hg_op *op, uint64_t tag,
 	const struct hg_op_spec *k = hg_op_spec(op->kind);
 	struct hg_idval old = { 0, 0, 0 }, ended;
 	struct hg_identry *made = NULL;
-	struct hg_idmap *live =
-		k && k->family != HG_IDS_NONE ? &ids->live[k->family] : NULL;
-	int rc = hg_ids_enter(live, op, &made, &ended, &old, err, errlen);
+	struct hg_idmap *live;
+	int rc;
 
+	if (!k)
+		return hg_errorf(err, errlen, HG_ETRACE, "unknown operation");
+	live = k->family != HG_IDS_NONE ? &ids->live[k->family] : NULL;
+	rc = enter(live, k, op, &made, &ended, &old, err, errlen);
 	if (rc != HG_OK) {
 		if (rc == HG_ETRACE && old.kind && since)
 			*since = old.a;

@@ -391,6 +391,17 @@ struct hg_yaml_reader {
 	/* Bytes of the input (offsets) checked for what libyaml's reader
 	 * refuses, as it checks each block it reads before it parses it. */
 	uint64_t seen;
+	/* Y_FAST: what fast_next found out about the line after the event
+	 * it gave (ahead true): it starts skip bytes and skip_lines lines
+	 * after src.pos (quiet lines before it), is n bytes long (adv with
+	 * its line break) and is not quiet, not indented past the events,
+	 * printable ASCII; ahead_eof: there is no such line. */
+	bool ahead, ahead_eof;
+	size_t ahead_skip, ahead_n, ahead_adv;
+	uint64_t ahead_lines;
+	/* The op kind + 1 of the event names by first letter and length
+	 * (the first of the op table's rows with them; 0: none). */
+	unsigned char by_name[26][16];
 };
 
 static int fast_begin(struct hg_trace_reader *r, size_t key_col);
@@ -963,7 +974,32 @@ static int fast_begin(struct hg_trace_reader *r, size_t key_col)
 	yr->indent = y->ev.start_mark.column;
 	hg__yaml_fini(y);
 	yr->state = Y_FAST;
+	yr->ahead = false;
+	for (unsigned k = HG_OP_COUNT; k-- > 0;) {
+		const struct hg_op_spec *sp = hg_op_spec((enum hg_op_kind)k);
+		size_t n = sp ? strlen(sp->name) : 0;
+
+		/* Backwards: the first row with a first letter and length
+		 * keeps its place. */
+		if (n > 0 && n < 16 && sp->name[0] >= 'a' && sp->name[0] <= 'z')
+			yr->by_name[sp->name[0] - 'a'][n] = (unsigned char)(k + 1);
+	}
 	return 0;
+}
+
+/* spec_by_name is hg_op_spec_by_name through the reader's table. */
+static const struct hg_op_spec *spec_by_name(const struct hg_yaml_reader *yr,
+					     const char *s, size_t n)
+{
+	if (n > 0 && n < 16 && s[0] >= 'a' && s[0] <= 'z') {
+		unsigned k = yr->by_name[s[0] - 'a'][n];
+		const struct hg_op_spec *sp =
+			k ? hg_op_spec((enum hg_op_kind)(k - 1)) : NULL;
+
+		if (sp && memcmp(sp->name, s, n) == 0)
+			return sp;
+	}
+	return hg_op_spec_by_name(s, n);
 }
 
 /*
@@ -1004,6 +1040,27 @@ static int line_at(struct hg_trace_reader *r, size_t off, const char **b,
  * might refuse (anything but printable ASCII, tab, CR and LF: this also
  * sends valid UTF-8 to libyaml), for libyaml to read from this line on.
  */
+#define BYTES(x) (0x0101010101010101ull * (x))
+
+/* zero_bytes: the high bit of each byte of w that is 0 (exactly: no
+ * carry crosses a byte). */
+static uint64_t zero_bytes(uint64_t w)
+{
+	return ~(((w & BYTES(0x7f)) + BYTES(0x7f)) | w) & BYTES(0x80);
+}
+
+/* refused: the high bit of each byte of w that libyaml's reader might
+ * refuse (anything but printable ASCII, tab, CR and LF). */
+static uint64_t refused(uint64_t w)
+{
+	uint64_t low = ~(((w & BYTES(0x7f)) + BYTES(0x60)) | w) & BYTES(0x80);
+	uint64_t high = (((w & BYTES(0x7f)) + BYTES(0x01)) | w) & BYTES(0x80);
+	uint64_t ok = zero_bytes(w ^ BYTES('\t')) | zero_bytes(w ^ BYTES('\n')) |
+		      zero_bytes(w ^ BYTES('\r'));
+
+	return (low & ~ok) | high;
+}
+
 static bool fast_check(struct hg_trace_reader *r, uint64_t upto)
 {
 	struct hg_yaml_reader *yr = r->yaml;
@@ -1014,13 +1071,25 @@ static bool fast_check(struct hg_trace_reader *r, uint64_t upto)
 		uint64_t stop = yr->seen + 16384;
 		const unsigned char *p =
 			s->buf + s->pos + (size_t)(yr->seen - yr->abs_pos);
+		uint64_t bad = 0;
+		size_t i = 0, n;
 
 		if (stop > end)
 			stop = end;
-		for (size_t i = 0, n = (size_t)(stop - yr->seen); i < n; i++)
+		n = (size_t)(stop - yr->seen);
+		/* Eight bytes at a time, then the rest one by one. */
+		for (; i + 8 <= n; i += 8) {
+			uint64_t w;
+
+			memcpy(&w, p + i, 8);
+			bad |= refused(w);
+		}
+		for (; i < n; i++)
 			if ((p[i] < 0x20 || p[i] > 0x7e) && p[i] != '\t' &&
 			    p[i] != '\n' && p[i] != '\r')
-				return false;
+				bad = 1;
+		if (bad)
+			return false;
 		yr->seen = stop;
 	}
 	return true;
@@ -1028,10 +1097,22 @@ static bool fast_check(struct hg_trace_reader *r, uint64_t upto)
 
 static bool printable(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	uint64_t bad = 0;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		/* Below 0x20, or 0x7f and above (as in refused). */
+		bad |= (~(((w & BYTES(0x7f)) + BYTES(0x60)) | w) |
+			((w & BYTES(0x7f)) + BYTES(0x01)) | w) &
+		       BYTES(0x80);
+	}
+	for (; i < n; i++)
 		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
 			return false;
-	return true;
+	return !bad;
 }
 
 static size_t spaces(const char *s, size_t n)
@@ -1051,11 +1132,25 @@ static bool quiet(const char *b, size_t n)
 	return sp == n || (b[sp] == '#' && printable(b + sp, n - sp));
 }
 
+/* The bytes of fast_scalar's plain scalars: letters, digits, '_', '.',
+ * '-' and '+'. */
+static const unsigned char plain_byte[256] = {
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1,
+	['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1,
+	['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+	['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1,
+	['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['0'] = 1, ['1'] = 1,
+	['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+	['8'] = 1, ['9'] = 1, ['_'] = 1, ['.'] = 1, ['-'] = 1, ['+'] = 1,
+};
+
 static bool plain_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-' ||
-	       c == '+';
+	return plain_byte[(unsigned char)c];
 }
 
 /* fast_scalar reads a plain scalar of plain_char or a double-quoted one
@@ -1093,6 +1188,20 @@ static const char *skip_spaces(const char *p, const char *end)
 	return p;
 }
 
+/* field_is: key (n bytes) is the name of field f (hg_op_field_name). */
+static bool field_is(const char *key, size_t n, enum hg_op_field f)
+{
+	switch (f) {
+	case HG_FIELD_ID:
+		return n == 2 && memcmp(key, "id", 2) == 0;
+	case HG_FIELD_SIZE:
+	case HG_FIELD_SIZE_ALL:
+		return n == 4 && memcmp(key, "size", 4) == 0;
+	default:
+		return is_str(key, n, hg_op_field_name(f));
+	}
+}
+
 /* fast_mapping reads a flow mapping of fields at p ('{'). */
 static const char *fast_mapping(struct hg_trace_reader *r,
 				const struct hg_op_spec *k, struct hg_op *op,
@@ -1113,8 +1222,7 @@ static const char *fast_mapping(struct hg_trace_reader *r,
 		if (p == key || end - p < 2 || p[0] != ':' || p[1] != ' ')
 			return NULL;
 		for (i = 0; k->fields[i]; i++)
-			if (is_str(key, (size_t)(p - key),
-				   hg_op_field_name(k->fields[i])))
+			if (field_is(key, (size_t)(p - key), k->fields[i]))
 				break;
 		if (!k->fields[i] || (seen & (1u << i)))
 			return NULL;
@@ -1149,7 +1257,7 @@ static bool fast_item(struct hg_trace_reader *r, struct hg_op *op,
 		p++;
 	if (p == name || p == end || *p != ':')
 		return false;
-	k = hg_op_spec_by_name(name, (size_t)(p - name));
+	k = spec_by_name(r->yaml, name, (size_t)(p - name));
 	if (!k)
 		return false;
 	op->kind = k->kind;
@@ -1191,30 +1299,48 @@ static int fast_next(struct hg_trace_reader *r, struct hg_op *op,
 	size_t n, adv, sp, off;
 	int rc;
 
-	for (;;) {
-		rc = line_at(r, 0, &b, &n, &adv);
-		if (rc < 0)
-			return FAST_FALLBACK;
-		if (rc == 0) {
+	if (yr->ahead) {
+		/* The line the last event looked at: quiet lines skipped,
+		 * checked already. */
+		yr->ahead = false;
+		r->src.pos += yr->ahead_skip;
+		yr->abs_pos += yr->ahead_skip;
+		yr->lineno += yr->ahead_lines;
+		if (yr->ahead_eof) {
 			yr->state = Y_DONE;
 			return 0;
 		}
-		if (!quiet(b, n))
-			break;
+		b = (const char *)r->src.buf + r->src.pos;
+		n = yr->ahead_n;
+		adv = yr->ahead_adv;
+	} else {
+		for (;;) {
+			rc = line_at(r, 0, &b, &n, &adv);
+			if (rc < 0)
+				return FAST_FALLBACK;
+			if (rc == 0) {
+				yr->state = Y_DONE;
+				return 0;
+			}
+			if (!quiet(b, n))
+				break;
+			if (!fast_check(r, yr->abs_pos + adv))
+				goto fallback;
+			r->src.pos += adv;
+			yr->abs_pos += adv;
+			yr->lineno++;
+		}
 		if (!fast_check(r, yr->abs_pos + adv))
 			goto fallback;
-		r->src.pos += adv;
-		yr->abs_pos += adv;
-		yr->lineno++;
 	}
-	if (!fast_check(r, yr->abs_pos + adv))
-		goto fallback;
 	sp = spaces(b, n);
 	if (sp != yr->indent || n - sp < 2 || b[sp] != '-' || b[sp + 1] != ' ' ||
 	    !fast_item(r, op, b + sp + 2, b + n))
 		goto fallback;
 	/* The next line that is not quiet must not continue this one (and
 	 * is what libyaml would look at before it gave this event). */
+	yr->ahead_lines = 0;
+	yr->ahead_eof = false;
 	for (off = adv;;) {
 		const char *nb;
 		size_t nn, nadv;
@@ -1222,17 +1348,24 @@ static int fast_next(struct hg_trace_reader *r, struct hg_op *op,
 		rc = line_at(r, off, &nb, &nn, &nadv);
 		if (rc < 0)
 			goto fallback;
-		if (rc == 0)
+		if (rc == 0) {
+			yr->ahead_eof = true;
 			break;
+		}
 		if (!fast_check(r, yr->abs_pos + off + nadv))
 			goto fallback;
 		if (!quiet(nb, nn)) {
 			if (spaces(nb, nn) > yr->indent || !printable(nb, nn))
 				goto fallback;
+			yr->ahead_n = nn;
+			yr->ahead_adv = nadv;
 			break;
 		}
 		off += nadv;
+		yr->ahead_lines++;
 	}
+	yr->ahead = true;
+	yr->ahead_skip = off - adv;
 	*line = u(yr->lineno);
 	*col = u(yr->indent + 3);
 	r->src.pos += adv;

@@ -1076,6 +1076,31 @@ static void test_yaml_fast_fallback(void **state)
 		   4, 11,
 		   "malformed YAML: block sequence entries are not allowed "
 		   "in this context");
+	/* Quiet lines between events and after the last one, a tab in a
+	 * line after an event (left to libyaml), UTF-8 in a comment. */
+	res = read_text("heapgrow: 1\nevents:\n"
+			"  - alloc: {id: a, size: 8K}\n"
+			"\n  # a comment\n\n"
+			"  - free: a\n"
+			"  - alloc: {id: b, size: 8K}\n"
+			"  - free:\tb\n"
+			"  # caf\xc3\xa9\n"
+			"  - alloc: {id: c, size: 8K}\n"
+			"  # end\n");
+	assert_int_equal(res->rc, 0);
+	assert_int_equal(res->n, 5);
+	check_op(&res->ops[0], HG_OP_ALLOC, "a", 8192, 3, 5);
+	check_op(&res->ops[1], HG_OP_FREE, "a", 0, 7, 5);
+	check_op(&res->ops[2], HG_OP_ALLOC, "b", 8192, 8, 5);
+	check_op(&res->ops[3], HG_OP_FREE, "b", 0, 9, 5);
+	check_op(&res->ops[4], HG_OP_ALLOC, "c", 8192, 11, 5);
+	free(res);
+	/* DEL (0x7f) is refused as a control character is. */
+	expect_err("heapgrow: 1\nevents:\n  - alloc: {id: a, size: 8K}\n"
+		   "  - free: a\x7f\n",
+		   1, 1,
+		   "malformed YAML: control characters are not allowed (byte "
+		   "offset 60)");
 	/* libyaml's reader refuses a block before it parses any of it. */
 	expect_err("heapgrow: 1\nevents:\n  - alloc: {id: a, size: 8K}\n"
 		   "  - free: a\x01\n",

@@ -227,8 +227,8 @@ static void clear_stackcaches(struct hg_model *m)
  * stack caches cleared with the GC off, so emptied stack spans go back to
  * the heap): the stack events between (the GC goroutine's own stack
  * growing, its old stack freed into the P's stack cache) and GC work
- * buffers come before the clearing, anything else after it. The same
- * from go1.5 to go1.26.
+ * buffers come before the clearing, anything else after it (go1.19 and
+ * go1.26 alike).
  */
 void hg_sweep_settle(struct hg_model *m, const struct hg_op *op)
 {

@@ -366,6 +366,10 @@ static int malloc_large(struct hg_model *m, const struct hg_op *op,
 	struct hg_span_list *l = hg_mcentral_swept(m, spc, true);
 	hg_list_insert_back(l, s);
 	s->where = HG_SW_FULL;
+	/* Go: the spanSet push's spine and block (runtime_meta.c). */
+	int mrc = hg_rtmeta_spanset_push(m, l);
+	if (mrc && !rc)
+		rc = mrc;
 	res->new_span = true;
 	res->span_base = res->addr;
 	res->elemsize = npages * page;

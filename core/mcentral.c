@@ -174,4 +174,7 @@ void hg_mcentral_uncache_span(struct hg_model *m, struct hg_mspan *s,
 	else
 		hg_list_insert_back(l, s);
 	s->where = full ? HG_SW_FULL : HG_SW_PARTIAL;
+	/* Go: the spanSet push's spine and block (runtime_meta.c); a
+	 * failure is reported by the op. */
+	(void)hg_rtmeta_spanset_push(m, l);
 }

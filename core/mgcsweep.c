@@ -57,8 +57,11 @@ void hg_mspan_sweep(struct hg_model *m, struct hg_mspan *s, bool preserve)
 	if (o->span_sets || !on_list) {
 		if (on_list)
 			hg_list_remove(l, s);
-		hg_list_insert_back(hg_mcentral_swept(m, s->spc, full), s);
+		l = hg_mcentral_swept(m, s->spc, full);
+		hg_list_insert_back(l, s);
 		s->where = full ? HG_SW_FULL : HG_SW_PARTIAL;
+		/* Go: the spanSet push (runtime_meta.c). */
+		(void)hg_rtmeta_spanset_push(m, l);
 		return;
 	}
 	/* Go: (*mcentral).freeSpan before go1.15, wasempty. */

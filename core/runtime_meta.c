@@ -34,15 +34,25 @@
  *  - go1.26's span queue ring (Go: newSpanSPMC, mgcmark_greenteagc.go),
  *    64 KiB from sysAlloc at the first cycle's marking.
  *
- * Not modeled: the spanSet spines and blocks, the finalizer and profile
- * specials and the other persistentalloc users of the program's own
- * workload, the execution tracer's buffers, and mcaches beyond the first
- * P's (README.md, "How close to the real runtime").
+ *  - the mcentrals' span sets (Go: mspanset.go, go1.15+): a set's spine
+ *    (spanSetInitSpineCap = 256 pointers) at its first push, and a block
+ *    of spanSetBlockEntries = 512 spans for every 512 pushes since the
+ *    set was last reset, from spanSetBlockPool (the blocks freed before)
+ *    or persistentalloc; the sets a cycle swept are reset at the next
+ *    cycle's start (finishsweep_m), their blocks going back to the pool.
+ *    The model frees no block at a pop: a block goes back when all 512
+ *    of its spans were popped, which the sets of these traces never
+ *    reach within a cycle.
+ *
+ * Not modeled: the finalizer and profile specials and the other
+ * persistentalloc users of the program's own workload, the execution
+ * tracer's buffers, and mcaches beyond the first P's (README.md, "How
+ * close to the real runtime").
  *
  * On the mmap platforms these allocations are mappings of their own that
  * do not move the heap: the model leaves them out there.
  */
-#include "model.h"
+#include "mspan.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +81,15 @@ struct hg_rtmeta {
 	/* Go: gcBitsArenas: next, current, previous, free. */
 	struct gcbits_arena *next, *current, *previous, *free;
 	bool span_ring;
+	/* The span sets: pushes since the last reset (Go: index's tail),
+	 * whether the spine exists; [spc][partial, full][0, 1]. */
+	uint32_t set_tail[HG_SPAN_CLASSES][2][2];
+	bool set_spine[HG_SPAN_CLASSES][2][2];
+	uint64_t block_pool; /* Go: spanSetBlockPool's free blocks */
 };
+
+#define SPINE_CAP 256u     /* Go: spanSetInitSpineCap */
+#define BLOCK_ENTRIES 512u /* Go: spanSetBlockEntries */
 
 static struct hg_rtmeta *rtmeta(const struct hg_model *m)
 {
@@ -143,6 +161,8 @@ static int new_chunk(struct hg_model *m)
 static int palloc(struct hg_model *m, uint64_t size, uint64_t align,
 		  uint64_t *stat)
 {
+	if (align == 0)
+		align = 8; /* Go: persistentalloc1's default */
 	if (size >= MAX_BLOCK) {
 		m->os.persistent = true;
 		hg_addr v = hg_sys_alloc(m, size, stat);
@@ -321,6 +341,13 @@ int hg_rtmeta_init_span(struct hg_model *m, uint64_t nelems)
 	if (!err && !r->p_chunk) {
 		r->p_chunk = true;
 		err = new_chunk(m);
+		/* Go: mheap_.specialfinalizeralloc's first fixalloc chunk:
+		 * 16 KiB of specialfinalizer, 48 bytes in go1.19 (16368 =
+		 * 341 of them), 56 in go1.26 (16352 = 292). */
+		uint64_t fin = hg_config_go_minor(&m->cfg) >= 26 ? 56 : 48;
+		if (!err)
+			err = palloc(m, FIXALLOC_CHUNK / fin * fin, 0,
+				     &m->hs.other_sys);
 	}
 	return err;
 }
@@ -332,14 +359,76 @@ int hg_rtmeta_sweep_span(struct hg_model *m, uint64_t nelems)
 }
 
 /*
- * Go: nextMarkBitArenaEpoch, at a cycle's start; and go1.26's first span
- * queue ring, allocated while that cycle marks.
+ * Go: unsafe.Sizeof(spanSetBlock{}) and its alignment: the lfnode and
+ * popped header, padded to tagAlign (512) from go1.25
+ * (spanSetBlockHeader2, aligned to max(cpu.CacheLineSize, tagAlign)),
+ * then 512 span pointers; cache-line (64) aligned before.
+ */
+static void block_size(const struct hg_model *m, uint64_t *size,
+		       uint64_t *align)
+{
+	uint64_t ptr = ptr_size(m);
+	if (hg_config_go_minor(&m->cfg) >= 25) {
+		*size = 512 + BLOCK_ENTRIES * ptr;
+		*align = 512;
+	} else {
+		*size = HG_ALIGN_UP(8 + ptr + 4, 8) + BLOCK_ENTRIES * ptr;
+		*align = 64;
+	}
+}
+
+/* Go: (*spanSet).push onto the set l of the mcentrals. */
+int hg_rtmeta_spanset_push(struct hg_model *m, const struct hg_span_list *l)
+{
+	struct hg_rtmeta *r = rtmeta(m);
+	struct hg_objects *o = m->obj;
+	if (!r || !o || !o->span_sets)
+		return HG_OK;
+	size_t off = (size_t)((const char *)l - (const char *)o->central);
+	size_t spc = off / sizeof(struct hg_mcentral);
+	const struct hg_mcentral *c = &o->central[spc];
+	int full = l == &c->full[0] || l == &c->full[1];
+	int i = l == &c->partial[1] || l == &c->full[1];
+	if (!r->set_spine[spc][full][i]) {
+		r->set_spine[spc][full][i] = true;
+		int err = palloc(m, SPINE_CAP * ptr_size(m), 64,
+				 &m->hs.gc_misc_sys);
+		if (err)
+			return err;
+	}
+	if (r->set_tail[spc][full][i]++ % BLOCK_ENTRIES != 0)
+		return HG_OK;
+	if (r->block_pool > 0) { /* Go: spanSetBlockPool.alloc */
+		r->block_pool--;
+		return HG_OK;
+	}
+	uint64_t size, align;
+	block_size(m, &size, &align);
+	return palloc(m, size, align, &m->hs.gc_misc_sys);
+}
+
+/*
+ * Go: nextMarkBitArenaEpoch and the span sets' reset, at a cycle's start
+ * (finishsweep_m); and go1.26's first span queue ring, allocated while
+ * that cycle marks.
  */
 int hg_rtmeta_gc_start(struct hg_model *m)
 {
 	struct hg_rtmeta *r = rtmeta(m);
 	if (!r)
 		return HG_OK;
+	struct hg_objects *o = m->obj;
+	if (o && o->span_sets) {
+		/* Go: partialUnswept(sg) and fullUnswept(sg): reset. */
+		unsigned un = 1 - (o->sweepgen / 2) % 2;
+		for (size_t spc = 0; spc < HG_SPAN_CLASSES; spc++)
+			for (int full = 0; full < 2; full++) {
+				uint32_t *t = &r->set_tail[spc][full][un];
+				r->block_pool +=
+					(*t + BLOCK_ENTRIES - 1) / BLOCK_ENTRIES;
+				*t = 0;
+			}
+	}
 	if (r->previous) {
 		struct gcbits_arena *last = r->previous;
 		while (last->next)

@@ -229,6 +229,7 @@ static int apply_proc(struct hg_model *m, const struct hg_op *op,
 		if (!p)
 			return HG_ENOMEM;
 		p->busy = true; /* mgcpacer.c: not idle at the next GC */
+		p->last_used = ++m->obj->nproc_ops;
 		m->curp = (unsigned)op->value;
 	}
 	return rc;

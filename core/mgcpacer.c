@@ -12,6 +12,8 @@
 #include "model.h"
 #include "mspan.h"
 
+#include <limits.h>
+
 /* Go: defaultHeapMinimum (4 MiB at GOGC=100). */
 #define HG_HEAP_MINIMUM (UINT64_C(4) << 20)
 /* Go: memoryLimitHeapGoalHeadroom (go1.19-1.21), and
@@ -411,20 +413,37 @@ void hg_bg_scavenger_tick(struct hg_model *m)
  * the scavenger can release it. The P that runs the cycle is not idle;
  * a trace does not say which were idle: the model takes as idle every
  * other P that no proc event chose since the last GC (one that did ran
- * goroutines in the cycle and likely still does). Before go1.21 no page cache is flushed at a GC (go1.19's
- * gcMarkTermination; only procresize's (*p).destroy flushes one), so
- * free pages in a P's cache stay hidden from the scavenger, FreeOSMemory
- * included (its scavengeAll flushes none in any release).
+ * goroutines in the cycle and likely still does). And the world started
+ * again just before (startTheWorldWithSema) ends with wakep, which hands
+ * the idle P at the head of the idle list (pidleget: the one idled last,
+ * here the idle P the events ran on last) to a spinning M: that P runs
+ * the flush itself, not idle, and keeps its cache. So with GOMAXPROCS=2
+ * no cache is flushed at a GC. Before go1.21 no page cache is flushed at
+ * a GC (go1.19's gcMarkTermination; only procresize's (*p).destroy
+ * flushes one), so free pages in a P's cache stay hidden from the
+ * scavenger, FreeOSMemory included (its scavengeAll flushes none in any
+ * release).
  */
 void hg_gc_flush_idle_pcaches(struct hg_model *m)
 {
 	struct hg_objects *o = m->obj;
 	bool flush = hg_config_go_minor(&m->cfg) >= 21;
+	unsigned woken = UINT_MAX;
+	uint64_t last = 0;
 
 	for (unsigned i = 0; i < m->npcaches; i++) {
 		struct hg_p *p = o && i < o->nps ? o->ps[i] : NULL;
-		if (flush && i != m->curp && m->pcaches[i].base != 0 &&
-		    !(p && p->busy))
+		uint64_t used = p ? p->last_used : 0;
+		if (i != m->curp && !(p && p->busy) &&
+		    (woken == UINT_MAX || used > last)) {
+			woken = i;
+			last = used;
+		}
+	}
+	for (unsigned i = 0; i < m->npcaches; i++) {
+		struct hg_p *p = o && i < o->nps ? o->ps[i] : NULL;
+		if (flush && i != m->curp && i != woken &&
+		    m->pcaches[i].base != 0 && !(p && p->busy))
 			hg_pagecache_flush(&m->pcaches[i], m->pages);
 	}
 	for (unsigned i = 0; o && i < o->nps; i++)

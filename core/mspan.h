@@ -124,6 +124,7 @@ struct hg_p {
 	/* A proc event chose this P since the last GC: it ran goroutines
 	 * then, and the model does not take it as idle at the GC. */
 	bool busy;
+	uint64_t last_used; /* the proc event that last chose it (a count) */
 };
 
 /* The object layer's state (one per model, made at the first object-level
@@ -161,6 +162,7 @@ struct hg_objects {
 	uint64_t last_heap_goal, last_heap_inuse;
 	uint64_t scav_gc_percent_goal, scav_memory_limit_goal;
 	uint64_t now; /* the trace clock, ns */
+	uint64_t nproc_ops; /* proc events so far */
 	/* Go: gcController.heapLive: the marked heap at the last cycle, plus
 	 * the whole free part of every span an mcache took since and every
 	 * large object (mgcpacer.c). */

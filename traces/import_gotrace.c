@@ -2006,7 +2006,7 @@ static int handle(struct hg_trace_reader *r, const struct gt_event *ev)
 		return gt_err(r, ev->off,
 			      "allocation event before the AllocFree info "
 			      "batch");
-	if (alloc_free && g->nwpend) {
+	if (g->nwpend) {
 		int rc = wbuf_settle(r, ev->m, NULL, ev);
 
 		if (rc < 0)

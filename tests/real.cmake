@@ -70,3 +70,15 @@ add_test(NAME real.go126.p1
     tree-go126-p1-fixedbase waves-go126-p1 waves-go126-p1-fixedbase
     waves-go126-p1-gogcoff)
 set_tests_properties(real.go126.p1 PROPERTIES LABELS real TIMEOUT 120)
+
+# real.wasm: the js/wasm replays keep what they reach
+# (tests/real/targets-runtime): every memory.grow of the real run (their
+# count) and the final linear memory exact, HeapSys, StackInuse (1%),
+# HeapAlloc (5%) and NumGC (exact) at every mark.
+add_test(NAME real.wasm
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/real/fidelity.sh
+    --heapgrow $<TARGET_FILE:heapgrow> --tool $<TARGET_FILE:hg_fidelity>
+    --targets ${CMAKE_CURRENT_SOURCE_DIR}/real/targets-runtime
+    --figures HeapSys,HeapAlloc,StackInuse,NumGC --summary
+    wasmphases-go126-js wasmphases-go119-js)
+set_tests_properties(real.wasm PROPERTIES LABELS real TIMEOUT 120)

@@ -11,18 +11,32 @@
 /* ------------------------------------------------------------------ */
 /* pallocSum                                                           */
 /* ------------------------------------------------------------------ */
-/* Go: mergeSummaries, runtime/mpagealloc.go */
+/* Go: mergeSummaries, runtime/mpagealloc.go. A fully allocated child
+ * (0, the common case deep in a heap) only ends the running end. */
 uint64_t hg_merge_summaries(const struct hg_pagealloc *p, const uint64_t *sums,
 			    unsigned n, unsigned log_max_pages_per_sum)
 {
+	unsigned l = p->log_max_packed;
+	uint64_t mask = (UINT64_C(1) << l) - 1;
 	uint64_t start, most, end, whole = UINT64_C(1) << log_max_pages_per_sum;
 	unsigned i;
 
 	unpack_sum(p, sums[0], &start, &most, &end);
 	for (i = 1; i < n; i++) {
-		uint64_t si, mi, ei;
+		uint64_t s = sums[i], si, mi, ei;
 
-		unpack_sum(p, sums[i], &si, &mi, &ei);
+		if (s == 0) {
+			most = max_u64(most, end);
+			end = 0;
+			continue;
+		}
+		if (s & (UINT64_C(1) << 63)) {
+			si = mi = ei = UINT64_C(1) << l;
+		} else {
+			si = s & mask;
+			mi = (s >> l) & mask;
+			ei = (s >> (2 * l)) & mask;
+		}
 		/* The running start only grows while everything so far is free.
 		 */
 		if (start == (uint64_t)i * whole)
@@ -89,24 +103,26 @@ void hg_chunk_done(struct hg_pagealloc *p, uint64_t ci)
 	}
 }
 
-static void sum_set(struct hg_pagealloc *p, unsigned l, uint64_t i, uint64_t v)
+/* Sets summary i of level l to v; false when it was v already (or the
+ * host ran out of memory). */
+static bool sum_set(struct hg_pagealloc *p, unsigned l, uint64_t i, uint64_t v)
 {
 	uint64_t *s = hg_sparse_peek_mut(&p->summary[l], i);
 
 	if (s) { /* materialised: the common case */
 		if (*s == v)
-			return;
+			return false;
 	} else {
 		const uint64_t *cur = hg_sparse_get(&p->summary[l], i);
 
 		/* An entry not backed reads as 0: only a change is
 		 * written. */
 		if (cur ? *cur == v : v == 0)
-			return;
+			return false;
 		s = hg_sparse_get_mut(&p->summary[l], i);
 		if (!s) {
 			hg_pagealloc_enomem(p);
-			return;
+			return false;
 		}
 	}
 	*s = v;
@@ -116,6 +132,7 @@ static void sum_set(struct hg_pagealloc *p, unsigned l, uint64_t i, uint64_t v)
 		else
 			hg_hbm_clear(&p->root_nonzero, i);
 	}
+	return true;
 }
 
 /* Sets the summaries [lo, hi) of level l to 0 or to the level's free
@@ -297,6 +314,33 @@ static uint64_t merged_children(const struct hg_pagealloc *p, unsigned l,
 }
 
 /*
+ * Go: (*pageAlloc).update for a range inside chunk ci, whose summary is
+ * now sum: each level above is merged again, going up only while an
+ * entry changes (Go merges every level; an unchanged entry leaves the
+ * ones above it as they are, so the result is the same).
+ */
+void hg_pagealloc_update_chunk(struct hg_pagealloc *p, uint64_t ci,
+			       uint64_t sum)
+{
+	unsigned leaf = p->levels - 1;
+	uint64_t i = ci;
+	int l;
+
+#ifdef HG_PA_VERIFY
+	if (!p->enomem &&
+	    sum != hg_pallocbits_summarize(p, chunk_of(p, ci)))
+		abort();
+#endif
+	if (p->enomem || !sum_set(p, leaf, ci, sum))
+		return;
+	for (l = (int)leaf - 1; l >= 0; l--) {
+		i >>= p->level_bits[l + 1];
+		if (!sum_set(p, (unsigned)l, i, merged_children(p, (unsigned)l, i)))
+			return;
+	}
+}
+
+/*
  * Go: (*pageAlloc).update, runtime/mpagealloc.go. For a contiguous range
  * over several chunks, the chunks strictly inside are wholly allocated or
  * wholly free, and so is every summary entry above only them: those are
@@ -316,13 +360,11 @@ void hg_pagealloc_update(struct hg_pagealloc *p, hg_addr base, uint64_t npages,
 	if (p->enomem) /* chunks may be missing: nothing to summarize */
 		return;
 	if (sc == ec) {
-		uint64_t x = sum_get(p, leaf, sc);
-		uint64_t y = hg_pallocbits_summarize(p, chunk_of(p, sc));
-
-		if (x == y)
-			return;
-		sum_set(p, leaf, sc, y);
-	} else if (contig) {
+		hg_pagealloc_update_chunk(
+			p, sc, hg_pallocbits_summarize(p, chunk_of(p, sc)));
+		return;
+	}
+	if (contig) {
 		sum_set(p, leaf, sc,
 			hg_pallocbits_summarize(p, chunk_of(p, sc)));
 		sum_fill(p, leaf, sc + 1, ec, !alloc);
@@ -354,17 +396,13 @@ void hg_pagealloc_update(struct hg_pagealloc *p, hg_addr base, uint64_t npages,
 			}
 		}
 		for (i = lo; i < hi; i++) {
-			uint64_t sum;
-
 			if (i == in_lo && in_lo < in_hi) {
 				i = in_hi - 1;
 				continue;
 			}
-			sum = merged_children(p, (unsigned)l, i);
-			if (sum_get(p, (unsigned)l, i) != sum) {
+			if (sum_set(p, (unsigned)l, i,
+				    merged_children(p, (unsigned)l, i)))
 				changed = true;
-				sum_set(p, (unsigned)l, i, sum);
-			}
 		}
 		if (!changed)
 			break;
@@ -481,31 +519,44 @@ hg_addr hg_pagealloc_find(struct hg_pagealloc *p, uint64_t npages,
 		uint64_t per_block = UINT64_C(1) << p->level_bits[l];
 		unsigned log_max = p->level_log_pages[l];
 		uint64_t whole = UINT64_C(1) << log_max;
-		uint64_t j0 = 0, base = 0, size = 0, sidx_l;
+		uint64_t j0 = 0, base = 0, size = 0, sidx_l, uni = 0;
+		const uint64_t *ent = NULL;
 		bool descend = false;
 
 		i <<= p->level_bits[l];
 		sidx_l = p->search_addr >> p->level_shift[l];
 		if (HG_ALIGN_DOWN(sidx_l, per_block) == i)
 			j0 = sidx_l & (per_block - 1);
+		if (l > 0) {
+			/* The block's entries lie in one leaf of the level's
+			 * sparse array: looked up once. */
+			ent = hg_sparse_peek_mut(&p->summary[l], i);
+			if (!ent) {
+				const uint64_t *u =
+					hg_sparse_get(&p->summary[l], i);
+
+				uni = u ? *u : 0;
+			}
+		}
 
 		for (j = j0; j < per_block; j++) {
 			uint64_t sum, s;
 
 			if (l == 0) {
+				sum = sum_get(p, 0, j);
 				/* Skip fully allocated root entries at once. */
-				if (!hg_hbm_find_next(&p->root_nonzero, j,
-						      &j_found) ||
-				    j_found >= per_block) {
+				if (sum == 0) {
 					size = 0;
-					break;
-				}
-				if (j_found != j) {
-					size = 0;
+					if (!hg_hbm_find_next(&p->root_nonzero,
+							      j, &j_found) ||
+					    j_found >= per_block)
+						break;
 					j = j_found;
+					sum = sum_get(p, 0, j);
 				}
+			} else {
+				sum = ent ? ent[j] : uni;
 			}
-			sum = sum_get(p, l, i + j);
 			if (sum == 0) {
 				size = 0;
 				continue;
@@ -638,6 +689,32 @@ static uint64_t pa_alloc_range(struct hg_pagealloc *p, hg_addr base,
 	struct page_walk w;
 	uint64_t scav = 0, c, lo, hi;
 
+	lo = chunk_page_index(p, base);
+	if (lo + npages < p->chunk_pages ||
+	    (lo != 0 && lo + npages == p->chunk_pages)) {
+		/* Inside one chunk, not all of it: the common case. */
+		struct pa_chunk *ch;
+		uint64_t old, sum;
+		bool was_free;
+
+		c = chunk_index(p, base);
+		hi = lo + npages;
+		ch = hg_chunk_mut(p, c);
+		if (!ch)
+			return 0;
+		was_free = hg_pagebits_popcnt_range(ch->alloc, lo, npages) == 0;
+		scav = hg_pagebits_popcnt_range(ch->scav, lo, npages);
+		hg_pagebits_set_range(ch->alloc, lo, npages);
+		hg_pagebits_clear_range(ch->scav, lo, npages);
+		hg_scav_index_alloc(p, c, ch, npages);
+		if (p->enomem)
+			return scav << p->log_page;
+		old = sum_get(p, p->levels - 1, c);
+		sum = was_free ? hg_pallocbits_sum_allocated(p, ch, old, lo, hi)
+			       : hg_pallocbits_summarize(p, ch);
+		hg_pagealloc_update_chunk(p, c, sum);
+		return scav << p->log_page;
+	}
 	walk_begin(p, base, npages, &w);
 	while (walk_next(p, &w, &c, &lo, &hi)) {
 		struct pa_chunk *ch;
@@ -744,6 +821,26 @@ void hg_pagealloc_free(struct hg_pagealloc *p, hg_addr base, uint64_t npages)
 		return; /* not grown memory: ignore */
 	if (base < p->search_addr)
 		p->search_addr = base;
+	lo = chunk_page_index(p, base);
+	if (lo + npages < p->chunk_pages ||
+	    (lo != 0 && lo + npages == p->chunk_pages)) {
+		/* Inside one chunk, not all of it: the common case. */
+		struct pa_chunk *ch;
+		uint64_t old;
+
+		c = chunk_index(p, base);
+		ch = hg_chunk_mut(p, c);
+		if (!ch)
+			return;
+		hg_pagebits_clear_range(ch->alloc, lo, npages);
+		hg_scav_index_free(p, c, ch, lo, npages);
+		if (p->enomem)
+			return;
+		old = sum_get(p, p->levels - 1, c);
+		hg_pagealloc_update_chunk(
+			p, c, hg_pallocbits_sum_freed(p, ch, old, lo, lo + npages));
+		return;
+	}
 	walk_begin(p, base, npages, &w);
 	while (walk_next(p, &w, &c, &lo, &hi)) {
 		struct pa_chunk *ch;

@@ -252,6 +252,8 @@ void hg_addrs_to_summary_range(const struct hg_pagealloc *p, unsigned l,
 			       uint64_t *hi);
 void hg_pagealloc_update(struct hg_pagealloc *p, hg_addr base, uint64_t npages,
 			 bool contig, bool alloc);
+void hg_pagealloc_update_chunk(struct hg_pagealloc *p, uint64_t ci,
+			       uint64_t sum);
 hg_addr hg_pagealloc_find(struct hg_pagealloc *p, uint64_t npages,
 			  hg_addr *new_search);
 bool hg_pagealloc_range_grown(const struct hg_pagealloc *p, hg_addr base,
@@ -269,6 +271,15 @@ uint64_t hg_pallocbits_find1(const struct hg_pagealloc *p,
 uint64_t hg_pallocbits_find(const struct hg_pagealloc *p,
 			    const struct pa_chunk *c, uint64_t npages,
 			    uint64_t search_idx, uint64_t *new_search);
+uint64_t hg_pallocbits_sum_freed(const struct hg_pagealloc *p,
+				 const struct pa_chunk *c, uint64_t old,
+				 uint64_t lo, uint64_t hi);
+uint64_t hg_pallocbits_sum_allocated(const struct hg_pagealloc *p,
+				     const struct pa_chunk *c, uint64_t old,
+				     uint64_t lo, uint64_t hi);
+uint64_t hg_pallocbits_sum_word_taken(const struct hg_pagealloc *p,
+				      const struct pa_chunk *c, uint64_t old,
+				      unsigned w, uint64_t was);
 
 /* mgcscavenge.c */
 void hg_scav_index_alloc(struct hg_pagealloc *p, uint64_t ci,

@@ -51,7 +51,12 @@ struct hg_pagecache hg_pagealloc_alloc_to_cache(struct hg_pagealloc *p)
 	ch->alloc[blk] |= c.cache;
 	ch->scav[blk] &= ~(c.cache & c.scav);
 	hg_scav_index_alloc(p, ci, ch, popcount64(c.cache));
-	hg_pagealloc_update(p, c.base, PA_CACHE_PAGES, false, true);
+	if (!p->enomem)
+		hg_pagealloc_update_chunk(
+			p, ci,
+			hg_pallocbits_sum_word_taken(
+				p, ch, sum_get(p, p->levels - 1, ci),
+				(unsigned)blk, ~c.cache));
 	p->search_addr =
 		c.base + ((uint64_t)(PA_CACHE_PAGES - 1) << p->log_page);
 	return c;

@@ -241,3 +241,110 @@ uint64_t hg_pallocbits_find(const struct hg_pagealloc *p,
 		return chunk_find_small(p, c, npages, search_idx, new_search);
 	return chunk_find_large(p, c, npages, search_idx, new_search);
 }
+
+/* ------------------------------------------------------------------ */
+/* Leaf summaries kept up to date without a full summarize             */
+/* ------------------------------------------------------------------ */
+
+/* Free pages just below page i (pages i-1, i-2, ... down to 0). */
+static uint64_t free_below(const struct pa_chunk *c, uint64_t i)
+{
+	uint64_t n = 0;
+
+	while (i > 0) {
+		unsigned b = (unsigned)((i - 1) & 63);
+		/* Page i-1 at bit 63, the pages below it under it. */
+		uint64_t x = c->alloc[(i - 1) / 64] << (63 - b);
+		unsigned z = clz64(x);
+
+		if (z <= b)
+			return n + z;
+		n += b + 1;
+		i -= b + 1;
+	}
+	return n;
+}
+
+/* Free pages from page i up (i, i+1, ... up to the chunk's end). */
+static uint64_t free_from(const struct hg_pagealloc *p, const struct pa_chunk *c,
+			  uint64_t i)
+{
+	uint64_t n = 0;
+
+	while (i < p->chunk_pages) {
+		unsigned b = (unsigned)(i & 63);
+		unsigned z = ctz64(c->alloc[i / 64] >> b);
+
+		if (z < 64 - b)
+			return n + z;
+		n += 64 - b;
+		i += 64 - b;
+	}
+	return n;
+}
+
+/*
+ * The summary of chunk c after its pages [lo, hi) were freed, from old,
+ * its summary before: the same value hg_pallocbits_summarize gives.
+ * Freeing only joins runs of free pages, so the one run holding [lo, hi)
+ * is the only new one.
+ */
+uint64_t hg_pallocbits_sum_freed(const struct hg_pagealloc *p,
+				 const struct pa_chunk *c, uint64_t old,
+				 uint64_t lo, uint64_t hi)
+{
+	uint64_t start, most, end, left = free_below(c, lo);
+	uint64_t right = free_from(p, c, hi), run = left + (hi - lo) + right;
+
+	unpack_sum(p, old, &start, &most, &end);
+	if (left == lo)
+		start = run;
+	if (hi + right == p->chunk_pages)
+		end = run;
+	return pack_sum(p, start, max_u64(most, run), end);
+}
+
+/*
+ * The summary of chunk c after its pages [lo, hi), all free before, were
+ * allocated, from old, its summary before. The first and last allocated
+ * pages move at most to lo and hi - 1; the longest run is the old one
+ * unless the run [lo, hi) was cut from was that long, when the chunk is
+ * summarized again.
+ */
+uint64_t hg_pallocbits_sum_allocated(const struct hg_pagealloc *p,
+				     const struct pa_chunk *c, uint64_t old,
+				     uint64_t lo, uint64_t hi)
+{
+	uint64_t start, most, end, run;
+
+	unpack_sum(p, old, &start, &most, &end);
+	run = free_below(c, lo) + (hi - lo) + free_from(p, c, hi);
+	if (run >= most)
+		return hg_pallocbits_summarize(p, c);
+	return pack_sum(p, min_u64(start, lo), most,
+			min_u64(end, p->chunk_pages - hi));
+}
+
+/*
+ * The summary of chunk c after every free page of its word w was taken
+ * (a page cache refill), from old and the word's bits before, was. As
+ * above, unless a run that met the word may have been the longest.
+ */
+uint64_t hg_pallocbits_sum_word_taken(const struct hg_pagealloc *p,
+				      const struct pa_chunk *c, uint64_t old,
+				      unsigned w, uint64_t was)
+{
+	uint64_t start, most, end, lo = (uint64_t)w * 64, hi = lo + 64;
+	uint64_t left = free_below(c, lo), right = free_from(p, c, hi), bound;
+
+	unpack_sum(p, old, &start, &most, &end);
+	if (was == 0)
+		bound = left + 64 + right;
+	else /* runs inside the word are shorter than 64 */
+		bound = max_u64(64, max_u64(left + ctz64(was),
+					    right + clz64(was)));
+	if (bound >= most)
+		return hg_pallocbits_summarize(p, c);
+	return pack_sum(p, min_u64(start, lo), most,
+			min_u64(end, p->chunk_pages - hi));
+}

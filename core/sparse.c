@@ -28,6 +28,7 @@ void hg_sparse_init(struct hg_sparse *s, unsigned bits, unsigned leaf_bits,
 	unsigned rem;
 
 	memset(s, 0, sizeof(*s));
+	s->cache_key = UINT64_MAX;
 	s->bits = bits;
 	s->leaf_bits = leaf_bits < bits ? leaf_bits : bits;
 	rem = bits - s->leaf_bits;
@@ -82,6 +83,19 @@ void hg_sparse_destroy(struct hg_sparse *s)
 	free(s->top);
 	s->top = NULL;
 	s->nleaves = 0;
+	s->cache_key = UINT64_MAX;
+	s->cache_leaf = NULL;
+}
+
+/* Frees the materialised leaf in *slot, forgetting it if cached. */
+static void free_leaf(struct hg_sparse *s, void **slot)
+{
+	if (*slot == s->cache_leaf) {
+		s->cache_key = UINT64_MAX;
+		s->cache_leaf = NULL;
+	}
+	free(*slot);
+	s->nleaves--;
 }
 
 int hg_sparse_add_uniform(struct hg_sparse *s, const void *proto)
@@ -128,13 +142,9 @@ static void **slot_make(struct hg_sparse *s, uint64_t i)
 
 /* Element i when its leaf is materialised, else NULL (the bitmaps' words,
  * which never become uniform). */
-static void *get_backed(const struct hg_sparse *s, uint64_t i)
+static void *get_backed(struct hg_sparse *s, uint64_t i)
 {
-	void **slot = slot_of(s, i);
-
-	if (!slot || !*slot || is_uniform(*slot))
-		return NULL;
-	return (char *)*slot + leaf_off(s, i) * s->elem;
+	return hg_sparse_peek_mut(s, i);
 }
 
 /* Gives the slot a leaf of its own: zero-filled, or the prototype's
@@ -163,10 +173,16 @@ static bool materialise(struct hg_sparse *s, void **slot)
 
 void *hg_sparse_get_mut(struct hg_sparse *s, uint64_t i)
 {
-	void **slot = slot_make(s, i);
+	char *c = hg_sparse_cached(s, i);
+	void **slot;
 
+	if (c)
+		return c;
+	slot = slot_make(s, i);
 	if (!slot || !materialise(s, slot))
 		return NULL;
+	s->cache_key = i >> s->leaf_bits;
+	s->cache_leaf = *slot;
 	return (char *)*slot + leaf_off(s, i) * s->elem;
 }
 
@@ -185,8 +201,12 @@ int hg_sparse_uniform_at(const struct hg_sparse *s, uint64_t i, uint64_t *n)
 const void *hg_sparse_block(const struct hg_sparse *s, uint64_t i,
 			    unsigned n, void *scratch)
 {
-	void **slot = slot_of(s, i);
+	const char *c = hg_sparse_cached(s, i);
+	void **slot;
 
+	if (c)
+		return c;
+	slot = slot_of(s, i);
 	if (slot && *slot && !is_uniform(*slot))
 		return (const char *)*slot + leaf_off(s, i) * s->elem;
 	hg_sparse_read(s, i, n, scratch);
@@ -247,9 +267,8 @@ void hg_sparse_compact(struct hg_sparse *s, uint64_t i)
 	for (j = 1; j + 1 < n; j++)
 		if (!elem_eq(s, leaf + j * s->elem, proto))
 			return;
-	free(*slot);
+	free_leaf(s, slot);
 	*slot = uniform_tag(k);
-	s->nleaves--;
 }
 
 bool hg_sparse_set_uniform(struct hg_sparse *s, uint64_t lo, uint64_t hi,
@@ -267,10 +286,8 @@ bool hg_sparse_set_uniform(struct hg_sparse *s, uint64_t lo, uint64_t hi,
 		if (n > hi - i)
 			n = hi - i;
 		if (off == 0 && n == leaf_len(s)) {
-			if (*slot && !is_uniform(*slot)) {
-				free(*slot);
-				s->nleaves--;
-			}
+			if (*slot && !is_uniform(*slot))
+				free_leaf(s, slot);
 			*slot = uniform_tag(k);
 		} else if (!(*slot && is_uniform(*slot) &&
 			     uniform_k(*slot) == k)) {

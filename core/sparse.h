@@ -38,6 +38,12 @@ struct hg_sparse {
 	unsigned nuniform;
 	const void *uniform[HG_SPARSE_MAX_UNIFORM]; /* owned by the caller */
 	bool uniform_zero[HG_SPARSE_MAX_UNIFORM];   /* all bytes zero */
+	/* The materialised leaf last written through (hg_sparse_peek_mut,
+	 * hg_sparse_get_mut, hg_sparse_leaf), for the next access near it:
+	 * its number (index >> leaf_bits; UINT64_MAX = none) and block.
+	 * Forgotten when that leaf is freed. */
+	uint64_t cache_key;
+	char *cache_leaf;
 };
 
 /* hg_sparse_init sets up an empty array of 1 << bits elements of elem
@@ -69,13 +75,26 @@ static inline bool hg_sparse_is_uniform(const void *slot)
 	return ((uintptr_t)slot & 1) != 0;
 }
 
+/* Element i when it lies in the cached leaf, else NULL. */
+static inline char *hg_sparse_cached(const struct hg_sparse *s, uint64_t i)
+{
+	if ((i >> s->leaf_bits) != s->cache_key)
+		return NULL;
+	return s->cache_leaf +
+	       (i & ((UINT64_C(1) << s->leaf_bits) - 1)) * s->elem;
+}
+
 /* hg_sparse_get returns element i for reading (the prototype itself when
  * its leaf is uniform), or NULL if its block is not backed. */
 static inline const void *hg_sparse_get(const struct hg_sparse *s,
 					uint64_t i)
 {
-	void **slot = hg_sparse_slot(s, i);
+	const char *c = hg_sparse_cached(s, i);
+	void **slot;
 
+	if (c)
+		return c;
+	slot = hg_sparse_slot(s, i);
 	if (!slot || !*slot)
 		return NULL;
 	if (hg_sparse_is_uniform(*slot))
@@ -84,16 +103,31 @@ static inline const void *hg_sparse_get(const struct hg_sparse *s,
 	       (i & ((UINT64_C(1) << s->leaf_bits) - 1)) * s->elem;
 }
 
-/* hg_sparse_peek_mut returns element i for writing when its leaf is
- * materialised already, else NULL (no allocation). */
-static inline void *hg_sparse_peek_mut(const struct hg_sparse *s, uint64_t i)
+/* hg_sparse_leaf returns the materialised leaf holding element i (its
+ * first element), else NULL; the leaf becomes the cached one. */
+static inline char *hg_sparse_leaf(struct hg_sparse *s, uint64_t i)
 {
-	void **slot = hg_sparse_slot(s, i);
+	void **slot;
 
+	if ((i >> s->leaf_bits) == s->cache_key)
+		return s->cache_leaf;
+	slot = hg_sparse_slot(s, i);
 	if (!slot || !*slot || hg_sparse_is_uniform(*slot))
 		return NULL;
-	return (char *)*slot +
-	       (i & ((UINT64_C(1) << s->leaf_bits) - 1)) * s->elem;
+	s->cache_key = i >> s->leaf_bits;
+	s->cache_leaf = *slot;
+	return *slot;
+}
+
+/* hg_sparse_peek_mut returns element i for writing when its leaf is
+ * materialised already, else NULL (no allocation). */
+static inline void *hg_sparse_peek_mut(struct hg_sparse *s, uint64_t i)
+{
+	char *leaf = hg_sparse_leaf(s, i);
+
+	if (!leaf)
+		return NULL;
+	return leaf + (i & ((UINT64_C(1) << s->leaf_bits) - 1)) * s->elem;
 }
 /* hg_sparse_get_mut returns element i for writing, materialising a
  * uniform leaf (or backing an unbacked one, zero-filled); NULL when the

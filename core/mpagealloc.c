@@ -11,41 +11,44 @@
 /* ------------------------------------------------------------------ */
 /* pallocSum                                                           */
 /* ------------------------------------------------------------------ */
-/* Go: mergeSummaries, runtime/mpagealloc.go. A fully allocated child
- * (0, the common case deep in a heap) only ends the running end. */
+/* Go: mergeSummaries, runtime/mpagealloc.go. The running start grows
+ * only while every child so far is wholly free (lead); a fully
+ * allocated child (0, common deep in a heap) only ends the running end. */
 uint64_t hg_merge_summaries(const struct hg_pagealloc *p, const uint64_t *sums,
 			    unsigned n, unsigned log_max_pages_per_sum)
 {
 	unsigned l = p->log_max_packed;
-	uint64_t mask = (UINT64_C(1) << l) - 1;
+	uint64_t mask = (UINT64_C(1) << l) - 1, top = UINT64_C(1) << l;
 	uint64_t start, most, end, whole = UINT64_C(1) << log_max_pages_per_sum;
+	bool lead;
 	unsigned i;
 
 	unpack_sum(p, sums[0], &start, &most, &end);
+	lead = start == whole;
 	for (i = 1; i < n; i++) {
-		uint64_t s = sums[i], si, mi, ei;
+		uint64_t s = sums[i], si, mi, ei, run;
 
 		if (s == 0) {
-			most = max_u64(most, end);
+			most = end > most ? end : most;
 			end = 0;
+			lead = false;
 			continue;
 		}
-		if (s & (UINT64_C(1) << 63)) {
-			si = mi = ei = UINT64_C(1) << l;
+		if (s >> 63) {
+			si = mi = ei = top;
 		} else {
 			si = s & mask;
 			mi = (s >> l) & mask;
 			ei = (s >> (2 * l)) & mask;
 		}
-		/* The running start only grows while everything so far is free.
-		 */
-		if (start == (uint64_t)i * whole)
+		if (lead) {
 			start += si;
-		most = max_u64(most, max_u64(end + si, mi));
-		if (ei == whole)
-			end += whole;
-		else
-			end = ei;
+			lead = si == whole;
+		}
+		run = end + si;
+		most = run > most ? run : most;
+		most = mi > most ? mi : most;
+		end = ei == whole ? end + whole : ei;
 	}
 	return pack_sum(p, start, most, end);
 }
@@ -105,7 +108,8 @@ void hg_chunk_done(struct hg_pagealloc *p, uint64_t ci)
 
 /* Sets summary i of level l to v; false when it was v already (or the
  * host ran out of memory). */
-static bool sum_set(struct hg_pagealloc *p, unsigned l, uint64_t i, uint64_t v)
+static inline bool sum_set(struct hg_pagealloc *p, unsigned l, uint64_t i,
+			    uint64_t v)
 {
 	uint64_t *s = hg_sparse_peek_mut(&p->summary[l], i);
 
@@ -254,6 +258,7 @@ int hg_pagealloc_new(struct hg_pagealloc **out,
 		u->grown = true;
 		if (alloc) {
 			hg_pagebits_set_range(u->alloc, 0, cp);
+			hg_chunk_words_changed(u, 0, cp);
 			u->in_use = (uint16_t)cp;
 		}
 		if (scav)
@@ -361,19 +366,19 @@ void hg_pagealloc_update(struct hg_pagealloc *p, hg_addr base, uint64_t npages,
 		return;
 	if (sc == ec) {
 		hg_pagealloc_update_chunk(
-			p, sc, hg_pallocbits_summarize(p, chunk_of(p, sc)));
+			p, sc, hg_pallocbits_summarize_fast(p, chunk_of(p, sc)));
 		return;
 	}
 	if (contig) {
 		sum_set(p, leaf, sc,
-			hg_pallocbits_summarize(p, chunk_of(p, sc)));
+			hg_pallocbits_summarize_fast(p, chunk_of(p, sc)));
 		sum_fill(p, leaf, sc + 1, ec, !alloc);
 		sum_set(p, leaf, ec,
-			hg_pallocbits_summarize(p, chunk_of(p, ec)));
+			hg_pallocbits_summarize_fast(p, chunk_of(p, ec)));
 	} else {
 		for (c = sc; c <= ec; c++)
 			sum_set(p, leaf, c,
-				hg_pallocbits_summarize(p, chunk_of(p, c)));
+				hg_pallocbits_summarize_fast(p, chunk_of(p, c)));
 	}
 
 	for (l = (int)leaf - 1; l >= 0; l--) {
@@ -702,16 +707,17 @@ static uint64_t pa_alloc_range(struct hg_pagealloc *p, hg_addr base,
 		ch = hg_chunk_mut(p, c);
 		if (!ch)
 			return 0;
-		was_free = hg_pagebits_popcnt_range(ch->alloc, lo, npages) == 0;
+		was_free = !hg_pagebits_any_range(ch->alloc, lo, npages);
 		scav = hg_pagebits_popcnt_range(ch->scav, lo, npages);
 		hg_pagebits_set_range(ch->alloc, lo, npages);
+		hg_chunk_words_changed(ch, lo, npages);
 		hg_pagebits_clear_range(ch->scav, lo, npages);
 		hg_scav_index_alloc(p, c, ch, npages);
 		if (p->enomem)
 			return scav << p->log_page;
 		old = sum_get(p, p->levels - 1, c);
 		sum = was_free ? hg_pallocbits_sum_allocated(p, ch, old, lo, hi)
-			       : hg_pallocbits_summarize(p, ch);
+			       : hg_pallocbits_summarize_fast(p, ch);
 		hg_pagealloc_update_chunk(p, c, sum);
 		return scav << p->log_page;
 	}
@@ -739,6 +745,7 @@ static uint64_t pa_alloc_range(struct hg_pagealloc *p, hg_addr base,
 			return 0;
 		scav += hg_pagebits_popcnt_range(ch->scav, lo, hi - lo);
 		hg_pagebits_set_range(ch->alloc, lo, hi - lo);
+		hg_chunk_words_changed(ch, lo, hi - lo);
 		hg_pagebits_clear_range(ch->scav, lo, hi - lo);
 		hg_scav_index_alloc(p, c, ch, hi - lo);
 		if (hi - lo == p->chunk_pages)
@@ -833,6 +840,7 @@ void hg_pagealloc_free(struct hg_pagealloc *p, hg_addr base, uint64_t npages)
 		if (!ch)
 			return;
 		hg_pagebits_clear_range(ch->alloc, lo, npages);
+		hg_chunk_words_changed(ch, lo, npages);
 		hg_scav_index_free(p, c, ch, lo, npages);
 		if (p->enomem)
 			return;
@@ -864,6 +872,7 @@ void hg_pagealloc_free(struct hg_pagealloc *p, hg_addr base, uint64_t npages)
 		if (!ch)
 			return;
 		hg_pagebits_clear_range(ch->alloc, lo, hi - lo);
+		hg_chunk_words_changed(ch, lo, hi - lo);
 		hg_scav_index_free(p, c, ch, lo, hi - lo);
 		if (hi - lo == p->chunk_pages)
 			hg_chunk_done(p, c);
@@ -888,6 +897,7 @@ void hg_pagealloc_mark_padding(struct hg_pagealloc *p, hg_addr base,
 		if (!ch)
 			return;
 		hg_pagebits_set_range(ch->alloc, lo, hi - lo);
+		hg_chunk_words_changed(ch, lo, hi - lo);
 		hg_scav_index_alloc(p, c, ch, hi - lo);
 		hg_pagebits_set_range(ch->scav, lo, hi - lo);
 	}

@@ -97,7 +97,13 @@ static inline uint64_t word_mask(unsigned lo, unsigned n)
 struct pa_chunk {
 	uint64_t alloc[PA_MAX_WORDS]; /* Go: pallocBits, 1 = in use */
 	uint64_t scav[PA_MAX_WORDS];  /* Go: scavenged, 1 = released */
-	uint16_t in_use;              /* Go: scavChunkData.inUse */
+	/* 64 minus the longest run of free pages inside alloc word w (not
+	 * Go's: it lets a summary be merged from the words instead of
+	 * searched bit by bit; 0 = a free word, so a zero-filled chunk is
+	 * consistent). Kept by hg_chunk_words_changed after every write to
+	 * alloc. */
+	uint8_t wocc[PA_MAX_WORDS];
+	uint16_t in_use; /* Go: scavChunkData.inUse */
 	bool grown;
 	unsigned char pad_[5];
 };
@@ -259,12 +265,113 @@ hg_addr hg_pagealloc_find(struct hg_pagealloc *p, uint64_t npages,
 bool hg_pagealloc_range_grown(const struct hg_pagealloc *p, hg_addr base,
 			      uint64_t npages);
 
-/* mpallocbits.c */
-void hg_pagebits_set_range(uint64_t *b, uint64_t i, uint64_t n);
-void hg_pagebits_clear_range(uint64_t *b, uint64_t i, uint64_t n);
-uint64_t hg_pagebits_popcnt_range(const uint64_t *b, uint64_t i, uint64_t n);
+/* mpallocbits.c; the pageBits helpers are inline here (a span's pages
+ * are one or two words of a bitmap). */
+
+/* Go: (*pageBits).setRange, runtime/mpallocbits.go */
+static inline void hg_pagebits_set_range(uint64_t *b, uint64_t i, uint64_t n)
+{
+	while (n) {
+		unsigned lo = (unsigned)(i & 63);
+		unsigned k = (unsigned)min_u64(n, 64 - lo);
+
+		b[i / 64] |= word_mask(lo, k);
+		i += k;
+		n -= k;
+	}
+}
+
+/* Go: (*pageBits).clearRange, runtime/mpallocbits.go */
+static inline void hg_pagebits_clear_range(uint64_t *b, uint64_t i,
+					   uint64_t n)
+{
+	while (n) {
+		unsigned lo = (unsigned)(i & 63);
+		unsigned k = (unsigned)min_u64(n, 64 - lo);
+
+		b[i / 64] &= ~word_mask(lo, k);
+		i += k;
+		n -= k;
+	}
+}
+
+/* Go: (*pageBits).popcntRange, runtime/mpallocbits.go (a word with none
+ * of the bits costs no count) */
+static inline uint64_t hg_pagebits_popcnt_range(const uint64_t *b,
+						uint64_t i, uint64_t n)
+{
+	uint64_t s = 0;
+
+	while (n) {
+		unsigned lo = (unsigned)(i & 63);
+		unsigned k = (unsigned)min_u64(n, 64 - lo);
+		uint64_t x = b[i / 64] & word_mask(lo, k);
+
+		if (x)
+			s += popcount64(x);
+		i += k;
+		n -= k;
+	}
+	return s;
+}
+
+/* The longest run of zero bits in x. */
+static inline unsigned word_max_free(uint64_t x)
+{
+	uint64_t r = ~x, t;
+	unsigned n = 1, k;
+
+	if (x == 0)
+		return 64;
+	if (r == 0)
+		return 0;
+	/* r & (r >> k) keeps the bits that start k+1 ones in a row when r
+	 * keeps those that start n (k <= n): double n, then add halves. */
+	while ((t = r & (r >> n)) != 0) {
+		r = t;
+		n *= 2;
+	}
+	for (k = n / 2; k > 0; k /= 2) {
+		t = r & (r >> k);
+		if (t) {
+			r = t;
+			n += k;
+		}
+	}
+	return n;
+}
+
+/* After the alloc bits of pages [i, i+n) of c changed: their words'
+ * wocc. */
+static inline void hg_chunk_words_changed(struct pa_chunk *c, uint64_t i,
+					  uint64_t n)
+{
+	uint64_t w, last = (i + n - 1) / 64;
+
+	for (w = i / 64; w <= last; w++)
+		c->wocc[w] = (uint8_t)(64 - word_max_free(c->alloc[w]));
+}
+
+/* Whether any of the bits [i, i+n) is set. */
+static inline bool hg_pagebits_any_range(const uint64_t *b, uint64_t i,
+					 uint64_t n)
+{
+	while (n) {
+		unsigned lo = (unsigned)(i & 63);
+		unsigned k = (unsigned)min_u64(n, 64 - lo);
+
+		if (b[i / 64] & word_mask(lo, k))
+			return true;
+		i += k;
+		n -= k;
+	}
+	return false;
+}
+
 uint64_t hg_pallocbits_summarize(const struct hg_pagealloc *p,
 				 const struct pa_chunk *c);
+uint64_t hg_pallocbits_summarize_fast(const struct hg_pagealloc *p,
+				      const struct pa_chunk *c);
 unsigned hg_find_bit_range64(uint64_t c, unsigned n);
 uint64_t hg_pallocbits_find1(const struct hg_pagealloc *p,
 			     const struct pa_chunk *c, uint64_t search_idx);

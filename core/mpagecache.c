@@ -49,6 +49,7 @@ struct hg_pagecache hg_pagealloc_alloc_to_cache(struct hg_pagealloc *p)
 	c.cache = ~ch->alloc[blk];
 	c.scav = ch->scav[blk];
 	ch->alloc[blk] |= c.cache;
+	ch->wocc[blk] = 64;
 	ch->scav[blk] &= ~(c.cache & c.scav);
 	hg_scav_index_alloc(p, ci, ch, popcount64(c.cache));
 	if (!p->enomem)
@@ -114,6 +115,7 @@ void hg_pagecache_flush(struct hg_pagecache *c, struct hg_pagealloc *p)
 		if (c->scav & (UINT64_C(1) << i))
 			hg_pagebits_set_range(ch->scav, pi + i, 1);
 	}
+	hg_chunk_words_changed(ch, pi, PA_CACHE_PAGES);
 	if (c->base < p->search_addr)
 		p->search_addr = c->base;
 	hg_pagealloc_update(p, c->base, PA_CACHE_PAGES, false, false);

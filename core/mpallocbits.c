@@ -9,48 +9,6 @@
 /* Chunk bitmaps (Go: pageBits, pallocBits, pallocData)                */
 /* ------------------------------------------------------------------ */
 
-/* Go: (*pageBits).setRange, runtime/mpallocbits.go */
-void hg_pagebits_set_range(uint64_t *b, uint64_t i, uint64_t n)
-{
-	while (n) {
-		unsigned lo = (unsigned)(i & 63);
-		unsigned k = (unsigned)min_u64(n, 64 - lo);
-
-		b[i / 64] |= word_mask(lo, k);
-		i += k;
-		n -= k;
-	}
-}
-
-/* Go: (*pageBits).clearRange, runtime/mpallocbits.go */
-void hg_pagebits_clear_range(uint64_t *b, uint64_t i, uint64_t n)
-{
-	while (n) {
-		unsigned lo = (unsigned)(i & 63);
-		unsigned k = (unsigned)min_u64(n, 64 - lo);
-
-		b[i / 64] &= ~word_mask(lo, k);
-		i += k;
-		n -= k;
-	}
-}
-
-/* Go: (*pageBits).popcntRange, runtime/mpallocbits.go */
-uint64_t hg_pagebits_popcnt_range(const uint64_t *b, uint64_t i, uint64_t n)
-{
-	uint64_t s = 0;
-
-	while (n) {
-		unsigned lo = (unsigned)(i & 63);
-		unsigned k = (unsigned)min_u64(n, 64 - lo);
-
-		s += popcount64(b[i / 64] & word_mask(lo, k));
-		i += k;
-		n -= k;
-	}
-	return s;
-}
-
 /*
  * Go: (*pallocBits).summarize, runtime/mpallocbits.go. A first pass finds
  * the free runs that start or end at word boundaries (start, end and a
@@ -122,6 +80,39 @@ uint64_t hg_pallocbits_summarize(const struct hg_pagealloc *p,
 			need = j;
 		}
 	}
+	return pack_sum(p, start, most, cur);
+}
+
+/*
+ * hg_pallocbits_summarize from the runs that cross or touch the words'
+ * edges and each word's longest run (wocc): the same value, without
+ * searching inside the words.
+ */
+uint64_t hg_pallocbits_summarize_fast(const struct hg_pagealloc *p,
+				      const struct pa_chunk *c)
+{
+	uint64_t start = PA_NONE, most = 0, cur = 0;
+	unsigned w, occ = 64;
+
+	for (w = 0; w < p->nwords; w++) {
+		uint64_t x = c->alloc[w];
+
+		if (c->wocc[w] < occ)
+			occ = c->wocc[w];
+		if (x == 0) {
+			cur += 64;
+			continue;
+		}
+		cur += ctz64(x);
+		if (start == PA_NONE)
+			start = cur;
+		most = max_u64(most, cur);
+		cur = clz64(x);
+	}
+	if (start == PA_NONE)
+		return pack_sum(p, p->chunk_pages, p->chunk_pages,
+				p->chunk_pages);
+	most = max_u64(most, max_u64(cur, 64 - occ));
 	return pack_sum(p, start, most, cur);
 }
 
@@ -320,7 +311,7 @@ uint64_t hg_pallocbits_sum_allocated(const struct hg_pagealloc *p,
 	unpack_sum(p, old, &start, &most, &end);
 	run = free_below(c, lo) + (hi - lo) + free_from(p, c, hi);
 	if (run >= most)
-		return hg_pallocbits_summarize(p, c);
+		return hg_pallocbits_summarize_fast(p, c);
 	return pack_sum(p, min_u64(start, lo), most,
 			min_u64(end, p->chunk_pages - hi));
 }
@@ -344,7 +335,7 @@ uint64_t hg_pallocbits_sum_word_taken(const struct hg_pagealloc *p,
 		bound = max_u64(64, max_u64(left + ctz64(was),
 					    right + clz64(was)));
 	if (bound >= most)
-		return hg_pallocbits_summarize(p, c);
+		return hg_pallocbits_summarize_fast(p, c);
 	return pack_sum(p, min_u64(start, lo), most,
 			min_u64(end, p->chunk_pages - hi));
 }

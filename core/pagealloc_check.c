@@ -213,6 +213,7 @@ int hg_pagealloc_init_chunk(struct hg_pagealloc *p, hg_addr chunk_base_addr,
 		if (!alloc[k].n)
 			continue;
 		hg_pagebits_set_range(ch->alloc, alloc[k].i, alloc[k].n);
+		hg_chunk_words_changed(ch, alloc[k].i, alloc[k].n);
 		hg_pagebits_clear_range(ch->scav, alloc[k].i, alloc[k].n);
 		hg_scav_index_alloc(p, ci, ch, alloc[k].n);
 	}
@@ -269,6 +270,22 @@ static int check_leaf_sums(const struct hg_pagealloc *p, uint64_t c,
 	return HG_OK;
 }
 
+/* Each word's wocc (mpagealloc.h) against its alloc bits. */
+static int check_wocc(const struct hg_pagealloc *p, uint64_t c,
+		      const struct pa_chunk *ch, char *err, size_t errlen)
+{
+	unsigned w;
+
+	for (w = 0; w < p->nwords; w++)
+		if (ch->wocc[w] != 64 - word_max_free(ch->alloc[w]))
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "chunk %#llx word %u: longest free "
+					 "run %u, bitmap %u",
+					 ULL(c), w, 64u - ch->wocc[w],
+					 word_max_free(ch->alloc[w]));
+	return HG_OK;
+}
+
 /*
  * The chunk checks of hg_pagealloc_check for the n chunks [c, c+n), which
  * all hold the same bitmaps ch (n > 1 only for a run of uniform chunks,
@@ -282,6 +299,8 @@ static int check_chunks(const struct hg_pagealloc *p, uint64_t c, uint64_t n,
 	unsigned w;
 	int rc = check_leaf_sums(p, c, n, sum, err, errlen);
 
+	if (!rc)
+		rc = check_wocc(p, c, ch, err, errlen);
 	if (rc)
 		return rc;
 	for (w = 0; w < p->nwords; w++) {
@@ -448,7 +467,8 @@ int hg_pagealloc_check(const struct hg_pagealloc *p, char *err, size_t errlen)
 		bool scav = l == PA_FREE_SCAV || l == PA_ALLOC_SCAV;
 
 		if (!u->grown || a != (alloc ? p->chunk_pages : 0) ||
-		    sc != (scav ? p->chunk_pages : 0))
+		    sc != (scav ? p->chunk_pages : 0) ||
+		    check_wocc(p, l, u, err, errlen))
 			return hg_errorf(err, errlen, HG_EINVAL,
 					 "uniform chunk %u is not uniform", l);
 	}
@@ -514,6 +534,8 @@ int hg_pagealloc_check_range(const struct hg_pagealloc *p, hg_addr lo,
 			continue;
 		sum = hg_pallocbits_summarize(p, ch);
 		rc = check_leaf_sums(p, c, n, sum, err, errlen);
+		if (!rc)
+			rc = check_wocc(p, c, ch, err, errlen);
 		if (rc)
 			return rc;
 		for (w = 0; w < p->nwords; w++)

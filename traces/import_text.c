@@ -146,6 +146,11 @@ struct pending {
 	unsigned line, col;
 };
 
+#define AFL_MAX_PROCS 256 /* Ps the importer follows */
+#define AFL_PAGE_SIZE 8192u
+#define AFL_PCACHE_SHIFT 19 /* pageCachePages (64) * pageSize */
+#define AFL_PCACHE_SPAN_MAX (16u * AFL_PAGE_SIZE) /* pageCachePages / 4 */
+
 /* What a held MARK waits for (mark_insert): the next record, the end of
  * a tracegc dump, a goroutine's next record. */
 enum { MK_NONE, MK_NEXT, MK_DUMP, MK_GOID };
@@ -227,6 +232,14 @@ struct hg_textimp_reader {
 	uint64_t mk_goid;
 	bool mk_found, hold, rec_hold;
 	bool blk_rec; /* the traceback is of the record at rec_qpos */
+	/* The Ps (afl_proc): how many (the log's runtime.p allocations), the
+	 * one the last ops ran on, each one's page-cache block (its index +
+	 * 1, 0: none yet), each goroutine's P (goid + 1 -> P + 1), and the
+	 * address and size of the record awaiting its traceback */
+	unsigned nprocs, cur_p;
+	uint64_t p_block[AFL_MAX_PROCS];
+	struct live_table gp;
+	uint64_t rec_addr, rec_size;
 	char idbuf[40];
 };
 
@@ -600,6 +613,68 @@ static void mark_before_record(struct hg_textimp_reader *t, bool gc)
 	}
 }
 
+/*
+ * afl_proc: the P that goroutine goid's record (rec_addr, rec_size) ran
+ * on, as a proc op before the record's ops when it changes. The log names
+ * no P, but its addresses show the Ps' page caches: a span under 16 pages
+ * comes from the P's page cache, the free pages of one 64-page aligned
+ * block (512 KiB) that the P took whole from the page allocator, and a
+ * fresh span's first object is at its base, a page boundary (Go:
+ * mpagecache.go pageCache, allocToCache; mheap.go allocSpan; mcache.go
+ * refill, go1.19). So a page-aligned record of such a size in the block
+ * of a P's cache ran on that P; one in a block no P holds took a new
+ * block: on the goroutine's P, or, while the goroutine's P has a block
+ * and another P has taken none yet, on that one (the first). Any other
+ * record runs on the P
+ * its goroutine was last seen on (a goroutine keeps its P until it
+ * blocks). Goroutine 0 (an M's g0) and a log with one P give no proc op.
+ */
+static void afl_proc(struct hg_textimp_reader *t, uint64_t goid)
+{
+	struct live_slot *gs;
+	unsigned p;
+
+	if (t->nprocs < 2 || !goid)
+		return;
+	gs = live_find(&t->gp, goid + 1);
+	p = gs ? (unsigned)gs->size - 1 : t->cur_p;
+	if (t->rec_addr && !(t->rec_addr & (AFL_PAGE_SIZE - 1)) &&
+	    t->rec_size < AFL_PCACHE_SPAN_MAX) {
+		uint64_t b = (t->rec_addr >> AFL_PCACHE_SHIFT) + 1;
+		unsigned k;
+
+		for (k = 0; k < t->nprocs && t->p_block[k] != b; k++)
+			;
+		if (k < t->nprocs) {
+			p = k;
+		} else {
+			if (t->p_block[p]) {
+				for (k = 0; k < t->nprocs && t->p_block[k]; k++)
+					;
+				if (k < t->nprocs)
+					p = k;
+			}
+			t->p_block[p] = b;
+		}
+	}
+	if (gs)
+		gs->size = p + 1;
+	else if (live_put(&t->gp, goid + 1, p + 1) < 0)
+		t->nomem = true;
+	if (p != t->cur_p) {
+		struct pending *q = push_at(t, HG_OP_PROC, 0, p, false, 1), m;
+
+		if (!q)
+			return;
+		m = *q;
+		for (size_t k = t->qlen - 1; k > t->rec_qpos; k--)
+			t->q[(t->qhead + k) & (t->qcap - 1)] =
+				t->q[(t->qhead + k - 1) & (t->qcap - 1)];
+		t->q[(t->qhead + t->rec_qpos) & (t->qcap - 1)] = m;
+		t->cur_p = p;
+	}
+}
+
 /* mark_after_record: the record at rec_qpos was goroutine goid's (0: not
  * known), made inside runtime.ReadMemStats if rms (its semacquire's
  * sudog, say): the figures are read after it */
@@ -805,6 +880,7 @@ static int afl_block_end(struct hg_trace_reader *r)
 	t->blk = false;
 	if (t->blk_rec) {
 		t->blk_rec = false;
+		afl_proc(t, t->blk_goid);
 		mark_after_record(t, t->blk_goid, t->blk_rms);
 	}
 	if (t->in_dump && t->blk_rms && t->mk == MK_DUMP && t->blk_goid &&
@@ -1008,6 +1084,10 @@ static void infer_stack(struct hg_textimp_reader *t, const char *type,
 {
 	static const uint64_t m_stacks[] = { 8u << 10, 32u << 10 };
 
+	/* procresize's new(p), one for each P (Go: proc.go procresize) */
+	if (tlen == 9 && !memcmp(type, "runtime.p", 9) &&
+	    t->nprocs < AFL_MAX_PROCS)
+		t->nprocs++;
 	if (tlen == 9 && !memcmp(type, "runtime.m", 9)) {
 		t->m_gs = 2;
 		return;
@@ -1082,6 +1162,7 @@ static int afl_record(struct hg_trace_reader *r, const char *what)
 	if (!addr)
 		return err_at(r, (unsigned)strlen(what) + 2, "%s: address 0",
 			      what);
+	t->rec_addr = 0;
 	if (!alloc) {
 		record_free(r, addr, 1);
 		return 0;
@@ -1094,6 +1175,9 @@ static int afl_record(struct hg_trace_reader *r, const char *what)
 			      "%s: type contains a NUL character", what);
 	bool noscan;
 	int rc = afl_noscan(r, addr, size, type_ptrs(type, tlen), &noscan);
+
+	t->rec_addr = addr;
+	t->rec_size = size;
 	if (rc == 0)
 		rc = record_alloc(r, addr, size, noscan, 1);
 	if (rc < 0 || !type)
@@ -1166,8 +1250,15 @@ static int afl_line(struct hg_trace_reader *r)
 		}
 		return 0;
 	}
-	if (afl_is_record(s, n))
+	if (afl_is_record(s, n)) {
 		mark_before_record(t, has_prefix(s, n, "tracegc("));
+		if (t->tracebacks && !t->rec_hold &&
+		    !has_prefix(s, n, "tracegc(")) {
+			/* its ops wait for its traceback (afl_proc) */
+			t->rec_hold = true;
+			t->rec_qpos = t->qlen;
+		}
+	}
 	if (has_prefix(s, n, "tracealloc("))
 		return afl_record(r, "tracealloc");
 	if (has_prefix(s, n, "tracefree("))
@@ -1540,6 +1631,8 @@ int hg__textimp_next_op(struct hg_trace_reader *r, struct hg_op *op,
 			op->has_addr = true;
 		}
 	}
+	if (p->kind == HG_OP_PROC)
+		op->value = p->size;
 	if (p->kind == HG_OP_WBUFALLOC) {
 		op->id = "runtime.wbufs";
 		op->size = p->size;
@@ -1585,6 +1678,7 @@ void hg__textimp_close(struct hg_trace_reader *r)
 	free(r->textimp->mk_text);
 	free(r->textimp->gs);
 	free(r->textimp->goids.slots);
+	free(r->textimp->gp.slots);
 	free(r->textimp->fresh.v);
 	free(r->textimp->gfree.v);
 	free(r->textimp);

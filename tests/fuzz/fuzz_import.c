@@ -3,7 +3,7 @@
  * importers (traces/import_text.c). The bytes are read as they are
  * (recognised by content) and as each of the two formats. Whatever the
  * input: every error has a message and a line, every op a position, only
- * new, del, gc, mark, stackalloc, stackfree and wbufalloc come out, a
+ * new, del, gc, mark, stackalloc, stackfree, wbufalloc and proc come out, a
  * new carries its address as its id ("0x...") and addr, a del is swept
  * for a Go log and not for mtrace, and the op stream is consistent (no
  * new of a live id, no del of an id that is not live, and the same of
@@ -159,6 +159,12 @@ static void track(const struct hg_op *op, bool mtrace)
 		}
 		live[at] = UINT64_MAX;
 		nlive--;
+		return;
+	case HG_OP_PROC:
+		/* a Go log's P, from its page-cache blocks: one of the log's
+		 * runtime.p allocations */
+		if (mtrace || op->value >= 256)
+			abort();
 		return;
 	case HG_OP_MARK:
 		if (!op->text || !op->text[0] || strpbrk(op->text, "\r\n"))

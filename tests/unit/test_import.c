@@ -28,7 +28,7 @@
 struct rec {
 	enum hg_op_kind kind;
 	char id[64];
-	uint64_t size;
+	uint64_t size, value;
 	hg_addr addr;
 	bool has_addr, noscan, swept;
 	char text[64];
@@ -82,6 +82,7 @@ static void read_as(struct result *res, const char *text, size_t len,
 		if (op.id)
 			snprintf(o->id, sizeof(o->id), "%s", op.id);
 		o->size = op.size;
+		o->value = op.value;
 		o->addr = op.addr;
 		o->has_addr = op.has_addr;
 		o->noscan = op.noscan;
@@ -384,6 +385,59 @@ static void test_afl_mark_readmemstats(void **state)
 		if (res.ops[k].kind != want[k])
 			fail_msg("op %zu is not a %s", k, kinds_before[k]);
 	}
+}
+
+/*
+ * The P of each record, from the Ps' page-cache blocks (512 KiB aligned):
+ * a page-aligned small span in a P's block ran on that P, one in a new
+ * block on the first P without one; other records on their goroutine's
+ * last P.
+ */
+static void test_afl_procs(void **state)
+{
+	struct result res;
+
+	(void)state;
+	read_text(&res, "tracealloc(0xc000016010, 0x10, *runtime.p)\n"
+			"goroutine 0 [idle]:\n"
+			"tracealloc(0xc00001c000, 0x2500, runtime.p)\n"
+			"goroutine 0 [idle]:\n"
+			"tracealloc(0xc00001e500, 0x2500, runtime.p)\n"
+			"goroutine 0 [idle]:\n"
+			"tracealloc(0xc000040000, 0x70)\n" /* 7: P 0's block */
+			"goroutine 1 [running]:\n"
+			"tracealloc(0xc000080000, 0x70)\n" /* 9: a new block */
+			"goroutine 1 [running]:\n"
+			"tracealloc(0xc000042000, 0x50)\n" /* 11: P 0's */
+			"goroutine 18 [running]:\n"
+			"tracealloc(0xc000080070, 0x70)\n" /* 13: in a span */
+			"goroutine 1 [running]:\n"
+			"tracealloc(0xc000090000, 0x40000)\n" /* 15: 32 pages */
+			"goroutine 1 [running]:\n");
+	assert_int_equal(res.rc, 0);
+	assert_int_equal(res.n, 13);
+	check_new(&res.ops[3], "0xc000040000", 0x70, true, 7);
+	assert_int_equal(res.ops[4].kind, HG_OP_STACKALLOC);
+	assert_int_equal(res.ops[5].kind, HG_OP_PROC);
+	assert_int_equal(res.ops[5].value, 1);
+	check_new(&res.ops[6], "0xc000080000", 0x70, true, 9);
+	assert_int_equal(res.ops[7].kind, HG_OP_PROC);
+	assert_int_equal(res.ops[7].value, 0);
+	check_new(&res.ops[8], "0xc000042000", 0x50, true, 11);
+	assert_int_equal(res.ops[10].kind, HG_OP_PROC);
+	assert_int_equal(res.ops[10].value, 1);
+	check_new(&res.ops[11], "0xc000080070", 0x70, true, 13);
+	check_new(&res.ops[12], "0xc000090000", 0x40000, true, 15);
+	assert_int_equal(res.count[HG_OP_PROC], 3);
+
+	/* one P: no proc op */
+	read_text(&res, "tracealloc(0xc00001c000, 0x2500, runtime.p)\n"
+			"tracealloc(0xc000080000, 0x70)\n"
+			"goroutine 1 [running]:\n"
+			"tracealloc(0xc000100000, 0x70)\n"
+			"goroutine 2 [running]:\n");
+	assert_int_equal(res.rc, 0);
+	assert_int_equal(res.count[HG_OP_PROC], 0);
 }
 
 /* The program's own output may be a line of any length; a record may
@@ -1034,6 +1088,7 @@ int main(void)
 		cmocka_unit_test(test_afl_ops),
 		cmocka_unit_test(test_afl_tracebacks),
 		cmocka_unit_test(test_afl_mark_readmemstats),
+		cmocka_unit_test(test_afl_procs),
 		cmocka_unit_test(test_afl_long_lines),
 		cmocka_unit_test(test_afl_env),
 		cmocka_unit_test(test_afl_noscan_pages),

@@ -220,8 +220,13 @@ int hg_gc_paced(struct hg_model *m)
 	bool refilled = o->refilled;
 
 	o->refilled = false;
-	if (!o->paced || !refilled || o->heap_live < hg_gc_trigger(m))
+	if (!refilled || (!o->paced && !m->rtmeta) ||
+	    o->heap_live < hg_gc_trigger(m))
 		return HG_OK;
+	/* With the trace's cycles, a cycle's start is only the runtime's
+	 * metadata's (runtime_meta.c); its end is the trace's gc event. */
+	if (!o->paced)
+		return hg_rtmeta_cycle_start(m);
 	return hg_gc(m);
 }
 

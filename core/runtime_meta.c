@@ -29,8 +29,11 @@
  *    of objects gets allocation and mark bits when it is made (initSpan)
  *    and new mark bits whenever it is swept; a GC cycle starts a new epoch
  *    (nextMarkBitArenaEpoch, at finishsweep_m): the arenas of two epochs
- *    ago go to the free list. The model starts the epoch at the gc event,
- *    before its sweep: a cycle's start is not in the traces;
+ *    ago go to the free list. A cycle starts where mallocgc's trigger
+ *    test finds heapLive at the trigger (after a span refill or a large
+ *    object, Go: gcStart) or, for one the traces show only at its end
+ *    (runtime.GC, or a trigger the model's pacer does not reproduce), at
+ *    the gc event, before its sweep;
  *  - go1.26's span queue ring (Go: newSpanSPMC, mgcmark_greenteagc.go),
  *    64 KiB from sysAlloc at the first cycle's marking.
  *
@@ -86,6 +89,7 @@ struct hg_rtmeta {
 	uint32_t set_tail[HG_SPAN_CLASSES][2][2];
 	bool set_spine[HG_SPAN_CLASSES][2][2];
 	uint64_t block_pool; /* Go: spanSetBlockPool's free blocks */
+	bool started; /* the cycle to come has started (cycle_start) */
 };
 
 #define SPINE_CAP 256u     /* Go: spanSetInitSpineCap */
@@ -412,11 +416,34 @@ int hg_rtmeta_spanset_push(struct hg_model *m, const struct hg_span_list *l)
  * (finishsweep_m); and go1.26's first span queue ring, allocated while
  * that cycle marks.
  */
+static int cycle_start(struct hg_model *m);
+
+/* A cycle ends at the gc event: it started then if not before. */
 int hg_rtmeta_gc_start(struct hg_model *m)
 {
 	struct hg_rtmeta *r = rtmeta(m);
 	if (!r)
 		return HG_OK;
+	if (r->started) {
+		r->started = false;
+		return HG_OK;
+	}
+	return cycle_start(m);
+}
+
+/* Go: gcStart by mallocgc's trigger test, with the trace's cycles. */
+int hg_rtmeta_cycle_start(struct hg_model *m)
+{
+	struct hg_rtmeta *r = rtmeta(m);
+	if (!r || r->started)
+		return HG_OK;
+	r->started = true;
+	return cycle_start(m);
+}
+
+static int cycle_start(struct hg_model *m)
+{
+	struct hg_rtmeta *r = rtmeta(m);
 	struct hg_objects *o = m->obj;
 	if (o && o->span_sets) {
 		/* Go: partialUnswept(sg) and fullUnswept(sg): reset. */

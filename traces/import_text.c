@@ -782,8 +782,11 @@ static struct afl_g *afl_g_find(struct hg_textimp_reader *t, uint64_t goid)
 /*
  * afl_g_new: a goroutine seen for the first time. Its g is one of the
  * runtime.g allocations no goroutine has claimed yet (malg's 2 KiB
- * stack, infer_stack), else a dead goroutine's g reused by gfget, with
- * its stack or given a new one of 2 KiB.
+ * stack, infer_stack): the newest for a goroutine seen in a record of its
+ * own (it was just created), the oldest for one first seen in a tracegc
+ * dump (one that never allocated, like the runtime's own goroutines);
+ * else a dead goroutine's g reused by gfget, with its stack or given a new
+ * one of 2 KiB.
  */
 static struct afl_g *afl_g_new(struct hg_textimp_reader *t, uint64_t goid)
 {
@@ -802,7 +805,7 @@ static struct afl_g *afl_g_new(struct hg_textimp_reader *t, uint64_t goid)
 	if (live_put(&t->goids, goid + 1, t->ngs) < 0)
 		return NULL;
 	if (!idlist_empty(&t->fresh)) {
-		id = idlist_take(&t->fresh, true);
+		id = idlist_take(&t->fresh, t->in_dump);
 	} else if (!idlist_empty(&t->gfree)) {
 		id = idlist_take(&t->gfree, false);
 	} else {

@@ -312,6 +312,51 @@ static void test_afl_tracebacks(void **state)
 	assert_int_equal(res.count[HG_OP_STACKFREE], 9);
 }
 
+/* Which runtime.g a goroutine first seen takes: the newest if seen in a
+ * record, the oldest if first seen in a dump; a 2 KiB stack at an exit
+ * stays with its g for the next goroutine. */
+static void test_afl_fresh_stacks(void **state)
+{
+	struct result res;
+
+	(void)state;
+	read_text(&res, "tracealloc(0xc0000081a0, 0x1a0, runtime.g)\n"
+			"tracealloc(0xc000008340, 0x1a0, runtime.g)\n"
+			"tracealloc(0xc0000084e0, 0x1a0, runtime.g)\n"
+			"tracealloc(0xc000010000, 0x20)\n"
+			"goroutine 5 [running]:\n"
+			"f(...)\n"
+			"\tfp=0xc00003e700 sp=0xc00003e690\n"
+			"runtime.goexit(...)\n"
+			"\tfp=0xc00003e7e8 sp=0xc00003e7e0\n"
+			"tracegc()\n"
+			"goroutine 2 [force gc (idle)]:\n"
+			"goroutine 5 [chan receive]:\n"
+			"end tracegc\n"
+			"tracegc()\n"
+			"goroutine 2 [force gc (idle)]:\n"
+			"goroutine 5 [chan receive]:\n"
+			"f(...)\n"
+			"\tfp=0xc00003f400 sp=0xc00003f000\n"
+			"runtime.goexit(...)\n"
+			"\tfp=0xc00003ffe8 sp=0xc00003ffe0\n"
+			"end tracegc\n");
+	assert_int_equal(res.rc, 0);
+	/* 3 news and their stacks, a new, the wbufalloc and 2 gcs, then
+	 * goroutine 5 at 4 KiB deep: grown to 8 KiB (two doublings) */
+	assert_int_equal(res.n, 14);
+	assert_string_equal(res.ops[1].id, "gstack0");
+	assert_string_equal(res.ops[3].id, "gstack1");
+	assert_string_equal(res.ops[5].id, "gstack2");
+	/* goroutine 5 took gstack2 (the newest): its copy frees it */
+	for (size_t k = 0; k < res.n; k++)
+		if (res.ops[k].kind == HG_OP_STACKFREE) {
+			assert_string_equal(res.ops[k].id, "gstack2");
+			break;
+		}
+	assert_int_equal(res.count[HG_OP_STACKFREE], 2);
+}
+
 /*
  * A mark whose goroutine a tracegc dump shows inside runtime.ReadMemStats
  * was read after that cycle: it moves to the goroutine's next record. A
@@ -1087,6 +1132,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_afl_ops),
 		cmocka_unit_test(test_afl_tracebacks),
+		cmocka_unit_test(test_afl_fresh_stacks),
 		cmocka_unit_test(test_afl_mark_readmemstats),
 		cmocka_unit_test(test_afl_procs),
 		cmocka_unit_test(test_afl_long_lines),

@@ -66,6 +66,7 @@ enum {
 	EV_GO_STOP = 19,
 	EV_GO_BLOCK = 20,
 	EV_STW_BEGIN = 26,
+	EV_STW_END = 27,
 	EV_GC_BEGIN = 29,
 	EV_GC_END = 30,
 	EV_USER_LOG = 44,
@@ -173,6 +174,8 @@ struct gt_node {
 	bool held;    /* an empty heap span of the snapshot, handed out as a
 			 span (`alloc`) until an object lands in it */
 	bool wbuf;    /* a manual span handed out as GC work buffers */
+	bool first;   /* its first object handed out with the span, not yet
+			 seen in the trace */
 	uint64_t live[]; /* heap spans: nelems bits */
 };
 
@@ -430,7 +433,7 @@ struct hg_gotrace_reader {
 	size_t markcap;
 	/* A mark waits for the program's ReadMemStats (its stop-the-world)
 	 * with its text in pmark. */
-	bool mark_pending, mark_wait;
+	bool mark_pending, mark_wait, mark_stw;
 	uint64_t mark_off, mark_m; /* the log's offset and M */
 	struct gt_event mark_ev;   /* the log */
 	char *pmark;
@@ -1479,6 +1482,8 @@ static int wbuf_settle(struct hg_trace_reader *r, uint64_t m,
 	return 0;
 }
 
+static uint64_t object_size(const struct gt_node *s);
+
 static int span_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
 {
 	struct hg_gotrace_reader *g = r->gotrace;
@@ -1540,6 +1545,33 @@ static int span_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
 	n->noscan = spc & 1;
 	n->manual = kc & 1;
 	tr_insert(&g->spans, n);
+	if (!n->manual && !g->snapshot) {
+		/*
+		 * A heap span made while tracing is an mcache's refill or a
+		 * large object's, for the allocation that made it, whose
+		 * object is its first slot (Go: mallocgc's nextFree or
+		 * allocLarge). That object is handed out now, on the span's P:
+		 * its HeapObjectAlloc comes only at the end of mallocgc, after
+		 * a GC that allocation started (gcStart's own allocations, on
+		 * this P, then others, on the P the goroutine went on with).
+		 */
+		struct gt_pending *p;
+		int rc = before_op(r, ev, true);
+
+		if (rc < 0)
+			return rc;
+		p = push(r, HG_OP_NEW, ev->off);
+		if (!p)
+			return HG_ENOMEM;
+		obj_id(p->id, sizeof(p->id), 'o',
+		       (base - g->min_addr) / g->heap_align);
+		p->size = object_size(n);
+		p->noscan = n->noscan;
+		p->addr = base;
+		p->has_addr = true;
+		n->live[0] |= 1;
+		n->first = true;
+	}
 	if (n->manual && !g->snapshot) {
 		int rc = 0;
 
@@ -1638,6 +1670,10 @@ static int object_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
 		s->live[slot / 64] |= (uint64_t)1 << (slot % 64);
 		return 0;
 	}
+	if (s->first && slot == 0 && addr == base) {
+		s->first = false; /* handed out with its span */
+		return 0;
+	}
 	rc = before_op(r, ev, true);
 	if (rc < 0)
 		return rc;
@@ -1699,6 +1735,8 @@ static int object_free(struct hg_trace_reader *r, const struct gt_event *ev)
 	if (rc < 0)
 		return rc;
 	s->live[slot / 64] &= ~((uint64_t)1 << (slot % 64));
+	if (slot == 0)
+		s->first = false;
 	p = push(r, HG_OP_DEL, ev->off);
 	if (!p)
 		return HG_ENOMEM;
@@ -1937,6 +1975,7 @@ static int user_log(struct hg_trace_reader *r, const struct gt_event *ev)
 	}
 	g->mark_pending = true;
 	g->mark_wait = false;
+	g->mark_stw = false;
 	g->mark_off = ev->off;
 	g->mark_m = ev->m;
 	g->mark_ev = *ev;
@@ -1945,9 +1984,12 @@ static int user_log(struct hg_trace_reader *r, const struct gt_event *ev)
 
 /*
  * A mark's figures are those its program reads right after the trace.Log
- * (runtime.ReadMemStats), with the world stopped: the mark is taken at that
- * stop-the-world (STWBegin "read mem stats"), after whatever the runtime did
- * between, a GC's mark termination that held the world first included.
+ * (runtime.ReadMemStats), with the world stopped: the mark is taken inside
+ * that stop-the-world (STWBegin "read mem stats" on the log's M), once the
+ * world is stopped and read, at the ProcsChange its startTheWorld's
+ * procresize writes (or its STWEnd), after whatever the runtime did before:
+ * the other Ps' events until they stopped, a GC's mark termination that
+ * held the world first.
  * When the log's M does anything else next (other than its goroutine
  * stopping or blocking, for the world another holds) the mark reads
  * nothing and is taken then; a waiting one at the next log or the end of
@@ -1970,7 +2012,17 @@ static int mark_stw(struct hg_trace_reader *r, const struct gt_event *ev)
 	struct hg_gotrace_reader *g = r->gotrace;
 	int rc;
 
-	if (!g->mark_pending || !is_rms(g, ev))
+	if (!g->mark_pending)
+		return 0;
+	if (ev->type == EV_STW_BEGIN) {
+		if (is_rms(g, ev)) {
+			g->mark_stw = true; /* its M stops the world */
+			g->mark_wait = true;
+			g->mark_m = ev->m;
+		}
+		return 0;
+	}
+	if (!g->mark_stw || ev->m != g->mark_m)
 		return 0;
 	rc = before_op(r, ev, false);
 	if (rc < 0)
@@ -2073,6 +2125,8 @@ static int handle(struct hg_trace_reader *r, const struct gt_event *ev)
 	case EV_USER_LOG:
 		return user_log(r, ev);
 	case EV_STW_BEGIN:
+	case EV_STW_END:
+	case EV_PROCS_CHANGE:
 		return mark_stw(r, ev);
 	case EV_SPAN:
 	case EV_SPAN_ALLOC:
@@ -2405,7 +2459,7 @@ static bool conflicts(struct hg_gotrace_reader *g, const struct gt_event *ev)
 	case EV_HEAP_OBJECT_ALLOC:
 		base = g->min_addr + ev->args[0] * g->heap_align;
 		s = find_slot(g, base, &slot);
-		return s && !tiny_span(s) &&
+		return s && !tiny_span(s) && !(s->first && slot == 0) &&
 		       (s->live[slot / 64] >> (slot % 64) & 1) &&
 		       base == s->key + (uint64_t)slot * s->elemsize;
 	case EV_GOROUTINE_STACK_ALLOC:

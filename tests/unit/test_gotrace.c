@@ -798,7 +798,11 @@ static void test_snapshot_procs(void **state)
 /*
  * A mark is taken at its program's ReadMemStats: M 7 logs it and blocks
  * (the world is the GC's: M 9 ends a cycle), then stops the world to read
- * MemStats. The cycle comes first, on M 9's P; the mark after it.
+ * MemStats; M 9 makes a large object's span before it stops (the
+ * object's own event comes after the world starts again); M 7 reads the
+ * figures and starts the world (ProcsChange). The cycle comes first, on
+ * M 9's P, then the object, handed out with its span (its own event
+ * skipped), the mark last.
  */
 static void test_mark_stw(void **state)
 {
@@ -818,10 +822,13 @@ static void test_mark_stw(void **state)
 	ev(&d, 44, 5, U(10), U(0), U(1), U(2), U(0));    /* Log at 1010 */
 	ev(&d, 20, 3, U(10), U(0), U(0));                /* GoBlock */
 	ev(&d, 26, 3, U(1000), U(3), U(0));              /* STWBegin */
+	ev(&d, 9, 3, U(80), U(2), U(0));                 /* ProcsChange */
 	batch(&b, 1, 7, 1000, &d);
 	ev(&d, 13, 3, U(0), U(1), U(1));                 /* P1 running */
 	ev(&d, 29, 3, U(30), U(1), U(0));                /* GCBegin 1030 */
 	ev(&d, 30, 2, U(10), U(1));                      /* GCEnd 1040 */
+	ev(&d, 129, 4, U(1010), U(8), U(2), KC(0, 1));   /* span, 2050 */
+	ev(&d, 132, 3, U(150), U(8 * 1024), U(0));       /* at 2200 */
 	batch(&b, 1, 9, 1000, &d);
 	byte(&d, 4);
 	string_ev(&d, 1, "mark");
@@ -835,6 +842,8 @@ static void test_mark_stw(void **state)
 		fail_msg("%u: %s", o.d.line, o.d.msg);
 	expect(&o, i++, HG_OP_PROC, NULL, 1);
 	expect(&o, i++, HG_OP_GC, NULL, 0);
+	expect(&o, i, HG_OP_NEW, "o2000", 2 * 8192);
+	assert_int_equal(o.v[i++].addr, MIN_ADDR + 8 * 8192);
 	expect(&o, i, HG_OP_MARK, NULL, 0);
 	assert_string_equal(o.v[i++].text, "wave");
 	assert_int_equal(o.n, i);

@@ -323,12 +323,19 @@ static uint64_t merged_children(const struct hg_pagealloc *p, unsigned l,
  * now sum: each level above is merged again, going up only while an
  * entry changes (Go merges every level; an unchanged entry leaves the
  * ones above it as they are, so the result is the same).
+ *
+ * A child whose start and end stay the same changes only its own longest
+ * run; every run of its parent that crosses between children stays. So
+ * the parent's longest run becomes the child's new one if that is
+ * longer, and stays as it is if the child's old one was shorter than
+ * the parent's: the merge of the eight children is needed only when the
+ * child's start or end moved or it lost the parent's longest run.
  */
 void hg_pagealloc_update_chunk(struct hg_pagealloc *p, uint64_t ci,
 			       uint64_t sum)
 {
 	unsigned leaf = p->levels - 1;
-	uint64_t i = ci;
+	uint64_t i = ci, old;
 	int l;
 
 #ifdef HG_PA_VERIFY
@@ -336,12 +343,33 @@ void hg_pagealloc_update_chunk(struct hg_pagealloc *p, uint64_t ci,
 	    sum != hg_pallocbits_summarize(p, chunk_of(p, ci)))
 		abort();
 #endif
-	if (p->enomem || !sum_set(p, leaf, ci, sum))
+	if (p->enomem)
+		return;
+	old = sum_get(p, leaf, ci);
+	if (!sum_set(p, leaf, ci, sum))
 		return;
 	for (l = (int)leaf - 1; l >= 0; l--) {
+		uint64_t so, mo, eo, sn, mn, en, sp, mp, ep, par, v;
+
 		i >>= p->level_bits[l + 1];
-		if (!sum_set(p, (unsigned)l, i, merged_children(p, (unsigned)l, i)))
+		par = sum_get(p, (unsigned)l, i);
+		unpack_sum(p, old, &so, &mo, &eo);
+		unpack_sum(p, sum, &sn, &mn, &en);
+		unpack_sum(p, par, &sp, &mp, &ep);
+		if (so != sn || eo != en)
+			v = merged_children(p, (unsigned)l, i);
+		else if (mn >= mo)
+			v = mn > mp ? pack_sum(p, sp, mn, ep) : par;
+		else
+			v = mo < mp ? par : merged_children(p, (unsigned)l, i);
+#ifdef HG_PA_VERIFY
+		if (v != merged_children(p, (unsigned)l, i))
+			abort();
+#endif
+		if (v == par || !sum_set(p, (unsigned)l, i, v))
 			return;
+		old = par;
+		sum = v;
 	}
 }
 

@@ -219,6 +219,7 @@ struct hg_textimp_reader {
 	bool frame_named;         /* a function line awaits its fp/sp line */
 	unsigned push_line;       /* if not 0, the line of the ops pushed */
 	bool blk_rms;             /* a frame of runtime.ReadMemStats */
+	bool fos_due;             /* FreeOSMemory's scavengeAll to come */
 	/* A MARK held until the log shows when its MemStats were read
 	 * (afl_mark_line): its label and line, what it waits for (mk), the
 	 * queue position it goes to in a tracegc dump (mk_qpos), the
@@ -1007,6 +1008,13 @@ static int afl_traceback_line(struct hg_trace_reader *r)
 		t->frame_goexit = has_prefix(s, n, "runtime.goexit(");
 		if (has_prefix(s, n, "runtime.ReadMemStats("))
 			t->blk_rms = true;
+		/* Go: runtime_debug_freeOSMemory, mheap.go (go1.19): GC,
+		 * then (*mheap).scavengeAll; the cycle's dump shows the
+		 * goroutine inside it. */
+		if (t->in_dump &&
+		    (has_prefix(s, n, "runtime/debug.freeOSMemory(") ||
+		     has_prefix(s, n, "runtime/debug.FreeOSMemory(")))
+			t->fos_due = true;
 		return 0;
 	}
 	if (!t->frame_named)
@@ -1252,6 +1260,15 @@ static int afl_line(struct hg_trace_reader *r)
 				mark_insert(t, t->mk_qpos);
 		}
 		return 0;
+	}
+	/* FreeOSMemory's scavengeAll comes once its cycle's sweep is done
+	 * (runtime.GC sweeps every span before it returns): before the next
+	 * allocation, cycle or mark. */
+	if (t->fos_due && !t->in_dump &&
+	    (has_prefix(s, n, "tracealloc(") || has_prefix(s, n, "tracegc(") ||
+	     has_prefix(s, n, "MARK "))) {
+		t->fos_due = false;
+		push(t, HG_OP_SCAVENGE, 0, UINT64_MAX, false, 1);
 	}
 	if (afl_is_record(s, n)) {
 		mark_before_record(t, has_prefix(s, n, "tracegc("));
@@ -1607,6 +1624,14 @@ int hg__textimp_next_op(struct hg_trace_reader *r, struct hg_op *op,
 				return err_at(r, 1, "out of memory");
 			continue;
 		}
+		if (rc == 0 && t->fos_due) {
+			/* the log ends after FreeOSMemory's cycle */
+			t->fos_due = false;
+			push(t, HG_OP_SCAVENGE, 0, UINT64_MAX, false, 1);
+			if (t->nomem)
+				return err_at(r, 1, "out of memory");
+			continue;
+		}
 		if (rc <= 0)
 			return rc;
 		rc = t->mtrace ? mtrace_line(r) : afl_line(r);
@@ -1640,6 +1665,8 @@ int hg__textimp_next_op(struct hg_trace_reader *r, struct hg_op *op,
 		op->id = "runtime.wbufs";
 		op->size = p->size;
 	}
+	if (p->kind == HG_OP_SCAVENGE)
+		op->all = true;
 	/* go-allocfreetrace: tracefree is called by the sweeper as it frees
 	 * a dead object (Go: mgcsweep.go (*sweepLocked).sweep, go1.19), so the
 	 * slot is free now. mtrace: a C free is not a sweep; the slot waits

@@ -30,7 +30,7 @@ struct rec {
 	char id[64];
 	uint64_t size, value;
 	hg_addr addr;
-	bool has_addr, noscan, swept;
+	bool has_addr, noscan, swept, all;
 	char text[64];
 	unsigned line, col;
 };
@@ -87,6 +87,7 @@ static void read_as(struct result *res, const char *text, size_t len,
 		o->has_addr = op.has_addr;
 		o->noscan = op.noscan;
 		o->swept = op.swept;
+		o->all = op.all;
 		if (op.text)
 			snprintf(o->text, sizeof(o->text), "%s", op.text);
 		o->line = line;
@@ -483,6 +484,78 @@ static void test_afl_procs(void **state)
 			"goroutine 2 [running]:\n");
 	assert_int_equal(res.rc, 0);
 	assert_int_equal(res.count[HG_OP_PROC], 0);
+}
+
+/*
+ * debug.FreeOSMemory: a cycle whose dump shows a goroutine inside
+ * runtime/debug.freeOSMemory is followed, once its sweep's frees are in,
+ * by scavenge: all (scavengeAll), before the next allocation, cycle or
+ * mark, or at the log's end; runtime.GC's cycle alone is not.
+ */
+static void test_afl_free_os(void **state)
+{
+	static const char dump_gc[] =
+		"tracegc()\n"
+		"goroutine 1 [wait for GC cycle]:\n"
+		"runtime.gcWaitOnMark(...)\n"
+		"\tfp=0xc00002e700 sp=0xc00002e690\n"
+		"runtime.GC(...)\n"
+		"\tfp=0xc00002e740 sp=0xc00002e700\n";
+	static const char dump_end[] =
+		"main.main(...)\n"
+		"\tfp=0xc00002e780 sp=0xc00002e740\n"
+		"runtime.goexit(...)\n"
+		"\tfp=0xc00002e7e8 sp=0xc00002e7e0\n"
+		"end tracegc\n";
+	static const char fos[] =
+		"runtime/debug.freeOSMemory(...)\n"
+		"\tfp=0xc00002e748 sp=0xc00002e740\n";
+	char log[2048];
+	struct result res;
+
+	(void)state;
+	/* FreeOSMemory, then runtime.GC, then FreeOSMemory at the end */
+	snprintf(log, sizeof(log),
+		 "tracealloc(0xc000010000, 0x20)\n"
+		 "goroutine 1 [running]:\n"
+		 "%s%s%s" /* 3 */
+		 "tracefree(0xc000010000, 0x20)\n"
+		 "goroutine 0 [idle]:\n"
+		 "tracealloc(0xc000010040, 0x20)\n" /* 18 */
+		 "goroutine 1 [running]:\n"
+		 "%s%s"
+		 "MARK gc\n"
+		 "%s%s%s"
+		 "tracefree(0xc000010040, 0x20)\n",
+		 dump_gc, fos, dump_end, dump_gc, dump_end, dump_gc, fos,
+		 dump_end);
+	read_text(&res, log);
+	assert_int_equal(res.rc, 0);
+	assert_int_equal(res.count[HG_OP_SCAVENGE], 2);
+	check_new(&res.ops[0], "0xc000010000", 0x20, true, 1);
+	assert_int_equal(res.ops[1].kind, HG_OP_STACKALLOC);
+	assert_int_equal(res.ops[2].kind, HG_OP_WBUFALLOC);
+	assert_int_equal(res.ops[3].kind, HG_OP_GC);
+	check_del(&res.ops[4], "0xc000010000", 16);
+	assert_int_equal(res.ops[5].kind, HG_OP_SCAVENGE);
+	assert_true(res.ops[5].all);
+	assert_int_equal(res.ops[5].line, 18);
+	check_new(&res.ops[6], "0xc000010040", 0x20, true, 18);
+	assert_int_equal(res.ops[7].kind, HG_OP_GC);
+	assert_int_equal(res.ops[8].kind, HG_OP_MARK);
+	assert_int_equal(res.ops[9].kind, HG_OP_GC);
+	check_del(&res.ops[10], "0xc000010040", 45);
+	assert_int_equal(res.ops[11].kind, HG_OP_SCAVENGE);
+	assert_true(res.ops[11].all);
+	assert_int_equal(res.n, 12);
+
+	/* without tracebacks' frames no cycle is FreeOSMemory's */
+	read_text(&res, "tracealloc(0xc000010000, 0x20)\n"
+			"tracegc()\n"
+			"tracefree(0xc000010000, 0x20)\n"
+			"tracealloc(0xc000010040, 0x20)\n");
+	assert_int_equal(res.rc, 0);
+	assert_int_equal(res.count[HG_OP_SCAVENGE], 0);
 }
 
 /* The program's own output may be a line of any length; a record may
@@ -1135,6 +1208,7 @@ int main(void)
 		cmocka_unit_test(test_afl_fresh_stacks),
 		cmocka_unit_test(test_afl_mark_readmemstats),
 		cmocka_unit_test(test_afl_procs),
+		cmocka_unit_test(test_afl_free_os),
 		cmocka_unit_test(test_afl_long_lines),
 		cmocka_unit_test(test_afl_env),
 		cmocka_unit_test(test_afl_noscan_pages),

@@ -23,6 +23,14 @@
  *   array whose blocks are allocated when first written; a block whose
  *   entries are all 0 (fully allocated) or all the level's free summary
  *   is a tag too;
+ * - a span inside one chunk updates the chunk's summary from the pages
+ *   it takes or frees (hg_pallocbits_sum_freed, _allocated, _word_taken)
+ *   or, when it took the chunk's longest run, from each word's longest
+ *   free run kept beside the bitmaps (pa_chunk.wocc); the levels above
+ *   change only while an entry changes, and a parent whose child kept its
+ *   start and end follows the child's longest run without a merge
+ *   (hg_pagealloc_update_chunk). Every summary is the value Go's
+ *   summarize and update give;
  * - the root level, which Go scans linearly, is paired with a bitmap of its
  *   non-zero entries so runs of fully allocated entries are skipped in one
  *   step (same answers, less work for far-apart heap regions);

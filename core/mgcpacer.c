@@ -244,7 +244,8 @@ static uint64_t heap_retained(const struct hg_model *m)
  * Go: gcPaceScavenger, mgcscavenge.go: the retained-heap goal is the heap
  * in use at the last cycle scaled by the goal's growth (go1.16+; before,
  * go1.13-1.15, the heap goal) plus 10%, rounded up to physical pages;
- * from go1.19 also 95% of the memory limit for the mapped memory. None
+ * from go1.19 also 95% of the memory limit for the mapped memory (95
+ * times the limit in go1.19-1.21's gcPaceScavenger). None
  * before go1.13, nor when the scavenger key is off.
  */
 static void pace_scavenger(struct hg_model *m, uint64_t goal,
@@ -260,11 +261,15 @@ static void pace_scavenger(struct hg_model *m, uint64_t goal,
 	if (!m->cfg.scavenger || minor < 13)
 		return;
 	if (minor >= 19) {
-		uint64_t lg = (uint64_t)((double)m->cfg.memory_limit *
-					 ((100.0 - HG_REDUCE_EXTRA_PERCENT) /
-					  100.0));
-		if (m->hs.mapped_ready > lg)
-			o->scav_memory_limit_goal = lg;
+		/* go1.19-1.21 leave out the division by 100: the goal is 95
+		 * times the limit, which the mapped memory never exceeds
+		 * (fixed in go1.22 by 729f214e3a), so there only the
+		 * allocations' assist keeps the limit. */
+		double lg = (double)m->cfg.memory_limit *
+			    (minor >= 22 ? (100.0 - HG_REDUCE_EXTRA_PERCENT) / 100.0
+					 : 100.0 - HG_REDUCE_EXTRA_PERCENT);
+		if (lg < 0x1p64 && (double)m->hs.mapped_ready > lg)
+			o->scav_memory_limit_goal = (uint64_t)lg;
 	}
 	if (goal == UINT64_MAX || last_goal == 0 || last_goal == UINT64_MAX)
 		return;

@@ -38,14 +38,15 @@ endforeach()
 # real.go119.*: the Go 1.19 replays keep what they reach
 # (tests/real/targets-go119): HeapAlloc exact, StackInuse exact, HeapSys
 # and HeapInuse within the object layer's targets, every recorded address
-# of tree-go119-p1; stacks-go119-*, waves-go119-p2 and tree-go119-p2 for
+# of tree-go119-p1, HeapReleased within 10% or 256 KiB for
+# waves-go119-p1-gogcoff and limit-go119-p1-memlimit; stacks-go119-*, waves-go119-p2 and tree-go119-p2 for
 # HeapAlloc and HeapInuse only (what the log cannot show:
 # tests/real/README.md).
 add_test(NAME real.go119.all
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/real/fidelity.sh
     --heapgrow $<TARGET_FILE:heapgrow> --tool $<TARGET_FILE:hg_fidelity>
     --targets ${CMAKE_CURRENT_SOURCE_DIR}/real/targets-go119
-    --figures HeapSys,HeapInuse,HeapAlloc,StackInuse --summary
+    --figures HeapSys,HeapInuse,HeapAlloc,StackInuse,HeapReleased --summary
     tree-go119-p1 waves-go119-p1 waves-go119-p1-gogcoff
     limit-go119-p1-memlimit limit-go119-p2-memlimit wasmphases-go119-js)
 add_test(NAME real.go119.heap

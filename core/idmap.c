@@ -411,6 +411,30 @@ static inline size_t probe(const struct hg_idmap *m, const struct hg_idkey *k,
 	return i;
 }
 
+void hg_idmap_prefetch_entry(const struct hg_idmap *m, uint64_t hash)
+{
+	size_t mask, i;
+	uint32_t tag;
+
+	if (!m->cap)
+		return;
+	mask = m->cap - 1;
+	i = hash & mask;
+	tag = tag_of(hash, mask);
+	for (unsigned d = 0; d < 4; d++, i = (i + 1) & mask) {
+		uint32_t s = m->slots[i];
+
+		if (!s)
+			break;
+		if ((s & ~(uint32_t)mask) == tag) {
+			__builtin_prefetch(entry_at(m, (s & (uint32_t)mask) - 1));
+			break;
+		}
+	}
+	if (m->free1)
+		__builtin_prefetch(entry_at(m, m->free1 - 1));
+}
+
 bool hg_idmap_find(const struct hg_idmap *m, const struct hg_idkey *k,
 		   struct hg_idval *out)
 {

@@ -90,6 +90,23 @@ void hg_idmap_each(const struct hg_idmap *m,
 			      const struct hg_idval *v),
 		   void *arg);
 
+/* hg_idmap_prefetch asks the host's cache for the index slot where a key
+ * of this hash starts its probe: a hint, one event ahead (the replay). */
+static inline void hg_idmap_prefetch(const struct hg_idmap *m, uint64_t hash)
+{
+	if (m->cap) {
+		size_t i = hash & (m->cap - 1);
+
+		__builtin_prefetch(&m->slots[i]);
+		__builtin_prefetch(&m->dist[i]);
+	}
+}
+
+/* hg_idmap_prefetch_entry, an event later (the slot in the cache by then),
+ * asks for the entry the probe of that hash reads (an id that ends: its
+ * own) and the one the next insert takes. */
+void hg_idmap_prefetch_entry(const struct hg_idmap *m, uint64_t hash);
+
 /* hg_idmap_bytes: the memory the map holds (index, entries, spilled
  * keys), for the bytes-per-id tests. */
 size_t hg_idmap_bytes(const struct hg_idmap *m);

@@ -46,8 +46,10 @@ static bool is_windows(const struct hg_config *cfg)
  *   most once per event.
  */
 
-/* The figures that both halves read, from the counters. */
-void hg_model_figures(const struct hg_model *m, struct hg_figures *f)
+/* The figures that both halves read, from the counters (inlined into
+ * update_peaks, whose copy then stays in registers). */
+static inline __attribute__((always_inline)) void
+figures_of(const struct hg_model *m, struct hg_figures *f)
 {
 	const struct hg_heapstats *h = &m->hs;
 	struct hg_sbrk_counts sc = { 0 };
@@ -111,6 +113,11 @@ void hg_model_figures(const struct hg_model *m, struct hg_figures *f)
 	}
 }
 
+void hg_model_figures(const struct hg_model *m, struct hg_figures *f)
+{
+	figures_of(m, f);
+}
+
 #define RAISE(p, f, member)                                                    \
 	do {                                                                   \
 		if ((f)->member > (p)->member)                                 \
@@ -121,7 +128,7 @@ void hg_model_figures(const struct hg_model *m, struct hg_figures *f)
 static void update_peaks(struct hg_model *m)
 {
 	struct hg_figures now, *f = &now, *p = &m->stats.peak;
-	hg_model_figures(m, f);
+	figures_of(m, f);
 	for (int c = 0; c < HG_CLASS_COUNT; c++)
 		RAISE(p, f, classes[c]);
 	RAISE(p, f, heap_sys);
@@ -311,26 +318,43 @@ int hg_model_id_put(struct hg_model *m, const struct hg_idval *v)
 }
 
 /* live_ids returns the live ids of a family (NULL: HG_IDS_NONE). */
-static struct hg_idmap *live_ids(struct hg_model *m, const struct hg_op *op)
+static struct hg_idmap *live_ids(const struct hg_model *m,
+				 const struct hg_op *op)
 {
 	const struct hg_op_spec *k = hg_op_spec(op->kind);
 
 	switch (k ? k->family : HG_IDS_NONE) {
 	case HG_IDS_SPAN:
-		return &m->spans;
+		return (struct hg_idmap *)&m->spans;
 	case HG_IDS_SYSALLOC:
-		return &m->sysallocs;
+		return (struct hg_idmap *)&m->sysallocs;
 	case HG_IDS_MMAP:
-		return &m->mmaps;
+		return (struct hg_idmap *)&m->mmaps;
 	case HG_IDS_OBJECT:
-		return &m->objects;
+		return (struct hg_idmap *)&m->objects;
 	case HG_IDS_STACK:
-		return &m->stacks;
+		return (struct hg_idmap *)&m->stacks;
 	case HG_IDS_WBUF:
-		return &m->wbufs;
+		return (struct hg_idmap *)&m->wbufs;
 	default:
 		return NULL;
 	}
+}
+
+void hg_model_prefetch(const struct hg_model *m, struct hg_op *op, int step)
+{
+	const struct hg_idmap *live = live_ids(m, op);
+
+	if (!live || !op->id)
+		return;
+	if (!op->id_len || !op->id_hash) {
+		op->id_len = strlen(op->id);
+		op->id_hash = hg_id_hash(op->id, op->id_len);
+	}
+	if (step == 0)
+		hg_idmap_prefetch(live, op->id_hash);
+	else
+		hg_idmap_prefetch_entry(live, op->id_hash);
 }
 
 int hg_model_apply(struct hg_model *m, const struct hg_op *op,

@@ -443,9 +443,126 @@ static int check_end(struct hg_replay *rp)
 	return 0;
 }
 
-int hg_replay_run(struct hg_replay *rp)
+/*
+ * Ops are read AHEAD ahead of the one applied, so that each lane's model
+ * can fetch what it will need for them (hg_model_prefetch, one step per
+ * op read since) while the ones before run. A source's strings are
+ * borrowed until its next call: each op's id and mark label are copied
+ * into its slot's buffer.
+ */
+#define AHEAD 2
+
+struct ahead {
+	struct hg_op op;
+	unsigned line, col;
+	int rc; /* the source's: 1 an op, 0 the end, < 0 an error */
+	char *buf;
+	size_t cap;
+};
+
+/* keep copies a's borrowed strings into its buffer; HG_ENOMEM or 0. */
+static int keep(struct ahead *a)
+{
+	size_t ni = 0, nt = 0;
+
+	if (a->op.id)
+		ni = a->op.id_len && a->op.id_hash ? a->op.id_len
+						   : strlen(a->op.id);
+	if (a->op.text)
+		nt = strlen(a->op.text);
+	if (ni + nt + 2 > a->cap) {
+		size_t cap = (ni + nt + 2) * 2;
+		char *b = realloc(a->buf, cap);
+
+		if (!b)
+			return HG_ENOMEM;
+		a->buf = b;
+		a->cap = cap;
+	}
+	if (a->op.id) {
+		memcpy(a->buf, a->op.id, ni);
+		a->buf[ni] = '\0';
+		a->op.id = a->buf;
+	}
+	if (a->op.text) {
+		memcpy(a->buf + ni + 1, a->op.text, nt);
+		a->buf[ni + 1 + nt] = '\0';
+		a->op.text = a->buf + ni + 1;
+	}
+	return 0;
+}
+
+/* hint gives every live lane an op read ahead (step: events since). */
+static void hint(struct hg_replay *rp, struct ahead *a, int step)
+{
+	if (a->rc <= 0)
+		return;
+	for (size_t k = 0; k < rp->nlanes; k++)
+		if (!rp->lane[k].stopped)
+			hg_model_prefetch(rp->lane[k].model, &a->op, step);
+}
+
+/* read_ahead reads the next op into a (none after the end or an error:
+ * the one before stays the last). */
+static int read_ahead(struct hg_replay *rp, struct ahead *a,
+		      const struct ahead *before, struct hg_diag *d)
+{
+	a->line = a->col = 0;
+	if (before && before->rc <= 0) {
+		a->rc = before->rc;
+		return 0;
+	}
+	a->rc = rp->src.next(rp->src.ctx, &a->op, &a->line, &a->col, d);
+	if (a->rc > 0 && keep(a))
+		return HG_ENOMEM;
+	return 0;
+}
+
+static int run_events(struct hg_replay *rp, struct ahead *ring)
 {
 	struct hg_diag d;
+
+	memset(&d, 0, sizeof(d));
+	for (unsigned j = 0; j < AHEAD; j++) {
+		if (read_ahead(rp, &ring[j], j ? &ring[j - 1] : NULL, &d))
+			return host_oom(rp);
+		for (unsigned b = 0; b <= j; b++)
+			hint(rp, &ring[b], (int)(j - b));
+	}
+	for (uint64_t i = 0;; i++) {
+		struct ahead *cur = &ring[i % (AHEAD + 1)];
+		size_t live = 0;
+		int rc;
+
+		for (size_t k = 0; k < rp->nlanes; k++)
+			live += !rp->lane[k].stopped;
+		if (!live || cur->rc == 0)
+			break;
+		if (cur->rc < 0)
+			return source_error(rp, cur->rc, &d);
+		/* The next op's read (an error in it is said after the ones
+		 * before it ran, as it comes after them). */
+		struct ahead *last = &ring[(i + AHEAD - 1) % (AHEAD + 1)];
+		struct ahead *next = &ring[(i + AHEAD) % (AHEAD + 1)];
+		if (read_ahead(rp, next, last, &d))
+			return host_oom(rp);
+		hint(rp, next, 0);
+		hint(rp, &ring[(i + 1) % (AHEAD + 1)], 1);
+		for (size_t k = 0; k < rp->nlanes; k++) {
+			if (rp->lane[k].stopped)
+				continue;
+			rc = apply(rp, k, i, &cur->op, cur->line, cur->col);
+			if (rc != HG_REPLAY_OK && rc != HG_REPLAY_OOM)
+				return rc;
+		}
+	}
+	return HG_REPLAY_OK;
+}
+
+int hg_replay_run(struct hg_replay *rp)
+{
+	struct ahead ring[AHEAD + 1];
+	int rc;
 
 	if (rp->status != HG_REPLAY_OK)
 		return rp->status;
@@ -453,30 +570,12 @@ int hg_replay_run(struct hg_replay *rp)
 		return hg_replay_fail(rp, HG_REPLAY_EINPUT, 0, 0,
 				      "nothing to replay"),
 		       rp->status;
-	memset(&d, 0, sizeof(d));
-	for (uint64_t i = 0;; i++) {
-		struct hg_op op;
-		unsigned line = 0, col = 0;
-		size_t live = 0;
-		int rc;
-
-		for (size_t k = 0; k < rp->nlanes; k++)
-			live += !rp->lane[k].stopped;
-		if (!live)
-			break;
-		rc = rp->src.next(rp->src.ctx, &op, &line, &col, &d);
-		if (rc == 0)
-			break;
-		if (rc < 0)
-			return source_error(rp, rc, &d);
-		for (size_t k = 0; k < rp->nlanes; k++) {
-			if (rp->lane[k].stopped)
-				continue;
-			rc = apply(rp, k, i, &op, line, col);
-			if (rc != HG_REPLAY_OK && rc != HG_REPLAY_OOM)
-				return rc;
-		}
-	}
+	memset(ring, 0, sizeof(ring));
+	rc = run_events(rp, ring);
+	for (unsigned j = 0; j <= AHEAD; j++)
+		free(ring[j].buf);
+	if (rc != HG_REPLAY_OK && rc != HG_REPLAY_OOM)
+		return rc;
 	if (rp->check == HG_REPLAY_CHECK_LINEAR && check_end(rp))
 		return rp->status;
 	for (size_t j = 0; j < rp->nobs; j++) {

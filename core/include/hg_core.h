@@ -621,6 +621,16 @@ const struct hg_config *hg_model_config(const struct hg_model *m);
 int hg_model_apply(struct hg_model *m, const struct hg_op *op,
 		   struct hg_op_result *res, char *err, size_t errlen);
 
+/*
+ * hg_model_prefetch tells the model an operation it gets soon, so that
+ * the host fetches what that one will read while the current ones run: a
+ * hint, no change to the model. A replay calls it twice for each op: two
+ * ops ahead (step 0: its live id's slot) and one op ahead (step 1: what
+ * that slot leads to). It sets op's id_len and id_hash when the reader
+ * left them 0.
+ */
+void hg_model_prefetch(const struct hg_model *m, struct hg_op *op, int step);
+
 /* hg_model_stats returns the statistics so far (kept up to date per event). */
 const struct hg_stats *hg_model_stats(const struct hg_model *m);
 

@@ -1,7 +1,8 @@
 /*
  * test_replay.c - the replay pipeline: error classification, lanes in
  * lockstep, observers stopping a lane, figures at marks (spilled to a
- * file past their memory bound) and the fidelity of recorded addresses.
+ * file past their memory bound), the fidelity of recorded addresses, and
+ * ops read ahead of the one applied (a source's borrowed strings).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -101,8 +102,10 @@ static void test_model_oom(void **state)
 	assert_int_equal(hg_replay_exit_status(rp.status), 3);
 	assert_true(rp.lane[0].oom);
 	assert_int_equal(rp.lane[0].oom_line, 3);
-	/* It stopped reading there: the free was not read. */
-	assert_int_equal(o.i, 3);
+	/* It stopped there: the free was read (the replay reads up to two
+	 * ops ahead of the one it applies) but never applied. */
+	assert_int_equal(hg_model_stats(hg_replay_model(&rp, 0))->events, 3);
+	assert_int_equal(o.i, 4);
 	hg_replay_release(&rp);
 }
 
@@ -118,6 +121,8 @@ static void test_errors(void **state)
 	assert_int_equal(hg_replay_exit_status(rp.status), 2);
 	hg_replay_message(&rp, msg, sizeof(msg));
 	assert_string_equal(msg, "ops:3:3: bad op");
+	/* Read ahead, the bad op is said only after the ones before it ran. */
+	assert_int_equal(hg_model_stats(hg_replay_model(&rp, 0))->events, 2);
 	hg_replay_release(&rp);
 
 	o = (struct ops){ two_allocs, 4, 0, 1, HG_ENOMEM, 0 };
@@ -246,6 +251,90 @@ static void test_fidelity(void **state)
 	hg_replay_release(&rp);
 }
 
+/*
+ * A source like a reader: the id and the mark label of each op in one
+ * buffer of its own that the next call overwrites (the replay reads ahead:
+ * it must not keep the borrowed strings). Ids of 2 to 300 bytes: span k
+ * allocated, a mark, span k - 1 freed (span 0 allocated instead at first).
+ */
+struct clobber {
+	char buf[700];
+	unsigned i, n;
+};
+
+static void clobber_id(char *b, unsigned k)
+{
+	unsigned len = 1 + (k * 37) % 300;
+	int w = snprintf(b, 16, "%u-", k);
+	for (unsigned j = (unsigned)w; j < len; j++)
+		b[j] = (char)('a' + (k + j) % 26);
+	b[len > (unsigned)w ? len : (unsigned)w] = '\0';
+}
+
+static int clobber_next(void *ctx, struct hg_op *op, unsigned *line,
+			unsigned *col, struct hg_diag *d)
+{
+	struct clobber *c = ctx;
+	(void)d;
+	if (c->i >= c->n)
+		return 0;
+	memset(c->buf, 'X', sizeof(c->buf)); /* the last op's strings gone */
+	memset(op, 0, sizeof(*op));
+	unsigned k = c->i / 3, r = c->i % 3;
+	if (r == 0 || (r == 2 && k == 0)) {
+		op->kind = HG_OP_ALLOC;
+		op->size = 8192;
+		clobber_id(c->buf, r == 0 ? k + 1 : 0);
+		op->id = c->buf;
+	} else if (r == 2) {
+		op->kind = HG_OP_FREE;
+		clobber_id(c->buf, k);
+		op->id = c->buf;
+	} else {
+		op->kind = HG_OP_MARK;
+		snprintf(c->buf, sizeof(c->buf), "mark %u", k);
+		op->text = c->buf;
+	}
+	c->i++;
+	*line = c->i;
+	*col = 1;
+	return 1;
+}
+
+static int check_mark_label(void *arg, const struct hg_mark_figures *mk)
+{
+	unsigned *n = arg;
+	char want[32];
+	snprintf(want, sizeof(want), "mark %u", *n);
+	assert_string_equal(mk->label, want);
+	(*n)++;
+	return 0;
+}
+
+static void test_borrowed_strings(void **state)
+{
+	(void)state;
+	struct clobber c = { .n = 3000 };
+	struct hg_replay rp;
+	struct hg_config cfg;
+	hg_replay_init(&rp);
+	struct hg_op_source src = { &c, clobber_next, NULL };
+	hg_replay_source(&rp, &src, "clobber");
+	hg_config_init(&cfg);
+	assert_int_equal(hg_replay_add_lane(&rp, &cfg, NULL), 0);
+	rp.record_marks = true;
+	assert_int_equal(hg_replay_run(&rp), HG_REPLAY_OK);
+	const struct hg_stats *st = hg_model_stats(hg_replay_model(&rp, 0));
+	assert_int_equal(st->events, 3000);
+	/* Spans 0 and 1000 are live; every other one was freed. */
+	assert_int_equal(st->final.heap_inuse, 2 * 8192);
+	unsigned n = 0;
+	assert_int_equal(hg_marks_each(&rp.lane[0].marks, check_mark_label, &n),
+			 0);
+	assert_int_equal(n, 1000);
+	hg_replay_release(&rp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_lanes),
 		cmocka_unit_test(test_many_marks),
 		cmocka_unit_test(test_fidelity),
+		cmocka_unit_test(test_borrowed_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

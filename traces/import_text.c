@@ -838,6 +838,8 @@ static int afl_g_exit(struct hg_textimp_reader *t, struct afl_g *g)
 		return HG_ENOMEM;
 	}
 	live_del(&t->goids, live_find(&t->goids, g->goid + 1));
+	if ((s = live_find(&t->gp, g->goid + 1)))
+		live_del(&t->gp, s); /* its P (afl_proc) */
 	if (k != --t->ngs) {
 		t->gs[k] = t->gs[t->ngs];
 		s = live_find(&t->goids, t->gs[k].goid + 1);

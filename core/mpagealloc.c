@@ -338,11 +338,6 @@ void hg_pagealloc_update_chunk(struct hg_pagealloc *p, uint64_t ci,
 	uint64_t i = ci, old;
 	int l;
 
-#ifdef HG_PA_VERIFY
-	if (!p->enomem &&
-	    sum != hg_pallocbits_summarize(p, chunk_of(p, ci)))
-		abort();
-#endif
 	if (p->enomem)
 		return;
 	old = sum_get(p, leaf, ci);
@@ -362,10 +357,6 @@ void hg_pagealloc_update_chunk(struct hg_pagealloc *p, uint64_t ci,
 			v = mn > mp ? pack_sum(p, sp, mn, ep) : par;
 		else
 			v = mo < mp ? par : merged_children(p, (unsigned)l, i);
-#ifdef HG_PA_VERIFY
-		if (v != merged_children(p, (unsigned)l, i))
-			abort();
-#endif
 		if (v == par || !sum_set(p, (unsigned)l, i, v))
 			return;
 		old = par;

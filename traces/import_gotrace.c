@@ -307,6 +307,8 @@ struct gt_batch {
 	size_t mi;  /* index of the M in the generation, in order of first
 		       appearance */
 	size_t seq; /* index in the generation */
+	uint64_t last; /* the timestamp of its last event */
+	size_t nev;    /* its events */
 };
 
 struct gt_str {
@@ -329,6 +331,7 @@ struct gt_event {
 struct gt_cursor {
 	size_t bi, bend; /* batches [bi, bend) of one M */
 	size_t pos;      /* in the current batch */
+	size_t evi;      /* events of the current batch read */
 	uint64_t last_ts;
 	size_t mi;
 	struct gt_event ev; /* the next event */
@@ -1065,6 +1068,8 @@ static int cmp_str(const void *a, const void *b)
 }
 
 static int next_event(struct hg_trace_reader *r, struct gt_cursor *c);
+static int decode(struct hg_trace_reader *r, const struct gt_batch *b,
+		  size_t *pos, struct gt_event *ev, uint64_t *dt);
 
 static bool heap_less(const struct gt_cursor *a, const struct gt_cursor *b)
 {
@@ -1144,6 +1149,21 @@ static int read_generation(struct hg_trace_reader *r)
 	rc = free_os_stacks(r);
 	if (rc < 0)
 		return rc;
+	for (i = 0; i < g->nb; i++) {
+		struct gt_batch *b = &g->b[i];
+		struct gt_event ev;
+		uint64_t dt;
+		size_t pos = 0;
+
+		b->last = b->time;
+		b->nev = 0;
+		while (pos < b->len) {
+			if (decode(r, b, &pos, &ev, &dt) < 0)
+				return HG_EINVAL;
+			b->last += dt;
+			b->nev++;
+		}
+	}
 	if (!g->have_t0) {
 		g->have_t0 = true;
 		g->t0 = UINT64_MAX;
@@ -1235,6 +1255,7 @@ static int next_event(struct hg_trace_reader *r, struct gt_cursor *c)
 	while (c->bi < c->bend && c->pos >= g->b[c->bi].len) {
 		c->bi++;
 		c->pos = 0;
+		c->evi = 0;
 		if (c->bi < c->bend)
 			c->last_ts = g->b[c->bi].time;
 	}
@@ -1249,11 +1270,21 @@ static int next_event(struct hg_trace_reader *r, struct gt_cursor *c)
 	 * one plus a tick (Go: traceWriter.event, go1.26), so a batch of
 	 * events quicker than a tick (a sweep's frees) runs ahead of the
 	 * clock. The M's next batch starts at the clock (Go:
-	 * traceWriter.refill): its events came after all of this batch's,
-	 * whose times are held at most at that start.
+	 * traceWriter.refill): its events came after all of this batch's.
+	 * A batch that overshoots that start is moved back by as little as
+	 * that asks: its k-th event from the end at most k ticks before the
+	 * start (the run of one-tick steps that ran ahead shifts back whole,
+	 * the events before it keep their times).
 	 */
-	if (c->bi + 1 < c->bend && g->b[c->bi + 1].time < c->ev.ts)
-		c->ev.ts = g->b[c->bi + 1].time;
+	c->evi++;
+	if (c->bi + 1 < c->bend && g->b[c->bi + 1].time < g->b[c->bi].last) {
+		const struct gt_batch *b = &g->b[c->bi];
+		uint64_t after = b->nev - c->evi, next = g->b[c->bi + 1].time;
+		uint64_t cap = next > after ? next - after : 0;
+
+		if (c->ev.ts > cap)
+			c->ev.ts = cap;
+	}
 	return 1;
 }
 

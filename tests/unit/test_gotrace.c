@@ -910,6 +910,68 @@ static void test_drift(void **state)
 	free(d.p);
 }
 
+/*
+ * A run of events one tick apart (quicker than the clock) that overshoots
+ * the start of its M's next batch is moved back by the overshoot, not
+ * piled up at that start: M 7's four frees (raw 2004 to 2007, next batch
+ * at 2004) come at 2001 to 2004, so the first ones precede M 9's mark at
+ * 2003.
+ */
+static void test_drift_run(void **state)
+{
+	struct buf b = { 0 }, d = { 0 };
+	struct ops o;
+	size_t i, before = 0, ndel = 0;
+	bool marked = false;
+
+	(void)state;
+	header(&b, 26);
+	byte(&d, 1);
+	uv(&d, MIN_ADDR);
+	uv(&d, 8192);
+	uv(&d, 8);
+	uv(&d, 2048);
+	exp_batch(&b, 1, 1, &d);
+	byte(&d, 4); /* strings */
+	string_ev(&d, 1, "mark");
+	string_ev(&d, 2, "end");
+	batch(&b, 1, 7, 1000, &d);
+	ev(&d, 13, 3, U(0), U(0), U(1));            /* 1000 P0 */
+	ev(&d, 129, 4, U(1), U(2), U(1), KC(5, 0)); /* 1001 span, page 2 */
+	for (i = 0; i < 4; i++)                     /* 1002-1005 slots */
+		ev(&d, 132, 3, U(1), U(2048 + 6 * i), U(0));
+	ev(&d, 133, 2, U(999), U(2048));            /* 2004 */
+	for (i = 1; i < 4; i++)                     /* 2005-2007 */
+		ev(&d, 133, 2, U(1), U(2048 + 6 * i));
+	batch(&b, 1, 7, 1000, &d);
+	ev(&d, 132, 3, U(1), U(2048 + 24), U(0));   /* 2005 slot 4 */
+	batch(&b, 1, 7, 2004, &d);
+	ev(&d, 13, 3, U(0), U(1), U(1));                 /* 1000 P1 */
+	ev(&d, 44, 5, U(1003), U(0), U(1), U(2), U(0)); /* 2003 mark */
+	ev(&d, 132, 3, U(0), U(2048 + 30), U(0)); /* then slot 5: no RMS */
+	batch(&b, 1, 9, 1000, &d);
+	sync_batch(&b, 26, 1);
+	byte(&b, 52);
+	decode(&o, b.p, b.n, NULL);
+	if (o.rc < 0)
+		fail_msg("%u: %s", o.d.line, o.d.msg);
+	for (i = 0; i < o.n; i++) {
+		if (o.v[i].kind == HG_OP_MARK)
+			marked = true;
+		if (o.v[i].kind == HG_OP_DEL) {
+			ndel++;
+			before += !marked;
+		}
+	}
+	assert_true(marked);
+	assert_int_equal(ndel, 4);
+	assert_true(before >= 2 && before < 4);
+	assert_int_equal(o.nwarn, 0);
+	ops_free(&o);
+	free(b.p);
+	free(d.p);
+}
+
 /* ------------------------------------------------------------------ */
 /* A recorded trace                                                    */
 /* ------------------------------------------------------------------ */
@@ -1130,6 +1192,7 @@ int main(void)
 		cmocka_unit_test(test_snapshot_procs),
 		cmocka_unit_test(test_mark_stw),
 		cmocka_unit_test(test_drift),
+		cmocka_unit_test(test_drift_run),
 		cmocka_unit_test(test_recorded),
 	};
 

@@ -124,7 +124,8 @@ void hg_report_json_config(struct hg_json *j, const struct hg_config *cfg,
 
 	hg_json_begin_object(j, "config");
 	for (const char *const *k = hg_config_keys; *k; k++) {
-		if (hg_config_key_objects(*k) && !object_ops)
+		if ((hg_config_key_objects(*k) && !object_ops) ||
+		    !hg_config_key_platform(cfg, *k))
 			continue;
 		if (hg_config_get(cfg, *k, buf, sizeof(buf)) != 0)
 			continue;
@@ -425,6 +426,7 @@ void hg_report_text(FILE *f, const char *name, const struct hg_config *cfg,
 	fputs("config\n", f);
 	for (const char *const *k = hg_config_keys; *k; k++)
 		if ((!hg_config_key_objects(*k) || st->object_ops) &&
+		    hg_config_key_platform(cfg, *k) &&
 		    hg_config_get(cfg, *k, buf, sizeof(buf)) == 0)
 			fprintf(f, "  %-*s %s\n", LABEL_W, *k, buf);
 

@@ -297,6 +297,10 @@ struct key {
 	  get_bool, runtime_start, hg_cfg_default_runtime_start,               \
 	  "Replay what the runtime allocates before an allocfreetrace log "    \
 	  "starts")                                                            \
+	X(RUNTIME_METADATA, "runtime_metadata", HG_CFG_BOOL, NULL, set_bool,   \
+	  get_bool, runtime_metadata, hg_cfg_default_runtime_metadata,         \
+	  "Model the runtime's own metadata that takes the break on the sbrk " \
+	  "platforms (Go 1.14+)")                                              \
 	X(PLACEMENT, "placement", HG_CFG_STRING, placement_names, set_enum,    \
 	  get_enum, placement, hg_cfg_default_placement,                       \
 	  "Where the simulated OS puts a mapping when the requested address "  \
@@ -866,6 +870,12 @@ bool hg_config_key_objects(const char *key)
 		       !strcmp(key, "scavenger") || !strcmp(key, "gc") ||
 		       !strcmp(key, "scavenger_pace") ||
 		       !strcmp(key, "mark_readmemstats"));
+}
+
+bool hg_config_key_platform(const struct hg_config *cfg, const char *key)
+{
+	return !key || strcmp(key, "runtime_metadata") != 0 ||
+	       hg_platform_is_sbrk(cfg->platform);
 }
 
 int hg_config_get(const struct hg_config *cfg, const char *key, char *buf,

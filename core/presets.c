@@ -431,6 +431,14 @@ void hg_cfg_default_runtime_start(struct hg_config *c)
 	c->runtime_start = false;
 }
 
+/* true where it is modeled: on the sbrk platforms from go1.14, whose
+ * sysAlloc takes the metadata from the break (core/runtime_meta.c) */
+void hg_cfg_default_runtime_metadata(struct hg_config *c)
+{
+	c->runtime_metadata = hg_platform_is_sbrk(c->platform) &&
+			      hg_config_go_minor(c) >= 14;
+}
+
 void hg_cfg_default_randomize_heap_base(struct hg_config *c)
 {
 	c->randomize_heap_base = false;

@@ -53,7 +53,10 @@
  * close to the real runtime").
  *
  * On the mmap platforms these allocations are mappings of their own that
- * do not move the heap: the model leaves them out there.
+ * do not move the heap: the model leaves them out there. Config key
+ * runtime_metadata (default true on the sbrk platforms from go1.14)
+ * switches the model off; the heap then grows as if the break held the
+ * heap and arena.c's metadata only (README.md, "Config keys").
  */
 #include "mspan.h"
 
@@ -195,7 +198,8 @@ static int palloc(struct hg_model *m, uint64_t size, uint64_t align,
 
 int hg_rtmeta_mallocinit(struct hg_model *m)
 {
-	if (!m->sbrk || m->cfg.policy_arena != HG_ARENA_SPARSE ||
+	if (!m->cfg.runtime_metadata || !m->sbrk ||
+	    m->cfg.policy_arena != HG_ARENA_SPARSE ||
 	    hg_config_go_minor(&m->cfg) < 14)
 		return HG_OK;
 	struct hg_rtmeta *r = calloc(1, sizeof(*r));

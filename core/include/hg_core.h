@@ -145,6 +145,9 @@ struct hg_config {
 	/* The runtime's own start (core/runtime_start.c): what Go allocates
 	 * before a trace of GODEBUG=allocfreetrace=1 begins. */
 	bool runtime_start;
+	/* The runtime's own off-heap metadata on the sbrk platforms, go1.14+
+	 * (core/runtime_meta.c; README "Config keys"). */
+	bool runtime_metadata;
 	/* paced: a cycle wherever the pacer's trigger is reached, besides
 	 * the trace's gc events; trace: only the trace's gc events. Unset,
 	 * paced until the trace's first gc event (README "GC pacing"). */
@@ -230,6 +233,12 @@ bool hg_config_is_explicit(const struct hg_config *cfg, const char *key);
  * had object-level events (hg_stats.object_ops), so span-level outputs do
  * not change. */
 bool hg_config_key_objects(const char *key);
+
+/* hg_config_key_platform tells whether key acts on cfg's platform: the
+ * outputs list runtime_metadata only on the sbrk platforms, where the
+ * runtime's metadata takes the break, so other platforms' outputs do not
+ * change. */
+bool hg_config_key_platform(const struct hg_config *cfg, const char *key);
 
 /*
  * hg_config_check validates the relations between keys once every setting

@@ -792,12 +792,21 @@ static void check_table(void)
 					 ? en->members[i].v.s
 					 : "?");
 
-	/* The config keys: every one, the object layer's optional, and
-	 * an enumerated key's values. */
+	/* The config keys: every one, the object layer's and those of
+	 * some platforms only optional, and an enumerated key's values. */
 	struct names keys = { .n = 0 };
 	const struct hg_jvalue *cfg = def("config");
-	for (const char *const *k = hg_config_keys; *k; k++)
-		add(&keys, *k, !hg_config_key_objects(*k));
+	for (const char *const *k = hg_config_keys; *k; k++) {
+		bool everywhere = true;
+		for (int p = 0; p < HG_PLAT_COUNT; p++) {
+			struct hg_config pc;
+			hg_config_init(&pc);
+			pc.platform = (enum hg_platform)p;
+			if (!hg_config_key_platform(&pc, *k))
+				everywhere = false;
+		}
+		add(&keys, *k, !hg_config_key_objects(*k) && everywhere);
+	}
 	same_keys(cfg, "config", &keys, true);
 	for (const char *const *k = hg_config_keys; *k; k++) {
 		const struct hg_jvalue *p =

@@ -242,6 +242,7 @@ static void test_keys_and_types(void **state)
 		{ "scavenger", HG_CFG_BOOL },
 		{ "scavenger_pace", HG_CFG_STRING },
 		{ "runtime_start", HG_CFG_BOOL },
+		{ "runtime_metadata", HG_CFG_BOOL },
 		{ "placement", HG_CFG_STRING },
 		{ "policy.sbrk", HG_CFG_STRING },
 		{ "policy.arena", HG_CFG_STRING },
@@ -1096,6 +1097,45 @@ static void test_heap_base_check(void **state)
 	assert_non_null(strstr(err, "platform linux/386"));
 }
 
+/* runtime_metadata: on by default where it is modeled (the sbrk
+ * platforms from go1.14), shown only there, refused elsewhere. */
+static void test_runtime_metadata(void **state)
+{
+	struct hg_config cfg;
+	char err[256];
+
+	(void)state;
+	hg_config_init(&cfg);
+	get_is(&cfg, "runtime_metadata", "false"); /* linux/amd64 */
+	assert_false(hg_config_key_platform(&cfg, "runtime_metadata"));
+	assert_true(hg_config_key_platform(&cfg, "runtime_start"));
+	set_ok(&cfg, "platform", "js/wasm");
+	get_is(&cfg, "runtime_metadata", "true");
+	assert_true(hg_config_key_platform(&cfg, "runtime_metadata"));
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_OK);
+	set_ok(&cfg, "go", "1.13");
+	get_is(&cfg, "runtime_metadata", "false");
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_OK);
+	set_ok(&cfg, "runtime_metadata", "true");
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
+	assert_non_null(strstr(err, "runtime_metadata needs go 1.14"));
+	set_ok(&cfg, "go", "1.19");
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_OK);
+	set_ok(&cfg, "platform", "plan9/386");
+	get_is(&cfg, "runtime_metadata", "true");
+	set_ok(&cfg, "platform", "linux/arm64");
+	get_is(&cfg, "runtime_metadata", "true"); /* explicit: kept */
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
+	assert_non_null(strstr(err, "runtime_metadata is for the sbrk"));
+	assert_non_null(strstr(err, "platform linux/arm64"));
+	set_ok(&cfg, "runtime_metadata", "no");
+	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_OK);
+	assert_int_equal(hg_config_set(&cfg, "runtime_metadata", "maybe", err,
+				       sizeof(err)),
+			 HG_EINVAL);
+	assert_non_null(strstr(err, "invalid boolean 'maybe'"));
+}
+
 static void test_errors(void **state)
 {
 	struct hg_config cfg;
@@ -1502,6 +1542,7 @@ int main(void)
 		cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_heap_base_check),
+		cmocka_unit_test(test_runtime_metadata),
 		cmocka_unit_test(test_check_errors),
 		cmocka_unit_test(test_cross_key_checks),
 		cmocka_unit_test(test_initial_memory),

@@ -204,6 +204,18 @@ static void test_seed_000(void **state)
 	 * memory's end under go1.21. */
 	assert_int_equal(n.addr[0], 4 * MiB);
 	assert_true(o.addr[0] >= 18 * MiB);
+	/* runtime_metadata=false leaves that metadata out: the break then
+	 * holds the heap and the arena and page-allocator metadata only
+	 * (45.1 MiB in 4 memory.grow calls), the heap in the same arenas. */
+	static const char *const off_s[] = { "go=1.21",
+					     "runtime_metadata=false", NULL };
+	struct run f = replay("seed-000-wasm-bloc.yaml", off_s);
+	assert_int_equal(f.st.final.linear_memory, 47251456);
+	assert_int_equal(f.st.os_calls.grow_memory, 4);
+	assert_int_equal(f.st.final.heap_sys,
+			 o.st.final.heap_sys);
+	assert_true(f.st.final.classes[HG_CLASS_SYS] <
+		    o.st.final.classes[HG_CLASS_SYS]);
 }
 
 /* Linear memory after a wasm program's first heap allocation. */

@@ -959,8 +959,12 @@ static int afl_block_stack(struct hg_trace_reader *r)
 	if (size != g->size)
 		afl_g_resize(t, g, size,
 			     t->blk_goexit && size <= top ? top - size : 0);
-	else if (moved) { /* copied to the same size: shrunk, then grown */
-		afl_g_resize(t, g, size / 2, 0);
+	else if (moved) {
+		/* copied to the same size: shrunk, then grown; at the least
+		 * size, which shrinkstack never goes under, grown, then
+		 * shrunk */
+		afl_g_resize(t, g, size > AFL_STACK_MIN ? size / 2 : size * 2,
+			     0);
 		afl_g_resize(t, g, size, top - size);
 	}
 	if (t->blk_goexit)

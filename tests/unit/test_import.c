@@ -358,6 +358,44 @@ static void test_afl_fresh_stacks(void **state)
 	assert_int_equal(res.count[HG_OP_STACKFREE], 2);
 }
 
+/* A goroutine seen at another top at 2 KiB after a cycle: its stack
+ * went through 4 KiB (shrinkstack never goes under 2 KiB), and every
+ * stack is a power of two of at least 2 KiB. */
+static void test_afl_moved_least(void **state)
+{
+	struct result res;
+	size_t nalloc = 0;
+
+	(void)state;
+	read_text(&res, "tracealloc(0xc0000081a0, 0x1a0, runtime.g)\n"
+			"tracealloc(0xc000010000, 0x20)\n"
+			"goroutine 5 [running]:\n"
+			"f(...)\n"
+			"\tfp=0xc00003e700 sp=0xc00003e690\n"
+			"runtime.goexit(...)\n"
+			"\tfp=0xc00003e7e8 sp=0xc00003e7e0\n"
+			"tracegc()\n"
+			"goroutine 5 [chan receive]:\n"
+			"f(...)\n"
+			"\tfp=0xc00003ff70 sp=0xc00003ff00\n"
+			"runtime.goexit(...)\n"
+			"\tfp=0xc00003ffe8 sp=0xc00003ffe0\n"
+			"end tracegc\n");
+	assert_int_equal(res.rc, 0);
+	for (size_t k = 0; k < res.n; k++) {
+		if (res.ops[k].kind != HG_OP_STACKALLOC)
+			continue;
+		assert_true(res.ops[k].size >= 2048);
+		assert_int_equal(res.ops[k].size & (res.ops[k].size - 1), 0);
+		if (res.ops[k].has_addr) {
+			assert_int_equal(res.ops[k].size, 2048);
+			assert_int_equal(res.ops[k].addr, 0xc00003f800);
+		}
+		nalloc++;
+	}
+	assert_int_equal(nalloc, 3); /* the g's, 4 KiB, 2 KiB at the top */
+}
+
 /*
  * A mark whose goroutine a tracegc dump shows inside runtime.ReadMemStats
  * was read after that cycle: it moves to the goroutine's next record. A
@@ -1206,6 +1244,7 @@ int main(void)
 		cmocka_unit_test(test_afl_ops),
 		cmocka_unit_test(test_afl_tracebacks),
 		cmocka_unit_test(test_afl_fresh_stacks),
+		cmocka_unit_test(test_afl_moved_least),
 		cmocka_unit_test(test_afl_mark_readmemstats),
 		cmocka_unit_test(test_afl_procs),
 		cmocka_unit_test(test_afl_free_os),

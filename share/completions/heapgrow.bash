@@ -104,7 +104,7 @@ _heapgrow()
 		return
 		;;
 	--vs)
-		COMPREPLY=($(compgen -W "go= platform= $keys" -- "$cur"))
+		COMPREPLY=($(compgen -W "$keys" -- "$cur"))
 		compopt -o nospace
 		return
 		;;
@@ -145,6 +145,8 @@ _heapgrow()
 			placement) values="topdown bottomup" ;;
 			page_cache | runtime_start | runtime_metadata | scavenger | mark_readmemstats) values="true false" ;;
 			gc) values="paced trace" ;;
+			gogc | memory_limit) values="off" ;;
+			randomize_heap_base) values="false" ;;
 			scavenger_pace) values="time gc" ;;
 			policy.sbrk) values="go1.24 go1.21 go1.19" ;;
 			policy.arena) values="sparse linear linear-go1.8 linear-go1.7" ;;

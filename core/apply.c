@@ -296,6 +296,19 @@ int hg_apply_op(struct hg_model *m, const struct hg_op *op,
 		return hg_errorf(err, errlen, HG_ETRACE, "unknown operation");
 	if (m->obj)
 		hg_sweep_settle(m, op); /* mgcsweep.c */
+	/* The first op after a gc that frees nothing ends its sweep (a time
+	 * op between two frees does not). */
+	if (m->obj && m->obj->scav_ready_due) {
+		bool frees = op->kind == HG_OP_DEL || op->kind == HG_OP_FREE ||
+			     op->kind == HG_OP_STACKFREE ||
+			     op->kind == HG_OP_WBUFFREE;
+
+		if (!frees && op->kind != HG_OP_PROC &&
+		    (op->kind != HG_OP_TIME || !m->obj->scav_after_free))
+			hg_scavenger_sweep_done(m); /* mgcpacer.c */
+		else if (op->kind != HG_OP_PROC)
+			m->obj->scav_after_free = frees;
+	}
 	return apply_fns[op->kind](m, op, res, err, errlen);
 }
 

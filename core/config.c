@@ -293,6 +293,10 @@ struct key {
 	  set_enum, get_enum, scavenger_pace, hg_cfg_default_scavenger_pace,   \
 	  "When the background scavenger releases: paced by the trace's "      \
 	  "time events, or at once at each gc")                                \
+	X(SCAVENGER_GENS, "scavenger_gens", HG_CFG_BOOL, NULL, set_bool,       \
+	  get_bool, scavenger_gens, hg_cfg_default_scavenger_gens,             \
+	  "The background scavenger's generations: only below what was freed " \
+	  "before the last gc, never in nearly full chunks (Go 1.21+)")        \
 	X(RUNTIME_START, "runtime_start", HG_CFG_BOOL, NULL, set_bool,         \
 	  get_bool, runtime_start, hg_cfg_default_runtime_start,               \
 	  "Replay what the runtime allocates before an allocfreetrace log "    \
@@ -869,6 +873,7 @@ bool hg_config_key_objects(const char *key)
 	return key && (!strcmp(key, "gogc") || !strcmp(key, "memory_limit") ||
 		       !strcmp(key, "scavenger") || !strcmp(key, "gc") ||
 		       !strcmp(key, "scavenger_pace") ||
+		       !strcmp(key, "scavenger_gens") ||
 		       !strcmp(key, "mark_readmemstats"));
 }
 

@@ -57,6 +57,7 @@ void hg_cfg_default_gc(struct hg_config *c);
 void hg_cfg_default_mark_readmemstats(struct hg_config *c);
 void hg_cfg_default_scavenger(struct hg_config *c);
 void hg_cfg_default_scavenger_pace(struct hg_config *c);
+void hg_cfg_default_scavenger_gens(struct hg_config *c);
 void hg_cfg_default_runtime_start(struct hg_config *c);
 void hg_cfg_default_runtime_metadata(struct hg_config *c);
 void hg_cfg_default_randomize_heap_base(struct hg_config *c);

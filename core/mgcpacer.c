@@ -247,17 +247,24 @@ static uint64_t heap_retained(const struct hg_model *m)
  * from go1.19 also 95% of the memory limit for the mapped memory (95
  * times the limit in go1.19-1.21's gcPaceScavenger). None
  * before go1.13, nor when the scavenger key is off.
+ *
+ * Go computes it at mark termination from the goal of the heap the cycle
+ * marked. A trace's cycle is known marked only once its sweep is done: an
+ * imported trace's frees (swept dels) come after its gc. So the gc keeps
+ * the cycle's heap in use, the last goal and the retained heap then (Go
+ * compares the goal with that), and the goal is worked out from the heap
+ * goal when it is needed (gc_percent_goal_now), which the sweep's frees
+ * have lowered to the cycle's by then.
  */
 static void pace_scavenger(struct hg_model *m, uint64_t goal,
 			   uint64_t last_goal)
 {
 	struct hg_objects *o = m->obj;
 	unsigned minor = hg_config_go_minor(&m->cfg);
-	uint64_t phys = m->cfg.phys_page_size ? m->cfg.phys_page_size : 1;
-	uint64_t g, retained = heap_retained(m);
 
 	o->scav_gc_percent_goal = UINT64_MAX;
 	o->scav_memory_limit_goal = UINT64_MAX;
+	o->scav_retained_at_gc = heap_retained(m);
 	if (!m->cfg.scavenger || minor < 13)
 		return;
 	if (minor >= 19) {
@@ -273,15 +280,32 @@ static void pace_scavenger(struct hg_model *m, uint64_t goal,
 	}
 	if (goal == UINT64_MAX || last_goal == 0 || last_goal == UINT64_MAX)
 		return;
-	if (minor >= 16)
-		g = (uint64_t)((double)o->last_heap_inuse * ((double)goal /
-							    (double)last_goal));
+	o->scav_gc_percent_goal = 0; /* armed: gc_percent_goal_now */
+}
+
+/* The retained-heap goal of pace_scavenger, from the heap goal now;
+ * UINT64_MAX: none. */
+static uint64_t gc_percent_goal_now(const struct hg_model *m)
+{
+	const struct hg_objects *o = m->obj;
+	uint64_t phys = m->cfg.phys_page_size ? m->cfg.phys_page_size : 1;
+	uint64_t goal, g;
+
+	if (o->scav_gc_percent_goal == UINT64_MAX)
+		return UINT64_MAX;
+	goal = hg_heap_goal(m);
+	if (goal == UINT64_MAX)
+		return UINT64_MAX;
+	if (hg_config_go_minor(&m->cfg) >= 16)
+		g = (uint64_t)((double)o->last_heap_inuse *
+			       ((double)goal / (double)o->last_heap_goal));
 	else
 		g = goal;
 	g += g / (100 / HG_RETAIN_EXTRA_PERCENT);
 	g = (g + phys - 1) / phys * phys;
-	if (retained > g && retained - g >= phys)
-		o->scav_gc_percent_goal = g;
+	if (o->scav_retained_at_gc <= g || o->scav_retained_at_gc - g < phys)
+		return UINT64_MAX;
+	return g;
 }
 
 /* What the background scavenger has yet to release: the retained heap
@@ -291,10 +315,10 @@ static uint64_t scavenge_todo(const struct hg_model *m)
 {
 	const struct hg_objects *o = m->obj;
 	uint64_t todo = 0, retained = heap_retained(m);
+	uint64_t g = gc_percent_goal_now(m);
 
-	if (o->scav_gc_percent_goal != UINT64_MAX &&
-	    retained > o->scav_gc_percent_goal)
-		todo = retained - o->scav_gc_percent_goal;
+	if (g != UINT64_MAX && retained > g)
+		todo = retained - g;
 	if (o->scav_memory_limit_goal != UINT64_MAX &&
 	    m->hs.mapped_ready > o->scav_memory_limit_goal &&
 	    m->hs.mapped_ready - o->scav_memory_limit_goal > todo)
@@ -312,7 +336,7 @@ static void background_scavenge(struct hg_model *m)
 	uint64_t todo = scavenge_todo(m);
 
 	if (todo)
-		hg_pagealloc_scavenge(m->pages, todo);
+		hg_pagealloc_scavenge_bg(m->pages, todo);
 }
 
 /*
@@ -377,6 +401,20 @@ static void scav_ready(struct hg_objects *o)
 	o->scav_wake_at = o->now + HG_SCAV_SYSMON_NS;
 }
 
+/*
+ * Go: the end of the sweep (sweepone's scavenger.ready, go1.19-1.26): an
+ * imported trace's sweep is the frees that follow its gc, so the sweep is
+ * taken as done at the first op after the gc that frees nothing (the
+ * model's own sweep is done within the gc).
+ */
+void hg_scavenger_sweep_done(struct hg_model *m)
+{
+	struct hg_objects *o = m->obj;
+
+	o->scav_ready_due = false;
+	scav_ready(o);
+}
+
 void hg_bg_scavenger_tick(struct hg_model *m)
 {
 	struct hg_objects *o = m->obj;
@@ -394,7 +432,8 @@ void hg_bg_scavenger_tick(struct hg_model *m)
 	o->scav_was_sleeping = false;
 	/* Go: scavengerState.run. */
 	while (worked < HG_SCAV_MIN_WORK_NS && scavenge_todo(m) > 0) {
-		uint64_t r = hg_pagealloc_scavenge(m->pages, HG_SCAV_QUANTUM);
+		uint64_t r =
+			hg_pagealloc_scavenge_bg(m->pages, HG_SCAV_QUANTUM);
 
 		worked += HG_SCAV_QUANTUM_NS * (double)r / (double)HG_SCAV_QUANTUM;
 		released += r;
@@ -414,6 +453,29 @@ void hg_bg_scavenger_tick(struct hg_model *m)
 	o->scav_state = HG_SCAV_SLEEPING;
 	o->scav_sleep_start = now;
 	o->scav_sleep_until = now + (uint64_t)(worked / o->scav_sleep_ratio);
+}
+
+/*
+ * Go: finishsweep_m's scavenger.wake at each cycle's start (go1.19-1.26):
+ * the scavenger, parked or asleep, runs at once toward the goals of the
+ * last cycle, through the index as the last cycle left it; the model
+ * runs it when the cycle's gc comes, before the cycle's own work: a burst
+ * of run on the trace's clock (scavenger_pace time; at once, the release
+ * at the gc stands for it).
+ */
+void hg_scavenger_gc_start(struct hg_model *m)
+{
+	struct hg_objects *o = m->obj;
+
+	if (!o || hg_config_go_minor(&m->cfg) < 19)
+		return;
+	if (m->cfg.scavenger_pace == HG_SCAV_PACE_TIME && o->has_time) {
+		o->scav_ready_due = false;
+		o->scav_was_sleeping = o->scav_state == HG_SCAV_SLEEPING;
+		o->scav_state = HG_SCAV_READY;
+		o->scav_wake_at = o->now;
+		hg_bg_scavenger_tick(m);
+	}
 }
 
 /*
@@ -478,10 +540,12 @@ void hg_gc_commit(struct hg_model *m)
 	o->last_heap_goal = last_goal;
 	pace_scavenger(m, hg_heap_goal(m), last_goal);
 	hg_gc_flush_idle_pcaches(m);
-	if (m->cfg.scavenger_pace == HG_SCAV_PACE_TIME && o->has_time)
-		scav_ready(o);
-	else
+	if (m->cfg.scavenger_pace == HG_SCAV_PACE_TIME && o->has_time) {
+		o->scav_ready_due = true; /* hg_scavenger_sweep_done */
+		o->scav_after_free = false;
+	} else {
 		background_scavenge(m);
+	}
 }
 
 /*
@@ -504,7 +568,8 @@ void hg_scavenge_on_grow(struct hg_model *m, uint64_t growth, uint64_t scav)
 {
 	struct hg_objects *o = m->obj;
 	unsigned minor = hg_config_go_minor(&m->cfg);
-	uint64_t todo = 0;
+	uint64_t todo = 0, goal;
+	bool force;
 
 	(void)scav; /* mapped_ready already counts the reused pages */
 	if (!o || !m->stats.object_ops || !m->cfg.scavenger || minor < 12 ||
@@ -526,15 +591,20 @@ void hg_scavenge_on_grow(struct hg_model *m, uint64_t growth, uint64_t scav)
 	}
 	if (minor >= 19 && m->hs.mapped_ready > m->cfg.memory_limit)
 		todo = m->hs.mapped_ready - m->cfg.memory_limit;
-	if (o->scav_gc_percent_goal != UINT64_MAX && growth > 0) {
+	/* Go: forceScavenge, only for the memory limit */
+	force = todo > 0;
+	goal = gc_percent_goal_now(m);
+	if (goal != UINT64_MAX && growth > 0) {
 		uint64_t retained = heap_retained(m);
-		if (retained > o->scav_gc_percent_goal) {
-			uint64_t over = retained - o->scav_gc_percent_goal;
+		if (retained > goal) {
+			uint64_t over = retained - goal;
 			uint64_t t = growth < over ? growth : over;
 			if (t > todo)
 				todo = t;
 		}
 	}
-	if (todo)
+	if (todo && force)
 		hg_pagealloc_scavenge(m->pages, todo);
+	else if (todo)
+		hg_pagealloc_scavenge_bg(m->pages, todo);
 }

@@ -9,19 +9,63 @@
 /* Scavenge index (Go: scavengeIndex, forced mode)                     */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The generations (params.scav_gens, go1.21+): Go's scavChunkData.gen and
+ * lastInUse as the touched and hi_last bits, and the eligible bit, Go's
+ * shouldScavenge(gen, false): has free pages, fewer than
+ * scavChunkHiOccPages in use, and not that many in use when the cycle
+ * first touched it.
+ */
+static void update_eligible(struct hg_pagealloc *p, uint64_t ci,
+			    uint64_t in_use)
+{
+	if (hg_hbm_get(&p->scav_has_free, ci) && in_use < p->scav_hi_occ &&
+	    !hg_hbm_get(&p->scav_hi_last, ci))
+		hg_hbm_set(&p->scav_eligible, ci);
+	else
+		hg_hbm_clear(&p->scav_eligible, ci);
+}
+
+/* Go: scavChunkData.alloc and free's "if sc.gen != newGen": the chunk's
+ * lastInUse is its inUse before this change, once a cycle. */
+static void touch(struct hg_pagealloc *p, uint64_t ci, uint64_t before)
+{
+	if (p->scav_gen0 || hg_hbm_get(&p->scav_touched, ci))
+		return;
+	hg_hbm_set(&p->scav_touched, ci);
+	if (before >= p->scav_hi_occ)
+		hg_hbm_set(&p->scav_hi_last, ci);
+}
+
 /* Go: (*scavengeIndex).alloc and scavChunkData.alloc, mgcscavenge.go */
 void hg_scav_index_alloc(struct hg_pagealloc *p, uint64_t ci,
 			 struct pa_chunk *c, uint64_t npages)
 {
+	uint64_t before = c->in_use;
+
 	c->in_use = (uint16_t)(c->in_use + npages);
 	if (c->in_use >= p->chunk_pages)
 		hg_hbm_clear(&p->scav_has_free, ci);
+	if (p->params.scav_gens) {
+		touch(p, ci, before);
+		update_eligible(p, ci, c->in_use);
+	}
+}
+
+/* Go: freeHWM, the highest page freed since the last nextGen. */
+static void raise_free_hwm(struct hg_pagealloc *p, hg_addr a)
+{
+	if (!p->scav_free_hwm_valid || p->scav_free_hwm < a) {
+		p->scav_free_hwm = a;
+		p->scav_free_hwm_valid = true;
+	}
 }
 
 /* Go: (*scavengeIndex).free and scavChunkData.free, mgcscavenge.go */
 void hg_scav_index_free(struct hg_pagealloc *p, uint64_t ci, struct pa_chunk *c,
 			uint64_t page, uint64_t npages)
 {
+	uint64_t before = c->in_use;
 	hg_addr a;
 
 	c->in_use = (uint16_t)(c->in_use >= npages ? c->in_use - npages : 0);
@@ -31,31 +75,175 @@ void hg_scav_index_free(struct hg_pagealloc *p, uint64_t ci, struct pa_chunk *c,
 		p->scav_search_addr = a;
 		p->scav_search_valid = true;
 	}
+	if (p->params.scav_gens) {
+		raise_free_hwm(p, a);
+		touch(p, ci, before);
+		update_eligible(p, ci, c->in_use);
+	}
 }
 
-/* Go: (*scavengeIndex).find with force=true, mgcscavenge.go */
-static bool scav_index_find(struct hg_pagealloc *p, uint64_t *ci,
-			    uint64_t *page)
+/* Go: (*scavengeIndex).alloc over the whole chunks [c, c+n), free before:
+ * each is now full (lastInUse 0 where first touched: hi_last stays). */
+void hg_scav_index_alloc_whole(struct hg_pagealloc *p, uint64_t c, uint64_t n)
+{
+	hg_hbm_clear_range(&p->scav_has_free, c, c + n);
+	if (!p->params.scav_gens)
+		return;
+	hg_hbm_clear_range(&p->scav_eligible, c, c + n);
+	if (!p->scav_gen0)
+		hg_hbm_set_range(&p->scav_touched, c, c + n);
+}
+
+/*
+ * Go: (*scavengeIndex).free over the whole chunks [c, c+n), full before.
+ * A chunk the cycle had not touched gets lastInUse = all its pages, so it
+ * is not eligible until the next gen; one it had keeps its lastInUse.
+ * The cost follows the touched chunks of the range, not its length.
+ */
+void hg_scav_index_free_whole(struct hg_pagealloc *p, uint64_t c, uint64_t n)
+{
+	hg_addr a = chunk_base(p, c + n) - p->params.page_size;
+	uint64_t x = c, t;
+
+	hg_hbm_set_range(&p->scav_has_free, c, c + n);
+	if (!p->scav_search_valid || p->scav_search_addr < a) {
+		p->scav_search_addr = a;
+		p->scav_search_valid = true;
+	}
+	if (!p->params.scav_gens)
+		return;
+	raise_free_hwm(p, a);
+	if (p->scav_gen0) {
+		hg_hbm_set_range(&p->scav_eligible, c, c + n);
+		return;
+	}
+	while (x < c + n) {
+		if (!hg_hbm_find_next(&p->scav_touched, x, &t) || t > c + n)
+			t = c + n;
+		if (t > x) {
+			hg_hbm_set_range(&p->scav_touched, x, t);
+			hg_hbm_set_range(&p->scav_hi_last, x, t);
+		}
+		if (t >= c + n)
+			break;
+		if (!hg_hbm_get(&p->scav_hi_last, t))
+			hg_hbm_set(&p->scav_eligible, t);
+		x = t + 1;
+	}
+}
+
+/* Chunks [c, c+n) flagged as having free pages to release (grown memory
+ * made backed, before go1.13): their eligibility, chunk by chunk. */
+void hg_scav_index_flagged(struct hg_pagealloc *p, uint64_t c, uint64_t n)
+{
+	if (!p->params.scav_gens)
+		return;
+	for (uint64_t i = c; i < c + n; i++) {
+		const struct pa_chunk *ch = chunk_of(p, i);
+
+		update_eligible(p, i, ch ? ch->in_use : 0);
+	}
+}
+
+/* Clears every set bit of h, a word at a time; calls f on each bit first
+ * when f is given. */
+static void clear_all(struct hg_pagealloc *p, struct hg_hbm *h,
+		      void (*f)(struct hg_pagealloc *, uint64_t))
+{
+	uint64_t x = 0, i;
+
+	while (hg_hbm_find_next(h, x, &i)) {
+		uint64_t lo = i & ~UINT64_C(63);
+
+		if (f)
+			for (uint64_t j = i; j < lo + 64; j++)
+				if (hg_hbm_get(h, j))
+					f(p, j);
+		hg_hbm_clear_range(h, lo, lo + 64);
+		x = lo + 64;
+	}
+}
+
+/* A chunk whose lastInUse no longer counts: eligible if it has free
+ * pages and is not nearly full. */
+static void hi_last_ends(struct hg_pagealloc *p, uint64_t ci)
+{
+	const struct pa_chunk *ch = chunk_of(p, ci);
+
+	hg_hbm_clear(&p->scav_hi_last, ci);
+	update_eligible(p, ci, ch ? ch->in_use : 0);
+}
+
+/*
+ * Go: (*scavengeIndex).nextGen, go1.21+: a new gen (no chunk touched in
+ * it), and the background search address raised to the highest page
+ * freed since the last one. Its cost follows the chunks the cycle
+ * touched (Go's is constant; its find walks every chunk instead).
+ */
+void hg_pagealloc_next_gen(struct hg_pagealloc *p)
+{
+	if (!p->params.scav_gens)
+		return;
+	p->scav_gen0 = false;
+	clear_all(p, &p->scav_hi_last, hi_last_ends);
+	clear_all(p, &p->scav_touched, NULL);
+	if (p->scav_free_hwm_valid &&
+	    (!p->scav_bg_valid || p->scav_bg_addr < p->scav_free_hwm)) {
+		p->scav_bg_addr = p->scav_free_hwm;
+		p->scav_bg_valid = true;
+	}
+	p->scav_free_hwm_valid = false;
+}
+
+/* The index's two modes: forced (searchAddrForce, every chunk with free
+ * pages) and background (searchAddrBg, the eligible chunks). */
+struct scav_mode {
+	struct hg_hbm *chunks;
+	hg_addr *addr;
+	bool *valid;
+};
+
+static struct scav_mode scav_mode(struct hg_pagealloc *p, bool force)
+{
+	if (force || !p->params.scav_gens)
+		return (struct scav_mode){ &p->scav_has_free,
+					   &p->scav_search_addr,
+					   &p->scav_search_valid };
+	return (struct scav_mode){ &p->scav_eligible, &p->scav_bg_addr,
+				   &p->scav_bg_valid };
+}
+
+/* Go: (*scavengeIndex).find, mgcscavenge.go */
+static bool scav_index_find(struct hg_pagealloc *p, const struct scav_mode *md,
+			    uint64_t *ci, uint64_t *page)
 {
 	uint64_t start, i;
 
-	if (!p->scav_search_valid)
+	if (!*md->valid)
 		return false;
-	start = chunk_index(p, p->scav_search_addr);
-	if (!hg_hbm_find_prev(&p->scav_has_free, start, &i)) {
-		p->scav_search_valid = false;
+	start = chunk_index(p, *md->addr);
+	if (!hg_hbm_find_prev(md->chunks, start, &i)) {
+		*md->valid = false;
 		return false;
 	}
 	if (i == start) {
 		*ci = i;
-		*page = chunk_page_index(p, p->scav_search_addr);
+		*page = chunk_page_index(p, *md->addr);
 		return true;
 	}
-	p->scav_search_addr =
-		chunk_base(p, i) + ((p->chunk_pages - 1) << p->log_page);
+	*md->addr = chunk_base(p, i) + ((p->chunk_pages - 1) << p->log_page);
 	*ci = i;
 	*page = p->chunk_pages - 1;
 	return true;
+}
+
+/* Go: (*scavengeIndex).setEmpty: no free pages to release in ci, for
+ * either mode. */
+static void set_empty(struct hg_pagealloc *p, uint64_t ci)
+{
+	hg_hbm_clear(&p->scav_has_free, ci);
+	if (p->params.scav_gens)
+		hg_hbm_clear(&p->scav_eligible, ci);
 }
 
 /* ------------------------------------------------------------------ */
@@ -202,7 +390,7 @@ static uint64_t scavenge_one(struct hg_pagealloc *p, uint64_t ci,
 			return n << p->log_page;
 		}
 	}
-	hg_hbm_clear(&p->scav_has_free, ci); /* Go: setEmpty */
+	set_empty(p, ci);
 	return 0;
 }
 
@@ -229,8 +417,8 @@ static bool scavenges_whole(const struct hg_pagealloc *p, uint64_t ci,
  * Stops where a chunk is not such a chunk (the caller's loop goes on
  * from there, as it would have) or the bytes asked for are released.
  */
-static uint64_t scavenge_run(struct hg_pagealloc *p, uint64_t ci,
-			     uint64_t left)
+static uint64_t scavenge_run(struct hg_pagealloc *p, const struct scav_mode *md,
+			     uint64_t ci, uint64_t left)
 {
 	uint64_t released = 0, c = ci, j;
 
@@ -245,12 +433,12 @@ static uint64_t scavenge_run(struct hg_pagealloc *p, uint64_t ci,
 		released += p->params.chunk_bytes;
 		if (released >= left)
 			break; /* the flag stays: the loop ends here */
-		hg_hbm_clear(&p->scav_has_free, c);
-		if (!hg_hbm_find_prev(&p->scav_has_free, c, &j)) {
-			p->scav_search_valid = false;
+		set_empty(p, c);
+		if (!hg_hbm_find_prev(md->chunks, c, &j)) {
+			*md->valid = false;
 			break;
 		}
-		p->scav_search_addr =
+		*md->addr =
 			chunk_base(p, j) + ((p->chunk_pages - 1) << p->log_page);
 		if (j + 1 != c ||
 		    !scavenges_whole(p, j, p->chunk_pages - 1,
@@ -263,19 +451,30 @@ static uint64_t scavenge_run(struct hg_pagealloc *p, uint64_t ci,
 	return released;
 }
 
-/* Go: (*pageAlloc).scavenge with force=true, runtime/mgcscavenge.go */
-uint64_t hg_pagealloc_scavenge(struct hg_pagealloc *p, uint64_t nbytes)
+/* Go: (*pageAlloc).scavenge, runtime/mgcscavenge.go */
+static uint64_t scavenge(struct hg_pagealloc *p, uint64_t nbytes, bool force)
 {
+	struct scav_mode md = scav_mode(p, force);
 	uint64_t released = 0, ci, page;
 
 	while (released < nbytes && !p->enomem) {
-		if (!scav_index_find(p, &ci, &page))
+		if (!scav_index_find(p, &md, &ci, &page))
 			break;
 		if (scavenges_whole(p, ci, page, nbytes - released))
-			released += scavenge_run(p, ci, nbytes - released);
+			released += scavenge_run(p, &md, ci, nbytes - released);
 		else
 			released += scavenge_one(p, ci, page,
 						 nbytes - released);
 	}
 	return released;
+}
+
+uint64_t hg_pagealloc_scavenge(struct hg_pagealloc *p, uint64_t nbytes)
+{
+	return scavenge(p, nbytes, true);
+}
+
+uint64_t hg_pagealloc_scavenge_bg(struct hg_pagealloc *p, uint64_t nbytes)
+{
+	return scavenge(p, nbytes, false);
 }

@@ -310,8 +310,11 @@ static int gc_cycle(struct hg_model *m, bool defer_stacks)
 	int err = hg_rtmeta_gc_start(m);
 	if (err)
 		return err;
+	hg_scavenger_gc_start(m); /* mgcpacer.c */
 	o->num_gc++;
 	o->sweepgen += 2;
+	/* Go: gcMarkTermination's nextGen, before the sweep (go1.21+) */
+	hg_pagealloc_next_gen(m->pages);
 	/* Go: prepareForSweep on every P (stale spans are swept from go1.15;
 	 * before, the mcaches were flushed before sweepgen moved): first the
 	 * P that ends the cycle (gcMarkTermination's startTheWorldWithSema,

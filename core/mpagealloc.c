@@ -266,6 +266,12 @@ int hg_pagealloc_new(struct hg_pagealloc **out,
 		hg_sparse_add_uniform(&p->chunks, u);
 	}
 	hg_hbm_init(&p->scav_has_free, params->addr_bits - p->log_chunk_bytes);
+	hg_hbm_init(&p->scav_touched, params->addr_bits - p->log_chunk_bytes);
+	hg_hbm_init(&p->scav_hi_last, params->addr_bits - p->log_chunk_bytes);
+	hg_hbm_init(&p->scav_eligible, params->addr_bits - p->log_chunk_bytes);
+	p->scav_gen0 = true;
+	/* Go: scavChunkHiOccFrac (0.96875 = 31/32) of pallocChunkPages */
+	p->scav_hi_occ = cp - cp / 32;
 
 	err = hg_addr_ranges_init(&p->in_use);
 	if (err) {
@@ -288,6 +294,9 @@ void hg_pagealloc_free_all(struct hg_pagealloc *p)
 	hg_hbm_destroy(&p->root_nonzero);
 	hg_sparse_destroy(&p->chunks);
 	hg_hbm_destroy(&p->scav_has_free);
+	hg_hbm_destroy(&p->scav_touched);
+	hg_hbm_destroy(&p->scav_hi_last);
+	hg_hbm_destroy(&p->scav_eligible);
 	hg_addr_ranges_destroy(&p->in_use);
 	free(p);
 }
@@ -473,7 +482,10 @@ int hg_pagealloc_grow(struct hg_pagealloc *p, hg_addr base, uint64_t size)
 	 * summary and chunk blocks are allocated as they are written. */
 	hg_addrs_to_summary_range(p, 0, base, limit, &lo, &hi);
 	if (!hg_hbm_reserve(&p->root_nonzero, lo, hi) ||
-	    !hg_hbm_reserve(&p->scav_has_free, start, end))
+	    !hg_hbm_reserve(&p->scav_has_free, start, end) ||
+	    !hg_hbm_reserve(&p->scav_touched, start, end) ||
+	    !hg_hbm_reserve(&p->scav_hi_last, start, end) ||
+	    !hg_hbm_reserve(&p->scav_eligible, start, end))
 		return HG_ENOMEM;
 	/* New chunks are free and scavenged: uniform. */
 	if (!hg_sparse_set_uniform(&p->chunks, start, end, PA_FREE_SCAV)) {
@@ -685,27 +697,6 @@ static uint64_t uniform_run(const struct hg_pagealloc *p,
 	return min_u64(n, whole);
 }
 
-/* Go: (*scavengeIndex).alloc over the whole chunks [c, c+n), free before:
- * each is now full. */
-static void scav_index_alloc_whole(struct hg_pagealloc *p, uint64_t c,
-				   uint64_t n)
-{
-	hg_hbm_clear_range(&p->scav_has_free, c, c + n);
-}
-
-/* Go: (*scavengeIndex).free over the whole chunks [c, c+n). */
-static void scav_index_free_whole(struct hg_pagealloc *p, uint64_t c,
-				  uint64_t n)
-{
-	hg_addr a = chunk_base(p, c + n) - p->params.page_size;
-
-	hg_hbm_set_range(&p->scav_has_free, c, c + n);
-	if (!p->scav_search_valid || p->scav_search_addr < a) {
-		p->scav_search_addr = a;
-		p->scav_search_valid = true;
-	}
-}
-
 /* Go: (*pageAlloc).allocRange, runtime/mpagealloc.go */
 static uint64_t pa_alloc_range(struct hg_pagealloc *p, hg_addr base,
 			       uint64_t npages)
@@ -755,7 +746,7 @@ static uint64_t pa_alloc_range(struct hg_pagealloc *p, hg_addr base,
 			if (!hg_sparse_set_uniform(&p->chunks, c, c + n,
 						   PA_ALLOC_READY))
 				hg_pagealloc_enomem(p);
-			scav_index_alloc_whole(p, c, n);
+			hg_scav_index_alloc_whole(p, c, n);
 			w.c = c + n;
 			continue;
 		}
@@ -883,7 +874,7 @@ void hg_pagealloc_free(struct hg_pagealloc *p, hg_addr base, uint64_t npages)
 							   ? PA_FREE_READY
 							   : PA_FREE_SCAV))
 				hg_pagealloc_enomem(p);
-			scav_index_free_whole(p, c, n);
+			hg_scav_index_free_whole(p, c, n);
 			w.c = c + n;
 			continue;
 		}
@@ -959,6 +950,7 @@ void hg_pagealloc_unscavenge(struct hg_pagealloc *p, hg_addr base,
 					hg_pagealloc_enomem(p);
 			}
 			hg_hbm_set_range(&p->scav_has_free, c, c + n);
+			hg_scav_index_flagged(p, c, n);
 			a = chunk_base(p, c + n) - p->params.page_size;
 			w.c = c + n;
 		} else {
@@ -968,6 +960,7 @@ void hg_pagealloc_unscavenge(struct hg_pagealloc *p, hg_addr base,
 			a = chunk_base(p, c) + ((hi - 1) << p->log_page);
 			hg_pagebits_clear_range(ch->scav, lo, hi - lo);
 			hg_hbm_set(&p->scav_has_free, c);
+			hg_scav_index_flagged(p, c, 1);
 			if (hi - lo == p->chunk_pages)
 				hg_chunk_done(p, c);
 		}

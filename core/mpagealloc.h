@@ -153,10 +153,23 @@ struct hg_pagealloc {
 	uint64_t nchunks; /* grown chunks */
 	struct hg_addr_ranges in_use;
 
-	/* Go: scavengeIndex, forced mode only. */
+	/* Go: scavengeIndex. */
 	struct hg_hbm scav_has_free; /* Go: scavChunkHasFree per chunk */
 	hg_addr scav_search_addr;    /* Go: searchAddrForce */
 	bool scav_search_valid;      /* false = Go's cleared state */
+	/* Its generations (params.scav_gens, go1.21+): a chunk's gen and
+	 * lastInUse as two bits, touched (its gen is the index's) and
+	 * hi_last (touched, lastInUse at least scavChunkHiOccPages), and
+	 * eligible, Go's shouldScavenge(gen, false), kept up to date so the
+	 * background search is a find_prev too. Before the first nextGen
+	 * every chunk's gen is the index's with lastInUse 0 (gen0). */
+	struct hg_hbm scav_touched, scav_hi_last, scav_eligible;
+	bool scav_gen0;
+	uint64_t scav_hi_occ;     /* Go: scavChunkHiOccPages */
+	hg_addr scav_bg_addr;     /* Go: searchAddrBg */
+	bool scav_bg_valid;
+	hg_addr scav_free_hwm;    /* Go: freeHWM */
+	bool scav_free_hwm_valid; /* false = minOffAddr */
 
 	/* The compact form's prototypes (see the layout above). */
 	struct pa_chunk uniform[PA_NUNIFORM];
@@ -401,6 +414,14 @@ void hg_scav_index_alloc(struct hg_pagealloc *p, uint64_t ci,
 			 struct pa_chunk *c, uint64_t npages);
 void hg_scav_index_free(struct hg_pagealloc *p, uint64_t ci, struct pa_chunk *c,
 			uint64_t page, uint64_t npages);
+/* The same over the whole chunks [c, c+n), free before (alloc) or full
+ * before (free). */
+void hg_scav_index_alloc_whole(struct hg_pagealloc *p, uint64_t c,
+			       uint64_t n);
+void hg_scav_index_free_whole(struct hg_pagealloc *p, uint64_t c, uint64_t n);
+/* Chunks [c, c+n) got the has-free flag without an alloc or free (grown
+ * memory made backed): their eligibility. */
+void hg_scav_index_flagged(struct hg_pagealloc *p, uint64_t c, uint64_t n);
 uint64_t hg_fill_aligned(uint64_t x, unsigned m);
 
 #endif /* HG_MPAGEALLOC_H */

@@ -160,7 +160,12 @@ struct hg_objects {
 	 * background scavenger's goals (scavenge.gcPercentGoal and
 	 * memoryLimitGoal; UINT64_MAX = none), set at each gc. */
 	uint64_t last_heap_goal, last_heap_inuse;
+	/* scav_gc_percent_goal: UINT64_MAX none, else armed (mgcpacer.c
+	 * gc_percent_goal_now works it out) */
 	uint64_t scav_gc_percent_goal, scav_memory_limit_goal;
+	uint64_t scav_retained_at_gc;
+	bool scav_ready_due; /* the gc's sweep is not known done yet */
+	bool scav_after_free; /* and the last op was one of its frees */
 	uint64_t now; /* the trace clock, ns */
 	uint64_t nproc_ops; /* proc events so far */
 	/* Go: gcController.heapLive: the marked heap at the last cycle, plus
@@ -257,6 +262,8 @@ void hg_gc_commit(struct hg_model *m);
 int hg_gc_paced(struct hg_model *m);
 void hg_heap_live_add(struct hg_objects *o, uint64_t n);
 void hg_bg_scavenger_tick(struct hg_model *m);
+void hg_scavenger_gc_start(struct hg_model *m);
+void hg_scavenger_sweep_done(struct hg_model *m);
 void hg_heap_live_sub(struct hg_objects *o, uint64_t n);
 void hg_mspan_sweep(struct hg_model *m, struct hg_mspan *s, bool preserve);
 void hg_mspan_sweep_slot(struct hg_model *m, struct hg_mspan *s, uint32_t i);

@@ -26,6 +26,12 @@ struct hg_pagealloc_params {
 	 * (Go: mallocinit zeroes a larger one). The scavenger then extends a
 	 * candidate down to a huge page boundary (findScavengeCandidate). */
 	uint64_t phys_huge_page_size;
+	/* Go: the scavenge index's generations and densities (go1.21+):
+	 * the background scavenger looks only below what was freed before
+	 * the last GC (searchAddrBg, freeHWM, nextGen) and skips chunks that
+	 * are or were this cycle nearly full (scavChunkData.shouldScavenge);
+	 * false: one search address for every scavenge (go1.19, go1.20). */
+	bool scav_gens;
 	/* Called once when the host runs out of memory for the allocator's
 	 * own structures (the state is then not to be trusted); optional. */
 	void (*host_oom)(void *ctx);
@@ -64,6 +70,19 @@ void hg_pagealloc_free(struct hg_pagealloc *p, hg_addr base, uint64_t npages);
  * bytes released.
  */
 uint64_t hg_pagealloc_scavenge(struct hg_pagealloc *p, uint64_t nbytes);
+
+/*
+ * Go: (*pageAlloc).scavenge with force=false: the background scavenger's
+ * and the heap growth's scavenging. With scav_gens, through the index's
+ * background search address and only in chunks that should be scavenged
+ * (a chunk found with nothing at or below that address is marked empty,
+ * for the forced scavenges too, as Go's setEmpty); otherwise the same as
+ * hg_pagealloc_scavenge.
+ */
+uint64_t hg_pagealloc_scavenge_bg(struct hg_pagealloc *p, uint64_t nbytes);
+
+/* Go: (*scavengeIndex).nextGen, at each GC's mark termination. */
+void hg_pagealloc_next_gen(struct hg_pagealloc *p);
 
 /* Go: (*pageAlloc).allocToCache. c->base == 0 if the heap has no free page. */
 struct hg_pagecache hg_pagealloc_alloc_to_cache(struct hg_pagealloc *p);

@@ -325,10 +325,30 @@ static int check_chunks(const struct hg_pagealloc *p, uint64_t c, uint64_t n,
 				 "chunk %#llx: scavenge index inUse %llu, "
 				 "bitmap %llu",
 				 ULL(c), ULL(ch->in_use), ULL(used));
+	/* Go: shouldScavenge(gen, false), kept as the eligible bits. */
+	for (i = c; p->params.scav_gens && i < c + n; i++) {
+		bool want = hg_hbm_get(&p->scav_has_free, i) &&
+			    ch->in_use < p->scav_hi_occ &&
+			    !hg_hbm_get(&p->scav_hi_last, i);
+
+		if (hg_hbm_get(&p->scav_eligible, i) != want ||
+		    (hg_hbm_get(&p->scav_hi_last, i) &&
+		     !hg_hbm_get(&p->scav_touched, i)))
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "chunk %#llx: scavenge index "
+					 "eligible %d, want %d",
+					 ULL(i),
+					 hg_hbm_get(&p->scav_eligible, i),
+					 want);
+	}
 	if (chunk_has_candidate(p, ch, &top)) {
 		hg_addr ta = chunk_base(p, c + n - 1) + (top << p->log_page);
 
-		for (i = c; i < c + n; i++)
+		/* With the generations, the background scavenger marks a
+		 * chunk empty when it finds nothing below its own search
+		 * address there, even with pages to release above it (Go's
+		 * setEmpty): a flag is then not owed. */
+		for (i = c; !p->params.scav_gens && i < c + n; i++)
 			if (!hg_hbm_get(&p->scav_has_free, i))
 				return hg_errorf(err, errlen, HG_EINVAL,
 						 "chunk %#llx has pages to "

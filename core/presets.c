@@ -415,13 +415,20 @@ void hg_cfg_default_scavenger(struct hg_config *c)
 	c->scavenger = true;
 }
 
-/* gc: at once at each gc. time (mgcpacer.c) defers the release to the
- * trace's clock, which is closer to the Go 1.26 recordings at the marks
- * right after a gc, but FreeOSMemory leaves no event in a go-trace and
- * its release then comes late (README "The scavengers") */
+/* time: on the trace's clock where it has time events (the Go 1.26
+ * recordings: marks right after a gc see none of its release yet), at
+ * once at each gc where it has none (README "The scavengers") */
 void hg_cfg_default_scavenger_pace(struct hg_config *c)
 {
-	c->scavenger_pace = HG_SCAV_PACE_GC;
+	c->scavenger_pace = HG_SCAV_PACE_TIME;
+}
+
+/* on from go1.21, whose scavenge index has generations and chunk
+ * densities (mgcscavenge.go scavengeIndex.nextGen, shouldScavenge; go1.19
+ * and go1.20 keep one search address for every scavenge) */
+void hg_cfg_default_scavenger_gens(struct hg_config *c)
+{
+	c->scavenger_gens = hg_config_go_minor(c) >= 21;
 }
 
 /* false: a hand-written trace starts from an empty heap; the

@@ -160,6 +160,11 @@ struct hg_config {
 	 * trace's time events (at each gc when it has none); gc: all at
 	 * once at each gc (README "The scavengers"). */
 	enum hg_scav_pace scavenger_pace;
+	/* The scavenge index's generations (go1.21+): the background
+	 * scavenger looks only below the highest page freed before the last
+	 * gc and skips chunks nearly full now or when the cycle first
+	 * touched them (README "The scavengers"). */
+	bool scavenger_gens;
 };
 
 /* hg_config_init fills the defaults of the newest Go on linux/amd64. */

@@ -241,6 +241,7 @@ static void test_keys_and_types(void **state)
 		{ "mark_readmemstats", HG_CFG_BOOL },
 		{ "scavenger", HG_CFG_BOOL },
 		{ "scavenger_pace", HG_CFG_STRING },
+		{ "scavenger_gens", HG_CFG_BOOL },
 		{ "runtime_start", HG_CFG_BOOL },
 		{ "runtime_metadata", HG_CFG_BOOL },
 		{ "placement", HG_CFG_STRING },

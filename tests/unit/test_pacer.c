@@ -177,7 +177,17 @@ static void test_memory_limit(void **state)
 static uint64_t released_for_limit(const char *go)
 {
 	struct hg_model *m = model(go, NULL, "40M");
-	char id[16];
+	struct hg_config cfg = *hg_model_config(m);
+	char id[16], err[256];
+
+	/* The goal alone: the cycle's own frees released at once (with the
+	 * generations, only after the next gc: test_scavenger_gens). */
+	hg_model_free(m);
+	assert_int_equal(hg_config_set(&cfg, "scavenger_gens", "false", err,
+				       sizeof(err)),
+			 0);
+	if (hg_model_new(&m, &cfg, err, sizeof(err)))
+		fail_msg("hg_model_new: %s", err);
 
 	for (int i = 0; i < 38; i++) {
 		snprintf(id, sizeof id, "o%d", i);
@@ -211,6 +221,11 @@ static struct hg_model *scav_model(const char *go, const char *on)
 
 	hg_model_free(m);
 	assert_int_equal(hg_config_set(&cfg, "scavenger", on, err, sizeof(err)),
+			 0);
+	/* The goals alone: a cycle's own frees are released at once (with
+	 * the generations, only after the next gc: test_scavenger_gens). */
+	assert_int_equal(hg_config_set(&cfg, "scavenger_gens", "false", err,
+				       sizeof(err)),
 			 0);
 	if (hg_model_new(&m, &cfg, err, sizeof(err)))
 		fail_msg("hg_model_new: %s", err);
@@ -511,6 +526,9 @@ static void test_scavenger_time(void **state)
 					       pace ? "gc" : "time", err,
 					       sizeof(err)),
 				 0);
+		assert_int_equal(hg_config_set(&cfg, "scavenger_gens", "false",
+					       err, sizeof(err)),
+				 0);
 		if (hg_model_new(&m, &cfg, err, sizeof(err)))
 			fail_msg("hg_model_new: %s", err);
 		apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 1000 });
@@ -549,6 +567,57 @@ static void test_scavenger_time(void **state)
 		}
 		hg_model_free(m);
 	}
+}
+
+/*
+ * scavenger_gens (go1.21+): the background scavenger looks only below the
+ * highest page freed before the last gc (searchAddrBg, freeHWM, nextGen):
+ * the 96 MiB a cycle's sweep frees are released only after the next gc,
+ * and FreeOSMemory (scavenge: all) releases them at once. Without the
+ * generations they go at the gc that freed them.
+ */
+static uint64_t released_gens(const char *gens, bool second_gc,
+			      bool all)
+{
+	struct hg_model *m = model("1.26", NULL, NULL);
+	struct hg_config cfg = *hg_model_config(m);
+	char err[256], id[16];
+	uint64_t r0;
+
+	hg_model_free(m);
+	assert_int_equal(
+		hg_config_set(&cfg, "scavenger_gens", gens, err, sizeof(err)),
+		0);
+	if (hg_model_new(&m, &cfg, err, sizeof(err)))
+		fail_msg("hg_model_new: %s", err);
+	for (int i = 0; i < 100; i++) {
+		snprintf(id, sizeof id, "b%d", i);
+		op(m, HG_OP_NEW, id, MiB, false);
+	}
+	op(m, HG_OP_GC, NULL, 0, false);
+	for (int i = 4; i < 100; i++) {
+		snprintf(id, sizeof id, "b%d", i);
+		op(m, HG_OP_DEL, id, 0, false);
+	}
+	r0 = hg_model_stats(m)->final.heap_released;
+	op(m, HG_OP_GC, NULL, 0, false); /* sweeps the 96 MiB */
+	if (second_gc)
+		op(m, HG_OP_GC, NULL, 0, false);
+	if (all)
+		apply_ok(m, (struct hg_op){ .kind = HG_OP_SCAVENGE,
+					    .all = true });
+	r0 = hg_model_stats(m)->final.heap_released - r0;
+	hg_model_free(m);
+	return r0;
+}
+
+static void test_scavenger_gens(void **state)
+{
+	(void)state;
+	assert_int_equal(released_gens("true", false, false), 0);
+	assert_true(released_gens("true", true, false) > 80 * MiB);
+	assert_true(released_gens("true", false, true) >= 96 * MiB);
+	assert_true(released_gens("false", false, false) > 80 * MiB);
 }
 
 /*
@@ -619,6 +688,7 @@ int main(void)
 		cmocka_unit_test(test_idle_pcache_flush),
 		cmocka_unit_test(test_mark_readmemstats),
 		cmocka_unit_test(test_scavenger_time),
+		cmocka_unit_test(test_scavenger_gens),
 		cmocka_unit_test(test_scavenge_on_grow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -759,6 +759,18 @@ static bool idlist_empty(const struct idlist *l)
 	return l->head == l->len;
 }
 
+/* idlist_drop takes id out of l if it is there */
+static void idlist_drop(struct idlist *l, uint64_t id)
+{
+	for (size_t i = l->head; i < l->len; i++)
+		if (l->v[i] == id) {
+			memmove(l->v + i, l->v + i + 1,
+				(l->len - i - 1) * sizeof(*l->v));
+			l->len--;
+			return;
+		}
+}
+
 /* the oldest (fifo) or the newest id of a list that is not empty */
 static uint64_t idlist_take(struct idlist *l, bool fifo)
 {
@@ -1119,6 +1131,9 @@ static void infer_stack(struct hg_textimp_reader *t, const char *type,
 		t->main_grown = true;
 		push(t, HG_OP_STACKALLOC, t->nstacks++, 4u << 10, false, 1);
 		push(t, HG_OP_STACKFREE, t->main_stack - 1, 0, false, 1);
+		/* no goroutine takes the freed stack, should tracebacks
+		 * come later in the log */
+		idlist_drop(&t->fresh, t->main_stack - 1);
 		return;
 	}
 	if (tlen != 9 || memcmp(type, "runtime.g", 9) != 0)

@@ -283,8 +283,8 @@ static void pace_scavenger(struct hg_model *m, uint64_t goal,
 	o->scav_gc_percent_goal = 0; /* armed: gc_percent_goal_now */
 }
 
-/* The retained-heap goal of pace_scavenger, from the heap goal now;
- * UINT64_MAX: none. */
+/* Go: gcPaceScavenger's gcPercentGoal: the retained-heap goal of
+ * pace_scavenger, from the heap goal now; UINT64_MAX: none. */
 static uint64_t gc_percent_goal_now(const struct hg_model *m)
 {
 	const struct hg_objects *o = m->obj;

@@ -409,7 +409,7 @@ static bool scavenges_whole(const struct hg_pagealloc *p, uint64_t ci,
 }
 
 /*
- * The loop of (*pageAlloc).scavenge over a run of uniform free chunks,
+ * Go: the loop of (*pageAlloc).scavenge over a run of uniform free chunks,
  * each released whole, from ci down: what scavenge_one and the index's
  * find do for each (sysUnused of the chunk, then its flag cleared when
  * the index finds it again empty, then the next lower flagged chunk as

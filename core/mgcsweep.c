@@ -192,9 +192,9 @@ void hg_swept_span_settle(struct hg_model *m)
 	hg_mspan_destroy(m, s);
 }
 
-/* The span cacheSpan swept for a refill of span class spc, taken off its
- * partial set; NULL (the pending span settled) when the last sweep was
- * of another class. */
+/* Go: (*mcentral).cacheSpan's own sweep: the span it swept for a refill
+ * of span class spc, taken off its partial set; NULL (the pending span
+ * settled) when the last sweep was of another class. */
 struct hg_mspan *hg_swept_span_take(struct hg_model *m, uint16_t spc)
 {
 	struct hg_objects *o = m->obj;

@@ -118,7 +118,8 @@ struct hg_mcache {
 	struct hg_stackcache stackcache[HG_STACK_ORDERS_MAX];
 };
 
-/* Go: p: what the object layer keeps per P (issue 9 adds the page cache). */
+/* Go: p: what the object layer keeps per P (its page cache is
+ * hg_model's pcaches). */
 struct hg_p {
 	struct hg_mcache mcache;
 	/* A proc event chose this P since the last GC: it ran goroutines

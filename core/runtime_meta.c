@@ -196,6 +196,7 @@ static int palloc(struct hg_model *m, uint64_t size, uint64_t align,
 	return HG_OK;
 }
 
+/* Go: mallocinit's metadata: the state made before the first arena. */
 int hg_rtmeta_mallocinit(struct hg_model *m)
 {
 	if (!m->cfg.runtime_metadata || !m->sbrk ||

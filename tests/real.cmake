@@ -61,7 +61,7 @@ set_tests_properties(real.go119.all real.go119.heap
 # real.go126.p1: the Go 1.26 GOMAXPROCS=1 replays keep what they reach
 # (tests/real/targets-runtime): HeapSys, HeapInuse and StackInuse within
 # 1%, HeapAlloc within 5%, NumGC exact at every mark, and at least 99% of
-# the recorded addresses (issue 9's target; every one of them today).
+# the recorded addresses (targets-runtime's; every one of them today).
 add_test(NAME real.go126.p1
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/real/fidelity.sh
     --heapgrow $<TARGET_FILE:heapgrow> --tool $<TARGET_FILE:hg_fidelity>

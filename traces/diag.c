@@ -116,7 +116,7 @@ const char *hg__size_problem(const char *s)
 }
 
 /* The bytes of an id: letters, digits, '_', '-', '.'. */
-static const unsigned char id_byte[256] = {
+const unsigned char hg__id_byte[256] = {
 	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
 	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
 	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
@@ -137,7 +137,7 @@ bool hg__id_valid(const char *s, size_t n)
 	if (!n || n > HG_TRACE_MAX_ID)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		all &= id_byte[(unsigned char)s[i]];
+		all &= hg__id_byte[(unsigned char)s[i]];
 	return all;
 }
 

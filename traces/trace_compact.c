@@ -464,21 +464,6 @@ static int parse_event(struct hg_trace_reader *r, struct hg_op *op,
 		      hg__quote(q, sizeof(q), t[0].s, t[0].n));
 }
 
-/* The bytes of an id (hg__id_valid's), and the blanks between words. */
-static const unsigned char id_byte[256] = {
-	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
-	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
-	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
-	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-	['y'] = 1, ['z'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1,
-	['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1,
-	['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
-	['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1,
-	['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['0'] = 1, ['1'] = 1,
-	['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
-	['8'] = 1, ['9'] = 1, ['_'] = 1, ['-'] = 1, ['.'] = 1,
-};
-
 static const char *skip_blanks(const char *p, const char *e)
 {
 	while (p < e && blank(*p))
@@ -566,7 +551,7 @@ static int fast_event(struct hg_trace_reader *r, struct hg_op *op,
 		}
 		if (f == HG_FIELD_ID) {
 			id = p;
-			while (p < e && id_byte[(unsigned char)*p])
+			while (p < e && hg__id_byte[(unsigned char)*p])
 				p++;
 			if ((p < e && !blank(*p)) ||
 			    (size_t)(p - id) > HG_TRACE_MAX_ID)

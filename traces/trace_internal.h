@@ -75,6 +75,9 @@ long hg__src_read(struct hg_src *s, void *dst, size_t n);
 const char *hg__quote(char *buf, size_t len, const char *s, size_t n);
 /* hg__size_problem says why hg_parse_size rejected s. */
 const char *hg__size_problem(const char *s);
+/* hg__id_byte: 1 for the bytes of an id (letters, digits, '_', '-',
+ * '.'), 0 for the others. */
+extern const unsigned char hg__id_byte[256];
 /* hg__id_valid tells whether s[0, n) is a valid id. */
 bool hg__id_valid(const char *s, size_t n);
 /* hg__copy_trunc copies s into dst[len], cut at a UTF-8 boundary. */

@@ -487,22 +487,9 @@ static const char *fast_size(const char *p, const char *e, uint64_t *out)
 	if (p == st)
 		return NULL;
 	if (p < e && !blank(*p)) {
-		switch (*p) {
-		case 'K':
-			shift = 10;
-			break;
-		case 'M':
-			shift = 20;
-			break;
-		case 'G':
-			shift = 30;
-			break;
-		case 'T':
-			shift = 40;
-			break;
-		default:
+		shift = hg__size_shift(*p);
+		if (!shift)
 			return NULL;
-		}
 		p++;
 		if ((p < e && !blank(*p)) || v > (UINT64_MAX >> shift))
 			return NULL;

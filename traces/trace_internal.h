@@ -78,6 +78,23 @@ const char *hg__size_problem(const char *s);
 /* hg__id_byte: 1 for the bytes of an id (letters, digits, '_', '-',
  * '.'), 0 for the others. */
 extern const unsigned char hg__id_byte[256];
+/* hg__size_shift: the shift of the size suffix c (K 10, M 20, G 30, T 40),
+ * 0 when c is none of them. */
+static inline unsigned hg__size_shift(char c)
+{
+	switch (c) {
+	case 'K':
+		return 10;
+	case 'M':
+		return 20;
+	case 'G':
+		return 30;
+	case 'T':
+		return 40;
+	default:
+		return 0;
+	}
+}
 /* hg__id_valid tells whether s[0, n) is a valid id. */
 bool hg__id_valid(const char *s, size_t n);
 /* hg__copy_trunc copies s into dst[len], cut at a UTF-8 boundary. */

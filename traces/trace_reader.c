@@ -54,23 +54,8 @@ static bool quick_size(const char *s, size_t n, uint64_t *out)
 	}
 	if (n - i != 1 && !(n - i == 3 && s[i + 1] == 'i' && s[i + 2] == 'B'))
 		return false;
-	switch (s[i]) {
-	case 'K':
-		shift = 10;
-		break;
-	case 'M':
-		shift = 20;
-		break;
-	case 'G':
-		shift = 30;
-		break;
-	case 'T':
-		shift = 40;
-		break;
-	default:
-		return false;
-	}
-	if (v > (UINT64_MAX >> shift))
+	shift = hg__size_shift(s[i]);
+	if (!shift || v > (UINT64_MAX >> shift))
 		return false;
 	*out = v << shift;
 	return true;

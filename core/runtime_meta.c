@@ -145,16 +145,25 @@ void hg_rtmeta_release(struct hg_model *m)
 	m->rtmeta = NULL;
 }
 
+/* hg_sys_alloc for metadata the runtime never frees (the simulated OS
+ * keeps touching ones as one mapping); 0 after the modeled throw. */
+static hg_addr sys_alloc_persistent(struct hg_model *m, uint64_t size,
+				    uint64_t *stat)
+{
+	m->os.persistent = true;
+	hg_addr v = hg_sys_alloc(m, size, stat);
+	m->os.persistent = false;
+	if (!v)
+		hg_mheap_throw(m, "runtime: cannot allocate memory");
+	return v;
+}
+
 /* Go: persistentalloc's chunk: sysAlloc(persistentChunkSize, other_sys). */
 static int new_chunk(struct hg_model *m)
 {
-	m->os.persistent = true;
-	hg_addr v = hg_sys_alloc(m, PERSISTENT_CHUNK, &m->hs.other_sys);
-	m->os.persistent = false;
-	if (!v) {
-		hg_mheap_throw(m, "runtime: cannot allocate memory");
+	hg_addr v = sys_alloc_persistent(m, PERSISTENT_CHUNK, &m->hs.other_sys);
+	if (!v)
 		return HG_EOOM;
-	}
 	m->persistent_base = v;
 	m->persistent_off = ptr_size(m); /* the chunk list's link */
 	return HG_OK;
@@ -171,13 +180,9 @@ static int palloc(struct hg_model *m, uint64_t size, uint64_t align,
 	if (align == 0)
 		align = 8; /* Go: persistentalloc1's default */
 	if (size >= MAX_BLOCK) {
-		m->os.persistent = true;
-		hg_addr v = hg_sys_alloc(m, size, stat);
-		m->os.persistent = false;
-		if (!v) {
-			hg_mheap_throw(m, "runtime: cannot allocate memory");
+		hg_addr v = sys_alloc_persistent(m, size, stat);
+		if (!v)
 			return HG_EOOM;
-		}
 		return HG_OK;
 	}
 	m->persistent_off = HG_ALIGN_UP(m->persistent_off, align);
@@ -234,13 +239,9 @@ static int recordspan(struct hg_model *m)
 		uint64_t n = (64u << 10) / ptr;
 		if (n < r->allspans_cap * 3 / 2)
 			n = r->allspans_cap * 3 / 2;
-		m->os.persistent = true;
-		hg_addr v = hg_sys_alloc(m, n * ptr, &m->hs.other_sys);
-		m->os.persistent = false;
-		if (!v) {
-			hg_mheap_throw(m, "runtime: cannot allocate memory");
+		hg_addr v = sys_alloc_persistent(m, n * ptr, &m->hs.other_sys);
+		if (!v)
 			return HG_EOOM;
-		}
 		if (r->allspans)
 			hg_sys_free(m, r->allspans, r->allspans_cap * ptr,
 				    &m->hs.other_sys);
@@ -306,12 +307,9 @@ static struct gcbits_arena *gcbits_new_arena(struct hg_model *m)
 		hg_os_enomem(&m->os);
 		return NULL;
 	}
-	m->os.persistent = true;
-	hg_addr v = hg_sys_alloc(m, GCBITS_CHUNK, &m->hs.gc_misc_sys);
-	m->os.persistent = false;
+	hg_addr v = sys_alloc_persistent(m, GCBITS_CHUNK, &m->hs.gc_misc_sys);
 	if (!v) {
 		free(a);
-		hg_mheap_throw(m, "runtime: cannot allocate memory");
 		return NULL;
 	}
 	return a;
@@ -473,13 +471,8 @@ static int cycle_start(struct hg_model *m)
 	r->next = NULL;
 	if (!r->span_ring && hg_config_go_minor(&m->cfg) >= 26) {
 		r->span_ring = true;
-		m->os.persistent = true;
-		hg_addr v = hg_sys_alloc(m, SPAN_RING, &m->hs.gc_misc_sys);
-		m->os.persistent = false;
-		if (!v) {
-			hg_mheap_throw(m, "runtime: cannot allocate memory");
+		if (!sys_alloc_persistent(m, SPAN_RING, &m->hs.gc_misc_sys))
 			return HG_EOOM;
-		}
 	}
 	return HG_OK;
 }

@@ -122,6 +122,11 @@ static void track(const struct hg_op *op, bool mtrace)
 		return;
 	case HG_OP_GC:
 		return;
+	case HG_OP_SCAVENGE:
+		/* a Go log's debug.FreeOSMemory: scavenge all, after its gc */
+		if (mtrace || !op->all)
+			abort();
+		return;
 	case HG_OP_STACKALLOC:
 		/* a Go log's runtime.g: its stack, 2, 8 or 32 KiB; a stack a
 		 * traceback shows, a power of two from 2 KiB to 1 GiB, at an

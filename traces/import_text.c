@@ -968,6 +968,14 @@ static int afl_block_stack(struct hg_trace_reader *r)
 	} else if (size < g->size) {
 		size = g->size;
 	}
+	if (size > AFL_STACK_MAX) { /* grown past Go's maxstacksize */
+		r->d->line = t->blk_line;
+		r->d->col = 1;
+		snprintf(r->d->msg, sizeof(r->d->msg),
+			 "goroutine %" PRIu64 ": a stack of more than 1 GiB",
+			 t->blk_goid);
+		return HG_EINVAL;
+	}
 	if (size != g->size)
 		afl_g_resize(t, g, size,
 			     t->blk_goexit && size <= top ? top - size : 0);

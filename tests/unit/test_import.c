@@ -848,6 +848,26 @@ static void test_afl_errors(void **state)
 		     "\tfp=0x10 sp=0x8\nruntime.goexit(...)\n"
 		     "\tfp=0x7fffffffffe8 sp=0x7fffffffffe0\n",
 		     HG_FMT_AUTO, 2, 1, "a stack of more than 1 GiB");
+	{
+		/* copied 20 times without a cycle: doubled past 1 GiB */
+		char text[4096];
+		size_t n = 0;
+
+		for (unsigned k = 0; k <= 20; k++) {
+			uint64_t top = (uint64_t)(k + 1) << 32;
+
+			n += (size_t)snprintf(
+				text + n, sizeof(text) - n,
+				"tracealloc(0x1, 0x10)\ngoroutine 1 [running]:\n"
+				"f(...)\n\tfp=0x%" PRIx64 " sp=0x%" PRIx64 "\n"
+				"runtime.goexit(...)\n\tfp=0x%" PRIx64
+				" sp=0x%" PRIx64 "\n",
+				top - 0x100, top - 0x180, top - 0x18,
+				top - 0x20);
+		}
+		expect_error(text, HG_FMT_AUTO, 6 * 20 + 2, 1,
+			     "a stack of more than 1 GiB");
+	}
 	expect_error("tracealloc(0x1, 0x10)\ngoroutine 99999999999999999999 [x]:\n",
 		     HG_FMT_AUTO, 2, 11, "goroutine: id out of range");
 	{

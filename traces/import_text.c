@@ -1137,11 +1137,19 @@ static void infer_stack(struct hg_textimp_reader *t, const char *type,
 		 * newstack, copystack(gp, oldsize*2); mprof.go tracealloc,
 		 * go1.19). */
 		t->main_grown = true;
-		push(t, HG_OP_STACKALLOC, t->nstacks++, 4u << 10, false, 1);
+		push(t, HG_OP_STACKALLOC, t->nstacks, 4u << 10, false, 1);
 		push(t, HG_OP_STACKFREE, t->main_stack - 1, 0, false, 1);
-		/* no goroutine takes the freed stack, should tracebacks
-		 * come later in the log */
+		/* no goroutine takes the freed stack (from the fresh or the
+		 * free list), should tracebacks come later in the log, and
+		 * one a traceback's header already gave it has the new one */
 		idlist_drop(&t->fresh, t->main_stack - 1);
+		idlist_drop(&t->gfree, t->main_stack - 1);
+		for (size_t k = 0; k < t->ngs; k++)
+			if (t->gs[k].stack == t->main_stack - 1) {
+				t->gs[k].stack = t->nstacks;
+				t->gs[k].size = 4u << 10;
+			}
+		t->nstacks++;
 		return;
 	}
 	if (tlen != 9 || memcmp(type, "runtime.g", 9) != 0)

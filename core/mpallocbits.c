@@ -10,22 +10,25 @@
 /* ------------------------------------------------------------------ */
 
 /*
- * Go: (*pallocBits).summarize, runtime/mpallocbits.go. A first pass finds
- * the free runs that start or end at word boundaries (start, end and a
- * first maximum); a second looks inside each word for a longer run,
- * shrinking every run of zeros by the maximum so far with shifts that
- * double the length of the runs of ones each time, so a word whose runs
- * are no longer than the maximum is dismissed in a few steps.
+ * edge_runs walks chunk c's words once: the first free page (PA_NONE if
+ * none), the longest free run that crosses or ends at a word boundary,
+ * and the free run at the chunk's end; with occ, also the least of the
+ * words' longest runs' complements (c->wocc: 64 minus the word's longest
+ * free run).
  */
-uint64_t hg_pallocbits_summarize(const struct hg_pagealloc *p,
-				 const struct pa_chunk *c)
+static inline void edge_runs(const struct hg_pagealloc *p,
+			     const struct pa_chunk *c, uint64_t *startp,
+			     uint64_t *mostp, uint64_t *curp, unsigned *occ)
 {
 	uint64_t start = PA_NONE, most = 0, cur = 0;
-	unsigned w;
 
-	for (w = 0; w < p->nwords; w++) {
+	if (occ)
+		*occ = 64;
+	for (unsigned w = 0; w < p->nwords; w++) {
 		uint64_t x = c->alloc[w];
 
+		if (occ && c->wocc[w] < *occ)
+			*occ = c->wocc[w];
 		if (x == 0) {
 			cur += 64;
 			continue;
@@ -36,6 +39,26 @@ uint64_t hg_pallocbits_summarize(const struct hg_pagealloc *p,
 		most = max_u64(most, cur);
 		cur = clz64(x);
 	}
+	*startp = start;
+	*mostp = most;
+	*curp = cur;
+}
+
+/*
+ * Go: (*pallocBits).summarize, runtime/mpallocbits.go. A first pass finds
+ * the free runs that start or end at word boundaries (start, end and a
+ * first maximum); a second looks inside each word for a longer run,
+ * shrinking every run of zeros by the maximum so far with shifts that
+ * double the length of the runs of ones each time, so a word whose runs
+ * are no longer than the maximum is dismissed in a few steps.
+ */
+uint64_t hg_pallocbits_summarize(const struct hg_pagealloc *p,
+				 const struct pa_chunk *c)
+{
+	uint64_t start, most, cur;
+	unsigned w;
+
+	edge_runs(p, c, &start, &most, &cur, NULL);
 	if (start == PA_NONE)
 		return pack_sum(p, p->chunk_pages, p->chunk_pages,
 				p->chunk_pages);
@@ -91,24 +114,10 @@ uint64_t hg_pallocbits_summarize(const struct hg_pagealloc *p,
 uint64_t hg_pallocbits_summarize_fast(const struct hg_pagealloc *p,
 				      const struct pa_chunk *c)
 {
-	uint64_t start = PA_NONE, most = 0, cur = 0;
-	unsigned w, occ = 64;
+	uint64_t start, most, cur;
+	unsigned occ;
 
-	for (w = 0; w < p->nwords; w++) {
-		uint64_t x = c->alloc[w];
-
-		if (c->wocc[w] < occ)
-			occ = c->wocc[w];
-		if (x == 0) {
-			cur += 64;
-			continue;
-		}
-		cur += ctz64(x);
-		if (start == PA_NONE)
-			start = cur;
-		most = max_u64(most, cur);
-		cur = clz64(x);
-	}
+	edge_runs(p, c, &start, &most, &cur, &occ);
 	if (start == PA_NONE)
 		return pack_sum(p, p->chunk_pages, p->chunk_pages,
 				p->chunk_pages);

@@ -464,8 +464,8 @@ enum type_ptrs { TYPE_UNKNOWN, TYPE_NOSCAN, TYPE_SCAN };
  * pointers or not. The log gives a type's name, not its pointer data:
  * known noscan are no type at all (Go's nil type, which mallocgc allocates
  * as noscan: Go: mallocgc, go1.19), the predeclared pointer-free types,
- * the runtime's named integer types of its interface conversions, and
- * arrays of them; known scan are pointers, slices, strings, maps, map
+ * the runtime's named integer types of its interface conversions and its
+ * mark workers' nodes, and arrays of them; known scan are pointers, slices, strings, maps, map
  * buckets, channels, functions, interfaces and unsafe.Pointer, and arrays
  * of them. A named type or a struct is unknown (afl_noscan).
  */
@@ -479,7 +479,10 @@ static enum type_ptrs type_ptrs(const char *s, size_t n)
 		/* convT16, convT32 and convT64 allocate with these named
 		 * integer types (Go: iface.go uint16InterfacePtr..., go1.19) */
 		"runtime.uint16InterfacePtr", "runtime.uint32InterfacePtr",
-		"runtime.uint64InterfacePtr", NULL
+		"runtime.uint64InterfacePtr",
+		/* the GC's mark workers' nodes: an lfnode and two uintptr
+		 * handles (Go: mgc.go gcBgMarkWorkerNode, go1.19) */
+		"runtime.gcBgMarkWorkerNode", NULL
 	};
 	static const char *const ptr_prefix[] = {
 		"*", "[]", "map[", "map.bucket[", "chan ", "<-chan ", "func(",

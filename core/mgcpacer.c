@@ -404,8 +404,13 @@ static void scav_ready(struct hg_objects *o)
 /*
  * Go: the end of the sweep (sweepone's scavenger.ready, go1.19-1.26): an
  * imported trace's sweep is the frees that follow its gc, so the sweep is
- * taken as done at the first op after the gc that frees nothing (the
- * model's own sweep is done within the gc).
+ * taken as done at its first wbuffree (bgsweep's freeSomeWbufs, which
+ * runs once its sweepone loop found no span left, that sweepone having
+ * readied the scavenger) or else at the first op after the gc that frees
+ * nothing but a time, proc or stackalloc op (a goroutine's stack growth
+ * and the clock go on during the sweep); the model's own sweep is done
+ * within the gc. Sysmon's wake 20 us later needs a clock finer than that:
+ * the go-trace importer gives the time every 10 us.
  */
 void hg_scavenger_sweep_done(struct hg_model *m)
 {
@@ -542,7 +547,6 @@ void hg_gc_commit(struct hg_model *m)
 	hg_gc_flush_idle_pcaches(m);
 	if (m->cfg.scavenger_pace == HG_SCAV_PACE_TIME && o->has_time) {
 		o->scav_ready_due = true; /* hg_scavenger_sweep_done */
-		o->scav_after_free = false;
 	} else {
 		background_scavenge(m);
 	}

@@ -166,7 +166,6 @@ struct hg_objects {
 	uint64_t scav_gc_percent_goal, scav_memory_limit_goal;
 	uint64_t scav_retained_at_gc;
 	bool scav_ready_due; /* the gc's sweep is not known done yet */
-	bool scav_after_free; /* and the last op was one of its frees */
 	uint64_t now; /* the trace clock, ns */
 	uint64_t nproc_ops; /* proc events so far */
 	/* Go: gcController.heapLive: the marked heap at the last cycle, plus

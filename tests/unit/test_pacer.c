@@ -505,9 +505,10 @@ static void test_mark_readmemstats(void **state)
 }
 
 /*
- * scavenger_pace=time: the release a gc makes due waits for the trace's
- * clock: nothing at the gc itself, nor at a time event less than sysmon's
- * 20 us later; then one burst of 1 ms of work (64 KiB quanta at 4 us:
+ * scavenger_pace=time: the release a gc makes due waits for the end of its
+ * sweep (the first op after it that frees nothing, here a new: a time
+ * event does not end it) and the trace's clock: nothing at the gc itself,
+ * nor at a time event less than sysmon's 20 us later; then one burst of 1 ms of work (64 KiB quanta at 4 us:
  * 16 MiB, the quantum that crosses 1 ms included), and the next only
  * after the scavenger's sleep (1.024 ms of work / 0.001 = 1.024 s at
  * first). scavenger_pace=gc: all at the gc.
@@ -519,7 +520,7 @@ static void test_scavenger_time(void **state)
 		struct hg_model *m = model("1.26", NULL, NULL);
 		struct hg_config cfg = *hg_model_config(m);
 		char err[256], id[16];
-		uint64_t r0, r1, r2, r3;
+		uint64_t r0, r1, r1c, r2, r3;
 
 		hg_model_free(m);
 		assert_int_equal(hg_config_set(&cfg, "scavenger_pace",
@@ -544,29 +545,90 @@ static void test_scavenger_time(void **state)
 		r0 = hg_model_stats(m)->final.heap_released;
 		op(m, HG_OP_GC, NULL, 0, false);
 		r1 = hg_model_stats(m)->final.heap_released;
-		apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 11000 });
+		apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 5000 });
+		/* still sweeping: no release at any time */
+		apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME,
+					    .value = 3000000 });
+		if (!pace)
+			assert_int_equal(hg_model_stats(m)->final.heap_released,
+					 r1);
+		op(m, HG_OP_NEW, "c0", 64, false); /* the sweep's end */
+		r1c = hg_model_stats(m)->final.heap_released;
+		apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME,
+					    .value = 3011000 });
 		r2 = hg_model_stats(m)->final.heap_released;
 		apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME,
-					    .value = 2000000 });
+					    .value = 3030000 });
 		r3 = hg_model_stats(m)->final.heap_released;
 		if (pace) {
 			assert_true(r1 - r0 > 80 * MiB);
-			assert_int_equal(r3, r1);
+			assert_int_equal(r3, r1c);
 		} else {
 			assert_int_equal(r1, r0);
-			assert_int_equal(r2, r1);
+			assert_int_equal(r2, r1c);
 			apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME,
-						    .value = 1000000000 });
+						    .value = 1003000000 });
 			assert_int_equal(hg_model_stats(m)->final.heap_released,
 					 r3);
 			assert_int_equal(r3 - r2, 16 * MiB);
 			apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME,
-						    .value = 1030000000 });
+						    .value = 1033030000 });
 			assert_int_equal(hg_model_stats(m)->final.heap_released,
 					 r3 + 16 * MiB);
 		}
 		hg_model_free(m);
 	}
+}
+
+/*
+ * The end of an imported gc's sweep: its first wbuffree (Go's bgsweep
+ * frees the work buffers once no span is left to sweep), even with frees
+ * after it; a stack growth, a P change or the clock between its frees do
+ * not end it. Returns what the background scavenger released by 40 us
+ * after the last op (sysmon's wake is 20 us after the sweep's end).
+ */
+static uint64_t released_after_sweep(bool wbuffree)
+{
+	struct hg_model *m = model("1.26", NULL, NULL);
+	struct hg_config cfg = *hg_model_config(m);
+	char err[256], id[16];
+	uint64_t r0;
+
+	hg_model_free(m);
+	assert_int_equal(hg_config_set(&cfg, "scavenger_gens", "false", err,
+				       sizeof(err)),
+			 0);
+	if (hg_model_new(&m, &cfg, err, sizeof(err)))
+		fail_msg("hg_model_new: %s", err);
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 1000 });
+	for (int i = 0; i < 100; i++) {
+		snprintf(id, sizeof id, "b%d", i);
+		op(m, HG_OP_NEW, id, MiB, false);
+	}
+	op(m, HG_OP_WBUFALLOC, "w1", 32 * KiB, false);
+	op(m, HG_OP_GC, NULL, 0, false);
+	op(m, HG_OP_GC, NULL, 0, false);
+	op(m, HG_OP_STACKALLOC, "s1", 8 * KiB, false);
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 2000 });
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_PROC, .value = 0 });
+	for (int i = 4; i < 100; i++) {
+		snprintf(id, sizeof id, "b%d", i);
+		op(m, HG_OP_DEL, id, 0, true);
+		if (i == 50 && wbuffree)
+			op(m, HG_OP_WBUFFREE, "w1", 0, false);
+	}
+	r0 = hg_model_stats(m)->final.heap_released;
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 42000 });
+	r0 = hg_model_stats(m)->final.heap_released - r0;
+	hg_model_free(m);
+	return r0;
+}
+
+static void test_scavenger_sweep_end(void **state)
+{
+	(void)state;
+	assert_int_equal(released_after_sweep(false), 0);
+	assert_true(released_after_sweep(true) >= 8 * MiB);
 }
 
 /*
@@ -688,6 +750,7 @@ int main(void)
 		cmocka_unit_test(test_idle_pcache_flush),
 		cmocka_unit_test(test_mark_readmemstats),
 		cmocka_unit_test(test_scavenger_time),
+		cmocka_unit_test(test_scavenger_sweep_end),
 		cmocka_unit_test(test_scavenger_gens),
 		cmocka_unit_test(test_scavenge_on_grow),
 	};

@@ -171,7 +171,8 @@ rec126js() { # rec126js NAME
 }
 
 # Go 1.19 under Node.js with only GODEBUG in the environment (env -i);
-# wasm_run.js prints the environment it hands the program as ENV lines.
+# wasm_run.js prints the environment it hands the program as ENV lines;
+# the log keeps the tracebacks as rec119 does (afl_tracebacks).
 rec119js() { # rec119js NAME
 	want "$1" && have_node "$1" || return 0
 	name=$1
@@ -181,7 +182,12 @@ rec119js() { # rec119js NAME
 		"$tmp/bin/wasmphases.go119" >"$tmp/$name.out" 2>"$tmp/$name.err"
 	keep_stdout "$tmp/$name.out" "$name"
 	grep -E '^(MODULE|INITIAL|GROW|MARK) ' "$tmp/$name.err" >"$out/$name.stderr"
-	grep -E "^ENV |$afl" "$tmp/$name.err" | gzip -9n >"$out/$name.allocfreetrace.gz"
+	# the ENV lines (wasm_run.js prints them before the program runs),
+	# then the records and tracebacks as for the linux runs
+	{
+		grep -E '^ENV ' "$tmp/$name.err"
+		afl_tracebacks <"$tmp/$name.err"
+	} | gzip -9n >"$out/$name.allocfreetrace.gz"
 	echo "recorded $name"
 }
 

@@ -343,8 +343,15 @@ static void background_scavenge(struct hg_model *m)
  * The background scavenger on the trace's clock (Go: bgscavenge and
  * scavengerState.run, sleep, go1.19 and go1.26 alike). The end of the
  * sweep readies it (sweepone's scavenger.ready) and sysmon wakes it,
- * from a sleep too, at its next tick (taken as its shortest delay, 20 us,
- * after the gc). Awake, it releases 64 KiB at a time (scavengeQuantum)
+ * from a sleep too, at its next tick: taken one tick of its busiest pace
+ * after the sweep's end, its usleep(20) plus the 50 us a Linux timer
+ * sleeps past its time by default (the timer slack of prctl(2)), 70 us.
+ * Sysmon's real ticks vary (it sleeps up to 10 ms when idle, and in a
+ * stop-the-world until the world starts again): the Go 1.26 recordings
+ * show wakes from 3 us to several ms after the sweep's end, and no wake
+ * within the 5 to 20 us between a runtime.GC's sweep and the
+ * ReadMemStats after it; any tick from 30 to 100 us gives the same
+ * figures on them. Awake, it releases 64 KiB at a time (scavengeQuantum)
  * while there is work, for at least 1 ms of work (minScavWorkTime), then
  * sleeps that work divided by its sleep ratio, which a PI controller
  * steers to 1% of the CPU time of GOMAXPROCS (scavengePercent; start
@@ -359,7 +366,7 @@ static void background_scavenge(struct hg_model *m)
 #define HG_SCAV_QUANTUM (UINT64_C(64) << 10)
 #define HG_SCAV_QUANTUM_NS 4000.0
 #define HG_SCAV_MIN_WORK_NS 1e6  /* Go: minScavWorkTime */
-#define HG_SCAV_SYSMON_NS 20000  /* Go: sysmon's shortest delay, 20 us */
+#define HG_SCAV_SYSMON_NS 70000  /* Go: sysmon's usleep(20), + 50 us slack */
 #define HG_SCAV_PERCENT 1.0      /* Go: scavengePercent */
 
 /* Go: scavengerState.sleepController (kp 0.3375, ti 3.2e6, tt 1e9,
@@ -409,7 +416,7 @@ static void scav_ready(struct hg_objects *o)
  * readied the scavenger) or else at the first op after the gc that frees
  * nothing but a time, proc or stackalloc op (a goroutine's stack growth
  * and the clock go on during the sweep); the model's own sweep is done
- * within the gc. Sysmon's wake 20 us later needs a clock finer than that:
+ * within the gc. Sysmon's wake 70 us later needs a clock finer than that:
  * the go-trace importer gives the time every 10 us.
  */
 void hg_scavenger_sweep_done(struct hg_model *m)

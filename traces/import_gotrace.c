@@ -46,7 +46,7 @@
 #define GT_WPEND 16 /* manual spans waiting for their M's next event */
 #define GT_LOW_HEAP ((uint64_t)1 << 32)
 #define GT_GAP_PIECE ((uint64_t)15 * GT_PAGE_SIZE) /* a page cache's span */
-/* emit `time` when the clock moved 10 us: finer than the 20 us the model
+/* emit `time` when the clock moved 10 us: finer than the 70 us the model
  * takes sysmon to wake the background scavenger at the sweep's end */
 #define GT_TIME_STEP 10000u
 

@@ -508,8 +508,8 @@ static void test_mark_readmemstats(void **state)
  * scavenger_pace=time: the release a gc makes due waits for the end of its
  * sweep (the first op after it that frees nothing, here a new: a time
  * event does not end it) and the trace's clock: nothing at the gc itself,
- * nor at a time event less than sysmon's 20 us later; then one burst of 1 ms of work (64 KiB quanta at 4 us:
- * 16 MiB, the quantum that crosses 1 ms included), and the next only
+ * nor at a time event less than sysmon's 70 us later; then one burst of
+ * 1 ms of work (64 KiB quanta at 4 us: 16 MiB, the quantum that crosses 1 ms included), and the next only
  * after the scavenger's sleep (1.024 ms of work / 0.001 = 1.024 s at
  * first). scavenger_pace=gc: all at the gc.
  */
@@ -555,10 +555,10 @@ static void test_scavenger_time(void **state)
 		op(m, HG_OP_NEW, "c0", 64, false); /* the sweep's end */
 		r1c = hg_model_stats(m)->final.heap_released;
 		apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME,
-					    .value = 3011000 });
+					    .value = 3060000 });
 		r2 = hg_model_stats(m)->final.heap_released;
 		apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME,
-					    .value = 3030000 });
+					    .value = 3080000 });
 		r3 = hg_model_stats(m)->final.heap_released;
 		if (pace) {
 			assert_true(r1 - r0 > 80 * MiB);
@@ -572,7 +572,7 @@ static void test_scavenger_time(void **state)
 					 r3);
 			assert_int_equal(r3 - r2, 16 * MiB);
 			apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME,
-						    .value = 1033030000 });
+						    .value = 1033080000 });
 			assert_int_equal(hg_model_stats(m)->final.heap_released,
 					 r3 + 16 * MiB);
 		}
@@ -584,8 +584,8 @@ static void test_scavenger_time(void **state)
  * The end of an imported gc's sweep: its first wbuffree (Go's bgsweep
  * frees the work buffers once no span is left to sweep), even with frees
  * after it; a stack growth, a P change or the clock between its frees do
- * not end it. Returns what the background scavenger released by 40 us
- * after the last op (sysmon's wake is 20 us after the sweep's end).
+ * not end it. Returns what the background scavenger released by 90 us
+ * after the last op (sysmon's wake is 70 us after the sweep's end).
  */
 static uint64_t released_after_sweep(bool wbuffree)
 {
@@ -618,7 +618,7 @@ static uint64_t released_after_sweep(bool wbuffree)
 			op(m, HG_OP_WBUFFREE, "w1", 0, false);
 	}
 	r0 = hg_model_stats(m)->final.heap_released;
-	apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 42000 });
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 92000 });
 	r0 = hg_model_stats(m)->final.heap_released - r0;
 	hg_model_free(m);
 	return r0;

@@ -18,9 +18,11 @@
  *
  * A generation is read whole before any of its events is handled: the
  * strings its trace.Log events name and its frequency may come after its
- * events. Then the events of all Ms are merged in timestamp order (ties by
- * the order the Ms first appear). Memory is one generation's batches plus
- * the live tables (heap spans with a bit per object slot, goroutine stacks,
+ * events. Then the events of all Ms are merged in the order they took
+ * effect (ties by the order the Ms first appear): an allocation at its
+ * timestamp, a free of a stack or a span at its M's next event or when
+ * the world stops (see next_event). Memory is one generation's batches
+ * plus the live tables (heap spans with a bit per object slot, goroutine stacks,
  * the P of each M). What bounds a generation: the runtime starts a new one
  * about every second (Go: traceAdvancePeriod) and when tracing stops, and
  * no batch exceeds 64 KiB (Go: MaxBatchSize); a generation of more than
@@ -337,6 +339,9 @@ struct gt_cursor {
 	uint64_t last_ts;
 	size_t mi;
 	struct gt_event ev; /* the next event */
+	uint64_t key;       /* when it took effect: the merge's order */
+	uint64_t run_key;   /* the key of the run of frees ev is in */
+	size_t run_left;    /* and how many of them follow ev */
 };
 
 struct gt_mstate {
@@ -1075,8 +1080,8 @@ static int decode(struct hg_trace_reader *r, const struct gt_batch *b,
 
 static bool heap_less(const struct gt_cursor *a, const struct gt_cursor *b)
 {
-	if (a->ev.ts != b->ev.ts)
-		return a->ev.ts < b->ev.ts;
+	if (a->key != b->key)
+		return a->key < b->key;
 	return a->mi < b->mi;
 }
 
@@ -1247,9 +1252,9 @@ static int decode(struct hg_trace_reader *r, const struct gt_batch *b,
 	return 0;
 }
 
-/* next_event moves c to its next event. Returns 1, 0 when c has no more
- * events, HG_EINVAL. */
-static int next_event(struct hg_trace_reader *r, struct gt_cursor *c)
+/* next_event_raw moves c to its next event. Returns 1, 0 when c has no
+ * more events, HG_EINVAL. */
+static int next_event_raw(struct hg_trace_reader *r, struct gt_cursor *c)
 {
 	struct hg_gotrace_reader *g = r->gotrace;
 	uint64_t dt;
@@ -1288,6 +1293,70 @@ static int next_event(struct hg_trace_reader *r, struct gt_cursor *c)
 			c->ev.ts = cap;
 	}
 	return 1;
+}
+
+/* An event of the world's stop (Go: stopTheWorldWithSema's STWStart,
+ * gcStart's GCBegin and gcMarkTermination's GCEnd, both with the world
+ * stopped): a free traced before it took effect before it. */
+static bool stops_world(unsigned type)
+{
+	return type == EV_STW_BEGIN || type == EV_GC_BEGIN ||
+	       type == EV_GC_END;
+}
+
+/* A free traced before it takes effect (see next_event). */
+static bool frees_later(unsigned type)
+{
+	return type == EV_GOROUTINE_STACK_FREE || type == EV_SPAN_FREE;
+}
+
+/*
+ * next_event reads c's next event and the time it took effect, its key in
+ * the merge. The runtime traces an allocation once it has the memory
+ * (Go: stackalloc's GoroutineStackAlloc and allocSpan's SpanAlloc come
+ * after the page heap gave it, go1.26) but a free before it gives the
+ * memory back (stackfree's GoroutineStackFree, then freeManual's or
+ * freeSpan's SpanFree, then the heap lock and the pages): the timestamp of
+ * an allocation is the latest it can have happened, that of a free the
+ * earliest. The trace says a free was done only by its M's next event
+ * that is not one of the same run of frees: that is its key, so that
+ * another M's allocation traced between the two, which may have held the
+ * heap lock first (its own pages were taken before its timestamp), does
+ * not get the freed pages. Any other event's key is its timestamp. A run
+ * is read ahead once, its key kept for the frees that follow.
+ */
+static int next_event(struct hg_trace_reader *r, struct gt_cursor *c)
+{
+	int rc = next_event_raw(r, c);
+
+	if (rc <= 0)
+		return rc;
+	c->key = c->ev.ts;
+	if (!frees_later(c->ev.type)) {
+		c->run_left = 0;
+		return rc;
+	}
+	if (c->run_left > 0) {
+		c->run_left--;
+		c->key = c->run_key;
+		return rc;
+	}
+	{
+		struct gt_cursor t = *c;
+		size_t n = 0;
+
+		while (next_event_raw(r, &t) > 0) {
+			if (!frees_later(t.ev.type)) {
+				if (t.ev.ts > c->key)
+					c->key = t.ev.ts;
+				break;
+			}
+			n++;
+		}
+		c->run_key = c->key;
+		c->run_left = n;
+	}
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2610,9 +2679,26 @@ static int step(struct hg_trace_reader *r)
 				   ? 2
 				   : 1;
 
-			if (g->heap[k]->ev.ts <= c->ev.ts + g->freq / 1000) {
+			if (g->heap[k]->key <= c->key + g->freq / 1000) {
 				i = k;
 				c = g->heap[k];
+			}
+		} else if (g->nheap > 1 && stops_world(c->ev.type)) {
+			/* The frees traced before it are done (they run on
+			 * the system stack, which the world's stop waits
+			 * for): the earliest first. */
+			uint64_t at = c->ev.ts;
+			size_t k;
+
+			for (k = 1; k < g->nheap; k++) {
+				struct gt_cursor *d = g->heap[k];
+
+				if (frees_later(d->ev.type) &&
+				    (d->ev.ts < at || (d->ev.ts == at && !i))) {
+					i = k;
+					c = d;
+					at = d->ev.ts;
+				}
 			}
 		}
 		ev = c->ev;

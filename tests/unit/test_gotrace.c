@@ -591,6 +591,67 @@ static void test_reorder(void **state)
 }
 
 /*
+ * A stack freed on one M is back in the page heap only by that M's next
+ * event: another M's stack traced between the two came first (its pages
+ * were taken before its timestamp). A free traced before the world stops
+ * is done before it (GCBegin, and the GC op of GCEnd).
+ */
+static void test_free_late(void **state)
+{
+	struct buf b = { 0 }, d = { 0 };
+	struct ops o;
+	size_t i = 0;
+
+	(void)state;
+	header(&b, 26);
+	byte(&d, 1);
+	uv(&d, MIN_ADDR);
+	uv(&d, 8192);
+	uv(&d, 8);
+	uv(&d, 2048);
+	exp_batch(&b, 1, 1, &d);
+	ev(&d, 13, 3, U(0), U(0), U(1));           /* 1000 P0 */
+	ev(&d, 129, 4, U(10), U(16), U(4), U(1));  /* 1010 stack span */
+	ev(&d, 135, 3, U(1), U(64), U(16));        /* 1011 32K stack */
+	ev(&d, 136, 2, U(100), U(64));             /* 1111 freed */
+	ev(&d, 130, 2, U(1), U(16));               /* 1112 its span */
+	ev(&d, 129, 4, U(88), U(32), U(4), U(1));  /* 1200 next event */
+	ev(&d, 135, 3, U(1), U(128), U(16));       /* 1201 */
+	ev(&d, 136, 2, U(99), U(128));             /* 1300 freed */
+	ev(&d, 130, 2, U(1), U(32));               /* 1301 */
+	ev(&d, 135, 3, U(3699), U(300), U(12));    /* 5000 2K stack */
+	batch(&b, 1, 7, 1000, &d);
+	ev(&d, 13, 3, U(0), U(1), U(1));           /* 1000 P1 */
+	ev(&d, 129, 4, U(150), U(24), U(4), U(1)); /* 1150 stack span */
+	ev(&d, 135, 3, U(1), U(96), U(16));        /* 1151 32K stack */
+	ev(&d, 29, 3, U(849), U(1), U(0));         /* 2000 GCBegin */
+	ev(&d, 30, 2, U(100), U(1));               /* 2100 GCEnd */
+	batch(&b, 1, 9, 1000, &d);
+	sync_batch(&b, 26, 1);
+	byte(&b, 52);
+	decode(&o, b.p, b.n, NULL);
+	if (o.rc < 0)
+		fail_msg("%u: %s", o.d.line, o.d.msg);
+	expect(&o, i++, HG_OP_PROC, NULL, 0);
+	expect(&o, i++, HG_OP_STACKALLOC, "s40", 32768);
+	expect(&o, i++, HG_OP_PROC, NULL, 1);
+	expect(&o, i++, HG_OP_STACKALLOC, "s60", 32768); /* before 1111 */
+	expect(&o, i++, HG_OP_PROC, NULL, 0);
+	expect(&o, i++, HG_OP_STACKFREE, "s40", 0);
+	expect(&o, i++, HG_OP_STACKALLOC, "s80", 32768);
+	expect(&o, i++, HG_OP_STACKFREE, "s80", 0); /* before the cycle */
+	expect(&o, i++, HG_OP_PROC, NULL, 1);
+	expect(&o, i++, HG_OP_GC, NULL, 0);
+	expect(&o, i++, HG_OP_PROC, NULL, 0);
+	expect(&o, i++, HG_OP_STACKALLOC, "s12c", 2048);
+	assert_int_equal(o.n, i);
+	assert_int_equal(o.nwarn, 0);
+	ops_free(&o);
+	free(b.p);
+	free(d.p);
+}
+
+/*
  * Heap spans of the snapshot that hold no object (an mcache's, all free)
  * are held as spans: the first until an object lands in it, the second
  * until the trace frees it.
@@ -1187,6 +1248,7 @@ int main(void)
 		cmocka_unit_test(test_corrupted),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_reorder),
+		cmocka_unit_test(test_free_late),
 		cmocka_unit_test(test_held),
 		cmocka_unit_test(test_free_os),
 		cmocka_unit_test(test_snapshot_procs),

@@ -48,6 +48,10 @@ int hg_objects_init(struct hg_model *m)
 	o->inline_marks = minor >= 26; /* Go: GreenTeaGC on by default */
 	o->sweepgen = 0;
 	o->paced = m->cfg.gc == HG_GC_PACED;
+	/* Go: gcinit's commit: gcPaceScavenger before the first cycle sets
+	 * no goal (no last heap goal; mapped memory under the limit). */
+	o->scav_gc_percent_goal = UINT64_MAX;
+	o->scav_memory_limit_goal = UINT64_MAX;
 	o->gc_auto = !hg_config_is_explicit(&m->cfg, "gc");
 	/*
 	 * Go: stackSystem (512 bytes per pointer word on Windows until go1.24,

@@ -329,7 +329,9 @@ static uint64_t scavenge_todo(const struct hg_model *m)
 /*
  * The background scavenger at once (scavenger_pace = gc, or a trace
  * without time events): what is over its goals is released at the gc
- * (highest addresses first, as Go's scavenge index does).
+ * (highest addresses first, as Go's scavenge index does), or, go1.19+
+ * under scavenger_pace = time, at the next cycle's start
+ * (hg_scavenger_gc_start).
  */
 static void background_scavenge(struct hg_model *m)
 {
@@ -472,21 +474,36 @@ void hg_bg_scavenger_tick(struct hg_model *m)
  * the scavenger, parked or asleep, runs at once toward the goals of the
  * last cycle, through the index as the last cycle left it; the model
  * runs it when the cycle's gc comes, before the cycle's own work: a burst
- * of run on the trace's clock (scavenger_pace time; at once, the release
- * at the gc stands for it).
+ * of run on the trace's clock (scavenger_pace time).
+ *
+ * A trace without a clock (go1.19's allocfreetrace log) cannot tell when
+ * sysmon's wake at the sweep's end lets the scavenger run: only once the
+ * program blocks or a P is idle, which may be well after the next mark.
+ * This wake is the one that is certain to come: the scavenger releases
+ * what is over the last cycle's goals here, with the last sweep's frees
+ * in, and nothing at the gc itself (hg_gc_commit). Each tracegc() dump of
+ * the Go 1.19 recordings (taken at mark termination) shows the scavenger
+ * as this gives it: parked after a cycle whose start found nothing over
+ * the goals, asleep after one where it released, and still runnable in a
+ * cycle a GOMAXPROCS=1 program's allocation started (the program went on
+ * running); a runtime.GC's mark sees none of its cycle's release in
+ * tree-go119-p1/p2 and waves-go119-p1, nor in most of waves-go119-p2's.
  */
 void hg_scavenger_gc_start(struct hg_model *m)
 {
 	struct hg_objects *o = m->obj;
 
-	if (!o || hg_config_go_minor(&m->cfg) < 19)
+	if (!o || hg_config_go_minor(&m->cfg) < 19 ||
+	    m->cfg.scavenger_pace != HG_SCAV_PACE_TIME)
 		return;
-	if (m->cfg.scavenger_pace == HG_SCAV_PACE_TIME && o->has_time) {
+	if (o->has_time) {
 		o->scav_ready_due = false;
 		o->scav_was_sleeping = o->scav_state == HG_SCAV_SLEEPING;
 		o->scav_state = HG_SCAV_READY;
 		o->scav_wake_at = o->now;
 		hg_bg_scavenger_tick(m);
+	} else {
+		background_scavenge(m);
 	}
 }
 
@@ -552,11 +569,12 @@ void hg_gc_commit(struct hg_model *m)
 	o->last_heap_goal = last_goal;
 	pace_scavenger(m, hg_heap_goal(m), last_goal);
 	hg_gc_flush_idle_pcaches(m);
-	if (m->cfg.scavenger_pace == HG_SCAV_PACE_TIME && o->has_time) {
+	if (m->cfg.scavenger_pace == HG_SCAV_PACE_TIME && o->has_time)
 		o->scav_ready_due = true; /* hg_scavenger_sweep_done */
-	} else {
+	else if (m->cfg.scavenger_pace != HG_SCAV_PACE_TIME ||
+		 hg_config_go_minor(&m->cfg) < 19)
 		background_scavenge(m);
-	}
+	/* else at the next cycle's start (hg_scavenger_gc_start) */
 }
 
 /*

@@ -419,14 +419,17 @@ static void scav_ready(struct hg_objects *o)
  * nothing but a time, proc or stackalloc op (a goroutine's stack growth
  * and the clock go on during the sweep); the model's own sweep is done
  * within the gc. Sysmon's wake 70 us later needs a clock finer than that:
- * the go-trace importer gives the time every 10 us.
+ * the go-trace importer gives the time every 10 us. js/wasm has no sysmon
+ * (Go: haveSysmon, proc.go): nothing acts on the ready there, so the
+ * scavenger stays parked (or asleep) until the next cycle's start.
  */
 void hg_scavenger_sweep_done(struct hg_model *m)
 {
 	struct hg_objects *o = m->obj;
 
 	o->scav_ready_due = false;
-	scav_ready(o);
+	if (!hg_platform_is_wasm(m->cfg.platform))
+		scav_ready(o);
 }
 
 void hg_bg_scavenger_tick(struct hg_model *m)

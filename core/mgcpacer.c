@@ -584,8 +584,9 @@ void hg_gc_commit(struct hg_model *m)
  * The scavenging when the heap grows, per release (growth: the bytes the
  * heap grew for a span, scav: the released bytes the span reused):
  *  - go1.19+ (the end of (*mheap).allocSpan): what retained would exceed
- *    the scavenger's goal (at most the growth), or the mapped memory the
- *    memory limit, is released before the span is used;
+ *    the scavenger's goal once the growth is used (at most the growth),
+ *    or the mapped memory the memory limit, is released before the span
+ *    is used;
  *  - go1.14-1.18 ((*mheap).grow: retained + totalGrowth over scavengeGoal)
  *    and go1.13 ((*mheap).growAddSpan's scavengeIfNeededLocked over
  *    scavengeRetainedGoal): the same without the memory limit;
@@ -603,7 +604,6 @@ void hg_scavenge_on_grow(struct hg_model *m, uint64_t growth, uint64_t scav)
 	uint64_t todo = 0, goal;
 	bool force;
 
-	(void)scav; /* mapped_ready already counts the reused pages */
 	if (!o || !m->stats.object_ops || !m->cfg.scavenger || minor < 12 ||
 	    (growth == 0 && minor < 19))
 		return;
@@ -627,7 +627,11 @@ void hg_scavenge_on_grow(struct hg_model *m, uint64_t growth, uint64_t scav)
 	force = todo > 0;
 	goal = gc_percent_goal_now(m);
 	if (goal != UINT64_MAX && growth > 0) {
-		uint64_t retained = heap_retained(m);
+		/* Go: heapRetained() + growth, the retained heap before the
+		 * span is counted (span_taken added the reused released
+		 * pages, scav, to it) with the new memory: the growth
+		 * itself is released, not retained, until it is used. */
+		uint64_t retained = heap_retained(m) - scav + growth;
 		if (retained > goal) {
 			uint64_t over = retained - goal;
 			uint64_t t = growth < over ? growth : over;

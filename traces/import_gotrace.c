@@ -1322,16 +1322,35 @@ static bool frees_later(unsigned type)
  * that is not one of the same run of frees: that is its key, so that
  * another M's allocation traced between the two, which may have held the
  * heap lock first (its own pages were taken before its timestamp), does
- * not get the freed pages. Any other event's key is its timestamp. A run
- * is read ahead once, its key kept for the frees that follow.
+ * not get the freed pages. A stack in the stack span its M's event just
+ * before allocated has that event's key. Any other event's key is its
+ * timestamp. A run of frees is read ahead once, its key kept for the frees
+ * that follow.
  */
 static int next_event(struct hg_trace_reader *r, struct gt_cursor *c)
 {
+	const struct hg_gotrace_reader *g = r->gotrace;
+	struct gt_event was = c->ev; /* the event before, if any */
+	uint64_t was_key = c->key;
 	int rc = next_event_raw(r, c);
 
 	if (rc <= 0)
 		return rc;
 	c->key = c->ev.ts;
+	/* A stack in the manual span its M took just before (Go:
+	 * stackpoolalloc's allocManual for the pool, then stackalloc traces
+	 * the stack, once it carved the span) took its pages then. */
+	if (c->ev.type == EV_GOROUTINE_STACK_ALLOC &&
+	    was.type == EV_SPAN_ALLOC && (was.args[2] & 1) && g->have_info &&
+	    was.args[0] <= (UINT64_MAX - g->min_addr) / g->page_size &&
+	    c->ev.args[0] <= (UINT64_MAX - g->min_addr) / g->stack_align) {
+		uint64_t lo = g->min_addr + was.args[0] * g->page_size;
+		uint64_t base = g->min_addr + c->ev.args[0] * g->stack_align;
+
+		if (base >= lo && (base - lo) / g->page_size < was.args[1] &&
+		    was_key < c->key)
+			c->key = was_key;
+	}
 	if (!frees_later(c->ev.type)) {
 		c->run_left = 0;
 		return rc;

@@ -652,6 +652,56 @@ static void test_free_late(void **state)
 }
 
 /*
+ * A stack carved from a stack span its M took just before counts from the
+ * span's allocation: another M's span traced between the two came after.
+ */
+static void test_stack_span_first(void **state)
+{
+	struct buf b = { 0 }, d = { 0 };
+	struct ops o;
+	size_t i = 0;
+
+	(void)state;
+	header(&b, 26);
+	byte(&d, 1);
+	uv(&d, MIN_ADDR);
+	uv(&d, 8192);
+	uv(&d, 8);
+	uv(&d, 2048);
+	exp_batch(&b, 1, 1, &d);
+	ev(&d, 13, 3, U(0), U(0), U(1));           /* 1000 P0 */
+	ev(&d, 129, 4, U(10), U(16), U(4), U(1));  /* 1010 pool span */
+	ev(&d, 135, 3, U(90), U(76), U(12));       /* 1100 2K stack in it */
+	ev(&d, 129, 4, U(10), U(40), U(4), U(1));  /* 1110 another span */
+	ev(&d, 135, 3, U(1), U(200), U(12));       /* 1111 not in it */
+	batch(&b, 1, 7, 1000, &d);
+	ev(&d, 13, 3, U(0), U(1), U(1));           /* 1000 P1 */
+	ev(&d, 129, 4, U(50), U(24), U(4), U(1));  /* 1050 stack span */
+	ev(&d, 135, 3, U(1), U(96), U(16));        /* 1051 32K stack */
+	ev(&d, 135, 3, U(59), U(300), U(12));      /* 1110 2K stack */
+	batch(&b, 1, 9, 1000, &d);
+	sync_batch(&b, 26, 1);
+	byte(&b, 52);
+	decode(&o, b.p, b.n, NULL);
+	if (o.rc < 0)
+		fail_msg("%u: %s", o.d.line, o.d.msg);
+	expect(&o, i++, HG_OP_PROC, NULL, 0);
+	expect(&o, i++, HG_OP_STACKALLOC, "s4c", 2048); /* at 1010 */
+	expect(&o, i++, HG_OP_PROC, NULL, 1);
+	expect(&o, i++, HG_OP_STACKALLOC, "s60", 32768);
+	expect(&o, i++, HG_OP_STACKALLOC, "s12c", 2048); /* 1110 */
+	expect(&o, i++, HG_OP_PROC, NULL, 0);
+	/* the span at page 40 is not its stack's: a work buffer, at 1110 */
+	expect(&o, i++, HG_OP_WBUFALLOC, NULL, 0);
+	expect(&o, i++, HG_OP_STACKALLOC, "sc8", 2048); /* 1111 */
+	assert_int_equal(o.n, i);
+	assert_int_equal(o.nwarn, 0);
+	ops_free(&o);
+	free(b.p);
+	free(d.p);
+}
+
+/*
  * Heap spans of the snapshot that hold no object (an mcache's, all free)
  * are held as spans: the first until an object lands in it, the second
  * until the trace frees it.
@@ -1249,6 +1299,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_reorder),
 		cmocka_unit_test(test_free_late),
+		cmocka_unit_test(test_stack_span_first),
 		cmocka_unit_test(test_held),
 		cmocka_unit_test(test_free_os),
 		cmocka_unit_test(test_snapshot_procs),

@@ -208,8 +208,8 @@ struct hg_pagemeta {
 	unsigned shift[5]; /* Go: levelShift */
 	unsigned bits[5];  /* Go: levelBits */
 	struct hg_meta_array scav_index;
-	uint64_t scav_entry;         /* bytes per chunk (0: no index) */
-	uint64_t scav_min, scav_max; /* Go: scavengeIndex.min/max (chunks) */
+	uint64_t scav_bits;          /* bits per chunk (0: no index) */
+	uint64_t scav_min, scav_max; /* Go: scavengeIndex.min/max (bytes) */
 	unsigned char *chunk_l2; /* Go: pageAlloc.chunks L1: which L2 exist */
 	uint64_t chunk_l2_count;
 };
@@ -301,14 +301,15 @@ static int pagemeta_init(struct hg_model *m)
 		if (err)
 			return err;
 	}
-	/* Go: scavengeIndex (go1.19; 8 bytes a chunk from go1.21), reserved
-	 * for the whole address space on 64-bit; a static array on 32-bit. */
+	/* Go: scavengeIndex (go1.19-1.20: a bit a chunk; 8 bytes a chunk
+	 * from go1.21), reserved for the whole address space on 64-bit; a
+	 * static array on 32-bit. */
 	unsigned minor = hg_config_go_minor(&m->cfg);
 	if (hg_platform_is_64bit(m->cfg.platform) && minor >= 19) {
-		pm->scav_entry = minor >= 21 ? 8 : 1;
+		pm->scav_bits = minor >= 21 ? 64 : 1;
 		uint64_t chunks = (uint64_t)1 << (addr_bits - chunk_shift);
 		int err = meta_reserve(
-			m, &pm->scav_index, chunks * pm->scav_entry,
+			m, &pm->scav_index, chunks * pm->scav_bits / 8,
 			"failed to reserve scavenge index memory");
 		if (err)
 			return err;
@@ -346,19 +347,27 @@ int hg_pagemeta_grow(struct hg_model *m, hg_addr base, hg_addr limit)
 				return err;
 		}
 	}
-	if (pm->scav_entry) {
-		/* Go: (*scavengeIndex).sysGrow: one contiguous [min, max). */
+	if (pm->scav_bits) {
+		/* Go: (*scavengeIndex).grow (go1.19-1.20), sysGrow (go1.21+):
+		 * one contiguous [min, max) of the index's bytes. */
 		unsigned cs = ilog2(m->cfg.chunk_size);
-		uint64_t per_page = m->cfg.phys_page_size / pm->scav_entry;
-		uint64_t need_min = HG_ALIGN_DOWN(ob >> cs, per_page);
-		uint64_t need_max = HG_ALIGN_UP(ol >> cs, per_page);
+		uint64_t phys = m->cfg.phys_page_size;
+		uint64_t need_min =
+			HG_ALIGN_DOWN((ob >> cs) * pm->scav_bits / 8, phys);
+		uint64_t need_max = HG_ALIGN_UP(
+			((ol >> cs) * pm->scav_bits + 7) / 8, phys);
 		if (need_max < pm->scav_min)
 			need_max = pm->scav_min;
-		if (pm->scav_max && need_min > pm->scav_max)
+		/* go1.19 and go1.20 extend the range down to the top of what
+		 * is mapped even before anything is: the first growth maps
+		 * the index from its start (on linux/amd64, where chunk
+		 * indices start at the arena base offset, 4 MiB for the
+		 * first heap at 0xc000000000: the recordings' GCSys); go1.21
+		 * maps from the top only once there is one (8fa9e3beee). */
+		if ((pm->scav_max || hg_config_go_minor(&m->cfg) < 21) &&
+		    need_min > pm->scav_max)
 			need_min = pm->scav_max;
-		int err =
-			meta_map(m, &pm->scav_index, need_min * pm->scav_entry,
-				 need_max * pm->scav_entry);
+		int err = meta_map(m, &pm->scav_index, need_min, need_max);
 		if (err)
 			return err;
 		if (!pm->scav_max || need_min < pm->scav_min)

@@ -168,6 +168,56 @@ static void test_memory_limit(void **state)
 }
 
 /*
+ * go1.19-1.20's scavenge index, a bit a chunk: the first heap growth maps
+ * it from its start (Go: (*scavengeIndex).grow extends the range down to
+ * the top of what is mapped, 0 then). On linux/amd64 the chunk indices
+ * start at the arena base offset, so that is 4 MiB of mapped metadata,
+ * which the memory limit's heap goal counts as non-heap memory (25 MiB
+ * live, so the goal under 40 MiB is the limit less the non-heap memory
+ * and 1 MiB of headroom); on linux/arm64 12 KiB.
+ */
+static uint64_t limit_goal_on(const char *platform)
+{
+	struct hg_config cfg;
+	struct hg_model *m = NULL;
+	char err[256];
+
+	hg_config_init(&cfg);
+	assert_int_equal(hg_config_set(&cfg, "platform", platform, err,
+				       sizeof(err)),
+			 0);
+	assert_int_equal(hg_config_set(&cfg, "go", "1.19", err, sizeof(err)),
+			 0);
+	assert_int_equal(hg_config_set(&cfg, "gc", "trace", err, sizeof(err)),
+			 0);
+	assert_int_equal(hg_config_set(&cfg, "memory_limit", "40M", err,
+				       sizeof(err)),
+			 0);
+	if (hg_model_new(&m, &cfg, err, sizeof(err)))
+		fail_msg("hg_model_new: %s", err);
+	for (int i = 0; i < 25; i++) {
+		char id[16];
+
+		snprintf(id, sizeof id, "o%d", i);
+		op(m, HG_OP_NEW, id, MiB, false);
+	}
+	op(m, HG_OP_GC, NULL, 0, false);
+	uint64_t goal = next_gc(m);
+	hg_model_free(m);
+	return goal;
+}
+
+static void test_scavenge_index_go119(void **state)
+{
+	(void)state;
+	uint64_t amd64 = limit_goal_on("linux/amd64");
+	uint64_t arm64 = limit_goal_on("linux/arm64");
+
+	assert_true(amd64 < 33 * MiB);
+	assert_true(arm64 > amd64 + 4 * MiB);
+}
+
+/*
  * The memory limit's goal for the background scavenger: 95% of the limit
  * from go1.22; go1.19-1.21's gcPaceScavenger takes 95 times the limit,
  * so nothing is released for the limit there. 38 MiB live, 4 MiB of it
@@ -848,6 +898,7 @@ int main(void)
 		cmocka_unit_test(test_off),
 		cmocka_unit_test(test_memory_limit),
 		cmocka_unit_test(test_memory_limit_goal),
+		cmocka_unit_test(test_scavenge_index_go119),
 		cmocka_unit_test(test_scavenger),
 		cmocka_unit_test(test_paced),
 		cmocka_unit_test(test_paced_small),

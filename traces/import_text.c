@@ -241,6 +241,18 @@ struct hg_textimp_reader {
 	uint64_t p_block[AFL_MAX_PROCS];
 	struct live_table gp;
 	uint64_t rec_addr, rec_size;
+	/* Goroutine ids (afl_g_batch): each P's batch of 16 ids + 1 (0:
+	 * none yet) and the highest id seen of it; the record's fresh
+	 * 2 KiB stack + 1 if it allocated a goroutine's g (infer_stack); a
+	 * record that did, held until the next record's traceback
+	 * (afl_g_decide): its goroutine, the queue position of its first
+	 * op, the P before it and whether the proc op before it is its own */
+	uint64_t p_batch[AFL_MAX_PROCS], p_batch_max[AFL_MAX_PROCS];
+	uint64_t rec_fresh;
+	bool g_hold, g_proc;
+	uint64_t g_stack, g_goid;
+	size_t g_pos;
+	unsigned g_prev_p;
 	char idbuf[40];
 };
 
@@ -617,6 +629,32 @@ static void mark_before_record(struct hg_textimp_reader *t, bool gc)
 	}
 }
 
+/* queue_insert: an op of kind (size) at queue position pos; false when
+ * no memory (t->nomem) */
+static bool queue_insert(struct hg_textimp_reader *t, size_t pos,
+			 enum hg_op_kind kind, uint64_t size)
+{
+	struct pending *q = push_at(t, kind, 0, size, false, 1), m;
+
+	if (!q)
+		return false;
+	m = *q;
+	for (size_t k = t->qlen - 1; k > pos; k--)
+		t->q[(t->qhead + k) & (t->qcap - 1)] =
+			t->q[(t->qhead + k - 1) & (t->qcap - 1)];
+	t->q[(t->qhead + pos) & (t->qcap - 1)] = m;
+	return true;
+}
+
+/* queue_remove: the op at queue position pos (one with no text) goes */
+static void queue_remove(struct hg_textimp_reader *t, size_t pos)
+{
+	for (size_t k = pos; k + 1 < t->qlen; k++)
+		t->q[(t->qhead + k) & (t->qcap - 1)] =
+			t->q[(t->qhead + k + 1) & (t->qcap - 1)];
+	t->qlen--;
+}
+
 /*
  * afl_proc: the P that goroutine goid's record (rec_addr, rec_size) ran
  * on, as a proc op before the record's ops when it changes. The log names
@@ -633,13 +671,13 @@ static void mark_before_record(struct hg_textimp_reader *t, bool gc)
  * its goroutine was last seen on (a goroutine keeps its P until it
  * blocks). Goroutine 0 (an M's g0) and a log with one P give no proc op.
  */
-static void afl_proc(struct hg_textimp_reader *t, uint64_t goid)
+static bool afl_proc(struct hg_textimp_reader *t, uint64_t goid)
 {
 	struct live_slot *gs;
 	unsigned p;
 
 	if (t->nprocs < 2 || !goid)
-		return;
+		return false;
 	gs = live_find(&t->gp, goid + 1);
 	p = gs ? (unsigned)gs->size - 1 : t->cur_p;
 	if (t->rec_addr && !(t->rec_addr & (AFL_PAGE_SIZE - 1)) &&
@@ -665,18 +703,10 @@ static void afl_proc(struct hg_textimp_reader *t, uint64_t goid)
 		gs->size = p + 1;
 	else if (live_put(&t->gp, goid + 1, p + 1) < 0)
 		t->nomem = true;
-	if (p != t->cur_p) {
-		struct pending *q = push_at(t, HG_OP_PROC, 0, p, false, 1), m;
-
-		if (!q)
-			return;
-		m = *q;
-		for (size_t k = t->qlen - 1; k > t->rec_qpos; k--)
-			t->q[(t->qhead + k) & (t->qcap - 1)] =
-				t->q[(t->qhead + k - 1) & (t->qcap - 1)];
-		t->q[(t->qhead + t->rec_qpos) & (t->qcap - 1)] = m;
-		t->cur_p = p;
-	}
+	if (p == t->cur_p)
+		return false;
+	t->cur_p = p;
+	return queue_insert(t, t->rec_qpos, HG_OP_PROC, p);
 }
 
 /* mark_after_record: the record at rec_qpos was goroutine goid's (0: not
@@ -796,6 +826,93 @@ static struct afl_g *afl_g_find(struct hg_textimp_reader *t, uint64_t goid)
 }
 
 /*
+ * The P that made a goroutine. newproc1 runs on its caller's P: the g
+ * (malg, if no dead g is free) and its stack come from that P's mcache
+ * and stack cache, and the goroutine's id from that P's batch of ids,
+ * taken 16 at a time from one counter as each P needs them (Go: proc.go
+ * newproc1, _GoidCacheBatch; the first P's first is the main
+ * goroutine's, rt0_go's newproc, go1.19). So a goroutine's id tells the
+ * P that made it: the P that holds its batch, or, for a batch no P holds
+ * yet, the P that took it, the one its g was made on if that P has none
+ * or has used its own up, else the first P that holds none. A g's
+ * record waits for the next record's traceback (afl_g_decide): if that
+ * is the new goroutine's (it ran at once, as a GC mark worker does,
+ * gcBgMarkStartWorkers waiting for each), the g's record and its stack
+ * ran on the P its id tells, and so did the goroutine that made it.
+ */
+#define AFL_GOID_BATCH 16u
+
+/* afl_batch_free: P k holds no batch of ids or has used its own up */
+static bool afl_batch_free(const struct hg_textimp_reader *t, unsigned k)
+{
+	return !t->p_batch[k] ||
+	       t->p_batch_max[k] == t->p_batch[k] * AFL_GOID_BATCH;
+}
+
+/* afl_g_batch: the P that made goroutine goid, whose g's record was given
+ * P p */
+static unsigned afl_g_batch(struct hg_textimp_reader *t, uint64_t goid,
+			    unsigned p)
+{
+	uint64_t b = (goid - 1) / AFL_GOID_BATCH + 1;
+	unsigned k, q = p;
+
+	for (k = 0; k < t->nprocs && t->p_batch[k] != b; k++)
+		;
+	if (k < t->nprocs) {
+		q = k;
+	} else {
+		for (k = 0; k < t->nprocs && !afl_batch_free(t, p) &&
+			    !afl_batch_free(t, k);
+		     k++)
+			;
+		if (!afl_batch_free(t, p) && k < t->nprocs)
+			q = k;
+		if (t->p_batch[q] < b) {
+			t->p_batch[q] = b;
+			t->p_batch_max[q] = 0;
+		}
+	}
+	if (t->p_batch[q] == b && goid > t->p_batch_max[q])
+		t->p_batch_max[q] = goid;
+	return q;
+}
+
+/* afl_g_decide: the held g's record (afl_block_end) is followed by a
+ * record of goroutine goid (0: none); its first op is at rec_qpos */
+static void afl_g_decide(struct hg_textimp_reader *t, uint64_t goid)
+{
+	struct live_slot *gs;
+	unsigned p, q;
+
+	if (!t->g_hold)
+		return;
+	t->g_hold = false;
+	if (!goid || afl_g_find(t, goid) || idlist_empty(&t->fresh) ||
+	    t->fresh.v[t->fresh.len - 1] != t->g_stack)
+		return; /* not the goroutine just made */
+	p = t->g_proc ? (unsigned)t->q[(t->qhead + t->g_pos - 1) &
+				       (t->qcap - 1)].size
+		      : t->g_prev_p;
+	q = afl_g_batch(t, goid, p);
+	if (q == p)
+		return;
+	if (!t->g_proc) {
+		if (!queue_insert(t, t->g_pos, HG_OP_PROC, q))
+			return;
+		t->rec_qpos++;
+	} else if (q == t->g_prev_p) {
+		queue_remove(t, t->g_pos - 1);
+		t->rec_qpos--;
+	} else {
+		t->q[(t->qhead + t->g_pos - 1) & (t->qcap - 1)].size = q;
+	}
+	t->cur_p = q;
+	if ((gs = live_find(&t->gp, t->g_goid + 1)))
+		gs->size = q + 1;
+}
+
+/*
  * afl_g_new: a goroutine seen for the first time. Its g is one of the
  * runtime.g allocations no goroutine has claimed yet (malg's 2 KiB
  * stack, infer_stack): the newest for a goroutine seen in a record of its
@@ -900,9 +1017,24 @@ static int afl_block_end(struct hg_trace_reader *r)
 		return 0;
 	t->blk = false;
 	if (t->blk_rec) {
+		size_t nops = t->qlen - t->rec_qpos;
+		unsigned prev = t->cur_p;
+		bool proc;
+
 		t->blk_rec = false;
-		afl_proc(t, t->blk_goid);
+		afl_g_decide(t, t->blk_goid);
+		proc = afl_proc(t, t->blk_goid);
 		mark_after_record(t, t->blk_goid, t->blk_rms);
+		if (t->rec_fresh && t->blk_goid && t->nprocs >= 2 &&
+		    !t->in_dump) {
+			/* a goroutine's g: afl_g_decide at the next record */
+			t->g_hold = true;
+			t->g_stack = t->rec_fresh - 1;
+			t->g_goid = t->blk_goid;
+			t->g_pos = t->qlen - nops;
+			t->g_proc = proc;
+			t->g_prev_p = prev;
+		}
 	}
 	if (t->in_dump && t->blk_rms && t->mk == MK_DUMP && t->blk_goid &&
 	    (!t->mk_goid || t->mk_goid == t->blk_goid)) {
@@ -1164,6 +1296,8 @@ static void infer_stack(struct hg_textimp_reader *t, const char *type,
 		t->main_stack = t->nstacks + 1;
 	if (size == AFL_STACK_MIN && idlist_push(&t->fresh, t->nstacks) < 0)
 		t->nomem = true;
+	if (size == AFL_STACK_MIN)
+		t->rec_fresh = t->nstacks + 1;
 	push(t, HG_OP_STACKALLOC, t->nstacks++, size, false, 1);
 }
 
@@ -1214,6 +1348,7 @@ static int afl_record(struct hg_trace_reader *r, const char *what)
 		return err_at(r, (unsigned)strlen(what) + 2, "%s: address 0",
 			      what);
 	t->rec_addr = 0;
+	t->rec_fresh = 0;
 	if (!alloc) {
 		record_free(r, addr, 1);
 		return 0;
@@ -1275,12 +1410,17 @@ static int afl_line(struct hg_trace_reader *r)
 
 	if (!t->records && has_prefix(s, n, "ENV ") && n > 4)
 		return afl_env(r, n - 4);
-	if (t->rec_hold && !t->blk_rec && !has_prefix(s, n, "goroutine "))
-		mark_after_record(t, 0, false); /* a record without traceback */
+	if (t->rec_hold && !t->blk_rec && !has_prefix(s, n, "goroutine ")) {
+		/* a record without traceback */
+		afl_g_decide(t, 0);
+		mark_after_record(t, 0, false);
+	}
 	if (has_prefix(s, n, "trace") || has_prefix(s, n, "MARK ") ||
 	    has_prefix(s, n, "end tracegc") || has_prefix(s, n, "goroutine ")) {
 		if ((rc = afl_block_end(r)) < 0)
 			return rc;
+		if (has_prefix(s, n, "tracegc(") || has_prefix(s, n, "MARK "))
+			afl_g_decide(t, 0); /* no record came between */
 		if ((rc = afl_goroutine_header(r)) != 0) {
 			if (rc > 0 && t->rec_hold)
 				t->blk_rec = true;
@@ -1582,6 +1722,8 @@ static int textimp_open(struct hg_trace_reader *r, bool mtrace)
 		return HG_ENOMEM;
 	}
 	r->textimp->mtrace = mtrace;
+	/* the first P's first batch of goroutine ids (afl_g_batch) */
+	r->textimp->p_batch[0] = 1;
 	return 0;
 }
 
@@ -1644,7 +1786,7 @@ int hg__textimp_next_op(struct hg_trace_reader *r, struct hg_op *op,
 	struct pending *p;
 	int rc;
 
-	while (!t->qlen || t->hold || t->rec_hold) {
+	while (!t->qlen || t->hold || t->rec_hold || t->g_hold) {
 		rc = next_line(r);
 		/* A Go program allocates before main: a log without a single
 		 * record is not an allocfreetrace log (Go 1.23 and later
@@ -1655,11 +1797,13 @@ int hg__textimp_next_op(struct hg_trace_reader *r, struct hg_op *op,
 				      "record: not a log of GODEBUG="
 				      "allocfreetrace=1 (Go 1.22 or older)");
 		if (rc == 0 && !t->mtrace &&
-		    (t->blk || t->mk != MK_NONE || t->hold || t->rec_hold)) {
+		    (t->blk || t->mk != MK_NONE || t->hold || t->rec_hold ||
+		     t->g_hold)) {
 			/* the log ends in a traceback, or with a mark held */
 			if ((rc = afl_block_end(r)) < 0)
 				return rc;
 			mark_flush(t);
+			afl_g_decide(t, 0);
 			if (t->nomem)
 				return err_at(r, 1, "out of memory");
 			continue;

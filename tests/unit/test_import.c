@@ -580,6 +580,62 @@ static void test_afl_procs(void **state)
 }
 
 /*
+ * The P that made a goroutine, from its id: ids come 16 at a time to
+ * each P (1 to 16 are the first P's), so a g whose record the new
+ * goroutine's own follows was made on the P of that goroutine's batch,
+ * and so was the goroutine that made it; a batch no P holds is taken by
+ * the first P without one. A g followed by its maker's record stays.
+ */
+static void test_afl_goid_batches(void **state)
+{
+	struct result res;
+
+	(void)state;
+	read_text(&res, "tracealloc(0xc00001c000, 0x2500, runtime.p)\n"
+			"goroutine 0 [idle]:\n"
+			"tracealloc(0xc00001e500, 0x2500, runtime.p)\n"
+			"goroutine 0 [idle]:\n"
+			"tracealloc(0xc000040000, 0x70)\n" /* 5: P 0's block */
+			"goroutine 1 [running]:\n"
+			"tracealloc(0xc0000081a0, 0x1a0, runtime.g)\n" /* 7 */
+			"goroutine 1 [running]:\n"
+			"tracealloc(0xc000080000, 0x20)\n" /* 9: id 17's */
+			"goroutine 17 [running]:\n"
+			"tracealloc(0xc000040070, 0x70)\n" /* 11: on P 1 */
+			"goroutine 1 [running]:\n"
+			"tracealloc(0xc000008340, 0x1a0, runtime.g)\n" /* 13 */
+			"goroutine 1 [running]:\n"
+			"tracealloc(0xc000080020, 0x20)\n" /* 15: id 4's */
+			"goroutine 4 [running]:\n"
+			"tracealloc(0xc0000084e0, 0x1a0, runtime.g)\n" /* 17 */
+			"goroutine 1 [running]:\n"
+			"tracealloc(0xc0000400e0, 0x70)\n" /* 19 */
+			"goroutine 1 [running]:\n"
+			"tracealloc(0xc000080040, 0x20)\n" /* 21: id 5's */
+			"goroutine 5 [running]:\n");
+	assert_int_equal(res.rc, 0);
+	assert_int_equal(res.n, 17);
+	check_new(&res.ops[2], "0xc000040000", 0x70, true, 5);
+	assert_int_equal(res.ops[3].kind, HG_OP_STACKALLOC); /* goroutine 1 */
+	/* the g of goroutine 17 and its stack on P 1, and its maker */
+	assert_int_equal(res.ops[4].kind, HG_OP_PROC);
+	assert_int_equal(res.ops[4].value, 1);
+	check_new(&res.ops[5], "0xc0000081a0", 0x1a0, false, 7);
+	assert_int_equal(res.ops[6].kind, HG_OP_STACKALLOC);
+	check_new(&res.ops[7], "0xc000080000", 0x20, true, 9);
+	check_new(&res.ops[8], "0xc000040070", 0x70, true, 11);
+	/* goroutine 4's g on P 0, whose batch it is */
+	assert_int_equal(res.ops[9].kind, HG_OP_PROC);
+	assert_int_equal(res.ops[9].value, 0);
+	check_new(&res.ops[10], "0xc000008340", 0x1a0, false, 13);
+	check_new(&res.ops[12], "0xc000080020", 0x20, true, 15);
+	/* a g followed by its maker's record: where the maker is */
+	check_new(&res.ops[13], "0xc0000084e0", 0x1a0, false, 17);
+	check_new(&res.ops[15], "0xc0000400e0", 0x70, true, 19);
+	assert_int_equal(res.count[HG_OP_PROC], 2);
+}
+
+/*
  * debug.FreeOSMemory: a cycle whose dump shows a goroutine inside
  * runtime/debug.freeOSMemory is followed, once its sweep's frees are in,
  * by scavenge: all (scavengeAll), before the next allocation, cycle or
@@ -1324,6 +1380,7 @@ int main(void)
 		cmocka_unit_test(test_afl_main_grown_then_tracebacks),
 		cmocka_unit_test(test_afl_mark_readmemstats),
 		cmocka_unit_test(test_afl_procs),
+		cmocka_unit_test(test_afl_goid_batches),
 		cmocka_unit_test(test_afl_free_os),
 		cmocka_unit_test(test_afl_long_lines),
 		cmocka_unit_test(test_afl_env),

@@ -74,6 +74,7 @@ void hg_scav_index_free(struct hg_pagealloc *p, uint64_t ci, struct pa_chunk *c,
 	if (!p->scav_search_valid || p->scav_search_addr < a) {
 		p->scav_search_addr = a;
 		p->scav_search_valid = true;
+		p->scav_search_marked = true;
 	}
 	if (p->params.scav_gens) {
 		raise_free_hwm(p, a);
@@ -109,6 +110,7 @@ void hg_scav_index_free_whole(struct hg_pagealloc *p, uint64_t c, uint64_t n)
 	if (!p->scav_search_valid || p->scav_search_addr < a) {
 		p->scav_search_addr = a;
 		p->scav_search_valid = true;
+		p->scav_search_marked = true;
 	}
 	if (!p->params.scav_gens)
 		return;
@@ -191,6 +193,7 @@ void hg_pagealloc_next_gen(struct hg_pagealloc *p)
 	    (!p->scav_bg_valid || p->scav_bg_addr < p->scav_free_hwm)) {
 		p->scav_bg_addr = p->scav_free_hwm;
 		p->scav_bg_valid = true;
+		p->scav_bg_marked = true;
 	}
 	p->scav_free_hwm_valid = false;
 }
@@ -200,7 +203,7 @@ void hg_pagealloc_next_gen(struct hg_pagealloc *p)
 struct scav_mode {
 	struct hg_hbm *chunks;
 	hg_addr *addr;
-	bool *valid;
+	bool *valid, *marked;
 };
 
 static struct scav_mode scav_mode(struct hg_pagealloc *p, bool force)
@@ -208,9 +211,28 @@ static struct scav_mode scav_mode(struct hg_pagealloc *p, bool force)
 	if (force || !p->params.scav_gens)
 		return (struct scav_mode){ &p->scav_has_free,
 					   &p->scav_search_addr,
-					   &p->scav_search_valid };
+					   &p->scav_search_valid,
+					   &p->scav_search_marked };
 	return (struct scav_mode){ &p->scav_eligible, &p->scav_bg_addr,
-				   &p->scav_bg_valid };
+				   &p->scav_bg_valid, &p->scav_bg_marked };
+}
+
+/* Go: atomicOffAddr.Clear, after a find that found nothing: a marked
+ * search address stays where it is (the next find walks down from it
+ * again, to chunks that became eligible since). */
+static void scav_cursor_clear(const struct scav_mode *md)
+{
+	if (!*md->marked)
+		*md->valid = false;
+}
+
+/* Go: find's StoreUnmark or StoreMin: the search address down to the top
+ * of chunk ci, unmarked. */
+static void scav_cursor_lower(struct hg_pagealloc *p,
+			      const struct scav_mode *md, uint64_t ci)
+{
+	*md->addr = chunk_base(p, ci) + ((p->chunk_pages - 1) << p->log_page);
+	*md->marked = false;
 }
 
 /* Go: (*scavengeIndex).find, mgcscavenge.go */
@@ -223,7 +245,7 @@ static bool scav_index_find(struct hg_pagealloc *p, const struct scav_mode *md,
 		return false;
 	start = chunk_index(p, *md->addr);
 	if (!hg_hbm_find_prev(md->chunks, start, &i)) {
-		*md->valid = false;
+		scav_cursor_clear(md);
 		return false;
 	}
 	if (i == start) {
@@ -231,7 +253,7 @@ static bool scav_index_find(struct hg_pagealloc *p, const struct scav_mode *md,
 		*page = chunk_page_index(p, *md->addr);
 		return true;
 	}
-	*md->addr = chunk_base(p, i) + ((p->chunk_pages - 1) << p->log_page);
+	scav_cursor_lower(p, md, i);
 	*ci = i;
 	*page = p->chunk_pages - 1;
 	return true;
@@ -435,11 +457,10 @@ static uint64_t scavenge_run(struct hg_pagealloc *p, const struct scav_mode *md,
 			break; /* the flag stays: the loop ends here */
 		set_empty(p, c);
 		if (!hg_hbm_find_prev(md->chunks, c, &j)) {
-			*md->valid = false;
+			scav_cursor_clear(md);
 			break;
 		}
-		*md->addr =
-			chunk_base(p, j) + ((p->chunk_pages - 1) << p->log_page);
+		scav_cursor_lower(p, md, j);
 		if (j + 1 != c ||
 		    !scavenges_whole(p, j, p->chunk_pages - 1,
 				     left - released))

@@ -967,6 +967,7 @@ void hg_pagealloc_unscavenge(struct hg_pagealloc *p, hg_addr base,
 		if (!p->scav_search_valid || p->scav_search_addr < a) {
 			p->scav_search_addr = a;
 			p->scav_search_valid = true;
+			p->scav_search_marked = true;
 		}
 	}
 }

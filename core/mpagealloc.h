@@ -157,6 +157,11 @@ struct hg_pagealloc {
 	struct hg_hbm scav_has_free; /* Go: scavChunkHasFree per chunk */
 	hg_addr scav_search_addr;    /* Go: searchAddrForce */
 	bool scav_search_valid;      /* false = Go's cleared state */
+	/* Go's marked search address (atomicOffAddr.StoreMarked, as free
+	 * and nextGen raise it): a find that finds nothing below it cannot
+	 * clear it, only one that moves it down to a lower chunk unmarks
+	 * it. One for each search address. */
+	bool scav_search_marked;
 	/* Its generations (params.scav_gens, go1.21+): a chunk's gen and
 	 * lastInUse as two bits, touched (its gen is the index's) and
 	 * hi_last (touched, lastInUse at least scavChunkHiOccPages), and
@@ -168,6 +173,7 @@ struct hg_pagealloc {
 	uint64_t scav_hi_occ;     /* Go: scavChunkHiOccPages */
 	hg_addr scav_bg_addr;     /* Go: searchAddrBg */
 	bool scav_bg_valid;
+	bool scav_bg_marked;
 	hg_addr scav_free_hwm;    /* Go: freeHWM */
 	bool scav_free_hwm_valid; /* false = minOffAddr */
 

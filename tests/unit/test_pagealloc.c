@@ -1199,6 +1199,44 @@ static void test_compact_giant(void **state)
 }
 
 /* grow marks pages free and scavenged; alloc reports and clears them. */
+/*
+ * Go: the background search address that nextGen raised is marked, and a
+ * find that finds nothing below it cannot clear it (atomicOffAddr.Clear):
+ * a chunk that becomes eligible below it later, with no free above it,
+ * is still found. One chunk, full; in the next gen 32 pages freed at its
+ * top (dense when first touched: not eligible that gen); in the gen
+ * after (the search address marked at that top) the 32 pages taken
+ * again, so a background scavenge finds nothing, then 32 pages freed at
+ * the bottom (the chunk neither dense nor dense when first touched this
+ * gen): the next background scavenge releases them.
+ */
+static void test_scavenge_bg_marked(void **state)
+{
+	struct env e = env64(4096);
+	struct hg_pagealloc *p = NULL;
+	hg_addr base = 0xc000000000, a;
+	uint64_t s;
+
+	(void)state;
+	e.prm.scav_gens = true;
+	assert_int_equal(hg_pagealloc_new(&p, &e.prm), 0);
+	assert_int_equal(hg_pagealloc_grow(p, base, 4 << 20), 0);
+	assert_int_equal(hg_pagealloc_alloc(p, 512, &s), base);
+	hg_pagealloc_next_gen(p);
+	hg_pagealloc_free(p, base + 480 * PS, 32);
+	assert_int_equal(hg_pagealloc_scavenge_bg(p, UINT64_MAX), 0);
+	hg_pagealloc_next_gen(p);
+	a = hg_pagealloc_alloc(p, 32, &s);
+	assert_int_equal(a, base + 480 * PS);
+	assert_int_equal(s, 0);
+	assert_int_equal(hg_pagealloc_scavenge_bg(p, UINT64_MAX), 0);
+	hg_pagealloc_free(p, base, 32);
+	assert_int_equal(hg_pagealloc_scavenge_bg(p, UINT64_MAX), 32 * PS);
+	assert_int_equal(hg_pagealloc_scavenge_bg(p, UINT64_MAX), 0);
+	check_ok(p);
+	hg_pagealloc_free_all(p);
+}
+
 static void test_grow_alloc_scav(void **state)
 {
 	struct env e = env64(4096);
@@ -1870,6 +1908,7 @@ int main(void)
 		cmocka_unit_test(test_page_cache_alloc_flush),
 		cmocka_unit_test(test_exhaust),
 		cmocka_unit_test(test_grow_alloc_scav),
+		cmocka_unit_test(test_scavenge_bg_marked),
 		cmocka_unit_test(test_compact_giant),
 		cmocka_unit_test(test_mark_padding),
 		cmocka_unit_test(test_runs),

@@ -72,15 +72,22 @@ static inline int enter(struct hg_idmap *live, const struct hg_op_spec *k,
 	return HG_OK;
 }
 
+int hg_ids_enter_spec(struct hg_idmap *live, const struct hg_op_spec *k,
+		      const struct hg_op *op, struct hg_identry **made,
+		      struct hg_idval *ended, struct hg_idval *old, char *err,
+		      size_t errlen)
+{
+	if (!k)
+		return hg_errorf(err, errlen, HG_ETRACE, "unknown operation");
+	return enter(live, k, op, made, ended, old, err, errlen);
+}
+
 int hg_ids_enter(struct hg_idmap *live, const struct hg_op *op,
 		 struct hg_identry **made, struct hg_idval *ended,
 		 struct hg_idval *old, char *err, size_t errlen)
 {
-	const struct hg_op_spec *k = hg_op_spec(op->kind);
-
-	if (!k)
-		return hg_errorf(err, errlen, HG_ETRACE, "unknown operation");
-	return enter(live, k, op, made, ended, old, err, errlen);
+	return hg_ids_enter_spec(live, hg_op_spec(op->kind), op, made, ended,
+				 old, err, errlen);
 }
 
 /* ------------------------------------------------------------------ */

@@ -28,4 +28,10 @@ int hg_ids_enter(struct hg_idmap *live, const struct hg_op *op,
 		 struct hg_identry **made, struct hg_idval *ended,
 		 struct hg_idval *old, char *err, size_t errlen);
 
+/* hg_ids_enter for op's row k (hg_op_spec(op->kind), NULL: unknown). */
+int hg_ids_enter_spec(struct hg_idmap *live, const struct hg_op_spec *k,
+		      const struct hg_op *op, struct hg_identry **made,
+		      struct hg_idval *ended, struct hg_idval *old, char *err,
+		      size_t errlen);
+
 #endif /* HG_IDS_H */

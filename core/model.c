@@ -318,35 +318,33 @@ int hg_model_id_put(struct hg_model *m, const struct hg_idval *v)
 	return HG_OK;
 }
 
-/* live_ids returns the live ids of a family (NULL: HG_IDS_NONE). */
-static struct hg_idmap *live_ids(const struct hg_model *m,
-				 const struct hg_op *op)
-{
-	const struct hg_op_spec *k = hg_op_spec(op->kind);
+/* Where each family's live ids are in the model (0: HG_IDS_NONE). */
+static const size_t family_ids[HG_IDS_COUNT] = {
+	[HG_IDS_SPAN] = offsetof(struct hg_model, spans),
+	[HG_IDS_SYSALLOC] = offsetof(struct hg_model, sysallocs),
+	[HG_IDS_MMAP] = offsetof(struct hg_model, mmaps),
+	[HG_IDS_OBJECT] = offsetof(struct hg_model, objects),
+	[HG_IDS_STACK] = offsetof(struct hg_model, stacks),
+	[HG_IDS_WBUF] = offsetof(struct hg_model, wbufs),
+};
 
-	switch (k ? k->family : HG_IDS_NONE) {
-	case HG_IDS_SPAN:
-		return (struct hg_idmap *)&m->spans;
-	case HG_IDS_SYSALLOC:
-		return (struct hg_idmap *)&m->sysallocs;
-	case HG_IDS_MMAP:
-		return (struct hg_idmap *)&m->mmaps;
-	case HG_IDS_OBJECT:
-		return (struct hg_idmap *)&m->objects;
-	case HG_IDS_STACK:
-		return (struct hg_idmap *)&m->stacks;
-	case HG_IDS_WBUF:
-		return (struct hg_idmap *)&m->wbufs;
-	default:
-		return NULL;
-	}
+/* live_ids returns the live ids of op row k's family (NULL: none). */
+static inline struct hg_idmap *live_ids(const struct hg_model *m,
+					const struct hg_op_spec *k)
+{
+	size_t off = k ? family_ids[k->family] : 0;
+
+	return off ? (struct hg_idmap *)((char *)m + off) : NULL;
 }
 
 void hg_model_prefetch(const struct hg_model *m, struct hg_op *op, int step)
 {
-	const struct hg_idmap *live = live_ids(m, op);
+	const struct hg_idmap *live;
 
-	if (!live || !op->id)
+	if (!op->id)
+		return;
+	live = live_ids(m, hg_op_spec(op->kind));
+	if (!live)
 		return;
 	if (!op->id_len || !op->id_hash) {
 		op->id_len = strlen(op->id);
@@ -371,10 +369,11 @@ int hg_model_apply(struct hg_model *m, const struct hg_op *op,
 		return hg_errorf(err, errlen, HG_EOOM, "%s", m->throw_msg);
 	/* The id rules first, the same as heapgrow check's (ids.c); the id
 	 * is entered (or removed) now, with one probe of its map. */
-	struct hg_idmap *live = live_ids(m, op);
+	const struct hg_op_spec *k = hg_op_spec(op->kind);
+	struct hg_idmap *live = live_ids(m, k);
 	m->id_made = NULL;
-	int rc = hg_ids_enter(live, op, &m->id_made, &m->id_ended, NULL, err,
-			      errlen);
+	int rc = hg_ids_enter_spec(live, k, op, &m->id_made, &m->id_ended,
+				   NULL, err, errlen);
 	if (rc == HG_OK) {
 		rc = hg_apply_op(m, op, res, err, errlen);
 		if (m->id_made) {

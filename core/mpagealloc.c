@@ -538,96 +538,159 @@ static void found_free(struct pa_first_free *ff, hg_addr a, uint64_t size)
 }
 
 /*
+ * One level of Go's (*pageAlloc).find: the block of entries of level l
+ * from index *ip (a multiple of the level's block size), from the one
+ * searchAddr falls in when the block holds it. Returns FIND_HERE with the
+ * address of a run of npages crossing entries (or at an entry's start) in
+ * *a, FIND_DOWN with *i the entry holding npages to descend into, or
+ * FIND_NONE when the block holds no such run.
+ */
+enum { FIND_NONE, FIND_HERE, FIND_DOWN };
+
+static int find_level(struct hg_pagealloc *p, unsigned l, uint64_t *ip,
+		      uint64_t npages, struct pa_first_free *ff, hg_addr *a)
+{
+	unsigned log_max = p->level_log_pages[l], lp = p->log_max_packed;
+	uint64_t per_block = UINT64_C(1) << p->level_bits[l];
+	uint64_t whole = UINT64_C(1) << log_max, i = *ip;
+	uint64_t mask = (UINT64_C(1) << lp) - 1, top = UINT64_C(1) << lp;
+	uint64_t j0 = 0, base = 0, size = 0, sidx_l, uni = 0, j, j_found;
+	const uint64_t *ent = NULL;
+	bool first = true;
+
+	sidx_l = p->search_addr >> p->level_shift[l];
+	if (HG_ALIGN_DOWN(sidx_l, per_block) == i)
+		j0 = sidx_l & (per_block - 1);
+	if (l > 0) {
+		/* The block's entries lie in one leaf of the level's sparse
+		 * array: looked up once. */
+		ent = hg_sparse_peek_mut(&p->summary[l], i);
+		if (!ent) {
+			const uint64_t *u = hg_sparse_get(&p->summary[l], i);
+
+			uni = u ? *u : 0;
+		}
+	}
+	for (j = j0; j < per_block; j++) {
+		uint64_t sum, s, m, e;
+
+		if (l == 0) {
+			sum = sum_get(p, 0, j);
+			/* Skip fully allocated root entries at once. */
+			if (sum == 0) {
+				size = 0;
+				if (!hg_hbm_find_next(&p->root_nonzero, j,
+						      &j_found) ||
+				    j_found >= per_block)
+					break;
+				j = j_found;
+				sum = sum_get(p, 0, j);
+			}
+		} else {
+			sum = ent ? ent[j] : uni;
+		}
+		if (sum == 0) {
+			size = 0;
+			continue;
+		}
+		/* Only the first entry with free pages can narrow the
+		 * window: the later ones lie outside what it narrowed to. */
+		if (first) {
+			found_free(ff, (i + j) << p->level_shift[l],
+				   whole << p->log_page);
+			first = false;
+		}
+		if (sum >> 63) {
+			s = m = e = top;
+		} else {
+			s = sum & mask;
+			m = (sum >> lp) & mask;
+			e = (sum >> (2 * lp)) & mask;
+		}
+		if (size + s >= npages) {
+			if (size == 0)
+				base = j << log_max;
+			*a = (i << p->level_shift[l]) + (base << p->log_page);
+			return FIND_HERE;
+		}
+		if (m >= npages) {
+			*ip = i + j;
+			return FIND_DOWN;
+		}
+		if (size == 0 || s < whole) {
+			size = e;
+			base = ((j + 1) << log_max) - size;
+			continue;
+		}
+		size += whole;
+	}
+	return FIND_NONE;
+}
+
+/*
  * Go: (*pageAlloc).find, runtime/mpagealloc.go. Returns the lowest address
  * of npages free pages (0 if none) and a new searchAddr candidate.
+ *
+ * Go walks down from the root. Every grown page below searchAddr is
+ * allocated (hg_pagealloc_check), so when the entry of level l-1 that
+ * searchAddr falls in holds a run of npages, the first such run lies in
+ * it, and Go's walk comes down along searchAddr's entries to that
+ * entry's block of level l with its first-free window narrowed to the
+ * entry, and from there does what this walk does (or it stops one level
+ * higher at a run from that entry's first page, which is then searchAddr:
+ * the same address and window). So the search starts at the lowest
+ * level whose parent entry at searchAddr holds npages (its longest run
+ * says so) and walks down from there: the same address and searchAddr
+ * as Go's, without the levels above (the unit tests compare it with
+ * hg_pagealloc_find_ref, Go's walk from the root).
  */
 hg_addr hg_pagealloc_find(struct hg_pagealloc *p, uint64_t npages,
 			  hg_addr *new_search)
 {
-	struct pa_first_free ff = { 0, p->max_addr };
-	uint64_t i = 0, j_found, ci, j, sidx;
+	struct pa_first_free ff;
+	uint64_t i, j, sidx, ci;
 	const struct pa_chunk *ch;
-	hg_addr a;
-	unsigned l;
+	hg_addr a = 0;
+	unsigned l = p->levels - 1;
+	int r;
 
 	*new_search = p->max_addr;
-	for (l = 0; l < p->levels; l++) {
-		uint64_t per_block = UINT64_C(1) << p->level_bits[l];
-		unsigned log_max = p->level_log_pages[l];
-		uint64_t whole = UINT64_C(1) << log_max;
-		uint64_t j0 = 0, base = 0, size = 0, sidx_l, uni = 0;
-		const uint64_t *ent = NULL;
-		bool descend = false;
+	for (;;) {
+		if (l == 0) {
+			ff.base = 0;
+			ff.bound = p->max_addr;
+			i = 0;
+		} else {
+			uint64_t par = p->search_addr >> p->level_shift[l - 1];
 
-		i <<= p->level_bits[l];
-		sidx_l = p->search_addr >> p->level_shift[l];
-		if (HG_ALIGN_DOWN(sidx_l, per_block) == i)
-			j0 = sidx_l & (per_block - 1);
-		if (l > 0) {
-			/* The block's entries lie in one leaf of the level's
-			 * sparse array: looked up once. */
-			ent = hg_sparse_peek_mut(&p->summary[l], i);
-			if (!ent) {
-				const uint64_t *u =
-					hg_sparse_get(&p->summary[l], i);
-
-				uni = u ? *u : 0;
-			}
-		}
-
-		for (j = j0; j < per_block; j++) {
-			uint64_t sum, s;
-
-			if (l == 0) {
-				sum = sum_get(p, 0, j);
-				/* Skip fully allocated root entries at once. */
-				if (sum == 0) {
-					size = 0;
-					if (!hg_hbm_find_next(&p->root_nonzero,
-							      j, &j_found) ||
-					    j_found >= per_block)
-						break;
-					j = j_found;
-					sum = sum_get(p, 0, j);
-				}
-			} else {
-				sum = ent ? ent[j] : uni;
-			}
-			if (sum == 0) {
-				size = 0;
+			/* No run of npages in the parent entry: none in its
+			 * block. */
+			if (sum_max(p, sum_get(p, l - 1, par)) < npages) {
+				l--;
 				continue;
 			}
-			found_free(&ff, (i + j) << p->level_shift[l],
-				   whole << p->log_page);
-			s = sum_start(p, sum);
-			if (size + s >= npages) {
-				if (size == 0)
-					base = j << log_max;
-				size += s;
-				break;
-			}
-			if (sum_max(p, sum) >= npages) {
-				i += j;
-				descend = true;
-				break;
-			}
-			if (size == 0 || s < whole) {
-				size = sum_end(p, sum);
-				base = ((j + 1) << log_max) - size;
-				continue;
-			}
-			size += whole;
+			ff.base = par << p->level_shift[l - 1];
+			ff.bound = ff.base +
+				   ((UINT64_C(1) << p->level_shift[l - 1]) - 1);
+			i = par << p->level_bits[l];
 		}
-		if (descend)
-			continue;
-		if (size >= npages) {
-			a = (i << p->level_shift[l]) + (base << p->log_page);
-			*new_search = find_mapped_addr(p, ff.base);
-			return a;
-		}
-		/* Level 0 exhausted, or (never) inconsistent summaries. */
-		return 0;
+		r = find_level(p, l, &i, npages, &ff, &a);
+		if (r != FIND_NONE)
+			break;
+		if (l == 0)
+			return 0; /* level 0 exhausted */
+		l--;
 	}
+	while (r == FIND_DOWN && ++l < p->levels) {
+		i <<= p->level_bits[l];
+		r = find_level(p, l, &i, npages, &ff, &a);
+	}
+	if (r == FIND_HERE) {
+		*new_search = find_mapped_addr(p, ff.base);
+		return a;
+	}
+	if (r == FIND_NONE)
+		return 0; /* (never) inconsistent summaries */
 
 	ci = i;
 	ch = chunk_of(p, ci);

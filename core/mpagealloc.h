@@ -289,6 +289,9 @@ void hg_pagealloc_update_chunk(struct hg_pagealloc *p, uint64_t ci,
 			       uint64_t sum);
 hg_addr hg_pagealloc_find(struct hg_pagealloc *p, uint64_t npages,
 			  hg_addr *new_search);
+/* pagealloc_check.c: Go's find walked from the root, for the tests. */
+hg_addr hg_pagealloc_find_ref(const struct hg_pagealloc *p, uint64_t npages,
+			      hg_addr *new_search);
 bool hg_pagealloc_range_grown(const struct hg_pagealloc *p, hg_addr base,
 			      uint64_t npages);
 

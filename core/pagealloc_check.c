@@ -580,3 +580,112 @@ int hg_pagealloc_check_range(const struct hg_pagealloc *p, hg_addr lo,
 	}
 	return HG_OK;
 }
+
+/* ------------------------------------------------------------------ */
+/* The reference find                                                  */
+/* ------------------------------------------------------------------ */
+
+/* Go: the firstFree window and foundFree closure of (*pageAlloc).find. */
+struct ref_first_free {
+	hg_addr base, bound; /* inclusive */
+};
+
+static void ref_found_free(struct ref_first_free *ff, hg_addr a,
+			   uint64_t size)
+{
+	if (ff->base <= a && a + size - 1 <= ff->bound) {
+		ff->base = a;
+		ff->bound = a + size - 1;
+	}
+}
+
+/* Go: (*pageAlloc).findMappedAddr, runtime/mpagealloc.go */
+static hg_addr ref_mapped_addr(const struct hg_pagealloc *p, hg_addr a)
+{
+	hg_addr v;
+
+	if (hg_addr_ranges_find_addr_greater_equal(&p->in_use, a, &v))
+		return v;
+	return p->max_addr;
+}
+
+/*
+ * Go: (*pageAlloc).find, runtime/mpagealloc.go, walked as Go walks it:
+ * every level from the root, each from searchAddr's entry when the block
+ * holds it. hg_pagealloc_find starts lower and must give the same
+ * address and searchAddr candidate; the tests compare the two.
+ */
+hg_addr hg_pagealloc_find_ref(const struct hg_pagealloc *p, uint64_t npages,
+			      hg_addr *new_search)
+{
+	struct ref_first_free ff = { 0, p->max_addr };
+	uint64_t i = 0, ci, j, sidx;
+	const struct pa_chunk *ch;
+	hg_addr a;
+	unsigned l;
+
+	*new_search = p->max_addr;
+	for (l = 0; l < p->levels; l++) {
+		uint64_t per_block = UINT64_C(1) << p->level_bits[l];
+		unsigned log_max = p->level_log_pages[l];
+		uint64_t whole = UINT64_C(1) << log_max;
+		uint64_t j0 = 0, base = 0, size = 0, sidx_l;
+		bool descend = false;
+
+		i <<= p->level_bits[l];
+		sidx_l = p->search_addr >> p->level_shift[l];
+		if (HG_ALIGN_DOWN(sidx_l, per_block) == i)
+			j0 = sidx_l & (per_block - 1);
+		for (j = j0; j < per_block; j++) {
+			uint64_t sum = sum_get(p, l, i + j), s;
+
+			if (sum == 0) {
+				size = 0;
+				continue;
+			}
+			ref_found_free(&ff, (i + j) << p->level_shift[l],
+				       whole << p->log_page);
+			s = sum_start(p, sum);
+			if (size + s >= npages) {
+				if (size == 0)
+					base = j << log_max;
+				size += s;
+				break;
+			}
+			if (sum_max(p, sum) >= npages) {
+				i += j;
+				descend = true;
+				break;
+			}
+			if (size == 0 || s < whole) {
+				size = sum_end(p, sum);
+				base = ((j + 1) << log_max) - size;
+				continue;
+			}
+			size += whole;
+		}
+		if (descend)
+			continue;
+		if (size >= npages) {
+			a = (i << p->level_shift[l]) + (base << p->log_page);
+			*new_search = ref_mapped_addr(p, ff.base);
+			return a;
+		}
+		return 0;
+	}
+	ci = i;
+	ch = chunk_of(p, ci);
+	if (!ch)
+		return 0;
+	j = hg_pallocbits_find(p, ch, npages, 0, &sidx);
+	if (j == PA_NONE)
+		return 0;
+	a = chunk_base(p, ci) + (j << p->log_page);
+	{
+		hg_addr sa = chunk_base(p, ci) + (sidx << p->log_page);
+
+		ref_found_free(&ff, sa, chunk_base(p, ci + 1) - sa);
+	}
+	*new_search = ref_mapped_addr(p, ff.base);
+	return a;
+}

@@ -1696,6 +1696,23 @@ static void random_run(struct env e, uint64_t seed, int steps)
 				n = 1 + rnd() % 100;
 			else
 				n = 1 + rnd() % (3 * e.P);
+			/* The find that starts at searchAddr's block against
+			 * Go's walk from the root: the same address and the
+			 * same searchAddr candidate. */
+			{
+				hg_addr fs, rs, fa, ra;
+
+				fa = hg_pagealloc_find(p, n, &fs);
+				ra = hg_pagealloc_find_ref(p, n, &rs);
+				if (fa != ra || fs != rs)
+					fail_msg("step %d find(%llu): %#llx/%#llx, "
+						 "Go's walk %#llx/%#llx",
+						 step, (unsigned long long)n,
+						 (unsigned long long)fa,
+						 (unsigned long long)fs,
+						 (unsigned long long)ra,
+						 (unsigned long long)rs);
+			}
 			a1 = hg_pagealloc_alloc(p, n, &s1);
 			a2 = model_alloc(&m, n, &s2);
 			if (a1 != a2 || s1 != s2)

@@ -1307,7 +1307,40 @@ static bool stops_world(unsigned type)
 /* A free traced before it takes effect (see next_event). */
 static bool frees_later(unsigned type)
 {
-	return type == EV_GOROUTINE_STACK_FREE || type == EV_SPAN_FREE;
+	return type == EV_HEAP_OBJECT_FREE || type == EV_GOROUTINE_STACK_FREE ||
+	       type == EV_SPAN_FREE;
+}
+
+/* The base of the span whose memory free event ev gives back (an object's
+ * or a stack's span, a span), 0 when the tables do not know it. */
+static uint64_t freed_span(const struct hg_gotrace_reader *g,
+			   const struct gt_event *ev)
+{
+	uint64_t align, addr;
+	const struct gt_node *s;
+
+	if (!g->have_info)
+		return 0;
+	switch (ev->type) {
+	case EV_HEAP_OBJECT_FREE:
+		align = g->heap_align;
+		break;
+	case EV_GOROUTINE_STACK_FREE:
+		align = g->stack_align;
+		break;
+	case EV_SPAN_FREE:
+		align = g->page_size;
+		break;
+	default:
+		return 0;
+	}
+	if (ev->args[0] > (UINT64_MAX - g->min_addr) / align)
+		return 0;
+	addr = g->min_addr + ev->args[0] * align;
+	if (ev->type == EV_SPAN_FREE)
+		return addr;
+	s = tr_floor(g->spans, addr);
+	return s && addr - s->key < s->size ? s->key : 0;
 }
 
 /*
@@ -1316,16 +1349,19 @@ static bool frees_later(unsigned type)
  * (Go: stackalloc's GoroutineStackAlloc and allocSpan's SpanAlloc come
  * after the page heap gave it, go1.26) but a free before it gives the
  * memory back (stackfree's GoroutineStackFree, then freeManual's or
- * freeSpan's SpanFree, then the heap lock and the pages): the timestamp of
- * an allocation is the latest it can have happened, that of a free the
+ * freeSpan's SpanFree, then the heap lock and the pages; the sweep's
+ * HeapObjectFree for each dead object, then the span's new allocation
+ * bits, then the span to its mcentral or freeSpan): the timestamp of an
+ * allocation is the latest it can have happened, that of a free the
  * earliest. The trace says a free was done only by its M's next event
- * that is not one of the same run of frees: that is its key, so that
- * another M's allocation traced between the two, which may have held the
- * heap lock first (its own pages were taken before its timestamp), does
- * not get the freed pages. A stack in the stack span its M's event just
- * before allocated has that event's key. Any other event's key is its
- * timestamp. A run of frees is read ahead once, its key kept for the frees
- * that follow.
+ * that is not part of the same free (the frees of one span: its objects,
+ * a stack in it, the span itself): that is its key, so that another M's
+ * allocation traced between the two, which may have held the heap lock
+ * first (its own pages were taken before its timestamp), does not get the
+ * freed memory. A stack in the stack span its M's event just before
+ * allocated has that event's key. Any other event's key is its timestamp.
+ * The frees of a span are read ahead once, their key kept for those that
+ * follow.
  */
 static int next_event(struct hg_trace_reader *r, struct gt_cursor *c)
 {
@@ -1362,10 +1398,12 @@ static int next_event(struct hg_trace_reader *r, struct gt_cursor *c)
 	}
 	{
 		struct gt_cursor t = *c;
+		uint64_t span = freed_span(g, &c->ev);
 		size_t n = 0;
 
 		while (next_event_raw(r, &t) > 0) {
-			if (!frees_later(t.ev.type)) {
+			if (!frees_later(t.ev.type) || span == 0 ||
+			    freed_span(g, &t.ev) != span) {
 				if (t.ev.ts > c->key)
 					c->key = t.ev.ts;
 				break;

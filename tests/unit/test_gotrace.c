@@ -652,6 +652,63 @@ static void test_free_late(void **state)
 }
 
 /*
+ * A sweep's frees of one span count from its M's next event that is not
+ * one of that span (Go: sweep traces each dead object, then gives the span
+ * its new allocation bits): span A's from span B's free, B's from the
+ * M's next stack, so M 9's stack traced between the two comes between.
+ */
+static void test_sweep_span_late(void **state)
+{
+	struct buf b = { 0 }, d = { 0 };
+	struct ops o;
+	size_t i = 0;
+
+	(void)state;
+	header(&b, 26);
+	byte(&d, 1);
+	uv(&d, MIN_ADDR);
+	uv(&d, 8192);
+	uv(&d, 8);
+	uv(&d, 2048);
+	exp_batch(&b, 1, 1, &d);
+	ev(&d, 13, 3, U(0), U(0), U(1));            /* 1000 P0 */
+	ev(&d, 129, 4, U(1), U(2), U(1), KC(5, 0)); /* 1001 span A, page 2 */
+	ev(&d, 132, 3, U(1), U(2048), U(0));        /* 1002 slot 0 */
+	ev(&d, 132, 3, U(1), U(2048 + 6), U(0));    /* 1003 slot 1 */
+	ev(&d, 129, 4, U(1), U(4), U(1), KC(5, 0)); /* 1004 span B, page 4 */
+	ev(&d, 132, 3, U(1), U(4096), U(0));        /* 1005 slot 0 */
+	ev(&d, 133, 2, U(95), U(2048));             /* 1100 A's frees */
+	ev(&d, 133, 2, U(1), U(2048 + 6));          /* 1101 */
+	ev(&d, 133, 2, U(1), U(4096));              /* 1102 B's */
+	ev(&d, 135, 3, U(98), U(400), U(12));       /* 1200 2K stack */
+	batch(&b, 1, 7, 1000, &d);
+	ev(&d, 13, 3, U(0), U(1), U(1));            /* 1000 P1 */
+	ev(&d, 135, 3, U(150), U(300), U(12));      /* 1150 2K stack */
+	batch(&b, 1, 9, 1000, &d);
+	sync_batch(&b, 26, 1);
+	byte(&b, 52);
+	decode(&o, b.p, b.n, NULL);
+	if (o.rc < 0)
+		fail_msg("%u: %s", o.d.line, o.d.msg);
+	expect(&o, i++, HG_OP_PROC, NULL, 0);
+	expect(&o, i++, HG_OP_NEW, "o800", 48);
+	expect(&o, i++, HG_OP_NEW, "o806", 48);
+	expect(&o, i++, HG_OP_NEW, "o1000", 48);
+	expect(&o, i++, HG_OP_DEL, "o800", 0); /* at 1102 */
+	expect(&o, i++, HG_OP_DEL, "o806", 0);
+	expect(&o, i++, HG_OP_PROC, NULL, 1);
+	expect(&o, i++, HG_OP_STACKALLOC, "s12c", 2048);
+	expect(&o, i++, HG_OP_PROC, NULL, 0);
+	expect(&o, i++, HG_OP_DEL, "o1000", 0); /* at 1200 */
+	expect(&o, i++, HG_OP_STACKALLOC, "s190", 2048);
+	assert_int_equal(o.n, i);
+	assert_int_equal(o.nwarn, 0);
+	ops_free(&o);
+	free(b.p);
+	free(d.p);
+}
+
+/*
  * A stack carved from a stack span its M took just before counts from the
  * span's allocation: another M's span traced between the two came after.
  */
@@ -1026,7 +1083,9 @@ static void test_drift(void **state)
  * the start of its M's next batch is moved back by the overshoot, not
  * piled up at that start: M 7's four frees (raw 2004 to 2007, next batch
  * at 2004) come at 2001 to 2004, so the first ones precede M 9's mark at
- * 2003.
+ * 2003. Each frees the object of a span of its own: a free counts from
+ * its M's next event that is not one of the same span, here the next
+ * free (2002 to 2005).
  */
 static void test_drift_run(void **state)
 {
@@ -1047,19 +1106,20 @@ static void test_drift_run(void **state)
 	string_ev(&d, 1, "mark");
 	string_ev(&d, 2, "end");
 	batch(&b, 1, 7, 1000, &d);
-	ev(&d, 13, 3, U(0), U(0), U(1));            /* 1000 P0 */
-	ev(&d, 129, 4, U(1), U(2), U(1), KC(5, 0)); /* 1001 span, page 2 */
-	for (i = 0; i < 4; i++)                     /* 1002-1005 slots */
-		ev(&d, 132, 3, U(1), U(2048 + 6 * i), U(0));
-	ev(&d, 133, 2, U(999), U(2048));            /* 2004 */
-	for (i = 1; i < 4; i++)                     /* 2005-2007 */
-		ev(&d, 133, 2, U(1), U(2048 + 6 * i));
+	ev(&d, 13, 3, U(0), U(0), U(1)); /* 1000 P0 */
+	for (i = 0; i < 4; i++) {        /* 1001-1008: spans, pages 2-5 */
+		ev(&d, 129, 4, U(1), U(2 + i), U(1), KC(5, 0));
+		ev(&d, 132, 3, U(1), U(2048 + 1024 * i), U(0)); /* slot 0 */
+	}
+	ev(&d, 133, 2, U(996), U(2048)); /* 2004 */
+	for (i = 1; i < 4; i++)          /* 2005-2007 */
+		ev(&d, 133, 2, U(1), U(2048 + 1024 * i));
 	batch(&b, 1, 7, 1000, &d);
-	ev(&d, 132, 3, U(1), U(2048 + 24), U(0));   /* 2005 slot 4 */
+	ev(&d, 132, 3, U(1), U(2048 + 6), U(0)); /* 2005 slot 1, page 2 */
 	batch(&b, 1, 7, 2004, &d);
 	ev(&d, 13, 3, U(0), U(1), U(1));                 /* 1000 P1 */
 	ev(&d, 44, 5, U(1003), U(0), U(1), U(2), U(0)); /* 2003 mark */
-	ev(&d, 132, 3, U(0), U(2048 + 30), U(0)); /* then slot 5: no RMS */
+	ev(&d, 132, 3, U(0), U(2048 + 12), U(0)); /* then slot 2: no RMS */
 	batch(&b, 1, 9, 1000, &d);
 	sync_batch(&b, 26, 1);
 	byte(&b, 52);
@@ -1300,6 +1360,7 @@ int main(void)
 		cmocka_unit_test(test_reorder),
 		cmocka_unit_test(test_free_late),
 		cmocka_unit_test(test_stack_span_first),
+		cmocka_unit_test(test_sweep_span_late),
 		cmocka_unit_test(test_held),
 		cmocka_unit_test(test_free_os),
 		cmocka_unit_test(test_snapshot_procs),

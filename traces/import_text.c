@@ -171,6 +171,10 @@ struct idlist {
 	size_t head, len, cap;
 };
 
+struct afl_mc {
+	uint64_t addr, epoch;
+};
+
 struct hg_textimp_reader {
 	bool mtrace;       /* else go-allocfreetrace */
 	bool records;      /* a tracealloc, tracefree or tracegc seen */
@@ -249,6 +253,13 @@ struct hg_textimp_reader {
 	 * op, the P before it and whether the proc op before it is its own */
 	uint64_t p_batch[AFL_MAX_PROCS], p_batch_max[AFL_MAX_PROCS];
 	uint64_t rec_fresh;
+	/* The span each P's mcache allocated in last, per class of a
+	 * one-page span (afl_mc_room): its last object's address and the
+	 * flush it came after (mc_epoch: the mcaches' flushes so far) */
+	struct afl_mc *mc;
+	unsigned mc_procs;
+	uint64_t mc_epoch;
+	bool rec_noscan;
 	bool g_hold, g_proc;
 	uint64_t g_stack, g_goid;
 	size_t g_pos;
@@ -586,6 +597,7 @@ static void mark_insert(struct hg_textimp_reader *t, size_t pos)
 {
 	struct pending *p, m;
 
+	t->mc_epoch++; /* ReadMemStats flushes every mcache */
 	t->push_line = t->mk_line;
 	p = push_at(t, HG_OP_MARK, 0, 0, false, 1);
 	t->push_line = 0;
@@ -629,6 +641,74 @@ static void mark_before_record(struct hg_textimp_reader *t, bool gc)
 	}
 }
 
+/*
+ * A P's mcache allocates a class's objects from one span until it is
+ * full (refill takes another only then), the span is its own until the
+ * mcaches are flushed (a cycle's end, ReadMemStats), and it allocates
+ * its free slots in address order, each from the last one up (Go:
+ * mcache.go refill, nextFreeFast and mbitmap.go nextFreeIndex, mcache
+ * releaseAll, go1.19). So a P that allocated an object of a one-page
+ * span's class (up to 1 KiB) since the last flush, with a slot of that
+ * page above it not live, still has room there: a fresh span of that
+ * class came from another P.
+ */
+#define AFL_MC_MAX 1024u
+#define AFL_MC_CLASSES (2 * (AFL_MC_MAX / 8 + 1))
+
+/* afl_mc: P p's entry for the record's class, or NULL (not such a class,
+ * or no memory: then no entry is kept) */
+static struct afl_mc *afl_mc(struct hg_textimp_reader *t, unsigned p)
+{
+	if (!t->rec_addr || t->rec_size > AFL_MC_MAX || t->rec_size % 8)
+		return NULL;
+	if (p >= t->mc_procs) {
+		unsigned n = t->nprocs > p ? t->nprocs : p + 1;
+		struct afl_mc *v = realloc(t->mc, (size_t)n * AFL_MC_CLASSES *
+							  sizeof(*v));
+
+		if (!v)
+			return NULL;
+		memset(v + (size_t)t->mc_procs * AFL_MC_CLASSES, 0,
+		       (size_t)(n - t->mc_procs) * AFL_MC_CLASSES *
+			       sizeof(*v));
+		t->mc = v;
+		t->mc_procs = n;
+	}
+	return &t->mc[(size_t)p * AFL_MC_CLASSES +
+		      2 * (t->rec_size / 8) + t->rec_noscan];
+}
+
+/* afl_mc_room: P p's span of the record's class has a free slot */
+static bool afl_mc_room(struct hg_textimp_reader *t, unsigned p)
+{
+	struct afl_mc *mc = afl_mc(t, p);
+	uint64_t a, end;
+
+	if (!mc || !mc->addr || mc->epoch != t->mc_epoch)
+		return false;
+	end = (mc->addr & ~(uint64_t)(AFL_PAGE_SIZE - 1)) + AFL_PAGE_SIZE;
+	for (a = mc->addr + t->rec_size; a + t->rec_size <= end;
+	     a += t->rec_size)
+		if (!live_find(&t->live, a))
+			return true;
+	return false;
+}
+
+/* afl_mc_other: a P other than p without room for the record's class,
+ * the goroutine's own (gs) first; p if there is none */
+static unsigned afl_mc_other(struct hg_textimp_reader *t, unsigned p,
+			     const struct live_slot *gs)
+{
+	unsigned g = gs ? (unsigned)gs->size - 1 : t->cur_p;
+
+	if (g != p && g < t->nprocs && !afl_mc_room(t, g))
+		return g;
+	for (unsigned k = 0; k < t->nprocs; k++)
+		if (k != p && !afl_mc_room(t, k))
+			return k;
+	return p;
+}
+
 /* queue_insert: an op of kind (size) at queue position pos; false when
  * no memory (t->nomem) */
 static bool queue_insert(struct hg_textimp_reader *t, size_t pos,
@@ -666,7 +746,8 @@ static void queue_remove(struct hg_textimp_reader *t, size_t pos)
  * refill, go1.19). So a page-aligned record of such a size in the block
  * of a P's cache ran on that P; one in a block no P holds took a new
  * block: on the goroutine's P, or, while the goroutine's P has a block
- * and another P has taken none yet, on that one (the first). Any other
+ * and another P has taken none yet, on that one (the first); either way
+ * not on a P whose mcache has room for the class (afl_mc_room). Any other
  * record runs on the P
  * its goroutine was last seen on (a goroutine keeps its P until it
  * blocks). Goroutine 0 (an M's g0) and a log with one P give no proc op.
@@ -675,6 +756,7 @@ static bool afl_proc(struct hg_textimp_reader *t, uint64_t goid)
 {
 	struct live_slot *gs;
 	unsigned p;
+	struct afl_mc *mc;
 
 	if (t->nprocs < 2 || !goid)
 		return false;
@@ -689,6 +771,8 @@ static bool afl_proc(struct hg_textimp_reader *t, uint64_t goid)
 			;
 		if (k < t->nprocs) {
 			p = k;
+			if (afl_mc_room(t, p))
+				p = afl_mc_other(t, p, gs);
 		} else {
 			if (t->p_block[p]) {
 				for (k = 0; k < t->nprocs && t->p_block[k]; k++)
@@ -696,9 +780,13 @@ static bool afl_proc(struct hg_textimp_reader *t, uint64_t goid)
 				if (k < t->nprocs)
 					p = k;
 			}
+			if (afl_mc_room(t, p))
+				p = afl_mc_other(t, p, gs);
 			t->p_block[p] = b;
 		}
 	}
+	if ((mc = afl_mc(t, p)))
+		*mc = (struct afl_mc){ t->rec_addr, t->mc_epoch };
 	if (gs)
 		gs->size = p + 1;
 	else if (live_put(&t->gp, goid + 1, p + 1) < 0)
@@ -1364,6 +1452,7 @@ static int afl_record(struct hg_trace_reader *r, const char *what)
 
 	t->rec_addr = addr;
 	t->rec_size = size;
+	t->rec_noscan = noscan;
 	if (rc == 0)
 		rc = record_alloc(r, addr, size, noscan, 1);
 	if (rc < 0 || !type)
@@ -1469,6 +1558,7 @@ static int afl_line(struct hg_trace_reader *r)
 		t->records = true;
 		t->ngc++;
 		t->epoch++;
+		t->mc_epoch++; /* the cycle's end flushes every mcache */
 		t->in_dump = true;
 		/* The GC's work buffers: the marking GC takes them from the
 		 * heap, 32 KiB manual spans counted in GCSys, not HeapSys,
@@ -1514,6 +1604,10 @@ static int afl_line(struct hg_trace_reader *r)
 			return 0; /* no label: nothing to mark */
 		memmove(m, m + st, n - st + 1);
 		mark_flush(t);
+		/* its ReadMemStats flushes the mcaches after this line, where
+		 * the mark goes (mark_insert): from here, no P's span before
+		 * that place is known */
+		t->mc_epoch++;
 		if (!(t->mk_text = strdup(m)))
 			return err_at(r, 1, "out of memory");
 		t->mk_line = t->lineno;
@@ -1893,6 +1987,7 @@ void hg__textimp_close(struct hg_trace_reader *r)
 	free(r->textimp->gs);
 	free(r->textimp->goids.slots);
 	free(r->textimp->gp.slots);
+	free(r->textimp->mc);
 	free(r->textimp->fresh.v);
 	free(r->textimp->gfree.v);
 	free(r->textimp);

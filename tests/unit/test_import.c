@@ -636,6 +636,48 @@ static void test_afl_goid_batches(void **state)
 }
 
 /*
+ * A P whose mcache has room in its span of a class (an object of a
+ * one-page class allocated since the last flush, a slot above it not
+ * live) makes no fresh span of that class: a fresh span in its block
+ * came from another P. A mark (ReadMemStats) flushes the mcaches; a span
+ * used up to its last slot has no room.
+ */
+static void test_afl_mcache_room(void **state)
+{
+	struct result res;
+
+	(void)state;
+	read_text(&res, "tracealloc(0xc00001c000, 0x2500, runtime.p)\n"
+			"goroutine 0 [idle]:\n"
+			"tracealloc(0xc00001e500, 0x2500, runtime.p)\n"
+			"goroutine 0 [idle]:\n"
+			"tracealloc(0xc000040000, 0x8, *int)\n" /* 5: P 0 */
+			"goroutine 1 [running]:\n"
+			"tracealloc(0xc000042000, 0x8, *int)\n" /* 7: P 1 */
+			"goroutine 2 [running]:\n"
+			"MARK m\n"
+			"tracealloc(0xc000044000, 0x8, *int)\n" /* 10: P 0 */
+			"goroutine 1 [running]:\n"
+			"tracealloc(0xc000047c00, 0x400)\n" /* 12: last slot */
+			"goroutine 1 [running]:\n"
+			"tracealloc(0xc000048000, 0x400)\n" /* 14: P 0 */
+			"goroutine 1 [running]:\n");
+	assert_int_equal(res.rc, 0);
+	assert_int_equal(res.n, 12);
+	check_new(&res.ops[2], "0xc000040000", 0x8, false, 5);
+	assert_int_equal(res.ops[4].kind, HG_OP_PROC);
+	assert_int_equal(res.ops[4].value, 1);
+	check_new(&res.ops[5], "0xc000042000", 0x8, false, 7);
+	assert_int_equal(res.ops[7].kind, HG_OP_MARK);
+	assert_int_equal(res.ops[8].kind, HG_OP_PROC);
+	assert_int_equal(res.ops[8].value, 0);
+	check_new(&res.ops[9], "0xc000044000", 0x8, false, 10);
+	check_new(&res.ops[10], "0xc000047c00", 0x400, true, 12);
+	check_new(&res.ops[11], "0xc000048000", 0x400, true, 14);
+	assert_int_equal(res.count[HG_OP_PROC], 2);
+}
+
+/*
  * debug.FreeOSMemory: a cycle whose dump shows a goroutine inside
  * runtime/debug.freeOSMemory is followed, once its sweep's frees are in,
  * by scavenge: all (scavengeAll), before the next allocation, cycle or
@@ -1381,6 +1423,7 @@ int main(void)
 		cmocka_unit_test(test_afl_mark_readmemstats),
 		cmocka_unit_test(test_afl_procs),
 		cmocka_unit_test(test_afl_goid_batches),
+		cmocka_unit_test(test_afl_mcache_room),
 		cmocka_unit_test(test_afl_free_os),
 		cmocka_unit_test(test_afl_long_lines),
 		cmocka_unit_test(test_afl_env),

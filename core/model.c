@@ -143,12 +143,16 @@ static void update_peaks(struct hg_model *m)
 	RAISE(p, f, stack_inuse);
 	RAISE(p, f, stack_sys);
 	RAISE(p, f, gc_workbufs);
-	RAISE(p, f, next_gc);
-	RAISE(p, f, heap_alloc);
-	RAISE(p, f, heap_objects);
-	RAISE(p, f, num_gc);
-	RAISE(p, f, partial_span_bytes);
-	RAISE(p, f, free_slot_bytes);
+	/* Without an object layer these are zero (figures_of): nothing to
+	 * raise. */
+	if (m->obj || m->stats.object_ops) {
+		RAISE(p, f, next_gc);
+		RAISE(p, f, heap_alloc);
+		RAISE(p, f, heap_objects);
+		RAISE(p, f, num_gc);
+		RAISE(p, f, partial_span_bytes);
+		RAISE(p, f, free_slot_bytes);
+	}
 	m->stats_stale = true;
 }
 

@@ -445,12 +445,14 @@ static int check_end(struct hg_replay *rp)
 
 /*
  * Ops are read AHEAD ahead of the one applied, so that each lane's model
- * can fetch what it will need for them (hg_model_prefetch, one step per
- * op read since) while the ones before run. A source's strings are
+ * can fetch what it will need for them while the ones before run
+ * (hg_model_prefetch: an op's id slot when it is read, what that slot
+ * leads to one op later, AHEAD - 1 ops before it runs: with a large live
+ * set each fetch takes about an event's time). A source's strings are
  * borrowed until its next call: each op's id and mark label are copied
  * into its slot's buffer.
  */
-#define AHEAD 2
+#define AHEAD 3
 
 struct ahead {
 	struct hg_op op;
@@ -547,7 +549,7 @@ static int run_events(struct hg_replay *rp, struct ahead *ring)
 		if (read_ahead(rp, next, last, &d))
 			return host_oom(rp);
 		hint(rp, next, 0);
-		hint(rp, &ring[(i + 1) % (AHEAD + 1)], 1);
+		hint(rp, &ring[(i + AHEAD - 1) % (AHEAD + 1)], 1);
 		for (size_t k = 0; k < rp->nlanes; k++) {
 			if (rp->lane[k].stopped)
 				continue;

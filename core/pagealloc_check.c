@@ -342,18 +342,33 @@ static int check_chunks(const struct hg_pagealloc *p, uint64_t c, uint64_t n,
 					 want);
 	}
 	if (chunk_has_candidate(p, ch, &top)) {
-		hg_addr ta = chunk_base(p, c + n - 1) + (top << p->log_page);
+		uint64_t flagged = c + n; /* the highest flagged chunk */
+		hg_addr ta;
 
 		/* With the generations, the background scavenger marks a
 		 * chunk empty when it finds nothing below its own search
 		 * address there, even with pages to release above it (Go's
-		 * setEmpty): a flag is then not owed. */
+		 * setEmpty): a flag is then not owed, nor a search address
+		 * above those pages (a forced find skips the chunk and
+		 * lowers the address below it; a later free flags the
+		 * chunk again but raises the address only to the pages it
+		 * freed): the address is owed only the chunk's base. */
 		for (i = c; !p->params.scav_gens && i < c + n; i++)
 			if (!hg_hbm_get(&p->scav_has_free, i))
 				return hg_errorf(err, errlen, HG_EINVAL,
 						 "chunk %#llx has pages to "
 						 "scavenge but no index flag",
 						 ULL(i));
+		for (i = c + n; i > c; i--)
+			if (hg_hbm_get(&p->scav_has_free, i - 1)) {
+				flagged = i - 1;
+				break;
+			}
+		if (flagged == c + n)
+			return HG_OK;
+		ta = chunk_base(p, flagged);
+		if (!p->params.scav_gens)
+			ta += top << p->log_page;
 		if (!p->scav_search_valid ||
 		    (ta & ~((p->min_pages << p->log_page) - 1)) >
 			    p->scav_search_addr)

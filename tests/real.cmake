@@ -35,6 +35,17 @@ foreach(rec ${HG_REAL_RECORDINGS})
   set_tests_properties(real.replay.${name} PROPERTIES LABELS real TIMEOUT 120)
 endforeach()
 
+# real.check.NAME: each recording replays under the invariant checker
+# (--check) with its settings (tests/real/check.sh).
+foreach(rec ${HG_REAL_RECORDINGS})
+  get_filename_component(name ${rec} NAME)
+  string(REGEX REPLACE "\\.(trace|allocfreetrace)\\.gz$" "" name ${name})
+  add_test(NAME real.check.${name}
+    COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/real/check.sh
+      $<TARGET_FILE:heapgrow> ${name})
+  set_tests_properties(real.check.${name} PROPERTIES LABELS real TIMEOUT 120)
+endforeach()
+
 # real.go119.*: the Go 1.19 replays keep what they reach
 # (tests/real/targets-go119): HeapAlloc exact, StackInuse exact, HeapSys
 # and HeapInuse within the object layer's targets, every recorded address

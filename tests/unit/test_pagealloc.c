@@ -1237,6 +1237,53 @@ static void test_scavenge_bg_marked(void **state)
 	hg_pagealloc_free_all(p);
 }
 
+/*
+ * Go: the background scavenger marks a chunk empty (setEmpty) when it
+ * finds nothing at or below its own search address there, even with free
+ * pages above it, and a forced scavenge (FreeOSMemory's scavengeAll)
+ * skips a chunk so marked and lowers its search address below it: the
+ * pages stay unreleased until a free in that chunk flags it again, and
+ * the checker owes them nothing. Two chunks A and B, full; gen 1 frees
+ * B's 32 bottom pages (the background address raised to their top at
+ * the next gen); in gen 2 B's 32 top pages and A's 32 bottom pages are
+ * freed; the background scavenge releases B's bottom and marks B empty;
+ * the forced one then releases only A's. A page of B freed below its
+ * top pages flags B again: only that page is released next.
+ */
+static void test_scavenge_force_skips_empty(void **state)
+{
+	struct env e = env64(4096);
+	struct hg_pagealloc *p = NULL;
+	hg_addr base = 0xc000000000, b = base + (4 << 20);
+
+	(void)state;
+	e.prm.scav_gens = true;
+	assert_int_equal(hg_pagealloc_new(&p, &e.prm), 0);
+	assert_int_equal(hg_pagealloc_grow(p, base, 8 << 20), 0);
+	{
+		uint64_t s;
+
+		assert_int_equal(hg_pagealloc_alloc(p, 1024, &s), base);
+	}
+	hg_pagealloc_next_gen(p);
+	hg_pagealloc_free(p, b, 32);
+	hg_pagealloc_next_gen(p);
+	hg_pagealloc_free(p, b + 480 * PS, 32);
+	hg_pagealloc_free(p, base, 32);
+	assert_int_equal(hg_pagealloc_scavenge_bg(p, UINT64_MAX), 32 * PS);
+	check_ok(p);
+	assert_int_equal(hg_pagealloc_scavenge(p, UINT64_MAX), 32 * PS);
+	check_ok(p);
+	/* A free below B's top pages flags B again, the search address
+	 * raised only to that page: the next forced scavenge releases it,
+	 * not the pages above. */
+	hg_pagealloc_free(p, b + 100 * PS, 1);
+	check_ok(p);
+	assert_int_equal(hg_pagealloc_scavenge(p, UINT64_MAX), PS);
+	check_ok(p);
+	hg_pagealloc_free_all(p);
+}
+
 static void test_grow_alloc_scav(void **state)
 {
 	struct env e = env64(4096);
@@ -1926,6 +1973,7 @@ int main(void)
 		cmocka_unit_test(test_exhaust),
 		cmocka_unit_test(test_grow_alloc_scav),
 		cmocka_unit_test(test_scavenge_bg_marked),
+		cmocka_unit_test(test_scavenge_force_skips_empty),
 		cmocka_unit_test(test_compact_giant),
 		cmocka_unit_test(test_mark_padding),
 		cmocka_unit_test(test_runs),

@@ -53,7 +53,11 @@
  * close to the real runtime").
  *
  * On the mmap platforms these allocations are mappings of their own that
- * do not move the heap: the model leaves them out there. Config key
+ * do not move the heap: the model does not place them there. With a
+ * memory limit (go1.19+) it still counts them, in the mapped memory
+ * (Go's mappedReady, which the limit's heap goal and allocSpan's assist
+ * read; a Go 1.19 run's MSpanSys, MCacheSys, OtherSys and GC bitmap
+ * arenas, 1.26 MiB in limit-go119-p2-memlimit), and nowhere else. Config key
  * runtime_metadata (default true on the sbrk platforms from go1.14)
  * switches the model off; the heap then grows as if the break held the
  * heap and arena.c's metadata only (README.md, "Config keys").
@@ -77,6 +81,11 @@ struct gcbits_arena {
 };
 
 struct hg_rtmeta {
+	/* On the mmap platforms: counted in the mapped memory (Go's
+	 * mappedReady, which the memory limit reads), not placed; fake_next
+	 * numbers the allocations. */
+	bool count_only;
+	hg_addr fake_next;
 	bool p_chunk;            /* the P's first chunk taken */
 	uint64_t all_arenas_cap; /* Go: cap(mheap_.allArenas) */
 	uint64_t mspan_size;     /* Go: unsafe.Sizeof(mspan{}) */
@@ -150,6 +159,15 @@ void hg_rtmeta_release(struct hg_model *m)
 static hg_addr sys_alloc_persistent(struct hg_model *m, uint64_t size,
 				    uint64_t *stat)
 {
+	struct hg_rtmeta *r = rtmeta(m);
+	if (r && r->count_only) {
+		hg_addr v = r->fake_next;
+		if (stat)
+			*stat += size;
+		m->hs.mapped_ready += size;
+		r->fake_next += HG_ALIGN_UP(size, PERSISTENT_CHUNK);
+		return v;
+	}
 	m->os.persistent = true;
 	hg_addr v = hg_sys_alloc(m, size, stat);
 	m->os.persistent = false;
@@ -204,7 +222,13 @@ static int palloc(struct hg_model *m, uint64_t size, uint64_t align,
 /* Go: mallocinit's metadata: the state made before the first arena. */
 int hg_rtmeta_mallocinit(struct hg_model *m)
 {
-	if (!m->cfg.runtime_metadata || !m->sbrk ||
+	/* On the mmap platforms the mappings do not move the heap, but Go's
+	 * mappedReady counts them, and from go1.19 the memory limit reads
+	 * it (its heap goal and allocSpan's assist): with a limit they are
+	 * counted there (count_only), and nowhere else. */
+	bool count_only = !m->sbrk && hg_config_go_minor(&m->cfg) >= 19 &&
+			  m->cfg.memory_limit < INT64_MAX;
+	if ((!count_only && (!m->cfg.runtime_metadata || !m->sbrk)) ||
 	    m->cfg.policy_arena != HG_ARENA_SPARSE ||
 	    hg_config_go_minor(&m->cfg) < 14)
 		return HG_OK;
@@ -212,6 +236,8 @@ int hg_rtmeta_mallocinit(struct hg_model *m)
 	if (!r)
 		return hg_os_enomem(&m->os);
 	m->rtmeta = r;
+	r->count_only = count_only;
+	r->fake_next = PERSISTENT_CHUNK; /* never 0: 0 is a failed alloc */
 	r->mspan_size = mspan_size(m);
 	/* Go: (*pageAlloc).init -> (*addrRanges).init: 16 addrRanges. */
 	return palloc(m, 16 * 2 * ptr_size(m), ptr_size(m), &m->hs.gc_misc_sys);
@@ -242,9 +268,13 @@ static int recordspan(struct hg_model *m)
 		hg_addr v = sys_alloc_persistent(m, n * ptr, &m->hs.other_sys);
 		if (!v)
 			return HG_EOOM;
-		if (r->allspans)
+		if (r->allspans && r->count_only) {
+			m->hs.other_sys -= r->allspans_cap * ptr;
+			m->hs.mapped_ready -= r->allspans_cap * ptr;
+		} else if (r->allspans) {
 			hg_sys_free(m, r->allspans, r->allspans_cap * ptr,
 				    &m->hs.other_sys);
+		}
 		r->allspans = v;
 		r->allspans_cap = n;
 	}

@@ -213,7 +213,11 @@ static void test_scavenge_index_go119(void **state)
 	uint64_t amd64 = limit_goal_on("linux/amd64");
 	uint64_t arm64 = limit_goal_on("linux/arm64");
 
-	assert_true(amd64 < 33 * MiB);
+	/* Besides the index: the heapArena (2 MiB and more), the chunk
+	 * bitmaps (1 MiB) and, under a limit, the runtime's own metadata
+	 * that runtime_meta.c counts without placing it on the mmap
+	 * platforms, a persistentalloc chunk (256 KiB) at least. */
+	assert_true(amd64 + MiB + 7 * MiB + 256 * KiB <= 40 * MiB);
 	assert_true(arm64 > amd64 + 4 * MiB);
 }
 

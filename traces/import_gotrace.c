@@ -44,6 +44,7 @@
 #define GT_MAX_GEN ((size_t)1 << 30)         /* refused beyond: 1 GiB */
 #define GT_PAGE_SIZE 8192u                   /* the model's runtime page */
 #define GT_NO_P UINT64_MAX
+#define GT_NO_G UINT64_MAX
 #define GT_MAX_GAP ((uint64_t)64 << 20) /* a hole held: one arena at most */
 #define GT_WPEND 16 /* manual spans waiting for their M's next event */
 #define GT_LOW_HEAP ((uint64_t)1 << 32)
@@ -51,6 +52,7 @@
 /* emit `time` when the clock moved 10 us: finer than the 70 us the model
  * takes sysmon to wake the background scavenger at the sweep's end */
 #define GT_TIME_STEP 10000u
+#define GT_STOP_LOOK 64 /* events read past a stop in mallocgc, at most */
 
 /* Event types (Go: tracev2 events.go). */
 enum {
@@ -67,12 +69,16 @@ enum {
 	EV_PROC_STOP = 11,
 	EV_PROC_STEAL = 12,
 	EV_PROC_STATUS = 13,
+	EV_GO_START = 16,
 	EV_GO_STOP = 19,
 	EV_GO_BLOCK = 20,
+	EV_GO_STATUS = 25,
 	EV_STW_BEGIN = 26,
 	EV_STW_END = 27,
 	EV_GC_BEGIN = 29,
 	EV_GC_END = 30,
+	EV_HEAP_ALLOC = 37,
+	EV_HEAP_GOAL = 38,
 	EV_USER_LOG = 44,
 	EV_LAST_TIMED = 48, /* GoStatusStack */
 	EV_EXPERIMENTAL_BATCH = 49,
@@ -340,12 +346,14 @@ struct gt_cursor {
 	size_t mi;
 	struct gt_event ev; /* the next event */
 	uint64_t key;       /* when it took effect: the merge's order */
+	uint64_t skip_off;  /* an event handed out early (0: none) */
 	uint64_t run_key;   /* the key of the run of frees ev is in */
 	size_t run_left;    /* and how many of them follow ev */
 };
 
 struct gt_mstate {
 	uint64_t m, p;
+	uint64_t g; /* the goroutine it runs (GoStart, GoStatus), or GT_NO_G */
 };
 
 /* A 64-page block of the snapshot that holds spans a page cache served
@@ -390,6 +398,8 @@ struct hg_gotrace_reader {
 	size_t nstk, stkcap;
 	uint64_t *fos; /* ids of the stacks that hold debug.FreeOSMemory */
 	size_t nfos, foscap;
+	uint64_t *pmd; /* ids of the stacks in runtime.postMallocgcDebug */
+	size_t npmd, pmdcap;
 	uint64_t *ms; /* M ids of the generation, by first appearance */
 	size_t nms, mcap;
 	uint64_t freq;      /* timestamp units per second */
@@ -626,6 +636,7 @@ static int mem_uvarint(const unsigned char *p, size_t n, size_t *pos,
 static void gen_reset(struct hg_gotrace_reader *g)
 {
 	g->len = g->nb = g->nstr = g->nms = g->nstk = g->nfos = 0;
+	g->npmd = 0;
 	g->freq = 0;
 	g->nheap = 0;
 	g->gen = 0;
@@ -994,15 +1005,20 @@ static int cmp_u64(const void *a, const void *b)
  * a frame of runtime/debug.FreeOSMemory or of the runtime's own
  * runtime/debug.freeOSMemory (Go: mheap.go runtime_debug_freeOSMemory,
  * go1.23-1.26: runtime.GC, then mheap_.scavengeAll). A GCBegin with one of
- * them as its stack is that call's cycle (share/doc/go-trace.md). Needs
- * the generation's strings sorted.
+ * them as its stack is that call's cycle (share/doc/go-trace.md). And
+ * those whose innermost frame is runtime.postMallocgcDebug (a goroutine
+ * stopped there has its object: stopped_in_malloc). Needs the
+ * generation's strings sorted.
  */
 static int free_os_stacks(struct hg_trace_reader *r)
 {
 	static const char *const names[] = { "runtime/debug.FreeOSMemory",
 					     "runtime/debug.freeOSMemory" };
+	static const char pmd_name[] = "runtime.postMallocgcDebug";
 	struct hg_gotrace_reader *g = r->gotrace;
 	uint64_t fid[2 * (sizeof(names) / sizeof(names[0]))];
+	uint64_t pid = 0;
+	bool have_pid = false;
 	size_t nf = 0, i, k;
 
 	for (i = 0; i < g->nstr; i++)
@@ -1012,14 +1028,21 @@ static int free_os_stacks(struct hg_trace_reader *r)
 			    memcmp(g->buf + g->str[i].data, names[k],
 				   g->str[i].len) == 0)
 				fid[nf++] = g->str[i].id;
-	for (i = 0; nf && i < g->nstk; i++) {
+	for (i = 0; i < g->nstr && !have_pid; i++)
+		if (g->str[i].len == strlen(pmd_name) &&
+		    memcmp(g->buf + g->str[i].data, pmd_name,
+			   g->str[i].len) == 0) {
+			pid = g->str[i].id;
+			have_pid = true;
+		}
+	for (i = 0; (nf || have_pid) && i < g->nstk; i++) {
 		const unsigned char *p = g->buf + g->stk[i].data;
 		size_t pos = 1, n = g->stk[i].len;
 
 		/* The structure was checked when the batch was read. */
 		while (pos < n) {
 			uint64_t id = 0, nfr = 0, v[4];
-			bool hit = false;
+			bool hit = false, top = false;
 
 			pos++; /* EV_STACK */
 			mem_uvarint(p, n, &pos, &id);
@@ -1029,6 +1052,13 @@ static int free_os_stacks(struct hg_trace_reader *r)
 					mem_uvarint(p, n, &pos, &v[k]);
 				for (k = 0; k < nf; k++)
 					hit = hit || v[1] == fid[k];
+				top = top || (f == 0 && have_pid && v[1] == pid);
+			}
+			if (top) {
+				if (grow((void **)&g->pmd, &g->pmdcap,
+					 g->npmd + 1, sizeof(*g->pmd)) < 0)
+					return gt_nomem(r);
+				g->pmd[g->npmd++] = id;
 			}
 			if (!hit)
 				continue;
@@ -1040,22 +1070,30 @@ static int free_os_stacks(struct hg_trace_reader *r)
 	}
 	if (g->nfos)
 		qsort(g->fos, g->nfos, sizeof(*g->fos), cmp_u64);
+	if (g->npmd)
+		qsort(g->pmd, g->npmd, sizeof(*g->pmd), cmp_u64);
 	return 0;
 }
 
-static bool free_os_stack(const struct hg_gotrace_reader *g, uint64_t id)
+/* Whether id is in the sorted ids[0..n). */
+static bool has_id(const uint64_t *ids, size_t n, uint64_t id)
 {
-	size_t lo = 0, hi = g->nfos;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (g->fos[mid] < id)
+		if (ids[mid] < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < g->nfos && g->fos[lo] == id;
+	return lo < n && ids[lo] == id;
+}
+
+static bool free_os_stack(const struct hg_gotrace_reader *g, uint64_t id)
+{
+	return has_id(g->fos, g->nfos, id);
 }
 
 static int cmp_batch(const void *a, const void *b)
@@ -1370,6 +1408,10 @@ static int next_event(struct hg_trace_reader *r, struct gt_cursor *c)
 	uint64_t was_key = c->key;
 	int rc = next_event_raw(r, c);
 
+	if (rc > 0 && c->skip_off && c->ev.off == c->skip_off) {
+		c->skip_off = 0; /* handed out at its goroutine's stop */
+		rc = next_event_raw(r, c);
+	}
 	if (rc <= 0)
 		return rc;
 	c->key = c->ev.ts;
@@ -1520,8 +1562,50 @@ static int set_p(struct hg_trace_reader *r, uint64_t m, uint64_t pid,
 		(g->nmst - lo) * sizeof(*g->mst));
 	g->mst[lo].m = m;
 	g->mst[lo].p = pid;
+	g->mst[lo].g = GT_NO_G;
 	g->nmst++;
 	return 0;
+}
+
+/* The goroutine M m runs from now on (GT_NO_G: none known). */
+static int set_g(struct hg_trace_reader *r, uint64_t m, uint64_t gid)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	size_t lo = 0, hi = g->nmst;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (g->mst[mid].m < m)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == g->nmst || g->mst[lo].m != m) {
+		int rc = set_p(r, m, GT_NO_P, false, 0);
+
+		if (rc < 0)
+			return rc;
+		return set_g(r, m, gid);
+	}
+	g->mst[lo].g = gid;
+	return 0;
+}
+
+/* The goroutine M m runs, GT_NO_G when none is known. */
+static uint64_t cur_g(const struct hg_gotrace_reader *g, uint64_t m)
+{
+	size_t lo = 0, hi = g->nmst;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (g->mst[mid].m < m)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < g->nmst && g->mst[lo].m == m ? g->mst[lo].g : GT_NO_G;
 }
 
 static void obj_id(char *buf, size_t len, char kind, uint64_t id)
@@ -2257,6 +2341,13 @@ static int handle(struct hg_trace_reader *r, const struct gt_event *ev)
 	     ev->type == EV_GOROUTINE_STACK))
 		return 0;
 	switch (ev->type) {
+	case EV_GO_START:
+		return set_g(r, ev->m, ev->args[0]);
+	case EV_GO_STATUS:
+		/* Go: tracev2.GoRunning on its M */
+		if (ev->args[2] == 2 && ev->args[1] == ev->m)
+			return set_g(r, ev->m, ev->args[0]);
+		return 0;
 	case EV_PROC_START:
 		return set_p(r, ev->m, ev->args[0], false, 0);
 	case EV_PROC_STOP:
@@ -2641,6 +2732,53 @@ static void heap_up(struct hg_gotrace_reader *g, size_t i)
 	}
 }
 
+/*
+ * A goroutine stopped in runtime.postMallocgcDebug (preempted at its
+ * prologue, the top frame of the stop's stack) already has its object:
+ * mallocgc took the slot from its P's mcache, and traces it only there
+ * (Go: mallocgc, then postMallocgcDebug's HeapObjectAlloc, go1.26). When
+ * its M goes on to nothing but P changes until it runs that goroutine
+ * again (within GT_STOP_LOOK events, a bound on the work per stop), that
+ * goroutine's first event is that allocation: it is handed
+ * out at the stop, on the stop's P, before what came in between (a GC's
+ * mcache flush), and skipped when its M reaches it. stop is the event, c
+ * its M's cursor, now at the event after it.
+ */
+static int stopped_in_malloc(struct hg_trace_reader *r, struct gt_cursor *c,
+			     const struct gt_event *stop)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	uint64_t gid = cur_g(g, stop->m);
+	struct gt_cursor t = *c;
+	struct gt_event h;
+	int rc = handle(r, stop);
+
+	if (rc < 0)
+		return rc;
+	if (gid == GT_NO_G)
+		return 1;
+	for (unsigned n = 0;; n++) {
+		unsigned ty = t.ev.type;
+
+		if (ty == EV_GO_START && t.ev.args[0] == gid)
+			break;
+		if (n == GT_STOP_LOOK ||
+		    (ty != EV_PROC_START && ty != EV_PROC_STOP &&
+		     ty != EV_PROC_STATUS && ty != EV_PROCS_CHANGE &&
+		     ty != EV_HEAP_ALLOC && ty != EV_HEAP_GOAL))
+			return 1;
+		if (next_event_raw(r, &t) <= 0)
+			return 1;
+	}
+	if (next_event_raw(r, &t) <= 0 || t.ev.type != EV_HEAP_OBJECT_ALLOC)
+		return 1;
+	h = t.ev;
+	h.ts = stop->ts;
+	c->skip_off = h.off;
+	rc = handle(r, &h);
+	return rc < 0 ? rc : 1;
+}
+
 /* step handles the next event. Returns 1, 0 at the end of the trace,
  * or an error. */
 static int step(struct hg_trace_reader *r)
@@ -2768,6 +2906,9 @@ static int step(struct hg_trace_reader *r)
 			heap_up(g, i);
 			heap_down(g, i);
 		}
+		if (rc > 0 && ev.type == EV_GO_STOP &&
+		    has_id(g->pmd, g->npmd, ev.args[1]))
+			return stopped_in_malloc(r, c, &ev);
 	}
 	rc = handle(r, &ev);
 	return rc < 0 ? rc : 1;
@@ -2969,6 +3110,7 @@ void hg__gotrace_close(struct hg_trace_reader *r)
 	free(g->str);
 	free(g->stk);
 	free(g->fos);
+	free(g->pmd);
 	free(g->ms);
 	free(g->spill);
 	free(g->cur);

@@ -1143,6 +1143,83 @@ static void test_drift_run(void **state)
 	free(d.p);
 }
 
+/*
+ * A goroutine preempted in runtime.postMallocgcDebug had its object
+ * before the stop: its first allocation when it runs again (here after
+ * another M's GC) comes at the stop, on the stop's P; one stopped
+ * elsewhere keeps its allocation where it is.
+ */
+static void test_stop_in_malloc(void **state)
+{
+	static const uint64_t in_malloc[] = { 30, 31 }; /* postMallocgcDebug,
+							   mallocgc */
+	static const uint64_t other[] = { 31, 30 };
+	struct buf b = { 0 }, d = { 0 };
+	struct ops o;
+	size_t i = 0;
+
+	(void)state;
+	header(&b, 26);
+	byte(&d, 1);
+	uv(&d, MIN_ADDR);
+	uv(&d, 8192);
+	uv(&d, 8);
+	uv(&d, 2048);
+	exp_batch(&b, 1, 1, &d);
+	byte(&d, 2);
+	stack_ev(&d, 8, 2, in_malloc);
+	stack_ev(&d, 9, 2, other);
+	batch(&b, 1, 7, 1000, &d);
+	byte(&d, 4);
+	string_ev(&d, 30, "runtime.postMallocgcDebug");
+	string_ev(&d, 31, "runtime.mallocgc");
+	string_ev(&d, 1, "preempted");
+	batch(&b, 1, 7, 1000, &d);
+	ev(&d, 13, 3, U(0), U(0), U(1));            /* 1000 P0 */
+	ev(&d, 29, 3, U(30), U(1), U(0));           /* 1030 GCBegin */
+	ev(&d, 30, 2, U(10), U(1));                 /* 1040 GCEnd */
+	ev(&d, 29, 3, U(160), U(2), U(0));          /* 1200 GCBegin */
+	ev(&d, 30, 2, U(10), U(2));                 /* 1210 GCEnd */
+	batch(&b, 1, 7, 1000, &d);
+	ev(&d, 13, 3, U(0), U(1), U(1));            /* 1000 P1 */
+	ev(&d, 16, 3, U(1), U(5), U(1));            /* 1001 GoStart g5 */
+	ev(&d, 129, 4, U(1), U(2), U(1), KC(5, 0)); /* 1002 span, page 2 */
+	ev(&d, 132, 3, U(1), U(2048), U(0));        /* 1003 slot 0 */
+	ev(&d, 132, 3, U(1), U(2048 + 6), U(0));    /* 1004 slot 1 */
+	ev(&d, 19, 3, U(6), U(1), U(8));            /* 1010 GoStop */
+	ev(&d, 11, 1, U(10));                       /* 1020 ProcStop */
+	ev(&d, 10, 3, U(80), U(1), U(2));           /* 1100 ProcStart */
+	ev(&d, 16, 3, U(1), U(5), U(2));            /* 1101 GoStart g5 */
+	ev(&d, 132, 3, U(1), U(2048 + 12), U(0));   /* 1102 slot 2 */
+	ev(&d, 132, 3, U(1), U(2048 + 18), U(0));   /* 1103 slot 3 */
+	ev(&d, 19, 3, U(7), U(1), U(9));            /* 1110 GoStop */
+	ev(&d, 16, 3, U(190), U(5), U(3));          /* 1300 GoStart g5 */
+	ev(&d, 132, 3, U(1), U(2048 + 24), U(0));   /* 1301 slot 4 */
+	batch(&b, 1, 9, 1000, &d);
+	sync_batch(&b, 26, 1);
+	byte(&b, 52);
+	decode(&o, b.p, b.n, NULL);
+	if (o.rc < 0)
+		fail_msg("%u: %s", o.d.line, o.d.msg);
+	expect(&o, i++, HG_OP_PROC, NULL, 1);
+	expect(&o, i++, HG_OP_NEW, "o800", 48);
+	expect(&o, i++, HG_OP_NEW, "o806", 48);
+	expect(&o, i++, HG_OP_NEW, "o80c", 48); /* at 1010, on P1 */
+	expect(&o, i++, HG_OP_PROC, NULL, 0);
+	expect(&o, i++, HG_OP_GC, NULL, 0);
+	expect(&o, i++, HG_OP_PROC, NULL, 1);
+	expect(&o, i++, HG_OP_NEW, "o812", 48);
+	expect(&o, i++, HG_OP_PROC, NULL, 0);
+	expect(&o, i++, HG_OP_GC, NULL, 0); /* 1210: slot 4 after it */
+	expect(&o, i++, HG_OP_PROC, NULL, 1);
+	expect(&o, i++, HG_OP_NEW, "o818", 48);
+	assert_int_equal(o.n, i);
+	assert_int_equal(o.nwarn, 0);
+	ops_free(&o);
+	free(b.p);
+	free(d.p);
+}
+
 /* ------------------------------------------------------------------ */
 /* A recorded trace                                                    */
 /* ------------------------------------------------------------------ */
@@ -1361,6 +1438,7 @@ int main(void)
 		cmocka_unit_test(test_free_late),
 		cmocka_unit_test(test_stack_span_first),
 		cmocka_unit_test(test_sweep_span_late),
+		cmocka_unit_test(test_stop_in_malloc),
 		cmocka_unit_test(test_held),
 		cmocka_unit_test(test_free_os),
 		cmocka_unit_test(test_snapshot_procs),

@@ -505,7 +505,10 @@ static enum type_ptrs type_ptrs(const char *s, size_t n)
 		"runtime.uint64InterfacePtr",
 		/* the GC's mark workers' nodes: an lfnode and two uintptr
 		 * handles (Go: mgc.go gcBgMarkWorkerNode, go1.19) */
-		"runtime.gcBgMarkWorkerNode", NULL
+		"runtime.gcBgMarkWorkerNode",
+		/* context.Background's and TODO's (Go: context.go, type
+		 * emptyCtx int, go1.19) */
+		"context.emptyCtx", NULL
 	};
 	static const char *const ptr_prefix[] = {
 		"*", "[]", "map[", "map.bucket[", "chan ", "<-chan ", "func(",

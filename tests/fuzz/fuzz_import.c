@@ -26,6 +26,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* The live addresses (open addressing; 0 = empty, ~0 = deleted). */
 static uint64_t live[SET_CAP];
 static size_t nlive;
+/* Set once an allocation could not be followed (the set half full): a
+ * free of an address not in the set is then no longer a bug. */
+static bool overflowed;
 
 static size_t slot_of(uint64_t a)
 {
@@ -104,6 +107,8 @@ static void track(const struct hg_op *op, bool mtrace)
 		if (at >= 0 && nlive + 1 < SET_CAP / 2) {
 			live[at] = a;
 			nlive++;
+		} else {
+			overflowed = true;
 		}
 		return;
 	case HG_OP_DEL:
@@ -113,7 +118,7 @@ static void track(const struct hg_op *op, bool mtrace)
 		a = id_addr(op->id);
 		at = live_find(a, &found);
 		if (!found) {
-			if (nlive + 1 >= SET_CAP / 2)
+			if (overflowed)
 				return; /* stopped following */
 			abort(); /* a del of an object that is not live */
 		}
@@ -142,6 +147,8 @@ static void track(const struct hg_op *op, bool mtrace)
 		if (at >= 0 && nlive + 1 < SET_CAP / 2) {
 			live[at] = a;
 			nlive++;
+		} else {
+			overflowed = true;
 		}
 		return;
 	case HG_OP_WBUFALLOC:
@@ -158,7 +165,7 @@ static void track(const struct hg_op *op, bool mtrace)
 		a = stack_key(op->id);
 		at = live_find(a, &found);
 		if (!found) {
-			if (nlive + 1 >= SET_CAP / 2)
+			if (overflowed)
 				return; /* stopped following */
 			abort();
 		}
@@ -229,6 +236,7 @@ static int read_all(const void *data, size_t size, int format, bool check,
 	if (check) {
 		memset(live, 0, sizeof(live));
 		nlive = 0;
+		overflowed = false;
 	}
 	while ((rc = hg_trace_next(r, &op, &line, &col, &d)) > 0) {
 		if (op.kind >= HG_OP_COUNT || !line || !col)

@@ -514,29 +514,6 @@ int hg_pagealloc_grow(struct hg_pagealloc *p, hg_addr base, uint64_t size)
 /* find / alloc / free                                                 */
 /* ------------------------------------------------------------------ */
 
-/* Go: (*pageAlloc).findMappedAddr, runtime/mpagealloc.go */
-static hg_addr find_mapped_addr(const struct hg_pagealloc *p, hg_addr a)
-{
-	hg_addr v;
-
-	if (hg_addr_ranges_find_addr_greater_equal(&p->in_use, a, &v))
-		return v;
-	return p->max_addr;
-}
-
-/* Go: the firstFree window and foundFree closure of (*pageAlloc).find. */
-struct pa_first_free {
-	hg_addr base, bound; /* inclusive */
-};
-
-static void found_free(struct pa_first_free *ff, hg_addr a, uint64_t size)
-{
-	if (ff->base <= a && a + size - 1 <= ff->bound) {
-		ff->base = a;
-		ff->bound = a + size - 1;
-	}
-}
-
 /*
  * One level of Go's (*pageAlloc).find: the block of entries of level l
  * from index *ip (a multiple of the level's block size), from the one
@@ -596,8 +573,8 @@ static int find_level(struct hg_pagealloc *p, unsigned l, uint64_t *ip,
 		/* Only the first entry with free pages can narrow the
 		 * window: the later ones lie outside what it narrowed to. */
 		if (first) {
-			found_free(ff, (i + j) << p->level_shift[l],
-				   whole << p->log_page);
+			pa_found_free(ff, (i + j) << p->level_shift[l],
+				      whole << p->log_page);
 			first = false;
 		}
 		if (sum >> 63) {
@@ -648,8 +625,7 @@ hg_addr hg_pagealloc_find(struct hg_pagealloc *p, uint64_t npages,
 			  hg_addr *new_search)
 {
 	struct pa_first_free ff;
-	uint64_t i, j, sidx, ci;
-	const struct pa_chunk *ch;
+	uint64_t i;
 	hg_addr a = 0;
 	unsigned l = p->levels - 1;
 	int r;
@@ -686,27 +662,13 @@ hg_addr hg_pagealloc_find(struct hg_pagealloc *p, uint64_t npages,
 		r = find_level(p, l, &i, npages, &ff, &a);
 	}
 	if (r == FIND_HERE) {
-		*new_search = find_mapped_addr(p, ff.base);
+		*new_search = pa_find_mapped_addr(p, ff.base);
 		return a;
 	}
 	if (r == FIND_NONE)
 		return 0; /* (never) inconsistent summaries */
 
-	ci = i;
-	ch = chunk_of(p, ci);
-	if (!ch)
-		return 0;
-	j = hg_pallocbits_find(p, ch, npages, 0, &sidx);
-	if (j == PA_NONE)
-		return 0;
-	a = chunk_base(p, ci) + (j << p->log_page);
-	{
-		hg_addr sa = chunk_base(p, ci) + (sidx << p->log_page);
-
-		found_free(&ff, sa, chunk_base(p, ci + 1) - sa);
-	}
-	*new_search = find_mapped_addr(p, ff.base);
-	return a;
+	return pa_find_in_chunk(p, i, npages, &ff, new_search);
 }
 
 /*

@@ -433,4 +433,59 @@ void hg_scav_index_free_whole(struct hg_pagealloc *p, uint64_t c, uint64_t n);
 void hg_scav_index_flagged(struct hg_pagealloc *p, uint64_t c, uint64_t n);
 uint64_t hg_fill_aligned(uint64_t x, unsigned m);
 
+/* ------------------------------------------------------------------ */
+/* Pieces of (*pageAlloc).find shared by hg_pagealloc_find and the     */
+/* reference walk hg_pagealloc_find_ref                                 */
+/* ------------------------------------------------------------------ */
+
+/* Go: the firstFree window and foundFree closure of (*pageAlloc).find. */
+struct pa_first_free {
+	hg_addr base, bound; /* inclusive */
+};
+
+static inline void pa_found_free(struct pa_first_free *ff, hg_addr a,
+				 uint64_t size)
+{
+	if (ff->base <= a && a + size - 1 <= ff->bound) {
+		ff->base = a;
+		ff->bound = a + size - 1;
+	}
+}
+
+/* Go: (*pageAlloc).findMappedAddr, runtime/mpagealloc.go */
+static inline hg_addr pa_find_mapped_addr(const struct hg_pagealloc *p,
+					  hg_addr a)
+{
+	hg_addr v;
+
+	if (hg_addr_ranges_find_addr_greater_equal(&p->in_use, a, &v))
+		return v;
+	return p->max_addr;
+}
+
+/*
+ * The leaf step of (*pageAlloc).find: the run of npages in chunk ci, which
+ * the summaries said holds one (0 if it is not backed or has none), and
+ * the searchAddr candidate in *new_search.
+ */
+static inline hg_addr pa_find_in_chunk(const struct hg_pagealloc *p,
+				       uint64_t ci, uint64_t npages,
+				       struct pa_first_free *ff,
+				       hg_addr *new_search)
+{
+	const struct pa_chunk *ch = chunk_of(p, ci);
+	uint64_t j, sidx;
+	hg_addr sa;
+
+	if (!ch)
+		return 0;
+	j = hg_pallocbits_find(p, ch, npages, 0, &sidx);
+	if (j == PA_NONE)
+		return 0;
+	sa = chunk_base(p, ci) + (sidx << p->log_page);
+	pa_found_free(ff, sa, chunk_base(p, ci + 1) - sa);
+	*new_search = pa_find_mapped_addr(p, ff->base);
+	return chunk_base(p, ci) + (j << p->log_page);
+}
+
 #endif /* HG_MPAGEALLOC_H */

@@ -600,30 +600,6 @@ int hg_pagealloc_check_range(const struct hg_pagealloc *p, hg_addr lo,
 /* The reference find                                                  */
 /* ------------------------------------------------------------------ */
 
-/* Go: the firstFree window and foundFree closure of (*pageAlloc).find. */
-struct ref_first_free {
-	hg_addr base, bound; /* inclusive */
-};
-
-static void ref_found_free(struct ref_first_free *ff, hg_addr a,
-			   uint64_t size)
-{
-	if (ff->base <= a && a + size - 1 <= ff->bound) {
-		ff->base = a;
-		ff->bound = a + size - 1;
-	}
-}
-
-/* Go: (*pageAlloc).findMappedAddr, runtime/mpagealloc.go */
-static hg_addr ref_mapped_addr(const struct hg_pagealloc *p, hg_addr a)
-{
-	hg_addr v;
-
-	if (hg_addr_ranges_find_addr_greater_equal(&p->in_use, a, &v))
-		return v;
-	return p->max_addr;
-}
-
 /*
  * Go: (*pageAlloc).find, runtime/mpagealloc.go, walked as Go walks it:
  * every level from the root, each from searchAddr's entry when the block
@@ -633,9 +609,8 @@ static hg_addr ref_mapped_addr(const struct hg_pagealloc *p, hg_addr a)
 hg_addr hg_pagealloc_find_ref(const struct hg_pagealloc *p, uint64_t npages,
 			      hg_addr *new_search)
 {
-	struct ref_first_free ff = { 0, p->max_addr };
-	uint64_t i = 0, ci, j, sidx;
-	const struct pa_chunk *ch;
+	struct pa_first_free ff = { 0, p->max_addr };
+	uint64_t i = 0, j;
 	hg_addr a;
 	unsigned l;
 
@@ -658,8 +633,8 @@ hg_addr hg_pagealloc_find_ref(const struct hg_pagealloc *p, uint64_t npages,
 				size = 0;
 				continue;
 			}
-			ref_found_free(&ff, (i + j) << p->level_shift[l],
-				       whole << p->log_page);
+			pa_found_free(&ff, (i + j) << p->level_shift[l],
+				      whole << p->log_page);
 			s = sum_start(p, sum);
 			if (size + s >= npages) {
 				if (size == 0)
@@ -683,24 +658,10 @@ hg_addr hg_pagealloc_find_ref(const struct hg_pagealloc *p, uint64_t npages,
 			continue;
 		if (size >= npages) {
 			a = (i << p->level_shift[l]) + (base << p->log_page);
-			*new_search = ref_mapped_addr(p, ff.base);
+			*new_search = pa_find_mapped_addr(p, ff.base);
 			return a;
 		}
 		return 0;
 	}
-	ci = i;
-	ch = chunk_of(p, ci);
-	if (!ch)
-		return 0;
-	j = hg_pallocbits_find(p, ch, npages, 0, &sidx);
-	if (j == PA_NONE)
-		return 0;
-	a = chunk_base(p, ci) + (j << p->log_page);
-	{
-		hg_addr sa = chunk_base(p, ci) + (sidx << p->log_page);
-
-		ref_found_free(&ff, sa, chunk_base(p, ci + 1) - sa);
-	}
-	*new_search = ref_mapped_addr(p, ff.base);
-	return a;
+	return pa_find_in_chunk(p, i, npages, &ff, new_search);
 }

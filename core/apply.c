@@ -264,6 +264,19 @@ static int apply_wbuffree(struct hg_model *m, const struct hg_op *op,
 	return hg_wbuf_free(m, op, res, err, errlen);
 }
 
+/* Go: StartTrace: the execution tracer's own memory (runtime_meta.c). */
+static int apply_tracestart(struct hg_model *m, const struct hg_op *op,
+			    struct hg_op_result *res, char *err, size_t errlen)
+{
+	(void)res;
+	if (op->value & ~(uint64_t)HG_TRACE_ALLOCFREE)
+		return hg_errorf(err, errlen, HG_ETRACE,
+				 "tracestart: %" PRIu64
+				 " is not 0 or 1 (with the alloc/free events)",
+				 op->value);
+	return hg_rtmeta_trace_start(m, op->value);
+}
+
 static const apply_fn apply_fns[HG_OP_COUNT] = {
 	[HG_OP_ALLOC] = apply_alloc,
 	[HG_OP_FREE] = apply_free,
@@ -282,6 +295,7 @@ static const apply_fn apply_fns[HG_OP_COUNT] = {
 	[HG_OP_TIME] = apply_time,
 	[HG_OP_WBUFALLOC] = apply_wbufalloc,
 	[HG_OP_WBUFFREE] = apply_wbuffree,
+	[HG_OP_TRACESTART] = apply_tracestart,
 };
 
 bool hg_model_applies(enum hg_op_kind k)
@@ -299,8 +313,8 @@ int hg_apply_op(struct hg_model *m, const struct hg_op *op,
 	/* The sweep of a gc ends at its first wbuffree (Go's bgsweep frees
 	 * the work buffers once sweepone found no span left, after the
 	 * scavenger was readied) or at the first op that frees nothing;
-	 * the clock, a P change or a stack growth between its frees does
-	 * not end it (mgcpacer.c). */
+	 * the clock, a P change, a stack growth or the tracer's start
+	 * between its frees does not end it (mgcpacer.c). */
 	if (m->obj && m->obj->scav_ready_due) {
 		bool frees = op->kind == HG_OP_DEL || op->kind == HG_OP_FREE ||
 			     op->kind == HG_OP_STACKFREE ||
@@ -308,7 +322,8 @@ int hg_apply_op(struct hg_model *m, const struct hg_op *op,
 
 		bool other = op->kind == HG_OP_PROC ||
 			     op->kind == HG_OP_STACKALLOC ||
-			     op->kind == HG_OP_TIME;
+			     op->kind == HG_OP_TIME ||
+			     op->kind == HG_OP_TRACESTART;
 
 		if (op->kind == HG_OP_WBUFFREE || (!frees && !other))
 			hg_scavenger_sweep_done(m); /* mgcpacer.c */

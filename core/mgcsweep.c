@@ -224,20 +224,20 @@ static void clear_stackcaches(struct hg_model *m)
 /*
  * What an event settles before it applies: the last sweep's span (unless
  * the event is a swept del or a new, which settle it themselves, or the
- * clock), and the stack caches a trace's gc left. Go: gcMarkTermination
- * emits GCEnd (traceGCDone) before it starts the world, then frees the
- * stack spans (freeStackSpans) and runs prepareForSweep on every P (the
- * stack caches cleared with the GC off, so emptied stack spans go back to
- * the heap): the stack events between (the GC goroutine's own stack
- * growing, its old stack freed into the P's stack cache) and GC work
- * buffers come before the clearing, anything else after it (go1.19 and
- * go1.26 alike).
+ * clock or the tracer's start), and the stack caches a trace's gc left.
+ * Go: gcMarkTermination emits GCEnd (traceGCDone) before it starts the
+ * world, then frees the stack spans (freeStackSpans) and runs
+ * prepareForSweep on every P (the stack caches cleared with the GC off,
+ * so emptied stack spans go back to the heap): the stack events between
+ * (the GC goroutine's own stack growing, its old stack freed into the P's
+ * stack cache) and GC work buffers come before the clearing, anything
+ * else after it (go1.19 and go1.26 alike).
  */
 void hg_sweep_settle(struct hg_model *m, const struct hg_op *op)
 {
 	struct hg_objects *o = m->obj;
 	enum hg_op_kind k = op->kind;
-	if (k == HG_OP_TIME)
+	if (k == HG_OP_TIME || k == HG_OP_TRACESTART)
 		return;
 	if (o->stackcache_pending && k != HG_OP_STACKALLOC &&
 	    k != HG_OP_STACKFREE && k != HG_OP_WBUFALLOC &&

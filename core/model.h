@@ -179,6 +179,7 @@ int hg_rtmeta_init_span(struct hg_model *m, uint64_t nelems);
 int hg_rtmeta_sweep_span(struct hg_model *m, uint64_t nelems);
 int hg_rtmeta_gc_start(struct hg_model *m);
 int hg_rtmeta_cycle_start(struct hg_model *m);
+int hg_rtmeta_trace_start(struct hg_model *m, uint64_t flags);
 struct hg_span_list;
 int hg_rtmeta_spanset_push(struct hg_model *m, const struct hg_span_list *l);
 void hg_rtmeta_release(struct hg_model *m);

@@ -72,6 +72,9 @@ static const struct hg_op_spec hg_op_specs[HG_OP_COUNT] = {
 	[HG_OP_WBUFFREE] = { HG_OP_WBUFFREE, "wbuffree", "wf", false,
 			     F(HG_FIELD_ID), HG_IDS_WBUF, HG_ID_END,
 			     HG_LOG_ADDR | HG_LOG_NPAGES },
+	[HG_OP_TRACESTART] = { HG_OP_TRACESTART, "tracestart", "ts", false,
+			       F(HG_FIELD_VALUE), HG_IDS_NONE, HG_ID_NO,
+			       HG_LOG_OP },
 };
 
 const struct hg_op_spec *hg_op_spec(enum hg_op_kind k)

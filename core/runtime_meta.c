@@ -35,7 +35,9 @@
  *    (runtime.GC, or a trigger the model's pacer does not reproduce), at
  *    the gc event, before its sweep;
  *  - go1.26's span queue ring (Go: newSpanSPMC, mgcmark_greenteagc.go),
- *    64 KiB from sysAlloc at the first cycle's marking.
+ *    64 KiB from sysAlloc at the first cycle's marking;
+ *  - the execution tracer's memory when the trace says it was on (the
+ *    tracestart event, go1.22+): StartTrace's 64 KiB blocks (below).
  *
  *  - the mcentrals' span sets (Go: mspanset.go, go1.15+): a set's spine
  *    (spanSetInitSpineCap = 256 pointers) at its first push, and a block
@@ -49,8 +51,9 @@
  *
  * Not modeled: the finalizer and profile specials and the other
  * persistentalloc users of the program's own workload, the execution
- * tracer's buffers, and mcaches beyond the first P's (README.md, "How
- * close to the real runtime").
+ * tracer's memory after its start (more buffers while the trace reader
+ * lags, the tables of later generations), and mcaches beyond the first
+ * P's (README.md, "How close to the real runtime").
  *
  * On the mmap platforms these allocations are mappings of their own that
  * do not move the heap: the model does not place them there. With a
@@ -74,6 +77,8 @@
 #define GCBITS_CHUNK (64u << 10)  /* Go: gcBitsChunkBytes */
 #define GCBITS_HEADER 16u         /* Go: gcBitsHeaderBytes (two words) */
 #define SPAN_RING (64u << 10)     /* Go: newSpanSPMC's ring, go1.26 */
+#define TRACE_BUF (64u << 10)     /* Go: tracev2.MaxBatchSize, a traceBuf */
+#define TRACE_BLOCK (64u << 10)   /* Go: a traceRegionAllocBlock */
 
 struct gcbits_arena {
 	uint64_t free; /* bytes used */
@@ -504,5 +509,55 @@ static int cycle_start(struct hg_model *m)
 		if (!sys_alloc_persistent(m, SPAN_RING, &m->hs.gc_misc_sys))
 			return HG_EOOM;
 	}
+	return HG_OK;
+}
+
+/*
+ * Go: StartTrace, trace.go, go1.22+ (the generation tracer): the tracer's
+ * own memory, each piece a sysAlloc of 64 KiB (other_sys) taken as it is
+ * first written to, in this order:
+ *  - traceRegisterLabelsAndReasons puts the GC worker labels and the
+ *    block and stop reasons into the string table: the table's first
+ *    traceRegionAlloc block (its traceMap nodes) and the string batch's
+ *    traceBuf (traceStringTable.writeString);
+ *  - traceSyncBatch's traceBuf (flushed at once to the full queue);
+ *  - the starting M's traceBuf (tl.Gomaxprocs: ProcStatus, GoStatus,
+ *    ProcsChange) and, for ProcsChange's stack, the stack table's first
+ *    block;
+ *  - with GODEBUG=traceallocfree=1 (flags & HG_TRACE_ALLOCFREE):
+ *    traceSnapshotMemory's AllocFree info batch (its own traceBuf,
+ *    flushed at once), and the type table's first block at the first
+ *    object allocated with a type, right after the world starts again.
+ * None comes from a freed buffer: the trace reader goroutine, which gives
+ * read buffers back (readTrace0 to trace.empty), runs only once
+ * StartTrace has returned. Later buffers are modeled as coming from
+ * those it gave back; the tables' later blocks and the generations after
+ * the first are not modeled. On the mmap platforms the blocks are
+ * mappings of their own and change nothing here (rtmeta is off there).
+ */
+int hg_rtmeta_trace_start(struct hg_model *m, uint64_t flags)
+{
+	struct hg_rtmeta *r = rtmeta(m);
+	if (!r || hg_config_go_minor(&m->cfg) < 22)
+		return HG_OK;
+	static const uint64_t base[] = {
+		TRACE_BLOCK, /* the string table's map */
+		TRACE_BUF,   /* the string batch */
+		TRACE_BUF,   /* the sync batch */
+		TRACE_BUF,   /* the M's batch */
+		TRACE_BLOCK, /* the stack table's map */
+	};
+	static const uint64_t allocfree[] = {
+		TRACE_BUF,   /* the AllocFree info batch */
+		TRACE_BLOCK, /* the type table's map */
+	};
+	for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++)
+		if (!sys_alloc_persistent(m, base[i], &m->hs.other_sys))
+			return HG_EOOM;
+	if (!(flags & HG_TRACE_ALLOCFREE))
+		return HG_OK;
+	for (size_t i = 0; i < sizeof(allocfree) / sizeof(allocfree[0]); i++)
+		if (!sys_alloc_persistent(m, allocfree[i], &m->hs.other_sys))
+			return HG_EOOM;
 	return HG_OK;
 }

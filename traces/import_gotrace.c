@@ -2830,10 +2830,22 @@ static int step(struct hg_trace_reader *r)
 			obj_id(p->id, sizeof(p->id), 'g',
 			       (g->gaps[i] - g->min_addr) / g->page_size);
 		}
-		if (g->ngaps) {
-			g->ngaps = 0;
-			return 1;
+		g->ngaps = 0;
+		/*
+		 * The snapshot is the heap StartTrace saw with the world
+		 * stopped; the tracer's own memory comes now, before any
+		 * event of the trace (Go: StartTrace; core/runtime_meta.c).
+		 * Every trace this importer reads has the AllocFree events.
+		 */
+		{
+			struct gt_pending *p =
+				push(r, HG_OP_TRACESTART, g->gen_off);
+
+			if (!p)
+				return HG_ENOMEM;
+			p->value = HG_TRACE_ALLOCFREE;
 		}
+		return 1;
 	}
 	if (g->nheap == 0) {
 		rc = wbuf_settle(r, UINT64_MAX, NULL, NULL);

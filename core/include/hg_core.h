@@ -314,8 +314,13 @@ enum hg_op_kind {
 	HG_OP_TIME,       /* the trace's clock: value nanoseconds */
 	HG_OP_WBUFALLOC,  /* a span of GC work buffers: id, size */
 	HG_OP_WBUFFREE,   /* id */
+	HG_OP_TRACESTART, /* the execution tracer starts: value flags */
 	HG_OP_COUNT
 };
+
+/* tracestart's value: the tracer ran with GODEBUG=traceallocfree=1 (its
+ * AllocFree experiment: the heap snapshot and the alloc/free events). */
+#define HG_TRACE_ALLOCFREE 1u
 
 const char *hg_op_name(enum hg_op_kind k);
 

@@ -318,7 +318,8 @@ static void expect(const struct ops *o, size_t i, enum hg_op_kind kind,
 		fail_msg("op %zu: kind %d, want %d", i, o->v[i].kind, kind);
 	if (id)
 		assert_string_equal(o->v[i].id, id);
-	if (kind == HG_OP_PROC || kind == HG_OP_TIME)
+	if (kind == HG_OP_PROC || kind == HG_OP_TIME ||
+	    kind == HG_OP_TRACESTART)
 		assert_int_equal(o->v[i].value, size_or_value);
 	else if (kind == HG_OP_NEW || kind == HG_OP_STACKALLOC)
 		assert_int_equal(o->v[i].size, size_or_value);
@@ -357,6 +358,8 @@ static void check_built(const struct ops *o)
 	expect(o, i++, HG_OP_FREE, "g3", 0);
 	expect(o, i++, HG_OP_FREE, "g12", 0);
 	expect(o, i++, HG_OP_FREE, "g1c", 0);
+	/* Then the tracer's start (its own memory). */
+	expect(o, i++, HG_OP_TRACESTART, NULL, HG_TRACE_ALLOCFREE);
 	/* Then the events in time order. */
 	expect(o, i++, HG_OP_PROC, NULL, 0);
 	expect(o, i, HG_OP_NEW, "o1000", 16); /* tiny block 0 at 1025 */
@@ -573,6 +576,8 @@ static void test_reorder(void **state)
 	decode(&o, b.p, b.n, NULL);
 	if (o.rc < 0)
 		fail_msg("%u: %s", o.d.line, o.d.msg);
+	/* No snapshot: the tracer's start first. */
+	expect(&o, i++, HG_OP_TRACESTART, NULL, HG_TRACE_ALLOCFREE);
 	expect(&o, i++, HG_OP_PROC, NULL, 0);
 	expect(&o, i++, HG_OP_NEW, "o800", 48);
 	expect(&o, i++, HG_OP_NEW, "oc00", 16);
@@ -632,6 +637,8 @@ static void test_free_late(void **state)
 	decode(&o, b.p, b.n, NULL);
 	if (o.rc < 0)
 		fail_msg("%u: %s", o.d.line, o.d.msg);
+	/* No snapshot: the tracer's start first. */
+	expect(&o, i++, HG_OP_TRACESTART, NULL, HG_TRACE_ALLOCFREE);
 	expect(&o, i++, HG_OP_PROC, NULL, 0);
 	expect(&o, i++, HG_OP_STACKALLOC, "s40", 32768);
 	expect(&o, i++, HG_OP_PROC, NULL, 1);
@@ -690,6 +697,8 @@ static void test_sweep_span_late(void **state)
 	decode(&o, b.p, b.n, NULL);
 	if (o.rc < 0)
 		fail_msg("%u: %s", o.d.line, o.d.msg);
+	/* No snapshot: the tracer's start first. */
+	expect(&o, i++, HG_OP_TRACESTART, NULL, HG_TRACE_ALLOCFREE);
 	expect(&o, i++, HG_OP_PROC, NULL, 0);
 	expect(&o, i++, HG_OP_NEW, "o800", 48);
 	expect(&o, i++, HG_OP_NEW, "o806", 48);
@@ -742,6 +751,8 @@ static void test_stack_span_first(void **state)
 	decode(&o, b.p, b.n, NULL);
 	if (o.rc < 0)
 		fail_msg("%u: %s", o.d.line, o.d.msg);
+	/* No snapshot: the tracer's start first. */
+	expect(&o, i++, HG_OP_TRACESTART, NULL, HG_TRACE_ALLOCFREE);
 	expect(&o, i++, HG_OP_PROC, NULL, 0);
 	expect(&o, i++, HG_OP_STACKALLOC, "s4c", 2048); /* at 1010 */
 	expect(&o, i++, HG_OP_PROC, NULL, 1);
@@ -797,6 +808,7 @@ static void test_held(void **state)
 	expect(&o, i, HG_OP_ALLOC, "h7", 0);
 	assert_int_equal(o.v[i++].size, 8192);
 	expect(&o, i++, HG_OP_FREE, "g5", 0);
+	expect(&o, i++, HG_OP_TRACESTART, NULL, HG_TRACE_ALLOCFREE);
 	expect(&o, i++, HG_OP_PROC, NULL, 0);
 	expect(&o, i++, HG_OP_FREE, "h7", 0);
 	expect(&o, i, HG_OP_NEW, "o1c06", 48);
@@ -880,6 +892,8 @@ static void test_free_os(void **state)
 	decode(&o, b.p, b.n, NULL);
 	if (o.rc < 0)
 		fail_msg("%u: %s", o.d.line, o.d.msg);
+	/* No snapshot: the tracer's start first. */
+	expect(&o, i++, HG_OP_TRACESTART, NULL, HG_TRACE_ALLOCFREE);
 	expect(&o, i++, HG_OP_PROC, NULL, 0);
 	expect(&o, i++, HG_OP_NEW, "o2000", 3 * 8192);
 	expect(&o, i++, HG_OP_GC, NULL, 0);
@@ -954,6 +968,7 @@ static void test_snapshot_procs(void **state)
 	assert_int_equal(o.v[i++].addr, MIN_ADDR + 192 * 8192);
 	expect(&o, i++, HG_OP_FREE, "g3d", 0);
 	expect(&o, i++, HG_OP_FREE, "g41", 0);
+	expect(&o, i++, HG_OP_TRACESTART, NULL, HG_TRACE_ALLOCFREE);
 	expect(&o, i++, HG_OP_PROC, NULL, 0); /* the events: M 7 on P 0 */
 	expect(&o, i++, HG_OP_NEW, "o10006", 48);
 	assert_int_equal(o.n, i);
@@ -1008,6 +1023,8 @@ static void test_mark_stw(void **state)
 	decode(&o, b.p, b.n, NULL);
 	if (o.rc < 0)
 		fail_msg("%u: %s", o.d.line, o.d.msg);
+	/* No snapshot: the tracer's start first. */
+	expect(&o, i++, HG_OP_TRACESTART, NULL, HG_TRACE_ALLOCFREE);
 	expect(&o, i++, HG_OP_PROC, NULL, 1);
 	expect(&o, i++, HG_OP_GC, NULL, 0);
 	expect(&o, i, HG_OP_NEW, "o2000", 2 * 8192);
@@ -1201,6 +1218,8 @@ static void test_stop_in_malloc(void **state)
 	decode(&o, b.p, b.n, NULL);
 	if (o.rc < 0)
 		fail_msg("%u: %s", o.d.line, o.d.msg);
+	/* No snapshot: the tracer's start first. */
+	expect(&o, i++, HG_OP_TRACESTART, NULL, HG_TRACE_ALLOCFREE);
 	expect(&o, i++, HG_OP_PROC, NULL, 1);
 	expect(&o, i++, HG_OP_NEW, "o800", 48);
 	expect(&o, i++, HG_OP_NEW, "o806", 48);
@@ -1257,7 +1276,7 @@ static void test_recorded(void **state)
 	int buf_del_mark = -1, big_del_mark = -1;
 	uint64_t last_time = 0;
 	struct live objs = { 0 }, stk = { 0 }, wbufs = { 0 };
-	unsigned nwbuf = 0;
+	unsigned nwbuf = 0, ntrace = 0;
 	struct ops o;
 	FILE *f;
 	size_t k;
@@ -1395,6 +1414,11 @@ static void test_recorded(void **state)
 			assert_true(r->value >= last_time + 10000);
 			last_time = r->value;
 			break;
+		case HG_OP_TRACESTART: /* once, before the first mark */
+			assert_int_equal(r->value, HG_TRACE_ALLOCFREE);
+			assert_int_equal(nmark, 0);
+			ntrace++;
+			break;
 		case HG_OP_MARK:
 			assert_true(nmark < 6);
 			assert_string_equal(r->text, want_marks[nmark]);
@@ -1410,6 +1434,7 @@ static void test_recorded(void **state)
 	/* The GC cycles took work-buffer spans. */
 	assert_true(nwbuf > 0);
 	assert_int_equal(nmark, 6);
+	assert_int_equal(ntrace, 1);
 	assert_true(node_seen && buf_seen && big_seen);
 	assert_int_equal(buf_del_mark, 4);
 	assert_int_equal(big_del_mark, 5);

@@ -709,6 +709,58 @@ static void test_runtime_start(void **state)
 	hg_model_free(m);
 }
 
+/* tracestart (Go: StartTrace, runtime_meta.c): on js/wasm the tracer's
+ * seven 64 KiB blocks (five without the AllocFree events) come from the
+ * break; elsewhere, and before go1.22, nothing changes. */
+static void test_trace_start(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *go, *platform;
+		uint64_t flags, blocks;
+		bool listed; /* the free list holds them all */
+	} cases[] = {
+		{ "1.26", "js/wasm", HG_TRACE_ALLOCFREE, 7, false },
+		{ "1.26", "js/wasm", 0, 5, false },
+		{ "1.22", "wasip1/wasm", HG_TRACE_ALLOCFREE, 7, true },
+		{ "1.21", "js/wasm", HG_TRACE_ALLOCFREE, 0, false },
+		{ "1.26", "linux/amd64", HG_TRACE_ALLOCFREE, 0, false },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct hg_model *m = new_model(cases[i].go, cases[i].platform);
+		struct hg_op_result r;
+		hg_addr a = new_obj(m, "a", 24, false, &r);
+		struct hg_figures before = *fig(m);
+		struct hg_op o = { .kind = HG_OP_TRACESTART,
+				   .value = cases[i].flags };
+		assert_int_equal(apply(m, &o, NULL), HG_OK);
+		const struct hg_figures *after = fig(m);
+		uint64_t n = cases[i].blocks * 64 * KiB;
+		assert_int_equal(after->classes[HG_CLASS_SYS],
+				 before.classes[HG_CLASS_SYS] + n);
+		/* from the break's free list first, else memory.grow */
+		uint64_t listed = cases[i].listed ? n : 0;
+		assert_int_equal(after->classes[HG_CLASS_SBRK_FREE] + listed,
+				 before.classes[HG_CLASS_SBRK_FREE]);
+		assert_int_equal(after->linear_memory,
+				 before.linear_memory + n - listed);
+		assert_int_equal(after->heap_sys, before.heap_sys);
+		assert_int_equal(after->heap_inuse, before.heap_inuse);
+		/* the next allocation goes on as before */
+		assert_int_equal(new_obj(m, "b", 24, false, &r), a + 24);
+		hg_model_free(m);
+	}
+	/* no other flags */
+	struct hg_model *m = new_model("1.26", "js/wasm");
+	char err[256] = "";
+	struct hg_op_result r;
+	struct hg_op o = { .kind = HG_OP_TRACESTART, .value = 2 };
+	assert_int_equal(hg_model_apply(m, &o, &r, err, sizeof(err)),
+			 HG_ETRACE);
+	assert_non_null(strstr(err, "tracestart: 2 is not 0 or 1"));
+	hg_model_free(m);
+}
+
 static void test_large(void **state)
 {
 	(void)state;
@@ -1089,6 +1141,7 @@ int main(void)
 		cmocka_unit_test(test_sweep_order),
 		cmocka_unit_test(test_heap_padding),
 		cmocka_unit_test(test_runtime_start),
+		cmocka_unit_test(test_trace_start),
 		cmocka_unit_test(test_large),
 		cmocka_unit_test(test_stacks),
 		cmocka_unit_test(test_procs),

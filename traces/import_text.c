@@ -488,7 +488,8 @@ enum type_ptrs { TYPE_UNKNOWN, TYPE_NOSCAN, TYPE_SCAN };
  * known noscan are no type at all (Go's nil type, which mallocgc allocates
  * as noscan: Go: mallocgc, go1.19), the predeclared pointer-free types,
  * the runtime's named integer types of its interface conversions and its
- * mark workers' nodes, and arrays of them; known scan are pointers, slices, strings, maps, map
+ * mark workers' nodes, context's emptyCtx, syscall/js's references, and
+ * arrays of them; known scan are pointers, slices, strings, maps, map
  * buckets, channels, functions, interfaces and unsafe.Pointer, and arrays
  * of them. A named type or a struct is unknown (afl_noscan).
  */
@@ -508,7 +509,11 @@ static enum type_ptrs type_ptrs(const char *s, size_t n)
 		"runtime.gcBgMarkWorkerNode",
 		/* context.Background's and TODO's (Go: context.go, type
 		 * emptyCtx int, go1.19) */
-		"context.emptyCtx", NULL
+		"context.emptyCtx",
+		/* a JavaScript value's reference on js/wasm, the element of
+		 * the argument arrays of a call into JavaScript (Go:
+		 * syscall/js/js.go, type ref uint64, go1.19) */
+		"js.ref", NULL
 	};
 	static const char *const ptr_prefix[] = {
 		"*", "[]", "map[", "map.bucket[", "chan ", "<-chan ", "func(",

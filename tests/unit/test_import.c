@@ -841,9 +841,11 @@ static void test_afl_noscan_pages(void **state)
 			"tracealloc(0xc000034030, 0x30, main.W)\n"
 			"tracealloc(0xc000036000, 0x20, "
 			"runtime.gcBgMarkWorkerNode)\n"
-			"tracealloc(0xc000038000, 0x10, context.emptyCtx)\n");
+			"tracealloc(0xc000038000, 0x10, context.emptyCtx)\n"
+			"tracealloc(0xc00003a000, 0x30, js.ref)\n"
+			"tracealloc(0xc00003c000, 0x10, [2]js.ref)\n");
 	assert_int_equal(res.rc, 0);
-	assert_int_equal(res.n, 11);
+	assert_int_equal(res.n, 13);
 	check_new(&res.ops[0], "0xc00001a010", 0x10, true, 1);
 	check_new(&res.ops[1], "0xc00001a020", 0x10, true, 2);
 	check_new(&res.ops[2], "0xc000016010", 0x10, false, 3);
@@ -857,6 +859,9 @@ static void test_afl_noscan_pages(void **state)
 	/* named types known to hold no pointer, in fresh pages */
 	check_new(&res.ops[9], "0xc000036000", 0x20, true, 10);
 	check_new(&res.ops[10], "0xc000038000", 0x10, true, 11);
+	/* syscall/js's ref is a uint64: its argument arrays are noscan */
+	check_new(&res.ops[11], "0xc00003a000", 0x30, true, 12);
+	check_new(&res.ops[12], "0xc00003c000", 0x10, true, 13);
 }
 
 /* The main goroutine (the first g not an M's) gets 2 KiB; at the first

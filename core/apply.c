@@ -174,6 +174,8 @@ static int apply_new(struct hg_model *m, const struct hg_op *op,
 	if (rc == HG_OK) {
 		m->obj->refilled = false;
 		rc = hg_mallocgc(m, op, res, err, errlen);
+		if (rc == HG_OK)
+			rc = hg_rtmeta_malloc(m); /* Go: profilealloc */
 	}
 	/* Go: mallocgc's gcTrigger test (gc = paced, mgcpacer.c). */
 	return rc ? rc : hg_gc_paced(m);

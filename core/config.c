@@ -286,6 +286,10 @@ struct key {
 	  hg_cfg_default_mark_readmemstats,                                  \
 	  "Each mark reads runtime.MemStats, which flushes every P's mcache "  \
 	  "and stack cache")                                                   \
+	X(MEM_PROFILE, "mem_profile", HG_CFG_BOOL, NULL, set_bool, get_bool,   \
+	  mem_profile, hg_cfg_default_mem_profile,                             \
+	  "The program samples its allocations for the heap profile: the "     \
+	  "profiler's hash table is mapped at its first allocation")           \
 	X(SCAVENGER, "scavenger", HG_CFG_BOOL, NULL, set_bool, get_bool,       \
 	  scavenger, hg_cfg_default_scavenger,                                 \
 	  "The background scavenger and the scavenging when the heap grows")   \
@@ -330,13 +334,13 @@ struct key {
 enum hg_key { HG_CONFIG_KEYS(HG_KEY_ENUM) HG_KEY_COUNT };
 #undef HG_KEY_ENUM
 
-_Static_assert(HG_KEY_COUNT <= 32, "explicit_keys has 32 bits");
+_Static_assert(HG_KEY_COUNT <= 64, "explicit_keys has 64 bits");
 
 #define HG_KEY_NAME(id, name, ...) name,
 const char *const hg_config_keys[] = { HG_CONFIG_KEYS(HG_KEY_NAME) NULL };
 #undef HG_KEY_NAME
 
-#define HG_BIT(k) ((uint32_t)1 << (k))
+#define HG_BIT(k) ((uint64_t)1 << (k))
 
 /* ------------------------------------------------------------------ */
 /* Setting                                                             */
@@ -874,7 +878,8 @@ bool hg_config_key_objects(const char *key)
 		       !strcmp(key, "scavenger") || !strcmp(key, "gc") ||
 		       !strcmp(key, "scavenger_pace") ||
 		       !strcmp(key, "scavenger_gens") ||
-		       !strcmp(key, "mark_readmemstats"));
+		       !strcmp(key, "mark_readmemstats") ||
+		       !strcmp(key, "mem_profile"));
 }
 
 bool hg_config_key_platform(const struct hg_config *cfg, const char *key)

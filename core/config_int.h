@@ -55,6 +55,7 @@ void hg_cfg_default_gogc(struct hg_config *c);
 void hg_cfg_default_memory_limit(struct hg_config *c);
 void hg_cfg_default_gc(struct hg_config *c);
 void hg_cfg_default_mark_readmemstats(struct hg_config *c);
+void hg_cfg_default_mem_profile(struct hg_config *c);
 void hg_cfg_default_scavenger(struct hg_config *c);
 void hg_cfg_default_scavenger_pace(struct hg_config *c);
 void hg_cfg_default_scavenger_gens(struct hg_config *c);

@@ -177,6 +177,7 @@ int hg_rtmeta_span_alloc(struct hg_model *m);
 void hg_rtmeta_span_free(struct hg_model *m);
 int hg_rtmeta_init_span(struct hg_model *m, uint64_t nelems);
 int hg_rtmeta_sweep_span(struct hg_model *m, uint64_t nelems);
+int hg_rtmeta_malloc(struct hg_model *m);
 int hg_rtmeta_gc_start(struct hg_model *m);
 int hg_rtmeta_cycle_start(struct hg_model *m);
 int hg_rtmeta_trace_start(struct hg_model *m, uint64_t flags);

@@ -409,6 +409,13 @@ void hg_cfg_default_mark_readmemstats(struct hg_config *c)
 	c->mark_readmemstats = false;
 }
 
+/* false: a program that does not link runtime.MemProfile, whose
+ * MemProfileRate the linker's disableMemoryProfiling sets to 0 */
+void hg_cfg_default_mem_profile(struct hg_config *c)
+{
+	c->mem_profile = false;
+}
+
 /* on: the scavenger runs in every release that has one (go1.13+) */
 void hg_cfg_default_scavenger(struct hg_config *c)
 {

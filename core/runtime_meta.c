@@ -49,6 +49,9 @@
  *    of its spans were popped, which the sets of these traces never
  *    reach within a cycle.
  *
+ *  - with mem_profile, the profiler's hash table (Go: stkbucket,
+ *    mprof.go), sysAlloc'd at the first allocation (hg_rtmeta_malloc).
+ *
  * Not modeled: the finalizer and profile specials and the other
  * persistentalloc users of the program's own workload, the execution
  * tracer's memory after its start (more buffers while the trace reader
@@ -107,6 +110,7 @@ struct hg_rtmeta {
 	bool set_spine[HG_SPAN_CLASSES][2][2];
 	uint64_t block_pool; /* Go: spanSetBlockPool's free blocks */
 	bool started; /* the cycle to come has started (cycle_start) */
+	bool buckhash; /* the profiler's hash table mapped (mem_profile) */
 };
 
 #define SPINE_CAP 256u     /* Go: spanSetInitSpineCap */
@@ -447,6 +451,27 @@ int hg_rtmeta_spanset_push(struct hg_model *m, const struct hg_span_list *l)
 	uint64_t size, align;
 	block_size(m, &size, &align);
 	return palloc(m, size, align, &m->hs.gc_misc_sys);
+}
+
+/*
+ * Go: mallocgc's profilealloc (malloc.go): with memory profiling on
+ * (MemProfileRate 512 KiB, config key mem_profile), an mcache's first
+ * allocation is sampled, its rate not yet the program's; mProf_Malloc's
+ * stkbucket maps the hash table at the first sample: buckHashSize
+ * (179999) pointers from sysAlloc (BuckHashSys). The samples' buckets
+ * (persistentalloc, by stack) are not modeled.
+ */
+#define BUCK_HASH_SIZE 179999u /* Go: buckHashSize, mprof.go */
+
+int hg_rtmeta_malloc(struct hg_model *m)
+{
+	struct hg_rtmeta *r = rtmeta(m);
+	if (!r || r->buckhash || !m->cfg.mem_profile)
+		return HG_OK;
+	r->buckhash = true;
+	if (!sys_alloc_persistent(m, BUCK_HASH_SIZE * ptr_size(m), NULL))
+		return HG_EOOM;
+	return HG_OK;
 }
 
 /*

@@ -111,7 +111,7 @@ struct hg_config {
 	enum hg_policy_grow policy_grow;
 	enum hg_policy_sbrk_free policy_sbrk_free;
 	/* Added after the first interface: */
-	uint32_t explicit_keys; /* bit i: hg_config_keys[i] was set by
+	uint64_t explicit_keys; /* bit i: hg_config_keys[i] was set by
 				   hg_config_set */
 	/* Linux's hpage_pmd_size (Go: physHugePageSize), 0 = none; it
 	 * takes effect only when it is at most chunk_size (Go: mallocinit). */
@@ -156,6 +156,11 @@ struct hg_config {
 	 * flushes every P's mcache and stack cache first (README "GC
 	 * pacing"). */
 	bool mark_readmemstats;
+	/* The program samples its allocations for the heap profile
+	 * (MemProfileRate > 0: it links runtime.MemProfile): the profiler's
+	 * hash table is mapped at its first allocation (README "Config
+	 * keys"). */
+	bool mem_profile;
 	/* time: the background scavenger works in bursts paced by the
 	 * trace's time events (at each gc when it has none); gc: all at
 	 * once at each gc (README "The scavengers"). */

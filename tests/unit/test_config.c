@@ -239,6 +239,7 @@ static void test_keys_and_types(void **state)
 		{ "memory_limit", HG_CFG_SIZE },
 		{ "gc", HG_CFG_STRING },
 		{ "mark_readmemstats", HG_CFG_BOOL },
+		{ "mem_profile", HG_CFG_BOOL },
 		{ "scavenger", HG_CFG_BOOL },
 		{ "scavenger_pace", HG_CFG_STRING },
 		{ "scavenger_gens", HG_CFG_BOOL },

@@ -207,6 +207,57 @@ static uint64_t limit_goal_on(const char *platform)
 	return goal;
 }
 
+/* The limit's heap goal after 25 MiB of objects and a gc, go1.26 on
+ * linux/amd64, with memory profiling (mem_profile) on or off. */
+static uint64_t limit_goal_profiled(const char *profile)
+{
+	struct hg_model *m = NULL;
+	struct hg_config cfg;
+	char err[256];
+
+	hg_config_init(&cfg);
+	assert_int_equal(hg_config_set(&cfg, "go", "1.26", err, sizeof(err)),
+			 0);
+	assert_int_equal(hg_config_set(&cfg, "gc", "trace", err, sizeof(err)),
+			 0);
+	assert_int_equal(hg_config_set(&cfg, "memory_limit", "40M", err,
+				       sizeof(err)),
+			 0);
+	assert_int_equal(hg_config_set(&cfg, "mem_profile", profile, err,
+				       sizeof(err)),
+			 0);
+	if (hg_model_new(&m, &cfg, err, sizeof(err)))
+		fail_msg("hg_model_new: %s", err);
+	for (int i = 0; i < 25; i++) {
+		char id[16];
+
+		snprintf(id, sizeof id, "o%d", i);
+		op(m, HG_OP_NEW, id, MiB, false);
+	}
+	op(m, HG_OP_GC, NULL, 0, false);
+	uint64_t goal = next_gc(m);
+	hg_model_free(m);
+	return goal;
+}
+
+/*
+ * mem_profile: the first allocation is sampled and maps the profiler's
+ * hash table, 179999 pointers (1441792 bytes in 4 KiB pages), which the
+ * memory limit's heap goal counts as memory outside the heap: the goal
+ * drops by that less the headroom's share of it (go1.22+: 5% of the
+ * goal).
+ */
+static void test_mem_profile_buckhash(void **state)
+{
+	(void)state;
+	uint64_t off = limit_goal_profiled("false");
+	uint64_t on = limit_goal_profiled("true");
+
+	assert_true(off > on);
+	assert_true(off - on <= 1441792);
+	assert_true(off - on >= 1441792 / 100 * 90);
+}
+
 static void test_scavenge_index_go119(void **state)
 {
 	(void)state;
@@ -909,6 +960,7 @@ int main(void)
 		cmocka_unit_test(test_paced_auto),
 		cmocka_unit_test(test_idle_pcache_flush),
 		cmocka_unit_test(test_mark_readmemstats),
+		cmocka_unit_test(test_mem_profile_buckhash),
 		cmocka_unit_test(test_scavenger_time),
 		cmocka_unit_test(test_scavenger_sweep_end),
 		cmocka_unit_test(test_scavenger_gens),

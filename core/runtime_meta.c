@@ -16,7 +16,10 @@
  *    packages initialise (runtime.main, after schedinit's first span: the
  *    os package's SetFinalizer on the standard files needs the specials
  *    fixalloc's first chunk); the model then takes every later
- *    persistentalloc from the P's chunk (one P);
+ *    persistentalloc from the chunk of the P the event runs on (m->curp),
+ *    each P after the first taking its own chunk at its first one (Go:
+ *    p.palloc; a GOMAXPROCS=2 run's OtherSys grows by a chunk, less the
+ *    mspans carved from it, at the second P's first mspan refill);
  *  - the allArenas array (Go: (*mheap).sysAlloc): a persistentalloc of
  *    physPageSize bytes for the first arena, doubled when full;
  *  - the mspan structures (Go: mheap_.spanalloc, a fixalloc of
@@ -111,6 +114,11 @@ struct hg_rtmeta {
 	uint64_t block_pool; /* Go: spanSetBlockPool's free blocks */
 	bool started; /* the cycle to come has started (cycle_start) */
 	bool buckhash; /* the profiler's hash table mapped (mem_profile) */
+	/* Go: p.palloc of the Ps after the first (curp 1 and up): each P's
+	 * own persistentalloc chunk, taken at its first persistentalloc;
+	 * off 0: none yet. The first P's is m->persistent_base. */
+	uint64_t *p_off;
+	unsigned np;
 };
 
 #define SPINE_CAP 256u     /* Go: spanSetInitSpineCap */
@@ -159,6 +167,7 @@ void hg_rtmeta_release(struct hg_model *m)
 	gcbits_free_list(r->current);
 	gcbits_free_list(r->previous);
 	gcbits_free_list(r->free);
+	free(r->p_off);
 	free(r);
 	m->rtmeta = NULL;
 }
@@ -196,6 +205,35 @@ static int new_chunk(struct hg_model *m)
 	return HG_OK;
 }
 
+/* Go: persistentalloc1 on a P after the first (mp.p.ptr().palloc): from
+ * that P's own chunk, a new one when it has none or is full. */
+static int palloc_p(struct hg_model *m, uint64_t size, uint64_t align,
+		    uint64_t *stat)
+{
+	struct hg_rtmeta *r = rtmeta(m);
+	unsigned p = m->curp;
+	if (p >= r->np) {
+		uint64_t *n = realloc(r->p_off, (size_t)(p + 1) * sizeof(*n));
+		if (!n)
+			return hg_os_enomem(&m->os);
+		memset(n + r->np, 0, (size_t)(p + 1 - r->np) * sizeof(*n));
+		r->p_off = n;
+		r->np = p + 1;
+	}
+	uint64_t off = HG_ALIGN_UP(r->p_off[p], align);
+	if (r->p_off[p] == 0 || off + size > PERSISTENT_CHUNK) {
+		if (!sys_alloc_persistent(m, PERSISTENT_CHUNK, &m->hs.other_sys))
+			return HG_EOOM;
+		off = HG_ALIGN_UP(ptr_size(m), align); /* the chunk's link */
+	}
+	r->p_off[p] = off + size;
+	if (stat && stat != &m->hs.other_sys) {
+		*stat += size;
+		m->hs.other_sys -= size;
+	}
+	return HG_OK;
+}
+
 /*
  * Go: persistentalloc1: size bytes, from sysAlloc at maxBlock and above,
  * else from the current chunk (a new one when it is full); the bytes move
@@ -212,6 +250,9 @@ static int palloc(struct hg_model *m, uint64_t size, uint64_t align,
 			return HG_EOOM;
 		return HG_OK;
 	}
+	struct hg_rtmeta *r = rtmeta(m);
+	if (r && r->p_chunk && m->curp > 0)
+		return palloc_p(m, size, align, stat);
 	m->persistent_off = HG_ALIGN_UP(m->persistent_off, align);
 	if (m->persistent_base == 0 ||
 	    m->persistent_off + size > PERSISTENT_CHUNK) {

@@ -44,7 +44,9 @@ int hg_objects_init(struct hg_model *m)
 	o->span_sets = minor >= 15;    /* Go: go115NewMCentralImpl */
 	o->span_classes = minor >= 9;  /* Go: makeSpanClass */
 	o->malloc_header = minor >= 22; /* Go: allocheaders */
-	o->ptr32 = !hg_platform_is_64bit(m->cfg.platform);
+	/* Go: goarch.PtrSize: 8 on wasm too, whose addresses are 32-bit */
+	o->ptr32 = !hg_platform_is_64bit(m->cfg.platform) &&
+		   !hg_platform_is_wasm(m->cfg.platform);
 	o->inline_marks = minor >= 26; /* Go: GreenTeaGC on by default */
 	o->sweepgen = 0;
 	o->paced = m->cfg.gc == HG_GC_PACED;

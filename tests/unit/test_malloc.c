@@ -761,6 +761,40 @@ static void test_trace_start(void **state)
 	hg_model_free(m);
 }
 
+/* js/wasm has 8-byte pointers (Go: goarch.PtrSize) though its addresses
+ * are 32-bit: a go1.26 span of 24-byte objects with pointers holds 330,
+ * its heap bits and inline mark bits taking 128 bytes each, as on
+ * linux/amd64; linux/386 (4-byte pointers) holds 325. */
+static void test_wasm_pointer_size(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *platform;
+		unsigned nelems;
+	} cases[] = {
+		{ "js/wasm", 330 },
+		{ "linux/amd64", 330 },
+		{ "linux/386", 325 },
+	};
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct hg_model *m = new_model("1.26", cases[k].platform);
+		struct hg_op_result r;
+		char id[16];
+		hg_addr first = 0;
+		for (unsigned i = 0; i <= cases[k].nelems; i++) {
+			snprintf(id, sizeof(id), "x%u", i);
+			hg_addr a = new_obj(m, id, 24, false, &r);
+			if (i == 0)
+				first = a;
+			if (i < cases[k].nelems)
+				assert_int_equal(a, first + 24 * i);
+			else
+				assert_true(r.new_span && a != first + 24 * i);
+		}
+		hg_model_free(m);
+	}
+}
+
 static void test_large(void **state)
 {
 	(void)state;
@@ -1142,6 +1176,7 @@ int main(void)
 		cmocka_unit_test(test_heap_padding),
 		cmocka_unit_test(test_runtime_start),
 		cmocka_unit_test(test_trace_start),
+		cmocka_unit_test(test_wasm_pointer_size),
 		cmocka_unit_test(test_large),
 		cmocka_unit_test(test_stacks),
 		cmocka_unit_test(test_procs),

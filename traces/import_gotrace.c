@@ -1490,6 +1490,22 @@ static uint64_t ticks_to_ns(uint64_t d, uint64_t freq)
 	       (uint64_t)((double)rem * 1e9 / (double)freq);
 }
 
+/* The index of M m's entry in the sorted g->mst, or where it would go. */
+static size_t mst_index(const struct hg_gotrace_reader *g, uint64_t m)
+{
+	size_t lo = 0, hi = g->nmst;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (g->mst[mid].m < m)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* before_op queues `time` when the clock moved by GT_TIME_STEP and, for an
  * op that runs on a P, `proc` when the event's P changed. */
 static int before_op(struct hg_trace_reader *r, const struct gt_event *ev,
@@ -1511,16 +1527,8 @@ static int before_op(struct hg_trace_reader *r, const struct gt_event *ev,
 	}
 	if (on_p && !g->snapshot) {
 		uint64_t cp = GT_NO_P;
-		size_t lo = 0, hi = g->nmst;
+		size_t lo = mst_index(g, ev->m);
 
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-
-			if (g->mst[mid].m < ev->m)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
 		if (lo < g->nmst && g->mst[lo].m == ev->m)
 			cp = g->mst[lo].p;
 		if (cp != GT_NO_P && cp != g->last_p) {
@@ -1538,16 +1546,8 @@ static int set_p(struct hg_trace_reader *r, uint64_t m, uint64_t pid,
 		 bool only_if, uint64_t was)
 {
 	struct hg_gotrace_reader *g = r->gotrace;
-	size_t lo = 0, hi = g->nmst;
+	size_t lo = mst_index(g, m);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (g->mst[mid].m < m)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo < g->nmst && g->mst[lo].m == m) {
 		if (!only_if || g->mst[lo].p == was)
 			g->mst[lo].p = pid;
@@ -1571,16 +1571,8 @@ static int set_p(struct hg_trace_reader *r, uint64_t m, uint64_t pid,
 static int set_g(struct hg_trace_reader *r, uint64_t m, uint64_t gid)
 {
 	struct hg_gotrace_reader *g = r->gotrace;
-	size_t lo = 0, hi = g->nmst;
+	size_t lo = mst_index(g, m);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (g->mst[mid].m < m)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo == g->nmst || g->mst[lo].m != m) {
 		int rc = set_p(r, m, GT_NO_P, false, 0);
 
@@ -1595,16 +1587,8 @@ static int set_g(struct hg_trace_reader *r, uint64_t m, uint64_t gid)
 /* The goroutine M m runs, GT_NO_G when none is known. */
 static uint64_t cur_g(const struct hg_gotrace_reader *g, uint64_t m)
 {
-	size_t lo = 0, hi = g->nmst;
+	size_t lo = mst_index(g, m);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (g->mst[mid].m < m)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	return lo < g->nmst && g->mst[lo].m == m ? g->mst[lo].g : GT_NO_G;
 }
 

@@ -100,7 +100,7 @@ struct hg_rtmeta {
 	bool p_chunk;            /* the P's first chunk taken */
 	uint64_t all_arenas_cap; /* Go: cap(mheap_.allArenas) */
 	uint64_t mspan_size;     /* Go: unsafe.Sizeof(mspan{}) */
-	uint64_t mspan_pool;     /* mspancache + spanalloc's free list */
+	uint64_t mspan_free;     /* spanalloc's free list */
 	uint64_t mspan_chunk_left; /* structs left in the fixalloc chunk */
 	uint64_t allspans_len, allspans_cap;
 	hg_addr allspans;
@@ -118,6 +118,8 @@ struct hg_rtmeta {
 	 * own persistentalloc chunk, taken at its first persistentalloc;
 	 * off 0: none yet. The first P's is m->persistent_base. */
 	uint64_t *p_off;
+	/* Go: p.mspancache.len of each P. */
+	uint64_t *p_mspans;
 	unsigned np;
 };
 
@@ -168,6 +170,7 @@ void hg_rtmeta_release(struct hg_model *m)
 	gcbits_free_list(r->previous);
 	gcbits_free_list(r->free);
 	free(r->p_off);
+	free(r->p_mspans);
 	free(r);
 	m->rtmeta = NULL;
 }
@@ -205,6 +208,27 @@ static int new_chunk(struct hg_model *m)
 	return HG_OK;
 }
 
+/* The per-P arrays up to P p (0 on success). */
+static int ensure_p(struct hg_model *m, unsigned p)
+{
+	struct hg_rtmeta *r = rtmeta(m);
+	if (p < r->np)
+		return HG_OK;
+	size_t n = (size_t)p + 1, old = r->np;
+	uint64_t *a = realloc(r->p_off, n * sizeof(*a));
+	if (!a)
+		return hg_os_enomem(&m->os);
+	r->p_off = a;
+	uint64_t *b = realloc(r->p_mspans, n * sizeof(*b));
+	if (!b)
+		return hg_os_enomem(&m->os);
+	r->p_mspans = b;
+	memset(a + old, 0, (n - old) * sizeof(*a));
+	memset(b + old, 0, (n - old) * sizeof(*b));
+	r->np = p + 1;
+	return HG_OK;
+}
+
 /* Go: persistentalloc1 on a P after the first (mp.p.ptr().palloc): from
  * that P's own chunk, a new one when it has none or is full. */
 static int palloc_p(struct hg_model *m, uint64_t size, uint64_t align,
@@ -212,14 +236,8 @@ static int palloc_p(struct hg_model *m, uint64_t size, uint64_t align,
 {
 	struct hg_rtmeta *r = rtmeta(m);
 	unsigned p = m->curp;
-	if (p >= r->np) {
-		uint64_t *n = realloc(r->p_off, (size_t)(p + 1) * sizeof(*n));
-		if (!n)
-			return hg_os_enomem(&m->os);
-		memset(n + r->np, 0, (size_t)(p + 1 - r->np) * sizeof(*n));
-		r->p_off = n;
-		r->np = p + 1;
-	}
+	if (ensure_p(m, p))
+		return HG_ENOMEM;
 	uint64_t off = HG_ALIGN_UP(r->p_off[p], align);
 	if (r->p_off[p] == 0 || off + size > PERSISTENT_CHUNK) {
 		if (!sys_alloc_persistent(m, PERSISTENT_CHUNK, &m->hs.other_sys))
@@ -333,17 +351,26 @@ static int recordspan(struct hg_model *m)
 }
 
 /*
- * Go: (*mheap).allocMSpanLocked: an mspan from the P's mspancache, which
- * a refill of 64 from spanalloc fills when empty (freed ones first, then
- * new ones carved from its chunks, each recorded in allspans).
+ * Go: (*mheap).allocMSpanLocked: an mspan from the P's mspancache (each
+ * P its own, m->curp), which a refill of 64 from spanalloc fills when
+ * empty (freed ones first, then new ones carved from its chunks, each
+ * recorded in allspans); freeMSpanLocked puts one back in the P's cache
+ * while it holds fewer than 128, else on spanalloc's free list.
  */
 int hg_rtmeta_span_alloc(struct hg_model *m)
 {
 	struct hg_rtmeta *r = rtmeta(m);
 	if (!r)
 		return HG_OK;
-	if (r->mspan_pool == 0) {
+	if (ensure_p(m, m->curp))
+		return HG_ENOMEM;
+	uint64_t *cache = &r->p_mspans[m->curp];
+	if (*cache == 0) {
 		for (unsigned i = 0; i < MSPAN_REFILL; i++) {
+			if (r->mspan_free > 0) { /* Go: fixalloc's list */
+				r->mspan_free--;
+				continue;
+			}
 			if (r->mspan_chunk_left == 0) {
 				uint64_t per = FIXALLOC_CHUNK / r->mspan_size;
 				int err = palloc(m, per * r->mspan_size, 0,
@@ -357,9 +384,9 @@ int hg_rtmeta_span_alloc(struct hg_model *m)
 			if (err)
 				return err;
 		}
-		r->mspan_pool = MSPAN_REFILL;
+		*cache = MSPAN_REFILL;
 	}
-	r->mspan_pool--;
+	(*cache)--;
 	return HG_OK;
 }
 
@@ -367,8 +394,12 @@ int hg_rtmeta_span_alloc(struct hg_model *m)
 void hg_rtmeta_span_free(struct hg_model *m)
 {
 	struct hg_rtmeta *r = rtmeta(m);
-	if (r)
-		r->mspan_pool++;
+	if (!r)
+		return;
+	if (m->curp < r->np && r->p_mspans[m->curp] < 2 * MSPAN_REFILL)
+		r->p_mspans[m->curp]++; /* Go: len(p.mspancache.buf) = 128 */
+	else
+		r->mspan_free++;
 }
 
 /* Go: newArenaMayUnlock: an arena from the free list, or sysAlloc. */

@@ -37,6 +37,21 @@ if(HEAPGROW_BUILD_FUZZERS AND CMAKE_C_COMPILER_ID MATCHES "Clang")
   target_link_libraries(fuzz_replay PRIVATE hgreplay hgcore hg_flags)
 endif()
 
+# The model's object layer under random object-level operation sequences
+# (new, del, gc, stacks, work buffers, Ps, the clock), with the invariant
+# checker after every event (tests/fuzz/fuzz_objects.c).
+add_executable(fuzz_objects_standalone ${HG_FUZZ_DIR}/fuzz_objects.c
+  ${HG_FUZZ_DIR}/standalone_driver.c)
+target_link_libraries(fuzz_objects_standalone PRIVATE hgreplay hgcore hg_flags)
+add_test(NAME fuzz.objects COMMAND fuzz_objects_standalone ${HG_FUZZ_DIR}/corpus/objects)
+set_tests_properties(fuzz.objects PROPERTIES LABELS fuzz TIMEOUT 600)
+if(HEAPGROW_BUILD_FUZZERS AND CMAKE_C_COMPILER_ID MATCHES "Clang")
+  add_executable(fuzz_objects ${HG_FUZZ_DIR}/fuzz_objects.c)
+  target_compile_options(fuzz_objects PRIVATE -fsanitize=fuzzer)
+  target_link_options(fuzz_objects PRIVATE -fsanitize=fuzzer)
+  target_link_libraries(fuzz_objects PRIVATE hgreplay hgcore hg_flags)
+endif()
+
 # heapgrow diff's stats-file reader and --fail-if conditions
 # (tests/fuzz/fuzz_statsjson.c; cli/jsonread.c, cli/gate.c).
 set(HG_STATSJSON_SRC ${PROJECT_SOURCE_DIR}/cli/jsonread.c

@@ -658,7 +658,9 @@ static void mark_before_record(struct hg_textimp_reader *t, bool gc)
  * releaseAll, go1.19). So a P that allocated an object of a one-page
  * span's class (up to 1 KiB) since the last flush, with a slot of that
  * page above it not live, still has room there: a fresh span of that
- * class came from another P.
+ * class, or an object in another span of it, came from another P; and
+ * an object in the span a P allocated in since the flush is that P's
+ * (afl_mc_holder).
  */
 #define AFL_MC_MAX 1024u
 #define AFL_MC_CLASSES (2 * (AFL_MC_MAX / 8 + 1))
@@ -700,6 +702,23 @@ static bool afl_mc_room(struct hg_textimp_reader *t, unsigned p)
 		if (!live_find(&t->live, a))
 			return true;
 	return false;
+}
+
+/* afl_mc_holder: the P (p first) whose span of the record's class, since
+ * the last flush, is the one the record is in; nprocs if none */
+static unsigned afl_mc_holder(struct hg_textimp_reader *t, unsigned p)
+{
+	for (unsigned n = 0; n < t->nprocs; n++) {
+		unsigned k = n == 0 ? p : n - 1 + (n - 1 >= p);
+		struct afl_mc *mc;
+
+		if (k >= t->nprocs || !(mc = afl_mc(t, k)) || !mc->addr ||
+		    mc->epoch != t->mc_epoch)
+			continue;
+		if ((mc->addr ^ t->rec_addr) < AFL_PAGE_SIZE)
+			return k;
+	}
+	return t->nprocs;
 }
 
 /* afl_mc_other: a P other than p without room for the record's class,
@@ -792,6 +811,13 @@ static bool afl_proc(struct hg_textimp_reader *t, uint64_t goid)
 				p = afl_mc_other(t, p, gs);
 			t->p_block[p] = b;
 		}
+	} else if (afl_mc(t, p)) {
+		unsigned k = afl_mc_holder(t, p);
+
+		if (k < t->nprocs)
+			p = k;
+		else if (afl_mc_room(t, p))
+			p = afl_mc_other(t, p, gs);
 	}
 	if ((mc = afl_mc(t, p)))
 		*mc = (struct afl_mc){ t->rec_addr, t->mc_epoch };

@@ -601,17 +601,17 @@ static void test_afl_goid_batches(void **state)
 			"goroutine 1 [running]:\n"
 			"tracealloc(0xc000080000, 0x20)\n" /* 9: id 17's */
 			"goroutine 17 [running]:\n"
-			"tracealloc(0xc000040070, 0x70)\n" /* 11: on P 1 */
+			"tracealloc(0xc000044040, 0x40)\n" /* 11: on P 1 */
 			"goroutine 1 [running]:\n"
 			"tracealloc(0xc000008340, 0x1a0, runtime.g)\n" /* 13 */
 			"goroutine 1 [running]:\n"
-			"tracealloc(0xc000080020, 0x20)\n" /* 15: id 4's */
+			"tracealloc(0xc000046050, 0x50)\n" /* 15: id 4's */
 			"goroutine 4 [running]:\n"
 			"tracealloc(0xc0000084e0, 0x1a0, runtime.g)\n" /* 17 */
 			"goroutine 1 [running]:\n"
 			"tracealloc(0xc0000400e0, 0x70)\n" /* 19 */
 			"goroutine 1 [running]:\n"
-			"tracealloc(0xc000080040, 0x20)\n" /* 21: id 5's */
+			"tracealloc(0xc0000460a0, 0x50)\n" /* 21: id 5's */
 			"goroutine 5 [running]:\n");
 	assert_int_equal(res.rc, 0);
 	assert_int_equal(res.n, 17);
@@ -623,12 +623,12 @@ static void test_afl_goid_batches(void **state)
 	check_new(&res.ops[5], "0xc0000081a0", 0x1a0, false, 7);
 	assert_int_equal(res.ops[6].kind, HG_OP_STACKALLOC);
 	check_new(&res.ops[7], "0xc000080000", 0x20, true, 9);
-	check_new(&res.ops[8], "0xc000040070", 0x70, true, 11);
+	check_new(&res.ops[8], "0xc000044040", 0x40, true, 11);
 	/* goroutine 4's g on P 0, whose batch it is */
 	assert_int_equal(res.ops[9].kind, HG_OP_PROC);
 	assert_int_equal(res.ops[9].value, 0);
 	check_new(&res.ops[10], "0xc000008340", 0x1a0, false, 13);
-	check_new(&res.ops[12], "0xc000080020", 0x20, true, 15);
+	check_new(&res.ops[12], "0xc000046050", 0x50, true, 15);
 	/* a g followed by its maker's record: where the maker is */
 	check_new(&res.ops[13], "0xc0000084e0", 0x1a0, false, 17);
 	check_new(&res.ops[15], "0xc0000400e0", 0x70, true, 19);
@@ -638,9 +638,11 @@ static void test_afl_goid_batches(void **state)
 /*
  * A P whose mcache has room in its span of a class (an object of a
  * one-page class allocated since the last flush, a slot above it not
- * live) makes no fresh span of that class: a fresh span in its block
- * came from another P. A mark (ReadMemStats) flushes the mcaches; a span
- * used up to its last slot has no room.
+ * live) allocates that class nowhere else: a fresh span in its block, or
+ * an object in another span, came from another P, and an object in a
+ * span a P allocated in since the flush is that P's. A mark
+ * (ReadMemStats) flushes the mcaches; a span used up to its last slot
+ * has no room.
  */
 static void test_afl_mcache_room(void **state)
 {
@@ -675,6 +677,34 @@ static void test_afl_mcache_room(void **state)
 	check_new(&res.ops[10], "0xc000047c00", 0x400, true, 12);
 	check_new(&res.ops[11], "0xc000048000", 0x400, true, 14);
 	assert_int_equal(res.count[HG_OP_PROC], 2);
+
+	/* an object in another span of the class than the one its
+	 * goroutine's P has room in: another P's; one in a span a P
+	 * allocated in since the flush: that P's */
+	read_text(&res, "tracealloc(0xc00001c000, 0x2500, runtime.p)\n"
+			"goroutine 0 [idle]:\n"
+			"tracealloc(0xc00001e500, 0x2500, runtime.p)\n"
+			"goroutine 0 [idle]:\n"
+			"tracealloc(0xc000040000, 0x8, *int)\n" /* 5: P 0 */
+			"goroutine 1 [running]:\n"
+			"tracealloc(0xc000042008, 0x8, *int)\n" /* 7: P 1 */
+			"goroutine 1 [running]:\n"
+			"tracealloc(0xc000040008, 0x8, *int)\n" /* 9: P 0 */
+			"goroutine 1 [running]:\n"
+			"tracealloc(0xc000042010, 0x8, *int)\n" /* 11: P 1 */
+			"goroutine 3 [running]:\n");
+	assert_int_equal(res.rc, 0);
+	assert_int_equal(res.n, 11);
+	assert_int_equal(res.ops[4].kind, HG_OP_PROC);
+	assert_int_equal(res.ops[4].value, 1);
+	check_new(&res.ops[5], "0xc000042008", 0x8, false, 7);
+	assert_int_equal(res.ops[6].kind, HG_OP_PROC);
+	assert_int_equal(res.ops[6].value, 0);
+	check_new(&res.ops[7], "0xc000040008", 0x8, false, 9);
+	assert_int_equal(res.ops[8].kind, HG_OP_PROC);
+	assert_int_equal(res.ops[8].value, 1);
+	check_new(&res.ops[9], "0xc000042010", 0x8, false, 11);
+	assert_int_equal(res.count[HG_OP_PROC], 3);
 }
 
 /*

@@ -50,8 +50,13 @@ int hg_objects_init(struct hg_model *m)
 	o->inline_marks = minor >= 26; /* Go: GreenTeaGC on by default */
 	o->sweepgen = 0;
 	o->paced = m->cfg.gc == HG_GC_PACED;
-	/* Go: gcinit's commit: gcPaceScavenger before the first cycle sets
-	 * no goal (no last heap goal; mapped memory under the limit). */
+	/* No scavenger goal before the first cycle's mark termination,
+	 * whose gcControllerCommit runs Go's first gcPaceScavenger (gcinit's
+	 * commit does not). Go's goals are zero until then (the zero value
+	 * of its scavenge goals), so a heap growth or the first cycle's
+	 * start could scavenge before any goal is set; the model sets none
+	 * (zero goals would change only stacks-go119-p1's HeapReleased of
+	 * the recordings, 1 of 11 marks within target either way). */
 	o->scav_gc_percent_goal = UINT64_MAX;
 	o->scav_memory_limit_goal = UINT64_MAX;
 	o->gc_auto = !hg_config_is_explicit(&m->cfg, "gc");

@@ -600,12 +600,16 @@ void hg_gc_commit(struct hg_model *m)
 void hg_scavenge_on_grow(struct hg_model *m, uint64_t growth, uint64_t scav)
 {
 	struct hg_objects *o = m->obj;
-	unsigned minor = hg_config_go_minor(&m->cfg);
+	unsigned minor;
 	uint64_t todo = 0, goal;
 	bool force;
 
-	if (!o || !m->stats.object_ops || !m->cfg.scavenger || minor < 12 ||
-	    (growth == 0 && minor < 19))
+	/* The version (parsed from the settings) only for a run with
+	 * objects: a span-level replay comes here at every allocation. */
+	if (!o || !m->stats.object_ops || !m->cfg.scavenger)
+		return;
+	minor = hg_config_go_minor(&m->cfg);
+	if (minor < 12 || (growth == 0 && minor < 19))
 		return;
 	if (minor == 12) {
 		uint64_t r;

@@ -379,7 +379,7 @@ bool hg_hbm_reserve(struct hg_hbm *h, uint64_t lo, uint64_t hi)
 	return true;
 }
 
-bool hg_hbm_get(const struct hg_hbm *h, uint64_t i)
+bool hg_hbm_get_slow(const struct hg_hbm *h, uint64_t i)
 {
 	const uint64_t *w = hg_sparse_get(&h->lv[0], i >> 6);
 
@@ -420,12 +420,12 @@ static void hbm_clear_at(struct hg_hbm *h, unsigned k, uint64_t i)
 }
 
 /* Sets bit i; its words must have been reserved. */
-void hg_hbm_set(struct hg_hbm *h, uint64_t i)
+void hg_hbm_set_slow(struct hg_hbm *h, uint64_t i)
 {
 	hbm_set_at(h, 0, i);
 }
 
-void hg_hbm_clear(struct hg_hbm *h, uint64_t i)
+void hg_hbm_clear_slow(struct hg_hbm *h, uint64_t i)
 {
 	hbm_clear_at(h, 0, i);
 }

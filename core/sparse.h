@@ -177,9 +177,62 @@ void hg_hbm_destroy(struct hg_hbm *h);
 /* hg_hbm_reserve backs the words of bits [lo, hi); false when out of
  * host memory. Set and clear need the words of their bit backed. */
 bool hg_hbm_reserve(struct hg_hbm *h, uint64_t lo, uint64_t hi);
-bool hg_hbm_get(const struct hg_hbm *h, uint64_t i);
-void hg_hbm_set(struct hg_hbm *h, uint64_t i);
-void hg_hbm_clear(struct hg_hbm *h, uint64_t i);
+bool hg_hbm_get_slow(const struct hg_hbm *h, uint64_t i);
+void hg_hbm_set_slow(struct hg_hbm *h, uint64_t i);
+void hg_hbm_clear_slow(struct hg_hbm *h, uint64_t i);
+
+/* The level-0 word holding bit i when it lies in that level's cached
+ * leaf, else NULL (the scavenge index's bits of a heap's chunks all lie
+ * in one leaf: its flags are read and written here, inline). */
+static inline uint64_t *hg_hbm_cached_word(const struct hg_hbm *h, uint64_t i)
+{
+	const struct hg_sparse *s = &h->lv[0];
+	uint64_t w = i >> 6;
+
+	if ((w >> s->leaf_bits) != s->cache_key)
+		return NULL;
+	return (uint64_t *)(void *)s->cache_leaf +
+	       (w & ((UINT64_C(1) << s->leaf_bits) - 1));
+}
+
+/* Bit i (0 where its word is not backed). */
+static inline bool hg_hbm_get(const struct hg_hbm *h, uint64_t i)
+{
+	const uint64_t *w = hg_hbm_cached_word(h, i);
+
+	if (w)
+		return (*w >> (i & 63)) & 1;
+	return hg_hbm_get_slow(h, i);
+}
+
+/* Sets bit i; its words must have been reserved. Only a word that was
+ * zero changes the levels above. */
+static inline void hg_hbm_set(struct hg_hbm *h, uint64_t i)
+{
+	uint64_t *w = hg_hbm_cached_word(h, i);
+
+	if (w && *w != 0) {
+		*w |= UINT64_C(1) << (i & 63);
+		return;
+	}
+	hg_hbm_set_slow(h, i);
+}
+
+/* Clears bit i. Only a word that becomes zero changes the levels above. */
+static inline void hg_hbm_clear(struct hg_hbm *h, uint64_t i)
+{
+	uint64_t *w = hg_hbm_cached_word(h, i), bit = UINT64_C(1) << (i & 63);
+
+	if (w) {
+		if (!(*w & bit))
+			return;
+		if (*w & ~bit) {
+			*w &= ~bit;
+			return;
+		}
+	}
+	hg_hbm_clear_slow(h, i);
+}
 /* Set and clear the bits [lo, hi), whose words must have been reserved,
  * a word at a time. */
 void hg_hbm_set_range(struct hg_hbm *h, uint64_t lo, uint64_t hi);

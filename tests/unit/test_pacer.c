@@ -176,24 +176,19 @@ static void test_memory_limit(void **state)
  * live, so the goal under 40 MiB is the limit less the non-heap memory
  * and 1 MiB of headroom); on linux/arm64 12 KiB.
  */
-static uint64_t limit_goal_on(const char *platform)
+/* The limit's heap goal (memory_limit 40M, gc trace) after 25 MiB of
+ * objects and a gc, under cfg's other keys. */
+static uint64_t limit_goal_of(struct hg_config *cfg)
 {
-	struct hg_config cfg;
 	struct hg_model *m = NULL;
 	char err[256];
 
-	hg_config_init(&cfg);
-	assert_int_equal(hg_config_set(&cfg, "platform", platform, err,
+	assert_int_equal(hg_config_set(cfg, "gc", "trace", err, sizeof(err)),
+			 0);
+	assert_int_equal(hg_config_set(cfg, "memory_limit", "40M", err,
 				       sizeof(err)),
 			 0);
-	assert_int_equal(hg_config_set(&cfg, "go", "1.19", err, sizeof(err)),
-			 0);
-	assert_int_equal(hg_config_set(&cfg, "gc", "trace", err, sizeof(err)),
-			 0);
-	assert_int_equal(hg_config_set(&cfg, "memory_limit", "40M", err,
-				       sizeof(err)),
-			 0);
-	if (hg_model_new(&m, &cfg, err, sizeof(err)))
+	if (hg_model_new(&m, cfg, err, sizeof(err)))
 		fail_msg("hg_model_new: %s", err);
 	for (int i = 0; i < 25; i++) {
 		char id[16];
@@ -207,37 +202,34 @@ static uint64_t limit_goal_on(const char *platform)
 	return goal;
 }
 
+static uint64_t limit_goal_on(const char *platform)
+{
+	struct hg_config cfg;
+	char err[256];
+
+	hg_config_init(&cfg);
+	assert_int_equal(hg_config_set(&cfg, "platform", platform, err,
+				       sizeof(err)),
+			 0);
+	assert_int_equal(hg_config_set(&cfg, "go", "1.19", err, sizeof(err)),
+			 0);
+	return limit_goal_of(&cfg);
+}
+
 /* The limit's heap goal after 25 MiB of objects and a gc, go1.26 on
  * linux/amd64, with memory profiling (mem_profile) on or off. */
 static uint64_t limit_goal_profiled(const char *profile)
 {
-	struct hg_model *m = NULL;
 	struct hg_config cfg;
 	char err[256];
 
 	hg_config_init(&cfg);
 	assert_int_equal(hg_config_set(&cfg, "go", "1.26", err, sizeof(err)),
 			 0);
-	assert_int_equal(hg_config_set(&cfg, "gc", "trace", err, sizeof(err)),
-			 0);
-	assert_int_equal(hg_config_set(&cfg, "memory_limit", "40M", err,
-				       sizeof(err)),
-			 0);
 	assert_int_equal(hg_config_set(&cfg, "mem_profile", profile, err,
 				       sizeof(err)),
 			 0);
-	if (hg_model_new(&m, &cfg, err, sizeof(err)))
-		fail_msg("hg_model_new: %s", err);
-	for (int i = 0; i < 25; i++) {
-		char id[16];
-
-		snprintf(id, sizeof id, "o%d", i);
-		op(m, HG_OP_NEW, id, MiB, false);
-	}
-	op(m, HG_OP_GC, NULL, 0, false);
-	uint64_t goal = next_gc(m);
-	hg_model_free(m);
-	return goal;
+	return limit_goal_of(&cfg);
 }
 
 /*

@@ -20,10 +20,11 @@
  * strings its trace.Log events name and its frequency may come after its
  * events. Then the events of all Ms are merged in the order they took
  * effect (ties by the order the Ms first appear): an allocation at its
- * timestamp, a free of a stack or a span at its M's next event or when
- * the world stops (see next_event). Memory is one generation's batches
- * plus the live tables (heap spans with a bit per object slot, goroutine stacks,
- * the P of each M). What bounds a generation: the runtime starts a new one
+ * timestamp, a free (a swept object's, a stack's or a span's) at its M's
+ * next event that is not one of the same span's frees, or when the world
+ * stops (see next_event). Memory is one generation's batches plus the
+ * live tables (heap spans with a bit per object slot, goroutine stacks,
+ * the P and goroutine of each M). What bounds a generation: the runtime starts a new one
  * about every second (Go: traceAdvancePeriod) and when tracing stops, and
  * no batch exceeds 64 KiB (Go: MaxBatchSize); a generation of more than
  * GT_MAX_GEN bytes is refused as an input error.

@@ -830,14 +830,13 @@ static void test_scavenger_gens(void **state)
  * event that never comes (scavenger_pace = time), so what is released
  * is the growth's.
  */
-static uint64_t released_on_grow(const char *go)
+/* model(go) with scavenger_pace=time, its clock at 1 us. */
+static struct hg_model *model_on_clock(const char *go)
 {
 	struct hg_model *m = model(go, NULL, NULL);
 	struct hg_config cfg = *hg_model_config(m);
-	char id[16], err[256];
-	uint64_t before;
+	char err[256] = "";
 
-	/* The gc's own release waits for the clock, which never comes. */
 	hg_model_free(m);
 	assert_int_equal(hg_config_set(&cfg, "scavenger_pace", "time", err,
 				       sizeof(err)),
@@ -845,6 +844,15 @@ static uint64_t released_on_grow(const char *go)
 	if (hg_model_new(&m, &cfg, err, sizeof(err)))
 		fail_msg("hg_model_new: %s", err);
 	apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 1000 });
+	return m;
+}
+
+static uint64_t released_on_grow(const char *go)
+{
+	/* The gc's own release waits for the clock, which never comes. */
+	struct hg_model *m = model_on_clock(go);
+	char id[16];
+	uint64_t before;
 
 	for (int i = 0; i < 40; i++) {
 		snprintf(id, sizeof id, "o%d", i);
@@ -885,19 +893,11 @@ static void test_scavenge_on_grow(void **state)
  */
 static uint64_t released_on_small_grow(uint64_t *grew)
 {
-	struct hg_model *m = model("1.26", NULL, NULL);
-	struct hg_config cfg = *hg_model_config(m);
+	struct hg_model *m = model_on_clock("1.26");
 	struct hg_op_result r;
 	char id[16], err[256] = "";
 	uint64_t before = 0;
 
-	hg_model_free(m);
-	assert_int_equal(hg_config_set(&cfg, "scavenger_pace", "time", err,
-				       sizeof(err)),
-			 0);
-	if (hg_model_new(&m, &cfg, err, sizeof(err)))
-		fail_msg("hg_model_new: %s", err);
-	apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 1000 });
 	for (int i = 0; i < 10; i++) {
 		snprintf(id, sizeof id, "o%d", i);
 		op(m, HG_OP_NEW, id, MiB, false);

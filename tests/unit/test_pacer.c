@@ -60,6 +60,28 @@ static void op(struct hg_model *m, enum hg_op_kind kind, const char *id,
 		fail_msg("%s %s: %s", hg_op_name(kind), id ? id : "", err);
 }
 
+/* Objects of 1 MiB with ids PREFIX<i>, i in [from, to): made or freed. */
+static void mib_ops(struct hg_model *m, enum hg_op_kind kind,
+		    const char *prefix, int from, int to)
+{
+	char id[32];
+
+	for (int i = from; i < to; i++) {
+		snprintf(id, sizeof id, "%s%d", prefix, i);
+		op(m, kind, id, kind == HG_OP_NEW ? MiB : 0, false);
+	}
+}
+
+static void mib_news(struct hg_model *m, const char *prefix, int from, int to)
+{
+	mib_ops(m, HG_OP_NEW, prefix, from, to);
+}
+
+static void mib_dels(struct hg_model *m, const char *prefix, int from, int to)
+{
+	mib_ops(m, HG_OP_DEL, prefix, from, to);
+}
+
 static uint64_t next_gc(const struct hg_model *m)
 {
 	return hg_model_stats(m)->final.next_gc;
@@ -68,12 +90,7 @@ static uint64_t next_gc(const struct hg_model *m)
 /* Ten large objects of 1 MiB (their own spans: HeapAlloc is exact). */
 static void ten_mib(struct hg_model *m)
 {
-	char id[16];
-
-	for (int i = 0; i < 10; i++) {
-		snprintf(id, sizeof id, "o%d", i);
-		op(m, HG_OP_NEW, id, MiB, false);
-	}
+	mib_news(m, "o", 0, 10);
 }
 
 static void test_gogc(void **state)
@@ -276,7 +293,7 @@ static uint64_t released_for_limit(const char *go)
 {
 	struct hg_model *m = model(go, NULL, "40M");
 	struct hg_config cfg = *hg_model_config(m);
-	char id[16], err[256];
+	char err[256];
 
 	/* The goal alone: the cycle's own frees released at once (with the
 	 * generations, only after the next gc: test_scavenger_gens). */
@@ -287,15 +304,9 @@ static uint64_t released_for_limit(const char *go)
 	if (hg_model_new(&m, &cfg, err, sizeof(err)))
 		fail_msg("hg_model_new: %s", err);
 
-	for (int i = 0; i < 38; i++) {
-		snprintf(id, sizeof id, "o%d", i);
-		op(m, HG_OP_NEW, id, MiB, false);
-	}
+	mib_news(m, "o", 0, 38);
 	uint64_t before = hg_model_stats(m)->final.heap_released;
-	for (int i = 0; i < 4; i++) {
-		snprintf(id, sizeof id, "o%d", i);
-		op(m, HG_OP_DEL, id, 0, false);
-	}
+	mib_dels(m, "o", 0, 4);
 	op(m, HG_OP_GC, NULL, 0, false);
 	op(m, HG_OP_GC, NULL, 0, false); /* its start: the scavenger */
 	uint64_t got = hg_model_stats(m)->final.heap_released - before;
@@ -347,18 +358,11 @@ static uint64_t released_after_gc_pace(const char *go, const char *on,
 				       const char *pace, int more)
 {
 	struct hg_model *m = scav_model(go, on, pace);
-	char id[16];
 
-	for (int i = 0; i < 40; i++) {
-		snprintf(id, sizeof id, "o%d", i);
-		op(m, HG_OP_NEW, id, MiB, false);
-	}
+	mib_news(m, "o", 0, 40);
 	op(m, HG_OP_GC, NULL, 0, false);
 	uint64_t before = hg_model_stats(m)->final.heap_released;
-	for (int i = 4; i < 40; i++) {
-		snprintf(id, sizeof id, "o%d", i);
-		op(m, HG_OP_DEL, id, 0, false);
-	}
+	mib_dels(m, "o", 4, 40);
 	op(m, HG_OP_GC, NULL, 0, false);
 	while (more-- > 0)
 		op(m, HG_OP_GC, NULL, 0, false);
@@ -646,7 +650,7 @@ static void test_scavenger_time(void **state)
 	for (int pace = 0; pace < 2; pace++) {
 		struct hg_model *m = model("1.26", NULL, NULL);
 		struct hg_config cfg = *hg_model_config(m);
-		char err[256], id[16];
+		char err[256];
 		uint64_t r0, r1, r1c, r2, r3;
 
 		hg_model_free(m);
@@ -660,15 +664,9 @@ static void test_scavenger_time(void **state)
 		if (hg_model_new(&m, &cfg, err, sizeof(err)))
 			fail_msg("hg_model_new: %s", err);
 		apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 1000 });
-		for (int i = 0; i < 100; i++) {
-			snprintf(id, sizeof id, "b%d", i);
-			op(m, HG_OP_NEW, id, MiB, false);
-		}
+		mib_news(m, "b", 0, 100);
 		op(m, HG_OP_GC, NULL, 0, false);
-		for (int i = 4; i < 100; i++) {
-			snprintf(id, sizeof id, "b%d", i);
-			op(m, HG_OP_DEL, id, 0, false);
-		}
+		mib_dels(m, "b", 4, 100);
 		r0 = hg_model_stats(m)->final.heap_released;
 		op(m, HG_OP_GC, NULL, 0, false);
 		r1 = hg_model_stats(m)->final.heap_released;
@@ -735,10 +733,7 @@ static uint64_t released_after_sweep(const char *platform, bool wbuffree)
 	if (hg_model_new(&m, &cfg, err, sizeof(err)))
 		fail_msg("hg_model_new: %s", err);
 	apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 1000 });
-	for (int i = 0; i < 100; i++) {
-		snprintf(id, sizeof id, "b%d", i);
-		op(m, HG_OP_NEW, id, MiB, false);
-	}
+	mib_news(m, "b", 0, 100);
 	op(m, HG_OP_WBUFALLOC, "w1", 32 * KiB, false);
 	op(m, HG_OP_GC, NULL, 0, false);
 	op(m, HG_OP_GC, NULL, 0, false);
@@ -779,7 +774,7 @@ static uint64_t released_gens(const char *gens, int more, bool all)
 {
 	struct hg_model *m = model("1.26", NULL, NULL);
 	struct hg_config cfg = *hg_model_config(m);
-	char err[256], id[16];
+	char err[256];
 	uint64_t r0;
 
 	hg_model_free(m);
@@ -788,15 +783,9 @@ static uint64_t released_gens(const char *gens, int more, bool all)
 		0);
 	if (hg_model_new(&m, &cfg, err, sizeof(err)))
 		fail_msg("hg_model_new: %s", err);
-	for (int i = 0; i < 100; i++) {
-		snprintf(id, sizeof id, "b%d", i);
-		op(m, HG_OP_NEW, id, MiB, false);
-	}
+	mib_news(m, "b", 0, 100);
 	op(m, HG_OP_GC, NULL, 0, false);
-	for (int i = 4; i < 100; i++) {
-		snprintf(id, sizeof id, "b%d", i);
-		op(m, HG_OP_DEL, id, 0, false);
-	}
+	mib_dels(m, "b", 4, 100);
 	r0 = hg_model_stats(m)->final.heap_released;
 	op(m, HG_OP_GC, NULL, 0, false); /* sweeps the 96 MiB */
 	while (more-- > 0)
@@ -851,18 +840,11 @@ static uint64_t released_on_grow(const char *go)
 {
 	/* The gc's own release waits for the clock, which never comes. */
 	struct hg_model *m = model_on_clock(go);
-	char id[16];
 	uint64_t before;
 
-	for (int i = 0; i < 40; i++) {
-		snprintf(id, sizeof id, "o%d", i);
-		op(m, HG_OP_NEW, id, MiB, false);
-	}
+	mib_news(m, "o", 0, 40);
 	op(m, HG_OP_GC, NULL, 0, false);
-	for (int i = 4; i < 40; i++) {
-		snprintf(id, sizeof id, "o%d", i);
-		op(m, HG_OP_DEL, id, 0, false);
-	}
+	mib_dels(m, "o", 4, 40);
 	op(m, HG_OP_GC, NULL, 0, false);
 	before = hg_model_stats(m)->final.heap_released;
 	op(m, HG_OP_NEW, "big", 64 * MiB, false);

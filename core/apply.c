@@ -312,24 +312,8 @@ int hg_apply_op(struct hg_model *m, const struct hg_op *op,
 		return hg_errorf(err, errlen, HG_ETRACE, "unknown operation");
 	if (m->obj)
 		hg_sweep_settle(m, op); /* mgcsweep.c */
-	/* The sweep of a gc ends at its first wbuffree (Go's bgsweep frees
-	 * the work buffers once sweepone found no span left, after the
-	 * scavenger was readied) or at the first op that frees nothing;
-	 * the clock, a P change, a stack growth or the tracer's start
-	 * between its frees does not end it (mgcpacer.c). */
-	if (m->obj && m->obj->scav_ready_due) {
-		bool frees = op->kind == HG_OP_DEL || op->kind == HG_OP_FREE ||
-			     op->kind == HG_OP_STACKFREE ||
-			     op->kind == HG_OP_WBUFFREE;
-
-		bool other = op->kind == HG_OP_PROC ||
-			     op->kind == HG_OP_STACKALLOC ||
-			     op->kind == HG_OP_TIME ||
-			     op->kind == HG_OP_TRACESTART;
-
-		if (op->kind == HG_OP_WBUFFREE || (!frees && !other))
-			hg_scavenger_sweep_done(m); /* mgcpacer.c */
-	}
+	if (m->obj && m->obj->scav_ready_due)
+		hg_sweep_end_check(m, op); /* mgcsweep.c */
 	return apply_fns[op->kind](m, op, res, err, errlen);
 }
 

@@ -415,9 +415,10 @@ static void scav_ready(struct hg_objects *o)
  * imported trace's sweep is the frees that follow its gc, so the sweep is
  * taken as done at its first wbuffree (bgsweep's freeSomeWbufs, which
  * runs once its sweepone loop found no span left, that sweepone having
- * readied the scavenger) or else at the first op after the gc that frees
- * nothing but a time, proc or stackalloc op (a goroutine's stack growth
- * and the clock go on during the sweep); the model's own sweep is done
+ * readied the scavenger) or, unless the trace frees work buffers and one
+ * is live, at the first op after the gc that frees nothing but a time,
+ * proc or stackalloc op (mgcsweep.c hg_sweep_end_check); the model's own
+ * sweep is done
  * within the gc. Sysmon's wake 70 us later needs a clock finer than that:
  * the go-trace importer gives the time every 10 us. js/wasm has no sysmon
  * (Go: haveSysmon, proc.go): nothing acts on the ready there, so the

@@ -248,6 +248,34 @@ void hg_sweep_settle(struct hg_model *m, const struct hg_op *op)
 }
 
 /*
+ * The end of an imported gc's sweep, which readies the background
+ * scavenger (Go: sweepone's scavenger.ready once nextSpanForSweep finds
+ * no span left, go1.19-1.26), seen from the op about to apply. Go's
+ * bgsweep frees the cycle's work buffers (freeSomeWbufs) right after its
+ * sweepone loop found no span left: in a trace that frees work buffers,
+ * while some are live, the sweep is done at the first wbuffree. The
+ * program's allocations go on while the background sweeper works on another P
+ * (limit-go126-p2-memlimit: the program's allocations on one P from 30.91
+ * ms, bgsweep sweeping on the other until 31.25 ms, its wbuffree then,
+ * sysmon's wake of the scavenger 23 us later), so a new does not end it
+ * then. Otherwise (no work buffer to free, or a trace that records none
+ * freed) the first op that frees nothing ends it; the clock, a P change,
+ * a stack growth or the tracer's start between its frees do not.
+ */
+void hg_sweep_end_check(struct hg_model *m, const struct hg_op *op)
+{
+	enum hg_op_kind k = op->kind;
+	bool frees = k == HG_OP_DEL || k == HG_OP_FREE ||
+		     k == HG_OP_STACKFREE || k == HG_OP_WBUFFREE;
+	bool other = k == HG_OP_PROC || k == HG_OP_STACKALLOC ||
+		     k == HG_OP_TIME || k == HG_OP_TRACESTART;
+
+	if (k == HG_OP_WBUFFREE ||
+	    (!frees && !other && !(m->obj->wbuf_freed && m->wbufs.count > 0)))
+		hg_scavenger_sweep_done(m); /* mgcpacer.c */
+}
+
+/*
  * Go: the background sweeper from go1.15 (nextSpanForSweep): span class
  * by span class, the unswept full set and then the unswept partial set
  * (sweepClass.split: full when the low bit is 0). A real trace's frees

@@ -9,7 +9,7 @@
  * pages come from the page heap as any span's do, but Go counts them in
  * inWorkBufs (MemStats.GCSys), not in HeapInuse or HeapSys.
  */
-#include "model.h"
+#include "mspan.h"
 
 #include <inttypes.h>
 
@@ -36,6 +36,8 @@ int hg_wbuf_free(struct hg_model *m, const struct hg_op *op,
 	(void)err;
 	(void)errlen;
 	hg_mheap_free_manual(m, v.a, v.b, &m->hs.in_workbufs);
+	if (m->obj)
+		m->obj->wbuf_freed = true; /* hg_sweep_end_check */
 	res->addr = v.a;
 	res->npages = v.b;
 	res->size = v.b * m->cfg.page_size;

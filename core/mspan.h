@@ -166,6 +166,7 @@ struct hg_objects {
 	uint64_t scav_gc_percent_goal, scav_memory_limit_goal;
 	uint64_t scav_retained_at_gc;
 	bool scav_ready_due; /* the gc's sweep is not known done yet */
+	bool wbuf_freed; /* the trace freed a work buffer (mgcsweep.c) */
 	uint64_t now; /* the trace clock, ns */
 	uint64_t nproc_ops; /* proc events so far */
 	/* Go: gcController.heapLive: the marked heap at the last cycle, plus
@@ -252,6 +253,7 @@ hg_addr hg_mspan_alloc_slot(struct hg_mspan *s);
 int hg_gc(struct hg_model *m);
 int hg_gc_traced(struct hg_model *m);
 void hg_sweep_settle(struct hg_model *m, const struct hg_op *op);
+void hg_sweep_end_check(struct hg_model *m, const struct hg_op *op);
 void hg_swept_span_settle(struct hg_model *m);
 struct hg_mspan *hg_swept_span_take(struct hg_model *m, uint16_t spc);
 

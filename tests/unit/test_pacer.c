@@ -762,6 +762,68 @@ static void test_scavenger_sweep_end(void **state)
 }
 
 /*
+ * The program allocates while the background sweeper sweeps on another P:
+ * in a trace that frees work buffers, a new between a gc's frees does not
+ * end its sweep while the cycle's work buffer is live; its wbuffree does
+ * (Go's bgsweep frees them once sweepone found no span left). A trace
+ * that never freed one ends the sweep at the new, as before. Returns what
+ * the background scavenger released by 90 us after the new (mid) or
+ * after the wbuffree that follows.
+ */
+static uint64_t released_new_in_sweep(bool freed_before, bool mid)
+{
+	struct hg_model *m = NULL;
+	struct hg_config cfg;
+	char err[256], id[16];
+	uint64_t r0;
+
+	hg_config_init(&cfg);
+	assert_int_equal(hg_config_set(&cfg, "go", "1.26", err, sizeof(err)),
+			 0);
+	assert_int_equal(hg_config_set(&cfg, "gc", "trace", err, sizeof(err)),
+			 0);
+	assert_int_equal(hg_config_set(&cfg, "scavenger_gens", "false", err,
+				       sizeof(err)),
+			 0);
+	if (hg_model_new(&m, &cfg, err, sizeof(err)))
+		fail_msg("hg_model_new: %s", err);
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 1000 });
+	mib_news(m, "b", 0, 100);
+	if (freed_before) {
+		op(m, HG_OP_WBUFALLOC, "w0", 32 * KiB, false);
+		op(m, HG_OP_WBUFFREE, "w0", 0, false);
+	}
+	op(m, HG_OP_WBUFALLOC, "w1", 32 * KiB, false);
+	op(m, HG_OP_GC, NULL, 0, false);
+	op(m, HG_OP_GC, NULL, 0, false);
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 2000 });
+	for (int i = 4; i < 100; i++) {
+		snprintf(id, sizeof id, "b%d", i);
+		op(m, HG_OP_DEL, id, 0, true);
+		if (i == 50)
+			op(m, HG_OP_NEW, "c0", 64, false);
+	}
+	r0 = hg_model_stats(m)->final.heap_released;
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 92000 });
+	if (!mid) {
+		op(m, HG_OP_WBUFFREE, "w1", 0, false);
+		apply_ok(m,
+			 (struct hg_op){ .kind = HG_OP_TIME, .value = 182000 });
+	}
+	r0 = hg_model_stats(m)->final.heap_released - r0;
+	hg_model_free(m);
+	return r0;
+}
+
+static void test_scavenger_sweep_end_wbufs(void **state)
+{
+	(void)state;
+	assert_int_equal(released_new_in_sweep(true, true), 0);
+	assert_true(released_new_in_sweep(true, false) >= 8 * MiB);
+	assert_true(released_new_in_sweep(false, true) >= 8 * MiB);
+}
+
+/*
  * scavenger_gens (go1.21+): the background scavenger looks only below the
  * highest page freed before the last gc (searchAddrBg, freeHWM, nextGen):
  * the 96 MiB a cycle's sweep frees are not seen at the next cycle's
@@ -937,6 +999,7 @@ int main(void)
 		cmocka_unit_test(test_mem_profile_buckhash),
 		cmocka_unit_test(test_scavenger_time),
 		cmocka_unit_test(test_scavenger_sweep_end),
+		cmocka_unit_test(test_scavenger_sweep_end_wbufs),
 		cmocka_unit_test(test_scavenger_gens),
 		cmocka_unit_test(test_scavenge_on_grow),
 		cmocka_unit_test(test_scavenge_on_small_grow),

@@ -90,12 +90,17 @@ static int apply_sysfree(struct hg_model *m, const struct hg_op *op,
 	return HG_OK;
 }
 
-/* Go: (*mheap).scavenge, forced; all = debug.FreeOSMemory. */
+/* Go: (*mheap).scavenge, forced; all = debug.FreeOSMemory; goal = the
+ * background scavenger's run toward its goals (mgcpacer.c). */
 static int apply_scavenge(struct hg_model *m, const struct hg_op *op,
 			  struct hg_op_result *res, char *err, size_t errlen)
 {
 	(void)err;
 	(void)errlen;
+	if (op->goal) {
+		res->released = hg_bg_scavenge_goal(m);
+		return HG_OK;
+	}
 	res->released = hg_mheap_scavenge(m, op->all ? UINT64_MAX : op->size);
 	return HG_OK;
 }

@@ -342,6 +342,26 @@ static void background_scavenge(struct hg_model *m)
 }
 
 /*
+ * Go: bgscavenge's scavengerState.run, where a trace shows that the
+ * scavenger ran (`scavenge: goal`): it releases what is over its goals
+ * now (up to 1 ms of work, minScavWorkTime; the real runs release the
+ * whole of it in 0.1 to 0.3 ms). The go-allocfreetrace importer gives it
+ * at a record of the scavenger's own goroutine: the only allocation it
+ * makes after its start is its P's timer heap, in scavengerState.sleep,
+ * which it reaches only once a run released something (README "The
+ * scavengers"). Nothing without the object layer (no goals).
+ */
+uint64_t hg_bg_scavenge_goal(struct hg_model *m)
+{
+	uint64_t todo;
+
+	if (!m->obj)
+		return 0;
+	todo = scavenge_todo(m);
+	return todo ? hg_pagealloc_scavenge_bg(m->pages, todo) : 0;
+}
+
+/*
  * The background scavenger on the trace's clock (Go: bgscavenge and
  * scavengerState.run, sleep, go1.19 and go1.26 alike). The end of the
  * sweep readies it (sweepone's scavenger.ready) and sysmon wakes it,

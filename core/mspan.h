@@ -265,6 +265,7 @@ int hg_gc_paced(struct hg_model *m);
 void hg_heap_live_add(struct hg_objects *o, uint64_t n);
 void hg_bg_scavenger_tick(struct hg_model *m);
 void hg_scavenger_gc_start(struct hg_model *m);
+uint64_t hg_bg_scavenge_goal(struct hg_model *m);
 void hg_scavenger_sweep_done(struct hg_model *m);
 void hg_heap_live_sub(struct hg_objects *o, uint64_t n);
 void hg_mspan_sweep(struct hg_model *m, struct hg_mspan *s, bool preserve);

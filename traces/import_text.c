@@ -224,6 +224,7 @@ struct hg_textimp_reader {
 	unsigned push_line;       /* if not 0, the line of the ops pushed */
 	bool blk_rms;             /* a frame of runtime.ReadMemStats */
 	bool fos_due;             /* FreeOSMemory's scavengeAll to come */
+	uint64_t scav_goid;       /* the bgscavenge goroutine + 1, 0: unknown */
 	/* A MARK held until the log shows when its MemStats were read
 	 * (afl_mark_line): its label and line, what it waits for (mk), the
 	 * queue position it goes to in a tracegc dump (mk_qpos), the
@@ -1147,6 +1148,16 @@ static int afl_block_end(struct hg_trace_reader *r)
 		afl_g_decide(t, t->blk_goid);
 		proc = afl_proc(t, t->blk_goid);
 		mark_after_record(t, t->blk_goid, t->blk_rms);
+		/* The background scavenger's own allocation after its start
+		 * is its P's timer heap (Go: scavengerState.sleep's
+		 * resetTimer, doaddtimer's append, go1.19), made only once a
+		 * run released something (bgscavenge sleeps after a run that
+		 * released, parks after one that did not): it ran just
+		 * before, toward its goals (README "The scavengers"). */
+		if (!t->in_dump && t->rec_addr && t->scav_goid &&
+		    t->blk_goid + 1 == t->scav_goid &&
+		    !queue_insert(t, t->qlen - nops, HG_OP_SCAVENGE, 0))
+			return err_at(r, 1, "out of memory");
 		if (t->rec_fresh && t->blk_goid && t->nprocs >= 2 &&
 		    !t->in_dump) {
 			/* a goroutine's g: afl_g_decide at the next record */
@@ -1291,6 +1302,8 @@ static int afl_traceback_line(struct hg_trace_reader *r)
 		t->frame_goexit = has_prefix(s, n, "runtime.goexit(");
 		if (has_prefix(s, n, "runtime.ReadMemStats("))
 			t->blk_rms = true;
+		if (t->in_dump && has_prefix(s, n, "runtime.bgscavenge("))
+			t->scav_goid = t->blk_goid + 1;
 		/* Go: runtime_debug_freeOSMemory, mheap.go (go1.19): GC,
 		 * then (*mheap).scavengeAll; the cycle's dump shows the
 		 * goroutine inside it. */
@@ -1977,8 +1990,10 @@ int hg__textimp_next_op(struct hg_trace_reader *r, struct hg_op *op,
 		op->id = "runtime.wbufs";
 		op->size = p->size;
 	}
-	if (p->kind == HG_OP_SCAVENGE)
-		op->all = true;
+	if (p->kind == HG_OP_SCAVENGE) {
+		op->all = p->size == UINT64_MAX;
+		op->goal = !op->all; /* afl_block_end */
+	}
 	/* go-allocfreetrace: tracefree is called by the sweeper as it frees
 	 * a dead object (Go: mgcsweep.go (*sweepLocked).sweep, go1.19), so the
 	 * slot is free now. mtrace: a C free is not a sweep; the slot waits

@@ -429,6 +429,8 @@ static int parse_fields(struct hg_trace_reader *r, const struct hg_op_spec *k,
 				rc = take_id(r, op, k->name, x);
 			else if (f == HG_FIELD_SIZE_ALL && tok_is(x, "all"))
 				op->all = true;
+			else if (f == HG_FIELD_SIZE_ALL && tok_is(x, "goal"))
+				op->goal = true;
 			else
 				rc = take_size(r, x,
 					       f == HG_FIELD_VALUE ? "number"

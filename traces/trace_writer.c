@@ -406,6 +406,10 @@ static void field_text(char *b, size_t len, const struct hg_op *op,
 			snprintf(b, len, "all");
 			break;
 		}
+		if (op->goal) {
+			snprintf(b, len, "goal");
+			break;
+		}
 		/* fall through */
 	case HG_FIELD_SIZE:
 		fmt_size(b, len, op->size);

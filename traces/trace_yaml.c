@@ -690,6 +690,10 @@ static int take_value(struct hg_trace_reader *r, const struct hg_op_spec *k,
 			op->all = true;
 			return 0;
 		}
+		if (is_str(s, n, "goal")) {
+			op->goal = true;
+			return 0;
+		}
 		return take_size(r, "size", s, n, &op->size);
 	case HG_FIELD_HINT:
 	case HG_FIELD_ADDR:
@@ -842,7 +846,7 @@ static int scalar_value(struct hg_trace_reader *r, const struct hg_op_spec *k,
 		return fields(r, k, op, at);
 	if (y->ev.type != YAML_SCALAR_EVENT)
 		return hg__yaml_err(y, "%s: expected %s, not %s", k->name,
-				    f == HG_FIELD_SIZE_ALL ? "a size or 'all'"
+				    f == HG_FIELD_SIZE_ALL ? "a size, 'all' or 'goal'"
 				    : f == HG_FIELD_TEXT   ? "a text"
 				    : f == HG_FIELD_VALUE  ? "a number"
 							   : "an id",

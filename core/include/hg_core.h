@@ -455,6 +455,7 @@ struct hg_op {
 	hg_addr addr;
 	bool has_addr;
 	bool all;         /* scavenge: all */
+	bool goal;        /* scavenge: goal (the background scavenger runs) */
 	const char *text; /* mark label */
 	bool noscan;      /* new: the noscan span class */
 	uint64_t value;   /* proc: the P; time: nanoseconds */

@@ -30,7 +30,7 @@ struct rec {
 	char id[64];
 	uint64_t size, value;
 	hg_addr addr;
-	bool has_addr, noscan, swept, all;
+	bool has_addr, noscan, swept, all, goal;
 	char text[64];
 	unsigned line, col;
 };
@@ -88,6 +88,7 @@ static void read_as(struct result *res, const char *text, size_t len,
 		o->noscan = op.noscan;
 		o->swept = op.swept;
 		o->all = op.all;
+		o->goal = op.goal;
 		if (op.text)
 			snprintf(o->text, sizeof(o->text), "%s", op.text);
 		o->line = line;
@@ -779,6 +780,55 @@ static void test_afl_free_os(void **state)
 	assert_int_equal(res.count[HG_OP_SCAVENGE], 0);
 }
 
+/*
+ * The background scavenger's own record: once a dump has shown the
+ * goroutine in runtime.bgscavenge, an allocation of that goroutine (its
+ * P's timer heap, made as it goes to sleep after a run that released) is
+ * preceded by scavenge: goal; one before the goroutine is known, another
+ * goroutine's, and the scavenger's own line in a dump give none.
+ */
+static void test_afl_scavenger_run(void **state)
+{
+	static const char log[] =
+		"tracealloc(0xc000092000, 0x50, runtime.timer)\n" /* 1 */
+		"goroutine 18 [running]:\n"
+		"tracegc()\n" /* 3 */
+		"goroutine 18 [GC scavenge wait]:\n"
+		"runtime.gopark(...)\n"
+		"\tfp=0xc00002af70 sp=0xc00002af50\n"
+		"runtime.bgscavenge(...)\n"
+		"\tfp=0xc00002afc8 sp=0xc00002afa0\n"
+		"runtime.goexit(...)\n"
+		"\tfp=0xc00002afe8 sp=0xc00002afe0\n"
+		"end tracegc\n"
+		"tracealloc(0xc000014028, 0x8, *runtime.timer)\n" /* 12 */
+		"goroutine 18 [running]:\n"
+		"runtime.mallocgc(...)\n"
+		"\tfp=0xc00002ae88 sp=0xc00002ae10\n"
+		"tracealloc(0xc000014030, 0x8)\n" /* 16 */
+		"goroutine 1 [running]:\n"
+		"runtime.mallocgc(...)\n"
+		"\tfp=0xc00008ede8 sp=0xc00008ed70\n";
+	struct result res;
+	size_t k, nscav = 0;
+
+	(void)state;
+	read_text(&res, log);
+	assert_int_equal(res.rc, 0);
+	for (k = 0; k < res.n; k++) {
+		if (res.ops[k].kind != HG_OP_SCAVENGE)
+			continue;
+		nscav++;
+		assert_true(res.ops[k].goal);
+		assert_false(res.ops[k].all);
+		assert_true(k + 1 < res.n);
+		check_new(&res.ops[k + 1], "0xc000014028", 0x8, false, 12);
+	}
+	assert_int_equal(nscav, 1);
+	assert_int_equal(res.count[HG_OP_NEW], 3);
+	assert_int_equal(res.count[HG_OP_GC], 1);
+}
+
 /* The program's own output may be a line of any length; a record may
  * not. */
 static void test_afl_long_lines(void **state)
@@ -1467,6 +1517,7 @@ int main(void)
 		cmocka_unit_test(test_afl_goid_batches),
 		cmocka_unit_test(test_afl_mcache_room),
 		cmocka_unit_test(test_afl_free_os),
+		cmocka_unit_test(test_afl_scavenger_run),
 		cmocka_unit_test(test_afl_long_lines),
 		cmocka_unit_test(test_afl_env),
 		cmocka_unit_test(test_afl_noscan_pages),

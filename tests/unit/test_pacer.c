@@ -547,6 +547,57 @@ static void apply_ok(struct hg_model *m, struct hg_op o)
 }
 
 /*
+ * scavenge: goal, the background scavenger's run where a clockless trace
+ * shows it (a go1.19 log's record of the scavenger's own goroutine): after
+ * the gc of released_after_gc_pace (nothing released yet without a
+ * clock), it releases at once what the retained heap holds over the
+ * goal, the same as the next cycle's start would; a second run finds
+ * nothing left; the scavenger off, nothing.
+ */
+static uint64_t released_by_goal(const char *on, uint64_t *again)
+{
+	struct hg_model *m = scav_model("1.19", on, "time");
+	struct hg_op_result res;
+	struct hg_op o = { .kind = HG_OP_SCAVENGE, .goal = true };
+	char err[256] = "";
+
+	mib_news(m, "o", 0, 40);
+	op(m, HG_OP_GC, NULL, 0, false);
+	mib_dels(m, "o", 4, 40);
+	op(m, HG_OP_GC, NULL, 0, false);
+	uint64_t before = hg_model_stats(m)->final.heap_released;
+	memset(&res, 0, sizeof(res));
+	if (hg_model_apply(m, &o, &res, err, sizeof(err)) != HG_OK)
+		fail_msg("scavenge: %s", err);
+	const struct hg_figures *f = &hg_model_stats(m)->final;
+	uint64_t got = f->heap_released - before;
+	assert_int_equal(res.released, got);
+	if (got) {
+		uint64_t retained = f->heap_inuse + f->heap_idle -
+				    f->heap_released;
+		assert_true(retained <= f->next_gc + f->next_gc / 10 + MiB);
+	}
+	apply_ok(m, o);
+	*again = hg_model_stats(m)->final.heap_released - before - got;
+	hg_model_free(m);
+	return got;
+}
+
+static void test_scavenge_goal(void **state)
+{
+	uint64_t again = 1;
+
+	(void)state;
+	assert_true(released_by_goal("true", &again) > 16 * MiB);
+	assert_int_equal(again, 0);
+	assert_int_equal(released_by_goal("false", &again), 0);
+	assert_int_equal(again, 0);
+	/* the same as the next cycle's start releases */
+	assert_int_equal(released_by_goal("true", &again),
+			 released_after_gc_pace("1.19", "true", "time", 1));
+}
+
+/*
  * The idle Ps' page caches are flushed at each GC from go1.21 (and so at
  * FreeOSMemory's), never before: a 64-page span freed, then cached by P 1
  * (63 free, unreleased pages hidden in its cache), then (with three Ps)
@@ -991,6 +1042,7 @@ int main(void)
 		cmocka_unit_test(test_memory_limit_goal),
 		cmocka_unit_test(test_scavenge_index_go119),
 		cmocka_unit_test(test_scavenger),
+		cmocka_unit_test(test_scavenge_goal),
 		cmocka_unit_test(test_paced),
 		cmocka_unit_test(test_paced_small),
 		cmocka_unit_test(test_paced_auto),

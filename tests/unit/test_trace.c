@@ -33,7 +33,7 @@ struct rec {
 	char id[64];
 	uint64_t size;
 	hg_addr addr;
-	bool has_addr, all, noscan, swept;
+	bool has_addr, all, goal, noscan, swept;
 	uint64_t value;
 	char text[64];
 	unsigned line, col;
@@ -64,6 +64,7 @@ static void record(struct result *res, const struct hg_op *op, unsigned line,
 	r->addr = op->addr;
 	r->has_addr = op->has_addr;
 	r->all = op->all;
+	r->goal = op->goal;
 	r->noscan = op->noscan;
 	r->swept = op->swept;
 	r->value = op->value;
@@ -1551,6 +1552,7 @@ static void same_ops(const struct result *a, const struct result *b)
 		assert_int_equal(a->ops[i].addr, b->ops[i].addr);
 		assert_int_equal(a->ops[i].has_addr, b->ops[i].has_addr);
 		assert_int_equal(a->ops[i].all, b->ops[i].all);
+		assert_int_equal(a->ops[i].goal, b->ops[i].goal);
 		assert_int_equal(a->ops[i].noscan, b->ops[i].noscan);
 		assert_int_equal(a->ops[i].swept, b->ops[i].swept);
 		assert_int_equal(a->ops[i].value, b->ops[i].value);
@@ -1560,6 +1562,43 @@ static void same_ops(const struct result *a, const struct result *b)
 	for (i = 0; i < a->info.nconfig && i < 16; i++) {
 		assert_string_equal(a->config[i].key, b->config[i].key);
 		assert_string_equal(a->config[i].value, b->config[i].value);
+	}
+}
+
+/* scavenge: goal (the background scavenger's run toward its goals) in
+ * YAML and compact, and through both writers. */
+static void test_scavenge_goal(void **state)
+{
+	static const char yaml[] = "heapgrow: 1\nevents:\n"
+				   "  - scavenge: goal\n  - scavenge: all\n";
+	static const char compact[] = "heapgrow-trace 1\ns goal\ns 4M\n";
+	const char *inputs[] = { yaml, compact };
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		struct result *orig = read_text(inputs[i]);
+
+		assert_int_equal(orig->rc, 0);
+		assert_int_equal(orig->n, 2);
+		assert_int_equal(orig->ops[0].kind, HG_OP_SCAVENGE);
+		assert_true(orig->ops[0].goal);
+		assert_false(orig->ops[0].all);
+		assert_int_equal(orig->ops[0].size, 0);
+		assert_false(orig->ops[1].goal);
+		for (size_t j = 0; j < 2; j++) {
+			enum hg_trace_format fmt = j ? HG_FMT_COMPACT
+						     : HG_FMT_YAML;
+			size_t len;
+			char *out = convert(inputs[i], fmt, false, &len);
+			struct result *back = read_bytes(out, len);
+
+			assert_non_null(strstr(out, j ? "\ns goal\n"
+						      : "- scavenge: goal\n"));
+			same_ops(orig, back);
+			free(back);
+			free(out);
+		}
+		free(orig);
 	}
 }
 
@@ -1802,6 +1841,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_yaml_all_kinds),
 		cmocka_unit_test(test_compact_all_kinds),
+		cmocka_unit_test(test_scavenge_goal),
 		cmocka_unit_test(test_compact_header_comments),
 		cmocka_unit_test(test_crlf_bom_and_flow),
 		cmocka_unit_test(test_gzip),

@@ -288,8 +288,9 @@ struct key {
 	  "and stack cache")                                                   \
 	X(MEM_PROFILE, "mem_profile", HG_CFG_BOOL, NULL, set_bool, get_bool,   \
 	  mem_profile, hg_cfg_default_mem_profile,                             \
-	  "The program samples its allocations for the heap profile: the "     \
-	  "profiler's hash table is mapped at its first allocation")           \
+	  "The profiler's hash table is mapped at the first allocation: the "  \
+	  "program samples for the heap profile, or Go 1.26+ on linux "        \
+	  "samples at start-up")                                               \
 	X(SCAVENGER, "scavenger", HG_CFG_BOOL, NULL, set_bool, get_bool,       \
 	  scavenger, hg_cfg_default_scavenger,                                 \
 	  "The background scavenger and the scavenging when the heap grows")   \

@@ -409,11 +409,32 @@ void hg_cfg_default_mark_readmemstats(struct hg_config *c)
 	c->mark_readmemstats = false;
 }
 
-/* false: a program that does not link runtime.MemProfile, whose
- * MemProfileRate the linker's disableMemoryProfiling sets to 0 */
+/*
+ * Whether the profiler's hash table is mapped at start-up in a program
+ * that does not link runtime.MemProfile (the linker's
+ * disableMemoryProfiling: schedinit sets MemProfileRate to 0). From
+ * go1.26 on the Unix platforms (linux here) it is: 300d9d2714 (go1.26)
+ * parses GODEBUG before mallocinit where the environment is there that
+ * early (Go: getGodebugEarly), so mcommoninit's mProfStackInit already
+ * gives m0 its profStack (2141315251, go1.23); each mcache caches the rate
+ * it last sampled at (31437f25f2, go1.24: memProfRate, 0 in a new mcache)
+ * and malloc samples whenever MemProfileRate differs from it. m0's first
+ * allocation samples at 512 KiB (dropped: no profStack yet); schedinit
+ * then sets the rate to 0, and the next allocation, mProfStackInit's
+ * second buffer, samples again: mProf_Malloc has a profStack now, and
+ * stkbucket maps buckhash. Before go1.26, and on the platforms that read
+ * GODEBUG later (windows, wasm, plan9), m0 has no profStack at that
+ * sample and it is dropped. Measured (tests/real/memprof): BuckHashSys
+ * 1442634 at main under go1.26.8 linux/amd64 (722047 linux/386, 1442523
+ * go1.27.3), 2418 with GODEBUG=profstackdepth=0, a few KiB under go1.19,
+ * go1.21, go1.22, go1.23 and under go1.26 js/wasm.
+ */
 void hg_cfg_default_mem_profile(struct hg_config *c)
 {
-	c->mem_profile = false;
+	const struct hg_platform_info *pi = hg_plat(c->platform);
+
+	c->mem_profile =
+		hg_config_go_minor(c) >= 26 && !pi->windows && !pi->sbrk;
 }
 
 /* on: the scavenger runs in every release that has one (go1.13+) */

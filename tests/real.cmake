@@ -94,3 +94,12 @@ add_test(NAME real.wasm
     --figures HeapSys,HeapAlloc,StackInuse,NumGC --summary
     wasmphases-go126-js wasmphases-go119-js)
 set_tests_properties(real.wasm PROPERTIES LABELS real TIMEOUT 120)
+
+# real.memprof: the default of mem_profile per release and platform
+# against the recorded runs of tests/real/go/memprof
+# (tests/real/memprof/record.sh), and the importers leaving it to the
+# preset (tests/real/memprof/check.sh).
+add_test(NAME real.memprof
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/real/memprof/check.sh
+    $<TARGET_FILE:heapgrow>)
+set_tests_properties(real.memprof PROPERTIES LABELS real TIMEOUT 60)

@@ -156,10 +156,11 @@ struct hg_config {
 	 * flushes every P's mcache and stack cache first (README "GC
 	 * pacing"). */
 	bool mark_readmemstats;
-	/* The program samples its allocations for the heap profile
-	 * (MemProfileRate > 0: it links runtime.MemProfile): the profiler's
-	 * hash table is mapped at its first allocation (README "Config
-	 * keys"). */
+	/* The profiler's hash table is mapped at the first allocation: the
+	 * program samples for the heap profile (it links
+	 * runtime.MemProfile), or Go 1.26+ on linux samples once at
+	 * start-up even without it (the default there; README
+	 * "Settings"). */
 	bool mem_profile;
 	/* time: the background scavenger works in bursts paced by the
 	 * trace's time events (at each gc when it has none); gc: all at

@@ -1138,6 +1138,52 @@ static void test_runtime_metadata(void **state)
 	assert_non_null(strstr(err, "invalid boolean 'maybe'"));
 }
 
+/* mem_profile: the profiler's hash table is mapped at start-up from
+ * go1.26 on linux (tests/real/memprof), not before nor elsewhere; an
+ * explicit setting survives a later preset. */
+static void test_mem_profile_default(void **state)
+{
+	static const struct {
+		const char *platform, *go, *want;
+	} rows[] = {
+		{ "linux/amd64", "1.26", "true" },
+		{ "linux/386", "1.26", "true" },
+		{ "linux/arm64", "1.26", "true" },
+		{ "linux/amd64", "1.25", "false" },
+		{ "linux/amd64", "1.23", "false" },
+		{ "linux/amd64", "1.19", "false" },
+		{ "js/wasm", "1.26", "false" },
+		{ "wasip1/wasm", "1.26", "false" },
+		{ "windows/amd64", "1.26", "false" },
+		{ "windows/386", "1.26", "false" },
+		{ "plan9/amd64", "1.26", "false" },
+	};
+	struct hg_config cfg;
+
+	(void)state;
+	hg_config_init(&cfg);
+	get_is(&cfg, "mem_profile", "true"); /* linux/amd64, go 1.26 */
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		hg_config_init(&cfg);
+		set_ok(&cfg, "platform", rows[i].platform);
+		set_ok(&cfg, "go", rows[i].go);
+		get_is(&cfg, "mem_profile", rows[i].want);
+		/* the same in the other order */
+		hg_config_init(&cfg);
+		set_ok(&cfg, "go", rows[i].go);
+		set_ok(&cfg, "platform", rows[i].platform);
+		get_is(&cfg, "mem_profile", rows[i].want);
+	}
+	hg_config_init(&cfg);
+	set_ok(&cfg, "mem_profile", "false");
+	set_ok(&cfg, "go", "1.26");
+	get_is(&cfg, "mem_profile", "false");
+	set_ok(&cfg, "platform", "js/wasm");
+	set_ok(&cfg, "mem_profile", "true");
+	set_ok(&cfg, "go", "1.19");
+	get_is(&cfg, "mem_profile", "true");
+}
+
 static void test_errors(void **state)
 {
 	struct hg_config cfg;
@@ -1534,6 +1580,7 @@ int main(void)
 		cmocka_unit_test(test_keys_readme),
 		cmocka_unit_test(test_keys_completion),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_mem_profile_default),
 		cmocka_unit_test(test_set_get_round_trip),
 		cmocka_unit_test(test_get_errors),
 		cmocka_unit_test(test_presets),

@@ -1,0 +1,5 @@
+//go:build !memprofile
+
+package main
+
+func readProfile() {}

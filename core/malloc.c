@@ -50,15 +50,20 @@ int hg_objects_init(struct hg_model *m)
 	o->inline_marks = minor >= 26; /* Go: GreenTeaGC on by default */
 	o->sweepgen = 0;
 	o->paced = m->cfg.gc == HG_GC_PACED;
-	/* No scavenger goal before the first cycle's mark termination,
-	 * whose gcControllerCommit runs Go's first gcPaceScavenger (gcinit's
-	 * commit does not). Go's goals are zero until then (the zero value
-	 * of its scavenge goals), so a heap growth or the first cycle's
-	 * start could scavenge before any goal is set; the model sets none
-	 * (zero goals would change only stacks-go119-p1's HeapReleased of
-	 * the recordings, 1 of 11 marks within target either way). */
+	/* Go: the scavenge goals before the first cycle's mark termination,
+	 * whose gcControllerCommit runs the first gcPaceScavenger: from
+	 * go1.18 gcinit's commit paces no scavenger, so the goals keep their
+	 * zero value until then (scavenge.gcPercentGoal and memoryLimitGoal,
+	 * go1.19 and go1.26; mheap_.scavengeGoal in go1.18), and a heap
+	 * growth releases as much as it grew, the first cycle's start wakes
+	 * the background scavenger toward nothing retained (mgcpacer.c
+	 * gc_percent_goal_now, scavenge_todo); from go1.21 the scavenge
+	 * index finds nothing for either before the first mark termination
+	 * raises its search address. go1.13-1.17 paced it at gcinit
+	 * (gcSetTriggerRatio, the go1.17 commit) with no last goal: none. */
 	o->scav_gc_percent_goal = UINT64_MAX;
 	o->scav_memory_limit_goal = UINT64_MAX;
+	o->scav_goals_zero = m->cfg.scavenger && minor >= 18;
 	o->gc_auto = !hg_config_is_explicit(&m->cfg, "gc");
 	/*
 	 * Go: stackSystem (512 bytes per pointer word on Windows until go1.24,

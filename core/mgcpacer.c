@@ -264,6 +264,7 @@ static void pace_scavenger(struct hg_model *m, uint64_t goal,
 
 	o->scav_gc_percent_goal = UINT64_MAX;
 	o->scav_memory_limit_goal = UINT64_MAX;
+	o->scav_goals_zero = false;
 	o->scav_retained_at_gc = heap_retained(m);
 	if (!m->cfg.scavenger || minor < 13)
 		return;
@@ -291,6 +292,8 @@ static uint64_t gc_percent_goal_now(const struct hg_model *m)
 	uint64_t phys = m->cfg.phys_page_size ? m->cfg.phys_page_size : 1;
 	uint64_t goal, g;
 
+	if (o->scav_goals_zero)
+		return 0;
 	if (o->scav_gc_percent_goal == UINT64_MAX)
 		return UINT64_MAX;
 	goal = hg_heap_goal(m);
@@ -319,6 +322,9 @@ static uint64_t scavenge_todo(const struct hg_model *m)
 
 	if (g != UINT64_MAX && retained > g)
 		todo = retained - g;
+	/* Go's zero memoryLimitGoal: all of mappedReady is over it */
+	if (o->scav_goals_zero && m->hs.mapped_ready > todo)
+		todo = m->hs.mapped_ready;
 	if (o->scav_memory_limit_goal != UINT64_MAX &&
 	    m->hs.mapped_ready > o->scav_memory_limit_goal &&
 	    m->hs.mapped_ready - o->scav_memory_limit_goal > todo)
@@ -517,9 +523,17 @@ void hg_scavenger_gc_start(struct hg_model *m)
 {
 	struct hg_objects *o = m->obj;
 
-	if (!o || hg_config_go_minor(&m->cfg) < 19 ||
-	    m->cfg.scavenger_pace != HG_SCAV_PACE_TIME)
+	if (!o)
 		return;
+	if (hg_config_go_minor(&m->cfg) < 19 ||
+	    m->cfg.scavenger_pace != HG_SCAV_PACE_TIME) {
+		/* The first cycle's start, whose wake (go1.18's finishsweep_m
+		 * wakeScavenger too) finds Go's zero goals: what it can
+		 * release goes, before the cycle's own gc sets goals. */
+		if (o->scav_goals_zero)
+			background_scavenge(m);
+		return;
+	}
 	if (o->has_time) {
 		o->scav_ready_due = false;
 		o->scav_was_sleeping = o->scav_state == HG_SCAV_SLEEPING;

@@ -164,6 +164,9 @@ struct hg_objects {
 	/* scav_gc_percent_goal: UINT64_MAX none, else armed (mgcpacer.c
 	 * gc_percent_goal_now works it out) */
 	uint64_t scav_gc_percent_goal, scav_memory_limit_goal;
+	/* Go's scavenge goals still their zero value, before the first
+	 * gcPaceScavenger (go1.18+, mgcpacer.c) */
+	bool scav_goals_zero;
 	uint64_t scav_retained_at_gc;
 	bool scav_ready_due; /* the gc's sweep is not known done yet */
 	bool wbuf_freed; /* the trace freed a work buffer (mgcsweep.c) */

@@ -688,7 +688,8 @@ int hg_objects_check(struct hg_model *m, char *err, size_t errlen)
 		/* An emptied span waits for the sweep's next event. */
 		if (!ok_list ||
 		    (s->alloc_count == 0 &&
-		     (s != o->swept_span || s->where != HG_SW_PARTIAL))) {
+		     (!hg_swept_span_pending(o, s) ||
+		      s->where != HG_SW_PARTIAL))) {
 			return hg_errorf(err, errlen, HG_EINVAL,
 					 "span %#" PRIx64 " (class %u, %u of %u "
 					 "allocated) is on the wrong list (%d)",

@@ -99,11 +99,32 @@ static bool is_current_tiny(const struct hg_objects *o, hg_addr a)
  * cached) unless it is left empty, and then it goes back too. The current
  * tiny block of a P keeps its slot until the next gc, as a plain del does.
  */
+/* The pending swept span of the P the events run on (the model's own
+ * slot if that P cannot be made: out of host memory). */
+static struct hg_mspan **swept_slot(struct hg_model *m)
+{
+	struct hg_p *p = hg_objects_curp(m);
+	return p ? &p->swept_span : &m->obj->swept_span;
+}
+
+/* Settles one pending swept span: an empty one goes back to the heap. */
+static void settle_slot(struct hg_model *m, struct hg_mspan **slot)
+{
+	struct hg_mspan *s = *slot;
+	*slot = NULL;
+	if (!s || s->alloc_count != 0 || s->where != HG_SW_PARTIAL)
+		return;
+	hg_list_remove(hg_mcentral_swept(m, s->spc, false), s);
+	hg_mheap_free_span(m, s->base, s->npages);
+	hg_mspan_destroy(m, s);
+}
+
 void hg_mspan_sweep_slot(struct hg_model *m, struct hg_mspan *s, uint32_t i)
 {
 	struct hg_objects *o = m->obj;
-	if (o->swept_span && o->swept_span != s)
-		hg_swept_span_settle(m); /* the sweep of another span */
+	struct hg_mspan **slot = swept_slot(m);
+	if (*slot && *slot != s)
+		settle_slot(m, slot); /* this P's sweep of another span */
 	if (s->tinyref && is_current_tiny(o, s->base + i * s->elemsize))
 		return;
 	s->bits[i / 64] &= ~(1ull << (i % 64));
@@ -133,7 +154,7 @@ void hg_mspan_sweep_slot(struct hg_model *m, struct hg_mspan *s, uint32_t i)
 	/* An emptied small span waits for the sweep's next event
 	 * (hg_swept_span_settle). */
 	if (small)
-		o->swept_span = s;
+		*swept_slot(m) = s;
 	hg_span_unsilence(m, s);
 	if (!was_full)
 		return;
@@ -179,17 +200,31 @@ void hg_span_unsilence(struct hg_model *m, struct hg_mspan *s)
  * background sweeper, sweepone from deductSweepCredit, the reclaimer,
  * runtime.GC's sweep) frees a span it leaves empty to the page heap
  * (mheap.freeSpan): hg_swept_span_settle does that, at any other event.
+ * Each P has its own pending span: a sweep runs on one M, whose P's next
+ * event tells; the sweeps another P makes meanwhile (the background
+ * sweeper on the other P, tree-go126-p2 event 50436: P1's cacheSpan
+ * sweeps an 18 KiB span empty while bgsweep frees 170 objects on P0, then
+ * P1 allocates from it) and the P switches between them do not settle it.
  */
 void hg_swept_span_settle(struct hg_model *m)
 {
 	struct hg_objects *o = m->obj;
-	struct hg_mspan *s = o->swept_span;
-	o->swept_span = NULL;
-	if (!s || s->alloc_count != 0 || s->where != HG_SW_PARTIAL)
-		return;
-	hg_list_remove(hg_mcentral_swept(m, s->spc, false), s);
-	hg_mheap_free_span(m, s->base, s->npages);
-	hg_mspan_destroy(m, s);
+	settle_slot(m, &o->swept_span);
+	for (unsigned i = 0; i < o->nps; i++)
+		if (o->ps[i])
+			settle_slot(m, &o->ps[i]->swept_span);
+}
+
+/* s is a P's pending swept span (the model checker's view). */
+bool hg_swept_span_pending(const struct hg_objects *o,
+			   const struct hg_mspan *s)
+{
+	if (o->swept_span == s)
+		return true;
+	for (unsigned i = 0; i < o->nps; i++)
+		if (o->ps[i] && o->ps[i]->swept_span == s)
+			return true;
+	return false;
 }
 
 /* Go: (*mcentral).cacheSpan's own sweep: the span it swept for a refill
@@ -197,13 +232,13 @@ void hg_swept_span_settle(struct hg_model *m)
  * settled) when the last sweep was of another class. */
 struct hg_mspan *hg_swept_span_take(struct hg_model *m, uint16_t spc)
 {
-	struct hg_objects *o = m->obj;
-	struct hg_mspan *s = o->swept_span;
+	struct hg_mspan **slot = swept_slot(m);
+	struct hg_mspan *s = *slot;
 	if (!s || s->spc != spc || s->where != HG_SW_PARTIAL) {
 		hg_swept_span_settle(m);
 		return NULL;
 	}
-	o->swept_span = NULL;
+	*slot = NULL;
 	hg_list_remove(hg_mcentral_swept(m, spc, false), s);
 	s->where = HG_SW_NONE;
 	return s;
@@ -222,9 +257,10 @@ static void clear_stackcaches(struct hg_model *m)
 }
 
 /*
- * What an event settles before it applies: the last sweep's span (unless
- * the event is a swept del or a new, which settle it themselves, or the
- * clock or the tracer's start), and the stack caches a trace's gc left.
+ * What an event settles before it applies: the Ps' last sweeps' spans
+ * (unless the event is a swept del or a new, which settle them
+ * themselves, a P switch, or the clock or the tracer's start), and the
+ * stack caches a trace's gc left.
  * Go: gcMarkTermination emits GCEnd (traceGCDone) before it starts the
  * world, then frees the stack spans (freeStackSpans) and runs
  * prepareForSweep on every P (the stack caches cleared with the GC off,
@@ -243,7 +279,8 @@ void hg_sweep_settle(struct hg_model *m, const struct hg_op *op)
 	    k != HG_OP_STACKFREE && k != HG_OP_WBUFALLOC &&
 	    k != HG_OP_WBUFFREE)
 		clear_stackcaches(m);
-	if (k != HG_OP_NEW && !(k == HG_OP_DEL && op->swept))
+	if (k != HG_OP_NEW && !(k == HG_OP_DEL && op->swept) &&
+	    k != HG_OP_PROC)
 		hg_swept_span_settle(m);
 }
 

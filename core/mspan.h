@@ -126,6 +126,9 @@ struct hg_p {
 	 * then, and the model does not take it as idle at the GC. */
 	bool busy;
 	uint64_t last_used; /* the proc event that last chose it (a count) */
+	/* The span of the last swept del this P made, not yet known to be
+	 * cacheSpan's or another sweeper's (mgcsweep.c). */
+	struct hg_mspan *swept_span;
 };
 
 /* The object layer's state (one per model, made at the first object-level
@@ -258,6 +261,8 @@ int hg_gc_traced(struct hg_model *m);
 void hg_sweep_settle(struct hg_model *m, const struct hg_op *op);
 void hg_sweep_end_check(struct hg_model *m, const struct hg_op *op);
 void hg_swept_span_settle(struct hg_model *m);
+bool hg_swept_span_pending(const struct hg_objects *o,
+			   const struct hg_mspan *s);
 struct hg_mspan *hg_swept_span_take(struct hg_model *m, uint16_t spc);
 
 /* ---- mgcpacer.c ---- */

@@ -548,6 +548,47 @@ static void test_cachespan_sweep(void **state)
 }
 
 /*
+ * Each P's sweep shows in that P's next event: P1's refill sweeps a span
+ * empty (cacheSpan keeps it), the background sweeper on P0 meanwhile
+ * sweeps another span of the class empty; P1's refill still gets its own
+ * span, and P0's goes back to the heap then (at the first event that is
+ * neither a swept del nor a P switch).
+ */
+static void test_cachespan_sweep_per_p(void **state)
+{
+	(void)state;
+	struct hg_model *m = new_model("1.26", NULL);
+	struct hg_op_result r;
+	char id[16];
+	/* 9472-byte objects: 6 in a 7-page span; three spans on P0. */
+	for (int i = 0; i < 18; i++) {
+		snprintf(id, sizeof(id), "o%d", i);
+		new_obj(m, id, 9000, true, &r);
+	}
+	hg_addr s1 = BASE + 7 * 8 * KiB;
+	proc(m, 1);
+	new_obj(m, "p1", 100, true, &r);
+	gc(m);
+	mark(m);
+	proc(m, 1);
+	for (int i = 6; i < 12; i++) {
+		snprintf(id, sizeof(id), "o%d", i);
+		swept(m, id);
+	}
+	proc(m, 0);
+	for (int i = 12; i < 18; i++) {
+		snprintf(id, sizeof(id), "o%d", i);
+		swept(m, id);
+	}
+	proc(m, 1);
+	uint64_t inuse = fig(m)->heap_inuse;
+	assert_int_equal(new_obj(m, "x", 9000, true, &r), s1);
+	assert_false(r.new_span);
+	assert_int_equal(fig(m)->heap_inuse, inuse - 7 * 8 * KiB);
+	hg_model_free(m);
+}
+
+/*
  * The sweeper's order (go1.15+): span class by span class, the unswept full
  * spans before the unswept partial ones, each pushed to the swept partial
  * set when it has free slots. A partial span with no swept del (silent)
@@ -1172,6 +1213,7 @@ int main(void)
 		cmocka_unit_test(test_swept_del_central),
 		cmocka_unit_test(test_swept_del_tiny),
 		cmocka_unit_test(test_cachespan_sweep),
+		cmocka_unit_test(test_cachespan_sweep_per_p),
 		cmocka_unit_test(test_sweep_order),
 		cmocka_unit_test(test_heap_padding),
 		cmocka_unit_test(test_runtime_start),

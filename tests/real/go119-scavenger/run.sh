@@ -1,10 +1,14 @@
 #!/bin/sh
 # Runs the waves program (tests/real/go/waves) at GOMAXPROCS=2 under an
 # instrumented Go 1.19 runtime, to see when the background scavenger runs
-# and what it releases between a cycle and the next mark (README.md there,
-# "Go 1.19's HeapReleased").
+# and what it releases between a cycle and the next mark, and where the
+# GC takes its work buffers (README.md there, "Go 1.19's HeapReleased"
+# and "GOMAXPROCS=2: the mark workers and the mcaches' spans").
 #
-#   tests/real/go119-scavenger/run.sh [OUTDIR [RUNS]]   (default: data, 6)
+#   tests/real/go119-scavenger/run.sh [OUTDIR [RUNS [PROGRAM]]]
+#
+# (default: data, 6, waves); PROGRAM limit runs the limit program with
+# GOMEMLIMIT=40MiB, as record.sh does (limit-go119-p2-memlimit-runK).
 #
 # The runtime is Go 1.19's ($GO119, default /usr/lib/go-1.19/bin/go) with
 # runtime.diff applied to a copy of six of its files and hgi.go added,
@@ -32,23 +36,37 @@
 #   scav_ran N W R         it released N bytes in W ns of work, retained R
 #   scav_sleep T W         it sleeps T ns after W ns of work (counted)
 #   grow_scav N G          allocSpan's scavenging of N bytes for a growth G
+#   pcache BASE P          allocSpan refilled P's page cache with the
+#                          64-page block at BASE
+#   manual BASE N TYPE     allocSpan made a manual span of N pages at BASE
+#                          (TYPE 1 a stack, 3 work buffers)
+#   wbuf_alloc BASE N      getempty took that span for work buffers (a
+#                          mark worker, or a goroutine's mark assist)
+#   wbuf_free BASE N       freeSomeWbufs gives it back (the sweeper)
 #   rms_enter, rms_stw R   ReadMemStats called; the world stopped (its
 #                          figures are read now), heapRetained R
 #
-# For each run K OUTDIR gets waves-go119-p2-runK.allocfreetrace.gz and
+# For each run K OUTDIR gets NAME-runK.allocfreetrace.gz and
 # .stdout, the log and MEMSTATS as record.sh keeps them (the HGI lines
-# left out; `fidelity.sh --data OUTDIR` replays them),
-# waves-go119-p2-runK.hgi.gz (the HGI, MARK and tracegc lines and the
-# dumps' goroutine headers, in order), and OUTDIR/summary.txt, written by
-# summarize below from the .hgi.gz files.
+# left out; `fidelity.sh --data OUTDIR` replays them), NAME-runK.hgi.gz
+# (the HGI, MARK and tracegc lines and the dumps' goroutine headers, in
+# order), and OUTDIR/summary.txt (waves) or summary-limit.txt, written by
+# summarize below from the .hgi.gz files (RUNS 0: only that, from the
+# files OUTDIR has).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/data}
 runs=${2:-6}
+prog=${3:-waves}
+case $prog in
+waves) env="GOMAXPROCS=2 GODEBUG=allocfreetrace=1" base=waves-go119-p2 sum=summary.txt ;;
+limit) env="GOMEMLIMIT=40MiB GOMAXPROCS=2 GODEBUG=allocfreetrace=1" base=limit-go119-p2-memlimit sum=summary-limit.txt ;;
+*) echo "run.sh: PROGRAM is waves or limit, not $prog" >&2; exit 2 ;;
+esac
 GO119=${GO119:-/usr/lib/go-1.19/bin/go}
 export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=0
-files="mgc.go mgcscavenge.go mgcsweep.go mheap.go mstats.go proc.go"
+files="mgc.go mgcscavenge.go mgcsweep.go mgcwork.go mheap.go mstats.go proc.go"
 
 v=$("$GO119" env GOVERSION 2>/dev/null) || v=
 case $v in
@@ -76,7 +94,7 @@ cp "$here/hgi.go" "$tmp/rt/hgi.go"
 	done
 	printf '}}\n'
 } >"$tmp/overlay.json"
-(cd "$here/../go" && "$GO119" build -overlay "$tmp/overlay.json" -o "$tmp/waves" ./waves)
+(cd "$here/../go" && "$GO119" build -overlay "$tmp/overlay.json" -o "$tmp/$prog" "./$prog")
 
 # record.sh's filter of a log (afl_tracebacks), taken from there
 eval "$(awk '/^afl_tracebacks\(\) \{/,/^}/' "$here/../record.sh")"
@@ -87,7 +105,10 @@ eval "$(awk '/^afl_tracebacks\(\) \{/,/^}/' "$here/../record.sh")"
 # each dump in parentheses), then for each mark that follows a sweep's
 # end: the time from that end to ReadMemStats's stopped world, sysmon's
 # wake of the scavenger in between (ms after the end, its delay), and
-# what the scavenger released before the figures were read
+# what the scavenger released before the figures were read; last, the work
+# buffers of each cycle (from its start to the next): W a span a mark
+# worker took, A one the goroutine that started the cycle took (its
+# assist), f one the sweeper gave back
 summarize() {
 	for f in "$@"; do
 		n=${f##*/}
@@ -110,7 +131,14 @@ summarize() {
 						if (ready) rel += f[6]
 					} else if (k == "sysmon_wake" && ready && sys == "")
 						sys = sprintf(", sysmon %s ms after (delay %s us)", ms(f[2]), f[6])
-					else if (k == "rms_stw") {
+					if (k == "markterm") ended = 1
+					if (k == "gcstart" && (!ncyc || ended)) {
+						if (ncyc) wbs = wbs " " (wb == "" ? "-" : wb)
+						wb = ""; ncyc++; ended = 0; starter = f[5]
+					}
+					if (k == "wbuf_alloc") { wb = wb (f[5] == starter ? "A" : "W"); nwb++ }
+					if (k == "wbuf_free") wb = wb "f"
+					if (k == "rms_stw") {
 						if (ready && mark != "")
 							det = det sprintf("  %-12s sweep end to stopped world %7s ms%s, released before: %.2f MiB\n", mark, ms(f[2]), sys, rel / 1048576)
 						mark = ""
@@ -125,21 +153,24 @@ summarize() {
 				}
 			}
 			printf "%s:%s\n%s", name, seq, det
+			if (nwb)
+				printf "  work buffers per cycle:%s %s\n", wbs, wb
 		}'
 	done
 }
 
 k=1
 while [ "$k" -le "$runs" ]; do
-	name=waves-go119-p2-run$k
-	env -i GOMAXPROCS=2 GODEBUG=allocfreetrace=1 "$tmp/waves" >"$tmp/out" 2>"$tmp/err"
+	name=$base-run$k
+	# shellcheck disable=SC2086 # $env: the variables, one word each
+	env -i $env "$tmp/$prog" >"$tmp/out" 2>"$tmp/err"
 	sed "s|$tmp/|./|g" "$tmp/out" >"$out/$name.stdout"
 	grep -q '^GOVERSION ' "$out/$name.stdout" || {
 		echo "run.sh: $name: the program did not finish" >&2
 		exit 1
 	}
 	{
-		printf 'ENV GOMAXPROCS=2\nENV GODEBUG=allocfreetrace=1\n'
+		for v in $env; do printf 'ENV %s\n' "$v"; done
 		grep -v '^HGI ' "$tmp/err" | afl_tracebacks
 	} | gzip -9n >"$out/$name.allocfreetrace.gz"
 	awk '/^tracegc\(\)$/ { d = 1 } /^end tracegc$/ { d = 0; print; next }
@@ -148,4 +179,4 @@ while [ "$k" -le "$runs" ]; do
 	echo "run.sh: $name"
 	k=$((k + 1))
 done
-summarize "$out"/waves-go119-p2-run*.hgi.gz >"$out/summary.txt"
+summarize "$out/$base"-run*.hgi.gz >"$out/$sum"

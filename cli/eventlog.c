@@ -202,6 +202,8 @@ static int log_event(void *ctx, struct hg_replay *rp,
 		if (hg_op_has_field(k, HG_FIELD_SIZE_ALL)) {
 			if (op->all)
 				puts_(lg, ",\"all\":true");
+			else if (op->goal)
+				puts_(lg, ",\"goal\":true");
 			else
 				u64(lg, "size", op->size);
 		}

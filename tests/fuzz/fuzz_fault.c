@@ -128,7 +128,11 @@ static bool next_op(struct input *in, struct hg_op *op, char *id, size_t idlen)
 		break;
 	case 7:
 		op->kind = HG_OP_SCAVENGE;
-		op->all = take(in) & 1;
+		{
+			unsigned b = take(in);
+			op->all = b & 1;
+			op->goal = (b & 6) == 6 && !op->all; /* scavenge: goal */
+		}
 		op->size = take_size(in);
 		break;
 	case 8:

@@ -128,8 +128,9 @@ static void track(const struct hg_op *op, bool mtrace)
 	case HG_OP_GC:
 		return;
 	case HG_OP_SCAVENGE:
-		/* a Go log's debug.FreeOSMemory: scavenge all, after its gc */
-		if (mtrace || !op->all)
+		/* a Go log's debug.FreeOSMemory: scavenge all, after its gc;
+		 * or a run of its background scavenger: scavenge goal */
+		if (mtrace || op->all == op->goal)
 			abort();
 		return;
 	case HG_OP_STACKALLOC:

@@ -99,7 +99,11 @@ static int gen_next(void *ctx, struct hg_op *op, unsigned *line, unsigned *col,
 		break;
 	case 13:
 		op->kind = HG_OP_SCAVENGE;
-		op->all = take(in) & 1;
+		{
+			unsigned b = take(in);
+			op->all = b & 1;
+			op->goal = (b & 6) == 6 && !op->all; /* scavenge: goal */
+		}
 		op->size = take_size(in);
 		break;
 	case 14:

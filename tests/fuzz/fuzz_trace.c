@@ -37,6 +37,7 @@ static uint64_t op_hash(uint64_t h, const struct hg_op *op)
 	h = fnv(h, &op->addr, sizeof(op->addr));
 	h = fnv(h, &op->has_addr, sizeof(op->has_addr));
 	h = fnv(h, &op->all, sizeof(op->all));
+	h = fnv(h, &op->goal, sizeof(op->goal));
 	if (t) {
 		/* The compact format trims blanks around a mark's text. */
 		while (*t == ' ' || *t == '\t')

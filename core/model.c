@@ -124,8 +124,8 @@ void hg_model_figures(const struct hg_model *m, struct hg_figures *f)
 			(p)->member = (f)->member;                             \
 	} while (0)
 
-/* update_peaks raises the peaks to the figures after this event. */
-static void update_peaks(struct hg_model *m)
+/* raise_all raises every peak to the figures after this event. */
+static void raise_all(struct hg_model *m)
 {
 	struct hg_figures now, *f = &now, *p = &m->stats.peak;
 	figures_of(m, f);
@@ -153,7 +153,59 @@ static void update_peaks(struct hg_model *m)
 		RAISE(p, f, partial_span_bytes);
 		RAISE(p, f, free_slot_bytes);
 	}
+}
+
+#define RAISE_TO(p, member, v)                                                 \
+	do {                                                                   \
+		uint64_t v_ = (v);                                             \
+		if (v_ > (p)->member)                                          \
+			(p)->member = v_;                                      \
+	} while (0)
+
+/*
+ * update_peaks raises the peaks to the figures after this event. A replay
+ * of spans on a platform without a break (no sbrk counters, no object
+ * layer) takes the short way: the figures figures_of would make, from the
+ * same counters, compared as they are made; the ones that are always zero
+ * there (the break's classes, linear memory) stay at their zero peak, and
+ * the two that always equal another figure (HeapReleased and the released
+ * class, StackSys and StackInuse) are copied when the statistics are read
+ * (hg_model_stats).
+ */
+static void update_peaks(struct hg_model *m)
+{
 	m->stats_stale = true;
+	if (m->sbrk || m->sbrk_counts || m->obj || m->stats.object_ops) {
+		raise_all(m);
+		return;
+	}
+	const struct hg_heapstats *h = &m->hs;
+	struct hg_figures *p = &m->stats.peak;
+	uint64_t released = h->heap_released, heap_free = h->heap_free;
+	uint64_t stacks = h->in_stacks, wbufs = h->in_workbufs;
+	uint64_t inuse = h->heap_inuse + stacks + wbufs;
+	uint64_t idle = heap_free + released;
+	uint64_t heap_sys = h->heap_inuse + idle;
+	uint64_t held = m->c_foreign + m->c_reserved + idle + inuse + m->c_sys +
+			m->c_stranded;
+	RAISE_TO(p, classes[HG_CLASS_FOREIGN], m->c_foreign);
+	RAISE_TO(p, classes[HG_CLASS_RESERVED], m->c_reserved);
+	RAISE_TO(p, classes[HG_CLASS_RELEASED], released);
+	RAISE_TO(p, classes[HG_CLASS_HEAP_FREE], heap_free);
+	RAISE_TO(p, classes[HG_CLASS_HEAP_INUSE], inuse);
+	RAISE_TO(p, classes[HG_CLASS_SYS], m->c_sys);
+	RAISE_TO(p, classes[HG_CLASS_STRANDED], m->c_stranded);
+	RAISE_TO(p, classes[HG_CLASS_NONE],
+		 (m->os.vas.hi - m->os.vas.lo) - held);
+	RAISE_TO(p, heap_sys, heap_sys);
+	RAISE_TO(p, heap_idle, idle);
+	RAISE_TO(p, heap_inuse, h->heap_inuse);
+	RAISE_TO(p, committed, m->os.committed);
+	RAISE_TO(p, mapped, heap_sys + stacks + wbufs + m->c_sys);
+	RAISE_TO(p, address_space, hg_vas_runtime_span(&m->os.vas));
+	RAISE_TO(p, arenas, m->narenas);
+	RAISE_TO(p, stack_inuse, stacks);
+	RAISE_TO(p, gc_workbufs, wbufs);
 }
 
 /*
@@ -166,6 +218,10 @@ const struct hg_stats *hg_model_stats(const struct hg_model *m)
 	if (m->stats_stale) {
 		struct hg_model *w = (struct hg_model *)m;
 		hg_model_figures(m, &w->stats.final);
+		/* The peaks update_peaks leaves to be copied. */
+		w->stats.peak.heap_released =
+			w->stats.peak.classes[HG_CLASS_RELEASED];
+		w->stats.peak.stack_sys = w->stats.peak.stack_inuse;
 		w->stats_stale = false;
 	}
 	return &m->stats;

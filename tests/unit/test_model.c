@@ -358,6 +358,92 @@ static void test_churn_all_platforms(void **state)
 	}
 }
 
+/*
+ * The peaks are the most each figure has been after any event (and after
+ * the runtime's start), whichever way the model raises them: the short
+ * way of a span replay on linux/amd64 and windows/amd64, every figure on
+ * a platform with a break (js/wasm) and once the object layer runs.
+ */
+static void raise_max(struct hg_figures *mx, const struct hg_figures *f)
+{
+	uint64_t *a = (uint64_t *)mx;
+	const uint64_t *b = (const uint64_t *)f;
+
+	for (size_t i = 0; i < sizeof(*f) / sizeof(uint64_t); i++)
+		if (b[i] > a[i])
+			a[i] = b[i];
+}
+
+static void peaks_of(const char *platform, bool objects)
+{
+	struct hg_model *m = new_model(platform, NULL, NULL);
+	struct hg_figures mx = hg_model_stats(m)->final;
+	char id[32], err[256];
+	uint64_t s = 12345;
+
+	for (int i = 0; i < 3000; i++) {
+		struct hg_op o = { 0 };
+		struct hg_op_result r;
+
+		s = s * 6364136223846793005ull + 1442695040888963407ull;
+		unsigned k = (unsigned)(s >> 33) % 16, n = (unsigned)(s >> 40) % 64;
+		const char *fam = k < 8 ? "s" : k < 11 ? "g" : k < 12 ? "m" : "o";
+		snprintf(id, sizeof(id), "%s%u", fam, n);
+		o.id = id;
+		if (k < 8) {
+			o.kind = HG_OP_ALLOC;
+			o.size = (1 + (s >> 20) % 4) * 8 * KiB +
+				 (k == 7 ? (s >> 24) % (8 * MiB) : 0);
+		} else if (k < 11) {
+			o.kind = HG_OP_SYSALLOC;
+			o.size = 8 * KiB << ((s >> 20) % 3);
+		} else if (k < 12) {
+			o.kind = HG_OP_MMAP;
+			o.size = 64 * KiB + (s >> 20) % (2 * MiB);
+		} else if (k < 15) {
+			if (!objects)
+				continue;
+			o.kind = HG_OP_NEW;
+			o.size = 16 + (s >> 20) % 40000;
+		} else {
+			o.kind = HG_OP_SCAVENGE;
+			o.id = NULL;
+			o.size = 1 * MiB;
+		}
+		int rc = hg_model_apply(m, &o, &r, err, sizeof(err));
+		if (rc == HG_ETRACE) {
+			/* The id is live: end it instead. */
+			static const enum hg_op_kind end[] = {
+				[HG_OP_ALLOC] = HG_OP_FREE,
+				[HG_OP_SYSALLOC] = HG_OP_SYSFREE,
+				[HG_OP_MMAP] = HG_OP_MUNMAP,
+				[HG_OP_NEW] = HG_OP_DEL,
+			};
+			o.kind = end[o.kind];
+			o.size = 0;
+			rc = hg_model_apply(m, &o, &r, err, sizeof(err));
+		}
+		if (rc != HG_OK)
+			fail_msg("%s event %d: %s", platform, i, err);
+		raise_max(&mx, &hg_model_stats(m)->final);
+	}
+	const struct hg_stats *st = hg_model_stats(m);
+	assert_true(st->peak.heap_sys > 0);
+	assert_true(st->peak.heap_released > 0);
+	assert_int_equal(st->object_ops, objects);
+	assert_memory_equal(&st->peak, &mx, sizeof(mx));
+	hg_model_free(m);
+}
+
+static void test_peaks_are_maxima(void **state)
+{
+	(void)state;
+	peaks_of("linux/amd64", false);
+	peaks_of("windows/amd64", false);
+	peaks_of("js/wasm", false);
+	peaks_of("linux/amd64", true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -374,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_trace_errors),
 		cmocka_unit_test(test_sysalloc_and_foreign),
 		cmocka_unit_test(test_churn_all_platforms),
+		cmocka_unit_test(test_peaks_are_maxima),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

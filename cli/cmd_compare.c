@@ -184,6 +184,9 @@ static const struct row rows[] = {
 	{ "HeapIdle", "final.memstats.HeapIdle", NULL },
 	{ "HeapInuse", "final.memstats.HeapInuse", NULL },
 	{ "HeapReleased", "final.memstats.HeapReleased", NULL },
+	/* the heap's resident memory: its pages and stacks still backed
+	 * (Go's heapRetained plus the stacks), what the scavengers steer */
+	{ "RSS (heap)", "final.classes.heap_inuse", "final.classes.heap_free" },
 	{ "committed", "final.committed", NULL },
 	{ "mapped", "final.mapped", NULL },
 	{ "address_space", "final.address_space", NULL },

@@ -154,6 +154,7 @@ static const char *const gc_names[] = {
 static const char *const scav_pace_names[] = {
 	[HG_SCAV_PACE_TIME] = "time",
 	[HG_SCAV_PACE_GC] = "gc",
+	[HG_SCAV_PACE_OFF] = "off",
 	NULL,
 };
 static const char *const sbrk_free_names[] = {
@@ -297,11 +298,19 @@ struct key {
 	X(SCAVENGER_PACE, "scavenger_pace", HG_CFG_STRING, scav_pace_names,    \
 	  set_enum, get_enum, scavenger_pace, hg_cfg_default_scavenger_pace,   \
 	  "When the background scavenger releases: paced by the trace's "      \
-	  "time events, or at once at each gc")                                \
+	  "time events, at once at each gc, or never (off)")                   \
 	X(SCAVENGER_GENS, "scavenger_gens", HG_CFG_BOOL, NULL, set_bool,       \
 	  get_bool, scavenger_gens, hg_cfg_default_scavenger_gens,             \
 	  "The background scavenger's generations: only below what was freed " \
 	  "before the last gc, never in nearly full chunks (Go 1.21+)")        \
+	X(SCAVENGER_GROW, "scavenger_grow", HG_CFG_BOOL, NULL, set_bool,       \
+	  get_bool, scavenger_grow, hg_cfg_default_scavenger_grow,             \
+	  "The scavenging an allocation does: when it grows the heap, and "    \
+	  "over the memory limit (Go 1.19+)")                                  \
+	X(PAGE_CACHE_FLUSH, "page_cache_flush", HG_CFG_BOOL, NULL, set_bool,   \
+	  get_bool, page_cache_flush, hg_cfg_default_page_cache_flush,         \
+	  "Each gc flushes the idle Ps' page caches to the page allocator "    \
+	  "(Go 1.21+)")                                                        \
 	X(RUNTIME_START, "runtime_start", HG_CFG_BOOL, NULL, set_bool,         \
 	  get_bool, runtime_start, hg_cfg_default_runtime_start,               \
 	  "Replay what the runtime allocates before an allocfreetrace log "    \
@@ -879,6 +888,8 @@ bool hg_config_key_objects(const char *key)
 		       !strcmp(key, "scavenger") || !strcmp(key, "gc") ||
 		       !strcmp(key, "scavenger_pace") ||
 		       !strcmp(key, "scavenger_gens") ||
+		       !strcmp(key, "scavenger_grow") ||
+		       !strcmp(key, "page_cache_flush") ||
 		       !strcmp(key, "mark_readmemstats") ||
 		       !strcmp(key, "mem_profile"));
 }

@@ -59,6 +59,8 @@ void hg_cfg_default_mem_profile(struct hg_config *c);
 void hg_cfg_default_scavenger(struct hg_config *c);
 void hg_cfg_default_scavenger_pace(struct hg_config *c);
 void hg_cfg_default_scavenger_gens(struct hg_config *c);
+void hg_cfg_default_scavenger_grow(struct hg_config *c);
+void hg_cfg_default_page_cache_flush(struct hg_config *c);
 void hg_cfg_default_runtime_start(struct hg_config *c);
 void hg_cfg_default_runtime_metadata(struct hg_config *c);
 void hg_cfg_default_randomize_heap_base(struct hg_config *c);

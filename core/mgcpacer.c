@@ -318,7 +318,11 @@ static uint64_t scavenge_todo(const struct hg_model *m)
 {
 	const struct hg_objects *o = m->obj;
 	uint64_t todo = 0, retained = heap_retained(m);
-	uint64_t g = gc_percent_goal_now(m);
+	uint64_t g;
+
+	if (m->cfg.scavenger_pace == HG_SCAV_PACE_OFF)
+		return 0;
+	g = gc_percent_goal_now(m);
 
 	if (g != UINT64_MAX && retained > g)
 		todo = retained - g;
@@ -566,7 +570,7 @@ void hg_scavenger_gc_start(struct hg_model *m)
 void hg_gc_flush_idle_pcaches(struct hg_model *m)
 {
 	struct hg_objects *o = m->obj;
-	bool flush = hg_config_go_minor(&m->cfg) >= 21;
+	bool flush = m->cfg.page_cache_flush;
 	unsigned woken = UINT_MAX;
 	uint64_t last = 0;
 
@@ -641,7 +645,8 @@ void hg_scavenge_on_grow(struct hg_model *m, uint64_t growth, uint64_t scav)
 
 	/* The version (parsed from the settings) only for a run with
 	 * objects: a span-level replay comes here at every allocation. */
-	if (!o || !m->stats.object_ops || !m->cfg.scavenger)
+	if (!o || !m->stats.object_ops || !m->cfg.scavenger ||
+	    !m->cfg.scavenger_grow)
 		return;
 	minor = hg_config_go_minor(&m->cfg);
 	if (minor < 12 || (growth == 0 && minor < 19))

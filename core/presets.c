@@ -459,6 +459,20 @@ void hg_cfg_default_scavenger_gens(struct hg_config *c)
 	c->scavenger_gens = hg_config_go_minor(c) >= 21;
 }
 
+/* on: every release that scavenges at a heap growth does (go1.12+,
+ * core/mgcpacer.c hg_scavenge_on_grow) */
+void hg_cfg_default_scavenger_grow(struct hg_config *c)
+{
+	c->scavenger_grow = true;
+}
+
+/* on from go1.21 (8d68b388d4: gcMarkTermination flushes each idle P's
+ * page cache; go1.19 and go1.20 flush none at a gc) */
+void hg_cfg_default_page_cache_flush(struct hg_config *c)
+{
+	c->page_cache_flush = hg_config_go_minor(c) >= 21;
+}
+
 /* false: a hand-written trace starts from an empty heap; the
  * go-allocfreetrace importer sets it (core/runtime_start.c) */
 void hg_cfg_default_runtime_start(struct hg_config *c)

@@ -88,7 +88,7 @@ enum hg_policy_sbrk_free { HG_SBRK_FREE_FREELIST, HG_SBRK_FREE_TOP_ONLY };
 /* Where the GC cycles of an object-level replay come from (key gc). */
 enum hg_gc_mode { HG_GC_PACED, HG_GC_TRACE };
 /* When the background scavenger releases (key scavenger_pace). */
-enum hg_scav_pace { HG_SCAV_PACE_TIME, HG_SCAV_PACE_GC };
+enum hg_scav_pace { HG_SCAV_PACE_TIME, HG_SCAV_PACE_GC, HG_SCAV_PACE_OFF };
 
 struct hg_config {
 	enum hg_platform platform;
@@ -171,6 +171,13 @@ struct hg_config {
 	 * gc and skips chunks nearly full now or when the cycle first
 	 * touched them (README "The scavengers"). */
 	bool scavenger_gens;
+	/* The scavenging of allocSpan (go1.19+; mheap.grow before): at a
+	 * heap growth, and over the memory limit (README "The
+	 * scavengers"). */
+	bool scavenger_grow;
+	/* Each gc flushes the idle Ps' page caches (go1.21+, README "The
+	 * object layer"). */
+	bool page_cache_flush;
 };
 
 /* hg_config_init fills the defaults of the newest Go on linux/amd64. */

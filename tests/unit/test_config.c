@@ -243,6 +243,8 @@ static void test_keys_and_types(void **state)
 		{ "scavenger", HG_CFG_BOOL },
 		{ "scavenger_pace", HG_CFG_STRING },
 		{ "scavenger_gens", HG_CFG_BOOL },
+		{ "scavenger_grow", HG_CFG_BOOL },
+		{ "page_cache_flush", HG_CFG_BOOL },
 		{ "runtime_start", HG_CFG_BOOL },
 		{ "runtime_metadata", HG_CFG_BOOL },
 		{ "placement", HG_CFG_STRING },

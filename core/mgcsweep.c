@@ -83,22 +83,6 @@ static bool is_current_tiny(const struct hg_objects *o, hg_addr a)
 	return false;
 }
 
-/*
- * A swept del: the sweeper found the object in slot i dead and frees its
- * slot now (Go: mgcsweep.go (*sweepLocked).sweep, go1.19 and go1.26, which
- * traces each dead object it frees; real traces record their frees there).
- * As the sweep of the span does, freeindex restarts at 0, a span left with
- * no object goes back to the page heap at once (mheap.freeSpan) and a full
- * one with a free slot now joins its mcentral's swept partial set (before
- * go1.15, the front of the nonempty list). The caller has cleared the
- * slot's mark bit.
- *
- * Go never sweeps a span an mcache holds; a trace may still free into one
- * (the model's spans are not the runtime's): the slot is freed, the span
- * stays cached (its slots below freeindex are found when it is next
- * cached) unless it is left empty, and then it goes back too. The current
- * tiny block of a P keeps its slot until the next gc, as a plain del does.
- */
 /* The pending swept span of the P the events run on (the model's own
  * slot if that P cannot be made: out of host memory). */
 static struct hg_mspan **swept_slot(struct hg_model *m)
@@ -119,6 +103,22 @@ static void settle_slot(struct hg_model *m, struct hg_mspan **slot)
 	hg_mspan_destroy(m, s);
 }
 
+/*
+ * A swept del: the sweeper found the object in slot i dead and frees its
+ * slot now (Go: mgcsweep.go (*sweepLocked).sweep, go1.19 and go1.26, which
+ * traces each dead object it frees; real traces record their frees there).
+ * As the sweep of the span does, freeindex restarts at 0, a span left with
+ * no object goes back to the page heap at once (mheap.freeSpan) and a full
+ * one with a free slot now joins its mcentral's swept partial set (before
+ * go1.15, the front of the nonempty list). The caller has cleared the
+ * slot's mark bit.
+ *
+ * Go never sweeps a span an mcache holds; a trace may still free into one
+ * (the model's spans are not the runtime's): the slot is freed, the span
+ * stays cached (its slots below freeindex are found when it is next
+ * cached) unless it is left empty, and then it goes back too. The current
+ * tiny block of a P keeps its slot until the next gc, as a plain del does.
+ */
 void hg_mspan_sweep_slot(struct hg_model *m, struct hg_mspan *s, uint32_t i)
 {
 	struct hg_objects *o = m->obj;

@@ -317,7 +317,7 @@ int hg_apply_op(struct hg_model *m, const struct hg_op *op,
 		return hg_errorf(err, errlen, HG_ETRACE, "unknown operation");
 	if (m->obj)
 		hg_sweep_settle(m, op); /* mgcsweep.c */
-	if (m->obj && m->obj->scav_ready_due)
+	if (m->obj && (m->obj->scav_ready_due || m->obj->reclaim_due))
 		hg_sweep_end_check(m, op); /* mgcsweep.c */
 	return apply_fns[op->kind](m, op, res, err, errlen);
 }

@@ -28,6 +28,7 @@ hg_addr hg_mspan_alloc_slot(struct hg_mspan *s)
 		s->bits[nwords + w] |= 1ull << (k % 64);
 		s->live_count++;
 		s->freeindex = k + 1;
+		s->marked = true;
 		return s->base + (uint64_t)k * s->elemsize;
 	}
 	return 0;

@@ -17,6 +17,7 @@
 #include "mspan.h"
 
 #include <string.h>
+#include <stdlib.h>
 
 /*
  * Go: (*sweepLocked).sweep (go1.15+; (*mspan).sweep before): the mark bits
@@ -34,6 +35,8 @@ void hg_mspan_sweep(struct hg_model *m, struct hg_mspan *s, bool preserve)
 	 * the op, as in hg_mspan_new. */
 	(void)hg_rtmeta_sweep_span(m, s->nelems);
 	s->silent = false;
+	s->marked = false; /* Go: pageMarks cleared for the next cycle */
+	s->reclaim = false;
 	memcpy(s->bits, s->bits + nwords, nwords * sizeof(*s->bits));
 	s->freeindex = 0;
 	uint32_t nalloc = s->live_count;
@@ -297,7 +300,8 @@ void hg_sweep_settle(struct hg_model *m, const struct hg_op *op)
  * sysmon's wake of the scavenger 23 us later), so a new does not end it
  * then. Otherwise (no work buffer to free, or a trace that records none
  * freed) the first op that frees nothing ends it; the clock, a P change,
- * a stack growth or the tracer's start between its frees do not.
+ * a stack growth or the tracer's start between its frees do not. The
+ * sweep's end also ends the page reclaimer's part (hg_sweep_reclaim).
  */
 void hg_sweep_end_check(struct hg_model *m, const struct hg_op *op)
 {
@@ -308,8 +312,11 @@ void hg_sweep_end_check(struct hg_model *m, const struct hg_op *op)
 		     k == HG_OP_TIME || k == HG_OP_TRACESTART;
 
 	if (k == HG_OP_WBUFFREE ||
-	    (!frees && !other && !(m->obj->wbuf_freed && m->wbufs.count > 0)))
-		hg_scavenger_sweep_done(m); /* mgcpacer.c */
+	    (!frees && !other && !(m->obj->wbuf_freed && m->wbufs.count > 0))) {
+		m->obj->reclaim_due = false; /* Go: isSweepDone */
+		if (m->obj->scav_ready_due)
+			hg_scavenger_sweep_done(m); /* mgcpacer.c */
+	}
 }
 
 /*
@@ -321,12 +328,105 @@ void hg_sweep_end_check(struct hg_model *m, const struct hg_op *op)
  * its class that the sweep freed slots in (hg_mspan_sweep_slot), as the
  * sweeper's order puts it.
  */
+static int span_base_cmp(const void *a, const void *b)
+{
+	hg_addr x = (*(struct hg_mspan *const *)a)->base;
+	hg_addr y = (*(struct hg_mspan *const *)b)->base;
+	return x < y ? -1 : x > y;
+}
+
+/* go1.26: a noscan span class whose spans keep Green Tea's inline mark
+ * bits (objects of 16 bytes to heapBitsInSpan's limit). */
+static bool reclaims(const struct hg_objects *o, unsigned spc)
+{
+	uint64_t es;
+	if (!o->inline_marks || !(spc & 1) || hg_spc_sizeclass(spc) == 0)
+		return false;
+	es = o->sc.t->size[hg_spc_sizeclass(spc)];
+	return es >= 16 && es <= (o->ptr32 ? 128u : 512u);
+}
+
+/*
+ * Go: (*mheap).reclaim, from (*mheap).alloc while the sweep is not done
+ * (every span the heap allocates, a large object's or mcentral.grow's):
+ * it sweeps the in-use spans with no pageMarks bit, in address order,
+ * from the arena start, ahead of the background sweeper's class order.
+ * Go 1.26's Green Tea GC marks an object of a noscan span with inline
+ * mark bits without its pageMarks bit (tryDeferToSpanScan's noscan fast
+ * track; only gcmarknewobject, an allocation in the cycle, sets it): so
+ * the reclaimer sweeps those spans (limit-go126-p2: after three cycles
+ * the real run takes the snapshot's 16-byte noscan span 712000 before
+ * P1's a42000, whatever order the cycles' flushes left them in). The
+ * first span the heap allocates after an imported gc, while its sweep is
+ * not known done (hg_sweep_end_check: Go's isSweepDone), moves them, by
+ * address, to the front of their class's silent (swept at the gc)
+ * partial spans; a cycle without one leaves the background sweeper's
+ * order (the waves recordings: their partial 48-byte spans stay in the
+ * sweeper's order, the sweep done before the next span allocation).
+ */
+void hg_sweep_reclaim(struct hg_model *m)
+{
+	struct hg_objects *o = m->obj;
+	struct hg_mspan **v = NULL;
+	size_t cap = 0;
+
+	if (!o || !o->reclaim_due)
+		return;
+	o->reclaim_due = false;
+	for (unsigned spc = 0; spc < HG_SPAN_CLASSES; spc++) {
+		struct hg_mcentral *c = &o->central[spc];
+		struct hg_span_list *pl;
+		struct hg_mspan *at, *prev;
+		size_t n = 0;
+
+		if (!reclaims(o, spc) || !c->first_silent)
+			continue;
+		pl = hg_mcentral_swept(m, spc, false);
+		for (struct hg_mspan *t = c->first_silent; t; t = t->next) {
+			if (!t->reclaim || !t->silent)
+				continue;
+			t->reclaim = false;
+			if (n == cap) {
+				size_t nc = cap ? 2 * cap : 16;
+				struct hg_mspan **nv = realloc(v, nc * sizeof(*nv));
+				if (!nv)
+					break;
+				v = nv;
+				cap = nc;
+			}
+			v[n++] = t;
+		}
+		if (n == 0)
+			continue;
+		qsort(v, n, sizeof(*v), span_base_cmp);
+		prev = c->first_silent->prev; /* not one of v: not silent */
+		for (size_t i = 0; i < n; i++)
+			hg_list_remove(pl, v[i]);
+		at = prev ? prev->next : pl->first;
+		for (size_t i = 0; i < n; i++) {
+			if (at)
+				hg_list_insert_before(pl, at, v[i]);
+			else
+				hg_list_insert_back(pl, v[i]);
+		}
+		c->first_silent = NULL;
+		for (struct hg_mspan *t = pl->first; t; t = t->next)
+			if (t->silent) {
+				c->first_silent = t;
+				break;
+			}
+	}
+	free(v);
+}
+
 static void sweep_sets(struct hg_model *m)
 {
 	struct hg_objects *o = m->obj;
 	unsigned un = 1 - (o->sweepgen / 2) % 2;
+	o->reclaim_due = false;
 	for (unsigned spc = 0; spc < HG_SPAN_CLASSES; spc++) {
 		struct hg_mcentral *c = &o->central[spc];
+		bool reclaim = reclaims(o, spc);
 		c->first_silent = NULL;
 		for (int full = 1; full >= 0; full--) {
 			struct hg_span_list *l =
@@ -336,7 +436,13 @@ static void sweep_sets(struct hg_model *m)
 				hg_list_remove(l, s);
 				s->where = HG_SW_NONE;
 				bool kept = s->live_count > 0;
+				bool unmarked = !s->marked;
 				hg_mspan_sweep(m, s, false);
+				if (reclaim && unmarked && kept &&
+				    s->where == HG_SW_PARTIAL) {
+					s->reclaim = true;
+					o->reclaim_due = true;
+				}
 				if (full || !kept || s->where != HG_SW_PARTIAL)
 					continue;
 				s->silent = true;
@@ -399,6 +505,9 @@ static int gc_cycle(struct hg_model *m, bool defer_stacks)
 		sweep_sets(m);
 	else
 		sweep_lists(m);
+	/* The model's own cycle sweeps at once: no reclaimer after it. */
+	if (!defer_stacks)
+		o->reclaim_due = false;
 	hg_gc_commit(m);
 	return HG_OK;
 }

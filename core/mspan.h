@@ -80,6 +80,12 @@ struct hg_mspan {
 	 * it since: when Go's sweeper reached it is unknown, taken as after
 	 * the full spans of its class (mgcsweep.c). */
 	bool silent;
+	/* An object was allocated in it since its last sweep: Go's
+	 * pageMarks bit for it is set (mgcsweep.c). */
+	bool marked;
+	/* go1.26: swept at the last gc with no such allocation, in a noscan
+	 * class with inline mark bits: the page reclaimer's (mgcsweep.c). */
+	bool reclaim;
 	int32_t cached_by; /* the P whose mcache holds it, or -1 */
 	uint32_t gen;      /* the sweep set it was pushed to (Go: sweepgen) */
 };
@@ -173,6 +179,7 @@ struct hg_objects {
 	uint64_t scav_retained_at_gc;
 	bool scav_ready_due; /* the gc's sweep is not known done yet */
 	bool wbuf_freed; /* the trace freed a work buffer (mgcsweep.c) */
+	bool reclaim_due; /* spans the page reclaimer sweeps first (mgcsweep.c) */
 	uint64_t now; /* the trace clock, ns */
 	uint64_t nproc_ops; /* proc events so far */
 	/* Go: gcController.heapLive: the marked heap at the last cycle, plus
@@ -260,6 +267,7 @@ int hg_gc(struct hg_model *m);
 int hg_gc_traced(struct hg_model *m);
 void hg_sweep_settle(struct hg_model *m, const struct hg_op *op);
 void hg_sweep_end_check(struct hg_model *m, const struct hg_op *op);
+void hg_sweep_reclaim(struct hg_model *m);
 void hg_swept_span_settle(struct hg_model *m);
 bool hg_swept_span_pending(const struct hg_objects *o,
 			   const struct hg_mspan *s);

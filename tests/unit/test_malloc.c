@@ -588,6 +588,58 @@ static void test_cachespan_sweep_per_p(void **state)
 	hg_model_free(m);
 }
 
+static void wbuf(struct hg_model *m, enum hg_op_kind k, const char *id)
+{
+	struct hg_op o = { .kind = k, .id = id, .size = 32 * KiB };
+	assert_int_equal(apply(m, &o, NULL), HG_OK);
+}
+
+/*
+ * go1.26's page reclaimer (mheap.alloc while the sweep is not done) sweeps
+ * noscan spans with inline mark bits in address order, ahead of the
+ * background sweeper: P0's span A and P1's span B of 16-byte noscan
+ * objects, flushed B first at a gc that P1 ends, swept at the next gc
+ * with nothing allocated in them; a large object allocated while the
+ * trace's sweep goes on (a work buffer still to free) reclaims them, and
+ * the next 16-byte object goes to A. With the sweep done first (its work
+ * buffer freed) the background sweeper's order stays: B. go1.19 has no
+ * inline mark bits: B.
+ */
+static hg_addr after_reclaim(const char *go, bool sweep_done)
+{
+	struct hg_model *m = new_model(go, NULL);
+	struct hg_op_result r;
+	hg_addr a, b, x;
+	proc(m, 0);
+	a = new_obj(m, "a0", 16, true, &r);
+	new_obj(m, "a1", 16, true, &r);
+	proc(m, 1);
+	b = new_obj(m, "b0", 16, true, &r);
+	assert_true(b != a + 16);
+	wbuf(m, HG_OP_WBUFALLOC, "w0");
+	wbuf(m, HG_OP_WBUFFREE, "w0");
+	wbuf(m, HG_OP_WBUFALLOC, "w1");
+	gc(m);
+	gc(m);
+	if (sweep_done)
+		wbuf(m, HG_OP_WBUFFREE, "w1");
+	proc(m, 0);
+	new_obj(m, "L", 64 * KiB, true, &r);
+	x = new_obj(m, "x", 16, true, &r);
+	hg_model_free(m);
+	if (x == a + 32)
+		return 'A';
+	return x == b + 16 ? 'B' : 0;
+}
+
+static void test_reclaimer_order(void **state)
+{
+	(void)state;
+	assert_int_equal(after_reclaim("1.26", false), 'A');
+	assert_int_equal(after_reclaim("1.26", true), 'B');
+	assert_int_equal(after_reclaim("1.19", false), 'B');
+}
+
 /*
  * The sweeper's order (go1.15+): span class by span class, the unswept full
  * spans before the unswept partial ones, each pushed to the swept partial
@@ -1214,6 +1266,7 @@ int main(void)
 		cmocka_unit_test(test_swept_del_tiny),
 		cmocka_unit_test(test_cachespan_sweep),
 		cmocka_unit_test(test_cachespan_sweep_per_p),
+		cmocka_unit_test(test_reclaimer_order),
 		cmocka_unit_test(test_sweep_order),
 		cmocka_unit_test(test_heap_padding),
 		cmocka_unit_test(test_runtime_start),

@@ -968,7 +968,10 @@ static void test_scavenger_gens(void **state)
  * is the growth's.
  */
 /* model(go) with scavenger_pace=time, its clock at 1 us. */
-static struct hg_model *model_on_clock(const char *go)
+/* A model of release go on the trace's clock, with config key key set to
+ * value (key NULL: none). */
+static struct hg_model *model_on_clock_set(const char *go, const char *key,
+					   const char *value)
 {
 	struct hg_model *m = model(go, NULL, NULL);
 	struct hg_config cfg = *hg_model_config(m);
@@ -978,6 +981,8 @@ static struct hg_model *model_on_clock(const char *go)
 	assert_int_equal(hg_config_set(&cfg, "scavenger_pace", "time", err,
 				       sizeof(err)),
 			 0);
+	if (key && hg_config_set(&cfg, key, value, err, sizeof(err)) != HG_OK)
+		fail_msg("%s=%s: %s", key, value, err);
 	if (hg_model_new(&m, &cfg, err, sizeof(err)))
 		fail_msg("hg_model_new: %s", err);
 	apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 1000 });
@@ -988,21 +993,8 @@ static uint64_t released_on_grow_set(const char *go, const char *key,
 				     const char *value)
 {
 	/* The gc's own release waits for the clock, which never comes. */
-	struct hg_model *m = model_on_clock(go);
+	struct hg_model *m = model_on_clock_set(go, key, value);
 	uint64_t before;
-
-	if (key) {
-		struct hg_config cfg = *hg_model_config(m);
-		char err[256] = "";
-
-		hg_model_free(m);
-		if (hg_config_set(&cfg, key, value, err, sizeof(err)) != HG_OK)
-			fail_msg("%s=%s: %s", key, value, err);
-		if (hg_model_new(&m, &cfg, err, sizeof(err)))
-			fail_msg("hg_model_new: %s", err);
-		apply_ok(m,
-			 (struct hg_op){ .kind = HG_OP_TIME, .value = 1000 });
-	}
 
 	mib_news(m, "o", 0, 40);
 	op(m, HG_OP_GC, NULL, 0, false);
@@ -1066,20 +1058,7 @@ static void test_scavenge_on_grow(void **state)
 static uint64_t released_on_small_grow(uint64_t *grew, const char *key,
 				       const char *value)
 {
-	struct hg_model *m = model_on_clock("1.26");
-
-	if (key) {
-		struct hg_config cfg = *hg_model_config(m);
-		char err[256] = "";
-
-		hg_model_free(m);
-		if (hg_config_set(&cfg, key, value, err, sizeof(err)) != HG_OK)
-			fail_msg("%s=%s: %s", key, value, err);
-		if (hg_model_new(&m, &cfg, err, sizeof(err)))
-			fail_msg("hg_model_new: %s", err);
-		apply_ok(m,
-			 (struct hg_op){ .kind = HG_OP_TIME, .value = 1000 });
-	}
+	struct hg_model *m = model_on_clock_set("1.26", key, value);
 	struct hg_op_result r;
 	char id[16], err[256] = "";
 	uint64_t before = 0;
@@ -1145,16 +1124,8 @@ static void test_scavenge_on_small_grow(void **state)
 static uint64_t released_before_goals(const char *go, const char *on,
 				      bool grow)
 {
-	struct hg_model *m = model_on_clock(go);
-	struct hg_config cfg = *hg_model_config(m);
-	char err[256] = "";
+	struct hg_model *m = model_on_clock_set(go, "scavenger", on);
 
-	hg_model_free(m);
-	assert_int_equal(hg_config_set(&cfg, "scavenger", on, err, sizeof(err)),
-			 0);
-	if (hg_model_new(&m, &cfg, err, sizeof(err)))
-		fail_msg("hg_model_new: %s", err);
-	apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 1000 });
 	op(m, HG_OP_NEW, "a", MiB, false);
 	op(m, HG_OP_STACKALLOC, "s", 512 * KiB, false);
 	op(m, HG_OP_NEW, "b", MiB, false);

@@ -1,8 +1,9 @@
 /*
  * fuzz_objects.c - libFuzzer target for the model's object layer: the
  * bytes choose a platform, a Go preset, GOMAXPROCS, the GC and scavenger
- * pacing and a memory limit, then a sequence of object-level operations
- * (new, del, gc, stacks, work buffers, Ps, the clock, scavenges, marks);
+ * pacing, a memory limit and the scavenging and page-cache switches, then
+ * a sequence of object-level operations (new, del, gc, stacks, work
+ * buffers, Ps, the clock, scavenges, marks);
  * every operation is applied through the replay pipeline with the
  * invariant checker after each. A checker failure or a crash is a bug.
  */
@@ -139,6 +140,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		      sizeof(err));
 	if (opt & 16)
 		hg_config_set(&cfg, "gogc", "10", err, sizeof(err));
+	/* the switches of one behaviour each */
+	if (opt & 32)
+		hg_config_set(&cfg, "scavenger_pace", "off", err, sizeof(err));
+	if (opt & 64)
+		hg_config_set(&cfg, "scavenger_grow", "false", err,
+			      sizeof(err));
+	if (opt & 128)
+		hg_config_set(&cfg, "page_cache_flush",
+			      opt & 16 ? "true" : "false", err, sizeof(err));
 	struct hg_replay rp;
 	hg_replay_init(&rp);
 	rp.check = HG_REPLAY_CHECK_FULL; /* the whole state after every event */

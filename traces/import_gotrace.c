@@ -2729,6 +2729,52 @@ static void heap_up(struct hg_gotrace_reader *g, size_t i)
  * mcache flush), and skipped when its M reaches it. stop is the event, c
  * its M's cursor, now at the event after it.
  */
+/*
+ * The goroutine stopped in postMallocgcDebug runs again on another M
+ * (another P took its M's P meanwhile: limit-go126-p2, event 6964, the
+ * main goroutine preempted on P1 by a fractional GC worker, resumed on
+ * P0, where it traces the object P1's mcache gave): its first event
+ * there, within GT_STOP_LOOK events of that M, is that allocation. It is
+ * handed out now, on the stop's M and P, and skipped when that M reaches
+ * it. Returns 1.
+ */
+static int resumed_elsewhere(struct hg_trace_reader *r, struct gt_cursor *c,
+			     const struct gt_event *stop, uint64_t gid)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+
+	for (size_t k = 0; k < g->nheap; k++) {
+		struct gt_cursor *d = g->heap[k], t;
+		struct gt_event h;
+		unsigned n;
+		int rc;
+
+		if (d == c || d->skip_off)
+			continue;
+		t = *d;
+		for (n = 0; n < GT_STOP_LOOK; n++) {
+			if (t.ev.type == EV_GO_START && t.ev.args[0] == gid)
+				break;
+			if (next_event_raw(r, &t) <= 0) {
+				n = GT_STOP_LOOK;
+				break;
+			}
+		}
+		if (n == GT_STOP_LOOK)
+			continue;
+		if (next_event_raw(r, &t) <= 0 ||
+		    t.ev.type != EV_HEAP_OBJECT_ALLOC)
+			return 1;
+		h = t.ev;
+		h.ts = stop->ts;
+		h.m = stop->m;
+		d->skip_off = h.off;
+		rc = handle(r, &h);
+		return rc < 0 ? rc : 1;
+	}
+	return 1;
+}
+
 static int stopped_in_malloc(struct hg_trace_reader *r, struct gt_cursor *c,
 			     const struct gt_event *stop)
 {
@@ -2751,9 +2797,9 @@ static int stopped_in_malloc(struct hg_trace_reader *r, struct gt_cursor *c,
 		    (ty != EV_PROC_START && ty != EV_PROC_STOP &&
 		     ty != EV_PROC_STATUS && ty != EV_PROCS_CHANGE &&
 		     ty != EV_HEAP_ALLOC && ty != EV_HEAP_GOAL))
-			return 1;
+			return resumed_elsewhere(r, c, stop, gid);
 		if (next_event_raw(r, &t) <= 0)
-			return 1;
+			return resumed_elsewhere(r, c, stop, gid);
 	}
 	if (next_event_raw(r, &t) <= 0 || t.ev.type != EV_HEAP_OBJECT_ALLOC)
 		return 1;

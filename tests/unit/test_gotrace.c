@@ -1239,6 +1239,66 @@ static void test_stop_in_malloc(void **state)
 	free(d.p);
 }
 
+/*
+ * The goroutine preempted in postMallocgcDebug on M7 (P1) runs again on
+ * M9 (P0), M7 going on with another goroutine: its first allocation
+ * there is P1's, handed out at the stop, on P1.
+ */
+static void test_stop_in_malloc_other_m(void **state)
+{
+	static const uint64_t in_malloc[] = { 30, 31 }; /* postMallocgcDebug,
+							   mallocgc */
+	static const uint64_t other[] = { 31, 30 };
+	struct buf b = { 0 }, d = { 0 };
+	struct ops o;
+	size_t i = 0;
+
+	(void)state;
+	header(&b, 26);
+	byte(&d, 1);
+	uv(&d, MIN_ADDR);
+	uv(&d, 8192);
+	uv(&d, 8);
+	uv(&d, 2048);
+	exp_batch(&b, 1, 1, &d);
+	byte(&d, 2);
+	stack_ev(&d, 8, 2, in_malloc);
+	stack_ev(&d, 9, 2, other);
+	batch(&b, 1, 7, 1000, &d);
+	byte(&d, 4);
+	string_ev(&d, 30, "runtime.postMallocgcDebug");
+	string_ev(&d, 31, "runtime.mallocgc");
+	string_ev(&d, 1, "preempted");
+	batch(&b, 1, 7, 1000, &d);
+	ev(&d, 13, 3, U(0), U(1), U(1));            /* 1000 P1 */
+	ev(&d, 16, 3, U(1), U(5), U(1));            /* 1001 GoStart g5 */
+	ev(&d, 129, 4, U(1), U(2), U(1), KC(5, 0)); /* 1002 span, page 2 */
+	ev(&d, 132, 3, U(1), U(2048), U(0));        /* 1003 slot 0 */
+	ev(&d, 19, 3, U(7), U(1), U(8));            /* 1010 GoStop */
+	ev(&d, 16, 3, U(10), U(6), U(1));           /* 1020 GoStart g6 */
+	ev(&d, 19, 3, U(80), U(1), U(9));           /* 1100 GoStop */
+	batch(&b, 1, 7, 1000, &d);
+	ev(&d, 13, 3, U(0), U(0), U(1));            /* 1000 P0 */
+	ev(&d, 16, 3, U(50), U(5), U(2));           /* 1050 GoStart g5 */
+	ev(&d, 132, 3, U(1), U(2048 + 6), U(0));    /* 1051 slot 1 */
+	ev(&d, 19, 3, U(9), U(1), U(9));            /* 1060 GoStop */
+	batch(&b, 1, 9, 1000, &d);
+	sync_batch(&b, 26, 1);
+	byte(&b, 52);
+	decode(&o, b.p, b.n, NULL);
+	if (o.rc < 0)
+		fail_msg("%u: %s", o.d.line, o.d.msg);
+	expect(&o, i++, HG_OP_TRACESTART, NULL, HG_TRACE_ALLOCFREE);
+	expect(&o, i++, HG_OP_PROC, NULL, 1);
+	expect(&o, i++, HG_OP_NEW, "o800", 48);
+	expect(&o, i++, HG_OP_NEW, "o806", 48); /* at 1010, on P1 */
+	assert_int_equal(o.n, i);
+	assert_int_equal(o.nwarn, 0);
+	ops_free(&o);
+	free(b.p);
+	free(d.p);
+}
+
 /* ------------------------------------------------------------------ */
 /* A recorded trace                                                    */
 /* ------------------------------------------------------------------ */
@@ -1464,6 +1524,7 @@ int main(void)
 		cmocka_unit_test(test_stack_span_first),
 		cmocka_unit_test(test_sweep_span_late),
 		cmocka_unit_test(test_stop_in_malloc),
+		cmocka_unit_test(test_stop_in_malloc_other_m),
 		cmocka_unit_test(test_held),
 		cmocka_unit_test(test_free_os),
 		cmocka_unit_test(test_snapshot_procs),

@@ -504,6 +504,7 @@ int hg_pagealloc_grow(struct hg_pagealloc *p, hg_addr base, uint64_t size)
 	p->grown = true;
 	if (base < p->search_addr)
 		p->search_addr = base;
+	pa_hints_freed(p, base);
 	p->nchunks += end - start;
 	hg_pagealloc_update(p, base, (limit - base) >> p->log_page, true,
 			    false);
@@ -516,8 +517,8 @@ int hg_pagealloc_grow(struct hg_pagealloc *p, hg_addr base, uint64_t size)
 
 /*
  * One level of Go's (*pageAlloc).find: the block of entries of level l
- * from index *ip (a multiple of the level's block size), from the one
- * searchAddr falls in when the block holds it. Returns FIND_HERE with the
+ * from index *ip (a multiple of the level's block size), from the entry
+ * from falls in when the block holds it. Returns FIND_HERE with the
  * address of a run of npages crossing entries (or at an entry's start) in
  * *a, FIND_DOWN with *i the entry holding npages to descend into, or
  * FIND_NONE when the block holds no such run.
@@ -525,7 +526,7 @@ int hg_pagealloc_grow(struct hg_pagealloc *p, hg_addr base, uint64_t size)
 enum { FIND_NONE, FIND_HERE, FIND_DOWN };
 
 static int find_level(struct hg_pagealloc *p, unsigned l, uint64_t *ip,
-		      uint64_t npages, struct pa_first_free *ff, hg_addr *a)
+		      uint64_t npages, hg_addr from, hg_addr *a)
 {
 	unsigned log_max = p->level_log_pages[l], lp = p->log_max_packed;
 	uint64_t per_block = UINT64_C(1) << p->level_bits[l];
@@ -533,9 +534,8 @@ static int find_level(struct hg_pagealloc *p, unsigned l, uint64_t *ip,
 	uint64_t mask = (UINT64_C(1) << lp) - 1, top = UINT64_C(1) << lp;
 	uint64_t j0 = 0, base = 0, size = 0, sidx_l, uni = 0, j, j_found;
 	const uint64_t *ent = NULL;
-	bool first = true;
 
-	sidx_l = p->search_addr >> p->level_shift[l];
+	sidx_l = from >> p->level_shift[l];
 	if (HG_ALIGN_DOWN(sidx_l, per_block) == i)
 		j0 = sidx_l & (per_block - 1);
 	if (l > 0) {
@@ -570,13 +570,6 @@ static int find_level(struct hg_pagealloc *p, unsigned l, uint64_t *ip,
 			size = 0;
 			continue;
 		}
-		/* Only the first entry with free pages can narrow the
-		 * window: the later ones lie outside what it narrowed to. */
-		if (first) {
-			pa_found_free(ff, (i + j) << p->level_shift[l],
-				      whole << p->log_page);
-			first = false;
-		}
 		if (sum >> 63) {
 			s = m = e = top;
 		} else {
@@ -605,39 +598,34 @@ static int find_level(struct hg_pagealloc *p, unsigned l, uint64_t *ip,
 }
 
 /*
- * Go: (*pageAlloc).find, runtime/mpagealloc.go. Returns the lowest address
- * of npages free pages (0 if none) and a new searchAddr candidate.
- *
- * Go walks down from the root. Every grown page below searchAddr is
- * allocated (hg_pagealloc_check), so when the entry of level l-1 that
- * searchAddr falls in holds a run of npages, the first such run lies in
- * it, and Go's walk comes down along searchAddr's entries to that
- * entry's block of level l with its first-free window narrowed to the
- * entry, and from there does what this walk does (or it stops one level
- * higher at a run from that entry's first page, which is then searchAddr:
- * the same address and window). So the search starts at the lowest
- * level whose parent entry at searchAddr holds npages (its longest run
- * says so) and walks down from there: the same address and searchAddr
- * as Go's, without the levels above (the unit tests compare it with
- * hg_pagealloc_find_ref, Go's walk from the root).
+ * The first run of npages at or above from (0 if none), where no such run
+ * starts below from: Go's walk, from the lowest level whose parent entry
+ * at from holds npages (its longest run says so), as Go's walk would come
+ * down to that entry when from is its searchAddr (hg_pagealloc_find).
  */
-hg_addr hg_pagealloc_find(struct hg_pagealloc *p, uint64_t npages,
-			  hg_addr *new_search)
+static hg_addr find_from(struct hg_pagealloc *p, uint64_t npages, hg_addr from)
 {
-	struct pa_first_free ff;
-	uint64_t i;
+	uint64_t i, ci = chunk_index(p, from), j, sidx;
 	hg_addr a = 0;
 	unsigned l = p->levels - 1;
 	int r;
 
-	*new_search = p->max_addr;
+	/* The chunk of from holds a run of npages: the first one is in it,
+	 * at or above from. */
+	if (ci < p->end && sum_max(p, sum_get(p, l, ci)) >= npages) {
+		const struct pa_chunk *ch = chunk_of(p, ci);
+
+		j = ch ? hg_pallocbits_find(p, ch, npages,
+					    chunk_page_index(p, from), &sidx)
+		       : PA_NONE;
+		if (j != PA_NONE)
+			return chunk_base(p, ci) + (j << p->log_page);
+	}
 	for (;;) {
 		if (l == 0) {
-			ff.base = 0;
-			ff.bound = p->max_addr;
 			i = 0;
 		} else {
-			uint64_t par = p->search_addr >> p->level_shift[l - 1];
+			uint64_t par = from >> p->level_shift[l - 1];
 
 			/* No run of npages in the parent entry: none in its
 			 * block. */
@@ -645,12 +633,9 @@ hg_addr hg_pagealloc_find(struct hg_pagealloc *p, uint64_t npages,
 				l--;
 				continue;
 			}
-			ff.base = par << p->level_shift[l - 1];
-			ff.bound = ff.base +
-				   ((UINT64_C(1) << p->level_shift[l - 1]) - 1);
 			i = par << p->level_bits[l];
 		}
-		r = find_level(p, l, &i, npages, &ff, &a);
+		r = find_level(p, l, &i, npages, from, &a);
 		if (r != FIND_NONE)
 			break;
 		if (l == 0)
@@ -659,16 +644,98 @@ hg_addr hg_pagealloc_find(struct hg_pagealloc *p, uint64_t npages,
 	}
 	while (r == FIND_DOWN && ++l < p->levels) {
 		i <<= p->level_bits[l];
-		r = find_level(p, l, &i, npages, &ff, &a);
+		r = find_level(p, l, &i, npages, from, &a);
 	}
-	if (r == FIND_HERE) {
-		*new_search = pa_find_mapped_addr(p, ff.base);
+	if (r == FIND_HERE)
 		return a;
-	}
 	if (r == FIND_NONE)
 		return 0; /* (never) inconsistent summaries */
+	{
+		const struct pa_chunk *ch = chunk_of(p, i);
 
-	return pa_find_in_chunk(p, i, npages, &ff, new_search);
+		j = ch ? hg_pallocbits_find(p, ch, npages, 0, &sidx) : PA_NONE;
+	}
+	return j == PA_NONE ? 0 : chunk_base(p, i) + (j << p->log_page);
+}
+
+/*
+ * Go's searchAddr candidate from its find of the run of npages at a, the
+ * first one: findMappedAddr of its firstFree window's base. Go's walk
+ * from the root to a is fixed by a: at each level it descends into a's
+ * entry while the run lies inside that entry and does not begin at its
+ * first page, else it stops there (the run crosses entries or starts
+ * one). The window narrows to the first entry with free pages of the
+ * block the walk is in, from searchAddr's entry when the block holds it,
+ * as long as the walk descends into that entry; down in a's chunk, to
+ * its first free page.
+ */
+static hg_addr pa_walk_search(const struct hg_pagealloc *p, hg_addr a,
+			      uint64_t npages)
+{
+	hg_addr lo = p->search_addr, last = a + ((npages - 1) << p->log_page);
+	uint64_t ci = chunk_index(p, a), f;
+	const struct pa_chunk *ch;
+	unsigned l;
+
+	for (l = 0; l < p->levels; l++) {
+		unsigned sh = p->level_shift[l];
+		uint64_t re = a >> sh, le = lo >> sh, j;
+
+		if (le < re) {
+			/* The entries before a's from searchAddr's (or the
+			 * block's first): the first with free pages is the
+			 * window, unless there is none. */
+			if (l == 0) {
+				if (hg_hbm_find_next(&p->root_nonzero, le, &j) &&
+				    j < re)
+					return pa_find_mapped_addr(p, j << sh);
+			} else {
+				for (j = le; j < re; j++)
+					if (sum_get(p, l, j) != 0)
+						return pa_find_mapped_addr(
+							p, j << sh);
+			}
+			lo = re << sh;
+		}
+		if ((a & ((UINT64_C(1) << sh) - 1)) == 0 || (last >> sh) != re)
+			return pa_find_mapped_addr(p, re << sh);
+	}
+	ch = chunk_of(p, ci);
+	f = ch ? hg_pallocbits_find1(p, ch, 0) : PA_NONE;
+	if (f == PA_NONE) /* (never) a's chunk has a's pages free */
+		return pa_find_mapped_addr(p, lo);
+	return chunk_base(p, ci) + (f << p->log_page);
+}
+
+/*
+ * Go: (*pageAlloc).find, runtime/mpagealloc.go. Returns the lowest address
+ * of npages free pages (0 if none) and a new searchAddr candidate.
+ *
+ * Go walks down from the root from searchAddr; every grown page below
+ * searchAddr is allocated (hg_pagealloc_check), so its walk finds the
+ * first run of npages of the heap. Here the search for that run starts at
+ * searchAddr or at the fit hint of npages if it is higher (no such run
+ * starts below either), in the hint's chunk first, and then from the
+ * lowest level whose parent entry there holds npages; the searchAddr
+ * candidate is the one Go's walk from the root gives, computed from the
+ * run found (pa_walk_search). The unit tests compare both with
+ * hg_pagealloc_find_ref, Go's walk from the root.
+ */
+hg_addr hg_pagealloc_find(struct hg_pagealloc *p, uint64_t npages,
+			  hg_addr *new_search)
+{
+	hg_addr from = p->search_addr, a, h = pa_hint_of(p, npages);
+
+	*new_search = p->max_addr;
+	if (h > from)
+		from = h;
+	if (!p->grown || chunk_index(p, from) >= p->end)
+		return 0; /* no run of npages left above the hint */
+	a = find_from(p, npages, from);
+	if (a == 0)
+		return 0;
+	*new_search = pa_walk_search(p, a, npages);
+	return a;
 }
 
 /*
@@ -828,6 +895,7 @@ hg_addr hg_pagealloc_alloc(struct hg_pagealloc *p, uint64_t npages,
 		}
 	}
 	s = pa_alloc_range(p, a, npages);
+	pa_hints_raise(p, npages, a + (npages << p->log_page));
 	if (scav)
 		*scav = s;
 	if (p->search_addr < sa)
@@ -868,7 +936,7 @@ void hg_pagealloc_free(struct hg_pagealloc *p, hg_addr base, uint64_t npages)
 	    (lo != 0 && lo + npages == p->chunk_pages)) {
 		/* Inside one chunk, not all of it: the common case. */
 		struct pa_chunk *ch;
-		uint64_t old;
+		uint64_t old, sum, run_lo, run_len;
 
 		c = chunk_index(p, base);
 		ch = hg_chunk_mut(p, c);
@@ -880,10 +948,20 @@ void hg_pagealloc_free(struct hg_pagealloc *p, hg_addr base, uint64_t npages)
 		if (p->enomem)
 			return;
 		old = sum_get(p, p->levels - 1, c);
-		hg_pagealloc_update_chunk(
-			p, c, hg_pallocbits_sum_freed(p, ch, old, lo, lo + npages));
+		sum = hg_pallocbits_sum_freed(p, ch, old, lo, lo + npages,
+					      &run_lo, &run_len);
+		/* A run from the chunk's first page may begin in the chunk
+		 * below. */
+		if (run_lo == 0)
+			pa_hints_freed(p, chunk_base(p, c));
+		else
+			pa_hints_run(p, chunk_base(p, c) +
+					       (run_lo << p->log_page),
+				     run_len);
+		hg_pagealloc_update_chunk(p, c, sum);
 		return;
 	}
+	pa_hints_freed(p, base);
 	walk_begin(p, base, npages, &w);
 	while (walk_next(p, &w, &c, &lo, &hi)) {
 		struct pa_chunk *ch;

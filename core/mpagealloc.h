@@ -53,6 +53,7 @@
 #define PA_MAX_WORDS 8     /* 512 pages / 64 */
 #define PA_CACHE_PAGES 64  /* Go: pageCachePages */
 #define PA_NONE UINT64_MAX /* Go: ^uint(0) as "not found" */
+#define PA_FIT_HINTS 16    /* run lengths with a fit hint (fit_hint) */
 
 /* ------------------------------------------------------------------ */
 /* Bit helpers                                                         */
@@ -148,6 +149,16 @@ struct hg_pagealloc {
 	struct hg_sparse chunks;
 
 	hg_addr search_addr; /* Go: searchAddr */
+	/* Not Go's: fit_hint[n] (n = 1..PA_FIT_HINTS) is an address below
+	 * which no run of n free pages starts (fit_hint[PA_FIT_HINTS]: of
+	 * PA_FIT_HINTS pages or more). The first fit of n pages, Go's
+	 * find, lies at or above it (and above the hint of every shorter
+	 * run), so the search for it starts there; an allocation of the
+	 * first fit of n raises fit_hint[n] past it, a free lowers the
+	 * hints of the runs it makes (pa_hints_run, pa_hints_freed).
+	 * Go's searchAddr candidate does not depend on where the search
+	 * started (pa_walk_search). */
+	hg_addr fit_hint[PA_FIT_HINTS + 1];
 	uint64_t start, end; /* Go: start, end (chunk indexes) */
 	bool grown;
 	uint64_t nchunks; /* grown chunks */
@@ -203,6 +214,64 @@ static inline const struct pa_chunk *chunk_of(const struct hg_pagealloc *p,
 					      uint64_t ci)
 {
 	return hg_sparse_get(&p->chunks, ci);
+}
+
+/* Pages from base on became free (grow, a page cache's flush, a free
+ * over several chunks): a run of n free pages may now start n - 1 pages
+ * below base. */
+static inline void pa_hints_freed(struct hg_pagealloc *p, hg_addr base)
+{
+	unsigned n;
+
+	for (n = 1; n <= PA_FIT_HINTS; n++) {
+		uint64_t below = (uint64_t)(n - 1) << p->log_page;
+		hg_addr lo = base > below ? base - below : 0;
+
+		if (p->fit_hint[n] > lo)
+			p->fit_hint[n] = lo;
+	}
+}
+
+/* A free made the run of len free pages from start (len UINT64_MAX: of
+ * unknown length, it reaches the chunk's end): runs of up to len pages
+ * may now start there. */
+static inline void pa_hints_run(struct hg_pagealloc *p, hg_addr start,
+				uint64_t len)
+{
+	unsigned n, top = len < PA_FIT_HINTS ? (unsigned)len : PA_FIT_HINTS;
+
+	for (n = 1; n <= top; n++)
+		if (p->fit_hint[n] > start)
+			p->fit_hint[n] = start;
+}
+
+/* The first fit of npages was allocated, up to end: no run of npages
+ * starts below end now (one that did would overlap the allocated run or
+ * lie below it). */
+static inline void pa_hints_raise(struct hg_pagealloc *p, uint64_t npages,
+				  hg_addr end)
+{
+	unsigned n = npages < PA_FIT_HINTS ? (unsigned)npages : PA_FIT_HINTS;
+
+	/* The last hint is of runs of PA_FIT_HINTS pages or more: only an
+	 * allocation of PA_FIT_HINTS pages raises it. */
+	if (npages <= PA_FIT_HINTS && p->fit_hint[n] < end)
+		p->fit_hint[n] = end;
+}
+
+/* Where the search for the first run of npages may start: no such run
+ * starts below the hint of any n <= npages (it would hold a run of n). */
+static inline hg_addr pa_hint_of(const struct hg_pagealloc *p,
+				 uint64_t npages)
+{
+	unsigned n, top = npages < PA_FIT_HINTS ? (unsigned)npages
+						: PA_FIT_HINTS;
+	hg_addr h = p->fit_hint[1];
+
+	for (n = 2; n <= top; n++)
+		if (p->fit_hint[n] > h)
+			h = p->fit_hint[n];
+	return h;
 }
 
 /* ------------------------------------------------------------------ */
@@ -410,7 +479,8 @@ uint64_t hg_pallocbits_find(const struct hg_pagealloc *p,
 			    uint64_t search_idx, uint64_t *new_search);
 uint64_t hg_pallocbits_sum_freed(const struct hg_pagealloc *p,
 				 const struct pa_chunk *c, uint64_t old,
-				 uint64_t lo, uint64_t hi);
+				 uint64_t lo, uint64_t hi, uint64_t *run_lo,
+				 uint64_t *run_len);
 uint64_t hg_pallocbits_sum_allocated(const struct hg_pagealloc *p,
 				     const struct pa_chunk *c, uint64_t old,
 				     uint64_t lo, uint64_t hi);

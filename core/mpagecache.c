@@ -46,6 +46,8 @@ struct hg_pagecache hg_pagealloc_alloc_to_cache(struct hg_pagealloc *p)
 		memset(&c, 0, sizeof(c));
 		return c;
 	}
+	/* Every page below the block's end is allocated now. */
+	pa_hints_raise(p, 1, c.base + (PA_CACHE_PAGES << p->log_page));
 	c.cache = ~ch->alloc[blk];
 	c.scav = ch->scav[blk];
 	ch->alloc[blk] |= c.cache;
@@ -118,6 +120,7 @@ void hg_pagecache_flush(struct hg_pagecache *c, struct hg_pagealloc *p)
 	hg_chunk_words_changed(ch, pi, PA_CACHE_PAGES);
 	if (c->base < p->search_addr)
 		p->search_addr = c->base;
+	pa_hints_freed(p, c->base);
 	hg_pagealloc_update(p, c->base, PA_CACHE_PAGES, false, false);
 	memset(c, 0, sizeof(*c));
 }

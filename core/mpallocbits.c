@@ -285,17 +285,24 @@ static uint64_t free_from(const struct hg_pagealloc *p, const struct pa_chunk *c
 
 /*
  * The summary of chunk c after its pages [lo, hi) were freed, from old,
- * its summary before: the same value hg_pallocbits_summarize gives.
+ * its summary before: the same value hg_pallocbits_summarize gives; the
+ * free run holding them in *run_lo and *run_len (UINT64_MAX when it
+ * reaches the chunk's last page).
  * Freeing only joins runs of free pages, so the one run holding [lo, hi)
  * is the only new one.
  */
 uint64_t hg_pallocbits_sum_freed(const struct hg_pagealloc *p,
 				 const struct pa_chunk *c, uint64_t old,
-				 uint64_t lo, uint64_t hi)
+				 uint64_t lo, uint64_t hi, uint64_t *run_lo,
+				 uint64_t *run_len)
 {
 	uint64_t start, most, end, left = free_below(c, lo);
 	uint64_t right = free_from(p, c, hi), run = left + (hi - lo) + right;
 
+	/* The run holding [lo, hi), for the fit hints: one that reaches
+	 * the chunk's last page may go on in the next chunk. */
+	*run_lo = lo - left;
+	*run_len = hi + right == p->chunk_pages ? UINT64_MAX : run;
 	unpack_sum(p, old, &start, &most, &end);
 	if (left == lo)
 		start = run;

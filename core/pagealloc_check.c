@@ -491,6 +491,21 @@ int hg_pagealloc_check(const struct hg_pagealloc *p, char *err, size_t errlen)
 				 "searchAddr %#llx not in inUse",
 				 ULL(p->search_addr));
 
+	/* The fit hints: no run of n free pages starts below fit_hint[n]
+	 * (Go's walk finds the first one). */
+	for (l = 1; l <= PA_FIT_HINTS; l++) {
+		hg_addr ns, a;
+
+		if (p->fit_hint[l] <= p->search_addr)
+			continue;
+		a = hg_pagealloc_find_ref(p, l, &ns);
+		if (a != 0 && a < p->fit_hint[l])
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "a run of %u free pages at %#llx, "
+					 "below its fit hint %#llx",
+					 l, ULL(a), ULL(p->fit_hint[l]));
+	}
+
 	/* The uniform chunks are what they claim to be. */
 	for (l = 0; l < PA_NUNIFORM; l++) {
 		const struct pa_chunk *u = &p->uniform[l];

@@ -374,13 +374,16 @@ static int apply(struct hg_replay *rp, size_t k, uint64_t i,
 				      l->label ? l->label : "",
 				      l->label ? ")" : ""),
 		       rp->status;
-	ev = (struct hg_replay_event){ k,  i,  op, &res, rc == HG_EOOM || res.oom,
-				       line, col };
-	fidelity(&l->fidelity, i, op, &res);
-	if (rp->record_marks && op->kind == HG_OP_MARK &&
+	ev.oom = rc == HG_EOOM || res.oom;
+	if (op->has_addr)
+		fidelity(&l->fidelity, i, op, &res);
+	if (op->kind == HG_OP_MARK && rp->record_marks &&
 	    marks_add(&l->marks, i, &hg_model_stats(l->model)->final,
 		      op->text) != HG_OK)
 		return host_oom(rp);
+	if (rp->nobs)
+		ev = (struct hg_replay_event){ k,    i,	  op, &res,
+					       ev.oom, line, col };
 	for (size_t j = 0; j < rp->nobs; j++) {
 		int orc = rp->obs[j].event(rp->obs[j].ctx, rp, &ev);
 		if (orc == HG_REPLAY_STOP) {

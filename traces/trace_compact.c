@@ -579,6 +579,114 @@ static int fast_event(struct hg_trace_reader *r, struct hg_op *op,
 	return 1;
 }
 
+/* sep: a byte that ends a word on the fast line (a blank or the
+ * newline). */
+static bool sep(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n';
+}
+
+/*
+ * line_size is fast_size on the fast line: the digits and suffix end at a
+ * blank or the newline; NULL for anything else.
+ */
+static const char *line_size(const char *p, uint64_t *out)
+{
+	const char *st = p;
+	uint64_t v = 0;
+	unsigned shift = 0;
+
+	while ((unsigned)(*p - '0') < 10u && p - st < 18)
+		v = v * 10 + (uint64_t)(*p++ - '0');
+	if (p == st)
+		return NULL;
+	if (!sep(*p)) {
+		shift = hg__size_shift(*p);
+		if (!shift)
+			return NULL;
+		p++;
+		if (!sep(*p) || v > (UINT64_MAX >> shift))
+			return NULL;
+	}
+	*out = v << shift;
+	return p;
+}
+
+/*
+ * fast_line reads the next line straight from the source buffer when it
+ * is whole there, ends in a plain newline, starts with its event word and
+ * is an event fast_event would read: 1 with the line consumed and op,
+ * *line and *col filled as fast_event fills them; 0 (nothing consumed, op
+ * untouched) for next_line and the others to read it. A NUL byte after
+ * the buffer's data ends every scan, so no scan needs the line's end.
+ */
+static int fast_line(struct hg_trace_reader *r, struct hg_op *op,
+		     unsigned *line, unsigned *col)
+{
+	struct hg_compact_reader *c = r->compact;
+	struct hg_src *s = &r->src;
+	char *p = (char *)s->buf + s->pos, *id = NULL, *id_end = NULL;
+	const struct hg_op_spec *k;
+	uint64_t size = 0, value = 0;
+	unsigned slot;
+
+	s->buf[s->len] = '\0';
+	if ((unsigned)(*p - 'a') >= 26u || c->lineno == 0)
+		return 0;
+	slot = (unsigned)(*p++ - 'a' + 1) * 27u;
+	if ((unsigned)(*p - 'a') < 26u)
+		slot += (unsigned)(*p++ - 'a' + 1);
+	if (!sep(*p) || !c->by_letter[slot])
+		return 0;
+	k = hg_op_spec((enum hg_op_kind)(c->by_letter[slot] - 1));
+	for (unsigned i = 0; k->fields[i]; i++) {
+		enum hg_op_field f = k->fields[i];
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\n') {
+			if (positional(f) || f == HG_FIELD_TEXT)
+				return 0;
+			continue;
+		}
+		if (f == HG_FIELD_ID) {
+			id = p;
+			while (hg__id_byte[(unsigned char)*p])
+				p++;
+			if (!sep(*p) || (size_t)(p - id) > HG_TRACE_MAX_ID)
+				return 0;
+			id_end = p;
+		} else if (f == HG_FIELD_SIZE || f == HG_FIELD_SIZE_ALL) {
+			p = (char *)line_size(p, &size);
+		} else if (f == HG_FIELD_VALUE) {
+			p = (char *)line_size(p, &value);
+		} else {
+			return 0;
+		}
+		if (!p)
+			return 0;
+	}
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != '\n')
+		return 0;
+	op->kind = k->kind;
+	op->size = size;
+	op->value = value;
+	if (id) {
+		/* The byte after the id is a blank or the newline. */
+		*id_end = '\0';
+		op->id = id;
+		op->id_len = (size_t)(id_end - id);
+	}
+	s->pos = (size_t)((unsigned char *)p + 1 - s->buf);
+	c->lineno++;
+	c->seen_event = true;
+	*line = c->lineno;
+	*col = 1;
+	return 1;
+}
+
 int hg__compact_next_op(struct hg_trace_reader *r, struct hg_op *op,
 			unsigned *line, unsigned *col)
 {
@@ -587,6 +695,8 @@ int hg__compact_next_op(struct hg_trace_reader *r, struct hg_op *op,
 	size_t nt;
 	int rc;
 
+	if (!c->pending && fast_line(r, op, line, col))
+		return 1;
 	for (;;) {
 		if (c->pending) {
 			c->pending = false;

@@ -21,7 +21,8 @@
 
 static int src_init(struct hg_src *s)
 {
-	s->buf = malloc(HG_SRC_BUFSIZE);
+	/* One byte more: the compact reader's sentinel (trace_compact.c). */
+	s->buf = malloc(HG_SRC_BUFSIZE + 1);
 	if (!s->buf)
 		return HG_ENOMEM;
 	return 0;

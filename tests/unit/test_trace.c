@@ -948,6 +948,86 @@ static size_t fast_event(char *b, size_t n, bool yaml, unsigned k,
 	}
 }
 
+/*
+ * The compact reader's fast line (events read straight from the source
+ * buffer) and its other paths give the same ops at the same lines: a
+ * trace of plain lines, longer than the source buffer so that lines
+ * straddle its refills, beside the same events with tabs, doubled and
+ * trailing blanks and CRLF line ends (which the fast line leaves to the
+ * others), and a line with a leading blank at its column.
+ */
+static void test_compact_fast_line(void **state)
+{
+	size_t cap = 4 << 20, na = 0, nb = 0;
+	char *a = malloc(cap), *b = malloc(cap);
+	static const char *const hdr = "heapgrow-trace 1\n# name: fast\n";
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	na += (size_t)snprintf(a + na, cap - na, "%s", hdr);
+	nb += (size_t)snprintf(b + nb, cap - nb, "%s", hdr);
+	for (unsigned i = 0; i < 80000; i++) {
+		unsigned k = i % 8, id = i / 8;
+		const char *sfx = i % 3 == 0 ? "K" : i % 3 == 1 ? "" : "M";
+		char ev[96];
+
+		switch (k) {
+		case 0:
+			snprintf(ev, sizeof(ev), "a s%u %u%s", id, id % 977 + 1,
+				 sfx);
+			break;
+		case 1:
+			snprintf(ev, sizeof(ev), "sa g-%u.x %u", id, id + 1);
+			break;
+		case 2:
+			snprintf(ev, sizeof(ev), "f s%u", id);
+			break;
+		case 3:
+			snprintf(ev, sizeof(ev), "sf g-%u.x", id);
+			break;
+		case 4:
+			snprintf(ev, sizeof(ev), "p %u", id % 4);
+			break;
+		case 5:
+			snprintf(ev, sizeof(ev), "s %s",
+				 id % 2 ? "all" : "123456789012345678");
+			break;
+		case 6:
+			snprintf(ev, sizeof(ev), "t %u", i);
+			break;
+		default:
+			snprintf(ev, sizeof(ev), "m step %u", id);
+			break;
+		}
+		na += (size_t)snprintf(a + na, cap - na, "%s\n", ev);
+		/* The same event with other blanks and line ends. */
+		const char *sep = i % 4 == 0 ? "\t" : i % 4 == 1 ? "  " : " ";
+		const char *end = i % 5 == 0 ? "\r\n" : i % 5 == 1 ? " \t\n" : "\n";
+		for (const char *q = ev; *q; q++) {
+			if (*q == ' ' && k != 7)
+				nb += (size_t)snprintf(b + nb, cap - nb, "%s", sep);
+			else
+				b[nb++] = *q;
+		}
+		nb += (size_t)snprintf(b + nb, cap - nb, "%s", end);
+	}
+	a[na] = b[nb] = '\0';
+	assert_true(na > 2 * 256 * 1024);
+	assert_int_equal(lockstep(a, b, true), 80000);
+	free(a);
+	free(b);
+	/* A leading blank: the same op, at its column. */
+	struct result *res = read_text("heapgrow-trace 1\na s1 8K\n  f s1\n"
+				       "a s2 1\n");
+	assert_int_equal(res->rc, 0);
+	assert_int_equal(res->n, 3);
+	check_op(&res->ops[0], HG_OP_ALLOC, "s1", 8192, 2, 1);
+	check_op(&res->ops[1], HG_OP_FREE, "s1", 0, 3, 3);
+	check_op(&res->ops[2], HG_OP_ALLOC, "s2", 1, 4, 1);
+	free(res);
+}
+
 /* Every kind of event, one a line, in the forms `heapgrow convert`
  * writes and a few more, as YAML (read without libyaml) and compact. */
 static void test_yaml_fast_path(void **state)
@@ -1865,6 +1945,7 @@ int main(void)
 		cmocka_unit_test(test_examples),
 		cmocka_unit_test(test_sizes_as_parse_size),
 		cmocka_unit_test(test_yaml_fast_path),
+		cmocka_unit_test(test_compact_fast_line),
 		cmocka_unit_test(test_yaml_fast_fallback),
 	};
 

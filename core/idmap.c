@@ -431,6 +431,10 @@ void hg_idmap_prefetch_entry(const struct hg_idmap *m, uint64_t hash)
 			break;
 		}
 	}
+}
+
+void hg_idmap_prefetch_free(const struct hg_idmap *m)
+{
 	if (m->free1)
 		__builtin_prefetch(entry_at(m, m->free1 - 1));
 }

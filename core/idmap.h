@@ -104,8 +104,10 @@ static inline void hg_idmap_prefetch(const struct hg_idmap *m, uint64_t hash)
 
 /* hg_idmap_prefetch_entry, an event later (the slot in the cache by then),
  * asks for the entry the probe of that hash reads (an id that ends: its
- * own) and the one the next insert takes. */
+ * own); hg_idmap_prefetch_free, for an id to be made, the entry the next
+ * insert takes. */
 void hg_idmap_prefetch_entry(const struct hg_idmap *m, uint64_t hash);
+void hg_idmap_prefetch_free(const struct hg_idmap *m);
 
 /* hg_idmap_bytes: the memory the map holds (index, entries, spilled
  * keys), for the bytes-per-id tests. */

@@ -399,11 +399,13 @@ static inline struct hg_idmap *live_ids(const struct hg_model *m,
 
 void hg_model_prefetch(const struct hg_model *m, struct hg_op *op, int step)
 {
+	const struct hg_op_spec *k;
 	const struct hg_idmap *live;
 
 	if (!op->id)
 		return;
-	live = live_ids(m, hg_op_spec(op->kind));
+	k = hg_op_spec(op->kind);
+	live = live_ids(m, k);
 	if (!live)
 		return;
 	if (!op->id_len || !op->id_hash) {
@@ -412,8 +414,10 @@ void hg_model_prefetch(const struct hg_model *m, struct hg_op *op, int step)
 	}
 	if (step == 0)
 		hg_idmap_prefetch(live, op->id_hash);
-	else
+	else if (k->use == HG_ID_END)
 		hg_idmap_prefetch_entry(live, op->id_hash);
+	else
+		hg_idmap_prefetch_free(live);
 }
 
 int hg_model_apply(struct hg_model *m, const struct hg_op *op,

@@ -659,7 +659,8 @@ int hg_model_apply(struct hg_model *m, const struct hg_op *op,
  * the host fetches what that one will read while the current ones run: a
  * hint, no change to the model. A replay calls it twice for each op: three
  * ops ahead (step 0: its live id's slot) and two ops ahead (step 1: what
- * that slot leads to; one op ahead is too late for a large live set). It
+ * that slot leads to: the entry of an id that ends, the free entry an id
+ * to be made takes; one op ahead is too late for a large live set). It
  * sets op's id_len and id_hash when the reader left them 0.
  */
 void hg_model_prefetch(const struct hg_model *m, struct hg_op *op, int step);

@@ -2718,18 +2718,6 @@ static void heap_up(struct hg_gotrace_reader *g, size_t i)
 }
 
 /*
- * A goroutine stopped in runtime.postMallocgcDebug (preempted at its
- * prologue, the top frame of the stop's stack) already has its object:
- * mallocgc took the slot from its P's mcache, and traces it only there
- * (Go: mallocgc, then postMallocgcDebug's HeapObjectAlloc, go1.26). When
- * its M goes on to nothing but P changes until it runs that goroutine
- * again (within GT_STOP_LOOK events, a bound on the work per stop), that
- * goroutine's first event is that allocation: it is handed
- * out at the stop, on the stop's P, before what came in between (a GC's
- * mcache flush), and skipped when its M reaches it. stop is the event, c
- * its M's cursor, now at the event after it.
- */
-/*
  * The goroutine stopped in postMallocgcDebug runs again on another M
  * (another P took its M's P meanwhile: limit-go126-p2, event 6964, the
  * main goroutine preempted on P1 by a fractional GC worker, resumed on
@@ -2775,6 +2763,18 @@ static int resumed_elsewhere(struct hg_trace_reader *r, struct gt_cursor *c,
 	return 1;
 }
 
+/*
+ * A goroutine stopped in runtime.postMallocgcDebug (preempted at its
+ * prologue, the top frame of the stop's stack) already has its object:
+ * mallocgc took the slot from its P's mcache, and traces it only there
+ * (Go: mallocgc, then postMallocgcDebug's HeapObjectAlloc, go1.26). When
+ * its M goes on to nothing but P changes until it runs that goroutine
+ * again (within GT_STOP_LOOK events, a bound on the work per stop), that
+ * goroutine's first event is that allocation: it is handed
+ * out at the stop, on the stop's P, before what came in between (a GC's
+ * mcache flush), and skipped when its M reaches it. stop is the event, c
+ * its M's cursor, now at the event after it.
+ */
 static int stopped_in_malloc(struct hg_trace_reader *r, struct gt_cursor *c,
 			     const struct gt_event *stop)
 {

@@ -228,16 +228,18 @@ static int apply_proc(struct hg_model *m, const struct hg_op *op,
 		      struct hg_op_result *res, char *err, size_t errlen)
 {
 	int rc = objects_begin(m, false);
+	/* per_p_caches off: every event on P 0, one set of caches */
+	uint64_t pid = m->cfg.per_p_caches ? op->value : 0;
 	(void)res;
 	if (rc == HG_OK)
-		rc = hg_objects_proc(m, op->value, err, errlen);
+		rc = hg_objects_proc(m, pid, err, errlen);
 	if (rc == HG_OK) {
 		struct hg_p *p = hg_objects_curp(m);
 		if (!p)
 			return HG_ENOMEM;
 		p->busy = true; /* mgcpacer.c: not idle at the next GC */
 		p->last_used = ++m->obj->nproc_ops;
-		m->curp = (unsigned)op->value;
+		m->curp = (unsigned)pid;
 	}
 	return rc;
 }

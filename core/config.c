@@ -256,6 +256,10 @@ struct key {
 	X(GOMAXPROCS, "gomaxprocs", HG_CFG_NUMBER, NULL, set_gomaxprocs,       \
 	  get_gomaxprocs, gomaxprocs, hg_cfg_default_gomaxprocs,               \
 	  "The number of Ps, GOMAXPROCS, that proc events may name")           \
+	X(PER_P_CACHES, "per_p_caches", HG_CFG_BOOL, NULL, set_bool, get_bool, \
+	  per_p_caches, hg_cfg_default_per_p_caches,                           \
+	  "Each P that proc events name has its own mcache, stack cache and "  \
+	  "page cache")                                                        \
 	X(RANDOMIZE_HEAP_BASE, "randomize_heap_base", HG_CFG_SEED, NULL,       \
 	  set_randomize, get_randomize, randomize_heap_base,                   \
 	  hg_cfg_default_randomize_heap_base,                                  \

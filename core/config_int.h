@@ -47,6 +47,7 @@ void hg_cfg_default_commit_limit(struct hg_config *c);
 void hg_cfg_default_initial_memory(struct hg_config *c);
 void hg_cfg_default_module_end(struct hg_config *c);
 void hg_cfg_default_page_cache(struct hg_config *c);
+void hg_cfg_default_per_p_caches(struct hg_config *c);
 void hg_cfg_default_gomaxprocs(struct hg_config *c);
 void hg_cfg_default_heap_padding(struct hg_config *c);
 void hg_cfg_default_heap_base(struct hg_config *c);

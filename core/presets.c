@@ -348,6 +348,12 @@ void hg_cfg_default_module_end(struct hg_config *c)
 }
 
 /* the per-P page cache, runtime/mpagecache.go, is new in go1.14 */
+/* on: each P its own caches, as in every release with Ps (go1.1+) */
+void hg_cfg_default_per_p_caches(struct hg_config *c)
+{
+	c->per_p_caches = true;
+}
+
 void hg_cfg_default_page_cache(struct hg_config *c)
 {
 	c->page_cache = hg_config_go_minor(c) >= 14;

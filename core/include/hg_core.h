@@ -102,6 +102,9 @@ struct hg_config {
 	uint64_t initial_memory; /* wasm initial memory / initial break */
 	uint64_t module_end; /* program image end (size on mmap platforms) */
 	bool page_cache;
+	/* false: proc events are ignored, every event runs on P 0 (README
+	 * "Settings") */
+	bool per_p_caches;
 	bool randomize_heap_base;
 	uint64_t heap_base_seed;
 	enum hg_placement placement;

@@ -9,7 +9,7 @@ _heapgrow()
 	local froms="yaml compact go-trace go-allocfreetrace mtrace"
 	local platforms="linux/amd64 linux/arm64 linux/386 windows/amd64 windows/386 js/wasm wasip1/wasm plan9/386 plan9/amd64"
 	local gos="1.4 1.5 1.8 1.9 1.10 1.11 1.12 1.13 1.14 1.16 1.17 1.19 1.20 1.21 1.23 1.24 1.25 1.26"
-	local keys="platform= go= phys_page_size= phys_huge_page_size= page_size= arena_size= chunk_size= address_bits= commit_limit= initial_memory= module_end= page_cache= gomaxprocs= randomize_heap_base= heap_padding= heap_base= startup_alloc= gogc= memory_limit= gc= mark_readmemstats= mem_profile= scavenger= scavenger_pace= scavenger_gens= scavenger_grow= page_cache_flush= runtime_start= runtime_metadata= placement= policy.sbrk= policy.arena= policy.prepare= policy.grow= policy.sbrk_free="
+	local keys="platform= go= phys_page_size= phys_huge_page_size= page_size= arena_size= chunk_size= address_bits= commit_limit= initial_memory= module_end= page_cache= gomaxprocs= per_p_caches= randomize_heap_base= heap_padding= heap_base= startup_alloc= gogc= memory_limit= gc= mark_readmemstats= mem_profile= scavenger= scavenger_pace= scavenger_gens= scavenger_grow= page_cache_flush= runtime_start= runtime_metadata= placement= policy.sbrk= policy.arena= policy.prepare= policy.grow= policy.sbrk_free="
 
 	# The command is the first word that is not an option.
 	local i cmd=""
@@ -143,7 +143,7 @@ _heapgrow()
 			platform) values=$platforms ;;
 			go) values=$gos ;;
 			placement) values="topdown bottomup" ;;
-			page_cache | runtime_start | runtime_metadata | scavenger | scavenger_gens | scavenger_grow | page_cache_flush | mark_readmemstats | mem_profile) values="true false" ;;
+			page_cache | per_p_caches | runtime_start | runtime_metadata | scavenger | scavenger_gens | scavenger_grow | page_cache_flush | mark_readmemstats | mem_profile) values="true false" ;;
 			gc) values="paced trace" ;;
 			gogc | memory_limit) values="off" ;;
 			randomize_heap_base) values="false" ;;

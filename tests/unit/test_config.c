@@ -231,6 +231,7 @@ static void test_keys_and_types(void **state)
 		{ "module_end", HG_CFG_SIZE },
 		{ "page_cache", HG_CFG_BOOL },
 		{ "gomaxprocs", HG_CFG_NUMBER },
+		{ "per_p_caches", HG_CFG_BOOL },
 		{ "randomize_heap_base", HG_CFG_SEED },
 		{ "heap_padding", HG_CFG_SIZE },
 		{ "heap_base", HG_CFG_SIZE },

@@ -681,6 +681,40 @@ static void test_idle_pcache_flush(void **state)
 }
 
 /*
+ * per_p_caches: 8 KiB spans a (P 0: the heap's first growth), b (P 1)
+ * and c (P 0 again): b comes from P 1's page cache, the rest of a's
+ * 64-page block, and c from P 0's, the next block (512 KiB up); with
+ * per_p_caches=false the proc events are ignored: c follows b.
+ */
+static uint64_t per_p_gap(const char *value)
+{
+	struct hg_model *m = model_set("1.26", "per_p_caches", value);
+	struct hg_op_result r[3];
+	char err[256] = "";
+	static const char *const ids[] = { "a", "b", "c" };
+
+	for (int i = 0; i < 3; i++) {
+		struct hg_op o = { .kind = HG_OP_ALLOC, .id = ids[i],
+				   .size = 8 * KiB };
+		if (i)
+			apply_ok(m, (struct hg_op){ .kind = HG_OP_PROC,
+						    .value = (uint64_t)(i % 2) });
+		if (hg_model_apply(m, &o, &r[i], err, sizeof(err)) != HG_OK)
+			fail_msg("alloc %s: %s", ids[i], err);
+	}
+	hg_model_free(m);
+	assert_int_equal(r[1].addr - r[0].addr, 8 * KiB);
+	return r[2].addr - r[1].addr;
+}
+
+static void test_per_p_caches(void **state)
+{
+	(void)state;
+	assert_int_equal(per_p_gap("true"), 512 * KiB - 8 * KiB);
+	assert_int_equal(per_p_gap("false"), 8 * KiB);
+}
+
+/*
  * mark_readmemstats: a mark is runtime.ReadMemStats, whose
  * flushallmcaches clears every P's stack cache: a freed 8 KiB stack in the
  * cache pins its 32 KiB pool span (StackInuse) until then, and the span
@@ -1181,6 +1215,7 @@ int main(void)
 		cmocka_unit_test(test_paced_small),
 		cmocka_unit_test(test_paced_auto),
 		cmocka_unit_test(test_idle_pcache_flush),
+		cmocka_unit_test(test_per_p_caches),
 		cmocka_unit_test(test_mark_readmemstats),
 		cmocka_unit_test(test_mem_profile_buckhash),
 		cmocka_unit_test(test_scavenger_time),

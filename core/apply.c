@@ -259,6 +259,25 @@ static int apply_time(struct hg_model *m, const struct hg_op *op,
 	return rc;
 }
 
+/* The background scavenger's goroutine (mgcpacer.c, scavenger_pace =
+ * trace). */
+static int apply_bgscav(struct hg_model *m, const struct hg_op *op,
+			struct hg_op_result *res, char *err, size_t errlen)
+{
+	int rc;
+
+	if (op->value > HG_BGSCAV_PARK)
+		return hg_errorf(err, errlen, HG_ETRACE,
+				 "bgscav: %" PRIu64
+				 " is not 0 (stops), 1 (runs), 2 (sleeps) or 3 "
+				 "(parks)",
+				 op->value);
+	rc = objects_begin(m, false);
+	if (rc == HG_OK)
+		res->released = hg_bg_scavenger_window(m, op->value);
+	return rc;
+}
+
 static int apply_wbufalloc(struct hg_model *m, const struct hg_op *op,
 			   struct hg_op_result *res, char *err, size_t errlen)
 {
@@ -305,6 +324,7 @@ static const apply_fn apply_fns[HG_OP_COUNT] = {
 	[HG_OP_WBUFALLOC] = apply_wbufalloc,
 	[HG_OP_WBUFFREE] = apply_wbuffree,
 	[HG_OP_TRACESTART] = apply_tracestart,
+	[HG_OP_BGSCAV] = apply_bgscav,
 };
 
 bool hg_model_applies(enum hg_op_kind k)

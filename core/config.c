@@ -155,6 +155,7 @@ static const char *const scav_pace_names[] = {
 	[HG_SCAV_PACE_TIME] = "time",
 	[HG_SCAV_PACE_GC] = "gc",
 	[HG_SCAV_PACE_OFF] = "off",
+	[HG_SCAV_PACE_TRACE] = "trace",
 	NULL,
 };
 static const char *const sbrk_free_names[] = {
@@ -302,7 +303,8 @@ struct key {
 	X(SCAVENGER_PACE, "scavenger_pace", HG_CFG_STRING, scav_pace_names,    \
 	  set_enum, get_enum, scavenger_pace, hg_cfg_default_scavenger_pace,   \
 	  "When the background scavenger releases: paced by the trace's "      \
-	  "time events, at once at each gc, or never (off)")                   \
+	  "time events, when its bgscav events say the real one ran, at "      \
+	  "once at each gc, or never (off)")                                   \
 	X(SCAVENGER_GENS, "scavenger_gens", HG_CFG_BOOL, NULL, set_bool,       \
 	  get_bool, scavenger_gens, hg_cfg_default_scavenger_gens,             \
 	  "The background scavenger's generations: only below what was freed " \

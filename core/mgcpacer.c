@@ -463,12 +463,110 @@ void hg_scavenger_sweep_done(struct hg_model *m)
 		scav_ready(o);
 }
 
+/*
+ * scavenger_pace = trace: the background scavenger runs when the trace
+ * says its goroutine ran (bgscav events; the go-trace importer's, from
+ * the GoStart, GoStop and GoBlock events of the goroutine whose blocking
+ * stack is in runtime.bgscavenge). Go: bgscavenge's loop, go1.19-1.26:
+ * scavengerState.run releases 64 KiB at a time (scavengeQuantum) while
+ * shouldStop is false, until its work reaches 1 ms (minScavWorkTime) or
+ * a quantum comes back short (nothing left the index can find); then the
+ * goroutine parks (nothing released) or sleeps, and its next start after
+ * that block is the next run. When it runs at all (finishsweep_m's wake,
+ * sysmon's after the sweep's end, the sleep's timer, each after the wait
+ * for a P) is the trace's: nothing of sysmon's ticks or of the sleep
+ * controller is modeled here.
+ *
+ * What the trace does not record is what a quantum cost (Go measures it
+ * with nanotime around the madvise), nor, where the trace clock stands
+ * still (the tracer then steps each event by one tick), how long a run
+ * really took: while the goroutine runs, the model does the quanta that
+ * fit in the CPU time of the run's windows so far, at HG_SCAV_QUANTUM_NS
+ * each (what a mark read in the middle of a run sees), and when the
+ * goroutine blocks (sleeps or parks) its run is known to be over, so the
+ * model's run goes on to its own end (its 1 ms of work, the goals met or
+ * nothing left to find). A run that parks released nothing but still
+ * walked the scavenge index (find lowering or clearing the background
+ * search address, setEmpty on the chunks it found nothing in), which a
+ * later run's search depends on (waves-go126-p2-fixedbase in
+ * tests/real). A run cut by its 1 ms of work releases what the model's
+ * quanta fit in it, the real one what its own did.
+ */
+static uint64_t scav_trace_work(struct hg_model *m, bool to_end)
+{
+	struct hg_objects *o = m->obj;
+	uint64_t released = 0;
+	double cpu;
+
+	if (!o->scav_in_run || o->scav_run_done)
+		return 0;
+	cpu = (double)o->scav_run_cpu;
+	if (o->scav_on_cpu && o->now > o->scav_on_since)
+		cpu += (double)(o->now - o->scav_on_since);
+	while (to_end || o->scav_run_worked + HG_SCAV_QUANTUM_NS <= cpu) {
+		uint64_t r;
+
+		if (o->scav_run_worked >= HG_SCAV_MIN_WORK_NS ||
+		    scavenge_todo(m) == 0) {
+			o->scav_run_done = true;
+			break;
+		}
+		r = hg_pagealloc_scavenge_bg(m->pages, HG_SCAV_QUANTUM);
+		o->scav_run_worked +=
+			HG_SCAV_QUANTUM_NS * (double)r / (double)HG_SCAV_QUANTUM;
+		released += r;
+		if (r < HG_SCAV_QUANTUM) {
+			o->scav_run_done = true;
+			break;
+		}
+	}
+	return released;
+}
+
+/* A bgscav event (scavenger_pace = trace): the goroutine starts running
+ * (a new run after a block), or leaves its CPU with the work its window
+ * had time for done; at a block the run is over. Returns the bytes
+ * released. */
+uint64_t hg_bg_scavenger_window(struct hg_model *m, uint64_t state)
+{
+	struct hg_objects *o = m->obj;
+	uint64_t released;
+
+	if (m->cfg.scavenger_pace != HG_SCAV_PACE_TRACE)
+		return 0;
+	if (state == HG_BGSCAV_RUN) {
+		if (!o->scav_in_run) {
+			o->scav_in_run = true;
+			o->scav_run_done = false;
+			o->scav_run_cpu = 0;
+			o->scav_run_worked = 0;
+		}
+		if (!o->scav_on_cpu) {
+			o->scav_on_cpu = true;
+			o->scav_on_since = o->now;
+		}
+		return 0;
+	}
+	released = scav_trace_work(m, state != HG_BGSCAV_STOP);
+	if (o->scav_on_cpu && o->now > o->scav_on_since)
+		o->scav_run_cpu += o->now - o->scav_on_since;
+	o->scav_on_cpu = false;
+	if (state != HG_BGSCAV_STOP)
+		o->scav_in_run = false;
+	return released;
+}
+
 void hg_bg_scavenger_tick(struct hg_model *m)
 {
 	struct hg_objects *o = m->obj;
 	uint64_t now = o->now, released = 0;
 	double worked = 0;
 
+	if (m->cfg.scavenger_pace == HG_SCAV_PACE_TRACE) {
+		if (o->scav_on_cpu)
+			scav_trace_work(m, false);
+		return;
+	}
 	if (o->scav_state == HG_SCAV_PARKED)
 		return;
 	if (o->scav_state == HG_SCAV_READY && now < o->scav_wake_at)
@@ -613,8 +711,9 @@ void hg_gc_commit(struct hg_model *m)
 	hg_gc_flush_idle_pcaches(m);
 	if (m->cfg.scavenger_pace == HG_SCAV_PACE_TIME && o->has_time)
 		o->scav_ready_due = true; /* hg_scavenger_sweep_done */
-	else if (m->cfg.scavenger_pace != HG_SCAV_PACE_TIME ||
-		 hg_config_go_minor(&m->cfg) < 19)
+	else if (m->cfg.scavenger_pace == HG_SCAV_PACE_GC ||
+		 (m->cfg.scavenger_pace == HG_SCAV_PACE_TIME &&
+		  hg_config_go_minor(&m->cfg) < 19))
 		background_scavenge(m);
 	/* else at the next cycle's start (hg_scavenger_gc_start) */
 }

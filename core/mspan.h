@@ -202,6 +202,16 @@ struct hg_objects {
 	bool scav_was_sleeping;
 	uint64_t scav_wake_at, scav_sleep_start, scav_sleep_until, scav_worked;
 	double scav_sleep_ratio, scav_err_integral;
+	/* The background scavenger on the trace's own record of its
+	 * goroutine (scavenger_pace = trace, bgscav events, mgcpacer.c):
+	 * on a CPU since scav_on_since; in a run (scavengerState.run, from
+	 * the start after a block to the next block) that has had
+	 * scav_run_cpu ns of CPU in its earlier windows and done
+	 * scav_run_worked ns of work; scav_run_done: the run's loop ended
+	 * (the goroutine blocks next). */
+	bool scav_on_cpu, scav_in_run, scav_run_done;
+	uint64_t scav_on_since, scav_run_cpu;
+	double scav_run_worked;
 	/* Go 1.12: mheap_.scavengeCredit, released beyond what a growth
 	 * asked for (mgcpacer.c). */
 	uint64_t scav_credit;
@@ -283,6 +293,7 @@ void hg_bg_scavenger_tick(struct hg_model *m);
 void hg_scavenger_gc_start(struct hg_model *m);
 uint64_t hg_bg_scavenge_goal(struct hg_model *m);
 void hg_scavenger_sweep_done(struct hg_model *m);
+uint64_t hg_bg_scavenger_window(struct hg_model *m, uint64_t state);
 void hg_heap_live_sub(struct hg_objects *o, uint64_t n);
 void hg_mspan_sweep(struct hg_model *m, struct hg_mspan *s, bool preserve);
 void hg_mspan_sweep_slot(struct hg_model *m, struct hg_mspan *s, uint32_t i);

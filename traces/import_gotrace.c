@@ -73,6 +73,7 @@ enum {
 	EV_GO_START = 16,
 	EV_GO_STOP = 19,
 	EV_GO_BLOCK = 20,
+	EV_GO_DESTROY = 17,
 	EV_GO_STATUS = 25,
 	EV_STW_BEGIN = 26,
 	EV_STW_END = 27,
@@ -81,6 +82,7 @@ enum {
 	EV_HEAP_ALLOC = 37,
 	EV_HEAP_GOAL = 38,
 	EV_USER_LOG = 44,
+	EV_GO_STATUS_STACK = 48,
 	EV_LAST_TIMED = 48, /* GoStatusStack */
 	EV_EXPERIMENTAL_BATCH = 49,
 	EV_SYNC = 50,
@@ -401,6 +403,8 @@ struct hg_gotrace_reader {
 	size_t nfos, foscap;
 	uint64_t *pmd; /* ids of the stacks in runtime.postMallocgcDebug */
 	size_t npmd, pmdcap;
+	uint64_t *bgs; /* ids of the stacks in runtime.bgscavenge */
+	size_t nbgs, bgscap;
 	uint64_t *ms; /* M ids of the generation, by first appearance */
 	size_t nms, mcap;
 	uint64_t freq;      /* timestamp units per second */
@@ -442,6 +446,10 @@ struct hg_gotrace_reader {
 	 * mheap_.scavengeAll once the sweep is done): its cycle runs, and
 	 * then its scavengeAll is due. */
 	bool fos_gc, fos_due;
+	/* The background scavenger's goroutine (GT_NO_G: not known yet) and
+	 * whether it runs (the last bgscav op handed out was a run). */
+	uint64_t scav_g;
+	bool scav_running;
 	struct gt_mstate *mst;
 	size_t nmst, mstcap;
 	struct gt_node *spans, *stacks;
@@ -637,7 +645,7 @@ static int mem_uvarint(const unsigned char *p, size_t n, size_t *pos,
 static void gen_reset(struct hg_gotrace_reader *g)
 {
 	g->len = g->nb = g->nstr = g->nms = g->nstk = g->nfos = 0;
-	g->npmd = 0;
+	g->npmd = g->nbgs = 0;
 	g->freq = 0;
 	g->nheap = 0;
 	g->gen = 0;
@@ -1008,18 +1016,20 @@ static int cmp_u64(const void *a, const void *b)
  * go1.23-1.26: runtime.GC, then mheap_.scavengeAll). A GCBegin with one of
  * them as its stack is that call's cycle (share/doc/go-trace.md). And
  * those whose innermost frame is runtime.postMallocgcDebug (a goroutine
- * stopped there has its object: stopped_in_malloc). Needs the
- * generation's strings sorted.
+ * stopped there has its object: stopped_in_malloc), and those with a
+ * frame of runtime.bgscavenge (the background scavenger's goroutine:
+ * scav_goroutine). Needs the generation's strings sorted.
  */
 static int free_os_stacks(struct hg_trace_reader *r)
 {
 	static const char *const names[] = { "runtime/debug.FreeOSMemory",
 					     "runtime/debug.freeOSMemory" };
 	static const char pmd_name[] = "runtime.postMallocgcDebug";
+	static const char bgs_name[] = "runtime.bgscavenge";
 	struct hg_gotrace_reader *g = r->gotrace;
 	uint64_t fid[2 * (sizeof(names) / sizeof(names[0]))];
-	uint64_t pid = 0;
-	bool have_pid = false;
+	uint64_t pid = 0, bid = 0;
+	bool have_pid = false, have_bid = false;
 	size_t nf = 0, i, k;
 
 	for (i = 0; i < g->nstr; i++)
@@ -1036,14 +1046,21 @@ static int free_os_stacks(struct hg_trace_reader *r)
 			pid = g->str[i].id;
 			have_pid = true;
 		}
-	for (i = 0; (nf || have_pid) && i < g->nstk; i++) {
+	for (i = 0; i < g->nstr && !have_bid; i++)
+		if (g->str[i].len == strlen(bgs_name) &&
+		    memcmp(g->buf + g->str[i].data, bgs_name,
+			   g->str[i].len) == 0) {
+			bid = g->str[i].id;
+			have_bid = true;
+		}
+	for (i = 0; (nf || have_pid || have_bid) && i < g->nstk; i++) {
 		const unsigned char *p = g->buf + g->stk[i].data;
 		size_t pos = 1, n = g->stk[i].len;
 
 		/* The structure was checked when the batch was read. */
 		while (pos < n) {
 			uint64_t id = 0, nfr = 0, v[4];
-			bool hit = false, top = false;
+			bool hit = false, top = false, bgs = false;
 
 			pos++; /* EV_STACK */
 			mem_uvarint(p, n, &pos, &id);
@@ -1054,6 +1071,13 @@ static int free_os_stacks(struct hg_trace_reader *r)
 				for (k = 0; k < nf; k++)
 					hit = hit || v[1] == fid[k];
 				top = top || (f == 0 && have_pid && v[1] == pid);
+				bgs = bgs || (have_bid && v[1] == bid);
+			}
+			if (bgs) {
+				if (grow((void **)&g->bgs, &g->bgscap,
+					 g->nbgs + 1, sizeof(*g->bgs)) < 0)
+					return gt_nomem(r);
+				g->bgs[g->nbgs++] = id;
 			}
 			if (top) {
 				if (grow((void **)&g->pmd, &g->pmdcap,
@@ -1073,6 +1097,8 @@ static int free_os_stacks(struct hg_trace_reader *r)
 		qsort(g->fos, g->nfos, sizeof(*g->fos), cmp_u64);
 	if (g->npmd)
 		qsort(g->pmd, g->npmd, sizeof(*g->pmd), cmp_u64);
+	if (g->nbgs)
+		qsort(g->bgs, g->nbgs, sizeof(*g->bgs), cmp_u64);
 	return 0;
 }
 
@@ -1144,6 +1170,45 @@ static void heap_down(struct hg_gotrace_reader *g, size_t i)
 }
 
 /*
+ * scav_goroutine follows, over one M's events in order, the goroutine the
+ * M runs (*curg: GoStart, GoStatus of a goroutine running on it; none
+ * after GoStop, GoBlock, GoDestroy) to find the background scavenger's
+ * goroutine before any event of the generation is handled: the one that
+ * blocks (GoBlock) or is found waiting (GoStatusStack) with a stack in
+ * runtime.bgscavenge (Go: bgscavenge parks in scavengerState.park and
+ * sleeps in scavengerState.sleep; share/doc/go-trace.md).
+ */
+static void scav_goroutine(struct hg_gotrace_reader *g,
+			   const struct gt_event *ev, uint64_t *curg)
+{
+	switch (ev->type) {
+	case EV_GO_START:
+		*curg = ev->args[0];
+		break;
+	case EV_GO_STATUS:
+	case EV_GO_STATUS_STACK:
+		/* Go: tracev2.GoRunning on its M */
+		if (ev->args[2] == 2 && ev->args[1] == ev->m)
+			*curg = ev->args[0];
+		if (ev->type == EV_GO_STATUS_STACK &&
+		    has_id(g->bgs, g->nbgs, ev->args[3]))
+			g->scav_g = ev->args[0];
+		break;
+	case EV_GO_BLOCK:
+		if (*curg != GT_NO_G && has_id(g->bgs, g->nbgs, ev->args[1]))
+			g->scav_g = *curg;
+		*curg = GT_NO_G;
+		break;
+	case EV_GO_STOP:
+	case EV_GO_DESTROY:
+		*curg = GT_NO_G;
+		break;
+	default:
+		break;
+	}
+}
+
+/*
  * read_generation reads the next generation whole. Returns 1, 0 when the
  * trace has no more generations, HG_EINVAL/HG_ENOMEM.
  */
@@ -1151,6 +1216,7 @@ static int read_generation(struct hg_trace_reader *r)
 {
 	struct hg_gotrace_reader *g = r->gotrace;
 	unsigned char *scratch;
+	uint64_t curg = GT_NO_G;
 	size_t i, k;
 	int rc;
 
@@ -1201,6 +1267,8 @@ static int read_generation(struct hg_trace_reader *r)
 		uint64_t dt;
 		size_t pos = 0;
 
+		if (i == 0 || b->mi != g->b[i - 1].mi)
+			curg = GT_NO_G;
 		b->last = b->time;
 		b->nev = 0;
 		while (pos < b->len) {
@@ -1208,6 +1276,7 @@ static int read_generation(struct hg_trace_reader *r)
 				return HG_EINVAL;
 			b->last += dt;
 			b->nev++;
+			scav_goroutine(g, &ev, &curg);
 		}
 	}
 	if (!g->have_t0) {
@@ -2276,6 +2345,58 @@ static int free_os_scavenge(struct hg_trace_reader *r,
 	return 0;
 }
 
+/*
+ * scav_window queues a bgscav op for an event of the background
+ * scavenger's goroutine: it runs (GoStart, or found running), leaves its
+ * CPU in the middle of a run (GoStop; a GoBlock "preempted": the GC
+ * suspends it to scan its stack) or blocks (any other GoBlock: park or
+ * sleep, the run over). The clock goes with it to the nanosecond: the
+ * model does the work that fits in each window.
+ */
+static bool str_is(const struct hg_gotrace_reader *g, const struct gt_str *k,
+		   const char *s)
+{
+	return k && k->len == strlen(s) && memcmp(g->buf + k->data, s, k->len) == 0;
+}
+
+static int scav_window(struct hg_trace_reader *r, const struct gt_event *ev,
+		       unsigned state)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	struct gt_pending *p;
+
+	if (g->snapshot || (state == HG_BGSCAV_RUN) == g->scav_running)
+		return 0;
+	/* Go's traceBlockReason strings: traceBlockPreempted,
+	 * traceBlockSystemGoroutine (scavengerState.park), traceBlockSleep
+	 * (scavengerState.sleep) */
+	if (ev->type == EV_GO_BLOCK) {
+		const struct gt_str *k = find_str(g, ev->args[0]);
+
+		if (str_is(g, k, "preempted"))
+			state = HG_BGSCAV_STOP;
+		else if (str_is(g, k, "system goroutine wait"))
+			state = HG_BGSCAV_PARK;
+	}
+	if (ev->ts > g->t0) {
+		uint64_t ns = ticks_to_ns(ev->ts - g->t0, g->freq);
+
+		if (ns > g->last_time) {
+			p = push(r, HG_OP_TIME, ev->off);
+			if (!p)
+				return HG_ENOMEM;
+			p->value = ns;
+			g->last_time = ns;
+		}
+	}
+	p = push(r, HG_OP_BGSCAV, ev->off);
+	if (!p)
+		return HG_ENOMEM;
+	p->value = state;
+	g->scav_running = state == HG_BGSCAV_RUN;
+	return 0;
+}
+
 /* handle turns one event into queued ops. */
 static int handle(struct hg_trace_reader *r, const struct gt_event *ev)
 {
@@ -2327,11 +2448,29 @@ static int handle(struct hg_trace_reader *r, const struct gt_event *ev)
 		return 0;
 	switch (ev->type) {
 	case EV_GO_START:
+		if (ev->args[0] == g->scav_g &&
+		    scav_window(r, ev, HG_BGSCAV_RUN) < 0)
+			return HG_ENOMEM;
 		return set_g(r, ev->m, ev->args[0]);
 	case EV_GO_STATUS:
+	case EV_GO_STATUS_STACK:
 		/* Go: tracev2.GoRunning on its M */
-		if (ev->args[2] == 2 && ev->args[1] == ev->m)
+		if (ev->args[2] == 2 && ev->args[1] == ev->m) {
+			if (ev->args[0] == g->scav_g &&
+			    scav_window(r, ev, HG_BGSCAV_RUN) < 0)
+				return HG_ENOMEM;
 			return set_g(r, ev->m, ev->args[0]);
+		}
+		return 0;
+	case EV_GO_STOP:
+	case EV_GO_BLOCK:
+	case EV_GO_DESTROY:
+		if (g->scav_g != GT_NO_G && cur_g(g, ev->m) == g->scav_g)
+			return scav_window(r, ev,
+					   ev->type == EV_GO_STOP ? HG_BGSCAV_STOP
+					   : ev->type == EV_GO_DESTROY
+						   ? HG_BGSCAV_PARK
+						   : HG_BGSCAV_SLEEP);
 		return 0;
 	case EV_PROC_START:
 		return set_p(r, ev->m, ev->args[0], false, 0);
@@ -3052,6 +3191,7 @@ int hg__gotrace_open(struct hg_trace_reader *r)
 	r->gotrace = g;
 	g->rng = 0x9e3779b9u;
 	g->last_p = GT_NO_P;
+	g->scav_g = GT_NO_G;
 	g->spill = malloc(GT_MAX_BATCH);
 	if (!g->spill)
 		return gt_nomem(r);
@@ -3091,6 +3231,11 @@ int hg__gotrace_open(struct hg_trace_reader *r)
 		return gt_err(r, GT_HEADER_LEN, "the trace has no events");
 	/* The trace has every cycle (GCBegin) and its marks read MemStats. */
 	if ((rc = hg__add_go_run_settings(r)) < 0)
+		return rc;
+	/* The background scavenger runs when its goroutine did (bgscav). */
+	if ((rc = hg__add_setting(&r->info.config, &r->info.nconfig,
+				  &r->config_cap, "scavenger_pace", "trace", 5,
+				  0, 0, r->d)) < 0)
 		return rc;
 	if ((rc = heap_base(r)) != 0)
 		return rc;
@@ -3154,6 +3299,7 @@ void hg__gotrace_close(struct hg_trace_reader *r)
 	free(g->stk);
 	free(g->fos);
 	free(g->pmd);
+	free(g->bgs);
 	free(g->ms);
 	free(g->spill);
 	free(g->cur);

@@ -88,7 +88,12 @@ enum hg_policy_sbrk_free { HG_SBRK_FREE_FREELIST, HG_SBRK_FREE_TOP_ONLY };
 /* Where the GC cycles of an object-level replay come from (key gc). */
 enum hg_gc_mode { HG_GC_PACED, HG_GC_TRACE };
 /* When the background scavenger releases (key scavenger_pace). */
-enum hg_scav_pace { HG_SCAV_PACE_TIME, HG_SCAV_PACE_GC, HG_SCAV_PACE_OFF };
+enum hg_scav_pace {
+	HG_SCAV_PACE_TIME,
+	HG_SCAV_PACE_GC,
+	HG_SCAV_PACE_OFF,
+	HG_SCAV_PACE_TRACE
+};
 
 struct hg_config {
 	enum hg_platform platform;
@@ -331,12 +336,23 @@ enum hg_op_kind {
 	HG_OP_WBUFALLOC,  /* a span of GC work buffers: id, size */
 	HG_OP_WBUFFREE,   /* id */
 	HG_OP_TRACESTART, /* the execution tracer starts: value flags */
+	HG_OP_BGSCAV,     /* the background scavenger's goroutine: value
+			     HG_BGSCAV_* */
 	HG_OP_COUNT
 };
 
 /* tracestart's value: the tracer ran with GODEBUG=traceallocfree=1 (its
  * AllocFree experiment: the heap snapshot and the alloc/free events). */
 #define HG_TRACE_ALLOCFREE 1u
+
+/* bgscav's value: the background scavenger's goroutine leaves its CPU
+ * in the middle of a run (preempted), starts running, or blocks, the run
+ * over: it sleeps (the run released memory) or parks (it released
+ * none). */
+#define HG_BGSCAV_STOP 0u
+#define HG_BGSCAV_RUN 1u
+#define HG_BGSCAV_SLEEP 2u
+#define HG_BGSCAV_PARK 3u
 
 const char *hg_op_name(enum hg_op_kind k);
 

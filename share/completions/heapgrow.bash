@@ -147,7 +147,7 @@ _heapgrow()
 			gc) values="paced trace" ;;
 			gogc | memory_limit) values="off" ;;
 			randomize_heap_base) values="false" ;;
-			scavenger_pace) values="time gc off" ;;
+			scavenger_pace) values="time gc off trace" ;;
 			policy.sbrk) values="go1.24 go1.21 go1.19" ;;
 			policy.arena) values="sparse linear linear-go1.8 linear-go1.7" ;;
 			policy.prepare) values="grow sysalloc" ;;

@@ -41,6 +41,7 @@ struct ops {
 	char padding[160]; /* the trace's heap_padding setting, "" if none */
 	char base[160];    /* the trace's heap_base setting, "" if none */
 	bool gc_trace;     /* the trace's gc setting is trace */
+	bool scav_trace;   /* and its scavenger_pace */
 };
 
 static void ops_add(struct ops *o, const struct hg_op *op, unsigned line)
@@ -102,6 +103,12 @@ static void decode(struct ops *o, const void *data, size_t len,
 			assert_string_equal(e->value, "true");
 			continue;
 		}
+		/* The scavenger runs when its goroutine did (bgscav). */
+		if (strcmp(e->key, "scavenger_pace") == 0) {
+			assert_string_equal(e->value, "trace");
+			o->scav_trace = true;
+			continue;
+		}
 		if (strcmp(e->key, "heap_base") == 0) {
 			snprintf(o->base, sizeof(o->base), "%s", e->value);
 			continue;
@@ -110,6 +117,7 @@ static void decode(struct ops *o, const void *data, size_t len,
 		snprintf(o->padding, sizeof(o->padding), "%s", e->value);
 	}
 	assert_true(o->gc_trace);
+	assert_true(o->scav_trace);
 	while ((rc = hg_trace_next(r, &op, &line, &col, &o->d)) > 0)
 		ops_add(o, &op, line);
 	o->rc = rc;
@@ -319,7 +327,7 @@ static void expect(const struct ops *o, size_t i, enum hg_op_kind kind,
 	if (id)
 		assert_string_equal(o->v[i].id, id);
 	if (kind == HG_OP_PROC || kind == HG_OP_TIME ||
-	    kind == HG_OP_TRACESTART)
+	    kind == HG_OP_TRACESTART || kind == HG_OP_BGSCAV)
 		assert_int_equal(o->v[i].value, size_or_value);
 	else if (kind == HG_OP_NEW || kind == HG_OP_STACKALLOC)
 		assert_int_equal(o->v[i].size, size_or_value);
@@ -913,6 +921,86 @@ static void test_free_os(void **state)
 }
 
 /*
+ * The background scavenger's goroutine (G 4): known by the stacks of its
+ * blocks (a runtime.bgscavenge frame) before any event of the generation
+ * is handled, so its first GoStart, which comes before the first such
+ * block, is a run too. bgscav 1 at each GoStart, 0 at a GoStop or a
+ * GoBlock for "preempted", 2 at its sleep, 3 at its park, each after the
+ * event's own time to the nanosecond (1 GHz: ticks are ns, from the
+ * first batch's 1000); another goroutine's start and block give nothing.
+ */
+static void test_scav_windows(void **state)
+{
+	static const uint64_t park[] = { 30, 31 }, sleep[] = { 32, 31 };
+	static const uint64_t other[] = { 23 };
+	struct buf b = { 0 }, d = { 0 };
+	struct ops o;
+	size_t i = 0;
+
+	(void)state;
+	header(&b, 26);
+	byte(&d, 1);
+	uv(&d, MIN_ADDR);
+	uv(&d, 8192);
+	uv(&d, 8);
+	uv(&d, 2048);
+	exp_batch(&b, 1, 1, &d);
+	byte(&d, 2);
+	stack_ev(&d, 5, 2, park);
+	stack_ev(&d, 6, 2, sleep);
+	stack_ev(&d, 7, 1, other);
+	batch(&b, 1, 7, 1000, &d);
+	byte(&d, 4);
+	string_ev(&d, 23, "main.main");
+	string_ev(&d, 30, "runtime.(*scavengerState).park");
+	string_ev(&d, 31, "runtime.bgscavenge");
+	string_ev(&d, 32, "runtime.(*scavengerState).sleep");
+	string_ev(&d, 40, "system goroutine wait");
+	string_ev(&d, 41, "sleep");
+	string_ev(&d, 42, "preempted");
+	string_ev(&d, 43, "chan receive");
+	batch(&b, 1, 7, 1000, &d);
+	ev(&d, 13, 3, U(0), U(0), U(1));        /* P0 */
+	ev(&d, 16, 3, U(10), U(4), U(1));       /* GoStart G4 at 1010 */
+	ev(&d, 19, 3, U(1000), U(42), U(0));    /* GoStop preempted, 2010 */
+	ev(&d, 16, 3, U(500), U(4), U(2));      /* 2510 */
+	ev(&d, 20, 3, U(3), U(42), U(6));       /* suspended, 2513 */
+	ev(&d, 16, 3, U(4), U(4), U(3));        /* 2517 */
+	ev(&d, 20, 3, U(2000), U(41), U(6));    /* sleep, 4517 */
+	ev(&d, 16, 3, U(10), U(9), U(1));       /* G9 runs */
+	ev(&d, 20, 3, U(10), U(43), U(7));      /* and blocks */
+	ev(&d, 16, 3, U(10), U(4), U(4));       /* 4547 */
+	ev(&d, 20, 3, U(1), U(40), U(5));       /* park, 4548 */
+	batch(&b, 1, 7, 1000, &d);
+	sync_batch(&b, 26, 1);
+	byte(&b, 52);
+	decode(&o, b.p, b.n, NULL);
+	if (o.rc < 0)
+		fail_msg("%u: %s", o.d.line, o.d.msg);
+	expect(&o, i++, HG_OP_TRACESTART, NULL, HG_TRACE_ALLOCFREE);
+	expect(&o, i++, HG_OP_TIME, NULL, 10);
+	expect(&o, i++, HG_OP_BGSCAV, NULL, HG_BGSCAV_RUN);
+	expect(&o, i++, HG_OP_TIME, NULL, 1010);
+	expect(&o, i++, HG_OP_BGSCAV, NULL, HG_BGSCAV_STOP);
+	expect(&o, i++, HG_OP_TIME, NULL, 1510);
+	expect(&o, i++, HG_OP_BGSCAV, NULL, HG_BGSCAV_RUN);
+	expect(&o, i++, HG_OP_TIME, NULL, 1513);
+	expect(&o, i++, HG_OP_BGSCAV, NULL, HG_BGSCAV_STOP);
+	expect(&o, i++, HG_OP_TIME, NULL, 1517);
+	expect(&o, i++, HG_OP_BGSCAV, NULL, HG_BGSCAV_RUN);
+	expect(&o, i++, HG_OP_TIME, NULL, 3517);
+	expect(&o, i++, HG_OP_BGSCAV, NULL, HG_BGSCAV_SLEEP);
+	expect(&o, i++, HG_OP_TIME, NULL, 3547);
+	expect(&o, i++, HG_OP_BGSCAV, NULL, HG_BGSCAV_RUN);
+	expect(&o, i++, HG_OP_TIME, NULL, 3548);
+	expect(&o, i++, HG_OP_BGSCAV, NULL, HG_BGSCAV_PARK);
+	assert_int_equal(o.n, i);
+	ops_free(&o);
+	free(b.p);
+	free(d.p);
+}
+
+/*
  * Two Ps: the snapshot's spans of a 64-page block go out on the P whose
  * page cache it is. Block 0 is used up, blocks 1 and 2 have free pages at
  * their end (the Ps' current page caches, P 0's the lower): block 0 is
@@ -1334,7 +1422,8 @@ static void test_recorded(void **state)
 	bool node_seen = false, buf_seen = false, big_seen = false;
 	char node_id[32] = "", buf_id[32] = "", big_id[32] = "";
 	int buf_del_mark = -1, big_del_mark = -1;
-	uint64_t last_time = 0;
+	uint64_t last_time = 0, nscav = 0;
+	bool scav_runs = false;
 	struct live objs = { 0 }, stk = { 0 }, wbufs = { 0 };
 	unsigned nwbuf = 0, ntrace = 0;
 	struct ops o;
@@ -1471,8 +1560,18 @@ static void test_recorded(void **state)
 			assert_true(r->value < procs);
 			break;
 		case HG_OP_TIME:
-			assert_true(r->value >= last_time + 10000);
+			/* every 10 us, and to the ns before a bgscav */
+			assert_true(r->value > last_time);
+			assert_true(r->value >= last_time + 10000 ||
+				    (k + 1 < o.n &&
+				     o.v[k + 1].kind == HG_OP_BGSCAV));
 			last_time = r->value;
+			break;
+		case HG_OP_BGSCAV: /* runs, then stops or blocks, in turn */
+			assert_true(r->value <= HG_BGSCAV_PARK);
+			assert_int_equal(r->value == HG_BGSCAV_RUN, !scav_runs);
+			scav_runs = r->value == HG_BGSCAV_RUN;
+			nscav += scav_runs;
 			break;
 		case HG_OP_TRACESTART: /* once, before the first mark */
 			assert_int_equal(r->value, HG_TRACE_ALLOCFREE);
@@ -1489,6 +1588,7 @@ static void test_recorded(void **state)
 		}
 	}
 	assert_int_equal(o.nwarn, 0); /* nothing skipped or repaired */
+	assert_true(nscav > 0); /* the scavenger ran at a cycle's start */
 	assert_int_equal(ngc, numgc);
 	assert_int_equal(nholes, 0); /* every hole freed */
 	/* The GC cycles took work-buffer spans. */
@@ -1527,6 +1627,7 @@ int main(void)
 		cmocka_unit_test(test_stop_in_malloc_other_m),
 		cmocka_unit_test(test_held),
 		cmocka_unit_test(test_free_os),
+		cmocka_unit_test(test_scav_windows),
 		cmocka_unit_test(test_snapshot_procs),
 		cmocka_unit_test(test_mark_stw),
 		cmocka_unit_test(test_drift),

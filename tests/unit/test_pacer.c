@@ -833,6 +833,104 @@ static void test_scavenger_time(void **state)
  * after the last op (sysmon's wake is 70 us after the sweep's end; js/wasm
  * has no sysmon: nothing wakes it there until the next cycle's start).
  */
+/*
+ * scavenger_pace=trace: the background scavenger runs only while bgscav
+ * has it running (nothing at the gc, its sweep's end or any time before),
+ * 64 KiB quanta (no huge pages: a quantum is not widened to one) at
+ * 4 us of the run's CPU time each: 100 us on the CPU,
+ * 25 quanta; preempted, none while off the CPU; 40 us more, 10 more; at
+ * its sleep the run goes on to 1 ms of work, 250 quanta in all; a next
+ * run that parks at once goes to its end as well (its index walk), and
+ * one that stops at once does nothing. With scavenger_pace=time the
+ * bgscav events change nothing. A bgscav of 4 is an error.
+ */
+static void bgscav(struct hg_model *m, uint64_t t, uint64_t state)
+{
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = t });
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_BGSCAV, .value = state });
+}
+
+static void test_scavenger_trace(void **state)
+{
+	const uint64_t q = 64 * KiB;
+
+	(void)state;
+	for (int pace = 0; pace < 2; pace++) {
+		struct hg_model *m = model("1.26", NULL, NULL);
+		struct hg_config cfg = *hg_model_config(m);
+		struct hg_op_result res;
+		struct hg_op bad = { .kind = HG_OP_BGSCAV, .value = 4 };
+		char err[256];
+		uint64_t r1;
+
+		hg_model_free(m);
+		assert_int_equal(hg_config_set(&cfg, "scavenger_pace",
+					       pace ? "time" : "trace", err,
+					       sizeof(err)),
+				 0);
+		assert_int_equal(hg_config_set(&cfg, "scavenger_gens", "false",
+					       err, sizeof(err)),
+				 0);
+		/* no huge pages: each quantum exactly 64 KiB */
+		assert_int_equal(hg_config_set(&cfg, "phys_huge_page_size",
+					       "0", err, sizeof(err)),
+				 0);
+		if (hg_model_new(&m, &cfg, err, sizeof(err)))
+			fail_msg("hg_model_new: %s", err);
+		apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 1000 });
+		mib_news(m, "b", 0, 100);
+		op(m, HG_OP_GC, NULL, 0, false);
+		mib_dels(m, "b", 4, 100);
+		op(m, HG_OP_GC, NULL, 0, false);
+		r1 = hg_model_stats(m)->final.heap_released;
+		if (pace) {
+			/* time: sysmon's wake is due 70 us after the sweep's
+			 * end, which comes at the first time event at once */
+			bgscav(m, 1000, HG_BGSCAV_RUN);
+			bgscav(m, 1000 + 60000, HG_BGSCAV_SLEEP);
+			assert_int_equal(hg_model_stats(m)->final.heap_released,
+					 r1);
+			hg_model_free(m);
+			continue;
+		}
+		op(m, HG_OP_NEW, "c0", 64, false); /* the sweep's end */
+		apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME,
+					    .value = 2000000 });
+		assert_int_equal(hg_model_stats(m)->final.heap_released, r1);
+		bgscav(m, 2000000, HG_BGSCAV_RUN);
+		apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME,
+					    .value = 2100000 });
+		assert_int_equal(hg_model_stats(m)->final.heap_released,
+				 r1 + 25 * q);
+		bgscav(m, 2100000, HG_BGSCAV_STOP);
+		apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME,
+					    .value = 3000000 });
+		assert_int_equal(hg_model_stats(m)->final.heap_released,
+				 r1 + 25 * q);
+		bgscav(m, 3000000, HG_BGSCAV_RUN);
+		apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME,
+					    .value = 3040000 });
+		assert_int_equal(hg_model_stats(m)->final.heap_released,
+				 r1 + 35 * q);
+		bgscav(m, 3040000, HG_BGSCAV_SLEEP);
+		assert_int_equal(hg_model_stats(m)->final.heap_released,
+				 r1 + 250 * q);
+		bgscav(m, 4000000, HG_BGSCAV_RUN);
+		bgscav(m, 4000000, HG_BGSCAV_PARK);
+		assert_int_equal(hg_model_stats(m)->final.heap_released,
+				 r1 + 500 * q);
+		bgscav(m, 5000000, HG_BGSCAV_RUN);
+		bgscav(m, 5000000, HG_BGSCAV_STOP);
+		assert_int_equal(hg_model_stats(m)->final.heap_released,
+				 r1 + 500 * q);
+		assert_int_equal(hg_model_apply(m, &bad, &res, err,
+						sizeof(err)),
+				 HG_ETRACE);
+		assert_non_null(strstr(err, "bgscav: 4 is not"));
+		hg_model_free(m);
+	}
+}
+
 static uint64_t released_after_sweep(const char *platform, bool wbuffree)
 {
 	struct hg_model *m = NULL;
@@ -1219,6 +1317,7 @@ int main(void)
 		cmocka_unit_test(test_mark_readmemstats),
 		cmocka_unit_test(test_mem_profile_buckhash),
 		cmocka_unit_test(test_scavenger_time),
+		cmocka_unit_test(test_scavenger_trace),
 		cmocka_unit_test(test_scavenger_sweep_end),
 		cmocka_unit_test(test_scavenger_sweep_end_wbufs),
 		cmocka_unit_test(test_scavenger_gens),

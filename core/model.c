@@ -705,12 +705,18 @@ static void add_span(void *arg, const char *id, const struct hg_idval *v)
 }
 
 /*
- * hg_model_check recomputes the classes from the address space and the
- * page allocator's bitmaps and compares them, and Go's heap statistics,
- * with the counters kept per event.
+ * hg_model_check checks the address space's tree (hg_vas_check),
+ * recomputes the classes from the address space and the page allocator's
+ * bitmaps and compares them, and Go's heap statistics, with the counters
+ * kept per event.
  */
 int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 {
+	/* The address space's tree first: the classes are walked in it. */
+	if (hg_vas_check(&m->os.vas))
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "the address space's tree does not hold "
+				 "(order, gaps or aggregates)");
 	uint64_t sum[HG_CLASS_COUNT] = { 0 };
 	hg_model_regions(m, 0, m->os.vas.hi, sum_class, sum);
 	uint64_t held = 0;

@@ -31,16 +31,21 @@ struct hg_vma {
 	unsigned char stranded; /* never usable again under the active policy */
 };
 
-/* The simulated address space (vas.c): the vmas in an augmented treap. */
+/* The simulated address space (vas.c): the vmas in an augmented B+tree. */
 struct hg_vnode;
 struct hg_vchunk;
 struct hg_vas {
 	struct hg_vnode *root;
-	struct hg_vnode *first, *last; /* lowest and highest vma */
+	struct hg_vnode *first, *last; /* the lowest and the highest leaf */
 	struct hg_vnode *free_nodes;   /* the node pool's free list */
 	struct hg_vchunk *chunks;      /* the pool's chunks */
 	size_t n;             /* number of vmas */
-	uint64_t seed;        /* treap priorities (deterministic) */
+	unsigned height;      /* inner levels above the leaves */
+	/* The root's aggregates: the largest free gap before a vma, the
+	 * lowest base and highest end of the runtime's vmas (UINT64_MAX and
+	 * 0 when it holds none). */
+	uint64_t max_gap;
+	hg_addr rt_lo, rt_hi;
 	hg_addr lo, hi;       /* usable range [lo, hi) */
 	hg_addr mmap_base;    /* top-down placement starts below this */
 	uint64_t granularity; /* placement alignment (64K on windows) */
@@ -109,8 +114,9 @@ const struct hg_vma *hg_vas_last(const struct hg_vas *s);
  * it holds none), O(1). */
 uint64_t hg_vas_runtime_span(const struct hg_vas *s);
 
-/* hg_vas_check verifies the tree, the neighbour links and the aggregates
- * (tests): 0 when they hold, -1 otherwise. O(n log n). */
+/* hg_vas_check verifies the tree (its shape, keys, gaps, the leaf links
+ * and the aggregates at every level): 0 when they hold, -1 otherwise.
+ * O(n log n); hg_model_check (marks, the end of a --check replay) runs it. */
 int hg_vas_check(const struct hg_vas *s);
 
 /* Bytes of the vmas in [base, end) that have the given state (-1 = any). */

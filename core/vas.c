@@ -1,15 +1,23 @@
 /*
  * vas.c - the simulated address space: the process's mappings (vmas) in a
- * treap ordered by address, augmented like the kernel's VMA tree with the
+ * B+tree ordered by address, augmented like the kernel's VMA tree with the
  * largest free gap below each subtree, so that lookups, inserts, removals
- * and the placement of a new mapping all take logarithmic time. Each node
- * links to its neighbours in address order (next and previous are O(1)) and
- * to its parent, so a change fixes the aggregates bottom-up from where it
- * happened, stopping where they no longer change; the root also holds the
- * runtime's lowest and highest address (the address-space statistic in
- * O(1)). A new mapping is linked where placement found its gap, and a
- * whole vma is unmapped with the one search that finds it. Nodes come
- * from a pool of chunks, two cache lines each (struct hg_vnode).
+ * and the placement of a new mapping all take logarithmic time.
+ *
+ * The vmas sit in leaves of up to VAS_LEAF, sorted, with their bases
+ * again in a key array of their own (the search reads two cache lines of
+ * keys and then one vma) and the free gap before each; the leaves are
+ * linked in address order, so the next and the previous vma are O(1). An
+ * inner node holds up to VAS_FAN children with, per child, its lowest base
+ * and its aggregates: the largest gap below it and the lowest base and
+ * highest end of the runtime's vmas below it. A search reads one node per
+ * level (three levels hold thousands of vmas; the upper ones stay in the
+ * cache). A change recomputes its leaf's aggregates and carries them up
+ * while they change; the root's are in struct hg_vas, so the runtime's
+ * address span is O(1). A new mapping is linked where placement found its
+ * gap, and a whole vma is unmapped with the one search that finds it.
+ * Nodes come from a pool of chunks; a node is VAS_NODE bytes and aligned
+ * to it, so a vma pointer gives its leaf.
  *
  * It holds one entry per reservation or mapping piece (heap arenas,
  * off-heap allocations, foreign mappings), not one per span: the
@@ -23,74 +31,109 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define VAS_NODE 1024 /* bytes of a node, and its alignment */
+#define VAS_LEAF 16   /* vmas in a leaf */
+#define VAS_FAN 16    /* children of an inner node */
+
 /*
- * A node is two cache lines, aligned. The first holds everything a search
- * down the tree reads (the children, the gaps, the vma's bounds) and
- * everything a node's parent reads of it when its aggregates are made
- * again (the largest gap and the runtime's bounds below it); the second
- * the rest of the vma and what a change walks by (parent, neighbours,
- * priority). The vma is not at the node's start: node_of finds the node
- * of a vma pointer.
+ * A node: a leaf (vmas) or an inner node (children). Past n, keys are
+ * UINT64_MAX, gaps 0 and the runtime's bounds empty, so that the loops
+ * over a node's slots run a fixed count without a branch. A leaf's keys
+ * are its vmas' bases; an inner node's key i is the lowest base below
+ * child i. Nodes are never empty, except the pool's.
  */
 struct hg_vnode {
-	/* Children in the treap, also as c[0] and c[1]. */
-	_Alignas(64) union {
+	_Alignas(VAS_NODE) struct hg_vnode *parent; /* NULL: the root */
+	unsigned short n;                           /* vmas or children */
+	unsigned char slot; /* its index among its parent's children */
+	bool leaf;
+	union {
 		struct {
-			struct hg_vnode *l, *r;
-		};
-		struct hg_vnode *c[2];
+			struct hg_vnode *prev, *next; /* leaves in order */
+			hg_addr key[VAS_LEAF];
+			/* Free bytes between the previous vma (or the
+			 * space's start) and v[i]. */
+			uint64_t gap[VAS_LEAF];
+			struct hg_vma v[VAS_LEAF];
+		} l;
+		struct {
+			hg_addr key[VAS_FAN];
+			uint64_t max_gap[VAS_FAN];
+			/* UINT64_MAX and 0 when the child holds no vma of
+			 * the runtime. */
+			hg_addr rt_lo[VAS_FAN], rt_hi[VAS_FAN];
+			struct hg_vnode *child[VAS_FAN];
+		} in;
 	};
-	uint64_t gap;     /* free bytes between the previous vma and v */
-	uint64_t max_gap; /* largest gap in this subtree */
-	/* Lowest base and highest end of the runtime's vmas in this subtree
-	 * (UINT64_MAX and 0 when it holds none). */
-	hg_addr rt_lo, rt_hi;
-	struct hg_vma v; /* base and end in the first line */
-	struct hg_vnode *p; /* parent in the treap */
-	struct hg_vnode *prev, *next; /* neighbours in address order */
-	uint64_t prio;
 };
-_Static_assert(offsetof(struct hg_vnode, v) + offsetof(struct hg_vma, end) +
-			       sizeof(hg_addr) <=
-		       64,
-	       "a search reads one cache line of a node");
+_Static_assert(sizeof(struct hg_vnode) == VAS_NODE, "a node fills its size");
+_Static_assert(VAS_LEAF == 16 && VAS_FAN == 16,
+	       "count_le searches 16 keys, the masks hold 16 bits");
 
-static struct hg_vnode *node_of(const struct hg_vma *v)
+static struct hg_vnode *leaf_of(const struct hg_vma *v)
 {
-	return (struct hg_vnode *)((uintptr_t)v -
-				   offsetof(struct hg_vnode, v));
+	return (struct hg_vnode *)((uintptr_t)v & ~(uintptr_t)(VAS_NODE - 1));
+}
+
+static unsigned index_of(const struct hg_vnode *l, const struct hg_vma *v)
+{
+	return (unsigned)(v - l->l.v);
 }
 
 /* Nodes come from chunks of this many, kept until the space is released. */
-#define VAS_CHUNK 256
+#define VAS_CHUNK 32
 
 struct hg_vchunk {
 	struct hg_vnode nodes[VAS_CHUNK]; /* first: aligned as the chunk */
 	struct hg_vchunk *next;
 };
 
-static struct hg_vnode *node_get(struct hg_vas *s)
+/* The slots of t from i on are unused. */
+static void clear_from(struct hg_vnode *t, unsigned i)
+{
+	if (t->leaf) {
+		for (; i < VAS_LEAF; i++) {
+			t->l.key[i] = UINT64_MAX;
+			t->l.gap[i] = 0;
+		}
+		return;
+	}
+	for (; i < VAS_FAN; i++) {
+		t->in.key[i] = UINT64_MAX;
+		t->in.max_gap[i] = 0;
+		t->in.rt_lo[i] = UINT64_MAX;
+		t->in.rt_hi[i] = 0;
+	}
+}
+
+static struct hg_vnode *node_get(struct hg_vas *s, bool leaf)
 {
 	if (!s->free_nodes) {
-		struct hg_vchunk *c = aligned_alloc(64, sizeof(*c));
+		struct hg_vchunk *c = aligned_alloc(VAS_NODE, sizeof(*c));
 		if (!c)
 			return NULL;
 		c->next = s->chunks;
 		s->chunks = c;
 		for (size_t i = VAS_CHUNK; i-- > 0;) {
-			c->nodes[i].next = s->free_nodes;
+			c->nodes[i].parent = s->free_nodes;
 			s->free_nodes = &c->nodes[i];
 		}
 	}
 	struct hg_vnode *x = s->free_nodes;
-	s->free_nodes = x->next;
-	memset(x, 0, sizeof(*x));
+	s->free_nodes = x->parent;
+	x->parent = NULL;
+	x->n = 0;
+	x->slot = 0;
+	x->leaf = leaf;
+	if (leaf)
+		x->l.prev = x->l.next = NULL;
+	clear_from(x, 0);
 	return x;
 }
 
 static void node_put(struct hg_vas *s, struct hg_vnode *x)
 {
-	x->next = s->free_nodes;
+	x->parent = s->free_nodes;
 	s->free_nodes = x;
 }
 
@@ -104,208 +147,212 @@ static uint64_t min64(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
-/* Recomputes t's aggregates from its own vma and its children's; tells
- * whether they changed. */
-static bool pull(struct hg_vnode *t)
+/* How many of a node's 16 sorted keys are at most a, at most n (the used
+ * ones): a binary search whose steps are chosen by data, not by branches
+ * (a taken or not taken branch per step is a coin toss for the
+ * predictor). */
+static unsigned count_le(const hg_addr *key, unsigned n, hg_addr a)
 {
-	uint64_t g = t->gap;
-	hg_addr lo = UINT64_MAX, hi = 0;
-	if (t->v.owner == HG_OWN_RUNTIME) {
-		lo = t->v.base;
-		hi = t->v.end;
+	const hg_addr *b = key;
+	b = b[8] <= a ? b + 8 : b;
+	b = b[4] <= a ? b + 4 : b;
+	b = b[2] <= a ? b + 2 : b;
+	b = b[1] <= a ? b + 1 : b;
+	unsigned c = (unsigned)(b - key) + (*b <= a);
+	return c < n ? c : n;
+}
+
+/* How many of a node's keys are below a, at most n. */
+static unsigned count_lt(const hg_addr *key, unsigned n, hg_addr a)
+{
+	return a ? count_le(key, n, a - 1) : 0;
+}
+
+/* The bit i set for each of the 16 values at least n. */
+static unsigned mask_ge(const uint64_t *v, uint64_t n)
+{
+	unsigned m = 0;
+	for (unsigned i = 0; i < 16; i++)
+		m |= (unsigned)(v[i] >= n) << i;
+	return m;
+}
+
+/* ------------------------------------------------------------------ */
+/* Aggregates                                                          */
+/* ------------------------------------------------------------------ */
+
+struct vagg {
+	uint64_t max_gap;
+	hg_addr rt_lo, rt_hi;
+};
+
+static uint64_t max_of(const uint64_t *v)
+{
+	uint64_t m = 0;
+	for (unsigned i = 0; i < 16; i++)
+		m = max64(m, v[i]);
+	return m;
+}
+
+static uint64_t min_of(const uint64_t *v)
+{
+	uint64_t m = UINT64_MAX;
+	for (unsigned i = 0; i < 16; i++)
+		m = min64(m, v[i]);
+	return m;
+}
+
+static struct vagg agg_of(const struct hg_vnode *t)
+{
+	struct vagg a = { 0, UINT64_MAX, 0 };
+	if (t->leaf) {
+		a.max_gap = max_of(t->l.gap);
+		/* The vmas are in order: the first and the last of the
+		 * runtime's. */
+		for (unsigned i = 0; i < t->n; i++) {
+			if (t->l.v[i].owner == HG_OWN_RUNTIME) {
+				a.rt_lo = t->l.v[i].base;
+				break;
+			}
+		}
+		for (unsigned i = t->n; i-- > 0;) {
+			if (t->l.v[i].owner == HG_OWN_RUNTIME) {
+				a.rt_hi = t->l.v[i].end;
+				break;
+			}
+		}
+		return a;
 	}
-	if (t->l) {
-		g = max64(g, t->l->max_gap);
-		lo = min64(lo, t->l->rt_lo);
-		hi = max64(hi, t->l->rt_hi);
-	}
-	if (t->r) {
-		g = max64(g, t->r->max_gap);
-		lo = min64(lo, t->r->rt_lo);
-		hi = max64(hi, t->r->rt_hi);
-	}
-	bool changed = g != t->max_gap || lo != t->rt_lo || hi != t->rt_hi;
-	t->max_gap = g;
-	t->rt_lo = lo;
-	t->rt_hi = hi;
+	a.max_gap = max_of(t->in.max_gap);
+	a.rt_lo = min_of(t->in.rt_lo);
+	a.rt_hi = max_of(t->in.rt_hi);
+	return a;
+}
+
+static hg_addr min_key(const struct hg_vnode *t)
+{
+	return t->leaf ? t->l.key[0] : t->in.key[0];
+}
+
+/* Puts t's key and aggregates in its slot k of p; tells whether they
+ * changed. */
+static bool set_slot(struct hg_vnode *p, unsigned k, const struct hg_vnode *t)
+{
+	struct vagg a = agg_of(t);
+	hg_addr key = min_key(t);
+	bool changed = p->in.key[k] != key || p->in.max_gap[k] != a.max_gap ||
+		       p->in.rt_lo[k] != a.rt_lo || p->in.rt_hi[k] != a.rt_hi;
+	p->in.key[k] = key;
+	p->in.max_gap[k] = a.max_gap;
+	p->in.rt_lo[k] = a.rt_lo;
+	p->in.rt_hi[k] = a.rt_hi;
 	return changed;
 }
 
 /*
- * Fixes the aggregates from t up to the root after t's own fields (or its
- * subtree) changed, stopping where nothing changes any more: above that
- * node every aggregate already holds.
+ * t's vmas or children changed: its key and aggregates go into its
+ * parent's slot, and up while they change; the root's into s. Above t,
+ * one slot changes per node: a node's aggregates follow from what its
+ * parent held and that slot's old and new values, and only an aggregate
+ * whose holder shrank is made again from all the slots.
  */
-static void fix_up(struct hg_vnode *t)
+static void refresh(struct hg_vas *s, struct hg_vnode *t)
 {
-	while (t && pull(t))
-		t = t->p;
-}
-
-/*
- * The same when the fields of two nodes on one path changed: from t up,
- * at least until must (t itself or an ancestor of t; NULL: none) has its
- * aggregates again, then until nothing changes. One walk for both.
- */
-static void fix_up_through(struct hg_vnode *t, const struct hg_vnode *must)
-{
-	for (; t; t = t->p) {
-		bool changed = pull(t);
-		if (t == must)
-			must = NULL;
-		if (!changed && !must)
-			break;
+	struct vagg a = agg_of(t);
+	hg_addr key = min_key(t);
+	struct hg_vnode *p;
+	for (; (p = t->parent) != NULL; t = p) {
+		unsigned k = t->slot;
+		struct vagg o = { p->in.max_gap[k], p->in.rt_lo[k],
+				  p->in.rt_hi[k] };
+		if (o.max_gap == a.max_gap && o.rt_lo == a.rt_lo &&
+		    o.rt_hi == a.rt_hi && p->in.key[k] == key)
+			return;
+		p->in.key[k] = key;
+		p->in.max_gap[k] = a.max_gap;
+		p->in.rt_lo[k] = a.rt_lo;
+		p->in.rt_hi[k] = a.rt_hi;
+		/* p's aggregates as they were (its parent's slot, or s). */
+		const struct hg_vnode *g = p->parent;
+		unsigned j = p->slot;
+		struct vagg c = { g ? g->in.max_gap[j] : s->max_gap,
+				  g ? g->in.rt_lo[j] : s->rt_lo,
+				  g ? g->in.rt_hi[j] : s->rt_hi };
+		if (a.max_gap >= c.max_gap)
+			c.max_gap = a.max_gap;
+		else if (o.max_gap == c.max_gap)
+			c.max_gap = max_of(p->in.max_gap);
+		if (a.rt_lo <= c.rt_lo)
+			c.rt_lo = a.rt_lo;
+		else if (o.rt_lo == c.rt_lo)
+			c.rt_lo = min_of(p->in.rt_lo);
+		if (a.rt_hi >= c.rt_hi)
+			c.rt_hi = a.rt_hi;
+		else if (o.rt_hi == c.rt_hi)
+			c.rt_hi = max_of(p->in.rt_hi);
+		a = c;
+		key = p->in.key[0];
 	}
+	s->max_gap = a.max_gap;
+	s->rt_lo = a.rt_lo;
+	s->rt_hi = a.rt_hi;
 }
 
-/* Sets t's gap from its predecessor's end and fixes the path above it. */
-static void fix_gap(const struct hg_vas *s, struct hg_vnode *t)
+/* ------------------------------------------------------------------ */
+/* Walking                                                             */
+/* ------------------------------------------------------------------ */
+
+/* The last vma with base <= a (NULL: none). */
+static struct hg_vma *vfloor(const struct hg_vas *s, hg_addr a)
 {
+	struct hg_vnode *t = s->root;
 	if (!t)
-		return;
-	t->gap = t->v.base - (t->prev ? t->prev->v.end : s->lo);
-	fix_up(t);
+		return NULL;
+	while (!t->leaf) {
+		unsigned c = count_le(t->in.key, t->n, a);
+		/* None only left of every vma: the leftmost leaf has none
+		 * either. */
+		t = t->in.child[c ? c - 1 : 0];
+	}
+	unsigned c = count_le(t->l.key, t->n, a);
+	return c ? &t->l.v[c - 1] : NULL;
 }
 
-/* Rotates x above its parent; both get their aggregates again. */
-static void rotate_up(struct hg_vas *s, struct hg_vnode *x)
+static struct hg_vma *vnext(const struct hg_vma *v)
 {
-	struct hg_vnode *p = x->p, *g = p->p;
-	if (x == p->l) {
-		p->l = x->r;
-		if (x->r)
-			x->r->p = p;
-		x->r = p;
-	} else {
-		p->r = x->l;
-		if (x->l)
-			x->l->p = p;
-		x->l = p;
-	}
-	p->p = x;
-	x->p = g;
-	if (!g)
-		s->root = x;
-	else if (g->l == p)
-		g->l = x;
-	else
-		g->r = x;
-	pull(p);
-	pull(x);
+	struct hg_vnode *l = leaf_of(v);
+	unsigned i = index_of(l, v) + 1;
+	if (i < l->n)
+		return &l->l.v[i];
+	return l->l.next ? &l->l.next->l.v[0] : NULL;
 }
 
-/*
- * Links x (x->v set, over free space) between its neighbours pred and
- * succ (either NULL at an end), as a leaf: pred has no right child, or
- * else succ has no left child (one of two neighbours is the other's
- * ancestor, and the lower one has the free side). succ, when there is
- * one, is then an ancestor of x, so one walk up from x fixes both x's
- * arrival and succ's smaller gap. Then x rises by its priority.
- */
-static void link_leaf(struct hg_vas *s, struct hg_vnode *x,
-		      struct hg_vnode *pred, struct hg_vnode *succ)
+static struct hg_vma *vprev(const struct hg_vma *v)
 {
-	if (pred && !pred->r) {
-		pred->r = x;
-		x->p = pred;
-	} else if (succ) {
-		HG_ASSERT(!succ->l);
-		succ->l = x;
-		x->p = succ;
-	} else {
-		s->root = x;
-		x->p = NULL;
-	}
-	x->l = x->r = NULL;
-	x->prev = pred;
-	x->next = succ;
-	if (pred)
-		pred->next = x;
-	else
-		s->first = x;
-	x->gap = x->v.base - (pred ? pred->v.end : s->lo);
-	if (succ) {
-		succ->prev = x;
-		succ->gap = succ->v.base - x->v.end;
-	} else {
-		s->last = x;
-	}
-	x->max_gap = 0;
-	x->rt_lo = UINT64_MAX;
-	x->rt_hi = 0;
-	pull(x);
-	fix_up_through(x->p, succ);
-	while (x->p && x->prio > x->p->prio)
-		rotate_up(s, x);
-	s->n++;
+	struct hg_vnode *l = leaf_of(v);
+	unsigned i = index_of(l, v);
+	if (i > 0)
+		return &l->l.v[i - 1];
+	struct hg_vnode *p = l->l.prev;
+	return p ? &p->l.v[p->n - 1] : NULL;
 }
 
-/* Links x (x->v set, not overlapping any vma) into the tree and the list. */
-static void tree_insert(struct hg_vas *s, struct hg_vnode *x)
+/* The first vma that ends above a (NULL: none). */
+static struct hg_vma *vfirst(const struct hg_vas *s, hg_addr a)
 {
-	struct hg_vnode *t = s->root, *pred = NULL, *succ = NULL;
-	while (t) {
-		if (x->v.base < t->v.base) {
-			succ = t;
-			t = t->l;
-		} else {
-			pred = t;
-			t = t->r;
-		}
-	}
-	link_leaf(s, x, pred, succ);
+	struct hg_vma *f = vfloor(s, a);
+	if (f && a < f->end)
+		return f;
+	if (f)
+		return vnext(f);
+	return s->first ? &s->first->l.v[0] : NULL;
 }
 
-/* Unlinks x from the tree and the list (x is not freed). */
-static void tree_remove(struct hg_vas *s, struct hg_vnode *x)
+/* The end of the vma before v (or the space's start). */
+static hg_addr pred_end(const struct hg_vas *s, const struct hg_vma *v)
 {
-	while (x->l && x->r)
-		rotate_up(s, x->l->prio > x->r->prio ? x->l : x->r);
-	struct hg_vnode *c = x->l ? x->l : x->r, *p = x->p;
-	struct hg_vnode *nx = x->next;
-	if (c)
-		c->p = p;
-	if (!p)
-		s->root = c;
-	else if (p->l == x)
-		p->l = c;
-	else
-		p->r = c;
-	if (x->prev)
-		x->prev->next = nx;
-	else
-		s->first = nx;
-	if (nx) {
-		nx->prev = x->prev;
-		nx->gap = nx->v.base - (x->prev ? x->prev->v.end : s->lo);
-	} else {
-		s->last = x->prev;
-	}
-	/*
-	 * The next vma took x's gap. Without a right child x had it as an
-	 * ancestor (now p's or above): one walk up from p through it. With
-	 * one (then no left one), it is the leftmost of that child's
-	 * subtree, which took x's place under p: one walk from it through p.
-	 */
-	if (nx && x->r)
-		fix_up_through(nx, p);
-	else
-		fix_up_through(p, nx);
-	s->n--;
-}
-
-/* The last node with base <= a. The way down is chosen by data, not by
- * branches (a taken or not taken branch per level is a coin toss for the
- * predictor). */
-static struct hg_vnode *tree_floor(const struct hg_vas *s, hg_addr a)
-{
-	struct hg_vnode *t = s->root, *best = NULL;
-	while (t) {
-		bool right = t->v.base <= a;
-		best = right ? t : best;
-		t = t->c[right];
-	}
-	return best;
+	const struct hg_vma *p = vprev(v);
+	return p ? p->end : s->lo;
 }
 
 /* ------------------------------------------------------------------ */
@@ -314,57 +361,42 @@ static struct hg_vnode *tree_floor(const struct hg_vas *s, hg_addr a)
 
 const struct hg_vma *hg_vas_find(const struct hg_vas *s, hg_addr a)
 {
-	struct hg_vnode *f = tree_floor(s, a);
-	return f && a < f->v.end ? &f->v : NULL;
-}
-
-/* The first node that ends above a. */
-static struct hg_vnode *node_first(const struct hg_vas *s, hg_addr a)
-{
-	struct hg_vnode *f = tree_floor(s, a);
-	if (f && a < f->v.end)
-		return f;
-	return f ? f->next : s->first;
+	const struct hg_vma *f = vfloor(s, a);
+	return f && a < f->end ? f : NULL;
 }
 
 const struct hg_vma *hg_vas_first(const struct hg_vas *s, hg_addr a)
 {
-	struct hg_vnode *f = node_first(s, a);
-	return f ? &f->v : NULL;
+	return vfirst(s, a);
 }
 
 const struct hg_vma *hg_vas_next(const struct hg_vas *s, const struct hg_vma *v)
 {
 	(void)s;
-	const struct hg_vnode *n = node_of(v)->next;
-	return n ? &n->v : NULL;
+	return vnext(v);
 }
 
 const struct hg_vma *hg_vas_prev(const struct hg_vas *s, const struct hg_vma *v)
 {
 	(void)s;
-	const struct hg_vnode *n = node_of(v)->prev;
-	return n ? &n->v : NULL;
+	return vprev(v);
 }
 
 const struct hg_vma *hg_vas_last(const struct hg_vas *s)
 {
-	return s->last ? &s->last->v : NULL;
+	return s->last ? &s->last->l.v[s->last->n - 1] : NULL;
 }
 
 uint64_t hg_vas_runtime_span(const struct hg_vas *s)
 {
-	const struct hg_vnode *t = s->root;
-	if (!t || t->rt_hi <= t->rt_lo)
-		return 0;
-	return t->rt_hi - t->rt_lo;
+	return s->rt_hi > s->rt_lo ? s->rt_hi - s->rt_lo : 0;
 }
 
 bool hg_vas_free_range(const struct hg_vas *s, hg_addr base, hg_addr end)
 {
 	if (base < s->lo || end > s->hi || end <= base)
 		return false;
-	const struct hg_vma *v = hg_vas_first(s, base);
+	const struct hg_vma *v = vfirst(s, base);
 	return !v || v->base >= end;
 }
 
@@ -372,8 +404,8 @@ uint64_t hg_vas_bytes(const struct hg_vas *s, hg_addr base, hg_addr end,
 		      int state)
 {
 	uint64_t sum = 0;
-	for (const struct hg_vma *v = hg_vas_first(s, base); v && v->base < end;
-	     v = hg_vas_next(s, v)) {
+	for (const struct hg_vma *v = vfirst(s, base); v && v->base < end;
+	     v = vnext(v)) {
 		if (state >= 0 && v->state != state)
 			continue;
 		sum += (v->end < end ? v->end : end) - max64(v->base, base);
@@ -400,55 +432,55 @@ static hg_addr gap_fit(const struct hg_vas *s, hg_addr lo, hg_addr hi,
 	return a >= lo && a <= hi && hi - a >= n ? a : 0;
 }
 
-/* The end of the vma before t (or the space's start). */
-static hg_addr pred_end(const struct hg_vas *s, const struct hg_vnode *t)
-{
-	return t->prev ? t->prev->v.end : s->lo;
-}
-
 /*
- * Highest gap below bound (nodes with base < bound) where n fits; *at is
- * the node whose gap it is (the new mapping's successor).
+ * Highest gap below bound (the gaps of vmas with base < bound) where n
+ * fits, in t's subtree; *at is the vma whose gap it is (the new mapping's
+ * successor). A child whose largest gap is smaller is not entered.
  */
 static hg_addr search_down(const struct hg_vas *s, struct hg_vnode *t,
-			   hg_addr bound, uint64_t n, struct hg_vnode **at)
+			   hg_addr bound, uint64_t n, struct hg_vma **at)
 {
-	while (t && t->max_gap >= n) {
-		if (t->v.base >= bound) {
-			t = t->l;
-			continue;
+	const hg_addr *key = t->leaf ? t->l.key : t->in.key;
+	unsigned below = key[t->n - 1] < bound
+				 ? 0xffff
+				 : (1u << count_lt(key, t->n, bound)) - 1;
+	unsigned m = mask_ge(t->leaf ? t->l.gap : t->in.max_gap, n) & below;
+	while (m) {
+		unsigned i = 31 - (unsigned)__builtin_clz(m);
+		m &= ~(1u << i);
+		hg_addr a;
+		if (t->leaf) {
+			a = gap_fit(s, key[i] - t->l.gap[i], key[i], n, true);
+			if (a)
+				*at = &t->l.v[i];
+		} else {
+			a = search_down(s, t->in.child[i], bound, n, at);
 		}
-		hg_addr a = search_down(s, t->r, bound, n, at);
 		if (a)
 			return a;
-		if (t->gap >= n) {
-			a = gap_fit(s, t->v.base - t->gap, t->v.base, n, true);
-			if (a) {
-				*at = t;
-				return a;
-			}
-		}
-		t = t->l;
 	}
 	return 0;
 }
 
 /* Lowest gap before any vma where n fits; *at as for search_down. */
 static hg_addr search_up(const struct hg_vas *s, struct hg_vnode *t,
-			 uint64_t n, struct hg_vnode **at)
+			 uint64_t n, struct hg_vma **at)
 {
-	while (t && t->max_gap >= n) {
-		hg_addr a = search_up(s, t->l, n, at);
+	unsigned m = mask_ge(t->leaf ? t->l.gap : t->in.max_gap, n);
+	while (m) {
+		unsigned i = (unsigned)__builtin_ctz(m);
+		m &= m - 1;
+		hg_addr a;
+		if (t->leaf) {
+			hg_addr b = t->l.key[i];
+			a = gap_fit(s, b - t->l.gap[i], b, n, false);
+			if (a)
+				*at = &t->l.v[i];
+		} else {
+			a = search_up(s, t->in.child[i], n, at);
+		}
 		if (a)
 			return a;
-		if (t->gap >= n) {
-			a = gap_fit(s, t->v.base - t->gap, t->v.base, n, false);
-			if (a) {
-				*at = t;
-				return a;
-			}
-		}
-		t = t->r;
 	}
 	return 0;
 }
@@ -459,7 +491,7 @@ static hg_addr search_up(const struct hg_vas *s, struct hg_vnode *t,
  * another search.
  */
 static hg_addr place(const struct hg_vas *s, hg_addr hint, uint64_t n,
-		     struct hg_vnode **succ)
+		     struct hg_vma **succ)
 {
 	uint64_t g = s->granularity;
 	*succ = NULL;
@@ -469,16 +501,18 @@ static hg_addr place(const struct hg_vas *s, hg_addr hint, uint64_t n,
 	    hint + n <= s->hi) {
 		/* Free when the first vma that ends above hint starts at or
 		 * after hint + n (hg_vas_free_range). */
-		struct hg_vnode *f = node_first(s, hint);
-		if (!f || f->v.base >= hint + n) {
+		struct hg_vma *f = vfirst(s, hint);
+		if (!f || f->base >= hint + n) {
 			*succ = f;
 			return hint;
 		}
 	}
-	struct hg_vnode *last = s->last;
-	hg_addr last_end = last ? last->v.end : s->lo;
+	const struct hg_vma *last = hg_vas_last(s);
+	hg_addr last_end = last ? last->end : s->lo;
 	if (s->placement == HG_PLACE_BOTTOMUP) {
-		hg_addr a = search_up(s, s->root, n, succ);
+		hg_addr a = 0;
+		if (s->root && s->max_gap >= n)
+			a = search_up(s, s->root, n, succ);
 		if (a)
 			return a;
 		*succ = NULL;
@@ -487,11 +521,10 @@ static hg_addr place(const struct hg_vas *s, hg_addr hint, uint64_t n,
 	/* Top-down below mmap_base: first the gap that holds the top (no
 	 * vma ends above it when the last one does not). */
 	hg_addr top = s->mmap_base ? s->mmap_base : s->hi;
-	struct hg_vnode *b =
-		last && last->v.end > top ? node_first(s, top) : NULL;
+	struct hg_vma *b = last && last->end > top ? vfirst(s, top) : NULL;
 	hg_addr a;
 	if (b) {
-		hg_addr hi = b->v.base < top ? b->v.base : top;
+		hg_addr hi = b->base < top ? b->base : top;
 		a = gap_fit(s, pred_end(s, b), hi, n, true);
 	} else {
 		a = gap_fit(s, last_end, top, n, true);
@@ -500,29 +533,328 @@ static hg_addr place(const struct hg_vas *s, hg_addr hint, uint64_t n,
 		*succ = b;
 		return a;
 	}
-	return search_down(s, s->root, b ? b->v.base : s->hi, n, succ);
+	if (!s->root || s->max_gap < n)
+		return 0;
+	return search_down(s, s->root, b ? b->base : s->hi, n, succ);
 }
 
 hg_addr hg_vas_place(const struct hg_vas *s, hg_addr hint, uint64_t n)
 {
-	struct hg_vnode *succ;
+	struct hg_vma *succ;
 	return place(s, hint, n, &succ);
+}
+
+/* ------------------------------------------------------------------ */
+/* The tree's changes                                                  */
+/* ------------------------------------------------------------------ */
+
+/* Numbers p's children from k on (their slots follow a shift). */
+static void renumber(struct hg_vnode *p, unsigned k)
+{
+	for (; k < p->n; k++) {
+		p->in.child[k]->parent = p;
+		p->in.child[k]->slot = (unsigned char)k;
+	}
+}
+
+/*
+ * Links child c into p at slot k (p has room), with its key and
+ * aggregates; p's own slot above is left to the caller.
+ */
+static void put_child(struct hg_vnode *p, unsigned k, struct hg_vnode *c)
+{
+	unsigned m = p->n - k;
+	memmove(&p->in.key[k + 1], &p->in.key[k], m * sizeof(hg_addr));
+	memmove(&p->in.max_gap[k + 1], &p->in.max_gap[k], m * sizeof(uint64_t));
+	memmove(&p->in.rt_lo[k + 1], &p->in.rt_lo[k], m * sizeof(hg_addr));
+	memmove(&p->in.rt_hi[k + 1], &p->in.rt_hi[k], m * sizeof(hg_addr));
+	memmove(&p->in.child[k + 1], &p->in.child[k], m * sizeof(c));
+	p->in.child[k] = c;
+	p->n++;
+	renumber(p, k);
+	set_slot(p, k, c);
+}
+
+/* Moves t's entries from i on to the empty node r (of t's kind). */
+static void move_tail(struct hg_vnode *t, unsigned i, struct hg_vnode *r)
+{
+	unsigned m = t->n - i;
+	if (t->leaf) {
+		memcpy(r->l.key, &t->l.key[i], m * sizeof(hg_addr));
+		memcpy(r->l.gap, &t->l.gap[i], m * sizeof(uint64_t));
+		memcpy(r->l.v, &t->l.v[i], m * sizeof(struct hg_vma));
+	} else {
+		memcpy(r->in.key, &t->in.key[i], m * sizeof(hg_addr));
+		memcpy(r->in.max_gap, &t->in.max_gap[i], m * sizeof(uint64_t));
+		memcpy(r->in.rt_lo, &t->in.rt_lo[i], m * sizeof(hg_addr));
+		memcpy(r->in.rt_hi, &t->in.rt_hi[i], m * sizeof(hg_addr));
+		memcpy(r->in.child, &t->in.child[i], m * sizeof(r));
+	}
+	r->n = (unsigned short)m;
+	t->n = (unsigned short)i;
+	clear_from(t, i);
+	if (!r->leaf)
+		renumber(r, 0);
+}
+
+/*
+ * Splits the full node t in two halves: the new right one follows it in
+ * its parent (split in turn when full; a new root above a split root).
+ * Both halves' slots get their keys and aggregates; above them nothing
+ * changes (the subtree holds the same vmas). NULL when the host is out.
+ */
+static struct hg_vnode *split_node(struct hg_vas *s, struct hg_vnode *t)
+{
+	struct hg_vnode *p = t->parent;
+	if (!p) {
+		p = node_get(s, false);
+		if (!p)
+			return NULL;
+		p->n = 1;
+		p->in.child[0] = t;
+		renumber(p, 0);
+		set_slot(p, 0, t);
+		s->root = p;
+		s->height++;
+	} else if (p->n == VAS_FAN) {
+		if (!split_node(s, p))
+			return NULL;
+		p = t->parent;
+	}
+	struct hg_vnode *r = node_get(s, t->leaf);
+	if (!r)
+		return NULL;
+	move_tail(t, t->n / 2, r);
+	if (t->leaf) {
+		r->l.prev = t;
+		r->l.next = t->l.next;
+		if (t->l.next)
+			t->l.next->l.prev = r;
+		else
+			s->last = r;
+		t->l.next = r;
+	}
+	set_slot(p, t->slot, t);
+	put_child(p, t->slot + 1u, r);
+	return r;
+}
+
+/* v's gap again from the vma before it; its leaf's aggregates follow
+ * unless it is leaf skip (the caller refreshes that one). */
+static void fix_gap(struct hg_vas *s, struct hg_vma *v,
+		    const struct hg_vnode *skip)
+{
+	struct hg_vnode *l = leaf_of(v);
+	l->l.gap[index_of(l, v)] = v->base - pred_end(s, v);
+	if (l != skip)
+		refresh(s, l);
+}
+
+/*
+ * Inserts m (over free space) at index i of leaf l (l NULL: the tree is
+ * empty); returns where it is (NULL when the host is out). Its gap and
+ * its successor's follow, and the aggregates above both.
+ */
+static struct hg_vma *insert_at(struct hg_vas *s, struct hg_vnode *l,
+				unsigned i, const struct hg_vma *m)
+{
+	if (!l) {
+		l = node_get(s, true);
+		if (!l)
+			return NULL;
+		s->root = s->first = s->last = l;
+		s->height = 0;
+		i = 0;
+	} else if (l->n == VAS_LEAF) {
+		struct hg_vnode *r = split_node(s, l);
+		if (!r)
+			return NULL;
+		if (i > l->n) {
+			i -= l->n;
+			l = r;
+		}
+	}
+	unsigned k = l->n - i;
+	memmove(&l->l.key[i + 1], &l->l.key[i], k * sizeof(hg_addr));
+	memmove(&l->l.gap[i + 1], &l->l.gap[i], k * sizeof(uint64_t));
+	memmove(&l->l.v[i + 1], &l->l.v[i], k * sizeof(struct hg_vma));
+	l->n++;
+	l->l.key[i] = m->base;
+	l->l.v[i] = *m;
+	struct hg_vma *x = &l->l.v[i];
+	l->l.gap[i] = m->base - pred_end(s, x);
+	struct hg_vma *nx = vnext(x);
+	if (nx)
+		fix_gap(s, nx, l);
+	refresh(s, l);
+	s->n++;
+	return x;
+}
+
+/* Links m (over free space) into the tree by its address. */
+static struct hg_vma *tree_insert(struct hg_vas *s, const struct hg_vma *m)
+{
+	struct hg_vma *f = vfloor(s, m->base);
+	if (f) {
+		struct hg_vnode *l = leaf_of(f);
+		return insert_at(s, l, index_of(l, f) + 1, m);
+	}
+	return insert_at(s, s->first, 0, m);
+}
+
+/* Takes t out of the leaf list (t is a leaf going away). */
+static void unlink_leaf(struct hg_vas *s, struct hg_vnode *t)
+{
+	struct hg_vnode *pv = t->l.prev, *nx = t->l.next;
+	if (pv)
+		pv->l.next = nx;
+	else
+		s->first = nx;
+	if (nx)
+		nx->l.prev = pv;
+	else
+		s->last = pv;
+}
+
+static void drop_child(struct hg_vas *s, struct hg_vnode *p, unsigned k);
+
+/* Moves every entry of node b to the end of node a, its left sibling
+ * (they fit), and drops b. */
+static void merge_into(struct hg_vas *s, struct hg_vnode *a,
+		       struct hg_vnode *b)
+{
+	unsigned n = a->n, m = b->n;
+	if (a->leaf) {
+		memcpy(&a->l.key[n], b->l.key, m * sizeof(hg_addr));
+		memcpy(&a->l.gap[n], b->l.gap, m * sizeof(uint64_t));
+		memcpy(&a->l.v[n], b->l.v, m * sizeof(struct hg_vma));
+		unlink_leaf(s, b);
+	} else {
+		memcpy(&a->in.key[n], b->in.key, m * sizeof(hg_addr));
+		memcpy(&a->in.max_gap[n], b->in.max_gap, m * sizeof(uint64_t));
+		memcpy(&a->in.rt_lo[n], b->in.rt_lo, m * sizeof(hg_addr));
+		memcpy(&a->in.rt_hi[n], b->in.rt_hi, m * sizeof(hg_addr));
+		memcpy(&a->in.child[n], b->in.child, m * sizeof(b));
+	}
+	a->n = (unsigned short)(n + m);
+	b->n = 0;
+	if (!a->leaf)
+		renumber(a, n);
+	struct hg_vnode *p = b->parent;
+	set_slot(p, a->slot, a);
+	drop_child(s, p, b->slot);
+}
+
+/*
+ * t lost an entry: an empty t goes (its parent loses a child), a t of
+ * fewer than a quarter joins a sibling when both fit in three quarters of
+ * a node, and a root of one child gives way to it. Then the aggregates
+ * above are made again.
+ */
+static void settle(struct hg_vas *s, struct hg_vnode *t)
+{
+	struct hg_vnode *p = t->parent;
+	unsigned cap = t->leaf ? VAS_LEAF : VAS_FAN;
+	if (!p) {
+		if (t->n == 0) {
+			node_put(s, t);
+			s->root = s->first = s->last = NULL;
+			s->height = 0;
+			s->max_gap = 0;
+			s->rt_lo = UINT64_MAX;
+			s->rt_hi = 0;
+			return;
+		}
+		if (!t->leaf && t->n == 1) {
+			struct hg_vnode *c = t->in.child[0];
+			c->parent = NULL;
+			c->slot = 0;
+			s->root = c;
+			s->height--;
+			node_put(s, t);
+			refresh(s, c);
+			return;
+		}
+		refresh(s, t);
+		return;
+	}
+	unsigned k = t->slot;
+	if (t->n == 0) {
+		if (t->leaf)
+			unlink_leaf(s, t);
+		drop_child(s, p, k);
+		return;
+	}
+	if (t->n < cap / 4) {
+		if (k > 0 && p->in.child[k - 1]->n + t->n <= cap * 3 / 4) {
+			merge_into(s, p->in.child[k - 1], t);
+			return;
+		}
+		if (k + 1 < p->n &&
+		    p->in.child[k + 1]->n + t->n <= cap * 3 / 4) {
+			merge_into(s, t, p->in.child[k + 1]);
+			return;
+		}
+	}
+	refresh(s, t);
+}
+
+/* Drops child k of p (its node goes back to the pool). */
+static void drop_child(struct hg_vas *s, struct hg_vnode *p, unsigned k)
+{
+	node_put(s, p->in.child[k]);
+	unsigned m = p->n - k - 1;
+	memmove(&p->in.key[k], &p->in.key[k + 1], m * sizeof(hg_addr));
+	memmove(&p->in.max_gap[k], &p->in.max_gap[k + 1], m * sizeof(uint64_t));
+	memmove(&p->in.rt_lo[k], &p->in.rt_lo[k + 1], m * sizeof(hg_addr));
+	memmove(&p->in.rt_hi[k], &p->in.rt_hi[k + 1], m * sizeof(hg_addr));
+	memmove(&p->in.child[k], &p->in.child[k + 1],
+		m * sizeof(struct hg_vnode *));
+	p->n--;
+	clear_from(p, p->n);
+	renumber(p, k);
+	settle(s, p);
+}
+
+/* Removes the vma v; the next vma takes its gap. Pointers into the tree
+ * are stale afterwards (leaves may join). */
+static void remove_vma(struct hg_vas *s, struct hg_vma *v)
+{
+	struct hg_vnode *l = leaf_of(v);
+	unsigned i = index_of(l, v);
+	hg_addr pe = pred_end(s, v);
+	struct hg_vma *nx = vnext(v);
+	if (nx && leaf_of(nx) != l) {
+		struct hg_vnode *nl = leaf_of(nx);
+		nl->l.gap[0] = nx->base - pe;
+		refresh(s, nl);
+	}
+	unsigned k = l->n - i - 1;
+	memmove(&l->l.key[i], &l->l.key[i + 1], k * sizeof(hg_addr));
+	memmove(&l->l.gap[i], &l->l.gap[i + 1], k * sizeof(uint64_t));
+	memmove(&l->l.v[i], &l->l.v[i + 1], k * sizeof(struct hg_vma));
+	l->n--;
+	clear_from(l, l->n);
+	if (i < l->n)
+		l->l.gap[i] = l->l.key[i] - pe;
+	s->n--;
+	settle(s, l);
+}
+
+/* v's end moved: its leaf's aggregates and the next vma's gap follow. */
+static void set_end(struct hg_vas *s, struct hg_vma *v, hg_addr end)
+{
+	struct hg_vnode *l = leaf_of(v);
+	v->end = end;
+	struct hg_vma *nx = vnext(v);
+	if (nx)
+		fix_gap(s, nx, l);
+	refresh(s, l);
 }
 
 /* ------------------------------------------------------------------ */
 /* Changes                                                             */
 /* ------------------------------------------------------------------ */
-
-static uint64_t next_prio(struct hg_vas *s)
-{
-	/* xorshift64*: deterministic, so replays are reproducible. */
-	uint64_t x = s->seed;
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	s->seed = x;
-	return x * 0x2545f4914f6cdd1dull;
-}
 
 int hg_vas_init(struct hg_vas *s, hg_addr lo, hg_addr hi, hg_addr mmap_base,
 		uint64_t page, uint64_t granularity, enum hg_placement place)
@@ -534,7 +866,7 @@ int hg_vas_init(struct hg_vas *s, hg_addr lo, hg_addr hi, hg_addr mmap_base,
 	s->page = page;
 	s->granularity = granularity < page ? page : granularity;
 	s->placement = place;
-	s->seed = 0x9e3779b97f4a7c15ull;
+	s->rt_lo = UINT64_MAX;
 	return HG_OK;
 }
 
@@ -549,32 +881,6 @@ void hg_vas_release(struct hg_vas *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* Adds a node holding m (over free space); NULL when the host is out. */
-static struct hg_vnode *add_node(struct hg_vas *s, const struct hg_vma *m)
-{
-	struct hg_vnode *x = node_get(s);
-	if (!x)
-		return NULL;
-	x->v = *m;
-	x->prio = next_prio(s);
-	tree_insert(s, x);
-	return x;
-}
-
-static void drop_node(struct hg_vas *s, struct hg_vnode *x)
-{
-	tree_remove(s, x);
-	node_put(s, x);
-}
-
-/* t's end moved: its own aggregates and the next vma's gap follow. */
-static void set_end(struct hg_vas *s, struct hg_vnode *t, hg_addr end)
-{
-	t->v.end = end;
-	fix_up(t);
-	fix_gap(s, t->next);
-}
-
 static bool same_attrs(const struct hg_vma *a, const struct hg_vma *b)
 {
 	return a->resv == b->resv && a->owner == b->owner &&
@@ -582,20 +888,34 @@ static bool same_attrs(const struct hg_vma *a, const struct hg_vma *b)
 	       a->stranded == b->stranded;
 }
 
-/* Merges t with touching neighbours that agree. */
-static void merge_around(struct hg_vas *s, struct hg_vnode *t)
+static bool joins(const struct hg_vma *a, const struct hg_vma *b)
 {
-	struct hg_vnode *nx = t->next;
-	if (nx && t->v.end == nx->v.base && same_attrs(&t->v, &nx->v)) {
-		hg_addr e = nx->v.end;
-		drop_node(s, nx);
-		set_end(s, t, e);
+	return a->end == b->base && same_attrs(a, b);
+}
+
+/* The vma at base (a vma starts there). */
+static struct hg_vma *at_base(const struct hg_vas *s, hg_addr base)
+{
+	struct hg_vma *v = vfloor(s, base);
+	HG_ASSERT(v && v->base == base);
+	return v;
+}
+
+/* Merges the vma x with touching neighbours that agree. */
+static void merge_around(struct hg_vas *s, struct hg_vma *x)
+{
+	struct hg_vma *nx = vnext(x);
+	if (nx && joins(x, nx)) {
+		hg_addr b = x->base, e = nx->end;
+		remove_vma(s, nx);
+		x = at_base(s, b);
+		set_end(s, x, e);
 	}
-	struct hg_vnode *pv = t->prev;
-	if (pv && pv->v.end == t->v.base && same_attrs(&pv->v, &t->v)) {
-		hg_addr e = t->v.end;
-		drop_node(s, t);
-		set_end(s, pv, e);
+	struct hg_vma *pv = vprev(x);
+	if (pv && joins(pv, x)) {
+		hg_addr b = pv->base, e = x->end;
+		remove_vma(s, x);
+		set_end(s, at_base(s, b), e);
 	}
 }
 
@@ -604,7 +924,7 @@ int hg_vas_insert(struct hg_vas *s, const struct hg_vma *m)
 	HG_ASSERT(m->base < m->end);
 	if (!hg_vas_free_range(s, m->base, m->end))
 		return HG_EINVAL;
-	struct hg_vnode *x = add_node(s, m);
+	struct hg_vma *x = tree_insert(s, m);
 	if (!x)
 		return HG_ENOMEM;
 	merge_around(s, x);
@@ -614,7 +934,7 @@ int hg_vas_insert(struct hg_vas *s, const struct hg_vma *m)
 int hg_vas_map(struct hg_vas *s, hg_addr hint, uint64_t n, struct hg_vma *m,
 	       bool resv_at_base)
 {
-	struct hg_vnode *succ;
+	struct hg_vma *succ;
 	hg_addr a = place(s, hint, n, &succ);
 	m->base = a;
 	if (a == 0)
@@ -622,12 +942,15 @@ int hg_vas_map(struct hg_vas *s, hg_addr hint, uint64_t n, struct hg_vma *m,
 	m->end = a + n;
 	if (resv_at_base)
 		m->resv = a;
-	struct hg_vnode *x = node_get(s);
+	struct hg_vma *x;
+	if (succ) {
+		struct hg_vnode *l = leaf_of(succ);
+		x = insert_at(s, l, index_of(l, succ), m);
+	} else {
+		x = insert_at(s, s->last, s->last ? s->last->n : 0, m);
+	}
 	if (!x)
 		return HG_ENOMEM;
-	x->v = *m;
-	x->prio = next_prio(s);
-	link_leaf(s, x, succ ? succ->prev : s->last, succ);
 	merge_around(s, x);
 	return HG_OK;
 }
@@ -635,18 +958,19 @@ int hg_vas_map(struct hg_vas *s, hg_addr hint, uint64_t n, struct hg_vma *m,
 /* Split so that a vma boundary falls at a (if a is inside a vma). */
 static int split_at(struct hg_vas *s, hg_addr a)
 {
-	struct hg_vnode *t = tree_floor(s, a);
-	if (!t || t->v.base == a || a >= t->v.end)
+	struct hg_vma *t = vfloor(s, a);
+	if (!t || t->base == a || a >= t->end)
 		return HG_OK;
-	struct hg_vnode *x = node_get(s);
-	if (!x)
+	struct hg_vma x = *t;
+	x.base = a;
+	/* The new piece follows at once: its gap is 0, the next vma's
+	 * stays, and insert_at makes the leaf's aggregates again. */
+	t->end = a;
+	struct hg_vnode *l = leaf_of(t);
+	if (!insert_at(s, l, index_of(l, t) + 1, &x)) {
+		t->end = x.end;
 		return HG_ENOMEM;
-	x->v = t->v;
-	x->v.base = a;
-	x->prio = next_prio(s);
-	t->v.end = a;
-	fix_up(t);
-	tree_insert(s, x);
+	}
 	return HG_OK;
 }
 
@@ -661,23 +985,27 @@ static int vas_update(struct hg_vas *s, hg_addr base, hg_addr end,
 		err = split_at(s, end);
 	if (err)
 		return err;
-	struct hg_vnode *first = node_first(s, base);
-	struct hg_vnode *last = NULL;
-	for (struct hg_vnode *v = first; v && v->v.base < end; v = v->next) {
-		fn(&v->v, a, b);
-		last = v;
-	}
-	if (!last)
-		last = first;
-	/* Merge from the last piece down to the first and its neighbours;
-	 * a merge keeps the previous node, so it stays valid. */
-	for (struct hg_vnode *v = last; v;) {
-		hg_addr vb = v->v.base;
-		struct hg_vnode *p = v->prev;
-		merge_around(s, v);
-		if (vb <= base || !p)
-			break;
-		v = p;
+	struct hg_vma *first = vfirst(s, base);
+	if (!first)
+		return HG_OK;
+	for (struct hg_vma *v = first; v && v->base < end; v = vnext(v))
+		fn(v, a, b);
+	/* Every touching pair that agrees, from the vma before the first
+	 * piece to the one after the last, becomes one vma (elsewhere no
+	 * two touching vmas agree). */
+	struct hg_vma *v = vprev(first);
+	if (!v)
+		v = first;
+	while (v && v->base < end) {
+		struct hg_vma *nx = vnext(v);
+		if (nx && joins(v, nx)) {
+			hg_addr vb = v->base, e = nx->end;
+			remove_vma(s, nx);
+			v = at_base(s, vb);
+			set_end(s, v, e);
+		} else {
+			v = nx;
+		}
 	}
 	return HG_OK;
 }
@@ -718,10 +1046,10 @@ int hg_vas_unmap(struct hg_vas *s, hg_addr base, hg_addr end,
 	if (end <= base)
 		return HG_OK;
 	/* The common case: exactly one whole vma, found with one search. */
-	struct hg_vnode *t = tree_floor(s, base);
-	if (t && t->v.base == base && t->v.end == end) {
-		*charged += charged_bytes(&t->v);
-		drop_node(s, t);
+	struct hg_vma *t = vfloor(s, base);
+	if (t && t->base == base && t->end == end) {
+		*charged += charged_bytes(t);
+		remove_vma(s, t);
 		return HG_OK;
 	}
 	int err = split_at(s, base);
@@ -729,12 +1057,10 @@ int hg_vas_unmap(struct hg_vas *s, hg_addr base, hg_addr end,
 		err = split_at(s, end);
 	if (err)
 		return err;
-	t = node_first(s, base);
-	while (t && t->v.base < end) {
-		struct hg_vnode *nx = t->next;
-		*charged += charged_bytes(&t->v);
-		drop_node(s, t);
-		t = nx;
+	/* Each removal may move the vmas after it: found again each time. */
+	while ((t = vfirst(s, base)) && t->base < end) {
+		*charged += charged_bytes(t);
+		remove_vma(s, t);
 	}
 	return HG_OK;
 }
@@ -749,43 +1075,75 @@ int hg_vas_remove(struct hg_vas *s, hg_addr base, hg_addr end)
 /* Self-check                                                          */
 /* ------------------------------------------------------------------ */
 
-static int check_node(const struct hg_vas *s, const struct hg_vnode *t,
-		      const struct hg_vnode *parent, size_t *count)
+struct vcheck {
+	const struct hg_vas *s;
+	const struct hg_vnode *leaf; /* the next leaf in order */
+	const struct hg_vma *prev;   /* the last vma seen */
+	size_t count;
+};
+
+/* t's subtree at depth d: the shape, the keys, the gaps and the leaf
+ * list; the aggregates are compared by the caller. */
+static int check_node(struct vcheck *c, const struct hg_vnode *t,
+		      const struct hg_vnode *parent, unsigned d)
 {
-	if (!t)
+	const struct hg_vas *s = c->s;
+	if (t->parent != parent || t->n == 0 || t->leaf != (d == s->height))
+		return -1;
+	if (t->leaf) {
+		if (t != c->leaf || t->n > VAS_LEAF ||
+		    (t->l.next ? t->l.next->l.prev != t : s->last != t))
+			return -1;
+		for (unsigned i = t->n; i < VAS_LEAF; i++)
+			if (t->l.key[i] != UINT64_MAX || t->l.gap[i] != 0)
+				return -1;
+		for (unsigned i = 0; i < t->n; i++) {
+			const struct hg_vma *v = &t->l.v[i];
+			hg_addr pe = c->prev ? c->prev->end : s->lo;
+			if (t->l.key[i] != v->base || v->base >= v->end ||
+			    v->base < pe || t->l.gap[i] != v->base - pe ||
+			    vfloor(s, v->base) != v)
+				return -1;
+			c->prev = v;
+			c->count++;
+		}
+		c->leaf = t->l.next;
 		return 0;
-	if (t->p != parent || (parent && t->prio > parent->prio))
+	}
+	if (t->n > VAS_FAN)
 		return -1;
-	if (t->l && t->l->v.base >= t->v.base)
-		return -1;
-	if (t->r && t->r->v.base <= t->v.base)
-		return -1;
-	if (check_node(s, t->l, t, count) || check_node(s, t->r, t, count))
-		return -1;
-	struct hg_vnode c = *t;
-	(*count)++;
-	pull(&c);
-	return c.max_gap == t->max_gap && c.rt_lo == t->rt_lo &&
-			       c.rt_hi == t->rt_hi
-		       ? 0
-		       : -1;
+	for (unsigned i = t->n; i < VAS_FAN; i++)
+		if (t->in.key[i] != UINT64_MAX || t->in.max_gap[i] != 0 ||
+		    t->in.rt_lo[i] != UINT64_MAX || t->in.rt_hi[i] != 0)
+			return -1;
+	for (unsigned i = 0; i < t->n; i++) {
+		const struct hg_vnode *ch = t->in.child[i];
+		struct vagg a;
+		if (ch->slot != i || check_node(c, ch, t, d + 1))
+			return -1;
+		a = agg_of(ch);
+		if (t->in.key[i] != min_key(ch) ||
+		    t->in.max_gap[i] != a.max_gap || t->in.rt_lo[i] != a.rt_lo ||
+		    t->in.rt_hi[i] != a.rt_hi)
+			return -1;
+	}
+	return 0;
 }
 
 int hg_vas_check(const struct hg_vas *s)
 {
-	size_t count = 0;
-	if (check_node(s, s->root, NULL, &count) || count != s->n)
+	if (!s->root)
+		return s->n == 0 && !s->first && !s->last && s->max_gap == 0 &&
+			       s->rt_lo == UINT64_MAX && s->rt_hi == 0
+		       ? 0
+		       : -1;
+	struct vcheck c = { s, s->first, NULL, 0 };
+	if (s->first->l.prev || check_node(&c, s->root, NULL, 0) || c.leaf ||
+	    c.count != s->n)
 		return -1;
-	size_t listed = 0;
-	const struct hg_vnode *prev = NULL;
-	for (const struct hg_vnode *t = s->first; t; t = t->next) {
-		if (t->prev != prev || t->v.base >= t->v.end ||
-		    (prev && prev->v.end > t->v.base) ||
-		    t->gap != t->v.base - (prev ? prev->v.end : s->lo) ||
-		    tree_floor(s, t->v.base) != t)
-			return -1;
-		prev = t;
-		listed++;
-	}
-	return listed == s->n && s->last == prev ? 0 : -1;
+	struct vagg a = agg_of(s->root);
+	return a.max_gap == s->max_gap && a.rt_lo == s->rt_lo &&
+			       a.rt_hi == s->rt_hi
+		       ? 0
+		       : -1;
 }

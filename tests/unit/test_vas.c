@@ -232,6 +232,234 @@ static void test_vas_random_bottomup(void **state)
 	run_random(HG_PLACE_BOTTOMUP, 1234);
 }
 
+/* ------------------------------------------------------------------ */
+/* A tree of several levels                                            */
+/* ------------------------------------------------------------------ */
+
+#define DEEP 3000u /* vmas: leaves of up to 16 under two inner levels */
+
+/* Checks the tree and that walking it both ways meets n vmas in order. */
+static void check_walks(const struct hg_vas *s, size_t n)
+{
+	assert_int_equal(hg_vas_check(s), 0);
+	assert_int_equal(s->n, n);
+	size_t fwd = 0, back = 0;
+	hg_addr at = 0;
+	for (const struct hg_vma *v = hg_vas_first(s, 0); v;
+	     v = hg_vas_next(s, v), fwd++) {
+		assert_true(v->base >= at);
+		assert_true(v->base < v->end);
+		assert_ptr_equal(hg_vas_find(s, v->base), v);
+		at = v->end;
+	}
+	at = UINT64_MAX;
+	for (const struct hg_vma *v = hg_vas_last(s); v;
+	     v = hg_vas_prev(s, v), back++) {
+		assert_true(v->end <= at);
+		at = v->base;
+	}
+	assert_int_equal(fwd, n);
+	assert_int_equal(back, n);
+}
+
+/* The runtime's span by a walk. */
+static uint64_t walked_span(const struct hg_vas *s)
+{
+	hg_addr lo = UINT64_MAX, hi = 0;
+	for (const struct hg_vma *v = hg_vas_first(s, 0); v;
+	     v = hg_vas_next(s, v)) {
+		if (v->owner != HG_OWN_RUNTIME)
+			continue;
+		if (v->base < lo)
+			lo = v->base;
+		hi = v->end;
+	}
+	return hi > lo ? hi - lo : 0;
+}
+
+/* vma i of the deep tree: pages [5i, 5i+4), a free page after it;
+ * every seventh is foreign. */
+static struct hg_vma deep_vma(unsigned i)
+{
+	struct hg_vma m = { page_addr(5 * i), page_addr(5 * i + 4),
+			    page_addr(5 * i), 0, HG_MEM_READY, 0, 0 };
+	m.owner = i % 7 == 3 ? HG_OWN_FOREIGN : HG_OWN_RUNTIME;
+	return m;
+}
+
+/* DEEP vmas, the space ending at the last one's end (no free top). */
+static void deep_init(struct hg_vas *s, enum hg_placement place)
+{
+	hg_vas_init(s, LO, page_addr(5 * DEEP - 1), 0, PAGE, PAGE, place);
+	/* Inserted out of order: splits in the middle of nodes too. */
+	for (unsigned k = 0; k < DEEP; k++) {
+		unsigned i = (k * 1237u) % DEEP;
+		struct hg_vma m = deep_vma(i);
+		assert_int_equal(hg_vas_insert(s, &m), 0);
+	}
+	assert_true(s->height >= 2);
+	check_walks(s, DEEP);
+	assert_int_equal(hg_vas_runtime_span(s), walked_span(s));
+}
+
+/* Exact unmaps make holes; placement finds the highest (top-down) or the
+ * lowest (bottom-up) that fits, and maps there in the same search. */
+static void test_vas_deep_gaps(void **state)
+{
+	(void)state;
+	for (int down = 0; down < 2; down++) {
+		struct hg_vas s;
+		deep_init(&s, down ? HG_PLACE_TOPDOWN : HG_PLACE_BOTTOMUP);
+		/* One free page between vmas: nothing of two pages fits. */
+		assert_int_equal(hg_vas_place(&s, 0, 2 * PAGE), 0);
+		uint64_t charged = 0;
+		unsigned holes[] = { 17, 1500, 2990, 640 };
+		for (unsigned h = 0; h < 4; h++) {
+			struct hg_vma m = deep_vma(holes[h]);
+			assert_int_equal(hg_vas_unmap(&s, m.base, m.end,
+						      &charged),
+					 0);
+		}
+		assert_int_equal(charged, 4 * 4 * PAGE);
+		check_walks(&s, DEEP - 4);
+		/* A hole is the free page before, the vma's four and the
+		 * free page after: six pages. */
+		hg_addr want = down ? page_addr(5 * 2990 - 1)
+				    : page_addr(5 * 17 - 1);
+		assert_int_equal(hg_vas_place(&s, 0, 6 * PAGE), want);
+		assert_int_equal(hg_vas_place(&s, 0, 7 * PAGE), 0);
+		struct hg_vma q = { 0, 0, 0, HG_OWN_RUNTIME, HG_MEM_READY,
+				    0, 0 };
+		assert_int_equal(hg_vas_map(&s, 0, 6 * PAGE, &q, true), 0);
+		assert_int_equal(q.base, want);
+		/* It filled its hole and touches both neighbours (another
+		 * reservation: no merge). */
+		check_walks(&s, DEEP - 3);
+		/* The next six pages go to the next hole in order. */
+		hg_addr next = down ? page_addr(5 * 1500 - 1)
+				    : page_addr(5 * 640 - 1);
+		assert_int_equal(hg_vas_place(&s, 0, 6 * PAGE), next);
+		/* Smaller ones fit at the top (bottom) of that hole. */
+		assert_int_equal(hg_vas_place(&s, 0, 2 * PAGE),
+				 down ? next + 4 * PAGE : next);
+		/* A hint into a hole is taken as it is when it fits. */
+		assert_int_equal(hg_vas_place(&s, next + PAGE, 5 * PAGE),
+				 next + PAGE);
+		/* Not when it does not: the rule places it. */
+		assert_int_equal(hg_vas_place(&s, next + 2 * PAGE, 5 * PAGE),
+				 down ? next + PAGE : next);
+		hg_vas_release(&s);
+	}
+}
+
+/* Unmapping and setting ranges that start and end inside vmas split
+ * them, across many leaves; setting them back merges them again. */
+static void test_vas_deep_partial(void **state)
+{
+	(void)state;
+	struct hg_vas s;
+	deep_init(&s, HG_PLACE_TOPDOWN);
+	/* [5*100+2, 5*900+1): vma 100 keeps two pages, 101..899 go, vma
+	 * 900 keeps three. */
+	uint64_t charged = 0;
+	assert_int_equal(hg_vas_unmap(&s, page_addr(5 * 100 + 2),
+				      page_addr(5 * 900 + 1), &charged),
+			 0);
+	assert_int_equal(charged, (2 + 799 * 4 + 1) * PAGE);
+	check_walks(&s, DEEP - 799);
+	const struct hg_vma *v = hg_vas_find(&s, page_addr(5 * 100));
+	assert_non_null(v);
+	assert_int_equal(v->end, page_addr(5 * 100 + 2));
+	const struct hg_vma *w = hg_vas_next(&s, v);
+	assert_int_equal(w->base, page_addr(5 * 900 + 1));
+	assert_int_equal(w->end, page_addr(5 * 900 + 4));
+	assert_ptr_equal(hg_vas_prev(&s, w), v);
+	assert_null(hg_vas_find(&s, page_addr(5 * 500)));
+	assert_ptr_equal(hg_vas_first(&s, page_addr(5 * 500)), w);
+	assert_int_equal(hg_vas_runtime_span(&s), walked_span(&s));
+	/* The hole's gap is found: top-down, nothing above it fits. */
+	assert_int_equal(hg_vas_place(&s, 0, 3000 * PAGE),
+			 page_addr(5 * 900 + 1) - 3000 * PAGE);
+
+	/* A state over [5*1000+1, 5*2000+3) splits vmas 1000 and 1999
+	 * (three pieces each way: the set's piece and the rest). */
+	assert_int_equal(hg_vas_set(&s, page_addr(5 * 1000 + 1),
+				    page_addr(5 * 1999 + 3), HG_MEM_PREPARED,
+				    -1),
+			 0);
+	check_walks(&s, DEEP - 799 + 2);
+	v = hg_vas_find(&s, page_addr(5 * 1000));
+	assert_int_equal(v->state, HG_MEM_READY);
+	assert_int_equal(v->end, page_addr(5 * 1000 + 1));
+	v = hg_vas_next(&s, v);
+	assert_int_equal(v->state, HG_MEM_PREPARED);
+	assert_int_equal(v->base, page_addr(5 * 1000 + 1));
+	v = hg_vas_find(&s, page_addr(5 * 1999 + 3));
+	assert_int_equal(v->state, HG_MEM_READY);
+	assert_int_equal(v->base, page_addr(5 * 1999 + 3));
+	assert_int_equal(hg_vas_bytes(&s, 0, UINT64_MAX, HG_MEM_PREPARED),
+			 (3 + 998 * 4 + 3) * PAGE);
+	/* Back as it was: the pieces merge, one vma each again. */
+	assert_int_equal(hg_vas_set(&s, page_addr(5 * 1000 + 1),
+				    page_addr(5 * 1999 + 3), HG_MEM_READY, -1),
+			 0);
+	check_walks(&s, DEEP - 799);
+	v = hg_vas_find(&s, page_addr(5 * 1999 + 1));
+	assert_int_equal(v->base, page_addr(5 * 1999));
+	assert_int_equal(v->end, page_addr(5 * 1999 + 4));
+	/* A range inside one vma: its middle goes, two pieces stay. */
+	charged = 0;
+	assert_int_equal(hg_vas_unmap(&s, page_addr(5 * 2500 + 1),
+				      page_addr(5 * 2500 + 3), &charged),
+			 0);
+	assert_int_equal(charged, 2 * PAGE);
+	check_walks(&s, DEEP - 799 + 1);
+	hg_vas_release(&s);
+}
+
+/* Emptied in an order that drains leaves from both sides (they join
+ * their siblings, inner nodes too, and the root gives way), then
+ * filled again. */
+static void test_vas_deep_drain(void **state)
+{
+	(void)state;
+	struct hg_vas s;
+	deep_init(&s, HG_PLACE_TOPDOWN);
+	size_t n = DEEP;
+	/* Every other one first, then the rest from the top down. */
+	for (unsigned pass = 0; pass < 2; pass++) {
+		for (unsigned k = 0; k < DEEP; k++) {
+			unsigned i = pass ? DEEP - 1 - k : k;
+			if (i % 2 != pass)
+				continue;
+			struct hg_vma m = deep_vma(i);
+			assert_int_equal(hg_vas_remove(&s, m.base, m.end), 0);
+			n--;
+			if (k % 97 == 0) {
+				check_walks(&s, n);
+				assert_int_equal(hg_vas_runtime_span(&s),
+						 walked_span(&s));
+			}
+		}
+		check_walks(&s, n);
+	}
+	assert_int_equal(n, 0);
+	assert_null(s.root);
+	assert_null(hg_vas_first(&s, 0));
+	assert_null(hg_vas_last(&s));
+	assert_int_equal(hg_vas_runtime_span(&s), 0);
+	/* Filled again from the pool, placed top-down from the end. */
+	for (unsigned i = 0; i < 100; i++) {
+		struct hg_vma q = { 0, 0, 0, HG_OWN_RUNTIME, HG_MEM_READY,
+				    0, 0 };
+		assert_int_equal(hg_vas_map(&s, 0, PAGE, &q, true), 0);
+		assert_int_equal(q.base, page_addr(5 * DEEP - 2 - i));
+	}
+	check_walks(&s, 100);
+	assert_int_equal(hg_vas_runtime_span(&s), 100 * PAGE);
+	hg_vas_release(&s);
+}
+
 /* Replays n foreign 64 KiB mmaps, then munmaps every other one; returns
  * the CPU seconds it took. */
 static double foreign_maps(unsigned n)
@@ -303,6 +531,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vas_random_topdown),
 		cmocka_unit_test(test_vas_random_bottomup),
+		cmocka_unit_test(test_vas_deep_gaps),
+		cmocka_unit_test(test_vas_deep_partial),
+		cmocka_unit_test(test_vas_deep_drain),
 		cmocka_unit_test(test_foreign_maps_linear),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

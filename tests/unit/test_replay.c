@@ -254,7 +254,8 @@ static void test_fidelity(void **state)
 /*
  * A source like a reader: the id and the mark label of each op in one
  * buffer of its own that the next call overwrites (the replay reads ahead:
- * it must not keep the borrowed strings). Ids of 2 to 300 bytes: span k
+ * it must not keep the borrowed strings). Ids of 2 to 300 bytes, half of
+ * them with their length and hash: span k
  * allocated, a mark, span k - 1 freed (span 0 allocated instead at first).
  */
 struct clobber {
@@ -294,6 +295,12 @@ static int clobber_next(void *ctx, struct hg_op *op, unsigned *line,
 		op->kind = HG_OP_MARK;
 		snprintf(c->buf, sizeof(c->buf), "mark %u", k);
 		op->text = c->buf;
+	}
+	/* Half of the ids come with their length and hash, as a reader
+	 * gives them. */
+	if (op->id && k % 2) {
+		op->id_len = strlen(op->id);
+		op->id_hash = hg_id_hash(op->id, op->id_len);
 	}
 	c->i++;
 	*line = c->i;

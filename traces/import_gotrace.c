@@ -446,6 +446,7 @@ struct hg_gotrace_reader {
 	 * mheap_.scavengeAll once the sweep is done): its cycle runs, and
 	 * then its scavengeAll is due. */
 	bool fos_gc, fos_due;
+	uint64_t fos_g; /* the goroutine that called it */
 	/* The background scavenger's goroutine (GT_NO_G: not known yet) and
 	 * whether it runs (the last bgscav op handed out was a run). */
 	uint64_t scav_g;
@@ -2414,11 +2415,14 @@ static int handle(struct hg_trace_reader *r, const struct gt_event *ev)
 			return rc;
 	}
 	/* FreeOSMemory's scavengeAll comes once its cycle's sweep is done:
-	 * before the next allocation, mark or cycle (Go: runtime.GC sweeps
-	 * every span before it returns). */
+	 * before its goroutine's next allocation, or any mark or cycle (Go:
+	 * runtime.GC sweeps every span before it returns; another goroutine,
+	 * such as the background scavenger making its timer, allocates
+	 * while scavengeAll still runs). */
 	if (g->fos_due && !g->snapshot &&
-	    (ev->type == EV_SPAN_ALLOC || ev->type == EV_HEAP_OBJECT_ALLOC ||
-	     ev->type == EV_GOROUTINE_STACK_ALLOC ||
+	    (((ev->type == EV_SPAN_ALLOC || ev->type == EV_HEAP_OBJECT_ALLOC ||
+	       ev->type == EV_GOROUTINE_STACK_ALLOC) &&
+	      (g->fos_g == GT_NO_G || cur_g(g, ev->m) == g->fos_g)) ||
 	     ev->type == EV_USER_LOG || ev->type == EV_GC_BEGIN)) {
 		int rc = free_os_scavenge(r, ev);
 
@@ -2484,6 +2488,8 @@ static int handle(struct hg_trace_reader *r, const struct gt_event *ev)
 		return set_p(r, ev->m, GT_NO_P, true, ev->args[0]);
 	case EV_GC_BEGIN:
 		g->fos_gc = free_os_stack(g, ev->args[1]);
+		if (g->fos_gc)
+			g->fos_g = cur_g(g, ev->m);
 		return 0;
 	case EV_GC_END: {
 		/* on its P: the P that ends the cycle flushes its mcache
@@ -3192,6 +3198,7 @@ int hg__gotrace_open(struct hg_trace_reader *r)
 	g->rng = 0x9e3779b9u;
 	g->last_p = GT_NO_P;
 	g->scav_g = GT_NO_G;
+	g->fos_g = GT_NO_G;
 	g->spill = malloc(GT_MAX_BATCH);
 	if (!g->spill)
 		return gt_nomem(r);

@@ -921,6 +921,74 @@ static void test_free_os(void **state)
 }
 
 /*
+ * FreeOSMemory's scavengeAll waits for its own goroutine (G 1, which ran
+ * the cycle's GCBegin): another goroutine's allocation after the cycle
+ * (G 4 on M 9, a large object) comes before it, G 1's own after it.
+ */
+static void test_free_os_goroutine(void **state)
+{
+	static const uint64_t fos[] = { 20, 21, 22, 23 };
+	struct buf b = { 0 }, d = { 0 };
+	struct ops o;
+	size_t i = 0;
+
+	(void)state;
+	header(&b, 26);
+	byte(&d, 1);
+	uv(&d, MIN_ADDR);
+	uv(&d, 8192);
+	uv(&d, 8);
+	uv(&d, 2048);
+	exp_batch(&b, 1, 1, &d);
+	byte(&d, 2);
+	stack_ev(&d, 5, 4, fos);
+	batch(&b, 1, 7, 1000, &d);
+	byte(&d, 4);
+	string_ev(&d, 20, "runtime.GC");
+	string_ev(&d, 21, "runtime/debug.freeOSMemory");
+	string_ev(&d, 22, "runtime/debug.FreeOSMemory");
+	string_ev(&d, 23, "main.main");
+	batch(&b, 1, 7, 1000, &d);
+	ev(&d, 13, 3, U(0), U(0), U(1));             /* P0 */
+	ev(&d, 16, 3, U(1), U(1), U(1));             /* GoStart G1 */
+	ev(&d, 29, 3, U(1), U(1), U(5));             /* FreeOSMemory's */
+	ev(&d, 30, 2, U(1), U(1));
+	ev(&d, 129, 4, U(100), U(16), U(1), KC(0, 1)); /* G1's, at 1103 */
+	ev(&d, 132, 3, U(1), U(16 * 1024), U(0));
+	batch(&b, 1, 7, 1000, &d);
+	ev(&d, 13, 3, U(0), U(1), U(1));             /* P1 */
+	ev(&d, 16, 3, U(10), U(4), U(1));            /* GoStart G4 */
+	ev(&d, 129, 4, U(40), U(8), U(1), KC(0, 1)); /* G4's, at 1050 */
+	ev(&d, 132, 3, U(1), U(8 * 1024), U(0));
+	batch(&b, 1, 9, 1000, &d);
+	sync_batch(&b, 26, 1);
+	byte(&b, 52);
+	decode(&o, b.p, b.n, NULL);
+	if (o.rc < 0)
+		fail_msg("%u: %s", o.d.line, o.d.msg);
+	while (i < o.n && o.v[i].kind != HG_OP_GC)
+		i++;
+	expect(&o, i++, HG_OP_GC, NULL, 0);
+	while (i < o.n && o.v[i].kind != HG_OP_NEW) {
+		assert_true(o.v[i].kind != HG_OP_SCAVENGE);
+		i++;
+	}
+	expect(&o, i++, HG_OP_NEW, "o2000", 8192);
+	while (i < o.n && o.v[i].kind != HG_OP_SCAVENGE) {
+		assert_true(o.v[i].kind != HG_OP_NEW);
+		i++;
+	}
+	expect(&o, i, HG_OP_SCAVENGE, NULL, 0);
+	assert_true(o.v[i++].all);
+	while (i < o.n && o.v[i].kind != HG_OP_NEW)
+		i++;
+	expect(&o, i++, HG_OP_NEW, "o4000", 8192);
+	ops_free(&o);
+	free(b.p);
+	free(d.p);
+}
+
+/*
  * The background scavenger's goroutine (G 4): known by the stacks of its
  * blocks (a runtime.bgscavenge frame) before any event of the generation
  * is handled, so its first GoStart, which comes before the first such
@@ -1628,6 +1696,7 @@ int main(void)
 		cmocka_unit_test(test_held),
 		cmocka_unit_test(test_free_os),
 		cmocka_unit_test(test_scav_windows),
+		cmocka_unit_test(test_free_os_goroutine),
 		cmocka_unit_test(test_snapshot_procs),
 		cmocka_unit_test(test_mark_stw),
 		cmocka_unit_test(test_drift),

@@ -347,13 +347,13 @@ void hg_cfg_default_module_end(struct hg_config *c)
 	c->module_end = 1 * HG_MiB;
 }
 
-/* the per-P page cache, runtime/mpagecache.go, is new in go1.14 */
 /* on: each P its own caches, as in every release with Ps (go1.1+) */
 void hg_cfg_default_per_p_caches(struct hg_config *c)
 {
 	c->per_p_caches = true;
 }
 
+/* the per-P page cache, runtime/mpagecache.go, is new in go1.14 */
 void hg_cfg_default_page_cache(struct hg_config *c)
 {
 	c->page_cache = hg_config_go_minor(c) >= 14;

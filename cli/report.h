@@ -22,12 +22,6 @@
 #define HG_JSON_FORMAT 2
 
 /*
- * name is the trace's name, or NULL when it has none. lane, when not NULL,
- * is the replay's lane of st: its figures at every mark ("marks") and the
- * fidelity of recorded addresses ("fidelity"); without it "marks" is
- * empty and "fidelity" null.
- */
-/*
  * --at: st holds the statistics after event `event` (at mark `mark`, or
  * NULL for an event index) and is reported as "final" and "peak" (the
  * peak up to then); `events` is the whole replay's count of events.
@@ -38,7 +32,12 @@ struct hg_report_at {
 	uint64_t events;
 };
 
-/* at is NULL for the statistics at the end. */
+/*
+ * name is the trace's name, or NULL when it has none. lane, when not NULL,
+ * is the replay's lane of st: its figures at every mark ("marks") and the
+ * fidelity of recorded addresses ("fidelity"); without it "marks" is
+ * empty and "fidelity" null. at is NULL for the statistics at the end.
+ */
 void hg_report_json(FILE *f, const char *name, const struct hg_config *cfg,
 		    const struct hg_stats *st, struct hg_replay_lane *lane,
 		    const struct hg_report_at *at);

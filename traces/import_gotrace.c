@@ -2205,10 +2205,6 @@ static int append_label(struct hg_trace_reader *r, size_t *len,
 	return 0;
 }
 
-/* user_log makes a trace.Log event a mark: its message, prefixed with
- * "CATEGORY: " unless the category is "mark" or empty; control characters
- * become spaces, bytes that are not UTF-8 '?', and blanks around it go;
- * an empty label becomes "log". */
 /* swap_mark trades the text being built (mark) and the pending one. */
 static void swap_mark(struct hg_gotrace_reader *g)
 {
@@ -2231,6 +2227,10 @@ static struct gt_pending *flush_mark(struct hg_trace_reader *r)
 	return push(r, HG_OP_MARK, g->mark_off);
 }
 
+/* user_log makes a trace.Log event a mark: its message, prefixed with
+ * "CATEGORY: " unless the category is "mark" or empty; control characters
+ * become spaces, bytes that are not UTF-8 '?', and blanks around it go;
+ * an empty label becomes "log". */
 static int user_log(struct hg_trace_reader *r, const struct gt_event *ev)
 {
 	struct hg_gotrace_reader *g = r->gotrace;

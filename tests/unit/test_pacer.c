@@ -600,17 +600,6 @@ static void test_scavenge_goal(void **state)
 			 released_after_gc_pace("1.19", "true", "time", 1));
 }
 
-/*
- * The idle Ps' page caches are flushed at each GC from go1.21 (and so at
- * FreeOSMemory's), never before: a 64-page span freed, then cached by P 1
- * (63 free, unreleased pages hidden in its cache), then (with three Ps)
- * P 2 caches a fresh block, then FreeOSMemory on P 0. P 1 and P 2 ran
- * since the last GC: not idle, nothing flushed. At the next FreeOSMemory
- * they have not run since: the world started again hands P 2, the idle P
- * the events ran on last, to a spinning M (wakep), which keeps its cache;
- * go1.26 flushes P 1's and releases its 63 pages, go1.19 keeps them. With
- * two Ps, P 1 is the one wakep takes: nothing is flushed.
- */
 /* A model of release go with config key key set to value (key NULL:
  * none). */
 static struct hg_model *model_set(const char *go, const char *key,
@@ -630,6 +619,17 @@ static struct hg_model *model_set(const char *go, const char *key,
 	return m;
 }
 
+/*
+ * The idle Ps' page caches are flushed at each GC from go1.21 (and so at
+ * FreeOSMemory's), never before: a 64-page span freed, then cached by P 1
+ * (63 free, unreleased pages hidden in its cache), then (with three Ps)
+ * P 2 caches a fresh block, then FreeOSMemory on P 0. P 1 and P 2 ran
+ * since the last GC: not idle, nothing flushed. At the next FreeOSMemory
+ * they have not run since: the world started again hands P 2, the idle P
+ * the events ran on last, to a spinning M (wakep), which keeps its cache;
+ * go1.26 flushes P 1's and releases its 63 pages, go1.19 keeps them. With
+ * two Ps, P 1 is the one wakep takes: nothing is flushed.
+ */
 static uint64_t released_after_idle_set(const char *go, unsigned nprocs,
 					const char *key, const char *value)
 {
@@ -826,14 +826,6 @@ static void test_scavenger_time(void **state)
 }
 
 /*
- * The end of an imported gc's sweep: its first wbuffree (Go's bgsweep
- * frees the work buffers once no span is left to sweep), even with frees
- * after it; a stack growth, a P change or the clock between its frees do
- * not end it. Returns what the background scavenger released by 90 us
- * after the last op (sysmon's wake is 70 us after the sweep's end; js/wasm
- * has no sysmon: nothing wakes it there until the next cycle's start).
- */
-/*
  * scavenger_pace=trace: the background scavenger runs only while bgscav
  * has it running (nothing at the gc, its sweep's end or any time before),
  * 64 KiB quanta (no huge pages: a quantum is not widened to one) at
@@ -931,6 +923,14 @@ static void test_scavenger_trace(void **state)
 	}
 }
 
+/*
+ * The end of an imported gc's sweep: its first wbuffree (Go's bgsweep
+ * frees the work buffers once no span is left to sweep), even with frees
+ * after it; a stack growth, a P change or the clock between its frees do
+ * not end it. Returns what the background scavenger released by 90 us
+ * after the last op (sysmon's wake is 70 us after the sweep's end; js/wasm
+ * has no sysmon: nothing wakes it there until the next cycle's start).
+ */
 static uint64_t released_after_sweep(const char *platform, bool wbuffree)
 {
 	struct hg_model *m = NULL;
@@ -1089,19 +1089,8 @@ static void test_scavenger_gens(void **state)
 	assert_true(released_gens("false", 1, false) > 80 * MiB);
 }
 
-/*
- * The scavenging when the heap grows, per release: 40 MiB live, 36 MiB of
- * it freed at a gc (the goal then far below the retained heap), then a
- * 64 MiB object: go1.13-1.18 release what retained exceeds the goal, at
- * most the growth, when the heap grows for it, as go1.19+ do; go1.12
- * releases as much as the heap grew, from the free pages, at most what is
- * free; go1.11 nothing. The background scavenger waits for a time
- * event that never comes (scavenger_pace = time), so what is released
- * is the growth's.
- */
-/* model(go) with scavenger_pace=time, its clock at 1 us. */
-/* A model of release go on the trace's clock, with config key key set to
- * value (key NULL: none). */
+/* A model of release go with scavenger_pace=time, its clock at 1 us,
+ * and config key key set to value (key NULL: none). */
 static struct hg_model *model_on_clock_set(const char *go, const char *key,
 					   const char *value)
 {
@@ -1121,6 +1110,16 @@ static struct hg_model *model_on_clock_set(const char *go, const char *key,
 	return m;
 }
 
+/*
+ * The scavenging when the heap grows, per release: 40 MiB live, 36 MiB of
+ * it freed at a gc (the goal then far below the retained heap), then a
+ * 64 MiB object: go1.13-1.18 release what retained exceeds the goal, at
+ * most the growth, when the heap grows for it, as go1.19+ do; go1.12
+ * releases as much as the heap grew, from the free pages, at most what is
+ * free; go1.11 nothing. The background scavenger waits for a time
+ * event that never comes (scavenger_pace = time), so what is released
+ * is the growth's.
+ */
 static uint64_t released_on_grow_set(const char *go, const char *key,
 				     const char *value)
 {

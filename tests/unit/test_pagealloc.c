@@ -1198,7 +1198,6 @@ static void test_compact_giant(void **state)
 	hg_pagealloc_free_all(p);
 }
 
-/* grow marks pages free and scavenged; alloc reports and clears them. */
 /*
  * Go: the background search address that nextGen raised is marked, and a
  * find that finds nothing below it cannot clear it (atomicOffAddr.Clear):
@@ -1284,6 +1283,7 @@ static void test_scavenge_force_skips_empty(void **state)
 	hg_pagealloc_free_all(p);
 }
 
+/* grow marks pages free and scavenged; alloc reports and clears them. */
 static void test_grow_alloc_scav(void **state)
 {
 	struct env e = env64(4096);

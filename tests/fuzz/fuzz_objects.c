@@ -3,7 +3,8 @@
  * bytes choose a platform, a Go preset, GOMAXPROCS, the GC and scavenger
  * pacing, a memory limit and the scavenging and page-cache switches, then
  * a sequence of object-level operations (new, del, gc, stacks, work
- * buffers, Ps, the clock, scavenges, marks);
+ * buffers, Ps, the clock, the background scavenger's goroutine,
+ * scavenges, marks);
  * every operation is applied through the replay pipeline with the
  * invariant checker after each. A checker failure or a crash is a bug.
  */
@@ -97,6 +98,11 @@ static int gen_next(void *ctx, struct hg_op *op, unsigned *line, unsigned *col,
 		op->kind = HG_OP_TIME;
 		g->now += ((uint64_t)take(in) + 1) * (take(in) & 1 ? 1000000 : 1000);
 		op->value = g->now;
+		if ((g->now / 1000) % 4 == 3) {
+			/* the background scavenger's goroutine at that time */
+			op->kind = HG_OP_BGSCAV;
+			op->value = take(in) % 4; /* HG_BGSCAV_* */
+		}
 		break;
 	case 13:
 		op->kind = HG_OP_SCAVENGE;
@@ -142,7 +148,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		hg_config_set(&cfg, "gogc", "10", err, sizeof(err));
 	/* the switches of one behaviour each */
 	if (opt & 32)
-		hg_config_set(&cfg, "scavenger_pace", "off", err, sizeof(err));
+		hg_config_set(&cfg, "scavenger_pace", opt & 8 ? "trace" : "off",
+			      err, sizeof(err));
 	if (opt & 64)
 		hg_config_set(&cfg, "scavenger_grow", "false", err,
 			      sizeof(err));

@@ -3160,6 +3160,103 @@ static int heap_padding(struct hg_trace_reader *r)
 }
 
 /*
+ * trace_platform: the platform the program ran on, from what its stack
+ * frames name (share/doc/go-trace.md). A frame's file or function that
+ * only a js/wasm or wasip1/wasm build has (Go 1.23-1.26: the runtime's
+ * lock_js.go, mem_js.go, note_js.go, os_js.go, rt0_js_wasm.s,
+ * lock_wasip1.go, mem_wasip1.go, netpoll_wasip1.go, os_wasip1.go,
+ * rt0_wasip1_wasm.s; package syscall/js) gives the trace that platform
+ * as its config key platform, so the replay has that platform's defaults
+ * (an explicit --platform or a config file's key still wins). Nothing
+ * for a trace with none of them: the default platform, linux/amd64.
+ */
+static const struct {
+	const char *name; /* a file (a path's last elements) or a func prefix */
+	bool func;
+	const char *platform;
+} gt_platform_sign[] = {
+	{ "runtime/lock_js.go", false, "js/wasm" },
+	{ "runtime/mem_js.go", false, "js/wasm" },
+	{ "runtime/note_js.go", false, "js/wasm" },
+	{ "runtime/os_js.go", false, "js/wasm" },
+	{ "runtime/rt0_js_wasm.s", false, "js/wasm" },
+	{ "syscall/js/js.go", false, "js/wasm" },
+	{ "syscall/js/func.go", false, "js/wasm" },
+	{ "syscall/js.", true, "js/wasm" },
+	{ "runtime/lock_wasip1.go", false, "wasip1/wasm" },
+	{ "runtime/mem_wasip1.go", false, "wasip1/wasm" },
+	{ "runtime/netpoll_wasip1.go", false, "wasip1/wasm" },
+	{ "runtime/os_wasip1.go", false, "wasip1/wasm" },
+	{ "runtime/rt0_wasip1_wasm.s", false, "wasip1/wasm" },
+};
+
+#define GT_NSIGN (sizeof(gt_platform_sign) / sizeof(gt_platform_sign[0]))
+
+/* platform_sign is the sign s names as a file (file) or a function (not
+ * file), or -1. A file matches at the end of its path, after a '/'. */
+static int platform_sign(const unsigned char *s, size_t len, bool file)
+{
+	for (size_t k = 0; k < GT_NSIGN; k++) {
+		const char *nm = gt_platform_sign[k].name;
+		size_t n = strlen(nm);
+
+		if (gt_platform_sign[k].func == file || len < n)
+			continue;
+		if (file ? memcmp(s + len - n, nm, n) == 0 &&
+				   (len == n || s[len - n - 1] == '/')
+			 : memcmp(s, nm, n) == 0)
+			return (int)k;
+	}
+	return -1;
+}
+
+static int trace_platform(struct hg_trace_reader *r)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	const char *plat = NULL;
+
+	for (size_t i = 0; i < g->nstk; i++) {
+		const unsigned char *p = g->buf + g->stk[i].data;
+		size_t pos = 1, n = g->stk[i].len;
+
+		/* The structure was checked when the batch was read. */
+		while (pos < n) {
+			uint64_t id = 0, nfr = 0, v[4];
+
+			pos++; /* EV_STACK */
+			mem_uvarint(p, n, &pos, &id);
+			mem_uvarint(p, n, &pos, &nfr);
+			for (uint64_t f = 0; f < nfr; f++) {
+				for (unsigned k = 0; k < 4; k++)
+					mem_uvarint(p, n, &pos, &v[k]);
+				for (unsigned k = 1; k <= 2; k++) {
+					const struct gt_str *s =
+						find_str(g, v[k]);
+					int sg;
+
+					if (!s)
+						continue;
+					sg = platform_sign(g->buf + s->data,
+							   s->len, k == 2);
+					if (sg < 0)
+						continue;
+					if (plat &&
+					    strcmp(plat, gt_platform_sign[sg]
+								 .platform) != 0)
+						return 0; /* signs disagree */
+					plat = gt_platform_sign[sg].platform;
+				}
+			}
+		}
+	}
+	if (!plat)
+		return 0;
+	return hg__add_setting(&r->info.config, &r->info.nconfig,
+			       &r->config_cap, "platform", plat, strlen(plat),
+			       0, 0, r->d);
+}
+
+/*
  * heap_base: a Go 1.26 run that randomised its heap base has its first
  * chunk, minPageHeapAddr, away from the fixed hints' 0x00c0<<32 (amd64)
  * and 0x0040<<32 (arm64) (Go: mallocinit, randomizeHeapBase, go1.26).
@@ -3243,6 +3340,8 @@ int hg__gotrace_open(struct hg_trace_reader *r)
 	if ((rc = hg__add_setting(&r->info.config, &r->info.nconfig,
 				  &r->config_cap, "scavenger_pace", "trace", 5,
 				  0, 0, r->d)) < 0)
+		return rc;
+	if ((rc = trace_platform(r)) != 0)
 		return rc;
 	if ((rc = heap_base(r)) != 0)
 		return rc;

@@ -40,6 +40,7 @@ struct ops {
 	struct hg_diag warn;
 	char padding[160]; /* the trace's heap_padding setting, "" if none */
 	char base[160];    /* the trace's heap_base setting, "" if none */
+	char platform[160]; /* the trace's platform setting, "" if none */
 	bool gc_trace;     /* the trace's gc setting is trace */
 	bool scav_trace;   /* and its scavenger_pace */
 };
@@ -111,6 +112,11 @@ static void decode(struct ops *o, const void *data, size_t len,
 		}
 		if (strcmp(e->key, "heap_base") == 0) {
 			snprintf(o->base, sizeof(o->base), "%s", e->value);
+			continue;
+		}
+		if (strcmp(e->key, "platform") == 0) {
+			snprintf(o->platform, sizeof(o->platform), "%s",
+				 e->value);
 			continue;
 		}
 		assert_string_equal(e->key, "heap_padding");
@@ -1461,6 +1467,110 @@ static void test_stop_in_malloc_other_m(void **state)
 
 #define MAX_LIVE 65536
 
+
+/*
+ * The platform from the stack frames: a frame whose file is one only a
+ * js/wasm (or wasip1/wasm) build has, or a syscall/js function, gives the
+ * trace that platform; the same name in a string no frame names, a file
+ * that only ends like one (not after a '/'), linux's own files, or signs
+ * of two platforms give none.
+ */
+static void platform_trace(struct buf *b, const char *func, const char *file,
+			   const char *func2, const char *file2,
+			   const char *loose)
+{
+	struct buf d = { 0 };
+
+	b->n = 0;
+	header(b, 26);
+	byte(&d, 1);
+	uv(&d, MIN_ADDR);
+	uv(&d, 8192);
+	uv(&d, 8);
+	uv(&d, 2048);
+	exp_batch(b, 1, 1, &d);
+	byte(&d, 2); /* stacks: two frames (func 20, file 21; 22, 23) */
+	byte(&d, 3);
+	uv(&d, 5);
+	uv(&d, 2);
+	uv(&d, 0x401000);
+	uv(&d, 20);
+	uv(&d, 21);
+	uv(&d, 10);
+	uv(&d, 0x401100);
+	uv(&d, 22);
+	uv(&d, 23);
+	uv(&d, 11);
+	batch(b, 1, 7, 1000, &d);
+	byte(&d, 4);
+	string_ev(&d, 20, func);
+	string_ev(&d, 21, file);
+	string_ev(&d, 22, func2);
+	string_ev(&d, 23, file2);
+	string_ev(&d, 24, loose);
+	string_ev(&d, 1, "mark");
+	batch(b, 1, 7, 1000, &d);
+	ev(&d, 13, 3, U(0), U(0), U(1));             /* P0 */
+	ev(&d, 129, 4, U(10), U(8), U(3), KC(0, 1)); /* large span page 8 */
+	ev(&d, 132, 3, U(1), U(8 * 1024), U(0));     /* its object */
+	batch(b, 1, 7, 1000, &d);
+	sync_batch(b, 26, 1);
+	byte(b, 52);
+	free(d.p);
+}
+
+static void expect_platform(const char *func, const char *file,
+			    const char *func2, const char *file2,
+			    const char *loose, const char *want)
+{
+	struct buf b = { 0 };
+	struct ops o;
+
+	platform_trace(&b, func, file, func2, file2, loose);
+	decode(&o, b.p, b.n, NULL);
+	if (o.rc < 0)
+		fail_msg("%u: %s", o.d.line, o.d.msg);
+	if (strcmp(o.platform, want) != 0)
+		fail_msg("frames %s %s, %s %s: platform '%s', want '%s'", func,
+			 file, func2, file2, o.platform, want);
+	ops_free(&o);
+	free(b.p);
+}
+
+static void test_platform(void **state)
+{
+	(void)state;
+	/* js/wasm: the runtime's js files, by their frames' file. */
+	expect_platform("runtime.notetsleepg",
+			"/usr/local/go/src/runtime/lock_js.go", "main.main",
+			"/src/main.go", "x", "js/wasm");
+	expect_platform("runtime.sysAlloc", "runtime/mem_js.go", "main.main",
+			"main.go", "x", "js/wasm");
+	expect_platform("main.main", "/src/main.go", "runtime.wasmExit",
+			"/go/src/runtime/os_js.go", "x", "js/wasm");
+	/* A syscall/js function, by its name. */
+	expect_platform("syscall/js.Value.Get", "/tmp/somewhere.go",
+			"main.main", "/src/main.go", "x", "js/wasm");
+	/* wasip1/wasm. */
+	expect_platform("runtime.sysAlloc", "/go/src/runtime/mem_wasip1.go",
+			"main.main", "/src/main.go", "x", "wasip1/wasm");
+	/* Linux's own files: no setting (the default platform). */
+	expect_platform("runtime.futexsleep", "/go/src/runtime/os_linux.go",
+			"runtime.sysAlloc", "/go/src/runtime/mem_linux.go",
+			"x", "");
+	/* The name in a string that no frame names: none. */
+	expect_platform("main.main", "/src/main.go", "main.f", "/src/f.go",
+			"/usr/local/go/src/runtime/lock_js.go", "");
+	/* A file that only ends like one, a function that only contains
+	 * syscall/js: none. */
+	expect_platform("main.main", "/src/xruntime/lock_js.go",
+			"main.syscall/js.f", "/src/f.go", "x", "");
+	/* Both platforms' signs: none. */
+	expect_platform("runtime.sysAlloc", "/go/src/runtime/mem_js.go",
+			"runtime.sysAlloc", "/go/src/runtime/mem_wasip1.go",
+			"x", "");
+}
+
 /* The live ids, to check that the stream is consistent. */
 struct live {
 	char (*id)[32];
@@ -1701,6 +1811,7 @@ int main(void)
 		cmocka_unit_test(test_mark_stw),
 		cmocka_unit_test(test_drift),
 		cmocka_unit_test(test_drift_run),
+		cmocka_unit_test(test_platform),
 		cmocka_unit_test(test_recorded),
 	};
 

@@ -104,6 +104,7 @@ done <<LIST
 tree-go126-p1.trace.gz --go=1.26 true
 tree-go126-p1.trace.gz --go=1.25 false
 wasmphases-go126-js.trace.gz --platform=js/wasm false
+wasmphases-go126-js.trace.gz --go=1.26 false
 tree-go119-p1.allocfreetrace.gz --go=1.19 false
 tree-go119-p1.allocfreetrace.gz --go=1.26 true
 LIST

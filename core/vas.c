@@ -432,34 +432,49 @@ static hg_addr gap_fit(const struct hg_vas *s, hg_addr lo, hg_addr hi,
 	return a >= lo && a <= hi && hi - a >= n ? a : 0;
 }
 
-/*
- * Highest gap below bound (the gaps of vmas with base < bound) where n
- * fits, in t's subtree; *at is the vma whose gap it is (the new mapping's
- * successor). A child whose largest gap is smaller is not entered.
- */
-static hg_addr search_down(const struct hg_vas *s, struct hg_vnode *t,
-			   hg_addr bound, uint64_t n, struct hg_vma **at)
+/* How many of t's slots hold keys below bound. */
+static unsigned slots_below(const struct hg_vnode *t, hg_addr bound)
 {
 	const hg_addr *key = t->leaf ? t->l.key : t->in.key;
-	unsigned below = key[t->n - 1] < bound
-				 ? 0xffff
-				 : (1u << count_lt(key, t->n, bound)) - 1;
-	unsigned m = mask_ge(t->leaf ? t->l.gap : t->in.max_gap, n) & below;
-	while (m) {
-		unsigned i = 31 - (unsigned)__builtin_clz(m);
-		m &= ~(1u << i);
-		hg_addr a;
-		if (t->leaf) {
-			a = gap_fit(s, key[i] - t->l.gap[i], key[i], n, true);
-			if (a)
-				*at = &t->l.v[i];
-		} else {
-			a = search_down(s, t->in.child[i], bound, n, at);
+	return key[t->n - 1] < bound ? t->n : count_lt(key, t->n, bound);
+}
+
+/*
+ * Highest gap below bound (the gaps of vmas with base < bound) where n
+ * fits; *at is the vma whose gap it is (the new mapping's successor).
+ * From the root down, in each node the highest slot below bound whose
+ * largest gap fits (a child whose largest gap is smaller is not entered);
+ * back up to the parent's lower slots when none does.
+ */
+static hg_addr search_down(const struct hg_vas *s, hg_addr bound, uint64_t n,
+			   struct hg_vma **at)
+{
+	struct hg_vnode *t = s->root;
+	unsigned i = slots_below(t, bound);
+	for (;;) {
+		const uint64_t *g = t->leaf ? t->l.gap : t->in.max_gap;
+		while (i > 0 && g[i - 1] < n)
+			i--;
+		if (i == 0) {
+			if (!t->parent)
+				return 0;
+			i = t->slot;
+			t = t->parent;
+			continue;
 		}
-		if (a)
+		i--;
+		if (!t->leaf) {
+			t = t->in.child[i];
+			i = slots_below(t, bound);
+			continue;
+		}
+		hg_addr b = t->l.key[i];
+		hg_addr a = gap_fit(s, b - t->l.gap[i], b, n, true);
+		if (a) {
+			*at = &t->l.v[i];
 			return a;
+		}
 	}
-	return 0;
 }
 
 /* Lowest gap before any vma where n fits; *at as for search_down. */
@@ -535,7 +550,7 @@ static hg_addr place(const struct hg_vas *s, hg_addr hint, uint64_t n,
 	}
 	if (!s->root || s->max_gap < n)
 		return 0;
-	return search_down(s, s->root, b ? b->base : s->hi, n, succ);
+	return search_down(s, b ? b->base : s->hi, n, succ);
 }
 
 hg_addr hg_vas_place(const struct hg_vas *s, hg_addr hint, uint64_t n)

@@ -104,11 +104,26 @@ static long ref_fit_up(unsigned n)
 	return -1;
 }
 
-static void run_random(enum hg_placement place, uint64_t seed)
+/* The highest free run of n pages that ends at or below page top
+ * (top-down placement below mmap_base). */
+static long ref_fit_down(unsigned n, unsigned top)
+{
+	unsigned run = 0;
+	for (unsigned i = top; i-- > 0;) {
+		run = ref[i].used ? 0 : run + 1;
+		if (run == n)
+			return (long)i;
+	}
+	return -1;
+}
+
+/* top: the page of mmap_base (NPAGES: none, the space's end). */
+static void run_random(enum hg_placement place, uint64_t seed, unsigned top)
 {
 	struct hg_vas s;
 	memset(ref, 0, sizeof(ref));
-	hg_vas_init(&s, LO, LO + NPAGES * PAGE, 0, PAGE, PAGE, place);
+	hg_vas_init(&s, LO, LO + NPAGES * PAGE,
+		    top < NPAGES ? page_addr(top) : 0, PAGE, PAGE, place);
 	for (int step = 0; step < 6000; step++) {
 		uint64_t r = rnd(&seed);
 		unsigned a = (unsigned)(rnd(&seed) % NPAGES);
@@ -120,8 +135,10 @@ static void run_random(enum hg_placement place, uint64_t seed)
 		case 1: { /* map n pages where placement puts them */
 			hg_addr hint = r % 3 ? 0 : page_addr(a);
 			hg_addr at = hg_vas_place(&s, hint, n * PAGE);
-			if (place == HG_PLACE_BOTTOMUP && hint == 0) {
-				long want = ref_fit_up(n);
+			if (hint == 0) {
+				long want = place == HG_PLACE_BOTTOMUP
+						    ? ref_fit_up(n)
+						    : ref_fit_down(n, top);
 				assert_int_equal(at, want < 0 ? 0
 							      : page_addr(
 									(unsigned)want));
@@ -221,15 +238,18 @@ static void run_random(enum hg_placement place, uint64_t seed)
 static void test_vas_random_topdown(void **state)
 {
 	(void)state;
-	run_random(HG_PLACE_TOPDOWN, 1);
-	run_random(HG_PLACE_TOPDOWN, 77);
+	run_random(HG_PLACE_TOPDOWN, 1, NPAGES);
+	run_random(HG_PLACE_TOPDOWN, 77, NPAGES);
+	/* Below mmap_base, with vmas above it (hints): the search bound. */
+	run_random(HG_PLACE_TOPDOWN, 5, NPAGES / 2 + 77);
+	run_random(HG_PLACE_TOPDOWN, 9, NPAGES - 300);
 }
 
 static void test_vas_random_bottomup(void **state)
 {
 	(void)state;
-	run_random(HG_PLACE_BOTTOMUP, 2);
-	run_random(HG_PLACE_BOTTOMUP, 1234);
+	run_random(HG_PLACE_BOTTOMUP, 2, NPAGES);
+	run_random(HG_PLACE_BOTTOMUP, 1234, NPAGES);
 }
 
 /* ------------------------------------------------------------------ */

@@ -343,8 +343,10 @@ static uint64_t merged_children(const struct hg_pagealloc *p, unsigned l,
 void hg_pagealloc_update_chunk(struct hg_pagealloc *p, uint64_t ci,
 			       uint64_t sum)
 {
-	unsigned leaf = p->levels - 1;
-	uint64_t i = ci, old;
+	unsigned leaf = p->levels - 1, lp = p->log_max_packed;
+	uint64_t mask = (UINT64_C(1) << lp) - 1, i = ci, old;
+	/* The packed fields: start and end, the longest run. */
+	uint64_t se = mask | (mask << (2 * lp)), mf = mask << lp;
 	int l;
 
 	if (p->enomem)
@@ -353,19 +355,26 @@ void hg_pagealloc_update_chunk(struct hg_pagealloc *p, uint64_t ci,
 	if (!sum_set(p, leaf, ci, sum))
 		return;
 	for (l = (int)leaf - 1; l >= 0; l--) {
-		uint64_t so, mo, eo, sn, mn, en, sp, mp, ep, par, v;
+		uint64_t par, v;
 
 		i >>= p->level_bits[l + 1];
 		par = sum_get(p, (unsigned)l, i);
-		unpack_sum(p, old, &so, &mo, &eo);
-		unpack_sum(p, sum, &sn, &mn, &en);
-		unpack_sum(p, par, &sp, &mp, &ep);
-		if (so != sn || eo != en)
+		if ((old | sum | par) >> 63) {
+			/* A wholly free one (start = max = end = the packed
+			 * maximum): merged again. */
 			v = merged_children(p, (unsigned)l, i);
-		else if (mn >= mo)
-			v = mn > mp ? pack_sum(p, sp, mn, ep) : par;
-		else
-			v = mo < mp ? par : merged_children(p, (unsigned)l, i);
+		} else if ((old ^ sum) & se) {
+			v = merged_children(p, (unsigned)l, i);
+		} else {
+			/* The fields compared in place. */
+			uint64_t mo = old & mf, mn = sum & mf, mp = par & mf;
+
+			if (mn >= mo)
+				v = mn > mp ? (par & ~mf) | mn : par;
+			else
+				v = mo < mp ? par
+					    : merged_children(p, (unsigned)l, i);
+		}
 		if (v == par || !sum_set(p, (unsigned)l, i, v))
 			return;
 		old = par;

@@ -432,35 +432,57 @@ static bool has_prefix(const char *s, size_t n, const char *p)
 	return n >= k && memcmp(s, p, k) == 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+/* The value of each hex digit character, 0xff for any other byte. */
+#define HX16(c) 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, \
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+static const unsigned char hexdigit[256] = {
+	HX16(0), HX16(1), HX16(2),
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 10, 11, 12, 13, 14, 15, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, HX16(5),
+	0xff, 10, 11, 12, 13, 14, 15, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, HX16(7), HX16(8), HX16(9), HX16(10), HX16(11), HX16(12),
+	HX16(13), HX16(14), HX16(15),
+};
+#undef HX16
 
 /* parse_hex reads "0x" and 1 to 16 hex digits at s[*i]. */
 static bool parse_hex(const char *s, size_t n, size_t *i, uint64_t *out)
 {
-	size_t j = *i + 2, st;
+	size_t j = *i + 2, st = j, end;
 	uint64_t v = 0;
+	unsigned d;
 
-	if (!has_prefix(s + *i, n - *i, "0x"))
+	if (n - *i < 2 || s[*i] != '0' || s[*i + 1] != 'x')
 		return false;
-	for (st = j; j < n && hexval(s[j]) >= 0; j++) {
-		if (j - st == 16)
-			return false;
-		v = v << 4 | (uint64_t)hexval(s[j]);
-	}
-	if (j == st)
+	/* A 17th digit fails, so at most 17 are looked at. */
+	end = n - j > 17 ? j + 17 : n;
+	for (; j < end && (d = hexdigit[(unsigned char)s[j]]) != 0xff; j++)
+		v = v << 4 | d;
+	if (j == st || j - st > 16)
 		return false;
 	*i = j;
 	*out = v;
 	return true;
+}
+
+/* put_hex writes "0x" and v's hex digits (lower case, no leading zero:
+ * printf's "0x%" PRIx64) with a NUL to b (19 bytes); returns the length. */
+static size_t put_hex(char *b, uint64_t v)
+{
+	char d[16];
+	size_t k = 0, n = 2;
+
+	do {
+		d[k++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	b[0] = '0';
+	b[1] = 'x';
+	while (k)
+		b[n++] = d[--k];
+	b[n] = '\0';
+	return n;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1696,6 +1718,23 @@ static struct span rtoken(const char *s, size_t end)
 	return t;
 }
 
+/* rtoken1 is rtoken when that token is one character, else it gives
+ * n = 0: what comes before a free's op is the caller, a path, which the
+ * op test never needs read whole. */
+static struct span rtoken1(const char *s, size_t end)
+{
+	struct span t = { 0, 0 };
+
+	while (end > 0 && (s[end - 1] == ' ' || s[end - 1] == '\t'))
+		end--;
+	if (end > 0 && s[end - 1] != ' ' && s[end - 1] != '\t' &&
+	    (end == 1 || s[end - 2] == ' ' || s[end - 2] == '\t')) {
+		t.st = end - 1;
+		t.n = 1;
+	}
+	return t;
+}
+
 /* caller_ok: what comes before the record is nothing or "@ CALLER". */
 static bool caller_ok(const char *s, size_t end)
 {
@@ -1741,7 +1780,7 @@ static int mtrace_parse(const char *s, size_t n, struct mrec *m,
 	*why = "not an mtrace record";
 	*col = (unsigned)i + 1;
 	t2 = rtoken(s, last.st);
-	t3 = t2.n ? rtoken(s, t2.st) : t2;
+	t3 = t2.n ? rtoken1(s, t2.st) : t2;
 	if (t3.n && is_op(s, t3, "+>!") && caller_ok(s, t3.st)) {
 		m->op = s[t3.st];
 		m->col = (unsigned)t3.st + 1;
@@ -1972,7 +2011,7 @@ int hg__textimp_next_op(struct hg_trace_reader *r, struct hg_op *op,
 	t->qlen--;
 	op->kind = p->kind;
 	if (p->kind == HG_OP_NEW || p->kind == HG_OP_DEL) {
-		snprintf(t->idbuf, sizeof(t->idbuf), "0x%" PRIx64, p->addr);
+		op->id_len = put_hex(t->idbuf, p->addr);
 		op->id = t->idbuf;
 	}
 	if (p->kind == HG_OP_STACKALLOC || p->kind == HG_OP_STACKFREE) {

@@ -1227,6 +1227,60 @@ static void test_mtrace_errors(void **state)
 	}
 }
 
+/* The fields as the fast paths read them: hex digits of either case, 16
+ * at most; ids printed in lower case without leading zeros (the same
+ * object however its address was written); a free's caller read only as
+ * far as the op test needs, whatever its length. */
+static void test_mtrace_fields(void **state)
+{
+	struct result res;
+	char line[600];
+
+	(void)state;
+	read_text(&res, "= Start\n"
+			"@ ./p:[0x1] + 0xFFFFFFFFFFFFFFFF 0xAbC\n"
+			"@ ./p:[0x1] + 0x00000000000000c0\t0x10\n"
+			"@ ./p:[0x1] - 0x00C0\n"
+			"@\t./p:[0x1]\t-\t0xffffffffffffffff\n"
+			"@ x - 0x5\n"
+			"@ ./a b c:[0x2] + 0x9 0x1\n"
+			"@ q ! 0x9 0x10\n"
+			"  - 0x9  \n");
+	assert_int_equal(res.rc, 0);
+	assert_int_equal(res.n, 6);
+	check_new(&res.ops[0], "0xffffffffffffffff", 0xabc, false, 2);
+	check_new(&res.ops[1], "0xc0", 0x10, false, 3);
+	check_del(&res.ops[2], "0xc0", 4);
+	check_del(&res.ops[3], "0xffffffffffffffff", 5);
+	check_new(&res.ops[4], "0x9", 1, false, 7);
+	check_del(&res.ops[5], "0x9", 9);
+	assert_int_equal(res.nwarn, 1); /* 0x5 was never allocated */
+	assert_int_equal(res.warn.line, 6);
+
+	/* 17 digits, none, a missing 0x */
+	expect_error("= Start\n+ 0x10000000000000000 0x1\n", HG_FMT_AUTO, 2,
+		     3, "bad address");
+	expect_error("= Start\n+ 0x 0x1\n", HG_FMT_AUTO, 2, 3, "bad address");
+	expect_error("= Start\n+ 10 0x1\n", HG_FMT_AUTO, 2, 3, "bad address");
+	expect_error("= Start\n+ 0x10 0x10000000000000000\n", HG_FMT_AUTO, 2,
+		     8, "bad size");
+	expect_error("= Start\n+ 0x10 0X1\n", HG_FMT_AUTO, 2, 8, "bad size");
+	/* A caller path ending in a one-character token that is an
+	 * allocation's op: the line is that allocation, and its address
+	 * (the '-') is bad. */
+	expect_error("= Start\n@ ./a + - 0x10\n", HG_FMT_AUTO, 2, 9,
+		     "bad address");
+	/* A long caller before a free. */
+	memset(line, 'x', sizeof(line));
+	memcpy(line, "= Start\n+ 0x20 0x8\n@ /", 22);
+	snprintf(line + 500, sizeof(line) - 500, ":[0x3] - 0x20\n");
+	read_text(&res, line);
+	assert_int_equal(res.rc, 0);
+	assert_int_equal(res.n, 2);
+	check_del(&res.ops[1], "0x20", 3);
+	assert_int_equal(res.ops[1].col, 489);
+}
+
 /* ------------------------------------------------------------------ */
 /* Recognition and --from                                              */
 /* ------------------------------------------------------------------ */
@@ -1527,6 +1581,7 @@ int main(void)
 		cmocka_unit_test(test_mtrace_ops),
 		cmocka_unit_test(test_mtrace_no_gc),
 		cmocka_unit_test(test_mtrace_errors),
+		cmocka_unit_test(test_mtrace_fields),
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_detect_pipe),
 		cmocka_unit_test(test_recorded),

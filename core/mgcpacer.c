@@ -22,6 +22,13 @@
 #define HG_LIMIT_HEADROOM (UINT64_C(1) << 20)
 #define HG_LIMIT_HEADROOM_PERCENT 3
 
+/* The release's minor version: the object layer's copy when there is
+ * one (the heap goal is read after every event: no parse there). */
+static inline unsigned go_minor(const struct hg_model *m)
+{
+	return m->obj ? m->obj->go_minor : hg_config_go_minor(&m->cfg);
+}
+
 /* Go: heapMinimum, set by setGCPercent: 4 MiB * GOGC/100; with GOGC=off
  * the goal has no gcPercent part. */
 static uint64_t heap_minimum(const struct hg_config *c)
@@ -75,7 +82,7 @@ static uint64_t memory_limit_goal(const struct hg_model *m)
 		return marked;
 	goal = limit - (non_heap + overage);
 	headroom = HG_LIMIT_HEADROOM;
-	if (hg_config_go_minor(&m->cfg) >= 22) {
+	if (go_minor(m) >= 22) {
 		headroom = goal / 100 * HG_LIMIT_HEADROOM_PERCENT;
 		if (headroom < HG_LIMIT_HEADROOM)
 			headroom = HG_LIMIT_HEADROOM;
@@ -94,7 +101,7 @@ uint64_t hg_heap_goal(const struct hg_model *m)
 {
 	uint64_t goal = gc_percent_goal(m);
 
-	if (hg_config_go_minor(&m->cfg) >= 19) {
+	if (go_minor(m) >= 19) {
 		uint64_t lg = memory_limit_goal(m);
 		if (lg < goal)
 			goal = lg;
@@ -260,7 +267,7 @@ static void pace_scavenger(struct hg_model *m, uint64_t goal,
 			   uint64_t last_goal)
 {
 	struct hg_objects *o = m->obj;
-	unsigned minor = hg_config_go_minor(&m->cfg);
+	unsigned minor = go_minor(m);
 
 	o->scav_gc_percent_goal = UINT64_MAX;
 	o->scav_memory_limit_goal = UINT64_MAX;
@@ -299,7 +306,7 @@ static uint64_t gc_percent_goal_now(const struct hg_model *m)
 	goal = hg_heap_goal(m);
 	if (goal == UINT64_MAX)
 		return UINT64_MAX;
-	if (hg_config_go_minor(&m->cfg) >= 16)
+	if (go_minor(m) >= 16)
 		g = (uint64_t)((double)o->last_heap_inuse *
 			       ((double)goal / (double)o->last_heap_goal));
 	else
@@ -627,7 +634,7 @@ void hg_scavenger_gc_start(struct hg_model *m)
 
 	if (!o)
 		return;
-	if (hg_config_go_minor(&m->cfg) < 19 ||
+	if (go_minor(m) < 19 ||
 	    m->cfg.scavenger_pace != HG_SCAV_PACE_TIME) {
 		/* The first cycle's start, whose wake (go1.18's finishsweep_m
 		 * wakeScavenger too) finds Go's zero goals: what it can
@@ -713,7 +720,7 @@ void hg_gc_commit(struct hg_model *m)
 		o->scav_ready_due = true; /* hg_scavenger_sweep_done */
 	else if (m->cfg.scavenger_pace == HG_SCAV_PACE_GC ||
 		 (m->cfg.scavenger_pace == HG_SCAV_PACE_TIME &&
-		  hg_config_go_minor(&m->cfg) < 19))
+		  go_minor(m) < 19))
 		background_scavenge(m);
 	/* else at the next cycle's start (hg_scavenger_gc_start) */
 }
@@ -747,7 +754,7 @@ void hg_scavenge_on_grow(struct hg_model *m, uint64_t growth, uint64_t scav)
 	if (!o || !m->stats.object_ops || !m->cfg.scavenger ||
 	    !m->cfg.scavenger_grow)
 		return;
-	minor = hg_config_go_minor(&m->cfg);
+	minor = go_minor(m);
 	if (minor < 12 || (growth == 0 && minor < 19))
 		return;
 	if (minor == 12) {

@@ -470,18 +470,21 @@ static bool parse_hex(const char *s, size_t n, size_t *i, uint64_t *out)
  * printf's "0x%" PRIx64) with a NUL to b (19 bytes); returns the length. */
 static size_t put_hex(char *b, uint64_t v)
 {
-	char d[16];
-	size_t k = 0, n = 2;
+	size_t nd = 1, n;
 
-	do {
-		d[k++] = "0123456789abcdef"[v & 15];
-		v >>= 4;
-	} while (v);
+#if defined(__GNUC__)
+	if (v)
+		nd = (size_t)(67 - __builtin_clzll(v)) / 4;
+#else
+	for (uint64_t x = v >> 4; x; x >>= 4)
+		nd++;
+#endif
+	n = nd + 2;
 	b[0] = '0';
 	b[1] = 'x';
-	while (k)
-		b[n++] = d[--k];
 	b[n] = '\0';
+	for (char *e = b + n; nd--; v >>= 4)
+		*--e = "0123456789abcdef"[v & 15];
 	return n;
 }
 
@@ -1759,6 +1762,71 @@ static bool is_op(const char *s, struct span t, const char *ops)
 }
 
 /*
+ * hex_back reads the token "0x" and 1 to 16 hex digits that ends at
+ * s[end] and has a space before it: returns its start (the '0') with its
+ * value in *v, or 0 when the token before end is not that.
+ */
+static size_t hex_back(const char *s, size_t end, uint64_t *v)
+{
+	size_t j = end, lim = end > 16 ? end - 16 : 0;
+	uint64_t x = 0;
+	unsigned d, sh = 0;
+
+	while (j > lim && (d = hexdigit[(unsigned char)s[j - 1]]) != 0xff) {
+		x |= (uint64_t)d << sh;
+		sh += 4;
+		j--;
+	}
+	if (j == end || j < 3 || s[j - 1] != 'x' || s[j - 2] != '0' ||
+	    s[j - 3] != ' ')
+		return 0; /* also a 17th digit: s[j - 1] is no 'x' */
+	*v = x;
+	return j - 2;
+}
+
+/*
+ * mtrace_fast reads the line as glibc writes it, "[@ CALLER ]OP ADDR" or
+ * "[@ CALLER ]OP ADDR SIZE" with single spaces and hex fields of 1 to 16
+ * digits, into m as mtrace_parse would. Returns false for any other
+ * line, which mtrace_parse then reads in full (a line it takes reads the
+ * same either way: test_mtrace_fields).
+ */
+static bool mtrace_fast(const char *s, size_t n, struct mrec *m)
+{
+	uint64_t a, b;
+	size_t ta = hex_back(s, n, &a), tb, op;
+
+	if (ta < 2 || s[ta - 2] == ' ' || s[ta - 2] == '\t')
+		return false;
+	if ((s[ta - 2] == '-' || s[ta - 2] == '<') &&
+	    (ta == 2 || s[ta - 3] == ' ' || s[ta - 3] == '\t')) {
+		/* a free: the token before its op is the caller's, of more
+		 * than one character (else it could be an op itself) */
+		op = ta - 2;
+		if (op > 0 &&
+		    (op < 3 || s[op - 2] == ' ' || s[op - 2] == '\t' ||
+		     s[op - 3] == ' ' || s[op - 3] == '\t'))
+			return false;
+		m->addr = a;
+		m->size = 0;
+	} else {
+		tb = hex_back(s, ta - 1, &b);
+		if (tb < 2 || (tb > 2 && s[tb - 3] != ' ') ||
+		    (s[tb - 2] != '+' && s[tb - 2] != '>' && s[tb - 2] != '!'))
+			return false;
+		op = tb - 2;
+		m->addr = b;
+		m->size = a;
+	}
+	if (!caller_ok(s, op))
+		return false;
+	m->op = s[op];
+	m->col = (unsigned)op + 1;
+	m->nil = m->addr == 0;
+	return true;
+}
+
+/*
  * mtrace_parse reads one line (fields from the right, since the caller
  * is a path that may hold blanks). Returns 1 for a record, 0 for a line
  * to skip ("= Start", "= End", blank), -1 with *why and *col for a line
@@ -1831,13 +1899,28 @@ bool hg__mtrace_line_is_record(const char *s, size_t n)
 	return mtrace_parse(s, n, &m, &why, &col) == 1;
 }
 
+int hg__mtrace_fast_check(const char *s, size_t n)
+{
+	struct mrec f, m;
+	const char *why;
+	unsigned col;
+
+	if (!mtrace_fast(s, n, &f))
+		return 2;
+	return mtrace_parse(s, n, &m, &why, &col) == 1 && f.op == m.op &&
+	       f.nil == m.nil && f.col == m.col && f.addr == m.addr &&
+	       f.size == m.size;
+}
+
 static int mtrace_line(struct hg_trace_reader *r)
 {
 	struct hg_textimp_reader *t = r->textimp;
 	const char *why = "";
 	unsigned col = 0;
 	struct mrec m;
-	int rc = mtrace_parse(t->line, t->len, &m, &why, &col);
+	int rc = mtrace_fast(t->line, t->len, &m)
+			 ? 1
+			 : mtrace_parse(t->line, t->len, &m, &why, &col);
 
 	if (rc < 0) {
 		const char *at = t->line + col - 1;

@@ -241,5 +241,9 @@ void hg__textimp_close(struct hg_trace_reader *r);
  * it is an mtrace record or its '= Start' header. For recognising. */
 bool hg__afl_line_is_record(const char *s, size_t n);
 bool hg__mtrace_line_is_record(const char *s, size_t n);
+/* hg__mtrace_fast_check compares the mtrace importer's fast path with
+ * its full parse on a line (tests): 1 the fast path took it and read the
+ * same, 2 it left the line to the full parse, 0 they differ. */
+int hg__mtrace_fast_check(const char *s, size_t n);
 
 #endif /* HG_TRACE_INTERNAL_H */

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "trace.h"
+#include "trace_internal.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -1281,6 +1282,80 @@ static void test_mtrace_fields(void **state)
 	assert_int_equal(res.ops[1].col, 489);
 }
 
+/* The fast path of glibc's own lines against the full parse, on lines
+ * made of mtrace's pieces in random order and spacing, and on lines as
+ * glibc writes them with one byte changed. */
+static uint64_t lcg(uint64_t *x)
+{
+	*x = *x * 6364136223846793005ull + 1442695040888963407ull;
+	return *x >> 33;
+}
+
+static void test_mtrace_fast_path(void **state)
+{
+	static const char *const piece[] = {
+		"@", " ", "\t", "  ", "+", "-", "<", ">", "!", "=", "0x", "0",
+		"x", "1f", "FFFF", "0123456789abcdef", "a", "(nil)", "./p:[0x1]",
+		"/a b:(f+8c)[0x7]", "00x1", "ffffffffffffffff", "g", "",
+		" 0x1f", " 0xffffffffffffffff", "+ 0x10 0x20", "- 0x10", " - ",
+		" + ", "@ "
+	};
+	static const char ops[] = "+-<>!";
+	uint64_t x = 42, fast = 0, rnd_fast = 0;
+	char line[256];
+
+	(void)state;
+	for (int k = 0; k < 200000; k++) {
+		size_t n = 0, np = 1 + lcg(&x) % 10;
+		int rc;
+
+		for (size_t i = 0; i < np; i++) {
+			const char *p = piece[lcg(&x) % (sizeof(piece) /
+							 sizeof(piece[0]))];
+			size_t len = *p ? strlen(p) : 1; /* "": a NUL */
+
+			if (n + len > sizeof(line))
+				break;
+			memcpy(line + n, p, len);
+			n += len;
+		}
+		if (!(rc = hg__mtrace_fast_check(line, n)))
+			fail_msg("fast path differs on '%.*s'", (int)n, line);
+		rnd_fast += rc == 1;
+	}
+	for (int k = 0; k < 200000; k++) {
+		char op = ops[lcg(&x) % 5];
+		uint64_t a = lcg(&x) << (lcg(&x) % 40);
+		int n, rc;
+
+		if (op == '-' || op == '<')
+			n = snprintf(line, sizeof(line), "%s%c 0x%" PRIx64,
+				     lcg(&x) % 2 ? "@ ./prog:[0x1150] " : "", op,
+				     a);
+		else
+			n = snprintf(line, sizeof(line),
+				     "%s%c 0x%" PRIx64 " 0x%" PRIx64,
+				     lcg(&x) % 2 ? "@ ./prog:[0x1150] " : "", op,
+				     a, lcg(&x) % 99999);
+		assert_true(n > 0 && (size_t)n < sizeof(line));
+		if (k % 2) {
+			size_t at = lcg(&x) % (size_t)n;
+
+			line[at] = "@ \t+-<>!0xXfg("[lcg(&x) % 15];
+		} else if (hg__mtrace_fast_check(line, (size_t)n) != 1) {
+			fail_msg("fast path not taken on '%.*s'", n, line);
+		}
+		if (!(rc = hg__mtrace_fast_check(line, (size_t)n)))
+			fail_msg("fast path differs on '%.*s'", n, line);
+		fast += rc == 1;
+	}
+	/* Both kinds of line reach the fast path's every test. */
+	print_message("fast path: %" PRIu64 " random lines, %" PRIu64
+		      " glibc lines\n", rnd_fast, fast);
+	assert_true(rnd_fast > 1000);
+	assert_true(fast > 100000 + 10000);
+}
+
 /* ------------------------------------------------------------------ */
 /* Recognition and --from                                              */
 /* ------------------------------------------------------------------ */
@@ -1582,6 +1657,7 @@ int main(void)
 		cmocka_unit_test(test_mtrace_no_gc),
 		cmocka_unit_test(test_mtrace_errors),
 		cmocka_unit_test(test_mtrace_fields),
+		cmocka_unit_test(test_mtrace_fast_path),
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_detect_pipe),
 		cmocka_unit_test(test_recorded),

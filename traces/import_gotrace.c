@@ -1806,7 +1806,7 @@ static int span_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
 	size = npages * g->page_size;
 	elemsize = kc & 1 ? 0 : class_to_size[sc];
 	nelems = kc & 1 ? 0 : sc ? (uint32_t)(size / elemsize) : 1;
-	if (sc && (size / elemsize) > 65536)
+	if (sc && ((size / elemsize) > 65536 || size < elemsize))
 		return gt_err(r, ev->off,
 			      "span of %llu pages for size class %u",
 			      (unsigned long long)npages, sc);

@@ -1663,9 +1663,26 @@ static uint64_t cur_g(const struct hg_gotrace_reader *g, uint64_t m)
 	return lo < g->nmst && g->mst[lo].m == m ? g->mst[lo].g : GT_NO_G;
 }
 
+/* obj_id writes kind and id's hex digits (printf's "%c%llx": lower case,
+ * no leading zero) to buf, cut to len - 1 bytes and a NUL as snprintf
+ * would; ids are made for every event, so not through snprintf. */
 static void obj_id(char *buf, size_t len, char kind, uint64_t id)
 {
-	snprintf(buf, len, "%c%llx", kind, (unsigned long long)id);
+	char t[18];
+	size_t nd = 1, n;
+
+	for (uint64_t x = id >> 4; x; x >>= 4)
+		nd++;
+	n = nd + 1;
+	t[0] = kind;
+	for (size_t k = n; k > 1; id >>= 4)
+		t[--k] = "0123456789abcdef"[id & 15];
+	if (!len)
+		return;
+	if (n > len - 1)
+		n = len - 1;
+	memcpy(buf, t, n);
+	buf[n] = '\0';
 }
 
 /* free_slots queues a `del` for every object still live in span s (a

@@ -185,6 +185,13 @@ void hg_mspan_destroy(struct hg_model *m, struct hg_mspan *s)
 			o->free_slot_bytes -= s->nelems * s->elemsize;
 		}
 	}
+	/* A P's pending swept span (mgcsweep.c) that goes away by another
+	 * way is no longer pending. */
+	if (o->swept_span == s)
+		o->swept_span = NULL;
+	for (unsigned i = 0; i < o->nps; i++)
+		if (o->ps[i] && o->ps[i]->swept_span == s)
+			o->ps[i]->swept_span = NULL;
 	if (s->allprev)
 		s->allprev->allnext = s->allnext;
 	else

@@ -117,3 +117,12 @@ add_test(NAME real.memprof
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/real/memprof/check.sh
     $<TARGET_FILE:heapgrow>)
 set_tests_properties(real.memprof PROPERTIES LABELS real TIMEOUT 60)
+
+# real.goalloc: a go-trace of tests/bench/goalloc (two Ps, 481607
+# events; tests/real/goalloc/record.sh) replays whole under --check: a
+# goroutine resumed on another M after a stop in postMallocgcDebug, and
+# a P's pending swept span freed by another way, once broke it.
+add_test(NAME real.goalloc
+  COMMAND $<TARGET_FILE:heapgrow> replay -q --check
+    ${CMAKE_CURRENT_SOURCE_DIR}/real/goalloc/goalloc-250000.trace.gz)
+set_tests_properties(real.goalloc PROPERTIES LABELS real TIMEOUT 120)

@@ -2896,6 +2896,7 @@ static int resumed_elsewhere(struct hg_trace_reader *r, struct gt_cursor *c,
 	for (size_t k = 0; k < g->nheap; k++) {
 		struct gt_cursor *d = g->heap[k], t;
 		struct gt_event h;
+		uint32_t slot;
 		unsigned n;
 		int rc;
 
@@ -2914,6 +2915,12 @@ static int resumed_elsewhere(struct hg_trace_reader *r, struct gt_cursor *c,
 			continue;
 		if (next_event_raw(r, &t) <= 0 ||
 		    t.ev.type != EV_HEAP_OBJECT_ALLOC)
+			return 1;
+		/* Only an object whose span is live at the stop was taken
+		 * before it; a later one (its span allocated after the
+		 * stop) stays where it is. */
+		if (!find_slot(g, g->min_addr + t.ev.args[0] * g->heap_align,
+			       &slot))
 			return 1;
 		h = t.ev;
 		h.ts = stop->ts;

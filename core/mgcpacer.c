@@ -333,8 +333,10 @@ static uint64_t scavenge_todo(const struct hg_model *m)
 
 	if (g != UINT64_MAX && retained > g)
 		todo = retained - g;
-	/* Go's zero memoryLimitGoal: all of mappedReady is over it */
-	if (o->scav_goals_zero && m->hs.mapped_ready > todo)
+	/* Go's zero memoryLimitGoal (go1.19+; go1.18 has no memory limit):
+	 * all of mappedReady is over it */
+	if (o->scav_goals_zero && go_minor(m) >= 19 &&
+	    m->hs.mapped_ready > todo)
 		todo = m->hs.mapped_ready;
 	if (o->scav_memory_limit_goal != UINT64_MAX &&
 	    m->hs.mapped_ready > o->scav_memory_limit_goal &&

@@ -122,6 +122,12 @@ struct hg_item *hg_scene_line(struct hg_scene *s, double x0, double y0,
 }
 
 static char *vfmt(const char *fmt, va_list ap)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 0)))
+#endif
+	;
+
+static char *vfmt(const char *fmt, va_list ap)
 {
 	va_list aq;
 	va_copy(aq, ap);

@@ -3325,9 +3325,8 @@ int hg__gotrace_open(struct hg_trace_reader *r)
 		return gt_nomem(r);
 	rc = src_bytes(r, hdr, sizeof(hdr), "header");
 	if (rc < 0) {
-		hg_diag_set(r->d, NULL, 0, 0,
-			    "truncated trace: the Go trace header is cut "
-			    "short");
+		gt_err(r, 0, "truncated trace: the Go trace header is cut "
+		       "short");
 		return rc;
 	}
 	/* "go 1.NN trace\0\0\0" (Go: internal/trace/version) */
@@ -3337,17 +3336,15 @@ int hg__gotrace_open(struct hg_trace_reader *r)
 	    memcmp(hdr + 7, " trace\0\0\0", 9) != 0) {
 		char q[40];
 
-		hg_diag_set(r->d, NULL, 0, 0, "bad Go trace header '%s'",
-			    hg__quote(q, sizeof(q), (const char *)hdr, 13));
-		return HG_EINVAL;
+		return gt_err(r, 0, "bad Go trace header '%s'",
+			      hg__quote(q, sizeof(q), (const char *)hdr, 13));
 	}
 	if (ver != 23 && ver != 25 && ver != 26) {
-		hg_diag_set(r->d, NULL, 0, 0,
-			    "Go trace format go 1.%u is not supported (go 1.23, "
-			    "1.25 and 1.26 are: Go 1.23 to 1.27 with "
-			    "GODEBUG=traceallocfree=1)",
-			    ver);
-		return HG_EINVAL;
+		return gt_err(r, 0,
+			      "Go trace format go 1.%u is not supported (go "
+			      "1.23, 1.25 and 1.26 are: Go 1.23 to 1.27 with "
+			      "GODEBUG=traceallocfree=1)",
+			      ver);
 	}
 	g->ver = ver;
 	snprintf(r->info.description, sizeof(r->info.description),

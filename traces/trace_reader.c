@@ -243,7 +243,7 @@ static int reader_start(struct hg_trace_reader *r, int format,
 	rc = detect(r, &f);
 	if (rc == 0 && format >= 0) {
 		if (format == HG_FMT_COMPACT && f != HG_FMT_COMPACT) {
-			hg_diag_set(r->d, NULL, 0, 0,
+			hg_diag_set(r->d, NULL, 1, 0,
 				    "not a compact trace (its first line is "
 				    "not 'heapgrow-trace 1')");
 			rc = HG_EINVAL;

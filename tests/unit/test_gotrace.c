@@ -545,7 +545,16 @@ static void test_errors(void **state)
 	/* Not a Go trace header after "go 1.2". */
 	b.n = 0;
 	put(&b, "go 1.26 trace\0\0x", 16);
-	expect_error(&b, "bad Go trace header", 0);
+	expect_error(&b, "byte 0: bad Go trace header", 0);
+
+	/* A header of a format no importer reads, and one cut short: both
+	 * at the file's first byte. */
+	b.n = 0;
+	put(&b, "go 1.99 trace\0\0\0", 16);
+	expect_error(&b, "byte 0: Go trace format go 1.99 is not supported", 0);
+	b.n = 0;
+	put(&b, "go 1.2", 6);
+	expect_error(&b, "byte 0: truncated trace", 0);
 	free(b.p);
 }
 

@@ -931,12 +931,13 @@ static void test_scavenger_trace(void **state)
  * after the last op (sysmon's wake is 70 us after the sweep's end; js/wasm
  * has no sysmon: nothing wakes it there until the next cycle's start).
  */
-static uint64_t released_after_sweep(const char *platform, bool wbuffree)
+/* The sweep-end tests' model: go1.26 on platform, the trace's gc, one
+ * scavenge index generation, at 1 us with 1 MiB objects b0..b99 live. */
+static struct hg_model *sweep_end_model(const char *platform)
 {
 	struct hg_model *m = NULL;
 	struct hg_config cfg;
-	char err[256], id[16];
-	uint64_t r0;
+	char err[256];
 
 	hg_config_init(&cfg);
 	assert_int_equal(
@@ -952,6 +953,15 @@ static uint64_t released_after_sweep(const char *platform, bool wbuffree)
 		fail_msg("hg_model_new: %s", err);
 	apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 1000 });
 	mib_news(m, "b", 0, 100);
+	return m;
+}
+
+static uint64_t released_after_sweep(const char *platform, bool wbuffree)
+{
+	struct hg_model *m = sweep_end_model(platform);
+	char id[16];
+	uint64_t r0;
+
 	op(m, HG_OP_WBUFALLOC, "w1", 32 * KiB, false);
 	op(m, HG_OP_GC, NULL, 0, false);
 	op(m, HG_OP_GC, NULL, 0, false);
@@ -990,23 +1000,10 @@ static void test_scavenger_sweep_end(void **state)
  */
 static uint64_t released_new_in_sweep(bool freed_before, bool mid)
 {
-	struct hg_model *m = NULL;
-	struct hg_config cfg;
-	char err[256], id[16];
+	struct hg_model *m = sweep_end_model("linux/amd64");
+	char id[16];
 	uint64_t r0;
 
-	hg_config_init(&cfg);
-	assert_int_equal(hg_config_set(&cfg, "go", "1.26", err, sizeof(err)),
-			 0);
-	assert_int_equal(hg_config_set(&cfg, "gc", "trace", err, sizeof(err)),
-			 0);
-	assert_int_equal(hg_config_set(&cfg, "scavenger_gens", "false", err,
-				       sizeof(err)),
-			 0);
-	if (hg_model_new(&m, &cfg, err, sizeof(err)))
-		fail_msg("hg_model_new: %s", err);
-	apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 1000 });
-	mib_news(m, "b", 0, 100);
 	if (freed_before) {
 		op(m, HG_OP_WBUFALLOC, "w0", 32 * KiB, false);
 		op(m, HG_OP_WBUFFREE, "w0", 0, false);

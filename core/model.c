@@ -412,12 +412,25 @@ void hg_model_prefetch(const struct hg_model *m, struct hg_op *op, int step)
 		op->id_len = strlen(op->id);
 		op->id_hash = hg_id_hash(op->id, op->id_len);
 	}
+	if (!hg_idmap_prefetch_worth(live))
+		return;
 	if (step == 0)
 		hg_idmap_prefetch(live, op->id_hash);
 	else if (k->use == HG_ID_END)
 		hg_idmap_prefetch_entry(live, op->id_hash);
 	else
 		hg_idmap_prefetch_free(live);
+}
+
+bool hg_model_prefetch_wanted(const struct hg_model *m)
+{
+	for (size_t f = 0; f < HG_IDS_COUNT; f++)
+		if (family_ids[f] &&
+		    hg_idmap_prefetch_worth(
+			    (const struct hg_idmap *)((const char *)m +
+						      family_ids[f])))
+			return true;
+	return false;
 }
 
 int hg_model_apply(struct hg_model *m, const struct hg_op *op,

@@ -456,6 +456,10 @@ static int check_end(struct hg_replay *rp)
  * into its slot's buffer.
  */
 #define AHEAD 3
+/* Every this many events each lane's model is asked whether prefetching
+ * helps it (hg_model_prefetch_wanted: its id maps have outgrown the
+ * host's caches); until it says so, no op is hinted to it. */
+#define PREFETCH_ASK 1024u
 
 struct ahead {
 	struct hg_op op;
@@ -503,7 +507,7 @@ static void hint(struct hg_replay *rp, struct ahead *a, int step)
 	if (a->rc <= 0)
 		return;
 	for (size_t k = 0; k < rp->nlanes; k++)
-		if (!rp->lane[k].stopped)
+		if (rp->lane[k].prefetch && !rp->lane[k].stopped)
 			hg_model_prefetch(rp->lane[k].model, &a->op, step);
 }
 
@@ -526,6 +530,7 @@ static int read_ahead(struct hg_replay *rp, struct ahead *a,
 static int run_events(struct hg_replay *rp, struct ahead *ring)
 {
 	struct hg_diag d;
+	bool prefetch = false; /* some lane's lane.prefetch */
 
 	memset(&d, 0, sizeof(d));
 	for (unsigned j = 0; j < AHEAD; j++) {
@@ -543,6 +548,15 @@ static int run_events(struct hg_replay *rp, struct ahead *ring)
 			live += !rp->lane[k].stopped;
 		if (!live || cur->rc == 0)
 			break;
+		if (i % PREFETCH_ASK == 0) {
+			prefetch = false;
+			for (size_t k = 0; k < rp->nlanes; k++) {
+				struct hg_replay_lane *l = &rp->lane[k];
+
+				l->prefetch = hg_model_prefetch_wanted(l->model);
+				prefetch |= l->prefetch;
+			}
+		}
 		if (cur->rc < 0)
 			return source_error(rp, cur->rc, &d);
 		/* The next op's read (an error in it is said after the ones
@@ -551,8 +565,10 @@ static int run_events(struct hg_replay *rp, struct ahead *ring)
 		struct ahead *next = &ring[(i + AHEAD) % (AHEAD + 1)];
 		if (read_ahead(rp, next, last, &d))
 			return host_oom(rp);
-		hint(rp, next, 0);
-		hint(rp, &ring[(i + AHEAD - 1) % (AHEAD + 1)], 1);
+		if (prefetch) {
+			hint(rp, next, 0);
+			hint(rp, last, 1);
+		}
 		for (size_t k = 0; k < rp->nlanes; k++) {
 			if (rp->lane[k].stopped)
 				continue;

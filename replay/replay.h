@@ -151,6 +151,7 @@ struct hg_replay_lane {
 	unsigned oom_line; /* where it ran out of memory */
 	struct hg_marks marks;
 	struct hg_fidelity fidelity;
+	bool prefetch; /* hg_model_prefetch_wanted, asked every PREFETCH_ASK */
 };
 
 /* The checker (--check): off; linear, what each event touched after it
@@ -222,8 +223,9 @@ int hg_replay_observe(struct hg_replay *rp, const struct hg_observer *o);
  * source, or until every lane stopped (out of memory, --at), or an error.
  * Returns the status: HG_REPLAY_OK, HG_REPLAY_OOM when a lane ran out of
  * memory (the models keep their state at that event), or an error. It
- * reads the source two operations ahead of the one it applies (each
- * lane's model fetches what they will need meanwhile: hg_model_prefetch),
+ * reads the source three operations ahead of the one it applies (each
+ * lane's model fetches what they will need meanwhile once its id maps
+ * have outgrown the host's caches: hg_model_prefetch),
  * copying their borrowed strings; a source error is said when the
  * operations before it have run, as it would be without reading ahead.
  */

@@ -680,9 +680,15 @@ int hg_model_apply(struct hg_model *m, const struct hg_op *op,
  * ops ahead (step 0: its live id's slot) and two ops ahead (step 1: what
  * that slot leads to: the entry of an id that ends, the free entry an id
  * to be made takes; one op ahead is too late for a large live set). It
- * sets op's id_len and id_hash when the reader left them 0.
+ * sets op's id_len and id_hash when the reader left them 0, and asks for
+ * nothing from a map small enough to stay in the host's caches.
  */
 void hg_model_prefetch(const struct hg_model *m, struct hg_op *op, int step);
+
+/* hg_model_prefetch_wanted: whether hg_model_prefetch can help now (some
+ * live-id map has grown past what the host's caches hold; a replay asks
+ * again every so many events and skips the calls until then). */
+bool hg_model_prefetch_wanted(const struct hg_model *m);
 
 /* hg_model_stats returns the statistics so far (kept up to date per event). */
 const struct hg_stats *hg_model_stats(const struct hg_model *m);

@@ -444,6 +444,39 @@ static void test_peaks_are_maxima(void **state)
 	peaks_of("linux/amd64", true);
 }
 
+/* Prefetching is asked for only once an id map outgrows the host's
+ * caches (65,536 slots, from the 24,577th live id of a family); a small map's op still gets
+ * its id's length and hash. */
+static void test_prefetch_wanted(void **state)
+{
+	struct hg_config cfg;
+	struct hg_model *m;
+	char err[256], id[32];
+	unsigned n = 0;
+
+	(void)state;
+	hg_config_init(&cfg);
+	assert_int_equal(hg_model_new(&m, &cfg, err, sizeof(err)), HG_OK);
+	assert_false(hg_model_prefetch_wanted(m));
+	struct hg_op op = { .kind = HG_OP_SYSALLOC, .id = "g1", .size = 8192 };
+	hg_model_prefetch(m, &op, 0);
+	assert_int_equal(op.id_len, 2);
+	assert_true(op.id_hash == hg_id_hash("g1", 2));
+	while (!hg_model_prefetch_wanted(m) && n < 100000) {
+		snprintf(id, sizeof(id), "g%u", n++);
+		op = (struct hg_op){ .kind = HG_OP_SYSALLOC,
+				     .id = id,
+				     .size = 8192 };
+		hg_model_prefetch(m, &op, 0);
+		hg_model_prefetch(m, &op, 1);
+		if (hg_model_apply(m, &op, NULL, err, sizeof(err)) != HG_OK)
+			fail_msg("sysalloc %u: %s", n, err);
+	}
+	/* The index grew from 32,768 to 65,536 slots at the 24,577th id. */
+	assert_int_equal(n, 24577);
+	hg_model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -461,6 +494,7 @@ int main(void)
 		cmocka_unit_test(test_sysalloc_and_foreign),
 		cmocka_unit_test(test_churn_all_platforms),
 		cmocka_unit_test(test_peaks_are_maxima),
+		cmocka_unit_test(test_prefetch_wanted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -586,18 +586,73 @@ static bool sep(char ch)
 	return ch == ' ' || ch == '\t' || ch == '\n';
 }
 
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+	__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HG_COMPACT_LE 1
+#else
+#define HG_COMPACT_LE 0
+#endif
+
+#define ONES8 0x0101010101010101ull
+
+/*
+ * digits8 reads the leading decimal digits of the eight bytes at p (the
+ * buffer's padding makes the load safe, HG_SRC_PAD) into *v and returns
+ * their count, 0 to 7; 8 when all eight are digits (*v not set then).
+ * A byte is a digit when it is below 0x80 and neither below '0' (the
+ * subtraction's top bit) nor above '9' (the addition's); a borrow or carry
+ * only ever spoils the bytes after the first non-digit.
+ */
+#if HG_COMPACT_LE
+static unsigned digits8(const char *p, uint64_t *v)
+{
+	uint64_t w, nd, d;
+	unsigned n;
+
+	memcpy(&w, p, 8);
+	nd = (w | (w + 0x46 * ONES8) | (w - 0x30 * ONES8)) & (0x80 * ONES8);
+	if (!nd)
+		return 8;
+	n = (unsigned)__builtin_ctzll(nd) / 8u;
+	if (!n)
+		return 0;
+	/* The n digits to the top bytes (leading zeros below them), then
+	 * pairs, quads and the eight combined, most significant first. */
+	d = (w - 0x30 * ONES8) << (8u * (8u - n));
+	d = d * 10 + (d >> 8);
+	d = ((d & 0x000000FF000000FFull) * (100 + (1000000ull << 32)) +
+	     ((d >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32))) >>
+	    32;
+	*v = d;
+	return n;
+}
+#else
+static unsigned digits8(const char *p, uint64_t *v)
+{
+	(void)p;
+	(void)v;
+	return 8;
+}
+#endif
+
 /*
  * line_size is fast_size on the fast line: the digits and suffix end at a
- * blank or the newline; NULL for anything else.
+ * blank or the newline; NULL for anything else. Up to seven digits are
+ * read at once (digits8), longer sizes a digit at a time.
  */
 static const char *line_size(const char *p, uint64_t *out)
 {
 	const char *st = p;
 	uint64_t v = 0;
-	unsigned shift = 0;
+	unsigned shift = 0, n = 8;
 
-	while ((unsigned)(*p - '0') < 10u && p - st < 18)
-		v = v * 10 + (uint64_t)(*p++ - '0');
+	n = digits8(p, &v);
+	if (n < 8) {
+		p += n;
+	} else {
+		while ((unsigned)(*p - '0') < 10u && p - st < 18)
+			v = v * 10 + (uint64_t)(*p++ - '0');
+	}
 	if (p == st)
 		return NULL;
 	if (!sep(*p)) {

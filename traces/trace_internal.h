@@ -17,6 +17,10 @@
  * buffer, config settings per trace or file. */
 #define HG_SRC_BUFSIZE (256u * 1024u)
 #define HG_SRC_INSIZE (256u * 1024u)
+/* Bytes after buf's HG_SRC_BUFSIZE, zero until decoded bytes land there:
+ * the compact reader's sentinel and the eight bytes its fast path loads at
+ * a time from any position up to len (trace_compact.c). */
+#define HG_SRC_PAD 8u
 #define HG_MAX_SETTINGS 256
 #define HG_MAX_DEPTH 64 /* YAML nesting we walk through */
 

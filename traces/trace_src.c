@@ -21,8 +21,8 @@
 
 static int src_init(struct hg_src *s)
 {
-	/* One byte more: the compact reader's sentinel (trace_compact.c). */
-	s->buf = malloc(HG_SRC_BUFSIZE + 1);
+	/* The compact reader's sentinel and word loads (HG_SRC_PAD). */
+	s->buf = calloc(1, HG_SRC_BUFSIZE + HG_SRC_PAD);
 	if (!s->buf)
 		return HG_ENOMEM;
 	return 0;

@@ -910,6 +910,95 @@ static unsigned lockstep(const char *a, const char *b, bool same_pos)
 	return n;
 }
 
+/* second_op reads the second event of the compact trace text (the first
+ * is read with the header, never by the fast line): 1 with *op, or the
+ * error in *msg (its position in front). */
+static int second_op(const char *text, struct hg_op *op, char *msg, size_t n)
+{
+	struct hg_trace_reader *r;
+	struct hg_diag d;
+	unsigned l, c;
+	int rc;
+
+	if (hg_trace_open_mem(&r, text, strlen(text), "t", &d) != 0)
+		fail_msg("%u:%u: %s", d.line, d.col, d.msg);
+	rc = hg_trace_next(r, op, &l, &c, &d);
+	if (rc == 1)
+		rc = hg_trace_next(r, op, &l, &c, &d);
+	if (rc < 0)
+		snprintf(msg, n, "%u:%u: %s", d.line, d.col, d.msg);
+	hg_trace_close(r);
+	return rc;
+}
+
+/* Sizes of every digit count from 1 to 21, with and without a suffix or a
+ * stray byte, read by the fast line (a plain newline) and by the full
+ * parse (the same line ending in CR LF): the same size or the same error,
+ * at the same position. */
+static void test_compact_fast_sizes(void **state)
+{
+	static const char *const tails[] = { "", "K", "M", "G", "T", "x",
+					     "K2", ".", "-", "KK", "/", ":" };
+	uint64_t s = 88172645463325252ull;
+
+	(void)state;
+	for (unsigned nd = 1; nd <= 21; nd++) {
+		for (unsigned t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
+			for (unsigned rep = 0; rep < 40; rep++) {
+				char digits[32], fast[96], slow[96];
+				char mf[320] = "", ms[320] = "";
+				struct hg_op a, b;
+
+				for (unsigned i = 0; i < nd; i++) {
+					s ^= s << 13;
+					s ^= s >> 7;
+					s ^= s << 17;
+					/* Some with leading zeros or nines. */
+					digits[i] = rep == 0   ? '9'
+						    : rep == 1 ? (i ? '0' : '1')
+						    : rep == 2 ? '0'
+							       : (char)('0' + s % 10);
+				}
+				digits[nd] = '\0';
+				snprintf(fast, sizeof(fast),
+					 "heapgrow-trace 1\np 0\na s1 %s%s 1\n", digits,
+					 tails[t]);
+				snprintf(slow, sizeof(slow),
+					 "heapgrow-trace 1\np 0\na s1 %s%s 1\r\n",
+					 digits, tails[t]);
+				/* (A third word: an address, or an error.) */
+				int rf = second_op(fast, &a, mf, sizeof(mf));
+				int rs = second_op(slow, &b, ms, sizeof(ms));
+
+				assert_int_equal(rf, rs);
+				assert_string_equal(mf, ms);
+				if (rf == 1) {
+					assert_int_equal(a.size, b.size);
+					assert_int_equal(a.addr, b.addr);
+				}
+				snprintf(fast, sizeof(fast),
+					 "heapgrow-trace 1\np 0\na s1 %s%s\n", digits,
+					 tails[t]);
+				snprintf(slow, sizeof(slow),
+					 "heapgrow-trace 1\np 0\na s1 %s%s\r\n", digits,
+					 tails[t]);
+				rf = second_op(fast, &a, mf, sizeof(mf));
+				rs = second_op(slow, &b, ms, sizeof(ms));
+				assert_int_equal(rf, rs);
+				assert_string_equal(mf, ms);
+				if (rf == 1) {
+					assert_int_equal(a.size, b.size);
+					if (nd <= 18 && !tails[t][0]) {
+						uint64_t v = strtoull(digits, NULL,
+								      10);
+						assert_true(a.size == v);
+					}
+				}
+			}
+		}
+	}
+}
+
 /* fast_event writes event k of ten, numbered id, as YAML or compact. */
 static size_t fast_event(char *b, size_t n, bool yaml, unsigned k,
 			 unsigned id)
@@ -1946,6 +2035,7 @@ int main(void)
 		cmocka_unit_test(test_sizes_as_parse_size),
 		cmocka_unit_test(test_yaml_fast_path),
 		cmocka_unit_test(test_compact_fast_line),
+		cmocka_unit_test(test_compact_fast_sizes),
 		cmocka_unit_test(test_yaml_fast_fallback),
 	};
 

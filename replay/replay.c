@@ -469,6 +469,33 @@ struct ahead {
 	size_t cap;
 };
 
+/* copy_str copies s[0, n) and a NUL to d: up to 16 bytes (an id, most
+ * often) by two overlapping loads and stores of 4 or 8 bytes, no call. */
+static void copy_str(char *d, const char *s, size_t n)
+{
+	if (n >= 8 && n <= 16) {
+		uint64_t a, b;
+
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4 && n < 8) {
+		uint32_t a, b;
+
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		memcpy(d, &a, 4);
+		memcpy(d + n - 4, &b, 4);
+	} else if (n < 4) {
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	} else {
+		memcpy(d, s, n);
+	}
+	d[n] = '\0';
+}
+
 /* keep copies a's borrowed strings into its buffer; HG_ENOMEM or 0. */
 static int keep(struct ahead *a)
 {
@@ -489,13 +516,11 @@ static int keep(struct ahead *a)
 		a->cap = cap;
 	}
 	if (a->op.id) {
-		memcpy(a->buf, a->op.id, ni);
-		a->buf[ni] = '\0';
+		copy_str(a->buf, a->op.id, ni);
 		a->op.id = a->buf;
 	}
 	if (a->op.text) {
-		memcpy(a->buf + ni + 1, a->op.text, nt);
-		a->buf[ni + 1 + nt] = '\0';
+		copy_str(a->buf + ni + 1, a->op.text, nt);
 		a->op.text = a->buf + ni + 1;
 	}
 	return 0;

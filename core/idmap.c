@@ -61,7 +61,7 @@ static uint64_t word8(const char *s)
  * word_upto gives the n < 8 bytes at s as word8 would give them followed
  * by zero bytes (on a little-endian host with two overlapping loads).
  */
-static uint64_t word_upto(const char *s, size_t n)
+static inline uint64_t word_upto(const char *s, size_t n)
 {
 	unsigned char b[8] = { 0 };
 	uint64_t w;
@@ -344,7 +344,8 @@ static int grow(struct hg_idmap *m)
  * pack gives an inline key as the entry holds it, NUL-padded, in two
  * words: its bytes [0, 8) and [HG_IDMAP_INLINE - 8, HG_IDMAP_INLINE).
  */
-static void pack(const struct hg_idkey *k, uint64_t *w0, uint64_t *w1)
+static inline void pack(const struct hg_idkey *k, uint64_t *w0,
+			uint64_t *w1)
 {
 	const size_t lo = HG_IDMAP_INLINE - 8;
 	size_t n = k->len;
@@ -365,27 +366,29 @@ struct packed {
 };
 
 /*
- * probe looks k up. Returns the slot that holds it (*found true), or the
- * empty slot that ends its run (*found false) with its distance from k's
- * home in *dist; *pk is k as an entry holds it. The map must have an
- * index.
+ * probe looks k up. Returns the slot that holds it, with its entry in
+ * *found, or the empty slot that ends its run (*found NULL) with its
+ * distance from k's home in *dist; *pk is k as an entry holds it. The map
+ * must have an index.
  */
 static inline size_t probe(const struct hg_idmap *m, const struct hg_idkey *k,
-			   bool *found, size_t *dist, struct packed *pk)
+			   struct hg_identry **found, size_t *dist,
+			   struct packed *pk)
 {
 	size_t mask = m->cap - 1, i = k->hash & mask, d = 0;
 	uint32_t tag = tag_of(k->hash, mask);
+	const uint32_t *slots = m->slots;
 
 	pk->w0 = pk->w1 = 0;
 	pk->inline_key = k->len <= HG_IDMAP_INLINE;
 	if (pk->inline_key)
 		pack(k, &pk->w0, &pk->w1);
 	for (;; i = (i + 1) & mask, d++) {
-		uint32_t s = m->slots[i];
-		const struct hg_identry *e;
+		uint32_t s = slots[i];
+		struct hg_identry *e;
 
 		if (!s) {
-			*found = false;
+			*found = NULL;
 			*dist = d;
 			return i;
 		}
@@ -397,18 +400,20 @@ static inline size_t probe(const struct hg_idmap *m, const struct hg_idkey *k,
 
 			memcpy(&e0, e->key, 8);
 			memcpy(&e1, e->key + HG_IDMAP_INLINE - 8, 8);
-			if (e0 == pk->w0 && e1 == pk->w1)
-				break;
+			if (e0 == pk->w0 && e1 == pk->w1) {
+				*found = e;
+				return i;
+			}
 		} else if (is_spilled(e)) {
 			uint32_t n;
 			const char *p = spilled_key(e, &n);
 
-			if (n == k->len && memcmp(p, k->s, n) == 0)
-				break;
+			if (n == k->len && memcmp(p, k->s, n) == 0) {
+				*found = e;
+				return i;
+			}
 		}
 	}
-	*found = true;
-	return i;
 }
 
 void hg_idmap_prefetch_entry(const struct hg_idmap *m, uint64_t hash)
@@ -442,23 +447,22 @@ void hg_idmap_prefetch_free(const struct hg_idmap *m)
 bool hg_idmap_find(const struct hg_idmap *m, const struct hg_idkey *k,
 		   struct hg_idval *out)
 {
-	bool found;
-	size_t d, i;
+	struct hg_identry *e;
+	size_t d;
 	struct packed pk;
 
 	if (!m->cap)
 		return false;
-	i = probe(m, k, &found, &d, &pk);
-	if (found && out)
-		hg_identry_get(entry_at(m, (m->slots[i] & (m->cap - 1)) - 1),
-			       out);
-	return found;
+	(void)probe(m, k, &e, &d, &pk);
+	if (e && out)
+		hg_identry_get(e, out);
+	return e != NULL;
 }
 
 int hg_idmap_insert(struct hg_idmap *m, const struct hg_idkey *k,
 		    struct hg_identry **e)
 {
-	bool found = false;
+	struct hg_identry *found = NULL;
 	size_t d = 0, i = 0;
 	char *spill = NULL;
 	struct hg_identry *n;
@@ -468,7 +472,7 @@ int hg_idmap_insert(struct hg_idmap *m, const struct hg_idkey *k,
 	if (m->cap) {
 		i = probe(m, k, &found, &d, &pk);
 		if (found) {
-			*e = entry_at(m, (m->slots[i] & (m->cap - 1)) - 1);
+			*e = found;
 			return 0;
 		}
 	}
@@ -552,7 +556,6 @@ static void unslot(struct hg_idmap *m, size_t i)
 bool hg_idmap_take(struct hg_idmap *m, const struct hg_idkey *k,
 		   struct hg_idval *out)
 {
-	bool found;
 	size_t d, i;
 	uint32_t idx;
 	struct hg_identry *e;
@@ -560,11 +563,10 @@ bool hg_idmap_take(struct hg_idmap *m, const struct hg_idkey *k,
 
 	if (!m->cap)
 		return false;
-	i = probe(m, k, &found, &d, &pk);
-	if (!found)
+	i = probe(m, k, &e, &d, &pk);
+	if (!e)
 		return false;
 	idx = (m->slots[i] & (uint32_t)(m->cap - 1)) - 1;
-	e = entry_at(m, idx);
 	if (out)
 		hg_identry_get(e, out);
 	if (is_spilled(e)) {

@@ -586,54 +586,25 @@ static bool sep(char ch)
 	return ch == ' ' || ch == '\t' || ch == '\n';
 }
 
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
-	__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define HG_COMPACT_LE 1
-#else
-#define HG_COMPACT_LE 0
-#endif
-
-#define ONES8 0x0101010101010101ull
-
 /*
  * digits8 reads the leading decimal digits of the eight bytes at p (the
  * buffer's padding makes the load safe, HG_SRC_PAD) into *v and returns
- * their count, 0 to 7; 8 when all eight are digits (*v not set then).
- * A byte is a digit when it is below 0x80 and neither below '0' (the
- * subtraction's top bit) nor above '9' (the addition's); a borrow or carry
- * only ever spoils the bytes after the first non-digit.
+ * their count, 0 to 7; 8 when all eight are digits, or on a host without
+ * HG_DIGITS_SWAR (*v not set then).
  */
-#if HG_COMPACT_LE
 static unsigned digits8(const char *p, uint64_t *v)
 {
-	uint64_t w, nd, d;
+	uint64_t w;
 	unsigned n;
 
-	memcpy(&w, p, 8);
-	nd = (w | (w + 0x46 * ONES8) | (w - 0x30 * ONES8)) & (0x80 * ONES8);
-	if (!nd)
+	if (!HG_DIGITS_SWAR)
 		return 8;
-	n = (unsigned)__builtin_ctzll(nd) / 8u;
-	if (!n)
-		return 0;
-	/* The n digits to the top bytes (leading zeros below them), then
-	 * pairs, quads and the eight combined, most significant first. */
-	d = (w - 0x30 * ONES8) << (8u * (8u - n));
-	d = d * 10 + (d >> 8);
-	d = ((d & 0x000000FF000000FFull) * (100 + (1000000ull << 32)) +
-	     ((d >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32))) >>
-	    32;
-	*v = d;
+	memcpy(&w, p, 8);
+	n = hg__digit_run(w);
+	if (n && n < 8)
+		*v = hg__digits_value(w, n);
 	return n;
 }
-#else
-static unsigned digits8(const char *p, uint64_t *v)
-{
-	(void)p;
-	(void)v;
-	return 8;
-}
-#endif
 
 /*
  * line_size is fast_size on the fast line: the digits and suffix end at a

@@ -99,6 +99,52 @@ static inline unsigned hg__size_shift(char c)
 		return 0;
 	}
 }
+/*
+ * Decimal digits eight at a time, in a word loaded from memory on a
+ * little-endian host (HG_DIGITS_SWAR; elsewhere the readers go a digit at
+ * a time). hg__digit_run counts the leading digits of w (0 to 8): a byte
+ * is a digit when it is below 0x80 and neither below '0' (the
+ * subtraction's top bit) nor above '9' (the addition's); a borrow or carry
+ * only ever spoils the bytes after the first non-digit. hg__digits_value
+ * is the number the first n of them (1 to 8) write: moved to the top
+ * bytes (leading zeros below them), then pairs, quads and the eight
+ * combined, most significant first.
+ */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+	__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HG_DIGITS_SWAR 1
+#else
+#define HG_DIGITS_SWAR 0
+#endif
+#define HG_ONES8 0x0101010101010101ull
+
+static inline unsigned hg__digit_run(uint64_t w)
+{
+	uint64_t nd = (w | (w + 0x46 * HG_ONES8) | (w - 0x30 * HG_ONES8)) &
+		      (0x80 * HG_ONES8);
+#if HG_DIGITS_SWAR
+	return nd ? (unsigned)__builtin_ctzll(nd) / 8u : 8u;
+#else
+	unsigned n = 0;
+
+	while (n < 8 && !(nd & (0x80ull << (8 * n))))
+		n++;
+	return n;
+#endif
+}
+
+static inline uint64_t hg__digits_value(uint64_t w, unsigned n)
+{
+	uint64_t d = w - 0x30 * HG_ONES8;
+
+	if (n < 8)
+		d <<= 8u * (8u - n);
+	d = d * 10 + (d >> 8);
+	return ((d & 0x000000FF000000FFull) * (100 + (1000000ull << 32)) +
+		((d >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32))) >>
+	       32;
+}
+
 /* hg__id_valid tells whether s[0, n) is a valid id. */
 bool hg__id_valid(const char *s, size_t n);
 /* hg__copy_trunc copies s into dst[len], cut at a UTF-8 boundary. */

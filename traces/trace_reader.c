@@ -43,6 +43,20 @@ static bool quick_size(const char *s, size_t n, uint64_t *out)
 	unsigned shift;
 	size_t i = 0;
 
+	if (HG_DIGITS_SWAR && n >= 4 && n <= 8) {
+		/* n bytes, zero bytes after them (not digits): all digits is
+		 * the plain size most traces write. */
+		uint32_t lo, hi;
+		uint64_t w;
+
+		memcpy(&lo, s, 4);
+		memcpy(&hi, s + n - 4, 4);
+		w = (uint64_t)lo | (uint64_t)hi << (8 * (n - 4));
+		if (hg__digit_run(w) >= n) {
+			*out = hg__digits_value(w, (unsigned)n);
+			return true;
+		}
+	}
 	while (i < n && i < 18 && s[i] >= '0' && s[i] <= '9')
 		v = v * 10 + (uint64_t)(s[i++] - '0');
 	if (i == 0 || (i < n && ((s[i] >= '0' && s[i] <= '9') ||

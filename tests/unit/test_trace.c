@@ -840,21 +840,43 @@ static void test_sizes_as_parse_size(void **state)
 		"18446744073709551615", "18446744073709551616",
 		"99999999999999999999", "16777215T", "16777216T",
 		"17592186044415M", "17592186044416M", "1 K", "1KK", "K",
-		"12Q", "0K", "00000000000000000001",
+		"12Q", "0K", "00000000000000000001", "1234", "12345", "123456",
+		"1234567", "12345678", "99999999", "00000000", "0000", "4096",
+		"1234567K", "123:", "12/4", "1234567/", "123456789",
 	};
+	uint64_t x = 2463534242u;
+	char gen[32];
+
 	(void)state;
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]) + 4000; i++) {
 		char text[128];
 		uint64_t want = 0;
-		int ok = hg_parse_size(sizes[i], &want) == 0;
+		const char *sz = gen;
+
+		if (i < sizeof(sizes) / sizeof(sizes[0])) {
+			sz = sizes[i];
+		} else {
+			/* 1 to 10 digits, now and then a byte beside '0'..'9'. */
+			unsigned n = 1 + (unsigned)(i % 10);
+
+			for (unsigned j = 0; j < n; j++) {
+				x ^= x << 13;
+				x ^= x >> 7;
+				x ^= x << 17;
+				gen[j] = (char)('0' + x % 10);
+				if (x % 97 == 0)
+					gen[j] = x % 2 ? '/' : ':';
+			}
+			gen[n] = '\0';
+		}
+		int ok = hg_parse_size(sz, &want) == 0;
 		struct result *res;
 
-		snprintf(text, sizeof(text), "heapgrow-trace 1\ns %s\n",
-			 sizes[i]);
+		snprintf(text, sizeof(text), "heapgrow-trace 1\ns %s\n", sz);
 		res = read_text(text);
 		if (ok != (res->rc == 0))
 			fail_msg("'%s': hg_parse_size %d, reader %d (%s)",
-				 sizes[i], ok, res->rc, res->d.msg);
+				 sz, ok, res->rc, res->d.msg);
 		if (ok)
 			assert_int_equal(res->ops[0].size, want);
 		free(res);

@@ -278,6 +278,24 @@ static int apply_bgscav(struct hg_model *m, const struct hg_op *op,
 	return rc;
 }
 
+/* The Ps that run (mgcpacer.c: what the background scavenger's releases
+ * cost while another runs). */
+static int apply_running(struct hg_model *m, const struct hg_op *op,
+			 struct hg_op_result *res, char *err, size_t errlen)
+{
+	int rc;
+
+	if (op->value > 4096)
+		return hg_errorf(err, errlen, HG_ETRACE,
+				 "running: %" PRIu64
+				 " Ps is more than 4096 (gomaxprocs' limit)",
+				 op->value);
+	rc = objects_begin(m, false);
+	if (rc == HG_OK)
+		res->released = hg_bg_scavenger_running(m, op->value);
+	return rc;
+}
+
 static int apply_wbufalloc(struct hg_model *m, const struct hg_op *op,
 			   struct hg_op_result *res, char *err, size_t errlen)
 {
@@ -325,6 +343,7 @@ static const apply_fn apply_fns[HG_OP_COUNT] = {
 	[HG_OP_WBUFFREE] = apply_wbuffree,
 	[HG_OP_TRACESTART] = apply_tracestart,
 	[HG_OP_BGSCAV] = apply_bgscav,
+	[HG_OP_RUNNING] = apply_running,
 };
 
 bool hg_model_applies(enum hg_op_kind k)

@@ -490,8 +490,9 @@ void hg_scavenger_sweep_done(struct hg_model *m)
  * with nanotime around the madvise), nor, where the trace clock stands
  * still (the tracer then steps each event by one tick), how long a run
  * really took: while the goroutine runs, the model does the quanta that
- * fit in the CPU time of the run's windows so far, at HG_SCAV_QUANTUM_NS
- * each (what a mark read in the middle of a run sees), and when the
+ * fit in the CPU time of the run's windows so far, at what each costs
+ * when it is done (scav_release_ns: more while another P runs), what a
+ * mark read in the middle of a run sees; and when the
  * goroutine blocks (sleeps or parks) its run is known to be over, so the
  * model's run goes on to its own end (its 1 ms of work, the goals met or
  * nothing left to find). A run that parks released nothing but still
@@ -501,6 +502,39 @@ void hg_scavenger_sweep_done(struct hg_model *m)
  * tests/real). A run cut by its 1 ms of work releases what the model's
  * quanta fit in it, the real one what its own did.
  */
+/*
+ * What one release of the background scavenger costs (Go measures it
+ * with nanotime around pageAlloc.scavenge): HG_SCAV_QUANTUM_NS per
+ * 64 KiB, and while another of the program's Ps runs (its M on the other
+ * CPU: the trace's running events) HG_SCAV_SHOOTDOWN_NS more per release.
+ * Go releases with sysUnused, madvise(MADV_DONTNEED) on Linux, and once
+ * the kernel has unmapped resident pages it must flush them from the TLB
+ * of every CPU that runs a thread of the process: an interrupt to the
+ * other CPU, waited for, only when one of the program's threads runs
+ * there (an idle CPU is flushed lazily). Measured on the recordings'
+ * machine (tests/real/relcost/data: a Go 1.26 program timing madvise of
+ * 64 KiB resident while a thread of it runs on the other CPU, three runs
+ * of 400 releases): 6.4 to 7.9 us without a shootdown, 18.4 to 18.7 us
+ * with one (medians), 0.8 to 1.1 us never touched (no shootdown); the
+ * difference, 10.9 to 12.0 us, the middle run's taken as
+ * HG_SCAV_SHOOTDOWN_NS. The scavenger's own P runs too, so another runs
+ * when more than one does. One release (scavengeOne) is one madvise: a
+ * release rounded out to a huge page (findScavengeCandidate) is one
+ * shootdown.
+ */
+#define HG_SCAV_SHOOTDOWN_NS 12000.0
+
+static double scav_release_ns(const struct hg_model *m, uint64_t released)
+{
+	const struct hg_objects *o = m->obj;
+	double ns = HG_SCAV_QUANTUM_NS * (double)released /
+		    (double)HG_SCAV_QUANTUM;
+
+	if (released && o->scav_on_cpu && o->procs_running > 1)
+		ns += HG_SCAV_SHOOTDOWN_NS;
+	return ns;
+}
+
 static uint64_t scav_trace_work(struct hg_model *m, bool to_end)
 {
 	struct hg_objects *o = m->obj;
@@ -512,17 +546,20 @@ static uint64_t scav_trace_work(struct hg_model *m, bool to_end)
 	cpu = (double)o->scav_run_cpu;
 	if (o->scav_on_cpu && o->now > o->scav_on_since)
 		cpu += (double)(o->now - o->scav_on_since);
-	while (to_end || o->scav_run_worked + HG_SCAV_QUANTUM_NS <= cpu) {
+	for (;;) {
 		uint64_t r;
 
+		if (!to_end && o->scav_run_worked +
+					   scav_release_ns(m, HG_SCAV_QUANTUM) >
+				       cpu)
+			break;
 		if (o->scav_run_worked >= HG_SCAV_MIN_WORK_NS ||
 		    scavenge_todo(m) == 0) {
 			o->scav_run_done = true;
 			break;
 		}
 		r = hg_pagealloc_scavenge_bg(m->pages, HG_SCAV_QUANTUM);
-		o->scav_run_worked +=
-			HG_SCAV_QUANTUM_NS * (double)r / (double)HG_SCAV_QUANTUM;
+		o->scav_run_worked += scav_release_ns(m, r);
 		released += r;
 		if (r < HG_SCAV_QUANTUM) {
 			o->scav_run_done = true;
@@ -562,6 +599,17 @@ uint64_t hg_bg_scavenger_window(struct hg_model *m, uint64_t state)
 	o->scav_on_cpu = false;
 	if (state != HG_BGSCAV_STOP)
 		o->scav_in_run = false;
+	return released;
+}
+
+uint64_t hg_bg_scavenger_running(struct hg_model *m, uint64_t procs)
+{
+	struct hg_objects *o = m->obj;
+	uint64_t released = 0;
+
+	if (m->cfg.scavenger_pace == HG_SCAV_PACE_TRACE && o->scav_on_cpu)
+		released = scav_trace_work(m, false);
+	o->procs_running = (unsigned)procs;
 	return released;
 }
 

@@ -276,7 +276,8 @@ void hg_sweep_settle(struct hg_model *m, const struct hg_op *op)
 {
 	struct hg_objects *o = m->obj;
 	enum hg_op_kind k = op->kind;
-	if (k == HG_OP_TIME || k == HG_OP_TRACESTART || k == HG_OP_BGSCAV)
+	if (k == HG_OP_TIME || k == HG_OP_TRACESTART || k == HG_OP_BGSCAV ||
+	    k == HG_OP_RUNNING)
 		return;
 	if (o->stackcache_pending && k != HG_OP_STACKALLOC &&
 	    k != HG_OP_STACKFREE && k != HG_OP_WBUFALLOC &&
@@ -310,7 +311,7 @@ void hg_sweep_end_check(struct hg_model *m, const struct hg_op *op)
 		     k == HG_OP_STACKFREE || k == HG_OP_WBUFFREE;
 	bool other = k == HG_OP_PROC || k == HG_OP_STACKALLOC ||
 		     k == HG_OP_TIME || k == HG_OP_TRACESTART ||
-		     k == HG_OP_BGSCAV;
+		     k == HG_OP_BGSCAV || k == HG_OP_RUNNING;
 
 	if (k == HG_OP_WBUFFREE ||
 	    (!frees && !other && !(m->obj->wbuf_freed && m->wbufs.count > 0))) {

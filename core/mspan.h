@@ -212,6 +212,9 @@ struct hg_objects {
 	bool scav_on_cpu, scav_in_run, scav_run_done;
 	uint64_t scav_on_since, scav_run_cpu;
 	double scav_run_worked;
+	/* The Ps held by an M (running events; 0: none recorded), what
+	 * a quantum of the background scavenger costs (mgcpacer.c). */
+	unsigned procs_running;
 	/* Go 1.12: mheap_.scavengeCredit, released beyond what a growth
 	 * asked for (mgcpacer.c). */
 	uint64_t scav_credit;
@@ -294,6 +297,7 @@ void hg_scavenger_gc_start(struct hg_model *m);
 uint64_t hg_bg_scavenge_goal(struct hg_model *m);
 void hg_scavenger_sweep_done(struct hg_model *m);
 uint64_t hg_bg_scavenger_window(struct hg_model *m, uint64_t state);
+uint64_t hg_bg_scavenger_running(struct hg_model *m, uint64_t procs);
 void hg_heap_live_sub(struct hg_objects *o, uint64_t n);
 void hg_mspan_sweep(struct hg_model *m, struct hg_mspan *s, bool preserve);
 void hg_mspan_sweep_slot(struct hg_model *m, struct hg_mspan *s, uint32_t i);

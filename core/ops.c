@@ -78,6 +78,9 @@ static const struct hg_op_spec hg_op_specs[HG_OP_COUNT] = {
 	[HG_OP_BGSCAV] = { HG_OP_BGSCAV, "bgscav", "bs", false,
 			   F(HG_FIELD_VALUE), HG_IDS_NONE, HG_ID_NO,
 			   HG_LOG_OP | HG_LOG_RELEASED },
+	[HG_OP_RUNNING] = { HG_OP_RUNNING, "running", "rn", false,
+			    F(HG_FIELD_VALUE), HG_IDS_NONE, HG_ID_NO,
+			    HG_LOG_OP | HG_LOG_RELEASED },
 };
 
 const struct hg_op_spec *hg_op_spec(enum hg_op_kind k)

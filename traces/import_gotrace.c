@@ -451,6 +451,8 @@ struct hg_gotrace_reader {
 	 * whether it runs (the last bgscav op handed out was a run). */
 	uint64_t scav_g;
 	bool scav_running;
+	/* The Ps held by an M, as the last running op handed out said. */
+	uint64_t running;
 	struct gt_mstate *mst;
 	size_t nmst, mstcap;
 	struct gt_node *spans, *stacks;
@@ -2377,6 +2379,9 @@ static bool str_is(const struct hg_gotrace_reader *g, const struct gt_str *k,
 	return k && k->len == strlen(s) && memcmp(g->buf + k->data, s, k->len) == 0;
 }
 
+static int procs_running(struct hg_trace_reader *r,
+			 const struct gt_event *ev);
+
 static int scav_window(struct hg_trace_reader *r, const struct gt_event *ev,
 		       unsigned state)
 {
@@ -2385,6 +2390,12 @@ static int scav_window(struct hg_trace_reader *r, const struct gt_event *ev,
 
 	if (g->snapshot || (state == HG_BGSCAV_RUN) == g->scav_running)
 		return 0;
+	if (state == HG_BGSCAV_RUN) {
+		int rc = procs_running(r, ev);
+
+		if (rc < 0)
+			return rc;
+	}
 	/* Go's traceBlockReason strings: traceBlockPreempted,
 	 * traceBlockSystemGoroutine (scavengerState.park), traceBlockSleep
 	 * (scavengerState.sleep) */
@@ -2412,6 +2423,45 @@ static int scav_window(struct hg_trace_reader *r, const struct gt_event *ev,
 		return HG_ENOMEM;
 	p->value = state;
 	g->scav_running = state == HG_BGSCAV_RUN;
+	return 0;
+}
+
+/*
+ * procs_running queues a running op when the number of Ps held by an M
+ * (ProcStart to ProcStop or a steal: each runs a goroutine or looks for
+ * one) has changed, at a Proc event or the background scavenger's start:
+ * while another P runs, each release of the background scavenger costs
+ * more (README "The scavengers"), so nothing is queued while its
+ * goroutine is not known. The clock goes first, to the event's time.
+ */
+static int procs_running(struct hg_trace_reader *r, const struct gt_event *ev)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	struct gt_pending *p;
+	uint64_t n = 0;
+
+	if (g->snapshot || g->scav_g == GT_NO_G)
+		return 0;
+	for (size_t i = 0; i < g->nmst; i++)
+		n += g->mst[i].p != GT_NO_P;
+	if (n == g->running)
+		return 0;
+	if (ev->ts > g->t0) {
+		uint64_t ns = ticks_to_ns(ev->ts - g->t0, g->freq);
+
+		if (ns > g->last_time) {
+			p = push(r, HG_OP_TIME, ev->off);
+			if (!p)
+				return HG_ENOMEM;
+			p->value = ns;
+			g->last_time = ns;
+		}
+	}
+	p = push(r, HG_OP_RUNNING, ev->off);
+	if (!p)
+		return HG_ENOMEM;
+	p->value = n;
+	g->running = n;
 	return 0;
 }
 
@@ -2494,15 +2544,22 @@ static int handle(struct hg_trace_reader *r, const struct gt_event *ev)
 						   : HG_BGSCAV_SLEEP);
 		return 0;
 	case EV_PROC_START:
-		return set_p(r, ev->m, ev->args[0], false, 0);
 	case EV_PROC_STOP:
-		return set_p(r, ev->m, GT_NO_P, false, 0);
 	case EV_PROC_STEAL:
-		return set_p(r, ev->args[2], GT_NO_P, true, ev->args[0]);
-	case EV_PROC_STATUS:
-		if (ev->args[1] == PROC_RUNNING)
-			return set_p(r, ev->m, ev->args[0], false, 0);
-		return set_p(r, ev->m, GT_NO_P, true, ev->args[0]);
+	case EV_PROC_STATUS: {
+		int rc = ev->type == EV_PROC_START
+				 ? set_p(r, ev->m, ev->args[0], false, 0)
+			 : ev->type == EV_PROC_STOP
+				 ? set_p(r, ev->m, GT_NO_P, false, 0)
+			 : ev->type == EV_PROC_STEAL
+				 ? set_p(r, ev->args[2], GT_NO_P, true,
+					 ev->args[0])
+			 : ev->args[1] == PROC_RUNNING
+				 ? set_p(r, ev->m, ev->args[0], false, 0)
+				 : set_p(r, ev->m, GT_NO_P, true, ev->args[0]);
+
+		return rc < 0 ? rc : procs_running(r, ev);
+	}
 	case EV_GC_BEGIN:
 		g->fos_gc = free_os_stack(g, ev->args[1]);
 		if (g->fos_gc)

@@ -338,6 +338,7 @@ enum hg_op_kind {
 	HG_OP_TRACESTART, /* the execution tracer starts: value flags */
 	HG_OP_BGSCAV,     /* the background scavenger's goroutine: value
 			     HG_BGSCAV_* */
+	HG_OP_RUNNING,    /* value: the Ps held by an M from now on */
 	HG_OP_COUNT
 };
 

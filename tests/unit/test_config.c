@@ -155,7 +155,7 @@ static void test_names(void **state)
 		"alloc", "free",       "sysalloc",  "sysfree", "scavenge",
 		"mmap",  "munmap",     "mark",      "new",     "del",
 		"gc",    "stackalloc", "stackfree", "proc",    "time",
-		"wbufalloc", "wbuffree", "tracestart", "bgscav",
+		"wbufalloc", "wbuffree", "tracestart", "bgscav", "running",
 	};
 	static const char *const plats[] = {
 		"linux/amd64",   "linux/arm64", "linux/386",
@@ -170,7 +170,7 @@ static void test_names(void **state)
 		assert_string_equal(hg_class_name((enum hg_class)i),
 				    classes[i]);
 	assert_string_equal(hg_class_name(HG_CLASS_COUNT), "unknown");
-	assert_int_equal(HG_OP_COUNT, 19);
+	assert_int_equal(HG_OP_COUNT, 20);
 	for (int i = 0; i < HG_OP_COUNT; i++)
 		assert_string_equal(hg_op_name((enum hg_op_kind)i), ops[i]);
 	assert_string_equal(hg_op_name(HG_OP_COUNT), "unknown");

@@ -333,7 +333,8 @@ static void expect(const struct ops *o, size_t i, enum hg_op_kind kind,
 	if (id)
 		assert_string_equal(o->v[i].id, id);
 	if (kind == HG_OP_PROC || kind == HG_OP_TIME ||
-	    kind == HG_OP_TRACESTART || kind == HG_OP_BGSCAV)
+	    kind == HG_OP_TRACESTART || kind == HG_OP_BGSCAV ||
+	    kind == HG_OP_RUNNING)
 		assert_int_equal(o->v[i].value, size_or_value);
 	else if (kind == HG_OP_NEW || kind == HG_OP_STACKALLOC)
 		assert_int_equal(o->v[i].size, size_or_value);
@@ -1061,6 +1062,7 @@ static void test_scav_windows(void **state)
 	if (o.rc < 0)
 		fail_msg("%u: %s", o.d.line, o.d.msg);
 	expect(&o, i++, HG_OP_TRACESTART, NULL, HG_TRACE_ALLOCFREE);
+	expect(&o, i++, HG_OP_RUNNING, NULL, 1); /* P0 runs */
 	expect(&o, i++, HG_OP_TIME, NULL, 10);
 	expect(&o, i++, HG_OP_BGSCAV, NULL, HG_BGSCAV_RUN);
 	expect(&o, i++, HG_OP_TIME, NULL, 1010);
@@ -1609,7 +1611,7 @@ static void test_recorded(void **state)
 	bool node_seen = false, buf_seen = false, big_seen = false;
 	char node_id[32] = "", buf_id[32] = "", big_id[32] = "";
 	int buf_del_mark = -1, big_del_mark = -1;
-	uint64_t last_time = 0, nscav = 0;
+	uint64_t last_time = 0, nscav = 0, running = 0, nrunning = 0;
 	bool scav_runs = false;
 	struct live objs = { 0 }, stk = { 0 }, wbufs = { 0 };
 	unsigned nwbuf = 0, ntrace = 0;
@@ -1747,12 +1749,20 @@ static void test_recorded(void **state)
 			assert_true(r->value < procs);
 			break;
 		case HG_OP_TIME:
-			/* every 10 us, and to the ns before a bgscav */
+			/* every 10 us, and to the ns before a bgscav or
+			 * a running */
 			assert_true(r->value > last_time);
 			assert_true(r->value >= last_time + 10000 ||
 				    (k + 1 < o.n &&
-				     o.v[k + 1].kind == HG_OP_BGSCAV));
+				     (o.v[k + 1].kind == HG_OP_BGSCAV ||
+				      o.v[k + 1].kind == HG_OP_RUNNING)));
 			last_time = r->value;
+			break;
+		case HG_OP_RUNNING: /* a change, to at most every P */
+			assert_true(r->value <= procs);
+			assert_true(r->value != running);
+			running = r->value;
+			nrunning++;
 			break;
 		case HG_OP_BGSCAV: /* runs, then stops or blocks, in turn */
 			assert_true(r->value <= HG_BGSCAV_PARK);
@@ -1776,6 +1786,7 @@ static void test_recorded(void **state)
 	}
 	assert_int_equal(o.nwarn, 0); /* nothing skipped or repaired */
 	assert_true(nscav > 0); /* the scavenger ran at a cycle's start */
+	assert_true(nrunning > 0); /* the Ps that run, as they change */
 	assert_int_equal(ngc, numgc);
 	assert_int_equal(nholes, 0); /* every hole freed */
 	/* The GC cycles took work-buffer spans. */

@@ -1,0 +1,3 @@
+module heapgrow.test/relcost
+
+go 1.19

@@ -314,17 +314,51 @@ void hg_addrs_to_summary_range(const struct hg_pagealloc *p, unsigned l,
 	*hi = ((limit - 1) >> p->level_shift[l]) + 1;
 }
 
+/*
+ * hg_merge_summaries of the eight children k of an entry of level l.
+ * When none of them is wholly free, no run crosses more than one
+ * boundary: the start is the first child's, the end the last one's, and
+ * the longest run the longest of the children's and of each end joined
+ * to the next start, computed without branches. Otherwise Go's merge.
+ */
+static uint64_t merge_kids(const struct hg_pagealloc *p, unsigned l,
+			   const uint64_t *k)
+{
+	unsigned lp = p->log_max_packed, log_whole = p->level_log_pages[l + 1];
+	uint64_t mask = (UINT64_C(1) << lp) - 1, mf = mask << lp;
+	uint64_t whole = UINT64_C(1) << log_whole;
+	/* The longest runs compared in place (masked, not shifted); each
+	 * end (the top field) joined to the next start is shifted down to
+	 * the longest run's place for the comparison. */
+	uint64_t most = k[0] & mf, prev = k[0] >> (2 * lp), x, s, run;
+	bool any = (k[0] >> 63) | ((k[0] & mask) == whole);
+	unsigned j;
+
+	for (j = 1; j < (1u << PA_LEVEL_BITS); j++) {
+		x = k[j];
+		s = x & mask;
+		any |= (x >> 63) | (s == whole);
+		run = (prev + s) << lp;
+		x &= mf;
+		most = x > most ? x : most;
+		most = run > most ? run : most;
+		prev = k[j] >> (2 * lp);
+	}
+	if (any)
+		return hg_merge_summaries(p, k, 1u << PA_LEVEL_BITS, log_whole);
+	return pack_sum(p, k[0] & mask, most >> lp, prev);
+}
+
 /* Entry i of level l from its children (Go: the loop body of update). */
 static uint64_t merged_children(const struct hg_pagealloc *p, unsigned l,
 				uint64_t i)
 {
 	uint64_t kids[1 << PA_LEVEL_BITS];
-	unsigned cbits = p->level_bits[l + 1];
-	const uint64_t *k = hg_sparse_block(&p->summary[l + 1], i << cbits,
-					    1u << cbits, kids);
+	const uint64_t *k = hg_sparse_block(&p->summary[l + 1],
+					    i << PA_LEVEL_BITS,
+					    1u << PA_LEVEL_BITS, kids);
 
-	return hg_merge_summaries(p, k, 1u << cbits,
-				  p->level_log_pages[l + 1]);
+	return merge_kids(p, l, k);
 }
 
 /*
@@ -347,36 +381,65 @@ void hg_pagealloc_update_chunk(struct hg_pagealloc *p, uint64_t ci,
 	uint64_t mask = (UINT64_C(1) << lp) - 1, i = ci, old;
 	/* The packed fields: start and end, the longest run. */
 	uint64_t se = mask | (mask << (2 * lp)), mf = mask << lp;
+	/* The entry just written when its leaf is materialised (its
+	 * siblings are then beside it, in place), else NULL. */
+	uint64_t *cur;
 	int l;
 
 	if (p->enomem)
 		return;
-	old = sum_get(p, leaf, ci);
-	if (!sum_set(p, leaf, ci, sum))
-		return;
+	cur = hg_sparse_peek_mut(&p->summary[leaf], ci);
+	if (cur) {
+		old = *cur;
+		if (old == sum)
+			return;
+		*cur = sum;
+	} else {
+		old = sum_get(p, leaf, ci);
+		if (!sum_set(p, leaf, ci, sum))
+			return;
+		cur = hg_sparse_peek_mut(&p->summary[leaf], ci);
+	}
 	for (l = (int)leaf - 1; l >= 0; l--) {
-		uint64_t par, v;
+		uint64_t par, v, *pp;
+		const uint64_t *kids =
+			cur ? cur - (i & ((1u << PA_LEVEL_BITS) - 1)) : NULL;
+		bool merge;
 
-		i >>= p->level_bits[l + 1];
-		par = sum_get(p, (unsigned)l, i);
+		i >>= PA_LEVEL_BITS;
+		pp = hg_sparse_peek_mut(&p->summary[l], i);
+		par = pp ? *pp : sum_get(p, (unsigned)l, i);
 		if ((old | sum | par) >> 63) {
 			/* A wholly free one (start = max = end = the packed
 			 * maximum): merged again. */
-			v = merged_children(p, (unsigned)l, i);
+			merge = true;
 		} else if ((old ^ sum) & se) {
-			v = merged_children(p, (unsigned)l, i);
+			merge = true;
 		} else {
 			/* The fields compared in place. */
 			uint64_t mo = old & mf, mn = sum & mf, mp = par & mf;
 
+			merge = false;
 			if (mn >= mo)
 				v = mn > mp ? (par & ~mf) | mn : par;
+			else if (mo < mp)
+				v = par;
 			else
-				v = mo < mp ? par
-					    : merged_children(p, (unsigned)l, i);
+				merge = true;
 		}
-		if (v == par || !sum_set(p, (unsigned)l, i, v))
+		if (merge)
+			v = kids ? merge_kids(p, (unsigned)l, kids)
+				 : merged_children(p, (unsigned)l, i);
+		if (v == par)
 			return;
+		if (pp && l > 0) {
+			*pp = v;
+		} else {
+			if (!sum_set(p, (unsigned)l, i, v))
+				return;
+			pp = hg_sparse_peek_mut(&p->summary[l], i);
+		}
+		cur = pp;
 		old = par;
 		sum = v;
 	}

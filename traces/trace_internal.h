@@ -116,6 +116,8 @@ static inline unsigned hg__size_shift(char c)
 #else
 #define HG_DIGITS_SWAR 0
 #endif
+/* The readers' other word-at-a-time scans need the same host. */
+#define HG_WORDS_LE HG_DIGITS_SWAR
 #define HG_ONES8 0x0101010101010101ull
 
 static inline unsigned hg__digit_run(uint64_t w)

@@ -402,6 +402,7 @@ struct hg_yaml_reader {
 	/* The op kind + 1 of the event names by first letter and length
 	 * (the first of the op table's rows with them; 0: none). */
 	unsigned char by_name[26][16];
+	uint64_t name_w[HG_OP_COUNT][2]; /* each name, NUL-padded words */
 };
 
 static int fast_begin(struct hg_trace_reader *r, size_t key_col);
@@ -985,23 +986,51 @@ static int fast_begin(struct hg_trace_reader *r, size_t key_col)
 
 		/* Backwards: the first row with a first letter and length
 		 * keeps its place. */
-		if (n > 0 && n < 16 && sp->name[0] >= 'a' && sp->name[0] <= 'z')
+		if (n > 0 && n < 16 && sp->name[0] >= 'a' && sp->name[0] <= 'z') {
+			char w[16] = { 0 };
+
 			yr->by_name[sp->name[0] - 'a'][n] = (unsigned char)(k + 1);
+			memcpy(w, sp->name, n);
+			memcpy(yr->name_w[k], w, 16);
+		}
 	}
 	return 0;
 }
 
-/* spec_by_name is hg_op_spec_by_name through the reader's table. */
+/* low_bytes: a mask of the first n bytes of a word (n <= 8). */
+static uint64_t low_bytes(size_t n)
+{
+	return n >= 8 ? ~0ull : (1ull << (8 * n)) - 1;
+}
+
+/* spec_by_name is hg_op_spec_by_name through the reader's table; s is in
+ * the source buffer, whose padding (HG_SRC_PAD) lets it be compared to the
+ * table's name by words. */
 static const struct hg_op_spec *spec_by_name(const struct hg_yaml_reader *yr,
 					     const char *s, size_t n)
 {
 	if (n > 0 && n < 16 && s[0] >= 'a' && s[0] <= 'z') {
 		unsigned k = yr->by_name[s[0] - 'a'][n];
-		const struct hg_op_spec *sp =
-			k ? hg_op_spec((enum hg_op_kind)(k - 1)) : NULL;
 
-		if (sp && memcmp(sp->name, s, n) == 0)
-			return sp;
+		if (k && HG_WORDS_LE) {
+			uint64_t w0, w1 = 0;
+
+			memcpy(&w0, s, 8);
+			w0 &= low_bytes(n);
+			if (n > 8) {
+				memcpy(&w1, s + 8, 8);
+				w1 &= low_bytes(n - 8);
+			}
+			if (w0 == yr->name_w[k - 1][0] &&
+			    w1 == yr->name_w[k - 1][1])
+				return hg_op_spec((enum hg_op_kind)(k - 1));
+		} else if (k) {
+			const struct hg_op_spec *sp =
+				hg_op_spec((enum hg_op_kind)(k - 1));
+
+			if (memcmp(sp->name, s, n) == 0)
+				return sp;
+		}
 	}
 	return hg_op_spec_by_name(s, n);
 }
@@ -1088,6 +1117,14 @@ static bool fast_check(struct hg_trace_reader *r, uint64_t upto)
 			memcpy(&w, p + i, 8);
 			bad |= refused(w);
 		}
+		if (i < n && n >= 8) {
+			/* The last eight bytes of the block (some again). */
+			uint64_t w;
+
+			memcpy(&w, p + n - 8, 8);
+			bad |= refused(w);
+			i = n;
+		}
 		for (; i < n; i++)
 			if ((p[i] < 0x20 || p[i] > 0x7e) && p[i] != '\t' &&
 			    p[i] != '\n' && p[i] != '\r')
@@ -1112,6 +1149,16 @@ static bool printable(const char *s, size_t n)
 		bad |= (~(((w & BYTES(0x7f)) + BYTES(0x60)) | w) |
 			((w & BYTES(0x7f)) + BYTES(0x01)) | w) &
 		       BYTES(0x80);
+	}
+	if (i < n && n >= 8) {
+		/* The last eight bytes (some of them seen already). */
+		uint64_t w;
+
+		memcpy(&w, s + n - 8, 8);
+		bad |= (~(((w & BYTES(0x7f)) + BYTES(0x60)) | w) |
+			((w & BYTES(0x7f)) + BYTES(0x01)) | w) &
+		       BYTES(0x80);
+		i = n;
 	}
 	for (; i < n; i++)
 		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
@@ -1257,8 +1304,32 @@ static bool fast_item(struct hg_trace_reader *r, struct hg_op *op,
 	const char *name = p, *v;
 	size_t n;
 
+#if HG_WORDS_LE
+	{
+		/* Eight bytes at a time (p is in the padded source buffer): a
+		 * byte is not a lower-case letter when it is 0x80 or above,
+		 * below 'a' (the subtraction's top bit) or above 'z' (the
+		 * addition's); borrows and carries only spoil the bytes after
+		 * the first such. */
+		for (;;) {
+			uint64_t w, nl;
+			size_t run;
+
+			memcpy(&w, p, 8);
+			nl = (w | (w + BYTES(0x05)) | (w - BYTES(0x61))) &
+			     BYTES(0x80);
+			run = nl ? (size_t)__builtin_ctzll(nl) / 8 : 8;
+			if (run > (size_t)(end - p))
+				run = (size_t)(end - p);
+			p += run;
+			if (run < 8 || p == end)
+				break;
+		}
+	}
+#else
 	while (p < end && *p >= 'a' && *p <= 'z')
 		p++;
+#endif
 	if (p == name || p == end || *p != ':')
 		return false;
 	k = spec_by_name(r->yaml, name, (size_t)(p - name));

@@ -106,6 +106,20 @@ static void clear_from(struct hg_vnode *t, unsigned i)
 	}
 }
 
+/* Slot i of t is unused (those past it already are). */
+static void clear_slot(struct hg_vnode *t, unsigned i)
+{
+	if (t->leaf) {
+		t->l.key[i] = UINT64_MAX;
+		t->l.gap[i] = 0;
+		return;
+	}
+	t->in.key[i] = UINT64_MAX;
+	t->in.max_gap[i] = 0;
+	t->in.rt_lo[i] = UINT64_MAX;
+	t->in.rt_hi[i] = 0;
+}
+
 static struct hg_vnode *node_get(struct hg_vas *s, bool leaf)
 {
 	if (!s->free_nodes) {
@@ -202,25 +216,32 @@ static uint64_t min_of(const uint64_t *v)
 	return m;
 }
 
+/* The leaf t's runtime bounds into a: the vmas are in order, so the
+ * first and the last of the runtime's. */
+static void leaf_rt(const struct hg_vnode *t, struct vagg *a)
+{
+	a->rt_lo = UINT64_MAX;
+	a->rt_hi = 0;
+	for (unsigned i = 0; i < t->n; i++) {
+		if (t->l.v[i].owner == HG_OWN_RUNTIME) {
+			a->rt_lo = t->l.v[i].base;
+			break;
+		}
+	}
+	for (unsigned i = t->n; i-- > 0;) {
+		if (t->l.v[i].owner == HG_OWN_RUNTIME) {
+			a->rt_hi = t->l.v[i].end;
+			break;
+		}
+	}
+}
+
 static struct vagg agg_of(const struct hg_vnode *t)
 {
 	struct vagg a = { 0, UINT64_MAX, 0 };
 	if (t->leaf) {
 		a.max_gap = max_of(t->l.gap);
-		/* The vmas are in order: the first and the last of the
-		 * runtime's. */
-		for (unsigned i = 0; i < t->n; i++) {
-			if (t->l.v[i].owner == HG_OWN_RUNTIME) {
-				a.rt_lo = t->l.v[i].base;
-				break;
-			}
-		}
-		for (unsigned i = t->n; i-- > 0;) {
-			if (t->l.v[i].owner == HG_OWN_RUNTIME) {
-				a.rt_hi = t->l.v[i].end;
-				break;
-			}
-		}
+		leaf_rt(t, &a);
 		return a;
 	}
 	a.max_gap = max_of(t->in.max_gap);
@@ -256,9 +277,8 @@ static bool set_slot(struct hg_vnode *p, unsigned k, const struct hg_vnode *t)
  * parent held and that slot's old and new values, and only an aggregate
  * whose holder shrank is made again from all the slots.
  */
-static void refresh(struct hg_vas *s, struct hg_vnode *t)
+static void refresh_to(struct hg_vas *s, struct hg_vnode *t, struct vagg a)
 {
-	struct vagg a = agg_of(t);
 	hg_addr key = min_key(t);
 	struct hg_vnode *p;
 	for (; (p = t->parent) != NULL; t = p) {
@@ -296,6 +316,39 @@ static void refresh(struct hg_vas *s, struct hg_vnode *t)
 	s->max_gap = a.max_gap;
 	s->rt_lo = a.rt_lo;
 	s->rt_hi = a.rt_hi;
+}
+
+/* refresh_to with t's aggregates made again from all its slots. */
+static void refresh(struct hg_vas *s, struct hg_vnode *t)
+{
+	refresh_to(s, t, agg_of(t));
+}
+
+/* t's aggregates as its parent (or s, for the root) holds them: what they
+ * were at the last refresh. */
+static struct vagg held(const struct hg_vas *s, const struct hg_vnode *t)
+{
+	const struct hg_vnode *p = t->parent;
+	if (!p)
+		return (struct vagg){ s->max_gap, s->rt_lo, s->rt_hi };
+	unsigned k = t->slot;
+	return (struct vagg){ p->in.max_gap[k], p->in.rt_lo[k],
+			      p->in.rt_hi[k] };
+}
+
+/*
+ * The leaf l's gap i became g (no vma came or went): its largest gap
+ * follows from what was held unless the old gap was the largest and
+ * shrank; its runtime bounds stay.
+ */
+static struct vagg gap_changed(struct vagg a, const struct hg_vnode *l,
+			       uint64_t old, uint64_t g)
+{
+	if (g >= a.max_gap)
+		a.max_gap = g;
+	else if (old == a.max_gap)
+		a.max_gap = max_of(l->l.gap);
+	return a;
 }
 
 /* ------------------------------------------------------------------ */
@@ -689,6 +742,10 @@ static struct hg_vma *insert_at(struct hg_vas *s, struct hg_vnode *l,
 			l = r;
 		}
 	}
+	/* The leaf's aggregates follow from what its parent holds: the
+	 * successor's gap splits into the new vma's and its own (both no
+	 * larger), and the new vma widens the runtime's bounds. */
+	struct vagg a = held(s, l);
 	unsigned k = l->n - i;
 	memmove(&l->l.key[i + 1], &l->l.key[i], k * sizeof(hg_addr));
 	memmove(&l->l.gap[i + 1], &l->l.gap[i], k * sizeof(uint64_t));
@@ -697,11 +754,29 @@ static struct hg_vma *insert_at(struct hg_vas *s, struct hg_vnode *l,
 	l->l.key[i] = m->base;
 	l->l.v[i] = *m;
 	struct hg_vma *x = &l->l.v[i];
-	l->l.gap[i] = m->base - pred_end(s, x);
-	struct hg_vma *nx = vnext(x);
-	if (nx)
-		fix_gap(s, nx, l);
-	refresh(s, l);
+	uint64_t hi = m->base - pred_end(s, x);
+	l->l.gap[i] = hi;
+	bool lost_max = false;
+	if (i + 1 < l->n) {
+		uint64_t old = l->l.gap[i + 1], g = l->l.key[i + 1] - m->end;
+		l->l.gap[i + 1] = g;
+		hi = max64(hi, g);
+		lost_max = old == a.max_gap;
+	} else if (l->l.next) {
+		struct hg_vnode *nl = l->l.next;
+		uint64_t old = nl->l.gap[0], g = nl->l.key[0] - m->end;
+		nl->l.gap[0] = g;
+		refresh_to(s, nl, gap_changed(held(s, nl), nl, old, g));
+	}
+	if (hi >= a.max_gap)
+		a.max_gap = hi;
+	else if (lost_max)
+		a.max_gap = max_of(l->l.gap);
+	if (m->owner == HG_OWN_RUNTIME) {
+		a.rt_lo = min64(a.rt_lo, m->base);
+		a.rt_hi = max64(a.rt_hi, m->end);
+	}
+	refresh_to(s, l, a);
 	s->n++;
 	return x;
 }
@@ -766,7 +841,7 @@ static void merge_into(struct hg_vas *s, struct hg_vnode *a,
  * a node, and a root of one child gives way to it. Then the aggregates
  * above are made again.
  */
-static void settle(struct hg_vas *s, struct hg_vnode *t)
+static void settle(struct hg_vas *s, struct hg_vnode *t, const struct vagg *a)
 {
 	struct hg_vnode *p = t->parent;
 	unsigned cap = t->leaf ? VAS_LEAF : VAS_FAN;
@@ -790,7 +865,7 @@ static void settle(struct hg_vas *s, struct hg_vnode *t)
 			refresh(s, c);
 			return;
 		}
-		refresh(s, t);
+		refresh_to(s, t, a ? *a : agg_of(t));
 		return;
 	}
 	unsigned k = t->slot;
@@ -811,7 +886,7 @@ static void settle(struct hg_vas *s, struct hg_vnode *t)
 			return;
 		}
 	}
-	refresh(s, t);
+	refresh_to(s, t, a ? *a : agg_of(t));
 }
 
 /* Drops child k of p (its node goes back to the pool). */
@@ -826,9 +901,9 @@ static void drop_child(struct hg_vas *s, struct hg_vnode *p, unsigned k)
 	memmove(&p->in.child[k], &p->in.child[k + 1],
 		m * sizeof(struct hg_vnode *));
 	p->n--;
-	clear_from(p, p->n);
+	clear_slot(p, p->n);
 	renumber(p, k);
-	settle(s, p);
+	settle(s, p, NULL);
 }
 
 /* Removes the vma v; the next vma takes its gap. Pointers into the tree
@@ -838,22 +913,37 @@ static void remove_vma(struct hg_vas *s, struct hg_vma *v)
 	struct hg_vnode *l = leaf_of(v);
 	unsigned i = index_of(l, v);
 	hg_addr pe = pred_end(s, v);
-	struct hg_vma *nx = vnext(v);
-	if (nx && leaf_of(nx) != l) {
-		struct hg_vnode *nl = leaf_of(nx);
-		nl->l.gap[0] = nx->base - pe;
-		refresh(s, nl);
+	/* The leaf's aggregates follow from what its parent holds: the
+	 * successor's gap takes v's and its own (so it is at least both);
+	 * only v's bounds, when they were the runtime's, or v's gap, when
+	 * it was the largest and leaves the leaf, send us to the slots. */
+	struct vagg a = held(s, l);
+	hg_addr vb = v->base, ve = v->end;
+	bool rt = v->owner == HG_OWN_RUNTIME;
+	uint64_t gv = l->l.gap[i];
+	if (i + 1 == l->n && l->l.next) {
+		struct hg_vnode *nl = l->l.next;
+		uint64_t old = nl->l.gap[0], g = nl->l.key[0] - pe;
+		nl->l.gap[0] = g;
+		refresh_to(s, nl, gap_changed(held(s, nl), nl, old, g));
 	}
 	unsigned k = l->n - i - 1;
 	memmove(&l->l.key[i], &l->l.key[i + 1], k * sizeof(hg_addr));
 	memmove(&l->l.gap[i], &l->l.gap[i + 1], k * sizeof(uint64_t));
 	memmove(&l->l.v[i], &l->l.v[i + 1], k * sizeof(struct hg_vma));
 	l->n--;
-	clear_from(l, l->n);
-	if (i < l->n)
-		l->l.gap[i] = l->l.key[i] - pe;
+	clear_slot(l, l->n);
+	if (i < l->n) {
+		uint64_t g = l->l.key[i] - pe;
+		l->l.gap[i] = g;
+		a.max_gap = max64(a.max_gap, g);
+	} else if (gv == a.max_gap) {
+		a.max_gap = max_of(l->l.gap);
+	}
+	if (rt && (vb == a.rt_lo || ve == a.rt_hi))
+		leaf_rt(l, &a);
 	s->n--;
-	settle(s, l);
+	settle(s, l, &a);
 }
 
 /* v's end moved: its leaf's aggregates and the next vma's gap follow. */

@@ -72,7 +72,8 @@ bool hg_pagealloc_host_oom(const struct hg_pagealloc *p)
  * NULL when the host is out of memory. */
 struct pa_chunk *hg_chunk_mut(struct hg_pagealloc *p, uint64_t ci)
 {
-	struct pa_chunk *c = hg_sparse_peek_mut(&p->chunks, ci);
+	struct pa_chunk *c =
+		hg_sparse_peek_mut_sz(&p->chunks, ci, sizeof(*c));
 
 	if (c)
 		return c;
@@ -111,7 +112,7 @@ void hg_chunk_done(struct hg_pagealloc *p, uint64_t ci)
 static inline bool sum_set(struct hg_pagealloc *p, unsigned l, uint64_t i,
 			    uint64_t v)
 {
-	uint64_t *s = hg_sparse_peek_mut(&p->summary[l], i);
+	uint64_t *s = sum_peek(p, l, i);
 
 	if (s) { /* materialised: the common case */
 		if (*s == v)
@@ -388,7 +389,7 @@ void hg_pagealloc_update_chunk(struct hg_pagealloc *p, uint64_t ci,
 
 	if (p->enomem)
 		return;
-	cur = hg_sparse_peek_mut(&p->summary[leaf], ci);
+	cur = sum_peek(p, leaf, ci);
 	if (cur) {
 		old = *cur;
 		if (old == sum)
@@ -398,7 +399,7 @@ void hg_pagealloc_update_chunk(struct hg_pagealloc *p, uint64_t ci,
 		old = sum_get(p, leaf, ci);
 		if (!sum_set(p, leaf, ci, sum))
 			return;
-		cur = hg_sparse_peek_mut(&p->summary[leaf], ci);
+		cur = sum_peek(p, leaf, ci);
 	}
 	for (l = (int)leaf - 1; l >= 0; l--) {
 		uint64_t par, v, *pp;
@@ -407,7 +408,7 @@ void hg_pagealloc_update_chunk(struct hg_pagealloc *p, uint64_t ci,
 		bool merge;
 
 		i >>= PA_LEVEL_BITS;
-		pp = hg_sparse_peek_mut(&p->summary[l], i);
+		pp = sum_peek(p, l, i);
 		par = pp ? *pp : sum_get(p, (unsigned)l, i);
 		if ((old | sum | par) >> 63) {
 			/* A wholly free one (start = max = end = the packed
@@ -437,7 +438,7 @@ void hg_pagealloc_update_chunk(struct hg_pagealloc *p, uint64_t ci,
 		} else {
 			if (!sum_set(p, (unsigned)l, i, v))
 				return;
-			pp = hg_sparse_peek_mut(&p->summary[l], i);
+			pp = sum_peek(p, l, i);
 		}
 		cur = pp;
 		old = par;
@@ -613,7 +614,7 @@ static int find_level(struct hg_pagealloc *p, unsigned l, uint64_t *ip,
 	if (l > 0) {
 		/* The block's entries lie in one leaf of the level's sparse
 		 * array: looked up once. */
-		ent = hg_sparse_peek_mut(&p->summary[l], i);
+		ent = sum_peek(p, l, i);
 		if (!ent) {
 			const uint64_t *u = hg_sparse_get(&p->summary[l], i);
 

@@ -213,7 +213,7 @@ static inline uint64_t chunk_page_index(const struct hg_pagealloc *p, hg_addr a)
 static inline const struct pa_chunk *chunk_of(const struct hg_pagealloc *p,
 					      uint64_t ci)
 {
-	return hg_sparse_get(&p->chunks, ci);
+	return hg_sparse_get_sz(&p->chunks, ci, sizeof(struct pa_chunk));
 }
 
 /* Pages from base on became free (grow, a page cache's flush, a free
@@ -334,9 +334,17 @@ static inline uint64_t sum_end(const struct hg_pagealloc *p, uint64_t s)
 static inline uint64_t sum_get(const struct hg_pagealloc *p, unsigned l,
 			       uint64_t i)
 {
-	const uint64_t *s = hg_sparse_get(&p->summary[l], i);
+	const uint64_t *s = hg_sparse_get_sz(&p->summary[l], i, sizeof(*s));
 
 	return s ? *s : 0;
+}
+
+/* Summary i of level l for writing when its leaf is materialised, else
+ * NULL. */
+static inline uint64_t *sum_peek(struct hg_pagealloc *p, unsigned l,
+				 uint64_t i)
+{
+	return hg_sparse_peek_mut_sz(&p->summary[l], i, sizeof(uint64_t));
 }
 
 /* ------------------------------------------------------------------ */

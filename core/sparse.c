@@ -381,8 +381,19 @@ bool hg_hbm_reserve(struct hg_hbm *h, uint64_t lo, uint64_t hi)
 
 bool hg_hbm_get_slow(const struct hg_hbm *h, uint64_t i)
 {
-	const uint64_t *w = hg_sparse_get(&h->lv[0], i >> 6);
+	/* A materialised leaf read becomes the cached one, so the next
+	 * reads near it are inline (a bitmap only read, as the scavenge
+	 * index's hi_last between generations, would else never be
+	 * cached). The cache is no part of the bitmap's value: every
+	 * hg_hbm lives in memory that is not const. */
+	const uint64_t *w = (const uint64_t *)(const void *)hg_sparse_leaf(
+		(struct hg_sparse *)&h->lv[0], i >> 6);
 
+	if (w)
+		return (w[(i >> 6) & ((UINT64_C(1) << h->lv[0].leaf_bits) - 1)] >>
+			(i & 63)) &
+		       1;
+	w = hg_sparse_get(&h->lv[0], i >> 6);
 	return w && ((*w >> (i & 63)) & 1);
 }
 

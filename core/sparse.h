@@ -75,21 +75,28 @@ static inline bool hg_sparse_is_uniform(const void *slot)
 	return ((uintptr_t)slot & 1) != 0;
 }
 
-/* Element i when it lies in the cached leaf, else NULL. */
-static inline char *hg_sparse_cached(const struct hg_sparse *s, uint64_t i)
+/* Element i when it lies in the cached leaf, else NULL. The _sz forms
+ * take the element size (s->elem) as an argument, so a caller that knows
+ * it at compile time gets the offset without a multiply. */
+static inline char *hg_sparse_cached_sz(const struct hg_sparse *s, uint64_t i,
+					size_t elem)
 {
 	if ((i >> s->leaf_bits) != s->cache_key)
 		return NULL;
-	return s->cache_leaf +
-	       (i & ((UINT64_C(1) << s->leaf_bits) - 1)) * s->elem;
+	return s->cache_leaf + (i & ((UINT64_C(1) << s->leaf_bits) - 1)) * elem;
+}
+
+static inline char *hg_sparse_cached(const struct hg_sparse *s, uint64_t i)
+{
+	return hg_sparse_cached_sz(s, i, s->elem);
 }
 
 /* hg_sparse_get returns element i for reading (the prototype itself when
  * its leaf is uniform), or NULL if its block is not backed. */
-static inline const void *hg_sparse_get(const struct hg_sparse *s,
-					uint64_t i)
+static inline const void *hg_sparse_get_sz(const struct hg_sparse *s,
+					   uint64_t i, size_t elem)
 {
-	const char *c = hg_sparse_cached(s, i);
+	const char *c = hg_sparse_cached_sz(s, i, elem);
 	void **slot;
 
 	if (c)
@@ -100,7 +107,13 @@ static inline const void *hg_sparse_get(const struct hg_sparse *s,
 	if (hg_sparse_is_uniform(*slot))
 		return s->uniform[(uintptr_t)*slot >> 1];
 	return (const char *)*slot +
-	       (i & ((UINT64_C(1) << s->leaf_bits) - 1)) * s->elem;
+	       (i & ((UINT64_C(1) << s->leaf_bits) - 1)) * elem;
+}
+
+static inline const void *hg_sparse_get(const struct hg_sparse *s,
+					uint64_t i)
+{
+	return hg_sparse_get_sz(s, i, s->elem);
 }
 
 /* hg_sparse_leaf returns the materialised leaf holding element i (its
@@ -121,13 +134,19 @@ static inline char *hg_sparse_leaf(struct hg_sparse *s, uint64_t i)
 
 /* hg_sparse_peek_mut returns element i for writing when its leaf is
  * materialised already, else NULL (no allocation). */
-static inline void *hg_sparse_peek_mut(struct hg_sparse *s, uint64_t i)
+static inline void *hg_sparse_peek_mut_sz(struct hg_sparse *s, uint64_t i,
+					  size_t elem)
 {
 	char *leaf = hg_sparse_leaf(s, i);
 
 	if (!leaf)
 		return NULL;
-	return leaf + (i & ((UINT64_C(1) << s->leaf_bits) - 1)) * s->elem;
+	return leaf + (i & ((UINT64_C(1) << s->leaf_bits) - 1)) * elem;
+}
+
+static inline void *hg_sparse_peek_mut(struct hg_sparse *s, uint64_t i)
+{
+	return hg_sparse_peek_mut_sz(s, i, s->elem);
 }
 /* hg_sparse_get_mut returns element i for writing, materialising a
  * uniform leaf (or backing an unbacked one, zero-filled); NULL when the

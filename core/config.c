@@ -313,6 +313,11 @@ struct key {
 	  get_bool, scavenger_grow, hg_cfg_default_scavenger_grow,             \
 	  "The scavenging an allocation does: when it grows the heap, and "    \
 	  "over the memory limit (Go 1.19+)")                                  \
+	X(SCAVENGER_SHOOTDOWN_NS, "scavenger_shootdown_ns", HG_CFG_NUMBER,     \
+	  NULL, set_shootdown, get_shootdown, scavenger_shootdown_ns,          \
+	  hg_cfg_default_scavenger_shootdown_ns,                               \
+	  "What each background release costs more, in ns, while another P "  \
+	  "runs (the trace's running events; 0: nothing)")                     \
 	X(PAGE_CACHE_FLUSH, "page_cache_flush", HG_CFG_BOOL, NULL, set_bool,   \
 	  get_bool, page_cache_flush, hg_cfg_default_page_cache_flush,         \
 	  "Each gc flushes the idle Ps' page caches to the page allocator "    \
@@ -559,6 +564,21 @@ static int set_gomaxprocs(struct hg_config *c, const struct key *k,
 	return HG_OK;
 }
 
+static int set_shootdown(struct hg_config *c, const struct key *k,
+			 const char *value, char *err, size_t errlen)
+{
+	const char *p = value;
+	unsigned n;
+
+	(void)k;
+	if (!hg_cfg_parse_uint(&p, &n) || *p != '\0' || n > 1000000)
+		return hg_errorf(err, errlen, HG_EINVAL,
+				 "scavenger_shootdown_ns must be a number of "
+				 "nanoseconds between 0 and 1000000");
+	c->scavenger_shootdown_ns = n;
+	return HG_OK;
+}
+
 static int set_size(struct hg_config *c, const struct key *k, const char *value,
 		    char *err, size_t errlen)
 {
@@ -716,6 +736,14 @@ static void get_gomaxprocs(const struct hg_config *c, const struct key *k,
 	(void)k;
 	(void)s;
 	*u = c->gomaxprocs;
+}
+
+static void get_shootdown(const struct hg_config *c, const struct key *k,
+			  const char **s, uint64_t *u)
+{
+	(void)k;
+	(void)s;
+	*u = c->scavenger_shootdown_ns;
 }
 
 static void get_gogc(const struct hg_config *c, const struct key *k,
@@ -895,6 +923,7 @@ bool hg_config_key_objects(const char *key)
 		       !strcmp(key, "scavenger_pace") ||
 		       !strcmp(key, "scavenger_gens") ||
 		       !strcmp(key, "scavenger_grow") ||
+		       !strcmp(key, "scavenger_shootdown_ns") ||
 		       !strcmp(key, "page_cache_flush") ||
 		       !strcmp(key, "mark_readmemstats") ||
 		       !strcmp(key, "mem_profile"));

@@ -61,6 +61,7 @@ void hg_cfg_default_scavenger(struct hg_config *c);
 void hg_cfg_default_scavenger_pace(struct hg_config *c);
 void hg_cfg_default_scavenger_gens(struct hg_config *c);
 void hg_cfg_default_scavenger_grow(struct hg_config *c);
+void hg_cfg_default_scavenger_shootdown_ns(struct hg_config *c);
 void hg_cfg_default_page_cache_flush(struct hg_config *c);
 void hg_cfg_default_runtime_start(struct hg_config *c);
 void hg_cfg_default_runtime_metadata(struct hg_config *c);

@@ -506,7 +506,8 @@ void hg_scavenger_sweep_done(struct hg_model *m)
  * What one release of the background scavenger costs (Go measures it
  * with nanotime around pageAlloc.scavenge): HG_SCAV_QUANTUM_NS per
  * 64 KiB, and while another of the program's Ps runs (its M on the other
- * CPU: the trace's running events) HG_SCAV_SHOOTDOWN_NS more per release.
+ * CPU: the trace's running events) scavenger_shootdown_ns more per
+ * release.
  * Go releases with sysUnused, madvise(MADV_DONTNEED) on Linux, and once
  * the kernel has unmapped resident pages it must flush them from the TLB
  * of every CPU that runs a thread of the process: an interrupt to the
@@ -516,14 +517,12 @@ void hg_scavenger_sweep_done(struct hg_model *m)
  * 64 KiB resident while a thread of it runs on the other CPU, three runs
  * of 400 releases): 6.4 to 7.9 us without a shootdown, 18.4 to 18.7 us
  * with one (medians), 0.8 to 1.1 us never touched (no shootdown); the
- * difference, 10.9 to 12.0 us, the middle run's taken as
- * HG_SCAV_SHOOTDOWN_NS. The scavenger's own P runs too, so another runs
- * when more than one does. One release (scavengeOne) is one madvise: a
+ * difference, 10.9 to 12.0 us, the middle run's taken as the default of
+ * scavenger_shootdown_ns (presets.c). The scavenger's own P runs too, so
+ * another runs when more than one does. One release (scavengeOne) is one madvise: a
  * release rounded out to a huge page (findScavengeCandidate) is one
  * shootdown.
  */
-#define HG_SCAV_SHOOTDOWN_NS 12000.0
-
 static double scav_release_ns(const struct hg_model *m, uint64_t released)
 {
 	const struct hg_objects *o = m->obj;
@@ -531,7 +530,7 @@ static double scav_release_ns(const struct hg_model *m, uint64_t released)
 		    (double)HG_SCAV_QUANTUM;
 
 	if (released && o->scav_on_cpu && o->procs_running > 1)
-		ns += HG_SCAV_SHOOTDOWN_NS;
+		ns += (double)m->cfg.scavenger_shootdown_ns;
 	return ns;
 }
 

@@ -472,6 +472,14 @@ void hg_cfg_default_scavenger_grow(struct hg_config *c)
 	c->scavenger_grow = true;
 }
 
+/* 12 us, every release: the TLB shootdown that madvise(MADV_DONTNEED)
+ * of resident pages waits for while a thread of the program runs on
+ * another CPU, measured by tests/real/relcost (core/mgcpacer.c) */
+void hg_cfg_default_scavenger_shootdown_ns(struct hg_config *c)
+{
+	c->scavenger_shootdown_ns = 12000;
+}
+
 /* on from go1.21 (8d68b388d4: gcMarkTermination flushes each idle P's
  * page cache; go1.19 and go1.20 flush none at a gc) */
 void hg_cfg_default_page_cache_flush(struct hg_config *c)

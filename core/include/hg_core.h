@@ -183,6 +183,10 @@ struct hg_config {
 	 * heap growth, and over the memory limit (README "The
 	 * scavengers"). */
 	bool scavenger_grow;
+	/* What each release of the background scavenger costs more, in ns
+	 * of its run's CPU time, while another P runs (scavenger_pace
+	 * trace, running events; 0: nothing; README "The scavengers"). */
+	unsigned scavenger_shootdown_ns;
 	/* Each gc flushes the idle Ps' page caches (go1.21+, README "The
 	 * object layer"). */
 	bool page_cache_flush;

@@ -9,7 +9,7 @@ _heapgrow()
 	local froms="yaml compact go-trace go-allocfreetrace mtrace"
 	local platforms="linux/amd64 linux/arm64 linux/386 windows/amd64 windows/386 js/wasm wasip1/wasm plan9/386 plan9/amd64"
 	local gos="1.4 1.5 1.8 1.9 1.10 1.11 1.12 1.13 1.14 1.16 1.17 1.19 1.20 1.21 1.23 1.24 1.25 1.26"
-	local keys="platform= go= phys_page_size= phys_huge_page_size= page_size= arena_size= chunk_size= address_bits= commit_limit= initial_memory= module_end= page_cache= gomaxprocs= per_p_caches= randomize_heap_base= heap_padding= heap_base= startup_alloc= gogc= memory_limit= gc= mark_readmemstats= mem_profile= scavenger= scavenger_pace= scavenger_gens= scavenger_grow= page_cache_flush= runtime_start= runtime_metadata= placement= policy.sbrk= policy.arena= policy.prepare= policy.grow= policy.sbrk_free="
+	local keys="platform= go= phys_page_size= phys_huge_page_size= page_size= arena_size= chunk_size= address_bits= commit_limit= initial_memory= module_end= page_cache= gomaxprocs= per_p_caches= randomize_heap_base= heap_padding= heap_base= startup_alloc= gogc= memory_limit= gc= mark_readmemstats= mem_profile= scavenger= scavenger_pace= scavenger_gens= scavenger_grow= scavenger_shootdown_ns= page_cache_flush= runtime_start= runtime_metadata= placement= policy.sbrk= policy.arena= policy.prepare= policy.grow= policy.sbrk_free="
 
 	# The command is the first word that is not an option.
 	local i cmd=""
@@ -148,6 +148,7 @@ _heapgrow()
 			gogc | memory_limit) values="off" ;;
 			randomize_heap_base) values="false" ;;
 			scavenger_pace) values="time gc off trace" ;;
+			scavenger_shootdown_ns) values="0 12000" ;;
 			policy.sbrk) values="go1.24 go1.21 go1.19" ;;
 			policy.arena) values="sparse linear linear-go1.8 linear-go1.7" ;;
 			policy.prepare) values="grow sysalloc" ;;

@@ -245,6 +245,7 @@ static void test_keys_and_types(void **state)
 		{ "scavenger_pace", HG_CFG_STRING },
 		{ "scavenger_gens", HG_CFG_BOOL },
 		{ "scavenger_grow", HG_CFG_BOOL },
+		{ "scavenger_shootdown_ns", HG_CFG_NUMBER },
 		{ "page_cache_flush", HG_CFG_BOOL },
 		{ "runtime_start", HG_CFG_BOOL },
 		{ "runtime_metadata", HG_CFG_BOOL },

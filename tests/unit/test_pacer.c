@@ -830,52 +830,74 @@ static void test_scavenger_time(void **state)
  * them), each 64 KiB release costs 4 us + 12 us of the run's CPU time:
  * 100 us on the CPU, 6 quanta (96 us); then only the scavenger's P
  * runs: 40 us more and the 4 us left over, 11 more quanta at 4 us.
- * A running of more than 4096 Ps is an error.
+ * With scavenger_shootdown_ns=0 the other P changes nothing: 25 quanta,
+ * then 10. A running of more than 4096 Ps is an error.
  */
 static void bgscav(struct hg_model *m, uint64_t t, uint64_t state);
 
 static void test_scavenger_shootdown(void **state)
 {
 	const uint64_t q = 64 * KiB;
-	struct hg_model *m = model("1.26", NULL, NULL);
-	struct hg_config cfg = *hg_model_config(m);
-	struct hg_op_result res;
-	struct hg_op bad = { .kind = HG_OP_RUNNING, .value = 4097 };
-	char err[256];
-	uint64_t r1;
 
 	(void)state;
-	hg_model_free(m);
-	assert_int_equal(hg_config_set(&cfg, "scavenger_pace", "trace", err,
-				       sizeof(err)),
-			 0);
-	assert_int_equal(hg_config_set(&cfg, "scavenger_gens", "false", err,
-				       sizeof(err)),
-			 0);
-	assert_int_equal(hg_config_set(&cfg, "phys_huge_page_size", "0", err,
-				       sizeof(err)),
-			 0);
-	if (hg_model_new(&m, &cfg, err, sizeof(err)))
-		fail_msg("hg_model_new: %s", err);
-	apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 1000 });
-	mib_news(m, "b", 0, 100);
-	op(m, HG_OP_GC, NULL, 0, false);
-	mib_dels(m, "b", 4, 100);
-	op(m, HG_OP_GC, NULL, 0, false);
-	op(m, HG_OP_NEW, "c0", 64, false); /* the sweep's end */
-	apply_ok(m, (struct hg_op){ .kind = HG_OP_RUNNING, .value = 2 });
-	r1 = hg_model_stats(m)->final.heap_released;
-	bgscav(m, 2000000, HG_BGSCAV_RUN);
-	apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 2100000 });
-	assert_int_equal(hg_model_stats(m)->final.heap_released, r1 + 6 * q);
-	apply_ok(m, (struct hg_op){ .kind = HG_OP_RUNNING, .value = 1 });
-	assert_int_equal(hg_model_stats(m)->final.heap_released, r1 + 6 * q);
-	bgscav(m, 2140000, HG_BGSCAV_STOP);
-	assert_int_equal(hg_model_stats(m)->final.heap_released, r1 + 17 * q);
-	assert_int_equal(hg_model_apply(m, &bad, &res, err, sizeof(err)),
-			 HG_ETRACE);
-	assert_non_null(strstr(err, "running: 4097 Ps"));
-	hg_model_free(m);
+	for (int off = 0; off < 2; off++) {
+		struct hg_model *m = model("1.26", NULL, NULL);
+		struct hg_config cfg = *hg_model_config(m);
+		struct hg_op_result res;
+		struct hg_op bad = { .kind = HG_OP_RUNNING, .value = 4097 };
+		char err[256];
+		uint64_t r1;
+
+		hg_model_free(m);
+		assert_int_equal(cfg.scavenger_shootdown_ns, 12000);
+		assert_int_equal(hg_config_set(&cfg, "scavenger_pace", "trace",
+					       err, sizeof(err)),
+				 0);
+		assert_int_equal(hg_config_set(&cfg, "scavenger_gens", "false",
+					       err, sizeof(err)),
+				 0);
+		assert_int_equal(hg_config_set(&cfg, "phys_huge_page_size",
+					       "0", err, sizeof(err)),
+				 0);
+		if (off)
+			assert_int_equal(hg_config_set(&cfg,
+						       "scavenger_shootdown_ns",
+						       "0", err, sizeof(err)),
+					 0);
+		assert_int_not_equal(hg_config_set(&cfg,
+						   "scavenger_shootdown_ns",
+						   "1000001", err, sizeof(err)),
+				     0);
+		if (hg_model_new(&m, &cfg, err, sizeof(err)))
+			fail_msg("hg_model_new: %s", err);
+		apply_ok(m,
+			 (struct hg_op){ .kind = HG_OP_TIME, .value = 1000 });
+		mib_news(m, "b", 0, 100);
+		op(m, HG_OP_GC, NULL, 0, false);
+		mib_dels(m, "b", 4, 100);
+		op(m, HG_OP_GC, NULL, 0, false);
+		op(m, HG_OP_NEW, "c0", 64, false); /* the sweep's end */
+		apply_ok(m,
+			 (struct hg_op){ .kind = HG_OP_RUNNING, .value = 2 });
+		r1 = hg_model_stats(m)->final.heap_released;
+		bgscav(m, 2000000, HG_BGSCAV_RUN);
+		apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME,
+					    .value = 2100000 });
+		assert_int_equal(hg_model_stats(m)->final.heap_released,
+				 r1 + (off ? 25 : 6) * q);
+		apply_ok(m,
+			 (struct hg_op){ .kind = HG_OP_RUNNING, .value = 1 });
+		assert_int_equal(hg_model_stats(m)->final.heap_released,
+				 r1 + (off ? 25 : 6) * q);
+		bgscav(m, 2140000, HG_BGSCAV_STOP);
+		assert_int_equal(hg_model_stats(m)->final.heap_released,
+				 r1 + (off ? 35 : 17) * q);
+		assert_int_equal(hg_model_apply(m, &bad, &res, err,
+						sizeof(err)),
+				 HG_ETRACE);
+		assert_non_null(strstr(err, "running: 4097 Ps"));
+		hg_model_free(m);
+	}
 }
 
 /*

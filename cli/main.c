@@ -7,6 +7,7 @@
 #include "cmd.h"
 #include "hg_core.h"
 #include "outfile.h"
+#include "util.h"
 
 #ifndef HEAPGROW_VERSION
 #define HEAPGROW_VERSION "unknown"
@@ -87,16 +88,13 @@ int main(int argc, char **argv)
 	} else if (!(cmd = hg_cmd_find(argv[1]))) {
 		const char *near = hg_cmd_nearest(argv[1]);
 		if (argv[1][0] == '-')
-			fprintf(stderr, "heapgrow: unknown option '%s'\n",
-				argv[1]);
+			hg_cli_error("unknown option '%s'", argv[1]);
 		else if (near)
-			fprintf(stderr,
-				"heapgrow: unknown command '%s' (did you mean "
-				"'%s'?)\n",
-				argv[1], near);
+			hg_cli_error("unknown command '%s' (did you mean "
+				     "'%s'?)",
+				     argv[1], near);
 		else
-			fprintf(stderr, "heapgrow: unknown command '%s'\n",
-				argv[1]);
+			hg_cli_error("unknown command '%s'", argv[1]);
 		fputs("usage: heapgrow COMMAND [ARGS]\n"
 		      "Try 'heapgrow --help' for the list of commands.\n",
 		      stderr);

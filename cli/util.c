@@ -15,12 +15,51 @@
 static void verror_at(const char *file, unsigned line, unsigned col,
 		      const char *fmt, va_list ap) HG_PRINTF(4, 0);
 
+/*
+ * put_line writes s to standard error as one line: a control character
+ * (a newline from a --set value, a tab in a file name) is written as its
+ * C escape (\n, \t, \r) or as \xHH, so an error message is always one
+ * line however odd the text it quotes.
+ */
+static void put_line(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n')
+			fputs("\\n", stderr);
+		else if (c == '\t')
+			fputs("\\t", stderr);
+		else if (c == '\r')
+			fputs("\\r", stderr);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(stderr, "\\x%02x", c);
+		else
+			fputc(c, stderr);
+	}
+}
+
 static void verror_at(const char *file, unsigned line, unsigned col,
 		      const char *fmt, va_list ap)
 {
+	char buf[1024], *msg = buf;
+	va_list aq;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(buf, sizeof(buf), fmt, aq);
+	va_end(aq);
+	if (n >= (int)sizeof(buf)) {
+		msg = malloc((size_t)n + 1);
+		if (msg)
+			vsnprintf(msg, (size_t)n + 1, fmt, ap);
+		else
+			msg = buf; /* cut, but still one line */
+	}
 	fputs("heapgrow: ", stderr);
 	if (file && *file) {
-		fprintf(stderr, "%s:", file);
+		put_line(file);
+		fputc(':', stderr);
 		if (line) {
 			fprintf(stderr, "%u:", line);
 			if (col)
@@ -28,8 +67,10 @@ static void verror_at(const char *file, unsigned line, unsigned col,
 		}
 		fputc(' ', stderr);
 	}
-	vfprintf(stderr, fmt, ap);
+	put_line(msg);
 	fputc('\n', stderr);
+	if (msg != buf)
+		free(msg);
 }
 
 void hg_cli_error(const char *fmt, ...)
@@ -56,7 +97,9 @@ void hg_cli_diag(const struct hg_diag *d)
 	char buf[sizeof(d->file) + sizeof(d->msg) + 32];
 
 	hg_diag_format(d, buf, sizeof(buf));
-	fprintf(stderr, "heapgrow: %s\n", buf);
+	fputs("heapgrow: ", stderr);
+	put_line(buf);
+	fputc('\n', stderr);
 }
 
 void hg_cli_trace_warning(const struct hg_trace_reader *tr)

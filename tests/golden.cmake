@@ -1,7 +1,8 @@
 # Golden CLI tests (label "golden"), driven by tests/golden/run_golden.cmake:
 #
 #   golden.cli.<case>      tests/golden/cli/<case>.args: one argument per line,
-#                          @SRC@ = source dir, @WORK@ = a scratch dir; compared
+#                          @SRC@ = source dir, @WORK@ = a scratch dir, @NL@ and
+#                          @TAB@ a newline and a tab in an argument; compared
 #                          with <case>.stdout, <case>.stderr (absent = empty)
 #                          and <case>.exit; optional <case>.stdin is the input
 #                          and <case>.absent lists files that must not exist;

@@ -68,10 +68,13 @@ if(MODE STREQUAL "cli")
   string(REPLACE "@SRC@" "${SRC}" text "${text}")
   string(REPLACE "@WORK@" "${WORK}" text "${text}")
   string(REGEX REPLACE "\n$" "" text "${text}")
-  # One argument per line (arguments cannot contain ';').
+  # One argument per line (arguments cannot contain ';'); @NL@ and @TAB@
+  # stand for a newline and a tab inside an argument.
   set(args "")
   if(NOT text STREQUAL "")
     string(REPLACE "\n" ";" args "${text}")
+    string(REPLACE "@NL@" "\n" args "${args}")
+    string(REPLACE "@TAB@" "\t" args "${args}")
   endif()
   set(input_opt "")
   if(EXISTS ${CASE}.stdin)

@@ -372,8 +372,10 @@ static int malloc_large(struct hg_model *m, const struct hg_op *op,
 	uint64_t page = m->cfg.page_size;
 	uint64_t npages = op->size / page + (op->size % page != 0);
 	hg_swept_span_settle(m); /* not cacheSpan's sweep (mgcsweep.c) */
-	hg_sweep_reclaim(m);      /* Go: mheap.alloc's reclaim */
-	int rc = hg_mheap_alloc_span(m, npages, res);
+	int rc = hg_sweep_reclaim(m); /* Go: mheap.alloc's reclaim */
+	if (rc)
+		return rc;
+	rc = hg_mheap_alloc_span(m, npages, res);
 	if (!res->addr)
 		return rc ? rc : HG_EOOM;
 	uint16_t spc = op->noscan && m->obj->span_classes ? 1 : 0;

@@ -107,8 +107,10 @@ static int mcentral_grow(struct hg_model *m, uint16_t spc,
 	unsigned c = hg_spc_sizeclass(spc);
 	uint64_t npages = t->npages[c];
 	uint64_t elemsize = t->size[c];
-	hg_sweep_reclaim(m); /* Go: mheap.alloc's reclaim (mgcsweep.c) */
-	int rc = hg_mheap_alloc_span(m, npages, res);
+	int rc = hg_sweep_reclaim(m); /* Go: mheap.alloc's reclaim (mgcsweep.c) */
+	if (rc)
+		return rc;
+	rc = hg_mheap_alloc_span(m, npages, res);
 	if (!res->addr)
 		return rc ? rc : HG_EOOM;
 	uint32_t nelems = hg_span_nelems(m->obj, spc, npages * m->cfg.page_size,

@@ -366,14 +366,14 @@ static bool reclaims(const struct hg_objects *o, unsigned spc)
  * order (the waves recordings: their partial 48-byte spans stay in the
  * sweeper's order, the sweep done before the next span allocation).
  */
-void hg_sweep_reclaim(struct hg_model *m)
+int hg_sweep_reclaim(struct hg_model *m)
 {
 	struct hg_objects *o = m->obj;
 	struct hg_mspan **v = NULL;
 	size_t cap = 0;
 
 	if (!o || !o->reclaim_due)
-		return;
+		return 0;
 	o->reclaim_due = false;
 	for (unsigned spc = 0; spc < HG_SPAN_CLASSES; spc++) {
 		struct hg_mcentral *c = &o->central[spc];
@@ -387,15 +387,17 @@ void hg_sweep_reclaim(struct hg_model *m)
 		for (struct hg_mspan *t = c->first_silent; t; t = t->next) {
 			if (!t->reclaim || !t->silent)
 				continue;
-			t->reclaim = false;
 			if (n == cap) {
 				size_t nc = cap ? 2 * cap : 16;
 				struct hg_mspan **nv = realloc(v, nc * sizeof(*nv));
-				if (!nv)
-					break;
+				if (!nv) { /* the host's memory, not the model's */
+					free(v);
+					return HG_ENOMEM;
+				}
 				v = nv;
 				cap = nc;
 			}
+			t->reclaim = false;
 			v[n++] = t;
 		}
 		if (n == 0)
@@ -419,6 +421,7 @@ void hg_sweep_reclaim(struct hg_model *m)
 			}
 	}
 	free(v);
+	return 0;
 }
 
 static void sweep_sets(struct hg_model *m)

@@ -280,7 +280,8 @@ int hg_gc(struct hg_model *m);
 int hg_gc_traced(struct hg_model *m);
 void hg_sweep_settle(struct hg_model *m, const struct hg_op *op);
 void hg_sweep_end_check(struct hg_model *m, const struct hg_op *op);
-void hg_sweep_reclaim(struct hg_model *m);
+/* hg_sweep_reclaim returns 0, or HG_ENOMEM when the host is out of memory. */
+int hg_sweep_reclaim(struct hg_model *m);
 void hg_swept_span_settle(struct hg_model *m);
 bool hg_swept_span_pending(const struct hg_objects *o,
 			   const struct hg_mspan *s);

@@ -882,11 +882,24 @@ static uint64_t pa_alloc_range(struct hg_pagealloc *p, hg_addr base,
 		ch = hg_chunk_mut(p, c);
 		if (!ch)
 			return 0;
-		was_free = !hg_pagebits_any_range(ch->alloc, lo, npages);
-		scav = hg_pagebits_popcnt_range(ch->scav, lo, npages);
-		hg_pagebits_set_range(ch->alloc, lo, npages);
-		hg_chunk_words_changed(ch, lo, npages);
-		hg_pagebits_clear_range(ch->scav, lo, npages);
+		if ((lo & 63) + npages <= 64) {
+			/* Inside one word of the bitmaps. */
+			uint64_t wi = lo / 64;
+			uint64_t m = word_mask((unsigned)(lo & 63),
+					       (unsigned)npages);
+
+			was_free = !(ch->alloc[wi] & m);
+			scav = popcount64(ch->scav[wi] & m);
+			ch->alloc[wi] |= m;
+			ch->wocc[wi] = (uint8_t)(64 - word_max_free(ch->alloc[wi]));
+			ch->scav[wi] &= ~m;
+		} else {
+			was_free = !hg_pagebits_any_range(ch->alloc, lo, npages);
+			scav = hg_pagebits_popcnt_range(ch->scav, lo, npages);
+			hg_pagebits_set_range(ch->alloc, lo, npages);
+			hg_chunk_words_changed(ch, lo, npages);
+			hg_pagebits_clear_range(ch->scav, lo, npages);
+		}
 		hg_scav_index_alloc(p, c, ch, npages);
 		if (p->enomem)
 			return scav << p->log_page;
@@ -1015,8 +1028,17 @@ void hg_pagealloc_free(struct hg_pagealloc *p, hg_addr base, uint64_t npages)
 		ch = hg_chunk_mut(p, c);
 		if (!ch)
 			return;
-		hg_pagebits_clear_range(ch->alloc, lo, npages);
-		hg_chunk_words_changed(ch, lo, npages);
+		if ((lo & 63) + npages <= 64) {
+			/* Inside one word of the bitmap. */
+			uint64_t wi = lo / 64;
+
+			ch->alloc[wi] &= ~word_mask((unsigned)(lo & 63),
+						   (unsigned)npages);
+			ch->wocc[wi] = (uint8_t)(64 - word_max_free(ch->alloc[wi]));
+		} else {
+			hg_pagebits_clear_range(ch->alloc, lo, npages);
+			hg_chunk_words_changed(ch, lo, npages);
+		}
 		hg_scav_index_free(p, c, ch, lo, npages);
 		if (p->enomem)
 			return;

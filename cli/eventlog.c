@@ -63,48 +63,76 @@ static void puts_(struct hg_eventlog *lg, const char *s)
 	put(lg, s, strlen(s));
 }
 
-/* key writes ,"name": */
-static void key(struct hg_eventlog *lg, const char *name)
-{
-	char b[40];
-	size_t n = strlen(name);
+/*
+ * The fields of one line other than its strings take at most LINE_ROOM
+ * bytes: room() makes that much free once per line and again after each
+ * string, and the fixed fields are then written straight into the buffer
+ * (lit, num_at, hex_at) without a check each.
+ */
+#define LINE_ROOM 512u
 
-	if (n > sizeof(b) - 4)
-		n = sizeof(b) - 4;
-	b[0] = ',';
-	b[1] = '"';
-	memcpy(b + 2, name, n);
-	b[n + 2] = '"';
-	b[n + 3] = ':';
-	put(lg, b, n + 4);
+static void room(struct hg_eventlog *lg)
+{
+	if (lg->len + LINE_ROOM > HG_EVENTLOG_BUF)
+		hg_eventlog_flush(lg);
 }
 
+/* lit appends a string literal (room made). */
+#define lit(lg, s)                                                   \
+	do {                                                         \
+		memcpy((lg)->buf + (lg)->len, (s), sizeof(s) - 1);   \
+		(lg)->len += sizeof(s) - 1;                          \
+	} while (0)
+
 /* Numbers are formatted by hand: snprintf dominated the log's cost. */
-static void num(struct hg_eventlog *lg, uint64_t v)
+static void num_at(struct hg_eventlog *lg, uint64_t v)
 {
 	char b[24];
 	size_t i = sizeof(b);
 
-	do {
-		b[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	put(lg, b + i, sizeof(b) - i);
+	static const char pairs[] = "00010203040506070809"
+				    "10111213141516171819"
+				    "20212223242526272829"
+				    "30313233343536373839"
+				    "40414243444546474849"
+				    "50515253545556575859"
+				    "60616263646566676869"
+				    "70717273747576777879"
+				    "80818283848586878889"
+				    "90919293949596979899";
+
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+		v /= 100;
+		i -= 2;
+		b[i] = pairs[d];
+		b[i + 1] = pairs[d + 1];
+	}
+	if (v >= 10) {
+		i -= 2;
+		b[i] = pairs[v * 2];
+		b[i + 1] = pairs[v * 2 + 1];
+	} else {
+		b[--i] = (char)('0' + v);
+	}
+	memcpy(lg->buf + lg->len, b + i, sizeof(b) - i);
+	lg->len += sizeof(b) - i;
 }
 
-static void u64(struct hg_eventlog *lg, const char *name, uint64_t v)
-{
-	key(lg, name);
-	num(lg, v);
-}
+/* u64 writes ,"name":V (name a literal). */
+#define u64(lg, name, v)                                  \
+	do {                                              \
+		lit(lg, ",\"" name "\":");                  \
+		num_at(lg, v);                            \
+	} while (0)
 
-static void hex(struct hg_eventlog *lg, const char *name, uint64_t v)
+/* hex_at writes "0x..." (room made). */
+static void hex_at(struct hg_eventlog *lg, uint64_t v)
 {
 	static const char digits[] = "0123456789abcdef";
 	char b[24];
 	size_t i = sizeof(b);
 
-	key(lg, name);
 	b[--i] = '"';
 	do {
 		b[--i] = digits[v & 15];
@@ -113,16 +141,39 @@ static void hex(struct hg_eventlog *lg, const char *name, uint64_t v)
 	b[--i] = 'x';
 	b[--i] = '0';
 	b[--i] = '"';
-	put(lg, b + i, sizeof(b) - i);
+	memcpy(lg->buf + lg->len, b + i, sizeof(b) - i);
+	lg->len += sizeof(b) - i;
 }
 
-/* str writes a JSON string as the JSON writer does: control characters
- * escaped, invalid UTF-8 as U+FFFD. */
-static void str(struct hg_eventlog *lg, const char *name, const char *v)
+#define hex(lg, name, v)                                  \
+	do {                                              \
+		lit(lg, ",\"" name "\":");                  \
+		hex_at(lg, v);                            \
+	} while (0)
+
+/* str_at writes a JSON string as the JSON writer does: control characters
+ * escaped, invalid UTF-8 as U+FFFD (room made; made again after it). */
+static void str_at(struct hg_eventlog *lg, const char *v)
 {
 	const unsigned char *s = (const unsigned char *)v;
 
-	key(lg, name);
+	const unsigned char *p = s;
+
+	while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+		p++;
+	if (!*p) {
+		/* Nothing to escape: one copy. */
+		size_t n = (size_t)(p - s);
+		if (lg->len + n + 2 <= HG_EVENTLOG_BUF) {
+			char *d = lg->buf + lg->len;
+			d[0] = '"';
+			memcpy(d + 1, s, n);
+			d[n + 1] = '"';
+			lg->len += n + 2;
+			room(lg);
+			return;
+		}
+	}
 	put(lg, "\"", 1);
 	while (*s) {
 		const unsigned char *run = s;
@@ -174,7 +225,15 @@ static void str(struct hg_eventlog *lg, const char *name, const char *v)
 		s++;
 	}
 	put(lg, "\"", 1);
+	room(lg);
 }
+
+/* str writes ,"name":"V" (name a literal). */
+#define str(lg, name, v)                                  \
+	do {                                              \
+		lit(lg, ",\"" name "\":");                  \
+		str_at(lg, v);                            \
+	} while (0)
 
 static int log_event(void *ctx, struct hg_replay *rp,
 		     const struct hg_replay_event *ev)
@@ -183,8 +242,9 @@ static int log_event(void *ctx, struct hg_replay *rp,
 	const struct hg_op *op = ev->op;
 	const struct hg_op_result *res = ev->res;
 	(void)rp;
-	puts_(lg, "{\"i\":");
-	num(lg, ev->index);
+	room(lg);
+	lit(lg, "{\"i\":");
+	num_at(lg, ev->index);
 	str(lg, "op", hg_op_name(op->kind));
 	/* What the op table's row says the log holds for the op. */
 	const struct hg_op_spec *k = hg_op_spec(op->kind);
@@ -194,16 +254,16 @@ static int log_event(void *ctx, struct hg_replay *rp,
 		if (k && k->use == HG_ID_MAKE &&
 		    hg_op_has_field(k, HG_FIELD_SIZE))
 			u64(lg, "size", op->size);
-		puts_(lg, ",\"oom\":true");
+		lit(lg, ",\"oom\":true");
 		goto done;
 	}
 	unsigned log = k ? k->log : 0;
 	if (log & HG_LOG_OP) {
 		if (hg_op_has_field(k, HG_FIELD_SIZE_ALL)) {
 			if (op->all)
-				puts_(lg, ",\"all\":true");
+				lit(lg, ",\"all\":true");
 			else if (op->goal)
-				puts_(lg, ",\"goal\":true");
+				lit(lg, ",\"goal\":true");
 			else
 				u64(lg, "size", op->size);
 		}
@@ -233,7 +293,7 @@ static int log_event(void *ctx, struct hg_replay *rp,
 		u64(lg, "grew", res->grew);
 	}
 done:
-	put(lg, "}\n", 2);
+	lit(lg, "}\n");
 	if (lg->failed)
 		return fail_replay(lg, rp);
 	return 0;

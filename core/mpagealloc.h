@@ -102,10 +102,11 @@ static inline uint64_t word_mask(unsigned lo, unsigned n)
 /* ------------------------------------------------------------------ */
 
 /* Go: pallocData plus the chunk's scavChunkData. No implicit padding:
- * chunks are compared bytewise with the uniform ones. */
+ * chunks are compared bytewise with the uniform ones. The 16 bytes that
+ * every alloc and free writes (wocc, in_use) come first, so that they
+ * often share a cache line with the alloc word a small span's pages are
+ * in (a free in a large heap then misses once, not twice). */
 struct pa_chunk {
-	uint64_t alloc[PA_MAX_WORDS]; /* Go: pallocBits, 1 = in use */
-	uint64_t scav[PA_MAX_WORDS];  /* Go: scavenged, 1 = released */
 	/* 64 minus the longest run of free pages inside alloc word w (not
 	 * Go's: it lets a summary be merged from the words instead of
 	 * searched bit by bit; 0 = a free word, so a zero-filled chunk is
@@ -115,7 +116,10 @@ struct pa_chunk {
 	uint16_t in_use; /* Go: scavChunkData.inUse */
 	bool grown;
 	unsigned char pad_[5];
+	uint64_t alloc[PA_MAX_WORDS]; /* Go: pallocBits, 1 = in use */
+	uint64_t scav[PA_MAX_WORDS];  /* Go: scavenged, 1 = released */
 };
+_Static_assert(sizeof(struct pa_chunk) == 144, "a chunk has no padding");
 
 /* The uniform chunks: every page free or allocated, scavenged or not. */
 enum pa_uniform {

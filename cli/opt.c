@@ -6,7 +6,6 @@
 #include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "hg_core.h"
@@ -169,24 +168,12 @@ void hg_opt_usage(FILE *f, const struct hg_opt_spec *spec)
 
 int hg_opt_usage_error(const struct hg_opt_spec *spec, const char *fmt, ...)
 {
-	char buf[1024], *msg = buf;
 	va_list ap;
-	int n;
 
+	/* "heapgrow: CMD: MSG", on one line as every error (util.c). */
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	hg_cli_verror_at(spec->name, 0, 0, fmt, ap);
 	va_end(ap);
-	if (n >= (int)sizeof(buf) && (msg = malloc((size_t)n + 1)) != NULL) {
-		va_start(ap, fmt);
-		vsnprintf(msg, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-	} else if (!msg)
-		msg = buf;
-	/* hg_cli_error keeps the message on one line (a newline in an
-	 * argument is written as \n). */
-	hg_cli_error("%s: %s", spec->name, msg);
-	if (msg != buf)
-		free(msg);
 	hg_opt_usage(stderr, spec);
 	return HG_EXIT_USAGE;
 }

@@ -12,9 +12,6 @@
 
 #include "hg_core.h"
 
-static void verror_at(const char *file, unsigned line, unsigned col,
-		      const char *fmt, va_list ap) HG_PRINTF(4, 0);
-
 /*
  * put_line writes s to standard error as one line: a control character
  * (a newline from a --set value, a tab in a file name) is written as its
@@ -39,7 +36,7 @@ static void put_line(const char *s)
 	}
 }
 
-static void verror_at(const char *file, unsigned line, unsigned col,
+void hg_cli_verror_at(const char *file, unsigned line, unsigned col,
 		      const char *fmt, va_list ap)
 {
 	char buf[1024], *msg = buf;
@@ -78,7 +75,7 @@ void hg_cli_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	verror_at(NULL, 0, 0, fmt, ap);
+	hg_cli_verror_at(NULL, 0, 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -88,7 +85,7 @@ void hg_cli_error_at(const char *file, unsigned line, unsigned col,
 	va_list ap;
 
 	va_start(ap, fmt);
-	verror_at(file, line, col, fmt, ap);
+	hg_cli_verror_at(file, line, col, fmt, ap);
 	va_end(ap);
 }
 

@@ -5,6 +5,7 @@
 #ifndef HG_CLI_UTIL_H
 #define HG_CLI_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,10 @@ void hg_cli_error(const char *fmt, ...) HG_PRINTF(1, 2);
  */
 void hg_cli_error_at(const char *file, unsigned line, unsigned col,
 		     const char *fmt, ...) HG_PRINTF(4, 5);
+
+/* hg_cli_verror_at is hg_cli_error_at with a va_list. */
+void hg_cli_verror_at(const char *file, unsigned line, unsigned col,
+		      const char *fmt, va_list ap) HG_PRINTF(4, 0);
 
 /* hg_cli_diag prints a reader's diagnostic as "heapgrow: FILE:LINE:COL: MSG".
  */

@@ -1579,6 +1579,29 @@ static size_t mst_index(const struct hg_gotrace_reader *g, uint64_t m)
 	return lo;
 }
 
+/* clock_to queues `time` at the event's time when the clock has moved by
+ * at least step nanoseconds since the last one queued; HG_ENOMEM when the
+ * queue cannot grow. */
+static int clock_to(struct hg_trace_reader *r, const struct gt_event *ev,
+		    uint64_t step)
+{
+	struct hg_gotrace_reader *g = r->gotrace;
+	struct gt_pending *p;
+	uint64_t ns;
+
+	if (ev->ts <= g->t0)
+		return 0;
+	ns = ticks_to_ns(ev->ts - g->t0, g->freq);
+	if (ns < g->last_time + step)
+		return 0;
+	p = push(r, HG_OP_TIME, ev->off);
+	if (!p)
+		return HG_ENOMEM;
+	p->value = ns;
+	g->last_time = ns;
+	return 0;
+}
+
 /* before_op queues `time` when the clock moved by GT_TIME_STEP and, for an
  * op that runs on a P, `proc` when the event's P changed. */
 static int before_op(struct hg_trace_reader *r, const struct gt_event *ev,
@@ -1587,17 +1610,8 @@ static int before_op(struct hg_trace_reader *r, const struct gt_event *ev,
 	struct hg_gotrace_reader *g = r->gotrace;
 	struct gt_pending *p;
 
-	if (!g->snapshot && ev->ts > g->t0) {
-		uint64_t ns = ticks_to_ns(ev->ts - g->t0, g->freq);
-
-		if (ns >= g->last_time + GT_TIME_STEP) {
-			p = push(r, HG_OP_TIME, ev->off);
-			if (!p)
-				return HG_ENOMEM;
-			p->value = ns;
-			g->last_time = ns;
-		}
-	}
+	if (!g->snapshot && clock_to(r, ev, GT_TIME_STEP))
+		return HG_ENOMEM;
 	if (on_p && !g->snapshot) {
 		uint64_t cp = GT_NO_P;
 		size_t lo = mst_index(g, ev->m);
@@ -2407,17 +2421,8 @@ static int scav_window(struct hg_trace_reader *r, const struct gt_event *ev,
 		else if (str_is(g, k, "system goroutine wait"))
 			state = HG_BGSCAV_PARK;
 	}
-	if (ev->ts > g->t0) {
-		uint64_t ns = ticks_to_ns(ev->ts - g->t0, g->freq);
-
-		if (ns > g->last_time) {
-			p = push(r, HG_OP_TIME, ev->off);
-			if (!p)
-				return HG_ENOMEM;
-			p->value = ns;
-			g->last_time = ns;
-		}
-	}
+	if (clock_to(r, ev, 1))
+		return HG_ENOMEM;
 	p = push(r, HG_OP_BGSCAV, ev->off);
 	if (!p)
 		return HG_ENOMEM;
@@ -2446,17 +2451,8 @@ static int procs_running(struct hg_trace_reader *r, const struct gt_event *ev)
 		n += g->mst[i].p != GT_NO_P;
 	if (n == g->running)
 		return 0;
-	if (ev->ts > g->t0) {
-		uint64_t ns = ticks_to_ns(ev->ts - g->t0, g->freq);
-
-		if (ns > g->last_time) {
-			p = push(r, HG_OP_TIME, ev->off);
-			if (!p)
-				return HG_ENOMEM;
-			p->value = ns;
-			g->last_time = ns;
-		}
-	}
+	if (clock_to(r, ev, 1))
+		return HG_ENOMEM;
 	p = push(r, HG_OP_RUNNING, ev->off);
 	if (!p)
 		return HG_ENOMEM;

@@ -835,6 +835,42 @@ static void test_scavenger_time(void **state)
  */
 static void bgscav(struct hg_model *m, uint64_t t, uint64_t state);
 
+/*
+ * bgscav_model is the go1.26 model both scavenger_pace tests start from:
+ * scavenger_pace=pace, no scavenger generations, no huge pages (each
+ * quantum exactly 64 KiB), scavenger_shootdown_ns=shootdown unless NULL;
+ * 100 MiB allocated, a gc, 96 MiB of it freed, a gc.
+ */
+static struct hg_model *bgscav_model(const char *pace, const char *shootdown)
+{
+	struct hg_model *m = model("1.26", NULL, NULL);
+	struct hg_config cfg = *hg_model_config(m);
+	char err[256];
+
+	hg_model_free(m);
+	assert_int_equal(hg_config_set(&cfg, "scavenger_pace", pace, err,
+				       sizeof(err)),
+			 0);
+	assert_int_equal(hg_config_set(&cfg, "scavenger_gens", "false", err,
+				       sizeof(err)),
+			 0);
+	assert_int_equal(hg_config_set(&cfg, "phys_huge_page_size", "0", err,
+				       sizeof(err)),
+			 0);
+	if (shootdown)
+		assert_int_equal(hg_config_set(&cfg, "scavenger_shootdown_ns",
+					       shootdown, err, sizeof(err)),
+				 0);
+	if (hg_model_new(&m, &cfg, err, sizeof(err)))
+		fail_msg("hg_model_new: %s", err);
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 1000 });
+	mib_news(m, "b", 0, 100);
+	op(m, HG_OP_GC, NULL, 0, false);
+	mib_dels(m, "b", 4, 100);
+	op(m, HG_OP_GC, NULL, 0, false);
+	return m;
+}
+
 static void test_scavenger_shootdown(void **state)
 {
 	const uint64_t q = 64 * KiB;
@@ -850,32 +886,11 @@ static void test_scavenger_shootdown(void **state)
 
 		hg_model_free(m);
 		assert_int_equal(cfg.scavenger_shootdown_ns, 12000);
-		assert_int_equal(hg_config_set(&cfg, "scavenger_pace", "trace",
-					       err, sizeof(err)),
-				 0);
-		assert_int_equal(hg_config_set(&cfg, "scavenger_gens", "false",
-					       err, sizeof(err)),
-				 0);
-		assert_int_equal(hg_config_set(&cfg, "phys_huge_page_size",
-					       "0", err, sizeof(err)),
-				 0);
-		if (off)
-			assert_int_equal(hg_config_set(&cfg,
-						       "scavenger_shootdown_ns",
-						       "0", err, sizeof(err)),
-					 0);
 		assert_int_not_equal(hg_config_set(&cfg,
 						   "scavenger_shootdown_ns",
 						   "1000001", err, sizeof(err)),
 				     0);
-		if (hg_model_new(&m, &cfg, err, sizeof(err)))
-			fail_msg("hg_model_new: %s", err);
-		apply_ok(m,
-			 (struct hg_op){ .kind = HG_OP_TIME, .value = 1000 });
-		mib_news(m, "b", 0, 100);
-		op(m, HG_OP_GC, NULL, 0, false);
-		mib_dels(m, "b", 4, 100);
-		op(m, HG_OP_GC, NULL, 0, false);
+		m = bgscav_model("trace", off ? "0" : NULL);
 		op(m, HG_OP_NEW, "c0", 64, false); /* the sweep's end */
 		apply_ok(m,
 			 (struct hg_op){ .kind = HG_OP_RUNNING, .value = 2 });
@@ -923,32 +938,13 @@ static void test_scavenger_trace(void **state)
 
 	(void)state;
 	for (int pace = 0; pace < 2; pace++) {
-		struct hg_model *m = model("1.26", NULL, NULL);
-		struct hg_config cfg = *hg_model_config(m);
+		struct hg_model *m = bgscav_model(pace ? "time" : "trace",
+						  NULL);
 		struct hg_op_result res;
 		struct hg_op bad = { .kind = HG_OP_BGSCAV, .value = 4 };
 		char err[256];
 		uint64_t r1;
 
-		hg_model_free(m);
-		assert_int_equal(hg_config_set(&cfg, "scavenger_pace",
-					       pace ? "time" : "trace", err,
-					       sizeof(err)),
-				 0);
-		assert_int_equal(hg_config_set(&cfg, "scavenger_gens", "false",
-					       err, sizeof(err)),
-				 0);
-		/* no huge pages: each quantum exactly 64 KiB */
-		assert_int_equal(hg_config_set(&cfg, "phys_huge_page_size",
-					       "0", err, sizeof(err)),
-				 0);
-		if (hg_model_new(&m, &cfg, err, sizeof(err)))
-			fail_msg("hg_model_new: %s", err);
-		apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 1000 });
-		mib_news(m, "b", 0, 100);
-		op(m, HG_OP_GC, NULL, 0, false);
-		mib_dels(m, "b", 4, 100);
-		op(m, HG_OP_GC, NULL, 0, false);
 		r1 = hg_model_stats(m)->final.heap_released;
 		if (pace) {
 			/* time: sysmon's wake is due 70 us after the sweep's

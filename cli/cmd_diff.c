@@ -838,6 +838,17 @@ static void json_copy(struct hg_json *j, const char *key,
 	}
 }
 
+/* json_pair_begin opens the object key holding "base": b and "new": n;
+ * the caller may add to it and closes it. */
+static void json_pair_begin(struct hg_json *j, const char *key,
+			    const struct hg_jvalue *b,
+			    const struct hg_jvalue *n)
+{
+	hg_json_begin_object(j, key);
+	json_copy(j, "base", b);
+	json_copy(j, "new", n);
+}
+
 /* json_side describes one file: its name, its format version, its trace
  * ({"name", "events"}, as in the stats file) and its "at" when it has
  * one. */
@@ -866,9 +877,7 @@ static void json_figure(struct hg_json *j, const char *path,
 {
 	char num[48];
 
-	hg_json_begin_object(j, path);
-	json_copy(j, "base", b);
-	json_copy(j, "new", n);
+	json_pair_begin(j, path, b, n);
 	if (b && n) {
 		snprintf(num, sizeof(num), "%s%" PRIu64, n->u < b->u ? "-" : "",
 			 n->u < b->u ? b->u - n->u : n->u - b->u);
@@ -913,9 +922,7 @@ static void print_json(FILE *f, struct diff *df, bool failed)
 
 		if (same_scalar(b, n))
 			continue;
-		hg_json_begin_object(&j, key);
-		json_copy(&j, "base", b);
-		json_copy(&j, "new", n);
+		json_pair_begin(&j, key, b, n);
 		hg_json_end_object(&j);
 	}
 	hg_json_end_object(&j);
@@ -932,9 +939,8 @@ static void print_json(FILE *f, struct diff *df, bool failed)
 
 		hg_json_begin_object(&j, NULL);
 		json_copy(&j, "label", hg_jget(p->base, "label"));
-		hg_json_begin_object(&j, "event");
-		json_copy(&j, "base", hg_jget(p->base, "event"));
-		json_copy(&j, "new", hg_jget(p->new, "event"));
+		json_pair_begin(&j, "event", hg_jget(p->base, "event"),
+				hg_jget(p->new, "event"));
 		hg_json_end_object(&j);
 		hg_json_begin_object(&j, "figures");
 		for (size_t k = 0; k < p->figures.n; k++)
@@ -945,9 +951,7 @@ static void print_json(FILE *f, struct diff *df, bool failed)
 		hg_json_end_object(&j);
 	}
 	hg_json_end_array(&j);
-	hg_json_begin_object(&j, "oom");
-	json_copy(&j, "base", bo);
-	json_copy(&j, "new", no);
+	json_pair_begin(&j, "oom", bo, no);
 	hg_json_end_object(&j);
 	hg_json_begin_array(&j, "fail_if");
 	for (size_t i = 0; i < df->ngates; i++) {

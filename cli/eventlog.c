@@ -5,6 +5,7 @@
  * buffer, written when it fills.
  */
 #include "eventlog.h"
+#include "json.h"
 
 #include "hg_core.h"
 
@@ -56,11 +57,6 @@ static void put(struct hg_eventlog *lg, const char *s, size_t n)
 	}
 	memcpy(lg->buf + lg->len, s, n);
 	lg->len += n;
-}
-
-static void puts_(struct hg_eventlog *lg, const char *s)
-{
-	put(lg, s, strlen(s));
 }
 
 /*
@@ -184,45 +180,10 @@ static void str_at(struct hg_eventlog *lg, const char *v)
 		if (!*s)
 			break;
 		char b[8];
+		const char *out;
 		size_t n;
-		switch (*s) {
-		case '"':
-			puts_(lg, "\\\"");
-			break;
-		case '\\':
-			puts_(lg, "\\\\");
-			break;
-		case '\b':
-			puts_(lg, "\\b");
-			break;
-		case '\f':
-			puts_(lg, "\\f");
-			break;
-		case '\n':
-			puts_(lg, "\\n");
-			break;
-		case '\r':
-			puts_(lg, "\\r");
-			break;
-		case '\t':
-			puts_(lg, "\\t");
-			break;
-		default:
-			if (*s < 0x20) {
-				snprintf(b, sizeof(b), "\\u%04x", *s);
-				puts_(lg, b);
-				break;
-			}
-			n = hg_utf8_len(s, SIZE_MAX);
-			if (n == 0) {
-				puts_(lg, "\\ufffd");
-				break;
-			}
-			put(lg, (const char *)s, n);
-			s += n;
-			continue;
-		}
-		s++;
+		s += hg_json_escape_at(s, b, &out, &n);
+		put(lg, out, n);
 	}
 	put(lg, "\"", 1);
 	room(lg);

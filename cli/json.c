@@ -155,51 +155,48 @@ void hg_json_value(struct hg_json *j, const char *key, const char *v,
 	}
 }
 
+size_t hg_json_escape_at(const unsigned char *s, char b[8], const char **out,
+			 size_t *outlen)
+{
+	static const char from[] = "\"\\\b\f\n\r\t";
+	static const char *const to[] = { "\\\"", "\\\\", "\\b", "\\f",
+					  "\\n", "\\r", "\\t" };
+	const char *e = strchr(from, *s);
+	size_t n;
+
+	if (e) {
+		*out = to[e - from];
+		*outlen = 2;
+		return 1;
+	}
+	if (*s < 0x20) {
+		*outlen = (size_t)snprintf(b, 8, "\\u%04x", *s);
+		*out = b;
+		return 1;
+	}
+	n = hg_utf8_len(s, SIZE_MAX);
+	if (n == 0) {
+		*out = "\\ufffd";
+		*outlen = 6;
+		return 1;
+	}
+	*out = (const char *)s;
+	*outlen = n;
+	return n;
+}
+
 void hg_json_escape(FILE *f, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
+	char b[8];
 
 	fputc('"', f);
 	while (*s) {
+		const char *out;
 		size_t n;
 
-		switch (*s) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\b':
-			fputs("\\b", f);
-			break;
-		case '\f':
-			fputs("\\f", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		default:
-			if (*s < 0x20) {
-				fprintf(f, "\\u%04x", *s);
-				break;
-			}
-			n = hg_utf8_len(s, SIZE_MAX);
-			if (n == 0) {
-				fputs("\\ufffd", f);
-				break;
-			}
-			fwrite(s, 1, n, f);
-			s += n;
-			continue;
-		}
-		s++;
+		s += hg_json_escape_at(s, b, &out, &n);
+		fwrite(out, 1, n, f);
 	}
 	fputc('"', f);
 }

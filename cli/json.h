@@ -7,6 +7,7 @@
 #define HG_CLI_JSON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -48,5 +49,14 @@ void hg_json_value(struct hg_json *j, const char *key, const char *v,
  * bytes are written as U+FFFD.
  */
 void hg_json_escape(FILE *f, const char *s);
+
+/*
+ * hg_json_escape_at: what hg_json_escape writes for the character at s
+ * (*s not NUL): *out and *outlen get its escape (in b, or a constant),
+ * the character itself (valid UTF-8) or U+FFFD's escape. Returns how many
+ * bytes of s that stands for.
+ */
+size_t hg_json_escape_at(const unsigned char *s, char b[8], const char **out,
+			 size_t *outlen);
 
 #endif /* HG_CLI_JSON_H */

@@ -321,18 +321,23 @@ static bool word(struct reader *r, const char *w)
 
 static int read_value(struct reader *r, struct hg_jvalue *v, int depth);
 
-static int read_object(struct reader *r, struct hg_jvalue *v, int depth)
+/* read_members reads the object ({...}, members with keys) or the array
+ * ([...]) at r->p. */
+static int read_members(struct reader *r, struct hg_jvalue *v, int depth)
 {
+	bool object = *r->p == '{';
+	char close = object ? '}' : ']';
 	size_t cap = 0;
 	char buf[32];
 
-	v->type = HG_JOBJECT;
+	v->type = object ? HG_JOBJECT : HG_JARRAY;
 	if (depth >= HG_JREAD_MAX_DEPTH)
-		return fail_at(r, r->p, "objects nested more than %d deep",
+		return fail_at(r, r->p, "%s nested more than %d deep",
+			       object ? "objects" : "arrays",
 			       HG_JREAD_MAX_DEPTH);
 	r->p++;
 	skip_ws(r);
-	if (r->p < r->end && *r->p == '}') {
+	if (r->p < r->end && *r->p == close) {
 		r->p++;
 		return 0;
 	}
@@ -342,7 +347,7 @@ static int read_object(struct reader *r, struct hg_jvalue *v, int depth)
 
 		skip_ws(r);
 		keyat = r->p;
-		if (r->p >= r->end || *r->p != '"')
+		if (object && (r->p >= r->end || *r->p != '"'))
 			return fail_at(r, r->p, "expected a key string, not %s",
 				       describe(r, r->p, buf, sizeof(buf)));
 		if (v->nmembers == cap) {
@@ -357,22 +362,26 @@ static int read_object(struct reader *r, struct hg_jvalue *v, int depth)
 		}
 		m = &v->members[v->nmembers];
 		memset(m, 0, sizeof(*m));
-		if (read_string(r, &m->key) != 0)
+		if (object && read_string(r, &m->key) != 0)
 			return -1;
 		v->nmembers++;
-		for (size_t i = 0; i + 1 < v->nmembers; i++)
-			if (strcmp(v->members[i].key, m->key) == 0)
-				return fail_at(r, keyat,
-					       "duplicate key \"%.60s\" (first "
-					       "at %u:%u)",
-					       m->key, v->members[i].v.line,
-					       v->members[i].v.col);
-		skip_ws(r);
-		if (r->p >= r->end || *r->p != ':')
-			return fail_at(r, r->p, "expected ':', not %s",
-				       describe(r, r->p, buf, sizeof(buf)));
-		r->p++;
-		skip_ws(r);
+		if (object) {
+			for (size_t i = 0; i + 1 < v->nmembers; i++)
+				if (strcmp(v->members[i].key, m->key) == 0)
+					return fail_at(
+						r, keyat,
+						"duplicate key \"%.60s\" (first "
+						"at %u:%u)",
+						m->key, v->members[i].v.line,
+						v->members[i].v.col);
+			skip_ws(r);
+			if (r->p >= r->end || *r->p != ':')
+				return fail_at(r, r->p, "expected ':', not %s",
+					       describe(r, r->p, buf,
+							sizeof(buf)));
+			r->p++;
+			skip_ws(r);
+		}
 		if (read_value(r, &m->v, depth + 1) != 0)
 			return -1;
 		skip_ws(r);
@@ -380,58 +389,11 @@ static int read_object(struct reader *r, struct hg_jvalue *v, int depth)
 			r->p++;
 			continue;
 		}
-		if (r->p < r->end && *r->p == '}') {
+		if (r->p < r->end && *r->p == close) {
 			r->p++;
 			return 0;
 		}
-		return fail_at(r, r->p, "expected ',' or '}', not %s",
-			       describe(r, r->p, buf, sizeof(buf)));
-	}
-}
-
-static int read_array(struct reader *r, struct hg_jvalue *v, int depth)
-{
-	size_t cap = 0;
-	char buf[32];
-
-	v->type = HG_JARRAY;
-	if (depth >= HG_JREAD_MAX_DEPTH)
-		return fail_at(r, r->p, "arrays nested more than %d deep",
-			       HG_JREAD_MAX_DEPTH);
-	r->p++;
-	skip_ws(r);
-	if (r->p < r->end && *r->p == ']') {
-		r->p++;
-		return 0;
-	}
-	for (;;) {
-		struct hg_jmember *m;
-
-		skip_ws(r);
-		if (v->nmembers == cap) {
-			size_t ncap = cap ? cap * 2 : 8;
-			struct hg_jmember *nm =
-				realloc(v->members, ncap * sizeof(*nm));
-
-			if (!nm)
-				return fail_at(r, r->p, "out of memory");
-			v->members = nm;
-			cap = ncap;
-		}
-		m = &v->members[v->nmembers++];
-		memset(m, 0, sizeof(*m));
-		if (read_value(r, &m->v, depth + 1) != 0)
-			return -1;
-		skip_ws(r);
-		if (r->p < r->end && *r->p == ',') {
-			r->p++;
-			continue;
-		}
-		if (r->p < r->end && *r->p == ']') {
-			r->p++;
-			return 0;
-		}
-		return fail_at(r, r->p, "expected ',' or ']', not %s",
+		return fail_at(r, r->p, "expected ',' or '%c', not %s", close,
 			       describe(r, r->p, buf, sizeof(buf)));
 	}
 }
@@ -447,12 +409,11 @@ static int read_value(struct reader *r, struct hg_jvalue *v, int depth)
 		return fail_at(r, r->p, "expected a value, not end of input");
 	switch (*r->p) {
 	case '{':
-		return read_object(r, v, depth);
+	case '[':
+		return read_members(r, v, depth);
 	case '"':
 		v->type = HG_JSTRING;
 		return read_string(r, &v->s);
-	case '[':
-		return read_array(r, v, depth);
 	case '-':
 	case '0':
 	case '1':

@@ -5,31 +5,15 @@
  * wire formats (go 1.23, 1.25, 1.26) checked op by op, truncated and
  * corrupted.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
+#include "reader_test.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
-
-#include "trace.h"
-
 /* ------------------------------------------------------------------ */
 /* Decoding a whole trace                                              */
 /* ------------------------------------------------------------------ */
-
-struct rec {
-	enum hg_op_kind kind;
-	char id[32];
-	uint64_t size, value;
-	hg_addr addr;
-	bool has_addr, noscan, swept, all;
-	char text[128];
-	unsigned line;
-};
 
 struct ops {
 	struct rec *v;
@@ -45,30 +29,15 @@ struct ops {
 	bool scav_trace;   /* and its scavenger_pace */
 };
 
-static void ops_add(struct ops *o, const struct hg_op *op, unsigned line)
+static void ops_add(struct ops *o, const struct hg_op *op, unsigned line,
+		    unsigned col)
 {
-	struct rec *r;
-
 	if (o->n == o->cap) {
 		o->cap = o->cap ? 2 * o->cap : 256;
 		o->v = realloc(o->v, o->cap * sizeof(*o->v));
 		assert_non_null(o->v);
 	}
-	r = &o->v[o->n++];
-	memset(r, 0, sizeof(*r));
-	r->kind = op->kind;
-	if (op->id)
-		snprintf(r->id, sizeof(r->id), "%s", op->id);
-	if (op->text)
-		snprintf(r->text, sizeof(r->text), "%s", op->text);
-	r->size = op->size;
-	r->value = op->value;
-	r->addr = op->addr;
-	r->has_addr = op->has_addr;
-	r->noscan = op->noscan;
-	r->swept = op->swept;
-	r->all = op->all;
-	r->line = line;
+	rec_set(&o->v[o->n++], op, line, col);
 }
 
 /* decode reads every op of a trace in memory (or of path). */
@@ -125,7 +94,7 @@ static void decode(struct ops *o, const void *data, size_t len,
 	assert_true(o->gc_trace);
 	assert_true(o->scav_trace);
 	while ((rc = hg_trace_next(r, &op, &line, &col, &o->d)) > 0)
-		ops_add(o, &op, line);
+		ops_add(o, &op, line, col);
 	o->rc = rc;
 	o->nwarn = hg_trace_warning(r, &o->warn);
 	hg_trace_close(r);
@@ -247,6 +216,55 @@ static void string_ev(struct buf *d, uint64_t id, const char *s)
 /* span class (size class << 1 | noscan) as the trace's kind/class */
 #define KC(sizeclass, noscan) (U(((sizeclass) << 1 | (noscan)) << 1))
 
+/* info_batch appends the AllocFree info batch: the heap from MIN_ADDR,
+ * pages of page bytes, 8-byte minimum objects, 2048 spans a chunk. */
+static void info_batch(struct buf *out, struct buf *d, uint64_t page)
+{
+	byte(d, 1);
+	uv(d, MIN_ADDR);
+	uv(d, page);
+	uv(d, 8);
+	uv(d, 2048);
+	exp_batch(out, 1, 1, d);
+}
+
+/* begin26 starts a go 1.26 trace: its header and 8 KiB pages. */
+static void begin26(struct buf *out, struct buf *d)
+{
+	header(out, 26);
+	info_batch(out, d, 8192);
+}
+
+/* end_gen1 ends a go 1.26 trace's first generation. */
+static void end_gen1(struct buf *out)
+{
+	sync_batch(out, 26, 1);
+	byte(out, 52); /* EndOfGeneration */
+}
+
+/* decode_ok decodes b, which has no error, into o. */
+static void decode_ok(struct ops *o, const struct buf *b)
+{
+	decode(o, b->p, b->n, NULL);
+	if (o->rc < 0)
+		fail_msg("%u: %s", o->d.line, o->d.msg);
+}
+
+/* finish26 ends generation 1 of b and decodes it into o. */
+static void finish26(struct buf *b, struct ops *o)
+{
+	end_gen1(b);
+	decode_ok(o, b);
+}
+
+/* release frees o and the trace's two buffers. */
+static void release(struct ops *o, struct buf *b, struct buf *d)
+{
+	ops_free(o);
+	free(b->p);
+	free(d->p);
+}
+
 /*
  * build writes a two-generation trace in format ver:
  *   gen 1, M 7 (P 0): the snapshot (a span of 48-byte objects with two
@@ -269,12 +287,7 @@ static void build(struct buf *out, unsigned ver, uint64_t page,
 	out->n = 0;
 	header(out, ver);
 	/* gen 1 */
-	byte(&d, 1); /* AllocFree info batch */
-	uv(&d, MIN_ADDR);
-	uv(&d, page);
-	uv(&d, 8);
-	uv(&d, 2048);
-	exp_batch(out, 1, 1, &d);
+	info_batch(out, &d, page);
 	byte(&d, 0); /* a types batch: skipped */
 	exp_batch(out, 1, 1, &d);
 	ev(&d, 13, 3, U(0), U(0), U(1));         /* ProcStatus P0 running */
@@ -539,8 +552,7 @@ static void test_errors(void **state)
 	/* A trace without the AllocFree info batch. */
 	b.n = 0;
 	header(&b, 26);
-	sync_batch(&b, 26, 1);
-	byte(&b, 52);
+	end_gen1(&b);
 	expect_error(&b, "GODEBUG=traceallocfree=1", 0);
 
 	/* Not a Go trace header after "go 1.2". */
@@ -573,13 +585,7 @@ static void test_reorder(void **state)
 	size_t i = 0;
 
 	(void)state;
-	header(&b, 26);
-	byte(&d, 1);
-	uv(&d, MIN_ADDR);
-	uv(&d, 8192);
-	uv(&d, 8);
-	uv(&d, 2048);
-	exp_batch(&b, 1, 1, &d);
+	begin26(&b, &d);
 	ev(&d, 13, 3, U(0), U(0), U(1));              /* 1000 P0 */
 	ev(&d, 129, 4, U(1), U(2), U(1), KC(5, 0));   /* 1001 span, page 2 */
 	ev(&d, 132, 3, U(1), U(2048), U(0));          /* 1002 its object */
@@ -595,11 +601,7 @@ static void test_reorder(void **state)
 	ev(&d, 129, 4, U(10), U(2), U(1), KC(0, 1));  /* 1010 page 2 again */
 	ev(&d, 132, 3, U(1), U(2048), U(0));          /* 1011 large object */
 	batch(&b, 1, 9, 1000, &d);
-	sync_batch(&b, 26, 1);
-	byte(&b, 52);
-	decode(&o, b.p, b.n, NULL);
-	if (o.rc < 0)
-		fail_msg("%u: %s", o.d.line, o.d.msg);
+	finish26(&b, &o);
 	/* No snapshot: the tracer's start first. */
 	expect(&o, i++, HG_OP_TRACESTART, NULL, HG_TRACE_ALLOCFREE);
 	expect(&o, i++, HG_OP_PROC, NULL, 0);
@@ -614,9 +616,7 @@ static void test_reorder(void **state)
 	assert_true(o.v[i++].noscan);
 	assert_int_equal(o.n, i);
 	assert_int_equal(o.nwarn, 0);
-	ops_free(&o);
-	free(b.p);
-	free(d.p);
+	release(&o, &b, &d);
 }
 
 /*
@@ -632,13 +632,7 @@ static void test_free_late(void **state)
 	size_t i = 0;
 
 	(void)state;
-	header(&b, 26);
-	byte(&d, 1);
-	uv(&d, MIN_ADDR);
-	uv(&d, 8192);
-	uv(&d, 8);
-	uv(&d, 2048);
-	exp_batch(&b, 1, 1, &d);
+	begin26(&b, &d);
 	ev(&d, 13, 3, U(0), U(0), U(1));           /* 1000 P0 */
 	ev(&d, 129, 4, U(10), U(16), U(4), U(1));  /* 1010 stack span */
 	ev(&d, 135, 3, U(1), U(64), U(16));        /* 1011 32K stack */
@@ -656,11 +650,7 @@ static void test_free_late(void **state)
 	ev(&d, 29, 3, U(849), U(1), U(0));         /* 2000 GCBegin */
 	ev(&d, 30, 2, U(100), U(1));               /* 2100 GCEnd */
 	batch(&b, 1, 9, 1000, &d);
-	sync_batch(&b, 26, 1);
-	byte(&b, 52);
-	decode(&o, b.p, b.n, NULL);
-	if (o.rc < 0)
-		fail_msg("%u: %s", o.d.line, o.d.msg);
+	finish26(&b, &o);
 	/* No snapshot: the tracer's start first. */
 	expect(&o, i++, HG_OP_TRACESTART, NULL, HG_TRACE_ALLOCFREE);
 	expect(&o, i++, HG_OP_PROC, NULL, 0);
@@ -677,9 +667,7 @@ static void test_free_late(void **state)
 	expect(&o, i++, HG_OP_STACKALLOC, "s12c", 2048);
 	assert_int_equal(o.n, i);
 	assert_int_equal(o.nwarn, 0);
-	ops_free(&o);
-	free(b.p);
-	free(d.p);
+	release(&o, &b, &d);
 }
 
 /*
@@ -695,13 +683,7 @@ static void test_sweep_span_late(void **state)
 	size_t i = 0;
 
 	(void)state;
-	header(&b, 26);
-	byte(&d, 1);
-	uv(&d, MIN_ADDR);
-	uv(&d, 8192);
-	uv(&d, 8);
-	uv(&d, 2048);
-	exp_batch(&b, 1, 1, &d);
+	begin26(&b, &d);
 	ev(&d, 13, 3, U(0), U(0), U(1));            /* 1000 P0 */
 	ev(&d, 129, 4, U(1), U(2), U(1), KC(5, 0)); /* 1001 span A, page 2 */
 	ev(&d, 132, 3, U(1), U(2048), U(0));        /* 1002 slot 0 */
@@ -716,11 +698,7 @@ static void test_sweep_span_late(void **state)
 	ev(&d, 13, 3, U(0), U(1), U(1));            /* 1000 P1 */
 	ev(&d, 135, 3, U(150), U(300), U(12));      /* 1150 2K stack */
 	batch(&b, 1, 9, 1000, &d);
-	sync_batch(&b, 26, 1);
-	byte(&b, 52);
-	decode(&o, b.p, b.n, NULL);
-	if (o.rc < 0)
-		fail_msg("%u: %s", o.d.line, o.d.msg);
+	finish26(&b, &o);
 	/* No snapshot: the tracer's start first. */
 	expect(&o, i++, HG_OP_TRACESTART, NULL, HG_TRACE_ALLOCFREE);
 	expect(&o, i++, HG_OP_PROC, NULL, 0);
@@ -736,9 +714,7 @@ static void test_sweep_span_late(void **state)
 	expect(&o, i++, HG_OP_STACKALLOC, "s190", 2048);
 	assert_int_equal(o.n, i);
 	assert_int_equal(o.nwarn, 0);
-	ops_free(&o);
-	free(b.p);
-	free(d.p);
+	release(&o, &b, &d);
 }
 
 /*
@@ -752,13 +728,7 @@ static void test_stack_span_first(void **state)
 	size_t i = 0;
 
 	(void)state;
-	header(&b, 26);
-	byte(&d, 1);
-	uv(&d, MIN_ADDR);
-	uv(&d, 8192);
-	uv(&d, 8);
-	uv(&d, 2048);
-	exp_batch(&b, 1, 1, &d);
+	begin26(&b, &d);
 	ev(&d, 13, 3, U(0), U(0), U(1));           /* 1000 P0 */
 	ev(&d, 129, 4, U(10), U(16), U(4), U(1));  /* 1010 pool span */
 	ev(&d, 135, 3, U(90), U(76), U(12));       /* 1100 2K stack in it */
@@ -770,11 +740,7 @@ static void test_stack_span_first(void **state)
 	ev(&d, 135, 3, U(1), U(96), U(16));        /* 1051 32K stack */
 	ev(&d, 135, 3, U(59), U(300), U(12));      /* 1110 2K stack */
 	batch(&b, 1, 9, 1000, &d);
-	sync_batch(&b, 26, 1);
-	byte(&b, 52);
-	decode(&o, b.p, b.n, NULL);
-	if (o.rc < 0)
-		fail_msg("%u: %s", o.d.line, o.d.msg);
+	finish26(&b, &o);
 	/* No snapshot: the tracer's start first. */
 	expect(&o, i++, HG_OP_TRACESTART, NULL, HG_TRACE_ALLOCFREE);
 	expect(&o, i++, HG_OP_PROC, NULL, 0);
@@ -788,9 +754,7 @@ static void test_stack_span_first(void **state)
 	expect(&o, i++, HG_OP_STACKALLOC, "sc8", 2048); /* 1111 */
 	assert_int_equal(o.n, i);
 	assert_int_equal(o.nwarn, 0);
-	ops_free(&o);
-	free(b.p);
-	free(d.p);
+	release(&o, &b, &d);
 }
 
 /*
@@ -805,13 +769,7 @@ static void test_held(void **state)
 	size_t i = 0;
 
 	(void)state;
-	header(&b, 26);
-	byte(&d, 1);
-	uv(&d, MIN_ADDR);
-	uv(&d, 8192);
-	uv(&d, 8);
-	uv(&d, 2048);
-	exp_batch(&b, 1, 1, &d);
+	begin26(&b, &d);
 	ev(&d, 13, 3, U(0), U(0), U(1));            /* P0 */
 	ev(&d, 128, 4, U(1), U(7), U(1), KC(5, 0)); /* empty, page 7 */
 	ev(&d, 128, 4, U(1), U(3), U(2), KC(0, 1)); /* empty large span */
@@ -819,11 +777,7 @@ static void test_held(void **state)
 	ev(&d, 132, 3, U(1), U(7 * 1024), U(0));     /* slot 0 */
 	ev(&d, 130, 2, U(1), U(3));                  /* the large one freed */
 	batch(&b, 1, 7, 1000, &d);
-	sync_batch(&b, 26, 1);
-	byte(&b, 52);
-	decode(&o, b.p, b.n, NULL);
-	if (o.rc < 0)
-		fail_msg("%u: %s", o.d.line, o.d.msg);
+	finish26(&b, &o);
 	expect(&o, i, HG_OP_ALLOC, "h3", 0); /* address order */
 	assert_int_equal(o.v[i].size, 2 * 8192);
 	assert_int_equal(o.v[i++].addr, MIN_ADDR + 3 * 8192);
@@ -841,9 +795,7 @@ static void test_held(void **state)
 	expect(&o, i++, HG_OP_FREE, "h3", 0);
 	assert_int_equal(o.n, i);
 	assert_int_equal(o.nwarn, 0);
-	ops_free(&o);
-	free(b.p);
-	free(d.p);
+	release(&o, &b, &d);
 }
 
 /* stack_ev appends a stack of nf frames, each frame's function the
@@ -860,6 +812,35 @@ static void stack_ev(struct buf *d, uint64_t id, unsigned nf,
 		uv(d, 9); /* file */
 		uv(d, 10 + i);
 	}
+}
+
+/* fos_strings appends the names of a FreeOSMemory stack's frames (20 to
+ * 23: runtime.GC, freeOSMemory, FreeOSMemory, main.main). */
+static void fos_strings(struct buf *d)
+{
+	string_ev(d, 20, "runtime.GC");
+	string_ev(d, 21, "runtime/debug.freeOSMemory");
+	string_ev(d, 22, "runtime/debug.FreeOSMemory");
+	string_ev(d, 23, "main.main");
+}
+
+/* in_malloc_stacks appends the stacks batch (8: stopped in
+ * postMallocgcDebug, called by mallocgc; 9: the other way round) and the
+ * strings batch naming their frames and the preempted reason (1). */
+static void in_malloc_stacks(struct buf *b, struct buf *d)
+{
+	static const uint64_t in_malloc[] = { 30, 31 };
+	static const uint64_t other[] = { 31, 30 };
+
+	byte(d, 2);
+	stack_ev(d, 8, 2, in_malloc);
+	stack_ev(d, 9, 2, other);
+	batch(b, 1, 7, 1000, d);
+	byte(d, 4);
+	string_ev(d, 30, "runtime.postMallocgcDebug");
+	string_ev(d, 31, "runtime.mallocgc");
+	string_ev(d, 1, "preempted");
+	batch(b, 1, 7, 1000, d);
 }
 
 /*
@@ -879,22 +860,13 @@ static void test_free_os(void **state)
 	size_t i = 0;
 
 	(void)state;
-	header(&b, 26);
-	byte(&d, 1);
-	uv(&d, MIN_ADDR);
-	uv(&d, 8192);
-	uv(&d, 8);
-	uv(&d, 2048);
-	exp_batch(&b, 1, 1, &d);
+	begin26(&b, &d);
 	byte(&d, 2); /* stacks, before the strings they name */
 	stack_ev(&d, 5, 4, fos);
 	stack_ev(&d, 6, 2, gc);
 	batch(&b, 1, 7, 1000, &d);
 	byte(&d, 4);
-	string_ev(&d, 20, "runtime.GC");
-	string_ev(&d, 21, "runtime/debug.freeOSMemory");
-	string_ev(&d, 22, "runtime/debug.FreeOSMemory");
-	string_ev(&d, 23, "main.main");
+	fos_strings(&d);
 	string_ev(&d, 1, "mark");
 	string_ev(&d, 2, "freed");
 	batch(&b, 1, 7, 1000, &d);
@@ -911,11 +883,7 @@ static void test_free_os(void **state)
 	ev(&d, 29, 3, U(1), U(3), U(5));              /* another, last */
 	ev(&d, 30, 2, U(1), U(3));
 	batch(&b, 1, 7, 1000, &d);
-	sync_batch(&b, 26, 1);
-	byte(&b, 52);
-	decode(&o, b.p, b.n, NULL);
-	if (o.rc < 0)
-		fail_msg("%u: %s", o.d.line, o.d.msg);
+	finish26(&b, &o);
 	/* No snapshot: the tracer's start first. */
 	expect(&o, i++, HG_OP_TRACESTART, NULL, HG_TRACE_ALLOCFREE);
 	expect(&o, i++, HG_OP_PROC, NULL, 0);
@@ -931,9 +899,7 @@ static void test_free_os(void **state)
 	expect(&o, i, HG_OP_SCAVENGE, NULL, 0);
 	assert_true(o.v[i++].all);
 	assert_int_equal(o.n, i);
-	ops_free(&o);
-	free(b.p);
-	free(d.p);
+	release(&o, &b, &d);
 }
 
 /*
@@ -949,21 +915,12 @@ static void test_free_os_goroutine(void **state)
 	size_t i = 0;
 
 	(void)state;
-	header(&b, 26);
-	byte(&d, 1);
-	uv(&d, MIN_ADDR);
-	uv(&d, 8192);
-	uv(&d, 8);
-	uv(&d, 2048);
-	exp_batch(&b, 1, 1, &d);
+	begin26(&b, &d);
 	byte(&d, 2);
 	stack_ev(&d, 5, 4, fos);
 	batch(&b, 1, 7, 1000, &d);
 	byte(&d, 4);
-	string_ev(&d, 20, "runtime.GC");
-	string_ev(&d, 21, "runtime/debug.freeOSMemory");
-	string_ev(&d, 22, "runtime/debug.FreeOSMemory");
-	string_ev(&d, 23, "main.main");
+	fos_strings(&d);
 	batch(&b, 1, 7, 1000, &d);
 	ev(&d, 13, 3, U(0), U(0), U(1));             /* P0 */
 	ev(&d, 16, 3, U(1), U(1), U(1));             /* GoStart G1 */
@@ -977,11 +934,7 @@ static void test_free_os_goroutine(void **state)
 	ev(&d, 129, 4, U(40), U(8), U(1), KC(0, 1)); /* G4's, at 1050 */
 	ev(&d, 132, 3, U(1), U(8 * 1024), U(0));
 	batch(&b, 1, 9, 1000, &d);
-	sync_batch(&b, 26, 1);
-	byte(&b, 52);
-	decode(&o, b.p, b.n, NULL);
-	if (o.rc < 0)
-		fail_msg("%u: %s", o.d.line, o.d.msg);
+	finish26(&b, &o);
 	while (i < o.n && o.v[i].kind != HG_OP_GC)
 		i++;
 	expect(&o, i++, HG_OP_GC, NULL, 0);
@@ -999,9 +952,7 @@ static void test_free_os_goroutine(void **state)
 	while (i < o.n && o.v[i].kind != HG_OP_NEW)
 		i++;
 	expect(&o, i++, HG_OP_NEW, "o4000", 8192);
-	ops_free(&o);
-	free(b.p);
-	free(d.p);
+	release(&o, &b, &d);
 }
 
 /*
@@ -1022,13 +973,7 @@ static void test_scav_windows(void **state)
 	size_t i = 0;
 
 	(void)state;
-	header(&b, 26);
-	byte(&d, 1);
-	uv(&d, MIN_ADDR);
-	uv(&d, 8192);
-	uv(&d, 8);
-	uv(&d, 2048);
-	exp_batch(&b, 1, 1, &d);
+	begin26(&b, &d);
 	byte(&d, 2);
 	stack_ev(&d, 5, 2, park);
 	stack_ev(&d, 6, 2, sleep);
@@ -1056,11 +1001,7 @@ static void test_scav_windows(void **state)
 	ev(&d, 16, 3, U(10), U(4), U(4));       /* 4547 */
 	ev(&d, 20, 3, U(1), U(40), U(5));       /* park, 4548 */
 	batch(&b, 1, 7, 1000, &d);
-	sync_batch(&b, 26, 1);
-	byte(&b, 52);
-	decode(&o, b.p, b.n, NULL);
-	if (o.rc < 0)
-		fail_msg("%u: %s", o.d.line, o.d.msg);
+	finish26(&b, &o);
 	expect(&o, i++, HG_OP_TRACESTART, NULL, HG_TRACE_ALLOCFREE);
 	expect(&o, i++, HG_OP_RUNNING, NULL, 1); /* P0 runs */
 	expect(&o, i++, HG_OP_TIME, NULL, 10);
@@ -1080,9 +1021,7 @@ static void test_scav_windows(void **state)
 	expect(&o, i++, HG_OP_TIME, NULL, 3548);
 	expect(&o, i++, HG_OP_BGSCAV, NULL, HG_BGSCAV_PARK);
 	assert_int_equal(o.n, i);
-	ops_free(&o);
-	free(b.p);
-	free(d.p);
+	release(&o, &b, &d);
 }
 
 /*
@@ -1099,13 +1038,7 @@ static void test_snapshot_procs(void **state)
 	size_t i = 0;
 
 	(void)state;
-	header(&b, 26);
-	byte(&d, 1);
-	uv(&d, MIN_ADDR);
-	uv(&d, 8192);
-	uv(&d, 8);
-	uv(&d, 2048);
-	exp_batch(&b, 1, 1, &d);
+	begin26(&b, &d);
 	ev(&d, 13, 3, U(0), U(0), U(1));              /* P0 running */
 	ev(&d, 13, 3, U(1), U(1), U(2));              /* P1 idle */
 	ev(&d, 128, 4, U(1), U(60), U(1), KC(5, 0));  /* block 0 */
@@ -1122,11 +1055,7 @@ static void test_snapshot_procs(void **state)
 	ev(&d, 131, 3, U(1), U(192 * 1024), U(0));
 	ev(&d, 132, 3, U(10), U(64 * 1024 + 6), U(0)); /* P0: slot 1 */
 	batch(&b, 1, 7, 1000, &d);
-	sync_batch(&b, 26, 1);
-	byte(&b, 52);
-	decode(&o, b.p, b.n, NULL);
-	if (o.rc < 0)
-		fail_msg("%u: %s", o.d.line, o.d.msg);
+	finish26(&b, &o);
 	expect(&o, i++, HG_OP_NEW, "of000", 48);
 	expect(&o, i, HG_OP_ALLOC, "g3d", 0); /* the hole inside block 0 */
 	assert_int_equal(o.v[i++].size, 2 * 8192);
@@ -1146,9 +1075,7 @@ static void test_snapshot_procs(void **state)
 	expect(&o, i++, HG_OP_NEW, "o10006", 48);
 	assert_int_equal(o.n, i);
 	assert_int_equal(o.nwarn, 0);
-	ops_free(&o);
-	free(b.p);
-	free(d.p);
+	release(&o, &b, &d);
 }
 
 /*
@@ -1167,13 +1094,7 @@ static void test_mark_stw(void **state)
 	size_t i = 0;
 
 	(void)state;
-	header(&b, 26);
-	byte(&d, 1);
-	uv(&d, MIN_ADDR);
-	uv(&d, 8192);
-	uv(&d, 8);
-	uv(&d, 2048);
-	exp_batch(&b, 1, 1, &d);
+	begin26(&b, &d);
 	ev(&d, 13, 3, U(0), U(0), U(1));                 /* P0 running */
 	ev(&d, 44, 5, U(10), U(0), U(1), U(2), U(0));    /* Log at 1010 */
 	ev(&d, 20, 3, U(10), U(0), U(0));                /* GoBlock */
@@ -1191,11 +1112,7 @@ static void test_mark_stw(void **state)
 	string_ev(&d, 2, "wave");
 	string_ev(&d, 3, "read mem stats");
 	batch(&b, 1, 7, 1000, &d);
-	sync_batch(&b, 26, 1);
-	byte(&b, 52);
-	decode(&o, b.p, b.n, NULL);
-	if (o.rc < 0)
-		fail_msg("%u: %s", o.d.line, o.d.msg);
+	finish26(&b, &o);
 	/* No snapshot: the tracer's start first. */
 	expect(&o, i++, HG_OP_TRACESTART, NULL, HG_TRACE_ALLOCFREE);
 	expect(&o, i++, HG_OP_PROC, NULL, 1);
@@ -1205,9 +1122,7 @@ static void test_mark_stw(void **state)
 	expect(&o, i, HG_OP_MARK, NULL, 0);
 	assert_string_equal(o.v[i++].text, "wave");
 	assert_int_equal(o.n, i);
-	ops_free(&o);
-	free(b.p);
-	free(d.p);
+	release(&o, &b, &d);
 }
 
 /*
@@ -1223,13 +1138,7 @@ static void test_drift(void **state)
 	size_t i, mark = SIZE_MAX, ndel = 0;
 
 	(void)state;
-	header(&b, 26);
-	byte(&d, 1);
-	uv(&d, MIN_ADDR);
-	uv(&d, 8192);
-	uv(&d, 8);
-	uv(&d, 2048);
-	exp_batch(&b, 1, 1, &d);
+	begin26(&b, &d);
 	byte(&d, 4); /* strings */
 	string_ev(&d, 1, "mark");
 	string_ev(&d, 2, "end");
@@ -1247,11 +1156,7 @@ static void test_drift(void **state)
 	ev(&d, 13, 3, U(0), U(1), U(1));                 /* 1000 P1 */
 	ev(&d, 44, 5, U(1000), U(0), U(1), U(2), U(0)); /* 2000 mark */
 	batch(&b, 1, 9, 1000, &d);
-	sync_batch(&b, 26, 1);
-	byte(&b, 52);
-	decode(&o, b.p, b.n, NULL);
-	if (o.rc < 0)
-		fail_msg("%u: %s", o.d.line, o.d.msg);
+	finish26(&b, &o);
 	for (i = 0; i < o.n; i++) {
 		if (o.v[i].kind == HG_OP_MARK)
 			mark = i;
@@ -1263,9 +1168,7 @@ static void test_drift(void **state)
 	assert_int_equal(ndel, 3);
 	assert_true(mark != SIZE_MAX);
 	assert_int_equal(o.nwarn, 0);
-	ops_free(&o);
-	free(b.p);
-	free(d.p);
+	release(&o, &b, &d);
 }
 
 /*
@@ -1285,13 +1188,7 @@ static void test_drift_run(void **state)
 	bool marked = false;
 
 	(void)state;
-	header(&b, 26);
-	byte(&d, 1);
-	uv(&d, MIN_ADDR);
-	uv(&d, 8192);
-	uv(&d, 8);
-	uv(&d, 2048);
-	exp_batch(&b, 1, 1, &d);
+	begin26(&b, &d);
 	byte(&d, 4); /* strings */
 	string_ev(&d, 1, "mark");
 	string_ev(&d, 2, "end");
@@ -1311,11 +1208,7 @@ static void test_drift_run(void **state)
 	ev(&d, 44, 5, U(1003), U(0), U(1), U(2), U(0)); /* 2003 mark */
 	ev(&d, 132, 3, U(0), U(2048 + 12), U(0)); /* then slot 2: no RMS */
 	batch(&b, 1, 9, 1000, &d);
-	sync_batch(&b, 26, 1);
-	byte(&b, 52);
-	decode(&o, b.p, b.n, NULL);
-	if (o.rc < 0)
-		fail_msg("%u: %s", o.d.line, o.d.msg);
+	finish26(&b, &o);
 	for (i = 0; i < o.n; i++) {
 		if (o.v[i].kind == HG_OP_MARK)
 			marked = true;
@@ -1328,9 +1221,7 @@ static void test_drift_run(void **state)
 	assert_int_equal(ndel, 4);
 	assert_true(before >= 2 && before < 4);
 	assert_int_equal(o.nwarn, 0);
-	ops_free(&o);
-	free(b.p);
-	free(d.p);
+	release(&o, &b, &d);
 }
 
 /*
@@ -1341,30 +1232,13 @@ static void test_drift_run(void **state)
  */
 static void test_stop_in_malloc(void **state)
 {
-	static const uint64_t in_malloc[] = { 30, 31 }; /* postMallocgcDebug,
-							   mallocgc */
-	static const uint64_t other[] = { 31, 30 };
 	struct buf b = { 0 }, d = { 0 };
 	struct ops o;
 	size_t i = 0;
 
 	(void)state;
-	header(&b, 26);
-	byte(&d, 1);
-	uv(&d, MIN_ADDR);
-	uv(&d, 8192);
-	uv(&d, 8);
-	uv(&d, 2048);
-	exp_batch(&b, 1, 1, &d);
-	byte(&d, 2);
-	stack_ev(&d, 8, 2, in_malloc);
-	stack_ev(&d, 9, 2, other);
-	batch(&b, 1, 7, 1000, &d);
-	byte(&d, 4);
-	string_ev(&d, 30, "runtime.postMallocgcDebug");
-	string_ev(&d, 31, "runtime.mallocgc");
-	string_ev(&d, 1, "preempted");
-	batch(&b, 1, 7, 1000, &d);
+	begin26(&b, &d);
+	in_malloc_stacks(&b, &d);
 	ev(&d, 13, 3, U(0), U(0), U(1));            /* 1000 P0 */
 	ev(&d, 29, 3, U(30), U(1), U(0));           /* 1030 GCBegin */
 	ev(&d, 30, 2, U(10), U(1));                 /* 1040 GCEnd */
@@ -1386,11 +1260,7 @@ static void test_stop_in_malloc(void **state)
 	ev(&d, 16, 3, U(190), U(5), U(3));          /* 1300 GoStart g5 */
 	ev(&d, 132, 3, U(1), U(2048 + 24), U(0));   /* 1301 slot 4 */
 	batch(&b, 1, 9, 1000, &d);
-	sync_batch(&b, 26, 1);
-	byte(&b, 52);
-	decode(&o, b.p, b.n, NULL);
-	if (o.rc < 0)
-		fail_msg("%u: %s", o.d.line, o.d.msg);
+	finish26(&b, &o);
 	/* No snapshot: the tracer's start first. */
 	expect(&o, i++, HG_OP_TRACESTART, NULL, HG_TRACE_ALLOCFREE);
 	expect(&o, i++, HG_OP_PROC, NULL, 1);
@@ -1407,9 +1277,7 @@ static void test_stop_in_malloc(void **state)
 	expect(&o, i++, HG_OP_NEW, "o818", 48);
 	assert_int_equal(o.n, i);
 	assert_int_equal(o.nwarn, 0);
-	ops_free(&o);
-	free(b.p);
-	free(d.p);
+	release(&o, &b, &d);
 }
 
 /*
@@ -1419,30 +1287,13 @@ static void test_stop_in_malloc(void **state)
  */
 static void test_stop_in_malloc_other_m(void **state)
 {
-	static const uint64_t in_malloc[] = { 30, 31 }; /* postMallocgcDebug,
-							   mallocgc */
-	static const uint64_t other[] = { 31, 30 };
 	struct buf b = { 0 }, d = { 0 };
 	struct ops o;
 	size_t i = 0;
 
 	(void)state;
-	header(&b, 26);
-	byte(&d, 1);
-	uv(&d, MIN_ADDR);
-	uv(&d, 8192);
-	uv(&d, 8);
-	uv(&d, 2048);
-	exp_batch(&b, 1, 1, &d);
-	byte(&d, 2);
-	stack_ev(&d, 8, 2, in_malloc);
-	stack_ev(&d, 9, 2, other);
-	batch(&b, 1, 7, 1000, &d);
-	byte(&d, 4);
-	string_ev(&d, 30, "runtime.postMallocgcDebug");
-	string_ev(&d, 31, "runtime.mallocgc");
-	string_ev(&d, 1, "preempted");
-	batch(&b, 1, 7, 1000, &d);
+	begin26(&b, &d);
+	in_malloc_stacks(&b, &d);
 	ev(&d, 13, 3, U(0), U(1), U(1));            /* 1000 P1 */
 	ev(&d, 16, 3, U(1), U(5), U(1));            /* 1001 GoStart g5 */
 	ev(&d, 129, 4, U(1), U(2), U(1), KC(5, 0)); /* 1002 span, page 2 */
@@ -1456,20 +1307,14 @@ static void test_stop_in_malloc_other_m(void **state)
 	ev(&d, 132, 3, U(1), U(2048 + 6), U(0));    /* 1051 slot 1 */
 	ev(&d, 19, 3, U(9), U(1), U(9));            /* 1060 GoStop */
 	batch(&b, 1, 9, 1000, &d);
-	sync_batch(&b, 26, 1);
-	byte(&b, 52);
-	decode(&o, b.p, b.n, NULL);
-	if (o.rc < 0)
-		fail_msg("%u: %s", o.d.line, o.d.msg);
+	finish26(&b, &o);
 	expect(&o, i++, HG_OP_TRACESTART, NULL, HG_TRACE_ALLOCFREE);
 	expect(&o, i++, HG_OP_PROC, NULL, 1);
 	expect(&o, i++, HG_OP_NEW, "o800", 48);
 	expect(&o, i++, HG_OP_NEW, "o806", 48); /* at 1010, on P1 */
 	assert_int_equal(o.n, i);
 	assert_int_equal(o.nwarn, 0);
-	ops_free(&o);
-	free(b.p);
-	free(d.p);
+	release(&o, &b, &d);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1493,13 +1338,7 @@ static void platform_trace(struct buf *b, const char *func, const char *file,
 	struct buf d = { 0 };
 
 	b->n = 0;
-	header(b, 26);
-	byte(&d, 1);
-	uv(&d, MIN_ADDR);
-	uv(&d, 8192);
-	uv(&d, 8);
-	uv(&d, 2048);
-	exp_batch(b, 1, 1, &d);
+	begin26(b, &d);
 	byte(&d, 2); /* stacks: two frames (func 20, file 21; 22, 23) */
 	byte(&d, 3);
 	uv(&d, 5);
@@ -1525,8 +1364,7 @@ static void platform_trace(struct buf *b, const char *func, const char *file,
 	ev(&d, 129, 4, U(10), U(8), U(3), KC(0, 1)); /* large span page 8 */
 	ev(&d, 132, 3, U(1), U(8 * 1024), U(0));     /* its object */
 	batch(b, 1, 7, 1000, &d);
-	sync_batch(b, 26, 1);
-	byte(b, 52);
+	end_gen1(b);
 	free(d.p);
 }
 
@@ -1538,9 +1376,7 @@ static void expect_platform(const char *func, const char *file,
 	struct ops o;
 
 	platform_trace(&b, func, file, func2, file2, loose);
-	decode(&o, b.p, b.n, NULL);
-	if (o.rc < 0)
-		fail_msg("%u: %s", o.d.line, o.d.msg);
+	decode_ok(&o, &b);
 	if (strcmp(o.platform, want) != 0)
 		fail_msg("frames %s %s, %s %s: platform '%s', want '%s'", func,
 			 file, func2, file2, o.platform, want);
@@ -1584,7 +1420,7 @@ static void test_platform(void **state)
 
 /* The live ids, to check that the stream is consistent. */
 struct live {
-	char (*id)[32];
+	char (*id)[REC_ID_LEN];
 	size_t n;
 };
 
@@ -1609,7 +1445,8 @@ static void test_recorded(void **state)
 	const char *want_marks[] = { "start", "allocated", "goroutines",
 				     "phase: logged", "gc 1", "gc 2" };
 	bool node_seen = false, buf_seen = false, big_seen = false;
-	char node_id[32] = "", buf_id[32] = "", big_id[32] = "";
+	char node_id[REC_ID_LEN] = "", buf_id[REC_ID_LEN] = "",
+	     big_id[REC_ID_LEN] = "";
 	int buf_del_mark = -1, big_del_mark = -1;
 	uint64_t last_time = 0, nscav = 0, running = 0, nrunning = 0;
 	bool scav_runs = false;
@@ -1673,7 +1510,7 @@ static void test_recorded(void **state)
 			assert_true(r->has_addr);
 			assert_true(live_find(&objs, r->id) < 0);
 			assert_true(objs.n < MAX_LIVE);
-			snprintf(objs.id[objs.n++], 32, "%s", r->id);
+			snprintf(objs.id[objs.n++], sizeof(*objs.id), "%s", r->id);
 			if (r->addr == node) {
 				node_seen = true;
 				snprintf(node_id, sizeof(node_id), "%s", r->id);
@@ -1711,7 +1548,7 @@ static void test_recorded(void **state)
 			assert_true(r->size >= 2048 &&
 				    (r->size & (r->size - 1)) == 0);
 			assert_true(live_find(&stk, r->id) < 0);
-			snprintf(stk.id[stk.n++], 32, "%s", r->id);
+			snprintf(stk.id[stk.n++], sizeof(*stk.id), "%s", r->id);
 			for (i = 0; i < nstacks; i++)
 				if (stacks[i] >= r->addr &&
 				    stacks[i] < r->addr + r->size)
@@ -1737,7 +1574,7 @@ static void test_recorded(void **state)
 			assert_true(r->id[0] == 'w' && r->has_addr);
 			assert_int_equal(r->size, 32768);
 			assert_true(live_find(&wbufs, r->id) < 0);
-			snprintf(wbufs.id[wbufs.n++], 32, "%s", r->id);
+			snprintf(wbufs.id[wbufs.n++], sizeof(*wbufs.id), "%s", r->id);
 			nwbuf++;
 			break;
 		case HG_OP_WBUFFREE:

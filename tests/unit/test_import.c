@@ -6,13 +6,8 @@
  * position, format recognition and --from, and the recorded real logs in
  * tests/data.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
 
-#include "trace.h"
+#include "reader_test.h"
 #include "trace_internal.h"
 
 #include <inttypes.h>
@@ -21,20 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
-
-#ifndef HG_SOURCE_DIR
-#define HG_SOURCE_DIR "."
-#endif
-
-struct rec {
-	enum hg_op_kind kind;
-	char id[64];
-	uint64_t size, value;
-	hg_addr addr;
-	bool has_addr, noscan, swept, all, goal;
-	char text[64];
-	unsigned line, col;
-};
 
 struct result {
 	int rc; /* 0 clean, <0 error */
@@ -65,8 +46,6 @@ static void read_as(struct result *res, const char *text, size_t len,
 	}
 	res->format = hg_trace_info(r)->format;
 	while ((rc = hg_trace_next(r, &op, &line, &col, &res->d)) > 0) {
-		struct rec *o = &res->ops[res->n];
-
 		assert_true(line > 0 && col > 0);
 		res->count[op.kind]++;
 		if (op.kind == HG_OP_NEW && op.noscan)
@@ -77,23 +56,7 @@ static void read_as(struct result *res, const char *text, size_t len,
 			assert_false(op.swept);
 		if (res->n == sizeof(res->ops) / sizeof(res->ops[0]))
 			continue;
-		res->n++;
-		memset(o, 0, sizeof(*o));
-		o->kind = op.kind;
-		if (op.id)
-			snprintf(o->id, sizeof(o->id), "%s", op.id);
-		o->size = op.size;
-		o->value = op.value;
-		o->addr = op.addr;
-		o->has_addr = op.has_addr;
-		o->noscan = op.noscan;
-		o->swept = op.swept;
-		o->all = op.all;
-		o->goal = op.goal;
-		if (op.text)
-			snprintf(o->text, sizeof(o->text), "%s", op.text);
-		o->line = line;
-		o->col = col;
+		rec_set(&res->ops[res->n++], &op, line, col);
 	}
 	res->rc = rc;
 	res->nwarn = hg_trace_warning(r, &res->warn);
@@ -115,6 +78,12 @@ static void check_new(const struct rec *o, const char *id, uint64_t size,
 	assert_int_equal(o->addr, strtoull(id, NULL, 16));
 	assert_int_equal(o->noscan, noscan);
 	assert_int_equal(o->line, line);
+}
+
+static void check_proc(const struct rec *o, uint64_t p)
+{
+	assert_int_equal(o->kind, HG_OP_PROC);
+	assert_int_equal(o->value, p);
 }
 
 static void check_del(const struct rec *o, const char *id, unsigned line)
@@ -528,6 +497,13 @@ static void test_afl_mark_readmemstats(void **state)
 	}
 }
 
+/* The records of two Ps (a log's first lines: their runtime.p). */
+#define TWO_PS                                         \
+	"tracealloc(0xc00001c000, 0x2500, runtime.p)\n" \
+	"goroutine 0 [idle]:\n"                         \
+	"tracealloc(0xc00001e500, 0x2500, runtime.p)\n" \
+	"goroutine 0 [idle]:\n"
+
 /*
  * The P of each record, from the Ps' page-cache blocks (512 KiB aligned):
  * a page-aligned small span in a P's block ran on that P, one in a new
@@ -541,10 +517,7 @@ static void test_afl_procs(void **state)
 	(void)state;
 	read_text(&res, "tracealloc(0xc000016010, 0x10, *runtime.p)\n"
 			"goroutine 0 [idle]:\n"
-			"tracealloc(0xc00001c000, 0x2500, runtime.p)\n"
-			"goroutine 0 [idle]:\n"
-			"tracealloc(0xc00001e500, 0x2500, runtime.p)\n"
-			"goroutine 0 [idle]:\n"
+			TWO_PS
 			"tracealloc(0xc000040000, 0x70)\n" /* 7: P 0's block */
 			"goroutine 1 [running]:\n"
 			"tracealloc(0xc000080000, 0x70)\n" /* 9: a new block */
@@ -559,14 +532,11 @@ static void test_afl_procs(void **state)
 	assert_int_equal(res.n, 13);
 	check_new(&res.ops[3], "0xc000040000", 0x70, true, 7);
 	assert_int_equal(res.ops[4].kind, HG_OP_STACKALLOC);
-	assert_int_equal(res.ops[5].kind, HG_OP_PROC);
-	assert_int_equal(res.ops[5].value, 1);
+	check_proc(&res.ops[5], 1);
 	check_new(&res.ops[6], "0xc000080000", 0x70, true, 9);
-	assert_int_equal(res.ops[7].kind, HG_OP_PROC);
-	assert_int_equal(res.ops[7].value, 0);
+	check_proc(&res.ops[7], 0);
 	check_new(&res.ops[8], "0xc000042000", 0x50, true, 11);
-	assert_int_equal(res.ops[10].kind, HG_OP_PROC);
-	assert_int_equal(res.ops[10].value, 1);
+	check_proc(&res.ops[10], 1);
 	check_new(&res.ops[11], "0xc000080070", 0x70, true, 13);
 	check_new(&res.ops[12], "0xc000090000", 0x40000, true, 15);
 	assert_int_equal(res.count[HG_OP_PROC], 3);
@@ -593,10 +563,7 @@ static void test_afl_goid_batches(void **state)
 	struct result res;
 
 	(void)state;
-	read_text(&res, "tracealloc(0xc00001c000, 0x2500, runtime.p)\n"
-			"goroutine 0 [idle]:\n"
-			"tracealloc(0xc00001e500, 0x2500, runtime.p)\n"
-			"goroutine 0 [idle]:\n"
+	read_text(&res, TWO_PS
 			"tracealloc(0xc000040000, 0x70)\n" /* 5: P 0's block */
 			"goroutine 1 [running]:\n"
 			"tracealloc(0xc0000081a0, 0x1a0, runtime.g)\n" /* 7 */
@@ -620,15 +587,13 @@ static void test_afl_goid_batches(void **state)
 	check_new(&res.ops[2], "0xc000040000", 0x70, true, 5);
 	assert_int_equal(res.ops[3].kind, HG_OP_STACKALLOC); /* goroutine 1 */
 	/* the g of goroutine 17 and its stack on P 1, and its maker */
-	assert_int_equal(res.ops[4].kind, HG_OP_PROC);
-	assert_int_equal(res.ops[4].value, 1);
+	check_proc(&res.ops[4], 1);
 	check_new(&res.ops[5], "0xc0000081a0", 0x1a0, false, 7);
 	assert_int_equal(res.ops[6].kind, HG_OP_STACKALLOC);
 	check_new(&res.ops[7], "0xc000080000", 0x20, true, 9);
 	check_new(&res.ops[8], "0xc000044040", 0x40, true, 11);
 	/* goroutine 4's g on P 0, whose batch it is */
-	assert_int_equal(res.ops[9].kind, HG_OP_PROC);
-	assert_int_equal(res.ops[9].value, 0);
+	check_proc(&res.ops[9], 0);
 	check_new(&res.ops[10], "0xc000008340", 0x1a0, false, 13);
 	check_new(&res.ops[12], "0xc000046050", 0x50, true, 15);
 	/* a g followed by its maker's record: where the maker is */
@@ -651,10 +616,7 @@ static void test_afl_mcache_room(void **state)
 	struct result res;
 
 	(void)state;
-	read_text(&res, "tracealloc(0xc00001c000, 0x2500, runtime.p)\n"
-			"goroutine 0 [idle]:\n"
-			"tracealloc(0xc00001e500, 0x2500, runtime.p)\n"
-			"goroutine 0 [idle]:\n"
+	read_text(&res, TWO_PS
 			"tracealloc(0xc000040000, 0x8, *int)\n" /* 5: P 0 */
 			"goroutine 1 [running]:\n"
 			"tracealloc(0xc000042000, 0x8, *int)\n" /* 7: P 1 */
@@ -669,12 +631,10 @@ static void test_afl_mcache_room(void **state)
 	assert_int_equal(res.rc, 0);
 	assert_int_equal(res.n, 12);
 	check_new(&res.ops[2], "0xc000040000", 0x8, false, 5);
-	assert_int_equal(res.ops[4].kind, HG_OP_PROC);
-	assert_int_equal(res.ops[4].value, 1);
+	check_proc(&res.ops[4], 1);
 	check_new(&res.ops[5], "0xc000042000", 0x8, false, 7);
 	assert_int_equal(res.ops[7].kind, HG_OP_MARK);
-	assert_int_equal(res.ops[8].kind, HG_OP_PROC);
-	assert_int_equal(res.ops[8].value, 0);
+	check_proc(&res.ops[8], 0);
 	check_new(&res.ops[9], "0xc000044000", 0x8, false, 10);
 	check_new(&res.ops[10], "0xc000047c00", 0x400, true, 12);
 	check_new(&res.ops[11], "0xc000048000", 0x400, true, 14);
@@ -683,10 +643,7 @@ static void test_afl_mcache_room(void **state)
 	/* an object in another span of the class than the one its
 	 * goroutine's P has room in: another P's; one in a span a P
 	 * allocated in since the flush: that P's */
-	read_text(&res, "tracealloc(0xc00001c000, 0x2500, runtime.p)\n"
-			"goroutine 0 [idle]:\n"
-			"tracealloc(0xc00001e500, 0x2500, runtime.p)\n"
-			"goroutine 0 [idle]:\n"
+	read_text(&res, TWO_PS
 			"tracealloc(0xc000040000, 0x8, *int)\n" /* 5: P 0 */
 			"goroutine 1 [running]:\n"
 			"tracealloc(0xc000042008, 0x8, *int)\n" /* 7: P 1 */
@@ -697,14 +654,11 @@ static void test_afl_mcache_room(void **state)
 			"goroutine 3 [running]:\n");
 	assert_int_equal(res.rc, 0);
 	assert_int_equal(res.n, 11);
-	assert_int_equal(res.ops[4].kind, HG_OP_PROC);
-	assert_int_equal(res.ops[4].value, 1);
+	check_proc(&res.ops[4], 1);
 	check_new(&res.ops[5], "0xc000042008", 0x8, false, 7);
-	assert_int_equal(res.ops[6].kind, HG_OP_PROC);
-	assert_int_equal(res.ops[6].value, 0);
+	check_proc(&res.ops[6], 0);
 	check_new(&res.ops[7], "0xc000040008", 0x8, false, 9);
-	assert_int_equal(res.ops[8].kind, HG_OP_PROC);
-	assert_int_equal(res.ops[8].value, 1);
+	check_proc(&res.ops[8], 1);
 	check_new(&res.ops[9], "0xc000042010", 0x8, false, 11);
 	assert_int_equal(res.count[HG_OP_PROC], 3);
 }

@@ -3,13 +3,8 @@
  * error with its position, ids, config files, writers, and streaming in
  * bounded memory.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
 
-#include "trace.h"
+#include "reader_test.h"
 
 #include <dirent.h>
 #include <malloc.h>
@@ -20,24 +15,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#ifndef HG_SOURCE_DIR
-#define HG_SOURCE_DIR "."
-#endif
-
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 /* ------------------------------------------------------------------ */
-
-struct rec {
-	enum hg_op_kind kind;
-	char id[64];
-	uint64_t size;
-	hg_addr addr;
-	bool has_addr, all, goal, noscan, swept;
-	uint64_t value;
-	char text[64];
-	unsigned line, col;
-};
 
 struct result {
 	int rc; /* 0 clean, <0 error */
@@ -51,27 +31,9 @@ struct result {
 static void record(struct result *res, const struct hg_op *op, unsigned line,
 		   unsigned col)
 {
-	struct rec *r;
-
 	if (res->n == sizeof(res->ops) / sizeof(res->ops[0]))
 		return;
-	r = &res->ops[res->n++];
-	memset(r, 0, sizeof(*r));
-	r->kind = op->kind;
-	if (op->id)
-		snprintf(r->id, sizeof(r->id), "%s", op->id);
-	r->size = op->size;
-	r->addr = op->addr;
-	r->has_addr = op->has_addr;
-	r->all = op->all;
-	r->goal = op->goal;
-	r->noscan = op->noscan;
-	r->swept = op->swept;
-	r->value = op->value;
-	if (op->text)
-		snprintf(r->text, sizeof(r->text), "%s", op->text);
-	r->line = line;
-	r->col = col;
+	rec_set(&res->ops[res->n++], op, line, col);
 }
 
 static void read_reader(struct result *res, struct hg_trace_reader *r)

@@ -59,12 +59,12 @@ const struct hg_opt_spec cmd_replay_spec = {
 	"TRACE [options]",
 	"Replay a trace through the heap model and report the statistics",
 	replay_opts,
-	"TRACE is a YAML or compact trace, gzip-compressed or not; '-' reads\n"
-	"standard input. Settings apply in this order, later ones winning:\n"
-	"platform defaults, the Go preset, the trace's own config, the "
-	"--config\n"
-	"file, then --phys-page-size, --arena-size and --set in command-line\n"
-	"order. --platform and --go choose the platform and the preset.\n"
+	"TRACE is a YAML or compact trace, gzip-compressed or not, or a real\n"
+	"program's trace (see heapgrow import); '-' reads standard input.\n"
+	"Settings apply in this order, later ones winning: platform defaults,\n"
+	"the Go preset, the trace's own config, the --config file, then\n"
+	"--phys-page-size, --arena-size and --set in command-line order.\n"
+	"--platform and --go choose the platform and the preset.\n"
 	"\n"
 	"With --at the report's and --stats' \"final\" and \"peak\" are the\n"
 	"figures after that event or mark (the peak up to it); the timeline,\n"

@@ -287,10 +287,13 @@ static bool is_count(const char *path)
 {
 	const struct hg_stat_spec *s = hg_stat_by_path(path);
 
-	/* fidelity's figures count events (share/doc/stats-format.md), and
-	 * a size class's figures spans and slots. */
+	/* fidelity's figures count events (share/doc/stats-format.md), a
+	 * size class's figures spans and slots; trace.events and oom.event
+	 * are an event count and an event index. */
 	if (strncmp(path, "fidelity.", 9) == 0 ||
-	    strncmp(path, "size_classes.", 13) == 0)
+	    strncmp(path, "size_classes.", 13) == 0 ||
+	    strcmp(path, "trace.events") == 0 ||
+	    strcmp(path, "oom.event") == 0)
 		return true;
 	return s && s->unit == HG_UNIT_COUNT;
 }

@@ -60,8 +60,11 @@ _heapgrow()
 		local classes="none foreign reserved released heap_free heap_inuse sys sbrk_free unused stranded"
 		local figure_stats="memstats.HeapSys memstats.HeapIdle memstats.HeapInuse memstats.HeapReleased memstats.HeapAlloc memstats.HeapObjects memstats.StackInuse memstats.StackSys memstats.NumGC memstats.NextGC gc_workbufs committed mapped address_space linear_memory arenas fragmentation.partial_spans fragmentation.free_slots"
 		local run_stats="os_calls.reserve os_calls.unreserve os_calls.map os_calls.used os_calls.unused os_calls.free os_calls.sysalloc os_calls.sbrk os_calls.grow_memory heap_grows"
-		local figures="oom oom.size $run_stats"
+		local figures="oom oom.size oom.event trace.events $run_stats"
 		local s c
+		for c in $keys; do
+			figures+=" config.${c%=}"
+		done
 		for s in final. peak.; do
 			for c in $classes; do
 				figures+=" ${s}classes.$c"

@@ -350,42 +350,28 @@ static void fidelity(struct hg_fidelity *f, uint64_t i, const struct hg_op *op,
 	f->model = res->addr;
 }
 
-/* apply runs one op on one lane with the observers after it. */
-static int apply(struct hg_replay *rp, size_t k, uint64_t i,
-		 const struct hg_op *op, unsigned line, unsigned col)
+/* apply_failed classifies a lane's model's refusal of an op (rc neither
+ * HG_OK nor HG_EOOM). */
+static int apply_failed(struct hg_replay *rp, const struct hg_replay_lane *l,
+			int rc, const char *err, unsigned line, unsigned col)
 {
-	struct hg_replay_lane *l = &rp->lane[k];
-	struct hg_op_result res;
-	struct hg_replay_event ev;
-	char err[256];
-	int rc;
-
-	err[0] = '\0';
-	rc = hg_model_apply(l->model, op, &res, err, sizeof(err));
 	if (rc == HG_ENOMEM)
 		return host_oom(rp);
 	if (rc == HG_ETRACE && rp->lenient)
 		return HG_REPLAY_OK;
-	if (rc != HG_OK && rc != HG_EOOM)
-		return hg_replay_fail(rp, HG_REPLAY_EINPUT, line, col,
-				      "%s%s%s%s",
-				      err[0] ? err : hg_strerror(rc),
-				      l->label ? " (" : "",
-				      l->label ? l->label : "",
-				      l->label ? ")" : ""),
-		       rp->status;
-	ev.oom = rc == HG_EOOM || res.oom;
-	if (op->has_addr)
-		fidelity(&l->fidelity, i, op, &res);
-	if (op->kind == HG_OP_MARK && rp->record_marks &&
-	    marks_add(&l->marks, i, &hg_model_stats(l->model)->final,
-		      op->text) != HG_OK)
-		return host_oom(rp);
-	if (rp->nobs)
-		ev = (struct hg_replay_event){ k,    i,	  op, &res,
-					       ev.oom, line, col };
+	return hg_replay_fail(rp, HG_REPLAY_EINPUT, line, col, "%s%s%s%s",
+			      err[0] ? err : hg_strerror(rc),
+			      l->label ? " (" : "", l->label ? l->label : "",
+			      l->label ? ")" : ""),
+	       rp->status;
+}
+
+/* observe hands the event to every observer. */
+static int observe(struct hg_replay *rp, struct hg_replay_lane *l,
+		   const struct hg_replay_event *ev)
+{
 	for (size_t j = 0; j < rp->nobs; j++) {
-		int orc = rp->obs[j].event(rp->obs[j].ctx, rp, &ev);
+		int orc = rp->obs[j].event(rp->obs[j].ctx, rp, ev);
 		if (orc == HG_REPLAY_STOP) {
 			l->stopped = true;
 		} else if (orc == HG_ENOMEM) {
@@ -393,31 +379,69 @@ static int apply(struct hg_replay *rp, size_t k, uint64_t i,
 		} else if (orc != 0) {
 			if (rp->status == HG_REPLAY_OK ||
 			    rp->status == HG_REPLAY_OOM)
-				hg_replay_fail(rp, HG_REPLAY_EOUTPUT, line, 0,
-					       "%s", hg_strerror(orc));
+				hg_replay_fail(rp, HG_REPLAY_EOUTPUT, ev->line,
+					       0, "%s", hg_strerror(orc));
 			return rp->status;
 		}
 	}
-	if (rp->check) {
-		/* The event's own check always; the whole state after every
-		 * event (full) or at marks (linear; the end: check_end). */
-		bool full = rp->check == HG_REPLAY_CHECK_FULL ||
-			    op->kind == HG_OP_MARK;
-		err[0] = '\0';
-		if (hg_model_check_event(l->model, op, &res, err,
-					 sizeof(err)) != 0 ||
-		    (full && hg_model_check(l->model, err, sizeof(err)) != 0))
-			return hg_replay_fail(
-				       rp, HG_REPLAY_EINVARIANT, line, 0,
-				       "invariant violated after event %" PRIu64
-				       " (%s)%s%s%s: %s",
-				       i, hg_op_name(op->kind),
-				       l->label ? " (" : "",
-				       l->label ? l->label : "",
-				       l->label ? ")" : "", err),
-			       rp->status;
+	return HG_REPLAY_OK;
+}
+
+/* check_event runs the checker after an event. */
+static int check_event(struct hg_replay *rp, struct hg_replay_lane *l,
+		       uint64_t i, const struct hg_op *op,
+		       const struct hg_op_result *res, unsigned line)
+{
+	char err[256];
+	/* The event's own check always; the whole state after every
+	 * event (full) or at marks (linear; the end: check_end). */
+	bool full = rp->check == HG_REPLAY_CHECK_FULL ||
+		    op->kind == HG_OP_MARK;
+
+	err[0] = '\0';
+	if (hg_model_check_event(l->model, op, res, err, sizeof(err)) != 0 ||
+	    (full && hg_model_check(l->model, err, sizeof(err)) != 0))
+		return hg_replay_fail(rp, HG_REPLAY_EINVARIANT, line, 0,
+				      "invariant violated after event %" PRIu64
+				      " (%s)%s%s%s: %s",
+				      i, hg_op_name(op->kind),
+				      l->label ? " (" : "",
+				      l->label ? l->label : "",
+				      l->label ? ")" : "", err),
+		       rp->status;
+	return HG_REPLAY_OK;
+}
+
+/* apply runs one op on one lane with the observers after it. */
+static inline int apply(struct hg_replay *rp, size_t k, uint64_t i,
+			const struct hg_op *op, unsigned line, unsigned col)
+{
+	struct hg_replay_lane *l = &rp->lane[k];
+	struct hg_op_result res;
+	char err[256];
+	bool oom;
+	int rc;
+
+	err[0] = '\0';
+	rc = hg_model_apply(l->model, op, &res, err, sizeof(err));
+	if (__builtin_expect(rc != HG_OK, 0) && rc != HG_EOOM)
+		return apply_failed(rp, l, rc, err, line, col);
+	oom = rc == HG_EOOM || res.oom;
+	if (op->has_addr)
+		fidelity(&l->fidelity, i, op, &res);
+	if (__builtin_expect(op->kind == HG_OP_MARK, 0) && rp->record_marks &&
+	    marks_add(&l->marks, i, &hg_model_stats(l->model)->final,
+		      op->text) != HG_OK)
+		return host_oom(rp);
+	if (rp->nobs) {
+		struct hg_replay_event ev = { k, i, op, &res, oom, line, col };
+
+		if ((rc = observe(rp, l, &ev)) != HG_REPLAY_OK)
+			return rc;
 	}
-	if (ev.oom) {
+	if (rp->check && (rc = check_event(rp, l, i, op, &res, line)) != 0)
+		return rc;
+	if (__builtin_expect(oom, 0)) {
 		l->oom = l->stopped = true;
 		l->oom_line = line;
 		rp->status = HG_REPLAY_OOM;
@@ -456,10 +480,17 @@ static int check_end(struct hg_replay *rp)
  * into its slot's buffer.
  */
 #define AHEAD 3
+/* The ring of ops read: AHEAD ahead and the one applied, a power of two
+ * (an op's slot is its index's low bits). */
+#define RING (AHEAD + 1)
+_Static_assert((RING & (RING - 1)) == 0, "the ring is a power of two");
 /* Every this many events each lane's model is asked whether prefetching
  * helps it (hg_model_prefetch_wanted: its id maps have outgrown the
  * host's caches); until it says so, no op is hinted to it. */
 #define PREFETCH_ASK 1024u
+
+/* A slot's buffer starts this large: an id and a short label fit. */
+#define KEEP_FIRST 64u
 
 struct ahead {
 	struct hg_op op;
@@ -467,11 +498,12 @@ struct ahead {
 	int rc; /* the source's: 1 an op, 0 the end, < 0 an error */
 	char *buf;
 	size_t cap;
+	struct ahead *succ; /* the slot of the op after this one */
 };
 
 /* copy_str copies s[0, n) and a NUL to d: up to 16 bytes (an id, most
  * often) by two overlapping loads and stores of 4 or 8 bytes, no call. */
-static void copy_str(char *d, const char *s, size_t n)
+static inline void copy_str(char *d, const char *s, size_t n)
 {
 	if (n >= 8 && n <= 16) {
 		uint64_t a, b;
@@ -496,8 +528,9 @@ static void copy_str(char *d, const char *s, size_t n)
 	d[n] = '\0';
 }
 
-/* keep copies a's borrowed strings into its buffer; HG_ENOMEM or 0. */
-static int keep(struct ahead *a)
+/* keep_all copies a's borrowed strings into its buffer, growing it;
+ * HG_ENOMEM or 0. */
+static int keep_all(struct ahead *a)
 {
 	size_t ni = 0, nt = 0;
 
@@ -526,6 +559,24 @@ static int keep(struct ahead *a)
 	return 0;
 }
 
+/* keep is keep_all, the common case (an id of known length that fits,
+ * no label) inline. */
+static inline int keep(struct ahead *a)
+{
+	if (!a->op.text) {
+		size_t n = a->op.id_len;
+
+		if (!a->op.id)
+			return 0;
+		if (n && a->op.id_hash && n < a->cap) {
+			copy_str(a->buf, a->op.id, n);
+			a->op.id = a->buf;
+			return 0;
+		}
+	}
+	return keep_all(a);
+}
+
 /* hint gives every live lane an op read ahead (step: events since). */
 static void hint(struct hg_replay *rp, struct ahead *a, int step)
 {
@@ -537,16 +588,22 @@ static void hint(struct hg_replay *rp, struct ahead *a, int step)
 }
 
 /* read_ahead reads the next op into a (none after the end or an error:
- * the one before stays the last). */
-static int read_ahead(struct hg_replay *rp, struct ahead *a,
-		      const struct ahead *before, struct hg_diag *d)
+ * the one before stays the last). A trace reader is called as such, not
+ * through the source's pointer. */
+static inline int read_ahead(struct hg_replay *rp, struct ahead *a,
+			     const struct ahead *before, struct hg_diag *d)
 {
 	a->line = a->col = 0;
 	if (before && before->rc <= 0) {
 		a->rc = before->rc;
 		return 0;
 	}
-	a->rc = rp->src.next(rp->src.ctx, &a->op, &a->line, &a->col, d);
+	if (rp->src.next == trace_next)
+		a->rc = hg_trace_next(rp->src.ctx, &a->op, &a->line, &a->col,
+				      d);
+	else
+		a->rc = rp->src.next(rp->src.ctx, &a->op, &a->line, &a->col,
+				     d);
 	if (a->rc > 0 && keep(a))
 		return HG_ENOMEM;
 	return 0;
@@ -556,26 +613,37 @@ static int run_events(struct hg_replay *rp, struct ahead *ring)
 {
 	struct hg_diag d;
 	bool prefetch = false; /* some lane's lane.prefetch */
+	size_t live = 0;       /* lanes not stopped */
 
 	memset(&d, 0, sizeof(d));
+	for (unsigned j = 0; j < RING; j++) {
+		ring[j].buf = malloc(KEEP_FIRST);
+		if (!ring[j].buf)
+			return host_oom(rp);
+		ring[j].cap = KEEP_FIRST;
+	}
+	for (size_t k = 0; k < rp->nlanes; k++)
+		live += !rp->lane[k].stopped;
 	for (unsigned j = 0; j < AHEAD; j++) {
 		if (read_ahead(rp, &ring[j], j ? &ring[j - 1] : NULL, &d))
 			return host_oom(rp);
 		for (unsigned b = 0; b <= j; b++)
 			hint(rp, &ring[b], (int)(j - b));
 	}
-	for (uint64_t i = 0;; i++) {
-		struct ahead *cur = &ring[i % (AHEAD + 1)];
-		size_t live = 0;
+	for (unsigned j = 0; j < RING; j++)
+		ring[j].succ = &ring[(j + 1) % RING];
+	/* The op applied, the last one read, the slot of the next. */
+	struct ahead *cur = &ring[0], *last = &ring[AHEAD - 1];
+	for (uint64_t i = 0;; i++, cur = cur->succ, last = last->succ) {
+		struct ahead *next = last->succ;
+		size_t nlanes = rp->nlanes;
 		int rc;
 
-		for (size_t k = 0; k < rp->nlanes; k++)
-			live += !rp->lane[k].stopped;
 		if (!live || cur->rc == 0)
 			break;
-		if (i % PREFETCH_ASK == 0) {
+		if (__builtin_expect(i % PREFETCH_ASK == 0, 0)) {
 			prefetch = false;
-			for (size_t k = 0; k < rp->nlanes; k++) {
+			for (size_t k = 0; k < nlanes; k++) {
 				struct hg_replay_lane *l = &rp->lane[k];
 
 				l->prefetch = hg_model_prefetch_wanted(l->model);
@@ -586,20 +654,21 @@ static int run_events(struct hg_replay *rp, struct ahead *ring)
 			return source_error(rp, cur->rc, &d);
 		/* The next op's read (an error in it is said after the ones
 		 * before it ran, as it comes after them). */
-		struct ahead *last = &ring[(i + AHEAD - 1) % (AHEAD + 1)];
-		struct ahead *next = &ring[(i + AHEAD) % (AHEAD + 1)];
 		if (read_ahead(rp, next, last, &d))
 			return host_oom(rp);
 		if (prefetch) {
 			hint(rp, next, 0);
 			hint(rp, last, 1);
 		}
-		for (size_t k = 0; k < rp->nlanes; k++) {
-			if (rp->lane[k].stopped)
+		for (size_t k = 0; k < nlanes; k++) {
+			struct hg_replay_lane *l = &rp->lane[k];
+
+			if (l->stopped)
 				continue;
 			rc = apply(rp, k, i, &cur->op, cur->line, cur->col);
 			if (rc != HG_REPLAY_OK && rc != HG_REPLAY_OOM)
 				return rc;
+			live -= l->stopped;
 		}
 	}
 	return HG_REPLAY_OK;
@@ -607,7 +676,7 @@ static int run_events(struct hg_replay *rp, struct ahead *ring)
 
 int hg_replay_run(struct hg_replay *rp)
 {
-	struct ahead ring[AHEAD + 1];
+	struct ahead ring[RING];
 	int rc;
 
 	if (rp->status != HG_REPLAY_OK)
@@ -618,7 +687,7 @@ int hg_replay_run(struct hg_replay *rp)
 		       rp->status;
 	memset(ring, 0, sizeof(ring));
 	rc = run_events(rp, ring);
-	for (unsigned j = 0; j <= AHEAD; j++)
+	for (unsigned j = 0; j < RING; j++)
 		free(ring[j].buf);
 	if (rc != HG_REPLAY_OK && rc != HG_REPLAY_OOM)
 		return rc;

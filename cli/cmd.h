@@ -33,19 +33,12 @@ extern const struct hg_opt_spec cmd_import_spec;
 extern const struct hg_opt_spec cmd_platforms_spec;
 extern const struct hg_opt_spec cmd_help_spec;
 
-/* convert and import: IN -o OUT [--format F] [--from FORMAT]. */
-struct hg_convert {
-	const char *in, *out, *format; /* as given, or NULL */
-	int from;                      /* HG_FMT_AUTO or a format */
-	bool import;                   /* name the output after IN */
-};
+/* The options of convert and import (the same ids). */
 extern const struct hg_opt hg_convert_opts[];
-/* hg_convert_option takes one option or argument of hg_convert_opts;
- * returns 0 or HG_EXIT_USAGE (the error printed). */
-int hg_convert_option(struct hg_convert *c, const struct hg_opt_spec *spec,
-		      int opt, const char *arg);
-/* hg_convert_run checks the arguments and converts; returns the status. */
-int hg_convert_run(const struct hg_convert *c, const struct hg_opt_spec *spec);
+/* hg_convert_main is convert (import false) or import (import true: the
+ * output named after IN): IN -o OUT [--format F] [--from FORMAT]. */
+int hg_convert_main(int argc, char **argv, const struct hg_opt_spec *spec,
+		    bool import);
 
 /* hg_cmd_find returns the command called name, or NULL. */
 const struct hg_cmd *hg_cmd_find(const char *name);

@@ -376,15 +376,6 @@ static void print_json(FILE *f, const char *name, const struct run *runs,
 }
 
 /* failed prints the replay's error and returns its exit status. */
-static int failed(const struct hg_replay *rp)
-{
-	char msg[700];
-
-	hg_replay_message(rp, msg, sizeof(msg));
-	hg_cli_error("%s", msg);
-	return hg_replay_exit_status(rp->status);
-}
-
 static int run_compare(struct compare *c)
 {
 	struct run runs[MAX_VS + 1];
@@ -403,7 +394,7 @@ static int run_compare(struct compare *c)
 	rp.record_marks = c->json || (c->args.pics.at && !c->args.pics.at_event);
 	/* One reading of the trace drives every configuration. */
 	if (hg_replay_open(&rp, c->args.trace)) {
-		status = failed(&rp);
+		status = hg_cli_replay_failed(&rp);
 		goto out;
 	}
 	name = hg_replay_info(&rp)->name;
@@ -414,27 +405,23 @@ static int run_compare(struct compare *c)
 	for (size_t i = 0; i < n; i++) {
 		rc = add_config(c, &rp, &runs[i]);
 		if (rc < 0)
-			status = failed(&rp);
+			status = hg_cli_replay_failed(&rp);
 		if (rc)
 			goto out;
 	}
 	struct hg_observer stop = { &at, at_event, NULL };
 	if ((pics->at && hg_replay_observe(&rp, &stop)) ||
 	    hg_pictures_attach_report(pics, &rp, name)) {
-		status = failed(&rp);
+		status = hg_cli_replay_failed(&rp);
 		goto out;
 	}
 	struct hg_progress prog;
 	if (hg_progress_attach(&prog, &rp, c->quiet)) {
-		status = failed(&rp);
+		status = hg_cli_replay_failed(&rp);
 		goto out;
 	}
-	rc = hg_replay_run(&rp);
-	hg_progress_end(&prog);
-	if (rc != HG_REPLAY_OK && rc != HG_REPLAY_OOM) {
-		status = failed(&rp);
+	if ((rc = hg_cli_replay_run(&rp, &prog, &status)) < 0)
 		goto out;
-	}
 	hg_cli_trace_warning(rp.trace);
 	status = hg_replay_exit_status(rc);
 	for (size_t i = 0; i < n; i++) {

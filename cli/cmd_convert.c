@@ -19,6 +19,13 @@ enum {
 	OPT_FROM,
 };
 
+/* What convert and import were asked. */
+struct hg_convert {
+	const char *in, *out, *format; /* as given, or NULL */
+	int from;                      /* HG_FMT_AUTO or a format */
+	bool import;                   /* name the output after IN */
+};
+
 /* The options of convert and import (cmd_import.c uses the same ids). */
 const struct hg_opt hg_convert_opts[] = {
 	{ OPT_OUTPUT, 'o', "output", "FILE",
@@ -169,7 +176,9 @@ fail:
 	return HG_EXIT_USAGE;
 }
 
-int hg_convert_run(const struct hg_convert *c, const struct hg_opt_spec *spec)
+/* convert_run checks the arguments and converts; returns the status. */
+static int convert_run(const struct hg_convert *c,
+		       const struct hg_opt_spec *spec)
 {
 	enum hg_trace_format fmt = HG_FMT_YAML;
 	bool gz = false;
@@ -201,8 +210,11 @@ int hg_convert_run(const struct hg_convert *c, const struct hg_opt_spec *spec)
 	return convert(c, fmt, gz);
 }
 
-int hg_convert_option(struct hg_convert *c, const struct hg_opt_spec *spec,
-		      int opt, const char *arg)
+/* convert_option takes one option or argument of hg_convert_opts;
+ * returns 0 or HG_EXIT_USAGE (the error printed). */
+static int convert_option(struct hg_convert *c,
+			  const struct hg_opt_spec *spec, int opt,
+			  const char *arg)
 {
 	switch (opt) {
 	case HG_OPT_ARG:
@@ -223,19 +235,25 @@ int hg_convert_option(struct hg_convert *c, const struct hg_opt_spec *spec,
 	}
 }
 
-int cmd_convert(int argc, char **argv)
+int hg_convert_main(int argc, char **argv, const struct hg_opt_spec *spec,
+		    bool import)
 {
-	struct hg_convert cv = { NULL, NULL, NULL, HG_FMT_AUTO, false };
+	struct hg_convert cv = { NULL, NULL, NULL, HG_FMT_AUTO, import };
 	struct hg_opt_parser p;
 	const char *arg;
 	int c;
 
-	hg_opt_init(&p, &cmd_convert_spec, argc, argv);
+	hg_opt_init(&p, spec, argc, argv);
 	while ((c = hg_opt_next(&p, &arg)) != HG_OPT_END) {
 		if (c == HG_OPT_EXIT)
 			return p.status;
-		if (hg_convert_option(&cv, &cmd_convert_spec, c, arg))
+		if (convert_option(&cv, spec, c, arg))
 			return HG_EXIT_USAGE;
 	}
-	return hg_convert_run(&cv, &cmd_convert_spec);
+	return convert_run(&cv, spec);
+}
+
+int cmd_convert(int argc, char **argv)
+{
+	return hg_convert_main(argc, argv, &cmd_convert_spec, false);
 }

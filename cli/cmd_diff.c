@@ -900,6 +900,18 @@ static void json_figure(struct hg_json *j, const char *path,
 	hg_json_end_object(j);
 }
 
+/* json_figures writes "figures": each of names in base and in new. */
+static void json_figures(struct hg_json *j, const struct names *names,
+			 const struct hg_jvalue *base,
+			 const struct hg_jvalue *new)
+{
+	hg_json_begin_object(j, "figures");
+	for (size_t i = 0; i < names->n; i++)
+		json_figure(j, names->v[i], value_in(base, names->v[i]),
+			    value_in(new, names->v[i]));
+	hg_json_end_object(j);
+}
+
 static void print_json(FILE *f, struct diff *df, bool failed)
 {
 	const struct hg_jvalue *bo = hg_jget(&df->base->root, "oom");
@@ -929,12 +941,7 @@ static void print_json(FILE *f, struct diff *df, bool failed)
 		hg_json_end_object(&j);
 	}
 	hg_json_end_object(&j);
-	hg_json_begin_object(&j, "figures");
-	for (size_t i = 0; i < df->figures.n; i++)
-		json_figure(&j, df->figures.v[i],
-			    value(df->base, df->figures.v[i]),
-			    value(df->new, df->figures.v[i]));
-	hg_json_end_object(&j);
+	json_figures(&j, &df->figures, &df->base->root, &df->new->root);
 	/* The figures at each mark both files have, the same way. */
 	hg_json_begin_array(&j, "marks");
 	for (size_t i = 0; i < df->nmarks; i++) {
@@ -945,12 +952,7 @@ static void print_json(FILE *f, struct diff *df, bool failed)
 		json_pair_begin(&j, "event", hg_jget(p->base, "event"),
 				hg_jget(p->new, "event"));
 		hg_json_end_object(&j);
-		hg_json_begin_object(&j, "figures");
-		for (size_t k = 0; k < p->figures.n; k++)
-			json_figure(&j, p->figures.v[k],
-				    value_in(p->base, p->figures.v[k]),
-				    value_in(p->new, p->figures.v[k]));
-		hg_json_end_object(&j);
+		json_figures(&j, &p->figures, p->base, p->new);
 		hg_json_end_object(&j);
 	}
 	hg_json_end_array(&j);

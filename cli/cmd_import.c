@@ -41,17 +41,5 @@ const struct hg_opt_spec cmd_import_spec = {
 
 int cmd_import(int argc, char **argv)
 {
-	struct hg_convert cv = { NULL, NULL, NULL, HG_FMT_AUTO, true };
-	struct hg_opt_parser p;
-	const char *arg;
-	int c;
-
-	hg_opt_init(&p, &cmd_import_spec, argc, argv);
-	while ((c = hg_opt_next(&p, &arg)) != HG_OPT_END) {
-		if (c == HG_OPT_EXIT)
-			return p.status;
-		if (hg_convert_option(&cv, &cmd_import_spec, c, arg))
-			return HG_EXIT_USAGE;
-	}
-	return hg_convert_run(&cv, &cmd_import_spec);
+	return hg_convert_main(argc, argv, &cmd_import_spec, true);
 }

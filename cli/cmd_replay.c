@@ -125,15 +125,6 @@ static int warn_mmap(void *ctx, struct hg_replay *rp,
 }
 
 /* failed prints the replay's error and returns its exit status. */
-static int failed(const struct hg_replay *rp)
-{
-	char msg[700];
-
-	hg_replay_message(rp, msg, sizeof(msg));
-	hg_cli_error("%s", msg);
-	return hg_replay_exit_status(rp->status);
-}
-
 static int run(struct replay *r)
 {
 	const char *tname = hg_display_name(r->args.trace);
@@ -154,7 +145,7 @@ static int run(struct replay *r)
 	rp.record_marks = true;
 	rp.format = pics->from;
 	if (hg_replay_open(&rp, r->args.trace)) {
-		status = failed(&rp);
+		status = hg_cli_replay_failed(&rp);
 		goto out;
 	}
 	info = hg_replay_info(&rp);
@@ -162,7 +153,7 @@ static int run(struct replay *r)
 	    hg_settings_apply(&all, &cfg))
 		goto out;
 	if (hg_replay_add_lane(&rp, &cfg, NULL)) {
-		status = failed(&rp);
+		status = hg_cli_replay_failed(&rp);
 		goto out;
 	}
 	if ((r->log_path && hg_outfile_open(&logf, r->log_path)) ||
@@ -173,15 +164,11 @@ static int run(struct replay *r)
 	    (logf.f && hg_eventlog_attach(&lg, logf.f, &rp)) ||
 	    hg_pictures_attach(pics, &rp, info->name) ||
 	    hg_progress_attach(&prog, &rp, r->quiet)) {
-		status = failed(&rp);
+		status = hg_cli_replay_failed(&rp);
 		goto out;
 	}
-	rc = hg_replay_run(&rp);
-	hg_progress_end(&prog);
-	if (rc != HG_REPLAY_OK && rc != HG_REPLAY_OOM) {
-		status = failed(&rp);
+	if ((rc = hg_cli_replay_run(&rp, &prog, &status)) < 0)
 		goto out;
-	}
 	if (!r->quiet)
 		hg_cli_trace_warning(rp.trace);
 	m = hg_replay_model(&rp, 0);

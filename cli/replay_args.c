@@ -3,6 +3,7 @@
  */
 #include "replay_args.h"
 #include "outfile.h"
+#include "util.h"
 
 void hg_replay_args_init(struct hg_replay_args *a)
 {
@@ -44,4 +45,26 @@ int hg_replay_args_next(struct hg_replay_args *a, struct hg_opt_parser *p,
 			return HG_OPT_EXIT;
 	}
 	return HG_OPT_END;
+}
+
+int hg_cli_replay_failed(const struct hg_replay *rp)
+{
+	char msg[700];
+
+	hg_replay_message(rp, msg, sizeof(msg));
+	hg_cli_error("%s", msg);
+	return hg_replay_exit_status(rp->status);
+}
+
+int hg_cli_replay_run(struct hg_replay *rp, struct hg_progress *prog,
+		      int *status)
+{
+	int rc = hg_replay_run(rp);
+
+	hg_progress_end(prog);
+	if (rc != HG_REPLAY_OK && rc != HG_REPLAY_OOM) {
+		*status = hg_cli_replay_failed(rp);
+		return -1;
+	}
+	return rc;
 }

@@ -7,6 +7,8 @@
 
 #include "opt.h"
 #include "pictures.h"
+#include "progress.h"
+#include "replay.h"
 #include "settings.h"
 
 struct hg_replay_args {
@@ -26,5 +28,16 @@ void hg_replay_args_release(struct hg_replay_args *a);
  */
 int hg_replay_args_next(struct hg_replay_args *a, struct hg_opt_parser *p,
 			const char **arg, int *status);
+
+/* hg_cli_replay_failed reports rp's error; returns its exit status. */
+int hg_cli_replay_failed(const struct hg_replay *rp);
+
+/*
+ * hg_cli_replay_run replays rp to its end with the progress line prog
+ * (attached), then ends the line: returns HG_REPLAY_OK or HG_REPLAY_OOM,
+ * or after reporting another end, -1 with its exit status in *status.
+ */
+int hg_cli_replay_run(struct hg_replay *rp, struct hg_progress *prog,
+		      int *status);
 
 #endif /* HG_CLI_REPLAY_ARGS_H */

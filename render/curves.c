@@ -22,13 +22,8 @@
 #define MAX_LANES 9
 #define MAX_MARKS 64
 
-struct cbucket {
-	uint64_t mn[NC], mx[NC], last[NC];
-	bool set;
-};
-
 struct clane {
-	struct cbucket bk[HG_CURVES_BUCKETS];
+	struct hg_bucket bk[HG_CURVES_BUCKETS];
 	uint64_t bsize, events;
 	uint64_t limit;
 	bool oom;
@@ -107,24 +102,30 @@ void hg_curves_event(struct hg_curves *c, size_t lane, struct hg_model *m,
 			 op->text ? op->text : "");
 		c->nmarks++;
 	}
-	while (i / l->bsize >= HG_CURVES_BUCKETS) {
-		for (size_t k = 0; k < HG_CURVES_BUCKETS / 2; k++) {
-			struct cbucket m2 = l->bk[2 * k];
-			const struct cbucket *y = &l->bk[2 * k + 1];
+	hg_bucket_add(l->bk, HG_CURVES_BUCKETS, &l->bsize, i, v);
+}
+
+void hg_bucket_add(struct hg_bucket *bk, size_t n, uint64_t *bsize,
+		   uint64_t i, const uint64_t *v)
+{
+	while (i / *bsize >= n) {
+		for (size_t k = 0; k < n / 2; k++) {
+			struct hg_bucket m = bk[2 * k];
+			const struct hg_bucket *y = &bk[2 * k + 1];
 			for (int j = 0; y->set && j < NC; j++) {
-				if (!m2.set || y->mn[j] < m2.mn[j])
-					m2.mn[j] = y->mn[j];
-				if (!m2.set || y->mx[j] > m2.mx[j])
-					m2.mx[j] = y->mx[j];
-				m2.last[j] = y->last[j];
+				if (!m.set || y->mn[j] < m.mn[j])
+					m.mn[j] = y->mn[j];
+				if (!m.set || y->mx[j] > m.mx[j])
+					m.mx[j] = y->mx[j];
+				m.last[j] = y->last[j];
 			}
-			m2.set |= y->set;
-			l->bk[k] = m2;
+			m.set |= y->set;
+			bk[k] = m;
 		}
-		memset(&l->bk[HG_CURVES_BUCKETS / 2], 0, sizeof(l->bk) / 2);
-		l->bsize *= 2;
+		memset(&bk[n / 2], 0, n / 2 * sizeof(*bk));
+		*bsize *= 2;
 	}
-	struct cbucket *b = &l->bk[i / l->bsize];
+	struct hg_bucket *b = &bk[i / *bsize];
 	for (int j = 0; j < NC; j++) {
 		if (!b->set || v[j] < b->mn[j])
 			b->mn[j] = v[j];
@@ -306,7 +307,7 @@ int hg_curves_scene(struct hg_scene **out, const struct hg_curves *c)
 		/* Bands first, then lines over them. */
 		for (int j = 0; j < NC; j++)
 			for (size_t k = 0; k < HG_CURVES_BUCKETS; k++) {
-				const struct cbucket *b = &l->bk[k];
+				const struct hg_bucket *b = &l->bk[k];
 				if (!b->set)
 					continue;
 				double ya = py(&p, b->mx[j]),
@@ -323,7 +324,7 @@ int hg_curves_scene(struct hg_scene **out, const struct hg_curves *c)
 			double lx = 0, ly = 0;
 			bool have = false;
 			for (size_t k = 0; k < HG_CURVES_BUCKETS; k++) {
-				const struct cbucket *b = &l->bk[k];
+				const struct hg_bucket *b = &l->bk[k];
 				if (!b->set)
 					continue;
 				uint64_t e = (k + 1) * l->bsize;

@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include "render.h"
+#include "scene_int.h"
 
 /* ------------------------------------------------------------------ */
 /* Small growable arrays and a string map                              */
@@ -201,11 +202,6 @@ struct keyframe {
 	bool pinned;
 };
 
-struct bucket {
-	uint64_t mn[NCURVES], mx[NCURVES], last[NCURVES];
-	bool set;
-};
-
 struct lane {
 	char *label;
 	struct hg_config cfg;
@@ -226,7 +222,7 @@ struct lane {
 	bool ids_dropped;
 	struct smap live;
 	/* curves */
-	struct bucket bk[HG_REPORT_BUCKETS];
+	struct hg_bucket bk[HG_REPORT_BUCKETS];
 	uint64_t bsize;
 	uint64_t events;
 	struct hg_extents meta; /* the metadata band at the end */
@@ -534,37 +530,7 @@ static void curves(const struct hg_report *r, struct lane *l,
 	uint64_t v[NCURVES];
 	for (unsigned c = 0; c < NCURVES; c++)
 		v[c] = hg_stat_figure(r->curve[c], f);
-	uint64_t b = i / l->bsize;
-	while (b >= HG_REPORT_BUCKETS) {
-		for (size_t k = 0; k < HG_REPORT_BUCKETS / 2; k++) {
-			struct bucket *x = &l->bk[2 * k], *y = &l->bk[2 * k + 1];
-			struct bucket m = *x;
-			if (y->set) {
-				for (int c = 0; c < NCURVES; c++) {
-					if (!m.set || y->mn[c] < m.mn[c])
-						m.mn[c] = y->mn[c];
-					if (!m.set || y->mx[c] > m.mx[c])
-						m.mx[c] = y->mx[c];
-					m.last[c] = y->last[c];
-				}
-				m.set = true;
-			}
-			l->bk[k] = m;
-		}
-		memset(&l->bk[HG_REPORT_BUCKETS / 2], 0,
-		       sizeof(l->bk) / 2);
-		l->bsize *= 2;
-		b = i / l->bsize;
-	}
-	struct bucket *x = &l->bk[b];
-	for (int c = 0; c < NCURVES; c++) {
-		if (!x->set || v[c] < x->mn[c])
-			x->mn[c] = v[c];
-		if (!x->set || v[c] > x->mx[c])
-			x->mx[c] = v[c];
-		x->last[c] = v[c];
-	}
-	x->set = true;
+	hg_bucket_add(l->bk, HG_REPORT_BUCKETS, &l->bsize, i, v);
 }
 
 /* Events ------------------------------------------------------------- */
@@ -1115,7 +1081,7 @@ int hg_report_write_html(struct hg_report *r, FILE *f)
 		fprintf(f, "],\"bucket\":%" PRIu64 ",\"curves\":[", l->bsize);
 		bool first = true;
 		for (size_t k = 0; k < HG_REPORT_BUCKETS; k++) {
-			const struct bucket *x = &l->bk[k];
+			const struct hg_bucket *x = &l->bk[k];
 			if (!x->set)
 				continue;
 			fprintf(f, "%s[%zu", first ? "" : ",", k);

@@ -82,4 +82,18 @@ struct hg_stack {
 void hg_stack_of(struct hg_stack *st, const uint64_t *bytes, int full,
 		 int min_px);
 
+/* A bucket of events of the curves (--curves, the report's chart): the
+ * minimum, the maximum and the last value of each curve figure. */
+struct hg_bucket {
+	uint64_t mn[HG_STAT_NCURVES], mx[HG_STAT_NCURVES];
+	uint64_t last[HG_STAT_NCURVES];
+	bool set;
+};
+
+/* hg_bucket_add counts v, the curve figures after event i, in the n
+ * buckets bk of *bsize events each (n even); when i is past them all,
+ * neighbours merge and *bsize doubles until it fits. */
+void hg_bucket_add(struct hg_bucket *bk, size_t n, uint64_t *bsize,
+		   uint64_t i, const uint64_t *v);
+
 #endif /* HG_RENDER_SCENE_INT_H */

@@ -486,28 +486,29 @@ void hg_scavenger_sweep_done(struct hg_model *m)
  * for a P) is the trace's: nothing of sysmon's ticks or of the sleep
  * controller is modeled here.
  *
- * What the trace does not record is what a quantum cost (Go measures it
+ * What the trace does not record is what a release cost (Go measures it
  * with nanotime around the madvise), nor, where the trace clock stands
  * still (the tracer then steps each event by one tick), how long a run
- * really took: while the goroutine runs, the model does the quanta that
- * fit in the CPU time of the run's windows so far, at what each costs
- * when it is done (scav_release_ns: more while another P runs), what a
- * mark read in the middle of a run sees; and when the
- * goroutine blocks (sleeps or parks) its run is known to be over, so the
- * model's run goes on to its own end (its 1 ms of work, the goals met or
- * nothing left to find). A run that parks released nothing but still
- * walked the scavenge index (find lowering or clearing the background
- * search address, setEmpty on the chunks it found nothing in), which a
- * later run's search depends on (waves-go126-p2-fixedbase in
- * tests/real). A run cut by its 1 ms of work releases what the model's
- * quanta fit in it, the real one what its own did.
+ * really took: while the goroutine runs, the model does the releases
+ * whose cost the CPU time of the run's windows so far covers, each
+ * counted once it is done (scav_trace_work), what a mark read in the
+ * middle of a run sees; and when the goroutine blocks (sleeps or parks)
+ * its run is known to be over, so the model's run goes on to its own
+ * end (its 1 ms of work, the goals met or nothing left to find). A run
+ * that parks released nothing but still walked the scavenge index (find
+ * lowering or clearing the background search address, setEmpty on the
+ * chunks it found nothing in), which a later run's search depends on
+ * (waves-go126-p2-fixedbase in tests/real). A run cut by its 1 ms of
+ * work releases what the model's releases fit in it, the real one what
+ * its own did.
  */
 /*
- * What one release of the background scavenger costs (Go measures it
- * with nanotime around pageAlloc.scavenge): HG_SCAV_QUANTUM_NS per
- * 64 KiB, and while another of the program's Ps runs (its M on the other
- * CPU: the trace's running events) scavenger_shootdown_ns more per
- * release.
+ * What one release of the background scavenger (one scavengeOne, one
+ * madvise) costs: HG_SCAV_QUANTUM_NS per 64 KiB of what it released (a
+ * run rounded out to a huge page by findScavengeCandidate costs that
+ * much more), and scavenger_shootdown_ns more when another of the
+ * program's Ps runs (its M on the other CPU: the trace's running events)
+ * as the pages are unmapped (scav_trace_work).
  * Go releases with sysUnused, madvise(MADV_DONTNEED) on Linux, and once
  * the kernel has unmapped resident pages it must flush them from the TLB
  * of every CPU that runs a thread of the process: an interrupt to the
@@ -519,25 +520,41 @@ void hg_scavenger_sweep_done(struct hg_model *m)
  * with one (medians), 0.8 to 1.1 us never touched (no shootdown); the
  * difference, 10.9 to 12.0 us, the middle run's taken as the default of
  * scavenger_shootdown_ns (presets.c). The scavenger's own P runs too, so
- * another runs when more than one does. One release (scavengeOne) is one madvise: a
- * release rounded out to a huge page (findScavengeCandidate) is one
- * shootdown.
+ * another runs when more than one does.
  */
-static double scav_release_ns(const struct hg_model *m, uint64_t released)
+static double scav_release_ns(uint64_t released)
 {
-	const struct hg_objects *o = m->obj;
-	double ns = HG_SCAV_QUANTUM_NS * (double)released /
-		    (double)HG_SCAV_QUANTUM;
-
-	if (released && o->scav_on_cpu && o->procs_running > 1)
-		ns += (double)m->cfg.scavenger_shootdown_ns;
-	return ns;
+	return HG_SCAV_QUANTUM_NS * (double)released / (double)HG_SCAV_QUANTUM;
 }
 
-static uint64_t scav_trace_work(struct hg_model *m, bool to_end)
+/* Where scav_trace_work is called: the goroutine keeps its CPU, leaves
+ * it (its window ends) or blocks (its run is over). */
+enum scav_at { SCAV_ON_CPU, SCAV_LEAVES, SCAV_BLOCKS };
+
+/*
+ * Go: scavengerState.run's loop, in its order: while worked is under
+ * minScavWorkTime and shouldStop is false, a quantum (s.scavenge: its
+ * pageAlloc.scavenge releases runs through scavengeOne until a quantum's
+ * bytes are released or find finds nothing), whose time, measured
+ * around it, is then added to worked. Each scavengeOne finds its run,
+ * holds it allocated, releases it and counts the bytes released once
+ * sysUnused returned: what it cost is known only then. So the model
+ * begins a release at the point its run's work has reached, if the
+ * goroutine has the CPU there (the CPU time of the run's windows so
+ * far), with the run it found held (hg_pagealloc_scavenge_begin), and
+ * ends it, its bytes released, once that CPU time covers its cost
+ * (scav_release_ns of the bytes found, the shootdown decided where the
+ * pages are unmapped: on the Ps running then). The goroutine is not
+ * stopped within a release (scavengeOne runs on the system stack and
+ * madvise is a system call the scheduler does not see): a release that
+ * its window's end would cut was not begun in that window, so its run
+ * goes back free, not released, and the next window begins again there.
+ * When the goroutine blocks, the run goes on to its own end.
+ */
+static uint64_t scav_trace_work(struct hg_model *m, enum scav_at at)
 {
 	struct hg_objects *o = m->obj;
-	uint64_t released = 0;
+	uint64_t released = 0, r;
 	double cpu;
 
 	if (!o->scav_in_run || o->scav_run_done)
@@ -546,24 +563,62 @@ static uint64_t scav_trace_work(struct hg_model *m, bool to_end)
 	if (o->scav_on_cpu && o->now > o->scav_on_since)
 		cpu += (double)(o->now - o->scav_on_since);
 	for (;;) {
-		uint64_t r;
-
-		if (!to_end && o->scav_run_worked +
-					   scav_release_ns(m, HG_SCAV_QUANTUM) >
-				       cpu)
+		if (o->scav_rel_bytes) {
+			if (!o->scav_rel_flushed &&
+			    (at == SCAV_BLOCKS ||
+			     o->scav_run_worked + o->scav_rel_ns <= cpu)) {
+				/* The pages unmapped, the TLB flush: a
+				 * shootdown if another P runs then. */
+				if (o->procs_running > 1)
+					o->scav_rel_ns += (double)
+						m->cfg.scavenger_shootdown_ns;
+				o->scav_rel_flushed = true;
+			}
+			if (at == SCAV_LEAVES &&
+			    o->scav_run_worked + o->scav_rel_ns > cpu) {
+				hg_pagealloc_scavenge_cancel(m->pages);
+				o->scav_rel_bytes = 0;
+				break;
+			}
+			if (at != SCAV_BLOCKS &&
+			    o->scav_run_worked + o->scav_rel_ns > cpu)
+				break; /* still in sysUnused */
+			hg_pagealloc_scavenge_end(m->pages);
+			o->scav_run_worked += o->scav_rel_ns;
+			o->scav_q_released += o->scav_rel_bytes;
+			released += o->scav_rel_bytes;
+			o->scav_rel_bytes = 0;
+			if (o->scav_q_released >= HG_SCAV_QUANTUM)
+				o->scav_in_quantum = false;
+		}
+		/* The next step is at the point the work has reached: the
+		 * goroutine takes it only with the CPU there (not at the
+		 * instant it leaves the CPU). */
+		if (at != SCAV_BLOCKS &&
+		    (o->scav_run_worked > cpu ||
+		     (at == SCAV_LEAVES && o->scav_run_worked == cpu)))
 			break;
-		if (o->scav_run_worked >= HG_SCAV_MIN_WORK_NS ||
-		    scavenge_todo(m) == 0) {
+		if (!o->scav_in_quantum) {
+			if (o->scav_run_worked >= HG_SCAV_MIN_WORK_NS ||
+			    scavenge_todo(m) == 0) {
+				o->scav_run_done = true;
+				break;
+			}
+			o->scav_in_quantum = true;
+			o->scav_q_released = 0;
+		}
+		r = hg_pagealloc_scavenge_begin(
+			m->pages, HG_SCAV_QUANTUM - o->scav_q_released);
+		if (r == 0) {
+			/* Go: the quantum comes back short: nothing left
+			 * that the index can find; the run ends. */
+			o->scav_in_quantum = false;
 			o->scav_run_done = true;
 			break;
 		}
-		r = hg_pagealloc_scavenge_bg(m->pages, HG_SCAV_QUANTUM);
-		o->scav_run_worked += scav_release_ns(m, r);
-		released += r;
-		if (r < HG_SCAV_QUANTUM) {
-			o->scav_run_done = true;
-			break;
-		}
+		o->scav_rel_bytes = r;
+		o->scav_rel_ns = scav_release_ns(r);
+		o->scav_rel_flushed = false;
 	}
 	return released;
 }
@@ -585,14 +640,16 @@ uint64_t hg_bg_scavenger_window(struct hg_model *m, uint64_t state)
 			o->scav_run_done = false;
 			o->scav_run_cpu = 0;
 			o->scav_run_worked = 0;
+			o->scav_in_quantum = false;
 		}
 		if (!o->scav_on_cpu) {
 			o->scav_on_cpu = true;
 			o->scav_on_since = o->now;
 		}
-		return 0;
+		return scav_trace_work(m, SCAV_ON_CPU);
 	}
-	released = scav_trace_work(m, state != HG_BGSCAV_STOP);
+	released = scav_trace_work(m, state != HG_BGSCAV_STOP ? SCAV_BLOCKS
+							    : SCAV_LEAVES);
 	if (o->scav_on_cpu && o->now > o->scav_on_since)
 		o->scav_run_cpu += o->now - o->scav_on_since;
 	o->scav_on_cpu = false;
@@ -607,7 +664,7 @@ uint64_t hg_bg_scavenger_running(struct hg_model *m, uint64_t procs)
 	uint64_t released = 0;
 
 	if (m->cfg.scavenger_pace == HG_SCAV_PACE_TRACE && o->scav_on_cpu)
-		released = scav_trace_work(m, false);
+		released = scav_trace_work(m, SCAV_ON_CPU);
 	o->procs_running = (unsigned)procs;
 	return released;
 }
@@ -620,7 +677,7 @@ void hg_bg_scavenger_tick(struct hg_model *m)
 
 	if (m->cfg.scavenger_pace == HG_SCAV_PACE_TRACE) {
 		if (o->scav_on_cpu)
-			scav_trace_work(m, false);
+			scav_trace_work(m, SCAV_ON_CPU);
 		return;
 	}
 	if (o->scav_state == HG_SCAV_PARKED)

@@ -378,42 +378,81 @@ uint64_t hg_pagealloc_find_scavenge_candidate(const struct hg_pagealloc *p,
 	return find_scavenge_candidate(p, c, search_idx, min, max, npages);
 }
 
-/* Go: (*pageAlloc).scavengeOne, runtime/mgcscavenge.go */
-static uint64_t scavenge_one(struct hg_pagealloc *p, uint64_t ci,
-			     uint64_t search_idx, uint64_t max)
+/*
+ * Go: the search of (*pageAlloc).scavengeOne, runtime/mgcscavenge.go: the
+ * candidate to release in chunk ci at or below search_idx, of at most max
+ * bytes (more to keep a huge page whole). Returns its pages (its first in
+ * *base); none: the chunk is marked empty (Go: setEmpty).
+ */
+static uint64_t scavenge_candidate(struct hg_pagealloc *p, uint64_t ci,
+				   uint64_t search_idx, uint64_t max,
+				   uint64_t *base)
 {
-	uint64_t max_pages = max >> p->log_page, base, n;
+	uint64_t max_pages = max >> p->log_page, n;
 	const struct pa_chunk *ch = chunk_of(p, ci);
 
 	if (max & (p->params.page_size - 1))
 		max_pages++;
 	if (ch && sum_max(p, sum_get(p, p->levels - 1, ci)) >= p->min_pages) {
-		base = find_scavenge_candidate(p, ch, search_idx, p->min_pages,
-					       max_pages, &n);
-		if (n != 0) {
-			hg_addr a = chunk_base(p, ci) + (base << p->log_page);
-			struct pa_chunk *mch;
-
-			/*
-			 * Go marks the run allocated while it calls sysUnused
-			 * and frees it again afterwards; the summaries end up
-			 * as they were, so only the side effects remain.
-			 */
-			if (p->params.sys_unused)
-				p->params.sys_unused(p->params.ctx, a,
-						     n << p->log_page);
-			if (a < p->search_addr)
-				p->search_addr = a;
-			mch = hg_chunk_mut(p, ci);
-			if (!mch)
-				return 0;
-			hg_pagebits_set_range(mch->scav, base, n);
-			hg_chunk_done(p, ci);
-			return n << p->log_page;
-		}
+		*base = find_scavenge_candidate(p, ch, search_idx, p->min_pages,
+						max_pages, &n);
+		if (n != 0)
+			return n;
 	}
 	set_empty(p, ci);
 	return 0;
+}
+
+/* The run [base, base+n) of chunk ci that a background scavengeOne
+ * held allocated while it released it is free again (Go: its free and
+ * update once sysUnused returned). */
+static void unhold(struct hg_pagealloc *p, uint64_t ci, struct pa_chunk *ch,
+		   uint64_t base, uint64_t n)
+{
+	hg_addr a = chunk_base(p, ci) + (base << p->log_page);
+
+	hg_pagebits_clear_range(ch->alloc, base, n);
+	hg_chunk_words_changed(ch, base, n);
+	pa_hints_freed(p, a);
+	hg_pagealloc_update(p, a, n, true, false);
+}
+
+/*
+ * Go: the end of scavengeOne, once sysUnused returned: the searchAddr
+ * lowered to the run, the run free again (held: it was marked allocated
+ * while it was released; the summaries end up as they were before) and
+ * marked scavenged. A release done at once was not held: only the side
+ * effects remain.
+ */
+static bool scavenge_done(struct hg_pagealloc *p, uint64_t ci, uint64_t base,
+			  uint64_t n, bool held)
+{
+	hg_addr a = chunk_base(p, ci) + (base << p->log_page);
+	struct pa_chunk *ch;
+
+	if (p->params.sys_unused)
+		p->params.sys_unused(p->params.ctx, a, n << p->log_page);
+	if (a < p->search_addr)
+		p->search_addr = a;
+	ch = hg_chunk_mut(p, ci);
+	if (!ch)
+		return false;
+	hg_pagebits_set_range(ch->scav, base, n);
+	if (held)
+		unhold(p, ci, ch, base, n);
+	hg_chunk_done(p, ci);
+	return true;
+}
+
+/* Go: (*pageAlloc).scavengeOne, runtime/mgcscavenge.go */
+static uint64_t scavenge_one(struct hg_pagealloc *p, uint64_t ci,
+			     uint64_t search_idx, uint64_t max)
+{
+	uint64_t base, n = scavenge_candidate(p, ci, search_idx, max, &base);
+
+	if (n == 0 || !scavenge_done(p, ci, base, n, false))
+		return 0;
+	return n << p->log_page;
 }
 
 /* True if scavenge_one(ci, page, nbytes - released) would release all of
@@ -498,4 +537,70 @@ uint64_t hg_pagealloc_scavenge(struct hg_pagealloc *p, uint64_t nbytes)
 uint64_t hg_pagealloc_scavenge_bg(struct hg_pagealloc *p, uint64_t nbytes)
 {
 	return scavenge(p, nbytes, false);
+}
+
+/*
+ * Go: the loop of (*pageAlloc).scavenge with force=false, up to the
+ * sysUnused of its next scavengeOne, which marks the run it found
+ * allocated while it releases it (allocRange and update: no allocation
+ * takes those pages; the scavenge index and the heap's counts do not see
+ * it). hg_pagealloc_scavenge_end is the rest of that scavengeOne.
+ */
+uint64_t hg_pagealloc_scavenge_begin(struct hg_pagealloc *p, uint64_t max)
+{
+	struct scav_mode md = scav_mode(p, false);
+	uint64_t ci, page, first, n;
+
+	HG_ASSERT(p->scav_held_pages == 0);
+	while (!p->enomem && scav_index_find(p, &md, &ci, &page)) {
+		struct pa_chunk *ch;
+		hg_addr a;
+
+		n = scavenge_candidate(p, ci, page, max, &first);
+		if (n == 0)
+			continue;
+		ch = hg_chunk_mut(p, ci);
+		if (!ch)
+			return 0;
+		a = chunk_base(p, ci) + (first << p->log_page);
+		hg_pagebits_set_range(ch->alloc, first, n);
+		hg_chunk_words_changed(ch, first, n);
+		hg_pagealloc_update(p, a, n, true, true);
+		p->scav_held = a;
+		p->scav_held_pages = n;
+		return n << p->log_page;
+	}
+	return 0;
+}
+
+/* The held run, p->scav_held_pages from p->scav_held; none after. */
+static uint64_t take_held(struct hg_pagealloc *p, uint64_t *ci,
+			  uint64_t *base)
+{
+	uint64_t n = p->scav_held_pages;
+
+	*ci = chunk_index(p, p->scav_held);
+	*base = chunk_page_index(p, p->scav_held);
+	p->scav_held_pages = 0;
+	p->scav_held = 0;
+	return p->enomem ? 0 : n;
+}
+
+void hg_pagealloc_scavenge_end(struct hg_pagealloc *p)
+{
+	uint64_t ci, base, n = take_held(p, &ci, &base);
+
+	if (n)
+		(void)scavenge_done(p, ci, base, n, true);
+}
+
+void hg_pagealloc_scavenge_cancel(struct hg_pagealloc *p)
+{
+	uint64_t ci, base, n = take_held(p, &ci, &base);
+	struct pa_chunk *ch;
+
+	if (n && (ch = hg_chunk_mut(p, ci)) != NULL) {
+		unhold(p, ci, ch, base, n);
+		hg_chunk_done(p, ci);
+	}
 }

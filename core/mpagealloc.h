@@ -191,6 +191,10 @@ struct hg_pagealloc {
 	bool scav_bg_marked;
 	hg_addr scav_free_hwm;    /* Go: freeHWM */
 	bool scav_free_hwm_valid; /* false = minOffAddr */
+	/* The run a background scavengeOne holds allocated while it
+	 * releases it (hg_pagealloc_scavenge_begin); 0 pages: none. */
+	hg_addr scav_held;
+	uint64_t scav_held_pages;
 
 	/* The compact form's prototypes (see the layout above). */
 	struct pa_chunk uniform[PA_NUNIFORM];

@@ -212,6 +212,14 @@ struct hg_objects {
 	bool scav_on_cpu, scav_in_run, scav_run_done;
 	uint64_t scav_on_since, scav_run_cpu;
 	double scav_run_worked;
+	/* In the run, a quantum (pageAlloc.scavenge) has begun and its
+	 * done releases hold scav_q_released bytes; a release (one
+	 * scavengeOne) of scav_rel_bytes is under way (its pages held in
+	 * the page allocator) and ends scav_rel_ns of work after
+	 * scav_run_worked. */
+	bool scav_in_quantum, scav_rel_flushed;
+	uint64_t scav_q_released, scav_rel_bytes;
+	double scav_rel_ns;
 	/* The Ps held by an M (running events; 0: none recorded), what
 	 * a quantum of the background scavenger costs (mgcpacer.c). */
 	unsigned procs_running;

@@ -81,6 +81,22 @@ uint64_t hg_pagealloc_scavenge(struct hg_pagealloc *p, uint64_t nbytes);
  */
 uint64_t hg_pagealloc_scavenge_bg(struct hg_pagealloc *p, uint64_t nbytes);
 
+/*
+ * The background scavenger's release as it happens (Go: the loop of
+ * (*pageAlloc).scavenge with force=false, up to the sysUnused of its
+ * next scavengeOne): the next run it finds, of at most max bytes (more to
+ * keep a huge page whole), is held allocated (Go's allocRange: no
+ * allocation takes it) until hg_pagealloc_scavenge_end releases it
+ * (params.sys_unused) and frees it, scavenged, or
+ * hg_pagealloc_scavenge_cancel frees it as it was (not released). Returns
+ * its bytes (0: nothing left to find). One at a time; while it is held,
+ * hg_pagealloc_count and hg_pagealloc_runs count it free, as Go's
+ * heapFree does.
+ */
+uint64_t hg_pagealloc_scavenge_begin(struct hg_pagealloc *p, uint64_t max);
+void hg_pagealloc_scavenge_end(struct hg_pagealloc *p);
+void hg_pagealloc_scavenge_cancel(struct hg_pagealloc *p);
+
 /* Go: (*scavengeIndex).nextGen, at each GC's mark termination. */
 void hg_pagealloc_next_gen(struct hg_pagealloc *p);
 

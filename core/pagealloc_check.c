@@ -75,6 +75,21 @@ int hg_pagealloc_runs(const struct hg_pagealloc *p, hg_addr lo, hg_addr hi,
 				if (next > e)
 					next = e;
 			}
+			if (p->scav_held_pages) {
+				/* A run held while the scavenger releases
+				 * it counts as free (pagealloc.h,
+				 * hg_pagealloc_scavenge_begin). */
+				hg_addr hs = p->scav_held;
+				hg_addr he = hs + (p->scav_held_pages
+						   << p->log_page);
+
+				if (b < hs && next > hs)
+					next = hs;
+				else if (b >= hs && b < he) {
+					a = false;
+					next = min_u64(next, he);
+				}
+			}
 			if (have && re == b && ra == a && rs == s) {
 				re = next;
 			} else {
@@ -125,6 +140,9 @@ void hg_pagealloc_count(const struct hg_pagealloc *p,
 			c += times;
 		}
 	}
+	/* A run held while the scavenger releases it is free (its pages
+	 * free, unscavenged, in Go's heapFree until sysUnused returns). */
+	out->alloc -= p->enomem ? 0 : p->scav_held_pages;
 	out->free_ready = out->grown - out->alloc - out->free_scav;
 }
 
@@ -286,6 +304,16 @@ static int check_wocc(const struct hg_pagealloc *p, uint64_t c,
 	return HG_OK;
 }
 
+/* The pages of chunk c held while the background scavenger releases
+ * them (hg_pagealloc_scavenge_begin): allocated in its bitmap, not in
+ * the scavenge index's inUse (Go: scavengeOne's allocRange). */
+static uint64_t held_in(const struct hg_pagealloc *p, uint64_t c)
+{
+	if (p->scav_held_pages && chunk_index(p, p->scav_held) == c)
+		return p->scav_held_pages;
+	return 0;
+}
+
 /*
  * The chunk checks of hg_pagealloc_check for the n chunks [c, c+n), which
  * all hold the same bitmaps ch (n > 1 only for a run of uniform chunks,
@@ -320,6 +348,7 @@ static int check_chunks(const struct hg_pagealloc *p, uint64_t c, uint64_t n,
 					  << p->log_page)),
 				ULL(p->search_addr));
 	}
+	used -= held_in(p, c);
 	if (used != ch->in_use)
 		return hg_errorf(err, errlen, HG_EINVAL,
 				 "chunk %#llx: scavenge index inUse %llu, "
@@ -590,7 +619,7 @@ int hg_pagealloc_check_range(const struct hg_pagealloc *p, hg_addr lo,
 			return rc;
 		for (w = 0; w < p->nwords; w++)
 			used += popcount64(ch->alloc[w]);
-		if (used != ch->in_use)
+		if (used - held_in(p, c) != ch->in_use)
 			return hg_errorf(err, errlen, HG_EINVAL,
 					 "chunk %#llx: scavenge index inUse "
 					 "%llu, bitmap %llu",

@@ -564,6 +564,17 @@ struct diff {
 	size_t nmarks;
 };
 
+/* config_differs tells whether config key has other values in the two
+ * files (*b and *n, NULL where a file has none). */
+static bool config_differs(const struct diff *df, const char *key,
+			   const struct hg_jvalue **b,
+			   const struct hg_jvalue **n)
+{
+	*b = hg_jget(hg_jget(&df->base->root, "config"), key);
+	*n = hg_jget(hg_jget(&df->new->root, "config"), key);
+	return !same_scalar(*b, *n);
+}
+
 static void trace_line(FILE *f, const char *label, const struct stats *st)
 {
 	const struct hg_jvalue *tr = hg_jget(&st->root, "trace");
@@ -709,13 +720,10 @@ static void print_text(FILE *f, struct diff *df)
 
 	for (size_t i = 0; i < df->config.n; i++) {
 		const char *key = df->config.v[i];
-		const struct hg_jvalue *b =
-			hg_jget(hg_jget(&df->base->root, "config"), key);
-		const struct hg_jvalue *n =
-			hg_jget(hg_jget(&df->new->root, "config"), key);
+		const struct hg_jvalue *b, *n;
 		char x[160], y[160];
 
-		if (same_scalar(b, n))
+		if (!config_differs(df, key, &b, &n))
 			continue;
 		if (!config_changed)
 			fputs("\nconfig\n", f);
@@ -930,12 +938,9 @@ static void print_json(FILE *f, struct diff *df, bool failed)
 	hg_json_begin_object(&j, "config");
 	for (size_t i = 0; i < df->config.n; i++) {
 		const char *key = df->config.v[i];
-		const struct hg_jvalue *b =
-			hg_jget(hg_jget(&df->base->root, "config"), key);
-		const struct hg_jvalue *n =
-			hg_jget(hg_jget(&df->new->root, "config"), key);
+		const struct hg_jvalue *b, *n;
 
-		if (same_scalar(b, n))
+		if (!config_differs(df, key, &b, &n))
 			continue;
 		json_pair_begin(&j, key, b, n);
 		hg_json_end_object(&j);
@@ -1043,13 +1048,11 @@ static void warn_sources(struct diff *df)
 	}
 	for (size_t i = 0; i < df->config.n; i++) {
 		const char *key = df->config.v[i];
-		const struct hg_jvalue *b =
-			hg_jget(hg_jget(&df->base->root, "config"), key);
-		const struct hg_jvalue *n =
-			hg_jget(hg_jget(&df->new->root, "config"), key);
+		const struct hg_jvalue *b, *n;
+
 		/* A key only one file has comes from another heapgrow
 		 * (an older one had fewer keys), not another setting. */
-		if (!b || !n || same_scalar(b, n))
+		if (!config_differs(df, key, &b, &n) || !b || !n)
 			continue;
 		int w = snprintf(keys + len, sizeof(keys) - len, "%s%s",
 				 len ? ", " : "", key);

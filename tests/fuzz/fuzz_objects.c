@@ -3,8 +3,8 @@
  * bytes choose a platform, a Go preset, GOMAXPROCS, the GC and scavenger
  * pacing, a memory limit and the scavenging and page-cache switches, then
  * a sequence of object-level operations (new, del, gc, stacks, work
- * buffers, Ps, the clock, the background scavenger's goroutine,
- * scavenges, marks);
+ * buffers, Ps, the clock, the background scavenger's goroutine, the Ps
+ * running, scavenges, marks);
  * every operation is applied through the replay pipeline with the
  * invariant checker after each. A checker failure or a crash is a bug.
  */
@@ -53,6 +53,7 @@ static int gen_next(void *ctx, struct hg_op *op, unsigned *line, unsigned *col,
 					   32768, 65536, 1 << 20, 8192 };
 	struct gen *g = ctx;
 	struct input *in = &g->in;
+	uint64_t step;
 	unsigned k;
 
 	(void)d;
@@ -96,12 +97,19 @@ static int gen_next(void *ctx, struct hg_op *op, unsigned *line, unsigned *col,
 		break;
 	case 12:
 		op->kind = HG_OP_TIME;
-		g->now += ((uint64_t)take(in) + 1) * (take(in) & 1 ? 1000000 : 1000);
+		step = (uint64_t)take(in) + 1;
+		g->now += step * (take(in) & 1 ? 1000000 : 1000);
 		op->value = g->now;
 		if ((g->now / 1000) % 4 == 3) {
 			/* the background scavenger's goroutine at that time */
 			op->kind = HG_OP_BGSCAV;
 			op->value = take(in) % 4; /* HG_BGSCAV_* */
+		} else if ((g->now / 1000) % 4 == 2) {
+			/* the Ps an M holds from that time on (Go's Proc
+			 * events): more than one makes the background
+			 * scavenger's releases pay the shootdown */
+			op->kind = HG_OP_RUNNING;
+			op->value = take(in) % (g->procs + 1);
 		}
 		break;
 	case 13:

@@ -80,6 +80,21 @@ static void room(struct hg_eventlog *lg)
 		(lg)->len += sizeof(s) - 1;                          \
 	} while (0)
 
+/* tail appends b[i..n), a field formatted backwards (room made). */
+static inline void tail(struct hg_eventlog *lg, const char *b, size_t i,
+			size_t n)
+{
+	memcpy(lg->buf + lg->len, b + i, n - i);
+	lg->len += n - i;
+}
+
+/* field writes ,"name": then v by at (name a literal). */
+#define field(lg, name, at, v)              \
+	do {                                \
+		lit(lg, ",\"" name "\":"); \
+		at(lg, v);                  \
+	} while (0)
+
 /* Numbers are formatted by hand: snprintf dominated the log's cost. */
 static void num_at(struct hg_eventlog *lg, uint64_t v)
 {
@@ -111,16 +126,11 @@ static void num_at(struct hg_eventlog *lg, uint64_t v)
 	} else {
 		b[--i] = (char)('0' + v);
 	}
-	memcpy(lg->buf + lg->len, b + i, sizeof(b) - i);
-	lg->len += sizeof(b) - i;
+	tail(lg, b, i, sizeof(b));
 }
 
 /* u64 writes ,"name":V (name a literal). */
-#define u64(lg, name, v)                                  \
-	do {                                              \
-		lit(lg, ",\"" name "\":");                  \
-		num_at(lg, v);                            \
-	} while (0)
+#define u64(lg, name, v) field(lg, name, num_at, v)
 
 /* hex_at writes "0x..." (room made). */
 static void hex_at(struct hg_eventlog *lg, uint64_t v)
@@ -137,15 +147,11 @@ static void hex_at(struct hg_eventlog *lg, uint64_t v)
 	b[--i] = 'x';
 	b[--i] = '0';
 	b[--i] = '"';
-	memcpy(lg->buf + lg->len, b + i, sizeof(b) - i);
-	lg->len += sizeof(b) - i;
+	tail(lg, b, i, sizeof(b));
 }
 
-#define hex(lg, name, v)                                  \
-	do {                                              \
-		lit(lg, ",\"" name "\":");                  \
-		hex_at(lg, v);                            \
-	} while (0)
+/* hex writes ,"name":"0x..." (name a literal). */
+#define hex(lg, name, v) field(lg, name, hex_at, v)
 
 /* str_at writes a JSON string as the JSON writer does: control characters
  * escaped, invalid UTF-8 as U+FFFD (room made; made again after it). */
@@ -190,11 +196,7 @@ static void str_at(struct hg_eventlog *lg, const char *v)
 }
 
 /* str writes ,"name":"V" (name a literal). */
-#define str(lg, name, v)                                  \
-	do {                                              \
-		lit(lg, ",\"" name "\":");                  \
-		str_at(lg, v);                            \
-	} while (0)
+#define str(lg, name, v) field(lg, name, str_at, v)
 
 static int log_event(void *ctx, struct hg_replay *rp,
 		     const struct hg_replay_event *ev)

@@ -258,42 +258,50 @@ void hg_fmt_hex(char *buf, size_t len, hg_addr v)
 		snprintf(buf, len, "0x0");
 }
 
+/* A folded gap's or the metadata band's bounds and size, as text. */
+struct seg_text {
+	char lo[24], hi[24], size[32];
+};
+
+/* seg_text gives it (may be NULL: false) its role and t sg's text. */
+static bool seg_text(struct hg_item *it, const char *role,
+		     const struct hg_axis_seg *sg, struct seg_text *t)
+{
+	if (!it)
+		return false;
+	it->role = role;
+	hg_fmt_hex(t->lo, sizeof(t->lo), sg->lo);
+	hg_fmt_hex(t->hi, sizeof(t->hi), sg->hi);
+	hg_fmt_bytes(t->size, sizeof(t->size), sg->hi - sg->lo);
+	return true;
+}
+
 void hg_fold_title(struct hg_scene *s, struct hg_item *it,
 		   const struct hg_axis_seg *sg)
 {
-	char lo[24], hi[24], b[32];
+	struct seg_text t;
 
-	if (!it)
-		return;
-	it->role = "fold";
-	hg_fmt_hex(lo, sizeof(lo), sg->lo);
-	hg_fmt_hex(hi, sizeof(hi), sg->hi);
-	hg_fmt_bytes(b, sizeof(b), sg->hi - sg->lo);
-	hg_item_set_title(s, it,
-			  "folded gap %s\xe2\x80\x93%s "
-			  "(%s not held, not drawn)",
-			  lo, hi, b);
+	if (seg_text(it, "fold", sg, &t))
+		hg_item_set_title(s, it,
+				  "folded gap %s\xe2\x80\x93%s "
+				  "(%s not held, not drawn)",
+				  t.lo, t.hi, t.size);
 }
 
 void hg_band_title(struct hg_scene *s, struct hg_item *it,
 		   const struct hg_axis_seg *sg)
 {
-	char lo[24], hi[24], b[32];
+	struct seg_text t;
 
-	if (!it)
-		return;
-	it->role = "band";
-	hg_fmt_hex(lo, sizeof(lo), sg->lo);
-	hg_fmt_hex(hi, sizeof(hi), sg->hi);
-	hg_fmt_bytes(b, sizeof(b), sg->hi - sg->lo);
-	hg_item_set_title(
-		s, it,
-		"runtime metadata %s\xe2\x80\x93%s (%s), drawn thin, not to "
-		"scale: the page allocator's summaries and scavenge index "
-		"(reserved at start, mapped as the heap grows) and the "
-		"runtime memory beside them; --show metadata draws it to "
-		"scale",
-		lo, hi, b);
+	if (seg_text(it, "band", sg, &t))
+		hg_item_set_title(
+			s, it,
+			"runtime metadata %s\xe2\x80\x93%s (%s), drawn thin, "
+			"not to scale: the page allocator's summaries and "
+			"scavenge index (reserved at start, mapped as the heap "
+			"grows) and the runtime memory beside them; --show "
+			"metadata draws it to scale",
+			t.lo, t.hi, t.size);
 }
 
 double hg_band_note(struct hg_scene *s, const struct hg_axis *ax, double y)

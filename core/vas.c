@@ -270,58 +270,91 @@ static bool set_slot(struct hg_vnode *p, unsigned k, const struct hg_vnode *t)
 	return changed;
 }
 
-/*
- * t's vmas or children changed: its key and aggregates go into its
- * parent's slot, and up while they change; the root's into s. Above t,
- * one slot changes per node: a node's aggregates follow from what its
- * parent held and that slot's old and new values, and only an aggregate
- * whose holder shrank is made again from all the slots.
- */
-static void refresh_to(struct hg_vas *s, struct hg_vnode *t, struct vagg a)
+/* The aggregates a change carries up, each on its own. */
+enum vfield {
+	F_GAP, /* the largest gap: the larger wins */
+	F_LO,  /* the runtime's lowest base: the smaller wins */
+	F_HI,  /* the runtime's highest end: the larger wins */
+};
+
+/* Inner node p's slots of aggregate f. */
+static inline uint64_t *field_of(struct hg_vnode *p, enum vfield f)
 {
-	hg_addr key = min_key(t);
+	return f == F_GAP ? p->in.max_gap : f == F_LO ? p->in.rt_lo : p->in.rt_hi;
+}
+
+/* t's aggregate f as its parent (or s, for the root) holds it. */
+static inline uint64_t *held_at(struct hg_vas *s, struct hg_vnode *t,
+				enum vfield f)
+{
+	struct hg_vnode *p = t->parent;
+	if (p)
+		return &field_of(p, f)[t->slot];
+	return f == F_GAP ? &s->max_gap : f == F_LO ? &s->rt_lo : &s->rt_hi;
+}
+
+/* x wins over y or ties with it under f's order. */
+static inline bool wins(enum vfield f, uint64_t x, uint64_t y)
+{
+	return f == F_LO ? x <= y : x >= y;
+}
+
+/*
+ * t's aggregate f became x: its parent's slot takes it, and up while a
+ * node's value changes; the root's goes into s. Above t one slot changes
+ * per node, so a node's value follows from what its parent holds and the
+ * slot's old and new values; only when the slot that held it lost it is
+ * it made again from all the slots.
+ */
+static inline void fix_up(struct hg_vas *s, struct hg_vnode *t, enum vfield f,
+			  uint64_t x)
+{
+	struct hg_vnode *p;
+	for (; (p = t->parent) != NULL; t = p) {
+		uint64_t *v = field_of(p, f);
+		unsigned k = t->slot;
+		uint64_t o = v[k];
+		if (o == x)
+			return;
+		v[k] = x;
+		uint64_t c = *held_at(s, p, f);
+		if (wins(f, x, c))
+			continue;
+		if (o != c)
+			return;
+		x = f == F_LO ? min_of(v) : max_of(v);
+	}
+	*held_at(s, t, f) = x;
+}
+
+/* t's lowest base became key: its parent's key of it, and up while t is
+ * the first child. */
+static void key_up(struct hg_vnode *t, hg_addr key)
+{
 	struct hg_vnode *p;
 	for (; (p = t->parent) != NULL; t = p) {
 		unsigned k = t->slot;
-		struct vagg o = { p->in.max_gap[k], p->in.rt_lo[k],
-				  p->in.rt_hi[k] };
-		if (o.max_gap == a.max_gap && o.rt_lo == a.rt_lo &&
-		    o.rt_hi == a.rt_hi && p->in.key[k] == key)
+		if (p->in.key[k] == key)
 			return;
 		p->in.key[k] = key;
-		p->in.max_gap[k] = a.max_gap;
-		p->in.rt_lo[k] = a.rt_lo;
-		p->in.rt_hi[k] = a.rt_hi;
-		/* p's aggregates as they were (its parent's slot, or s). */
-		const struct hg_vnode *g = p->parent;
-		unsigned j = p->slot;
-		struct vagg c = { g ? g->in.max_gap[j] : s->max_gap,
-				  g ? g->in.rt_lo[j] : s->rt_lo,
-				  g ? g->in.rt_hi[j] : s->rt_hi };
-		if (a.max_gap >= c.max_gap)
-			c.max_gap = a.max_gap;
-		else if (o.max_gap == c.max_gap)
-			c.max_gap = max_of(p->in.max_gap);
-		if (a.rt_lo <= c.rt_lo)
-			c.rt_lo = a.rt_lo;
-		else if (o.rt_lo == c.rt_lo)
-			c.rt_lo = min_of(p->in.rt_lo);
-		if (a.rt_hi >= c.rt_hi)
-			c.rt_hi = a.rt_hi;
-		else if (o.rt_hi == c.rt_hi)
-			c.rt_hi = max_of(p->in.rt_hi);
-		a = c;
-		key = p->in.key[0];
+		if (k)
+			return;
 	}
-	s->max_gap = a.max_gap;
-	s->rt_lo = a.rt_lo;
-	s->rt_hi = a.rt_hi;
 }
 
-/* refresh_to with t's aggregates made again from all its slots. */
-static void refresh(struct hg_vas *s, struct hg_vnode *t)
+/* t's aggregates went from o (what its parent holds) to a; key_changed:
+ * its lowest base may have changed too. */
+static void fix_aggs(struct hg_vas *s, struct hg_vnode *t, struct vagg o,
+		     struct vagg a, bool key_changed)
 {
-	refresh_to(s, t, agg_of(t));
+	if (key_changed)
+		key_up(t, min_key(t));
+	if (a.max_gap != o.max_gap)
+		fix_up(s, t, F_GAP, a.max_gap);
+	if (a.rt_lo != o.rt_lo)
+		fix_up(s, t, F_LO, a.rt_lo);
+	if (a.rt_hi != o.rt_hi)
+		fix_up(s, t, F_HI, a.rt_hi);
 }
 
 /* t's aggregates as its parent (or s, for the root) holds them: what they
@@ -336,19 +369,36 @@ static struct vagg held(const struct hg_vas *s, const struct hg_vnode *t)
 			      p->in.rt_hi[k] };
 }
 
-/*
- * The leaf l's gap i became g (no vma came or went): its largest gap
- * follows from what was held unless the old gap was the largest and
- * shrank; its runtime bounds stay.
- */
-static struct vagg gap_changed(struct vagg a, const struct hg_vnode *l,
-			       uint64_t old, uint64_t g)
+/* t's vmas or children changed and its aggregates are now a: its key and
+ * aggregates go into its parent's slot, and up while they change. */
+static void refresh_to(struct hg_vas *s, struct hg_vnode *t, struct vagg a)
 {
-	if (g >= a.max_gap)
-		a.max_gap = g;
-	else if (old == a.max_gap)
-		a.max_gap = max_of(l->l.gap);
-	return a;
+	fix_aggs(s, t, held(s, t), a, true);
+}
+
+/* refresh_to with t's aggregates made again from all its slots. */
+static void refresh(struct hg_vas *s, struct hg_vnode *t)
+{
+	refresh_to(s, t, agg_of(t));
+}
+
+/*
+ * The leaf l's gap i becomes g (no vma comes or goes): its largest gap
+ * follows from what its parent holds unless the old gap was the largest
+ * and shrank; its runtime bounds stay.
+ */
+static void set_gap(struct hg_vas *s, struct hg_vnode *l, unsigned i,
+		    uint64_t g)
+{
+	uint64_t old = l->l.gap[i], m = *held_at(s, l, F_GAP);
+	l->l.gap[i] = g;
+	if (g >= m)
+		m = g;
+	else if (old == m)
+		m = max_of(l->l.gap);
+	else
+		return;
+	fix_up(s, l, F_GAP, m);
 }
 
 /* ------------------------------------------------------------------ */
@@ -745,7 +795,7 @@ static struct hg_vma *insert_at(struct hg_vas *s, struct hg_vnode *l,
 	/* The leaf's aggregates follow from what its parent holds: the
 	 * successor's gap splits into the new vma's and its own (both no
 	 * larger), and the new vma widens the runtime's bounds. */
-	struct vagg a = held(s, l);
+	struct vagg o = held(s, l), a = o;
 	unsigned k = l->n - i;
 	memmove(&l->l.key[i + 1], &l->l.key[i], k * sizeof(hg_addr));
 	memmove(&l->l.gap[i + 1], &l->l.gap[i], k * sizeof(uint64_t));
@@ -764,9 +814,7 @@ static struct hg_vma *insert_at(struct hg_vas *s, struct hg_vnode *l,
 		lost_max = old == a.max_gap;
 	} else if (l->l.next) {
 		struct hg_vnode *nl = l->l.next;
-		uint64_t old = nl->l.gap[0], g = nl->l.key[0] - m->end;
-		nl->l.gap[0] = g;
-		refresh_to(s, nl, gap_changed(held(s, nl), nl, old, g));
+		set_gap(s, nl, 0, nl->l.key[0] - m->end);
 	}
 	if (hi >= a.max_gap)
 		a.max_gap = hi;
@@ -776,7 +824,7 @@ static struct hg_vma *insert_at(struct hg_vas *s, struct hg_vnode *l,
 		a.rt_lo = min64(a.rt_lo, m->base);
 		a.rt_hi = max64(a.rt_hi, m->end);
 	}
-	refresh_to(s, l, a);
+	fix_aggs(s, l, o, a, i == 0);
 	s->n++;
 	return x;
 }
@@ -917,15 +965,13 @@ static void remove_vma(struct hg_vas *s, struct hg_vma *v)
 	 * successor's gap takes v's and its own (so it is at least both);
 	 * only v's bounds, when they were the runtime's, or v's gap, when
 	 * it was the largest and leaves the leaf, send us to the slots. */
-	struct vagg a = held(s, l);
+	struct vagg o = held(s, l), a = o;
 	hg_addr vb = v->base, ve = v->end;
 	bool rt = v->owner == HG_OWN_RUNTIME;
 	uint64_t gv = l->l.gap[i];
 	if (i + 1 == l->n && l->l.next) {
 		struct hg_vnode *nl = l->l.next;
-		uint64_t old = nl->l.gap[0], g = nl->l.key[0] - pe;
-		nl->l.gap[0] = g;
-		refresh_to(s, nl, gap_changed(held(s, nl), nl, old, g));
+		set_gap(s, nl, 0, nl->l.key[0] - pe);
 	}
 	unsigned k = l->n - i - 1;
 	memmove(&l->l.key[i], &l->l.key[i + 1], k * sizeof(hg_addr));
@@ -943,7 +989,11 @@ static void remove_vma(struct hg_vas *s, struct hg_vma *v)
 	if (rt && (vb == a.rt_lo || ve == a.rt_hi))
 		leaf_rt(l, &a);
 	s->n--;
-	settle(s, l, &a);
+	/* A leaf that keeps a quarter joins no sibling (settle). */
+	if (l->n >= VAS_LEAF / 4)
+		fix_aggs(s, l, o, a, i == 0);
+	else
+		settle(s, l, &a);
 }
 
 /* v's end moved: its leaf's aggregates and the next vma's gap follow. */

@@ -17,3 +17,17 @@ add_test(NAME bench.smoke
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/bench/smoke.sh
           ${CMAKE_CURRENT_SOURCE_DIR}/bench/bench.sh ${PROJECT_BINARY_DIR})
 set_tests_properties(bench.smoke PROPERTIES LABELS bench TIMEOUT 300)
+
+# gotrace.merge: recordings of tests/bench/goalloc on two Ps
+# (tests/bench/goalloc/record-merge.sh) whose threads free memory that
+# another thread allocates before the freeing thread's next event (a P
+# flushing its mcache with the world stopped, a thread descheduled after
+# its sweep), and a goroutine preempted in postMallocgcDebug with a later
+# run on another thread: the go-trace importer merges them without one
+# skipped or repaired record and the replay's checks pass.
+add_test(NAME gotrace.merge
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/bench/goalloc/check-merge.sh
+    $<TARGET_FILE:heapgrow>
+    ${CMAKE_CURRENT_SOURCE_DIR}/bench/goalloc/merge-40000.trace.gz
+    ${CMAKE_CURRENT_SOURCE_DIR}/bench/goalloc/merge-100000.trace.gz)
+set_tests_properties(gotrace.merge PROPERTIES LABELS import TIMEOUT 300)

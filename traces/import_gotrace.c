@@ -22,11 +22,12 @@
  * effect (ties by the order the Ms first appear): an allocation at its
  * timestamp, a free (a swept object's, a stack's or a span's) at its M's
  * next event that is not one of the same span's frees, or when the world
- * stops (see next_event). Memory is one generation's batches plus the
- * live tables (heap spans with a bit per object slot, goroutine stacks,
- * the P and goroutine of each M). What bounds a generation: the runtime starts a new one
- * about every second (Go: traceAdvancePeriod) and when tracing stops, and
- * no batch exceeds 64 KiB (Go: MaxBatchSize); a generation of more than
+ * stops (see next_event), or when another M allocates that memory (see
+ * freer). Memory is one generation's batches plus the live tables (heap
+ * spans with a bit per object slot, goroutine stacks, the P and goroutine
+ * of each M). What bounds a generation: the runtime starts a new one about
+ * every second (Go: traceAdvancePeriod) and when tracing stops, and no
+ * batch exceeds 64 KiB (Go: MaxBatchSize); a generation of more than
  * GT_MAX_GEN bytes is refused as an input error.
  *
  * Errors give the byte offset in the (decompressed) trace in the line
@@ -75,6 +76,8 @@ enum {
 	EV_GO_BLOCK = 20,
 	EV_GO_DESTROY = 17,
 	EV_GO_STATUS = 25,
+	EV_GO_SWITCH = 45,
+	EV_GO_SWITCH_DESTROY = 46,
 	EV_STW_BEGIN = 26,
 	EV_STW_END = 27,
 	EV_GC_BEGIN = 29,
@@ -357,6 +360,7 @@ struct gt_cursor {
 struct gt_mstate {
 	uint64_t m, p;
 	uint64_t g; /* the goroutine it runs (GoStart, GoStatus), or GT_NO_G */
+	uint64_t gseq; /* and that goroutine's sequence number then */
 };
 
 /* A 64-page block of the snapshot that holds spans a page cache served
@@ -1186,6 +1190,8 @@ static void scav_goroutine(struct hg_gotrace_reader *g,
 {
 	switch (ev->type) {
 	case EV_GO_START:
+	case EV_GO_SWITCH:
+	case EV_GO_SWITCH_DESTROY:
 		*curg = ev->args[0];
 		break;
 	case EV_GO_STATUS:
@@ -1464,9 +1470,10 @@ static uint64_t freed_span(const struct hg_gotrace_reader *g,
  * HeapObjectFree for each dead object, then the span's new allocation
  * bits, then the span to its mcentral or freeSpan): the timestamp of an
  * allocation is the latest it can have happened, that of a free the
- * earliest. The trace says a free was done only by its M's next event
- * that is not part of the same free (the frees of one span: its objects,
- * a stack in it, the span itself): that is its key, so that another M's
+ * earliest. The trace says a free was done by its M's next event that is
+ * not part of the same free (the frees of one span: its objects, a stack
+ * in it, the span itself; or by another M's allocation of that memory,
+ * see freer): that is its key, so that another M's
  * allocation traced between the two, which may have held the heap lock
  * first (its own pages were taken before its timestamp), does not get the
  * freed memory. A stack in the stack span its M's event just before
@@ -1650,12 +1657,16 @@ static int set_p(struct hg_trace_reader *r, uint64_t m, uint64_t pid,
 	g->mst[lo].m = m;
 	g->mst[lo].p = pid;
 	g->mst[lo].g = GT_NO_G;
+	g->mst[lo].gseq = 0;
 	g->nmst++;
 	return 0;
 }
 
-/* The goroutine M m runs from now on (GT_NO_G: none known). */
-static int set_g(struct hg_trace_reader *r, uint64_t m, uint64_t gid)
+/* The goroutine M m runs from now on (GT_NO_G: none known), with its
+ * sequence number (Go: internal/trace order.go: a goroutine's GoStart and
+ * GoSwitch give the next one, GoStatus starts it again at 0). */
+static int set_g(struct hg_trace_reader *r, uint64_t m, uint64_t gid,
+		 uint64_t seq)
 {
 	struct hg_gotrace_reader *g = r->gotrace;
 	size_t lo = mst_index(g, m);
@@ -1665,9 +1676,10 @@ static int set_g(struct hg_trace_reader *r, uint64_t m, uint64_t gid)
 
 		if (rc < 0)
 			return rc;
-		return set_g(r, m, gid);
+		return set_g(r, m, gid, seq);
 	}
 	g->mst[lo].g = gid;
+	g->mst[lo].gseq = seq;
 	return 0;
 }
 
@@ -2518,7 +2530,11 @@ static int handle(struct hg_trace_reader *r, const struct gt_event *ev)
 		if (ev->args[0] == g->scav_g &&
 		    scav_window(r, ev, HG_BGSCAV_RUN) < 0)
 			return HG_ENOMEM;
-		return set_g(r, ev->m, ev->args[0]);
+		return set_g(r, ev->m, ev->args[0], ev->args[1]);
+	case EV_GO_SWITCH:
+	case EV_GO_SWITCH_DESTROY:
+		/* the M goes on with the goroutine it switches to */
+		return set_g(r, ev->m, ev->args[0], ev->args[1]);
 	case EV_GO_STATUS:
 	case EV_GO_STATUS_STACK:
 		/* Go: tracev2.GoRunning on its M */
@@ -2526,7 +2542,7 @@ static int handle(struct hg_trace_reader *r, const struct gt_event *ev)
 			if (ev->args[0] == g->scav_g &&
 			    scav_window(r, ev, HG_BGSCAV_RUN) < 0)
 				return HG_ENOMEM;
-			return set_g(r, ev->m, ev->args[0]);
+			return set_g(r, ev->m, ev->args[0], 0);
 		}
 		return 0;
 	case EV_GO_STOP:
@@ -2921,6 +2937,66 @@ static bool conflicts(struct hg_gotrace_reader *g, const struct gt_event *ev)
 	}
 }
 
+/*
+ * freer finds the M whose next event frees the memory that allocation ev
+ * (which conflicts) finds live, traced no later than ev: a free of an
+ * object of the span ev's object or span lies in, or of a stack in it, or
+ * that span's SpanFree; for a stack, that stack's free. Returns its index
+ * in the heap (the earliest such free), 0 when none. The runtime gives an
+ * allocation only swept memory: an mcache takes a span once its sweep
+ * (its HeapObjectFrees, then its new allocation bits) is done (Go:
+ * mcentral.cacheSpan, mspan.sweep, go1.26), and pages once freeSpan gave
+ * them back; so the allocation proves the free done. That M's next other
+ * event (the key of the free) can come much later: a free made with the
+ * world stopped (startTheWorldWithSema's procresize flushes its P's
+ * mcache, sweeping its stale spans, then starts the other Ps before it
+ * traces STWDone) or an M the OS took the CPU from after its sweep.
+ */
+static size_t freer(struct hg_gotrace_reader *g, const struct gt_event *ev)
+{
+	uint64_t span = 0, stack = 0, base;
+	const struct gt_node *s;
+	uint32_t slot = 0;
+	size_t best = 0;
+
+	switch (ev->type) {
+	case EV_HEAP_OBJECT_ALLOC:
+		s = find_slot(g, g->min_addr + ev->args[0] * g->heap_align,
+			      &slot);
+		if (!s)
+			return 0;
+		span = s->key;
+		break;
+	case EV_SPAN_ALLOC:
+		/* (conflicts checked the size) */
+		base = g->min_addr + ev->args[0] * g->page_size;
+		s = tr_floor(g->spans, base + ev->args[1] * g->page_size - 1);
+		if (!s)
+			return 0;
+		span = s->key;
+		break;
+	case EV_GOROUTINE_STACK_ALLOC:
+		stack = g->min_addr + ev->args[0] * g->stack_align;
+		break;
+	default:
+		return 0;
+	}
+	for (size_t k = 1; k < g->nheap; k++) {
+		const struct gt_event *f = &g->heap[k]->ev;
+
+		if (!frees_later(f->type) || f->ts > ev->ts)
+			continue;
+		if (stack ? f->type != EV_GOROUTINE_STACK_FREE ||
+				    g->min_addr + f->args[0] * g->stack_align !=
+					    stack
+			  : freed_span(g, f) != span)
+			continue;
+		if (!best || f->ts < g->heap[best]->ev.ts)
+			best = k;
+	}
+	return best;
+}
+
 static void heap_up(struct hg_gotrace_reader *g, size_t i)
 {
 	while (i > 0 && heap_less(g->heap[i], g->heap[(i - 1) / 2])) {
@@ -2933,31 +3009,53 @@ static void heap_up(struct hg_gotrace_reader *g, size_t i)
 }
 
 /*
- * The goroutine stopped in postMallocgcDebug runs again on another M
- * (another P took its M's P meanwhile: limit-go126-p2, event 6964, the
- * main goroutine preempted on P1 by a fractional GC worker, resumed on
- * P0, where it traces the object P1's mcache gave): its first event
- * there, within GT_STOP_LOOK events of that M, is that allocation. It is
- * handed out now, on the stop's M and P, and skipped when that M reaches
- * it. Returns 1.
+ * A goroutine stopped in runtime.postMallocgcDebug (preempted at its
+ * prologue, the top frame of the stop's stack) already has its object:
+ * mallocgc took the slot from its P's mcache, and traces it only when the
+ * goroutine runs again (Go: mallocgc, then postMallocgcDebug's
+ * HeapObjectAlloc, go1.26), maybe on another M (another P took its M's P
+ * meanwhile: limit-go126-p2, event 6964, the main goroutine preempted on
+ * P1 by a fractional GC worker, resumed on P0, where it traces the object
+ * P1's mcache gave). Its next run is the GoStart that carries its next
+ * sequence number (Go: internal/trace order.go, advanceGoStart: a
+ * goroutine's GoStart is the successor of its last GoStart, GoSwitch or
+ * GoStatus), on any M; an earlier or later GoStart of it (its run before
+ * the stop, on the M that had it, or a later run, after another stop)
+ * tells nothing about this object. When that GoStart comes within
+ * GT_STOP_LOOK events of its M (a bound on the work per stop) and the
+ * goroutine's first event there is an allocation in a span live now, that
+ * allocation is handed out at the stop, on the stop's M and P, before
+ * what came in between (a GC's mcache flush, a sweep of its span on
+ * another M, other goroutines' allocations), and skipped when its M
+ * reaches it. stop is the event, its M's cursor already past it. Returns
+ * 1 or an error.
  */
-static int resumed_elsewhere(struct hg_trace_reader *r, struct gt_cursor *c,
-			     const struct gt_event *stop, uint64_t gid)
+static int stopped_in_malloc(struct hg_trace_reader *r,
+			     const struct gt_event *stop)
 {
 	struct hg_gotrace_reader *g = r->gotrace;
+	size_t lo = mst_index(g, stop->m);
+	uint64_t gid = GT_NO_G, seq = 0;
+	int rc;
 
+	if (lo < g->nmst && g->mst[lo].m == stop->m) {
+		gid = g->mst[lo].g;
+		seq = g->mst[lo].gseq + 1;
+	}
+	rc = handle(r, stop);
+	if (rc < 0)
+		return rc;
+	if (gid == GT_NO_G)
+		return 1;
 	for (size_t k = 0; k < g->nheap; k++) {
-		struct gt_cursor *d = g->heap[k], t;
+		struct gt_cursor *d = g->heap[k], t = *d;
 		struct gt_event h;
 		uint32_t slot;
 		unsigned n;
-		int rc;
 
-		if (d == c || d->skip_off)
-			continue;
-		t = *d;
 		for (n = 0; n < GT_STOP_LOOK; n++) {
-			if (t.ev.type == EV_GO_START && t.ev.args[0] == gid)
+			if (t.ev.type == EV_GO_START && t.ev.args[0] == gid &&
+			    t.ev.args[1] == seq)
 				break;
 			if (next_event_raw(r, &t) <= 0) {
 				n = GT_STOP_LOOK;
@@ -2966,7 +3064,8 @@ static int resumed_elsewhere(struct hg_trace_reader *r, struct gt_cursor *c,
 		}
 		if (n == GT_STOP_LOOK)
 			continue;
-		if (next_event_raw(r, &t) <= 0 ||
+		/* found: the only one of the generation */
+		if (d->skip_off || next_event_raw(r, &t) <= 0 ||
 		    t.ev.type != EV_HEAP_OBJECT_ALLOC)
 			return 1;
 		/* Only an object whose span is live at the stop was taken
@@ -2983,53 +3082,6 @@ static int resumed_elsewhere(struct hg_trace_reader *r, struct gt_cursor *c,
 		return rc < 0 ? rc : 1;
 	}
 	return 1;
-}
-
-/*
- * A goroutine stopped in runtime.postMallocgcDebug (preempted at its
- * prologue, the top frame of the stop's stack) already has its object:
- * mallocgc took the slot from its P's mcache, and traces it only there
- * (Go: mallocgc, then postMallocgcDebug's HeapObjectAlloc, go1.26). When
- * its M goes on to nothing but P changes until it runs that goroutine
- * again (within GT_STOP_LOOK events, a bound on the work per stop), that
- * goroutine's first event is that allocation: it is handed
- * out at the stop, on the stop's P, before what came in between (a GC's
- * mcache flush), and skipped when its M reaches it. stop is the event, c
- * its M's cursor, now at the event after it.
- */
-static int stopped_in_malloc(struct hg_trace_reader *r, struct gt_cursor *c,
-			     const struct gt_event *stop)
-{
-	struct hg_gotrace_reader *g = r->gotrace;
-	uint64_t gid = cur_g(g, stop->m);
-	struct gt_cursor t = *c;
-	struct gt_event h;
-	int rc = handle(r, stop);
-
-	if (rc < 0)
-		return rc;
-	if (gid == GT_NO_G)
-		return 1;
-	for (unsigned n = 0;; n++) {
-		unsigned ty = t.ev.type;
-
-		if (ty == EV_GO_START && t.ev.args[0] == gid)
-			break;
-		if (n == GT_STOP_LOOK ||
-		    (ty != EV_PROC_START && ty != EV_PROC_STOP &&
-		     ty != EV_PROC_STATUS && ty != EV_PROCS_CHANGE &&
-		     ty != EV_HEAP_ALLOC && ty != EV_HEAP_GOAL))
-			return resumed_elsewhere(r, c, stop, gid);
-		if (next_event_raw(r, &t) <= 0)
-			return resumed_elsewhere(r, c, stop, gid);
-	}
-	if (next_event_raw(r, &t) <= 0 || t.ev.type != EV_HEAP_OBJECT_ALLOC)
-		return 1;
-	h = t.ev;
-	h.ts = stop->ts;
-	c->skip_off = h.off;
-	rc = handle(r, &h);
-	return rc < 0 ? rc : 1;
 }
 
 /* step handles the next event. Returns 1, 0 at the end of the trace,
@@ -3131,15 +3183,22 @@ static int step(struct hg_trace_reader *r)
 		struct gt_cursor *c = g->heap[0];
 		size_t i = 0;
 
-		/* An allocation of memory still live waits, up to 1 ms of
-		 * the trace's clock, for the other Ms' events (the free). */
+		/* An allocation of memory still live comes after the free
+		 * another M traced before it (freer); else it waits, up to
+		 * 1 ms of the trace's clock, for the other Ms' events. */
 		if (g->nheap > 1 && conflicts(g, &c->ev)) {
-			size_t k = g->nheap > 2 &&
-					   heap_less(g->heap[2], g->heap[1])
-				   ? 2
-				   : 1;
+			size_t k = freer(g, &c->ev);
 
-			if (g->heap[k]->key <= c->key + g->freq / 1000) {
+			if (k == 0) {
+				k = g->nheap > 2 &&
+						    heap_less(g->heap[2],
+							      g->heap[1])
+					    ? 2
+					    : 1;
+				if (g->heap[k]->key > c->key + g->freq / 1000)
+					k = 0;
+			}
+			if (k) {
 				i = k;
 				c = g->heap[k];
 			}
@@ -3171,9 +3230,8 @@ static int step(struct hg_trace_reader *r)
 			heap_up(g, i);
 			heap_down(g, i);
 		}
-		if (rc > 0 && ev.type == EV_GO_STOP &&
-		    has_id(g->pmd, g->npmd, ev.args[1]))
-			return stopped_in_malloc(r, c, &ev);
+		if (ev.type == EV_GO_STOP && has_id(g->pmd, g->npmd, ev.args[1]))
+			return stopped_in_malloc(r, &ev);
 	}
 	rc = handle(r, &ev);
 	return rc < 0 ? rc : 1;

@@ -48,6 +48,18 @@ bool hg_pictures_to_stdout(const struct hg_pictures *p)
 	return false;
 }
 
+/* add_path appends path to the *n of list, at most HG_PICTURES_MAX (a
+ * usage error names what they are). */
+static int add_path(const char **list, size_t *n, const char *path,
+		    const char *what, const struct hg_opt_spec *spec)
+{
+	if (*n == HG_PICTURES_MAX)
+		return hg_opt_usage_error(spec, "at most %d %s",
+					  HG_PICTURES_MAX, what);
+	list[(*n)++] = path;
+	return 0;
+}
+
 int hg_pictures_add_map(struct hg_pictures *p, const struct hg_opt_spec *spec,
 			const char *path)
 {
@@ -58,11 +70,7 @@ int hg_pictures_add_map(struct hg_pictures *p, const struct hg_opt_spec *spec,
 					  "cannot tell the picture format of "
 					  "'%s': name it .png, .svg or .html",
 					  path);
-	if (p->nmaps == HG_PICTURES_MAX)
-		return hg_opt_usage_error(spec, "at most %d -o files",
-					  HG_PICTURES_MAX);
-	p->maps[p->nmaps++] = path;
-	return 0;
+	return add_path(p->maps, &p->nmaps, path, "-o files", spec);
 }
 
 static int parse_range(struct hg_pictures *p, const struct hg_opt_spec *spec);
@@ -111,18 +119,11 @@ int hg_pictures_option(struct hg_pictures *p, int opt, const char *arg,
 		p->picture_format = arg;
 		break;
 	case HG_POPT_TIMELINE:
-		if (p->ntimelines == HG_PICTURES_MAX)
-			return hg_opt_usage_error(spec, "at most %d --timeline",
-						  HG_PICTURES_MAX);
-		p->timelines[p->ntimelines++] = arg;
-		p->timeline = p->timelines[0];
-		break;
+		p->timeline = p->ntimelines ? p->timelines[0] : arg;
+		return add_path(p->timelines, &p->ntimelines, arg,
+				"--timeline", spec);
 	case HG_POPT_CURVES:
-		if (p->ncurves == HG_PICTURES_MAX)
-			return hg_opt_usage_error(spec, "at most %d --curves",
-						  HG_PICTURES_MAX);
-		p->curves[p->ncurves++] = arg;
-		break;
+		return add_path(p->curves, &p->ncurves, arg, "--curves", spec);
 	case HG_POPT_AT:
 		p->at = arg;
 		break;

@@ -800,6 +800,22 @@ static int cmp_id(const void *a, const void *b)
 	return (x->born > y->born) - (x->born < y->born);
 }
 
+/* put_run writes one record of the region or id log: its base (from the
+ * previous record's, *prev), its length, its class or family, and its
+ * birth and life (died - born, 0 if it never died) as differences from
+ * the previous record's (*pborn, *plife). */
+static void put_run(struct bytes *b, hg_addr base, hg_addr end,
+		    unsigned char kind, uint64_t born, uint64_t died,
+		    hg_addr *prev, uint64_t *pborn, uint64_t *plife)
+{
+	put_uv(b, base - *prev);
+	put_uv(b, end - base);
+	put_byte(b, kind);
+	put_delta(b, born, pborn);
+	put_delta(b, died == NEVER ? 0 : died - born, plife);
+	*prev = base;
+}
+
 /*
  * The region log, per run: base - the previous base, length, class, then
  * born and life (died - born, 0: never) each as a zigzag difference from
@@ -814,12 +830,8 @@ static void encode_regions(struct bytes *b, struct lane *l)
 		qsort(l->rec, l->nrec, sizeof(*l->rec), cmp_rec);
 	for (size_t i = 0; i < l->nrec; i++) {
 		const struct rec *x = &l->rec[i];
-		put_uv(b, x->base - prev);
-		put_uv(b, x->end - x->base);
-		put_byte(b, x->cls);
-		put_delta(b, x->born, &pborn);
-		put_delta(b, x->died == NEVER ? 0 : x->died - x->born, &plife);
-		prev = x->base;
+		put_run(b, x->base, x->end, x->cls, x->born, x->died, &prev,
+			&pborn, &plife);
 	}
 }
 
@@ -834,14 +846,10 @@ static void encode_ids(struct bytes *b, struct lane *l)
 		qsort(l->ids, l->nids, sizeof(*l->ids), cmp_id);
 	for (size_t i = 0; i < l->nids; i++) {
 		const struct idrec *x = &l->ids[i];
-		put_uv(b, x->base - prev);
-		put_uv(b, x->end - x->base);
-		put_byte(b, x->family);
-		put_delta(b, x->born, &pborn);
-		put_delta(b, x->died == NEVER ? 0 : x->died - x->born, &plife);
+		put_run(b, x->base, x->end, x->family, x->born, x->died, &prev,
+			&pborn, &plife);
 		put_delta(b, x->prefix, &pprefix);
 		put_delta(b, x->num, &pnum);
-		prev = x->base;
 	}
 }
 

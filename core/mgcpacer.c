@@ -161,8 +161,9 @@ uint64_t hg_gc_trigger(const struct hg_model *m)
 			ratio = 0.95 * scale;
 		if (ratio < 0.6 * scale)
 			ratio = 0.6 * scale;
-		mk = o && o->num_gc ? (double)o->heap_marked
-				    : (double)heap_minimum(c) / (1.0 + 7.0 / 8.0);
+		mk = o && o->num_gc
+			     ? (double)o->heap_marked
+			     : (double)heap_minimum(c) / (1.0 + 7.0 / 8.0);
 		trigger = (uint64_t)(mk * (1.0 + ratio));
 		return trigger < heap_minimum(c) ? heap_minimum(c) : trigger;
 	}
@@ -280,9 +281,11 @@ static void pace_scavenger(struct hg_model *m, uint64_t goal,
 		 * times the limit, which the mapped memory never exceeds
 		 * (fixed in go1.22 by 729f214e3a), so there only the
 		 * allocations' assist keeps the limit. */
-		double lg = (double)m->cfg.memory_limit *
-			    (minor >= 22 ? (100.0 - HG_REDUCE_EXTRA_PERCENT) / 100.0
-					 : 100.0 - HG_REDUCE_EXTRA_PERCENT);
+		double lg =
+			(double)m->cfg.memory_limit *
+			(minor >= 22
+				 ? (100.0 - HG_REDUCE_EXTRA_PERCENT) / 100.0
+				 : 100.0 - HG_REDUCE_EXTRA_PERCENT);
 		if (lg < 0x1p64 && (double)m->hs.mapped_ready > lg)
 			o->scav_memory_limit_goal = (uint64_t)lg;
 	}
@@ -419,8 +422,8 @@ static double scav_controller_next(struct hg_objects *o, double input,
 	double raw = kp * (setpoint - input) + o->scav_err_integral;
 	double out = raw < lo ? lo : raw > hi ? hi : raw;
 
-	o->scav_err_integral +=
-		(kp * period / ti) * (setpoint - input) + (period / tt) * (out - raw);
+	o->scav_err_integral += (kp * period / ti) * (setpoint - input) +
+				(period / tt) * (out - raw);
 	return out;
 }
 
@@ -694,7 +697,7 @@ void hg_bg_scavenger_tick(struct hg_model *m)
 		uint64_t r =
 			hg_pagealloc_scavenge_bg(m->pages, HG_SCAV_QUANTUM);
 
-		worked += HG_SCAV_QUANTUM_NS * (double)r / (double)HG_SCAV_QUANTUM;
+		worked += scav_release_ns(r);
 		released += r;
 		if (r < HG_SCAV_QUANTUM)
 			break;

@@ -6,8 +6,9 @@
 # or a recording cannot be replayed, 2 on a usage error.
 #
 #   tests/real/fidelity.sh [--heapgrow PATH] [--tool PATH] [--targets FILE]
-#       [--target FIGURE=TOLERANCE[@GLOB]]... [--figures LIST] [--summary|--matrix]
-#       [--data DIR] [--settings FILE] [--keep DIR] [--update FILE] [NAME...]
+#       [--target FIGURE=TOLERANCE[@GLOB]]... [--figures LIST]
+#       [--summary|--matrix] [--data DIR] [--settings FILE] [--keep DIR]
+#       [--update FILE] [NAME...]
 #
 # NAME limits the run to those recordings (default: all of DIR). --summary
 # prints one row per recording and figure instead of one per mark, --matrix
@@ -32,7 +33,7 @@ update=
 extra=
 
 usage() {
-	sed -n '8,10p' "$0" | sed 's/^# *//' >&2
+	sed -n '8,11p' "$0" | sed 's/^# *//' >&2
 	exit 2
 }
 
@@ -78,8 +79,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp" ${out:+"$out"}' EXIT INT TERM
 [ -n "$keep" ] && mkdir -p "$keep"
 
-# The recordings: every NAME.stdout with a NAME.trace.gz or NAME.allocfreetrace.gz
-# (or a heapgrow trace, NAME.yaml or NAME.hgt, possibly gzip'd).
+# The recordings: every NAME.stdout with a NAME.trace.gz or
+# NAME.allocfreetrace.gz (or a heapgrow trace, NAME.yaml or NAME.hgt,
+# possibly gzip'd).
 if [ $# -eq 0 ]; then
 	set -- $(ls "$data" | sed -n 's/\.stdout$//p')
 fi
@@ -163,7 +165,8 @@ $ini"
 	fi
 	[ $status -eq 3 ] && echo "- $name: the modeled runtime ran out of memory: $(head -n 1 "$tmp/$name.err")" >>"$tmp/notes"
 	[ -n "$keep" ] && cp "$stats" "$keep/$name.json"
-	# the real figures: MEMSTATS lines, and a js/wasm run's GROW and INITIAL lines
+	# the real figures: MEMSTATS lines, and a js/wasm run's GROW and
+	# INITIAL lines
 	cat "$data/$name.stdout" >"$tmp/$name.real"
 	[ -f "$data/$name.stderr" ] && grep -E '^(GROW|INITIAL) ' "$data/$name.stderr" >>"$tmp/$name.real"
 	printf '%s\n%s\n%s\n' "$name" "$stats" "$tmp/$name.real" >>"$tmp/args"

@@ -2,7 +2,8 @@
  * hg_fidelity - compares heapgrow's figures at every mark with what a real
  * Go program printed at the same marks (tests/real/README.md).
  *
- *   hg_fidelity [--targets FILE] [--target SPEC]... [--figures LIST] [--summary|--matrix]
+ *   hg_fidelity [--targets FILE] [--target SPEC]... [--figures LIST]
+ *               [--summary|--matrix]
  *               NAME STATS.json MEMSTATS.txt [NAME STATS.json MEMSTATS.txt]...
  *
  * For each recording NAME, STATS.json is `heapgrow replay --stats` output
@@ -657,7 +658,8 @@ static bool summary, matrix;
 
 struct fsum {
 	unsigned n, modeled, ok, miss;
-	double worst; /* largest |relative error| among modeled marks, < 0: none */
+	/* largest |relative error| among modeled marks, < 0: none */
+	double worst;
 	double worst_signed;
 	char worst_label[400];
 };

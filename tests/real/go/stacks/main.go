@@ -37,7 +37,7 @@ func main() {
 		release := make(chan struct{})
 		var wg sync.WaitGroup
 		for g := 0; g < n; g++ {
-			depth := 8 + (g*37)%(200+100*w) // up to ~400 frames: stacks 4 KiB .. 128 KiB
+			depth := 8 + (g*37)%(200+100*w) // 4..128 KiB stacks
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

@@ -49,7 +49,7 @@ func main() {
 	common.Mark("long_tree")
 	for round := 0; round < 4; round++ {
 		for i := 0; i < 2; i++ {
-			sink += build(10, i).count() // 2047 nodes each, dropped at once
+			sink += build(10, i).count() // 2047 nodes, dropped
 		}
 		common.Mark("short_trees_" + strconv.Itoa(round))
 	}

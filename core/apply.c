@@ -1,7 +1,7 @@
 /*
  * apply.c - how the model applies each op: one function per op kind, in
  * one table (the op table of ops.c says everything else about an op).
- * hg_model_apply (model.c) calls hg_apply_op once the id rules passed.
+ * hg_model_apply (model.c) calls hg_apply_spec once the id rules passed.
  */
 #include "model.h"
 #include "mspan.h"
@@ -21,8 +21,10 @@ typedef int (*apply_fn)(struct hg_model *m, const struct hg_op *op,
 static int apply_alloc(struct hg_model *m, const struct hg_op *op,
 		       struct hg_op_result *res, char *err, size_t errlen)
 {
-	uint64_t npages = op->size / m->cfg.page_size +
-			  (op->size % m->cfg.page_size != 0);
+	/* page_size is a power of two (hg_config_check): no division. */
+	uint64_t page = m->cfg.page_size;
+	uint64_t npages = (op->size >> __builtin_ctzll(page)) +
+			  ((op->size & (page - 1)) != 0);
 	struct hg_idval v;
 	int rc = hg_mheap_alloc_span(m, npages, res);
 
@@ -351,15 +353,17 @@ bool hg_model_applies(enum hg_op_kind k)
 	return (unsigned)k < HG_OP_COUNT && apply_fns[k] != NULL;
 }
 
-int hg_apply_op(struct hg_model *m, const struct hg_op *op,
-		struct hg_op_result *res, char *err, size_t errlen)
+int hg_apply_spec(struct hg_model *m, const struct hg_op_spec *k,
+		  const struct hg_op *op, struct hg_op_result *res, char *err,
+		  size_t errlen)
 {
-	if (!hg_model_applies(op->kind))
+	apply_fn fn = apply_fns[k->kind];
+
+	if (!fn)
 		return hg_errorf(err, errlen, HG_ETRACE, "unknown operation");
 	if (m->obj)
 		hg_sweep_settle(m, op); /* mgcsweep.c */
 	if (m->obj && (m->obj->scav_ready_due || m->obj->reclaim_due))
 		hg_sweep_end_check(m, op); /* mgcsweep.c */
-	return apply_fns[op->kind](m, op, res, err, errlen);
+	return fn(m, op, res, err, errlen);
 }
-

@@ -172,7 +172,8 @@ static void raise_all(struct hg_model *m)
  * class, StackSys and StackInuse) are copied when the statistics are read
  * (hg_model_stats).
  */
-static void update_peaks(struct hg_model *m)
+static inline __attribute__((always_inline)) void
+update_peaks(struct hg_model *m)
 {
 	m->stats_stale = true;
 	if (m->sbrk || m->sbrk_counts || m->obj || m->stats.object_ops) {
@@ -433,36 +434,22 @@ bool hg_model_prefetch_wanted(const struct hg_model *m)
 	return false;
 }
 
-int hg_model_apply(struct hg_model *m, const struct hg_op *op,
-		   struct hg_op_result *res, char *err, size_t errlen)
+/*
+ * apply_end is hg_model_apply's end for an event that did not simply
+ * succeed: an id the op did not make, the host or the modeled runtime out
+ * of memory, an op the model refused.
+ */
+static int apply_end(struct hg_model *m, const struct hg_op *op,
+		     struct hg_idmap *live, struct hg_op_result *res, int rc,
+		     char *err, size_t errlen)
 {
-	struct hg_op_result scratch;
-	if (!res)
-		res = &scratch;
-	memset(res, 0, sizeof(*res));
-	if (m->os.enomem)
-		return hg_errorf(err, errlen, HG_ENOMEM, "out of host memory");
-	if (m->dead)
-		return hg_errorf(err, errlen, HG_EOOM, "%s", m->throw_msg);
-	/* The id rules first, the same as heapgrow check's (ids.c); the id
-	 * is entered (or removed) now, with one probe of its map. */
-	const struct hg_op_spec *k = hg_op_spec(op->kind);
-	struct hg_idmap *live = live_ids(m, k);
-	m->id_made = NULL;
-	int rc = hg_ids_enter_spec(live, k, op, &m->id_made, &m->id_ended,
-				   NULL, err, errlen);
-	if (rc == HG_OK) {
-		rc = hg_apply_op(m, op, res, err, errlen);
-		if (m->id_made) {
-			/* The op failed before it made its id. */
-			struct hg_idkey key;
+	if (m->id_made) {
+		/* The op failed before it made its id. */
+		struct hg_idkey key;
 
-			hg_ids_key(op, &key);
-			hg_idmap_take(live, &key, NULL);
-			m->id_made = NULL;
-		}
-	} else if (rc != HG_ENOMEM) {
-		return rc;
+		hg_ids_key(op, &key);
+		hg_idmap_take(live, &key, NULL);
+		m->id_made = NULL;
 	}
 	/* The host failed midway: the state cannot be trusted any more. */
 	if (rc == HG_ENOMEM || m->os.enomem) {
@@ -480,6 +467,40 @@ int hg_model_apply(struct hg_model *m, const struct hg_op *op,
 		update_peaks(m);
 	}
 	return rc;
+}
+
+int hg_model_apply(struct hg_model *m, const struct hg_op *op,
+		   struct hg_op_result *res, char *err, size_t errlen)
+{
+	struct hg_op_result scratch;
+	if (!res)
+		res = &scratch;
+	memset(res, 0, sizeof(*res));
+	if (__builtin_expect(m->os.enomem, 0))
+		return hg_errorf(err, errlen, HG_ENOMEM, "out of host memory");
+	if (__builtin_expect(m->dead, 0))
+		return hg_errorf(err, errlen, HG_EOOM, "%s", m->throw_msg);
+	/* The id rules first, the same as heapgrow check's (ids.c); the id
+	 * is entered (or removed) now, with one probe of its map. The op's
+	 * row is looked up once, for the rules and the apply function. */
+	const struct hg_op_spec *k = hg_op_spec(op->kind);
+	if (__builtin_expect(!k, 0))
+		return hg_errorf(err, errlen, HG_ETRACE, "unknown operation");
+	struct hg_idmap *live = live_ids(m, k);
+	m->id_made = NULL;
+	int rc = hg_ids_enter_spec(live, k, op, &m->id_made, &m->id_ended,
+				   NULL, err, errlen);
+	if (__builtin_expect(rc == HG_OK, 1))
+		rc = hg_apply_spec(m, k, op, res, err, errlen);
+	else if (rc != HG_ENOMEM)
+		return rc;
+	if (__builtin_expect(rc != HG_OK || m->id_made || m->os.enomem ||
+				     m->dead,
+			     0))
+		return apply_end(m, op, live, res, rc, err, errlen);
+	m->stats.events++;
+	update_peaks(m);
+	return HG_OK;
 }
 
 /* ------------------------------------------------------------------ */

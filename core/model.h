@@ -228,8 +228,10 @@ void hg_gc_flush_idle_pcaches(struct hg_model *m);
 void hg_model_figures(const struct hg_model *m, struct hg_figures *f);
 
 /* ---- apply.c ---- */
-/* hg_apply_op applies op by its kind's function (the id rules passed). */
-int hg_apply_op(struct hg_model *m, const struct hg_op *op,
-		struct hg_op_result *res, char *err, size_t errlen);
+/* hg_apply_spec applies op, whose row is k, by its kind's function (the
+ * id rules passed). */
+int hg_apply_spec(struct hg_model *m, const struct hg_op_spec *k,
+		  const struct hg_op *op, struct hg_op_result *res, char *err,
+		  size_t errlen);
 
 #endif /* HG_MODEL_H */

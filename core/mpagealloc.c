@@ -321,33 +321,55 @@ void hg_addrs_to_summary_range(const struct hg_pagealloc *p, unsigned l,
  * boundary: the start is the first child's, the end the last one's, and
  * the longest run the longest of the children's and of each end joined
  * to the next start, computed without branches. Otherwise Go's merge.
+ * lp is p->log_max_packed: merge_kids passes the usual widths as
+ * constants, so the fields are cut out with immediate shifts.
  */
-static uint64_t merge_kids(const struct hg_pagealloc *p, unsigned l,
-			   const uint64_t *k)
+static inline __attribute__((always_inline)) uint64_t
+merge_kids_lp(const struct hg_pagealloc *p, unsigned l, const uint64_t *k,
+	      unsigned lp)
 {
-	unsigned lp = p->log_max_packed, log_whole = p->level_log_pages[l + 1];
+	unsigned log_whole = p->level_log_pages[l + 1];
 	uint64_t mask = (UINT64_C(1) << lp) - 1, mf = mask << lp;
 	uint64_t whole = UINT64_C(1) << log_whole;
 	/* The longest runs compared in place (masked, not shifted); each
-	 * end (the top field) joined to the next start is shifted down to
-	 * the longest run's place for the comparison. */
-	uint64_t most = k[0] & mf, prev = k[0] >> (2 * lp), x, s, run;
-	bool any = (k[0] >> 63) | ((k[0] & mask) == whole);
+	 * end (the top field) joined to the next start is shifted up to
+	 * the longest run's place for the comparison. A child is wholly
+	 * free when its start is whole (bit 63 is never set below the
+	 * root). */
+	uint64_t most = k[0] & mf, x, run;
+	uint64_t any = (k[0] >> 63) | ((k[0] & mask) == whole);
 	unsigned j;
 
+	/* Not unrolled: the eight children's fields unrolled do not fit
+	 * in the registers. */
+#pragma GCC unroll 1
 	for (j = 1; j < (1u << PA_LEVEL_BITS); j++) {
 		x = k[j];
-		s = x & mask;
-		any |= (x >> 63) | (s == whole);
-		run = (prev + s) << lp;
+		any |= (x >> 63) | ((x & mask) == whole);
+		run = ((k[j - 1] >> (2 * lp)) + (x & mask)) << lp;
 		x &= mf;
 		most = x > most ? x : most;
 		most = run > most ? run : most;
-		prev = k[j] >> (2 * lp);
 	}
 	if (any)
 		return hg_merge_summaries(p, k, 1u << PA_LEVEL_BITS, log_whole);
-	return pack_sum(p, k[0] & mask, most >> lp, prev);
+	/* Go: packPallocSum; most is below the packed maximum here. */
+	return (k[0] & mask) | most | (k[7] >> (2 * lp) << (2 * lp));
+}
+
+static uint64_t merge_kids(const struct hg_pagealloc *p, unsigned l,
+			   const uint64_t *k)
+{
+	/* Go: logMaxPackedValue on 64-bit (5 levels of 4 MiB chunks) and
+	 * on 32-bit (4 levels). */
+	switch (p->log_max_packed) {
+	case 21:
+		return merge_kids_lp(p, l, k, 21);
+	case 18:
+		return merge_kids_lp(p, l, k, 18);
+	default:
+		return merge_kids_lp(p, l, k, p->log_max_packed);
+	}
 }
 
 /* Entry i of level l from its children (Go: the loop body of update). */
@@ -598,10 +620,11 @@ int hg_pagealloc_grow(struct hg_pagealloc *p, hg_addr base, uint64_t size)
  */
 enum { FIND_NONE, FIND_HERE, FIND_DOWN };
 
-static int find_level(struct hg_pagealloc *p, unsigned l, uint64_t *ip,
-		      uint64_t npages, hg_addr from, hg_addr *a)
+static inline __attribute__((always_inline)) int
+find_level_lp(struct hg_pagealloc *p, unsigned l, uint64_t *ip,
+	      uint64_t npages, hg_addr from, hg_addr *a, unsigned lp)
 {
-	unsigned log_max = p->level_log_pages[l], lp = p->log_max_packed;
+	unsigned log_max = p->level_log_pages[l];
 	uint64_t per_block = UINT64_C(1) << p->level_bits[l];
 	uint64_t whole = UINT64_C(1) << log_max, i = *ip;
 	uint64_t mask = (UINT64_C(1) << lp) - 1, top = UINT64_C(1) << lp;
@@ -668,6 +691,21 @@ static int find_level(struct hg_pagealloc *p, unsigned l, uint64_t *ip,
 		size += whole;
 	}
 	return FIND_NONE;
+}
+
+/* find_level with the packed width a constant (as merge_kids). */
+static int find_level(struct hg_pagealloc *p, unsigned l, uint64_t *ip,
+		      uint64_t npages, hg_addr from, hg_addr *a)
+{
+	switch (p->log_max_packed) {
+	case 21:
+		return find_level_lp(p, l, ip, npages, from, a, 21);
+	case 18:
+		return find_level_lp(p, l, ip, npages, from, a, 18);
+	default:
+		return find_level_lp(p, l, ip, npages, from, a,
+				     p->log_max_packed);
+	}
 }
 
 /*

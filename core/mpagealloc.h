@@ -69,9 +69,16 @@ static inline unsigned clz64(uint64_t x)
 	return x ? (unsigned)__builtin_clzll(x) : 64;
 }
 
+/* The set bits of x, counted in parallel within the word (the build has
+ * no popcnt instruction, and __builtin_popcountll would be a library
+ * call): pairs, nibbles, bytes, then the bytes summed by a multiply. */
 static inline unsigned popcount64(uint64_t x)
 {
-	return (unsigned)__builtin_popcountll(x);
+	x -= (x >> 1) & UINT64_C(0x5555555555555555);
+	x = (x & UINT64_C(0x3333333333333333)) +
+	    ((x >> 2) & UINT64_C(0x3333333333333333));
+	x = (x + (x >> 4)) & UINT64_C(0x0f0f0f0f0f0f0f0f);
+	return (unsigned)((x * UINT64_C(0x0101010101010101)) >> 56);
 }
 
 static inline unsigned log2_u64(uint64_t x)

@@ -169,57 +169,27 @@ _heapgrow()
 		;;
 	esac
 
+	# The command's options, and the files its arguments are ("" none;
+	# "*" any: a real program's log has no fixed suffix).
+	local opts files='@(yaml|yml|hgt|gz)'
 	case $cmd in
-	replay)
-		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "-c --config --platform --go --phys-page-size --arena-size --set --stats --format --log --check --check= -o --output --timeline --curves --picture-format --at --range --show --from -q --quiet -h --help" -- "$cur"))
-		else
-			_filedir '@(yaml|yml|hgt|gz)'
-		fi
-		;;
-	compare)
-		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--vs -o --output --timeline --curves --picture-format --at --range --show --format --from -c --config --platform --go --phys-page-size --arena-size --set -q --quiet -h --help" -- "$cur"))
-		else
-			_filedir '@(yaml|yml|hgt|gz)'
-		fi
-		;;
-	diff)
-		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--fail-if -a --all --format -q --quiet -h --help" -- "$cur"))
-		else
-			_filedir json
-		fi
-		;;
-	convert)
-		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "-o --output --format --from -h --help" -- "$cur"))
-		else
-			_filedir '@(yaml|yml|hgt|gz)'
-		fi
-		;;
-	import)
-		# A real program's log has no fixed suffix: any file.
-		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "-o --output --format --from -h --help" -- "$cur"))
-		else
-			_filedir
-		fi
-		;;
-	check)
-		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "-q --quiet --from -h --help" -- "$cur"))
-		else
-			_filedir '@(yaml|yml|hgt|gz)'
-		fi
-		;;
-	platforms)
-		COMPREPLY=($(compgen -W "--go --format -h --help" -- "$cur"))
-		;;
-	help)
-		COMPREPLY=($(compgen -W "$commands" -- "$cur"))
-		;;
+	replay) opts="-c --config --platform --go --phys-page-size --arena-size --set --stats --format --log --check --check= -o --output --timeline --curves --picture-format --at --range --show --from -q --quiet -h --help" ;;
+	compare) opts="--vs -o --output --timeline --curves --picture-format --at --range --show --format --from -c --config --platform --go --phys-page-size --arena-size --set -q --quiet -h --help" ;;
+	diff) opts="--fail-if -a --all --format -q --quiet -h --help" files=json ;;
+	convert) opts="-o --output --format --from -h --help" ;;
+	import) opts="-o --output --format --from -h --help" files="*" ;;
+	check) opts="-q --quiet --from -h --help" ;;
+	platforms) opts="--go --format -h --help" files="" ;;
+	help) opts=$commands files="" ;;
+	*) return ;;
 	esac
+	if [[ $cur == -* || -z $files ]]; then
+		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+	elif [[ $files == "*" ]]; then
+		_filedir
+	else
+		_filedir "$files"
+	fi
 } &&
 	complete -F _heapgrow heapgrow
 

@@ -542,6 +542,27 @@ static unsigned slots_below(const struct hg_vnode *t, hg_addr bound)
 	return key[t->n - 1] < bound ? t->n : count_lt(key, t->n, bound);
 }
 
+/* One more than the highest j < i with g[j] >= n (0: none), two slots a
+ * step. */
+static unsigned last_fit(const uint64_t *g, unsigned i, uint64_t n)
+{
+	const uint64_t *q = g + i, *fourth = g + 3;
+	for (; q > fourth; q -= 4) {
+		if (q[-1] >= n)
+			return (unsigned)(q - g);
+		if (q[-2] >= n)
+			return (unsigned)(q - g) - 1;
+		if (q[-3] >= n)
+			return (unsigned)(q - g) - 2;
+		if (q[-4] >= n)
+			return (unsigned)(q - g) - 3;
+	}
+	for (; q > g; q--)
+		if (q[-1] >= n)
+			return (unsigned)(q - g);
+	return 0;
+}
+
 /*
  * Highest gap below bound (the gaps of vmas with base < bound) where n
  * fits; *at is the vma whose gap it is (the new mapping's successor).
@@ -555,9 +576,7 @@ static hg_addr search_down(const struct hg_vas *s, hg_addr bound, uint64_t n,
 	struct hg_vnode *t = s->root;
 	unsigned i = slots_below(t, bound);
 	for (;;) {
-		const uint64_t *g = t->leaf ? t->l.gap : t->in.max_gap;
-		while (i > 0 && g[i - 1] < n)
-			i--;
+		i = last_fit(t->leaf ? t->l.gap : t->in.max_gap, i, n);
 		if (i == 0) {
 			if (!t->parent)
 				return 0;

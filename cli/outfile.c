@@ -39,13 +39,19 @@ static struct {
 static size_t ninputs;
 static bool handlers_set;
 
-static void on_signal(int sig)
+/* (async-signal-safe: on_signal calls it) */
+void hg_outfiles_remove(void)
 {
 	for (size_t i = 0; i < MAX_OUTPUTS; i++) {
 		char *t = slots[i].tmp;
 		if (t)
 			unlink(t);
 	}
+}
+
+static void on_signal(int sig)
+{
+	hg_outfiles_remove();
 	/* SA_RESETHAND restored the default action: die of the signal. */
 	raise(sig);
 }

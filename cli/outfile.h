@@ -54,6 +54,10 @@ int hg_outfile_commit(struct hg_outfile *o);
 /* hg_outfile_abort closes the file and removes its temporary, if any. */
 void hg_outfile_abort(struct hg_outfile *o);
 
+/* hg_outfiles_remove removes every temporary file of the run, for an exit
+ * that leaves no output (the host out of memory: hg_cli_oom). */
+void hg_outfiles_remove(void);
+
 /*
  * hg_outfiles_finish ends the run: when ok, it renames every committed
  * temporary file over its target (checking again that none is an input);

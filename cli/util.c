@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "hg_core.h"
+#include "outfile.h"
 
 /*
  * put_line writes s to standard error as one line: a control character
@@ -112,6 +113,7 @@ void hg_cli_trace_warning(const struct hg_trace_reader *tr)
 
 void hg_cli_oom(void)
 {
+	hg_outfiles_remove(); /* no partial output */
 	fputs("heapgrow: out of host memory\n", stderr);
 	exit(HG_EXIT_USAGE);
 }

@@ -297,7 +297,9 @@ int hg_model_new_with(struct hg_model **out, const struct hg_config *cfg,
 	hg_idmap_init(&m->wbufs);
 	rc = hg_os_init(&m->os, &m->cfg, &m->stats.os_calls);
 	if (rc) {
-		hg_errorf(err, errlen, 0, "cannot place the program image");
+		if (rc != HG_ENOMEM)
+			hg_errorf(err, errlen, 0,
+				  "cannot place the program image");
 		hg_model_free(m);
 		return rc;
 	}

@@ -244,8 +244,8 @@ int hg_os_sim_init(struct hg_os *os, const struct hg_config *cfg)
 		hg_addr img = hg_os_foreign_map(
 			os, HG_ALIGN_DOWN(image_base(cfg->platform), gran),
 			cfg->module_end);
-		if (!img)
-			return HG_EINVAL;
+		if (!img) /* the host's memory, or no room */
+			return os->enomem ? HG_ENOMEM : HG_EINVAL;
 		os->image_end =
 			img + HG_ALIGN_UP(cfg->module_end, os->vas.page);
 	}

@@ -562,8 +562,10 @@ static int src_byte(struct hg_trace_reader *r, unsigned char *c)
 	if (s->pos == s->len) {
 		long n = hg__src_fill(s);
 
-		if (n < 0)
-			return gt_err(r, r->gotrace->off, "%s", s->err);
+		if (n < 0) {
+			gt_err(r, r->gotrace->off, "%s", s->err);
+			return hg__src_error(s);
+		}
 		if (s->pos == s->len)
 			return 0;
 	}
@@ -965,7 +967,8 @@ have:
 		rc = append_data(r, scratch, b.len, &b.data);
 		if (rc < 0)
 			return rc;
-		return add_strings(r, &b) < 0 ? HG_EINVAL : 1;
+		rc = add_strings(r, &b);
+		return rc < 0 ? rc : 1;
 	case EV_STACKS:
 		if (check_stacks(r, scratch, b.len, b.off) < 0)
 			return HG_EINVAL;
@@ -3248,7 +3251,7 @@ int hg__gotrace_detect(struct hg_trace_reader *r)
 	while (s->len - s->pos < 6 && !s->eof) {
 		if (hg__src_fill(s) < 0) {
 			hg_diag_set(r->d, NULL, 0, 0, "%s", s->err);
-			return HG_EINVAL;
+			return hg__src_error(s);
 		}
 	}
 	return s->len - s->pos >= 6 &&

@@ -322,7 +322,7 @@ static int next_line(struct hg_trace_reader *r)
 		}
 		if (hg__src_fill(s) < 0) {
 			hg_diag_set(r->d, NULL, t->lineno + 1, 0, "%s", s->err);
-			return HG_EINVAL;
+			return hg__src_error(s);
 		}
 	}
 	t->lineno++;

@@ -65,7 +65,7 @@ static int next_line(struct hg_trace_reader *r)
 		}
 		if (hg__src_fill(s) < 0) {
 			hg_diag_set(r->d, NULL, c->lineno + 1, 0, "%s", s->err);
-			return HG_EINVAL;
+			return hg__src_error(s);
 		}
 	}
 	c->lineno++;
@@ -317,8 +317,10 @@ static int take_id(struct hg_trace_reader *r, struct hg_op *op,
 			      "%s: bad id '%s' (letters, digits, '_', '-', "
 			      "'.')",
 			      kind, hg__quote(q, sizeof(q), t->s, t->n));
-	if (hg__reader_str(&r->id, &r->idcap, t->s, t->n) < 0)
-		return err_at(r, t->col, "out of memory");
+	if (hg__reader_str(&r->id, &r->idcap, t->s, t->n) < 0) {
+		err_at(r, t->col, "out of memory");
+		return HG_ENOMEM;
+	}
 	op->id = r->id;
 	op->id_len = t->n;
 	return 0;
@@ -361,8 +363,11 @@ static int take_text(struct hg_trace_reader *r, const struct hg_op_spec *k,
 	if (bad != end - st)
 		return err_at(r, (unsigned)(st + bad) + 1,
 			      "%s: text is not valid UTF-8", k->name);
-	if (hg__reader_str(&r->text, &r->textcap, c->line + st, end - st) < 0)
-		return err_at(r, t[0].col, "out of memory");
+	if (hg__reader_str(&r->text, &r->textcap, c->line + st, end - st) <
+	    0) {
+		err_at(r, t[0].col, "out of memory");
+		return HG_ENOMEM;
+	}
 	op->text = r->text;
 	return 0;
 }

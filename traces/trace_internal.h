@@ -55,6 +55,7 @@ struct hg_src {
 	size_t pos, len;
 	bool eof; /* no more decoded bytes */
 	bool failed;
+	bool enomem;     /* and it failed for the host's memory */
 	char err[160];   /* why reading failed */
 	uint64_t raw_read; /* raw input bytes read so far (progress) */
 	uint64_t raw_size; /* the input's size when known (a file), or 0 */
@@ -66,6 +67,12 @@ void hg__src_close(struct hg_src *s);
 /* hg__src_fill moves buf[pos,len) to the front and reads more. Returns the
  * number of new bytes, 0 at the end, -1 on error (s->err). */
 long hg__src_fill(struct hg_src *s);
+/* hg__src_error is the error of a failed read: HG_ENOMEM when the host's
+ * memory failed it, HG_EINVAL otherwise. */
+static inline int hg__src_error(const struct hg_src *s)
+{
+	return s->enomem ? HG_ENOMEM : HG_EINVAL;
+}
 /* hg__src_read copies up to n decoded bytes to dst. Returns the count
  * (0 at the end) or -1 on error. */
 long hg__src_read(struct hg_src *s, void *dst, size_t n);

@@ -239,7 +239,7 @@ static int detect(struct hg_trace_reader *r, enum hg_trace_format *fmt)
 			break;
 		if (hg__src_fill(s) < 0) {
 			hg_diag_set(r->d, NULL, 0, 0, "%s", s->err);
-			return HG_EINVAL;
+			return hg__src_error(s);
 		}
 	}
 	if (f >= 0)

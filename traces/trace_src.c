@@ -165,8 +165,10 @@ static long start(struct hg_src *s)
 		s->gz = true;
 #ifdef HG_HAVE_ISAL
 		s->is = malloc(sizeof(*s->is));
-		if (!s->is)
+		if (!s->is) {
+			s->enomem = true;
 			return src_fail(s, "out of memory");
+		}
 		isal_inflate_init(s->is);
 		s->is->crc_flag = ISAL_GZIP;
 #else

@@ -187,7 +187,7 @@ int hg__yaml_next(struct hg_yaml *y, struct hg_src *src)
 		}
 		if (src->failed) {
 			snprintf(y->d->msg, sizeof(y->d->msg), "%s", src->err);
-			return HG_EINVAL;
+			return hg__src_error(src);
 		}
 		if (p->error == YAML_MEMORY_ERROR) {
 			snprintf(y->d->msg, sizeof(y->d->msg), "out of memory");
@@ -656,8 +656,10 @@ static int take_id(struct hg_trace_reader *r, const struct hg_op_spec *k,
 				    "%s: bad id '%s' (letters, digits, "
 				    "'_', '-', '.')",
 				    k->name, hg__quote(q, sizeof(q), s, n));
-	if (hg__reader_str(&r->id, &r->idcap, s, n) < 0)
-		return hg__yaml_err(y, "out of memory");
+	if (hg__reader_str(&r->id, &r->idcap, s, n) < 0) {
+		hg__yaml_err(y, "out of memory");
+		return HG_ENOMEM;
+	}
 	op->id = r->id;
 	op->id_len = n;
 	return 0;
@@ -729,8 +731,10 @@ static int take_value(struct hg_trace_reader *r, const struct hg_op_spec *k,
 					    "%s: text contains a NUL "
 					    "character",
 					    k->name);
-		if (hg__reader_str(&r->text, &r->textcap, s, n) < 0)
-			return hg__yaml_err(y, "out of memory");
+		if (hg__reader_str(&r->text, &r->textcap, s, n) < 0) {
+			hg__yaml_err(y, "out of memory");
+			return HG_ENOMEM;
+		}
 		op->text = r->text;
 		return 0;
 	default:

@@ -400,6 +400,14 @@ static inline struct hg_idmap *live_ids(const struct hg_model *m,
 	return off ? (struct hg_idmap *)((char *)m + off) : NULL;
 }
 
+/* prefetch_key sets the length and hash of an op's id that its source
+ * left 0 (out of line: the trace readers always set them). */
+static __attribute__((noinline, cold)) void prefetch_key(struct hg_op *op)
+{
+	op->id_len = strlen(op->id);
+	op->id_hash = hg_id_hash(op->id, op->id_len);
+}
+
 void hg_model_prefetch(const struct hg_model *m, struct hg_op *op, int step)
 {
 	const struct hg_op_spec *k;
@@ -411,10 +419,8 @@ void hg_model_prefetch(const struct hg_model *m, struct hg_op *op, int step)
 	live = live_ids(m, k);
 	if (!live)
 		return;
-	if (!op->id_len || !op->id_hash) {
-		op->id_len = strlen(op->id);
-		op->id_hash = hg_id_hash(op->id, op->id_len);
-	}
+	if (__builtin_expect(!op->id_len || !op->id_hash, 0))
+		prefetch_key(op);
 	if (!hg_idmap_prefetch_worth(live))
 		return;
 	if (step == 0)

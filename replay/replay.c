@@ -577,14 +577,34 @@ static inline int keep(struct ahead *a)
 	return keep_all(a);
 }
 
-/* hint gives every live lane an op read ahead (step: events since). */
-static void hint(struct hg_replay *rp, struct ahead *a, int step)
+/* hint_one gives every live lane that prefetches an op read ahead (step:
+ * events since). */
+static void hint_one(struct hg_replay *rp, struct ahead *a, int step)
 {
 	if (a->rc <= 0)
 		return;
 	for (size_t k = 0; k < rp->nlanes; k++)
 		if (rp->lane[k].prefetch && !rp->lane[k].stopped)
 			hg_model_prefetch(rp->lane[k].model, &a->op, step);
+}
+
+/* hint gives every live lane that prefetches, in one pass, the op just
+ * read (step 0) and the one before it (step 1). */
+static inline void hint(struct hg_replay *rp, struct ahead *next,
+			struct ahead *last)
+{
+	bool n = next->rc > 0, b = last->rc > 0;
+
+	for (size_t k = 0; k < rp->nlanes; k++) {
+		const struct hg_replay_lane *l = &rp->lane[k];
+
+		if (!l->prefetch || l->stopped)
+			continue;
+		if (n)
+			hg_model_prefetch(l->model, &next->op, 0);
+		if (b)
+			hg_model_prefetch(l->model, &last->op, 1);
+	}
 }
 
 /* read_ahead reads the next op into a (none after the end or an error:
@@ -628,7 +648,7 @@ static int run_events(struct hg_replay *rp, struct ahead *ring)
 		if (read_ahead(rp, &ring[j], j ? &ring[j - 1] : NULL, &d))
 			return host_oom(rp);
 		for (unsigned b = 0; b <= j; b++)
-			hint(rp, &ring[b], (int)(j - b));
+			hint_one(rp, &ring[b], (int)(j - b));
 	}
 	for (unsigned j = 0; j < RING; j++)
 		ring[j].succ = &ring[(j + 1) % RING];
@@ -656,10 +676,8 @@ static int run_events(struct hg_replay *rp, struct ahead *ring)
 		 * before it ran, as it comes after them). */
 		if (read_ahead(rp, next, last, &d))
 			return host_oom(rp);
-		if (prefetch) {
-			hint(rp, next, 0);
-			hint(rp, last, 1);
-		}
+		if (prefetch)
+			hint(rp, next, last);
 		for (size_t k = 0; k < nlanes; k++) {
 			struct hg_replay_lane *l = &rp->lane[k];
 

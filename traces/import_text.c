@@ -108,6 +108,38 @@ static int live_put(struct live_table *t, uint64_t addr, uint64_t size)
 	return 0;
 }
 
+/*
+ * live_add finds addr, or adds it with size 0, with one probe: *found
+ * tells which. NULL: no memory. The table grows when live_put would (only
+ * for an address that is not present).
+ */
+static struct live_slot *live_add(struct live_table *t, uint64_t addr,
+				  bool *found)
+{
+	size_t i;
+
+	if ((t->count + 1) * 2 > t->cap) {
+		struct live_slot *s = live_find(t, addr);
+
+		if ((*found = s != NULL))
+			return s;
+		if (live_grow(t) < 0)
+			return NULL;
+	}
+	for (i = live_hash(t, addr); t->slots[i].addr;
+	     i = (i + 1) & (t->cap - 1)) {
+		if (t->slots[i].addr == addr) {
+			*found = true;
+			return &t->slots[i];
+		}
+	}
+	*found = false;
+	t->slots[i].addr = addr;
+	t->slots[i].size = 0;
+	t->count++;
+	return &t->slots[i];
+}
+
 static void live_del(struct live_table *t, struct live_slot *s)
 {
 	size_t mask = t->cap - 1, i = (size_t)(s - t->slots), j = i;
@@ -391,15 +423,14 @@ static int record_alloc(struct hg_trace_reader *r, uint64_t addr, uint64_t size,
 			bool noscan, unsigned col)
 {
 	struct hg_textimp_reader *t = r->textimp;
-	struct live_slot *s = live_find(&t->live, addr);
+	bool found;
+	struct live_slot *s = live_add(&t->live, addr, &found);
 
-	if (s) {
-		if (s->size)
-			push(t, HG_OP_DEL, addr, 0, false, col);
-		s->size = size;
-	} else if (live_put(&t->live, addr, size) < 0) {
+	if (!s)
 		return err_at(r, col, "out of memory");
-	}
+	if (found && s->size)
+		push(t, HG_OP_DEL, addr, 0, false, col);
+	s->size = size;
 	if (size)
 		push(t, HG_OP_NEW, addr, size, noscan, col);
 	return 0;

@@ -2,7 +2,10 @@
  * vas.c - the simulated address space: the process's mappings (vmas) in a
  * B+tree ordered by address, augmented like the kernel's VMA tree with the
  * largest free gap below each subtree, so that lookups, inserts, removals
- * and the placement of a new mapping all take logarithmic time.
+ * and the placement of a new mapping all take logarithmic time. A gap
+ * counts its room: its bytes from the first address on the placement
+ * granularity (64 KiB on Windows), so that a search for n bytes enters
+ * only subtrees where n bytes can be placed.
  *
  * The vmas sit in leaves of up to VAS_LEAF, sorted, with their bases
  * again in a key array of their own (the search reads two cache lines of
@@ -51,8 +54,8 @@ struct hg_vnode {
 		struct {
 			struct hg_vnode *prev, *next; /* leaves in order */
 			hg_addr key[VAS_LEAF];
-			/* Free bytes between the previous vma (or the
-			 * space's start) and v[i]. */
+			/* The room of the free space between the previous
+			 * vma (or the space's start) and v[i] (room). */
 			uint64_t gap[VAS_LEAF];
 			struct hg_vma v[VAS_LEAF];
 		} l;
@@ -159,6 +162,18 @@ static uint64_t max64(uint64_t a, uint64_t b)
 static uint64_t min64(uint64_t a, uint64_t b)
 {
 	return a < b ? a : b;
+}
+
+/*
+ * The room of the free space [lo, hi): its bytes from the first address
+ * on the placement granularity, so that n bytes can be placed there,
+ * top-down or bottom-up, exactly when it is at least n (the gaps and
+ * their maxima hold it: a search enters no subtree where nothing fits).
+ */
+static uint64_t room(const struct hg_vas *s, hg_addr lo, hg_addr hi)
+{
+	hg_addr a = HG_ALIGN_UP(lo, s->granularity);
+	return a >= lo && a < hi ? hi - a : 0;
 }
 
 /* How many of a node's 16 sorted keys are at most a, at most n (the used
@@ -591,6 +606,8 @@ static hg_addr search_down(const struct hg_vas *s, hg_addr bound, uint64_t n,
 			continue;
 		}
 		hg_addr b = t->l.key[i];
+		/* The room starts at b - gap[i], on the granularity: n
+		 * bytes fit there as in the whole gap. */
 		hg_addr a = gap_fit(s, b - t->l.gap[i], b, n, true);
 		if (a) {
 			*at = &t->l.v[i];
@@ -782,7 +799,7 @@ static void fix_gap(struct hg_vas *s, struct hg_vma *v,
 		    const struct hg_vnode *skip)
 {
 	struct hg_vnode *l = leaf_of(v);
-	l->l.gap[index_of(l, v)] = v->base - pred_end(s, v);
+	l->l.gap[index_of(l, v)] = room(s, pred_end(s, v), v->base);
 	if (l != skip)
 		refresh(s, l);
 }
@@ -823,17 +840,18 @@ static struct hg_vma *insert_at(struct hg_vas *s, struct hg_vnode *l,
 	l->l.key[i] = m->base;
 	l->l.v[i] = *m;
 	struct hg_vma *x = &l->l.v[i];
-	uint64_t hi = m->base - pred_end(s, x);
+	uint64_t hi = room(s, pred_end(s, x), m->base);
 	l->l.gap[i] = hi;
 	bool lost_max = false;
 	if (i + 1 < l->n) {
-		uint64_t old = l->l.gap[i + 1], g = l->l.key[i + 1] - m->end;
+		uint64_t old = l->l.gap[i + 1],
+			 g = room(s, m->end, l->l.key[i + 1]);
 		l->l.gap[i + 1] = g;
 		hi = max64(hi, g);
 		lost_max = old == a.max_gap;
 	} else if (l->l.next) {
 		struct hg_vnode *nl = l->l.next;
-		set_gap(s, nl, 0, nl->l.key[0] - m->end);
+		set_gap(s, nl, 0, room(s, m->end, nl->l.key[0]));
 	}
 	if (hi >= a.max_gap)
 		a.max_gap = hi;
@@ -990,7 +1008,7 @@ static void remove_vma(struct hg_vas *s, struct hg_vma *v)
 	uint64_t gv = l->l.gap[i];
 	if (i + 1 == l->n && l->l.next) {
 		struct hg_vnode *nl = l->l.next;
-		set_gap(s, nl, 0, nl->l.key[0] - pe);
+		set_gap(s, nl, 0, room(s, pe, nl->l.key[0]));
 	}
 	unsigned k = l->n - i - 1;
 	memmove(&l->l.key[i], &l->l.key[i + 1], k * sizeof(hg_addr));
@@ -999,7 +1017,7 @@ static void remove_vma(struct hg_vas *s, struct hg_vma *v)
 	l->n--;
 	clear_slot(l, l->n);
 	if (i < l->n) {
-		uint64_t g = l->l.key[i] - pe;
+		uint64_t g = room(s, pe, l->l.key[i]);
 		l->l.gap[i] = g;
 		a.max_gap = max64(a.max_gap, g);
 	} else if (gv == a.max_gap) {
@@ -1275,7 +1293,7 @@ static int check_node(struct vcheck *c, const struct hg_vnode *t,
 			const struct hg_vma *v = &t->l.v[i];
 			hg_addr pe = c->prev ? c->prev->end : s->lo;
 			if (t->l.key[i] != v->base || v->base >= v->end ||
-			    v->base < pe || t->l.gap[i] != v->base - pe ||
+			    v->base < pe || t->l.gap[i] != room(s, pe, v->base) ||
 			    vfloor(s, v->base) != v)
 				return -1;
 			c->prev = v;

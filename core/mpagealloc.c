@@ -330,14 +330,13 @@ merge_kids_lp(const struct hg_pagealloc *p, unsigned l, const uint64_t *k,
 {
 	unsigned log_whole = p->level_log_pages[l + 1];
 	uint64_t mask = (UINT64_C(1) << lp) - 1, mf = mask << lp;
-	uint64_t whole = UINT64_C(1) << log_whole;
 	/* The longest runs compared in place (masked, not shifted); each
 	 * end (the top field) joined to the next start is shifted up to
-	 * the longest run's place for the comparison. A child is wholly
-	 * free when its start is whole (bit 63 is never set below the
-	 * root). */
-	uint64_t most = k[0] & mf, x, run;
-	uint64_t any = (k[0] >> 63) | ((k[0] & mask) == whole);
+	 * the longest run's place for the comparison. A child's start is
+	 * at most whole (bit 63 is only ever set at the root, never in a
+	 * child), so the starts or'd together reach bit log_whole exactly
+	 * when some child is wholly free. */
+	uint64_t most = k[0] & mf, starts = k[0] & mask, x, s, run;
 	unsigned j;
 
 	/* Not unrolled: the eight children's fields unrolled do not fit
@@ -345,13 +344,14 @@ merge_kids_lp(const struct hg_pagealloc *p, unsigned l, const uint64_t *k,
 #pragma GCC unroll 1
 	for (j = 1; j < (1u << PA_LEVEL_BITS); j++) {
 		x = k[j];
-		any |= (x >> 63) | ((x & mask) == whole);
-		run = ((k[j - 1] >> (2 * lp)) + (x & mask)) << lp;
+		s = x & mask;
+		starts |= s;
+		run = ((k[j - 1] >> (2 * lp)) + s) << lp;
 		x &= mf;
 		most = x > most ? x : most;
 		most = run > most ? run : most;
 	}
-	if (any)
+	if (starts >> log_whole)
 		return hg_merge_summaries(p, k, 1u << PA_LEVEL_BITS, log_whole);
 	/* Go: packPallocSum; most is below the packed maximum here. */
 	return (k[0] & mask) | most | (k[7] >> (2 * lp) << (2 * lp));

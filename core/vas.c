@@ -197,15 +197,6 @@ static unsigned count_lt(const hg_addr *key, unsigned n, hg_addr a)
 	return a ? count_le(key, n, a - 1) : 0;
 }
 
-/* The bit i set for each of the 16 values at least n. */
-static unsigned mask_ge(const uint64_t *v, uint64_t n)
-{
-	unsigned m = 0;
-	for (unsigned i = 0; i < 16; i++)
-		m |= (unsigned)(v[i] >= n) << i;
-	return m;
-}
-
 /* ------------------------------------------------------------------ */
 /* Aggregates                                                          */
 /* ------------------------------------------------------------------ */
@@ -616,27 +607,59 @@ static hg_addr search_down(const struct hg_vas *s, hg_addr bound, uint64_t n,
 	}
 }
 
-/* Lowest gap before any vma where n fits; *at as for search_down. */
-static hg_addr search_up(const struct hg_vas *s, struct hg_vnode *t,
-			 uint64_t n, struct hg_vma **at)
+/* The lowest j >= i below end with g[j] >= n (end: none), four slots a
+ * step. */
+static unsigned first_fit(const uint64_t *g, unsigned i, unsigned end,
+			  uint64_t n)
 {
-	unsigned m = mask_ge(t->leaf ? t->l.gap : t->in.max_gap, n);
-	while (m) {
-		unsigned i = (unsigned)__builtin_ctz(m);
-		m &= m - 1;
-		hg_addr a;
-		if (t->leaf) {
-			hg_addr b = t->l.key[i];
-			a = gap_fit(s, b - t->l.gap[i], b, n, false);
-			if (a)
-				*at = &t->l.v[i];
-		} else {
-			a = search_up(s, t->in.child[i], n, at);
-		}
-		if (a)
-			return a;
+	for (; i + 4 <= end; i += 4) {
+		if (g[i] >= n)
+			return i;
+		if (g[i + 1] >= n)
+			return i + 1;
+		if (g[i + 2] >= n)
+			return i + 2;
+		if (g[i + 3] >= n)
+			return i + 3;
 	}
-	return 0;
+	for (; i < end; i++)
+		if (g[i] >= n)
+			return i;
+	return end;
+}
+
+/*
+ * Lowest gap before any vma where n fits; *at as for search_down. From
+ * the root down, in each node the lowest slot whose largest gap fits;
+ * back up to the parent's higher slots when none does.
+ */
+static hg_addr search_up(const struct hg_vas *s, uint64_t n,
+			 struct hg_vma **at)
+{
+	struct hg_vnode *t = s->root;
+	unsigned i = 0;
+	for (;;) {
+		i = first_fit(t->leaf ? t->l.gap : t->in.max_gap, i, t->n, n);
+		if (i == t->n) {
+			if (!t->parent)
+				return 0;
+			i = t->slot + 1u;
+			t = t->parent;
+			continue;
+		}
+		if (!t->leaf) {
+			t = t->in.child[i];
+			i = 0;
+			continue;
+		}
+		hg_addr b = t->l.key[i];
+		hg_addr a = gap_fit(s, b - t->l.gap[i], b, n, false);
+		if (a) {
+			*at = &t->l.v[i];
+			return a;
+		}
+		i++;
+	}
 }
 
 /*
@@ -666,7 +689,7 @@ static hg_addr place(const struct hg_vas *s, hg_addr hint, uint64_t n,
 	if (s->placement == HG_PLACE_BOTTOMUP) {
 		hg_addr a = 0;
 		if (s->root && s->max_gap >= n)
-			a = search_up(s, s->root, n, succ);
+			a = search_up(s, n, succ);
 		if (a)
 			return a;
 		*succ = NULL;

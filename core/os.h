@@ -92,6 +92,9 @@ int hg_vas_set_heap(struct hg_vas *s, hg_addr base, hg_addr end);
 /* hg_vas_remove unmaps [base, end) (pieces of vmas may stay). */
 int hg_vas_remove(struct hg_vas *s, hg_addr base, hg_addr end);
 
+/* hg_vas_drop unmaps the vma v, a pointer a lookup gave (no search). */
+void hg_vas_drop(struct hg_vas *s, const struct hg_vma *v);
+
 /* hg_vas_unmap is hg_vas_remove that also adds to *charged the bytes it
  * unmapped that were not Reserved (one search for a whole vma). */
 int hg_vas_unmap(struct hg_vas *s, hg_addr base, hg_addr end,

@@ -181,12 +181,22 @@ static int windows_free(struct hg_os *os, hg_addr v, uint64_t n)
 	if (!x)
 		return HG_OK;
 	hg_addr resv = x->resv;
+	/* The reservation's pieces from the first that ends above its base
+	 * (x itself when it starts there), and their Ready bytes. */
+	const struct hg_vma *f =
+		x->base == resv ? x : hg_vas_first(&os->vas, resv);
 	hg_addr end = resv;
-	for (x = hg_vas_first(&os->vas, resv); x && x->resv == resv;
-	     x = hg_vas_next(&os->vas, x))
+	uint64_t charged = 0;
+	size_t pieces = 0;
+	for (x = f; x && x->resv == resv; x = hg_vas_next(&os->vas, x)) {
 		end = x->end;
-	uint64_t charged = hg_vas_bytes(&os->vas, resv, end, HG_MEM_READY);
-	if (hg_vas_remove(&os->vas, resv, end))
+		if (x->state == HG_MEM_READY)
+			charged += x->end - (x->base > resv ? x->base : resv);
+		pieces++;
+	}
+	if (pieces == 1 && f->base == resv)
+		hg_vas_drop(&os->vas, f);
+	else if (hg_vas_remove(&os->vas, resv, end))
 		return hg_os_enomem(os);
 	os->committed -= charged;
 	return HG_OK;

@@ -1280,6 +1280,12 @@ int hg_vas_unmap(struct hg_vas *s, hg_addr base, hg_addr end,
 	return HG_OK;
 }
 
+void hg_vas_drop(struct hg_vas *s, const struct hg_vma *v)
+{
+	struct hg_vnode *l = leaf_of(v);
+	remove_vma(s, &l->l.v[index_of(l, v)]);
+}
+
 int hg_vas_remove(struct hg_vas *s, hg_addr base, hg_addr end)
 {
 	uint64_t charged = 0;

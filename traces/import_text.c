@@ -318,6 +318,14 @@ static int err_at(struct hg_trace_reader *r, unsigned col, const char *fmt, ...)
 	return HG_EINVAL;
 }
 
+/* oom_at is err_at for the host's memory failing: "out of memory", and
+ * HG_ENOMEM (not an input error). */
+static int oom_at(struct hg_trace_reader *r, unsigned col)
+{
+	err_at(r, col, "out of memory");
+	return HG_ENOMEM;
+}
+
 /*
  * next_line makes the next line current (without its newline and '\r').
  * Returns 1, 0 at the end of the input, or HG_EINVAL (d filled).
@@ -427,7 +435,7 @@ static int record_alloc(struct hg_trace_reader *r, uint64_t addr, uint64_t size,
 	struct live_slot *s = live_add(&t->live, addr, &found);
 
 	if (!s)
-		return err_at(r, col, "out of memory");
+		return oom_at(r, col);
 	if (found && s->size)
 		push(t, HG_OP_DEL, addr, 0, false, col);
 	s->size = size;
@@ -639,7 +647,7 @@ static int afl_noscan(struct hg_trace_reader *r, uint64_t addr, uint64_t size,
 		return 0;
 	}
 	if (live_put(&t->pages, page, size << 1 | *noscan) < 0)
-		return err_at(r, 1, "out of memory");
+		return oom_at(r, 1);
 	return 0;
 }
 
@@ -1213,7 +1221,7 @@ static int afl_block_end(struct hg_trace_reader *r)
 		if (!t->in_dump && t->rec_addr && t->scav_goid &&
 		    t->blk_goid + 1 == t->scav_goid &&
 		    !queue_insert(t, t->qlen - nops, HG_OP_SCAVENGE, 0))
-			return err_at(r, 1, "out of memory");
+			return oom_at(r, 1);
 		if (t->rec_fresh && t->blk_goid && t->nprocs >= 2 &&
 		    !t->in_dump) {
 			/* a goroutine's g: afl_g_decide at the next record */
@@ -1316,7 +1324,7 @@ static int afl_block_stack(struct hg_trace_reader *r)
 	g->gcs = t->ngc;
 	return t->nomem ? HG_ENOMEM : 0;
 nomem:
-	return err_at(r, 1, "out of memory");
+	return oom_at(r, 1);
 }
 
 /* afl_dump_end: "end tracegc": every goroutine its dump did not list is
@@ -1330,10 +1338,10 @@ static int afl_dump_end(struct hg_trace_reader *r)
 	t->in_dump = false;
 	for (size_t k = t->ngs; k-- > 0;)
 		if (t->gs[k].epoch != t->epoch && afl_g_exit(t, &t->gs[k]) < 0)
-			return err_at(r, 1, "out of memory");
+			return oom_at(r, 1);
 	while (!idlist_empty(&t->fresh))
 		if (idlist_push(&t->gfree, idlist_take(&t->fresh, true)) < 0)
-			return err_at(r, 1, "out of memory");
+			return oom_at(r, 1);
 	return 0;
 }
 
@@ -1581,7 +1589,7 @@ static int afl_env(struct hg_trace_reader *r, size_t len)
 		size_t cap = t->envcap ? 2 * t->envcap : 16;
 		uint64_t *v = realloc(t->envlen, cap * sizeof(*v));
 		if (!v)
-			return err_at(r, 1, "out of memory");
+			return oom_at(r, 1);
 		t->envlen = v;
 		t->envcap = cap;
 	}
@@ -1685,7 +1693,7 @@ static int afl_line(struct hg_trace_reader *r)
 		/* The label as text: control characters become spaces,
 		 * bytes that are not UTF-8 '?', blanks around it go. */
 		if (hg__reader_str(&r->text, &r->textcap, s + st, end - st) < 0)
-			return err_at(r, 1, "out of memory");
+			return oom_at(r, 1);
 		m = r->text;
 		n = end - st;
 		while (k < n) {
@@ -1712,7 +1720,7 @@ static int afl_line(struct hg_trace_reader *r)
 		 * that place is known */
 		t->mc_epoch++;
 		if (!(t->mk_text = strdup(m)))
-			return err_at(r, 1, "out of memory");
+			return oom_at(r, 1);
 		t->mk_line = t->lineno;
 		t->mk = MK_NEXT;
 		if (!t->tracebacks)
@@ -2099,7 +2107,7 @@ int hg__textimp_next_op(struct hg_trace_reader *r, struct hg_op *op,
 			mark_flush(t);
 			afl_g_decide(t, 0);
 			if (t->nomem)
-				return err_at(r, 1, "out of memory");
+				return oom_at(r, 1);
 			continue;
 		}
 		if (rc == 0 && t->fos_due) {
@@ -2107,14 +2115,14 @@ int hg__textimp_next_op(struct hg_trace_reader *r, struct hg_op *op,
 			t->fos_due = false;
 			push(t, HG_OP_SCAVENGE, 0, UINT64_MAX, false, 1);
 			if (t->nomem)
-				return err_at(r, 1, "out of memory");
+				return oom_at(r, 1);
 			continue;
 		}
 		if (rc <= 0)
 			return rc;
 		rc = t->mtrace ? mtrace_line(r) : afl_line(r);
 		if (rc == 0 && t->nomem)
-			rc = err_at(r, 1, "out of memory");
+			rc = oom_at(r, 1);
 		if (rc < 0)
 			return rc;
 	}
@@ -2166,7 +2174,7 @@ int hg__textimp_next_op(struct hg_trace_reader *r, struct hg_op *op,
 		free(p->text);
 		p->text = NULL;
 		if (src < 0)
-			return err_at(r, 1, "out of memory");
+			return oom_at(r, 1);
 		op->text = r->text;
 	}
 	*line = p->line;

@@ -4,7 +4,8 @@
  * hostoom.h (the core's own allocation calls, unchanged, redirected at
  * link time).
  * Each input (a span-level trace, object-level ones in the compact text
- * and in YAML, a Go execution trace) is replayed once to count its
+ * and in YAML, a Go execution trace, a glibc mtrace log) is replayed
+ * once to count its
  * allocations, then once for each N = 1, 2, ... with the Nth failing.
  * Each such run must end cleanly: the replay's status is the host out of
  * memory (HG_REPLAY_EHOST, "out of host memory") at the open, the lane's
@@ -265,6 +266,12 @@ static void test_gotrace(void **state)
 	each_failure(HG_SOURCE_DIR "/tests/data/gotrace/objects.trace.gz");
 }
 
+static void test_mtrace(void **state)
+{
+	(void)state;
+	each_failure(HG_SOURCE_DIR "/tests/data/sort.mtrace.gz");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_objects),
 		cmocka_unit_test(test_objects_yaml),
 		cmocka_unit_test(test_gotrace),
+		cmocka_unit_test(test_mtrace),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -68,16 +68,10 @@ bool hg_pagealloc_host_oom(const struct hg_pagealloc *p)
 	return p->enomem;
 }
 
-/* Chunk ci for writing: its leaf is materialised (grown chunks only).
- * NULL when the host is out of memory. */
-struct pa_chunk *hg_chunk_mut(struct hg_pagealloc *p, uint64_t ci)
+/* hg_chunk_mut when chunk ci's leaf is not materialised yet. */
+struct pa_chunk *hg_chunk_mut_slow(struct hg_pagealloc *p, uint64_t ci)
 {
-	struct pa_chunk *c =
-		hg_sparse_peek_mut_sz(&p->chunks, ci, sizeof(*c));
-
-	if (c)
-		return c;
-	c = hg_sparse_get_mut(&p->chunks, ci);
+	struct pa_chunk *c = hg_sparse_get_mut(&p->chunks, ci);
 
 	if (!c)
 		hg_pagealloc_enomem(p);

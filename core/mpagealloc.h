@@ -368,7 +368,18 @@ static inline uint64_t *sum_peek(struct hg_pagealloc *p, unsigned l,
 
 /* mpagealloc.c */
 void hg_pagealloc_enomem(struct hg_pagealloc *p);
-struct pa_chunk *hg_chunk_mut(struct hg_pagealloc *p, uint64_t ci);
+struct pa_chunk *hg_chunk_mut_slow(struct hg_pagealloc *p, uint64_t ci);
+/* Chunk ci for writing: its leaf is materialised (grown chunks only).
+ * NULL when the host is out of memory. Inline: every alloc and free
+ * takes it, and its leaf is nearly always materialised already. */
+static inline struct pa_chunk *hg_chunk_mut(struct hg_pagealloc *p,
+					    uint64_t ci)
+{
+	struct pa_chunk *c =
+		hg_sparse_peek_mut_sz(&p->chunks, ci, sizeof(*c));
+
+	return c ? c : hg_chunk_mut_slow(p, ci);
+}
 void hg_chunk_done(struct hg_pagealloc *p, uint64_t ci);
 uint64_t hg_merge_summaries(const struct hg_pagealloc *p, const uint64_t *sums,
 			    unsigned n, unsigned log_max_pages_per_sum);

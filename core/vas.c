@@ -350,8 +350,8 @@ static void key_up(struct hg_vnode *t, hg_addr key)
 
 /* t's aggregates went from o (what its parent holds) to a; key_changed:
  * its lowest base may have changed too. */
-static void fix_aggs(struct hg_vas *s, struct hg_vnode *t, struct vagg o,
-		     struct vagg a, bool key_changed)
+static inline void fix_aggs(struct hg_vas *s, struct hg_vnode *t,
+			    struct vagg o, struct vagg a, bool key_changed)
 {
 	if (key_changed)
 		key_up(t, min_key(t));

@@ -348,7 +348,8 @@ merge_kids_lp(const struct hg_pagealloc *p, unsigned l, const uint64_t *k,
 	if (starts >> log_whole)
 		return hg_merge_summaries(p, k, 1u << PA_LEVEL_BITS, log_whole);
 	/* Go: packPallocSum; most is below the packed maximum here. */
-	return (k[0] & mask) | most | (k[7] >> (2 * lp) << (2 * lp));
+	return (k[0] & mask) | most |
+	       (k[(1u << PA_LEVEL_BITS) - 1] >> (2 * lp) << (2 * lp));
 }
 
 static uint64_t merge_kids(const struct hg_pagealloc *p, unsigned l,

@@ -548,8 +548,8 @@ static unsigned slots_below(const struct hg_vnode *t, hg_addr bound)
 	return key[t->n - 1] < bound ? t->n : count_lt(key, t->n, bound);
 }
 
-/* One more than the highest j < i with g[j] >= n (0: none), two slots a
- * step. */
+/* One more than the highest j < i with g[j] >= n (0: none), four slots
+ * a step. */
 static unsigned last_fit(const uint64_t *g, unsigned i, uint64_t n)
 {
 	const uint64_t *q = g + i, *fourth = g + 3;

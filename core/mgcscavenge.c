@@ -37,13 +37,12 @@ static void touch(struct hg_pagealloc *p, uint64_t ci, uint64_t before)
 		hg_hbm_set(&p->scav_hi_last, ci);
 }
 
-/* Go: (*scavengeIndex).alloc and scavChunkData.alloc, mgcscavenge.go */
-void hg_scav_index_alloc(struct hg_pagealloc *p, uint64_t ci,
-			 struct pa_chunk *c, uint64_t npages)
+/* Go: (*scavengeIndex).alloc and scavChunkData.alloc, mgcscavenge.go:
+ * what hg_scav_index_alloc leaves to it (c->in_use is already the new
+ * count, before the old one). */
+void hg_scav_index_alloc_slow(struct hg_pagealloc *p, uint64_t ci,
+			      struct pa_chunk *c, uint64_t before)
 {
-	uint64_t before = c->in_use;
-
-	c->in_use = (uint16_t)(c->in_use + npages);
 	if (c->in_use >= p->chunk_pages)
 		hg_hbm_clear(&p->scav_has_free, ci);
 	if (p->params.scav_gens) {
@@ -52,32 +51,15 @@ void hg_scav_index_alloc(struct hg_pagealloc *p, uint64_t ci,
 	}
 }
 
-/* Go: freeHWM, the highest page freed since the last nextGen. */
-static void raise_free_hwm(struct hg_pagealloc *p, hg_addr a)
+/* Go: (*scavengeIndex).free and scavChunkData.free, mgcscavenge.go:
+ * what hg_scav_index_free leaves to it (c->in_use is already the new
+ * count, before the old one; a the last page freed). */
+void hg_scav_index_free_slow(struct hg_pagealloc *p, uint64_t ci,
+			     struct pa_chunk *c, uint64_t before, hg_addr a)
 {
-	if (!p->scav_free_hwm_valid || p->scav_free_hwm < a) {
-		p->scav_free_hwm = a;
-		p->scav_free_hwm_valid = true;
-	}
-}
-
-/* Go: (*scavengeIndex).free and scavChunkData.free, mgcscavenge.go */
-void hg_scav_index_free(struct hg_pagealloc *p, uint64_t ci, struct pa_chunk *c,
-			uint64_t page, uint64_t npages)
-{
-	uint64_t before = c->in_use;
-	hg_addr a;
-
-	c->in_use = (uint16_t)(c->in_use >= npages ? c->in_use - npages : 0);
 	hg_hbm_set(&p->scav_has_free, ci);
-	a = chunk_base(p, ci) + ((page + npages - 1) << p->log_page);
-	if (!p->scav_search_valid || p->scav_search_addr < a) {
-		p->scav_search_addr = a;
-		p->scav_search_valid = true;
-		p->scav_search_marked = true;
-	}
 	if (p->params.scav_gens) {
-		raise_free_hwm(p, a);
+		pa_raise_free_hwm(p, a);
 		touch(p, ci, before);
 		update_eligible(p, ci, c->in_use);
 	}
@@ -114,7 +96,7 @@ void hg_scav_index_free_whole(struct hg_pagealloc *p, uint64_t c, uint64_t n)
 	}
 	if (!p->params.scav_gens)
 		return;
-	raise_free_hwm(p, a);
+	pa_raise_free_hwm(p, a);
 	if (p->scav_gen0) {
 		hg_hbm_set_range(&p->scav_eligible, c, c + n);
 		return;

@@ -1022,21 +1022,16 @@ hg_addr hg_pagealloc_alloc(struct hg_pagealloc *p, uint64_t npages,
 	return a;
 }
 
-/* True if [base, base+npages pages) lies in grown chunks: in one of the
- * inUse ranges, which are coalesced. */
-bool hg_pagealloc_range_grown(const struct hg_pagealloc *p, hg_addr base,
-			      uint64_t npages)
+/* The inUse range that holds [base, last], else SIZE_MAX. */
+size_t hg_pagealloc_range_grown_slow(const struct hg_pagealloc *p,
+				     hg_addr base, hg_addr last)
 {
-	hg_addr last;
-	size_t k;
+	size_t k = hg_addr_ranges_find_succ(&p->in_use, base);
 
-	if (npages == 0 || npages > (p->max_addr >> p->log_page) ||
-	    base > p->max_addr - ((npages - 1) << p->log_page))
-		return false;
-	last = base + ((npages - 1) << p->log_page);
-	k = hg_addr_ranges_find_succ(&p->in_use, base);
-	return k > 0 && p->in_use.ranges[k - 1].base <= base &&
-	       last < p->in_use.ranges[k - 1].limit;
+	if (k > 0 && p->in_use.ranges[k - 1].base <= base &&
+	    last < p->in_use.ranges[k - 1].limit)
+		return k - 1;
+	return SIZE_MAX;
 }
 
 /* Go: (*pageAlloc).free, runtime/mpagealloc.go */

@@ -174,6 +174,7 @@ struct hg_pagealloc {
 	bool grown;
 	uint64_t nchunks; /* grown chunks */
 	struct hg_addr_ranges in_use;
+	size_t grown_hint; /* the inUse range range_grown found last */
 
 	/* Go: scavengeIndex. */
 	struct hg_hbm scav_has_free; /* Go: scavChunkHasFree per chunk */
@@ -395,8 +396,34 @@ hg_addr hg_pagealloc_find(struct hg_pagealloc *p, uint64_t npages,
 /* pagealloc_check.c: Go's find walked from the root, for the tests. */
 hg_addr hg_pagealloc_find_ref(const struct hg_pagealloc *p, uint64_t npages,
 			      hg_addr *new_search);
-bool hg_pagealloc_range_grown(const struct hg_pagealloc *p, hg_addr base,
-			      uint64_t npages);
+size_t hg_pagealloc_range_grown_slow(const struct hg_pagealloc *p,
+				     hg_addr base, hg_addr last);
+/* True if [base, base+npages pages) lies in grown chunks: in one of the
+ * inUse ranges, which are coalesced, so a range that holds it is the
+ * answer whichever it is. The range that held the last one asked about
+ * is tried first (inline: every free asks, nearly always in it). */
+static inline bool hg_pagealloc_range_grown(struct hg_pagealloc *p,
+					    hg_addr base, uint64_t npages)
+{
+	const struct hg_addr_range *r;
+	hg_addr last;
+	size_t k;
+
+	if (npages == 0 || npages > (p->max_addr >> p->log_page) ||
+	    base > p->max_addr - ((npages - 1) << p->log_page))
+		return false;
+	last = base + ((npages - 1) << p->log_page);
+	if (p->grown_hint < p->in_use.len) {
+		r = &p->in_use.ranges[p->grown_hint];
+		if (r->base <= base && last < r->limit)
+			return true;
+	}
+	k = hg_pagealloc_range_grown_slow(p, base, last);
+	if (k == SIZE_MAX)
+		return false;
+	p->grown_hint = k;
+	return true;
+}
 
 /* mpallocbits.c; the pageBits helpers are inline here (a span's pages
  * are one or two words of a bitmap). */
@@ -523,10 +550,80 @@ uint64_t hg_pallocbits_sum_word_taken(const struct hg_pagealloc *p,
 				      unsigned w, uint64_t was);
 
 /* mgcscavenge.c */
-void hg_scav_index_alloc(struct hg_pagealloc *p, uint64_t ci,
-			 struct pa_chunk *c, uint64_t npages);
-void hg_scav_index_free(struct hg_pagealloc *p, uint64_t ci, struct pa_chunk *c,
-			uint64_t page, uint64_t npages);
+void hg_scav_index_alloc_slow(struct hg_pagealloc *p, uint64_t ci,
+			      struct pa_chunk *c, uint64_t before);
+void hg_scav_index_free_slow(struct hg_pagealloc *p, uint64_t ci,
+			     struct pa_chunk *c, uint64_t before, hg_addr a);
+
+/* Go: freeHWM, the highest page freed since the last nextGen. */
+static inline void pa_raise_free_hwm(struct hg_pagealloc *p, hg_addr a)
+{
+	if (!p->scav_free_hwm_valid || p->scav_free_hwm < a) {
+		p->scav_free_hwm = a;
+		p->scav_free_hwm_valid = true;
+	}
+}
+
+/*
+ * Whether a change of chunk ci's inUse from before to after leaves its
+ * eligible bit as it is, given that its has-free flag stays: the chunk
+ * is touched in this gen already (touch changes nothing) and the count
+ * stays on the same side of scavChunkHiOccPages. The bit is kept equal
+ * to shouldScavenge of the chunk's state (hg_pagealloc_check verifies
+ * it), so it would be written again with the value it has.
+ */
+static inline bool pa_scav_eligible_stays(const struct hg_pagealloc *p,
+					  uint64_t ci, uint64_t before,
+					  uint64_t after)
+{
+	return (before < p->scav_hi_occ) == (after < p->scav_hi_occ) &&
+	       (p->scav_gen0 || hg_hbm_get(&p->scav_touched, ci));
+}
+
+/* Go: (*scavengeIndex).alloc and scavChunkData.alloc, mgcscavenge.go.
+ * Inline: a chunk that is not filled, whose eligibility stays (nearly
+ * every alloc), costs no call. */
+static inline void hg_scav_index_alloc(struct hg_pagealloc *p, uint64_t ci,
+				       struct pa_chunk *c, uint64_t npages)
+{
+	uint64_t before = c->in_use;
+
+	c->in_use = (uint16_t)(c->in_use + npages);
+	if (c->in_use < p->chunk_pages &&
+	    (!p->params.scav_gens ||
+	     pa_scav_eligible_stays(p, ci, before, c->in_use)))
+		return;
+	hg_scav_index_alloc_slow(p, ci, c, before);
+}
+
+/* Go: (*scavengeIndex).free and scavChunkData.free, mgcscavenge.go.
+ * Inline: a chunk flagged already whose eligibility stays costs no
+ * call. */
+static inline void hg_scav_index_free(struct hg_pagealloc *p, uint64_t ci,
+				      struct pa_chunk *c, uint64_t page,
+				      uint64_t npages)
+{
+	uint64_t before = c->in_use;
+	hg_addr a = chunk_base(p, ci) + ((page + npages - 1) << p->log_page);
+	const uint64_t *hf;
+
+	c->in_use = (uint16_t)(c->in_use >= npages ? c->in_use - npages : 0);
+	if (!p->scav_search_valid || p->scav_search_addr < a) {
+		p->scav_search_addr = a;
+		p->scav_search_valid = true;
+		p->scav_search_marked = true;
+	}
+	hf = hg_hbm_cached_word(&p->scav_has_free, ci);
+	if (hf && ((*hf >> (ci & 63)) & 1)) {
+		if (!p->params.scav_gens)
+			return;
+		if (pa_scav_eligible_stays(p, ci, before, c->in_use)) {
+			pa_raise_free_hwm(p, a);
+			return;
+		}
+	}
+	hg_scav_index_free_slow(p, ci, c, before, a);
+}
 /* The same over the whole chunks [c, c+n), free before (alloc) or full
  * before (free). */
 void hg_scav_index_alloc_whole(struct hg_pagealloc *p, uint64_t c,

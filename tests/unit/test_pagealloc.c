@@ -1851,6 +1851,123 @@ static void test_random_vs_model(void **state)
 	random_run(env_huge(env32(4096), 256 << 10), 0x1d1e, 3000);
 }
 
+/*
+ * The scavenge index's inline alloc and free leave a chunk's eligible bit
+ * alone when its inUse stays on the same side of scavChunkHiOccPages in
+ * a gen that touched it already: random allocs and frees in three
+ * chunks, filled past that mark and emptied, with nextGen and the
+ * scavengers between them; the checker compares every chunk's bit with
+ * Go's shouldScavenge of its state after each step. The eligible bits
+ * must have changed both ways, and chunks crossed the mark both ways.
+ */
+static void test_scav_index_random(void **state)
+{
+	struct env e = env64(4096);
+	struct hg_pagealloc *p = NULL;
+	hg_addr base = 0xc000000000;
+	static struct live live[4096];
+	size_t nlive = 0;
+	uint64_t set = 0, cleared = 0, up = 0, down = 0, seed;
+
+	(void)state;
+	e.prm.scav_gens = true;
+	for (seed = 1; seed <= 3; seed++) {
+		int step;
+
+		rng_state = 0x5ca1ab1e * seed;
+		nlive = 0;
+		assert_int_equal(hg_pagealloc_new(&p, &e.prm), 0);
+		assert_int_equal(hg_pagealloc_grow(p, base, 12 << 20), 0);
+		for (step = 0; step < 6000; step++) {
+			uint64_t r = rnd() % 100, s, ci;
+			/* Filling for a while, then emptying. */
+			bool fill = (step / 700) % 2 == 0;
+			bool was[3], hi[3];
+
+			for (ci = 0; ci < 3; ci++) {
+				uint64_t c = chunk_index(p, base) + ci;
+
+				was[ci] = hg_hbm_get(&p->scav_eligible, c);
+				hi[ci] = chunk_of(p, c)->in_use >=
+					 p->scav_hi_occ;
+			}
+			if (r < (fill ? 70u : 30u)) {
+				uint64_t n = 1 + rnd() % (rnd() % 4 ? 8 : 60);
+				hg_addr a = hg_pagealloc_alloc(p, n, &s);
+
+				if (a && nlive < 4096) {
+					live[nlive].a = a;
+					live[nlive++].n = n;
+				}
+			} else if (r < 96) {
+				if (nlive) {
+					size_t i = (size_t)(rnd() % nlive);
+
+					hg_pagealloc_free(p, live[i].a,
+							  live[i].n);
+					live[i] = live[--nlive];
+				}
+			} else if (r < 98) {
+				hg_pagealloc_next_gen(p);
+			} else if (r < 99) {
+				hg_pagealloc_scavenge_bg(p, (rnd() % 64) * PS);
+			} else {
+				hg_pagealloc_scavenge(p, (rnd() % 64) * PS);
+			}
+			check_ok(p);
+			for (ci = 0; ci < 3; ci++) {
+				uint64_t c = chunk_index(p, base) + ci;
+				bool now = hg_hbm_get(&p->scav_eligible, c);
+				bool h = chunk_of(p, c)->in_use >=
+					 p->scav_hi_occ;
+
+				set += !was[ci] && now;
+				cleared += was[ci] && !now;
+				up += !hi[ci] && h;
+				down += hi[ci] && !h;
+			}
+		}
+		hg_pagealloc_free_all(p);
+	}
+	assert_true(set > 10 && cleared > 10 && up > 10 && down > 10);
+}
+
+/* hg_pagealloc_range_grown, which tries the range of the last answer
+ * first, against the search of every range (its slow path), for random
+ * runs in and around three discontiguous grown regions. */
+static void test_range_grown_random(void **state)
+{
+	struct env e = env64(4096);
+	struct hg_pagealloc *p = NULL;
+	hg_addr b[3] = { 0xc000000000, 0xc000c00000, 0xc004000000 };
+	uint64_t yes = 0, no = 0;
+	int k;
+
+	(void)state;
+	assert_int_equal(hg_pagealloc_new(&p, &e.prm), 0);
+	assert_int_equal(hg_pagealloc_grow(p, b[0], 8 << 20), 0);
+	assert_int_equal(hg_pagealloc_grow(p, b[1], 4 << 20), 0);
+	assert_int_equal(hg_pagealloc_grow(p, b[2], 16 << 20), 0);
+	rng_state = 0x6a09e667f3bcc908;
+	for (k = 0; k < 200000; k++) {
+		hg_addr a = b[rnd() % 3] - (8 << 20) + (rnd() % 4096) * PS;
+		uint64_t n = 1 + rnd() % (rnd() % 8 ? 16 : 2048);
+		bool want;
+
+		if (k % 5 == 0) /* a bad size or an overflowing end */
+			n = rnd() % 3 == 0 ? 0 : UINT64_MAX >> (rnd() % 40);
+		want = n != 0 && n <= (p->max_addr >> p->log_page) &&
+		       a <= p->max_addr - ((n - 1) << p->log_page) &&
+		       hg_pagealloc_range_grown_slow(
+			       p, a, a + ((n - 1) << p->log_page)) != SIZE_MAX;
+		assert_int_equal(hg_pagealloc_range_grown(p, a, n), want);
+		yes += want;
+		no += !want;
+	}
+	assert_true(yes > 10000 && no > 10000);
+	hg_pagealloc_free_all(p);
+}
+
 /* Several allocators in one process do not interfere. */
 static void test_independent_instances(void **state)
 {
@@ -1980,6 +2097,8 @@ int main(void)
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_random_vs_model),
 		cmocka_unit_test(test_independent_instances),
+		cmocka_unit_test(test_scav_index_random),
+		cmocka_unit_test(test_range_grown_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

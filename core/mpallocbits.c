@@ -115,8 +115,34 @@ uint64_t hg_pallocbits_summarize_fast(const struct hg_pagealloc *p,
 				      const struct pa_chunk *c)
 {
 	uint64_t start, most, cur;
-	unsigned occ;
+	unsigned occ, w;
 
+	if (p->nwords == PA_MAX_WORDS) {
+		/* A chunk of eight words none of which is free (wocc 0),
+		 * nearly every chunk of a heap of small spans: a free run
+		 * lies inside one word or crosses one boundary between two,
+		 * the free top of the one below joined to the free bottom
+		 * of the one above. No word is 0, so no count of zeros
+		 * needs the test for it. */
+		occ = c->wocc[0];
+		for (w = 1; w < PA_MAX_WORDS; w++)
+			occ = c->wocc[w] < occ ? c->wocc[w] : occ;
+		if (occ != 0) {
+			most = 64 - occ;
+			for (w = 1; w < PA_MAX_WORDS; w++) {
+				uint64_t run = (uint64_t)__builtin_clzll(
+						       c->alloc[w - 1]) +
+					       (uint64_t)__builtin_ctzll(
+						       c->alloc[w]);
+
+				most = run > most ? run : most;
+			}
+			return pack_sum(
+				p, (uint64_t)__builtin_ctzll(c->alloc[0]), most,
+				(uint64_t)__builtin_clzll(
+					c->alloc[PA_MAX_WORDS - 1]));
+		}
+	}
 	edge_runs(p, c, &start, &most, &cur, &occ);
 	if (start == PA_NONE)
 		return pack_sum(p, p->chunk_pages, p->chunk_pages,

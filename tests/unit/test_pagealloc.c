@@ -2012,7 +2012,9 @@ static void naive_summary(const uint64_t *w, unsigned nwords, uint64_t *start,
 }
 
 /* Go: TestPallocBitsSummarize, and random bitmaps of runs of every length
- * (the heap of small spans): hg_pallocbits_summarize against the bits. */
+ * (the heap of small spans): hg_pallocbits_summarize and
+ * hg_pallocbits_summarize_fast (with and without a free word) against
+ * the bits. */
 static void test_summarize(void **state)
 {
 	(void)state;
@@ -2022,6 +2024,7 @@ static void test_summarize(void **state)
 		assert_int_equal(hg_pagealloc_new(&p, &envs[k].prm), HG_OK);
 		struct pa_chunk c;
 		uint64_t s = 12345 + (uint64_t)k;
+		int nfree_word = 0; /* bitmaps with a free word */
 		for (int t = 0; t < 20000; t++) {
 			memset(&c, 0, sizeof(c));
 			uint64_t n = (uint64_t)p->nwords * 64, i = 0;
@@ -2044,9 +2047,31 @@ static void test_summarize(void **state)
 				memset(c.alloc, 0, sizeof(c.alloc));
 			if (t == 2)
 				memset(c.alloc, 0xff, sizeof(c.alloc));
-			uint64_t a, b, e, ga, gb, ge;
+			uint64_t a, b, e, ga, gb, ge, fa, fb, fe;
 			naive_summary(c.alloc, p->nwords, &a, &b, &e);
 			unpack_sum(p, hg_pallocbits_summarize(p, &c), &ga, &gb, &ge);
+			/* The fast summary, from the words' longest runs. */
+			hg_chunk_words_changed(&c, 0, n);
+			{
+				bool any_free = false;
+
+				for (unsigned w = 0; w < p->nwords; w++)
+					any_free |= c.wocc[w] == 0;
+				nfree_word += any_free;
+			}
+			unpack_sum(p, hg_pallocbits_summarize_fast(p, &c), &fa,
+				   &fb, &fe);
+			if (fa != a || fb != b || fe != e) {
+				print_message("bitmap %d: want %llu/%llu/%llu "
+					      "fast %llu/%llu/%llu\n",
+					      t, (unsigned long long)a,
+					      (unsigned long long)b,
+					      (unsigned long long)e,
+					      (unsigned long long)fa,
+					      (unsigned long long)fb,
+					      (unsigned long long)fe);
+				fail();
+			}
 			if (ga != a || gb != b || ge != e) {
 				print_message("bitmap %d: want %llu/%llu/%llu got "
 					      "%llu/%llu/%llu\n",
@@ -2059,6 +2084,8 @@ static void test_summarize(void **state)
 				fail();
 			}
 		}
+		/* Both forms of the fast summary were taken. */
+		assert_true(nfree_word > 100 && nfree_word < 19000);
 		hg_pagealloc_free_all(p);
 	}
 }

@@ -471,13 +471,13 @@ static int check_end(struct hg_replay *rp)
 }
 
 /*
- * Ops are read AHEAD ahead of the one applied, so that each lane's model
- * can fetch what it will need for them while the ones before run
- * (hg_model_prefetch: an op's id slot when it is read, what that slot
- * leads to one op later, AHEAD - 1 ops before it runs: with a large live
- * set each fetch takes about an event's time). A source's strings are
- * borrowed until its next call: each op's id and mark label are copied
- * into its slot's buffer.
+ * Once a lane prefetches (run_events), ops are read AHEAD ahead of the
+ * one applied, so that each lane's model can fetch what it will need for
+ * them while the ones before run (hg_model_prefetch: an op's id slot when
+ * it is read, what that slot leads to one op later, AHEAD - 1 ops before
+ * it runs: with a large live set each fetch takes about an event's time).
+ * A source's strings are borrowed until its next call: each op read ahead
+ * has its id and mark label copied into its slot's buffer.
  */
 #define AHEAD 3
 /* The ring of ops read: AHEAD ahead and the one applied, a power of two
@@ -608,10 +608,12 @@ static inline void hint(struct hg_replay *rp, struct ahead *next,
 }
 
 /* read_ahead reads the next op into a (none after the end or an error:
- * the one before stays the last). A trace reader is called as such, not
- * through the source's pointer. */
+ * the one before stays the last), its borrowed strings copied when more
+ * ops are read before it runs (kept). A trace reader is called as such,
+ * not through the source's pointer. */
 static inline int read_ahead(struct hg_replay *rp, struct ahead *a,
-			     const struct ahead *before, struct hg_diag *d)
+			     const struct ahead *before, struct hg_diag *d,
+			     bool kept)
 {
 	a->line = a->col = 0;
 	if (before && before->rc <= 0) {
@@ -624,16 +626,25 @@ static inline int read_ahead(struct hg_replay *rp, struct ahead *a,
 	else
 		a->rc = rp->src.next(rp->src.ctx, &a->op, &a->line, &a->col,
 				     d);
-	if (a->rc > 0 && keep(a))
+	if (kept && a->rc > 0 && keep(a))
 		return HG_ENOMEM;
 	return 0;
 }
 
+/*
+ * run_events reads and applies the ops. While no lane prefetches (its id
+ * maps fit the host's caches: most replays), each op is read just before
+ * it runs, its strings borrowed from the source; once one does, AHEAD
+ * ops are read ahead of the one applied (copied into their slots) and
+ * hinted; when none does any more, the ops read are applied before the
+ * next read. have counts the ops read and not yet applied, from cur on.
+ */
 static int run_events(struct hg_replay *rp, struct ahead *ring)
 {
 	struct hg_diag d;
 	bool prefetch = false; /* some lane's lane.prefetch */
 	size_t live = 0;       /* lanes not stopped */
+	unsigned have = 0;
 
 	memset(&d, 0, sizeof(d));
 	for (unsigned j = 0; j < RING; j++) {
@@ -641,25 +652,16 @@ static int run_events(struct hg_replay *rp, struct ahead *ring)
 		if (!ring[j].buf)
 			return host_oom(rp);
 		ring[j].cap = KEEP_FIRST;
+		ring[j].succ = &ring[(j + 1) % RING];
 	}
 	for (size_t k = 0; k < rp->nlanes; k++)
 		live += !rp->lane[k].stopped;
-	for (unsigned j = 0; j < AHEAD; j++) {
-		if (read_ahead(rp, &ring[j], j ? &ring[j - 1] : NULL, &d))
-			return host_oom(rp);
-		for (unsigned b = 0; b <= j; b++)
-			hint_one(rp, &ring[b], (int)(j - b));
-	}
-	for (unsigned j = 0; j < RING; j++)
-		ring[j].succ = &ring[(j + 1) % RING];
-	/* The op applied, the last one read, the slot of the next. */
-	struct ahead *cur = &ring[0], *last = &ring[AHEAD - 1];
-	for (uint64_t i = 0;; i++, cur = cur->succ, last = last->succ) {
-		struct ahead *next = last->succ;
+	struct ahead *cur = &ring[0];
+	for (uint64_t i = 0;; i++, cur = cur->succ, have--) {
 		size_t nlanes = rp->nlanes;
 		int rc;
 
-		if (!live || cur->rc == 0)
+		if (!live)
 			break;
 		if (__builtin_expect(i % PREFETCH_ASK == 0, 0)) {
 			prefetch = false;
@@ -670,14 +672,35 @@ static int run_events(struct hg_replay *rp, struct ahead *ring)
 				prefetch |= l->prefetch;
 			}
 		}
+		if (__builtin_expect(prefetch, 0)) {
+			/* The ring full: this op and AHEAD after it (an
+			 * error in one is said after the ones before it ran,
+			 * as it comes after them). */
+			struct ahead *last = cur;
+
+			for (unsigned j = 1; j < have; j++)
+				last = last->succ;
+			for (; have < RING; have++) {
+				struct ahead *next = have ? last->succ : cur;
+
+				if (read_ahead(rp, next, have ? last : NULL, &d,
+					       true))
+					return host_oom(rp);
+				if (have)
+					hint(rp, next, last);
+				else
+					hint_one(rp, next, 0);
+				last = next;
+			}
+		} else if (have == 0) {
+			/* Applied before the next read: borrowed strings. */
+			read_ahead(rp, cur, NULL, &d, false);
+			have = 1;
+		}
+		if (cur->rc == 0)
+			break;
 		if (cur->rc < 0)
 			return source_error(rp, cur->rc, &d);
-		/* The next op's read (an error in it is said after the ones
-		 * before it ran, as it comes after them). */
-		if (read_ahead(rp, next, last, &d))
-			return host_oom(rp);
-		if (prefetch)
-			hint(rp, next, last);
 		for (size_t k = 0; k < nlanes; k++) {
 			struct hg_replay_lane *l = &rp->lane[k];
 

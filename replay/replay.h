@@ -222,12 +222,13 @@ int hg_replay_observe(struct hg_replay *rp, const struct hg_observer *o);
  * hg_replay_run reads and applies every operation until the end of the
  * source, or until every lane stopped (out of memory, --at), or an error.
  * Returns the status: HG_REPLAY_OK, HG_REPLAY_OOM when a lane ran out of
- * memory (the models keep their state at that event), or an error. It
- * reads the source three operations ahead of the one it applies (each
- * lane's model fetches what they will need meanwhile once its id maps
- * have outgrown the host's caches: hg_model_prefetch),
- * copying their borrowed strings; a source error is said when the
- * operations before it have run, as it would be without reading ahead.
+ * memory (the models keep their state at that event), or an error. Once
+ * some lane's id maps have outgrown the host's caches it reads the source
+ * three operations ahead of the one it applies (each lane's model fetches
+ * what they will need meanwhile: hg_model_prefetch), copying their
+ * borrowed strings; before, each operation is read just before it runs.
+ * A source error is said when the operations before it have run, as it
+ * would be without reading ahead.
  */
 int hg_replay_run(struct hg_replay *rp);
 

@@ -102,10 +102,10 @@ static void test_model_oom(void **state)
 	assert_int_equal(hg_replay_exit_status(rp.status), 3);
 	assert_true(rp.lane[0].oom);
 	assert_int_equal(rp.lane[0].oom_line, 3);
-	/* It stopped there: the free was read (the replay reads up to two
-	 * ops ahead of the one it applies) but never applied. */
+	/* It stopped there: the free was never applied, nor read (no lane
+	 * prefetches: each op is read just before it runs). */
 	assert_int_equal(hg_model_stats(hg_replay_model(&rp, 0))->events, 3);
-	assert_int_equal(o.i, 4);
+	assert_int_equal(o.i, 3);
 	hg_replay_release(&rp);
 }
 
@@ -261,6 +261,8 @@ static void test_fidelity(void **state)
 struct clobber {
 	char buf[700];
 	unsigned i, n;
+	unsigned prefill; /* first this many spans "p<k>", kept live */
+	bool fail_end;	  /* an input error instead of the end */
 };
 
 static void clobber_id(char *b, unsigned k)
@@ -276,12 +278,25 @@ static int clobber_next(void *ctx, struct hg_op *op, unsigned *line,
 			unsigned *col, struct hg_diag *d)
 {
 	struct clobber *c = ctx;
-	(void)d;
-	if (c->i >= c->n)
-		return 0;
+	if (c->i >= c->prefill + c->n) {
+		if (!c->fail_end)
+			return 0;
+		hg_diag_set(d, "clobber", c->i + 1, 1, "bad op");
+		return HG_EINVAL;
+	}
 	memset(c->buf, 'X', sizeof(c->buf)); /* the last op's strings gone */
 	memset(op, 0, sizeof(*op));
-	unsigned k = c->i / 3, r = c->i % 3;
+	if (c->i < c->prefill) {
+		op->kind = HG_OP_ALLOC;
+		op->size = 8192;
+		snprintf(c->buf, sizeof(c->buf), "p%u", c->i);
+		op->id = c->buf;
+		c->i++;
+		*line = c->i;
+		*col = 1;
+		return 1;
+	}
+	unsigned k = (c->i - c->prefill) / 3, r = (c->i - c->prefill) % 3;
 	if (r == 0 || (r == 2 && k == 0)) {
 		op->kind = HG_OP_ALLOC;
 		op->size = 8192;
@@ -342,6 +357,37 @@ static void test_borrowed_strings(void **state)
 	hg_replay_release(&rp);
 }
 
+/*
+ * The same ops after 70,000 live spans: the span map outgrows the host's
+ * caches (hg_model_prefetch_wanted), and from the next PREFETCH_ASK on
+ * the ops are read ahead of the one applied, their strings copied. The
+ * source's error at the end is said after every op before it ran.
+ */
+static void test_borrowed_strings_ahead(void **state)
+{
+	(void)state;
+	struct clobber c = { .n = 30000, .prefill = 70000, .fail_end = true };
+	struct hg_replay rp;
+	struct hg_config cfg;
+	hg_replay_init(&rp);
+	struct hg_op_source src = { &c, clobber_next, NULL };
+	hg_replay_source(&rp, &src, "clobber");
+	hg_config_init(&cfg);
+	assert_int_equal(hg_replay_add_lane(&rp, &cfg, NULL), 0);
+	rp.record_marks = true;
+	assert_int_equal(hg_replay_run(&rp), HG_REPLAY_EINPUT);
+	assert_int_equal(rp.err.line, 100001);
+	assert_true(rp.lane[0].prefetch);
+	const struct hg_stats *st = hg_model_stats(hg_replay_model(&rp, 0));
+	assert_int_equal(st->events, 100000);
+	assert_int_equal(st->final.heap_inuse, (70000 + 2) * 8192);
+	unsigned n = 0;
+	assert_int_equal(hg_marks_each(&rp.lane[0].marks, check_mark_label, &n),
+			 0);
+	assert_int_equal(n, 10000);
+	hg_replay_release(&rp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_many_marks),
 		cmocka_unit_test(test_fidelity),
 		cmocka_unit_test(test_borrowed_strings),
+		cmocka_unit_test(test_borrowed_strings_ahead),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -395,14 +395,8 @@ static uint64_t merged_children(const struct hg_pagealloc *p, unsigned l,
 void hg_pagealloc_update_chunk(struct hg_pagealloc *p, uint64_t ci,
 			       uint64_t sum)
 {
-	unsigned leaf = p->levels - 1, lp = p->log_max_packed;
-	uint64_t mask = (UINT64_C(1) << lp) - 1, i = ci, old;
-	/* The packed fields: start and end, the longest run. */
-	uint64_t se = mask | (mask << (2 * lp)), mf = mask << lp;
-	/* The entry just written when its leaf is materialised (its
-	 * siblings are then beside it, in place), else NULL. */
-	uint64_t *cur;
-	int l;
+	unsigned leaf = p->levels - 1;
+	uint64_t old, *cur;
 
 	if (p->enomem)
 		return;
@@ -418,6 +412,38 @@ void hg_pagealloc_update_chunk(struct hg_pagealloc *p, uint64_t ci,
 			return;
 		cur = sum_peek(p, leaf, ci);
 	}
+	hg_pagealloc_update_up(p, ci, cur, old, sum);
+}
+
+/* Whether one of the eight children k has a longest run of at least mo
+ * (the fields masked by mf, compared in place). */
+static inline bool kid_holds(const uint64_t *k, uint64_t mf, uint64_t mo)
+{
+	unsigned j;
+
+	for (j = 0; j < (1u << PA_LEVEL_BITS); j++)
+		if ((k[j] & mf) >= mo)
+			return true;
+	return false;
+}
+
+/*
+ * The levels above chunk ci, whose summary went from old to sum (cur: its
+ * entry when its leaf is materialised, else NULL), as
+ * hg_pagealloc_update_chunk says. A child that lost the parent's longest
+ * run, its start and end kept, leaves the parent as it is when another
+ * child holds a run as long (every run that crosses between children
+ * stays too).
+ */
+void hg_pagealloc_update_up(struct hg_pagealloc *p, uint64_t ci,
+			    uint64_t *cur, uint64_t old, uint64_t sum)
+{
+	unsigned leaf = p->levels - 1, lp = p->log_max_packed;
+	uint64_t mask = (UINT64_C(1) << lp) - 1, i = ci;
+	/* The packed fields: start and end, the longest run. */
+	uint64_t se = mask | (mask << (2 * lp)), mf = mask << lp;
+	int l;
+
 	for (l = (int)leaf - 1; l >= 0; l--) {
 		uint64_t par, v, *pp;
 		const uint64_t *kids =
@@ -440,7 +466,7 @@ void hg_pagealloc_update_chunk(struct hg_pagealloc *p, uint64_t ci,
 			merge = false;
 			if (mn >= mo)
 				v = mn > mp ? (par & ~mf) | mn : par;
-			else if (mo < mp)
+			else if (mo < mp || (kids && kid_holds(kids, mf, mo)))
 				v = par;
 			else
 				merge = true;
@@ -895,6 +921,21 @@ static uint64_t uniform_run(const struct hg_pagealloc *p,
 	return min_u64(n, whole);
 }
 
+/* hg_pagealloc_update_chunk for chunk ci whose summary was old before,
+ * sp its entry as sum_peek gave it before the summary was computed. */
+static inline void pa_update_leaf(struct hg_pagealloc *p, uint64_t ci,
+				  uint64_t *sp, uint64_t old, uint64_t sum)
+{
+	if (!sp) {
+		hg_pagealloc_update_chunk(p, ci, sum);
+		return;
+	}
+	if (sum == old)
+		return;
+	*sp = sum;
+	hg_pagealloc_update_up(p, ci, sp, old, sum);
+}
+
 /* Go: (*pageAlloc).allocRange, runtime/mpagealloc.go */
 static uint64_t pa_alloc_range(struct hg_pagealloc *p, hg_addr base,
 			       uint64_t npages)
@@ -907,7 +948,7 @@ static uint64_t pa_alloc_range(struct hg_pagealloc *p, hg_addr base,
 	    (lo != 0 && lo + npages == p->chunk_pages)) {
 		/* Inside one chunk, not all of it: the common case. */
 		struct pa_chunk *ch;
-		uint64_t old, sum;
+		uint64_t old, sum, *sp;
 		bool was_free;
 
 		c = chunk_index(p, base);
@@ -936,10 +977,11 @@ static uint64_t pa_alloc_range(struct hg_pagealloc *p, hg_addr base,
 		hg_scav_index_alloc(p, c, ch, npages);
 		if (p->enomem)
 			return scav << p->log_page;
-		old = sum_get(p, p->levels - 1, c);
+		sp = sum_peek(p, p->levels - 1, c);
+		old = sp ? *sp : sum_get(p, p->levels - 1, c);
 		sum = was_free ? hg_pallocbits_sum_allocated(p, ch, old, lo, hi)
 			       : hg_pallocbits_summarize_fast(p, ch);
-		hg_pagealloc_update_chunk(p, c, sum);
+		pa_update_leaf(p, c, sp, old, sum);
 		return scav << p->log_page;
 	}
 	walk_begin(p, base, npages, &w);
@@ -1050,7 +1092,7 @@ void hg_pagealloc_free(struct hg_pagealloc *p, hg_addr base, uint64_t npages)
 	    (lo != 0 && lo + npages == p->chunk_pages)) {
 		/* Inside one chunk, not all of it: the common case. */
 		struct pa_chunk *ch;
-		uint64_t old, sum, run_lo, run_len;
+		uint64_t old, sum, run_lo, run_len, *sp;
 
 		c = chunk_index(p, base);
 		ch = hg_chunk_mut(p, c);
@@ -1070,7 +1112,8 @@ void hg_pagealloc_free(struct hg_pagealloc *p, hg_addr base, uint64_t npages)
 		hg_scav_index_free(p, c, ch, lo, npages);
 		if (p->enomem)
 			return;
-		old = sum_get(p, p->levels - 1, c);
+		sp = sum_peek(p, p->levels - 1, c);
+		old = sp ? *sp : sum_get(p, p->levels - 1, c);
 		sum = hg_pallocbits_sum_freed(p, ch, old, lo, lo + npages,
 					      &run_lo, &run_len);
 		/* A run from the chunk's first page may begin in the chunk
@@ -1081,7 +1124,7 @@ void hg_pagealloc_free(struct hg_pagealloc *p, hg_addr base, uint64_t npages)
 			pa_hints_run(p, chunk_base(p, c) +
 					       (run_lo << p->log_page),
 				     run_len);
-		hg_pagealloc_update_chunk(p, c, sum);
+		pa_update_leaf(p, c, sp, old, sum);
 		return;
 	}
 	pa_hints_freed(p, base);

@@ -391,6 +391,8 @@ void hg_pagealloc_update(struct hg_pagealloc *p, hg_addr base, uint64_t npages,
 			 bool contig, bool alloc);
 void hg_pagealloc_update_chunk(struct hg_pagealloc *p, uint64_t ci,
 			       uint64_t sum);
+void hg_pagealloc_update_up(struct hg_pagealloc *p, uint64_t ci,
+			    uint64_t *cur, uint64_t old, uint64_t sum);
 hg_addr hg_pagealloc_find(struct hg_pagealloc *p, uint64_t npages,
 			  hg_addr *new_search);
 /* pagealloc_check.c: Go's find walked from the root, for the tests. */

@@ -1932,6 +1932,59 @@ static void test_scav_index_random(void **state)
 	assert_true(set > 10 && cleared > 10 && up > 10 && down > 10);
 }
 
+/*
+ * Summaries whose children share their longest run: sixteen chunks full
+ * but for holes of a few lengths, freed and taken again at random, so a
+ * chunk often loses the longest run of its parent while a sibling holds
+ * one as long (the parent kept without a merge) or none does (merged).
+ * The checker merges every entry's children as Go does after each step.
+ */
+static void test_summary_equal_runs(void **state)
+{
+	struct env e = env64(4096);
+	struct hg_pagealloc *p = NULL;
+	hg_addr base = 0xc000000000;
+	static uint8_t used[16 * 512];
+	uint64_t s, nalloc = 0;
+	int step;
+
+	(void)state;
+	assert_int_equal(hg_pagealloc_new(&p, &e.prm), 0);
+	assert_int_equal(hg_pagealloc_grow(p, base, 64 << 20), 0);
+	assert_int_equal(hg_pagealloc_alloc(p, 16 * 512, &s), base);
+	memset(used, 1, sizeof(used));
+	rng_state = 0x243f6a8885a308d3;
+	for (step = 0; step < 20000; step++) {
+		uint64_t n = UINT64_C(1) << (rnd() % 4), k;
+
+		if (rnd() % 2) {
+			/* A hole of n pages on n pages' alignment, where
+			 * every page is in use. */
+			uint64_t pg = (rnd() % (16 * 512 / n)) * n;
+
+			for (k = 0; k < n && used[pg + k]; k++)
+				;
+			if (k < n)
+				continue;
+			hg_pagealloc_free(p, base + pg * PS, n);
+			memset(used + pg, 0, n);
+		} else {
+			hg_addr a = hg_pagealloc_alloc(p, n, &s);
+			uint64_t pg = (a - base) / PS;
+
+			if (!a)
+				continue;
+			for (k = 0; k < n; k++)
+				assert_int_equal(used[pg + k], 0);
+			memset(used + pg, 1, n);
+			nalloc++;
+		}
+		check_ok(p);
+	}
+	assert_true(nalloc > 5000);
+	hg_pagealloc_free_all(p);
+}
+
 /* hg_pagealloc_range_grown, which tries the range of the last answer
  * first, against the search of every range (its slow path), for random
  * runs in and around three discontiguous grown regions. */
@@ -2126,6 +2179,7 @@ int main(void)
 		cmocka_unit_test(test_independent_instances),
 		cmocka_unit_test(test_scav_index_random),
 		cmocka_unit_test(test_range_grown_random),
+		cmocka_unit_test(test_summary_equal_runs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -361,9 +361,16 @@ int hg_apply_spec(struct hg_model *m, const struct hg_op_spec *k,
 
 	if (!fn)
 		return hg_errorf(err, errlen, HG_ETRACE, "unknown operation");
-	if (m->obj)
+	if (m->obj) {
 		hg_sweep_settle(m, op); /* mgcsweep.c */
-	if (m->obj && (m->obj->scav_ready_due || m->obj->reclaim_due))
-		hg_sweep_end_check(m, op); /* mgcsweep.c */
+		if (m->obj->scav_ready_due || m->obj->reclaim_due)
+			hg_sweep_end_check(m, op); /* mgcsweep.c */
+	}
+	/* The spans' own events called as such (inline), not through the
+	 * table's pointer. */
+	if (k->kind == HG_OP_ALLOC)
+		return apply_alloc(m, op, res, err, errlen);
+	if (k->kind == HG_OP_FREE)
+		return apply_free(m, op, res, err, errlen);
 	return fn(m, op, res, err, errlen);
 }

@@ -341,10 +341,7 @@ int hg_mheap_alloc_span(struct hg_model *m, uint64_t npages,
 
 	/* More pages than the address space holds: the heap cannot grow by
 	 * that much (Go: mheap.grow's sysAlloc fails, "out of memory"). */
-	if (npages > (UINT64_C(1) << (m->cfg.address_bits < 63
-					      ? m->cfg.address_bits
-					      : 63)) /
-			     m->cfg.page_size) {
+	if (__builtin_expect(npages > m->max_span_pages, 0)) {
 		hg_mheap_throw_oom(m, npages > UINT64_MAX / m->cfg.page_size
 					      ? UINT64_MAX
 					      : npages * m->cfg.page_size);

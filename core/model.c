@@ -289,6 +289,10 @@ int hg_model_new_with(struct hg_model **out, const struct hg_config *cfg,
 		free(m);
 		return rc;
 	}
+	m->max_span_pages = (UINT64_C(1) << (cfg->address_bits < 63
+						     ? cfg->address_bits
+						     : 63)) /
+			    cfg->page_size;
 	hg_idmap_init(&m->spans);
 	hg_idmap_init(&m->sysallocs);
 	hg_idmap_init(&m->mmaps);

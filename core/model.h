@@ -138,6 +138,9 @@ struct hg_model {
 	 * break's classes, cached. */
 	bool stats_stale;
 	bool sbrk, sbrk_counts;
+	/* The most pages a span can have: the address space's (Go: mheap.grow's
+	 * sysAlloc fails past it), from cfg.address_bits and page_size. */
+	uint64_t max_span_pages;
 	bool dead; /* the runtime threw; no more operations */
 	char throw_msg[256];
 };

@@ -283,6 +283,15 @@ static void test_address_space_oom(void **state)
 	assert_non_null(strstr(hg_model_stats(m)->oom_message,
 			       "cannot allocate 3758096384-byte block"));
 	hg_model_free(m);
+	/* More pages than 48 bits of addresses hold: refused before the
+	 * page allocator is asked, its pages' bytes said. */
+	m = new_model("linux/amd64", NULL, NULL);
+	assert_int_equal(op(m, HG_OP_ALLOC, "a", 8 * KiB, &r), HG_OK);
+	assert_int_equal(op(m, HG_OP_ALLOC, "b", (UINT64_C(1) << 48) + 1, &r),
+			 HG_EOOM);
+	assert_non_null(strstr(hg_model_stats(m)->oom_message,
+			       "cannot allocate 281474976718848-byte block"));
+	hg_model_free(m);
 }
 
 static void test_trace_errors(void **state)

@@ -250,13 +250,12 @@ static int apply_time(struct hg_model *m, const struct hg_op *op,
 		      struct hg_op_result *res, char *err, size_t errlen)
 {
 	int rc = objects_begin(m, false);
-	(void)res;
 	(void)err;
 	(void)errlen;
 	if (rc == HG_OK) {
 		m->obj->now = op->value;
 		m->obj->has_time = true;
-		hg_bg_scavenger_tick(m); /* mgcpacer.c */
+		res->released = hg_bg_scavenger_tick(m); /* mgcpacer.c */
 	}
 	return rc;
 }

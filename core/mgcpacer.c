@@ -672,23 +672,23 @@ uint64_t hg_bg_scavenger_running(struct hg_model *m, uint64_t procs)
 	return released;
 }
 
-void hg_bg_scavenger_tick(struct hg_model *m)
+/* The trace's clock moved (a time event, or the gc at a cycle's start):
+ * the background scavenger does what is due by now. Returns the bytes
+ * released. */
+uint64_t hg_bg_scavenger_tick(struct hg_model *m)
 {
 	struct hg_objects *o = m->obj;
 	uint64_t now = o->now, released = 0;
 	double worked = 0;
 
-	if (m->cfg.scavenger_pace == HG_SCAV_PACE_TRACE) {
-		if (o->scav_on_cpu)
-			scav_trace_work(m, SCAV_ON_CPU);
-		return;
-	}
+	if (m->cfg.scavenger_pace == HG_SCAV_PACE_TRACE)
+		return o->scav_on_cpu ? scav_trace_work(m, SCAV_ON_CPU) : 0;
 	if (o->scav_state == HG_SCAV_PARKED)
-		return;
+		return 0;
 	if (o->scav_state == HG_SCAV_READY && now < o->scav_wake_at)
-		return;
+		return 0;
 	if (o->scav_state == HG_SCAV_SLEEPING && now < o->scav_sleep_until)
-		return;
+		return 0;
 	if (o->scav_state == HG_SCAV_SLEEPING || o->scav_was_sleeping)
 		scav_woke(m, now);
 	o->scav_was_sleeping = false;
@@ -704,7 +704,7 @@ void hg_bg_scavenger_tick(struct hg_model *m)
 	}
 	if (released == 0) {
 		o->scav_state = HG_SCAV_PARKED;
-		return;
+		return 0;
 	}
 	/* Go: scavengerState.sleep. */
 	if (worked < HG_SCAV_MIN_WORK_NS)
@@ -715,6 +715,7 @@ void hg_bg_scavenger_tick(struct hg_model *m)
 	o->scav_state = HG_SCAV_SLEEPING;
 	o->scav_sleep_start = now;
 	o->scav_sleep_until = now + (uint64_t)(worked / o->scav_sleep_ratio);
+	return released;
 }
 
 /*

@@ -301,7 +301,7 @@ uint64_t hg_gc_trigger(const struct hg_model *m);
 void hg_gc_commit(struct hg_model *m);
 int hg_gc_paced(struct hg_model *m);
 void hg_heap_live_add(struct hg_objects *o, uint64_t n);
-void hg_bg_scavenger_tick(struct hg_model *m);
+uint64_t hg_bg_scavenger_tick(struct hg_model *m);
 void hg_scavenger_gc_start(struct hg_model *m);
 uint64_t hg_bg_scavenge_goal(struct hg_model *m);
 void hg_scavenger_sweep_done(struct hg_model *m);

@@ -63,7 +63,7 @@ static const struct hg_op_spec hg_op_specs[HG_OP_COUNT] = {
 	[HG_OP_PROC] = { HG_OP_PROC, "proc", "p", false, F(HG_FIELD_VALUE),
 			 HG_IDS_NONE, HG_ID_NO, HG_LOG_OP },
 	[HG_OP_TIME] = { HG_OP_TIME, "time", "t", false, F(HG_FIELD_VALUE),
-			 HG_IDS_NONE, HG_ID_NO, HG_LOG_OP },
+			 HG_IDS_NONE, HG_ID_NO, HG_LOG_OP | HG_LOG_RELEASED },
 	[HG_OP_WBUFALLOC] = { HG_OP_WBUFALLOC, "wbufalloc", "wa", true,
 			      F(HG_FIELD_ID, HG_FIELD_SIZE, HG_FIELD_ADDR),
 			      HG_IDS_WBUF, HG_ID_MAKE,

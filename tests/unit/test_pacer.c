@@ -1057,6 +1057,52 @@ static void test_scavenger_huge_release(void **state)
 }
 
 /*
+ * A release of the background scavenger that a time event completes
+ * (scavenger_pace time: its burst after sysmon's wake; trace: the part of
+ * a run the clock's advance covers) is the time event's result, as the
+ * bgscav and running events' are, and the event log writes it: each time
+ * event's released is what heap_released grew by at it, and some of them
+ * release.
+ */
+static uint64_t time_released(struct hg_model *m, uint64_t t)
+{
+	struct hg_op o = { .kind = HG_OP_TIME, .value = t };
+	struct hg_op_result res;
+	uint64_t before = heap_released(m);
+	char err[256] = "";
+
+	memset(&res, 0, sizeof(res));
+	if (hg_model_apply(m, &o, &res, err, sizeof(err)) != HG_OK)
+		fail_msg("time: %s", err);
+	assert_int_equal(res.released, heap_released(m) - before);
+	return res.released;
+}
+
+static void test_scavenger_time_released(void **state)
+{
+	const uint64_t q = 64 * KiB;
+	struct hg_model *m;
+
+	(void)state;
+	assert_true(hg_op_spec(HG_OP_TIME)->log & HG_LOG_RELEASED);
+	/* time: the burst of 1 ms of work (250 quanta) from 70 us after
+	 * the sweep's end, then the sleep (1 s) */
+	m = bgscav_model("time", NULL);
+	op(m, HG_OP_NEW, "c0", 64, false); /* the sweep's end */
+	assert_int_equal(time_released(m, 60000), 0);
+	assert_int_equal(time_released(m, 80000), 250 * q);
+	assert_int_equal(time_released(m, 90000), 0);
+	hg_model_free(m);
+	/* trace: the run's releases as its CPU time covers them */
+	m = bgscav_model("trace", NULL);
+	op(m, HG_OP_NEW, "c0", 64, false);
+	bgscav(m, 2000000, HG_BGSCAV_RUN);
+	assert_int_equal(time_released(m, 2040000), 10 * q);
+	assert_int_equal(time_released(m, 2100000), 15 * q);
+	hg_model_free(m);
+}
+
+/*
  * The end of an imported gc's sweep: its first wbuffree (Go's bgsweep
  * frees the work buffers once no span is left to sweep), even with frees
  * after it; a stack growth, a P change or the clock between its frees do
@@ -1449,6 +1495,7 @@ int main(void)
 		cmocka_unit_test(test_scavenger_trace),
 		cmocka_unit_test(test_scavenger_shootdown),
 		cmocka_unit_test(test_scavenger_huge_release),
+		cmocka_unit_test(test_scavenger_time_released),
 		cmocka_unit_test(test_scavenger_sweep_end),
 		cmocka_unit_test(test_scavenger_sweep_end_wbufs),
 		cmocka_unit_test(test_scavenger_gens),

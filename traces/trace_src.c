@@ -172,7 +172,12 @@ static long start(struct hg_src *s)
 		isal_inflate_init(s->is);
 		s->is->crc_flag = ISAL_GZIP;
 #else
-		if (inflateInit2(&s->zs, 15 + 16) != Z_OK)
+		rc = inflateInit2(&s->zs, 15 + 16);
+		if (rc == Z_MEM_ERROR) {
+			s->enomem = true;
+			return src_fail(s, "out of memory");
+		}
+		if (rc != Z_OK)
 			return src_fail(s, "cannot initialise zlib");
 #endif
 		s->zinit = true;
@@ -260,6 +265,11 @@ static long inflate_some(struct hg_src *s, const unsigned char *p,
 	raw_consume(s, avail - s->zs.avail_in);
 	if (zr == Z_STREAM_END) {
 		s->zend = true;
+	} else if (zr == Z_MEM_ERROR) {
+		/* The window, allocated at the first block: the host's
+		 * memory, not the stream. */
+		s->enomem = true;
+		return src_fail(s, "out of memory");
 	} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
 		char what[128];
 

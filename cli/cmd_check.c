@@ -77,10 +77,12 @@ static int check(const char *path, int from, bool quiet)
 	struct hg_diag d;
 	uint64_t n = 0;
 	int status = HG_EXIT_USAGE;
+	int rc;
 
 	memset(&d, 0, sizeof(d));
-	if (hg_trace_open_as(&tr, path, from, &d) != 0) {
-		hg_cli_diag(&d);
+	rc = hg_trace_open_as(&tr, path, from, &d);
+	if (rc != 0) {
+		hg_cli_diag_rc(rc, &d);
 		return HG_EXIT_USAGE;
 	}
 	info = hg_trace_info(tr);
@@ -93,12 +95,12 @@ static int check(const char *path, int from, bool quiet)
 	for (;;) {
 		struct hg_op op;
 		unsigned line = 0, col = 0;
-		int rc = hg_trace_next(tr, &op, &line, &col, &d);
 
+		rc = hg_trace_next(tr, &op, &line, &col, &d);
 		if (rc == 0)
 			break;
 		if (rc < 0) {
-			hg_cli_diag(&d);
+			hg_cli_diag_rc(rc, &d);
 			goto out;
 		}
 		if (check_ids(ids, &op, name, line, col))

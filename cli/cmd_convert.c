@@ -121,8 +121,9 @@ static int convert(const struct hg_convert *c, enum hg_trace_format fmt,
 
 	memset(&d, 0, sizeof(d));
 	hg_outfile_input(c->in);
-	if (hg_trace_open_as(&tr, c->in, c->from, &d) != 0) {
-		hg_cli_diag(&d);
+	rc = hg_trace_open_as(&tr, c->in, c->from, &d);
+	if (rc != 0) {
+		hg_cli_diag_rc(rc, &d);
 		return HG_EXIT_USAGE;
 	}
 	if (hg_outfile_open(&of, c->out) != 0) {
@@ -132,8 +133,12 @@ static int convert(const struct hg_convert *c, enum hg_trace_format fmt,
 	info = *hg_trace_info(tr);
 	if (c->import)
 		import_header(&info, c->in);
-	if (hg_trace_writer_open(&w, of.f, fmt, gz, &info, &d) != 0) {
-		hg_cli_error("%s: %s", name, d.msg);
+	rc = hg_trace_writer_open(&w, of.f, fmt, gz, &info, &d);
+	if (rc != 0) {
+		if (rc == HG_ENOMEM)
+			hg_cli_diag_rc(rc, &d);
+		else
+			hg_cli_error("%s: %s", name, d.msg);
 		goto fail;
 	}
 	for (;;) {
@@ -144,7 +149,7 @@ static int convert(const struct hg_convert *c, enum hg_trace_format fmt,
 		if (rc == 0)
 			break;
 		if (rc < 0) {
-			hg_cli_diag(&d);
+			hg_cli_diag_rc(rc, &d);
 			goto fail;
 		}
 		if (hg_trace_write(w, &op) != 0) {

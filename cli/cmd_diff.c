@@ -200,7 +200,11 @@ static int load(struct stats *st)
 	if (read_all(st) != 0)
 		return -1;
 	if (hg_jread(st->text, st->len, &st->root, &err) != 0) {
-		hg_cli_error_at(st->name, err.line, err.col, "%s", err.msg);
+		if (err.enomem)
+			fputs("heapgrow: out of host memory\n", stderr);
+		else
+			hg_cli_error_at(st->name, err.line, err.col, "%s",
+					err.msg);
 		return -1;
 	}
 	if (st->root.type != HG_JOBJECT) {

@@ -45,6 +45,17 @@ static int fail_at(struct reader *r, const char *at, const char *fmt, ...)
 	return -1;
 }
 
+/* oom_at is fail_at for the host's memory failing. */
+static int oom_at(struct reader *r, const char *at)
+{
+	bool first = !r->failed;
+
+	fail_at(r, at, "out of memory");
+	if (first)
+		r->err->enomem = true;
+	return -1;
+}
+
 static void skip_ws(struct reader *r)
 {
 	while (r->p < r->end) {
@@ -148,7 +159,7 @@ static int read_string(struct reader *r, char **out)
 		return fail_at(r, start, "unterminated string");
 	buf = malloc((size_t)(q - r->p) + 1);
 	if (!buf)
-		return fail_at(r, start, "out of memory");
+		return oom_at(r, start);
 	o = buf;
 	while (*r->p != '"') {
 		unsigned char c = (unsigned char)*r->p;
@@ -356,7 +367,7 @@ static int read_members(struct reader *r, struct hg_jvalue *v, int depth)
 				realloc(v->members, ncap * sizeof(*nm));
 
 			if (!nm)
-				return fail_at(r, r->p, "out of memory");
+				return oom_at(r, r->p);
 			v->members = nm;
 			cap = ncap;
 		}

@@ -48,16 +48,18 @@ struct hg_jmember {
 	struct hg_jvalue v;
 };
 
-/* Where reading failed and why. */
+/* Where reading failed and why; enomem: the host's memory failed it. */
 struct hg_jerror {
 	unsigned line, col;
 	char msg[160];
+	bool enomem;
 };
 
 /*
  * hg_jread parses text[0..len) as one JSON value (surrounded by
  * whitespace only) into *out. Returns 0, or -1 with *err filled and *out
- * empty (a null). Allocation failure is an error too ("out of memory").
+ * empty (a null). Allocation failure is an error too ("out of memory",
+ * enomem set).
  */
 int hg_jread(const char *text, size_t len, struct hg_jvalue *out,
 	     struct hg_jerror *err);

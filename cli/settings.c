@@ -131,9 +131,12 @@ int hg_settings_collect(struct hg_cli_settings *all,
 	if (!cmdline)
 		return 0;
 	if (cmdline->config) {
+		int rc;
+
 		memset(&d, 0, sizeof(d));
-		if (hg_config_load(cmdline->config, &cs, &n, &d) != 0) {
-			hg_cli_diag(&d);
+		rc = hg_config_load(cmdline->config, &cs, &n, &d);
+		if (rc != 0) {
+			hg_cli_diag_rc(rc, &d);
 			return HG_EXIT_USAGE;
 		}
 		for (size_t i = 0; i < n; i++)

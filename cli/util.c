@@ -100,6 +100,14 @@ void hg_cli_diag(const struct hg_diag *d)
 	fputc('\n', stderr);
 }
 
+void hg_cli_diag_rc(int rc, const struct hg_diag *d)
+{
+	if (rc == HG_ENOMEM)
+		fputs("heapgrow: out of host memory\n", stderr);
+	else
+		hg_cli_diag(d);
+}
+
 void hg_cli_trace_warning(const struct hg_trace_reader *tr)
 {
 	char msg[sizeof(((struct hg_diag *)0)->msg)];

@@ -51,6 +51,11 @@ void hg_cli_verror_at(const char *file, unsigned line, unsigned col,
  */
 void hg_cli_diag(const struct hg_diag *d);
 
+/* hg_cli_diag_rc prints the diagnostic of a reader that failed with rc:
+ * "heapgrow: out of host memory" when the host's memory failed it
+ * (HG_ENOMEM, whatever the reader said), else as hg_cli_diag. */
+void hg_cli_diag_rc(int rc, const struct hg_diag *d);
+
 /*
  * hg_cli_trace_warning prints what the reader of tr skipped, if anything
  * (an importer's frees of addresses never allocated), as

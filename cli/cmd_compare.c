@@ -391,7 +391,8 @@ static int run_compare(struct compare *c)
 	hg_replay_init(&rp);
 	rp.format = c->args.pics.from;
 	/* --at MARK: the marks, for "did you mean" when it is not there. */
-	rp.record_marks = c->json || (c->args.pics.at && !c->args.pics.at_event);
+	rp.record_marks =
+		c->json || (c->args.pics.at && !c->args.pics.at_event);
 	/* One reading of the trace drives every configuration. */
 	if (hg_replay_open(&rp, c->args.trace)) {
 		status = hg_cli_replay_failed(&rp);
@@ -428,10 +429,10 @@ static int run_compare(struct compare *c)
 		runs[i].m = hg_replay_model(&rp, i);
 		runs[i].oom = rp.lane[i].oom;
 		if (pics->at && !runs[i].oom && !at.reached[i]) {
-			const char *near =
-				pics->at_event
-					? NULL
-					: hg_pictures_nearest_mark(&rp, pics->at);
+			const char *near = pics->at_event
+						   ? NULL
+						   : hg_pictures_nearest_mark(
+							     &rp, pics->at);
 			hg_cli_error("--at %s: not reached in the trace%s%s%s",
 				     pics->at, near ? " (did you mean \"" : "",
 				     near ? near : "", near ? "\"?)" : "");
@@ -536,7 +537,8 @@ int cmd_compare(int argc, char **argv)
 			hg_opt_usage_error(&cmd_compare_spec, "no trace given");
 		goto out;
 	}
-	if (hg_pictures_to_stdout(&c.args.pics) && !c.args.pics.picture_format) {
+	if (hg_pictures_to_stdout(&c.args.pics) &&
+	    !c.args.pics.picture_format) {
 		status = hg_opt_usage_error(&cmd_compare_spec,
 					    "-o - needs --picture-format "
 					    "png|svg|html");

@@ -144,7 +144,8 @@ static int check_figures(const struct stats *st, const struct hg_jvalue *v,
 				"figure '%s' is %s%s, not a non-negative "
 				"integer",
 				path, v->type == HG_JINT ? "negative" : "",
-				v->type == HG_JINT ? "" : hg_jtype_name(v->type));
+				v->type == HG_JINT ? ""
+						   : hg_jtype_name(v->type));
 		return -1;
 	}
 	for (size_t i = 0; i < v->nmembers; i++) {

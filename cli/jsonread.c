@@ -379,12 +379,13 @@ static int read_members(struct reader *r, struct hg_jvalue *v, int depth)
 		if (object) {
 			for (size_t i = 0; i + 1 < v->nmembers; i++)
 				if (strcmp(v->members[i].key, m->key) == 0)
-					return fail_at(
-						r, keyat,
-						"duplicate key \"%.60s\" (first "
-						"at %u:%u)",
-						m->key, v->members[i].v.line,
-						v->members[i].v.col);
+					return fail_at(r, keyat,
+						       "duplicate key "
+						       "\"%.60s\" (first "
+						       "at %u:%u)",
+						       m->key,
+						       v->members[i].v.line,
+						       v->members[i].v.col);
 			skip_ws(r);
 			if (r->p >= r->end || *r->p != ':')
 				return fail_at(r, r->p, "expected ':', not %s",

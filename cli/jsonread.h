@@ -4,8 +4,8 @@
  * (the figures at marks), strings, integers, true, false and null.
  * Fractions and exponents are rejected with a message (hg_jread_numbers
  * reads them, for other documents), as are duplicate keys, invalid
- * UTF-8, control characters in strings and "\u0000". Every value keeps its line and
- * column (1-based, columns in bytes). Nesting is limited to
+ * UTF-8, control characters in strings and "\u0000". Every value keeps its line
+ * and column (1-based, columns in bytes). Nesting is limited to
  * HG_JREAD_MAX_DEPTH, so the recursion is bounded.
  */
 #ifndef HG_CLI_JSONREAD_H

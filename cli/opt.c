@@ -138,7 +138,8 @@ int hg_opt_next(struct hg_opt_parser *p, const char **arg)
 			return fail(p, "option", p->argv[optind - 1],
 				    " takes no value");
 		return fail(p, "unknown or ambiguous option",
-			    p->argv[optind - 1], nearest_option(p, p->argv[optind - 1]));
+			    p->argv[optind - 1],
+			    nearest_option(p, p->argv[optind - 1]));
 	case ':':
 		o = find(p->spec, optopt);
 		if (o && o->shortname == optopt) {
@@ -227,7 +228,8 @@ static void help_line(FILE *f, const struct hg_opt *o)
 
 	if (o->shortname)
 		n = snprintf(left, sizeof(left), "  -%c, --%s%s%s",
-			     o->shortname, o->name, space(o), o->arg ? o->arg : "");
+			     o->shortname, o->name, space(o),
+			     o->arg ? o->arg : "");
 	else
 		n = snprintf(left, sizeof(left), "      --%s%s%s", o->name,
 			     space(o), o->arg ? o->arg : "");

@@ -94,7 +94,8 @@ static void set_handlers(void)
 	sa.sa_flags = SA_RESETHAND;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(handled) / sizeof(handled[0]); i++) {
-		/* A signal the caller ignores (nohup, SIGPIPE) stays ignored. */
+		/* A signal the caller ignores (nohup, SIGPIPE) stays
+		 * ignored. */
 		if (sigaction(sigs[i], NULL, &old) == 0 &&
 		    old.sa_handler == SIG_IGN)
 			continue;

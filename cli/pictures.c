@@ -114,7 +114,8 @@ int hg_pictures_option(struct hg_pictures *p, int opt, const char *arg,
 		if (strcmp(arg, "png") != 0 && strcmp(arg, "svg") != 0 &&
 		    strcmp(arg, "html") != 0)
 			return hg_opt_usage_error(
-				spec, "--picture-format: png, svg or html, not '%s'",
+				spec,
+				"--picture-format: png, svg or html, not '%s'",
 				arg);
 		p->picture_format = arg;
 		break;
@@ -428,7 +429,8 @@ int hg_pictures_write(struct hg_pictures *p, const struct hg_scene *tl)
 			}
 		}
 		p->report_ended = true;
-		/* The report's first view: the heap when the maps zoom to it. */
+		/* The report's first view: the heap when the maps zoom to
+		 * it. */
 		struct hg_model *ms[HG_REPLAY_MAX_LANES];
 		hg_addr zlo = 0, zhi = 0;
 		for (i = 0; i < p->rp->nlanes; i++)
@@ -437,7 +439,8 @@ int hg_pictures_write(struct hg_pictures *p, const struct hg_scene *tl)
 		    !hg_auto_zoom(ms, p->rp->nlanes, &zlo, &zhi))
 			zlo = zhi = 0;
 		if (p->report)
-			hg_report_framing(p->report, zlo, zhi, p->show_metadata);
+			hg_report_framing(p->report, zlo, zhi,
+					  p->show_metadata);
 	}
 	if (p->cv && hg_curves_scene(&cs, p->cv)) {
 		hg_cli_error("cannot draw the curves: out of host memory");
@@ -450,7 +453,8 @@ int hg_pictures_write(struct hg_pictures *p, const struct hg_scene *tl)
 				   : i < nmt ? p->timelines[i - p->nmaps]
 					     : p->curves[i - nmt];
 		if (map && !fmt_of(p, path)) {
-			hg_cli_error("-o -: give --picture-format png|svg|html");
+			hg_cli_error(
+				"-o -: give --picture-format png|svg|html");
 			status = HG_EXIT_USAGE;
 			break;
 		}
@@ -460,7 +464,8 @@ int hg_pictures_write(struct hg_pictures *p, const struct hg_scene *tl)
 		}
 		n++;
 		char why[160];
-		const char *fmt = map ? fmt_of(p, path) : hg_render_format_of(path);
+		const char *fmt =
+			map ? fmt_of(p, path) : hg_render_format_of(path);
 		if (map && fmt && strcmp(fmt, "html") == 0 && p->report) {
 			errno = 0;
 			if (hg_report_write_html(p->report, o[n - 1].f)) {
@@ -529,10 +534,10 @@ int hg_pictures_finish(struct hg_pictures *p, struct hg_replay *rp)
 				     p->at, hg_model_stats(m)->events, why);
 		else {
 			const char *near = hg_pictures_nearest_mark(rp, p->at);
-			hg_cli_error("--at: the trace has no mark \"%s\"%s%s%s%s",
-				     p->at, why,
-				     near ? " (did you mean \"" : "",
-				     near ? near : "", near ? "\"?)" : "");
+			hg_cli_error(
+				"--at: the trace has no mark \"%s\"%s%s%s%s",
+				p->at, why, near ? " (did you mean \"" : "",
+				near ? near : "", near ? "\"?)" : "");
 		}
 		return HG_EXIT_USAGE;
 	}

@@ -43,7 +43,8 @@ enum {
 	  "the replay to FILE (.png or .svg)" },                               \
 	{ HG_POPT_AT, 0, "at", "EVENT|MARK", at },                             \
 	{ HG_POPT_RANGE, 0, "range", "LO:HI",                                  \
-	  "draw only the addresses LO to HI (e.g. 0xc000000000:0xc000100000)" }, \
+	  "draw only the addresses LO to HI (e.g. "                            \
+	  "0xc000000000:0xc000100000)" },                                      \
 	{ HG_POPT_SHOW, 0, "show", "metadata|whole",                           \
 	  "draw the runtime's metadata reservations to scale (metadata) or "   \
 	  "the whole address range, never zoomed to the heap (whole); "        \

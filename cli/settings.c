@@ -308,7 +308,8 @@ int hg_settings_apply(const struct hg_cli_settings *s, struct hg_config *cfg)
 	/* The relations between keys, once every one is known. */
 	err[0] = '\0';
 	if (hg_config_check_keys(cfg, err, sizeof(err), keys) != 0) {
-		report_check(s, cfg, keys, err[0] ? err : "inconsistent settings");
+		report_check(s, cfg, keys,
+			     err[0] ? err : "inconsistent settings");
 		return HG_EXIT_USAGE;
 	}
 	return 0;

@@ -255,12 +255,13 @@ int hg_config_check_keys(const struct hg_config *cfg, char *err,
 	/* runtime_meta.c models the metadata where sysAlloc takes it from
 	 * the break, and the bitmap page allocator's go1.14 and later. */
 	if (cfg->runtime_metadata && !hg_platform_is_sbrk(cfg->platform))
-		return fail(&c, "runtime_metadata", "platform",
-			    "runtime_metadata is for the sbrk platforms (js/wasm, "
-			    "wasip1/wasm, plan9), whose metadata takes the "
-			    "break; on platform %s it is mapped apart from the "
-			    "heap",
-			    plat);
+		return fail(
+			&c, "runtime_metadata", "platform",
+			"runtime_metadata is for the sbrk platforms (js/wasm, "
+			"wasip1/wasm, plan9), whose metadata takes the "
+			"break; on platform %s it is mapped apart from the "
+			"heap",
+			plat);
 	if (cfg->runtime_metadata && n < 14)
 		return fail(&c, "runtime_metadata", "go",
 			    "runtime_metadata needs go 1.14 or later, not %s",

@@ -83,7 +83,8 @@ int hg_objects_init(struct hg_model *m)
 	if (minor <= 4)
 		o->stack_orders = 3;
 	else
-		o->stack_orders = 4 - (unsigned)(ptr / 4) * is_windows(&m->cfg) -
+		o->stack_orders = 4 -
+				  (unsigned)(ptr / 4) * is_windows(&m->cfg) -
 				  is_plan9(&m->cfg);
 	const struct hg_sizeclasses *t = o->sc.t;
 	m->stats.nsize_classes = t->nclasses;
@@ -379,8 +380,8 @@ static int malloc_large(struct hg_model *m, const struct hg_op *op,
 	if (!res->addr)
 		return rc ? rc : HG_EOOM;
 	uint16_t spc = op->noscan && m->obj->span_classes ? 1 : 0;
-	struct hg_mspan *s =
-		hg_mspan_new(m, res->addr, npages, spc, npages * page, 1, false);
+	struct hg_mspan *s = hg_mspan_new(m, res->addr, npages, spc,
+					  npages * page, 1, false);
 	if (!s)
 		return HG_ENOMEM;
 	hg_mspan_alloc_slot(s);
@@ -638,7 +639,8 @@ int hg_objects_check(struct hg_model *m, char *err, size_t errlen)
 			stack_bytes += bytes;
 			if (s->alloc_count + s->nfree_stacks != s->nelems) {
 				return hg_errorf(err, errlen, HG_EINVAL,
-						 "stack span %#" PRIx64 ": %u stacks "
+						 "stack span %#" PRIx64
+						 ": %u stacks "
 						 "and %u free of %u",
 						 s->base, s->alloc_count,
 						 s->nfree_stacks, s->nelems);
@@ -652,17 +654,19 @@ int hg_objects_check(struct hg_model *m, char *err, size_t errlen)
 		for (size_t w = 0; w < nwords; w++) {
 			if (s->bits[nwords + w] & ~s->bits[w]) {
 				return hg_errorf(err, errlen, HG_EINVAL,
-						 "span %#" PRIx64 ": a live object in "
+						 "span %#" PRIx64
+						 ": a live object in "
 						 "a free slot",
 						 s->base);
 			}
 		}
 		if ((uint32_t)na != s->alloc_count ||
 		    (uint32_t)nl != s->live_count) {
-			return hg_errorf(err, errlen, HG_EINVAL,
-					 "span %#" PRIx64 ": allocCount %u and %u live "
-					 "but the bitmaps count %d and %d",
-					 s->base, s->alloc_count, s->live_count, na, nl);
+			return hg_errorf(
+				err, errlen, HG_EINVAL,
+				"span %#" PRIx64 ": allocCount %u and %u live "
+				"but the bitmaps count %d and %d",
+				s->base, s->alloc_count, s->live_count, na, nl);
 		}
 		if (s->tinyref) {
 			for (uint32_t i = 0; i < s->nelems; i++) {
@@ -674,11 +678,12 @@ int hg_objects_check(struct hg_model *m, char *err, size_t errlen)
 				/* A 16-byte scan object shares the class
 				 * before go1.9: live, with no tiny count. */
 				if (tl && !l) {
-					return hg_errorf(err, errlen, HG_EINVAL,
-							 "span %#" PRIx64 ": tiny block "
-							 "%u holds objects but is not "
-							 "live",
-							 s->base, i);
+					return hg_errorf(
+						err, errlen, HG_EINVAL,
+						"span %#" PRIx64 ": tiny block "
+						"%u holds objects but is not "
+						"live",
+						s->base, i);
 				}
 			}
 		}
@@ -701,7 +706,8 @@ int hg_objects_check(struct hg_model *m, char *err, size_t errlen)
 		     (!hg_swept_span_pending(o, s) ||
 		      s->where != HG_SW_PARTIAL))) {
 			return hg_errorf(err, errlen, HG_EINVAL,
-					 "span %#" PRIx64 " (class %u, %u of %u "
+					 "span %#" PRIx64
+					 " (class %u, %u of %u "
 					 "allocated) is on the wrong list (%d)",
 					 s->base, hg_spc_sizeclass(s->spc),
 					 s->alloc_count, s->nelems, s->where);
@@ -720,12 +726,12 @@ int hg_objects_check(struct hg_model *m, char *err, size_t errlen)
 			cslots[c] += s->nelems;
 			if (s->nelems != hg_span_nelems(o, s->spc, bytes,
 							s->elemsize)) {
-				return hg_errorf(err, errlen, HG_EINVAL,
-						 "span %#" PRIx64 ": %u slots of "
-						 "%" PRIu64 " bytes, not its "
-						 "class's",
-						 s->base, s->nelems,
-						 s->elemsize);
+				return hg_errorf(
+					err, errlen, HG_EINVAL,
+					"span %#" PRIx64 ": %u slots of "
+					"%" PRIu64 " bytes, not its "
+					"class's",
+					s->base, s->nelems, s->elemsize);
 			}
 		}
 	}
@@ -737,33 +743,39 @@ int hg_objects_check(struct hg_model *m, char *err, size_t errlen)
 		return HG_EINVAL;
 	/* Every live slot holds a live object, or is a tiny block. */
 	if (oc.tiny != tinyrefs || live != oc.objects + tiny_blocks) {
-		return hg_errorf(err, errlen, HG_EINVAL,
-				 "%" PRIu64 " objects and %" PRIu64 " tiny objects, but "
-				 "the spans have %" PRIu64 " live slots and count %" PRIu64
-				 " tiny objects in %" PRIu64 " blocks",
-				 oc.objects, oc.tiny, live, tinyrefs, tiny_blocks);
+		return hg_errorf(
+			err, errlen, HG_EINVAL,
+			"%" PRIu64 " objects and %" PRIu64 " tiny objects, but "
+			"the spans have %" PRIu64
+			" live slots and count %" PRIu64
+			" tiny objects in %" PRIu64 " blocks",
+			oc.objects, oc.tiny, live, tinyrefs, tiny_blocks);
 	}
 	if (alloc != o->heap_alloc || objects != o->heap_objects ||
 	    partial != o->partial_bytes || free_slots != o->free_slot_bytes ||
 	    heap_bytes != o->obj_span_bytes) {
 		return hg_errorf(err, errlen, HG_EINVAL,
-				 "object figures differ from the spans: HeapAlloc %" PRIu64
-				 "/%" PRIu64 ", HeapObjects %" PRIu64 "/%" PRIu64
-				 ", partial %" PRIu64 "/%" PRIu64 ", free slots %" PRIu64
-				 "/%" PRIu64 ", span bytes %" PRIu64 "/%" PRIu64,
+				 "object figures differ from the spans: "
+				 "HeapAlloc %" PRIu64 "/%" PRIu64
+				 ", HeapObjects %" PRIu64 "/%" PRIu64
+				 ", partial %" PRIu64 "/%" PRIu64
+				 ", free slots %" PRIu64 "/%" PRIu64
+				 ", span bytes %" PRIu64 "/%" PRIu64,
 				 o->heap_alloc, alloc, o->heap_objects, objects,
 				 o->partial_bytes, partial, o->free_slot_bytes,
 				 free_slots, o->obj_span_bytes, heap_bytes);
 	}
 	for (unsigned c = 1; c < o->sc.t->nclasses; c++) {
-		const struct hg_size_class_stats *cs = &m->stats.size_classes[c];
+		const struct hg_size_class_stats *cs =
+			&m->stats.size_classes[c];
 		if (cs->spans != cspans[c] || cs->objects != cobjs[c] ||
 		    cs->free != cslots[c] - cobjs[c]) {
-			return hg_errorf(err, errlen, HG_EINVAL,
-					 "size class %u: %" PRIu64 " spans, %" PRIu64
-					 " objects by its counters, %" PRIu64
-					 " and %" PRIu64 " in the spans",
-					 c, cs->spans, cs->objects, cspans[c], cobjs[c]);
+			return hg_errorf(
+				err, errlen, HG_EINVAL,
+				"size class %u: %" PRIu64 " spans, %" PRIu64
+				" objects by its counters, %" PRIu64
+				" and %" PRIu64 " in the spans",
+				c, cs->spans, cs->objects, cspans[c], cobjs[c]);
 		}
 	}
 	if (stack_bytes != m->hs.in_stacks) {

@@ -107,7 +107,8 @@ static int mcentral_grow(struct hg_model *m, uint16_t spc,
 	unsigned c = hg_spc_sizeclass(spc);
 	uint64_t npages = t->npages[c];
 	uint64_t elemsize = t->size[c];
-	int rc = hg_sweep_reclaim(m); /* Go: mheap.alloc's reclaim (mgcsweep.c) */
+	/* Go: mheap.alloc's reclaim (mgcsweep.c) */
+	int rc = hg_sweep_reclaim(m);
 	if (rc)
 		return rc;
 	rc = hg_mheap_alloc_span(m, npages, res);
@@ -115,8 +116,8 @@ static int mcentral_grow(struct hg_model *m, uint16_t spc,
 		return rc ? rc : HG_EOOM;
 	uint32_t nelems = hg_span_nelems(m->obj, spc, npages * m->cfg.page_size,
 					 elemsize);
-	struct hg_mspan *s =
-		hg_mspan_new(m, res->addr, npages, spc, elemsize, nelems, false);
+	struct hg_mspan *s = hg_mspan_new(m, res->addr, npages, spc, elemsize,
+					  nelems, false);
 	if (!s)
 		return HG_ENOMEM;
 	res->new_span = true;

@@ -389,8 +389,9 @@ int hg_sweep_reclaim(struct hg_model *m)
 				continue;
 			if (n == cap) {
 				size_t nc = cap ? 2 * cap : 16;
-				struct hg_mspan **nv = realloc(v, nc * sizeof(*nv));
-				if (!nv) { /* the host's memory, not the model's */
+				struct hg_mspan **nv =
+					realloc(v, nc * sizeof(*nv));
+				if (!nv) { /* the host's, not the model's */
 					free(v);
 					return HG_ENOMEM;
 				}

@@ -48,7 +48,7 @@ static const char *state_name(int state)
 struct want {
 	int owner;         /* HG_OWN_RUNTIME or HG_OWN_FOREIGN */
 	int heap;          /* 1 heap memory, 0 not, -1 either */
-	int state;         /* the one state it must be in, -1 any but reserved */
+	int state; /* the one state it must be in, -1 any but reserved */
 	const char *what;  /* "span s1" */
 };
 
@@ -232,7 +232,8 @@ int hg_model_check_event(struct hg_model *m, const struct hg_op *op,
 		if ((rc = live(&m->spans, op, false, res->addr, res->npages,
 			       err, errlen)))
 			return rc;
-		if (vas && (rc = covered(m, res->addr, end, &heap, err, errlen)))
+		if (vas &&
+		    (rc = covered(m, res->addr, end, &heap, err, errlen)))
 			return rc;
 		return span_pages(m, res->addr, res->npages, true, what, err,
 				  errlen);

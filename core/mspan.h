@@ -179,7 +179,8 @@ struct hg_objects {
 	uint64_t scav_retained_at_gc;
 	bool scav_ready_due; /* the gc's sweep is not known done yet */
 	bool wbuf_freed; /* the trace freed a work buffer (mgcsweep.c) */
-	bool reclaim_due; /* spans the page reclaimer sweeps first (mgcsweep.c) */
+	/* spans the page reclaimer sweeps first (mgcsweep.c) */
+	bool reclaim_due;
 	uint64_t now; /* the trace clock, ns */
 	uint64_t nproc_ops; /* proc events so far */
 	/* Go: gcController.heapLive: the marked heap at the last cycle, plus

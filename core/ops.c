@@ -3,9 +3,9 @@
  * has, what it does to its id and what the event log writes for it.
  *
  * To add an op: a kind in enum hg_op_kind (hg_core.h), one row below, and
- * its apply function in the model's table apply_fns (apply.c). The YAML and compact
- * readers, the writers, the event log and `heapgrow check` take the rest
- * from the row; share/doc/trace-format.md and heapgrow(1) document it.
+ * its apply function in the model's table apply_fns (apply.c). The YAML and
+ * compact readers, the writers, the event log and `heapgrow check` take the
+ * rest from the row; share/doc/trace-format.md and heapgrow(1) document it.
  */
 #include "hg_core.h"
 

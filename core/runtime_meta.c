@@ -240,7 +240,8 @@ static int palloc_p(struct hg_model *m, uint64_t size, uint64_t align,
 		return HG_ENOMEM;
 	uint64_t off = HG_ALIGN_UP(r->p_off[p], align);
 	if (r->p_off[p] == 0 || off + size > PERSISTENT_CHUNK) {
-		if (!sys_alloc_persistent(m, PERSISTENT_CHUNK, &m->hs.other_sys))
+		if (!sys_alloc_persistent(m, PERSISTENT_CHUNK,
+					  &m->hs.other_sys))
 			return HG_EOOM;
 		off = HG_ALIGN_UP(ptr_size(m), align); /* the chunk's link */
 	}
@@ -586,8 +587,8 @@ static int cycle_start(struct hg_model *m)
 		for (size_t spc = 0; spc < HG_SPAN_CLASSES; spc++)
 			for (int full = 0; full < 2; full++) {
 				uint32_t *t = &r->set_tail[spc][full][un];
-				r->block_pool +=
-					(*t + BLOCK_ENTRIES - 1) / BLOCK_ENTRIES;
+				r->block_pool += (*t + BLOCK_ENTRIES - 1) /
+						 BLOCK_ENTRIES;
 				*t = 0;
 			}
 	}

@@ -89,8 +89,9 @@ int hg_runtime_start(struct hg_model *m)
 
 	/* Go: proc.go cpuinit, go1.19 */
 	if (unix)
-		ops[n++] = (struct start_op){ HG_OP_NEW, "runtime.cpuinit.godebug",
-					      GODEBUG_ENTRY, true };
+		ops[n++] =
+			(struct start_op){ HG_OP_NEW, "runtime.cpuinit.godebug",
+					   GODEBUG_ENTRY, true };
 	if (p == HG_PLAT_LINUX_ARM64) {
 		/* Go: internal/cpu cpu_arm64.go doinit, go1.19 */
 		ops[n++] = (struct start_op){ HG_OP_NEW, "runtime.cpu.options",
@@ -98,13 +99,15 @@ int hg_runtime_start(struct hg_model *m)
 	} else if (!wasm) {
 		/* Go: internal/cpu cpu_x86.go doinit, go1.19: 5 options,
 		 * then 5 more twice; growslice doubles the capacity */
-		ops[n++] = (struct start_op){ HG_OP_NEW, "runtime.cpu.options.5",
-					      5 * opt, false };
+		ops[n++] =
+			(struct start_op){ HG_OP_NEW, "runtime.cpu.options.5",
+					   5 * opt, false };
 		ops[n++] = (struct start_op){
 			HG_OP_NEW, "runtime.cpu.options.10", 10 * opt, false
 		};
-		ops[n++] = (struct start_op){ HG_OP_DEL, "runtime.cpu.options.5",
-					      0, false };
+		ops[n++] =
+			(struct start_op){ HG_OP_DEL, "runtime.cpu.options.5",
+					   0, false };
 		ops[n++] = (struct start_op){
 			HG_OP_NEW, "runtime.cpu.options", 20 * opt, false
 		};
@@ -114,8 +117,9 @@ int hg_runtime_start(struct hg_model *m)
 	}
 	/* the GODEBUG copy is dead once cpu.Initialize has parsed it */
 	if (unix)
-		ops[n++] = (struct start_op){ HG_OP_DEL, "runtime.cpuinit.godebug",
-					      0, false };
+		ops[n++] =
+			(struct start_op){ HG_OP_DEL, "runtime.cpuinit.godebug",
+					   0, false };
 	/* Go: proc.go mcommoninit -> mpreinit, go1.19: windows' makes no
 	 * signal goroutine */
 	if (!windows) {

@@ -390,7 +390,8 @@ bool hg_hbm_get_slow(const struct hg_hbm *h, uint64_t i)
 		(struct hg_sparse *)&h->lv[0], i >> 6);
 
 	if (w)
-		return (w[(i >> 6) & ((UINT64_C(1) << h->lv[0].leaf_bits) - 1)] >>
+		return (w[(i >> 6) &
+			  ((UINT64_C(1) << h->lv[0].leaf_bits) - 1)] >>
 			(i & 63)) &
 		       1;
 	w = hg_sparse_get(&h->lv[0], i >> 6);

@@ -1,6 +1,6 @@
 /*
- * report_html.c - the recorder of the interactive HTML report (report_html.h says
- * what is recorded) and its writer.
+ * report_html.c - the recorder of the interactive HTML report (report_html.h
+ * says what is recorded) and its writer.
  *
  * The data go into the page as deflate-compressed streams of LEB128
  * numbers in base64 (the page inflates them with the browser's own
@@ -1074,7 +1074,8 @@ int hg_report_write_html(struct hg_report *r, FILE *f)
 			l->events, l->cfg.page_size, l->cfg.phys_page_size,
 			l->cfg.commit_limit);
 		if (l->stats.oom) {
-			fprintf(f, ",\"oom\":{\"event\":%" PRIu64 ",\"message\":",
+			fprintf(f,
+				",\"oom\":{\"event\":%" PRIu64 ",\"message\":",
 				l->stats.oom_event);
 			json_str(f, l->stats.oom_message);
 			fputc('}', f);
@@ -1120,7 +1121,8 @@ int hg_report_write_html(struct hg_report *r, FILE *f)
 		if (e)
 			goto out;
 	}
-	fprintf(f, "<script>\n%s</script>\n</body></html>\n", (const char *)hg_report_js);
+	fprintf(f, "<script>\n%s</script>\n</body></html>\n",
+		(const char *)hg_report_js);
 	rc = ferror(f) ? -1 : 0;
 out:
 	hg_extents_release(&ext);

@@ -513,8 +513,8 @@ double hg_draw_legend(struct hg_scene *s, double y, const uint64_t *bytes,
  * statistics table with a box rank, in rank order, present in st.
  * Returns their number.
  */
-static bool box_set(const struct hg_stat_spec *f, struct hg_model *const *models,
-		    size_t nm)
+static bool box_set(const struct hg_stat_spec *f,
+		    struct hg_model *const *models, size_t nm)
 {
 	for (size_t i = 0; i < nm; i++) {
 		const struct hg_stats *st = hg_model_stats(models[i]);

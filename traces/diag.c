@@ -73,7 +73,8 @@ static bool hex_digit(char c)
 }
 
 /* hg__size_problem mirrors the size grammar of share/doc/trace-format.md
- * to explain a rejection; hg_parse_size stays the authority on what is accepted. */
+ * to explain a rejection; hg_parse_size stays the authority on what is
+ * accepted. */
 const char *hg__size_problem(const char *s)
 {
 	static const char *const suffixes[] = {

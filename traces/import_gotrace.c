@@ -585,8 +585,8 @@ static int src_bytes(struct hg_trace_reader *r, unsigned char *dst, size_t n,
 		if (k < 0)
 			return gt_err(r, g->off, "%s", r->src.err);
 		if (k == 0)
-			return gt_err(r, g->off, "truncated trace: %s cut short",
-				      what);
+			return gt_err(r, g->off,
+				      "truncated trace: %s cut short", what);
 		dst += k;
 		n -= (size_t)k;
 		g->off += (uint64_t)k;
@@ -955,8 +955,9 @@ have:
 	if (exp) {
 		if (expid == EXP_ALLOC_FREE && b.len > 0 &&
 		    scratch[0] == AF_INFO_BATCH)
-			return set_info(r, scratch, b.len, b.off) < 0 ? HG_EINVAL
-								      : 1;
+			return set_info(r, scratch, b.len, b.off) < 0
+				       ? HG_EINVAL
+				       : 1;
 		return 1; /* types batch, other experiments */
 	}
 	if (b.len == 0)
@@ -1080,7 +1081,8 @@ static int free_os_stacks(struct hg_trace_reader *r)
 					mem_uvarint(p, n, &pos, &v[k]);
 				for (k = 0; k < nf; k++)
 					hit = hit || v[1] == fid[k];
-				top = top || (f == 0 && have_pid && v[1] == pid);
+				top = top ||
+				      (f == 0 && have_pid && v[1] == pid);
 				bgs = bgs || (have_bid && v[1] == bid);
 			}
 			if (bgs) {
@@ -1747,8 +1749,8 @@ static int free_slots(struct hg_trace_reader *r, struct gt_node *s,
 	for (i = 0; i < s->nelems; i++) {
 		if (s->live[i / 64] >> (i % 64) & 1) {
 			uint64_t addr =
-				s->key + (uint64_t)i * (s->elemsize ? s->elemsize
-								    : 0);
+				s->key +
+				(uint64_t)i * (s->elemsize ? s->elemsize : 0);
 			struct gt_pending *p = push(r, HG_OP_DEL, off);
 
 			if (!p)
@@ -2405,7 +2407,8 @@ static int free_os_scavenge(struct hg_trace_reader *r,
 static bool str_is(const struct hg_gotrace_reader *g, const struct gt_str *k,
 		   const char *s)
 {
-	return k && k->len == strlen(s) && memcmp(g->buf + k->data, s, k->len) == 0;
+	return k && k->len == strlen(s) &&
+	       memcmp(g->buf + k->data, s, k->len) == 0;
 }
 
 static int procs_running(struct hg_trace_reader *r,
@@ -2552,11 +2555,11 @@ static int handle(struct hg_trace_reader *r, const struct gt_event *ev)
 	case EV_GO_BLOCK:
 	case EV_GO_DESTROY:
 		if (g->scav_g != GT_NO_G && cur_g(g, ev->m) == g->scav_g)
-			return scav_window(r, ev,
-					   ev->type == EV_GO_STOP ? HG_BGSCAV_STOP
-					   : ev->type == EV_GO_DESTROY
-						   ? HG_BGSCAV_PARK
-						   : HG_BGSCAV_SLEEP);
+			return scav_window(
+				r, ev,
+				ev->type == EV_GO_STOP      ? HG_BGSCAV_STOP
+				: ev->type == EV_GO_DESTROY ? HG_BGSCAV_PARK
+							    : HG_BGSCAV_SLEEP);
 		return 0;
 	case EV_PROC_START:
 	case EV_PROC_STOP:
@@ -2652,8 +2655,8 @@ static int snap_procs(struct hg_trace_reader *r, uint64_t *np)
 		while (pos < b->len) {
 			if (decode(r, b, &pos, &ev, &dt) < 0)
 				return HG_EINVAL;
-			if (ev.type == EV_PROC_STATUS && ev.args[0] < GT_MAX_PROCS &&
-			    ev.args[0] + 1 > *np)
+			if (ev.type == EV_PROC_STATUS &&
+			    ev.args[0] < GT_MAX_PROCS && ev.args[0] + 1 > *np)
 				*np = ev.args[0] + 1;
 			if (ev.type == EV_PROCS_CHANGE && ev.args[0] > *np &&
 			    ev.args[0] <= GT_MAX_PROCS)
@@ -3233,7 +3236,8 @@ static int step(struct hg_trace_reader *r)
 			heap_up(g, i);
 			heap_down(g, i);
 		}
-		if (ev.type == EV_GO_STOP && has_id(g->pmd, g->npmd, ev.args[1]))
+		if (ev.type == EV_GO_STOP &&
+		    has_id(g->pmd, g->npmd, ev.args[1]))
 			return stopped_in_malloc(r, &ev);
 	}
 	rc = handle(r, &ev);
@@ -3291,7 +3295,8 @@ static int heap_padding(struct hg_trace_reader *r)
 	}
 	if (low == 0 || low == UINT64_MAX || low >= (4u << 20) / GT_PAGE_SIZE)
 		return 0;
-	snprintf(v, sizeof(v), "%llu", (unsigned long long)(low * g->page_size));
+	snprintf(v, sizeof(v), "%llu",
+		 (unsigned long long)(low * g->page_size));
 	return hg__add_setting(&r->info.config, &r->info.nconfig,
 			       &r->config_cap, "heap_padding", v, strlen(v), 0,
 			       0, r->d);
@@ -3370,6 +3375,7 @@ static int trace_platform(struct hg_trace_reader *r)
 				for (unsigned k = 1; k <= 2; k++) {
 					const struct gt_str *s =
 						find_str(g, v[k]);
+					const char *sp;
 					int sg;
 
 					if (!s)
@@ -3378,11 +3384,10 @@ static int trace_platform(struct hg_trace_reader *r)
 							   s->len, k == 2);
 					if (sg < 0)
 						continue;
-					if (plat &&
-					    strcmp(plat, gt_platform_sign[sg]
-								 .platform) != 0)
+					sp = gt_platform_sign[sg].platform;
+					if (plat && strcmp(plat, sp) != 0)
 						return 0; /* signs disagree */
-					plat = gt_platform_sign[sg].platform;
+					plat = sp;
 				}
 			}
 		}

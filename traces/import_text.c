@@ -379,9 +379,9 @@ static int next_line(struct hg_trace_reader *r)
 	return 1;
 }
 
-static struct pending *push_at(struct hg_textimp_reader *t, enum hg_op_kind kind,
-				uint64_t addr, uint64_t size, bool noscan,
-				unsigned col)
+static struct pending *push_at(struct hg_textimp_reader *t,
+			       enum hg_op_kind kind, uint64_t addr,
+			       uint64_t size, bool noscan, unsigned col)
 {
 	struct pending *p;
 
@@ -533,8 +533,8 @@ static size_t put_hex(char *b, uint64_t v)
 
 static bool afl_is_record(const char *s, size_t n)
 {
-	return has_prefix(s, n, "tracealloc(") || has_prefix(s, n, "tracefree(") ||
-	       has_prefix(s, n, "tracegc(");
+	return has_prefix(s, n, "tracealloc(") ||
+	       has_prefix(s, n, "tracefree(") || has_prefix(s, n, "tracegc(");
 }
 
 bool hg__afl_line_is_record(const char *s, size_t n)
@@ -604,7 +604,8 @@ static enum type_ptrs type_ptrs(const char *s, size_t n)
 		if (strlen(plain[k]) == n && memcmp(plain[k], s, n) == 0)
 			return TYPE_NOSCAN;
 	for (size_t k = 0; ptr_plain[k]; k++)
-		if (strlen(ptr_plain[k]) == n && memcmp(ptr_plain[k], s, n) == 0)
+		if (strlen(ptr_plain[k]) == n &&
+		    memcmp(ptr_plain[k], s, n) == 0)
 			return TYPE_SCAN;
 	for (size_t k = 0; ptr_prefix[k]; k++)
 		if (has_prefix(s, n, ptr_prefix[k]))
@@ -1262,7 +1263,8 @@ static int afl_block_stack(struct hg_trace_reader *r)
 		return 0; /* no frame, or not to the stack's top */
 	top = t->blk_fp;
 	if (t->blk_goexit)
-		top = (top + AFL_STACK_MIN - 1) & ~(uint64_t)(AFL_STACK_MIN - 1);
+		top = (top + AFL_STACK_MIN - 1) &
+		      ~(uint64_t)(AFL_STACK_MIN - 1);
 	if (t->blk_sp > top) {
 		r->d->line = t->blk_line;
 		r->d->col = 1;
@@ -1382,7 +1384,8 @@ static int afl_traceback_line(struct hg_trace_reader *r)
 	t->frame_named = false;
 	f = NULL;
 	for (i = 1; i + 5 <= n; i++)
-		if (!memcmp(s + i, "fp=0x", 5) && (s[i - 1] == ' ' || s[i - 1] == '\t')) {
+		if (!memcmp(s + i, "fp=0x", 5) &&
+		    (s[i - 1] == ' ' || s[i - 1] == '\t')) {
 			f = s + i;
 			break;
 		}
@@ -1418,7 +1421,8 @@ static int afl_goroutine_header(struct hg_trace_reader *r)
 	size_t n = t->len, i = 10;
 	uint64_t goid = 0;
 
-	if (!has_prefix(s, n, "goroutine ") || i == n || s[i] < '0' || s[i] > '9')
+	if (!has_prefix(s, n, "goroutine ") || i == n || s[i] < '0' ||
+	    s[i] > '9')
 		return 0;
 	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
 		if (goid > (UINT64_MAX - 9) / 10)
@@ -2069,7 +2073,8 @@ static int env_op(struct hg_trace_reader *r, struct hg_op *op, unsigned *line,
 		op->size = 16 * (uint64_t)t->nenv;
 		op->noscan = false;
 	} else {
-		snprintf(t->idbuf, sizeof(t->idbuf), "runtime.envs.%" PRIu64, (uint64_t)(k - 1));
+		snprintf(t->idbuf, sizeof(t->idbuf), "runtime.envs.%" PRIu64,
+			 (uint64_t)(k - 1));
 		op->size = t->envlen[k - 1];
 		op->noscan = true;
 	}

@@ -234,7 +234,8 @@ static long inflate_some(struct hg_src *s, const unsigned char *p,
 
 		if (crc != st->crc) {
 			s->back = 4;
-			return gz_fail(s, "corrupt data (incorrect data check)");
+			return gz_fail(s,
+				       "corrupt data (incorrect data check)");
 		}
 		return gz_fail(s, "corrupt data (incorrect length check)");
 	}

@@ -517,8 +517,9 @@ int hg_trace_write(struct hg_trace_writer *w, const struct hg_op *op)
 		return fail(w, HG_EINVAL, "%s: empty text", k->name);
 	if (hg_op_has_field(k, HG_FIELD_TEXT) &&
 	    strlen(op->text) > HG_TRACE_MAX_TEXT)
-		return fail(w, HG_EINVAL, "%s: text of %zu bytes (the limit is %u)",
-			    k->name, strlen(op->text), HG_TRACE_MAX_TEXT);
+		return fail(w, HG_EINVAL,
+			    "%s: text of %zu bytes (the limit is %u)", k->name,
+			    strlen(op->text), HG_TRACE_MAX_TEXT);
 	if (w->fmt == HG_FMT_YAML)
 		write_yaml(w, op);
 	else

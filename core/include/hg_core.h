@@ -609,9 +609,10 @@ enum hg_stat_flag {
 /* Which way a figure gets better (`heapgrow diff` and `compare` colour a
  * change green or red by it, not by its sign). */
 enum hg_stat_better {
-	HG_BETTER_NEITHER = 0, /* the workload's, not the runtime's: no verdict */
-	HG_BETTER_LOWER,       /* less memory, fewer calls */
-	HG_BETTER_HIGHER,      /* more given back to the OS */
+	/* the workload's, not the runtime's: no verdict */
+	HG_BETTER_NEITHER = 0,
+	HG_BETTER_LOWER,  /* less memory, fewer calls */
+	HG_BETTER_HIGHER, /* more given back to the OS */
 };
 
 struct hg_stat_spec {

@@ -59,7 +59,8 @@ static void gen_objects(int yaml, uint64_t n, unsigned char *live,
 			continue;
 		}
 		if (i % 5000 == 4999) {
-			printf(yaml ? "  - proc: %" PRIu64 "\n" : "p %" PRIu64 "\n",
+			printf(yaml ? "  - proc: %" PRIu64 "\n"
+				    : "p %" PRIu64 "\n",
 			       (i / 5000) % 2);
 			continue;
 		}
@@ -73,7 +74,8 @@ static void gen_objects(int yaml, uint64_t n, unsigned char *live,
 		}
 		if (live[slot]) {
 			live[slot] = 0;
-			printf(yaml ? "  - del: o%" PRIu64 "\n" : "d o%" PRIu64 "\n",
+			printf(yaml ? "  - del: o%" PRIu64 "\n"
+				    : "d o%" PRIu64 "\n",
 			       slot);
 			continue;
 		}

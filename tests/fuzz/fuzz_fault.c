@@ -131,7 +131,8 @@ static bool next_op(struct input *in, struct hg_op *op, char *id, size_t idlen)
 		{
 			unsigned b = take(in);
 			op->all = b & 1;
-			op->goal = (b & 6) == 6 && !op->all; /* scavenge: goal */
+			op->goal =
+				(b & 6) == 6 && !op->all; /* scavenge: goal */
 		}
 		op->size = take_size(in);
 		break;

@@ -148,7 +148,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(v, sizeof(v), "%u", procs);
 	hg_config_set(&cfg, "gomaxprocs", v, err, sizeof(err));
 	opt = take(&in);
-	hg_config_set(&cfg, "gc", opt & 1 ? "trace" : "paced", err, sizeof(err));
+	hg_config_set(&cfg, "gc", opt & 1 ? "trace" : "paced", err,
+		      sizeof(err));
 	hg_config_set(&cfg, "scavenger_pace", opt & 2 ? "time" : "gc", err,
 		      sizeof(err));
 	hg_config_set(&cfg, "memory_limit", limits[(opt >> 2) % 4], err,

@@ -70,7 +70,8 @@ static int gen_next(void *ctx, struct hg_op *op, unsigned *line, unsigned *col,
 		{
 			unsigned b = take(in);
 			op->all = b & 1;
-			op->goal = (b & 6) == 6 && !op->all; /* scavenge: goal */
+			op->goal =
+				(b & 6) == 6 && !op->all; /* scavenge: goal */
 		}
 		op->size = take_size(in);
 		break;

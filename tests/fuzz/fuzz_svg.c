@@ -81,9 +81,11 @@ static const char *check_xml(const char *buf, size_t n)
 					if (*p == '<')
 						return "a '<' in an attribute";
 					if (*p == '&' && !entity_at(p, end))
-						return "a raw '&' in an attribute";
+						return "a raw '&' in an "
+						       "attribute";
 					if ((unsigned char)*p < 0x20 &&
-					    *p != '\t' && *p != '\n' && *p != '\r')
+					    *p != '\t' && *p != '\n' &&
+					    *p != '\r')
 						return "a control character in "
 						       "an attribute";
 					p++;

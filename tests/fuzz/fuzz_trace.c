@@ -69,7 +69,8 @@ static int read_all(const void *data, size_t size, uint64_t *hash,
 	}
 	while ((rc = hg_trace_next(r, &op, &line, &col, &d)) > 0) {
 		/* every op has a position (a Go trace's: its byte offset) */
-		if (!line || (!col && hg_trace_info(r)->format != HG_FMT_GOTRACE))
+		if (!line ||
+		    (!col && hg_trace_info(r)->format != HG_FMT_GOTRACE))
 			abort();
 		if (op.kind >= HG_OP_COUNT)
 			abort();

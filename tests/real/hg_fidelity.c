@@ -132,8 +132,8 @@ static void jfail(struct jparser *jp, const char *what)
 
 static void jspace(struct jparser *jp)
 {
-	while (jp->p < jp->end &&
-	       (*jp->p == ' ' || *jp->p == '\t' || *jp->p == '\n' || *jp->p == '\r')) {
+	while (jp->p < jp->end && (*jp->p == ' ' || *jp->p == '\t' ||
+				   *jp->p == '\n' || *jp->p == '\r')) {
 		if (*jp->p == '\n') {
 			jp->line++;
 			jp->line_start = jp->p + 1;
@@ -228,13 +228,14 @@ static char *jstring(struct jparser *jp)
 		case 't': *d++ = '\t'; break;
 		case 'u': {
 			unsigned long u = jhex4(jp);
-			if (u >= 0xd800 && u < 0xdc00 && stop - jp->p >= 6 && jp->p[0] == '\\' &&
-			    jp->p[1] == 'u') {
+			if (u >= 0xd800 && u < 0xdc00 && stop - jp->p >= 6 &&
+			    jp->p[0] == '\\' && jp->p[1] == 'u') {
 				jp->p += 2;
 				unsigned long lo = jhex4(jp);
 				if (lo < 0xdc00 || lo > 0xdfff)
 					jfail(jp, "bad surrogate pair");
-				u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+				u = 0x10000 + ((u - 0xd800) << 10) +
+				    (lo - 0xdc00);
 			} else if (u >= 0xd800 && u < 0xe000) {
 				jfail(jp, "lone surrogate");
 			}
@@ -269,7 +270,8 @@ static void jcontainer(struct jparser *jp, struct jval *v, int depth, bool obj)
 			cap = cap ? 2 * cap : 8;
 			v->items = xrealloc(v->items, cap * sizeof *v->items);
 			if (obj)
-				v->keys = xrealloc(v->keys, cap * sizeof *v->keys);
+				v->keys = xrealloc(v->keys,
+						   cap * sizeof *v->keys);
 		}
 		if (obj) {
 			jspace(jp);
@@ -322,14 +324,16 @@ static void jvalue(struct jparser *jp, struct jval *v, int depth)
 		const char *s = jp->p;
 		if (*jp->p == '-')
 			jp->p++;
-		while (jp->p < jp->end && (isdigit((unsigned char)*jp->p) || *jp->p == '.' ||
-					   *jp->p == 'e' || *jp->p == 'E' || *jp->p == '+' ||
-					   *jp->p == '-'))
+		while (jp->p < jp->end &&
+		       (isdigit((unsigned char)*jp->p) || *jp->p == '.' ||
+			*jp->p == 'e' || *jp->p == 'E' || *jp->p == '+' ||
+			*jp->p == '-'))
 			jp->p++;
 		char *num = xstrndup(s, (size_t)(jp->p - s)), *e;
 		v->t = J_NUM;
 		v->num = strtod(num, &e);
-		bool bad = *e != '\0' || !isdigit((unsigned char)num[num[0] == '-']);
+		bool bad = *e != '\0' ||
+			   !isdigit((unsigned char)num[num[0] == '-']);
 		free(num);
 		if (bad) {
 			jp->p = s;
@@ -401,9 +405,10 @@ static const struct figure all_figures[] = {
 };
 #define NFIGURES (sizeof all_figures / sizeof all_figures[0])
 
-static const char *default_figures[] = {"HeapSys",    "HeapInuse", "HeapIdle",
-					"HeapReleased", "HeapAlloc", "StackInuse",
-					"NextGC",     "NumGC",     "LinearMemory"};
+static const char *default_figures[] = {
+	"HeapSys",    "HeapInuse", "HeapIdle", "HeapReleased", "HeapAlloc",
+	"StackInuse", "NextGC",    "NumGC",    "LinearMemory"
+};
 
 struct target {
 	char *figure;
@@ -446,15 +451,18 @@ static const struct figure *find_figure(const char *name)
 }
 
 /* add_target: "FIGURE", "TOL[,TOL]...", optional glob; where: for messages */
-static void add_target(const char *fig, const char *tol, const char *glob, const char *where)
+static void add_target(const char *fig, const char *tol, const char *glob,
+		       const char *where)
 {
 	if (strcmp(fig, "fidelity") != 0 && strcmp(fig, "GrowMemory") != 0 &&
 	    strcmp(fig, "FinalLinearMemory") != 0 && !find_figure(fig))
 		die("%s: unknown figure '%s'", where, fig);
-	struct target t = {xstrndup(fig, strlen(fig)), glob ? xstrndup(glob, strlen(glob)) : NULL,
-			   -1, -1, xstrndup(tol, strlen(tol))};
+	struct target t = { xstrndup(fig, strlen(fig)),
+			    glob ? xstrndup(glob, strlen(glob)) : NULL, -1, -1,
+			    xstrndup(tol, strlen(tol)) };
 	char *copy = xstrndup(tol, strlen(tol)), *save = NULL;
-	for (char *alt = strtok_r(copy, ",", &save); alt; alt = strtok_r(NULL, ",", &save)) {
+	for (char *alt = strtok_r(copy, ",", &save); alt;
+	     alt = strtok_r(NULL, ",", &save)) {
 		size_t n = strlen(alt);
 		double v;
 		if (n > 1 && alt[n - 1] == '%') {
@@ -463,11 +471,14 @@ static void add_target(const char *fig, const char *tol, const char *glob, const
 				die("%s: bad tolerance '%s%%'", where, alt);
 			t.rel = v / 100;
 		} else if (strcmp(t.figure, "fidelity") == 0) {
-			die("%s: the fidelity target is a share, like 99%%", where);
+			die("%s: the fidelity target is a share, like 99%%",
+			    where);
 		} else if (parse_size(alt, &v)) {
 			t.abs = v;
 		} else {
-			die("%s: bad tolerance '%s' (N%% or a size such as 128K)", where, alt);
+			die("%s: bad tolerance '%s' (N%% or a size such as "
+			    "128K)",
+			    where, alt);
 		}
 	}
 	free(copy);
@@ -498,17 +509,23 @@ static void read_targets(const char *path)
 			*hash = '\0';
 		char *tok[3];
 		int nt = 0;
-		for (char *w = strtok_r(buf, " \t\r", &save); w; w = strtok_r(NULL, " \t\r", &save)) {
+		for (char *w = strtok_r(buf, " \t\r", &save); w;
+		     w = strtok_r(NULL, " \t\r", &save)) {
 			if (nt == 3)
-				die("%s:%u: too many fields (FIGURE TOLERANCE [GLOB])", path, line);
+				die("%s:%u: too many fields (FIGURE TOLERANCE "
+				    "[GLOB])",
+				    path, line);
 			tok[nt++] = w;
 		}
 		char where[600];
 		snprintf(where, sizeof where, "%s:%u", path, line);
 		if (nt == 1)
-			die("%s: a target needs a tolerance (FIGURE TOLERANCE [GLOB])", where);
+			die("%s: a target needs a tolerance (FIGURE TOLERANCE "
+			    "[GLOB])",
+			    where);
 		if (nt >= 2)
-			add_target(tok[0], tok[1], nt > 2 ? tok[2] : NULL, where);
+			add_target(tok[0], tok[1], nt > 2 ? tok[2] : NULL,
+				   where);
 		if (!nl)
 			break;
 		p = nl + 1;
@@ -566,20 +583,25 @@ static size_t read_memstats(const char *path, struct mark **out)
 			char *save = NULL;
 			char *w = strtok_r(p + 9, " \t\r", &save);
 			if (!w || strchr(w, '='))
-				die("%s:%u: MEMSTATS without a label", path, line);
+				die("%s:%u: MEMSTATS without a label", path,
+				    line);
 			m.label = xstrndup(w, strlen(w));
 			while ((w = strtok_r(NULL, " \t\r", &save))) {
 				char *eq = strchr(w, '=');
 				char *e;
 				if (!eq || eq == w)
-					die("%s:%u: '%s' is not Key=value", path, line, w);
+					die("%s:%u: '%s' is not Key=value",
+					    path, line, w);
 				errno = 0;
 				double v = strtod(eq + 1, &e);
 				if (e == eq + 1 || *e || errno || !isfinite(v))
-					die("%s:%u: %.*s: '%s' is not a number", path, line,
-					    (int)(eq - w), w, eq + 1);
-				m.keys = xrealloc(m.keys, (m.n + 1) * sizeof *m.keys);
-				m.vals = xrealloc(m.vals, (m.n + 1) * sizeof *m.vals);
+					die("%s:%u: %.*s: '%s' is not a number",
+					    path, line, (int)(eq - w), w,
+					    eq + 1);
+				m.keys = xrealloc(m.keys,
+						  (m.n + 1) * sizeof *m.keys);
+				m.vals = xrealloc(m.vals,
+						  (m.n + 1) * sizeof *m.vals);
 				m.keys[m.n] = xstrndup(w, (size_t)(eq - w));
 				m.vals[m.n] = v;
 				m.n++;
@@ -640,7 +662,8 @@ static void fmt_target(char *buf, size_t n, const struct target *t)
 }
 
 /* The k-th (0-based) mark of the stats labelled label, or NULL. */
-static const struct jval *stats_mark(const struct jval *marks, const char *label, unsigned k)
+static const struct jval *stats_mark(const struct jval *marks,
+				     const char *label, unsigned k)
 {
 	if (!marks || marks->t != J_ARR)
 		return NULL;
@@ -664,8 +687,8 @@ struct fsum {
 	char worst_label[400];
 };
 
-static void compare(const char *rec, const char *stats_path, const char *memstats_path,
-		    const char **figs, size_t nfigs)
+static void compare(const char *rec, const char *stats_path,
+		    const char *memstats_path, const char **figs, size_t nfigs)
 {
 	struct fsum sums[NFIGURES];
 	for (size_t f = 0; f < nfigs; f++)
@@ -699,15 +722,18 @@ static void compare(const char *rec, const char *stats_path, const char *memstat
 			const struct target *t = target_for(fig->name, rec);
 			char rs[32], ms[40], err[32], ts[96], label[300];
 			if (k)
-				snprintf(label, sizeof label, "%s #%u", marks[i].label, k + 1);
+				snprintf(label, sizeof label, "%s #%u",
+					 marks[i].label, k + 1);
 			else
-				snprintf(label, sizeof label, "%s", marks[i].label);
+				snprintf(label, sizeof label, "%s",
+					 marks[i].label);
 			fmt_num(rs, sizeof rs, real);
 			bool ok;
 			compared++;
 			sums[f].n++;
 			if (!sm || !mv || mv->t != J_NUM) {
-				snprintf(ms, sizeof ms, "%s", !sm ? "no mark" : "not modeled");
+				snprintf(ms, sizeof ms, "%s",
+					 !sm ? "no mark" : "not modeled");
 				snprintf(err, sizeof err, "n/a");
 				ok = false;
 			} else {
@@ -716,15 +742,24 @@ static void compare(const char *rec, const char *stats_path, const char *memstat
 					snprintf(err, sizeof err, "%+.2f%%",
 						 100 * (mv->num - real) / real);
 				else
-					snprintf(err, sizeof err, mv->num == 0 ? "0.00%%" : "n/a");
+					snprintf(err, sizeof err,
+						 mv->num == 0 ? "0.00%%"
+							      : "n/a");
 				ok = t && within(t, real, mv->num);
-				double rel = fabs(mv->num - real) / (real != 0 ? fabs(real) : 1);
+				double rel = fabs(mv->num - real) /
+					     (real != 0 ? fabs(real) : 1);
 				sums[f].modeled++;
 				if (rel > sums[f].worst) {
 					sums[f].worst = rel;
-					sums[f].worst_signed = real != 0 ? (mv->num - real) / real : 0;
-					snprintf(sums[f].worst_label, sizeof sums[f].worst_label, "%s (%+.2f%%)",
-						 label, real != 0 ? 100 * (mv->num - real) / real : 0.0);
+					double d = mv->num - real;
+
+					sums[f].worst_signed =
+						real != 0 ? d / real : 0;
+					snprintf(sums[f].worst_label,
+						 sizeof sums[f].worst_label,
+						 "%s (%+.2f%%)", label,
+						 real != 0 ? 100 * d / real
+							   : 0.0);
 				}
 			}
 			if (t) {
@@ -739,15 +774,16 @@ static void compare(const char *rec, const char *stats_path, const char *memstat
 			} else {
 				char tt[64];
 				fmt_target(tt, sizeof tt, t);
-				snprintf(ts, sizeof ts, "%s %s", ok ? "ok" : "**MISS**", tt);
+				snprintf(ts, sizeof ts, "%s %s",
+					 ok ? "ok" : "**MISS**", tt);
 				if (ok)
 					met++;
 				else
 					missed++;
 			}
 			if (!summary && !matrix)
-				printf("| %s | %s | %s | %s | %s | %s | %s |\n", rec, label,
-				       fig->name, rs, ms, err, ts);
+				printf("| %s | %s | %s | %s | %s | %s | %s |\n",
+				       rec, label, fig->name, rs, ms, err, ts);
 		}
 	}
 	if (matrix) {
@@ -757,12 +793,16 @@ static void compare(const char *rec, const char *stats_path, const char *memstat
 			if (sums[f].n == 0)
 				printf(" |");
 			else if (sums[f].modeled == 0)
-				printf(" not modeled%s |", t ? " **MISS**" : "");
+				printf(" not modeled%s |",
+				       t ? " **MISS**" : "");
 			else if (t)
-				printf(" %+.2f%% (%u/%u)%s |", 100 * sums[f].worst_signed, sums[f].ok,
-				       sums[f].n, sums[f].miss ? " **MISS**" : "");
+				printf(" %+.2f%% (%u/%u)%s |",
+				       100 * sums[f].worst_signed, sums[f].ok,
+				       sums[f].n,
+				       sums[f].miss ? " **MISS**" : "");
 			else
-				printf(" %+.2f%% |", 100 * sums[f].worst_signed);
+				printf(" %+.2f%% |",
+				       100 * sums[f].worst_signed);
 		}
 		printf("\n");
 	}
@@ -772,11 +812,13 @@ static void compare(const char *rec, const char *stats_path, const char *memstat
 		const struct target *t = target_for(figs[f], rec);
 		char ts[96] = "-", oks[16] = "-";
 		if (t) {
-			snprintf(ts, sizeof ts, "%s %s", sums[f].miss ? "**MISS**" : "ok", t->text);
+			snprintf(ts, sizeof ts, "%s %s",
+				 sums[f].miss ? "**MISS**" : "ok", t->text);
 			snprintf(oks, sizeof oks, "%u", sums[f].ok);
 		}
-		printf("| %s | %s | %u | %u | %s | %s | %s |\n", rec, figs[f], sums[f].n,
-		       sums[f].modeled, oks, sums[f].worst >= 0 ? sums[f].worst_label : "n/a", ts);
+		printf("| %s | %s | %u | %u | %s | %s | %s |\n", rec, figs[f],
+		       sums[f].n, sums[f].modeled, oks,
+		       sums[f].worst >= 0 ? sums[f].worst_label : "n/a", ts);
 	}
 	free_marks(marks, nmarks);
 	jfree(&stats);
@@ -789,8 +831,8 @@ static void compare(const char *rec, const char *stats_path, const char *memstat
  */
 static unsigned long lin_rows;
 
-static void compare_linear(const char *rec, const char *stats_path, const char *memstats_path,
-			   bool *header)
+static void compare_linear(const char *rec, const char *stats_path,
+			   const char *memstats_path, bool *header)
 {
 	size_t len;
 	char *text = read_file(memstats_path, &len);
@@ -807,8 +849,10 @@ static void compare_linear(const char *rec, const char *stats_path, const char *
 			char *e;
 			errno = 0;
 			double v = strtod(p + (grow ? 11 : 14), &e);
-			if (e == p + (grow ? 11 : 14) || (*e != ' ' && *e != '\0') || errno)
-				die("%s:%u: bad %s line", memstats_path, line, grow ? "GROW" : "INITIAL");
+			if (e == p + (grow ? 11 : 14) ||
+			    (*e != ' ' && *e != '\0') || errno)
+				die("%s:%u: bad %s line", memstats_path, line,
+				    grow ? "GROW" : "INITIAL");
 			last = v;
 			grows += grow;
 		}
@@ -824,7 +868,8 @@ static void compare_linear(const char *rec, const char *stats_path, const char *
 	const struct jval *g = jget(jget(&stats, "os_calls"), "grow_memory");
 	const struct jval *f = jget(jget(&stats, "final"), "linear_memory");
 	if (!*header) {
-		printf("\n| recording | figure | real | heapgrow | relative error | target |\n");
+		printf("\n| recording | figure | real | heapgrow | relative "
+		       "error | target |\n");
 		printf("|---|---|---:|---:|---:|---|\n");
 		*header = true;
 	}
@@ -833,21 +878,24 @@ static void compare_linear(const char *rec, const char *stats_path, const char *
 	const struct jval *models[2] = {g, f};
 	for (int k = 0; k < 2; k++) {
 		const struct target *t = target_for(names[k], rec);
-		char rs[32], ms[40] = "not modeled", err[32] = "n/a", ts[96] = "-";
+		char rs[32], ms[40] = "not modeled", err[32] = "n/a",
+			     ts[96] = "-";
 		bool ok = false;
 		fmt_num(rs, sizeof rs, reals[k]);
 		if (models[k] && models[k]->t == J_NUM) {
 			fmt_num(ms, sizeof ms, models[k]->num);
 			if (reals[k] != 0)
 				snprintf(err, sizeof err, "%+.2f%%",
-					 100 * (models[k]->num - reals[k]) / reals[k]);
+					 100 * (models[k]->num - reals[k]) /
+						 reals[k]);
 			else if (models[k]->num == 0)
 				snprintf(err, sizeof err, "0.00%%");
 			ok = t && within(t, reals[k], models[k]->num);
 		}
 		lin_rows++;
 		if (t) {
-			snprintf(ts, sizeof ts, "%s %s", ok ? "ok" : "**MISS**", t->text);
+			snprintf(ts, sizeof ts, "%s %s", ok ? "ok" : "**MISS**",
+				 t->text);
 			if (ok)
 				met++;
 			else
@@ -855,13 +903,15 @@ static void compare_linear(const char *rec, const char *stats_path, const char *
 		} else {
 			untargeted++;
 		}
-		printf("| %s | %s | %s | %s | %s | %s |\n", rec, names[k], rs, ms, err, ts);
+		printf("| %s | %s | %s | %s | %s | %s |\n", rec, names[k], rs,
+		       ms, err, ts);
 	}
 	jfree(&stats);
 }
 
 /* The fidelity section: one row per recording. */
-static void compare_fidelity(const char *rec, const char *stats_path, bool *header)
+static void compare_fidelity(const char *rec, const char *stats_path,
+			     bool *header)
 {
 	struct jval stats;
 	jparse_file(stats_path, &stats);
@@ -872,35 +922,43 @@ static void compare_fidelity(const char *rec, const char *stats_path, bool *head
 		return;
 	}
 	if (!*header) {
-		printf("\n| recording | recorded addresses | at the real address | share | first mismatch | target |\n");
+		printf("\n| recording | recorded addresses | at the real "
+		       "address | share | first mismatch | target |\n");
 		printf("|---|---:|---:|---:|---|---|\n");
 		*header = true;
 	}
 	const struct jval *a = jget(fid, "addresses"), *e = jget(fid, "exact");
-	char ts[96] = "-", share[32] = "n/a", first[200] = "-", as[32] = "n/a", es[32] = "n/a";
+	char ts[96] = "-", share[32] = "n/a", first[200] = "-", as[32] = "n/a",
+	     es[32] = "n/a";
 	bool ok = false;
 	if (a && e && a->t == J_NUM && e->t == J_NUM) {
 		fmt_num(as, sizeof as, a->num);
 		fmt_num(es, sizeof es, e->num);
 		if (a->num > 0) {
-			snprintf(share, sizeof share, "%.2f%%", 100 * e->num / a->num);
+			snprintf(share, sizeof share, "%.2f%%",
+				 100 * e->num / a->num);
 			ok = t && e->num >= t->rel * a->num * (1 - 1e-12);
 		}
 		const struct jval *fm = jget(fid, "first_mismatch");
 		if (fm && fm->t == J_OBJ) {
-			const struct jval *ev = jget(fm, "event"), *id = jget(fm, "id"),
-					  *rv = jget(fm, "recorded"), *mv = jget(fm, "model");
+			const struct jval *ev = jget(fm, "event"),
+					  *id = jget(fm, "id"),
+					  *rv = jget(fm, "recorded"),
+					  *mv = jget(fm, "model");
 			char evs[32] = "?";
 			if (ev && ev->t == J_NUM)
 				fmt_num(evs, sizeof evs, ev->num);
-			snprintf(first, sizeof first, "event %s, id %s: recorded %s, heapgrow %s", evs,
-				 id && id->t == J_STR ? id->s : "?", rv && rv->t == J_STR ? rv->s : "?",
+			snprintf(first, sizeof first,
+				 "event %s, id %s: recorded %s, heapgrow %s",
+				 evs, id && id->t == J_STR ? id->s : "?",
+				 rv && rv->t == J_STR ? rv->s : "?",
 				 mv && mv->t == J_STR ? mv->s : "?");
 		}
 	}
 	fid_rows++;
 	if (t) {
-		snprintf(ts, sizeof ts, "%s at least %s", ok ? "ok" : "**MISS**", t->text);
+		snprintf(ts, sizeof ts, "%s at least %s",
+			 ok ? "ok" : "**MISS**", t->text);
 		if (ok)
 			met++;
 		else
@@ -908,14 +966,17 @@ static void compare_fidelity(const char *rec, const char *stats_path, bool *head
 	} else {
 		untargeted++;
 	}
-	printf("| %s | %s | %s | %s | %s | %s |\n", rec, as, es, share, first, ts);
+	printf("| %s | %s | %s | %s | %s | %s |\n", rec, as, es, share, first,
+	       ts);
 	jfree(&stats);
 }
 
 static void usage(void)
 {
-	fputs("usage: hg_fidelity [--targets FILE] [--target FIGURE=TOLERANCE[@GLOB]]...\n"
-	      "                   [--figures LIST] [--summary|--matrix] NAME STATS.json MEMSTATS.txt...\n",
+	fputs("usage: hg_fidelity [--targets FILE] [--target "
+	      "FIGURE=TOLERANCE[@GLOB]]...\n"
+	      "                   [--figures LIST] [--summary|--matrix] NAME "
+	      "STATS.json MEMSTATS.txt...\n",
 	      stderr);
 	exit(2);
 }
@@ -924,7 +985,8 @@ int main(int argc, char **argv)
 {
 	const char *figs[NFIGURES];
 	size_t nfigs = 0;
-	for (size_t i = 0; i < sizeof default_figures / sizeof default_figures[0]; i++)
+	for (size_t i = 0;
+	     i < sizeof default_figures / sizeof default_figures[0]; i++)
 		figs[nfigs++] = default_figures[i];
 	char *figlist = NULL;
 	int i = 1;
@@ -950,13 +1012,15 @@ int main(int argc, char **argv)
 			char *spec = xstrndup(argv[i + 1], strlen(argv[i + 1]));
 			char *eq = strchr(spec, '='), *at;
 			if (!eq)
-				die("--target %s: FIGURE=TOLERANCE[@GLOB]", argv[i + 1]);
+				die("--target %s: FIGURE=TOLERANCE[@GLOB]",
+				    argv[i + 1]);
 			*eq = '\0';
 			at = strchr(eq + 1, '@');
 			if (at)
 				*at++ = '\0';
 			char where[300];
-			snprintf(where, sizeof where, "--target %s", argv[i + 1]);
+			snprintf(where, sizeof where, "--target %s",
+				 argv[i + 1]);
 			add_target(spec, eq + 1, at, where);
 			free(spec);
 			i++;
@@ -965,9 +1029,11 @@ int main(int argc, char **argv)
 			figlist = xstrndup(argv[i + 1], strlen(argv[i + 1]));
 			nfigs = 0;
 			char *save = NULL;
-			for (char *w = strtok_r(figlist, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+			for (char *w = strtok_r(figlist, ",", &save); w;
+			     w = strtok_r(NULL, ",", &save)) {
 				if (!find_figure(w))
-					die("--figures: unknown figure '%s'", w);
+					die("--figures: unknown figure '%s'",
+					    w);
 				if (nfigs == NFIGURES)
 					die("--figures: too many figures");
 				figs[nfigs++] = w;
@@ -993,10 +1059,12 @@ int main(int argc, char **argv)
 			printf("---:|");
 		printf("\n");
 	} else if (summary) {
-		printf("| recording | figure | marks | modeled | within target | largest error (mark) | target |\n");
+		printf("| recording | figure | marks | modeled | within target "
+		       "| largest error (mark) | target |\n");
 		printf("|---|---|---:|---:|---:|---|---|\n");
 	} else {
-		printf("| recording | mark | figure | real | heapgrow | relative error | target |\n");
+		printf("| recording | mark | figure | real | heapgrow | "
+		       "relative error | target |\n");
 		printf("|---|---|---|---:|---:|---:|---|\n");
 	}
 	for (int r = i; r < argc; r += 3)
@@ -1007,7 +1075,9 @@ int main(int argc, char **argv)
 	header = false;
 	for (int r = i; r < argc; r += 3)
 		compare_linear(argv[r], argv[r + 1], argv[r + 2], &header);
-	printf("\n%lu figures compared at marks, %lu address fidelity rows, %lu linear memory rows: %lu within target, %lu missed, %lu without a target.\n",
+	printf("\n%lu figures compared at marks, %lu address fidelity rows, "
+	       "%lu linear memory rows: %lu within target, %lu missed, %lu "
+	       "without a target.\n",
 	       compared, fid_rows, lin_rows, met, missed, untargeted);
 	free(figlist);
 	for (size_t t = 0; t < ntargets; t++) {

@@ -389,11 +389,12 @@ static bool check_one(const struct hg_jvalue *s, const char *k,
 	if (strcmp(k, "minimum") == 0) {
 		if (!is_number(d))
 			return true;
-		bool below = d->type == HG_JINT && v->type == HG_JINT
-				     ? (d->neg && !v->neg) ||
-					       (d->neg && v->neg && d->u > v->u) ||
-					       (!d->neg && !v->neg && d->u < v->u)
-				     : d->d < v->d;
+		bool below =
+			d->type == HG_JINT && v->type == HG_JINT
+				? (d->neg && !v->neg) ||
+					  (d->neg && v->neg && d->u > v->u) ||
+					  (!d->neg && !v->neg && d->u < v->u)
+				: d->d < v->d;
 		return below ? fail(w, d, e, "below the minimum") : true;
 	}
 	if (strcmp(k, "pattern") == 0) {
@@ -512,8 +513,9 @@ static bool check_one(const struct hg_jvalue *s, const char *k,
 		if (valid == 1 || (valid && k[0] == 'a'))
 			return true;
 		if (valid)
-			return fail(w, d, e, "matches %zu of the oneOf schemas, "
-					     "not one",
+			return fail(w, d, e,
+				    "matches %zu of the oneOf schemas, "
+				    "not one",
 				    valid);
 		/* The branch that got furthest says best what is wrong
 		 * (a bad figure in a document of one kind, rather than
@@ -691,7 +693,8 @@ static void check_groups(enum hg_stat_where where, struct names *top)
 			if (t->where == where && same_group(t->group, s->group))
 				objects &= (t->flags & HG_STAT_OBJECTS) != 0;
 		for (const struct hg_stat_spec *t = s; t->name; t++) {
-			if (t->where != where || !same_group(t->group, s->group))
+			if (t->where != where ||
+			    !same_group(t->group, s->group))
 				continue;
 			add(&g, t->name,
 			    objects || !(t->flags & HG_STAT_OBJECTS));

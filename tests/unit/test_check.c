@@ -1,7 +1,7 @@
 /*
  * test_check.c - the invariant checker's two modes (README "What is
- * modeled", on --check): a corruption seeded through an OS backend that lies (hg_os.h,
- * as test_fault.c's backend fails calls) must be caught by the linear
+ * modeled", on --check): a corruption seeded through an OS backend that lies
+ * (hg_os.h, as test_fault.c's backend fails calls) must be caught by the linear
  * checker (what each event touched after it, the whole state at marks
  * and at the end) and by the full one (the whole state after every
  * event), and a faithful backend must pass both.

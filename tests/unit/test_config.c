@@ -1202,7 +1202,8 @@ static void test_errors(void **state)
 	set_err(&cfg, "arena_sise", "4M",
 		"unknown config key 'arena_sise' (did you mean 'arena_size'?)");
 	set_err(&cfg, "policy.gwro", "x",
-		"unknown config key 'policy.gwro' (did you mean 'policy.grow'?)");
+		"unknown config key 'policy.gwro' (did you mean "
+		"'policy.grow'?)");
 	set_err(&cfg, "zzzzzzzz", "x", "unknown config key 'zzzzzzzz'");
 	set_err(&cfg, "platform", "linux/mips",
 		"unknown platform 'linux/mips' (expected one of linux/amd64, "
@@ -1252,7 +1253,8 @@ static void test_errors(void **state)
 	set_err(&cfg, "initial_memory", "big",
 		"invalid size 'big' for initial_memory");
 	set_err(&cfg, "gogc", "-5",
-		"gogc must be off or a percentage between 0 and 1000000, not '-5'");
+		"gogc must be off or a percentage between 0 and 1000000, not "
+		"'-5'");
 	set_err(&cfg, "memory_limit", "lots",
 		"invalid size 'lots' for memory_limit");
 	set_err(&cfg, "page_cache", "on",
@@ -1356,8 +1358,8 @@ static void test_cross_key_checks(void **state)
 				set_ok(&cfg, cases[i].set[k][0],
 				       cases[i].set[k][1]);
 			}
-			assert_int_equal(hg_config_check_keys(&cfg, err,
-							      sizeof(err), keys),
+			assert_int_equal(hg_config_check_keys(
+						 &cfg, err, sizeof(err), keys),
 					 HG_EINVAL);
 			if (!keys[0] || !keys[1] ||
 			    strcmp(keys[0], cases[i].k1) != 0 ||

@@ -1510,7 +1510,8 @@ static void test_recorded(void **state)
 			assert_true(r->has_addr);
 			assert_true(live_find(&objs, r->id) < 0);
 			assert_true(objs.n < MAX_LIVE);
-			snprintf(objs.id[objs.n++], sizeof(*objs.id), "%s", r->id);
+			snprintf(objs.id[objs.n++], sizeof(*objs.id), "%s",
+				 r->id);
 			if (r->addr == node) {
 				node_seen = true;
 				snprintf(node_id, sizeof(node_id), "%s", r->id);
@@ -1574,7 +1575,8 @@ static void test_recorded(void **state)
 			assert_true(r->id[0] == 'w' && r->has_addr);
 			assert_int_equal(r->size, 32768);
 			assert_true(live_find(&wbufs, r->id) < 0);
-			snprintf(wbufs.id[wbufs.n++], sizeof(*wbufs.id), "%s", r->id);
+			snprintf(wbufs.id[wbufs.n++], sizeof(*wbufs.id), "%s",
+				 r->id);
 			nwbuf++;
 			break;
 		case HG_OP_WBUFFREE:

@@ -95,7 +95,8 @@ static void test_random(void **state)
 			break;
 		}
 		case 1:
-			assert_int_equal(hg_idmap_take(&m, &k, &v), ref[i] != 0);
+			assert_int_equal(hg_idmap_take(&m, &k, &v),
+					 ref[i] != 0);
 			if (ref[i]) {
 				assert_int_equal(v.a + 1, ref[i]);
 				assert_int_equal(v.b, i);
@@ -106,7 +107,8 @@ static void test_random(void **state)
 			}
 			break;
 		default:
-			assert_int_equal(hg_idmap_find(&m, &k, &v), ref[i] != 0);
+			assert_int_equal(hg_idmap_find(&m, &k, &v),
+					 ref[i] != 0);
 			if (ref[i])
 				assert_int_equal(v.a + 1, ref[i]);
 			break;

@@ -265,7 +265,8 @@ static void test_afl_tracebacks(void **state)
 		assert_int_equal(a->addr, grow[k][1]);
 		assert_int_equal(a->line, 16);
 		assert_int_equal(f->kind, HG_OP_STACKFREE);
-		assert_string_equal(f->id, k ? res.ops[3 + 2 * k].id : "gstack1");
+		assert_string_equal(f->id,
+				    k ? res.ops[3 + 2 * k].id : "gstack1");
 	}
 	check_new(&res.ops[11], "0xc00004e060", 0x60, false, 21);
 	assert_int_equal(res.ops[12].kind, HG_OP_STACKALLOC);
@@ -865,20 +866,21 @@ static void test_afl_noscan_pages(void **state)
 	struct result res;
 
 	(void)state;
-	read_text(&res, "tracealloc(0xc00001a010, 0x10)\n"
-			"tracealloc(0xc00001a020, 0x10, main.S)\n"
-			"tracealloc(0xc000016010, 0x10, *int)\n"
-			"tracealloc(0xc000016020, 0x10, main.T)\n"
-			"tracealloc(0xc00001a040, 0x20, main.U)\n"
-			"tracealloc(0xc000030000, 0x10, main.V)\n"
-			"tracealloc(0xc000032000, 0x8, runtime.uint64InterfacePtr)\n"
-			"tracealloc(0xc000034000, 0x30, [2]string)\n"
-			"tracealloc(0xc000034030, 0x30, main.W)\n"
-			"tracealloc(0xc000036000, 0x20, "
-			"runtime.gcBgMarkWorkerNode)\n"
-			"tracealloc(0xc000038000, 0x10, context.emptyCtx)\n"
-			"tracealloc(0xc00003a000, 0x30, js.ref)\n"
-			"tracealloc(0xc00003c000, 0x10, [2]js.ref)\n");
+	read_text(&res,
+		  "tracealloc(0xc00001a010, 0x10)\n"
+		  "tracealloc(0xc00001a020, 0x10, main.S)\n"
+		  "tracealloc(0xc000016010, 0x10, *int)\n"
+		  "tracealloc(0xc000016020, 0x10, main.T)\n"
+		  "tracealloc(0xc00001a040, 0x20, main.U)\n"
+		  "tracealloc(0xc000030000, 0x10, main.V)\n"
+		  "tracealloc(0xc000032000, 0x8, runtime.uint64InterfacePtr)\n"
+		  "tracealloc(0xc000034000, 0x30, [2]string)\n"
+		  "tracealloc(0xc000034030, 0x30, main.W)\n"
+		  "tracealloc(0xc000036000, 0x20, "
+		  "runtime.gcBgMarkWorkerNode)\n"
+		  "tracealloc(0xc000038000, 0x10, context.emptyCtx)\n"
+		  "tracealloc(0xc00003a000, 0x30, js.ref)\n"
+		  "tracealloc(0xc00003c000, 0x10, [2]js.ref)\n");
 	assert_int_equal(res.rc, 0);
 	assert_int_equal(res.n, 13);
 	check_new(&res.ops[0], "0xc00001a010", 0x10, true, 1);
@@ -1023,7 +1025,8 @@ static void test_afl_errors(void **state)
 
 			n += (size_t)snprintf(
 				text + n, sizeof(text) - n,
-				"tracealloc(0x1, 0x10)\ngoroutine 1 [running]:\n"
+				"tracealloc(0x1, 0x10)\ngoroutine 1 "
+				"[running]:\n"
 				"f(...)\n\tfp=0x%" PRIx64 " sp=0x%" PRIx64 "\n"
 				"runtime.goexit(...)\n\tfp=0x%" PRIx64
 				" sp=0x%" PRIx64 "\n",
@@ -1033,8 +1036,9 @@ static void test_afl_errors(void **state)
 		expect_error(text, HG_FMT_AUTO, 6 * 20 + 2, 1,
 			     "a stack of more than 1 GiB");
 	}
-	expect_error("tracealloc(0x1, 0x10)\ngoroutine 99999999999999999999 [x]:\n",
-		     HG_FMT_AUTO, 2, 11, "goroutine: id out of range");
+	expect_error(
+		"tracealloc(0x1, 0x10)\ngoroutine 99999999999999999999 [x]:\n",
+		HG_FMT_AUTO, 2, 11, "goroutine: id out of range");
 	{
 		/* A label is text: control characters become spaces, bytes
 		 * that are not UTF-8 '?'. */
@@ -1249,10 +1253,10 @@ static void test_mtrace_fast_path(void **state)
 {
 	static const char *const piece[] = {
 		"@", " ", "\t", "  ", "+", "-", "<", ">", "!", "=", "0x", "0",
-		"x", "1f", "FFFF", "0123456789abcdef", "a", "(nil)", "./p:[0x1]",
-		"/a b:(f+8c)[0x7]", "00x1", "ffffffffffffffff", "g", "",
-		" 0x1f", " 0xffffffffffffffff", "+ 0x10 0x20", "- 0x10", " - ",
-		" + ", "@ "
+		"x", "1f", "FFFF", "0123456789abcdef", "a", "(nil)",
+		"./p:[0x1]", "/a b:(f+8c)[0x7]", "00x1", "ffffffffffffffff",
+		"g", "", " 0x1f", " 0xffffffffffffffff", "+ 0x10 0x20",
+		"- 0x10", " - ", " + ", "@ "
 	};
 	static const char ops[] = "+-<>!";
 	uint64_t x = 42, fast = 0, rnd_fast = 0;
@@ -1284,13 +1288,13 @@ static void test_mtrace_fast_path(void **state)
 
 		if (op == '-' || op == '<')
 			n = snprintf(line, sizeof(line), "%s%c 0x%" PRIx64,
-				     lcg(&x) % 2 ? "@ ./prog:[0x1150] " : "", op,
-				     a);
+				     lcg(&x) % 2 ? "@ ./prog:[0x1150] " : "",
+				     op, a);
 		else
 			n = snprintf(line, sizeof(line),
 				     "%s%c 0x%" PRIx64 " 0x%" PRIx64,
-				     lcg(&x) % 2 ? "@ ./prog:[0x1150] " : "", op,
-				     a, lcg(&x) % 99999);
+				     lcg(&x) % 2 ? "@ ./prog:[0x1150] " : "",
+				     op, a, lcg(&x) % 99999);
 		assert_true(n > 0 && (size_t)n < sizeof(line));
 		if (k % 2) {
 			size_t at = lcg(&x) % (size_t)n;

@@ -451,12 +451,15 @@ static void test_swept_del_central(void **state)
 		swept(m, "o3");
 		assert_int_equal(fig(m)->heap_alloc, 11 * 9472);
 		assert_int_equal(fig(m)->partial_span_bytes, 7 * 8 * KiB);
-		/* The partial span serves the next object, at the freed slot. */
-		assert_int_equal(new_obj(m, "x", 9000, true, &r), s0 + 3 * 9472);
+		/* The partial span serves the next object, at the freed
+		 * slot. */
+		assert_int_equal(new_obj(m, "x", 9000, true, &r),
+				 s0 + 3 * 9472);
 		assert_false(r.new_span);
 		/* Every object of the second span dies: the sweep left it
 		 * empty, and it goes back at the next event that is not a
-		 * refill of its class (not cacheSpan's sweep), before any gc. */
+		 * refill of its class (not cacheSpan's sweep), before any
+		 * gc. */
 		for (int i = 6; i < 12; i++) {
 			snprintf(id, sizeof(id), "o%d", i);
 			swept(m, id);
@@ -659,7 +662,8 @@ static void test_sweep_order(void **state)
 			snprintf(id, sizeof(id), "o%d", i);
 			new_obj(m, id, 9000, true, &r);
 		}
-		hg_addr a = BASE, b = BASE + 7 * 8 * KiB, c = BASE + 14 * 8 * KiB;
+		hg_addr a = BASE, b = BASE + 7 * 8 * KiB,
+			c = BASE + 14 * 8 * KiB;
 		gc(m);
 		swept(m, "o13"); /* C partial now */
 		mark(m);
@@ -1118,7 +1122,9 @@ static void test_trace_errors(void **state)
 			 HG_ETRACE);
 	/* An object larger than the address space runs the runtime out of
 	 * memory, with Go's message. */
-	o = (struct hg_op){ .kind = HG_OP_NEW, .id = "huge", .size = UINT64_MAX };
+	o = (struct hg_op){ .kind = HG_OP_NEW,
+			    .id = "huge",
+			    .size = UINT64_MAX };
 	assert_int_equal(hg_model_apply(m, &o, NULL, err, sizeof(err)),
 			 HG_EOOM);
 	assert_non_null(strstr(err, "out of memory: cannot allocate"));

@@ -395,8 +395,12 @@ static void peaks_of(const char *platform, bool objects)
 		struct hg_op_result r;
 
 		s = s * 6364136223846793005ull + 1442695040888963407ull;
-		unsigned k = (unsigned)(s >> 33) % 16, n = (unsigned)(s >> 40) % 64;
-		const char *fam = k < 8 ? "s" : k < 11 ? "g" : k < 12 ? "m" : "o";
+		unsigned k = (unsigned)(s >> 33) % 16,
+			 n = (unsigned)(s >> 40) % 64;
+		const char *fam = k < 8    ? "s"
+				  : k < 11 ? "g"
+				  : k < 12 ? "m"
+					   : "o";
 		snprintf(id, sizeof(id), "%s%u", fam, n);
 		o.id = id;
 		if (k < 8) {
@@ -454,8 +458,8 @@ static void test_peaks_are_maxima(void **state)
 }
 
 /* Prefetching is asked for only once an id map outgrows the host's
- * caches (65,536 slots, from the 24,577th live id of a family); a small map's op still gets
- * its id's length and hash. */
+ * caches (65,536 slots, from the 24,577th live id of a family); a small map's
+ * op still gets its id's length and hash. */
 static void test_prefetch_wanted(void **state)
 {
 	struct hg_config cfg;

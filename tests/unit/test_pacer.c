@@ -27,8 +27,8 @@ static struct hg_model *model_gc(const char *go, const char *gogc,
 	hg_config_init(&cfg);
 	assert_int_equal(hg_config_set(&cfg, "go", go, err, sizeof(err)), 0);
 	if (gc)
-		assert_int_equal(hg_config_set(&cfg, "gc", gc, err, sizeof(err)),
-				 0);
+		assert_int_equal(
+			hg_config_set(&cfg, "gc", gc, err, sizeof(err)), 0);
 	if (gogc)
 		assert_int_equal(
 			hg_config_set(&cfg, "gogc", gogc, err, sizeof(err)), 0);
@@ -697,8 +697,9 @@ static uint64_t per_p_gap(const char *value)
 		struct hg_op o = { .kind = HG_OP_ALLOC, .id = ids[i],
 				   .size = 8 * KiB };
 		if (i)
-			apply_ok(m, (struct hg_op){ .kind = HG_OP_PROC,
-						    .value = (uint64_t)(i % 2) });
+			apply_ok(m,
+				 (struct hg_op){ .kind = HG_OP_PROC,
+						 .value = (uint64_t)(i % 2) });
 		if (hg_model_apply(m, &o, &r[i], err, sizeof(err)) != HG_OK)
 			fail_msg("alloc %s: %s", ids[i], err);
 	}
@@ -760,9 +761,9 @@ static void test_mark_readmemstats(void **state)
  * sweep (the first op after it that frees nothing, here a new: a time
  * event does not end it) and the trace's clock: nothing at the gc itself,
  * nor at a time event less than sysmon's 70 us later; then one burst of
- * 1 ms of work (64 KiB quanta at 4 us: 16 MiB, the quantum that crosses 1 ms included), and the next only
- * after the scavenger's sleep (1.024 ms of work / 0.001 = 1.024 s at
- * first). scavenger_pace=gc: all at the gc.
+ * 1 ms of work (64 KiB quanta at 4 us: 16 MiB, the quantum that crosses 1 ms
+ * included), and the next only after the scavenger's sleep (1.024 ms of work /
+ * 0.001 = 1.024 s at first). scavenger_pace=gc: all at the gc.
  */
 static void test_scavenger_time(void **state)
 {
@@ -783,14 +784,16 @@ static void test_scavenger_time(void **state)
 				 0);
 		if (hg_model_new(&m, &cfg, err, sizeof(err)))
 			fail_msg("hg_model_new: %s", err);
-		apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 1000 });
+		apply_ok(m,
+			 (struct hg_op){ .kind = HG_OP_TIME, .value = 1000 });
 		mib_news(m, "b", 0, 100);
 		op(m, HG_OP_GC, NULL, 0, false);
 		mib_dels(m, "b", 4, 100);
 		r0 = hg_model_stats(m)->final.heap_released;
 		op(m, HG_OP_GC, NULL, 0, false);
 		r1 = hg_model_stats(m)->final.heap_released;
-		apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 5000 });
+		apply_ok(m,
+			 (struct hg_op){ .kind = HG_OP_TIME, .value = 5000 });
 		/* still sweeping: no release at any time */
 		apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME,
 					    .value = 3000000 });
@@ -1357,8 +1360,8 @@ static void test_scavenge_on_grow(void **state)
  * Go weighs the retained heap before the span plus the whole growth
  * against the goal, not the span. 10 MiB live around a freed 256 KiB
  * hole and a freed 2 MiB object, two cycles (the goal of the second
- * 11 MiB, under the 12.25 MiB retained), then stacks of 512 KiB (not retained): they
- * take the 2 MiB (not the hole) and the arena's last chunk, until one
+ * 11 MiB, under the 12.25 MiB retained), then stacks of 512 KiB (not retained):
+ * they take the 2 MiB (not the hole) and the arena's last chunk, until one
  * grows the heap by a 4 MiB chunk. Then 10.25 + 4 MiB is over the goal,
  * so the hole is released; 10.25 + 0.5 MiB would not be.
  */

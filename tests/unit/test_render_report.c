@@ -359,7 +359,8 @@ static void test_curves(void **state)
 	/* The limit line is above every curve point: 4 GiB tops the axis. */
 	double ylimit = 0;
 	for (size_t i = 0; i < s->n; i++)
-		if (s->items[i].role && strcmp(s->items[i].role, "limit") == 0 &&
+		if (s->items[i].role &&
+		    strcmp(s->items[i].role, "limit") == 0 &&
 		    s->items[i].kind == HG_ITEM_LINE)
 			ylimit = s->items[i].y;
 	for (size_t i = 0; i < s->n; i++)

@@ -98,7 +98,8 @@ static struct run replay(const char *name, const char *const *settings)
 		fail_msg("%s: %s", name, msg);
 	}
 	r.rc = rc == HG_REPLAY_OOM ? HG_EOOM : HG_OK;
-	assert_int_equal(hg_replay_exit_status(rc), rc == HG_REPLAY_OOM ? 3 : 0);
+	assert_int_equal(hg_replay_exit_status(rc),
+			 rc == HG_REPLAY_OOM ? 3 : 0);
 	r.st = *hg_model_stats(hg_replay_model(&rp, 0));
 	hg_replay_release(&rp);
 	return r;

@@ -840,6 +840,37 @@ static hg_addr pa_walk_search(const struct hg_pagealloc *p, hg_addr a,
 }
 
 /*
+ * pa_walk_search when f, the first free page at or above searchAddr, is
+ * known (every page below searchAddr is allocated): the first entry with
+ * free pages that a level's scan meets is f's. At the first level where
+ * f's entry is not a's, the window is f's entry; where the walk stops at
+ * a's entry (a starts it, or the run goes on past it), a's; in a's
+ * chunk, f. A level holds either when its shift is at most the highest
+ * bit in which f and a differ, or in which a and the run's last page
+ * differ, or a's lowest set bit.
+ */
+static hg_addr pa_search_of(const struct hg_pagealloc *p, hg_addr a,
+			    uint64_t npages, hg_addr f)
+{
+	hg_addr last = a + ((npages - 1) << p->log_page);
+	int hd = f == a ? -1 : (int)log2_u64(f ^ a);
+	int hs = (int)ctz64(a);
+	unsigned l;
+
+	if (last != a && (int)log2_u64(a ^ last) > hs)
+		hs = (int)log2_u64(a ^ last);
+	for (l = 0; l < p->levels; l++) {
+		int sh = (int)p->level_shift[l];
+
+		if (sh <= hd)
+			return pa_find_mapped_addr(p, (f >> sh) << sh);
+		if (sh <= hs)
+			return pa_find_mapped_addr(p, (a >> sh) << sh);
+	}
+	return f;
+}
+
+/*
  * Go: (*pageAlloc).find, runtime/mpagealloc.go. Returns the lowest address
  * of npages free pages (0 if none) and a new searchAddr candidate.
  *
@@ -851,22 +882,49 @@ static hg_addr pa_walk_search(const struct hg_pagealloc *p, hg_addr a,
  * lowest level whose parent entry there holds npages; the searchAddr
  * candidate is the one Go's walk from the root gives, computed from the
  * run found (pa_walk_search). The unit tests compare both with
- * hg_pagealloc_find_ref, Go's walk from the root.
+ * hg_pagealloc_find_ref, Go's walk from the root. new_search NULL: no
+ * candidate is wanted (allocToCache drops it).
  */
 hg_addr hg_pagealloc_find(struct hg_pagealloc *p, uint64_t npages,
 			  hg_addr *new_search)
 {
 	hg_addr from = p->search_addr, a, h = pa_hint_of(p, npages);
 
-	*new_search = p->max_addr;
+	if (new_search)
+		*new_search = p->max_addr;
 	if (h > from)
 		from = h;
 	if (!p->grown || chunk_index(p, from) >= p->end)
 		return 0; /* no run of npages left above the hint */
 	a = find_from(p, npages, from);
-	if (a == 0)
-		return 0;
-	*new_search = pa_walk_search(p, a, npages);
+	if (a == 0 || !new_search)
+		return a;
+	if (npages == 1) {
+		/* from is fit_hint[1] or searchAddr: a is the first free
+		 * page at or above searchAddr. */
+		*new_search = pa_search_of(p, a, npages, a);
+		return a;
+	}
+	/* The first free page at or above searchAddr, when it is in the
+	 * chunk of fit_hint[1] or searchAddr (no free page lies below
+	 * either). */
+	from = max_u64(p->search_addr, p->fit_hint[1]);
+	{
+		uint64_t c = chunk_index(p, from), j = PA_NONE;
+
+		if (c < p->end && sum_get(p, p->levels - 1, c) != 0) {
+			const struct pa_chunk *ch = chunk_of(p, c);
+
+			if (ch)
+				j = hg_pallocbits_find1(
+					p, ch, chunk_page_index(p, from));
+		}
+		*new_search = j != PA_NONE
+				      ? pa_search_of(p, a, npages,
+						     chunk_base(p, c) +
+							     (j << p->log_page))
+				      : pa_walk_search(p, a, npages);
+	}
 	return a;
 }
 

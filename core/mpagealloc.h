@@ -661,6 +661,10 @@ static inline hg_addr pa_find_mapped_addr(const struct hg_pagealloc *p,
 {
 	hg_addr v;
 
+	/* Inside the first range (one, for most heaps): a itself. */
+	if (p->in_use.len && a >= p->in_use.ranges[0].base &&
+	    a < p->in_use.ranges[0].limit)
+		return a;
 	if (hg_addr_ranges_find_addr_greater_equal(&p->in_use, a, &v))
 		return v;
 	return p->max_addr;

@@ -30,7 +30,7 @@ struct hg_pagecache hg_pagealloc_alloc_to_cache(struct hg_pagealloc *p)
 		c.base = chunk_base(p, ci) +
 			 ((j & ~UINT64_C(63)) << p->log_page);
 	} else {
-		hg_addr ns, a = hg_pagealloc_find(p, 1, &ns);
+		hg_addr a = hg_pagealloc_find(p, 1, NULL);
 
 		if (a == 0) {
 			p->search_addr = p->max_addr;

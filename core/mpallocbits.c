@@ -207,9 +207,13 @@ static uint64_t chunk_find_small(const struct hg_pagealloc *p,
 		/* The previous word's free tail plus this word's free head. */
 		if (end + ctz64(x) >= npages)
 			return i * 64 - end;
-		j = hg_find_bit_range64(~x, (unsigned)npages);
-		if (j < 64)
-			return i * 64 + j;
+		/* The word's longest free run (wocc) says whether it holds
+		 * npages. */
+		if (64 - (uint64_t)c->wocc[i] >= npages) {
+			j = hg_find_bit_range64(~x, (unsigned)npages);
+			if (j < 64)
+				return i * 64 + j;
+		}
 		end = clz64(x);
 	}
 	return PA_NONE;

@@ -2021,6 +2021,65 @@ static void test_range_grown_random(void **state)
 	hg_pagealloc_free_all(p);
 }
 
+/* A heap of small spans over a few chunks, fragmented by random frees:
+ * after every step, the find of each run length (its address and its
+ * searchAddr candidate, pa_search_of's fast path) against Go's walk. */
+static void test_find_small_random(void **state)
+{
+	struct env e = env64(4096);
+	struct hg_pagealloc *p = NULL;
+	static hg_addr la[4096];
+	static uint64_t ln[4096];
+	size_t nl = 0;
+	uint64_t k, n;
+	int step;
+
+	(void)state;
+	e.prm.ctx = NULL;
+	rng_state = 0x51ab;
+	assert_int_equal(hg_pagealloc_new(&p, &e.prm), 0);
+	assert_int_equal(hg_pagealloc_grow(p, pb(&e, e.base_ci, 0),
+					   6 * e.prm.chunk_bytes),
+			 0);
+	for (step = 0; step < 4000; step++) {
+		if (nl < 4096 && (nl < 1200 || rnd() % 2)) {
+			uint64_t s;
+			hg_addr a;
+
+			n = rnd() % 16 == 0 ? 1 + rnd() % 40 : 1 + rnd() % 4;
+			a = hg_pagealloc_alloc(p, n, &s);
+			if (a) {
+				la[nl] = a;
+				ln[nl++] = n;
+			}
+		} else if (nl) {
+			k = rnd() % nl;
+			hg_pagealloc_free(p, la[k], ln[k]);
+			la[k] = la[--nl];
+			ln[k] = ln[nl];
+		}
+		for (n = 1; n <= 20; n++) {
+			hg_addr fs, rs, fa, ra;
+
+			fa = hg_pagealloc_find(p, n, &fs);
+			ra = hg_pagealloc_find_ref(p, n, &rs);
+			if (fa != ra || fs != rs)
+				fail_msg("step %d find(%llu): %#llx/%#llx, "
+					 "Go's walk %#llx/%#llx",
+					 step, (unsigned long long)n,
+					 (unsigned long long)fa,
+					 (unsigned long long)fs,
+					 (unsigned long long)ra,
+					 (unsigned long long)rs);
+			assert_int_equal(hg_pagealloc_find(p, n, NULL), fa);
+		}
+		if (step % 256 == 0)
+			check_ok(p);
+	}
+	check_ok(p);
+	hg_pagealloc_free_all(p);
+}
+
 /* Several allocators in one process do not interfere. */
 static void test_independent_instances(void **state)
 {
@@ -2176,6 +2235,7 @@ int main(void)
 		cmocka_unit_test(test_runs),
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_random_vs_model),
+		cmocka_unit_test(test_find_small_random),
 		cmocka_unit_test(test_independent_instances),
 		cmocka_unit_test(test_scav_index_random),
 		cmocka_unit_test(test_range_grown_random),

@@ -51,6 +51,11 @@ struct hg_vas {
 	uint64_t granularity; /* placement alignment (64K on windows) */
 	uint64_t page;        /* physical page: lengths are rounded to it */
 	enum hg_placement placement;
+	/* The tree's nodes that searches have read and the vmas that byte
+	 * counts have stepped over: a measure of their cost that does not
+	 * depend on the machine (counted by const queries too: a struct
+	 * hg_vas is never defined const). */
+	uint64_t visits;
 };
 
 int hg_vas_init(struct hg_vas *s, hg_addr lo, hg_addr hi, hg_addr mmap_base,

@@ -197,6 +197,13 @@ static unsigned count_lt(const hg_addr *key, unsigned n, hg_addr a)
 	return a ? count_le(key, n, a - 1) : 0;
 }
 
+/* Counts a node that a search reads, or a vma that a walk steps over
+ * (hg_vas.visits). */
+static inline void visit(const struct hg_vas *s)
+{
+	((struct hg_vas *)s)->visits++;
+}
+
 /* ------------------------------------------------------------------ */
 /* Aggregates                                                          */
 /* ------------------------------------------------------------------ */
@@ -418,11 +425,13 @@ static struct hg_vma *vfloor(const struct hg_vas *s, hg_addr a)
 	if (!t)
 		return NULL;
 	while (!t->leaf) {
+		visit(s);
 		unsigned c = count_le(t->in.key, t->n, a);
 		/* None only left of every vma: the leftmost leaf has none
 		 * either. */
 		t = t->in.child[c ? c - 1 : 0];
 	}
+	visit(s);
 	unsigned c = count_le(t->l.key, t->n, a);
 	return c ? &t->l.v[c - 1] : NULL;
 }
@@ -515,6 +524,7 @@ uint64_t hg_vas_bytes(const struct hg_vas *s, hg_addr base, hg_addr end,
 	uint64_t sum = 0;
 	for (const struct hg_vma *v = vfirst(s, base); v && v->base < end;
 	     v = vnext(v)) {
+		visit(s);
 		if (state >= 0 && v->state != state)
 			continue;
 		sum += (v->end < end ? v->end : end) - max64(v->base, base);
@@ -582,6 +592,7 @@ static hg_addr search_down(const struct hg_vas *s, hg_addr bound, uint64_t n,
 	struct hg_vnode *t = s->root;
 	unsigned i = slots_below(t, bound);
 	for (;;) {
+		visit(s);
 		i = last_fit(t->leaf ? t->l.gap : t->in.max_gap, i, n);
 		if (i == 0) {
 			if (!t->parent)
@@ -639,6 +650,7 @@ static hg_addr search_up(const struct hg_vas *s, uint64_t n,
 	struct hg_vnode *t = s->root;
 	unsigned i = 0;
 	for (;;) {
+		visit(s);
 		i = first_fit(t->leaf ? t->l.gap : t->in.max_gap, i, t->n, n);
 		if (i == t->n) {
 			if (!t->parent)

@@ -143,8 +143,8 @@ size_t hg_addr_ranges_find_succ(const struct hg_addr_ranges *a, hg_addr addr)
 }
 
 /* Go: (*addrRanges).findAddrGreaterEqual, runtime/mranges.go */
-bool hg_addr_ranges_find_addr_greater_equal(const struct hg_addr_ranges *a,
-					    hg_addr addr, hg_addr *out)
+bool hg_addr_ranges_find_ge_any(const struct hg_addr_ranges *a, hg_addr addr,
+				hg_addr *out)
 {
 	size_t i;
 

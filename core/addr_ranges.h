@@ -55,12 +55,28 @@ void hg_addr_ranges_destroy(struct hg_addr_ranges *a);
  */
 size_t hg_addr_ranges_find_succ(const struct hg_addr_ranges *a, hg_addr addr);
 
+/* hg_addr_ranges_find_addr_greater_equal of a list of any length. */
+bool hg_addr_ranges_find_ge_any(const struct hg_addr_ranges *a, hg_addr addr,
+				hg_addr *out);
+
 /*
  * Go: addrRanges.findAddrGreaterEqual. The smallest address >= addr inside
- * some range; false if there is none.
+ * some range; false if there is none. A heap that grew in one piece has one
+ * range (the page allocator asks at every search): that one needs no
+ * search and no call.
  */
-bool hg_addr_ranges_find_addr_greater_equal(const struct hg_addr_ranges *a,
-					    hg_addr addr, hg_addr *out);
+static inline bool
+hg_addr_ranges_find_addr_greater_equal(const struct hg_addr_ranges *a,
+				       hg_addr addr, hg_addr *out)
+{
+	if (a->len != 1)
+		return hg_addr_ranges_find_ge_any(a, addr, out);
+	struct hg_addr_range r = a->ranges[0];
+	if (addr >= r.limit)
+		return false;
+	*out = addr < r.base ? r.base : addr;
+	return true;
+}
 
 /* Go: addrRanges.contains. */
 bool hg_addr_ranges_contains(const struct hg_addr_ranges *a, hg_addr addr);

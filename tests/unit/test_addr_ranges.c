@@ -189,6 +189,33 @@ static void test_find_and_contains(void **state)
 	hg_addr_ranges_destroy(&a);
 }
 
+/* One range, the inline case: every address around its ends as the
+ * search of a list of any length finds it. */
+static void test_find_one_range(void **state)
+{
+	const struct hg_addr_range r[] = { { 0x10000, 0x30000 } };
+	struct hg_addr_ranges a = make(r, 1);
+	const hg_addr at[] = { 0,	0xffff,	 0x10000, 0x10001, 0x20000,
+			       0x2ffff, 0x30000, 0x30001, UINT64_MAX };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		hg_addr got = 1, want = 2;
+		bool g = hg_addr_ranges_find_addr_greater_equal(&a, at[i], &got);
+		bool w = hg_addr_ranges_find_ge_any(&a, at[i], &want);
+		assert_int_equal(g, w);
+		if (w)
+			assert_int_equal(got, want);
+	}
+	hg_addr out = 0;
+	assert_true(hg_addr_ranges_find_addr_greater_equal(&a, 0xffff, &out));
+	assert_int_equal(out, 0x10000);
+	assert_true(hg_addr_ranges_find_addr_greater_equal(&a, 0x2ffff, &out));
+	assert_int_equal(out, 0x2ffff);
+	assert_false(hg_addr_ranges_find_addr_greater_equal(&a, 0x30000, &out));
+	hg_addr_ranges_destroy(&a);
+}
+
 static void test_remove(void **state)
 {
 	const struct hg_addr_range r[] = { { 0x1000, 0x2000 },
@@ -274,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_ref13_add_coalesce),
 		cmocka_unit_test(test_find_succ),
 		cmocka_unit_test(test_find_and_contains),
+		cmocka_unit_test(test_find_one_range),
 		cmocka_unit_test(test_remove),
 		cmocka_unit_test(test_range_ops),
 	};

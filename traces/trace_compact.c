@@ -36,7 +36,14 @@ struct hg_compact_reader {
 	bool seen_event;
 	/* The op kind + 1 of each one- or two-letter word (0: none). */
 	unsigned char by_letter[LETTER_SLOTS];
+	/* Each kind's words as the fast line reads them (shape_of). */
+	unsigned char shape[HG_OP_COUNT];
 };
+
+/* A kind's shape: an id first (SHAPE_ID), then a size (SHAPE_SIZE) or a
+ * number (SHAPE_VALUE), or neither; NO_SHAPE: any other (the fast line
+ * leaves the kind to the others). */
+enum { SHAPE_ID = 1, SHAPE_SIZE = 2, SHAPE_VALUE = 4, NO_SHAPE = 8 };
 
 /*
  * next_line makes the next line current. Returns 1, 0 at the end of the
@@ -247,6 +254,37 @@ static int header_comment(struct hg_trace_reader *r, const char *p)
 	return 0;
 }
 
+static bool positional(enum hg_op_field f);
+
+/*
+ * shape_of gives the fields of kind k that the fast line reads: its
+ * leading positional ones (an id and numbers, each a word in its place),
+ * when the fields after them are all optional words that the fast line's
+ * lines leave out (a kind with a mark's text or an mmap's address before
+ * its size: NO_SHAPE, the others read those).
+ */
+static unsigned char shape_of(const struct hg_op_spec *k)
+{
+	const enum hg_op_field *f = k->fields;
+	unsigned sh = 0;
+
+	if (*f == HG_FIELD_ID) {
+		sh |= SHAPE_ID;
+		f++;
+	}
+	if (*f == HG_FIELD_SIZE || *f == HG_FIELD_SIZE_ALL) {
+		sh |= SHAPE_SIZE;
+		f++;
+	} else if (*f == HG_FIELD_VALUE) {
+		sh |= SHAPE_VALUE;
+		f++;
+	}
+	for (; *f; f++)
+		if (positional(*f) || *f == HG_FIELD_TEXT)
+			sh = NO_SHAPE;
+	return (unsigned char)sh;
+}
+
 int hg__compact_open(struct hg_trace_reader *r)
 {
 	struct hg_compact_reader *c;
@@ -271,6 +309,7 @@ int hg__compact_open(struct hg_trace_reader *r)
 		c->by_letter[(unsigned)(sp->letter[0] - 'a' + 1) * 27u +
 			     (n == 2 ? (unsigned)(sp->letter[1] - 'a' + 1) : 0u)] =
 			(unsigned char)(k + 1);
+		c->shape[k] = shape_of(sp);
 	}
 	for (;;) {
 		rc = next_line(r);
@@ -586,9 +625,11 @@ static int fast_event(struct hg_trace_reader *r, struct hg_op *op,
 
 /* sep: a byte that ends a word on the fast line (a blank or the
  * newline). */
-static bool sep(char ch)
+static inline bool sep(char ch)
 {
-	return ch == ' ' || ch == '\t' || ch == '\n';
+	const uint64_t seps = 1ull << ' ' | 1ull << '\t' | 1ull << '\n';
+
+	return (unsigned char)ch <= ' ' && (seps >> (unsigned char)ch & 1u);
 }
 
 /*
@@ -616,7 +657,7 @@ static unsigned digits8(const char *p, uint64_t *v)
  * blank or the newline; NULL for anything else. Up to seven digits are
  * read at once (digits8), longer sizes a digit at a time.
  */
-static const char *line_size(const char *p, uint64_t *out)
+static const char *line_size_slow(const char *p, uint64_t *out)
 {
 	const char *st = p;
 	uint64_t v = 0;
@@ -643,13 +684,122 @@ static const char *line_size(const char *p, uint64_t *out)
 	return p;
 }
 
+/* line_size: one to seven digits and a blank or the newline read at once
+ * (a size as gentrace and the writer give most), the rest by
+ * line_size_slow. */
+static inline const char *line_size(const char *p, uint64_t *out)
+{
+	if (HG_DIGITS_SWAR) {
+		uint64_t w;
+		unsigned n;
+
+		memcpy(&w, p, 8);
+		n = hg__digit_run(w);
+		if (n - 1u < 7u && sep(p[n])) {
+			*out = hg__digits_value(w, n);
+			return p + n;
+		}
+	}
+	return line_size_slow(p, out);
+}
+
+/* skip_word_blanks passes the blanks before a word: the one blank the
+ * writer puts there at once, more in a loop. */
+static inline char *skip_word_blanks(char *p)
+{
+	if (*p == ' ' && (unsigned char)p[1] > ' ')
+		return p + 1;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/*
+ * short_id_hash is hg_id_hash (core/idmap.c) of an id of len <= 8 bytes
+ * given as w, its bytes as a little-endian load reads them followed by
+ * zero bytes: that function's first and only word and its final
+ * avalanche (test_trace checks that the two agree).
+ */
+static uint64_t short_id_hash(uint64_t w, size_t len)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)len << 56);
+
+	h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 31;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return h ? h : 1;
+}
+
+/*
+ * line_id reads the id at p on the fast line, eight bytes at a time
+ * (hg__id_run; the buffer's padding makes the loads safe), a byte at a
+ * time on other hosts. Returns its end; *hash is its hg_id_hash when it
+ * has at most eight bytes, else 0 (hg_trace_next hashes it).
+ */
+static char *line_id_long(char *p, uint64_t *hash);
+
+static inline char *line_id(char *p, uint64_t *hash)
+{
+	if (HG_WORDS_LE) {
+		uint64_t w;
+		unsigned n;
+
+		memcpy(&w, p, 8);
+		n = hg__id_run(w);
+		if (n < 8) {
+			w &= ((uint64_t)1 << (8 * n)) - 1;
+			*hash = short_id_hash(w, n);
+			return p + n;
+		}
+	}
+	return line_id_long(p, hash);
+}
+
+/* line_id_long is line_id for an id of eight bytes or more (or any id on
+ * another host). */
+static char *line_id_long(char *p, uint64_t *hash)
+{
+	*hash = 0;
+	if (HG_WORDS_LE) {
+		char *id = p;
+		uint64_t w0, w;
+		unsigned n;
+
+		memcpy(&w0, p, 8);
+		n = hg__id_run(w0);
+		if (n < 8) {
+			w0 &= ((uint64_t)1 << (8 * n)) - 1;
+			*hash = short_id_hash(w0, n);
+			return p + n;
+		}
+		p += 8;
+		do {
+			memcpy(&w, p, 8);
+			n = hg__id_run(w);
+			p += n;
+		} while (n == 8 && (size_t)(p - id) <= HG_TRACE_MAX_ID);
+		if (p - id == 8)
+			*hash = short_id_hash(w0, 8);
+		return p;
+	}
+	while (hg__id_byte[(unsigned char)*p])
+		p++;
+	return p;
+}
+
 /*
  * fast_line reads the next line straight from the source buffer when it
  * is whole there, ends in a plain newline, starts with its event word and
  * is an event fast_event would read: 1 with the line consumed and op,
- * *line and *col filled as fast_event fills them; 0 (nothing consumed, op
- * untouched) for next_line and the others to read it. A NUL byte after
- * the buffer's data ends every scan, so no scan needs the line's end.
+ * *line and *col filled as fast_event fills them (and op's id_hash); 0
+ * (nothing consumed, op untouched) for next_line and the others to read
+ * it. A NUL byte after the buffer's data ends every scan, so no scan
+ * needs the line's end. The line's words are its kind's shape: the
+ * optional fields after them are left out.
  */
 static int fast_line(struct hg_trace_reader *r, struct hg_op *op,
 		     unsigned *line, unsigned *col)
@@ -657,9 +807,8 @@ static int fast_line(struct hg_trace_reader *r, struct hg_op *op,
 	struct hg_compact_reader *c = r->compact;
 	struct hg_src *s = &r->src;
 	char *p = (char *)s->buf + s->pos, *id = NULL, *id_end = NULL;
-	const struct hg_op_spec *k;
-	uint64_t size = 0, value = 0;
-	unsigned slot;
+	uint64_t size = 0, value = 0, hash = 0;
+	unsigned slot, kind, sh;
 
 	s->buf[s->len] = '\0';
 	if ((unsigned)(*p - 'a') >= 26u || c->lineno == 0)
@@ -669,31 +818,25 @@ static int fast_line(struct hg_trace_reader *r, struct hg_op *op,
 		slot += (unsigned)(*p++ - 'a' + 1);
 	if (!sep(*p) || !c->by_letter[slot])
 		return 0;
-	k = hg_op_spec((enum hg_op_kind)(c->by_letter[slot] - 1));
-	for (unsigned i = 0; k->fields[i]; i++) {
-		enum hg_op_field f = k->fields[i];
-
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '\n') {
-			if (positional(f) || f == HG_FIELD_TEXT)
-				return 0;
-			continue;
-		}
-		if (f == HG_FIELD_ID) {
-			id = p;
-			while (hg__id_byte[(unsigned char)*p])
-				p++;
-			if (!sep(*p) || (size_t)(p - id) > HG_TRACE_MAX_ID)
-				return 0;
-			id_end = p;
-		} else if (f == HG_FIELD_SIZE || f == HG_FIELD_SIZE_ALL) {
-			p = (char *)line_size(p, &size);
-		} else if (f == HG_FIELD_VALUE) {
-			p = (char *)line_size(p, &value);
-		} else {
+	kind = c->by_letter[slot] - 1u;
+	sh = c->shape[kind];
+	if (sh & NO_SHAPE)
+		return 0;
+	if (sh & SHAPE_ID) {
+		p = skip_word_blanks(p);
+		if (*p == '\n')
 			return 0;
-		}
+		id = p;
+		p = line_id(p, &hash);
+		if (!sep(*p) || (size_t)(p - id) > HG_TRACE_MAX_ID)
+			return 0;
+		id_end = p;
+	}
+	if (sh & (SHAPE_SIZE | SHAPE_VALUE)) {
+		p = skip_word_blanks(p);
+		if (*p == '\n')
+			return 0;
+		p = (char *)line_size(p, sh & SHAPE_SIZE ? &size : &value);
 		if (!p)
 			return 0;
 	}
@@ -701,7 +844,7 @@ static int fast_line(struct hg_trace_reader *r, struct hg_op *op,
 		p++;
 	if (*p != '\n')
 		return 0;
-	op->kind = k->kind;
+	op->kind = (enum hg_op_kind)kind;
 	op->size = size;
 	op->value = value;
 	if (id) {
@@ -709,6 +852,7 @@ static int fast_line(struct hg_trace_reader *r, struct hg_op *op,
 		*id_end = '\0';
 		op->id = id;
 		op->id_len = (size_t)(id_end - id);
+		op->id_hash = hash;
 	}
 	s->pos = (size_t)((unsigned char *)p + 1 - s->buf);
 	c->lineno++;
@@ -718,16 +862,19 @@ static int fast_line(struct hg_trace_reader *r, struct hg_op *op,
 	return 1;
 }
 
-int hg__compact_next_op(struct hg_trace_reader *r, struct hg_op *op,
-			unsigned *line, unsigned *col)
+/* next_op is hg__compact_next_op for a line the fast line left: its own
+ * function, so that the fast line's costs no more than it needs. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int next_op(struct hg_trace_reader *r, struct hg_op *op,
+		   unsigned *line, unsigned *col)
 {
 	struct hg_compact_reader *c = r->compact;
 	struct tok t[MAX_TOKENS + 1];
 	size_t nt;
 	int rc;
 
-	if (!c->pending && fast_line(r, op, line, col))
-		return 1;
 	for (;;) {
 		if (c->pending) {
 			c->pending = false;
@@ -752,6 +899,14 @@ int hg__compact_next_op(struct hg_trace_reader *r, struct hg_op *op,
 		*col = t[0].col;
 		return 1;
 	}
+}
+
+int hg__compact_next_op(struct hg_trace_reader *r, struct hg_op *op,
+			unsigned *line, unsigned *col)
+{
+	if (!r->compact->pending && fast_line(r, op, line, col))
+		return 1;
+	return next_op(r, op, line, col);
 }
 
 void hg__compact_close(struct hg_trace_reader *r)

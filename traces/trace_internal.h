@@ -154,6 +154,36 @@ static inline uint64_t hg__digits_value(uint64_t w, unsigned n)
 	       32;
 }
 
+/*
+ * hg__id_run counts the leading id bytes (hg__id_byte) of w, 0 to 8, a
+ * word loaded as hg__digit_run's. Each byte's test is on its low seven
+ * bits, so no sum carries into the next byte: '-' to '9' but '/', 'A' to
+ * 'Z' and 'a' to 'z' (one range once bit 5 is set), '_'; a byte with its
+ * top bit set is none of them.
+ */
+static inline unsigned hg__id_run(uint64_t w)
+{
+	const uint64_t hi = 0x80 * HG_ONES8;
+	uint64_t t = w & ~hi, l = t | 0x20 * HG_ONES8;
+	uint64_t num = (t + (0x80 - '-') * HG_ONES8) &
+		       ~(t + (0x7f - '9') * HG_ONES8) &
+		       ((t ^ '/' * HG_ONES8) + 0x7f * HG_ONES8);
+	uint64_t alpha = (l + (0x80 - 'a') * HG_ONES8) &
+			 ~(l + (0x7f - 'z') * HG_ONES8);
+	uint64_t us = ~((t ^ '_' * HG_ONES8) + 0x7f * HG_ONES8);
+	uint64_t bad = ~((num | alpha | us) & ~w) & hi;
+
+#if HG_DIGITS_SWAR
+	return bad ? (unsigned)__builtin_ctzll(bad) / 8u : 8u;
+#else
+	unsigned n = 0;
+
+	while (n < 8 && !(bad & (0x80ull << (8 * n))))
+		n++;
+	return n;
+#endif
+}
+
 /* hg__id_valid tells whether s[0, n) is a valid id. */
 bool hg__id_valid(const char *s, size_t n);
 /* hg__copy_trunc copies s into dst[len], cut at a UTF-8 boundary. */

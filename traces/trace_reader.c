@@ -440,8 +440,9 @@ int hg_trace_next(struct hg_trace_reader *r, struct hg_op *op, unsigned *line,
 		r->status = 1;
 		return 0;
 	}
-	/* The id is hashed here, once, for the id tables (hg_op.id_hash). */
-	if (op->id) {
+	/* The id is hashed once, for the id tables (hg_op.id_hash): here,
+	 * unless the reader did as it read the id. */
+	if (op->id && !op->id_hash) {
 		if (!op->id_len)
 			op->id_len = strlen(op->id);
 		op->id_hash = hg_id_hash(op->id, op->id_len);

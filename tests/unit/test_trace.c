@@ -5,6 +5,7 @@
  */
 
 #include "reader_test.h"
+#include "trace_internal.h"
 
 #include <dirent.h>
 #include <malloc.h>
@@ -875,6 +876,9 @@ static unsigned lockstep(const char *a, const char *b, bool same_pos)
 		assert_string_equal(x.id ? x.id : "", y.id ? y.id : "");
 		assert_int_equal(x.id_len, y.id_len);
 		assert_int_equal(x.id_hash, y.id_hash);
+		if (x.id)
+			assert_true(x.id_hash ==
+				    hg_id_hash(x.id, strlen(x.id)));
 		assert_int_equal(x.size, y.size);
 		assert_int_equal(x.addr, y.addr);
 		assert_int_equal(x.has_addr, y.has_addr);
@@ -1021,6 +1025,35 @@ static size_t fast_event(char *b, size_t n, bool yaml, unsigned k,
 	}
 }
 
+/* hg__id_run, the fast line's id scan, counts what hg__id_byte would:
+ * every byte value at every position of a word of id bytes. */
+static void test_id_run(void **state)
+{
+	(void)state;
+	for (unsigned at = 0; at < 8; at++) {
+		for (unsigned b = 0; b < 256; b++) {
+			unsigned char w8[8];
+			uint64_t w;
+
+			for (unsigned j = 0; j < 8; j++)
+				w8[j] = (unsigned char)"a0_-.Zz9"[(j + b) % 8];
+			w8[at] = (unsigned char)b;
+			memcpy(&w, w8, 8);
+			if (!HG_WORDS_LE)
+				continue;
+			assert_int_equal(hg__id_run(w),
+					 hg__id_byte[b] ? 8u : at);
+			/* And a stop after it. */
+			if (at < 7) {
+				w8[at + 1] = ' ';
+				memcpy(&w, w8, 8);
+				assert_int_equal(hg__id_run(w),
+						 hg__id_byte[b] ? at + 1 : at);
+			}
+		}
+	}
+}
+
 /*
  * The compact reader's fast line (events read straight from the source
  * buffer) and its other paths give the same ops at the same lines: a
@@ -1045,16 +1078,25 @@ static void test_compact_fast_line(void **state)
 		const char *sfx = i % 3 == 0 ? "K" : i % 3 == 1 ? "" : "M";
 		char ev[96];
 
+		/* Ids of 1 to 26 bytes, each kind of id byte in every
+		 * position of an eight-byte word. */
+		static const char idb[] = "zA_-.09aZy";
+		char pre[24];
+		unsigned np = id % 21;
+
+		for (unsigned j = 0; j < np; j++)
+			pre[j] = idb[(id + j) % (sizeof(idb) - 1)];
+		pre[np] = '\0';
 		switch (k) {
 		case 0:
-			snprintf(ev, sizeof(ev), "a s%u %u%s", id, id % 977 + 1,
-				 sfx);
+			snprintf(ev, sizeof(ev), "a %ss%u %u%s", pre, id,
+				 id % 977 + 1, sfx);
 			break;
 		case 1:
 			snprintf(ev, sizeof(ev), "sa g-%u.x %u", id, id + 1);
 			break;
 		case 2:
-			snprintf(ev, sizeof(ev), "f s%u", id);
+			snprintf(ev, sizeof(ev), "f %ss%u", pre, id);
 			break;
 		case 3:
 			snprintf(ev, sizeof(ev), "sf g-%u.x", id);
@@ -2018,6 +2060,7 @@ int main(void)
 		cmocka_unit_test(test_examples),
 		cmocka_unit_test(test_sizes_as_parse_size),
 		cmocka_unit_test(test_yaml_fast_path),
+		cmocka_unit_test(test_id_run),
 		cmocka_unit_test(test_compact_fast_line),
 		cmocka_unit_test(test_compact_fast_sizes),
 		cmocka_unit_test(test_yaml_fast_fallback),

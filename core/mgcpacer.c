@@ -579,8 +579,14 @@ static uint64_t scav_trace_work(struct hg_model *m, enum scav_at at)
 			}
 			if (at == SCAV_LEAVES &&
 			    o->scav_run_worked + o->scav_rel_ns > cpu) {
+				/* Not begun in this window: what is left of
+				 * it went by without a release (Go's worked,
+				 * timed around scavenge, holds it), and the
+				 * next window begins the release at its own
+				 * start. */
 				hg_pagealloc_scavenge_cancel(m->pages);
 				o->scav_rel_bytes = 0;
+				o->scav_run_worked = cpu;
 				break;
 			}
 			if (at != SCAV_BLOCKS &&

@@ -1014,8 +1014,9 @@ static void test_scavenger_trace(void **state)
  * on the CPU nothing is released yet and the heap's counts are as before
  * (the run held allocated is free, not released); when the window ends
  * there, the release was not begun in it (the goroutine is not stopped
- * within one): nothing is released. The next window begins it again,
- * from the 100 us of CPU already had: done 28 us in, not 27.
+ * within one): nothing is released. The next window begins it again at
+ * its own start, the rest of the first window gone by: done 128 us in,
+ * not 127 (nor 28, were it paid with that rest).
  */
 static uint64_t heap_released(struct hg_model *m)
 {
@@ -1049,9 +1050,11 @@ static void test_scavenger_huge_release(void **state)
 	if (hg_model_check(m, err, sizeof(err)))
 		fail_msg("not begun: %s", err);
 	bgscav(m, 3000000, HG_BGSCAV_RUN);
-	apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 3027000 });
-	assert_int_equal(heap_released(m), r1);
 	apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 3028000 });
+	assert_int_equal(heap_released(m), r1);
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 3127000 });
+	assert_int_equal(heap_released(m), r1);
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_TIME, .value = 3128000 });
 	assert_int_equal(heap_released(m), r1 + 2 * MiB);
 	assert_int_equal(heap_idle(m), idle);
 	if (hg_model_check(m, err, sizeof(err)))

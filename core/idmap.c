@@ -36,12 +36,6 @@ enum { K_SPILL = 1, K_FREE = 2 };
 /* Hashing                                                             */
 /* ------------------------------------------------------------------ */
 
-static uint64_t mix(uint64_t h, uint64_t w)
-{
-	h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-	return h ^ (h >> 31);
-}
-
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define HG_IDMAP_LE 1
 #else
@@ -93,23 +87,16 @@ static uint64_t word_tail(const char *s, size_t at, size_t n)
  * hg_op. */
 uint64_t hg_id_hash(const char *s, size_t len)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)len << 56);
+	uint64_t h = hg_id_hash_seed(len);
 	size_t i = 0;
 
-	if (len < 8) {
-		h = mix(h, word_upto(s, len));
-	} else {
-		for (; i + 8 <= len; i += 8)
-			h = mix(h, word8(s + i));
-		if (i < len)
-			h = mix(h, word_tail(s, i, len));
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return h ? h : 1;
+	if (len < 8)
+		return hg_id_hash_short(word_upto(s, len), len);
+	for (; i + 8 <= len; i += 8)
+		h = hg_id_hash_mix(h, word8(s + i));
+	if (i < len)
+		h = hg_id_hash_mix(h, word_tail(s, i, len));
+	return hg_id_hash_final(h);
 }
 
 void hg_idkey_of(struct hg_idkey *k, const char *id)

@@ -715,26 +715,6 @@ static inline char *skip_word_blanks(char *p)
 }
 
 /*
- * short_id_hash is hg_id_hash (core/idmap.c) of an id of len <= 8 bytes
- * given as w, its bytes as a little-endian load reads them followed by
- * zero bytes: that function's first and only word and its final
- * avalanche (test_trace checks that the two agree).
- */
-static uint64_t short_id_hash(uint64_t w, size_t len)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)len << 56);
-
-	h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-	h ^= h >> 31;
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return h ? h : 1;
-}
-
-/*
  * line_id reads the id at p on the fast line, eight bytes at a time
  * (hg__id_run; the buffer's padding makes the loads safe), a byte at a
  * time on other hosts. Returns its end; *hash is its hg_id_hash when it
@@ -752,7 +732,7 @@ static inline char *line_id(char *p, uint64_t *hash)
 		n = hg__id_run(w);
 		if (n < 8) {
 			w &= ((uint64_t)1 << (8 * n)) - 1;
-			*hash = short_id_hash(w, n);
+			*hash = hg_id_hash_short(w, n);
 			return p + n;
 		}
 	}
@@ -773,7 +753,7 @@ static char *line_id_long(char *p, uint64_t *hash)
 		n = hg__id_run(w0);
 		if (n < 8) {
 			w0 &= ((uint64_t)1 << (8 * n)) - 1;
-			*hash = short_id_hash(w0, n);
+			*hash = hg_id_hash_short(w0, n);
 			return p + n;
 		}
 		p += 8;
@@ -783,7 +763,7 @@ static char *line_id_long(char *p, uint64_t *hash)
 			p += n;
 		} while (n == 8 && (size_t)(p - id) <= HG_TRACE_MAX_ID);
 		if (p - id == 8)
-			*hash = short_id_hash(w0, 8);
+			*hash = hg_id_hash_short(w0, 8);
 		return p;
 	}
 	while (hg__id_byte[(unsigned char)*p])

@@ -477,6 +477,39 @@ int hg_ids_apply(struct hg_ids *ids, const struct hg_op *op, uint64_t tag,
  * (hg_op.id_hash); never 0. */
 uint64_t hg_id_hash(const char *id, size_t len);
 
+/* The steps of hg_id_hash: its seed for len bytes, one word of 8 bytes
+ * (as the host loads them; the last one zero-padded) mixed in, and the
+ * final avalanche (the low bits pick a slot, the high bits are the tag;
+ * never 0, which means "not computed" in an hg_op). */
+static inline uint64_t hg_id_hash_seed(size_t len)
+{
+	return 0x9e3779b97f4a7c15ull ^ ((uint64_t)len << 56);
+}
+
+static inline uint64_t hg_id_hash_mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+	return h ^ (h >> 31);
+}
+
+static inline uint64_t hg_id_hash_final(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return h ? h : 1;
+}
+
+/* hg_id_hash of an id of len <= 8 bytes given as w, its bytes as the
+ * host loads them followed by zero bytes: a reader that assembled the
+ * word while scanning the id hashes it without reading it again. */
+static inline uint64_t hg_id_hash_short(uint64_t w, size_t len)
+{
+	return hg_id_hash_final(hg_id_hash_mix(hg_id_hash_seed(len), w));
+}
+
 struct hg_op {
 	enum hg_op_kind kind;
 	const char *id; /* borrowed; valid for the call */

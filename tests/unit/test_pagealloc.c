@@ -1408,6 +1408,24 @@ static void test_runs(void **state)
 	hg_pagealloc_free_all(p);
 }
 
+/* find of n pages against Go's walk from the root (hg_pagealloc_find_ref):
+ * the same address and the same searchAddr candidate. Returns the
+ * address. */
+static hg_addr find_vs_ref(struct hg_pagealloc *p, int step, uint64_t n)
+{
+	hg_addr fs, rs, fa, ra;
+
+	fa = hg_pagealloc_find(p, n, &fs);
+	ra = hg_pagealloc_find_ref(p, n, &rs);
+	if (fa != ra || fs != rs)
+		fail_msg("step %d find(%llu): %#llx/%#llx, "
+			 "Go's walk %#llx/%#llx",
+			 step, (unsigned long long)n, (unsigned long long)fa,
+			 (unsigned long long)fs, (unsigned long long)ra,
+			 (unsigned long long)rs);
+	return fa;
+}
+
 static void test_params(void **state)
 {
 	struct env e = env64(4096);
@@ -1746,20 +1764,7 @@ static void random_run(struct env e, uint64_t seed, int steps)
 			/* The find that starts at searchAddr's block against
 			 * Go's walk from the root: the same address and the
 			 * same searchAddr candidate. */
-			{
-				hg_addr fs, rs, fa, ra;
-
-				fa = hg_pagealloc_find(p, n, &fs);
-				ra = hg_pagealloc_find_ref(p, n, &rs);
-				if (fa != ra || fs != rs)
-					fail_msg("step %d find(%llu): %#llx/%#llx, "
-						 "Go's walk %#llx/%#llx",
-						 step, (unsigned long long)n,
-						 (unsigned long long)fa,
-						 (unsigned long long)fs,
-						 (unsigned long long)ra,
-						 (unsigned long long)rs);
-			}
+			find_vs_ref(p, step, n);
 			a1 = hg_pagealloc_alloc(p, n, &s1);
 			a2 = model_alloc(&m, n, &s2);
 			if (a1 != a2 || s1 != s2)
@@ -2058,21 +2063,9 @@ static void test_find_small_random(void **state)
 			la[k] = la[--nl];
 			ln[k] = ln[nl];
 		}
-		for (n = 1; n <= 20; n++) {
-			hg_addr fs, rs, fa, ra;
-
-			fa = hg_pagealloc_find(p, n, &fs);
-			ra = hg_pagealloc_find_ref(p, n, &rs);
-			if (fa != ra || fs != rs)
-				fail_msg("step %d find(%llu): %#llx/%#llx, "
-					 "Go's walk %#llx/%#llx",
-					 step, (unsigned long long)n,
-					 (unsigned long long)fa,
-					 (unsigned long long)fs,
-					 (unsigned long long)ra,
-					 (unsigned long long)rs);
-			assert_int_equal(hg_pagealloc_find(p, n, NULL), fa);
-		}
+		for (n = 1; n <= 20; n++)
+			assert_int_equal(hg_pagealloc_find(p, n, NULL),
+					 find_vs_ref(p, step, n));
 		if (step % 256 == 0)
 			check_ok(p);
 	}

@@ -333,19 +333,27 @@ static int check_mark_label(void *arg, const struct hg_mark_figures *mk)
 	return 0;
 }
 
+/* Replays c's ops in one lane of the default configuration, recording
+ * marks; returns hg_replay_run's result (rp to be released). */
+static int clobber_replay(struct hg_replay *rp, struct clobber *c)
+{
+	struct hg_config cfg;
+	struct hg_op_source src = { c, clobber_next, NULL };
+
+	hg_replay_init(rp);
+	hg_replay_source(rp, &src, "clobber");
+	hg_config_init(&cfg);
+	assert_int_equal(hg_replay_add_lane(rp, &cfg, NULL), 0);
+	rp->record_marks = true;
+	return hg_replay_run(rp);
+}
+
 static void test_borrowed_strings(void **state)
 {
 	(void)state;
 	struct clobber c = { .n = 3000 };
 	struct hg_replay rp;
-	struct hg_config cfg;
-	hg_replay_init(&rp);
-	struct hg_op_source src = { &c, clobber_next, NULL };
-	hg_replay_source(&rp, &src, "clobber");
-	hg_config_init(&cfg);
-	assert_int_equal(hg_replay_add_lane(&rp, &cfg, NULL), 0);
-	rp.record_marks = true;
-	assert_int_equal(hg_replay_run(&rp), HG_REPLAY_OK);
+	assert_int_equal(clobber_replay(&rp, &c), HG_REPLAY_OK);
 	const struct hg_stats *st = hg_model_stats(hg_replay_model(&rp, 0));
 	assert_int_equal(st->events, 3000);
 	/* Spans 0 and 1000 are live; every other one was freed. */
@@ -368,14 +376,7 @@ static void test_borrowed_strings_ahead(void **state)
 	(void)state;
 	struct clobber c = { .n = 30000, .prefill = 70000, .fail_end = true };
 	struct hg_replay rp;
-	struct hg_config cfg;
-	hg_replay_init(&rp);
-	struct hg_op_source src = { &c, clobber_next, NULL };
-	hg_replay_source(&rp, &src, "clobber");
-	hg_config_init(&cfg);
-	assert_int_equal(hg_replay_add_lane(&rp, &cfg, NULL), 0);
-	rp.record_marks = true;
-	assert_int_equal(hg_replay_run(&rp), HG_REPLAY_EINPUT);
+	assert_int_equal(clobber_replay(&rp, &c), HG_REPLAY_EINPUT);
 	assert_int_equal(rp.err.line, 100001);
 	assert_true(rp.lane[0].prefetch);
 	const struct hg_stats *st = hg_model_stats(hg_replay_model(&rp, 0));

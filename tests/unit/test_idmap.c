@@ -1,12 +1,15 @@
 /*
  * test_idmap.c - the live-id map (core/idmap.c): random inserts, lookups
- * and removals against a plain array, keys stored inline and spilled,
- * entries that stay in place while the index grows, one long run of keys
- * with the same home (distances past the byte that holds them), and the
- * memory per live id at a million ids.
+ * and removals against a plain array (each entry within a cache line),
+ * keys stored inline and spilled, entries that stay in place while the
+ * index grows, one long run of keys
+ * with the same home (distances past the byte that holds them), runs
+ * that wrap around the index's end under random inserts and removals
+ * (against a plain array), and the memory per live id at a million ids.
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -82,6 +85,8 @@ static void test_random(void **state)
 			int rc = hg_idmap_insert(&m, &k, &e);
 
 			assert_int_equal(rc, ref[i] ? 0 : 1);
+			/* An entry (32 bytes) never crosses a cache line. */
+			assert_int_equal((uintptr_t)e % 32, 0);
 			if (rc == 1) {
 				v = (struct hg_idval){ op, i, i % 3 };
 				hg_identry_set(e, &v);
@@ -252,6 +257,67 @@ static void test_one_home(void **state)
 	hg_idmap_release(&m);
 }
 
+/*
+ * test_wrap: 64 keys whose homes are the last three and the first two
+ * slots of a 64-slot index, inserted and removed at random (between 25
+ * and 48 live, so the index keeps 64 slots) against a plain array: the
+ * runs cross the index's end, and a removal shifts slots back across it.
+ */
+static void test_wrap(void **state)
+{
+	enum { N = 64, CAP = 64, LO = 25, HI = 48, OPS = 200000 };
+	static char keys[N][16];
+	bool live[N];
+	struct hg_idmap m;
+	uint64_t s = 99;
+	unsigned n = 0, nlive = 0;
+
+	(void)state;
+	for (unsigned i = 0; n < N; i++) {
+		char buf[16];
+		unsigned h;
+
+		snprintf(buf, sizeof(buf), "w%u", i);
+		h = (unsigned)(hg_id_hash(buf, strlen(buf)) & (CAP - 1));
+		if (h >= CAP - 3 || h < 2)
+			memcpy(keys[n++], buf, sizeof(buf));
+	}
+	memset(live, 0, sizeof(live));
+	hg_idmap_init(&m);
+	for (unsigned op = 0; op < OPS; op++) {
+		unsigned i = (unsigned)(rng(&s) % N);
+		struct hg_idval v = { i, op, 1 };
+
+		if (nlive < LO || (nlive < HI && !live[i])) {
+			if (live[i])
+				continue;
+			assert_int_equal(hg_idmap_put(&m, keys[i], &v), 0);
+			live[i] = true;
+			nlive++;
+		} else {
+			assert_int_equal(hg_idmap_del(&m, keys[i], &v),
+					 live[i]);
+			if (live[i]) {
+				assert_int_equal(v.a, i);
+				live[i] = false;
+				nlive--;
+			}
+		}
+		if (nlive >= LO)
+			assert_int_equal(m.cap, CAP);
+		assert_int_equal(m.count, nlive);
+		for (unsigned j = 0; j < N; j++) {
+			struct hg_idkey k;
+
+			make_key(&k, keys[j]);
+			assert_int_equal(hg_idmap_find(&m, &k, &v), live[j]);
+			if (live[j])
+				assert_int_equal(v.a, j);
+		}
+	}
+	hg_idmap_release(&m);
+}
+
 /* At a million live ids the map holds at most 48 bytes per id, also
  * after churn has freed and reused entries. */
 static void test_bytes_per_id(void **state)
@@ -291,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_inline_and_spilled),
 		cmocka_unit_test(test_entries_stay),
 		cmocka_unit_test(test_one_home),
+		cmocka_unit_test(test_wrap),
 		cmocka_unit_test(test_bytes_per_id),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -411,15 +411,20 @@ static inline bool hg_pagealloc_range_grown(struct hg_pagealloc *p,
 	hg_addr last;
 	size_t k;
 
+	if (p->grown_hint < p->in_use.len) {
+		/* In the range: base in it and its last page below its
+		 * limit, (npages - 1) << log_page < limit - base, tested
+		 * without the shift (which could overflow). */
+		r = &p->in_use.ranges[p->grown_hint];
+		if (r->base <= base && base < r->limit &&
+		    npages - 1 <= ((r->limit - base - 1) >> p->log_page) &&
+		    npages != 0)
+			return true;
+	}
 	if (npages == 0 || npages > (p->max_addr >> p->log_page) ||
 	    base > p->max_addr - ((npages - 1) << p->log_page))
 		return false;
 	last = base + ((npages - 1) << p->log_page);
-	if (p->grown_hint < p->in_use.len) {
-		r = &p->in_use.ranges[p->grown_hint];
-		if (r->base <= base && last < r->limit)
-			return true;
-	}
 	k = hg_pagealloc_range_grown_slow(p, base, last);
 	if (k == SIZE_MAX)
 		return false;

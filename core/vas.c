@@ -7,9 +7,9 @@
  * granularity (64 KiB on Windows), so that a search for n bytes enters
  * only subtrees where n bytes can be placed.
  *
- * The vmas sit in leaves of up to VAS_LEAF, sorted, with their bases
- * again in a key array of their own (the search reads two cache lines of
- * keys and then one vma) and the free gap before each; the leaves are
+ * The vmas sit in leaves of up to VAS_LEAF, sorted, each in one slot with
+ * the free gap before it (a vma's base is its key), so that an insert or
+ * a removal moves the slots after it with one copy; the leaves are
  * linked in address order, so the next and the previous vma are O(1). An
  * inner node holds up to VAS_FAN children with, per child, its lowest base
  * and its aggregates: the largest gap below it and the lowest base and
@@ -39,6 +39,16 @@
 #define VAS_FAN 16    /* children of an inner node */
 
 /*
+ * A leaf's slot: a vma and the room of the free space between the
+ * previous vma (or the space's start) and it. A vma and its gap move
+ * together, so that a change in a leaf moves its slots with one copy.
+ */
+struct vslot {
+	struct hg_vma v;
+	uint64_t gap;
+};
+
+/*
  * A node: a leaf (vmas) or an inner node (children). Past n, keys are
  * UINT64_MAX, gaps 0 and the runtime's bounds empty, so that the loops
  * over a node's slots run a fixed count without a branch. A leaf's keys
@@ -53,11 +63,9 @@ struct hg_vnode {
 	union {
 		struct {
 			struct hg_vnode *prev, *next; /* leaves in order */
-			hg_addr key[VAS_LEAF];
-			/* The room of the free space between the previous
-			 * vma (or the space's start) and v[i] (room). */
-			uint64_t gap[VAS_LEAF];
-			struct hg_vma v[VAS_LEAF];
+			/* Its vmas in order; an unused slot's base is its
+			 * key UINT64_MAX. */
+			struct vslot s[VAS_LEAF];
 		} l;
 		struct {
 			hg_addr key[VAS_FAN];
@@ -80,7 +88,8 @@ static struct hg_vnode *leaf_of(const struct hg_vma *v)
 
 static unsigned index_of(const struct hg_vnode *l, const struct hg_vma *v)
 {
-	return (unsigned)(v - l->l.v);
+	_Static_assert(offsetof(struct vslot, v) == 0, "a vma is its slot");
+	return (unsigned)((const struct vslot *)v - l->l.s);
 }
 
 /* Nodes come from chunks of this many, kept until the space is released. */
@@ -96,8 +105,8 @@ static void clear_from(struct hg_vnode *t, unsigned i)
 {
 	if (t->leaf) {
 		for (; i < VAS_LEAF; i++) {
-			t->l.key[i] = UINT64_MAX;
-			t->l.gap[i] = 0;
+			t->l.s[i].v.base = UINT64_MAX;
+			t->l.s[i].gap = 0;
 		}
 		return;
 	}
@@ -113,8 +122,8 @@ static void clear_from(struct hg_vnode *t, unsigned i)
 static void clear_slot(struct hg_vnode *t, unsigned i)
 {
 	if (t->leaf) {
-		t->l.key[i] = UINT64_MAX;
-		t->l.gap[i] = 0;
+		t->l.s[i].v.base = UINT64_MAX;
+		t->l.s[i].gap = 0;
 		return;
 	}
 	t->in.key[i] = UINT64_MAX;
@@ -180,21 +189,34 @@ static uint64_t room(const struct hg_vas *s, hg_addr lo, hg_addr hi)
  * ones): a binary search whose steps are chosen by data, not by branches
  * (a taken or not taken branch per step is a coin toss for the
  * predictor). */
-static unsigned count_le(const hg_addr *key, unsigned n, hg_addr a)
+#define COUNT_LE(KEY, n, a)                                                 \
+	do {                                                                \
+		unsigned b_ = 0;                                            \
+		b_ = KEY(b_ + 8) <= a ? b_ + 8 : b_;                        \
+		b_ = KEY(b_ + 4) <= a ? b_ + 4 : b_;                        \
+		b_ = KEY(b_ + 2) <= a ? b_ + 2 : b_;                        \
+		b_ = KEY(b_ + 1) <= a ? b_ + 1 : b_;                        \
+		unsigned c_ = b_ + (KEY(b_) <= a);                          \
+		return c_ < n ? c_ : n;                                     \
+	} while (0)
+
+/* The keys of an inner node and of a leaf (its vmas' bases). */
+#define IN_KEY(i) t->in.key[i]
+#define LEAF_KEY(i) t->l.s[i].v.base
+#define IN_GAP(i) t->in.max_gap[i]
+#define LEAF_GAP(i) t->l.s[i].gap
+
+static unsigned count_le(const struct hg_vnode *t, hg_addr a)
 {
-	const hg_addr *b = key;
-	b = b[8] <= a ? b + 8 : b;
-	b = b[4] <= a ? b + 4 : b;
-	b = b[2] <= a ? b + 2 : b;
-	b = b[1] <= a ? b + 1 : b;
-	unsigned c = (unsigned)(b - key) + (*b <= a);
-	return c < n ? c : n;
+	if (t->leaf)
+		COUNT_LE(LEAF_KEY, t->n, a);
+	COUNT_LE(IN_KEY, t->n, a);
 }
 
-/* How many of a node's keys are below a, at most n. */
-static unsigned count_lt(const hg_addr *key, unsigned n, hg_addr a)
+/* How many of t's keys are below a, at most n. */
+static unsigned count_lt(const struct hg_vnode *t, hg_addr a)
 {
-	return a ? count_le(key, n, a - 1) : 0;
+	return a ? count_le(t, a - 1) : 0;
 }
 
 /* Counts a node that a search reads, or a vma that a walk steps over
@@ -221,6 +243,15 @@ static uint64_t max_of(const uint64_t *v)
 	return m;
 }
 
+/* The largest gap of the leaf t. */
+static uint64_t leaf_max_gap(const struct hg_vnode *t)
+{
+	uint64_t m = 0;
+	for (unsigned i = 0; i < 16; i++)
+		m = max64(m, t->l.s[i].gap);
+	return m;
+}
+
 static uint64_t min_of(const uint64_t *v)
 {
 	uint64_t m = UINT64_MAX;
@@ -236,14 +267,14 @@ static void leaf_rt(const struct hg_vnode *t, struct vagg *a)
 	a->rt_lo = UINT64_MAX;
 	a->rt_hi = 0;
 	for (unsigned i = 0; i < t->n; i++) {
-		if (t->l.v[i].owner == HG_OWN_RUNTIME) {
-			a->rt_lo = t->l.v[i].base;
+		if (t->l.s[i].v.owner == HG_OWN_RUNTIME) {
+			a->rt_lo = t->l.s[i].v.base;
 			break;
 		}
 	}
 	for (unsigned i = t->n; i-- > 0;) {
-		if (t->l.v[i].owner == HG_OWN_RUNTIME) {
-			a->rt_hi = t->l.v[i].end;
+		if (t->l.s[i].v.owner == HG_OWN_RUNTIME) {
+			a->rt_hi = t->l.s[i].v.end;
 			break;
 		}
 	}
@@ -253,7 +284,7 @@ static struct vagg agg_of(const struct hg_vnode *t)
 {
 	struct vagg a = { 0, UINT64_MAX, 0 };
 	if (t->leaf) {
-		a.max_gap = max_of(t->l.gap);
+		a.max_gap = leaf_max_gap(t);
 		leaf_rt(t, &a);
 		return a;
 	}
@@ -265,7 +296,7 @@ static struct vagg agg_of(const struct hg_vnode *t)
 
 static hg_addr min_key(const struct hg_vnode *t)
 {
-	return t->leaf ? t->l.key[0] : t->in.key[0];
+	return t->leaf ? t->l.s[0].v.base : t->in.key[0];
 }
 
 /* Puts t's key and aggregates in its slot k of p; tells whether they
@@ -403,12 +434,12 @@ static void refresh(struct hg_vas *s, struct hg_vnode *t)
 static void set_gap(struct hg_vas *s, struct hg_vnode *l, unsigned i,
 		    uint64_t g)
 {
-	uint64_t old = l->l.gap[i], m = *held_at(s, l, F_GAP);
-	l->l.gap[i] = g;
+	uint64_t old = l->l.s[i].gap, m = *held_at(s, l, F_GAP);
+	l->l.s[i].gap = g;
 	if (g >= m)
 		m = g;
 	else if (old == m)
-		m = max_of(l->l.gap);
+		m = leaf_max_gap(l);
 	else
 		return;
 	fix_up(s, l, F_GAP, m);
@@ -426,14 +457,14 @@ static struct hg_vma *vfloor(const struct hg_vas *s, hg_addr a)
 		return NULL;
 	while (!t->leaf) {
 		visit(s);
-		unsigned c = count_le(t->in.key, t->n, a);
+		unsigned c = count_le(t, a);
 		/* None only left of every vma: the leftmost leaf has none
 		 * either. */
 		t = t->in.child[c ? c - 1 : 0];
 	}
 	visit(s);
-	unsigned c = count_le(t->l.key, t->n, a);
-	return c ? &t->l.v[c - 1] : NULL;
+	unsigned c = count_le(t, a);
+	return c ? &t->l.s[c - 1].v : NULL;
 }
 
 static struct hg_vma *vnext(const struct hg_vma *v)
@@ -441,8 +472,8 @@ static struct hg_vma *vnext(const struct hg_vma *v)
 	struct hg_vnode *l = leaf_of(v);
 	unsigned i = index_of(l, v) + 1;
 	if (i < l->n)
-		return &l->l.v[i];
-	return l->l.next ? &l->l.next->l.v[0] : NULL;
+		return &l->l.s[i].v;
+	return l->l.next ? &l->l.next->l.s[0].v : NULL;
 }
 
 static struct hg_vma *vprev(const struct hg_vma *v)
@@ -450,9 +481,9 @@ static struct hg_vma *vprev(const struct hg_vma *v)
 	struct hg_vnode *l = leaf_of(v);
 	unsigned i = index_of(l, v);
 	if (i > 0)
-		return &l->l.v[i - 1];
+		return &l->l.s[i - 1].v;
 	struct hg_vnode *p = l->l.prev;
-	return p ? &p->l.v[p->n - 1] : NULL;
+	return p ? &p->l.s[p->n - 1].v : NULL;
 }
 
 /* The first vma that ends above a (NULL: none). */
@@ -463,7 +494,7 @@ static struct hg_vma *vfirst(const struct hg_vas *s, hg_addr a)
 		return f;
 	if (f)
 		return vnext(f);
-	return s->first ? &s->first->l.v[0] : NULL;
+	return s->first ? &s->first->l.s[0].v : NULL;
 }
 
 /* The end of the vma before v (or the space's start). */
@@ -502,7 +533,7 @@ const struct hg_vma *hg_vas_prev(const struct hg_vas *s, const struct hg_vma *v)
 
 const struct hg_vma *hg_vas_last(const struct hg_vas *s)
 {
-	return s->last ? &s->last->l.v[s->last->n - 1] : NULL;
+	return s->last ? &s->last->l.s[s->last->n - 1].v : NULL;
 }
 
 uint64_t hg_vas_runtime_span(const struct hg_vas *s)
@@ -554,29 +585,36 @@ static hg_addr gap_fit(const struct hg_vas *s, hg_addr lo, hg_addr hi,
 /* How many of t's slots hold keys below bound. */
 static unsigned slots_below(const struct hg_vnode *t, hg_addr bound)
 {
-	const hg_addr *key = t->leaf ? t->l.key : t->in.key;
-	return key[t->n - 1] < bound ? t->n : count_lt(key, t->n, bound);
+	hg_addr last = t->leaf ? t->l.s[t->n - 1].v.base : t->in.key[t->n - 1];
+	return last < bound ? t->n : count_lt(t, bound);
 }
 
 /* One more than the highest j < i with g[j] >= n (0: none), four slots
  * a step. */
-static unsigned last_fit(const uint64_t *g, unsigned i, uint64_t n)
+#define LAST_FIT(G, i, n)                                                   \
+	do {                                                                \
+		unsigned q_ = i;                                            \
+		for (; q_ > 3; q_ -= 4) {                                   \
+			if (G(q_ - 1) >= n)                                 \
+				return q_;                                  \
+			if (G(q_ - 2) >= n)                                 \
+				return q_ - 1;                              \
+			if (G(q_ - 3) >= n)                                 \
+				return q_ - 2;                              \
+			if (G(q_ - 4) >= n)                                 \
+				return q_ - 3;                              \
+		}                                                           \
+		for (; q_ > 0; q_--)                                        \
+			if (G(q_ - 1) >= n)                                 \
+				return q_;                                  \
+		return 0;                                                   \
+	} while (0)
+
+static unsigned last_fit(const struct hg_vnode *t, unsigned i, uint64_t n)
 {
-	const uint64_t *q = g + i, *fourth = g + 3;
-	for (; q > fourth; q -= 4) {
-		if (q[-1] >= n)
-			return (unsigned)(q - g);
-		if (q[-2] >= n)
-			return (unsigned)(q - g) - 1;
-		if (q[-3] >= n)
-			return (unsigned)(q - g) - 2;
-		if (q[-4] >= n)
-			return (unsigned)(q - g) - 3;
-	}
-	for (; q > g; q--)
-		if (q[-1] >= n)
-			return (unsigned)(q - g);
-	return 0;
+	if (t->leaf)
+		LAST_FIT(LEAF_GAP, i, n);
+	LAST_FIT(IN_GAP, i, n);
 }
 
 /*
@@ -593,7 +631,7 @@ static hg_addr search_down(const struct hg_vas *s, hg_addr bound, uint64_t n,
 	unsigned i = slots_below(t, bound);
 	for (;;) {
 		visit(s);
-		i = last_fit(t->leaf ? t->l.gap : t->in.max_gap, i, n);
+		i = last_fit(t, i, n);
 		if (i == 0) {
 			if (!t->parent)
 				return 0;
@@ -607,12 +645,12 @@ static hg_addr search_down(const struct hg_vas *s, hg_addr bound, uint64_t n,
 			i = slots_below(t, bound);
 			continue;
 		}
-		hg_addr b = t->l.key[i];
+		hg_addr b = t->l.s[i].v.base;
 		/* The room starts at b - gap[i], on the granularity: n
 		 * bytes fit there as in the whole gap. */
-		hg_addr a = gap_fit(s, b - t->l.gap[i], b, n, true);
+		hg_addr a = gap_fit(s, b - t->l.s[i].gap, b, n, true);
 		if (a) {
-			*at = &t->l.v[i];
+			*at = &t->l.s[i].v;
 			return a;
 		}
 	}
@@ -620,23 +658,30 @@ static hg_addr search_down(const struct hg_vas *s, hg_addr bound, uint64_t n,
 
 /* The lowest j >= i below end with g[j] >= n (end: none), four slots a
  * step. */
-static unsigned first_fit(const uint64_t *g, unsigned i, unsigned end,
-			  uint64_t n)
+#define FIRST_FIT(G, i, end, n)                                             \
+	do {                                                                \
+		for (; i + 4 <= end; i += 4) {                              \
+			if (G(i) >= n)                                      \
+				return i;                                   \
+			if (G(i + 1) >= n)                                  \
+				return i + 1;                               \
+			if (G(i + 2) >= n)                                  \
+				return i + 2;                               \
+			if (G(i + 3) >= n)                                  \
+				return i + 3;                               \
+		}                                                           \
+		for (; i < end; i++)                                        \
+			if (G(i) >= n)                                      \
+				return i;                                   \
+		return end;                                                 \
+	} while (0)
+
+static unsigned first_fit(const struct hg_vnode *t, unsigned i, uint64_t n)
 {
-	for (; i + 4 <= end; i += 4) {
-		if (g[i] >= n)
-			return i;
-		if (g[i + 1] >= n)
-			return i + 1;
-		if (g[i + 2] >= n)
-			return i + 2;
-		if (g[i + 3] >= n)
-			return i + 3;
-	}
-	for (; i < end; i++)
-		if (g[i] >= n)
-			return i;
-	return end;
+	unsigned end = t->n;
+	if (t->leaf)
+		FIRST_FIT(LEAF_GAP, i, end, n);
+	FIRST_FIT(IN_GAP, i, end, n);
 }
 
 /*
@@ -651,7 +696,7 @@ static hg_addr search_up(const struct hg_vas *s, uint64_t n,
 	unsigned i = 0;
 	for (;;) {
 		visit(s);
-		i = first_fit(t->leaf ? t->l.gap : t->in.max_gap, i, t->n, n);
+		i = first_fit(t, i, n);
 		if (i == t->n) {
 			if (!t->parent)
 				return 0;
@@ -664,10 +709,10 @@ static hg_addr search_up(const struct hg_vas *s, uint64_t n,
 			i = 0;
 			continue;
 		}
-		hg_addr b = t->l.key[i];
-		hg_addr a = gap_fit(s, b - t->l.gap[i], b, n, false);
+		hg_addr b = t->l.s[i].v.base;
+		hg_addr a = gap_fit(s, b - t->l.s[i].gap, b, n, false);
 		if (a) {
-			*at = &t->l.v[i];
+			*at = &t->l.s[i].v;
 			return a;
 		}
 		i++;
@@ -769,9 +814,7 @@ static void move_tail(struct hg_vnode *t, unsigned i, struct hg_vnode *r)
 {
 	unsigned m = t->n - i;
 	if (t->leaf) {
-		memcpy(r->l.key, &t->l.key[i], m * sizeof(hg_addr));
-		memcpy(r->l.gap, &t->l.gap[i], m * sizeof(uint64_t));
-		memcpy(r->l.v, &t->l.v[i], m * sizeof(struct hg_vma));
+		memcpy(r->l.s, &t->l.s[i], m * sizeof(struct vslot));
 	} else {
 		memcpy(r->in.key, &t->in.key[i], m * sizeof(hg_addr));
 		memcpy(r->in.max_gap, &t->in.max_gap[i], m * sizeof(uint64_t));
@@ -834,7 +877,7 @@ static void fix_gap(struct hg_vas *s, struct hg_vma *v,
 		    const struct hg_vnode *skip)
 {
 	struct hg_vnode *l = leaf_of(v);
-	l->l.gap[index_of(l, v)] = room(s, pred_end(s, v), v->base);
+	l->l.s[index_of(l, v)].gap = room(s, pred_end(s, v), v->base);
 	if (l != skip)
 		refresh(s, l);
 }
@@ -868,30 +911,27 @@ static struct hg_vma *insert_at(struct hg_vas *s, struct hg_vnode *l,
 	 * larger), and the new vma widens the runtime's bounds. */
 	struct vagg o = held(s, l), a = o;
 	unsigned k = l->n - i;
-	memmove(&l->l.key[i + 1], &l->l.key[i], k * sizeof(hg_addr));
-	memmove(&l->l.gap[i + 1], &l->l.gap[i], k * sizeof(uint64_t));
-	memmove(&l->l.v[i + 1], &l->l.v[i], k * sizeof(struct hg_vma));
+	memmove(&l->l.s[i + 1], &l->l.s[i], k * sizeof(struct vslot));
 	l->n++;
-	l->l.key[i] = m->base;
-	l->l.v[i] = *m;
-	struct hg_vma *x = &l->l.v[i];
+	l->l.s[i].v = *m;
+	struct hg_vma *x = &l->l.s[i].v;
 	uint64_t hi = room(s, pred_end(s, x), m->base);
-	l->l.gap[i] = hi;
+	l->l.s[i].gap = hi;
 	bool lost_max = false;
 	if (i + 1 < l->n) {
-		uint64_t old = l->l.gap[i + 1],
-			 g = room(s, m->end, l->l.key[i + 1]);
-		l->l.gap[i + 1] = g;
+		uint64_t old = l->l.s[i + 1].gap,
+			 g = room(s, m->end, l->l.s[i + 1].v.base);
+		l->l.s[i + 1].gap = g;
 		hi = max64(hi, g);
 		lost_max = old == a.max_gap;
 	} else if (l->l.next) {
 		struct hg_vnode *nl = l->l.next;
-		set_gap(s, nl, 0, room(s, m->end, nl->l.key[0]));
+		set_gap(s, nl, 0, room(s, m->end, nl->l.s[0].v.base));
 	}
 	if (hi >= a.max_gap)
 		a.max_gap = hi;
 	else if (lost_max)
-		a.max_gap = max_of(l->l.gap);
+		a.max_gap = leaf_max_gap(l);
 	if (m->owner == HG_OWN_RUNTIME) {
 		a.rt_lo = min64(a.rt_lo, m->base);
 		a.rt_hi = max64(a.rt_hi, m->end);
@@ -935,9 +975,7 @@ static void merge_into(struct hg_vas *s, struct hg_vnode *a,
 {
 	unsigned n = a->n, m = b->n;
 	if (a->leaf) {
-		memcpy(&a->l.key[n], b->l.key, m * sizeof(hg_addr));
-		memcpy(&a->l.gap[n], b->l.gap, m * sizeof(uint64_t));
-		memcpy(&a->l.v[n], b->l.v, m * sizeof(struct hg_vma));
+		memcpy(&a->l.s[n], b->l.s, m * sizeof(struct vslot));
 		unlink_leaf(s, b);
 	} else {
 		memcpy(&a->in.key[n], b->in.key, m * sizeof(hg_addr));
@@ -1040,23 +1078,21 @@ static void remove_vma(struct hg_vas *s, struct hg_vma *v)
 	struct vagg o = held(s, l), a = o;
 	hg_addr vb = v->base, ve = v->end;
 	bool rt = v->owner == HG_OWN_RUNTIME;
-	uint64_t gv = l->l.gap[i];
+	uint64_t gv = l->l.s[i].gap;
 	if (i + 1 == l->n && l->l.next) {
 		struct hg_vnode *nl = l->l.next;
-		set_gap(s, nl, 0, room(s, pe, nl->l.key[0]));
+		set_gap(s, nl, 0, room(s, pe, nl->l.s[0].v.base));
 	}
 	unsigned k = l->n - i - 1;
-	memmove(&l->l.key[i], &l->l.key[i + 1], k * sizeof(hg_addr));
-	memmove(&l->l.gap[i], &l->l.gap[i + 1], k * sizeof(uint64_t));
-	memmove(&l->l.v[i], &l->l.v[i + 1], k * sizeof(struct hg_vma));
+	memmove(&l->l.s[i], &l->l.s[i + 1], k * sizeof(struct vslot));
 	l->n--;
 	clear_slot(l, l->n);
 	if (i < l->n) {
-		uint64_t g = room(s, pe, l->l.key[i]);
-		l->l.gap[i] = g;
+		uint64_t g = room(s, pe, l->l.s[i].v.base);
+		l->l.s[i].gap = g;
 		a.max_gap = max64(a.max_gap, g);
 	} else if (gv == a.max_gap) {
-		a.max_gap = max_of(l->l.gap);
+		a.max_gap = leaf_max_gap(l);
 	}
 	if (rt && (vb == a.rt_lo || ve == a.rt_hi))
 		leaf_rt(l, &a);
@@ -1295,7 +1331,7 @@ int hg_vas_unmap(struct hg_vas *s, hg_addr base, hg_addr end,
 void hg_vas_drop(struct hg_vas *s, const struct hg_vma *v)
 {
 	struct hg_vnode *l = leaf_of(v);
-	remove_vma(s, &l->l.v[index_of(l, v)]);
+	remove_vma(s, &l->l.s[index_of(l, v)].v);
 }
 
 int hg_vas_remove(struct hg_vas *s, hg_addr base, hg_addr end)
@@ -1328,13 +1364,13 @@ static int check_node(struct vcheck *c, const struct hg_vnode *t,
 		    (t->l.next ? t->l.next->l.prev != t : s->last != t))
 			return -1;
 		for (unsigned i = t->n; i < VAS_LEAF; i++)
-			if (t->l.key[i] != UINT64_MAX || t->l.gap[i] != 0)
+			if (t->l.s[i].v.base != UINT64_MAX || t->l.s[i].gap != 0)
 				return -1;
 		for (unsigned i = 0; i < t->n; i++) {
-			const struct hg_vma *v = &t->l.v[i];
+			const struct hg_vma *v = &t->l.s[i].v;
 			hg_addr pe = c->prev ? c->prev->end : s->lo;
-			if (t->l.key[i] != v->base || v->base >= v->end ||
-			    v->base < pe || t->l.gap[i] != room(s, pe, v->base) ||
+			if (t->l.s[i].v.base != v->base || v->base >= v->end ||
+			    v->base < pe || t->l.s[i].gap != room(s, pe, v->base) ||
 			    vfloor(s, v->base) != v)
 				return -1;
 			c->prev = v;

@@ -210,6 +210,19 @@ update_peaks(struct hg_model *m)
 }
 
 /*
+ * span_fast_update says whether the next span event may take the short way
+ * (span_alloc, span_free): after every event that took the general one,
+ * the only events that set up the object layer or find the runtime dead
+ * or the host out of memory.
+ */
+static void span_fast_update(struct hg_model *m)
+{
+	m->span_fast = !m->general_path && !m->sbrk && !m->sbrk_counts &&
+		       !m->obj && !m->stats.object_ops && !m->dead &&
+		       !m->os.enomem;
+}
+
+/*
  * hg_model_stats makes the final figures when they are older than the
  * last event (the model is logically const: the figures are a cache of
  * its counters).
@@ -337,7 +350,9 @@ int hg_model_new_with(struct hg_model **out, const struct hg_config *cfg,
 		hg_model_free(m);
 		return rc == HG_ENOMEM ? HG_ENOMEM : HG_EINVAL;
 	}
+	m->general_path = opts && opts->general_path;
 	update_peaks(m);
+	span_fast_update(m);
 	*out = m;
 	return HG_OK;
 }
@@ -478,11 +493,16 @@ static int apply_end(struct hg_model *m, const struct hg_op *op,
 		m->stats.events++;
 		update_peaks(m);
 	}
+	span_fast_update(m);
 	return rc;
 }
 
-int hg_model_apply(struct hg_model *m, const struct hg_op *op,
-		   struct hg_op_result *res, char *err, size_t errlen)
+/* apply_general is hg_model_apply for every op: the op table's row, the
+ * id rules, the row's apply function, every peak. */
+static __attribute__((noinline)) int apply_general(struct hg_model *m,
+						   const struct hg_op *op,
+						   struct hg_op_result *res,
+						   char *err, size_t errlen)
 {
 	struct hg_op_result scratch;
 	if (!res)
@@ -512,7 +532,116 @@ int hg_model_apply(struct hg_model *m, const struct hg_op *op,
 		return apply_end(m, op, live, res, rc, err, errlen);
 	m->stats.events++;
 	update_peaks(m);
+	span_fast_update(m);
 	return HG_OK;
+}
+
+/*
+ * The spans' own events on a model that span_fast allows (no break, no
+ * object layer): hg_model_apply's steps for an alloc or a free of a span
+ * whose id the reader hashed, without the op table, and the peaks raised
+ * only for the figures the event can raise. An event that does more than
+ * take or return free pages (released pages reused, the heap grown, the
+ * runtime's own metadata) raises them all, as does any other event. A
+ * refused id (live already, unknown) goes the general way, which refuses
+ * it with its message; so does everything that fails.
+ */
+static __attribute__((noinline)) int span_alloc(struct hg_model *m,
+						const struct hg_op *op,
+						struct hg_op_result *res,
+						char *err, size_t errlen)
+{
+	struct hg_idkey key = { op->id, op->id_len, op->id_hash };
+	struct hg_identry *e;
+	int rc = hg_idmap_insert(&m->spans, &key, &e);
+
+	if (__builtin_expect(rc <= 0, 0)) {
+		memset(res, 0, sizeof(*res));
+		if (rc == 0)
+			/* live: the general way says so */
+			return apply_general(m, op, res, err, errlen);
+		hg_errorf(err, errlen, HG_ENOMEM, "out of memory");
+		return apply_end(m, op, &m->spans, res, HG_ENOMEM, err, errlen);
+	}
+	/* Go: (*mheap).alloc (apply.c, apply_alloc); what it leaves is 0. */
+	uint64_t page = m->cfg.page_size;
+	uint64_t npages = (op->size >> __builtin_ctzll(page)) +
+			  ((op->size & (page - 1)) != 0);
+	res->addr = 0;
+	res->released = 0;
+	res->oom = false;
+	res->elemsize = 0;
+	res->span_base = 0;
+	res->new_span = false;
+	rc = hg_mheap_alloc_span(m, npages, res);
+	if (__builtin_expect(rc != HG_OK, 0)) {
+		if (!res->addr) {
+			memset(res, 0, sizeof(*res));
+			m->id_made = e; /* removed again by apply_end */
+			return apply_end(m, op, &m->spans, res, rc, err,
+					 errlen);
+		}
+	}
+	struct hg_idval v = { res->addr, npages, HG_ID_SPAN };
+	hg_identry_set(e, &v);
+	if (__builtin_expect(rc != HG_OK || m->os.enomem || m->dead, 0))
+		return apply_end(m, op, &m->spans, res, rc, err, errlen);
+	m->stats.events++;
+	if (__builtin_expect(res->scav || res->grew || m->rtmeta, 0)) {
+		update_peaks(m);
+		return HG_OK;
+	}
+	/* Free pages became in-use ones: HeapInuse and its class rose as
+	 * much as heapFree fell; every sum of both stayed. */
+	const struct hg_heapstats *h = &m->hs;
+	struct hg_figures *p = &m->stats.peak;
+	m->stats_stale = true;
+	RAISE_TO(p, classes[HG_CLASS_HEAP_INUSE],
+		 h->heap_inuse + h->in_stacks + h->in_workbufs);
+	RAISE_TO(p, heap_inuse, h->heap_inuse);
+	return HG_OK;
+}
+
+/* Go: (*mheap).freeSpan (apply.c, apply_free), as span_alloc. */
+static __attribute__((noinline)) int span_free(struct hg_model *m,
+					       const struct hg_op *op,
+					       struct hg_op_result *res,
+					       char *err, size_t errlen)
+{
+	struct hg_idkey key = { op->id, op->id_len, op->id_hash };
+	struct hg_idval v;
+
+	if (__builtin_expect(!hg_idmap_take(&m->spans, &key, &v), 0))
+		/* not live: the general way says so */
+		return apply_general(m, op, res, err, errlen);
+	m->id_ended = v;
+	hg_mheap_free_span(m, v.a, v.b);
+	*res = (struct hg_op_result){ .addr = v.a,
+				      .npages = v.b,
+				      .size = v.b * m->cfg.page_size };
+	if (__builtin_expect(m->os.enomem, 0))
+		return apply_end(m, op, &m->spans, res, HG_OK, err, errlen);
+	m->stats.events++;
+	/* In-use pages became free ones: heapFree and HeapIdle rose. */
+	const struct hg_heapstats *h = &m->hs;
+	struct hg_figures *p = &m->stats.peak;
+	m->stats_stale = true;
+	RAISE_TO(p, classes[HG_CLASS_HEAP_FREE], h->heap_free);
+	RAISE_TO(p, heap_idle, h->heap_free + h->heap_released);
+	return HG_OK;
+}
+
+int hg_model_apply(struct hg_model *m, const struct hg_op *op,
+		   struct hg_op_result *res, char *err, size_t errlen)
+{
+	if (__builtin_expect(m->span_fast && res && op->id_len && op->id_hash,
+			     1)) {
+		if (op->kind == HG_OP_FREE)
+			return span_free(m, op, res, err, errlen);
+		if (op->kind == HG_OP_ALLOC && op->size)
+			return span_alloc(m, op, res, err, errlen);
+	}
+	return apply_general(m, op, res, err, errlen);
 }
 
 /* ------------------------------------------------------------------ */

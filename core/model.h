@@ -138,6 +138,10 @@ struct hg_model {
 	 * break's classes, cached. */
 	bool stats_stale;
 	bool sbrk, sbrk_counts;
+	/* The spans' own events take the short way (hg_model_apply): no
+	 * break, no object layer, the runtime alive, the host's memory
+	 * sufficed, and general_path (hg_model_opts) not asked for. */
+	bool span_fast, general_path;
 	/* The most pages a span can have: the address space's (Go: mheap.grow's
 	 * sysAlloc fails past it), from cfg.address_bits and page_size. */
 	uint64_t max_span_pages;

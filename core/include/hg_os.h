@@ -93,10 +93,13 @@ void *hg_os_arg(const struct hg_os *os);
 struct hg_model_opts {
 	const struct hg_os_ops *os_ops; /* NULL: the platform's backend */
 	void *os_arg;                   /* returned by hg_os_arg */
+	/* Every op the general way, none by hg_model_apply's short way for
+	 * the spans' own events: the same results (the tests compare). */
+	bool general_path;
 };
 #define HG_MODEL_OPTS_INIT                                                     \
 	{                                                                      \
-		NULL, NULL                                                     \
+		NULL, NULL, false                                              \
 	}
 
 /*

@@ -162,7 +162,7 @@ static void bug(const struct fault *f, const char *what, const char *err)
 static void replay(const struct hg_config *cfg, const struct ops *ops,
 		   struct fault *f)
 {
-	struct hg_model_opts opts = { &fault_ops, f };
+	struct hg_model_opts opts = { &fault_ops, f, false };
 	struct hg_model *m = NULL;
 	char err[512] = "";
 	int rc = hg_model_new_with(&m, cfg, &opts, err, sizeof(err));

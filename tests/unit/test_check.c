@@ -93,7 +93,7 @@ static int replay_full(const struct hg_op *op, size_t n, int check,
 	struct hg_config cfg;
 	struct hg_replay rp;
 	struct liar l = { hg_os_platform_ops(HG_PLAT_LINUX_AMD64), what };
-	struct hg_model_opts mo = { &liar_ops, &l };
+	struct hg_model_opts mo = { &liar_ops, &l, false };
 	struct ops o = { op, n, 0 };
 	struct hg_op_source src = { &o, ops_next, NULL };
 

@@ -632,6 +632,69 @@ static inline int read_ahead(struct hg_replay *rp, struct ahead *a,
 }
 
 /*
+ * one_lane is run_events' loop for a replay of one lane while it does not
+ * prefetch: each op read into cur just before it runs (its strings
+ * borrowed), from event *i until event end, the lane stopping or the
+ * source's end or error. *i is the last event applied, or the one the
+ * source ended at (cur->rc 0).
+ */
+static int one_lane(struct hg_replay *rp, struct ahead *cur, uint64_t *i,
+		    uint64_t end, struct hg_diag *d)
+{
+	struct hg_replay_lane *l = &rp->lane[0];
+
+	if (!rp->nobs && !rp->check) {
+		/* apply's steps that remain without observers or checker. */
+		struct hg_model *m = l->model;
+		struct hg_op_result res;
+		char err[256];
+
+		for (uint64_t j = *i; j < end; j++) {
+			read_ahead(rp, cur, NULL, d, false);
+			*i = j;
+			if (__builtin_expect(cur->rc <= 0, 0))
+				return cur->rc < 0
+					       ? source_error(rp, cur->rc, d)
+					       : HG_REPLAY_OK;
+			err[0] = '\0';
+			int rc = hg_model_apply(m, &cur->op, &res, err,
+						sizeof(err));
+			if (__builtin_expect(rc != HG_OK, 0) &&
+			    rc != HG_EOOM)
+				return apply_failed(rp, l, rc, err, cur->line,
+						    cur->col);
+			if (cur->op.has_addr)
+				fidelity(&l->fidelity, j, &cur->op, &res);
+			if (__builtin_expect(cur->op.kind == HG_OP_MARK, 0) &&
+			    rp->record_marks &&
+			    marks_add(&l->marks, j, &hg_model_stats(m)->final,
+				      cur->op.text) != HG_OK)
+				return host_oom(rp);
+			if (__builtin_expect(rc == HG_EOOM || res.oom, 0)) {
+				l->oom = l->stopped = true;
+				l->oom_line = cur->line;
+				rp->status = HG_REPLAY_OOM;
+				break;
+			}
+		}
+		return HG_REPLAY_OK;
+	}
+	for (uint64_t j = *i; j < end; j++) {
+		read_ahead(rp, cur, NULL, d, false);
+		*i = j;
+		if (__builtin_expect(cur->rc <= 0, 0))
+			return cur->rc < 0 ? source_error(rp, cur->rc, d)
+					   : HG_REPLAY_OK;
+		int rc = apply(rp, 0, j, &cur->op, cur->line, cur->col);
+		if (rc != HG_REPLAY_OK && rc != HG_REPLAY_OOM)
+			return rc;
+		if (l->stopped)
+			break;
+	}
+	return HG_REPLAY_OK;
+}
+
+/*
  * run_events reads and applies the ops. While no lane prefetches (its id
  * maps fit the host's caches: most replays), each op is read just before
  * it runs, its strings borrowed from the source; once one does, AHEAD
@@ -692,6 +755,18 @@ static int run_events(struct hg_replay *rp, struct ahead *ring)
 					hint_one(rp, next, 0);
 				last = next;
 			}
+		} else if (have == 0 && nlanes == 1) {
+			/* One lane: up to the next question, read and apply
+			 * without the loops over lanes (one_lane). */
+			uint64_t end = (i / PREFETCH_ASK + 1) * PREFETCH_ASK;
+
+			rc = one_lane(rp, cur, &i, end, &d);
+			if (rc != HG_REPLAY_OK)
+				return rc;
+			if (rp->lane[0].stopped || cur->rc == 0)
+				break;
+			have = 1; /* the last op applied, cur's */
+			continue;
 		} else if (have == 0) {
 			/* Applied before the next read: borrowed strings. */
 			read_ahead(rp, cur, NULL, &d, false);

@@ -4,7 +4,8 @@
  * (hg_model_opts.general_path): the same ops, random and with every kind
  * of refusal, on two models of each configuration must give the same
  * return codes, messages, results and statistics (final and peak) after
- * every op, and the same state for the checker at the end.
+ * every op, and the same state for the checker at the end. A replay of
+ * one lane (its own loop, replay.c one_lane) against the loop of lanes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include "hg_core.h"
 #include "hg_os.h"
 #include "model.h"
+#include "replay.h"
 
 #define KiB (1024ull)
 #define MiB (1024ull * 1024)
@@ -248,12 +250,160 @@ static void test_sbrk_general(void **state)
 	run_config(kv, 5000, 12345, false);
 }
 
+/* The ops of a replay: random_op's, with recorded addresses and marks. */
+#define RNOPS 30000
+static struct hg_op rops[RNOPS];
+static char rids[RNOPS][32];
+
+struct src {
+	size_t i, n;
+};
+
+static int src_next(void *ctx, struct hg_op *op, unsigned *line,
+		    unsigned *col, struct hg_diag *d)
+{
+	struct src *s = ctx;
+	(void)d;
+	if (s->i == s->n)
+		return 0;
+	*op = rops[s->i++];
+	*line = (unsigned)s->i;
+	*col = 1;
+	return 1;
+}
+
+static int count_event(void *ctx, struct hg_replay *rp,
+		       const struct hg_replay_event *ev)
+{
+	(void)rp;
+	(void)ev;
+	++*(uint64_t *)ctx;
+	return 0;
+}
+
+struct replayed {
+	int status;
+	struct hg_stats st;
+	struct hg_fidelity fid;
+	bool oom;
+	unsigned oom_line;
+	uint64_t marks;
+	uint64_t seen;
+};
+
+static int mark_sum(void *arg, const struct hg_mark_figures *mk)
+{
+	uint64_t *sum = arg;
+	*sum = *sum * 31 + mk->event + mk->fig.heap_inuse +
+	       mk->fig.classes[HG_CLASS_HEAP_FREE];
+	return 0;
+}
+
+static void replay_ops(const char *const *kv, size_t nlanes, bool observe,
+		       struct replayed *out)
+{
+	struct hg_replay rp;
+	struct hg_config cfg;
+	struct src s = { 0, RNOPS };
+	char err[256];
+	hg_replay_init(&rp);
+	struct hg_op_source os = { &s, src_next, NULL };
+	hg_replay_source(&rp, &os, "ops");
+	hg_config_init(&cfg);
+	for (; kv && kv[0]; kv += 2)
+		assert_int_equal(hg_config_set(&cfg, kv[0], kv[1], err,
+					       sizeof(err)),
+				 0);
+	for (size_t k = 0; k < nlanes; k++)
+		assert_int_equal(hg_replay_add_lane(&rp, &cfg, NULL), 0);
+	rp.record_marks = true;
+	rp.lenient = true;
+	memset(out, 0, sizeof(*out));
+	struct hg_observer ob = { &out->seen, count_event, NULL };
+	if (observe)
+		assert_int_equal(hg_replay_observe(&rp, &ob), 0);
+	out->status = hg_replay_run(&rp);
+	out->st = *hg_model_stats(rp.lane[0].model);
+	out->fid = rp.lane[0].fidelity;
+	out->oom = rp.lane[0].oom;
+	out->oom_line = rp.lane[0].oom_line;
+	out->marks = rp.lane[0].marks.n;
+	hg_marks_each(&rp.lane[0].marks, mark_sum, &out->marks);
+	hg_replay_release(&rp);
+}
+
+static void same_replay(const struct replayed *a, const struct replayed *b)
+{
+	assert_int_equal(a->status, b->status);
+	assert_int_equal(a->st.events, b->st.events);
+	assert_memory_equal(&a->st.final, &b->st.final, sizeof(a->st.final));
+	assert_memory_equal(&a->st.peak, &b->st.peak, sizeof(a->st.peak));
+	assert_int_equal(a->fid.addresses, b->fid.addresses);
+	assert_int_equal(a->fid.exact, b->fid.exact);
+	assert_int_equal(a->fid.mismatch, b->fid.mismatch);
+	assert_int_equal(a->fid.mismatch_event, b->fid.mismatch_event);
+	assert_string_equal(a->fid.mismatch_id, b->fid.mismatch_id);
+	assert_int_equal(a->oom, b->oom);
+	assert_int_equal(a->oom_line, b->oom_line);
+	assert_int_equal(a->marks, b->marks);
+}
+
+/* One lane's loop (with and without an observer) against the loop of
+ * two lanes, whose first lane gets the same ops. */
+static void test_one_lane_replay(void **state)
+{
+	(void)state;
+	static bool live[NIDS];
+	static const char *const big[] = { NULL };
+	static const char *const small[] = { "commit_limit", "128MiB", NULL };
+	const char *const *kvs[] = { big, small };
+	for (unsigned c = 0; c < 2; c++) {
+		memset(live, 0, sizeof(live));
+		rnd_state = 4242 + c;
+		for (size_t i = 0; i < RNOPS; i++) {
+			random_op(&rops[i], rids[i], live);
+			struct hg_op *o = &rops[i];
+			if (o->size > 16 * MiB)
+				o->size = 16 * MiB;
+			if (o->id)
+				o->id = rids[i];
+			if (o->kind == HG_OP_ALLOC && rnd() % 3 == 0) {
+				o->has_addr = true;
+				o->addr = 0xc000000000ull +
+					  (rnd() % 4096) * 8 * KiB;
+			}
+			/* the ids a replay would hold (lenient: refusals
+			 * skipped) */
+			if (o->kind == HG_OP_ALLOC && o->size &&
+			    o->id[0] == 's')
+				live[atoi(o->id + 1)] = true;
+			else if (o->kind == HG_OP_FREE)
+				live[atoi(o->id + 1)] = false;
+		}
+		struct replayed one, obs, two;
+		replay_ops(kvs[c], 1, false, &one);
+		replay_ops(kvs[c], 1, true, &obs);
+		replay_ops(kvs[c], 2, false, &two);
+		same_replay(&one, &two);
+		same_replay(&obs, &two);
+		if (one.st.events <= (c ? 100 : RNOPS / 2))
+			fail_msg("status %d, %llu events", one.status,
+				 (unsigned long long)one.st.events);
+		assert_true(c || one.marks != 0);
+		assert_true(c || one.fid.addresses > 100);
+		assert_int_equal(obs.seen, obs.st.events);
+		if (c == 1)
+			assert_true(one.oom);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_as_general),
 		cmocka_unit_test(test_same_at_oom),
 		cmocka_unit_test(test_sbrk_general),
+		cmocka_unit_test(test_one_lane_replay),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

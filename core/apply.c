@@ -200,7 +200,6 @@ static int apply_gc(struct hg_model *m, const struct hg_op *op,
 {
 	int rc = objects_begin(m, true);
 	(void)op;
-	(void)res;
 	(void)err;
 	(void)errlen;
 	if (rc)
@@ -209,7 +208,7 @@ static int apply_gc(struct hg_model *m, const struct hg_op *op,
 	 * its first one on they are the only ones (presets.c). */
 	if (m->obj->gc_auto)
 		m->obj->paced = false;
-	return hg_gc_traced(m);
+	return hg_gc_traced(m, &res->released);
 }
 
 static int apply_stackalloc(struct hg_model *m, const struct hg_op *op,

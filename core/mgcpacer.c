@@ -355,12 +355,11 @@ static uint64_t scavenge_todo(const struct hg_model *m)
  * under scavenger_pace = time, at the next cycle's start
  * (hg_scavenger_gc_start).
  */
-static void background_scavenge(struct hg_model *m)
+static uint64_t background_scavenge(struct hg_model *m)
 {
 	uint64_t todo = scavenge_todo(m);
 
-	if (todo)
-		hg_pagealloc_scavenge_bg(m->pages, todo);
+	return todo ? hg_pagealloc_scavenge_bg(m->pages, todo) : 0;
 }
 
 /*
@@ -743,31 +742,28 @@ uint64_t hg_bg_scavenger_tick(struct hg_model *m)
  * cycle a GOMAXPROCS=1 program's allocation started (the program went on
  * running); a runtime.GC's mark sees none of its cycle's release in
  * tree-go119-p1/p2 and waves-go119-p1, nor in most of waves-go119-p2's.
+ * Returns the bytes released.
  */
-void hg_scavenger_gc_start(struct hg_model *m)
+uint64_t hg_scavenger_gc_start(struct hg_model *m)
 {
 	struct hg_objects *o = m->obj;
 
 	if (!o)
-		return;
+		return 0;
 	if (go_minor(m) < 19 ||
 	    m->cfg.scavenger_pace != HG_SCAV_PACE_TIME) {
 		/* The first cycle's start, whose wake (go1.18's finishsweep_m
 		 * wakeScavenger too) finds Go's zero goals: what it can
 		 * release goes, before the cycle's own gc sets goals. */
-		if (o->scav_goals_zero)
-			background_scavenge(m);
-		return;
+		return o->scav_goals_zero ? background_scavenge(m) : 0;
 	}
-	if (o->has_time) {
-		o->scav_ready_due = false;
-		o->scav_was_sleeping = o->scav_state == HG_SCAV_SLEEPING;
-		o->scav_state = HG_SCAV_READY;
-		o->scav_wake_at = o->now;
-		hg_bg_scavenger_tick(m);
-	} else {
-		background_scavenge(m);
-	}
+	if (!o->has_time)
+		return background_scavenge(m);
+	o->scav_ready_due = false;
+	o->scav_was_sleeping = o->scav_state == HG_SCAV_SLEEPING;
+	o->scav_state = HG_SCAV_READY;
+	o->scav_wake_at = o->now;
+	return hg_bg_scavenger_tick(m);
 }
 
 /*
@@ -819,9 +815,9 @@ void hg_gc_flush_idle_pcaches(struct hg_model *m)
  * Go: gcMarkDone's heapMarked = heapLive at mark termination (the model
  * takes it once the cycle's sweep is done, every mcache flushed), then
  * commit's new goal, gcPaceScavenger, the idle Ps' page caches flushed
- * (go1.21+) and the background scavenger.
+ * (go1.21+) and the background scavenger. Returns the bytes released.
  */
-void hg_gc_commit(struct hg_model *m)
+uint64_t hg_gc_commit(struct hg_model *m)
 {
 	struct hg_objects *o = m->obj;
 	uint64_t last_goal = hg_heap_goal(m);
@@ -837,8 +833,9 @@ void hg_gc_commit(struct hg_model *m)
 	else if (m->cfg.scavenger_pace == HG_SCAV_PACE_GC ||
 		 (m->cfg.scavenger_pace == HG_SCAV_PACE_TIME &&
 		  go_minor(m) < 19))
-		background_scavenge(m);
+		return background_scavenge(m);
 	/* else at the next cycle's start (hg_scavenger_gc_start) */
+	return 0;
 }
 
 /*

@@ -476,10 +476,14 @@ static void sweep_lists(struct hg_model *m)
 
 /* A GC cycle (Go: gcStart to gcMarkTermination, then the sweep); with
  * defer_stacks (a trace's gc event), the stack caches are cleared at the
- * next event that is not a stack event (hg_sweep_settle). */
-static int gc_cycle(struct hg_model *m, bool defer_stacks)
+ * next event that is not a stack event (hg_sweep_settle). *released gets
+ * what the background scavenger released in it (its wake at the cycle's
+ * start, its run at the end). */
+static int gc_cycle(struct hg_model *m, bool defer_stacks,
+		    uint64_t *released)
 {
 	struct hg_objects *o = m->obj;
+	*released = 0;
 	hg_swept_span_settle(m);
 	if (o->stackcache_pending)
 		clear_stackcaches(m);
@@ -487,7 +491,7 @@ static int gc_cycle(struct hg_model *m, bool defer_stacks)
 	int err = hg_rtmeta_gc_start(m);
 	if (err)
 		return err;
-	hg_scavenger_gc_start(m); /* mgcpacer.c */
+	*released = hg_scavenger_gc_start(m); /* mgcpacer.c */
 	o->num_gc++;
 	o->sweepgen += 2;
 	/* Go: gcMarkTermination's nextGen, before the sweep (go1.21+) */
@@ -514,17 +518,19 @@ static int gc_cycle(struct hg_model *m, bool defer_stacks)
 	/* The model's own cycle sweeps at once: no reclaimer after it. */
 	if (!defer_stacks)
 		o->reclaim_due = false;
-	hg_gc_commit(m);
+	*released += hg_gc_commit(m);
 	return HG_OK;
 }
 
 int hg_gc(struct hg_model *m)
 {
-	return gc_cycle(m, false);
+	uint64_t released;
+
+	return gc_cycle(m, false, &released);
 }
 
-/* A trace's gc event: its GCEnd. */
-int hg_gc_traced(struct hg_model *m)
+/* A trace's gc event: its GCEnd; *released as gc_cycle's. */
+int hg_gc_traced(struct hg_model *m, uint64_t *released)
 {
-	return gc_cycle(m, true);
+	return gc_cycle(m, true, released);
 }

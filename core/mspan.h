@@ -286,7 +286,7 @@ hg_addr hg_mspan_alloc_slot(struct hg_mspan *s);
 
 /* ---- mgcsweep.c ---- */
 int hg_gc(struct hg_model *m);
-int hg_gc_traced(struct hg_model *m);
+int hg_gc_traced(struct hg_model *m, uint64_t *released);
 void hg_sweep_settle(struct hg_model *m, const struct hg_op *op);
 void hg_sweep_end_check(struct hg_model *m, const struct hg_op *op);
 /* hg_sweep_reclaim returns 0, or HG_ENOMEM when the host is out of memory. */
@@ -299,11 +299,11 @@ struct hg_mspan *hg_swept_span_take(struct hg_model *m, uint16_t spc);
 /* ---- mgcpacer.c ---- */
 uint64_t hg_heap_goal(const struct hg_model *m);
 uint64_t hg_gc_trigger(const struct hg_model *m);
-void hg_gc_commit(struct hg_model *m);
+uint64_t hg_gc_commit(struct hg_model *m);
 int hg_gc_paced(struct hg_model *m);
 void hg_heap_live_add(struct hg_objects *o, uint64_t n);
 uint64_t hg_bg_scavenger_tick(struct hg_model *m);
-void hg_scavenger_gc_start(struct hg_model *m);
+uint64_t hg_scavenger_gc_start(struct hg_model *m);
 uint64_t hg_bg_scavenge_goal(struct hg_model *m);
 void hg_scavenger_sweep_done(struct hg_model *m);
 uint64_t hg_bg_scavenger_window(struct hg_model *m, uint64_t state);

@@ -52,7 +52,7 @@ static const struct hg_op_spec hg_op_specs[HG_OP_COUNT] = {
 			F(HG_FIELD_ID, HG_FIELD_SWEPT), HG_IDS_OBJECT,
 			HG_ID_END, HG_LOG_ADDR | HG_LOG_ELEMSIZE },
 	[HG_OP_GC] = { HG_OP_GC, "gc", "g", true, F(HG_FIELD_END), HG_IDS_NONE,
-		       HG_ID_NO, 0 },
+		       HG_ID_NO, HG_LOG_RELEASED },
 	[HG_OP_STACKALLOC] = { HG_OP_STACKALLOC, "stackalloc", "ka", true,
 			       F(HG_FIELD_ID, HG_FIELD_SIZE, HG_FIELD_ADDR),
 			       HG_IDS_STACK, HG_ID_MAKE,

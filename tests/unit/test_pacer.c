@@ -1109,6 +1109,55 @@ static void test_scavenger_time_released(void **state)
 }
 
 /*
+ * What the background scavenger releases within a gc event (scavenger_pace
+ * gc: its run at the cycle's end; time without a clock, go1.19+: its wake
+ * at the next cycle's start) is the gc's result, as a time event's is, and
+ * the event log writes it: each gc's released is what heap_released grew
+ * by at it, and one of the two gcs releases.
+ */
+static uint64_t gc_released(struct hg_model *m)
+{
+	struct hg_op o = { .kind = HG_OP_GC };
+	struct hg_op_result res;
+	uint64_t before = heap_released(m);
+	char err[256] = "";
+
+	memset(&res, 0, sizeof(res));
+	if (hg_model_apply(m, &o, &res, err, sizeof(err)) != HG_OK)
+		fail_msg("gc: %s", err);
+	assert_int_equal(res.released, heap_released(m) - before);
+	return res.released;
+}
+
+static void test_scavenger_gc_released(void **state)
+{
+	static const char *const paces[][2] = { { "1.26", "gc" },
+						{ "1.14", "time" },
+						{ "1.26", "time" } };
+
+	(void)state;
+	assert_true(hg_op_spec(HG_OP_GC)->log & HG_LOG_RELEASED);
+	for (size_t i = 0; i < sizeof(paces) / sizeof(paces[0]); i++) {
+		struct hg_model *m =
+			scav_model(paces[i][0], "true", paces[i][1]);
+		uint64_t r;
+
+		mib_news(m, "o", 0, 40);
+		assert_int_equal(gc_released(m), 0);
+		mib_dels(m, "o", 4, 40);
+		r = gc_released(m);
+		/* go1.19+ without a clock: at the next cycle's start */
+		if (strcmp(paces[i][0], "1.26") == 0 &&
+		    strcmp(paces[i][1], "time") == 0) {
+			assert_int_equal(r, 0);
+			r = gc_released(m);
+		}
+		assert_true(r > 16 * MiB);
+		hg_model_free(m);
+	}
+}
+
+/*
  * The end of an imported gc's sweep: its first wbuffree (Go's bgsweep
  * frees the work buffers once no span is left to sweep), even with frees
  * after it; a stack growth, a P change or the clock between its frees do
@@ -1502,6 +1551,7 @@ int main(void)
 		cmocka_unit_test(test_scavenger_shootdown),
 		cmocka_unit_test(test_scavenger_huge_release),
 		cmocka_unit_test(test_scavenger_time_released),
+		cmocka_unit_test(test_scavenger_gc_released),
 		cmocka_unit_test(test_scavenger_sweep_end),
 		cmocka_unit_test(test_scavenger_sweep_end_wbufs),
 		cmocka_unit_test(test_scavenger_gens),

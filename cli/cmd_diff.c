@@ -1005,10 +1005,12 @@ static int parse_gate(struct gate_out *g, const char *text)
 }
 
 /*
- * warn_sources warns on standard error when the two files do not come
- * from the same trace (name or number of events) or configuration (the
- * keys that differ), or not from the same moment (--at): the figures may
- * then differ for that reason alone. The JSON lists the warnings too.
+ * warn_sources warns when the two files do not come from the same trace
+ * (name or number of events) or configuration (the keys that differ), or
+ * not from the same moment (--at): the figures may then differ for that
+ * reason alone. The warnings are kept for the JSON and go to standard
+ * error once the report is out (print_warnings): a run that fails before
+ * (out of host memory) says only that.
  */
 static void warn(struct diff *df, const char *fmt, ...) HG_PRINTF(2, 3);
 static void warn(struct diff *df, const char *fmt, ...)
@@ -1019,9 +1021,15 @@ static void warn(struct diff *df, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	hg_cli_error("warning: %s", msg);
 	if (df->nwarnings < sizeof(df->warnings) / sizeof(df->warnings[0]))
 		df->warnings[df->nwarnings++] = hg_xstrdup(msg);
+}
+
+static void print_warnings(const struct diff *df)
+{
+	fflush(stdout);
+	for (size_t i = 0; i < df->nwarnings; i++)
+		hg_cli_error("warning: %s", df->warnings[i]);
 }
 
 static void warn_sources(struct diff *df)
@@ -1155,6 +1163,7 @@ static int run(struct diff *df, bool json)
 		print_json(stdout, df, held > 0);
 	else
 		print_text(stdout, df);
+	print_warnings(df);
 	if (held) {
 		hg_cli_error("diff: %zu of %zu --fail-if condition%s held",
 			     held, df->ngates, df->ngates == 1 ? "" : "s");

@@ -92,4 +92,10 @@ check "check" check "$src/traces/examples/objects.yaml"
 printf 'go: "1.19"\n' >"$work/config.yaml"
 check "replay --config" replay -q --config "$work/config.yaml" \
 	--stats "$work/out/stats.json" "$src/traces/examples/objects.yaml"
+# Two statistics files of the same trace under different configurations:
+# diff warns of it, but not when it runs out of memory first.
+"$hg" replay -q --stats "$work/base.json" "$work/spans.hgt" &&
+	"$hg" replay -q --go 1.19 --stats "$work/new.json" "$work/spans.hgt" ||
+	fail=1
+check "diff" diff "$work/base.json" "$work/new.json"
 exit "$fail"

@@ -154,8 +154,7 @@ static int add_config(struct compare *c, struct hg_replay *rp,
 	int status = HG_EXIT_USAGE;
 
 	hg_settings_init(&all);
-	if (hg_settings_collect(&all, hg_replay_info(rp), tname,
-				&c->args.opts))
+	if (hg_settings_collect(&all, hg_replay_info(rp), tname, &c->args.opts))
 		goto out;
 	if (run->vs && add_vs(&all, run->vs))
 		goto out;
@@ -259,8 +258,8 @@ static void print_text(FILE *f, const char *name, const struct run *runs,
 	for (size_t i = 0; i < NROWS; i++) {
 		bool bytes = false;
 		fprintf(f, "%-20s", rows[i].label);
-		uint64_t a = row_value(&rows[i], hg_model_stats(runs[0].m),
-				       &bytes);
+		uint64_t a =
+			row_value(&rows[i], hg_model_stats(runs[0].m), &bytes);
 		for (size_t j = 0; j < n; j++) {
 			hg_fmt_value(b, sizeof(b), bytes,
 				     row_value(&rows[i],
@@ -269,15 +268,13 @@ static void print_text(FILE *f, const char *name, const struct run *runs,
 			fprintf(f, " %12s", b);
 		}
 		for (size_t j = 1; j < n; j++) {
-			uint64_t x = row_value(&rows[i],
-					       hg_model_stats(runs[j].m),
-					       &bytes);
+			uint64_t x = row_value(
+				&rows[i], hg_model_stats(runs[j].m), &bytes);
 			/* On a terminal: green where it is better than A
 			 * for that figure, red where worse. */
-			int v = color ? hg_verdict(
-						hg_stat_by_path(rows[i].path)
-							->better,
-						a, x)
+			int v = color ? hg_verdict(hg_stat_by_path(rows[i].path)
+							   ->better,
+						   a, x)
 				      : 0;
 			hg_fmt_delta(b, sizeof(b), bytes, a, x);
 			fprintf(f, " %s%12s%s", hg_color_start(v), b,
@@ -310,7 +307,9 @@ static void json_diff(struct hg_json *j, const struct hg_stats *a,
 			if (fig != (pass < 2) || !hg_stat_present(s, x))
 				continue;
 			snprintf(path, sizeof(path), "%s%s%s%s",
-				 !fig ? "" : peak ? "peak." : "final.",
+				 !fig   ? ""
+				 : peak ? "peak."
+					: "final.",
 				 s->group ? s->group : "", s->group ? "." : "",
 				 s->name);
 			uint64_t b = hg_stat_value(s, a, peak),
@@ -467,7 +466,7 @@ static int run_compare(struct compare *c)
 		goto out;
 	}
 	rc = pics->nmaps || pics->ncurves || tl ? hg_pictures_write(pics, tl)
-						  : 0;
+						: 0;
 	hg_scene_free(tl);
 	if (rc) {
 		status = rc;
@@ -481,8 +480,7 @@ static int run_compare(struct compare *c)
 			if (c->json)
 				print_json(stdout, name, runs, n, &rp, &at);
 			else
-				print_text(stdout, name, runs, n,
-					   pics->moment);
+				print_text(stdout, name, runs, n, pics->moment);
 		}
 	}
 out:

@@ -217,9 +217,8 @@ static int convert_run(const struct hg_convert *c,
 
 /* convert_option takes one option or argument of hg_convert_opts;
  * returns 0 or HG_EXIT_USAGE (the error printed). */
-static int convert_option(struct hg_convert *c,
-			  const struct hg_opt_spec *spec, int opt,
-			  const char *arg)
+static int convert_option(struct hg_convert *c, const struct hg_opt_spec *spec,
+			  int opt, const char *arg)
 {
 	switch (opt) {
 	case HG_OPT_ARG:

@@ -281,9 +281,8 @@ static int load(struct stats *st)
 static bool figure_section(const char *key)
 {
 	return strcmp(key, "heapgrow") != 0 && strcmp(key, "kind") != 0 &&
-	       strcmp(key, "trace") != 0 &&
-	       strcmp(key, "config") != 0 && strcmp(key, "oom") != 0 &&
-	       strcmp(key, "at") != 0;
+	       strcmp(key, "trace") != 0 && strcmp(key, "config") != 0 &&
+	       strcmp(key, "oom") != 0 && strcmp(key, "at") != 0;
 }
 
 /* is_count tells a count (arenas, calls, grows) from a size in bytes:
@@ -297,8 +296,7 @@ static bool is_count(const char *path)
 	 * are an event count and an event index. */
 	if (strncmp(path, "fidelity.", 9) == 0 ||
 	    strncmp(path, "size_classes.", 13) == 0 ||
-	    strcmp(path, "trace.events") == 0 ||
-	    strcmp(path, "oom.event") == 0)
+	    strcmp(path, "trace.events") == 0 || strcmp(path, "oom.event") == 0)
 		return true;
 	return s && s->unit == HG_UNIT_COUNT;
 }
@@ -379,8 +377,7 @@ static const struct hg_jvalue *value_in(const struct hg_jvalue *root,
 	const struct hg_jvalue *v;
 	char msg[8];
 
-	if (hg_gate_lookup(root, path, &v, msg, sizeof(msg)) !=
-		    HG_GATE_FOUND ||
+	if (hg_gate_lookup(root, path, &v, msg, sizeof(msg)) != HG_GATE_FOUND ||
 	    v->type != HG_JINT || v->neg)
 		return NULL;
 	return v;
@@ -676,8 +673,7 @@ static bool fill_row(struct row *r, const char *name, const char *better,
  * both files have, named `mark "LABEL" memstats.HeapSys` (names keeps
  * the names); returns how many rows it added.
  */
-static size_t mark_rows(struct diff *df, struct row *rows,
-			struct names *names)
+static size_t mark_rows(struct diff *df, struct row *rows, struct names *names)
 {
 	size_t nrows = 0;
 	char name[HG_GATE_PATH_MAX + 80], better[HG_GATE_PATH_MAX + 8];
@@ -802,8 +798,7 @@ static void print_text(FILE *f, struct diff *df)
 		fputs("\nno figure changed\n", f);
 	}
 	if (df->nmarks > TEXT_MARKS)
-		fprintf(f,
-			"(the figures at %zu more marks: --format json)\n",
+		fprintf(f, "(the figures at %zu more marks: --format json)\n",
 			df->nmarks - TEXT_MARKS);
 	names_release(&mark_names);
 	free(rows);
@@ -1046,8 +1041,7 @@ static void warn_sources(struct diff *df)
 	if (!same_scalar(bn, nn)) {
 		fmt_scalar(x, sizeof(x), bn);
 		fmt_scalar(y, sizeof(y), nn);
-		warn(df, "the files come from different traces (%s, %s)", x,
-		     y);
+		warn(df, "the files come from different traces (%s, %s)", x, y);
 	} else if (!same_scalar(be, ne) &&
 		   !is_object(hg_jget(&df->base->root, "oom")) &&
 		   !is_object(hg_jget(&df->new->root, "oom"))) {
@@ -1122,9 +1116,8 @@ static void pair_marks(struct diff *df)
 		for (int side = 0; side < 2; side++) {
 			const struct hg_jvalue *m = side ? v : b;
 
-			for (size_t k = 0; m->type == HG_JOBJECT &&
-					   k < m->nmembers;
-			     k++)
+			for (size_t k = 0;
+			     m->type == HG_JOBJECT && k < m->nmembers; k++)
 				if (strcmp(m->members[k].key, "label") != 0 &&
 				    strcmp(m->members[k].key, "event") != 0)
 					collect(&p->figures, &m->members[k].v,

@@ -168,8 +168,7 @@ static void print_columns(const struct table *t, const char *corner,
 				get(&t->cfg[i - 1], hg_config_keys[k], v,
 				    sizeof(v));
 			else
-				snprintf(v, sizeof(v), "%s",
-					 hg_config_keys[k]);
+				snprintf(v, sizeof(v), "%s", hg_config_keys[k]);
 			printf("%*s  %s", (int)pad, "", v);
 			pad = w[k] - strlen(v);
 		}
@@ -179,8 +178,7 @@ static void print_columns(const struct table *t, const char *corner,
 
 /* print_table prints t with a column for each key that varies in it
  * (shown[] records them), in blocks of columns that fit TEXT_WIDTH. */
-static void print_table(const struct table *t, const char *corner,
-			bool *shown)
+static void print_table(const struct table *t, const char *corner, bool *shown)
 {
 	size_t w[MAX_KEYS], wname = strlen(corner);
 	char v[CELL];
@@ -208,8 +206,8 @@ static void print_table(const struct table *t, const char *corner,
 	for (size_t first = 0, width = 0, k = 0; k <= nk; k++) {
 		if (k < nk && !w[k])
 			continue;
-		if (k == nk || (width && 2 + wname + width + 2 + w[k] >
-						 TEXT_WIDTH)) {
+		if (k == nk ||
+		    (width && 2 + wname + width + 2 + w[k] > TEXT_WIDTH)) {
 			if (width) {
 				if (first)
 					putchar('\n');

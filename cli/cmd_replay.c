@@ -99,7 +99,7 @@ struct replay {
 	const char *stats_path; /* --stats, or NULL */
 	const char *log_path;   /* --log, or NULL */
 	bool json, quiet;
-	int check; /* enum hg_replay_check */
+	int check;                  /* enum hg_replay_check */
 	struct hg_replay_args args; /* TRACE, settings, pictures */
 };
 

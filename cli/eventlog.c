@@ -74,10 +74,10 @@ static void room(struct hg_eventlog *lg)
 }
 
 /* lit appends a string literal (room made). */
-#define lit(lg, s)                                                   \
-	do {                                                         \
-		memcpy((lg)->buf + (lg)->len, (s), sizeof(s) - 1);   \
-		(lg)->len += sizeof(s) - 1;                          \
+#define lit(lg, s)                                                             \
+	do {                                                                   \
+		memcpy((lg)->buf + (lg)->len, (s), sizeof(s) - 1);             \
+		(lg)->len += sizeof(s) - 1;                                    \
 	} while (0)
 
 /* tail appends b[i..n), a field formatted backwards (room made). */
@@ -89,10 +89,10 @@ static inline void tail(struct hg_eventlog *lg, const char *b, size_t i,
 }
 
 /* field writes ,"name": then v by at (name a literal). */
-#define field(lg, name, at, v)              \
-	do {                                \
-		lit(lg, ",\"" name "\":"); \
-		at(lg, v);                  \
+#define field(lg, name, at, v)                                                 \
+	do {                                                                   \
+		lit(lg, ",\"" name "\":");                                     \
+		at(lg, v);                                                     \
 	} while (0)
 
 /* Numbers are formatted by hand: snprintf dominated the log's cost. */

@@ -160,7 +160,7 @@ size_t hg_json_escape_at(const unsigned char *s, char b[8], const char **out,
 {
 	static const char from[] = "\"\\\b\f\n\r\t";
 	static const char *const to[] = { "\\\"", "\\\\", "\\b", "\\f",
-					  "\\n", "\\r", "\\t" };
+					  "\\n",  "\\r",  "\\t" };
 	const char *e = *s ? strchr(from, *s) : NULL;
 	size_t n;
 

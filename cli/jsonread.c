@@ -388,9 +388,9 @@ static int read_members(struct reader *r, struct hg_jvalue *v, int depth)
 						       v->members[i].v.col);
 			skip_ws(r);
 			if (r->p >= r->end || *r->p != ':')
-				return fail_at(r, r->p, "expected ':', not %s",
-					       describe(r, r->p, buf,
-							sizeof(buf)));
+				return fail_at(
+					r, r->p, "expected ':', not %s",
+					describe(r, r->p, buf, sizeof(buf)));
 			r->p++;
 			skip_ws(r);
 		}
@@ -570,8 +570,9 @@ bool hg_jequal(const struct hg_jvalue *a, const struct hg_jvalue *b,
 			return false;
 		for (size_t i = 0; i < a->nmembers; i++) {
 			const struct hg_jvalue *bv =
-				a->type == HG_JARRAY ? &b->members[i].v :
-				hg_jget(b, a->members[i].key);
+				a->type == HG_JARRAY
+					? &b->members[i].v
+					: hg_jget(b, a->members[i].key);
 
 			if (!hg_jequal(&a->members[i].v, bv, numeric))
 				return false;

@@ -40,7 +40,7 @@ void hg_opt_init(struct hg_opt_parser *p, const struct hg_opt_spec *spec,
 		p->lopts[n].name = o->name;
 		/* A metavariable in brackets ("[=full]") is optional and
 		 * only taken as --name=VALUE. */
-		p->lopts[n].has_arg = !o->arg		? no_argument
+		p->lopts[n].has_arg = !o->arg            ? no_argument
 				      : o->arg[0] == '[' ? optional_argument
 							 : required_argument;
 		p->lopts[n].flag = NULL;

@@ -26,8 +26,8 @@ enum slot_state { SLOT_FREE, SLOT_OPEN, SLOT_DONE };
  * it is set only once the string is complete and cleared before free. */
 struct slot {
 	enum slot_state state;
-	char *target;        /* the regular file it replaces */
-	char *volatile tmp;  /* "DIR/.NAME.XXXXXX" beside target */
+	char *target;       /* the regular file it replaces */
+	char *volatile tmp; /* "DIR/.NAME.XXXXXX" beside target */
 };
 
 static struct slot slots[MAX_OUTPUTS];

@@ -121,8 +121,8 @@ int hg_pictures_option(struct hg_pictures *p, int opt, const char *arg,
 		break;
 	case HG_POPT_TIMELINE:
 		p->timeline = p->ntimelines ? p->timelines[0] : arg;
-		return add_path(p->timelines, &p->ntimelines, arg,
-				"--timeline", spec);
+		return add_path(p->timelines, &p->ntimelines, arg, "--timeline",
+				spec);
 	case HG_POPT_CURVES:
 		return add_path(p->curves, &p->ncurves, arg, "--curves", spec);
 	case HG_POPT_AT:
@@ -288,8 +288,8 @@ static int report_event(void *ctx, struct hg_replay *rp,
 		return HG_ENOMEM;
 	if (p->cv)
 		hg_curves_event(p->cv, ev->lane, m, ev->op, ev->index);
-	if (p->ltl[ev->lane] && hg_timeline_event(p->ltl[ev->lane], m,
-						  ev->index, ev->op, ev->res))
+	if (p->ltl[ev->lane] &&
+	    hg_timeline_event(p->ltl[ev->lane], m, ev->index, ev->op, ev->res))
 		return HG_ENOMEM;
 	if (!p->report)
 		return 0;
@@ -449,7 +449,7 @@ int hg_pictures_write(struct hg_pictures *p, const struct hg_scene *tl)
 	size_t nmt = p->nmaps + (tl ? p->ntimelines : 0);
 	for (i = 0; !status && i < nmt + (cs ? p->ncurves : 0); i++) {
 		bool map = i < p->nmaps;
-		const char *path = map     ? p->maps[i]
+		const char *path = map       ? p->maps[i]
 				   : i < nmt ? p->timelines[i - p->nmaps]
 					     : p->curves[i - nmt];
 		if (map && !fmt_of(p, path)) {
@@ -476,8 +476,10 @@ int hg_pictures_write(struct hg_pictures *p, const struct hg_scene *tl)
 					     hg_display_name(path), why);
 				status = HG_EXIT_USAGE;
 			}
-		} else if (hg_scene_write(map ? p->map : i < nmt ? tl : cs, fmt,
-					  o[n - 1].f, why, sizeof(why))) {
+		} else if (hg_scene_write(map       ? p->map
+					  : i < nmt ? tl
+						    : cs,
+					  fmt, o[n - 1].f, why, sizeof(why))) {
 			hg_cli_error("cannot write '%s': %s",
 				     hg_display_name(path), why);
 			status = HG_EXIT_USAGE;

@@ -34,22 +34,28 @@ enum {
  * its help lists them; the three help texts are the command's own. */
 #define HG_PICTURE_OPTS(output, timeline, at)                                  \
 	{ HG_POPT_OUTPUT, 'o', "output", "FILE", output },                     \
-	{ HG_POPT_PICTURE_FORMAT, 0, "picture-format", "png|svg|html",         \
-	  "the format of -o - (the picture on standard output, instead of "    \
-	  "the report)" },                                                     \
-	{ HG_POPT_TIMELINE, 0, "timeline", "FILE", timeline },                 \
-	{ HG_POPT_CURVES, 0, "curves", "FILE",                                 \
-	  "draw HeapSys, HeapInuse, HeapReleased, committed and mapped over "  \
-	  "the replay to FILE (.png or .svg)" },                               \
-	{ HG_POPT_AT, 0, "at", "EVENT|MARK", at },                             \
-	{ HG_POPT_RANGE, 0, "range", "LO:HI",                                  \
-	  "draw only the addresses LO to HI (e.g. "                            \
-	  "0xc000000000:0xc000100000)" },                                      \
-	{ HG_POPT_SHOW, 0, "show", "metadata|whole",                           \
-	  "draw the runtime's metadata reservations to scale (metadata) or "   \
-	  "the whole address range, never zoomed to the heap (whole); "        \
-	  "comma-separated" },                                                 \
-	{ HG_POPT_FROM, 0, "from", HG_OPT_FROM_ARG, HG_OPT_FROM_HELP }
+		{ HG_POPT_PICTURE_FORMAT, 0, "picture-format", "png|svg|html", \
+		  "the format of -o - (the picture on standard output, "       \
+		  "instead of "                                                \
+		  "the report)" },                                             \
+		{ HG_POPT_TIMELINE, 0, "timeline", "FILE", timeline },         \
+		{ HG_POPT_CURVES, 0, "curves", "FILE",                         \
+		  "draw HeapSys, HeapInuse, HeapReleased, committed and "      \
+		  "mapped over "                                               \
+		  "the replay to FILE (.png or .svg)" },                       \
+		{ HG_POPT_AT, 0, "at", "EVENT|MARK", at },                     \
+		{ HG_POPT_RANGE, 0, "range", "LO:HI",                          \
+		  "draw only the addresses LO to HI (e.g. "                    \
+		  "0xc000000000:0xc000100000)" },                              \
+		{ HG_POPT_SHOW, 0, "show", "metadata|whole",                   \
+		  "draw the runtime's metadata reservations to scale "         \
+		  "(metadata) or "                                             \
+		  "the whole address range, never zoomed to the heap "         \
+		  "(whole); "                                                  \
+		  "comma-separated" },                                         \
+	{                                                                      \
+		HG_POPT_FROM, 0, "from", HG_OPT_FROM_ARG, HG_OPT_FROM_HELP     \
+	}
 
 #define HG_PICTURES_MAX 16
 
@@ -71,7 +77,7 @@ struct hg_pictures {
 	int from;               /* --from: the trace's format, or auto */
 	const char *curves[HG_PICTURES_MAX]; /* --curves FILE, in order */
 	size_t ncurves;
-	struct hg_curves *cv;     /* their recorder */
+	struct hg_curves *cv; /* their recorder */
 	/* compare --timeline: one timeline per configuration */
 	struct hg_timeline *ltl[HG_REPLAY_MAX_LANES];
 	char ltitle[HG_REPLAY_MAX_LANES][192];
@@ -81,8 +87,8 @@ struct hg_pictures {
 	const char *picture_format; /* --picture-format: the format of -o - */
 	struct hg_idlive *ids;      /* the live ids, for SVG maps' tooltips */
 	struct hg_idlive *lids[HG_REPLAY_MAX_LANES]; /* compare's, per lane */
-	bool show_metadata;         /* --show metadata: to scale */
-	bool show_whole;            /* --show whole: no zoom to the heap */
+	bool show_metadata; /* --show metadata: to scale */
+	bool show_whole;    /* --show whole: no zoom to the heap */
 	/* --at reached: the statistics after that event (the replay's report
 	 * gives them as "final"); a mark's label is at itself. */
 	bool at_reached;

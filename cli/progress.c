@@ -48,8 +48,7 @@ static int progress_event(void *ctx, struct hg_replay *rp,
 	return 0;
 }
 
-int hg_progress_attach(struct hg_progress *p, struct hg_replay *rp,
-		       bool quiet)
+int hg_progress_attach(struct hg_progress *p, struct hg_replay *rp, bool quiet)
 {
 	memset(p, 0, sizeof(*p));
 	if (quiet || !isatty(STDERR_FILENO))

@@ -19,8 +19,7 @@ struct hg_progress {
 
 /* hg_progress_attach attaches the progress line to rp when standard error
  * is a terminal and quiet is false. Returns a replay status. */
-int hg_progress_attach(struct hg_progress *p, struct hg_replay *rp,
-		       bool quiet);
+int hg_progress_attach(struct hg_progress *p, struct hg_replay *rp, bool quiet);
 
 /* hg_progress_end erases the line, if one is shown. */
 void hg_progress_end(struct hg_progress *p);

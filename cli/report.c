@@ -374,8 +374,9 @@ static void text_size_classes(FILE *f, const struct hg_stats *st)
 		if (!cs->spans)
 			continue;
 		if (!any)
-			fprintf(f, "\nsize classes (at the end)\n  %-8s %6s "
-				   "%8s %10s %10s\n",
+			fprintf(f,
+				"\nsize classes (at the end)\n  %-8s %6s "
+				"%8s %10s %10s\n",
 				"size", "pages", "spans", "objects", "free");
 		any = true;
 		fprintf(f,
@@ -414,8 +415,8 @@ void hg_report_text(FILE *f, const char *name, const struct hg_config *cfg,
 	char buf[256];
 	char a[64];
 
-	fprintf(f, "trace %s: %" PRIu64 " events\n",
-		name ? name : "(unnamed)", at ? at->events : st->events);
+	fprintf(f, "trace %s: %" PRIu64 " events\n", name ? name : "(unnamed)",
+		at ? at->events : st->events);
 	if (at && at->mark)
 		fprintf(f, "figures at mark \"%s\" (event %" PRIu64 ")\n",
 			at->mark, at->event);

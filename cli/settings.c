@@ -277,7 +277,6 @@ static void report_check(const struct hg_cli_settings *s,
 	report(first, msg);
 }
 
-
 int hg_settings_apply(const struct hg_cli_settings *s, struct hg_config *cfg)
 {
 	const struct hg_cli_setting *platform = NULL, *go = NULL;

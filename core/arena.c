@@ -175,9 +175,8 @@ static hg_addr persistent_alloc(struct hg_model *m, uint64_t size,
 	m->persistent_off = HG_ALIGN_UP(m->persistent_off, align);
 	if (m->persistent_base == 0 ||
 	    m->persistent_off + size > PERSISTENT_CHUNK) {
-		m->persistent_base =
-			sys_alloc_persistent(m, PERSISTENT_CHUNK,
-					     &m->hs.other_sys);
+		m->persistent_base = sys_alloc_persistent(m, PERSISTENT_CHUNK,
+							  &m->hs.other_sys);
 		if (m->persistent_base == 0)
 			return 0;
 		/* Go: the chunk's first word links the chunks together. */
@@ -354,8 +353,8 @@ int hg_pagemeta_grow(struct hg_model *m, hg_addr base, hg_addr limit)
 		uint64_t phys = m->cfg.phys_page_size;
 		uint64_t need_min =
 			HG_ALIGN_DOWN((ob >> cs) * pm->scav_bits / 8, phys);
-		uint64_t need_max = HG_ALIGN_UP(
-			((ol >> cs) * pm->scav_bits + 7) / 8, phys);
+		uint64_t need_max =
+			HG_ALIGN_UP(((ol >> cs) * pm->scav_bits + 7) / 8, phys);
 		if (need_max < pm->scav_min)
 			need_max = pm->scav_min;
 		/* go1.19 and go1.20 extend the range down to the top of what

@@ -271,7 +271,7 @@ struct key {
 	  "(Go 1.26's random heap-base padding)")                              \
 	X(HEAP_BASE, "heap_base", HG_CFG_SIZE, NULL, set_size, get_size,       \
 	  heap_base, hg_cfg_default_heap_base,                                 \
-	  "The first heap chunk of a recorded run with a randomised heap "    \
+	  "The first heap chunk of a recorded run with a randomised heap "     \
 	  "base (Go 1.26), 0 for none")                                        \
 	X(STARTUP_ALLOC, "startup_alloc", HG_CFG_SIZE, NULL, set_size,         \
 	  get_size, startup_alloc, hg_cfg_default_startup_alloc,               \
@@ -284,12 +284,11 @@ struct key {
 	  get_memory_limit, memory_limit, hg_cfg_default_memory_limit,         \
 	  "GOMEMLIMIT: the soft memory limit that lowers the heap goal "       \
 	  "(Go 1.19+)")                                                        \
-	X(GC, "gc", HG_CFG_STRING, gc_names, set_enum, get_enum, gc,          \
+	X(GC, "gc", HG_CFG_STRING, gc_names, set_enum, get_enum, gc,           \
 	  hg_cfg_default_gc,                                                   \
 	  "Where the GC cycles come from: the pacer's trigger or the trace")   \
-	X(MARK_READMEMSTATS, "mark_readmemstats", HG_CFG_BOOL, NULL,       \
-	  set_bool, get_bool, mark_readmemstats,                             \
-	  hg_cfg_default_mark_readmemstats,                                  \
+	X(MARK_READMEMSTATS, "mark_readmemstats", HG_CFG_BOOL, NULL, set_bool, \
+	  get_bool, mark_readmemstats, hg_cfg_default_mark_readmemstats,       \
 	  "Each mark reads runtime.MemStats, which flushes every P's mcache "  \
 	  "and stack cache")                                                   \
 	X(MEM_PROFILE, "mem_profile", HG_CFG_BOOL, NULL, set_bool, get_bool,   \
@@ -316,7 +315,7 @@ struct key {
 	X(SCAVENGER_SHOOTDOWN_NS, "scavenger_shootdown_ns", HG_CFG_NUMBER,     \
 	  NULL, set_shootdown, get_shootdown, scavenger_shootdown_ns,          \
 	  hg_cfg_default_scavenger_shootdown_ns,                               \
-	  "What each background release costs more, in ns, while another P "  \
+	  "What each background release costs more, in ns, while another P "   \
 	  "runs (the trace's running events; 0: nothing)")                     \
 	X(PAGE_CACHE_FLUSH, "page_cache_flush", HG_CFG_BOOL, NULL, set_bool,   \
 	  get_bool, page_cache_flush, hg_cfg_default_page_cache_flush,         \
@@ -610,8 +609,8 @@ static int set_bool(struct hg_config *c, const struct key *k, const char *value,
 }
 
 /* gogc: a percentage or "off" (Go: readGOGC) */
-static int set_gogc(struct hg_config *c, const struct key *k,
-		    const char *value, char *err, size_t errlen)
+static int set_gogc(struct hg_config *c, const struct key *k, const char *value,
+		    char *err, size_t errlen)
 {
 	const char *p = value;
 	unsigned n;
@@ -896,11 +895,10 @@ int hg_config_set(struct hg_config *cfg, const char *key, const char *value,
 		for (int i = 0; i < HG_KEY_COUNT; i++)
 			hg_nearest_try(&near, keys[i].name);
 		const char *best = hg_nearest_best(&near);
-		return hg_errorf(err, errlen, HG_EINVAL,
-				 "unknown config key '%s'%s%s%s",
-				 key ? key : "(null)",
-				 best ? " (did you mean '" : "",
-				 best ? best : "", best ? "'?)" : "");
+		return hg_errorf(
+			err, errlen, HG_EINVAL, "unknown config key '%s'%s%s%s",
+			key ? key : "(null)", best ? " (did you mean '" : "",
+			best ? best : "", best ? "'?)" : "");
 	}
 	if (!value)
 		return hg_errorf(err, errlen, HG_EINVAL, "missing value for %s",

@@ -129,8 +129,8 @@ static int alone(const struct check *c, const char *key, int rc)
 	return rc;
 }
 
-int hg_config_check_keys(const struct hg_config *cfg, char *err,
-			 size_t errlen, const char *keys[2])
+int hg_config_check_keys(const struct hg_config *cfg, char *err, size_t errlen,
+			 const char *keys[2])
 {
 	const struct check c = { err, errlen, keys };
 	const char *plat;
@@ -150,8 +150,8 @@ int hg_config_check_keys(const struct hg_config *cfg, char *err,
 		return fail(&c, "go", NULL, "unknown Go version '%.15s'",
 			    cfg->go);
 	if ((rc = alone(&c, "phys_page_size",
-			hg_cfg_check_phys(cfg->phys_page_size, err,
-					  errlen))) != HG_OK ||
+			hg_cfg_check_phys(cfg->phys_page_size, err, errlen))) !=
+		    HG_OK ||
 	    (rc = alone(&c, "page_size",
 			hg_cfg_check_page(cfg->page_size, err, errlen))) !=
 		    HG_OK ||

@@ -332,8 +332,7 @@ static int grow(struct hg_idmap *m)
  * pack gives an inline key as the entry holds it, NUL-padded, in two
  * words: its bytes [0, 8) and [HG_IDMAP_INLINE - 8, HG_IDMAP_INLINE).
  */
-static inline void pack(const struct hg_idkey *k, uint64_t *w0,
-			uint64_t *w1)
+static inline void pack(const struct hg_idkey *k, uint64_t *w0, uint64_t *w1)
 {
 	const size_t lo = HG_IDMAP_INLINE - 8;
 	size_t n = k->len;
@@ -420,7 +419,8 @@ void hg_idmap_prefetch_entry(const struct hg_idmap *m, uint64_t hash)
 		if (!s)
 			break;
 		if ((s & ~(uint32_t)mask) == tag) {
-			__builtin_prefetch(entry_at(m, (s & (uint32_t)mask) - 1));
+			__builtin_prefetch(
+				entry_at(m, (s & (uint32_t)mask) - 1));
 			break;
 		}
 	}
@@ -527,7 +527,7 @@ static void unslot(struct hg_idmap *m, size_t i)
 		d = m->dist[j];
 		if (d == DIST_SAT)
 			d = (j - (entry_hash(entry_at(m, (s & (uint32_t)mask) -
-							       1)) &
+								 1)) &
 				  mask)) &
 			    mask;
 		/* The slot at j may move to i if its home is not in (i, j]. */

@@ -38,12 +38,12 @@ struct hg_idkey {
 struct hg_identry; /* one live id and its value (idmap.c) */
 
 struct hg_idmap {
-	uint32_t *slots;  /* (entry number + 1) | tag bits; 0: empty */
-	uint8_t *dist;    /* each used slot's distance from its home */
-	size_t cap;       /* slots: a power of two, or 0 */
-	size_t count;     /* live ids */
-	uint32_t used;    /* entries handed out so far (live or free) */
-	uint32_t free1;   /* first free entry + 1; 0: none */
+	uint32_t *slots; /* (entry number + 1) | tag bits; 0: empty */
+	uint8_t *dist;   /* each used slot's distance from its home */
+	size_t cap;      /* slots: a power of two, or 0 */
+	size_t count;    /* live ids */
+	uint32_t used;   /* entries handed out so far (live or free) */
+	uint32_t free1;  /* first free entry + 1; 0: none */
 	/* Entries in chunks of 64, 128, ... 8192, then 16384 entries. */
 	struct hg_identry **chunk;
 	uint32_t nchunk, chunkcap;

@@ -52,8 +52,8 @@ static inline int enter(struct hg_idmap *live, const struct hg_op_spec *k,
 		/* Refused either way: which message is the id's to say. */
 		if (hg_idmap_find(live, &key, old))
 			return hg_errorf(err, errlen, HG_ETRACE,
-					 "%s: id '%s' is already live",
-					 k->name, op->id);
+					 "%s: id '%s' is already live", k->name,
+					 op->id);
 		return hg_errorf(err, errlen, HG_ETRACE,
 				 "%s: size must be positive", k->name);
 	}

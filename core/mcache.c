@@ -82,8 +82,7 @@ hg_addr hg_mcache_next_free(struct hg_model *m, struct hg_mcache *c,
  * (stale: it must be swept first, as at the end of a GC from go1.15), and
  * the tiny block is dropped.
  */
-void hg_mcache_release_all(struct hg_model *m, struct hg_mcache *c,
-			   bool stale)
+void hg_mcache_release_all(struct hg_model *m, struct hg_mcache *c, bool stale)
 {
 	for (unsigned i = 0; i < HG_SPAN_CLASSES; i++) {
 		struct hg_mspan *s = c->alloc[i];
@@ -96,9 +95,9 @@ void hg_mcache_release_all(struct hg_model *m, struct hg_mcache *c,
 		 * ends stop counting in heapLive (a stale span's were reset
 		 * at mark termination). */
 		if (!stale && s->nelems > s->alloc_count)
-			hg_heap_live_sub(m->obj, (uint64_t)(s->nelems -
-							    s->alloc_count) *
-							 s->elemsize);
+			hg_heap_live_sub(
+				m->obj, (uint64_t)(s->nelems - s->alloc_count) *
+						s->elemsize);
 		hg_mcentral_uncache_span(m, s, stale);
 	}
 	c->tiny = 0;

@@ -283,9 +283,8 @@ static void pace_scavenger(struct hg_model *m, uint64_t goal,
 		 * allocations' assist keeps the limit. */
 		double lg =
 			(double)m->cfg.memory_limit *
-			(minor >= 22
-				 ? (100.0 - HG_REDUCE_EXTRA_PERCENT) / 100.0
-				 : 100.0 - HG_REDUCE_EXTRA_PERCENT);
+			(minor >= 22 ? (100.0 - HG_REDUCE_EXTRA_PERCENT) / 100.0
+				     : 100.0 - HG_REDUCE_EXTRA_PERCENT);
 		if (lg < 0x1p64 && (double)m->hs.mapped_ready > lg)
 			o->scav_memory_limit_goal = (uint64_t)lg;
 	}
@@ -408,9 +407,9 @@ uint64_t hg_bg_scavenge_goal(struct hg_model *m)
  */
 #define HG_SCAV_QUANTUM (UINT64_C(64) << 10)
 #define HG_SCAV_QUANTUM_NS 4000.0
-#define HG_SCAV_MIN_WORK_NS 1e6  /* Go: minScavWorkTime */
-#define HG_SCAV_SYSMON_NS 70000  /* Go: sysmon's usleep(20), + 50 us slack */
-#define HG_SCAV_PERCENT 1.0      /* Go: scavengePercent */
+#define HG_SCAV_MIN_WORK_NS 1e6 /* Go: minScavWorkTime */
+#define HG_SCAV_SYSMON_NS 70000 /* Go: sysmon's usleep(20), + 50 us slack */
+#define HG_SCAV_PERCENT 1.0     /* Go: scavengePercent */
 
 /* Go: scavengerState.sleepController (kp 0.3375, ti 3.2e6, tt 1e9,
  * output between 0.001 and 1000) and (*piController).next. */
@@ -572,8 +571,9 @@ static uint64_t scav_trace_work(struct hg_model *m, enum scav_at at)
 				/* The pages unmapped, the TLB flush: a
 				 * shootdown if another P runs then. */
 				if (o->procs_running > 1)
-					o->scav_rel_ns += (double)
-						m->cfg.scavenger_shootdown_ns;
+					o->scav_rel_ns +=
+						(double)m->cfg
+							.scavenger_shootdown_ns;
 				o->scav_rel_flushed = true;
 			}
 			if (at == SCAV_LEAVES &&
@@ -657,7 +657,7 @@ uint64_t hg_bg_scavenger_window(struct hg_model *m, uint64_t state)
 		return scav_trace_work(m, SCAV_ON_CPU);
 	}
 	released = scav_trace_work(m, state != HG_BGSCAV_STOP ? SCAV_BLOCKS
-							    : SCAV_LEAVES);
+							      : SCAV_LEAVES);
 	if (o->scav_on_cpu && o->now > o->scav_on_since)
 		o->scav_run_cpu += o->now - o->scav_on_since;
 	o->scav_on_cpu = false;
@@ -750,8 +750,7 @@ uint64_t hg_scavenger_gc_start(struct hg_model *m)
 
 	if (!o)
 		return 0;
-	if (go_minor(m) < 19 ||
-	    m->cfg.scavenger_pace != HG_SCAV_PACE_TIME) {
+	if (go_minor(m) < 19 || m->cfg.scavenger_pace != HG_SCAV_PACE_TIME) {
 		/* The first cycle's start, whose wake (go1.18's finishsweep_m
 		 * wakeScavenger too) finds Go's zero goals: what it can
 		 * release goes, before the cycle's own gc sets goals. */

@@ -483,8 +483,7 @@ static uint64_t scavenge_run(struct hg_pagealloc *p, const struct scav_mode *md,
 		}
 		scav_cursor_lower(p, md, j);
 		if (j + 1 != c ||
-		    !scavenges_whole(p, j, p->chunk_pages - 1,
-				     left - released))
+		    !scavenges_whole(p, j, p->chunk_pages - 1, left - released))
 			break;
 		c = j;
 	}
@@ -505,8 +504,8 @@ static uint64_t scavenge(struct hg_pagealloc *p, uint64_t nbytes, bool force)
 		if (scavenges_whole(p, ci, page, nbytes - released))
 			released += scavenge_run(p, &md, ci, nbytes - released);
 		else
-			released += scavenge_one(p, ci, page,
-						 nbytes - released);
+			released +=
+				scavenge_one(p, ci, page, nbytes - released);
 	}
 	return released;
 }
@@ -556,8 +555,7 @@ uint64_t hg_pagealloc_scavenge_begin(struct hg_pagealloc *p, uint64_t max)
 }
 
 /* The held run, p->scav_held_pages from p->scav_held; none after. */
-static uint64_t take_held(struct hg_pagealloc *p, uint64_t *ci,
-			  uint64_t *base)
+static uint64_t take_held(struct hg_pagealloc *p, uint64_t *ci, uint64_t *base)
 {
 	uint64_t n = p->scav_held_pages;
 

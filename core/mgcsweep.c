@@ -219,8 +219,7 @@ void hg_swept_span_settle(struct hg_model *m)
 }
 
 /* s is a P's pending swept span (the model checker's view). */
-bool hg_swept_span_pending(const struct hg_objects *o,
-			   const struct hg_mspan *s)
+bool hg_swept_span_pending(const struct hg_objects *o, const struct hg_mspan *s)
 {
 	if (o->swept_span == s)
 		return true;
@@ -280,11 +279,9 @@ void hg_sweep_settle(struct hg_model *m, const struct hg_op *op)
 	    k == HG_OP_RUNNING)
 		return;
 	if (o->stackcache_pending && k != HG_OP_STACKALLOC &&
-	    k != HG_OP_STACKFREE && k != HG_OP_WBUFALLOC &&
-	    k != HG_OP_WBUFFREE)
+	    k != HG_OP_STACKFREE && k != HG_OP_WBUFALLOC && k != HG_OP_WBUFFREE)
 		clear_stackcaches(m);
-	if (k != HG_OP_NEW && !(k == HG_OP_DEL && op->swept) &&
-	    k != HG_OP_PROC)
+	if (k != HG_OP_NEW && !(k == HG_OP_DEL && op->swept) && k != HG_OP_PROC)
 		hg_swept_span_settle(m);
 }
 
@@ -479,8 +476,7 @@ static void sweep_lists(struct hg_model *m)
  * next event that is not a stack event (hg_sweep_settle). *released gets
  * what the background scavenger released in it (its wake at the cycle's
  * start, its run at the end). */
-static int gc_cycle(struct hg_model *m, bool defer_stacks,
-		    uint64_t *released)
+static int gc_cycle(struct hg_model *m, bool defer_stacks, uint64_t *released)
 {
 	struct hg_objects *o = m->obj;
 	*released = 0;

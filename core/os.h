@@ -39,8 +39,8 @@ struct hg_vas {
 	struct hg_vnode *first, *last; /* the lowest and the highest leaf */
 	struct hg_vnode *free_nodes;   /* the node pool's free list */
 	struct hg_vchunk *chunks;      /* the pool's chunks */
-	size_t n;             /* number of vmas */
-	unsigned height;      /* inner levels above the leaves */
+	size_t n;                      /* number of vmas */
+	unsigned height;               /* inner levels above the leaves */
 	/* The root's aggregates: the largest free gap before a vma, the
 	 * lowest base and highest end of the runtime's vmas (UINT64_MAX and
 	 * 0 when it holds none). */
@@ -145,7 +145,7 @@ struct hg_os {
 	/* The mappings being made are persistent runtime metadata (never
 	 * freed): they merge with touching ones (os_sim.c). */
 	bool persistent;
-	void *priv;   /* backend state (sbrk platforms) */
+	void *priv; /* backend state (sbrk platforms) */
 	/* A caller's table with the platform's entries where it has none
 	 * (hg_os_set_ops), and its arg (hg_os_arg). */
 	struct hg_os_ops custom;

@@ -24,8 +24,8 @@ static hg_addr os_new_mapping(struct hg_os *os, hg_addr hint, uint64_t n,
 	 * touching ones are one vma (1.6 M heapArena allocations side by
 	 * side take one entry, as Linux merges them into one VMA).
 	 */
-	struct hg_vma m = { 0, 0, 0, (unsigned char)owner,
-			    (unsigned char)state, 0, 0 };
+	struct hg_vma m = { 0, 0, 0, (unsigned char)owner, (unsigned char)state,
+			    0, 0 };
 	int rc = hg_vas_map(&os->vas, hint, n, &m, !os->persistent);
 	if (rc == HG_ENOMEM)
 		hg_os_enomem(os);

@@ -498,8 +498,8 @@ void hg_cfg_default_runtime_start(struct hg_config *c)
  * sysAlloc takes the metadata from the break (core/runtime_meta.c) */
 void hg_cfg_default_runtime_metadata(struct hg_config *c)
 {
-	c->runtime_metadata = hg_platform_is_sbrk(c->platform) &&
-			      hg_config_go_minor(c) >= 14;
+	c->runtime_metadata =
+		hg_platform_is_sbrk(c->platform) && hg_config_go_minor(c) >= 14;
 }
 
 void hg_cfg_default_randomize_heap_base(struct hg_config *c)

@@ -79,12 +79,12 @@
 #define PERSISTENT_CHUNK (256u << 10) /* Go: persistentChunkSize */
 #define MAX_BLOCK (64u << 10)         /* Go: persistentalloc1's maxBlock */
 #define FIXALLOC_CHUNK (16u << 10)    /* Go: _FixAllocChunk */
-#define MSPAN_REFILL 64u  /* Go: len(p.mspancache.buf) / 2 */
-#define GCBITS_CHUNK (64u << 10)  /* Go: gcBitsChunkBytes */
-#define GCBITS_HEADER 16u         /* Go: gcBitsHeaderBytes (two words) */
-#define SPAN_RING (64u << 10)     /* Go: newSpanSPMC's ring, go1.26 */
-#define TRACE_BUF (64u << 10)     /* Go: tracev2.MaxBatchSize, a traceBuf */
-#define TRACE_BLOCK (64u << 10)   /* Go: a traceRegionAllocBlock */
+#define MSPAN_REFILL 64u              /* Go: len(p.mspancache.buf) / 2 */
+#define GCBITS_CHUNK (64u << 10)      /* Go: gcBitsChunkBytes */
+#define GCBITS_HEADER 16u             /* Go: gcBitsHeaderBytes (two words) */
+#define SPAN_RING (64u << 10)         /* Go: newSpanSPMC's ring, go1.26 */
+#define TRACE_BUF (64u << 10)         /* Go: tracev2.MaxBatchSize, a traceBuf */
+#define TRACE_BLOCK (64u << 10)       /* Go: a traceRegionAllocBlock */
 
 struct gcbits_arena {
 	uint64_t free; /* bytes used */
@@ -97,10 +97,10 @@ struct hg_rtmeta {
 	 * numbers the allocations. */
 	bool count_only;
 	hg_addr fake_next;
-	bool p_chunk;            /* the P's first chunk taken */
-	uint64_t all_arenas_cap; /* Go: cap(mheap_.allArenas) */
-	uint64_t mspan_size;     /* Go: unsafe.Sizeof(mspan{}) */
-	uint64_t mspan_free;     /* spanalloc's free list */
+	bool p_chunk;              /* the P's first chunk taken */
+	uint64_t all_arenas_cap;   /* Go: cap(mheap_.allArenas) */
+	uint64_t mspan_size;       /* Go: unsafe.Sizeof(mspan{}) */
+	uint64_t mspan_free;       /* spanalloc's free list */
 	uint64_t mspan_chunk_left; /* structs left in the fixalloc chunk */
 	uint64_t allspans_len, allspans_cap;
 	hg_addr allspans;
@@ -112,7 +112,7 @@ struct hg_rtmeta {
 	uint32_t set_tail[HG_SPAN_CLASSES][2][2];
 	bool set_spine[HG_SPAN_CLASSES][2][2];
 	uint64_t block_pool; /* Go: spanSetBlockPool's free blocks */
-	bool started; /* the cycle to come has started (cycle_start) */
+	bool started;        /* the cycle to come has started (cycle_start) */
 	bool buckhash; /* the profiler's hash table mapped (mem_profile) */
 	/* Go: p.palloc of the Ps after the first (curp 1 and up): each P's
 	 * own persistentalloc chunk, taken at its first persistentalloc;

@@ -49,7 +49,6 @@
 /* len("GODEBUG=allocfreetrace=1") */
 #define GODEBUG_ENTRY 24u
 
-
 struct start_op {
 	enum hg_op_kind kind;
 	const char *id;
@@ -102,18 +101,17 @@ int hg_runtime_start(struct hg_model *m)
 		ops[n++] =
 			(struct start_op){ HG_OP_NEW, "runtime.cpu.options.5",
 					   5 * opt, false };
-		ops[n++] = (struct start_op){
-			HG_OP_NEW, "runtime.cpu.options.10", 10 * opt, false
-		};
+		ops[n++] =
+			(struct start_op){ HG_OP_NEW, "runtime.cpu.options.10",
+					   10 * opt, false };
 		ops[n++] =
 			(struct start_op){ HG_OP_DEL, "runtime.cpu.options.5",
 					   0, false };
-		ops[n++] = (struct start_op){
-			HG_OP_NEW, "runtime.cpu.options", 20 * opt, false
-		};
-		ops[n++] = (struct start_op){
-			HG_OP_DEL, "runtime.cpu.options.10", 0, false
-		};
+		ops[n++] = (struct start_op){ HG_OP_NEW, "runtime.cpu.options",
+					      20 * opt, false };
+		ops[n++] =
+			(struct start_op){ HG_OP_DEL, "runtime.cpu.options.10",
+					   0, false };
 	}
 	/* the GODEBUG copy is dead once cpu.Initialize has parsed it */
 	if (unix)
@@ -132,8 +130,8 @@ int hg_runtime_start(struct hg_model *m)
 	/* Go: symtab.go modulesinit, go1.19 */
 	ops[n++] = (struct start_op){ HG_OP_NEW, "runtime.modules", 3 * ptr,
 				      false };
-	ops[n++] = (struct start_op){ HG_OP_NEW, "runtime.modules.array",
-				      ptr, false };
+	ops[n++] = (struct start_op){ HG_OP_NEW, "runtime.modules.array", ptr,
+				      false };
 	/* Go: runtime1.go goargs, go1.19: not on windows */
 	if (!windows)
 		ops[n++] = (struct start_op){ HG_OP_NEW, "runtime.argslice",

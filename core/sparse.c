@@ -198,8 +198,8 @@ int hg_sparse_uniform_at(const struct hg_sparse *s, uint64_t i, uint64_t *n)
 	return -1;
 }
 
-const void *hg_sparse_block(const struct hg_sparse *s, uint64_t i,
-			    unsigned n, void *scratch)
+const void *hg_sparse_block(const struct hg_sparse *s, uint64_t i, unsigned n,
+			    void *scratch)
 {
 	const char *c = hg_sparse_cached(s, i);
 	void **slot;

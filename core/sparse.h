@@ -110,8 +110,7 @@ static inline const void *hg_sparse_get_sz(const struct hg_sparse *s,
 	       (i & ((UINT64_C(1) << s->leaf_bits) - 1)) * elem;
 }
 
-static inline const void *hg_sparse_get(const struct hg_sparse *s,
-					uint64_t i)
+static inline const void *hg_sparse_get(const struct hg_sparse *s, uint64_t i)
 {
 	return hg_sparse_get_sz(s, i, s->elem);
 }
@@ -164,8 +163,8 @@ void hg_sparse_read(const struct hg_sparse *s, uint64_t i, unsigned n,
 		    void *out);
 /* hg_sparse_block returns the n elements from i (in one leaf): in place
  * when the leaf is materialised, else copied to scratch. */
-const void *hg_sparse_block(const struct hg_sparse *s, uint64_t i,
-			    unsigned n, void *scratch);
+const void *hg_sparse_block(const struct hg_sparse *s, uint64_t i, unsigned n,
+			    void *scratch);
 /* hg_sparse_compact folds the leaf of element i into a uniform tag when
  * all its elements equal one prototype. */
 void hg_sparse_compact(struct hg_sparse *s, uint64_t i);

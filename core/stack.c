@@ -27,9 +27,8 @@ static uint64_t manual_pages(const struct hg_model *m, uint64_t bytes)
  * Go: (*mheap).allocManual (spanAllocStack): a span from the page heap, as
  * allocSpan does it, counted in inStacks instead of heapInUse.
  */
-static int alloc_manual(struct hg_model *m, uint64_t npages,
-			uint64_t elemsize, struct hg_op_result *res,
-			struct hg_mspan **out)
+static int alloc_manual(struct hg_model *m, uint64_t npages, uint64_t elemsize,
+			struct hg_op_result *res, struct hg_mspan **out)
 {
 	int rc = hg_mheap_alloc_manual(m, npages, &m->hs.in_stacks, res);
 	if (!res->addr)
@@ -98,7 +97,8 @@ static void stackpool_free(struct hg_model *m, hg_addr v, struct hg_mspan *s,
 		hg_list_insert(l, s);
 		s->where = HG_SW_STACKPOOL;
 	}
-	s->stackfree[s->nfree_stacks++] = (uint16_t)((v - s->base) / s->elemsize);
+	s->stackfree[s->nfree_stacks++] =
+		(uint16_t)((v - s->base) / s->elemsize);
 	s->alloc_count--;
 	if (s->alloc_count == 0) {
 		hg_list_remove(l, s);

@@ -189,15 +189,15 @@ static uint64_t room(const struct hg_vas *s, hg_addr lo, hg_addr hi)
  * ones): a binary search whose steps are chosen by data, not by branches
  * (a taken or not taken branch per step is a coin toss for the
  * predictor). */
-#define COUNT_LE(KEY, n, a)                                                 \
-	do {                                                                \
-		unsigned b_ = 0;                                            \
-		b_ = KEY(b_ + 8) <= a ? b_ + 8 : b_;                        \
-		b_ = KEY(b_ + 4) <= a ? b_ + 4 : b_;                        \
-		b_ = KEY(b_ + 2) <= a ? b_ + 2 : b_;                        \
-		b_ = KEY(b_ + 1) <= a ? b_ + 1 : b_;                        \
-		unsigned c_ = b_ + (KEY(b_) <= a);                          \
-		return c_ < n ? c_ : n;                                     \
+#define COUNT_LE(KEY, n, a)                                                    \
+	do {                                                                   \
+		unsigned b_ = 0;                                               \
+		b_ = KEY(b_ + 8) <= a ? b_ + 8 : b_;                           \
+		b_ = KEY(b_ + 4) <= a ? b_ + 4 : b_;                           \
+		b_ = KEY(b_ + 2) <= a ? b_ + 2 : b_;                           \
+		b_ = KEY(b_ + 1) <= a ? b_ + 1 : b_;                           \
+		unsigned c_ = b_ + (KEY(b_) <= a);                             \
+		return c_ < n ? c_ : n;                                        \
 	} while (0)
 
 /* The keys of an inner node and of a leaf (its vmas' bases). */
@@ -324,7 +324,9 @@ enum vfield {
 /* Inner node p's slots of aggregate f. */
 static inline uint64_t *field_of(struct hg_vnode *p, enum vfield f)
 {
-	return f == F_GAP ? p->in.max_gap : f == F_LO ? p->in.rt_lo : p->in.rt_hi;
+	return f == F_GAP  ? p->in.max_gap
+	       : f == F_LO ? p->in.rt_lo
+			   : p->in.rt_hi;
 }
 
 /* t's aggregate f as its parent (or s, for the root) holds it. */
@@ -388,8 +390,8 @@ static void key_up(struct hg_vnode *t, hg_addr key)
 
 /* t's aggregates went from o (what its parent holds) to a; key_changed:
  * its lowest base may have changed too. */
-static inline void fix_aggs(struct hg_vas *s, struct hg_vnode *t,
-			    struct vagg o, struct vagg a, bool key_changed)
+static inline void fix_aggs(struct hg_vas *s, struct hg_vnode *t, struct vagg o,
+			    struct vagg a, bool key_changed)
 {
 	if (key_changed)
 		key_up(t, min_key(t));
@@ -591,23 +593,23 @@ static unsigned slots_below(const struct hg_vnode *t, hg_addr bound)
 
 /* One more than the highest j < i with g[j] >= n (0: none), four slots
  * a step. */
-#define LAST_FIT(G, i, n)                                                   \
-	do {                                                                \
-		unsigned q_ = i;                                            \
-		for (; q_ > 3; q_ -= 4) {                                   \
-			if (G(q_ - 1) >= n)                                 \
-				return q_;                                  \
-			if (G(q_ - 2) >= n)                                 \
-				return q_ - 1;                              \
-			if (G(q_ - 3) >= n)                                 \
-				return q_ - 2;                              \
-			if (G(q_ - 4) >= n)                                 \
-				return q_ - 3;                              \
-		}                                                           \
-		for (; q_ > 0; q_--)                                        \
-			if (G(q_ - 1) >= n)                                 \
-				return q_;                                  \
-		return 0;                                                   \
+#define LAST_FIT(G, i, n)                                                      \
+	do {                                                                   \
+		unsigned q_ = i;                                               \
+		for (; q_ > 3; q_ -= 4) {                                      \
+			if (G(q_ - 1) >= n)                                    \
+				return q_;                                     \
+			if (G(q_ - 2) >= n)                                    \
+				return q_ - 1;                                 \
+			if (G(q_ - 3) >= n)                                    \
+				return q_ - 2;                                 \
+			if (G(q_ - 4) >= n)                                    \
+				return q_ - 3;                                 \
+		}                                                              \
+		for (; q_ > 0; q_--)                                           \
+			if (G(q_ - 1) >= n)                                    \
+				return q_;                                     \
+		return 0;                                                      \
 	} while (0)
 
 static unsigned last_fit(const struct hg_vnode *t, unsigned i, uint64_t n)
@@ -658,22 +660,22 @@ static hg_addr search_down(const struct hg_vas *s, hg_addr bound, uint64_t n,
 
 /* The lowest j >= i below end with g[j] >= n (end: none), four slots a
  * step. */
-#define FIRST_FIT(G, i, end, n)                                             \
-	do {                                                                \
-		for (; i + 4 <= end; i += 4) {                              \
-			if (G(i) >= n)                                      \
-				return i;                                   \
-			if (G(i + 1) >= n)                                  \
-				return i + 1;                               \
-			if (G(i + 2) >= n)                                  \
-				return i + 2;                               \
-			if (G(i + 3) >= n)                                  \
-				return i + 3;                               \
-		}                                                           \
-		for (; i < end; i++)                                        \
-			if (G(i) >= n)                                      \
-				return i;                                   \
-		return end;                                                 \
+#define FIRST_FIT(G, i, end, n)                                                \
+	do {                                                                   \
+		for (; i + 4 <= end; i += 4) {                                 \
+			if (G(i) >= n)                                         \
+				return i;                                      \
+			if (G(i + 1) >= n)                                     \
+				return i + 1;                                  \
+			if (G(i + 2) >= n)                                     \
+				return i + 2;                                  \
+			if (G(i + 3) >= n)                                     \
+				return i + 3;                                  \
+		}                                                              \
+		for (; i < end; i++)                                           \
+			if (G(i) >= n)                                         \
+				return i;                                      \
+		return end;                                                    \
 	} while (0)
 
 static unsigned first_fit(const struct hg_vnode *t, unsigned i, uint64_t n)
@@ -689,8 +691,7 @@ static unsigned first_fit(const struct hg_vnode *t, unsigned i, uint64_t n)
  * the root down, in each node the lowest slot whose largest gap fits;
  * back up to the parent's higher slots when none does.
  */
-static hg_addr search_up(const struct hg_vas *s, uint64_t n,
-			 struct hg_vma **at)
+static hg_addr search_up(const struct hg_vas *s, uint64_t n, struct hg_vma **at)
 {
 	struct hg_vnode *t = s->root;
 	unsigned i = 0;
@@ -970,8 +971,7 @@ static void drop_child(struct hg_vas *s, struct hg_vnode *p, unsigned k);
 
 /* Moves every entry of node b to the end of node a, its left sibling
  * (they fit), and drops b. */
-static void merge_into(struct hg_vas *s, struct hg_vnode *a,
-		       struct hg_vnode *b)
+static void merge_into(struct hg_vas *s, struct hg_vnode *a, struct hg_vnode *b)
 {
 	unsigned n = a->n, m = b->n;
 	if (a->leaf) {
@@ -1303,8 +1303,7 @@ static uint64_t charged_bytes(const struct hg_vma *v)
 	return v->state != HG_MEM_RESERVED ? v->end - v->base : 0;
 }
 
-int hg_vas_unmap(struct hg_vas *s, hg_addr base, hg_addr end,
-		 uint64_t *charged)
+int hg_vas_unmap(struct hg_vas *s, hg_addr base, hg_addr end, uint64_t *charged)
 {
 	if (end <= base)
 		return HG_OK;
@@ -1364,13 +1363,15 @@ static int check_node(struct vcheck *c, const struct hg_vnode *t,
 		    (t->l.next ? t->l.next->l.prev != t : s->last != t))
 			return -1;
 		for (unsigned i = t->n; i < VAS_LEAF; i++)
-			if (t->l.s[i].v.base != UINT64_MAX || t->l.s[i].gap != 0)
+			if (t->l.s[i].v.base != UINT64_MAX ||
+			    t->l.s[i].gap != 0)
 				return -1;
 		for (unsigned i = 0; i < t->n; i++) {
 			const struct hg_vma *v = &t->l.s[i].v;
 			hg_addr pe = c->prev ? c->prev->end : s->lo;
 			if (t->l.s[i].v.base != v->base || v->base >= v->end ||
-			    v->base < pe || t->l.s[i].gap != room(s, pe, v->base) ||
+			    v->base < pe ||
+			    t->l.s[i].gap != room(s, pe, v->base) ||
 			    vfloor(s, v->base) != v)
 				return -1;
 			c->prev = v;
@@ -1392,8 +1393,8 @@ static int check_node(struct vcheck *c, const struct hg_vnode *t,
 			return -1;
 		a = agg_of(ch);
 		if (t->in.key[i] != min_key(ch) ||
-		    t->in.max_gap[i] != a.max_gap || t->in.rt_lo[i] != a.rt_lo ||
-		    t->in.rt_hi[i] != a.rt_hi)
+		    t->in.max_gap[i] != a.max_gap ||
+		    t->in.rt_lo[i] != a.rt_lo || t->in.rt_hi[i] != a.rt_hi)
 			return -1;
 	}
 	return 0;
@@ -1403,9 +1404,9 @@ int hg_vas_check(const struct hg_vas *s)
 {
 	if (!s->root)
 		return s->n == 0 && !s->first && !s->last && s->max_gap == 0 &&
-			       s->rt_lo == UINT64_MAX && s->rt_hi == 0
-		       ? 0
-		       : -1;
+				       s->rt_lo == UINT64_MAX && s->rt_hi == 0
+			       ? 0
+			       : -1;
 	struct vcheck c = { s, s->first, NULL, 0 };
 	if (s->first->l.prev || check_node(&c, s->root, NULL, 0) || c.leaf ||
 	    c.count != s->n)

@@ -156,8 +156,7 @@ int hg_axis_build(struct hg_axis *a, const struct hg_extents *e, int length)
 }
 
 int hg_axis_build_banded(struct hg_axis *a, const struct hg_extents *e,
-			 const struct hg_extents *meta, int length,
-			 int band_px)
+			 const struct hg_extents *meta, int length, int band_px)
 {
 	uint64_t held = 0, all = 0;
 	size_t nseg = 0, nband = 0, k = 0;
@@ -190,8 +189,8 @@ int hg_axis_build_banded(struct hg_axis *a, const struct hg_extents *e,
 		free(pc);
 		return HG_ENOMEM;
 	}
-	seg[0] = (struct hg_axis_seg){ pc[0].lo, pc[0].hi, 0, 0, false,
-				       pc[0].meta };
+	seg[0] = (struct hg_axis_seg){ pc[0].lo, pc[0].hi, 0,
+				       0,        false,    pc[0].meta };
 	for (long i = 1; i < np; i++) {
 		uint64_t gap = pc[i].lo - seg[k].hi;
 		if (gap <= fold_min && pc[i].meta == seg[k].band) {
@@ -201,25 +200,26 @@ int hg_axis_build_banded(struct hg_axis *a, const struct hg_extents *e,
 		if (gap <= fold_min) {
 			if (seg[k].band) {
 				k++;
-				seg[k] = (struct hg_axis_seg){ seg[k - 1].hi,
-							       pc[i].hi, 0, 0,
-							       false, false };
+				seg[k] = (struct hg_axis_seg){
+					seg[k - 1].hi, pc[i].hi, 0, 0,
+					false,         false
+				};
 			} else {
 				seg[k].hi = pc[i].lo;
 				k++;
-				seg[k] = (struct hg_axis_seg){ pc[i].lo,
-							       pc[i].hi, 0, 0,
-							       false, true };
+				seg[k] = (struct hg_axis_seg){
+					pc[i].lo, pc[i].hi, 0, 0, false, true
+				};
 			}
 			continue;
 		}
 		hg_addr gap_lo = seg[k].hi;
 		k++;
-		seg[k] = (struct hg_axis_seg){ gap_lo, pc[i].lo, 0, 0, true,
-					       false };
+		seg[k] = (struct hg_axis_seg){ gap_lo, pc[i].lo, 0,
+					       0,      true,     false };
 		k++;
-		seg[k] = (struct hg_axis_seg){ pc[i].lo, pc[i].hi, 0, 0, false,
-					       pc[i].meta };
+		seg[k] = (struct hg_axis_seg){ pc[i].lo, pc[i].hi, 0,
+					       0,        false,    pc[i].meta };
 	}
 	free(pc);
 	a->n = k + 1;
@@ -300,8 +300,8 @@ struct meta_walk {
 	const struct hg_extents *res; /* the reservations, normalized */
 	size_t ires;
 	const struct hg_extents *ar; /* the heap arenas, normalized */
-	hg_addr lo, hi; /* the chain of touching candidate runs */
-	bool touches;   /* the chain holds a reservation */
+	hg_addr lo, hi;              /* the chain of touching candidate runs */
+	bool touches;                /* the chain holds a reservation */
 };
 
 static int collect_iv(void *arg, hg_addr base, hg_addr end, enum hg_class c)
@@ -474,8 +474,8 @@ void hg_extents_metadata_of(struct hg_extents *meta,
 /* Zoom to the heap                                                    */
 /* ------------------------------------------------------------------ */
 
-bool hg_heap_zoom(hg_addr hlo, hg_addr hhi, uint64_t heap_bytes,
-		  uint64_t shown, hg_addr *lo, hg_addr *hi)
+bool hg_heap_zoom(hg_addr hlo, hg_addr hhi, uint64_t heap_bytes, uint64_t shown,
+		  hg_addr *lo, hg_addr *hi)
 {
 	if (hhi <= hlo || !heap_bytes || heap_bytes >= shown / 16)
 		return false;

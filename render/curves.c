@@ -105,8 +105,8 @@ void hg_curves_event(struct hg_curves *c, size_t lane, struct hg_model *m,
 	hg_bucket_add(l->bk, HG_CURVES_BUCKETS, &l->bsize, i, v);
 }
 
-void hg_bucket_add(struct hg_bucket *bk, size_t n, uint64_t *bsize,
-		   uint64_t i, const uint64_t *v)
+void hg_bucket_add(struct hg_bucket *bk, size_t n, uint64_t *bsize, uint64_t i,
+		   const uint64_t *v)
 {
 	while (i / *bsize >= n) {
 		for (size_t k = 0; k < n / 2; k++) {

@@ -19,9 +19,9 @@ struct live {
 struct hg_idlive {
 	struct live *v;
 	size_t n, cap;
-	uint32_t *slot; /* hash: index + 1, 0 empty */
-	size_t nslot;   /* power of two */
-	size_t *order;  /* hg_idlive_sort: indices by base */
+	uint32_t *slot;  /* hash: index + 1, 0 empty */
+	size_t nslot;    /* power of two */
+	size_t *order;   /* hg_idlive_sort: indices by base */
 	hg_addr *maxend; /* running maximum of the ends, in that order */
 	size_t norder;
 	bool oom;
@@ -40,8 +40,7 @@ int hg_idlive_key(const struct hg_op *op, char *key, size_t size,
 {
 	const struct hg_op_spec *sp = hg_op_spec(op->kind);
 
-	if (!sp || sp->family == HG_IDS_NONE || sp->use == HG_ID_NO ||
-	    !op->id)
+	if (!sp || sp->family == HG_IDS_NONE || sp->use == HG_ID_NO || !op->id)
 		return 0;
 	int n = snprintf(key, size, "%c%s", 'a' + (int)sp->family, op->id);
 	if (n < 0 || (size_t)n >= size)

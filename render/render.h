@@ -193,8 +193,8 @@ void hg_extents_metadata_of(struct hg_extents *meta,
  * maps of n models at their present state (the heap of the largest).
  * README "Pictures"; an explicit --range, or --show whole, wins.
  */
-bool hg_heap_zoom(hg_addr hlo, hg_addr hhi, uint64_t heap_bytes,
-		  uint64_t shown, hg_addr *lo, hg_addr *hi);
+bool hg_heap_zoom(hg_addr hlo, hg_addr hhi, uint64_t heap_bytes, uint64_t shown,
+		  hg_addr *lo, hg_addr *hi);
 bool hg_auto_zoom(struct hg_model *const *models, size_t n, hg_addr *lo,
 		  hg_addr *hi);
 

@@ -140,9 +140,9 @@ static long smap_find(const struct smap *m, const char *s, size_t n)
 static bool smap_put(struct smap *m, const char *s, size_t n, uint32_t v)
 {
 	if ((m->used + 1) * 2 > m->cap &&
-	    !smap_rehash(m, m->cap ? (m->n + 1) * 4 > m->cap ? 2 * m->cap
-							       : m->cap
-				   : 64))
+	    !smap_rehash(m,
+			 m->cap ? (m->n + 1) * 4 > m->cap ? 2 * m->cap : m->cap
+				: 64))
 		return false;
 	char *k = malloc(n + 1);
 	if (!k)
@@ -198,7 +198,7 @@ struct keyframe {
 	uint64_t event;
 	struct hg_figures fig;
 	uint64_t grows, maps; /* heap grows, OS map calls so far */
-	uint8_t op; /* enum hg_op_kind */
+	uint8_t op;           /* enum hg_op_kind */
 	bool pinned;
 };
 
@@ -226,7 +226,7 @@ struct lane {
 	uint64_t bsize;
 	uint64_t events;
 	struct hg_extents meta; /* the metadata band at the end */
-	hg_addr (*arenas)[2]; /* the heap arenas at the end */
+	hg_addr (*arenas)[2];   /* the heap arenas at the end */
 	size_t narenas, caparenas;
 	bool arenas_oom, thinned_for_size;
 };
@@ -244,7 +244,7 @@ struct hg_report {
 	size_t nmarks, capmarks;
 	bool marks_dropped;
 	struct smap prefixes;
-	uint64_t start; /* the event the page opens at (--at) */
+	uint64_t start;           /* the event the page opens at (--at) */
 	hg_addr view_lo, view_hi; /* the addresses it first shows (--range) */
 	hg_addr zoom_lo, zoom_hi; /* else: the heap, when it is small */
 	bool show_metadata;       /* --show metadata */
@@ -254,8 +254,7 @@ struct hg_report {
 	const struct hg_stat_spec *curve[NCURVES]; /* what each curve draws */
 };
 
-int hg_report_new(struct hg_report **out, size_t nlanes,
-		  const char *trace_name)
+int hg_report_new(struct hg_report **out, size_t nlanes, const char *trace_name)
 {
 	*out = NULL;
 	if (!nlanes || nlanes > 9)
@@ -424,9 +423,10 @@ static int keyframe(struct lane *l, struct hg_model *m, uint64_t i,
 	if (!grow((void **)&l->kf, &l->capkf, l->nkf, sizeof(*l->kf)))
 		return HG_ENOMEM;
 	const struct hg_stats *st = hg_model_stats(m);
-	l->kf[l->nkf++] = (struct keyframe){ i, st->final, st->heap_grows,
-					     st->os_calls.map, (uint8_t)op,
-					     pinned };
+	l->kf[l->nkf++] = (struct keyframe){
+		i,           st->final, st->heap_grows, st->os_calls.map,
+		(uint8_t)op, pinned
+	};
 	if (pinned)
 		l->npinned++;
 	else if (++l->nunpinned >= 2 * HG_REPORT_KEYFRAMES)
@@ -506,8 +506,8 @@ static int record_id(struct hg_report *r, struct lane *l,
 		size = res->elemsize ? res->elemsize : op->size;
 	if (!size)
 		size = 1;
-	struct idrec d = { res->addr, res->addr + size, i, NEVER, 0, 0,
-			   (uint8_t)sp->family };
+	struct idrec d = { res->addr, res->addr + size,   i, NEVER, 0,
+			   0,         (uint8_t)sp->family };
 	size_t k = split_id(op->id, &d.num);
 	if (prefix_index(r, op->id, k, &d.prefix))
 		return HG_ENOMEM;
@@ -891,8 +891,7 @@ static void sampled_note(char *buf, size_t len, const struct hg_report *r)
 	if (l->bsize == 1)
 		snprintf(per, sizeof(per), "each event");
 	else
-		snprintf(per, sizeof(per), "each %" PRIu64 " events",
-			 l->bsize);
+		snprintf(per, sizeof(per), "each %" PRIu64 " events", l->bsize);
 	size_t o = (size_t)snprintf(
 		buf, len,
 		"map exact at %zu of %" PRIu64 " events (every mark%s, the "
@@ -994,8 +993,8 @@ int hg_report_write_html(struct hg_report *r, FILE *f)
 	for (const char *p = note; *p; p++) /* no "--" inside a comment */
 		fputc(*p == '-' ? '_' : *p, f);
 	fputs(". -->\n<title>", f);
-	for (const unsigned char *p = (const unsigned char *)r->trace_name;
-	     *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)r->trace_name; *p;
+	     p++) {
 		if (*p == '<')
 			fputs("&lt;", f);
 		else if (*p == '&')

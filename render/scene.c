@@ -341,8 +341,7 @@ int hg_labels_place(struct hg_labels *l, double x, double a, double b)
 				ok = false;
 			/* Crosses a line that runs through this row. */
 			bool through = l->up ? ri > r : ri < r;
-			if (through && l->v[i].x >= a - 2 &&
-			    l->v[i].x <= b + 2)
+			if (through && l->v[i].x >= a - 2 && l->v[i].x <= b + 2)
 				ok = false;
 			/* Its own line would cross a label. */
 			bool crossed = l->up ? ri < r : ri > r;
@@ -829,7 +828,6 @@ void hg_stack_of(struct hg_stack *st, const uint64_t *bytes, int full,
 /* Map                                                                 */
 /* ------------------------------------------------------------------ */
 
-
 /* The class runs of one model, in address order (exact bounds for the
  * tooltips). */
 struct runs {
@@ -862,8 +860,8 @@ static int add_run(void *arg, hg_addr base, hg_addr end, enum hg_class c)
 }
 
 static const char *const family_name[HG_IDS_COUNT] = {
-	[HG_IDS_SPAN] = "span",       [HG_IDS_SYSALLOC] = "off-heap",
-	[HG_IDS_MMAP] = "mapping",    [HG_IDS_OBJECT] = "object",
+	[HG_IDS_SPAN] = "span",    [HG_IDS_SYSALLOC] = "off-heap",
+	[HG_IDS_MMAP] = "mapping", [HG_IDS_OBJECT] = "object",
 	[HG_IDS_STACK] = "stack",
 };
 
@@ -985,10 +983,9 @@ static void draw_bar(struct hg_scene *s, const struct hg_axis *ax,
 				for (int z = 0; z < HG_CLASS_COUNT; z++)
 					tot += hist[q][z];
 			}
-			title_for_run(s, it, c, rs, ids, edges[j], edges[j1],
-				      pure,
-				      tot ? 100.0 * (double)cb / (double)tot
-					  : 0.0);
+			title_for_run(
+				s, it, c, rs, ids, edges[j], edges[j1], pure,
+				tot ? 100.0 * (double)cb / (double)tot : 0.0);
 		}
 		j = j1;
 	}

@@ -93,7 +93,7 @@ struct hg_bucket {
 /* hg_bucket_add counts v, the curve figures after event i, in the n
  * buckets bk of *bsize events each (n even); when i is past them all,
  * neighbours merge and *bsize doubles until it fits. */
-void hg_bucket_add(struct hg_bucket *bk, size_t n, uint64_t *bsize,
-		   uint64_t i, const uint64_t *v);
+void hg_bucket_add(struct hg_bucket *bk, size_t n, uint64_t *bsize, uint64_t i,
+		   const uint64_t *v);
 
 #endif /* HG_RENDER_SCENE_INT_H */

@@ -35,10 +35,10 @@
 #define TL_LEFT 128   /* address labels */
 #define TL_PLOT_H 480 /* address axis length */
 #define TL_MIN_COLW 4
-#define TL_UNITS 8 /* stack units per column pixel */
+#define TL_UNITS 8      /* stack units per column pixel */
 #define TL_BAND_ROWS 24 /* the metadata band */
 #define TL_MAX_MARKS 256
-#define TL_MAX_PIECES 2048 /* per sample */
+#define TL_MAX_PIECES 2048  /* per sample */
 #define TL_SHARE_ONE 65535u /* a class's share of a whole piece */
 
 struct tl_mark {
@@ -310,10 +310,10 @@ int hg_timeline_event(struct hg_timeline *t, struct hg_model *m, uint64_t i,
 	if (t->failed)
 		return HG_ENOMEM;
 	if (res && res->addr) {
-		uint64_t size = op && op->kind == HG_OP_ALLOC
-					? res->npages *
-						  hg_model_config(m)->page_size
-					: res->size;
+		uint64_t size =
+			op && op->kind == HG_OP_ALLOC
+				? res->npages * hg_model_config(m)->page_size
+				: res->size;
 		hg_extents_add(&t->held, res->addr, res->addr + size);
 	}
 	if (op && op->kind == HG_OP_MARK && op->text) {
@@ -350,8 +350,7 @@ void hg_timeline_footprint(const struct hg_timeline *t, size_t *samples,
 }
 
 /* sample_rows spreads sample sm over the rows of the axis. */
-static void sample_rows(const struct hg_timeline *t,
-			const struct tl_sample *sm,
+static void sample_rows(const struct hg_timeline *t, const struct tl_sample *sm,
 			uint64_t (*hist)[HG_CLASS_COUNT])
 {
 	size_t k = 0;
@@ -365,7 +364,7 @@ static void sample_rows(const struct hg_timeline *t,
 		     r++) {
 			hg_addr lo = p->lo > t->edges[r] ? p->lo : t->edges[r];
 			hg_addr hi = p->hi < t->edges[r + 1] ? p->hi
-							      : t->edges[r + 1];
+							     : t->edges[r + 1];
 			if (hi <= lo)
 				continue;
 			if (p->cls < HG_CLASS_COUNT) {
@@ -391,7 +390,7 @@ static void sample_rows(const struct hg_timeline *t,
  * from the samples, once the event count is known. */
 static int layout(struct hg_timeline *t, struct hg_model *m, uint64_t nevents)
 {
-	uint64_t (*hist)[HG_CLASS_COUNT] = NULL;
+	uint64_t(*hist)[HG_CLASS_COUNT] = NULL;
 	struct hg_extents clipped;
 	const struct hg_extents *held = &t->held;
 	int rc;
@@ -512,8 +511,8 @@ static double row_y(int top, int rows, int r)
  * are; a piece that merged sub-pixel regions gives its merged bounds).
  * The row edges when there is none.
  */
-static void region_of(const struct hg_timeline *t, int k, int r0, int r1,
-		      int c, hg_addr *lo, hg_addr *hi)
+static void region_of(const struct hg_timeline *t, int k, int r0, int r1, int c,
+		      hg_addr *lo, hg_addr *hi)
 {
 	const struct tl_sample *sm = t->col_sm ? t->col_sm[k] : NULL;
 	hg_addr alo = t->edges[r0], ahi = t->edges[r1];
@@ -535,7 +534,7 @@ static void region_of(const struct hg_timeline *t, int k, int r0, int r1,
 	for (uint32_t j = a; j < sm->n && sm->p[j].lo < ahi; j++) {
 		const struct tl_piece *p = &sm->p[j];
 		bool has = p->cls < HG_CLASS_COUNT ? p->cls == c
-						    : p->share[c] != 0;
+						   : p->share[c] != 0;
 		if (!has)
 			continue;
 		if (!found)

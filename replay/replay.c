@@ -306,8 +306,7 @@ int hg_marks_each(struct hg_marks *mk, hg_mark_fn fn, void *arg)
 				return HG_EINVAL;
 		} else {
 			memcpy(&r, mk->buf + pos, sizeof(r));
-			memcpy(m.label, mk->buf + pos + sizeof(r),
-			       r.label_len);
+			memcpy(m.label, mk->buf + pos + sizeof(r), r.label_len);
 			pos += sizeof(r) + r.label_len;
 		}
 		m.label[r.label_len] = '\0';
@@ -395,8 +394,7 @@ static int check_event(struct hg_replay *rp, struct hg_replay_lane *l,
 	char err[256];
 	/* The event's own check always; the whole state after every
 	 * event (full) or at marks (linear; the end: check_end). */
-	bool full = rp->check == HG_REPLAY_CHECK_FULL ||
-		    op->kind == HG_OP_MARK;
+	bool full = rp->check == HG_REPLAY_CHECK_FULL || op->kind == HG_OP_MARK;
 
 	err[0] = '\0';
 	if (hg_model_check_event(l->model, op, res, err, sizeof(err)) != 0 ||
@@ -624,8 +622,7 @@ static inline int read_ahead(struct hg_replay *rp, struct ahead *a,
 		a->rc = hg_trace_next(rp->src.ctx, &a->op, &a->line, &a->col,
 				      d);
 	else
-		a->rc = rp->src.next(rp->src.ctx, &a->op, &a->line, &a->col,
-				     d);
+		a->rc = rp->src.next(rp->src.ctx, &a->op, &a->line, &a->col, d);
 	if (kept && a->rc > 0 && keep(a))
 		return HG_ENOMEM;
 	return 0;
@@ -659,8 +656,7 @@ static int one_lane(struct hg_replay *rp, struct ahead *cur, uint64_t *i,
 			err[0] = '\0';
 			int rc = hg_model_apply(m, &cur->op, &res, err,
 						sizeof(err));
-			if (__builtin_expect(rc != HG_OK, 0) &&
-			    rc != HG_EOOM)
+			if (__builtin_expect(rc != HG_OK, 0) && rc != HG_EOOM)
 				return apply_failed(rp, l, rc, err, cur->line,
 						    cur->col);
 			if (cur->op.has_addr)
@@ -731,7 +727,8 @@ static int run_events(struct hg_replay *rp, struct ahead *ring)
 			for (size_t k = 0; k < nlanes; k++) {
 				struct hg_replay_lane *l = &rp->lane[k];
 
-				l->prefetch = hg_model_prefetch_wanted(l->model);
+				l->prefetch =
+					hg_model_prefetch_wanted(l->model);
 				prefetch |= l->prefetch;
 			}
 		}

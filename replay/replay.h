@@ -52,8 +52,8 @@ struct hg_op_source {
 	/* next reads one operation: 1 (op, line, col filled; strings
 	 * borrowed until the next call), 0 at the end, or a negative hg_err
 	 * with d filled. */
-	int (*next)(void *ctx, struct hg_op *op, unsigned *line,
-		    unsigned *col, struct hg_diag *d);
+	int (*next)(void *ctx, struct hg_op *op, unsigned *line, unsigned *col,
+		    struct hg_diag *d);
 	/* progress gives the input bytes read so far and the input's size
 	 * (0 when unknown, e.g. a pipe); may be NULL. */
 	void (*progress)(void *ctx, uint64_t *done, uint64_t *total);

@@ -40,11 +40,11 @@
 #include <string.h>
 
 #define GT_HEADER_LEN 16
-#define GT_MAX_BATCH (64u * 1024u)           /* Go: tracev2.MaxBatchSize */
-#define GT_MAX_STRING 1024u                  /* Go: MaxEventTrailerDataSize */
-#define GT_MAX_FRAMES 128u                   /* Go: MaxFramesPerStack */
-#define GT_MAX_GEN ((size_t)1 << 30)         /* refused beyond: 1 GiB */
-#define GT_PAGE_SIZE 8192u                   /* the model's runtime page */
+#define GT_MAX_BATCH (64u * 1024u)   /* Go: tracev2.MaxBatchSize */
+#define GT_MAX_STRING 1024u          /* Go: MaxEventTrailerDataSize */
+#define GT_MAX_FRAMES 128u           /* Go: MaxFramesPerStack */
+#define GT_MAX_GEN ((size_t)1 << 30) /* refused beyond: 1 GiB */
+#define GT_PAGE_SIZE 8192u           /* the model's runtime page */
 #define GT_NO_P UINT64_MAX
 #define GT_NO_G UINT64_MAX
 #define GT_MAX_GAP ((uint64_t)64 << 20) /* a hole held: one arena at most */
@@ -103,10 +103,10 @@ enum {
 	EV_GOROUTINE_STACK_FREE = 136,
 };
 
-#define EXP_ALLOC_FREE 1   /* Go: tracev2.AllocFree */
-#define AF_INFO_BATCH 1    /* Go: traceAllocFreeInfoBatch */
-#define PROC_RUNNING 1     /* Go: tracev2.ProcRunning */
-#define MAX_ARGS 5         /* Go: MaxTimedEventArgs */
+#define EXP_ALLOC_FREE 1 /* Go: tracev2.AllocFree */
+#define AF_INFO_BATCH 1  /* Go: traceAllocFreeInfoBatch */
+#define PROC_RUNNING 1   /* Go: tracev2.ProcRunning */
+#define MAX_ARGS 5       /* Go: MaxTimedEventArgs */
 
 /* Number of arguments (the timestamp delta included) of each timed event
  * of a plain event batch, 0 for a type that cannot appear there. */
@@ -185,13 +185,13 @@ struct gt_node {
 	uint64_t size;
 	uint32_t elemsize, nelems;
 	bool noscan;
-	bool manual;  /* a span for stacks or GC work buffers */
-	bool stacked; /* handed out as a stack of its own size */
-	bool held;    /* an empty heap span of the snapshot, handed out as a
-			 span (`alloc`) until an object lands in it */
-	bool wbuf;    /* a manual span handed out as GC work buffers */
-	bool first;   /* its first object handed out with the span, not yet
-			 seen in the trace */
+	bool manual;     /* a span for stacks or GC work buffers */
+	bool stacked;    /* handed out as a stack of its own size */
+	bool held;       /* an empty heap span of the snapshot, handed out as a
+			    span (`alloc`) until an object lands in it */
+	bool wbuf;       /* a manual span handed out as GC work buffers */
+	bool first;      /* its first object handed out with the span, not yet
+			    seen in the trace */
 	uint64_t live[]; /* heap spans: nelems bits */
 };
 
@@ -320,9 +320,9 @@ struct gt_batch {
 	uint64_t off;  /* byte offset of the data in the trace */
 	size_t data;   /* offset of the data in gen.buf */
 	size_t len;
-	size_t mi;  /* index of the M in the generation, in order of first
-		       appearance */
-	size_t seq; /* index in the generation */
+	size_t mi;     /* index of the M in the generation, in order of first
+			  appearance */
+	size_t seq;    /* index in the generation */
 	uint64_t last; /* the timestamp of its last event */
 	size_t nev;    /* its events */
 };
@@ -411,9 +411,9 @@ struct hg_gotrace_reader {
 	size_t nbgs, bgscap;
 	uint64_t *ms; /* M ids of the generation, by first appearance */
 	size_t nms, mcap;
-	uint64_t freq;      /* timestamp units per second */
-	uint64_t gen_off;   /* where the generation starts */
-	bool have_spill;    /* a batch of the next generation was read */
+	uint64_t freq;        /* timestamp units per second */
+	uint64_t gen_off;     /* where the generation starts */
+	bool have_spill;      /* a batch of the next generation was read */
 	unsigned char *spill; /* its data (GT_MAX_BATCH) */
 	struct gt_batch spill_b;
 	uint64_t spill_gen;
@@ -427,11 +427,11 @@ struct hg_gotrace_reader {
 	size_t nheap;
 	bool snapshot; /* reading the first generation's snapshot */
 	size_t snap_bi, snap_pos;
-	bool snap_emit;     /* then handing it out */
+	bool snap_emit;      /* then handing it out */
 	uint64_t snap_next;  /* the address to go on from: spans */
 	uint64_t snap_knext; /* and stacks (one can share a span's base) */
-	uint64_t snap_end;  /* the end of the last span handed out */
-	uint64_t *gaps;     /* the holes held while the snapshot goes out */
+	uint64_t snap_end;   /* the end of the last span handed out */
+	uint64_t *gaps;      /* the holes held while the snapshot goes out */
 	size_t ngaps, gapcap;
 	struct gt_sblock *sblk; /* by block, in address order */
 	size_t nsblk, sblkcap;
@@ -595,8 +595,7 @@ static int src_bytes(struct hg_trace_reader *r, unsigned char *dst, size_t n,
 }
 
 /* src_uvarint reads an unsigned varint (Go: encoding/binary). */
-static int src_uvarint(struct hg_trace_reader *r, uint64_t *v,
-		       const char *what)
+static int src_uvarint(struct hg_trace_reader *r, uint64_t *v, const char *what)
 {
 	uint64_t x = 0, start = r->gotrace->off;
 	unsigned shift = 0, i;
@@ -763,8 +762,8 @@ static int check_stacks(struct hg_trace_reader *r, const unsigned char *p,
 	return 0;
 }
 
-static int check_cpu_samples(struct hg_trace_reader *r,
-			     const unsigned char *p, size_t n, uint64_t off)
+static int check_cpu_samples(struct hg_trace_reader *r, const unsigned char *p,
+			     size_t n, uint64_t off)
 {
 	size_t pos = 1;
 
@@ -788,8 +787,8 @@ static int check_cpu_samples(struct hg_trace_reader *r,
 
 /* set_sync reads the sync batch (Go: setSyncBatch): the frequency, and
  * from go1.25 a clock snapshot. Before go1.25 it is a lone Frequency. */
-static int set_sync(struct hg_trace_reader *r, const unsigned char *p,
-		    size_t n, uint64_t off)
+static int set_sync(struct hg_trace_reader *r, const unsigned char *p, size_t n,
+		    uint64_t off)
 {
 	struct hg_gotrace_reader *g = r->gotrace;
 	size_t pos = g->ver >= 25 ? 1 : 0;
@@ -826,8 +825,8 @@ static int set_sync(struct hg_trace_reader *r, const unsigned char *p,
 }
 
 /* set_info reads the AllocFree info batch (Go: traceSnapshotMemory). */
-static int set_info(struct hg_trace_reader *r, const unsigned char *p,
-		    size_t n, uint64_t off)
+static int set_info(struct hg_trace_reader *r, const unsigned char *p, size_t n,
+		    uint64_t off)
 {
 	struct hg_gotrace_reader *g = r->gotrace;
 	uint64_t v[4];
@@ -942,10 +941,9 @@ static int read_batch(struct hg_trace_reader *r, unsigned char *scratch)
 			memcpy(g->spill, scratch, b.len);
 			return 0;
 		}
-		return gt_err(r, start,
-			      "batch of generation %llu in generation %llu",
-			      (unsigned long long)gen,
-			      (unsigned long long)g->gen);
+		return gt_err(
+			r, start, "batch of generation %llu in generation %llu",
+			(unsigned long long)gen, (unsigned long long)g->gen);
 	}
 have:
 	if (g->gen == 0) {
@@ -1052,15 +1050,15 @@ static int free_os_stacks(struct hg_trace_reader *r)
 				fid[nf++] = g->str[i].id;
 	for (i = 0; i < g->nstr && !have_pid; i++)
 		if (g->str[i].len == strlen(pmd_name) &&
-		    memcmp(g->buf + g->str[i].data, pmd_name,
-			   g->str[i].len) == 0) {
+		    memcmp(g->buf + g->str[i].data, pmd_name, g->str[i].len) ==
+			    0) {
 			pid = g->str[i].id;
 			have_pid = true;
 		}
 	for (i = 0; i < g->nstr && !have_bid; i++)
 		if (g->str[i].len == strlen(bgs_name) &&
-		    memcmp(g->buf + g->str[i].data, bgs_name,
-			   g->str[i].len) == 0) {
+		    memcmp(g->buf + g->str[i].data, bgs_name, g->str[i].len) ==
+			    0) {
 			bid = g->str[i].id;
 			have_bid = true;
 		}
@@ -1422,8 +1420,7 @@ static int next_event_raw(struct hg_trace_reader *r, struct gt_cursor *c)
  * stopped): a free traced before it took effect before it. */
 static bool stops_world(unsigned type)
 {
-	return type == EV_STW_BEGIN || type == EV_GC_BEGIN ||
-	       type == EV_GC_END;
+	return type == EV_STW_BEGIN || type == EV_GC_BEGIN || type == EV_GC_END;
 }
 
 /* A free traced before it takes effect (see next_event). */
@@ -1547,8 +1544,8 @@ static int next_event(struct hg_trace_reader *r, struct gt_cursor *c)
 /* Events to ops                                                       */
 /* ------------------------------------------------------------------ */
 
-static struct gt_pending *push(struct hg_trace_reader *r,
-			       enum hg_op_kind kind, uint64_t off)
+static struct gt_pending *push(struct hg_trace_reader *r, enum hg_op_kind kind,
+			       uint64_t off)
 {
 	struct hg_gotrace_reader *g = r->gotrace;
 	struct gt_pending *p;
@@ -1571,8 +1568,7 @@ static uint64_t ticks_to_ns(uint64_t d, uint64_t freq)
 
 	if (rem <= UINT64_MAX / 1000000000u)
 		return q * 1000000000u + rem * 1000000000u / freq;
-	return q * 1000000000u +
-	       (uint64_t)((double)rem * 1e9 / (double)freq);
+	return q * 1000000000u + (uint64_t)((double)rem * 1e9 / (double)freq);
 }
 
 /* The index of M m's entry in the sorted g->mst, or where it would go. */
@@ -1657,8 +1653,7 @@ static int set_p(struct hg_trace_reader *r, uint64_t m, uint64_t pid,
 	if (grow((void **)&g->mst, &g->mstcap, g->nmst + 1, sizeof(*g->mst)) <
 	    0)
 		return gt_nomem(r);
-	memmove(g->mst + lo + 1, g->mst + lo,
-		(g->nmst - lo) * sizeof(*g->mst));
+	memmove(g->mst + lo + 1, g->mst + lo, (g->nmst - lo) * sizeof(*g->mst));
 	g->mst[lo].m = m;
 	g->mst[lo].p = pid;
 	g->mst[lo].g = GT_NO_G;
@@ -1737,8 +1732,8 @@ static int free_slots(struct hg_trace_reader *r, struct gt_node *s,
 		s->wbuf = false;
 	}
 	if (s->stacked || s->held) {
-		struct gt_pending *p = push(
-			r, s->stacked ? HG_OP_STACKFREE : HG_OP_FREE, off);
+		struct gt_pending *p =
+			push(r, s->stacked ? HG_OP_STACKFREE : HG_OP_FREE, off);
 
 		if (!p)
 			return HG_ENOMEM;
@@ -1816,8 +1811,8 @@ static int wbuf_settle(struct hg_trace_reader *r, uint64_t m,
 
 	while (i < g->nwpend) {
 		bool match = m != UINT64_MAX ? g->wpend[i].ev.m == m
-				 : n	      ? g->wpend[i].n == n
-					      : true;
+			     : n             ? g->wpend[i].n == n
+					     : true;
 		if (!match) {
 			i++;
 			continue;
@@ -2053,8 +2048,7 @@ static int object_alloc(struct hg_trace_reader *r, const struct gt_event *ev)
 	p = push(r, HG_OP_NEW, ev->off);
 	if (!p)
 		return HG_ENOMEM;
-	obj_id(p->id, sizeof(p->id), 'o',
-	       (base - g->min_addr) / g->heap_align);
+	obj_id(p->id, sizeof(p->id), 'o', (base - g->min_addr) / g->heap_align);
 	p->size = object_size(s);
 	p->noscan = s->noscan;
 	p->addr = base;
@@ -2182,8 +2176,7 @@ static int stack_free(struct hg_trace_reader *r, const struct gt_event *ev)
 	return 0;
 }
 
-static const struct gt_str *find_str(struct hg_gotrace_reader *g,
-				     uint64_t id)
+static const struct gt_str *find_str(struct hg_gotrace_reader *g, uint64_t id)
 {
 	size_t lo = 0, hi = g->nstr;
 
@@ -2214,8 +2207,8 @@ static int append_label(struct hg_trace_reader *r, size_t *len,
 		uint32_t cp;
 
 		if (c < 0x80) {
-			g->mark[(*len)++] = (c < 0x20 || c == 0x7f) ? ' '
-								    : (char)c;
+			g->mark[(*len)++] =
+				(c < 0x20 || c == 0x7f) ? ' ' : (char)c;
 			i++;
 			continue;
 		}
@@ -2238,8 +2231,8 @@ static int append_label(struct hg_trace_reader *r, size_t *len,
 			}
 			cp = cp << 6 | (s[i + j] & 0x3f);
 		}
-		if (k && ((k == 2 && (cp < 0x800 ||
-				      (cp >= 0xd800 && cp <= 0xdfff))) ||
+		if (k && ((k == 2 &&
+			   (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
 			  (k == 3 && (cp < 0x10000 || cp > 0x10ffff))))
 			k = 0;
 		if (!k) {
@@ -2297,8 +2290,8 @@ static int user_log(struct hg_trace_reader *r, const struct gt_event *ev)
 	if (grow((void **)&g->mark, &g->markcap, 4, 1) < 0)
 		return gt_nomem(r);
 	g->mark[0] = '\0';
-	if (cat && !(cat->len == 4 && memcmp(g->buf + cat->data, "mark", 4) ==
-						      0)) {
+	if (cat &&
+	    !(cat->len == 4 && memcmp(g->buf + cat->data, "mark", 4) == 0)) {
 		if (append_label(r, &len, g->buf + cat->data, cat->len) < 0 ||
 		    append_label(r, &len, (const unsigned char *)": ", 2) < 0)
 			return HG_ENOMEM;
@@ -2411,8 +2404,7 @@ static bool str_is(const struct hg_gotrace_reader *g, const struct gt_str *k,
 	       memcmp(g->buf + k->data, s, k->len) == 0;
 }
 
-static int procs_running(struct hg_trace_reader *r,
-			 const struct gt_event *ev);
+static int procs_running(struct hg_trace_reader *r, const struct gt_event *ev);
 
 static int scav_window(struct hg_trace_reader *r, const struct gt_event *ev,
 		       unsigned state)
@@ -2811,10 +2803,10 @@ static int emit_snapshot(struct hg_trace_reader *r)
 			 */
 			/* Whole pages only: a stack of the snapshot can end
 			 * inside one. */
-			uint64_t at = g->min_addr +
-				      (g->snap_end - g->min_addr +
-				       g->page_size - 1) /
-					      g->page_size * g->page_size;
+			uint64_t at =
+				g->min_addr +
+				(g->snap_end - g->min_addr + g->page_size - 1) /
+					g->page_size * g->page_size;
 
 			while (at < n->key) {
 				uint64_t blk = GT_PAGE_SIZE * 64,
@@ -3196,8 +3188,7 @@ static int step(struct hg_trace_reader *r)
 			size_t k = freer(g, &c->ev);
 
 			if (k == 0) {
-				k = g->nheap > 2 &&
-						    heap_less(g->heap[2],
+				k = g->nheap > 2 && heap_less(g->heap[2],
 							      g->heap[1])
 					    ? 2
 					    : 1;
@@ -3346,7 +3337,7 @@ static int platform_sign(const unsigned char *s, size_t len, bool file)
 		if (gt_platform_sign[k].func == file || len < n)
 			continue;
 		if (file ? memcmp(s + len - n, nm, n) == 0 &&
-				   (len == n || s[len - n - 1] == '/')
+				    (len == n || s[len - n - 1] == '/')
 			 : memcmp(s, nm, n) == 0)
 			return (int)k;
 	}
@@ -3413,14 +3404,13 @@ static int heap_base(struct hg_trace_reader *r)
 	uint64_t low40 = g->min_addr & ((UINT64_C(1) << 40) - 1);
 	char v[24];
 
-	if (g->ver < 26 || g->min_addr == 0 ||
-	    g->min_addr % (4u << 20) != 0 || low40 == UINT64_C(0xc000000000) ||
-	    low40 == UINT64_C(0x4000000000))
+	if (g->ver < 26 || g->min_addr == 0 || g->min_addr % (4u << 20) != 0 ||
+	    low40 == UINT64_C(0xc000000000) || low40 == UINT64_C(0x4000000000))
 		return 0;
 	snprintf(v, sizeof(v), "0x%llx", (unsigned long long)g->min_addr);
 	return hg__add_setting(&r->info.config, &r->info.nconfig,
-			       &r->config_cap, "heap_base", v, strlen(v), 0,
-			       0, r->d);
+			       &r->config_cap, "heap_base", v, strlen(v), 0, 0,
+			       r->d);
 }
 
 int hg__gotrace_open(struct hg_trace_reader *r)
@@ -3444,7 +3434,8 @@ int hg__gotrace_open(struct hg_trace_reader *r)
 		return gt_nomem(r);
 	rc = src_bytes(r, hdr, sizeof(hdr), "header");
 	if (rc < 0) {
-		gt_err(r, 0, "truncated trace: the Go trace header is cut "
+		gt_err(r, 0,
+		       "truncated trace: the Go trace header is cut "
 		       "short");
 		return rc;
 	}
@@ -3504,8 +3495,7 @@ int hg__gotrace_next_op(struct hg_trace_reader *r, struct hg_op *op,
 	p = &g->pend[g->pendhead++];
 	op->kind = p->kind;
 	if (p->id[0]) {
-		if (hg__reader_str(&r->id, &r->idcap, p->id, strlen(p->id)) <
-		    0)
+		if (hg__reader_str(&r->id, &r->idcap, p->id, strlen(p->id)) < 0)
 			return gt_nomem(r);
 		op->id = r->id;
 	}

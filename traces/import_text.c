@@ -216,9 +216,9 @@ struct hg_textimp_reader {
 	size_t len;
 	struct live_table live;
 	struct live_table pages; /* go-allocfreetrace: afl_noscan */
-	struct pending *q; /* a ring of qcap (a power of two) */
+	struct pending *q;       /* a ring of qcap (a power of two) */
 	size_t qhead, qlen, qcap;
-	bool nomem; /* a push found no memory */
+	bool nomem;            /* a push found no memory */
 	unsigned realloc_line; /* mtrace: the line of a '<' awaiting '>' */
 	unsigned m_gs;         /* runtime.g allocations an M still makes */
 	uint64_t main_stack;   /* the main goroutine's stack id, + 1 */
@@ -247,16 +247,16 @@ struct hg_textimp_reader {
 	uint64_t gfree_nostack;
 	uint64_t epoch, ngc;
 	bool in_dump;
-	bool blk;                 /* a goroutine's traceback is being read */
+	bool blk; /* a goroutine's traceback is being read */
 	uint64_t blk_goid, blk_sp, blk_fp;
 	unsigned blk_frames, blk_line;
 	bool blk_goexit, blk_elided;
-	bool frame_goexit;        /* the last function line was goexit's */
-	bool frame_named;         /* a function line awaits its fp/sp line */
-	unsigned push_line;       /* if not 0, the line of the ops pushed */
-	bool blk_rms;             /* a frame of runtime.ReadMemStats */
-	bool fos_due;             /* FreeOSMemory's scavengeAll to come */
-	uint64_t scav_goid;       /* the bgscavenge goroutine + 1, 0: unknown */
+	bool frame_goexit;  /* the last function line was goexit's */
+	bool frame_named;   /* a function line awaits its fp/sp line */
+	unsigned push_line; /* if not 0, the line of the ops pushed */
+	bool blk_rms;       /* a frame of runtime.ReadMemStats */
+	bool fos_due;       /* FreeOSMemory's scavengeAll to come */
+	uint64_t scav_goid; /* the bgscavenge goroutine + 1, 0: unknown */
 	/* A MARK held until the log shows when its MemStats were read
 	 * (afl_mark_line): its label and line, what it waits for (mk), the
 	 * queue position it goes to in a tracegc dump (mk_qpos), the
@@ -472,16 +472,19 @@ static bool has_prefix(const char *s, size_t n, const char *p)
 }
 
 /* The value of each hex digit character, 0xff for any other byte. */
-#define HX16(c) 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, \
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+#define HX16(c)                                                                \
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,      \
+		0xff, 0xff, 0xff, 0xff, 0xff
 static const unsigned char hexdigit[256] = {
-	HX16(0), HX16(1), HX16(2),
-	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	0xff, 10, 11, 12, 13, 14, 15, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	0xff, 0xff, HX16(5),
-	0xff, 10, 11, 12, 13, 14, 15, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	0xff, 0xff, HX16(7), HX16(8), HX16(9), HX16(10), HX16(11), HX16(12),
-	HX16(13), HX16(14), HX16(15),
+	HX16(0),  HX16(1),  HX16(2),  0,        1,        2,       3,
+	4,        5,        6,        7,        8,        9,       0xff,
+	0xff,     0xff,     0xff,     0xff,     0xff,     0xff,    10,
+	11,       12,       13,       14,       15,       0xff,    0xff,
+	0xff,     0xff,     0xff,     0xff,     0xff,     0xff,    0xff,
+	HX16(5),  0xff,     10,       11,       12,       13,      14,
+	15,       0xff,     0xff,     0xff,     0xff,     0xff,    0xff,
+	0xff,     0xff,     0xff,     HX16(7),  HX16(8),  HX16(9), HX16(10),
+	HX16(11), HX16(12), HX16(13), HX16(14), HX16(15),
 };
 #undef HX16
 
@@ -561,10 +564,9 @@ enum type_ptrs { TYPE_UNKNOWN, TYPE_NOSCAN, TYPE_SCAN };
 static enum type_ptrs type_ptrs(const char *s, size_t n)
 {
 	static const char *const plain[] = {
-		"bool",       "int",     "int8",    "int16",   "int32",
-		"int64",      "uint",    "uint8",   "uint16",  "uint32",
-		"uint64",     "uintptr", "float32", "float64", "complex64",
-		"complex128",
+		"bool", "int", "int8", "int16", "int32", "int64", "uint",
+		"uint8", "uint16", "uint32", "uint64", "uintptr", "float32",
+		"float64", "complex64", "complex128",
 		/* convT16, convT32 and convT64 allocate with these named
 		 * integer types (Go: iface.go uint16InterfacePtr..., go1.19) */
 		"runtime.uint16InterfacePtr", "runtime.uint32InterfacePtr",
@@ -581,8 +583,8 @@ static enum type_ptrs type_ptrs(const char *s, size_t n)
 		"js.ref", NULL
 	};
 	static const char *const ptr_prefix[] = {
-		"*", "[]", "map[", "map.bucket[", "chan ", "<-chan ", "func(",
-		"interface {", NULL
+		"*",       "[]",    "map[",        "map.bucket[", "chan ",
+		"<-chan ", "func(", "interface {", NULL
 	};
 	static const char *const ptr_plain[] = { "string", "unsafe.Pointer",
 						 NULL };
@@ -739,19 +741,18 @@ static struct afl_mc *afl_mc(struct hg_textimp_reader *t, unsigned p)
 		return NULL;
 	if (p >= t->mc_procs) {
 		unsigned n = t->nprocs > p ? t->nprocs : p + 1;
-		struct afl_mc *v = realloc(t->mc, (size_t)n * AFL_MC_CLASSES *
-							  sizeof(*v));
+		struct afl_mc *v =
+			realloc(t->mc, (size_t)n * AFL_MC_CLASSES * sizeof(*v));
 
 		if (!v)
 			return NULL;
 		memset(v + (size_t)t->mc_procs * AFL_MC_CLASSES, 0,
-		       (size_t)(n - t->mc_procs) * AFL_MC_CLASSES *
-			       sizeof(*v));
+		       (size_t)(n - t->mc_procs) * AFL_MC_CLASSES * sizeof(*v));
 		t->mc = v;
 		t->mc_procs = n;
 	}
-	return &t->mc[(size_t)p * AFL_MC_CLASSES +
-		      2 * (t->rec_size / 8) + t->rec_noscan];
+	return &t->mc[(size_t)p * AFL_MC_CLASSES + 2 * (t->rec_size / 8) +
+		      t->rec_noscan];
 }
 
 /* afl_mc_room: P p's span of the record's class has a free slot */
@@ -945,8 +946,8 @@ static void mark_after_record(struct hg_textimp_reader *t, uint64_t goid,
  * a traceback the runtime elided (over 100 frames: the stack's size is
  * then only known to be at least what the frames shown use).
  */
-#define AFL_STACK_MIN 2048u           /* _FixedStack */
-#define AFL_STACK_GUARD 928u          /* _StackGuard, linux/amd64 */
+#define AFL_STACK_MIN 2048u               /* _FixedStack */
+#define AFL_STACK_GUARD 928u              /* _StackGuard, linux/amd64 */
 #define AFL_STACK_MAX (UINT64_C(1) << 30) /* maxstacksize, 64-bit */
 
 static int idlist_push(struct idlist *l, uint64_t id)
@@ -1079,9 +1080,10 @@ static void afl_g_decide(struct hg_textimp_reader *t, uint64_t goid)
 	if (!goid || afl_g_find(t, goid) || idlist_empty(&t->fresh) ||
 	    t->fresh.v[t->fresh.len - 1] != t->g_stack)
 		return; /* not the goroutine just made */
-	p = t->g_proc ? (unsigned)t->q[(t->qhead + t->g_pos - 1) &
-				       (t->qcap - 1)].size
-		      : t->g_prev_p;
+	p = t->g_proc
+		    ? (unsigned)t->q[(t->qhead + t->g_pos - 1) & (t->qcap - 1)]
+			      .size
+		    : t->g_prev_p;
 	q = afl_g_batch(t, goid, p);
 	if (q == p)
 		return;
@@ -1275,7 +1277,8 @@ static int afl_block_stack(struct hg_trace_reader *r)
 		return HG_EINVAL;
 	}
 	need = top - t->blk_sp + AFL_STACK_GUARD;
-	for (size = AFL_STACK_MIN; size < need ||
+	for (size = AFL_STACK_MIN;
+	     size < need ||
 	     (t->blk_goexit && size <= top &&
 	      ((top - size) & ((size < 8192 ? size : 8192) - 1)));
 	     size *= 2)
@@ -1391,7 +1394,7 @@ static int afl_traceback_line(struct hg_trace_reader *r)
 		}
 	if (!f)
 		return 0; /* a frame printed without them */
-	i += 3; /* at "0x" */
+	i += 3;           /* at "0x" */
 	if (!parse_hex(s, n, &i, &fp))
 		return err_at(r, (unsigned)i + 1, "traceback: bad fp");
 	if (!has_prefix(s + i, n - i, " sp=0x"))
@@ -1467,8 +1470,8 @@ static void infer_stack(struct hg_textimp_reader *t, const char *type,
 		t->m_gs = 2;
 		return;
 	}
-	if (tlen == 13 && !memcmp(type, "runtime.sudog", 13) &&
-	    t->main_stack && !t->main_grown && !t->tracebacks) {
+	if (tlen == 13 && !memcmp(type, "runtime.sudog", 13) && t->main_stack &&
+	    !t->main_grown && !t->tracebacks) {
 		/* The main goroutine's first sudog (gcenable's receive): the
 		 * traceback tracealloc prints on its stack outgrows 2 KiB,
 		 * and newstack copies it to one of 4 KiB (Go: stack.go
@@ -2195,8 +2198,10 @@ void hg__textimp_close(struct hg_trace_reader *r)
 	free(r->textimp->pages.slots);
 	free(r->textimp->envlen);
 	for (size_t k = 0; k < r->textimp->qlen; k++)
-		free(r->textimp->q[(r->textimp->qhead + k) &
-				   (r->textimp->qcap - 1)].text);
+		free(r->textimp
+			     ->q[(r->textimp->qhead + k) &
+				 (r->textimp->qcap - 1)]
+			     .text);
 	free(r->textimp->q);
 	free(r->textimp->mk_text);
 	free(r->textimp->gs);

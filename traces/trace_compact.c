@@ -303,12 +303,13 @@ int hg__compact_open(struct hg_trace_reader *r)
 		const struct hg_op_spec *sp = hg_op_spec((enum hg_op_kind)k);
 		size_t n = sp ? strlen(sp->letter) : 0;
 
-		if (n < 1 || n > 2 || sp->letter[0] < 'a' || sp->letter[0] > 'z' ||
+		if (n < 1 || n > 2 || sp->letter[0] < 'a' ||
+		    sp->letter[0] > 'z' ||
 		    (n == 2 && (sp->letter[1] < 'a' || sp->letter[1] > 'z')))
 			continue;
 		c->by_letter[(unsigned)(sp->letter[0] - 'a' + 1) * 27u +
-			     (n == 2 ? (unsigned)(sp->letter[1] - 'a' + 1) : 0u)] =
-			(unsigned char)(k + 1);
+			     (n == 2 ? (unsigned)(sp->letter[1] - 'a' + 1)
+				     : 0u)] = (unsigned char)(k + 1);
 		c->shape[k] = shape_of(sp);
 	}
 	for (;;) {
@@ -349,8 +350,9 @@ static int take_id(struct hg_trace_reader *r, struct hg_op *op,
 	char q[48];
 
 	if (t->n > HG_TRACE_MAX_ID)
-		return err_at(r, t->col, "%s: id of %zu bytes (the limit is %u)",
-			      kind, t->n, HG_TRACE_MAX_ID);
+		return err_at(r, t->col,
+			      "%s: id of %zu bytes (the limit is %u)", kind,
+			      t->n, HG_TRACE_MAX_ID);
 	if (!hg__id_valid(t->s, t->n))
 		return err_at(r, t->col,
 			      "%s: bad id '%s' (letters, digits, '_', '-', "
@@ -387,8 +389,8 @@ static int take_text(struct hg_trace_reader *r, const struct hg_op_spec *k,
 		return err_at(r, t[0].col, "%s: missing field 'text'", k->name);
 	if (end - st > HG_TRACE_MAX_TEXT)
 		return err_at(r, (unsigned)st + 1,
-			      "%s: text of %zu bytes (the limit is %u)", k->name,
-			      end - st, HG_TRACE_MAX_TEXT);
+			      "%s: text of %zu bytes (the limit is %u)",
+			      k->name, end - st, HG_TRACE_MAX_TEXT);
 	if (memchr(c->line + st, '\0', end - st))
 		return err_at(r, (unsigned)st + 1,
 			      "%s: text contains a NUL character", k->name);
@@ -402,8 +404,7 @@ static int take_text(struct hg_trace_reader *r, const struct hg_op_spec *k,
 	if (bad != end - st)
 		return err_at(r, (unsigned)(st + bad) + 1,
 			      "%s: text is not valid UTF-8", k->name);
-	if (hg__reader_str(&r->text, &r->textcap, c->line + st, end - st) <
-	    0) {
+	if (hg__reader_str(&r->text, &r->textcap, c->line + st, end - st) < 0) {
 		err_at(r, t[0].col, "out of memory");
 		return HG_ENOMEM;
 	}
@@ -614,7 +615,8 @@ static int fast_event(struct hg_trace_reader *r, struct hg_op *op,
 			s->buf[at] = '\0';
 			op->id = id;
 		} else {
-			if (hg__reader_str(&r->id, &r->idcap, id, op->id_len) < 0)
+			if (hg__reader_str(&r->id, &r->idcap, id, op->id_len) <
+			    0)
 				return 0; /* parse_fields says so */
 			op->id = r->id;
 		}
@@ -847,8 +849,9 @@ static int fast_line(struct hg_trace_reader *r, struct hg_op *op,
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-static int next_op(struct hg_trace_reader *r, struct hg_op *op,
-		   unsigned *line, unsigned *col)
+static int
+next_op(struct hg_trace_reader *r, struct hg_op *op, unsigned *line,
+	unsigned *col)
 {
 	struct hg_compact_reader *c = r->compact;
 	struct tok t[MAX_TOKENS + 1];

@@ -55,8 +55,8 @@ struct hg_src {
 	size_t pos, len;
 	bool eof; /* no more decoded bytes */
 	bool failed;
-	bool enomem;     /* and it failed for the host's memory */
-	char err[160];   /* why reading failed */
+	bool enomem;       /* and it failed for the host's memory */
+	char err[160];     /* why reading failed */
 	uint64_t raw_read; /* raw input bytes read so far (progress) */
 	uint64_t raw_size; /* the input's size when known (a file), or 0 */
 };
@@ -117,7 +117,7 @@ static inline unsigned hg__size_shift(char c)
  * bytes (leading zeros below them), then pairs, quads and the eight
  * combined, most significant first.
  */
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) &&                            \
 	__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define HG_DIGITS_SWAR 1
 #else
@@ -168,8 +168,8 @@ static inline unsigned hg__id_run(uint64_t w)
 	uint64_t num = (t + (0x80 - '-') * HG_ONES8) &
 		       ~(t + (0x7f - '9') * HG_ONES8) &
 		       ((t ^ '/' * HG_ONES8) + 0x7f * HG_ONES8);
-	uint64_t alpha = (l + (0x80 - 'a') * HG_ONES8) &
-			 ~(l + (0x7f - 'z') * HG_ONES8);
+	uint64_t alpha =
+		(l + (0x80 - 'a') * HG_ONES8) & ~(l + (0x7f - 'z') * HG_ONES8);
 	uint64_t us = ~((t ^ '_' * HG_ONES8) + 0x7f * HG_ONES8);
 	uint64_t bad = ~((num | alpha | us) & ~w) & hi;
 

@@ -59,8 +59,8 @@ static bool quick_size(const char *s, size_t n, uint64_t *out)
 	}
 	while (i < n && i < 18 && s[i] >= '0' && s[i] <= '9')
 		v = v * 10 + (uint64_t)(s[i++] - '0');
-	if (i == 0 || (i < n && ((s[i] >= '0' && s[i] <= '9') ||
-				 s[i] == 'x' || s[i] == 'X')))
+	if (i == 0 || (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == 'x' ||
+				 s[i] == 'X')))
 		return false;
 	if (i == n) {
 		*out = v;

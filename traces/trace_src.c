@@ -211,8 +211,8 @@ static const char *isal_what(int rc)
 
 /* inflate_some runs igzip on the pending raw bytes into dst[0, n): the
  * count of decoded bytes, or -1 (s->err). */
-static long inflate_some(struct hg_src *s, const unsigned char *p,
-			 size_t avail, unsigned char *dst, size_t n)
+static long inflate_some(struct hg_src *s, const unsigned char *p, size_t avail,
+			 unsigned char *dst, size_t n)
 {
 	struct inflate_state *st = s->is;
 	int zr;
@@ -224,8 +224,7 @@ static long inflate_some(struct hg_src *s, const unsigned char *p,
 	zr = isal_inflate(st);
 	/* At a member's end igzip gives back what it read past it. */
 	raw_consume(s, avail - st->avail_in);
-	if (zr == ISAL_INCORRECT_CHECKSUM &&
-	    st->next_in >= p + 8) {
+	if (zr == ISAL_INCORRECT_CHECKSUM && st->next_in >= p + 8) {
 		/* The trailer just read: say which half is wrong, where zlib
 		 * would (after the CRC, after the length). */
 		const unsigned char *t = st->next_in - 8;
@@ -253,8 +252,8 @@ static long inflate_some(struct hg_src *s, const unsigned char *p,
 #else
 /* inflate_some runs zlib's inflate on the pending raw bytes into
  * dst[0, n): the count of decoded bytes, or -1 (s->err). */
-static long inflate_some(struct hg_src *s, const unsigned char *p,
-			 size_t avail, unsigned char *dst, size_t n)
+static long inflate_some(struct hg_src *s, const unsigned char *p, size_t avail,
+			 unsigned char *dst, size_t n)
 {
 	int zr;
 

@@ -215,8 +215,9 @@ int hg__yaml_next(struct hg_yaml *y, struct hg_src *src)
 	y->ev.end_mark.line = moved_line(y, y->ev.end_mark.line);
 	if (y->ev.type == YAML_SCALAR_EVENT &&
 	    y->ev.data.scalar.length > HG_YAML_MAX_SCALAR)
-		return hg__yaml_err(y, "YAML scalar of %zu bytes (the limit "
-				       "is %u)",
+		return hg__yaml_err(y,
+				    "YAML scalar of %zu bytes (the limit "
+				    "is %u)",
 				    y->ev.data.scalar.length,
 				    HG_YAML_MAX_SCALAR);
 	if (y->ev.type == YAML_ALIAS_EVENT)
@@ -624,9 +625,9 @@ int hg__yaml_open(struct hg_trace_reader *r)
 				    "'heapgrow-trace 1', not %s",
 				    hg__yaml_event_what(&y->ev));
 	yr->start = y->ev.start_mark;
-	yr->block_top = yr->start.column == 0 &&
-			y->ev.data.mapping_start.style ==
-				YAML_BLOCK_MAPPING_STYLE;
+	yr->block_top =
+		yr->start.column == 0 &&
+		y->ev.data.mapping_start.style == YAML_BLOCK_MAPPING_STYLE;
 	rc = header(r, false);
 	keep_off(y);
 	return rc;
@@ -665,8 +666,8 @@ static int take_id(struct hg_trace_reader *r, const struct hg_op_spec *k,
 	return 0;
 }
 
-static int take_size(struct hg_trace_reader *r, const char *what,
-		     const char *s, size_t n, uint64_t *out)
+static int take_size(struct hg_trace_reader *r, const char *what, const char *s,
+		     size_t n, uint64_t *out)
 {
 	struct hg_yaml *y = &r->yaml->y;
 
@@ -851,10 +852,11 @@ static int scalar_value(struct hg_trace_reader *r, const struct hg_op_spec *k,
 		return fields(r, k, op, at);
 	if (y->ev.type != YAML_SCALAR_EVENT)
 		return hg__yaml_err(y, "%s: expected %s, not %s", k->name,
-				    f == HG_FIELD_SIZE_ALL ? "a size, 'all' or 'goal'"
-				    : f == HG_FIELD_TEXT   ? "a text"
-				    : f == HG_FIELD_VALUE  ? "a number"
-							   : "an id",
+				    f == HG_FIELD_SIZE_ALL
+					    ? "a size, 'all' or 'goal'"
+				    : f == HG_FIELD_TEXT  ? "a text"
+				    : f == HG_FIELD_VALUE ? "a number"
+							  : "an id",
 				    hg__yaml_event_what(&y->ev));
 	if (SLEN(&y->ev) == 0) {
 		y->ev.start_mark = at;
@@ -966,7 +968,8 @@ static int fast_begin(struct hg_trace_reader *r, size_t key_col)
 	for (; i < y->cur && line < first; i++) {
 		if (b[i] == '\n')
 			line++;
-		else if ((b[i] == '\r' && (i + 1 == y->cur || b[i + 1] != '\n')) ||
+		else if ((b[i] == '\r' &&
+			  (i + 1 == y->cur || b[i + 1] != '\n')) ||
 			 (b[i] == 0xc2 && i + 1 < y->cur && b[i + 1] == 0x85) ||
 			 (b[i] == 0xe2 && i + 2 < y->cur && b[i + 1] == 0x80 &&
 			  (b[i + 2] == 0xa8 || b[i + 2] == 0xa9)))
@@ -990,10 +993,12 @@ static int fast_begin(struct hg_trace_reader *r, size_t key_col)
 
 		/* Backwards: the first row with a first letter and length
 		 * keeps its place. */
-		if (n > 0 && n < 16 && sp->name[0] >= 'a' && sp->name[0] <= 'z') {
+		if (n > 0 && n < 16 && sp->name[0] >= 'a' &&
+		    sp->name[0] <= 'z') {
 			char w[16] = { 0 };
 
-			yr->by_name[sp->name[0] - 'a'][n] = (unsigned char)(k + 1);
+			yr->by_name[sp->name[0] - 'a'][n] =
+				(unsigned char)(k + 1);
 			memcpy(w, sp->name, n);
 			memcpy(yr->name_w[k], w, 16);
 		}
@@ -1092,8 +1097,8 @@ static uint64_t refused(uint64_t w)
 {
 	uint64_t low = ~(((w & BYTES(0x7f)) + BYTES(0x60)) | w) & BYTES(0x80);
 	uint64_t high = (((w & BYTES(0x7f)) + BYTES(0x01)) | w) & BYTES(0x80);
-	uint64_t ok = zero_bytes(w ^ BYTES('\t')) | zero_bytes(w ^ BYTES('\n')) |
-		      zero_bytes(w ^ BYTES('\r'));
+	uint64_t ok = zero_bytes(w ^ BYTES('\t')) |
+		      zero_bytes(w ^ BYTES('\n')) | zero_bytes(w ^ BYTES('\r'));
 
 	return (low & ~ok) | high;
 }
@@ -1363,7 +1368,8 @@ static bool fast_item(struct hg_trace_reader *r, struct hg_op *op,
 		return false;
 	/* The rest: blanks and a comment after a blank. */
 	v = skip_spaces(p, end);
-	return v == end || (v > p && *v == '#' && printable(v, (size_t)(end - v)));
+	return v == end ||
+	       (v > p && *v == '#' && printable(v, (size_t)(end - v)));
 }
 
 /*
@@ -1413,8 +1419,8 @@ static int fast_next(struct hg_trace_reader *r, struct hg_op *op,
 			goto fallback;
 	}
 	sp = spaces(b, n);
-	if (sp != yr->indent || n - sp < 2 || b[sp] != '-' || b[sp + 1] != ' ' ||
-	    !fast_item(r, op, b + sp + 2, b + n))
+	if (sp != yr->indent || n - sp < 2 || b[sp] != '-' ||
+	    b[sp + 1] != ' ' || !fast_item(r, op, b + sp + 2, b + n))
 		goto fallback;
 	/* The next line that is not quiet must not continue this one (and
 	 * is what libyaml would look at before it gave this event). */
@@ -1473,8 +1479,8 @@ static int fast_fallback(struct hg_trace_reader *r)
 		return rc;
 	yr->state = Y_EVENTS;
 	y->prefix_indent = yr->indent;
-	y->prefix_len = sizeof("events:\n") - 1 + yr->indent +
-			sizeof("- {}\n") - 1;
+	y->prefix_len =
+		sizeof("events:\n") - 1 + yr->indent + sizeof("- {}\n") - 1;
 	/* The prefix is two lines, for the top-level mapping and the events'
 	 * sequence: the trace's line lineno is its third. */
 	y->line_base = yr->lineno - 3;

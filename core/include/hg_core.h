@@ -286,8 +286,8 @@ int hg_config_check(const struct hg_config *cfg, char *err, size_t errlen);
  * such as arena_size against chunk_size, names both), for the caller to
  * say where each was set. keys may be NULL.
  */
-int hg_config_check_keys(const struct hg_config *cfg, char *err,
-			 size_t errlen, const char *keys[2]);
+int hg_config_check_keys(const struct hg_config *cfg, char *err, size_t errlen,
+			 const char *keys[2]);
 
 /* hg_go_parse parses "1.N", "go1.N" or "1.N.P" (4 <= N <= 26) into N. */
 int hg_go_parse(const char *s, unsigned *minor);

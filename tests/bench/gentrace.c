@@ -169,8 +169,8 @@ static bool periodic(int yaml, uint64_t i)
 
 /* The steady churn: LIVE allocations, then a free and an allocation of a
  * random span per two events. */
-static void gen_steady(int yaml, uint64_t n, uint64_t live_max,
-		       uint64_t fevery, uint64_t s)
+static void gen_steady(int yaml, uint64_t n, uint64_t live_max, uint64_t fevery,
+		       uint64_t s)
 {
 	uint64_t i = 0, filled = 0, pending = UINT64_MAX;
 	while (i < n) {

@@ -43,8 +43,7 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 /* set_find returns the slot of id, or of where it would go (-1 full). */
 static long set_find(struct idset *s, const char *id, bool *found)
 {
-	size_t i = (size_t)fnv(UINT64_C(0xcbf29ce484222325), id,
-			       strlen(id)) &
+	size_t i = (size_t)fnv(UINT64_C(0xcbf29ce484222325), id, strlen(id)) &
 		   (SET_CAP - 1);
 	long free_slot = -1;
 	size_t k;
@@ -65,8 +64,8 @@ static long set_find(struct idset *s, const char *id, bool *found)
 }
 
 /* track applies an op to the live sets; aborts on an inconsistency. */
-static void track(struct idset *objs, struct idset *stacks,
-		  struct idset *spans, const struct hg_op *op)
+static void track(struct idset *objs, struct idset *stacks, struct idset *spans,
+		  const struct hg_op *op)
 {
 	struct idset *s;
 	bool found, add;
@@ -207,8 +206,8 @@ static void round_trip(const void *data, size_t size, uint64_t hash,
 		free(buf);
 		return;
 	}
-	if (hg_trace_writer_open(&w, f, HG_FMT_COMPACT, false,
-				 hg_trace_info(r), &d) < 0)
+	if (hg_trace_writer_open(&w, f, HG_FMT_COMPACT, false, hg_trace_info(r),
+				 &d) < 0)
 		abort();
 	while ((rc = hg_trace_next(r, &op, &line, &col, &d)) > 0)
 		if (hg_trace_write(w, &op) < 0)

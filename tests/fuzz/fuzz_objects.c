@@ -49,7 +49,7 @@ static uint64_t take_obj_size(struct input *in)
 static int gen_next(void *ctx, struct hg_op *op, unsigned *line, unsigned *col,
 		    struct hg_diag *d)
 {
-	static const uint64_t stacks[] = { 2048,  4096,	 8192,	16384,
+	static const uint64_t stacks[] = { 2048,  4096,  8192,    16384,
 					   32768, 65536, 1 << 20, 8192 };
 	struct gen *g = ctx;
 	struct input *in = &g->in;

@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_MAX_INPUT 16384
 #define FUZZ_MAX_EVENTS 2000
 #define FUZZ_MAX_SIZE ((uint64_t)1 << 36) /* 64 GiB: keep each run fast */
-#define WIDTH 240                    /* small pictures, fast to draw */
+#define WIDTH 240                         /* small pictures, fast to draw */
 
 static uint32_t be32(const unsigned char *p)
 {
@@ -37,7 +37,7 @@ static uint32_t be32(const unsigned char *p)
 static const char *check_png(const unsigned char *buf, size_t n, uint32_t w,
 			     uint32_t h)
 {
-	static const unsigned char sig[8] = { 0x89, 'P', 'N',  'G',
+	static const unsigned char sig[8] = { 0x89, 'P',  'N',  'G',
 					      '\r', '\n', 0x1a, '\n' };
 	const unsigned char *p = buf + 8, *end = buf + n;
 	unsigned char row[4096];
@@ -142,8 +142,7 @@ static void write_png(const struct hg_scene *s, const char *what)
 		}
 	} else if (!err[0]) {
 		/* a failure always says why (cairo's reason) */
-		fprintf(stderr, "fuzz_png: the %s PNG failed silently\n",
-			what);
+		fprintf(stderr, "fuzz_png: the %s PNG failed silently\n", what);
 		abort();
 	}
 	free(out);
@@ -207,8 +206,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc == HG_EOOM)
 			break; /* the runtime threw: the picture shows it */
 	}
-	struct hg_map_input map = { .model = m, .moment = "end",
-				    .event = n };
+	struct hg_map_input map = { .model = m, .moment = "end", .event = n };
 	if (hg_scene_map(&s, &map, 1, &o) == 0 && s) {
 		write_png(s, "map");
 		hg_scene_free(s);

@@ -36,12 +36,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (hg_jread_numbers((const char *)data, size, &w, &werr) ==
 		    0) {
-			if (json_ok && (w.type != v.type ||
-					w.nmembers != v.nmembers))
+			if (json_ok &&
+			    (w.type != v.type || w.nmembers != v.nmembers))
 				abort();
 			hg_jfree(&w);
-		} else if (json_ok || !werr.msg[0] || !werr.line ||
-			   !werr.col) {
+		} else if (json_ok || !werr.msg[0] || !werr.line || !werr.col) {
 			abort();
 		}
 	}

@@ -30,9 +30,9 @@ static bool entity_at(const char *p, const char *end)
 		const char *q = p + 2;
 		if (*q == 'x')
 			q++;
-		while (q < end && ((*q >= '0' && *q <= '9') ||
-				   (*q >= 'a' && *q <= 'f') ||
-				   (*q >= 'A' && *q <= 'F')))
+		while (q < end &&
+		       ((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f') ||
+			(*q >= 'A' && *q <= 'F')))
 			q++;
 		return q < end && *q == ';' && q > p + 2;
 	}
@@ -71,8 +71,8 @@ static const char *check_xml(const char *buf, size_t n)
 		}
 		bool closing = p + 1 < end && p[1] == '/';
 		p += closing ? 2 : 1;
-		if (p >= end || !((*p >= 'a' && *p <= 'z') ||
-				  (*p >= 'A' && *p <= 'Z')))
+		if (p >= end ||
+		    !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
 			return "a raw '<'";
 		while (p < end && *p != '>' && *p != '/') {
 			if (*p == '"') {

@@ -218,14 +218,30 @@ static char *jstring(struct jparser *jp)
 		}
 		c = *jp->p++;
 		switch (c) {
-		case '"': *d++ = '"'; break;
-		case '\\': *d++ = '\\'; break;
-		case '/': *d++ = '/'; break;
-		case 'b': *d++ = '\b'; break;
-		case 'f': *d++ = '\f'; break;
-		case 'n': *d++ = '\n'; break;
-		case 'r': *d++ = '\r'; break;
-		case 't': *d++ = '\t'; break;
+		case '"':
+			*d++ = '"';
+			break;
+		case '\\':
+			*d++ = '\\';
+			break;
+		case '/':
+			*d++ = '/';
+			break;
+		case 'b':
+			*d++ = '\b';
+			break;
+		case 'f':
+			*d++ = '\f';
+			break;
+		case 'n':
+			*d++ = '\n';
+			break;
+		case 'r':
+			*d++ = '\r';
+			break;
+		case 't':
+			*d++ = '\t';
+			break;
 		case 'u': {
 			unsigned long u = jhex4(jp);
 			if (u >= 0xd800 && u < 0xdc00 && stop - jp->p >= 6 &&
@@ -371,7 +387,7 @@ static void jparse_file(const char *path, struct jval *out)
 {
 	size_t len;
 	char *text = read_file(path, &len);
-	struct jparser jp = {path, text, text + len, text, 1};
+	struct jparser jp = { path, text, text + len, text, 1 };
 	jvalue(&jp, out, 0);
 	jspace(&jp);
 	if (jp.p != jp.end)
@@ -391,17 +407,17 @@ struct figure {
 };
 
 static const struct figure all_figures[] = {
-	{"HeapSys", "HeapSys", NULL},
-	{"HeapInuse", "HeapInuse", NULL},
-	{"HeapIdle", "HeapIdle", NULL},
-	{"HeapReleased", "HeapReleased", NULL},
-	{"HeapAlloc", "HeapAlloc", NULL},
-	{"HeapObjects", "HeapObjects", NULL},
-	{"StackInuse", "StackInuse", NULL},
-	{"StackSys", "StackSys", NULL},
-	{"NextGC", "NextGC", NULL},
-	{"NumGC", "NumGC", NULL},
-	{"LinearMemory", NULL, "linear_memory"},
+	{ "HeapSys", "HeapSys", NULL },
+	{ "HeapInuse", "HeapInuse", NULL },
+	{ "HeapIdle", "HeapIdle", NULL },
+	{ "HeapReleased", "HeapReleased", NULL },
+	{ "HeapAlloc", "HeapAlloc", NULL },
+	{ "HeapObjects", "HeapObjects", NULL },
+	{ "StackInuse", "StackInuse", NULL },
+	{ "StackSys", "StackSys", NULL },
+	{ "NextGC", "NextGC", NULL },
+	{ "NumGC", "NumGC", NULL },
+	{ "LinearMemory", NULL, "linear_memory" },
 };
 #define NFIGURES (sizeof all_figures / sizeof all_figures[0])
 
@@ -578,7 +594,7 @@ static size_t read_memstats(const char *path, struct mark **out)
 			*nl = '\0';
 		line++;
 		if (strncmp(p, "MEMSTATS ", 9) == 0) {
-			struct mark m = {0};
+			struct mark m = { 0 };
 			m.line = line;
 			char *save = NULL;
 			char *w = strtok_r(p + 9, " \t\r", &save);
@@ -692,7 +708,7 @@ static void compare(const char *rec, const char *stats_path,
 {
 	struct fsum sums[NFIGURES];
 	for (size_t f = 0; f < nfigs; f++)
-		sums[f] = (struct fsum){0, 0, 0, 0, -1, 0, ""};
+		sums[f] = (struct fsum){ 0, 0, 0, 0, -1, 0, "" };
 	struct jval stats;
 	struct mark *marks;
 	size_t nmarks = read_memstats(memstats_path, &marks);
@@ -873,9 +889,9 @@ static void compare_linear(const char *rec, const char *stats_path,
 		printf("|---|---|---:|---:|---:|---|\n");
 		*header = true;
 	}
-	const char *names[2] = {"GrowMemory", "FinalLinearMemory"};
-	double reals[2] = {(double)grows, last};
-	const struct jval *models[2] = {g, f};
+	const char *names[2] = { "GrowMemory", "FinalLinearMemory" };
+	double reals[2] = { (double)grows, last };
+	const struct jval *models[2] = { g, f };
 	for (int k = 0; k < 2; k++) {
 		const struct target *t = target_for(names[k], rec);
 		char rs[32], ms[40] = "not modeled", err[32] = "n/a",

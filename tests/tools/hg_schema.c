@@ -92,15 +92,13 @@ static void load(const char *path, char **text, struct hg_jvalue *v)
 /* The schema's keywords                                               */
 /* ------------------------------------------------------------------ */
 
-static const char *const annotations[] = { "$schema", "$id",	   "$comment",
+static const char *const annotations[] = { "$schema", "$id",         "$comment",
 					   "title",   "description", NULL };
 static const char *const keywords[] = {
-	"$defs",    "$ref",	"type",
-	"enum",	    "const",	"properties",
-	"required", "additionalProperties",
-	"propertyNames",	"items",
-	"oneOf",    "anyOf",	"allOf",
-	"minimum",  "pattern",	NULL,
+	"$defs",         "$ref",       "type",     "enum",
+	"const",         "properties", "required", "additionalProperties",
+	"propertyNames", "items",      "oneOf",    "anyOf",
+	"allOf",         "minimum",    "pattern",  NULL,
 };
 
 static bool in(const char *const *list, const char *s)
@@ -148,8 +146,7 @@ static void check_schema(const struct hg_jvalue *s, const char *path)
 			   strcmp(k, "propertyNames") == 0 ||
 			   strcmp(k, "items") == 0) {
 			check_schema(v, sub);
-		} else if (strcmp(k, "oneOf") == 0 ||
-			   strcmp(k, "anyOf") == 0 ||
+		} else if (strcmp(k, "oneOf") == 0 || strcmp(k, "anyOf") == 0 ||
 			   strcmp(k, "allOf") == 0) {
 			if (v->type != HG_JARRAY || !v->nmembers)
 				die("%s: %s is not a non-empty array",
@@ -165,8 +162,7 @@ static void check_schema(const struct hg_jvalue *s, const char *path)
 			    strcmp(k, "enum") == 0) &&
 			   v->type != HG_JARRAY) {
 			die("%s: %s is not an array", schema_file, sub);
-		} else if (strcmp(k, "type") == 0 &&
-			   v->type != HG_JSTRING &&
+		} else if (strcmp(k, "type") == 0 && v->type != HG_JSTRING &&
 			   !(v->type == HG_JARRAY && v->nmembers &&
 			     v->members[0].v.type == HG_JSTRING)) {
 			die("%s: %s is not a type name or a list of them",
@@ -177,8 +173,7 @@ static void check_schema(const struct hg_jvalue *s, const char *path)
 					die("%s: %s is not a list of type "
 					    "names",
 					    schema_file, sub);
-		} else if (strcmp(k, "pattern") == 0 &&
-			   v->type != HG_JSTRING) {
+		} else if (strcmp(k, "pattern") == 0 && v->type != HG_JSTRING) {
 			die("%s: %s is not a string", schema_file, sub);
 		} else if (strcmp(k, "minimum") == 0 && v->type != HG_JINT &&
 			   v->type != HG_JREAL) {
@@ -239,8 +234,8 @@ struct walk {
 	unsigned long checks; /* keywords passed so far */
 };
 
-static bool fail(const struct walk *w, const struct hg_jvalue *d,
-		 struct err *e, const char *fmt, ...)
+static bool fail(const struct walk *w, const struct hg_jvalue *d, struct err *e,
+		 const char *fmt, ...)
 {
 	va_list ap;
 
@@ -564,8 +559,8 @@ static void mismatch(const char *fmt, ...)
 
 static const struct hg_jvalue *def(const char *name)
 {
-	const struct hg_jvalue *v = hg_jget(hg_jget(schema_root, "$defs"),
-					    name);
+	const struct hg_jvalue *v =
+		hg_jget(hg_jget(schema_root, "$defs"), name);
 	if (!v)
 		mismatch("no $defs/%s", name);
 	return v;
@@ -658,8 +653,8 @@ static void same_keys(const struct hg_jvalue *d, const char *what,
 static void unit_ref(const struct hg_jvalue *d, const char *what,
 		     const struct hg_stat_spec *s)
 {
-	const char *want = s->unit == HG_UNIT_BYTES ? "#/$defs/bytes"
-						    : "#/$defs/count";
+	const char *want =
+		s->unit == HG_UNIT_BYTES ? "#/$defs/bytes" : "#/$defs/count";
 	const struct hg_jvalue *p = hg_jget(hg_jget(d, "properties"), s->name);
 
 	if (p && strcmp(ref_of(p), want) != 0)
@@ -719,8 +714,7 @@ static void check_members(const struct hg_jvalue *d, const char *what,
 		const struct hg_jvalue *p = hg_jget(props, top->v[i]);
 		const struct hg_stat_spec *s = NULL;
 
-		for (const struct hg_stat_spec *t = hg_stat_specs; t->name;
-		     t++)
+		for (const struct hg_stat_spec *t = hg_stat_specs; t->name; t++)
 			if (t->where == where && !t->group &&
 			    strcmp(t->name, top->v[i]) == 0)
 				s = t;
@@ -762,8 +756,7 @@ static void check_table(void)
 	 * file and in each configuration of a compare. */
 	check_groups(HG_STAT_RUN, &run);
 	check_members(def("stats"), "stats", HG_STAT_RUN, &run);
-	check_members(def("configuration"), "configuration", HG_STAT_RUN,
-		      &run);
+	check_members(def("configuration"), "configuration", HG_STAT_RUN, &run);
 
 	/* Every statistic's dotted name, as compare's "diff" gives them. */
 	for (int peak = 0; peak < 3; peak++)
@@ -773,7 +766,9 @@ static void check_table(void)
 			if (f != (peak < 2))
 				continue;
 			snprintf(dotted[nd], sizeof(dotted[nd]), "%s%s%s%s",
-				 !f ? "" : peak ? "peak." : "final.",
+				 !f     ? ""
+				 : peak ? "peak."
+					: "final.",
 				 s->group ? s->group : "", s->group ? "." : "",
 				 s->name);
 			if (!hg_stat_by_path(dotted[nd]))

@@ -35,8 +35,8 @@ struct rec {
 };
 
 /* rec_set keeps op, read at line:col, in r. */
-static inline void rec_set(struct rec *r, const struct hg_op *op,
-			   unsigned line, unsigned col)
+static inline void rec_set(struct rec *r, const struct hg_op *op, unsigned line,
+			   unsigned col)
 {
 	memset(r, 0, sizeof(*r));
 	r->kind = op->kind;

@@ -195,13 +195,14 @@ static void test_find_one_range(void **state)
 {
 	const struct hg_addr_range r[] = { { 0x10000, 0x30000 } };
 	struct hg_addr_ranges a = make(r, 1);
-	const hg_addr at[] = { 0,	0xffff,	 0x10000, 0x10001, 0x20000,
+	const hg_addr at[] = { 0,       0xffff,  0x10000, 0x10001,   0x20000,
 			       0x2ffff, 0x30000, 0x30001, UINT64_MAX };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
 		hg_addr got = 1, want = 2;
-		bool g = hg_addr_ranges_find_addr_greater_equal(&a, at[i], &got);
+		bool g =
+			hg_addr_ranges_find_addr_greater_equal(&a, at[i], &got);
 		bool w = hg_addr_ranges_find_ge_any(&a, at[i], &want);
 		assert_int_equal(g, w);
 		if (w)

@@ -70,8 +70,8 @@ struct ops {
 	size_t n, i;
 };
 
-static int ops_next(void *ctx, struct hg_op *op, unsigned *line,
-		    unsigned *col, struct hg_diag *d)
+static int ops_next(void *ctx, struct hg_op *op, unsigned *line, unsigned *col,
+		    struct hg_diag *d)
 {
 	struct ops *o = ctx;
 	(void)d;
@@ -120,22 +120,20 @@ static int replay(const struct hg_op *op, size_t n, int check,
 	return replay_full(op, n, check, what, msg, len, NULL);
 }
 
-#define OP(k, i, s) { .kind = (k), .id = (i), .size = (s) }
+#define OP(k, i, s)                                                            \
+	{                                                                      \
+		.kind = (k), .id = (i), .size = (s)                            \
+	}
 
 static const struct hg_op sys_ops[] = {
-	OP(HG_OP_ALLOC, "s1", 8192),
-	OP(HG_OP_SYSALLOC, "g1", 65536),
-	OP(HG_OP_ALLOC, "s2", 16384),
-	OP(HG_OP_SYSFREE, "g1", 0),
-	OP(HG_OP_ALLOC, "s3", 8192),
-	OP(HG_OP_FREE, "s1", 0),
+	OP(HG_OP_ALLOC, "s1", 8192),  OP(HG_OP_SYSALLOC, "g1", 65536),
+	OP(HG_OP_ALLOC, "s2", 16384), OP(HG_OP_SYSFREE, "g1", 0),
+	OP(HG_OP_ALLOC, "s3", 8192),  OP(HG_OP_FREE, "s1", 0),
 };
 
 static const struct hg_op heap_ops[] = {
-	OP(HG_OP_ALLOC, "s1", 8192),
-	OP(HG_OP_ALLOC, "s2", 8192),
-	OP(HG_OP_SYSALLOC, "g1", 65536),
-	{ .kind = HG_OP_MARK, .text = "here" },
+	OP(HG_OP_ALLOC, "s1", 8192),     OP(HG_OP_ALLOC, "s2", 8192),
+	OP(HG_OP_SYSALLOC, "g1", 65536), { .kind = HG_OP_MARK, .text = "here" },
 	OP(HG_OP_ALLOC, "s3", 8192),
 };
 
@@ -147,9 +145,9 @@ static void test_faithful(void **state)
 	char msg[512];
 	(void)state;
 	for (int c = HG_REPLAY_CHECK_LINEAR; c <= HG_REPLAY_CHECK_FULL; c++) {
-		assert_int_equal(replay(sys_ops, N(sys_ops), c, NONE, msg,
-					sizeof(msg)),
-				 HG_REPLAY_OK);
+		assert_int_equal(
+			replay(sys_ops, N(sys_ops), c, NONE, msg, sizeof(msg)),
+			HG_REPLAY_OK);
 		assert_int_equal(replay(heap_ops, N(heap_ops), c, NONE, msg,
 					sizeof(msg)),
 				 HG_REPLAY_OK);

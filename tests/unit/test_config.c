@@ -152,10 +152,10 @@ static void test_names(void **state)
 		"heap_inuse", "sys",     "sbrk_free", "unused",   "stranded",
 	};
 	static const char *const ops[] = {
-		"alloc", "free",       "sysalloc",  "sysfree", "scavenge",
-		"mmap",  "munmap",     "mark",      "new",     "del",
-		"gc",    "stackalloc", "stackfree", "proc",    "time",
-		"wbufalloc", "wbuffree", "tracestart", "bgscav", "running",
+		"alloc",     "free",       "sysalloc",   "sysfree", "scavenge",
+		"mmap",      "munmap",     "mark",       "new",     "del",
+		"gc",        "stackalloc", "stackfree",  "proc",    "time",
+		"wbufalloc", "wbuffree",   "tracestart", "bgscav",  "running",
 	};
 	static const char *const plats[] = {
 		"linux/amd64",   "linux/arm64", "linux/386",
@@ -1082,22 +1082,22 @@ static void test_heap_base_check(void **state)
 
 	(void)state;
 	hg_config_init(&cfg);
-	assert_int_equal(hg_config_set(&cfg, "heap_base", "0x389423c00000",
-				       err, sizeof(err)),
+	assert_int_equal(hg_config_set(&cfg, "heap_base", "0x389423c00000", err,
+				       sizeof(err)),
 			 HG_OK);
 	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_OK);
-	assert_int_equal(hg_config_set(&cfg, "heap_base", "0x389423c02000",
-				       err, sizeof(err)),
+	assert_int_equal(hg_config_set(&cfg, "heap_base", "0x389423c02000", err,
+				       sizeof(err)),
 			 HG_OK);
 	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
 	assert_non_null(strstr(err, "heap_base (0x389423c02000) must be a "
 				    "multiple of chunk_size"));
-	assert_int_equal(hg_config_set(&cfg, "heap_base", "0x400000", err,
-				       sizeof(err)),
-			 HG_OK);
-	assert_int_equal(hg_config_set(&cfg, "platform", "linux/386", err,
-				       sizeof(err)),
-			 HG_OK);
+	assert_int_equal(
+		hg_config_set(&cfg, "heap_base", "0x400000", err, sizeof(err)),
+		HG_OK);
+	assert_int_equal(
+		hg_config_set(&cfg, "platform", "linux/386", err, sizeof(err)),
+		HG_OK);
 	assert_int_equal(hg_config_check(&cfg, err, sizeof(err)), HG_EINVAL);
 	assert_non_null(strstr(err, "heap_base is for 64-bit platforms"));
 	assert_non_null(strstr(err, "platform linux/386"));
@@ -1304,42 +1304,62 @@ static void test_cross_key_checks(void **state)
 		const char *k1, *k2;
 	} cases[] = {
 		{ { { "platform", "js/wasm" }, { "go", "1.10" } },
-		  "platform", "go" },
+		  "platform",
+		  "go" },
 		{ { { "platform", "wasip1/wasm" }, { "go", "1.20" } },
-		  "platform", "go" },
+		  "platform",
+		  "go" },
 		{ { { "platform", "js/wasm" }, { "phys_page_size", "4K" } },
-		  "phys_page_size", "platform" },
+		  "phys_page_size",
+		  "platform" },
 		{ { { "page_size", "64K" }, { "chunk_size", "1M" } },
-		  "chunk_size", "page_size" },
+		  "chunk_size",
+		  "page_size" },
 		{ { { "arena_size", "1M" }, { "chunk_size", "2M" } },
-		  "arena_size", "chunk_size" },
+		  "arena_size",
+		  "chunk_size" },
 		{ { { "phys_page_size", "64K" },
 		    { "phys_huge_page_size", "16K" } },
-		  "phys_huge_page_size", "phys_page_size" },
-		{ { { "phys_page_size", "512K" }, { "arena_size", "256K" },
-		    { "chunk_size", "256K" }, { "page_size", "4K" } },
-		  "phys_page_size", "arena_size" },
+		  "phys_huge_page_size",
+		  "phys_page_size" },
+		{ { { "phys_page_size", "512K" },
+		    { "arena_size", "256K" },
+		    { "chunk_size", "256K" },
+		    { "page_size", "4K" } },
+		  "phys_page_size",
+		  "arena_size" },
 		{ { { "address_bits", "24" } }, "arena_size", "address_bits" },
 		{ { { "platform", "linux/386" }, { "module_end", "4G" } },
-		  "module_end", "address_bits" },
+		  "module_end",
+		  "address_bits" },
 		{ { { "platform", "js/wasm" }, { "initial_memory", "100000" } },
-		  "initial_memory", "platform" },
-		{ { { "platform", "plan9/386" }, { "module_end", "8M" },
+		  "initial_memory",
+		  "platform" },
+		{ { { "platform", "plan9/386" },
+		    { "module_end", "8M" },
 		    { "initial_memory", "4M" } },
-		  "initial_memory", "module_end" },
-		{ { { "platform", "plan9/amd64" }, { "address_bits", "30" },
+		  "initial_memory",
+		  "module_end" },
+		{ { { "platform", "plan9/amd64" },
+		    { "address_bits", "30" },
 		    { "initial_memory", "2G" } },
-		  "initial_memory", "address_bits" },
+		  "initial_memory",
+		  "address_bits" },
 		{ { { "platform", "linux/386" }, { "address_bits", "33" } },
-		  "address_bits", "platform" },
+		  "address_bits",
+		  "platform" },
 		{ { { "platform", "js/wasm" }, { "address_bits", "40" } },
-		  "address_bits", "platform" },
+		  "address_bits",
+		  "platform" },
 		{ { { "platform", "linux/386" }, { "heap_base", "0x400000" } },
-		  "heap_base", "platform" },
+		  "heap_base",
+		  "platform" },
 		{ { { "heap_base", "0xc000100000" } },
-		  "heap_base", "chunk_size" },
+		  "heap_base",
+		  "chunk_size" },
 		{ { { "address_bits", "36" }, { "heap_base", "0xc000000000" } },
-		  "heap_base", "address_bits" },
+		  "heap_base",
+		  "address_bits" },
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -1381,9 +1401,9 @@ static void test_cross_key_checks(void **state)
 				assert_string_equal(err, first);
 			/* hg_config_check gives the same message */
 			char err2[256] = "";
-			assert_int_equal(hg_config_check(&cfg, err2,
-							 sizeof(err2)),
-					 HG_EINVAL);
+			assert_int_equal(
+				hg_config_check(&cfg, err2, sizeof(err2)),
+				HG_EINVAL);
 			assert_string_equal(err2, err);
 		}
 	}

@@ -223,8 +223,8 @@ struct fault_run {
 	struct result *res;
 };
 
-static int ops_next(void *ctx, struct hg_op *op, unsigned *line,
-		    unsigned *col, struct hg_diag *d)
+static int ops_next(void *ctx, struct hg_op *op, unsigned *line, unsigned *col,
+		    struct hg_diag *d)
 {
 	struct fault_run *r = ctx;
 
@@ -256,13 +256,12 @@ static int after_event(void *ctx, struct hg_replay *rp,
 	}
 	/* From the failure on, the checker after every event. */
 	if (r->f->fired && hg_model_check(m, err, sizeof(err)) != HG_OK)
-		fail_msg("%s on %s, %s #%llu: after event %llu (%s%s): "
-			 "hg_model_check: %s",
-			 r->t->name, r->plat, r->what,
-			 (unsigned long long)r->at,
-			 (unsigned long long)ev->index,
-			 hg_op_name(ev->op->kind),
-			 r->fired_before ? "" : ", which the failure hit", err);
+		fail_msg(
+			"%s on %s, %s #%llu: after event %llu (%s%s): "
+			"hg_model_check: %s",
+			r->t->name, r->plat, r->what, (unsigned long long)r->at,
+			(unsigned long long)ev->index, hg_op_name(ev->op->kind),
+			r->fired_before ? "" : ", which the failure hit", err);
 	r->fired_before = r->f->fired;
 	r->res->applied = ev->index + 1;
 	return 0;

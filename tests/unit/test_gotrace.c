@@ -22,11 +22,11 @@ struct ops {
 	struct hg_diag d;
 	uint64_t nwarn; /* records skipped or repaired */
 	struct hg_diag warn;
-	char padding[160]; /* the trace's heap_padding setting, "" if none */
-	char base[160];    /* the trace's heap_base setting, "" if none */
+	char padding[160];  /* the trace's heap_padding setting, "" if none */
+	char base[160];     /* the trace's heap_base setting, "" if none */
 	char platform[160]; /* the trace's platform setting, "" if none */
-	bool gc_trace;     /* the trace's gc setting is trace */
-	bool scav_trace;   /* and its scavenger_pace */
+	bool gc_trace;      /* the trace's gc setting is trace */
+	bool scav_trace;    /* and its scavenger_pace */
 };
 
 static void ops_add(struct ops *o, const struct hg_op *op, unsigned line,
@@ -290,17 +290,17 @@ static void build(struct buf *out, unsigned ver, uint64_t page,
 	info_batch(out, &d, page);
 	byte(&d, 0); /* a types batch: skipped */
 	exp_batch(out, 1, 1, &d);
-	ev(&d, 13, 3, U(0), U(0), U(1));         /* ProcStatus P0 running */
+	ev(&d, 13, 3, U(0), U(0), U(1));            /* ProcStatus P0 running */
 	ev(&d, 128, 4, U(1), U(2), U(1), KC(5, 0)); /* Span 48 B at page 2 */
 	ev(&d, 131, 3, U(1), U(2 * 1024), U(0));    /* HeapObject slot 0 */
-	ev(&d, 131, 3, U(1), U(2 * 1024 + 12), U(0)); /* slot 2 */
-	ev(&d, 134, 3, U(1), U(100), U(14));        /* 8K stack */
-	ev(&d, 134, 3, U(1), U(5), U(0));           /* empty stack */
-	ev(&d, 128, 4, U(1), U(24), U(4), U(1));    /* stack span, s64's */
-	ev(&d, 128, 4, U(1), U(40), U(4), U(1));    /* a stack span alone */
-	ev(&d, 129, 4, U(10), U(4), U(1), KC(2, 1)); /* tiny span, page 4 */
-	ev(&d, 132, 3, U(10), U(4 * 1024), U(0));    /* block 0 */
-	ev(&d, 132, 3, U(10), U(4 * 1024 + 1), U(0)); /* same block */
+	ev(&d, 131, 3, U(1), U(2 * 1024 + 12), U(0));  /* slot 2 */
+	ev(&d, 134, 3, U(1), U(100), U(14));           /* 8K stack */
+	ev(&d, 134, 3, U(1), U(5), U(0));              /* empty stack */
+	ev(&d, 128, 4, U(1), U(24), U(4), U(1));       /* stack span, s64's */
+	ev(&d, 128, 4, U(1), U(40), U(4), U(1));       /* a stack span alone */
+	ev(&d, 129, 4, U(10), U(4), U(1), KC(2, 1));   /* tiny span, page 4 */
+	ev(&d, 132, 3, U(10), U(4 * 1024), U(0));      /* block 0 */
+	ev(&d, 132, 3, U(10), U(4 * 1024 + 1), U(0));  /* same block */
 	ev(&d, 132, 3, U(100), U(4 * 1024 + 2), U(0)); /* block 1 */
 	batch(out, 1, 7, 1000, &d);
 	byte(&d, 4); /* strings */
@@ -309,27 +309,27 @@ static void build(struct buf *out, unsigned ver, uint64_t page,
 	string_ev(&d, 3, "cat");
 	string_ev(&d, 4, "caf\xc3\xa9 \xff");
 	batch(out, 1, 7, 1000, &d);
-	ev(&d, 10, 3, U(50), U(1), U(1)); /* ProcStart P1 at 1050 */
+	ev(&d, 10, 3, U(50), U(1), U(1));            /* ProcStart P1 at 1050 */
 	ev(&d, 129, 4, U(10), U(8), U(3), KC(0, 1)); /* large span page 8 */
 	ev(&d, 132, 3, U(1), U(8 * 1024), U(0));     /* its object */
 	ev(&d, 44, 5, U(5000000), U(0), U(3), U(4), U(0)); /* Log, 5 ms */
 	batch(out, 1, 9, 1000, &d);
-	ev(&d, 44, 5, U(10), U(0), U(1), U(2), U(0)); /* Log at 1150 */
+	ev(&d, 44, 5, U(10), U(0), U(1), U(2), U(0));          /* Log at 1150 */
 	ev(&d, bad_type ? bad_type : 29, 3, U(1), U(1), U(0)); /* GCBegin */
-	ev(&d, 30, 2, U(1), U(1));                    /* GCEnd */
-	ev(&d, 133, 2, U(1), U(2 * 1024));            /* free slot 0 */
+	ev(&d, 30, 2, U(1), U(1));                             /* GCEnd */
+	ev(&d, 133, 2, U(1), U(2 * 1024));                     /* free slot 0 */
 	batch(out, 1, 7, 1140, &d);
 	sync_batch(out, ver, 1);
 	if (ver >= 26)
 		byte(out, 52); /* EndOfGeneration */
 	/* gen 2 */
 	sync_batch(out, ver, 2);
-	ev(&d, 13, 3, U(0), U(0), U(1));       /* ProcStatus P0 */
-	ev(&d, 130, 2, U(10), U(4));           /* SpanFree tiny span */
-	ev(&d, 136, 2, U(1), U(100));          /* stack free */
+	ev(&d, 13, 3, U(0), U(0), U(1));            /* ProcStatus P0 */
+	ev(&d, 130, 2, U(10), U(4));                /* SpanFree tiny span */
+	ev(&d, 136, 2, U(1), U(100));               /* stack free */
 	ev(&d, 133, 2, U(1), U(2 * 1024 + 12 + 6)); /* slot 3: not live */
-	ev(&d, 135, 3, U(1), U(200), U(12));  /* 2K stack */
-	ev(&d, 130, 2, U(1), U(40));          /* the lone stack span freed */
+	ev(&d, 135, 3, U(1), U(200), U(12));        /* 2K stack */
+	ev(&d, 130, 2, U(1), U(40)); /* the lone stack span freed */
 	batch(out, 2, 7, 20000000, &d);
 	if (ver >= 26)
 		byte(out, 52);
@@ -505,8 +505,7 @@ static void test_corrupted(void **state)
 	free(b.p);
 }
 
-static void expect_error(const struct buf *b, const char *what,
-			 unsigned line)
+static void expect_error(const struct buf *b, const char *what, unsigned line)
 {
 	struct ops o;
 
@@ -519,8 +518,7 @@ static void expect_error(const struct buf *b, const char *what,
 	ops_free(&o);
 }
 
-static size_t find_byte_after(const struct buf *b, size_t from,
-			      unsigned char c)
+static size_t find_byte_after(const struct buf *b, size_t from, unsigned char c)
 {
 	while (from < b->n && b->p[from] != c)
 		from++;
@@ -586,20 +584,20 @@ static void test_reorder(void **state)
 
 	(void)state;
 	begin26(&b, &d);
-	ev(&d, 13, 3, U(0), U(0), U(1));              /* 1000 P0 */
-	ev(&d, 129, 4, U(1), U(2), U(1), KC(5, 0));   /* 1001 span, page 2 */
-	ev(&d, 132, 3, U(1), U(2048), U(0));          /* 1002 its object */
-	ev(&d, 129, 4, U(1), U(3), U(1), KC(2, 1));   /* 1003 tiny span */
-	ev(&d, 132, 3, U(1), U(3072), U(0));          /* 1004 block 0 */
-	ev(&d, 132, 3, U(1), U(3072), U(0));          /* 1005 same block */
-	ev(&d, 129, 4, U(1), U(5), U(1), KC(30, 0));  /* 1006 768 B, scan */
-	ev(&d, 132, 3, U(1), U(5 * 1024), U(0));      /* 1007 */
-	ev(&d, 133, 2, U(5), U(2048));                /* 1012 free */
-	ev(&d, 130, 2, U(1), U(2));                   /* 1013 span free */
+	ev(&d, 13, 3, U(0), U(0), U(1));             /* 1000 P0 */
+	ev(&d, 129, 4, U(1), U(2), U(1), KC(5, 0));  /* 1001 span, page 2 */
+	ev(&d, 132, 3, U(1), U(2048), U(0));         /* 1002 its object */
+	ev(&d, 129, 4, U(1), U(3), U(1), KC(2, 1));  /* 1003 tiny span */
+	ev(&d, 132, 3, U(1), U(3072), U(0));         /* 1004 block 0 */
+	ev(&d, 132, 3, U(1), U(3072), U(0));         /* 1005 same block */
+	ev(&d, 129, 4, U(1), U(5), U(1), KC(30, 0)); /* 1006 768 B, scan */
+	ev(&d, 132, 3, U(1), U(5 * 1024), U(0));     /* 1007 */
+	ev(&d, 133, 2, U(5), U(2048));               /* 1012 free */
+	ev(&d, 130, 2, U(1), U(2));                  /* 1013 span free */
 	batch(&b, 1, 7, 1000, &d);
-	ev(&d, 13, 3, U(0), U(1), U(1));              /* 1000 P1 */
-	ev(&d, 129, 4, U(10), U(2), U(1), KC(0, 1));  /* 1010 page 2 again */
-	ev(&d, 132, 3, U(1), U(2048), U(0));          /* 1011 large object */
+	ev(&d, 13, 3, U(0), U(1), U(1));             /* 1000 P1 */
+	ev(&d, 129, 4, U(10), U(2), U(1), KC(0, 1)); /* 1010 page 2 again */
+	ev(&d, 132, 3, U(1), U(2048), U(0));         /* 1011 large object */
 	batch(&b, 1, 9, 1000, &d);
 	finish26(&b, &o);
 	/* No snapshot: the tracer's start first. */
@@ -633,16 +631,16 @@ static void test_free_late(void **state)
 
 	(void)state;
 	begin26(&b, &d);
-	ev(&d, 13, 3, U(0), U(0), U(1));           /* 1000 P0 */
-	ev(&d, 129, 4, U(10), U(16), U(4), U(1));  /* 1010 stack span */
-	ev(&d, 135, 3, U(1), U(64), U(16));        /* 1011 32K stack */
-	ev(&d, 136, 2, U(100), U(64));             /* 1111 freed */
-	ev(&d, 130, 2, U(1), U(16));               /* 1112 its span */
-	ev(&d, 129, 4, U(88), U(32), U(4), U(1));  /* 1200 next event */
-	ev(&d, 135, 3, U(1), U(128), U(16));       /* 1201 */
-	ev(&d, 136, 2, U(99), U(128));             /* 1300 freed */
-	ev(&d, 130, 2, U(1), U(32));               /* 1301 */
-	ev(&d, 135, 3, U(3699), U(300), U(12));    /* 5000 2K stack */
+	ev(&d, 13, 3, U(0), U(0), U(1));          /* 1000 P0 */
+	ev(&d, 129, 4, U(10), U(16), U(4), U(1)); /* 1010 stack span */
+	ev(&d, 135, 3, U(1), U(64), U(16));       /* 1011 32K stack */
+	ev(&d, 136, 2, U(100), U(64));            /* 1111 freed */
+	ev(&d, 130, 2, U(1), U(16));              /* 1112 its span */
+	ev(&d, 129, 4, U(88), U(32), U(4), U(1)); /* 1200 next event */
+	ev(&d, 135, 3, U(1), U(128), U(16));      /* 1201 */
+	ev(&d, 136, 2, U(99), U(128));            /* 1300 freed */
+	ev(&d, 130, 2, U(1), U(32));              /* 1301 */
+	ev(&d, 135, 3, U(3699), U(300), U(12));   /* 5000 2K stack */
 	batch(&b, 1, 7, 1000, &d);
 	ev(&d, 13, 3, U(0), U(1), U(1));           /* 1000 P1 */
 	ev(&d, 129, 4, U(150), U(24), U(4), U(1)); /* 1150 stack span */
@@ -695,8 +693,8 @@ static void test_sweep_span_late(void **state)
 	ev(&d, 133, 2, U(1), U(4096));              /* 1102 B's */
 	ev(&d, 135, 3, U(98), U(400), U(12));       /* 1200 2K stack */
 	batch(&b, 1, 7, 1000, &d);
-	ev(&d, 13, 3, U(0), U(1), U(1));            /* 1000 P1 */
-	ev(&d, 135, 3, U(150), U(300), U(12));      /* 1150 2K stack */
+	ev(&d, 13, 3, U(0), U(1), U(1));       /* 1000 P1 */
+	ev(&d, 135, 3, U(150), U(300), U(12)); /* 1150 2K stack */
 	batch(&b, 1, 9, 1000, &d);
 	finish26(&b, &o);
 	/* No snapshot: the tracer's start first. */
@@ -729,16 +727,16 @@ static void test_stack_span_first(void **state)
 
 	(void)state;
 	begin26(&b, &d);
-	ev(&d, 13, 3, U(0), U(0), U(1));           /* 1000 P0 */
-	ev(&d, 129, 4, U(10), U(16), U(4), U(1));  /* 1010 pool span */
-	ev(&d, 135, 3, U(90), U(76), U(12));       /* 1100 2K stack in it */
-	ev(&d, 129, 4, U(10), U(40), U(4), U(1));  /* 1110 another span */
-	ev(&d, 135, 3, U(1), U(200), U(12));       /* 1111 not in it */
+	ev(&d, 13, 3, U(0), U(0), U(1));          /* 1000 P0 */
+	ev(&d, 129, 4, U(10), U(16), U(4), U(1)); /* 1010 pool span */
+	ev(&d, 135, 3, U(90), U(76), U(12));      /* 1100 2K stack in it */
+	ev(&d, 129, 4, U(10), U(40), U(4), U(1)); /* 1110 another span */
+	ev(&d, 135, 3, U(1), U(200), U(12));      /* 1111 not in it */
 	batch(&b, 1, 7, 1000, &d);
-	ev(&d, 13, 3, U(0), U(1), U(1));           /* 1000 P1 */
-	ev(&d, 129, 4, U(50), U(24), U(4), U(1));  /* 1050 stack span */
-	ev(&d, 135, 3, U(1), U(96), U(16));        /* 1051 32K stack */
-	ev(&d, 135, 3, U(59), U(300), U(12));      /* 1110 2K stack */
+	ev(&d, 13, 3, U(0), U(1), U(1));          /* 1000 P1 */
+	ev(&d, 129, 4, U(50), U(24), U(4), U(1)); /* 1050 stack span */
+	ev(&d, 135, 3, U(1), U(96), U(16));       /* 1051 32K stack */
+	ev(&d, 135, 3, U(59), U(300), U(12));     /* 1110 2K stack */
 	batch(&b, 1, 9, 1000, &d);
 	finish26(&b, &o);
 	/* No snapshot: the tracer's start first. */
@@ -770,9 +768,9 @@ static void test_held(void **state)
 
 	(void)state;
 	begin26(&b, &d);
-	ev(&d, 13, 3, U(0), U(0), U(1));            /* P0 */
-	ev(&d, 128, 4, U(1), U(7), U(1), KC(5, 0)); /* empty, page 7 */
-	ev(&d, 128, 4, U(1), U(3), U(2), KC(0, 1)); /* empty large span */
+	ev(&d, 13, 3, U(0), U(0), U(1));             /* P0 */
+	ev(&d, 128, 4, U(1), U(7), U(1), KC(5, 0));  /* empty, page 7 */
+	ev(&d, 128, 4, U(1), U(3), U(2), KC(0, 1));  /* empty large span */
 	ev(&d, 132, 3, U(1), U(7 * 1024 + 6), U(0)); /* slot 1 of page 7 */
 	ev(&d, 132, 3, U(1), U(7 * 1024), U(0));     /* slot 0 */
 	ev(&d, 130, 2, U(1), U(3));                  /* the large one freed */
@@ -870,14 +868,14 @@ static void test_free_os(void **state)
 	string_ev(&d, 1, "mark");
 	string_ev(&d, 2, "freed");
 	batch(&b, 1, 7, 1000, &d);
-	ev(&d, 13, 3, U(0), U(0), U(1));              /* P0 */
-	ev(&d, 129, 4, U(10), U(8), U(3), KC(0, 1));  /* large span page 8 */
-	ev(&d, 132, 3, U(1), U(8 * 1024), U(0));      /* its object */
-	ev(&d, 29, 3, U(1), U(1), U(6));              /* runtime.GC */
+	ev(&d, 13, 3, U(0), U(0), U(1));             /* P0 */
+	ev(&d, 129, 4, U(10), U(8), U(3), KC(0, 1)); /* large span page 8 */
+	ev(&d, 132, 3, U(1), U(8 * 1024), U(0));     /* its object */
+	ev(&d, 29, 3, U(1), U(1), U(6));             /* runtime.GC */
 	ev(&d, 30, 2, U(1), U(1));
-	ev(&d, 29, 3, U(1), U(2), U(5));              /* FreeOSMemory's */
+	ev(&d, 29, 3, U(1), U(2), U(5)); /* FreeOSMemory's */
 	ev(&d, 30, 2, U(1), U(2));
-	ev(&d, 133, 2, U(1), U(8 * 1024));            /* the sweep's free */
+	ev(&d, 133, 2, U(1), U(8 * 1024)); /* the sweep's free */
 	ev(&d, 130, 2, U(1), U(8));
 	ev(&d, 44, 5, U(10), U(0), U(1), U(2), U(0)); /* the mark */
 	ev(&d, 29, 3, U(1), U(3), U(5));              /* another, last */
@@ -922,9 +920,9 @@ static void test_free_os_goroutine(void **state)
 	byte(&d, 4);
 	fos_strings(&d);
 	batch(&b, 1, 7, 1000, &d);
-	ev(&d, 13, 3, U(0), U(0), U(1));             /* P0 */
-	ev(&d, 16, 3, U(1), U(1), U(1));             /* GoStart G1 */
-	ev(&d, 29, 3, U(1), U(1), U(5));             /* FreeOSMemory's */
+	ev(&d, 13, 3, U(0), U(0), U(1)); /* P0 */
+	ev(&d, 16, 3, U(1), U(1), U(1)); /* GoStart G1 */
+	ev(&d, 29, 3, U(1), U(1), U(5)); /* FreeOSMemory's */
 	ev(&d, 30, 2, U(1), U(1));
 	ev(&d, 129, 4, U(100), U(16), U(1), KC(0, 1)); /* G1's, at 1103 */
 	ev(&d, 132, 3, U(1), U(16 * 1024), U(0));
@@ -989,17 +987,17 @@ static void test_scav_windows(void **state)
 	string_ev(&d, 42, "preempted");
 	string_ev(&d, 43, "chan receive");
 	batch(&b, 1, 7, 1000, &d);
-	ev(&d, 13, 3, U(0), U(0), U(1));        /* P0 */
-	ev(&d, 16, 3, U(10), U(4), U(1));       /* GoStart G4 at 1010 */
-	ev(&d, 19, 3, U(1000), U(42), U(0));    /* GoStop preempted, 2010 */
-	ev(&d, 16, 3, U(500), U(4), U(2));      /* 2510 */
-	ev(&d, 20, 3, U(3), U(42), U(6));       /* suspended, 2513 */
-	ev(&d, 16, 3, U(4), U(4), U(3));        /* 2517 */
-	ev(&d, 20, 3, U(2000), U(41), U(6));    /* sleep, 4517 */
-	ev(&d, 16, 3, U(10), U(9), U(1));       /* G9 runs */
-	ev(&d, 20, 3, U(10), U(43), U(7));      /* and blocks */
-	ev(&d, 16, 3, U(10), U(4), U(4));       /* 4547 */
-	ev(&d, 20, 3, U(1), U(40), U(5));       /* park, 4548 */
+	ev(&d, 13, 3, U(0), U(0), U(1));     /* P0 */
+	ev(&d, 16, 3, U(10), U(4), U(1));    /* GoStart G4 at 1010 */
+	ev(&d, 19, 3, U(1000), U(42), U(0)); /* GoStop preempted, 2010 */
+	ev(&d, 16, 3, U(500), U(4), U(2));   /* 2510 */
+	ev(&d, 20, 3, U(3), U(42), U(6));    /* suspended, 2513 */
+	ev(&d, 16, 3, U(4), U(4), U(3));     /* 2517 */
+	ev(&d, 20, 3, U(2000), U(41), U(6)); /* sleep, 4517 */
+	ev(&d, 16, 3, U(10), U(9), U(1));    /* G9 runs */
+	ev(&d, 20, 3, U(10), U(43), U(7));   /* and blocks */
+	ev(&d, 16, 3, U(10), U(4), U(4));    /* 4547 */
+	ev(&d, 20, 3, U(1), U(40), U(5));    /* park, 4548 */
 	batch(&b, 1, 7, 1000, &d);
 	finish26(&b, &o);
 	expect(&o, i++, HG_OP_TRACESTART, NULL, HG_TRACE_ALLOCFREE);
@@ -1039,13 +1037,13 @@ static void test_snapshot_procs(void **state)
 
 	(void)state;
 	begin26(&b, &d);
-	ev(&d, 13, 3, U(0), U(0), U(1));              /* P0 running */
-	ev(&d, 13, 3, U(1), U(1), U(2));              /* P1 idle */
-	ev(&d, 128, 4, U(1), U(60), U(1), KC(5, 0));  /* block 0 */
+	ev(&d, 13, 3, U(0), U(0), U(1));             /* P0 running */
+	ev(&d, 13, 3, U(1), U(1), U(2));             /* P1 idle */
+	ev(&d, 128, 4, U(1), U(60), U(1), KC(5, 0)); /* block 0 */
 	ev(&d, 131, 3, U(1), U(60 * 1024), U(0));
-	ev(&d, 128, 4, U(1), U(63), U(1), KC(3, 0));  /* its last page */
+	ev(&d, 128, 4, U(1), U(63), U(1), KC(3, 0)); /* its last page */
 	ev(&d, 131, 3, U(1), U(63 * 1024), U(0));
-	ev(&d, 128, 4, U(1), U(64), U(1), KC(5, 0));  /* block 1 */
+	ev(&d, 128, 4, U(1), U(64), U(1), KC(5, 0)); /* block 1 */
 	ev(&d, 131, 3, U(1), U(64 * 1024), U(0));
 	ev(&d, 128, 4, U(1), U(66), U(1), KC(3, 0));
 	ev(&d, 131, 3, U(1), U(66 * 1024), U(0));
@@ -1095,17 +1093,17 @@ static void test_mark_stw(void **state)
 
 	(void)state;
 	begin26(&b, &d);
-	ev(&d, 13, 3, U(0), U(0), U(1));                 /* P0 running */
-	ev(&d, 44, 5, U(10), U(0), U(1), U(2), U(0));    /* Log at 1010 */
-	ev(&d, 20, 3, U(10), U(0), U(0));                /* GoBlock */
-	ev(&d, 26, 3, U(1000), U(3), U(0));              /* STWBegin */
-	ev(&d, 9, 3, U(80), U(2), U(0));                 /* ProcsChange */
+	ev(&d, 13, 3, U(0), U(0), U(1));              /* P0 running */
+	ev(&d, 44, 5, U(10), U(0), U(1), U(2), U(0)); /* Log at 1010 */
+	ev(&d, 20, 3, U(10), U(0), U(0));             /* GoBlock */
+	ev(&d, 26, 3, U(1000), U(3), U(0));           /* STWBegin */
+	ev(&d, 9, 3, U(80), U(2), U(0));              /* ProcsChange */
 	batch(&b, 1, 7, 1000, &d);
-	ev(&d, 13, 3, U(0), U(1), U(1));                 /* P1 running */
-	ev(&d, 29, 3, U(30), U(1), U(0));                /* GCBegin 1030 */
-	ev(&d, 30, 2, U(10), U(1));                      /* GCEnd 1040 */
-	ev(&d, 129, 4, U(1010), U(8), U(2), KC(0, 1));   /* span, 2050 */
-	ev(&d, 132, 3, U(150), U(8 * 1024), U(0));       /* at 2200 */
+	ev(&d, 13, 3, U(0), U(1), U(1));               /* P1 running */
+	ev(&d, 29, 3, U(30), U(1), U(0));              /* GCBegin 1030 */
+	ev(&d, 30, 2, U(10), U(1));                    /* GCEnd 1040 */
+	ev(&d, 129, 4, U(1010), U(8), U(2), KC(0, 1)); /* span, 2050 */
+	ev(&d, 132, 3, U(150), U(8 * 1024), U(0));     /* at 2200 */
 	batch(&b, 1, 9, 1000, &d);
 	byte(&d, 4);
 	string_ev(&d, 1, "mark");
@@ -1151,9 +1149,9 @@ static void test_drift(void **state)
 	ev(&d, 133, 2, U(1500), U(2048));           /* 2504: ahead */
 	ev(&d, 133, 2, U(1), U(2048 + 6));          /* 2505 */
 	batch(&b, 1, 7, 1000, &d);
-	ev(&d, 133, 2, U(1), U(2048 + 12));         /* 1501 */
+	ev(&d, 133, 2, U(1), U(2048 + 12)); /* 1501 */
 	batch(&b, 1, 7, 1500, &d);
-	ev(&d, 13, 3, U(0), U(1), U(1));                 /* 1000 P1 */
+	ev(&d, 13, 3, U(0), U(1), U(1));                /* 1000 P1 */
 	ev(&d, 44, 5, U(1000), U(0), U(1), U(2), U(0)); /* 2000 mark */
 	batch(&b, 1, 9, 1000, &d);
 	finish26(&b, &o);
@@ -1204,7 +1202,7 @@ static void test_drift_run(void **state)
 	batch(&b, 1, 7, 1000, &d);
 	ev(&d, 132, 3, U(1), U(2048 + 6), U(0)); /* 2005 slot 1, page 2 */
 	batch(&b, 1, 7, 2004, &d);
-	ev(&d, 13, 3, U(0), U(1), U(1));                 /* 1000 P1 */
+	ev(&d, 13, 3, U(0), U(1), U(1));                /* 1000 P1 */
 	ev(&d, 44, 5, U(1003), U(0), U(1), U(2), U(0)); /* 2003 mark */
 	ev(&d, 132, 3, U(0), U(2048 + 12), U(0)); /* then slot 2: no RMS */
 	batch(&b, 1, 9, 1000, &d);
@@ -1239,11 +1237,11 @@ static void test_stop_in_malloc(void **state)
 	(void)state;
 	begin26(&b, &d);
 	in_malloc_stacks(&b, &d);
-	ev(&d, 13, 3, U(0), U(0), U(1));            /* 1000 P0 */
-	ev(&d, 29, 3, U(30), U(1), U(0));           /* 1030 GCBegin */
-	ev(&d, 30, 2, U(10), U(1));                 /* 1040 GCEnd */
-	ev(&d, 29, 3, U(160), U(2), U(0));          /* 1200 GCBegin */
-	ev(&d, 30, 2, U(10), U(2));                 /* 1210 GCEnd */
+	ev(&d, 13, 3, U(0), U(0), U(1));   /* 1000 P0 */
+	ev(&d, 29, 3, U(30), U(1), U(0));  /* 1030 GCBegin */
+	ev(&d, 30, 2, U(10), U(1));        /* 1040 GCEnd */
+	ev(&d, 29, 3, U(160), U(2), U(0)); /* 1200 GCBegin */
+	ev(&d, 30, 2, U(10), U(2));        /* 1210 GCEnd */
 	batch(&b, 1, 7, 1000, &d);
 	ev(&d, 13, 3, U(0), U(1), U(1));            /* 1000 P1 */
 	ev(&d, 16, 3, U(1), U(5), U(1));            /* 1001 GoStart g5 */
@@ -1302,10 +1300,10 @@ static void test_stop_in_malloc_other_m(void **state)
 	ev(&d, 16, 3, U(10), U(6), U(1));           /* 1020 GoStart g6 */
 	ev(&d, 19, 3, U(80), U(1), U(9));           /* 1100 GoStop */
 	batch(&b, 1, 7, 1000, &d);
-	ev(&d, 13, 3, U(0), U(0), U(1));            /* 1000 P0 */
-	ev(&d, 16, 3, U(50), U(5), U(2));           /* 1050 GoStart g5 */
-	ev(&d, 132, 3, U(1), U(2048 + 6), U(0));    /* 1051 slot 1 */
-	ev(&d, 19, 3, U(9), U(1), U(9));            /* 1060 GoStop */
+	ev(&d, 13, 3, U(0), U(0), U(1));         /* 1000 P0 */
+	ev(&d, 16, 3, U(50), U(5), U(2));        /* 1050 GoStart g5 */
+	ev(&d, 132, 3, U(1), U(2048 + 6), U(0)); /* 1051 slot 1 */
+	ev(&d, 19, 3, U(9), U(1), U(9));         /* 1060 GoStop */
 	batch(&b, 1, 9, 1000, &d);
 	finish26(&b, &o);
 	expect(&o, i++, HG_OP_TRACESTART, NULL, HG_TRACE_ALLOCFREE);
@@ -1322,7 +1320,6 @@ static void test_stop_in_malloc_other_m(void **state)
 /* ------------------------------------------------------------------ */
 
 #define MAX_LIVE 65536
-
 
 /*
  * The platform from the stack frames: a frame whose file is one only a
@@ -1403,8 +1400,8 @@ static void test_platform(void **state)
 			"main.main", "/src/main.go", "x", "wasip1/wasm");
 	/* Linux's own files: no setting (the default platform). */
 	expect_platform("runtime.futexsleep", "/go/src/runtime/os_linux.go",
-			"runtime.sysAlloc", "/go/src/runtime/mem_linux.go",
-			"x", "");
+			"runtime.sysAlloc", "/go/src/runtime/mem_linux.go", "x",
+			"");
 	/* The name in a string that no frame names: none. */
 	expect_platform("main.main", "/src/main.go", "main.f", "/src/f.go",
 			"/usr/local/go/src/runtime/lock_js.go", "");
@@ -1442,8 +1439,8 @@ static void test_recorded(void **state)
 	unsigned numgc = 0, procs = 0, ngc = 0, nstacks = 0, nnew = 0;
 	int nholes = 0;
 	unsigned ndel = 0, nka = 0, nmark = 0, i;
-	const char *want_marks[] = { "start", "allocated", "goroutines",
-				     "phase: logged", "gc 1", "gc 2" };
+	const char *want_marks[] = { "start",         "allocated", "goroutines",
+				     "phase: logged", "gc 1",      "gc 2" };
 	bool node_seen = false, buf_seen = false, big_seen = false;
 	char node_id[REC_ID_LEN] = "", buf_id[REC_ID_LEN] = "",
 	     big_id[REC_ID_LEN] = "";
@@ -1624,8 +1621,8 @@ static void test_recorded(void **state)
 		}
 	}
 	assert_int_equal(o.nwarn, 0); /* nothing skipped or repaired */
-	assert_true(nscav > 0); /* the scavenger ran at a cycle's start */
-	assert_true(nrunning > 0); /* the Ps that run, as they change */
+	assert_true(nscav > 0);       /* the scavenger ran at a cycle's start */
+	assert_true(nrunning > 0);    /* the Ps that run, as they change */
 	assert_int_equal(ngc, numgc);
 	assert_int_equal(nholes, 0); /* every hole freed */
 	/* The GC cycles took work-buffer spans. */

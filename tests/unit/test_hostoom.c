@@ -170,10 +170,10 @@ static bool same_figures(const struct outcome *a, const struct outcome *b)
 
 /* BAD reports a run that did not end cleanly (the first 20) and goes on
  * with the next. */
-#define BAD(...)                                                   \
-	do {                                                       \
-		if (bad++ < 20)                                    \
-			print_error(__VA_ARGS__), print_error("\n"); \
+#define BAD(...)                                                               \
+	do {                                                                   \
+		if (bad++ < 20)                                                \
+			print_error(__VA_ARGS__), print_error("\n");           \
 	} while (0)
 
 /*
@@ -189,8 +189,7 @@ static void each_failure(const char *path)
 	replay(path, &ref);
 	hostoom_stop();
 	if (ref.status != HG_REPLAY_OK)
-		fail_msg("%s: the replay without a failure: %s", path,
-			 ref.msg);
+		fail_msg("%s: the replay without a failure: %s", path, ref.msg);
 	assert_false(hostoom.overflow);
 	if (hostoom_live())
 		fail_msg("%s: %zu blocks live after the replay without a "
@@ -204,38 +203,36 @@ static void each_failure(const char *path)
 		hostoom_stop();
 		if (!hostoom.fired)
 			BAD("%s: allocation %llu of %llu never came", path,
-				 (unsigned long long)n,
-				 (unsigned long long)total);
+			    (unsigned long long)n, (unsigned long long)total);
 		if (!hostoom.overflow && hostoom_live())
 			BAD("%s: allocation %llu of %llu failing: %zu "
-				 "blocks live after the release (a leak)",
-				 path, (unsigned long long)n,
-				 (unsigned long long)total, hostoom_live());
+			    "blocks live after the release (a leak)",
+			    path, (unsigned long long)n,
+			    (unsigned long long)total, hostoom_live());
 		if (o.status == HG_REPLAY_EHOST) {
 			if (strcmp(o.msg, "out of host memory") != 0)
 				BAD("%s: allocation %llu of %llu "
-					 "failing: the host out of memory "
-					 "said as \"%s\"",
-					 path, (unsigned long long)n,
-					 (unsigned long long)total, o.msg);
+				    "failing: the host out of memory "
+				    "said as \"%s\"",
+				    path, (unsigned long long)n,
+				    (unsigned long long)total, o.msg);
 			ehost++;
 			continue;
 		}
 		if (!same_figures(&o, &ref))
 			BAD("%s: allocation %llu of %llu failing: "
-				 "status %d (%s), %llu events; without a "
-				 "failure %llu",
-				 path, (unsigned long long)n,
-				 (unsigned long long)total, o.status, o.msg,
-				 (unsigned long long)o.events,
-				 (unsigned long long)ref.events);
+			    "status %d (%s), %llu events; without a "
+			    "failure %llu",
+			    path, (unsigned long long)n,
+			    (unsigned long long)total, o.status, o.msg,
+			    (unsigned long long)o.events,
+			    (unsigned long long)ref.events);
 		absorbed++;
 	}
 	print_message("%s: %llu allocations: %llu runs out of host memory, "
 		      "%llu did without\n",
 		      path, (unsigned long long)total,
-		      (unsigned long long)ehost,
-		      (unsigned long long)absorbed);
+		      (unsigned long long)ehost, (unsigned long long)absorbed);
 	if (bad)
 		fail_msg("%s: %llu of %llu runs did not end cleanly", path,
 			 (unsigned long long)bad, (unsigned long long)total);

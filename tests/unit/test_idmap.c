@@ -333,9 +333,8 @@ static void test_bytes_per_id(void **state)
 		snprintf(buf, sizeof(buf), "s%u", i);
 		assert_int_equal(hg_idmap_put(&m, buf, &v), 0);
 	}
-	print_message("%zu bytes for %u ids: %.1f per id\n",
-		      hg_idmap_bytes(&m), N,
-		      (double)hg_idmap_bytes(&m) / N);
+	print_message("%zu bytes for %u ids: %.1f per id\n", hg_idmap_bytes(&m),
+		      N, (double)hg_idmap_bytes(&m) / N);
 	assert_true(hg_idmap_bytes(&m) <= (size_t)48 * N);
 	for (unsigned i = 0; i < N; i += 2) {
 		snprintf(buf, sizeof(buf), "s%u", i);

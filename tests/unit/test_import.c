@@ -218,7 +218,7 @@ static const char afl_stacks[] =
 	"tracealloc(0xc00004e000, 0x60, runtime.sudog)\n" /* 15 */
 	"goroutine 7 [running]:\n"
 	"runtime.mallocgc(...)\n"
-	"\tfp=0xc00008c488 sp=0xc00008c410\n"   /* 15.3 KiB deep: 16 KiB */
+	"\tfp=0xc00008c488 sp=0xc00008c410\n" /* 15.3 KiB deep: 16 KiB */
 	"runtime.goexit(...)\n"
 	"\tfp=0xc00008ffe8 sp=0xc00008ffe0\n"
 	"tracealloc(0xc00004e060, 0x60, runtime.sudog)\n" /* 21 */
@@ -226,7 +226,7 @@ static const char afl_stacks[] =
 	"runtime.mallocgc(...)\n"
 	"\tfp=0xc0000a6488 sp=0xc0000a6410\n"
 	"main.recurse(...)\n"
-	"\tfp=0xc0000adf90 sp=0xc0000ade48\n"  /* 30.9 KiB shown */
+	"\tfp=0xc0000adf90 sp=0xc0000ade48\n" /* 30.9 KiB shown */
 	"...additional frames elided...\n"
 	"tracegc()\n" /* 28 */
 	"goroutine 1 [garbage collection]:\n"
@@ -239,7 +239,8 @@ static const char afl_stacks[] =
 static void test_afl_tracebacks(void **state)
 {
 	struct result res;
-	static const uint64_t grow[][2] = { { 4096, 0 }, { 8192, 0 },
+	static const uint64_t grow[][2] = { { 4096, 0 },
+					    { 8192, 0 },
 					    { 16384, 0xc00008c000 } };
 
 	(void)state;
@@ -499,10 +500,10 @@ static void test_afl_mark_readmemstats(void **state)
 }
 
 /* The records of two Ps (a log's first lines: their runtime.p). */
-#define TWO_PS                                         \
-	"tracealloc(0xc00001c000, 0x2500, runtime.p)\n" \
-	"goroutine 0 [idle]:\n"                         \
-	"tracealloc(0xc00001e500, 0x2500, runtime.p)\n" \
+#define TWO_PS                                                                 \
+	"tracealloc(0xc00001c000, 0x2500, runtime.p)\n"                        \
+	"goroutine 0 [idle]:\n"                                                \
+	"tracealloc(0xc00001e500, 0x2500, runtime.p)\n"                        \
 	"goroutine 0 [idle]:\n"
 
 /*
@@ -517,8 +518,7 @@ static void test_afl_procs(void **state)
 
 	(void)state;
 	read_text(&res, "tracealloc(0xc000016010, 0x10, *runtime.p)\n"
-			"goroutine 0 [idle]:\n"
-			TWO_PS
+			"goroutine 0 [idle]:\n" TWO_PS
 			"tracealloc(0xc000040000, 0x70)\n" /* 7: P 0's block */
 			"goroutine 1 [running]:\n"
 			"tracealloc(0xc000080000, 0x70)\n" /* 9: a new block */
@@ -564,25 +564,25 @@ static void test_afl_goid_batches(void **state)
 	struct result res;
 
 	(void)state;
-	read_text(&res, TWO_PS
-			"tracealloc(0xc000040000, 0x70)\n" /* 5: P 0's block */
-			"goroutine 1 [running]:\n"
-			"tracealloc(0xc0000081a0, 0x1a0, runtime.g)\n" /* 7 */
-			"goroutine 1 [running]:\n"
-			"tracealloc(0xc000080000, 0x20)\n" /* 9: id 17's */
-			"goroutine 17 [running]:\n"
-			"tracealloc(0xc000044040, 0x40)\n" /* 11: on P 1 */
-			"goroutine 1 [running]:\n"
-			"tracealloc(0xc000008340, 0x1a0, runtime.g)\n" /* 13 */
-			"goroutine 1 [running]:\n"
-			"tracealloc(0xc000046050, 0x50)\n" /* 15: id 4's */
-			"goroutine 4 [running]:\n"
-			"tracealloc(0xc0000084e0, 0x1a0, runtime.g)\n" /* 17 */
-			"goroutine 1 [running]:\n"
-			"tracealloc(0xc0000400e0, 0x70)\n" /* 19 */
-			"goroutine 1 [running]:\n"
-			"tracealloc(0xc0000460a0, 0x50)\n" /* 21: id 5's */
-			"goroutine 5 [running]:\n");
+	read_text(&res,
+		  TWO_PS "tracealloc(0xc000040000, 0x70)\n" /* 5: P 0's block */
+			 "goroutine 1 [running]:\n"
+			 "tracealloc(0xc0000081a0, 0x1a0, runtime.g)\n" /* 7 */
+			 "goroutine 1 [running]:\n"
+			 "tracealloc(0xc000080000, 0x20)\n" /* 9: id 17's */
+			 "goroutine 17 [running]:\n"
+			 "tracealloc(0xc000044040, 0x40)\n" /* 11: on P 1 */
+			 "goroutine 1 [running]:\n"
+			 "tracealloc(0xc000008340, 0x1a0, runtime.g)\n" /* 13 */
+			 "goroutine 1 [running]:\n"
+			 "tracealloc(0xc000046050, 0x50)\n" /* 15: id 4's */
+			 "goroutine 4 [running]:\n"
+			 "tracealloc(0xc0000084e0, 0x1a0, runtime.g)\n" /* 17 */
+			 "goroutine 1 [running]:\n"
+			 "tracealloc(0xc0000400e0, 0x70)\n" /* 19 */
+			 "goroutine 1 [running]:\n"
+			 "tracealloc(0xc0000460a0, 0x50)\n" /* 21: id 5's */
+			 "goroutine 5 [running]:\n");
 	assert_int_equal(res.rc, 0);
 	assert_int_equal(res.n, 17);
 	check_new(&res.ops[2], "0xc000040000", 0x70, true, 5);
@@ -617,18 +617,18 @@ static void test_afl_mcache_room(void **state)
 	struct result res;
 
 	(void)state;
-	read_text(&res, TWO_PS
-			"tracealloc(0xc000040000, 0x8, *int)\n" /* 5: P 0 */
-			"goroutine 1 [running]:\n"
-			"tracealloc(0xc000042000, 0x8, *int)\n" /* 7: P 1 */
-			"goroutine 2 [running]:\n"
-			"MARK m\n"
-			"tracealloc(0xc000044000, 0x8, *int)\n" /* 10: P 0 */
-			"goroutine 1 [running]:\n"
-			"tracealloc(0xc000047c00, 0x400)\n" /* 12: last slot */
-			"goroutine 1 [running]:\n"
-			"tracealloc(0xc000048000, 0x400)\n" /* 14: P 0 */
-			"goroutine 1 [running]:\n");
+	read_text(&res,
+		  TWO_PS "tracealloc(0xc000040000, 0x8, *int)\n" /* 5: P 0 */
+			 "goroutine 1 [running]:\n"
+			 "tracealloc(0xc000042000, 0x8, *int)\n" /* 7: P 1 */
+			 "goroutine 2 [running]:\n"
+			 "MARK m\n"
+			 "tracealloc(0xc000044000, 0x8, *int)\n" /* 10: P 0 */
+			 "goroutine 1 [running]:\n"
+			 "tracealloc(0xc000047c00, 0x400)\n" /* 12: last slot */
+			 "goroutine 1 [running]:\n"
+			 "tracealloc(0xc000048000, 0x400)\n" /* 14: P 0 */
+			 "goroutine 1 [running]:\n");
 	assert_int_equal(res.rc, 0);
 	assert_int_equal(res.n, 12);
 	check_new(&res.ops[2], "0xc000040000", 0x8, false, 5);
@@ -644,15 +644,15 @@ static void test_afl_mcache_room(void **state)
 	/* an object in another span of the class than the one its
 	 * goroutine's P has room in: another P's; one in a span a P
 	 * allocated in since the flush: that P's */
-	read_text(&res, TWO_PS
-			"tracealloc(0xc000040000, 0x8, *int)\n" /* 5: P 0 */
-			"goroutine 1 [running]:\n"
-			"tracealloc(0xc000042008, 0x8, *int)\n" /* 7: P 1 */
-			"goroutine 1 [running]:\n"
-			"tracealloc(0xc000040008, 0x8, *int)\n" /* 9: P 0 */
-			"goroutine 1 [running]:\n"
-			"tracealloc(0xc000042010, 0x8, *int)\n" /* 11: P 1 */
-			"goroutine 3 [running]:\n");
+	read_text(&res,
+		  TWO_PS "tracealloc(0xc000040000, 0x8, *int)\n" /* 5: P 0 */
+			 "goroutine 1 [running]:\n"
+			 "tracealloc(0xc000042008, 0x8, *int)\n" /* 7: P 1 */
+			 "goroutine 1 [running]:\n"
+			 "tracealloc(0xc000040008, 0x8, *int)\n" /* 9: P 0 */
+			 "goroutine 1 [running]:\n"
+			 "tracealloc(0xc000042010, 0x8, *int)\n" /* 11: P 1 */
+			 "goroutine 3 [running]:\n");
 	assert_int_equal(res.rc, 0);
 	assert_int_equal(res.n, 11);
 	check_proc(&res.ops[4], 1);
@@ -672,22 +672,19 @@ static void test_afl_mcache_room(void **state)
  */
 static void test_afl_free_os(void **state)
 {
-	static const char dump_gc[] =
-		"tracegc()\n"
-		"goroutine 1 [wait for GC cycle]:\n"
-		"runtime.gcWaitOnMark(...)\n"
-		"\tfp=0xc00002e700 sp=0xc00002e690\n"
-		"runtime.GC(...)\n"
-		"\tfp=0xc00002e740 sp=0xc00002e700\n";
-	static const char dump_end[] =
-		"main.main(...)\n"
-		"\tfp=0xc00002e780 sp=0xc00002e740\n"
-		"runtime.goexit(...)\n"
-		"\tfp=0xc00002e7e8 sp=0xc00002e7e0\n"
-		"end tracegc\n";
-	static const char fos[] =
-		"runtime/debug.freeOSMemory(...)\n"
-		"\tfp=0xc00002e748 sp=0xc00002e740\n";
+	static const char dump_gc[] = "tracegc()\n"
+				      "goroutine 1 [wait for GC cycle]:\n"
+				      "runtime.gcWaitOnMark(...)\n"
+				      "\tfp=0xc00002e700 sp=0xc00002e690\n"
+				      "runtime.GC(...)\n"
+				      "\tfp=0xc00002e740 sp=0xc00002e700\n";
+	static const char dump_end[] = "main.main(...)\n"
+				       "\tfp=0xc00002e780 sp=0xc00002e740\n"
+				       "runtime.goexit(...)\n"
+				       "\tfp=0xc00002e7e8 sp=0xc00002e7e0\n"
+				       "end tracegc\n";
+	static const char fos[] = "runtime/debug.freeOSMemory(...)\n"
+				  "\tfp=0xc00002e748 sp=0xc00002e740\n";
 	char log[2048];
 	struct result res;
 
@@ -1217,12 +1214,12 @@ static void test_mtrace_fields(void **state)
 	assert_int_equal(res.warn.line, 6);
 
 	/* 17 digits, none, a missing 0x */
-	expect_error("= Start\n+ 0x10000000000000000 0x1\n", HG_FMT_AUTO, 2,
-		     3, "bad address");
+	expect_error("= Start\n+ 0x10000000000000000 0x1\n", HG_FMT_AUTO, 2, 3,
+		     "bad address");
 	expect_error("= Start\n+ 0x 0x1\n", HG_FMT_AUTO, 2, 3, "bad address");
 	expect_error("= Start\n+ 10 0x1\n", HG_FMT_AUTO, 2, 3, "bad address");
-	expect_error("= Start\n+ 0x10 0x10000000000000000\n", HG_FMT_AUTO, 2,
-		     8, "bad size");
+	expect_error("= Start\n+ 0x10 0x10000000000000000\n", HG_FMT_AUTO, 2, 8,
+		     "bad size");
 	expect_error("= Start\n+ 0x10 0X1\n", HG_FMT_AUTO, 2, 8, "bad size");
 	/* A caller path ending in a one-character token that is an
 	 * allocation's op: the line is that allocation, and its address
@@ -1252,11 +1249,22 @@ static uint64_t lcg(uint64_t *x)
 static void test_mtrace_fast_path(void **state)
 {
 	static const char *const piece[] = {
-		"@", " ", "\t", "  ", "+", "-", "<", ">", "!", "=", "0x", "0",
-		"x", "1f", "FFFF", "0123456789abcdef", "a", "(nil)",
-		"./p:[0x1]", "/a b:(f+8c)[0x7]", "00x1", "ffffffffffffffff",
-		"g", "", " 0x1f", " 0xffffffffffffffff", "+ 0x10 0x20",
-		"- 0x10", " - ", " + ", "@ "
+		"@",           " ",
+		"\t",          "  ",
+		"+",           "-",
+		"<",           ">",
+		"!",           "=",
+		"0x",          "0",
+		"x",           "1f",
+		"FFFF",        "0123456789abcdef",
+		"a",           "(nil)",
+		"./p:[0x1]",   "/a b:(f+8c)[0x7]",
+		"00x1",        "ffffffffffffffff",
+		"g",           "",
+		" 0x1f",       " 0xffffffffffffffff",
+		"+ 0x10 0x20", "- 0x10",
+		" - ",         " + ",
+		"@ "
 	};
 	static const char ops[] = "+-<>!";
 	uint64_t x = 42, fast = 0, rnd_fast = 0;
@@ -1309,7 +1317,8 @@ static void test_mtrace_fast_path(void **state)
 	}
 	/* Both kinds of line reach the fast path's every test. */
 	print_message("fast path: %" PRIu64 " random lines, %" PRIu64
-		      " glibc lines\n", rnd_fast, fast);
+		      " glibc lines\n",
+		      rnd_fast, fast);
 	assert_true(rnd_fast > 1000);
 	assert_true(fast > 100000 + 10000);
 }

@@ -151,11 +151,11 @@ static void test_numbers(void **state)
 		const char *text;
 		double d;
 	} ok[] = {
-		{ "0.5", 0.5 },	     { "-0.5e+3", -500 }, { "1E2", 100 },
-		{ "12.25", 12.25 }, { "3e-1", 0.3 },	  { "-0.0", 0 },
+		{ "0.5", 0.5 },     { "-0.5e+3", -500 }, { "1E2", 100 },
+		{ "12.25", 12.25 }, { "3e-1", 0.3 },     { "-0.0", 0 },
 	};
-	static const char *const bad[] = { "1.", ".5", "1e", "1e+", "01.5",
-					   "1.x", "-.5" };
+	static const char *const bad[] = { "1.",   ".5",  "1e", "1e+",
+					   "01.5", "1.x", "-.5" };
 	struct hg_jvalue v;
 	struct hg_jerror err;
 
@@ -167,18 +167,17 @@ static void test_numbers(void **state)
 		assert_int_equal(v.type, HG_JREAL);
 		assert_true(v.d == ok[i].d);
 		hg_jfree(&v);
-		assert_int_not_equal(hg_jread(ok[i].text, strlen(ok[i].text),
-					      &v, &err),
-				     0);
+		assert_int_not_equal(
+			hg_jread(ok[i].text, strlen(ok[i].text), &v, &err), 0);
 		assert_non_null(strstr(err.msg, "only integers"));
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (hg_jread_numbers(bad[i], strlen(bad[i]), &v, &err) == 0)
 			fail_msg("%s: read, expected an error", bad[i]);
 	/* Integers stay integers, with their value as a double too. */
-	assert_int_equal(hg_jread_numbers("[-7, 18446744073709551615]", 26,
-					  &v, &err),
-			 0);
+	assert_int_equal(
+		hg_jread_numbers("[-7, 18446744073709551615]", 26, &v, &err),
+		0);
 	assert_int_equal(v.members[0].v.type, HG_JINT);
 	assert_true(v.members[0].v.neg && v.members[0].v.u == 7 &&
 		    v.members[0].v.d == -7);

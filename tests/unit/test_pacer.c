@@ -51,8 +51,9 @@ static struct hg_model *model(const char *go, const char *gogc,
 static void op(struct hg_model *m, enum hg_op_kind kind, const char *id,
 	       uint64_t size, bool swept)
 {
-	struct hg_op o = { .kind = kind, .id = id, .size = size,
-			   .swept = swept };
+	struct hg_op o = {
+		.kind = kind, .id = id, .size = size, .swept = swept
+	};
 	struct hg_op_result r;
 	char err[256] = "";
 
@@ -202,9 +203,8 @@ static uint64_t limit_goal_of(struct hg_config *cfg)
 
 	assert_int_equal(hg_config_set(cfg, "gc", "trace", err, sizeof(err)),
 			 0);
-	assert_int_equal(hg_config_set(cfg, "memory_limit", "40M", err,
-				       sizeof(err)),
-			 0);
+	assert_int_equal(
+		hg_config_set(cfg, "memory_limit", "40M", err, sizeof(err)), 0);
 	if (hg_model_new(&m, cfg, err, sizeof(err)))
 		fail_msg("hg_model_new: %s", err);
 	for (int i = 0; i < 25; i++) {
@@ -225,9 +225,8 @@ static uint64_t limit_goal_on(const char *platform)
 	char err[256];
 
 	hg_config_init(&cfg);
-	assert_int_equal(hg_config_set(&cfg, "platform", platform, err,
-				       sizeof(err)),
-			 0);
+	assert_int_equal(
+		hg_config_set(&cfg, "platform", platform, err, sizeof(err)), 0);
 	assert_int_equal(hg_config_set(&cfg, "go", "1.19", err, sizeof(err)),
 			 0);
 	return limit_goal_of(&cfg);
@@ -243,9 +242,9 @@ static uint64_t limit_goal_profiled(const char *profile)
 	hg_config_init(&cfg);
 	assert_int_equal(hg_config_set(&cfg, "go", "1.26", err, sizeof(err)),
 			 0);
-	assert_int_equal(hg_config_set(&cfg, "mem_profile", profile, err,
-				       sizeof(err)),
-			 0);
+	assert_int_equal(
+		hg_config_set(&cfg, "mem_profile", profile, err, sizeof(err)),
+		0);
 	return limit_goal_of(&cfg);
 }
 
@@ -333,9 +332,9 @@ static struct hg_model *scav_model(const char *go, const char *on,
 	hg_model_free(m);
 	assert_int_equal(hg_config_set(&cfg, "scavenger", on, err, sizeof(err)),
 			 0);
-	assert_int_equal(hg_config_set(&cfg, "scavenger_pace", pace, err,
-				       sizeof(err)),
-			 0);
+	assert_int_equal(
+		hg_config_set(&cfg, "scavenger_pace", pace, err, sizeof(err)),
+		0);
 	/* The goals alone: a cycle's own frees are released at once (with
 	 * the generations, only after the next gc: test_scavenger_gens). */
 	assert_int_equal(hg_config_set(&cfg, "scavenger_gens", "false", err,
@@ -370,8 +369,8 @@ static uint64_t released_after_gc_pace(const char *go, const char *on,
 	uint64_t got = f->heap_released - before;
 	if (strcmp(on, "true") == 0 && strcmp(go, "1.12") != 0 && got) {
 		/* retained at most the goal plus 10%, page-rounded */
-		uint64_t retained = f->heap_inuse + f->heap_idle -
-				    f->heap_released;
+		uint64_t retained =
+			f->heap_inuse + f->heap_idle - f->heap_released;
 		assert_true(retained <= f->next_gc + f->next_gc / 10 + MiB);
 	}
 	hg_model_free(m);
@@ -398,8 +397,7 @@ static void test_scavenger(void **state)
 	assert_int_equal(released_after_gc_pace("1.26", "true", "time", 0), 0);
 	assert_true(released_after_gc_pace("1.26", "true", "time", 1) >
 		    16 * MiB);
-	assert_int_equal(released_after_gc_pace("1.19", "false", "time", 1),
-			 0);
+	assert_int_equal(released_after_gc_pace("1.19", "false", "time", 1), 0);
 	/* off: the background scavenger never runs */
 	assert_int_equal(released_after_gc_pace("1.26", "true", "off", 1), 0);
 	assert_int_equal(released_after_gc_pace("1.14", "true", "off", 0), 0);
@@ -576,8 +574,8 @@ static uint64_t released_by_goal(const char *on, uint64_t *again)
 	uint64_t got = f->heap_released - before;
 	assert_int_equal(res.released, got);
 	if (got) {
-		uint64_t retained = f->heap_inuse + f->heap_idle -
-				    f->heap_released;
+		uint64_t retained =
+			f->heap_inuse + f->heap_idle - f->heap_released;
 		assert_true(retained <= f->next_gc + f->next_gc / 10 + MiB);
 	}
 	apply_ok(m, o);
@@ -636,15 +634,17 @@ static uint64_t released_after_idle_set(const char *go, unsigned nprocs,
 	struct hg_model *m = model_set(go, key, value);
 	uint64_t before, after;
 
-	apply_ok(m, (struct hg_op){ .kind = HG_OP_ALLOC, .id = "big",
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_ALLOC,
+				    .id = "big",
 				    .size = 512 * KiB });
 	apply_ok(m, (struct hg_op){ .kind = HG_OP_FREE, .id = "big" });
 	apply_ok(m, (struct hg_op){ .kind = HG_OP_PROC, .value = 1 });
-	apply_ok(m, (struct hg_op){ .kind = HG_OP_ALLOC, .id = "x",
-				    .size = 8 * KiB });
+	apply_ok(m, (struct hg_op){
+			    .kind = HG_OP_ALLOC, .id = "x", .size = 8 * KiB });
 	if (nprocs > 2) {
 		apply_ok(m, (struct hg_op){ .kind = HG_OP_PROC, .value = 2 });
-		apply_ok(m, (struct hg_op){ .kind = HG_OP_ALLOC, .id = "y",
+		apply_ok(m, (struct hg_op){ .kind = HG_OP_ALLOC,
+					    .id = "y",
 					    .size = 8 * KiB });
 	}
 	apply_ok(m, (struct hg_op){ .kind = HG_OP_PROC, .value = 0 });
@@ -667,12 +667,12 @@ static void test_idle_pcache_flush(void **state)
 {
 	(void)state;
 	/* page_cache_flush switches it to the other releases' */
-	assert_int_equal(released_after_idle_set("1.26", 3, "page_cache_flush",
-						 "false"),
-			 0);
-	assert_int_equal(released_after_idle_set("1.19", 3, "page_cache_flush",
-						 "true"),
-			 63 * 8 * KiB);
+	assert_int_equal(
+		released_after_idle_set("1.26", 3, "page_cache_flush", "false"),
+		0);
+	assert_int_equal(
+		released_after_idle_set("1.19", 3, "page_cache_flush", "true"),
+		63 * 8 * KiB);
 	assert_int_equal(released_after_idle("1.26", 3), 63 * 8 * KiB);
 	assert_int_equal(released_after_idle("1.21", 3), 63 * 8 * KiB);
 	assert_int_equal(released_after_idle("1.20", 3), 0);
@@ -694,7 +694,8 @@ static uint64_t per_p_gap(const char *value)
 	static const char *const ids[] = { "a", "b", "c" };
 
 	for (int i = 0; i < 3; i++) {
-		struct hg_op o = { .kind = HG_OP_ALLOC, .id = ids[i],
+		struct hg_op o = { .kind = HG_OP_ALLOC,
+				   .id = ids[i],
 				   .size = 8 * KiB };
 		if (i)
 			apply_ok(m,
@@ -734,7 +735,8 @@ static uint64_t stack_inuse_after_mark(const char *flag)
 			 0);
 	if (hg_model_new(&m, &cfg, err, sizeof(err)))
 		fail_msg("hg_model_new: %s", err);
-	apply_ok(m, (struct hg_op){ .kind = HG_OP_STACKALLOC, .id = "g",
+	apply_ok(m, (struct hg_op){ .kind = HG_OP_STACKALLOC,
+				    .id = "g",
 				    .size = 8 * KiB });
 	apply_ok(m, (struct hg_op){ .kind = HG_OP_NEW, .id = "x", .size = 64 });
 	apply_ok(m, (struct hg_op){ .kind = HG_OP_STACKFREE, .id = "g" });
@@ -853,9 +855,9 @@ static struct hg_model *bgscav_model_huge(const char *pace,
 	char err[256];
 
 	hg_model_free(m);
-	assert_int_equal(hg_config_set(&cfg, "scavenger_pace", pace, err,
-				       sizeof(err)),
-			 0);
+	assert_int_equal(
+		hg_config_set(&cfg, "scavenger_pace", pace, err, sizeof(err)),
+		0);
 	assert_int_equal(hg_config_set(&cfg, "scavenger_gens", "false", err,
 				       sizeof(err)),
 			 0);
@@ -918,9 +920,9 @@ static void test_scavenger_shootdown(void **state)
 		bgscav(m, 2140000, HG_BGSCAV_STOP);
 		assert_int_equal(hg_model_stats(m)->final.heap_released,
 				 r1 + (off ? 35 : 14) * q);
-		assert_int_equal(hg_model_apply(m, &bad, &res, err,
-						sizeof(err)),
-				 HG_ETRACE);
+		assert_int_equal(
+			hg_model_apply(m, &bad, &res, err, sizeof(err)),
+			HG_ETRACE);
 		assert_non_null(strstr(err, "running: 4097 Ps"));
 		hg_model_free(m);
 	}
@@ -949,8 +951,8 @@ static void test_scavenger_trace(void **state)
 
 	(void)state;
 	for (int pace = 0; pace < 2; pace++) {
-		struct hg_model *m = bgscav_model(pace ? "time" : "trace",
-						  NULL);
+		struct hg_model *m =
+			bgscav_model(pace ? "time" : "trace", NULL);
 		struct hg_op_result res;
 		struct hg_op bad = { .kind = HG_OP_BGSCAV, .value = 4 };
 		char err[256];
@@ -997,9 +999,9 @@ static void test_scavenger_trace(void **state)
 		bgscav(m, 5000000, HG_BGSCAV_STOP);
 		assert_int_equal(hg_model_stats(m)->final.heap_released,
 				 r1 + 500 * q);
-		assert_int_equal(hg_model_apply(m, &bad, &res, err,
-						sizeof(err)),
-				 HG_ETRACE);
+		assert_int_equal(
+			hg_model_apply(m, &bad, &res, err, sizeof(err)),
+			HG_ETRACE);
 		assert_non_null(strstr(err, "bgscav: 4 is not"));
 		hg_model_free(m);
 	}
@@ -1302,8 +1304,8 @@ static uint64_t released_gens(const char *gens, int more, bool all)
 	while (more-- > 0)
 		op(m, HG_OP_GC, NULL, 0, false);
 	if (all)
-		apply_ok(m, (struct hg_op){ .kind = HG_OP_SCAVENGE,
-					    .all = true });
+		apply_ok(m,
+			 (struct hg_op){ .kind = HG_OP_SCAVENGE, .all = true });
 	r0 = hg_model_stats(m)->final.heap_released - r0;
 	hg_model_free(m);
 	return r0;
@@ -1330,9 +1332,9 @@ static struct hg_model *model_on_clock_set(const char *go, const char *key,
 	char err[256] = "";
 
 	hg_model_free(m);
-	assert_int_equal(hg_config_set(&cfg, "scavenger_pace", "time", err,
-				       sizeof(err)),
-			 0);
+	assert_int_equal(
+		hg_config_set(&cfg, "scavenger_pace", "time", err, sizeof(err)),
+		0);
 	if (key && hg_config_set(&cfg, key, value, err, sizeof(err)) != HG_OK)
 		fail_msg("%s=%s: %s", key, value, err);
 	if (hg_model_new(&m, &cfg, err, sizeof(err)))
@@ -1388,8 +1390,8 @@ static void test_scavenge_on_grow(void **state)
 	static const char *const gos[] = { "1.11", "1.12", "1.13",
 					   "1.16", "1.19", "1.20" };
 	for (size_t i = 0; i < sizeof(gos) / sizeof(gos[0]); i++) {
-		uint64_t none = released_on_grow_set(gos[i], "scavenger",
-						     "false");
+		uint64_t none =
+			released_on_grow_set(gos[i], "scavenger", "false");
 		uint64_t on = released_on_grow(gos[i]);
 		uint64_t want = strcmp(gos[i], "1.11") == 0 ? 0 : 16 * MiB;
 		if (on < none + want || (!want && on != none))
@@ -1397,13 +1399,12 @@ static void test_scavenge_on_grow(void **state)
 				 "without the scavenger",
 				 gos[i], (unsigned long long)on,
 				 (unsigned long long)none);
-		assert_int_equal(released_on_grow_set(gos[i],
-						      "scavenger_grow",
-						      "false"),
-				 none);
-		assert_int_equal(released_on_grow_set(gos[i],
-						      "scavenger_pace", "off"),
-				 on);
+		assert_int_equal(
+			released_on_grow_set(gos[i], "scavenger_grow", "false"),
+			none);
+		assert_int_equal(
+			released_on_grow_set(gos[i], "scavenger_pace", "off"),
+			on);
 	}
 }
 
@@ -1438,7 +1439,8 @@ static uint64_t released_on_small_grow(uint64_t *grew, const char *key,
 	op(m, HG_OP_GC, NULL, 0, false);
 	*grew = 0;
 	for (int i = 0; i < 64 && !*grew; i++) {
-		struct hg_op o = { .kind = HG_OP_STACKALLOC, .id = id,
+		struct hg_op o = { .kind = HG_OP_STACKALLOC,
+				   .id = id,
 				   .size = 512 * KiB };
 		snprintf(id, sizeof id, "s%d", i);
 		before = hg_model_stats(m)->final.heap_released;
@@ -1483,8 +1485,7 @@ static void test_scavenge_on_small_grow(void **state)
  * go1.21, whose scavenge index lets neither search below an address
  * that only the first mark termination raises (scavenger_gens).
  */
-static uint64_t released_before_goals(const char *go, const char *on,
-				      bool grow)
+static uint64_t released_before_goals(const char *go, const char *on, bool grow)
 {
 	struct hg_model *m = model_on_clock_set(go, "scavenger", on);
 
@@ -1506,18 +1507,18 @@ static void test_scavenge_zero_goals(void **state)
 	static const struct {
 		const char *go;
 		uint64_t want;
-	} gos[] = { { "1.17", 0 },	  { "1.18", 512 * KiB },
+	} gos[] = { { "1.17", 0 },         { "1.18", 512 * KiB },
 		    { "1.19", 512 * KiB }, { "1.20", 512 * KiB },
-		    { "1.21", 0 },	  { "1.26", 0 } };
+		    { "1.21", 0 },         { "1.26", 0 } };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(gos) / sizeof(gos[0]); i++) {
 		uint64_t want = gos[i].want;
 		for (int grow = 0; grow < 2; grow++) {
-			uint64_t on = released_before_goals(gos[i].go,
-							    "true", grow);
-			uint64_t off = released_before_goals(gos[i].go,
-							     "false", grow);
+			uint64_t on =
+				released_before_goals(gos[i].go, "true", grow);
+			uint64_t off =
+				released_before_goals(gos[i].go, "false", grow);
 			if (on - off != want)
 				fail_msg("go %s, %s: released %llu more than "
 					 "without the scavenger, not %llu",

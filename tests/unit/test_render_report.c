@@ -119,13 +119,13 @@ static struct hg_report *record(void)
 	assert_int_equal(hg_report_new(&r, 1, "test"), 0);
 	for (size_t i = 0; i < nops; i++) {
 		struct hg_op_result res;
-		assert_int_equal(hg_model_apply(m, &ops[i].op, &res, err,
-						sizeof(err)),
-				 0);
+		assert_int_equal(
+			hg_model_apply(m, &ops[i].op, &res, err, sizeof(err)),
+			0);
 		addr_of[i] = res.addr;
 		size_of[i] = res.size;
-		assert_int_equal(
-			hg_report_event(r, 0, m, &ops[i].op, &res, i), 0);
+		assert_int_equal(hg_report_event(r, 0, m, &ops[i].op, &res, i),
+				 0);
 	}
 	assert_int_equal(hg_report_end(r, 0, m), 0);
 	hg_model_free(m);
@@ -157,9 +157,9 @@ static void test_map_at_keyframes(void **state)
 	char err[256];
 	size_t k = 0, checked = 0;
 	for (size_t i = 0; i < nops && k < nkf; i++) {
-		assert_int_equal(hg_model_apply(m, &ops[i].op, NULL, err,
-						sizeof(err)),
-				 0);
+		assert_int_equal(
+			hg_model_apply(m, &ops[i].op, NULL, err, sizeof(err)),
+			0);
 		if (ev[k] != i)
 			continue;
 		k++;
@@ -199,9 +199,9 @@ static void test_ids_exact(void **state)
 				freed = ops[j].op.kind == HG_OP_FREE &&
 					strcmp(ops[j].id, ops[i].id) == 0;
 			hg_addr mid = addr_of[i] + size_of[i] / 2;
-			int found = hg_report_id_at(r, 0, e, mid, id,
-						    sizeof(id), &base, &end,
-						    &born);
+			int found =
+				hg_report_id_at(r, 0, e, mid, id, sizeof(id),
+						&base, &end, &born);
 			if (freed) {
 				/* Something else may live there now. */
 				if (found)
@@ -326,9 +326,8 @@ static void test_curves(void **state)
 	char err[256];
 
 	hg_config_init(&cfg);
-	assert_int_equal(hg_config_set(&cfg, "commit_limit", "4G", err,
-				       sizeof(err)),
-			 0);
+	assert_int_equal(
+		hg_config_set(&cfg, "commit_limit", "4G", err, sizeof(err)), 0);
 	assert_int_equal(hg_model_new(&m, &cfg, err, sizeof(err)), 0);
 	assert_int_equal(hg_curves_new(&c, 1, &o), 0);
 	for (size_t i = 0; i < nops; i++) {
@@ -340,9 +339,8 @@ static void test_curves(void **state)
 	/* Grow the event count past the buckets: they merge. */
 	struct hg_op mark = { .kind = HG_OP_MARK, .text = "late" };
 	for (size_t i = nops; i < 5000; i++) {
-		assert_int_equal(hg_model_apply(m, &mark, NULL, err,
-						sizeof(err)),
-				 0);
+		assert_int_equal(
+			hg_model_apply(m, &mark, NULL, err, sizeof(err)), 0);
 		hg_curves_event(c, 0, m, &mark, i);
 	}
 	hg_curves_end(c, 0, m);

@@ -214,8 +214,8 @@ static void test_heap_zoom(void **state)
 				 65u << 20, &lo, &hi));
 	assert_true(lo == 0xc000000000 && hi == 0xc000100000);
 	/* Unaligned: the power of two covers it, one or two of them. */
-	assert_true(hg_heap_zoom(0xc0000f0000, 0xc000110000, 64 << 10,
-				 1u << 30, &lo, &hi));
+	assert_true(hg_heap_zoom(0xc0000f0000, 0xc000110000, 64 << 10, 1u << 30,
+				 &lo, &hi));
 	assert_true(lo <= 0xc0000f0000 && hi >= 0xc000110000);
 	assert_true(hi - lo <= 2 * 0x20000);
 	/* 75 MiB of heap in 193 MiB: no zoom. */
@@ -244,7 +244,8 @@ static void test_idlive(void **state)
 	assert_int_equal(hg_idlive_new(&t), 0);
 	for (int i = 0; i < 200; i++) { /* through a few rehashes */
 		snprintf(id, sizeof(id), "s%d", i);
-		struct hg_op op = { .kind = HG_OP_ALLOC, .id = id,
+		struct hg_op op = { .kind = HG_OP_ALLOC,
+				    .id = id,
 				    .size = 8192 };
 		struct hg_op_result res = { 0 };
 		assert_int_equal(hg_model_apply(m, &op, &res, err, sizeof(err)),

@@ -27,8 +27,8 @@ struct ops {
 	uint64_t marks_left; /* then this many marks */
 };
 
-static int ops_next(void *ctx, struct hg_op *op, unsigned *line,
-		    unsigned *col, struct hg_diag *d)
+static int ops_next(void *ctx, struct hg_op *op, unsigned *line, unsigned *col,
+		    struct hg_diag *d)
 {
 	struct ops *o = ctx;
 	if (o->fail_at >= 0 && o->i == (size_t)o->fail_at) {
@@ -152,8 +152,7 @@ static int stop_lane1_at_mark(void *ctx, struct hg_replay *rp,
 {
 	(void)rp;
 	(*(int *)ctx)++;
-	return ev->lane == 1 && ev->op->kind == HG_OP_MARK ? HG_REPLAY_STOP
-							    : 0;
+	return ev->lane == 1 && ev->op->kind == HG_OP_MARK ? HG_REPLAY_STOP : 0;
 }
 
 static void test_lanes(void **state)
@@ -227,14 +226,26 @@ static void test_fidelity(void **state)
 {
 	(void)state;
 	static const struct hg_op rec[] = {
-		{ .kind = HG_OP_ALLOC, .id = "A", .size = 5 * MiB,
-		  .addr = 0xc000000000, .has_addr = true },
-		{ .kind = HG_OP_MMAP, .id = "M", .size = MiB,
-		  .addr = 0x7f0000000000, .has_addr = true },
-		{ .kind = HG_OP_ALLOC, .id = "B", .size = 70 * MiB,
-		  .addr = 0xc000600000, .has_addr = true },
-		{ .kind = HG_OP_ALLOC, .id = "C", .size = MiB,
-		  .addr = 0xc000000000, .has_addr = true },
+		{ .kind = HG_OP_ALLOC,
+		  .id = "A",
+		  .size = 5 * MiB,
+		  .addr = 0xc000000000,
+		  .has_addr = true },
+		{ .kind = HG_OP_MMAP,
+		  .id = "M",
+		  .size = MiB,
+		  .addr = 0x7f0000000000,
+		  .has_addr = true },
+		{ .kind = HG_OP_ALLOC,
+		  .id = "B",
+		  .size = 70 * MiB,
+		  .addr = 0xc000600000,
+		  .has_addr = true },
+		{ .kind = HG_OP_ALLOC,
+		  .id = "C",
+		  .size = MiB,
+		  .addr = 0xc000000000,
+		  .has_addr = true },
 	};
 	struct ops o = { rec, 4, 0, -1, 0, 0 };
 	struct hg_replay rp;
@@ -262,7 +273,7 @@ struct clobber {
 	char buf[700];
 	unsigned i, n;
 	unsigned prefill; /* first this many spans "p<k>", kept live */
-	bool fail_end;	  /* an input error instead of the end */
+	bool fail_end;    /* an input error instead of the end */
 };
 
 static void clobber_id(char *b, unsigned k)

@@ -213,8 +213,7 @@ static void test_seed_000(void **state)
 	struct run f = replay("seed-000-wasm-bloc.yaml", off_s);
 	assert_int_equal(f.st.final.linear_memory, 47251456);
 	assert_int_equal(f.st.os_calls.grow_memory, 4);
-	assert_int_equal(f.st.final.heap_sys,
-			 o.st.final.heap_sys);
+	assert_int_equal(f.st.final.heap_sys, o.st.final.heap_sys);
 	assert_true(f.st.final.classes[HG_CLASS_SYS] <
 		    o.st.final.classes[HG_CLASS_SYS]);
 }

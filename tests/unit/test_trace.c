@@ -384,9 +384,10 @@ static void test_gzip(void **state)
 		z[zlen - 8] ^= 0x01;
 		res = read_bytes(z, zlen);
 		assert_int_equal(res->rc, HG_EINVAL);
-		snprintf(want, sizeof(want),
-			 "gzip: corrupt data (incorrect data check) at byte %zu",
-			 zlen - 4);
+		snprintf(
+			want, sizeof(want),
+			"gzip: corrupt data (incorrect data check) at byte %zu",
+			zlen - 4);
 		assert_string_equal(res->d.msg, want);
 		free(res);
 		z[zlen - 8] ^= 0x01;
@@ -394,7 +395,8 @@ static void test_gzip(void **state)
 		res = read_bytes(z, zlen);
 		assert_int_equal(res->rc, HG_EINVAL);
 		snprintf(want, sizeof(want),
-			 "gzip: corrupt data (incorrect length check) at byte %zu",
+			 "gzip: corrupt data (incorrect length check) at byte "
+			 "%zu",
 			 zlen);
 		assert_string_equal(res->d.msg, want);
 		free(res);
@@ -797,15 +799,53 @@ static void test_stream_yaml(void **state)
 static void test_sizes_as_parse_size(void **state)
 {
 	static const char *const sizes[] = {
-		"0", "7", "8K", "8KiB", "8Ki", "8k", "8KB", "16M", "16MiB",
-		"3G", "3GiB", "2T", "2TiB", "017", "0x10", "0X1f", "0x", "x1",
-		"999999999999999999", "9999999999999999999",
-		"18446744073709551615", "18446744073709551616",
-		"99999999999999999999", "16777215T", "16777216T",
-		"17592186044415M", "17592186044416M", "1 K", "1KK", "K",
-		"12Q", "0K", "00000000000000000001", "1234", "12345", "123456",
-		"1234567", "12345678", "99999999", "00000000", "0000", "4096",
-		"1234567K", "123:", "12/4", "1234567/", "123456789",
+		"0",
+		"7",
+		"8K",
+		"8KiB",
+		"8Ki",
+		"8k",
+		"8KB",
+		"16M",
+		"16MiB",
+		"3G",
+		"3GiB",
+		"2T",
+		"2TiB",
+		"017",
+		"0x10",
+		"0X1f",
+		"0x",
+		"x1",
+		"999999999999999999",
+		"9999999999999999999",
+		"18446744073709551615",
+		"18446744073709551616",
+		"99999999999999999999",
+		"16777215T",
+		"16777216T",
+		"17592186044415M",
+		"17592186044416M",
+		"1 K",
+		"1KK",
+		"K",
+		"12Q",
+		"0K",
+		"00000000000000000001",
+		"1234",
+		"12345",
+		"123456",
+		"1234567",
+		"12345678",
+		"99999999",
+		"00000000",
+		"0000",
+		"4096",
+		"1234567K",
+		"123:",
+		"12/4",
+		"1234567/",
+		"123456789",
 	};
 	uint64_t x = 2463534242u;
 	char gen[32];
@@ -819,7 +859,8 @@ static void test_sizes_as_parse_size(void **state)
 		if (i < sizeof(sizes) / sizeof(sizes[0])) {
 			sz = sizes[i];
 		} else {
-			/* 1 to 10 digits, now and then a byte beside '0'..'9'. */
+			/* 1 to 10 digits, now and then a byte beside '0'..'9'.
+			 */
 			unsigned n = 1 + (unsigned)(i % 10);
 
 			for (unsigned j = 0; j < n; j++) {
@@ -838,8 +879,8 @@ static void test_sizes_as_parse_size(void **state)
 		snprintf(text, sizeof(text), "heapgrow-trace 1\ns %s\n", sz);
 		res = read_text(text);
 		if (ok != (res->rc == 0))
-			fail_msg("'%s': hg_parse_size %d, reader %d (%s)",
-				 sz, ok, res->rc, res->d.msg);
+			fail_msg("'%s': hg_parse_size %d, reader %d (%s)", sz,
+				 ok, res->rc, res->d.msg);
 		if (ok)
 			assert_int_equal(res->ops[0].size, want);
 		free(res);
@@ -925,13 +966,14 @@ static int second_op(const char *text, struct hg_op *op, char *msg, size_t n)
  * at the same position. */
 static void test_compact_fast_sizes(void **state)
 {
-	static const char *const tails[] = { "", "K", "M", "G", "T", "x",
+	static const char *const tails[] = { "",   "K", "M", "G",  "T", "x",
 					     "K2", ".", "-", "KK", "/", ":" };
 	uint64_t s = 88172645463325252ull;
 
 	(void)state;
 	for (unsigned nd = 1; nd <= 21; nd++) {
-		for (unsigned t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
+		for (unsigned t = 0; t < sizeof(tails) / sizeof(tails[0]);
+		     t++) {
 			for (unsigned rep = 0; rep < 40; rep++) {
 				char digits[32], fast[96], slow[96];
 				char mf[320] = "", ms[320] = "";
@@ -942,17 +984,20 @@ static void test_compact_fast_sizes(void **state)
 					s ^= s >> 7;
 					s ^= s << 17;
 					/* Some with leading zeros or nines. */
-					digits[i] = rep == 0   ? '9'
-						    : rep == 1 ? (i ? '0' : '1')
-						    : rep == 2 ? '0'
-							       : (char)('0' + s % 10);
+					digits[i] =
+						rep == 0   ? '9'
+						: rep == 1 ? (i ? '0' : '1')
+						: rep == 2
+							? '0'
+							: (char)('0' + s % 10);
 				}
 				digits[nd] = '\0';
 				snprintf(fast, sizeof(fast),
-					 "heapgrow-trace 1\np 0\na s1 %s%s 1\n", digits,
-					 tails[t]);
+					 "heapgrow-trace 1\np 0\na s1 %s%s 1\n",
+					 digits, tails[t]);
 				snprintf(slow, sizeof(slow),
-					 "heapgrow-trace 1\np 0\na s1 %s%s 1\r\n",
+					 "heapgrow-trace 1\np 0\na s1 %s%s "
+					 "1\r\n",
 					 digits, tails[t]);
 				/* (A third word: an address, or an error.) */
 				int rf = second_op(fast, &a, mf, sizeof(mf));
@@ -965,11 +1010,11 @@ static void test_compact_fast_sizes(void **state)
 					assert_int_equal(a.addr, b.addr);
 				}
 				snprintf(fast, sizeof(fast),
-					 "heapgrow-trace 1\np 0\na s1 %s%s\n", digits,
-					 tails[t]);
+					 "heapgrow-trace 1\np 0\na s1 %s%s\n",
+					 digits, tails[t]);
 				snprintf(slow, sizeof(slow),
-					 "heapgrow-trace 1\np 0\na s1 %s%s\r\n", digits,
-					 tails[t]);
+					 "heapgrow-trace 1\np 0\na s1 %s%s\r\n",
+					 digits, tails[t]);
 				rf = second_op(fast, &a, mf, sizeof(mf));
 				rs = second_op(slow, &b, ms, sizeof(ms));
 				assert_int_equal(rf, rs);
@@ -977,8 +1022,8 @@ static void test_compact_fast_sizes(void **state)
 				if (rf == 1) {
 					assert_int_equal(a.size, b.size);
 					if (nd <= 18 && !tails[t][0]) {
-						uint64_t v = strtoull(digits, NULL,
-								      10);
+						uint64_t v = strtoull(digits,
+								      NULL, 10);
 						assert_true(a.size == v);
 					}
 				}
@@ -988,39 +1033,63 @@ static void test_compact_fast_sizes(void **state)
 }
 
 /* fast_event writes event k of ten, numbered id, as YAML or compact. */
-static size_t fast_event(char *b, size_t n, bool yaml, unsigned k,
-			 unsigned id)
+static size_t fast_event(char *b, size_t n, bool yaml, unsigned k, unsigned id)
 {
 	switch (k) {
 	case 0:
-		return (size_t)(yaml ? snprintf(b, n, "  - alloc: {id: s%u, size: %uK}\n", id, id + 1)
-				     : snprintf(b, n, "a s%u %uK\n", id, id + 1));
+		return (size_t)(yaml ? snprintf(b, n,
+						"  - alloc: {id: s%u, size: "
+						"%uK}\n",
+						id, id + 1)
+				     : snprintf(b, n, "a s%u %uK\n", id,
+						id + 1));
 	case 1:
 		return (size_t)(yaml ? snprintf(b, n, "  - free: s%u\n", id)
 				     : snprintf(b, n, "f s%u\n", id));
 	case 2:
-		return (size_t)(yaml ? snprintf(b, n, "  - sysalloc: {id: g%u, size: %u}  # stack\n", id, id + 1)
-				     : snprintf(b, n, "sa g%u %u\n", id, id + 1));
+		return (size_t)(yaml ? snprintf(b, n,
+						"  - sysalloc: {id: g%u, size: "
+						"%u}  # stack\n",
+						id, id + 1)
+				     : snprintf(b, n, "sa g%u %u\n", id,
+						id + 1));
 	case 3:
-		return (size_t)(yaml ? snprintf(b, n, "  - sysfree: \"g%u\"\n", id)
+		return (size_t)(yaml ? snprintf(b, n, "  - sysfree: \"g%u\"\n",
+						id)
 				     : snprintf(b, n, "sf g%u\n", id));
 	case 4:
-		return (size_t)(yaml ? snprintf(b, n, "  - mmap: {id: m%u, addr: 0x7f%u000, size: 1M}\n", id, id)
-				     : snprintf(b, n, "mm m%u 0x7f%u000 1M\n", id, id));
+		return (size_t)(yaml ? snprintf(b, n,
+						"  - mmap: {id: m%u, addr: "
+						"0x7f%u000, size: 1M}\n",
+						id, id)
+				     : snprintf(b, n, "mm m%u 0x7f%u000 1M\n",
+						id, id));
 	case 5:
 		return (size_t)(yaml ? snprintf(b, n, "  - munmap: m%u\n", id)
 				     : snprintf(b, n, "mu m%u\n", id));
 	case 6:
-		return (size_t)(yaml ? snprintf(b, n, "  - new: {id: o.%u, size: %u, noscan: true}\n", id, id + 1)
-				     : snprintf(b, n, "n o.%u %u noscan\n", id, id + 1));
+		return (size_t)(yaml ? snprintf(b, n,
+						"  - new: {id: o.%u, size: %u, "
+						"noscan: true}\n",
+						id, id + 1)
+				     : snprintf(b, n, "n o.%u %u noscan\n", id,
+						id + 1));
 	case 7:
-		return (size_t)(yaml ? snprintf(b, n, "  - del: {id: o.%u, swept: true}\n", id)
+		return (size_t)(yaml ? snprintf(b, n,
+						"  - del: {id: o.%u, swept: "
+						"true}\n",
+						id)
 				     : snprintf(b, n, "d o.%u swept\n", id));
 	case 8:
-		return (size_t)(yaml ? snprintf(b, n, "  - stackalloc: {id: k_%u, size: %uK, addr: 0xc%u}\n", id, id + 1, id)
-				     : snprintf(b, n, "ka k_%u %uK @0xc%u\n", id, id + 1, id));
+		return (size_t)(yaml ? snprintf(b, n,
+						"  - stackalloc: {id: k_%u, "
+						"size: %uK, addr: 0xc%u}\n",
+						id, id + 1, id)
+				     : snprintf(b, n, "ka k_%u %uK @0xc%u\n",
+						id, id + 1, id));
 	default:
-		return (size_t)(yaml ? snprintf(b, n, "  - stackfree: k_%u\n", id)
+		return (size_t)(yaml ? snprintf(b, n, "  - stackfree: k_%u\n",
+						id)
 				     : snprintf(b, n, "kf k_%u\n", id));
 	}
 }
@@ -1118,10 +1187,13 @@ static void test_compact_fast_line(void **state)
 		na += (size_t)snprintf(a + na, cap - na, "%s\n", ev);
 		/* The same event with other blanks and line ends. */
 		const char *sep = i % 4 == 0 ? "\t" : i % 4 == 1 ? "  " : " ";
-		const char *end = i % 5 == 0 ? "\r\n" : i % 5 == 1 ? " \t\n" : "\n";
+		const char *end = i % 5 == 0   ? "\r\n"
+				  : i % 5 == 1 ? " \t\n"
+					       : "\n";
 		for (const char *q = ev; *q; q++) {
 			if (*q == ' ' && k != 7)
-				nb += (size_t)snprintf(b + nb, cap - nb, "%s", sep);
+				nb += (size_t)snprintf(b + nb, cap - nb, "%s",
+						       sep);
 			else
 				b[nb++] = *q;
 		}
@@ -1781,8 +1853,8 @@ static void test_scavenge_goal(void **state)
 		assert_int_equal(orig->ops[0].size, 0);
 		assert_false(orig->ops[1].goal);
 		for (size_t j = 0; j < 2; j++) {
-			enum hg_trace_format fmt = j ? HG_FMT_COMPACT
-						     : HG_FMT_YAML;
+			enum hg_trace_format fmt =
+				j ? HG_FMT_COMPACT : HG_FMT_YAML;
 			size_t len;
 			char *out = convert(inputs[i], fmt, false, &len);
 			struct result *back = read_bytes(out, len);

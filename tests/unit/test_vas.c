@@ -140,7 +140,8 @@ static void run_random(enum hg_placement place, uint64_t seed, unsigned top)
 	struct hg_vas s;
 	memset(ref, 0, sizeof(ref));
 	hg_vas_init(&s, LO, LO + NPAGES * PAGE,
-		    top < NPAGES ? page_addr(top) : 0, PAGE, gran * PAGE, place);
+		    top < NPAGES ? page_addr(top) : 0, PAGE, gran * PAGE,
+		    place);
 	for (int step = 0; step < 6000; step++) {
 		uint64_t r = rnd(&seed);
 		unsigned a = (unsigned)(rnd(&seed) % NPAGES);
@@ -156,9 +157,10 @@ static void run_random(enum hg_placement place, uint64_t seed, unsigned top)
 				long want = place == HG_PLACE_BOTTOMUP
 						    ? ref_fit_up(n)
 						    : ref_fit_down(n, top);
-				assert_int_equal(at, want < 0 ? 0
-							      : page_addr(
-									(unsigned)want));
+				assert_int_equal(
+					at,
+					want < 0 ? 0
+						 : page_addr((unsigned)want));
 			}
 			if (!at)
 				break;
@@ -187,9 +189,9 @@ static void run_random(enum hg_placement place, uint64_t seed, unsigned top)
 				assert_int_equal(hg_vas_insert(&s, &m), 0);
 			}
 			for (unsigned i = p; i < p + n; i++)
-				ref[i] = (struct ref_page){ 1, m.owner,
-							    m.state, 0,
-							    0, m.resv };
+				ref[i] =
+					(struct ref_page){ 1, m.owner, m.state,
+							   0, 0,       m.resv };
 			break;
 		}
 		case 2:
@@ -244,10 +246,9 @@ static void run_random(enum hg_placement place, uint64_t seed, unsigned top)
 		}
 		}
 		check_against_ref(&s);
-		assert_int_equal(hg_vas_bytes(&s, 0, UINT64_MAX, -1),
-				 s.n ? hg_vas_bytes(&s, LO, LO + NPAGES * PAGE,
-						    -1)
-				     : 0);
+		assert_int_equal(
+			hg_vas_bytes(&s, 0, UINT64_MAX, -1),
+			s.n ? hg_vas_bytes(&s, LO, LO + NPAGES * PAGE, -1) : 0);
 	}
 	hg_vas_release(&s);
 }
@@ -331,8 +332,13 @@ static uint64_t walked_span(const struct hg_vas *s)
  * every seventh is foreign. */
 static struct hg_vma deep_vma(unsigned i)
 {
-	struct hg_vma m = { page_addr(5 * i), page_addr(5 * i + 4),
-			    page_addr(5 * i), 0, HG_MEM_READY, 0, 0 };
+	struct hg_vma m = { page_addr(5 * i),
+			    page_addr(5 * i + 4),
+			    page_addr(5 * i),
+			    0,
+			    HG_MEM_READY,
+			    0,
+			    0 };
 	m.owner = i % 7 == 3 ? HG_OWN_FOREIGN : HG_OWN_RUNTIME;
 	return m;
 }
@@ -366,28 +372,28 @@ static void test_vas_deep_gaps(void **state)
 		unsigned holes[] = { 17, 1500, 2990, 640 };
 		for (unsigned h = 0; h < 4; h++) {
 			struct hg_vma m = deep_vma(holes[h]);
-			assert_int_equal(hg_vas_unmap(&s, m.base, m.end,
-						      &charged),
-					 0);
+			assert_int_equal(
+				hg_vas_unmap(&s, m.base, m.end, &charged), 0);
 		}
 		assert_int_equal(charged, 4 * 4 * PAGE);
 		check_walks(&s, DEEP - 4);
 		/* A hole is the free page before, the vma's four and the
 		 * free page after: six pages. */
-		hg_addr want = down ? page_addr(5 * 2990 - 1)
-				    : page_addr(5 * 17 - 1);
+		hg_addr want =
+			down ? page_addr(5 * 2990 - 1) : page_addr(5 * 17 - 1);
 		assert_int_equal(hg_vas_place(&s, 0, 6 * PAGE), want);
 		assert_int_equal(hg_vas_place(&s, 0, 7 * PAGE), 0);
-		struct hg_vma q = { 0, 0, 0, HG_OWN_RUNTIME, HG_MEM_READY,
-				    0, 0 };
+		struct hg_vma q = {
+			0, 0, 0, HG_OWN_RUNTIME, HG_MEM_READY, 0, 0
+		};
 		assert_int_equal(hg_vas_map(&s, 0, 6 * PAGE, &q, true), 0);
 		assert_int_equal(q.base, want);
 		/* It filled its hole and touches both neighbours (another
 		 * reservation: no merge). */
 		check_walks(&s, DEEP - 3);
 		/* The next six pages go to the next hole in order. */
-		hg_addr next = down ? page_addr(5 * 1500 - 1)
-				    : page_addr(5 * 640 - 1);
+		hg_addr next =
+			down ? page_addr(5 * 1500 - 1) : page_addr(5 * 640 - 1);
 		assert_int_equal(hg_vas_place(&s, 0, 6 * PAGE), next);
 		/* Smaller ones fit at the top (bottom) of that hole. */
 		assert_int_equal(hg_vas_place(&s, 0, 2 * PAGE),
@@ -500,8 +506,9 @@ static void test_vas_deep_drain(void **state)
 	assert_int_equal(hg_vas_runtime_span(&s), 0);
 	/* Filled again from the pool, placed top-down from the end. */
 	for (unsigned i = 0; i < 100; i++) {
-		struct hg_vma q = { 0, 0, 0, HG_OWN_RUNTIME, HG_MEM_READY,
-				    0, 0 };
+		struct hg_vma q = {
+			0, 0, 0, HG_OWN_RUNTIME, HG_MEM_READY, 0, 0
+		};
 		assert_int_equal(hg_vas_map(&s, 0, PAGE, &q, true), 0);
 		assert_int_equal(q.base, page_addr(5 * DEEP - 2 - i));
 	}
@@ -588,9 +595,9 @@ static uint64_t windows_stacks(unsigned live)
 	struct hg_config cfg;
 	char err[256];
 	hg_config_init(&cfg);
-	assert_int_equal(
-		hg_config_set(&cfg, "platform", "windows/amd64", err, sizeof(err)),
-		0);
+	assert_int_equal(hg_config_set(&cfg, "platform", "windows/amd64", err,
+				       sizeof(err)),
+			 0);
 	struct hg_model *m;
 	assert_int_equal(hg_model_new(&m, &cfg, err, sizeof(err)), 0);
 	static unsigned char used[1u << 16];

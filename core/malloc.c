@@ -41,8 +41,8 @@ int hg_objects_init(struct hg_model *m)
 	unsigned minor = hg_config_go_minor(&m->cfg);
 	o->go_minor = minor;
 	hg_sizeclass_lookup_init(&o->sc, hg_sizeclasses_for(minor));
-	o->span_sets = minor >= 15;    /* Go: go115NewMCentralImpl */
-	o->span_classes = minor >= 9;  /* Go: makeSpanClass */
+	o->span_sets = minor >= 15;     /* Go: go115NewMCentralImpl */
+	o->span_classes = minor >= 9;   /* Go: makeSpanClass */
 	o->malloc_header = minor >= 22; /* Go: allocheaders */
 	/* Go: goarch.PtrSize: 8 on wasm too, whose addresses are 32-bit */
 	o->ptr32 = !hg_platform_is_64bit(m->cfg.platform) &&
@@ -117,9 +117,9 @@ void hg_objects_release(struct hg_model *m)
 }
 
 /* Go: allocation of an mspan (fixalloc) and (*mspan).init. */
-struct hg_mspan *hg_mspan_new(struct hg_model *m, hg_addr base,
-			      uint64_t npages, uint16_t spc,
-			      uint64_t elemsize, uint32_t nelems, bool manual)
+struct hg_mspan *hg_mspan_new(struct hg_model *m, hg_addr base, uint64_t npages,
+			      uint16_t spc, uint64_t elemsize, uint32_t nelems,
+			      bool manual)
 {
 	struct hg_objects *o = m->obj;
 	struct hg_mspan *s = calloc(1, sizeof(*s));
@@ -372,7 +372,7 @@ static int malloc_large(struct hg_model *m, const struct hg_op *op,
 {
 	uint64_t page = m->cfg.page_size;
 	uint64_t npages = op->size / page + (op->size % page != 0);
-	hg_swept_span_settle(m); /* not cacheSpan's sweep (mgcsweep.c) */
+	hg_swept_span_settle(m);      /* not cacheSpan's sweep (mgcsweep.c) */
 	int rc = hg_sweep_reclaim(m); /* Go: mheap.alloc's reclaim */
 	if (rc)
 		return rc;
@@ -413,7 +413,7 @@ static int malloc_large(struct hg_model *m, const struct hg_op *op,
  * their own.
  */
 static int mallocgc(struct hg_model *m, const struct hg_op *op,
-		struct hg_op_result *res, char *err, size_t errlen)
+		    struct hg_op_result *res, char *err, size_t errlen)
 {
 	struct hg_objects *o = m->obj;
 	(void)err;
@@ -577,8 +577,8 @@ static int check_lists(struct hg_model *m, char *err, size_t errlen)
 		}
 	}
 	for (unsigned k = 0; k < o->stack_orders; k++)
-		if (check_list(&o->stackpool[k], HG_SW_STACKPOOL, -1,
-			       &on_lists, "stack pool", err, errlen))
+		if (check_list(&o->stackpool[k], HG_SW_STACKPOOL, -1, &on_lists,
+			       "stack pool", err, errlen))
 			return HG_EINVAL;
 	for (unsigned p = 0; p < o->nps; p++) {
 		if (!o->ps[p])
@@ -690,10 +690,10 @@ int hg_objects_check(struct hg_model *m, char *err, size_t errlen)
 		bool full = s->alloc_count == s->nelems;
 		bool ok_list = true;
 		if (s->where == HG_SW_CACHED)
-			ok_list = s->cached_by >= 0 &&
-				  (unsigned)s->cached_by < o->nps &&
-				  o->ps[s->cached_by]->mcache.alloc[s->spc] ==
-					  s;
+			ok_list =
+				s->cached_by >= 0 &&
+				(unsigned)s->cached_by < o->nps &&
+				o->ps[s->cached_by]->mcache.alloc[s->spc] == s;
 		else if (o->span_sets && s->where == HG_SW_PARTIAL)
 			ok_list = !full;
 		else if (o->span_sets && s->where == HG_SW_FULL)
@@ -702,9 +702,8 @@ int hg_objects_check(struct hg_model *m, char *err, size_t errlen)
 			ok_list = false;
 		/* An emptied span waits for the sweep's next event. */
 		if (!ok_list ||
-		    (s->alloc_count == 0 &&
-		     (!hg_swept_span_pending(o, s) ||
-		      s->where != HG_SW_PARTIAL))) {
+		    (s->alloc_count == 0 && (!hg_swept_span_pending(o, s) ||
+					     s->where != HG_SW_PARTIAL))) {
 			return hg_errorf(err, errlen, HG_EINVAL,
 					 "span %#" PRIx64
 					 " (class %u, %u of %u "
@@ -724,8 +723,8 @@ int hg_objects_check(struct hg_model *m, char *err, size_t errlen)
 			cspans[c]++;
 			cobjs[c] += s->alloc_count;
 			cslots[c] += s->nelems;
-			if (s->nelems != hg_span_nelems(o, s->spc, bytes,
-							s->elemsize)) {
+			if (s->nelems !=
+			    hg_span_nelems(o, s->spc, bytes, s->elemsize)) {
 				return hg_errorf(
 					err, errlen, HG_EINVAL,
 					"span %#" PRIx64 ": %u slots of "

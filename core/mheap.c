@@ -114,9 +114,10 @@ int hg_heap_add_pages(struct hg_model *m, hg_addr v, uint64_t n)
 				     x += page)
 					if (x >= pc->base &&
 					    x < pc->base + 64 * page)
-						pc->scav &= ~(
-							1ull << ((x - pc->base) /
-								 page));
+						pc->scav &=
+							~(1ull
+							  << ((x - pc->base) /
+							      page));
 			}
 			continue;
 		}
@@ -319,8 +320,7 @@ struct hg_pagecache *hg_cur_pagecache(struct hg_model *m)
 			realloc(m->pcaches, n * sizeof(*pcs));
 		if (!pcs)
 			return NULL;
-		memset(pcs + m->npcaches, 0,
-		       (n - m->npcaches) * sizeof(*pcs));
+		memset(pcs + m->npcaches, 0, (n - m->npcaches) * sizeof(*pcs));
 		m->pcaches = pcs;
 		m->npcaches = n;
 	}
@@ -428,8 +428,8 @@ uint64_t hg_mheap_scavenge(struct hg_model *m, uint64_t nbytes)
  * allocSpan takes it, whose bytes count in *in (inStacks, inWorkBufs)
  * instead of heapInUse. Returns as hg_mheap_alloc_span.
  */
-int hg_mheap_alloc_manual(struct hg_model *m, uint64_t npages,
-			  uint64_t *in, struct hg_op_result *res)
+int hg_mheap_alloc_manual(struct hg_model *m, uint64_t npages, uint64_t *in,
+			  struct hg_op_result *res)
 {
 	int rc = hg_mheap_alloc_span(m, npages, res);
 	if (!res->addr)

@@ -55,7 +55,8 @@ figures_of(const struct hg_model *m, struct hg_figures *f)
 	struct hg_sbrk_counts sc = { 0 };
 	if (m->sbrk_counts)
 		m->os.ops->counts(&m->os, &sc);
-	_Static_assert(HG_CLASS_COUNT == 10, "hg_model_figures sums every class");
+	_Static_assert(HG_CLASS_COUNT == 10,
+		       "hg_model_figures sums every class");
 	/* Summed from locals, not read back from f (a store-forwarding
 	 * stall per class once the compiler vectorizes the sum). */
 	uint64_t foreign = m->c_foreign, reserved = m->c_reserved;
@@ -302,10 +303,10 @@ int hg_model_new_with(struct hg_model **out, const struct hg_config *cfg,
 		free(m);
 		return rc;
 	}
-	m->max_span_pages = (UINT64_C(1) << (cfg->address_bits < 63
-						     ? cfg->address_bits
-						     : 63)) /
-			    cfg->page_size;
+	m->max_span_pages =
+		(UINT64_C(1)
+		 << (cfg->address_bits < 63 ? cfg->address_bits : 63)) /
+		cfg->page_size;
 	hg_idmap_init(&m->spans);
 	hg_idmap_init(&m->sysallocs);
 	hg_idmap_init(&m->mmaps);
@@ -520,15 +521,14 @@ static __attribute__((noinline)) int apply_general(struct hg_model *m,
 		return hg_errorf(err, errlen, HG_ETRACE, "unknown operation");
 	struct hg_idmap *live = live_ids(m, k);
 	m->id_made = NULL;
-	int rc = hg_ids_enter_spec(live, k, op, &m->id_made, &m->id_ended,
-				   NULL, err, errlen);
+	int rc = hg_ids_enter_spec(live, k, op, &m->id_made, &m->id_ended, NULL,
+				   err, errlen);
 	if (__builtin_expect(rc == HG_OK, 1))
 		rc = hg_apply_spec(m, k, op, res, err, errlen);
 	else if (rc != HG_ENOMEM)
 		return rc;
-	if (__builtin_expect(rc != HG_OK || m->id_made || m->os.enomem ||
-				     m->dead,
-			     0))
+	if (__builtin_expect(
+		    rc != HG_OK || m->id_made || m->os.enomem || m->dead, 0))
 		return apply_end(m, op, live, res, rc, err, errlen);
 	m->stats.events++;
 	update_peaks(m);
@@ -770,9 +770,9 @@ static int heap_run(void *arg, hg_addr base, hg_addr end, bool alloc, bool scav)
 		hg_addr hi = end < cend ? end : cend;
 		for (hg_addr a = lo; a < hi; a += page)
 			emit(w->e, a, a + page,
-			     cached_page_class(w->m, pc->base,
-					       (unsigned)((a - pc->base) /
-							  page)));
+			     cached_page_class(
+				     w->m, pc->base,
+				     (unsigned)((a - pc->base) / page)));
 		pos = hi;
 	}
 	if (pos < end)
@@ -934,7 +934,8 @@ int hg_model_check(struct hg_model *m, char *err, size_t errlen)
 	uint64_t cache_scav = 0, cache_free = 0;
 	for (unsigned i = 0; i < m->npcaches; i++) {
 		const struct hg_pagecache *c = &m->pcaches[i];
-		cache_scav += (uint64_t)__builtin_popcountll(c->scav & c->cache);
+		cache_scav +=
+			(uint64_t)__builtin_popcountll(c->scav & c->cache);
 		cache_free += (uint64_t)__builtin_popcountll(c->cache);
 	}
 	uint64_t released =

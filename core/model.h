@@ -208,8 +208,8 @@ int hg_mheap_alloc_span(struct hg_model *m, uint64_t npages,
 void hg_mheap_free_span(struct hg_model *m, hg_addr base, uint64_t npages);
 /* Manual spans (stacks, GC work buffers): pages of the heap counted in *in
  * (hs.in_stacks, hs.in_workbufs) instead of heap_inuse. */
-int hg_mheap_alloc_manual(struct hg_model *m, uint64_t npages,
-			  uint64_t *in, struct hg_op_result *res);
+int hg_mheap_alloc_manual(struct hg_model *m, uint64_t npages, uint64_t *in,
+			  struct hg_op_result *res);
 void hg_mheap_free_manual(struct hg_model *m, hg_addr base, uint64_t npages,
 			  uint64_t *in);
 /* mgcwork.c: the GC's work-buffer spans, as a trace gives them. */

@@ -46,10 +46,10 @@ static const char *state_name(int state)
 
 /* What a range must be in the address space. */
 struct want {
-	int owner;         /* HG_OWN_RUNTIME or HG_OWN_FOREIGN */
-	int heap;          /* 1 heap memory, 0 not, -1 either */
-	int state; /* the one state it must be in, -1 any but reserved */
-	const char *what;  /* "span s1" */
+	int owner;        /* HG_OWN_RUNTIME or HG_OWN_FOREIGN */
+	int heap;         /* 1 heap memory, 0 not, -1 either */
+	int state;        /* the one state it must be in, -1 any but reserved */
+	const char *what; /* "span s1" */
 };
 
 /* covered checks that vmas as w says cover [base, end) without a hole. */
@@ -105,8 +105,8 @@ static int vacated(const struct hg_model *m, hg_addr base, hg_addr end,
 }
 
 struct pages_walk {
-	bool alloc;   /* the pages must be allocated (else free) */
-	hg_addr bad;  /* the first page in the wrong state, or 0 */
+	bool alloc;     /* the pages must be allocated (else free) */
+	hg_addr bad;    /* the first page in the wrong state, or 0 */
 	uint64_t bytes; /* grown bytes seen */
 	hg_addr lo, hi;
 };
@@ -148,8 +148,8 @@ static int span_pages(struct hg_model *m, hg_addr base, uint64_t npages,
 				 alloc ? "free or scavenged" : "allocated");
 	if (w.bytes != size)
 		return hg_errorf(err, errlen, HG_EINVAL,
-				 "%s [%#" PRIx64 ", %#" PRIx64
-				 "): %" PRIu64 " of its bytes are not in "
+				 "%s [%#" PRIx64 ", %#" PRIx64 "): %" PRIu64
+				 " of its bytes are not in "
 				 "the page allocator's memory",
 				 what, base, base + size, size - w.bytes);
 	return hg_pagealloc_check_range(m->pages, base, base + size, err,
@@ -184,9 +184,8 @@ static int counters(const struct hg_model *m, char *err, size_t errlen)
 
 /* live checks that id is live in ids at addr (size: the id's size or
  * page count; UINT64_MAX: not compared) or, gone, not live. */
-static int live(const struct hg_idmap *ids, const struct hg_op *op,
-		bool gone, hg_addr addr, uint64_t size, char *err,
-		size_t errlen)
+static int live(const struct hg_idmap *ids, const struct hg_op *op, bool gone,
+		hg_addr addr, uint64_t size, char *err, size_t errlen)
 {
 	struct hg_idkey k;
 	struct hg_idval val, *v = &val;
@@ -200,8 +199,8 @@ static int live(const struct hg_idmap *ids, const struct hg_op *op,
 		return hg_errorf(err, errlen, HG_EINVAL,
 				 "%s: id '%s' still live", hg_op_name(op->kind),
 				 op->id);
-	if (!gone && (!v || v->a != addr || (size != UINT64_MAX &&
-					     v->b != size)))
+	if (!gone &&
+	    (!v || v->a != addr || (size != UINT64_MAX && v->b != size)))
 		return hg_errorf(err, errlen, HG_EINVAL,
 				 "%s: id '%s' is not live at %#" PRIx64,
 				 hg_op_name(op->kind), op->id, addr);

@@ -104,7 +104,7 @@ void hg_chunk_done(struct hg_pagealloc *p, uint64_t ci)
 /* Sets summary i of level l to v; false when it was v already (or the
  * host ran out of memory). */
 static inline bool sum_set(struct hg_pagealloc *p, unsigned l, uint64_t i,
-			    uint64_t v)
+			   uint64_t v)
 {
 	uint64_t *s = sum_peek(p, l, i);
 
@@ -372,9 +372,9 @@ static uint64_t merged_children(const struct hg_pagealloc *p, unsigned l,
 				uint64_t i)
 {
 	uint64_t kids[1 << PA_LEVEL_BITS];
-	const uint64_t *k = hg_sparse_block(&p->summary[l + 1],
-					    i << PA_LEVEL_BITS,
-					    1u << PA_LEVEL_BITS, kids);
+	const uint64_t *k =
+		hg_sparse_block(&p->summary[l + 1], i << PA_LEVEL_BITS,
+				1u << PA_LEVEL_BITS, kids);
 
 	return merge_kids(p, l, k);
 }
@@ -435,8 +435,8 @@ static inline bool kid_holds(const uint64_t *k, uint64_t mf, uint64_t mo)
  * child holds a run as long (every run that crosses between children
  * stays too).
  */
-void hg_pagealloc_update_up(struct hg_pagealloc *p, uint64_t ci,
-			    uint64_t *cur, uint64_t old, uint64_t sum)
+void hg_pagealloc_update_up(struct hg_pagealloc *p, uint64_t ci, uint64_t *cur,
+			    uint64_t old, uint64_t sum)
 {
 	unsigned leaf = p->levels - 1, lp = p->log_max_packed;
 	uint64_t mask = (UINT64_C(1) << lp) - 1, i = ci;
@@ -510,7 +510,8 @@ void hg_pagealloc_update(struct hg_pagealloc *p, hg_addr base, uint64_t npages,
 		return;
 	if (sc == ec) {
 		hg_pagealloc_update_chunk(
-			p, sc, hg_pallocbits_summarize_fast(p, chunk_of(p, sc)));
+			p, sc,
+			hg_pallocbits_summarize_fast(p, chunk_of(p, sc)));
 		return;
 	}
 	if (contig) {
@@ -522,7 +523,8 @@ void hg_pagealloc_update(struct hg_pagealloc *p, hg_addr base, uint64_t npages,
 	} else {
 		for (c = sc; c <= ec; c++)
 			sum_set(p, leaf, c,
-				hg_pallocbits_summarize_fast(p, chunk_of(p, c)));
+				hg_pallocbits_summarize_fast(p,
+							     chunk_of(p, c)));
 	}
 
 	for (l = (int)leaf - 1; l >= 0; l--) {
@@ -642,8 +644,8 @@ int hg_pagealloc_grow(struct hg_pagealloc *p, hg_addr base, uint64_t size)
 enum { FIND_NONE, FIND_HERE, FIND_DOWN };
 
 static inline __attribute__((always_inline)) int
-find_level_lp(struct hg_pagealloc *p, unsigned l, uint64_t *ip,
-	      uint64_t npages, hg_addr from, hg_addr *a, unsigned lp)
+find_level_lp(struct hg_pagealloc *p, unsigned l, uint64_t *ip, uint64_t npages,
+	      hg_addr from, hg_addr *a, unsigned lp)
 {
 	unsigned log_max = p->level_log_pages[l];
 	uint64_t per_block = UINT64_C(1) << p->level_bits[l];
@@ -818,7 +820,8 @@ static hg_addr pa_walk_search(const struct hg_pagealloc *p, hg_addr a,
 			 * block's first): the first with free pages is the
 			 * window, unless there is none. */
 			if (l == 0) {
-				if (hg_hbm_find_next(&p->root_nonzero, le, &j) &&
+				if (hg_hbm_find_next(&p->root_nonzero, le,
+						     &j) &&
 				    j < re)
 					return pa_find_mapped_addr(p, j << sh);
 			} else {
@@ -1023,10 +1026,12 @@ static uint64_t pa_alloc_range(struct hg_pagealloc *p, hg_addr base,
 			was_free = !(ch->alloc[wi] & m);
 			scav = popcount64(ch->scav[wi] & m);
 			ch->alloc[wi] |= m;
-			ch->wocc[wi] = (uint8_t)(64 - word_max_free(ch->alloc[wi]));
+			ch->wocc[wi] =
+				(uint8_t)(64 - word_max_free(ch->alloc[wi]));
 			ch->scav[wi] &= ~m;
 		} else {
-			was_free = !hg_pagebits_any_range(ch->alloc, lo, npages);
+			was_free =
+				!hg_pagebits_any_range(ch->alloc, lo, npages);
 			scav = hg_pagebits_popcnt_range(ch->scav, lo, npages);
 			hg_pagebits_set_range(ch->alloc, lo, npages);
 			hg_chunk_words_changed(ch, lo, npages);
@@ -1086,8 +1091,8 @@ hg_addr hg_pagealloc_alloc(struct hg_pagealloc *p, uint64_t npages,
 	HG_ASSERT(npages != 0);
 	if (scav)
 		*scav = 0;
-	if (p->enomem || npages == 0 || chunk_index(p, p->search_addr) >= p->end ||
-	    !p->grown)
+	if (p->enomem || npages == 0 ||
+	    chunk_index(p, p->search_addr) >= p->end || !p->grown)
 		return 0;
 	if (p->chunk_pages - chunk_page_index(p, p->search_addr) >= npages) {
 		uint64_t ci = chunk_index(p, p->search_addr);
@@ -1123,8 +1128,8 @@ hg_addr hg_pagealloc_alloc(struct hg_pagealloc *p, uint64_t npages,
 }
 
 /* The inUse range that holds [base, last], else SIZE_MAX. */
-size_t hg_pagealloc_range_grown_slow(const struct hg_pagealloc *p,
-				     hg_addr base, hg_addr last)
+size_t hg_pagealloc_range_grown_slow(const struct hg_pagealloc *p, hg_addr base,
+				     hg_addr last)
 {
 	size_t k = hg_addr_ranges_find_succ(&p->in_use, base);
 
@@ -1161,8 +1166,9 @@ void hg_pagealloc_free(struct hg_pagealloc *p, hg_addr base, uint64_t npages)
 			uint64_t wi = lo / 64;
 
 			ch->alloc[wi] &= ~word_mask((unsigned)(lo & 63),
-						   (unsigned)npages);
-			ch->wocc[wi] = (uint8_t)(64 - word_max_free(ch->alloc[wi]));
+						    (unsigned)npages);
+			ch->wocc[wi] =
+				(uint8_t)(64 - word_max_free(ch->alloc[wi]));
 		} else {
 			hg_pagebits_clear_range(ch->alloc, lo, npages);
 			hg_chunk_words_changed(ch, lo, npages);
@@ -1179,8 +1185,8 @@ void hg_pagealloc_free(struct hg_pagealloc *p, hg_addr base, uint64_t npages)
 		if (run_lo == 0)
 			pa_hints_freed(p, chunk_base(p, c));
 		else
-			pa_hints_run(p, chunk_base(p, c) +
-					       (run_lo << p->log_page),
+			pa_hints_run(p,
+				     chunk_base(p, c) + (run_lo << p->log_page),
 				     run_len);
 		pa_update_leaf(p, c, sp, old, sum);
 		return;
@@ -1195,7 +1201,8 @@ void hg_pagealloc_free(struct hg_pagealloc *p, hg_addr base, uint64_t npages)
 		if (lo == 0)
 			n = uniform_run(p, &w, c, &k);
 		if (k == PA_ALLOC_READY || k == PA_ALLOC_SCAV) {
-			/* Allocated chunks wholly freed; scavenged bits stay. */
+			/* Allocated chunks wholly freed; scavenged bits stay.
+			 */
 			if (!hg_sparse_set_uniform(&p->chunks, c, c + n,
 						   k == PA_ALLOC_READY
 							   ? PA_FREE_READY
@@ -1254,8 +1261,7 @@ void hg_pagealloc_unscavenge(struct hg_pagealloc *p, hg_addr base,
 	uint64_t c, lo, hi;
 
 	HG_ASSERT(hg_is_aligned(base, p->params.page_size));
-	if (p->enomem || !npages ||
-	    !hg_pagealloc_range_grown(p, base, npages))
+	if (p->enomem || !npages || !hg_pagealloc_range_grown(p, base, npages))
 		return;
 	walk_begin(p, base, npages, &w);
 	while (walk_next(p, &w, &c, &lo, &hi)) {
@@ -1271,9 +1277,8 @@ void hg_pagealloc_unscavenge(struct hg_pagealloc *p, hg_addr base,
 			if (k == PA_FREE_SCAV || k == PA_ALLOC_SCAV) {
 				if (!hg_sparse_set_uniform(
 					    &p->chunks, c, c + n,
-					    k == PA_FREE_SCAV
-						    ? PA_FREE_READY
-						    : PA_ALLOC_READY))
+					    k == PA_FREE_SCAV ? PA_FREE_READY
+							      : PA_ALLOC_READY))
 					hg_pagealloc_enomem(p);
 			}
 			hg_hbm_set_range(&p->scav_has_free, c, c + n);

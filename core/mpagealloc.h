@@ -193,8 +193,8 @@ struct hg_pagealloc {
 	 * every chunk's gen is the index's with lastInUse 0 (gen0). */
 	struct hg_hbm scav_touched, scav_hi_last, scav_eligible;
 	bool scav_gen0;
-	uint64_t scav_hi_occ;     /* Go: scavChunkHiOccPages */
-	hg_addr scav_bg_addr;     /* Go: searchAddrBg */
+	uint64_t scav_hi_occ; /* Go: scavChunkHiOccPages */
+	hg_addr scav_bg_addr; /* Go: searchAddrBg */
 	bool scav_bg_valid;
 	bool scav_bg_marked;
 	hg_addr scav_free_hwm;    /* Go: freeHWM */
@@ -277,11 +277,10 @@ static inline void pa_hints_raise(struct hg_pagealloc *p, uint64_t npages,
 
 /* Where the search for the first run of npages may start: no such run
  * starts below the hint of any n <= npages (it would hold a run of n). */
-static inline hg_addr pa_hint_of(const struct hg_pagealloc *p,
-				 uint64_t npages)
+static inline hg_addr pa_hint_of(const struct hg_pagealloc *p, uint64_t npages)
 {
-	unsigned n, top = npages < PA_FIT_HINTS ? (unsigned)npages
-						: PA_FIT_HINTS;
+	unsigned n,
+		top = npages < PA_FIT_HINTS ? (unsigned)npages : PA_FIT_HINTS;
 	hg_addr h = p->fit_hint[1];
 
 	for (n = 2; n <= top; n++)
@@ -357,8 +356,7 @@ static inline uint64_t sum_get(const struct hg_pagealloc *p, unsigned l,
 
 /* Summary i of level l for writing when its leaf is materialised, else
  * NULL. */
-static inline uint64_t *sum_peek(struct hg_pagealloc *p, unsigned l,
-				 uint64_t i)
+static inline uint64_t *sum_peek(struct hg_pagealloc *p, unsigned l, uint64_t i)
 {
 	return hg_sparse_peek_mut_sz(&p->summary[l], i, sizeof(uint64_t));
 }
@@ -373,11 +371,9 @@ struct pa_chunk *hg_chunk_mut_slow(struct hg_pagealloc *p, uint64_t ci);
 /* Chunk ci for writing: its leaf is materialised (grown chunks only).
  * NULL when the host is out of memory. Inline: every alloc and free
  * takes it, and its leaf is nearly always materialised already. */
-static inline struct pa_chunk *hg_chunk_mut(struct hg_pagealloc *p,
-					    uint64_t ci)
+static inline struct pa_chunk *hg_chunk_mut(struct hg_pagealloc *p, uint64_t ci)
 {
-	struct pa_chunk *c =
-		hg_sparse_peek_mut_sz(&p->chunks, ci, sizeof(*c));
+	struct pa_chunk *c = hg_sparse_peek_mut_sz(&p->chunks, ci, sizeof(*c));
 
 	return c ? c : hg_chunk_mut_slow(p, ci);
 }
@@ -391,15 +387,15 @@ void hg_pagealloc_update(struct hg_pagealloc *p, hg_addr base, uint64_t npages,
 			 bool contig, bool alloc);
 void hg_pagealloc_update_chunk(struct hg_pagealloc *p, uint64_t ci,
 			       uint64_t sum);
-void hg_pagealloc_update_up(struct hg_pagealloc *p, uint64_t ci,
-			    uint64_t *cur, uint64_t old, uint64_t sum);
+void hg_pagealloc_update_up(struct hg_pagealloc *p, uint64_t ci, uint64_t *cur,
+			    uint64_t old, uint64_t sum);
 hg_addr hg_pagealloc_find(struct hg_pagealloc *p, uint64_t npages,
 			  hg_addr *new_search);
 /* pagealloc_check.c: Go's find walked from the root, for the tests. */
 hg_addr hg_pagealloc_find_ref(const struct hg_pagealloc *p, uint64_t npages,
 			      hg_addr *new_search);
-size_t hg_pagealloc_range_grown_slow(const struct hg_pagealloc *p,
-				     hg_addr base, hg_addr last);
+size_t hg_pagealloc_range_grown_slow(const struct hg_pagealloc *p, hg_addr base,
+				     hg_addr last);
 /* True if [base, base+npages pages) lies in grown chunks: in one of the
  * inUse ranges, which are coalesced, so a range that holds it is the
  * answer whichever it is. The range that held the last one asked about
@@ -449,8 +445,7 @@ static inline void hg_pagebits_set_range(uint64_t *b, uint64_t i, uint64_t n)
 }
 
 /* Go: (*pageBits).clearRange, runtime/mpallocbits.go */
-static inline void hg_pagebits_clear_range(uint64_t *b, uint64_t i,
-					   uint64_t n)
+static inline void hg_pagebits_clear_range(uint64_t *b, uint64_t i, uint64_t n)
 {
 	while (n) {
 		unsigned lo = (unsigned)(i & 63);
@@ -464,8 +459,8 @@ static inline void hg_pagebits_clear_range(uint64_t *b, uint64_t i,
 
 /* Go: (*pageBits).popcntRange, runtime/mpallocbits.go (a word with none
  * of the bits costs no count) */
-static inline uint64_t hg_pagebits_popcnt_range(const uint64_t *b,
-						uint64_t i, uint64_t n)
+static inline uint64_t hg_pagebits_popcnt_range(const uint64_t *b, uint64_t i,
+						uint64_t n)
 {
 	uint64_t s = 0;
 
@@ -633,8 +628,7 @@ static inline void hg_scav_index_free(struct hg_pagealloc *p, uint64_t ci,
 }
 /* The same over the whole chunks [c, c+n), free before (alloc) or full
  * before (free). */
-void hg_scav_index_alloc_whole(struct hg_pagealloc *p, uint64_t c,
-			       uint64_t n);
+void hg_scav_index_alloc_whole(struct hg_pagealloc *p, uint64_t c, uint64_t n);
 void hg_scav_index_free_whole(struct hg_pagealloc *p, uint64_t c, uint64_t n);
 /* Chunks [c, c+n) got the has-free flag without an alloc or free (grown
  * memory made backed): their eligibility. */

@@ -17,8 +17,7 @@ struct hg_pagecache hg_pagealloc_alloc_to_cache(struct hg_pagealloc *p)
 	struct pa_chunk *ch;
 	uint64_t ci, j = PA_NONE, blk;
 
-	if (p->enomem || !p->grown ||
-	    chunk_index(p, p->search_addr) >= p->end)
+	if (p->enomem || !p->grown || chunk_index(p, p->search_addr) >= p->end)
 		return c;
 	ci = chunk_index(p, p->search_addr);
 	if (sum_get(p, p->levels - 1, ci) != 0) {
@@ -55,11 +54,11 @@ struct hg_pagecache hg_pagealloc_alloc_to_cache(struct hg_pagealloc *p)
 	ch->scav[blk] &= ~(c.cache & c.scav);
 	hg_scav_index_alloc(p, ci, ch, popcount64(c.cache));
 	if (!p->enomem)
-		hg_pagealloc_update_chunk(
-			p, ci,
-			hg_pallocbits_sum_word_taken(
-				p, ch, sum_get(p, p->levels - 1, ci),
-				(unsigned)blk, ~c.cache));
+		hg_pagealloc_update_chunk(p, ci,
+					  hg_pallocbits_sum_word_taken(
+						  p, ch,
+						  sum_get(p, p->levels - 1, ci),
+						  (unsigned)blk, ~c.cache));
 	p->search_addr =
 		c.base + ((uint64_t)(PA_CACHE_PAGES - 1) << p->log_page);
 	return c;

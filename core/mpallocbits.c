@@ -71,7 +71,7 @@ uint64_t hg_pallocbits_summarize(const struct hg_pagealloc *p,
 		/* Every word is non-zero here (else most >= 64). */
 		x >>= ctz64(x);
 		if ((x & (x + 1)) == 0)
-			continue; /* no zeros below the top ones */
+			continue;     /* no zeros below the top ones */
 		uint64_t need = most; /* zeros each run still loses */
 		unsigned k = 1;       /* the shortest run of ones in x */
 		for (;;) {
@@ -130,10 +130,10 @@ uint64_t hg_pallocbits_summarize_fast(const struct hg_pagealloc *p,
 		if (occ != 0) {
 			most = 64 - occ;
 			for (w = 1; w < PA_MAX_WORDS; w++) {
-				uint64_t run = (uint64_t)__builtin_clzll(
-						       c->alloc[w - 1]) +
-					       (uint64_t)__builtin_ctzll(
-						       c->alloc[w]);
+				uint64_t run =
+					(uint64_t)__builtin_clzll(
+						c->alloc[w - 1]) +
+					(uint64_t)__builtin_ctzll(c->alloc[w]);
 
 				most = run > most ? run : most;
 			}
@@ -296,8 +296,8 @@ static uint64_t free_below(const struct pa_chunk *c, uint64_t i)
 }
 
 /* Free pages from page i up (i, i+1, ... up to the chunk's end). */
-static uint64_t free_from(const struct hg_pagealloc *p, const struct pa_chunk *c,
-			  uint64_t i)
+static uint64_t free_from(const struct hg_pagealloc *p,
+			  const struct pa_chunk *c, uint64_t i)
 {
 	uint64_t n = 0;
 
@@ -378,8 +378,8 @@ uint64_t hg_pallocbits_sum_word_taken(const struct hg_pagealloc *p,
 	if (was == 0)
 		bound = left + 64 + right;
 	else /* runs inside the word are shorter than 64 */
-		bound = max_u64(64, max_u64(left + ctz64(was),
-					    right + clz64(was)));
+		bound = max_u64(64,
+				max_u64(left + ctz64(was), right + clz64(was)));
 	if (bound >= most)
 		return hg_pallocbits_summarize_fast(p, c);
 	return pack_sum(p, min_u64(start, lo), most,

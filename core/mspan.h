@@ -15,10 +15,10 @@
 
 #include "model.h"
 
-#define HG_MAX_SMALL_SIZE 32768 /* Go: _MaxSmallSize */
-#define HG_TINY_SIZE 16         /* Go: maxTinySize */
-#define HG_TINY_SIZE_CLASS 2    /* Go: tinySizeClass */
-#define HG_MALLOC_HEADER 8      /* Go: mallocHeaderSize (go1.22+) */
+#define HG_MAX_SMALL_SIZE 32768    /* Go: _MaxSmallSize */
+#define HG_TINY_SIZE 16            /* Go: maxTinySize */
+#define HG_TINY_SIZE_CLASS 2       /* Go: tinySizeClass */
+#define HG_MALLOC_HEADER 8         /* Go: mallocHeaderSize (go1.22+) */
 #define HG_MIN_SIZE_FOR_HEADER 512 /* Go: minSizeForMallocHeader (64-bit) */
 #define HG_SPAN_CLASSES (HG_SIZE_CLASSES_MAX * 2)
 #define HG_STACK_CACHE_SIZE 32768 /* Go: _StackCacheSize */
@@ -142,8 +142,8 @@ struct hg_p {
 struct hg_objects {
 	struct hg_sizeclass_lookup sc;
 	unsigned go_minor;
-	bool span_sets;  /* go1.15+: partial/full span sets */
-	bool span_classes; /* go1.9+: scan and noscan spans apart */
+	bool span_sets;     /* go1.15+: partial/full span sets */
+	bool span_classes;  /* go1.9+: scan and noscan spans apart */
 	bool malloc_header; /* go1.22+: an 8-byte header above 512 bytes */
 	bool ptr32;         /* 4-byte pointers */
 	bool inline_marks;  /* go1.26+: Green Tea's inline mark bits */
@@ -178,10 +178,10 @@ struct hg_objects {
 	bool scav_goals_zero;
 	uint64_t scav_retained_at_gc;
 	bool scav_ready_due; /* the gc's sweep is not known done yet */
-	bool wbuf_freed; /* the trace freed a work buffer (mgcsweep.c) */
+	bool wbuf_freed;     /* the trace freed a work buffer (mgcsweep.c) */
 	/* spans the page reclaimer sweeps first (mgcsweep.c) */
 	bool reclaim_due;
-	uint64_t now; /* the trace clock, ns */
+	uint64_t now;       /* the trace clock, ns */
 	uint64_t nproc_ops; /* proc events so far */
 	/* Go: gcController.heapLive: the marked heap at the last cycle, plus
 	 * the whole free part of every span an mcache took since and every
@@ -239,8 +239,13 @@ struct hg_objects {
 };
 
 /* Values stored in the object and stack id maps (after model.h's). */
-enum { HG_ID_OBJ = 8, HG_ID_OBJ_TINY, HG_ID_OBJ_LARGE, HG_ID_STACK,
-       HG_ID_STACK_LARGE };
+enum {
+	HG_ID_OBJ = 8,
+	HG_ID_OBJ_TINY,
+	HG_ID_OBJ_LARGE,
+	HG_ID_STACK,
+	HG_ID_STACK_LARGE
+};
 
 /* ---- malloc.c ---- */
 int hg_objects_init(struct hg_model *m);
@@ -251,9 +256,9 @@ int hg_object_del(struct hg_model *m, const struct hg_op *op,
 		  struct hg_op_result *res, char *err, size_t errlen);
 int hg_objects_proc(struct hg_model *m, uint64_t p, char *err, size_t errlen);
 struct hg_p *hg_objects_curp(struct hg_model *m);
-struct hg_mspan *hg_mspan_new(struct hg_model *m, hg_addr base,
-			      uint64_t npages, uint16_t spc,
-			      uint64_t elemsize, uint32_t nelems, bool manual);
+struct hg_mspan *hg_mspan_new(struct hg_model *m, hg_addr base, uint64_t npages,
+			      uint16_t spc, uint64_t elemsize, uint32_t nelems,
+			      bool manual);
 void hg_mspan_destroy(struct hg_model *m, struct hg_mspan *s);
 void hg_span_count(struct hg_model *m, struct hg_mspan *s, uint32_t n);
 int hg_objects_check(struct hg_model *m, char *err, size_t errlen);
@@ -279,8 +284,7 @@ struct hg_span_list *hg_mcentral_swept(struct hg_model *m, uint16_t spc,
 hg_addr hg_mcache_next_free(struct hg_model *m, struct hg_mcache *c,
 			    uint16_t spc, struct hg_mspan **span,
 			    struct hg_op_result *res, int *rc);
-void hg_mcache_release_all(struct hg_model *m, struct hg_mcache *c,
-			   bool stale);
+void hg_mcache_release_all(struct hg_model *m, struct hg_mcache *c, bool stale);
 void hg_flush_all_mcaches(struct hg_model *m);
 hg_addr hg_mspan_alloc_slot(struct hg_mspan *s);
 

@@ -66,8 +66,7 @@ int hg_pagealloc_runs(const struct hg_pagealloc *p, hg_addr lo, hg_addr hi,
 			if (next == 0) {
 				/* Pages in this word, from bit on, in the
 				 * same state. */
-				diff = (ch->alloc[w] ^
-					(a ? ~UINT64_C(0) : 0)) |
+				diff = (ch->alloc[w] ^ (a ? ~UINT64_C(0) : 0)) |
 				       (ch->scav[w] ^ (s ? ~UINT64_C(0) : 0));
 				diff >>= bit;
 				n = min_u64(ctz64(diff), 64 - bit);
@@ -186,8 +185,8 @@ uint64_t hg_pagealloc_metadata_bytes(const struct hg_pagealloc *p)
 
 uint64_t hg_pagealloc_host_bytes(const struct hg_pagealloc *p)
 {
-	uint64_t b = p->chunks.nleaves * (sizeof(struct pa_chunk)
-					  << p->chunks.leaf_bits);
+	uint64_t b = p->chunks.nleaves *
+		     (sizeof(struct pa_chunk) << p->chunks.leaf_bits);
 	unsigned l;
 
 	for (l = 0; l < p->levels; l++)
@@ -267,8 +266,8 @@ static bool chunk_has_candidate(const struct hg_pagealloc *p,
 
 /* The leaf summaries of the chunks [c, c+n) are all sum: checked a
  * uniform block of them at a time. */
-static int check_leaf_sums(const struct hg_pagealloc *p, uint64_t c,
-			   uint64_t n, uint64_t sum, char *err, size_t errlen)
+static int check_leaf_sums(const struct hg_pagealloc *p, uint64_t c, uint64_t n,
+			   uint64_t sum, char *err, size_t errlen)
 {
 	unsigned leaf = p->levels - 1;
 	uint64_t i, m;
@@ -363,12 +362,11 @@ static int check_chunks(const struct hg_pagealloc *p, uint64_t c, uint64_t n,
 		if (hg_hbm_get(&p->scav_eligible, i) != want ||
 		    (hg_hbm_get(&p->scav_hi_last, i) &&
 		     !hg_hbm_get(&p->scav_touched, i)))
-			return hg_errorf(err, errlen, HG_EINVAL,
-					 "chunk %#llx: scavenge index "
-					 "eligible %d, want %d",
-					 ULL(i),
-					 hg_hbm_get(&p->scav_eligible, i),
-					 want);
+			return hg_errorf(
+				err, errlen, HG_EINVAL,
+				"chunk %#llx: scavenge index "
+				"eligible %d, want %d",
+				ULL(i), hg_hbm_get(&p->scav_eligible, i), want);
 	}
 	if (chunk_has_candidate(p, ch, &top)) {
 		uint64_t flagged = c + n; /* the highest flagged chunk */
@@ -433,8 +431,7 @@ static int check_entry(const struct hg_pagealloc *p, unsigned l, uint64_t i,
 					 "summary[%u][%#llx] = %#llx, "
 					 "children disagree",
 					 l, ULL(j), ULL(sum_get(p, l, j)));
-		if (l == 0 &&
-		    hg_hbm_get(&p->root_nonzero, j) != (want != 0))
+		if (l == 0 && hg_hbm_get(&p->root_nonzero, j) != (want != 0))
 			return hg_errorf(err, errlen, HG_EINVAL,
 					 "root bitmap wrong at %#llx", ULL(j));
 	}
@@ -538,10 +535,10 @@ int hg_pagealloc_check(const struct hg_pagealloc *p, char *err, size_t errlen)
 	/* The uniform chunks are what they claim to be. */
 	for (l = 0; l < PA_NUNIFORM; l++) {
 		const struct pa_chunk *u = &p->uniform[l];
-		uint64_t a = hg_pagebits_popcnt_range(u->alloc, 0,
-						      p->chunk_pages);
-		uint64_t sc = hg_pagebits_popcnt_range(u->scav, 0,
-						       p->chunk_pages);
+		uint64_t a =
+			hg_pagebits_popcnt_range(u->alloc, 0, p->chunk_pages);
+		uint64_t sc =
+			hg_pagebits_popcnt_range(u->scav, 0, p->chunk_pages);
 		bool alloc = l == PA_ALLOC_READY || l == PA_ALLOC_SCAV;
 		bool scav = l == PA_FREE_SCAV || l == PA_ALLOC_SCAV;
 

@@ -35,9 +35,8 @@ static struct hg_model *new_model(const char *go, const char *platform)
 					       sizeof(err)),
 				 0);
 	if (go)
-		assert_int_equal(hg_config_set(&cfg, "go", go, err,
-					       sizeof(err)),
-				 0);
+		assert_int_equal(
+			hg_config_set(&cfg, "go", go, err, sizeof(err)), 0);
 	struct hg_model *m = NULL;
 	if (hg_model_new(&m, &cfg, err, sizeof(err)))
 		fail_msg("hg_model_new: %s", err);
@@ -63,8 +62,9 @@ static int apply(struct hg_model *m, const struct hg_op *o,
 static hg_addr new_obj(struct hg_model *m, const char *id, uint64_t size,
 		       bool noscan, struct hg_op_result *res)
 {
-	struct hg_op o = { .kind = HG_OP_NEW, .id = id, .size = size,
-			   .noscan = noscan };
+	struct hg_op o = {
+		.kind = HG_OP_NEW, .id = id, .size = size, .noscan = noscan
+	};
 	struct hg_op_result r;
 	assert_int_equal(apply(m, &o, res ? res : &r), HG_OK);
 	return res ? res->addr : r.addr;
@@ -484,7 +484,7 @@ static void test_swept_del_tiny(void **state)
 	(void)state;
 	struct hg_model *m = new_model(NULL, NULL);
 	hg_addr a = new_obj(m, "a", 8, true, NULL);
-	new_obj(m, "b", 8, true, NULL);      /* fills block a */
+	new_obj(m, "b", 8, true, NULL);             /* fills block a */
 	hg_addr c = new_obj(m, "c", 4, true, NULL); /* block a + 16 */
 	assert_int_equal(c, a + 16);
 	assert_int_equal(fig(m)->heap_objects, 2);
@@ -698,9 +698,9 @@ static void test_heap_padding(void **state)
 	struct hg_config cfg;
 	char err[256];
 	hg_config_init(&cfg);
-	assert_int_equal(hg_config_set(&cfg, "heap_padding", "100K", err,
-				       sizeof(err)),
-			 0);
+	assert_int_equal(
+		hg_config_set(&cfg, "heap_padding", "100K", err, sizeof(err)),
+		0);
 	struct hg_model *m = NULL;
 	if (hg_model_new(&m, &cfg, err, sizeof(err)))
 		fail_msg("hg_model_new: %s", err);
@@ -733,12 +733,10 @@ static struct hg_model *start_model(const char *platform, const char *on)
 	hg_config_init(&cfg);
 	assert_int_equal(hg_config_set(&cfg, "go", "1.19", err, sizeof(err)),
 			 0);
-	assert_int_equal(hg_config_set(&cfg, "platform", platform, err,
-				       sizeof(err)),
-			 0);
-	assert_int_equal(hg_config_set(&cfg, "runtime_start", on, err,
-				       sizeof(err)),
-			 0);
+	assert_int_equal(
+		hg_config_set(&cfg, "platform", platform, err, sizeof(err)), 0);
+	assert_int_equal(
+		hg_config_set(&cfg, "runtime_start", on, err, sizeof(err)), 0);
 	struct hg_model *m = NULL;
 	if (hg_model_new(&m, &cfg, err, sizeof(err)))
 		fail_msg("hg_model_new: %s", err);
@@ -766,8 +764,8 @@ static void test_runtime_start(void **state)
 	assert_int_equal(new_obj(m, "runtime.m0", 16, false, &r),
 			 BASE + 11 * 8 * KiB + 16);
 	assert_int_equal(new_obj(m, "x", 24, true, &r), BASE + 24);
-	assert_int_equal(new_obj(m, "y", 416, false, &r), BASE + 4 * 8 * KiB +
-								   416);
+	assert_int_equal(new_obj(m, "y", 416, false, &r),
+			 BASE + 4 * 8 * KiB + 416);
 	/* the gc frees the dead: the GODEBUG copy's and the first two
 	 * option arrays' spans are empty */
 	assert_int_equal(hg_model_apply(m, &(struct hg_op){ .kind = HG_OP_GC },
@@ -1008,12 +1006,11 @@ static void test_procs(void **state)
 	struct hg_config cfg;
 	char err[256];
 	hg_config_init(&cfg);
-	assert_int_equal(hg_config_set(&cfg, "gomaxprocs", "2", err,
-				       sizeof(err)),
-			 0);
-	assert_int_equal(hg_config_set(&cfg, "gomaxprocs", "-1", err,
-				       sizeof(err)),
-			 HG_EINVAL);
+	assert_int_equal(
+		hg_config_set(&cfg, "gomaxprocs", "2", err, sizeof(err)), 0);
+	assert_int_equal(
+		hg_config_set(&cfg, "gomaxprocs", "-1", err, sizeof(err)),
+		HG_EINVAL);
 	assert_int_equal(hg_model_new(&m, &cfg, err, sizeof(err)), 0);
 	proc(m, 1);
 	struct hg_op o = { .kind = HG_OP_PROC, .value = 2 };
@@ -1084,8 +1081,8 @@ static void test_check_catches(void **state)
 	o->heap_alloc--;
 	/* A span on a list that says it is cached. */
 	struct hg_mspan *s = NULL;
-	for (s = o->all; s && s->where != HG_SW_PARTIAL &&
-			 s->where != HG_SW_FULL;
+	for (s = o->all;
+	     s && s->where != HG_SW_PARTIAL && s->where != HG_SW_FULL;
 	     s = s->allnext)
 		;
 	assert_non_null(s);

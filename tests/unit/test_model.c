@@ -132,8 +132,11 @@ static void test_discontiguous_growth(void **state)
 	struct hg_model *m = new_model(NULL, NULL, NULL);
 	struct hg_op_result r;
 	assert_int_equal(alloc(m, "a", 4 * MiB), 0xc000000000ull);
-	struct hg_op mm = { .kind = HG_OP_MMAP, .id = "lib", .size = 16 * MiB,
-			    .addr = 0xc004000000ull, .has_addr = true };
+	struct hg_op mm = { .kind = HG_OP_MMAP,
+			    .id = "lib",
+			    .size = 16 * MiB,
+			    .addr = 0xc004000000ull,
+			    .has_addr = true };
 	char err[256];
 	assert_int_equal(hg_model_apply(m, &mm, &r, err, sizeof(err)), 0);
 	assert_int_equal(r.addr, 0xc004000000ull);

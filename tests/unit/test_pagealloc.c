@@ -1181,8 +1181,7 @@ static void test_compact_giant(void **state)
 	/* Free everything, release it all: one uniform heap again. */
 	hg_pagealloc_free(p, base, (mid - base) / PS);
 	hg_pagealloc_free(p, mid, hole - 7);
-	hg_pagealloc_free(p, mid + hole * PS,
-			  all - (mid - base) / PS - hole);
+	hg_pagealloc_free(p, mid + hole * PS, all - (mid - base) / PS - hole);
 	check_ok(p);
 	hg_pagealloc_count(p, &cnt);
 	assert_int_equal(cnt.alloc, 0);
@@ -2138,13 +2137,15 @@ static void test_summarize(void **state)
 			unsigned scale = 1 + (unsigned)(t % 7) * 11;
 			bool one = t & 1;
 			while (i < n) {
-				s = s * 6364136223846793005ull + 1442695040888963407ull;
+				s = s * 6364136223846793005ull +
+				    1442695040888963407ull;
 				uint64_t len = 1 + (s >> 33) % scale;
 				if (t % 5 == 0 && (s >> 20) % 17 == 0)
 					len = 64 + (s >> 40) % 130;
 				for (uint64_t j = i; j < i + len && j < n; j++)
 					if (one)
-						c.alloc[j / 64] |= UINT64_C(1) << (j % 64);
+						c.alloc[j / 64] |= UINT64_C(1)
+								   << (j % 64);
 				i += len;
 				one = !one;
 			}
@@ -2154,7 +2155,8 @@ static void test_summarize(void **state)
 				memset(c.alloc, 0xff, sizeof(c.alloc));
 			uint64_t a, b, e, ga, gb, ge, fa, fb, fe;
 			naive_summary(c.alloc, p->nwords, &a, &b, &e);
-			unpack_sum(p, hg_pallocbits_summarize(p, &c), &ga, &gb, &ge);
+			unpack_sum(p, hg_pallocbits_summarize(p, &c), &ga, &gb,
+				   &ge);
 			/* The fast summary, from the words' longest runs. */
 			hg_chunk_words_changed(&c, 0, n);
 			{
@@ -2178,14 +2180,15 @@ static void test_summarize(void **state)
 				fail();
 			}
 			if (ga != a || gb != b || ge != e) {
-				print_message("bitmap %d: want %llu/%llu/%llu got "
-					      "%llu/%llu/%llu\n",
-					      t, (unsigned long long)a,
-					      (unsigned long long)b,
-					      (unsigned long long)e,
-					      (unsigned long long)ga,
-					      (unsigned long long)gb,
-					      (unsigned long long)ge);
+				print_message(
+					"bitmap %d: want %llu/%llu/%llu got "
+					"%llu/%llu/%llu\n",
+					t, (unsigned long long)a,
+					(unsigned long long)b,
+					(unsigned long long)e,
+					(unsigned long long)ga,
+					(unsigned long long)gb,
+					(unsigned long long)ge);
 				fail();
 			}
 		}

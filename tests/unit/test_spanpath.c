@@ -76,7 +76,8 @@ static void same_stats(const struct hg_model *fa, const struct hg_model *fb,
 	const struct hg_stats *a = hg_model_stats(fa);
 	const struct hg_stats *b = hg_model_stats(fb);
 	if (memcmp(&a->final, &b->final, sizeof(a->final)) != 0)
-		fail_msg("op %llu: final figures differ", (unsigned long long)i);
+		fail_msg("op %llu: final figures differ",
+			 (unsigned long long)i);
 	for (const struct hg_stat_spec *s = hg_stat_specs; s->name; s++) {
 		uint64_t x = hg_stat_value(s, a, true);
 		uint64_t y = hg_stat_value(s, b, true);
@@ -259,8 +260,8 @@ struct src {
 	size_t i, n;
 };
 
-static int src_next(void *ctx, struct hg_op *op, unsigned *line,
-		    unsigned *col, struct hg_diag *d)
+static int src_next(void *ctx, struct hg_op *op, unsigned *line, unsigned *col,
+		    struct hg_diag *d)
 {
 	struct src *s = ctx;
 	(void)d;
@@ -311,9 +312,8 @@ static void replay_ops(const char *const *kv, size_t nlanes, bool observe,
 	hg_replay_source(&rp, &os, "ops");
 	hg_config_init(&cfg);
 	for (; kv && kv[0]; kv += 2)
-		assert_int_equal(hg_config_set(&cfg, kv[0], kv[1], err,
-					       sizeof(err)),
-				 0);
+		assert_int_equal(
+			hg_config_set(&cfg, kv[0], kv[1], err, sizeof(err)), 0);
 	for (size_t k = 0; k < nlanes; k++)
 		assert_int_equal(hg_replay_add_lane(&rp, &cfg, NULL), 0);
 	rp.record_marks = true;

@@ -185,7 +185,7 @@ static int apply_new(struct hg_model *m, const struct hg_op *op,
 			rc = hg_rtmeta_malloc(m); /* Go: profilealloc */
 	}
 	/* Go: mallocgc's gcTrigger test (gc = paced, mgcpacer.c). */
-	return rc ? rc : hg_gc_paced(m);
+	return rc ? rc : hg_gc_paced(m, res);
 }
 
 static int apply_del(struct hg_model *m, const struct hg_op *op,

@@ -220,9 +220,10 @@ void hg_heap_live_sub(struct hg_objects *o, uint64_t n)
  * Go: mallocgc's trigger test, after an allocation that refilled a span
  * of the mcache or was large (shouldhelpgc): heapLive at the trigger
  * starts a cycle (gcStart), which the model runs to its end at once
- * (hg_gc). Only with gc = paced (README "GC pacing").
+ * (hg_gc), telling the cycle's number and its background scavenger's
+ * released bytes in res. Only with gc = paced (README "GC pacing").
  */
-int hg_gc_paced(struct hg_model *m)
+int hg_gc_paced(struct hg_model *m, struct hg_op_result *res)
 {
 	struct hg_objects *o = m->obj;
 	bool refilled = o->refilled;
@@ -235,7 +236,10 @@ int hg_gc_paced(struct hg_model *m)
 	 * metadata's (runtime_meta.c); its end is the trace's gc event. */
 	if (!o->paced)
 		return hg_rtmeta_cycle_start(m);
-	return hg_gc(m);
+	int rc = hg_gc(m, &res->released);
+	if (rc == HG_OK)
+		res->gc = o->num_gc;
+	return rc;
 }
 
 /* Go: retainExtraPercent and reduceExtraPercent, mgcscavenge.go. */

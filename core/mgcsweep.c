@@ -518,11 +518,10 @@ static int gc_cycle(struct hg_model *m, bool defer_stacks, uint64_t *released)
 	return HG_OK;
 }
 
-int hg_gc(struct hg_model *m)
+/* The model's own cycle (gc = paced); *released as gc_cycle's. */
+int hg_gc(struct hg_model *m, uint64_t *released)
 {
-	uint64_t released;
-
-	return gc_cycle(m, false, &released);
+	return gc_cycle(m, false, released);
 }
 
 /* A trace's gc event: its GCEnd; *released as gc_cycle's. */

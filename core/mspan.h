@@ -289,7 +289,7 @@ void hg_flush_all_mcaches(struct hg_model *m);
 hg_addr hg_mspan_alloc_slot(struct hg_mspan *s);
 
 /* ---- mgcsweep.c ---- */
-int hg_gc(struct hg_model *m);
+int hg_gc(struct hg_model *m, uint64_t *released);
 int hg_gc_traced(struct hg_model *m, uint64_t *released);
 void hg_sweep_settle(struct hg_model *m, const struct hg_op *op);
 void hg_sweep_end_check(struct hg_model *m, const struct hg_op *op);
@@ -304,7 +304,7 @@ struct hg_mspan *hg_swept_span_take(struct hg_model *m, uint16_t spc);
 uint64_t hg_heap_goal(const struct hg_model *m);
 uint64_t hg_gc_trigger(const struct hg_model *m);
 uint64_t hg_gc_commit(struct hg_model *m);
-int hg_gc_paced(struct hg_model *m);
+int hg_gc_paced(struct hg_model *m, struct hg_op_result *res);
 void hg_heap_live_add(struct hg_objects *o, uint64_t n);
 uint64_t hg_bg_scavenger_tick(struct hg_model *m);
 uint64_t hg_scavenger_gc_start(struct hg_model *m);

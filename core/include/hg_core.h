@@ -550,6 +550,10 @@ struct hg_op_result {
 	uint64_t elemsize;
 	hg_addr span_base;
 	bool new_span;
+	/* new: the GC cycle the allocation started and the model ran at once
+	 * (gc = paced: its NumGC, 0 for none); released then holds the bytes
+	 * the background scavenger released within it, as a gc event's. */
+	uint64_t gc;
 };
 
 /* ------------------------------------------------------------------ */

@@ -255,6 +255,11 @@ static int log_event(void *ctx, struct hg_replay *rp,
 		u64(lg, "scav", res->scav);
 		u64(lg, "grew", res->grew);
 	}
+	if (res->gc) {
+		/* A new that started the model's own GC cycle (gc = paced). */
+		u64(lg, "gc", res->gc);
+		u64(lg, "released", res->released);
+	}
 done:
 	lit(lg, "}\n");
 	if (lg->failed)

@@ -573,6 +573,7 @@ static __attribute__((noinline)) int span_alloc(struct hg_model *m,
 	res->elemsize = 0;
 	res->span_base = 0;
 	res->new_span = false;
+	res->gc = 0;
 	rc = hg_mheap_alloc_span(m, npages, res);
 	if (__builtin_expect(rc != HG_OK, 0)) {
 		if (!res->addr) {

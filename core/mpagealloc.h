@@ -232,61 +232,72 @@ static inline const struct pa_chunk *chunk_of(const struct hg_pagealloc *p,
 	return hg_sparse_get_sz(&p->chunks, ci, sizeof(struct pa_chunk));
 }
 
+/*
+ * The fit hints are kept non-decreasing in n: a run of n + 1 free pages
+ * holds a run of n, so the hint of n bounds the runs of every longer
+ * length too and each hint is the highest of its own and those of the
+ * shorter runs. The search for n pages then starts at fit_hint[n]
+ * itself, and a raise or lowering stops at the first hint it leaves as
+ * it is.
+ */
+
 /* Pages from base on became free (grow, a page cache's flush, a free
  * over several chunks): a run of n free pages may now start n - 1 pages
  * below base. */
 static inline void pa_hints_freed(struct hg_pagealloc *p, hg_addr base)
 {
+	hg_addr m = 0;
 	unsigned n;
 
 	for (n = 1; n <= PA_FIT_HINTS; n++) {
 		uint64_t below = (uint64_t)(n - 1) << p->log_page;
 		hg_addr lo = base > below ? base - below : 0;
 
+		/* lo falls as n grows: the highest of the lowered hints of
+		 * the runs up to n keeps them in order. */
 		if (p->fit_hint[n] > lo)
 			p->fit_hint[n] = lo;
+		if (p->fit_hint[n] < m)
+			p->fit_hint[n] = m;
+		m = p->fit_hint[n];
 	}
 }
 
 /* A free made the run of len free pages from start (len UINT64_MAX: of
  * unknown length, it reaches the chunk's end): runs of up to len pages
- * may now start there. */
+ * may now start there (longer runs are as they were: none holds the
+ * freed pages). */
 static inline void pa_hints_run(struct hg_pagealloc *p, hg_addr start,
 				uint64_t len)
 {
-	unsigned n, top = len < PA_FIT_HINTS ? (unsigned)len : PA_FIT_HINTS;
+	unsigned n = len < PA_FIT_HINTS ? (unsigned)len : PA_FIT_HINTS;
 
-	for (n = 1; n <= top; n++)
-		if (p->fit_hint[n] > start)
-			p->fit_hint[n] = start;
+	/* The hints below the first one at or below start are too. */
+	for (; n >= 1 && p->fit_hint[n] > start; n--)
+		p->fit_hint[n] = start;
 }
 
 /* The first fit of npages was allocated, up to end: no run of npages
  * starts below end now (one that did would overlap the allocated run or
- * lie below it). */
+ * lie below it), nor any longer run. */
 static inline void pa_hints_raise(struct hg_pagealloc *p, uint64_t npages,
 				  hg_addr end)
 {
-	unsigned n = npages < PA_FIT_HINTS ? (unsigned)npages : PA_FIT_HINTS;
+	unsigned n;
 
 	/* The last hint is of runs of PA_FIT_HINTS pages or more: only an
 	 * allocation of PA_FIT_HINTS pages raises it. */
-	if (npages <= PA_FIT_HINTS && p->fit_hint[n] < end)
+	if (npages > PA_FIT_HINTS)
+		return;
+	for (n = (unsigned)npages; n <= PA_FIT_HINTS && p->fit_hint[n] < end;
+	     n++)
 		p->fit_hint[n] = end;
 }
 
-/* Where the search for the first run of npages may start: no such run
- * starts below the hint of any n <= npages (it would hold a run of n). */
+/* Where the search for the first run of npages may start. */
 static inline hg_addr pa_hint_of(const struct hg_pagealloc *p, uint64_t npages)
 {
-	unsigned n,
-		top = npages < PA_FIT_HINTS ? (unsigned)npages : PA_FIT_HINTS;
-	hg_addr h = p->fit_hint[1];
-
-	for (n = 2; n <= top; n++)
-		if (p->fit_hint[n] > h)
-			h = p->fit_hint[n];
-	return h;
+	return p->fit_hint[npages < PA_FIT_HINTS ? npages : PA_FIT_HINTS];
 }
 
 /* ------------------------------------------------------------------ */

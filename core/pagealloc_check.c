@@ -522,6 +522,13 @@ int hg_pagealloc_check(const struct hg_pagealloc *p, char *err, size_t errlen)
 	for (l = 1; l <= PA_FIT_HINTS; l++) {
 		hg_addr ns, a;
 
+		/* Kept in order (mpagealloc.h, pa_hints_freed). */
+		if (l > 1 && p->fit_hint[l] < p->fit_hint[l - 1])
+			return hg_errorf(err, errlen, HG_EINVAL,
+					 "fit hint of %u pages %#llx below the "
+					 "one of %u, %#llx",
+					 l, ULL(p->fit_hint[l]), l - 1,
+					 ULL(p->fit_hint[l - 1]));
 		if (p->fit_hint[l] <= p->search_addr)
 			continue;
 		a = hg_pagealloc_find_ref(p, l, &ns);

@@ -1163,23 +1163,24 @@ void hg_pagealloc_free(struct hg_pagealloc *p, hg_addr base, uint64_t npages)
 			return;
 		if ((lo & 63) + npages <= 64) {
 			/* Inside one word of the bitmap. */
-			uint64_t wi = lo / 64;
-
-			ch->alloc[wi] &= ~word_mask((unsigned)(lo & 63),
-						    (unsigned)npages);
-			ch->wocc[wi] =
-				(uint8_t)(64 - word_max_free(ch->alloc[wi]));
+			ch->alloc[lo / 64] &= ~word_mask((unsigned)(lo & 63),
+							 (unsigned)npages);
 		} else {
 			hg_pagebits_clear_range(ch->alloc, lo, npages);
-			hg_chunk_words_changed(ch, lo, npages);
 		}
 		hg_scav_index_free(p, c, ch, lo, npages);
-		if (p->enomem)
+		if (p->enomem) {
+			hg_chunk_words_changed(ch, lo, npages);
 			return;
+		}
 		sp = sum_peek(p, p->levels - 1, c);
 		old = sp ? *sp : sum_get(p, p->levels - 1, c);
 		sum = hg_pallocbits_sum_freed(p, ch, old, lo, lo + npages,
 					      &run_lo, &run_len);
+		/* The words' longest runs from the run the pages joined. */
+		hg_chunk_words_freed(ch, lo, npages, run_lo,
+				     run_len == UINT64_MAX ? p->chunk_pages
+							   : run_lo + run_len);
 		/* A run from the chunk's first page may begin in the chunk
 		 * below. */
 		if (run_lo == 0)

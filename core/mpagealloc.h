@@ -525,6 +525,72 @@ static inline void hg_chunk_words_changed(struct pa_chunk *c, uint64_t i,
 		c->wocc[w] = (uint8_t)(64 - word_max_free(c->alloc[w]));
 }
 
+/* Free pages just below page i of c (pages i-1, i-2, ... down to 0). */
+static inline uint64_t hg_pagebits_free_below(const struct pa_chunk *c,
+					      uint64_t i)
+{
+	uint64_t n = 0;
+
+	while (i > 0) {
+		unsigned b = (unsigned)((i - 1) & 63);
+		/* Page i-1 at bit 63, the pages below it under it. */
+		uint64_t x = c->alloc[(i - 1) / 64] << (63 - b);
+		unsigned z = clz64(x);
+
+		if (z <= b)
+			return n + z;
+		n += b + 1;
+		i -= b + 1;
+	}
+	return n;
+}
+
+/* Free pages of c from page i up (i, i+1, ... up to the chunk's end). */
+static inline uint64_t hg_pagebits_free_from(const struct hg_pagealloc *p,
+					     const struct pa_chunk *c,
+					     uint64_t i)
+{
+	uint64_t n = 0;
+
+	while (i < p->chunk_pages) {
+		unsigned b = (unsigned)(i & 63);
+		unsigned z = ctz64(c->alloc[i / 64] >> b);
+
+		if (z < 64 - b)
+			return n + z;
+		n += 64 - b;
+		i += 64 - b;
+	}
+	return n;
+}
+
+/* The pages of word w inside the run [run_lo, run_hi), which meets it. */
+static inline unsigned word_part(uint64_t w, uint64_t run_lo, uint64_t run_hi)
+{
+	return (unsigned)(min_u64(run_hi, w * 64 + 64) -
+			  max_u64(run_lo, w * 64));
+}
+
+/*
+ * hg_chunk_words_changed after pages [i, i+n) of c were freed, which lie
+ * in the free run [run_lo, run_hi) now. Freeing only joins runs: a word's
+ * longest run is its old one or its part of [run_lo, run_hi), without a
+ * search (the same wocc).
+ */
+static inline void hg_chunk_words_freed(struct pa_chunk *c, uint64_t i,
+					uint64_t n, uint64_t run_lo,
+					uint64_t run_hi)
+{
+	uint64_t w, last = (i + n - 1) / 64;
+
+	for (w = i / 64; w <= last; w++) {
+		unsigned o = 64 - word_part(w, run_lo, run_hi);
+
+		if (o < c->wocc[w])
+			c->wocc[w] = (uint8_t)o;
+	}
+}
+
 /* Whether any of the bits [i, i+n) is set. */
 static inline bool hg_pagebits_any_range(const uint64_t *b, uint64_t i,
 					 uint64_t n)

@@ -276,43 +276,6 @@ uint64_t hg_pallocbits_find(const struct hg_pagealloc *p,
 /* Leaf summaries kept up to date without a full summarize             */
 /* ------------------------------------------------------------------ */
 
-/* Free pages just below page i (pages i-1, i-2, ... down to 0). */
-static uint64_t free_below(const struct pa_chunk *c, uint64_t i)
-{
-	uint64_t n = 0;
-
-	while (i > 0) {
-		unsigned b = (unsigned)((i - 1) & 63);
-		/* Page i-1 at bit 63, the pages below it under it. */
-		uint64_t x = c->alloc[(i - 1) / 64] << (63 - b);
-		unsigned z = clz64(x);
-
-		if (z <= b)
-			return n + z;
-		n += b + 1;
-		i -= b + 1;
-	}
-	return n;
-}
-
-/* Free pages from page i up (i, i+1, ... up to the chunk's end). */
-static uint64_t free_from(const struct hg_pagealloc *p,
-			  const struct pa_chunk *c, uint64_t i)
-{
-	uint64_t n = 0;
-
-	while (i < p->chunk_pages) {
-		unsigned b = (unsigned)(i & 63);
-		unsigned z = ctz64(c->alloc[i / 64] >> b);
-
-		if (z < 64 - b)
-			return n + z;
-		n += 64 - b;
-		i += 64 - b;
-	}
-	return n;
-}
-
 /*
  * The summary of chunk c after its pages [lo, hi) were freed, from old,
  * its summary before: the same value hg_pallocbits_summarize gives; the
@@ -326,8 +289,9 @@ uint64_t hg_pallocbits_sum_freed(const struct hg_pagealloc *p,
 				 uint64_t lo, uint64_t hi, uint64_t *run_lo,
 				 uint64_t *run_len)
 {
-	uint64_t start, most, end, left = free_below(c, lo);
-	uint64_t right = free_from(p, c, hi), run = left + (hi - lo) + right;
+	uint64_t start, most, end, left = hg_pagebits_free_below(c, lo);
+	uint64_t right = hg_pagebits_free_from(p, c, hi),
+		 run = left + (hi - lo) + right;
 
 	/* The run holding [lo, hi), for the fit hints: one that reaches
 	 * the chunk's last page may go on in the next chunk. */
@@ -355,7 +319,8 @@ uint64_t hg_pallocbits_sum_allocated(const struct hg_pagealloc *p,
 	uint64_t start, most, end, run;
 
 	unpack_sum(p, old, &start, &most, &end);
-	run = free_below(c, lo) + (hi - lo) + free_from(p, c, hi);
+	run = hg_pagebits_free_below(c, lo) + (hi - lo) +
+	      hg_pagebits_free_from(p, c, hi);
 	if (run >= most)
 		return hg_pallocbits_summarize_fast(p, c);
 	return pack_sum(p, min_u64(start, lo), most,
@@ -372,7 +337,8 @@ uint64_t hg_pallocbits_sum_word_taken(const struct hg_pagealloc *p,
 				      unsigned w, uint64_t was)
 {
 	uint64_t start, most, end, lo = (uint64_t)w * 64, hi = lo + 64;
-	uint64_t left = free_below(c, lo), right = free_from(p, c, hi), bound;
+	uint64_t left = hg_pagebits_free_below(c, lo),
+		 right = hg_pagebits_free_from(p, c, hi), bound;
 
 	unpack_sum(p, old, &start, &most, &end);
 	if (was == 0)

@@ -2072,6 +2072,50 @@ static void test_find_small_random(void **state)
 	hg_pagealloc_free_all(p);
 }
 
+/* Spans of 1-8 pages (and a few of up to 140) in two chunks, fragmented by
+ * random frees: the words' longest runs (wocc) that an alloc inside one
+ * chunk keeps or searches again and a free takes from the run its pages
+ * joined (hg_chunk_words_taken, _freed), and the summaries made from
+ * them, checked after every step against the bitmaps. */
+static void test_words_random(void **state)
+{
+	struct env e = env64(4096);
+	struct hg_pagealloc *p = NULL;
+	static hg_addr la[2048];
+	static uint64_t ln[2048];
+	size_t nl = 0;
+	uint64_t k, n;
+	int step;
+
+	(void)state;
+	e.prm.ctx = NULL;
+	rng_state = 0x70cc;
+	assert_int_equal(hg_pagealloc_new(&p, &e.prm), 0);
+	assert_int_equal(hg_pagealloc_grow(p, pb(&e, e.base_ci, 0),
+					   2 * e.prm.chunk_bytes),
+			 0);
+	for (step = 0; step < 6000; step++) {
+		if (nl < 2048 && (nl < 150 || rnd() % 2)) {
+			uint64_t s;
+			hg_addr a;
+
+			n = rnd() % 32 == 0 ? 1 + rnd() % 140 : 1 + rnd() % 8;
+			a = hg_pagealloc_alloc(p, n, &s);
+			if (a) {
+				la[nl] = a;
+				ln[nl++] = n;
+			}
+		} else if (nl) {
+			k = rnd() % nl;
+			hg_pagealloc_free(p, la[k], ln[k]);
+			la[k] = la[--nl];
+			ln[k] = ln[nl];
+		}
+		check_ok(p);
+	}
+	hg_pagealloc_free_all(p);
+}
+
 /* Several allocators in one process do not interfere. */
 static void test_independent_instances(void **state)
 {
@@ -2232,6 +2276,7 @@ int main(void)
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_random_vs_model),
 		cmocka_unit_test(test_find_small_random),
+		cmocka_unit_test(test_words_random),
 		cmocka_unit_test(test_independent_instances),
 		cmocka_unit_test(test_scav_index_random),
 		cmocka_unit_test(test_range_grown_random),

@@ -12,10 +12,16 @@
 
 #define HG_EVENTLOG_BUF (256u * 1024u)
 
+struct hg_eventlog_kind;
+
 struct hg_eventlog {
 	FILE *f;
 	char *buf;
+	struct hg_eventlog_kind *kinds; /* per op kind, made by attach */
 	size_t len;
+	uint64_t index_of; /* the last event's index */
+	char index[24];    /* its digits (index_len; 0: none yet) */
+	unsigned index_len;
 	bool failed; /* a write failed */
 	int error;   /* its errno (0: unknown) */
 };

@@ -366,8 +366,8 @@ static int apply_failed(struct hg_replay *rp, const struct hg_replay_lane *l,
 }
 
 /* observe hands the event to every observer. */
-static int observe(struct hg_replay *rp, struct hg_replay_lane *l,
-		   const struct hg_replay_event *ev)
+static inline int observe(struct hg_replay *rp, struct hg_replay_lane *l,
+			  const struct hg_replay_event *ev)
 {
 	for (size_t j = 0; j < rp->nobs; j++) {
 		int orc = rp->obs[j].event(rp->obs[j].ctx, rp, ev);

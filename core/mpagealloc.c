@@ -433,7 +433,10 @@ static inline bool kid_holds(const uint64_t *k, uint64_t mf, uint64_t mo)
  * hg_pagealloc_update_chunk says. A child that lost the parent's longest
  * run, its start and end kept, leaves the parent as it is when another
  * child holds a run as long (every run that crosses between children
- * stays too).
+ * stays too). Only the level above the chunks looks for such a child
+ * first: higher up one hardly ever does (a first fit in a large, packed
+ * heap takes the longest run of every level above it, the merge finds
+ * the same), and the look costs as much as the merge.
  */
 void hg_pagealloc_update_up(struct hg_pagealloc *p, uint64_t ci, uint64_t *cur,
 			    uint64_t old, uint64_t sum)
@@ -466,7 +469,8 @@ void hg_pagealloc_update_up(struct hg_pagealloc *p, uint64_t ci, uint64_t *cur,
 			merge = false;
 			if (mn >= mo)
 				v = mn > mp ? (par & ~mf) | mn : par;
-			else if (mo < mp || (kids && kid_holds(kids, mf, mo)))
+			else if (mo < mp || (kids && l == (int)leaf - 1 &&
+					     kid_holds(kids, mf, mo)))
 				v = par;
 			else
 				merge = true;

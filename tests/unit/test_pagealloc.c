@@ -2095,7 +2095,7 @@ static void test_words_random(void **state)
 					   2 * e.prm.chunk_bytes),
 			 0);
 	for (step = 0; step < 6000; step++) {
-		if (nl < 2048 && (nl < 150 || rnd() % 2)) {
+		if (nl < 100 || (nl < 160 && rnd() % 2)) {
 			uint64_t s;
 			hg_addr a;
 

@@ -2025,6 +2025,35 @@ static void test_range_grown_random(void **state)
 	hg_pagealloc_free_all(p);
 }
 
+/* A test's live spans, allocated and freed at random. */
+struct live_set {
+	hg_addr a[4096];
+	uint64_t n[4096];
+	size_t len;
+};
+
+/* live_alloc allocates n pages and keeps the span if there was room. */
+static void live_alloc(struct hg_pagealloc *p, struct live_set *l, uint64_t n)
+{
+	uint64_t s;
+	hg_addr a = hg_pagealloc_alloc(p, n, &s);
+
+	if (a) {
+		l->a[l->len] = a;
+		l->n[l->len++] = n;
+	}
+}
+
+/* live_free_one frees one of the live spans, chosen at random. */
+static void live_free_one(struct hg_pagealloc *p, struct live_set *l)
+{
+	size_t k = (size_t)(rnd() % l->len);
+
+	hg_pagealloc_free(p, l->a[k], l->n[k]);
+	l->a[k] = l->a[--l->len];
+	l->n[k] = l->n[l->len];
+}
+
 /* A heap of small spans over a few chunks, fragmented by random frees:
  * after every step, the find of each run length (its address and its
  * searchAddr candidate, pa_search_of's fast path) against Go's walk. */
@@ -2032,35 +2061,24 @@ static void test_find_small_random(void **state)
 {
 	struct env e = env64(4096);
 	struct hg_pagealloc *p = NULL;
-	static hg_addr la[4096];
-	static uint64_t ln[4096];
-	size_t nl = 0;
-	uint64_t k, n;
+	static struct live_set l;
+	uint64_t n;
 	int step;
 
 	(void)state;
 	e.prm.ctx = NULL;
+	l.len = 0;
 	rng_state = 0x51ab;
 	assert_int_equal(hg_pagealloc_new(&p, &e.prm), 0);
 	assert_int_equal(hg_pagealloc_grow(p, pb(&e, e.base_ci, 0),
 					   6 * e.prm.chunk_bytes),
 			 0);
 	for (step = 0; step < 4000; step++) {
-		if (nl < 4096 && (nl < 1200 || rnd() % 2)) {
-			uint64_t s;
-			hg_addr a;
-
+		if (l.len < 4096 && (l.len < 1200 || rnd() % 2)) {
 			n = rnd() % 16 == 0 ? 1 + rnd() % 40 : 1 + rnd() % 4;
-			a = hg_pagealloc_alloc(p, n, &s);
-			if (a) {
-				la[nl] = a;
-				ln[nl++] = n;
-			}
-		} else if (nl) {
-			k = rnd() % nl;
-			hg_pagealloc_free(p, la[k], ln[k]);
-			la[k] = la[--nl];
-			ln[k] = ln[nl];
+			live_alloc(p, &l, n);
+		} else if (l.len) {
+			live_free_one(p, &l);
 		}
 		for (n = 1; n <= 20; n++)
 			assert_int_equal(hg_pagealloc_find(p, n, NULL),
@@ -2081,35 +2099,24 @@ static void test_words_random(void **state)
 {
 	struct env e = env64(4096);
 	struct hg_pagealloc *p = NULL;
-	static hg_addr la[2048];
-	static uint64_t ln[2048];
-	size_t nl = 0;
-	uint64_t k, n;
+	static struct live_set l;
+	uint64_t n;
 	int step;
 
 	(void)state;
 	e.prm.ctx = NULL;
+	l.len = 0;
 	rng_state = 0x70cc;
 	assert_int_equal(hg_pagealloc_new(&p, &e.prm), 0);
 	assert_int_equal(hg_pagealloc_grow(p, pb(&e, e.base_ci, 0),
 					   2 * e.prm.chunk_bytes),
 			 0);
 	for (step = 0; step < 6000; step++) {
-		if (nl < 100 || (nl < 160 && rnd() % 2)) {
-			uint64_t s;
-			hg_addr a;
-
+		if (l.len < 100 || (l.len < 160 && rnd() % 2)) {
 			n = rnd() % 32 == 0 ? 1 + rnd() % 140 : 1 + rnd() % 8;
-			a = hg_pagealloc_alloc(p, n, &s);
-			if (a) {
-				la[nl] = a;
-				ln[nl++] = n;
-			}
-		} else if (nl) {
-			k = rnd() % nl;
-			hg_pagealloc_free(p, la[k], ln[k]);
-			la[k] = la[--nl];
-			ln[k] = ln[nl];
+			live_alloc(p, &l, n);
+		} else if (l.len) {
+			live_free_one(p, &l);
 		}
 		check_ok(p);
 	}

@@ -128,18 +128,21 @@ uint64_t hg_pallocbits_summarize_fast(const struct hg_pagealloc *p,
 		for (w = 1; w < PA_MAX_WORDS; w++)
 			occ = c->wocc[w] < occ ? c->wocc[w] : occ;
 		if (occ != 0) {
-			most = 64 - occ;
-			for (w = 1; w < PA_MAX_WORDS; w++) {
-				uint64_t run =
-					(uint64_t)__builtin_clzll(
-						c->alloc[w - 1]) +
-					(uint64_t)__builtin_ctzll(c->alloc[w]);
+			/* The counts in unsigned (32-bit) arithmetic: no
+			 * widening of each one. */
+			unsigned m = 64 - occ;
 
-				most = run > most ? run : most;
+			for (w = 1; w < PA_MAX_WORDS; w++) {
+				unsigned run =
+					(unsigned)__builtin_clzll(
+						c->alloc[w - 1]) +
+					(unsigned)__builtin_ctzll(c->alloc[w]);
+
+				m = run > m ? run : m;
 			}
 			return pack_sum(
-				p, (uint64_t)__builtin_ctzll(c->alloc[0]), most,
-				(uint64_t)__builtin_clzll(
+				p, (unsigned)__builtin_ctzll(c->alloc[0]), m,
+				(unsigned)__builtin_clzll(
 					c->alloc[PA_MAX_WORDS - 1]));
 		}
 	}

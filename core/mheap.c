@@ -328,6 +328,33 @@ struct hg_pagecache *hg_cur_pagecache(struct hg_model *m)
 }
 
 /*
+ * allocSpan's slow way when no free run fits (Go: h.grow(npages), then
+ * h.pages.alloc again): the base of the span from the grown heap, its
+ * released bytes in *scav and the bytes grown in *growth; 0 when out of
+ * memory (thrown). Out of line, so that the common allocation keeps few
+ * registers.
+ */
+static __attribute__((noinline)) hg_addr
+alloc_grown(struct hg_model *m, uint64_t npages, uint64_t *scav,
+	    uint64_t *growth)
+{
+	uint64_t g;
+	if (m->linear.active)
+		g = hg_linear_grow(m, npages);
+	else if (m->cfg.policy_grow == HG_GROW_WHOLE_ARENA)
+		g = mheap_grow_whole(m, npages);
+	else
+		g = mheap_grow(m, npages);
+	if (g == 0)
+		return 0;
+	*growth = g;
+	hg_addr base = hg_pagealloc_alloc(m->pages, npages, scav);
+	if (base == 0)
+		hg_mheap_throw(m, "grew heap, but no adequate free space found");
+	return base;
+}
+
+/*
  * Go: (*mheap).allocSpan, runtime/mheap.go: small spans from the P's page
  * cache, others from the page allocator, growing the heap when nothing
  * fits. Fills res (addr, npages, scav, grew).
@@ -357,21 +384,10 @@ int hg_mheap_alloc_span(struct hg_model *m, uint64_t npages,
 	}
 	if (base == 0) {
 		base = hg_pagealloc_alloc(m->pages, npages, &scav);
-		if (base == 0) {
-			if (m->linear.active)
-				growth = hg_linear_grow(m, npages);
-			else if (m->cfg.policy_grow == HG_GROW_WHOLE_ARENA)
-				growth = mheap_grow_whole(m, npages);
-			else
-				growth = mheap_grow(m, npages);
-			if (growth == 0)
+		if (__builtin_expect(base == 0, 0)) {
+			base = alloc_grown(m, npages, &scav, &growth);
+			if (base == 0)
 				return HG_EOOM;
-			base = hg_pagealloc_alloc(m->pages, npages, &scav);
-			if (base == 0) {
-				hg_mheap_throw(m, "grew heap, but no adequate "
-						  "free space found");
-				return HG_EOOM;
-			}
 		}
 	}
 	res->addr = base;

@@ -613,16 +613,20 @@ static inline int read_ahead(struct hg_replay *rp, struct ahead *a,
 			     const struct ahead *before, struct hg_diag *d,
 			     bool kept)
 {
-	a->line = a->col = 0;
 	if (before && before->rc <= 0) {
+		a->line = a->col = 0;
 		a->rc = before->rc;
 		return 0;
 	}
-	if (rp->src.next == trace_next)
+	/* A trace reader gives every op its line and column; another source
+	 * may leave them (0). Past the end or an error they are not read. */
+	if (rp->src.next == trace_next) {
 		a->rc = hg_trace_next(rp->src.ctx, &a->op, &a->line, &a->col,
 				      d);
-	else
+	} else {
+		a->line = a->col = 0;
 		a->rc = rp->src.next(rp->src.ctx, &a->op, &a->line, &a->col, d);
+	}
 	if (kept && a->rc > 0 && keep(a))
 		return HG_ENOMEM;
 	return 0;

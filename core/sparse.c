@@ -27,8 +27,7 @@ void hg_sparse_init(struct hg_sparse *s, unsigned bits, unsigned leaf_bits,
 {
 	unsigned rem;
 
-	memset(s, 0, sizeof(*s));
-	s->cache_key = UINT64_MAX;
+	memset(s, 0, sizeof(*s)); /* no cached leaf: cache_len 0 */
 	s->bits = bits;
 	s->leaf_bits = leaf_bits < bits ? leaf_bits : bits;
 	rem = bits - s->leaf_bits;
@@ -83,7 +82,7 @@ void hg_sparse_destroy(struct hg_sparse *s)
 	free(s->top);
 	s->top = NULL;
 	s->nleaves = 0;
-	s->cache_key = UINT64_MAX;
+	s->cache_len = 0;
 	s->cache_leaf = NULL;
 }
 
@@ -91,7 +90,7 @@ void hg_sparse_destroy(struct hg_sparse *s)
 static void free_leaf(struct hg_sparse *s, void **slot)
 {
 	if (*slot == s->cache_leaf) {
-		s->cache_key = UINT64_MAX;
+		s->cache_len = 0;
 		s->cache_leaf = NULL;
 	}
 	free(*slot);
@@ -181,8 +180,7 @@ void *hg_sparse_get_mut(struct hg_sparse *s, uint64_t i)
 	slot = slot_make(s, i);
 	if (!slot || !materialise(s, slot))
 		return NULL;
-	s->cache_key = i >> s->leaf_bits;
-	s->cache_leaf = *slot;
+	hg_sparse_cache_leaf(s, i, *slot);
 	return (char *)*slot + leaf_off(s, i) * s->elem;
 }
 

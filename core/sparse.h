@@ -40,9 +40,11 @@ struct hg_sparse {
 	bool uniform_zero[HG_SPARSE_MAX_UNIFORM];   /* all bytes zero */
 	/* The materialised leaf last written through (hg_sparse_peek_mut,
 	 * hg_sparse_get_mut, hg_sparse_leaf), for the next access near it:
-	 * its number (index >> leaf_bits; UINT64_MAX = none) and block.
-	 * Forgotten when that leaf is freed. */
-	uint64_t cache_key;
+	 * its first index, its length (1 << leaf_bits; 0 = none, so no
+	 * index matches) and block: one subtraction and one compare tell
+	 * whether an index lies in it. Forgotten when that leaf is freed. */
+	uint64_t cache_lo;
+	uint64_t cache_len;
 	char *cache_leaf;
 };
 
@@ -75,15 +77,26 @@ static inline bool hg_sparse_is_uniform(const void *slot)
 	return ((uintptr_t)slot & 1) != 0;
 }
 
+/* hg_sparse_cache_leaf makes leaf (element i's block) the cached one. */
+static inline void hg_sparse_cache_leaf(struct hg_sparse *s, uint64_t i,
+					void *leaf)
+{
+	s->cache_lo = i & ~((UINT64_C(1) << s->leaf_bits) - 1);
+	s->cache_len = UINT64_C(1) << s->leaf_bits;
+	s->cache_leaf = leaf;
+}
+
 /* Element i when it lies in the cached leaf, else NULL. The _sz forms
  * take the element size (s->elem) as an argument, so a caller that knows
  * it at compile time gets the offset without a multiply. */
 static inline char *hg_sparse_cached_sz(const struct hg_sparse *s, uint64_t i,
 					size_t elem)
 {
-	if ((i >> s->leaf_bits) != s->cache_key)
+	uint64_t off = i - s->cache_lo;
+
+	if (off >= s->cache_len)
 		return NULL;
-	return s->cache_leaf + (i & ((UINT64_C(1) << s->leaf_bits) - 1)) * elem;
+	return s->cache_leaf + off * elem;
 }
 
 static inline char *hg_sparse_cached(const struct hg_sparse *s, uint64_t i)
@@ -121,13 +134,12 @@ static inline char *hg_sparse_leaf(struct hg_sparse *s, uint64_t i)
 {
 	void **slot;
 
-	if ((i >> s->leaf_bits) == s->cache_key)
+	if (i - s->cache_lo < s->cache_len)
 		return s->cache_leaf;
 	slot = hg_sparse_slot(s, i);
 	if (!slot || !*slot || hg_sparse_is_uniform(*slot))
 		return NULL;
-	s->cache_key = i >> s->leaf_bits;
-	s->cache_leaf = *slot;
+	hg_sparse_cache_leaf(s, i, *slot);
 	return *slot;
 }
 
@@ -204,13 +216,8 @@ void hg_hbm_clear_slow(struct hg_hbm *h, uint64_t i);
  * in one leaf: its flags are read and written here, inline). */
 static inline uint64_t *hg_hbm_cached_word(const struct hg_hbm *h, uint64_t i)
 {
-	const struct hg_sparse *s = &h->lv[0];
-	uint64_t w = i >> 6;
-
-	if ((w >> s->leaf_bits) != s->cache_key)
-		return NULL;
-	return (uint64_t *)(void *)s->cache_leaf +
-	       (w & ((UINT64_C(1) << s->leaf_bits) - 1));
+	return (uint64_t *)(void *)hg_sparse_cached_sz(&h->lv[0], i >> 6,
+						       sizeof(uint64_t));
 }
 
 /* Bit i (0 where its word is not backed). */

@@ -334,9 +334,10 @@ struct hg_pagecache *hg_cur_pagecache(struct hg_model *m)
  * memory (thrown). Out of line, so that the common allocation keeps few
  * registers.
  */
-static __attribute__((noinline)) hg_addr
-alloc_grown(struct hg_model *m, uint64_t npages, uint64_t *scav,
-	    uint64_t *growth)
+static __attribute__((noinline)) hg_addr alloc_grown(struct hg_model *m,
+						     uint64_t npages,
+						     uint64_t *scav,
+						     uint64_t *growth)
 {
 	uint64_t g;
 	if (m->linear.active)
@@ -350,7 +351,8 @@ alloc_grown(struct hg_model *m, uint64_t npages, uint64_t *scav,
 	*growth = g;
 	hg_addr base = hg_pagealloc_alloc(m->pages, npages, scav);
 	if (base == 0)
-		hg_mheap_throw(m, "grew heap, but no adequate free space found");
+		hg_mheap_throw(m,
+			       "grew heap, but no adequate free space found");
 	return base;
 }
 

@@ -615,7 +615,8 @@ static __attribute__((noinline)) int span_free(struct hg_model *m,
 	if (__builtin_expect(!hg_idmap_take(&m->spans, &key, &v), 0))
 		/* not live: the general way says so */
 		return apply_general(m, op, res, err, errlen);
-	/* No apply function runs after: id_ended, their input, stays. */
+	/* id_ended is left as it is: only the general way's apply
+	 * functions read it, and none runs for this event. */
 	hg_mheap_free_span(m, v.a, v.b);
 	*res = (struct hg_op_result){ .addr = v.a,
 				      .npages = v.b,

@@ -632,6 +632,35 @@ static inline int read_ahead(struct hg_replay *rp, struct ahead *a,
 	return 0;
 }
 
+/* apply_plain is apply for one lane without observers or checker
+ * (one_lane, one_lane_ahead): the model's steps, the fidelity and the
+ * marks. The lane stops when the modeled runtime ran out of memory. */
+static inline __attribute__((always_inline)) int
+apply_plain(struct hg_replay *rp, struct hg_replay_lane *l, struct hg_model *m,
+	    uint64_t j, const struct ahead *cur)
+{
+	struct hg_op_result res;
+	char err[256];
+
+	err[0] = '\0';
+	int rc = hg_model_apply(m, &cur->op, &res, err, sizeof(err));
+	if (__builtin_expect(rc != HG_OK, 0) && rc != HG_EOOM)
+		return apply_failed(rp, l, rc, err, cur->line, cur->col);
+	if (cur->op.has_addr)
+		fidelity(&l->fidelity, j, &cur->op, &res);
+	if (__builtin_expect(cur->op.kind == HG_OP_MARK, 0) &&
+	    rp->record_marks &&
+	    marks_add(&l->marks, j, &hg_model_stats(m)->final, cur->op.text) !=
+		    HG_OK)
+		return host_oom(rp);
+	if (__builtin_expect(rc == HG_EOOM || res.oom, 0)) {
+		l->oom = l->stopped = true;
+		l->oom_line = cur->line;
+		rp->status = HG_REPLAY_OOM;
+	}
+	return HG_REPLAY_OK;
+}
+
 /*
  * one_lane is run_events' loop for a replay of one lane while it does not
  * prefetch: each op read into cur just before it runs (its strings
@@ -643,13 +672,10 @@ static int one_lane(struct hg_replay *rp, struct ahead *cur, uint64_t *i,
 		    uint64_t end, struct hg_diag *d)
 {
 	struct hg_replay_lane *l = &rp->lane[0];
+	struct hg_model *m = l->model;
 
 	if (!rp->nobs && !rp->check) {
 		/* apply's steps that remain without observers or checker. */
-		struct hg_model *m = l->model;
-		struct hg_op_result res;
-		char err[256];
-
 		for (uint64_t j = *i; j < end; j++) {
 			read_ahead(rp, cur, NULL, d, false);
 			*i = j;
@@ -657,25 +683,9 @@ static int one_lane(struct hg_replay *rp, struct ahead *cur, uint64_t *i,
 				return cur->rc < 0
 					       ? source_error(rp, cur->rc, d)
 					       : HG_REPLAY_OK;
-			err[0] = '\0';
-			int rc = hg_model_apply(m, &cur->op, &res, err,
-						sizeof(err));
-			if (__builtin_expect(rc != HG_OK, 0) && rc != HG_EOOM)
-				return apply_failed(rp, l, rc, err, cur->line,
-						    cur->col);
-			if (cur->op.has_addr)
-				fidelity(&l->fidelity, j, &cur->op, &res);
-			if (__builtin_expect(cur->op.kind == HG_OP_MARK, 0) &&
-			    rp->record_marks &&
-			    marks_add(&l->marks, j, &hg_model_stats(m)->final,
-				      cur->op.text) != HG_OK)
-				return host_oom(rp);
-			if (__builtin_expect(rc == HG_EOOM || res.oom, 0)) {
-				l->oom = l->stopped = true;
-				l->oom_line = cur->line;
-				rp->status = HG_REPLAY_OOM;
-				break;
-			}
+			int rc = apply_plain(rp, l, m, j, cur);
+			if (rc != HG_REPLAY_OK || l->stopped)
+				return rc;
 		}
 		return HG_REPLAY_OK;
 	}
@@ -692,6 +702,53 @@ static int one_lane(struct hg_replay *rp, struct ahead *cur, uint64_t *i,
 			break;
 	}
 	return HG_REPLAY_OK;
+}
+
+/*
+ * one_lane_ahead is one_lane while the lane prefetches, without
+ * observers or checker: the ring kept full, each op hinted when it is
+ * read and an op later, from event *i (its op in *cur, *have ops read
+ * from it on) until event end, the lane stopping or the source's end or
+ * error. Leaves *i, *cur and *have at the last event applied (or the one
+ * the source ended at, (*cur)->rc 0), as run_events keeps them.
+ */
+static int one_lane_ahead(struct hg_replay *rp, struct ahead **curp,
+			  unsigned *havep, uint64_t *i, uint64_t end,
+			  struct hg_diag *d)
+{
+	struct hg_replay_lane *l = &rp->lane[0];
+	struct hg_model *m = l->model;
+	struct ahead *cur = *curp, *last = cur;
+	unsigned have = *havep;
+	int rc = HG_REPLAY_OK;
+
+	for (unsigned j = 1; j < have; j++)
+		last = last->succ;
+	for (uint64_t j = *i;; j++, cur = cur->succ, have--) {
+		for (; have < RING; have++) {
+			struct ahead *next = have ? last->succ : cur;
+
+			if (read_ahead(rp, next, have ? last : NULL, d, true))
+				return host_oom(rp);
+			if (next->rc > 0)
+				hg_model_prefetch(m, &next->op, 0);
+			if (have && last->rc > 0)
+				hg_model_prefetch(m, &last->op, 1);
+			last = next;
+		}
+		*i = j;
+		if (__builtin_expect(cur->rc <= 0, 0)) {
+			if (cur->rc < 0)
+				return source_error(rp, cur->rc, d);
+			break;
+		}
+		rc = apply_plain(rp, l, m, j, cur);
+		if (rc != HG_REPLAY_OK || l->stopped || j + 1 >= end)
+			break;
+	}
+	*curp = cur;
+	*havep = have;
+	return rc;
 }
 
 /*
@@ -736,7 +793,19 @@ static int run_events(struct hg_replay *rp, struct ahead *ring)
 				prefetch |= l->prefetch;
 			}
 		}
-		if (__builtin_expect(prefetch, 0)) {
+		if (__builtin_expect(prefetch, 0) && nlanes == 1 && !rp->nobs &&
+		    !rp->check) {
+			/* One lane: up to the next question, without the
+			 * loops over lanes (one_lane_ahead). */
+			uint64_t end = (i / PREFETCH_ASK + 1) * PREFETCH_ASK;
+
+			rc = one_lane_ahead(rp, &cur, &have, &i, end, &d);
+			if (rc != HG_REPLAY_OK)
+				return rc;
+			if (rp->lane[0].stopped || cur->rc == 0)
+				break;
+			continue;
+		} else if (__builtin_expect(prefetch, 0)) {
 			/* The ring full: this op and AHEAD after it (an
 			 * error in one is said after the ones before it ran,
 			 * as it comes after them). */

@@ -241,7 +241,9 @@ int hg_pagealloc_new(struct hg_pagealloc **out,
 		hg_sparse_add_uniform(&p->summary[l], &p->sum_uniform[l][1]);
 	}
 	hg_hbm_init(&p->root_nonzero, l0bits);
-	hg_sparse_init(&p->chunks, params->addr_bits - p->log_chunk_bytes, 6,
+	/* Leaves of 512 chunks (2 GiB of heap on 64-bit, 72 KiB of host
+	 * memory): the frees of a large heap mostly stay in the cached one. */
+	hg_sparse_init(&p->chunks, params->addr_bits - p->log_chunk_bytes, 9,
 		       sizeof(struct pa_chunk));
 	/* The uniform chunks, in enum pa_uniform's order. */
 	for (l = 0; l < PA_NUNIFORM; l++) {

@@ -54,7 +54,9 @@
 /* emit `time` when the clock moved 10 us: finer than the 70 us the model
  * takes sysmon to wake the background scavenger at the sweep's end */
 #define GT_TIME_STEP 10000u
-#define GT_STOP_LOOK 64 /* events read past a stop in mallocgc, at most */
+/* Events read past a stop in mallocgc on each M, at most; all the stops
+ * of a generation read no more events than it has bytes (look_left). */
+#define GT_STOP_LOOK 1024
 
 /* Event types (Go: tracev2 events.go). */
 enum {
@@ -413,6 +415,7 @@ struct hg_gotrace_reader {
 	size_t nms, mcap;
 	uint64_t freq;        /* timestamp units per second */
 	uint64_t gen_off;     /* where the generation starts */
+	uint64_t look_left;   /* events its stops in mallocgc may still read */
 	bool have_spill;      /* a batch of the next generation was read */
 	unsigned char *spill; /* its data (GT_MAX_BATCH) */
 	struct gt_batch spill_b;
@@ -1251,6 +1254,7 @@ static int read_generation(struct hg_trace_reader *r)
 		return rc;
 	if (g->gen == 0)
 		return 0;
+	g->look_left = g->len; /* an event takes one byte at least */
 	if (!g->freq)
 		return gt_err(r, g->gen_off,
 			      "generation %llu has no frequency event",
@@ -3020,7 +3024,8 @@ static void heap_up(struct hg_gotrace_reader *g, size_t i)
  * GoStatus), on any M; an earlier or later GoStart of it (its run before
  * the stop, on the M that had it, or a later run, after another stop)
  * tells nothing about this object. When that GoStart comes within
- * GT_STOP_LOOK events of its M (a bound on the work per stop) and the
+ * GT_STOP_LOOK events of its M (a bound on the work per stop; look_left
+ * bounds that of all the stops of the generation by its size) and the
  * goroutine's first event there is an allocation in a span live now, that
  * allocation is handed out at the stop, on the stop's M and P, before
  * what came in between (a GC's mcache flush, a sweep of its span on
@@ -3055,10 +3060,11 @@ static int stopped_in_malloc(struct hg_trace_reader *r,
 			if (t.ev.type == EV_GO_START && t.ev.args[0] == gid &&
 			    t.ev.args[1] == seq)
 				break;
-			if (next_event_raw(r, &t) <= 0) {
+			if (g->look_left == 0 || next_event_raw(r, &t) <= 0) {
 				n = GT_STOP_LOOK;
 				break;
 			}
+			g->look_left--;
 		}
 		if (n == GT_STOP_LOOK)
 			continue;

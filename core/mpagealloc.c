@@ -262,6 +262,7 @@ int hg_pagealloc_new(struct hg_pagealloc **out,
 			hg_pagebits_set_range(u->scav, 0, cp);
 		hg_sparse_add_uniform(&p->chunks, u);
 	}
+	hg_pagefit_init(p);
 	hg_hbm_init(&p->scav_has_free, params->addr_bits - p->log_chunk_bytes);
 	hg_hbm_init(&p->scav_touched, params->addr_bits - p->log_chunk_bytes);
 	hg_hbm_init(&p->scav_hi_last, params->addr_bits - p->log_chunk_bytes);
@@ -290,6 +291,8 @@ void hg_pagealloc_free_all(struct hg_pagealloc *p)
 		hg_sparse_destroy(&p->summary[l]);
 	hg_hbm_destroy(&p->root_nonzero);
 	hg_sparse_destroy(&p->chunks);
+	free(p->sum_dirty);
+	hg_pagefit_destroy(p);
 	hg_hbm_destroy(&p->scav_has_free);
 	hg_hbm_destroy(&p->scav_touched);
 	hg_hbm_destroy(&p->scav_hi_last);
@@ -383,9 +386,11 @@ static uint64_t merged_children(const struct hg_pagealloc *p, unsigned l,
 
 /*
  * Go: (*pageAlloc).update for a range inside chunk ci, whose summary is
- * now sum: each level above is merged again, going up only while an
- * entry changes (Go merges every level; an unchanged entry leaves the
- * ones above it as they are, so the result is the same).
+ * now sum: its fit, and the levels above merged again. A chunk with its
+ * own bitmaps is listed for hg_pagealloc_sync; for a uniform one each
+ * level above is merged at once, going up only while an entry changes
+ * (Go merges every level; an unchanged entry leaves the ones above it as
+ * they are, so the result is the same).
  *
  * A child whose start and end stay the same changes only its own longest
  * run; every run of its parent that crosses between children stays. So
@@ -394,11 +399,15 @@ static uint64_t merged_children(const struct hg_pagealloc *p, unsigned l,
  * the parent's: the merge of the eight children is needed only when the
  * child's start or end moved or it lost the parent's longest run.
  */
+static void pa_dirty_slow(struct hg_pagealloc *p, uint64_t ci,
+			  struct pa_chunk *ch);
+
 void hg_pagealloc_update_chunk(struct hg_pagealloc *p, uint64_t ci,
 			       uint64_t sum)
 {
 	unsigned leaf = p->levels - 1;
 	uint64_t old, *cur;
+	struct pa_chunk *ch;
 
 	if (p->enomem)
 		return;
@@ -413,6 +422,14 @@ void hg_pagealloc_update_chunk(struct hg_pagealloc *p, uint64_t ci,
 		if (!sum_set(p, leaf, ci, sum))
 			return;
 		cur = sum_peek(p, leaf, ci);
+	}
+	hg_pagefit_leaf(p, ci, old, sum);
+	/* A chunk with its own bitmaps is listed for hg_pagealloc_sync. */
+	ch = hg_sparse_peek_mut_sz(&p->chunks, ci, sizeof(*ch));
+	if (ch) {
+		if (!ch->sum_dirty)
+			pa_dirty_slow(p, ci, ch);
+		return;
 	}
 	hg_pagealloc_update_up(p, ci, cur, old, sum);
 }
@@ -531,6 +548,15 @@ void hg_pagealloc_update(struct hg_pagealloc *p, hg_addr base, uint64_t npages,
 			sum_set(p, leaf, c,
 				hg_pallocbits_summarize_fast(p,
 							     chunk_of(p, c)));
+	}
+	/* The fits: the chunks strictly inside a contiguous range are
+	 * uniform; the chunk below the range's first may reach into it. */
+	if (contig)
+		hg_pagefit_fill(p, sc + 1, ec, !alloc);
+	for (c = sc > 0 ? sc - 1 : 0; c <= ec; c++) {
+		if (contig && c == sc + 1)
+			c = ec;
+		hg_pagefit_set(p, c, hg_pagefit_of_chunk(p, c));
 	}
 
 	for (l = (int)leaf - 1; l >= 0; l--) {
@@ -738,10 +764,37 @@ static int find_level(struct hg_pagealloc *p, unsigned l, uint64_t *ip,
 }
 
 /*
+ * find_from for npages up to a chunk's pages when the chunk ci of from
+ * holds no run of npages at or above from: the run from ci's end on, or
+ * the first one of the next chunk whose fit is at least npages (the fit
+ * tree, mpagealloc.h). A run of npages from ci's end starts at or above
+ * from, as no such run starts below it.
+ */
+static hg_addr find_fit(struct hg_pagealloc *p, uint64_t npages, uint64_t ci)
+{
+	unsigned leaf = p->levels - 1;
+	uint64_t s = sum_get(p, leaf, ci), e = sum_end(p, s), c, j, sidx;
+	const struct pa_chunk *ch;
+
+	if (e && e + sum_start(p, sum_get(p, leaf, ci + 1)) >= npages)
+		return chunk_base(p, ci + 1) - (e << p->log_page);
+	c = hg_pagefit_find(p, ci + 1, npages);
+	if (c == PA_NONE || c >= p->end)
+		return 0;
+	s = sum_get(p, leaf, c);
+	if (sum_max(p, s) < npages) /* from its end on */
+		return chunk_base(p, c + 1) - (sum_end(p, s) << p->log_page);
+	ch = chunk_of(p, c);
+	j = ch ? hg_pallocbits_find(p, ch, npages, 0, &sidx) : PA_NONE;
+	return j == PA_NONE ? 0 : chunk_base(p, c) + (j << p->log_page);
+}
+
+/*
  * The first run of npages at or above from (0 if none), where no such run
- * starts below from: Go's walk, from the lowest level whose parent entry
- * at from holds npages (its longest run says so), as Go's walk would come
- * down to that entry when from is its searchAddr (hg_pagealloc_find).
+ * starts below from: for up to a chunk's pages, find_fit; else Go's walk, from
+ * the lowest level whose parent entry at from holds npages (its longest run
+ * says so), as Go's walk would come down to that entry when from is its
+ * searchAddr (hg_pagealloc_find).
  */
 static hg_addr find_from(struct hg_pagealloc *p, uint64_t npages, hg_addr from)
 {
@@ -761,6 +814,9 @@ static hg_addr find_from(struct hg_pagealloc *p, uint64_t npages, hg_addr from)
 		if (j != PA_NONE)
 			return chunk_base(p, ci) + (j << p->log_page);
 	}
+	if (npages <= p->fit_cap)
+		return find_fit(p, npages, ci);
+	hg_pagealloc_sync(p);
 	for (;;) {
 		if (l == 0) {
 			i = 0;
@@ -807,51 +863,9 @@ static hg_addr find_from(struct hg_pagealloc *p, uint64_t npages, hg_addr from)
  * one). The window narrows to the first entry with free pages of the
  * block the walk is in, from searchAddr's entry when the block holds it,
  * as long as the walk descends into that entry; down in a's chunk, to
- * its first free page.
- */
-static hg_addr pa_walk_search(const struct hg_pagealloc *p, hg_addr a,
-			      uint64_t npages)
-{
-	hg_addr lo = p->search_addr, last = a + ((npages - 1) << p->log_page);
-	uint64_t ci = chunk_index(p, a), f;
-	const struct pa_chunk *ch;
-	unsigned l;
-
-	for (l = 0; l < p->levels; l++) {
-		unsigned sh = p->level_shift[l];
-		uint64_t re = a >> sh, le = lo >> sh, j;
-
-		if (le < re) {
-			/* The entries before a's from searchAddr's (or the
-			 * block's first): the first with free pages is the
-			 * window, unless there is none. */
-			if (l == 0) {
-				if (hg_hbm_find_next(&p->root_nonzero, le,
-						     &j) &&
-				    j < re)
-					return pa_find_mapped_addr(p, j << sh);
-			} else {
-				for (j = le; j < re; j++)
-					if (sum_get(p, l, j) != 0)
-						return pa_find_mapped_addr(
-							p, j << sh);
-			}
-			lo = re << sh;
-		}
-		if ((a & ((UINT64_C(1) << sh) - 1)) == 0 || (last >> sh) != re)
-			return pa_find_mapped_addr(p, re << sh);
-	}
-	ch = chunk_of(p, ci);
-	f = ch ? hg_pallocbits_find1(p, ch, 0) : PA_NONE;
-	if (f == PA_NONE) /* (never) a's chunk has a's pages free */
-		return pa_find_mapped_addr(p, lo);
-	return chunk_base(p, ci) + (f << p->log_page);
-}
-
-/*
- * pa_walk_search when f, the first free page at or above searchAddr, is
- * known (every page below searchAddr is allocated): the first entry with
- * free pages that a level's scan meets is f's. At the first level where
+ * its first free page. With f, the first free page at or above
+ * searchAddr (every page below searchAddr is allocated), the first entry
+ * with free pages that a level's scan meets is f's. At the first level where
  * f's entry is not a's, the window is f's entry; where the walk stops at
  * a's entry (a starts it, or the run goes on past it), a's; in a's
  * chunk, f. A level holds either when its shift is at most the highest
@@ -890,7 +904,7 @@ static hg_addr pa_search_of(const struct hg_pagealloc *p, hg_addr a,
  * starts below either), in the hint's chunk first, and then from the
  * lowest level whose parent entry there holds npages; the searchAddr
  * candidate is the one Go's walk from the root gives, computed from the
- * run found (pa_walk_search). The unit tests compare both with
+ * run found (pa_search_of). The unit tests compare both with
  * hg_pagealloc_find_ref, Go's walk from the root. new_search NULL: no
  * candidate is wanted (allocToCache drops it).
  */
@@ -914,25 +928,29 @@ hg_addr hg_pagealloc_find(struct hg_pagealloc *p, uint64_t npages,
 		*new_search = pa_search_of(p, a, npages, a);
 		return a;
 	}
-	/* The first free page at or above searchAddr, when it is in the
-	 * chunk of fit_hint[1] or searchAddr (no free page lies below
-	 * either). */
+	/* The first free page at or above searchAddr: in the chunk of
+	 * fit_hint[1] or searchAddr (no free page lies below either), else
+	 * in the next chunk with a fit (at most a's). */
 	from = max_u64(p->search_addr, p->fit_hint[1]);
 	{
 		uint64_t c = chunk_index(p, from), j = PA_NONE;
+		const struct pa_chunk *ch;
 
 		if (c < p->end && sum_get(p, p->levels - 1, c) != 0) {
-			const struct pa_chunk *ch = chunk_of(p, c);
-
+			ch = chunk_of(p, c);
 			if (ch)
 				j = hg_pallocbits_find1(
 					p, ch, chunk_page_index(p, from));
 		}
-		*new_search = j != PA_NONE
-				      ? pa_search_of(p, a, npages,
-						     chunk_base(p, c) +
-							     (j << p->log_page))
-				      : pa_walk_search(p, a, npages);
+		if (j == PA_NONE) {
+			c = hg_pagefit_find(p, c + 1, 1);
+			ch = c != PA_NONE ? chunk_of(p, c) : NULL;
+			j = ch ? hg_pallocbits_find1(p, ch, 0) : PA_NONE;
+		}
+		*new_search = pa_search_of(
+			p, a, npages,
+			j != PA_NONE ? chunk_base(p, c) + (j << p->log_page)
+				     : a);
 	}
 	return a;
 }
@@ -988,10 +1006,71 @@ static uint64_t uniform_run(const struct hg_pagealloc *p,
 	return min_u64(n, whole);
 }
 
-/* hg_pagealloc_update_chunk for chunk ci whose summary was old before,
- * sp its entry as sum_peek gave it before the summary was computed. */
+/* The levels above chunk ci from their children, up while an entry
+ * changes. */
+static void pa_merge_up(struct hg_pagealloc *p, uint64_t ci)
+{
+	uint64_t i = ci;
+	int l;
+
+	for (l = (int)p->levels - 2; l >= 0; l--) {
+		i >>= PA_LEVEL_BITS;
+		if (!sum_set(p, (unsigned)l, i,
+			     merged_children(p, (unsigned)l, i)))
+			return;
+	}
+}
+
+/* Chunk ci (ch) has a new leaf summary: listed for hg_pagealloc_sync,
+ * or merged up at once when the list cannot grow. */
+static void pa_dirty_slow(struct hg_pagealloc *p, uint64_t ci,
+			  struct pa_chunk *ch)
+{
+	if (p->sum_ndirty == p->sum_dirty_cap) {
+		size_t n = p->sum_dirty_cap ? 2 * p->sum_dirty_cap : 256;
+		uint64_t *d = realloc(p->sum_dirty, n * sizeof(*d));
+
+		if (!d) {
+			pa_merge_up(p, ci);
+			return;
+		}
+		p->sum_dirty = d;
+		p->sum_dirty_cap = n;
+	}
+	ch->sum_dirty = true;
+	p->sum_dirty[p->sum_ndirty++] = ci;
+}
+
+/*
+ * Go: (*pageAlloc).update brought up to date: the levels above every
+ * listed chunk merged from their children. Each merge reads the
+ * children as they are now, so a parent found unchanged leaves the
+ * levels above it right, and the chunks may come in any order.
+ */
+void hg_pagealloc_sync(struct hg_pagealloc *p)
+{
+	size_t k;
+
+	for (k = 0; k < p->sum_ndirty; k++) {
+		uint64_t ci = p->sum_dirty[k];
+		struct pa_chunk *ch =
+			hg_sparse_peek_mut_sz(&p->chunks, ci, sizeof(*ch));
+
+		/* Listed chunks keep their leaf: the flag keeps them from
+		 * folding (hg_chunk_done). */
+		if (ch)
+			ch->sum_dirty = false;
+		if (!p->enomem)
+			pa_merge_up(p, ci);
+	}
+	p->sum_ndirty = 0;
+}
+
+/* Chunk ci (ch) whose summary was old has the summary sum; sp is its
+ * entry as sum_peek gave it before the summary was computed. */
 static inline void pa_update_leaf(struct hg_pagealloc *p, uint64_t ci,
-				  uint64_t *sp, uint64_t old, uint64_t sum)
+				  struct pa_chunk *ch, uint64_t *sp,
+				  uint64_t old, uint64_t sum)
 {
 	if (!sp) {
 		hg_pagealloc_update_chunk(p, ci, sum);
@@ -1000,7 +1079,9 @@ static inline void pa_update_leaf(struct hg_pagealloc *p, uint64_t ci,
 	if (sum == old)
 		return;
 	*sp = sum;
-	hg_pagealloc_update_up(p, ci, sp, old, sum);
+	hg_pagefit_leaf(p, ci, old, sum);
+	if (!ch->sum_dirty)
+		pa_dirty_slow(p, ci, ch);
 }
 
 /* Go: (*pageAlloc).allocRange, runtime/mpagealloc.go */
@@ -1050,7 +1131,7 @@ static uint64_t pa_alloc_range(struct hg_pagealloc *p, hg_addr base,
 		old = sp ? *sp : sum_get(p, p->levels - 1, c);
 		sum = was_free ? hg_pallocbits_sum_allocated(p, ch, old, lo, hi)
 			       : hg_pallocbits_summarize_fast(p, ch);
-		pa_update_leaf(p, c, sp, old, sum);
+		pa_update_leaf(p, c, ch, sp, old, sum);
 		return scav << p->log_page;
 	}
 	walk_begin(p, base, npages, &w);
@@ -1195,7 +1276,7 @@ void hg_pagealloc_free(struct hg_pagealloc *p, hg_addr base, uint64_t npages)
 			pa_hints_run(p,
 				     chunk_base(p, c) + (run_lo << p->log_page),
 				     run_len);
-		pa_update_leaf(p, c, sp, old, sum);
+		pa_update_leaf(p, c, ch, sp, old, sum);
 		return;
 	}
 	pa_hints_freed(p, base);

@@ -23,20 +23,40 @@
  *   array whose blocks are allocated when first written; a block whose
  *   entries are all 0 (fully allocated) or all the level's free summary
  *   is a tag too;
+ * - the summaries above the chunks are brought up to date when they are
+ *   read (hg_pagealloc_sync: a find of more than a chunk's pages, the
+ *   checks): a chunk whose leaf summary a span inside it changed is
+ *   listed once, and the sync merges the levels above each listed chunk
+ *   from its children, going up while an entry changes. Finds of up to a
+ *   chunk's pages and Go's searchAddr use the leaf summaries and the fit
+ *   tree only; a range over several chunks (grow, a large span, the
+ *   scavenger) updates the levels at once;
  * - a span inside one chunk updates the chunk's summary from the pages
  *   it takes or frees (hg_pallocbits_sum_freed, _allocated, _word_taken)
  *   or, when it took the chunk's longest run, from each word's longest
- *   free run kept beside the bitmaps (pa_chunk.wocc); the levels above
- *   change only while an entry changes, and a parent whose child kept its
- *   start and end follows the child's longest run without a merge
- *   (hg_pagealloc_update_chunk). Every summary is the value Go's
- *   summarize and update give;
+ *   free run kept beside the bitmaps (pa_chunk.wocc). A chunk held as a
+ *   uniform one changes the levels above at once, each only while an
+ *   entry changes, a parent whose child kept its start and end following
+ *   the child's longest run without a merge (hg_pagealloc_update_up).
+ *   Every summary, once synced, is the value Go's summarize and update
+ *   give;
  * - the root level, which Go scans linearly, is paired with a bitmap of its
  *   non-zero entries so runs of fully allocated entries are skipped in one
  *   step (same answers, less work for far-apart heap regions);
  * - the scavenge index (Go: scavengeIndex) keeps Go's per-chunk "has free"
  *   flag in a hierarchical bitmap, so the highest flagged chunk at or below
  *   the search address is found in O(log) instead of a linear walk.
+ * - the fit tree (not Go's, pagefit.c) finds Go's first fit of up to a
+ *   chunk's pages without the summaries above the chunks: each chunk's
+ *   fit is the longest run of free pages that lies in it or starts in it
+ *   (its end joined to the next chunk's start), at most a chunk's pages;
+ *   a run that short meets at most two chunks, so the first chunk at or
+ *   above the search's start whose fit is at least n holds the first fit
+ *   of n pages, inside it or from its end on. Above the chunks, each
+ *   level keeps the largest of 64 entries of the level below, and the
+ *   search goes up until a block holds a fit and down to its first
+ *   chunk. Each level is a sparse array of 16-bit entries whose leaves
+ *   of all 0 or all free are tags, as the summaries' are;
  *
  * Go's offset address space (arenaBaseOffset) is not modelled: addresses
  * are plain and below 1 << addr_bits, so their order is the same.
@@ -49,11 +69,12 @@
 #include "sparse.h"
 
 #define PA_MAX_LEVELS 5
-#define PA_LEVEL_BITS 3    /* Go: summaryLevelBits */
-#define PA_MAX_WORDS 8     /* 512 pages / 64 */
-#define PA_CACHE_PAGES 64  /* Go: pageCachePages */
-#define PA_NONE UINT64_MAX /* Go: ^uint(0) as "not found" */
-#define PA_FIT_HINTS 16    /* run lengths with a fit hint (fit_hint) */
+#define PA_LEVEL_BITS 3     /* Go: summaryLevelBits */
+#define PA_MAX_WORDS 8      /* 512 pages / 64 */
+#define PA_CACHE_PAGES 64   /* Go: pageCachePages */
+#define PA_NONE UINT64_MAX  /* Go: ^uint(0) as "not found" */
+#define PA_FIT_HINTS 16     /* run lengths with a fit hint (fit_hint) */
+#define PA_FIT_MAX_LEVELS 5 /* fit tree levels: 30 chunk index bits / 6 */
 
 /* ------------------------------------------------------------------ */
 /* Bit helpers                                                         */
@@ -122,7 +143,10 @@ struct pa_chunk {
 	uint8_t wocc[PA_MAX_WORDS];
 	uint16_t in_use; /* Go: scavChunkData.inUse */
 	bool grown;
-	unsigned char pad_[5];
+	/* Its leaf summary changed after the levels above were last merged
+	 * (in sum_dirty; hg_pagealloc_sync). */
+	bool sum_dirty;
+	unsigned char pad_[4];
 	uint64_t alloc[PA_MAX_WORDS]; /* Go: pallocBits, 1 = in use */
 	uint64_t scav[PA_MAX_WORDS];  /* Go: scavenged, 1 = released */
 };
@@ -168,7 +192,7 @@ struct hg_pagealloc {
 	 * first fit of n raises fit_hint[n] past it, a free lowers the
 	 * hints of the runs it makes (pa_hints_run, pa_hints_freed).
 	 * Go's searchAddr candidate does not depend on where the search
-	 * started (pa_walk_search). */
+	 * started (pa_search_of). */
 	hg_addr fit_hint[PA_FIT_HINTS + 1];
 	uint64_t start, end; /* Go: start, end (chunk indexes) */
 	bool grown;
@@ -203,6 +227,17 @@ struct hg_pagealloc {
 	 * releases it (hg_pagealloc_scavenge_begin); 0 pages: none. */
 	hg_addr scav_held;
 	uint64_t scav_held_pages;
+
+	/* The chunks whose summaries above are still to be merged again
+	 * (see the layout above), each once. */
+	uint64_t *sum_dirty;
+	size_t sum_ndirty, sum_dirty_cap;
+	/* Not Go's: the fit tree (see the layout above, pagefit.c). */
+	unsigned fit_levels;
+	unsigned fit_bits[PA_FIT_MAX_LEVELS]; /* index bits of each level */
+	uint64_t fit_cap;                     /* the largest fit: chunk_pages */
+	struct hg_sparse fit[PA_FIT_MAX_LEVELS];
+	uint16_t fit_uniform[2]; /* 0 and fit_cap */
 
 	/* The compact form's prototypes (see the layout above). */
 	struct pa_chunk uniform[PA_NUNIFORM];
@@ -372,6 +407,49 @@ static inline uint64_t *sum_peek(struct hg_pagealloc *p, unsigned l, uint64_t i)
 	return hg_sparse_peek_mut_sz(&p->summary[l], i, sizeof(uint64_t));
 }
 
+/* The fit of a chunk whose leaf summary is s and the next chunk's next
+ * (the fit tree, see the layout above). */
+static inline uint64_t pa_fit_of(const struct hg_pagealloc *p, uint64_t s,
+				 uint64_t next)
+{
+	uint64_t st, m, e;
+
+	unpack_sum(p, s, &st, &m, &e);
+	if (e)
+		m = max_u64(m, e + sum_start(p, next));
+	return min_u64(m, p->chunk_pages);
+}
+
+/* pagefit.c */
+void hg_pagefit_init(struct hg_pagealloc *p);
+void hg_pagefit_destroy(struct hg_pagealloc *p);
+void hg_pagefit_set(struct hg_pagealloc *p, uint64_t ci, uint64_t v);
+uint64_t hg_pagefit_of_chunk(const struct hg_pagealloc *p, uint64_t ci);
+void hg_pagefit_fill(struct hg_pagealloc *p, uint64_t lo, uint64_t hi,
+		     bool free_run);
+uint64_t hg_pagefit_find(const struct hg_pagealloc *p, uint64_t ci, uint64_t n);
+int hg_pagefit_check(const struct hg_pagealloc *p, uint64_t lo, uint64_t hi,
+		     char *err, size_t errlen);
+
+/* Chunk ci's leaf summary went from old to sum: its fit, and the one of
+ * the chunk below when its start moved. */
+static inline void hg_pagefit_leaf(struct hg_pagealloc *p, uint64_t ci,
+				   uint64_t old, uint64_t sum)
+{
+	unsigned leaf = p->levels - 1;
+
+	hg_pagefit_set(
+		p, ci,
+		pa_fit_of(p, sum,
+			  sum_end(p, sum) ? sum_get(p, leaf, ci + 1) : 0));
+	if (ci > 0 && sum_start(p, old) != sum_start(p, sum)) {
+		uint64_t prev = sum_get(p, leaf, ci - 1);
+
+		if (sum_end(p, prev))
+			hg_pagefit_set(p, ci - 1, pa_fit_of(p, prev, sum));
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Shared between the files                                            */
 /* ------------------------------------------------------------------ */
@@ -398,12 +476,13 @@ void hg_pagealloc_update(struct hg_pagealloc *p, hg_addr base, uint64_t npages,
 			 bool contig, bool alloc);
 void hg_pagealloc_update_chunk(struct hg_pagealloc *p, uint64_t ci,
 			       uint64_t sum);
+void hg_pagealloc_sync(struct hg_pagealloc *p);
 void hg_pagealloc_update_up(struct hg_pagealloc *p, uint64_t ci, uint64_t *cur,
 			    uint64_t old, uint64_t sum);
 hg_addr hg_pagealloc_find(struct hg_pagealloc *p, uint64_t npages,
 			  hg_addr *new_search);
 /* pagealloc_check.c: Go's find walked from the root, for the tests. */
-hg_addr hg_pagealloc_find_ref(const struct hg_pagealloc *p, uint64_t npages,
+hg_addr hg_pagealloc_find_ref(struct hg_pagealloc *p, uint64_t npages,
 			      hg_addr *new_search);
 size_t hg_pagealloc_range_grown_slow(const struct hg_pagealloc *p, hg_addr base,
 				     hg_addr last);

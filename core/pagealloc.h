@@ -162,16 +162,17 @@ uint64_t hg_pagealloc_host_bytes(const struct hg_pagealloc *p);
 bool hg_pagealloc_host_oom(const struct hg_pagealloc *p);
 
 /*
- * hg_pagealloc_check verifies the summaries against the bitmaps, searchAddr
+ * hg_pagealloc_check brings the summaries above the chunks up to date
+ * (hg_pagealloc_sync, mpagealloc.h) and verifies the summaries against the bitmaps, searchAddr
  * (every page below it is allocated) and the inUse ranges. Returns 0 or
  * HG_EINVAL with a message.
  */
-int hg_pagealloc_check(const struct hg_pagealloc *p, char *err, size_t errlen);
+int hg_pagealloc_check(struct hg_pagealloc *p, char *err, size_t errlen);
 
 /* hg_pagealloc_check_range checks the chunks meeting [lo, hi) and the
  * summaries above them only (pagealloc_check.c). */
-int hg_pagealloc_check_range(const struct hg_pagealloc *p, hg_addr lo,
-			     hg_addr hi, char *err, size_t errlen);
+int hg_pagealloc_check_range(struct hg_pagealloc *p, hg_addr lo, hg_addr hi,
+			     char *err, size_t errlen);
 
 /* ------------------------------------------------------------------ */
 /* Introspection and test support (added to the original interface)    */

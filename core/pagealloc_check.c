@@ -192,7 +192,10 @@ uint64_t hg_pagealloc_host_bytes(const struct hg_pagealloc *p)
 	for (l = 0; l < p->levels; l++)
 		b += p->summary[l].nleaves *
 		     ((uint64_t)sizeof(uint64_t) << p->summary[l].leaf_bits);
-	return b;
+	for (l = 0; l < p->fit_levels; l++)
+		b += p->fit[l].nleaves *
+		     ((uint64_t)sizeof(uint16_t) << p->fit[l].leaf_bits);
+	return b + p->sum_dirty_cap * sizeof(*p->sum_dirty);
 }
 
 /* Go: NewPageAlloc, runtime/export_test.go (one chunk) */
@@ -443,13 +446,14 @@ static int check_entry(const struct hg_pagealloc *p, unsigned l, uint64_t i,
  * and more. Walks the compact form as it is: a uniform leaf of chunks or
  * of summaries is checked once for all the entries it stands for.
  */
-int hg_pagealloc_check(const struct hg_pagealloc *p, char *err, size_t errlen)
+int hg_pagealloc_check(struct hg_pagealloc *p, char *err, size_t errlen)
 {
 	uint64_t total = 0, nchunks = 0, c, lo_ci = 0, hi_ci = 0, n;
 	unsigned l;
 	size_t r;
 	int rc;
 
+	hg_pagealloc_sync(p); /* may run out of host memory itself */
 	if (p->enomem)
 		return hg_errorf(err, errlen, HG_EINVAL,
 				 "the host ran out of memory inside the page "
@@ -568,6 +572,10 @@ int hg_pagealloc_check(const struct hg_pagealloc *p, char *err, size_t errlen)
 			if (rc)
 				return rc;
 		}
+		rc = hg_pagefit_check(p, chunk_index(p, x.base), ce, err,
+				      errlen);
+		if (rc)
+			return rc;
 	}
 
 	/* Inner summary levels against their children. */
@@ -596,21 +604,29 @@ int hg_pagealloc_check(const struct hg_pagealloc *p, char *err, size_t errlen)
  * of uniform chunks (compact form, mpagealloc.h) counts as one chunk and
  * the summaries above only them as one entry per level.
  */
-int hg_pagealloc_check_range(const struct hg_pagealloc *p, hg_addr lo,
-			     hg_addr hi, char *err, size_t errlen)
+int hg_pagealloc_check_range(struct hg_pagealloc *p, hg_addr lo, hg_addr hi,
+			     char *err, size_t errlen)
 {
 	uint64_t c, ce, n;
+	int rc;
 
-	if (hi <= lo || p->enomem)
+	if (hi <= lo)
+		return HG_OK;
+	hg_pagealloc_sync(p);
+	if (p->enomem)
 		return HG_OK;
 	ce = chunk_index(p, hi - 1) + 1;
+	c = chunk_index(p, lo);
+	/* The fits, and the one of the chunk below (it may reach in). */
+	rc = hg_pagefit_check(p, c > 0 ? c - 1 : 0, ce, err, errlen);
+	if (rc)
+		return rc;
 	for (c = chunk_index(p, lo); c < ce; c += n) {
 		const struct pa_chunk *ch = chunk_of(p, c);
 		int k = hg_sparse_uniform_at(&p->chunks, c, &n);
 		uint64_t used = 0, sum;
 		hg_addr cb = chunk_base(p, c);
 		unsigned l, w;
-		int rc;
 
 		n = k >= 0 || k == -2 ? min_u64(n, ce - c) : 1;
 		if (!ch || !ch->grown)
@@ -654,7 +670,7 @@ int hg_pagealloc_check_range(const struct hg_pagealloc *p, hg_addr lo,
  * holds it. hg_pagealloc_find starts lower and must give the same
  * address and searchAddr candidate; the tests compare the two.
  */
-hg_addr hg_pagealloc_find_ref(const struct hg_pagealloc *p, uint64_t npages,
+hg_addr hg_pagealloc_find_ref(struct hg_pagealloc *p, uint64_t npages,
 			      hg_addr *new_search)
 {
 	struct pa_first_free ff = { 0, p->max_addr };
@@ -663,6 +679,7 @@ hg_addr hg_pagealloc_find_ref(const struct hg_pagealloc *p, uint64_t npages,
 	unsigned l;
 
 	*new_search = p->max_addr;
+	hg_pagealloc_sync(p);
 	for (l = 0; l < p->levels; l++) {
 		uint64_t per_block = UINT64_C(1) << p->level_bits[l];
 		unsigned log_max = p->level_log_pages[l];

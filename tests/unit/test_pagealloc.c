@@ -194,7 +194,7 @@ static void check_chunk(const struct hg_pagealloc *p, const struct env *e,
 	}
 }
 
-static void check_ok(const struct hg_pagealloc *p)
+static void check_ok(struct hg_pagealloc *p)
 {
 	char err[256] = "";
 
@@ -2090,6 +2090,55 @@ static void test_find_small_random(void **state)
 	hg_pagealloc_free_all(p);
 }
 
+/*
+ * Small spans over 160 chunks (more than a block of the fit tree), with
+ * no find that reads the summaries above the chunks between the checks:
+ * the check merges them first (hg_pagealloc_sync) and they must agree
+ * with their children; finds of up to a chunk's pages (the fit tree) and
+ * of more (the summaries) against Go's walk; and a chunk's fit set wrong
+ * is caught.
+ */
+static void test_fit_tree(void **state)
+{
+	struct env e = env64(4096);
+	struct hg_pagealloc *p = NULL;
+	static struct live_set l;
+	char err[256] = "";
+	uint64_t n, ci, f;
+	int step;
+
+	(void)state;
+	e.prm.ctx = NULL;
+	l.len = 0;
+	rng_state = 0xf17;
+	assert_int_equal(hg_pagealloc_new(&p, &e.prm), 0);
+	assert_int_equal(hg_pagealloc_grow(p, pb(&e, e.base_ci, 0),
+					   160 * e.prm.chunk_bytes),
+			 0);
+	for (step = 0; step < 12000; step++) {
+		if (l.len < 4096 && (l.len < 3000 || rnd() % 2))
+			live_alloc(p, &l, 1 + rnd() % 40);
+		else if (l.len)
+			live_free_one(p, &l);
+		if (step % 1000 == 999) {
+			check_ok(p);
+			for (n = 1; n <= 3 * e.P; n += 1 + rnd() % 97)
+				find_vs_ref(p, step, n);
+			find_vs_ref(p, step, e.P);
+			find_vs_ref(p, step, e.P + 1);
+		}
+	}
+	/* A fit one off in the middle of the heap. */
+	ci = e.base_ci + 100;
+	f = hg_pagefit_of_chunk(p, ci);
+	hg_pagefit_set(p, ci, f ? f - 1 : 1);
+	assert_int_equal(hg_pagealloc_check(p, err, sizeof(err)), HG_EINVAL);
+	assert_non_null(strstr(err, "fit"));
+	hg_pagefit_set(p, ci, f);
+	check_ok(p);
+	hg_pagealloc_free_all(p);
+}
+
 /* Spans of 1-8 pages (and a few of up to 140) in two chunks, fragmented by
  * random frees: the words' longest runs (wocc) that an alloc inside one
  * chunk keeps or searches again and a free takes from the run its pages
@@ -2283,6 +2332,7 @@ int main(void)
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_random_vs_model),
 		cmocka_unit_test(test_find_small_random),
+		cmocka_unit_test(test_fit_tree),
 		cmocka_unit_test(test_words_random),
 		cmocka_unit_test(test_independent_instances),
 		cmocka_unit_test(test_scav_index_random),

@@ -2054,25 +2054,34 @@ static void live_free_one(struct hg_pagealloc *p, struct live_set *l)
 	l->n[k] = l->n[l->len];
 }
 
+/* A fresh allocator for a live set, seeded, with nchunks chunks grown. */
+static struct hg_pagealloc *live_heap(struct env *e, struct live_set *l,
+				      uint64_t seed, uint64_t nchunks)
+{
+	struct hg_pagealloc *p = NULL;
+
+	e->prm.ctx = NULL;
+	l->len = 0;
+	rng_state = seed;
+	assert_int_equal(hg_pagealloc_new(&p, &e->prm), 0);
+	assert_int_equal(hg_pagealloc_grow(p, pb(e, e->base_ci, 0),
+					   nchunks * e->prm.chunk_bytes),
+			 0);
+	return p;
+}
+
 /* A heap of small spans over a few chunks, fragmented by random frees:
  * after every step, the find of each run length (its address and its
  * searchAddr candidate, pa_search_of's fast path) against Go's walk. */
 static void test_find_small_random(void **state)
 {
 	struct env e = env64(4096);
-	struct hg_pagealloc *p = NULL;
 	static struct live_set l;
+	struct hg_pagealloc *p = live_heap(&e, &l, 0x51ab, 6);
 	uint64_t n;
 	int step;
 
 	(void)state;
-	e.prm.ctx = NULL;
-	l.len = 0;
-	rng_state = 0x51ab;
-	assert_int_equal(hg_pagealloc_new(&p, &e.prm), 0);
-	assert_int_equal(hg_pagealloc_grow(p, pb(&e, e.base_ci, 0),
-					   6 * e.prm.chunk_bytes),
-			 0);
 	for (step = 0; step < 4000; step++) {
 		if (l.len < 4096 && (l.len < 1200 || rnd() % 2)) {
 			n = rnd() % 16 == 0 ? 1 + rnd() % 40 : 1 + rnd() % 4;
@@ -2101,20 +2110,13 @@ static void test_find_small_random(void **state)
 static void test_fit_tree(void **state)
 {
 	struct env e = env64(4096);
-	struct hg_pagealloc *p = NULL;
 	static struct live_set l;
+	struct hg_pagealloc *p = live_heap(&e, &l, 0xf17, 160);
 	char err[256] = "";
 	uint64_t n, ci, f;
 	int step;
 
 	(void)state;
-	e.prm.ctx = NULL;
-	l.len = 0;
-	rng_state = 0xf17;
-	assert_int_equal(hg_pagealloc_new(&p, &e.prm), 0);
-	assert_int_equal(hg_pagealloc_grow(p, pb(&e, e.base_ci, 0),
-					   160 * e.prm.chunk_bytes),
-			 0);
 	for (step = 0; step < 12000; step++) {
 		if (l.len < 4096 && (l.len < 3000 || rnd() % 2))
 			live_alloc(p, &l, 1 + rnd() % 40);

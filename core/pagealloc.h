@@ -163,14 +163,15 @@ bool hg_pagealloc_host_oom(const struct hg_pagealloc *p);
 
 /*
  * hg_pagealloc_check brings the summaries above the chunks up to date
- * (hg_pagealloc_sync, mpagealloc.h) and verifies the summaries against the bitmaps, searchAddr
- * (every page below it is allocated) and the inUse ranges. Returns 0 or
- * HG_EINVAL with a message.
+ * (hg_pagealloc_sync, mpagealloc.h) and verifies the summaries against
+ * the bitmaps, searchAddr (every page below it is allocated), the fit
+ * tree and the inUse ranges. Returns 0 or HG_EINVAL with a message.
  */
 int hg_pagealloc_check(struct hg_pagealloc *p, char *err, size_t errlen);
 
 /* hg_pagealloc_check_range checks the chunks meeting [lo, hi) and the
- * summaries above them only (pagealloc_check.c). */
+ * summaries and fits above them only (pagealloc_check.c), after the same
+ * sync. */
 int hg_pagealloc_check_range(struct hg_pagealloc *p, hg_addr lo, hg_addr hi,
 			     char *err, size_t errlen);
 

@@ -10,9 +10,9 @@
  *   its scavenge-index counter (Go: scavChunkData.inUse);
  * - the chunks live in a sparse three-level table (Go keeps a two-level
  *   one, pageAlloc.chunks), so only grown regions cost host memory; a
- *   leaf of 64 chunks that are all wholly free or wholly allocated, and
+ *   leaf of 512 chunks that are all wholly free or wholly allocated, and
  *   wholly scavenged or not (one of the four uniform chunks), is kept as
- *   a tag, not as 64 pallocData: memory follows where the heap is split,
+ *   a tag, not as 512 pallocData: memory follows where the heap is split,
  *   not how much of it there is. An operation that splits such a chunk
  *   materialises its leaf; a leaf whose chunks agree again is folded
  *   back. Runs of uniform chunks inside a large alloc, free or

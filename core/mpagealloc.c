@@ -947,16 +947,10 @@ hg_addr hg_pagealloc_find(struct hg_pagealloc *p, uint64_t npages,
 			ch = c != PA_NONE ? chunk_of(p, c) : NULL;
 			j = ch ? hg_pallocbits_find1(p, ch, 0) : PA_NONE;
 		}
-		if (j != PA_NONE) {
-			hg_addr f = chunk_base(p, c) + (j << p->log_page);
-
-			/* No free page lies below f: no run of any length
-			 * starts below it either. */
-			pa_hints_raise(p, 1, f);
-			*new_search = pa_search_of(p, a, npages, f);
-		} else {
-			*new_search = pa_search_of(p, a, npages, a);
-		}
+		*new_search = pa_search_of(
+			p, a, npages,
+			j != PA_NONE ? chunk_base(p, c) + (j << p->log_page)
+				     : a);
 	}
 	return a;
 }

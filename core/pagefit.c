@@ -1,11 +1,10 @@
 /*
  * pagefit.c - the fit tree (not Go's): where the first run of n free
  * pages (n up to a chunk's pages) lies, found without Go's radix
- * summaries. Described in mpagealloc.h ("The fit tree").
+ * summaries. Described in mpagealloc.h's layout ("the fit tree").
  */
 #include "mpagealloc.h"
 
-#include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif

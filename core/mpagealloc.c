@@ -789,12 +789,75 @@ static hg_addr find_fit(struct hg_pagealloc *p, uint64_t npages, uint64_t ci)
 	return j == PA_NONE ? 0 : chunk_base(p, c) + (j << p->log_page);
 }
 
+/* find_big's answer when the runs it met were too long to measure. */
+#define FIND_BIG_GAVE_UP ((hg_addr)1)
+/* The chunks (or uniform leaves of them) and candidates find_big meets
+ * before it leaves the find to Go's walk. */
+#define FIND_BIG_STEPS 64
+
+/*
+ * find_from for more than a chunk's pages, without the levels above the
+ * chunks: a run of npages > fit_cap begins in a chunk's free end and goes
+ * on into the next chunk, so its chunk's fit is fit_cap. For each such
+ * chunk from from's on (the fit tree), the run from its end is measured
+ * through the wholly free chunks that follow it, up to the first one that
+ * is not, where the search goes on. Every run met starts at or above
+ * from, or is shorter than npages (none starts below it). After
+ * FIND_BIG_STEPS chunks and candidates, FIND_BIG_GAVE_UP: the run through
+ * many free chunks is for Go's walk to find, in steps logarithmic in it.
+ */
+static hg_addr find_big(struct hg_pagealloc *p, uint64_t npages, hg_addr from)
+{
+	unsigned leaf = p->levels - 1, steps = 0;
+	uint64_t c = chunk_index(p, from), cp = p->chunk_pages;
+
+	for (;;) {
+		uint64_t s, e, len, d;
+		hg_addr start;
+
+		c = hg_pagefit_find(p, c, p->fit_cap);
+		if (c == PA_NONE || c >= p->end)
+			return 0;
+		e = sum_end(p, sum_get(p, leaf, c));
+		start = chunk_base(p, c + 1) - (e << p->log_page);
+		len = e;
+		for (d = c + 1; len < npages && d < p->end;) {
+			uint64_t n;
+			int k;
+
+			if (++steps > FIND_BIG_STEPS)
+				return FIND_BIG_GAVE_UP;
+			k = hg_sparse_uniform_at(&p->summary[leaf], d, &n);
+			if (k == 1) {
+				/* A leaf of wholly free chunks from d (the
+				 * summaries' prototype 1 is all free). */
+				len += n * cp;
+				d += n;
+				continue;
+			}
+			s = sum_get(p, leaf, d);
+			if (s != p->free_chunk_sum) {
+				len += sum_start(p, s);
+				break;
+			}
+			len += cp;
+			d++;
+		}
+		if (len >= npages && start >= from)
+			return start;
+		if (d >= p->end || ++steps > FIND_BIG_STEPS)
+			return d >= p->end ? 0 : FIND_BIG_GAVE_UP;
+		c = d;
+	}
+}
+
 /*
  * The first run of npages at or above from (0 if none), where no such run
- * starts below from: for up to a chunk's pages, find_fit; else Go's walk, from
- * the lowest level whose parent entry at from holds npages (its longest run
- * says so), as Go's walk would come down to that entry when from is its
- * searchAddr (hg_pagealloc_find).
+ * starts below from: for up to a chunk's pages, find_fit; else find_big,
+ * or when it gives up, Go's walk (the levels above the chunks merged
+ * first: hg_pagealloc_sync), from the lowest level whose parent entry at
+ * from holds npages (its longest run says so), as Go's walk would come
+ * down to that entry when from is its searchAddr (hg_pagealloc_find).
  */
 static hg_addr find_from(struct hg_pagealloc *p, uint64_t npages, hg_addr from)
 {
@@ -816,6 +879,9 @@ static hg_addr find_from(struct hg_pagealloc *p, uint64_t npages, hg_addr from)
 	}
 	if (npages <= p->fit_cap)
 		return find_fit(p, npages, ci);
+	a = find_big(p, npages, from);
+	if (a != FIND_BIG_GAVE_UP)
+		return a;
 	hg_pagealloc_sync(p);
 	for (;;) {
 		if (l == 0) {

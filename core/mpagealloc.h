@@ -24,13 +24,13 @@
  *   entries are all 0 (fully allocated) or all the level's free summary
  *   is a tag too;
  * - the summaries above the chunks are brought up to date when they are
- *   read (hg_pagealloc_sync: a find of more than a chunk's pages, the
- *   checks): a chunk whose leaf summary a span inside it changed is
- *   listed once, and the sync merges the levels above each listed chunk
- *   from its children, going up while an entry changes. Finds of up to a
- *   chunk's pages and Go's searchAddr use the leaf summaries and the fit
- *   tree only; a range over several chunks (grow, a large span, the
- *   scavenger) updates the levels at once;
+ *   read (hg_pagealloc_sync: the checks, and a find of a run through
+ *   more free chunks than find_big measures): a chunk whose leaf summary
+ *   a span inside it changed is listed once, and the sync merges the
+ *   levels above each listed chunk from its children, going up while an
+ *   entry changes. Other finds and Go's searchAddr use the leaf summaries
+ *   and the fit tree only; a range over several chunks (grow, a large
+ *   span, the scavenger) updates the levels at once;
  * - a span inside one chunk updates the chunk's summary from the pages
  *   it takes or frees (hg_pallocbits_sum_freed, _allocated, _word_taken)
  *   or, when it took the chunk's longest run, from each word's longest

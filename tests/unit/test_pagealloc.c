@@ -2141,6 +2141,73 @@ static void test_fit_tree(void **state)
 	hg_pagealloc_free_all(p);
 }
 
+/* Finds of more than a chunk's pages (find_big, and Go's walk where runs
+ * cross too many free chunks) against Go's walk, and of the longest run:
+ * a heap of three leaves of 512 chunks and 8 chunks more, at first one
+ * 500-chunk span and small ones after it, the next two leaves wholly free
+ * (uniform); then spans of up to three chunks and small ones, fragmented
+ * by random frees. */
+/* The longest free run (Go's walk, by bisection), and finds of it and
+ * of one page more. */
+static void find_longest_vs_ref(struct hg_pagealloc *p, int step, uint64_t most)
+{
+	uint64_t lo = 0, hi = most + 1, mid;
+	hg_addr s;
+
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (hg_pagealloc_find_ref(p, mid, &s))
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (lo)
+		find_vs_ref(p, step, lo);
+	find_vs_ref(p, step, lo + 1);
+}
+
+static void test_find_big(void **state)
+{
+	struct env e = env64(4096);
+	static struct live_set l;
+	struct hg_pagealloc *p = live_heap(&e, &l, 0xb16, 1544);
+	static const uint64_t chunks[] = {
+		2, 3, 10, 40, 63, 64, 65, 100, 530, 600, 1100, 1500, 1537, 1543
+	};
+	uint64_t n;
+	size_t k;
+	int step;
+
+	(void)state;
+	live_alloc(p, &l, 500 * e.P);
+	for (k = 0; k < 200; k++)
+		live_alloc(p, &l, 1 + rnd() % 40);
+	for (n = e.P + 1; n < 4 * e.P; n += 1 + rnd() % 300)
+		find_vs_ref(p, -1, n);
+	for (k = 0; k < sizeof(chunks) / sizeof(chunks[0]); k++) {
+		find_vs_ref(p, -1, chunks[k] * e.P);
+		find_vs_ref(p, -1, chunks[k] * e.P - 7);
+	}
+	find_longest_vs_ref(p, -1, 1544 * e.P);
+	for (step = 0; step < 6000; step++) {
+		if (l.len < 4000 && (l.len < 1500 || rnd() % 2))
+			live_alloc(p, &l,
+				   rnd() % 4 ? 1 + rnd() % 16
+					     : 1 + rnd() % (3 * e.P));
+		else if (l.len)
+			live_free_one(p, &l);
+		if (step % 500 == 499) {
+			check_ok(p);
+			for (n = e.P + 1; n < 6 * e.P; n += 1 + rnd() % 700)
+				find_vs_ref(p, step, n);
+			for (k = 0; k < sizeof(chunks) / sizeof(chunks[0]); k++)
+				find_vs_ref(p, step, chunks[k] * e.P);
+			find_longest_vs_ref(p, step, 1544 * e.P);
+		}
+	}
+	hg_pagealloc_free_all(p);
+}
+
 /* Spans of 1-8 pages (and a few of up to 140) in two chunks, fragmented by
  * random frees: the words' longest runs (wocc) that an alloc inside one
  * chunk keeps or searches again and a free takes from the run its pages
@@ -2335,6 +2402,7 @@ int main(void)
 		cmocka_unit_test(test_random_vs_model),
 		cmocka_unit_test(test_find_small_random),
 		cmocka_unit_test(test_fit_tree),
+		cmocka_unit_test(test_find_big),
 		cmocka_unit_test(test_words_random),
 		cmocka_unit_test(test_independent_instances),
 		cmocka_unit_test(test_scav_index_random),

@@ -845,8 +845,10 @@ static hg_addr find_big(struct hg_pagealloc *p, uint64_t npages, hg_addr from)
 		}
 		if (len >= npages && start >= from)
 			return start;
-		if (d >= p->end || ++steps > FIND_BIG_STEPS)
-			return d >= p->end ? 0 : FIND_BIG_GAVE_UP;
+		if (d >= p->end)
+			return 0;
+		if (++steps > FIND_BIG_STEPS)
+			return FIND_BIG_GAVE_UP;
 		c = d;
 	}
 }
